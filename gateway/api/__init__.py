@@ -1,0 +1,1 @@
+"""HTTP front doors: one module per API generation; the only place HTTP statuses live."""

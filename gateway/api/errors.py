@@ -1,0 +1,96 @@
+"""Categories to HTTP statuses (the one table), and each generation's error body.
+
+v1: {"error": "..."} plus X-Influxdb-Error; v2: {"code": "...", "message": "..."};
+v3: {"error": "...", "data": ...} with per-line details for writes.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from gateway.errors import Category, GatewayError, PartialWrite
+
+STATUS: dict[Category, int] = {
+    Category.INVALID: 400,
+    Category.UNAUTHORIZED: 401,
+    Category.FORBIDDEN: 403,
+    Category.NOT_FOUND: 404,
+    Category.METHOD_NOT_ALLOWED: 405,
+    Category.CONFLICT: 409,
+    Category.TOO_LARGE: 413,
+    Category.UNSUPPORTED_MEDIA_TYPE: 415,
+    Category.TOO_MANY_REQUESTS: 429,
+    Category.INTERNAL: 500,
+    Category.UNAVAILABLE: 503,
+}
+V3_LINE_DETAILS = 100  # InfluxDB 3 reports up to 100 rejected lines
+
+
+def json_response(body: object, status: int = 200, **headers: str) -> web.Response:
+    # 1.x ends every JSON body with a newline.
+    return web.Response(body=json.dumps(body, separators=(",", ":")).encode() + b"\n",
+                        status=status,
+                        content_type="application/json", headers=headers or None)
+
+
+def v1_message(error: GatewayError) -> str:
+    if isinstance(error, PartialWrite):
+        # 1.x: parse errors with no point left are reported bare; anything else as a partial
+        # write whose `dropped` counts the points the store refused.
+        if error.written == 0 and error.dropped == 0:
+            return error.message
+        return f"partial write: {error.message} dropped={error.dropped}"
+    return error.message
+
+
+def v2_body(error: GatewayError) -> dict[str, object]:
+    if isinstance(error, PartialWrite):
+        message = error.message
+        if error.written:
+            message = f"partial write error ({error.written} written): {message}"
+        body: dict[str, object] = {"code": Category.INVALID.value, "message": message}
+        if error.errors:
+            body["line"] = error.errors[0].line_number
+        return body
+    return {"code": error.category.value, "message": error.message}
+
+
+def v3_body(error: GatewayError) -> dict[str, object]:
+    if isinstance(error, PartialWrite):
+        summary = ("partial write of line protocol occurred" if error.written
+                   else "write of line protocol failed")
+        data = [
+            {"original_line": e.line, "line_number": e.line_number, "error_message": e.reason}
+            for e in error.errors[:V3_LINE_DETAILS]
+        ]
+        return {"error": summary, "data": data}
+    return {"error": error.message, "data": None}
+
+
+def render(error: GatewayError, generation: str) -> web.Response:
+    status = STATUS[error.category]
+    headers: dict[str, str] = {}
+    if generation == "v1":
+        message = v1_message(error)
+        headers["X-Influxdb-Error"] = message.replace("\n", " ")
+        if error.category is Category.UNAUTHORIZED:
+            headers["Www-Authenticate"] = 'Basic realm="InfluxDB"'
+        return json_response({"error": message}, status, **headers)
+    if generation == "v2":
+        return json_response(v2_body(error), status)
+    return json_response(v3_body(error), status)
+
+
+def from_http(exc: web.HTTPException) -> GatewayError:
+    """Errors aiohttp raises itself (routing, body size) as categorised errors."""
+    if exc.status == 404:
+        return GatewayError(Category.NOT_FOUND, "404 page not found")
+    if exc.status == 405:
+        return GatewayError(Category.METHOD_NOT_ALLOWED, "method not allowed")
+    if exc.status == 413:
+        return GatewayError(Category.TOO_LARGE, "request body too large")
+    category = {400: Category.INVALID, 401: Category.UNAUTHORIZED, 403: Category.FORBIDDEN,
+                415: Category.UNSUPPORTED_MEDIA_TYPE}.get(exc.status, Category.INTERNAL)
+    return GatewayError(category, exc.reason or "error")

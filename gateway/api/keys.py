@@ -1,0 +1,21 @@
+"""Typed application state keys."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from gateway.auth.admin import AdminTokenVerifier
+    from gateway.config import Config
+    from gateway.services.admin import AdminService
+    from gateway.services.query import QueryService
+    from gateway.services.write import WriteService
+
+CONFIG: web.AppKey[Config] = web.AppKey("config")
+WRITES: web.AppKey[WriteService] = web.AppKey("writes")
+QUERIES: web.AppKey[QueryService] = web.AppKey("queries")
+ADMIN: web.AppKey[AdminService] = web.AppKey("admin")
+VERIFIER: web.AppKey[AdminTokenVerifier | None] = web.AppKey("verifier")
+STARTED: web.AppKey[float] = web.AppKey("started")

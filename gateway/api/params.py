@@ -1,0 +1,27 @@
+"""Query-string helpers shared by the front doors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gateway.errors import invalid
+from translators.lineprotocol import Precision, UnknownPrecision
+
+
+def boolean(params: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise invalid(f"invalid value for {name}: {raw!r}, expected true or false")
+
+
+def precision(params: Mapping[str, str], generation: str) -> Precision:
+    try:
+        return Precision.parse(params.get("precision"), generation)
+    except UnknownPrecision as exc:
+        raise invalid(str(exc)) from None

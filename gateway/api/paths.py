@@ -1,0 +1,28 @@
+"""Every HTTP path the gateway serves, in one place."""
+
+PING = "/ping"
+HEALTH = "/health"
+HEALTH_V1 = "/api/v1/health"
+READY = "/ready"
+
+V1_WRITE = "/write"
+V1_QUERY = "/query"
+
+V2_WRITE = "/api/v2/write"
+
+V3_WRITE_LP = "/api/v3/write_lp"
+V3_QUERY_SQL = "/api/v3/query_sql"
+V3_DATABASE = "/api/v3/configure/database"
+V3_TABLE = "/api/v3/configure/table"
+
+# Paths that answer without credentials, as in InfluxDB.
+OPEN = frozenset({PING, HEALTH, HEALTH_V1, READY})
+
+
+def generation(path: str) -> str:
+    """Which API generation's error format a path speaks."""
+    if path.startswith("/api/v3/"):
+        return "v3"
+    if path.startswith("/api/v2/") or path in (HEALTH, READY):
+        return "v2"
+    return "v1"

@@ -1,0 +1,163 @@
+"""InfluxDB 3.x front door: write_lp, query_sql, and database and table configuration."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pyarrow as pa
+from aiohttp import web
+
+from gateway.errors import invalid
+from gateway.model import Namespace, SqlQuery, WriteBatch
+from translators.encoders import V3_ENCODERS, V3_MEDIA_TYPES
+from translators.lineprotocol import FieldType
+
+from . import keys, params
+from .body import read_body
+
+# InfluxDB 3's names for column types in /api/v3/configure/table.
+V3_FIELD_TYPES = {
+    "utf8": FieldType.STRING,
+    "int64": FieldType.INTEGER,
+    "uint64": FieldType.UNSIGNED,
+    "float64": FieldType.FLOAT,
+    "bool": FieldType.BOOLEAN,
+}
+
+
+async def write_lp(request: web.Request) -> web.Response:
+    query = request.query
+    database = query.get("db", "")
+    if not database:
+        raise invalid("missing required parameter: db")
+    precision = params.precision(query, "v3")
+    accept_partial = params.boolean(query, "accept_partial", True)
+    no_sync = params.boolean(query, "no_sync", False)
+    body = await read_body(request, request.app[keys.CONFIG].write.max_body_bytes)
+    batch = WriteBatch(
+        namespace=Namespace(database),
+        body=body,
+        precision=precision,
+        received_ns=time.time_ns(),
+        accept_partial=accept_partial,
+        sync=not no_sync,
+    )
+    await request.app[keys.WRITES].write(batch)
+    return web.Response(status=204)
+
+
+async def _json_body(request: web.Request) -> dict[str, object]:
+    raw = await read_body(request, request.app[keys.CONFIG].write.max_body_bytes)
+    try:
+        body = json.loads(raw or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise invalid(f"invalid JSON body: {exc}") from None
+    if not isinstance(body, dict):
+        raise invalid("the JSON body must be an object")
+    return body
+
+
+def _negotiate(requested: object, accept: str) -> str:
+    """The `format` parameter wins; otherwise the first Accept type we know; else JSON."""
+    if isinstance(requested, str) and requested:
+        if requested not in V3_ENCODERS:
+            raise invalid(f"invalid format {requested!r}: expected one of "
+                          f"{', '.join(V3_ENCODERS)}")
+        return requested
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if media in V3_MEDIA_TYPES:
+            return V3_MEDIA_TYPES[media]
+    return "json"
+
+
+def _encoded(table: pa.Table, name: str) -> web.Response:
+    encoder = V3_ENCODERS[name]
+    return web.Response(body=encoder.encode(table), headers={"Content-Type":
+                                                             encoder.content_type})
+
+
+async def query_sql(request: web.Request) -> web.Response:
+    if request.method == "POST":
+        body = await _json_body(request)
+        database = body.get("db", body.get("database"))
+        text = body.get("q", body.get("query_str"))
+        requested = body.get("format")
+        bound = body.get("params") or {}
+    else:
+        query = request.query
+        database, text, requested = query.get("db"), query.get("q"), query.get("format")
+        try:
+            bound = json.loads(query["params"]) if query.get("params") else {}
+        except json.JSONDecodeError as exc:
+            raise invalid(f"invalid params: {exc}") from None
+    if not isinstance(database, str) or not database:
+        raise invalid("missing required parameter: db")
+    if not isinstance(text, str) or not text.strip():
+        raise invalid("missing required parameter: q")
+    if not isinstance(bound, dict):
+        raise invalid("params must be a JSON object")
+    name = _negotiate(requested, request.headers.get("Accept", ""))
+    table = await request.app[keys.QUERIES].sql(SqlQuery(Namespace(database), text, bound))
+    return _encoded(table, name)
+
+
+async def list_databases(request: web.Request) -> web.Response:
+    name = _negotiate(request.query.get("format"), request.headers.get("Accept", ""))
+    names = request.app[keys.ADMIN].databases()
+    if name == "json":  # the documented ShowDatabasesResponse shape
+        return web.json_response({"databases": names})
+    return _encoded(pa.table({"iox::database": pa.array(names, pa.string())}), name)
+
+
+def _required_string(body: dict[str, object], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value:
+        raise invalid(f"missing required field: {key}")
+    return value
+
+
+async def create_database(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    await request.app[keys.ADMIN].create_database(_required_string(body, "db"))
+    return web.Response(status=201)
+
+
+async def delete_database(request: web.Request) -> web.Response:
+    database = request.query.get("db", "")
+    if not database:
+        raise invalid("missing required parameter: db")
+    await request.app[keys.ADMIN].drop_database(database)
+    return web.Response(status=200)
+
+
+async def create_table(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    database = _required_string(body, "db")
+    table = _required_string(body, "table")
+    tags = body.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+        raise invalid("tags must be a list of names")
+    fields: dict[str, FieldType] = {}
+    for entry in body.get("fields") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise invalid("each field needs a name and a type")
+        ftype = V3_FIELD_TYPES.get(str(entry.get("type")))
+        if ftype is None:
+            raise invalid(f"invalid field type {entry.get('type')!r}: expected one of "
+                          f"{', '.join(V3_FIELD_TYPES)}")
+        fields[entry["name"]] = ftype
+    names = [*tags, *fields]
+    if "time" in names or len(set(names)) != len(names):
+        raise invalid("tag and field names must be distinct and not 'time'")
+    await request.app[keys.ADMIN].create_table(database, table, tags, fields)
+    return web.Response(status=201)
+
+
+async def delete_table(request: web.Request) -> web.Response:
+    database, table = request.query.get("db", ""), request.query.get("table", "")
+    if not database or not table:
+        raise invalid("missing required parameters: db and table")
+    await request.app[keys.ADMIN].drop_table(database, table)
+    return web.Response(status=200)

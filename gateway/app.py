@@ -1,0 +1,67 @@
+"""Composition root: config -> store -> services -> routes. The only place that names
+concrete classes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from gateway.api import keys
+from gateway.api.middleware import gateway_middleware
+from gateway.api.routes import add_routes
+from gateway.auth.admin import AdminTokenVerifier
+from gateway.backends.native.store import NativeStore
+from gateway.config import Config
+from gateway.services.admin import AdminService
+from gateway.services.query import QueryService
+from gateway.services.write import WriteService
+
+log = logging.getLogger(__name__)
+STORE_FILE = "native.duckdb"
+FORM_LIMIT = 10 * 1024 * 1024  # /query form bodies
+
+
+def server_kwargs() -> dict[str, Any]:
+    """Runner settings the app relies on: request bodies are inflated by the gateway itself,
+    under its size limit, never by aiohttp."""
+    return {"auto_decompress": False}
+
+
+def create_app(config: Config) -> web.Application:
+    app = web.Application(middlewares=[gateway_middleware],
+                          client_max_size=max(FORM_LIMIT, config.write.max_body_bytes + 1))
+    app[keys.CONFIG] = config
+    token = config.admin_token()
+    app[keys.VERIFIER] = AdminTokenVerifier(token) if token else None
+    app[keys.STARTED] = time.time()
+    add_routes(app)
+    app.cleanup_ctx.append(_native_store)
+    return app
+
+
+async def _native_store(app: web.Application) -> AsyncIterator[None]:
+    config = app[keys.CONFIG]
+    store = NativeStore(
+        Path(config.server.data_dir) / STORE_FILE,
+        threads=config.storage.threads,
+        memory_limit=config.storage.memory_limit,
+        auto_create=config.write.auto_create_databases,
+    )
+    await asyncio.to_thread(store.open)
+    parse_pool = ThreadPoolExecutor(config.storage.parse_workers, thread_name_prefix="parse")
+    app[keys.WRITES] = WriteService(store, parse_pool)
+    app[keys.QUERIES] = QueryService(store)
+    app[keys.ADMIN] = AdminService(store)
+    try:
+        yield
+    finally:
+        parse_pool.shutdown(wait=True)
+        await store.close()
+        log.info("native store closed")

@@ -1,0 +1,1 @@
+"""Credentials: extraction from every scheme (pure) and verification."""

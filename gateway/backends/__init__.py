@@ -1,0 +1,1 @@
+"""Back ends: the native store and (later) upstream InfluxDB servers."""

@@ -1,0 +1,109 @@
+"""The native store's catalog: databases, tables, and each column's role and type.
+
+Only the writer thread changes it, through a CatalogTxn; readers take `Catalog` snapshots,
+which are never mutated after they are published.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from translators.lineprotocol import TIME_COLUMN, FieldType
+
+
+class Role(enum.StrEnum):
+    TIME = "time"
+    TAG = "tag"
+    FIELD = "field"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    role: Role
+    type: FieldType | None = None  # fields only
+
+
+@dataclass(slots=True)
+class Table:
+    name: str
+    columns: dict[str, Column] = field(default_factory=dict)
+
+    @property
+    def tags(self) -> list[str]:
+        return sorted(c.name for c in self.columns.values() if c.role is Role.TAG)
+
+    @property
+    def fields(self) -> dict[str, FieldType]:
+        return {c.name: c.type for c in self.columns.values() if c.role is Role.FIELD}  # type: ignore[misc]
+
+    def folded(self) -> dict[str, str]:
+        """Column names by their case-folded form (DuckDB names are case-insensitive)."""
+        return {name.casefold(): name for name in self.columns}
+
+    def copy(self) -> Table:
+        return Table(self.name, dict(self.columns))
+
+
+@dataclass(slots=True)
+class Database:
+    name: str
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def folded(self) -> dict[str, str]:
+        return {name.casefold(): name for name in self.tables}
+
+
+@dataclass(slots=True)
+class Catalog:
+    databases: dict[str, Database] = field(default_factory=dict)
+
+    def folded(self) -> dict[str, str]:
+        return {name.casefold(): name for name in self.databases}
+
+    def table(self, database: str, table: str) -> Table | None:
+        db = self.databases.get(database)
+        return None if db is None else db.tables.get(table)
+
+
+def new_table(name: str) -> Table:
+    table = Table(name)
+    table.columns[TIME_COLUMN] = Column(TIME_COLUMN, Role.TIME)
+    return table
+
+
+class CatalogTxn:
+    """Changes made inside one storage transaction; published only after COMMIT."""
+
+    def __init__(self, base: Catalog) -> None:
+        self.base = base
+        self._work: Catalog | None = None
+
+    @property
+    def view(self) -> Catalog:
+        return self._work if self._work is not None else self.base
+
+    def writable(self) -> Catalog:
+        if self._work is None:
+            self._work = Catalog(
+                {
+                    name: Database(name, dict(db.tables))
+                    for name, db in self.base.databases.items()
+                }
+            )
+        return self._work
+
+    def writable_table(self, database: str, table: str) -> Table:
+        work = self.writable()
+        db = work.databases[database]
+        copy = db.tables[table].copy()
+        db.tables[table] = copy
+        return copy
+
+    @property
+    def changed(self) -> bool:
+        return self._work is not None
+
+    def result(self) -> Catalog:
+        return self._work if self._work is not None else self.base

@@ -1,0 +1,197 @@
+"""DuckDB statements for the native store, built as sqlglot expressions (never pasted strings).
+
+Every identifier goes through `exp.to_identifier(..., quoted=True)`, so no database, table or
+column name can change the meaning of a statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from sqlglot import exp
+
+from translators.lineprotocol import TIME_COLUMN, FieldType
+
+DIALECT = "duckdb"
+META_SCHEMA = "__influx_gateway"
+TIME_TYPE = "TIMESTAMP_NS"
+TAG_TYPE = "VARCHAR"
+FIELD_TYPES = {
+    FieldType.FLOAT: "DOUBLE",
+    FieldType.INTEGER: "BIGINT",
+    FieldType.UNSIGNED: "UBIGINT",
+    FieldType.STRING: "VARCHAR",
+    FieldType.BOOLEAN: "BOOLEAN",
+}
+
+
+def ident(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def table_ref(schema: str, table: str, alias: str | None = None) -> exp.Table:
+    ref = exp.Table(this=ident(table), db=ident(schema))
+    return ref.as_(alias) if alias else ref  # type: ignore[return-value]
+
+
+def column(name: str, table: str | None = None) -> exp.Column:
+    return exp.Column(this=ident(name), table=ident(table) if table else None)
+
+
+def _column_def(name: str, sql_type: str) -> exp.ColumnDef:
+    return exp.ColumnDef(this=ident(name), kind=exp.DataType.build(sql_type, dialect=DIALECT))
+
+
+def sql(expression: exp.Expression) -> str:
+    return expression.sql(dialect=DIALECT)
+
+
+def create_schema(schema: str) -> str:
+    return sql(exp.Create(this=exp.Table(this=ident(schema)), kind="SCHEMA", exists=True))
+
+
+def drop_schema(schema: str) -> str:
+    return sql(exp.Drop(tables=[exp.Table(db=ident(schema))], kind="SCHEMA", exists=True,
+                        cascade=True))
+
+
+def create_table(schema: str, table: str, columns: Sequence[tuple[str, str]]) -> str:
+    defs = [_column_def(name, sql_type) for name, sql_type in columns]
+    return sql(exp.Create(this=exp.Schema(this=table_ref(schema, table), expressions=defs),
+                          kind="TABLE", exists=True))
+
+
+def drop_table(schema: str, table: str) -> str:
+    return sql(exp.Drop(tables=[table_ref(schema, table)], kind="TABLE", exists=True))
+
+
+def add_column(schema: str, table: str, name: str, sql_type: str) -> str:
+    return sql(exp.Alter(this=table_ref(schema, table), kind="TABLE",
+                         actions=[_column_def(name, sql_type)]))
+
+
+@lru_cache(maxsize=4096)
+def append(schema: str, table: str, stage: str, columns: tuple[str, ...]) -> str:
+    """INSERT INTO schema.table (columns) SELECT columns FROM stage."""
+    select = exp.select(*(column(c) for c in columns)).from_(exp.Table(this=ident(stage)))
+    return sql(exp.insert(select, table_ref(schema, table), columns=[ident(c) for c in columns]))
+
+
+def _nanos(value: int) -> exp.Expression:
+    return exp.cast(
+        exp.func("make_timestamp_ns", exp.Literal.number(value)), TIME_TYPE, dialect=DIALECT
+    )
+
+
+def _same_point(
+    tags: Iterable[str], staged_tags: set[str], target: str, staged: str, low: int, high: int
+) -> exp.Expression:
+    """Target row has the staged row's tag set and time, within [low, high] for zone maps."""
+    condition: exp.Expression = column(TIME_COLUMN, target).eq(column(TIME_COLUMN, staged))
+    for tag in tags:
+        if tag in staged_tags:
+            same = exp.NullSafeEQ(this=column(tag, target), expression=column(tag, staged))
+        else:
+            same = exp.Is(this=column(tag, target), expression=exp.Null())
+        condition = exp.and_(condition, same)
+    window = exp.Between(this=column(TIME_COLUMN, target), low=_nanos(low), high=_nanos(high))
+    return exp.and_(condition, window)
+
+
+def merge_update(
+    schema: str,
+    table: str,
+    stage: str,
+    tags: Sequence[str],
+    staged_columns: Sequence[str],
+    fields: Sequence[str],
+    low: int,
+    high: int,
+) -> str:
+    """Overwrite the fields a staged point names on the stored point with the same identity."""
+    target = table
+    staged = set(staged_columns)
+    assignments = {
+        ident(f): exp.func("COALESCE", column(f, "s"), column(f, target)) for f in fields
+    }
+    update = exp.update(
+        table_ref(schema, table),
+        assignments,
+        where=_same_point(tags, staged, target, "s", low, high),
+        from_=exp.From(this=exp.Table(this=ident(stage)).as_("s")),
+    )
+    return sql(update)
+
+
+def merge_insert(
+    schema: str,
+    table: str,
+    stage: str,
+    tags: Sequence[str],
+    staged_columns: Sequence[str],
+    low: int,
+    high: int,
+) -> str:
+    """Insert the staged points that have no stored point with the same identity."""
+    exists = (
+        exp.select("1")
+        .from_(table_ref(schema, table, "t"))
+        .where(_same_point(tags, set(staged_columns), "t", "s", low, high))
+    )
+    select = (
+        exp.select(*(column(c, "s") for c in staged_columns))
+        .from_(exp.Table(this=ident(stage)).as_("s"))
+        .where(exp.Not(this=exp.Exists(this=exists)))
+    )
+    return sql(
+        exp.insert(select, table_ref(schema, table), columns=[ident(c) for c in staged_columns])
+    )
+
+
+def series_last_times(schema: str, table: str, tags: Sequence[str]) -> str:
+    """Each stored series (tag set) with its latest time, for the append/merge decision."""
+    latest = exp.Max(this=column(TIME_COLUMN)).as_("last_time")
+    select = exp.select(*(column(t) for t in tags), latest).from_(table_ref(schema, table))
+    if tags:
+        select = select.group_by(*(column(t) for t in tags))
+    return sql(select)
+
+
+# -- catalog tables -------------------------------------------------------------------------
+
+META_DATABASES = "databases"
+META_COLUMNS = "columns"
+
+
+def meta_setup() -> list[str]:
+    return [
+        create_schema(META_SCHEMA),
+        create_table(META_SCHEMA, META_DATABASES, [("name", "VARCHAR"), ("created_ns", "BIGINT")]),
+        create_table(
+            META_SCHEMA,
+            META_COLUMNS,
+            [("database", "VARCHAR"), ("table", "VARCHAR"), ("column", "VARCHAR"),
+             ("role", "VARCHAR"), ("type", "VARCHAR")],
+        ),
+    ]
+
+
+def meta_insert(table: str, row: Sequence[str | int | None]) -> str:
+    values = [
+        exp.Null() if v is None
+        else exp.Literal.number(v) if isinstance(v, int)
+        else exp.Literal.string(v)
+        for v in row
+    ]
+    return sql(exp.insert(exp.values([exp.Tuple(expressions=values)]),
+                          table_ref(META_SCHEMA, table)))
+
+
+def meta_delete(meta_table: str, **equal: str) -> str:
+    condition = exp.and_(*(column(k).eq(exp.Literal.string(v)) for k, v in equal.items()))
+    return sql(exp.delete(table_ref(META_SCHEMA, meta_table), where=condition))
+
+
+def meta_select(table: str, columns: Sequence[str]) -> str:
+    return sql(exp.select(*(column(c) for c in columns)).from_(table_ref(META_SCHEMA, table)))

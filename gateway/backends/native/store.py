@@ -1,0 +1,277 @@
+"""NativeStore: the embedded DuckDB database, its writer thread and its read connections.
+
+All changes go through one writer thread. It takes every job waiting in its queue, applies
+them in one transaction and commits once (group commit: DuckDB syncs its WAL at COMMIT), then
+answers each job. A write is acknowledged only after that COMMIT, so a 204 means durable and
+queryable. Reads run on separate DuckDB cursors in worker threads (DuckDB releases the GIL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from gateway.backends.base import Backend
+from gateway.errors import Category, GatewayError, not_found
+from gateway.model import Namespace, SqlQuery, WriteOutcome
+from translators.lineprotocol import FieldType, LineError, ParsedBatch
+from translators.sql import SqlRejected, translate_query
+
+from . import statements as st
+from . import writes
+from .catalog import Catalog, CatalogTxn, Column, Role
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[duckdb.DuckDBPyConnection, CatalogTxn], Any]
+_STOP = object()
+_GROUP_LIMIT = 512
+
+
+class NativeStore(Backend):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        threads: int = 0,
+        memory_limit: str = "",
+        auto_create: bool = True,
+    ) -> None:
+        self.path = path
+        self.auto_create = auto_create
+        self._threads = threads
+        self._memory_limit = memory_limit
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._catalog = Catalog()
+        self._index: writes.SeriesIndex = {}
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._readers: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        config: dict[str, Any] = {}
+        if self._threads:
+            config["threads"] = self._threads
+        if self._memory_limit:
+            config["memory_limit"] = self._memory_limit
+        con = duckdb.connect(str(self.path), config=config)
+        for statement in st.meta_setup():
+            con.execute(statement)
+        # From here on no SQL on any connection can reach files, attach databases, load
+        # extensions or change settings.
+        con.execute("SET enable_external_access = false")
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+        con.execute("SET lock_configuration = true")
+        self._catalog = Catalog(writes.load_catalog(con))
+        self._con = con
+        self._writer = threading.Thread(target=self._write_loop, name="native-writer",
+                                        daemon=True)
+        self._writer.start()
+        log.info("native store open at %s (%d databases)", self.path,
+                 len(self._catalog.databases))
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self.close_sync)
+
+    def close_sync(self) -> None:
+        if self._writer is not None:
+            self._queue.put(_STOP)
+            self._writer.join()
+            self._writer = None
+        while not self._readers.empty():
+            self._readers.get().close()
+        if self._con is not None:
+            self._con.execute("CHECKPOINT")
+            self._con.close()
+            self._con = None
+
+    async def ping(self) -> bool:
+        return self._writer is not None and self._writer.is_alive()
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    # -- writer thread -------------------------------------------------------------------------
+
+    def submit(self, job: Job) -> concurrent.futures.Future[Any]:
+        if self._writer is None:
+            raise GatewayError(Category.UNAVAILABLE, "the store is closed")
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._queue.put((job, future))
+        return future
+
+    async def run(self, job: Job) -> Any:
+        return await asyncio.wrap_future(self.submit(job))
+
+    def _write_loop(self) -> None:
+        stopping = False
+        while not stopping:
+            item = self._queue.get()
+            if item is _STOP:
+                break
+            group = [item]
+            while len(group) < _GROUP_LIMIT:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stopping = True
+                    break
+                group.append(item)
+            self._run_group(group)
+
+    def _run_group(self, group: list[tuple[Job, concurrent.futures.Future[Any]]]) -> None:
+        con = self._con
+        assert con is not None
+        txn = CatalogTxn(self._catalog)
+        outcomes: list[tuple[concurrent.futures.Future[Any], Any, BaseException | None]] = []
+        try:
+            con.begin()
+            for job, future in group:
+                try:
+                    outcomes.append((future, job(con, txn), None))
+                except GatewayError as exc:  # raised before the job changed anything
+                    outcomes.append((future, None, exc))
+            con.commit()
+        except Exception as exc:
+            log.exception("storage transaction failed for %d jobs", len(group))
+            try:
+                con.rollback()
+            except duckdb.Error:
+                pass
+            self._index.clear()  # may hold times of rows that were rolled back
+            if len(group) > 1:
+                for item in group:
+                    self._run_group([item])
+                return
+            error = GatewayError(Category.INTERNAL, f"storage error: {exc}")
+            group[0][1].set_exception(error)
+            return
+        self._catalog = txn.result()
+        for future, result, error in outcomes:
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    # -- writes ------------------------------------------------------------------------------
+
+    async def write(self, namespace: Namespace, batch: ParsedBatch, *, sync: bool = True,
+                    all_or_nothing: bool = False) -> WriteOutcome:
+        database = namespace.database
+        writes.check_database_name(database)
+        if not self.auto_create and database not in self._catalog.databases:
+            raise not_found(f"database not found: {database!r}")
+        now = time.time_ns()
+
+        def job(con: duckdb.DuckDBPyConnection, txn: CatalogTxn) -> tuple[int, list]:
+            return writes.apply_write(con, txn, self._index, database, batch,
+                                      create=self.auto_create, now_ns=now,
+                                      all_or_nothing=all_or_nothing)
+
+        future = self.submit(job)
+        if not sync:  # v3 no_sync: answer once the batch is queued, before COMMIT
+            future.add_done_callback(_log_late_rejections)
+            return WriteOutcome(written=batch.points)
+        written, rejected = await asyncio.wrap_future(future)
+        return WriteOutcome(
+            written=written,
+            dropped=len(rejected),
+            errors=[LineError(line, "", reason, parsed=True) for line, reason in rejected],
+        )
+
+    # -- schema ------------------------------------------------------------------------------
+
+    async def create_database(self, name: str) -> None:
+        def job(con: duckdb.DuckDBPyConnection, txn: CatalogTxn) -> None:
+            if name in txn.view.databases:
+                raise GatewayError(Category.CONFLICT, f"database {name!r} already exists")
+            writes.ensure_database(con, txn, name, create=True, now_ns=time.time_ns())
+
+        await self.run(job)
+
+    async def ensure_database(self, name: str) -> None:
+        """Create the database if missing (InfluxQL CREATE DATABASE is idempotent)."""
+        if name in self._catalog.databases:
+            return
+        await self.run(lambda con, txn: writes.ensure_database(con, txn, name, create=True,
+                                                               now_ns=time.time_ns()))
+
+    async def drop_database(self, name: str) -> None:
+        await self.run(lambda con, txn: writes.drop_database(con, txn, self._index, name))
+
+    async def create_table(self, database: str, table: str, tags: list[str],
+                           fields: dict[str, FieldType]) -> None:
+        columns = [Column(t, Role.TAG) for t in tags]
+        columns += [Column(f, Role.FIELD, ftype) for f, ftype in fields.items()]
+
+        def job(con: duckdb.DuckDBPyConnection, txn: CatalogTxn) -> None:
+            if database not in txn.view.databases:
+                raise not_found(f"database not found: {database!r}")
+            writes.create_table(con, txn, database, table, columns)
+            self._index[(database, table)] = {}
+
+        await self.run(job)
+
+    async def drop_table(self, database: str, table: str) -> None:
+        await self.run(lambda con, txn: writes.drop_table(con, txn, self._index, database,
+                                                          table))
+
+    def databases(self) -> list[str]:
+        return sorted(self._catalog.databases)
+
+    # -- reads -------------------------------------------------------------------------------
+
+    async def query_sql(self, query: SqlQuery) -> pa.Table:
+        database = query.namespace.database
+        db = self._catalog.databases.get(database)
+        if db is None:
+            raise not_found(f"database not found: {database}")
+        try:
+            sql = translate_query(query.text, schema=database, tables=db.tables.keys(),
+                                  params=query.params)
+        except SqlRejected as exc:
+            raise GatewayError(Category.INVALID, str(exc)) from exc
+        return await asyncio.to_thread(self._read, sql)
+
+    def _read(self, sql: str) -> pa.Table:
+        try:
+            cursor = self._readers.get_nowait()
+        except queue.Empty:
+            assert self._con is not None
+            cursor = self._con.cursor()
+        try:
+            return cursor.sql(sql).to_arrow_table()
+        except (duckdb.BinderException, duckdb.ParserException, duckdb.ConversionException,
+                duckdb.InvalidInputException, duckdb.CatalogException,
+                duckdb.PermissionException, duckdb.NotImplementedException,
+                duckdb.OutOfRangeException) as exc:
+            raise GatewayError(Category.INVALID, f"query error: {exc}") from exc
+        finally:
+            self._readers.put(cursor)
+
+
+def _log_late_rejections(future: concurrent.futures.Future[Any]) -> None:
+    if future.exception() is not None:
+        log.error("no_sync write failed after acknowledgement: %s", future.exception())
+        return
+    _, rejected = future.result()
+    if rejected:
+        log.warning("no_sync write: %d rows rejected after acknowledgement, first: line %d: %s",
+                    len(rejected), rejected[0][0], rejected[0][1])

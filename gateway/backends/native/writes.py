@@ -1,0 +1,346 @@
+"""Apply a parsed batch inside the writer's transaction: catalog checks, DDL, append or merge.
+
+InfluxDB identifies a point by measurement, tag set and time; writing it again overwrites the
+fields it names. Most writes only add newer points to each series, so rows of a series whose
+batch times all lie after its last stored time are appended; only the rest pay for a merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gateway.errors import GatewayError, conflict, invalid, not_found
+from translators.lineprotocol import TIME_COLUMN, FieldType, ParsedBatch, TableChunk
+
+from . import statements as st
+from .catalog import CatalogTxn, Column, Database, Role, Table, new_table
+
+STAGE = "__influx_gateway_stage"
+RESERVED_SCHEMAS = frozenset({st.META_SCHEMA, "information_schema", "pg_catalog", "temp"})
+_TIMESTAMP = pa.timestamp("ns")
+
+# (database, table) -> series key -> latest stored time (ns). Owned by the writer thread.
+SeriesIndex = dict[tuple[str, str], dict[str, int]]
+
+
+def check_database_name(name: str) -> None:
+    if not name:
+        raise invalid("database name required")
+    if name.casefold() in RESERVED_SCHEMAS or len(name) > 255:
+        raise invalid(f"invalid database name: {name!r}")
+
+
+def ensure_database(
+    con: duckdb.DuckDBPyConnection, txn: CatalogTxn, name: str, *, create: bool, now_ns: int
+) -> Database:
+    db = txn.view.databases.get(name)
+    if db is not None:
+        return db
+    check_database_name(name)
+    if not create:
+        raise not_found(f"database not found: {name!r}")
+    other = txn.view.folded().get(name.casefold())
+    if other is not None:
+        raise conflict(f"database {name!r} differs only in case from existing {other!r}")
+    con.execute(st.create_schema(name))
+    con.execute(st.meta_insert(st.META_DATABASES, [name, now_ns]))
+    work = txn.writable()
+    work.databases[name] = Database(name)
+    return work.databases[name]
+
+
+def create_table(
+    con: duckdb.DuckDBPyConnection, txn: CatalogTxn, database: str, table: str,
+    columns: Sequence[Column],
+) -> Table:
+    db = txn.view.databases[database]
+    other = db.folded().get(table.casefold())
+    if other is not None:
+        raise conflict(f"table {table!r} already exists" if other == table else
+                       f"table {table!r} differs only in case from existing {other!r}")
+    info = new_table(table)
+    for col in columns:
+        info.columns[col.name] = col
+    con.execute(st.create_table(database, table, [(c.name, _sql_type(c)) for c in
+                                                  info.columns.values()]))
+    for col in info.columns.values():
+        con.execute(st.meta_insert(st.META_COLUMNS, [database, table, col.name, str(col.role),
+                                                     str(col.type) if col.type else None]))
+    txn.writable().databases[database].tables[table] = info
+    return info
+
+
+def _sql_type(col: Column) -> str:
+    if col.role is Role.TIME:
+        return st.TIME_TYPE
+    if col.role is Role.TAG:
+        return st.TAG_TYPE
+    assert col.type is not None
+    return st.FIELD_TYPES[col.type]
+
+
+def _type_conflict(key: str, measurement: str, got: FieldType, known: FieldType) -> str:
+    return (
+        f'field type conflict: input field "{key}" on measurement "{measurement}" '
+        f"is type {got}, already exists as type {known}"
+    )
+
+
+def apply_write(
+    con: duckdb.DuckDBPyConnection,
+    txn: CatalogTxn,
+    index: SeriesIndex,
+    database: str,
+    batch: ParsedBatch,
+    *,
+    create: bool,
+    now_ns: int,
+    all_or_nothing: bool = False,
+) -> tuple[int, list[tuple[int, str]]]:
+    """Store the batch; return points written and (line number, reason) of rejected rows.
+
+    Every chunk is checked first, each against the catalog plus the columns that earlier
+    chunks of the batch add; with `all_or_nothing`, any rejected row means nothing is stored.
+    """
+    db = txn.view.databases.get(database)
+    rejected: list[tuple[int, str]] = []
+    added: dict[str, dict[str, Column]] = {}
+    checked = [_check_chunk(db, chunk, added, rejected) for chunk in batch.chunks]
+    if all_or_nothing and rejected:
+        return 0, rejected
+    ensure_database(con, txn, database, create=create, now_ns=now_ns)
+    written = 0
+    for chunk, data, new_columns in checked:
+        if data.num_rows:
+            _store_chunk(con, txn, index, database, chunk, data, new_columns)
+            written += data.num_rows
+    return written, rejected
+
+
+def _check_chunk(
+    db: Database | None,
+    chunk: TableChunk,
+    added: dict[str, dict[str, Column]],
+    rejected: list[tuple[int, str]],
+) -> tuple[TableChunk, pa.Table, list[Column]]:
+    """Rows of the chunk the catalog accepts, and the columns it must gain; changes nothing
+    but `added`, the columns earlier chunks of this batch will create, by measurement.
+
+    Rows whose columns clash with the catalog are refused line by line, as in 1.x.
+    """
+    measurement = chunk.measurement
+    table = db.tables.get(measurement) if db is not None else None
+    data = chunk.table
+    if table is None and db is not None:
+        other = db.folded().get(measurement.casefold())
+        if other is not None:
+            reason = f'measurement "{measurement}" differs only in case from existing "{other}"'
+            rejected.extend((line, reason) for line in chunk.lines)
+            return chunk, data.slice(0, 0), []
+    known = dict(table.columns) if table is not None else {}
+    pending = added.setdefault(measurement, {})
+    known.update(pending)
+    folded = {name.casefold(): name for name in known}
+
+    drop: pa.ChunkedArray | None = None
+    new_columns: list[Column] = []
+    for name in data.column_names:
+        if name == TIME_COLUMN:
+            continue
+        role = Role.TAG if name in chunk.tags else Role.FIELD
+        ftype = chunk.fields.get(name)
+        column = known.get(name)
+        reason = None
+        if column is not None:
+            if column.role is not role:
+                reason = (f'{role} "{name}" on measurement "{measurement}" '
+                          f"is already a {column.role}")
+            elif role is Role.FIELD and column.type is not ftype:
+                assert ftype is not None and column.type is not None
+                reason = _type_conflict(name, measurement, ftype, column.type)
+        elif name.casefold() in folded:
+            reason = (f'column "{name}" on measurement "{measurement}" differs only in case '
+                      f'from existing "{folded[name.casefold()]}"')
+        else:
+            new_columns.append(Column(name, role, ftype))
+        if reason is None:
+            continue
+        mask = pc.is_valid(data.column(name))
+        for row in pc.indices_nonzero(mask).to_pylist():
+            rejected.append((chunk.lines[row], reason))
+        drop = mask if drop is None else pc.or_(drop, mask)
+    if drop is not None:
+        data = data.filter(pc.invert(drop))
+        new_columns = [c for c in new_columns if data.column(c.name).null_count < data.num_rows]
+    if data.num_rows:
+        pending.update((c.name, c) for c in new_columns)
+    return chunk, data, new_columns
+
+
+def _store_chunk(
+    con: duckdb.DuckDBPyConnection,
+    txn: CatalogTxn,
+    index: SeriesIndex,
+    database: str,
+    chunk: TableChunk,
+    data: pa.Table,
+    new_columns: list[Column],
+) -> None:
+    measurement = chunk.measurement
+    table = txn.view.databases[database].tables.get(measurement)
+    if table is None:
+        table = create_table(con, txn, database, measurement, new_columns)
+        index[(database, measurement)] = {}
+    elif new_columns:
+        table = txn.writable_table(database, measurement)
+        for col in new_columns:
+            con.execute(st.add_column(database, measurement, col.name, _sql_type(col)))
+            con.execute(st.meta_insert(st.META_COLUMNS, [database, measurement, col.name,
+                                                         str(col.role),
+                                                         str(col.type) if col.type else None]))
+            table.columns[col.name] = col
+
+    series = index.get((database, measurement))
+    if series is None:
+        series = _load_series(con, database, table)
+        index[(database, measurement)] = series
+    tags = [c for c in data.column_names if c in chunk.tags]
+    merge_mask = _classify(data, tags, series)
+    position = data.column_names.index(TIME_COLUMN)
+    data = data.set_column(position, TIME_COLUMN, pc.cast(data.column(TIME_COLUMN), _TIMESTAMP))
+    if merge_mask is None:
+        _append(con, database, measurement, data)
+    else:
+        _append(con, database, measurement, data.filter(pc.invert(merge_mask)))
+        _merge(con, database, table, data.filter(merge_mask), tags)
+
+
+def series_keys(data: pa.Table, tags: Sequence[str]) -> pa.ChunkedArray | pa.Array:
+    """A string per row naming its tag set; absent and null tags are left out alike."""
+    # Each present tag adds "name\x1evalue\x1f", so the key does not depend on which other
+    # tag columns the table has. (binary_join's null_handling="skip" loses trailing nulls.)
+    parts = [
+        pc.fill_null(
+            pc.binary_join_element_wise(f"{tag}\x1e", data.column(tag), "\x1f", ""), ""
+        )
+        for tag in sorted(tags)
+    ]
+    if not parts:
+        return pa.repeat(pa.scalar("", pa.string()), data.num_rows)
+    if len(parts) == 1:
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _load_series(con: duckdb.DuckDBPyConnection, database: str, table: Table) -> dict[str, int]:
+    stored = con.sql(st.series_last_times(database, table.name, table.tags)).to_arrow_table()
+    keys = series_keys(stored, table.tags).to_pylist()
+    last = pc.cast(stored.column("last_time"), pa.int64()).to_pylist()
+    return {k: t for k, t in zip(keys, last, strict=True) if t is not None}
+
+
+def _classify(data: pa.Table, tags: Sequence[str], series: dict[str, int]) -> pa.Array | None:
+    """Mask of rows that may collide with a stored or batched point, or None if none may."""
+    keys = series_keys(data, tags)
+    stats = (
+        pa.table({"k": keys, "t": data.column(TIME_COLUMN)})
+        .group_by("k", use_threads=False)
+        .aggregate([("t", "min"), ("t", "max"), ("t", "count"), ("t", "count_distinct")])
+        .to_pydict()
+    )
+    risky: list[str] = []
+    for key, low, high, count, distinct in zip(
+        stats["k"], stats["t_min"], stats["t_max"], stats["t_count"], stats["t_count_distinct"],
+        strict=True,
+    ):
+        last = series.get(key)
+        if (last is not None and low <= last) or count != distinct:
+            risky.append(key)
+        if last is None or high > last:
+            series[key] = high
+    if not risky:
+        return None
+    return pc.is_in(keys, value_set=pa.array(risky, pa.string()))
+
+
+def _append(con: duckdb.DuckDBPyConnection, database: str, table: str, data: pa.Table) -> None:
+    if data.num_rows == 0:
+        return
+    con.register(STAGE, data)
+    try:
+        con.execute(st.append(database, table, STAGE, tuple(data.column_names)))
+    finally:
+        con.unregister(STAGE)
+
+
+def _merge(
+    con: duckdb.DuckDBPyConnection, database: str, table: Table, data: pa.Table,
+    tags: Sequence[str],
+) -> None:
+    """Upsert rows that may already exist: later fields overwrite, unnamed fields are kept."""
+    fields = [c for c in data.column_names if c != TIME_COLUMN and c not in tags]
+    # Points repeated inside the batch collapse first; the last non-null value of a field wins.
+    deduped = data.group_by([*tags, TIME_COLUMN], use_threads=False).aggregate(
+        [(f, "last") for f in fields]
+    )
+    deduped = deduped.rename_columns(
+        [c[: -len("_last")] if c.endswith("_last") and c[:-5] in fields else c
+         for c in deduped.column_names]
+    )
+    times = pc.cast(deduped.column(TIME_COLUMN), pa.int64())
+    low, high = pc.min(times).as_py(), pc.max(times).as_py()
+    staged = deduped.column_names
+    con.register(STAGE, deduped)
+    try:
+        con.execute(st.merge_update(database, table.name, STAGE, table.tags, staged, fields,
+                                    low, high))
+        con.execute(st.merge_insert(database, table.name, STAGE, table.tags, staged, low, high))
+    finally:
+        con.unregister(STAGE)
+
+
+def load_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Database]:
+    databases: dict[str, Database] = {}
+    for (name,) in con.execute(st.meta_select(st.META_DATABASES, ["name"])).fetchall():
+        databases[name] = Database(name)
+    rows = con.execute(
+        st.meta_select(st.META_COLUMNS, ["database", "table", "column", "role", "type"])
+    ).fetchall()
+    for database, table, column, role, ftype in rows:
+        db = databases.setdefault(database, Database(database))
+        info = db.tables.setdefault(table, Table(table))
+        info.columns[column] = Column(column, Role(role), FieldType(ftype) if ftype else None)
+    return databases
+
+
+def drop_database(con: duckdb.DuckDBPyConnection, txn: CatalogTxn, index: SeriesIndex,
+                  name: str) -> None:
+    if name not in txn.view.databases:
+        raise not_found(f"database not found: {name!r}")
+    con.execute(st.drop_schema(name))
+    con.execute(st.meta_delete(st.META_DATABASES, name=name))
+    con.execute(st.meta_delete(st.META_COLUMNS, database=name))
+    del txn.writable().databases[name]
+    for key in [k for k in index if k[0] == name]:
+        del index[key]
+
+
+def drop_table(con: duckdb.DuckDBPyConnection, txn: CatalogTxn, index: SeriesIndex,
+               database: str, table: str) -> None:
+    db = txn.view.databases.get(database)
+    if db is None:
+        raise not_found(f"database not found: {database!r}")
+    if table not in db.tables:
+        raise not_found(f"table not found: {table!r}")
+    con.execute(st.drop_table(database, table))
+    con.execute(st.meta_delete(st.META_COLUMNS, database=database, table=table))
+    del txn.writable().databases[database].tables[table]
+    index.pop((database, table), None)
+
+
+__all__ = ["GatewayError", "apply_write", "create_table", "drop_database", "drop_table",
+           "ensure_database", "load_catalog", "series_keys"]

@@ -1,0 +1,51 @@
+"""Command line: `influx-gateway serve [--config FILE] [--bind HOST:PORT] [--data-dir DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from aiohttp import web
+
+from gateway import __version__
+from gateway.app import create_app, server_kwargs
+from gateway.config import ConfigError, load_config
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="influx-gateway",
+                                     description="InfluxDB v1/v2/v3 gateway")
+    parser.add_argument("--version", action="version", version=f"influx-gateway {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the gateway")
+    serve.add_argument("--config", default=os.environ.get("INFLUX_GATEWAY_CONFIG"),
+                       help="TOML config file (env INFLUX_GATEWAY_CONFIG)")
+    serve.add_argument("--bind", help="HOST:PORT to listen on (env INFLUX_GATEWAY_SERVER_BIND; "
+                                      "default 127.0.0.1:8086)")
+    serve.add_argument("--data-dir", help="data directory (env INFLUX_GATEWAY_SERVER_DATA_DIR; "
+                                          "default ./data)")
+    serve.add_argument("--log-level", default=os.environ.get("INFLUX_GATEWAY_LOG_LEVEL", "INFO"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(args.config, overrides={
+            "server": {"bind": args.bind, "data_dir": args.data_dir},
+        })
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    host, port = config.host_port
+    app = create_app(config)
+    print(f"influx-gateway {__version__} listening on http://{config.server.bind} "
+          f"data-dir={os.path.abspath(config.server.data_dir)}", flush=True)
+    access_log = logging.getLogger("gateway.access") if config.server.access_log else None
+    web.run_app(app, host=host, port=port, print=None, access_log=access_log,
+                shutdown_timeout=config.server.shutdown_timeout, **server_kwargs())
+    return 0

@@ -1,0 +1,173 @@
+"""Configuration: defaults < TOML file < INFLUX_GATEWAY_<SECTION>_<KEY> < flags, checked at once.
+
+Secrets are never written in the file: a key ending in `_env` names the environment variable
+that holds the secret.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """Every problem found in the configuration, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid configuration:\n  " + "\n  ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    bind: str = "127.0.0.1:8086"
+    data_dir: str = "./data"
+    # Sent as X-Influxdb-Version: clients such as Grafana and the v2 CLI switch features on it.
+    advertised_version: str = "1.8.10"
+    shutdown_timeout: float = 30.0
+    access_log: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AuthConfig:
+    # Name of the environment variable holding the single admin token; empty = auth off.
+    admin_token_env: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteConfig:
+    max_body_bytes: int = 25_000_000  # after decompression, as InfluxDB 1.x's max-body-size
+    auto_create_databases: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class StorageConfig:
+    threads: int = 0  # DuckDB threads; 0 = one per core
+    memory_limit: str = ""  # DuckDB memory_limit, e.g. "4GB"; empty = DuckDB's default
+    parse_workers: int = 2  # threads that parse write bodies beside the writer thread
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    server: ServerConfig = ServerConfig()
+    auth: AuthConfig = AuthConfig()
+    write: WriteConfig = WriteConfig()
+    storage: StorageConfig = StorageConfig()
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = self.server.bind.rpartition(":")
+        return host.strip("[]") or "0.0.0.0", int(port)
+
+    def admin_token(self) -> str | None:
+        name = self.auth.admin_token_env
+        return os.environ.get(name) or None if name else None
+
+
+SECTIONS: dict[str, type] = {
+    "server": ServerConfig,
+    "auth": AuthConfig,
+    "write": WriteConfig,
+    "storage": StorageConfig,
+}
+ENV_PREFIX = "INFLUX_GATEWAY_"
+
+
+def _coerce(value: Any, kind: type, where: str, problems: list[str]) -> Any:
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false",
+                                                         "no", "off"):
+            return value.lower() in ("1", "true", "yes", "on")
+    elif kind is int:
+        try:
+            if not isinstance(value, bool):
+                return int(value)
+        except (TypeError, ValueError):
+            pass
+    elif kind is float:
+        try:
+            if not isinstance(value, bool):
+                return float(value)
+        except (TypeError, ValueError):
+            pass
+    elif isinstance(value, str):
+        return value
+    problems.append(f"{where}: expected {kind.__name__}, got {value!r}")
+    return None
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    environ: dict[str, str] | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
+) -> Config:
+    """Build the Config; raise ConfigError listing every problem."""
+    environ = dict(os.environ) if environ is None else environ
+    problems: list[str] = []
+    layers: list[tuple[str, dict[str, dict[str, Any]]]] = []
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError([f"{path}: {exc}"]) from exc
+        layers.append((str(path), data))
+    env_layer: dict[str, dict[str, Any]] = {}
+    for section, cls in SECTIONS.items():
+        for f in fields(cls):
+            name = f"{ENV_PREFIX}{section}_{f.name}".upper()
+            if name in environ:
+                env_layer.setdefault(section, {})[f.name] = environ[name]
+    layers.append(("environment", env_layer))
+    if overrides:
+        layers.append(("flags", overrides))
+
+    values: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
+    for origin, layer in layers:
+        for section, entries in layer.items():
+            cls = SECTIONS.get(section)
+            if cls is None or not isinstance(entries, dict):
+                problems.append(f"{origin}: unknown section [{section}]")
+                continue
+            kinds = {f.name: f.type for f in fields(cls)}
+            for key, value in entries.items():
+                if value is None:
+                    continue
+                kind_name = kinds.get(key)
+                if kind_name is None:
+                    problems.append(f"{origin}: unknown key {section}.{key}")
+                    continue
+                kind = {"str": str, "int": int, "bool": bool, "float": float}[kind_name]
+                coerced = _coerce(value, kind, f"{origin}: {section}.{key}", problems)
+                if coerced is not None:
+                    values[section][key] = coerced
+
+    config = Config(**{s: SECTIONS[s](**v) for s, v in values.items()})
+    _validate(config, problems)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _validate(config: Config, problems: list[str]) -> None:
+    try:
+        _, port = config.host_port
+        if not 0 <= port < 65536:
+            problems.append(f"server.bind: port out of range in {config.server.bind!r}")
+    except ValueError:
+        problems.append(f"server.bind: expected HOST:PORT, got {config.server.bind!r}")
+    if config.write.max_body_bytes <= 0:
+        problems.append("write.max_body_bytes: must be positive")
+    if config.storage.threads < 0:
+        problems.append("storage.threads: must be 0 (auto) or positive")
+    if config.storage.parse_workers < 1:
+        problems.append("storage.parse_workers: must be at least 1")
+    if config.auth.admin_token_env and not os.environ.get(config.auth.admin_token_env):
+        problems.append(
+            f"auth.admin_token_env: environment variable {config.auth.admin_token_env} is not set"
+        )

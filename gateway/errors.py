@@ -1,0 +1,65 @@
+"""Error categories raised by domain code; gateway/api maps them to statuses and bodies.
+
+    GatewayError (category, message)
+     ├─ PartialWrite       some lines rejected; carries the LineErrors and counts
+     └─ (all others are plain GatewayError with a Category)
+
+No HTTP here: a category says what went wrong, the API layer decides how each generation
+says it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+from translators.lineprotocol import LineError
+
+
+class Category(enum.Enum):
+    INVALID = "invalid"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not found"
+    CONFLICT = "conflict"
+    METHOD_NOT_ALLOWED = "method not allowed"
+    TOO_LARGE = "request too large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported media type"
+    TOO_MANY_REQUESTS = "too many requests"
+    UNAVAILABLE = "unavailable"
+    INTERNAL = "internal error"
+
+
+class GatewayError(Exception):
+    """An error with a category; `message` is safe to show to the caller."""
+
+    def __init__(self, category: Category, message: str) -> None:
+        super().__init__(message)
+        self.category = category
+        self.message = message
+
+
+def invalid(message: str) -> GatewayError:
+    return GatewayError(Category.INVALID, message)
+
+
+def not_found(message: str) -> GatewayError:
+    return GatewayError(Category.NOT_FOUND, message)
+
+
+def conflict(message: str) -> GatewayError:
+    return GatewayError(Category.CONFLICT, message)
+
+
+class PartialWrite(GatewayError):
+    """Some or all lines of a write were rejected.
+
+    `written` points were stored (0 when nothing was); `dropped` counts points that parsed but
+    were refused by the store (1.x reports this number, not the parse failures).
+    """
+
+    def __init__(self, errors: Sequence[LineError], written: int, dropped: int) -> None:
+        self.errors = list(errors)
+        self.written = written
+        self.dropped = dropped
+        super().__init__(Category.INVALID, "\n".join(e.describe() for e in self.errors))

@@ -1,0 +1,55 @@
+"""The narrow waist: values every front door produces and every back end consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from translators.lineprotocol import LineError, Precision
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling. Until tenancy lands there is one kind: anonymous or the admin token."""
+
+    name: str
+    admin: bool = False
+
+
+ANONYMOUS = Principal("anonymous")
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    """Where data lives: a database (v1 db, v2 bucket, v3 db) and an optional v1 retention
+    policy."""
+
+    database: str
+    retention_policy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WriteBatch:
+    """A caller's line-protocol bytes with their precision; parsed only where needed."""
+
+    namespace: Namespace
+    body: bytes
+    precision: Precision
+    received_ns: int
+    accept_partial: bool = True
+    sync: bool = True
+
+
+@dataclass(slots=True)
+class WriteOutcome:
+    """What happened to a batch: points stored and lines rejected (with 1-based numbers)."""
+
+    written: int = 0
+    dropped: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SqlQuery:
+    namespace: Namespace
+    text: str
+    params: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Services: write, query and admin orchestration; no aiohttp.web here."""

@@ -1,0 +1,54 @@
+"""The write service: parse a batch off the event loop, store it, report rejected lines."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Executor
+
+from gateway.backends.base import Backend
+from gateway.errors import PartialWrite
+from gateway.model import WriteBatch, WriteOutcome
+from translators.lineprotocol import LineError, parse_lines
+from translators.lineprotocol.precision import truncate_nanos
+
+
+class WriteService:
+    def __init__(self, backend: Backend, parse_pool: Executor) -> None:
+        self._backend = backend
+        self._parse_pool = parse_pool
+
+    async def write(self, batch: WriteBatch) -> WriteOutcome:
+        """Store what parses; raise PartialWrite naming every rejected line.
+
+        Parsing runs in a worker thread so that the event loop and the store's writer thread
+        keep going (Arrow's parser releases the GIL).
+        """
+        default_time = truncate_nanos(batch.received_ns, batch.precision)
+        loop = asyncio.get_running_loop()
+        parsed = await loop.run_in_executor(
+            self._parse_pool, parse_lines, batch.body, batch.precision, default_time
+        )
+        if parsed.errors and not batch.accept_partial:
+            raise PartialWrite(parsed.errors, written=0, dropped=0)
+        if parsed.points == 0:
+            if parsed.errors:
+                raise PartialWrite(parsed.errors, written=0, dropped=0)
+            return WriteOutcome()
+        outcome = await self._backend.write(
+            batch.namespace, parsed, sync=batch.sync, all_or_nothing=not batch.accept_partial
+        )
+        if outcome.errors:
+            lines = batch.body.split(b"\n")
+            refused = [
+                LineError(e.line_number, _line_text(lines, e.line_number), e.reason, parsed=True)
+                for e in outcome.errors
+            ]
+            errors = sorted(parsed.errors + refused, key=lambda e: e.line_number)
+            raise PartialWrite(errors, written=outcome.written, dropped=outcome.dropped)
+        if parsed.errors:
+            raise PartialWrite(parsed.errors, written=outcome.written, dropped=0)
+        return outcome
+
+
+def _line_text(lines: list[bytes], number: int) -> str:
+    return lines[number - 1].decode("utf-8", "replace").strip(" \t\r")

@@ -1,0 +1,12 @@
+"""Small helpers for API tests."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient
+
+
+async def sql(client: TestClient, database: str, query: str) -> list[dict[str, object]]:
+    response = await client.get("/api/v3/query_sql", params={"db": database, "q": query})
+    assert response.status == 200, await response.text()
+    assert response.headers["Content-Type"].startswith("application/json")
+    return await response.json()

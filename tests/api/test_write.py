@@ -1,0 +1,309 @@
+"""Write endpoints of every generation over real HTTP, read back through query_sql."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from tests.api.helpers import sql
+
+BODY = b"cpu,host=a usage=1.5,n=3i 1700000000\ncpu,host=b usage=2.5,n=4i 1700000001\n"
+ROWS = [
+    {"time": "2023-11-14T22:13:20", "host": "a", "usage": 1.5, "n": 3},
+    {"time": "2023-11-14T22:13:21", "host": "b", "usage": 2.5, "n": 4},
+]
+ENDPOINTS = [
+    pytest.param("/write", {"db": "mydb", "precision": "s"}, id="v1"),
+    pytest.param("/api/v2/write", {"bucket": "mydb", "org": "o", "precision": "s"}, id="v2"),
+    pytest.param("/api/v3/write_lp", {"db": "mydb", "precision": "second"}, id="v3"),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), ENDPOINTS)
+async def test_write_then_read_back(client: TestClient, path: str, params: dict) -> None:
+    response = await client.post(path, params=params, data=BODY)
+    assert response.status == 204, await response.text()
+    assert await response.read() == b""
+    assert await sql(client, "mydb", "SELECT * FROM cpu ORDER BY host") == ROWS
+
+
+@pytest.mark.parametrize(("path", "params"), ENDPOINTS)
+async def test_gzip_body(client: TestClient, path: str, params: dict) -> None:
+    response = await client.post(path, params=params, data=gzip.compress(BODY),
+                                 headers={"Content-Encoding": "gzip"})
+    assert response.status == 204, await response.text()
+    assert await sql(client, "mydb", "SELECT * FROM cpu ORDER BY host") == ROWS
+
+
+@pytest.mark.parametrize(("path", "params"), ENDPOINTS)
+async def test_chunked_body_without_length(client: TestClient, path: str, params: dict) -> None:
+    async def pieces():
+        for start in range(0, len(BODY), 7):
+            yield BODY[start:start + 7]
+
+    response = await client.post(path, params=params, data=pieces())
+    assert response.status == 204, await response.text()
+    assert len(await sql(client, "mydb", "SELECT * FROM cpu")) == 2
+
+
+async def test_v1_partial_write_keeps_good_lines(client: TestClient) -> None:
+    body = b"cpu,host=a usage=1 1\ncpu,host=c usage=abc 2\ncpu,host=d usage=3 3\n"
+    response = await client.post("/write", params={"db": "mydb"}, data=body)
+    assert response.status == 400
+    assert response.headers["Content-Type"] == "application/json"
+    message = ("partial write: unable to parse 'cpu,host=c usage=abc 2': invalid boolean "
+               "dropped=0")
+    assert await response.json() == {"error": message}
+    assert response.headers["X-Influxdb-Error"] == message
+    assert [r["host"] for r in await sql(client, "mydb", "SELECT host FROM cpu ORDER BY host")
+            ] == ["a", "d"]
+
+
+async def test_v1_all_lines_bad_is_a_plain_parse_error(client: TestClient) -> None:
+    response = await client.post("/write", params={"db": "mydb"}, data=b"cpu,host=a usage=")
+    assert response.status == 400
+    assert await response.json() == {
+        "error": "unable to parse 'cpu,host=a usage=': missing field value"
+    }
+
+
+async def test_v1_type_conflict_with_stored_data(client: TestClient) -> None:
+    assert (await client.post("/write", params={"db": "mydb"}, data=b"cpu usage=1 1")).status \
+        == 204
+    response = await client.post("/write", params={"db": "mydb"},
+                                 data=b'cpu usage="s" 2\ncpu usage=3 3')
+    assert response.status == 400
+    assert await response.json() == {"error": (
+        'partial write: field type conflict: input field "usage" on measurement "cpu" is type '
+        "string, already exists as type float dropped=1")}
+    assert await sql(client, "mydb", "SELECT usage FROM cpu ORDER BY time") == [
+        {"usage": 1.0}, {"usage": 3.0}]
+
+
+async def test_v1_several_bad_lines_join_with_newlines(client: TestClient) -> None:
+    response = await client.post("/write", params={"db": "mydb"},
+                                 data=b"cpu v=1 1\ncpu v= 2\ncpu v=x 3\n")
+    body = await response.json()
+    assert response.status == 400
+    assert body["error"] == (
+        "partial write: unable to parse 'cpu v= 2': missing field value\n"
+        "unable to parse 'cpu v=x 3': invalid boolean dropped=0"
+    )
+    assert "\n" not in response.headers["X-Influxdb-Error"]
+
+
+async def test_v2_partial_write(client: TestClient) -> None:
+    response = await client.post("/api/v2/write", params={"bucket": "mydb"},
+                                 data=b"cpu v=1 1\ncpu v= 2\n")
+    assert response.status == 400
+    assert await response.json() == {
+        "code": "invalid",
+        "message": "partial write error (1 written): unable to parse 'cpu v= 2': "
+                   "missing field value",
+        "line": 2,
+    }
+
+
+async def test_v3_partial_write_lists_lines(client: TestClient) -> None:
+    response = await client.post("/api/v3/write_lp", params={"db": "mydb"},
+                                 data=b"cpu v=1 1\ncpu v= 2\ncpu v=3 3\nhome,room=K temp=hi\n")
+    assert response.status == 400
+    assert await response.json() == {
+        "error": "partial write of line protocol occurred",
+        "data": [
+            {"original_line": "cpu v= 2", "line_number": 2,
+             "error_message": "missing field value"},
+            {"original_line": "home,room=K temp=hi", "line_number": 4,
+             "error_message": "invalid boolean"},
+        ],
+    }
+    assert len(await sql(client, "mydb", "SELECT * FROM cpu")) == 2
+
+
+async def test_v3_accept_partial_false_writes_nothing(client: TestClient) -> None:
+    response = await client.post("/api/v3/write_lp",
+                                 params={"db": "mydb", "accept_partial": "false"},
+                                 data=b"cpu v=1 1\ncpu v= 2\n")
+    assert response.status == 400
+    body = await response.json()
+    assert body["error"] == "write of line protocol failed"
+    assert body["data"][0]["line_number"] == 2
+    response = await client.get("/api/v3/query_sql", params={"db": "mydb", "q": "SELECT 1"})
+    assert response.status == 404  # not even the database was created
+
+
+async def test_v3_accept_partial_false_refuses_on_catalog_conflict(client: TestClient) -> None:
+    await client.post("/api/v3/write_lp", params={"db": "mydb"}, data=b"cpu v=1 1")
+    response = await client.post("/api/v3/write_lp",
+                                 params={"db": "mydb", "accept_partial": "false"},
+                                 data=b"cpu v=2 2\ncpu v=3i 3\n")
+    assert response.status == 400
+    assert (await response.json())["data"][0]["line_number"] == 2
+    assert await sql(client, "mydb", "SELECT v FROM cpu") == [{"v": 1.0}]
+
+
+async def test_v3_no_sync_acknowledges_and_data_arrives(client: TestClient) -> None:
+    response = await client.post("/api/v3/write_lp", params={"db": "mydb", "no_sync": "true"},
+                                 data=BODY)
+    assert response.status == 204
+    # The next write waits for its own commit, which comes after the no_sync batch.
+    await client.post("/api/v3/write_lp", params={"db": "mydb"}, data=b"other v=1 1")
+    assert len(await sql(client, "mydb", "SELECT * FROM cpu")) == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "body"),
+    [
+        ("/write", {}, 400, {"error": "database is required"}),
+        ("/write", {"db": "x", "precision": "xx"}, 400,
+         {"error": "invalid precision 'xx': expected one of n, ns, u, µ, us, ms, s, m, h"}),
+        ("/api/v2/write", {}, 400, {"code": "invalid", "message": "bucket is required"}),
+        ("/api/v2/write", {"bucket": "x", "precision": "n"}, 400,
+         {"code": "invalid", "message": "invalid precision 'n': expected one of ns, us, ms, s"}),
+        ("/api/v3/write_lp", {}, 400, {"error": "missing required parameter: db",
+                                       "data": None}),
+        ("/api/v3/write_lp", {"db": "x", "precision": "m"}, 400,
+         {"error": "invalid precision 'm': expected one of auto, nanosecond, microsecond, "
+                   "millisecond, second, ns, us, ms, s", "data": None}),
+        ("/api/v3/write_lp", {"db": "x", "no_sync": "maybe"}, 400,
+         {"error": "invalid value for no_sync: 'maybe', expected true or false", "data": None}),
+    ],
+)
+async def test_parameter_errors(client: TestClient, path: str, params: dict, status: int,
+                                body: dict) -> None:
+    response = await client.post(path, params=params, data=b"cpu v=1")
+    assert response.status == status
+    assert await response.json() == body
+
+
+@pytest.mark.parametrize(("path", "params"), ENDPOINTS)
+async def test_empty_body_is_204(client: TestClient, path: str, params: dict) -> None:
+    response = await client.post(path, params=params, data=b"")
+    assert response.status == 204
+
+
+async def test_precision_per_generation(client: TestClient) -> None:
+    await client.post("/write", params={"db": "p", "precision": "h"}, data=b"m v=1 1")
+    await client.post("/api/v2/write", params={"bucket": "p", "precision": "ms"}, data=b"m v=2 1")
+    await client.post("/api/v3/write_lp", params={"db": "p"}, data=b"m v=3 1700000000")
+    rows = await sql(client, "p", "SELECT epoch_ns(time) AS ns, v FROM m ORDER BY v")
+    assert rows == [
+        {"ns": 3_600_000_000_000, "v": 1.0},
+        {"ns": 1_000_000, "v": 2.0},
+        {"ns": 1_700_000_000_000_000_000, "v": 3.0},
+    ]
+
+
+async def test_bucket_with_retention_policy_addresses_database(client: TestClient) -> None:
+    await client.post("/api/v2/write", params={"bucket": "db/autogen"}, data=b"m v=1 1")
+    await client.post("/api/v2/write", params={"bucket": "db"}, data=b"m v=2 2")
+    await client.post("/write", params={"db": "db", "rp": "autogen"}, data=b"m v=3 3")
+    assert len(await sql(client, "db", "SELECT * FROM m")) == 3
+
+
+async def test_idempotent_rewrite_and_field_merge(client: TestClient) -> None:
+    write = {"db": "mydb"}
+    for _ in range(3):  # client retries must not double-count
+        assert (await client.post("/write", params=write,
+                                  data=b"cpu,host=a usage=1,idle=9i 10\n")).status == 204
+    await client.post("/write", params=write, data=b'cpu,host=a usage=2,note="x" 10\n')
+    await client.post("/write", params=write, data=b"cpu,host=b usage=5 10\n")
+    # the same point twice in one batch: the later line wins field by field
+    await client.post("/write", params=write, data=b"cpu,host=c usage=1 11\ncpu,host=c usage=2 11")
+    rows = await sql(client, "mydb",
+                     "SELECT epoch_ns(time) AS t, host, usage, idle, note FROM cpu ORDER BY host")
+    assert rows == [
+        {"t": 10, "host": "a", "usage": 2.0, "idle": 9, "note": "x"},
+        {"t": 10, "host": "b", "usage": 5.0},
+        {"t": 11, "host": "c", "usage": 2.0},
+    ]
+
+
+async def test_series_without_tags_and_with_subsets_of_tags(client: TestClient) -> None:
+    write = {"db": "mydb"}
+    await client.post("/write", params=write, data=b"m v=1 1\nm,a=x v=2 1\nm,a=x,b=y v=3 1")
+    await client.post("/write", params=write, data=b"m v=4 1\nm,a=x,b=y v=6 1")
+    rows = await sql(client, "mydb", "SELECT a, b, v FROM m ORDER BY v")
+    assert rows == [{"a": "x", "v": 2.0}, {"v": 4.0}, {"a": "x", "b": "y", "v": 6.0}]
+
+
+async def test_body_limit_is_413(make_client) -> None:
+    client = await make_client(write={"max_body_bytes": 100})
+    big = b"cpu v=1 1\n" * 20
+    response = await client.post("/write", params={"db": "x"}, data=big)
+    assert response.status == 413
+    assert "request body too large" in (await response.json())["error"]
+    response = await client.post("/api/v2/write", params={"bucket": "x"}, data=big)
+    assert response.status == 413
+    assert (await response.json())["code"] == "request too large"
+
+
+async def test_gzip_bomb_is_stopped_at_the_limit(make_client) -> None:
+    client = await make_client(write={"max_body_bytes": 1_000_000})
+    inflater = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    bomb = inflater.compress(b"\0" * 500_000_000) + inflater.flush()  # ~0.5 MB -> 500 MB
+    assert len(bomb) < 1_000_000
+    response = await client.post("/api/v3/write_lp", params={"db": "x"}, data=bomb,
+                                 headers={"Content-Encoding": "gzip"})
+    assert response.status == 413
+    assert "limit is 1000000 bytes" in (await response.json())["error"]
+
+
+async def test_invalid_gzip_is_400(client: TestClient) -> None:
+    response = await client.post("/write", params={"db": "x"}, data=b"not gzip",
+                                 headers={"Content-Encoding": "gzip"})
+    assert response.status == 400
+    assert "invalid gzip body" in (await response.json())["error"]
+
+
+async def test_unknown_content_encoding_is_415(client: TestClient) -> None:
+    response = await client.post("/api/v2/write", params={"bucket": "x"}, data=b"x",
+                                 headers={"Content-Encoding": "br"})
+    assert response.status == 415
+    assert (await response.json())["code"] == "unsupported media type"
+
+
+async def test_auto_create_off_answers_404(make_client) -> None:
+    client = await make_client(write={"auto_create_databases": False})
+    response = await client.post("/write", params={"db": "nope"}, data=b"m v=1")
+    assert response.status == 404
+    assert await response.json() == {"error": "database not found: 'nope'"}
+    assert (await client.post("/query", params={"q": 'CREATE DATABASE "nope"'})).status == 200
+    assert (await client.post("/write", params={"db": "nope"}, data=b"m v=1")).status == 204
+
+
+async def test_case_collision_rejects_the_line(client: TestClient) -> None:
+    await client.post("/write", params={"db": "mydb"}, data=b"cpu v=1 1")
+    response = await client.post("/write", params={"db": "mydb"}, data=b"CPU v=1 1\ncpu V=2 2")
+    assert response.status == 400
+    message = (await response.json())["error"]
+    assert 'measurement "CPU" differs only in case from existing "cpu"' in message
+    assert 'column "V" on measurement "cpu" differs only in case from existing "v"' in message
+    assert message.endswith("dropped=2")
+
+
+async def test_stored_type_decides_clashes_inside_a_batch(client: TestClient) -> None:
+    """A string line before a float line: with float stored, 1.x keeps the float one."""
+    await client.post("/write", params={"db": "mydb"}, data=b"cpu usage=1 1")
+    response = await client.post("/write", params={"db": "mydb"},
+                                 data=b'cpu usage="s" 2\ncpu usage=3 3')
+    assert response.status == 400
+    assert (await response.json())["error"].endswith("already exists as type float dropped=1")
+    assert await sql(client, "mydb", "SELECT usage FROM cpu ORDER BY time") == [
+        {"usage": 1.0}, {"usage": 3.0}]
+
+
+async def test_new_field_takes_the_first_type_in_the_batch(client: TestClient) -> None:
+    response = await client.post("/api/v3/write_lp", params={"db": "mydb"},
+                                 data=b"cpu v=1i 1\ncpu v=2 2\ncpu v=3i 3\n")
+    assert response.status == 400
+    assert await response.json() == {
+        "error": "partial write of line protocol occurred",
+        "data": [{"original_line": "cpu v=2 2", "line_number": 2, "error_message":
+                  'field type conflict: input field "v" on measurement "cpu" is type float, '
+                  "already exists as type integer"}],
+    }
+    assert await sql(client, "mydb", "SELECT v FROM cpu ORDER BY time") == [{"v": 1}, {"v": 3}]

@@ -1,0 +1,35 @@
+"""The native store's statements, as DuckDB SQL, with names quoted whatever they contain."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.backends.native import statements as st
+
+EVIL = 'x"; DROP TABLE y; --'
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    (st.create_schema("db"), 'CREATE SCHEMA IF NOT EXISTS "db"'),
+    (st.drop_schema("db"), 'DROP SCHEMA IF EXISTS "db" CASCADE'),
+    (st.drop_table("db", "t"), 'DROP TABLE IF EXISTS "db"."t"'),
+    (st.create_table("db", "t", [("time", "TIMESTAMP_NS"), ("v", "DOUBLE")]),
+     'CREATE TABLE IF NOT EXISTS "db"."t" ("time" TIMESTAMP_NS, "v" DOUBLE)'),
+    (st.add_column("db", "t", "n", "BIGINT"), 'ALTER TABLE "db"."t" ADD COLUMN "n" BIGINT'),
+    (st.append("db", "t", "stage", ("time", "v")),
+     'INSERT INTO "db"."t" ("time", "v") SELECT "time", "v" FROM "stage"'),
+    (st.drop_schema(EVIL), 'DROP SCHEMA IF EXISTS "x""; DROP TABLE y; --" CASCADE'),
+    (st.meta_insert("columns", ["d", EVIL, None]),
+     'INSERT INTO "__influx_gateway"."columns" VALUES (\'d\', \'x"; DROP TABLE y; --\', NULL)'),
+])
+def test_statements(sql: str, expected: str) -> None:
+    assert sql == expected
+
+
+def test_merge_matches_tags_null_safely_within_the_time_window() -> None:
+    sql = st.merge_update("db", "cpu", "stage", ["host", "region"], ["time", "host", "v"],
+                          ["v"], 10, 20)
+    assert 'SET "v" = COALESCE("s"."v", "cpu"."v") FROM "stage" AS s' in sql
+    assert '"cpu"."host" IS NOT DISTINCT FROM "s"."host"' in sql
+    assert '"cpu"."region" IS NULL' in sql  # a tag the staged rows do not have
+    assert "BETWEEN CAST(MAKE_TIMESTAMP_NS(10) AS TIMESTAMP_NS) AND " in sql

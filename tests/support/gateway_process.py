@@ -1,0 +1,71 @@
+"""Run `python -m gateway serve` in a subprocess on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .ports import free_port
+
+
+@dataclass
+class GatewayProcess:
+    data_dir: Path
+    port: int
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> GatewayProcess:
+        log = open(self.data_dir.parent / f"gateway-{self.port}.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "serve", "--bind", f"127.0.0.1:{self.port}",
+             "--data-dir", str(self.data_dir), "--log-level", "WARNING"],
+            stdout=log, stderr=subprocess.STDOUT, env=self.env,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gateway exited with {self.process.returncode}; see {log.name}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/ping", timeout=1) as response:
+                    if response.status == 204:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("gateway did not answer /ping in time")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+            self.process = None
+
+    def stop(self, timeout: float = 30.0) -> int | None:
+        if self.process is None:
+            return None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        self.process = None
+        return code
+
+
+def gateway_process(data_dir: Path, **env: str) -> GatewayProcess:
+    environment = {**os.environ, **env}
+    return GatewayProcess(data_dir, free_port(), environment)

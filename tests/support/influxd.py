@@ -1,0 +1,106 @@
+"""A private InfluxDB 1.6.7 (Debian package `influxdb`) on loopback, for oracles and benchmarks.
+
+Follows notes/real-servers-and-clients.md §1.2: its own config and data directory, HTTP on
+127.0.0.1 only, the RPC port moved to a random one, no _internal database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .ports import free_port
+
+CONFIG = """\
+reporting-enabled = false
+bind-address = "127.0.0.1:0"
+
+[meta]
+  dir = "{dir}/meta"
+
+[data]
+  dir = "{dir}/data"
+  wal-dir = "{dir}/wal"
+  query-log-enabled = false
+
+[monitor]
+  store-enabled = false
+
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:{port}"
+  auth-enabled = false
+  log-enabled = false
+  pprof-enabled = false
+
+[logging]
+  level = "warn"
+  suppress-logo = true
+"""
+
+
+class InfluxdMissing(RuntimeError):
+    """influxd is not installed; CI installs it (Debian package `influxdb`)."""
+
+
+def influxd_binary() -> str:
+    binary = os.environ.get("INFLUXD_BIN") or shutil.which("influxd")
+    if not binary:
+        raise InfluxdMissing("influxd not found: install the Debian package `influxdb`")
+    return binary
+
+
+@dataclass
+class Influxd:
+    data_dir: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> Influxd:
+        self.data_dir = self.data_dir.absolute()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config = self.data_dir / "influxdb.conf"
+        config.write_text(CONFIG.format(dir=self.data_dir, port=self.port))
+        log = open(self.data_dir / "influxd.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [influxd_binary(), "run", "-config", str(config)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"influxd exited early; see {log.name}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/ping", timeout=1) as response:
+                    if response.status == 204:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("influxd did not answer /ping in time")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+def influxd(data_dir: Path) -> Influxd:
+    return Influxd(data_dir, free_port())

@@ -1,0 +1,216 @@
+"""Line protocol: every syntax rule and error, on both the vectorised and the slow path."""
+
+from __future__ import annotations
+
+import math
+
+import pyarrow as pa
+import pytest
+
+from translators.lineprotocol import FieldType, ParsedBatch, Precision, parse_lines
+
+NOW = 1_700_000_000_123_456_789
+
+
+def rows(batch: ParsedBatch, measurement: str) -> list[dict[str, object]]:
+    return batch.measurement(measurement).table.to_pylist()
+
+
+def parse_both(body: bytes, precision: Precision = Precision.NANOSECOND) -> ParsedBatch:
+    """Parse on both paths and insist they agree; return the vectorised result."""
+    fast = parse_lines(body, precision, NOW)
+    slow = parse_lines(body, precision, NOW, vectorised=False)
+    assert normalise(fast) == normalise(slow)
+    return fast
+
+
+def normalise(batch: ParsedBatch) -> tuple[object, ...]:
+    chunks = []
+    for chunk in batch.chunks:
+        table = chunk.table.select(sorted(chunk.table.column_names))
+        chunks.append((
+            chunk.measurement,
+            chunk.tags,
+            dict(sorted(chunk.fields.items())),
+            table.schema,
+            [tuple((k, _nan_safe(v)) for k, v in r.items()) for r in table.to_pylist()],
+            list(chunk.lines),
+        ))
+    errors = [(e.line_number, e.line, e.reason) for e in batch.errors]
+    return chunks, errors
+
+
+def _nan_safe(value: object) -> object:
+    return "nan" if isinstance(value, float) and math.isnan(value) else value
+
+
+@pytest.mark.parametrize(
+    ("line", "measurement", "expected"),
+    [
+        pytest.param(b"cpu value=1", "cpu", {"value": 1.0}, id="float-integral"),
+        pytest.param(b"cpu value=1.5,n=-3i,u=7u,s=\"x\",b=t", "cpu",
+                     {"value": 1.5, "n": -3, "u": 7, "s": "x", "b": True}, id="every-type"),
+        pytest.param(b"cpu a=1e21,b=-0.0,c=.5,d=1.,e=1E-5", "cpu",
+                     {"a": 1e21, "b": -0.0, "c": 0.5, "d": 1.0, "e": 1e-5}, id="float-forms"),
+        pytest.param(b"cpu a=9223372036854775807i,b=-9223372036854775808i", "cpu",
+                     {"a": 2**63 - 1, "b": -(2**63)}, id="int64-bounds"),
+        pytest.param(b"cpu a=18446744073709551615u", "cpu", {"a": 2**64 - 1}, id="uint64-max"),
+        pytest.param(b"cpu a=t,b=T,c=true,d=True,e=TRUE", "cpu",
+                     dict.fromkeys("abcde", True), id="true-spellings"),
+        pytest.param(b"cpu a=f,b=F,c=false,d=False,e=FALSE", "cpu",
+                     dict.fromkeys("abcde", False), id="false-spellings"),
+        pytest.param(b"c\\,p\\ u,h\\,o\\=s\\ t=a\\,b\\=c\\ d f\\,i\\=e\\ ld=1", "c,p u",
+                     {"h,o=s t": "a,b=c d", "f,i=e ld": 1.0}, id="escaped-names"),
+        pytest.param(b'cpu s="say \\"hi\\" \\\\ c:\\\\dir, a=b x"', "cpu",
+                     {"s": 'say "hi" \\ c:\\dir, a=b x'}, id="string-escapes"),
+        pytest.param(b'cpu s="back\\slash"', "cpu", {"s": "back\\slash"}, id="lone-backslash"),
+        pytest.param(b"cpu a=1,a=2", "cpu", {"a": 2.0}, id="duplicate-field-last-wins"),
+        pytest.param(b"c=p,t=1 f=1", "c=p", {"t": "1", "f": 1.0}, id="equals-in-measurement"),
+        pytest.param("météo,lieu=Zürich t=1".encode(), "météo",
+                     {"lieu": "Zürich", "t": 1.0}, id="utf8"),
+    ],
+)
+def test_values(line: bytes, measurement: str, expected: dict[str, object]) -> None:
+    batch = parse_both(line + b" 5")
+    assert batch.errors == []
+    (row,) = rows(batch, measurement)
+    assert row.pop("time") == 5
+    assert row == expected
+
+
+def test_field_types_are_reported() -> None:
+    batch = parse_both(b'm f=1,i=1i,u=1u,s="s",b=t 1')
+    assert batch.measurement("m").fields == {
+        "f": FieldType.FLOAT, "i": FieldType.INTEGER, "u": FieldType.UNSIGNED,
+        "s": FieldType.STRING, "b": FieldType.BOOLEAN,
+    }
+    assert batch.measurement("m").table.schema.field("u").type == pa.uint64()
+
+
+@pytest.mark.parametrize(
+    ("body", "expected_rows"),
+    [
+        pytest.param(b"# comment\ncpu v=1 1\n\n   \ncpu v=2 2\n", 2, id="comments-blank-lines"),
+        pytest.param(b"cpu v=1 1\r\ncpu v=2 2\r\n", 2, id="crlf"),
+        pytest.param(b"cpu v=1 1   \ncpu v=2 2\t\n", 2, id="trailing-whitespace"),
+        pytest.param(b" cpu v=1 1\n\tcpu v=2 2", 2, id="leading-whitespace"),
+        pytest.param(b"cpu v=1  1\ncpu  v=2 2", 2, id="repeated-separators"),
+        pytest.param(b"cpu v=1 1", 1, id="no-final-newline"),
+        pytest.param(b"\n\n", 0, id="only-blank"),
+        pytest.param(b"", 0, id="empty"),
+    ],
+)
+def test_layout(body: bytes, expected_rows: int) -> None:
+    batch = parse_both(body)
+    assert batch.errors == []
+    assert batch.points == expected_rows
+    if expected_rows:
+        assert [r["v"] for r in rows(batch, "cpu")] == [float(i + 1) for i in range(expected_rows)]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        pytest.param(b"cpu", "missing fields", id="no-fields"),
+        pytest.param(b"cpu ", "missing fields", id="no-fields-space"),
+        pytest.param(b",host=a v=1", "missing measurement", id="no-measurement"),
+        pytest.param(b"cpu,host v=1", "missing tag value", id="tag-without-equals"),
+        pytest.param(b"cpu,host= v=1", "missing tag value", id="empty-tag-value"),
+        pytest.param(b"cpu,=a v=1", "missing tag key", id="empty-tag-key"),
+        pytest.param(b"cpu,a=1,a=2 v=1", "duplicate tags", id="duplicate-tags"),
+        pytest.param(b"cpu v=", "missing field value", id="empty-field-value"),
+        pytest.param(b"cpu v", "missing field value", id="field-without-equals"),
+        pytest.param(b"cpu =1", "missing field key", id="empty-field-key"),
+        pytest.param(b"cpu v=abc", "invalid boolean", id="bare-word"),
+        pytest.param(b"cpu v=1x", "invalid number", id="bad-number"),
+        pytest.param(b"cpu v=NaN", "invalid boolean", id="nan"),
+        pytest.param(b"cpu v=inf", "invalid boolean", id="inf"),
+        pytest.param(b"cpu v=+1", "invalid boolean", id="plus-sign"),
+        pytest.param(b"cpu v=9223372036854775808i", "unable to parse integer: value out of range",
+                     id="int-overflow"),
+        pytest.param(b"cpu v=18446744073709551616u",
+                     "unable to parse unsigned: value out of range", id="uint-overflow"),
+        pytest.param(b"cpu v=-1u", "invalid number", id="negative-unsigned"),
+        pytest.param(b'cpu v="open', "unbalanced quotes", id="unbalanced-quotes"),
+        pytest.param(b'cpu v="a"b', "invalid field format", id="text-after-string"),
+        pytest.param(b"cpu v=1 12a", "bad timestamp", id="bad-timestamp"),
+        pytest.param(b"cpu v=1 9223372036854775808", "bad timestamp", id="timestamp-overflow"),
+        pytest.param(b"cpu v=1 1 2", "point is invalid", id="trailing-garbage"),
+        pytest.param(b"cpu,time=1 v=1", 'invalid tag key: input tag "time" on measurement '
+                     '"cpu" is invalid', id="tag-named-time"),
+        pytest.param(b"cpu time=1", 'invalid field name: input field "time" on measurement '
+                     '"cpu" is invalid', id="field-named-time"),
+        pytest.param(b"cpu,a=x a=1", 'field "a" has the name of a tag of the same point',
+                     id="tag-and-field-same-name"),
+        pytest.param(b"cpu v=1\xff", "invalid UTF-8", id="invalid-utf8"),
+    ],
+)
+def test_errors_name_line_and_reason(line: bytes, reason: str) -> None:
+    body = b"ok v=1 1\n" + line + b"\nok v=2 2\n"
+    batch = parse_both(body)
+    (error,) = batch.errors
+    assert error.line_number == 2
+    assert error.reason == reason
+    assert error.line == line.decode("utf-8", "replace").strip()
+    assert error.describe() == f"unable to parse '{error.line}': {reason}"
+    assert [r["v"] for r in rows(batch, "ok")] == [1.0, 2.0]  # the good lines survive
+
+
+def test_type_clash_inside_a_batch_splits_chunks_in_line_order() -> None:
+    """The store, which knows any stored type, decides which lines survive."""
+    batch = parse_both(b"cpu v=1 1\ncpu v=2i 2\ncpu v=3 3\ncpu,v=x w=1 4\n")
+    assert batch.errors == []
+    assert [(c.fields, list(c.lines)) for c in batch.chunks] == [
+        ({"v": FieldType.FLOAT}, [1, 3]),
+        ({"v": FieldType.INTEGER}, [2]),
+        ({"w": FieldType.FLOAT}, [4]),
+    ]
+    assert batch.chunks[2].tags == ("v",)
+
+
+def test_missing_timestamp_uses_receipt_time() -> None:
+    batch = parse_both(b"cpu v=1\ncpu v=2 7")
+    assert [r["time"] for r in rows(batch, "cpu")] == [NOW, 7]
+
+
+@pytest.mark.parametrize(
+    ("precision", "stamp", "nanos"),
+    [
+        (Precision.NANOSECOND, 5, 5),
+        (Precision.MICROSECOND, 5, 5_000),
+        (Precision.MILLISECOND, 5, 5_000_000),
+        (Precision.SECOND, 5, 5_000_000_000),
+        (Precision.MINUTE, 5, 300_000_000_000),
+        (Precision.HOUR, 5, 18_000_000_000_000),
+        (Precision.SECOND, -5, -5_000_000_000),
+        (Precision.AUTO, 1_700_000_000, 1_700_000_000_000_000_000),
+        (Precision.AUTO, 1_700_000_000_000, 1_700_000_000_000_000_000),
+        (Precision.AUTO, 1_700_000_000_000_000, 1_700_000_000_000_000_000),
+        (Precision.AUTO, 1_700_000_000_000_000_000, 1_700_000_000_000_000_000),
+    ],
+)
+def test_precision_scales_timestamps(precision: Precision, stamp: int, nanos: int) -> None:
+    batch = parse_both(f"cpu v=1 {stamp}\ncpu v=2 {stamp}".encode(), precision)
+    assert [r["time"] for r in rows(batch, "cpu")] == [nanos, nanos]
+
+
+def test_timestamp_out_of_range_after_scaling() -> None:
+    batch = parse_both(b"cpu v=1 9223372036854775\n", Precision.SECOND)
+    assert batch.errors[0].reason == "bad timestamp: out of range for nanoseconds"
+
+
+def test_mixed_measurements_and_shapes_keep_line_numbers() -> None:
+    body = b"\n".join([
+        b"cpu,host=a usage=1 1",
+        b"mem,host=a free=2i 1",
+        b"cpu,host=b usage=3 2",
+        b'disk,path=/ label="root fs" 1',
+        b"mem,host=b free=4i,total=8i 2",
+        b"cpu,host=c usage=oops 3",
+    ])
+    batch = parse_both(body)
+    assert batch.measurement("cpu").lines == [1, 3]
+    assert batch.measurement("mem").lines == [2, 5]
+    assert batch.measurement("disk").lines == [4]
+    assert rows(batch, "mem")[0]["total"] is None
+    assert [e.line_number for e in batch.errors] == [6]

@@ -1,0 +1,79 @@
+"""InfluxDB 3 SQL to DuckDB: confinement to one database, read-only, parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from translators.sql import SqlRejected, translate_query
+
+TABLES = {"cpu", "mem", "Mixed"}
+
+
+def translate(text: str, **params: object) -> str:
+    return translate_query(text, schema="db1", tables=TABLES, params=params)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("SELECT * FROM cpu", 'SELECT * FROM "db1"."cpu" AS "cpu"', id="bare"),
+        pytest.param("select usage from CPU", 'SELECT usage FROM "db1"."cpu" AS "cpu"',
+                     id="unquoted-folds-to-lower"),
+        pytest.param('SELECT * FROM "Mixed"', 'SELECT * FROM "db1"."Mixed" AS "Mixed"',
+                     id="quoted-keeps-case"),
+        pytest.param("SELECT * FROM iox.cpu c", 'SELECT * FROM "db1"."cpu" AS c',
+                     id="iox-schema-alias"),
+        pytest.param("SELECT * FROM public.iox.cpu", 'SELECT * FROM "db1"."cpu" AS "cpu"',
+                     id="catalog-schema"),
+        pytest.param("WITH x AS (SELECT * FROM cpu) SELECT * FROM x",
+                     'WITH x AS (SELECT * FROM "db1"."cpu" AS "cpu") SELECT * FROM x', id="cte"),
+        pytest.param("SELECT * FROM cpu WHERE host = $h AND n > $n",
+                     "SELECT * FROM \"db1\".\"cpu\" AS \"cpu\" WHERE host = 'it''s' AND n > 3",
+                     id="params"),
+    ],
+)
+def test_translation(text: str, expected: str) -> None:
+    assert translate(text, h="it's", n=3) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("SELECT * FROM read_csv('/etc/passwd')", "table functions are not allowed",
+                     id="read_csv"),
+        pytest.param("SELECT * FROM read_parquet('x.parquet')", "table functions", id="parquet"),
+        pytest.param("SELECT read_text('/etc/passwd')", "function read_text is not allowed",
+                     id="read_text"),
+        pytest.param("SELECT * FROM glob('/*')", "table functions|error parsing", id="glob"),
+        pytest.param("SELECT * FROM '/etc/passwd'", "table '/etc/passwd' not found",
+                     id="file-as-table"),
+        pytest.param("SELECT current_setting('memory_limit')", "current_setting", id="setting"),
+        pytest.param("SELECT getenv('HOME')", "getenv", id="getenv"),
+        pytest.param("COPY cpu TO '/tmp/x.csv'", "only SELECT", id="copy"),
+        pytest.param("ATTACH '/tmp/x.db' AS x", "error parsing SQL", id="attach"),
+        pytest.param("INSTALL httpfs", "only SELECT", id="install"),
+        pytest.param("LOAD httpfs", "only SELECT", id="load"),
+        pytest.param("SET threads = 1", "only SELECT", id="set"),
+        pytest.param("PRAGMA version", "only SELECT", id="pragma"),
+        pytest.param("CREATE TABLE t (x INT)", "only SELECT", id="create"),
+        pytest.param("DROP TABLE cpu", "only SELECT", id="drop"),
+        pytest.param("DELETE FROM cpu", "only SELECT", id="delete"),
+        pytest.param("INSERT INTO cpu VALUES (1)", "only SELECT", id="insert"),
+        pytest.param("UPDATE cpu SET v = 1", "only SELECT", id="update"),
+        pytest.param("SELECT * INTO t2 FROM cpu", "only SELECT", id="select-into"),
+        pytest.param("SELECT 1; SELECT 2", "only one SQL statement", id="two-statements"),
+        pytest.param("SELECT * FROM nope", "table 'nope' not found", id="unknown-table"),
+        pytest.param("SELECT * FROM otherdb.cpu", "not found", id="other-database"),
+        pytest.param("SELECT * FROM __influx_gateway.columns", "not found", id="catalog-schema"),
+        pytest.param("SELECT * FROM information_schema.tables", "not found", id="info-schema"),
+        pytest.param("SELECT * FROM (SELECT * FROM read_json('x'))", "table functions",
+                     id="nested-table-function"),
+        pytest.param("SELECT * FROM cpu WHERE x = $missing", r"no value given for parameter \$",
+                     id="missing-param"),
+        pytest.param("SELEC * FROM cpu", "error parsing SQL", id="syntax"),
+        pytest.param("", "no SQL statement", id="empty"),
+    ],
+)
+def test_rejected(text: str, message: str) -> None:
+    with pytest.raises(SqlRejected, match=message):
+        translate(text)

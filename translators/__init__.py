@@ -1,0 +1,1 @@
+"""Pure, synchronous translations between InfluxDB wire formats (no I/O, no asyncio)."""

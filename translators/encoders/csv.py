@@ -1,0 +1,25 @@
+"""CSV with a header row, values quoted only where they must be."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pyarrow as pa
+
+from .values import with_text_times
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def encode_csv(table: pa.Table) -> bytes:
+    sink = io.StringIO()
+    writer = csv.writer(sink, lineterminator="\n")
+    writer.writerow(table.column_names)
+    for row in with_text_times(table).to_pylist():
+        writer.writerow([_cell(v) for v in row.values()])
+    return sink.getvalue().encode()

@@ -1,0 +1,22 @@
+"""Column conversions shared by the text encoders."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def iso_times(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Timestamps as InfluxDB 3 prints them: 2024-01-01T00:00:00[.fraction], no zone."""
+    text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+    # strftime's %S carries the full fraction (".000000000" for ns): trim trailing zeros.
+    text = pc.replace_substring_regex(text, r"\.0+$", "")
+    return pc.replace_substring_regex(text, r"(\.[0-9]*?)0+$", r"\1")
+
+
+def with_text_times(table: pa.Table) -> pa.Table:
+    """The table with every timestamp column replaced by its ISO text."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type):
+            table = table.set_column(index, field.name, iso_times(table.column(index)))
+    return table

@@ -1,0 +1,16 @@
+"""Line protocol: parse bodies into Arrow columns, precisions of every API generation."""
+
+from .model import TIME_COLUMN, FieldType, LineError, ParsedBatch, TableChunk
+from .parser import parse_lines
+from .precision import Precision, UnknownPrecision
+
+__all__ = [
+    "TIME_COLUMN",
+    "FieldType",
+    "LineError",
+    "ParsedBatch",
+    "Precision",
+    "TableChunk",
+    "UnknownPrecision",
+    "parse_lines",
+]

@@ -1,0 +1,192 @@
+"""Vectorised line-protocol parsing for blocks of lines with one shape.
+
+A block qualifies when its lines have no quotes, backslashes, comments, tabs or carriage
+returns, and the same "skeleton" (the sequence of space, comma and equals separators). Such a
+block is rewritten so that every separator is a comma and read by Arrow's C++ CSV reader into
+token columns; key columns must then be constant, and each value column is checked and typed
+as a whole. Nothing here creates a Python object per value. Anything unexpected returns None,
+and the caller sends the block to the line-at-a-time parser instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from .model import TIME_COLUMN, FieldType, TableChunk
+from .precision import Precision, TimestampOutOfRange, scale_array_to_nanos
+
+# Bytes that survive into a line's skeleton: the three separators, plus every byte that rules
+# a line out of the fast path (so that a skeleton containing one never matches the pattern).
+_SKELETON_KEEP = b' ,=\n"\\#\r\t'
+SKELETON_DELETE = bytes(b for b in range(256) if b not in _SKELETON_KEEP)
+_TO_COMMAS = bytes.maketrans(b" =", b",,")
+_SKELETON = re.compile(rb"((?:,=)*) =((?:,=)*)( ?)")
+
+_INT = r"^-?[0-9]+$"
+_UINT = r"^[0-9]+$"
+_FLOAT = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_BOOL = pa.array(["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"])
+_TRUE = pa.array(["t", "T", "true", "True", "TRUE"])
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """Token layout of a skeleton: number of tags, number of fields, timestamp present."""
+
+    tags: int
+    fields: int
+    timestamp: bool
+
+    @property
+    def columns(self) -> int:
+        return 1 + 2 * self.tags + 2 * self.fields + int(self.timestamp)
+
+
+def shape_of(skeleton: bytes) -> Shape | None:
+    match = _SKELETON.fullmatch(skeleton)
+    if match is None:
+        return None
+    return Shape(len(match[1]) // 2, 1 + len(match[2]) // 2, bool(match[3]))
+
+
+def skeleton(body: bytes) -> bytes:
+    return body.translate(None, SKELETON_DELETE)
+
+
+def parse_block(
+    data: bytes,
+    shape: Shape,
+    lines: Sequence[int],
+    precision: Precision,
+    default_time: int,
+) -> list[TableChunk] | None:
+    """Parse newline-separated lines that share `shape`; None means "use the slow path"."""
+    names = [f"c{i}" for i in range(shape.columns)]
+    types = {name: pa.string() for name in names}
+    if shape.timestamp:
+        types[names[-1]] = pa.int64()
+    try:
+        tokens = pcsv.read_csv(
+            pa.py_buffer(data.translate(_TO_COMMAS)),
+            read_options=pcsv.ReadOptions(
+                column_names=names, use_threads=False, block_size=1 << 26
+            ),
+            parse_options=pcsv.ParseOptions(
+                delimiter=",", quote_char=False, double_quote=False, escape_char=False
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types=types, null_values=[], strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    if tokens.num_rows != len(lines):
+        return None
+    key_indexes = [0]
+    key_indexes += [1 + 2 * i for i in range(shape.tags)]
+    key_indexes += [1 + 2 * shape.tags + 2 * i for i in range(shape.fields)]
+    keys = [tokens.column(i) for i in key_indexes]
+    if all(_constant(column) for column in keys):
+        return _one_series_shape(tokens, shape, lines, precision, default_time)
+    # Several measurements or key sets share the skeleton: split by the joined keys.
+    joined = pc.binary_join_element_wise(*keys, "\n")
+    encoded = pc.dictionary_encode(joined).combine_chunks()
+    chunks: list[TableChunk] = []
+    for code in range(len(encoded.dictionary)):
+        rows = pc.indices_nonzero(pc.equal(encoded.indices, code))
+        part = _one_series_shape(
+            tokens.take(rows),
+            shape,
+            [lines[i] for i in rows.to_pylist()],
+            precision,
+            default_time,
+        )
+        if part is None:
+            return None
+        chunks.extend(part)
+    return chunks
+
+
+def _constant(column: pa.ChunkedArray) -> bool:
+    return len(column) == 0 or pc.all(pc.equal(column, column[0])).as_py()
+
+
+def _nonempty(column: pa.ChunkedArray) -> bool:
+    return pc.min(pc.utf8_length(column)).as_py() > 0
+
+
+def _one_series_shape(
+    tokens: pa.Table,
+    shape: Shape,
+    lines: Sequence[int],
+    precision: Precision,
+    default_time: int,
+) -> list[TableChunk] | None:
+    measurement = tokens.column(0)[0].as_py()
+    tag_keys = [tokens.column(1 + 2 * i)[0].as_py() for i in range(shape.tags)]
+    base = 1 + 2 * shape.tags
+    field_keys = [tokens.column(base + 2 * i)[0].as_py() for i in range(shape.fields)]
+    names = [measurement, *tag_keys, *field_keys]
+    if not all(names) or TIME_COLUMN in tag_keys or TIME_COLUMN in field_keys:
+        return None
+    if len(set(tag_keys)) != len(tag_keys) or len(set(field_keys)) != len(field_keys):
+        return None
+    if set(tag_keys) & set(field_keys):
+        return None
+
+    columns: dict[str, pa.ChunkedArray] = {}
+    if shape.timestamp:
+        stamps = tokens.column(shape.columns - 1)
+        try:
+            columns[TIME_COLUMN] = scale_array_to_nanos(stamps, precision)
+        except TimestampOutOfRange:
+            return None
+    else:
+        columns[TIME_COLUMN] = pa.repeat(pa.scalar(default_time, pa.int64()), tokens.num_rows)
+    for i, key in enumerate(tag_keys):
+        values = tokens.column(2 + 2 * i)
+        if not _nonempty(values):
+            return None
+        columns[key] = values
+    fields: dict[str, FieldType] = {}
+    for i, key in enumerate(field_keys):
+        typed = _type_values(tokens.column(base + 1 + 2 * i))
+        if typed is None:
+            return None
+        fields[key], columns[key] = typed
+    table = pa.table(columns)
+    return [TableChunk(measurement, table, tuple(sorted(tag_keys)), fields, lines)]
+
+
+def _all_match(values: pa.ChunkedArray, pattern: str) -> bool:
+    return pc.all(pc.match_substring_regex(values, pattern)).as_py()
+
+
+def _type_values(values: pa.ChunkedArray) -> tuple[FieldType, pa.ChunkedArray] | None:
+    """Type a column of raw field values as a whole, or None if it is mixed or invalid."""
+    if not _nonempty(values):
+        return None
+    try:
+        if pc.all(pc.ends_with(values, "i")).as_py():
+            digits = pc.utf8_slice_codeunits(values, 0, -1)
+            if _all_match(digits, _INT):
+                return FieldType.INTEGER, pc.cast(digits, pa.int64())
+            return None
+        if pc.all(pc.ends_with(values, "u")).as_py():
+            digits = pc.utf8_slice_codeunits(values, 0, -1)
+            if _all_match(digits, _UINT):
+                return FieldType.UNSIGNED, pc.cast(digits, pa.uint64())
+            return None
+        if pc.all(pc.is_in(values, value_set=_BOOL)).as_py():
+            return FieldType.BOOLEAN, pc.is_in(values, value_set=_TRUE)
+        if _all_match(values, _FLOAT):
+            return FieldType.FLOAT, pc.cast(values, pa.float64())
+    except pa.ArrowInvalid:  # out-of-range integers: let the slow path name the line
+        return None
+    return None

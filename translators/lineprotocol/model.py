@@ -1,0 +1,97 @@
+"""Values the line-protocol parser produces: field types, line errors, per-table chunks."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+
+class FieldType(enum.StrEnum):
+    """InfluxDB field types, named as InfluxQL's SHOW FIELD KEYS names them."""
+
+    FLOAT = "float"
+    INTEGER = "integer"
+    UNSIGNED = "unsigned"
+    STRING = "string"
+    BOOLEAN = "boolean"
+
+    @property
+    def arrow(self) -> pa.DataType:
+        return _ARROW[self]
+
+    @classmethod
+    def from_arrow(cls, dtype: pa.DataType) -> FieldType:
+        for ftype, arrow in _ARROW.items():
+            if arrow == dtype:
+                return ftype
+        raise ValueError(f"no field type for arrow type {dtype}")
+
+
+_ARROW = {
+    FieldType.FLOAT: pa.float64(),
+    FieldType.INTEGER: pa.int64(),
+    FieldType.UNSIGNED: pa.uint64(),
+    FieldType.STRING: pa.string(),
+    FieldType.BOOLEAN: pa.bool_(),
+}
+
+TIME_COLUMN = "time"
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    """One rejected line: its 1-based number in the body, its text, and why."""
+
+    line_number: int
+    line: str
+    reason: str
+    parsed: bool = False  # True when the line parsed but the store refused it
+
+    def describe(self) -> str:
+        """1.x's wording: parse failures quote the line, store refusals give the reason."""
+        if self.parsed:
+            return self.reason
+        return f"unable to parse '{self.line}': {self.reason}"
+
+
+@dataclass(slots=True)
+class TableChunk:
+    """Rows for one measurement: `time` (int64 ns), tag columns (utf8), typed field columns.
+
+    `lines[i]` is the 1-based body line number of row i, in ascending order.
+    """
+
+    measurement: str
+    table: pa.Table
+    tags: tuple[str, ...]
+    fields: dict[str, FieldType]
+    lines: Sequence[int]
+
+    @property
+    def num_rows(self) -> int:
+        return self.table.num_rows
+
+
+@dataclass(slots=True)
+class ParsedBatch:
+    """The outcome of parsing one body: chunks and the lines that did not parse.
+
+    Chunks come in the order of their first line. A measurement has several chunks only when
+    its lines disagree on a column's role or type; the store then keeps what its catalog
+    allows, chunk by chunk, so the earliest type wins for a new field, as in InfluxDB.
+    """
+
+    chunks: list[TableChunk] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def points(self) -> int:
+        return sum(chunk.num_rows for chunk in self.chunks)
+
+    def measurement(self, name: str) -> TableChunk:
+        """The single chunk of a measurement (for tests and callers that know there is one)."""
+        (chunk,) = [c for c in self.chunks if c.measurement == name]
+        return chunk

@@ -1,0 +1,182 @@
+"""Spec-complete, line-at-a-time line-protocol parser: escapes, quoted strings, odd shapes.
+
+This path handles whatever the vectorised fast path declines. It creates Python objects per
+value, so it is used only for the lines that need it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import TIME_COLUMN, FieldType
+from .precision import Precision, TimestampOutOfRange, scale_to_nanos
+
+_INT = re.compile(r"-?[0-9]+")
+_UINT = re.compile(r"[0-9]+")
+_FLOAT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_TIMESTAMP = _INT
+_TRUE = frozenset({"t", "T", "true", "True", "TRUE"})
+_FALSE = frozenset({"f", "F", "false", "False", "FALSE"})
+_WHITESPACE = " \t"
+
+# Characters a backslash escapes in each part of a line; any other backslash is literal.
+_MEASUREMENT_ESCAPES = frozenset(", =")
+_KEY_ESCAPES = frozenset(", =")
+
+
+class LineSyntaxError(ValueError):
+    """A line that does not parse; the message is 1.x's reason text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    measurement: str
+    tags: dict[str, str]
+    fields: dict[str, tuple[FieldType, object]]
+    time: int | None  # nanoseconds, or None when the line has no timestamp
+
+
+def _scan(text: str, pos: int, stops: str, escapes: frozenset[str]) -> tuple[str, int]:
+    """Read up to an unescaped stop character; return the unescaped token and its end."""
+    out: list[str] = []
+    end = len(text)
+    while pos < end:
+        ch = text[pos]
+        if ch == "\\" and pos + 1 < end and text[pos + 1] in escapes:
+            out.append(text[pos + 1])
+            pos += 2
+            continue
+        if ch in stops:
+            break
+        out.append(ch)
+        pos += 1
+    return "".join(out), pos
+
+
+def _skip_whitespace(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _WHITESPACE:
+        pos += 1
+    return pos
+
+
+def _parse_string(text: str, pos: int) -> tuple[str, int]:
+    """`pos` is at the opening quote; `\\"` and `\\\\` are the only escapes."""
+    out: list[str] = []
+    pos += 1
+    end = len(text)
+    while pos < end:
+        ch = text[pos]
+        if ch == "\\" and pos + 1 < end and text[pos + 1] in '"\\':
+            out.append(text[pos + 1])
+            pos += 2
+            continue
+        if ch == '"':
+            return "".join(out), pos + 1
+        out.append(ch)
+        pos += 1
+    raise LineSyntaxError("unbalanced quotes")
+
+
+def parse_value(raw: str) -> tuple[FieldType, object]:
+    """Type and value of one unquoted field value."""
+    if raw in _TRUE:
+        return FieldType.BOOLEAN, True
+    if raw in _FALSE:
+        return FieldType.BOOLEAN, False
+    suffix = raw[-1]
+    if suffix == "i" and _INT.fullmatch(raw, 0, len(raw) - 1):
+        value = int(raw[:-1])
+        if not -(2**63) <= value < 2**63:
+            raise LineSyntaxError("unable to parse integer: value out of range")
+        return FieldType.INTEGER, value
+    if suffix == "u" and _UINT.fullmatch(raw, 0, len(raw) - 1):
+        value = int(raw[:-1])
+        if value >= 2**64:
+            raise LineSyntaxError("unable to parse unsigned: value out of range")
+        return FieldType.UNSIGNED, value
+    if _FLOAT.fullmatch(raw):
+        return FieldType.FLOAT, float(raw)
+    # 1.x decides by the first character: a digit, sign or dot means a number was meant.
+    if raw[0] in "-.0123456789":
+        raise LineSyntaxError("invalid number")
+    raise LineSyntaxError("invalid boolean")
+
+
+def parse_line(text: str, precision: Precision, default_time: int | None) -> Point:
+    """Parse one line (already stripped of surrounding whitespace and line endings)."""
+    measurement, pos = _scan(text, 0, ", ", _MEASUREMENT_ESCAPES)
+    if not measurement:
+        raise LineSyntaxError("missing measurement")
+    end = len(text)
+    tags: dict[str, str] = {}
+    while pos < end and text[pos] == ",":
+        key, pos = _scan(text, pos + 1, ",= ", _KEY_ESCAPES)
+        if pos >= end or text[pos] != "=":
+            raise LineSyntaxError("missing tag value")
+        if not key:
+            raise LineSyntaxError("missing tag key")
+        value, pos = _scan(text, pos + 1, ", ", _KEY_ESCAPES)
+        if not value:
+            raise LineSyntaxError("missing tag value")
+        if key in tags:
+            raise LineSyntaxError("duplicate tags")
+        if key == TIME_COLUMN:
+            raise LineSyntaxError(
+                f'invalid tag key: input tag "{key}" on measurement "{measurement}" is invalid'
+            )
+        tags[key] = value
+    pos = _skip_whitespace(text, pos)
+    if pos >= end:
+        raise LineSyntaxError("missing fields")
+
+    fields: dict[str, tuple[FieldType, object]] = {}
+    while True:
+        key, pos = _scan(text, pos, ",= ", _KEY_ESCAPES)
+        if pos >= end or text[pos] != "=":
+            raise LineSyntaxError("missing field value" if key else "missing fields")
+        if not key:
+            raise LineSyntaxError("missing field key")
+        pos += 1
+        if pos < end and text[pos] == '"':
+            string, pos = _parse_string(text, pos)
+            value: tuple[FieldType, object] = (FieldType.STRING, string)
+            if pos < end and text[pos] not in "," + _WHITESPACE:
+                raise LineSyntaxError("invalid field format")
+        else:
+            start = pos
+            while pos < end and text[pos] not in "," + _WHITESPACE:
+                pos += 1
+            if pos == start:
+                raise LineSyntaxError("missing field value")
+            value = parse_value(text[start:pos])
+        if key == TIME_COLUMN:
+            raise LineSyntaxError(
+                f'invalid field name: input field "{key}" on measurement "{measurement}" is invalid'
+            )
+        if key in tags:
+            raise LineSyntaxError(f'field "{key}" has the name of a tag of the same point')
+        fields[key] = value  # a key repeated in one line: the last one wins, as in 1.x
+        if pos < end and text[pos] == ",":
+            pos += 1
+            continue
+        break
+
+    pos = _skip_whitespace(text, pos)
+    if pos >= end:
+        return Point(measurement, tags, fields, default_time)
+    stamp_end = pos
+    while stamp_end < end and text[stamp_end] not in _WHITESPACE:
+        stamp_end += 1
+    stamp = text[pos:stamp_end]
+    if _skip_whitespace(text, stamp_end) < end:
+        raise LineSyntaxError("point is invalid")
+    if not _TIMESTAMP.fullmatch(stamp):
+        raise LineSyntaxError("bad timestamp")
+    raw = int(stamp)
+    if not -(2**63) <= raw < 2**63:
+        raise LineSyntaxError("bad timestamp")
+    try:
+        return Point(measurement, tags, fields, scale_to_nanos(raw, precision))
+    except TimestampOutOfRange:
+        raise LineSyntaxError("bad timestamp: out of range for nanoseconds") from None

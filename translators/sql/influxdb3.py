@@ -1,0 +1,125 @@
+"""Translate a user's InfluxDB 3 SQL query into DuckDB SQL confined to one database.
+
+The query is parsed with sqlglot (PostgreSQL's grammar is the closest to DataFusion's) and
+rejected unless it is a single read statement whose tables all belong to the addressed
+database. Table references are rewritten to that database's DuckDB schema; table functions and
+functions that reach outside the database are refused; `$name` parameters are replaced by
+literals. The storage engine is also locked down, but nothing refused here ever reaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+READ_DIALECT = "postgres"
+WRITE_DIALECT = "duckdb"
+# InfluxDB 3 exposes tables as iox.<table> (and public.iox.<table>) as well as bare names.
+TABLE_SCHEMAS = frozenset({"iox"})
+TABLE_CATALOGS = frozenset({"public"})
+
+_DENIED_PREFIXES = ("read_", "duckdb_", "pragma_", "parquet_", "sqlite_", "postgres_",
+                    "mysql_", "iceberg_", "delta_")
+_DENIED = frozenset({
+    "glob", "getenv", "current_setting", "getvariable", "query", "query_table", "sniff_csv",
+    "parquet_scan", "csv_scan", "json_scan", "icu_calendar_names", "which_secret",
+    "load_aws_credentials", "set_variable", "read_text", "read_blob", "txid_current",
+})
+
+
+class SqlRejected(ValueError):
+    """The query cannot run: it does not parse, or does something other than read."""
+
+
+def _function_name(node: exp.Func) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.this).lower()
+    return node.sql_name().lower()
+
+
+def _name(identifier: exp.Identifier | str) -> str:
+    if isinstance(identifier, exp.Identifier):
+        return identifier.this if identifier.quoted else identifier.this.lower()
+    return identifier.lower()
+
+
+def _literal(value: object) -> exp.Expression:
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int | float):
+        return exp.Literal.number(value)
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    raise SqlRejected(f"unsupported parameter value type: {type(value).__name__}")
+
+
+def translate_query(
+    text: str,
+    *,
+    schema: str,
+    tables: Collection[str],
+    params: Mapping[str, object] | None = None,
+) -> str:
+    """DuckDB SQL for `text`, reading only tables of `schema` (raises SqlRejected)."""
+    try:
+        statements = [s for s in sqlglot.parse(text, read=READ_DIALECT) if s is not None]
+    except ParseError as exc:
+        first = exc.errors[0] if exc.errors else {}
+        where = f" at line {first.get('line')}, column {first.get('col')}" if first else ""
+        raise SqlRejected(f"error parsing SQL: {first.get('description', exc)}{where}") from None
+    except TokenError as exc:
+        raise SqlRejected(f"error parsing SQL: {exc}") from None
+    if not statements:
+        raise SqlRejected("no SQL statement given")
+    if len(statements) > 1:
+        raise SqlRejected("only one SQL statement may be sent per query")
+    tree = statements[0]
+    if not isinstance(tree, exp.Query) or tree.find(exp.Into) is not None:
+        raise SqlRejected("only SELECT queries are allowed")
+    for node in tree.walk():
+        if isinstance(node, exp.Command | exp.DDL | exp.DML | exp.Pragma | exp.Set):
+            raise SqlRejected("only SELECT queries are allowed")
+
+    ctes = {_name(cte.alias_or_name) for cte in tree.find_all(exp.CTE)}
+    params = params or {}
+    for node in list(tree.walk()):
+        if isinstance(node, exp.Table):
+            _rewrite_table(node, schema, tables, ctes)
+        elif isinstance(node, exp.Func):
+            name = _function_name(node)
+            if name in _DENIED or name.startswith(_DENIED_PREFIXES):
+                raise SqlRejected(f"function {name} is not allowed")
+        elif isinstance(node, exp.Placeholder | exp.Parameter):
+            key = node.name
+            if key not in params:
+                raise SqlRejected(f"no value given for parameter ${key}")
+            node.replace(_literal(params[key]))
+    return tree.sql(dialect=WRITE_DIALECT)
+
+
+def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str],
+                   ctes: set[str]) -> None:
+    if not isinstance(node.this, exp.Identifier):
+        raise SqlRejected("table functions are not allowed")
+    name = _name(node.this)
+    qualifier = _name(node.args["db"]) if node.args.get("db") else None
+    catalog = _name(node.args["catalog"]) if node.args.get("catalog") else None
+    if catalog is not None and catalog not in TABLE_CATALOGS:
+        raise SqlRejected(f"table '{node.sql(dialect=READ_DIALECT)}' not found")
+    if qualifier is not None and qualifier not in TABLE_SCHEMAS:
+        raise SqlRejected(f"table '{node.sql(dialect=READ_DIALECT)}' not found")
+    if qualifier is None and name in ctes:
+        return
+    if name not in tables:
+        raise SqlRejected(f"table '{name}' not found")
+    alias = node.alias
+    node.set("this", exp.to_identifier(name, quoted=True))
+    node.set("db", exp.to_identifier(schema, quoted=True))
+    node.set("catalog", None)
+    if not alias:  # keep `cpu.usage` style references working after qualification
+        node.set("alias", exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
