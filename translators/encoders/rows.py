@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import decimal
 import json
 import math
 
@@ -23,10 +26,26 @@ def _rows(table: pa.Table) -> list[dict[str, object]]:
     return [_clean(row) for row in with_text_times(table).to_pylist()]
 
 
+def json_default(value: object) -> object:
+    """Values of Arrow types JSON has no word for (SUM over integers gives a decimal)."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return str(value)
+
+
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":"), default=json_default).encode()
+
+
 def encode_json(table: pa.Table) -> bytes:
-    return json.dumps(_rows(table), separators=(",", ":")).encode()
+    return _dumps(_rows(table))
 
 
 def encode_jsonl(table: pa.Table) -> bytes:
-    return b"".join(json.dumps(row, separators=(",", ":")).encode() + b"\n"
-                    for row in _rows(table))
+    return b"".join(_dumps(row) + b"\n" for row in _rows(table))
