@@ -28,11 +28,10 @@ SKELETON_DELETE = bytes(b for b in range(256) if b not in _SKELETON_KEEP)
 _TO_COMMAS = bytes.maketrans(b" =", b",,")
 _SKELETON = re.compile(rb"((?:,=)*) =((?:,=)*)( ?)")
 
-_INT = r"^-?[0-9]+$"
-_UINT = r"^[0-9]+$"
 _FLOAT = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _BOOL = pa.array(["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"])
 _TRUE = pa.array(["t", "T", "true", "True", "TRUE"])
+_BOOL_WORDS = frozenset(_BOOL.to_pylist())
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,24 +168,35 @@ def _all_match(values: pa.ChunkedArray, pattern: str) -> bool:
 
 
 def _type_values(values: pa.ChunkedArray) -> tuple[FieldType, pa.ChunkedArray] | None:
-    """Type a column of raw field values as a whole, or None if it is mixed or invalid."""
-    if not _nonempty(values):
+    """Type a column of raw field values as a whole, or None if it is mixed or invalid.
+
+    The first value says which type to try; the whole column must then agree. Arrow's casts
+    accept exactly the integer syntax of line protocol (digits with an optional minus), but
+    for floats they also take "nan", "inf" and a leading "+", which line protocol does not.
+    """
+    first = values[0].as_py() if len(values) else ""
+    if not first or not _nonempty(values):
         return None
     try:
-        if pc.all(pc.ends_with(values, "i")).as_py():
+        suffix = first[-1]
+        if suffix in "iu":
+            if not pc.all(pc.ends_with(values, suffix)).as_py():
+                return None
             digits = pc.utf8_slice_codeunits(values, 0, -1)
-            if _all_match(digits, _INT):
+            if suffix == "i":
                 return FieldType.INTEGER, pc.cast(digits, pa.int64())
+            if pc.any(pc.starts_with(digits, "-")).as_py():
+                return None
+            return FieldType.UNSIGNED, pc.cast(digits, pa.uint64())
+        if first in _BOOL_WORDS:
+            if pc.all(pc.is_in(values, value_set=_BOOL)).as_py():
+                return FieldType.BOOLEAN, pc.is_in(values, value_set=_TRUE)
             return None
-        if pc.all(pc.ends_with(values, "u")).as_py():
-            digits = pc.utf8_slice_codeunits(values, 0, -1)
-            if _all_match(digits, _UINT):
-                return FieldType.UNSIGNED, pc.cast(digits, pa.uint64())
+        floats = pc.cast(values, pa.float64())
+        if not pc.all(pc.is_finite(floats)).as_py():
             return None
-        if pc.all(pc.is_in(values, value_set=_BOOL)).as_py():
-            return FieldType.BOOLEAN, pc.is_in(values, value_set=_TRUE)
-        if _all_match(values, _FLOAT):
-            return FieldType.FLOAT, pc.cast(values, pa.float64())
-    except pa.ArrowInvalid:  # out-of-range integers: let the slow path name the line
+        if pc.any(pc.match_substring(values, "+")).as_py() and not _all_match(values, _FLOAT):
+            return None
+        return FieldType.FLOAT, floats
+    except pa.ArrowInvalid:  # not numbers, or out of range: let the slow path name the line
         return None
-    return None

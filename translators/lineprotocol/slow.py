@@ -6,6 +6,7 @@ value, so it is used only for the lines that need it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -96,7 +97,10 @@ def parse_value(raw: str) -> tuple[FieldType, object]:
             raise LineSyntaxError("unable to parse unsigned: value out of range")
         return FieldType.UNSIGNED, value
     if _FLOAT.fullmatch(raw):
-        return FieldType.FLOAT, float(raw)
+        value = float(raw)
+        if math.isinf(value):  # 1.x: strconv.ParseFloat reports a range error
+            raise LineSyntaxError("invalid number")
+        return FieldType.FLOAT, value
     # 1.x decides by the first character: a digit, sign or dot means a number was meant.
     if raw[0] in "-.0123456789":
         raise LineSyntaxError("invalid number")

@@ -15,7 +15,9 @@ raw_values = st.one_of(
     st.integers(-(2**63), 2**63).map(lambda v: f"{v}i"),
     st.integers(-5, 2**64).map(lambda v: f"{v}u"),
     st.sampled_from(["t", "F", "true", "FALSE", "abc", "1.", ".5", "-0", "1e5", "NaN", "+1",
-                     "", '"str"', '"a b,c=d"', '"esc\\"q"', "1x"]),
+                     "", '"str"', '"a b,c=d"', '"esc\\"q"', "1x", "1e+5", "1E-5", "-.5",
+                     "Infinity", "inf", "nan", "-nan", "1e400", "0x10", "1_0", "+1i", "05i",
+                     "-0u", "- 1", "1.5.5", "١", "1e", "e5", ".", "-", "i", "u", "-i"]),
 )
 stamps = st.one_of(st.none(), st.integers(-(2**63), 2**63).map(str), st.just("x1"))
 
