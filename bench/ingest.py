@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import sys
 from pathlib import Path
 
@@ -27,24 +28,29 @@ from bench.common import (  # noqa: E402
 )
 
 
-def run(points: int, batch: int, connections: int, memory_points: int) -> None:
+def run(points: int, batch: int, connections: int, rounds: int, memory_points: int) -> None:
     plain = batches(points, batch, compress=False)
     packed = batches(points, batch, compress=True)
-    print(f"{points:,} points, {len(plain)} batches of {batch} lines, {connections} connections")
-    results: dict[tuple[str, str], float] = {}
+    print(f"{points:,} points, {len(plain)} batches of {batch} lines, {connections} connections,"
+          f" median of {rounds} rounds (each into a new database)")
+    results: dict[tuple[str, str], list[float]] = {}
     with Servers(workdir("ingest")) as servers:
         targets = {"influxdb-1.6.7": servers.influx.url, "gateway": servers.gateway.url}
         for mode, bodies, gz in (("plain", plain, False), ("gzip", packed, True)):
-            for name, url in targets.items():
-                database = f"bench_{mode}"
-                create_database(url, database)
-                seconds = asyncio.run(post_all(f"{url}/write?db={database}&precision=ns",
-                                               bodies, connections, gz))
-                results[(name, mode)] = points / seconds
-                print(f"  {name:15s} {mode:5s} {points / seconds:>12,.0f} points/s "
-                      f"({seconds:.2f} s)", flush=True)
+            for number in range(rounds):  # alternate targets so drift hits both alike
+                for name, url in targets.items():
+                    database = f"bench_{mode}_{number}"
+                    create_database(url, database)
+                    seconds = asyncio.run(post_all(f"{url}/write?db={database}&precision=ns",
+                                                   bodies, connections, gz))
+                    results.setdefault((name, mode), []).append(points / seconds)
+            for name in targets:
+                rates = results[(name, mode)]
+                print(f"  {name:15s} {mode:5s} {statistics.median(rates):>12,.0f} points/s "
+                      f"(rounds: {', '.join(f'{r:,.0f}' for r in rates)})", flush=True)
         for mode in ("plain", "gzip"):
-            ratio = results[("gateway", mode)] / results[("influxdb-1.6.7", mode)]
+            ratio = (statistics.median(results[("gateway", mode)])
+                     / statistics.median(results[("influxdb-1.6.7", mode)]))
             print(f"ratio gateway / influxdb-1.6.7 ({mode}): {ratio:.2f}x")
 
         if memory_points:
@@ -55,7 +61,7 @@ def run(points: int, batch: int, connections: int, memory_points: int) -> None:
                                      connections, False))
             gateway_rss = rss_mb(servers.gateway.process.pid)
             influx_rss = rss_mb(servers.influx.process.pid)
-            total = 2 * points + memory_points
+            total = 2 * rounds * points + memory_points
             print(f"after {total:,} points: resident memory gateway {gateway_rss:,.0f} MB, "
                   f"influxdb-1.6.7 {influx_rss:,.0f} MB (ratio {gateway_rss / influx_rss:.2f}x)")
     gateway_disk = du_mb(servers.gateway.data_dir)
@@ -70,10 +76,11 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory-points", type=int, default=0,
                         help="points to add afterwards before reading resident memory")
     args = parser.parse_args()
-    run(args.points, args.batch, args.connections, args.memory_points)
+    run(args.points, args.batch, args.connections, args.rounds, args.memory_points)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
         threads=config.storage.threads,
         memory_limit=config.storage.memory_limit,
         auto_create=config.write.auto_create_databases,
+        checkpoint_threshold=config.storage.checkpoint_threshold,
+        idle_checkpoint_seconds=config.storage.idle_checkpoint_seconds,
     )
     await asyncio.to_thread(store.open)
     parse_pool = ThreadPoolExecutor(config.storage.parse_workers, thread_name_prefix="parse")

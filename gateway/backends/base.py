@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any
 
 import pyarrow as pa
 
@@ -13,10 +14,14 @@ from translators.lineprotocol import ParsedBatch
 class Backend(ABC):
     """Stores and queries data for a namespace; knows nothing of HTTP or API generations."""
 
+    def prepare(self, batch: ParsedBatch) -> Any:
+        """Catalog-free work on a parsed batch, run in a worker thread before `write`."""
+        return batch
+
     @abstractmethod
-    async def write(self, namespace: Namespace, batch: ParsedBatch, *, sync: bool,
+    async def write(self, namespace: Namespace, batch: Any, *, sync: bool,
                     all_or_nothing: bool = False) -> WriteOutcome:
-        """Store the batch; rejected rows come back in the outcome's errors (without text).
+        """Store a batch from `prepare`; rejected rows come back in the outcome's errors.
 
         With `all_or_nothing`, a batch with any rejected row stores nothing.
         """

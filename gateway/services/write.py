@@ -8,7 +8,7 @@ from concurrent.futures import Executor
 from gateway.backends.base import Backend
 from gateway.errors import PartialWrite
 from gateway.model import WriteBatch, WriteOutcome
-from translators.lineprotocol import LineError, parse_lines
+from translators.lineprotocol import LineError, ParsedBatch, Precision, parse_lines
 from translators.lineprotocol.precision import truncate_nanos
 
 
@@ -25,8 +25,8 @@ class WriteService:
         """
         default_time = truncate_nanos(batch.received_ns, batch.precision)
         loop = asyncio.get_running_loop()
-        parsed = await loop.run_in_executor(
-            self._parse_pool, parse_lines, batch.body, batch.precision, default_time
+        parsed, prepared = await loop.run_in_executor(
+            self._parse_pool, self._parse, batch.body, batch.precision, default_time
         )
         if parsed.errors and not batch.accept_partial:
             raise PartialWrite(parsed.errors, written=0, dropped=0)
@@ -35,7 +35,7 @@ class WriteService:
                 raise PartialWrite(parsed.errors, written=0, dropped=0)
             return WriteOutcome()
         outcome = await self._backend.write(
-            batch.namespace, parsed, sync=batch.sync, all_or_nothing=not batch.accept_partial
+            batch.namespace, prepared, sync=batch.sync, all_or_nothing=not batch.accept_partial
         )
         if outcome.errors:
             lines = batch.body.split(b"\n")
@@ -48,6 +48,12 @@ class WriteService:
         if parsed.errors:
             raise PartialWrite(parsed.errors, written=outcome.written, dropped=0)
         return outcome
+
+
+    def _parse(self, body: bytes, precision: Precision, default_time: int
+               ) -> tuple[ParsedBatch, object]:
+        parsed = parse_lines(body, precision, default_time)
+        return parsed, self._backend.prepare(parsed) if parsed.points else None
 
 
 def _line_text(lines: list[bytes], number: int) -> str:

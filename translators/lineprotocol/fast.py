@@ -29,6 +29,7 @@ _TO_COMMAS = bytes.maketrans(b" =", b",,")
 _SKELETON = re.compile(rb"((?:,=)*) =((?:,=)*)( ?)")
 
 _FLOAT = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_FLOAT_TOKEN = re.compile(rb"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]-?[0-9]+)?")
 _BOOL = pa.array(["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"])
 _TRUE = pa.array(["t", "T", "true", "True", "TRUE"])
 _BOOL_WORDS = frozenset(_BOOL.to_pylist())
@@ -66,33 +67,32 @@ def parse_block(
     default_time: int,
 ) -> list[TableChunk] | None:
     """Parse newline-separated lines that share `shape`; None means "use the slow path"."""
+    commas = data.translate(_TO_COMMAS)
     names = [f"c{i}" for i in range(shape.columns)]
     types = {name: pa.string() for name in names}
     if shape.timestamp:
         types[names[-1]] = pa.int64()
-    try:
-        tokens = pcsv.read_csv(
-            pa.py_buffer(data.translate(_TO_COMMAS)),
-            read_options=pcsv.ReadOptions(
-                column_names=names, use_threads=False, block_size=1 << 26
-            ),
-            parse_options=pcsv.ParseOptions(
-                delimiter=",", quote_char=False, double_quote=False, escape_char=False
-            ),
-            convert_options=pcsv.ConvertOptions(
-                column_types=types, null_values=[], strings_can_be_null=False
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
+    # Columns whose first value is a float are read as floats straight away; if a later value
+    # is not one, the block is read again with every value as text.
+    newline = commas.find(b"\n")
+    first = (commas if newline < 0 else commas[:newline]).split(b",")
+    guessed = dict(types)
+    value_start = 2 + 2 * shape.tags
+    for index in range(value_start, value_start + 2 * shape.fields, 2):
+        if _FLOAT_TOKEN.fullmatch(first[index]):
+            guessed[names[index]] = pa.float64()
+    tokens = _read(commas, names, guessed) if guessed != types else None
+    if tokens is None:
+        tokens = _read(commas, names, types)
+    if tokens is None or tokens.num_rows != len(lines):
         return None
-    if tokens.num_rows != len(lines):
-        return None
+    plus = b"+" in data  # a leading plus is the one float syntax Arrow takes and LP does not
     key_indexes = [0]
     key_indexes += [1 + 2 * i for i in range(shape.tags)]
     key_indexes += [1 + 2 * shape.tags + 2 * i for i in range(shape.fields)]
     keys = [tokens.column(i) for i in key_indexes]
     if all(_constant(column) for column in keys):
-        return _one_series_shape(tokens, shape, lines, precision, default_time)
+        return _one_series_shape(tokens, shape, lines, precision, default_time, plus)
     # Several measurements or key sets share the skeleton: split by the joined keys.
     joined = pc.binary_join_element_wise(*keys, "\n")
     encoded = pc.dictionary_encode(joined).combine_chunks()
@@ -105,11 +105,30 @@ def parse_block(
             [lines[i] for i in rows.to_pylist()],
             precision,
             default_time,
+            plus,
         )
         if part is None:
             return None
         chunks.extend(part)
     return chunks
+
+
+def _read(data: bytes, names: list[str], types: dict[str, pa.DataType]) -> pa.Table | None:
+    try:
+        return pcsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pcsv.ReadOptions(
+                column_names=names, use_threads=False, block_size=1 << 26
+            ),
+            parse_options=pcsv.ParseOptions(
+                delimiter=",", quote_char=False, double_quote=False, escape_char=False
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types=types, null_values=[], strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
 
 
 def _constant(column: pa.ChunkedArray) -> bool:
@@ -126,6 +145,7 @@ def _one_series_shape(
     lines: Sequence[int],
     precision: Precision,
     default_time: int,
+    plus: bool,
 ) -> list[TableChunk] | None:
     measurement = tokens.column(0)[0].as_py()
     tag_keys = [tokens.column(1 + 2 * i)[0].as_py() for i in range(shape.tags)]
@@ -155,7 +175,7 @@ def _one_series_shape(
         columns[key] = values
     fields: dict[str, FieldType] = {}
     for i, key in enumerate(field_keys):
-        typed = _type_values(tokens.column(base + 1 + 2 * i))
+        typed = _type_values(tokens.column(base + 1 + 2 * i), plus)
         if typed is None:
             return None
         fields[key], columns[key] = typed
@@ -167,13 +187,19 @@ def _all_match(values: pa.ChunkedArray, pattern: str) -> bool:
     return pc.all(pc.match_substring_regex(values, pattern)).as_py()
 
 
-def _type_values(values: pa.ChunkedArray) -> tuple[FieldType, pa.ChunkedArray] | None:
+def _type_values(values: pa.ChunkedArray, plus: bool
+                 ) -> tuple[FieldType, pa.ChunkedArray] | None:
     """Type a column of raw field values as a whole, or None if it is mixed or invalid.
 
     The first value says which type to try; the whole column must then agree. Arrow's casts
     accept exactly the integer syntax of line protocol (digits with an optional minus), but
     for floats they also take "nan", "inf" and a leading "+", which line protocol does not.
+    `plus` says whether the block contains a "+" at all.
     """
+    if pa.types.is_floating(values.type):  # already read as floats by the CSV reader
+        if not pc.all(pc.is_finite(values)).as_py():
+            return None
+        return (FieldType.FLOAT, values) if not plus else None
     first = values[0].as_py() if len(values) else ""
     if not first or not _nonempty(values):
         return None
@@ -195,7 +221,9 @@ def _type_values(values: pa.ChunkedArray) -> tuple[FieldType, pa.ChunkedArray] |
         floats = pc.cast(values, pa.float64())
         if not pc.all(pc.is_finite(floats)).as_py():
             return None
-        if pc.any(pc.match_substring(values, "+")).as_py() and not _all_match(values, _FLOAT):
+        if plus and pc.any(pc.match_substring(values, "+")).as_py() and not _all_match(
+            values, _FLOAT
+        ):
             return None
         return FieldType.FLOAT, floats
     except pa.ArrowInvalid:  # not numbers, or out of range: let the slow path name the line

@@ -8,6 +8,7 @@ batch times all lie after its last stored time are appended; only the rest pay f
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -25,6 +26,31 @@ _TIMESTAMP = pa.timestamp("ns")
 
 # (database, table) -> series key -> latest stored time (ns). Owned by the writer thread.
 SeriesIndex = dict[tuple[str, str], dict[str, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesStats:
+    """Per series of a chunk: key, earliest and latest time, and whether a time repeats."""
+
+    keys: pa.Array | pa.ChunkedArray
+    series: list[tuple[str, int, int, bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A parsed batch with its series statistics, computed before it reaches the writer."""
+
+    parsed: ParsedBatch
+    stats: list[SeriesStats]
+
+    @property
+    def points(self) -> int:
+        return self.parsed.points
+
+
+def prepare(batch: ParsedBatch) -> PreparedBatch:
+    """Work that needs no catalog, done in a parse worker so the writer thread does less."""
+    return PreparedBatch(batch, [series_stats(c.table, c.tags) for c in batch.chunks])
 
 
 def check_database_name(name: str) -> None:
@@ -95,7 +121,7 @@ def apply_write(
     txn: CatalogTxn,
     index: SeriesIndex,
     database: str,
-    batch: ParsedBatch,
+    prepared: PreparedBatch,
     *,
     create: bool,
     now_ns: int,
@@ -109,14 +135,16 @@ def apply_write(
     db = txn.view.databases.get(database)
     rejected: list[tuple[int, str]] = []
     added: dict[str, dict[str, Column]] = {}
-    checked = [_check_chunk(db, chunk, added, rejected) for chunk in batch.chunks]
+    checked = [_check_chunk(db, chunk, added, rejected) for chunk in prepared.parsed.chunks]
     if all_or_nothing and rejected:
         return 0, rejected
     ensure_database(con, txn, database, create=create, now_ns=now_ns)
     written = 0
-    for chunk, data, new_columns in checked:
+    for (chunk, data, new_columns), stats in zip(checked, prepared.stats, strict=True):
         if data.num_rows:
-            _store_chunk(con, txn, index, database, chunk, data, new_columns)
+            if data.num_rows != chunk.num_rows:  # rows were refused: the stats are stale
+                stats = series_stats(data, chunk.tags)
+            _store_chunk(con, txn, index, database, chunk, data, new_columns, stats)
             written += data.num_rows
     return written, rejected
 
@@ -189,6 +217,7 @@ def _store_chunk(
     chunk: TableChunk,
     data: pa.Table,
     new_columns: list[Column],
+    stats: SeriesStats,
 ) -> None:
     measurement = chunk.measurement
     table = txn.view.databases[database].tables.get(measurement)
@@ -209,7 +238,7 @@ def _store_chunk(
         series = _load_series(con, database, table)
         index[(database, measurement)] = series
     tags = [c for c in data.column_names if c in chunk.tags]
-    merge_mask = _classify(data, tags, series)
+    merge_mask = _classify(stats, series)
     position = data.column_names.index(TIME_COLUMN)
     data = data.set_column(position, TIME_COLUMN, pc.cast(data.column(TIME_COLUMN), _TIMESTAMP))
     if merge_mask is None:
@@ -243,28 +272,37 @@ def _load_series(con: duckdb.DuckDBPyConnection, database: str, table: Table) ->
     return {k: t for k, t in zip(keys, last, strict=True) if t is not None}
 
 
-def _classify(data: pa.Table, tags: Sequence[str], series: dict[str, int]) -> pa.Array | None:
-    """Mask of rows that may collide with a stored or batched point, or None if none may."""
-    keys = series_keys(data, tags)
+def series_stats(data: pa.Table, tags: Sequence[str]) -> SeriesStats:
+    present = [t for t in tags if t in data.column_names]
+    keys = series_keys(data, present)
     stats = (
         pa.table({"k": keys, "t": data.column(TIME_COLUMN)})
         .group_by("k", use_threads=False)
         .aggregate([("t", "min"), ("t", "max"), ("t", "count"), ("t", "count_distinct")])
         .to_pydict()
     )
+    series = [
+        (key, low, high, count != distinct)
+        for key, low, high, count, distinct in zip(
+            stats["k"], stats["t_min"], stats["t_max"], stats["t_count"],
+            stats["t_count_distinct"], strict=True,
+        )
+    ]
+    return SeriesStats(keys, series)
+
+
+def _classify(stats: SeriesStats, series: dict[str, int]) -> pa.Array | None:
+    """Mask of rows that may collide with a stored or batched point, or None if none may."""
     risky: list[str] = []
-    for key, low, high, count, distinct in zip(
-        stats["k"], stats["t_min"], stats["t_max"], stats["t_count"], stats["t_count_distinct"],
-        strict=True,
-    ):
+    for key, low, high, repeats in stats.series:
         last = series.get(key)
-        if (last is not None and low <= last) or count != distinct:
+        if repeats or (last is not None and low <= last):
             risky.append(key)
         if last is None or high > last:
             series[key] = high
     if not risky:
         return None
-    return pc.is_in(keys, value_set=pa.array(risky, pa.string()))
+    return pc.is_in(stats.keys, value_set=pa.array(risky, pa.string()))
 
 
 def _append(con: duckdb.DuckDBPyConnection, database: str, table: str, data: pa.Table) -> None:
