@@ -149,6 +149,25 @@ def merge_insert(
     )
 
 
+def merge_probe(
+    schema: str,
+    table: str,
+    stage: str,
+    tags: Sequence[str],
+    staged_columns: Sequence[str],
+    low: int,
+    high: int,
+) -> str:
+    """How many staged points already have a stored point with the same identity."""
+    matches = (
+        exp.select(exp.Count(this=exp.Star()))
+        .from_(exp.Table(this=ident(stage)).as_("s"))
+        .join(table_ref(schema, table, "t"),
+              on=_same_point(tags, set(staged_columns), "t", "s", low, high))
+    )
+    return sql(matches)
+
+
 def series_last_times(schema: str, table: str, tags: Sequence[str]) -> str:
     """Each stored series (tag set) with its latest time, for the append/merge decision."""
     latest = exp.Max(this=column(TIME_COLUMN)).as_("last_time")

@@ -33,7 +33,7 @@ from .catalog import Catalog, CatalogTxn, Column, Role
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[duckdb.DuckDBPyConnection, CatalogTxn], Any]
+Job = Callable[[writes.Transaction], Any]
 _STOP = object()
 _GROUP_LIMIT = 512
 
@@ -162,15 +162,16 @@ class NativeStore(Backend):
     def _run_group(self, group: list[tuple[Job, concurrent.futures.Future[Any]]]) -> None:
         con = self._con
         assert con is not None
-        txn = CatalogTxn(self._catalog)
+        tx = writes.Transaction(con, CatalogTxn(self._catalog))
         outcomes: list[tuple[concurrent.futures.Future[Any], Any, BaseException | None]] = []
         try:
             con.begin()
             for job, future in group:
                 try:
-                    outcomes.append((future, job(con, txn), None))
+                    outcomes.append((future, job(tx), None))
                 except GatewayError as exc:  # raised before the job changed anything
                     outcomes.append((future, None, exc))
+            tx.flush()
             con.commit()
         except Exception as exc:
             log.exception("storage transaction failed for %d jobs", len(group))
@@ -186,7 +187,7 @@ class NativeStore(Backend):
             error = GatewayError(Category.INTERNAL, f"storage error: {exc}")
             group[0][1].set_exception(error)
             return
-        self._catalog = txn.result()
+        self._catalog = tx.catalog.result()
         for future, result, error in outcomes:
             if error is not None:
                 future.set_exception(error)
@@ -206,8 +207,8 @@ class NativeStore(Backend):
             raise not_found(f"database not found: {database!r}")
         now = time.time_ns()
 
-        def job(con: duckdb.DuckDBPyConnection, txn: CatalogTxn) -> tuple[int, list]:
-            return writes.apply_write(con, txn, self._index, database, batch,
+        def job(tx: writes.Transaction) -> tuple[int, list]:
+            return writes.apply_write(tx, self._index, database, batch,
                                       create=self.auto_create, now_ns=now,
                                       all_or_nothing=all_or_nothing)
 
@@ -225,10 +226,10 @@ class NativeStore(Backend):
     # -- schema ------------------------------------------------------------------------------
 
     async def create_database(self, name: str) -> None:
-        def job(con: duckdb.DuckDBPyConnection, txn: CatalogTxn) -> None:
-            if name in txn.view.databases:
+        def job(tx: writes.Transaction) -> None:
+            if name in tx.catalog.view.databases:
                 raise GatewayError(Category.CONFLICT, f"database {name!r} already exists")
-            writes.ensure_database(con, txn, name, create=True, now_ns=time.time_ns())
+            writes.ensure_database(tx, name, create=True, now_ns=time.time_ns())
 
         await self.run(job)
 
@@ -236,28 +237,27 @@ class NativeStore(Backend):
         """Create the database if missing (InfluxQL CREATE DATABASE is idempotent)."""
         if name in self._catalog.databases:
             return
-        await self.run(lambda con, txn: writes.ensure_database(con, txn, name, create=True,
-                                                               now_ns=time.time_ns()))
+        await self.run(lambda tx: writes.ensure_database(tx, name, create=True,
+                                                         now_ns=time.time_ns()))
 
     async def drop_database(self, name: str) -> None:
-        await self.run(lambda con, txn: writes.drop_database(con, txn, self._index, name))
+        await self.run(lambda tx: writes.drop_database(tx, self._index, name))
 
     async def create_table(self, database: str, table: str, tags: list[str],
                            fields: dict[str, FieldType]) -> None:
         columns = [Column(t, Role.TAG) for t in tags]
         columns += [Column(f, Role.FIELD, ftype) for f, ftype in fields.items()]
 
-        def job(con: duckdb.DuckDBPyConnection, txn: CatalogTxn) -> None:
-            if database not in txn.view.databases:
+        def job(tx: writes.Transaction) -> None:
+            if database not in tx.catalog.view.databases:
                 raise not_found(f"database not found: {database!r}")
-            writes.create_table(con, txn, database, table, columns)
+            writes.create_table(tx, database, table, columns)
             self._index[(database, table)] = {}
 
         await self.run(job)
 
     async def drop_table(self, database: str, table: str) -> None:
-        await self.run(lambda con, txn: writes.drop_table(con, txn, self._index, database,
-                                                          table))
+        await self.run(lambda tx: writes.drop_table(tx, self._index, database, table))
 
     def databases(self) -> list[str]:
         return sorted(self._catalog.databases)

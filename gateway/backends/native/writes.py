@@ -8,7 +8,7 @@ batch times all lie after its last stored time are appended; only the rest pay f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
@@ -53,6 +53,37 @@ def prepare(batch: ParsedBatch) -> PreparedBatch:
     return PreparedBatch(batch, [series_stats(c.table, c.tags) for c in batch.chunks])
 
 
+@dataclass(slots=True)
+class Transaction:
+    """One storage transaction of the writer thread: the connection, catalog changes, and
+    rows to append, gathered per table so that a commit group inserts each table once."""
+
+    con: duckdb.DuckDBPyConnection
+    catalog: CatalogTxn
+    pending: dict[tuple[str, str], list[pa.Table]] = field(default_factory=dict)
+
+    def append(self, database: str, table: str, data: pa.Table) -> None:
+        if data.num_rows:
+            self.pending.setdefault((database, table), []).append(data)
+
+    def flush(self, database: str | None = None, table: str | None = None) -> None:
+        """Insert pending rows (of one table, of one database, or all)."""
+        for key in [k for k in self.pending if database in (None, k[0]) and table in
+                    (None, k[1])]:
+            parts = self.pending.pop(key)
+            data = parts[0] if len(parts) == 1 else pa.concat_tables(
+                parts, promote_options="default")
+            self.con.register(STAGE, data)
+            try:
+                self.con.execute(st.append(*key, STAGE, tuple(data.column_names)))
+            finally:
+                self.con.unregister(STAGE)
+
+    def discard(self, database: str, table: str | None = None) -> None:
+        for key in [k for k in self.pending if k[0] == database and table in (None, k[1])]:
+            del self.pending[key]
+
+
 def check_database_name(name: str) -> None:
     if not name:
         raise invalid("database name required")
@@ -61,29 +92,27 @@ def check_database_name(name: str) -> None:
 
 
 def ensure_database(
-    con: duckdb.DuckDBPyConnection, txn: CatalogTxn, name: str, *, create: bool, now_ns: int
+    tx: Transaction, name: str, *, create: bool, now_ns: int
 ) -> Database:
-    db = txn.view.databases.get(name)
+    db = tx.catalog.view.databases.get(name)
     if db is not None:
         return db
     check_database_name(name)
     if not create:
         raise not_found(f"database not found: {name!r}")
-    other = txn.view.folded().get(name.casefold())
+    other = tx.catalog.view.folded().get(name.casefold())
     if other is not None:
         raise conflict(f"database {name!r} differs only in case from existing {other!r}")
-    con.execute(st.create_schema(name))
-    con.execute(st.meta_insert(st.META_DATABASES, [name, now_ns]))
-    work = txn.writable()
+    tx.con.execute(st.create_schema(name))
+    tx.con.execute(st.meta_insert(st.META_DATABASES, [name, now_ns]))
+    work = tx.catalog.writable()
     work.databases[name] = Database(name)
     return work.databases[name]
 
 
-def create_table(
-    con: duckdb.DuckDBPyConnection, txn: CatalogTxn, database: str, table: str,
-    columns: Sequence[Column],
-) -> Table:
-    db = txn.view.databases[database]
+def create_table(tx: Transaction, database: str, table: str, columns: Sequence[Column]
+                 ) -> Table:
+    db = tx.catalog.view.databases[database]
     other = db.folded().get(table.casefold())
     if other is not None:
         raise conflict(f"table {table!r} already exists" if other == table else
@@ -91,13 +120,17 @@ def create_table(
     info = new_table(table)
     for col in columns:
         info.columns[col.name] = col
-    con.execute(st.create_table(database, table, [(c.name, _sql_type(c)) for c in
+    tx.con.execute(st.create_table(database, table, [(c.name, _sql_type(c)) for c in
                                                   info.columns.values()]))
     for col in info.columns.values():
-        con.execute(st.meta_insert(st.META_COLUMNS, [database, table, col.name, str(col.role),
-                                                     str(col.type) if col.type else None]))
-    txn.writable().databases[database].tables[table] = info
+        _record_column(tx, database, table, col)
+    tx.catalog.writable().databases[database].tables[table] = info
     return info
+
+
+def _record_column(tx: Transaction, database: str, table: str, col: Column) -> None:
+    row = [database, table, col.name, str(col.role), str(col.type) if col.type else None]
+    tx.con.execute(st.meta_insert(st.META_COLUMNS, row))
 
 
 def _sql_type(col: Column) -> str:
@@ -117,8 +150,7 @@ def _type_conflict(key: str, measurement: str, got: FieldType, known: FieldType)
 
 
 def apply_write(
-    con: duckdb.DuckDBPyConnection,
-    txn: CatalogTxn,
+    tx: Transaction,
     index: SeriesIndex,
     database: str,
     prepared: PreparedBatch,
@@ -132,19 +164,19 @@ def apply_write(
     Every chunk is checked first, each against the catalog plus the columns that earlier
     chunks of the batch add; with `all_or_nothing`, any rejected row means nothing is stored.
     """
-    db = txn.view.databases.get(database)
+    db = tx.catalog.view.databases.get(database)
     rejected: list[tuple[int, str]] = []
     added: dict[str, dict[str, Column]] = {}
     checked = [_check_chunk(db, chunk, added, rejected) for chunk in prepared.parsed.chunks]
     if all_or_nothing and rejected:
         return 0, rejected
-    ensure_database(con, txn, database, create=create, now_ns=now_ns)
+    ensure_database(tx, database, create=create, now_ns=now_ns)
     written = 0
     for (chunk, data, new_columns), stats in zip(checked, prepared.stats, strict=True):
         if data.num_rows:
             if data.num_rows != chunk.num_rows:  # rows were refused: the stats are stale
                 stats = series_stats(data, chunk.tags)
-            _store_chunk(con, txn, index, database, chunk, data, new_columns, stats)
+            _store_chunk(tx, index, database, chunk, data, new_columns, stats)
             written += data.num_rows
     return written, rejected
 
@@ -210,8 +242,7 @@ def _check_chunk(
 
 
 def _store_chunk(
-    con: duckdb.DuckDBPyConnection,
-    txn: CatalogTxn,
+    tx: Transaction,
     index: SeriesIndex,
     database: str,
     chunk: TableChunk,
@@ -220,32 +251,31 @@ def _store_chunk(
     stats: SeriesStats,
 ) -> None:
     measurement = chunk.measurement
-    table = txn.view.databases[database].tables.get(measurement)
+    table = tx.catalog.view.databases[database].tables.get(measurement)
     if table is None:
-        table = create_table(con, txn, database, measurement, new_columns)
+        table = create_table(tx, database, measurement, new_columns)
         index[(database, measurement)] = {}
     elif new_columns:
-        table = txn.writable_table(database, measurement)
+        table = tx.catalog.writable_table(database, measurement)
         for col in new_columns:
-            con.execute(st.add_column(database, measurement, col.name, _sql_type(col)))
-            con.execute(st.meta_insert(st.META_COLUMNS, [database, measurement, col.name,
-                                                         str(col.role),
-                                                         str(col.type) if col.type else None]))
+            tx.con.execute(st.add_column(database, measurement, col.name, _sql_type(col)))
+            _record_column(tx, database, measurement, col)
             table.columns[col.name] = col
 
     series = index.get((database, measurement))
     if series is None:
-        series = _load_series(con, database, table)
+        tx.flush(database, measurement)
+        series = _load_series(tx.con, database, table)
         index[(database, measurement)] = series
     tags = [c for c in data.column_names if c in chunk.tags]
     merge_mask = _classify(stats, series)
     position = data.column_names.index(TIME_COLUMN)
     data = data.set_column(position, TIME_COLUMN, pc.cast(data.column(TIME_COLUMN), _TIMESTAMP))
     if merge_mask is None:
-        _append(con, database, measurement, data)
+        tx.append(database, measurement, data)
     else:
-        _append(con, database, measurement, data.filter(pc.invert(merge_mask)))
-        _merge(con, database, table, data.filter(merge_mask), tags)
+        tx.append(database, measurement, data.filter(pc.invert(merge_mask)))
+        _merge(tx, database, table, data.filter(merge_mask), tags)
 
 
 def series_keys(data: pa.Table, tags: Sequence[str]) -> pa.ChunkedArray | pa.Array:
@@ -305,20 +335,8 @@ def _classify(stats: SeriesStats, series: dict[str, int]) -> pa.Array | None:
     return pc.is_in(stats.keys, value_set=pa.array(risky, pa.string()))
 
 
-def _append(con: duckdb.DuckDBPyConnection, database: str, table: str, data: pa.Table) -> None:
-    if data.num_rows == 0:
-        return
-    con.register(STAGE, data)
-    try:
-        con.execute(st.append(database, table, STAGE, tuple(data.column_names)))
-    finally:
-        con.unregister(STAGE)
-
-
-def _merge(
-    con: duckdb.DuckDBPyConnection, database: str, table: Table, data: pa.Table,
-    tags: Sequence[str],
-) -> None:
+def _merge(tx: Transaction, database: str, table: Table, data: pa.Table,
+           tags: Sequence[str]) -> None:
     """Upsert rows that may already exist: later fields overwrite, unnamed fields are kept."""
     fields = [c for c in data.column_names if c != TIME_COLUMN and c not in tags]
     # Points repeated inside the batch collapse first; the last non-null value of a field wins.
@@ -329,14 +347,24 @@ def _merge(
         [c[: -len("_last")] if c.endswith("_last") and c[:-5] in fields else c
          for c in deduped.column_names]
     )
+    tx.flush(database, table.name)  # earlier rows of this commit group must be visible
     times = pc.cast(deduped.column(TIME_COLUMN), pa.int64())
     low, high = pc.min(times).as_py(), pc.max(times).as_py()
     staged = deduped.column_names
+    con = tx.con
     con.register(STAGE, deduped)
     try:
-        con.execute(st.merge_update(database, table.name, STAGE, table.tags, staged, fields,
-                                    low, high))
-        con.execute(st.merge_insert(database, table.name, STAGE, table.tags, staged, low, high))
+        # Most "risky" rows are new points that arrived out of order: one probe finds out, and
+        # only real collisions pay for the update.
+        (collisions,) = con.execute(st.merge_probe(database, table.name, STAGE, table.tags,
+                                                   staged, low, high)).fetchone()
+        if collisions:
+            con.execute(st.merge_update(database, table.name, STAGE, table.tags, staged,
+                                        fields, low, high))
+            con.execute(st.merge_insert(database, table.name, STAGE, table.tags, staged, low,
+                                        high))
+        else:
+            con.execute(st.append(database, table.name, STAGE, tuple(staged)))
     finally:
         con.unregister(STAGE)
 
@@ -355,30 +383,32 @@ def load_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Database]:
     return databases
 
 
-def drop_database(con: duckdb.DuckDBPyConnection, txn: CatalogTxn, index: SeriesIndex,
+def drop_database(tx: Transaction, index: SeriesIndex,
                   name: str) -> None:
-    if name not in txn.view.databases:
+    if name not in tx.catalog.view.databases:
         raise not_found(f"database not found: {name!r}")
-    con.execute(st.drop_schema(name))
-    con.execute(st.meta_delete(st.META_DATABASES, name=name))
-    con.execute(st.meta_delete(st.META_COLUMNS, database=name))
-    del txn.writable().databases[name]
+    tx.discard(name)
+    tx.con.execute(st.drop_schema(name))
+    tx.con.execute(st.meta_delete(st.META_DATABASES, name=name))
+    tx.con.execute(st.meta_delete(st.META_COLUMNS, database=name))
+    del tx.catalog.writable().databases[name]
     for key in [k for k in index if k[0] == name]:
         del index[key]
 
 
-def drop_table(con: duckdb.DuckDBPyConnection, txn: CatalogTxn, index: SeriesIndex,
+def drop_table(tx: Transaction, index: SeriesIndex,
                database: str, table: str) -> None:
-    db = txn.view.databases.get(database)
+    db = tx.catalog.view.databases.get(database)
     if db is None:
         raise not_found(f"database not found: {database!r}")
     if table not in db.tables:
         raise not_found(f"table not found: {table!r}")
-    con.execute(st.drop_table(database, table))
-    con.execute(st.meta_delete(st.META_COLUMNS, database=database, table=table))
-    del txn.writable().databases[database].tables[table]
+    tx.discard(database, table)
+    tx.con.execute(st.drop_table(database, table))
+    tx.con.execute(st.meta_delete(st.META_COLUMNS, database=database, table=table))
+    del tx.catalog.writable().databases[database].tables[table]
     index.pop((database, table), None)
 
 
-__all__ = ["GatewayError", "apply_write", "create_table", "drop_database", "drop_table",
-           "ensure_database", "load_catalog", "series_keys"]
+__all__ = ["GatewayError", "Transaction", "apply_write", "create_table", "drop_database",
+           "drop_table", "ensure_database", "load_catalog", "series_keys"]
