@@ -57,8 +57,8 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
         idle_checkpoint_seconds=config.storage.idle_checkpoint_seconds,
     )
     await asyncio.to_thread(store.open)
-    parse_pool = ThreadPoolExecutor(config.storage.parse_workers, thread_name_prefix="parse")
-    app[keys.WRITES] = WriteService(store, parse_pool)
+    parse_pool = ThreadPoolExecutor(config.parse_workers, thread_name_prefix="parse")
+    app[keys.WRITES] = WriteService(store, parse_pool, config.write.max_body_bytes)
     app[keys.QUERIES] = QueryService(store)
     app[keys.ADMIN] = AdminService(store)
     try:

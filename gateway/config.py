@@ -49,7 +49,9 @@ class StorageConfig:
     # leaves the other cores to parsing; raise it for large analytic queries. 0 = one per core.
     threads: int = 1
     memory_limit: str = ""  # DuckDB memory_limit, e.g. "4GB"; empty = DuckDB's default
-    parse_workers: int = 2  # threads that parse write bodies beside the writer thread
+    # Threads that parse write bodies beside the writer thread; 0 = one per core but one, which
+    # leaves a core to the writer (measured best on 2 cores: two workers contend with it).
+    parse_workers: int = 0
     # WAL size at which DuckDB folds the WAL into the database file even under load; the
     # writer also does so after `idle_checkpoint_seconds` without writes.
     checkpoint_threshold: str = "256MB"
@@ -67,6 +69,12 @@ class Config:
     def host_port(self) -> tuple[str, int]:
         host, _, port = self.server.bind.rpartition(":")
         return host.strip("[]") or "0.0.0.0", int(port)
+
+    @property
+    def parse_workers(self) -> int:
+        if self.storage.parse_workers:
+            return self.storage.parse_workers
+        return max(1, (os.cpu_count() or 2) - 1)
 
     def admin_token(self) -> str | None:
         name = self.auth.admin_token_env
@@ -173,8 +181,8 @@ def _validate(config: Config, problems: list[str]) -> None:
         problems.append("storage.threads: must be 0 (auto) or positive")
     if config.storage.idle_checkpoint_seconds <= 0:
         problems.append("storage.idle_checkpoint_seconds: must be positive")
-    if config.storage.parse_workers < 1:
-        problems.append("storage.parse_workers: must be at least 1")
+    if config.storage.parse_workers < 0:
+        problems.append("storage.parse_workers: must be 0 (auto) or positive")
     if config.auth.admin_token_env and not os.environ.get(config.auth.admin_token_env):
         problems.append(
             f"auth.admin_token_env: environment variable {config.auth.admin_token_env} is not set"

@@ -32,9 +32,10 @@ class WriteBatch:
     """A caller's line-protocol bytes with their precision; parsed only where needed."""
 
     namespace: Namespace
-    body: bytes
+    body: bytes  # as sent: compressed when `encoding` is set
     precision: Precision
     received_ns: int
+    encoding: str | None = None  # "gzip", or None for plain line protocol
     accept_partial: bool = True
     sync: bool = True
 

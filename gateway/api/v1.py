@@ -16,7 +16,7 @@ from translators.influxql.interim import (
 )
 
 from . import keys, params
-from .body import read_body
+from .body import read_raw
 from .errors import json_response
 
 
@@ -27,12 +27,13 @@ async def write(request: web.Request) -> web.Response:
         raise invalid("database is required")
     precision = params.precision(query, "v1")
     limit = request.app[keys.CONFIG].write.max_body_bytes
-    body = await read_body(request, limit)
+    body, encoding = await read_raw(request, limit)
     batch = WriteBatch(
         namespace=Namespace(database, query.get("rp") or None),
         body=body,
         precision=precision,
         received_ns=time.time_ns(),
+        encoding=encoding,
     )
     await request.app[keys.WRITES].write(batch)
     return web.Response(status=204)

@@ -10,7 +10,7 @@ from gateway.errors import invalid
 from gateway.model import Namespace, WriteBatch
 
 from . import keys, params
-from .body import read_body
+from .body import read_raw
 
 
 def bucket_namespace(bucket: str) -> Namespace:
@@ -25,12 +25,14 @@ async def write(request: web.Request) -> web.Response:
     if not bucket:
         raise invalid("bucket is required")
     precision = params.precision(query, "v2")
-    body = await read_body(request, request.app[keys.CONFIG].write.max_body_bytes)
+    limit = request.app[keys.CONFIG].write.max_body_bytes
+    body, encoding = await read_raw(request, limit)
     batch = WriteBatch(
         namespace=bucket_namespace(bucket),
         body=body,
         precision=precision,
         received_ns=time.time_ns(),
+        encoding=encoding,
     )
     await request.app[keys.WRITES].write(batch)
     return web.Response(status=204)

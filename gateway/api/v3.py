@@ -14,7 +14,7 @@ from translators.encoders import V3_ENCODERS, V3_MEDIA_TYPES
 from translators.lineprotocol import FieldType
 
 from . import keys, params
-from .body import read_body
+from .body import read_body, read_raw
 
 # InfluxDB 3's names for column types in /api/v3/configure/table.
 V3_FIELD_TYPES = {
@@ -34,12 +34,14 @@ async def write_lp(request: web.Request) -> web.Response:
     precision = params.precision(query, "v3")
     accept_partial = params.boolean(query, "accept_partial", True)
     no_sync = params.boolean(query, "no_sync", False)
-    body = await read_body(request, request.app[keys.CONFIG].write.max_body_bytes)
+    limit = request.app[keys.CONFIG].write.max_body_bytes
+    body, encoding = await read_raw(request, limit)
     batch = WriteBatch(
         namespace=Namespace(database),
         body=body,
         precision=precision,
         received_ns=time.time_ns(),
+        encoding=encoding,
         accept_partial=accept_partial,
         sync=not no_sync,
     )

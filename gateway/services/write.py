@@ -6,16 +6,18 @@ import asyncio
 from concurrent.futures import Executor
 
 from gateway.backends.base import Backend
+from gateway.compression import GZIP, inflate
 from gateway.errors import PartialWrite
 from gateway.model import WriteBatch, WriteOutcome
-from translators.lineprotocol import LineError, ParsedBatch, Precision, parse_lines
+from translators.lineprotocol import LineError, ParsedBatch, parse_lines
 from translators.lineprotocol.precision import truncate_nanos
 
 
 class WriteService:
-    def __init__(self, backend: Backend, parse_pool: Executor) -> None:
+    def __init__(self, backend: Backend, parse_pool: Executor, max_body_bytes: int) -> None:
         self._backend = backend
         self._parse_pool = parse_pool
+        self._limit = max_body_bytes
 
     async def write(self, batch: WriteBatch) -> WriteOutcome:
         """Store what parses; raise PartialWrite naming every rejected line.
@@ -25,8 +27,8 @@ class WriteService:
         """
         default_time = truncate_nanos(batch.received_ns, batch.precision)
         loop = asyncio.get_running_loop()
-        parsed, prepared = await loop.run_in_executor(
-            self._parse_pool, self._parse, batch.body, batch.precision, default_time
+        body, parsed, prepared = await loop.run_in_executor(
+            self._parse_pool, self._parse, batch, default_time
         )
         if parsed.errors and not batch.accept_partial:
             raise PartialWrite(parsed.errors, written=0, dropped=0)
@@ -38,7 +40,7 @@ class WriteService:
             batch.namespace, prepared, sync=batch.sync, all_or_nothing=not batch.accept_partial
         )
         if outcome.errors:
-            lines = batch.body.split(b"\n")
+            lines = body.split(b"\n")
             refused = [
                 LineError(e.line_number, _line_text(lines, e.line_number), e.reason, parsed=True)
                 for e in outcome.errors
@@ -50,10 +52,12 @@ class WriteService:
         return outcome
 
 
-    def _parse(self, body: bytes, precision: Precision, default_time: int
-               ) -> tuple[ParsedBatch, object]:
-        parsed = parse_lines(body, precision, default_time)
-        return parsed, self._backend.prepare(parsed) if parsed.points else None
+    def _parse(self, batch: WriteBatch, default_time: int
+               ) -> tuple[bytes, ParsedBatch, object]:
+        """Inflate, parse and prepare, all in a worker thread."""
+        body = inflate(batch.body, self._limit) if batch.encoding == GZIP else batch.body
+        parsed = parse_lines(body, batch.precision, default_time)
+        return body, parsed, self._backend.prepare(parsed) if parsed.points else None
 
 
 def _line_text(lines: list[bytes], number: int) -> str:

@@ -1,0 +1,48 @@
+"""Request body encodings: gzip inflated under a size limit (a gzip bomb stops at the limit)."""
+
+from __future__ import annotations
+
+import zlib
+
+from gateway.errors import Category, GatewayError
+
+GZIP = "gzip"
+ENCODINGS = {"": None, "identity": None, "gzip": GZIP, "x-gzip": GZIP}
+_STEP = 1 << 20
+
+
+def too_large(limit: int) -> GatewayError:
+    return GatewayError(Category.TOO_LARGE, f"request body too large: limit is {limit} bytes")
+
+
+def content_encoding(header: str) -> str | None:
+    """The body's encoding from a Content-Encoding header (415 for ones we cannot read)."""
+    name = header.strip().lower()
+    if name not in ENCODINGS:
+        raise GatewayError(Category.UNSUPPORTED_MEDIA_TYPE,
+                           f"unsupported Content-Encoding: {name}")
+    return ENCODINGS[name]
+
+
+def inflate(data: bytes, limit: int) -> bytes:
+    """Decompress a gzip body, never producing more than `limit` bytes."""
+    if not data:
+        return b""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    pending = data
+    try:
+        while pending and not inflater.eof:
+            out += inflater.decompress(pending, min(_STEP, limit + 1 - len(out)))
+            if len(out) > limit:
+                raise too_large(limit)
+            pending = inflater.unconsumed_tail
+        if not inflater.eof:
+            out += inflater.flush()
+    except zlib.error as exc:
+        raise GatewayError(Category.INVALID, f"invalid gzip body: {exc}") from None
+    if len(out) > limit:
+        raise too_large(limit)
+    if not inflater.eof:
+        raise GatewayError(Category.INVALID, "invalid gzip body: truncated stream")
+    return bytes(out)
