@@ -74,6 +74,22 @@ async def post_all(url: str, bodies: list[bytes], connections: int, gzipped: boo
         return time.perf_counter() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(pids: list[int], idle: float = 0.05, window: float = 1.5, limit: float = 60.0) -> None:
+    """Wait until every process uses under `idle` of a core over `window` seconds (background
+    compactions and checkpoints of one server must not run during the other's round)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = [cpu_seconds(p) for p in pids]
+        time.sleep(window)
+        if all(cpu_seconds(p) - b < idle * window for p, b in zip(pids, before, strict=True)):
+            return
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

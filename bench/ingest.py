@@ -24,6 +24,7 @@ from bench.common import (  # noqa: E402
     du_mb,
     post_all,
     rss_mb,
+    settle,
     workdir,
 )
 
@@ -36,11 +37,13 @@ def run(points: int, batch: int, connections: int, rounds: int, memory_points: i
     results: dict[tuple[str, str], list[float]] = {}
     with Servers(workdir("ingest")) as servers:
         targets = {"influxdb-1.6.7": servers.influx.url, "gateway": servers.gateway.url}
+        pids = [servers.influx.process.pid, servers.gateway.process.pid]
         for mode, bodies, gz in (("plain", plain, False), ("gzip", packed, True)):
             for number in range(rounds):  # alternate targets so drift hits both alike
                 for name, url in targets.items():
                     database = f"bench_{mode}_{number}"
                     create_database(url, database)
+                    settle(pids)
                     seconds = asyncio.run(post_all(f"{url}/write?db={database}&precision=ns",
                                                    bodies, connections, gz))
                     results.setdefault((name, mode), []).append(points / seconds)
@@ -55,10 +58,19 @@ def run(points: int, batch: int, connections: int, rounds: int, memory_points: i
 
         if memory_points:
             extra = batches(memory_points, batch, compress=False)
-            for url in targets.values():
+            sustained = {}
+            for name, url in targets.items():
                 create_database(url, "bench_memory")
-                asyncio.run(post_all(f"{url}/write?db=bench_memory&precision=ns", extra,
-                                     connections, False))
+                settle(pids)
+                seconds = asyncio.run(post_all(f"{url}/write?db=bench_memory&precision=ns",
+                                               extra, connections, False))
+                sustained[name] = memory_points / seconds
+                print(f"  {name:15s} sustained {sustained[name]:>12,.0f} points/s over "
+                      f"{memory_points:,} points (checkpoints and compactions included)",
+                      flush=True)
+            print(f"ratio gateway / influxdb-1.6.7 (sustained): "
+                  f"{sustained['gateway'] / sustained['influxdb-1.6.7']:.2f}x")
+            settle(pids)
             gateway_rss = rss_mb(servers.gateway.process.pid)
             influx_rss = rss_mb(servers.influx.process.pid)
             total = 2 * rounds * points + memory_points

@@ -118,7 +118,7 @@ def _read(data: bytes, names: list[str], types: dict[str, pa.DataType]) -> pa.Ta
         return pcsv.read_csv(
             pa.py_buffer(data),
             read_options=pcsv.ReadOptions(
-                column_names=names, use_threads=False, block_size=1 << 26
+                column_names=names, use_threads=True, block_size=1 << 19
             ),
             parse_options=pcsv.ParseOptions(
                 delimiter=",", quote_char=False, double_quote=False, escape_char=False
