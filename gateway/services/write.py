@@ -9,7 +9,7 @@ from gateway.backends.base import Backend
 from gateway.compression import GZIP, inflate
 from gateway.errors import PartialWrite
 from gateway.model import WriteBatch, WriteOutcome
-from translators.lineprotocol import LineError, ParsedBatch, parse_lines
+from translators.lineprotocol import LineError, ParsedBatch, line_text, parse_lines
 from translators.lineprotocol.precision import truncate_nanos
 
 
@@ -30,25 +30,27 @@ class WriteService:
         body, parsed, prepared = await loop.run_in_executor(
             self._parse_pool, self._parse, batch, default_time
         )
+        refused = sum(1 for e in parsed.errors if e.parsed)  # 1.x counts these as dropped
         if parsed.errors and not batch.accept_partial:
-            raise PartialWrite(parsed.errors, written=0, dropped=0)
+            raise PartialWrite(parsed.errors, written=0, dropped=refused)
         if parsed.points == 0:
             if parsed.errors:
-                raise PartialWrite(parsed.errors, written=0, dropped=0)
+                raise PartialWrite(parsed.errors, written=0, dropped=refused)
             return WriteOutcome()
         outcome = await self._backend.write(
             batch.namespace, prepared, sync=batch.sync, all_or_nothing=not batch.accept_partial
         )
         if outcome.errors:
             lines = body.split(b"\n")
-            refused = [
-                LineError(e.line_number, _line_text(lines, e.line_number), e.reason, parsed=True)
+            stored = [
+                LineError(e.line_number, line_text(lines, e.line_number), e.reason, parsed=True)
                 for e in outcome.errors
             ]
-            errors = sorted(parsed.errors + refused, key=lambda e: e.line_number)
-            raise PartialWrite(errors, written=outcome.written, dropped=outcome.dropped)
+            errors = sorted(parsed.errors + stored, key=lambda e: e.line_number)
+            raise PartialWrite(errors, written=outcome.written,
+                               dropped=outcome.dropped + refused)
         if parsed.errors:
-            raise PartialWrite(parsed.errors, written=outcome.written, dropped=0)
+            raise PartialWrite(parsed.errors, written=outcome.written, dropped=refused)
         return outcome
 
 
@@ -60,5 +62,3 @@ class WriteService:
         return body, parsed, self._backend.prepare(parsed) if parsed.points else None
 
 
-def _line_text(lines: list[bytes], number: int) -> str:
-    return lines[number - 1].decode("utf-8", "replace").strip(" \t\r")

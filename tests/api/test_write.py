@@ -270,7 +270,7 @@ async def test_auto_create_off_answers_404(make_client) -> None:
     client = await make_client(write={"auto_create_databases": False})
     response = await client.post("/write", params={"db": "nope"}, data=b"m v=1")
     assert response.status == 404
-    assert await response.json() == {"error": "database not found: 'nope'"}
+    assert await response.json() == {"error": 'database not found: "nope"'}  # 1.x quoting
     assert (await client.post("/query", params={"q": 'CREATE DATABASE "nope"'})).status == 200
     assert (await client.post("/write", params={"db": "nope"}, data=b"m v=1")).status == 204
 

@@ -1,7 +1,7 @@
 """Line protocol: parse bodies into Arrow columns, precisions of every API generation."""
 
 from .model import TIME_COLUMN, FieldType, LineError, ParsedBatch, TableChunk
-from .parser import parse_lines
+from .parser import line_text, parse_lines
 from .precision import Precision, UnknownPrecision
 
 __all__ = [
@@ -12,5 +12,6 @@ __all__ = [
     "Precision",
     "TableChunk",
     "UnknownPrecision",
+    "line_text",
     "parse_lines",
 ]

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from . import fast
 from .model import TIME_COLUMN, FieldType, LineError, ParsedBatch, TableChunk
 from .precision import Precision
-from .slow import LineSyntaxError, Point, parse_line
+from .slow import LineSyntaxError, Point, PointRefused, parse_line
 
 
 def parse_lines(
@@ -88,13 +88,16 @@ def _parse_slowly(
         except UnicodeDecodeError:
             errors.append(LineError(index + 1, raw.decode("utf-8", "replace"), "invalid UTF-8"))
             continue
-        stripped = line.strip(" \t\r")
-        if not stripped or stripped.startswith("#"):
+        text = line.lstrip(" \t").removesuffix("\r")  # CRLF endings are accepted
+        if not text.strip() or text.startswith("#"):
             continue
         try:
-            point = parse_line(stripped, precision, default_time)
+            point = parse_line(text, precision, default_time)
         except LineSyntaxError as exc:
-            errors.append(LineError(index + 1, stripped, str(exc)))
+            errors.append(LineError(index + 1, text, str(exc)))
+            continue
+        except PointRefused as exc:
+            errors.append(LineError(index + 1, text, str(exc), parsed=True))
             continue
         points.setdefault(point.measurement, []).append((index + 1, point))
     return [chunk for m, rows in points.items() for chunk in _points_to_chunks(m, rows)]
@@ -183,8 +186,14 @@ def _compatible(a: TableChunk, b: TableChunk) -> bool:
 
 
 def _with_text(error: LineError, raw_lines: list[bytes]) -> LineError:
-    text = raw_lines[error.line_number - 1].decode("utf-8", "replace").strip(" \t\r")
-    return LineError(error.line_number, text, error.reason)
+    return LineError(error.line_number, line_text(raw_lines, error.line_number), error.reason,
+                     error.parsed)
+
+
+def line_text(raw_lines: list[bytes], number: int) -> str:
+    """A line as error messages quote it: without leading whitespace or its line ending."""
+    raw = raw_lines[number - 1].decode("utf-8", "replace")
+    return raw.lstrip(" \t").removesuffix("\r")
 
 
 def _join(parts: list[TableChunk]) -> TableChunk:

@@ -30,6 +30,11 @@ class LineSyntaxError(ValueError):
     """A line that does not parse; the message is 1.x's reason text."""
 
 
+class PointRefused(ValueError):
+    """A line that parses but names a point InfluxDB refuses to store (1.x counts it as
+    dropped in a partial write rather than as a parse error)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Point:
     measurement: str
@@ -89,26 +94,42 @@ def parse_value(raw: str) -> tuple[FieldType, object]:
     if suffix == "i" and _INT.fullmatch(raw, 0, len(raw) - 1):
         value = int(raw[:-1])
         if not -(2**63) <= value < 2**63:
-            raise LineSyntaxError("unable to parse integer: value out of range")
+            raise LineSyntaxError(
+                f"unable to parse integer {raw[:-1]}: strconv.ParseInt: parsing "
+                f'"{raw[:-1]}": value out of range')
         return FieldType.INTEGER, value
     if suffix == "u" and _UINT.fullmatch(raw, 0, len(raw) - 1):
         value = int(raw[:-1])
         if value >= 2**64:
-            raise LineSyntaxError("unable to parse unsigned: value out of range")
+            raise LineSyntaxError(
+                f"unable to parse unsigned {raw[:-1]}: strconv.ParseUint: parsing "
+                f'"{raw[:-1]}": value out of range')
         return FieldType.UNSIGNED, value
     if _FLOAT.fullmatch(raw):
         value = float(raw)
         if math.isinf(value):  # 1.x: strconv.ParseFloat reports a range error
-            raise LineSyntaxError("invalid number")
+            raise LineSyntaxError("invalid float")
         return FieldType.FLOAT, value
-    # 1.x decides by the first character: a digit, sign or dot means a number was meant.
-    if raw[0] in "-.0123456789":
+    # 1.x decides by the first character: a digit, minus or dot means a number was meant, and
+    # so does NaN, which it then refuses.
+    if raw[0] in "-.0123456789" or raw.startswith("NaN"):
         raise LineSyntaxError("invalid number")
     raise LineSyntaxError("invalid boolean")
 
 
+def _refuse_time_keys(measurement: str, tags: dict[str, str], fields: dict[str, object]
+                      ) -> None:
+    # 1.x parses these lines but refuses to store them, with these words.
+    if TIME_COLUMN in tags:
+        raise PointRefused(
+            f'invalid tag key: input tag "time" on measurement "{measurement}" is invalid')
+    if TIME_COLUMN in fields:
+        raise PointRefused(
+            f'invalid field name: input field "time" on measurement "{measurement}" is invalid')
+
+
 def parse_line(text: str, precision: Precision, default_time: int | None) -> Point:
-    """Parse one line (already stripped of surrounding whitespace and line endings)."""
+    """Parse one line, without its leading whitespace or line ending."""
     measurement, pos = _scan(text, 0, ", ", _MEASUREMENT_ESCAPES)
     if not measurement:
         raise LineSyntaxError("missing measurement")
@@ -125,20 +146,18 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
             raise LineSyntaxError("missing tag value")
         if key in tags:
             raise LineSyntaxError("duplicate tags")
-        if key == TIME_COLUMN:
-            raise LineSyntaxError(
-                f'invalid tag key: input tag "{key}" on measurement "{measurement}" is invalid'
-            )
         tags[key] = value
-    pos = _skip_whitespace(text, pos)
     if pos >= end:
         raise LineSyntaxError("missing fields")
+    pos = _skip_whitespace(text, pos)
+    if pos >= end:
+        raise LineSyntaxError("invalid field format")
 
     fields: dict[str, tuple[FieldType, object]] = {}
     while True:
         key, pos = _scan(text, pos, ",= ", _KEY_ESCAPES)
         if pos >= end or text[pos] != "=":
-            raise LineSyntaxError("missing field value" if key else "missing fields")
+            raise LineSyntaxError("invalid field format" if key else "missing fields")
         if not key:
             raise LineSyntaxError("missing field key")
         pos += 1
@@ -154,10 +173,6 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
             if pos == start:
                 raise LineSyntaxError("missing field value")
             value = parse_value(text[start:pos])
-        if key == TIME_COLUMN:
-            raise LineSyntaxError(
-                f'invalid field name: input field "{key}" on measurement "{measurement}" is invalid'
-            )
         if key in tags:
             raise LineSyntaxError(f'field "{key}" has the name of a tag of the same point')
         fields[key] = value  # a key repeated in one line: the last one wins, as in 1.x
@@ -166,6 +181,7 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
             continue
         break
 
+    _refuse_time_keys(measurement, tags, fields)
     pos = _skip_whitespace(text, pos)
     if pos >= end:
         return Point(measurement, tags, fields, default_time)
@@ -179,7 +195,7 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         raise LineSyntaxError("bad timestamp")
     raw = int(stamp)
     if not -(2**63) <= raw < 2**63:
-        raise LineSyntaxError("bad timestamp")
+        raise LineSyntaxError(f'strconv.ParseInt: parsing "{stamp}": value out of range')
     try:
         return Point(measurement, tags, fields, scale_to_nanos(raw, precision))
     except TimestampOutOfRange:

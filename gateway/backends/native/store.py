@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import logging
 import queue
 import threading
@@ -204,7 +205,7 @@ class NativeStore(Backend):
         database = namespace.database
         writes.check_database_name(database)
         if not self.auto_create and database not in self._catalog.databases:
-            raise not_found(f"database not found: {database!r}")
+            raise not_found(f"database not found: {json.dumps(database)}")
         now = time.time_ns()
 
         def job(tx: writes.Transaction) -> tuple[int, list]:
@@ -250,7 +251,7 @@ class NativeStore(Backend):
 
         def job(tx: writes.Transaction) -> None:
             if database not in tx.catalog.view.databases:
-                raise not_found(f"database not found: {database!r}")
+                raise not_found(f"database not found: {json.dumps(database)}")
             writes.create_table(tx, database, table, columns)
             self._index[(database, table)] = {}
 

@@ -7,6 +7,7 @@ batch times all lie after its last stored time are appended; only the rest pay f
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -99,7 +100,7 @@ def ensure_database(
         return db
     check_database_name(name)
     if not create:
-        raise not_found(f"database not found: {name!r}")
+        raise not_found(f"database not found: {json.dumps(name)}")
     other = tx.catalog.view.folded().get(name.casefold())
     if other is not None:
         raise conflict(f"database {name!r} differs only in case from existing {other!r}")
@@ -386,7 +387,7 @@ def load_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Database]:
 def drop_database(tx: Transaction, index: SeriesIndex,
                   name: str) -> None:
     if name not in tx.catalog.view.databases:
-        raise not_found(f"database not found: {name!r}")
+        raise not_found(f"database not found: {json.dumps(name)}")
     tx.discard(name)
     tx.con.execute(st.drop_schema(name))
     tx.con.execute(st.meta_delete(st.META_DATABASES, name=name))
@@ -400,7 +401,7 @@ def drop_table(tx: Transaction, index: SeriesIndex,
                database: str, table: str) -> None:
     db = tx.catalog.view.databases.get(database)
     if db is None:
-        raise not_found(f"database not found: {database!r}")
+        raise not_found(f"database not found: {json.dumps(database)}")
     if table not in db.tables:
         raise not_found(f"table not found: {table!r}")
     tx.discard(database, table)

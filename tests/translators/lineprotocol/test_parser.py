@@ -112,34 +112,35 @@ def test_layout(body: bytes, expected_rows: int) -> None:
     ("line", "reason"),
     [
         pytest.param(b"cpu", "missing fields", id="no-fields"),
-        pytest.param(b"cpu ", "missing fields", id="no-fields-space"),
+        pytest.param(b"cpu ", "invalid field format", id="no-fields-space"),
         pytest.param(b",host=a v=1", "missing measurement", id="no-measurement"),
         pytest.param(b"cpu,host v=1", "missing tag value", id="tag-without-equals"),
         pytest.param(b"cpu,host= v=1", "missing tag value", id="empty-tag-value"),
         pytest.param(b"cpu,=a v=1", "missing tag key", id="empty-tag-key"),
         pytest.param(b"cpu,a=1,a=2 v=1", "duplicate tags", id="duplicate-tags"),
         pytest.param(b"cpu v=", "missing field value", id="empty-field-value"),
-        pytest.param(b"cpu v", "missing field value", id="field-without-equals"),
+        pytest.param(b"cpu v", "invalid field format", id="field-without-equals"),
         pytest.param(b"cpu =1", "missing field key", id="empty-field-key"),
         pytest.param(b"cpu v=abc", "invalid boolean", id="bare-word"),
         pytest.param(b"cpu v=1x", "invalid number", id="bad-number"),
-        pytest.param(b"cpu v=NaN", "invalid boolean", id="nan"),
+        pytest.param(b"cpu v=NaN", "invalid number", id="nan"),
+        pytest.param(b"cpu v=1e400", "invalid float", id="float-overflow"),
         pytest.param(b"cpu v=inf", "invalid boolean", id="inf"),
         pytest.param(b"cpu v=+1", "invalid boolean", id="plus-sign"),
-        pytest.param(b"cpu v=9223372036854775808i", "unable to parse integer: value out of range",
-                     id="int-overflow"),
+        pytest.param(b"cpu v=9223372036854775808i",
+                     "unable to parse integer 9223372036854775808: strconv.ParseInt: parsing "
+                     '"9223372036854775808": value out of range', id="int-overflow"),
         pytest.param(b"cpu v=18446744073709551616u",
-                     "unable to parse unsigned: value out of range", id="uint-overflow"),
+                     "unable to parse unsigned 18446744073709551616: strconv.ParseUint: parsing "
+                     '"18446744073709551616": value out of range', id="uint-overflow"),
         pytest.param(b"cpu v=-1u", "invalid number", id="negative-unsigned"),
         pytest.param(b'cpu v="open', "unbalanced quotes", id="unbalanced-quotes"),
         pytest.param(b'cpu v="a"b', "invalid field format", id="text-after-string"),
         pytest.param(b"cpu v=1 12a", "bad timestamp", id="bad-timestamp"),
-        pytest.param(b"cpu v=1 9223372036854775808", "bad timestamp", id="timestamp-overflow"),
+        pytest.param(b"cpu v=1 9223372036854775808",
+                     'strconv.ParseInt: parsing "9223372036854775808": value out of range',
+                     id="timestamp-overflow"),
         pytest.param(b"cpu v=1 1 2", "point is invalid", id="trailing-garbage"),
-        pytest.param(b"cpu,time=1 v=1", 'invalid tag key: input tag "time" on measurement '
-                     '"cpu" is invalid', id="tag-named-time"),
-        pytest.param(b"cpu time=1", 'invalid field name: input field "time" on measurement '
-                     '"cpu" is invalid', id="field-named-time"),
         pytest.param(b"cpu,a=x a=1", 'field "a" has the name of a tag of the same point',
                      id="tag-and-field-same-name"),
         pytest.param(b"cpu v=1\xff", "invalid UTF-8", id="invalid-utf8"),
@@ -151,9 +152,23 @@ def test_errors_name_line_and_reason(line: bytes, reason: str) -> None:
     (error,) = batch.errors
     assert error.line_number == 2
     assert error.reason == reason
-    assert error.line == line.decode("utf-8", "replace").strip()
+    assert error.line == line.decode("utf-8", "replace")
+    assert not error.parsed
     assert error.describe() == f"unable to parse '{error.line}': {reason}"
     assert [r["v"] for r in rows(batch, "ok")] == [1.0, 2.0]  # the good lines survive
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    (b"cpu,time=1 v=1", 'invalid tag key: input tag "time" on measurement "cpu" is invalid'),
+    (b"cpu time=1", 'invalid field name: input field "time" on measurement "cpu" is invalid'),
+])
+def test_time_keys_parse_but_are_refused(line: bytes, reason: str) -> None:
+    """1.x parses these and then drops the point (counted in `dropped`)."""
+    batch = parse_both(b"ok v=1 1\n" + line + b" 2\n")
+    (error,) = batch.errors
+    assert (error.line_number, error.reason, error.parsed) == (2, reason, True)
+    assert error.describe() == reason
+    assert batch.points == 1
 
 
 def test_type_clash_inside_a_batch_splits_chunks_in_line_order() -> None:

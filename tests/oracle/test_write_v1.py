@@ -1,0 +1,187 @@
+"""v1 /write against a real InfluxDB 1.6.7: the same bodies, the same answers.
+
+Every case runs in a fresh database on both servers. Deliberate deviations (README) are
+pinned with both servers' answers, so a change on either side shows up here.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from tests.support.gateway_process import GatewayProcess, gateway_process
+from tests.support.influxd import Influxd
+
+pytestmark = pytest.mark.slow
+_databases = count()
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
+    process = gateway_process(Path(tmp_path_factory.mktemp("oracle")) / "gw").start()
+    yield process
+    process.stop()
+
+
+def post(url: str, body: bytes) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def create(base: str, database: str) -> None:
+    data = urllib.parse.urlencode({"q": f'CREATE DATABASE "{database}"'}).encode()
+    status, _ = post(f"{base}/query", data)
+    assert status == 200
+
+
+def influx_rows(server: Influxd, database: str, measurement: str) -> int:
+    url = f"{server.url}/query?" + urllib.parse.urlencode(
+        {"db": database, "q": f'SELECT * FROM "{measurement}"'})
+    with urllib.request.urlopen(url, timeout=10) as response:
+        result = json.load(response)["results"][0]
+    return sum(len(s["values"]) for s in result.get("series", []))
+
+
+def gateway_rows(gateway: GatewayProcess, database: str, measurement: str) -> int:
+    url = f"{gateway.url}/api/v3/query_sql?" + urllib.parse.urlencode(
+        {"db": database, "q": f'SELECT count(*) AS n FROM "{measurement}"'})
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)[0]["n"]
+    except urllib.error.HTTPError:
+        return 0  # no such table: nothing was stored
+
+
+def both(influxdb1: Influxd, gateway: GatewayProcess, body: bytes, setup: bytes = b"",
+         query: str = "") -> tuple[str, tuple[int, str], tuple[int, str]]:
+    database = f"oracle{next(_databases)}"
+    answers = []
+    for base in (influxdb1.url, gateway.url):
+        create(base, database)
+        if setup:
+            assert post(f"{base}/write?db={database}", setup)[0] == 204
+        answers.append(post(f"{base}/write?db={database}{query}", body))
+    return database, answers[0], answers[1]
+
+
+SAME = [
+    pytest.param(b"cpu,host=a usage=1.5 1", "cpu", id="good"),
+    pytest.param(b"cpu,host=a usage=", "cpu", id="missing-field-value"),
+    pytest.param(b"ok v=1 1\ncpu,host=c usage=abc 2\nok v=2 3", "ok", id="partial"),
+    pytest.param(b"cpu v= 2\ncpu v=x 3\nok v=1 1", "ok", id="several-bad-lines"),
+    pytest.param(b"lp,time=1 v=1 1", "lp", id="tag-named-time"),
+    pytest.param(b"lp time=1 1", "lp", id="field-named-time"),
+    pytest.param(b"ok v=1 1\nlp,time=1 v=1 2", "ok", id="time-tag-among-good"),
+    pytest.param(b"cpu,a=1,a=2 v=1", "cpu", id="duplicate-tags"),
+    pytest.param(b"cpu v=NaN", "cpu", id="nan"),
+    pytest.param(b"cpu v=inf", "cpu", id="inf"),
+    pytest.param(b"cpu v=abc", "cpu", id="bare-word"),
+    pytest.param(b"cpu v=9223372036854775808i", "cpu", id="int-overflow"),
+    pytest.param(b"cpu v=-9223372036854775808i 1", "cpu", id="int-min"),
+    pytest.param(b"cpu v=1 9223372036854775808", "cpu", id="timestamp-overflow"),
+    pytest.param(b"cpu v=1 -1000", "cpu", id="negative-timestamp"),
+    pytest.param(b"cpu v=1 1 2", "cpu", id="trailing-garbage"),
+    pytest.param(b"cpu,host v=1", "cpu", id="tag-without-value"),
+    pytest.param(b"cpu,host= v=1", "cpu", id="empty-tag-value"),
+    pytest.param(b"cpu,=a v=1", "cpu", id="empty-tag-key"),
+    pytest.param(b"cpu", "cpu", id="no-fields"),
+    pytest.param(b"cpu ", "cpu", id="no-fields-space"),
+    pytest.param(b",host=a v=1", "cpu", id="no-measurement"),
+    pytest.param(b"cpu =1", "cpu", id="empty-field-key"),
+    pytest.param(b"cpu v", "cpu", id="field-without-equals"),
+    pytest.param(b"cpu v=1x", "cpu", id="bad-number"),
+    pytest.param(b"cpu v=+1", "cpu", id="plus-sign"),
+    pytest.param(b'cpu v="open', "cpu", id="unbalanced-quotes"),
+    pytest.param(b"cpu v=1 12a", "cpu", id="bad-timestamp"),
+    pytest.param(b"cpu v=-1u", "cpu", id="negative-unsigned"),
+    pytest.param(b"cpu v=1e400", "cpu", id="float-overflow"),
+    pytest.param(b"cpu v=.", "cpu", id="dot"),
+    pytest.param(b"cpu v=1.5.5", "cpu", id="two-dots"),
+    pytest.param(b"", "cpu", id="empty"),
+    pytest.param(b"\n\n", "cpu", id="blank-lines"),
+    pytest.param(b"# only a comment\n", "cpu", id="comment"),
+    pytest.param(b" cpu v=1 1\n\ncpu v=2 2\n", "cpu", id="cli-leading-space-blank-lines"),
+    pytest.param(b"cpu v=1,v=2 5", "cpu", id="duplicate-field"),
+    pytest.param(b'm s="a \\"q\\" \\\\ b",t=T,f=FALSE,i=3i 1', "m", id="strings-bools"),
+    pytest.param(b"c\\,p\\ u,h\\ o=a\\,b f=1 1", "c,p u", id="escapes"),
+    pytest.param(b"cpu v=1e21,w=-0.0,x=.5,y=1. 1", "cpu", id="float-forms"),
+]
+
+
+@pytest.mark.parametrize(("body", "measurement"), SAME)
+def test_same_answer_as_influxdb(influxdb1: Influxd, gateway: GatewayProcess, body: bytes,
+                                 measurement: str) -> None:
+    database, influx, ours = both(influxdb1, gateway, body)
+    assert ours == influx
+    assert gateway_rows(gateway, database, measurement) == influx_rows(
+        influxdb1, database, measurement)
+
+
+def test_type_conflict_with_stored_field(influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    database, influx, ours = both(influxdb1, gateway, b'cpu usage="s" 2\ncpu usage=3 3',
+                                  setup=b"cpu usage=1 1")
+    assert ours == influx
+    assert gateway_rows(gateway, database, "cpu") == influx_rows(influxdb1, database, "cpu") == 2
+
+
+def test_stored_type_decides_boolean_conflict(influxdb1: Influxd,
+                                              gateway: GatewayProcess) -> None:
+    _, influx, ours = both(influxdb1, gateway, b"cpu v=t 2", setup=b"cpu v=1 1")
+    assert ours == influx
+
+
+def test_missing_database_parameter(influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    assert post(f"{gateway.url}/write", b"m v=1") == post(f"{influxdb1.url}/write", b"m v=1")
+
+
+# Deliberate deviations, each with both answers pinned (README lists them).
+DEVIATIONS = [
+    pytest.param(b"cpu v=5u", "", (400, "unable to parse 'cpu v=5u': invalid number"),
+                 (204, ""), id="unsigned-supported"),
+    pytest.param(b"cpu v=1\r\ncpu v=2\r\n", "",
+                 (400, "unable to parse 'cpu v=1\\r': invalid number\\nunable to parse "
+                       "'cpu v=2\\r': invalid number"), (204, ""), id="crlf-accepted"),
+    pytest.param(b"cpu,a=x a=1", "", (204, ""),
+                 (400, "unable to parse 'cpu,a=x a=1': field \\\"a\\\" has the name of a tag "
+                       "of the same point"), id="tag-and-field-same-name"),
+    pytest.param(b'cpu v="a"b', "", (204, ""),
+                 (400, "unable to parse 'cpu v=\\\"a\\\"b': invalid field format"),
+                 id="text-after-string"),
+    pytest.param(b"m v=1", "&precision=xx", (204, ""),
+                 (400, "invalid precision 'xx': expected one of n, ns, u, \\u00b5, us, ms, s, "
+                       "m, h"), id="unknown-precision"),
+    pytest.param(b"m v=1", "&rp=nope", (500, "retention policy not found: nope"), (204, ""),
+                 id="unknown-retention-policy"),
+]
+
+
+@pytest.mark.parametrize(("body", "query", "influx", "ours"), DEVIATIONS)
+def test_deliberate_deviations(influxdb1: Influxd, gateway: GatewayProcess, body: bytes,
+                               query: str, influx: tuple[int, str],
+                               ours: tuple[int, str]) -> None:
+    _, influx_answer, our_answer = both(influxdb1, gateway, body, query=query)
+
+    def expected(answer: tuple[int, str]) -> tuple[int, str]:
+        status, message = answer
+        return status, f'{{"error":"{message}"}}\n' if message else ""
+
+    assert influx_answer == expected(influx)
+    assert our_answer == expected(ours)
+
+
+def test_unknown_database_is_created(influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    """1.x answers 404; the gateway creates it, as InfluxDB 3 does (configurable)."""
+    assert post(f"{influxdb1.url}/write?db=never_created", b"m v=1") == (
+        404, '{"error":"database not found: \\"never_created\\""}\n')
+    assert post(f"{gateway.url}/write?db=never_created", b"m v=1") == (204, "")
