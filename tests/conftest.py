@@ -10,11 +10,18 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import settings
 
 from gateway.app import create_app, server_kwargs
 from gateway.config import Config, ServerConfig, WriteConfig
 from tests.support.gateway_process import GatewayProcess, gateway_process
 from tests.support.influxd import Influxd, InfluxdMissing, influxd
+
+# CI replays the same examples every run (main stays green deterministically); local runs keep
+# exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def make_config(data_dir: Path, **sections: dict[str, object]) -> Config:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from aiohttp import web
 
 from gateway.compression import content_encoding, inflate, too_large
+from gateway.model import Namespace, WriteBatch
+from translators.lineprotocol import Precision
+
+from . import keys
 
 
 async def read_raw(request: web.Request, limit: int) -> tuple[bytes, str | None]:
@@ -30,3 +36,15 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     """The decoded body (gzip inflated here, under the same limit)."""
     data, encoding = await read_raw(request, limit)
     return inflate(data, limit) if encoding else data
+
+
+async def accept_write(request: web.Request, namespace: Namespace, precision: Precision,
+                       *, accept_partial: bool = True, sync: bool = True) -> web.Response:
+    """Read a line-protocol body, hand it to the write service, answer 204 once stored."""
+    received = time.time_ns()
+    body, encoding = await read_raw(request, request.app[keys.CONFIG].write.max_body_bytes)
+    await request.app[keys.WRITES].write(WriteBatch(
+        namespace=namespace, body=body, precision=precision, received_ns=received,
+        encoding=encoding, accept_partial=accept_partial, sync=sync,
+    ))
+    return web.Response(status=204)

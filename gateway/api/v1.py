@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from aiohttp import web
 
 from gateway.errors import invalid
-from gateway.model import Namespace, WriteBatch
+from gateway.model import Namespace
 from translators.influxql.interim import (
     CreateDatabase,
     ShowDatabases,
@@ -16,7 +14,7 @@ from translators.influxql.interim import (
 )
 
 from . import keys, params
-from .body import read_raw
+from .body import accept_write
 from .errors import json_response
 
 
@@ -25,18 +23,8 @@ async def write(request: web.Request) -> web.Response:
     database = query.get("db", "")
     if not database:
         raise invalid("database is required")
-    precision = params.precision(query, "v1")
-    limit = request.app[keys.CONFIG].write.max_body_bytes
-    body, encoding = await read_raw(request, limit)
-    batch = WriteBatch(
-        namespace=Namespace(database, query.get("rp") or None),
-        body=body,
-        precision=precision,
-        received_ns=time.time_ns(),
-        encoding=encoding,
-    )
-    await request.app[keys.WRITES].write(batch)
-    return web.Response(status=204)
+    namespace = Namespace(database, query.get("rp") or None)
+    return await accept_write(request, namespace, params.precision(query, "v1"))
 
 
 async def _query_params(request: web.Request) -> dict[str, str]:

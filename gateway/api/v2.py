@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 from aiohttp import web
 
 from gateway.errors import invalid
-from gateway.model import Namespace, WriteBatch
+from gateway.model import Namespace
 
-from . import keys, params
-from .body import read_raw
+from . import params
+from .body import accept_write
 
 
 def bucket_namespace(bucket: str) -> Namespace:
@@ -24,15 +22,4 @@ async def write(request: web.Request) -> web.Response:
     bucket = query.get("bucket", "")
     if not bucket:
         raise invalid("bucket is required")
-    precision = params.precision(query, "v2")
-    limit = request.app[keys.CONFIG].write.max_body_bytes
-    body, encoding = await read_raw(request, limit)
-    batch = WriteBatch(
-        namespace=bucket_namespace(bucket),
-        body=body,
-        precision=precision,
-        received_ns=time.time_ns(),
-        encoding=encoding,
-    )
-    await request.app[keys.WRITES].write(batch)
-    return web.Response(status=204)
+    return await accept_write(request, bucket_namespace(bucket), params.precision(query, "v2"))

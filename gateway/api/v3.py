@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pyarrow as pa
 from aiohttp import web
 
 from gateway.errors import invalid
-from gateway.model import Namespace, SqlQuery, WriteBatch
+from gateway.model import Namespace, SqlQuery
 from translators.encoders import V3_ENCODERS, V3_MEDIA_TYPES
 from translators.lineprotocol import FieldType
 
 from . import keys, params
-from .body import read_body, read_raw
+from .body import accept_write, read_body
 
 # InfluxDB 3's names for column types in /api/v3/configure/table.
 V3_FIELD_TYPES = {
@@ -31,22 +30,13 @@ async def write_lp(request: web.Request) -> web.Response:
     database = query.get("db", "")
     if not database:
         raise invalid("missing required parameter: db")
-    precision = params.precision(query, "v3")
-    accept_partial = params.boolean(query, "accept_partial", True)
-    no_sync = params.boolean(query, "no_sync", False)
-    limit = request.app[keys.CONFIG].write.max_body_bytes
-    body, encoding = await read_raw(request, limit)
-    batch = WriteBatch(
-        namespace=Namespace(database),
-        body=body,
-        precision=precision,
-        received_ns=time.time_ns(),
-        encoding=encoding,
-        accept_partial=accept_partial,
-        sync=not no_sync,
+    return await accept_write(
+        request,
+        Namespace(database),
+        params.precision(query, "v3"),
+        accept_partial=params.boolean(query, "accept_partial", True),
+        sync=not params.boolean(query, "no_sync", False),
     )
-    await request.app[keys.WRITES].write(batch)
-    return web.Response(status=204)
 
 
 async def _json_body(request: web.Request) -> dict[str, object]:

@@ -6,13 +6,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ports import free_port
+from .ports import free_port, wait_for_ping
 
 
 @dataclass
@@ -33,18 +30,12 @@ class GatewayProcess:
              "--data-dir", str(self.data_dir), "--log-level", "WARNING"],
             stdout=log, stderr=subprocess.STDOUT, env=self.env,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gateway exited with {self.process.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/ping", timeout=1) as response:
-                    if response.status == 204:
-                        return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("gateway did not answer /ping in time")
+        try:
+            wait_for_ping(self.url, self.process, log.name, timeout)
+        except RuntimeError:
+            self.process = None
+            raise
+        return self
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""

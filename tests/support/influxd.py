@@ -10,13 +10,10 @@ import os
 import shutil
 import signal
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ports import free_port
+from .ports import free_port, wait_for_ping
 
 CONFIG = """\
 reporting-enabled = false
@@ -77,18 +74,12 @@ class Influxd:
             [influxd_binary(), "run", "-config", str(config)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"influxd exited early; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/ping", timeout=1) as response:
-                    if response.status == 204:
-                        return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("influxd did not answer /ping in time")
+        try:
+            wait_for_ping(self.url, self.process, log.name, timeout)
+        except RuntimeError:
+            self.process = None
+            raise
+        return self
 
     def stop(self) -> None:
         if self.process is None:

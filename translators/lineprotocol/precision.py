@@ -125,10 +125,11 @@ def scale_to_nanos(value: int, precision: Precision) -> int:
 def scale_array_to_nanos(values: pa.Array, precision: Precision) -> pa.Array:
     """Vectorised `scale_to_nanos` over an int64 array (raises TimestampOutOfRange)."""
     if precision is Precision.AUTO:
-        magnitude = pc.abs_checked(values) if len(values) else values
+        # |v| < bound, written without abs(): abs(-2**63) does not fit int64
         multiplier = pa.scalar(1, pa.int64())
         for bound, nanos in reversed(_AUTO_BOUNDS):
-            multiplier = pc.if_else(pc.less(magnitude, bound), nanos, multiplier)
+            within = pc.and_(pc.less(values, bound), pc.greater(values, -bound))
+            multiplier = pc.if_else(within, nanos, multiplier)
     elif precision.nanos == 1:
         return values
     else:

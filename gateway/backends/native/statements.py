@@ -6,7 +6,8 @@ column name can change the meaning of a statement.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlglot import exp
@@ -84,86 +85,74 @@ def _nanos(value: int) -> exp.Expression:
     )
 
 
-def _same_point(
-    tags: Iterable[str], staged_tags: set[str], target: str, staged: str, low: int, high: int
-) -> exp.Expression:
-    """Target row has the staged row's tag set and time, within [low, high] for zone maps."""
-    condition: exp.Expression = column(TIME_COLUMN, target).eq(column(TIME_COLUMN, staged))
-    for tag in tags:
-        if tag in staged_tags:
-            same = exp.NullSafeEQ(this=column(tag, target), expression=column(tag, staged))
-        else:
-            same = exp.Is(this=column(tag, target), expression=exp.Null())
-        condition = exp.and_(condition, same)
-    window = exp.Between(this=column(TIME_COLUMN, target), low=_nanos(low), high=_nanos(high))
-    return exp.and_(condition, window)
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """Staged rows to merge into a table: its tags, the staged columns, their time window."""
+
+    schema: str
+    table: str
+    stage: str
+    tags: Sequence[str]
+    staged_columns: Sequence[str]
+    low: int
+    high: int
+
+    def same_point(self, target: str, staged: str) -> exp.Expression:
+        """A target row with the staged row's tag set and time, within [low, high] (zone maps
+        then skip older row groups)."""
+        condition: exp.Expression = column(TIME_COLUMN, target).eq(column(TIME_COLUMN, staged))
+        present = set(self.staged_columns)
+        for tag in self.tags:
+            if tag in present:
+                same = exp.NullSafeEQ(this=column(tag, target), expression=column(tag, staged))
+            else:
+                same = exp.Is(this=column(tag, target), expression=exp.Null())
+            condition = exp.and_(condition, same)
+        window = exp.Between(this=column(TIME_COLUMN, target), low=_nanos(self.low),
+                             high=_nanos(self.high))
+        return exp.and_(condition, window)
+
+    def staged_as(self, alias: str) -> exp.Expression:
+        return exp.Table(this=ident(self.stage)).as_(alias)
 
 
-def merge_update(
-    schema: str,
-    table: str,
-    stage: str,
-    tags: Sequence[str],
-    staged_columns: Sequence[str],
-    fields: Sequence[str],
-    low: int,
-    high: int,
-) -> str:
+def merge_update(merge: Merge, fields: Sequence[str]) -> str:
     """Overwrite the fields a staged point names on the stored point with the same identity."""
-    target = table
-    staged = set(staged_columns)
+    target = merge.table
     assignments = {
         ident(f): exp.func("COALESCE", column(f, "s"), column(f, target)) for f in fields
     }
     update = exp.update(
-        table_ref(schema, table),
+        table_ref(merge.schema, merge.table),
         assignments,
-        where=_same_point(tags, staged, target, "s", low, high),
-        from_=exp.From(this=exp.Table(this=ident(stage)).as_("s")),
+        where=merge.same_point(target, "s"),
+        from_=exp.From(this=merge.staged_as("s")),
     )
     return sql(update)
 
 
-def merge_insert(
-    schema: str,
-    table: str,
-    stage: str,
-    tags: Sequence[str],
-    staged_columns: Sequence[str],
-    low: int,
-    high: int,
-) -> str:
+def merge_insert(merge: Merge) -> str:
     """Insert the staged points that have no stored point with the same identity."""
     exists = (
         exp.select("1")
-        .from_(table_ref(schema, table, "t"))
-        .where(_same_point(tags, set(staged_columns), "t", "s", low, high))
+        .from_(table_ref(merge.schema, merge.table, "t"))
+        .where(merge.same_point("t", "s"))
     )
     select = (
-        exp.select(*(column(c, "s") for c in staged_columns))
-        .from_(exp.Table(this=ident(stage)).as_("s"))
+        exp.select(*(column(c, "s") for c in merge.staged_columns))
+        .from_(merge.staged_as("s"))
         .where(exp.Not(this=exp.Exists(this=exists)))
     )
-    return sql(
-        exp.insert(select, table_ref(schema, table), columns=[ident(c) for c in staged_columns])
-    )
+    columns = [ident(c) for c in merge.staged_columns]
+    return sql(exp.insert(select, table_ref(merge.schema, merge.table), columns=columns))
 
 
-def merge_probe(
-    schema: str,
-    table: str,
-    stage: str,
-    tags: Sequence[str],
-    staged_columns: Sequence[str],
-    low: int,
-    high: int,
-) -> str:
+def merge_probe(merge: Merge) -> str:
     """How many staged points already have a stored point with the same identity."""
     matches = (
         exp.select(exp.Count(this=exp.Star()))
-        .from_(exp.Table(this=ident(stage)).as_("s"))
-        .join(table_ref(schema, table, "t"),
-              on=_same_point(tags, set(staged_columns), "t", "s", low, high))
+        .from_(merge.staged_as("s"))
+        .join(table_ref(merge.schema, merge.table, "t"), on=merge.same_point("t", "s"))
     )
     return sql(matches)
 

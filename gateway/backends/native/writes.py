@@ -357,13 +357,11 @@ def _merge(tx: Transaction, database: str, table: Table, data: pa.Table,
     try:
         # Most "risky" rows are new points that arrived out of order: one probe finds out, and
         # only real collisions pay for the update.
-        (collisions,) = con.execute(st.merge_probe(database, table.name, STAGE, table.tags,
-                                                   staged, low, high)).fetchone()
+        merge = st.Merge(database, table.name, STAGE, table.tags, staged, low, high)
+        (collisions,) = con.execute(st.merge_probe(merge)).fetchone()
         if collisions:
-            con.execute(st.merge_update(database, table.name, STAGE, table.tags, staged,
-                                        fields, low, high))
-            con.execute(st.merge_insert(database, table.name, STAGE, table.tags, staged, low,
-                                        high))
+            con.execute(st.merge_update(merge, fields))
+            con.execute(st.merge_insert(merge))
         else:
             con.execute(st.append(database, table.name, STAGE, tuple(staged)))
     finally:

@@ -202,6 +202,9 @@ def test_missing_timestamp_uses_receipt_time() -> None:
         (Precision.AUTO, 1_700_000_000_000, 1_700_000_000_000_000_000),
         (Precision.AUTO, 1_700_000_000_000_000, 1_700_000_000_000_000_000),
         (Precision.AUTO, 1_700_000_000_000_000_000, 1_700_000_000_000_000_000),
+        (Precision.AUTO, -1_700_000_000, -1_700_000_000_000_000_000),
+        (Precision.AUTO, -(2**63), -(2**63)),  # abs() of it overflows int64
+        (Precision.NANOSECOND, 2**63 - 1, 2**63 - 1),
     ],
 )
 def test_precision_scales_timestamps(precision: Precision, stamp: int, nanos: int) -> None:
