@@ -26,6 +26,15 @@ STATUS: dict[Category, int] = {
     Category.UNAVAILABLE: 503,
 }
 V3_LINE_DETAILS = 100  # InfluxDB 3 reports up to 100 rejected lines
+HEADER_LIMIT = 8192  # http.client refuses header lines over 64 KiB; the body has it all
+_CONTROL = dict.fromkeys([*range(0x20), 0x7F], " ")
+
+
+def header_text(message: str) -> str:
+    """A message made safe for a header: control characters (newlines too, as 1.x flattens
+    them) become spaces, and long ones are cut."""
+    text = message.translate(_CONTROL)
+    return text if len(text) <= HEADER_LIMIT else text[: HEADER_LIMIT - 3] + "..."
 
 
 def json_response(body: object, status: int = 200, **headers: str) -> web.Response:
@@ -74,7 +83,7 @@ def render(error: GatewayError, generation: str) -> web.Response:
     headers: dict[str, str] = {}
     if generation == "v1":
         message = v1_message(error)
-        headers["X-Influxdb-Error"] = message.replace("\n", " ")
+        headers["X-Influxdb-Error"] = header_text(message)
         if error.category is Category.UNAUTHORIZED:
             headers["Www-Authenticate"] = 'Basic realm="InfluxDB"'
         return json_response({"error": message}, status, **headers)

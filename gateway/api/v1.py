@@ -73,4 +73,5 @@ async def query(request: web.Request) -> web.Response:
             results.append(result)
             break
         results.append(result)
-    return json_response({"results": results})
+    # 1.x answers a query of only separators (";;") with an empty object.
+    return json_response({"results": results} if results else {})

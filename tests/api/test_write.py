@@ -333,3 +333,30 @@ async def test_concurrent_writes_in_one_commit_group(client: TestClient) -> None
     assert len(same) == 1
     assert {k for k in same[0] if k.startswith("w")} == {f"w{i}" for i in range(20)}
     assert await sql(client, "c", "SELECT count(*) AS n FROM m WHERE h <> 'same'") == [{"n": 20}]
+
+
+async def test_names_with_dots_merge_correctly(client: TestClient) -> None:
+    """Arrow's group-by reads ".host" as a field path; the merge must not."""
+    for value in (1, 2):
+        response = await client.post("/write", params={"db": "d"},
+                                     data=f"m,.host=a,host=b v={value} 1".encode())
+        assert response.status == 204, await response.text()
+    assert await sql(client, "d", 'SELECT ".host", host, v FROM m') == [
+        {".host": "a", "host": "b", "v": 2.0}]
+
+
+async def test_names_differing_in_case_within_one_batch(client: TestClient) -> None:
+    response = await client.post("/write", params={"db": "d"},
+                                 data=b"n,h=a v=1 1\nn,H=b v=2 2\nn,h=c v=3 3")
+    assert response.status == 400
+    assert (await response.json())["error"] == (
+        'partial write: column "H" on measurement "n" differs only in case from existing "h" '
+        "dropped=1")
+    assert await sql(client, "d", "SELECT h FROM n ORDER BY time") == [{"h": "a"}, {"h": "c"}]
+
+
+async def test_nul_is_rejected_and_header_stays_valid(client: TestClient) -> None:
+    response = await client.post("/write", params={"db": "d"}, data=b"m v=1 1\nm\x00x v=2 2")
+    assert response.status == 400
+    assert "invalid character NUL" in (await response.json())["error"]
+    assert "\x00" not in response.headers["X-Influxdb-Error"]

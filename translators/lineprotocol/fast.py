@@ -23,7 +23,7 @@ from .precision import Precision, TimestampOutOfRange, scale_array_to_nanos
 
 # Bytes that survive into a line's skeleton: the three separators, plus every byte that rules
 # a line out of the fast path (so that a skeleton containing one never matches the pattern).
-_SKELETON_KEEP = b' ,=\n"\\#\r\t'
+_SKELETON_KEEP = b' ,=\n"\\#\r\t\x00'
 SKELETON_DELETE = bytes(b for b in range(256) if b not in _SKELETON_KEEP)
 _TO_COMMAS = bytes.maketrans(b" =", b",,")
 _SKELETON = re.compile(rb"((?:,=)*) =((?:,=)*)( ?)")

@@ -130,6 +130,8 @@ def _refuse_time_keys(measurement: str, tags: dict[str, str], fields: dict[str, 
 
 def parse_line(text: str, precision: Precision, default_time: int | None) -> Point:
     """Parse one line, without its leading whitespace or line ending."""
+    if "\x00" in text:  # no storage engine takes NUL in a name; none is expected in a value
+        raise LineSyntaxError("invalid character NUL")
     measurement, pos = _scan(text, 0, ", ", _MEASUREMENT_ESCAPES)
     if not measurement:
         raise LineSyntaxError("missing measurement")

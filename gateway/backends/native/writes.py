@@ -7,8 +7,9 @@ batch times all lie after its last stored time are appended; only the rest pay f
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -54,6 +55,19 @@ def prepare(batch: ParsedBatch) -> PreparedBatch:
     return PreparedBatch(batch, [series_stats(c.table, c.tags) for c in batch.chunks])
 
 
+@contextlib.contextmanager
+def staged(con: duckdb.DuckDBPyConnection, data: pa.Table) -> Iterator[None]:
+    """`data` visible to SQL as the stage table for the duration of the block."""
+    con.register(STAGE, data)
+    try:
+        yield
+    finally:
+        try:
+            con.unregister(STAGE)
+        except duckdb.Error:  # the transaction already failed: keep the original error
+            pass
+
+
 @dataclass(slots=True)
 class Transaction:
     """One storage transaction of the writer thread: the connection, catalog changes, and
@@ -74,11 +88,8 @@ class Transaction:
             parts = self.pending.pop(key)
             data = parts[0] if len(parts) == 1 else pa.concat_tables(
                 parts, promote_options="default")
-            self.con.register(STAGE, data)
-            try:
+            with staged(self.con, data):
                 self.con.execute(st.append(*key, STAGE, tuple(data.column_names)))
-            finally:
-                self.con.unregister(STAGE)
 
     def discard(self, database: str, table: str | None = None) -> None:
         for key in [k for k in self.pending if k[0] == database and table in (None, k[1])]:
@@ -208,6 +219,7 @@ def _check_chunk(
     folded = {name.casefold(): name for name in known}
 
     drop: pa.ChunkedArray | None = None
+    refused: list[str] = []
     new_columns: list[Column] = []
     for name in data.column_names:
         if name == TIME_COLUMN:
@@ -228,14 +240,17 @@ def _check_chunk(
                       f'from existing "{folded[name.casefold()]}"')
         else:
             new_columns.append(Column(name, role, ftype))
+            folded[name.casefold()] = name  # a later name of this batch may clash with it
         if reason is None:
             continue
+        refused.append(name)
         mask = pc.is_valid(data.column(name))
         for row in pc.indices_nonzero(mask).to_pylist():
             rejected.append((chunk.lines[row], reason))
         drop = mask if drop is None else pc.or_(drop, mask)
     if drop is not None:
-        data = data.filter(pc.invert(drop))
+        # rows naming a refused column are gone; the column itself must not reach the INSERT
+        data = data.filter(pc.invert(drop)).drop_columns(refused)
         new_columns = [c for c in new_columns if data.column(c.name).null_count < data.num_rows]
     if data.num_rows:
         pending.update((c.name, c) for c in new_columns)
@@ -336,36 +351,39 @@ def _classify(stats: SeriesStats, series: dict[str, int]) -> pa.Array | None:
     return pc.is_in(stats.keys, value_set=pa.array(risky, pa.string()))
 
 
+def _last_per_point(data: pa.Table, keys: list[str], fields: list[str]) -> pa.Table:
+    """One row per point: the last non-null value of each field wins (rows in line order)."""
+    # Acero reads names as field paths (".host" would mean "host"), so group on positions.
+    safe = data.select([*keys, *fields]).rename_columns(
+        [f"c{i}" for i in range(len(keys) + len(fields))])
+    key_names = safe.column_names[: len(keys)]
+    value_names = safe.column_names[len(keys):]
+    grouped = safe.group_by(key_names, use_threads=False).aggregate(
+        [(name, "last") for name in value_names])
+    return grouped.select([*key_names, *(f"{name}_last" for name in value_names)]
+                          ).rename_columns([*keys, *fields])
+
+
 def _merge(tx: Transaction, database: str, table: Table, data: pa.Table,
            tags: Sequence[str]) -> None:
     """Upsert rows that may already exist: later fields overwrite, unnamed fields are kept."""
     fields = [c for c in data.column_names if c != TIME_COLUMN and c not in tags]
-    # Points repeated inside the batch collapse first; the last non-null value of a field wins.
-    deduped = data.group_by([*tags, TIME_COLUMN], use_threads=False).aggregate(
-        [(f, "last") for f in fields]
-    )
-    deduped = deduped.rename_columns(
-        [c[: -len("_last")] if c.endswith("_last") and c[:-5] in fields else c
-         for c in deduped.column_names]
-    )
+    deduped = _last_per_point(data, [*tags, TIME_COLUMN], fields)
     tx.flush(database, table.name)  # earlier rows of this commit group must be visible
     times = pc.cast(deduped.column(TIME_COLUMN), pa.int64())
     low, high = pc.min(times).as_py(), pc.max(times).as_py()
-    staged = deduped.column_names
+    columns = deduped.column_names
     con = tx.con
-    con.register(STAGE, deduped)
-    try:
+    with staged(con, deduped):
         # Most "risky" rows are new points that arrived out of order: one probe finds out, and
         # only real collisions pay for the update.
-        merge = st.Merge(database, table.name, STAGE, table.tags, staged, low, high)
+        merge = st.Merge(database, table.name, STAGE, table.tags, columns, low, high)
         (collisions,) = con.execute(st.merge_probe(merge)).fetchone()
         if collisions:
             con.execute(st.merge_update(merge, fields))
             con.execute(st.merge_insert(merge))
         else:
-            con.execute(st.append(database, table.name, STAGE, tuple(staged)))
-    finally:
-        con.unregister(STAGE)
+            con.execute(st.append(database, table.name, STAGE, tuple(columns)))
 
 
 def load_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Database]:

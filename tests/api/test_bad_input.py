@@ -1,0 +1,120 @@
+"""Bad input of every kind gets a 4xx in the caller's format, never a 500, and the process
+keeps serving."""
+
+from __future__ import annotations
+
+import gzip
+import random
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+VALID = (b'cpu,host=a,region=us usage=1.5,idle=90i,ok=t,name="x y" 1700000000000000000\n'
+         b"mem,host=a free=10i,total=20u 1700000000000000001\n")
+SPECIAL = [b" ", b",", b"=", b'"', b"\\", b"\n", b"\r", b"\t", b"#", b"\x00", b"\xff", b"i",
+           b"u", b"-", b".", b"e", b"9" * 25, b"\xc3\xa9", b"time", b"'"]
+WRITES = [
+    ("/write", {"db": "fuzz"}),
+    ("/api/v2/write", {"bucket": "fuzz"}),
+    ("/api/v3/write_lp", {"db": "fuzz"}),
+    ("/api/v3/write_lp", {"db": "fuzz", "accept_partial": "false"}),
+    ("/api/v3/write_lp", {"db": "fuzz", "precision": "auto"}),
+]
+
+
+def mutate(rng: random.Random, body: bytes) -> bytes:
+    data = bytearray(body)
+    for _ in range(rng.randint(1, 6)):
+        position = rng.randrange(len(data) + 1)
+        choice = rng.random()
+        if choice < 0.4:
+            data[position:position] = rng.choice(SPECIAL)
+        elif choice < 0.7 and data:
+            del data[position:position + rng.randint(1, 8)]
+        elif data:
+            data[min(position, len(data) - 1)] = rng.randrange(256)
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("path", "params"), WRITES)
+async def test_mutated_line_protocol_never_500(client: TestClient, path: str,
+                                               params: dict) -> None:
+    rng = random.Random(f"{path}{params}")
+    for _ in range(150):
+        body = mutate(rng, VALID * rng.randint(1, 3))
+        response = await client.post(path, params=params, data=body)
+        assert response.status in (204, 400), (body, await response.text())
+        if response.status == 400:
+            payload = await response.json()
+            assert ("error" in payload) or ("code" in payload and "message" in payload)
+    assert (await client.get("/ping")).status == 204
+
+
+@pytest.mark.parametrize("body", [
+    b"\x1f\x8b", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", gzip.compress(b"cpu v=1")[:-4],
+    gzip.compress(b"cpu v=1") + b"garbage", gzip.compress(b"\xff\xfe bad utf8 v=1"), b"",
+])
+async def test_broken_gzip_never_500(client: TestClient, body: bytes) -> None:
+    for path, params in WRITES[:3]:
+        response = await client.post(path, params=params, data=body,
+                                     headers={"Content-Encoding": "gzip"})
+        assert response.status in (204, 400), (path, body, await response.text())
+
+
+@pytest.mark.parametrize("params", [
+    {"db": "x" * 300}, {"db": "information_schema"}, {"db": "__influx_gateway"},
+    {"db": "\x00"}, {"db": 'a"b'}, {"db": "a;DROP SCHEMA main"}, {"db": "é/ü"},
+    {"db": "ok", "precision": "\x00"}, {"db": "ok", "rp": "x" * 1000},
+])
+async def test_odd_names_and_parameters(client: TestClient, params: dict) -> None:
+    response = await client.post("/write", params=params, data=b"m v=1 1")
+    assert response.status in (204, 400), await response.text()
+    response = await client.get("/api/v3/query_sql", params={**params, "q": "SELECT 1"})
+    assert response.status in (200, 400, 404), await response.text()
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT", "SELECT * FROM", "SELECT 1/0", "SELECT 'a' + 1", "SELECT * FROM m WHERE time >",
+    "SELECT CAST('x' AS INT)", "SELECT * FROM m ORDER BY nope", "((((", "SELECT $", "\x00",
+    "SELECT * FROM m LIMIT -1", "SELECT repeat('x', 10)", "SELECT 9223372036854775807 + 1",
+    "SELECT * FROM m, m", "SELECT now() - time FROM m", "SELECT date_bin(interval '1 hour', time)"
+    " FROM m", "VALUES (1)", "SELECT 1 UNION SELECT 'a'", "EXPLAIN SELECT 1", "SHOW TABLES",
+])
+async def test_odd_sql_never_500(client: TestClient, query: str) -> None:
+    await client.post("/api/v3/write_lp", params={"db": "q"}, data=b"m,h=a v=1 1")
+    response = await client.get("/api/v3/query_sql", params={"db": "q", "q": query})
+    assert response.status in (200, 400), (query, await response.text())
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), [
+    ("POST", "/api/v3/query_sql", {"data": b"[1,2]"}),
+    ("POST", "/api/v3/query_sql", {"data": b"\xff\xfe"}),
+    ("POST", "/api/v3/query_sql", {"json": {"db": 5, "q": ["x"]}}),
+    ("POST", "/api/v3/query_sql", {"json": {"db": "q", "q": "SELECT 1", "params": [1]}}),
+    ("POST", "/api/v3/query_sql", {"json": {"db": "q", "q": "SELECT $a", "params": {"a": [1]}}}),
+    ("GET", "/api/v3/query_sql", {"params": {"db": "q", "q": "SELECT 1", "params": "{bad"}}),
+    ("POST", "/api/v3/configure/table", {"json": {"db": "q", "table": "t", "tags": "host"}}),
+    ("POST", "/api/v3/configure/table", {"json": {"db": "q", "table": "t", "tags": [],
+                                                  "fields": "x"}}),
+    ("POST", "/api/v3/configure/database", {"json": ["db"]}),
+    ("POST", "/write", {"params": {"db": "q"}, "data": b"m v=1",
+                        "headers": {"Content-Encoding": "deflate"}}),
+])
+async def test_malformed_requests(client: TestClient, method: str, path: str,
+                                  kwargs: dict) -> None:
+    await client.post("/api/v3/configure/database", json={"db": "q"})
+    response = await client.request(method, path, **kwargs)
+    assert 400 <= response.status < 500, await response.text()
+
+
+async def test_query_of_only_separators_is_an_empty_object(client: TestClient) -> None:
+    response = await client.get("/query", params={"q": ";;;"})
+    assert response.status == 200
+    assert await response.json() == {}  # as InfluxDB 1.6.7
+
+
+async def test_unparseable_influxql_is_never_a_server_error(client: TestClient) -> None:
+    response = await client.post("/query", data=b"q=%ff%fe",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status < 500
+    assert "error" in (await response.json())["results"][0]
