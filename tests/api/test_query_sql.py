@@ -143,6 +143,10 @@ async def test_a_query_sees_only_its_database(client: TestClient) -> None:
     await client.post("/api/v3/write_lp", params={"db": "one"}, data=b"secret v=1 1")
     await client.post("/api/v3/write_lp", params={"db": "two"}, data=b"other v=1 1")
     for query in ["SELECT * FROM secret", 'SELECT * FROM "one".secret',
-                  "SELECT * FROM one.secret"]:
+                  "SELECT * FROM one.secret",
+                  "SELECT * FROM LATERAL json_execute_serialized_sql(json_serialize_sql("
+                  "'SELECT * FROM one.secret'))",
+                  "SELECT * FROM (WITH duckdb_tables AS (SELECT 1) SELECT 1) q, duckdb_tables",
+                  "SELECT * FROM (WITH a AS (SELECT 1) SELECT 1) q, __influx_gateway.columns"]:
         response = await client.get("/api/v3/query_sql", params={"db": "two", "q": query})
         assert response.status == 400, query

@@ -2,9 +2,13 @@
 
 The query is parsed with sqlglot (PostgreSQL's grammar is the closest to DataFusion's) and
 rejected unless it is a single read statement whose tables all belong to the addressed
-database. Table references are rewritten to that database's DuckDB schema; table functions and
-functions that reach outside the database are refused; `$name` parameters are replaced by
-literals. The storage engine is also locked down, but nothing refused here ever reaches it.
+database. Table references are resolved scope by scope (a CTE name counts only where that CTE
+is visible) and rewritten to that database's DuckDB schema. FROM and JOIN take tables,
+subqueries, UNNEST and VALUES only; LATERAL takes a subquery only. Functions sqlglot knows are
+standard SQL and allowed unless they touch files or settings; any other function must be on
+an allowlist, because DuckDB has functions that run SQL text or list every schema. `$name`
+parameters are replaced by literals. The storage engine is also locked down, but nothing
+refused here ever reaches it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from collections.abc import Collection, Mapping
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import ParseError, SqlglotError, TokenError
+from sqlglot.optimizer.scope import traverse_scope
 
 READ_DIALECT = "postgres"
 WRITE_DIALECT = "duckdb"
@@ -23,6 +28,15 @@ TABLE_CATALOGS = frozenset({"public"})
 
 _DENIED_PREFIXES = ("read_", "duckdb_", "pragma_", "parquet_", "sqlite_", "postgres_",
                     "mysql_", "iceberg_", "delta_")
+# Functions sqlglot does not model (exp.Anonymous) that may be used; DuckDB has others that run
+# SQL text (json_execute_serialized_sql, query) or describe every schema (duckdb_tables).
+ALLOWED_UNMODELLED = frozenset({
+    "epoch_ns", "epoch_us", "epoch_ms", "make_timestamp_ns", "to_timestamp_ns",
+    "regexp_matches", "string_split", "list_value", "greatest", "least", "hash",
+    "time_bucket", "arg_max", "arg_min", "quantile_cont", "quantile_disc", "median", "mode",
+    "stddev_samp", "stddev_pop", "var_samp", "var_pop", "bit_count", "ln", "log2", "log10",
+})
+_SOURCES = (exp.Table, exp.Subquery, exp.Unnest, exp.Values, exp.Lateral)
 _DENIED = frozenset({
     "glob", "getenv", "current_setting", "getvariable", "query", "query_table", "sniff_csv",
     "parquet_scan", "csv_scan", "json_scan", "icu_calendar_names", "which_secret",
@@ -85,21 +99,50 @@ def translate_query(
         if isinstance(node, exp.Command | exp.DDL | exp.DML | exp.Pragma | exp.Set):
             raise SqlRejected("only SELECT queries are allowed")
 
-    ctes = {_name(cte.alias_or_name) for cte in tree.find_all(exp.CTE)}
+    _check_sources(tree)
+    _rewrite_tables(tree, schema, tables)
     params = params or {}
     for node in list(tree.walk()):
-        if isinstance(node, exp.Table):
-            _rewrite_table(node, schema, tables, ctes)
-        elif isinstance(node, exp.Func):
+        if isinstance(node, exp.Func):
             name = _function_name(node)
             if name in _DENIED or name.startswith(_DENIED_PREFIXES):
                 raise SqlRejected(f"function {name} is not allowed")
+            if isinstance(node, exp.Anonymous) and name not in ALLOWED_UNMODELLED:
+                raise SqlRejected(f"function {name} is not supported")
         elif isinstance(node, exp.Placeholder | exp.Parameter):
             key = node.name
             if key not in params:
                 raise SqlRejected(f"no value given for parameter ${key}")
             node.replace(_literal(params[key]))
     return tree.sql(dialect=WRITE_DIALECT)
+
+
+def _check_sources(tree: exp.Expression) -> None:
+    """FROM and JOIN read tables, subqueries, UNNEST or VALUES; LATERAL only subqueries."""
+    for clause in tree.find_all(exp.From, exp.Join):
+        source = clause.this
+        if not isinstance(source, _SOURCES):
+            raise SqlRejected(f"{type(source).__name__.lower()} is not allowed in FROM")
+    for lateral in tree.find_all(exp.Lateral):
+        if not isinstance(lateral.this, exp.Subquery | exp.Query):
+            raise SqlRejected("LATERAL takes a subquery only")
+
+
+def _rewrite_tables(tree: exp.Expression, schema: str, tables: Collection[str]) -> None:
+    """Resolve every table reference in the scope it stands in."""
+    try:
+        scopes = list(traverse_scope(tree))
+    except SqlglotError as exc:
+        raise SqlRejected(f"cannot resolve the query's tables: {exc}") from None
+    seen: set[int] = set()
+    for scope in scopes:
+        ctes = {_name(name) for name in scope.cte_sources}
+        for table in scope.tables:
+            if id(table) not in seen:
+                seen.add(id(table))
+                _rewrite_table(table, schema, tables, ctes)
+    if any(id(table) not in seen for table in tree.find_all(exp.Table)):
+        raise SqlRejected("a table reference could not be resolved")
 
 
 def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str],

@@ -23,7 +23,9 @@ from . import statements as st
 from .catalog import CatalogTxn, Column, Database, Role, Table, new_table
 
 STAGE = "__influx_gateway_stage"
-RESERVED_SCHEMAS = frozenset({st.META_SCHEMA, "information_schema", "pg_catalog", "temp"})
+# DuckDB's own schemas (and ours) cannot be databases.
+RESERVED_SCHEMAS = frozenset({st.META_SCHEMA, "information_schema", "pg_catalog", "temp", "main",
+                              "system"})
 _TIMESTAMP = pa.timestamp("ns")
 
 # (database, table) -> series key -> latest stored time (ns). Owned by the writer thread.

@@ -77,3 +77,40 @@ def test_translation(text: str, expected: str) -> None:
 def test_rejected(text: str, message: str) -> None:
     with pytest.raises(SqlRejected, match=message):
         translate(text)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    pytest.param("SELECT * FROM LATERAL json_execute_serialized_sql(json_serialize_sql("
+                 "'SELECT * FROM other.secret'))", "LATERAL takes a subquery only",
+                 id="lateral-sql-runner"),
+    pytest.param("SELECT json_execute_serialized_sql('x')", "not supported", id="sql-runner"),
+    pytest.param("SELECT * FROM LATERAL range(3)", "LATERAL", id="lateral-range"),
+    pytest.param("SELECT schema_name FROM (WITH duckdb_tables AS (SELECT 1) SELECT 1) q, "
+                 "duckdb_tables", "table 'duckdb_tables' not found", id="cte-out-of-scope"),
+    pytest.param("SELECT * FROM (WITH a AS (SELECT 1) SELECT 1) q, a", "table 'a' not found",
+                 id="cte-name-leak"),
+    pytest.param("SELECT * FROM pg_settings", "not found", id="pg-settings"),
+    pytest.param("SELECT * FROM duckdb_databases()", "table functions|not allowed",
+                 id="duckdb-databases"),
+    pytest.param("SELECT checkpoint()", "not supported", id="checkpoint"),
+    pytest.param("SELECT * FROM cpu, LATERAL force_checkpoint()", "LATERAL", id="force-ckpt"),
+])
+def test_sandbox_escapes_are_refused(text: str, message: str) -> None:
+    with pytest.raises(SqlRejected, match=message):
+        translate(text)
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("WITH a AS (SELECT * FROM cpu), b AS (SELECT * FROM a) SELECT * FROM b JOIN mem ON true",
+     'FROM a) SELECT * FROM b JOIN "db1"."mem"'),
+    ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) "
+     "SELECT * FROM r", "FROM r WHERE n < 3) SELECT * FROM r"),
+    ("SELECT * FROM cpu c, LATERAL (SELECT * FROM mem WHERE mem.h = c.h) x",
+     'LATERAL (SELECT * FROM "db1"."mem" AS "mem"'),
+    ("SELECT * FROM cpu WHERE v IN (SELECT v FROM mem)", 'IN (SELECT v FROM "db1"."mem"'),
+    ("SELECT epoch_ns(time), count(*), avg(v), coalesce(v, 1) FROM cpu GROUP BY 1",
+     'EPOCH_NS(time)'),
+    ("SELECT * FROM (VALUES (1)) AS t(x)", "VALUES (1)"),
+])
+def test_ordinary_queries_pass(text: str, fragment: str) -> None:
+    assert fragment in translate(text)
