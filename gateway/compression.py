@@ -32,24 +32,29 @@ def content_encoding(header: str) -> str | None:
 
 
 def inflate(data: bytes, limit: int) -> bytes:
-    """Decompress a gzip body, never producing more than `limit` bytes."""
-    if not data:
-        return b""
-    inflater = _inflate_module.decompressobj(16 + zlib.MAX_WBITS)
+    """Decompress a gzip body, never producing more than `limit` bytes.
+
+    Concatenated gzip members are read in turn, as Go's gzip reader (and so InfluxDB) does;
+    anything after the last member that is not another member is an error.
+    """
     out = bytearray()
     pending = data
     try:
-        while pending and not inflater.eof:
-            out += inflater.decompress(pending, min(_STEP, limit + 1 - len(out)))
-            if len(out) > limit:
-                raise too_large(limit)
-            pending = inflater.unconsumed_tail
-        if not inflater.eof:
-            out += inflater.flush()
+        while pending:
+            if pending[:2] != b"\x1f\x8b" and out:
+                raise GatewayError(Category.INVALID, "invalid gzip body: trailing data")
+            inflater = _inflate_module.decompressobj(16 + zlib.MAX_WBITS)
+            while pending and not inflater.eof:
+                out += inflater.decompress(pending, min(_STEP, limit + 1 - len(out)))
+                if len(out) > limit:
+                    raise too_large(limit)
+                pending = inflater.unconsumed_tail
+            if not inflater.eof:
+                out += inflater.flush()
+                if len(out) > limit:
+                    raise too_large(limit)
+                raise GatewayError(Category.INVALID, "invalid gzip body: truncated stream")
+            pending = inflater.unused_data
     except _ERRORS as exc:
         raise GatewayError(Category.INVALID, f"invalid gzip body: {exc}") from None
-    if len(out) > limit:
-        raise too_large(limit)
-    if not inflater.eof:
-        raise GatewayError(Category.INVALID, "invalid gzip body: truncated stream")
     return bytes(out)

@@ -360,3 +360,33 @@ async def test_nul_is_rejected_and_header_stays_valid(client: TestClient) -> Non
     assert response.status == 400
     assert "invalid character NUL" in (await response.json())["error"]
     assert "\x00" not in response.headers["X-Influxdb-Error"]
+
+
+async def test_concatenated_gzip_members_are_all_read(client: TestClient) -> None:
+    body = gzip.compress(b"mg f=1 1\n") + gzip.compress(b"mg f=2 2\n")
+    response = await client.post("/write", params={"db": "g"}, data=body,
+                                 headers={"Content-Encoding": "gzip"})
+    assert response.status == 204
+    assert await sql(client, "g", "SELECT f FROM mg ORDER BY f") == [{"f": 1.0}, {"f": 2.0}]
+    response = await client.post("/write", params={"db": "g"},
+                                 data=gzip.compress(b"mg f=3 3\n") + b"garbage",
+                                 headers={"Content-Encoding": "gzip"})
+    assert response.status == 400
+    assert (await response.json())["error"] == "invalid gzip body: trailing data"
+
+
+async def test_accept_partial_false_with_case_clash_inside_the_batch(client: TestClient) -> None:
+    response = await client.post("/api/v3/write_lp",
+                                 params={"db": "d3", "accept_partial": "false"},
+                                 data=b"cpu f=1 1\nCPU f=2 1")
+    assert response.status == 400
+    assert (await response.json())["data"][0]["line_number"] == 2
+    response = await client.get("/api/v3/query_sql", params={"db": "d3", "q": "SELECT 1"})
+    assert response.status == 404  # nothing at all was stored
+
+
+@pytest.mark.parametrize("body", [b"newm Time=1 1", b"newm2,TIME=x f=1 1",
+                                  b"__influx_gateway_stage v=1 1"])
+async def test_reserved_and_time_like_names_are_400(client: TestClient, body: bytes) -> None:
+    response = await client.post("/write", params={"db": "tt"}, data=body)
+    assert response.status == 400, await response.text()

@@ -33,7 +33,9 @@ def ident(name: str) -> exp.Identifier:
 
 def table_ref(schema: str, table: str, alias: str | None = None) -> exp.Table:
     ref = exp.Table(this=ident(table), db=ident(schema))
-    return ref.as_(alias) if alias else ref  # type: ignore[return-value]
+    if alias:
+        ref.set("alias", exp.TableAlias(this=ident(alias)))
+    return ref
 
 
 def column(name: str, table: str | None = None) -> exp.Column:
@@ -113,20 +115,26 @@ class Merge:
         return exp.and_(condition, window)
 
     def staged_as(self, alias: str) -> exp.Expression:
-        return exp.Table(this=ident(self.stage)).as_(alias)
+        return exp.Table(this=ident(self.stage), alias=exp.TableAlias(this=ident(alias)))
+
+
+# Aliases of the stored table and the staged rows in merge statements; measurement names may
+# not start with the reserved prefix, so no table can be named like them.
+RESERVED_PREFIX = "__influx_gateway"
+STORED = f"{RESERVED_PREFIX}_stored"
+STAGED = f"{RESERVED_PREFIX}_staged"
 
 
 def merge_update(merge: Merge, fields: Sequence[str]) -> str:
     """Overwrite the fields a staged point names on the stored point with the same identity."""
-    target = merge.table
     assignments = {
-        ident(f): exp.func("COALESCE", column(f, "s"), column(f, target)) for f in fields
+        ident(f): exp.func("COALESCE", column(f, STAGED), column(f, STORED)) for f in fields
     }
     update = exp.update(
-        table_ref(merge.schema, merge.table),
+        table_ref(merge.schema, merge.table, STORED),
         assignments,
-        where=merge.same_point(target, "s"),
-        from_=exp.From(this=merge.staged_as("s")),
+        where=merge.same_point(STORED, STAGED),
+        from_=exp.From(this=merge.staged_as(STAGED)),
     )
     return sql(update)
 
@@ -135,12 +143,12 @@ def merge_insert(merge: Merge) -> str:
     """Insert the staged points that have no stored point with the same identity."""
     exists = (
         exp.select("1")
-        .from_(table_ref(merge.schema, merge.table, "t"))
-        .where(merge.same_point("t", "s"))
+        .from_(table_ref(merge.schema, merge.table, STORED))
+        .where(merge.same_point(STORED, STAGED))
     )
     select = (
-        exp.select(*(column(c, "s") for c in merge.staged_columns))
-        .from_(merge.staged_as("s"))
+        exp.select(*(column(c, STAGED) for c in merge.staged_columns))
+        .from_(merge.staged_as(STAGED))
         .where(exp.Not(this=exp.Exists(this=exists)))
     )
     columns = [ident(c) for c in merge.staged_columns]
@@ -151,8 +159,8 @@ def merge_probe(merge: Merge) -> str:
     """How many staged points already have a stored point with the same identity."""
     matches = (
         exp.select(exp.Count(this=exp.Star()))
-        .from_(merge.staged_as("s"))
-        .join(table_ref(merge.schema, merge.table, "t"), on=merge.same_point("t", "s"))
+        .from_(merge.staged_as(STAGED))
+        .join(table_ref(merge.schema, merge.table, STORED), on=merge.same_point(STORED, STAGED))
     )
     return sql(matches)
 

@@ -156,26 +156,28 @@ class NativeStore(Backend):
             return
         if pending and self._con is not None:
             started = time.perf_counter()
-            self._con.execute("CHECKPOINT")
+            try:
+                self._con.execute("CHECKPOINT")
+            except duckdb.Error:  # e.g. a full disk: writes go on, the WAL keeps growing
+                log.exception("checkpoint failed; will retry when writes pause again")
+                return
             log.debug("checkpointed %d WAL bytes in %.3f s", pending,
                       time.perf_counter() - started)
 
     def _run_group(self, group: list[tuple[Job, concurrent.futures.Future[Any]]]) -> None:
+        """Run jobs in one transaction. If any job fails, nothing of the group is kept: the
+        others run again on their own, so one bad job never costs another its write."""
         con = self._con
         assert con is not None
         tx = writes.Transaction(con, CatalogTxn(self._catalog))
-        outcomes: list[tuple[concurrent.futures.Future[Any], Any, BaseException | None]] = []
+        results: list[Any] = []
         try:
             con.begin()
-            for job, future in group:
-                try:
-                    outcomes.append((future, job(tx), None))
-                except GatewayError as exc:  # raised before the job changed anything
-                    outcomes.append((future, None, exc))
+            for job, _ in group:
+                results.append(job(tx))
             tx.flush()
             con.commit()
         except Exception as exc:
-            log.exception("storage transaction failed for %d jobs", len(group))
             try:
                 con.rollback()
             except duckdb.Error:
@@ -185,15 +187,14 @@ class NativeStore(Backend):
                 for item in group:
                     self._run_group([item])
                 return
-            error = GatewayError(Category.INTERNAL, f"storage error: {exc}")
-            group[0][1].set_exception(error)
+            if not isinstance(exc, GatewayError):
+                log.exception("storage transaction failed")
+                exc = GatewayError(Category.INTERNAL, f"storage error: {exc}")
+            group[0][1].set_exception(exc)
             return
         self._catalog = tx.catalog.result()
-        for future, result, error in outcomes:
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(result)
+        for (_, future), result in zip(group, results, strict=True):
+            future.set_result(result)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -213,16 +214,17 @@ class NativeStore(Backend):
                                       create=self.auto_create, now_ns=now,
                                       all_or_nothing=all_or_nothing)
 
-        future = self.submit(job)
-        if not sync:  # v3 no_sync: answer once the batch is queued, before COMMIT
-            future.add_done_callback(_log_late_rejections)
-            return WriteOutcome(written=batch.points)
-        written, rejected = await asyncio.wrap_future(future)
-        return WriteOutcome(
-            written=written,
-            dropped=len(rejected),
-            errors=[LineError(line, "", reason, parsed=True) for line, reason in rejected],
-        )
+        if not sync:
+            # v3 no_sync: validate against the catalog as it stands, then answer once the
+            # batch is queued, before COMMIT. A concurrent schema change can still refuse rows
+            # later; that is logged.
+            _, rejected = writes.check_batch(self._catalog.databases.get(database), batch.parsed)
+            if rejected and all_or_nothing:
+                return _outcome(0, rejected)
+            self.submit(job).add_done_callback(_log_late_rejections)
+            return _outcome(batch.points - len(rejected), rejected)
+        written, rejected = await asyncio.wrap_future(self.submit(job))
+        return _outcome(written, rejected)
 
     # -- schema ------------------------------------------------------------------------------
 
@@ -292,6 +294,14 @@ class NativeStore(Backend):
             raise GatewayError(Category.INVALID, f"query error: {exc}") from exc
         finally:
             self._readers.put(cursor)
+
+
+def _outcome(written: int, rejected: list[tuple[int, str]]) -> WriteOutcome:
+    return WriteOutcome(
+        written=written,
+        dropped=len(rejected),
+        errors=[LineError(line, "", reason, parsed=True) for line, reason in rejected],
+    )
 
 
 def _log_late_rejections(future: concurrent.futures.Future[Any]) -> None:

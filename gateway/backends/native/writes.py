@@ -178,10 +178,7 @@ def apply_write(
     Every chunk is checked first, each against the catalog plus the columns that earlier
     chunks of the batch add; with `all_or_nothing`, any rejected row means nothing is stored.
     """
-    db = tx.catalog.view.databases.get(database)
-    rejected: list[tuple[int, str]] = []
-    added: dict[str, dict[str, Column]] = {}
-    checked = [_check_chunk(db, chunk, added, rejected) for chunk in prepared.parsed.chunks]
+    checked, rejected = check_batch(tx.catalog.view.databases.get(database), prepared.parsed)
     if all_or_nothing and rejected:
         return 0, rejected
     ensure_database(tx, database, create=create, now_ns=now_ns)
@@ -193,6 +190,16 @@ def apply_write(
             _store_chunk(tx, index, database, chunk, data, new_columns, stats)
             written += data.num_rows
     return written, rejected
+
+
+def check_batch(db: Database | None, batch: ParsedBatch
+                ) -> tuple[list[tuple[TableChunk, pa.Table, list[Column]]], list[tuple[int, str]]]:
+    """Check every chunk against the catalog (and the columns earlier chunks add); change
+    nothing. Returns the accepted rows per chunk and the (line, reason) of refused ones."""
+    rejected: list[tuple[int, str]] = []
+    added: dict[str, dict[str, Column]] = {}
+    checked = [_check_chunk(db, chunk, added, rejected) for chunk in batch.chunks]
+    return checked, rejected
 
 
 def _check_chunk(
@@ -209,16 +216,23 @@ def _check_chunk(
     measurement = chunk.measurement
     table = db.tables.get(measurement) if db is not None else None
     data = chunk.table
-    if table is None and db is not None:
-        other = db.folded().get(measurement.casefold())
+    if measurement.startswith(st.RESERVED_PREFIX):
+        reason = f'measurement "{measurement}" uses the reserved prefix {st.RESERVED_PREFIX}'
+        rejected.extend((line, reason) for line in chunk.lines)
+        return chunk, data.slice(0, 0), []
+    if table is None:
+        # measurements of this database, and those earlier chunks of the batch will create
+        names = [*(db.tables if db is not None else ()), *added]
+        other = next((n for n in names if n.casefold() == measurement.casefold()
+                      and n != measurement), None)
         if other is not None:
             reason = f'measurement "{measurement}" differs only in case from existing "{other}"'
             rejected.extend((line, reason) for line in chunk.lines)
             return chunk, data.slice(0, 0), []
     known = dict(table.columns) if table is not None else {}
-    pending = added.setdefault(measurement, {})
-    known.update(pending)
+    known.update(added.get(measurement, {}))
     folded = {name.casefold(): name for name in known}
+    folded[TIME_COLUMN] = TIME_COLUMN  # "Time" cannot sit beside the time column either
 
     drop: pa.ChunkedArray | None = None
     refused: list[str] = []
@@ -255,7 +269,7 @@ def _check_chunk(
         data = data.filter(pc.invert(drop)).drop_columns(refused)
         new_columns = [c for c in new_columns if data.column(c.name).null_count < data.num_rows]
     if data.num_rows:
-        pending.update((c.name, c) for c in new_columns)
+        added.setdefault(measurement, {}).update((c.name, c) for c in new_columns)
     return chunk, data, new_columns
 
 
@@ -297,15 +311,18 @@ def _store_chunk(
 
 
 def series_keys(data: pa.Table, tags: Sequence[str]) -> pa.ChunkedArray | pa.Array:
-    """A string per row naming its tag set; absent and null tags are left out alike."""
-    # Each present tag adds "name\x1evalue\x1f", so the key does not depend on which other
-    # tag columns the table has. (binary_join's null_handling="skip" loses trailing nulls.)
-    parts = [
-        pc.fill_null(
-            pc.binary_join_element_wise(f"{tag}\x1e", data.column(tag), "\x1f", ""), ""
-        )
-        for tag in sorted(tags)
-    ]
+    """A string per row naming its tag set; absent and null tags are left out alike.
+
+    Each present tag adds "<bytes of name>:<name><bytes of value>:<value>", so no choice of
+    names and values can make two different tag sets share a key, and the key does not
+    depend on which other tag columns the table has.
+    """
+    parts = []
+    for tag in sorted(tags):
+        values = data.column(tag)
+        size = pc.cast(pc.binary_length(values), pa.string())
+        part = pc.binary_join_element_wise(f"{len(tag.encode())}:{tag}", size, ":", values, "")
+        parts.append(pc.fill_null(part, ""))
     if not parts:
         return pa.repeat(pa.scalar("", pa.string()), data.num_rows)
     if len(parts) == 1:

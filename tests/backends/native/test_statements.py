@@ -29,13 +29,16 @@ def test_statements(sql: str, expected: str) -> None:
 def test_merge_matches_tags_null_safely_within_the_time_window() -> None:
     merge = st.Merge("db", "cpu", "stage", ["host", "region"], ["time", "host", "v"], 10, 20)
     sql = st.merge_update(merge, ["v"])
-    assert 'SET "v" = COALESCE("s"."v", "cpu"."v") FROM "stage" AS s' in sql
-    assert '"cpu"."host" IS NOT DISTINCT FROM "s"."host"' in sql
-    assert '"cpu"."region" IS NULL' in sql  # a tag the staged rows do not have
+    stored, staged = '"__influx_gateway_stored"', '"__influx_gateway_staged"'
+    assert sql.startswith(f'UPDATE "db"."cpu" AS {stored} SET "v" = COALESCE({staged}."v", '
+                          f'{stored}."v") FROM "stage" AS {staged}')
+    assert f'{stored}."host" IS NOT DISTINCT FROM {staged}."host"' in sql
+    assert f'{stored}."region" IS NULL' in sql  # a tag the staged rows do not have
     assert "BETWEEN CAST(MAKE_TIMESTAMP_NS(10) AS TIMESTAMP_NS) AND " in sql
     probe = st.merge_probe(merge)
-    assert probe.startswith('SELECT COUNT(*) FROM "stage" AS s JOIN "db"."cpu" AS t ON ')
-    assert '"t"."region" IS NULL' in probe
+    assert probe.startswith(f'SELECT COUNT(*) FROM "stage" AS {staged} JOIN "db"."cpu" AS '
+                            f'{stored} ON ')
+    assert f'{stored}."region" IS NULL' in probe
     insert = st.merge_insert(merge)
     assert insert.startswith('INSERT INTO "db"."cpu" ("time", "host", "v") SELECT ')
     assert "WHERE NOT EXISTS(SELECT 1 FROM" in insert

@@ -1,0 +1,87 @@
+"""NativeStore: group commit isolation, series identity across restarts, no_sync validation."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from gateway.backends.native import writes
+from gateway.backends.native.store import NativeStore
+from gateway.errors import Category, GatewayError
+from gateway.model import Namespace, SqlQuery
+from translators.lineprotocol import Precision, parse_lines
+
+
+def batch(body: bytes) -> writes.PreparedBatch:
+    return writes.prepare(parse_lines(body, Precision.NANOSECOND, 0))
+
+
+async def rows(store: NativeStore, database: str, query: str) -> list[dict[str, object]]:
+    return (await store.query_sql(SqlQuery(Namespace(database), query))).to_pylist()
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    native = NativeStore(tmp_path / "x.duckdb")
+    native.open()
+    yield native
+    await native.close()
+
+
+async def test_a_failing_job_costs_its_group_nothing(store: NativeStore) -> None:
+    await store.write(Namespace("d"), batch(b"m v=1 1"))
+
+    def failing(tx: writes.Transaction) -> None:
+        writes.apply_write(tx, {}, "d", batch(b"other v=1 1"), create=True, now_ns=0)
+        raise GatewayError(Category.CONFLICT, "after changing data")
+
+    hold = store.submit(lambda tx: time.sleep(0.3))  # the writer is busy: the rest queue up
+    good = asyncio.ensure_future(store.write(Namespace("d"), batch(b"m v=2 2")))
+    await asyncio.sleep(0.05)
+    bad = store.submit(failing)
+    await asyncio.wrap_future(hold)
+    outcome = await good
+    with pytest.raises(GatewayError, match="after changing data"):
+        await asyncio.wrap_future(bad)
+    assert outcome.written == 1
+    assert await rows(store, "d", "SELECT v FROM m ORDER BY v") == [{"v": 1.0}, {"v": 2.0}]
+    assert "other" not in store.catalog.databases["d"].tables  # rolled back, not half-kept
+
+
+async def test_series_keys_cannot_collide(tmp_path: Path) -> None:
+    """Tag values holding the key's own separators must not alias another tag set."""
+    path = tmp_path / "k.duckdb"
+    first = NativeStore(path)
+    first.open()
+    await first.write(Namespace("d"), batch(b"n,a=x,b=y f=1 300"))
+    await first.write(Namespace("d"), batch(b"n,a=x\x1fb\x1ey f=2 100"))
+    await first.close()
+    second = NativeStore(path)  # the series index is rebuilt from storage
+    second.open()
+    await second.write(Namespace("d"), batch(b"n,a=x,b=y f=3 300"))
+    result = await rows(second, "d", "SELECT a, b, f FROM n ORDER BY f")
+    await second.close()
+    assert result == [{"a": "x\x1fb\x1ey", "b": None, "f": 2.0}, {"a": "x", "b": "y", "f": 3.0}]
+
+
+async def test_no_sync_validates_before_acknowledging(store: NativeStore) -> None:
+    await store.write(Namespace("d"), batch(b"ns f=1i 1"))
+    outcome = await store.write(Namespace("d"), batch(b"ns f=1.5 2"), sync=False,
+                                all_or_nothing=True)
+    assert outcome.written == 0
+    assert [e.line_number for e in outcome.errors] == [1]
+    outcome = await store.write(Namespace("d"), batch(b"ns f=2i 3\nns f=2.5 4"), sync=False)
+    assert (outcome.written, [e.line_number for e in outcome.errors]) == (1, [2])
+    await store.write(Namespace("d"), batch(b"later v=1 1"))  # after the no_sync commit
+    assert await rows(store, "d", "SELECT f FROM ns ORDER BY f") == [{"f": 1}, {"f": 2}]
+
+
+async def test_measurements_named_like_merge_aliases(store: NativeStore) -> None:
+    for body in (b"s,host=a f=1,g=1 100", b"s,host=a f=2 100", b"t,host=a f=1 1",
+                 b"t,host=a f=2 1"):
+        await store.write(Namespace("d"), batch(body))
+    assert await rows(store, "d", "SELECT f, g FROM s") == [{"f": 2.0, "g": 1.0}]
+    assert await rows(store, "d", "SELECT f FROM t") == [{"f": 2.0}]
