@@ -41,6 +41,9 @@ class AuthConfig:
 class WriteConfig:
     max_body_bytes: int = 25_000_000  # after decompression, as InfluxDB 1.x's max-body-size
     auto_create_databases: bool = True
+    # Columns (time, tags and fields) a table may have, as InfluxDB 3 limits them; lines that
+    # would add more are refused.
+    max_columns_per_table: int = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +62,18 @@ class StorageConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class QueryConfig:
+    timeout_seconds: float = 300.0  # a query running longer is interrupted (503)
+    workers: int = 4  # queries that run at once; others wait for a worker
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     server: ServerConfig = ServerConfig()
     auth: AuthConfig = AuthConfig()
     write: WriteConfig = WriteConfig()
     storage: StorageConfig = StorageConfig()
+    query: QueryConfig = QueryConfig()
 
     @property
     def host_port(self) -> tuple[str, int]:
@@ -86,6 +96,7 @@ SECTIONS: dict[str, type] = {
     "auth": AuthConfig,
     "write": WriteConfig,
     "storage": StorageConfig,
+    "query": QueryConfig,
 }
 ENV_PREFIX = "INFLUX_GATEWAY_"
 
@@ -175,6 +186,12 @@ def _validate(config: Config, problems: list[str]) -> None:
             problems.append(f"server.bind: port out of range in {config.server.bind!r}")
     except ValueError:
         problems.append(f"server.bind: expected HOST:PORT, got {config.server.bind!r}")
+    if config.write.max_columns_per_table < 2:
+        problems.append("write.max_columns_per_table: must be at least 2")
+    if config.query.timeout_seconds <= 0:
+        problems.append("query.timeout_seconds: must be positive")
+    if config.query.workers < 1:
+        problems.append("query.workers: must be at least 1")
     if config.write.max_body_bytes <= 0:
         problems.append("write.max_body_bytes: must be positive")
     if config.storage.threads < 0:

@@ -58,8 +58,13 @@ class PartialWrite(GatewayError):
     were refused by the store (1.x reports this number, not the parse failures).
     """
 
-    def __init__(self, errors: Sequence[LineError], written: int, dropped: int) -> None:
+    def __init__(self, errors: Sequence[LineError], written: int, dropped: int,
+                 omitted: int = 0) -> None:
         self.errors = list(errors)
         self.written = written
         self.dropped = dropped
-        super().__init__(Category.INVALID, "\n".join(e.describe() for e in self.errors))
+        self.omitted = omitted  # rejected lines beyond those described
+        message = "\n".join(e.describe() for e in self.errors)
+        if omitted:
+            message += f"\n... and {omitted} more rejected lines"
+        super().__init__(Category.INVALID, message)

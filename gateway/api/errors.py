@@ -26,7 +26,7 @@ STATUS: dict[Category, int] = {
     Category.UNAVAILABLE: 503,
 }
 V3_LINE_DETAILS = 100  # InfluxDB 3 reports up to 100 rejected lines
-HEADER_LIMIT = 8192  # http.client refuses header lines over 64 KiB; the body has it all
+HEADER_LIMIT = 4096  # aiohttp clients refuse header lines over 8190 bytes; the body has it all
 _CONTROL = dict.fromkeys([*range(0x20), 0x7F], " ")
 
 

@@ -33,7 +33,10 @@ async def _query_params(request: web.Request) -> dict[str, str]:
     if request.method == "POST" and request.content_type in (
         "application/x-www-form-urlencoded", "multipart/form-data"
     ):
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, LookupError, AssertionError) as exc:  # bad charset, multipart
+            raise invalid(f"unable to parse the form body: {exc}") from None
         for key, value in form.items():
             if isinstance(value, str):
                 values.setdefault(key, value)

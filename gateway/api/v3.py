@@ -41,13 +41,19 @@ async def write_lp(request: web.Request) -> web.Response:
 
 async def _json_body(request: web.Request) -> dict[str, object]:
     raw = await read_body(request, request.app[keys.CONFIG].write.max_body_bytes)
-    try:
-        body = json.loads(raw or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise invalid(f"invalid JSON body: {exc}") from None
+    body = _parse_json(raw or b"{}", "body")
     if not isinstance(body, dict):
         raise invalid("the JSON body must be an object")
     return body
+
+
+def _parse_json(raw: str | bytes, what: str) -> object:
+    try:
+        return json.loads(raw)
+    # ValueError covers bad JSON, bad UTF-8 and numbers too long to convert; deep nesting
+    # raises RecursionError
+    except (ValueError, RecursionError) as exc:
+        raise invalid(f"invalid JSON {what}: {exc}") from None
 
 
 def _negotiate(requested: object, accept: str) -> str:
@@ -80,10 +86,7 @@ async def query_sql(request: web.Request) -> web.Response:
     else:
         query = request.query
         database, text, requested = query.get("db"), query.get("q"), query.get("format")
-        try:
-            bound = json.loads(query["params"]) if query.get("params") else {}
-        except json.JSONDecodeError as exc:
-            raise invalid(f"invalid params: {exc}") from None
+        bound = _parse_json(query["params"], "params") if query.get("params") else {}
     if not isinstance(database, str) or not database:
         raise invalid("missing required parameter: db")
     if not isinstance(text, str) or not text.strip():
@@ -131,8 +134,11 @@ async def create_table(request: web.Request) -> web.Response:
     tags = body.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
         raise invalid("tags must be a list of names")
+    entries = body.get("fields") or []
+    if not isinstance(entries, list):
+        raise invalid("fields must be a list of {name, type} objects")
     fields: dict[str, FieldType] = {}
-    for entry in body.get("fields") or []:
+    for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise invalid("each field needs a name and a type")
         ftype = V3_FIELD_TYPES.get(str(entry.get("type")))
@@ -141,8 +147,11 @@ async def create_table(request: web.Request) -> web.Response:
                           f"{', '.join(V3_FIELD_TYPES)}")
         fields[entry["name"]] = ftype
     names = [*tags, *fields]
-    if "time" in names or len(set(names)) != len(names):
-        raise invalid("tag and field names must be distinct and not 'time'")
+    folded = [n.casefold() for n in names]
+    # DuckDB names are case-insensitive, so names must differ in more than case
+    if "time" in folded or "" in names or len(set(folded)) != len(names):
+        raise invalid("tag and field names must be non-empty, distinct (ignoring case) and "
+                      "not 'time'")
     await request.app[keys.ADMIN].create_table(database, table, tags, fields)
     return web.Response(status=201)
 

@@ -14,7 +14,8 @@ ADMIN = Principal("admin", admin=True)
 
 
 def _digest(secret: str) -> bytes:
-    return hashlib.sha256(secret.encode("utf-8")).digest()
+    # header values arrive with undecodable bytes kept as surrogates
+    return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).digest()
 
 
 class AdminTokenVerifier:

@@ -30,12 +30,13 @@ class WriteService:
         body, parsed, prepared = await loop.run_in_executor(
             self._parse_pool, self._parse, batch, default_time
         )
-        refused = sum(1 for e in parsed.errors if e.parsed)  # 1.x counts these as dropped
-        if parsed.errors and not batch.accept_partial:
-            raise PartialWrite(parsed.errors, written=0, dropped=refused)
+        refused = parsed.refused_count  # 1.x counts these as dropped
+        omitted = parsed.error_count - len(parsed.errors)
+        if parsed.error_count and not batch.accept_partial:
+            raise PartialWrite(parsed.errors, written=0, dropped=refused, omitted=omitted)
         if parsed.points == 0:
-            if parsed.errors:
-                raise PartialWrite(parsed.errors, written=0, dropped=refused)
+            if parsed.error_count:
+                raise PartialWrite(parsed.errors, written=0, dropped=refused, omitted=omitted)
             return WriteOutcome()
         outcome = await self._backend.write(
             batch.namespace, prepared, sync=batch.sync, all_or_nothing=not batch.accept_partial
@@ -47,10 +48,12 @@ class WriteService:
                 for e in outcome.errors
             ]
             errors = sorted(parsed.errors + stored, key=lambda e: e.line_number)
+            omitted += outcome.dropped - len(stored)
             raise PartialWrite(errors, written=outcome.written,
-                               dropped=outcome.dropped + refused)
-        if parsed.errors:
-            raise PartialWrite(parsed.errors, written=outcome.written, dropped=refused)
+                               dropped=outcome.dropped + refused, omitted=omitted)
+        if parsed.error_count:
+            raise PartialWrite(parsed.errors, written=outcome.written, dropped=refused,
+                               omitted=omitted)
         return outcome
 
 

@@ -118,3 +118,75 @@ async def test_unparseable_influxql_is_never_a_server_error(client: TestClient) 
                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status < 500
     assert "error" in (await response.json())["results"][0]
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), [
+    ("POST", "/api/v3/configure/table", {"json": {"db": "q", "table": "t", "tags": [],
+                                                  "fields": 5}}),
+    ("POST", "/api/v3/configure/table", {"json": {"db": "q", "table": "t", "tags": [],
+                                                  "fields": [{"name": "", "type": "int64"}]}}),
+    ("POST", "/api/v3/configure/table", {"json": {"db": "q", "table": "t", "tags": ["Time"]}}),
+    ("POST", "/api/v3/configure/table", {"json": {"db": "q", "table": "t", "tags": ["a", "A"]}}),
+    ("POST", "/api/v3/query_sql", {"data": b"[" * 100_000}),
+    ("POST", "/api/v3/query_sql", {"data": b'{"db": "q", "q": "SELECT 1", "x": '
+                                           + b"9" * 5000 + b"}"}),
+    ("GET", "/api/v3/query_sql", {"params": {"db": "q", "q": "SELECT 1",
+                                             "params": "[" * 1500}}),
+    ("POST", "/query", {"data": b"--x\r\n", "headers": {"Content-Type": "multipart/form-data"}}),
+    ("POST", "/query", {"data": b"q=SHOW+DATABASES", "headers": {
+        "Content-Type": "application/x-www-form-urlencoded; charset=bogus"}}),
+    ("GET", "/api/v3/query_sql", {"params": {"db": "q", "q": "SELECT 1 AS a, 2 AS a",
+                                             "format": "pretty"}}),
+    ("POST", "/write", {"params": {"db": "q"}, "data": b"hx f=0x10i 0x10"}),
+])
+async def test_cases_found_in_review(client: TestClient, method: str, path: str,
+                                     kwargs: dict) -> None:
+    await client.post("/api/v3/configure/database", json={"db": "q"})
+    response = await client.request(method, path, **kwargs)
+    assert 400 <= response.status < 500, await response.text()
+
+
+async def test_values_python_cannot_hold_still_encode(client: TestClient) -> None:
+    await client.post("/api/v3/write_lp", params={"db": "q"}, data=b"m v=1 1")
+    for format_ in ("json", "jsonl", "csv", "pretty"):
+        response = await client.get("/api/v3/query_sql", params={
+            "db": "q", "q": "SELECT CAST('-infinity' AS DATE) AS d", "format": format_})
+        assert response.status == 200, await response.text()
+        assert "out of range" in await response.text()  # Arrow's text for such a date
+
+
+async def test_column_limit(make_client) -> None:
+    client = await make_client(write={"max_columns_per_table": 4})
+    response = await client.post("/write", params={"db": "w"},
+                                 data=b"m,t=a f1=1,f2=2 1\nm f3=3 2\nm f1=4 3")
+    assert response.status == 400
+    assert (await response.json())["error"] == (
+        'partial write: adding column "f3" to measurement "m" would exceed the limit of 4 '
+        "columns per table dropped=1")
+
+
+async def test_error_details_are_capped(client: TestClient) -> None:
+    body = b"good v=1 1\n" + b"x\n" * 2500
+    response = await client.post("/write", params={"db": "cap"}, data=body)
+    message = (await response.json())["error"]
+    assert message.count("unable to parse 'x': missing fields") == 1000
+    assert message.endswith("\n... and 1500 more rejected lines dropped=0")
+    response = await client.post("/api/v3/write_lp", params={"db": "cap", "precision": "ns"},
+                                 data=body)
+    assert len((await response.json())["data"]) == 100
+    response = await client.get("/api/v3/query_sql", params={"db": "cap",
+                                                             "q": "SELECT count(*) AS n FROM good"})
+    assert await response.json() == [{"n": 1}]
+
+
+async def test_slow_queries_are_interrupted(make_client) -> None:
+    client = await make_client(query={"timeout_seconds": 0.3, "workers": 1})
+    body = b"\n".join(f"m v={i} {i}".encode() for i in range(2000))
+    assert (await client.post("/api/v3/write_lp", params={"db": "s"}, data=body)).status == 204
+    response = await client.get("/api/v3/query_sql", params={
+        "db": "s", "q": "SELECT count(*) AS n FROM m a, m b, m c"})
+    assert response.status == 503
+    assert (await response.json())["error"] == "query timed out after 0.3 s"
+    response = await client.get("/api/v3/query_sql", params={"db": "s",
+                                                             "q": "SELECT count(*) AS n FROM m"})
+    assert await response.json() == [{"n": 2000}]  # the single worker is free again

@@ -7,7 +7,7 @@ import io
 
 import pyarrow as pa
 
-from .values import with_text_times
+from .values import rows
 
 
 def _cell(value: object) -> object:
@@ -20,6 +20,6 @@ def encode_csv(table: pa.Table) -> bytes:
     sink = io.StringIO()
     writer = csv.writer(sink, lineterminator="\n")
     writer.writerow(table.column_names)
-    for row in with_text_times(table).to_pylist():
-        writer.writerow([_cell(v) for v in row.values()])
+    for row in rows(table):
+        writer.writerow([_cell(v) for v in row])
     return sink.getvalue().encode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from .values import with_text_times
+from .values import rows
 
 
 def _cell(value: object) -> str:
@@ -17,12 +17,12 @@ def _cell(value: object) -> str:
 
 def encode_pretty(table: pa.Table) -> bytes:
     names = table.column_names
-    rows = [[_cell(v) for v in row.values()] for row in with_text_times(table).to_pylist()]
-    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    cells = [[_cell(v) for v in row] for row in rows(table)]
+    widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
 
     def line(cells: list[str]) -> str:
         return "|" + "|".join(f" {c:<{w}} " for c, w in zip(cells, widths, strict=True)) + "|"
 
-    out = [rule, line(names), rule, *(line(r) for r in rows), rule]
+    out = [rule, line(names), rule, *(line(r) for r in cells), rule]
     return ("\n".join(out) + "\n").encode()

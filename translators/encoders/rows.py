@@ -10,20 +10,18 @@ import math
 
 import pyarrow as pa
 
-from .values import with_text_times
+from .values import rows
 
 
-def _clean(row: dict[str, object]) -> dict[str, object]:
-    out = {}
-    for key, value in row.items():
-        if value is None or (isinstance(value, float) and not math.isfinite(value)):
-            continue
-        out[key] = value
-    return out
+def _clean(names: list[str], row: list[object]) -> dict[str, object]:
+    return {
+        key: value for key, value in zip(names, row, strict=True)
+        if value is not None and not (isinstance(value, float) and not math.isfinite(value))
+    }
 
 
 def _rows(table: pa.Table) -> list[dict[str, object]]:
-    return [_clean(row) for row in with_text_times(table).to_pylist()]
+    return [_clean(table.column_names, row) for row in rows(table)]
 
 
 def json_default(value: object) -> object:

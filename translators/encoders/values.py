@@ -20,3 +20,18 @@ def with_text_times(table: pa.Table) -> pa.Table:
         if pa.types.is_timestamp(field.type):
             table = table.set_column(index, field.name, iso_times(table.column(index)))
     return table
+
+
+def column_values(column: pa.ChunkedArray | pa.Array) -> list[object]:
+    """A column as Python values; values Python cannot represent (dates past year 9999,
+    infinities) come out as Arrow's own text for them."""
+    try:
+        return column.to_pylist()
+    except (OverflowError, ValueError):
+        return pc.cast(column, pa.string()).to_pylist()
+
+
+def rows(table: pa.Table) -> list[list[object]]:
+    """Rows as lists, by position (result names need not be valid dict keys)."""
+    columns = [column_values(c) for c in with_text_times(table).columns]
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []

@@ -39,6 +39,9 @@ _ARROW = {
 }
 
 TIME_COLUMN = "time"
+# Rejected lines described one by one; beyond this they are only counted, so a body of
+# millions of bad lines cannot turn into gigabytes of messages.
+MAX_LINE_ERRORS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +88,15 @@ class ParsedBatch:
     """
 
     chunks: list[TableChunk] = field(default_factory=list)
-    errors: list[LineError] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)  # the first MAX_LINE_ERRORS
+    error_count: int = 0  # all rejected lines
+    refused_count: int = 0  # of those, lines that parsed but are refused (1.x's dropped)
+
+    def reject(self, error: LineError) -> None:
+        self.error_count += 1
+        self.refused_count += error.parsed
+        if len(self.errors) < MAX_LINE_ERRORS:
+            self.errors.append(error)
 
     @property
     def points(self) -> int:

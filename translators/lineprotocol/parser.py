@@ -46,7 +46,7 @@ def parse_lines(
         if shape is not None and skel == b"\n".join([first] * count):
             block = fast.parse_block(text, shape, range(1, count + 1), precision, default_time)
             if block is not None:
-                return _merge(block, [], text)
+                return _merge(block, ParsedBatch(), text)
         raw_lines = text.split(b"\n")
         groups: dict[bytes, list[int]] = {}
         for index, line_skeleton in enumerate(skel.split(b"\n")):
@@ -66,11 +66,11 @@ def parse_lines(
         raw_lines = text.split(b"\n")
         slow_lines = list(range(len(raw_lines)))
 
-    errors: list[LineError] = []
+    rejected = ParsedBatch()
     if slow_lines:
         slow_lines.sort()
-        pieces.extend(_parse_slowly(raw_lines, slow_lines, precision, default_time, errors))
-    return _merge(pieces, errors, text)
+        pieces.extend(_parse_slowly(raw_lines, slow_lines, precision, default_time, rejected))
+    return _merge(pieces, rejected, text)
 
 
 def _parse_slowly(
@@ -78,7 +78,7 @@ def _parse_slowly(
     indexes: Sequence[int],
     precision: Precision,
     default_time: int,
-    errors: list[LineError],
+    rejected: ParsedBatch,
 ) -> list[TableChunk]:
     points: dict[str, list[tuple[int, Point]]] = {}
     for index in indexes:
@@ -86,7 +86,7 @@ def _parse_slowly(
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
-            errors.append(LineError(index + 1, raw.decode("utf-8", "replace"), "invalid UTF-8"))
+            rejected.reject(LineError(index + 1, raw.decode("utf-8", "replace"), "invalid UTF-8"))
             continue
         text = line.lstrip(" \t").removesuffix("\r")  # CRLF endings are accepted
         if not text.strip() or text.startswith("#"):
@@ -94,10 +94,10 @@ def _parse_slowly(
         try:
             point = parse_line(text, precision, default_time)
         except LineSyntaxError as exc:
-            errors.append(LineError(index + 1, text, str(exc)))
+            rejected.reject(LineError(index + 1, text, str(exc)))
             continue
         except PointRefused as exc:
-            errors.append(LineError(index + 1, text, str(exc), parsed=True))
+            rejected.reject(LineError(index + 1, text, str(exc), parsed=True))
             continue
         points.setdefault(point.measurement, []).append((index + 1, point))
     return [chunk for m, rows in points.items() for chunk in _points_to_chunks(m, rows)]
@@ -154,7 +154,7 @@ def _build_chunk(
     )
 
 
-def _merge(pieces: list[TableChunk], errors: list[LineError], text: bytes) -> ParsedBatch:
+def _merge(pieces: list[TableChunk], rejected: ParsedBatch, text: bytes) -> ParsedBatch:
     """Join compatible pieces of each measurement, keeping chunks in first-line order."""
     groups: list[list[TableChunk]] = []
     open_groups: dict[str, list[list[TableChunk]]] = {}
@@ -168,13 +168,8 @@ def _merge(pieces: list[TableChunk], errors: list[LineError], text: bytes) -> Pa
         else:
             groups.append([piece])
             open_groups.setdefault(piece.measurement, []).append(groups[-1])
-    batch = ParsedBatch([_join(group) for group in groups])
-    if errors:  # error texts are filled in from the body only when there are errors
-        raw_lines = text.split(b"\n")
-        errors = [_with_text(error, raw_lines) for error in errors]
-    errors.sort(key=lambda e: e.line_number)
-    batch.errors = errors
-    return batch
+    rejected.chunks = [_join(group) for group in groups]
+    return rejected
 
 
 def _compatible(a: TableChunk, b: TableChunk) -> bool:
@@ -183,11 +178,6 @@ def _compatible(a: TableChunk, b: TableChunk) -> bool:
         if key in b.tags or b.fields.get(key, ftype) is not ftype:
             return False
     return all(key not in b.fields for key in a.tags)
-
-
-def _with_text(error: LineError, raw_lines: list[bytes]) -> LineError:
-    return LineError(error.line_number, line_text(raw_lines, error.line_number), error.reason,
-                     error.parsed)
 
 
 def line_text(raw_lines: list[bytes], number: int) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,9 @@ class NativeStore(Backend):
         auto_create: bool = True,
         checkpoint_threshold: str = "256MB",
         idle_checkpoint_seconds: float = 1.0,
+        max_columns: int = 500,
+        query_timeout: float = 300.0,
+        query_workers: int = 4,
     ) -> None:
         self.path = path
         self.auto_create = auto_create
@@ -57,6 +62,10 @@ class NativeStore(Backend):
         self._checkpoint_threshold = checkpoint_threshold
         self._idle_seconds = idle_checkpoint_seconds
         self._wal = Path(f"{path}.wal")
+        self.max_columns = max_columns
+        self._query_timeout = query_timeout
+        self._query_pool = ThreadPoolExecutor(query_workers, thread_name_prefix="query")
+        self._running: set[duckdb.DuckDBPyConnection] = set()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._catalog = Catalog()
         self._index: writes.SeriesIndex = {}
@@ -96,6 +105,9 @@ class NativeStore(Backend):
         await asyncio.to_thread(self.close_sync)
 
     def close_sync(self) -> None:
+        for cursor in list(self._running):  # queries must not hold up shutdown
+            cursor.interrupt()
+        self._query_pool.shutdown(wait=True)
         if self._writer is not None:
             self._queue.put(_STOP)
             self._writer.join()
@@ -209,20 +221,22 @@ class NativeStore(Backend):
             raise not_found(f"database not found: {json.dumps(database)}")
         now = time.time_ns()
 
-        def job(tx: writes.Transaction) -> tuple[int, list]:
+        def job(tx: writes.Transaction) -> tuple[int, writes.Refusals]:
             return writes.apply_write(tx, self._index, database, batch,
                                       create=self.auto_create, now_ns=now,
-                                      all_or_nothing=all_or_nothing)
+                                      all_or_nothing=all_or_nothing,
+                                      max_columns=self.max_columns)
 
         if not sync:
             # v3 no_sync: validate against the catalog as it stands, then answer once the
             # batch is queued, before COMMIT. A concurrent schema change can still refuse rows
             # later; that is logged.
-            _, rejected = writes.check_batch(self._catalog.databases.get(database), batch.parsed)
-            if rejected and all_or_nothing:
+            _, rejected = writes.check_batch(self._catalog.databases.get(database), batch.parsed,
+                                             self.max_columns)
+            if rejected.count and all_or_nothing:
                 return _outcome(0, rejected)
             self.submit(job).add_done_callback(_log_late_rejections)
-            return _outcome(batch.points - len(rejected), rejected)
+            return _outcome(batch.points - rejected.count, rejected)
         written, rejected = await asyncio.wrap_future(self.submit(job))
         return _outcome(written, rejected)
 
@@ -277,30 +291,53 @@ class NativeStore(Backend):
                                   params=query.params)
         except SqlRejected as exc:
             raise GatewayError(Category.INVALID, str(exc)) from exc
-        return await asyncio.to_thread(self._read, sql)
+        return await self._run_query(sql)
 
-    def _read(self, sql: str) -> pa.Table:
+    async def _run_query(self, sql: str) -> pa.Table:
+        """Run on the query pool; past the timeout DuckDB is interrupted and 503 answered."""
         try:
             cursor = self._readers.get_nowait()
         except queue.Empty:
             assert self._con is not None
             cursor = self._con.cursor()
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._query_pool, self._read, cursor, sql)
         try:
-            return cursor.sql(sql).to_arrow_table()
-        except (duckdb.BinderException, duckdb.ParserException, duckdb.ConversionException,
-                duckdb.InvalidInputException, duckdb.CatalogException,
-                duckdb.PermissionException, duckdb.NotImplementedException,
-                duckdb.OutOfRangeException) as exc:
+            done, _ = await asyncio.wait({future}, timeout=self._query_timeout)
+            if not done:
+                cursor.interrupt()
+                with contextlib.suppress(GatewayError):
+                    await future
+                raise GatewayError(Category.UNAVAILABLE,
+                                   f"query timed out after {self._query_timeout:g} s")
+            return future.result()
+        finally:
+            if future.done():
+                self._readers.put(cursor)
+
+    def _read(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+        self._running.add(cursor)
+        try:
+            table = cursor.sql(sql).to_arrow_table()
+        except duckdb.InterruptException as exc:
+            raise GatewayError(Category.UNAVAILABLE, "query interrupted") from exc
+        except duckdb.Error as exc:  # the query's own fault: bad column, bad cast, ...
             raise GatewayError(Category.INVALID, f"query error: {exc}") from exc
         finally:
-            self._readers.put(cursor)
+            self._running.discard(cursor)
+        names = table.column_names
+        if len(set(names)) != len(names):
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            raise GatewayError(Category.INVALID, "result column names must be unique: "
+                                                 + ", ".join(duplicates))
+        return table
 
 
-def _outcome(written: int, rejected: list[tuple[int, str]]) -> WriteOutcome:
+def _outcome(written: int, rejected: writes.Refusals) -> WriteOutcome:
     return WriteOutcome(
         written=written,
-        dropped=len(rejected),
-        errors=[LineError(line, "", reason, parsed=True) for line, reason in rejected],
+        dropped=rejected.count,
+        errors=[LineError(line, "", reason, parsed=True) for line, reason in rejected.kept],
     )
 
 
@@ -309,6 +346,7 @@ def _log_late_rejections(future: concurrent.futures.Future[Any]) -> None:
         log.error("no_sync write failed after acknowledgement: %s", future.exception())
         return
     _, rejected = future.result()
-    if rejected:
+    if rejected.count:
+        line, reason = rejected.kept[0]
         log.warning("no_sync write: %d rows rejected after acknowledgement, first: line %d: %s",
-                    len(rejected), rejected[0][0], rejected[0][1])
+                    rejected.count, line, reason)

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from gateway.errors import GatewayError, conflict, invalid, not_found
 from translators.lineprotocol import TIME_COLUMN, FieldType, ParsedBatch, TableChunk
+from translators.lineprotocol.model import MAX_LINE_ERRORS
 
 from . import statements as st
 from .catalog import CatalogTxn, Column, Database, Role, Table, new_table
@@ -38,6 +39,20 @@ class SeriesStats:
 
     keys: pa.Array | pa.ChunkedArray
     series: list[tuple[str, int, int, bool]]
+
+
+@dataclass(slots=True)
+class Refusals:
+    """Rows the catalog refuses: (line, reason) of the first MAX_LINE_ERRORS, and a count."""
+
+    kept: list[tuple[int, str]] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, lines: Sequence[int], reason: str) -> None:
+        self.count += len(lines)
+        room = MAX_LINE_ERRORS - len(self.kept)
+        if room > 0:
+            self.kept.extend((line, reason) for line in lines[:room])
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,14 +187,16 @@ def apply_write(
     create: bool,
     now_ns: int,
     all_or_nothing: bool = False,
-) -> tuple[int, list[tuple[int, str]]]:
-    """Store the batch; return points written and (line number, reason) of rejected rows.
+    max_columns: int = 500,
+) -> tuple[int, Refusals]:
+    """Store the batch; return points written and the refused rows.
 
     Every chunk is checked first, each against the catalog plus the columns that earlier
     chunks of the batch add; with `all_or_nothing`, any rejected row means nothing is stored.
     """
-    checked, rejected = check_batch(tx.catalog.view.databases.get(database), prepared.parsed)
-    if all_or_nothing and rejected:
+    checked, rejected = check_batch(tx.catalog.view.databases.get(database), prepared.parsed,
+                                    max_columns)
+    if all_or_nothing and rejected.count:
         return 0, rejected
     ensure_database(tx, database, create=create, now_ns=now_ns)
     written = 0
@@ -192,13 +209,13 @@ def apply_write(
     return written, rejected
 
 
-def check_batch(db: Database | None, batch: ParsedBatch
-                ) -> tuple[list[tuple[TableChunk, pa.Table, list[Column]]], list[tuple[int, str]]]:
+def check_batch(db: Database | None, batch: ParsedBatch, max_columns: int = 500
+                ) -> tuple[list[tuple[TableChunk, pa.Table, list[Column]]], Refusals]:
     """Check every chunk against the catalog (and the columns earlier chunks add); change
-    nothing. Returns the accepted rows per chunk and the (line, reason) of refused ones."""
-    rejected: list[tuple[int, str]] = []
+    nothing. Returns the accepted rows per chunk and the refused rows."""
+    rejected = Refusals()
     added: dict[str, dict[str, Column]] = {}
-    checked = [_check_chunk(db, chunk, added, rejected) for chunk in batch.chunks]
+    checked = [_check_chunk(db, chunk, added, rejected, max_columns) for chunk in batch.chunks]
     return checked, rejected
 
 
@@ -206,7 +223,8 @@ def _check_chunk(
     db: Database | None,
     chunk: TableChunk,
     added: dict[str, dict[str, Column]],
-    rejected: list[tuple[int, str]],
+    rejected: Refusals,
+    max_columns: int = 500,
 ) -> tuple[TableChunk, pa.Table, list[Column]]:
     """Rows of the chunk the catalog accepts, and the columns it must gain; changes nothing
     but `added`, the columns earlier chunks of this batch will create, by measurement.
@@ -218,7 +236,7 @@ def _check_chunk(
     data = chunk.table
     if measurement.startswith(st.RESERVED_PREFIX):
         reason = f'measurement "{measurement}" uses the reserved prefix {st.RESERVED_PREFIX}'
-        rejected.extend((line, reason) for line in chunk.lines)
+        rejected.add(chunk.lines, reason)
         return chunk, data.slice(0, 0), []
     if table is None:
         # measurements of this database, and those earlier chunks of the batch will create
@@ -227,7 +245,7 @@ def _check_chunk(
                       and n != measurement), None)
         if other is not None:
             reason = f'measurement "{measurement}" differs only in case from existing "{other}"'
-            rejected.extend((line, reason) for line in chunk.lines)
+            rejected.add(chunk.lines, reason)
             return chunk, data.slice(0, 0), []
     known = dict(table.columns) if table is not None else {}
     known.update(added.get(measurement, {}))
@@ -254,6 +272,9 @@ def _check_chunk(
         elif name.casefold() in folded:
             reason = (f'column "{name}" on measurement "{measurement}" differs only in case '
                       f'from existing "{folded[name.casefold()]}"')
+        elif len(known) + (TIME_COLUMN not in known) + len(new_columns) >= max_columns:
+            reason = (f'adding column "{name}" to measurement "{measurement}" would exceed '
+                      f"the limit of {max_columns} columns per table")
         else:
             new_columns.append(Column(name, role, ftype))
             folded[name.casefold()] = name  # a later name of this batch may clash with it
@@ -261,8 +282,9 @@ def _check_chunk(
             continue
         refused.append(name)
         mask = pc.is_valid(data.column(name))
-        for row in pc.indices_nonzero(mask).to_pylist():
-            rejected.append((chunk.lines[row], reason))
+        rows = pc.indices_nonzero(mask)
+        rejected.add([chunk.lines[r] for r in rows[:MAX_LINE_ERRORS].to_pylist()], reason)
+        rejected.count += len(rows) - min(len(rows), MAX_LINE_ERRORS)
         drop = mask if drop is None else pc.or_(drop, mask)
     if drop is not None:
         # rows naming a refused column are gone; the column itself must not reach the INSERT
