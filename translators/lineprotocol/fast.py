@@ -67,12 +67,13 @@ def parse_block(
     default_time: int,
 ) -> list[TableChunk] | None:
     """Parse newline-separated lines that share `shape`; None means "use the slow path"."""
-    if b"0x" in data or b"0X" in data:  # Arrow reads hex integers; line protocol does not
-        return None
+    # Arrow reads "0x10" as an integer, line protocol does not. Without any "x" in the block
+    # (a memchr) there is nothing to check; with one, timestamps are read as text and checked.
+    hexish = b"x" in data or b"X" in data
     commas = data.translate(_TO_COMMAS)
     names = [f"c{i}" for i in range(shape.columns)]
     types = {name: pa.string() for name in names}
-    if shape.timestamp:
+    if shape.timestamp and not hexish:
         types[names[-1]] = pa.int64()
     # Columns whose first value is a float are read as floats straight away; if a later value
     # is not one, the block is read again with every value as text.
@@ -94,7 +95,7 @@ def parse_block(
     key_indexes += [1 + 2 * shape.tags + 2 * i for i in range(shape.fields)]
     keys = [tokens.column(i) for i in key_indexes]
     if all(_constant(column) for column in keys):
-        return _one_series_shape(tokens, shape, lines, precision, default_time, plus)
+        return _one_series_shape(tokens, shape, lines, precision, default_time, plus, hexish)
     # Several measurements or key sets share the skeleton: split by the joined keys.
     joined = pc.binary_join_element_wise(*keys, "\n")
     encoded = pc.dictionary_encode(joined).combine_chunks()
@@ -108,6 +109,7 @@ def parse_block(
             precision,
             default_time,
             plus,
+            hexish,
         )
         if part is None:
             return None
@@ -148,6 +150,7 @@ def _one_series_shape(
     precision: Precision,
     default_time: int,
     plus: bool,
+    hexish: bool,
 ) -> list[TableChunk] | None:
     measurement = tokens.column(0)[0].as_py()
     tag_keys = [tokens.column(1 + 2 * i)[0].as_py() for i in range(shape.tags)]
@@ -164,6 +167,13 @@ def _one_series_shape(
     columns: dict[str, pa.ChunkedArray] = {}
     if shape.timestamp:
         stamps = tokens.column(shape.columns - 1)
+        if hexish:
+            if _has_x(stamps):
+                return None
+            try:
+                stamps = pc.cast(stamps, pa.int64())
+            except pa.ArrowInvalid:
+                return None
         try:
             columns[TIME_COLUMN] = scale_array_to_nanos(stamps, precision)
         except TimestampOutOfRange:
@@ -177,7 +187,7 @@ def _one_series_shape(
         columns[key] = values
     fields: dict[str, FieldType] = {}
     for i, key in enumerate(field_keys):
-        typed = _type_values(tokens.column(base + 1 + 2 * i), plus)
+        typed = _type_values(tokens.column(base + 1 + 2 * i), plus, hexish)
         if typed is None:
             return None
         fields[key], columns[key] = typed
@@ -189,7 +199,11 @@ def _all_match(values: pa.ChunkedArray, pattern: str) -> bool:
     return pc.all(pc.match_substring_regex(values, pattern)).as_py()
 
 
-def _type_values(values: pa.ChunkedArray, plus: bool
+def _has_x(values: pa.ChunkedArray) -> bool:
+    return pc.any(pc.match_substring(values, "x", ignore_case=True)).as_py()
+
+
+def _type_values(values: pa.ChunkedArray, plus: bool, hexish: bool
                  ) -> tuple[FieldType, pa.ChunkedArray] | None:
     """Type a column of raw field values as a whole, or None if it is mixed or invalid.
 
@@ -211,6 +225,8 @@ def _type_values(values: pa.ChunkedArray, plus: bool
             if not pc.all(pc.ends_with(values, suffix)).as_py():
                 return None
             digits = pc.utf8_slice_codeunits(values, 0, -1)
+            if hexish and _has_x(digits):
+                return None
             if suffix == "i":
                 return FieldType.INTEGER, pc.cast(digits, pa.int64())
             if pc.any(pc.starts_with(digits, "-")).as_py():

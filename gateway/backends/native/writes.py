@@ -335,16 +335,15 @@ def _store_chunk(
 def series_keys(data: pa.Table, tags: Sequence[str]) -> pa.ChunkedArray | pa.Array:
     """A string per row naming its tag set; absent and null tags are left out alike.
 
-    Each present tag adds "<bytes of name>:<name><bytes of value>:<value>", so no choice of
-    names and values can make two different tag sets share a key, and the key does not
+    Each present tag adds "name NUL value NUL". Line protocol with NUL is refused, so no
+    choice of names and values can make two tag sets share a key, and the key does not
     depend on which other tag columns the table has.
     """
-    parts = []
-    for tag in sorted(tags):
-        values = data.column(tag)
-        size = pc.cast(pc.binary_length(values), pa.string())
-        part = pc.binary_join_element_wise(f"{len(tag.encode())}:{tag}", size, ":", values, "")
-        parts.append(pc.fill_null(part, ""))
+    parts = [
+        pc.fill_null(pc.binary_join_element_wise(f"{tag}\x00", data.column(tag), "\x00", ""),
+                     "")
+        for tag in sorted(tags)
+    ]
     if not parts:
         return pa.repeat(pa.scalar("", pa.string()), data.num_rows)
     if len(parts) == 1:
