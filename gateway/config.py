@@ -186,20 +186,17 @@ def _validate(config: Config, problems: list[str]) -> None:
             problems.append(f"server.bind: port out of range in {config.server.bind!r}")
     except ValueError:
         problems.append(f"server.bind: expected HOST:PORT, got {config.server.bind!r}")
-    if config.write.max_columns_per_table < 2:
-        problems.append("write.max_columns_per_table: must be at least 2")
-    if config.query.timeout_seconds <= 0:
-        problems.append("query.timeout_seconds: must be positive")
-    if config.query.workers < 1:
-        problems.append("query.workers: must be at least 1")
-    if config.write.max_body_bytes <= 0:
-        problems.append("write.max_body_bytes: must be positive")
-    if config.storage.threads < 0:
-        problems.append("storage.threads: must be 0 (auto) or positive")
-    if config.storage.idle_checkpoint_seconds <= 0:
-        problems.append("storage.idle_checkpoint_seconds: must be positive")
-    if config.storage.parse_workers < 0:
-        problems.append("storage.parse_workers: must be 0 (auto) or positive")
+    bounds = [
+        (config.write.max_columns_per_table >= 2, "write.max_columns_per_table: at least 2"),
+        (config.write.max_body_bytes > 0, "write.max_body_bytes: must be positive"),
+        (config.query.timeout_seconds > 0, "query.timeout_seconds: must be positive"),
+        (config.query.workers >= 1, "query.workers: at least 1"),
+        (config.storage.threads >= 0, "storage.threads: 0 (auto) or positive"),
+        (config.storage.parse_workers >= 0, "storage.parse_workers: 0 (auto) or positive"),
+        (config.storage.idle_checkpoint_seconds > 0,
+         "storage.idle_checkpoint_seconds: must be positive"),
+    ]
+    problems.extend(message for ok, message in bounds if not ok)
     if config.auth.admin_token_env and not os.environ.get(config.auth.admin_token_env):
         problems.append(
             f"auth.admin_token_env: environment variable {config.auth.admin_token_env} is not set"

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ports import free_port, wait_for_ping
+from .ports import free_port, start_server, stop_server
 
 
 @dataclass
@@ -24,17 +24,12 @@ class GatewayProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> GatewayProcess:
-        log = open(self.data_dir.parent / f"gateway-{self.port}.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
+        self.process = start_server(
             [sys.executable, "-m", "gateway", "serve", "--bind", f"127.0.0.1:{self.port}",
              "--data-dir", str(self.data_dir), "--log-level", "WARNING"],
-            stdout=log, stderr=subprocess.STDOUT, env=self.env,
+            self.url, str(self.data_dir.parent / f"gateway-{self.port}.log"), env=self.env,
+            timeout=timeout,
         )
-        try:
-            wait_for_ping(self.url, self.process, log.name, timeout)
-        except RuntimeError:
-            self.process = None
-            raise
         return self
 
     def kill(self) -> None:
@@ -47,12 +42,7 @@ class GatewayProcess:
     def stop(self, timeout: float = 30.0) -> int | None:
         if self.process is None:
             return None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            code = self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            code = self.process.wait()
+        code = stop_server(self.process, timeout)
         self.process = None
         return code
 

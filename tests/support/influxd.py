@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ports import free_port, wait_for_ping
+from .ports import free_port, start_server, stop_server
 
 CONFIG = """\
 reporting-enabled = false
@@ -69,28 +68,15 @@ class Influxd:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self.data_dir / "influxdb.conf"
         config.write_text(CONFIG.format(dir=self.data_dir, port=self.port))
-        log = open(self.data_dir / "influxd.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [influxd_binary(), "run", "-config", str(config)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_ping(self.url, self.process, log.name, timeout)
-        except RuntimeError:
-            self.process = None
-            raise
+        self.process = start_server([influxd_binary(), "run", "-config", str(config)],
+                                    self.url, str(self.data_dir / "influxd.log"),
+                                    timeout=timeout)
         return self
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+        if self.process is not None:
+            stop_server(self.process, 10)
+            self.process = None
 
 
 def influxd(data_dir: Path) -> Influxd:

@@ -1,4 +1,4 @@
-"""Free loopback ports for servers started by tests and benchmarks."""
+"""Servers started by tests and benchmarks: free loopback ports, start, wait, stop."""
 
 from __future__ import annotations
 
@@ -31,3 +31,24 @@ def wait_for_ping(url: str, process: subprocess.Popen[bytes], log: str,
     process.terminate()
     process.wait()
     raise RuntimeError(f"{url} did not answer /ping within {timeout} s; see {log}")
+
+
+def start_server(command: list[str], url: str, log_path: str, *,
+                 env: dict[str, str] | None = None, timeout: float = 30.0
+                 ) -> subprocess.Popen[bytes]:
+    """Start a server with its output in `log_path`; return once GET /ping answers 204."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, env=env)
+    wait_for_ping(url, process, log_path, timeout)
+    return process
+
+
+def stop_server(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout`; the exit code."""
+    process.terminate()
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
