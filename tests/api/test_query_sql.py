@@ -150,3 +150,23 @@ async def test_a_query_sees_only_its_database(client: TestClient) -> None:
                   "SELECT * FROM (WITH a AS (SELECT 1) SELECT 1) q, __influx_gateway.columns"]:
         response = await client.get("/api/v3/query_sql", params={"db": "two", "q": query})
         assert response.status == 400, query
+
+
+async def test_ctes_still_work_after_renaming(loaded: TestClient) -> None:
+    for query, expected in [
+        ("WITH x AS (SELECT host, usage FROM cpu) SELECT x.host FROM x ORDER BY x.host",
+         [{"host": "a"}, {"host": "b"}]),
+        ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) "
+         "SELECT sum(n) AS s FROM r", [{"s": 6}]),
+    ]:
+        response = await loaded.get("/api/v3/query_sql", params={"db": "db1", "q": query})
+        assert response.status == 200, await response.text()
+        assert await response.json() == expected
+
+
+async def test_recursive_anchor_cannot_read_the_catalog(loaded: TestClient) -> None:
+    query = ("WITH RECURSIVE duckdb_columns(s) AS (SELECT schema_name FROM duckdb_columns "
+             "UNION ALL SELECT s FROM duckdb_columns WHERE false) SELECT * FROM duckdb_columns")
+    response = await loaded.get("/api/v3/query_sql", params={"db": "db1", "q": query})
+    assert response.status == 400
+    assert "__influx_gateway" not in await response.text()

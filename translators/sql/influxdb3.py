@@ -81,6 +81,14 @@ def translate_query(
 ) -> str:
     """DuckDB SQL for `text`, reading only tables of `schema` (raises SqlRejected)."""
     try:
+        return _translate(text, schema, tables, params)
+    except RecursionError:
+        raise SqlRejected("the query nests too deeply") from None
+
+
+def _translate(text: str, schema: str, tables: Collection[str],
+               params: Mapping[str, object] | None) -> str:
+    try:
         statements = [s for s in sqlglot.parse(text, read=READ_DIALECT) if s is not None]
     except ParseError as exc:
         first = exc.errors[0] if exc.errors else {}
@@ -129,26 +137,52 @@ def _check_sources(tree: exp.Expression) -> None:
 
 
 def _rewrite_tables(tree: exp.Expression, schema: str, tables: Collection[str]) -> None:
-    """Resolve every table reference in the scope it stands in."""
+    """Resolve every table reference in the scope it stands in.
+
+    Every CTE gets a generated name and exactly the references sqlglot resolves to it are
+    renamed, so no unqualified name can mean a CTE to sqlglot and a catalog view to DuckDB
+    (a recursive CTE's anchor, names that fold alike in one and not the other). Any other
+    table must be one of the database's own.
+    """
     try:
         scopes = list(traverse_scope(tree))
     except SqlglotError as exc:
         raise SqlRejected(f"cannot resolve the query's tables: {exc}") from None
+    generated = {id(cte): f"__cte_{n}" for n, cte in enumerate(tree.find_all(exp.CTE))}
     seen: set[int] = set()
     for scope in scopes:
-        ctes = {_name(name) for name in scope.cte_sources}
         for table in scope.tables:
-            if id(table) not in seen:
-                seen.add(id(table))
-                _rewrite_table(table, schema, tables, ctes)
+            if id(table) in seen:
+                continue
+            seen.add(id(table))
+            qualified = table.args.get("db") or table.args.get("catalog")
+            source = None if qualified else scope.cte_sources.get(table.name)
+            if source is None:
+                _rewrite_table(table, schema, tables)
+                continue
+            cte = source.expression if isinstance(source.expression, exp.CTE) else \
+                source.expression.find_ancestor(exp.CTE)
+            if cte is None or id(cte) not in generated:
+                raise SqlRejected(f"cannot resolve table '{table.name}'")
+            if not table.alias:  # keep `name.column` references working
+                table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name,
+                                                                         quoted=True)))
+            table.set("this", exp.to_identifier(generated[id(cte)], quoted=True))
     if any(id(table) not in seen for table in tree.find_all(exp.Table)):
         raise SqlRejected("a table reference could not be resolved")
+    for cte in tree.find_all(exp.CTE):
+        alias = cte.args.get("alias")
+        if not isinstance(alias, exp.TableAlias):
+            raise SqlRejected("a CTE needs a name")
+        alias.set("this", exp.to_identifier(generated[id(cte)], quoted=True))
 
 
-def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str],
-                   ctes: set[str]) -> None:
+def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str]) -> None:
     if not isinstance(node.this, exp.Identifier):
         raise SqlRejected("table functions are not allowed")
+    for part in ("db", "catalog"):
+        if node.args.get(part) is not None and not isinstance(node.args[part], exp.Identifier):
+            raise SqlRejected("unsupported table reference")
     name = _name(node.this)
     qualifier = _name(node.args["db"]) if node.args.get("db") else None
     catalog = _name(node.args["catalog"]) if node.args.get("catalog") else None
@@ -156,8 +190,6 @@ def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str],
         raise SqlRejected(f"table '{node.sql(dialect=READ_DIALECT)}' not found")
     if qualifier is not None and qualifier not in TABLE_SCHEMAS:
         raise SqlRejected(f"table '{node.sql(dialect=READ_DIALECT)}' not found")
-    if qualifier is None and name in ctes:
-        return
     if name not in tables:
         raise SqlRejected(f"table '{name}' not found")
     alias = node.alias

@@ -26,7 +26,8 @@ def translate(text: str, **params: object) -> str:
         pytest.param("SELECT * FROM public.iox.cpu", 'SELECT * FROM "db1"."cpu" AS "cpu"',
                      id="catalog-schema"),
         pytest.param("WITH x AS (SELECT * FROM cpu) SELECT * FROM x",
-                     'WITH x AS (SELECT * FROM "db1"."cpu" AS "cpu") SELECT * FROM x', id="cte"),
+                     'WITH "__cte_0" AS (SELECT * FROM "db1"."cpu" AS "cpu") SELECT * FROM '
+                     '"__cte_0" AS "x"', id="cte"),
         pytest.param("SELECT * FROM cpu WHERE host = $h AND n > $n",
                      "SELECT * FROM \"db1\".\"cpu\" AS \"cpu\" WHERE host = 'it''s' AND n > 3",
                      id="params"),
@@ -94,6 +95,9 @@ def test_rejected(text: str, message: str) -> None:
                  id="duckdb-databases"),
     pytest.param("SELECT checkpoint()", "not supported", id="checkpoint"),
     pytest.param("SELECT * FROM cpu, LATERAL force_checkpoint()", "LATERAL", id="force-ckpt"),
+    pytest.param("SELECT * FROM $x.cpu", "unsupported table reference", id="parameter-schema"),
+    pytest.param("SELECT " + "(" * 400 + "1" + ")" * 400, "nests too deeply|error parsing",
+                 id="deep-nesting"),
 ])
 def test_sandbox_escapes_are_refused(text: str, message: str) -> None:
     with pytest.raises(SqlRejected, match=message):
@@ -102,9 +106,9 @@ def test_sandbox_escapes_are_refused(text: str, message: str) -> None:
 
 @pytest.mark.parametrize(("text", "fragment"), [
     ("WITH a AS (SELECT * FROM cpu), b AS (SELECT * FROM a) SELECT * FROM b JOIN mem ON true",
-     'FROM a) SELECT * FROM b JOIN "db1"."mem"'),
+     'SELECT * FROM "__cte_1" AS "b" JOIN "db1"."mem"'),
     ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) "
-     "SELECT * FROM r", "FROM r WHERE n < 3) SELECT * FROM r"),
+     "SELECT * FROM r", 'FROM "__cte_0" AS "r" WHERE n < 3) SELECT * FROM "__cte_0" AS "r"'),
     ("SELECT * FROM cpu c, LATERAL (SELECT * FROM mem WHERE mem.h = c.h) x",
      'LATERAL (SELECT * FROM "db1"."mem" AS "mem"'),
     ("SELECT * FROM cpu WHERE v IN (SELECT v FROM mem)", 'IN (SELECT v FROM "db1"."mem"'),
@@ -114,3 +118,20 @@ def test_sandbox_escapes_are_refused(text: str, message: str) -> None:
 ])
 def test_ordinary_queries_pass(text: str, fragment: str) -> None:
     assert fragment in translate(text)
+
+
+@pytest.mark.parametrize("text", [
+    # sqlglot reads the anchor's name as the CTE itself; DuckDB would read the catalog view
+    "WITH RECURSIVE duckdb_columns(s) AS (SELECT schema_name FROM duckdb_columns UNION ALL "
+    "SELECT s FROM duckdb_columns WHERE false) SELECT * FROM duckdb_columns",
+    # KELVIN SIGN lowercases to "k" in Python but not in DuckDB
+    'WITH "duc\u212adb_tables" AS (SELECT 1) SELECT schema_name FROM duckdb_tables',
+])
+def test_cte_names_never_reach_catalog_views(text: str) -> None:
+    try:
+        sql = translate(text)
+    except SqlRejected:
+        return
+    # the name may survive as an alias; it must not be what a FROM reads
+    assert "FROM duckdb_" not in sql and 'FROM "duckdb_' not in sql
+    assert "__cte_0" in sql
