@@ -58,6 +58,7 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
         max_columns=config.write.max_columns_per_table,
         query_timeout=config.query.timeout_seconds,
         query_workers=config.query.workers,
+        max_rows=config.query.max_rows,
     )
     await asyncio.to_thread(store.open)
     parse_pool = ThreadPoolExecutor(config.parse_workers, thread_name_prefix="parse")

@@ -65,6 +65,7 @@ class StorageConfig:
 class QueryConfig:
     timeout_seconds: float = 300.0  # a query running longer is interrupted (503)
     workers: int = 4  # queries that run at once; others wait for a worker
+    max_rows: int = 1_000_000  # a larger result is an error, not a memory spike
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,7 @@ def _validate(config: Config, problems: list[str]) -> None:
         (config.write.max_body_bytes > 0, "write.max_body_bytes: must be positive"),
         (config.query.timeout_seconds > 0, "query.timeout_seconds: must be positive"),
         (config.query.workers >= 1, "query.workers: at least 1"),
+        (config.query.max_rows >= 1, "query.max_rows: at least 1"),
         (config.storage.threads >= 0, "storage.threads: 0 (auto) or positive"),
         (config.storage.parse_workers >= 0, "storage.parse_workers: 0 (auto) or positive"),
         (config.storage.idle_checkpoint_seconds > 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pyarrow as pa
@@ -70,10 +71,14 @@ def _negotiate(requested: object, accept: str) -> str:
     return "json"
 
 
-def _encoded(table: pa.Table, name: str) -> web.Response:
+async def _encoded(table: pa.Table, name: str) -> web.Response:
+    """Encode in a worker thread (a large result must not stall the event loop)."""
     encoder = V3_ENCODERS[name]
-    return web.Response(body=encoder.encode(table), headers={"Content-Type":
-                                                             encoder.content_type})
+    try:
+        body = await asyncio.get_running_loop().run_in_executor(None, encoder.encode, table)
+    except (pa.ArrowException, OverflowError, ValueError) as exc:
+        raise invalid(f"the result cannot be encoded as {name}: {exc}") from None
+    return web.Response(body=body, headers={"Content-Type": encoder.content_type})
 
 
 async def query_sql(request: web.Request) -> web.Response:
@@ -95,7 +100,7 @@ async def query_sql(request: web.Request) -> web.Response:
         raise invalid("params must be a JSON object")
     name = _negotiate(requested, request.headers.get("Accept", ""))
     table = await request.app[keys.QUERIES].sql(SqlQuery(Namespace(database), text, bound))
-    return _encoded(table, name)
+    return await _encoded(table, name)
 
 
 async def list_databases(request: web.Request) -> web.Response:
@@ -103,7 +108,7 @@ async def list_databases(request: web.Request) -> web.Response:
     names = request.app[keys.ADMIN].databases()
     if name == "json":  # the documented ShowDatabasesResponse shape
         return web.json_response({"databases": names})
-    return _encoded(pa.table({"iox::database": pa.array(names, pa.string())}), name)
+    return await _encoded(pa.table({"iox::database": pa.array(names, pa.string())}), name)
 
 
 def _required_string(body: dict[str, object], key: str) -> str:

@@ -28,6 +28,7 @@ SKELETON_DELETE = bytes(b for b in range(256) if b not in _SKELETON_KEEP)
 _TO_COMMAS = bytes.maketrans(b" =", b",,")
 _SKELETON = re.compile(rb"((?:,=)*) =((?:,=)*)( ?)")
 
+MAX_KEY_SETS = 64
 _FLOAT = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _FLOAT_TOKEN = re.compile(rb"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]-?[0-9]+)?")
 _BOOL = pa.array(["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"])
@@ -96,9 +97,12 @@ def parse_block(
     keys = [tokens.column(i) for i in key_indexes]
     if all(_constant(column) for column in keys):
         return _one_series_shape(tokens, shape, lines, precision, default_time, plus, hexish)
-    # Several measurements or key sets share the skeleton: split by the joined keys.
+    # Several measurements or key sets share the skeleton: split by the joined keys. Many key
+    # sets (each line naming other fields) are left to the line-at-a-time path.
     joined = pc.binary_join_element_wise(*keys, "\n")
     encoded = pc.dictionary_encode(joined).combine_chunks()
+    if len(encoded.dictionary) > MAX_KEY_SETS:
+        return None
     chunks: list[TableChunk] = []
     for code in range(len(encoded.dictionary)):
         rows = pc.indices_nonzero(pc.equal(encoded.indices, code))

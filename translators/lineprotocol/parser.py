@@ -18,6 +18,11 @@ from .model import TIME_COLUMN, FieldType, LineError, ParsedBatch, TableChunk
 from .precision import Precision
 from .slow import LineSyntaxError, Point, PointRefused, parse_line
 
+# Columns one chunk may hold, and how many recent chunks a line may join: both keep the work
+# linear in the body when lines name many different fields.
+MAX_CHUNK_COLUMNS = 256
+_RECENT_BUILDERS = 8
+
 
 def parse_lines(
     body: bytes,
@@ -112,9 +117,13 @@ def _points_to_chunks(measurement: str, rows: list[tuple[int, Point]]) -> list[T
     builders: list[Builder] = []
     for number, point in rows:
         chosen: Builder | None = None
-        for builder in builders:
+        for builder in builders[-_RECENT_BUILDERS:]:  # bounded: linear in the lines
             tags, fields, _ = builder
-            if all(k not in fields for k in point.tags) and all(
+            new = sum(k not in tags for k in point.tags) + sum(
+                k not in fields for k in point.fields)
+            if len(tags) + len(fields) + new <= MAX_CHUNK_COLUMNS and all(
+                k not in fields for k in point.tags
+            ) and all(
                 k not in tags and fields.get(k, t) is t for k, (t, _) in point.fields.items()
             ):
                 chosen = builder
@@ -155,29 +164,39 @@ def _build_chunk(
 
 
 def _merge(pieces: list[TableChunk], rejected: ParsedBatch, text: bytes) -> ParsedBatch:
-    """Join compatible pieces of each measurement, keeping chunks in first-line order."""
+    """Join compatible pieces of each measurement, keeping chunks in first-line order.
+
+    A piece joins the last group of its measurement when its columns agree in role and type
+    with the group's, and the union stays within MAX_CHUNK_COLUMNS (sparse bodies, each line
+    naming other fields, would otherwise become rows x columns of nulls).
+    """
     groups: list[list[TableChunk]] = []
-    open_groups: dict[str, list[list[TableChunk]]] = {}
+    last: dict[str, tuple[list[TableChunk], dict[str, None], dict[str, FieldType]]] = {}
     for piece in sorted(pieces, key=lambda p: p.lines[0] if len(p.lines) else 0):
         if not piece.num_rows:
             continue
-        for group in open_groups.get(piece.measurement, []):
-            if all(_compatible(piece, other) for other in group):
+        current = last.get(piece.measurement)
+        if current is not None:
+            group, tags, fields = current
+            width = len(set(tags) | set(fields) | set(piece.tags) | set(piece.fields))
+            if width <= MAX_CHUNK_COLUMNS and _compatible(piece, tags, fields):
                 group.append(piece)
-                break
-        else:
-            groups.append([piece])
-            open_groups.setdefault(piece.measurement, []).append(groups[-1])
+                tags.update(dict.fromkeys(piece.tags))
+                fields.update(piece.fields)
+                continue
+        groups.append([piece])
+        last[piece.measurement] = (groups[-1], dict.fromkeys(piece.tags), dict(piece.fields))
     rejected.chunks = [_join(group) for group in groups]
     return rejected
 
 
-def _compatible(a: TableChunk, b: TableChunk) -> bool:
-    """No column is a tag in one and a field in the other, or a field of two types."""
-    for key, ftype in a.fields.items():
-        if key in b.tags or b.fields.get(key, ftype) is not ftype:
+def _compatible(piece: TableChunk, tags: dict[str, None], fields: dict[str, FieldType]
+                ) -> bool:
+    """No column is a tag on one side and a field on the other, or a field of two types."""
+    for key, ftype in piece.fields.items():
+        if key in tags or fields.get(key, ftype) is not ftype:
             return False
-    return all(key not in b.fields for key in a.tags)
+    return all(key not in fields for key in piece.tags)
 
 
 def line_text(raw_lines: list[bytes], number: int) -> str:

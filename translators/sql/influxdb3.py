@@ -78,16 +78,20 @@ def translate_query(
     schema: str,
     tables: Collection[str],
     params: Mapping[str, object] | None = None,
+    row_limit: int | None = None,
 ) -> str:
-    """DuckDB SQL for `text`, reading only tables of `schema` (raises SqlRejected)."""
+    """DuckDB SQL for `text`, reading only tables of `schema` (raises SqlRejected).
+
+    With `row_limit`, the query is wrapped to return at most that many rows.
+    """
     try:
-        return _translate(text, schema, tables, params)
+        return _translate(text, schema, tables, params, row_limit)
     except RecursionError:
         raise SqlRejected("the query nests too deeply") from None
 
 
 def _translate(text: str, schema: str, tables: Collection[str],
-               params: Mapping[str, object] | None) -> str:
+               params: Mapping[str, object] | None, row_limit: int | None) -> str:
     try:
         statements = [s for s in sqlglot.parse(text, read=READ_DIALECT) if s is not None]
     except ParseError as exc:
@@ -122,6 +126,12 @@ def _translate(text: str, schema: str, tables: Collection[str],
             if key not in params:
                 raise SqlRejected(f"no value given for parameter ${key}")
             node.replace(_literal(params[key]))
+    names = [n for n in tree.named_selects if n]  # unnamed expressions get DuckDB's names
+    if "*" not in names and len(set(names)) != len(names):
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        raise SqlRejected("result column names must be unique: " + ", ".join(duplicates))
+    if row_limit is not None:
+        tree = exp.select("*").from_(tree.subquery("__result")).limit(row_limit)
     return tree.sql(dialect=WRITE_DIALECT)
 
 

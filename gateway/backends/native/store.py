@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import json
 import logging
 import queue
@@ -18,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ class NativeStore(Backend):
         max_columns: int = 500,
         query_timeout: float = 300.0,
         query_workers: int = 4,
+        max_rows: int = 1_000_000,
     ) -> None:
         self.path = path
         self.auto_create = auto_create
@@ -64,6 +65,7 @@ class NativeStore(Backend):
         self._wal = Path(f"{path}.wal")
         self.max_columns = max_columns
         self._query_timeout = query_timeout
+        self._max_rows = max_rows
         self._query_pool = ThreadPoolExecutor(query_workers, thread_name_prefix="query")
         self._running: set[duckdb.DuckDBPyConnection] = set()
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -107,7 +109,10 @@ class NativeStore(Backend):
     def close_sync(self) -> None:
         for cursor in list(self._running):  # queries must not hold up shutdown
             cursor.interrupt()
-        self._query_pool.shutdown(wait=True)
+        self._query_pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + 5  # interrupted queries end quickly; ignore stragglers
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.01)
         if self._writer is not None:
             self._queue.put(_STOP)
             self._writer.join()
@@ -231,8 +236,11 @@ class NativeStore(Backend):
             # v3 no_sync: validate against the catalog as it stands, then answer once the
             # batch is queued, before COMMIT. A concurrent schema change can still refuse rows
             # later; that is logged.
-            _, rejected = writes.check_batch(self._catalog.databases.get(database), batch.parsed,
-                                             self.max_columns)
+            catalog = self._catalog
+            writes.check_new_database(catalog, database)
+            _, rejected = await asyncio.get_running_loop().run_in_executor(
+                None, writes.check_batch, catalog.databases.get(database), batch.parsed,
+                self.max_columns)
             if rejected.count and all_or_nothing:
                 return _outcome(0, rejected)
             self.submit(job).add_done_callback(_log_late_rejections)
@@ -262,6 +270,14 @@ class NativeStore(Backend):
 
     async def create_table(self, database: str, table: str, tags: list[str],
                            fields: dict[str, FieldType]) -> None:
+        for name, what in ((table, "table"), *((n, "column") for n in [*tags, *fields])):
+            writes.check_name(name, what)
+        if table.startswith(st.RESERVED_PREFIX):
+            raise GatewayError(Category.INVALID, f"table names may not start with "
+                                                 f"{st.RESERVED_PREFIX}")
+        if 1 + len(tags) + len(fields) > self.max_columns:
+            raise GatewayError(Category.INVALID, f"a table may have at most {self.max_columns}"
+                                                 " columns, the time column included")
         columns = [Column(t, Role.TAG) for t in tags]
         columns += [Column(f, Role.FIELD, ftype) for f, ftype in fields.items()]
 
@@ -286,38 +302,43 @@ class NativeStore(Backend):
         db = self._catalog.databases.get(database)
         if db is None:
             raise not_found(f"database not found: {database}")
+        call = _QueryCall(query, database, tuple(db.tables))
         try:
-            sql = translate_query(query.text, schema=database, tables=db.tables.keys(),
-                                  params=query.params)
-        except SqlRejected as exc:
-            raise GatewayError(Category.INVALID, str(exc)) from exc
-        return await self._run_query(sql)
-
-    async def _run_query(self, sql: str) -> pa.Table:
-        """Run on the query pool; past the timeout DuckDB is interrupted and 503 answered."""
-        try:
-            cursor = self._readers.get_nowait()
+            call.cursor = self._readers.get_nowait()
         except queue.Empty:
             assert self._con is not None
-            cursor = self._con.cursor()
+            call.cursor = self._con.cursor()
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._query_pool, self._read, cursor, sql)
-        try:
-            done, _ = await asyncio.wait({future}, timeout=self._query_timeout)
-            if not done:
-                cursor.interrupt()
-                with contextlib.suppress(GatewayError):
-                    await future
-                raise GatewayError(Category.UNAVAILABLE,
-                                   f"query timed out after {self._query_timeout:g} s")
+        future = loop.run_in_executor(self._query_pool, self._read, call)
+        done, _ = await asyncio.wait({future}, timeout=self._query_timeout)
+        if done:
+            self._readers.put(call.cursor)
             return future.result()
-        finally:
-            if future.done():
-                self._readers.put(cursor)
+        # Past the time limit: answer now. A query not started is dropped; a running one is
+        # interrupted, and its cursor returns to the pool when DuckDB gives it back.
+        call.expired = True
+        if future.cancel():
+            self._readers.put(call.cursor)
+        else:
+            call.cursor.interrupt()
+            future.add_done_callback(lambda _: self._readers.put(call.cursor))
+        raise GatewayError(Category.UNAVAILABLE,
+                           f"query timed out after {self._query_timeout:g} s")
 
-    def _read(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    def _read(self, call: _QueryCall) -> pa.Table:
+        """Translate and run one query on a query worker (both stay off the event loop)."""
+        query = call.query
+        try:
+            sql = translate_query(query.text, schema=call.database, tables=call.tables,
+                                  params=query.params, row_limit=self._max_rows + 1)
+        except SqlRejected as exc:
+            raise GatewayError(Category.INVALID, str(exc)) from exc
+        cursor = call.cursor
         self._running.add(cursor)
         try:
+            if call.expired:
+                raise GatewayError(Category.UNAVAILABLE, "query interrupted")
+            # materialised rather than streamed: DuckDB's interrupt reaches it only this way
             table = cursor.sql(sql).to_arrow_table()
         except duckdb.InterruptException as exc:
             raise GatewayError(Category.UNAVAILABLE, "query interrupted") from exc
@@ -325,12 +346,25 @@ class NativeStore(Backend):
             raise GatewayError(Category.INVALID, f"query error: {exc}") from exc
         finally:
             self._running.discard(cursor)
+        if table.num_rows > self._max_rows:
+            raise GatewayError(Category.INVALID, f"the query's result exceeds {self._max_rows} "
+                               "rows (query.max_rows); narrow it with WHERE, LIMIT or an "
+                               "aggregate")
         names = table.column_names
         if len(set(names)) != len(names):
             duplicates = sorted({n for n in names if names.count(n) > 1})
             raise GatewayError(Category.INVALID, "result column names must be unique: "
                                                  + ", ".join(duplicates))
         return table
+
+
+@dataclass(slots=True)
+class _QueryCall:
+    query: SqlQuery
+    database: str
+    tables: tuple[str, ...]
+    cursor: Any = None
+    expired: bool = False
 
 
 def _outcome(written: int, rejected: writes.Refusals) -> WriteOutcome:

@@ -21,7 +21,7 @@ from translators.lineprotocol import TIME_COLUMN, FieldType, ParsedBatch, TableC
 from translators.lineprotocol.model import MAX_LINE_ERRORS
 
 from . import statements as st
-from .catalog import CatalogTxn, Column, Database, Role, Table, new_table
+from .catalog import Catalog, CatalogTxn, Column, Database, Role, Table, new_table
 
 STAGE = "__influx_gateway_stage"
 # DuckDB's own schemas (and ours) cannot be databases.
@@ -113,11 +113,30 @@ class Transaction:
             del self.pending[key]
 
 
-def check_database_name(name: str) -> None:
+def check_name(name: str, what: str) -> None:
+    """A name DuckDB can hold: not empty, at most 255 characters, valid UTF-8."""
     if not name:
-        raise invalid("database name required")
-    if name.casefold() in RESERVED_SCHEMAS or len(name) > 255:
+        raise invalid(f"{what} name required")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid(f"invalid {what} name: not valid UTF-8") from None
+    if len(name) > 255:
+        raise invalid(f"invalid {what} name: longer than 255 characters")
+
+
+def check_database_name(name: str) -> None:
+    check_name(name, "database")
+    if name.casefold() in RESERVED_SCHEMAS:
         raise invalid(f"invalid database name: {name!r}")
+
+
+def check_new_database(catalog: Catalog, name: str) -> None:
+    """Refuse a database that does not exist but differs only in case from one that does."""
+    if name not in catalog.databases:
+        other = catalog.folded().get(name.casefold())
+        if other is not None:
+            raise conflict(f"database {name!r} differs only in case from existing {other!r}")
 
 
 def ensure_database(
@@ -129,9 +148,7 @@ def ensure_database(
     check_database_name(name)
     if not create:
         raise not_found(f"database not found: {json.dumps(name)}")
-    other = tx.catalog.view.folded().get(name.casefold())
-    if other is not None:
-        raise conflict(f"database {name!r} differs only in case from existing {other!r}")
+    check_new_database(tx.catalog.view, name)
     tx.con.execute(st.create_schema(name))
     tx.con.execute(st.meta_insert(st.META_DATABASES, [name, now_ns]))
     work = tx.catalog.writable()
@@ -139,10 +156,11 @@ def ensure_database(
     return work.databases[name]
 
 
-def create_table(tx: Transaction, database: str, table: str, columns: Sequence[Column]
-                 ) -> Table:
+def create_table(tx: Transaction, database: str, table: str, columns: Sequence[Column], *,
+                 checked: bool = False) -> Table:
+    """Create a table; `checked` says the caller already ruled out name clashes."""
     db = tx.catalog.view.databases[database]
-    other = db.folded().get(table.casefold())
+    other = None if checked else db.folded().get(table.casefold())
     if other is not None:
         raise conflict(f"table {table!r} already exists" if other == table else
                        f"table {table!r} differs only in case from existing {other!r}")
@@ -200,32 +218,60 @@ def apply_write(
         return 0, rejected
     ensure_database(tx, database, create=create, now_ns=now_ns)
     written = 0
-    for (chunk, data, new_columns), stats in zip(checked, prepared.stats, strict=True):
-        if data.num_rows:
-            if data.num_rows != chunk.num_rows:  # rows were refused: the stats are stale
-                stats = series_stats(data, chunk.tags)
-            _store_chunk(tx, index, database, chunk, data, new_columns, stats)
-            written += data.num_rows
+    by_measurement: dict[str, list[tuple[TableChunk, list[Column], SeriesStats]]] = {}
+    for (chunk, new_columns), stats in zip(checked, prepared.stats, strict=True):
+        if chunk.num_rows:
+            by_measurement.setdefault(chunk.measurement, []).append((chunk, new_columns, stats))
+    for parts in by_measurement.values():
+        chunk, new_columns, stats = parts[0] if len(parts) == 1 else _in_line_order(parts)
+        if stats is None or chunk.num_rows != len(stats.keys):  # rows refused: stale stats
+            stats = series_stats(chunk.table, chunk.tags)
+        _store_chunk(tx, index, database, chunk, new_columns, stats)
+        written += chunk.num_rows
     return written, rejected
 
 
+def _in_line_order(parts: list[tuple[TableChunk, list[Column], SeriesStats]]
+                   ) -> tuple[TableChunk, list[Column], None]:
+    """One measurement's accepted rows from several chunks, as one chunk in line order, so the
+    last line wins when several name the same point. The checks left them compatible."""
+    chunks = [chunk for chunk, _, _ in parts]
+    table = pa.concat_tables([c.table for c in chunks], promote_options="default")
+    lines = [n for c in chunks for n in c.lines]
+    order = pc.sort_indices(pa.array(lines))
+    tags: dict[str, None] = {}
+    fields: dict[str, FieldType] = {}
+    new_columns: dict[str, Column] = {}
+    for chunk, added, _ in parts:
+        tags.update(dict.fromkeys(chunk.tags))
+        fields.update(chunk.fields)
+        new_columns.update((c.name, c) for c in added if c.name not in new_columns)
+    merged = TableChunk(chunks[0].measurement, table.take(order), tuple(sorted(tags)), fields,
+                        [lines[i] for i in order.to_pylist()])
+    return merged, list(new_columns.values()), None
+
+
 def check_batch(db: Database | None, batch: ParsedBatch, max_columns: int = 500
-                ) -> tuple[list[tuple[TableChunk, pa.Table, list[Column]]], Refusals]:
+                ) -> tuple[list[tuple[TableChunk, list[Column]]], Refusals]:
     """Check every chunk against the catalog (and the columns earlier chunks add); change
-    nothing. Returns the accepted rows per chunk and the refused rows."""
+    nothing. Returns each chunk cut down to its accepted rows with the columns it adds, and
+    the refused rows."""
     rejected = Refusals()
     added: dict[str, dict[str, Column]] = {}
-    checked = [_check_chunk(db, chunk, added, rejected, max_columns) for chunk in batch.chunks]
+    tables = db.folded() if db is not None else {}  # folded once: linear in measurements
+    checked = [_check_chunk(db, tables, chunk, added, rejected, max_columns)
+               for chunk in batch.chunks]
     return checked, rejected
 
 
 def _check_chunk(
     db: Database | None,
+    tables: dict[str, str],
     chunk: TableChunk,
     added: dict[str, dict[str, Column]],
     rejected: Refusals,
     max_columns: int = 500,
-) -> tuple[TableChunk, pa.Table, list[Column]]:
+) -> tuple[TableChunk, list[Column]]:
     """Rows of the chunk the catalog accepts, and the columns it must gain; changes nothing
     but `added`, the columns earlier chunks of this batch will create, by measurement.
 
@@ -237,16 +283,15 @@ def _check_chunk(
     if measurement.startswith(st.RESERVED_PREFIX):
         reason = f'measurement "{measurement}" uses the reserved prefix {st.RESERVED_PREFIX}'
         rejected.add(chunk.lines, reason)
-        return chunk, data.slice(0, 0), []
+        return _rows_of(chunk, data.slice(0, 0), []), []
     if table is None:
-        # measurements of this database, and those earlier chunks of the batch will create
-        names = [*(db.tables if db is not None else ()), *added]
-        other = next((n for n in names if n.casefold() == measurement.casefold()
-                      and n != measurement), None)
-        if other is not None:
+        # `tables`: folded names of the database's measurements and of those earlier chunks
+        # of the batch create
+        other = tables.get(measurement.casefold())
+        if other is not None and other != measurement:
             reason = f'measurement "{measurement}" differs only in case from existing "{other}"'
             rejected.add(chunk.lines, reason)
-            return chunk, data.slice(0, 0), []
+            return _rows_of(chunk, data.slice(0, 0), []), []
     known = dict(table.columns) if table is not None else {}
     known.update(added.get(measurement, {}))
     folded = {name.casefold(): name for name in known}
@@ -286,13 +331,22 @@ def _check_chunk(
         rejected.add([chunk.lines[r] for r in rows[:MAX_LINE_ERRORS].to_pylist()], reason)
         rejected.count += len(rows) - min(len(rows), MAX_LINE_ERRORS)
         drop = mask if drop is None else pc.or_(drop, mask)
+    lines = chunk.lines
     if drop is not None:
         # rows naming a refused column are gone; the column itself must not reach the INSERT
-        data = data.filter(pc.invert(drop)).drop_columns(refused)
+        keep = pc.invert(drop)
+        lines = [n for n, k in zip(lines, keep.to_pylist(), strict=True) if k]
+        data = data.filter(keep).drop_columns(refused)
         new_columns = [c for c in new_columns if data.column(c.name).null_count < data.num_rows]
     if data.num_rows:
         added.setdefault(measurement, {}).update((c.name, c) for c in new_columns)
-    return chunk, data, new_columns
+        tables.setdefault(measurement.casefold(), measurement)
+    return _rows_of(chunk, data, lines), new_columns
+
+
+def _rows_of(chunk: TableChunk, data: pa.Table, lines: Sequence[int]) -> TableChunk:
+    fields = {k: t for k, t in chunk.fields.items() if k in data.column_names}
+    return TableChunk(chunk.measurement, data, chunk.tags, fields, lines)
 
 
 def _store_chunk(
@@ -300,14 +354,14 @@ def _store_chunk(
     index: SeriesIndex,
     database: str,
     chunk: TableChunk,
-    data: pa.Table,
     new_columns: list[Column],
     stats: SeriesStats,
 ) -> None:
     measurement = chunk.measurement
+    data = chunk.table
     table = tx.catalog.view.databases[database].tables.get(measurement)
     if table is None:
-        table = create_table(tx, database, measurement, new_columns)
+        table = create_table(tx, database, measurement, new_columns, checked=True)
         index[(database, measurement)] = {}
     elif new_columns:
         table = tx.catalog.writable_table(database, measurement)

@@ -85,3 +85,25 @@ async def test_measurements_named_like_merge_aliases(store: NativeStore) -> None
         await store.write(Namespace("d"), batch(body))
     assert await rows(store, "d", "SELECT f, g FROM s") == [{"f": 2.0, "g": 1.0}]
     assert await rows(store, "d", "SELECT f FROM t") == [{"f": 2.0}]
+
+
+async def test_last_line_wins_across_chunks_of_one_body(store: NativeStore) -> None:
+    await store.write(Namespace("d"), batch(b'm,host=a g="x" 1'))
+    # lines 1 and 3 share a chunk, line 2 (g a string) is another; line 1 is refused (g int)
+    outcome = await store.write(Namespace("d"), batch(
+        b'm,host=a f=1,g=1i 10\nm,host=a f=2,g="s" 10\nm,host=a f=3 10'))
+    assert [e.line_number for e in outcome.errors] == [1]
+    assert await rows(store, "d", "SELECT f, g FROM m WHERE g = 's'") == [{"f": 3.0, "g": "s"}]
+
+
+async def test_many_measurements_in_one_body(store: NativeStore) -> None:
+    body = b"\n".join(f"m{i} v=1 1".encode() for i in range(3000))
+    outcome = await store.write(Namespace("d"), batch(body))
+    assert outcome.written == 3000
+    assert len(store.catalog.databases["d"].tables) == 3000
+
+
+async def test_no_sync_refuses_a_database_differing_in_case(store: NativeStore) -> None:
+    await store.write(Namespace("db1"), batch(b"m v=1 1"))
+    with pytest.raises(GatewayError, match="differs only in case"):
+        await store.write(Namespace("DB1"), batch(b"m v=1 1"), sync=False)
