@@ -21,9 +21,8 @@ _TRUE = frozenset({"t", "T", "true", "True", "TRUE"})
 _FALSE = frozenset({"f", "F", "false", "False", "FALSE"})
 _WHITESPACE = " \t"
 
-# Characters a backslash escapes in each part of a line; any other backslash is literal.
-_MEASUREMENT_ESCAPES = frozenset(", =")
-_KEY_ESCAPES = frozenset(", =")
+# Characters a backslash escapes in names and tag values; any other backslash is literal.
+_NAME_ESCAPES = frozenset(", =")
 
 
 class LineSyntaxError(ValueError):
@@ -132,18 +131,18 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     """Parse one line, without its leading whitespace or line ending."""
     if "\x00" in text:  # no storage engine takes NUL in a name; none is expected in a value
         raise LineSyntaxError("invalid character NUL")
-    measurement, pos = _scan(text, 0, ", ", _MEASUREMENT_ESCAPES)
+    measurement, pos = _scan(text, 0, ", ", _NAME_ESCAPES)
     if not measurement:
         raise LineSyntaxError("missing measurement")
     end = len(text)
     tags: dict[str, str] = {}
     while pos < end and text[pos] == ",":
-        key, pos = _scan(text, pos + 1, ",= ", _KEY_ESCAPES)
+        key, pos = _scan(text, pos + 1, ",= ", _NAME_ESCAPES)
         if pos >= end or text[pos] != "=":
             raise LineSyntaxError("missing tag value")
         if not key:
             raise LineSyntaxError("missing tag key")
-        value, pos = _scan(text, pos + 1, ", ", _KEY_ESCAPES)
+        value, pos = _scan(text, pos + 1, ", ", _NAME_ESCAPES)
         if not value:
             raise LineSyntaxError("missing tag value")
         if key in tags:
@@ -157,7 +156,7 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
 
     fields: dict[str, tuple[FieldType, object]] = {}
     while True:
-        key, pos = _scan(text, pos, ",= ", _KEY_ESCAPES)
+        key, pos = _scan(text, pos, ",= ", _NAME_ESCAPES)
         if pos >= end or text[pos] != "=":
             raise LineSyntaxError("invalid field format" if key else "missing fields")
         if not key:

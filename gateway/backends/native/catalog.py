@@ -101,9 +101,5 @@ class CatalogTxn:
         db.tables[table] = copy
         return copy
 
-    @property
-    def changed(self) -> bool:
-        return self._work is not None
-
     def result(self) -> Catalog:
         return self._work if self._work is not None else self.base

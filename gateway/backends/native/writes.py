@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gateway.errors import GatewayError, conflict, invalid, not_found
+from gateway.errors import conflict, invalid, not_found
 from translators.lineprotocol import TIME_COLUMN, FieldType, ParsedBatch, TableChunk
 from translators.lineprotocol.model import MAX_LINE_ERRORS
 
@@ -520,6 +520,3 @@ def drop_table(tx: Transaction, index: SeriesIndex,
     del tx.catalog.writable().databases[database].tables[table]
     index.pop((database, table), None)
 
-
-__all__ = ["GatewayError", "Transaction", "apply_write", "create_table", "drop_database",
-           "drop_table", "ensure_database", "load_catalog", "series_keys"]
