@@ -166,26 +166,28 @@ def _build_chunk(
 def _merge(pieces: list[TableChunk], rejected: ParsedBatch, text: bytes) -> ParsedBatch:
     """Join compatible pieces of each measurement, keeping chunks in first-line order.
 
-    A piece joins the last group of its measurement when its columns agree in role and type
-    with the group's, and the union stays within MAX_CHUNK_COLUMNS (sparse bodies, each line
-    naming other fields, would otherwise become rows x columns of nulls).
+    As the slow path's builders do, a piece joins the first of its measurement's recent groups
+    whose columns agree with it in role and type, if the union stays within
+    MAX_CHUNK_COLUMNS (sparse bodies, each line naming other fields, would otherwise become
+    rows x columns of nulls).
     """
+    Group = tuple[list[TableChunk], dict[str, None], dict[str, FieldType]]
     groups: list[list[TableChunk]] = []
-    last: dict[str, tuple[list[TableChunk], dict[str, None], dict[str, FieldType]]] = {}
+    recent: dict[str, list[Group]] = {}
     for piece in sorted(pieces, key=lambda p: p.lines[0] if len(p.lines) else 0):
         if not piece.num_rows:
             continue
-        current = last.get(piece.measurement)
-        if current is not None:
-            group, tags, fields = current
+        candidates = recent.setdefault(piece.measurement, [])
+        for group, tags, fields in candidates[-_RECENT_BUILDERS:]:
             width = len(set(tags) | set(fields) | set(piece.tags) | set(piece.fields))
             if width <= MAX_CHUNK_COLUMNS and _compatible(piece, tags, fields):
                 group.append(piece)
                 tags.update(dict.fromkeys(piece.tags))
                 fields.update(piece.fields)
-                continue
-        groups.append([piece])
-        last[piece.measurement] = (groups[-1], dict.fromkeys(piece.tags), dict(piece.fields))
+                break
+        else:
+            groups.append([piece])
+            candidates.append((groups[-1], dict.fromkeys(piece.tags), dict(piece.fields)))
     rejected.chunks = [_join(group) for group in groups]
     return rejected
 
