@@ -8,7 +8,8 @@ the body winning and later conflicting lines rejected, as InfluxDB does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -108,36 +109,56 @@ def _parse_slowly(
     return [chunk for m, rows in points.items() for chunk in _points_to_chunks(m, rows)]
 
 
-def _points_to_chunks(measurement: str, rows: list[tuple[int, Point]]) -> list[TableChunk]:
-    """Columns for one measurement's slow-path points, in as few compatible chunks as may be.
+@dataclass(slots=True)
+class _Columns:
+    """The columns of a chunk being gathered: which are tags, and each field's type."""
 
-    A point goes to the first chunk whose columns agree with its own in role and type.
-    """
-    Builder = tuple[dict[str, None], dict[str, FieldType], list[tuple[int, Point]]]
-    builders: list[Builder] = []
+    tags: dict[str, None] = field(default_factory=dict)
+    fields: dict[str, FieldType] = field(default_factory=dict)
+
+    def accepts(self, tags: Iterable[str], fields: Mapping[str, FieldType]) -> bool:
+        """Rows with these columns may join: no column is a tag on one side and a field on
+        the other, no field has two types, and the chunk stays within MAX_CHUNK_COLUMNS."""
+        new = 0
+        for key in tags:
+            if key in self.fields:
+                return False
+            new += key not in self.tags
+        for key, ftype in fields.items():
+            if key in self.tags or self.fields.get(key, ftype) is not ftype:
+                return False
+            new += key not in self.fields
+        return len(self.tags) + len(self.fields) + new <= MAX_CHUNK_COLUMNS
+
+    def add(self, tags: Iterable[str], fields: Mapping[str, FieldType]) -> None:
+        self.tags.update(dict.fromkeys(tags))
+        for key, ftype in fields.items():
+            self.fields.setdefault(key, ftype)
+
+
+def _place(candidates: list[tuple[_Columns, list]], tags: Iterable[str],
+           fields: Mapping[str, FieldType]) -> list:
+    """The members of the first recent candidate that accepts these columns, or of a new one
+    (empty) if none does. Looking at the last few only keeps the work linear in the body."""
+    for candidate in candidates[-_RECENT_BUILDERS:]:
+        if candidate[0].accepts(tags, fields):
+            candidate[0].add(tags, fields)
+            return candidate[1]
+    columns, members = _Columns(), []
+    columns.add(tags, fields)
+    candidates.append((columns, members))
+    return members
+
+
+def _points_to_chunks(measurement: str, rows: list[tuple[int, Point]]) -> list[TableChunk]:
+    """Columns for one measurement's slow-path points, in as few compatible chunks as may be
+    (the same rule as `_merge` uses for pieces)."""
+    candidates: list[tuple[_Columns, list]] = []
     for number, point in rows:
-        chosen: Builder | None = None
-        for builder in builders[-_RECENT_BUILDERS:]:  # bounded: linear in the lines
-            tags, fields, _ = builder
-            new = sum(k not in tags for k in point.tags) + sum(
-                k not in fields for k in point.fields)
-            if len(tags) + len(fields) + new <= MAX_CHUNK_COLUMNS and all(
-                k not in fields for k in point.tags
-            ) and all(
-                k not in tags and fields.get(k, t) is t for k, (t, _) in point.fields.items()
-            ):
-                chosen = builder
-                break
-        if chosen is None:
-            chosen = ({}, {}, [])
-            builders.append(chosen)
-        tags, fields, kept = chosen
-        for key in point.tags:
-            tags.setdefault(key)
-        for key, (ftype, _) in point.fields.items():
-            fields.setdefault(key, ftype)
-        kept.append((number, point))
-    return [_build_chunk(measurement, *builder) for builder in builders]
+        fields = {key: ftype for key, (ftype, _) in point.fields.items()}
+        _place(candidates, point.tags, fields).append((number, point))
+    return [_build_chunk(measurement, columns.tags, columns.fields, kept)
+            for columns, kept in candidates]
 
 
 def _build_chunk(
@@ -164,41 +185,20 @@ def _build_chunk(
 
 
 def _merge(pieces: list[TableChunk], rejected: ParsedBatch, text: bytes) -> ParsedBatch:
-    """Join compatible pieces of each measurement, keeping chunks in first-line order.
-
-    As the slow path's builders do, a piece joins the first of its measurement's recent groups
-    whose columns agree with it in role and type, if the union stays within
-    MAX_CHUNK_COLUMNS (sparse bodies, each line naming other fields, would otherwise become
-    rows x columns of nulls).
-    """
-    Group = tuple[list[TableChunk], dict[str, None], dict[str, FieldType]]
+    """Join compatible pieces of each measurement, keeping chunks in first-line order; the
+    rule is the slow path's (`_place`), so both paths cut the same chunks."""
     groups: list[list[TableChunk]] = []
-    recent: dict[str, list[Group]] = {}
+    candidates: dict[str, list[tuple[_Columns, list]]] = {}
     for piece in sorted(pieces, key=lambda p: p.lines[0] if len(p.lines) else 0):
         if not piece.num_rows:
             continue
-        candidates = recent.setdefault(piece.measurement, [])
-        for group, tags, fields in candidates[-_RECENT_BUILDERS:]:
-            width = len(set(tags) | set(fields) | set(piece.tags) | set(piece.fields))
-            if width <= MAX_CHUNK_COLUMNS and _compatible(piece, tags, fields):
-                group.append(piece)
-                tags.update(dict.fromkeys(piece.tags))
-                fields.update(piece.fields)
-                break
-        else:
-            groups.append([piece])
-            candidates.append((groups[-1], dict.fromkeys(piece.tags), dict(piece.fields)))
+        members = _place(candidates.setdefault(piece.measurement, []), piece.tags,
+                         piece.fields)
+        if not members:
+            groups.append(members)
+        members.append(piece)
     rejected.chunks = [_join(group) for group in groups]
     return rejected
-
-
-def _compatible(piece: TableChunk, tags: dict[str, None], fields: dict[str, FieldType]
-                ) -> bool:
-    """No column is a tag on one side and a field on the other, or a field of two types."""
-    for key, ftype in piece.fields.items():
-        if key in tags or fields.get(key, ftype) is not ftype:
-            return False
-    return all(key not in fields for key in piece.tags)
 
 
 def line_text(raw_lines: list[bytes], number: int) -> str:

@@ -54,6 +54,13 @@ class Refusals:
         if room > 0:
             self.kept.extend((line, reason) for line in lines[:room])
 
+    def add_rows(self, lines: Sequence[int], rows: pa.Array, reason: str) -> None:
+        """Refuse the given row positions of a chunk whose rows stand on `lines`."""
+        self.count += len(rows)
+        room = MAX_LINE_ERRORS - len(self.kept)
+        if room > 0:
+            self.kept.extend((lines[row], reason) for row in rows[:room].to_pylist())
+
 
 @dataclass(frozen=True, slots=True)
 class PreparedBatch:
@@ -327,9 +334,7 @@ def _check_chunk(
             continue
         refused.append(name)
         mask = pc.is_valid(data.column(name))
-        rows = pc.indices_nonzero(mask)
-        rejected.add([chunk.lines[r] for r in rows[:MAX_LINE_ERRORS].to_pylist()], reason)
-        rejected.count += len(rows) - min(len(rows), MAX_LINE_ERRORS)
+        rejected.add_rows(chunk.lines, pc.indices_nonzero(mask), reason)
         drop = mask if drop is None else pc.or_(drop, mask)
     lines = chunk.lines
     if drop is not None:
