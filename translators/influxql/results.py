@@ -1,0 +1,39 @@
+"""What an InfluxQL statement answers, before any wire format: series grouped by tag set.
+
+The executor fills these; the encoders (`translators/encoders/influxql_*`) write them as 1.x's
+JSON, chunked JSON, CSV or MessagePack, or as InfluxDB 3's tables. Times are kept as integer
+nanoseconds since the epoch in the first column of SELECT series (`has_time`), so `epoch` and
+RFC3339 rendering are the encoder's choice alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Series:
+    name: str
+    columns: list[str]
+    values: list[list[Any]] = field(default_factory=list)
+    # None leaves the "tags" key out, as 1.x does for series without a tag set.
+    tags: dict[str, str] | None = None
+    # True when column 0 is `time` holding integer nanoseconds (SELECT results).
+    has_time: bool = False
+    partial: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    level: str
+    text: str
+
+
+@dataclass(slots=True)
+class StatementResult:
+    statement_id: int
+    series: list[Series] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    error: str | None = None
+    partial: bool = False
