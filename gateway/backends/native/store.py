@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from sqlglot import exp
 
 from gateway.backends.base import Backend
 from gateway.errors import Category, GatewayError, not_found
@@ -292,6 +293,26 @@ class NativeStore(Backend):
     async def drop_table(self, database: str, table: str) -> None:
         await self.run(lambda tx: writes.drop_table(tx, self._index, database, table))
 
+    async def delete_rows(self, database: str, table: str,
+                          condition: exp.Expression | None) -> None:
+        """DELETE the rows matching `condition` (all when None); an emptied table is dropped,
+        as 1.x forgets a measurement whose last series is gone."""
+        def job(tx: writes.Transaction) -> None:
+            if tx.catalog.view.table(database, table) is None:
+                return
+            tx.flush(database, table)
+            target = st.table_ref(database, table)
+            delete = exp.Delete(this=target)
+            if condition is not None:
+                delete.set("where", exp.Where(this=condition))
+            tx.con.execute(st.sql(delete))
+            count = exp.select(exp.Count(this=exp.Star())).from_(st.table_ref(database, table))
+            row = tx.con.execute(st.sql(count)).fetchone()
+            if row is not None and row[0] == 0:
+                writes.drop_table(tx, self._index, database, table)
+
+        await self.run(job)
+
     def databases(self) -> list[str]:
         return sorted(self._catalog.databases)
 
@@ -302,14 +323,41 @@ class NativeStore(Backend):
         db = self._catalog.databases.get(database)
         if db is None:
             raise not_found(f"database not found: {database}")
-        call = _QueryCall(query, database, tuple(db.tables))
+        tables = tuple(db.tables)
+
+        def work(reader: Reader) -> pa.Table:
+            try:
+                sql = translate_query(query.text, schema=database, tables=tables,
+                                      params=query.params, row_limit=self._max_rows + 1)
+            except SqlRejected as exc:
+                raise GatewayError(Category.INVALID, str(exc)) from exc
+            table = reader.run_sql(sql)
+            if table.num_rows > self._max_rows:
+                raise GatewayError(Category.INVALID, f"the query's result exceeds "
+                                   f"{self._max_rows} rows (query.max_rows); narrow it with "
+                                   "WHERE, LIMIT or an aggregate")
+            names = table.column_names
+            if len(set(names)) != len(names):
+                duplicates = sorted({n for n in names if names.count(n) > 1})
+                raise GatewayError(Category.INVALID, "result column names must be unique: "
+                                                     + ", ".join(duplicates))
+            return table
+
+        return await self.read(work)
+
+    async def read(self, work: Callable[[Reader], Any]) -> Any:
+        """Run `work` on a query worker with a locked-down cursor, under the query timeout.
+
+        `work` sees the catalog as it was when the read began; it may run several statements.
+        """
+        call = _QueryCall(self._catalog)
         try:
             call.cursor = self._readers.get_nowait()
         except queue.Empty:
             assert self._con is not None
             call.cursor = self._con.cursor()
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._query_pool, self._read, call)
+        future = loop.run_in_executor(self._query_pool, self._read, call, work)
         done, _ = await asyncio.wait({future}, timeout=self._query_timeout)
         if done:
             self._readers.put(call.cursor)
@@ -325,44 +373,41 @@ class NativeStore(Backend):
         raise GatewayError(Category.UNAVAILABLE,
                            f"query timed out after {self._query_timeout:g} s")
 
-    def _read(self, call: _QueryCall) -> pa.Table:
-        """Translate and run one query on a query worker (both stay off the event loop)."""
-        query = call.query
+    def _read(self, call: _QueryCall, work: Callable[[Reader], Any]) -> Any:
+        """Runs on a query worker: translation and execution both stay off the event loop."""
+        self._running.add(call.cursor)
         try:
-            sql = translate_query(query.text, schema=call.database, tables=call.tables,
-                                  params=query.params, row_limit=self._max_rows + 1)
-        except SqlRejected as exc:
-            raise GatewayError(Category.INVALID, str(exc)) from exc
-        cursor = call.cursor
-        self._running.add(cursor)
+            return work(Reader(call))
+        finally:
+            self._running.discard(call.cursor)
+
+
+class Reader:
+    """What a read sees: the catalog at its start and a cursor that runs SELECTs."""
+
+    def __init__(self, call: _QueryCall) -> None:
+        self._call = call
+        self.catalog = call.catalog
+
+    def run_sql(self, sql: str) -> pa.Table:
+        if self._call.expired:
+            raise GatewayError(Category.UNAVAILABLE, "query interrupted")
         try:
-            if call.expired:
-                raise GatewayError(Category.UNAVAILABLE, "query interrupted")
             # materialised rather than streamed: DuckDB's interrupt reaches it only this way
-            table = cursor.sql(sql).to_arrow_table()
+            return self._call.cursor.sql(sql).to_arrow_table()
         except duckdb.InterruptException as exc:
             raise GatewayError(Category.UNAVAILABLE, "query interrupted") from exc
         except duckdb.Error as exc:  # the query's own fault: bad column, bad cast, ...
             raise GatewayError(Category.INVALID, f"query error: {exc}") from exc
-        finally:
-            self._running.discard(cursor)
-        if table.num_rows > self._max_rows:
-            raise GatewayError(Category.INVALID, f"the query's result exceeds {self._max_rows} "
-                               "rows (query.max_rows); narrow it with WHERE, LIMIT or an "
-                               "aggregate")
-        names = table.column_names
-        if len(set(names)) != len(names):
-            duplicates = sorted({n for n in names if names.count(n) > 1})
-            raise GatewayError(Category.INVALID, "result column names must be unique: "
-                                                 + ", ".join(duplicates))
-        return table
+
+    def run(self, query: exp.Expression) -> pa.Table:
+        """Run a query the gateway built (InfluxQL, Flux): sqlglot tree to DuckDB SQL."""
+        return self.run_sql(query.sql(dialect=st.DIALECT))
 
 
 @dataclass(slots=True)
 class _QueryCall:
-    query: SqlQuery
-    database: str
-    tables: tuple[str, ...]
+    catalog: Catalog
     cursor: Any = None
     expired: bool = False
 

@@ -1,0 +1,129 @@
+"""SELECT and SHOW run by the engine over a real DuckDB, with hand-built syntax trees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+import pytest
+
+from translators.influxql import ast, engine
+from translators.influxql.rewrite import QueryError
+from translators.influxql.schema import MeasurementSchema, StaticSchema
+from translators.lineprotocol import FieldType
+
+S0 = 1_704_067_200  # 2024-01-01T00:00:00Z
+NS = 1_000_000_000
+NOW = (S0 + 3600) * NS
+SCHEMA = StaticSchema({"db": {"cpu": MeasurementSchema(
+    "cpu", ("host",), {"v": FieldType.FLOAT, "i": FieldType.INTEGER})}})
+CPU = (ast.Measurement("cpu"),)
+
+
+@pytest.fixture(scope="module")
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect()
+    con.execute('CREATE SCHEMA "db"')
+    con.execute('CREATE TABLE "db"."cpu" ("time" TIMESTAMP_NS, host VARCHAR, v DOUBLE, i BIGINT)')
+    # 20 points 10 s apart, alternating hosts h0/h1; v = 1.5 x, i = x.
+    con.execute(f"INSERT INTO db.cpu SELECT make_timestamp_ns(({S0} + x * 10) * {NS}), "
+                "'h' || (x % 2), x * 1.5, x FROM range(20) t(x)")
+    yield con
+    con.close()
+
+
+def run(con: duckdb.DuckDBPyConnection, fields: list[ast.Expr], **options: Any) -> list[Any]:
+    statement = ast.SelectStatement(tuple(ast.Field(f) for f in fields), CPU, **options)
+    series = engine.select(statement, "db", SCHEMA,
+                           lambda q: con.sql(q.sql("duckdb")).to_arrow_table(), NOW)
+    return [(s.tags, s.columns, s.values) for s in series]
+
+
+def call(name: str, *args: ast.Expr) -> ast.Call:
+    return ast.Call(name, args)
+
+
+V, INT, HOST = ast.VarRef("v"), ast.VarRef("i"), ast.VarRef("host")
+BY_MINUTE = (ast.Dimension(call("time", ast.DurationLiteral(60 * NS))),)
+FROM_S0 = ast.BinaryExpr(ast.BinaryOp.GTE, ast.VarRef("time"), ast.IntegerLiteral(S0 * NS))
+TO_4M = ast.BinaryExpr(ast.BinaryOp.AND, FROM_S0, ast.BinaryExpr(
+    ast.BinaryOp.LT, ast.VarRef("time"), ast.IntegerLiteral((S0 + 240) * NS)))
+
+
+def t(seconds: int) -> int:
+    return (S0 + seconds) * NS
+
+
+def test_raw_rows_in_time_order_with_tags_as_columns(con: duckdb.DuckDBPyConnection) -> None:
+    assert run(con, [V, HOST], limit=2, offset=1) == [
+        (None, ["time", "v", "host"], [[t(10), 1.5, "h1"], [t(20), 3.0, "h0"]])]
+
+
+def test_raw_descending_grouped_by_tag(con: duckdb.DuckDBPyConnection) -> None:
+    out = run(con, [INT], dimensions=(ast.Dimension(HOST),), limit=1,
+              sort_fields=(ast.SortField("time", False),))
+    assert out == [({"host": "h0"}, ["time", "i"], [[t(180), 18]]),
+                   ({"host": "h1"}, ["time", "i"], [[t(190), 19]])]
+
+
+def test_aggregates_per_bucket_with_fill(con: duckdb.DuckDBPyConnection) -> None:
+    out = run(con, [call("count", INT), call("mean", V)], condition=TO_4M, dimensions=BY_MINUTE,
+              fill=ast.FillOption.NUMBER, fill_value=-1)
+    assert out == [(None, ["time", "count", "mean"], [
+        [t(0), 6, 3.75], [t(60), 6, 12.75], [t(120), 6, 21.75], [t(180), 2, 28.5 - 0.75],
+    ])]
+
+
+def test_empty_buckets_fill_null_and_previous(con: duckdb.DuckDBPyConnection) -> None:
+    span = ast.BinaryExpr(ast.BinaryOp.AND, FROM_S0, ast.BinaryExpr(
+        ast.BinaryOp.LT, ast.VarRef("time"), ast.IntegerLiteral((S0 + 300) * NS)))
+    nulls = run(con, [call("max", INT)], condition=span, dimensions=BY_MINUTE)
+    assert [row[1] for row in nulls[0][2]] == [5, 11, 17, 19, None]
+    previous = run(con, [call("max", INT)], condition=span, dimensions=BY_MINUTE,
+                   fill=ast.FillOption.PREVIOUS)
+    assert [row[1] for row in previous[0][2]] == [5, 11, 17, 19, 19]
+    none = run(con, [call("max", INT)], condition=span, dimensions=BY_MINUTE,
+               fill=ast.FillOption.NONE)
+    assert len(none[0][2]) == 4
+
+
+def test_lone_selector_returns_its_points_time_and_companions(
+        con: duckdb.DuckDBPyConnection) -> None:
+    assert run(con, [call("max", INT), HOST]) == [
+        (None, ["time", "max", "host"], [[t(190), 19, "h1"]])]
+    assert run(con, [call("first", V)]) == [(None, ["time", "first"], [[t(0), 0.0]])]
+
+
+def test_aggregate_without_time_grouping_returns_range_start(
+        con: duckdb.DuckDBPyConnection) -> None:
+    assert run(con, [call("sum", INT), call("min", INT)]) == [
+        (None, ["time", "sum", "min"], [[0, 190, 0]])]
+    assert run(con, [call("count", V)], condition=FROM_S0) == [
+        (None, ["time", "count"], [[t(0), 20]])]
+
+
+def test_percentile_and_derivative(con: duckdb.DuckDBPyConnection) -> None:
+    assert run(con, [call("percentile", INT, ast.IntegerLiteral(50))]) == [
+        (None, ["time", "percentile"], [[t(90), 9]])]
+    out = run(con, [call("derivative", INT, ast.DurationLiteral(NS))], limit=2)
+    assert out == [(None, ["time", "derivative"], [[t(10), 0.1], [t(20), 0.1]])]
+
+
+def test_arithmetic_names_and_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    expr = ast.BinaryExpr(ast.BinaryOp.MUL, V, ast.IntegerLiteral(2))
+    out = run(con, [expr, V, V], limit=1, offset=1)
+    assert out == [(None, ["time", "v", "v_1", "v_2"], [[t(10), 3.0, 1.5, 1.5]])]
+
+
+@pytest.mark.parametrize("fields, options, message", [
+    pytest.param([call("mean", V), V], {}, "mixing aggregate and non-aggregate", id="mixing"),
+    pytest.param([V], {"dimensions": BY_MINUTE}, "GROUP BY requires at least one aggregate",
+                 id="group-by-time-raw"),
+    pytest.param([call("nope", V)], {}, r"undefined function nope\(\)", id="unknown-function"),
+    pytest.param([HOST], {}, "at least one field", id="only-tags"),
+])
+def test_refusals(con: duckdb.DuckDBPyConnection, fields: list[ast.Expr],
+                  options: dict[str, Any], message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        run(con, fields, **options)

@@ -1,0 +1,246 @@
+"""Run read-only InfluxQL statements (SELECT and SHOW) over a SQL runner and a schema provider.
+
+Pure and synchronous: the caller passes `run`, which executes a sqlglot query on the addressed
+store and returns an Arrow table; the gateway calls this module on a query worker thread.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+from sqlglot import exp
+
+from . import ast
+from .results import Series
+from .rewrite import QueryError, plan_select
+from .schema import MeasurementSchema, SchemaProvider
+from .shape import group_rows, shape
+from .storage import build_query, col, condition_sql, ident, time_bounds
+
+Runner = Callable[[exp.Expression], pa.Table]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_buckets: int = 100_000
+    max_series: int = 1_000_000
+
+
+def select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
+           run: Runner, now: int, limits: Limits = Limits()) -> list[Series]:
+    plan = plan_select(statement, database, schema, now)
+    lower, upper = time_bounds(plan, now)
+    groups = []
+    for source in plan.sources:
+        dimensions = plan.dimensions(source.schema)
+        query = build_query(plan, source.database, source.schema, dimensions, now)
+        table = run(query)
+        columns = {name: table.column(name).to_pylist() for name in table.column_names}
+        groups.extend(group_rows(plan, source.schema.name, dimensions, columns))
+    return shape(plan, groups, lower, upper, limits.max_buckets)
+
+
+# -- SHOW ---------------------------------------------------------------------------------------
+
+
+def _database(statement_db: str | None, database: str | None) -> str:
+    db = statement_db or database
+    if not db:
+        raise QueryError("database name required")
+    return db
+
+
+def _measurements(db: str, sources: tuple[ast.Source, ...],
+                  schema: SchemaProvider) -> list[MeasurementSchema]:
+    names = schema.measurements(db)
+    if sources:
+        chosen: set[str] = set()
+        for source in sources:
+            if isinstance(source, ast.SubQuery):
+                raise QueryError("subqueries are not allowed in SHOW statements")
+            if source.regex is not None:
+                chosen.update(n for n in names if re.search(source.regex.pattern, n))
+            elif source.name in names:
+                chosen.add(source.name)
+        names = sorted(chosen)
+    found = (schema.measurement(db, n) for n in names)
+    return [m for m in found if m is not None]
+
+
+def _distinct_tags(db: str, measurement: MeasurementSchema, tags: list[str],
+                   condition: ast.Expr | None, run: Runner) -> list[tuple[str | None, ...]]:
+    """The distinct combinations of `tags` among stored points matching `condition`."""
+    present = [t for t in tags if t in measurement.tags]
+    columns = [col(t) for t in present] or [exp.Literal.number(1)]
+    query = exp.select(*columns).distinct().from_(
+        exp.Table(this=ident(measurement.name), db=ident(db)))
+    if condition is not None:
+        query = query.where(condition_sql(_without_time(condition), measurement))
+    table = run(query)
+    if not present:
+        return [()] if table.num_rows else []
+    values = [table.column(i).to_pylist() for i in range(len(present))]
+    rows = []
+    for row in zip(*values, strict=True):
+        full = dict(zip(present, row, strict=True))
+        rows.append(tuple(full.get(t) for t in tags))
+    return rows
+
+
+def _without_time(expr: ast.Expr) -> ast.Expr:
+    return expr  # time conditions in SHOW statements are ignored by 1.x's metadata path
+
+
+def show_measurements(statement: ast.ShowMeasurements, database: str | None,
+                      schema: SchemaProvider, run: Runner) -> list[Series]:
+    db = _database(statement.database, database)
+    sources = (statement.source,) if statement.source else ()
+    names = []
+    for measurement in _measurements(db, sources, schema):
+        if statement.condition is not None:
+            if not _distinct_tags(db, measurement, [], statement.condition, run):
+                continue
+        names.append(measurement.name)
+    names = _cut(names, statement.limit, statement.offset)
+    if not names:
+        return []
+    return [Series("measurements", ["name"], [[n] for n in names])]
+
+
+def show_tag_keys(statement: ast.ShowTagKeys, database: str | None, schema: SchemaProvider,
+                  run: Runner) -> list[Series]:
+    db = _database(statement.database, database)
+    out = []
+    for measurement in _measurements(db, statement.sources, schema):
+        keys = sorted(measurement.tags)
+        if statement.condition is not None:
+            rows = _distinct_tags(db, measurement, keys, statement.condition, run)
+            keys = [k for i, k in enumerate(keys) if any(r[i] is not None for r in rows)]
+        keys = _cut(keys, statement.limit, statement.offset)
+        if keys:
+            out.append(Series(measurement.name, ["tagKey"], [[k] for k in keys]))
+    return _cut(out, statement.slimit, statement.soffset)
+
+
+def show_tag_values(statement: ast.ShowTagValues, database: str | None,
+                    schema: SchemaProvider, run: Runner) -> list[Series]:
+    db = _database(statement.database, database)
+    out = []
+    for measurement in _measurements(db, statement.sources, schema):
+        keys = [k for k in sorted(measurement.tags) if _key_matches(statement, k)]
+        pairs: set[tuple[str, str]] = set()
+        for key in keys:
+            for (value,) in _distinct_tags(db, measurement, [key], statement.condition, run):
+                if value is not None:
+                    pairs.add((key, value))
+        values = _cut([list(p) for p in sorted(pairs)], statement.limit, statement.offset)
+        if values:
+            out.append(Series(measurement.name, ["key", "value"], values))
+    return out
+
+
+def _key_matches(statement: ast.ShowTagValues, key: str) -> bool:
+    op = statement.op
+    if op is ast.TagKeyOp.EQ or op is ast.TagKeyOp.IN:
+        return key in statement.keys
+    if op is ast.TagKeyOp.NEQ:
+        return key not in statement.keys
+    assert statement.regex is not None
+    found = re.search(statement.regex.pattern, key) is not None
+    return found if op is ast.TagKeyOp.EQREGEX else not found
+
+
+def show_field_keys(statement: ast.ShowFieldKeys, database: str | None,
+                    schema: SchemaProvider) -> list[Series]:
+    db = _database(statement.database, database)
+    out = []
+    for measurement in _measurements(db, statement.sources, schema):
+        rows = [[name, measurement.fields[name].value] for name in sorted(measurement.fields)]
+        rows = _cut(rows, statement.limit, statement.offset)
+        if rows:
+            out.append(Series(measurement.name, ["fieldKey", "fieldType"], rows))
+    return out
+
+
+def series_keys(db: str, sources: tuple[ast.Source, ...], condition: ast.Expr | None,
+                schema: SchemaProvider, run: Runner) -> list[str]:
+    keys = []
+    for measurement in _measurements(db, sources, schema):
+        tags = sorted(measurement.tags)
+        for row in _distinct_tags(db, measurement, tags, condition, run):
+            keys.append(series_key(measurement.name, tags, row))
+    return sorted(keys)
+
+
+def show_series(statement: ast.ShowSeries, database: str | None, schema: SchemaProvider,
+                run: Runner) -> list[Series]:
+    db = _database(statement.database, database)
+    keys = _cut(series_keys(db, statement.sources, statement.condition, schema, run),
+                statement.limit, statement.offset)
+    if not keys:
+        return []
+    return [Series("", ["key"], [[k] for k in keys])]
+
+
+_ESCAPE_MEASUREMENT = str.maketrans({",": "\\,", " ": "\\ "})
+_ESCAPE_TAG = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
+
+
+def series_key(name: str, tags: list[str], values: tuple[str | None, ...]) -> str:
+    parts = [name.translate(_ESCAPE_MEASUREMENT)]
+    for key, value in zip(tags, values, strict=True):
+        if value:
+            parts.append(f"{key.translate(_ESCAPE_TAG)}={value.translate(_ESCAPE_TAG)}")
+    return ",".join(parts)
+
+
+def _cut(items: list, limit: int, offset: int) -> list:  # type: ignore[type-arg]
+    if offset:
+        items = items[offset:]
+    if limit:
+        items = items[:limit]
+    return items
+
+
+# -- DELETE and DROP SERIES ---------------------------------------------------------------------
+
+
+def deletion_targets(statement: ast.Delete | ast.DropSeries, database: str,
+                     schema: SchemaProvider) -> list[MeasurementSchema]:
+    return _measurements(database, statement.sources, schema)
+
+
+def deletion_condition(statement: ast.Delete | ast.DropSeries, measurement: MeasurementSchema,
+                       now: int) -> exp.Expression | None:
+    """The rows of `measurement` a DELETE or DROP SERIES removes, as a DuckDB condition."""
+    from .storage import _timestamp  # one time-literal builder for every query
+    from .timerange import MAX_TIME, MIN_TIME, split_condition
+
+    condition, span = split_condition(statement.condition, now)
+    if isinstance(statement, ast.DropSeries) and (span.lower is not None
+                                                  or span.upper is not None):
+        raise QueryError("DROP SERIES doesn't support time in WHERE clause")
+    if condition is not None and _mentions_field(condition, measurement):
+        raise QueryError("fields not supported in WHERE clause during deletion")
+    parts: list[exp.Expression] = []
+    if span.min > MIN_TIME:
+        parts.append(exp.GTE(this=col("time"), expression=_timestamp(span.min)))
+    if span.max < MAX_TIME:
+        parts.append(exp.LTE(this=col("time"), expression=_timestamp(span.max)))
+    if condition is not None:
+        parts.append(condition_sql(condition, measurement))
+    return exp.and_(*parts) if parts else None
+
+
+def _mentions_field(expr: ast.Expr, measurement: MeasurementSchema) -> bool:
+    match expr:
+        case ast.ParenExpr(inner):
+            return _mentions_field(inner, measurement)
+        case ast.BinaryExpr(_, lhs, rhs):
+            return _mentions_field(lhs, measurement) or _mentions_field(rhs, measurement)
+        case ast.VarRef(name):
+            return name in measurement.fields
+    return False

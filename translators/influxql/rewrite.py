@@ -1,0 +1,457 @@
+"""SELECT made concrete against the schema: sources resolved, wildcards expanded, tags told from
+fields, and every output column reduced to a small evaluation tree over stored values.
+
+The result, a SelectPlan, says what the storage query must compute per row (`prims`: raw
+columns, or aggregates per bucket) and how each output column is derived from them (`outputs`).
+Errors are 1.x's, in its words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from translators.lineprotocol import FieldType
+
+from . import ast
+from .functions import AGGREGATES, MATH, MULTI_ROW, PREDICTORS, SELECTORS, TRANSFORMS
+from .schema import MeasurementSchema, SchemaProvider
+from .timerange import TimeRange, split_condition
+
+
+class QueryError(ValueError):
+    """A statement 1.x refuses after parsing; the message is 1.x's."""
+
+
+# -- evaluation trees --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Prim:
+    """A value the storage query yields per row: a raw column, or an aggregate of one.
+
+    func None: the stored field or tag itself. Otherwise an aggregate or selector name, with
+    `args` its literal arguments (percentile's rank, top's count and tag names...).
+    """
+
+    name: str
+    role: str  # "field" | "tag"
+    func: str | None = None
+    args: tuple[Any, ...] = ()
+    distinct: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PrimRef:
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    op: ast.BinaryOp
+    lhs: Node
+    rhs: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Math:
+    name: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Transform:
+    """A function over a series' rows in time order (derivative, moving_average...)."""
+
+    name: str
+    arg: Node
+    params: tuple[Any, ...] = ()
+
+
+Node = PrimRef | Lit | Op | Math | Transform
+
+
+@dataclass(slots=True)
+class Source:
+    database: str
+    schema: MeasurementSchema
+
+
+@dataclass(slots=True)
+class SelectPlan:
+    sources: list[Source]
+    columns: list[str]
+    outputs: list[Node]
+    prims: list[Prim]
+    condition: ast.Expr | None
+    time_range: TimeRange
+    # GROUP BY tags as written: names, or a wildcard/regex resolved per measurement.
+    dimension_names: list[str] = field(default_factory=list)
+    dimension_all: bool = False
+    dimension_regexes: list[str] = field(default_factory=list)
+    interval: int | None = None
+    interval_offset: int = 0
+    aggregate: bool = False
+    selector_time: bool = False
+    multi_row: bool = False
+    fill: ast.FillOption = ast.FillOption.NULL
+    fill_value: float | int | None = None
+    limit: int = 0
+    offset: int = 0
+    slimit: int = 0
+    soffset: int = 0
+    descending: bool = False
+    timezone: str | None = None
+
+    def dimensions(self, schema: MeasurementSchema) -> list[str]:
+        """The tag keys this measurement's series are grouped by, sorted as 1.x sorts them."""
+        if self.dimension_all:
+            return sorted(schema.tags)
+        names = set(self.dimension_names)
+        for pattern in self.dimension_regexes:
+            names.update(t for t in schema.tags if re.search(pattern, t))
+        return sorted(names)
+
+
+# -- the rewrite --------------------------------------------------------------------------------
+
+
+def plan_select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
+                now: int) -> SelectPlan:
+    sources = _resolve_sources(statement.sources, database, schema)
+    condition, time_range = split_condition(statement.condition, now, statement.timezone)
+    plan = SelectPlan(
+        sources=sources, columns=[], outputs=[], prims=[], condition=condition,
+        time_range=time_range, fill=statement.fill, fill_value=statement.fill_value,
+        limit=statement.limit, offset=statement.offset, slimit=statement.slimit,
+        soffset=statement.soffset, timezone=statement.timezone,
+        descending=bool(statement.sort_fields) and not statement.sort_fields[0].ascending,
+    )
+    _read_dimensions(plan, statement.dimensions)
+    fields = _expand_fields(statement, sources)
+    plan.aggregate = any(_has_aggregate(f.expr) for f in fields)
+    if plan.interval is not None and not plan.aggregate:
+        raise QueryError("GROUP BY requires at least one aggregate function")
+    builder = _Builder(plan, sources)
+    names: list[str] = []
+    for item in fields:
+        expr = _strip_parens(item.expr)
+        if isinstance(expr, ast.VarRef) and expr.name.lower() == "time":
+            continue  # time is always the first column
+        plan.outputs.append(builder.node(expr, top=True))
+        names.append(item.alias or field_name(expr))
+    if not plan.outputs:
+        raise QueryError("at least 1 non-time field must be queried")
+    plan.columns = unique_names(names)
+    calls = [p for p in plan.prims if p.func]
+    plan.selector_time = (plan.aggregate and plan.interval is None and len(calls) == 1
+                          and calls[0].func in SELECTORS)
+    plan.multi_row = any(p.func in MULTI_ROW for p in calls)
+    if plan.aggregate:
+        for prim in plan.prims:
+            if prim.func is None and prim.role == "field" and not plan.selector_time:
+                raise QueryError("mixing aggregate and non-aggregate queries is not supported")
+    elif not any(p.role == "field" for p in plan.prims):
+        raise QueryError("statement must have at least one field in select clause")
+    return plan
+
+
+def _resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
+                     schema: SchemaProvider) -> list[Source]:
+    resolved: dict[tuple[str, str], Source] = {}
+    for source in sources:
+        if isinstance(source, ast.SubQuery):
+            raise QueryError("subqueries are not supported yet by influx-gateway")
+        db = source.database or database
+        if not db:
+            raise QueryError("database name required")
+        if source.regex is not None:
+            names = [m for m in schema.measurements(db) if re.search(source.regex.pattern, m)]
+        else:
+            names = [source.name or ""]
+        for name in names:
+            found = schema.measurement(db, name)
+            if found is not None:
+                resolved.setdefault((db, name), Source(db, found))
+    return [resolved[key] for key in sorted(resolved, key=lambda k: k[1])]
+
+
+def _read_dimensions(plan: SelectPlan, dimensions: tuple[ast.Dimension, ...]) -> None:
+    for dimension in dimensions:
+        expr = dimension.expr
+        if isinstance(expr, ast.Call) and expr.name == "time":
+            if plan.interval is not None:
+                raise QueryError("multiple time dimensions not allowed")
+            plan.interval, plan.interval_offset = _time_dimension(expr)
+        elif isinstance(expr, ast.VarRef):
+            if expr.name.lower() == "time":
+                raise QueryError("time() is a function and expects at least one argument")
+            plan.dimension_names.append(expr.name)
+        elif isinstance(expr, ast.Wildcard):
+            plan.dimension_all = True
+        elif isinstance(expr, ast.RegexLiteral):
+            plan.dimension_regexes.append(expr.pattern)
+        else:
+            raise QueryError("only time and tag dimensions allowed")
+
+
+def _time_dimension(call: ast.Call) -> tuple[int, int]:
+    if not call.args or len(call.args) > 2:
+        raise QueryError(
+            f"time dimension expected 1 or 2 arguments, got {len(call.args)}")
+    interval = call.args[0]
+    if not isinstance(interval, ast.DurationLiteral):
+        raise QueryError("time dimension must have duration argument")
+    if interval.nanoseconds <= 0:
+        raise QueryError("time dimension must have positive duration")
+    offset = 0
+    if len(call.args) == 2:
+        arg = call.args[1]
+        if isinstance(arg, ast.DurationLiteral):
+            offset = arg.nanoseconds
+        elif isinstance(arg, ast.Call) and arg.name == "now":
+            raise QueryError("time dimension offset now() is not supported yet by influx-gateway")
+        else:
+            raise QueryError("time dimension offset must be duration or now()")
+    return interval.nanoseconds, offset % interval.nanoseconds
+
+
+def _strip_parens(expr: ast.Expr) -> ast.Expr:
+    while isinstance(expr, ast.ParenExpr):
+        expr = expr.expr
+    return expr
+
+
+def _has_aggregate(expr: ast.Expr) -> bool:
+    match expr:
+        case ast.Call(name, args):
+            if name in AGGREGATES or name in SELECTORS:
+                return True
+            return any(_has_aggregate(a) for a in args)
+        case ast.Distinct():
+            return True
+        case ast.BinaryExpr(_, lhs, rhs):
+            return _has_aggregate(lhs) or _has_aggregate(rhs)
+        case ast.ParenExpr(inner):
+            return _has_aggregate(inner)
+    return False
+
+
+# -- wildcards ----------------------------------------------------------------------------------
+
+
+def _union(sources: list[Source]) -> tuple[dict[str, FieldType], set[str]]:
+    fields: dict[str, FieldType] = {}
+    tags: set[str] = set()
+    for source in sources:
+        for name, ftype in source.schema.fields.items():
+            fields.setdefault(name, ftype)
+        tags.update(source.schema.tags)
+    return fields, tags
+
+
+def _expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list[ast.Field]:
+    fields, tags = _union(sources)
+    grouped = {d.expr.name for d in statement.dimensions if isinstance(d.expr, ast.VarRef)}
+    group_all = any(isinstance(d.expr, ast.Wildcard) for d in statement.dimensions)
+    visible_tags = set() if group_all else tags - grouped
+    out: list[ast.Field] = []
+    for item in statement.fields:
+        expr = _strip_parens(item.expr)
+        if isinstance(expr, ast.Wildcard):
+            out.extend(ast.Field(ref) for ref in _wildcard_refs(expr.type, fields, visible_tags))
+        elif isinstance(expr, ast.RegexLiteral):
+            pattern = re.compile(expr.pattern)
+            refs = _wildcard_refs(None, fields, visible_tags)
+            out.extend(ast.Field(r) for r in refs if pattern.search(r.name))
+        elif isinstance(expr, ast.Call) and any(
+                isinstance(a, ast.Wildcard | ast.RegexLiteral) for a in expr.args[:1]):
+            out.extend(_expand_call(expr, fields, item.alias))
+        else:
+            out.append(item)
+    return out
+
+
+def _wildcard_refs(kind: ast.DataType | None, fields: dict[str, FieldType],
+                   tags: set[str]) -> list[ast.VarRef]:
+    refs: list[ast.VarRef] = []
+    if kind in (None, ast.DataType.FIELD):
+        refs.extend(ast.VarRef(n, ast.DataType(fields[n].value)) for n in fields)
+    if kind in (None, ast.DataType.TAG):
+        refs.extend(ast.VarRef(n, ast.DataType.TAG) for n in tags if n not in fields)
+    return sorted(refs, key=lambda r: r.name)
+
+
+_NUMERIC_ONLY = frozenset({
+    "mean", "median", "spread", "stddev", "sum", "integral", "percentile", "top", "bottom",
+}) | TRANSFORMS | MATH
+
+
+def _expand_call(call: ast.Call, fields: dict[str, FieldType],
+                 alias: str | None) -> list[ast.Field]:
+    selector = call.args[0]
+    names = sorted(fields)
+    if isinstance(selector, ast.RegexLiteral):
+        pattern = re.compile(selector.pattern)
+        names = [n for n in names if pattern.search(n)]
+    out = []
+    for name in names:
+        ftype = fields[name]
+        if call.name in _NUMERIC_ONLY and ftype not in (FieldType.FLOAT, FieldType.INTEGER,
+                                                        FieldType.UNSIGNED):
+            continue
+        args = (ast.VarRef(name, ast.DataType(ftype.value)),) + call.args[1:]
+        prefix = alias or call.name
+        out.append(ast.Field(ast.Call(call.name, args), f"{prefix}_{name}"))
+    return out
+
+
+# -- naming -------------------------------------------------------------------------------------
+
+
+def field_name(expr: ast.Expr) -> str:
+    """1.x's column name for an unaliased field: the call or variable, binary parts joined."""
+    expr = _strip_parens(expr)
+    if isinstance(expr, ast.Call):
+        return expr.name
+    if isinstance(expr, ast.Distinct):
+        return "distinct"
+    if isinstance(expr, ast.VarRef):
+        return expr.name
+    if isinstance(expr, ast.BinaryExpr):
+        parts = _binary_names(expr)
+        return "_".join(parts)
+    return ""
+
+
+def _binary_names(expr: ast.Expr) -> list[str]:
+    expr = _strip_parens(expr)
+    if isinstance(expr, ast.BinaryExpr):
+        return _binary_names(expr.lhs) + _binary_names(expr.rhs)
+    if isinstance(expr, ast.Call):
+        return [expr.name]
+    if isinstance(expr, ast.VarRef):
+        return [expr.name]
+    return []
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """1.x's duplicate columns: the second `mean` becomes `mean_1`, and so on."""
+    seen: dict[str, int] = {}
+    taken = set(names)
+    out: list[str] = []
+    for name in names:
+        if name not in seen:
+            seen[name] = 0
+            out.append(name)
+            continue
+        while True:
+            seen[name] += 1
+            candidate = f"{name}_{seen[name]}"
+            if candidate not in taken:
+                taken.add(candidate)
+                out.append(candidate)
+                break
+    return out
+
+
+# -- building evaluation trees ------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, plan: SelectPlan, sources: list[Source]) -> None:
+        self.plan = plan
+        self.fields, self.tags = _union(sources)
+
+    def prim(self, prim: Prim) -> PrimRef:
+        if prim not in self.plan.prims:
+            self.plan.prims.append(prim)
+        return PrimRef(self.plan.prims.index(prim))
+
+    def role(self, ref: ast.VarRef) -> str:
+        if ref.type is ast.DataType.TAG:
+            return "tag"
+        if ref.type is not None and ref.type is not ast.DataType.TAG:
+            return "field"
+        if ref.name in self.fields:
+            return "field"
+        if ref.name in self.tags:
+            return "tag"
+        return "field"  # unknown names read as empty fields, as 1.x answers nulls
+
+    def node(self, expr: ast.Expr, top: bool = False) -> Node:
+        expr = _strip_parens(expr)
+        match expr:
+            case ast.VarRef(name):
+                return self.prim(Prim(name, self.role(expr)))
+            case ast.Distinct(name):
+                return self.call(ast.Call("distinct", (ast.VarRef(name),)))
+            case ast.Call():
+                return self.call(expr)
+            case ast.BinaryExpr(op, lhs, rhs):
+                return Op(op, self.node(lhs), self.node(rhs))
+            case ast.NumberLiteral(v) | ast.IntegerLiteral(v) | ast.UnsignedLiteral(v):
+                return Lit(v)
+            case ast.StringLiteral(v) | ast.BooleanLiteral(v):
+                return Lit(v)
+            case ast.DurationLiteral(ns):
+                return Lit(ns)
+            case ast.Wildcard():
+                raise QueryError("unsupported use of a wildcard in an expression")
+        raise QueryError(f"unsupported expression {type(expr).__name__}")
+
+    def call(self, call: ast.Call) -> Node:
+        name = call.name
+        if name in AGGREGATES or name in SELECTORS:
+            return self.aggregate(call)
+        if name in MATH:
+            return Math(name, tuple(self.node(a) for a in call.args))
+        if name in TRANSFORMS:
+            if not call.args:
+                raise QueryError(f"invalid number of arguments for {name}, expected at least "
+                                 f"1 but no arguments were given")
+            inner = self.node(call.args[0])
+            params = tuple(_literal(a) for a in call.args[1:])
+            return Transform(name, inner, params)
+        if name in PREDICTORS:
+            raise QueryError(f"{name}() is not supported yet by influx-gateway")
+        raise QueryError(f"undefined function {name}()")
+
+    def aggregate(self, call: ast.Call) -> Node:
+        name = call.name
+        args = call.args
+        if not args:
+            raise QueryError(f"invalid number of arguments for {name}, expected 1, got 0")
+        target = _strip_parens(args[0])
+        distinct = False
+        if name == "count" and isinstance(target, ast.Call) and target.name == "distinct":
+            distinct = True
+            target = _strip_parens(target.args[0]) if target.args else target
+        elif name == "count" and isinstance(target, ast.Distinct):
+            distinct = True
+            target = ast.VarRef(target.name)
+        if not isinstance(target, ast.VarRef):
+            raise QueryError(f"expected field argument in {name}()")
+        extra = tuple(_literal(a) for a in args[1:])
+        prim = Prim(target.name, self.role(target), name, extra, distinct)
+        return self.prim(prim)
+
+
+def _literal(expr: ast.Expr) -> Any:
+    expr = _strip_parens(expr)
+    match expr:
+        case ast.NumberLiteral(v) | ast.IntegerLiteral(v) | ast.UnsignedLiteral(v):
+            return v
+        case ast.DurationLiteral(ns):
+            return ns
+        case ast.StringLiteral(v) | ast.BooleanLiteral(v):
+            return v
+        case ast.VarRef(name):
+            return ast.VarRef(name)
+    raise QueryError("expected literal argument")

@@ -1,0 +1,331 @@
+"""From the storage query's rows to 1.x's series: buckets filled, functions applied, limits cut.
+
+Input: for each measurement, the rows of `storage.build_query` as Python columns. Output:
+Series sorted by measurement and tag set, columns `time` + the plan's names, times in
+nanoseconds. The Python work here is per output row, never per stored point, except for the
+functions that need a bucket's points (percentile, top, mode...), which get them as lists.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import ast
+from . import functions as fn
+from .results import Series
+from .rewrite import Lit, Math, Node, Op, PrimRef, QueryError, SelectPlan, Transform
+from .storage import TIME, dim_name, needs_points, prim_name
+
+Row = list[Any]  # [time, prim values...]
+
+
+@dataclass(slots=True)
+class SeriesRows:
+    name: str
+    tags: tuple[tuple[str, str], ...]
+    rows: list[tuple[int | None, list[Any]]]  # (time, prim values)
+
+
+def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
+               columns: dict[str, list[Any]]) -> list[SeriesRows]:
+    times = columns[TIME]
+    dims = [columns[dim_name(i)] for i in range(len(dimensions))]
+    prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
+    counts = columns.get("__n")
+    groups: dict[tuple[str, ...], list[tuple[int | None, list[Any]]]] = {}
+    for row in range(len(times)):
+        if counts is not None and not counts[row]:
+            continue
+        key = tuple((d[row] or "") for d in dims)
+        groups.setdefault(key, []).append((times[row], [p[row] for p in prims]))
+    out = []
+    for key in sorted(groups):
+        rows = groups[key]
+        if plan.aggregate:
+            rows.sort(key=lambda r: r[0] if r[0] is not None else 0)
+        out.append(SeriesRows(name, tuple(zip(dimensions, key, strict=True)), rows))
+    return out
+
+
+def first_bucket(plan: SelectPlan, groups: Iterable[SeriesRows]) -> int | None:
+    starts = [s.rows[0][0] for s in groups if s.rows and s.rows[0][0] is not None]
+    return min(starts) if starts else None
+
+
+def bucket_of(plan: SelectPlan, time: int) -> int:
+    assert plan.interval is not None
+    return time - (time - plan.interval_offset) % plan.interval
+
+
+def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
+          max_buckets: int) -> list[Series]:
+    start: int | None = None
+    end: int | None = None
+    if plan.interval is not None:
+        if plan.time_range.lower is not None:
+            start = bucket_of(plan, lower)
+        else:
+            start = first_bucket(plan, groups)
+        end = bucket_of(plan, upper)
+        if start is not None and (end - start) // plan.interval + 1 > max_buckets:
+            raise QueryError(
+                f"the query would return more than {max_buckets} buckets per series; "
+                "narrow its time range or widen the GROUP BY time interval")
+    rng = random.Random(0)
+    series: list[Series] = []
+    for group in groups:
+        rows = _compute(plan, group.rows, lower, rng)
+        if plan.interval is not None and start is not None and end is not None:
+            rows = _fill(plan, rows, start, end)
+        out_rows = _evaluate(plan, rows)
+        if plan.descending:
+            out_rows.reverse()
+        if plan.offset:
+            out_rows = out_rows[plan.offset:]
+        if plan.limit:
+            out_rows = out_rows[:plan.limit]
+        if not out_rows:
+            continue
+        series.append(Series(
+            name=group.name, columns=["time", *plan.columns], values=out_rows,
+            tags=dict(group.tags) if group.tags else None, has_time=True))
+    if plan.soffset:
+        series = series[plan.soffset:]
+    if plan.slimit:
+        series = series[:plan.slimit]
+    return series
+
+
+# -- per-bucket aggregate values ----------------------------------------------------------------
+
+
+def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: int,
+             rng: random.Random) -> list[tuple[int, list[Any]]]:
+    """Each row's time and final prim values (struct and list results resolved)."""
+    if not plan.aggregate:
+        return rows  # type: ignore[return-value]
+    out: list[tuple[int, list[Any]]] = []
+    default_time = lower if plan.time_range.lower is not None else 0
+    for bucket, values in rows:
+        time = bucket if bucket is not None else default_time
+        resolved: list[Any] = []
+        selected: int | None = None
+        aux: dict[int, Any] = {}
+        for prim, value in zip(plan.prims, values, strict=True):
+            if prim.func is None:
+                resolved.append(None)
+                continue
+            if needs_points(plan, prim):
+                point, aux_values = _from_points(prim, value or [], bucket, rng)
+                aux.update(aux_values)
+            elif prim.func in ("first", "last", "min", "max"):
+                point = _from_struct(prim.func, value)
+            else:
+                point = (None, value)
+            if point is not None and point[0] is not None:
+                selected = point[0]
+            resolved.append(point[1] if point is not None else None)
+        for index, value in aux.items():
+            resolved[index] = value
+        if plan.selector_time and selected is not None:
+            time = selected
+        out.append((time, resolved))
+    return out
+
+
+def _from_struct(func: str, value: dict[str, Any] | None) -> tuple[int, Any] | None:
+    if value is None:
+        return None
+    time = value["t"]
+    if func == "max":
+        time = -time
+    return time, value["v"]
+
+
+def _from_points(prim: Any, points: list[dict[str, Any]], bucket: int | None,
+                 rng: random.Random) -> tuple[tuple[int | None, Any] | None, dict[int, Any]]:
+    pairs = [(p["t"], p["v"]) for p in points]
+    func = prim.func
+    chosen: tuple[int, Any] | None
+    if func == "percentile":
+        chosen = fn.percentile(pairs, float(prim.args[0]) if prim.args else 50.0)
+    elif func == "mode":
+        found = fn.mode(pairs)
+        return ((None, found[1]) if found else None), {}
+    elif func == "first":
+        chosen = pairs[0] if pairs else None
+    elif func == "last":
+        chosen = pairs[-1] if pairs else None
+    elif func in ("min", "max"):
+        if not pairs:
+            chosen = None
+        else:
+            pick = min if func == "min" else max
+            best = pick(p[1] for p in pairs)
+            chosen = next(p for p in pairs if p[1] == best)
+    elif func == "integral":
+        unit = int(prim.args[0]) if prim.args else 1_000_000_000
+        return (None, fn.integral(pairs, unit, None, None)), {}
+    else:
+        raise QueryError(f"{func}() is not supported yet by influx-gateway")
+    if chosen is None:
+        return None, {}
+    aux: dict[int, Any] = {}
+    for point in points:
+        if point["t"] == chosen[0] and point["v"] == chosen[1]:
+            aux = {int(k[1:]): v for k, v in point.items() if k.startswith("a")}
+            break
+    return chosen, aux
+
+
+# -- fill -----------------------------------------------------------------------------------
+
+
+def _fill(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
+          end: int) -> list[tuple[int, list[Any]]]:
+    assert plan.interval is not None
+    by_time = {t: v for t, v in rows}
+    width = len(plan.prims)
+    out: list[tuple[int, list[Any]]] = []
+    option = plan.fill
+    previous: list[Any] = [None] * width
+    time = start
+    while time <= end:
+        values = by_time.get(time)
+        if values is None:
+            if option is ast.FillOption.NONE:
+                time += plan.interval
+                continue
+            values = [None] * width
+            for index, prim in enumerate(plan.prims):
+                if option is ast.FillOption.NUMBER:
+                    values[index] = plan.fill_value
+                elif option is ast.FillOption.PREVIOUS:
+                    values[index] = previous[index]
+                elif option is ast.FillOption.NULL and prim.func == "count":
+                    values[index] = 0
+        else:
+            values = list(values)
+            for index in range(width):
+                if values[index] is None:
+                    if option is ast.FillOption.NUMBER:
+                        values[index] = plan.fill_value
+                    elif option is ast.FillOption.PREVIOUS:
+                        values[index] = previous[index]
+        for index in range(width):
+            if values[index] is not None:
+                previous[index] = values[index]
+        out.append((time, values))
+        time += plan.interval
+    if option is ast.FillOption.LINEAR:
+        _interpolate(out, width)
+    return out
+
+
+def _interpolate(rows: list[tuple[int, list[Any]]], width: int) -> None:
+    for index in range(width):
+        known = [i for i, (_, v) in enumerate(rows) if v[index] is not None]
+        for a, b in zip(known, known[1:], strict=False):
+            if b - a < 2:
+                continue
+            (ta, va), (tb, vb) = rows[a], rows[b]
+            va, vb = va[index], vb[index]
+            for i in range(a + 1, b):
+                t = rows[i][0]
+                value = va + (vb - va) * (t - ta) / (tb - ta)
+                if isinstance(va, int) and isinstance(vb, int):
+                    value = int(value)
+                rows[i][1][index] = value
+
+
+# -- output expressions -------------------------------------------------------------------------
+
+
+def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]]) -> list[Row]:
+    transforms = [isinstance(node, Transform) for node in plan.outputs]
+    if not any(transforms):
+        return [[time, *(_eval(node, values) for node in plan.outputs)] for time, values in rows]
+    columns: list[dict[int, Any]] = []
+    times: set[int] = set()
+    for node in plan.outputs:
+        if isinstance(node, Transform):
+            series = [(t, _eval(node.arg, v)) for t, v in rows]
+            result = _transform(node, series, plan)
+            columns.append(dict(result))
+            times.update(t for t, _ in result)
+        else:
+            columns.append({t: _eval(node, v) for t, v in rows})
+    ordered = sorted(times)
+    return [[t, *(c.get(t) for c in columns)] for t in ordered]
+
+
+def _transform(node: Transform, series: list[tuple[int, Any]], plan: SelectPlan) -> list[Any]:
+    name = node.name
+    params = node.params
+    if name in ("derivative", "non_negative_derivative"):
+        unit = int(params[0]) if params else (plan.interval or 1_000_000_000)
+        return fn.derivative(series, unit, non_negative=name.startswith("non_negative"))
+    if name == "elapsed":
+        unit = int(params[0]) if params else 1
+        return fn.elapsed(series, unit)
+    if name == "moving_average":
+        if not params:
+            raise QueryError("invalid number of arguments for moving_average, expected 2, got 1")
+        return fn.moving_average(series, int(params[0]))
+    function = fn.TRANSFORM_FUNCTIONS.get(name)
+    if function is None:
+        raise QueryError(f"{name}() is not supported yet by influx-gateway")
+    return function(series)
+
+
+def _eval(node: Node, values: list[Any]) -> Any:
+    if isinstance(node, PrimRef):
+        return values[node.index]
+    if isinstance(node, Lit):
+        return node.value
+    if isinstance(node, Op):
+        return _binary(node.op, _eval(node.lhs, values), _eval(node.rhs, values))
+    if isinstance(node, Math):
+        return fn.math_function(node.name, [_eval(a, values) for a in node.args])
+    raise QueryError("a transformation cannot be nested in an expression yet")
+
+
+def _binary(op: ast.BinaryOp, left: Any, right: Any) -> Any:
+    if left is None or right is None:
+        return None
+    numeric = (int, float)
+    if isinstance(left, bool) or isinstance(right, bool):
+        if op in (ast.BinaryOp.BITWISE_AND, ast.BinaryOp.BITWISE_OR, ast.BinaryOp.BITWISE_XOR) \
+                and isinstance(left, bool) and isinstance(right, bool):
+            return {"&": left and right, "|": left or right, "^": left != right}[op.value]
+        return None
+    if not isinstance(left, numeric) or not isinstance(right, numeric):
+        if op is ast.BinaryOp.ADD and isinstance(left, str) and isinstance(right, str):
+            return left + right
+        return None
+    integers = isinstance(left, int) and isinstance(right, int)
+    if op is ast.BinaryOp.ADD:
+        return left + right
+    if op is ast.BinaryOp.SUB:
+        return left - right
+    if op is ast.BinaryOp.MUL:
+        return left * right
+    if op is ast.BinaryOp.DIV:
+        if right == 0:
+            return 0 if integers else None
+        return left / right
+    if op is ast.BinaryOp.MOD:
+        if right == 0:
+            return 0 if integers else None
+        return math.fmod(left, right) if not integers else int(math.fmod(left, right))
+    if integers and op is ast.BinaryOp.BITWISE_AND:
+        return left & right
+    if integers and op is ast.BinaryOp.BITWISE_OR:
+        return left | right
+    if integers and op is ast.BinaryOp.BITWISE_XOR:
+        return left ^ right
+    return None

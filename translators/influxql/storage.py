@@ -1,0 +1,304 @@
+"""The DuckDB query behind one measurement of a SELECT plan, built as sqlglot expressions.
+
+Tables are the native store's: one schema per database, one table per measurement, a
+TIMESTAMP_NS `time` column, VARCHAR tags and typed fields. The query yields, per row, the
+time (`__t`, nanoseconds; the bucket start when aggregating by time, NULL when aggregating
+without), the grouping tags (`__d0`...) and one column per plan prim (`__p0`...). Aggregates
+that need a series' points in Python (percentile, top, mode...) come back as time-ordered lists
+of {t, v, a0...} structs, where a0... are the query's raw columns (a selector's companions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+from translators.lineprotocol import FieldType
+
+from . import ast
+from .rewrite import Prim, QueryError, SelectPlan
+from .schema import MeasurementSchema
+from .timerange import MAX_TIME, MIN_TIME
+
+TIME = "__t"
+NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
+
+# Aggregates computed by DuckDB; the rest are computed in Python from point lists.
+SQL_AGGREGATES = frozenset({
+    "count", "sum", "mean", "median", "spread", "stddev", "first", "last", "min", "max",
+})
+
+
+def ident(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def col(name: str) -> exp.Column:
+    return exp.Column(this=ident(name))
+
+
+def dim_name(index: int) -> str:
+    return f"__d{index}"
+
+
+def prim_name(index: int) -> str:
+    return f"__p{index}"
+
+
+def needs_points(plan: SelectPlan, prim: Prim) -> bool:
+    """True when the prim is computed in Python from the bucket's points."""
+    if prim.func is None:
+        return False
+    if prim.func not in SQL_AGGREGATES:
+        return True
+    # A selector with companion columns must return its point's other values.
+    return plan.selector_time and any(p.func is None for p in plan.prims)
+
+
+def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
+                dimensions: list[str], now: int) -> exp.Select:
+    table = exp.Table(this=ident(schema.name), db=ident(database))
+    time_ns = exp.func("epoch_ns", col("time"))
+    where = _where(plan, schema, now)
+    raw = [p for p in plan.prims if p.func is None]
+    dims = [_tag(schema, name).as_(dim_name(i)) for i, name in enumerate(dimensions)]
+    if not plan.aggregate:
+        present = [_value(schema, p).is_(exp.null()).not_() for p in raw if p.role == "field"]
+        if present:
+            where = exp.and_(where, exp.or_(*present)) if where is not None else exp.or_(*present)
+        select = exp.select(time_ns.as_(TIME), *dims,
+                            *(_value(schema, p).as_(prim_name(i))
+                              for i, p in enumerate(plan.prims)))
+        query = select.from_(table)
+        if where is not None:
+            query = query.where(where)
+        order = [exp.Ordered(this=col(dim_name(i))) for i in range(len(dimensions))]
+        order.append(exp.Ordered(this=col(TIME)))
+        return query.order_by(*order)
+    # Aggregates: bucket in an inner query, aggregate in the outer one.
+    inner_columns: list[exp.Expression] = [time_ns.as_(TIME), *dims]
+    for index, prim in enumerate(plan.prims):
+        if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
+            inner_columns.append(_value(schema, prim).as_(f"__v{index}"))
+    inner = exp.select(*inner_columns).from_(table)
+    if where is not None:
+        inner = inner.where(where)
+    group: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
+    outer: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
+    if plan.interval is not None:
+        bucket = _bucket(col(TIME), plan.interval, plan.interval_offset)
+        outer.append(bucket.as_(TIME))
+        group.append(col(TIME))
+    else:
+        outer.append(exp.cast(exp.null(), "BIGINT").as_(TIME))
+    raw_values = [(i, p) for i, p in enumerate(plan.prims) if p.func is None]
+    for index, prim in enumerate(plan.prims):
+        if prim.func is None:  # a selector's companion: filled from the selected point
+            outer.append(exp.null().as_(prim_name(index)))
+            continue
+        value = col(f"__v{index}")
+        if needs_points(plan, prim):
+            fields = [exp.PropertyEQ(this=ident("t"), expression=col(TIME)),
+                      exp.PropertyEQ(this=ident("v"), expression=value)]
+            fields += [exp.PropertyEQ(this=ident(f"a{i}"), expression=col(f"__v{i}"))
+                       for i, _ in raw_values]
+            agg: exp.Expression = exp.ArrayAgg(this=exp.Order(
+                this=exp.Struct(expressions=fields),
+                expressions=[exp.Ordered(this=col(TIME))]))
+            agg = exp.Filter(this=agg, expression=exp.Where(this=value.is_(exp.null()).not_()))
+        else:
+            agg = _sql_aggregate(prim, value, schema)
+        outer.append(agg.as_(prim_name(index)))
+    # Buckets where none of the aggregated fields has a value do not exist for 1.x.
+    present = [col(f"__v{i}").is_(exp.null()).not_()
+               for i, p in enumerate(plan.prims) if p.func is not None]
+    outer.append(exp.Filter(this=exp.Count(this=exp.Star()),
+                            expression=exp.Where(this=exp.or_(*present))).as_("__n"))
+    query = exp.select(*outer).from_(inner.subquery("__rows"))
+    if group:
+        query = query.group_by(*(
+            _bucket(col(TIME), plan.interval, plan.interval_offset)
+            if plan.interval is not None and g.name == TIME else g for g in group))
+    return query
+
+
+def _bucket(time: exp.Expression, interval: int, offset: int) -> exp.Expression:
+    """Floor `time` to its bucket start: buckets are aligned to the epoch plus the offset."""
+    step = exp.Literal.number(interval)
+    shifted = exp.Paren(this=exp.Sub(this=time, expression=exp.Literal.number(offset)))
+    remainder = exp.Mod(this=exp.Paren(this=exp.Add(
+        this=exp.Mod(this=shifted, expression=step), expression=step)), expression=step)
+    return exp.Sub(this=time, expression=exp.Paren(this=remainder))
+
+
+def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema) -> exp.Expression:
+    func = prim.func
+    ftype = schema.fields.get(prim.name)
+    if func == "count":
+        return exp.Count(this=exp.Distinct(expressions=[value]) if prim.distinct else value)
+    if func in ("sum", "mean", "median", "spread", "stddev") and ftype not in NUMERIC:
+        # 1.x returns nothing for these over strings and booleans (and for a missing field).
+        return exp.cast(exp.null(), "DOUBLE")
+    if func == "sum":
+        total = exp.Sum(this=value)
+        return exp.cast(total, "BIGINT") if ftype is FieldType.INTEGER else total
+    if func == "mean":
+        return exp.Avg(this=exp.cast(value, "DOUBLE"))
+    if func == "median":
+        return exp.func("quantile_cont", exp.cast(value, "DOUBLE"), exp.Literal.number(0.5))
+    if func == "spread":
+        return exp.Sub(this=exp.Max(this=value), expression=exp.Min(this=value))
+    if func == "stddev":
+        return exp.func("stddev_samp", exp.cast(value, "DOUBLE"))
+    time = col(TIME)
+    if func == "first":
+        pair = _struct(("t", time), ("v", value))
+        agg: exp.Expression = exp.Min(this=pair)
+    elif func == "last":
+        agg = exp.Max(this=_struct(("t", time), ("v", value)))
+    elif func == "min":
+        agg = exp.Min(this=_struct(("v", value), ("t", time)))
+    else:  # max: the earliest point among equal maxima
+        agg = exp.Max(this=_struct(("v", value), ("t", exp.Neg(this=time))))
+    return exp.Filter(this=agg, expression=exp.Where(this=value.is_(exp.null()).not_()))
+
+
+def _struct(*items: tuple[str, exp.Expression]) -> exp.Struct:
+    return exp.Struct(expressions=[exp.PropertyEQ(this=ident(k), expression=v) for k, v in items])
+
+
+def _tag(schema: MeasurementSchema, name: str) -> exp.Expression:
+    if name in schema.tags:
+        return col(name)
+    return exp.cast(exp.null(), "VARCHAR")
+
+
+def _value(schema: MeasurementSchema, prim: Prim) -> exp.Expression:
+    role = schema.role(prim.name)
+    if role == "field" and prim.role == "field" or role == "tag" and prim.role == "tag":
+        return col(prim.name)
+    return exp.null()
+
+
+def time_bounds(plan: SelectPlan, now: int) -> tuple[int, int]:
+    lower = plan.time_range.min
+    upper = plan.time_range.max
+    if plan.interval is not None and plan.time_range.upper is None:
+        upper = now  # 1.x ends GROUP BY time queries at now() unless told otherwise
+    return lower, upper
+
+
+def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Expression | None:
+    parts: list[exp.Expression] = []
+    lower, upper = time_bounds(plan, now)
+    if lower > MIN_TIME:
+        parts.append(exp.GTE(this=col("time"), expression=_timestamp(lower)))
+    if upper < MAX_TIME:
+        parts.append(exp.LTE(this=col("time"), expression=_timestamp(upper)))
+    if plan.condition is not None:
+        parts.append(condition_sql(plan.condition, schema))
+    return exp.and_(*parts) if parts else None
+
+
+def _timestamp(ns: int) -> exp.Expression:
+    return exp.func("make_timestamp_ns", exp.cast(exp.Literal.number(ns), "BIGINT"))
+
+
+# -- conditions ---------------------------------------------------------------------------------
+
+_COMPARE = {
+    ast.BinaryOp.EQ: exp.EQ, ast.BinaryOp.NEQ: exp.NEQ, ast.BinaryOp.LT: exp.LT,
+    ast.BinaryOp.LTE: exp.LTE, ast.BinaryOp.GT: exp.GT, ast.BinaryOp.GTE: exp.GTE,
+}
+_ARITH = {
+    ast.BinaryOp.ADD: exp.Add, ast.BinaryOp.SUB: exp.Sub, ast.BinaryOp.MUL: exp.Mul,
+    ast.BinaryOp.DIV: exp.Div, ast.BinaryOp.MOD: exp.Mod,
+    ast.BinaryOp.BITWISE_AND: exp.BitwiseAnd, ast.BinaryOp.BITWISE_OR: exp.BitwiseOr,
+    ast.BinaryOp.BITWISE_XOR: exp.BitwiseXor,
+}
+
+
+def condition_sql(expr: ast.Expr, schema: MeasurementSchema) -> exp.Expression:
+    kind, sql = _cond(expr, schema)
+    if kind != "bool":
+        raise QueryError(f"invalid condition expression: {_describe(expr)}")
+    return sql
+
+
+def _describe(expr: ast.Expr) -> str:
+    if isinstance(expr, ast.VarRef):
+        return expr.name
+    return type(expr).__name__
+
+
+def _cond(expr: ast.Expr, schema: MeasurementSchema) -> tuple[str, exp.Expression]:
+    """(kind, sql): kind is bool, tag, string, number or null, so comparisons can be typed."""
+    match expr:
+        case ast.ParenExpr(inner):
+            kind, sql = _cond(inner, schema)
+            return kind, exp.Paren(this=sql)
+        case ast.BinaryExpr(ast.BinaryOp.AND | ast.BinaryOp.OR as op, lhs, rhs):
+            left = condition_sql(lhs, schema)
+            right = condition_sql(rhs, schema)
+            node = exp.And if op is ast.BinaryOp.AND else exp.Or
+            return "bool", node(this=left, expression=right)
+        case ast.BinaryExpr(ast.BinaryOp.EQREGEX | ast.BinaryOp.NEQREGEX as op, lhs, rhs):
+            if not isinstance(rhs, ast.RegexLiteral):
+                return "bool", exp.false()
+            kind, left = _cond(lhs, schema)
+            if kind not in ("tag", "string"):
+                return "bool", exp.false()
+            match_ = exp.RegexpLike(this=left, expression=exp.Literal.string(rhs.pattern))
+            return "bool", match_ if op is ast.BinaryOp.EQREGEX else exp.Not(this=match_)
+        case ast.BinaryExpr(op, lhs, rhs) if op in _COMPARE:
+            lkind, left = _cond(lhs, schema)
+            rkind, right = _cond(rhs, schema)
+            if not _comparable(lkind, rkind, op):
+                return "bool", exp.false()
+            return "bool", _COMPARE[op](this=left, expression=right)
+        case ast.BinaryExpr(op, lhs, rhs) if op in _ARITH:
+            lkind, left = _cond(lhs, schema)
+            rkind, right = _cond(rhs, schema)
+            if lkind != "number" or rkind != "number":
+                return "null", exp.null()
+            if op is ast.BinaryOp.DIV:
+                left = exp.cast(left, "DOUBLE")
+            return "number", exp.Paren(this=_ARITH[op](this=left, expression=right))
+        case ast.VarRef(name):
+            role = schema.role(name)
+            if expr.type is ast.DataType.TAG or role == "tag" or role is None:
+                if role == "field" and expr.type is ast.DataType.TAG:
+                    return "tag", exp.Literal.string("")
+                source = col(name) if role == "tag" else exp.cast(exp.null(), "VARCHAR")
+                return "tag", exp.Coalesce(this=source, expressions=[exp.Literal.string("")])
+            ftype = schema.fields[name]
+            if ftype in NUMERIC:
+                return "number", col(name)
+            return ("string" if ftype is FieldType.STRING else "boolean"), col(name)
+        case ast.StringLiteral(value):
+            return "string", exp.Literal.string(value)
+        case ast.IntegerLiteral(value) | ast.UnsignedLiteral(value):
+            return "number", exp.Literal.number(value)
+        case ast.NumberLiteral(value):
+            return "number", exp.Literal.number(repr(value))
+        case ast.BooleanLiteral(value):
+            return "boolean", exp.Boolean(this=value)
+        case ast.DurationLiteral(ns):
+            return "number", exp.Literal.number(ns)
+    raise QueryError(f"invalid condition expression: {_describe(expr)}")
+
+
+def _comparable(left: str, right: str, op: ast.BinaryOp) -> bool:
+    text = {"tag", "string"}
+    if left in text and right in text:
+        return True
+    return left == right and left in ("number", "boolean")
+
+
+def literal_value(value: Any) -> exp.Expression:
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int | float):
+        return exp.Literal.number(value)
+    return exp.Literal.string(str(value))
