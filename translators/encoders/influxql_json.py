@@ -1,0 +1,220 @@
+"""InfluxQL answers as 1.6.7's `/query` writes JSON: whole, pretty, or one object per chunk.
+
+1.6.7 marshals with Go's encoding/json (Go 1.19), which differs from Python's `json` in ways a
+client can see, all reproduced here while leaving the bulk of the work to `json.dumps`:
+
+* floats are written as ES6 numbers: `1` not `1.0`, `0.000025` not `2.5e-05`, `1e-7` not
+  `1e-07`, `100000000000000000000` up to 1e21, `-0` for negative zero; NaN and ±Inf fail the
+  whole body, which becomes Go's error text (status stays 200: the header is already out);
+* `<`, `>`, `&`, U+2028 and U+2029 are escaped as `\\u003c`…, and backspace and form feed as
+  `\\u0008` and `\\u000c` rather than `\\b` and `\\f`;
+* keys appear in Go's struct order, empty members are left out (`omitempty`), tag maps are
+  sorted by key, and every body ends with a newline; `pretty=true` indents by four spaces.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from translators.influxql.results import Series, StatementResult
+
+from .influxql_chunks import DEFAULT_CHUNK_SIZE, ChunkingMap, merge_chunks, split_chunks
+from .influxql_time import time_column
+
+_MARSHAL_ERROR = ("json: error calling MarshalJSON for type httpd.Response: "
+                  "json: error calling MarshalJSON for type *query.Result: "
+                  "json: unsupported value: {}")
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+               "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SHORT_ESCAPE = re.compile(r"\\([\\bf])")
+_LONG_ESCAPES = {"\\": "\\\\", "b": "\\u0008", "f": "\\u000c"}
+_TWO_POW_53 = float(2**53)
+
+
+class UnsupportedFloat(ValueError):
+    """A NaN or infinity, which Go's encoding/json refuses; the text is Go's name for it."""
+
+
+class _Raw:
+    """A float whose Go text Python's `json` cannot produce; written verbatim."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def go_float_text(value: float) -> str:
+    """strconv.FormatFloat(value, 'f', -1, 64): shortest digits, never an exponent."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    text = repr(value)
+    if "e" in text:
+        return format(Decimal(text), "f")
+    return text[:-2] if text.endswith(".0") else text
+
+
+def go_json_float_text(value: float) -> str:
+    """Go's encoding/json float64: 'f' form within [1e-6, 1e21), else 'e' with a short exponent."""
+    magnitude = abs(value)
+    if magnitude < 1e21 and (magnitude >= 1e-6 or magnitude == 0):
+        return go_float_text(value)
+    mantissa, _, exponent = repr(value).partition("e")
+    sign, digits = exponent[0], exponent[1:].lstrip("0")
+    return f"{mantissa}e{sign}{digits:0>2}" if sign == "+" else f"{mantissa}e-{digits}"
+
+
+def _json_float(value: float) -> object:
+    if not math.isfinite(value):
+        raise UnsupportedFloat(go_float_text(value))
+    if value.is_integer():
+        if abs(value) < _TWO_POW_53 and (value or math.copysign(1.0, value) > 0):
+            return int(value)  # the same digits Go writes, without Python's ".0"
+        return _Raw(go_json_float_text(value))
+    if abs(value) < 1e-4:  # Python switches to an exponent earlier than Go
+        return _Raw(go_json_float_text(value))
+    return value  # 1e-4 <= |value| < 2**53, not integral: repr is Go's text
+
+
+def _float_column(column: Sequence[Any]) -> list[Any]:
+    return [_json_float(v) if type(v) is float else v for v in column]
+
+
+def json_rows(series: Series, epoch: str | None) -> Sequence[Sequence[Any]]:
+    """The series' rows ready for `json.dumps`: times rendered, floats in Go's form."""
+    values = series.values
+    if not values:
+        return values
+    width = len(values[0])
+    if any(len(row) != width for row in values):
+        return [_json_row(series, row, epoch) for row in values]
+    columns: list[Sequence[Any]] = list(zip(*values, strict=True))
+    changed = False
+    for index, column in enumerate(columns):
+        if index == 0 and series.has_time:
+            columns[0] = time_column(column, epoch)
+            changed = True
+        elif float in set(map(type, column)):
+            columns[index] = _float_column(column)
+            changed = True
+    return list(zip(*columns, strict=True)) if changed else values
+
+
+def _json_row(series: Series, row: Sequence[Any], epoch: str | None) -> list[Any]:
+    out = _float_column(row)
+    if series.has_time and out:
+        out[0] = time_column([out[0]], epoch)[0]
+    return out
+
+
+def series_object(series: Series, epoch: str | None) -> dict[str, Any]:
+    """models.Row's JSON: every member `omitempty`, in struct order."""
+    out: dict[str, Any] = {}
+    if series.name:
+        out["name"] = series.name
+    if series.tags:
+        out["tags"] = dict(sorted(series.tags.items()))
+    if series.columns:
+        out["columns"] = series.columns
+    if series.values:
+        out["values"] = json_rows(series, epoch)
+    if series.partial:
+        out["partial"] = True
+    return out
+
+
+def result_object(result: StatementResult, epoch: str | None) -> dict[str, Any]:
+    """query.Result's JSON: statement_id always, then series, messages, partial, error."""
+    out: dict[str, Any] = {"statement_id": result.statement_id}
+    if result.series:
+        out["series"] = [series_object(s, epoch) for s in result.series]
+    if result.messages:
+        out["messages"] = [{"level": m.level, "text": m.text} for m in result.messages]
+    if result.partial:
+        out["partial"] = True
+    if result.error is not None:
+        out["error"] = result.error
+    return out
+
+
+def _unescape_short(match: re.Match[str]) -> str:
+    return _LONG_ESCAPES[match.group(1)]
+
+
+def _go_escapes(text: str) -> str:
+    if "\\b" in text or "\\f" in text:
+        text = _SHORT_ESCAPE.sub(_unescape_short, text)
+    for char, escape in _GO_ESCAPES.items():
+        if char in text:
+            text = text.replace(char, escape)
+    return text
+
+
+def _dumps(document: object, pretty: bool) -> str:
+    """json.dumps, with each `_Raw` spliced in verbatim through a marker string that no value
+    of the document contains (tried until the count of markers found matches)."""
+    raws = 0
+
+    def default(value: object) -> object:
+        nonlocal raws
+        if isinstance(value, _Raw):
+            raws += 1
+            return marker + value.text
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+    for attempt in range(100):
+        marker = f"\x00\x1f{attempt}:"
+        raws = 0
+        text = json.dumps(document, ensure_ascii=False, default=default,
+                          **({"indent": 4} if pretty else {"separators": (",", ":")}))
+        if not raws:
+            return text
+        pattern = re.compile('"' + re.escape(json.dumps(marker)[1:-1]) + r'([-+.0-9e]+)"')
+        text, found = pattern.subn(r"\1", text)
+        if found == raws:
+            return text
+    raise RuntimeError("no free marker for raw floats")  # pragma: no cover
+
+
+def encode_document(document: dict[str, Any], pretty: bool = False) -> bytes:
+    """A response object as 1.6.7's jsonFormatter writes it, newline included."""
+    text = _go_escapes(_dumps(document, pretty)) + "\n"
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # lone surrogates: Go writes U+FFFD for each invalid byte
+        return re.sub("[\ud800-\udfff]", "\\\\ufffd", text).encode()
+
+
+def _response(results: Iterable[StatementResult], epoch: str | None, pretty: bool) -> bytes:
+    try:
+        objects = [result_object(r, epoch) for r in results]
+        return encode_document({"results": objects} if objects else {}, pretty)
+    except UnsupportedFloat as exc:
+        return (_MARSHAL_ERROR.format(exc) + "\n").encode()
+
+
+def encode_json(results: Sequence[StatementResult], *, epoch: str | None = None,
+                pretty: bool = False, chunking: ChunkingMap | None = None) -> bytes:
+    """The unchunked `/query` body for `results`."""
+    return _response(merge_chunks(results, chunking), epoch, pretty)
+
+
+def encode_json_chunks(results: Iterable[StatementResult], *,
+                       chunk_size: int = DEFAULT_CHUNK_SIZE, epoch: str | None = None,
+                       pretty: bool = False, chunking: ChunkingMap | None = None
+                       ) -> Iterator[bytes]:
+    """The `chunked=true` body, one newline-terminated object per piece."""
+    for piece in split_chunks(results, chunk_size, chunking):
+        yield _response([piece], epoch, pretty)
+
+
+def encode_json_error(message: str, pretty: bool = False) -> bytes:
+    """A request-level failure: `{"error":"..."}` and a newline."""
+    return encode_document({"error": message}, pretty)

@@ -1,0 +1,53 @@
+"""Time columns of InfluxQL series as 1.x writes them: RFC3339 text or integers in an epoch unit.
+
+Series keep times as integer nanoseconds (`Series.has_time`); these helpers turn a whole column
+at once (Arrow kernels, no per-value Python) into what 1.x's `/query` answers carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# 1.x's convertToEpoch: any other `epoch` value (even "µ" or "us") leaves nanoseconds.
+EPOCH_DIVISORS: dict[str, int] = {
+    "u": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+}
+
+
+def epoch_divisor(epoch: str | None) -> int:
+    """Nanoseconds per unit of `epoch`; 1 for "ns" and for every unit 1.x does not know."""
+    return EPOCH_DIVISORS.get(epoch or "", 1)
+
+
+def rfc3339_times(times: Sequence[int | None]) -> list[str | None]:
+    """Go's time.RFC3339Nano in UTC: `2024-01-01T00:00:00.5Z`, fraction trimmed of zeros."""
+    # Arrow writes "YYYY-MM-DD hh:mm:ss.nnnnnnnnn", always with nine digits of fraction.
+    text = pc.cast(pa.array(times, pa.timestamp("ns")), pa.string())
+    text = pc.replace_substring(text, " ", "T", max_replacements=1)
+    text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
+    return pc.binary_join_element_wise(text, "Z", "").to_pylist()  # type: ignore[no-any-return]
+
+
+def epoch_times(times: Sequence[int | None], epoch: str | None) -> list[int | None]:
+    """Times as integers in `epoch` units, truncated toward zero as Go's integer division
+    does (so -1.5 s is -1 with epoch=s, and 0 with epoch=m)."""
+    divisor = epoch_divisor(epoch)
+    if divisor == 1:
+        return list(times)
+    column = pa.array(times, pa.int64())
+    return pc.divide(column, pa.scalar(divisor, pa.int64())).to_pylist()  # type: ignore[no-any-return]
+
+
+def time_column(times: Sequence[int | None], epoch: str | None) -> list[str | int | None]:
+    """Column 0 of a SELECT series for the JSON/MessagePack answers: RFC3339 text without
+    `epoch`, integers with it (1.x applies any non-empty `epoch`, unknown units as ns)."""
+    if epoch:
+        return epoch_times(times, epoch)  # type: ignore[return-value]
+    return rfc3339_times(times)  # type: ignore[return-value]
