@@ -1,0 +1,267 @@
+"""SELECT statements with functions: aggregates, selectors, transformations, predictors and the
+technical-analysis functions, each in raw and GROUP BY time forms where InfluxDB 1.x allows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .cases_select import H1, W
+
+#: cpu, server01's cpu0 series only, over the main window.
+C1 = f"FROM cpu WHERE host = 'server01' AND cpu = 'cpu0' AND {W}"
+#: cpu, all series, main window.
+CW = f"FROM cpu WHERE {W}"
+#: counters over the main window.
+CT = f"FROM counters WHERE {W}"
+#: stock, symbol AAA, main window.
+SA = f"FROM stock WHERE symbol = 'AAA' AND {W}"
+
+AGGREGATES = [
+    pytest.param(f"SELECT count(usage_user) {CW}", id="count"),
+    pytest.param(f"SELECT count(*) {CW}", id="count-star"),
+    pytest.param(f"SELECT count(/usage/) {CW}", id="count-regex"),
+    pytest.param(f"SELECT count(message), count(ok) FROM events WHERE {W}", id="count-strings"),
+    pytest.param(f"SELECT count(distinct(code)) FROM events WHERE {W}", id="count-distinct"),
+    pytest.param(f"SELECT count(DISTINCT code) FROM events WHERE {W}", id="count-distinct-kw"),
+    pytest.param(f"SELECT count(usage_user) {CW} GROUP BY host", id="count-by-host"),
+    pytest.param(f"SELECT count(usage_idle) {CW} GROUP BY *", id="count-by-star-sparse"),
+    pytest.param(f"SELECT count(usage_user) {CW} GROUP BY time(20m), region",
+                 id="count-by-time-region"),
+    pytest.param(f"SELECT distinct(code) FROM events WHERE {W}", id="distinct"),
+    pytest.param(f"SELECT distinct(message) FROM events WHERE {W}", id="distinct-strings"),
+    pytest.param(f"SELECT distinct(level) FROM wave WHERE {H1} GROUP BY time(30m)",
+                 id="distinct-by-time"),
+    pytest.param(f"SELECT distinct(code) FROM events WHERE {W} GROUP BY source",
+                 id="distinct-by-tag"),
+    pytest.param(f"SELECT integral(usage_user) {C1}", id="integral"),
+    pytest.param(f"SELECT integral(usage_user, 1m) {C1}", id="integral-unit"),
+    pytest.param(f"SELECT integral(used, 1h) FROM mem WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(30m)", id="integral-by-time"),
+    pytest.param(f"SELECT mean(usage_user) {CW}", id="mean"),
+    pytest.param(f"SELECT mean(used) FROM mem WHERE {W}", id="mean-integers"),
+    pytest.param(f"SELECT mean(*) FROM mem WHERE {W}", id="mean-star"),
+    pytest.param(f"SELECT mean(usage_user), mean(usage_system) {CW} GROUP BY region",
+                 id="mean-two-by-region"),
+    pytest.param(f"SELECT mean(usage_user) {CW} GROUP BY time(30m), host fill(none)",
+                 id="mean-by-time-host"),
+    pytest.param(f"SELECT median(usage_user) {CW}", id="median"),
+    pytest.param(f"SELECT median(used) FROM mem WHERE {W} GROUP BY host", id="median-ints"),
+    pytest.param(f"SELECT median(usage_user) {CW} GROUP BY time(30m)", id="median-by-time"),
+    pytest.param(f"SELECT mode(code) FROM events WHERE {W}", id="mode"),
+    pytest.param(f"SELECT mode(message) FROM events WHERE {W} GROUP BY source",
+                 id="mode-strings"),
+    pytest.param(f"SELECT mode(ok) FROM events WHERE {W} GROUP BY time(30m)", id="mode-bools"),
+    pytest.param(f"SELECT spread(usage_user) {CW}", id="spread"),
+    pytest.param(f"SELECT spread(used) FROM mem WHERE {W} GROUP BY time(1h), host",
+                 id="spread-ints-by-time"),
+    pytest.param(f"SELECT stddev(usage_user) {CW}", id="stddev"),
+    pytest.param(f"SELECT stddev(used) FROM mem WHERE {W} GROUP BY host", id="stddev-ints"),
+    pytest.param("SELECT stddev(v) FROM single GROUP BY id", id="stddev-single-point"),
+    pytest.param(f"SELECT sum(usage_user) {CW}", id="sum"),
+    pytest.param(f"SELECT sum(used) FROM mem WHERE {W} GROUP BY time(30m)", id="sum-ints"),
+    pytest.param(f"SELECT sum(usage_user) * 2 + 1 {CW}", id="aggregate-math"),
+    pytest.param(f"SELECT sum(usage_user) / count(usage_user) {CW} GROUP BY host",
+                 id="aggregate-ratio"),
+    pytest.param(f"SELECT count(usage_user), mean(usage_user), sum(usage_user), "
+                 f"spread(usage_user) {CW} GROUP BY time(1h)", id="four-aggregates"),
+    pytest.param(f"SELECT mean(usage_user) AS avg, max(usage_user) AS peak {CW} "
+                 "GROUP BY time(30m)", id="aggregate-aliases"),
+    pytest.param(f"SELECT mean(usage_user), mean(usage_user) {CW}", id="same-aggregate-twice"),
+    pytest.param("SELECT count(v), sum(v) FROM single", id="no-time-bound"),
+    pytest.param("SELECT mean(v) FROM single GROUP BY id", id="single-point-series"),
+    pytest.param(f"SELECT mean(a), count(b), count(c) FROM sparse WHERE {W} GROUP BY id",
+                 id="sparse-aggregates"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu, mem WHERE {W}", id="aggregate-two-sources"),
+    pytest.param(f"SELECT mean(nosuch) {CW}", id="aggregate-unknown-field"),
+    pytest.param(f"SELECT sum(usage_user) {CW} GROUP BY time(30m) ORDER BY time DESC",
+                 id="aggregate-desc"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'nosuch' AND {W} "
+                 "GROUP BY time(30m)", id="aggregate-no-data"),
+    pytest.param(f"SELECT mean(usage_user) {CW} GROUP BY time(30m) fill(none) SLIMIT 1",
+                 id="aggregate-slimit-no-tags"),
+]
+
+SELECTORS = [
+    pytest.param(f"SELECT bottom(usage_user, 3) {CW}", id="bottom"),
+    pytest.param(f"SELECT bottom(usage_user, host, 2) {CW}", id="bottom-tag"),
+    pytest.param(f"SELECT bottom(usage_user, host, region, 3) {CW}", id="bottom-two-tags"),
+    pytest.param(f"SELECT bottom(usage_user, 2), cpu {CW} GROUP BY host", id="bottom-with-tag"),
+    pytest.param(f"SELECT bottom(used, 2) FROM mem WHERE {W} GROUP BY time(30m)",
+                 id="bottom-by-time"),
+    pytest.param(f"SELECT top(usage_user, 3) {CW}", id="top"),
+    pytest.param(f"SELECT top(usage_user, host, 3) {CW}", id="top-tag"),
+    pytest.param(f"SELECT top(usage_user, host, 10) {CW}", id="top-tag-more-than-tags"),
+    pytest.param(f"SELECT top(usage_user, 2), host, region {CW}", id="top-with-tags"),
+    pytest.param(f"SELECT top(used, host, 2) FROM mem WHERE {W} GROUP BY time(1h)",
+                 id="top-tag-by-time"),
+    pytest.param(f"SELECT top(price, 3) FROM stock WHERE {W} GROUP BY symbol", id="top-by-tag"),
+    pytest.param(f"SELECT top(price, 5) {SA} ORDER BY time DESC", id="top-desc"),
+    pytest.param(f"SELECT top(usage_user, 3) AS t {CW}", id="top-alias"),
+    pytest.param(f"SELECT first(usage_user) {CW}", id="first"),
+    pytest.param(f"SELECT first(message) FROM events WHERE {W}", id="first-string"),
+    pytest.param(f"SELECT first(usage_user) {CW} GROUP BY host", id="first-by-host"),
+    pytest.param(f"SELECT first(usage_user) {CW} GROUP BY time(30m)", id="first-by-time"),
+    pytest.param(f"SELECT last(usage_user) {CW}", id="last"),
+    pytest.param(f"SELECT last(ok) FROM events WHERE {W} GROUP BY level", id="last-bool"),
+    pytest.param(f"SELECT last(*) FROM mem WHERE {W} GROUP BY host", id="last-star"),
+    pytest.param("SELECT last(usage_user) FROM cpu WHERE host = 'server01' AND cpu = 'cpu0'",
+                 id="last-unbounded"),
+    pytest.param(f"SELECT max(usage_user) {CW}", id="max"),
+    pytest.param(f"SELECT max(usage_user), host, cpu {CW}", id="max-with-tags"),
+    pytest.param(f"SELECT max(usage_user), usage_system {CW} GROUP BY host",
+                 id="max-with-field"),
+    pytest.param(f"SELECT max(usage_user), * {C1}", id="max-with-star"),
+    pytest.param(f"SELECT max(used) FROM mem WHERE {W} GROUP BY time(30m), host",
+                 id="max-ints-by-time"),
+    pytest.param(f"SELECT max(usage_user) {CW} GROUP BY time(30m), host fill(none)",
+                 id="max-by-time-host"),
+    pytest.param(f"SELECT min(usage_user) {CW}", id="min"),
+    pytest.param(f"SELECT min(temp), max(temp) {CW} GROUP BY host", id="min-max"),
+    pytest.param(f"SELECT min(temp), max(temp) {CW} GROUP BY time(1h)", id="min-max-by-time"),
+    pytest.param(f"SELECT max(usage_user), min(usage_user) {C1}", id="two-selectors-raw"),
+    pytest.param(f"SELECT max(usage_user), mean(usage_user) {C1}", id="selector-and-aggregate"),
+    pytest.param(f"SELECT percentile(usage_user, 90) {CW}", id="percentile"),
+    pytest.param(f"SELECT percentile(usage_user, 50), median(usage_user) {CW} GROUP BY host",
+                 id="percentile-50-vs-median"),
+    pytest.param(f"SELECT percentile(used, 0), percentile(used, 100) FROM mem WHERE {W}",
+                 id="percentile-bounds"),
+    pytest.param(f"SELECT percentile(used, 33.3) FROM mem WHERE {W} GROUP BY time(1h)",
+                 id="percentile-float-by-time"),
+    pytest.param(f"SELECT percentile(usage_user, 95), host {CW}", id="percentile-with-tag"),
+    pytest.param("SELECT sample(v, 5) FROM single GROUP BY id", id="sample-all-points"),
+    pytest.param(f"SELECT sample(usage_user, 200) {C1}", id="sample-more-than-points"),
+    pytest.param(f"SELECT sample(used, 5) FROM mem WHERE {W} AND host = 'server02' "
+                 "GROUP BY time(20m)", id="sample-by-time-all"),
+]
+
+TRANSFORMS = [
+    pytest.param(f"SELECT abs(temp) {C1} LIMIT 5", id="abs"),
+    pytest.param(f"SELECT abs(delta) FROM mem WHERE host = 'server01' AND {W} LIMIT 5",
+                 id="abs-ints"),
+    pytest.param(f"SELECT acos(temp / 40), asin(temp / 40), atan(temp) {C1} LIMIT 5",
+                 id="acos-asin-atan"),
+    pytest.param(f"SELECT acos(temp) {C1} LIMIT 5", id="acos-out-of-domain"),
+    pytest.param(f"SELECT atan2(temp, usage_user) {C1} LIMIT 5", id="atan2"),
+    pytest.param(f"SELECT atan2(used, 2) FROM mem WHERE host = 'server03' AND {W} LIMIT 3",
+                 id="atan2-ints"),
+    pytest.param(f"SELECT ceil(usage_user), floor(usage_user), round(usage_user) {C1} LIMIT 8",
+                 id="ceil-floor-round"),
+    pytest.param(f"SELECT round(temp * 0.25) {C1} LIMIT 8", id="round-negative-halves"),
+    pytest.param(f"SELECT cos(temp), sin(temp), tan(temp) {C1} LIMIT 5", id="cos-sin-tan"),
+    pytest.param(f"SELECT exp(temp / 10), ln(usage_user + 1), log(usage_user + 1, 3) {C1} LIMIT 5",
+                 id="exp-ln-log"),
+    pytest.param(f"SELECT log2(used), log10(used) FROM mem WHERE host = 'server02' AND {W} "
+                 "LIMIT 7", id="log2-log10-with-zero"),
+    pytest.param(f"SELECT pow(temp, 2), pow(usage_user, 0.5), sqrt(usage_user) {C1} LIMIT 5",
+                 id="pow-sqrt"),
+    pytest.param(f"SELECT sqrt(temp) {C1} LIMIT 5", id="sqrt-negative"),
+    pytest.param(f"SELECT abs(mean(temp)) {CW} GROUP BY time(30m)", id="abs-of-mean"),
+    pytest.param(f"SELECT round(mean(usage_user)) {CW} GROUP BY time(30m), host",
+                 id="round-of-mean-by-host"),
+    pytest.param(f"SELECT cumulative_sum(usage_user) {C1} LIMIT 10", id="cumulative-sum"),
+    pytest.param(f"SELECT cumulative_sum(used) FROM mem WHERE {W} GROUP BY host LIMIT 4",
+                 id="cumulative-sum-ints"),
+    pytest.param(f"SELECT cumulative_sum(mean(usage_user)) {CW} GROUP BY time(20m)",
+                 id="cumulative-sum-of-mean"),
+    pytest.param(f"SELECT derivative(requests) {CT} AND host = 'server01' LIMIT 35",
+                 id="derivative"),
+    pytest.param(f"SELECT derivative(requests, 1m) {CT} GROUP BY host LIMIT 5",
+                 id="derivative-unit"),
+    pytest.param(f"SELECT derivative(mean(bytes), 1s) {CT} GROUP BY time(10m), host",
+                 id="derivative-of-mean"),
+    pytest.param(f"SELECT derivative(mean(usage_user)) FROM cpu WHERE host = 'server03' "
+                 f"AND {W} GROUP BY time(10m)", id="derivative-over-gap"),
+    pytest.param(f"SELECT derivative(mean(usage_user)) FROM cpu WHERE host = 'server03' "
+                 f"AND {W} GROUP BY time(10m) fill(0)", id="derivative-fill-zero"),
+    pytest.param(f"SELECT derivative(used_percent) FROM disk WHERE path = '/home' AND {W}",
+                 id="derivative-irregular"),
+    pytest.param(f"SELECT derivative(usage_user) {C1} ORDER BY time DESC LIMIT 4",
+                 id="derivative-desc"),
+    pytest.param(f"SELECT difference(requests) {CT} AND host = 'server01' LIMIT 35",
+                 id="difference"),
+    pytest.param(f"SELECT difference(bytes) {CT} GROUP BY host LIMIT 4", id="difference-float"),
+    pytest.param(f"SELECT difference(max(requests)) {CT} GROUP BY time(5m), host",
+                 id="difference-of-max"),
+    pytest.param(f"SELECT non_negative_derivative(requests) {CT} AND host = 'server01' "
+                 "LIMIT 35", id="non-negative-derivative"),
+    pytest.param(f"SELECT non_negative_derivative(max(requests), 1m) {CT} "
+                 "GROUP BY time(5m), host", id="non-negative-derivative-of-max"),
+    pytest.param(f"SELECT non_negative_difference(requests) {CT} AND host = 'server02' "
+                 "LIMIT 45", id="non-negative-difference"),
+    pytest.param(f"SELECT non_negative_difference(last(bytes)) {CT} GROUP BY time(10m), host",
+                 id="non-negative-difference-of-last"),
+    pytest.param(f"SELECT elapsed(usage_user) {C1} LIMIT 4", id="elapsed"),
+    pytest.param(f"SELECT elapsed(message, 1s) FROM events WHERE {W} LIMIT 5",
+                 id="elapsed-strings-seconds"),
+    pytest.param(f"SELECT elapsed(used_percent, 1m) FROM disk WHERE {W} GROUP BY path",
+                 id="elapsed-by-tag"),
+    pytest.param(f"SELECT elapsed(*, 1m) FROM sparse WHERE {W} AND id = 'x'",
+                 id="elapsed-star-sparse"),
+    pytest.param(f"SELECT moving_average(usage_user, 3) {C1} LIMIT 6", id="moving-average"),
+    pytest.param(f"SELECT moving_average(used, 4) FROM mem WHERE {W} GROUP BY host LIMIT 3",
+                 id="moving-average-ints"),
+    pytest.param(f"SELECT moving_average(mean(usage_user), 2) {CW} GROUP BY time(20m)",
+                 id="moving-average-of-mean"),
+    pytest.param(f"SELECT moving_average(mean(usage_user), 2) FROM cpu WHERE "
+                 f"host = 'server03' AND {W} GROUP BY time(10m)", id="moving-average-gap"),
+    pytest.param("SELECT moving_average(v, 2) FROM single GROUP BY id",
+                 id="moving-average-too-few"),
+    pytest.param(f"SELECT usage_user, derivative(usage_user) {C1}",
+                 id="transform-with-raw-field-error"),
+]
+
+PREDICTORS = [
+    pytest.param("SELECT holt_winters(mean(level), 6, 12) FROM wave WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T20:00:00Z' "
+                 "GROUP BY time(30m)", id="holt-winters-seasonal"),
+    pytest.param("SELECT holt_winters(mean(level), 4, 0) FROM wave WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T12:00:00Z' "
+                 "GROUP BY time(1h)", id="holt-winters-no-season"),
+    pytest.param("SELECT holt_winters_with_fit(mean(level), 3, 4) FROM wave WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T12:00:00Z' "
+                 "GROUP BY time(30m)", id="holt-winters-with-fit"),
+    pytest.param(f"SELECT holt_winters(max(price), 3, 0) {SA} GROUP BY time(5m)",
+                 id="holt-winters-stock"),
+    pytest.param(f"SELECT holt_winters(max(price), 2, 0) FROM stock WHERE {W} "
+                 "GROUP BY time(10m), symbol", id="holt-winters-by-tag"),
+]
+
+
+def technical(name: str, args: str) -> list[object]:
+    """Raw, GROUP BY time and per-tag forms of one technical-analysis function."""
+    key = name.replace("_", "-")
+    return [
+        pytest.param(f"SELECT {name}(price{args}) {SA}", id=f"{key}-raw"),
+        pytest.param(f"SELECT {name}(mean(price){args}) FROM stock WHERE {W} "
+                     "GROUP BY time(2m), symbol", id=f"{key}-by-time"),
+        pytest.param(f"SELECT {name}(volume{args}) FROM stock WHERE {W} GROUP BY symbol "
+                     "LIMIT 5", id=f"{key}-ints-by-tag"),
+    ]
+
+
+TECHNICAL = (
+    technical("chande_momentum_oscillator", ", 5")
+    + technical("exponential_moving_average", ", 5")
+    + technical("double_exponential_moving_average", ", 4")
+    + technical("kaufmans_efficiency_ratio", ", 5")
+    + technical("kaufmans_adaptive_moving_average", ", 5")
+    + technical("triple_exponential_moving_average", ", 3")
+    + technical("triple_exponential_derivative", ", 3")
+    + technical("relative_strength_index", ", 5")
+    + [
+        pytest.param(f"SELECT exponential_moving_average(price, 5, 10) {SA}",
+                     id="ema-hold-period"),
+        pytest.param(f"SELECT exponential_moving_average(price, 5, 2, 'none') {SA}",
+                     id="ema-warmup-none"),
+        pytest.param(f"SELECT chande_momentum_oscillator(price, 5, 2, 'none') {SA}",
+                     id="cmo-warmup-none"),
+        pytest.param(f"SELECT relative_strength_index(price, 4, 8) {SA}", id="rsi-hold"),
+        pytest.param(f"SELECT kaufmans_adaptive_moving_average(price, 3, 10) {SA}",
+                     id="kama-hold"),
+        pytest.param(f"SELECT triple_exponential_derivative(price, 2, 1, 'exponential') {SA}",
+                     id="trix-warmup-exponential"),
+    ]
+)
+
+CASES = AGGREGATES + SELECTORS + TRANSFORMS + PREDICTORS + TECHNICAL

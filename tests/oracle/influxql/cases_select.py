@@ -1,0 +1,377 @@
+"""SELECT statements without functions: projections, sources, WHERE, GROUP BY, fill, paging, tz.
+
+Each case is `pytest.param(statement[, request_params], id=...)`; the statement runs against
+the main database unless the params name another `db`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+#: The main window: two hours from 2024-01-01T00:00:00Z.
+W = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T02:00:00Z'"
+#: The first ten minutes.
+S = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z'"
+#: The first hour.
+H1 = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
+#: mem, one host (rows of different series at the same time come back in an order that
+#: depends on InfluxDB's storage internals, so raw cases never merge such series).
+M2 = f"host = 'server02' AND {S}"
+#: server01's cpu0 series, the first ten minutes.
+ONE = f"host = 'server01' AND cpu = 'cpu0' AND {S}"
+
+PROJECTIONS = [
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE}", id="field"),
+    pytest.param(f"SELECT usage_user, usage_system FROM cpu WHERE {ONE}", id="two-fields"),
+    pytest.param(f"SELECT * FROM cpu WHERE {ONE}", id="wildcard"),
+    pytest.param(f"SELECT * FROM mem WHERE {M2}", id="wildcard-ints"),
+    pytest.param("SELECT * FROM events LIMIT 6", id="wildcard-strings-bools"),
+    pytest.param("SELECT * FROM sparse", id="wildcard-sparse"),
+    pytest.param("SELECT a, b FROM sparse", id="sparse-two-fields"),
+    pytest.param("SELECT c FROM sparse", id="sparse-string-only"),
+    pytest.param("SELECT d FROM sparse", id="sparse-bool-only"),
+    pytest.param(f"SELECT *::field FROM cpu WHERE {ONE}", id="wildcard-fields"),
+    pytest.param(f"SELECT *::tag, usage_user FROM cpu WHERE {ONE}", id="wildcard-tags-and-field"),
+    pytest.param(f"SELECT *::tag FROM cpu WHERE {ONE}", id="wildcard-tags-only"),
+    pytest.param(f"SELECT /usage_/ FROM cpu WHERE {ONE}", id="regex-fields"),
+    pytest.param(f"SELECT /^usage_(user|idle)$/, host FROM cpu WHERE {ONE}",
+                 id="regex-fields-and-tag"),
+    pytest.param(f"SELECT /nomatch/ FROM cpu WHERE {ONE}", id="regex-fields-no-match"),
+    pytest.param(f"SELECT latency, source, level FROM events WHERE {W}", id="field-and-tags"),
+    pytest.param(f"SELECT usage_user::field, host::tag FROM cpu WHERE {ONE}", id="casts"),
+    pytest.param(f"SELECT host::field, usage_user FROM cpu WHERE {ONE}", id="tag-cast-as-field"),
+    pytest.param(f"SELECT usage_user::tag, usage_system FROM cpu WHERE {ONE}",
+                 id="field-cast-as-tag"),
+    pytest.param(f"SELECT usage_user::float, used::integer FROM cpu, mem WHERE {M2}",
+                 id="type-casts-multi-source"),
+    pytest.param(f"SELECT used::float FROM mem WHERE {M2}", id="int-cast-float"),
+    pytest.param(f"SELECT usage_user::integer FROM cpu WHERE {ONE}", id="float-cast-integer"),
+    pytest.param(f"SELECT message::string, ok::boolean FROM events WHERE {S}",
+                 id="string-boolean-casts"),
+    pytest.param(f"SELECT host FROM cpu WHERE {ONE}", id="tag-only"),
+    pytest.param(f"SELECT nosuchfield FROM cpu WHERE {ONE}", id="unknown-field"),
+    pytest.param(f"SELECT usage_user, nosuchfield FROM cpu WHERE {ONE}",
+                 id="known-and-unknown-field"),
+    pytest.param(f"SELECT usage_user AS u, usage_system AS s FROM cpu WHERE {ONE}", id="aliases"),
+    pytest.param(f'SELECT usage_user AS "my value" FROM cpu WHERE {ONE}', id="alias-quoted"),
+    pytest.param(f"SELECT usage_user AS host FROM cpu WHERE {ONE}", id="alias-shadows-tag"),
+    pytest.param(f"SELECT usage_user, usage_user FROM cpu WHERE {ONE}", id="same-field-twice"),
+    pytest.param(f"SELECT time, usage_user FROM cpu WHERE {ONE}", id="explicit-time"),
+    pytest.param(f"SELECT usage_user + usage_system FROM cpu WHERE {ONE}", id="add"),
+    pytest.param(f"SELECT usage_user - usage_system AS d FROM cpu WHERE {ONE}", id="subtract"),
+    pytest.param(f"SELECT usage_user * 2, usage_user / 4 FROM cpu WHERE {ONE}",
+                 id="multiply-divide"),
+    pytest.param(f"SELECT (usage_user + usage_system) * 2 - 1 FROM cpu WHERE {ONE}",
+                 id="parentheses"),
+    pytest.param(f"SELECT usage_user / 0 FROM cpu WHERE {ONE}", id="divide-by-zero"),
+    pytest.param(f"SELECT used % 7, used / 3, used * -1 FROM mem WHERE {M2}", id="integer-math"),
+    pytest.param(f"SELECT used & 255, used | 1, used ^ 3 FROM mem WHERE {M2}", id="bitwise"),
+    pytest.param(f"SELECT used + usage_user FROM mem WHERE {M2}", id="math-with-missing-field"),
+    pytest.param(f"SELECT -temp FROM cpu WHERE {ONE}", id="unary-minus"),
+    pytest.param(f"SELECT temp * 1.5e2 FROM cpu WHERE {ONE}", id="exponent-literal"),
+    pytest.param(f"SELECT used / free FROM mem WHERE {M2}", id="integer-division-is-float"),
+    pytest.param(f"SELECT code + 1, latency * code FROM events WHERE {S}", id="int-float-mix"),
+    pytest.param('SELECT "field name", "select", "with.dot", "f\\"q" FROM "weird measure"',
+                 id="awkward-field-names"),
+    pytest.param('SELECT "field name", "tag key", "q\\"k", "group" FROM "weird measure"',
+                 id="awkward-tag-names"),
+    pytest.param("SELECT * FROM \"weird measure\" WHERE \"tag key\" = 'a value'",
+                 id="awkward-tag-filter"),
+    pytest.param("SELECT level FROM wave LIMIT 3", id="field-named-like-other-tag"),
+    pytest.param("SELECT level, message FROM events LIMIT 3", id="tag-named-like-other-field"),
+]
+
+SOURCES = [
+    pytest.param(f'SELECT usage_user FROM "iql"."autogen"."cpu" WHERE {ONE}', id="fq-source"),
+    pytest.param(f'SELECT usage_user FROM "iql".."cpu" WHERE {ONE}', id="fq-source-default-rp"),
+    pytest.param(f"SELECT usage_user FROM autogen.cpu WHERE {ONE}", id="rp-qualified"),
+    pytest.param(f'SELECT * FROM "iql_db2".."cpu" WHERE {S}', id="other-db"),
+    pytest.param('SELECT * FROM "iql_db2"."autogen"."net"', id="other-db-fq"),
+    pytest.param("SELECT * FROM iql_db2..net", {"db": "iql_db2"}, id="db-param-other-db"),
+    pytest.param("SELECT usage_user FROM cpu LIMIT 2", {"db": "iql_db2"}, id="db-param-db2"),
+    pytest.param(f"SELECT usage_user, used FROM cpu, mem WHERE host = 'server02' AND {S}",
+                 id="two-sources"),
+    pytest.param(f'SELECT * FROM "iql".."single", "iql_db2".."net" WHERE {W}',
+                 id="sources-in-two-dbs"),
+    pytest.param(f"SELECT * FROM /^s[ip]/ WHERE {W}", id="regex-sources"),
+    pytest.param(f"SELECT * FROM /^(mem|disk)$/ WHERE {S} GROUP BY *",
+                 id="regex-sources-anchored"),
+    pytest.param(f'SELECT * FROM "iql"../ing/ WHERE {W}', id="regex-source-fq"),
+    pytest.param(f"SELECT * FROM /nomatch/ WHERE {W}", id="regex-source-no-match"),
+    pytest.param(f"SELECT * FROM nosuch WHERE {W}", id="unknown-measurement"),
+    pytest.param(f"SELECT * FROM \"weird measure\" WHERE {S}", id="measurement-with-space"),
+    pytest.param(f"SELECT * FROM cpu, cpu WHERE {ONE}", id="same-source-twice"),
+    pytest.param(f"SELECT usage_user FROM (SELECT * FROM cpu WHERE {ONE})", id="subquery-plain"),
+    pytest.param(f"SELECT mean(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {W} "
+                 "GROUP BY host)", id="subquery-mean-of-max"),
+    pytest.param(f"SELECT max(m) FROM (SELECT mean(usage_user) AS m FROM cpu WHERE {W} "
+                 "GROUP BY time(10m), host) GROUP BY host", id="subquery-group-by-tag"),
+    pytest.param(f"SELECT sum(d) FROM (SELECT difference(requests) AS d FROM counters "
+                 f"WHERE {W}) GROUP BY host", id="subquery-transform"),
+    pytest.param(f"SELECT u + s FROM (SELECT usage_user AS u, usage_system AS s FROM cpu "
+                 f"WHERE {ONE})", id="subquery-math"),
+    pytest.param(f"SELECT * FROM (SELECT usage_user FROM cpu WHERE {ONE}) WHERE usage_user > 20",
+                 id="subquery-outer-where"),
+    pytest.param(f"SELECT count(u) FROM (SELECT usage_user AS u FROM cpu WHERE {W}) "
+                 f"WHERE {W} GROUP BY time(30m)", id="subquery-outer-group-by-time"),
+    pytest.param(f"SELECT source, l FROM (SELECT latency AS l, source FROM events WHERE {W})",
+                 id="subquery-tag-as-field"),
+    pytest.param(f"SELECT * FROM (SELECT * FROM mem WHERE {M2}), "
+                 f"(SELECT * FROM disk WHERE path = '/var' AND {S})",
+                 id="two-subqueries"),
+    pytest.param(f"SELECT top(m, 2) FROM (SELECT max(price) AS m FROM stock WHERE {W} "
+                 "GROUP BY time(15m), symbol)", id="subquery-top"),
+]
+
+WHERE = [
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server01' AND cpu = 'cpu0' AND "
+                 "time > '2024-01-01T00:05:00Z' AND time <= '2024-01-01T00:08:00Z'",
+                 id="rfc3339-bounds"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time >= '2024-01-01 00:05:00' AND time < '2024-01-01 00:07:00'",
+                 id="datetime-without-t"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time >= '2024-01-01T01:05:00.5+01:00' AND time < '2024-01-01T00:08:00Z'",
+                 id="rfc3339-offset-fraction"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time >= '2024-01-01' AND time < '2024-01-01T00:02:00Z'", id="date-only"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time >= 1704067200000000000 AND time < 1704067500000000000",
+                 id="integer-ns-bounds"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time >= 1704067200s AND time < 1704067380s", id="integer-seconds-suffix"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time >= 1704067200000ms AND time < 28401125m", id="integer-ms-and-minutes"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time >= 473352h AND time < 1704067320000000u", id="integer-hours-and-us"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time = '2024-01-01T00:03:00Z'", id="time-equals"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time >= '2024-01-01T00:00:00Z' + 5m AND time < '2024-01-01T00:10:00Z' - 2m",
+                 id="time-literal-arithmetic"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time > '2024-01-01T01:00:00Z' - 1h5m AND time < '2024-01-01T00:00:00Z' + 90s",
+                 id="compound-duration"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server01' AND cpu = 'cpu0' AND "
+                 "time > now() - 100000d", id="now-lower-bound"),
+    pytest.param("SELECT count(usage_user) FROM cpu WHERE time > '2023-01-01T00:00:00Z' "
+                 "AND time < now() + 1000w", id="now-both-bounds"),
+    pytest.param("SELECT usage_user FROM cpu WHERE time > now()", id="now-future-empty"),
+    pytest.param("SELECT count(usage_user) FROM cpu WHERE time < now() - 10w", id="now-upper"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server01' AND cpu = 'cpu0' AND "
+                 "time < '2024-01-01T00:00:00Z'", id="before-window"),
+    pytest.param("SELECT usage_user FROM cpu WHERE time >= '2024-01-02T00:00:00Z'",
+                 id="after-window"),
+    pytest.param("SELECT * FROM cpu WHERE host = 'server01' AND cpu = 'cpu0' AND "
+                 "(time < '2024-01-01T00:00:00Z' OR time > '2024-01-01T02:00:00Z')",
+                 id="time-or-outside"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE host = 'server02' AND {S}", id="tag-equals"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE host != 'server01' AND {S} GROUP BY *",
+                 id="tag-not-equals"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE host <> 'server01' AND {S} GROUP BY *",
+                 id="tag-angle-not-equals"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE host =~ /^server0[13]$/ AND {S} GROUP BY *",
+                 id="tag-regex"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE host !~ /01/ AND {S} GROUP BY *",
+                 id="tag-not-regex"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE cpu = '' AND {S}", id="tag-empty-missing"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE cpu != '' AND host = 'server01' AND {S} "
+                 "GROUP BY *",
+                 id="tag-not-empty"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE host = 'nosuch' AND {S}",
+                 id="tag-no-match"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE nosuchtag = 'x' AND {S}",
+                 id="unknown-tag-equals"),
+    pytest.param(f"SELECT * FROM disk WHERE path = '/var' AND {S}", id="tag-with-slash"),
+    pytest.param(f"SELECT * FROM disk WHERE path =~ /^\\/(var|home)$/ AND {W} GROUP BY path",
+                 id="regex-escaped-slash"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE usage_user > 40 AND {S} GROUP BY *",
+                 id="field-gt"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE usage_user >= 45 OR usage_user <= 1 AND {S}",
+                 id="and-binds-tighter"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE (usage_user >= 45 OR usage_user <= 1) "
+                 f"AND {S}", id="or-in-parentheses"),
+    pytest.param(f"SELECT temp FROM cpu WHERE temp = 0 AND {W}", id="field-equals-zero"),
+    pytest.param(f"SELECT temp FROM cpu WHERE temp < -18 AND {W}", id="field-negative"),
+    pytest.param(f"SELECT used FROM mem WHERE used = 0 AND {W}", id="int-field-zero"),
+    pytest.param(f"SELECT used FROM mem WHERE used > 1500.5 AND {S}", id="int-field-vs-float"),
+    pytest.param(f"SELECT * FROM events WHERE message = 'started' AND {W}", id="string-field-eq"),
+    pytest.param(f"SELECT message FROM events WHERE message =~ /retry/ AND {W}",
+                 id="string-field-regex"),
+    pytest.param(f"SELECT message, ok FROM events WHERE ok = false AND {W}", id="bool-field"),
+    pytest.param(f"SELECT message FROM events WHERE ok = true AND level = 'warn' AND {W}",
+                 id="bool-and-tag"),
+    pytest.param(f"SELECT code FROM events WHERE code + 1 > 300 AND {W}", id="field-math-where"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE usage_user > usage_system * 4 AND {S}",
+                 id="field-vs-field"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE (host = 'server01' OR host = 'server03') "
+                 f"AND usage_user < 10 AND {W}", id="tag-or-and-field"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE host = 'server01' OR usage_user > 48 "
+                 f"AND {W} GROUP BY *", id="tag-or-field-unbounded"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE \"host\" = 'server02' AND {S}",
+                 id="quoted-tag-key"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE host::tag = 'server02' AND {S}",
+                 id="cast-in-where"),
+    pytest.param(f"SELECT b FROM sparse WHERE a > 0 AND {W}", id="where-on-missing-field"),
+    pytest.param(f"SELECT a FROM sparse WHERE id = 'y' AND {W}", id="sparse-tag"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE 'server02' = host AND {S}",
+                 id="literal-on-left"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE true AND host = 'server04' AND {S}",
+                 id="where-true"),
+]
+
+GROUPING = [
+    pytest.param(f"SELECT latency FROM events WHERE {W} GROUP BY source", id="raw-group-by-tag"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {S} GROUP BY host, cpu", id="raw-two-tags"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {S} GROUP BY *", id="raw-group-by-star"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {S} GROUP BY /^(host|cpu)$/",
+                 id="raw-group-by-regex"),
+    pytest.param(f"SELECT latency FROM events WHERE {W} GROUP BY nosuchtag",
+                 id="raw-group-by-unknown-tag"),
+    pytest.param(f"SELECT * FROM cpu WHERE {S} AND host = 'server01' GROUP BY cpu",
+                 id="wildcard-group-by-removes-tag"),
+    pytest.param(f"SELECT code FROM events WHERE {W} GROUP BY level ORDER BY time DESC",
+                 id="group-by-order-desc"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(15m)",
+                 id="group-by-time"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(15m, 5m)",
+                 id="group-by-time-offset"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(15m, -5m)",
+                 id="group-by-time-negative-offset"),
+    pytest.param(f"SELECT count(usage_user) FROM cpu WHERE {W} GROUP BY time(7m)",
+                 id="group-by-time-uneven"),
+    pytest.param("SELECT count(usage_user) FROM cpu WHERE time >= '2024-01-01T00:03:00Z' "
+                 "AND time < '2024-01-01T01:00:00Z' GROUP BY time(20m)",
+                 id="group-by-time-partial-first-bucket"),
+    pytest.param(f"SELECT max(usage_user) FROM cpu WHERE {W} GROUP BY time(30m), host",
+                 id="group-by-time-and-tag"),
+    pytest.param(f"SELECT max(usage_user) FROM cpu WHERE {W} GROUP BY host, time(30m)",
+                 id="group-by-tag-and-time"),
+    pytest.param(f"SELECT min(usage_user) FROM cpu WHERE {W} GROUP BY time(1h), *",
+                 id="group-by-time-and-star"),
+    pytest.param(f"SELECT count(used) FROM mem WHERE {W} GROUP BY time(1d)", id="group-by-day"),
+    pytest.param(f"SELECT count(used) FROM mem WHERE {W} GROUP BY time(1w)", id="group-by-week"),
+    pytest.param(f"SELECT count(used) FROM mem WHERE {W} GROUP BY time(90s)",
+                 id="group-by-90s-gaps"),
+    pytest.param("SELECT count(usage_user) FROM cpu WHERE host = 'server01' AND "
+                 "time <= '2024-01-01T02:00:00Z' GROUP BY time(1d)",
+                 id="group-by-time-no-lower-bound"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'server03' AND {H1} "
+                 "GROUP BY time(10m)", id="gap-default-fill"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(10m) fill(null)", id="fill-null"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(10m) fill(none)", id="fill-none"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(10m) fill(previous)", id="fill-previous"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(10m) fill(linear)", id="fill-linear"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(10m) fill(-1)", id="fill-number"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(10m) fill(0.5)", id="fill-float"),
+    pytest.param(f"SELECT count(usage_user) FROM cpu WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(10m) fill(7)", id="fill-count-number"),
+    pytest.param(f"SELECT count(usage_user) FROM cpu WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(10m)", id="count-fills-zero"),
+    pytest.param(f"SELECT sum(used) FROM mem WHERE {W} GROUP BY time(4m) fill(linear) LIMIT 8",
+                 id="fill-linear-integers"),
+    pytest.param(f"SELECT max(used) FROM mem WHERE {W} GROUP BY time(4m) fill(previous) "
+                 "LIMIT 8", id="fill-previous-integers"),
+    pytest.param(f"SELECT mean(used_percent) FROM disk WHERE path = '/home' AND {W} "
+                 "GROUP BY time(10m) fill(linear)", id="fill-linear-disk-gap"),
+    pytest.param(f"SELECT mean(a), mean(b) FROM sparse WHERE {W} GROUP BY time(5m) "
+                 "fill(previous) LIMIT 10", id="fill-previous-two-fields"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(10m), host "
+                 "fill(none)", id="fill-none-by-host"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(10m) fill(previous) ORDER BY time DESC",
+                 id="fill-previous-desc"),
+    pytest.param(f"SELECT first(message) FROM events WHERE {W} GROUP BY time(20m) fill(none)",
+                 id="fill-none-strings"),
+    pytest.param(f"SELECT last(ok) FROM events WHERE {W} GROUP BY time(10m) fill(previous)",
+                 id="fill-previous-booleans"),
+]
+
+ORDER_AND_PAGING = [
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} ORDER BY time DESC", id="order-desc"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} ORDER BY time ASC", id="order-asc"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} ORDER BY time DESC LIMIT 3",
+                 id="order-desc-limit"),
+    pytest.param(f"SELECT * FROM cpu WHERE {S} GROUP BY * ORDER BY time DESC LIMIT 1",
+                 id="order-desc-per-series"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 3", id="limit"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 3 OFFSET 2", id="limit-offset"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} OFFSET 8", id="offset-only"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 3 OFFSET 100",
+                 id="offset-past-end"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 0", id="limit-zero"),
+    pytest.param(f"SELECT code FROM events WHERE {W} GROUP BY source LIMIT 2",
+                 id="limit-per-series"),
+    pytest.param(f"SELECT code FROM events WHERE {W} LIMIT 4 OFFSET 1",
+                 id="limit-merged-series"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {S} GROUP BY * SLIMIT 2", id="slimit"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {S} GROUP BY * SLIMIT 2 SOFFSET 1",
+                 id="slimit-soffset"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {S} GROUP BY * SOFFSET 4", id="soffset-only"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {S} GROUP BY * LIMIT 1 SLIMIT 3 SOFFSET 1",
+                 id="limit-slimit-soffset"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(10m) LIMIT 3 "
+                 "OFFSET 2", id="aggregate-limit-offset"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(30m), host "
+                 "SLIMIT 2", id="aggregate-slimit"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(30m) "
+                 "ORDER BY time DESC LIMIT 2", id="aggregate-desc-limit"),
+]
+
+TIMEZONES = [
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 3 tz('America/Chicago')",
+                 id="tz-raw"),
+    pytest.param(f"SELECT count(usage_user) FROM cpu WHERE {W} GROUP BY time(1h) "
+                 "tz('Asia/Kolkata')", id="tz-half-hour-offset"),
+    pytest.param("SELECT count(used) FROM mem WHERE time >= '2023-12-31T00:00:00Z' AND "
+                 "time < '2024-01-02T00:00:00Z' GROUP BY time(1d) tz('America/New_York')",
+                 id="tz-day-buckets"),
+    pytest.param("SELECT count(used) FROM mem WHERE time >= '2023-12-31T00:00:00Z' AND "
+                 "time < '2024-01-02T00:00:00Z' GROUP BY time(1d) fill(none) "
+                 "tz('Europe/Paris')", id="tz-day-fill-none"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 2 tz('UTC')", id="tz-utc"),
+    pytest.param(f"SELECT first(usage_user) FROM cpu WHERE {W} GROUP BY time(1h) "
+                 "tz('Australia/Adelaide')", id="tz-selector"),
+    pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND "
+                 "time >= '2024-01-01T01:00:00+01:00' AND time < '2024-01-01T00:03:00Z' "
+                 "tz('Europe/Berlin')", id="tz-with-offset-literal"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 2 tz('America/Chicago')",
+                 {"epoch": "s"}, id="tz-with-epoch"),
+]
+
+MULTI = [
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 1; SELECT used FROM mem "
+                 f"WHERE {S} LIMIT 1", id="two-statements"),
+    pytest.param("SHOW DATABASES; SHOW MEASUREMENTS; SELECT count(v) FROM single",
+                 id="three-statements"),
+    pytest.param(f"SELECT * FROM nosuch; SELECT usage_user FROM cpu WHERE {ONE} LIMIT 1",
+                 id="empty-then-result"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 1;", id="trailing-semicolon"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 1; SELECT foo(x) FROM cpu",
+                 id="second-statement-error"),
+    pytest.param(f"SELECT foo(x) FROM cpu; SELECT usage_user FROM cpu WHERE {ONE} LIMIT 1",
+                 id="first-statement-error"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 1; SELECT FROM",
+                 id="second-statement-unparseable"),
+]
+
+EPOCHS = [
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 2", {"epoch": e}, id=f"epoch-{e}")
+    for e in ("ns", "u", "µ", "ms", "s", "m", "h")
+] + [
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(20m)",
+                 {"epoch": "s"}, id="epoch-s-aggregate"),
+    pytest.param("SELECT * FROM cpu WHERE host = 'server01' AND cpu = 'cpu0' AND "
+                 "time < '2024-01-01T00:00:00Z'", {"epoch": "h"}, id="epoch-h-old-point"),
+    pytest.param("SHOW MEASUREMENTS", {"epoch": "s"}, id="epoch-show"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 2", {"epoch": "x"},
+                 id="epoch-unknown"),
+]
+
+CASES = PROJECTIONS + SOURCES + WHERE + GROUPING + ORDER_AND_PAGING + TIMEZONES + MULTI + EPOCHS

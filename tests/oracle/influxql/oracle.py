@@ -1,0 +1,164 @@
+"""Run one InfluxQL case against InfluxDB 1.6.7 and the gateway and describe any difference.
+
+Shared by the pytest modules and by `python -m tests.oracle.influxql.pending --update`, so the
+pending list is computed by exactly the comparison the tests make.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgpack
+
+from tests.support.gateway_process import gateway_process
+from tests.support.influxd import influxd
+
+from .compare import first_difference
+from .dataset import BATCHES, Batch, slice_batch
+
+TIMEOUT = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One HTTP answer: status, media type (no parameters) and raw body."""
+
+    status: int
+    media_type: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Servers:
+    """Base URLs of the reference InfluxDB and the gateway under test."""
+
+    influx: str
+    gateway: str
+
+
+def request(url: str, *, data: bytes | None = None,
+            headers: Mapping[str, str] | None = None) -> Answer:
+    """GET (or POST with `data`) and return the answer, whatever its status."""
+    req = urllib.request.Request(url, data=data, headers=dict(headers or {}),
+                                 method="POST" if data is not None else "GET")
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT) as response:
+            return Answer(response.status, _media(response.headers.get("Content-Type")),
+                          response.read())
+    except urllib.error.HTTPError as exc:
+        return Answer(exc.code, _media(exc.headers.get("Content-Type")), exc.read())
+
+
+def _media(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip()
+
+
+def query(base: str, statement: str, params: Mapping[str, str | None],
+          headers: Mapping[str, str] | None = None) -> Answer:
+    """GET /query with `q` and the case's parameters (`None` drops a parameter)."""
+    fields = {"q": statement, **params}
+    encoded = urllib.parse.urlencode({k: v for k, v in fields.items() if v is not None})
+    return request(f"{base}/query?{encoded}", headers=headers)
+
+
+def write(base: str, batch: Batch, database: str | None = None) -> None:
+    """Create the batch's database and write it; both steps must succeed."""
+    name = database or batch.database
+    created = request(f"{base}/query", data=urllib.parse.urlencode(
+        {"q": f'CREATE DATABASE "{name}"'}).encode())
+    assert created.status == 200, f"{base}: CREATE DATABASE {name}: {created}"
+    written = request(f"{base}/write?db={urllib.parse.quote(name)}&precision=s",
+                      data=batch.body)
+    assert written.status == 204, f"{base}: write to {name}: {written}"
+
+
+def load(servers: Servers) -> None:
+    """Write the whole dataset to both servers."""
+    for base in (servers.influx, servers.gateway):
+        for batch in BATCHES:
+            write(base, batch)
+
+
+def decode(answer: Answer) -> Any:
+    """The body as data: JSON (one object, or a list of them when chunked), msgpack, or text."""
+    if answer.media_type == "application/x-msgpack":
+        return msgpack.unpackb(answer.body, raw=False, strict_map_key=False)
+    text = answer.body.decode("utf-8", errors="replace")
+    if answer.media_type != "application/json":
+        return text
+    lines = [line for line in text.split("\n") if line.strip()]
+    try:
+        objects = [json.loads(line) for line in lines]
+    except json.JSONDecodeError:
+        return text  # e.g. 1.x's "json: unsupported value: -Inf" answered with status 200
+    return objects[0] if len(objects) == 1 else objects
+
+
+def difference(expected: Answer, actual: Answer) -> str | None:
+    """Status, media type and body, in that order; `None` when the answers agree."""
+    if expected.status != actual.status:
+        return (f"status: {expected.status} != {actual.status}\n"
+                f"  influxdb: {expected.body[:300]!r}\n  gateway:  {actual.body[:300]!r}")
+    if expected.media_type != actual.media_type:
+        return f"Content-Type: {expected.media_type!r} != {actual.media_type!r}"
+    found = first_difference(decode(expected), decode(actual))
+    if found:
+        return (f"{found}\n  influxdb: {expected.body[:300]!r}\n"
+                f"  gateway:  {actual.body[:300]!r}")
+    return None
+
+
+def compare(servers: Servers, statement: str, params: Mapping[str, str | None],
+            headers: Mapping[str, str] | None = None) -> str | None:
+    """Ask both servers the same thing; describe the first difference, or `None`."""
+    expected = query(servers.influx, statement, params, headers)
+    actual = query(servers.gateway, statement, params, headers)
+    return difference(expected, actual)
+
+
+@contextmanager
+def running_servers(work: Path) -> Iterator[Servers]:
+    """A private InfluxDB 1.6.7 and a gateway subprocess, both stopped on exit.
+
+    InfluxDB is our own instance rather than the session fixture so that SHOW DATABASES sees
+    only this suite's databases.
+    """
+    reference = influxd(work / "influxd").start()
+    try:
+        (work / "gw").parent.mkdir(parents=True, exist_ok=True)
+        gateway = gateway_process(work / "gw").start()
+        try:
+            yield Servers(reference.url, gateway.url)
+        finally:
+            gateway.stop()
+    finally:
+        reference.stop()
+
+
+def compare_mutation(servers: Servers, statement: str, follow_ups: list[str],
+                     database: str) -> str | None:
+    """Copy a slice of the dataset into `database` on both servers, run the mutating
+    `statement` there, then the follow-up queries; the first difference, or `None`."""
+    batch = slice_batch(database)
+    for base in (servers.influx, servers.gateway):
+        write(base, batch)
+    params: dict[str, str | None] = {"db": database}
+    if statement.startswith("NODB:"):
+        statement, params = statement.removeprefix("NODB:"), {}
+    found = compare(servers, statement.format(db=database), params)
+    if found:
+        return f"the statement itself: {found}"
+    for number, follow_up in enumerate(follow_ups):
+        text = follow_up.format(db=database)
+        found = compare(servers, text, {"db": database})
+        if found:
+            return f"follow-up {number} ({text}): {found}"
+    return None

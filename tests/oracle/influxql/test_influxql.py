@@ -1,0 +1,37 @@
+"""InfluxQL over v1 /query: every case gets the same answer from the gateway as from a real
+InfluxDB 1.6.7 holding the same dataset (status, Content-Type and body; floats to 1e-9).
+
+Cases listed in pending.py are strict expected failures; refresh that list with
+`.venv/bin/python -m tests.oracle.influxql.pending --update`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .cases import format_params, query_params
+from .oracle import Servers, compare
+from .servers import server_pair
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    yield from server_pair(Path(tmp_path_factory.mktemp("influxql")), with_dataset=True)
+
+
+@pytest.mark.parametrize(("statement", "params"), query_params())
+def test_same_answer(servers: Servers, statement: str, params: dict[str, str | None]) -> None:
+    difference = compare(servers, statement, params)
+    assert difference is None, difference
+
+
+@pytest.mark.parametrize(("statement", "params", "headers"), format_params())
+def test_same_encoding(servers: Servers, statement: str, params: dict[str, str | None],
+                       headers: dict[str, str]) -> None:
+    difference = compare(servers, statement, params, headers)
+    assert difference is None, difference
