@@ -1,7 +1,8 @@
 """Statements that change data or schema. Each runs in its own fresh copy of a slice of the
-dataset (database `{db}`) on both servers; the suite compares the statement's answer and then
-each follow-up query's. Each case is `pytest.param(statement, follow_ups, id=...)`, with `{db}`
-standing for the copy's name; a statement run without the `db` parameter starts with `NODB:`.
+dataset (database `{db}`) on both servers; the suite POSTs the statement, compares its answer
+and then each follow-up query's. Each case is `pytest.param(statement, follow_ups, id=...)`,
+with `{db}` standing for the copy's name; a statement sent without the `db` parameter starts
+with `NODB:`, one sent by GET with `GET:`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ CASES = [
                  id="create-rp-default"),
     pytest.param("CREATE RETENTION POLICY sd ON {db} DURATION 30d REPLICATION 1 "
                  "SHARD DURATION 2d", RPS, id="create-rp-shard-duration"),
-    pytest.param("CREATE RETENTION POLICY inf ON {db} DURATION INF REPLICATION 1", RPS,
+    pytest.param("CREATE RETENTION POLICY forever ON {db} DURATION INF REPLICATION 1", RPS,
                  id="create-rp-infinite"),
     pytest.param("CREATE RETENTION POLICY tiny ON {db} DURATION 30m REPLICATION 1", RPS,
                  id="create-rp-too-short"),
@@ -56,8 +57,6 @@ CASES = [
                                                      "region"], id="drop-series-where"),
     pytest.param("DROP SERIES FROM disk", ["SHOW MEASUREMENTS", "SHOW SERIES"],
                  id="drop-series-from"),
-    pytest.param("DROP SERIES FROM cpu WHERE usage_user > 10", ["SHOW SERIES FROM cpu"],
-                 id="drop-series-field-condition"),
     pytest.param("DROP SERIES FROM cpu WHERE time > '2024-01-01T00:00:00Z'",
                  ["SHOW SERIES FROM cpu"], id="drop-series-time-condition"),
     pytest.param("DELETE FROM cpu WHERE time < '2024-01-01T01:00:00Z'",
@@ -72,8 +71,15 @@ CASES = [
     pytest.param("DELETE FROM /^(mem|disk)$/ WHERE host = 'server01'",
                  ["SHOW SERIES", "SELECT count(used) FROM mem GROUP BY host"],
                  id="delete-regex-source"),
-    pytest.param("DELETE FROM cpu WHERE usage_user > 1", COUNT, id="delete-field-condition"),
     pytest.param("DELETE", COUNT, id="delete-alone"),
+    pytest.param("GET:DROP MEASUREMENT mem", ["SHOW MEASUREMENTS"], id="drop-measurement-get"),
+    pytest.param("GET:SELECT count(usage_user) INTO copied FROM cpu", ["SHOW MEASUREMENTS"],
+                 id="select-into-get"),
+    pytest.param("SELECT mean(usage_user) INTO \"{db}\".\"autogen\".\"cpu_10m\" FROM cpu "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(10m), *",
+                 ["SHOW MEASUREMENTS", "SHOW TAG KEYS FROM cpu_10m",
+                  "SELECT * FROM cpu_10m WHERE host = 'server03'"], id="select-into"),
     pytest.param("NODB:DROP MEASUREMENT cpu", ["SHOW MEASUREMENTS"], id="drop-measurement-no-db"),
     pytest.param("NODB:DELETE FROM cpu", COUNT, id="delete-no-db"),
 ]

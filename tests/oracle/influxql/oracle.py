@@ -62,10 +62,16 @@ def _media(content_type: str | None) -> str:
 
 
 def query(base: str, statement: str, params: Mapping[str, str | None],
-          headers: Mapping[str, str] | None = None) -> Answer:
-    """GET /query with `q` and the case's parameters (`None` drops a parameter)."""
-    fields = {"q": statement, **params}
-    encoded = urllib.parse.urlencode({k: v for k, v in fields.items() if v is not None})
+          headers: Mapping[str, str] | None = None, *, post: bool = False) -> Answer:
+    """GET /query with `q` and the case's parameters (`None` drops a parameter); with `post`,
+    POST with `q` in a form body, as clients send statements that change things."""
+    fields = {k: v for k, v in params.items() if v is not None}
+    if post:
+        body = urllib.parse.urlencode({"q": statement}).encode()
+        form = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+        return request(f"{base}/query?{urllib.parse.urlencode(fields)}", data=body,
+                       headers=form)
+    encoded = urllib.parse.urlencode({"q": statement, **fields})
     return request(f"{base}/query?{encoded}", headers=headers)
 
 
@@ -117,10 +123,10 @@ def difference(expected: Answer, actual: Answer) -> str | None:
 
 
 def compare(servers: Servers, statement: str, params: Mapping[str, str | None],
-            headers: Mapping[str, str] | None = None) -> str | None:
+            headers: Mapping[str, str] | None = None, *, post: bool = False) -> str | None:
     """Ask both servers the same thing; describe the first difference, or `None`."""
-    expected = query(servers.influx, statement, params, headers)
-    actual = query(servers.gateway, statement, params, headers)
+    expected = query(servers.influx, statement, params, headers, post=post)
+    actual = query(servers.gateway, statement, params, headers, post=post)
     return difference(expected, actual)
 
 
@@ -145,15 +151,19 @@ def running_servers(work: Path) -> Iterator[Servers]:
 
 def compare_mutation(servers: Servers, statement: str, follow_ups: list[str],
                      database: str) -> str | None:
-    """Copy a slice of the dataset into `database` on both servers, run the mutating
-    `statement` there, then the follow-up queries; the first difference, or `None`."""
+    """Copy a slice of the dataset into `database` on both servers, POST the mutating
+    `statement` there (GET with a `GET:` prefix, `db` omitted with `NODB:`), then GET the
+    follow-up queries; the first difference, or `None`."""
     batch = slice_batch(database)
     for base in (servers.influx, servers.gateway):
         write(base, batch)
     params: dict[str, str | None] = {"db": database}
+    post = True
     if statement.startswith("NODB:"):
         statement, params = statement.removeprefix("NODB:"), {}
-    found = compare(servers, statement.format(db=database), params)
+    if statement.startswith("GET:"):
+        statement, post = statement.removeprefix("GET:"), False
+    found = compare(servers, statement.format(db=database), params, post=post)
     if found:
         return f"the statement itself: {found}"
     for number, follow_up in enumerate(follow_ups):
