@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .lexer import Tok, is_ident_char, is_ident_first_char, lookup
+from .tokens import Tok, is_ident_char, is_ident_first_char, lookup
 
 
 def ident_needs_quotes(ident: str) -> bool:
