@@ -96,7 +96,10 @@ def load(servers: Servers) -> None:
 def decode(answer: Answer) -> Any:
     """The body as data: JSON (one object, or a list of them when chunked), msgpack, or text."""
     if answer.media_type == "application/x-msgpack":
-        return msgpack.unpackb(answer.body, raw=False, strict_map_key=False)
+        unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
+        unpacker.feed(answer.body)
+        messages = list(unpacker)  # chunked answers are a stream of maps
+        return messages[0] if len(messages) == 1 else messages
     text = answer.body.decode("utf-8", errors="replace")
     if answer.media_type != "application/json":
         return text
