@@ -28,7 +28,7 @@ from translators.influxql.results import Series, StatementResult
 
 from .influxql_chunks import DEFAULT_CHUNK_SIZE, ChunkingMap, merge_chunks, split_chunks
 from .influxql_json import go_float_text
-from .influxql_time import epoch_times
+from .influxql_time import columns_of, epoch_times
 
 # unicode.IsSpace: a field starting with one of these is quoted.
 _GO_SPACES = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
@@ -118,11 +118,10 @@ class CsvWriter:
         values = series.values
         if not values:
             return
-        width = len(self._record) - 2
-        if any(len(row) != width for row in values):
+        columns: list[Sequence[Any]] | None = columns_of(values)  # type: ignore[assignment]
+        if columns is None or len(columns) != len(self._record) - 2:
             self._ragged_rows(out, series)
             return
-        columns: list[Sequence[Any]] = list(zip(*values, strict=True))
         if series.has_time:
             columns[0] = epoch_times(columns[0], self.epoch)
         cells = [_format_column(c) for c in columns]

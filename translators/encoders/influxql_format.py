@@ -85,7 +85,7 @@ def encode_v1_chunks(results: Iterable[StatementResult], fmt: V1Format, *,
 
 
 def encode_v1_error(message: str, fmt: V1Format, *, pretty: bool = False) -> bytes:
-    """A request-level error body (1.6.7 answers these with status 400 and the same type)."""
+    """A request-level error body, in the format the request asked for (same Content-Type)."""
     if fmt is V1Format.CSV:
         return encode_csv_error(message)
     if fmt is V1Format.MSGPACK:

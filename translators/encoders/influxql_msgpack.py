@@ -25,7 +25,7 @@ import msgpack
 from translators.influxql.results import Message, Series, StatementResult
 
 from .influxql_chunks import DEFAULT_CHUNK_SIZE, ChunkingMap, merge_chunks, split_chunks
-from .influxql_time import epoch_times
+from .influxql_time import columns_of, epoch_times
 
 _packer = msgpack.Packer(autoreset=True)
 _pack = _packer.pack
@@ -80,17 +80,19 @@ def _column(column: Sequence[Any]) -> list[bytes]:
 def _values(series: Series, epoch: str | None) -> bytes:
     values = series.values
     out = [_array(len(values))]
-    width = len(values[0]) if values else 0
-    if any(len(row) != width for row in values):
+    if not values:
+        return out[0]
+    columns = columns_of(values)
+    if columns is None:
         for row in values:
             cells = [_pack_value(v) for v in row]
             if series.has_time and row:
                 cells[0] = _time_column([row[0]], epoch)[0]
             out.append(_array(len(row)) + b"".join(cells))
         return b"".join(out)
+    width = len(columns)
     if not width:
         return b"".join(out) + _array(0) * len(values)
-    columns = list(zip(*values, strict=True))
     packed = [_time_column(c, epoch) if i == 0 and series.has_time else _column(c)
               for i, c in enumerate(columns)]
     out.extend(chain.from_iterable(zip(repeat(_array(width)), *packed)))

@@ -20,6 +20,7 @@ import pyarrow as pa
 from translators.influxql.results import Series, StatementResult
 
 from . import V3_ENCODERS
+from .influxql_time import columns_of
 
 MEASUREMENT_COLUMN = "iox::measurement"
 
@@ -62,7 +63,9 @@ def statement_table(result: StatementResult,
         if not count:
             continue
         names.extend(repeat(s.name, count))
-        by_position = list(zip(*s.values, strict=True)) if s.values else []
+        by_position = columns_of(s.values)
+        if by_position is None:
+            raise ValueError(f"series {s.name!r} has rows of different lengths")
         own = s.columns[1:] if s.has_time else s.columns
         if has_time:
             times.extend(by_position[0] if s.has_time else repeat(None, count))
