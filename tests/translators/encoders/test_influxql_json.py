@@ -119,3 +119,15 @@ def test_empty_answers() -> None:
     assert encode_json([]) == b"{}\n"
     assert encode_json([StatementResult(0, [Series("m", [], [])])]) == (
         b'{"results":[{"statement_id":0,"series":[{"name":"m"}]}]}\n')
+
+
+@pytest.mark.parametrize("column", [
+    pytest.param([0.5, 2.0, None, 2.5e-5, -0.0, 1e300, 0.25], id="floats-and-nulls"),
+    pytest.param([0.5, 2.0, None, 2.5e-5, -0.0, 1e300, 3], id="floats-and-ints"),
+])
+def test_columns_mixing_plain_and_rewritten_floats(column: list[object]) -> None:
+    series = Series("m", ["v"], [[v] for v in column])
+    body = encode_json([StatementResult(0, [series])])
+    last = b"0.25" if column[-1] == 0.25 else b"3"
+    assert body.endswith(b'"values":[[0.5],[2],[null],[0.000025],[-0],[1e+300],[' + last
+                         + b"]]}]}]}\n")
