@@ -357,6 +357,8 @@ MULTI = [
                  id="second-statement-error"),
     pytest.param(f"SELECT foo(x) FROM cpu; SELECT usage_user FROM cpu WHERE {ONE} LIMIT 1",
                  id="first-statement-error"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 1; SELECT foo(x) FROM cpu; "
+                 f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 1", id="middle-statement-error"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 1; SELECT FROM",
                  id="second-statement-unparseable"),
 ]

@@ -202,6 +202,7 @@ PENDING: frozenset[str] = frozenset({
     'trailing-semicolon',
     'second-statement-error',
     'first-statement-error',
+    'middle-statement-error',
     'second-statement-unparseable',
     'epoch-ns',
     'epoch-u',
