@@ -131,8 +131,18 @@ def _guard(fn: Callable[[], object]) -> object:
         raise InfluxQLParseError(TOO_DEEP) from None
 
 
+# Go's unicode.IsSpace, which strings.TrimSpace trims.
+GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
 def parse_query(text: str, params: Mapping[str, object] | None = None) -> list[ast.Statement]:
-    """All statements of a query; empty statements (`;;`) are skipped, as 1.x does."""
+    """All statements of a query; empty statements (`;;`) are skipped, as 1.x does.
+
+    The text is trimmed first, as 1.x's HTTP handler trims `q`, so error positions are the
+    ones its /query endpoint reports.
+    """
+    text = text.strip(GO_SPACE)
     return _guard(lambda: _parse_query(text, params))  # type: ignore[return-value]
 
 
