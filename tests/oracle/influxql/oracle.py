@@ -6,6 +6,7 @@ pending list is computed by exactly the comparison the tests make.
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -46,7 +47,9 @@ class Servers:
 
 def request(url: str, *, data: bytes | None = None,
             headers: Mapping[str, str] | None = None) -> Answer:
-    """GET (or POST with `data`) and return the answer, whatever its status."""
+    """GET (or POST with `data`) and return the answer, whatever its status; a server that
+    cannot be reached or drops the connection answers status 0 with the error as body, so a
+    crash is a difference like any other."""
     req = urllib.request.Request(url, data=data, headers=dict(headers or {}),
                                  method="POST" if data is not None else "GET")
     try:
@@ -55,6 +58,8 @@ def request(url: str, *, data: bytes | None = None,
                           response.read())
     except urllib.error.HTTPError as exc:
         return Answer(exc.code, _media(exc.headers.get("Content-Type")), exc.read())
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        return Answer(0, "", f"{type(exc).__name__}: {exc}".encode())
 
 
 def _media(content_type: str | None) -> str:

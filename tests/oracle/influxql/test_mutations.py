@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from .cases import mutation_params
-from .oracle import Servers, compare_mutation
+from .oracle import Servers, compare_mutation, request
 from .servers import server_pair
 
 pytestmark = pytest.mark.slow
@@ -20,6 +20,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     yield from server_pair(Path(tmp_path_factory.mktemp("influxql-mut")), with_dataset=False)
+
+
+def test_both_servers_answer(servers: Servers) -> None:
+    """Never pending: fails when either server is missing."""
+    for base in (servers.influx, servers.gateway):
+        assert request(f"{base}/ping").status == 204
 
 
 @pytest.mark.parametrize(("statement", "follow_ups", "database"), mutation_params())
