@@ -1,7 +1,7 @@
 """Case ids the gateway is not yet expected to answer like InfluxDB 1.6.7.
 
 Each id here is a strict expected failure: once the gateway answers it like 1.6.7 the test
-fails until the id is removed. Regenerate the set (runs every comparison, ~a minute) with
+fails until the id is removed. Regenerate the set (runs every comparison, a few seconds):
 
     .venv/bin/python -m tests.oracle.influxql.pending --update
 """
