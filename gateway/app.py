@@ -20,8 +20,10 @@ from gateway.auth.admin import AdminTokenVerifier
 from gateway.backends.native.store import NativeStore
 from gateway.config import Config
 from gateway.services.admin import AdminService
+from gateway.services.influxql import InfluxQLService
 from gateway.services.query import QueryService
 from gateway.services.write import WriteService
+from translators.influxql.engine import Limits
 
 log = logging.getLogger(__name__)
 STORE_FILE = "native.duckdb"
@@ -65,6 +67,7 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
     app[keys.WRITES] = WriteService(store, parse_pool, config.write.max_body_bytes)
     app[keys.QUERIES] = QueryService(store)
     app[keys.ADMIN] = AdminService(store)
+    app[keys.INFLUXQL] = InfluxQLService(store, Limits(max_buckets=config.query.max_rows))
     try:
         yield
     finally:

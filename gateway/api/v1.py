@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 from aiohttp import web
 
-from gateway.errors import invalid
+from gateway.errors import Category, GatewayError, invalid
 from gateway.model import Namespace
-from translators.influxql.interim import (
-    CreateDatabase,
-    ShowDatabases,
-    parse_statement,
-    split_statements,
+from gateway.services.influxql import InfluxQLRequest
+from translators.encoders.influxql_format import (
+    V1Format,
+    encode_v1,
+    encode_v1_chunks,
+    encode_v1_error,
+    negotiate_v1_format,
+    parse_chunk_size,
 )
 
 from . import keys, params
 from .body import accept_write
-from .errors import json_response
 
 
 async def write(request: web.Request) -> web.Response:
@@ -43,38 +48,48 @@ async def _query_params(request: web.Request) -> dict[str, str]:
     return values
 
 
-async def query(request: web.Request) -> web.Response:
+async def query(request: web.Request) -> web.StreamResponse:
     values = await _query_params(request)
+    fmt = negotiate_v1_format(request.headers.get("Accept"))
+    pretty = values.get("pretty") == "true"
     text = values.get("q")
     if text is None or not text.strip():
-        raise invalid('missing required parameter "q"')
-    admin = request.app[keys.ADMIN]
-    results: list[dict[str, object]] = []
-    for index, statement_text in enumerate(split_statements(text)):
-        statement = parse_statement(statement_text)
-        result: dict[str, object] = {"statement_id": index}
-        if isinstance(statement, CreateDatabase):
-            await admin.ensure_database(statement.name)
-            if request.method == "GET":
-                # 1.x runs it but warns that writes belong in POST requests.
-                result["messages"] = [{
-                    "level": "warning",
-                    "text": f"deprecated use of '{statement_text}' in a read only context, "
-                            "please use a POST request instead",
-                }]
-        elif isinstance(statement, ShowDatabases):
-            series: dict[str, object] = {"name": "databases", "columns": ["name"]}
-            names = admin.databases()
-            if names:
-                series["values"] = [[name] for name in names]
-            result["series"] = [series]
-        else:
-            result["error"] = (
-                "not supported yet by influx-gateway: only CREATE DATABASE and SHOW DATABASES "
-                f"run until InfluxQL support lands: {statement.text}"
-            )
-            results.append(result)
-            break
-        results.append(result)
-    # 1.x answers a query of only separators (";;") with an empty object.
-    return json_response({"results": results} if results else {})
+        return _v1_error(fmt, 'missing required parameter "q"', pretty)
+    bound = None
+    if values.get("params"):
+        try:
+            bound = json.loads(values["params"])
+        except ValueError as exc:
+            return _v1_error(fmt, f"error parsing query parameters: {exc}", pretty)
+        if not isinstance(bound, dict):
+            return _v1_error(fmt, "error parsing query parameters: not a JSON object", pretty)
+    service = request.app[keys.INFLUXQL]
+    try:
+        answer = await service.execute(InfluxQLRequest(
+            text, database=values.get("db") or None,
+            retention_policy=values.get("rp") or None, params=bound,
+            read_only=request.method == "GET"))
+    except GatewayError as exc:
+        if exc.category is not Category.INVALID:
+            raise
+        return _v1_error(fmt, exc.message, pretty)
+    epoch = values.get("epoch") or None
+    if values.get("chunked") == "true":
+        chunks = encode_v1_chunks(answer.results, fmt,
+                                  chunk_size=parse_chunk_size(values.get("chunk_size")),
+                                  epoch=epoch, pretty=pretty, chunking=answer.chunking)
+        response = web.StreamResponse(status=200, headers={"Content-Type": fmt.content_type})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for chunk in chunks:
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+    body = await asyncio.to_thread(encode_v1, answer.results, fmt, epoch=epoch, pretty=pretty,
+                                   chunking=answer.chunking)
+    return web.Response(status=200, body=body, headers={"Content-Type": fmt.content_type})
+
+
+def _v1_error(fmt: V1Format, message: str, pretty: bool) -> web.Response:
+    return web.Response(status=400, body=encode_v1_error(message, fmt, pretty=pretty),
+                        headers={"Content-Type": fmt.content_type})

@@ -117,8 +117,8 @@ async def test_query_of_only_separators_is_an_empty_object(client: TestClient) -
 async def test_unparseable_influxql_is_never_a_server_error(client: TestClient) -> None:
     response = await client.post("/query", data=b"q=%ff%fe",
                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert response.status < 500
-    assert "error" in (await response.json())["results"][0]
+    assert response.status == 400
+    assert (await response.json())["error"].startswith("error parsing query: found")
 
 
 @pytest.mark.parametrize(("method", "path", "kwargs"), [

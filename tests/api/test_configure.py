@@ -99,11 +99,13 @@ async def test_influxql_create_database(client: TestClient) -> None:
     ]}
 
 
-async def test_influxql_other_statements_are_clear_errors(client: TestClient) -> None:
+async def test_influxql_statement_errors_are_results(client: TestClient) -> None:
     response = await client.get("/query", params={"q": "SELECT * FROM cpu", "db": "x"})
     assert response.status == 200
+    assert await response.json() == {"results": [
+        {"statement_id": 0, "error": "database not found: x"}]}
+    response = await client.get("/query", params={"q": "SHOW USERS"})
     (result,) = (await response.json())["results"]
-    assert result["statement_id"] == 0
     assert "not supported yet" in result["error"]
     response = await client.get("/query")
     assert response.status == 400

@@ -1,2 +1,1 @@
-"""InfluxQL. Until the full parser lands, `interim` understands the statements Telegraf and
-client start-up send (CREATE DATABASE, SHOW DATABASES)."""
+"""InfluxQL: parser, syntax tree, schema-aware translation to DuckDB SQL, and 1.x results."""

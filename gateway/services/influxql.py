@@ -1,0 +1,189 @@
+"""InfluxQL on the native store: statements parsed, read-only ones translated to SQL and run
+on a query worker, the rest applied through the store's writer.
+
+Answers follow 1.x: a parse error fails the whole request; an error in one statement is that
+statement's result, and the statements after it are not run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.backends.native.schema import CatalogSchema
+from gateway.backends.native.store import NativeStore, Reader
+from gateway.errors import GatewayError, invalid
+from translators.encoders.influxql_chunks import Chunking
+from translators.influxql import ast, engine
+from translators.influxql.errors import InfluxQLParseError
+from translators.influxql.parser import parse_query
+from translators.influxql.results import Message, Series, StatementResult
+from translators.influxql.rewrite import QueryError
+from translators.influxql.timerange import TimeConditionError
+
+log = logging.getLogger(__name__)
+
+# SHOW RETENTION POLICIES on a database the gateway has: 1.x's default policy, infinite.
+AUTOGEN = ["autogen", "0s", "168h0m0s", 1, True]
+
+
+@dataclass(frozen=True, slots=True)
+class InfluxQLRequest:
+    text: str
+    database: str | None = None
+    retention_policy: str | None = None
+    params: Mapping[str, Any] | None = None
+    read_only: bool = False  # a GET request: 1.x warns about statements that write
+
+
+@dataclass(slots=True)
+class InfluxQLAnswer:
+    results: list[StatementResult] = field(default_factory=list)
+    # How 1.x splits each statement's answer into chunks (encoders need it).
+    chunking: dict[int, Chunking] = field(default_factory=dict)
+
+
+def _chunking(statement: ast.Statement) -> Chunking:
+    if isinstance(statement, ast.SelectStatement | ast.ShowSeries | ast.ShowFieldKeys):
+        return Chunking.ROWS
+    if isinstance(statement, ast.ShowTagKeys | ast.ShowTagValues):
+        return Chunking.SERIES
+    return Chunking.WHOLE
+
+
+class InfluxQLService:
+    def __init__(self, store: NativeStore, limits: engine.Limits) -> None:
+        self._store = store
+        self._limits = limits
+
+    async def execute(self, request: InfluxQLRequest) -> InfluxQLAnswer:
+        now = time.time_ns()
+        statements = await asyncio.to_thread(_parse, request.text, request.params)
+        answer = InfluxQLAnswer()
+        results = answer.results
+        for index, statement in enumerate(statements):
+            result = StatementResult(index)
+            answer.chunking[index] = _chunking(statement)
+            try:
+                await self._run(statement, request, now, result)
+            except (QueryError, TimeConditionError) as exc:
+                result.error = str(exc)
+            except GatewayError as exc:
+                result.error = exc.message
+            results.append(result)
+            if result.error is not None:
+                break
+        return answer
+
+    async def _run(self, statement: ast.Statement, request: InfluxQLRequest, now: int,
+                   result: StatementResult) -> None:
+        database = request.database
+        if isinstance(statement, ast.CreateDatabase):
+            await self._store.ensure_database(statement.name)
+            self._warn_get(statement, request, result)
+            return
+        if isinstance(statement, ast.DropDatabase):
+            await self._store.drop_database(statement.name)
+            self._warn_get(statement, request, result)
+            return
+        if isinstance(statement, ast.DropMeasurement):
+            db = _required(database)
+            await self._store.drop_table(db, statement.name)
+            self._warn_get(statement, request, result)
+            return
+        if isinstance(statement, ast.Delete | ast.DropSeries):
+            db = _required(database)
+            if db not in self._store.databases():
+                raise QueryError(f"database not found: {db}")
+            schema = CatalogSchema(self._store.catalog)
+            for measurement in engine.deletion_targets(statement, db, schema):
+                condition = engine.deletion_condition(statement, measurement, now)
+                await self._store.delete_rows(db, measurement.name, condition)
+            self._warn_get(statement, request, result)
+            return
+        if isinstance(statement, ast.ShowDatabases):
+            names = self._store.databases()
+            result.series = [Series("databases", ["name"], [[n] for n in names])]
+            return
+        if isinstance(statement, ast.ShowRetentionPolicies):
+            db = _required(statement.database or database)
+            if db not in self._store.databases():
+                raise QueryError(f"database not found: {db}")
+            result.series = [Series("", ["name", "duration", "shardGroupDuration",
+                                         "replicaN", "default"], [list(AUTOGEN)])]
+            return
+        if isinstance(statement, _READS):
+            self._check_database(statement, database)
+            result.series = await self._store.read(
+                lambda reader: _read(statement, database, reader, now, self._limits))
+            return
+        raise QueryError(f"{_describe(statement)} is not supported yet by influx-gateway")
+
+    def _check_database(self, statement: ast.Statement, database: str | None) -> None:
+        named = getattr(statement, "database", None) or database
+        sources = getattr(statement, "sources", ())
+        if isinstance(statement, ast.SelectStatement):
+            for source in sources:
+                if isinstance(source, ast.Measurement) and source.database:
+                    named = source.database
+            if named is None:
+                raise QueryError("database name required")
+        if named is not None and named not in self._store.databases():
+            raise QueryError(f"database not found: {named}")
+
+    @staticmethod
+    def _warn_get(statement: ast.Statement, request: InfluxQLRequest,
+                  result: StatementResult) -> None:
+        if request.read_only:
+            from translators.influxql.render import render
+
+            result.messages.append(Message(
+                "warning", f"deprecated use of '{render(statement)}' in a read only context, "
+                           "please use a POST request instead"))
+
+
+_READS = (ast.SelectStatement, ast.ShowMeasurements, ast.ShowTagKeys, ast.ShowTagValues,
+          ast.ShowFieldKeys, ast.ShowSeries)
+
+
+def _parse(text: str, params: Mapping[str, Any] | None) -> list[ast.Statement]:
+    try:
+        return parse_query(text, params)
+    except InfluxQLParseError as exc:
+        raise invalid(f"error parsing query: {exc}") from None
+
+
+def _required(database: str | None) -> str:
+    if not database:
+        raise QueryError("database name required")
+    return database
+
+
+def _describe(statement: ast.Statement) -> str:
+    if isinstance(statement, ast.OtherStatement):
+        return statement.kind
+    return type(statement).__name__
+
+
+def _read(statement: ast.Statement, database: str | None, reader: Reader, now: int,
+          limits: engine.Limits) -> list[Series]:
+    schema = CatalogSchema(reader.catalog)
+    run = reader.run
+    match statement:
+        case ast.SelectStatement():
+            return engine.select(statement, database, schema, run, now, limits)
+        case ast.ShowMeasurements():
+            return engine.show_measurements(statement, database, schema, run)
+        case ast.ShowTagKeys():
+            return engine.show_tag_keys(statement, database, schema, run)
+        case ast.ShowTagValues():
+            return engine.show_tag_values(statement, database, schema, run)
+        case ast.ShowFieldKeys():
+            return engine.show_field_keys(statement, database, schema)
+        case ast.ShowSeries():
+            return engine.show_series(statement, database, schema, run)
+    raise QueryError(f"{_describe(statement)} is not supported yet by influx-gateway")
