@@ -76,6 +76,11 @@ class InfluxQLService:
                 result.error = exc.message
             results.append(result)
             if result.error is not None:
+                # 1.x reports a failed statement that has others after it as "not executed"
+                # (its error is overwritten by the notice meant for the next one).
+                if index < len(statements) - 1:
+                    result.error = "not executed"
+                result.series = []
                 break
         return answer
 

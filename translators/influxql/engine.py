@@ -32,6 +32,8 @@ class Limits:
 def select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
            run: Runner, now: int, limits: Limits = Limits()) -> list[Series]:
     plan = plan_select(statement, database, schema, now)
+    if plan is None:
+        return []
     lower, upper = time_bounds(plan, now)
     groups = []
     for source in plan.sources:

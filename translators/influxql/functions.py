@@ -49,13 +49,13 @@ Point = tuple[int, Any]  # (time, value)
 
 
 def mode(points: Sequence[Point]) -> Point | None:
-    """The most frequent value; on a tie the smallest value (1.x sorts before counting)."""
+    """The most frequent value; on a tie the largest (1.x counts runs in sorted order)."""
     values = [v for _, v in points if v is not None]
     if not values:
         return None
     counts = Counter(values)
     best = max(counts.values())
-    return (0, min(v for v, n in counts.items() if n == best))
+    return (0, max(v for v, n in counts.items() if n == best))
 
 
 def percentile(points: Sequence[Point], rank: float) -> Point | None:

@@ -123,9 +123,11 @@ class SelectPlan:
 
 
 def plan_select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
-                now: int) -> SelectPlan:
+                now: int) -> SelectPlan | None:
     sources = _resolve_sources(statement.sources, database, schema)
     condition, time_range = split_condition(statement.condition, now, statement.timezone)
+    if not sources:
+        return None  # 1.x answers an empty result when no measurement matches
     plan = SelectPlan(
         sources=sources, columns=[], outputs=[], prims=[], condition=condition,
         time_range=time_range, fill=statement.fill, fill_value=statement.fill_value,

@@ -85,19 +85,36 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         if plan.descending:
             out_rows.reverse()
         if plan.offset:
-            out_rows = out_rows[plan.offset:]
-        if plan.limit:
+            # 1.x quirk: OFFSET without LIMIT answers the one row at the offset.
+            out_rows = out_rows[plan.offset:plan.offset + (plan.limit or 1)]
+        elif plan.limit:
             out_rows = out_rows[:plan.limit]
         if not out_rows:
             continue
         series.append(Series(
             name=group.name, columns=["time", *plan.columns], values=out_rows,
             tags=dict(group.tags) if group.tags else None, has_time=True))
-    if plan.soffset:
-        series = series[plan.soffset:]
-    if plan.slimit:
-        series = series[:plan.slimit]
+    if plan.slimit or plan.soffset:
+        series = _series_page(series, plan.slimit, plan.soffset)
+    if plan.descending:
+        series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _series_page(series: list[Series], limit: int, offset: int) -> list[Series]:
+    """SLIMIT/SOFFSET as 1.x applies them: series are counted in series-key order (missing
+    tags left out of the key), then answered in the usual tag-value order. SOFFSET without
+    SLIMIT answers nothing."""
+    if not limit:
+        return []
+    ranked = sorted(range(len(series)), key=lambda i: _key(series[i]))
+    chosen = set(ranked[offset:offset + limit])
+    return [s for i, s in enumerate(series) if i in chosen]
+
+
+def _key(series: Series) -> str:
+    tags = series.tags or {}
+    return ",".join([series.name, *(f"{k}={v}" for k, v in sorted(tags.items()) if v)])
 
 
 # -- per-bucket aggregate values ----------------------------------------------------------------
@@ -140,10 +157,7 @@ def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: 
 def _from_struct(func: str, value: dict[str, Any] | None) -> tuple[int, Any] | None:
     if value is None:
         return None
-    time = value["t"]
-    if func == "max":
-        time = -time
-    return time, value["v"]
+    return value["t"], value["v"]
 
 
 def _from_points(prim: Any, points: list[dict[str, Any]], bucket: int | None,

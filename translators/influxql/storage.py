@@ -22,6 +22,7 @@ from .schema import MeasurementSchema
 from .timerange import MAX_TIME, MIN_TIME
 
 TIME = "__t"
+SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
 NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
 
 # Aggregates computed by DuckDB; the rest are computed in Python from point lists.
@@ -77,7 +78,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         order.append(exp.Ordered(this=col(TIME)))
         return query.order_by(*order)
     # Aggregates: bucket in an inner query, aggregate in the outer one.
-    inner_columns: list[exp.Expression] = [time_ns.as_(TIME), *dims]
+    inner_columns: list[exp.Expression] = [time_ns.as_(TIME), *dims,
+                                           _series_order(schema).as_(SERIES)]
     for index, prim in enumerate(plan.prims):
         if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
             inner_columns.append(_value(schema, prim).as_(f"__v{index}"))
@@ -151,21 +153,40 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema)
         return exp.Sub(this=exp.Max(this=value), expression=exp.Min(this=value))
     if func == "stddev":
         return exp.func("stddev_samp", exp.cast(value, "DOUBLE"))
+    # Ties go as 1.x breaks them: the earlier point, then the series that sorts first.
     time = col(TIME)
+    order = col(SERIES)
     if func == "first":
-        pair = _struct(("t", time), ("v", value))
-        agg: exp.Expression = exp.Min(this=pair)
+        key = _struct(("k", time), ("s", order), ("t", time), ("v", value))
     elif func == "last":
-        agg = exp.Max(this=_struct(("t", time), ("v", value)))
+        key = _struct(("k", exp.Neg(this=time)), ("s", order), ("t", time), ("v", value))
     elif func == "min":
-        agg = exp.Min(this=_struct(("v", value), ("t", time)))
-    else:  # max: the earliest point among equal maxima
-        agg = exp.Max(this=_struct(("v", value), ("t", exp.Neg(this=time))))
-    return exp.Filter(this=agg, expression=exp.Where(this=value.is_(exp.null()).not_()))
+        key = _struct(("k", value), ("k2", time), ("s", order), ("t", time), ("v", value))
+    else:
+        key = _struct(("k", _negated(value, ftype)), ("k2", time), ("s", order), ("t", time),
+                      ("v", value))
+    return exp.Filter(this=exp.Min(this=key),
+                      expression=exp.Where(this=value.is_(exp.null()).not_()))
+
+
+def _negated(value: exp.Expression, ftype: FieldType | None) -> exp.Expression:
+    if ftype is FieldType.FLOAT:
+        return exp.Neg(this=value)
+    if ftype is FieldType.BOOLEAN:
+        return exp.Neg(this=exp.cast(value, "INT"))
+    if ftype in (FieldType.INTEGER, FieldType.UNSIGNED):
+        return exp.Neg(this=exp.cast(value, "HUGEINT"))
+    return value  # strings: 1.x has no max for them; any order will do
 
 
 def _struct(*items: tuple[str, exp.Expression]) -> exp.Struct:
     return exp.Struct(expressions=[exp.PropertyEQ(this=ident(k), expression=v) for k, v in items])
+
+
+def _series_order(schema: MeasurementSchema) -> exp.Expression:
+    values = [exp.Coalesce(this=col(t), expressions=[exp.Literal.string("")])
+              for t in sorted(schema.tags)]
+    return exp.Array(expressions=values or [exp.Literal.string("")])
 
 
 def _tag(schema: MeasurementSchema, name: str) -> exp.Expression:
