@@ -49,7 +49,8 @@ Point = tuple[int, Any]  # (time, value)
 
 
 def mode(points: Sequence[Point]) -> Point | None:
-    """The most frequent value; on a tie the largest (1.x counts runs in sorted order)."""
+    """The most frequent value; on a tie the largest. 1.x's own choice between tied values
+    depends on how its iterators met the points (README lists it as a known difference)."""
     values = [v for _, v in points if v is not None]
     if not values:
         return None

@@ -277,6 +277,10 @@ def _expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> lis
             out.extend(_expand_call(expr, fields, item.alias))
         else:
             out.append(item)
+            if isinstance(expr, ast.Call) and expr.name in ("top", "bottom"):
+                # top(x, tag..., N) answers the tags as columns after its own
+                out.extend(ast.Field(ast.VarRef(a.name, ast.DataType.TAG))
+                           for a in expr.args[1:-1] if isinstance(a, ast.VarRef))
     return out
 
 

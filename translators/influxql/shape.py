@@ -17,7 +17,7 @@ from typing import Any
 from . import ast
 from . import functions as fn
 from .results import Series
-from .rewrite import Lit, Math, Node, Op, PrimRef, QueryError, SelectPlan, Transform
+from .rewrite import Lit, Math, Node, Op, Prim, PrimRef, QueryError, SelectPlan, Transform
 from .storage import TIME, dim_name, needs_points, prim_name
 
 Row = list[Any]  # [time, prim values...]
@@ -127,8 +127,12 @@ def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: 
         return rows  # type: ignore[return-value]
     out: list[tuple[int, list[Any]]] = []
     default_time = lower if plan.time_range.lower is not None else 0
+    multi = next((i for i, p in enumerate(plan.prims) if p.func in fn.MULTI_ROW), None)
     for bucket, values in rows:
         time = bucket if bucket is not None else default_time
+        if multi is not None:
+            out.extend(_multi_rows(plan, multi, values[multi] or [], time, rng))
+            continue
         resolved: list[Any] = []
         selected: int | None = None
         aux: dict[int, Any] = {}
@@ -152,6 +156,54 @@ def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: 
             time = selected
         out.append((time, resolved))
     return out
+
+
+def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time: int,
+                rng: random.Random) -> list[tuple[int, list[Any]]]:
+    """The rows of top, bottom, sample or distinct for one bucket, companions included."""
+    prim = plan.prims[index]
+    func = prim.func
+    if func == "distinct":
+        seen: dict[Any, None] = {}
+        for point in points:
+            seen.setdefault(point["v"], None)
+        width = len(plan.prims)
+        return [(time, [v if i == index else None for i in range(width)]) for v in seen]
+    if func == "sample":
+        size = int(prim.args[0]) if prim.args else 0
+        chosen = points if len(points) <= size else sorted(
+            rng.sample(points, size), key=lambda p: p["t"])
+    else:
+        chosen = _top(plan, prim, points)
+    out = []
+    for point in chosen:
+        values = [None] * len(plan.prims)
+        values[index] = point["v"]
+        for key, value in point.items():
+            if key[0] == "a":
+                values[int(key[1:])] = value
+        out.append((point["t"] if plan.selector_time else time, values))
+    return out
+
+
+def _top(plan: SelectPlan, prim: Any, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """top/bottom: the N largest (smallest) values, one per tag combination when tags are
+    given; ties go to the earlier point; answered in time order."""
+    count = int(prim.args[-1])
+    sign = -1 if prim.func == "top" else 1
+    tags = [t.name for t in prim.args[:-1]]
+    candidates = points
+    if tags:
+        slots = [f"a{plan.prims.index(Prim(t, 'tag'))}" for t in tags]
+        best: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for point in points:
+            key = tuple(point[s] for s in slots)
+            held = best.get(key)
+            if held is None or sign * point["v"] < sign * held["v"]:
+                best[key] = point
+        candidates = list(best.values())
+    ranked = sorted(candidates, key=lambda p: (sign * p["v"], p["t"]))[:count]
+    return sorted(ranked, key=lambda p: p["t"])
 
 
 def _from_struct(func: str, value: dict[str, Any] | None) -> tuple[int, Any] | None:
@@ -183,7 +235,8 @@ def _from_points(prim: Any, points: list[dict[str, Any]], bucket: int | None,
             chosen = next(p for p in pairs if p[1] == best)
     elif func == "integral":
         unit = int(prim.args[0]) if prim.args else 1_000_000_000
-        return (None, fn.integral(pairs, unit, None, None)), {}
+        # 1.x stamps integral() without GROUP BY time at the epoch, whatever the range
+        return (None if bucket is not None else 0, fn.integral(pairs, unit, None, None)), {}
     else:
         raise QueryError(f"{func}() is not supported yet by influx-gateway")
     if chosen is None:
