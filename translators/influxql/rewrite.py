@@ -418,15 +418,14 @@ class _Builder:
             return self.aggregate(call)
         if name in MATH:
             return Math(name, tuple(self.node(a) for a in call.args))
-        if name in TRANSFORMS:
+        if name in TRANSFORMS or name in PREDICTORS:
+            _validate_hooks(call, self.plan.interval)
             if not call.args:
                 raise QueryError(f"invalid number of arguments for {name}, expected at least "
                                  f"1 but no arguments were given")
             inner = self.node(call.args[0])
             params = tuple(_literal(a) for a in call.args[1:])
             return Transform(name, inner, params)
-        if name in PREDICTORS:
-            raise QueryError(f"{name}() is not supported yet by influx-gateway")
         raise QueryError(f"undefined function {name}()")
 
     def aggregate(self, call: ast.Call) -> Node:
@@ -461,3 +460,13 @@ def _literal(expr: ast.Expr) -> Any:
         case ast.VarRef(name):
             return ast.VarRef(name)
     raise QueryError("expected literal argument")
+
+
+def _validate_hooks(call: ast.Call, interval: int | None) -> None:
+    """Argument checks owned by the modules that compute these functions."""
+    from . import holtwinters, indicators  # they import this module's QueryError
+
+    if call.name in indicators.NAMES:
+        indicators.validate(call, interval)
+    elif call.name in holtwinters.NAMES:
+        holtwinters.validate(call, interval)

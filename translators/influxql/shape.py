@@ -16,6 +16,7 @@ from typing import Any
 
 from . import ast
 from . import functions as fn
+from . import holtwinters, indicators
 from .results import Series
 from .rewrite import Lit, Math, Node, Op, Prim, PrimRef, QueryError, SelectPlan, Transform
 from .storage import TIME, dim_name, needs_points, prim_name
@@ -333,6 +334,10 @@ def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]]) -> list[Row]:
 def _transform(node: Transform, series: list[tuple[int, Any]], plan: SelectPlan) -> list[Any]:
     name = node.name
     params = node.params
+    if name in indicators.NAMES:
+        return indicators.compute(name, series, params)
+    if name in holtwinters.NAMES:
+        return holtwinters.compute(name, series, params, plan.interval)
     if name in ("derivative", "non_negative_derivative"):
         unit = int(params[0]) if params else (plan.interval or 1_000_000_000)
         return fn.derivative(series, unit, non_negative=name.startswith("non_negative"))
