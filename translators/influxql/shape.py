@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import ast
+from . import ast, holtwinters, indicators
 from . import functions as fn
-from . import holtwinters, indicators
 from .results import Series
 from .rewrite import Lit, Math, Node, Op, Prim, PrimRef, QueryError, SelectPlan, Transform
 from .storage import TIME, dim_name, needs_points, prim_name
