@@ -31,6 +31,10 @@ class Limits:
 
 def select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
            run: Runner, now: int, limits: Limits = Limits()) -> list[Series]:
+    if any(isinstance(s, ast.SubQuery) for s in statement.sources):
+        from .subquery import select_from_subqueries  # it calls back into select()
+
+        return select_from_subqueries(statement, database, schema, run, now, limits)
     plan = plan_select(statement, database, schema, now)
     if plan is None:
         return []
