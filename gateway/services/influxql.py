@@ -152,7 +152,7 @@ class InfluxQLService:
 
 
 _READS = (ast.SelectStatement, ast.ShowMeasurements, ast.ShowTagKeys, ast.ShowTagValues,
-          ast.ShowFieldKeys, ast.ShowSeries)
+          ast.ShowFieldKeys, ast.ShowSeries, ast.ShowCardinality)
 
 
 def _parse(text: str, params: Mapping[str, Any] | None) -> list[ast.Statement]:
@@ -191,4 +191,6 @@ def _read(statement: ast.Statement, database: str | None, reader: Reader, now: i
             return engine.show_field_keys(statement, database, schema)
         case ast.ShowSeries():
             return engine.show_series(statement, database, schema, run)
+        case ast.ShowCardinality():
+            return engine.show_cardinality(statement, database, schema, run)
     raise QueryError(f"{_describe(statement)} is not supported yet by influx-gateway")

@@ -250,3 +250,56 @@ def _mentions_field(expr: ast.Expr, measurement: MeasurementSchema) -> bool:
         case ast.VarRef(name):
             return name in measurement.fields
     return False
+
+
+# -- CARDINALITY --------------------------------------------------------------------------------
+
+
+def show_cardinality(statement: ast.ShowCardinality, database: str | None,
+                     schema: SchemaProvider, run: Runner) -> list[Series]:
+    """Every CARDINALITY form counts exactly (1.x estimates the non-EXACT ones with sketches,
+    which are exact at the sizes where anyone would compare)."""
+    kind = statement.kind
+    db = _database(statement.database, database)
+    if kind is ast.CardinalityKind.MEASUREMENT:
+        names = show_measurements(ast.ShowMeasurements(
+            db, statement.sources[0] if statement.sources else None, statement.condition),
+            db, schema, run)
+        count = len(names[0].values) if names else 0
+        return [Series("", ["count"], [[count]])] if count else []
+    if kind is ast.CardinalityKind.SERIES:
+        counted = []
+        for measurement in _measurements(db, statement.sources, schema):
+            count = _series_per_shard(db, measurement, statement.condition, run)
+            if count:
+                counted.append(Series(measurement.name, ["count"], [[count]]))
+        return counted
+    if kind is ast.CardinalityKind.TAG_KEY:
+        listed = show_tag_keys(ast.ShowTagKeys(db, statement.sources, statement.condition),
+                               db, schema, run)
+    elif kind is ast.CardinalityKind.TAG_VALUES:
+        op = statement.key_op or ast.TagKeyOp.EQ
+        listed = show_tag_values(ast.ShowTagValues(
+            op, statement.keys, statement.key_regex, db, statement.sources,
+            statement.condition), db, schema, run)
+    else:
+        listed = show_field_keys(ast.ShowFieldKeys(db, statement.sources), db, schema)
+    return [Series(s.name, ["count"], [[len(s.values)]]) for s in listed]
+
+
+SHARD_GROUP = 7 * 24 * 3600 * 1_000_000_000  # autogen's shard group duration (168h)
+
+
+def _series_per_shard(db: str, measurement: MeasurementSchema, condition: ast.Expr | None,
+                      run: Runner) -> int:
+    """1.x sums each shard's exact series count, so a series whose points span several
+    7-day shard groups counts once per group; the same count here."""
+    group = exp.IntDiv(this=exp.func("epoch_ns", col("time")),
+                       expression=exp.Literal.number(SHARD_GROUP))
+    keys = [col(t) for t in sorted(measurement.tags)] + [group]
+    inner = exp.select(*keys).distinct().from_(
+        exp.Table(this=ident(measurement.name), db=ident(db)))
+    if condition is not None:
+        inner = inner.where(condition_sql(condition, measurement))
+    table = run(exp.select(exp.Count(this=exp.Star())).from_(inner.subquery("__series")))
+    return int(table.column(0)[0].as_py())
