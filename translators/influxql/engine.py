@@ -19,6 +19,7 @@ from .rewrite import QueryError, plan_select
 from .schema import MeasurementSchema, SchemaProvider
 from .shape import group_rows, shape
 from .storage import build_query, col, condition_sql, ident, time_bounds
+from .timerange import split_condition
 
 Runner = Callable[[exp.Expression], pa.Table]
 
@@ -83,8 +84,9 @@ def _distinct_tags(db: str, measurement: MeasurementSchema, tags: list[str],
     columns = [col(t) for t in present] or [exp.Literal.number(1)]
     query = exp.select(*columns).distinct().from_(
         exp.Table(this=ident(measurement.name), db=ident(db)))
-    if condition is not None:
-        query = query.where(condition_sql(_without_time(condition), measurement))
+    where = _metadata_condition(condition, measurement)
+    if where is not None:
+        query = query.where(where)
     table = run(query)
     if not present:
         return [()] if table.num_rows else []
@@ -96,8 +98,14 @@ def _distinct_tags(db: str, measurement: MeasurementSchema, tags: list[str],
     return rows
 
 
-def _without_time(expr: ast.Expr) -> ast.Expr:
-    return expr  # time conditions in SHOW statements are ignored by 1.x's metadata path
+def _metadata_condition(condition: ast.Expr | None,
+                        measurement: MeasurementSchema) -> exp.Expression | None:
+    """A SHOW statement's WHERE: 1.x answers these from its series index, where time does
+    not exist, so time comparisons are dropped (and still checked for 1.x's errors)."""
+    import time
+
+    rest, _ = split_condition(condition, time.time_ns())
+    return condition_sql(rest, measurement) if rest is not None else None
 
 
 def show_measurements(statement: ast.ShowMeasurements, database: str | None,
@@ -299,7 +307,8 @@ def _series_per_shard(db: str, measurement: MeasurementSchema, condition: ast.Ex
     keys = [col(t) for t in sorted(measurement.tags)] + [group]
     inner = exp.select(*keys).distinct().from_(
         exp.Table(this=ident(measurement.name), db=ident(db)))
-    if condition is not None:
-        inner = inner.where(condition_sql(condition, measurement))
+    where = _metadata_condition(condition, measurement)
+    if where is not None:
+        inner = inner.where(where)
     table = run(exp.select(exp.Count(this=exp.Star())).from_(inner.subquery("__series")))
     return int(table.column(0)[0].as_py())

@@ -58,3 +58,8 @@ def unexpected(found: str, expected: list[str] | tuple[str, ...],
 def plain(message: str) -> InfluxQLParseError:
     """An error 1.x returns without a position (a bare `errors.New`)."""
     return InfluxQLParseError(message)
+
+
+class QueryError(ValueError):
+    """A statement 1.x refuses after parsing (while planning or running it); the message is
+    1.x's, and the answer is that statement's error, not a failed request."""

@@ -15,14 +15,11 @@ from typing import Any
 from translators.lineprotocol import FieldType
 
 from . import ast
+from .errors import QueryError
 from .functions import AGGREGATES, MATH, MULTI_ROW, PREDICTORS, SELECTORS, TRANSFORMS
 from .schema import MeasurementSchema, SchemaProvider
 from .timerange import TimeRange, split_condition
-
-
-class QueryError(ValueError):
-    """A statement 1.x refuses after parsing; the message is 1.x's."""
-
+from .validate import ARITY, check_call
 
 # -- evaluation trees --------------------------------------------------------------------------
 
@@ -370,6 +367,9 @@ def unique_names(names: list[str]) -> list[str]:
 # -- building evaluation trees ------------------------------------------------------------------
 
 
+KNOWN_CALLS = frozenset(ARITY) | {"top", "bottom"}
+
+
 class _Builder:
     def __init__(self, plan: SelectPlan, sources: list[Source]) -> None:
         self.plan = plan
@@ -414,6 +414,8 @@ class _Builder:
 
     def call(self, call: ast.Call) -> Node:
         name = call.name
+        if name in KNOWN_CALLS:
+            check_call(call, self.plan.interval)
         if name in AGGREGATES or name in SELECTORS:
             return self.aggregate(call)
         if name in MATH:

@@ -288,6 +288,9 @@ def _cond(expr: ast.Expr, schema: MeasurementSchema) -> tuple[str, exp.Expressio
             return "number", exp.Paren(this=_ARITH[op](this=left, expression=right))
         case ast.VarRef(name):
             role = schema.role(name)
+            if role == "time":
+                raise QueryError("invalid time condition: time can only be compared with "
+                                 "AND-ed time ranges")
             if expr.type is ast.DataType.TAG or role == "tag" or role is None:
                 if role == "field" and expr.type is ast.DataType.TAG:
                     return "tag", exp.Literal.string("")

@@ -1,0 +1,105 @@
+"""1.x's checks on function calls, with its error texts: argument counts and kinds.
+
+Runs on each call as the planner meets it, before anything touches storage.
+"""
+
+from __future__ import annotations
+
+from . import ast
+from .errors import QueryError
+from .functions import MATH, TRANSFORMS
+from .render import render
+
+# name: (fewest, most) arguments
+ARITY: dict[str, tuple[int, int]] = {
+    "count": (1, 1), "distinct": (1, 1), "mean": (1, 1), "median": (1, 1), "mode": (1, 1),
+    "spread": (1, 1), "stddev": (1, 1), "sum": (1, 1), "first": (1, 1), "last": (1, 1),
+    "max": (1, 1), "min": (1, 1), "percentile": (2, 2), "sample": (2, 2), "integral": (1, 2),
+    "derivative": (1, 2), "non_negative_derivative": (1, 2), "difference": (1, 1),
+    "non_negative_difference": (1, 1), "cumulative_sum": (1, 1), "moving_average": (2, 2),
+    "elapsed": (1, 2), "atan2": (2, 2), "pow": (2, 2), "log": (2, 2),
+}
+for _name in MATH - {"atan2", "pow", "log"}:
+    ARITY[_name] = (1, 1)
+
+_UNIT_ARGUMENT = frozenset({"derivative", "non_negative_derivative", "elapsed", "integral"})
+
+
+def arity_error(name: str, given: int) -> QueryError | None:
+    bounds = ARITY.get(name)
+    if bounds is None:
+        return None
+    fewest, most = bounds
+    if fewest <= given <= most:
+        return None
+    if fewest == most:
+        return QueryError(f"invalid number of arguments for {name}, expected {fewest}, "
+                          f"got {given}")
+    if given < fewest:
+        return QueryError(f"invalid number of arguments for {name}, expected at least "
+                          f"{fewest} but no more than {most}, got {given}")
+    return QueryError(f"invalid number of arguments for {name}, expected at least {fewest} "
+                      f"but no more than {most}, got {given}")
+
+
+def check_call(call: ast.Call, interval: int | None) -> None:
+    """Raise 1.x's error for a call with the wrong arguments."""
+    name, args = call.name, call.args
+    if name in ("top", "bottom"):
+        _check_top(call)
+        return
+    error = arity_error(name, len(args))
+    if error is not None:
+        raise error
+    if name in _UNIT_ARGUMENT and len(args) == 2:
+        unit = args[1]
+        if not isinstance(unit, ast.DurationLiteral):
+            if name == "integral":
+                raise QueryError("second argument must be a duration")
+            raise QueryError(f"second argument to {name} must be a duration, got "
+                             f"*influxql.{type(unit).__name__}")
+        if unit.nanoseconds <= 0:
+            if name == "elapsed":
+                raise QueryError(f"duration argument must be positive, got "
+                                 f"{_duration(unit.nanoseconds)}")
+            raise QueryError(f"duration argument must be positive, got "
+                             f"{_duration(unit.nanoseconds)}")
+    if name == "percentile" and not isinstance(
+            args[1], ast.IntegerLiteral | ast.NumberLiteral):
+        raise QueryError("expected float argument in percentile()")
+    if name in ("sample", "moving_average"):
+        size = args[1]
+        if not isinstance(size, ast.IntegerLiteral):
+            raise QueryError(f"second argument to {name} must be an integer, got "
+                             f"*influxql.{type(size).__name__}")
+        if size.value <= 1 if name == "moving_average" else size.value < 1:
+            raise QueryError(f"{name} window must be greater than 1, got {size.value}")
+    if name in TRANSFORMS and name not in ("elapsed",):
+        inner = args[0]
+        if interval is not None and not isinstance(inner, ast.Call | ast.Distinct):
+            raise QueryError(f"aggregate function required inside the call to {name}")
+        if interval is None and isinstance(inner, ast.Call) and inner.name not in MATH:
+            raise QueryError(f"{name} aggregate requires a GROUP BY interval")
+
+
+def _check_top(call: ast.Call) -> None:
+    name, args = call.name, call.args
+    if len(args) < 2:
+        raise QueryError(f"invalid number of arguments for {name}, expected at least 2, "
+                         f"got {len(args)}")
+    limit = args[-1]
+    if not isinstance(limit, ast.IntegerLiteral):
+        raise QueryError(f"expected integer as last argument in {name}(), found "
+                         f"{render(limit)}")
+    if limit.value <= 0:
+        raise QueryError(f"limit ({limit.value}) in {name} function must be at least 1")
+    for tag in args[1:-1]:
+        if not isinstance(tag, ast.VarRef):
+            raise QueryError(f"only fields or tags are allowed in {name}(), found "
+                             f"{type(tag).__name__}")
+
+
+def _duration(ns: int) -> str:
+    from .durations import format_duration
+
+    return format_duration(ns)
