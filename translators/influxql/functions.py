@@ -180,6 +180,8 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
     value = args[0]
     try:
         if name == "abs":
+            if isinstance(value, int):
+                return value  # 1.6.7's abs() hands integers back unchanged
             result: Any = abs(value)
         elif name == "round":
             # Go's math.Round: half away from zero; integers stay integers.

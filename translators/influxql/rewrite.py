@@ -107,12 +107,14 @@ class SelectPlan:
     timezone: str | None = None
 
     def dimensions(self, schema: MeasurementSchema) -> list[str]:
-        """The tag keys this measurement's series are grouped by, sorted as 1.x sorts them."""
+        """The tag keys the series are grouped by, sorted as 1.x sorts them. `*` and regexes
+        range over every source's tags (a measurement without one answers it as "")."""
+        tags = sorted({t for s in self.sources for t in s.schema.tags})
         if self.dimension_all:
-            return sorted(schema.tags)
+            return tags
         names = set(self.dimension_names)
         for pattern in self.dimension_regexes:
-            names.update(t for t in schema.tags if re.search(pattern, t))
+            names.update(t for t in tags if re.search(pattern, t))
         return sorted(names)
 
 
@@ -133,10 +135,9 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         descending=bool(statement.sort_fields) and not statement.sort_fields[0].ascending,
     )
     _read_dimensions(plan, statement.dimensions)
+    _check_fields(statement)
     fields = _expand_fields(statement, sources)
     plan.aggregate = any(_has_aggregate(f.expr) for f in fields)
-    if plan.interval is not None and not plan.aggregate:
-        raise QueryError("GROUP BY requires at least one aggregate function")
     builder = _Builder(plan, sources)
     names: list[str] = []
     for item in fields:
@@ -145,7 +146,13 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
             continue  # time is always the first column
         plan.outputs.append(builder.node(expr, top=True))
         names.append(item.alias or field_name(expr))
+    if plan.interval is not None and not plan.aggregate:
+        raise QueryError("GROUP BY requires at least one aggregate function")
     if not plan.outputs:
+        if len(fields) < len(statement.fields) or any(
+                isinstance(_strip_parens(f.expr), ast.Wildcard | ast.RegexLiteral)
+                for f in statement.fields):
+            return None  # a wildcard or regex that matched nothing: an empty answer
         raise QueryError("at least 1 non-time field must be queried")
     plan.columns = unique_names(names)
     calls = [p for p in plan.prims if p.func]
@@ -156,9 +163,61 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         for prim in plan.prims:
             if prim.func is None and prim.role == "field" and not plan.selector_time:
                 raise QueryError("mixing aggregate and non-aggregate queries is not supported")
-    elif not any(p.role == "field" for p in plan.prims):
-        raise QueryError("statement must have at least one field in select clause")
+    else:
+        if any(isinstance(n, Transform) for n in plan.outputs) and any(
+                not isinstance(n, Transform) for n in plan.outputs):
+            raise QueryError("mixing aggregate and non-aggregate queries is not supported")
+        if statement.fill is not ast.FillOption.NULL:
+            raise QueryError(f"fill({_fill_text(statement)}) must be used with a function")
+        if not any(p.role == "field" for p in plan.prims):
+            return None  # only tags selected: 1.x answers nothing
     return plan
+
+
+def _fill_text(statement: ast.SelectStatement) -> str:
+    if statement.fill is ast.FillOption.NUMBER:
+        return repr(statement.fill_value)
+    return statement.fill.value
+
+
+def _calls(expr: ast.Expr) -> list[str]:
+    expr = _strip_parens(expr)
+    if isinstance(expr, ast.Call):
+        return [expr.name, *(n for a in expr.args for n in _calls(a))]
+    if isinstance(expr, ast.Distinct):
+        return ["distinct"]
+    if isinstance(expr, ast.BinaryExpr):
+        return _calls(expr.lhs) + _calls(expr.rhs)
+    return []
+
+
+def _variables(expr: ast.Expr) -> bool:
+    expr = _strip_parens(expr)
+    if isinstance(expr, ast.VarRef | ast.Wildcard | ast.RegexLiteral | ast.Distinct):
+        return True
+    if isinstance(expr, ast.Call):
+        # a call without arguments fails later on its argument count, as in 1.x
+        return not expr.args or any(_variables(a) for a in expr.args)
+    if isinstance(expr, ast.BinaryExpr):
+        return _variables(expr.lhs) or _variables(expr.rhs)
+    return False
+
+
+def _check_fields(statement: ast.SelectStatement) -> None:
+    """1.x's statement-level checks on the SELECT list, in its words."""
+    per_field = [_calls(f.expr) for f in statement.fields]
+    for item in statement.fields:
+        if not _variables(item.expr):
+            raise QueryError("field must contain at least one variable")
+    names = [n for calls in per_field for n in calls]
+    if "distinct" in names and not (len(statement.fields) == 1 and names[0] in (
+            "distinct", "count")):
+        raise QueryError("aggregate function distinct() cannot be combined with other "
+                         "functions or fields")
+    for name in ("top", "bottom"):
+        if name in names and len([n for n in names if n in AGGREGATES or n in SELECTORS]) > 1:
+            raise QueryError(f"selector function {name}() cannot be combined with other "
+                             "functions")
 
 
 def _resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
@@ -188,6 +247,8 @@ def _read_dimensions(plan: SelectPlan, dimensions: tuple[ast.Dimension, ...]) ->
             if plan.interval is not None:
                 raise QueryError("multiple time dimensions not allowed")
             plan.interval, plan.interval_offset = _time_dimension(expr)
+            if plan.interval == 0:
+                plan.interval = None  # 1.x reads time(0s) as no time grouping
         elif isinstance(expr, ast.VarRef):
             if expr.name.lower() == "time":
                 raise QueryError("time() is a function and expects at least one argument")
@@ -202,12 +263,11 @@ def _read_dimensions(plan: SelectPlan, dimensions: tuple[ast.Dimension, ...]) ->
 
 def _time_dimension(call: ast.Call) -> tuple[int, int]:
     if not call.args or len(call.args) > 2:
-        raise QueryError(
-            f"time dimension expected 1 or 2 arguments, got {len(call.args)}")
+        raise QueryError("time dimension expected 1 or 2 arguments")
     interval = call.args[0]
     if not isinstance(interval, ast.DurationLiteral):
         raise QueryError("time dimension must have duration argument")
-    if interval.nanoseconds <= 0:
+    if interval.nanoseconds < 0:
         raise QueryError("time dimension must have positive duration")
     offset = 0
     if len(call.args) == 2:
@@ -218,7 +278,7 @@ def _time_dimension(call: ast.Call) -> tuple[int, int]:
             raise QueryError("time dimension offset now() is not supported yet by influx-gateway")
         else:
             raise QueryError("time dimension offset must be duration or now()")
-    return interval.nanoseconds, offset % interval.nanoseconds
+    return interval.nanoseconds, offset % interval.nanoseconds if interval.nanoseconds else 0
 
 
 def _strip_parens(expr: ast.Expr) -> ast.Expr:

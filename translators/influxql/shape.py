@@ -387,11 +387,11 @@ def _binary(op: ast.BinaryOp, left: Any, right: Any) -> Any:
         return left * right
     if op is ast.BinaryOp.DIV:
         if right == 0:
-            return 0 if integers else None
+            return 0  # 1.x answers 0 for any division by zero
         return left / right
     if op is ast.BinaryOp.MOD:
         if right == 0:
-            return 0 if integers else None
+            return 0
         return math.fmod(left, right) if not integers else int(math.fmod(left, right))
     if integers and op is ast.BinaryOp.BITWISE_AND:
         return left & right

@@ -140,8 +140,10 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema)
     if func == "count":
         return exp.Count(this=exp.Distinct(expressions=[value]) if prim.distinct else value)
     if func in ("sum", "mean", "median", "spread", "stddev") and ftype not in NUMERIC:
-        # 1.x returns nothing for these over strings and booleans (and for a missing field).
-        return exp.cast(exp.null(), "DOUBLE")
+        if ftype is not None:  # 1.x fails when its iterator meets strings or booleans
+            kind = "string" if ftype is FieldType.STRING else "boolean"
+            raise QueryError(f"unsupported {func} iterator type: *query.{kind}InterruptIterator")
+        return exp.cast(exp.null(), "DOUBLE")  # a field this measurement lacks
     if func == "sum":
         total = exp.Sum(this=value)
         return exp.cast(total, "BIGINT") if ftype is FieldType.INTEGER else total
@@ -253,7 +255,8 @@ def _describe(expr: ast.Expr) -> str:
     return type(expr).__name__
 
 
-def _cond(expr: ast.Expr, schema: MeasurementSchema) -> tuple[str, exp.Expression]:
+def _cond(expr: ast.Expr, schema: MeasurementSchema,
+          inside_comparison: bool = False) -> tuple[str, exp.Expression]:
     """(kind, sql): kind is bool, tag, string, number or null, so comparisons can be typed."""
     match expr:
         case ast.ParenExpr(inner):
@@ -273,14 +276,14 @@ def _cond(expr: ast.Expr, schema: MeasurementSchema) -> tuple[str, exp.Expressio
             match_ = exp.RegexpLike(this=left, expression=exp.Literal.string(rhs.pattern))
             return "bool", match_ if op is ast.BinaryOp.EQREGEX else exp.Not(this=match_)
         case ast.BinaryExpr(op, lhs, rhs) if op in _COMPARE:
-            lkind, left = _cond(lhs, schema)
-            rkind, right = _cond(rhs, schema)
+            lkind, left = _cond(lhs, schema, True)
+            rkind, right = _cond(rhs, schema, True)
             if not _comparable(lkind, rkind, op):
                 return "bool", exp.false()
             return "bool", _COMPARE[op](this=left, expression=right)
         case ast.BinaryExpr(op, lhs, rhs) if op in _ARITH:
-            lkind, left = _cond(lhs, schema)
-            rkind, right = _cond(rhs, schema)
+            lkind, left = _cond(lhs, schema, True)
+            rkind, right = _cond(rhs, schema, True)
             if lkind != "number" or rkind != "number":
                 return "null", exp.null()
             if op is ast.BinaryOp.DIV:
@@ -306,6 +309,8 @@ def _cond(expr: ast.Expr, schema: MeasurementSchema) -> tuple[str, exp.Expressio
             return "number", exp.Literal.number(value)
         case ast.NumberLiteral(value):
             return "number", exp.Literal.number(repr(value))
+        case ast.BooleanLiteral(value) if not inside_comparison:
+            return "bool", exp.Boolean(this=value)  # `WHERE true AND ...`
         case ast.BooleanLiteral(value):
             return "boolean", exp.Boolean(this=value)
         case ast.DurationLiteral(ns):

@@ -63,6 +63,12 @@ def test_zone_applies_to_times_without_one() -> None:
                  None, TimeRange(6, None), id="intersect"),
     pytest.param(ast.BinaryExpr(ast.BinaryOp.OR, HOST, HOST),
                  ast.BinaryExpr(ast.BinaryOp.OR, HOST, HOST), TimeRange(), id="or-no-time"),
+    pytest.param(ast.BinaryExpr(ast.BinaryOp.OR, HOST, both(HOST, cmp(">", T,
+                                                                    ast.IntegerLiteral(1)))),
+                 ast.BinaryExpr(ast.BinaryOp.OR, HOST, HOST), TimeRange(2, None),
+                 id="or-takes-time-out"),
+    pytest.param(ast.BinaryExpr(ast.BinaryOp.OR, cmp(">", T, ast.IntegerLiteral(1)), HOST),
+                 None, TimeRange(2, None), id="or-with-bare-time"),
 ])
 def test_split_condition(condition: ast.Expr, rest: ast.Expr | None, span: TimeRange) -> None:
     assert split_condition(condition, NOW) == (rest, span)
@@ -71,8 +77,6 @@ def test_split_condition(condition: ast.Expr, rest: ast.Expr | None, span: TimeR
 @pytest.mark.parametrize("condition, message", [
     pytest.param(cmp("!=", T, ast.IntegerLiteral(1)), "invalid time comparison operator: !=",
                  id="neq"),
-    pytest.param(ast.BinaryExpr(ast.BinaryOp.OR, HOST, cmp(">", T, ast.IntegerLiteral(1))),
-                 "cannot use OR with time conditions", id="or"),
     pytest.param(cmp(">", T, ast.StringLiteral("today")),
                  "invalid operation: time and *influxql.StringLiteral are not compatible",
                  id="not-a-time"),
