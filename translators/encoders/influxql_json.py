@@ -125,7 +125,7 @@ def json_rows(series: Series, epoch: str | None) -> Sequence[Sequence[Any]]:
     changed = False
     for index, column in enumerate(columns):
         if index == 0 and series.has_time:
-            columns[0] = time_column(column, epoch)
+            columns[0] = time_column(column, epoch, series.timezone)
             changed = True
         else:
             kinds = set(map(type, column))
@@ -140,7 +140,7 @@ def json_rows(series: Series, epoch: str | None) -> Sequence[Sequence[Any]]:
 def _json_row(series: Series, row: Sequence[Any], epoch: str | None) -> list[Any]:
     out = _float_column(row)
     if series.has_time and out:
-        out[0] = time_column([out[0]], epoch)[0]
+        out[0] = time_column([out[0]], epoch, series.timezone)[0]
     return out
 
 

@@ -6,9 +6,11 @@ column at a time so that most of the work runs in C (itemgetter, Arrow kernels),
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -55,9 +57,37 @@ def epoch_times(times: Sequence[int | None], epoch: str | None) -> list[int | No
     return pc.divide(column, pa.scalar(divisor, pa.int64())).to_pylist()  # type: ignore[no-any-return]
 
 
-def time_column(times: Sequence[int | None], epoch: str | None) -> list[str | int | None]:
+def zoned_times(times: Sequence[int | None], timezone: str) -> list[str | None]:
+    """Go's time.RFC3339Nano in the query's tz(): `2023-12-31T18:00:00-06:00` (`Z` where the
+    zone's offset is zero, as Go writes it)."""
+    zone = ZoneInfo(timezone)
+    out: list[str | None] = []
+    for ns in times:
+        if ns is None:
+            out.append(None)
+            continue
+        seconds, fraction = divmod(ns, 1_000_000_000)
+        local = dt.datetime.fromtimestamp(seconds, zone)
+        text = local.strftime("%Y-%m-%dT%H:%M:%S")
+        if fraction:
+            text += "." + f"{fraction:09d}".rstrip("0")
+        offset = local.utcoffset() or dt.timedelta()
+        minutes = int(offset.total_seconds()) // 60
+        if minutes == 0:
+            text += "Z"
+        else:
+            sign = "+" if minutes > 0 else "-"
+            text += f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        out.append(text)
+    return out
+
+
+def time_column(times: Sequence[int | None], epoch: str | None,
+                timezone: str | None = None) -> list[str | int | None]:
     """Column 0 of a SELECT series for the JSON/MessagePack answers: RFC3339 text without
     `epoch`, integers with it (1.x applies any non-empty `epoch`, unknown units as ns)."""
     if epoch:
         return epoch_times(times, epoch)  # type: ignore[return-value]
+    if timezone:
+        return zoned_times(times, timezone)  # type: ignore[return-value]
     return rfc3339_times(times)  # type: ignore[return-value]

@@ -22,6 +22,8 @@ class Series:
     # True when column 0 is `time` holding integer nanoseconds (SELECT results).
     has_time: bool = False
     partial: bool = False
+    # The query's tz(): RFC3339 times are written in this zone's offset.
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from . import ast
 from .errors import QueryError
 from .functions import AGGREGATES, MATH, MULTI_ROW, PREDICTORS, SELECTORS, TRANSFORMS
 from .schema import MeasurementSchema, SchemaProvider
-from .timerange import TimeRange, split_condition
+from .timerange import TimeRange, split_condition, utc_offset_ns
 from .validate import ARITY, check_call
 
 # -- evaluation trees --------------------------------------------------------------------------
@@ -135,7 +135,12 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         descending=bool(statement.sort_fields) and not statement.sort_fields[0].ascending,
     )
     _read_dimensions(plan, statement.dimensions)
-    _check_fields(statement)
+    if plan.interval is not None and plan.timezone:
+        # 1.x aligns buckets to local time: shift by the zone's offset at the range start
+        # (one offset for the whole range: a daylight-saving change inside it is not followed)
+        anchor = time_range.lower if time_range.lower is not None else now
+        local = utc_offset_ns(plan.timezone, anchor)
+        plan.interval_offset = (plan.interval_offset - local) % plan.interval
     fields = _expand_fields(statement, sources)
     plan.aggregate = any(_has_aggregate(f.expr) for f in fields)
     builder = _Builder(plan, sources)

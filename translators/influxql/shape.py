@@ -93,7 +93,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             continue
         series.append(Series(
             name=group.name, columns=["time", *plan.columns], values=out_rows,
-            tags=dict(group.tags) if group.tags else None, has_time=True))
+            tags=dict(group.tags) if group.tags else None, has_time=True,
+            timezone=plan.timezone))
     if plan.slimit or plan.soffset:
         series = _series_page(series, plan.slimit, plan.soffset)
     if plan.descending:

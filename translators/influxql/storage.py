@@ -110,7 +110,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                 expressions=[exp.Ordered(this=col(TIME))]))
             agg = exp.Filter(this=agg, expression=exp.Where(this=value.is_(exp.null()).not_()))
         else:
-            agg = _sql_aggregate(prim, value, schema)
+            agg = _sql_aggregate(prim, value, schema,
+                                 grouped=bool(dimensions) or plan.interval is not None)
         outer.append(agg.as_(prim_name(index)))
     # Buckets where none of the aggregated fields has a value do not exist for 1.x.
     present = [col(f"__v{i}").is_(exp.null()).not_()
@@ -134,7 +135,8 @@ def _bucket(time: exp.Expression, interval: int, offset: int) -> exp.Expression:
     return exp.Sub(this=time, expression=exp.Paren(this=remainder))
 
 
-def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema) -> exp.Expression:
+def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
+                   grouped: bool = False) -> exp.Expression:
     func = prim.func
     ftype = schema.fields.get(prim.name)
     if func == "count":
@@ -155,13 +157,16 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema)
         return exp.Sub(this=exp.Max(this=value), expression=exp.Min(this=value))
     if func == "stddev":
         return exp.func("stddev_samp", exp.cast(value, "DOUBLE"))
-    # Ties go as 1.x breaks them: the earlier point, then the series that sorts first.
+    # Ties go as 1.x breaks them. first/last: without any GROUP BY, 1.x reads series in
+    # order and keeps the first series' point; grouped, its reducer keeps the larger value.
     time = col(TIME)
     order = col(SERIES)
+    tie: tuple[str, exp.Expression] = (
+        ("s", order) if not grouped else ("s", _negated(value, ftype)))
     if func == "first":
-        key = _struct(("k", time), ("s", order), ("t", time), ("v", value))
+        key = _struct(("k", time), tie, ("t", time), ("v", value))
     elif func == "last":
-        key = _struct(("k", exp.Neg(this=time)), ("s", order), ("t", time), ("v", value))
+        key = _struct(("k", exp.Neg(this=time)), tie, ("t", time), ("v", value))
     elif func == "min":
         key = _struct(("k", value), ("k2", time), ("s", order), ("t", time), ("v", value))
     else:

@@ -220,3 +220,12 @@ def _mentions_time(expr: ast.Expr) -> bool:
                 return _mentions_time(lhs) or _mentions_time(rhs)
             return is_time_ref(lhs) or is_time_ref(rhs)
     return False
+
+
+def utc_offset_ns(timezone: str, at_ns: int) -> int:
+    """The zone's offset from UTC at an instant, in nanoseconds."""
+    import datetime as dt
+
+    instant = dt.datetime.fromtimestamp(at_ns // 1_000_000_000, ZoneInfo(timezone))
+    offset = instant.utcoffset()
+    return int(offset.total_seconds()) * 1_000_000_000 if offset else 0
