@@ -1,22 +1,255 @@
 """SELECT ... FROM (SELECT ...): the outer statement evaluated over the inner one's series.
 
-Not yet implemented: subqueries answer a clear error until they are.
+Each inner statement runs first (through `engine.select`, so subqueries nest), adjusted as 1.x
+adjusts a subquery to its parent. Its series become rows of a virtual measurement per series
+name: the time, the series' tags as tags, the output columns as fields typed from their values.
+The outer statement then runs over those rows with the ordinary planner, storage query and
+shaping, the rows handed to the runner as Arrow tables it scans by name.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+import pyarrow as pa
+from sqlglot import exp
+
+from translators.lineprotocol import FieldType
 
 from . import ast
 from .results import Series
-from .rewrite import QueryError
-from .schema import SchemaProvider
+from .rewrite import _has_aggregate
+from .schema import MeasurementSchema, SchemaProvider, StaticSchema
+from .storage import TIME, col, ident
+from .timerange import split_condition
 
 if TYPE_CHECKING:
     from .engine import Limits, Runner
+
+#: The database the virtual measurements live in while the outer statement is planned.
+VIRTUAL_DB = "__subquery"
+#: The virtual tables' column holding each row's place in 1.x's emission order.
+SEQUENCE = "__seq"
+
+
+class TableRunner(Protocol):
+    """A runner that can also scan Arrow tables by name for one query (the store's Reader)."""
+
+    def __call__(self, query: exp.Expression,
+                 tables: Mapping[str, pa.Table] | None = None) -> pa.Table: ...
+
+
+@dataclasses.dataclass(slots=True)
+class _Virtual:
+    """The rows one series name contributes, column by column."""
+
+    tags: list[str] = dataclasses.field(default_factory=list)
+    fields: list[str] = dataclasses.field(default_factory=list)
+    rows: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # Per row, the order 1.x emits it in: (bucket time, series rank, row index).
+    order: list[tuple[int, int, int]] = dataclasses.field(default_factory=list)
 
 
 def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                            schema: SchemaProvider, run: Runner, now: int,
                            limits: Limits) -> list[Series]:
-    raise QueryError("subqueries are not supported yet by influx-gateway")
+    from .engine import select  # engine imports this module lazily; select recurses
+
+    virtual: dict[str, _Virtual] = {}
+    for source in statement.sources:
+        inner = inner_statement(_as_subquery(source), statement, now)
+        # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
+        # time has one bucket, so its rows come series by series whatever their times.
+        by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
+        for rank, series in enumerate(select(inner, database, schema, run, now, limits)):
+            # Descending answers reverse time but keep series order (the shaper reverses all).
+            rank = -rank if _descending(statement) else rank
+            _add_series(virtual.setdefault(series.name, _Virtual()), series, rank, by_time)
+    names = sorted(virtual)
+    schemas = {name: _schema(name, virtual[name]) for name in names}
+    tables = {_table_name(i): _arrow(schemas[name], virtual[name])
+              for i, name in enumerate(names)}
+    outer = dataclasses.replace(
+        statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in names))
+    scan = cast("TableRunner", run)
+    renames = {name: _table_name(i) for i, name in enumerate(names)}
+
+    def run_outer(query: exp.Expression) -> pa.Table:
+        return scan(_point_at_tables(query, renames), tables=tables)
+
+    return select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
+                  limits)
+
+
+# -- the inner statement as 1.x runs it under a parent ------------------------------------------
+
+
+def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
+                    now: int) -> ast.SelectStatement:
+    """The subquery adjusted to its parent statement, as 1.x does it."""
+    dimensions = list(inner.dimensions)
+    # 1.x propagates the parent's GROUP BY tags into the subquery, so `SELECT sum(d) FROM
+    # (SELECT difference(x) AS d ...) GROUP BY host` takes differences per host.
+    for dimension in outer.dimensions:
+        if not _is_time(dimension) and dimension not in dimensions:
+            dimensions.append(dimension)
+    inner_interval = any(_is_time(d) for d in dimensions)
+    outer_interval = next((d for d in outer.dimensions if _is_time(d)), None)
+    if _aggregates(inner) and not inner_interval and outer_interval is not None:
+        # 1.x: an aggregating subquery without GROUP BY time inherits its parent's interval.
+        dimensions.append(outer_interval)
+        inner_interval = True
+    fill = inner.fill
+    if inner_interval and fill is ast.FillOption.NULL:
+        # 1.x switches a subquery's fill(null) to fill(none): empty buckets (and count's
+        # zeros) never reach the parent.
+        fill = ast.FillOption.NONE
+    return dataclasses.replace(
+        inner, dimensions=tuple(dimensions), fill=fill,
+        condition=_within_parent_range(inner.condition, outer, now, outer_interval is not None))
+
+
+def _as_subquery(source: ast.Source) -> ast.SelectStatement:
+    """A measurement beside subqueries in FROM read as the subquery of all its points, its
+    tags kept as tags (1.x merges both kinds of source into one answer)."""
+    if isinstance(source, ast.SubQuery):
+        return source.statement
+    return ast.SelectStatement(fields=(ast.Field(ast.Wildcard(ast.DataType.FIELD)),),
+                               sources=(source,), dimensions=(ast.Dimension(ast.Wildcard()),))
+
+
+def _aggregates(statement: ast.SelectStatement) -> bool:
+    return any(_has_aggregate(f.expr) for f in statement.fields)
+
+
+def _descending(statement: ast.SelectStatement) -> bool:
+    return bool(statement.sort_fields) and not statement.sort_fields[0].ascending
+
+
+def _is_time(dimension: ast.Dimension) -> bool:
+    return isinstance(dimension.expr, ast.Call) and dimension.expr.name == "time"
+
+
+def _within_parent_range(condition: ast.Expr | None, outer: ast.SelectStatement, now: int,
+                         outer_interval: bool) -> ast.Expr | None:
+    """The subquery's condition narrowed to the parent's time range (1.x intersects them)."""
+    _, span = split_condition(outer.condition, now, outer.timezone)
+    upper = span.upper
+    if upper is None and outer_interval:
+        upper = now  # the parent's GROUP BY time range ends at now(), so the subquery's does
+    time = ast.VarRef("time")
+    bounds: list[ast.Expr] = []
+    if span.lower is not None:
+        bounds.append(ast.BinaryExpr(ast.BinaryOp.GTE, time, ast.IntegerLiteral(span.lower)))
+    if upper is not None:
+        bounds.append(ast.BinaryExpr(ast.BinaryOp.LTE, time, ast.IntegerLiteral(upper)))
+    if condition is not None:
+        bounds.insert(0, ast.ParenExpr(condition))
+    if not bounds:
+        return None
+    combined = bounds[0]
+    for bound in bounds[1:]:
+        combined = ast.BinaryExpr(ast.BinaryOp.AND, combined, bound)
+    return combined
+
+
+# -- series to rows -----------------------------------------------------------------------------
+
+
+def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> None:
+    """1.x's subquery rows: the series' tags stay tags, its columns become fields (a grouped
+    tag also selected as a column is both, with the one value)."""
+    columns = series.columns[1:]
+    for column in columns:
+        if column not in virtual.fields:
+            virtual.fields.append(column)
+    tags = series.tags or {}
+    for key in tags:
+        if key not in virtual.tags:
+            virtual.tags.append(key)
+    for index, values in enumerate(series.values):
+        row: dict[str, Any] = dict(tags)
+        row.update((c, v) for c, v in zip(columns, values[1:], strict=True) if v is not None)
+        row["time"] = values[0]
+        virtual.rows.append(row)
+        virtual.order.append((values[0] if by_time else 0, rank, index))
+
+
+_TYPES: dict[type, FieldType] = {
+    bool: FieldType.BOOLEAN, int: FieldType.INTEGER, float: FieldType.FLOAT,
+    str: FieldType.STRING,
+}
+_ARROW: dict[FieldType, pa.DataType] = {
+    FieldType.BOOLEAN: pa.bool_(), FieldType.INTEGER: pa.int64(), FieldType.FLOAT: pa.float64(),
+    FieldType.STRING: pa.string(),
+}
+
+
+def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:
+    fields = {f: _field_type(r.get(f) for r in virtual.rows) for f in virtual.fields}
+    return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields)
+
+
+def _field_type(values: Any) -> FieldType:
+    """A column's type from its values: integers read as floats when floats share the column,
+    anything else mixed reads as strings; a column of nulls as float."""
+    found = {_TYPES.get(type(v), FieldType.STRING) for v in values if v is not None}
+    if len(found) == 1:
+        return found.pop()
+    if found == {FieldType.INTEGER, FieldType.FLOAT}:
+        return FieldType.FLOAT
+    return FieldType.STRING if found else FieldType.FLOAT
+
+
+def _arrow(schema: MeasurementSchema, virtual: _Virtual) -> pa.Table:
+    rows = virtual.rows
+    ranks = sorted(range(len(rows)), key=virtual.order.__getitem__)
+    sequence = [0] * len(rows)
+    for position, row in enumerate(ranks):
+        sequence[row] = position
+    columns: dict[str, pa.Array] = {
+        "time": pa.array([r["time"] for r in rows], pa.timestamp("ns")),
+        SEQUENCE: pa.array(sequence, pa.int64())}
+    for tag in schema.tags:
+        if tag not in schema.fields:
+            columns[tag] = pa.array([r.get(tag) for r in rows], pa.string())
+    for name, ftype in schema.fields.items():
+        columns[name] = pa.array([_cast(r.get(name), ftype) for r in rows], _ARROW[ftype])
+    return pa.table(columns)
+
+
+def _cast(value: Any, ftype: FieldType) -> Any:
+    if value is None:
+        return None
+    if ftype is FieldType.FLOAT:
+        return float(value)
+    if ftype is FieldType.STRING and not isinstance(value, str):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    return value
+
+
+# -- the outer query over the rows --------------------------------------------------------------
+
+
+def _table_name(index: int) -> str:
+    return f"__subquery_{index}"
+
+
+def _point_at_tables(query: exp.Expression, renames: Mapping[str, str]) -> exp.Expression:
+    """The storage query with each virtual measurement replaced by its registered table, and
+    raw rows in the order 1.x emits them rather than by time alone."""
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table) and node.text("db") == VIRTUAL_DB:
+            return exp.Table(this=ident(renames[node.name]))
+        return node
+
+    query = query.transform(swap)
+    order = query.args.get("order")
+    if isinstance(order, exp.Order) and order.expressions:
+        last = order.expressions[-1]
+        if isinstance(last.this, exp.Column) and last.this.name == TIME:
+            last.set("this", col(SEQUENCE))
+    return query

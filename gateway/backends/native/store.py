@@ -15,7 +15,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -400,9 +400,24 @@ class Reader:
         except duckdb.Error as exc:  # the query's own fault: bad column, bad cast, ...
             raise GatewayError(Category.INVALID, f"query error: {exc}") from exc
 
-    def run(self, query: exp.Expression) -> pa.Table:
-        """Run a query the gateway built (InfluxQL, Flux): sqlglot tree to DuckDB SQL."""
-        return self.run_sql(query.sql(dialect=st.DIALECT))
+    def run(self, query: exp.Expression,
+            tables: Mapping[str, pa.Table] | None = None) -> pa.Table:
+        """Run a query the gateway built (InfluxQL, Flux): sqlglot tree to DuckDB SQL.
+
+        `tables` are Arrow tables the query reads by name (an InfluxQL subquery's rows),
+        registered on this cursor for this query only.
+        """
+        sql = query.sql(dialect=st.DIALECT)
+        if not tables:
+            return self.run_sql(sql)
+        cursor = self._call.cursor
+        for name, table in tables.items():
+            cursor.register(name, table)
+        try:
+            return self.run_sql(sql)
+        finally:
+            for name in tables:
+                cursor.unregister(name)
 
 
 @dataclass(slots=True)
