@@ -88,20 +88,26 @@ class InfluxQLService:
                    result: StatementResult) -> None:
         database = request.database
         if isinstance(statement, ast.CreateDatabase):
+            if not statement.name:
+                raise QueryError("invalid name")
             await self._store.ensure_database(statement.name)
             self._warn_get(statement, request, result)
             return
         if isinstance(statement, ast.DropDatabase):
-            await self._store.drop_database(statement.name)
+            if statement.name in self._store.databases():  # 1.x: dropping none is fine
+                await self._store.drop_database(statement.name)
             self._warn_get(statement, request, result)
             return
         if isinstance(statement, ast.DropMeasurement):
-            db = _required(database)
-            await self._store.drop_table(db, statement.name)
+            db = database or ""
+            if db not in self._store.databases():
+                raise QueryError(f"database not found: {db}")
+            if self._store.catalog.table(db, statement.name) is not None:
+                await self._store.delete_rows(db, statement.name, None)
             self._warn_get(statement, request, result)
             return
         if isinstance(statement, ast.Delete | ast.DropSeries):
-            db = _required(database)
+            db = database or ""
             if db not in self._store.databases():
                 raise QueryError(f"database not found: {db}")
             schema = CatalogSchema(self._store.catalog)
@@ -121,6 +127,11 @@ class InfluxQLService:
             result.series = [Series("", ["name", "duration", "shardGroupDuration",
                                          "replicaN", "default"], [list(AUTOGEN)])]
             return
+        if isinstance(statement, ast.OtherStatement) and statement.kind == "SHOW GRANTS":
+            raise QueryError("user not found")  # the gateway has no users
+        if isinstance(statement, ast.OtherStatement) and statement.kind in _EMPTY_ANSWERS:
+            result.series = _EMPTY_ANSWERS[statement.kind](self._store.databases())
+            return
         if isinstance(statement, _READS):
             self._check_database(statement, database)
             result.series = await self._store.read(
@@ -129,6 +140,8 @@ class InfluxQLService:
         raise QueryError(f"{_describe(statement)} is not supported yet by influx-gateway")
 
     def _check_database(self, statement: ast.Statement, database: str | None) -> None:
+        if isinstance(statement, ast.ShowMeasurements):
+            return  # 1.x answers SHOW MEASUREMENTS on a missing database with nothing
         named = getattr(statement, "database", None) or database
         sources = getattr(statement, "sources", ())
         if isinstance(statement, ast.SelectStatement):
@@ -150,6 +163,15 @@ class InfluxQLService:
                 "warning", f"deprecated use of '{render(statement)}' in a read only context, "
                            "please use a POST request instead"))
 
+
+# What 1.x answers for the user, query and subscription lists on a server that has none of
+# them (the gateway keeps no users, continuous queries or subscriptions).
+_EMPTY_ANSWERS = {
+    "SHOW USERS": lambda databases: [Series("", ["user", "admin"])],
+    "SHOW CONTINUOUS QUERIES": lambda databases: [Series(db, ["name", "query"])
+                                                  for db in databases],
+    "SHOW SUBSCRIPTIONS": lambda databases: [],
+}
 
 _READS = (ast.SelectStatement, ast.ShowMeasurements, ast.ShowTagKeys, ast.ShowTagValues,
           ast.ShowFieldKeys, ast.ShowSeries, ast.ShowCardinality)

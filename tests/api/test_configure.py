@@ -104,7 +104,7 @@ async def test_influxql_statement_errors_are_results(client: TestClient) -> None
     assert response.status == 200
     assert await response.json() == {"results": [
         {"statement_id": 0, "error": "database not found: x"}]}
-    response = await client.get("/query", params={"q": "SHOW USERS"})
+    response = await client.get("/query", params={"q": "SHOW SHARDS"})
     (result,) = (await response.json())["results"]
     assert "not supported yet" in result["error"]
     response = await client.get("/query")

@@ -136,7 +136,7 @@ def show_tag_keys(statement: ast.ShowTagKeys, database: str | None, schema: Sche
         keys = _cut(keys, statement.limit, statement.offset)
         if keys:
             out.append(Series(measurement.name, ["tagKey"], [[k] for k in keys]))
-    return _cut(out, statement.slimit, statement.soffset)
+    return out  # 1.6.7 parses SLIMIT/SOFFSET here but does not apply them
 
 
 def show_tag_values(statement: ast.ShowTagValues, database: str | None,

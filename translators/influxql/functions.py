@@ -178,6 +178,10 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
     if any(a is None for a in args):
         return None
     value = args[0]
+    if name == "__integer":
+        return int(value) if isinstance(value, float) and math.isfinite(value) else value
+    if name == "__float":
+        return float(value) if isinstance(value, int) else value
     try:
         if name == "abs":
             if isinstance(value, int):

@@ -141,6 +141,7 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         anchor = time_range.lower if time_range.lower is not None else now
         local = utc_offset_ns(plan.timezone, anchor)
         plan.interval_offset = (plan.interval_offset - local) % plan.interval
+    _check_fields(statement)
     fields = _expand_fields(statement, sources)
     plan.aggregate = any(_has_aggregate(f.expr) for f in fields)
     builder = _Builder(plan, sources)
@@ -166,7 +167,7 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     plan.multi_row = any(p.func in MULTI_ROW for p in calls)
     if plan.aggregate:
         for prim in plan.prims:
-            if prim.func is None and prim.role == "field" and not plan.selector_time:
+            if prim.func is None and not plan.selector_time:
                 raise QueryError("mixing aggregate and non-aggregate queries is not supported")
     else:
         if any(isinstance(n, Transform) for n in plan.outputs) and any(
@@ -460,7 +461,14 @@ class _Builder:
         expr = _strip_parens(expr)
         match expr:
             case ast.VarRef(name):
-                return self.prim(Prim(name, self.role(expr)))
+                ref = self.prim(Prim(name, self.role(expr)))
+                stored = self.fields.get(name)
+                # `x::integer` on a float field truncates, `x::float` widens (as 1.x casts)
+                if expr.type is ast.DataType.INTEGER and stored is FieldType.FLOAT:
+                    return Math("__integer", (ref,))
+                if expr.type is ast.DataType.FLOAT and stored is FieldType.INTEGER:
+                    return Math("__float", (ref,))
+                return ref
             case ast.Distinct(name):
                 return self.call(ast.Call("distinct", (ast.VarRef(name),)))
             case ast.Call():

@@ -155,6 +155,8 @@ def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: 
             resolved[index] = value
         if plan.selector_time and selected is not None:
             time = selected
+        elif bucket is None and any(p.func == "integral" for p in plan.prims):
+            time = 0  # 1.x stamps integral() without GROUP BY time at the epoch
         out.append((time, resolved))
     return out
 
