@@ -67,7 +67,8 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
     app[keys.WRITES] = WriteService(store, parse_pool, config.write.max_body_bytes)
     app[keys.QUERIES] = QueryService(store)
     app[keys.ADMIN] = AdminService(store)
-    app[keys.INFLUXQL] = InfluxQLService(store, Limits(max_buckets=config.query.max_rows))
+    app[keys.INFLUXQL] = InfluxQLService(
+        store, Limits(max_buckets=config.query.max_rows, max_rows=config.query.max_rows))
     try:
         yield
     finally:

@@ -12,6 +12,7 @@ V2_WRITE = "/api/v2/write"
 
 V3_WRITE_LP = "/api/v3/write_lp"
 V3_QUERY_SQL = "/api/v3/query_sql"
+V3_QUERY_INFLUXQL = "/api/v3/query_influxql"
 V3_DATABASE = "/api/v3/configure/database"
 V3_TABLE = "/api/v3/configure/table"
 

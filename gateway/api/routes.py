@@ -18,6 +18,8 @@ ROUTES: list[tuple[str, str, web.Handler]] = [
     ("POST", paths.V3_WRITE_LP, v3.write_lp),
     ("GET", paths.V3_QUERY_SQL, v3.query_sql),
     ("POST", paths.V3_QUERY_SQL, v3.query_sql),
+    ("GET", paths.V3_QUERY_INFLUXQL, v3.query_influxql),
+    ("POST", paths.V3_QUERY_INFLUXQL, v3.query_influxql),
     ("GET", paths.V3_DATABASE, v3.list_databases),
     ("POST", paths.V3_DATABASE, v3.create_database),
     ("DELETE", paths.V3_DATABASE, v3.delete_database),

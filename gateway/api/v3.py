@@ -10,7 +10,9 @@ from aiohttp import web
 
 from gateway.errors import invalid
 from gateway.model import Namespace, SqlQuery
+from gateway.services.influxql import InfluxQLRequest
 from translators.encoders import V3_ENCODERS, V3_MEDIA_TYPES
+from translators.encoders.influxql_table import statement_table
 from translators.lineprotocol import FieldType
 
 from . import keys, params
@@ -100,6 +102,38 @@ async def query_sql(request: web.Request) -> web.Response:
         raise invalid("params must be a JSON object")
     name = _negotiate(requested, request.headers.get("Accept", ""))
     table = await request.app[keys.QUERIES].sql(SqlQuery(Namespace(database), text, bound))
+    return await _encoded(table, name)
+
+
+async def query_influxql(request: web.Request) -> web.Response:
+    """InfluxQL answered as InfluxDB 3 answers it: one statement, one table with an
+    `iox::measurement` column, in the requested format."""
+    if request.method == "POST":
+        body = await _json_body(request)
+        database = body.get("db", body.get("database"))
+        text = body.get("q", body.get("query_str"))
+        requested = body.get("format")
+        bound = body.get("params") or {}
+    else:
+        query = request.query
+        database, text, requested = query.get("db"), query.get("q"), query.get("format")
+        bound = _parse_json(query["params"], "params") if query.get("params") else {}
+    if database is not None and not isinstance(database, str):
+        raise invalid("db must be a string")
+    if not isinstance(text, str) or not text.strip():
+        raise invalid("missing required parameter: q")
+    if not isinstance(bound, dict):
+        raise invalid("params must be a JSON object")
+    name = _negotiate(requested, request.headers.get("Accept", ""))
+    answer = await request.app[keys.INFLUXQL].execute(InfluxQLRequest(
+        text, database=database or None, params=bound, single_statement=True))
+    (result,) = answer.results
+    if result.error is not None:
+        raise invalid(result.error)
+    try:
+        table = statement_table(result)
+    except (ValueError, pa.ArrowException) as exc:
+        raise invalid(f"the result cannot be encoded: {exc}") from None
     return await _encoded(table, name)
 
 

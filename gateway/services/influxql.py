@@ -38,6 +38,7 @@ class InfluxQLRequest:
     retention_policy: str | None = None
     params: Mapping[str, Any] | None = None
     read_only: bool = False  # a GET request: 1.x warns about statements that write
+    single_statement: bool = False  # InfluxDB 3 takes one statement per request
 
 
 @dataclass(slots=True)
@@ -63,6 +64,8 @@ class InfluxQLService:
     async def execute(self, request: InfluxQLRequest) -> InfluxQLAnswer:
         now = time.time_ns()
         statements = await asyncio.to_thread(_parse, request.text, request.params)
+        if request.single_statement and len(statements) != 1:
+            raise invalid("must provide only one InfluxQl statement per query")
         answer = InfluxQLAnswer()
         results = answer.results
         for index, statement in enumerate(statements):

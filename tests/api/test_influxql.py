@@ -1,0 +1,115 @@
+"""InfluxQL over HTTP: /query parameters and formats, /api/v3/query_influxql, bounded answers.
+
+Answer-for-answer equality with InfluxDB 1.6.7 is the oracle suite's job (tests/oracle/
+influxql); these pin the HTTP surface and the gateway's own limits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import msgpack
+from aiohttp.test_utils import TestClient
+
+LINES = b"\n".join(
+    f"cpu,host=h{i % 2} v={i}.5,n={i}i {1_704_067_200 + 60 * i}000000000".encode()
+    for i in range(10)) + b"\n"
+
+
+async def loaded(client: TestClient) -> TestClient:
+    response = await client.post("/write?db=db", data=LINES)
+    assert response.status == 204
+    return client
+
+
+async def test_query_json_epoch_and_pretty(client: TestClient) -> None:
+    await loaded(client)
+    response = await client.get("/query", params={
+        "db": "db", "q": "SELECT v FROM cpu WHERE host = 'h1' LIMIT 2", "epoch": "s"})
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert await response.json() == {"results": [{"statement_id": 0, "series": [
+        {"name": "cpu", "columns": ["time", "v"],
+         "values": [[1_704_067_260, 1.5], [1_704_067_380, 3.5]]}]}]}
+    pretty = await client.get("/query", params={
+        "db": "db", "q": "SELECT count(v) FROM cpu", "pretty": "true"})
+    text = await pretty.text()
+    assert text.startswith("{\n") and json.loads(text)["results"][0]["series"][0][
+        "values"] == [["1970-01-01T00:00:00Z", 10]]
+
+
+async def test_query_form_body_and_bound_parameters(client: TestClient) -> None:
+    await loaded(client)
+    response = await client.post("/query", data={
+        "db": "db", "q": "SELECT max(n) FROM cpu WHERE host = $host",
+        "params": json.dumps({"host": "h0"})})
+    assert await response.json() == {"results": [{"statement_id": 0, "series": [
+        {"name": "cpu", "columns": ["time", "max"],
+         "values": [["2024-01-01T00:08:00Z", 8]]}]}]}
+
+
+async def test_query_chunked_is_one_json_object_per_chunk(client: TestClient) -> None:
+    await loaded(client)
+    response = await client.get("/query", params={
+        "db": "db", "q": "SELECT n FROM cpu", "chunked": "true", "chunk_size": "4"})
+    chunks = [json.loads(line) for line in (await response.text()).splitlines() if line]
+    sizes = [len(c["results"][0]["series"][0]["values"]) for c in chunks]
+    assert sizes == [4, 4, 2]
+    assert [c["results"][0].get("partial") for c in chunks] == [True, True, None]
+
+
+async def test_query_csv_and_msgpack(client: TestClient) -> None:
+    await loaded(client)
+    q = {"db": "db", "q": "SELECT n FROM cpu WHERE host = 'h0' LIMIT 2"}
+    csv = await client.get("/query", params=q, headers={"Accept": "application/csv"})
+    assert csv.headers["Content-Type"] == "text/csv"
+    assert await csv.text() == ("name,tags,time,n\ncpu,,1704067200000000000,0\n"
+                                "cpu,,1704067320000000000,2\n")
+    packed = await client.get("/query", params=q,
+                              headers={"Accept": "application/x-msgpack"})
+    assert packed.headers["Content-Type"] == "application/x-msgpack"
+    body = msgpack.unpackb(await packed.read(), raw=False, strict_map_key=False,
+                           ext_hook=lambda code, data: (code, len(data)))
+    series = body["results"][0]["series"][0]
+    assert series["columns"] == ["time", "n"]
+    assert [row[1] for row in series["values"]] == [0, 2]
+    assert series["values"][0][0] == (5, 12)  # 1.x's time extension: 8 + 4 bytes
+
+
+async def test_parse_error_in_the_callers_format(client: TestClient) -> None:
+    response = await client.get("/query", params={"q": "SELECT FROM"},
+                                headers={"Accept": "application/csv"})
+    assert response.status == 400
+    assert await response.text() == (
+        'error\n"error parsing query: found FROM, expected identifier, string, number, bool'
+        ' at line 1, char 8"\n')
+
+
+async def test_query_influxql_v3_shape(client: TestClient) -> None:
+    await loaded(client)
+    response = await client.get("/api/v3/query_influxql", params={
+        "db": "db", "q": "SELECT max(n) FROM cpu GROUP BY host", "format": "jsonl"})
+    assert response.status == 200
+    rows = [json.loads(line) for line in (await response.text()).splitlines()]
+    assert rows == [
+        {"iox::measurement": "cpu", "time": "2024-01-01T00:08:00", "host": "h0", "max": 8},
+        {"iox::measurement": "cpu", "time": "2024-01-01T00:09:00", "host": "h1", "max": 9},
+    ]
+    two = await client.post("/api/v3/query_influxql", json={
+        "db": "db", "q": "SHOW DATABASES; SHOW DATABASES"})
+    assert two.status == 400
+    assert "only one InfluxQl statement" in (await two.json())["error"]
+
+
+async def test_answers_are_bounded(make_client: Callable) -> None:
+    client = await loaded(await make_client(query={"max_rows": 8}))
+    response = await client.get("/query", params={"db": "db", "q": "SELECT * FROM cpu"})
+    (result,) = (await response.json())["results"]
+    assert result["error"].startswith("the answer would exceed 8 rows")
+    # A stray old point must not make GROUP BY time fill millions of buckets.
+    await client.post("/write?db=db", data=b"cpu,host=h0 v=1 1000000000\n")
+    response = await client.get("/query", params={
+        "db": "db", "q": "SELECT count(v) FROM cpu WHERE host = 'h0' GROUP BY time(1m)"})
+    (result,) = (await response.json())["results"]
+    assert "more than 8 buckets" in result["error"]
