@@ -99,6 +99,11 @@ def test_influxdb_v1_client(gateway: GatewayProcess) -> None:
     assert client.write_points(["py,h=z v=3.5,n=5i 1700000002"], protocol="line",
                                time_precision="s")
     assert {"name": "v1db"} in client.get_list_database()
+    # query() asks for MessagePack; times come back through its extension-type hook
+    points = list(client.query("SELECT v, n FROM py WHERE h = 'y'").get_points())
+    assert points == [{"time": "2023-11-14T22:13:21Z", "v": 2.5, "n": 4}]
+    grouped = client.query("SELECT max(v) FROM py GROUP BY h", epoch="s")
+    assert list(grouped.get_points(tags={"h": "z"})) == [{"time": 1_700_000_002, "max": 3.5}]
     client.close()
     assert sql(gateway, "v1db", "SELECT h, time, b, n, s, v FROM py ORDER BY h") == [
         {"h": "x", "time": "2023-11-14T22:13:20", "b": True, "n": 3, "s": "str", "v": 1.5},
@@ -127,3 +132,28 @@ def test_influx_cli(gateway: GatewayProcess) -> None:
     shown = influx("-execute", "SHOW DATABASES", "-format", "csv")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines() == ["name,name", "databases,clidb"]
+
+
+def test_influx_cli_select_and_show(gateway: GatewayProcess) -> None:
+    def influx(*args: str) -> str:
+        done = subprocess.run(["influx", "-host", "127.0.0.1", "-port", str(gateway.port),
+                               "-database", "clisel", "-format", "csv", *args],
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    influx("-execute", "CREATE DATABASE clisel")
+    body = b"cpu,host=a v=1.5 1700000000000000000\ncpu,host=b v=2.5 1700000060000000000\n"
+    request = urllib.request.Request(f"{gateway.url}/write?db=clisel", data=body)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 204
+    assert influx("-execute", "SELECT v, host FROM cpu").splitlines() == [
+        "name,time,v,host", "cpu,1700000000000000000,1.5,a", "cpu,1700000060000000000,2.5,b"]
+    assert influx("-execute", "SELECT mean(v) FROM cpu GROUP BY host",
+                  "-precision", "s").splitlines() == [
+        "name,tags,time,mean", "cpu,host=a,0,1.5",  # the CLI repeats the header per series
+        "name,tags,time,mean", "cpu,host=b,0,2.5"]
+    assert influx("-execute", "SHOW TAG VALUES WITH KEY = host").splitlines() == [
+        "name,key,value", "cpu,host,a", "cpu,host,b"]
+    assert influx("-execute", "SHOW FIELD KEYS").splitlines() == [
+        "name,fieldKey,fieldType", "cpu,v,float"]
