@@ -17,6 +17,8 @@ from typing import Any
 from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore, Reader
 from gateway.errors import GatewayError, invalid
+from gateway.services import select_into
+from gateway.services.retention import RetentionStatements
 from translators.encoders.influxql_chunks import Chunking
 from translators.influxql import ast, engine
 from translators.influxql.errors import InfluxQLParseError
@@ -26,9 +28,6 @@ from translators.influxql.rewrite import QueryError
 from translators.influxql.timerange import TimeConditionError
 
 log = logging.getLogger(__name__)
-
-# SHOW RETENTION POLICIES on a database the gateway has: 1.x's default policy, infinite.
-AUTOGEN = ["autogen", "0s", "168h0m0s", 1, True]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +59,7 @@ class InfluxQLService:
     def __init__(self, store: NativeStore, limits: engine.Limits) -> None:
         self._store = store
         self._limits = limits
+        self._retention = RetentionStatements(store)
 
     async def execute(self, request: InfluxQLRequest) -> InfluxQLAnswer:
         now = time.time_ns()
@@ -91,9 +91,12 @@ class InfluxQLService:
                    result: StatementResult) -> None:
         database = request.database
         if isinstance(statement, ast.CreateDatabase):
-            if not statement.name:
-                raise QueryError("invalid name")
-            await self._store.ensure_database(statement.name)
+            await self._retention.create_database(statement)
+            self._warn_get(statement, request, result)
+            return
+        if isinstance(statement, ast.CreateRetentionPolicy | ast.AlterRetentionPolicy
+                      | ast.DropRetentionPolicy):
+            await self._retention.change(statement)
             self._warn_get(statement, request, result)
             return
         if isinstance(statement, ast.DropDatabase):
@@ -127,16 +130,19 @@ class InfluxQLService:
             db = _required(statement.database or database)
             if db not in self._store.databases():
                 raise QueryError(f"database not found: {db}")
-            result.series = [Series("", ["name", "duration", "shardGroupDuration",
-                                         "replicaN", "default"], [list(AUTOGEN)])]
+            result.series = self._retention.show(db)
             return
         if isinstance(statement, ast.OtherStatement) and statement.kind == "SHOW GRANTS":
             raise QueryError("user not found")  # the gateway has no users
         if isinstance(statement, ast.OtherStatement) and statement.kind in _EMPTY_ANSWERS:
             result.series = _EMPTY_ANSWERS[statement.kind](self._store.databases())
             return
+        if isinstance(statement, ast.SelectStatement) and statement.target is not None:
+            await self._select_into(statement, request, now, result)
+            return
         if isinstance(statement, _READS):
             self._check_database(statement, database)
+            self._check_policies(statement, request)
             result.series = await self._store.read(
                 lambda reader: _read(statement, database, reader, now, self._limits))
             return
@@ -155,6 +161,39 @@ class InfluxQLService:
                 raise QueryError("database name required")
         if named is not None and named not in self._store.databases():
             raise QueryError(f"database not found: {named}")
+
+    def _check_policies(self, statement: ast.Statement, request: InfluxQLRequest) -> None:
+        """Every source of a SELECT must name (or default to) a policy its database has;
+        1.x answers "retention policy not found" otherwise."""
+        if not isinstance(statement, ast.SelectStatement):
+            return
+        for source in statement.sources:
+            if isinstance(source, ast.SubQuery):
+                self._check_policies(source.statement, request)
+            elif source.database or request.database:
+                self._retention.resolve(source.database or request.database or "",
+                                        source.retention_policy or request.retention_policy)
+
+    async def _select_into(self, statement: ast.SelectStatement, request: InfluxQLRequest,
+                           now: int, result: StatementResult) -> None:
+        database = request.database
+        self._check_database(statement, database)
+        self._check_policies(statement, request)
+        assert statement.target is not None
+        where = select_into.destination(self._store, statement.target, database,
+                                        request.retention_policy)
+
+        async def run_select(plain: ast.SelectStatement) -> list[Series]:
+            return await self._store.read(  # type: ignore[no-any-return]
+                lambda reader: _read(plain, database, reader, now, self._limits))
+
+        result.series = [await select_into.select_into(self._store, statement, where,
+                                                       run_select)]
+        if request.read_only:
+            shown = select_into.qualified(
+                statement, database or where.database,
+                lambda db: request.retention_policy or self._retention.resolve(db, None))
+            self._warn_get(shown, request, result)
 
     @staticmethod
     def _warn_get(statement: ast.Statement, request: InfluxQLRequest,

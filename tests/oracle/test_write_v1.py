@@ -145,6 +145,35 @@ def test_missing_database_parameter(influxdb1: Influxd, gateway: GatewayProcess)
     assert post(f"{gateway.url}/write", b"m v=1") == post(f"{influxdb1.url}/write", b"m v=1")
 
 
+def query(base: str, statement: str) -> None:
+    status, body = post(f"{base}/query", urllib.parse.urlencode({"q": statement}).encode())
+    assert (status, "error" in body) == (200, False), body
+
+
+@pytest.mark.parametrize(("setup", "rp", "expected"), [
+    pytest.param("", "nope", (500, '{"error":"retention policy not found: nope"}\n'),
+                 id="unknown"),
+    pytest.param("CREATE RETENTION POLICY kept ON {db} DURATION INF REPLICATION 1", "kept",
+                 (204, ""), id="created"),
+    pytest.param("DROP RETENTION POLICY autogen ON {db}", "",
+                 (500, '{"error":"retention policy not found: autogen"}\n'),
+                 id="default-dropped"),
+])
+def test_retention_policy_parameter(influxdb1: Influxd, gateway: GatewayProcess, setup: str,
+                                    rp: str, expected: tuple[int, str]) -> None:
+    """Points go to the named (or default) policy, which must exist, with 1.x's 500 if not."""
+    database = f"oracle{next(_databases)}"
+    answers = []
+    for base in (influxdb1.url, gateway.url):
+        create(base, database)
+        if setup:
+            query(base, setup.format(db=database))
+        answers.append(post(f"{base}/write?db={database}&rp={rp}", b"m v=1 1"))
+    assert answers[0] == answers[1] == expected
+    if expected[0] == 204:
+        assert gateway_rows(gateway, database, "m") == 1
+
+
 # Deliberate deviations, each with both answers pinned (README lists them).
 DEVIATIONS = [
     pytest.param(b"cpu v=5u", "", (400, "unable to parse 'cpu v=5u': invalid number"),
@@ -161,8 +190,6 @@ DEVIATIONS = [
     pytest.param(b"m v=1", "&precision=xx", (204, ""),
                  (400, "invalid precision 'xx': expected one of n, ns, u, \\u00b5, us, ms, s, "
                        "m, h"), id="unknown-precision"),
-    pytest.param(b"m v=1", "&rp=nope", (500, "retention policy not found: nope"), (204, ""),
-                 id="unknown-retention-policy"),
 ]
 
 
@@ -185,3 +212,17 @@ def test_unknown_database_is_created(influxdb1: Influxd, gateway: GatewayProcess
     assert post(f"{influxdb1.url}/write?db=never_created", b"m v=1") == (
         404, '{"error":"database not found: \\"never_created\\""}\n')
     assert post(f"{gateway.url}/write?db=never_created", b"m v=1") == (204, "")
+
+
+def test_points_beyond_retention_are_kept(influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    """1.x drops points older than the policy's duration; the gateway enforces no retention
+    yet (README: deliberate deviations)."""
+    database = f"oracle{next(_databases)}"
+    answers = []
+    for base in (influxdb1.url, gateway.url):
+        create(base, database)
+        query(base, f"CREATE RETENTION POLICY short ON {database} DURATION 1h REPLICATION 1")
+        answers.append(post(f"{base}/write?db={database}&rp=short", b"m v=1 1"))
+    assert answers == [
+        (400, '{"error":"partial write: points beyond retention policy dropped=1"}\n'),
+        (204, "")]

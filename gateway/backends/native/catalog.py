@@ -46,10 +46,33 @@ class Table:
         return Table(self.name, dict(self.columns))
 
 
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """A v1 retention policy: metadata only, every policy of a database addresses the same
+    tables (the v1 db/rp pairs map onto one database until DBRP mappings land)."""
+
+    name: str
+    duration: int  # nanoseconds; 0 is infinite
+    shard_duration: int  # nanoseconds
+    replication: int = 1
+
+
+# Every database starts with 1.x's default policy: infinite, one-week shard groups.
+AUTOGEN = RetentionPolicy("autogen", 0, 7 * 24 * 3600 * 10**9, 1)
+
+
+def _initial_policies() -> dict[str, RetentionPolicy]:
+    return {AUTOGEN.name: AUTOGEN}
+
+
 @dataclass(slots=True)
 class Database:
     name: str
     tables: dict[str, Table] = field(default_factory=dict)
+    # In creation order, as 1.x lists them; the default may name a dropped policy (1.x keeps
+    # the name, and reads through it then fail with "retention policy not found").
+    retention_policies: dict[str, RetentionPolicy] = field(default_factory=_initial_policies)
+    default_policy: str = AUTOGEN.name
 
     def folded(self) -> dict[str, str]:
         return {name.casefold(): name for name in self.tables}
@@ -88,7 +111,8 @@ class CatalogTxn:
         if self._work is None:
             self._work = Catalog(
                 {
-                    name: Database(name, dict(db.tables))
+                    name: Database(name, dict(db.tables), dict(db.retention_policies),
+                                   db.default_policy)
                     for name, db in self.base.databases.items()
                 }
             )

@@ -178,6 +178,10 @@ def series_last_times(schema: str, table: str, tags: Sequence[str]) -> str:
 
 META_DATABASES = "databases"
 META_COLUMNS = "columns"
+# v1 retention policies (position keeps 1.x's creation order) and each database's default; a
+# database without a default row predates them and has 1.x's `autogen` alone.
+META_RETENTION_POLICIES = "retention_policies"
+META_DEFAULT_POLICIES = "default_retention_policies"
 
 
 def meta_setup() -> list[str]:
@@ -190,6 +194,15 @@ def meta_setup() -> list[str]:
             [("database", "VARCHAR"), ("table", "VARCHAR"), ("column", "VARCHAR"),
              ("role", "VARCHAR"), ("type", "VARCHAR")],
         ),
+        create_table(
+            META_SCHEMA,
+            META_RETENTION_POLICIES,
+            [("database", "VARCHAR"), ("name", "VARCHAR"), ("duration_ns", "BIGINT"),
+             ("shard_duration_ns", "BIGINT"), ("replication", "BIGINT"),
+             ("position", "BIGINT")],
+        ),
+        create_table(META_SCHEMA, META_DEFAULT_POLICIES,
+                     [("database", "VARCHAR"), ("name", "VARCHAR")]),
     ]
 
 

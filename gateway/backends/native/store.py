@@ -31,8 +31,8 @@ from gateway.model import Namespace, SqlQuery, WriteOutcome
 from translators.lineprotocol import FieldType, LineError, ParsedBatch
 from translators.sql import SqlRejected, translate_query
 
+from . import policies, writes
 from . import statements as st
-from . import writes
 from .catalog import Catalog, CatalogTxn, Column, Role
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,9 @@ class NativeStore(Backend):
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
         con.execute("SET lock_configuration = true")
-        self._catalog = Catalog(writes.load_catalog(con))
+        databases = writes.load_catalog(con)
+        policies.load_policies(con, databases)
+        self._catalog = Catalog(databases)
         self._con = con
         self._writer = threading.Thread(target=self._write_loop, name="native-writer",
                                         daemon=True)
@@ -225,6 +227,8 @@ class NativeStore(Backend):
         writes.check_database_name(database)
         if not self.auto_create and database not in self._catalog.databases:
             raise not_found(f"database not found: {json.dumps(database)}")
+        policies.resolve_policy(self._catalog.databases.get(database),
+                                namespace.retention_policy)
         now = time.time_ns()
 
         def job(tx: writes.Transaction) -> tuple[int, writes.Refusals]:

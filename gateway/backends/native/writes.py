@@ -507,6 +507,8 @@ def drop_database(tx: Transaction, index: SeriesIndex,
     tx.con.execute(st.drop_schema(name))
     tx.con.execute(st.meta_delete(st.META_DATABASES, name=name))
     tx.con.execute(st.meta_delete(st.META_COLUMNS, database=name))
+    tx.con.execute(st.meta_delete(st.META_RETENTION_POLICIES, database=name))
+    tx.con.execute(st.meta_delete(st.META_DEFAULT_POLICIES, database=name))
     del tx.catalog.writable().databases[name]
     for key in [k for k in index if k[0] == name]:
         del index[key]

@@ -25,23 +25,8 @@ PENDING: frozenset[str] = frozenset({
     'elapsed-star-sparse',
     'measurements-where-not-eq',
     'series-cardinality',
-    'unknown-rp-in-source',
-    'unknown-rp-param',
     'csv-aggregate',
-    'create-database-with-rp',
-    'create-rp',
     'create-rp-default',
-    'create-rp-shard-duration',
-    'create-rp-infinite',
-    'create-rp-too-short',
-    'create-rp-conflicting',
-    'alter-rp',
-    'alter-autogen',
-    'alter-missing-rp',
-    'drop-rp',
-    'drop-default-rp',
-    'select-into-get',
-    'select-into',
 })
 # END PENDING
 
