@@ -144,7 +144,8 @@ def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: 
             if needs_points(plan, prim):
                 point, aux_values = _from_points(prim, value or [], bucket, rng)
                 aux.update(aux_values)
-            elif prim.func in ("first", "last", "min", "max"):
+            elif prim.func in ("first", "last") or (
+                    prim.func in ("min", "max") and plan.selector_time):
                 point = _from_struct(prim.func, value)
             else:
                 point = (None, value)

@@ -76,6 +76,15 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             query = query.where(where)
         order = [exp.Ordered(this=col(dim_name(i))) for i in range(len(dimensions))]
         order.append(exp.Ordered(this=col(TIME)))
+        wanted = _rows_wanted(plan)
+        if wanted is None:
+            return query.order_by(*order)
+        # LIMIT/OFFSET per series, pushed down so storage reads only the rows answered.
+        partition = [col(dim_name(i)) for i in range(len(dimensions))]
+        rank = exp.Window(this=exp.RowNumber(), partition_by=partition or None,
+                          order=exp.Order(expressions=[
+                              exp.Ordered(this=col(TIME), desc=plan.descending)]))
+        query = query.qualify(exp.LTE(this=rank, expression=exp.Literal.number(wanted)))
         return query.order_by(*order)
     # Aggregates: bucket in an inner query, aggregate in the outer one.
     inner_columns: list[exp.Expression] = [time_ns.as_(TIME), *dims,
@@ -111,7 +120,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             agg = exp.Filter(this=agg, expression=exp.Where(this=value.is_(exp.null()).not_()))
         else:
             agg = _sql_aggregate(prim, value, schema,
-                                 grouped=bool(dimensions) or plan.interval is not None)
+                                 grouped=bool(dimensions) or plan.interval is not None,
+                                 selector_time=plan.selector_time)
         outer.append(agg.as_(prim_name(index)))
     # Buckets where none of the aggregated fields has a value do not exist for 1.x.
     present = [col(f"__v{i}").is_(exp.null()).not_()
@@ -126,6 +136,15 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     return query
 
 
+def _rows_wanted(plan: SelectPlan) -> int | None:
+    """How many rows per series a raw query can answer at most (None: all of them)."""
+    if plan.aggregate or not (plan.limit or plan.offset):
+        return None
+    if any(type(node).__name__ == "Transform" for node in plan.outputs):
+        return None  # transformations need the rows before the ones answered
+    return plan.offset + (plan.limit or 1)
+
+
 def _bucket(time: exp.Expression, interval: int, offset: int) -> exp.Expression:
     """Floor `time` to its bucket start: buckets are aligned to the epoch plus the offset."""
     step = exp.Literal.number(interval)
@@ -136,7 +155,7 @@ def _bucket(time: exp.Expression, interval: int, offset: int) -> exp.Expression:
 
 
 def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
-                   grouped: bool = False) -> exp.Expression:
+                   grouped: bool = False, selector_time: bool = True) -> exp.Expression:
     func = prim.func
     ftype = schema.fields.get(prim.name)
     if func == "count":
@@ -159,6 +178,8 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
         return exp.func("stddev_samp", exp.cast(value, "DOUBLE"))
     # Ties go as 1.x breaks them. first/last: without any GROUP BY, 1.x reads series in
     # order and keeps the first series' point; grouped, its reducer keeps the larger value.
+    if func in ("min", "max") and not selector_time:
+        return (exp.Min if func == "min" else exp.Max)(this=value)  # bucket time answers
     time = col(TIME)
     order = col(SERIES)
     tie: tuple[str, exp.Expression] = (

@@ -61,6 +61,6 @@ def resolve_policy(db: Database | None, name: str | None) -> str:
         policy = name or db.default_policy
         known = policy in db.retention_policies
     if not known:
-        # 1.x answers a write to an unknown policy with 500 and this text
-        raise GatewayError(Category.INTERNAL, f"retention policy not found: {policy}")
+        # 1.x's text; 1.x answers it with 500, the gateway with 404 (never 500 to bad input)
+        raise GatewayError(Category.NOT_FOUND, f"retention policy not found: {policy}")
     return policy
