@@ -83,7 +83,9 @@ async def _encoded(table: pa.Table, name: str) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": encoder.content_type})
 
 
-async def query_sql(request: web.Request) -> web.Response:
+async def _query_request(request: web.Request) -> tuple[object, str, str, dict[str, object]]:
+    """(database, query text, answer format, bound parameters) from the query string (GET)
+    or the JSON body (POST), as both InfluxDB 3 query endpoints take them."""
     if request.method == "POST":
         body = await _json_body(request)
         database = body.get("db", body.get("database"))
@@ -94,13 +96,17 @@ async def query_sql(request: web.Request) -> web.Response:
         query = request.query
         database, text, requested = query.get("db"), query.get("q"), query.get("format")
         bound = _parse_json(query["params"], "params") if query.get("params") else {}
-    if not isinstance(database, str) or not database:
-        raise invalid("missing required parameter: db")
     if not isinstance(text, str) or not text.strip():
         raise invalid("missing required parameter: q")
     if not isinstance(bound, dict):
         raise invalid("params must be a JSON object")
-    name = _negotiate(requested, request.headers.get("Accept", ""))
+    return database, text, _negotiate(requested, request.headers.get("Accept", "")), bound
+
+
+async def query_sql(request: web.Request) -> web.Response:
+    database, text, name, bound = await _query_request(request)
+    if not isinstance(database, str) or not database:
+        raise invalid("missing required parameter: db")
     table = await request.app[keys.QUERIES].sql(SqlQuery(Namespace(database), text, bound))
     return await _encoded(table, name)
 
@@ -108,23 +114,9 @@ async def query_sql(request: web.Request) -> web.Response:
 async def query_influxql(request: web.Request) -> web.Response:
     """InfluxQL answered as InfluxDB 3 answers it: one statement, one table with an
     `iox::measurement` column, in the requested format."""
-    if request.method == "POST":
-        body = await _json_body(request)
-        database = body.get("db", body.get("database"))
-        text = body.get("q", body.get("query_str"))
-        requested = body.get("format")
-        bound = body.get("params") or {}
-    else:
-        query = request.query
-        database, text, requested = query.get("db"), query.get("q"), query.get("format")
-        bound = _parse_json(query["params"], "params") if query.get("params") else {}
+    database, text, name, bound = await _query_request(request)
     if database is not None and not isinstance(database, str):
         raise invalid("db must be a string")
-    if not isinstance(text, str) or not text.strip():
-        raise invalid("missing required parameter: q")
-    if not isinstance(bound, dict):
-        raise invalid("params must be a JSON object")
-    name = _negotiate(requested, request.headers.get("Accept", ""))
     answer = await request.app[keys.INFLUXQL].execute(InfluxQLRequest(
         text, database=database or None, params=bound, single_statement=True))
     (result,) = answer.results

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 import pyarrow as pa
 
@@ -19,6 +18,7 @@ from gateway.model import Namespace
 from translators.influxql import ast
 from translators.influxql.results import Series
 from translators.influxql.rewrite import QueryError
+from translators.influxql.values import coerce, column_type
 from translators.lineprotocol import TIME_COLUMN, FieldType, ParsedBatch, TableChunk
 
 RunSelect = Callable[[ast.SelectStatement], Awaitable[list[Series]]]
@@ -103,36 +103,14 @@ def _chunk(series: Series, measurement: str, first_line: int) -> TableChunk | No
         if name in columns:
             continue  # a field named like a tag of its series: 1.x keeps the tag
         values = [row[index] for row in rows]
-        ftype = _field_type(values)
+        ftype = column_type(values)
         if ftype is None:
             continue
         fields[name] = ftype
-        columns[name] = pa.array([_as(ftype, v) for v in values], ftype.arrow)
+        columns[name] = pa.array([coerce(v, ftype) for v in values], ftype.arrow)
     if not fields:
         return None
     lines = range(first_line + 1, first_line + len(rows) + 1)
     return TableChunk(measurement, pa.table(columns), tuple(tags), fields, list(lines))
 
 
-def _field_type(values: Sequence[Any]) -> FieldType | None:
-    """The column's type from its values; a column mixing integers and floats is float."""
-    kinds = {type(v) for v in values if v is not None}
-    if not kinds:
-        return None
-    if kinds == {bool}:
-        return FieldType.BOOLEAN
-    if kinds == {int}:
-        return FieldType.INTEGER
-    if kinds <= {int, float}:
-        return FieldType.FLOAT
-    return FieldType.STRING
-
-
-def _as(ftype: FieldType, value: Any) -> Any:
-    if value is None:
-        return None
-    if ftype is FieldType.FLOAT:
-        return float(value)
-    if ftype is FieldType.STRING and not isinstance(value, str):
-        return str(value)
-    return value

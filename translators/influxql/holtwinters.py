@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import ast
+from .indicators import go_div
 from .rewrite import QueryError
 
 NAMES = frozenset({"holt_winters", "holt_winters_with_fit"})
@@ -153,15 +154,6 @@ def _go_powers(x: float, count: int) -> list[float]:
     return out
 
 
-def _div(a: float, b: float) -> float:
-    """IEEE division, as Go divides: x/0 is ±Inf (NaN for 0/0) instead of an exception."""
-    if b != 0.0:
-        return a / b
-    if a == 0.0 or math.isnan(a):
-        return math.nan
-    return math.copysign(math.inf, a) * math.copysign(1.0, b)
-
-
 class _Model:
     """One series' Holt-Winters fit; `y` holds one value per bucket, NaN for a missing one."""
 
@@ -254,7 +246,7 @@ class _Model:
                 break
             if not math.isnan(y[i]) and not math.isnan(y[m + i]):
                 trend += 1 / float(m * m) * (y[m + i] - y[i])
-        factors = [0.0 if math.isnan(y[i]) else _div(y[i], level) for i in range(m)]
+        factors = [0.0 if math.isnan(y[i]) else go_div(y[i], level) for i in range(m)]
         return [level, trend, *factors]
 
     def _forecast(self, horizon: int, params: list[float]) -> list[float]:
@@ -285,10 +277,10 @@ class _Model:
                 factor_ahead = params[6 + (t - m + t % m + offset) % m]
             base = level + phi * trend
             # A zero divisor is rare: only then pay for Go's IEEE division.
-            new_level = alpha * (value / factor if factor else _div(value, factor)) \
+            new_level = alpha * (value / factor if factor else go_div(value, factor)) \
                 + (1 - alpha) * base
             trend = beta * (new_level - level) + (1 - beta) * phi * trend
-            new_factor = gamma * (value / base if base else _div(value, base)) \
+            new_factor = gamma * (value / base if base else go_div(value, base)) \
                 + (1 - gamma) * factor
             level = new_level
             value = (level + damping * trend) * factor_ahead

@@ -95,7 +95,7 @@ def _validate_input(name: str, arg: ast.Expr, interval: int | None) -> None:
 # -- the indicators -----------------------------------------------------------------------------
 
 
-def _div(a: float, b: float) -> float:
+def go_div(a: float, b: float) -> float:
     """IEEE division, as Go divides: x/0 is ±Inf (NaN for 0/0) instead of an exception."""
     if b != 0.0:
         return a / b
@@ -200,7 +200,7 @@ class _Trix:
             current = second.add(current)
             if second.warmed or not second.simple:
                 current = third.add(current)
-        rate = (_div(current, self.last) - 1) * 100
+        rate = (go_div(current, self.last) - 1) * 100
         self.last = current
         return rate
 
@@ -227,7 +227,7 @@ class _Rsi:
 
     def add(self, value: float) -> float:
         up, down = self.moves(value)
-        return 100 - _div(100, 1 + _div(up, down))
+        return 100 - go_div(100, 1 + go_div(up, down))
 
 
 class _SmoothedCmo(_Rsi):
@@ -235,7 +235,7 @@ class _SmoothedCmo(_Rsi):
 
     def add(self, value: float) -> float:
         up, down = self.moves(value)
-        return 100.0 * _div(up - down, up + down)
+        return 100.0 * go_div(up - down, up + down)
 
 
 class _Cmo:
@@ -265,7 +265,7 @@ class _Cmo:
                 self.losses -= move
         out = 0.0
         if self.gains != 0 or self.losses != 0:
-            out = 100.0 * _div(self.gains - self.losses, self.gains + self.losses)
+            out = 100.0 * go_div(self.gains - self.losses, self.gains + self.losses)
         expired = self.moves[oldest]
         if expired > 0:
             self.gains -= expired

@@ -24,6 +24,7 @@ from .rewrite import _has_aggregate
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .storage import TIME, col, ident
 from .timerange import split_condition
+from .values import coerce, column_type
 
 if TYPE_CHECKING:
     from .engine import Limits, Runner
@@ -177,10 +178,6 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
         virtual.order.append((values[0] if by_time else 0, rank, index))
 
 
-_TYPES: dict[type, FieldType] = {
-    bool: FieldType.BOOLEAN, int: FieldType.INTEGER, float: FieldType.FLOAT,
-    str: FieldType.STRING,
-}
 _ARROW: dict[FieldType, pa.DataType] = {
     FieldType.BOOLEAN: pa.bool_(), FieldType.INTEGER: pa.int64(), FieldType.FLOAT: pa.float64(),
     FieldType.STRING: pa.string(),
@@ -188,19 +185,9 @@ _ARROW: dict[FieldType, pa.DataType] = {
 
 
 def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:
-    fields = {f: _field_type(r.get(f) for r in virtual.rows) for f in virtual.fields}
+    fields = {f: column_type(r.get(f) for r in virtual.rows) or FieldType.FLOAT
+              for f in virtual.fields}
     return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields)
-
-
-def _field_type(values: Any) -> FieldType:
-    """A column's type from its values: integers read as floats when floats share the column,
-    anything else mixed reads as strings; a column of nulls as float."""
-    found = {_TYPES.get(type(v), FieldType.STRING) for v in values if v is not None}
-    if len(found) == 1:
-        return found.pop()
-    if found == {FieldType.INTEGER, FieldType.FLOAT}:
-        return FieldType.FLOAT
-    return FieldType.STRING if found else FieldType.FLOAT
 
 
 def _arrow(schema: MeasurementSchema, virtual: _Virtual) -> pa.Table:
@@ -216,21 +203,8 @@ def _arrow(schema: MeasurementSchema, virtual: _Virtual) -> pa.Table:
         if tag not in schema.fields:
             columns[tag] = pa.array([r.get(tag) for r in rows], pa.string())
     for name, ftype in schema.fields.items():
-        columns[name] = pa.array([_cast(r.get(name), ftype) for r in rows], _ARROW[ftype])
+        columns[name] = pa.array([coerce(r.get(name), ftype) for r in rows], _ARROW[ftype])
     return pa.table(columns)
-
-
-def _cast(value: Any, ftype: FieldType) -> Any:
-    if value is None:
-        return None
-    if ftype is FieldType.FLOAT:
-        return float(value)
-    if ftype is FieldType.STRING and not isinstance(value, str):
-        return str(value).lower() if isinstance(value, bool) else str(value)
-    return value
-
-
-# -- the outer query over the rows --------------------------------------------------------------
 
 
 def _table_name(index: int) -> str:
