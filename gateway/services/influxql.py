@@ -23,6 +23,7 @@ from translators.encoders.influxql_chunks import Chunking
 from translators.influxql import ast, engine
 from translators.influxql.errors import InfluxQLParseError
 from translators.influxql.parser import parse_query
+from translators.influxql.render import render
 from translators.influxql.results import Message, Series, StatementResult
 from translators.influxql.rewrite import QueryError
 from translators.influxql.timerange import TimeConditionError
@@ -199,8 +200,6 @@ class InfluxQLService:
     def _warn_get(statement: ast.Statement, request: InfluxQLRequest,
                   result: StatementResult) -> None:
         if request.read_only:
-            from translators.influxql.render import render
-
             result.messages.append(Message(
                 "warning", f"deprecated use of '{render(statement)}' in a read only context, "
                            "please use a POST request instead"))

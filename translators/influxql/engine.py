@@ -7,6 +7,7 @@ store and returns an Arrow table; the gateway calls this module on a query worke
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -109,8 +110,6 @@ def _metadata_condition(condition: ast.Expr | None,
                         measurement: MeasurementSchema) -> exp.Expression | None:
     """A SHOW statement's WHERE: 1.x answers these from its series index, where time does
     not exist, so time comparisons are dropped (and still checked for 1.x's errors)."""
-    import time
-
     rest, _ = split_condition(condition, time.time_ns())
     return condition_sql(rest, measurement) if rest is not None else None
 

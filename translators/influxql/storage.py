@@ -17,7 +17,7 @@ from sqlglot import exp
 from translators.lineprotocol import FieldType
 
 from . import ast
-from .rewrite import Prim, QueryError, SelectPlan
+from .rewrite import Prim, QueryError, SelectPlan, Transform
 from .schema import MeasurementSchema
 from .timerange import MAX_TIME, MIN_TIME
 
@@ -140,7 +140,7 @@ def _rows_wanted(plan: SelectPlan) -> int | None:
     """How many rows per series a raw query can answer at most (None: all of them)."""
     if plan.aggregate or not (plan.limit or plan.offset):
         return None
-    if any(type(node).__name__ == "Transform" for node in plan.outputs):
+    if any(isinstance(node, Transform) for node in plan.outputs):
         return None  # transformations need the rows before the ones answered
     return plan.offset + (plan.limit or 1)
 
