@@ -15,7 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from . import ast
-from .results import Series
+from .results import Series, series_key
 from .rewrite import QueryError, plan_select
 from .schema import MeasurementSchema, SchemaProvider
 from .shape import group_rows, shape
@@ -203,18 +203,6 @@ def show_series(statement: ast.ShowSeries, database: str | None, schema: SchemaP
     if not keys:
         return []
     return [Series("", ["key"], [[k] for k in keys])]
-
-
-_ESCAPE_MEASUREMENT = str.maketrans({",": "\\,", " ": "\\ "})
-_ESCAPE_TAG = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
-
-
-def series_key(name: str, tags: list[str], values: tuple[str | None, ...]) -> str:
-    parts = [name.translate(_ESCAPE_MEASUREMENT)]
-    for key, value in zip(tags, values, strict=True):
-        if value:
-            parts.append(f"{key.translate(_ESCAPE_TAG)}={value.translate(_ESCAPE_TAG)}")
-    return ",".join(parts)
 
 
 def _cut(items: list, limit: int, offset: int) -> list:  # type: ignore[type-arg]

@@ -9,7 +9,6 @@ the only function in the query; everything else returns the bucket's start.
 from __future__ import annotations
 
 import math
-import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -35,11 +34,6 @@ MATH = frozenset({
     "abs", "acos", "asin", "atan", "atan2", "ceil", "cos", "exp", "floor", "ln", "log",
     "log2", "log10", "pow", "round", "sin", "sqrt", "tan",
 })
-KNOWN = AGGREGATES | SELECTORS | TRANSFORMS | PREDICTORS | MATH
-
-
-def is_aggregate(name: str) -> bool:
-    return name in AGGREGATES or name in SELECTORS
 
 
 Point = tuple[int, Any]  # (time, value)
@@ -70,7 +64,7 @@ def percentile(points: Sequence[Point], rank: float) -> Point | None:
     return ordered[index]
 
 
-def integral(points: Sequence[Point], unit: int, start: int | None, end: int | None) -> float:
+def integral(points: Sequence[Point], unit: int) -> float:
     """Trapezoidal area under the points, in `unit`s of time."""
     total = 0.0
     previous: Point | None = None
@@ -81,21 +75,6 @@ def integral(points: Sequence[Point], unit: int, start: int | None, end: int | N
             total += (point[1] + previous[1]) / 2 * (point[0] - previous[0]) / unit
         previous = point
     return total
-
-
-def distinct(points: Sequence[Point]) -> list[Any]:
-    seen: dict[Any, None] = {}
-    for _, value in points:
-        if value is not None:
-            seen.setdefault(value, None)
-    return list(seen)
-
-
-def sample(points: Sequence[Point], size: int, rng: random.Random) -> list[Point]:
-    present = [p for p in points if p[1] is not None]
-    if len(present) <= size:
-        return present
-    return sorted(rng.sample(present, size))
 
 
 # -- transformations over a series' (time, value) rows ------------------------------------------

@@ -39,3 +39,18 @@ class StatementResult:
     messages: list[Message] = field(default_factory=list)
     error: str | None = None
     partial: bool = False
+
+
+_ESCAPE_MEASUREMENT = str.maketrans({",": "\\,", " ": "\\ "})
+_ESCAPE_TAG = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
+
+
+def series_key(name: str, tags: list[str], values: tuple[str | None, ...]) -> str:
+    """1.x's series key, `cpu,host=a,region=eu`: escaped as line protocol, tags in the order
+    given (sorted by the callers), empty values left out. SHOW SERIES answers it and SLIMIT
+    counts series in its order."""
+    parts = [name.translate(_ESCAPE_MEASUREMENT)]
+    for key, value in zip(tags, values, strict=True):
+        if value:
+            parts.append(f"{key.translate(_ESCAPE_TAG)}={value.translate(_ESCAPE_TAG)}")
+    return ",".join(parts)

@@ -16,7 +16,7 @@ from translators.lineprotocol import FieldType
 
 from . import ast
 from .errors import QueryError
-from .functions import AGGREGATES, MATH, MULTI_ROW, PREDICTORS, SELECTORS, TRANSFORMS
+from .functions import AGGREGATES, MATH, PREDICTORS, SELECTORS, TRANSFORMS
 from .schema import MeasurementSchema, SchemaProvider
 from .timerange import TimeRange, split_condition, utc_offset_ns
 from .validate import ARITY, check_call
@@ -96,7 +96,6 @@ class SelectPlan:
     interval_offset: int = 0
     aggregate: bool = False
     selector_time: bool = False
-    multi_row: bool = False
     fill: ast.FillOption = ast.FillOption.NULL
     fill_value: float | int | None = None
     limit: int = 0
@@ -164,7 +163,6 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     calls = [p for p in plan.prims if p.func]
     plan.selector_time = (plan.aggregate and plan.interval is None and len(calls) == 1
                           and calls[0].func in SELECTORS)
-    plan.multi_row = any(p.func in MULTI_ROW for p in calls)
     if plan.aggregate:
         for prim in plan.prims:
             if prim.func is None and not plan.selector_time:

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import ast, holtwinters, indicators
 from . import functions as fn
-from .results import Series
+from .results import Series, series_key
 from .rewrite import Lit, Math, Node, Op, Prim, PrimRef, QueryError, SelectPlan, Transform
 from .storage import TIME, dim_name, needs_points, prim_name
 
@@ -114,8 +114,8 @@ def _series_page(series: list[Series], limit: int, offset: int) -> list[Series]:
 
 
 def _key(series: Series) -> str:
-    tags = series.tags or {}
-    return ",".join([series.name, *(f"{k}={v}" for k, v in sorted(tags.items()) if v)])
+    tags = sorted((series.tags or {}).items())
+    return series_key(series.name, [k for k, _ in tags], tuple(v for _, v in tags))
 
 
 # -- per-bucket aggregate values ----------------------------------------------------------------
@@ -239,8 +239,7 @@ def _from_points(prim: Any, points: list[dict[str, Any]], bucket: int | None,
             chosen = next(p for p in pairs if p[1] == best)
     elif func == "integral":
         unit = int(prim.args[0]) if prim.args else 1_000_000_000
-        # 1.x stamps integral() without GROUP BY time at the epoch, whatever the range
-        return (None if bucket is not None else 0, fn.integral(pairs, unit, None, None)), {}
+        return (None, fn.integral(pairs, unit)), {}
     else:
         raise QueryError(f"{func}() is not supported yet by influx-gateway")
     if chosen is None:

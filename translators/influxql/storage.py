@@ -10,8 +10,6 @@ of {t, v, a0...} structs, where a0... are the query's raw columns (a selector's 
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlglot import exp
 
 from translators.lineprotocol import FieldType
@@ -349,11 +347,3 @@ def _comparable(left: str, right: str, op: ast.BinaryOp) -> bool:
     if left in text and right in text:
         return True
     return left == right and left in ("number", "boolean")
-
-
-def literal_value(value: Any) -> exp.Expression:
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int | float):
-        return exp.Literal.number(value)
-    return exp.Literal.string(str(value))
