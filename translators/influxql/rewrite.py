@@ -105,6 +105,14 @@ class SelectPlan:
     descending: bool = False
     timezone: str | None = None
 
+    @property
+    def rows_end(self) -> int | None:
+        """Where a series' answered rows stop (None: no cut). 1.x quirk: OFFSET without LIMIT
+        answers the one row at the offset."""
+        if not (self.limit or self.offset):
+            return None
+        return self.offset + (self.limit or 1)
+
     def dimensions(self, schema: MeasurementSchema) -> list[str]:
         """The tag keys the series are grouped by, sorted as 1.x sorts them. `*` and regexes
         range over every source's tags (a measurement without one answers it as "")."""

@@ -84,11 +84,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         out_rows = _evaluate(plan, rows)
         if plan.descending:
             out_rows.reverse()
-        if plan.offset:
-            # 1.x quirk: OFFSET without LIMIT answers the one row at the offset.
-            out_rows = out_rows[plan.offset:plan.offset + (plan.limit or 1)]
-        elif plan.limit:
-            out_rows = out_rows[:plan.limit]
+        if plan.rows_end is not None:
+            out_rows = out_rows[plan.offset:plan.rows_end]
         if not out_rows:
             continue
         series.append(Series(

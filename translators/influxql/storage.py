@@ -136,11 +136,11 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
 
 def _rows_wanted(plan: SelectPlan) -> int | None:
     """How many rows per series a raw query can answer at most (None: all of them)."""
-    if plan.aggregate or not (plan.limit or plan.offset):
+    if plan.aggregate or plan.rows_end is None:
         return None
     if any(isinstance(node, Transform) for node in plan.outputs):
         return None  # transformations need the rows before the ones answered
-    return plan.offset + (plan.limit or 1)
+    return plan.rows_end
 
 
 def _bucket(time: exp.Expression, interval: int, offset: int) -> exp.Expression:
