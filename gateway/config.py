@@ -6,6 +6,7 @@ that holds the secret.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import tomllib
 from dataclasses import dataclass, fields
@@ -69,12 +70,103 @@ class QueryConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplayConfig:
+    # Where each mirror's queue lives; empty = <data_dir>/replay.
+    dir: str = ""
+    # Bounds of one mirror's queue on disk, and the age of its oldest entry.
+    max_bytes: int = 1_073_741_824
+    max_age_seconds: float = 604_800.0
+    # At a bound: "reject" answers writes 503 until the queue drains (nothing is lost);
+    # "drop_oldest" drops the oldest entries and counts them in /metrics.
+    when_full: str = "reject"
+    backoff_initial_seconds: float = 0.5
+    backoff_max_seconds: float = 60.0
+
+
+UPSTREAM_TYPES = {"influxdb1": "influxdb1", "v1": "influxdb1", "influxdb2": "influxdb2",
+                  "v2": "influxdb2", "influxdb3": "influxdb3", "v3": "influxdb3"}
+NATIVE = "native"  # the target name of the built-in store
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamConfig:
+    """One upstream server ([[upstreams]]); secrets by environment-variable name."""
+
+    name: str = ""
+    type: str = ""  # influxdb1 | influxdb2 | influxdb3 (or v1 | v2 | v3)
+    url: str = ""
+    username: str = ""  # v1 user
+    password_env: str = ""  # v1 password
+    token_env: str = ""  # v2 and v3 token
+    org: str = ""  # v2 organization name
+    ca_file: str = ""  # PEM bundle to verify the upstream's certificate
+    insecure_skip_verify: bool = False
+    connect_timeout_seconds: float = 5.0
+    timeout_seconds: float = 30.0  # a whole request, connect to last byte
+    max_connections: int = 100
+
+    @property
+    def kind(self) -> str:
+        return UPSTREAM_TYPES.get(self.type, self.type)
+
+    def secret(self) -> str | None:
+        """The password (v1) or token (v2, v3), read from its environment variable."""
+        name = self.password_env if self.kind == "influxdb1" else self.token_env
+        return os.environ.get(name) or None if name else None
+
+
+ROUTE_MODES = ("single", "mirror", "shard")
+SHARD_KEYS = ("series", "measurement")
+
+
+@dataclass(frozen=True, slots=True)
+class RouteConfig:
+    """Which targets serve a database ([[routes]]); the first matching route wins."""
+
+    name: str = ""
+    database: str = "*"  # glob over v1 db, v2 bucket, v3 database
+    measurement: str = ""  # optional glob; empty matches every measurement
+    mode: str = "single"  # single | mirror | shard
+    # single: one target; mirror: the primary, then its mirrors; shard: every shard.
+    # Target names are upstream names or "native".
+    targets: tuple[str, ...] = ()
+    shard_by: str = "series"  # shard mode: series | measurement
+    read: str = ""  # the read target; empty = the first target
+    failover: tuple[str, ...] = ()  # tried in order when the read target is unavailable
+    passthrough: bool = False  # forward the caller's own credentials upstream
+
+    def matches(self, database: str, measurement: str | None = None) -> bool:
+        if not fnmatch.fnmatchcase(database, self.database):
+            return False
+        if self.measurement and measurement is not None:
+            return fnmatch.fnmatchcase(measurement, self.measurement)
+        return True
+
+    @property
+    def read_target(self) -> str:
+        return self.read or (self.targets[0] if self.targets else NATIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class DbrpConfig:
+    """An explicit v1 database/retention policy -> v2 bucket mapping ([[dbrps]])."""
+
+    database: str = ""
+    retention_policy: str = "autogen"
+    bucket: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     server: ServerConfig = ServerConfig()
     auth: AuthConfig = AuthConfig()
     write: WriteConfig = WriteConfig()
     storage: StorageConfig = StorageConfig()
     query: QueryConfig = QueryConfig()
+    replay: ReplayConfig = ReplayConfig()
+    upstreams: tuple[UpstreamConfig, ...] = ()
+    routes: tuple[RouteConfig, ...] = ()
+    dbrps: tuple[DbrpConfig, ...] = ()
 
     @property
     def host_port(self) -> tuple[str, int]:
@@ -98,6 +190,13 @@ SECTIONS: dict[str, type] = {
     "write": WriteConfig,
     "storage": StorageConfig,
     "query": QueryConfig,
+    "replay": ReplayConfig,
+}
+# Arrays of tables ([[upstreams]] ...): file only, no environment variables.
+TABLES: dict[str, type] = {
+    "upstreams": UpstreamConfig,
+    "routes": RouteConfig,
+    "dbrps": DbrpConfig,
 }
 ENV_PREFIX = "INFLUX_GATEWAY_"
 
@@ -121,9 +220,15 @@ def _coerce(value: Any, kind: type, where: str, problems: list[str]) -> Any:
                 return float(value)
         except (TypeError, ValueError):
             pass
+    elif kind is tuple:
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
     elif isinstance(value, str):
         return value
-    problems.append(f"{where}: expected {kind.__name__}, got {value!r}")
+    expected = "list of strings" if kind is tuple else kind.__name__
+    problems.append(f"{where}: expected {expected}, got {value!r}")
     return None
 
 
@@ -154,30 +259,113 @@ def load_config(
         layers.append(("flags", overrides))
 
     values: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
+    tables: dict[str, list[Any]] = {}
     for origin, layer in layers:
         for section, entries in layer.items():
+            if section in TABLES and isinstance(entries, list):
+                tables[section] = [
+                    TABLES[section](**_entries(TABLES[section], entry, origin,
+                                               f"{section}[{index}]", problems))
+                    for index, entry in enumerate(entries)
+                ]
+                continue
             cls = SECTIONS.get(section)
             if cls is None or not isinstance(entries, dict):
                 problems.append(f"{origin}: unknown section [{section}]")
                 continue
-            kinds = {f.name: f.type for f in fields(cls)}
-            for key, value in entries.items():
-                if value is None:
-                    continue
-                kind_name = kinds.get(key)
-                if kind_name is None:
-                    problems.append(f"{origin}: unknown key {section}.{key}")
-                    continue
-                kind = {"str": str, "int": int, "bool": bool, "float": float}[kind_name]
-                coerced = _coerce(value, kind, f"{origin}: {section}.{key}", problems)
-                if coerced is not None:
-                    values[section][key] = coerced
+            values[section].update(_entries(cls, entries, origin, section, problems))
 
-    config = Config(**{s: SECTIONS[s](**v) for s, v in values.items()})
+    config = Config(**{s: SECTIONS[s](**v) for s, v in values.items()},
+                    **{name: tuple(items) for name, items in tables.items()})
     _validate(config, problems)
     if problems:
         raise ConfigError(problems)
     return config
+
+
+_KINDS = {"str": str, "int": int, "bool": bool, "float": float, "tuple[str, ...]": tuple}
+
+
+def _entries(cls: type, entries: Any, origin: str, where: str,
+             problems: list[str]) -> dict[str, Any]:
+    """The keys of one table checked against the dataclass `cls`, coerced to its types."""
+    if not isinstance(entries, dict):
+        problems.append(f"{origin}: {where}: expected a table")
+        return {}
+    kinds = {f.name: f.type for f in fields(cls)}
+    out: dict[str, Any] = {}
+    for key, value in entries.items():
+        if value is None:
+            continue
+        kind_name = kinds.get(key)
+        if kind_name is None:
+            problems.append(f"{origin}: unknown key {where}.{key}")
+            continue
+        coerced = _coerce(value, _KINDS[kind_name], f"{origin}: {where}.{key}", problems)
+        if coerced is not None:
+            out[key] = coerced
+    return out
+
+
+def _validate_routing(config: Config, problems: list[str]) -> None:
+    """Upstreams, routes and DBRP mappings: every problem, each naming its entry."""
+    names: set[str] = set()
+    for index, upstream in enumerate(config.upstreams):
+        where = f"upstreams[{index}]"
+        if not upstream.name:
+            problems.append(f"{where}.name: required")
+        elif upstream.name == NATIVE:
+            problems.append(f"{where}.name: {NATIVE!r} is the built-in store's name")
+        elif upstream.name in names:
+            problems.append(f"{where}.name: {upstream.name!r} is used twice")
+        names.add(upstream.name)
+        if upstream.type not in UPSTREAM_TYPES:
+            problems.append(f"{where}.type: expected influxdb1, influxdb2 or influxdb3, "
+                            f"got {upstream.type!r}")
+        if not upstream.url.startswith(("http://", "https://")):
+            problems.append(f"{where}.url: expected an http:// or https:// URL, "
+                            f"got {upstream.url!r}")
+        for key in ("password_env", "token_env"):
+            variable = getattr(upstream, key)
+            if variable and not os.environ.get(variable):
+                problems.append(f"{where}.{key}: environment variable {variable} is not set")
+        if upstream.ca_file and not Path(upstream.ca_file).is_file():
+            problems.append(f"{where}.ca_file: {upstream.ca_file} is not a file")
+        if upstream.timeout_seconds <= 0 or upstream.connect_timeout_seconds <= 0:
+            problems.append(f"{where}: timeouts must be positive")
+        if upstream.max_connections < 1:
+            problems.append(f"{where}.max_connections: at least 1")
+    known = names | {NATIVE}
+    for index, route in enumerate(config.routes):
+        where = f"routes[{index}]"
+        if route.mode not in ROUTE_MODES:
+            problems.append(f"{where}.mode: expected single, mirror or shard, got {route.mode!r}")
+        if not route.targets:
+            problems.append(f"{where}.targets: at least one target")
+        elif route.mode == "single" and len(route.targets) != 1:
+            problems.append(f"{where}.targets: single mode takes exactly one target")
+        elif route.mode in ("mirror", "shard") and len(route.targets) < 2:
+            problems.append(f"{where}.targets: {route.mode} mode takes two or more targets")
+        if len(set(route.targets)) != len(route.targets):
+            problems.append(f"{where}.targets: a target is named twice")
+        if route.shard_by not in SHARD_KEYS:
+            problems.append(f"{where}.shard_by: expected series or measurement, "
+                            f"got {route.shard_by!r}")
+        for target in (*route.targets, *route.failover, *([route.read] if route.read else [])):
+            if target not in known:
+                problems.append(f"{where}: unknown target {target!r} (not an upstream name "
+                                f"or {NATIVE!r})")
+    for index, dbrp in enumerate(config.dbrps):
+        if not dbrp.database or not dbrp.bucket:
+            problems.append(f"dbrps[{index}]: database and bucket are required")
+    replay = config.replay
+    if replay.when_full not in ("reject", "drop_oldest"):
+        problems.append(f"replay.when_full: expected reject or drop_oldest, "
+                        f"got {replay.when_full!r}")
+    if replay.max_bytes < 1 or replay.max_age_seconds <= 0:
+        problems.append("replay: max_bytes and max_age_seconds must be positive")
+    if not 0 < replay.backoff_initial_seconds <= replay.backoff_max_seconds:
+        problems.append("replay: need 0 < backoff_initial_seconds <= backoff_max_seconds")
 
 
 def _validate(config: Config, problems: list[str]) -> None:
@@ -199,6 +387,7 @@ def _validate(config: Config, problems: list[str]) -> None:
          "storage.idle_checkpoint_seconds: must be positive"),
     ]
     problems.extend(message for ok, message in bounds if not ok)
+    _validate_routing(config, problems)
     if config.auth.admin_token_env and not os.environ.get(config.auth.admin_token_env):
         problems.append(
             f"auth.admin_token_env: environment variable {config.auth.admin_token_env} is not set"

@@ -27,16 +27,20 @@ class Category(enum.Enum):
     UNSUPPORTED_MEDIA_TYPE = "unsupported media type"
     TOO_MANY_REQUESTS = "too many requests"
     UNAVAILABLE = "unavailable"
+    BAD_GATEWAY = "bad gateway"  # an upstream answered something unusable
+    GATEWAY_TIMEOUT = "gateway timeout"  # an upstream did not answer in time
     INTERNAL = "internal error"
 
 
 class GatewayError(Exception):
     """An error with a category; `message` is safe to show to the caller."""
 
-    def __init__(self, category: Category, message: str) -> None:
+    def __init__(self, category: Category, message: str, *,
+                 retry_after: float | None = None) -> None:
         super().__init__(message)
         self.category = category
         self.message = message
+        self.retry_after = retry_after  # seconds, when the caller should try again
 
 
 def invalid(message: str) -> GatewayError:

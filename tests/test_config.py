@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config import SECTIONS, Config, ConfigError, load_config
+from gateway.config import SECTIONS, TABLES, Config, ConfigError, load_config
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
@@ -21,6 +21,53 @@ def test_example_documents_every_key_with_its_default() -> None:
         for key, value in example[section].items():
             assert getattr(getattr(defaults, section), key) == value, f"{section}.{key}"
     assert set(example) == set(SECTIONS)
+
+
+def test_example_documents_every_routing_key() -> None:
+    marked = [line[3:] for line in EXAMPLE.read_text().splitlines() if line.startswith("#! ")]
+    example = tomllib.loads("\n".join(marked))
+    assert set(example) == set(TABLES)
+    for name, cls in TABLES.items():
+        assert set(example[name][0]) == {f.name for f in dataclasses.fields(cls)}, name
+
+
+def test_routing_config_loads_and_every_problem_is_listed(tmp_path: Path,
+                                                           monkeypatch) -> None:
+    monkeypatch.setenv("OLD_PASSWORD", "secret")
+    path = tmp_path / "c.toml"
+    marked = [line[3:] for line in EXAMPLE.read_text().splitlines() if line.startswith("#! ")]
+    path.write_text("\n".join(marked))
+    config = load_config(path, environ={})
+    assert config.upstreams[0].name == "old" and config.upstreams[0].kind == "influxdb1"
+    assert config.upstreams[0].secret() == "secret"
+    route = config.routes[0]
+    assert route.targets == ("old", "native") and route.read_target == "old"
+    assert route.matches("telegraf_2") and not route.matches("other")
+    path.write_text('[[upstreams]]\nname = "native"\ntype = "v9"\nurl = "ftp://x"\n'
+                    'token_env = "NOPE_NOT_SET"\n'
+                    '[[upstreams]]\nname = "a"\ntype = "v1"\nurl = "http://a"\n'
+                    '[[upstreams]]\nname = "a"\ntype = "v2"\nurl = "http://b"\n'
+                    '[[routes]]\nmode = "mirror"\ntargets = ["a"]\nread = "zz"\n'
+                    '[[routes]]\nmode = "sideways"\ntargets = "a"\nshard_by = "x"\n'
+                    '[[routes]]\ntargets = ["a", "a"]\nbogus = 1\n'
+                    '[replay]\nwhen_full = "panic"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path, environ={})
+    problems = "\n".join(info.value.problems)
+    for expected in ["upstreams[0].name: 'native' is the built-in store's name",
+                     "upstreams[0].type: expected influxdb1, influxdb2 or influxdb3",
+                     "upstreams[0].url: expected an http:// or https:// URL",
+                     "NOPE_NOT_SET is not set",
+                     "upstreams[2].name: 'a' is used twice",
+                     "routes[0].targets: mirror mode takes two or more targets",
+                     "routes[0]: unknown target 'zz'",
+                     "routes[1].mode: expected single, mirror or shard",
+                     "routes[1].shard_by: expected series or measurement",
+                     "routes[2].targets: single mode takes exactly one target",
+                     "routes[2].targets: a target is named twice",
+                     "unknown key routes[2].bogus",
+                     "replay.when_full: expected reject or drop_oldest"]:
+        assert expected in problems, expected
 
 
 def test_precedence_flags_over_environment_over_file(tmp_path: Path) -> None:

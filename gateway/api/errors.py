@@ -24,7 +24,11 @@ STATUS: dict[Category, int] = {
     Category.TOO_MANY_REQUESTS: 429,
     Category.INTERNAL: 500,
     Category.UNAVAILABLE: 503,
+    Category.BAD_GATEWAY: 502,
+    Category.GATEWAY_TIMEOUT: 504,
 }
+# v2's error codes are a closed list: the gateway's own categories map onto its nearest.
+V2_CODE = {Category.BAD_GATEWAY: "unavailable", Category.GATEWAY_TIMEOUT: "unavailable"}
 V3_LINE_DETAILS = 100  # InfluxDB 3 reports up to 100 rejected lines
 HEADER_LIMIT = 4096  # aiohttp clients refuse header lines over 8190 bytes; the body has it all
 _CONTROL = dict.fromkeys([*range(0x20), 0x7F], " ")
@@ -63,7 +67,7 @@ def v2_body(error: GatewayError) -> dict[str, object]:
         if error.errors:
             body["line"] = error.errors[0].line_number
         return body
-    return {"code": error.category.value, "message": error.message}
+    return {"code": V2_CODE.get(error.category, error.category.value), "message": error.message}
 
 
 def v3_body(error: GatewayError) -> dict[str, object]:
@@ -81,6 +85,8 @@ def v3_body(error: GatewayError) -> dict[str, object]:
 def render(error: GatewayError, generation: str) -> web.Response:
     status = STATUS[error.category]
     headers: dict[str, str] = {}
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(max(0, round(error.retry_after)))
     if generation == "v1":
         message = v1_message(error)
         headers["X-Influxdb-Error"] = header_text(message)
@@ -88,8 +94,8 @@ def render(error: GatewayError, generation: str) -> web.Response:
             headers["Www-Authenticate"] = 'Basic realm="InfluxDB"'
         return json_response({"error": message}, status, **headers)
     if generation == "v2":
-        return json_response(v2_body(error), status)
-    return json_response(v3_body(error), status)
+        return json_response(v2_body(error), status, **headers)
+    return json_response(v3_body(error), status, **headers)
 
 
 def from_http(exc: web.HTTPException) -> GatewayError:

@@ -1,0 +1,1 @@
+"""Upstream InfluxDB servers (1.x, 2.x, 3.x) reached over HTTP."""

@@ -1,0 +1,153 @@
+"""What every upstream client offers, whatever generation the server on the far side speaks.
+
+An upstream either answers (an `UpstreamReply`: its real status, headers and body, whatever
+they are) or cannot be reached in time (an `UpstreamFailure`). Deciding what a reply means for
+the caller is the router's job; the clients only speak the wire protocol.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from gateway.model import Namespace
+from translators.lineprotocol import Precision
+
+
+class Generation(enum.StrEnum):
+    """The API generation a server speaks natively; also names the error-body format."""
+
+    V1 = "v1"
+    V2 = "v2"
+    V3 = "v3"
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamReply:
+    """An upstream's answer as received: relayed unchanged when the caller speaks `generation`."""
+
+    status: int
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    generation: Generation = Generation.V1
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def retryable(self) -> bool:
+        """Worth sending again later: the server is overloaded or failing, not refusing."""
+        return self.status == 429 or self.status >= 500
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    def error_message(self) -> str:
+        """The human text of an error answer, whichever generation's body it is."""
+        try:
+            body = json.loads(self.body)
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            for key in ("error", "message"):
+                if isinstance(body.get(key), str):
+                    return body[key]
+        text = self.body.decode("utf-8", "replace").strip()
+        return text or f"upstream answered {self.status}"
+
+    def retry_after(self) -> float | None:
+        value = self.headers.get("retry-after")
+        try:
+            return float(value) if value is not None else None
+        except ValueError:
+            return None
+
+
+class FailureKind(enum.StrEnum):
+    REFUSED = "refused"  # could not connect (refused, DNS, TLS handshake)
+    TIMEOUT = "timeout"  # connect or read timed out
+    PROTOCOL = "protocol"  # answered something that is not HTTP, or closed mid-body
+
+
+class UpstreamFailure(Exception):
+    """No usable answer from the upstream; always worth retrying later."""
+
+    def __init__(self, upstream: str, kind: FailureKind, detail: str) -> None:
+        super().__init__(f"upstream {upstream}: {kind.value}: {detail}")
+        self.upstream = upstream
+        self.kind = kind
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class PassCredentials:
+    """The caller's own credentials, forwarded only when a route says `passthrough`."""
+
+    authorization: str | None = None  # the Authorization header as sent
+    username: str | None = None  # v1 `u` / `p` query parameters
+    password: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InfluxQLCall:
+    """One InfluxQL request as 1.x's /query takes it; names already mapped to the upstream's."""
+
+    text: str
+    database: str | None = None
+    retention_policy: str | None = None
+    epoch: str | None = None
+    params: str | None = None  # the JSON text of `params`, as sent
+    accept: str | None = None  # the caller's Accept header
+    chunked: bool = False
+    chunk_size: int | None = None
+    write: bool = False  # POST (statements that change things); GET otherwise
+    pretty: bool = False
+
+
+class Upstream(ABC):
+    """A client for one upstream server, holding one aiohttp session with keep-alive."""
+
+    generation: Generation
+    name: str
+
+    @abstractmethod
+    def accepts(self, precision: Precision) -> bool:
+        """True when a write in `precision` can be sent without rewriting its timestamps."""
+
+    @abstractmethod
+    async def write(self, namespace: Namespace, body: bytes, precision: Precision, *,
+                    gzip: bool = False, credentials: PassCredentials | None = None
+                    ) -> UpstreamReply:
+        """Send line protocol (already in a precision the upstream `accepts`)."""
+
+    @abstractmethod
+    async def influxql(self, call: InfluxQLCall, *,
+                       credentials: PassCredentials | None = None) -> UpstreamReply:
+        """Run InfluxQL through the upstream's 1.x-compatible /query; the body is buffered."""
+
+    async def sql(self, database: str, text: str, *, params: Mapping[str, object] | None = None,
+                  format: str = "json", credentials: PassCredentials | None = None
+                  ) -> UpstreamReply:
+        """Run SQL (InfluxDB 3 only; the router translates SQL to InfluxQL for the others)."""
+        raise NotImplementedError(f"{self.generation} upstreams do not run SQL")
+
+    @abstractmethod
+    async def create_database(self, name: str) -> UpstreamReply:
+        """Create a database (v1, v3) or bucket (v2) so that writes to `name` succeed."""
+
+    @abstractmethod
+    async def databases(self) -> list[str]:
+        """Database (v1, v3) or bucket (v2) names the upstream holds."""
+
+    @abstractmethod
+    async def ping(self) -> UpstreamReply:
+        """The upstream's health endpoint answer."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close the session."""
