@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 from translators.lineprotocol import LineError, Precision
+
+
+class Generation(enum.StrEnum):
+    """The API generation a server speaks natively; also names the error-body format."""
+
+    V1 = "v1"
+    V2 = "v2"
+    V3 = "v3"
+
+
+@dataclass(frozen=True, slots=True)
+class PassCredentials:
+    """The caller's own credentials, forwarded only when a route says `passthrough`."""
+
+    authorization: str | None = None  # the Authorization header as sent
+    username: str | None = None  # v1 `u` / `p` query parameters
+    password: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +56,7 @@ class WriteBatch:
     encoding: str | None = None  # "gzip", or None for plain line protocol
     accept_partial: bool = True
     sync: bool = True
+    credentials: PassCredentials | None = None  # the caller's, for `passthrough` routes
 
 
 @dataclass(slots=True)

@@ -13,16 +13,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from gateway.model import Namespace
+from gateway.model import Generation, Namespace, PassCredentials
 from translators.lineprotocol import Precision
-
-
-class Generation(enum.StrEnum):
-    """The API generation a server speaks natively; also names the error-body format."""
-
-    V1 = "v1"
-    V2 = "v2"
-    V3 = "v3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +76,15 @@ class UpstreamFailure(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True, slots=True)
-class PassCredentials:
-    """The caller's own credentials, forwarded only when a route says `passthrough`."""
+class UnexpectedReply(Exception):
+    """The upstream answered, but not what a call that parses the answer needed (an error
+    status, or a body that does not parse); `reply` is the answer as received."""
 
-    authorization: str | None = None  # the Authorization header as sent
-    username: str | None = None  # v1 `u` / `p` query parameters
-    password: str | None = None
+    def __init__(self, upstream: str, reply: UpstreamReply, detail: str) -> None:
+        super().__init__(f"upstream {upstream}: {detail}")
+        self.upstream = upstream
+        self.reply = reply
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +136,16 @@ class Upstream(ABC):
 
     @abstractmethod
     async def databases(self) -> list[str]:
-        """Database (v1, v3) or bucket (v2) names the upstream holds."""
+        """Database (v1, v3) or bucket (v2) names the upstream holds; `UnexpectedReply` when
+        the upstream answers anything but the list."""
 
     @abstractmethod
     async def ping(self) -> UpstreamReply:
         """The upstream's health endpoint answer."""
+
+    async def start(self) -> None:
+        """Open the session now (it is otherwise opened by the first request)."""
+        return None  # clients without a session to open have nothing to do
 
     @abstractmethod
     async def close(self) -> None:
