@@ -1,0 +1,132 @@
+"""The HTTP transport every upstream client shares: one pooled session and one error boundary.
+
+Every aiohttp or asyncio exception is translated here, once, into an `UpstreamFailure`:
+
+    cannot connect (refused, DNS, TLS handshake, certificate)     -> REFUSED
+    connect or read timed out, or the whole request ran too long -> TIMEOUT
+    not HTTP, bad framing, closed mid-body, reset after connect  -> PROTOCOL
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+from collections.abc import Mapping
+
+import aiohttp
+
+from gateway import __version__
+from gateway.config import UpstreamConfig
+
+from .base import FailureKind, Generation, UnexpectedReply, UpstreamFailure, UpstreamReply
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"influx-gateway/{__version__}"
+
+# aiohttp hands the body over decoded, so these headers no longer describe it.
+_STALE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+# Connecting never got as far as an HTTP exchange.
+_CANNOT_CONNECT = (aiohttp.ClientConnectorError, aiohttp.ServerFingerprintMismatch,
+                   aiohttp.InvalidURL)
+
+
+def ssl_setting(config: UpstreamConfig) -> ssl.SSLContext | bool:
+    """aiohttp's `ssl` argument: verification is off only when the config says so."""
+    if config.insecure_skip_verify:
+        return False
+    if config.ca_file:
+        return ssl.create_default_context(cafile=config.ca_file)
+    return True
+
+
+def reply_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Lower-cased names; repeated headers joined as HTTP folds them."""
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        if key in _STALE_HEADERS:
+            continue
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    return out
+
+
+def without_none(values: Mapping[str, str | None]) -> dict[str, str]:
+    """Query parameters with the unset ones left out (aiohttp refuses None)."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def json_answer(upstream: str, reply: UpstreamReply) -> object:
+    """The parsed body of a successful JSON answer; `UnexpectedReply` for anything else."""
+    if not reply.ok:
+        raise UnexpectedReply(upstream, reply,
+                              f"answered {reply.status}: {reply.error_message()}")
+    try:
+        return json.loads(reply.body)
+    except ValueError:
+        raise UnexpectedReply(upstream, reply, "the answer is not JSON") from None
+
+
+class HttpTransport:
+    """One upstream's session: a bounded keep-alive pool, its TLS settings and timeouts."""
+
+    def __init__(self, config: UpstreamConfig, generation: Generation) -> None:
+        self.name = config.name
+        self.generation = generation
+        self._base = config.url.rstrip("/")
+        self._limit = config.max_connections
+        # Built now so that an unreadable ca_file fails at start-up, not on the first request.
+        self._ssl = ssl_setting(config)
+        self._timeout = aiohttp.ClientTimeout(total=config.timeout_seconds,
+                                              connect=config.connect_timeout_seconds)
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Created on first use because a ClientSession must be made inside the running loop.
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._limit, limit_per_host=0, ssl=self._ssl)
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self._timeout,
+                headers={"User-Agent": USER_AGENT}, raise_for_status=False)
+        return self._session
+
+    async def start(self) -> None:
+        self._open()
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    async def request(self, method: str, path: str, *,
+                      params: Mapping[str, str] | None = None,
+                      headers: Mapping[str, str] | None = None,
+                      data: bytes | Mapping[str, str] | None = None,
+                      json: object = None) -> UpstreamReply:
+        """Send one request and buffer the whole answer, whatever its status."""
+        session = self._open()
+        try:
+            async with session.request(method, self._base + path, params=params,
+                                       headers=headers, data=data, json=json) as response:
+                body = await response.read()
+                return UpstreamReply(response.status, body, reply_headers(response.headers),
+                                     self.generation)
+        # Timeouts first: aiohttp's own timeout errors are also connection errors.
+        except TimeoutError as exc:
+            raise self._failure(FailureKind.TIMEOUT, method, path,
+                                f"no answer within {self._timeout.total} s", exc) from exc
+        except _CANNOT_CONNECT as exc:
+            raise self._failure(FailureKind.REFUSED, method, path, str(exc), exc) from exc
+        # Everything else went wrong after connecting: disconnects, payload and parser errors,
+        # resets (a raw OSError is a reset aiohttp did not wrap).
+        except (aiohttp.ClientError, OSError) as exc:
+            raise self._failure(FailureKind.PROTOCOL, method, path,
+                                str(exc) or type(exc).__name__, exc) from exc
+
+    def _failure(self, kind: FailureKind, method: str, path: str, detail: str,
+                 exc: BaseException) -> UpstreamFailure:
+        log.warning("upstream %s: %s %s: %s (%s)", self.name, method, path, kind.value,
+                    type(exc).__name__)
+        return UpstreamFailure(self.name, kind, f"{method} {path}: {detail}")

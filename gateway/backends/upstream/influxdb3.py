@@ -1,0 +1,122 @@
+"""InfluxDB 3 (Core, Enterprise) upstream: write_lp, query_sql, database configuration, /health
+and the 1.x-compatible /query."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gateway.config import UpstreamConfig
+from gateway.model import Namespace
+from translators.lineprotocol import Precision
+
+from .base import (
+    Generation,
+    InfluxQLCall,
+    PassCredentials,
+    UnexpectedReply,
+    Upstream,
+    UpstreamReply,
+)
+from .http import HttpTransport, json_answer
+from .influxdb1 import Auth, passthrough_auth, send_influxql
+
+# /api/v3/write_lp's precision words; it has none for minutes or hours.
+_PRECISION = {
+    Precision.NANOSECOND: "nanosecond",
+    Precision.MICROSECOND: "microsecond",
+    Precision.MILLISECOND: "millisecond",
+    Precision.SECOND: "second",
+    Precision.AUTO: "auto",
+}
+DATABASE_COLUMN = "iox::database"  # the column of InfluxDB 3's SHOW DATABASES table
+
+
+def database_names(upstream: str, reply: UpstreamReply) -> list[str]:
+    """Names from GET /api/v3/configure/database?format=json: the rows InfluxDB 3 answers
+    ([{"iox::database": name}, ...]) or the documented {"databases": [name, ...]}."""
+    body = json_answer(upstream, reply)
+    try:
+        if isinstance(body, Mapping):
+            return [str(name) for name in body["databases"]]
+        return [str(row[DATABASE_COLUMN]) for row in body]  # type: ignore[attr-defined]
+    except (LookupError, TypeError):
+        raise UnexpectedReply(upstream, reply,
+                              "the databases answer is not InfluxDB 3 JSON") from None
+
+
+class InfluxDB3Upstream(Upstream):
+    """An InfluxDB 3 Core or Enterprise server, reached with a bearer token."""
+
+    generation = Generation.V3
+
+    def __init__(self, config: UpstreamConfig) -> None:
+        self.name = config.name
+        self._http = HttpTransport(config, Generation.V3)
+        self._token = config.secret() or ""
+
+    def _bearer(self, credentials: PassCredentials | None) -> dict[str, str]:
+        """The Authorization header of the /api/v3 endpoints, which take only tokens."""
+        if credentials is None:
+            return {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        if credentials.authorization:
+            return {"Authorization": credentials.authorization}
+        # A 1.x caller's password is its token (InfluxDB 3's /query reads `p` that way).
+        if credentials.password:
+            return {"Authorization": f"Bearer {credentials.password}"}
+        return {}
+
+    def _query_auth(self, credentials: PassCredentials | None) -> Auth:
+        if credentials is not None:
+            return passthrough_auth(credentials)
+        return self._bearer(None), {}
+
+    def accepts(self, precision: Precision) -> bool:
+        return precision in _PRECISION
+
+    async def write(self, namespace: Namespace, body: bytes, precision: Precision, *,
+                    gzip: bool = False, credentials: PassCredentials | None = None
+                    ) -> UpstreamReply:
+        headers = self._bearer(credentials)
+        headers["Content-Type"] = "text/plain; charset=utf-8"
+        if gzip:
+            headers["Content-Encoding"] = "gzip"
+        # Good lines are kept when others fail, as 1.x and 2.x do.
+        params = {"db": namespace.database, "precision": _PRECISION[precision],
+                  "accept_partial": "true"}
+        return await self._http.request("POST", "/api/v3/write_lp", params=params,
+                                        headers=headers, data=body)
+
+    async def influxql(self, call: InfluxQLCall, *,
+                       credentials: PassCredentials | None = None) -> UpstreamReply:
+        # InfluxDB 3's /query reads its parameters from the URL only, POST included.
+        return await send_influxql(self._http, call, self._query_auth(credentials), form=False)
+
+    async def sql(self, database: str, text: str, *, params: Mapping[str, object] | None = None,
+                  format: str = "json", credentials: PassCredentials | None = None
+                  ) -> UpstreamReply:
+        body: dict[str, object] = {"db": database, "q": text, "format": format}
+        if params:
+            body["params"] = dict(params)
+        return await self._http.request("POST", "/api/v3/query_sql", json=body,
+                                        headers=self._bearer(credentials))
+
+    async def create_database(self, name: str) -> UpstreamReply:
+        return await self._http.request("POST", "/api/v3/configure/database",
+                                        json={"db": name}, headers=self._bearer(None))
+
+    async def databases(self) -> list[str]:
+        reply = await self._http.request("GET", "/api/v3/configure/database",
+                                         params={"format": "json"}, headers=self._bearer(None))
+        return database_names(self.name, reply)
+
+    async def ping(self) -> UpstreamReply:
+        reply = await self._http.request("GET", "/health", headers=self._bearer(None))
+        if reply.status == 404:  # a server without /health still answers /ping
+            reply = await self._http.request("GET", "/ping", headers=self._bearer(None))
+        return reply
+
+    async def start(self) -> None:
+        await self._http.start()
+
+    async def close(self) -> None:
+        await self._http.close()
