@@ -1,0 +1,411 @@
+"""Per-mirror replay: a durable queue of writes a mirror missed, and the task that sends them
+to it in order once it answers again.
+
+Contract with the router (mirror mode), for each mirror of a write:
+
+- If the mirror's `Replayer.backlogged` (its queue holds or is storing entries), the write goes
+  to `ReplayQueue.append`, never straight to the mirror: a direct send would overtake the
+  queued ones. Otherwise it is sent directly; if that fails in a retryable way (no answer,
+  timeout, 5xx, 429), it is appended. A direct 4xx is the mirror refusing the data: logged,
+  not queued.
+- The client is answered only after `append` returns (the entry is then synced to disk). If
+  `append` raises (`QueueFull`, or GatewayError UNAVAILABLE when the disk fails), the write
+  is not queued and the client must not be told it was mirrored. Under when_full="reject",
+  `check_room` answers before anything is sent to the primary.
+- `deliver` (given to the Replayer) sends one entry and says what happened: DELIVERED,
+  RETRY (optionally with the upstream's Retry-After) or REJECTED (4xx: logged, counted,
+  dropped). `Delivery.from_status` maps an HTTP status; no answer at all is a RETRY.
+
+Delivery is at least once: after a crash the entry in flight may be sent once more, which is
+harmless for points with explicit timestamps. Nothing acknowledged is lost or skipped (see
+replay_log for the file format and the crash argument).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import functools
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gateway.backends.replay_log import (
+    DEFAULT_SEGMENT_BYTES,
+    LogState,
+    Moved,
+    QueuedWrite,
+    ReplayLog,
+)
+from gateway.errors import Category, GatewayError
+
+__all__ = ["Delivery", "Outcome", "QueueFull", "QueuedWrite", "ReplayQueue", "ReplayStats",
+           "Replayer"]
+
+log = logging.getLogger(__name__)
+
+REJECT = "reject"
+DROP_OLDEST = "drop_oldest"
+WHEN_FULL = (REJECT, DROP_OLDEST)
+
+
+class QueueFull(GatewayError):
+    """A mirror's queue is at a bound and when_full is "reject" (or the write alone is
+    larger than the bound): the write cannot be accepted now."""
+
+    def __init__(self, mirror: str, reason: str, retry_after: float) -> None:
+        super().__init__(Category.UNAVAILABLE,
+                         f"the replay queue of mirror {mirror!r} is full: {reason}",
+                         retry_after=retry_after)
+        self.mirror = mirror
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayStats:
+    """One mirror's queue for /metrics: gauges first, then counters since start-up."""
+
+    mirror: str
+    depth: int  # entries waiting
+    bytes: int  # their size on disk
+    oldest_age_seconds: float  # 0.0 when empty
+    appended: int
+    replayed: int  # delivered from the queue; its rate is the replay rate
+    rejected: int  # refused by the mirror with a 4xx, dropped
+    dropped: int  # pushed out by a bound (drop_oldest) or lost to a damaged segment
+    dropped_bytes: int
+    failures: int  # delivery attempts that will be retried
+    last_error: str | None
+
+
+class ReplayQueue:
+    """One mirror's on-disk queue, with group commit: concurrent appends share one fsync.
+
+    Blocking file work runs on one worker thread of its own, so operations reach the disk in
+    the order they were issued. `open` blocks (recovery reads the last segment).
+    """
+
+    def __init__(self, directory: Path, *, max_bytes: int, max_age_seconds: float,
+                 when_full: str, clock: Callable[[], float] = time.time,
+                 name: str | None = None, segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+                 retry_after: float = 10.0) -> None:
+        if when_full not in WHEN_FULL:
+            raise ValueError(f"when_full must be one of {', '.join(WHEN_FULL)}, "
+                             f"not {when_full!r}")
+        self.name = name or directory.name
+        self.max_bytes = max_bytes
+        self.max_age_seconds = max_age_seconds
+        self.when_full = when_full
+        self.retry_after = retry_after  # what QueueFull tells the client
+        self._clock = clock
+        self._log = ReplayLog(directory, segment_bytes=segment_bytes)
+        self._executor: ThreadPoolExecutor | None = None
+        self._state = LogState(version=-1, head_seq=0, next_seq=0, bytes=0, head=None)
+        self._pending: list[tuple[QueuedWrite, int, asyncio.Future[None]]] = []
+        self._pending_bytes = 0  # appended but not yet synced, the batch being written too
+        self._flusher: asyncio.Task[None] | None = None
+        self._nonempty = asyncio.Event()
+        self._peeked: int | None = None
+        self._appended = self._replayed = self._rejected = 0
+        self._dropped = self._dropped_bytes = self._failures = 0
+        self._last_error: str | None = None
+
+    def open(self) -> ReplayQueue:
+        self._apply(self._log.open())
+        self._executor = ThreadPoolExecutor(max_workers=1,
+                                            thread_name_prefix=f"replay-{self.name}")
+        if self._state.depth:
+            log.info("replay queue %s: %d entries (%d bytes) to replay", self.name,
+                     self._state.depth, self._state.bytes)
+        return self
+
+    async def close(self) -> None:
+        """Finish the appends under way, then close the files."""
+        if self._flusher is not None:
+            await asyncio.shield(self._flusher)
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            await asyncio.get_running_loop().run_in_executor(executor, self._log.close)
+            executor.shutdown()
+
+    # -- writing ----------------------------------------------------------------------------
+
+    async def append(self, entry: QueuedWrite) -> None:
+        """Queue `entry`; when this returns it is on disk. Raises QueueFull at a bound
+        under "reject" (nothing stored); under "drop_oldest" the oldest entries make room."""
+        if self._executor is None:
+            raise RuntimeError(f"replay queue {self.name} is not open")
+        size = entry.record_bytes
+        self._admit(size)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((entry, size, done))
+        self._pending_bytes += size
+        if self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+        await done
+
+    def check_room(self, entry: QueuedWrite) -> None:
+        """Raise QueueFull if `append(entry)` would be refused now."""
+        self._admit(entry.record_bytes)
+
+    def _admit(self, size: int) -> None:
+        if size > self.max_bytes:
+            raise QueueFull(self.name, f"a write of {size} bytes is larger than the bound of "
+                            f"{self.max_bytes} bytes (replay.max_bytes)", self.retry_after)
+        if self.when_full != REJECT:
+            return
+        queued = self._state.bytes + self._pending_bytes
+        if queued + size > self.max_bytes:
+            raise QueueFull(self.name, f"{queued} bytes are queued and the bound is "
+                            f"{self.max_bytes} bytes (replay.max_bytes)", self.retry_after)
+        age = self._oldest_age()
+        if age > self.max_age_seconds:
+            raise QueueFull(self.name, f"its oldest entry is {age:.0f} s old, over the bound "
+                            f"of {self.max_age_seconds:g} s (replay.max_age_seconds)",
+                            self.retry_after)
+
+    async def _flush(self) -> None:
+        # Group commit: whatever was appended while the previous batch was being synced
+        # goes to disk as the next batch, with one fsync.
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                size = sum(entry_size for _, entry_size, _ in batch)
+                failure: str | None = None
+                try:
+                    moved = await self._io(self._log.append, [entry for entry, _, _ in batch],
+                                           **self._drop_bounds())
+                except Exception as exc:
+                    failure = (f"the replay queue of mirror {self.name!r} could not store "
+                               f"the write: {exc}")
+                    self._last_error = failure
+                    log.error("%s", failure)
+                else:
+                    self._appended += len(batch)
+                    self._count_dropped(moved)
+                finally:
+                    self._pending_bytes -= size
+                for _, _, done in batch:
+                    if done.done():  # its caller was cancelled
+                        continue
+                    if failure is None:
+                        done.set_result(None)
+                    else:
+                        done.set_exception(GatewayError(Category.UNAVAILABLE, failure))
+        finally:
+            self._flusher = None
+
+    def _drop_bounds(self) -> dict[str, int]:
+        if self.when_full != DROP_OLDEST:
+            return {}
+        return {"max_bytes": self.max_bytes, "older_than_ns": self._cutoff_ns()}
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def peek(self) -> QueuedWrite | None:
+        """The oldest entry not yet delivered, or None. `ack` and `drop_head` then act on
+        this entry, even if a bound has dropped it meanwhile (they do nothing then)."""
+        self._peeked = self._state.head_seq
+        return self._state.head
+
+    async def ack(self) -> None:
+        """The peeked entry reached the mirror: remove it, durably."""
+        moved = await self._io(self._log.advance, before=self._take_peeked() + 1)
+        self._replayed += moved.entries
+
+    async def drop_head(self, reason: str) -> None:
+        """The mirror refused the peeked entry (4xx): remove it and count it as rejected."""
+        entry = self._state.head
+        moved = await self._io(self._log.advance, before=self._take_peeked() + 1)
+        self._rejected += moved.entries
+        if moved.entries and entry is not None:
+            log.warning("mirror %s refused a queued write to database %r (%d bytes); "
+                        "dropped it: %s", self.name, entry.database, len(entry.body), reason)
+
+    async def expire(self) -> int:
+        """Under "drop_oldest", drop the entries older than the age bound; their count."""
+        if self.when_full != DROP_OLDEST or self._oldest_age() <= self.max_age_seconds:
+            return 0
+        moved = await self._io(self._log.advance, older_than_ns=self._cutoff_ns())
+        self._count_dropped(moved)
+        return moved.entries
+
+    async def wait_for_entries(self) -> None:
+        """Return once the queue holds an entry."""
+        await self._nonempty.wait()
+
+    def record_failure(self, message: str) -> None:
+        """A delivery attempt failed and will be retried."""
+        self._failures += 1
+        self._last_error = message
+
+    def _take_peeked(self) -> int:
+        seq = self._state.head_seq if self._peeked is None else self._peeked
+        self._peeked = None
+        return seq
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def backlogged(self) -> bool:
+        """True while entries are queued or being stored: new writes must queue behind."""
+        return self._state.depth > 0 or self._pending_bytes > 0
+
+    @property
+    def stats(self) -> ReplayStats:
+        state = self._state
+        return ReplayStats(
+            mirror=self.name, depth=state.depth, bytes=state.bytes,
+            oldest_age_seconds=self._oldest_age(), appended=self._appended,
+            replayed=self._replayed, rejected=self._rejected,
+            dropped=self._dropped + state.corrupt, dropped_bytes=self._dropped_bytes,
+            failures=self._failures, last_error=self._last_error)
+
+    def _oldest_age(self) -> float:
+        head = self._state.head
+        return 0.0 if head is None else max(0.0, self._clock() - head.enqueued_ns / 1e9)
+
+    def _cutoff_ns(self) -> int:
+        return int((self._clock() - self.max_age_seconds) * 1e9)
+
+    def _count_dropped(self, moved: Moved) -> None:
+        if moved.entries:
+            self._dropped += moved.entries
+            self._dropped_bytes += moved.bytes
+            log.warning("replay queue %s at its bound (%s): dropped the %d oldest entries "
+                        "(%d bytes)", self.name, self.when_full, moved.entries, moved.bytes)
+
+    async def _io(self, operation: Callable[..., Moved], /, *args: Any, **kwargs: Any) -> Moved:
+        if self._executor is None:
+            raise RuntimeError(f"replay queue {self.name} is not open")
+        future = asyncio.get_running_loop().run_in_executor(
+            self._executor, functools.partial(operation, *args, **kwargs))
+        # The thread finishes the operation even if our caller is cancelled; its new state
+        # is kept all the same, so memory never lags behind the disk.
+        future.add_done_callback(self._applied)
+        return await asyncio.shield(future)
+
+    def _applied(self, future: asyncio.Future[Moved]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self._apply(future.result().state)
+
+    def _apply(self, state: LogState) -> None:
+        if state.version <= self._state.version:
+            return
+        self._state = state
+        if state.depth:
+            self._nonempty.set()
+        else:
+            self._nonempty.clear()
+
+
+class Outcome(enum.Enum):
+    DELIVERED = "delivered"
+    RETRY = "retry"  # down, timed out, 5xx or 429: try again after a backoff
+    REJECTED = "rejected"  # 4xx: the mirror will never take it
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What one attempt to send a queued entry to its mirror came to."""
+
+    outcome: Outcome
+    retry_after: float | None = None  # seconds, from the upstream's Retry-After
+    detail: str = ""  # for the log and last_error
+
+    @classmethod
+    def from_status(cls, status: int, *, retry_after: float | None = None,
+                    detail: str = "") -> Delivery:
+        if 200 <= status < 300:
+            return cls(Outcome.DELIVERED)
+        detail = detail or f"the mirror answered {status}"
+        if status == 429 or status >= 500:
+            return cls(Outcome.RETRY, retry_after, detail)
+        return cls(Outcome.REJECTED, None, detail)
+
+
+Deliver = Callable[[QueuedWrite], Awaitable[Delivery]]
+
+
+class Replayer:
+    """Sends one mirror's queued entries in order, backing off while it fails."""
+
+    def __init__(self, queue: ReplayQueue, deliver: Deliver, *, backoff_initial_seconds: float,
+                 backoff_max_seconds: float,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 jitter: Callable[[], float] = random.random) -> None:
+        self.queue = queue
+        self.backoff_initial_seconds = backoff_initial_seconds
+        self.backoff_max_seconds = backoff_max_seconds
+        self._deliver = deliver
+        self._sleep = sleep
+        self._jitter = jitter  # uniform in [0, 1)
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def backlogged(self) -> bool:
+        return self.queue.backlogged
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name=f"replay-{self.queue.name}")
+
+    async def stop(self) -> None:
+        """Stop now, even mid-backoff or mid-delivery (an interrupted entry stays queued)."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        await asyncio.wait([task])
+        if not task.cancelled() and task.exception() is not None:
+            log.error("replayer for mirror %s had failed", self.queue.name,
+                      exc_info=task.exception())
+
+    def backoff(self, failures: int) -> float:
+        """The pause after `failures` + 1 failures in a row: doubling from the initial value
+        up to the maximum, with jitter (between half and all of it) so that mirrors coming
+        back do not see every gateway retry at once."""
+        base = min(self.backoff_max_seconds,
+                   self.backoff_initial_seconds * 2.0 ** min(failures, 64))
+        return base * (0.5 + 0.5 * self._jitter())
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self.queue.expire()
+                entry = self.queue.peek()
+                if entry is None:
+                    await self.queue.wait_for_entries()
+                    continue
+                result = await self._attempt(entry)
+                if result.outcome is Outcome.DELIVERED:
+                    await self.queue.ack()
+                    failures = 0
+                    continue
+                if result.outcome is Outcome.REJECTED:
+                    await self.queue.drop_head(result.detail)
+                    failures = 0
+                    continue
+                self.queue.record_failure(result.detail)
+                delay = max(self.backoff(failures), result.retry_after or 0.0)
+                log.warning("mirror %s: %s; retrying in %.1f s (%d entries queued)",
+                            self.queue.name, result.detail, delay, self.queue.stats.depth)
+            except Exception as exc:  # the queue itself failed: keep trying, slowly
+                log.exception("replay queue %s failed", self.queue.name)
+                self.queue.record_failure(f"replay queue: {exc}")
+                delay = self.backoff(failures)
+            failures += 1
+            await self._sleep(delay)
+
+    async def _attempt(self, entry: QueuedWrite) -> Delivery:
+        try:
+            return await self._deliver(entry)
+        except Exception as exc:  # a bug in deliver must not stop the replay
+            log.exception("delivering to mirror %s failed", self.queue.name)
+            return Delivery(Outcome.RETRY, None, f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,514 @@
+"""The on-disk form of one mirror's replay queue: framed records in segment files, and the
+acknowledged position (the head) in a small file that a crash at any instant leaves valid.
+
+A queue's directory:
+
+    00000000000000000000.seg   records numbered from 0 (a segment is named by its first)
+    00000000000000000412.seg   ... only the last segment is ever appended to
+    head                       two 64-byte slots, written alternately
+
+A segment is SEGMENT_MAGIC followed by records back to back, little-endian:
+
+    crc32 u32 | length u32 | seq u64 | enqueued_ns i64 | flags u8 | meta_len u16 | meta | body
+                           '---------------------- payload: `length` bytes ----------------'
+
+The CRC covers the length field and the payload; `meta` is the msgpack array [database,
+retention_policy, precision]; `body` is the line protocol as the client sent it (gzipped when
+flags has bit 0). A head slot is (generation, head seq, segment, offset) u64 each and their
+CRC; the valid slot with the larger generation wins, so a torn slot write leaves the previous
+head in force.
+
+Why it is crash-safe: an append returns only after the records' fsync, and a new segment
+exists on disk (its magic and its directory entry synced) before any record goes into it, so
+every acknowledged record is whole on disk and precedes anything torn. Recovery keeps the
+longest prefix of valid records of the last segment and cuts the rest. The head moves only
+past delivered or dropped records; a segment is deleted only once a synced head lies beyond
+it. So a crash loses no acknowledged record, and re-sends at most the records the head had
+moved past in memory but not yet on disk.
+
+Blocking and not thread-safe: replay.py drives one ReplayLog from one worker thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import struct
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgpack
+
+log = logging.getLogger(__name__)
+
+SEGMENT_MAGIC = b"IGWRPL01"
+SEGMENT_SUFFIX = ".seg"
+HEAD_FILE = "head"
+DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
+
+_FRAME = struct.Struct("<II")  # crc32, payload length
+_LENGTH = struct.Struct("<I")
+_FIXED = struct.Struct("<QqBH")  # seq, enqueued_ns, flags, meta length
+_SLOT = struct.Struct("<QQQQ")  # generation, head seq, head segment, head offset
+_CRC = struct.Struct("<I")
+_SLOT_SIZE = 64
+_FLAG_GZIP = 1
+_START = len(SEGMENT_MAGIC)  # offset of a segment's first record
+
+
+class ReplayLogError(Exception):
+    """The log cannot go on: damage recovery cannot repair, or an earlier write failed."""
+
+
+class _Damaged(Exception):
+    """The bytes at a position are not the record expected there."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedWrite:
+    """One write waiting for a mirror, as the client sent it."""
+
+    database: str
+    retention_policy: str | None
+    precision: str  # a translators.lineprotocol.Precision value
+    body: bytes
+    gzip: bool
+    enqueued_ns: int  # wall-clock time it was queued, for the age bound
+
+    @property
+    def record_bytes(self) -> int:
+        """Its size on disk, framing included."""
+        return _FRAME.size + _FIXED.size + len(_meta(self)) + len(self.body)
+
+
+def _meta(entry: QueuedWrite) -> bytes:
+    return msgpack.packb([entry.database, entry.retention_policy, str(entry.precision)])
+
+
+def encode_record(seq: int, entry: QueuedWrite) -> bytes:
+    meta = _meta(entry)
+    fixed = _FIXED.pack(seq, entry.enqueued_ns, _FLAG_GZIP if entry.gzip else 0, len(meta))
+    length = _LENGTH.pack(len(fixed) + len(meta) + len(entry.body))
+    crc = zlib.crc32(entry.body, zlib.crc32(meta, zlib.crc32(fixed, zlib.crc32(length))))
+    return b"".join((_CRC.pack(crc), length, fixed, meta, entry.body))
+
+
+def decode_payload(payload: bytes) -> tuple[int, QueuedWrite]:
+    seq, enqueued_ns, flags, meta_len = _FIXED.unpack_from(payload)
+    start = _FIXED.size
+    try:
+        database, retention_policy, precision = msgpack.unpackb(payload[start:start + meta_len])
+    except (ValueError, TypeError) as exc:
+        raise _Damaged(f"unreadable metadata: {exc}") from exc
+    if not isinstance(database, str) or not isinstance(precision, str) or not (
+            retention_policy is None or isinstance(retention_policy, str)):
+        raise _Damaged("metadata of the wrong types")
+    body = payload[start + meta_len:]
+    return seq, QueuedWrite(database, retention_policy, precision, body,
+                            bool(flags & _FLAG_GZIP), enqueued_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class LogState:
+    """A snapshot of the log after one operation; the one with the larger version is newer."""
+
+    version: int
+    head_seq: int  # the oldest record not yet delivered or dropped
+    next_seq: int  # the number the next appended record gets
+    bytes: int  # record bytes from the head to the end
+    head: QueuedWrite | None  # the record at head_seq, None when the log is empty
+    corrupt: int = 0  # records skipped because their (non-last) segment was damaged
+
+    @property
+    def depth(self) -> int:
+        return self.next_seq - self.head_seq
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """An operation's result: the new state and how far the head moved."""
+
+    state: LogState
+    entries: int = 0
+    bytes: int = 0
+
+
+class ReplayLog:
+    """Segment files plus a head file in one directory; see the module docstring."""
+
+    def __init__(self, directory: Path, *, segment_bytes: int = DEFAULT_SEGMENT_BYTES) -> None:
+        self.directory = directory
+        self.segment_bytes = segment_bytes
+        self._sizes: dict[int, int] = {}  # first seq of each segment → its size, ascending
+        self._tail = 0  # the segment appended to
+        self._tail_fd = -1
+        self._head_fd = -1
+        self._reader: tuple[int, int] | None = None  # (segment, fd) of a non-last segment
+        self._head_seq = 0
+        self._head_seg = 0
+        self._head_off = _START
+        self._persisted_seg = 0  # the head's segment as last synced: older ones may go
+        self._next_seq = 0
+        self._head_entry: QueuedWrite | None = None
+        self._head_entry_seq = -1
+        self._generation = 0
+        self._version = 0
+        self._corrupt = 0
+        self._broken: str | None = None
+
+    # -- recovery ---------------------------------------------------------------------------
+
+    def open(self) -> LogState:
+        """Recover: cut a torn tail, restore the head, drop segments already consumed."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        firsts = sorted(int(p.name[:-len(SEGMENT_SUFFIX)]) for p in self.directory.iterdir()
+                        if p.name.endswith(SEGMENT_SUFFIX)
+                        and p.name[:-len(SEGMENT_SUFFIX)].isdigit())
+        if not firsts:
+            os.close(self._create_segment(0))
+            firsts = [0]
+        for first in firsts[:-1]:
+            self._sizes[first] = self._path(first).stat().st_size
+        self._tail = firsts[-1]
+        self._tail_fd = os.open(self._path(self._tail), os.O_RDWR)
+        self._sizes[self._tail] = self._recover_tail()
+        head_path = self.directory / HEAD_FILE
+        created = not head_path.exists()
+        self._head_fd = os.open(head_path, os.O_RDWR | os.O_CREAT, 0o644)
+        if created:
+            _fsync_dir(self.directory)
+        self._restore_head(firsts[0])
+        self._finish(moved=False)
+        self._forget_segments()  # left behind by a crash between a head sync and an unlink
+        return self.state()
+
+    def _recover_tail(self) -> int:
+        fd, path = self._tail_fd, self._path(self._tail)
+        size = os.fstat(fd).st_size
+        if _pread(fd, _START, 0) != SEGMENT_MAGIC:
+            if size > _START:
+                raise ReplayLogError(f"{path} is not a replay queue segment")
+            # Torn while being created: it never held a record.
+            _pwrite_all(fd, SEGMENT_MAGIC, 0)
+            os.ftruncate(fd, _START)
+            os.fsync(fd)
+            size = _START
+        offset, seq = _START, self._tail
+        while (length := self._valid_length(fd, offset, size, seq)) is not None:
+            offset += length
+            seq += 1
+        if offset < size:
+            log.warning("replay queue %s: cutting %d bytes of a torn write at the end of %s",
+                        self.directory, size - offset, path.name)
+            os.ftruncate(fd, offset)
+            os.fsync(fd)
+        self._next_seq = seq
+        return offset
+
+    @staticmethod
+    def _valid_length(fd: int, offset: int, size: int, seq: int) -> int | None:
+        if offset + _FRAME.size + _FIXED.size > size:
+            return None
+        crc, length = _FRAME.unpack(_pread(fd, _FRAME.size, offset))
+        if length < _FIXED.size or offset + _FRAME.size + length > size:
+            return None
+        payload = _pread(fd, length, offset + _FRAME.size)
+        if zlib.crc32(payload, zlib.crc32(_LENGTH.pack(length))) != crc:
+            return None
+        if _FIXED.unpack_from(payload)[0] != seq:
+            return None
+        return _FRAME.size + length
+
+    def _restore_head(self, earliest: int) -> None:
+        raw = _pread(self._head_fd, 2 * _SLOT_SIZE, 0)
+        best: tuple[int, int, int, int] | None = None
+        for start in (0, _SLOT_SIZE):
+            slot = raw[start:start + _SLOT.size + _CRC.size]
+            if len(slot) < _SLOT.size + _CRC.size:
+                continue
+            if zlib.crc32(slot[:_SLOT.size]) != _CRC.unpack_from(slot, _SLOT.size)[0]:
+                continue
+            values = _SLOT.unpack_from(slot)
+            if best is None or values[0] > best[0]:
+                best = values
+        if best is not None:
+            self._generation, seq, segment, offset = best
+            if self._head_matches(seq, segment, offset):
+                self._head_seq, self._head_seg, self._head_off = seq, segment, offset
+                self._persisted_seg = segment
+                return
+            # Replaying from the oldest segment re-sends; guessing could skip.
+            log.error("replay queue %s: the saved head (%d at %d:%d) does not match the "
+                      "segments; replaying from the oldest one", self.directory, seq, segment,
+                      offset)
+        self._head_seq, self._head_seg, self._head_off = earliest, earliest, _START
+        self._persisted_seg = earliest
+
+    def _head_matches(self, seq: int, segment: int, offset: int) -> bool:
+        size = self._sizes.get(segment)
+        if size is None or not _START <= offset <= size or seq > self._next_seq:
+            return False
+        if offset == size:
+            following = self._following(segment)
+            return seq == (self._next_seq if following is None else following)
+        try:
+            return self._read_header(segment, offset)[0] == seq
+        except _Damaged:
+            return False
+
+    # -- operations -------------------------------------------------------------------------
+
+    def append(self, entries: Sequence[QueuedWrite], *, max_bytes: int | None = None,
+               older_than_ns: int | None = None) -> Moved:
+        """Write and sync `entries` as one batch, after dropping the oldest records as the
+        bounds demand (drop_oldest passes them; reject checks before it gets here)."""
+        if self._broken is not None:
+            raise ReplayLogError(self._broken)
+        incoming = sum(entry.record_bytes for entry in entries)
+        dropped, freed, moved = self._move(
+            max_bytes=None if max_bytes is None else max_bytes - incoming,
+            older_than_ns=older_than_ns)
+        try:
+            # A segment holding no record yet is never left behind (its name is taken).
+            if self._sizes[self._tail] >= self.segment_bytes and self._next_seq > self._tail:
+                self._roll()
+        except OSError as exc:
+            self._break(exc)
+            raise
+        start, first_seq = self._sizes[self._tail], self._next_seq
+        data = b"".join(encode_record(first_seq + i, entry) for i, entry in enumerate(entries))
+        try:
+            _pwrite_all(self._tail_fd, data, start)
+            os.fsync(self._tail_fd)
+        except OSError as exc:
+            self._break(exc)
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._tail_fd, start)
+            raise
+        self._sizes[self._tail] = start + len(data)
+        self._next_seq += len(entries)
+        if max_bytes is not None:  # a batch larger than the bound pushes out its own oldest
+            more, more_bytes, again = self._move(max_bytes=max_bytes)
+            dropped, freed, moved = dropped + more, freed + more_bytes, moved or again
+        self._finish(moved, first_seq, entries)
+        return Moved(self.state(), dropped, freed)
+
+    def _break(self, exc: OSError) -> None:
+        # After a failed fsync the kernel may have thrown the dirty pages away, so nothing
+        # appended later could be trusted: refuse until the queue is reopened.
+        self._broken = f"writing {self._path(self._tail)} failed: {exc}"
+        log.error("replay queue %s: %s", self.directory, self._broken)
+
+    def advance(self, *, before: int | None = None, max_bytes: int | None = None,
+                older_than_ns: int | None = None) -> Moved:
+        """Move the head past records numbered below `before`, then past the oldest while
+        the log holds more than `max_bytes`, then past those enqueued before
+        `older_than_ns`; sync the head once."""
+        entries, freed, moved = self._move(before=before, max_bytes=max_bytes,
+                                           older_than_ns=older_than_ns)
+        self._finish(moved)
+        return Moved(self.state(), entries, freed)
+
+    def state(self) -> LogState:
+        self._version += 1
+        return LogState(self._version, self._head_seq, self._next_seq, self._queued_bytes(),
+                        self._head_entry, self._corrupt)
+
+    def close(self) -> None:
+        for fd in (self._tail_fd, self._head_fd, self._reader[1] if self._reader else -1):
+            if fd >= 0:
+                os.close(fd)
+        self._tail_fd = self._head_fd = -1
+        self._reader = None
+
+    # -- the head ---------------------------------------------------------------------------
+
+    def _move(self, *, before: int | None = None, max_bytes: int | None = None,
+              older_than_ns: int | None = None) -> tuple[int, int, bool]:
+        entries = freed = 0
+        moved = False
+        while self._head_seq < self._next_seq:
+            try:
+                seq, enqueued_ns, length = self._read_header(self._head_seg, self._head_off)
+                if seq != self._head_seq:
+                    raise _Damaged(f"record {seq} where {self._head_seq} was expected")
+            except _Damaged as exc:
+                self._skip_damaged(exc)
+                moved = True
+                continue
+            if not ((before is not None and seq < before)
+                    or (max_bytes is not None and self._queued_bytes() > max_bytes)
+                    or (older_than_ns is not None and enqueued_ns < older_than_ns)):
+                break
+            self._head_seq += 1
+            self._head_off += length
+            self._normalise_head()
+            entries += 1
+            freed += length
+            moved = True
+        return entries, freed, moved
+
+    def _finish(self, moved: bool, batch_seq: int = 0,
+                batch: Sequence[QueuedWrite] = ()) -> None:
+        """Load the head record, then sync the head (if it moved) and delete what it left."""
+        moved = self._normalise_head() or moved
+        entry = None
+        while self._head_seq < self._next_seq:
+            if self._head_entry is not None and self._head_entry_seq == self._head_seq:
+                entry = self._head_entry
+            elif batch_seq <= self._head_seq < batch_seq + len(batch):
+                entry = batch[self._head_seq - batch_seq]
+            else:
+                try:
+                    entry = self._read_entry(self._head_seg, self._head_off, self._head_seq)
+                except _Damaged as exc:
+                    self._skip_damaged(exc)
+                    moved = True
+                    continue
+            break
+        self._head_entry, self._head_entry_seq = entry, self._head_seq
+        if moved:
+            self._persist_head()
+            self._forget_segments()
+
+    def _normalise_head(self) -> bool:
+        """At the end of a segment that is not the last, the head is at the next one's start."""
+        changed = False
+        while self._head_seg != self._tail and self._head_off >= self._sizes[self._head_seg]:
+            following = self._following(self._head_seg)
+            assert following is not None
+            if following != self._head_seq:
+                self._count_lost(following - self._head_seq, f"segment {self._head_seg} ends "
+                                 f"at record {self._head_seq}, the next starts at {following}")
+            self._head_seg, self._head_off, self._head_seq = following, _START, following
+            changed = True
+        return changed
+
+    def _skip_damaged(self, exc: Exception) -> None:
+        if self._head_seg == self._tail:
+            raise ReplayLogError(f"{self._path(self._head_seg)} is damaged at offset "
+                                 f"{self._head_off}: {exc}")
+        following = self._following(self._head_seg)
+        assert following is not None
+        self._count_lost(following - self._head_seq,
+                         f"{self._path(self._head_seg).name} is damaged at offset "
+                         f"{self._head_off}: {exc}")
+        self._head_seg, self._head_off, self._head_seq = following, _START, following
+
+    def _count_lost(self, count: int, why: str) -> None:
+        self._corrupt += max(count, 0)
+        log.error("replay queue %s: %d records lost: %s", self.directory, count, why)
+
+    def _persist_head(self) -> None:
+        self._generation += 1
+        body = _SLOT.pack(self._generation, self._head_seq, self._head_seg, self._head_off)
+        _pwrite_all(self._head_fd, body + _CRC.pack(zlib.crc32(body)),
+                    (self._generation % 2) * _SLOT_SIZE)
+        os.fsync(self._head_fd)
+        self._persisted_seg = self._head_seg
+
+    def _forget_segments(self) -> None:
+        for first in [first for first in self._sizes if first < self._persisted_seg]:
+            del self._sizes[first]
+            if self._reader is not None and self._reader[0] == first:
+                os.close(self._reader[1])
+                self._reader = None
+            with contextlib.suppress(FileNotFoundError):
+                self._path(first).unlink()
+
+    # -- segments ---------------------------------------------------------------------------
+
+    def _roll(self) -> None:
+        fd = self._create_segment(self._next_seq)
+        os.close(self._tail_fd)
+        self._tail_fd, self._tail = fd, self._next_seq
+        self._sizes[self._tail] = _START
+
+    def _create_segment(self, first: int) -> int:
+        fd = os.open(self._path(first), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            _pwrite_all(fd, SEGMENT_MAGIC, 0)
+            os.fsync(fd)
+            _fsync_dir(self.directory)
+        except OSError:
+            os.close(fd)
+            raise
+        return fd
+
+    def _path(self, first: int) -> Path:
+        return self.directory / f"{first:020d}{SEGMENT_SUFFIX}"
+
+    def _following(self, segment: int) -> int | None:
+        return next((first for first in self._sizes if first > segment), None)
+
+    def _queued_bytes(self) -> int:
+        total = sum(size - _START for first, size in self._sizes.items()
+                    if first >= self._head_seg)
+        return total - (self._head_off - _START)
+
+    def _fd(self, segment: int) -> int:
+        if segment == self._tail:
+            return self._tail_fd
+        if self._reader is None or self._reader[0] != segment:
+            if self._reader is not None:
+                os.close(self._reader[1])
+                self._reader = None
+            self._reader = (segment, os.open(self._path(segment), os.O_RDONLY))
+        return self._reader[1]
+
+    def _read_header(self, segment: int, offset: int) -> tuple[int, int, int]:
+        """(seq, enqueued_ns, record length) of the record at `offset`, CRC unchecked."""
+        raw = _pread(self._fd(segment), _FRAME.size + _FIXED.size, offset)
+        if len(raw) < _FRAME.size + _FIXED.size:
+            raise _Damaged("short record header")
+        length = _FRAME.unpack_from(raw)[1]
+        if length < _FIXED.size or offset + _FRAME.size + length > self._sizes[segment]:
+            raise _Damaged(f"record length {length} runs past the segment")
+        seq, enqueued_ns, _, _ = _FIXED.unpack_from(raw, _FRAME.size)
+        return seq, enqueued_ns, _FRAME.size + length
+
+    def _read_entry(self, segment: int, offset: int, seq: int) -> QueuedWrite:
+        fd = self._fd(segment)
+        found, _, length = self._read_header(segment, offset)
+        if found != seq:
+            raise _Damaged(f"record {found} where {seq} was expected")
+        raw = _pread(fd, length, offset)
+        if len(raw) < length:
+            raise _Damaged("short record")
+        crc, payload_length = _FRAME.unpack_from(raw)
+        payload = raw[_FRAME.size:]
+        if zlib.crc32(payload, zlib.crc32(_LENGTH.pack(payload_length))) != crc:
+            raise _Damaged("checksum mismatch")
+        return decode_payload(payload)[1]
+
+
+def _pread(fd: int, count: int, offset: int) -> bytes:
+    parts = []
+    while count > 0:
+        chunk = os.pread(fd, count, offset)
+        if not chunk:
+            break
+        parts.append(chunk)
+        count -= len(chunk)
+        offset += len(chunk)
+    return b"".join(parts)
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view = view[written:]
+        offset += written
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a file's creation durable: its directory entry is the directory's data."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
