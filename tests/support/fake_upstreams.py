@@ -576,6 +576,26 @@ class FaultServer(BackgroundLoop):
             await self._stopping.wait()
 
 
+@contextmanager
+def unaccepting_port() -> Iterator[int]:
+    """A loopback port whose listen queue is full: a connect there hangs until it times out."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):  # more than a backlog of 0 holds; the rest of the SYNs are dropped
+        filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    try:
+        yield port
+    finally:
+        for sock in (*fillers, listener):
+            sock.close()
+
+
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     """(certificate, key) for 127.0.0.1 and localhost, made with the openssl CLI."""
     cert, key = directory / "cert.pem", directory / "key.pem"

@@ -19,6 +19,7 @@ from tests.support.fake_upstreams import (
     FaultServer,
     self_signed_certificate,
     server_tls,
+    unaccepting_port,
 )
 
 from .conftest import MakeUpstream
@@ -64,6 +65,18 @@ async def test_a_stopped_server_refuses(make_upstream: MakeUpstream, kind: str) 
     with pytest.raises(UpstreamFailure) as caught:
         await upstream.ping()
     assert caught.value.kind is FailureKind.REFUSED
+
+
+async def test_the_connect_timeout_bounds_a_connect_that_hangs(
+        make_upstream: MakeUpstream) -> None:
+    with unaccepting_port() as port:
+        upstream = make_upstream("influxdb2", f"http://127.0.0.1:{port}", secret="s",
+                                 connect_timeout_seconds=TIMEOUT, timeout_seconds=60)
+        started = time.monotonic()
+        with pytest.raises(UpstreamFailure) as caught:
+            await upstream.ping()
+    assert time.monotonic() - started < TIMEOUT + MARGIN  # the connect bound, not the total
+    assert caught.value.kind is FailureKind.TIMEOUT
 
 
 async def test_the_total_timeout_bounds_a_slow_answer(make_upstream: MakeUpstream,
