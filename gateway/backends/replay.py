@@ -177,16 +177,14 @@ class ReplayQueue:
                 size = sum(entry_size for _, entry_size, _ in batch)
                 failure: str | None = None
                 try:
-                    moved = await self._io(self._log.append, [entry for entry, _, _ in batch],
-                                           **self._drop_bounds())
+                    await self._io(self._log.append, [entry for entry, _, _ in batch],
+                                   then=functools.partial(self._stored, len(batch)),
+                                   **self._drop_bounds())
                 except Exception as exc:
                     failure = (f"the replay queue of mirror {self.name!r} could not store "
                                f"the write: {exc}")
                     self._last_error = failure
                     log.error("%s", failure)
-                else:
-                    self._appended += len(batch)
-                    self._count_dropped(moved)
                 finally:
                     self._pending_bytes -= size
                 for _, _, done in batch:
@@ -214,24 +212,28 @@ class ReplayQueue:
 
     async def ack(self) -> None:
         """The peeked entry reached the mirror: remove it, durably."""
-        moved = await self._io(self._log.advance, before=self._take_peeked() + 1)
-        self._replayed += moved.entries
+        await self._io(self._log.advance, before=self._take_peeked() + 1,
+                       then=self._delivered)
 
     async def drop_head(self, reason: str) -> None:
         """The mirror refused the peeked entry (4xx): remove it and count it as rejected."""
         entry = self._state.head
-        moved = await self._io(self._log.advance, before=self._take_peeked() + 1)
-        self._rejected += moved.entries
-        if moved.entries and entry is not None:
-            log.warning("mirror %s refused a queued write to database %r (%d bytes); "
-                        "dropped it: %s", self.name, entry.database, len(entry.body), reason)
+
+        def rejected(moved: Moved) -> None:
+            self._rejected += moved.entries
+            if moved.entries and entry is not None:
+                log.warning("mirror %s refused a queued write to database %r (%d bytes); "
+                            "dropped it: %s", self.name, entry.database, len(entry.body),
+                            reason)
+
+        await self._io(self._log.advance, before=self._take_peeked() + 1, then=rejected)
 
     async def expire(self) -> int:
         """Under "drop_oldest", drop the entries older than the age bound; their count."""
         if self.when_full != DROP_OLDEST or self._oldest_age() <= self.max_age_seconds:
             return 0
-        moved = await self._io(self._log.advance, older_than_ns=self._cutoff_ns())
-        self._count_dropped(moved)
+        moved = await self._io(self._log.advance, older_than_ns=self._cutoff_ns(),
+                               then=self._count_dropped)
         return moved.entries
 
     async def wait_for_entries(self) -> None:
@@ -272,6 +274,13 @@ class ReplayQueue:
     def _cutoff_ns(self) -> int:
         return int((self._clock() - self.max_age_seconds) * 1e9)
 
+    def _stored(self, count: int, moved: Moved) -> None:
+        self._appended += count
+        self._count_dropped(moved)
+
+    def _delivered(self, moved: Moved) -> None:
+        self._replayed += moved.entries
+
     def _count_dropped(self, moved: Moved) -> None:
         if moved.entries:
             self._dropped += moved.entries
@@ -279,19 +288,26 @@ class ReplayQueue:
             log.warning("replay queue %s at its bound (%s): dropped the %d oldest entries "
                         "(%d bytes)", self.name, self.when_full, moved.entries, moved.bytes)
 
-    async def _io(self, operation: Callable[..., Moved], /, *args: Any, **kwargs: Any) -> Moved:
+    async def _io(self, operation: Callable[..., Moved], /, *args: Any,
+                  then: Callable[[Moved], None] | None = None, **kwargs: Any) -> Moved:
+        """Run `operation` on the queue's thread; then count its effect with `then` and
+        take its state. Both happen even if our caller is cancelled meanwhile (the thread
+        finishes the operation anyway), so memory never lags behind the disk."""
         if self._executor is None:
             raise RuntimeError(f"replay queue {self.name} is not open")
         future = asyncio.get_running_loop().run_in_executor(
             self._executor, functools.partial(operation, *args, **kwargs))
-        # The thread finishes the operation even if our caller is cancelled; its new state
-        # is kept all the same, so memory never lags behind the disk.
-        future.add_done_callback(self._applied)
+        future.add_done_callback(functools.partial(self._applied, then))
         return await asyncio.shield(future)
 
-    def _applied(self, future: asyncio.Future[Moved]) -> None:
-        if not future.cancelled() and future.exception() is None:
-            self._apply(future.result().state)
+    def _applied(self, then: Callable[[Moved], None] | None,
+                 future: asyncio.Future[Moved]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        moved = future.result()
+        if then is not None:
+            then(moved)
+        self._apply(moved.state)
 
     def _apply(self, state: LogState) -> None:
         if state.version <= self._state.version:

@@ -1,0 +1,456 @@
+"""The replay queue's bounds, group commit and stats, and the replayer's order and backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from gateway.backends.replay import (
+    Delivery,
+    Outcome,
+    QueuedWrite,
+    QueueFull,
+    Replayer,
+    ReplayQueue,
+)
+from gateway.errors import Category, GatewayError
+from tests.backends.replay_support import MAX_AGE, Clock, drain, entry, number, open_queue
+
+SIZE = entry(0).record_bytes
+
+
+def test_when_full_must_be_a_known_policy(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="reject, drop_oldest"):
+        ReplayQueue(tmp_path, max_bytes=1, max_age_seconds=1, when_full="block")
+
+
+# -- bounds -----------------------------------------------------------------------------------
+
+
+async def test_reject_refuses_at_the_byte_bound_and_stores_nothing(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path, max_bytes=3 * SIZE)
+    for i in range(3):
+        await queue.append(entry(i))
+    with pytest.raises(QueueFull) as caught:
+        await queue.append(entry(3))
+    error = caught.value
+    assert isinstance(error, GatewayError)
+    assert error.category is Category.UNAVAILABLE
+    assert error.retry_after == queue.retry_after > 0
+    assert "mirror-a" in error.message and "replay.max_bytes" in error.message
+    assert queue.stats.depth == 3 and queue.stats.dropped == 0
+    await queue.close()
+
+    reopened = open_queue(tmp_path, max_bytes=3 * SIZE)
+    assert [number(item) for item in await drain(reopened)] == [0, 1, 2]
+    await reopened.append(entry(4))  # room again once delivered
+    await reopened.close()
+
+
+async def test_reject_counts_writes_still_being_stored(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path, max_bytes=3 * SIZE)
+    results = await asyncio.gather(*(queue.append(entry(i)) for i in range(5)),
+                                   return_exceptions=True)
+    assert results[:3] == [None, None, None]
+    assert all(isinstance(result, QueueFull) for result in results[3:])
+    assert [number(item) for item in await drain(queue)] == [0, 1, 2]
+    await queue.close()
+
+
+@pytest.mark.parametrize("when_full", ["reject", "drop_oldest"])
+async def test_a_write_larger_than_the_bound_is_refused(tmp_path: Path, when_full: str) -> None:
+    queue = open_queue(tmp_path, max_bytes=SIZE - 1, when_full=when_full)
+    with pytest.raises(QueueFull, match="larger than the bound"):
+        await queue.append(entry(0))
+    assert queue.stats.depth == 0 and not queue.backlogged
+    await queue.close()
+
+
+async def test_drop_oldest_makes_room_and_counts_what_it_dropped(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path, max_bytes=3 * SIZE, when_full="drop_oldest")
+    for i in range(5):
+        await queue.append(entry(i))
+    stats = queue.stats
+    assert (stats.depth, stats.bytes, stats.appended) == (3, 3 * SIZE, 5)
+    assert (stats.dropped, stats.dropped_bytes) == (2, 2 * SIZE)
+    await queue.close()
+    # The drop moved the saved head too.
+    reopened = open_queue(tmp_path, max_bytes=3 * SIZE, when_full="drop_oldest")
+    assert [number(item) for item in await drain(reopened)] == [2, 3, 4]
+    await reopened.close()
+
+
+async def test_drop_oldest_within_one_batch_keeps_the_newest(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path, max_bytes=2 * SIZE, when_full="drop_oldest")
+    await asyncio.gather(*(queue.append(entry(i)) for i in range(5)))
+    assert queue.stats.dropped == 3
+    assert [number(item) for item in await drain(queue)] == [3, 4]
+    await queue.close()
+
+
+async def test_reject_refuses_while_the_oldest_entry_is_over_age(tmp_path: Path) -> None:
+    clock = Clock()
+    queue = open_queue(tmp_path, clock=clock)
+    await queue.append(entry(0, enqueued_ns=clock.ns()))
+    clock.now += MAX_AGE + 1
+    assert queue.stats.oldest_age_seconds == MAX_AGE + 1
+    with pytest.raises(QueueFull, match="replay.max_age_seconds"):
+        await queue.append(entry(1, enqueued_ns=clock.ns()))
+    assert await queue.expire() == 0  # reject never drops
+    assert queue.stats.depth == 1
+    queue.peek()
+    await queue.ack()
+    await queue.append(entry(2, enqueued_ns=clock.ns()))
+    assert queue.stats.oldest_age_seconds == 0.0
+    await queue.close()
+
+
+async def test_drop_oldest_drops_entries_over_age(tmp_path: Path) -> None:
+    clock = Clock()
+    queue = open_queue(tmp_path, clock=clock, when_full="drop_oldest")
+    for i in range(3):
+        await queue.append(entry(i, enqueued_ns=clock.ns()))
+        clock.now += 10
+    clock.now += MAX_AGE - 25  # entry 0 is MAX_AGE + 5 old, entry 1 MAX_AGE - 5
+    assert await queue.expire() == 1
+    assert number(queue.peek()) == 1
+    clock.now += 10
+    await queue.append(entry(3, enqueued_ns=clock.ns()))  # appending drops by age too
+    assert queue.stats.dropped == 2
+    assert [number(item) for item in await drain(queue)] == [2, 3]
+    await queue.close()
+
+
+# -- group commit -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread of every os.fsync made, in order."""
+    calls: list[str] = []
+    real = os.fsync
+
+    def counted(fd: int) -> None:
+        calls.append(threading.current_thread().name)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", counted)
+    return calls
+
+
+async def test_each_lone_append_is_synced_before_it_returns(tmp_path: Path,
+                                                             fsyncs: list[str]) -> None:
+    queue = open_queue(tmp_path)
+    fsyncs.clear()
+    for i in range(5):
+        await queue.append(entry(i))
+        assert len(fsyncs) == i + 1
+    # The blocking work is off the event loop, on the queue's own thread.
+    assert all(name.startswith("replay-mirror-a") for name in fsyncs)
+    await queue.close()
+
+
+async def test_each_ack_is_synced_before_it_returns(tmp_path: Path, fsyncs: list[str]) -> None:
+    queue = open_queue(tmp_path)
+    for i in range(3):
+        await queue.append(entry(i))
+    fsyncs.clear()
+    for i in range(3):
+        queue.peek()
+        await queue.ack()
+        assert len(fsyncs) == i + 1
+    await queue.close()
+
+
+async def test_an_ack_whose_caller_is_cancelled_still_takes_effect(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path)
+    await queue.append(entry(0))
+    await queue.append(entry(1))
+    queue.peek()
+    acking = asyncio.ensure_future(queue.ack())
+    await asyncio.sleep(0)  # handed to the queue's thread
+    acking.cancel()
+    async with asyncio.timeout(10):
+        while queue.stats.depth != 1:
+            await asyncio.sleep(0.005)
+    assert acking.cancelled()
+    assert queue.stats.replayed == 1
+    assert number(queue.peek()) == 1
+    await queue.close()
+
+
+async def test_concurrent_appends_share_fsyncs_and_keep_call_order(tmp_path: Path,
+                                                                   fsyncs: list[str]) -> None:
+    queue = open_queue(tmp_path)
+    fsyncs.clear()
+    await asyncio.gather(*(queue.append(entry(i)) for i in range(100)))
+    assert 1 <= len(fsyncs) <= 5
+    assert queue.stats.appended == 100
+    assert [number(item) for item in await drain(queue)] == list(range(100))
+    await queue.close()
+
+
+async def test_a_failed_sync_fails_the_batch_and_stops_appending(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    queue = open_queue(tmp_path)
+    await queue.append(entry(0))
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing)
+    with pytest.raises(GatewayError, match="could not store") as caught:
+        await queue.append(entry(1))
+    assert caught.value.category is Category.UNAVAILABLE
+    assert "Input/output error" in (queue.stats.last_error or "")
+    monkeypatch.undo()
+    # Once a sync failed, the page cache cannot be trusted: no more appends until reopened.
+    with pytest.raises(GatewayError, match="could not store"):
+        await queue.append(entry(2))
+    await queue.close()
+    reopened = open_queue(tmp_path)
+    assert [number(item) for item in await drain(reopened)] == [0]
+    await reopened.close()
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+async def test_ack_after_a_drop_leaves_the_new_head_alone(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path, max_bytes=2 * SIZE, when_full="drop_oldest")
+    await queue.append(entry(0))
+    await queue.append(entry(1))
+    assert number(queue.peek()) == 0  # being delivered...
+    await queue.append(entry(2))  # ...when the bound drops it
+    await queue.ack()
+    assert number(queue.peek()) == 1
+    assert (queue.stats.replayed, queue.stats.dropped) == (0, 1)
+    await queue.close()
+
+
+async def test_stats_and_backlog_follow_the_queue(tmp_path: Path) -> None:
+    clock = Clock()
+    queue = open_queue(tmp_path, clock=clock)
+    assert not queue.backlogged
+    storing = asyncio.ensure_future(queue.append(entry(0, enqueued_ns=clock.ns())))
+    await asyncio.sleep(0)
+    assert queue.backlogged and queue.stats.depth == 0  # being stored counts as a backlog
+    await storing
+    await queue.append(entry(1, enqueued_ns=clock.ns()))
+    clock.now += 7
+    queue.record_failure("mirror down")
+    queue.peek()
+    await queue.ack()
+    queue.peek()
+    await queue.drop_head("400 bad")
+    stats = queue.stats
+    assert (stats.mirror, stats.depth, stats.bytes, stats.oldest_age_seconds) == (
+        "mirror-a", 0, 0, 0.0)
+    assert (stats.appended, stats.replayed, stats.rejected, stats.dropped) == (2, 1, 1, 0)
+    assert (stats.failures, stats.last_error) == (1, "mirror down")
+    assert not queue.backlogged
+    await queue.close()
+
+
+# -- the replayer -----------------------------------------------------------------------------
+
+
+class Mirror:
+    """A fake mirror: answers from a script (then DELIVERED), remembering every attempt."""
+
+    def __init__(self, script: dict[int, list[Delivery]] | None = None) -> None:
+        self.script = script or {}
+        self.attempts: list[int] = []
+        self.delivered: list[int] = []
+        self.changed = asyncio.Event()
+
+    async def deliver(self, item: QueuedWrite) -> Delivery:
+        key = number(item)
+        self.attempts.append(key)
+        self.changed.set()
+        answers = self.script.get(key)
+        result = answers.pop(0) if answers else Delivery(Outcome.DELIVERED)
+        if result.outcome is Outcome.DELIVERED:
+            self.delivered.append(key)
+        return result
+
+    async def wait_for(self, count: int) -> None:
+        while len(self.attempts) < count:
+            self.changed.clear()
+            await asyncio.wait_for(self.changed.wait(), 10)
+
+
+async def drained(queue: ReplayQueue) -> None:
+    """Return once the replayer has emptied the queue (its last ack done)."""
+    async with asyncio.timeout(10):
+        while queue.backlogged:
+            await asyncio.sleep(0.005)
+
+
+class Sleeps:
+    """An injected sleep that records each pause and returns at once."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, delay: float) -> None:
+        self.delays.append(delay)
+        await asyncio.sleep(0)
+
+
+def replayer(queue: ReplayQueue, mirror: Mirror, sleeps: Sleeps | None = None, *,
+             jitter: float = 0.999) -> Replayer:
+    return Replayer(queue, mirror.deliver, backoff_initial_seconds=0.5,
+                    backoff_max_seconds=4.0, sleep=sleeps or Sleeps(), jitter=lambda: jitter)
+
+
+RETRY = Delivery(Outcome.RETRY, None, "the mirror answered 503")
+
+
+async def test_failures_back_off_doubling_to_the_cap_then_all_go_in_order(
+        tmp_path: Path) -> None:
+    queue = open_queue(tmp_path)
+    for i in range(4):
+        await queue.append(entry(i))
+    mirror, sleeps = Mirror({0: [RETRY] * 6, 2: [RETRY]}), Sleeps()
+    task = replayer(queue, mirror, sleeps, jitter=0.0)
+    task.start()
+    await drained(queue)
+    await task.stop()
+    assert mirror.delivered == [0, 1, 2, 3]
+    assert mirror.attempts == [0] * 7 + [1, 2, 2, 3]
+    # jitter 0 is half the base: 0.5, 1, 2, 4, 4, 4 halved; the count restarts after success.
+    assert sleeps.delays == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0, 0.25]
+    stats = queue.stats
+    assert (stats.depth, stats.replayed, stats.failures) == (0, 4, 7)
+    assert stats.last_error == "the mirror answered 503"
+
+
+@pytest.mark.parametrize(("failures", "jitter", "expected"), [
+    pytest.param(0, 0.0, 0.25, id="first, least jitter"),
+    pytest.param(0, 0.999, 0.49975, id="first, most jitter"),
+    pytest.param(2, 0.5, 1.5, id="third"),
+    pytest.param(3, 0.999, 3.998, id="at the cap"),
+    pytest.param(500, 0.999, 3.998, id="far past the cap"),
+])
+def test_backoff_doubles_with_jitter_up_to_the_cap(tmp_path: Path, failures: int,
+                                                  jitter: float, expected: float) -> None:
+    queue = ReplayQueue(tmp_path, max_bytes=1, max_age_seconds=1, when_full="reject")
+    assert replayer(queue, Mirror(), jitter=jitter).backoff(failures) == pytest.approx(expected)
+
+
+async def test_retry_after_is_honoured_when_longer_than_the_backoff(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path)
+    await queue.append(entry(0))
+    mirror = Mirror({0: [Delivery(Outcome.RETRY, 30.0, "429"),
+                         Delivery(Outcome.RETRY, 0.1, "429")]})
+    sleeps = Sleeps()
+    task = replayer(queue, mirror, sleeps, jitter=0.0)
+    task.start()
+    await drained(queue)
+    await task.stop()
+    assert sleeps.delays == [30.0, 0.5]  # 0.1 is shorter than the second backoff
+    assert mirror.delivered == [0]
+
+
+async def test_a_rejected_entry_is_dropped_counted_and_not_retried(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path)
+    for i in range(3):
+        await queue.append(entry(i))
+    mirror = Mirror({1: [Delivery(Outcome.REJECTED, None, "400: unable to parse")]})
+    sleeps = Sleeps()
+    task = replayer(queue, mirror, sleeps)
+    task.start()
+    await drained(queue)
+    await task.stop()
+    assert mirror.attempts == [0, 1, 2]
+    assert mirror.delivered == [0, 2]
+    assert sleeps.delays == []
+    assert (queue.stats.rejected, queue.stats.replayed, queue.stats.depth) == (1, 2, 0)
+
+
+async def test_a_deliver_that_raises_is_retried(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path)
+    await queue.append(entry(0))
+    calls = []
+
+    async def flaky(item: QueuedWrite) -> Delivery:
+        calls.append(number(item))
+        if len(calls) == 1:
+            raise ConnectionResetError("reset by peer")
+        return Delivery(Outcome.DELIVERED)
+
+    sleeps = Sleeps()
+    task = Replayer(queue, flaky, backoff_initial_seconds=1, backoff_max_seconds=1,
+                    sleep=sleeps, jitter=lambda: 0.0)
+    task.start()
+    await drained(queue)
+    await task.stop()
+    assert calls == [0, 0]
+    assert queue.stats.last_error == "ConnectionResetError: reset by peer"
+
+
+async def test_an_idle_replayer_wakes_when_an_entry_is_appended(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path)
+    mirror = Mirror()
+    task = replayer(queue, mirror)
+    task.start()
+    await asyncio.sleep(0.05)
+    assert mirror.attempts == []
+    await queue.append(entry(0))
+    await drained(queue)
+    await task.stop()
+    assert mirror.delivered == [0]
+
+
+async def test_stop_is_prompt_in_the_middle_of_a_backoff(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path)
+    await queue.append(entry(0))
+    mirror = Mirror({0: [RETRY]})
+    # Real sleeps and an hour-long backoff: stop must not wait for it.
+    task = Replayer(queue, mirror.deliver, backoff_initial_seconds=3600,
+                    backoff_max_seconds=3600)
+    task.start()
+    await mirror.wait_for(1)
+    await asyncio.sleep(0.01)
+    await asyncio.wait_for(task.stop(), 30)
+    assert mirror.delivered == []
+    assert queue.stats.depth == 1 and task.backlogged
+    await queue.close()
+
+
+async def test_an_entry_cut_off_mid_delivery_stays_queued(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path)
+    await queue.append(entry(0))
+    started = asyncio.Event()
+
+    async def hangs(item: QueuedWrite) -> Delivery:
+        started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    task = Replayer(queue, hangs, backoff_initial_seconds=1, backoff_max_seconds=1)
+    task.start()
+    await asyncio.wait_for(started.wait(), 10)
+    await task.stop()
+    await queue.close()
+    assert [number(item) for item in await drain(open_queue(tmp_path))] == [0]
+
+
+@pytest.mark.parametrize(("status", "retry_after", "expected"), [
+    pytest.param(204, None, Delivery(Outcome.DELIVERED), id="204"),
+    pytest.param(429, 5.0, Delivery(Outcome.RETRY, 5.0, "the mirror answered 429"), id="429"),
+    pytest.param(503, None, Delivery(Outcome.RETRY, None, "the mirror answered 503"),
+                 id="503"),
+    pytest.param(400, 5.0, Delivery(Outcome.REJECTED, None, "the mirror answered 400"),
+                 id="400"),
+    pytest.param(404, None, Delivery(Outcome.REJECTED, None, "the mirror answered 404"),
+                 id="404"),
+])
+def test_delivery_from_an_http_status(status: int, retry_after: float | None,
+                                      expected: Delivery) -> None:
+    assert Delivery.from_status(status, retry_after=retry_after) == expected
