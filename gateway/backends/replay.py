@@ -110,6 +110,7 @@ class ReplayQueue:
         self._flusher: asyncio.Task[None] | None = None
         self._nonempty = asyncio.Event()
         self._peeked: int | None = None
+        self._closing = False
         self._appended = self._replayed = self._rejected = 0
         self._dropped = self._dropped_bytes = self._failures = 0
         self._last_error: str | None = None
@@ -125,6 +126,7 @@ class ReplayQueue:
 
     async def close(self) -> None:
         """Finish the appends under way, then close the files."""
+        self._closing = True
         if self._flusher is not None:
             await asyncio.shield(self._flusher)
         executor, self._executor = self._executor, None
@@ -137,8 +139,9 @@ class ReplayQueue:
     async def append(self, entry: QueuedWrite) -> None:
         """Queue `entry`; when this returns it is on disk. Raises QueueFull at a bound
         under "reject" (nothing stored); under "drop_oldest" the oldest entries make room."""
-        if self._executor is None:
-            raise RuntimeError(f"replay queue {self.name} is not open")
+        if self._executor is None or self._closing:
+            raise GatewayError(Category.UNAVAILABLE,
+                               f"the replay queue of mirror {self.name!r} is not open")
         size = entry.record_bytes
         self._admit(size)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -181,10 +184,11 @@ class ReplayQueue:
                                    then=functools.partial(self._stored, len(batch)),
                                    **self._drop_bounds())
                 except Exception as exc:
+                    # The caller sees no paths or OS detail; the log and last_error do.
                     failure = (f"the replay queue of mirror {self.name!r} could not store "
-                               f"the write: {exc}")
-                    self._last_error = failure
-                    log.error("%s", failure)
+                               f"the write")
+                    self._last_error = f"{failure}: {exc}"
+                    log.error("%s", self._last_error)
                 finally:
                     self._pending_bytes -= size
                 for _, _, done in batch:

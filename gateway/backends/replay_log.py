@@ -96,8 +96,8 @@ def encode_record(seq: int, entry: QueuedWrite) -> bytes:
     return b"".join((_CRC.pack(crc), length, fixed, meta, entry.body))
 
 
-def decode_payload(payload: bytes) -> tuple[int, QueuedWrite]:
-    seq, enqueued_ns, flags, meta_len = _FIXED.unpack_from(payload)
+def _decode_payload(payload: bytes) -> QueuedWrite:
+    _, enqueued_ns, flags, meta_len = _FIXED.unpack_from(payload)
     start = _FIXED.size
     try:
         database, retention_policy, precision = msgpack.unpackb(payload[start:start + meta_len])
@@ -107,8 +107,8 @@ def decode_payload(payload: bytes) -> tuple[int, QueuedWrite]:
             retention_policy is None or isinstance(retention_policy, str)):
         raise _Damaged("metadata of the wrong types")
     body = payload[start + meta_len:]
-    return seq, QueuedWrite(database, retention_policy, precision, body,
-                            bool(flags & _FLAG_GZIP), enqueued_ns)
+    return QueuedWrite(database, retention_policy, precision, body, bool(flags & _FLAG_GZIP),
+                       enqueued_ns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +163,9 @@ class ReplayLog:
 
     def open(self) -> LogState:
         """Recover: cut a torn tail, restore the head, drop segments already consumed."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self.directory.is_dir():
+            self.directory.mkdir(parents=True)
+            _fsync_dir(self.directory.parent)  # else a power cut can forget the directory
         firsts = sorted(int(p.name[:-len(SEGMENT_SUFFIX)]) for p in self.directory.iterdir()
                         if p.name.endswith(SEGMENT_SUFFIX)
                         and p.name[:-len(SEGMENT_SUFFIX)].isdigit())
@@ -197,8 +199,11 @@ class ReplayLog:
             os.fsync(fd)
             size = _START
         offset, seq = _START, self._tail
-        while (length := self._valid_length(fd, offset, size, seq)) is not None:
-            offset += length
+        while True:
+            try:
+                offset += _read_record(fd, offset, size, seq, whole=True)[1]
+            except _Damaged:
+                break
             seq += 1
         if offset < size:
             log.warning("replay queue %s: cutting %d bytes of a torn write at the end of %s",
@@ -207,20 +212,6 @@ class ReplayLog:
             os.fsync(fd)
         self._next_seq = seq
         return offset
-
-    @staticmethod
-    def _valid_length(fd: int, offset: int, size: int, seq: int) -> int | None:
-        if offset + _FRAME.size + _FIXED.size > size:
-            return None
-        crc, length = _FRAME.unpack(_pread(fd, _FRAME.size, offset))
-        if length < _FIXED.size or offset + _FRAME.size + length > size:
-            return None
-        payload = _pread(fd, length, offset + _FRAME.size)
-        if zlib.crc32(payload, zlib.crc32(_LENGTH.pack(length))) != crc:
-            return None
-        if _FIXED.unpack_from(payload)[0] != seq:
-            return None
-        return _FRAME.size + length
 
     def _restore_head(self, earliest: int) -> None:
         raw = _pread(self._head_fd, 2 * _SLOT_SIZE, 0)
@@ -255,9 +246,10 @@ class ReplayLog:
             following = self._following(segment)
             return seq == (self._next_seq if following is None else following)
         try:
-            return self._read_header(segment, offset)[0] == seq
+            self._record(segment, offset, seq, whole=False)
         except _Damaged:
             return False
+        return True
 
     # -- operations -------------------------------------------------------------------------
 
@@ -332,14 +324,13 @@ class ReplayLog:
         moved = False
         while self._head_seq < self._next_seq:
             try:
-                seq, enqueued_ns, length = self._read_header(self._head_seg, self._head_off)
-                if seq != self._head_seq:
-                    raise _Damaged(f"record {seq} where {self._head_seq} was expected")
+                enqueued_ns, length, _ = self._record(self._head_seg, self._head_off,
+                                                      self._head_seq, whole=False)
             except _Damaged as exc:
                 self._skip_damaged(exc)
                 moved = True
                 continue
-            if not ((before is not None and seq < before)
+            if not ((before is not None and self._head_seq < before)
                     or (max_bytes is not None and self._queued_bytes() > max_bytes)
                     or (older_than_ns is not None and enqueued_ns < older_than_ns)):
                 break
@@ -363,7 +354,8 @@ class ReplayLog:
                 entry = batch[self._head_seq - batch_seq]
             else:
                 try:
-                    entry = self._read_entry(self._head_seg, self._head_off, self._head_seq)
+                    entry = _decode_payload(self._record(self._head_seg, self._head_off,
+                                                        self._head_seq, whole=True)[2])
                 except _Damaged as exc:
                     self._skip_damaged(exc)
                     moved = True
@@ -459,30 +451,31 @@ class ReplayLog:
             self._reader = (segment, os.open(self._path(segment), os.O_RDONLY))
         return self._reader[1]
 
-    def _read_header(self, segment: int, offset: int) -> tuple[int, int, int]:
-        """(seq, enqueued_ns, record length) of the record at `offset`, CRC unchecked."""
-        raw = _pread(self._fd(segment), _FRAME.size + _FIXED.size, offset)
-        if len(raw) < _FRAME.size + _FIXED.size:
-            raise _Damaged("short record header")
-        length = _FRAME.unpack_from(raw)[1]
-        if length < _FIXED.size or offset + _FRAME.size + length > self._sizes[segment]:
-            raise _Damaged(f"record length {length} runs past the segment")
-        seq, enqueued_ns, _, _ = _FIXED.unpack_from(raw, _FRAME.size)
-        return seq, enqueued_ns, _FRAME.size + length
+    def _record(self, segment: int, offset: int, seq: int, *,
+                whole: bool) -> tuple[int, int, bytes]:
+        return _read_record(self._fd(segment), offset, self._sizes[segment], seq, whole=whole)
 
-    def _read_entry(self, segment: int, offset: int, seq: int) -> QueuedWrite:
-        fd = self._fd(segment)
-        found, _, length = self._read_header(segment, offset)
-        if found != seq:
-            raise _Damaged(f"record {found} where {seq} was expected")
-        raw = _pread(fd, length, offset)
-        if len(raw) < length:
-            raise _Damaged("short record")
-        crc, payload_length = _FRAME.unpack_from(raw)
-        payload = raw[_FRAME.size:]
-        if zlib.crc32(payload, zlib.crc32(_LENGTH.pack(payload_length))) != crc:
+
+def _read_record(fd: int, offset: int, end: int, seq: int, *,
+                 whole: bool) -> tuple[int, int, bytes]:
+    """(enqueued_ns, size on disk, payload) of record `seq` at `offset`, which must end by
+    `end`. Only a `whole` read returns the payload and checks the CRC; else b"" (skipping
+    a record needs its length, not its body)."""
+    raw = _pread(fd, _FRAME.size + _FIXED.size, offset)
+    if len(raw) < _FRAME.size + _FIXED.size:
+        raise _Damaged("short record header")
+    crc, length = _FRAME.unpack_from(raw)
+    if length < _FIXED.size or offset + _FRAME.size + length > end:
+        raise _Damaged(f"record length {length} runs past the segment")
+    found, enqueued_ns, _, _ = _FIXED.unpack_from(raw, _FRAME.size)
+    if found != seq:
+        raise _Damaged(f"record {found} where {seq} was expected")
+    payload = b""
+    if whole:
+        payload = _pread(fd, length, offset + _FRAME.size)
+        if zlib.crc32(payload, zlib.crc32(_LENGTH.pack(length))) != crc:
             raise _Damaged("checksum mismatch")
-        return decode_payload(payload)[1]
+    return enqueued_ns, _FRAME.size + length, payload
 
 
 def _pread(fd: int, count: int, offset: int) -> bytes:

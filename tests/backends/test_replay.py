@@ -206,6 +206,7 @@ async def test_a_failed_sync_fails_the_batch_and_stops_appending(
     with pytest.raises(GatewayError, match="could not store") as caught:
         await queue.append(entry(1))
     assert caught.value.category is Category.UNAVAILABLE
+    assert str(tmp_path) not in caught.value.message  # no server detail for the client
     assert "Input/output error" in (queue.stats.last_error or "")
     monkeypatch.undo()
     # Once a sync failed, the page cache cannot be trusted: no more appends until reopened.
@@ -215,6 +216,18 @@ async def test_a_failed_sync_fails_the_batch_and_stops_appending(
     reopened = open_queue(tmp_path)
     assert [number(item) for item in await drain(reopened)] == [0]
     await reopened.close()
+
+
+async def test_close_finishes_the_appends_under_way_then_refuses(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path)
+    appends = [asyncio.ensure_future(queue.append(entry(i))) for i in range(10)]
+    await asyncio.sleep(0)  # all ten are waiting for their batch
+    await queue.close()
+    assert all(task.done() and task.exception() is None for task in appends)
+    with pytest.raises(GatewayError, match="not open") as caught:
+        await queue.append(entry(10))
+    assert caught.value.category is Category.UNAVAILABLE
+    assert [number(item) for item in await drain(open_queue(tmp_path))] == list(range(10))
 
 
 # -- reading ----------------------------------------------------------------------------------
