@@ -39,7 +39,7 @@ class Received:
     path: str
     query: dict[str, str]
     headers: dict[str, str]  # lower-case names
-    body: bytes  # decoded: gunzipped when sent with Content-Encoding: gzip
+    body: bytes  # decoded: gunzipped when sent with Content-Encoding: gzip (if it was)
     peer: tuple[str, int]  # the client's address: one per connection
 
     def json(self) -> Any:
@@ -164,18 +164,20 @@ class FakeServer(BackgroundLoop):
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        raw = await request.read()
-        body = raw
+        body = await request.read()
+        unreadable = None
         if request.headers.get("Content-Encoding", "").lower() == "gzip":
             try:
-                body = gzip.decompress(raw)
-            except (OSError, EOFError) as exc:
-                return self.error(400, f"unable to read data: {exc}")
+                body = gzip.decompress(body)
+            except (OSError, EOFError) as exc:  # recorded as sent, then refused
+                unreadable = f"unable to read data: {exc}"
         peer = request.transport.get_extra_info("peername") if request.transport else None
         self.received.append(Received(
             request.method, request.path, dict(request.query),
             {k.lower(): v for k, v in request.headers.items()}, body,
             tuple(peer[:2]) if peer else ("", 0)))
+        if unreadable:
+            return self.error(400, unreadable)
         request[BODY] = body
         if self.delay:
             try:

@@ -104,19 +104,20 @@ class HttpTransport:
                       params: Mapping[str, str] | None = None,
                       headers: Mapping[str, str] | None = None,
                       data: bytes | Mapping[str, str] | None = None,
-                      json: object = None) -> UpstreamReply:
+                      json_body: object = None) -> UpstreamReply:
         """Send one request and buffer the whole answer, whatever its status."""
         session = self._open()
         try:
             async with session.request(method, self._base + path, params=params,
-                                       headers=headers, data=data, json=json) as response:
+                                       headers=headers, data=data, json=json_body) as response:
                 body = await response.read()
                 return UpstreamReply(response.status, body, reply_headers(response.headers),
                                      self.generation)
         # Timeouts first: aiohttp's own timeout errors are also connection errors.
         except TimeoutError as exc:
-            raise self._failure(FailureKind.TIMEOUT, method, path,
-                                f"no answer within {self._timeout.total} s", exc) from exc
+            # aiohttp names a connect timeout; the total one comes without words.
+            detail = str(exc) or f"no answer within {self._timeout.total} s"
+            raise self._failure(FailureKind.TIMEOUT, method, path, detail, exc) from exc
         except _CANNOT_CONNECT as exc:
             raise self._failure(FailureKind.REFUSED, method, path, str(exc), exc) from exc
         # Everything else went wrong after connecting: disconnects, payload and parser errors,

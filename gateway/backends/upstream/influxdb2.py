@@ -94,7 +94,7 @@ class InfluxDB2Upstream(Upstream):
         if isinstance(org, UpstreamReply):
             return org
         body = {"orgID": org, "name": name, "retentionRules": []}
-        return await self._http.request("POST", "/api/v2/buckets", json=body,
+        return await self._http.request("POST", "/api/v2/buckets", json_body=body,
                                         headers=self._token_header(None))
 
     async def _find_org(self) -> str | UpstreamReply:

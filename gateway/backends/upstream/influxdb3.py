@@ -97,12 +97,12 @@ class InfluxDB3Upstream(Upstream):
         body: dict[str, object] = {"db": database, "q": text, "format": format}
         if params:
             body["params"] = dict(params)
-        return await self._http.request("POST", "/api/v3/query_sql", json=body,
+        return await self._http.request("POST", "/api/v3/query_sql", json_body=body,
                                         headers=self._bearer(credentials))
 
     async def create_database(self, name: str) -> UpstreamReply:
         return await self._http.request("POST", "/api/v3/configure/database",
-                                        json={"db": name}, headers=self._bearer(None))
+                                        json_body={"db": name}, headers=self._bearer(None))
 
     async def databases(self) -> list[str]:
         reply = await self._http.request("GET", "/api/v3/configure/database",
