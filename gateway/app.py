@@ -18,10 +18,15 @@ from gateway.api.middleware import gateway_middleware
 from gateway.api.routes import add_routes
 from gateway.auth.admin import AdminTokenVerifier
 from gateway.backends.native.store import NativeStore
-from gateway.config import Config
+from gateway.backends.replay import ReplayQueue
+from gateway.backends.upstream.factory import build_upstream
+from gateway.config import NATIVE, Config
 from gateway.services.admin import AdminService
+from gateway.services.fanout import Fanout
 from gateway.services.influxql import InfluxQLService
 from gateway.services.query import QueryService
+from gateway.services.routing import Router
+from gateway.services.upstream_query import RoutedInfluxQL
 from gateway.services.write import WriteService
 from translators.influxql.engine import Limits
 
@@ -43,8 +48,10 @@ def create_app(config: Config) -> web.Application:
     token = config.admin_token()
     app[keys.VERIFIER] = AdminTokenVerifier(token) if token else None
     app[keys.STARTED] = time.time()
+    app[keys.FANOUT] = None
     add_routes(app)
     app.cleanup_ctx.append(_native_store)
+    app.cleanup_ctx.append(_upstreams)
     return app
 
 
@@ -75,3 +82,42 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
         parse_pool.shutdown(wait=True)
         await store.close()
         log.info("native store closed")
+
+
+async def _upstreams(app: web.Application) -> AsyncIterator[None]:
+    """Upstream clients, the router, and a replay queue per target that mirrors a route."""
+    config = app[keys.CONFIG]
+    upstreams = {u.name: build_upstream(u) for u in config.upstreams}
+    router = Router(config.routes, upstreams, config.dbrps)
+    if not router.active:
+        yield
+        return
+    for upstream in upstreams.values():
+        await upstream.start()
+    replay = config.replay
+    root = Path(replay.dir or Path(config.server.data_dir) / "replay")
+    mirrors = {t for r in config.routes if r.mode == "mirror" for t in r.targets[1:]}
+    queues = {name: ReplayQueue(root / name, max_bytes=replay.max_bytes,
+                                max_age_seconds=replay.max_age_seconds,
+                                when_full=replay.when_full, name=name)
+              for name in sorted(mirrors)}
+    for queue in queues.values():
+        await asyncio.to_thread(queue.open)
+    native_writes = app[keys.WRITES]
+    fanout = Fanout(router, native_writes.write, queues,
+                    max_body_bytes=config.write.max_body_bytes,
+                    backoff_initial_seconds=replay.backoff_initial_seconds,
+                    backoff_max_seconds=replay.backoff_max_seconds)
+    app[keys.FANOUT] = fanout
+    app[keys.WRITES] = fanout  # type: ignore[assignment]
+    app[keys.INFLUXQL] = RoutedInfluxQL(router, app[keys.INFLUXQL])  # type: ignore[assignment]
+    fanout.start()
+    log.info("routing to %s", ", ".join(n for n in router.all_targets() if n != NATIVE))
+    try:
+        yield
+    finally:
+        await fanout.stop()
+        for queue in queues.values():
+            await queue.close()
+        for upstream in upstreams.values():
+            await upstream.close()

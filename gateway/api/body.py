@@ -11,6 +11,7 @@ from gateway.model import Namespace, WriteBatch
 from translators.lineprotocol import Precision
 
 from . import keys
+from .params import pass_credentials
 
 
 async def read_raw(request: web.Request, limit: int) -> tuple[bytes, str | None]:
@@ -46,5 +47,6 @@ async def accept_write(request: web.Request, namespace: Namespace, precision: Pr
     await request.app[keys.WRITES].write(WriteBatch(
         namespace=namespace, body=body, precision=precision, received_ns=received,
         encoding=encoding, accept_partial=accept_partial, sync=sync,
+        credentials=pass_credentials(request.headers, request.query),
     ))
     return web.Response(status=204)

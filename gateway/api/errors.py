@@ -10,7 +10,9 @@ import json
 
 from aiohttp import web
 
+from gateway.backends.upstream.base import UpstreamReply
 from gateway.errors import Category, GatewayError, PartialWrite
+from gateway.services.routing import RelayedError
 
 STATUS: dict[Category, int] = {
     Category.INVALID: 400,
@@ -82,8 +84,21 @@ def v3_body(error: GatewayError) -> dict[str, object]:
     return {"error": error.message, "data": None}
 
 
+# An upstream's headers worth relaying with its answer, spelled as InfluxDB spells them.
+RELAYED_HEADERS = ("Content-Type", "X-Influxdb-Error", "Retry-After", "Www-Authenticate")
+
+
+def relay_response(reply: UpstreamReply) -> web.Response:
+    """An upstream's answer as it sent it (a caller of the upstream's own generation)."""
+    headers = {name: reply.headers[name.lower()] for name in RELAYED_HEADERS
+               if name.lower() in reply.headers}
+    return web.Response(status=reply.status, body=reply.body, headers=headers)
+
+
 def render(error: GatewayError, generation: str) -> web.Response:
-    status = STATUS[error.category]
+    if isinstance(error, RelayedError) and error.reply.generation.value == generation:
+        return relay_response(error.reply)
+    status = error.status if isinstance(error, RelayedError) else STATUS[error.category]
     headers: dict[str, str] = {}
     if error.retry_after is not None:
         headers["Retry-After"] = str(max(0, round(error.retry_after)))

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from gateway.auth.admin import AdminTokenVerifier
     from gateway.config import Config
     from gateway.services.admin import AdminService
+    from gateway.services.fanout import Fanout
     from gateway.services.influxql import InfluxQLService
     from gateway.services.query import QueryService
     from gateway.services.write import WriteService
@@ -21,3 +22,4 @@ ADMIN: web.AppKey[AdminService] = web.AppKey("admin")
 INFLUXQL: web.AppKey[InfluxQLService] = web.AppKey("influxql")
 VERIFIER: web.AppKey[AdminTokenVerifier | None] = web.AppKey("verifier")
 STARTED: web.AppKey[float] = web.AppKey("started")
+FANOUT: web.AppKey[Fanout | None] = web.AppKey("fanout")

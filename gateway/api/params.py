@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gateway.errors import invalid
+from gateway.model import PassCredentials
 from translators.lineprotocol import Precision, UnknownPrecision
 
 
@@ -25,3 +26,8 @@ def precision(params: Mapping[str, str], generation: str) -> Precision:
         return Precision.parse(params.get("precision"), generation)
     except UnknownPrecision as exc:
         raise invalid(str(exc)) from None
+
+
+def pass_credentials(headers: Mapping[str, str], query: Mapping[str, str]) -> PassCredentials:
+    """The caller's credentials as sent, for routes that forward them upstream."""
+    return PassCredentials(headers.get("Authorization"), query.get("u"), query.get("p"))

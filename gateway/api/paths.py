@@ -16,6 +16,9 @@ V3_QUERY_INFLUXQL = "/api/v3/query_influxql"
 V3_DATABASE = "/api/v3/configure/database"
 V3_TABLE = "/api/v3/configure/table"
 
+METRICS = "/metrics"
+ADMIN_REPLAY = "/admin/replay"  # the gateway's own: mirrors and their replay queues
+
 # Paths that answer without credentials, as in InfluxDB.
 OPEN = frozenset({PING, HEALTH, HEALTH_V1, READY})
 

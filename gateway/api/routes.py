@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import health, paths, v1, v2, v3
+from . import health, metrics, paths, v1, v2, v3
 
 ROUTES: list[tuple[str, str, web.Handler]] = [
     ("GET", paths.PING, health.ping),
@@ -25,6 +25,8 @@ ROUTES: list[tuple[str, str, web.Handler]] = [
     ("DELETE", paths.V3_DATABASE, v3.delete_database),
     ("POST", paths.V3_TABLE, v3.create_table),
     ("DELETE", paths.V3_TABLE, v3.delete_table),
+    ("GET", paths.METRICS, metrics.metrics),
+    ("GET", paths.ADMIN_REPLAY, metrics.replay),
 ]
 
 

@@ -8,8 +8,9 @@ import json
 from aiohttp import web
 
 from gateway.errors import Category, GatewayError, invalid
-from gateway.model import Namespace
+from gateway.model import Generation, Namespace
 from gateway.services.influxql import InfluxQLRequest
+from gateway.services.routing import RelayedError
 from translators.encoders.influxql_format import (
     V1Format,
     encode_v1,
@@ -21,6 +22,7 @@ from translators.encoders.influxql_format import (
 
 from . import keys, params
 from .body import accept_write
+from .errors import relay_response
 
 
 async def write(request: web.Request) -> web.Response:
@@ -64,17 +66,24 @@ async def query(request: web.Request) -> web.StreamResponse:
         if not isinstance(bound, dict):
             return _v1_error(fmt, "error parsing query parameters: not a JSON object", pretty)
     service = request.app[keys.INFLUXQL]
+    epoch = values.get("epoch") or None
+    chunked = values.get("chunked") == "true"
     try:
         answer = await service.execute(InfluxQLRequest(
             text, database=values.get("db") or None,
             retention_policy=values.get("rp") or None, params=bound,
-            read_only=request.method == "GET"))
+            read_only=request.method == "GET", caller=Generation.V1,
+            accept=request.headers.get("Accept"), epoch=epoch, chunked=chunked,
+            chunk_size=parse_chunk_size(values.get("chunk_size")) if chunked else None,
+            pretty=pretty, params_text=values.get("params") or None,
+            credentials=params.pass_credentials(request.headers, values)))
     except GatewayError as exc:
-        if exc.category is not Category.INVALID:
+        if exc.category is not Category.INVALID or isinstance(exc, RelayedError):
             raise
         return _v1_error(fmt, exc.message, pretty)
-    epoch = values.get("epoch") or None
-    if values.get("chunked") == "true":
+    if answer.relay is not None:
+        return relay_response(answer.relay)
+    if chunked:
         chunks = encode_v1_chunks(answer.results, fmt,
                                   chunk_size=parse_chunk_size(values.get("chunk_size")),
                                   epoch=epoch, pretty=pretty, chunking=answer.chunking)

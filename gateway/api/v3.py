@@ -9,7 +9,7 @@ import pyarrow as pa
 from aiohttp import web
 
 from gateway.errors import invalid
-from gateway.model import Namespace, SqlQuery
+from gateway.model import Generation, Namespace, SqlQuery
 from gateway.services.influxql import InfluxQLRequest
 from translators.encoders import V3_ENCODERS, V3_MEDIA_TYPES
 from translators.encoders.influxql_table import statement_table
@@ -118,7 +118,8 @@ async def query_influxql(request: web.Request) -> web.Response:
     if database is not None and not isinstance(database, str):
         raise invalid("db must be a string")
     answer = await request.app[keys.INFLUXQL].execute(InfluxQLRequest(
-        text, database=database or None, params=bound, single_statement=True))
+        text, database=database or None, params=bound, single_statement=True,
+        caller=Generation.V3, credentials=params.pass_credentials(request.headers, {})))
     (result,) = answer.results
     if result.error is not None:
         raise invalid(result.error)

@@ -16,7 +16,9 @@ from typing import Any
 
 from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore, Reader
+from gateway.backends.upstream.base import UpstreamReply
 from gateway.errors import GatewayError, invalid
+from gateway.model import Generation, PassCredentials
 from gateway.services import select_into
 from gateway.services.retention import RetentionStatements
 from translators.encoders.influxql_chunks import Chunking
@@ -39,6 +41,15 @@ class InfluxQLRequest:
     params: Mapping[str, Any] | None = None
     read_only: bool = False  # a GET request: 1.x warns about statements that write
     single_statement: bool = False  # InfluxDB 3 takes one statement per request
+    # What an upstream needs to answer as the caller asked (the native store ignores these).
+    caller: Generation = Generation.V1
+    accept: str | None = None
+    epoch: str | None = None
+    chunked: bool = False
+    chunk_size: int | None = None
+    pretty: bool = False
+    params_text: str | None = None  # `params` as sent
+    credentials: PassCredentials | None = None
 
 
 @dataclass(slots=True)
@@ -46,9 +57,11 @@ class InfluxQLAnswer:
     results: list[StatementResult] = field(default_factory=list)
     # How 1.x splits each statement's answer into chunks (encoders need it).
     chunking: dict[int, Chunking] = field(default_factory=dict)
+    # An upstream's answer, relayed unchanged to a caller of its generation.
+    relay: UpstreamReply | None = None
 
 
-def _chunking(statement: ast.Statement) -> Chunking:
+def chunking_for(statement: ast.Statement) -> Chunking:
     if isinstance(statement, ast.SelectStatement | ast.ShowSeries | ast.ShowFieldKeys):
         return Chunking.ROWS
     if isinstance(statement, ast.ShowTagKeys | ast.ShowTagValues):
@@ -62,16 +75,19 @@ class InfluxQLService:
         self._limits = limits
         self._retention = RetentionStatements(store)
 
+    def databases(self) -> list[str]:
+        return self._store.databases()
+
     async def execute(self, request: InfluxQLRequest) -> InfluxQLAnswer:
         now = time.time_ns()
-        statements = await asyncio.to_thread(_parse, request.text, request.params)
+        statements = await asyncio.to_thread(parse_statements, request.text, request.params)
         if request.single_statement and len(statements) != 1:
             raise invalid("must provide only one InfluxQl statement per query")
         answer = InfluxQLAnswer()
         results = answer.results
         for index, statement in enumerate(statements):
             result = StatementResult(index)
-            answer.chunking[index] = _chunking(statement)
+            answer.chunking[index] = chunking_for(statement)
             try:
                 await self._run(statement, request, now, result)
             except (QueryError, TimeConditionError) as exc:
@@ -218,7 +234,7 @@ _READS = (ast.SelectStatement, ast.ShowMeasurements, ast.ShowTagKeys, ast.ShowTa
           ast.ShowFieldKeys, ast.ShowSeries, ast.ShowCardinality)
 
 
-def _parse(text: str, params: Mapping[str, Any] | None) -> list[ast.Statement]:
+def parse_statements(text: str, params: Mapping[str, Any] | None) -> list[ast.Statement]:
     try:
         return parse_query(text, params)
     except InfluxQLParseError as exc:

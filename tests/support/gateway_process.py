@@ -18,15 +18,17 @@ class GatewayProcess:
     port: int
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
+    config: Path | None = None  # a TOML file passed as --config
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> GatewayProcess:
+        config = ["--config", str(self.config)] if self.config else []
         self.process = start_server(
             [sys.executable, "-m", "gateway", "serve", "--bind", f"127.0.0.1:{self.port}",
-             "--data-dir", str(self.data_dir), "--log-level", "WARNING"],
+             "--data-dir", str(self.data_dir), "--log-level", "WARNING", *config],
             self.url, str(self.data_dir.parent / f"gateway-{self.port}.log"), env=self.env,
             timeout=timeout,
         )
@@ -47,6 +49,6 @@ class GatewayProcess:
         return code
 
 
-def gateway_process(data_dir: Path, **env: str) -> GatewayProcess:
+def gateway_process(data_dir: Path, config: Path | None = None, **env: str) -> GatewayProcess:
     environment = {**os.environ, **env}
-    return GatewayProcess(data_dir, free_port(), environment)
+    return GatewayProcess(data_dir, free_port(), environment, config=config)

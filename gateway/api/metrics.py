@@ -1,0 +1,73 @@
+"""GET /metrics (Prometheus text) and GET /admin/replay (JSON): upstream writes and the
+mirrors' replay queues."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.services.fanout import mirror_report
+
+from . import keys
+from .errors import json_response
+
+# (metric, type, help, path into a target's report)
+_QUEUE_METRICS = [
+    ("influx_gateway_replay_queue_entries", "gauge", "Batches waiting in a mirror's queue.",
+     "depth"),
+    ("influx_gateway_replay_queue_bytes", "gauge", "Bytes a mirror's queue holds on disk.",
+     "bytes"),
+    ("influx_gateway_replay_oldest_entry_age_seconds", "gauge",
+     "Age of the oldest batch waiting for a mirror.", "oldest_age_seconds"),
+    ("influx_gateway_replay_appended_total", "counter", "Batches queued for a mirror.",
+     "appended"),
+    ("influx_gateway_replay_replayed_total", "counter",
+     "Queued batches a mirror has taken (rate() of it is the replay rate).", "replayed"),
+    ("influx_gateway_replay_rejected_total", "counter",
+     "Queued batches a mirror refused with a 4xx (logged, not retried).", "rejected"),
+    ("influx_gateway_replay_dropped_total", "counter",
+     "Queued batches dropped at the queue's byte or age bound.", "dropped"),
+]
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def render_metrics(report: dict[str, dict[str, object]]) -> str:
+    lines: list[str] = []
+    lines += ["# HELP influx_gateway_target_writes_total Batches a target stored.",
+              "# TYPE influx_gateway_target_writes_total counter"]
+    lines += [f'influx_gateway_target_writes_total{{target="{_label(t)}"}} {e["written"]}'
+              for t, e in report.items()]
+    lines += ["# HELP influx_gateway_target_write_failures_total Batches a target did not "
+              "store, by reason (an HTTP status or refused, timeout, protocol).",
+              "# TYPE influx_gateway_target_write_failures_total counter"]
+    for target, entry in report.items():
+        failed = entry["failed"]
+        assert isinstance(failed, dict)
+        lines += [f'influx_gateway_target_write_failures_total{{target="{_label(target)}",'
+                  f'reason="{_label(str(reason))}"}} {count}'
+                  for reason, count in sorted(failed.items())]
+    lines += ["# HELP influx_gateway_mirror_rejected_total Mirrored batches a mirror refused "
+              "with a 4xx.", "# TYPE influx_gateway_mirror_rejected_total counter"]
+    lines += [f'influx_gateway_mirror_rejected_total{{target="{_label(t)}"}} {e["rejected"]}'
+              for t, e in report.items()]
+    queues = {t: e["queue"] for t, e in report.items() if isinstance(e.get("queue"), dict)}
+    for metric, kind, text, key in _QUEUE_METRICS:
+        lines += [f"# HELP {metric} {text}", f"# TYPE {metric} {kind}"]
+        lines += [f'{metric}{{mirror="{_label(t)}"}} {float(q[key] or 0):g}'  # type: ignore[index]
+                  for t, q in queues.items()]
+    return "\n".join(lines) + "\n"
+
+
+async def metrics(request: web.Request) -> web.Response:
+    fanout = request.app[keys.FANOUT]
+    report = mirror_report(fanout) if fanout is not None else {}
+    return web.Response(text=render_metrics(report),
+                        content_type="text/plain", charset="utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})
+
+
+async def replay(request: web.Request) -> web.Response:
+    fanout = request.app[keys.FANOUT]
+    return json_response({"targets": mirror_report(fanout) if fanout is not None else {}})

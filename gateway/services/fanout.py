@@ -1,0 +1,310 @@
+"""Writes on routes with upstream targets: single, mirror (with durable replay) and shard.
+
+The caller's answer is the primary's real answer. Mirrors get the same batch at the same
+time; one that cannot take it now (down, timeout, 5xx, 429) gets it appended to its own queue
+on disk, synced before the caller is answered, and replayed in order later. While a mirror's
+queue is not empty, new batches for it join the queue instead of overtaking it. A mirror's 4xx
+is logged and counted: sending the same bytes again would fail again.
+
+Points without a timestamp are stamped once with the time of receipt before a mirrored batch
+leaves, so that a mirror replayed an hour later stores the same time as the primary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from gateway.backends.replay import Delivery, Outcome, QueuedWrite, Replayer, ReplayQueue
+from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFailure
+from gateway.compression import GZIP, inflate
+from gateway.config import NATIVE
+from gateway.errors import Category, GatewayError
+from gateway.model import Namespace, WriteBatch, WriteOutcome
+from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
+from translators.lineprotocol import Precision
+from translators.lineprotocol.precision import truncate_nanos
+from translators.lineprotocol.rewrite import rescale_timestamps, split_by_key, stamp_missing
+
+log = logging.getLogger(__name__)
+
+NativeWrite = Callable[[WriteBatch], Awaitable[WriteOutcome]]
+# The coarsest precision every v2 and v3 upstream takes; 1.x's m and h are rescaled to it.
+RESCALED = Precision.SECOND
+
+
+@dataclass(slots=True)
+class TargetCounters:
+    """What happened to writes sent to one target (rendered at /metrics)."""
+
+    written: int = 0
+    failed: Counter[str] = None  # type: ignore[assignment]
+    rejected: int = 0  # 4xx answers to mirrored batches: logged, not retried
+    queued: int = 0
+
+    def __post_init__(self) -> None:
+        self.failed = Counter()
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    """One batch on its way to a target: plain or gzip bytes in the caller's terms."""
+
+    namespace: Namespace
+    body: bytes
+    precision: Precision
+    gzip: bool
+    received_ns: int
+    accept_partial: bool = True
+    sync: bool = True
+
+
+class Fanout:
+    """Sends writes to the targets of their route."""
+
+    def __init__(self, router: Router, native: NativeWrite, queues: dict[str, ReplayQueue],
+                 *, max_body_bytes: int, backoff_initial_seconds: float,
+                 backoff_max_seconds: float) -> None:
+        self._router = router
+        self._native = native
+        self._limit = max_body_bytes
+        self.queues = queues
+        self.counters: dict[str, TargetCounters] = {}
+        self.replayers = {
+            name: Replayer(queue, self._delivery(name),
+                           backoff_initial_seconds=backoff_initial_seconds,
+                           backoff_max_seconds=backoff_max_seconds)
+            for name, queue in queues.items()
+        }
+
+    def start(self) -> None:
+        for replayer in self.replayers.values():
+            replayer.start()
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(r.stop() for r in self.replayers.values()))
+
+    def _count(self, target: str) -> TargetCounters:
+        return self.counters.setdefault(target, TargetCounters())
+
+    async def write(self, batch: WriteBatch) -> WriteOutcome:
+        credentials = batch.credentials
+        database = batch.namespace.database
+        resolved = self._router.resolve(database)
+        if resolved.route.targets == (NATIVE,) and not self._router.by_measurement(database):
+            return await self._native(batch)
+        forward = Forward(batch.namespace, batch.body, batch.precision,
+                          batch.encoding == GZIP, batch.received_ns, batch.accept_partial,
+                          batch.sync)
+        if not self._router.by_measurement(database):
+            return await self._route(resolved, forward, credentials)
+        # Some route names a measurement: split the batch and send each part its own way.
+        plain = self._plain(forward)
+        groups: dict[int, tuple[ResolvedRoute, list[bytes]]] = {}
+        for measurement, lines in split_by_key(plain.body, "measurement").items():
+            route = self._router.resolve(database, measurement_name(measurement))
+            groups.setdefault(id(route), (route, []))[1].append(lines)
+        results = await asyncio.gather(
+            *(self._route(route, replace(plain, body=b"\n".join(parts)), credentials)
+              for route, parts in groups.values()),
+            return_exceptions=True)
+        return _combine(results)
+
+    async def _route(self, resolved: ResolvedRoute, forward: Forward,
+                     credentials: PassCredentials | None) -> WriteOutcome:
+        route = resolved.route
+        creds = credentials if route.passthrough else None
+        if route.mode == "single":
+            return await self._send(route.targets[0], forward, creds)
+        if route.mode == "shard":
+            return await self._shard(resolved, forward, creds)
+        return await self._mirror(route.targets[0], route.targets[1:], forward, creds)
+
+    async def _shard(self, resolved: ResolvedRoute, forward: Forward,
+                     credentials: PassCredentials | None) -> WriteOutcome:
+        assert resolved.ring is not None
+        plain = self._plain(forward)
+        parts: dict[str, list[bytes]] = {}
+        by_measurement = resolved.route.shard_by == "measurement"
+        for key, lines in split_by_key(plain.body, resolved.route.shard_by).items():
+            # Reads find a measurement's shard by its name as InfluxQL spells it.
+            ring_key = measurement_name(key).encode() if by_measurement else key
+            parts.setdefault(resolved.ring.target(ring_key), []).append(lines)
+        results = await asyncio.gather(
+            *(self._send(target, replace(plain, body=b"\n".join(chunks)), credentials)
+              for target, chunks in parts.items()),
+            return_exceptions=True)
+        return _combine(results)
+
+    async def _mirror(self, primary: str, mirrors: tuple[str, ...], forward: Forward,
+                      credentials: PassCredentials | None) -> WriteOutcome:
+        forward = self._stamped(forward)
+        for mirror in mirrors:
+            # A backlogged mirror whose queue is full refuses the write before the primary
+            # stores it, so that a 503 means nothing was written anywhere.
+            if self.replayers[mirror].backlogged:
+                self.queues[mirror].check_room(_queued(forward))
+        first = asyncio.ensure_future(self._send(primary, forward, credentials))
+        others = [asyncio.ensure_future(self._mirror_one(m, forward, credentials))
+                  for m in mirrors]
+        # Every mirror must hold the batch (written or durably queued) before the answer.
+        await asyncio.gather(first, *others, return_exceptions=True)
+        for task in others:
+            task.result()  # a queue that is full refuses the whole write
+        return first.result()
+
+    async def _mirror_one(self, target: str, forward: Forward,
+                          credentials: PassCredentials | None) -> None:
+        queue = self.queues[target]
+        if self.replayers[target].backlogged:
+            await self._enqueue(target, queue, forward)
+            return
+        try:
+            await self._send(target, forward, credentials)
+        except GatewayError as exc:
+            if _retryable(exc):
+                await self._enqueue(target, queue, forward)
+            else:
+                self._count(target).rejected += 1
+                log.warning("mirror %s refused a batch for %s: %s", target,
+                            forward.namespace.database, exc.message)
+
+    async def _enqueue(self, target: str, queue: ReplayQueue, forward: Forward) -> None:
+        await queue.append(_queued(forward))
+        self._count(target).queued += 1
+
+    def _delivery(self, target: str) -> Callable[[QueuedWrite], Awaitable[Delivery]]:
+        async def deliver(entry: QueuedWrite) -> Delivery:
+            forward = Forward(Namespace(entry.database, entry.retention_policy), entry.body,
+                              Precision(entry.precision), entry.gzip, entry.enqueued_ns)
+            try:
+                await self._send(target, forward, None)
+            except GatewayError as exc:
+                if _retryable(exc):
+                    return Delivery(Outcome.RETRY, exc.retry_after, exc.message)
+                self._count(target).rejected += 1
+                return Delivery(Outcome.REJECTED, detail=exc.message)
+            return Delivery(Outcome.DELIVERED)
+        return deliver
+
+    async def _send(self, target: str, forward: Forward,
+                    credentials: PassCredentials | None) -> WriteOutcome:
+        """Write to one target; an error answer raises in the caller's terms."""
+        counters = self._count(target)
+        if target == NATIVE:
+            try:
+                outcome = await self._native(WriteBatch(
+                    forward.namespace, forward.body, forward.precision, forward.received_ns,
+                    GZIP if forward.gzip else None, forward.accept_partial, forward.sync))
+            except GatewayError as exc:
+                counters.failed[exc.category.value] += 1
+                raise
+            counters.written += 1
+            return outcome
+        upstream = self._router.upstreams[target]
+        body, precision, gzip = self._for_upstream(upstream, forward)
+        namespace = self._router.namespace_for(target, forward.namespace)
+        try:
+            reply = await upstream.write(namespace, body, precision, gzip=gzip,
+                                         credentials=credentials)
+        except UpstreamFailure as exc:
+            counters.failed[exc.kind.value] += 1
+            raise failure_error(exc) from None
+        if not reply.ok:
+            counters.failed[str(reply.status)] += 1
+            raise RelayedError(target, reply)
+        counters.written += 1
+        return WriteOutcome()
+
+    def _for_upstream(self, upstream: Upstream, forward: Forward
+                      ) -> tuple[bytes, Precision, bool]:
+        """The bytes as sent when the upstream takes their precision; rescaled once if not."""
+        if upstream.accepts(forward.precision):
+            return forward.body, forward.precision, forward.gzip
+        if forward.precision is Precision.AUTO:
+            raise GatewayError(Category.INVALID,
+                               f"upstream {upstream.name} needs an explicit precision: "
+                               "precision=auto cannot be forwarded to it")
+        plain = self._plain(forward)
+        return rescale_timestamps(plain.body, forward.precision, RESCALED), RESCALED, False
+
+    def _plain(self, forward: Forward) -> Forward:
+        if not forward.gzip:
+            return forward
+        return replace(forward, body=inflate(forward.body, self._limit), gzip=False)
+
+    def _stamped(self, forward: Forward) -> Forward:
+        if forward.precision is Precision.AUTO:
+            return forward  # auto has no unit to stamp in; it is refused where it matters
+        plain = self._plain(forward)
+        stamp = truncate_nanos(forward.received_ns, forward.precision) // forward.precision.nanos
+        body = stamp_missing(plain.body, stamp)
+        if body is plain.body:
+            return forward  # nothing to stamp: the caller's bytes go out as sent
+        return replace(plain, body=body)
+
+
+def _queued(forward: Forward) -> QueuedWrite:
+    return QueuedWrite(
+        database=forward.namespace.database,
+        retention_policy=forward.namespace.retention_policy,
+        precision=forward.precision.value, body=forward.body, gzip=forward.gzip,
+        enqueued_ns=forward.received_ns)
+
+
+def measurement_name(escaped: bytes) -> str:
+    """A measurement as line protocol writes it (`a\\ b`), as queries name it (`a b`)."""
+    return escaped.replace(b"\\ ", b" ").replace(b"\\,", b",").decode("utf-8", "replace")
+
+
+def _retryable(error: GatewayError) -> bool:
+    if isinstance(error, RelayedError):
+        return error.reply.retryable
+    return error.category in (Category.UNAVAILABLE, Category.GATEWAY_TIMEOUT,
+                              Category.BAD_GATEWAY, Category.TOO_MANY_REQUESTS,
+                              Category.INTERNAL)
+
+
+def _combine(results: list[WriteOutcome | BaseException]) -> WriteOutcome:
+    """Parts of one batch sent to several targets: the first error wins, else the sum."""
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    total = WriteOutcome()
+    for result in results:
+        assert isinstance(result, WriteOutcome)
+        total.written += result.written
+        total.dropped += result.dropped
+        total.errors.extend(result.errors)
+    return total
+
+
+def mirror_report(fanout: Fanout) -> dict[str, dict[str, object]]:
+    """Per target: write counters, and for mirrors their replay queue (admin JSON, /metrics)."""
+    report: dict[str, dict[str, object]] = {}
+    for name in sorted(set(fanout.counters) | set(fanout.queues)):
+        counters = fanout.counters.get(name, TargetCounters())
+        entry: dict[str, object] = {
+            "written": counters.written,
+            "failed": dict(counters.failed),
+            "rejected": counters.rejected,
+            "queued": counters.queued,
+        }
+        queue = fanout.queues.get(name)
+        if queue is not None:
+            stats = queue.stats
+            entry["queue"] = {
+                "depth": stats.depth,
+                "bytes": stats.bytes,
+                "oldest_age_seconds": stats.oldest_age_seconds,
+                "appended": stats.appended,
+                "replayed": stats.replayed,
+                "rejected": stats.rejected,
+                "dropped": stats.dropped,
+                "last_error": stats.last_error,
+            }
+        report[name] = entry
+    return report

@@ -1,0 +1,177 @@
+"""Which targets serve a database: routes matched in order, names mapped per generation.
+
+A target is the native store (`NATIVE`) or an upstream, by name. The first route whose
+database glob (and measurement glob, when it has one) matches decides; no match means the
+native store, as a gateway without routes behaves. An upstream's answers and failures become
+the caller's errors here, once: `upstream_error` and `RelayedError`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from gateway.backends.upstream.base import (
+    FailureKind,
+    Generation,
+    Upstream,
+    UpstreamFailure,
+    UpstreamReply,
+)
+from gateway.config import NATIVE, DbrpConfig, RouteConfig
+from gateway.errors import Category, GatewayError
+from gateway.model import Namespace
+
+AUTOGEN = "autogen"
+DEFAULT_ROUTE = RouteConfig(name="default", targets=(NATIVE,))
+
+# An upstream's status as the category the caller's generation words it with.
+_STATUS_CATEGORY = {
+    400: Category.INVALID, 401: Category.UNAUTHORIZED, 403: Category.FORBIDDEN,
+    404: Category.NOT_FOUND, 405: Category.METHOD_NOT_ALLOWED, 409: Category.CONFLICT,
+    413: Category.TOO_LARGE, 415: Category.UNSUPPORTED_MEDIA_TYPE, 422: Category.INVALID,
+    429: Category.TOO_MANY_REQUESTS, 503: Category.UNAVAILABLE, 504: Category.GATEWAY_TIMEOUT,
+}
+_FAILURE_CATEGORY = {
+    FailureKind.REFUSED: Category.UNAVAILABLE,
+    FailureKind.TIMEOUT: Category.GATEWAY_TIMEOUT,
+    FailureKind.PROTOCOL: Category.BAD_GATEWAY,
+}
+
+
+class RelayedError(GatewayError):
+    """An upstream's error answer: relayed byte for byte to a caller of the same generation,
+    re-worded in the caller's format (with the upstream's status) otherwise."""
+
+    def __init__(self, upstream: str, reply: UpstreamReply) -> None:
+        category = _STATUS_CATEGORY.get(reply.status, Category.INTERNAL if reply.status < 500
+                                        else Category.BAD_GATEWAY)
+        super().__init__(category, reply.error_message(), retry_after=reply.retry_after())
+        self.upstream = upstream
+        self.reply = reply
+
+    @property
+    def status(self) -> int:
+        return self.reply.status
+
+
+def failure_error(failure: UpstreamFailure) -> GatewayError:
+    """No answer from an upstream, as the caller's 503, 504 or 502."""
+    words = {FailureKind.REFUSED: "is unavailable", FailureKind.TIMEOUT: "did not answer in time",
+             FailureKind.PROTOCOL: "answered something unusable"}[failure.kind]
+    return GatewayError(_FAILURE_CATEGORY[failure.kind],
+                        f"upstream {failure.upstream} {words}: {failure.detail}")
+
+
+def upstream_namespace(generation: Generation, namespace: Namespace,
+                       dbrps: Sequence[DbrpConfig] = ()) -> Namespace:
+    """A v1 database and retention policy in the terms of an upstream's generation.
+
+    v2: an explicit DBRP mapping first, then the bucket "db/rp", then "db" for autogen or no
+    retention policy. v3 has databases only: the retention policy is dropped.
+    """
+    database, policy = namespace.database, namespace.retention_policy
+    if generation is Generation.V1:
+        return namespace
+    if generation is Generation.V3:
+        return Namespace(database)
+    wanted = policy or AUTOGEN
+    for dbrp in dbrps:
+        if dbrp.database == database and dbrp.retention_policy == wanted:
+            return Namespace(dbrp.bucket)
+    if policy and policy != AUTOGEN:
+        return Namespace(f"{database}/{policy}")
+    return Namespace(database)
+
+
+class HashRing:
+    """Consistent hashing over target names: adding a shard moves about 1/n of the keys."""
+
+    REPLICAS = 64
+
+    def __init__(self, targets: Sequence[str]) -> None:
+        points = sorted((_hash(f"{target}#{i}".encode()), target)
+                        for target in targets for i in range(self.REPLICAS))
+        self._hashes = [h for h, _ in points]
+        self._targets = [t for _, t in points]
+
+    def target(self, key: bytes) -> str:
+        index = bisect.bisect(self._hashes, _hash(key)) % len(self._hashes)
+        return self._targets[index]
+
+
+def _hash(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedRoute:
+    route: RouteConfig
+    ring: HashRing | None = None
+
+    @property
+    def mode(self) -> str:
+        return self.route.mode
+
+
+class Router:
+    """Routes by database (and measurement); holds the upstream clients by name."""
+
+    def __init__(self, routes: Sequence[RouteConfig], upstreams: Mapping[str, Upstream],
+                 dbrps: Sequence[DbrpConfig] = ()) -> None:
+        self.routes = [ResolvedRoute(r, HashRing(r.targets) if r.mode == "shard" else None)
+                       for r in routes]
+        self.upstreams = dict(upstreams)
+        self.dbrps = tuple(dbrps)
+        self._default = ResolvedRoute(DEFAULT_ROUTE)
+
+    @property
+    def active(self) -> bool:
+        """False when every request goes to the native store."""
+        return any(t != NATIVE for r in self.routes for t in (*r.route.targets,
+                                                               r.route.read_target))
+
+    def resolve(self, database: str, measurement: str | None = None) -> ResolvedRoute:
+        for resolved in self.routes:
+            if resolved.route.matches(database, measurement):
+                return resolved
+        return self._default
+
+    def by_measurement(self, database: str) -> bool:
+        """True when some route for `database` also names a measurement, so a write must be
+        split by measurement before routing."""
+        return any(r.route.measurement and r.route.matches(database) for r in self.routes)
+
+    def read_targets(self, database: str, measurement: str | None = None) -> list[str]:
+        """The read target then its failovers (shard routes read from every shard)."""
+        resolved = self.resolve(database, measurement)
+        route = resolved.route
+        if route.mode == "shard" and not route.read:
+            if route.shard_by == "measurement" and measurement and resolved.ring:
+                # One measurement lives whole on one shard: read it there.
+                return [resolved.ring.target(measurement.encode())]
+            return list(route.targets)
+        return [route.read_target, *(t for t in route.failover if t != route.read_target)]
+
+    def all_targets(self) -> list[str]:
+        names = [NATIVE]
+        for resolved in self.routes:
+            names.extend(t for t in resolved.route.targets if t not in names)
+        return names
+
+    def namespace_for(self, target: str, namespace: Namespace) -> Namespace:
+        upstream = self.upstreams.get(target)
+        if upstream is None:
+            return namespace
+        return upstream_namespace(upstream.generation, namespace, self.dbrps)
+
+
+def merge_names(lists: Iterable[Iterable[str]]) -> list[str]:
+    """Names from several targets, each once, in the order first seen."""
+    seen: dict[str, None] = {}
+    for names in lists:
+        for name in names:
+            seen.setdefault(name)
+    return list(seen)

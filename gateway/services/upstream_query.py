@@ -1,0 +1,260 @@
+"""InfluxQL on routes with upstream targets: passed through with names rewritten.
+
+A 1.x caller reading a 1.x upstream gets the upstream's bytes unchanged (status, type, body).
+Other pairs go through the upstream's 1.x-compatible /query as JSON with nanosecond times and
+are decoded into the gateway's results, which the caller's encoders then write: MessagePack
+for a 1.x client of a 2.x or 3.x server, InfluxDB 3's tables for /api/v3/query_influxql.
+
+Telegraf's side effects are handled here too: CREATE DATABASE reaches every write target of
+its route, and SHOW DATABASES (and SHOW MEASUREMENTS on a sharded database) merge answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Iterator
+
+from gateway.backends.upstream.base import (
+    Generation,
+    InfluxQLCall,
+    UnexpectedReply,
+    Upstream,
+    UpstreamFailure,
+    UpstreamReply,
+)
+from gateway.config import NATIVE
+from gateway.errors import GatewayError, invalid
+from gateway.model import Namespace
+from gateway.services.influxql import (
+    InfluxQLAnswer,
+    InfluxQLRequest,
+    InfluxQLService,
+    chunking_for,
+    parse_statements,
+)
+from gateway.services.routing import RelayedError, Router, failure_error, merge_names
+from translators.encoders.influxql_format import V1Format, negotiate_v1_format
+from translators.influxql import ast
+from translators.influxql.decode import decode_v1_json
+from translators.influxql.render import render
+from translators.influxql.results import Series, StatementResult
+
+log = logging.getLogger(__name__)
+
+
+class RoutedInfluxQL:
+    """Sends each InfluxQL request to the native store or to its route's read target."""
+
+    def __init__(self, router: Router, native: InfluxQLService) -> None:
+        self._router = router
+        self._native = native
+
+    async def execute(self, request: InfluxQLRequest) -> InfluxQLAnswer:
+        statements = await asyncio.to_thread(parse_statements, request.text, request.params)
+        if request.single_statement and len(statements) != 1:
+            raise invalid("must provide only one InfluxQl statement per query")
+        if len(statements) == 1:
+            statement = statements[0]
+            if isinstance(statement, ast.ShowDatabases):
+                return await self._show_databases()
+            if isinstance(statement, ast.CreateDatabase):
+                return await self._create_database(statement, request)
+        database, measurement = _addressed(statements, request.database)
+        if database is None:
+            return await self._native.execute(request)
+        targets = self._router.read_targets(database, measurement)
+        route = self._router.resolve(database, measurement).route
+        if route.mode == "shard" and not route.read and len(statements) == 1 and isinstance(
+                statements[0], ast.ShowMeasurements):
+            return await self._merged_measurements(targets, request)
+        if targets == [NATIVE]:
+            return await self._native.execute(request)
+        failure: GatewayError | None = None
+        for target in targets:
+            if target == NATIVE:
+                return await self._native.execute(request)
+            try:
+                return await self._upstream(self._router.upstreams[target], statements,
+                                            request)
+            except UpstreamFailure as exc:
+                failure = failure_error(exc)
+            except RelayedError as exc:
+                if not exc.reply.retryable:
+                    raise
+                failure = exc
+            log.warning("read target %s failed for %s: %s", target, database, failure.message)
+        assert failure is not None
+        raise failure
+
+    async def _upstream(self, upstream: Upstream, statements: list[ast.Statement],
+                        request: InfluxQLRequest) -> InfluxQLAnswer:
+        generation = upstream.generation
+        call = InfluxQLCall(
+            text=request.text, database=request.database,
+            retention_policy=request.retention_policy, epoch=request.epoch,
+            params=request.params_text, accept=request.accept, chunked=request.chunked,
+            chunk_size=request.chunk_size, write=not request.read_only, pretty=request.pretty)
+        if generation is not Generation.V1:
+            call = _unqualified(call, statements, generation)
+        relay = (request.caller is Generation.V1 and (
+            generation is Generation.V1
+            or negotiate_v1_format(request.accept) is not V1Format.MSGPACK))
+        if relay:
+            reply = await upstream.influxql(call, credentials=request.credentials)
+            if reply.retryable:
+                raise RelayedError(upstream.name, reply)
+            return InfluxQLAnswer(relay=reply)
+        call = dataclasses.replace(call, accept="application/json", epoch="ns", chunked=False,
+                                   chunk_size=None, pretty=False)
+        reply = await upstream.influxql(call, credentials=request.credentials)
+        if not reply.ok:
+            if reply.status == 400:
+                raise invalid(reply.error_message())
+            raise RelayedError(upstream.name, reply)
+        answer = InfluxQLAnswer(results=decode_v1_json(reply.body))
+        answer.chunking = {i: chunking_for(s) for i, s in enumerate(statements)}
+        return answer
+
+    async def _show_databases(self) -> InfluxQLAnswer:
+        lists = await asyncio.gather(*(self._databases(t) for t in self._router.all_targets()))
+        names = merge_names(lists)
+        result = StatementResult(0, series=[Series("databases", ["name"], [[n] for n in names])])
+        return InfluxQLAnswer(results=[result])
+
+    async def _databases(self, target: str) -> list[str]:
+        if target == NATIVE:
+            return self._native.databases()
+        try:
+            return await self._router.upstreams[target].databases()
+        except UpstreamFailure as exc:
+            raise failure_error(exc) from None
+        except UnexpectedReply as exc:
+            raise RelayedError(target, exc.reply) from None
+
+    async def _create_database(self, statement: ast.CreateDatabase,
+                               request: InfluxQLRequest) -> InfluxQLAnswer:
+        """CREATE DATABASE reaches every write target of the database's route, as Telegraf
+        expects before its first write."""
+        route = self._router.resolve(statement.name).route
+        errors = await asyncio.gather(*(self._create_on(t, statement, request)
+                                        for t in route.targets))
+        result = StatementResult(0)
+        failed = [e for e in errors if e]
+        if failed:
+            result.error = "; ".join(failed)
+        return InfluxQLAnswer(results=[result])
+
+    async def _create_on(self, target: str, statement: ast.CreateDatabase,
+                         request: InfluxQLRequest) -> str | None:
+        if target == NATIVE:
+            answer = await self._native.execute(request)
+            return answer.results[0].error if answer.results else None
+        upstream = self._router.upstreams[target]
+        name = self._router.namespace_for(target, Namespace(statement.name)).database
+        try:
+            reply = await upstream.create_database(name)
+        except UpstreamFailure as exc:
+            return failure_error(exc).message
+        except UnexpectedReply as exc:
+            return f"upstream {target}: {exc.detail}"
+        if reply.ok or _already_exists(reply):
+            if reply.ok and upstream.generation is Generation.V1:
+                results = decode_v1_json(reply.body)
+                if results and results[0].error:
+                    return f"upstream {target}: {results[0].error}"
+            return None
+        return f"upstream {target}: {reply.error_message()}"
+
+    async def _merged_measurements(self, targets: list[str],
+                                   request: InfluxQLRequest) -> InfluxQLAnswer:
+        """SHOW MEASUREMENTS on a sharded database: each shard's names, merged and sorted."""
+        shard_request = dataclasses.replace(request, caller=Generation.V3)
+        answers = await asyncio.gather(*(
+            self._native.execute(request) if t == NATIVE else
+            self._upstream(self._router.upstreams[t], [], shard_request) for t in targets))
+        names: set[str] = set()
+        for answer in answers:
+            for result in answer.results:
+                if result.error:
+                    return answer
+                for series in result.series:
+                    names.update(str(row[0]) for row in series.values)
+        series = [Series("measurements", ["name"], [[n] for n in sorted(names)])] if names else []
+        return InfluxQLAnswer(results=[StatementResult(0, series=series)])
+
+
+def _already_exists(reply: UpstreamReply) -> bool:
+    # InfluxDB 2 answers 422 (or 409) and InfluxDB 3 answers 409 for a name that exists; 1.x's
+    # CREATE DATABASE is idempotent, so the gateway's is too.
+    return reply.status in (409, 422) and "exist" in reply.error_message().lower()
+
+
+def _sources(statement: ast.Statement) -> Iterator[ast.Measurement]:
+    for source in getattr(statement, "sources", ()) or ():
+        if isinstance(source, ast.SubQuery):
+            yield from _sources(source.statement)
+        elif isinstance(source, ast.Measurement):
+            yield source
+
+
+def _addressed(statements: list[ast.Statement], default: str | None
+               ) -> tuple[str | None, str | None]:
+    """The one database (and measurement, when there is one) a request reads.
+
+    Statements in one request that address different databases cannot be split over
+    targets: the caller gets a 400 asking for separate requests.
+    """
+    databases: set[str] = set()
+    measurements: set[str] = set()
+    for statement in statements:
+        named = getattr(statement, "database", None)
+        if isinstance(named, str):
+            databases.add(named)
+        for source in _sources(statement):
+            if source.database:
+                databases.add(source.database)
+            elif default:
+                databases.add(default)
+            if source.name:
+                measurements.add(source.name)
+        if not isinstance(named, str) and not any(True for _ in _sources(statement)):
+            if default:
+                databases.add(default)
+    if len(databases) > 1:
+        raise invalid("statements in one request address several databases ("
+                      + ", ".join(sorted(databases)) + "); send them in separate requests")
+    database = next(iter(databases), None)
+    measurement = next(iter(measurements)) if len(measurements) == 1 else None
+    return database, measurement
+
+
+def _unqualified(call: InfluxQLCall, statements: list[ast.Statement],
+                 generation: Generation) -> InfluxQLCall:
+    """InfluxDB 2 ignores a retention policy written inside the query text and InfluxDB 3 has
+    none: qualified sources are rewritten to bare names with db and rp as parameters."""
+    qualified = [s for st in statements for s in _sources(st) if s.database or s.retention_policy]
+    if not qualified:
+        return call
+    policies = {s.retention_policy for s in qualified if s.retention_policy}
+    if len(policies) > 1:
+        raise invalid("statements in one request name several retention policies ("
+                      + ", ".join(sorted(policies)) + "); send them in separate requests")
+    database = next((s.database for s in qualified if s.database), call.database)
+    policy = next(iter(policies), call.retention_policy)
+    text = ";".join(render(_strip(st)) for st in statements)
+    return dataclasses.replace(
+        call, text=text, database=database,
+        retention_policy=None if generation is Generation.V3 else policy, params=None)
+
+
+def _strip(statement: ast.Statement) -> ast.Statement:
+    if not isinstance(statement, ast.SelectStatement):
+        return statement
+    sources = tuple(
+        ast.SubQuery(_strip(s.statement)) if isinstance(s, ast.SubQuery)  # type: ignore[arg-type]
+        else dataclasses.replace(s, database=None, retention_policy=None)
+        for s in statement.sources)
+    return dataclasses.replace(statement, sources=sources)
+
