@@ -121,11 +121,28 @@ class Router:
 
     def __init__(self, routes: Sequence[RouteConfig], upstreams: Mapping[str, Upstream],
                  dbrps: Sequence[DbrpConfig] = ()) -> None:
-        self.routes = [ResolvedRoute(r, HashRing(r.targets) if r.mode == "shard" else None)
-                       for r in routes]
+        self.set_routes(routes)
         self.upstreams = dict(upstreams)
         self.dbrps = tuple(dbrps)
         self._default = ResolvedRoute(DEFAULT_ROUTE)
+
+    def set_routes(self, routes: Sequence[RouteConfig]) -> None:
+        """Replace the routes (already validated); requests that started keep their route."""
+        self.routes = [ResolvedRoute(r, HashRing(r.targets) if r.mode == "shard" else None)
+                       for r in routes]
+
+    def add_upstream(self, name: str, upstream: Upstream) -> Upstream | None:
+        """Register (or replace) an upstream; the one it replaces is returned to be closed."""
+        previous = self.upstreams.get(name)
+        self.upstreams[name] = upstream
+        return previous
+
+    def remove_upstream(self, name: str) -> Upstream | None:
+        """Forget an upstream no route names; the caller closes what is returned."""
+        if any(name in (*r.route.targets, r.route.read_target, *r.route.failover)
+               for r in self.routes):
+            raise ValueError(f"upstream {name!r} is still named by a route")
+        return self.upstreams.pop(name, None)
 
     @property
     def active(self) -> bool:
