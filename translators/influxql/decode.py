@@ -108,7 +108,8 @@ def _result(raw: Any, statement_id: int, divisor: int) -> StatementResult:
 def _response(document: Any, divisor: int, after: StatementResult | None
               ) -> list[StatementResult]:
     """The results of one response object. A result without an id (MessagePack's failed
-    statements) follows the one before it: the same statement if that one was partial."""
+    statements) takes the next id; first in a chunk, the id of the chunk before if that one
+    was partial (the statement failed after answering rows)."""
     if not isinstance(document, Mapping):
         raise MalformedAnswer("the answer is not an object")
     if "results" not in document:
@@ -121,8 +122,10 @@ def _response(document: Any, divisor: int, after: StatementResult | None
         raise MalformedAnswer("results is not a list")
     out: list[StatementResult] = []
     for item in raw:
-        previous = out[-1] if out else after
-        implied = 0 if previous is None else previous.statement_id + (not previous.partial)
+        if out:  # an unchunked answer: one result per statement, in order
+            implied = out[-1].statement_id + 1
+        else:
+            implied = 0 if after is None else after.statement_id + (not after.partial)
         out.append(_result(item, implied, divisor))
     return out
 
