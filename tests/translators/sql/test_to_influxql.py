@@ -3,11 +3,14 @@ answer rebuilt as SQL rows, checked end to end against the native SQL path on on
 
 from __future__ import annotations
 
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 
 import duckdb
 import pytest
 
+from tests.support.influxd import Influxd
 from translators.encoders import V3_ENCODERS
 from translators.encoders.influxql_format import V1Format, encode_v1
 from translators.influxql import engine
@@ -409,7 +412,7 @@ def natively(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, bytes]:
     return {name: V3_ENCODERS[name].encode(table) for name in ("json", "csv", "pretty")}
 
 
-@pytest.mark.parametrize("sql", [
+BYTE_EQUAL = [
     pytest.param("SELECT time, host, v, i FROM cpu WHERE time >= '2024-01-01T00:00:30Z' AND "
                  "v > 3 ORDER BY time DESC LIMIT 4 OFFSET 1", id="raw-ordered-cut"),
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS bucket, avg(v) AS a, "
@@ -426,7 +429,19 @@ def natively(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, bytes]:
     pytest.param("SELECT time, i FROM cpu WHERE time > '2024-01-01T00:01:00' AND time <= "
                  "TIMESTAMP '2024-01-01T00:01:00Z' + INTERVAL '30 seconds' ORDER BY time",
                  id="time-range"),
-])
+]
+# SQL leaves the row order open in these: compared as sets of CSV lines.
+ROW_EQUAL = [
+    pytest.param("SELECT region, host, count(*) AS n, sum(v) AS s FROM cpu GROUP BY region, "
+                 "host", id="tags-with-a-missing-one"),
+    pytest.param("SELECT date_bin(INTERVAL '1 minute', time, '2024-01-01T00:00:30Z'::TIMESTAMP)"
+                 " AS b, host, count(v) AS n, max(i) AS m FROM cpu WHERE host != 'h2' "
+                 "GROUP BY 1, host", id="buckets-with-origin-by-tag"),
+    pytest.param("SELECT host FROM cpu WHERE v > 30 GROUP BY host", id="distinct-tags"),
+]
+
+
+@pytest.mark.parametrize("sql", BYTE_EQUAL)
 def test_same_bytes_as_native_sql(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     assert via_influxql(con, sql) == natively(con, sql)
 
@@ -443,19 +458,53 @@ def test_json_wire_keeps_averages_float_but_not_integral_minimums(
     assert via_influxql(con, sql, V1Format.MSGPACK)["csv"] == native
 
 
-@pytest.mark.parametrize("sql", [
-    pytest.param("SELECT region, host, count(*) AS n, sum(v) AS s FROM cpu GROUP BY region, "
-                 "host", id="tags-with-a-missing-one"),
-    pytest.param("SELECT date_bin(INTERVAL '1 minute', time, '2024-01-01T00:00:30Z'::TIMESTAMP)"
-                 " AS b, host, count(v) AS n, max(i) AS m FROM cpu WHERE host != 'h2' "
-                 "GROUP BY 1, host",
-                 id="buckets-with-origin-by-tag"),
-    pytest.param("SELECT host FROM cpu WHERE v > 30 GROUP BY host", id="distinct-tags"),
-])
+@pytest.mark.parametrize("sql", ROW_EQUAL)
 def test_same_rows_as_native_sql(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    # SQL leaves the row order open here: compare the CSV lines as sets.
     ours, theirs = via_influxql(con, sql)["csv"], natively(con, sql)["csv"]
     head, *rows = ours.splitlines()
     their_head, *their_rows = theirs.splitlines()
     assert (head, sorted(rows)) == (their_head, sorted(their_rows))
     assert rows
+
+
+# -- end to end against a real InfluxDB 1.6.7 ---------------------------------------------------
+
+
+def _http(url: str, data: bytes | None = None, accept: str | None = None) -> bytes:
+    request = urllib.request.Request(url, data=data, headers={"Accept": accept} if accept else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def real_db(influxdb1: Influxd) -> str:
+    """The end-to-end dataset, written to the real server as line protocol."""
+    _http(f"{influxdb1.url}/query", urllib.parse.urlencode(
+        {"q": "CREATE DATABASE sqltr"}).encode())
+    lines = [f"cpu,host=h{x % 3}{',region=eu' if x % 3 == 0 else ''} v={x * 1.5},i={x % 7}i "
+             f"{S0 + x * 10}" for x in range(30)]
+    _http(f"{influxdb1.url}/write?db=sqltr&precision=s", "\n".join(lines).encode())
+    return influxdb1.url
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sql", "ordered"), [
+    *(pytest.param(p.values[0], True, id=p.id) for p in BYTE_EQUAL),
+    *(pytest.param(p.values[0], False, id=p.id) for p in ROW_EQUAL),
+    pytest.param("SELECT selector_last(v, time)['time'] AS t, selector_last(v, time)['value'] "
+                 "AS v FROM cpu WHERE host = 'h1'", True, id="lone-selector-time"),
+])
+def test_real_influxdb1_answers_as_native_sql(con: duckdb.DuckDBPyConnection, real_db: str,
+                                              sql: str, ordered: bool) -> None:
+    translation = translate_sql(sql)
+    query = urllib.parse.urlencode({"db": "sqltr", "epoch": "ns", "q": translation.influxql})
+    body = _http(f"{real_db}/query?{query}", accept="application/x-msgpack")
+    ours = V3_ENCODERS["csv"].encode(answer_table(decode_v1_msgpack(body), translation))
+    if "selector_last" in sql:  # the native path has no selectors: the last h1 point, by hand
+        assert ours == b"t,v\n2024-01-01T00:04:40,42.0\n"
+        return
+    theirs = natively(con, sql)["csv"]
+    if ordered:
+        assert ours == theirs
+    else:
+        assert sorted(ours.splitlines()) == sorted(theirs.splitlines())
