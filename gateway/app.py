@@ -85,39 +85,45 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _upstreams(app: web.Application) -> AsyncIterator[None]:
-    """Upstream clients, the router, and a replay queue per target that mirrors a route."""
+    """Upstream clients, the router, the write fan-out and its replay queues.
+
+    A queue left on disk by an earlier run is opened (and replayed) whenever its target is
+    still configured, even if no route mirrors to it any more.
+    """
     config = app[keys.CONFIG]
     upstreams = {u.name: build_upstream(u) for u in config.upstreams}
     router = Router(config.routes, upstreams, config.dbrps)
-    if not router.active:
-        yield
-        return
     for upstream in upstreams.values():
         await upstream.start()
     replay = config.replay
     root = Path(replay.dir or Path(config.server.data_dir) / "replay")
-    mirrors = {t for r in config.routes if r.mode == "mirror" for t in r.targets[1:]}
-    queues = {name: ReplayQueue(root / name, max_bytes=replay.max_bytes,
-                                max_age_seconds=replay.max_age_seconds,
-                                when_full=replay.when_full, name=name)
-              for name in sorted(mirrors)}
-    for queue in queues.values():
-        await asyncio.to_thread(queue.open)
-    native_writes = app[keys.WRITES]
-    fanout = Fanout(router, native_writes.write, queues,
+
+    def queue(name: str) -> ReplayQueue:
+        return ReplayQueue(root / name, max_bytes=replay.max_bytes,
+                           max_age_seconds=replay.max_age_seconds,
+                           when_full=replay.when_full, name=name)
+
+    fanout = Fanout(router, app[keys.WRITES].write, queue,
                     max_body_bytes=config.write.max_body_bytes,
                     backoff_initial_seconds=replay.backoff_initial_seconds,
                     backoff_max_seconds=replay.backoff_max_seconds)
+    mirrors = {t for r in config.routes if r.mode == "mirror" for t in r.targets[1:]}
+    left = {p.name for p in root.iterdir() if p.is_dir()} if root.is_dir() else set()
+    for name in sorted(mirrors | left):
+        if name == NATIVE or name in upstreams:
+            await fanout.open_queue(name)
+        else:
+            log.warning("replay queue %s is kept but not replayed: no upstream has that name",
+                        root / name)
+    app[keys.ROUTER] = router
     app[keys.FANOUT] = fanout
     app[keys.WRITES] = fanout  # type: ignore[assignment]
     app[keys.INFLUXQL] = RoutedInfluxQL(router, app[keys.INFLUXQL])  # type: ignore[assignment]
-    fanout.start()
-    log.info("routing to %s", ", ".join(n for n in router.all_targets() if n != NATIVE))
+    if router.active:
+        log.info("routing to %s", ", ".join(n for n in router.all_targets() if n != NATIVE))
     try:
         yield
     finally:
-        await fanout.stop()
-        for queue in queues.values():
-            await queue.close()
-        for upstream in upstreams.values():
+        await fanout.close()
+        for upstream in router.upstreams.values():
             await upstream.close()

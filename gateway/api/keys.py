@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from gateway.services.fanout import Fanout
     from gateway.services.influxql import InfluxQLService
     from gateway.services.query import QueryService
+    from gateway.services.routing import Router
     from gateway.services.write import WriteService
 
 CONFIG: web.AppKey[Config] = web.AppKey("config")
@@ -23,3 +24,4 @@ INFLUXQL: web.AppKey[InfluxQLService] = web.AppKey("influxql")
 VERIFIER: web.AppKey[AdminTokenVerifier | None] = web.AppKey("verifier")
 STARTED: web.AppKey[float] = web.AppKey("started")
 FANOUT: web.AppKey[Fanout | None] = web.AppKey("fanout")
+ROUTER: web.AppKey[Router] = web.AppKey("router")

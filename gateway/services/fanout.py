@@ -65,32 +65,43 @@ class Forward:
 class Fanout:
     """Sends writes to the targets of their route."""
 
-    def __init__(self, router: Router, native: NativeWrite, queues: dict[str, ReplayQueue],
-                 *, max_body_bytes: int, backoff_initial_seconds: float,
-                 backoff_max_seconds: float) -> None:
+    def __init__(self, router: Router, native: NativeWrite,
+                 queue_factory: Callable[[str], ReplayQueue], *, max_body_bytes: int,
+                 backoff_initial_seconds: float, backoff_max_seconds: float) -> None:
         self._router = router
         self._native = native
         self._limit = max_body_bytes
-        self.queues = queues
+        self._queue_factory = queue_factory
+        self._backoff = (backoff_initial_seconds, backoff_max_seconds)
+        self.queues: dict[str, ReplayQueue] = {}
+        self.replayers: dict[str, Replayer] = {}
         self.counters: dict[str, TargetCounters] = {}
-        self.replayers = {
-            name: Replayer(queue, self._delivery(name),
-                           backoff_initial_seconds=backoff_initial_seconds,
-                           backoff_max_seconds=backoff_max_seconds)
-            for name, queue in queues.items()
-        }
+        self._opening = asyncio.Lock()
 
-    def start(self) -> None:
-        for replayer in self.replayers.values():
-            replayer.start()
+    async def open_queue(self, target: str) -> ReplayQueue:
+        """The target's replay queue, opened (and its replayer started) on first use."""
+        async with self._opening:
+            if target not in self.queues:
+                queue = self._queue_factory(target)
+                await asyncio.to_thread(queue.open)
+                replayer = Replayer(queue, self._delivery(target),
+                                    backoff_initial_seconds=self._backoff[0],
+                                    backoff_max_seconds=self._backoff[1])
+                self.queues[target], self.replayers[target] = queue, replayer
+                replayer.start()
+            return self.queues[target]
 
-    async def stop(self) -> None:
+    async def close(self) -> None:
         await asyncio.gather(*(r.stop() for r in self.replayers.values()))
+        for queue in self.queues.values():
+            await queue.close()
 
     def _count(self, target: str) -> TargetCounters:
         return self.counters.setdefault(target, TargetCounters())
 
     async def write(self, batch: WriteBatch) -> WriteOutcome:
+        if not self._router.active:
+            return await self._native(batch)
         credentials = batch.credentials
         database = batch.namespace.database
         resolved = self._router.resolve(database)
@@ -145,8 +156,9 @@ class Fanout:
         for mirror in mirrors:
             # A backlogged mirror whose queue is full refuses the write before the primary
             # stores it, so that a 503 means nothing was written anywhere.
+            queue = await self.open_queue(mirror)
             if self.replayers[mirror].backlogged:
-                self.queues[mirror].check_room(_queued(forward))
+                queue.check_room(_queued(forward))
         first = asyncio.ensure_future(self._send(primary, forward, credentials))
         others = [asyncio.ensure_future(self._mirror_one(m, forward, credentials))
                   for m in mirrors]
@@ -180,6 +192,9 @@ class Fanout:
         async def deliver(entry: QueuedWrite) -> Delivery:
             forward = Forward(Namespace(entry.database, entry.retention_policy), entry.body,
                               Precision(entry.precision), entry.gzip, entry.enqueued_ns)
+            if target != NATIVE and target not in self._router.upstreams:
+                # Left by an earlier configuration: kept until the upstream is back.
+                return Delivery(Outcome.RETRY, None, f"upstream {target} is not configured")
             try:
                 await self._send(target, forward, None)
             except GatewayError as exc:

@@ -52,6 +52,8 @@ class RoutedInfluxQL:
         self._native = native
 
     async def execute(self, request: InfluxQLRequest) -> InfluxQLAnswer:
+        if not self._router.active:
+            return await self._native.execute(request)
         statements = await asyncio.to_thread(parse_statements, request.text, request.params)
         if request.single_statement and len(statements) != 1:
             raise invalid("must provide only one InfluxQl statement per query")
