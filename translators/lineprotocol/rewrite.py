@@ -1,0 +1,358 @@
+"""Rewrite line-protocol bodies as bytes for upstream servers, copying untouched lines as sent.
+
+Three jobs need it: rescaling 1.x's minute and hour timestamps for servers that only take
+ns/us/ms/s, stamping points that have no timestamp so that every mirror stores the same time,
+and splitting a batch by measurement or series for routing. No line is re-serialised: it goes
+out as written, or with only its timestamp replaced or appended.
+
+Lines are read as this package's parser reads them (leading blanks, one trailing carriage
+return, `#` comments, backslash escapes in names, quoted string values), with one addition
+from InfluxDB's own line splitter (`scanLine` in 1.x and 2.x): a newline inside a quoted
+string value does not end the point. Upstream servers take such points, so they are kept
+whole here. A line that does not parse is passed on for the server to report: nothing here
+turns a line that does not parse into one that does, or the reverse.
+
+Speed: most lines hold no quote, backslash, tab or `#`. Those are read with a few `bytes`
+methods, where every space is a separator and a final integer token is the timestamp (a field
+set always holds an `=`). Only lines holding one of those bytes, found by one `translate`
+over the body, go through a possessive regular expression that follows the escaping rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+from .precision import Precision
+
+# What `locate_timestamp` says about a line when it is not the offset of a timestamp.
+NO_TIMESTAMP = -1  # a point without a timestamp
+NOT_A_POINT = -2  # blank, comment, or a shape that cannot be read: left as written
+OPEN_STRING = -3  # ends inside a quoted string value that no later line closes
+
+# Each pattern reads a name as runs of ordinary bytes, escaped separators, and backslashes that
+# escape nothing (kept literally, as the parser keeps them). Possessive throughout, so that an
+# escaped space is never re-read as a separator by backtracking.
+_KEY = rb"(?:[^ ,=\\]++|\\[ ,=]|\\)*+"
+_STRING_BODY = rb'(?:[^"\\]++|\\["\\]|\\)*+'
+_FIELD = rb'%s=(?:"%s(?:"|(\Z))|[^ \t,]*+)' % (_KEY, _STRING_BODY)  # group: string left open
+_POINT = re.compile(
+    rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+"  # measurement and tags: to the first bare space
+    rb"%s(?:,%s)*+" % (_FIELD, _FIELD)  # the field set, up to where a timestamp may follow
+)
+_MORE_FIELDS = re.compile(rb"(?:,%s)*+" % _FIELD)
+_STRING_END = re.compile(rb'%s"' % _STRING_BODY)
+_MEASUREMENT = re.compile(rb"[ \t]*+((?:[^ ,\\]++|\\[ ,=]|\\)*+)")
+_SERIES = re.compile(rb"[ \t]*+((?:[^ \\]++|\\[ ,=]|\\)*+)")
+_TAG = re.compile(rb",(%s)=((?:[^ ,\\]++|\\[ ,=]|\\)*+)" % _KEY)
+_ESCAPED = re.compile(rb"\\([ ,=])")
+
+_BLANKS = b" \t"
+_ENDING = b" \t\r"  # what may follow the last token of a line
+# Bytes that send a line to the careful reader; `translate` deletes all others.
+_SPECIAL = b'"\\\t#'
+_ORDINARY = bytes(b for b in range(256) if b not in _SPECIAL + b"\n")
+_DIGITS = b"0123456789-\n"
+
+SplitKey = Literal["measurement", "series"]
+
+
+def locate_timestamp(line: bytes) -> int:
+    """Offset of the timestamp in one line, or NO_TIMESTAMP, NOT_A_POINT or OPEN_STRING.
+
+    The timestamp is the token after the field set, up to the next blank or carriage return;
+    it is not checked to be a number.
+    """
+    return _read_point([line], 0)[1]
+
+
+def rescale_timestamps(body: bytes, source: Precision, target: Precision) -> bytes:
+    """`body` with every timestamp multiplied so that it means the same time in `target`.
+
+    `target` must divide `source` (minutes to seconds, hours to milliseconds, ...); anything
+    else, and AUTO, is a ValueError. Every integer timestamp is scaled exactly, even one that
+    then leaves the int64 nanosecond range: it was out of range in `source` already, so the
+    server refuses the line, as 1.x would have. Left unscaled, it would store a wrong time.
+    """
+    factor = _factor(source, target)
+    if factor == 1:
+        return body
+    lines, careful = _read(body)
+    zeros = b"0" * (len(str(factor)) - 1) if str(factor).rstrip("0") == "1" else b""
+    out: list[bytes] = []
+    append = out.append
+    for line in lines:
+        core = line.rstrip(_ENDING)
+        head, space, stamp = core.rpartition(b" ")
+        if not space or not (stamp.isdigit() or stamp[:1] == b"-" and stamp[1:].isdigit()):
+            append(line)
+            continue
+        scaled = stamp + zeros if zeros else b"%d" % (int(stamp) * factor)
+        if core is line:
+            append(head + space + scaled)
+        else:
+            append(head + space + scaled + line[len(core):])
+    # Lines with quotes, escapes, tabs or `#` were guessed at above; read them properly.
+    for index, where in careful.items():
+        out[index] = _rescale_at(lines[index], where, factor)
+    return b"\n".join(out)
+
+
+def _factor(source: Precision, target: Precision) -> int:
+    if Precision.AUTO in (source, target):
+        raise ValueError("precision auto has no fixed unit to rescale from or to")
+    factor, remainder = divmod(source.nanos, target.nanos)
+    if factor < 1 or remainder:
+        raise ValueError(f"cannot rescale timestamps from {source} to the coarser {target}")
+    return factor
+
+
+def _rescale_at(text: bytes, where: int, factor: int) -> bytes:
+    if where < 0:
+        return text
+    stamp = text[where:].rstrip(_ENDING)
+    digits = stamp[1:] if stamp[:1] == b"-" else stamp
+    if not digits.isdigit():
+        return text  # not an integer: the server reports it
+    return text[:where] + b"%d" % (int(stamp) * factor) + text[where + len(stamp):]
+
+
+def stamp_missing(body: bytes, timestamp: int) -> bytes:
+    """`body` with ` <timestamp>` appended to every point that has none.
+
+    `timestamp` is in the batch's precision. Returns `body` itself when no point lacks a
+    timestamp, so the caller can tell that nothing changed (`result is body`).
+    """
+    if _all_end_in_integers(body):
+        return body
+    lines, careful = _read(body)
+    suffix = b" %d" % timestamp
+    out: list[bytes] = []
+    append = out.append
+    changed = False
+    for index, line in enumerate(lines):
+        where = careful.get(index)
+        if where is None:
+            where = _locate_plainly(line)
+        if where == NO_TIMESTAMP:
+            core = line.rstrip(_ENDING)
+            line = core + suffix + line[len(core):]
+            changed = True
+        append(line)
+    return b"\n".join(out) if changed else body
+
+
+def _all_end_in_integers(body: bytes) -> bool:
+    """The quick test: every line ends in a space and an integer. A point's last line ending
+    so has a timestamp, whatever its earlier lines hold: the field set holds an `=`, so a
+    final bare integer is never part of it (and a comment ending so needs no stamp)."""
+    text = body[:-1] if body.endswith(b"\n") else body
+    if not text or b"\r" in text:
+        return False  # CRLF bodies take the line-by-line path
+    joined = b"\n".join([line.rpartition(b" ")[2] for line in text.split(b"\n")])
+    if joined.translate(None, _DIGITS):
+        return False
+    return not (b"\n\n" in joined or joined.startswith(b"\n") or joined.endswith(b"\n"))
+
+
+def split_by_key(body: bytes, key: SplitKey) -> dict[bytes, bytes]:
+    """The points of `body` grouped by measurement or by series, each group's lines in body
+    order and joined by newlines; comments and blank lines are dropped.
+
+    "measurement" keys are measurement names with their escapes removed, so `a\\=b` and
+    `a=b` (the same name) fall together. "series" keys are InfluxDB's series keys: the
+    measurement and then the tags sorted by key, every name escaped one canonical way (`,`,
+    `=` and space backslashed), so the tag order a writer used does not matter. A line whose
+    tags do not parse (the server will refuse it) is keyed by its text up to the first space.
+    """
+    if key not in ("measurement", "series"):
+        raise ValueError(f"cannot split by {key!r}: expected measurement or series")
+    groups = _group(body, key)
+    return {name: b"\n".join(lines) for name, lines in groups.items()}
+
+
+def measurements(body: bytes) -> set[bytes]:
+    """The distinct measurement names in `body`, escapes removed (as `split_by_key` keys)."""
+    return set(_group(body, "measurement"))
+
+
+def _group(body: bytes, key: SplitKey) -> dict[bytes, list[bytes]]:
+    lines, _ = _read(body)
+    escapes = b"\\" in body
+    key_of: Callable[[bytes], bytes]
+    if key == "measurement":
+        key_of = _escaped_measurement if escapes else _measurement
+    else:
+        key_of = _series_key(escapes)
+    comments = b"#" in body
+    groups: dict[bytes, list[bytes]] = {}
+    for line in lines:
+        if comments and line.lstrip(_BLANKS)[:1] == b"#":
+            continue
+        name = key_of(line)
+        if not name.strip() and not line.strip():
+            continue  # a blank line (perhaps with a carriage return)
+        group = groups.get(name)
+        if group is None:
+            groups[name] = [line]
+        else:
+            group.append(line)
+    return groups
+
+
+def _measurement(line: bytes) -> bytes:
+    return line.lstrip(_BLANKS).partition(b" ")[0].partition(b",")[0]
+
+
+def _escaped_measurement(line: bytes) -> bytes:
+    return _unescape(_MEASUREMENT.match(line)[1])  # type: ignore[index]  # matches any bytes
+
+
+def _series_key(escapes: bool) -> Callable[[bytes], bytes]:
+    """The series key of a line, remembered per written series (a batch often repeats it)."""
+    cache: dict[bytes, bytes] = {}
+
+    def key_of(line: bytes) -> bytes:
+        if escapes:
+            series = _SERIES.match(line)[1]  # type: ignore[index]  # matches any bytes
+        else:
+            series = line.lstrip(_BLANKS).partition(b" ")[0]
+        known = cache.get(series)
+        if known is None:
+            known = cache[series] = _canonical_series(series)
+        return known
+
+    return key_of
+
+
+def _canonical_series(series: bytes) -> bytes:
+    if b"\\" not in series:
+        # NUL sorts below any byte a key may hold, so sorting "key\0value" sorts by key, as
+        # InfluxDB orders a series key's tags.
+        parts = series.replace(b"=", b"\0").split(b",")
+        if series.count(b"=") == len(parts) - 1:  # one `=` per tag, none to escape
+            tags = parts[1:]
+            ordered = sorted(tags)
+            if ordered == tags:
+                return series
+            return b",".join([parts[0], *ordered]).replace(b"\0", b"=")
+    return _parse_series(series)
+
+
+def _parse_series(series: bytes) -> bytes:
+    measurement = _MEASUREMENT.match(series)
+    assert measurement is not None  # the pattern matches any bytes
+    pos = measurement.end()
+    tags: dict[bytes, bytes] = {}
+    count = 0
+    for tag in _TAG.finditer(series, pos):
+        if tag.start() != pos or not tag[1] or not tag[2]:
+            break
+        tags[_unescape(tag[1])] = _unescape(tag[2])
+        count += 1
+        pos = tag.end()
+    if pos != len(series) or not measurement[1] or len(tags) != count:
+        return series  # a series that does not parse: the server refuses the line
+    return b",".join([_escape(_unescape(measurement[1])),
+                      *(_escape(k) + b"=" + _escape(v) for k, v in sorted(tags.items()))])
+
+
+def _unescape(name: bytes) -> bytes:
+    return _ESCAPED.sub(rb"\1", name) if b"\\" in name else name
+
+
+def _escape(name: bytes) -> bytes:
+    return name.replace(b",", b"\\,").replace(b"=", b"\\=").replace(b" ", b"\\ ")
+
+
+def _read(body: bytes) -> tuple[list[bytes], dict[int, int]]:
+    """The lines of `body`, a point that spans lines joined into one entry, and for every
+    entry holding a special byte, its index and what `locate_timestamp` says about it."""
+    lines = body.split(b"\n")
+    careful: dict[int, int] = {}
+    if not (b'"' in body or b"\\" in body or b"\t" in body or b"#" in body):
+        return lines, careful
+    shapes = body.translate(None, _ORDINARY).split(b"\n")
+    spans: dict[int, tuple[int, bytes]] = {}
+    last = -1
+    for index in [i for i, shape in enumerate(shapes) if shape]:
+        if index <= last:
+            continue  # inside a string that began on an earlier line
+        text, careful[index], last = _read_point(lines, index)
+        if last > index:
+            spans[index] = (last, text)
+    if spans:
+        lines, careful = _join_spans(lines, careful, spans)
+    return lines, careful
+
+
+def _read_point(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
+    """The point that begins at `lines[first]`: its text, what `locate_timestamp` says about
+    it (offsets into that text), and the index of its last line."""
+    line = lines[first]
+    if line.lstrip(_BLANKS)[:1] == b"#":
+        return line, NOT_A_POINT, first
+    match = _POINT.match(line)
+    if match is None:
+        return line, NOT_A_POINT, first
+    last = first
+    # Each step goes on from where the last stopped, so a point of many lines is read once.
+    while match.lastindex is not None:  # the one group matched: a string is left open
+        while True:  # the string goes on to the line that closes it
+            if last + 1 == len(lines):
+                return b"\n".join(lines[first:]), OPEN_STRING, last
+            last += 1
+            line = lines[last]
+            closed = _STRING_END.match(line)
+            if closed is not None:
+                break
+        match = _MORE_FIELDS.match(line, closed.end())
+    where = _after_fields(line, match.end())
+    if last == first:
+        return line, where, first
+    text = b"\n".join(lines[first:last + 1])
+    return text, where if where < 0 else where + len(text) - len(line), last
+
+
+def _after_fields(line: bytes, end: int) -> int:
+    rest = line[end:]
+    if rest.endswith(b"\r"):
+        rest = rest[:-1]
+    token = rest.strip(_BLANKS)
+    if not token:
+        return NO_TIMESTAMP
+    if rest[:1] not in (b" ", b"\t") or b" " in token or b"\t" in token:
+        return NOT_A_POINT  # text stuck to the last value, or more than one token after it
+    return end + len(rest) - len(rest.lstrip(_BLANKS))
+
+
+def _join_spans(lines: list[bytes], careful: dict[int, int],
+                spans: dict[int, tuple[int, bytes]]) -> tuple[list[bytes], dict[int, int]]:
+    joined: list[bytes] = []
+    renumbered: dict[int, int] = {}
+    index = 0
+    while index < len(lines):
+        if index in careful:
+            renumbered[len(joined)] = careful[index]
+        if index in spans:
+            last, text = spans[index]
+            joined.append(text)
+            index = last + 1
+        else:
+            joined.append(lines[index])
+            index += 1
+    return joined, renumbered
+
+
+def _locate_plainly(line: bytes) -> int:
+    """`locate_timestamp` for a line without quotes, backslashes, tabs or `#`: every space
+    is a separator, so the tokens are the measurement and tags, the fields, the timestamp."""
+    core = line.rstrip(_ENDING)
+    head, space, _ = core.rpartition(b" ")
+    lead = head.strip(b" ")
+    if not lead:
+        return NOT_A_POINT  # one token at most
+    if b" " in lead:
+        return len(head) + 1
+    return NO_TIMESTAMP
