@@ -22,18 +22,21 @@ InfluxQL answers series, not rows, so the translation also describes each SQL ou
 - `count(*)` counts rows; InfluxQL's `count(*)` counts each field, so the row count is taken
   as the largest of those counts (exact when some field is present in every point).
 
-Left as they are (documented, not emulated): 1.x's raw queries drop points where every selected
-field is null, aggregates over tags answer nothing, GROUP BY time without an upper time bound
-stops at now(), and tag-or-field is decided by the upstream, not here.
+Left as they are (documented, not emulated; the translation knows no schema, so tag-or-field
+is the upstream's call): 1.x's raw queries drop points where every selected field is null,
+aggregates over tags answer nothing, GROUP BY time without an upper time bound stops at now(),
+and a tag missing from a point is NULL in SQL but "" in 1.x, so `tag != 'x'` and `tag !~ 'x'`
+also keep the points without the tag.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -111,6 +114,8 @@ _SUPPORTED = frozenset({"expressions", "from_", "where", "group", "order", "limi
 def _sql_literal(value: object) -> exp.Expression:
     if isinstance(value, bool):
         return exp.Boolean(this=value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SqlRejected(f"unsupported parameter value: {value}")
     if isinstance(value, int | float):
         return exp.Literal.number(value)
     if isinstance(value, str):
@@ -217,10 +222,7 @@ def _interval_ns(node: exp.Interval) -> int:
             raise Untranslatable("an interval in months or years")
         if word not in _NS_PER_UNIT:
             raise Untranslatable(f"the interval unit '{match[2]}'")
-        try:
-            total += Decimal(match[1]) * _NS_PER_UNIT[word]
-        except InvalidOperation:
-            raise Untranslatable(f"the interval '{text}'") from None
+        total += Decimal(match[1]) * _NS_PER_UNIT[word]
         pos = match.end()
     if total != total.to_integral_value() or not text:
         raise Untranslatable(f"the interval '{text}'")
@@ -316,14 +318,18 @@ _RE2_SPECIAL = frozenset("\\.+*?()|[]{}^$")
 
 
 def _like_pattern(pattern: str) -> str:
-    """SQL LIKE as an anchored RE2 expression (`%` any run, `_` one character). Only RE2's
-    metacharacters are escaped: Go's regexp refuses `\\` before a space or a letter."""
+    """SQL LIKE as an anchored RE2 expression: `%` any run, `_` one character, `\\` takes the
+    next character literally (DataFusion's default escape). Only RE2's metacharacters are
+    escaped: Go's regexp refuses `\\` before a space or a letter."""
     out = []
-    for char in pattern:
+    chars = iter(pattern)
+    for char in chars:
         if char in "%_":
             out.append(".*" if char == "%" else ".")
-        else:
-            out.append("\\" + char if char in _RE2_SPECIAL else char)
+            continue
+        if char == "\\":
+            char = next(chars, "\\")
+        out.append("\\" + char if char in _RE2_SPECIAL else char)
     return "(?s)^" + "".join(out) + "$"  # (?s): LIKE's wildcards match newlines too
 
 
@@ -473,8 +479,8 @@ class _Select:
     aggregate: bool
     bucket: exp.DateBin | None = None
     interval: ast.Call | None = None
-    tags: list[str] | None = None
-    fields: list[ast.Expr] | None = None
+    tags: list[str] = field(default_factory=list)  # GROUP BY tags
+    fields: list[ast.Expr] = field(default_factory=list)  # the InfluxQL SELECT list
     row_count: bool = False
     selector_time: ast.Call | None = None
 
@@ -494,7 +500,6 @@ class _Select:
         return node
 
     def group(self, group: exp.Group | None) -> None:
-        self.tags = []
         if group is None:
             return
         for key, value in group.args.items():
@@ -516,9 +521,8 @@ class _Select:
             else:
                 raise Untranslatable(f"GROUP BY {_describe(target)}")
 
-    def field(self, expr: ast.Expr) -> int:
+    def position(self, expr: ast.Expr) -> int:
         """The series position of `expr`, added once however often the SQL names it."""
-        assert self.fields is not None
         if expr not in self.fields:
             self.fields.append(expr)
         return self.fields.index(expr) + 1
@@ -545,8 +549,9 @@ class _Select:
                 return ast.Call("count", (inner,))
             return ast.Call("count", (self.ref(arg, name),))
         if type(node) in _AGGREGATES or (isinstance(node, exp.Anonymous) and name == "mean"):
-            args = node.expressions if isinstance(node, exp.Anonymous) else [node.this]
-            if len(args) != 1 or node.args.get("expressions") and type(node) in _AGGREGATES:
+            args = node.expressions if isinstance(node, exp.Anonymous) else [
+                node.this, *(node.args.get("expressions") or [])]
+            if len(args) != 1:
                 raise Untranslatable(f"{name} of several arguments")
             if isinstance(args[0], exp.Distinct):
                 raise Untranslatable(f"{name}(DISTINCT ...)")
@@ -573,7 +578,6 @@ class _Select:
         return ast.Call(_SELECTORS[name], (self.ref(args[0], name),)), keys[0].name
 
     def output(self, name: str, node: exp.Expression) -> OutputColumn:
-        assert self.tags is not None
         column = self.where.column(node)
         if isinstance(node, exp.Star) or (isinstance(node, exp.Column)
                                            and isinstance(node.this, exp.Star)):
@@ -593,19 +597,19 @@ class _Select:
                                   "be used in an aggregate function")
             return OutputColumn(name, Origin.TAG, tag=column)
         if column is not None:
-            return OutputColumn(name, Origin.FIELD, position=self.field(ast.VarRef(column)))
+            return OutputColumn(name, Origin.FIELD, position=self.position(ast.VarRef(column)))
         if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Anonymous):
             call, key = self.selector(node)
             if key == "time":
                 self.selector_time = call
                 return OutputColumn(name, Origin.TIME)
-            return OutputColumn(name, Origin.FIELD, position=self.field(call))
+            return OutputColumn(name, Origin.FIELD, position=self.position(call))
         if _is_aggregate(node) and self.aggregate:
             call = self.call(node)
             if call is None:
                 self.row_count = True
                 return OutputColumn(name, Origin.ROW_COUNT, count=True)
-            return OutputColumn(name, Origin.FIELD, position=self.field(call),
+            return OutputColumn(name, Origin.FIELD, position=self.position(call),
                                 count=call.name == "count", floating=call.name in _FLOATING)
         raise Untranslatable(_describe(node))
 
@@ -684,16 +688,15 @@ def _translate(tree: exp.Select) -> SqlTranslation:
         duplicates = sorted({n for n in names if names.count(n) > 1})
         raise SqlRejected("result column names must be unique: " + ", ".join(duplicates))
     aggregate = tree.args.get("group") is not None or any(_is_aggregate(e) for _, e in items)
-    plan = _Select(where, items, aggregate, fields=[])
+    plan = _Select(where, items, aggregate)
     plan.group(tree.args.get("group"))
     columns = [plan.output(name, node) for name, node in items]
-    assert plan.fields is not None and plan.tags is not None
     if plan.selector_time is not None:
         if plan.bucket is not None or plan.row_count or plan.fields not in (
                 [], [plan.selector_time]):
             # 1.x answers a point's time only for a lone selector without GROUP BY time.
             raise Untranslatable("a selector's ['time'] beside other aggregates or date_bin")
-        plan.field(plan.selector_time)
+        plan.position(plan.selector_time)
     if plan.row_count or not plan.fields:
         # No field named: 1.x still needs one; counting every field keeps every point/group.
         columns = [OutputColumn(c.name, c.origin, position=len(plan.fields) + 1, count=True)
@@ -709,7 +712,10 @@ def _translate(tree: exp.Select) -> SqlTranslation:
     offset = _clause_count(tree.args.get("offset"), "OFFSET") or 0
     # 1.x cuts each series, with OFFSET alone answering one row and LIMIT 0 meaning none.
     pushed_limit, pushed_offset, post_offset, post_limit = 0, 0, offset, limit
-    if limit == 0:
+    global_aggregate = aggregate and tree.args.get("group") is None
+    if global_aggregate:
+        pass  # one row at most, perhaps made up here: cut only afterwards
+    elif limit == 0:
         pushed_limit = 1
     elif limit is not None and not plan.tags:
         pushed_limit, pushed_offset, post_offset, post_limit = limit, offset, 0, None
@@ -724,8 +730,7 @@ def _translate(tree: exp.Select) -> SqlTranslation:
         fill=ast.FillOption.NONE if plan.interval is not None else ast.FillOption.NULL,
         sort_fields=(ast.SortField("time", False),) if descending else (),
         limit=pushed_limit, offset=pushed_offset)
-    return SqlTranslation(statement, tuple(columns),
-                          global_aggregate=aggregate and tree.args.get("group") is None,
+    return SqlTranslation(statement, tuple(columns), global_aggregate=global_aggregate,
                           descending=descending, offset=post_offset, limit=post_limit)
 
 
@@ -793,9 +798,9 @@ def answer_table(results: Sequence[StatementResult], translation: SqlTranslation
     columns = translation.columns
     rows = [(row[0] if s.has_time and row else None, [_cell(c, row, s.tags or {}) for c in columns])
             for s in series for row in s.values]
+    if not rows and translation.global_aggregate:
+        rows = [(None, [0 if c.count else None for c in columns])]
     cells = _arrange(rows, translation, len(series) > 1)
-    if not cells and translation.global_aggregate:
-        cells = [[0 if c.count else None for c in columns]]
     arrays = []
     for index, column in enumerate(columns):
         values = [row[index] for row in cells]
