@@ -27,6 +27,7 @@ from gateway.services.influxql import InfluxQLService
 from gateway.services.query import QueryService
 from gateway.services.routing import Router
 from gateway.services.upstream_query import RoutedInfluxQL
+from gateway.services.upstream_sql import RoutedSql
 from gateway.services.write import WriteService
 from translators.influxql.engine import Limits
 
@@ -119,6 +120,7 @@ async def _upstreams(app: web.Application) -> AsyncIterator[None]:
     app[keys.FANOUT] = fanout
     app[keys.WRITES] = fanout  # type: ignore[assignment]
     app[keys.INFLUXQL] = RoutedInfluxQL(router, app[keys.INFLUXQL])  # type: ignore[assignment]
+    app[keys.QUERIES] = RoutedSql(router, app[keys.QUERIES])  # type: ignore[assignment]
     if router.active:
         log.info("routing to %s", ", ".join(n for n in router.all_targets() if n != NATIVE))
     try:

@@ -8,6 +8,7 @@ import json
 import pyarrow as pa
 from aiohttp import web
 
+from gateway.backends.upstream.base import UpstreamReply
 from gateway.errors import invalid
 from gateway.model import Generation, Namespace, SqlQuery
 from gateway.services.influxql import InfluxQLRequest
@@ -17,6 +18,7 @@ from translators.lineprotocol import FieldType
 
 from . import keys, params
 from .body import accept_write, read_body
+from .errors import relay_response
 
 # InfluxDB 3's names for column types in /api/v3/configure/table.
 V3_FIELD_TYPES = {
@@ -107,8 +109,12 @@ async def query_sql(request: web.Request) -> web.Response:
     database, text, name, bound = await _query_request(request)
     if not isinstance(database, str) or not database:
         raise invalid("missing required parameter: db")
-    table = await request.app[keys.QUERIES].sql(SqlQuery(Namespace(database), text, bound))
-    return await _encoded(table, name)
+    answer = await request.app[keys.QUERIES].sql(
+        SqlQuery(Namespace(database), text, bound), format=name,
+        credentials=params.pass_credentials(request.headers, {}))
+    if isinstance(answer, UpstreamReply):
+        return relay_response(answer)
+    return await _encoded(answer, name)
 
 
 async def query_influxql(request: web.Request) -> web.Response:

@@ -12,5 +12,6 @@ class QueryService:
     def __init__(self, backend: Backend) -> None:
         self._backend = backend
 
-    async def sql(self, query: SqlQuery) -> pa.Table:
+    async def sql(self, query: SqlQuery, **_: object) -> pa.Table:
+        """The answer as a table (`format` and `credentials` matter only upstream)."""
         return await self._backend.query_sql(query)

@@ -1,0 +1,106 @@
+"""`/api/v3/query_sql` on routes with upstream targets.
+
+An InfluxDB 3 upstream runs the SQL itself and its answer is relayed as it is. A 1.x or 2.x
+upstream gets the SQL translated to InfluxQL (the common subset; anything else is a 400 that
+names the construct), asked for JSON with nanosecond times, and its series are rebuilt as the
+SQL answer's rows for the caller's format.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pyarrow as pa
+
+from gateway.backends.upstream.base import (
+    Generation,
+    InfluxQLCall,
+    Upstream,
+    UpstreamFailure,
+    UpstreamReply,
+)
+from gateway.config import NATIVE
+from gateway.errors import GatewayError, invalid, not_found
+from gateway.model import PassCredentials, SqlQuery
+from gateway.services.query import QueryService
+from gateway.services.routing import RelayedError, Router, failure_error
+from translators.influxql.decode import decode_v1_json
+from translators.influxql.render import render
+from translators.sql import SqlRejected
+from translators.sql.to_influxql import answer_table, translate_sql
+
+log = logging.getLogger(__name__)
+
+
+class RoutedSql:
+    """Sends SQL to the native store or to its route's read target (with failover)."""
+
+    def __init__(self, router: Router, native: QueryService) -> None:
+        self._router = router
+        self._native = native
+
+    async def sql(self, query: SqlQuery, *, format: str = "json",
+                  credentials: PassCredentials | None = None) -> pa.Table | UpstreamReply:
+        if not self._router.active:
+            return await self._native.sql(query)
+        database = query.namespace.database
+        measurement = None
+        if self._router.by_measurement(database):
+            try:
+                source = translate_sql(query.text, query.params).statement.sources[0]
+                measurement = getattr(source, "name", None)
+            except SqlRejected:
+                pass  # routed by database alone
+        route = self._router.resolve(database, measurement).route
+        targets = self._router.read_targets(database, measurement)
+        creds = credentials if route.passthrough else None
+        failure: GatewayError | None = None
+        for target in targets:
+            if target == NATIVE:
+                return await self._native.sql(query)
+            upstream = self._router.upstreams[target]
+            try:
+                if upstream.generation is Generation.V3:
+                    return await self._v3(upstream, query, format, creds)
+                return await self._translated(upstream, query, creds)
+            except UpstreamFailure as exc:
+                failure = failure_error(exc)
+            except RelayedError as exc:
+                if not exc.reply.retryable:
+                    raise
+                failure = exc
+            log.warning("read target %s failed for %s: %s", target, database, failure.message)
+        assert failure is not None
+        raise failure
+
+    async def _v3(self, upstream: Upstream, query: SqlQuery, format: str,
+                  credentials: PassCredentials | None) -> UpstreamReply:
+        database = self._router.namespace_for(upstream.name, query.namespace).database
+        reply = await upstream.sql(database, query.text, params=query.params or None,
+                                   format=format, credentials=credentials)
+        if not reply.ok:
+            raise RelayedError(upstream.name, reply)
+        return reply
+
+    async def _translated(self, upstream: Upstream, query: SqlQuery,
+                          credentials: PassCredentials | None) -> pa.Table:
+        try:
+            translation = translate_sql(query.text, query.params)
+        except SqlRejected as exc:
+            raise invalid(str(exc)) from None
+        namespace = self._router.namespace_for(upstream.name, query.namespace)
+        call = InfluxQLCall(render(translation.statement), database=namespace.database,
+                            retention_policy=namespace.retention_policy, epoch="ns",
+                            accept="application/json")
+        reply = await upstream.influxql(call, credentials=credentials)
+        if reply.status == 400:
+            raise invalid(reply.error_message())
+        if not reply.ok:
+            raise RelayedError(upstream.name, reply)
+        results = decode_v1_json(reply.body)
+        for result in results:
+            if result.error:
+                if result.error.startswith("database not found"):
+                    raise not_found(result.error)
+                raise invalid(result.error)
+        return answer_table(results, translation)

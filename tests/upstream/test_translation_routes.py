@@ -1,0 +1,262 @@
+"""Routes across generations and faults, over real HTTP: the gateway in-process, its
+upstreams the InfluxDB 2 and 3 fakes, fault servers, a real InfluxDB 1.6.7 and a second
+gateway acting as an InfluxDB 3."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import msgpack
+import pytest
+from aiohttp.test_utils import TestClient
+
+from gateway.app import create_app
+from gateway.config import DbrpConfig, ReplayConfig, RouteConfig, UpstreamConfig
+from tests.conftest import GatewayTestServer, make_config
+from tests.support.fake_upstreams import FakeInfluxDB2, FakeInfluxDB3, FaultServer
+from tests.support.gateway_process import gateway_process
+from tests.support.influxd import Influxd
+
+V2_TOKEN, V3_TOKEN = "fake-v2-token", "fake-v3-token"
+
+
+@pytest.fixture
+def routed(aiohttp_client: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A gateway client whose config has these upstreams and routes."""
+    monkeypatch.setenv("V2_TOKEN", V2_TOKEN)
+    monkeypatch.setenv("V3_TOKEN", V3_TOKEN)
+
+    async def build(upstreams: list[UpstreamConfig], routes: list[RouteConfig],
+                    dbrps: tuple[DbrpConfig, ...] = (), **replay: object) -> TestClient:
+        config = dataclasses.replace(
+            make_config(tmp_path / "data"), upstreams=tuple(upstreams), routes=tuple(routes),
+            dbrps=dbrps, replay=ReplayConfig(backoff_initial_seconds=0.02,
+                                             backoff_max_seconds=0.1, **replay))
+        return await aiohttp_client(GatewayTestServer(create_app(config)))
+
+    return build
+
+
+def v2(url: str, name: str = "two", **extra: object) -> UpstreamConfig:
+    return UpstreamConfig(name=name, type="influxdb2", url=url, token_env="V2_TOKEN",
+                          org="my-org", **extra)
+
+
+def v3(url: str, name: str = "three", **extra: object) -> UpstreamConfig:
+    return UpstreamConfig(name=name, type="influxdb3", url=url, token_env="V3_TOKEN", **extra)
+
+
+def v1(url: str, name: str = "one", **extra: object) -> UpstreamConfig:
+    return UpstreamConfig(name=name, type="influxdb1", url=url, **extra)
+
+
+def single(target: str, database: str = "*") -> RouteConfig:
+    return RouteConfig(database=database, mode="single", targets=(target,))
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+# -- names and precision on the way to InfluxDB 2 and 3 -------------------------------------
+
+async def test_v1_names_become_v2_buckets(routed) -> None:
+    async with FakeInfluxDB2(buckets=("telegraf", "telegraf/weekly", "mapped")) as fake:
+        client = await routed([v2(fake.url)], [single("two")],
+                              dbrps=(DbrpConfig("legacy", "autogen", "mapped"),))
+        for params in ({"db": "telegraf"}, {"db": "telegraf", "rp": "autogen"},
+                       {"db": "telegraf", "rp": "weekly"}, {"db": "legacy"}):
+            answer = await client.post("/write", params=params, data=b"m v=1 1")
+            assert answer.status == 204, await answer.text()
+        buckets = [r.query["bucket"] for r in fake.requests_to("/api/v2/write")]
+        assert buckets == ["telegraf", "telegraf", "telegraf/weekly", "mapped"]
+        assert all(r.headers["authorization"] == f"Token {V2_TOKEN}"
+                   for r in fake.requests_to("/api/v2/write"))
+
+
+async def test_precision_passes_untouched_or_is_rescaled_once(routed) -> None:
+    async with FakeInfluxDB2() as fake:
+        client = await routed([v2(fake.url)], [single("two")])
+        body = b"m,t=a v=1 27000000\nm,t=b v=2"
+        assert (await client.post("/write", params={"db": "telegraf", "precision": "ms"},
+                                  data=body)).status == 204
+        assert (await client.post("/write", params={"db": "telegraf", "precision": "m"},
+                                  data=body)).status == 204
+        sent_ms, sent_m = fake.requests_to("/api/v2/write")
+        assert (sent_ms.query["precision"], sent_ms.body) == ("ms", body)  # as the caller sent it
+        assert sent_m.query["precision"] == "s"
+        assert sent_m.body.split(b"\n")[0] == b"m,t=a v=1 1620000000"  # minutes * 60
+        assert sent_m.body.split(b"\n")[1] == b"m,t=b v=2"
+
+
+async def test_v1_precision_h_reaches_a_gateway_acting_as_influxdb3(routed, tmp_path) -> None:
+    upstream = gateway_process(tmp_path / "far").start()
+    try:
+        client = await routed([UpstreamConfig(name="far", type="influxdb3", url=upstream.url)],
+                              [single("far")])
+        answer = await client.post("/write", params={"db": "hourly", "precision": "h"},
+                                   data=b"temp,room=a c=21.5 450000")
+        assert answer.status == 204, await answer.text()
+        async with client.session.get(f"{upstream.url}/api/v3/query_sql", params={
+                "db": "hourly", "q": "SELECT room, c, time FROM temp", "format": "json"}) as r:
+            rows = await r.json()
+        assert rows == [{"room": "a", "c": 21.5, "time": "2021-05-03T00:00:00"}]
+        # And read back through the first gateway, as a 1.x client asking for MessagePack
+        # (which InfluxDB 3's /query does not speak: decoded and re-encoded on the way).
+        answer = await client.get("/query", params={"db": "hourly", "q": "SELECT * FROM temp",
+                                                    "epoch": "s"},
+                                  headers={"Accept": "application/x-msgpack"})
+        assert answer.status == 200
+        assert answer.headers["Content-Type"] == "application/x-msgpack"
+        decoded = msgpack.unpackb(await answer.read())
+        assert decoded["results"][0]["series"][0]["values"] == [[1620000000, 21.5, "a"]]
+    finally:
+        upstream.stop()
+
+
+# -- answers re-encoded for the caller's generation ------------------------------------------
+
+async def test_v3_sql_and_influxql_against_a_real_influxdb1(routed, influxdb1: Influxd) -> None:
+    client = await routed([v1(influxdb1.url)], [single("one", "sqlv1")])
+    assert (await client.post("/query", data={"q": "CREATE DATABASE sqlv1"})).status == 200
+    lines = b"cpu,host=a usage=10 1000000000\ncpu,host=b usage=30 2000000000\n" \
+            b"cpu,host=a usage=20 61000000000"
+    assert (await client.post("/write", params={"db": "sqlv1"}, data=lines)).status == 204
+    answer = await client.get("/api/v3/query_sql", params={
+        "db": "sqlv1", "format": "json",
+        "q": "SELECT host, avg(usage) AS mean FROM cpu GROUP BY host"})
+    assert answer.status == 200, await answer.text()
+    assert await answer.json() == [{"host": "a", "mean": 15.0}, {"host": "b", "mean": 30.0}]
+    answer = await client.get("/api/v3/query_sql", params={
+        "db": "sqlv1", "format": "csv",
+        "q": "SELECT date_bin(INTERVAL '1 minute', time) AS time, count(usage) AS n FROM cpu "
+             "WHERE time >= '1970-01-01T00:00:00Z' AND time < '1970-01-01T00:02:00Z' "
+             "GROUP BY 1 ORDER BY time"})
+    assert answer.status == 200, await answer.text()
+    assert (await answer.text()).splitlines() == [
+        "time,n", "1970-01-01T00:00:00,2", "1970-01-01T00:01:00,1"]
+    answer = await client.get("/api/v3/query_sql", params={
+        "db": "sqlv1", "q": "SELECT a.usage FROM cpu a JOIN cpu b ON a.host = b.host"})
+    assert answer.status == 400
+    assert "JOIN" in (await answer.json())["error"]
+    answer = await client.get("/api/v3/query_influxql", params={
+        "db": "sqlv1", "format": "jsonl", "q": "SELECT usage FROM cpu WHERE host = 'b'"})
+    assert answer.status == 200, await answer.text()
+    row = json.loads((await answer.text()).splitlines()[0])
+    assert row["iox::measurement"] == "cpu" and row["usage"] == 30.0
+
+
+async def test_v3_sql_passes_through_to_an_influxdb3_upstream(routed) -> None:
+    async with FakeInfluxDB3(databases=("lake",)) as fake:
+        client = await routed([v3(fake.url)], [single("three")])
+        answer = await client.post("/api/v3/query_sql", json={
+            "db": "lake", "q": "SELECT 1", "format": "jsonl"})
+        assert answer.status == 200, await answer.text()
+        (sent,) = fake.requests_to("/api/v3/query_sql")
+        assert sent.json()["q"] == "SELECT 1" and sent.json()["format"] == "jsonl"
+        assert sent.headers["authorization"] == f"Bearer {V3_TOKEN}"
+
+
+# -- faults: the caller's own format, in time, and the process keeps serving ------------------
+
+@pytest.mark.parametrize(("mode", "status"), [("garbage", 502), ("close_body", 502),
+                                              ("silent", 504)])
+async def test_a_broken_upstream_is_a_5xx_in_the_callers_format(routed, mode: str,
+                                                                  status: int) -> None:
+    async with FaultServer(mode) as fault:
+        client = await routed([v1(fault.url, timeout_seconds=1.0)], [single("one")])
+        started = time.monotonic()
+        answer = await client.post("/write", params={"db": "x"}, data=b"m v=1 1")
+        assert answer.status == status
+        assert "error" in await answer.json()
+        answer = await client.post("/api/v2/write", params={"bucket": "x", "org": "o"},
+                                   data=b"m v=1 1")
+        assert answer.status == status
+        assert (await answer.json())["code"] == "unavailable"
+        assert time.monotonic() - started < 2 * 1.0 + 2  # two requests, each cut at 1 s
+        assert (await client.get("/ping")).status == 204
+
+
+async def test_a_refused_connection_is_503_and_a_429_keeps_its_retry_after(routed) -> None:
+    async with FakeInfluxDB2() as fake:
+        client = await routed([v2(fake.url)], [single("two")])
+        fake.fail(429, retry_after="7")
+        answer = await client.post("/write", params={"db": "telegraf"}, data=b"m v=1 1")
+        assert answer.status == 429 and answer.headers["Retry-After"] == "7"
+        assert "error" in await answer.json()  # reworded in 1.x's format
+        # A caller of the upstream's own generation gets its answer as it was.
+        answer = await client.post("/api/v2/write", params={"bucket": "telegraf", "org": "o"},
+                                   data=b"m v=1 1")
+        assert answer.status == 429 and (await answer.json())["code"] == "too many requests"
+        await fake.stop()
+        answer = await client.post("/api/v3/write_lp", params={"db": "telegraf",
+                                                                "precision": "second"},
+                                   data=b"m v=1 1")
+        assert answer.status == 503
+        assert "unavailable" in (await answer.json())["error"]
+
+
+async def test_failover_reads_from_the_next_target(routed, influxdb1: Influxd) -> None:
+    async with FaultServer("hang_up") as fault:
+        route = RouteConfig(database="fo", mode="single", targets=("dead",),
+                            failover=("one",))
+        client = await routed([v1(fault.url, name="dead"), v1(influxdb1.url)], [route])
+        answer = await client.get("/query", params={"q": "SHOW DATABASES"})
+        assert answer.status in (502, 503)  # SHOW DATABASES asks every target
+        answer = await client.get("/query", params={"q": "SHOW MEASUREMENTS", "db": "fo"})
+        assert answer.status == 200, await answer.text()
+        assert json.loads(await answer.text())["results"][0]["statement_id"] == 0
+
+
+# -- mirrors: 4xx counted, 5xx queued and replayed, a full queue refuses before the primary ----
+
+async def test_mirror_4xx_is_counted_and_5xx_is_queued_then_replayed(routed) -> None:
+    async with FakeInfluxDB2() as fake:
+        route = RouteConfig(database="*", mode="mirror", targets=("native", "two"))
+        client = await routed([v2(fake.url)], [route])
+        fake.fail(400, times=1)
+        assert (await client.post("/write", params={"db": "telegraf"},
+                                  data=b"m v=1 1")).status == 204
+        fake.fail(503)
+        assert (await client.post("/write", params={"db": "telegraf"},
+                                  data=b"m v=2 2\nm v=3")).status == 204
+        report = (await (await client.get("/admin/replay")).json())["targets"]["two"]
+        assert report["rejected"] == 1 and report["queue"]["depth"] == 1
+        fake.recover()
+        await wait_for(lambda: bool(fake.lines["telegraf"]))
+        replayed = fake.lines["telegraf"]
+        assert replayed[0] == "m v=2 2"
+        assert replayed[1].startswith("m v=3 ")  # stamped once, before it left
+        native = await client.get("/query", params={"db": "telegraf", "q": "SELECT v FROM m",
+                                                     "epoch": "ns"})
+        values = json.loads(await native.text())["results"][0]["series"][0]["values"]
+        assert [v[1] for v in values] == [1, 2, 3]
+        assert str(values[2][0]) == replayed[1].split(" ")[-1]  # the same time on both sides
+        metrics = await (await client.get("/metrics")).text()
+        assert 'influx_gateway_mirror_rejected_total{target="two"} 1' in metrics
+        assert 'influx_gateway_replay_replayed_total{mirror="two"} 1' in metrics
+
+
+async def test_a_full_queue_refuses_the_write_before_the_primary_stores_it(routed) -> None:
+    async with FakeInfluxDB2() as fake:
+        route = RouteConfig(database="*", mode="mirror", targets=("native", "two"))
+        client = await routed([v2(fake.url)], [route], max_bytes=300, when_full="reject")
+        fake.fail(503)
+        body = b"m,host=a v=1 " + b"1"
+        assert (await client.post("/write", params={"db": "telegraf"},
+                                  data=body)).status == 204
+        big = b"\n".join(b"m,host=b v=%d %d" % (i, i + 10) for i in range(40))
+        answer = await client.post("/write", params={"db": "telegraf"}, data=big)
+        assert answer.status == 503 and "Retry-After" in answer.headers
+        native = await client.get("/query", params={"db": "telegraf",
+                                                     "q": "SELECT count(v) FROM m"})
+        counted = json.loads(await native.text())["results"][0]["series"][0]["values"][0][1]
+        assert counted == 1  # the refused batch reached no target
