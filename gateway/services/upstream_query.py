@@ -25,8 +25,8 @@ from gateway.backends.upstream.base import (
     UpstreamReply,
 )
 from gateway.config import NATIVE
-from gateway.errors import GatewayError, invalid
-from gateway.model import Namespace
+from gateway.errors import Category, GatewayError, invalid
+from gateway.model import Namespace, PassCredentials
 from gateway.services.influxql import (
     InfluxQLAnswer,
     InfluxQLRequest,
@@ -37,7 +37,12 @@ from gateway.services.influxql import (
 from gateway.services.routing import RelayedError, Router, failure_error, merge_names
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
-from translators.influxql.decode import decode_v1_json
+from translators.influxql.decode import (
+    MalformedAnswer,
+    RequestFailed,
+    decode_v1_json,
+    decode_v1_msgpack,
+)
 from translators.influxql.render import render
 from translators.influxql.results import Series, StatementResult
 
@@ -108,14 +113,8 @@ class RoutedInfluxQL:
             if reply.retryable:
                 raise RelayedError(upstream.name, reply)
             return InfluxQLAnswer(relay=reply)
-        call = dataclasses.replace(call, accept="application/json", epoch="ns", chunked=False,
-                                   chunk_size=None, pretty=False)
-        reply = await upstream.influxql(call, credentials=request.credentials)
-        if not reply.ok:
-            if reply.status == 400:
-                raise invalid(reply.error_message())
-            raise RelayedError(upstream.name, reply)
-        answer = InfluxQLAnswer(results=decode_v1_json(reply.body))
+        answer = InfluxQLAnswer(results=await fetch_results(upstream, call,
+                                                            request.credentials))
         answer.chunking = {i: chunking_for(s) for i, s in enumerate(statements)}
         return answer
 
@@ -185,6 +184,32 @@ class RoutedInfluxQL:
                     names.update(str(row[0]) for row in series.values)
         series = [Series("measurements", ["name"], [[n] for n in sorted(names)])] if names else []
         return InfluxQLAnswer(results=[StatementResult(0, series=series)])
+
+
+async def fetch_results(upstream: Upstream, call: InfluxQLCall,
+                        credentials: PassCredentials | None) -> list[StatementResult]:
+    """An InfluxQL answer as results, asked for in the most faithful form the upstream has:
+    MessagePack from 1.x (JSON writes 2.0 as 2, losing the float), JSON with nanosecond
+    times from 2.x and 3 (InfluxDB 3's /query has no MessagePack)."""
+    msgpack = upstream.generation is Generation.V1
+    call = dataclasses.replace(
+        call, accept="application/x-msgpack" if msgpack else "application/json", epoch="ns",
+        chunked=False, chunk_size=None, pretty=False)
+    reply = await upstream.influxql(call, credentials=credentials)
+    if reply.status == 400:
+        raise invalid(reply.error_message())
+    if not reply.ok:
+        raise RelayedError(upstream.name, reply)
+    try:
+        if msgpack and reply.content_type.startswith("application/x-msgpack"):
+            return decode_v1_msgpack(reply.body)
+        return decode_v1_json(reply.body)
+    except RequestFailed as exc:
+        raise invalid(str(exc)) from None
+    except MalformedAnswer as exc:
+        raise GatewayError(Category.BAD_GATEWAY,
+                           f"upstream {upstream.name} answered something unusable: {exc}"
+                           ) from None
 
 
 def _already_exists(reply: UpstreamReply) -> bool:

@@ -24,7 +24,7 @@ from gateway.errors import GatewayError, invalid, not_found
 from gateway.model import PassCredentials, SqlQuery
 from gateway.services.query import QueryService
 from gateway.services.routing import RelayedError, Router, failure_error
-from translators.influxql.decode import decode_v1_json
+from gateway.services.upstream_query import fetch_results
 from translators.influxql.render import render
 from translators.sql import SqlRejected
 from translators.sql.to_influxql import answer_table, translate_sql
@@ -90,14 +90,8 @@ class RoutedSql:
             raise invalid(str(exc)) from None
         namespace = self._router.namespace_for(upstream.name, query.namespace)
         call = InfluxQLCall(render(translation.statement), database=namespace.database,
-                            retention_policy=namespace.retention_policy, epoch="ns",
-                            accept="application/json")
-        reply = await upstream.influxql(call, credentials=credentials)
-        if reply.status == 400:
-            raise invalid(reply.error_message())
-        if not reply.ok:
-            raise RelayedError(upstream.name, reply)
-        results = decode_v1_json(reply.body)
+                            retention_policy=namespace.retention_policy)
+        results = await fetch_results(upstream, call, credentials)
         for result in results:
             if result.error:
                 if result.error.startswith("database not found"):
