@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from gateway.backends.upstream.base import (
     FailureKind,
@@ -24,6 +26,8 @@ from gateway.config import NATIVE, DbrpConfig, RouteConfig
 from gateway.errors import Category, GatewayError
 from gateway.model import Namespace
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 AUTOGEN = "autogen"
 DEFAULT_ROUTE = RouteConfig(name="default", targets=(NATIVE,))
 
@@ -183,6 +187,26 @@ class Router:
         if upstream is None:
             return namespace
         return upstream_namespace(upstream.generation, namespace, self.dbrps)
+
+
+async def with_failover(targets: Sequence[str], attempt: Callable[[str], Awaitable[T]],
+                        what: str) -> T:
+    """`attempt` on each read target in turn until one answers; an upstream that cannot be
+    reached or answers 5xx/429 passes the request on, any other answer is final."""
+    failure: GatewayError | None = None
+    for target in targets:
+        try:
+            return await attempt(target)
+        except UpstreamFailure as exc:
+            failure = failure_error(exc)
+        except RelayedError as exc:
+            if not exc.reply.retryable:
+                raise
+            failure = exc
+        log.warning("read target %s failed for %s: %s", target, what, failure.message)
+    if failure is None:
+        raise GatewayError(Category.INTERNAL, f"no read target for {what}")
+    raise failure
 
 
 def merge_names(lists: Iterable[Iterable[str]]) -> list[str]:

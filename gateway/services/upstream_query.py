@@ -34,7 +34,13 @@ from gateway.services.influxql import (
     chunking_for,
     parse_statements,
 )
-from gateway.services.routing import RelayedError, Router, failure_error, merge_names
+from gateway.services.routing import (
+    RelayedError,
+    Router,
+    failure_error,
+    merge_names,
+    with_failover,
+)
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
 from translators.influxql.decode import (
@@ -78,22 +84,12 @@ class RoutedInfluxQL:
             return await self._merged_measurements(targets, request)
         if targets == [NATIVE]:
             return await self._native.execute(request)
-        failure: GatewayError | None = None
-        for target in targets:
+        async def attempt(target: str) -> InfluxQLAnswer:
             if target == NATIVE:
                 return await self._native.execute(request)
-            try:
-                return await self._upstream(self._router.upstreams[target], statements,
-                                            request)
-            except UpstreamFailure as exc:
-                failure = failure_error(exc)
-            except RelayedError as exc:
-                if not exc.reply.retryable:
-                    raise
-                failure = exc
-            log.warning("read target %s failed for %s: %s", target, database, failure.message)
-        assert failure is not None
-        raise failure
+            return await self._upstream(self._router.upstreams[target], statements, request)
+
+        return await with_failover(targets, attempt, database)
 
     async def _upstream(self, upstream: Upstream, statements: list[ast.Statement],
                         request: InfluxQLRequest) -> InfluxQLAnswer:

@@ -16,14 +16,13 @@ from gateway.backends.upstream.base import (
     Generation,
     InfluxQLCall,
     Upstream,
-    UpstreamFailure,
     UpstreamReply,
 )
 from gateway.config import NATIVE
-from gateway.errors import GatewayError, invalid, not_found
+from gateway.errors import invalid, not_found
 from gateway.model import PassCredentials, SqlQuery
 from gateway.services.query import QueryService
-from gateway.services.routing import RelayedError, Router, failure_error
+from gateway.services.routing import RelayedError, Router, with_failover
 from gateway.services.upstream_query import fetch_results
 from translators.influxql.render import render
 from translators.sql import SqlRejected
@@ -54,24 +53,15 @@ class RoutedSql:
         route = self._router.resolve(database, measurement).route
         targets = self._router.read_targets(database, measurement)
         creds = credentials if route.passthrough else None
-        failure: GatewayError | None = None
-        for target in targets:
+        async def attempt(target: str) -> pa.Table | UpstreamReply:
             if target == NATIVE:
                 return await self._native.sql(query)
             upstream = self._router.upstreams[target]
-            try:
-                if upstream.generation is Generation.V3:
-                    return await self._v3(upstream, query, format, creds)
-                return await self._translated(upstream, query, creds)
-            except UpstreamFailure as exc:
-                failure = failure_error(exc)
-            except RelayedError as exc:
-                if not exc.reply.retryable:
-                    raise
-                failure = exc
-            log.warning("read target %s failed for %s: %s", target, database, failure.message)
-        assert failure is not None
-        raise failure
+            if upstream.generation is Generation.V3:
+                return await self._v3(upstream, query, format, creds)
+            return await self._translated(upstream, query, creds)
+
+        return await with_failover(targets, attempt, database)
 
     async def _v3(self, upstream: Upstream, query: SqlQuery, format: str,
                   credentials: PassCredentials | None) -> UpstreamReply:
