@@ -47,6 +47,20 @@ def passthrough_auth(credentials: PassCredentials) -> Auth:
     return headers, params
 
 
+def token_header(scheme: str, token: str, credentials: PassCredentials | None
+                 ) -> dict[str, str]:
+    """The Authorization header of token-only endpoints (2.x's `Token`, 3's `Bearer`): the
+    gateway's token, or the caller's header, or a 1.x caller's password as the token (what
+    2.x's and 3's own 1.x-compatible endpoints read `p` as)."""
+    if credentials is None:
+        return {"Authorization": f"{scheme} {token}"} if token else {}
+    if credentials.authorization:
+        return {"Authorization": credentials.authorization}
+    if credentials.password:
+        return {"Authorization": f"{scheme} {credentials.password}"}
+    return {}
+
+
 def influxql_params(call: InfluxQLCall) -> dict[str, str]:
     """1.x's /query parameters for one call (unset ones left out)."""
     return without_none({

@@ -17,7 +17,7 @@ from .base import (
     UpstreamReply,
 )
 from .http import HttpTransport, json_answer, without_none
-from .influxdb1 import Auth, passthrough_auth, send_influxql
+from .influxdb1 import Auth, passthrough_auth, send_influxql, token_header
 
 # /api/v2/write takes only these four; 1.x's m and h have no 2.x word.
 _PRECISION = {
@@ -50,15 +50,7 @@ class InfluxDB2Upstream(Upstream):
         self._org_id: str | None = None  # looked up once, for bucket creation
 
     def _token_header(self, credentials: PassCredentials | None) -> dict[str, str]:
-        """The Authorization header of the /api/v2 endpoints, which take only tokens."""
-        if credentials is None:
-            return {"Authorization": f"Token {self._token}"} if self._token else {}
-        if credentials.authorization:
-            return {"Authorization": credentials.authorization}
-        # A 1.x caller's password is its 2.x token (2.x's own /write reads `p` that way).
-        if credentials.password:
-            return {"Authorization": f"Token {credentials.password}"}
-        return {}
+        return token_header("Token", self._token, credentials)
 
     def _query_auth(self, credentials: PassCredentials | None) -> Auth:
         if credentials is not None:

@@ -18,7 +18,7 @@ from .base import (
     UpstreamReply,
 )
 from .http import HttpTransport, json_answer
-from .influxdb1 import Auth, passthrough_auth, send_influxql
+from .influxdb1 import Auth, passthrough_auth, send_influxql, token_header
 
 # /api/v3/write_lp's precision words; it has none for minutes or hours.
 _PRECISION = {
@@ -55,15 +55,7 @@ class InfluxDB3Upstream(Upstream):
         self._token = config.secret() or ""
 
     def _bearer(self, credentials: PassCredentials | None) -> dict[str, str]:
-        """The Authorization header of the /api/v3 endpoints, which take only tokens."""
-        if credentials is None:
-            return {"Authorization": f"Bearer {self._token}"} if self._token else {}
-        if credentials.authorization:
-            return {"Authorization": credentials.authorization}
-        # A 1.x caller's password is its token (InfluxDB 3's /query reads `p` that way).
-        if credentials.password:
-            return {"Authorization": f"Bearer {credentials.password}"}
-        return {}
+        return token_header("Bearer", self._token, credentials)
 
     def _query_auth(self, credentials: PassCredentials | None) -> Auth:
         if credentials is not None:
