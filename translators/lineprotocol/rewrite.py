@@ -347,12 +347,13 @@ def _join_spans(lines: list[bytes], careful: dict[int, int],
 
 def _locate_plainly(line: bytes) -> int:
     """`locate_timestamp` for a line without quotes, backslashes, tabs or `#`: every space
-    is a separator, so the tokens are the measurement and tags, the fields, the timestamp."""
+    is a separator, so the tokens are the measurement and tags, the fields, the timestamp.
+    As in `_all_end_in_integers`, a last token of digits and minus signs is a timestamp."""
     core = line.rstrip(_ENDING)
-    head, space, _ = core.rpartition(b" ")
+    head, _, last = core.rpartition(b" ")
     lead = head.strip(b" ")
     if not lead:
         return NOT_A_POINT  # one token at most
-    if b" " in lead:
+    if b" " in lead or not last.translate(None, _DIGITS):
         return len(head) + 1
     return NO_TIMESTAMP
