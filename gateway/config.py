@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import tomllib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -289,8 +290,9 @@ _KINDS = {"str": str, "int": int, "bool": bool, "float": float, "tuple[str, ...]
 def _entries(cls: type, entries: Any, origin: str, where: str,
              problems: list[str]) -> dict[str, Any]:
     """The keys of one table checked against the dataclass `cls`, coerced to its types."""
+    at = f"{origin}: " if origin else ""  # no origin: data given at runtime (the API)
     if not isinstance(entries, dict):
-        problems.append(f"{origin}: {where}: expected a table")
+        problems.append(f"{at}{where}: expected a table")
         return {}
     kinds = {f.name: f.type for f in fields(cls)}
     out: dict[str, Any] = {}
@@ -299,12 +301,52 @@ def _entries(cls: type, entries: Any, origin: str, where: str,
             continue
         kind_name = kinds.get(key)
         if kind_name is None:
-            problems.append(f"{origin}: unknown key {where}.{key}")
+            problems.append(f"{at}unknown key {where}.{key}")
             continue
-        coerced = _coerce(value, _KINDS[kind_name], f"{origin}: {where}.{key}", problems)
+        coerced = _coerce(value, _KINDS[kind_name], f"{at}{where}.{key}", problems)
         if coerced is not None:
             out[key] = coerced
     return out
+
+
+def route_problems(routes: Sequence[RouteConfig], known: Collection[str]) -> list[str]:
+    """Every problem of a route list, each naming its entry; targets must be in `known`
+    (upstream names) or be the built-in store."""
+    problems: list[str] = []
+    for index, route in enumerate(routes):
+        where = f"routes[{index}]"
+        if route.mode not in ROUTE_MODES:
+            problems.append(f"{where}.mode: expected single, mirror or shard, got {route.mode!r}")
+        if not route.targets:
+            problems.append(f"{where}.targets: at least one target")
+        elif route.mode == "single" and len(route.targets) != 1:
+            problems.append(f"{where}.targets: single mode takes exactly one target")
+        elif route.mode in ("mirror", "shard") and len(route.targets) < 2:
+            problems.append(f"{where}.targets: {route.mode} mode takes two or more targets")
+        if len(set(route.targets)) != len(route.targets):
+            problems.append(f"{where}.targets: a target is named twice")
+        if route.shard_by not in SHARD_KEYS:
+            problems.append(f"{where}.shard_by: expected series or measurement, "
+                            f"got {route.shard_by!r}")
+        for target in (*route.targets, *route.failover, *([route.read] if route.read else [])):
+            if target != NATIVE and target not in known:
+                problems.append(f"{where}: unknown target {target!r} (not an upstream name "
+                                f"or {NATIVE!r})")
+    return problems
+
+
+def parse_routes(tables: object, known: Collection[str]) -> tuple[RouteConfig, ...]:
+    """Routes given as data (the [[routes]] keys, e.g. from JSON) with the file's checks;
+    ConfigError lists every problem."""
+    if not isinstance(tables, list):
+        raise ConfigError(["routes: expected a list of tables"])
+    problems: list[str] = []
+    routes = tuple(RouteConfig(**_entries(RouteConfig, entry, "", f"routes[{index}]", problems))
+                   for index, entry in enumerate(tables))
+    problems.extend(route_problems(routes, known))
+    if problems:
+        raise ConfigError(problems)
+    return routes
 
 
 def _validate_routing(config: Config, problems: list[str]) -> None:
@@ -335,26 +377,7 @@ def _validate_routing(config: Config, problems: list[str]) -> None:
             problems.append(f"{where}: timeouts must be positive")
         if upstream.max_connections < 1:
             problems.append(f"{where}.max_connections: at least 1")
-    known = names | {NATIVE}
-    for index, route in enumerate(config.routes):
-        where = f"routes[{index}]"
-        if route.mode not in ROUTE_MODES:
-            problems.append(f"{where}.mode: expected single, mirror or shard, got {route.mode!r}")
-        if not route.targets:
-            problems.append(f"{where}.targets: at least one target")
-        elif route.mode == "single" and len(route.targets) != 1:
-            problems.append(f"{where}.targets: single mode takes exactly one target")
-        elif route.mode in ("mirror", "shard") and len(route.targets) < 2:
-            problems.append(f"{where}.targets: {route.mode} mode takes two or more targets")
-        if len(set(route.targets)) != len(route.targets):
-            problems.append(f"{where}.targets: a target is named twice")
-        if route.shard_by not in SHARD_KEYS:
-            problems.append(f"{where}.shard_by: expected series or measurement, "
-                            f"got {route.shard_by!r}")
-        for target in (*route.targets, *route.failover, *([route.read] if route.read else [])):
-            if target not in known:
-                problems.append(f"{where}: unknown target {target!r} (not an upstream name "
-                                f"or {NATIVE!r})")
+    problems.extend(route_problems(config.routes, names))
     for index, dbrp in enumerate(config.dbrps):
         if not dbrp.database or not dbrp.bucket:
             problems.append(f"dbrps[{index}]: database and bucket are required")
