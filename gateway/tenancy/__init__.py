@@ -1,0 +1,1 @@
+"""Tenancy: the metadata store (sources and runtime routes so far; orgs, users, tokens later)."""
