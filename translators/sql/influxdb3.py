@@ -9,10 +9,14 @@ standard SQL and allowed unless they touch files or settings; any other function
 an allowlist, because DuckDB has functions that run SQL text or list every schema. `$name`
 parameters are replaced by literals. The storage engine is also locked down, but nothing
 refused here ever reaches it.
+
+`parse_query` and `bind_parameters` are also how the translation to InfluxQL (to_influxql.py)
+reads SQL, so both paths accept, refuse and word their refusals alike.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 
 import sqlglot
@@ -65,11 +69,48 @@ def _literal(value: object) -> exp.Expression:
         return exp.Null()
     if isinstance(value, bool):
         return exp.Boolean(this=value)
+    if isinstance(value, float) and not math.isfinite(value):
+        # written as a number, nan or inf would be read back as a column name
+        raise SqlRejected(f"unsupported parameter value: {value}")
     if isinstance(value, int | float):
         return exp.Literal.number(value)
     if isinstance(value, str):
         return exp.Literal.string(value)
     raise SqlRejected(f"unsupported parameter value type: {type(value).__name__}")
+
+
+def parse_query(text: str) -> exp.Query:
+    """The one read-only query in `text`, as InfluxDB 3 SQL; raises SqlRejected (with the
+    line and column of a syntax error)."""
+    try:
+        statements = [s for s in sqlglot.parse(text, read=READ_DIALECT) if s is not None]
+    except ParseError as exc:
+        first = exc.errors[0] if exc.errors else {}
+        where = f" at line {first.get('line')}, column {first.get('col')}" if first else ""
+        raise SqlRejected(f"error parsing SQL: {first.get('description', exc)}{where}") from None
+    except TokenError as exc:
+        raise SqlRejected(f"error parsing SQL: {exc}") from None
+    if not statements:
+        raise SqlRejected("no SQL statement given")
+    if len(statements) > 1:
+        raise SqlRejected("only one SQL statement may be sent per query")
+    tree = statements[0]
+    if not isinstance(tree, exp.Query) or tree.find(exp.Into) is not None:
+        raise SqlRejected("only SELECT queries are allowed")
+    for node in tree.walk():
+        if isinstance(node, exp.Command | exp.DDL | exp.DML | exp.Pragma | exp.Set):
+            raise SqlRejected("only SELECT queries are allowed")
+    return tree
+
+
+def bind_parameters(tree: exp.Expression, params: Mapping[str, object] | None) -> None:
+    """Replace every `$name` parameter in `tree` by its value, as a literal."""
+    params = params or {}
+    for node in list(tree.walk()):
+        if isinstance(node, exp.Placeholder | exp.Parameter):
+            if node.name not in params:
+                raise SqlRejected(f"no value given for parameter ${node.name}")
+            node.replace(_literal(params[node.name]))
 
 
 def translate_query(
@@ -92,40 +133,17 @@ def translate_query(
 
 def _translate(text: str, schema: str, tables: Collection[str],
                params: Mapping[str, object] | None, row_limit: int | None) -> str:
-    try:
-        statements = [s for s in sqlglot.parse(text, read=READ_DIALECT) if s is not None]
-    except ParseError as exc:
-        first = exc.errors[0] if exc.errors else {}
-        where = f" at line {first.get('line')}, column {first.get('col')}" if first else ""
-        raise SqlRejected(f"error parsing SQL: {first.get('description', exc)}{where}") from None
-    except TokenError as exc:
-        raise SqlRejected(f"error parsing SQL: {exc}") from None
-    if not statements:
-        raise SqlRejected("no SQL statement given")
-    if len(statements) > 1:
-        raise SqlRejected("only one SQL statement may be sent per query")
-    tree = statements[0]
-    if not isinstance(tree, exp.Query) or tree.find(exp.Into) is not None:
-        raise SqlRejected("only SELECT queries are allowed")
-    for node in tree.walk():
-        if isinstance(node, exp.Command | exp.DDL | exp.DML | exp.Pragma | exp.Set):
-            raise SqlRejected("only SELECT queries are allowed")
-
+    tree = parse_query(text)
     _check_sources(tree)
     _rewrite_tables(tree, schema, tables)
-    params = params or {}
-    for node in list(tree.walk()):
+    for node in tree.walk():
         if isinstance(node, exp.Func):
             name = _function_name(node)
             if name in _DENIED or name.startswith(_DENIED_PREFIXES):
                 raise SqlRejected(f"function {name} is not allowed")
             if isinstance(node, exp.Anonymous) and name not in ALLOWED_UNMODELLED:
                 raise SqlRejected(f"function {name} is not supported")
-        elif isinstance(node, exp.Placeholder | exp.Parameter):
-            key = node.name
-            if key not in params:
-                raise SqlRejected(f"no value given for parameter ${key}")
-            node.replace(_literal(params[key]))
+    bind_parameters(tree, params)
     names = [n for n in tree.named_selects if n]  # unnamed expressions get DuckDB's names
     if "*" not in names and len(set(names)) != len(names):
         duplicates = sorted({n for n in names if names.count(n) > 1})

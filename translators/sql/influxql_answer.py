@@ -1,0 +1,87 @@
+"""SQL rows rebuilt from a 1.x or 2.x upstream's InfluxQL answer, as a to_influxql
+translation describes them (see to_influxql for what is emulated and what is not)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from translators.influxql.results import StatementResult
+
+from .influxql_translation import Origin, OutputColumn, SqlTranslation
+
+
+def _typed(values: list[Any], floating: bool = False) -> pa.Array:
+    kinds = {type(v) for v in values if v is not None}
+    if kinds == {int, float} or (floating and kinds == {int}):
+        # 1.x's JSON writes integral floats as integers
+        values = [None if v is None else float(v) for v in values]
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
+
+
+def _cell(column: OutputColumn, row: Sequence[Any], tags: Mapping[str, str]) -> Any:
+    if column.origin is Origin.TIME:
+        return row[0]
+    if column.origin is Origin.TAG:
+        return tags.get(column.tag) or None  # 1.x answers "" for a missing tag; SQL, NULL
+    if column.origin is Origin.ROW_COUNT:
+        return max((v for v in row[column.position:] if type(v) is int), default=0)
+    return row[column.position] if column.position < len(row) else None
+
+
+def _arrange(rows: list[tuple[Any, list[Any]]], translation: SqlTranslation,
+             several: bool) -> list[list[Any]]:
+    if several and translation.descending is not None:
+        rows.sort(key=lambda r: r[0] or 0, reverse=translation.descending)  # stable
+    end = None if translation.limit is None else translation.offset + translation.limit
+    return [r[1] for r in rows[translation.offset:end]]
+
+
+def answer_table(results: Sequence[StatementResult], translation: SqlTranslation) -> pa.Table:
+    """The SQL answer rebuilt from the upstream's answer to `translation.influxql`: columns in
+    the SQL's order and names, times as timestamp[ns], tags as strings, values typed from the
+    data. Raises ValueError with the statement's error if the upstream reported one."""
+    series = []
+    for result in results:
+        if result.error is not None:
+            raise ValueError(result.error)
+        series.extend(result.series)
+    if translation.columns and translation.columns[0].origin is Origin.ALL:
+        return _star_table(series, translation)
+    columns = translation.columns
+    rows = [(row[0] if s.has_time and row else None, [_cell(c, row, s.tags or {}) for c in columns])
+            for s in series for row in s.values]
+    if not rows and translation.global_aggregate:
+        rows = [(None, [0 if c.count else None for c in columns])]
+    cells = _arrange(rows, translation, len(series) > 1)
+    arrays = []
+    for index, column in enumerate(columns):
+        values = [row[index] for row in cells]
+        if column.origin is Origin.TIME:
+            arrays.append(pa.array(values, pa.timestamp("ns")))
+        elif column.origin is Origin.TAG:
+            arrays.append(pa.array(values, pa.string()))
+        else:
+            arrays.append(pa.array(values, pa.int64()) if column.count
+                          else _typed(values, column.floating))
+    return pa.Table.from_arrays(arrays, names=[c.name for c in columns])
+
+
+def _star_table(series: list[Any], translation: SqlTranslation) -> pa.Table:
+    """SELECT *: every column 1.x answered, sorted by name as InfluxDB 3 lists a table's."""
+    names = sorted({name for s in series for name in s.columns})
+    rows = []
+    for s in series:
+        for row in s.values:
+            record = dict(zip(s.columns, row, strict=False))
+            rows.append((record.get("time"), [record.get(n) for n in names]))
+    cells = _arrange(rows, translation, len(series) > 1)
+    arrays = [pa.array([r[i] for r in cells], pa.timestamp("ns")) if name == "time"
+              else _typed([r[i] for r in cells]) for i, name in enumerate(names)]
+    return pa.Table.from_arrays(arrays, names=names)
+

@@ -1,0 +1,80 @@
+"""What translating InfluxDB 3 SQL to InfluxQL yields: the statement, where each SQL column is
+found in its answer, and the refusal of SQL that InfluxQL cannot express (see to_influxql)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from translators.influxql import ast
+from translators.influxql.render import render
+
+from .influxdb3 import SqlRejected
+
+
+class Untranslatable(SqlRejected):
+    """Valid InfluxDB 3 SQL that InfluxQL cannot express; `construct` names what."""
+
+    def __init__(self, construct: str) -> None:
+        super().__init__(f"cannot translate {construct} to InfluxQL")
+        self.construct = construct
+
+
+class Origin(enum.StrEnum):
+    """Where an SQL output column is found in the InfluxQL answer."""
+
+    TIME = "time"  # column 0 of each series: a bucket start, or a raw point's time
+    TAG = "tag"  # a GROUP BY tag, from each series' tags
+    FIELD = "field"  # the series column at `position`
+    ROW_COUNT = "row_count"  # count(*): the largest of the columns from `position` on
+    ALL = "all"  # SELECT *: every column of the answer, sorted by name
+
+
+@dataclass(frozen=True, slots=True)
+class OutputColumn:
+    name: str
+    origin: Origin
+    tag: str = ""  # TAG: the tag key
+    position: int = 0  # FIELD, ROW_COUNT: index in the series' columns (time is 0)
+    count: bool = False  # a count: 0 rather than NULL in an empty global aggregate's row
+    # mean, median, stddev: float whatever the field's type, in 1.x as in DataFusion.
+    floating: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SqlTranslation:
+    statement: ast.SelectStatement
+    columns: tuple[OutputColumn, ...]
+    # Aggregate without GROUP BY: SQL answers one row even when no point matched.
+    global_aggregate: bool = False
+    # ORDER BY time: None when the SQL leaves the order open.
+    descending: bool | None = None
+    # The cut made after the merge of all series (what could not be pushed down).
+    offset: int = 0
+    limit: int | None = None
+
+    @property
+    def influxql(self) -> str:
+        return render(self.statement)
+
+
+
+_OPERATORS: dict[type[exp.Expression], str] = {
+    exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.DPipe: "||",
+    exp.BitwiseAnd: "&", exp.BitwiseOr: "|", exp.BitwiseXor: "^",
+}
+
+
+def describe(node: exp.Expression) -> str:
+    """How an error message names a construct outside the subset."""
+    if isinstance(node, exp.Anonymous):
+        return f"the function {node.name.lower()}"
+    if isinstance(node, exp.Func):
+        return f"the function {node.sql_name().lower()}"
+    if isinstance(node, exp.Binary):
+        return f"the operator {_OPERATORS.get(type(node), type(node).__name__.upper())}"
+    if isinstance(node, exp.WithinGroup):
+        return "WITHIN GROUP"
+    return type(node).__name__.upper()
