@@ -26,13 +26,16 @@ from gateway.services.fanout import Fanout
 from gateway.services.influxql import InfluxQLService
 from gateway.services.query import QueryService
 from gateway.services.routing import Router
+from gateway.services.sources import RouteService, SourceService
 from gateway.services.upstream_query import RoutedInfluxQL
 from gateway.services.upstream_sql import RoutedSql
 from gateway.services.write import WriteService
+from gateway.tenancy.metadata import MetadataStore
 from translators.influxql.engine import Limits
 
 log = logging.getLogger(__name__)
 STORE_FILE = "native.duckdb"
+METADATA_FILE = "metadata.sqlite"
 FORM_LIMIT = 10 * 1024 * 1024  # /query form bodies
 
 
@@ -52,6 +55,7 @@ def create_app(config: Config) -> web.Application:
     app[keys.FANOUT] = None
     add_routes(app)
     app.cleanup_ctx.append(_native_store)
+    app.cleanup_ctx.append(_metadata)
     app.cleanup_ctx.append(_upstreams)
     return app
 
@@ -85,8 +89,19 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
         log.info("native store closed")
 
 
+async def _metadata(app: web.Application) -> AsyncIterator[None]:
+    store = MetadataStore(Path(app[keys.CONFIG].server.data_dir) / METADATA_FILE)
+    await store.open()
+    app[keys.METADATA] = store
+    try:
+        yield
+    finally:
+        await store.close()
+
+
 async def _upstreams(app: web.Application) -> AsyncIterator[None]:
-    """Upstream clients, the router, the write fan-out and its replay queues.
+    """Upstream clients, the router, the write fan-out and its replay queues; then the sources
+    and routes saved through the API (saved routes replace the config file's).
 
     A queue left on disk by an earlier run is opened (and replayed) whenever its target is
     still configured, even if no route mirrors to it any more.
@@ -108,16 +123,30 @@ async def _upstreams(app: web.Application) -> AsyncIterator[None]:
                     max_body_bytes=config.write.max_body_bytes,
                     backoff_initial_seconds=replay.backoff_initial_seconds,
                     backoff_max_seconds=replay.backoff_max_seconds)
-    mirrors = {t for r in config.routes if r.mode == "mirror" for t in r.targets[1:]}
+    lock = asyncio.Lock()  # one change to the router's upstreams or routes at a time
+    sources = SourceService(app[keys.METADATA], router, build_upstream, lock,
+                            native_databases=app[keys.ADMIN].databases,
+                            native_healthy=app[keys.ADMIN].healthy, config_upstreams=upstreams)
+    routes = RouteService(app[keys.METADATA], router, lock, fanout.open_queue)
+    try:
+        await sources.restore()
+        await routes.restore()
+    except BaseException:
+        for upstream in router.upstreams.values():
+            await upstream.close()
+        raise
+    mirrors = {t for r in router.routes if r.mode == "mirror" for t in r.route.targets[1:]}
     left = {p.name for p in root.iterdir() if p.is_dir()} if root.is_dir() else set()
     for name in sorted(mirrors | left):
-        if name == NATIVE or name in upstreams:
+        if name == NATIVE or name in router.upstreams:
             await fanout.open_queue(name)
         else:
             log.warning("replay queue %s is kept but not replayed: no upstream has that name",
                         root / name)
     app[keys.ROUTER] = router
     app[keys.FANOUT] = fanout
+    app[keys.SOURCES] = sources
+    app[keys.ROUTES] = routes
     app[keys.WRITES] = fanout  # type: ignore[assignment]
     app[keys.INFLUXQL] = RoutedInfluxQL(router, app[keys.INFLUXQL])  # type: ignore[assignment]
     app[keys.QUERIES] = RoutedSql(router, app[keys.QUERIES])  # type: ignore[assignment]
@@ -127,5 +156,6 @@ async def _upstreams(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await fanout.close()
+        await sources.close()
         for upstream in router.upstreams.values():
             await upstream.close()

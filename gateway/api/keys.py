@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from gateway.services.influxql import InfluxQLService
     from gateway.services.query import QueryService
     from gateway.services.routing import Router
+    from gateway.services.sources import RouteService, SourceService
     from gateway.services.write import WriteService
+    from gateway.tenancy.metadata import MetadataStore
 
 CONFIG: web.AppKey[Config] = web.AppKey("config")
 WRITES: web.AppKey[WriteService] = web.AppKey("writes")
@@ -25,3 +27,6 @@ VERIFIER: web.AppKey[AdminTokenVerifier | None] = web.AppKey("verifier")
 STARTED: web.AppKey[float] = web.AppKey("started")
 FANOUT: web.AppKey[Fanout | None] = web.AppKey("fanout")
 ROUTER: web.AppKey[Router] = web.AppKey("router")
+METADATA: web.AppKey[MetadataStore] = web.AppKey("metadata")
+SOURCES: web.AppKey[SourceService] = web.AppKey("sources")
+ROUTES: web.AppKey[RouteService] = web.AppKey("routes")

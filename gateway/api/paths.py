@@ -9,6 +9,11 @@ V1_WRITE = "/write"
 V1_QUERY = "/query"
 
 V2_WRITE = "/api/v2/write"
+V2_SOURCES = "/api/v2/sources"
+V2_SOURCE = "/api/v2/sources/{sourceID}"
+V2_SOURCE_BUCKETS = "/api/v2/sources/{sourceID}/buckets"
+V2_SOURCE_HEALTH = "/api/v2/sources/{sourceID}/health"
+V2_SOURCE_QUERY = "/api/v2/sources/{sourceID}/query"  # linked as OSS links it; not served
 
 V3_WRITE_LP = "/api/v3/write_lp"
 V3_QUERY_SQL = "/api/v3/query_sql"
@@ -18,6 +23,7 @@ V3_TABLE = "/api/v3/configure/table"
 
 METRICS = "/metrics"
 ADMIN_REPLAY = "/admin/replay"  # the gateway's own: mirrors and their replay queues
+ADMIN_ROUTES = "/admin/routes"  # the route list in force; PUT replaces it
 
 # Paths that answer without credentials, as in InfluxDB.
 OPEN = frozenset({PING, HEALTH, HEALTH_V1, READY})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import health, metrics, paths, v1, v2, v3
+from . import admin_routes, health, metrics, paths, sources, v1, v2, v3
 
 ROUTES: list[tuple[str, str, web.Handler]] = [
     ("GET", paths.PING, health.ping),
@@ -15,6 +15,13 @@ ROUTES: list[tuple[str, str, web.Handler]] = [
     ("GET", paths.V1_QUERY, v1.query),
     ("POST", paths.V1_QUERY, v1.query),
     ("POST", paths.V2_WRITE, v2.write),
+    ("GET", paths.V2_SOURCES, sources.list_sources),
+    ("POST", paths.V2_SOURCES, sources.create_source),
+    ("GET", paths.V2_SOURCE, sources.get_source),
+    ("PATCH", paths.V2_SOURCE, sources.patch_source),
+    ("DELETE", paths.V2_SOURCE, sources.delete_source),
+    ("GET", paths.V2_SOURCE_BUCKETS, sources.source_buckets),
+    ("GET", paths.V2_SOURCE_HEALTH, sources.source_health),
     ("POST", paths.V3_WRITE_LP, v3.write_lp),
     ("GET", paths.V3_QUERY_SQL, v3.query_sql),
     ("POST", paths.V3_QUERY_SQL, v3.query_sql),
@@ -27,6 +34,8 @@ ROUTES: list[tuple[str, str, web.Handler]] = [
     ("DELETE", paths.V3_TABLE, v3.delete_table),
     ("GET", paths.METRICS, metrics.metrics),
     ("GET", paths.ADMIN_REPLAY, metrics.replay),
+    ("GET", paths.ADMIN_ROUTES, admin_routes.get_routes),
+    ("PUT", paths.ADMIN_ROUTES, admin_routes.put_routes),
 ]
 
 

@@ -1,0 +1,41 @@
+"""GET and PUT /admin/routes: the route list in force, with the config file's [[routes]] keys.
+
+PUT replaces the whole list after the same checks the config file gets (every problem listed
+in one 400), saves it in the metadata store and routes by it at once; it outlives restarts.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from gateway.errors import invalid
+from gateway.services.sources import RouteListing, route_table
+
+from . import keys
+from .body import read_body
+from .errors import json_response
+
+BODY_LIMIT = 1024 * 1024
+
+
+def listing_document(listing: RouteListing) -> dict[str, object]:
+    return {"routes": [route_table(route) for route in listing.routes],
+            "origin": listing.origin, "version": listing.version,
+            "updated_at": listing.updated_at or None}
+
+
+async def get_routes(request: web.Request) -> web.Response:
+    return json_response(listing_document(request.app[keys.ROUTES].listing()))
+
+
+async def put_routes(request: web.Request) -> web.Response:
+    try:
+        body = json.loads(await read_body(request, BODY_LIMIT))
+    except ValueError as exc:
+        raise invalid(f"the body is not JSON: {exc}") from None
+    if not isinstance(body, dict) or "routes" not in body:
+        raise invalid('expected a JSON object {"routes": [...]}')
+    listing = await request.app[keys.ROUTES].replace(body["routes"])
+    return json_response(listing_document(listing))
