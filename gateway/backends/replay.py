@@ -35,13 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gateway.backends.replay_log import (
-    DEFAULT_SEGMENT_BYTES,
-    LogState,
-    Moved,
-    QueuedWrite,
-    ReplayLog,
-)
+from gateway.backends.replay_log import DEFAULT_SEGMENT_BYTES, LogState, Moved, ReplayLog
+from gateway.backends.replay_record import QueuedWrite
 from gateway.errors import Category, GatewayError
 
 __all__ = ["Delivery", "Outcome", "QueueFull", "QueuedWrite", "ReplayQueue", "ReplayStats",

@@ -7,16 +7,9 @@ A queue's directory:
     00000000000000000412.seg   ... only the last segment is ever appended to
     head                       two 64-byte slots, written alternately
 
-A segment is SEGMENT_MAGIC followed by records back to back, little-endian:
-
-    crc32 u32 | length u32 | seq u64 | enqueued_ns i64 | flags u8 | meta_len u16 | meta | body
-                           '---------------------- payload: `length` bytes ----------------'
-
-The CRC covers the length field and the payload; `meta` is the msgpack array [database,
-retention_policy, precision]; `body` is the line protocol as the client sent it (gzipped when
-flags has bit 0). A head slot is (generation, head seq, segment, offset) u64 each and their
-CRC; the valid slot with the larger generation wins, so a torn slot write leaves the previous
-head in force.
+A segment is SEGMENT_MAGIC followed by records back to back (replay_record has their layout).
+A head slot is (generation, head seq, segment, offset) u64 each and their CRC; the valid slot
+with the larger generation wins, so a torn slot write leaves the previous head in force.
 
 Why it is crash-safe: an append returns only after the records' fsync, and a new segment
 exists on disk (its magic and its directory entry synced) before any record goes into it, so
@@ -40,7 +33,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import msgpack
+from gateway.backends.replay_record import (
+    DamagedRecord,
+    QueuedWrite,
+    decode_payload,
+    encode_record,
+    pread,
+    read_record,
+)
+
+__all__ = ["DEFAULT_SEGMENT_BYTES", "HEAD_FILE", "SEGMENT_MAGIC", "SEGMENT_SUFFIX", "LogState",
+           "Moved", "QueuedWrite", "ReplayLog", "ReplayLogError"]
 
 log = logging.getLogger(__name__)
 
@@ -49,66 +52,14 @@ SEGMENT_SUFFIX = ".seg"
 HEAD_FILE = "head"
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 
-_FRAME = struct.Struct("<II")  # crc32, payload length
-_LENGTH = struct.Struct("<I")
-_FIXED = struct.Struct("<QqBH")  # seq, enqueued_ns, flags, meta length
 _SLOT = struct.Struct("<QQQQ")  # generation, head seq, head segment, head offset
 _CRC = struct.Struct("<I")
 _SLOT_SIZE = 64
-_FLAG_GZIP = 1
 _START = len(SEGMENT_MAGIC)  # offset of a segment's first record
 
 
 class ReplayLogError(Exception):
     """The log cannot go on: damage recovery cannot repair, or an earlier write failed."""
-
-
-class _Damaged(Exception):
-    """The bytes at a position are not the record expected there."""
-
-
-@dataclass(frozen=True, slots=True)
-class QueuedWrite:
-    """One write waiting for a mirror, as the client sent it."""
-
-    database: str
-    retention_policy: str | None
-    precision: str  # a translators.lineprotocol.Precision value
-    body: bytes
-    gzip: bool
-    enqueued_ns: int  # wall-clock time it was queued, for the age bound
-
-    @property
-    def record_bytes(self) -> int:
-        """Its size on disk, framing included."""
-        return _FRAME.size + _FIXED.size + len(_meta(self)) + len(self.body)
-
-
-def _meta(entry: QueuedWrite) -> bytes:
-    return msgpack.packb([entry.database, entry.retention_policy, str(entry.precision)])
-
-
-def encode_record(seq: int, entry: QueuedWrite) -> bytes:
-    meta = _meta(entry)
-    fixed = _FIXED.pack(seq, entry.enqueued_ns, _FLAG_GZIP if entry.gzip else 0, len(meta))
-    length = _LENGTH.pack(len(fixed) + len(meta) + len(entry.body))
-    crc = zlib.crc32(entry.body, zlib.crc32(meta, zlib.crc32(fixed, zlib.crc32(length))))
-    return b"".join((_CRC.pack(crc), length, fixed, meta, entry.body))
-
-
-def _decode_payload(payload: bytes) -> QueuedWrite:
-    _, enqueued_ns, flags, meta_len = _FIXED.unpack_from(payload)
-    start = _FIXED.size
-    try:
-        database, retention_policy, precision = msgpack.unpackb(payload[start:start + meta_len])
-    except (ValueError, TypeError) as exc:
-        raise _Damaged(f"unreadable metadata: {exc}") from exc
-    if not isinstance(database, str) or not isinstance(precision, str) or not (
-            retention_policy is None or isinstance(retention_policy, str)):
-        raise _Damaged("metadata of the wrong types")
-    body = payload[start + meta_len:]
-    return QueuedWrite(database, retention_policy, precision, body, bool(flags & _FLAG_GZIP),
-                       enqueued_ns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +141,7 @@ class ReplayLog:
     def _recover_tail(self) -> int:
         fd, path = self._tail_fd, self._path(self._tail)
         size = os.fstat(fd).st_size
-        if _pread(fd, _START, 0) != SEGMENT_MAGIC:
+        if pread(fd, _START, 0) != SEGMENT_MAGIC:
             if size > _START:
                 raise ReplayLogError(f"{path} is not a replay queue segment")
             # Torn while being created: it never held a record.
@@ -201,8 +152,8 @@ class ReplayLog:
         offset, seq = _START, self._tail
         while True:
             try:
-                offset += _read_record(fd, offset, size, seq, whole=True)[1]
-            except _Damaged:
+                offset += read_record(fd, offset, size, seq, whole=True)[1]
+            except DamagedRecord:
                 break
             seq += 1
         if offset < size:
@@ -214,7 +165,7 @@ class ReplayLog:
         return offset
 
     def _restore_head(self, earliest: int) -> None:
-        raw = _pread(self._head_fd, 2 * _SLOT_SIZE, 0)
+        raw = pread(self._head_fd, 2 * _SLOT_SIZE, 0)
         best: tuple[int, int, int, int] | None = None
         for start in (0, _SLOT_SIZE):
             slot = raw[start:start + _SLOT.size + _CRC.size]
@@ -247,7 +198,7 @@ class ReplayLog:
             return seq == (self._next_seq if following is None else following)
         try:
             self._record(segment, offset, seq, whole=False)
-        except _Damaged:
+        except DamagedRecord:
             return False
         return True
 
@@ -326,7 +277,7 @@ class ReplayLog:
             try:
                 enqueued_ns, length, _ = self._record(self._head_seg, self._head_off,
                                                       self._head_seq, whole=False)
-            except _Damaged as exc:
+            except DamagedRecord as exc:
                 self._skip_damaged(exc)
                 moved = True
                 continue
@@ -354,9 +305,9 @@ class ReplayLog:
                 entry = batch[self._head_seq - batch_seq]
             else:
                 try:
-                    entry = _decode_payload(self._record(self._head_seg, self._head_off,
+                    entry = decode_payload(self._record(self._head_seg, self._head_off,
                                                         self._head_seq, whole=True)[2])
-                except _Damaged as exc:
+                except DamagedRecord as exc:
                     self._skip_damaged(exc)
                     moved = True
                     continue
@@ -453,41 +404,7 @@ class ReplayLog:
 
     def _record(self, segment: int, offset: int, seq: int, *,
                 whole: bool) -> tuple[int, int, bytes]:
-        return _read_record(self._fd(segment), offset, self._sizes[segment], seq, whole=whole)
-
-
-def _read_record(fd: int, offset: int, end: int, seq: int, *,
-                 whole: bool) -> tuple[int, int, bytes]:
-    """(enqueued_ns, size on disk, payload) of record `seq` at `offset`, which must end by
-    `end`. Only a `whole` read returns the payload and checks the CRC; else b"" (skipping
-    a record needs its length, not its body)."""
-    raw = _pread(fd, _FRAME.size + _FIXED.size, offset)
-    if len(raw) < _FRAME.size + _FIXED.size:
-        raise _Damaged("short record header")
-    crc, length = _FRAME.unpack_from(raw)
-    if length < _FIXED.size or offset + _FRAME.size + length > end:
-        raise _Damaged(f"record length {length} runs past the segment")
-    found, enqueued_ns, _, _ = _FIXED.unpack_from(raw, _FRAME.size)
-    if found != seq:
-        raise _Damaged(f"record {found} where {seq} was expected")
-    payload = b""
-    if whole:
-        payload = _pread(fd, length, offset + _FRAME.size)
-        if zlib.crc32(payload, zlib.crc32(_LENGTH.pack(length))) != crc:
-            raise _Damaged("checksum mismatch")
-    return enqueued_ns, _FRAME.size + length, payload
-
-
-def _pread(fd: int, count: int, offset: int) -> bytes:
-    parts = []
-    while count > 0:
-        chunk = os.pread(fd, count, offset)
-        if not chunk:
-            break
-        parts.append(chunk)
-        count -= len(chunk)
-        offset += len(chunk)
-    return b"".join(parts)
+        return read_record(self._fd(segment), offset, self._sizes[segment], seq, whole=whole)
 
 
 def _pwrite_all(fd: int, data: bytes, offset: int) -> None:

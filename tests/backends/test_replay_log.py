@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.backends.replay_log import (
-    HEAD_FILE,
-    SEGMENT_MAGIC,
-    ReplayLog,
-    ReplayLogError,
-    encode_record,
-)
+from gateway.backends.replay_log import HEAD_FILE, SEGMENT_MAGIC, ReplayLog, ReplayLogError
+from gateway.backends.replay_record import encode_record
 from tests.backends.replay_support import NOW, drain, entry, number, open_queue
 
 

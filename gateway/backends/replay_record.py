@@ -1,0 +1,113 @@
+"""One write in a replay queue: `QueuedWrite`, and its record on disk (framed, checksummed,
+numbered), written by `encode_record` and read back by `read_record` and `decode_payload`.
+
+A record, little-endian:
+
+    crc32 u32 | length u32 | seq u64 | enqueued_ns i64 | flags u8 | meta_len u16 | meta | body
+                           '---------------------- payload: `length` bytes ----------------'
+
+The CRC covers the length field and the payload; `meta` is the msgpack array [database,
+retention_policy, precision]; `body` is the line protocol as the client sent it (gzipped when
+flags has bit 0). replay_log puts records back to back in segment files.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+
+import msgpack
+
+_FRAME = struct.Struct("<II")  # crc32, payload length
+_LENGTH = struct.Struct("<I")
+_FIXED = struct.Struct("<QqBH")  # seq, enqueued_ns, flags, meta length
+_CRC = struct.Struct("<I")
+_FLAG_GZIP = 1
+
+
+class DamagedRecord(Exception):
+    """The bytes at a position are not the record expected there."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedWrite:
+    """One write waiting for a mirror, as the client sent it."""
+
+    database: str
+    retention_policy: str | None
+    precision: str  # a translators.lineprotocol.Precision value
+    body: bytes
+    gzip: bool
+    enqueued_ns: int  # wall-clock time it was queued, for the age bound
+
+    @property
+    def record_bytes(self) -> int:
+        """Its size on disk, framing included."""
+        return _FRAME.size + _FIXED.size + len(_meta(self)) + len(self.body)
+
+
+def _meta(entry: QueuedWrite) -> bytes:
+    return msgpack.packb([entry.database, entry.retention_policy, str(entry.precision)])
+
+
+def encode_record(seq: int, entry: QueuedWrite) -> bytes:
+    """Record number `seq` holding `entry`, framed and checksummed."""
+    meta = _meta(entry)
+    fixed = _FIXED.pack(seq, entry.enqueued_ns, _FLAG_GZIP if entry.gzip else 0, len(meta))
+    length = _LENGTH.pack(len(fixed) + len(meta) + len(entry.body))
+    crc = zlib.crc32(entry.body, zlib.crc32(meta, zlib.crc32(fixed, zlib.crc32(length))))
+    return b"".join((_CRC.pack(crc), length, fixed, meta, entry.body))
+
+
+def decode_payload(payload: bytes) -> QueuedWrite:
+    """The write in a record's payload (as `read_record` returns it, CRC checked)."""
+    _, enqueued_ns, flags, meta_len = _FIXED.unpack_from(payload)
+    start = _FIXED.size
+    try:
+        database, retention_policy, precision = msgpack.unpackb(payload[start:start + meta_len])
+    except (ValueError, TypeError) as exc:
+        raise DamagedRecord(f"unreadable metadata: {exc}") from exc
+    if not isinstance(database, str) or not isinstance(precision, str) or not (
+            retention_policy is None or isinstance(retention_policy, str)):
+        raise DamagedRecord("metadata of the wrong types")
+    body = payload[start + meta_len:]
+    return QueuedWrite(database, retention_policy, precision, body, bool(flags & _FLAG_GZIP),
+                       enqueued_ns)
+
+
+def read_record(fd: int, offset: int, end: int, seq: int, *,
+                whole: bool) -> tuple[int, int, bytes]:
+    """(enqueued_ns, size on disk, payload) of record `seq` at `offset`, which must end by
+    `end`. Only a `whole` read returns the payload and checks the CRC; else b"" (skipping
+    a record needs its length, not its body)."""
+    raw = pread(fd, _FRAME.size + _FIXED.size, offset)
+    if len(raw) < _FRAME.size + _FIXED.size:
+        raise DamagedRecord("short record header")
+    crc, length = _FRAME.unpack_from(raw)
+    if length < _FIXED.size or offset + _FRAME.size + length > end:
+        raise DamagedRecord(f"record length {length} runs past the segment")
+    found, enqueued_ns, _, _ = _FIXED.unpack_from(raw, _FRAME.size)
+    if found != seq:
+        raise DamagedRecord(f"record {found} where {seq} was expected")
+    payload = b""
+    if whole:
+        payload = pread(fd, length, offset + _FRAME.size)
+        if zlib.crc32(payload, zlib.crc32(_LENGTH.pack(length))) != crc:
+            raise DamagedRecord("checksum mismatch")
+    return enqueued_ns, _FRAME.size + length, payload
+
+
+def pread(fd: int, count: int, offset: int) -> bytes:
+    """`count` bytes from `offset`, fewer only where the file ends."""
+    parts = []
+    while count > 0:
+        chunk = os.pread(fd, count, offset)
+        if not chunk:
+            break
+        parts.append(chunk)
+        count -= len(chunk)
+        offset += len(chunk)
+    return b"".join(parts)
+
