@@ -177,10 +177,28 @@ class Router:
         return [route.read_target, *(t for t in route.failover if t != route.read_target)]
 
     def all_targets(self) -> list[str]:
-        names = [NATIVE]
+        """Every write target, the native store only when some database can reach it."""
+        names: list[str] = [] if self._catch_all() else [NATIVE]
         for resolved in self.routes:
             names.extend(t for t in resolved.route.targets if t not in names)
         return names
+
+    def _catch_all(self) -> RouteConfig | None:
+        """The first route that matches every database and measurement, if any."""
+        for resolved in self.routes:
+            if resolved.route.database == "*" and not resolved.route.measurement:
+                return resolved.route
+        return None
+
+    def fixed_read_targets(self) -> list[str] | None:
+        """The read targets when every database reads from the same place (the first route
+        matches everything and does not shard), so a request need not be parsed to route it."""
+        if not self.routes:
+            return None
+        first = self.routes[0].route
+        if first is self._catch_all() and first.mode != "shard":
+            return self.read_targets("")
+        return None
 
     def namespace_for(self, target: str, namespace: Namespace) -> Namespace:
         upstream = self.upstreams.get(target)

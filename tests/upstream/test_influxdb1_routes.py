@@ -152,6 +152,7 @@ SINGLE_QUERIES = [
     ('SELECT nonsense FROM', {}),
     ('SELECT * FROM "nowhere"."autogen"."cpu"', {}),
     ('SELECT * FROM "cpu"', {"pretty": "true"}),
+    ("SHOW DATABASES", {}),
 ]
 
 

@@ -262,3 +262,31 @@ async def test_a_full_queue_refuses_the_write_before_the_primary_stores_it(route
                                                      "q": "SELECT count(v) FROM m"})
         counted = json.loads(await native.text())["results"][0]["series"][0]["values"][0][1]
         assert counted == 1  # the refused batch reached no target
+
+
+async def test_the_callers_credentials_go_upstream_only_on_passthrough_routes(routed) -> None:
+    async with FakeInfluxDB2() as fake:
+        plain = RouteConfig(database="plain", mode="single", targets=("two",))
+        passing = RouteConfig(database="passing", mode="single", targets=("two",),
+                              passthrough=True)
+        fake.add_bucket("plain")
+        fake.add_bucket("passing")
+        client = await routed([v2(fake.url)], [plain, passing])
+        wrong = {"Authorization": "Token not-the-token"}
+        answer = await client.post("/write", params={"db": "plain"}, data=b"m v=1 1",
+                                   headers=wrong)
+        assert answer.status == 204  # the gateway's own token
+        answer = await client.post("/write", params={"db": "passing"}, data=b"m v=1 1",
+                                   headers=wrong)
+        assert answer.status == 401  # the caller's, refused by the upstream
+        right = {"Authorization": f"Token {V2_TOKEN}"}
+        answer = await client.post("/write", params={"db": "passing"}, data=b"m v=1 1",
+                                   headers=right)
+        assert answer.status == 204
+        sent = [r.headers["authorization"] for r in fake.requests_to("/api/v2/write")]
+        assert sent == [f"Token {V2_TOKEN}", "Token not-the-token", f"Token {V2_TOKEN}"]
+        for database in ("plain", "passing"):
+            await client.get("/query", params={"db": database, "q": "SELECT * FROM m"},
+                             headers=wrong)
+        sent = [r.headers.get("authorization") for r in fake.requests_to("/query")]
+        assert sent == [f"Token {V2_TOKEN}", "Token not-the-token"]
