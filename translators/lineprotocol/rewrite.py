@@ -173,10 +173,8 @@ def _all_end_in_integers(body: bytes) -> bool:
     text = body[:-1] if body.endswith(b"\n") else body
     if not text or b"\r" in text:
         return False  # CRLF bodies take the line-by-line path
-    joined = b"\n".join([line.rpartition(b" ")[2] for line in text.split(b"\n")])
-    if joined.translate(None, _DIGITS):
-        return False
-    return not (b"\n\n" in joined or joined.startswith(b"\n") or joined.endswith(b"\n"))
+    ends = [line.rpartition(b" ")[2] for line in text.split(b"\n")]
+    return b"" not in ends and not b"\n".join(ends).translate(None, _DIGITS)
 
 
 def split_by_key(body: bytes, key: SplitKey) -> dict[bytes, bytes]:

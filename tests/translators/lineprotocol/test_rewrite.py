@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.translators.lineprotocol.test_fast_slow_agree import escape, names, raw_values, stamps
+from tests.translators.lineprotocol.test_fast_slow_agree import escape, raw_values, stamps
+from tests.translators.lineprotocol.test_fast_slow_agree import names as common_names
 from translators.lineprotocol import ParsedBatch, Precision, parse_lines
 from translators.lineprotocol.rewrite import (
     NO_TIMESTAMP,
@@ -64,6 +65,7 @@ def outcome(body: bytes, precision: Precision = P.NANOSECOND, default: int = DEF
         pytest.param(b"c\\ 5 v=1", NO_TIMESTAMP, id="escaped-space-then-digits"),
         pytest.param(b"cpu,host=a\\ 5 v=1", NO_TIMESTAMP, id="escaped-space-in-tag-value"),
         pytest.param(b"cpu,host=a\\ 5 v=1 9", 18, id="escaped-space-in-tag-with-time"),
+        pytest.param(b"c\\,pu,host=a\\,5 v=1 9", 20, id="escaped-commas"),
         pytest.param(b"cpu f\\ 1=2", NO_TIMESTAMP, id="escaped-space-in-field-key"),
         pytest.param(b"cpu 5=1", NO_TIMESTAMP, id="field-named-like-a-number"),
         pytest.param(b"cpu 5=1 7", 8, id="field-named-like-a-number-with-time"),
@@ -180,6 +182,9 @@ def test_rescale_to_the_same_precision_returns_the_body_itself() -> None:
         pytest.param(b"cpu v=1", b"cpu v=1 99", id="single-line"),
         pytest.param(b"cpu v=1\r\ncpu v=2 5\r\n", b"cpu v=1 99\r\ncpu v=2 5\r\n", id="crlf"),
         pytest.param(b"cpu v=1  \t\n", b"cpu v=1 99  \t\n", id="trailing-blanks"),
+        pytest.param(b"cpu v=1 ", b"cpu v=1 99 ", id="one-line-ending-in-a-space"),
+        pytest.param(b"cpu v=1 1\ncpu v=2 \n", b"cpu v=1 1\ncpu v=2 99 \n",
+                     id="last-line-ending-in-a-space"),
         pytest.param(b" cpu  v=1\ncpu v=1 5", b" cpu  v=1 99\ncpu v=1 5", id="repeated-blanks"),
         pytest.param(b'cpu s="a 123"', b'cpu s="a 123" 99', id="string-ending-in-digits"),
         pytest.param(b'cpu s="a\\" 1"', b'cpu s="a\\" 1" 99', id="escaped-quote"),
@@ -273,6 +278,11 @@ def test_split_refuses_unknown_keys() -> None:
 
 
 # --- properties against the parser ------------------------------------------------------
+
+# Besides the parser's names: literal backslashes (one before a separator escapes it), a hash
+# (a comment when it starts a line), a quote, a name like a number.
+names = st.one_of(common_names, st.sampled_from(["a\\b", "c:\\", "\\", "#h", 'q"t', "5"]))
+
 
 def escape_measurement(name: str, minimal: bool) -> str:
     # A measurement needs only `,` and space escaped; `\=` is read as `=` all the same.
