@@ -67,7 +67,7 @@ _ENDING = b" \t\r"  # what may follow the last token of a line
 _FOR_STAMPING = b'"\\\t#'
 _FOR_RESCALING = b'"\t#'
 _FOR_SPLITTING = b'"'
-_DIGITS = b"0123456789-\n"
+_DIGITS = b"0123456789-\n\r"  # an integer token, the newlines joining them, a line's CR
 
 SplitKey = Literal["measurement", "series"]
 
@@ -167,14 +167,17 @@ def stamp_missing(body: bytes, timestamp: int) -> bytes:
 
 
 def _all_end_in_integers(body: bytes) -> bool:
-    """The quick test: every line ends in a space and an integer. A point's last line ending
-    so has a timestamp, whatever its earlier lines hold: the field set holds an `=`, so a
-    final bare integer is never part of it (and a comment ending so needs no stamp)."""
+    """The quick test: every line ends in a space and an integer (and maybe a carriage
+    return). A point's last line ending so has a timestamp, whatever its earlier lines hold:
+    the field set holds an `=`, so a final bare integer is never part of it (and a comment
+    ending so needs no stamp)."""
     text = body[:-1] if body.endswith(b"\n") else body
-    if not text or b"\r" in text:
-        return False  # CRLF bodies take the line-by-line path
+    if not text:
+        return False
     ends = [line.rpartition(b" ")[2] for line in text.split(b"\n")]
-    return b"" not in ends and not b"\n".join(ends).translate(None, _DIGITS)
+    if b"" in ends or b"\r" in ends:
+        return False  # a line that ends in a blank (or is blank)
+    return not b"\n".join(ends).translate(None, _DIGITS)
 
 
 def split_by_key(body: bytes, key: SplitKey) -> dict[bytes, bytes]:

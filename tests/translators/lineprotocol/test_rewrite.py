@@ -183,6 +183,8 @@ def test_rescale_to_the_same_precision_returns_the_body_itself() -> None:
         pytest.param(b"cpu v=1\r\ncpu v=2 5\r\n", b"cpu v=1 99\r\ncpu v=2 5\r\n", id="crlf"),
         pytest.param(b"cpu v=1  \t\n", b"cpu v=1 99  \t\n", id="trailing-blanks"),
         pytest.param(b"cpu v=1 ", b"cpu v=1 99 ", id="one-line-ending-in-a-space"),
+        pytest.param(b"cpu v=1 1\r\ncpu v=2 \r\n", b"cpu v=1 1\r\ncpu v=2 99 \r\n",
+                     id="crlf-line-ending-in-a-space"),
         pytest.param(b"cpu v=1 1\ncpu v=2 \n", b"cpu v=1 1\ncpu v=2 99 \n",
                      id="last-line-ending-in-a-space"),
         pytest.param(b" cpu  v=1\ncpu v=1 5", b" cpu  v=1 99\ncpu v=1 5", id="repeated-blanks"),
