@@ -398,7 +398,7 @@ def test_split_by_series_groups_every_point_by_its_series(data: bytes) -> None:
         for identity in series:
             assert seen.setdefault(identity, key) == key  # and a series one group
             # The key is that series written as a line protocol series key.
-            ((measurement, tags, _, _),) = outcome(key + b" v=1")[0]
+            ((measurement, tags, _, _),) = outcome(key + b" probe_field=1")[0]
             assert (measurement, tags) == identity
         union += group_points
         error_count += len(group_errors)
