@@ -116,7 +116,8 @@ class Fanout:
         plain = self._plain(forward)
         groups: dict[int, tuple[ResolvedRoute, list[bytes]]] = {}
         for measurement, lines in split_by_key(plain.body, "measurement").items():
-            route = self._router.resolve(database, measurement_name(measurement))
+            # Measurement keys come unescaped: the name as queries spell it.
+            route = self._router.resolve(database, measurement.decode("utf-8", "replace"))
             groups.setdefault(id(route), (route, []))[1].append(lines)
         results = await asyncio.gather(
             *(self._route(route, replace(plain, body=b"\n".join(parts)), credentials)
@@ -139,11 +140,9 @@ class Fanout:
         assert resolved.ring is not None
         plain = self._plain(forward)
         parts: dict[str, list[bytes]] = {}
-        by_measurement = resolved.route.shard_by == "measurement"
+        # Measurement keys come unescaped, so reads find a measurement's shard by its name.
         for key, lines in split_by_key(plain.body, resolved.route.shard_by).items():
-            # Reads find a measurement's shard by its name as InfluxQL spells it.
-            ring_key = measurement_name(key).encode() if by_measurement else key
-            parts.setdefault(resolved.ring.target(ring_key), []).append(lines)
+            parts.setdefault(resolved.ring.target(key), []).append(lines)
         results = await asyncio.gather(
             *(self._send(target, replace(plain, body=b"\n".join(chunks)), credentials)
               for target, chunks in parts.items()),
@@ -268,11 +267,6 @@ def _queued(forward: Forward) -> QueuedWrite:
         retention_policy=forward.namespace.retention_policy,
         precision=forward.precision.value, body=forward.body, gzip=forward.gzip,
         enqueued_ns=forward.received_ns)
-
-
-def measurement_name(escaped: bytes) -> str:
-    """A measurement as line protocol writes it (`a\\ b`), as queries name it (`a b`)."""
-    return escaped.replace(b"\\ ", b" ").replace(b"\\,", b",").decode("utf-8", "replace")
 
 
 def _retryable(error: GatewayError) -> bool:

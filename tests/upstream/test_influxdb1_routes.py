@@ -235,7 +235,13 @@ def test_shard_by_measurement_spreads_and_show_merges(servers, start_gateway,
     assert query(gateway.url, "CREATE DATABASE sharded", method="POST")[0] == 200
     names = [f"m{i:02d}" for i in range(16)]
     body = b"\n".join(batch(i * 10, 10, name) for i, name in enumerate(names))
+    body += b"\nspaced\\ name,host=h0 value=7i 1600000000"
     assert write(gateway.url, "sharded", body) == (204, b"")
+    # A read of one measurement goes to the shard its (unescaped) name hashes to.
+    answer = json.loads(query(gateway.url, 'SELECT sum("value") FROM "spaced name"',
+                              database="sharded")[2])
+    assert answer["results"][0]["series"][0]["values"][0][1] == 7
+    names.append("spaced name")
 
     def measurements(url: str) -> set[str]:
         answer = json.loads(query(url, "SHOW MEASUREMENTS", database="sharded")[2])
@@ -246,7 +252,7 @@ def test_shard_by_measurement_spreads_and_show_merges(servers, start_gateway,
     assert on_first and on_second and not on_first & on_second
     assert on_first | on_second == set(names)
     assert measurements(gateway.url) == set(names)
-    for name in names:  # each measurement's points are whole on its shard
+    for name in names[:-1]:  # each measurement's points are whole on its shard
         assert sum(counts(first.url, "sharded", name).values()) + sum(
             counts(second.url, "sharded", name).values()) == 10
     databases = json.loads(query(gateway.url, "SHOW DATABASES")[2])
