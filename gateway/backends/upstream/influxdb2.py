@@ -13,11 +13,11 @@ from .base import (
     InfluxQLCall,
     PassCredentials,
     UnexpectedReply,
-    Upstream,
     UpstreamReply,
 )
-from .http import HttpTransport, json_answer, without_none
-from .influxdb1 import Auth, passthrough_auth, send_influxql, token_header
+from .http import json_answer, without_none
+from .influxdb1 import send_influxql
+from .tokens import TokenUpstream
 
 # /api/v2/write takes only these four; 1.x's m and h have no 2.x word.
 _PRECISION = {
@@ -37,36 +37,22 @@ def _number(text: str | None, default: int) -> int:
         return default
 
 
-class InfluxDB2Upstream(Upstream):
+class InfluxDB2Upstream(TokenUpstream):
     """An InfluxDB 2.x server in one organization, reached with an API token."""
 
     generation = Generation.V2
+    scheme = "Token"
+    precisions = _PRECISION
 
     def __init__(self, config: UpstreamConfig) -> None:
-        self.name = config.name
-        self._http = HttpTransport(config, Generation.V2)
-        self._token = config.secret() or ""
+        super().__init__(config)
         self._org = config.org
         self._org_id: str | None = None  # looked up once, for bucket creation
-
-    def _token_header(self, credentials: PassCredentials | None) -> dict[str, str]:
-        return token_header("Token", self._token, credentials)
-
-    def _query_auth(self, credentials: PassCredentials | None) -> Auth:
-        if credentials is not None:
-            return passthrough_auth(credentials)
-        return self._token_header(None), {}
-
-    def accepts(self, precision: Precision) -> bool:
-        return precision in _PRECISION
 
     async def write(self, namespace: Namespace, body: bytes, precision: Precision, *,
                     gzip: bool = False, credentials: PassCredentials | None = None
                     ) -> UpstreamReply:
-        headers = self._token_header(credentials)
-        headers["Content-Type"] = "text/plain; charset=utf-8"
-        if gzip:
-            headers["Content-Encoding"] = "gzip"
+        headers = self._write_headers(credentials, gzip)
         params = without_none({
             "org": self._org or None,
             "bucket": namespace.database,
@@ -87,7 +73,7 @@ class InfluxDB2Upstream(Upstream):
             return org
         body = {"orgID": org, "name": name, "retentionRules": []}
         return await self._http.request("POST", "/api/v2/buckets", json_body=body,
-                                        headers=self._token_header(None))
+                                        headers=self._auth())
 
     async def _find_org(self) -> str | UpstreamReply:
         """The configured org's ID, or the error answer of the lookup."""
@@ -95,7 +81,7 @@ class InfluxDB2Upstream(Upstream):
             return self._org_id
         reply = await self._http.request("GET", "/api/v2/orgs",
                                          params=without_none({"org": self._org or None}),
-                                         headers=self._token_header(None))
+                                         headers=self._auth())
         if not reply.ok:
             return reply
         body = json_answer(self.name, reply)
@@ -119,7 +105,7 @@ class InfluxDB2Upstream(Upstream):
                                "offset": "0"})
         for _ in range(MAX_PAGES):
             reply = await self._http.request("GET", "/api/v2/buckets", params=params,
-                                             headers=self._token_header(None))
+                                             headers=self._auth())
             body = json_answer(self.name, reply)
             try:
                 page = [str(bucket["name"]) for bucket in body["buckets"]]  # type: ignore[index]
@@ -143,9 +129,3 @@ class InfluxDB2Upstream(Upstream):
 
     async def ping(self) -> UpstreamReply:
         return await self._http.request("GET", "/health")
-
-    async def start(self) -> None:
-        await self._http.start()
-
-    async def close(self) -> None:
-        await self._http.close()

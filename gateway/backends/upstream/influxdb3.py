@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gateway.config import UpstreamConfig
 from gateway.model import Namespace
 from translators.lineprotocol import Precision
 
@@ -14,11 +13,11 @@ from .base import (
     InfluxQLCall,
     PassCredentials,
     UnexpectedReply,
-    Upstream,
     UpstreamReply,
 )
-from .http import HttpTransport, json_answer
-from .influxdb1 import Auth, passthrough_auth, send_influxql, token_header
+from .http import json_answer
+from .influxdb1 import send_influxql
+from .tokens import TokenUpstream
 
 # /api/v3/write_lp's precision words; it has none for minutes or hours.
 _PRECISION = {
@@ -44,34 +43,17 @@ def database_names(upstream: str, reply: UpstreamReply) -> list[str]:
                               "the databases answer is not InfluxDB 3 JSON") from None
 
 
-class InfluxDB3Upstream(Upstream):
+class InfluxDB3Upstream(TokenUpstream):
     """An InfluxDB 3 Core or Enterprise server, reached with a bearer token."""
 
     generation = Generation.V3
-
-    def __init__(self, config: UpstreamConfig) -> None:
-        self.name = config.name
-        self._http = HttpTransport(config, Generation.V3)
-        self._token = config.secret() or ""
-
-    def _bearer(self, credentials: PassCredentials | None) -> dict[str, str]:
-        return token_header("Bearer", self._token, credentials)
-
-    def _query_auth(self, credentials: PassCredentials | None) -> Auth:
-        if credentials is not None:
-            return passthrough_auth(credentials)
-        return self._bearer(None), {}
-
-    def accepts(self, precision: Precision) -> bool:
-        return precision in _PRECISION
+    scheme = "Bearer"
+    precisions = _PRECISION
 
     async def write(self, namespace: Namespace, body: bytes, precision: Precision, *,
                     gzip: bool = False, credentials: PassCredentials | None = None
                     ) -> UpstreamReply:
-        headers = self._bearer(credentials)
-        headers["Content-Type"] = "text/plain; charset=utf-8"
-        if gzip:
-            headers["Content-Encoding"] = "gzip"
+        headers = self._write_headers(credentials, gzip)
         # Good lines are kept when others fail, as 1.x and 2.x do.
         params = {"db": namespace.database, "precision": _PRECISION[precision],
                   "accept_partial": "true"}
@@ -90,25 +72,19 @@ class InfluxDB3Upstream(Upstream):
         if params:
             body["params"] = dict(params)
         return await self._http.request("POST", "/api/v3/query_sql", json_body=body,
-                                        headers=self._bearer(credentials))
+                                        headers=self._auth(credentials))
 
     async def create_database(self, name: str) -> UpstreamReply:
         return await self._http.request("POST", "/api/v3/configure/database",
-                                        json_body={"db": name}, headers=self._bearer(None))
+                                        json_body={"db": name}, headers=self._auth())
 
     async def databases(self) -> list[str]:
         reply = await self._http.request("GET", "/api/v3/configure/database",
-                                         params={"format": "json"}, headers=self._bearer(None))
+                                         params={"format": "json"}, headers=self._auth())
         return database_names(self.name, reply)
 
     async def ping(self) -> UpstreamReply:
-        reply = await self._http.request("GET", "/health", headers=self._bearer(None))
+        reply = await self._http.request("GET", "/health", headers=self._auth())
         if reply.status == 404:  # a server without /health still answers /ping
-            reply = await self._http.request("GET", "/ping", headers=self._bearer(None))
+            reply = await self._http.request("GET", "/ping", headers=self._auth())
         return reply
-
-    async def start(self) -> None:
-        await self._http.start()
-
-    async def close(self) -> None:
-        await self._http.close()
