@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from gateway.backends.replay import Delivery, Outcome, QueuedWrite, Replayer, ReplayQueue
 from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFailure
@@ -41,12 +41,9 @@ class TargetCounters:
     """What happened to writes sent to one target (rendered at /metrics)."""
 
     written: int = 0
-    failed: Counter[str] = None  # type: ignore[assignment]
+    failed: Counter[str] = field(default_factory=Counter)  # by status or failure kind
     rejected: int = 0  # 4xx answers to mirrored batches: logged, not retried
     queued: int = 0
-
-    def __post_init__(self) -> None:
-        self.failed = Counter()
 
 
 @dataclass(frozen=True, slots=True)
