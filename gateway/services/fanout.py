@@ -77,6 +77,8 @@ class Fanout:
 
     async def open_queue(self, target: str) -> ReplayQueue:
         """The target's replay queue, opened (and its replayer started) on first use."""
+        if target in self.queues:  # every mirrored write asks: no lock once it is open
+            return self.queues[target]
         async with self._opening:
             if target not in self.queues:
                 queue = self._queue_factory(target)

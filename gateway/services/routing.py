@@ -134,6 +134,10 @@ class Router:
         """Replace the routes (already validated); requests that started keep their route."""
         self.routes = [ResolvedRoute(r, HashRing(r.targets) if r.mode == "shard" else None)
                        for r in routes]
+        # Derived from the routes alone, once per change rather than on every request.
+        self._active = any(t != NATIVE for r in self.routes
+                           for t in (*r.route.targets, r.route.read_target))
+        self._fixed = self._fixed_read_targets()
 
     def add_upstream(self, name: str, upstream: Upstream) -> Upstream | None:
         """Register (or replace) an upstream; the one it replaces is returned to be closed."""
@@ -151,8 +155,7 @@ class Router:
     @property
     def active(self) -> bool:
         """False when every request goes to the native store."""
-        return any(t != NATIVE for r in self.routes for t in (*r.route.targets,
-                                                               r.route.read_target))
+        return self._active
 
     def resolve(self, database: str, measurement: str | None = None) -> ResolvedRoute:
         for resolved in self.routes:
@@ -193,6 +196,9 @@ class Router:
     def fixed_read_targets(self) -> list[str] | None:
         """The read targets when every database reads from the same place (the first route
         matches everything and does not shard), so a request need not be parsed to route it."""
+        return self._fixed
+
+    def _fixed_read_targets(self) -> list[str] | None:
         if not self.routes:
             return None
         first = self.routes[0].route
