@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 from sqlglot import exp
 
-from . import ast
+from . import ast, columnar
 from .results import Series, series_key
 from .rewrite import QueryError, plan_select
 from .schema import MeasurementSchema, SchemaProvider
@@ -44,6 +44,8 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     if plan is None:
         return []
     lower, upper = time_bounds(plan, now)
+    by_columns = columnar.eligible(plan)
+    blocks = []
     groups = []
     for source in plan.sources:
         dimensions = plan.dimensions(source.schema)
@@ -53,8 +55,15 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
             raise QueryError(f"the answer would exceed {limits.max_rows} rows "
                              "(query.max_rows); narrow the time range, add a LIMIT or "
                              "aggregate with GROUP BY time")
+        if by_columns:
+            found = columnar.block(plan, source.schema.name, dimensions, table, lower)
+            if found is not None:
+                blocks.append(found)
+            continue
         columns = {name: table.column(name).to_pylist() for name in table.column_names}
         groups.extend(group_rows(plan, source.schema.name, dimensions, columns))
+    if by_columns:
+        return columnar.series(plan, blocks, lower, upper, limits.max_buckets)
     return shape(plan, groups, lower, upper, limits.max_buckets)
 
 

@@ -71,16 +71,14 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         else:
             start = first_bucket(plan, groups)
         end = bucket_of(plan, upper)
-        if start is not None and (end - start) // plan.interval + 1 > max_buckets:
-            raise QueryError(
-                f"the query would return more than {max_buckets} buckets per series; "
-                "narrow its time range or widen the GROUP BY time interval")
+        if start is not None:
+            limit_buckets(plan, start, end, max_buckets)
     rng = random.Random(0)
     series: list[Series] = []
     for group in groups:
         rows = _compute(plan, group.rows, lower, rng)
         if plan.interval is not None and start is not None and end is not None:
-            rows = _fill(plan, rows, start, end)
+            rows = fill_rows(plan, rows, start, end)
         out_rows = _evaluate(plan, rows)
         if plan.descending:
             out_rows.reverse()
@@ -93,13 +91,21 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             tags=dict(group.tags) if group.tags else None, has_time=True,
             timezone=plan.timezone))
     if plan.slimit or plan.soffset:
-        series = _series_page(series, plan.slimit, plan.soffset)
+        series = page_series(series, plan.slimit, plan.soffset)
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
 
 
-def _series_page(series: list[Series], limit: int, offset: int) -> list[Series]:
+def limit_buckets(plan: SelectPlan, start: int, end: int, max_buckets: int) -> None:
+    assert plan.interval is not None
+    if (end - start) // plan.interval + 1 > max_buckets:
+        raise QueryError(
+            f"the query would return more than {max_buckets} buckets per series; "
+            "narrow its time range or widen the GROUP BY time interval")
+
+
+def page_series(series: list[Series], limit: int, offset: int) -> list[Series]:
     """SLIMIT/SOFFSET as 1.x applies them: series are counted in series-key order (missing
     tags left out of the key), then answered in the usual tag-value order. SOFFSET without
     SLIMIT answers nothing."""
@@ -252,7 +258,7 @@ def _from_points(prim: Any, points: list[dict[str, Any]], bucket: int | None,
 # -- fill -----------------------------------------------------------------------------------
 
 
-def _fill(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
+def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
           end: int) -> list[tuple[int, list[Any]]]:
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}

@@ -131,3 +131,43 @@ def test_refusals(con: duckdb.DuckDBPyConnection, fields: list[ast.Expr],
                   options: dict[str, Any], message: str) -> None:
     with pytest.raises(QueryError, match=message):
         run(con, fields, **options)
+
+
+_SAME_BOTH_WAYS = {
+    "raw": dict(fields=[V, HOST]),
+    "raw by host, limit, offset": dict(fields=[INT], dimensions=(ast.Dimension(HOST),),
+                                       limit=3, offset=2),
+    "raw descending": dict(fields=[V], sort_fields=(ast.SortField("time", False),), limit=4),
+    "mean by minute, gaps filled with null": dict(
+        fields=[call("mean", V), call("count", INT)],
+        condition=ast.BinaryExpr(ast.BinaryOp.AND, FROM_S0, ast.BinaryExpr(
+            ast.BinaryOp.LT, ast.VarRef("time"), ast.IntegerLiteral((S0 + 600) * NS))),
+        dimensions=(*BY_MINUTE, ast.Dimension(HOST))),
+    "max by minute, fill none, descending": dict(
+        fields=[call("max", V)], condition=TO_4M, dimensions=BY_MINUTE,
+        fill=ast.FillOption.NONE, sort_fields=(ast.SortField("time", False),)),
+    "last and first per host": dict(fields=[call("last", V), call("first", INT)],
+                                    dimensions=(ast.Dimension(HOST),)),
+    "lone last per host, series limit": dict(fields=[call("last", INT)],
+                                             dimensions=(ast.Dimension(HOST),), slimit=1,
+                                             soffset=1),
+    "sum without grouping": dict(fields=[call("sum", INT)], condition=FROM_S0),
+    "no time lower bound": dict(fields=[call("min", V)], dimensions=BY_MINUTE),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SAME_BOTH_WAYS))
+def test_columnar_answers_as_row_by_row(con: duckdb.DuckDBPyConnection, name: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The column-at-a-time path must answer exactly as the general one."""
+    from translators.influxql import columnar
+
+    options = dict(_SAME_BOTH_WAYS[name])
+    fields = options.pop("fields")
+    statement = ast.SelectStatement(tuple(ast.Field(f) for f in fields), CPU, **options)
+    plan = engine.plan_select(statement, "db", SCHEMA, NOW)
+    assert plan is not None and columnar.eligible(plan)
+    fast = run(con, fields, **options)
+    monkeypatch.setattr(columnar, "eligible", lambda plan: False)
+    assert fast == run(con, fields, **options)
+    assert fast

@@ -1,0 +1,159 @@
+"""The common SELECT shapes turned into series a column at a time, with Arrow kernels.
+
+`shape.py` handles every plan row by row in Python. Most statements need none of that: raw
+columns, or aggregates DuckDB computed whole (mean, count, max...) with each output a plain
+column and fill(null) or fill(none). For those the storage rows are grouped, sorted and cut
+into series here, and Python touches each output row once, to build it. The answers are the
+same as `shape.py`'s (the differential suite runs both on the same statements); a series whose
+buckets need filling is handed to `shape.py`'s fill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import ast
+from .results import Series
+from .rewrite import PrimRef, SelectPlan
+from .shape import bucket_of, fill_rows, limit_buckets, page_series
+from .storage import TIME, dim_name, needs_points, prim_name
+
+_FILLS = (ast.FillOption.NULL, ast.FillOption.NONE)
+
+
+def eligible(plan: SelectPlan) -> bool:
+    """True when every output is a stored column or a whole-SQL aggregate of one."""
+    if plan.fill not in _FILLS:
+        return False
+    if not all(isinstance(node, PrimRef) for node in plan.outputs):
+        return False
+    if plan.aggregate:
+        return all(p.func is not None and not needs_points(plan, p) for p in plan.prims)
+    return True
+
+
+@dataclass(slots=True)
+class Block:
+    """One measurement's storage rows, sorted by tag set then time, as Python columns."""
+
+    name: str
+    dimensions: list[str]
+    keys: list[tuple[str, ...]]  # per series
+    bounds: list[int]  # series i is rows bounds[i]:bounds[i + 1]
+    times: list[Any]
+    columns: list[list[Any]]  # one per plan output
+
+
+def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
+          lower: int) -> Block | None:
+    if "__n" in table.column_names:  # buckets where no aggregated field has a value
+        table = table.filter(pc.not_equal(table.column("__n"), 0))
+    if not table.num_rows:
+        return None
+    dims = [dim_name(i) for i in range(len(dimensions))]
+    for name_ in dims:
+        table = table.set_column(table.column_names.index(name_), name_,
+                                 pc.fill_null(table.column(name_), ""))
+    times = table.column(TIME)
+    values: list[pa.ChunkedArray] = []
+    selected: pa.ChunkedArray | None = None
+    for index in range(len(plan.prims)):
+        column = table.column(prim_name(index))
+        if plan.aggregate and pa.types.is_struct(column.type):  # a selector: {.., t, v}
+            point_time = pc.struct_field(column, "t")
+            selected = point_time if selected is None else pc.coalesce(point_time, selected)
+            column = pc.struct_field(column, "v")
+        values.append(column)
+    if plan.aggregate:
+        default = lower if plan.time_range.lower is not None else 0
+        times = pc.fill_null(times, default)
+        if plan.selector_time and selected is not None:
+            times = pc.coalesce(selected, times)
+    names = [f"__c{i}" for i in range(len(values))]
+    work = pa.table([*(table.column(d) for d in dims), times, *values], [*dims, TIME, *names])
+    if dims or plan.aggregate:
+        order = [(d, "ascending") for d in dims]
+        if plan.aggregate:
+            order.append((TIME, "ascending"))
+        work = work.take(pc.sort_indices(work, sort_keys=order))  # stable: raw ties keep order
+    bounds = [0]
+    keys: list[tuple[str, ...]] = []
+    if dims:
+        joined = pc.binary_join_element_wise(*(work.column(d) for d in dims), "\x00")
+        if work.num_rows > 1:
+            changed = pc.not_equal(joined.slice(1), joined.slice(0, work.num_rows - 1))
+            bounds.extend(i + 1 for i in pc.indices_nonzero(changed).to_pylist())
+        starts = pa.array(bounds, pa.int64())
+        dim_values = [pc.take(work.column(d), starts).to_pylist() for d in dims]
+        keys = list(zip(*dim_values, strict=True))
+    else:
+        keys = [()]
+    bounds.append(work.num_rows)
+    columns = [work.column(names[node.index]).to_pylist()  # type: ignore[union-attr]
+               for node in plan.outputs]
+    return Block(name, dimensions, keys, bounds, work.column(TIME).to_pylist(), columns)
+
+
+def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
+           max_buckets: int) -> list[Series]:
+    start, end = _bucket_range(plan, blocks, lower, upper, max_buckets)
+    out: list[Series] = []
+    for found in blocks:
+        for key, a, b in zip(found.keys, found.bounds, found.bounds[1:], strict=False):
+            times = found.times[a:b]
+            columns = [column[a:b] for column in found.columns]
+            if start is not None and plan.fill is ast.FillOption.NULL:
+                times, columns = _filled(plan, times, columns, start, end)
+            rows = list(map(list, zip(times, *columns, strict=True)))
+            if plan.descending:
+                rows.reverse()
+            if plan.rows_end is not None:
+                rows = rows[plan.offset:plan.rows_end]
+            if rows:
+                tags = dict(zip(found.dimensions, key, strict=True)) or None
+                out.append(Series(found.name, ["time", *plan.columns], rows, tags,
+                                  has_time=True, timezone=plan.timezone))
+    if plan.slimit or plan.soffset:
+        out = page_series(out, plan.slimit, plan.soffset)
+    if plan.descending:
+        out.reverse()  # 1.x walks series in reverse order too
+    return out
+
+
+def _bucket_range(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
+                  max_buckets: int) -> tuple[int | None, int]:
+    if plan.interval is None:
+        return None, 0
+    if plan.time_range.lower is not None:
+        start: int | None = bucket_of(plan, lower)
+    else:
+        firsts = [found.times[a] for found in blocks for a in found.bounds[:-1]]
+        start = min(firsts) if firsts else None
+    end = bucket_of(plan, upper)
+    if start is not None:
+        limit_buckets(plan, start, end, max_buckets)
+    return start, end
+
+
+def _filled(plan: SelectPlan, times: list[Any], columns: list[list[Any]], start: int,
+            end: int) -> tuple[list[Any], list[list[Any]]]:
+    """fill(null): every bucket from start to end; a series already holding each is kept."""
+    assert plan.interval is not None
+    if len(times) == (end - start) // plan.interval + 1:
+        return times, columns
+    width = len(plan.prims)
+    rows = []
+    for index, time in enumerate(times):
+        values: list[Any] = [None] * width
+        for node, column in zip(plan.outputs, columns, strict=True):
+            values[node.index] = column[index]  # type: ignore[union-attr]
+        rows.append((time, values))
+    filled = fill_rows(plan, rows, start, end)
+    out_times = [time for time, _ in filled]
+    out_columns = [[values[node.index] for _, values in filled]  # type: ignore[union-attr]
+                   for node in plan.outputs]
+    return out_times, out_columns
