@@ -95,8 +95,11 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         inner = inner.where(where)
     group: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
     outer: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
+    lower, _ = time_bounds(plan, now)
+    # Rows from or after the first bucket's offset floor with one plain division.
+    plain = lower >= plan.interval_offset
     if plan.interval is not None:
-        bucket = _bucket(col(TIME), plan.interval, plan.interval_offset)
+        bucket = _bucket(col(TIME), plan.interval, plan.interval_offset, plain)
         outer.append(bucket.as_(TIME))
         group.append(col(TIME))
     else:
@@ -129,7 +132,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     query = exp.select(*outer).from_(inner.subquery("__rows"))
     if group:
         query = query.group_by(*(
-            _bucket(col(TIME), plan.interval, plan.interval_offset)
+            _bucket(col(TIME), plan.interval, plan.interval_offset, plain)
             if plan.interval is not None and g.name == TIME else g for g in group))
     return query
 
@@ -143,10 +146,18 @@ def _rows_wanted(plan: SelectPlan) -> int | None:
     return plan.rows_end
 
 
-def _bucket(time: exp.Expression, interval: int, offset: int) -> exp.Expression:
-    """Floor `time` to its bucket start: buckets are aligned to the epoch plus the offset."""
+def _bucket(time: exp.Expression, interval: int, offset: int,
+            plain: bool = False) -> exp.Expression:
+    """Floor `time` to its bucket start: buckets are aligned to the epoch plus the offset.
+
+    `plain`: every time is at least `offset`, so integer division floors (DuckDB's `//`
+    truncates toward zero, which floors only there); it is the cheaper form.
+    """
     step = exp.Literal.number(interval)
     shifted = exp.Paren(this=exp.Sub(this=time, expression=exp.Literal.number(offset)))
+    if plain:
+        start = exp.Mul(this=exp.IntDiv(this=shifted, expression=step), expression=step)
+        return exp.Add(this=start, expression=exp.Literal.number(offset))
     remainder = exp.Mod(this=exp.Paren(this=exp.Add(
         this=exp.Mod(this=shifted, expression=step), expression=step)), expression=step)
     return exp.Sub(this=time, expression=exp.Paren(this=remainder))
