@@ -259,7 +259,8 @@ def _read(statement: ast.Statement, database: str | None, reader: Reader, now: i
     run = reader.run
     match statement:
         case ast.SelectStatement():
-            return engine.select(statement, database, schema, run, now, limits)
+            return engine.select(statement, database, schema, run, now, limits,
+                                 reader.series_times)
         case ast.ShowMeasurements():
             return engine.show_measurements(statement, database, schema, run)
         case ast.ShowTagKeys():

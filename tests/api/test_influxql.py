@@ -113,3 +113,27 @@ async def test_answers_are_bounded(make_client: Callable) -> None:
         "db": "db", "q": "SELECT count(v) FROM cpu WHERE host = 'h0' GROUP BY time(1m)"})
     (result,) = (await response.json())["results"]
     assert "more than 8 buckets" in result["error"]
+
+
+async def test_last_per_group_follows_the_latest_point_holding_the_field(
+        client: TestClient) -> None:
+    """A lone last() reads from the series' latest times when it can (native store); the
+    answer must not change when a series' latest line lacks the field or a write moves it."""
+    await loaded(client)
+    query = {"db": "db", "q": "SELECT last(v) FROM cpu GROUP BY host", "epoch": "s"}
+
+    async def answer() -> list[object]:
+        body = await (await client.get("/query", params=query)).json()
+        return [(s["tags"]["host"], s["values"]) for s in body["results"][0]["series"]]
+
+    assert await answer() == [("h0", [[1_704_067_680, 8.5]]), ("h1", [[1_704_067_740, 9.5]])]
+    # h0's newest line carries only n: its last v stays the earlier point.
+    response = await client.post("/write?db=db&precision=s",
+                                 data=b"cpu,host=h0 n=100i 1704068000\n")
+    assert response.status == 204
+    assert await answer() == [("h0", [[1_704_067_680, 8.5]]), ("h1", [[1_704_067_740, 9.5]])]
+    response = await client.post("/write?db=db&precision=s",
+                                 data=b"cpu,host=h1 v=42 1704068100\ncpu,host=h2 v=7 1600000000\n")
+    assert response.status == 204
+    assert await answer() == [("h0", [[1_704_067_680, 8.5]]), ("h1", [[1_704_068_100, 42]]),
+                              ("h2", [[1_600_000_000, 7]])]

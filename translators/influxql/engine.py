@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 from sqlglot import exp
 
-from . import ast, columnar
+from . import ast, columnar, recent
 from .results import Series, series_key
 from .rewrite import QueryError, plan_select
 from .schema import MeasurementSchema, SchemaProvider
@@ -35,7 +35,10 @@ class Limits:
 
 
 def select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
-           run: Runner, now: int, limits: Limits = Limits()) -> list[Series]:
+           run: Runner, now: int, limits: Limits = Limits(),
+           series_times: recent.SeriesTimes | None = None) -> list[Series]:
+    """`series_times`, when the store can tell each series' latest time, lets a lone last()
+    read only the recent end of the data (`recent.py`)."""
     if any(isinstance(s, ast.SubQuery) for s in statement.sources):
         from .subquery import select_from_subqueries  # it calls back into select()
 
@@ -45,10 +48,18 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
         return []
     lower, upper = time_bounds(plan, now)
     by_columns = columnar.eligible(plan)
+    from_recent = series_times is not None and recent.applies(plan)
     blocks = []
     groups = []
     for source in plan.sources:
         dimensions = plan.dimensions(source.schema)
+        if from_recent:
+            assert series_times is not None
+            found = recent.last_block(plan, source.database, source.schema, dimensions, now,
+                                      run, series_times)
+            if found is not None:
+                blocks.append(found)
+                continue
         query = build_query(plan, source.database, source.schema, dimensions, now)
         table = run(query.limit(limits.max_rows + 1))
         if table.num_rows > limits.max_rows:
@@ -240,7 +251,7 @@ def deletion_condition(statement: ast.Delete | ast.DropSeries, measurement: Meas
     if isinstance(statement, ast.DropSeries) and (span.lower is not None
                                                   or span.upper is not None):
         raise QueryError("DROP SERIES doesn't support time in WHERE clause")
-    if condition is not None and _mentions_field(condition, measurement):
+    if condition is not None and mentions_field(condition, measurement):
         raise QueryError("fields not supported in WHERE clause during deletion")
     parts: list[exp.Expression] = []
     if span.min > MIN_TIME:
@@ -252,12 +263,12 @@ def deletion_condition(statement: ast.Delete | ast.DropSeries, measurement: Meas
     return exp.and_(*parts) if parts else None
 
 
-def _mentions_field(expr: ast.Expr, measurement: MeasurementSchema) -> bool:
+def mentions_field(expr: ast.Expr, measurement: MeasurementSchema) -> bool:
     match expr:
         case ast.ParenExpr(inner):
-            return _mentions_field(inner, measurement)
+            return mentions_field(inner, measurement)
         case ast.BinaryExpr(_, lhs, rhs):
-            return _mentions_field(lhs, measurement) or _mentions_field(rhs, measurement)
+            return mentions_field(lhs, measurement) or mentions_field(rhs, measurement)
         case ast.VarRef(name):
             return name in measurement.fields
     return False

@@ -61,7 +61,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     time_ns = exp.func("epoch_ns", col("time"))
     where = _where(plan, schema, now)
     raw = [p for p in plan.prims if p.func is None]
-    dims = [_tag(schema, name).as_(dim_name(i)) for i, name in enumerate(dimensions)]
+    dims = [tag_value(schema, name).as_(dim_name(i)) for i, name in enumerate(dimensions)]
     if not plan.aggregate:
         present = [_value(schema, p).is_(exp.null()).not_() for p in raw if p.role == "field"]
         if present:
@@ -226,7 +226,7 @@ def _series_order(schema: MeasurementSchema) -> exp.Expression:
     return exp.Array(expressions=values or [exp.Literal.string("")])
 
 
-def _tag(schema: MeasurementSchema, name: str) -> exp.Expression:
+def tag_value(schema: MeasurementSchema, name: str) -> exp.Expression:
     if name in schema.tags:
         return col(name)
     return exp.cast(exp.null(), "VARCHAR")

@@ -34,6 +34,7 @@ from translators.sql import SqlRejected, translate_query
 from . import policies, writes
 from . import statements as st
 from .catalog import Catalog, CatalogTxn, Column, Role
+from .series_times import SeriesWatch
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class NativeStore(Backend):
         self._con: duckdb.DuckDBPyConnection | None = None
         self._catalog = Catalog()
         self._index: writes.SeriesIndex = {}
+        self._watch = SeriesWatch(self._index)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._readers: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
@@ -191,6 +193,7 @@ class NativeStore(Backend):
         assert con is not None
         tx = writes.Transaction(con, CatalogTxn(self._catalog))
         results: list[Any] = []
+        self._watch.begun += 1
         try:
             con.begin()
             for job, _ in group:
@@ -203,6 +206,7 @@ class NativeStore(Backend):
             except duckdb.Error:
                 pass
             self._index.clear()  # may hold times of rows that were rolled back
+            self._watch.ended += 1
             if len(group) > 1:
                 for item in group:
                     self._run_group([item])
@@ -212,6 +216,7 @@ class NativeStore(Backend):
                 exc = GatewayError(Category.INTERNAL, f"storage error: {exc}")
             group[0][1].set_exception(exc)
             return
+        self._watch.ended += 1
         self._catalog = tx.catalog.result()
         for (_, future), result in zip(group, results, strict=True):
             future.set_result(result)
@@ -354,7 +359,7 @@ class NativeStore(Backend):
 
         `work` sees the catalog as it was when the read began; it may run several statements.
         """
-        call = _QueryCall(self._catalog)
+        call = _QueryCall(self._catalog, self._watch)
         try:
             call.cursor = self._readers.get_nowait()
         except queue.Empty:
@@ -380,9 +385,11 @@ class NativeStore(Backend):
     def _read(self, call: _QueryCall, work: Callable[[Reader], Any]) -> Any:
         """Runs on a query worker: translation and execution both stay off the event loop."""
         self._running.add(call.cursor)
+        reader = Reader(call)
         try:
-            return work(Reader(call))
+            return work(reader)
         finally:
+            reader.release()
             self._running.discard(call.cursor)
 
 
@@ -392,6 +399,31 @@ class Reader:
     def __init__(self, call: _QueryCall) -> None:
         self._call = call
         self.catalog = call.catalog
+        self._pinned = False
+
+    def series_times(self, database: str, table: str) -> pa.Table | None:
+        """Each series' latest time, for every series this read's snapshot holds, or None
+        (`series_times.py`); the read keeps that snapshot from here on."""
+        found = self.catalog.table(database, table)
+        if found is None:
+            return None
+
+        def pin() -> None:
+            if not self._pinned:
+                self._call.cursor.execute("BEGIN TRANSACTION")
+                self._pinned = True
+                # DuckDB takes a database's snapshot when a transaction first reads from it.
+                self.run(exp.select("1").from_(st.table_ref(database, table)).limit(0))
+
+        return self._call.watch.table(database, table, sorted(found.tags), pin)
+
+    def release(self) -> None:
+        if self._pinned:
+            self._pinned = False
+            try:
+                self._call.cursor.execute("ROLLBACK")  # reads only: nothing to keep
+            except duckdb.Error:
+                pass
 
     def run_sql(self, sql: str) -> pa.Table:
         if self._call.expired:
@@ -427,6 +459,7 @@ class Reader:
 @dataclass(slots=True)
 class _QueryCall:
     catalog: Catalog
+    watch: SeriesWatch
     cursor: Any = None
     expired: bool = False
 

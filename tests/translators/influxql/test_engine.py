@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from translators.influxql import ast, engine
@@ -171,3 +172,75 @@ def test_columnar_answers_as_row_by_row(con: duckdb.DuckDBPyConnection, name: st
     monkeypatch.setattr(columnar, "eligible", lambda plan: False)
     assert fast == run(con, fields, **options)
     assert fast
+
+
+def _series_times(con: duckdb.DuckDBPyConnection) -> Any:
+    def times(database: str, measurement: str) -> Any:
+        return con.sql(f'SELECT host, max(epoch_ns("time")) AS last_time FROM "{database}".'
+                       f'"{measurement}" GROUP BY host').to_arrow_table()
+    return times
+
+
+def _recorded(con: duckdb.DuckDBPyConnection, sqls: list[str]) -> Any:
+    def run(query: Any, tables: Any = None) -> Any:
+        sql = query.sql("duckdb")
+        sqls.append(sql)
+        for name, table in (tables or {}).items():
+            con.register(name, table)
+        try:
+            return con.sql(sql).to_arrow_table()
+        finally:
+            for name in tables or {}:
+                con.unregister(name)
+    return run
+
+
+def _lone_last(con: duckdb.DuckDBPyConnection, series_times: Any, sqls: list[str],
+               condition: ast.Expr | None = None) -> list[Any]:
+    statement = ast.SelectStatement((ast.Field(call("last", V)),), CPU, condition=condition,
+                                    dimensions=(ast.Dimension(HOST),))
+    series = engine.select(statement, "db", SCHEMA, _recorded(con, sqls), NOW,
+                           series_times=series_times)
+    return [(s.tags, s.values) for s in series]
+
+
+def _window(ns: int) -> str:
+    return f"MAKE_TIMESTAMP_NS(CAST({ns} AS BIGINT))"
+
+
+def test_lone_last_reads_only_from_the_series_latest_times(
+        con: duckdb.DuckDBPyConnection) -> None:
+    whole: list[str] = []
+    recent: list[str] = []
+    expected = _lone_last(con, None, whole)
+    assert expected == [({"host": "h0"}, [[t(180), 27.0]]), ({"host": "h1"}, [[t(190), 28.5]])]
+    assert _lone_last(con, _series_times(con), recent) == expected
+    reads = [sql for sql in recent if '"db"."cpu"' in sql]
+    assert len(reads) == 1 and _window(t(180)) in reads[0]  # h0's latest point starts it
+
+
+def test_lone_last_reads_everything_when_the_window_misses_a_group(
+        con: duckdb.DuckDBPyConnection) -> None:
+    """A group whose latest rows lack the field (here: times claimed later than stored) has
+    no point in the window, so the whole range is read and the answer is unchanged."""
+    def later(database: str, measurement: str) -> Any:
+        table = _series_times(con)(database, measurement)
+        return table.set_column(1, "last_time", pa.array([t(190)] * table.num_rows))
+
+    sqls: list[str] = []
+    assert _lone_last(con, later, sqls) == _lone_last(con, None, [])
+    reads = [sql for sql in sqls if '"db"."cpu"' in sql]
+    assert len(reads) == 2 and _window(t(190)) in reads[0] and "MAKE_TIMESTAMP" not in reads[1]
+
+
+def test_lone_last_with_tag_and_field_conditions(con: duckdb.DuckDBPyConnection) -> None:
+    on_tag = ast.BinaryExpr(ast.BinaryOp.EQ, HOST, ast.StringLiteral("h0"))
+    sqls: list[str] = []
+    assert _lone_last(con, _series_times(con), sqls, on_tag) == [
+        ({"host": "h0"}, [[t(180), 27.0]])]
+    assert any(_window(t(180)) in sql for sql in sqls)
+    on_field = ast.BinaryExpr(ast.BinaryOp.LT, V, ast.IntegerLiteral(20))
+    sqls = []
+    assert _lone_last(con, _series_times(con), sqls, on_field) == [
+        ({"host": "h0"}, [[t(120), 18.0]]), ({"host": "h1"}, [[t(130), 19.5]])]
+    assert sqls and not any("__series" in sql for sql in sqls)  # field values decide
