@@ -24,6 +24,9 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
 
+from .datafusion import Unsupported, rewrite_functions
+from .result_names import name_results
+
 READ_DIALECT = "postgres"
 WRITE_DIALECT = "duckdb"
 # InfluxDB 3 exposes tables as iox.<table> (and public.iox.<table>) as well as bare names.
@@ -39,6 +42,7 @@ ALLOWED_UNMODELLED = frozenset({
     "regexp_matches", "string_split", "list_value", "greatest", "least", "hash",
     "time_bucket", "arg_max", "arg_min", "quantile_cont", "quantile_disc", "median", "mode",
     "stddev_samp", "stddev_pop", "var_samp", "var_pop", "bit_count", "ln", "log2", "log10",
+    "approx_quantile", "make_timestamp", "typeof",
 })
 _SOURCES = (exp.Table, exp.Subquery, exp.Unnest, exp.Values, exp.Lateral)
 _DENIED = frozenset({
@@ -136,6 +140,11 @@ def _translate(text: str, schema: str, tables: Collection[str],
     tree = parse_query(text)
     _check_sources(tree)
     _rewrite_tables(tree, schema, tables)
+    name_results(tree)
+    try:
+        rewrite_functions(tree)
+    except Unsupported as exc:
+        raise SqlRejected(str(exc)) from None
     for node in tree.walk():
         if isinstance(node, exp.Func):
             name = _function_name(node)
