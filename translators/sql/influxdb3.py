@@ -17,6 +17,7 @@ reads SQL, so both paths accept, refuse and word their refusals alike.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping
 
 import sqlglot
@@ -160,6 +161,15 @@ def _translate(text: str, schema: str, tables: Collection[str],
     if row_limit is not None:
         tree = exp.select("*").from_(tree.subquery("__result")).limit(row_limit)
     return tree.sql(dialect=WRITE_DIALECT)
+
+
+def engine_message(message: str, schema: str) -> str:
+    """An engine error about a translated query, worded in the user's terms: without the
+    excerpt of the translated SQL and without the names the translation introduced."""
+    message = message.split("\n\nLINE ", 1)[0].strip()  # DuckDB quotes the translated SQL
+    message = re.sub(r'(?:"' + re.escape(schema.replace('"', '""')) + r'"|\b'
+                     + re.escape(schema) + r'\b)\.', "", message)
+    return re.sub(r"__cte_\d+|__result", "subquery", message)
 
 
 def _check_sources(tree: exp.Expression) -> None:

@@ -29,7 +29,7 @@ from gateway.backends.base import Backend
 from gateway.errors import Category, GatewayError, not_found
 from gateway.model import Namespace, SqlQuery, WriteOutcome
 from translators.lineprotocol import FieldType, LineError, ParsedBatch
-from translators.sql import SqlRejected, translate_query
+from translators.sql import SqlRejected, engine_message, translate_query
 
 from . import policies, writes
 from . import statements as st
@@ -335,7 +335,13 @@ class NativeStore(Backend):
                                       params=query.params, row_limit=self._max_rows + 1)
             except SqlRejected as exc:
                 raise GatewayError(Category.INVALID, str(exc)) from exc
-            table = reader.run_sql(sql)
+            try:
+                table = reader.run_sql(sql)
+            except GatewayError as exc:
+                if exc.category is not Category.INVALID:
+                    raise
+                raise GatewayError(Category.INVALID,
+                                   engine_message(exc.message, database)) from None
             if table.num_rows > self._max_rows:
                 raise GatewayError(Category.INVALID, f"the query's result exceeds "
                                    f"{self._max_rows} rows (query.max_rows); narrow it with "
