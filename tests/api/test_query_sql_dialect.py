@@ -184,3 +184,45 @@ async def test_csv_and_jsonl_render_selector_times_like_time(loaded: TestClient)
     response = await loaded.get("/api/v3/query_sql",
                                 params={"db": "db1", "q": query, "format": "jsonl"})
     assert await response.text() == '{"t":"2023-11-14T22:16:40","v":3.5}\n'
+
+
+async def test_show_tables_lists_only_this_database(loaded: TestClient) -> None:
+    await loaded.post("/api/v3/write_lp", params={"db": "other"}, data=b"secret v=1 1")
+    assert await rows(loaded, "SHOW TABLES") == [
+        {"table_catalog": "public", "table_schema": "iox", "table_name": "cpu",
+         "table_type": "BASE TABLE"},
+        {"table_catalog": "public", "table_schema": "information_schema",
+         "table_name": "tables", "table_type": "VIEW"},
+        {"table_catalog": "public", "table_schema": "information_schema",
+         "table_name": "columns", "table_type": "VIEW"},
+    ]
+    # Grafana's and the CLI's discovery query
+    assert await rows(loaded, "SELECT table_name FROM information_schema.tables "
+                              "WHERE table_schema = 'iox' ORDER BY table_name") == [
+        {"table_name": "cpu"}]
+
+
+async def test_show_columns_and_information_schema_columns(loaded: TestClient) -> None:
+    expected = [
+        {"table_catalog": "public", "table_schema": "iox", "table_name": "cpu",
+         "column_name": name, "data_type": kind, "is_nullable": nullable}
+        for name, kind, nullable in [("host", "Dictionary(Int32, Utf8)", "YES"),
+                                     ("idle", "Int64", "YES"),
+                                     ("time", "Timestamp(Nanosecond, None)", "NO"),
+                                     ("usage", "Float64", "YES")]]
+    assert await rows(loaded, "SHOW COLUMNS FROM cpu") == expected
+    assert await rows(loaded, "SELECT table_catalog, table_schema, table_name, column_name, "
+                              "data_type, is_nullable FROM information_schema.columns "
+                              "WHERE table_name = 'cpu' ORDER BY column_name") == expected
+    assert await rows(loaded, "SHOW COLUMNS FROM nope") == []
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM information_schema.df_settings",
+    "SELECT * FROM information_schema.schemata",
+    "SHOW ALL",
+])
+async def test_other_catalog_views_are_refused(loaded: TestClient, query: str) -> None:
+    response = await loaded.get("/api/v3/query_sql", params={"db": "db1", "q": query})
+    assert response.status == 400
+    assert "__influx_gateway" not in await response.text()

@@ -25,6 +25,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
 
+from . import information_schema
 from .datafusion import Unsupported, rewrite_functions
 from .result_names import name_results
 
@@ -125,22 +126,34 @@ def translate_query(
     tables: Collection[str],
     params: Mapping[str, object] | None = None,
     row_limit: int | None = None,
+    columns: information_schema.Columns | None = None,
 ) -> str:
     """DuckDB SQL for `text`, reading only tables of `schema` (raises SqlRejected).
 
-    With `row_limit`, the query is wrapped to return at most that many rows.
+    With `row_limit`, the query is wrapped to return at most that many rows. With `columns`
+    (each table's columns and their Arrow types), `information_schema` and SHOW TABLES /
+    SHOW COLUMNS describe the database.
     """
     try:
-        return _translate(text, schema, tables, params, row_limit)
+        return _translate(text, schema, tables, params, row_limit, columns)
     except RecursionError:
         raise SqlRejected("the query nests too deeply") from None
 
 
 def _translate(text: str, schema: str, tables: Collection[str],
-               params: Mapping[str, object] | None, row_limit: int | None) -> str:
-    tree = parse_query(text)
+               params: Mapping[str, object] | None, row_limit: int | None,
+               columns: information_schema.Columns | None) -> str:
+    show = information_schema.show_query(text)
+    if show is None:
+        tree = parse_query(text)
+    elif columns is None:
+        raise SqlRejected("SHOW is not supported here")
+    elif isinstance(show, str):
+        raise SqlRejected(f"SHOW COLUMNS: cannot read the table name {show!r}")
+    else:
+        tree = show
     _check_sources(tree)
-    _rewrite_tables(tree, schema, tables)
+    _rewrite_tables(tree, schema, tables, columns)
     name_results(tree)
     try:
         rewrite_functions(tree)
@@ -183,7 +196,8 @@ def _check_sources(tree: exp.Expression) -> None:
             raise SqlRejected("LATERAL takes a subquery only")
 
 
-def _rewrite_tables(tree: exp.Expression, schema: str, tables: Collection[str]) -> None:
+def _rewrite_tables(tree: exp.Expression, schema: str, tables: Collection[str],
+                    columns: information_schema.Columns | None = None) -> None:
     """Resolve every table reference in the scope it stands in.
 
     Every CTE gets a generated name and exactly the references sqlglot resolves to it are
@@ -205,7 +219,7 @@ def _rewrite_tables(tree: exp.Expression, schema: str, tables: Collection[str]) 
             qualified = table.args.get("db") or table.args.get("catalog")
             source = None if qualified else scope.cte_sources.get(table.name)
             if source is None:
-                _rewrite_table(table, schema, tables)
+                _rewrite_table(table, schema, tables, columns)
                 continue
             cte = source.expression if isinstance(source.expression, exp.CTE) else \
                 source.expression.find_ancestor(exp.CTE)
@@ -224,7 +238,8 @@ def _rewrite_tables(tree: exp.Expression, schema: str, tables: Collection[str]) 
         alias.set("this", exp.to_identifier(generated[id(cte)], quoted=True))
 
 
-def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str]) -> None:
+def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str],
+                   columns: information_schema.Columns | None) -> None:
     if not isinstance(node.this, exp.Identifier):
         raise SqlRejected("table functions are not allowed")
     for part in ("db", "catalog"):
@@ -235,6 +250,13 @@ def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str]) -> Non
     catalog = _name(node.args["catalog"]) if node.args.get("catalog") else None
     if catalog is not None and catalog not in TABLE_CATALOGS:
         raise SqlRejected(f"table '{node.sql(dialect=READ_DIALECT)}' not found")
+    if qualifier == information_schema.SCHEMA and columns is not None:
+        rows = information_schema.view(name, columns)
+        if rows is None:
+            raise SqlRejected(f"table '{node.sql(dialect=READ_DIALECT)}' not found")
+        alias = exp.TableAlias(this=exp.to_identifier(node.alias or name, quoted=True))
+        node.replace(exp.Subquery(this=rows, alias=alias))
+        return
     if qualifier is not None and qualifier not in TABLE_SCHEMAS:
         raise SqlRejected(f"table '{node.sql(dialect=READ_DIALECT)}' not found")
     if name not in tables:

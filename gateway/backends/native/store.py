@@ -34,6 +34,7 @@ from translators.sql import SqlRejected, engine_message, translate_query
 from . import policies, writes
 from . import statements as st
 from .catalog import Catalog, CatalogTxn, Column, Role
+from .schema import sql_columns
 
 log = logging.getLogger(__name__)
 
@@ -328,11 +329,13 @@ class NativeStore(Backend):
         if db is None:
             raise not_found(f"database not found: {database}")
         tables = tuple(db.tables)
+        columns = sql_columns(db)
 
         def work(reader: Reader) -> pa.Table:
             try:
                 sql = translate_query(query.text, schema=database, tables=tables,
-                                      params=query.params, row_limit=self._max_rows + 1)
+                                      params=query.params, row_limit=self._max_rows + 1,
+                                      columns=columns)
             except SqlRejected as exc:
                 raise GatewayError(Category.INVALID, str(exc)) from exc
             try:
