@@ -44,15 +44,16 @@ def name_results(tree: exp.Expression) -> None:
     """Alias each unaliased, non-column result expression of every SELECT in `tree`."""
     for select in list(tree.find_all(exp.Select)):
         qualifier = _qualifier(select)
-        for index, projection in enumerate(select.expressions):
-            if isinstance(projection, exp.Alias | exp.Column | exp.Star):
-                continue
-            try:
-                name = _display(projection, qualifier)
-            except _Unnamed:
-                continue
-            select.expressions[index] = exp.alias_(projection, name, quoted=True)
-            select.expressions[index].parent = select
+        select.set("expressions", [_named(p, qualifier) for p in select.expressions])
+
+
+def _named(projection: exp.Expression, qualifier: str | None) -> exp.Expression:
+    if isinstance(projection, exp.Alias | exp.Column | exp.Star):
+        return projection
+    try:
+        return exp.alias_(projection, _display(projection, qualifier), quoted=True)
+    except _Unnamed:
+        return projection
 
 
 def _qualifier(select: exp.Select) -> str | None:
