@@ -17,12 +17,17 @@ reads SQL, so both paths accept, refuse and word their refusals alike.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
+
+from . import information_schema
+from .datafusion import Unsupported, rewrite_functions
+from .result_names import name_results
 
 READ_DIALECT = "postgres"
 WRITE_DIALECT = "duckdb"
@@ -39,6 +44,7 @@ ALLOWED_UNMODELLED = frozenset({
     "regexp_matches", "string_split", "list_value", "greatest", "least", "hash",
     "time_bucket", "arg_max", "arg_min", "quantile_cont", "quantile_disc", "median", "mode",
     "stddev_samp", "stddev_pop", "var_samp", "var_pop", "bit_count", "ln", "log2", "log10",
+    "approx_quantile", "make_timestamp", "typeof",
 })
 _SOURCES = (exp.Table, exp.Subquery, exp.Unnest, exp.Values, exp.Lateral)
 _DENIED = frozenset({
@@ -120,22 +126,39 @@ def translate_query(
     tables: Collection[str],
     params: Mapping[str, object] | None = None,
     row_limit: int | None = None,
+    columns: information_schema.Columns | None = None,
 ) -> str:
     """DuckDB SQL for `text`, reading only tables of `schema` (raises SqlRejected).
 
-    With `row_limit`, the query is wrapped to return at most that many rows.
+    With `row_limit`, the query is wrapped to return at most that many rows. With `columns`
+    (each table's columns and their Arrow types), `information_schema` and SHOW TABLES /
+    SHOW COLUMNS describe the database.
     """
     try:
-        return _translate(text, schema, tables, params, row_limit)
+        return _translate(text, schema, tables, params, row_limit, columns)
     except RecursionError:
         raise SqlRejected("the query nests too deeply") from None
 
 
 def _translate(text: str, schema: str, tables: Collection[str],
-               params: Mapping[str, object] | None, row_limit: int | None) -> str:
-    tree = parse_query(text)
+               params: Mapping[str, object] | None, row_limit: int | None,
+               columns: information_schema.Columns | None) -> str:
+    show = information_schema.show_query(text)
+    if show is None:
+        tree = parse_query(text)
+    elif columns is None:
+        raise SqlRejected("SHOW is not supported here")
+    elif isinstance(show, str):
+        raise SqlRejected(f"SHOW COLUMNS: cannot read the table name {show!r}")
+    else:
+        tree = show
     _check_sources(tree)
-    _rewrite_tables(tree, schema, tables)
+    _rewrite_tables(tree, schema, tables, columns)
+    name_results(tree)
+    try:
+        rewrite_functions(tree)
+    except Unsupported as exc:
+        raise SqlRejected(str(exc)) from None
     for node in tree.walk():
         if isinstance(node, exp.Func):
             name = _function_name(node)
@@ -153,6 +176,15 @@ def _translate(text: str, schema: str, tables: Collection[str],
     return tree.sql(dialect=WRITE_DIALECT)
 
 
+def engine_message(message: str, schema: str) -> str:
+    """An engine error about a translated query, worded in the user's terms: without the
+    excerpt of the translated SQL and without the names the translation introduced."""
+    message = message.split("\n\nLINE ", 1)[0].strip()  # DuckDB quotes the translated SQL
+    message = re.sub(r'(?:"' + re.escape(schema.replace('"', '""')) + r'"|\b'
+                     + re.escape(schema) + r'\b)\.', "", message)
+    return re.sub(r"__cte_\d+|__result", "subquery", message)
+
+
 def _check_sources(tree: exp.Expression) -> None:
     """FROM and JOIN read tables, subqueries, UNNEST or VALUES; LATERAL only subqueries."""
     for clause in tree.find_all(exp.From, exp.Join):
@@ -164,7 +196,8 @@ def _check_sources(tree: exp.Expression) -> None:
             raise SqlRejected("LATERAL takes a subquery only")
 
 
-def _rewrite_tables(tree: exp.Expression, schema: str, tables: Collection[str]) -> None:
+def _rewrite_tables(tree: exp.Expression, schema: str, tables: Collection[str],
+                    columns: information_schema.Columns | None = None) -> None:
     """Resolve every table reference in the scope it stands in.
 
     Every CTE gets a generated name and exactly the references sqlglot resolves to it are
@@ -186,7 +219,7 @@ def _rewrite_tables(tree: exp.Expression, schema: str, tables: Collection[str]) 
             qualified = table.args.get("db") or table.args.get("catalog")
             source = None if qualified else scope.cte_sources.get(table.name)
             if source is None:
-                _rewrite_table(table, schema, tables)
+                _rewrite_table(table, schema, tables, columns)
                 continue
             cte = source.expression if isinstance(source.expression, exp.CTE) else \
                 source.expression.find_ancestor(exp.CTE)
@@ -205,7 +238,8 @@ def _rewrite_tables(tree: exp.Expression, schema: str, tables: Collection[str]) 
         alias.set("this", exp.to_identifier(generated[id(cte)], quoted=True))
 
 
-def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str]) -> None:
+def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str],
+                   columns: information_schema.Columns | None) -> None:
     if not isinstance(node.this, exp.Identifier):
         raise SqlRejected("table functions are not allowed")
     for part in ("db", "catalog"):
@@ -216,6 +250,13 @@ def _rewrite_table(node: exp.Table, schema: str, tables: Collection[str]) -> Non
     catalog = _name(node.args["catalog"]) if node.args.get("catalog") else None
     if catalog is not None and catalog not in TABLE_CATALOGS:
         raise SqlRejected(f"table '{node.sql(dialect=READ_DIALECT)}' not found")
+    if qualifier == information_schema.SCHEMA and columns is not None:
+        rows = information_schema.view(name, columns)
+        if rows is None:
+            raise SqlRejected(f"table '{node.sql(dialect=READ_DIALECT)}' not found")
+        alias = exp.TableAlias(this=exp.to_identifier(node.alias or name, quoted=True))
+        node.replace(exp.Subquery(this=rows, alias=alias))
+        return
     if qualifier is not None and qualifier not in TABLE_SCHEMAS:
         raise SqlRejected(f"table '{node.sql(dialect=READ_DIALECT)}' not found")
     if name not in tables:

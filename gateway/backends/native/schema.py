@@ -1,10 +1,11 @@
-"""The native catalog seen as the InfluxQL translator's schema provider."""
+"""The native catalog seen as the translators' schema provider (InfluxQL and SQL)."""
 
 from __future__ import annotations
 
 from translators.influxql.schema import MeasurementSchema
+from translators.sql import information_schema
 
-from .catalog import Catalog
+from .catalog import Catalog, Column, Database, Role
 
 
 class CatalogSchema:
@@ -25,3 +26,17 @@ class CatalogSchema:
         if table is None:
             return None
         return MeasurementSchema(table.name, tuple(table.tags), table.fields)
+
+
+def sql_columns(db: Database) -> dict[str, list[tuple[str, str]]]:
+    """Each table's columns with the Arrow type InfluxDB 3 reports, for information_schema."""
+    return {name: [(c.name, _arrow_type(c)) for c in table.columns.values()]
+            for name, table in db.tables.items()}
+
+
+def _arrow_type(column: Column) -> str:
+    if column.role is Role.TIME:
+        return information_schema.TIME_TYPE
+    if column.role is Role.TAG or column.type is None:  # tags are dictionary-encoded
+        return information_schema.TAG_TYPE
+    return information_schema.FIELD_TYPES[column.type]

@@ -29,11 +29,12 @@ from gateway.backends.base import Backend
 from gateway.errors import Category, GatewayError, not_found
 from gateway.model import Namespace, SqlQuery, WriteOutcome
 from translators.lineprotocol import FieldType, LineError, ParsedBatch
-from translators.sql import SqlRejected, translate_query
+from translators.sql import SqlRejected, engine_message, translate_query
 
 from . import policies, writes
 from . import statements as st
 from .catalog import Catalog, CatalogTxn, Column, Role
+from .schema import sql_columns
 from .series_times import SeriesWatch
 
 log = logging.getLogger(__name__)
@@ -333,14 +334,22 @@ class NativeStore(Backend):
         if db is None:
             raise not_found(f"database not found: {database}")
         tables = tuple(db.tables)
+        columns = sql_columns(db)
 
         def work(reader: Reader) -> pa.Table:
             try:
                 sql = translate_query(query.text, schema=database, tables=tables,
-                                      params=query.params, row_limit=self._max_rows + 1)
+                                      params=query.params, row_limit=self._max_rows + 1,
+                                      columns=columns)
             except SqlRejected as exc:
                 raise GatewayError(Category.INVALID, str(exc)) from exc
-            table = reader.run_sql(sql)
+            try:
+                table = reader.run_sql(sql)
+            except GatewayError as exc:
+                if exc.category is not Category.INVALID:
+                    raise
+                raise GatewayError(Category.INVALID,
+                                   engine_message(exc.message, database)) from None
             if table.num_rows > self._max_rows:
                 raise GatewayError(Category.INVALID, f"the query's result exceeds "
                                    f"{self._max_rows} rows (query.max_rows); narrow it with "

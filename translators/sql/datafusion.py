@@ -1,0 +1,218 @@
+"""Rewrite InfluxDB 3's own SQL functions (DataFusion's and IOx's) into DuckDB equivalents.
+
+Each rewrite is a pure `exp -> exp` step over the parsed query. Functions DuckDB has under
+the same name and meaning pass through untouched; functions with no faithful DuckDB
+equivalent are refused by name, so the caller gets a clear 400 instead of an engine error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+
+
+class Unsupported(ValueError):
+    """A construct of InfluxDB 3's dialect that the native store cannot answer."""
+
+
+# DataFusion's default date_bin origin is the Unix epoch; DuckDB's time_bucket would use
+# 2000-01-03 for day and week strides and 2000-01-01 for months.
+_EPOCH = "1970-01-01 00:00:00"
+
+_UNSUPPORTED = {
+    "date_bin_gapfill": "date_bin_gapfill (gap filling) is not supported on the native store",
+    "date_bin_wallclock_gapfill": "date_bin_wallclock_gapfill (gap filling) is not supported "
+                                  "on the native store",
+    "date_bin_wallclock": "date_bin_wallclock is not supported on the native store",
+    "interpolate": "interpolate() needs date_bin_gapfill, which the native store does not "
+                   "support",
+    "locf": "locf() needs date_bin_gapfill, which the native store does not support",
+    "tz": "tz() is not supported on the native store: time zones are not kept in results",
+    "to_local_time": "to_local_time() is not supported on the native store",
+    "arrow_cast": "arrow_cast() is not supported on the native store; use CAST",
+    "approx_percentile_cont_with_weight": "approx_percentile_cont_with_weight is not "
+                                          "supported on the native store",
+}
+
+# DuckDB's typeof() names mapped to Arrow's, as DataFusion's arrow_typeof() prints them.
+_ARROW_TYPES = {
+    "DOUBLE": "Float64", "FLOAT": "Float32", "BIGINT": "Int64", "INTEGER": "Int32",
+    "SMALLINT": "Int16", "TINYINT": "Int8", "UBIGINT": "UInt64", "UINTEGER": "UInt32",
+    "VARCHAR": "Utf8", "BOOLEAN": "Boolean", "TIMESTAMP_NS": "Timestamp(Nanosecond, None)",
+    "TIMESTAMP": "Timestamp(Microsecond, None)", "TIMESTAMP_MS": "Timestamp(Millisecond, None)",
+    "TIMESTAMP_S": "Timestamp(Second, None)", "DATE": "Date32", "BLOB": "Binary",
+    "INTERVAL": "Interval(MonthDayNano)", "\"NULL\"": "Null", "NULL": "Null",
+}
+
+
+def rewrite_functions(tree: exp.Expression) -> exp.Expression:
+    """`tree` with InfluxDB 3 functions replaced by DuckDB ones (raises Unsupported)."""
+    # children first, so a rewritten function's arguments are rewritten too
+    for node in reversed(list(tree.walk())):
+        new = _rewrite(node)
+        if new is not node:
+            if node is tree:
+                return new
+            node.replace(new)
+    return tree
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.AtTimeZone):
+        raise Unsupported("AT TIME ZONE is not supported on the native store: time zones are "
+                          "not kept in results")
+    if isinstance(node, exp.DateBin):
+        return _date_bin(node)
+    if isinstance(node, exp.FirstValue | exp.LastValue) and not _in_window(node):
+        return _first_last(node)
+    if isinstance(node, exp.CurrentTimestamp):
+        return _now()
+    if isinstance(node, exp.UnixToTime):
+        return _to_timestamp_seconds([node.this], "to_timestamp")
+    if isinstance(node, exp.Anonymous):
+        name = str(node.this).lower()
+        if name in _UNSUPPORTED:
+            raise Unsupported(_UNSUPPORTED[name])
+        rewrite = _ANONYMOUS.get(name)
+        if rewrite is not None:
+            return rewrite(node.expressions, name)
+    return node
+
+
+def _now() -> exp.Expression:
+    # DuckDB's now() carries a time zone and will not compare with the stored naive UTC
+    # times; InfluxDB 3's now() is a UTC timestamp like `time`.
+    return exp.AtTimeZone(this=exp.CurrentTimestamp(), zone=exp.Literal.string("UTC"))
+
+
+def _utc_timestamp(value: exp.Expression) -> exp.Expression:
+    """An origin or time given as text (with or without an offset) as a naive UTC TIMESTAMP."""
+    if isinstance(value, exp.Var):  # sqlglot reads date_bin's quoted origin as a bare word
+        value = exp.Literal.string(value.name)
+    if isinstance(value, exp.Cast) and value.this.is_string:
+        value = value.this
+    if value.is_string:
+        with_zone = exp.Cast(this=value, to=exp.DataType.build("TIMESTAMPTZ"))
+        return exp.AtTimeZone(this=with_zone, zone=exp.Literal.string("UTC"))
+    return exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))
+
+
+def _interval(value: exp.Expression) -> exp.Expression:
+    if value.is_string:  # date_bin('15 minutes', time) is accepted as well
+        return exp.Cast(this=value, to=exp.DataType.build("INTERVAL"))
+    return value
+
+
+def _date_bin(node: exp.DateBin) -> exp.Expression:
+    origin = node.args.get("origin") or node.args.get("unit")
+    start = _utc_timestamp(origin) if origin is not None else \
+        exp.Cast(this=exp.Literal.string(_EPOCH), to=exp.DataType.build("TIMESTAMP"))
+    return exp.Anonymous(this="time_bucket", expressions=[
+        _interval(node.this), node.expression, start])
+
+
+def _in_window(node: exp.Expression) -> bool:
+    parent = node.parent
+    if isinstance(parent, exp.IgnoreNulls | exp.RespectNulls):
+        parent = parent.parent
+    return isinstance(parent, exp.Window)
+
+
+def _first_last(node: exp.FirstValue | exp.LastValue) -> exp.Expression:
+    """first_value(x ORDER BY t) used as an aggregate, as DataFusion allows."""
+    cls = exp.First if isinstance(node, exp.FirstValue) else exp.Last
+    return cls(this=node.this)
+
+
+def _arguments(args: list[exp.Expression], name: str, count: int | tuple[int, ...]) -> None:
+    counts = (count,) if isinstance(count, int) else count
+    if len(args) not in counts:
+        raise Unsupported(f"{name}() takes {' or '.join(map(str, counts))} arguments")
+
+
+def _selector(args: list[exp.Expression], name: str) -> exp.Expression:
+    """IOx's selector_first/last/min/max(value, time): the struct {value, time} of the
+    selected row, rows with a null value skipped; min and max break ties by earliest time."""
+    _arguments(args, name, 2)
+    value, time = args
+    key = {
+        "selector_first": [exp.Ordered(this=time.copy())],
+        "selector_last": [exp.Ordered(this=time.copy(), desc=True)],
+        "selector_min": [exp.Ordered(this=value.copy()), exp.Ordered(this=time.copy())],
+        "selector_max": [exp.Ordered(this=value.copy(), desc=True),
+                         exp.Ordered(this=time.copy())],
+    }[name]
+    pair = exp.Struct(expressions=[
+        exp.PropertyEQ(this=exp.to_identifier("value"), expression=value.copy()),
+        exp.PropertyEQ(this=exp.to_identifier("time"), expression=time.copy()),
+    ])
+    first = exp.First(this=exp.Order(this=pair, expressions=key))
+    present = exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
+    return exp.Filter(this=first, expression=exp.Where(this=present))
+
+
+def _renamed(target: str, count: int | tuple[int, ...]) -> Callable[..., exp.Expression]:
+    def rewrite(args: list[exp.Expression], name: str) -> exp.Expression:
+        _arguments(args, name, count)
+        return exp.Anonymous(this=target, expressions=args)
+    return rewrite
+
+
+def _unix(target: str) -> Callable[..., exp.Expression]:
+    """to_timestamp_<unit>(integer): DuckDB has one constructor per unit."""
+    def rewrite(args: list[exp.Expression], name: str) -> exp.Expression:
+        _arguments(args, name, 1)
+        (value,) = args
+        if value.is_string:
+            return _utc_timestamp(value)
+        return exp.Anonymous(this=target, expressions=[value])
+    return rewrite
+
+
+def _to_timestamp_seconds(args: list[exp.Expression], name: str) -> exp.Expression:
+    _arguments(args, name, 1)
+    (value,) = args
+    if value.is_string:
+        return _utc_timestamp(value)
+    # DataFusion reads numbers as seconds since the epoch, fractions kept
+    exact = exp.Cast(this=value, to=exp.DataType.build("DECIMAL(38, 6)"))
+    micros = exp.Mul(this=exact, expression=exp.Literal.number(1_000_000))
+    return exp.Anonymous(this="make_timestamp", expressions=[
+        exp.Cast(this=micros, to=exp.DataType.build("BIGINT"))])
+
+
+def _arrow_typeof(args: list[exp.Expression], name: str) -> exp.Expression:
+    _arguments(args, name, 1)
+    kind = exp.Anonymous(this="typeof", expressions=args)
+    case = exp.Case(this=kind)
+    for duck, arrow in _ARROW_TYPES.items():
+        case = case.when(exp.Literal.string(duck.strip('"')), exp.Literal.string(arrow))
+    return case.else_(kind)
+
+
+def _approx_percentile(args: list[exp.Expression], name: str) -> exp.Expression:
+    _arguments(args, name, (2, 3))  # the third argument (centroids) only tunes accuracy
+    return exp.Anonymous(this="approx_quantile", expressions=args[:2])
+
+
+def _approx_median(args: list[exp.Expression], name: str) -> exp.Expression:
+    _arguments(args, name, 1)
+    return exp.Anonymous(this="approx_quantile", expressions=[*args, exp.Literal.number(0.5)])
+
+
+_ANONYMOUS: dict[str, Callable[..., exp.Expression]] = {
+    "selector_first": _selector,
+    "selector_last": _selector,
+    "selector_min": _selector,
+    "selector_max": _selector,
+    "approx_percentile_cont": _approx_percentile,
+    "approx_median": _approx_median,
+    "arrow_typeof": _arrow_typeof,
+    "to_timestamp_seconds": _to_timestamp_seconds,
+    "to_timestamp_millis": _unix("epoch_ms"),
+    "to_timestamp_micros": _unix("make_timestamp"),
+    "to_timestamp_nanos": _unix("make_timestamp_ns"),
+    "from_unixtime": _to_timestamp_seconds,
+    "datetrunc": _renamed("date_trunc", 2),
+}
