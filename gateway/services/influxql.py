@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.backends.native.reader import Reader
 from gateway.backends.native.schema import CatalogSchema
-from gateway.backends.native.store import NativeStore, Reader
+from gateway.backends.native.store import NativeStore
 from gateway.backends.upstream.base import UpstreamReply
 from gateway.errors import GatewayError, invalid
 from gateway.model import Generation, PassCredentials

@@ -15,9 +15,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from translators.sql import SqlRejected, engine_message, translate_query
 from . import policies, writes
 from . import statements as st
 from .catalog import Catalog, CatalogTxn, Column, Role
+from .reader import QueryCall, Reader
 from .schema import sql_columns
 from .series_times import SeriesWatch
 
@@ -368,7 +368,7 @@ class NativeStore(Backend):
 
         `work` sees the catalog as it was when the read began; it may run several statements.
         """
-        call = _QueryCall(self._catalog, self._watch)
+        call = QueryCall(self._catalog, self._watch)
         try:
             call.cursor = self._readers.get_nowait()
         except queue.Empty:
@@ -391,7 +391,7 @@ class NativeStore(Backend):
         raise GatewayError(Category.UNAVAILABLE,
                            f"query timed out after {self._query_timeout:g} s")
 
-    def _read(self, call: _QueryCall, work: Callable[[Reader], Any]) -> Any:
+    def _read(self, call: QueryCall, work: Callable[[Reader], Any]) -> Any:
         """Runs on a query worker: translation and execution both stay off the event loop."""
         self._running.add(call.cursor)
         reader = Reader(call)
@@ -400,77 +400,6 @@ class NativeStore(Backend):
         finally:
             reader.release()
             self._running.discard(call.cursor)
-
-
-class Reader:
-    """What a read sees: the catalog at its start and a cursor that runs SELECTs."""
-
-    def __init__(self, call: _QueryCall) -> None:
-        self._call = call
-        self.catalog = call.catalog
-        self._pinned = False
-
-    def series_times(self, database: str, table: str) -> pa.Table | None:
-        """Each series' latest time, for every series this read's snapshot holds, or None
-        (`series_times.py`); the read keeps that snapshot from here on."""
-        found = self.catalog.table(database, table)
-        if found is None:
-            return None
-
-        def pin() -> None:
-            if not self._pinned:
-                self._call.cursor.execute("BEGIN TRANSACTION")
-                self._pinned = True
-                # DuckDB takes a database's snapshot when a transaction first reads from it.
-                self.run(exp.select("1").from_(st.table_ref(database, table)).limit(0))
-
-        return self._call.watch.table(database, table, sorted(found.tags), pin)
-
-    def release(self) -> None:
-        if self._pinned:
-            self._pinned = False
-            try:
-                self._call.cursor.execute("ROLLBACK")  # reads only: nothing to keep
-            except duckdb.Error:
-                pass
-
-    def run_sql(self, sql: str) -> pa.Table:
-        if self._call.expired:
-            raise GatewayError(Category.UNAVAILABLE, "query interrupted")
-        try:
-            # materialised rather than streamed: DuckDB's interrupt reaches it only this way
-            return self._call.cursor.sql(sql).to_arrow_table()
-        except duckdb.InterruptException as exc:
-            raise GatewayError(Category.UNAVAILABLE, "query interrupted") from exc
-        except duckdb.Error as exc:  # the query's own fault: bad column, bad cast, ...
-            raise GatewayError(Category.INVALID, f"query error: {exc}") from exc
-
-    def run(self, query: exp.Expression,
-            tables: Mapping[str, pa.Table] | None = None) -> pa.Table:
-        """Run a query the gateway built (InfluxQL, Flux): sqlglot tree to DuckDB SQL.
-
-        `tables` are Arrow tables the query reads by name (an InfluxQL subquery's rows),
-        registered on this cursor for this query only.
-        """
-        sql = query.sql(dialect=st.DIALECT)
-        if not tables:
-            return self.run_sql(sql)
-        cursor = self._call.cursor
-        for name, table in tables.items():
-            cursor.register(name, table)
-        try:
-            return self.run_sql(sql)
-        finally:
-            for name in tables:
-                cursor.unregister(name)
-
-
-@dataclass(slots=True)
-class _QueryCall:
-    catalog: Catalog
-    watch: SeriesWatch
-    cursor: Any = None
-    expired: bool = False
 
 
 def _outcome(written: int, rejected: writes.Refusals) -> WriteOutcome:

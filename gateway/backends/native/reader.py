@@ -1,0 +1,88 @@
+"""What a read on the native store sees: the catalog at its start and a locked-down cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from gateway.errors import Category, GatewayError
+
+from . import statements as st
+from .catalog import Catalog
+from .series_times import SeriesWatch
+
+
+class Reader:
+    """What a read sees: the catalog at its start and a cursor that runs SELECTs."""
+
+    def __init__(self, call: QueryCall) -> None:
+        self._call = call
+        self.catalog = call.catalog
+        self._pinned = False
+
+    def series_times(self, database: str, table: str) -> pa.Table | None:
+        """Each series' latest time, for every series this read's snapshot holds, or None
+        (`series_times.py`); the read keeps that snapshot from here on."""
+        found = self.catalog.table(database, table)
+        if found is None:
+            return None
+
+        def pin() -> None:
+            if not self._pinned:
+                self._call.cursor.execute("BEGIN TRANSACTION")
+                self._pinned = True
+                # DuckDB takes a database's snapshot when a transaction first reads from it.
+                self.run(exp.select("1").from_(st.table_ref(database, table)).limit(0))
+
+        return self._call.watch.table(database, table, sorted(found.tags), pin)
+
+    def release(self) -> None:
+        if self._pinned:
+            self._pinned = False
+            try:
+                self._call.cursor.execute("ROLLBACK")  # reads only: nothing to keep
+            except duckdb.Error:
+                pass
+
+    def run_sql(self, sql: str) -> pa.Table:
+        if self._call.expired:
+            raise GatewayError(Category.UNAVAILABLE, "query interrupted")
+        try:
+            # materialised rather than streamed: DuckDB's interrupt reaches it only this way
+            return self._call.cursor.sql(sql).to_arrow_table()
+        except duckdb.InterruptException as exc:
+            raise GatewayError(Category.UNAVAILABLE, "query interrupted") from exc
+        except duckdb.Error as exc:  # the query's own fault: bad column, bad cast, ...
+            raise GatewayError(Category.INVALID, f"query error: {exc}") from exc
+
+    def run(self, query: exp.Expression,
+            tables: Mapping[str, pa.Table] | None = None) -> pa.Table:
+        """Run a query the gateway built (InfluxQL, Flux): sqlglot tree to DuckDB SQL.
+
+        `tables` are Arrow tables the query reads by name (an InfluxQL subquery's rows),
+        registered on this cursor for this query only.
+        """
+        sql = query.sql(dialect=st.DIALECT)
+        if not tables:
+            return self.run_sql(sql)
+        cursor = self._call.cursor
+        for name, table in tables.items():
+            cursor.register(name, table)
+        try:
+            return self.run_sql(sql)
+        finally:
+            for name in tables:
+                cursor.unregister(name)
+
+
+@dataclass(slots=True)
+class QueryCall:
+    catalog: Catalog
+    watch: SeriesWatch
+    cursor: Any = None
+    expired: bool = False
