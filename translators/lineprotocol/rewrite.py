@@ -331,11 +331,28 @@ def _read(body: bytes, special: bytes) -> tuple[list[bytes], dict[int, int]]:
     """The lines of `body`, a point that spans lines joined into one entry, and for every
     entry holding one of the `special` bytes, its index and what `locate_timestamp` says."""
     lines = body.split(b"\n")
+    careful, spans = _read_carefully(body, lines, special)
+    if spans:
+        lines, careful = _join_spans(lines, careful, spans)
+    return lines, careful
+
+
+def point_spans(body: bytes, lines: list[bytes]) -> dict[int, int]:
+    """For each point of `body` whose quoted string value goes on past the end of its line,
+    the index in `lines` (`body` split at newlines) of its first line and of its last. An
+    unclosed string takes every line to the end of the body, as it does in InfluxDB."""
+    if b'"' not in body:
+        return {}
+    return {first: last for first, (last, _) in _read_carefully(body, lines, b'"')[1].items()}
+
+
+def _read_carefully(body: bytes, lines: list[bytes], special: bytes
+                    ) -> tuple[dict[int, int], dict[int, tuple[int, bytes]]]:
     careful: dict[int, int] = {}
-    if not any(body.find(special[i:i + 1]) >= 0 for i in range(len(special))):
-        return lines, careful
-    shapes = body.translate(None, _ordinary(special)).split(b"\n")
     spans: dict[int, tuple[int, bytes]] = {}
+    if not any(body.find(special[i:i + 1]) >= 0 for i in range(len(special))):
+        return careful, spans
+    shapes = body.translate(None, _ordinary(special)).split(b"\n")
     last = -1
     for index in [i for i, shape in enumerate(shapes) if shape]:
         if index <= last:
@@ -343,9 +360,7 @@ def _read(body: bytes, special: bytes) -> tuple[list[bytes], dict[int, int]]:
         text, careful[index], last = _read_point(lines, index)
         if last > index:
             spans[index] = (last, text)
-    if spans:
-        lines, careful = _join_spans(lines, careful, spans)
-    return lines, careful
+    return careful, spans
 
 
 @functools.cache
