@@ -76,8 +76,7 @@ def parse_lines(
             else:
                 pieces.extend(block)
     else:
-        raw_lines = text.split(b"\n")
-        raw_lines = _join_spans(raw_lines, point_spans(text, raw_lines))
+        raw_lines = split_points(text)
         slow_lines = list(range(len(raw_lines)))
 
     rejected = ParsedBatch()
@@ -85,6 +84,12 @@ def parse_lines(
         slow_lines.sort()
         pieces.extend(_parse_slowly(raw_lines, slow_lines, precision, default_time, rejected))
     return _merge(pieces, rejected, text)
+
+
+def split_points(body: bytes) -> list[bytes]:
+    """The lines of `body` as the parser numbers them: see `_join_spans`."""
+    lines = body.split(b"\n")
+    return _join_spans(lines, point_spans(body, lines))
 
 
 def _join_spans(raw_lines: list[bytes], spans: dict[int, int]) -> list[bytes]:
