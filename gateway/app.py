@@ -25,8 +25,9 @@ from gateway.services.admin import AdminService
 from gateway.services.fanout import Fanout
 from gateway.services.influxql import InfluxQLService
 from gateway.services.query import QueryService
+from gateway.services.route_list import RouteService
 from gateway.services.routing import Router
-from gateway.services.sources import RouteService, SourceService
+from gateway.services.sources import SourceService
 from gateway.services.upstream_query import RoutedInfluxQL
 from gateway.services.upstream_sql import RoutedSql
 from gateway.services.write import WriteService

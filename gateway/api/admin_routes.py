@@ -1,7 +1,9 @@
-"""GET and PUT /admin/routes: the route list in force, with the config file's [[routes]] keys.
+"""GET, PUT and DELETE /admin/routes: the route list in force, with the config file's
+[[routes]] keys.
 
 PUT replaces the whole list after the same checks the config file gets (every problem listed
 in one 400), saves it in the metadata store and routes by it at once; it outlives restarts.
+DELETE forgets the saved list: the config file's routes are in force again, and after restarts.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 from aiohttp import web
 
 from gateway.errors import invalid
-from gateway.services.sources import RouteListing, route_table
+from gateway.services.route_list import RouteListing, route_table
 
 from . import keys
 from .body import read_body
@@ -39,3 +41,8 @@ async def put_routes(request: web.Request) -> web.Response:
         raise invalid('expected a JSON object {"routes": [...]}')
     listing = await request.app[keys.ROUTES].replace(body["routes"])
     return json_response(listing_document(listing))
+
+
+async def delete_routes(request: web.Request) -> web.Response:
+    await request.app[keys.ROUTES].reset()
+    return web.Response(status=204)

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
     from gateway.services.fanout import Fanout
     from gateway.services.influxql import InfluxQLService
     from gateway.services.query import QueryService
+    from gateway.services.route_list import RouteService
     from gateway.services.routing import Router
-    from gateway.services.sources import RouteService, SourceService
+    from gateway.services.sources import SourceService
     from gateway.services.write import WriteService
     from gateway.tenancy.metadata import MetadataStore
 

@@ -23,7 +23,7 @@ V3_TABLE = "/api/v3/configure/table"
 
 METRICS = "/metrics"
 ADMIN_REPLAY = "/admin/replay"  # the gateway's own: mirrors and their replay queues
-ADMIN_ROUTES = "/admin/routes"  # the route list in force; PUT replaces it
+ADMIN_ROUTES = "/admin/routes"  # the route list in force; PUT replaces it, DELETE resets it
 
 # Paths that answer without credentials, as in InfluxDB.
 OPEN = frozenset({PING, HEALTH, HEALTH_V1, READY})

@@ -36,6 +36,7 @@ ROUTES: list[tuple[str, str, web.Handler]] = [
     ("GET", paths.ADMIN_REPLAY, metrics.replay),
     ("GET", paths.ADMIN_ROUTES, admin_routes.get_routes),
     ("PUT", paths.ADMIN_ROUTES, admin_routes.put_routes),
+    ("DELETE", paths.ADMIN_ROUTES, admin_routes.delete_routes),
 ]
 
 

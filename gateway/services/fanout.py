@@ -27,7 +27,12 @@ from gateway.model import Namespace, WriteBatch, WriteOutcome
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
 from translators.lineprotocol import Precision
 from translators.lineprotocol.precision import truncate_nanos
-from translators.lineprotocol.rewrite import rescale_timestamps, split_by_key, stamp_missing
+from translators.lineprotocol.rewrite import (
+    rescale_timestamps,
+    resolve_auto,
+    split_by_key,
+    stamp_missing,
+)
 
 log = logging.getLogger(__name__)
 
@@ -237,12 +242,19 @@ class Fanout:
         """The bytes as sent when the upstream takes their precision; rescaled once if not."""
         if upstream.accepts(forward.precision):
             return forward.body, forward.precision, forward.gzip
-        if forward.precision is Precision.AUTO:
-            raise GatewayError(Category.INVALID,
-                               f"upstream {upstream.name} needs an explicit precision: "
-                               "precision=auto cannot be forwarded to it")
+        plain = self._resolved(forward)
+        if upstream.accepts(plain.precision):
+            return plain.body, plain.precision, False
+        return rescale_timestamps(plain.body, plain.precision, RESCALED), RESCALED, False
+
+    def _resolved(self, forward: Forward) -> Forward:
+        """A batch in v3's `auto` precision in one fixed unit (others are returned as they
+        are): the times the native store would guess, for upstreams that cannot guess."""
+        if forward.precision is not Precision.AUTO:
+            return self._plain(forward)
         plain = self._plain(forward)
-        return rescale_timestamps(plain.body, forward.precision, RESCALED), RESCALED, False
+        body, unit = resolve_auto(plain.body)
+        return replace(plain, body=body, precision=unit)
 
     def _plain(self, forward: Forward) -> Forward:
         if not forward.gzip:
@@ -251,7 +263,8 @@ class Fanout:
 
     def _stamped(self, forward: Forward) -> Forward:
         if forward.precision is Precision.AUTO:
-            return forward  # auto has no unit to stamp in; it is refused where it matters
+            # Resolved once here, so that every target stores the times guessed here.
+            forward = self._resolved(forward)
         plain = self._plain(forward)
         stamp = truncate_nanos(forward.received_ns, forward.precision) // forward.precision.nanos
         body = stamp_missing(plain.body, stamp)

@@ -1,5 +1,5 @@
-"""Runtime changes to the router: sources (upstreams registered through the API) and the
-route list, both persisted in the metadata store and restored at start-up.
+"""Runtime changes to the router: sources (upstreams registered through the API), persisted
+in the metadata store and restored at start-up (the route list is `route_list.py`'s).
 
 A source of type v1, v2 or v3 is an upstream registered on the router under the source's
 name, so routes can name it like a [[upstreams]] entry. The built-in `self` source is the
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from gateway.backends.upstream.base import UnexpectedReply, Upstream, UpstreamFailure
-from gateway.config import NATIVE, ConfigError, RouteConfig, UpstreamConfig, parse_routes
+from gateway.config import NATIVE, ConfigError, UpstreamConfig
 from gateway.errors import Category, GatewayError, conflict, invalid, not_found
 from gateway.services.routing import Router, failure_error
 from gateway.tenancy.metadata import MetadataStore, Source
@@ -304,72 +304,3 @@ class SourceService:
                                 version)
         return SourceHealth(source.name, False, f"{source.url} answered {reply.status}: "
                                                 f"{reply.error_message()}", version)
-
-
-@dataclass(frozen=True, slots=True)
-class RouteListing:
-    """The routes in force and where they came from."""
-
-    routes: tuple[RouteConfig, ...]
-    origin: str  # "config" (the file's) or "api" (PUT /admin/routes)
-    version: int = 0  # saves through the API; 0 for the file's
-    updated_at: str = ""
-
-
-def route_table(route: RouteConfig) -> dict[str, Any]:
-    """A route with the config file's [[routes]] keys."""
-    return {f.name: list(value) if isinstance(value := getattr(route, f.name), tuple) else value
-            for f in dataclasses.fields(route)}
-
-
-class RouteService:
-    """The route list: the config file's until one is PUT, then the stored one."""
-
-    def __init__(self, metadata: MetadataStore, router: Router, lock: asyncio.Lock,
-                 open_queue: Callable[[str], Awaitable[object]]) -> None:
-        self._metadata = metadata
-        self._router = router
-        self._lock = lock
-        self._open_queue = open_queue
-        self._listing = RouteListing(tuple(r.route for r in router.routes), "config")
-
-    async def restore(self) -> None:
-        """Stored routes replace the config file's; ConfigError if they no longer hold."""
-        stored = await self._metadata.routes()
-        if stored is None:
-            return
-        try:
-            routes = parse_routes(stored.tables, self._router.upstreams)
-        except ConfigError as exc:
-            raise ConfigError([f"routes saved by PUT /admin/routes (version {stored.version}) "
-                               f"no longer hold: {problem}" for problem in exc.problems]
-                              ) from exc
-        self._router.set_routes(routes)
-        self._listing = RouteListing(routes, "api", stored.version, stored.updated_at)
-        log.info("routes: %d saved by PUT /admin/routes (version %d, %s) replace the config "
-                 "file's", len(routes), stored.version, stored.updated_at)
-
-    def listing(self) -> RouteListing:
-        return self._listing
-
-    async def replace(self, tables: object) -> RouteListing:
-        """Check `tables` as the config file's routes are, save them, then route by them."""
-        return await asyncio.shield(self._replace(tables))
-
-    async def _replace(self, tables: object) -> RouteListing:
-        async with self._lock:
-            try:
-                routes = parse_routes(tables, self._router.upstreams)
-            except ConfigError as exc:
-                raise invalid("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
-            # Queues first: a mirror must be able to hold what it misses from the first write.
-            for route in routes:
-                if route.mode == "mirror":
-                    for target in route.targets[1:]:
-                        await self._open_queue(target)
-            stored = await self._metadata.save_routes([route_table(r) for r in routes])
-            self._router.set_routes(routes)
-            self._listing = RouteListing(routes, "api", stored.version, stored.updated_at)
-            log.info("routes replaced by PUT /admin/routes (version %d): %d routes",
-                     stored.version, len(routes))
-            return self._listing

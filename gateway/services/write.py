@@ -9,7 +9,13 @@ from gateway.backends.base import Backend
 from gateway.compression import GZIP, inflate
 from gateway.errors import PartialWrite
 from gateway.model import WriteBatch, WriteOutcome
-from translators.lineprotocol import LineError, ParsedBatch, line_text, parse_lines
+from translators.lineprotocol import (
+    LineError,
+    ParsedBatch,
+    line_text,
+    parse_lines,
+    split_points,
+)
 from translators.lineprotocol.precision import truncate_nanos
 
 
@@ -42,7 +48,7 @@ class WriteService:
             batch.namespace, prepared, sync=batch.sync, all_or_nothing=not batch.accept_partial
         )
         if outcome.errors:
-            lines = body.split(b"\n")
+            lines = split_points(body)
             stored = [
                 LineError(e.line_number, line_text(lines, e.line_number), e.reason, parsed=True)
                 for e in outcome.errors

@@ -278,3 +278,11 @@ class MetadataStore:
 
         version = await self._run(self._write, save)
         return StoredRoutes(json.loads(text), version, now)
+
+    async def clear_routes(self) -> bool:
+        """Forget the saved route list (the config file's is used again); True if one was."""
+
+        def clear(db: sqlite3.Connection) -> int:
+            return db.execute("DELETE FROM routes WHERE id = 1").rowcount
+
+        return bool(await self._run(self._write, clear))

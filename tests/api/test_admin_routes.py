@@ -1,4 +1,4 @@
-"""GET and PUT /admin/routes over real HTTP: the config file's checks with every problem
+"""GET, PUT and DELETE /admin/routes over real HTTP: the config file's checks with every problem
 listed, persistence that replaces the file's routes at start-up, mirrors' queues opened."""
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ async def test_put_routes_replace_the_config_files_after_a_restart(
         {"name": "from-api", "database": "api_*", "targets": ["configured"]}]})).json()
     await client.close()
 
-    with caplog.at_level(logging.INFO, logger="gateway.services.sources"):
+    with caplog.at_level(logging.INFO, logger="gateway.services.route_list"):
         client = await build()
     assert await (await client.get(ROUTES)).json() == put
     router = client.app[keys.ROUTER]
@@ -156,3 +156,36 @@ async def test_saved_routes_that_no_longer_hold_stop_the_start(build: Build,
             await client.close()
     assert "routes saved by PUT /admin/routes (version 1) no longer hold" in str(info.value)
     assert "unknown target 'configured'" in str(info.value)
+
+
+async def test_delete_goes_back_to_the_config_files_routes_and_stays_there(
+        build: Build, caplog: pytest.LogCaptureFixture) -> None:
+    client = await build()
+    file_listing = await (await client.get(ROUTES)).json()
+    response = await client.delete(ROUTES)  # nothing saved yet: still 204
+    assert response.status == 204 and await response.read() == b""
+    await client.put(ROUTES, json={"routes": [
+        {"name": "from-api", "database": "file_*", "mode": "mirror",
+         "targets": ["native", "configured"]}]})
+    router = client.app[keys.ROUTER]
+    assert router.resolve("file_1").route.name == "from-api"
+
+    with caplog.at_level(logging.INFO, logger="gateway.services.route_list"):
+        response = await client.delete(ROUTES)
+    assert response.status == 204 and await response.read() == b""
+    assert any("deleted" in r.getMessage() for r in caplog.records)
+    assert await (await client.get(ROUTES)).json() == file_listing
+    assert router.resolve("file_1").route.name == "from-file"  # in force at once
+    await client.close()
+
+    client = await build()  # a restart: the file's routes, not the deleted ones
+    assert await (await client.get(ROUTES)).json() == file_listing
+    assert client.app[keys.ROUTER].resolve("file_1").route.name == "from-file"
+    # A later PUT saves and is restored again.
+    response = await client.put(ROUTES, json={"routes": [{"database": "x",
+                                                          "targets": ["configured"]}]})
+    assert response.status == 200
+    put = await response.json()
+    await client.close()
+    client = await build()
+    assert await (await client.get(ROUTES)).json() == put

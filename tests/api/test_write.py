@@ -390,3 +390,17 @@ async def test_accept_partial_false_with_case_clash_inside_the_batch(client: Tes
 async def test_reserved_and_time_like_names_are_400(client: TestClient, body: bytes) -> None:
     response = await client.post("/write", params={"db": "tt"}, data=body)
     assert response.status == 400, await response.text()
+
+
+async def test_a_string_across_lines_is_one_point_in_answers_and_storage(
+        client: TestClient) -> None:
+    """1.x reads a quoted string across lines; a refused point is quoted whole."""
+    response = await client.post("/api/v3/write_lp", params={"db": "mydb"},
+                                 data=b'log v=1i 1\nlog v="a\nlog v=2i 3" 2\nlog s="x\ny" 4\n')
+    assert response.status == 400
+    assert (await response.json())["data"] == [
+        {"original_line": 'log v="a\nlog v=2i 3" 2', "line_number": 2, "error_message":
+         'field type conflict: input field "v" on measurement "log" is type string, '
+         "already exists as type integer"}]
+    assert await sql(client, "mydb", "SELECT v, s FROM log ORDER BY time") == [
+        {"v": 1}, {"s": "x\ny"}]

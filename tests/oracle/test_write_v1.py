@@ -116,6 +116,20 @@ SAME = [
     pytest.param(b'm s="a \\"q\\" \\\\ b",t=T,f=FALSE,i=3i 1', "m", id="strings-bools"),
     pytest.param(b"c\\,p\\ u,h\\ o=a\\,b f=1 1", "c,p u", id="escapes"),
     pytest.param(b"cpu v=1e21,w=-0.0,x=.5,y=1. 1", "cpu", id="float-forms"),
+    pytest.param(b"cpu,t=a=b v=1 1", "cpu", id="bare-equals-in-tag-value"),
+    pytest.param(b"cpu,t==b v=1 1", "cpu", id="tag-value-starting-with-equals"),
+    pytest.param(b"cpu,t=C:\\\\,u=v f=1 1", "cpu", id="backslash-before-escaped-comma"),
+    pytest.param(b"cpu,t=C:\\\\ f=1 1", "cpu", id="backslash-before-escaped-space"),
+    pytest.param(b'cpu s="a\nb" 1\ncpu s="c\r\n" 2', "cpu", id="newline-in-string"),
+    pytest.param(b'cpu s="open\ncpu v=1 2', "cpu", id="unclosed-string-takes-the-rest"),
+]
+
+# Bodies whose stored values are compared, read back with SELECT on both servers.
+STORED = [
+    pytest.param(b'cpu,host=a s="one\ntwo",v=1 1\ncpu,host=b s="x\ncpu v=9 9\n" 2',
+                 id="newline-in-string"),
+    pytest.param(b"cpu,t=C:\\\\,u\\=v\\ w f=1 1\ncpu,t=x\\\\=y f=2 2\ncpu,t==z f=3 3",
+                 id="backslashes-in-tag-values"),
 ]
 
 
@@ -126,6 +140,23 @@ def test_same_answer_as_influxdb(influxdb1: Influxd, gateway: GatewayProcess, bo
     assert ours == influx
     assert gateway_rows(gateway, database, measurement) == influx_rows(
         influxdb1, database, measurement)
+
+
+def select_all(base: str, database: str) -> object:
+    url = f"{base}/query?" + urllib.parse.urlencode(
+        {"db": database, "q": 'SELECT * FROM "cpu" GROUP BY *'})
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.mark.parametrize("body", STORED)
+def test_same_values_stored_as_influxdb(influxdb1: Influxd, gateway: GatewayProcess,
+                                        body: bytes) -> None:
+    database, influx, ours = both(influxdb1, gateway, body)
+    assert ours == influx == (204, "")
+    stored = select_all(influxdb1.url, database)
+    assert stored["results"][0]["series"]  # type: ignore[index]
+    assert select_all(gateway.url, database) == stored
 
 
 def test_type_conflict_with_stored_field(influxdb1: Influxd, gateway: GatewayProcess) -> None:
@@ -209,6 +240,26 @@ def test_deliberate_deviations(influxdb1: Influxd, gateway: GatewayProcess, body
 
     assert influx_answer == expected(influx)
     assert our_answer == expected(ours)
+
+
+def test_measurement_with_a_backslash_before_an_escaped_comma(
+        influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    """1.x accepts it, lists it as `C:,x=y` and returns nothing under either name; the
+    gateway keeps the name 1.x's write path reads (`C:\\,x=y`), readable (README)."""
+    database, influx, ours = both(influxdb1, gateway, b"C:\\\\,x=y f=1 1")
+    assert influx == ours == (204, "")
+
+    def answer(base: str, statement: str) -> object:
+        url = f"{base}/query?" + urllib.parse.urlencode({"db": database, "q": statement})
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)["results"][0].get("series")
+
+    assert answer(influxdb1.url, "SHOW MEASUREMENTS")[0]["values"] == [["C:,x=y"]]
+    for name in ('"C:,x=y"', '"C:\\\\,x=y"'):
+        assert answer(influxdb1.url, f"SELECT * FROM {name}") is None
+    assert answer(gateway.url, "SHOW MEASUREMENTS")[0]["values"] == [["C:\\,x=y"]]
+    assert answer(gateway.url, 'SELECT * FROM "C:\\\\,x=y"')[0]["values"] == [
+        ["1970-01-01T00:00:00.000000001Z", 1]]
 
 
 def test_unknown_database_is_created(influxdb1: Influxd, gateway: GatewayProcess) -> None:

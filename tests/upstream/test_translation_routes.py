@@ -122,6 +122,53 @@ async def test_v1_precision_h_reaches_a_gateway_acting_as_influxdb3(routed, tmp_
         upstream.stop()
 
 
+# Mixed magnitudes, as v3's precision=auto reads them: seconds, milliseconds, microseconds,
+# nanoseconds, all the same instant but for the last digit.
+AUTO_LINES = (b"m,u=s v=1 1600000000\nm,u=ms v=2 1600000000001\n"
+              b"m,u=us v=3 1600000000000002\nm,u=ns v=4 1600000000000000003")
+AUTO_NANOS = {"s": 1600000000000000000, "ms": 1600000000001000000,
+              "us": 1600000000000002000, "ns": 1600000000000000003}
+
+
+async def test_precision_auto_is_resolved_for_an_influxdb2_upstream(routed) -> None:
+    async with FakeInfluxDB2(buckets=("auto", "both")) as fake:
+        mirrored = RouteConfig(database="both", mode="mirror", targets=("native", "two"))
+        client = await routed([v2(fake.url)], [mirrored, single("two")])
+        answer = await client.post("/api/v3/write_lp", params={"db": "auto"}, data=AUTO_LINES)
+        assert answer.status == 204, await answer.text()
+        seconds = b"m v=1 1600000000\nm v=2 1600000001"
+        answer = await client.post("/api/v3/write_lp", params={"db": "auto"}, data=seconds)
+        assert answer.status == 204, await answer.text()
+        mixed, plain = fake.requests_to("/api/v2/write")
+        assert mixed.query["precision"] == "ns"
+        assert mixed.body == b"\n".join(b"m,u=%s v=%d %d" % (unit.encode(), i + 1, nanos)
+                                        for i, (unit, nanos) in enumerate(AUTO_NANOS.items()))
+        assert (plain.query["precision"], plain.body) == ("s", seconds)  # one unit: as sent
+        # A mirror stores the times the native primary guessed.
+        answer = await client.post("/api/v3/write_lp", params={"db": "both"}, data=AUTO_LINES)
+        assert answer.status == 204, await answer.text()
+        assert fake.requests_to("/api/v2/write")[-1].body == mixed.body
+        answer = await client.get("/query", params={
+            "db": "both", "epoch": "ns", "q": "SELECT v FROM m GROUP BY u"})
+        series = json.loads(await answer.text())["results"][0]["series"]
+        assert {s["tags"]["u"]: s["values"][0][0] for s in series} == AUTO_NANOS
+
+
+async def test_precision_auto_lands_at_the_right_instants_on_influxdb1(
+        routed, influxdb1: Influxd) -> None:
+    client = await routed([v1(influxdb1.url)], [single("one", "autov1")])
+    assert (await client.post("/query", data={"q": "CREATE DATABASE autov1"})).status == 200
+    for precision in ({}, {"precision": "auto"}):
+        answer = await client.post("/api/v3/write_lp", params={"db": "autov1", **precision},
+                                   data=AUTO_LINES.replace(b"m,", b"m%d," % len(precision)))
+        assert answer.status == 204, await answer.text()
+        async with client.session.get(f"{influxdb1.url}/query", params={
+                "db": "autov1", "epoch": "ns",
+                "q": f"SELECT v FROM m{len(precision)} GROUP BY u"}) as direct:
+            series = (await direct.json())["results"][0]["series"]
+        assert {s["tags"]["u"]: s["values"][0][0] for s in series} == AUTO_NANOS
+
+
 # -- answers re-encoded for the caller's generation ------------------------------------------
 
 async def test_v3_sql_and_influxql_against_a_real_influxdb1(routed, influxdb1: Influxd) -> None:

@@ -1,7 +1,7 @@
 """Line protocol: parse bodies into Arrow columns, precisions of every API generation."""
 
 from .model import TIME_COLUMN, FieldType, LineError, ParsedBatch, TableChunk
-from .parser import line_text, parse_lines
+from .parser import line_text, parse_lines, split_points
 from .precision import Precision, UnknownPrecision
 
 __all__ = [
@@ -14,4 +14,5 @@ __all__ = [
     "UnknownPrecision",
     "line_text",
     "parse_lines",
+    "split_points",
 ]

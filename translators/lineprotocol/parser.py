@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from . import fast
 from .model import TIME_COLUMN, FieldType, LineError, ParsedBatch, TableChunk
 from .precision import Precision
+from .rewrite import point_spans
 from .slow import LineSyntaxError, Point, PointRefused, parse_line
 
 # Columns one chunk may hold, and how many recent chunks a line may join: both keep the work
@@ -54,8 +55,14 @@ def parse_lines(
             if block is not None:
                 return _merge(block, ParsedBatch(), text)
         raw_lines = text.split(b"\n")
+        skeletons = skel.split(b"\n")
+        spans = point_spans(text, raw_lines)
+        if spans:
+            raw_lines = _join_spans(raw_lines, spans)
+            for first, last in spans.items():  # the lines a point took: blank, so skipped
+                skeletons[first + 1:last + 1] = [b""] * (last - first)
         groups: dict[bytes, list[int]] = {}
-        for index, line_skeleton in enumerate(skel.split(b"\n")):
+        for index, line_skeleton in enumerate(skeletons):
             groups.setdefault(line_skeleton, []).append(index)
         for line_skeleton, indexes in groups.items():
             shape = fast.shape_of(line_skeleton)
@@ -69,7 +76,7 @@ def parse_lines(
             else:
                 pieces.extend(block)
     else:
-        raw_lines = text.split(b"\n")
+        raw_lines = split_points(text)
         slow_lines = list(range(len(raw_lines)))
 
     rejected = ParsedBatch()
@@ -77,6 +84,26 @@ def parse_lines(
         slow_lines.sort()
         pieces.extend(_parse_slowly(raw_lines, slow_lines, precision, default_time, rejected))
     return _merge(pieces, rejected, text)
+
+
+def split_points(body: bytes) -> list[bytes]:
+    """The lines of `body` as the parser numbers them: see `_join_spans`."""
+    lines = body.split(b"\n")
+    return _join_spans(lines, point_spans(body, lines))
+
+
+def _join_spans(raw_lines: list[bytes], spans: dict[int, int]) -> list[bytes]:
+    """Each point whose quoted string value holds a newline joined into its first line, and
+    the lines it took left blank, so that every other line keeps its number. InfluxDB 1.x
+    and 2.x read such a string across lines (their line splitter, `scanLine`, does not end a
+    point inside quotes)."""
+    if not spans:
+        return raw_lines
+    joined = list(raw_lines)
+    for first, last in spans.items():
+        joined[first] = b"\n".join(raw_lines[first:last + 1])
+        joined[first + 1:last + 1] = [b""] * (last - first)
+    return joined
 
 
 def _parse_slowly(

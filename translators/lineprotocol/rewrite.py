@@ -1,8 +1,9 @@
 """Rewrite line-protocol bodies as bytes for upstream servers, copying untouched lines as sent.
 
-Three jobs need it: rescaling 1.x's minute and hour timestamps for servers that only take
-ns/us/ms/s, stamping points that have no timestamp so that every mirror stores the same time,
-and splitting a batch by measurement or series for routing. No line is re-serialised: it goes
+Four jobs need it: rescaling 1.x's minute and hour timestamps for servers that only take
+ns/us/ms/s, resolving v3's `auto` precision for servers that have no such word, stamping
+points that have no timestamp so that every mirror stores the same time, and splitting a
+batch by measurement or series for routing. No line is re-serialised: it goes
 out as written, or with only its timestamp replaced or appended.
 
 Lines are read as this package's parser reads them (leading blanks, one trailing carriage
@@ -27,7 +28,7 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
-from .precision import Precision
+from .precision import Precision, auto_multiplier
 
 # What `locate_timestamp` says about a line when it is not the offset of a timestamp.
 NO_TIMESTAMP = -1  # a point without a timestamp
@@ -91,21 +92,55 @@ def rescale_timestamps(body: bytes, source: Precision, target: Precision) -> byt
     factor = _factor(source, target)
     if factor == 1:
         return body
+    if str(factor).rstrip("0") == "1":  # a power of ten: append its zeros, exact either way
+        zeros = b"0" * (len(str(factor)) - 1)
+        return _rewrite_timestamps(body, lambda stamp: stamp + zeros)
+    return _rewrite_timestamps(body, lambda stamp: b"%d" % (int(stamp) * factor))
+
+
+def resolve_auto(body: bytes) -> tuple[bytes, Precision]:
+    """`body`, written in v3's precision `auto`, in one fixed unit that means the same times.
+
+    Each timestamp's unit is guessed from its magnitude as the native store guesses it
+    (`auto_multiplier`). When every timestamp guesses the same unit, `body` itself is returned
+    with that unit (the caller's bytes go out as sent); otherwise every timestamp is rewritten
+    in nanoseconds. A body without timestamps is nanoseconds (the server stamps its receipt
+    time). Out-of-range timestamps are scaled exactly, for the server to refuse, as in
+    `rescale_timestamps`.
+    """
+    units: set[int] = set()
+
+    def to_nanos(stamp: bytes) -> bytes:
+        value = int(stamp)
+        multiplier = auto_multiplier(value)
+        units.add(multiplier)
+        return b"%d" % (value * multiplier)
+
+    resolved = _rewrite_timestamps(body, to_nanos)
+    if len(units) > 1:
+        return resolved, Precision.NANOSECOND
+    return body, _BY_NANOS[units.pop()] if units else Precision.NANOSECOND
+
+
+_BY_NANOS = {p.nanos: p for p in Precision if p is not Precision.AUTO}
+
+
+def _rewrite_timestamps(body: bytes, scale: Callable[[bytes], bytes]) -> bytes:
+    """`body` with every integer timestamp token replaced by `scale(token)`."""
     lines, careful = _read(body, _FOR_RESCALING)
     out: list[bytes] = []
     done = 0
     for index, where in careful.items():  # in line order
-        out += _rescale_plainly(lines[done:index], factor)
-        out.append(_rescale_at(lines[index], where, factor))
+        out += _rescale_plainly(lines[done:index], scale)
+        out.append(_rescale_at(lines[index], where, scale))
         done = index + 1
-    out += _rescale_plainly(lines[done:], factor)
+    out += _rescale_plainly(lines[done:], scale)
     return b"\n".join(out)
 
 
-def _rescale_plainly(lines: list[bytes], factor: int) -> list[bytes]:
+def _rescale_plainly(lines: list[bytes], scale: Callable[[bytes], bytes]) -> list[bytes]:
     """Rescale lines without quotes, tabs or `#`, where a final integer token (after a
     space, before blanks or a carriage return) is the timestamp."""
-    zeros = b"0" * (len(str(factor)) - 1) if str(factor).rstrip("0") == "1" else b""
     out: list[bytes] = []
     append = out.append
     for line in lines:
@@ -114,11 +149,10 @@ def _rescale_plainly(lines: list[bytes], factor: int) -> list[bytes]:
         if not space or not (stamp.isdigit() or stamp[:1] == b"-" and stamp[1:].isdigit()):
             append(line)
             continue
-        scaled = stamp + zeros if zeros else b"%d" % (int(stamp) * factor)  # exact either way
         if core is line:
-            append(head + space + scaled)
+            append(head + space + scale(stamp))
         else:
-            append(head + space + scaled + line[len(core):])
+            append(head + space + scale(stamp) + line[len(core):])
     return out
 
 
@@ -131,14 +165,14 @@ def _factor(source: Precision, target: Precision) -> int:
     return factor
 
 
-def _rescale_at(text: bytes, where: int, factor: int) -> bytes:
+def _rescale_at(text: bytes, where: int, scale: Callable[[bytes], bytes]) -> bytes:
     if where < 0:
         return text
     stamp = text[where:].rstrip(_ENDING)
     digits = stamp[1:] if stamp[:1] == b"-" else stamp
     if not digits.isdigit():
         return text  # not an integer: the server reports it
-    return text[:where] + b"%d" % (int(stamp) * factor) + text[where + len(stamp):]
+    return text[:where] + scale(stamp) + text[where + len(stamp):]
 
 
 def stamp_missing(body: bytes, timestamp: int) -> bytes:
@@ -297,11 +331,28 @@ def _read(body: bytes, special: bytes) -> tuple[list[bytes], dict[int, int]]:
     """The lines of `body`, a point that spans lines joined into one entry, and for every
     entry holding one of the `special` bytes, its index and what `locate_timestamp` says."""
     lines = body.split(b"\n")
+    careful, spans = _read_carefully(body, lines, special)
+    if spans:
+        lines, careful = _join_spans(lines, careful, spans)
+    return lines, careful
+
+
+def point_spans(body: bytes, lines: list[bytes]) -> dict[int, int]:
+    """For each point of `body` whose quoted string value goes on past the end of its line,
+    the index in `lines` (`body` split at newlines) of its first line and of its last. An
+    unclosed string takes every line to the end of the body, as it does in InfluxDB."""
+    if b'"' not in body:
+        return {}
+    return {first: last for first, (last, _) in _read_carefully(body, lines, b'"')[1].items()}
+
+
+def _read_carefully(body: bytes, lines: list[bytes], special: bytes
+                    ) -> tuple[dict[int, int], dict[int, tuple[int, bytes]]]:
     careful: dict[int, int] = {}
-    if not any(body.find(special[i:i + 1]) >= 0 for i in range(len(special))):
-        return lines, careful
-    shapes = body.translate(None, _ordinary(special)).split(b"\n")
     spans: dict[int, tuple[int, bytes]] = {}
+    if not any(body.find(special[i:i + 1]) >= 0 for i in range(len(special))):
+        return careful, spans
+    shapes = body.translate(None, _ordinary(special)).split(b"\n")
     last = -1
     for index in [i for i, shape in enumerate(shapes) if shape]:
         if index <= last:
@@ -309,9 +360,7 @@ def _read(body: bytes, special: bytes) -> tuple[list[bytes], dict[int, int]]:
         text, careful[index], last = _read_point(lines, index)
         if last > index:
             spans[index] = (last, text)
-    if spans:
-        lines, careful = _join_spans(lines, careful, spans)
-    return lines, careful
+    return careful, spans
 
 
 @functools.cache

@@ -142,7 +142,13 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
             raise LineSyntaxError("missing tag value")
         if not key:
             raise LineSyntaxError("missing tag key")
-        value, pos = _scan(text, pos + 1, ", ", _NAME_ESCAPES)
+        # 1.x refuses a bare `=` in a tag value (one after a backslash is escaped), except
+        # as its first character.
+        lead = "=" if text.startswith("=", pos + 1) else ""
+        value, pos = _scan(text, pos + 1 + len(lead), ",= ", _NAME_ESCAPES)
+        if pos < end and text[pos] == "=":
+            raise LineSyntaxError("invalid tag format")
+        value = lead + value
         if not value:
             raise LineSyntaxError("missing tag value")
         if key in tags:

@@ -18,7 +18,9 @@ raw_values = st.one_of(
                      "", '"str"', '"a b,c=d"', '"esc\\"q"', "1x", "1e+5", "1E-5", "-.5",
                      "Infinity", "inf", "nan", "-nan", "1e400", "0x10", "1_0", "+1i", "05i",
                      "-0u", "- 1", "1.5.5", "١", "1e", "e5", ".", "-", "i", "u", "-i", "0x10i",
-                     "0X1Fu", "0x1p3", "-0x10i", "0b101i", "0o7i"]),
+                     "0X1Fu", "0x1p3", "-0x10i", "0b101i", "0o7i",
+                     # Strings across lines (a clean point inside one is not a point).
+                     '"two\nlines"', '"x\ncpu v=1 5\n"', '"q\\"\n"', '"\r\n\n"']),
 )
 stamps = st.one_of(st.none(), st.integers(-(2**63), 2**63).map(str), st.just("x1"),
                    st.integers(0, 2**40).map(hex), st.sampled_from(["0X1f", "-0x10", "1e3"]))

@@ -118,6 +118,19 @@ def test_layout(body: bytes, expected_rows: int) -> None:
         pytest.param(b"cpu,host= v=1", "missing tag value", id="empty-tag-value"),
         pytest.param(b"cpu,=a v=1", "missing tag key", id="empty-tag-key"),
         pytest.param(b"cpu,a=1,a=2 v=1", "duplicate tags", id="duplicate-tags"),
+        # 1.x: a bare `=` in a tag value is refused; a separator after a backslash is
+        # escaped even when that backslash follows another one.
+        pytest.param(b"cpu,t=a=b v=1", "invalid tag format", id="bare-equals-in-tag-value"),
+        pytest.param(b"cpu,t=a= v=1", "invalid tag format", id="tag-value-ending-in-equals"),
+        pytest.param(b"cpu,t=== v=1", "invalid tag format", id="tag-value-of-equals"),
+        pytest.param(b"cpu,t=C:\\\\,u=v f=1", "invalid tag format",
+                     id="backslash-before-escaped-comma-in-tag"),
+        pytest.param(b"cpu,t=C:\\\\ f=1", "invalid tag format",
+                     id="backslash-before-escaped-space-in-tag"),
+        pytest.param(b"cpu,t\\\\=x v=1", "missing tag value",
+                     id="backslash-before-escaped-equals-in-tag-key"),
+        pytest.param(b"cpu\\\\ v=1 5", "invalid field format",
+                     id="backslash-before-escaped-space-in-measurement"),
         pytest.param(b"cpu v=", "missing field value", id="empty-field-value"),
         pytest.param(b"cpu v", "invalid field format", id="field-without-equals"),
         pytest.param(b"cpu =1", "missing field key", id="empty-field-key"),
@@ -134,7 +147,6 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      "unable to parse unsigned 18446744073709551616: strconv.ParseUint: parsing "
                      '"18446744073709551616": value out of range', id="uint-overflow"),
         pytest.param(b"cpu v=-1u", "invalid number", id="negative-unsigned"),
-        pytest.param(b'cpu v="open', "unbalanced quotes", id="unbalanced-quotes"),
         pytest.param(b'cpu v="a"b', "invalid field format", id="text-after-string"),
         pytest.param(b"cpu v=1 12a", "bad timestamp", id="bad-timestamp"),
         pytest.param(b"cpu v=1 9223372036854775808",
@@ -232,3 +244,62 @@ def test_mixed_measurements_and_shapes_keep_line_numbers() -> None:
     assert batch.measurement("disk").lines == [4]
     assert rows(batch, "mem")[0]["total"] is None
     assert [e.line_number for e in batch.errors] == [6]
+
+
+@pytest.mark.parametrize(
+    ("line", "measurement", "expected"),
+    [
+        pytest.param(b"cpu,t==x v=1", "cpu", {"t": "=x", "v": 1.0},
+                     id="tag-value-starting-with-equals"),
+        pytest.param(b"cpu,t=a\\\\=b v=1", "cpu", {"t": "a\\=b", "v": 1.0},
+                     id="backslash-before-escaped-equals-in-tag"),
+        pytest.param(b"cpu,t=C:\\\\,u\\=v\\ w f=1", "cpu", {"t": "C:\\,u=v w", "f": 1.0},
+                     id="escaped-equals-after-a-backslash-comma"),
+        pytest.param(b"cpu,t=x\\\\ y f=1", "cpu", {"t": "x\\ y", "f": 1.0},
+                     id="backslash-before-escaped-space"),
+        # 1.x accepts this one but lists it as `C:,x=y` with nothing readable under either
+        # name; the gateway keeps the name 1.x's write path reads (README, deviations).
+        pytest.param(b"C:\\\\,x=y f=1", "C:\\,x=y", {"f": 1.0},
+                     id="measurement-backslash-before-escaped-comma"),
+    ],
+)
+def test_backslashes_before_separators(line: bytes, measurement: str,
+                                       expected: dict[str, object]) -> None:
+    batch = parse_both(line + b" 5")
+    assert batch.errors == []
+    (row,) = rows(batch, measurement)
+    assert row.pop("time") == 5
+    assert row == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "strings", "lines"),
+    [
+        pytest.param(b'm g="a\nb" 5', ["a\nb"], [1], id="two-lines"),
+        pytest.param(b'm g="a\r\nb" 5', ["a\r\nb"], [1], id="crlf-inside"),
+        pytest.param(b'm f=1,g="a\n\nb",h=2i 5\nm g="c" 6', ["a\n\nb", "c"], [1, 4],
+                     id="blank-line-inside-then-another-point"),
+        pytest.param(b'm g="x\ncpu v=1 5\n# c\n" 6\nm g="y" 7', ["x\ncpu v=1 5\n# c\n", "y"],
+                     [1, 5], id="lines-like-points-and-comments-inside"),
+        pytest.param(b'm,t=q"x g="\\"\n" 5', ['"\n'], [1], id="escaped-quote-then-newline"),
+        pytest.param(b'm g="a\\\nb" 5', ["a\\\nb"], [1], id="backslash-then-newline"),
+    ],
+)
+def test_a_newline_inside_a_string_does_not_end_the_point(body: bytes, strings: list[str],
+                                                         lines: list[int]) -> None:
+    """1.x's line splitter (`scanLine`) reads a quoted string across lines."""
+    batch = parse_both(body + b"\nok v=1 9")
+    assert batch.errors == []
+    chunk = batch.measurement("m")
+    assert [r["g"] for r in rows(batch, "m")] == strings
+    assert list(chunk.lines) == lines
+    assert rows(batch, "ok")[0]["v"] == 1.0
+
+
+def test_an_unclosed_string_takes_the_rest_of_the_body() -> None:
+    """As in 1.x: one bad point from the open quote to the end; later lines are in it."""
+    batch = parse_both(b'ok v=1 1\ncpu v="open\nok v=2 2\n')
+    (error,) = batch.errors
+    assert (error.line_number, error.reason) == (2, "unbalanced quotes")
+    assert error.line == 'cpu v="open\nok v=2 2'
+    assert [r["v"] for r in rows(batch, "ok")] == [1.0]

@@ -18,6 +18,7 @@ from translators.lineprotocol.rewrite import (
     locate_timestamp,
     measurements,
     rescale_timestamps,
+    resolve_auto,
     split_by_key,
     stamp_missing,
 )
@@ -171,6 +172,43 @@ def test_rescale_refuses_coarser_or_unitless_targets(source: Precision,
 def test_rescale_to_the_same_precision_returns_the_body_itself() -> None:
     body = b"cpu v=1 1"
     assert rescale_timestamps(body, P.SECOND, P.SECOND) is body
+
+
+# --- resolve_auto -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("body", "expected", "unit"),
+    [
+        pytest.param(b"cpu v=1 1700000000\ncpu v=2 -5", None, P.SECOND, id="all-seconds"),
+        pytest.param(b"cpu v=1 1700000000000", None, P.MILLISECOND, id="all-milliseconds"),
+        pytest.param(b"cpu v=1 1700000000000000", None, P.MICROSECOND, id="all-microseconds"),
+        pytest.param(b"cpu v=1 1700000000000000000", None, P.NANOSECOND, id="all-nanoseconds"),
+        pytest.param(b"cpu v=1\n# 5\n", None, P.NANOSECOND, id="no-timestamps"),
+        pytest.param(b"cpu v=1 1700000000\ncpu v=2 1700000000001\ncpu v=3\n",
+                     b"cpu v=1 1700000000000000000\ncpu v=2 1700000000001000000\ncpu v=3\n",
+                     P.NANOSECOND, id="mixed"),
+        pytest.param(b"cpu v=1 4999999999\ncpu v=1 5000000000\ncpu v=1 -4999999999",
+                     b"cpu v=1 4999999999000000000\ncpu v=1 5000000000000000\n"
+                     b"cpu v=1 -4999999999000000000",
+                     P.NANOSECOND, id="bounds"),
+        pytest.param(b'cpu s="a\n5 b=1 6" 7\ncpu v=1 1700000000000 \r',
+                     b'cpu s="a\n5 b=1 6" 7000000000\ncpu v=1 1700000000000000000 \r',
+                     P.NANOSECOND, id="string-spanning-lines"),
+        pytest.param(b"cpu v=1 9223372036854775807\ncpu v=1 4611686018",
+                     b"cpu v=1 9223372036854775807\ncpu v=1 4611686018000000000",
+                     P.NANOSECOND, id="out-of-range-stays-so"),
+        pytest.param(b"cpu v=1 12a\ncpu v=1 1\ncpu v=1 1000000000000", b"cpu v=1 12a\n"
+                     b"cpu v=1 1000000000\ncpu v=1 1000000000000000000", P.NANOSECOND,
+                     id="not-an-integer-untouched"),
+    ],
+)
+def test_resolve_auto(body: bytes, expected: bytes | None, unit: Precision) -> None:
+    resolved, got = resolve_auto(body)
+    assert got is unit
+    if expected is None:
+        assert resolved is body  # one unit: the caller's bytes as sent
+    else:
+        assert resolved == expected
 
 
 # --- stamp_missing ----------------------------------------------------------------------
@@ -404,3 +442,12 @@ def test_split_by_series_groups_every_point_by_its_series(data: bytes) -> None:
         error_count += len(group_errors)
     assert union == found
     assert error_count == len(errors)
+
+
+@PROPERTY
+@given(body(stamp=st.one_of(stamps, st.sampled_from(
+    ["1700000000", "1700000000123", "-1700000000123456", "1700000000123456789", "4999999999"]))))
+def test_auto_resolved_body_means_the_same(data: bytes) -> None:
+    resolved, unit = resolve_auto(data)
+    assert outcome(resolved, unit) == outcome(data, P.AUTO)
+    assert resolved.count(b"\n") == data.count(b"\n")
