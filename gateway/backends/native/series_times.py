@@ -32,8 +32,10 @@ class _Parsed:
 
 
 class SeriesWatch:
-    def __init__(self, index: SeriesIndex) -> None:
+    def __init__(self, index: SeriesIndex,
+                 load: Callable[[str, str], None] = lambda database, table: None) -> None:
         self._index = index
+        self._load = load  # asks the writer to read a table's entry (after a restart)
         self.begun = 0  # write transactions started; only the writer thread counts
         self.ended = 0
         self._parsed: dict[tuple[str, str], _Parsed] = {}
@@ -46,7 +48,10 @@ class SeriesWatch:
             return None
         pin()
         series = self._index.get((database, table))
-        if series is None or len(series) > MAX_SERIES:
+        if series is None:
+            self._load(database, table)
+            return None
+        if len(series) > MAX_SERIES:
             return None
         copy = dict(series)  # one C call: the writer cannot change it half-way
         if self.begun != begun:

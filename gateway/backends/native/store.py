@@ -74,7 +74,8 @@ class NativeStore(Backend):
         self._con: duckdb.DuckDBPyConnection | None = None
         self._catalog = Catalog()
         self._index: writes.SeriesIndex = {}
-        self._watch = SeriesWatch(self._index)
+        self._watch = SeriesWatch(self._index, self._load_series)
+        self._loading: set[tuple[str, str]] = set()
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._readers: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
@@ -148,6 +149,23 @@ class NativeStore(Backend):
 
     async def run(self, job: Job) -> Any:
         return await asyncio.wrap_future(self.submit(job))
+
+    def _load_series(self, database: str, table: str) -> None:
+        """Have the writer read a table's series index (reads use it: `series_times.py`)."""
+        if (database, table) in self._loading:
+            return
+        self._loading.add((database, table))
+
+        def job(tx: writes.Transaction) -> None:
+            self._loading.discard((database, table))
+            found = tx.catalog.view.table(database, table)
+            if found is not None:
+                writes.load_series(tx, self._index, database, found)
+
+        try:
+            self.submit(job)
+        except GatewayError:  # closing
+            self._loading.discard((database, table))
 
     def _write_loop(self) -> None:
         stopping = False

@@ -375,11 +375,7 @@ def _store_chunk(
             _record_column(tx, database, measurement, col)
             table.columns[col.name] = col
 
-    series = index.get((database, measurement))
-    if series is None:
-        tx.flush(database, measurement)
-        series = _load_series(tx.con, database, table)
-        index[(database, measurement)] = series
+    series = load_series(tx, index, database, table)
     tags = [c for c in data.column_names if c in chunk.tags]
     merge_mask = _classify(stats, series)
     position = data.column_names.index(TIME_COLUMN)
@@ -408,6 +404,17 @@ def series_keys(data: pa.Table, tags: Sequence[str]) -> pa.ChunkedArray | pa.Arr
     if len(parts) == 1:
         return parts[0]
     return pc.binary_join_element_wise(*parts, "")
+
+
+def load_series(tx: Transaction, index: SeriesIndex, database: str,
+                table: Table) -> dict[str, int]:
+    """The table's entry in the series index, read from storage the first time."""
+    series = index.get((database, table.name))
+    if series is None:
+        tx.flush(database, table.name)
+        series = _load_series(tx.con, database, table)
+        index[(database, table.name)] = series
+    return series
 
 
 def _load_series(con: duckdb.DuckDBPyConnection, database: str, table: Table) -> dict[str, int]:

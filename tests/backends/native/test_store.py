@@ -107,3 +107,25 @@ async def test_no_sync_refuses_a_database_differing_in_case(store: NativeStore) 
     await store.write(Namespace("db1"), batch(b"m v=1 1"))
     with pytest.raises(GatewayError, match="differs only in case"):
         await store.write(Namespace("DB1"), batch(b"m v=1 1"), sync=False)
+
+
+async def test_reads_get_series_times_once_the_writer_has_loaded_them(tmp_path: Path) -> None:
+    """After a restart the series index is empty: the first read asks the writer to load the
+    table's entry and goes without; later reads get every series' latest time."""
+    path = tmp_path / "s.duckdb"
+    first = NativeStore(path)
+    first.open()
+    await first.write(Namespace("d"), batch(b"m,h=a v=1 10\nm,h=b v=2 20\nm,h=a v=3 30"))
+    await first.close()
+    store = NativeStore(path)
+    store.open()
+    try:
+        assert await store.read(lambda reader: reader.series_times("d", "m")) is None
+        assert await store.read(lambda reader: reader.series_times("d", "nope")) is None
+        await store.run(lambda tx: None)  # the load was queued before this job
+        found = await store.read(lambda reader: reader.series_times("d", "m"))
+        assert found is not None
+        assert sorted(found.to_pylist(), key=lambda r: r["h"]) == [
+            {"h": "a", "last_time": 30}, {"h": "b", "last_time": 20}]
+    finally:
+        await store.close()
