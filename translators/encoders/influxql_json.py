@@ -116,25 +116,47 @@ def _bulk_float_column(column: Sequence[float | None]) -> Sequence[Any]:
 
 def json_rows(series: Series, epoch: str | None) -> Sequence[Sequence[Any]]:
     """The series' rows ready for `json.dumps`: times rendered, floats in Go's form."""
-    values = series.values
-    if not values:
-        return values
-    columns: list[Sequence[Any]] | None = columns_of(values)  # type: ignore[assignment]
-    if columns is None:
-        return [_json_row(series, row, epoch) for row in values]
-    changed = False
-    for index, column in enumerate(columns):
-        if index == 0 and series.has_time:
-            columns[0] = time_column(column, epoch, series.timezone)
-            changed = True
-        else:
-            kinds = set(map(type, column))
+    return json_rows_of([series], epoch)[0]
+
+
+def json_rows_of(many: Sequence[Series], epoch: str | None) -> list[Sequence[Sequence[Any]]]:
+    """`json_rows` for several series at once: the times of all of them are rendered, and
+    their float columns checked, in one pass each (an answer of many one-row series, such as
+    a last() per host, would otherwise pay the Arrow calls' overhead per series)."""
+    out: list[Sequence[Sequence[Any]]] = [s.values for s in many]
+    tables: dict[int, list[Sequence[Any]]] = {}
+    for index, series in enumerate(many):
+        if series.values:
+            columns = columns_of(series.values)
+            if columns is None:
+                out[index] = [_json_row(series, row, epoch) for row in series.values]
+            else:
+                tables[index] = columns
+    zones: dict[str | None, list[int]] = {}
+    for index in tables:
+        if many[index].has_time:
+            zones.setdefault(many[index].timezone, []).append(index)
+    for zone, indexes in zones.items():
+        rendered = iter(time_column([t for i in indexes for t in tables[i][0]], epoch, zone))
+        for i in indexes:
+            tables[i][0] = [next(rendered) for _ in tables[i][0]]
+    bulk: list[tuple[int, int]] = []
+    for index, columns in tables.items():
+        for position in range(1 if many[index].has_time else 0, len(columns)):
+            kinds = set(map(type, columns[position]))
             if float not in kinds:
                 continue
-            columns[index] = (_bulk_float_column(column) if kinds <= _FLOATS_AND_NULLS
-                              else _float_column(column))
-            changed = True
-    return list(zip(*columns, strict=True)) if changed else values
+            if kinds <= _FLOATS_AND_NULLS:
+                bulk.append((index, position))
+            else:
+                columns[position] = _float_column(columns[position])
+    if bulk:
+        written = iter(_bulk_float_column([v for i, p in bulk for v in tables[i][p]]))
+        for index, position in bulk:
+            tables[index][position] = [next(written) for _ in tables[index][position]]
+    for index, columns in tables.items():
+        out[index] = list(zip(*columns, strict=True))
+    return out
 
 
 def _json_row(series: Series, row: Sequence[Any], epoch: str | None) -> list[Any]:
@@ -144,7 +166,8 @@ def _json_row(series: Series, row: Sequence[Any], epoch: str | None) -> list[Any
     return out
 
 
-def series_object(series: Series, epoch: str | None) -> dict[str, Any]:
+def series_object(series: Series, epoch: str | None,
+                  rows: Sequence[Sequence[Any]] | None = None) -> dict[str, Any]:
     """models.Row's JSON: every member `omitempty`, in struct order."""
     out: dict[str, Any] = {}
     if series.name:
@@ -154,7 +177,7 @@ def series_object(series: Series, epoch: str | None) -> dict[str, Any]:
     if series.columns:
         out["columns"] = series.columns
     if series.values:
-        out["values"] = json_rows(series, epoch)
+        out["values"] = json_rows(series, epoch) if rows is None else rows
     if series.partial:
         out["partial"] = True
     return out
@@ -164,7 +187,9 @@ def result_object(result: StatementResult, epoch: str | None) -> dict[str, Any]:
     """query.Result's JSON: statement_id always, then series, messages, partial, error."""
     out: dict[str, Any] = {"statement_id": result.statement_id}
     if result.series:
-        out["series"] = [series_object(s, epoch) for s in result.series]
+        rows = json_rows_of(result.series, epoch)
+        out["series"] = [series_object(s, epoch, r)
+                         for s, r in zip(result.series, rows, strict=True)]
     if result.messages:
         out["messages"] = [{"level": m.level, "text": m.text} for m in result.messages]
     if result.partial:
