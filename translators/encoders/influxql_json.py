@@ -137,9 +137,8 @@ def json_rows_of(many: Sequence[Series], epoch: str | None) -> list[Sequence[Seq
         if many[index].has_time:
             zones.setdefault(many[index].timezone, []).append(index)
     for zone, indexes in zones.items():
-        rendered = iter(time_column([t for i in indexes for t in tables[i][0]], epoch, zone))
-        for i in indexes:
-            tables[i][0] = [next(rendered) for _ in tables[i][0]]
+        rendered = time_column([t for i in indexes for t in tables[i][0]], epoch, zone)
+        _scatter(rendered, [(i, 0) for i in indexes], tables)
     bulk: list[tuple[int, int]] = []
     for index, columns in tables.items():
         for position in range(1 if many[index].has_time else 0, len(columns)):
@@ -151,12 +150,20 @@ def json_rows_of(many: Sequence[Series], epoch: str | None) -> list[Sequence[Seq
             else:
                 columns[position] = _float_column(columns[position])
     if bulk:
-        written = iter(_bulk_float_column([v for i, p in bulk for v in tables[i][p]]))
-        for index, position in bulk:
-            tables[index][position] = [next(written) for _ in tables[index][position]]
+        _scatter(_bulk_float_column([v for i, p in bulk for v in tables[i][p]]), bulk, tables)
     for index, columns in tables.items():
         out[index] = list(zip(*columns, strict=True))
     return out
+
+
+def _scatter(values: Sequence[Any], places: list[tuple[int, int]],
+             tables: dict[int, list[Sequence[Any]]]) -> None:
+    """Cut `values`, the columns at `places` laid end to end, back into those columns."""
+    start = 0
+    for index, position in places:
+        end = start + len(tables[index][position])
+        tables[index][position] = values[start:end]
+        start = end
 
 
 def _json_row(series: Series, row: Sequence[Any], epoch: str | None) -> list[Any]:

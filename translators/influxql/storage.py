@@ -23,6 +23,8 @@ TIME = "__t"
 SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
 NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
 
+# Selectors whose ties between series are broken by the series' order (`SERIES`).
+_TIE_BROKEN = frozenset({"first", "last", "min", "max"})
 # Aggregates computed by DuckDB; the rest are computed in Python from point lists.
 SQL_AGGREGATES = frozenset({
     "count", "sum", "mean", "median", "spread", "stddev", "first", "last", "min", "max",
@@ -85,8 +87,9 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         query = query.qualify(exp.LTE(this=rank, expression=exp.Literal.number(wanted)))
         return query.order_by(*order)
     # Aggregates: bucket in an inner query, aggregate in the outer one.
-    inner_columns: list[exp.Expression] = [time_ns.as_(TIME), *dims,
-                                           _series_order(schema).as_(SERIES)]
+    inner_columns: list[exp.Expression] = [time_ns.as_(TIME), *dims]
+    if any(p.func in _TIE_BROKEN for p in plan.prims):
+        inner_columns.append(_series_order(schema).as_(SERIES))
     for index, prim in enumerate(plan.prims):
         if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
             inner_columns.append(_value(schema, prim).as_(f"__v{index}"))
@@ -125,10 +128,14 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                                  selector_time=plan.selector_time)
         outer.append(agg.as_(prim_name(index)))
     # Buckets where none of the aggregated fields has a value do not exist for 1.x.
-    present = [col(f"__v{i}").is_(exp.null()).not_()
-               for i, p in enumerate(plan.prims) if p.func is not None]
-    outer.append(exp.Filter(this=exp.Count(this=exp.Star()),
-                            expression=exp.Where(this=exp.or_(*present))).as_("__n"))
+    aggregated = [i for i, p in enumerate(plan.prims) if p.func is not None]
+    if len({(plan.prims[i].name, plan.prims[i].role) for i in aggregated}) == 1:  # one field
+        counted: exp.Expression = exp.Count(this=col(f"__v{aggregated[0]}"))
+    else:
+        present = [col(f"__v{i}").is_(exp.null()).not_() for i in aggregated]
+        counted = exp.Filter(this=exp.Count(this=exp.Star()),
+                             expression=exp.Where(this=exp.or_(*present)))
+    outer.append(counted.as_("__n"))
     query = exp.select(*outer).from_(inner.subquery("__rows"))
     if group:
         query = query.group_by(*(
