@@ -81,7 +81,7 @@ class InfluxQLService:
 
     async def execute(self, request: InfluxQLRequest) -> InfluxQLAnswer:
         now = time.time_ns()
-        statements = await asyncio.to_thread(parse_statements, request.text, request.params)
+        statements = await parse_request(request.text, request.params)
         if request.single_statement and len(statements) != 1:
             raise invalid("must provide only one InfluxQl statement per query")
         answer = InfluxQLAnswer()
@@ -233,6 +233,16 @@ _EMPTY_ANSWERS = {
 
 _READS = (ast.SelectStatement, ast.ShowMeasurements, ast.ShowTagKeys, ast.ShowTagValues,
           ast.ShowFieldKeys, ast.ShowSeries, ast.ShowCardinality)
+
+
+# Statements this short parse faster on the event loop than a hop to a worker thread takes.
+INLINE_PARSE = 1024
+
+
+async def parse_request(text: str, params: Mapping[str, Any] | None) -> list[ast.Statement]:
+    if len(text) <= INLINE_PARSE:
+        return parse_statements(text, params)
+    return await asyncio.to_thread(parse_statements, text, params)
 
 
 def parse_statements(text: str, params: Mapping[str, Any] | None) -> list[ast.Statement]:

@@ -32,7 +32,7 @@ from gateway.services.influxql import (
     InfluxQLRequest,
     InfluxQLService,
     chunking_for,
-    parse_statements,
+    parse_request,
 )
 from gateway.services.routing import (
     RelayedError,
@@ -53,8 +53,6 @@ from translators.influxql.render import render
 from translators.influxql.results import Series, StatementResult
 
 log = logging.getLogger(__name__)
-# Statements this short parse faster on the event loop than a hop to a worker thread takes.
-INLINE_PARSE = 1024
 
 
 class RoutedInfluxQL:
@@ -76,10 +74,7 @@ class RoutedInfluxQL:
                 request = dataclasses.replace(request, credentials=None)
             return await with_failover(
                 fixed, lambda target: self._relayed(target, request), "every database")
-        if len(request.text) <= INLINE_PARSE:
-            statements = parse_statements(request.text, request.params)
-        else:
-            statements = await asyncio.to_thread(parse_statements, request.text, request.params)
+        statements = await parse_request(request.text, request.params)
         if request.single_statement and len(statements) != 1:
             raise invalid("must provide only one InfluxQl statement per query")
         if len(statements) == 1:
