@@ -76,14 +76,16 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 f"the query would return more than {max_buckets} buckets per series; "
                 "narrow its time range or widen the GROUP BY time interval")
     rng = random.Random(0)
+    # 1.x never fills the buckets of top, bottom, sample or distinct: an empty one is absent.
+    multi = any(p.func in fn.MULTI_ROW for p in plan.prims)
     series: list[Series] = []
     for group in groups:
         rows = _compute(plan, group.rows, lower, rng)
-        if plan.interval is not None and start is not None and end is not None:
+        if plan.interval is not None and start is not None and end is not None and not multi:
             rows = _fill(plan, rows, start, end)
         out_rows = _evaluate(plan, rows)
         if plan.descending:
-            out_rows.reverse()
+            out_rows = _descending(plan, out_rows, multi)
         if plan.rows_end is not None:
             out_rows = out_rows[plan.offset:plan.rows_end]
         if not out_rows:
@@ -97,6 +99,22 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _descending(plan: SelectPlan, rows: list[Row], multi: bool) -> list[Row]:
+    """ORDER BY time DESC: rows in reverse, except that 1.x keeps the several rows of one
+    bucket of top, bottom, sample or distinct in their ascending order."""
+    if not multi:
+        return rows[::-1]
+    buckets: list[list[Row]] = []
+    previous: int | None = None
+    for row in rows:
+        bucket = bucket_of(plan, row[0]) if plan.interval is not None else 0
+        if not buckets or bucket != previous:
+            buckets.append([])
+        buckets[-1].append(row)
+        previous = bucket
+    return [row for bucket_rows in reversed(buckets) for row in bucket_rows]
 
 
 def _series_page(series: list[Series], limit: int, offset: int) -> list[Series]:
@@ -142,8 +160,9 @@ def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: 
                 point, aux_values = _from_points(prim, value or [], bucket, rng)
                 aux.update(aux_values)
             elif prim.func in ("first", "last") or (
-                    prim.func in ("min", "max") and plan.selector_time):
+                    prim.func in ("min", "max") and plan.selector):
                 point = _from_struct(prim.func, value)
+                aux.update(_companions(value))
             else:
                 point = (None, value)
             if point is not None and point[0] is not None:
@@ -213,6 +232,13 @@ def _from_struct(func: str, value: dict[str, Any] | None) -> tuple[int, Any] | N
     return value["t"], value["v"]
 
 
+def _companions(point: dict[str, Any] | None) -> dict[int, Any]:
+    """The values read beside a selected point, by prim index (its `a<i>` keys)."""
+    if point is None:
+        return {}
+    return {int(k[1:]): v for k, v in point.items() if k.startswith("a")}
+
+
 def _from_points(prim: Any, points: list[dict[str, Any]], bucket: int | None,
                  rng: random.Random) -> tuple[tuple[int | None, Any] | None, dict[int, Any]]:
     pairs = [(p["t"], p["v"]) for p in points]
@@ -223,17 +249,6 @@ def _from_points(prim: Any, points: list[dict[str, Any]], bucket: int | None,
     elif func == "mode":
         found = fn.mode(pairs)
         return ((None, found[1]) if found else None), {}
-    elif func == "first":
-        chosen = pairs[0] if pairs else None
-    elif func == "last":
-        chosen = pairs[-1] if pairs else None
-    elif func in ("min", "max"):
-        if not pairs:
-            chosen = None
-        else:
-            pick = min if func == "min" else max
-            best = pick(p[1] for p in pairs)
-            chosen = next(p for p in pairs if p[1] == best)
     elif func == "integral":
         unit = int(prim.args[0]) if prim.args else 1_000_000_000
         return (None, fn.integral(pairs, unit)), {}
@@ -241,12 +256,10 @@ def _from_points(prim: Any, points: list[dict[str, Any]], bucket: int | None,
         raise QueryError(f"{func}() is not supported yet by influx-gateway")
     if chosen is None:
         return None, {}
-    aux: dict[int, Any] = {}
     for point in points:
         if point["t"] == chosen[0] and point["v"] == chosen[1]:
-            aux = {int(k[1:]): v for k, v in point.items() if k.startswith("a")}
-            break
-    return chosen, aux
+            return chosen, _companions(point)
+    return chosen, {}
 
 
 # -- fill -----------------------------------------------------------------------------------

@@ -47,12 +47,7 @@ def prim_name(index: int) -> str:
 
 def needs_points(plan: SelectPlan, prim: Prim) -> bool:
     """True when the prim is computed in Python from the bucket's points."""
-    if prim.func is None:
-        return False
-    if prim.func not in SQL_AGGREGATES:
-        return True
-    # A selector with companion columns must return its point's other values.
-    return plan.selector_time and any(p.func is None for p in plan.prims)
+    return prim.func is not None and prim.func not in SQL_AGGREGATES
 
 
 def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
@@ -117,9 +112,10 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                 expressions=[exp.Ordered(this=col(TIME))]))
             agg = exp.Filter(this=agg, expression=exp.Where(this=value.is_(exp.null()).not_()))
         else:
+            companions = [(f"a{i}", col(f"__v{i}")) for i, _ in raw_values]
             agg = _sql_aggregate(prim, value, schema,
                                  grouped=bool(dimensions) or plan.interval is not None,
-                                 selector_time=plan.selector_time)
+                                 selector=plan.selector, companions=companions)
         outer.append(agg.as_(prim_name(index)))
     # Buckets where none of the aggregated fields has a value do not exist for 1.x.
     present = [col(f"__v{i}").is_(exp.null()).not_()
@@ -153,7 +149,11 @@ def _bucket(time: exp.Expression, interval: int, offset: int) -> exp.Expression:
 
 
 def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
-                   grouped: bool = False, selector_time: bool = True) -> exp.Expression:
+                   grouped: bool = False, selector: bool = True,
+                   companions: list[tuple[str, exp.Expression]] | None = None
+                   ) -> exp.Expression:
+    """One SQL aggregate. first, last, min and max as the lone selector answer a struct of
+    the selected point: time `t`, value `v` and the `companions` read beside it."""
     func = prim.func
     ftype = schema.fields.get(prim.name)
     if func == "count":
@@ -176,21 +176,21 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
         return exp.func("stddev_samp", exp.cast(value, "DOUBLE"))
     # Ties go as 1.x breaks them. first/last: without any GROUP BY, 1.x reads series in
     # order and keeps the first series' point; grouped, its reducer keeps the larger value.
-    if func in ("min", "max") and not selector_time:
+    if func in ("min", "max") and not selector:
         return (exp.Min if func == "min" else exp.Max)(this=value)  # bucket time answers
     time = col(TIME)
     order = col(SERIES)
     tie: tuple[str, exp.Expression] = (
         ("s", order) if not grouped else ("s", _negated(value, ftype)))
+    point = [("t", time), ("v", value), *(companions or [])]
     if func == "first":
-        key = _struct(("k", time), tie, ("t", time), ("v", value))
+        key = _struct(("k", time), tie, *point)
     elif func == "last":
-        key = _struct(("k", exp.Neg(this=time)), tie, ("t", time), ("v", value))
+        key = _struct(("k", exp.Neg(this=time)), tie, *point)
     elif func == "min":
-        key = _struct(("k", value), ("k2", time), ("s", order), ("t", time), ("v", value))
+        key = _struct(("k", value), ("k2", time), ("s", order), *point)
     else:
-        key = _struct(("k", _negated(value, ftype)), ("k2", time), ("s", order), ("t", time),
-                      ("v", value))
+        key = _struct(("k", _negated(value, ftype)), ("k2", time), ("s", order), *point)
     return exp.Filter(this=exp.Min(this=key),
                       expression=exp.Where(this=value.is_(exp.null()).not_()))
 

@@ -96,6 +96,32 @@ def test_lone_selector_returns_its_points_time_and_companions(
     assert run(con, [call("first", V)]) == [(None, ["time", "first"], [[t(0), 0.0]])]
 
 
+def test_selector_by_time_answers_bucket_time_and_its_points_companions(
+        con: duckdb.DuckDBPyConnection) -> None:
+    out = run(con, [call("max", V), HOST], condition=TO_4M, dimensions=BY_MINUTE, limit=2)
+    assert out == [(None, ["time", "max", "host"], [[t(0), 7.5, "h1"], [t(60), 16.5, "h1"]])]
+
+
+def test_top_by_time_answers_points_per_bucket_unfilled_and_ascending_within_bucket(
+        con: duckdb.DuckDBPyConnection) -> None:
+    span = ast.BinaryExpr(ast.BinaryOp.AND, FROM_S0, ast.BinaryExpr(
+        ast.BinaryOp.LT, ast.VarRef("time"), ast.IntegerLiteral((S0 + 300) * NS)))
+    top = call("top", INT, ast.IntegerLiteral(2))
+    out = run(con, [top], condition=span, dimensions=BY_MINUTE, fill=ast.FillOption.NUMBER,
+              fill_value=0)  # the empty fifth minute is not filled
+    assert out == [(None, ["time", "top"], [
+        [t(40), 4], [t(50), 5], [t(100), 10], [t(110), 11], [t(160), 16], [t(170), 17],
+        [t(180), 18], [t(190), 19]])]
+    out = run(con, [top], condition=TO_4M, dimensions=BY_MINUTE,
+              sort_fields=(ast.SortField("time", False),), limit=4)
+    assert out == [(None, ["time", "top"], [[t(180), 18], [t(190), 19], [t(160), 16],
+                                            [t(170), 17]])]
+    distinct = run(con, [call("distinct", INT)], condition=TO_4M, dimensions=BY_MINUTE,
+                   limit=7)
+    assert distinct == [(None, ["time", "distinct"], [[t(0), i] for i in range(6)]
+                         + [[t(60), 6]])]
+
+
 def test_aggregate_without_time_grouping_returns_range_start(
         con: duckdb.DuckDBPyConnection) -> None:
     assert run(con, [call("sum", INT), call("min", INT)]) == [
@@ -126,6 +152,9 @@ def test_only_tags_selected_answers_nothing(con: duckdb.DuckDBPyConnection) -> N
     pytest.param([V], {"dimensions": BY_MINUTE}, "GROUP BY requires at least one aggregate",
                  id="group-by-time-raw"),
     pytest.param([call("nope", V)], {}, r"undefined function nope\(\)", id="unknown-function"),
+    pytest.param([call("top", V, ast.IntegerLiteral(3))], {"limit": 2},
+                 r"limit \(3\) in top function can not be larger than the LIMIT \(2\)",
+                 id="top-beyond-limit"),
 ])
 def test_refusals(con: duckdb.DuckDBPyConnection, fields: list[ast.Expr],
                   options: dict[str, Any], message: str) -> None:
