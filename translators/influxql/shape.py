@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from . import ast, holtwinters, indicators
 from . import functions as fn
+from .readorder import merge_series
 from .results import Series, series_key
 from .rewrite import Lit, Math, Node, Op, Prim, PrimRef, QueryError, SelectPlan, Transform
-from .storage import TIME, dim_name, needs_points, prim_name
+from .storage import READ_ORDER, TIME, dim_name, needs_points, prim_name
 
 Row = list[Any]  # [time, prim values...]
 
@@ -80,7 +81,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     multi = any(p.func in fn.MULTI_ROW for p in plan.prims)
     series: list[Series] = []
     for group in groups:
-        rows = _compute(plan, group.rows, lower, rng)
+        rows = _compute(plan, group, lower, rng)
         if plan.interval is not None and start is not None and end is not None and not multi:
             rows = _fill(plan, rows, start, end)
         out_rows = _evaluate(plan, rows)
@@ -136,11 +137,14 @@ def _key(series: Series) -> str:
 # -- per-bucket aggregate values ----------------------------------------------------------------
 
 
-def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: int,
+def _compute(plan: SelectPlan, group: SeriesRows, lower: int,
              rng: random.Random) -> list[tuple[int, list[Any]]]:
     """Each row's time and final prim values (struct and list results resolved)."""
+    rows = group.rows
     if not plan.aggregate:
         return rows  # type: ignore[return-value]
+    orders = {i: _ReadOrder(plan, group, i) for i, p in enumerate(plan.prims)
+              if p.func in READ_ORDER}
     out: list[tuple[int, list[Any]]] = []
     default_time = lower if plan.time_range.lower is not None else 0
     multi = next((i for i, p in enumerate(plan.prims) if p.func in fn.MULTI_ROW), None)
@@ -152,12 +156,14 @@ def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: 
         resolved: list[Any] = []
         selected: int | None = None
         aux: dict[int, Any] = {}
-        for prim, value in zip(plan.prims, values, strict=True):
+        for index, (prim, value) in enumerate(zip(plan.prims, values, strict=True)):
             if prim.func is None:
                 resolved.append(None)
                 continue
             if needs_points(plan, prim):
-                point, aux_values = _from_points(prim, value or [], bucket, rng)
+                order = orders.get(index)
+                point, aux_values = _from_points(
+                    prim, value or [], lambda o=order, b=bucket: o.points(b) if o else [])
                 aux.update(aux_values)
             elif prim.func in ("first", "last") or (
                     prim.func in ("min", "max") and plan.selector):
@@ -168,8 +174,8 @@ def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: 
             if point is not None and point[0] is not None:
                 selected = point[0]
             resolved.append(point[1] if point is not None else None)
-        for index, value in aux.items():
-            resolved[index] = value
+        for position, companion in aux.items():
+            resolved[position] = companion
         if plan.selector_time and selected is not None:
             time = selected
         elif bucket is None and any(p.func == "integral" for p in plan.prims):
@@ -239,27 +245,50 @@ def _companions(point: dict[str, Any] | None) -> dict[int, Any]:
     return {int(k[1:]): v for k, v in point.items() if k.startswith("a")}
 
 
-def _from_points(prim: Any, points: list[dict[str, Any]], bucket: int | None,
-                 rng: random.Random) -> tuple[tuple[int | None, Any] | None, dict[int, Any]]:
-    pairs = [(p["t"], p["v"]) for p in points]
+def _from_points(prim: Any, points: list[dict[str, Any]],
+                 read_order: Callable[[], list[dict[str, Any]]]
+                 ) -> tuple[tuple[int | None, Any] | None, dict[int, Any]]:
     func = prim.func
-    chosen: tuple[int, Any] | None
     if func == "percentile":
-        chosen = fn.percentile(pairs, float(prim.args[0]) if prim.args else 50.0)
-    elif func == "mode":
-        found = fn.mode(pairs)
-        return ((None, found[1]) if found else None), {}
-    elif func == "integral":
+        chosen = fn.percentile(points, float(prim.args[0]) if prim.args else 50.0, read_order)
+        if chosen is None:
+            return None, {}
+        return (chosen["t"], chosen["v"]), _companions(chosen)
+    if func == "mode":
+        found = fn.mode(points, read_order)
+        return ((None, found) if found is not None else None), {}
+    if func == "integral":
         unit = int(prim.args[0]) if prim.args else 1_000_000_000
-        return (None, fn.integral(pairs, unit)), {}
-    else:
-        raise QueryError(f"{func}() is not supported yet by influx-gateway")
-    if chosen is None:
-        return None, {}
-    for point in points:
-        if point["t"] == chosen[0] and point["v"] == chosen[1]:
-            return chosen, _companions(point)
-    return chosen, {}
+        return (None, fn.integral([(p["t"], p["v"]) for p in points], unit)), {}
+    raise QueryError(f"{func}() is not supported yet by influx-gateway")
+
+
+class _ReadOrder:
+    """One prim's points over a group's buckets in the order 1.x reads them, merged once and
+    only when a tie asks for it."""
+
+    def __init__(self, plan: SelectPlan, group: SeriesRows, index: int) -> None:
+        self.plan, self.group, self.index = plan, group, index
+        self.by_bucket: dict[int | None, list[dict[str, Any]]] | None = None
+
+    def points(self, bucket: int | None) -> list[dict[str, Any]]:
+        if self.by_bucket is None:
+            self.by_bucket = self._merge()
+        return self.by_bucket.get(bucket, [])
+
+    def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
+        tags = next((sorted(s.schema.tags) for s in self.plan.sources
+                     if s.schema.name == self.group.name), [])
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for _, values in self.group.rows:
+            for point in values[self.index] or []:
+                key = series_key(self.group.name, tags, tuple(point["s"]))
+                runs.setdefault(key, []).append(point)
+        merged: dict[int | None, list[dict[str, Any]]] = {}
+        for point in merge_series([runs[key] for key in sorted(runs)]):
+            bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
+            merged.setdefault(bucket, []).append(point)
+        return merged
 
 
 # -- fill -----------------------------------------------------------------------------------

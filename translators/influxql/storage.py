@@ -23,6 +23,8 @@ TIME = "__t"
 SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
 NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
 
+# Functions whose answer between equal values depends on the order 1.x reads points in.
+READ_ORDER = frozenset({"mode", "percentile"})
 # Aggregates computed by DuckDB; the rest are computed in Python from point lists.
 SQL_AGGREGATES = frozenset({
     "count", "sum", "mean", "median", "spread", "stddev", "first", "last", "min", "max",
@@ -107,6 +109,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                       exp.PropertyEQ(this=ident("v"), expression=value)]
             fields += [exp.PropertyEQ(this=ident(f"a{i}"), expression=col(f"__v{i}"))
                        for i, _ in raw_values]
+            if prim.func in READ_ORDER:  # their ties depend on the series each point is from
+                fields.append(exp.PropertyEQ(this=ident("s"), expression=col(SERIES)))
             agg: exp.Expression = exp.ArrayAgg(this=exp.Order(
                 this=exp.Struct(expressions=fields),
                 expressions=[exp.Ordered(this=col(TIME))]))

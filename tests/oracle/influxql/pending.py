@@ -12,8 +12,6 @@ from __future__ import annotations
 PENDING: frozenset[str] = frozenset({
     'same-source-twice',
     'integral-by-time',
-    'mode',
-    'percentile',
     'log2-log10-with-zero',
     'derivative-fill-zero',
     'derivative-desc',
