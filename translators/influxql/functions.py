@@ -31,6 +31,9 @@ TRANSFORMS = frozenset({
     "kaufmans_adaptive_moving_average", "triple_exponential_moving_average",
     "triple_exponential_derivative", "relative_strength_index",
 })
+# Transformations for which 1.x reads one bucket beyond the range of a GROUP BY time query,
+# so that the range's first bucket has a predecessor.
+LOOKS_BACK = TRANSFORMS - {"cumulative_sum"}
 PREDICTORS = frozenset({"holt_winters", "holt_winters_with_fit"})
 MATH = frozenset({
     "abs", "acos", "asin", "atan", "atan2", "ceil", "cos", "exp", "floor", "ln", "log",
@@ -136,7 +139,7 @@ def derivative(points: Sequence[Point], unit: int, non_negative: bool = False) -
     previous: Point | None = None
     for point in _present(points):
         if previous is not None:
-            elapsed = point[0] - previous[0]
+            elapsed = abs(point[0] - previous[0])  # newest first under DESC: still positive
             if elapsed:
                 value = (point[1] - previous[1]) / (elapsed / unit)
                 if not (non_negative and value < 0):
@@ -159,7 +162,7 @@ def elapsed(points: Sequence[Point], unit: int) -> list[Point]:
     previous: int | None = None
     for time, _ in _present(points):
         if previous is not None:
-            out.append((time, (time - previous) // unit))
+            out.append((time, int((time - previous) / unit)))  # Go truncates toward zero
         previous = time
     return out
 

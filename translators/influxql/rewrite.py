@@ -16,7 +16,15 @@ from translators.lineprotocol import FieldType
 
 from . import ast
 from .errors import QueryError
-from .functions import AGGREGATES, MATH, MULTI_ROW, PREDICTORS, SELECTORS, TRANSFORMS
+from .functions import (
+    AGGREGATES,
+    LOOKS_BACK,
+    MATH,
+    MULTI_ROW,
+    PREDICTORS,
+    SELECTORS,
+    TRANSFORMS,
+)
 from .schema import MeasurementSchema, SchemaProvider
 from .timerange import TimeRange, split_condition, utc_offset_ns
 from .validate import ARITY, check_call
@@ -99,6 +107,8 @@ class SelectPlan:
     selector: bool = False
     # The answered time is the selected point's rather than the bucket's.
     selector_time: bool = False
+    # A transformation over GROUP BY time needs the bucket before the range (storage.read_bounds)
+    extra_bucket: bool = False
     fill: ast.FillOption = ast.FillOption.NULL
     fill_value: float | int | None = None
     limit: int = 0
@@ -177,6 +187,8 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     # the functions answering several points per bucket (top, bottom, sample) keep theirs.
     plan.selector_time = plan.selector and (plan.interval is None
                                             or calls[0].func in MULTI_ROW)
+    plan.extra_bucket = any(isinstance(n, Transform) and n.name in LOOKS_BACK
+                            for n in plan.outputs)
     if plan.aggregate:
         for prim in plan.prims:
             if prim.func is None and not plan.selector:

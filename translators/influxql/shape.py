@@ -19,7 +19,7 @@ from . import functions as fn
 from .readorder import merge_series
 from .results import Series, series_key
 from .rewrite import Lit, Math, Node, Op, Prim, PrimRef, QueryError, SelectPlan, Transform
-from .storage import READ_ORDER, TIME, dim_name, needs_points, prim_name
+from .storage import READ_ORDER, TIME, dim_name, needs_points, prim_name, read_bounds
 
 Row = list[Any]  # [time, prim values...]
 
@@ -66,12 +66,16 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
           max_buckets: int) -> list[Series]:
     start: int | None = None
     end: int | None = None
+    keep: tuple[int, int] | None = None  # the buckets asked for, when more were read
     if plan.interval is not None:
+        read_lower, read_upper = read_bounds(plan, lower, upper)
         if plan.time_range.lower is not None:
-            start = bucket_of(plan, lower)
+            start = bucket_of(plan, read_lower)
         else:
             start = first_bucket(plan, groups)
-        end = bucket_of(plan, upper)
+        end = bucket_of(plan, read_upper)
+        if (read_lower, read_upper) != (lower, upper):
+            keep = (bucket_of(plan, lower), bucket_of(plan, upper))
         if start is not None and (end - start) // plan.interval + 1 > max_buckets:
             raise QueryError(
                 f"the query would return more than {max_buckets} buckets per series; "
@@ -84,7 +88,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         rows = _compute(plan, group, lower, rng)
         if plan.interval is not None and start is not None and end is not None and not multi:
             rows = _fill(plan, rows, start, end)
-        out_rows = _evaluate(plan, rows)
+        out_rows = _evaluate(plan, rows, keep)
         if plan.descending:
             out_rows = _descending(plan, out_rows, multi)
         if plan.rows_end is not None:
@@ -302,12 +306,12 @@ def _fill(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
     out: list[tuple[int, list[Any]]] = []
     option = plan.fill
     previous: list[Any] = [None] * width
-    time = start
-    while time <= end:
+    # fill(previous) follows the answer's order: under DESC the later bucket fills the earlier
+    times = range(start, end + 1, plan.interval)
+    for time in reversed(times) if plan.descending else times:
         values = by_time.get(time)
         if values is None:
             if option is ast.FillOption.NONE:
-                time += plan.interval
                 continue
             values = [None] * width
             for index, prim in enumerate(plan.prims):
@@ -329,7 +333,8 @@ def _fill(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
             if values[index] is not None:
                 previous[index] = values[index]
         out.append((time, values))
-        time += plan.interval
+    if plan.descending:
+        out.reverse()
     if option is ast.FillOption.LINEAR:
         _interpolate(out, width)
     return out
@@ -354,21 +359,29 @@ def _interpolate(rows: list[tuple[int, list[Any]]], width: int) -> None:
 # -- output expressions -------------------------------------------------------------------------
 
 
-def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]]) -> list[Row]:
+def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+              keep: tuple[int, int] | None = None) -> list[Row]:
+    """The output rows. `keep`: the buckets asked for, when the one beyond them was read for
+    the transformations that look back; only those see it, and no row answers it."""
     transforms = [isinstance(node, Transform) for node in plan.outputs]
     if not any(transforms):
         return [[time, *(_eval(node, values) for node in plan.outputs)] for time, values in rows]
+    asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
     columns: list[dict[int, Any]] = []
     times: set[int] = set()
     for node in plan.outputs:
         if isinstance(node, Transform):
-            series = [(t, _eval(node.arg, v)) for t, v in rows]
+            source = rows if node.name in fn.LOOKS_BACK else asked
+            series = [(t, _eval(node.arg, v)) for t, v in source]
+            if plan.descending:
+                series.reverse()  # 1.x walks the series newest first under ORDER BY time DESC
             result = _transform(node, series, plan)
             columns.append(dict(result))
             times.update(t for t, _ in result)
-        else:
-            columns.append({t: _eval(node, v) for t, v in rows})
-    ordered = sorted(times)
+        else:  # 1.x answers a row wherever any column has one, fill()ed buckets included
+            columns.append({t: _eval(node, v) for t, v in asked})
+            times.update(t for t, _ in asked)
+    ordered = sorted(t for t in times if keep is None or keep[0] <= t <= keep[1])
     return [[t, *(c.get(t) for c in columns)] for t in ordered]
 
 

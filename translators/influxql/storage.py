@@ -240,9 +240,21 @@ def time_bounds(plan: SelectPlan, now: int) -> tuple[int, int]:
     return lower, upper
 
 
+def read_bounds(plan: SelectPlan, lower: int, upper: int) -> tuple[int, int]:
+    """The time range read for an asked one: 1.x reads one more bucket before it (after it,
+    under ORDER BY time DESC) for transformations that look back, such as derivative()."""
+    if plan.interval is None or not plan.extra_bucket:
+        return lower, upper
+    if plan.descending:
+        return lower, min(upper + plan.interval, MAX_TIME)
+    if plan.time_range.lower is None:
+        return lower, upper
+    return max(lower - plan.interval, MIN_TIME), upper
+
+
 def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Expression | None:
     parts: list[exp.Expression] = []
-    lower, upper = time_bounds(plan, now)
+    lower, upper = read_bounds(plan, *time_bounds(plan, now))
     if lower > MIN_TIME:
         parts.append(exp.GTE(this=col("time"), expression=_timestamp(lower)))
     if upper < MAX_TIME:

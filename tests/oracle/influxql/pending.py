@@ -13,8 +13,6 @@ PENDING: frozenset[str] = frozenset({
     'same-source-twice',
     'integral-by-time',
     'log2-log10-with-zero',
-    'derivative-fill-zero',
-    'derivative-desc',
     'elapsed-star-sparse',
     'measurements-where-not-eq',
     'series-cardinality',

@@ -137,6 +137,41 @@ def test_percentile_and_derivative(con: duckdb.DuckDBPyConnection) -> None:
     assert out == [(None, ["time", "derivative"], [[t(10), 0.1], [t(20), 0.1]])]
 
 
+def between(start: int, stop: int) -> ast.Expr:
+    return ast.BinaryExpr(ast.BinaryOp.AND, ast.BinaryExpr(
+        ast.BinaryOp.GTE, ast.VarRef("time"), ast.IntegerLiteral(t(start))), ast.BinaryExpr(
+        ast.BinaryOp.LT, ast.VarRef("time"), ast.IntegerLiteral(t(stop))))
+
+
+def test_looking_back_transformations_read_the_bucket_before_the_range(
+        con: duckdb.DuckDBPyConnection) -> None:
+    mean = call("mean", INT)  # per minute: 2.5, 8.5, 14.5, 18.5
+    out = run(con, [call("derivative", mean), call("cumulative_sum", mean)],
+              condition=between(60, 240), dimensions=BY_MINUTE)
+    # derivative answers the first asked minute from the one before; cumulative_sum does not
+    # read it, and no row answers it
+    assert out == [(None, ["time", "derivative", "cumulative_sum"], [
+        [t(60), 6.0, 8.5], [t(120), 6.0, 23.0], [t(180), 4.0, 41.5]])]
+
+
+def test_descending_transformations_walk_newest_first(con: duckdb.DuckDBPyConnection) -> None:
+    newest_first = (ast.SortField("time", False),)
+    out = run(con, [call("derivative", INT, ast.DurationLiteral(NS))], limit=2,
+              sort_fields=newest_first)
+    assert out == [(None, ["time", "derivative"], [[t(180), -0.1], [t(170), -0.1]])]
+    out = run(con, [call("elapsed", INT, ast.DurationLiteral(NS))], limit=1,
+              sort_fields=newest_first)
+    assert out == [(None, ["time", "elapsed"], [[t(180), -10]])]
+
+
+def test_fill_previous_follows_descending_order(con: duckdb.DuckDBPyConnection) -> None:
+    out = run(con, [call("max", INT)], condition=between(-120, 120), dimensions=BY_MINUTE,
+              fill=ast.FillOption.PREVIOUS, sort_fields=(ast.SortField("time", False),))
+    # newest first, so the two empty minutes before the data take the first minute's max
+    # (ascending they would stay null: fill(previous) does not reach back before the range)
+    assert [row[1] for row in out[0][2]] == [11, 5, 5, 5]
+
+
 def test_arithmetic_names_and_duplicates(con: duckdb.DuckDBPyConnection) -> None:
     expr = ast.BinaryExpr(ast.BinaryOp.MUL, V, ast.IntegerLiteral(2))
     out = run(con, [expr, V, V], limit=1, offset=1)
