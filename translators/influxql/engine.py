@@ -15,6 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from . import ast
+from .readorder import SHARD_GROUP, SHARD_ORIGIN
 from .results import Series, series_key
 from .rewrite import QueryError, plan_select
 from .schema import MeasurementSchema, SchemaProvider
@@ -289,15 +290,13 @@ def show_cardinality(statement: ast.ShowCardinality, database: str | None,
     return [Series(s.name, ["count"], [[len(s.values)]]) for s in listed]
 
 
-SHARD_GROUP = 7 * 24 * 3600 * 1_000_000_000  # autogen's shard group duration (168h)
-
-
 def _series_per_shard(db: str, measurement: MeasurementSchema, condition: ast.Expr | None,
                       run: Runner) -> int:
     """1.x sums each shard's exact series count, so a series whose points span several
-    7-day shard groups counts once per group; the same count here."""
-    group = exp.IntDiv(this=exp.func("epoch_ns", col("time")),
-                       expression=exp.Literal.number(SHARD_GROUP))
+    7-day shard groups (from Mondays) counts once per group; the same count here."""
+    shifted = exp.Sub(this=exp.func("epoch_ns", col("time")),
+                      expression=exp.Literal.number(SHARD_ORIGIN))
+    group = exp.IntDiv(this=exp.Paren(this=shifted), expression=exp.Literal.number(SHARD_GROUP))
     keys = [col(t) for t in sorted(measurement.tags)] + [group]
     inner = exp.select(*keys).distinct().from_(
         exp.Table(this=ident(measurement.name), db=ident(db)))

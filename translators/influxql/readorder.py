@@ -17,7 +17,16 @@ T = TypeVar("T")
 Less = Callable[[T, T], bool]
 Point = dict[str, Any]  # {"t": time, "v": value, "a<i>": companions...}
 
-SHARD_GROUP = 7 * 24 * 3600 * 1_000_000_000  # autogen's shard group duration (168h)
+DAY = 24 * 3600 * 1_000_000_000
+SHARD_GROUP = 7 * DAY  # autogen's shard group duration (168h)
+# Go's Time.Truncate counts from 1 January of year 1, a Monday, so 1.x's 7-day shard groups
+# start on Mondays: the Monday before the Unix epoch is 3 days before it.
+SHARD_ORIGIN = -3 * DAY
+
+
+def shard_group(time: int) -> int:
+    """The number of the 7-day shard group 1.x stores a point of `time` (ns) in."""
+    return (time - SHARD_ORIGIN) // SHARD_GROUP
 _MASK = (1 << 64) - 1
 
 
@@ -41,7 +50,7 @@ def merge_series(series: Sequence[Sequence[Point]]) -> list[Point]:
     by_shard: dict[int, list[list[Point]]] = {}
     for index, run in enumerate(series):
         for point in run:
-            shard = by_shard.setdefault(point["t"] // SHARD_GROUP, [[] for _ in series])
+            shard = by_shard.setdefault(shard_group(point["t"]), [[] for _ in series])
             shard[index].append(point)
     out: list[Point] = []
     for shard in sorted(by_shard):

@@ -15,7 +15,6 @@ PENDING: frozenset[str] = frozenset({
     'log2-log10-with-zero',
     'elapsed-star-sparse',
     'measurements-where-not-eq',
-    'series-cardinality',
     'csv-aggregate',
     'create-rp-default',
 })

@@ -7,7 +7,13 @@ import random
 import pytest
 
 from translators.influxql import functions as fn
-from translators.influxql.readorder import SHARD_GROUP, go_sort, merge_series
+from translators.influxql.readorder import (
+    SHARD_GROUP,
+    SHARD_ORIGIN,
+    go_sort,
+    merge_series,
+    shard_group,
+)
 
 
 def points(series: str, *times: int) -> list[dict[str, object]]:
@@ -22,10 +28,16 @@ def test_merge_breaks_ties_between_series_as_gos_heap_leaves_them() -> None:
 
 
 def test_merge_restarts_in_each_shard_group() -> None:
-    later = SHARD_GROUP + 1
+    later = SHARD_GROUP + SHARD_ORIGIN  # the first instant of the next group
     merged = merge_series([points(s, 1, 2, later) for s in "abc"])
     # a fresh heap answers the next group as it answered t=1 (one heap would give b, a, c)
     assert [p["v"] for p in merged if p["t"] == later] == ["a", "c", "b"]
+
+
+def test_shard_groups_start_on_mondays() -> None:
+    monday = 1_704_067_200 * 1_000_000_000  # 2024-01-01T00:00:00Z
+    assert shard_group(monday - 1) + 1 == shard_group(monday) == shard_group(
+        monday + SHARD_GROUP - 1)
 
 
 def test_merge_orders_equal_times_by_companion_strings() -> None:
