@@ -14,7 +14,6 @@ PENDING: frozenset[str] = frozenset({
     'integral-by-time',
     'log2-log10-with-zero',
     'elapsed-star-sparse',
-    'measurements-where-not-eq',
     'csv-aggregate',
     'create-rp-default',
 })

@@ -195,3 +195,47 @@ def test_refusals(con: duckdb.DuckDBPyConnection, fields: list[ast.Expr],
                   options: dict[str, Any], message: str) -> None:
     with pytest.raises(QueryError, match=message):
         run(con, fields, **options)
+
+
+def show_measurements(con: duckdb.DuckDBPyConnection, condition: ast.Expr) -> list[Any]:
+    series = engine.show_measurements(
+        ast.ShowMeasurements(condition=condition), "db", SCHEMA,
+        lambda q: con.sql(q.sql("duckdb")).to_arrow_table())
+    return [row[0] for s in series for row in s.values]
+
+
+def tag_test(op: ast.BinaryOp, key: str, value: ast.Expr) -> ast.Expr:
+    return ast.BinaryExpr(op, ast.VarRef(key), value)
+
+
+@pytest.mark.parametrize("condition, names", [
+    pytest.param(tag_test(ast.BinaryOp.EQ, "host", ast.StringLiteral("h0")), ["cpu"], id="eq"),
+    # 1.6.7 answers from its index per measurement: a measurement having the value is out
+    pytest.param(tag_test(ast.BinaryOp.NEQ, "host", ast.StringLiteral("h0")), [], id="neq-held"),
+    pytest.param(tag_test(ast.BinaryOp.NEQ, "host", ast.StringLiteral("zz")), ["cpu"],
+                 id="neq-absent-value"),
+    pytest.param(tag_test(ast.BinaryOp.NEQ, "nosuch", ast.StringLiteral("x")), [],
+                 id="neq-without-the-key"),
+    pytest.param(tag_test(ast.BinaryOp.NEQREGEX, "host", ast.RegexLiteral("^h[2-9]")), ["cpu"],
+                 id="not-regex"),
+    pytest.param(ast.BinaryExpr(
+        ast.BinaryOp.AND, tag_test(ast.BinaryOp.EQ, "host", ast.StringLiteral("h0")),
+        tag_test(ast.BinaryOp.EQ, "host", ast.StringLiteral("h1"))), ["cpu"],
+        id="and-per-measurement"),
+])
+def test_show_measurements_where_per_measurement(con: duckdb.DuckDBPyConnection,
+                                                 condition: ast.Expr, names: list[str]) -> None:
+    assert show_measurements(con, condition) == names
+
+
+@pytest.mark.parametrize("condition, message", [
+    pytest.param(FROM_S0, "SHOW MEASUREMENTS doesn't support time in WHERE clause", id="time"),
+    pytest.param(tag_test(ast.BinaryOp.EQ, "host", ast.IntegerLiteral(5)),
+                 "right side of '=' must be a tag value string", id="number"),
+    pytest.param(tag_test(ast.BinaryOp.LT, "host", ast.StringLiteral("h1")),
+                 "invalid tag comparison operator", id="less-than"),
+])
+def test_show_measurements_where_refusals(con: duckdb.DuckDBPyConnection, condition: ast.Expr,
+                                          message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        show_measurements(con, condition)
