@@ -48,7 +48,8 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     groups = []
     for source in plan.sources:
         dimensions = plan.dimensions(source.schema)
-        query = build_query(plan, source.database, source.schema, dimensions, now)
+        query = build_query(plan, source.database, source.schema, dimensions, now,
+                            source.copies)
         table = run(query.limit(limits.max_rows + 1))
         if table.num_rows > limits.max_rows:
             raise QueryError(f"the answer would exceed {limits.max_rows} rows "

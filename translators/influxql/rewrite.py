@@ -86,6 +86,7 @@ Node = PrimRef | Lit | Op | Math | Transform
 class Source:
     database: str
     schema: MeasurementSchema
+    copies: int = 1  # `FROM cpu, cpu`: 1.x reads the measurement once per mention
 
 
 @dataclass(slots=True)
@@ -266,7 +267,10 @@ def _resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
         for name in names:
             found = schema.measurement(db, name)
             if found is not None:
-                resolved.setdefault((db, name), Source(db, found))
+                if (db, name) in resolved:
+                    resolved[(db, name)].copies += 1
+                else:
+                    resolved[(db, name)] = Source(db, found)
     return [resolved[key] for key in sorted(resolved, key=lambda k: k[1])]
 
 

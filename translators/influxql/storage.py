@@ -53,8 +53,14 @@ def needs_points(plan: SelectPlan, prim: Prim) -> bool:
 
 
 def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
-                dimensions: list[str], now: int) -> exp.Select:
-    table = exp.Table(this=ident(schema.name), db=ident(database))
+                dimensions: list[str], now: int, copies: int = 1) -> exp.Select:
+    table: exp.Expression = exp.Table(this=ident(schema.name), db=ident(database))
+    if copies > 1:  # every row once per mention of the measurement in FROM
+        stored = exp.select(exp.Star()).from_(table)
+        union: exp.Query = stored
+        for _ in range(copies - 1):
+            union = exp.union(union, stored.copy(), distinct=False)
+        table = union.subquery(ident(schema.name))
     time_ns = exp.func("epoch_ns", col("time"))
     where = _where(plan, schema, now)
     raw = [p for p in plan.prims if p.func is None]
@@ -71,6 +77,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             query = query.where(where)
         order = [exp.Ordered(this=col(dim_name(i))) for i in range(len(dimensions))]
         order.append(exp.Ordered(this=col(TIME)))
+        order.append(exp.Ordered(this=_series_order(schema)))  # equal times: by series
         wanted = _rows_wanted(plan)
         if wanted is None:
             return query.order_by(*order)

@@ -239,3 +239,14 @@ def test_show_measurements_where_refusals(con: duckdb.DuckDBPyConnection, condit
                                           message: str) -> None:
     with pytest.raises(QueryError, match=message):
         show_measurements(con, condition)
+
+
+def test_a_measurement_named_twice_is_read_twice(con: duckdb.DuckDBPyConnection) -> None:
+    statement = ast.SelectStatement((ast.Field(call("count", INT)),), CPU + CPU)
+    series = engine.select(statement, "db", SCHEMA,
+                           lambda q: con.sql(q.sql("duckdb")).to_arrow_table(), NOW)
+    assert series[0].values == [[0, 40]]
+    statement = ast.SelectStatement((ast.Field(INT),), CPU + CPU, limit=3)
+    series = engine.select(statement, "db", SCHEMA,
+                           lambda q: con.sql(q.sql("duckdb")).to_arrow_table(), NOW)
+    assert series[0].values == [[t(0), 0], [t(0), 0], [t(10), 1]]
