@@ -113,3 +113,17 @@ async def test_answers_are_bounded(make_client: Callable) -> None:
         "db": "db", "q": "SELECT count(v) FROM cpu WHERE host = 'h0' GROUP BY time(1m)"})
     (result,) = (await response.json())["results"]
     assert "more than 8 buckets" in result["error"]
+
+
+async def test_infinite_and_nan_math_answers_null_in_valid_json(client: TestClient) -> None:
+    # Deliberate deviation: 1.6.7 answers log2(0) with status 200 and a body that is not JSON
+    # ("json: unsupported value: -Inf"), which breaks every client; the gateway answers null.
+    await loaded(client)
+    response = await client.get("/query", params={
+        "db": "db", "q": "SELECT log2(n - 3), log10(n - 3) FROM cpu WHERE host = 'h1' LIMIT 2",
+        "epoch": "s"})
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert await response.json() == {"results": [{"statement_id": 0, "series": [
+        {"name": "cpu", "columns": ["time", "log2", "log10"],
+         "values": [[1_704_067_260, None, None], [1_704_067_380, None, None]]}]}]}
