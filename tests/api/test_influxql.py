@@ -137,3 +137,17 @@ async def test_last_per_group_follows_the_latest_point_holding_the_field(
     assert response.status == 204
     assert await answer() == [("h0", [[1_704_067_680, 8.5]]), ("h1", [[1_704_068_100, 42]]),
                               ("h2", [[1_600_000_000, 7]])]
+
+
+async def test_infinite_and_nan_math_answers_null_in_valid_json(client: TestClient) -> None:
+    # Deliberate deviation: 1.6.7 answers log2(0) with status 200 and a body that is not JSON
+    # ("json: unsupported value: -Inf"), which breaks every client; the gateway answers null.
+    await loaded(client)
+    response = await client.get("/query", params={
+        "db": "db", "q": "SELECT log2(n - 3), log10(n - 3) FROM cpu WHERE host = 'h1' LIMIT 2",
+        "epoch": "s"})
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert await response.json() == {"results": [{"statement_id": 0, "series": [
+        {"name": "cpu", "columns": ["time", "log2", "log10"],
+         "values": [[1_704_067_260, None, None], [1_704_067_380, None, None]]}]}]}

@@ -15,6 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from . import ast, columnar, recent
+from .readorder import SHARD_GROUP, SHARD_ORIGIN
 from .results import Series, series_key
 from .rewrite import QueryError, plan_select
 from .schema import MeasurementSchema, SchemaProvider
@@ -56,11 +57,12 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
         if from_recent:
             assert series_times is not None
             found = recent.last_block(plan, source.database, source.schema, dimensions, now,
-                                      run, series_times)
+                                      run, series_times, source.copies)
             if found is not None:
                 blocks.append(found)
                 continue
-        query = build_query(plan, source.database, source.schema, dimensions, now)
+        query = build_query(plan, source.database, source.schema, dimensions, now,
+                            source.copies)
         table = run(query.limit(limits.max_rows + 1))
         if table.num_rows > limits.max_rows:
             raise QueryError(f"the answer would exceed {limits.max_rows} rows "
@@ -138,16 +140,86 @@ def show_measurements(statement: ast.ShowMeasurements, database: str | None,
                       schema: SchemaProvider, run: Runner) -> list[Series]:
     db = _database(statement.database, database)
     sources = (statement.source,) if statement.source else ()
+    if statement.condition is not None and _mentions_time(statement.condition):
+        raise QueryError("SHOW MEASUREMENTS doesn't support time in WHERE clause")
     names = []
     for measurement in _measurements(db, sources, schema):
         if statement.condition is not None:
-            if not _distinct_tags(db, measurement, [], statement.condition, run):
+            test = _measurement_filter(statement.condition, measurement)
+            table = exp.Table(this=ident(measurement.name), db=ident(db))
+            if not run(exp.select(test).from_(table)).column(0)[0].as_py():
                 continue
         names.append(measurement.name)
     names = _cut(names, statement.limit, statement.offset)
     if not names:
         return []
     return [Series("measurements", ["name"], [[n] for n in names])]
+
+
+def _measurements_with_series(db: str, source: ast.Source | None, condition: ast.Expr | None,
+                              schema: SchemaProvider, run: Runner) -> list[str]:
+    """The measurements with a series matching `condition` (tags missing from a series read
+    as ""), as SHOW MEASUREMENT CARDINALITY counts them."""
+    names = []
+    for measurement in _measurements(db, (source,) if source else (), schema):
+        if condition is None or _distinct_tags(db, measurement, [], condition, run):
+            names.append(measurement.name)
+    return names
+
+
+
+
+def _mentions_time(expr: ast.Expr) -> bool:
+    match expr:
+        case ast.ParenExpr(inner):
+            return _mentions_time(inner)
+        case ast.BinaryExpr(_, lhs, rhs):
+            return _mentions_time(lhs) or _mentions_time(rhs)
+        case ast.VarRef(name):
+            return name.lower() == "time"
+    return False
+
+
+_TAG_TESTS = (ast.BinaryOp.EQ, ast.BinaryOp.NEQ, ast.BinaryOp.EQREGEX, ast.BinaryOp.NEQREGEX)
+
+
+def _measurement_filter(expr: ast.Expr, measurement: MeasurementSchema) -> exp.Expression:
+    """SHOW MEASUREMENTS' WHERE as 1.x's index answers it, one measurement at a time: `k = v`
+    holds when any series has it; `k != v` when the measurement has the key and no series has
+    v (so `host != 'a'` drops every measurement with an `a` host); AND and OR combine those
+    answers, not series. An aggregate over the measurement's table."""
+    match expr:
+        case ast.ParenExpr(inner):
+            return exp.Paren(this=_measurement_filter(inner, measurement))
+        case ast.BinaryExpr(ast.BinaryOp.AND | ast.BinaryOp.OR as op, lhs, rhs):
+            node = exp.And if op is ast.BinaryOp.AND else exp.Or
+            return node(this=_measurement_filter(lhs, measurement),
+                        expression=_measurement_filter(rhs, measurement))
+        case ast.BinaryExpr(op, lhs, rhs) if op in _TAG_TESTS:
+            if not isinstance(lhs, ast.VarRef):
+                raise QueryError(f"left side of '{op.value}' must be a tag key")
+            regex = op in (ast.BinaryOp.EQREGEX, ast.BinaryOp.NEQREGEX)
+            if regex and not isinstance(rhs, ast.RegexLiteral):
+                raise QueryError(f"right side of '{op.value}' must be a regular expression")
+            if not regex and not isinstance(rhs, ast.StringLiteral):
+                raise QueryError(f"right side of '{op.value}' must be a tag value string")
+            if lhs.name not in measurement.tags:
+                return exp.false()
+            key = col(lhs.name)
+            if isinstance(rhs, ast.RegexLiteral):
+                test: exp.Expression = exp.RegexpLike(
+                    this=key, expression=exp.Literal.string(rhs.pattern))
+            else:
+                assert isinstance(rhs, ast.StringLiteral)
+                test = exp.EQ(this=key, expression=exp.Literal.string(rhs.value))
+            found = exp.Coalesce(this=exp.LogicalOr(this=test), expressions=[exp.false()])
+            if op in (ast.BinaryOp.EQ, ast.BinaryOp.EQREGEX):
+                return found
+            has_key = exp.GT(this=exp.Count(this=key), expression=exp.Literal.number(0))
+            return exp.and_(has_key, exp.Not(this=found))
+        case ast.BinaryExpr():
+            raise QueryError("invalid tag comparison operator")
+    raise QueryError("invalid tag comparison operator")
 
 
 def show_tag_keys(statement: ast.ShowTagKeys, database: str | None, schema: SchemaProvider,
@@ -284,10 +356,13 @@ def show_cardinality(statement: ast.ShowCardinality, database: str | None,
     kind = statement.kind
     db = _database(statement.database, database)
     if kind is ast.CardinalityKind.MEASUREMENT:
-        names = show_measurements(ast.ShowMeasurements(
-            db, statement.sources[0] if statement.sources else None, statement.condition),
-            db, schema, run)
-        count = len(names[0].values) if names else 0
+        if statement.condition is not None and _mentions_time(statement.condition):
+            raise QueryError("SHOW MEASUREMENT EXACT CARDINALITY doesn't support time in "
+                             "WHERE clause")  # 1.6.7's words, EXACT or not
+        # unlike SHOW MEASUREMENTS, 1.6.7 counts these by their series' tags
+        count = len(_measurements_with_series(
+            db, statement.sources[0] if statement.sources else None, statement.condition,
+            schema, run))
         return [Series("", ["count"], [[count]])] if count else []
     if kind is ast.CardinalityKind.SERIES:
         counted = []
@@ -309,15 +384,13 @@ def show_cardinality(statement: ast.ShowCardinality, database: str | None,
     return [Series(s.name, ["count"], [[len(s.values)]]) for s in listed]
 
 
-SHARD_GROUP = 7 * 24 * 3600 * 1_000_000_000  # autogen's shard group duration (168h)
-
-
 def _series_per_shard(db: str, measurement: MeasurementSchema, condition: ast.Expr | None,
                       run: Runner) -> int:
     """1.x sums each shard's exact series count, so a series whose points span several
-    7-day shard groups counts once per group; the same count here."""
-    group = exp.IntDiv(this=exp.func("epoch_ns", col("time")),
-                       expression=exp.Literal.number(SHARD_GROUP))
+    7-day shard groups (from Mondays) counts once per group; the same count here."""
+    shifted = exp.Sub(this=exp.func("epoch_ns", col("time")),
+                      expression=exp.Literal.number(SHARD_ORIGIN))
+    group = exp.IntDiv(this=exp.Paren(this=shifted), expression=exp.Literal.number(SHARD_GROUP))
     keys = [col(t) for t in sorted(measurement.tags)] + [group]
     inner = exp.select(*keys).distinct().from_(
         exp.Table(this=ident(measurement.name), db=ident(db)))

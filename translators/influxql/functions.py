@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .readorder import go_sort
+
 AGGREGATES = frozenset({
     "count", "distinct", "integral", "mean", "median", "mode", "spread", "stddev", "sum",
 })
@@ -29,6 +31,9 @@ TRANSFORMS = frozenset({
     "kaufmans_adaptive_moving_average", "triple_exponential_moving_average",
     "triple_exponential_derivative", "relative_strength_index",
 })
+# Transformations for which 1.x reads one bucket beyond the range of a GROUP BY time query,
+# so that the range's first bucket has a predecessor.
+LOOKS_BACK = TRANSFORMS - {"cumulative_sum"}
 PREDICTORS = frozenset({"holt_winters", "holt_winters_with_fit"})
 MATH = frozenset({
     "abs", "acos", "asin", "atan", "atan2", "ceil", "cos", "exp", "floor", "ln", "log",
@@ -37,31 +42,64 @@ MATH = frozenset({
 
 
 Point = tuple[int, Any]  # (time, value)
+Item = dict[str, Any]  # a bucket's point as storage answers it: {"t", "v", "a<i>"...}
 
 
 # -- aggregates over one bucket's points (time-ordered), for those not done in SQL ------------
 
 
-def mode(points: Sequence[Point]) -> Point | None:
-    """The most frequent value; on a tie the largest. 1.x's own choice between tied values
-    depends on how its iterators met the points (README lists it as a known difference)."""
-    values = [v for _, v in points if v is not None]
-    if not values:
+def percentile(points: Sequence[Item], rank: float,
+               read_order: Callable[[], list[Item]]) -> Item | None:
+    """1.x's nearest-rank percentile: the point at int(n * p / 100 + 0.5) - 1 in value order.
+    Between equal values, the one 1.x's unstable sort leaves at that index, which needs the
+    points in the order 1.x reads them (`read_order`, only called on such a tie)."""
+    present = [p for p in points if p["v"] is not None]
+    index = int(math.floor(len(present) * rank / 100 + 0.5)) - 1
+    if index < 0 or index >= len(present):
         return None
-    counts = Counter(values)
+    ordered = sorted(present, key=lambda p: p["v"])
+    chosen = ordered[index]
+    if not any(0 <= i < len(ordered) and ordered[i]["v"] == chosen["v"]
+               for i in (index - 1, index + 1)):
+        return chosen
+    return _go_sorted(read_order())[index]
+
+
+def mode(points: Sequence[Item], read_order: Callable[[], list[Item]]) -> Any:
+    """The most frequent value. Between equally frequent values 1.x walks its value-sorted
+    points and keeps a later run only when that run starts (in its unstable order) no later
+    than the kept run's last point; booleans tie to true."""
+    present = [p for p in points if p["v"] is not None]
+    if not present:
+        return None
+    counts = Counter(p["v"] for p in present)
+    if isinstance(present[0]["v"], bool):
+        return counts[True] >= counts[False]
     best = max(counts.values())
-    return (0, max(v for v, n in counts.items() if n == best))
+    if best == 1:
+        return min(counts)  # 1.x never compares runs of one: the smallest value stays
+    leaders = [v for v, n in counts.items() if n == best]
+    if len(leaders) == 1:
+        return leaders[0]
+    ordered = _go_sorted(read_order())
+    most_count = count = 0
+    current = most = ordered[0]["v"]
+    current_time = most_time = ordered[0]["t"]
+    for point in ordered:
+        if point["v"] != current:
+            count, current, current_time = 1, point["v"], point["t"]
+            continue
+        count += 1
+        if most_count > count or (most_count == count and current_time > most_time):
+            continue
+        most_count, most, most_time = count, point["v"], point["t"]
+    return most
 
 
-def percentile(points: Sequence[Point], rank: float) -> Point | None:
-    """1.x's nearest-rank percentile: the point at int(n * p / 100 + 0.5) - 1 in value order."""
-    ordered = sorted((p for p in points if p[1] is not None), key=lambda p: (p[1], p[0]))
-    if not ordered:
-        return None
-    index = int(len(ordered) * rank / 100 + 0.5) - 1
-    if index < 0 or index >= len(ordered):
-        return None
-    return ordered[index]
+def _go_sorted(points: list[Item]) -> list[Item]:
+    present = [p for p in points if p["v"] is not None]
+    go_sort(present, lambda x, y: x["v"] < y["v"])
+    return present
 
 
 def integral(points: Sequence[Point], unit: int) -> float:
@@ -101,7 +139,7 @@ def derivative(points: Sequence[Point], unit: int, non_negative: bool = False) -
     previous: Point | None = None
     for point in _present(points):
         if previous is not None:
-            elapsed = point[0] - previous[0]
+            elapsed = abs(point[0] - previous[0])  # newest first under DESC: still positive
             if elapsed:
                 value = (point[1] - previous[1]) / (elapsed / unit)
                 if not (non_negative and value < 0):
@@ -124,7 +162,7 @@ def elapsed(points: Sequence[Point], unit: int) -> list[Point]:
     previous: int | None = None
     for time, _ in _present(points):
         if previous is not None:
-            out.append((time, (time - previous) // unit))
+            out.append((time, int((time - previous) / unit)))  # Go truncates toward zero
         previous = time
     return out
 

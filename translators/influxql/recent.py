@@ -37,8 +37,8 @@ def applies(plan: SelectPlan) -> bool:
 
 
 def last_block(plan: SelectPlan, database: str, schema: MeasurementSchema,
-               dimensions: list[str], now: int, run: Runner,
-               series_times: SeriesTimes) -> columnar.Block | None:
+               dimensions: list[str], now: int, run: Runner, series_times: SeriesTimes,
+               copies: int = 1) -> columnar.Block | None:
     """The statement's rows for one measurement read from the recent window, or None."""
     from .engine import mentions_field  # engine imports this module
 
@@ -53,7 +53,7 @@ def last_block(plan: SelectPlan, database: str, schema: MeasurementSchema,
         return None
     window = TimeRange(start, plan.time_range.upper)
     narrowed = dataclasses.replace(plan, time_range=plan.time_range.intersect(window))
-    query = build_query(narrowed, database, schema, dimensions, now)
+    query = build_query(narrowed, database, schema, dimensions, now, copies)
     found = columnar.block(plan, schema.name, dimensions, run(query), lower)
     if found is None or set(found.keys) != expected:
         return None

@@ -16,7 +16,15 @@ from translators.lineprotocol import FieldType
 
 from . import ast
 from .errors import QueryError
-from .functions import AGGREGATES, MATH, PREDICTORS, SELECTORS, TRANSFORMS
+from .functions import (
+    AGGREGATES,
+    LOOKS_BACK,
+    MATH,
+    MULTI_ROW,
+    PREDICTORS,
+    SELECTORS,
+    TRANSFORMS,
+)
 from .schema import MeasurementSchema, SchemaProvider
 from .timerange import TimeRange, split_condition, utc_offset_ns
 from .validate import ARITY, check_call
@@ -78,6 +86,7 @@ Node = PrimRef | Lit | Op | Math | Transform
 class Source:
     database: str
     schema: MeasurementSchema
+    copies: int = 1  # `FROM cpu, cpu`: 1.x reads the measurement once per mention
 
 
 @dataclass(slots=True)
@@ -95,7 +104,12 @@ class SelectPlan:
     interval: int | None = None
     interval_offset: int = 0
     aggregate: bool = False
+    # One selector alone: other columns may ride along, read from the selected point.
+    selector: bool = False
+    # The answered time is the selected point's rather than the bucket's.
     selector_time: bool = False
+    # A transformation over GROUP BY time needs the bucket before the range (storage.read_bounds)
+    extra_bucket: bool = False
     fill: ast.FillOption = ast.FillOption.NULL
     fill_value: float | int | None = None
     limit: int = 0
@@ -169,11 +183,16 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         raise QueryError("at least 1 non-time field must be queried")
     plan.columns = unique_names(names)
     calls = [p for p in plan.prims if p.func]
-    plan.selector_time = (plan.aggregate and plan.interval is None and len(calls) == 1
-                          and calls[0].func in SELECTORS)
+    plan.selector = plan.aggregate and len(calls) == 1 and calls[0].func in SELECTORS
+    # 1.x: a lone selector answers its point's time, except under GROUP BY time, where only
+    # the functions answering several points per bucket (top, bottom, sample) keep theirs.
+    plan.selector_time = plan.selector and (plan.interval is None
+                                            or calls[0].func in MULTI_ROW)
+    plan.extra_bucket = any(isinstance(n, Transform) and n.name in LOOKS_BACK
+                            for n in plan.outputs)
     if plan.aggregate:
         for prim in plan.prims:
-            if prim.func is None and not plan.selector_time:
+            if prim.func is None and not plan.selector:
                 raise QueryError("mixing aggregate and non-aggregate queries is not supported")
     else:
         if any(isinstance(n, Transform) for n in plan.outputs) and any(
@@ -248,7 +267,10 @@ def _resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
         for name in names:
             found = schema.measurement(db, name)
             if found is not None:
-                resolved.setdefault((db, name), Source(db, found))
+                if (db, name) in resolved:
+                    resolved[(db, name)].copies += 1
+                else:
+                    resolved[(db, name)] = Source(db, found)
     return [resolved[key] for key in sorted(resolved, key=lambda k: k[1])]
 
 
@@ -494,7 +516,7 @@ class _Builder:
     def call(self, call: ast.Call) -> Node:
         name = call.name
         if name in KNOWN_CALLS:
-            check_call(call, self.plan.interval)
+            check_call(call, self.plan.interval, self.plan.limit)
         if name in AGGREGATES or name in SELECTORS:
             return self.aggregate(call)
         if name in MATH:

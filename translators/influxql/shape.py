@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from . import ast, holtwinters, indicators
 from . import functions as fn
+from .readorder import merge_series
 from .results import Series, series_key
 from .rewrite import Lit, Math, Node, Op, Prim, PrimRef, QueryError, SelectPlan, Transform
-from .storage import TIME, dim_name, needs_points, prim_name
+from .storage import READ_ORDER, TIME, dim_name, needs_points, prim_name, read_bounds
 
 Row = list[Any]  # [time, prim values...]
 
@@ -65,23 +66,29 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
           max_buckets: int) -> list[Series]:
     start: int | None = None
     end: int | None = None
+    keep: tuple[int, int] | None = None  # the buckets asked for, when more were read
     if plan.interval is not None:
+        read_lower, read_upper = read_bounds(plan, lower, upper)
         if plan.time_range.lower is not None:
-            start = bucket_of(plan, lower)
+            start = bucket_of(plan, read_lower)
         else:
             start = first_bucket(plan, groups)
-        end = bucket_of(plan, upper)
+        end = bucket_of(plan, read_upper)
+        if (read_lower, read_upper) != (lower, upper):
+            keep = (bucket_of(plan, lower), bucket_of(plan, upper))
         if start is not None:
             limit_buckets(plan, start, end, max_buckets)
     rng = random.Random(0)
+    # 1.x never fills the buckets of top, bottom, sample or distinct: an empty one is absent.
+    multi = any(p.func in fn.MULTI_ROW for p in plan.prims)
     series: list[Series] = []
     for group in groups:
-        rows = _compute(plan, group.rows, lower, rng)
-        if plan.interval is not None and start is not None and end is not None:
+        rows = _compute(plan, group, lower, rng)
+        if plan.interval is not None and start is not None and end is not None and not multi:
             rows = fill_rows(plan, rows, start, end)
-        out_rows = _evaluate(plan, rows)
+        out_rows = _evaluate(plan, rows, keep)
         if plan.descending:
-            out_rows.reverse()
+            out_rows = _descending(plan, out_rows, multi)
         if plan.rows_end is not None:
             out_rows = out_rows[plan.offset:plan.rows_end]
         if not out_rows:
@@ -105,6 +112,22 @@ def limit_buckets(plan: SelectPlan, start: int, end: int, max_buckets: int) -> N
             "narrow its time range or widen the GROUP BY time interval")
 
 
+def _descending(plan: SelectPlan, rows: list[Row], multi: bool) -> list[Row]:
+    """ORDER BY time DESC: rows in reverse, except that 1.x keeps the several rows of one
+    bucket of top, bottom, sample or distinct in their ascending order."""
+    if not multi:
+        return rows[::-1]
+    buckets: list[list[Row]] = []
+    previous: int | None = None
+    for row in rows:
+        bucket = bucket_of(plan, row[0]) if plan.interval is not None else 0
+        if not buckets or bucket != previous:
+            buckets.append([])
+        buckets[-1].append(row)
+        previous = bucket
+    return [row for bucket_rows in reversed(buckets) for row in bucket_rows]
+
+
 def page_series(series: list[Series], limit: int, offset: int) -> list[Series]:
     """SLIMIT/SOFFSET as 1.x applies them: series are counted in series-key order (missing
     tags left out of the key), then answered in the usual tag-value order. SOFFSET without
@@ -124,11 +147,14 @@ def _key(series: Series) -> str:
 # -- per-bucket aggregate values ----------------------------------------------------------------
 
 
-def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: int,
+def _compute(plan: SelectPlan, group: SeriesRows, lower: int,
              rng: random.Random) -> list[tuple[int, list[Any]]]:
     """Each row's time and final prim values (struct and list results resolved)."""
+    rows = group.rows
     if not plan.aggregate:
         return rows  # type: ignore[return-value]
+    orders = {i: _ReadOrder(plan, group, i) for i, p in enumerate(plan.prims)
+              if p.func in READ_ORDER}
     out: list[tuple[int, list[Any]]] = []
     default_time = lower if plan.time_range.lower is not None else 0
     multi = next((i for i, p in enumerate(plan.prims) if p.func in fn.MULTI_ROW), None)
@@ -140,23 +166,26 @@ def _compute(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]], lower: 
         resolved: list[Any] = []
         selected: int | None = None
         aux: dict[int, Any] = {}
-        for prim, value in zip(plan.prims, values, strict=True):
+        for index, (prim, value) in enumerate(zip(plan.prims, values, strict=True)):
             if prim.func is None:
                 resolved.append(None)
                 continue
             if needs_points(plan, prim):
-                point, aux_values = _from_points(prim, value or [], bucket, rng)
+                order = orders.get(index)
+                point, aux_values = _from_points(
+                    prim, value or [], lambda o=order, b=bucket: o.points(b) if o else [])
                 aux.update(aux_values)
             elif prim.func in ("first", "last") or (
-                    prim.func in ("min", "max") and plan.selector_time):
+                    prim.func in ("min", "max") and plan.selector):
                 point = _from_struct(prim.func, value)
+                aux.update(_companions(value))
             else:
                 point = (None, value)
             if point is not None and point[0] is not None:
                 selected = point[0]
             resolved.append(point[1] if point is not None else None)
-        for index, value in aux.items():
-            resolved[index] = value
+        for position, companion in aux.items():
+            resolved[position] = companion
         if plan.selector_time and selected is not None:
             time = selected
         elif bucket is None and any(p.func == "integral" for p in plan.prims):
@@ -219,40 +248,57 @@ def _from_struct(func: str, value: dict[str, Any] | None) -> tuple[int, Any] | N
     return value["t"], value["v"]
 
 
-def _from_points(prim: Any, points: list[dict[str, Any]], bucket: int | None,
-                 rng: random.Random) -> tuple[tuple[int | None, Any] | None, dict[int, Any]]:
-    pairs = [(p["t"], p["v"]) for p in points]
+def _companions(point: dict[str, Any] | None) -> dict[int, Any]:
+    """The values read beside a selected point, by prim index (its `a<i>` keys)."""
+    if point is None:
+        return {}
+    return {int(k[1:]): v for k, v in point.items() if k.startswith("a")}
+
+
+def _from_points(prim: Any, points: list[dict[str, Any]],
+                 read_order: Callable[[], list[dict[str, Any]]]
+                 ) -> tuple[tuple[int | None, Any] | None, dict[int, Any]]:
     func = prim.func
-    chosen: tuple[int, Any] | None
     if func == "percentile":
-        chosen = fn.percentile(pairs, float(prim.args[0]) if prim.args else 50.0)
-    elif func == "mode":
-        found = fn.mode(pairs)
-        return ((None, found[1]) if found else None), {}
-    elif func == "first":
-        chosen = pairs[0] if pairs else None
-    elif func == "last":
-        chosen = pairs[-1] if pairs else None
-    elif func in ("min", "max"):
-        if not pairs:
-            chosen = None
-        else:
-            pick = min if func == "min" else max
-            best = pick(p[1] for p in pairs)
-            chosen = next(p for p in pairs if p[1] == best)
-    elif func == "integral":
+        chosen = fn.percentile(points, float(prim.args[0]) if prim.args else 50.0, read_order)
+        if chosen is None:
+            return None, {}
+        return (chosen["t"], chosen["v"]), _companions(chosen)
+    if func == "mode":
+        found = fn.mode(points, read_order)
+        return ((None, found) if found is not None else None), {}
+    if func == "integral":
         unit = int(prim.args[0]) if prim.args else 1_000_000_000
-        return (None, fn.integral(pairs, unit)), {}
-    else:
-        raise QueryError(f"{func}() is not supported yet by influx-gateway")
-    if chosen is None:
-        return None, {}
-    aux: dict[int, Any] = {}
-    for point in points:
-        if point["t"] == chosen[0] and point["v"] == chosen[1]:
-            aux = {int(k[1:]): v for k, v in point.items() if k.startswith("a")}
-            break
-    return chosen, aux
+        return (None, fn.integral([(p["t"], p["v"]) for p in points], unit)), {}
+    raise QueryError(f"{func}() is not supported yet by influx-gateway")
+
+
+class _ReadOrder:
+    """One prim's points over a group's buckets in the order 1.x reads them, merged once and
+    only when a tie asks for it."""
+
+    def __init__(self, plan: SelectPlan, group: SeriesRows, index: int) -> None:
+        self.plan, self.group, self.index = plan, group, index
+        self.by_bucket: dict[int | None, list[dict[str, Any]]] | None = None
+
+    def points(self, bucket: int | None) -> list[dict[str, Any]]:
+        if self.by_bucket is None:
+            self.by_bucket = self._merge()
+        return self.by_bucket.get(bucket, [])
+
+    def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
+        tags = next((sorted(s.schema.tags) for s in self.plan.sources
+                     if s.schema.name == self.group.name), [])
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for _, values in self.group.rows:
+            for point in values[self.index] or []:
+                key = series_key(self.group.name, tags, tuple(point["s"]))
+                runs.setdefault(key, []).append(point)
+        merged: dict[int | None, list[dict[str, Any]]] = {}
+        for point in merge_series([runs[key] for key in sorted(runs)]):
+            bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
+            merged.setdefault(bucket, []).append(point)
+        return merged
 
 
 # -- fill -----------------------------------------------------------------------------------
@@ -266,12 +312,12 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
     out: list[tuple[int, list[Any]]] = []
     option = plan.fill
     previous: list[Any] = [None] * width
-    time = start
-    while time <= end:
+    # fill(previous) follows the answer's order: under DESC the later bucket fills the earlier
+    times = range(start, end + 1, plan.interval)
+    for time in reversed(times) if plan.descending else times:
         values = by_time.get(time)
         if values is None:
             if option is ast.FillOption.NONE:
-                time += plan.interval
                 continue
             values = [None] * width
             for index, prim in enumerate(plan.prims):
@@ -293,7 +339,8 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
             if values[index] is not None:
                 previous[index] = values[index]
         out.append((time, values))
-        time += plan.interval
+    if plan.descending:
+        out.reverse()
     if option is ast.FillOption.LINEAR:
         _interpolate(out, width)
     return out
@@ -318,21 +365,29 @@ def _interpolate(rows: list[tuple[int, list[Any]]], width: int) -> None:
 # -- output expressions -------------------------------------------------------------------------
 
 
-def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]]) -> list[Row]:
+def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+              keep: tuple[int, int] | None = None) -> list[Row]:
+    """The output rows. `keep`: the buckets asked for, when the one beyond them was read for
+    the transformations that look back; only those see it, and no row answers it."""
     transforms = [isinstance(node, Transform) for node in plan.outputs]
     if not any(transforms):
         return [[time, *(_eval(node, values) for node in plan.outputs)] for time, values in rows]
+    asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
     columns: list[dict[int, Any]] = []
     times: set[int] = set()
     for node in plan.outputs:
         if isinstance(node, Transform):
-            series = [(t, _eval(node.arg, v)) for t, v in rows]
+            source = rows if node.name in fn.LOOKS_BACK else asked
+            series = [(t, _eval(node.arg, v)) for t, v in source]
+            if plan.descending:
+                series.reverse()  # 1.x walks the series newest first under ORDER BY time DESC
             result = _transform(node, series, plan)
             columns.append(dict(result))
             times.update(t for t, _ in result)
-        else:
-            columns.append({t: _eval(node, v) for t, v in rows})
-    ordered = sorted(times)
+        else:  # 1.x answers a row wherever any column has one, fill()ed buckets included
+            columns.append({t: _eval(node, v) for t, v in asked})
+            times.update(t for t, _ in asked)
+    ordered = sorted(t for t in times if keep is None or keep[0] <= t <= keep[1])
     return [[t, *(c.get(t) for c in columns)] for t in ordered]
 
 

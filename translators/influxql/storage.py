@@ -23,8 +23,10 @@ TIME = "__t"
 SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
 NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
 
-# Selectors whose ties between series are broken by the series' order (`SERIES`).
-_TIE_BROKEN = frozenset({"first", "last", "min", "max"})
+# Functions whose answer between equal values depends on the order 1.x reads points in.
+READ_ORDER = frozenset({"mode", "percentile"})
+# Functions that read the series' order (`SERIES`): selectors break ties with it.
+_BY_SERIES = READ_ORDER | {"first", "last", "min", "max"}
 # Aggregates computed by DuckDB; the rest are computed in Python from point lists.
 SQL_AGGREGATES = frozenset({
     "count", "sum", "mean", "median", "spread", "stddev", "first", "last", "min", "max",
@@ -49,17 +51,18 @@ def prim_name(index: int) -> str:
 
 def needs_points(plan: SelectPlan, prim: Prim) -> bool:
     """True when the prim is computed in Python from the bucket's points."""
-    if prim.func is None:
-        return False
-    if prim.func not in SQL_AGGREGATES:
-        return True
-    # A selector with companion columns must return its point's other values.
-    return plan.selector_time and any(p.func is None for p in plan.prims)
+    return prim.func is not None and prim.func not in SQL_AGGREGATES
 
 
 def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
-                dimensions: list[str], now: int) -> exp.Select:
-    table = exp.Table(this=ident(schema.name), db=ident(database))
+                dimensions: list[str], now: int, copies: int = 1) -> exp.Select:
+    table: exp.Expression = exp.Table(this=ident(schema.name), db=ident(database))
+    if copies > 1:  # every row once per mention of the measurement in FROM
+        stored = exp.select(exp.Star()).from_(table)
+        union: exp.Query = stored
+        for _ in range(copies - 1):
+            union = exp.union(union, stored.copy(), distinct=False)
+        table = union.subquery(ident(schema.name))
     time_ns = exp.func("epoch_ns", col("time"))
     where = _where(plan, schema, now)
     raw = [p for p in plan.prims if p.func is None]
@@ -76,6 +79,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             query = query.where(where)
         order = [exp.Ordered(this=col(dim_name(i))) for i in range(len(dimensions))]
         order.append(exp.Ordered(this=col(TIME)))
+        order.append(exp.Ordered(this=_series_order(schema)))  # equal times: by series
         wanted = _rows_wanted(plan)
         if wanted is None:
             return query.order_by(*order)
@@ -88,7 +92,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         return query.order_by(*order)
     # Aggregates: bucket in an inner query, aggregate in the outer one.
     inner_columns: list[exp.Expression] = [time_ns.as_(TIME), *dims]
-    if any(p.func in _TIE_BROKEN for p in plan.prims):
+    if any(p.func in _BY_SERIES for p in plan.prims):
         inner_columns.append(_series_order(schema).as_(SERIES))
     for index, prim in enumerate(plan.prims):
         if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
@@ -98,7 +102,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         inner = inner.where(where)
     group: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
     outer: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
-    lower, _ = time_bounds(plan, now)
+    lower, _ = read_bounds(plan, *time_bounds(plan, now))
     # Rows from or after the first bucket's offset floor with one plain division.
     plain = lower >= plan.interval_offset
     if plan.interval is not None:
@@ -118,14 +122,17 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                       exp.PropertyEQ(this=ident("v"), expression=value)]
             fields += [exp.PropertyEQ(this=ident(f"a{i}"), expression=col(f"__v{i}"))
                        for i, _ in raw_values]
+            if prim.func in READ_ORDER:  # their ties depend on the series each point is from
+                fields.append(exp.PropertyEQ(this=ident("s"), expression=col(SERIES)))
             agg: exp.Expression = exp.ArrayAgg(this=exp.Order(
                 this=exp.Struct(expressions=fields),
                 expressions=[exp.Ordered(this=col(TIME))]))
             agg = exp.Filter(this=agg, expression=exp.Where(this=value.is_(exp.null()).not_()))
         else:
+            companions = [(f"a{i}", col(f"__v{i}")) for i, _ in raw_values]
             agg = _sql_aggregate(prim, value, schema,
                                  grouped=bool(dimensions) or plan.interval is not None,
-                                 selector_time=plan.selector_time)
+                                 selector=plan.selector, companions=companions)
         outer.append(agg.as_(prim_name(index)))
     # Buckets where none of the aggregated fields has a value do not exist for 1.x.
     aggregated = [i for i, p in enumerate(plan.prims) if p.func is not None]
@@ -171,7 +178,11 @@ def _bucket(time: exp.Expression, interval: int, offset: int,
 
 
 def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
-                   grouped: bool = False, selector_time: bool = True) -> exp.Expression:
+                   grouped: bool = False, selector: bool = True,
+                   companions: list[tuple[str, exp.Expression]] | None = None
+                   ) -> exp.Expression:
+    """One SQL aggregate. first, last, min and max as the lone selector answer a struct of
+    the selected point: time `t`, value `v` and the `companions` read beside it."""
     func = prim.func
     ftype = schema.fields.get(prim.name)
     if func == "count":
@@ -194,21 +205,21 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
         return exp.func("stddev_samp", exp.cast(value, "DOUBLE"))
     # Ties go as 1.x breaks them. first/last: without any GROUP BY, 1.x reads series in
     # order and keeps the first series' point; grouped, its reducer keeps the larger value.
-    if func in ("min", "max") and not selector_time:
+    if func in ("min", "max") and not selector:
         return (exp.Min if func == "min" else exp.Max)(this=value)  # bucket time answers
     time = col(TIME)
     order = col(SERIES)
     tie: tuple[str, exp.Expression] = (
         ("s", order) if not grouped else ("s", _negated(value, ftype)))
+    point = [("t", time), ("v", value), *(companions or [])]
     if func == "first":
-        key = _struct(("k", time), tie, ("t", time), ("v", value))
+        key = _struct(("k", time), tie, *point)
     elif func == "last":
-        key = _struct(("k", exp.Neg(this=time)), tie, ("t", time), ("v", value))
+        key = _struct(("k", exp.Neg(this=time)), tie, *point)
     elif func == "min":
-        key = _struct(("k", value), ("k2", time), ("s", order), ("t", time), ("v", value))
+        key = _struct(("k", value), ("k2", time), ("s", order), *point)
     else:
-        key = _struct(("k", _negated(value, ftype)), ("k2", time), ("s", order), ("t", time),
-                      ("v", value))
+        key = _struct(("k", _negated(value, ftype)), ("k2", time), ("s", order), *point)
     return exp.Filter(this=exp.Min(this=key),
                       expression=exp.Where(this=value.is_(exp.null()).not_()))
 
@@ -254,9 +265,21 @@ def time_bounds(plan: SelectPlan, now: int) -> tuple[int, int]:
     return lower, upper
 
 
+def read_bounds(plan: SelectPlan, lower: int, upper: int) -> tuple[int, int]:
+    """The time range read for an asked one: 1.x reads one more bucket before it (after it,
+    under ORDER BY time DESC) for transformations that look back, such as derivative()."""
+    if plan.interval is None or not plan.extra_bucket:
+        return lower, upper
+    if plan.descending:
+        return lower, min(upper + plan.interval, MAX_TIME)
+    if plan.time_range.lower is None:
+        return lower, upper
+    return max(lower - plan.interval, MIN_TIME), upper
+
+
 def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Expression | None:
     parts: list[exp.Expression] = []
-    lower, upper = time_bounds(plan, now)
+    lower, upper = read_bounds(plan, *time_bounds(plan, now))
     if lower > MIN_TIME:
         parts.append(exp.GTE(this=col("time"), expression=_timestamp(lower)))
     if upper < MAX_TIME:

@@ -222,8 +222,8 @@ def _point_at_tables(query: exp.Expression, renames: Mapping[str, str]) -> exp.E
 
     query = query.transform(swap)
     order = query.args.get("order")
-    if isinstance(order, exp.Order) and order.expressions:
-        last = order.expressions[-1]
-        if isinstance(last.this, exp.Column) and last.this.name == TIME:
-            last.set("this", col(SEQUENCE))
+    if isinstance(order, exp.Order):
+        for ordered in order.expressions:
+            if isinstance(ordered.this, exp.Column) and ordered.this.name == TIME:
+                ordered.set("this", col(SEQUENCE))
     return query

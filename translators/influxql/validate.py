@@ -42,11 +42,12 @@ def arity_error(name: str, given: int) -> QueryError | None:
                       f"but no more than {most}, got {given}")
 
 
-def check_call(call: ast.Call, interval: int | None) -> None:
-    """Raise 1.x's error for a call with the wrong arguments."""
+def check_call(call: ast.Call, interval: int | None, limit: int = 0) -> None:
+    """Raise 1.x's error for a call with the wrong arguments (`limit`: the statement's
+    LIMIT, which top() and bottom() may not exceed)."""
     name, args = call.name, call.args
     if name in ("top", "bottom"):
-        _check_top(call)
+        _check_top(call, limit)
         return
     error = arity_error(name, len(args))
     if error is not None:
@@ -82,7 +83,7 @@ def check_call(call: ast.Call, interval: int | None) -> None:
             raise QueryError(f"{name} aggregate requires a GROUP BY interval")
 
 
-def _check_top(call: ast.Call) -> None:
+def _check_top(call: ast.Call, statement_limit: int) -> None:
     name, args = call.name, call.args
     if len(args) < 2:
         raise QueryError(f"invalid number of arguments for {name}, expected at least 2, "
@@ -93,6 +94,9 @@ def _check_top(call: ast.Call) -> None:
                          f"{render(limit)}")
     if limit.value <= 0:
         raise QueryError(f"limit ({limit.value}) in {name} function must be at least 1")
+    if statement_limit and limit.value > statement_limit:
+        raise QueryError(f"limit ({limit.value}) in {name} function can not be larger than "
+                         f"the LIMIT ({statement_limit}) in the select statement")
     for tag in args[1:-1]:
         if not isinstance(tag, ast.VarRef):
             raise QueryError(f"only fields or tags are allowed in {name}(), found "

@@ -97,6 +97,32 @@ def test_lone_selector_returns_its_points_time_and_companions(
     assert run(con, [call("first", V)]) == [(None, ["time", "first"], [[t(0), 0.0]])]
 
 
+def test_selector_by_time_answers_bucket_time_and_its_points_companions(
+        con: duckdb.DuckDBPyConnection) -> None:
+    out = run(con, [call("max", V), HOST], condition=TO_4M, dimensions=BY_MINUTE, limit=2)
+    assert out == [(None, ["time", "max", "host"], [[t(0), 7.5, "h1"], [t(60), 16.5, "h1"]])]
+
+
+def test_top_by_time_answers_points_per_bucket_unfilled_and_ascending_within_bucket(
+        con: duckdb.DuckDBPyConnection) -> None:
+    span = ast.BinaryExpr(ast.BinaryOp.AND, FROM_S0, ast.BinaryExpr(
+        ast.BinaryOp.LT, ast.VarRef("time"), ast.IntegerLiteral((S0 + 300) * NS)))
+    top = call("top", INT, ast.IntegerLiteral(2))
+    out = run(con, [top], condition=span, dimensions=BY_MINUTE, fill=ast.FillOption.NUMBER,
+              fill_value=0)  # the empty fifth minute is not filled
+    assert out == [(None, ["time", "top"], [
+        [t(40), 4], [t(50), 5], [t(100), 10], [t(110), 11], [t(160), 16], [t(170), 17],
+        [t(180), 18], [t(190), 19]])]
+    out = run(con, [top], condition=TO_4M, dimensions=BY_MINUTE,
+              sort_fields=(ast.SortField("time", False),), limit=4)
+    assert out == [(None, ["time", "top"], [[t(180), 18], [t(190), 19], [t(160), 16],
+                                            [t(170), 17]])]
+    distinct = run(con, [call("distinct", INT)], condition=TO_4M, dimensions=BY_MINUTE,
+                   limit=7)
+    assert distinct == [(None, ["time", "distinct"], [[t(0), i] for i in range(6)]
+                         + [[t(60), 6]])]
+
+
 def test_aggregate_without_time_grouping_returns_range_start(
         con: duckdb.DuckDBPyConnection) -> None:
     assert run(con, [call("sum", INT), call("min", INT)]) == [
@@ -110,6 +136,41 @@ def test_percentile_and_derivative(con: duckdb.DuckDBPyConnection) -> None:
         (None, ["time", "percentile"], [[t(90), 9]])]
     out = run(con, [call("derivative", INT, ast.DurationLiteral(NS))], limit=2)
     assert out == [(None, ["time", "derivative"], [[t(10), 0.1], [t(20), 0.1]])]
+
+
+def between(start: int, stop: int) -> ast.Expr:
+    return ast.BinaryExpr(ast.BinaryOp.AND, ast.BinaryExpr(
+        ast.BinaryOp.GTE, ast.VarRef("time"), ast.IntegerLiteral(t(start))), ast.BinaryExpr(
+        ast.BinaryOp.LT, ast.VarRef("time"), ast.IntegerLiteral(t(stop))))
+
+
+def test_looking_back_transformations_read_the_bucket_before_the_range(
+        con: duckdb.DuckDBPyConnection) -> None:
+    mean = call("mean", INT)  # per minute: 2.5, 8.5, 14.5, 18.5
+    out = run(con, [call("derivative", mean), call("cumulative_sum", mean)],
+              condition=between(60, 240), dimensions=BY_MINUTE)
+    # derivative answers the first asked minute from the one before; cumulative_sum does not
+    # read it, and no row answers it
+    assert out == [(None, ["time", "derivative", "cumulative_sum"], [
+        [t(60), 6.0, 8.5], [t(120), 6.0, 23.0], [t(180), 4.0, 41.5]])]
+
+
+def test_descending_transformations_walk_newest_first(con: duckdb.DuckDBPyConnection) -> None:
+    newest_first = (ast.SortField("time", False),)
+    out = run(con, [call("derivative", INT, ast.DurationLiteral(NS))], limit=2,
+              sort_fields=newest_first)
+    assert out == [(None, ["time", "derivative"], [[t(180), -0.1], [t(170), -0.1]])]
+    out = run(con, [call("elapsed", INT, ast.DurationLiteral(NS))], limit=1,
+              sort_fields=newest_first)
+    assert out == [(None, ["time", "elapsed"], [[t(180), -10]])]
+
+
+def test_fill_previous_follows_descending_order(con: duckdb.DuckDBPyConnection) -> None:
+    out = run(con, [call("max", INT)], condition=between(-120, 120), dimensions=BY_MINUTE,
+              fill=ast.FillOption.PREVIOUS, sort_fields=(ast.SortField("time", False),))
+    # newest first, so the two empty minutes before the data take the first minute's max
+    # (ascending they would stay null: fill(previous) does not reach back before the range)
+    assert [row[1] for row in out[0][2]] == [11, 5, 5, 5]
 
 
 def test_arithmetic_names_and_duplicates(con: duckdb.DuckDBPyConnection) -> None:
@@ -127,6 +188,9 @@ def test_only_tags_selected_answers_nothing(con: duckdb.DuckDBPyConnection) -> N
     pytest.param([V], {"dimensions": BY_MINUTE}, "GROUP BY requires at least one aggregate",
                  id="group-by-time-raw"),
     pytest.param([call("nope", V)], {}, r"undefined function nope\(\)", id="unknown-function"),
+    pytest.param([call("top", V, ast.IntegerLiteral(3))], {"limit": 2},
+                 r"limit \(3\) in top function can not be larger than the LIMIT \(2\)",
+                 id="top-beyond-limit"),
 ])
 def test_refusals(con: duckdb.DuckDBPyConnection, fields: list[ast.Expr],
                   options: dict[str, Any], message: str) -> None:
@@ -244,3 +308,58 @@ def test_lone_last_with_tag_and_field_conditions(con: duckdb.DuckDBPyConnection)
     assert _lone_last(con, _series_times(con), sqls, on_field) == [
         ({"host": "h0"}, [[t(120), 18.0]]), ({"host": "h1"}, [[t(130), 19.5]])]
     assert sqls and not any("__series" in sql for sql in sqls)  # field values decide
+
+
+def show_measurements(con: duckdb.DuckDBPyConnection, condition: ast.Expr) -> list[Any]:
+    series = engine.show_measurements(
+        ast.ShowMeasurements(condition=condition), "db", SCHEMA,
+        lambda q: con.sql(q.sql("duckdb")).to_arrow_table())
+    return [row[0] for s in series for row in s.values]
+
+
+def tag_test(op: ast.BinaryOp, key: str, value: ast.Expr) -> ast.Expr:
+    return ast.BinaryExpr(op, ast.VarRef(key), value)
+
+
+@pytest.mark.parametrize("condition, names", [
+    pytest.param(tag_test(ast.BinaryOp.EQ, "host", ast.StringLiteral("h0")), ["cpu"], id="eq"),
+    # 1.6.7 answers from its index per measurement: a measurement having the value is out
+    pytest.param(tag_test(ast.BinaryOp.NEQ, "host", ast.StringLiteral("h0")), [], id="neq-held"),
+    pytest.param(tag_test(ast.BinaryOp.NEQ, "host", ast.StringLiteral("zz")), ["cpu"],
+                 id="neq-absent-value"),
+    pytest.param(tag_test(ast.BinaryOp.NEQ, "nosuch", ast.StringLiteral("x")), [],
+                 id="neq-without-the-key"),
+    pytest.param(tag_test(ast.BinaryOp.NEQREGEX, "host", ast.RegexLiteral("^h[2-9]")), ["cpu"],
+                 id="not-regex"),
+    pytest.param(ast.BinaryExpr(
+        ast.BinaryOp.AND, tag_test(ast.BinaryOp.EQ, "host", ast.StringLiteral("h0")),
+        tag_test(ast.BinaryOp.EQ, "host", ast.StringLiteral("h1"))), ["cpu"],
+        id="and-per-measurement"),
+])
+def test_show_measurements_where_per_measurement(con: duckdb.DuckDBPyConnection,
+                                                 condition: ast.Expr, names: list[str]) -> None:
+    assert show_measurements(con, condition) == names
+
+
+@pytest.mark.parametrize("condition, message", [
+    pytest.param(FROM_S0, "SHOW MEASUREMENTS doesn't support time in WHERE clause", id="time"),
+    pytest.param(tag_test(ast.BinaryOp.EQ, "host", ast.IntegerLiteral(5)),
+                 "right side of '=' must be a tag value string", id="number"),
+    pytest.param(tag_test(ast.BinaryOp.LT, "host", ast.StringLiteral("h1")),
+                 "invalid tag comparison operator", id="less-than"),
+])
+def test_show_measurements_where_refusals(con: duckdb.DuckDBPyConnection, condition: ast.Expr,
+                                          message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        show_measurements(con, condition)
+
+
+def test_a_measurement_named_twice_is_read_twice(con: duckdb.DuckDBPyConnection) -> None:
+    statement = ast.SelectStatement((ast.Field(call("count", INT)),), CPU + CPU)
+    series = engine.select(statement, "db", SCHEMA,
+                           lambda q: con.sql(q.sql("duckdb")).to_arrow_table(), NOW)
+    assert series[0].values == [[0, 40]]
+    statement = ast.SelectStatement((ast.Field(INT),), CPU + CPU, limit=3)
+    series = engine.select(statement, "db", SCHEMA,
+                           lambda q: con.sql(q.sql("duckdb")).to_arrow_table(), NOW)
+    assert series[0].values == [[t(0), 0], [t(0), 0], [t(10), 1]]

@@ -1,0 +1,288 @@
+"""The order in which InfluxDB 1.6.7 hands points to mode() and percentile(), where it decides
+which of several equal values wins.
+
+1.x merges a group's series by time with Go's container/heap (series taken in series-key
+order, one merge per shard group), then sorts the points by value with Go's sort.Sort, which
+is not stable: Debian builds 1.6.7 with Go 1.19, whose sort.Sort is pattern-defeating
+quicksort. Equal values therefore come out in an order that depends on both steps; this
+module reproduces them, so ties are broken exactly as 1.6.7 breaks them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+Less = Callable[[T, T], bool]
+Point = dict[str, Any]  # {"t": time, "v": value, "a<i>": companions...}
+
+DAY = 24 * 3600 * 1_000_000_000
+SHARD_GROUP = 7 * DAY  # autogen's shard group duration (168h)
+# Go's Time.Truncate counts from 1 January of year 1, a Monday, so 1.x's 7-day shard groups
+# start on Mondays: the Monday before the Unix epoch is 3 days before it.
+SHARD_ORIGIN = -3 * DAY
+
+
+def shard_group(time: int) -> int:
+    """The number of the 7-day shard group 1.x stores a point of `time` (ns) in."""
+    return (time - SHARD_ORIGIN) // SHARD_GROUP
+_MASK = (1 << 64) - 1
+
+
+# -- the merge of series --------------------------------------------------------------------
+
+
+def _point_less(x: Point, y: Point) -> bool:
+    """1.x's sorted-merge order: time, then the first companion strings that differ."""
+    if x["t"] != y["t"]:
+        return bool(x["t"] < y["t"])
+    for key in sorted(k for k in x if k.startswith("a")):
+        left, right = x[key], y.get(key)
+        if isinstance(left, str) and isinstance(right, str) and left != right:
+            return left < right
+    return False
+
+
+def merge_series(series: Sequence[Sequence[Point]]) -> list[Point]:
+    """Time-ordered runs (one per series, in series-key order) merged as 1.x merges them:
+    ties between series go the way Go's heap leaves them, one heap per shard group."""
+    by_shard: dict[int, list[list[Point]]] = {}
+    for index, run in enumerate(series):
+        for point in run:
+            shard = by_shard.setdefault(shard_group(point["t"]), [[] for _ in series])
+            shard[index].append(point)
+    out: list[Point] = []
+    for shard in sorted(by_shard):
+        out.extend(_heap_merge(by_shard[shard]))
+    return out
+
+
+def _heap_merge(runs: list[list[Point]]) -> list[Point]:
+    heap = [[run, 0] for run in runs if run]
+
+    def less(i: int, j: int) -> bool:
+        return _point_less(heap[i][0][heap[i][1]], heap[j][0][heap[j][1]])
+
+    def down(i: int, n: int) -> None:
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                return
+            if child + 1 < n and less(child + 1, child):
+                child += 1
+            if not less(child, i):
+                return
+            heap[i], heap[child] = heap[child], heap[i]
+            i = child
+
+    def up(j: int) -> None:
+        while j > 0:
+            parent = (j - 1) // 2
+            if not less(j, parent):
+                return
+            heap[parent], heap[j] = heap[j], heap[parent]
+            j = parent
+
+    for i in range(len(heap) // 2 - 1, -1, -1):
+        down(i, len(heap))
+    out: list[Point] = []
+    while heap:
+        last = len(heap) - 1
+        heap[0], heap[last] = heap[last], heap[0]
+        down(0, last)
+        item = heap.pop()
+        out.append(item[0][item[1]])
+        item[1] += 1
+        if item[1] < len(item[0]):
+            heap.append(item)
+            up(len(heap) - 1)
+    return out
+
+
+# -- Go's sort.Sort ---------------------------------------------------------------------------
+
+
+def go_sort(data: list[T], less: Less[T]) -> None:
+    """Sort `data` in place exactly as Go 1.19's sort.Sort orders it (equal elements too)."""
+    if len(data) > 1:
+        _pdqsort(data, less, 0, len(data), len(data).bit_length())
+
+
+def _insertion_sort(d: list[T], less: Less[T], a: int, b: int) -> None:
+    for i in range(a + 1, b):
+        j = i
+        while j > a and less(d[j], d[j - 1]):
+            d[j], d[j - 1] = d[j - 1], d[j]
+            j -= 1
+
+
+def _sift_down(d: list[T], less: Less[T], root: int, hi: int, first: int) -> None:
+    while True:
+        child = 2 * root + 1
+        if child >= hi:
+            return
+        if child + 1 < hi and less(d[first + child], d[first + child + 1]):
+            child += 1
+        if not less(d[first + root], d[first + child]):
+            return
+        d[first + root], d[first + child] = d[first + child], d[first + root]
+        root = child
+
+
+def _heap_sort(d: list[T], less: Less[T], a: int, b: int) -> None:
+    hi = b - a
+    for i in range((hi - 1) // 2, -1, -1):
+        _sift_down(d, less, i, hi, a)
+    for i in range(hi - 1, -1, -1):
+        d[a], d[a + i] = d[a + i], d[a]
+        _sift_down(d, less, 0, i, a)
+
+
+def _pdqsort(d: list[T], less: Less[T], a: int, b: int, limit: int) -> None:
+    balanced = partitioned = True
+    while True:
+        length = b - a
+        if length <= 12:
+            _insertion_sort(d, less, a, b)
+            return
+        if limit == 0:
+            _heap_sort(d, less, a, b)
+            return
+        if not balanced:
+            _break_patterns(d, a, b)
+            limit -= 1
+        pivot, hint = _choose_pivot(d, less, a, b)
+        if hint == "decreasing":
+            _reverse(d, a, b)
+            pivot = (b - 1) - (pivot - a)
+            hint = "increasing"
+        if balanced and partitioned and hint == "increasing" and _partial_insertion_sort(
+                d, less, a, b):
+            return
+        if a > 0 and not less(d[a - 1], d[pivot]):
+            a = _partition_equal(d, less, a, b, pivot)
+            continue
+        mid, partitioned = _partition(d, less, a, b, pivot)
+        left, right = mid - a, b - mid
+        if left < right:
+            balanced = left >= length // 8
+            _pdqsort(d, less, a, mid, limit)
+            a = mid + 1
+        else:
+            balanced = right >= length // 8
+            _pdqsort(d, less, mid + 1, b, limit)
+            b = mid
+
+
+def _partition(d: list[T], less: Less[T], a: int, b: int, pivot: int) -> tuple[int, bool]:
+    d[a], d[pivot] = d[pivot], d[a]
+    i, j = a + 1, b - 1
+    while i <= j and less(d[i], d[a]):
+        i += 1
+    while i <= j and not less(d[j], d[a]):
+        j -= 1
+    if i > j:
+        d[j], d[a] = d[a], d[j]
+        return j, True
+    d[i], d[j] = d[j], d[i]
+    i, j = i + 1, j - 1
+    while True:
+        while i <= j and less(d[i], d[a]):
+            i += 1
+        while i <= j and not less(d[j], d[a]):
+            j -= 1
+        if i > j:
+            break
+        d[i], d[j] = d[j], d[i]
+        i, j = i + 1, j - 1
+    d[j], d[a] = d[a], d[j]
+    return j, False
+
+
+def _partition_equal(d: list[T], less: Less[T], a: int, b: int, pivot: int) -> int:
+    d[a], d[pivot] = d[pivot], d[a]
+    i, j = a + 1, b - 1
+    while True:
+        while i <= j and not less(d[a], d[i]):
+            i += 1
+        while i <= j and less(d[a], d[j]):
+            j -= 1
+        if i > j:
+            return i
+        d[i], d[j] = d[j], d[i]
+        i, j = i + 1, j - 1
+
+
+def _partial_insertion_sort(d: list[T], less: Less[T], a: int, b: int) -> bool:
+    i = a + 1
+    for _ in range(5):
+        while i < b and not less(d[i], d[i - 1]):
+            i += 1
+        if i == b:
+            return True
+        if b - a < 50:
+            return False
+        d[i], d[i - 1] = d[i - 1], d[i]
+        if i - a >= 2:
+            j = i - 1
+            while j >= 1 and less(d[j], d[j - 1]):  # Go walks down to 1, not to a
+                d[j], d[j - 1] = d[j - 1], d[j]
+                j -= 1
+        if b - i >= 2:
+            j = i + 1
+            while j < b and less(d[j], d[j - 1]):
+                d[j], d[j - 1] = d[j - 1], d[j]
+                j += 1
+    return False
+
+
+def _break_patterns(d: list[T], a: int, b: int) -> None:
+    length = b - a
+    if length < 8:
+        return
+    state = length
+    modulus = 1 << length.bit_length()
+    start = a + (length // 4) * 2 - 1
+    for idx in range(start, start + 3):
+        state ^= (state << 13) & _MASK
+        state ^= state >> 17
+        state ^= (state << 5) & _MASK
+        other = state & (modulus - 1)
+        if other >= length:
+            other -= length
+        d[idx], d[a + other] = d[a + other], d[idx]
+
+
+def _choose_pivot(d: list[T], less: Less[T], a: int, b: int) -> tuple[int, str]:
+    length = b - a
+    swaps = [0]
+    i, j, k = a + length // 4, a + length // 4 * 2, a + length // 4 * 3
+    if length >= 8:
+        if length >= 50:
+            i = _median(d, less, i - 1, i, i + 1, swaps)
+            j = _median(d, less, j - 1, j, j + 1, swaps)
+            k = _median(d, less, k - 1, k, k + 1, swaps)
+        j = _median(d, less, i, j, k, swaps)
+    if swaps[0] == 0:
+        return j, "increasing"
+    if swaps[0] == 12:
+        return j, "decreasing"
+    return j, "unknown"
+
+
+def _median(d: list[T], less: Less[T], a: int, b: int, c: int, swaps: list[int]) -> int:
+    def order(x: int, y: int) -> tuple[int, int]:
+        if less(d[y], d[x]):
+            swaps[0] += 1
+            return y, x
+        return x, y
+
+    a, b = order(a, b)
+    b, c = order(b, c)
+    a, b = order(a, b)
+    return b
+
+
+def _reverse(d: list[T], a: int, b: int) -> None:
+    d[a:b] = d[a:b][::-1]
