@@ -6,7 +6,8 @@ are decoded into the gateway's results, which the caller's encoders then write: 
 for a 1.x client of a 2.x or 3.x server, InfluxDB 3's tables for /api/v3/query_influxql.
 
 Telegraf's side effects are handled here too: CREATE DATABASE reaches every write target of
-its route, and SHOW DATABASES (and SHOW MEASUREMENTS on a sharded database) merge answers.
+its route, and SHOW DATABASES merges answers. Reads of a sharded database go to every shard
+and are merged (`shard_read.py`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from gateway.services.routing import (
     merge_names,
     with_failover,
 )
+from gateway.services.shard_read import ShardedReads, wants_shards
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
 from translators.influxql.decode import (
@@ -61,6 +63,7 @@ class RoutedInfluxQL:
     def __init__(self, router: Router, native: InfluxQLService) -> None:
         self._router = router
         self._native = native
+        self._sharded = ShardedReads(self._shard_results)
 
     async def execute(self, request: InfluxQLRequest) -> InfluxQLAnswer:
         if not self._router.active:
@@ -90,9 +93,11 @@ class RoutedInfluxQL:
         route = self._router.resolve(database, measurement).route
         if not route.passthrough:  # the caller's credentials stay here
             request = dataclasses.replace(request, credentials=None)
-        if route.mode == "shard" and not route.read and len(statements) == 1 and isinstance(
-                statements[0], ast.ShowMeasurements):
-            return await self._merged_measurements(targets, request)
+        if route.mode == "shard" and not route.read and len(targets) > 1 and wants_shards(
+                statements):
+            # Each shard holds part of the data: all are asked and their answers merged.
+            return await self._sharded.execute(targets, statements, request,
+                                               whole_series=route.shard_by == "measurement")
         if targets == [NATIVE]:
             return await self._native.execute(request)
 
@@ -102,6 +107,20 @@ class RoutedInfluxQL:
             return await self._upstream(self._router.upstreams[target], statements, request)
 
         return await with_failover(targets, attempt, database)
+
+    async def _shard_results(self, target: str, statements: list[ast.Statement],
+                             request: InfluxQLRequest) -> list[StatementResult]:
+        """One shard's results for statements already rewritten for it (`request.text`)."""
+        if target == NATIVE:
+            return (await self._native.execute(request)).results
+        upstream = self._router.upstreams[target]
+        call = InfluxQLCall(
+            text=request.text, database=request.database,
+            retention_policy=request.retention_policy, epoch="ns", params=None,
+            write=not request.read_only)
+        if upstream.generation is not Generation.V1:
+            call = _unqualified(call, statements, upstream.generation)
+        return await fetch_results(upstream, call, request.credentials)
 
     def _generation(self, target: str) -> Generation | None:
         upstream = self._router.upstreams.get(target)
@@ -184,23 +203,6 @@ class RoutedInfluxQL:
                     return f"upstream {target}: {results[0].error}"
             return None
         return f"upstream {target}: {reply.error_message()}"
-
-    async def _merged_measurements(self, targets: list[str],
-                                   request: InfluxQLRequest) -> InfluxQLAnswer:
-        """SHOW MEASUREMENTS on a sharded database: each shard's names, merged and sorted."""
-        shard_request = dataclasses.replace(request, caller=Generation.V3)
-        answers = await asyncio.gather(*(
-            self._native.execute(request) if t == NATIVE else
-            self._upstream(self._router.upstreams[t], [], shard_request) for t in targets))
-        names: set[str] = set()
-        for answer in answers:
-            for result in answer.results:
-                if result.error:
-                    return answer
-                for series in result.series:
-                    names.update(str(row[0]) for row in series.values)
-        series = [Series("measurements", ["name"], [[n] for n in sorted(names)])] if names else []
-        return InfluxQLAnswer(results=[StatementResult(0, series=series)])
 
 
 async def fetch_results(upstream: Upstream, call: InfluxQLCall,

@@ -242,6 +242,11 @@ def test_shard_by_measurement_spreads_and_show_merges(servers, start_gateway,
                               database="sharded")[2])
     assert answer["results"][0]["series"][0]["values"][0][1] == 7
     names.append("spaced name")
+    # A read of several measurements asks every shard: each measurement's series, whole.
+    answer = json.loads(query(gateway.url, 'SELECT count("value") FROM /^m/ ORDER BY time DESC',
+                              database="sharded")[2])
+    assert [(s["name"], s["values"][0][1]) for s in answer["results"][0]["series"]] == [
+        (name, 10) for name in reversed(names[:-1])]
 
     def measurements(url: str) -> set[str]:
         answer = json.loads(query(url, "SHOW MEASUREMENTS", database="sharded")[2])

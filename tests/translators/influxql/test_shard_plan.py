@@ -1,0 +1,62 @@
+"""How a statement is read from shards and how their answers merge (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from translators.influxql.parser import parse_query
+from translators.influxql.render import render
+from translators.influxql.results import Series, StatementResult
+from translators.influxql.shard_merge import merge_results
+from translators.influxql.shard_plan import Merge, NotShardable, column_names, plan_statement
+
+
+def plan(text: str, whole_series: bool = False, tag_keys: set[str] | None = None):
+    (statement,) = parse_query(text, None)
+    return plan_statement(statement, whole_series=whole_series, tag_keys=tag_keys)
+
+
+@pytest.mark.parametrize(("text", "merge", "asked"), [
+    pytest.param("SELECT v FROM m LIMIT 2 OFFSET 3 SLIMIT 1", Merge.ROWS,
+                 "SELECT v FROM m LIMIT 5", id="raw-asks-offset-plus-limit"),
+    pytest.param("SELECT max(v) FROM m GROUP BY * LIMIT 2 SLIMIT 1 SOFFSET 1", Merge.SERIES,
+                 "SELECT max(v) FROM m GROUP BY * LIMIT 2", id="whole-series-keeps-limit"),
+    pytest.param("SELECT mean(v) FROM m GROUP BY time(1m) LIMIT 1", Merge.COMBINE,
+                 "SELECT sum(v) AS shard_0_0, count(v) AS shard_0_1 FROM m GROUP BY time(1m)",
+                 id="mean-as-sum-and-count"),
+    pytest.param("SHOW TAG VALUES WITH KEY = k LIMIT 2 OFFSET 1", Merge.NAMES,
+                 "SHOW TAG VALUES WITH KEY = k", id="show-unions"),
+])
+def test_plans(text: str, merge: Merge, asked: str) -> None:
+    made = plan(text)
+    assert made.merge is merge
+    assert render(made.statement) == asked
+
+
+def test_named_tags_are_whole_series_only_when_they_name_every_key() -> None:
+    text = "SELECT spread(v) FROM m GROUP BY a, /^b/"
+    assert plan(text, tag_keys={"a", "bb"}).merge is Merge.SERIES
+    with pytest.raises(NotShardable, match="spread"):
+        plan(text, tag_keys={"a", "bb", "c"})
+    assert plan(text, whole_series=True).merge is Merge.SERIES
+
+
+def test_column_names_follow_1x() -> None:
+    (statement,) = parse_query("SELECT max(v), max(v), mean(v) AS max_1, max(w) FROM m", None)
+    assert column_names(statement) == ["max", "max_2", "max_1", "max_3"]
+
+
+def test_rows_at_the_same_time_keep_the_targets_order() -> None:
+    made = plan("SELECT v FROM m LIMIT 3")
+    shards = [StatementResult(0, [Series("m", ["time", "v"], [[1, "a1"], [2, "a2"]],
+                                         has_time=True)]),
+              StatementResult(0, [Series("m", ["time", "v"], [[1, "b1"], [3, "b3"]],
+                                         has_time=True)])]
+    merged = merge_results(made, 0, shards)
+    assert merged.series[0].values == [[1, "a1"], [1, "b1"], [2, "a2"]]
+
+
+def test_a_shard_error_is_the_answer() -> None:
+    made = plan("SELECT v FROM m")
+    merged = merge_results(made, 0, [StatementResult(0), StatementResult(0, error="boom")])
+    assert merged.error == "boom" and merged.series == []
