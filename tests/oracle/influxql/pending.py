@@ -12,7 +12,6 @@ from __future__ import annotations
 PENDING: frozenset[str] = frozenset({
     'integral-by-time',
     'log2-log10-with-zero',
-    'elapsed-star-sparse',
     'csv-aggregate',
     'create-rp-default',
 })
