@@ -385,9 +385,10 @@ def _wildcard_refs(kind: ast.DataType | None, fields: dict[str, FieldType],
     return sorted(refs, key=lambda r: r.name)
 
 
-_NUMERIC_ONLY = frozenset({
+# elapsed() only reads times, so elapsed(*) covers string and boolean fields too
+_NUMERIC_ONLY = (frozenset({
     "mean", "median", "spread", "stddev", "sum", "integral", "percentile", "top", "bottom",
-}) | TRANSFORMS | MATH
+}) | TRANSFORMS | MATH) - {"elapsed"}
 
 
 def _expand_call(call: ast.Call, fields: dict[str, FieldType],

@@ -81,10 +81,13 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     rng = random.Random(0)
     # 1.x never fills the buckets of top, bottom, sample or distinct: an empty one is absent.
     multi = any(p.func in fn.MULTI_ROW for p in plan.prims)
+    # nor integral's when it is the only function (beside others it is filled like them)
+    unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
     for group in groups:
         rows = _compute(plan, group, lower, rng)
-        if plan.interval is not None and start is not None and end is not None and not multi:
+        if plan.interval is not None and start is not None and end is not None \
+                and not unfilled:
             rows = fill_rows(plan, rows, start, end)
         out_rows = _evaluate(plan, rows, keep)
         if plan.descending:
@@ -158,6 +161,7 @@ def _compute(plan: SelectPlan, group: SeriesRows, lower: int,
     out: list[tuple[int, list[Any]]] = []
     default_time = lower if plan.time_range.lower is not None else 0
     multi = next((i for i, p in enumerate(plan.prims) if p.func in fn.MULTI_ROW), None)
+    integrals = _integrals(plan, rows, orders)
     for bucket, values in rows:
         time = bucket if bucket is not None else default_time
         if multi is not None:
@@ -170,7 +174,10 @@ def _compute(plan: SelectPlan, group: SeriesRows, lower: int,
             if prim.func is None:
                 resolved.append(None)
                 continue
-            if needs_points(plan, prim):
+            if index in integrals:
+                point = None if bucket not in integrals[index] else (
+                    None, integrals[index][bucket])
+            elif needs_points(plan, prim):
                 order = orders.get(index)
                 point, aux_values = _from_points(
                     prim, value or [], lambda o=order, b=bucket: o.points(b) if o else [])
@@ -190,7 +197,28 @@ def _compute(plan: SelectPlan, group: SeriesRows, lower: int,
             time = selected
         elif bucket is None and any(p.func == "integral" for p in plan.prims):
             time = 0  # 1.x stamps integral() without GROUP BY time at the epoch
+        if integrals and len(integrals) == sum(p.func is not None for p in plan.prims) \
+                and all(bucket not in sums for sums in integrals.values()):
+            continue  # only integrals, each of them left out of this bucket: no row
         out.append((time, resolved))
+    return out
+
+
+def _integrals(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],
+               orders: dict[int, _ReadOrder]) -> dict[int, dict[int, float]]:
+    """integral() under GROUP BY time, by prim index then bucket: 1.x carries each bucket's
+    last point into the next bucket, so they are computed over the group's buckets at once,
+    its series merged in 1.x's read order (of points at one time, the last read counts)."""
+    if plan.interval is None:
+        return {}
+    out = {}
+    for index, prim in enumerate(plan.prims):
+        if prim.func == "integral":
+            unit = int(prim.args[0]) if prim.args else 1_000_000_000
+            order = orders[index]
+            windows = ((bucket, [(p["t"], p["v"]) for p in order.points(bucket)])
+                       for bucket, _ in rows if bucket is not None)
+            out[index] = fn.integral_by_window(windows, plan.interval, unit)
     return out
 
 
@@ -267,9 +295,9 @@ def _from_points(prim: Any, points: list[dict[str, Any]],
     if func == "mode":
         found = fn.mode(points, read_order)
         return ((None, found) if found is not None else None), {}
-    if func == "integral":
+    if func == "integral":  # of points at one time, the last 1.x reads counts
         unit = int(prim.args[0]) if prim.args else 1_000_000_000
-        return (None, fn.integral([(p["t"], p["v"]) for p in points], unit)), {}
+        return (None, fn.integral([(p["t"], p["v"]) for p in read_order()], unit)), {}
     raise QueryError(f"{func}() is not supported yet by influx-gateway")
 
 

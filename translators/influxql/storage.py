@@ -23,8 +23,9 @@ TIME = "__t"
 SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
 NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
 
-# Functions whose answer between equal values depends on the order 1.x reads points in.
-READ_ORDER = frozenset({"mode", "percentile"})
+# Functions whose answer between equal values (integral: points at one time) depends on the
+# order 1.x reads points in.
+READ_ORDER = frozenset({"mode", "percentile", "integral"})
 # Functions that read the series' order (`SERIES`): selectors break ties with it.
 _BY_SERIES = READ_ORDER | {"first", "last", "min", "max"}
 # Aggregates computed by DuckDB; the rest are computed in Python from point lists.

@@ -38,6 +38,20 @@ AGGREGATES = [
     pytest.param(f"SELECT integral(usage_user, 1m) {C1}", id="integral-unit"),
     pytest.param(f"SELECT integral(used, 1h) FROM mem WHERE host = 'server03' AND {W} "
                  "GROUP BY time(30m)", id="integral-by-time"),
+    pytest.param(f"SELECT integral(usage_user, 1m) FROM cpu WHERE host = 'server03' AND {W} "
+                 "GROUP BY time(7m)", id="integral-by-time-gap"),
+    pytest.param(f"SELECT integral(used) FROM mem WHERE {W}", id="integral-merged"),
+    pytest.param(f"SELECT integral(usage_user), mean(usage_user) FROM cpu WHERE "
+                 f"host = 'server03' AND {W} GROUP BY time(15m) fill(1)",
+                 id="integral-by-time-beside-mean"),
+    pytest.param(f"SELECT integral(used) FROM mem WHERE {W} GROUP BY time(20m)",
+                 id="integral-by-time-merged"),
+    pytest.param(f"SELECT integral(a) FROM sparse WHERE {W} AND id = 'x' GROUP BY time(5m) "
+                 "fill(none)", id="integral-by-time-edge-points"),
+    pytest.param(f"SELECT integral(a) FROM sparse WHERE {W} AND id = 'x' GROUP BY time(5m) "
+                 "fill(0)", id="integral-by-time-fill"),
+    pytest.param(f"SELECT integral(usage_user) {C1} GROUP BY time(30m) ORDER BY time DESC",
+                 id="integral-by-time-desc"),
     pytest.param(f"SELECT mean(usage_user) {CW}", id="mean"),
     pytest.param(f"SELECT mean(used) FROM mem WHERE {W}", id="mean-integers"),
     pytest.param(f"SELECT mean(*) FROM mem WHERE {W}", id="mean-star"),
