@@ -17,9 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import ast
+from .fill import fill_rows, limit_buckets
 from .results import Series
 from .rewrite import PrimRef, SelectPlan
-from .shape import bucket_of, fill_rows, limit_buckets, page_series
+from .shape import bucket_of, page_series
 from .storage import TIME, dim_name, needs_points, prim_name
 
 _FILLS = (ast.FillOption.NULL, ast.FillOption.NONE)

@@ -1,0 +1,74 @@
+"""GROUP BY time buckets: how many an answer may hold, and fill() for the empty ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import ast
+from .rewrite import QueryError, SelectPlan
+
+
+def limit_buckets(plan: SelectPlan, start: int, end: int, max_buckets: int) -> None:
+    assert plan.interval is not None
+    if (end - start) // plan.interval + 1 > max_buckets:
+        raise QueryError(
+            f"the query would return more than {max_buckets} buckets per series; "
+            "narrow its time range or widen the GROUP BY time interval")
+
+
+def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
+          end: int) -> list[tuple[int, list[Any]]]:
+    assert plan.interval is not None
+    by_time = {t: v for t, v in rows}
+    width = len(plan.prims)
+    out: list[tuple[int, list[Any]]] = []
+    option = plan.fill
+    previous: list[Any] = [None] * width
+    # fill(previous) follows the answer's order: under DESC the later bucket fills the earlier
+    times = range(start, end + 1, plan.interval)
+    for time in reversed(times) if plan.descending else times:
+        values = by_time.get(time)
+        if values is None:
+            if option is ast.FillOption.NONE:
+                continue
+            values = [None] * width
+            for index, prim in enumerate(plan.prims):
+                if option is ast.FillOption.NUMBER:
+                    values[index] = plan.fill_value
+                elif option is ast.FillOption.PREVIOUS:
+                    values[index] = previous[index]
+                elif option is ast.FillOption.NULL and prim.func == "count":
+                    values[index] = 0
+        else:
+            values = list(values)
+            for index in range(width):
+                if values[index] is None:
+                    if option is ast.FillOption.NUMBER:
+                        values[index] = plan.fill_value
+                    elif option is ast.FillOption.PREVIOUS:
+                        values[index] = previous[index]
+        for index in range(width):
+            if values[index] is not None:
+                previous[index] = values[index]
+        out.append((time, values))
+    if plan.descending:
+        out.reverse()
+    if option is ast.FillOption.LINEAR:
+        _interpolate(out, width)
+    return out
+
+
+def _interpolate(rows: list[tuple[int, list[Any]]], width: int) -> None:
+    for index in range(width):
+        known = [i for i, (_, v) in enumerate(rows) if v[index] is not None]
+        for a, b in zip(known, known[1:], strict=False):
+            if b - a < 2:
+                continue
+            (ta, va), (tb, vb) = rows[a], rows[b]
+            va, vb = va[index], vb[index]
+            for i in range(a + 1, b):
+                t = rows[i][0]
+                value = va + (vb - va) * (t - ta) / (tb - ta)
+                if isinstance(va, int) and isinstance(vb, int):
+                    value = int(value)
+                rows[i][1][index] = value
