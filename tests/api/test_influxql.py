@@ -151,3 +151,13 @@ async def test_infinite_and_nan_math_answers_null_in_valid_json(client: TestClie
     assert await response.json() == {"results": [{"statement_id": 0, "series": [
         {"name": "cpu", "columns": ["time", "log2", "log10"],
          "values": [[1_704_067_260, None, None], [1_704_067_380, None, None]]}]}]}
+
+
+async def test_subquery_field_named_like_a_grouped_tag_is_answered(client: TestClient) -> None:
+    await loaded(client)
+    response = await client.get("/query", params={
+        "db": "db", "q": "SELECT * FROM (SELECT mean(v) AS host FROM cpu GROUP BY host) "
+                         "GROUP BY host"})
+    assert response.status == 200
+    result = (await response.json())["results"][0]
+    assert "error" not in result and len(result["series"]) == 2

@@ -57,8 +57,11 @@ def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
         return None
     dims = [dim_name(i) for i in range(len(dimensions))]
     for name_ in dims:
+        values = table.column(name_)
+        if not pa.types.is_string(values.type):  # a subquery's field named like a tag
+            values = pc.cast(values, pa.string())
         table = table.set_column(table.column_names.index(name_), name_,
-                                 pc.fill_null(table.column(name_), ""))
+                                 pc.fill_null(values, ""))
     times = table.column(TIME)
     values: list[pa.ChunkedArray] = []
     selected: pa.ChunkedArray | None = None

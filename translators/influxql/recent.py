@@ -23,7 +23,7 @@ from .schema import MeasurementSchema
 from .storage import build_query, condition_sql, dim_name, ident, tag_value, time_bounds
 from .timerange import TimeRange
 
-# (database, measurement) -> one row per stored series: its tag columns and `last_time` (ns),
+# (database, measurement) -> one row per stored series: its tag columns and latest `time` (ns),
 # covering every series the read's snapshot holds; None when that cannot be promised.
 SeriesTimes = Callable[[str, str], pa.Table | None]
 Runner = Callable[..., pa.Table]
@@ -65,16 +65,17 @@ def _expected_groups(plan: SelectPlan, schema: MeasurementSchema, dimensions: li
                      run: Runner) -> tuple[set[tuple[str, ...]], int | None]:
     """The groups of the series that may hold points in the statement's range, and the
     earliest of their latest times (capped at the range's end)."""
-    last = exp.column("last_time", quoted=True)
-    dims = [exp.Coalesce(this=tag_value(schema, name), expressions=[exp.Literal.string("")])
-            .as_(dim_name(i)) for i, name in enumerate(dimensions)]
+    last = exp.column("time", quoted=True)  # line protocol cannot name a tag `time`
+    keys = [exp.Coalesce(this=tag_value(schema, name), expressions=[exp.Literal.string("")])
+            for name in dimensions]
+    dims = [key.as_(dim_name(i)) for i, key in enumerate(keys)]
     start = exp.Min(this=exp.func("least", last, exp.Literal.number(upper))).as_("__from")
     where: exp.Expression = exp.GTE(this=last, expression=exp.Literal.number(lower))
     if plan.condition is not None:
         where = exp.and_(where, condition_sql(plan.condition, schema))
     query = exp.select(*dims, start).from_(exp.Table(this=ident(_SERIES))).where(where)
-    if dims:
-        query = query.group_by(*(exp.column(dim_name(i)) for i in range(len(dims))))
+    if keys:  # by the expressions: an alias could be shadowed by a tag of the same name
+        query = query.group_by(*(key.copy() for key in keys))
     table = run(query, {_SERIES: times})
     starts = [s for s in table.column("__from").to_pylist() if s is not None]
     if not starts:

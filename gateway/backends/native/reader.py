@@ -24,6 +24,7 @@ class Reader:
         self._call = call
         self.catalog = call.catalog
         self._pinned = False
+        self._since: int | None = None  # write transactions begun when the snapshot was pinned
 
     def series_times(self, database: str, table: str) -> pa.Table | None:
         """Each series' latest time, for every series this read's snapshot holds, or None
@@ -31,15 +32,17 @@ class Reader:
         found = self.catalog.table(database, table)
         if found is None:
             return None
-
-        def pin() -> None:
-            if not self._pinned:
-                self._call.cursor.execute("BEGIN TRANSACTION")
-                self._pinned = True
-                # DuckDB takes a database's snapshot when a transaction first reads from it.
-                self.run(exp.select("1").from_(st.table_ref(database, table)).limit(0))
-
-        return self._call.watch.table(database, table, sorted(found.tags), pin)
+        watch = self._call.watch
+        if self._since is None:
+            since = watch.quiet()
+            if since is None:
+                return None
+            self._call.cursor.execute("BEGIN TRANSACTION")
+            self._pinned = True
+            # DuckDB takes a database's snapshot when a transaction first reads from it.
+            self.run(exp.select("1").from_(st.table_ref(database, table)).limit(0))
+            self._since = since
+        return watch.table(database, table, sorted(found.tags), self._since)
 
     def release(self) -> None:
         if self._pinned:

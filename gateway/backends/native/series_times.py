@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from translators.lineprotocol import TIME_COLUMN
+
 from .writes import SeriesIndex
 
 MAX_SERIES = 100_000  # above this, copying the index costs more than it can save
@@ -40,13 +42,19 @@ class SeriesWatch:
         self.ended = 0
         self._parsed: dict[tuple[str, str], _Parsed] = {}
 
-    def table(self, database: str, table: str, tags: Sequence[str],
-              pin: Callable[[], None]) -> pa.Table | None:
-        """Each series' tag values and `last_time`, or None. `pin` fixes the read's snapshot."""
+    def quiet(self) -> int | None:
+        """How many write transactions have begun, when none is open now (else None). A read
+        takes this just before it pins its snapshot, and hands it to every `table` call."""
         begun = self.begun
-        if begun != self.ended:
+        return begun if begun == self.ended else None
+
+    def table(self, database: str, table: str, tags: Sequence[str],
+              since: int) -> pa.Table | None:
+        """Each series' tag values and latest `time`, or None when a write transaction began
+        after `since` (the index may then name series the read's snapshot lacks, or lack
+        some it holds) or the table's entry is not loaded yet."""
+        if self.begun != since:
             return None
-        pin()
         series = self._index.get((database, table))
         if series is None:
             self._load(database, table)
@@ -54,7 +62,7 @@ class SeriesWatch:
         if len(series) > MAX_SERIES:
             return None
         copy = dict(series)  # one C call: the writer cannot change it half-way
-        if self.begun != begun:
+        if self.begun != since:
             return None
         parsed = self._parsed.get((database, table))
         if (parsed is None or parsed.index is not series or parsed.size != len(copy)
@@ -63,7 +71,7 @@ class SeriesWatch:
             parsed = _Parsed(series, len(keys), tuple(tags), keys, _tag_columns(keys, tags))
             self._parsed[(database, table)] = parsed
         last = pa.array([copy[key] for key in parsed.keys], pa.int64())
-        return pa.table([*parsed.columns, last], names=[*tags, "last_time"])
+        return pa.table([*parsed.columns, last], names=[*tags, TIME_COLUMN])
 
 
 def _tag_columns(keys: list[str], tags: Sequence[str]) -> list[pa.Array]:

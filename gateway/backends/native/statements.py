@@ -167,7 +167,7 @@ def merge_probe(merge: Merge) -> str:
 
 def series_last_times(schema: str, table: str, tags: Sequence[str]) -> str:
     """Each stored series (tag set) with its latest time, for the append/merge decision."""
-    latest = exp.Max(this=column(TIME_COLUMN)).as_("last_time")
+    latest = exp.Max(this=column(TIME_COLUMN)).as_(TIME_COLUMN)  # no tag can be named `time`
     select = exp.select(*(column(t) for t in tags), latest).from_(table_ref(schema, table))
     if tags:
         select = select.group_by(*(column(t) for t in tags))

@@ -420,7 +420,7 @@ def load_series(tx: Transaction, index: SeriesIndex, database: str,
 def _load_series(con: duckdb.DuckDBPyConnection, database: str, table: Table) -> dict[str, int]:
     stored = con.sql(st.series_last_times(database, table.name, table.tags)).to_arrow_table()
     keys = series_keys(stored, table.tags).to_pylist()
-    last = pc.cast(stored.column("last_time"), pa.int64()).to_pylist()
+    last = pc.cast(stored.column(TIME_COLUMN), pa.int64()).to_pylist()
     return {k: t for k, t in zip(keys, last, strict=True) if t is not None}
 
 

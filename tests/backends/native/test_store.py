@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from gateway.backends.native import writes
+from gateway.backends.native.reader import Reader
+from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore
 from gateway.errors import Category, GatewayError
 from gateway.model import Namespace, SqlQuery
+from translators.influxql import engine
+from translators.influxql.parser import parse_query
 from translators.lineprotocol import Precision, parse_lines
 
 
@@ -126,6 +131,54 @@ async def test_reads_get_series_times_once_the_writer_has_loaded_them(tmp_path: 
         found = await store.read(lambda reader: reader.series_times("d", "m"))
         assert found is not None
         assert sorted(found.to_pylist(), key=lambda r: r["h"]) == [
-            {"h": "a", "last_time": 30}, {"h": "b", "last_time": 20}]
+            {"h": "a", "time": 30}, {"h": "b", "time": 20}]
     finally:
         await store.close()
+
+
+async def _last_per_host(store: NativeStore, text: str,
+                         between: Callable[[str], None] = lambda m: None) -> list[object]:
+    (statement,) = parse_query(text, None)
+
+    def work(reader: Reader) -> list[object]:
+        def series_times(database: str, measurement: str) -> object:
+            between(measurement)
+            return reader.series_times(database, measurement)
+
+        found = engine.select(statement, "d", CatalogSchema(reader.catalog), reader.run,
+                              time.time_ns(), engine.Limits(), series_times)  # type: ignore[arg-type]
+        return [(s.name, s.tags, s.values) for s in found]
+
+    return await store.read(work)  # type: ignore[no-any-return]
+
+
+async def test_last_over_two_measurements_ignores_writes_after_its_snapshot(
+        store: NativeStore) -> None:
+    """A write between a read's two measurements (drop b, write b again) must not reach the
+    second one's series times: the answer is the read's snapshot, not a mix."""
+    await store.write(Namespace("d"), batch(b"a,host=a v=1 5\nb,host=a v=1 2000\nb,host=b v=2 20"))
+    text = "SELECT last(v) FROM a, b GROUP BY host"
+    before = await _last_per_host(store, text)
+    assert before == [("a", {"host": "a"}, [[5, 1.0]]), ("b", {"host": "a"}, [[2000, 1.0]]),
+                      ("b", {"host": "b"}, [[20, 2.0]])]
+
+    def rewrite_b(measurement: str) -> None:
+        if measurement == "b":
+            store.submit(lambda tx: writes.drop_table(tx, store._index, "d", "b")).result()
+            store.submit(lambda tx: writes.apply_write(
+                tx, store._index, "d", batch(b"b,host=a v=9 1000"), create=True,
+                now_ns=0)).result()
+
+    assert await _last_per_host(store, text, rewrite_b) == before
+    assert await _last_per_host(store, text) == [
+        ("a", {"host": "a"}, [[5, 1.0]]), ("b", {"host": "a"}, [[1000, 9.0]])]
+
+
+async def test_last_with_tags_named_like_internal_columns(store: NativeStore) -> None:
+    await store.write(Namespace("d"), batch(b"m,last_time=x,__d0=y v=1 5\nm,last_time=z v=2 7"))
+    await store.run(lambda tx: None)
+    for key, expected in (("last_time", [("m", {"last_time": "x"}, [[5, 1.0]]),
+                                         ("m", {"last_time": "z"}, [[7, 2.0]])]),
+                          ("__d0", [("m", {"__d0": ""}, [[7, 2.0]]),
+                                    ("m", {"__d0": "y"}, [[5, 1.0]])])):
+        assert await _last_per_host(store, f'SELECT last(v) FROM m GROUP BY "{key}"') == expected

@@ -240,7 +240,7 @@ def test_columnar_answers_as_row_by_row(con: duckdb.DuckDBPyConnection, name: st
 
 def _series_times(con: duckdb.DuckDBPyConnection) -> Any:
     def times(database: str, measurement: str) -> Any:
-        return con.sql(f'SELECT host, max(epoch_ns("time")) AS last_time FROM "{database}".'
+        return con.sql(f'SELECT host, max(epoch_ns("time")) AS "time" FROM "{database}".'
                        f'"{measurement}" GROUP BY host').to_arrow_table()
     return times
 
@@ -289,7 +289,7 @@ def test_lone_last_reads_everything_when_the_window_misses_a_group(
     no point in the window, so the whole range is read and the answer is unchanged."""
     def later(database: str, measurement: str) -> Any:
         table = _series_times(con)(database, measurement)
-        return table.set_column(1, "last_time", pa.array([t(190)] * table.num_rows))
+        return table.set_column(1, "time", pa.array([t(190)] * table.num_rows))
 
     sqls: list[str] = []
     assert _lone_last(con, later, sqls) == _lone_last(con, None, [])
