@@ -9,6 +9,7 @@ Errors are 1.x's, in its words.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,13 +167,13 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     fields = _expand_fields(statement, sources)
     plan.aggregate = any(_has_aggregate(f.expr) for f in fields)
     builder = _Builder(plan, sources)
-    names: list[str] = []
+    names: list[tuple[str | None, str]] = []
     for item in fields:
         expr = _strip_parens(item.expr)
         if isinstance(expr, ast.VarRef) and expr.name.lower() == "time":
             continue  # time is always the first column
         plan.outputs.append(builder.node(expr, top=True))
-        names.append(item.alias or field_name(expr))
+        names.append((item.alias, field_name(expr)))
     if plan.interval is not None and not plan.aggregate:
         raise QueryError("GROUP BY requires at least one aggregate function")
     if not plan.outputs:
@@ -181,7 +182,7 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
                 for f in statement.fields):
             return None  # a wildcard or regex that matched nothing: an empty answer
         raise QueryError("at least 1 non-time field must be queried")
-    plan.columns = unique_names(names)
+    plan.columns = column_names(names)
     calls = [p for p in plan.prims if p.func]
     plan.selector = plan.aggregate and len(calls) == 1 and calls[0].func in SELECTORS
     # 1.x: a lone selector answers its point's time, except under GROUP BY time, where only
@@ -439,24 +440,24 @@ def _binary_names(expr: ast.Expr) -> list[str]:
     return []
 
 
-def unique_names(names: list[str]) -> list[str]:
-    """1.x's duplicate columns: the second `mean` becomes `mean_1`, and so on."""
-    seen: dict[str, int] = {}
-    taken = set(names)
-    out: list[str] = []
-    for name in names:
-        if name not in seen:
-            seen[name] = 0
-            out.append(name)
+def column_names(fields: Sequence[tuple[str | None, str]]) -> list[str]:
+    """1.x's column names from (alias, generated name) pairs: aliases are placed first, then
+    each generated name already taken gets the first free `_1`, `_2`... suffix."""
+    names = [alias or "" for alias, _ in fields]
+    taken = {name: 1 for name in names if name}
+    for index, (alias, generated) in enumerate(fields):
+        if alias:
             continue
-        while True:
-            seen[name] += 1
-            candidate = f"{name}_{seen[name]}"
-            if candidate not in taken:
-                taken.add(candidate)
-                out.append(candidate)
-                break
-    return out
+        name = generated
+        count = taken.get(name)
+        if count is not None:
+            while f"{name}_{count}" in taken:
+                count += 1
+            taken[name] = count + 1
+            name = f"{name}_{count}"
+        taken[name] = taken.get(name, 0) + 1
+        names[index] = name
+    return names
 
 
 # -- building evaluation trees ------------------------------------------------------------------

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from . import ast
 from .functions import AGGREGATES, MULTI_ROW, PREDICTORS, SELECTORS, TRANSFORMS
+from .rewrite import column_names, field_name
 
 _ROW_FOLDING = AGGREGATES | SELECTORS | MULTI_ROW | TRANSFORMS | PREDICTORS
 COMBINABLE = ("count", "sum", "min", "max", "mean")
@@ -182,8 +183,8 @@ def _combined_fields(statement: ast.SelectStatement
             "series-sharded route unless the query groups by every tag (GROUP BY *)")
     asked: list[ast.Field] = []
     combiners: list[Combiner] = []
-    for index, (field, name) in enumerate(zip(statement.fields, column_names(statement),
-                                              strict=True)):
+    names = column_names([(f.alias, field_name(f.expr)) for f in statement.fields])
+    for index, (field, name) in enumerate(zip(statement.fields, names, strict=True)):
         expr = field.expr
         if not (isinstance(expr, ast.Call) and expr.name in COMBINABLE and len(expr.args) == 1
                 and isinstance(expr.args[0], ast.VarRef)):
@@ -214,36 +215,3 @@ def _describe(field: ast.Field) -> str:
     return render(field.expr)
 
 
-def column_names(statement: ast.SelectStatement) -> list[str]:
-    """1.x's column names for a SELECT's fields: aliases first, then each function's or
-    field's name, a repeated one suffixed `_1`, `_2`... past the names already taken."""
-    names: list[str | None] = [f.alias for f in statement.fields]
-    taken: dict[str, int] = {n: 1 for n in names if n}
-    for index, field in enumerate(statement.fields):
-        if names[index]:
-            continue
-        name = _field_name(field.expr)
-        count = taken.get(name)
-        if count is not None:
-            while f"{name}_{count}" in taken:
-                count += 1
-            taken[name] = count + 1
-            name = f"{name}_{count}"
-        taken[name] = taken.get(name, 0) + 1
-        names[index] = name
-    return [n or "" for n in names]
-
-
-def _field_name(expr: ast.Expr) -> str:
-    # 1.x's Field.Name(): a call's name, a variable's name, the first of a binary expression.
-    if isinstance(expr, ast.Call):
-        return expr.name
-    if isinstance(expr, ast.Distinct):
-        return "distinct"
-    if isinstance(expr, ast.VarRef):
-        return expr.name
-    if isinstance(expr, ast.ParenExpr):
-        return _field_name(expr.expr)
-    if isinstance(expr, ast.BinaryExpr):
-        return _field_name(expr.lhs) or _field_name(expr.rhs)
-    return ""

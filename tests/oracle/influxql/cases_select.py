@@ -55,6 +55,10 @@ PROJECTIONS = [
     pytest.param(f"SELECT usage_user AS u, usage_system AS s FROM cpu WHERE {ONE}", id="aliases"),
     pytest.param(f'SELECT usage_user AS "my value" FROM cpu WHERE {ONE}', id="alias-quoted"),
     pytest.param(f"SELECT usage_user AS host FROM cpu WHERE {ONE}", id="alias-shadows-tag"),
+    pytest.param(f"SELECT max(usage_user), min(usage_user) AS max FROM cpu WHERE {ONE}",
+                 id="alias-taken-before-generated-name"),
+    pytest.param(f"SELECT max(usage_user), max(usage_user), min(usage_user) AS max_1 "
+                 f"FROM cpu WHERE {ONE}", id="alias-takes-the-suffixed-name"),
     pytest.param(f"SELECT usage_user, usage_user FROM cpu WHERE {ONE}", id="same-field-twice"),
     pytest.param(f"SELECT time, usage_user FROM cpu WHERE {ONE}", id="explicit-time"),
     pytest.param(f"SELECT usage_user + usage_system FROM cpu WHERE {ONE}", id="add"),

@@ -7,8 +7,9 @@ import pytest
 from translators.influxql.parser import parse_query
 from translators.influxql.render import render
 from translators.influxql.results import Series, StatementResult
+from translators.influxql.rewrite import column_names, field_name
 from translators.influxql.shard_merge import merge_results
-from translators.influxql.shard_plan import Merge, NotShardable, column_names, plan_statement
+from translators.influxql.shard_plan import Merge, NotShardable, plan_statement
 
 
 def plan(text: str, whole_series: bool = False, tag_keys: set[str] | None = None):
@@ -43,7 +44,8 @@ def test_named_tags_are_whole_series_only_when_they_name_every_key() -> None:
 
 def test_column_names_follow_1x() -> None:
     (statement,) = parse_query("SELECT max(v), max(v), mean(v) AS max_1, max(w) FROM m", None)
-    assert column_names(statement) == ["max", "max_2", "max_1", "max_3"]
+    assert column_names([(f.alias, field_name(f.expr)) for f in statement.fields]) == [
+        "max", "max_2", "max_1", "max_3"]
 
 
 def test_rows_at_the_same_time_keep_the_targets_order() -> None:
