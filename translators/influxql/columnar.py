@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import ast
-from .fill import fill_rows, limit_buckets
+from .fill import bucket_span, fill_rows
 from .results import Series
 from .rewrite import PrimRef, SelectPlan
-from .shape import bucket_of, page_series
+from .shape import page_series
 from .storage import TIME, dim_name, needs_points, prim_name
 
 _FILLS = (ast.FillOption.NULL, ast.FillOption.NONE)
@@ -104,7 +104,11 @@ def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
 
 def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
            max_buckets: int) -> list[Series]:
-    start, end = _bucket_range(plan, blocks, lower, upper, max_buckets)
+    start: int | None = None
+    end = 0
+    if plan.interval is not None:
+        firsts = (found.times[a] for found in blocks for a in found.bounds[:-1])
+        start, end = bucket_span(plan, lower, upper, firsts, max_buckets)
     out: list[Series] = []
     for found in blocks:
         for key, a, b in zip(found.keys, found.bounds, found.bounds[1:], strict=False):
@@ -126,21 +130,6 @@ def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
     if plan.descending:
         out.reverse()  # 1.x walks series in reverse order too
     return out
-
-
-def _bucket_range(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
-                  max_buckets: int) -> tuple[int | None, int]:
-    if plan.interval is None:
-        return None, 0
-    if plan.time_range.lower is not None:
-        start: int | None = bucket_of(plan, lower)
-    else:
-        firsts = [found.times[a] for found in blocks for a in found.bounds[:-1]]
-        start = min(firsts) if firsts else None
-    end = bucket_of(plan, upper)
-    if start is not None:
-        limit_buckets(plan, start, end, max_buckets)
-    return start, end
 
 
 def _filled(plan: SelectPlan, times: list[Any], columns: list[list[Any]], start: int,

@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from . import ast
 from .rewrite import QueryError, SelectPlan
+from .storage import read_bounds
+
+
+def bucket_of(plan: SelectPlan, time: int) -> int:
+    assert plan.interval is not None
+    return time - (time - plan.interval_offset) % plan.interval
+
+
+def bucket_span(plan: SelectPlan, lower: int, upper: int, firsts: Iterable[int | None],
+                max_buckets: int) -> tuple[int | None, int]:
+    """The first and last bucket of a GROUP BY time answer, over the range read: from the
+    range's start, or without one from the earliest bucket of any series (`firsts`, looked
+    at only then); no more than `max_buckets` of them."""
+    assert plan.interval is not None
+    read_lower, read_upper = read_bounds(plan, lower, upper)
+    start: int | None
+    if plan.time_range.lower is not None:
+        start = bucket_of(plan, read_lower)
+    else:
+        known = [first for first in firsts if first is not None]
+        start = min(known) if known else None
+    end = bucket_of(plan, read_upper)
+    if start is not None:
+        limit_buckets(plan, start, end, max_buckets)
+    return start, end
 
 
 def limit_buckets(plan: SelectPlan, start: int, end: int, max_buckets: int) -> None:

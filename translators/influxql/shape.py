@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from . import ast, holtwinters, indicators
 from . import functions as fn
-from .fill import fill_rows, limit_buckets
+from .fill import bucket_of, bucket_span, fill_rows
 from .readorder import merge_series
 from .results import Series, series_key
 from .rewrite import Lit, Math, Node, Op, Prim, PrimRef, QueryError, SelectPlan, Transform
@@ -53,32 +53,16 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
     return out
 
 
-def first_bucket(plan: SelectPlan, groups: Iterable[SeriesRows]) -> int | None:
-    starts = [s.rows[0][0] for s in groups if s.rows and s.rows[0][0] is not None]
-    return min(starts) if starts else None
-
-
-def bucket_of(plan: SelectPlan, time: int) -> int:
-    assert plan.interval is not None
-    return time - (time - plan.interval_offset) % plan.interval
-
-
 def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
           max_buckets: int) -> list[Series]:
     start: int | None = None
     end: int | None = None
     keep: tuple[int, int] | None = None  # the buckets asked for, when more were read
     if plan.interval is not None:
-        read_lower, read_upper = read_bounds(plan, lower, upper)
-        if plan.time_range.lower is not None:
-            start = bucket_of(plan, read_lower)
-        else:
-            start = first_bucket(plan, groups)
-        end = bucket_of(plan, read_upper)
-        if (read_lower, read_upper) != (lower, upper):
+        start, end = bucket_span(plan, lower, upper,
+                                 (g.rows[0][0] for g in groups if g.rows), max_buckets)
+        if read_bounds(plan, lower, upper) != (lower, upper):
             keep = (bucket_of(plan, lower), bucket_of(plan, upper))
-        if start is not None:
-            limit_buckets(plan, start, end, max_buckets)
     rng = random.Random(0)
     # 1.x never fills the buckets of top, bottom, sample or distinct: an empty one is absent.
     multi = any(p.func in fn.MULTI_ROW for p in plan.prims)
