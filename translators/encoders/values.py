@@ -7,11 +7,26 @@ import pyarrow.compute as pc
 
 
 def iso_times(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Timestamps as InfluxDB 3 prints them: 2024-01-01T00:00:00[.fraction], no zone."""
+    """Timestamps as InfluxDB 3 prints them: 2024-01-01T00:00:00[.fraction], no zone, or
+    with the zone's offset for a zoned column."""
+    if column.type.tz is not None:
+        return _zoned_times(column)
     text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
     # strftime's %S carries the full fraction (".000000000" for ns): trim trailing zeros.
     text = pc.replace_substring_regex(text, r"\.0+$", "")
     return pc.replace_substring_regex(text, r"(\.[0-9]*?)0+$", r"\1")
+
+
+def _zoned_times(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Local time and offset, as arrow-rs prints a zoned timestamp (RFC 3339, fractions in
+    groups of three digits, Z for a zero offset): 2024-01-01T01:00:00+01:00."""
+    text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+    text = pc.replace_substring_regex(text, r"\.0+$", "")
+    text = pc.replace_substring_regex(text, r"(\.(?:[0-9]{3})+?)(?:000)+$", r"\1")
+    offset = pc.strftime(column, format="%z")
+    offset = pc.replace_substring_regex(offset, r"^[+-]0000$", "Z")
+    offset = pc.replace_substring_regex(offset, r"^([+-][0-9]{2})([0-9]{2})$", r"\1:\2")
+    return pc.binary_join_element_wise(text, offset, "")
 
 
 def with_text_times(table: pa.Table) -> pa.Table:

@@ -20,16 +20,9 @@ class Unsupported(ValueError):
 # 2000-01-03 for day and week strides and 2000-01-01 for months.
 _EPOCH = "1970-01-01 00:00:00"
 
+# date_bin_gapfill, locf and interpolate are built by gapfill.py, and tz(), AT TIME ZONE,
+# date_bin_wallclock and to_local_time by zones.py, before these rewrites run.
 _UNSUPPORTED = {
-    "date_bin_gapfill": "date_bin_gapfill (gap filling) is not supported on the native store",
-    "date_bin_wallclock_gapfill": "date_bin_wallclock_gapfill (gap filling) is not supported "
-                                  "on the native store",
-    "date_bin_wallclock": "date_bin_wallclock is not supported on the native store",
-    "interpolate": "interpolate() needs date_bin_gapfill, which the native store does not "
-                   "support",
-    "locf": "locf() needs date_bin_gapfill, which the native store does not support",
-    "tz": "tz() is not supported on the native store: time zones are not kept in results",
-    "to_local_time": "to_local_time() is not supported on the native store",
     "arrow_cast": "arrow_cast() is not supported on the native store; use CAST",
     "approx_percentile_cont_with_weight": "approx_percentile_cont_with_weight is not "
                                           "supported on the native store",
@@ -59,9 +52,6 @@ def rewrite_functions(tree: exp.Expression) -> exp.Expression:
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, exp.AtTimeZone):
-        raise Unsupported("AT TIME ZONE is not supported on the native store: time zones are "
-                          "not kept in results")
     if isinstance(node, exp.DateBin):
         return _date_bin(node)
     if isinstance(node, exp.FirstValue | exp.LastValue) and not _in_window(node):
@@ -86,7 +76,7 @@ def _now() -> exp.Expression:
     return exp.AtTimeZone(this=exp.CurrentTimestamp(), zone=exp.Literal.string("UTC"))
 
 
-def _utc_timestamp(value: exp.Expression) -> exp.Expression:
+def utc_timestamp(value: exp.Expression) -> exp.Expression:
     """An origin or time given as text (with or without an offset) as a naive UTC TIMESTAMP."""
     if isinstance(value, exp.Var):  # sqlglot reads date_bin's quoted origin as a bare word
         value = exp.Literal.string(value.name)
@@ -98,7 +88,7 @@ def _utc_timestamp(value: exp.Expression) -> exp.Expression:
     return exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))
 
 
-def _interval(value: exp.Expression) -> exp.Expression:
+def interval(value: exp.Expression) -> exp.Expression:
     if value.is_string:  # date_bin('15 minutes', time) is accepted as well
         return exp.Cast(this=value, to=exp.DataType.build("INTERVAL"))
     return value
@@ -106,10 +96,10 @@ def _interval(value: exp.Expression) -> exp.Expression:
 
 def _date_bin(node: exp.DateBin) -> exp.Expression:
     origin = node.args.get("origin") or node.args.get("unit")
-    start = _utc_timestamp(origin) if origin is not None else \
+    start = utc_timestamp(origin) if origin is not None else \
         exp.Cast(this=exp.Literal.string(_EPOCH), to=exp.DataType.build("TIMESTAMP"))
     return exp.Anonymous(this="time_bucket", expressions=[
-        _interval(node.this), node.expression, start])
+        interval(node.this), node.expression, start])
 
 
 def _in_window(node: exp.Expression) -> bool:
@@ -165,7 +155,7 @@ def _unix(target: str) -> Callable[..., exp.Expression]:
         _arguments(args, name, 1)
         (value,) = args
         if value.is_string:
-            return _utc_timestamp(value)
+            return utc_timestamp(value)
         return exp.Anonymous(this=target, expressions=[value])
     return rewrite
 
@@ -174,7 +164,7 @@ def _to_timestamp_seconds(args: list[exp.Expression], name: str) -> exp.Expressi
     _arguments(args, name, 1)
     (value,) = args
     if value.is_string:
-        return _utc_timestamp(value)
+        return utc_timestamp(value)
     # DataFusion reads numbers as seconds since the epoch, fractions kept
     exact = exp.Cast(this=value, to=exp.DataType.build("DECIMAL(38, 6)"))
     micros = exp.Mul(this=exact, expression=exp.Literal.number(1_000_000))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
@@ -27,7 +28,9 @@ from sqlglot.optimizer.scope import traverse_scope
 
 from . import information_schema
 from .datafusion import Unsupported, rewrite_functions
+from .gapfill import rewrite_gapfill
 from .result_names import name_results
+from .zones import result_zones, rewrite_zones
 
 READ_DIALECT = "postgres"
 WRITE_DIALECT = "duckdb"
@@ -44,7 +47,7 @@ ALLOWED_UNMODELLED = frozenset({
     "regexp_matches", "string_split", "list_value", "greatest", "least", "hash",
     "time_bucket", "arg_max", "arg_min", "quantile_cont", "quantile_disc", "median", "mode",
     "stddev_samp", "stddev_pop", "var_samp", "var_pop", "bit_count", "ln", "log2", "log10",
-    "approx_quantile", "make_timestamp", "typeof",
+    "approx_quantile", "make_timestamp", "typeof", "cast_to_type",
 })
 _SOURCES = (exp.Table, exp.Subquery, exp.Unnest, exp.Values, exp.Lateral)
 _DENIED = frozenset({
@@ -56,6 +59,15 @@ _DENIED = frozenset({
 
 class SqlRejected(ValueError):
     """The query cannot run: it does not parse, or does something other than read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """DuckDB SQL for a query, and the time zone of each result column that has one (the
+    SQL gives every time as a naive UTC instant; see zones.apply_zones)."""
+
+    sql: str
+    zones: Mapping[str, str] = field(default_factory=dict)
 
 
 def _function_name(node: exp.Func) -> str:
@@ -128,7 +140,21 @@ def translate_query(
     row_limit: int | None = None,
     columns: information_schema.Columns | None = None,
 ) -> str:
-    """DuckDB SQL for `text`, reading only tables of `schema` (raises SqlRejected).
+    """DuckDB SQL for `text`, reading only tables of `schema` (raises SqlRejected)."""
+    return translate(text, schema=schema, tables=tables, params=params, row_limit=row_limit,
+                     columns=columns).sql
+
+
+def translate(
+    text: str,
+    *,
+    schema: str,
+    tables: Collection[str],
+    params: Mapping[str, object] | None = None,
+    row_limit: int | None = None,
+    columns: information_schema.Columns | None = None,
+) -> Translation:
+    """The translation of `text`, reading only tables of `schema` (raises SqlRejected).
 
     With `row_limit`, the query is wrapped to return at most that many rows. With `columns`
     (each table's columns and their Arrow types), `information_schema` and SHOW TABLES /
@@ -142,7 +168,7 @@ def translate_query(
 
 def _translate(text: str, schema: str, tables: Collection[str],
                params: Mapping[str, object] | None, row_limit: int | None,
-               columns: information_schema.Columns | None) -> str:
+               columns: information_schema.Columns | None) -> Translation:
     show = information_schema.show_query(text)
     if show is None:
         tree = parse_query(text)
@@ -156,7 +182,10 @@ def _translate(text: str, schema: str, tables: Collection[str],
     _rewrite_tables(tree, schema, tables, columns)
     name_results(tree)
     try:
-        rewrite_functions(tree)
+        zones = result_zones(tree)
+        tree = rewrite_zones(tree)
+        tree = rewrite_gapfill(tree)
+        tree = rewrite_functions(tree)
     except Unsupported as exc:
         raise SqlRejected(str(exc)) from None
     for node in tree.walk():
@@ -173,7 +202,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
         raise SqlRejected("result column names must be unique: " + ", ".join(duplicates))
     if row_limit is not None:
         tree = exp.select("*").from_(tree.subquery("__result")).limit(row_limit)
-    return tree.sql(dialect=WRITE_DIALECT)
+    return Translation(tree.sql(dialect=WRITE_DIALECT), zones)
 
 
 def engine_message(message: str, schema: str) -> str:

@@ -77,7 +77,8 @@ def _display(node: exp.Expression, qualifier: str | None) -> str:
         return f"{table}.{node.name}"
     if isinstance(node, exp.Paren):
         return _display(node.this, qualifier)
-    if isinstance(node, exp.Cast | exp.TryCast):
+    if isinstance(node, exp.Cast | exp.TryCast | exp.AtTimeZone):
+        # DataFusion plans AT TIME ZONE as a cast to a zoned type, named by its operand
         return _display(node.this, qualifier)
     if isinstance(node, exp.Literal | exp.Boolean | exp.Null | exp.Neg):
         return _literal(node)

@@ -28,7 +28,7 @@ from gateway.backends.base import Backend
 from gateway.errors import Category, GatewayError, not_found
 from gateway.model import Namespace, SqlQuery, WriteOutcome
 from translators.lineprotocol import FieldType, LineError, ParsedBatch
-from translators.sql import SqlRejected, engine_message, translate_query
+from translators.sql import SqlRejected, apply_zones, engine_message, translate
 
 from . import policies, writes
 from . import statements as st
@@ -356,13 +356,13 @@ class NativeStore(Backend):
 
         def work(reader: Reader) -> pa.Table:
             try:
-                sql = translate_query(query.text, schema=database, tables=tables,
-                                      params=query.params, row_limit=self._max_rows + 1,
-                                      columns=columns)
+                translation = translate(query.text, schema=database, tables=tables,
+                                        params=query.params, row_limit=self._max_rows + 1,
+                                        columns=columns)
             except SqlRejected as exc:
                 raise GatewayError(Category.INVALID, str(exc)) from exc
             try:
-                table = reader.run_sql(sql)
+                table = apply_zones(reader.run_sql(translation.sql), translation.zones)
             except GatewayError as exc:
                 if exc.category is not Category.INVALID:
                     raise

@@ -48,12 +48,7 @@ def test_rewrites(text: str, fragment: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t FROM cpu GROUP BY 1",
-     "date_bin_gapfill"),
-    ("SELECT locf(avg(v)) FROM cpu", "locf"),
-    ("SELECT interpolate(avg(v)) FROM cpu", "interpolate"),
-    ("SELECT tz(time, 'Europe/Paris') FROM cpu", "tz()"),
-    ("SELECT time AT TIME ZONE 'UTC' FROM cpu", "AT TIME ZONE"),
+    ("SELECT arrow_cast(v, 'Int64') FROM cpu", "arrow_cast"),
     ("SELECT selector_max(v) FROM cpu", r"selector_max\(\) takes 2 arguments"),
     ("SELECT no_such_function(v) FROM cpu", "function no_such_function is not supported"),
 ])

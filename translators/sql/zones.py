@@ -1,0 +1,207 @@
+"""Time zones in InfluxDB 3 SQL (tz(), AT TIME ZONE, date_bin_wallclock) on the native store.
+
+InfluxDB 3 keeps a zone in a timestamp's Arrow type. Here every timestamp inside the translated
+query stays a naive UTC instant, as `time` is: a zoned value is computed as its instant, the
+zone of each result column is worked out from the query text (`result_zones`), and the result
+is typed with it afterwards (`apply_zones`), so the encoders print each time with its offset.
+Wall-clock work (date_bin_wallclock, to_local_time) converts to the zone's local time and back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pyarrow as pa
+from sqlglot import exp
+
+from .datafusion import Unsupported, utc_timestamp
+
+_OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
+# a text timestamp that names its offset is a zoned value to DataFusion; one without is not
+_TEXT_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)\s*$")
+_WALLCLOCK = ("date_bin_wallclock", "date_bin_wallclock_gapfill")
+_BINS = ("date_bin_gapfill", *_WALLCLOCK)
+
+
+def check_zone(name: str) -> str:
+    """`name` if it is a time zone InfluxDB 3 accepts (IANA name or +HH:MM), else a 400."""
+    if _OFFSET.fullmatch(name):
+        return name
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Unsupported(f"invalid time zone '{name}'") from None
+    return name
+
+
+def _zone_literal(node: exp.Expression) -> str:
+    if not node.is_string:
+        raise Unsupported("the time zone must be given as a string literal")
+    return check_zone(node.name)
+
+
+def _name(node: exp.Expression) -> str:
+    return str(node.this).lower() if isinstance(node, exp.Anonymous) else ""
+
+
+def zone_of(node: exp.Expression) -> str | None:
+    """The zone InfluxDB 3 gives the value of `node`, read from the query text (None: naive)."""
+    while isinstance(node, exp.Alias | exp.Paren):
+        node = node.this
+    if isinstance(node, exp.AtTimeZone):
+        return _zone_literal(node.args["zone"])
+    if isinstance(node, exp.DateBin):
+        return zone_of(node.expression)
+    name = _name(node)
+    if name == "tz":
+        args = node.expressions
+        if not 1 <= len(args) <= 2:
+            raise Unsupported("tz() takes 1 or 2 arguments")
+        return _zone_literal(args[1]) if len(args) == 2 else "UTC"
+    if name in _BINS and len(node.expressions) >= 2:
+        return zone_of(node.expressions[1])
+    return None
+
+
+def _has_offset(node: exp.Expression) -> bool:
+    return node.is_string and _TEXT_OFFSET.search(node.name) is not None
+
+
+def _instant(node: exp.Expression) -> exp.Expression:
+    """A rewritten argument as a naive UTC instant (text without an offset is read as UTC)."""
+    if node.is_string:
+        return utc_timestamp(node) if _has_offset(node) else \
+            exp.Cast(this=node, to=exp.DataType.build("TIMESTAMP"))
+    return node
+
+
+def _offset_minutes(zone: str) -> int | None:
+    match = _OFFSET.fullmatch(zone)
+    if match is None:
+        return None
+    minutes = int(match.group(2)) * 60 + int(match.group(3))
+    return -minutes if match.group(1) == "-" else minutes
+
+
+def _operand(node: exp.Expression) -> exp.Expression:
+    return exp.Paren(this=node) if isinstance(node, exp.Binary) else node
+
+
+def _shift(node: exp.Expression, minutes: int) -> exp.Expression:
+    interval = exp.Interval(this=exp.Literal.string(str(abs(minutes))),
+                            unit=exp.Var(this="MINUTE"))
+    cls = exp.Add if minutes >= 0 else exp.Sub
+    return cls(this=_operand(node), expression=interval)
+
+
+def _at(node: exp.Expression, zone: str) -> exp.AtTimeZone:
+    return exp.AtTimeZone(this=_operand(node), zone=exp.Literal.string(zone))
+
+
+def to_wall(instant: exp.Expression, zone: str) -> exp.Expression:
+    """The local (wall-clock) time in `zone` of a naive UTC instant."""
+    minutes = _offset_minutes(zone)
+    if minutes is not None:
+        return _shift(instant, minutes)
+    return _at(_at(instant, "UTC"), zone)
+
+
+def from_wall(wall: exp.Expression, zone: str) -> exp.Expression:
+    """The naive UTC instant of a local (wall-clock) time in `zone`."""
+    minutes = _offset_minutes(zone)
+    if minutes is not None:
+        return _shift(wall, -minutes)
+    return _at(_at(wall, zone), "UTC")
+
+
+def wallclock_bin(stride: exp.Expression, instant: exp.Expression, zone: str | None,
+                  origin: exp.Expression | None) -> exp.Expression:
+    """date_bin_wallclock: bins of local time in `zone`, as naive UTC instants."""
+    if zone is None:  # a naive time is its own wall clock
+        return exp.DateBin(this=stride, expression=instant, origin=origin)
+    local = exp.DateBin(this=stride, expression=to_wall(instant, zone), origin=origin)
+    return from_wall(local, zone)
+
+
+def result_zones(tree: exp.Expression) -> dict[str, str]:
+    """Each result column InfluxDB 3 would give a zone, by name, with that zone."""
+    while isinstance(tree, exp.SetOperation):
+        tree = tree.this
+    if not isinstance(tree, exp.Select):
+        return {}
+    zones = {}
+    for projection in tree.expressions:
+        zone = zone_of(projection)
+        if zone is not None and projection.alias_or_name:
+            zones[projection.alias_or_name] = zone
+    return zones
+
+
+def rewrite_zones(tree: exp.Expression) -> exp.Expression:
+    """`tree` with tz(), AT TIME ZONE, date_bin_wallclock and to_local_time computed on
+    naive UTC instants (raises Unsupported)."""
+    nodes = list(tree.walk())
+    # zones are read from the query as written, before any argument is rewritten
+    zones = {id(n): _argument_zone(n) for n in nodes}
+    for node in reversed(nodes):  # children first
+        new = _rewrite(node, zones.get(id(node)))
+        if new is not node:
+            if node is tree:
+                return new
+            node.replace(new)
+    return tree
+
+
+def _argument_zone(node: exp.Expression) -> str | None:
+    if isinstance(node, exp.AtTimeZone):
+        return zone_of(node.this)
+    name = _name(node)
+    if name in ("tz", "to_local_time") and node.expressions:
+        return zone_of(node.expressions[0])
+    if name in _WALLCLOCK and len(node.expressions) >= 2:
+        return zone_of(node.expressions[1])
+    return None
+
+
+def _rewrite(node: exp.Expression, zone: str | None) -> exp.Expression:
+    if isinstance(node, exp.AtTimeZone):
+        target = _zone_literal(node.args["zone"])
+        value = node.this
+        if zone is not None or _has_offset(value):
+            return _instant(value)  # a zoned value keeps its instant
+        # DataFusion reads a naive time as the wall clock in the target zone
+        return from_wall(_instant(value), target)
+    name = _name(node)
+    if name == "tz":
+        zone_of(node)  # checks the zone and the arguments
+        return _instant(node.expressions[0])
+    if name == "to_local_time":
+        if len(node.expressions) != 1:
+            raise Unsupported("to_local_time() takes 1 argument")
+        value = _instant(node.expressions[0])
+        return value if zone is None else to_wall(value, zone)
+    if name == "date_bin_wallclock":
+        args = node.expressions
+        if len(args) not in (2, 3):
+            raise Unsupported("date_bin_wallclock() takes 2 or 3 arguments")
+        origin = args[2] if len(args) == 3 else None
+        return wallclock_bin(args[0], _instant(args[1]), zone, origin)
+    if name == "date_bin_wallclock_gapfill":
+        node.meta["zone"] = zone  # for gapfill.py, which runs next and sees tz() rewritten
+    return node
+
+
+def apply_zones(table: pa.Table, zones: Mapping[str, str]) -> pa.Table:
+    """`table` with each named timestamp column typed with its zone (instants unchanged)."""
+    for name, zone in zones.items():
+        index = table.schema.get_field_index(name)
+        if index < 0:
+            continue
+        field = table.schema.field(index)
+        if not pa.types.is_timestamp(field.type):
+            continue
+        typed = pa.timestamp(field.type.unit, tz=zone)
+        table = table.set_column(index, field.with_type(typed), table.column(index).cast(typed))
+    return table
