@@ -270,7 +270,7 @@ def _rewrite_select(select: exp.Select, number: int) -> exp.Expression:
     order = select.args.get("order")
     aggregates = _aggregates([*projections, *([having] if having else []),
                               *([order] if order else [])])
-    strategies = _fill_strategies(projections, aggregates)
+    strategies = _fill_strategies([*projections, *([having] if having else [])], aggregates)
     values = [f"__gapfill_a{i}" for i in range(len(aggregates))]
     suffix = f"_{number}"
 
