@@ -1,5 +1,5 @@
-"""Per-mirror replay: a durable queue of writes a mirror missed, and the task that sends them
-to it in order once it answers again.
+"""Per-mirror replay queue: the durable, bounded queue of writes a mirror missed, with group
+commit; replayer.py sends them to it in order once it answers again.
 
 Contract with the router (mirror mode), for each mirror of a write:
 
@@ -12,9 +12,7 @@ Contract with the router (mirror mode), for each mirror of a write:
   `append` raises (`QueueFull`, or GatewayError UNAVAILABLE when the disk fails), the write
   is not queued and the client must not be told it was mirrored. Under when_full="reject",
   `check_room` answers before anything is sent to the primary.
-- `deliver` (given to the Replayer) sends one entry and says what happened: DELIVERED,
-  RETRY (optionally with the upstream's Retry-After) or REJECTED (4xx: logged, counted,
-  dropped). `Delivery.from_status` maps an HTTP status; no answer at all is a RETRY.
+- The `Replayer` (replayer.py) drains the queue through `peek`, `ack` and `drop_head`.
 
 Delivery is at least once: after a crash the entry in flight may be sent once more, which is
 harmless for points with explicit timestamps. Nothing acknowledged is lost or skipped (see
@@ -24,12 +22,10 @@ replay_log for the file format and the crash argument).
 from __future__ import annotations
 
 import asyncio
-import enum
 import functools
 import logging
-import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +35,7 @@ from gateway.backends.replay_log import DEFAULT_SEGMENT_BYTES, LogState, Moved, 
 from gateway.backends.replay_record import QueuedWrite
 from gateway.errors import Category, GatewayError
 
-__all__ = ["Delivery", "Outcome", "QueueFull", "QueuedWrite", "ReplayQueue", "ReplayStats",
-           "Replayer"]
+__all__ = ["QueueFull", "QueuedWrite", "ReplayQueue", "ReplayStats"]
 
 log = logging.getLogger(__name__)
 
@@ -316,111 +311,3 @@ class ReplayQueue:
             self._nonempty.set()
         else:
             self._nonempty.clear()
-
-
-class Outcome(enum.Enum):
-    DELIVERED = "delivered"
-    RETRY = "retry"  # down, timed out, 5xx or 429: try again after a backoff
-    REJECTED = "rejected"  # 4xx: the mirror will never take it
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """What one attempt to send a queued entry to its mirror came to."""
-
-    outcome: Outcome
-    retry_after: float | None = None  # seconds, from the upstream's Retry-After
-    detail: str = ""  # for the log and last_error
-
-    @classmethod
-    def from_status(cls, status: int, *, retry_after: float | None = None,
-                    detail: str = "") -> Delivery:
-        if 200 <= status < 300:
-            return cls(Outcome.DELIVERED)
-        detail = detail or f"the mirror answered {status}"
-        if status == 429 or status >= 500:
-            return cls(Outcome.RETRY, retry_after, detail)
-        return cls(Outcome.REJECTED, None, detail)
-
-
-Deliver = Callable[[QueuedWrite], Awaitable[Delivery]]
-
-
-class Replayer:
-    """Sends one mirror's queued entries in order, backing off while it fails."""
-
-    def __init__(self, queue: ReplayQueue, deliver: Deliver, *, backoff_initial_seconds: float,
-                 backoff_max_seconds: float,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 jitter: Callable[[], float] = random.random) -> None:
-        self.queue = queue
-        self.backoff_initial_seconds = backoff_initial_seconds
-        self.backoff_max_seconds = backoff_max_seconds
-        self._deliver = deliver
-        self._sleep = sleep
-        self._jitter = jitter  # uniform in [0, 1)
-        self._task: asyncio.Task[None] | None = None
-
-    @property
-    def backlogged(self) -> bool:
-        return self.queue.backlogged
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(
-                self._run(), name=f"replay-{self.queue.name}")
-
-    async def stop(self) -> None:
-        """Stop now, even mid-backoff or mid-delivery (an interrupted entry stays queued)."""
-        task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        await asyncio.wait([task])
-        if not task.cancelled() and task.exception() is not None:
-            log.error("replayer for mirror %s had failed", self.queue.name,
-                      exc_info=task.exception())
-
-    def backoff(self, failures: int) -> float:
-        """The pause after `failures` + 1 failures in a row: doubling from the initial value
-        up to the maximum, with jitter (between half and all of it) so that mirrors coming
-        back do not see every gateway retry at once."""
-        base = min(self.backoff_max_seconds,
-                   self.backoff_initial_seconds * 2.0 ** min(failures, 64))
-        return base * (0.5 + 0.5 * self._jitter())
-
-    async def _run(self) -> None:
-        failures = 0
-        while True:
-            try:
-                await self.queue.expire()
-                entry = self.queue.peek()
-                if entry is None:
-                    await self.queue.wait_for_entries()
-                    continue
-                result = await self._attempt(entry)
-                if result.outcome is Outcome.DELIVERED:
-                    await self.queue.ack()
-                    failures = 0
-                    continue
-                if result.outcome is Outcome.REJECTED:
-                    await self.queue.drop_head(result.detail)
-                    failures = 0
-                    continue
-                self.queue.record_failure(result.detail)
-                delay = max(self.backoff(failures), result.retry_after or 0.0)
-                log.warning("mirror %s: %s; retrying in %.1f s (%d entries queued)",
-                            self.queue.name, result.detail, delay, self.queue.stats.depth)
-            except Exception as exc:  # the queue itself failed: keep trying, slowly
-                log.exception("replay queue %s failed", self.queue.name)
-                self.queue.record_failure(f"replay queue: {exc}")
-                delay = self.backoff(failures)
-            failures += 1
-            await self._sleep(delay)
-
-    async def _attempt(self, entry: QueuedWrite) -> Delivery:
-        try:
-            return await self._deliver(entry)
-        except Exception as exc:  # a bug in deliver must not stop the replay
-            log.exception("delivering to mirror %s failed", self.queue.name)
-            return Delivery(Outcome.RETRY, None, f"{type(exc).__name__}: {exc}")

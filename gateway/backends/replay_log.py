@@ -7,9 +7,8 @@ A queue's directory:
     00000000000000000412.seg   ... only the last segment is ever appended to
     head                       two 64-byte slots, written alternately
 
-A segment is SEGMENT_MAGIC followed by records back to back (replay_record has their layout).
-A head slot is (generation, head seq, segment, offset) u64 each and their CRC; the valid slot
-with the larger generation wins, so a torn slot write leaves the previous head in force.
+A segment is SEGMENT_MAGIC followed by records back to back (replay_record has their layout);
+replay_head has the head file's.
 
 Why it is crash-safe: an append returns only after the records' fsync, and a new segment
 exists on disk (its magic and its directory entry synced) before any record goes into it, so
@@ -27,18 +26,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import struct
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway.backends.replay_head import HEAD_FILE, Head, HeadFile
 from gateway.backends.replay_record import (
     DamagedRecord,
     QueuedWrite,
     decode_payload,
     encode_record,
+    fsync_dir,
     pread,
+    pwrite_all,
     read_record,
 )
 
@@ -49,12 +49,8 @@ log = logging.getLogger(__name__)
 
 SEGMENT_MAGIC = b"IGWRPL01"
 SEGMENT_SUFFIX = ".seg"
-HEAD_FILE = "head"
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 
-_SLOT = struct.Struct("<QQQQ")  # generation, head seq, head segment, head offset
-_CRC = struct.Struct("<I")
-_SLOT_SIZE = 64
 _START = len(SEGMENT_MAGIC)  # offset of a segment's first record
 
 
@@ -96,7 +92,7 @@ class ReplayLog:
         self._sizes: dict[int, int] = {}  # first seq of each segment → its size, ascending
         self._tail = 0  # the segment appended to
         self._tail_fd = -1
-        self._head_fd = -1
+        self._head_file = HeadFile(directory)
         self._reader: tuple[int, int] | None = None  # (segment, fd) of a non-last segment
         self._head_seq = 0
         self._head_seg = 0
@@ -116,7 +112,7 @@ class ReplayLog:
         """Recover: cut a torn tail, restore the head, drop segments already consumed."""
         if not self.directory.is_dir():
             self.directory.mkdir(parents=True)
-            _fsync_dir(self.directory.parent)  # else a power cut can forget the directory
+            fsync_dir(self.directory.parent)  # else a power cut can forget the directory
         firsts = sorted(int(p.name[:-len(SEGMENT_SUFFIX)]) for p in self.directory.iterdir()
                         if p.name.endswith(SEGMENT_SUFFIX)
                         and p.name[:-len(SEGMENT_SUFFIX)].isdigit())
@@ -128,12 +124,7 @@ class ReplayLog:
         self._tail = firsts[-1]
         self._tail_fd = os.open(self._path(self._tail), os.O_RDWR)
         self._sizes[self._tail] = self._recover_tail()
-        head_path = self.directory / HEAD_FILE
-        created = not head_path.exists()
-        self._head_fd = os.open(head_path, os.O_RDWR | os.O_CREAT, 0o644)
-        if created:
-            _fsync_dir(self.directory)
-        self._restore_head(firsts[0])
+        self._restore_head(self._head_file.open(), firsts[0])
         self._finish(moved=False)
         self._forget_segments()  # left behind by a crash between a head sync and an unlink
         return self.state()
@@ -145,7 +136,7 @@ class ReplayLog:
             if size > _START:
                 raise ReplayLogError(f"{path} is not a replay queue segment")
             # Torn while being created: it never held a record.
-            _pwrite_all(fd, SEGMENT_MAGIC, 0)
+            pwrite_all(fd, SEGMENT_MAGIC, 0)
             os.ftruncate(fd, _START)
             os.fsync(fd)
             size = _START
@@ -164,20 +155,10 @@ class ReplayLog:
         self._next_seq = seq
         return offset
 
-    def _restore_head(self, earliest: int) -> None:
-        raw = pread(self._head_fd, 2 * _SLOT_SIZE, 0)
-        best: tuple[int, int, int, int] | None = None
-        for start in (0, _SLOT_SIZE):
-            slot = raw[start:start + _SLOT.size + _CRC.size]
-            if len(slot) < _SLOT.size + _CRC.size:
-                continue
-            if zlib.crc32(slot[:_SLOT.size]) != _CRC.unpack_from(slot, _SLOT.size)[0]:
-                continue
-            values = _SLOT.unpack_from(slot)
-            if best is None or values[0] > best[0]:
-                best = values
-        if best is not None:
-            self._generation, seq, segment, offset = best
+    def _restore_head(self, saved: Head | None, earliest: int) -> None:
+        if saved is not None:
+            self._generation = saved.generation
+            seq, segment, offset = saved.seq, saved.segment, saved.offset
             if self._head_matches(seq, segment, offset):
                 self._head_seq, self._head_seg, self._head_off = seq, segment, offset
                 self._persisted_seg = segment
@@ -224,7 +205,7 @@ class ReplayLog:
         start, first_seq = self._sizes[self._tail], self._next_seq
         data = b"".join(encode_record(first_seq + i, entry) for i, entry in enumerate(entries))
         try:
-            _pwrite_all(self._tail_fd, data, start)
+            pwrite_all(self._tail_fd, data, start)
             os.fsync(self._tail_fd)
         except OSError as exc:
             self._break(exc)
@@ -261,10 +242,11 @@ class ReplayLog:
                         self._head_entry, self._corrupt)
 
     def close(self) -> None:
-        for fd in (self._tail_fd, self._head_fd, self._reader[1] if self._reader else -1):
+        for fd in (self._tail_fd, self._reader[1] if self._reader else -1):
             if fd >= 0:
                 os.close(fd)
-        self._tail_fd = self._head_fd = -1
+        self._head_file.close()
+        self._tail_fd = -1
         self._reader = None
 
     # -- the head ---------------------------------------------------------------------------
@@ -347,10 +329,8 @@ class ReplayLog:
 
     def _persist_head(self) -> None:
         self._generation += 1
-        body = _SLOT.pack(self._generation, self._head_seq, self._head_seg, self._head_off)
-        _pwrite_all(self._head_fd, body + _CRC.pack(zlib.crc32(body)),
-                    (self._generation % 2) * _SLOT_SIZE)
-        os.fsync(self._head_fd)
+        self._head_file.write(Head(self._generation, self._head_seq, self._head_seg,
+                                   self._head_off))
         self._persisted_seg = self._head_seg
 
     def _forget_segments(self) -> None:
@@ -373,9 +353,9 @@ class ReplayLog:
     def _create_segment(self, first: int) -> int:
         fd = os.open(self._path(first), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            _pwrite_all(fd, SEGMENT_MAGIC, 0)
+            pwrite_all(fd, SEGMENT_MAGIC, 0)
             os.fsync(fd)
-            _fsync_dir(self.directory)
+            fsync_dir(self.directory)
         except OSError:
             os.close(fd)
             raise
@@ -406,19 +386,3 @@ class ReplayLog:
                 whole: bool) -> tuple[int, int, bytes]:
         return read_record(self._fd(segment), offset, self._sizes[segment], seq, whole=whole)
 
-
-def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.pwrite(fd, view, offset)
-        view = view[written:]
-        offset += written
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a file's creation durable: its directory entry is the directory's data."""
-    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

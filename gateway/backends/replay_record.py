@@ -8,7 +8,8 @@ A record, little-endian:
 
 The CRC covers the length field and the payload; `meta` is the msgpack array [database,
 retention_policy, precision]; `body` is the line protocol as the client sent it (gzipped when
-flags has bit 0). replay_log puts records back to back in segment files.
+flags has bit 0). replay_log puts records back to back in segment files; the positional
+read, write and sync helpers here serve it and replay_head.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import struct
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import msgpack
 
@@ -111,3 +113,21 @@ def pread(fd: int, count: int, offset: int) -> bytes:
         offset += len(chunk)
     return b"".join(parts)
 
+
+
+def pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    """Write all of `data` at `offset`."""
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view = view[written:]
+        offset += written
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a file's creation durable: its directory entry is the directory's data."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -18,7 +18,8 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
-from gateway.backends.replay import Delivery, Outcome, QueuedWrite, Replayer, ReplayQueue
+from gateway.backends.replay import QueuedWrite, ReplayQueue
+from gateway.backends.replayer import Delivery, Outcome, Replayer
 from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFailure
 from gateway.compression import GZIP, inflate
 from gateway.config import NATIVE

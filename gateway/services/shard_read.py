@@ -4,13 +4,16 @@ What each statement asks the shards and how their answers merge is decided by
 `translators.influxql.shard_plan`; a statement that cannot be merged exactly is answered with
 an error naming the limitation (and the statements after it are not run), never with part of
 the data. A shard that cannot be reached fails the request: there is no failover between
-shards, which hold different data.
+shards, which hold different data. Statements that read no series (SHOW RETENTION POLICIES...)
+go to the first shard alone, so a request mixing both answers every statement in order.
+`now()` is read once per request and written into the statements as a time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest, chunking_for
@@ -19,9 +22,11 @@ from translators.influxql.render import render
 from translators.influxql.results import StatementResult
 from translators.influxql.shard_merge import merge_results
 from translators.influxql.shard_plan import (
+    Merge,
     NotShardable,
     ShardPlan,
     needs_tag_keys,
+    pin_now,
     plan_statement,
     reaches_shards,
     tag_keys_statement,
@@ -38,11 +43,14 @@ def wants_shards(statements: Sequence[ast.Statement]) -> bool:
 
 
 class ShardedReads:
-    def __init__(self, fetch: ShardFetch) -> None:
+    def __init__(self, fetch: ShardFetch, clock: Callable[[], int] = time.time_ns) -> None:
         self._fetch = fetch
+        self._clock = clock
 
     async def execute(self, targets: Sequence[str], statements: list[ast.Statement],
                       request: InfluxQLRequest, *, whole_series: bool) -> InfluxQLAnswer:
+        now = self._clock()
+        statements = [pin_now(s, now) for s in statements]
         tag_keys = await self._tag_keys(targets, statements, request, whole_series)
         plans: list[ShardPlan] = []
         refused: str | None = None
@@ -55,9 +63,12 @@ class ShardedReads:
                 break
         results: list[StatementResult] = []
         if plans:
-            answers = await self._ask(targets, [p.statement for p in plans], request)
+            first_only = [p.merge is Merge.ONE for p in plans]
+            answers = await self._ask(targets, [p.statement for p in plans], request,
+                                      first_only)
             for index, plan in enumerate(plans):
-                merged = merge_results(plan, index, [_statement(a, index) for a in answers])
+                asked = answers[:1] if first_only[index] else answers
+                merged = merge_results(plan, index, [a.get(index) for a in asked])
                 results.append(merged)
                 if merged.error is not None:
                     break
@@ -68,12 +79,27 @@ class ShardedReads:
         return answer
 
     async def _ask(self, targets: Sequence[str], statements: list[ast.Statement],
-                   request: InfluxQLRequest) -> list[list[StatementResult]]:
+                   request: InfluxQLRequest, first_only: Sequence[bool] = ()
+                   ) -> list[dict[int, StatementResult]]:
+        """Each target's results by statement index. Statements marked `first_only` are sent
+        to the first target alone; the others to every target."""
+        asked = [[i for i in range(len(statements))
+                  if n == 0 or not (first_only and first_only[i])] for n in range(len(targets))]
+        return list(await asyncio.gather(
+            *(self._one(t, [statements[i] for i in indices], request, indices)
+              for t, indices in zip(targets, asked, strict=True))))
+
+    async def _one(self, target: str, statements: list[ast.Statement],
+                   request: InfluxQLRequest, indices: list[int]) -> dict[int, StatementResult]:
+        if not statements:
+            return {}
         shard_request = dataclasses.replace(
             request, text=";".join(render(s) for s in statements), params=None,
             params_text=None)
-        return list(await asyncio.gather(
-            *(self._fetch(t, statements, shard_request) for t in targets)))
+        results = await self._fetch(target, statements, shard_request)
+        # A target's statement ids count its own statements: map them back.
+        return {indices[r.statement_id]: r for r in results
+                if 0 <= r.statement_id < len(indices)}
 
     async def _tag_keys(self, targets: Sequence[str], statements: list[ast.Statement],
                         request: InfluxQLRequest, whole_series: bool) -> dict[int, set[str]]:
@@ -86,14 +112,8 @@ class ShardedReads:
         keys: dict[int, set[str]] = {i: set() for i in wanted}
         for answer in answers:
             for position, index in enumerate(wanted):
-                result = _statement(answer, position)
+                result = answer.get(position)
                 for series in result.series if result else ():
                     keys[index].update(str(row[0]) for row in series.values)
         return keys
 
-
-def _statement(answer: list[StatementResult], statement_id: int) -> StatementResult | None:
-    for result in answer:
-        if result.statement_id == statement_id:
-            return result
-    return None

@@ -65,11 +65,14 @@ class RoutedInfluxQL:
         self._native = native
         self._sharded = ShardedReads(self._shard_results)
 
-    async def execute(self, request: InfluxQLRequest) -> InfluxQLAnswer:
+    async def execute(self, request: InfluxQLRequest, *, relay: bool = True) -> InfluxQLAnswer:
+        """`relay=False` asks for decoded results even where an upstream's bytes could be
+        relayed (a request split over several databases is put back together from them)."""
         if not self._router.active:
             return await self._native.execute(request)
         fixed = self._router.fixed_read_targets()
-        if (fixed and request.caller is Generation.V1 and "database" not in request.text.lower()
+        if (relay and fixed and request.caller is Generation.V1
+                and "database" not in request.text.lower()
                 and all(self._generation(t) is Generation.V1 for t in fixed)):
             # Every database reads from the same 1.x servers and no statement creates, drops or
             # lists databases: relay as is, without parsing (the upstream parses it anyway).
@@ -86,6 +89,10 @@ class RoutedInfluxQL:
                 return await self._show_databases()
             if isinstance(statement, ast.CreateDatabase):
                 return await self._create_database(statement, request)
+        if len({d for s in statements for d in _databases(s, request.database)}) > 1:
+            self._check_one_target_each(statements, request.database)
+            if len(statements) > 1:
+                return await self._per_statement(statements, request)
         database, measurement = _addressed(statements, request.database)
         if database is None:
             return await self._native.execute(request)
@@ -104,9 +111,36 @@ class RoutedInfluxQL:
         async def attempt(target: str) -> InfluxQLAnswer:
             if target == NATIVE:
                 return await self._native.execute(request)
-            return await self._upstream(self._router.upstreams[target], statements, request)
+            return await self._upstream(self._router.upstreams[target], statements, request,
+                                        relay)
 
         return await with_failover(targets, attempt, database)
+
+    async def _per_statement(self, statements: list[ast.Statement],
+                             request: InfluxQLRequest) -> InfluxQLAnswer:
+        """Statements that read different databases, each answered by its own route, as 1.x
+        answers them: in order, each under its id, none after the first error."""
+        answer = InfluxQLAnswer()
+        for index, statement in enumerate(statements):
+            single = dataclasses.replace(request, text=render(statement))
+            result = (await self.execute(single, relay=False)).results
+            for part in result[:1]:
+                answer.results.append(dataclasses.replace(part, statement_id=index))
+            answer.chunking[index] = chunking_for(statement)
+            if not result or result[0].error is not None:
+                break
+        return answer
+
+    def _check_one_target_each(self, statements: list[ast.Statement],
+                               default: str | None) -> None:
+        """A 400 for a statement whose databases are served by different targets: no one
+        target can answer it, and its series cannot be split between them."""
+        for number, statement in enumerate(statements, 1):
+            databases = sorted(_databases(statement, default))
+            if len({tuple(self._router.read_targets(d, None)) for d in databases}) > 1:
+                raise invalid(f"statement {number} reads databases {', '.join(databases)}, "
+                              "which are served by different targets; read each in its own "
+                              "statement")
 
     async def _shard_results(self, target: str, statements: list[ast.Statement],
                              request: InfluxQLRequest) -> list[StatementResult]:
@@ -132,7 +166,7 @@ class RoutedInfluxQL:
         return await self._upstream(self._router.upstreams[target], [], request)
 
     async def _upstream(self, upstream: Upstream, statements: list[ast.Statement],
-                        request: InfluxQLRequest) -> InfluxQLAnswer:
+                        request: InfluxQLRequest, relay_allowed: bool = True) -> InfluxQLAnswer:
         generation = upstream.generation
         call = InfluxQLCall(
             text=request.text, database=request.database,
@@ -141,7 +175,7 @@ class RoutedInfluxQL:
             chunk_size=request.chunk_size, write=not request.read_only, pretty=request.pretty)
         if generation is not Generation.V1:
             call = _unqualified(call, statements, generation)
-        relay = (request.caller is Generation.V1 and (
+        relay = relay_allowed and (request.caller is Generation.V1 and (
             generation is Generation.V1
             or negotiate_v1_format(request.accept) is not V1Format.MSGPACK))
         if relay:
@@ -245,32 +279,33 @@ def _sources(statement: ast.Statement) -> Iterator[ast.Measurement]:
             yield source
 
 
+def _databases(statement: ast.Statement, default: str | None) -> set[str]:
+    """The databases one statement reads or names (`default` for unqualified sources)."""
+    databases: set[str] = set()
+    named = getattr(statement, "database", None)
+    if isinstance(named, str):
+        databases.add(named)
+    sources = list(_sources(statement))
+    for source in sources:
+        if source.database:
+            databases.add(source.database)
+        elif default:
+            databases.add(default)
+    if not isinstance(named, str) and not sources and default:
+        databases.add(default)
+    return databases
+
+
 def _addressed(statements: list[ast.Statement], default: str | None
                ) -> tuple[str | None, str | None]:
-    """The one database (and measurement, when there is one) a request reads.
-
-    Statements in one request that address different databases cannot be split over
-    targets: the caller gets a 400 asking for separate requests.
-    """
-    databases: set[str] = set()
-    measurements: set[str] = set()
-    for statement in statements:
-        named = getattr(statement, "database", None)
-        if isinstance(named, str):
-            databases.add(named)
-        for source in _sources(statement):
-            if source.database:
-                databases.add(source.database)
-            elif default:
-                databases.add(default)
-            if source.name:
-                measurements.add(source.name)
-        if not isinstance(named, str) and not any(True for _ in _sources(statement)):
-            if default:
-                databases.add(default)
+    """The one database (and measurement, when there is one) a request reads; a statement
+    reading several databases of one target is a 400 asking for separate statements."""
+    databases = {d for statement in statements for d in _databases(statement, default)}
+    measurements = {source.name for statement in statements
+                    for source in _sources(statement) if source.name}
     if len(databases) > 1:
-        raise invalid("statements in one request address several databases ("
-                      + ", ".join(sorted(databases)) + "); send them in separate requests")
+        raise invalid("one statement reads several databases (" + ", ".join(sorted(databases))
+                      + "); read each in its own statement")
     database = next(iter(databases), None)
     measurement = next(iter(measurements)) if len(measurements) == 1 else None
     return database, measurement

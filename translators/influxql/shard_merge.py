@@ -33,7 +33,7 @@ def merge_results(plan: ShardPlan, statement_id: int,
             return result
         result.messages.extend(m for m in answer.messages if m not in result.messages)
     present = [a for a in answers if a is not None]
-    if plan.merge is Merge.FIRST:
+    if plan.merge in (Merge.FIRST, Merge.ONE):
         result.series = list(present[0].series) if present else []
         return result
     per_shard = [a.series for a in present]
@@ -55,20 +55,29 @@ def _key(series: Series) -> SeriesKey:
 
 
 def _ordered(series: list[Series], plan: ShardPlan) -> list[Series]:
-    """Series sorted as 1.x answers them. SOFFSET and SLIMIT count each measurement's series
-    apart (`FROM cpu, mem SLIMIT 1` answers one of each), in ascending order even under
-    ORDER BY time DESC, which then reverses the series, as 1.x does."""
+    """Series sorted as 1.x answers them, by measurement and tag values. SOFFSET and SLIMIT
+    count each measurement's series apart (`FROM cpu, mem SLIMIT 1` answers one of each) in
+    1.x's tag-set order (`_tag_set_key`), the same under ORDER BY time DESC, which then
+    reverses the series, as 1.x does."""
     series = sorted(series, key=lambda s: (s.name, tuple(v for _, v in _key(s)[1])))
     if plan.soffset or plan.slimit:
-        seen: dict[str, int] = {}
-        kept = []
+        end = plan.soffset + plan.slimit if plan.slimit else None
+        measurements: dict[str, list[Series]] = {}
         for s in series:
-            position = seen[s.name] = seen.get(s.name, -1) + 1
-            if position >= plan.soffset and (not plan.slimit
-                                             or position < plan.soffset + plan.slimit):
-                kept.append(s)
-        series = kept
+            measurements.setdefault(s.name, []).append(s)
+        chosen = {id(s) for group in measurements.values()
+                  for s in sorted(group, key=_tag_set_key)[plan.soffset:end]}
+        series = [s for s in series if id(s) in chosen]
     return series[::-1] if plan.descending else series
+
+
+def _tag_set_key(series: Series) -> bytes:
+    """The key 1.x sorts tag sets by before it applies SLIMIT/SOFFSET (tsdb.MakeTagsKey): the
+    grouped tag keys the series has, then their values, all joined by '|'. A tag the series
+    lacks (answered as "") is left out, so `GROUP BY host, region` picks host=h6 without a
+    region ('host|h6') before host=h0 in region us ('host|region|h0|us')."""
+    present = sorted((k, v) for k, v in (series.tags or {}).items() if v != "")
+    return "|".join([k for k, _ in present] + [v for _, v in present]).encode()
 
 
 def _window(values: list[list[Any]], plan: ShardPlan) -> list[list[Any]]:

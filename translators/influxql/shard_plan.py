@@ -13,7 +13,10 @@ asked and the answers merged. Merging is exact only for some statements, chosen 
 - `NAMES`: SHOW MEASUREMENTS / TAG KEYS / TAG VALUES / FIELD KEYS / SERIES: the union.
 - `FIRST`: statements that are not reads (DELETE, DROP SERIES...) reach every shard; the
   first error, else the first shard's answer.
-Anything else raises `NotShardable` with the reason, so the caller never gets part of the data.
+- `ONE`: statements that read no series (SHOW RETENTION POLICIES, EXPLAIN, CREATE...) go to
+  the first shard alone, as they do when a request holds nothing else.
+A read that cannot be merged exactly raises `NotShardable` with the reason, so the caller
+never gets part of the data. `pin_now` gives every shard the same `now()`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from . import ast
 from .functions import AGGREGATES, MULTI_ROW, PREDICTORS, SELECTORS, TRANSFORMS
 from .rewrite import column_names, field_name
+from .timerange import TimeConditionError, split_condition
 
 _ROW_FOLDING = AGGREGATES | SELECTORS | MULTI_ROW | TRANSFORMS | PREDICTORS
 COMBINABLE = ("count", "sum", "min", "max", "mean")
@@ -46,6 +50,7 @@ class Merge(enum.StrEnum):
     COMBINE = "combine"
     NAMES = "names"
     FIRST = "first"
+    ONE = "one"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +113,7 @@ def plan_statement(statement: ast.Statement, *, whole_series: bool,
             "SHOW ... CARDINALITY is not supported on a sharded route: the shards' counts "
             "cannot be combined exactly; count the rows of SHOW SERIES or SHOW TAG VALUES")
     if not isinstance(statement, ast.SelectStatement):
-        raise NotShardable(f"{type(statement).__name__} cannot be merged across shards")
+        return ShardPlan(statement, Merge.ONE)
     if statement.target is not None:
         raise NotShardable("SELECT ... INTO is not supported on a sharded route")
     if any(isinstance(s, ast.SubQuery) for s in statement.sources):
@@ -215,3 +220,41 @@ def _describe(field: ast.Field) -> str:
     return render(field.expr)
 
 
+def pin_now(statement: ast.Statement, now: int) -> ast.Statement:
+    """`statement` with `now()` replaced by the time `now` (nanoseconds), so that every shard
+    reads the same instant. A GROUP BY time() without an upper time bound ends at now() in
+    1.x: that bound is written out as well, for the same reason."""
+    if not isinstance(statement, ast.SelectStatement):
+        return statement
+    condition = None if statement.condition is None else _pinned(statement.condition, now)
+    dimensions = tuple(_pinned_dimension(d, now) for d in statement.dimensions)
+    if any(isinstance(d.expr, ast.Call) and d.expr.name == "time" for d in dimensions):
+        try:
+            upper = split_condition(condition, now)[1].upper
+        except TimeConditionError:
+            upper = 0  # the shards word the error
+        if upper is None:
+            bound = ast.BinaryExpr(ast.BinaryOp.LTE, ast.VarRef("time"), ast.TimeLiteral(now))
+            condition = bound if condition is None else ast.BinaryExpr(
+                ast.BinaryOp.AND, ast.ParenExpr(condition), bound)
+    return dataclasses.replace(statement, condition=condition, dimensions=dimensions)
+
+
+def _pinned(expr: ast.Expr, now: int) -> ast.Expr:
+    match expr:
+        case ast.Call("now", ()):
+            return ast.TimeLiteral(now)
+        case ast.BinaryExpr(op, lhs, rhs):
+            return ast.BinaryExpr(op, _pinned(lhs, now), _pinned(rhs, now))
+        case ast.ParenExpr(inner):
+            return ast.ParenExpr(_pinned(inner, now))
+    return expr
+
+
+def _pinned_dimension(dimension: ast.Dimension, now: int) -> ast.Dimension:
+    # time(10m, now()): 1.x offsets the buckets by now modulo the interval.
+    match dimension.expr:
+        case ast.Call("time", (ast.DurationLiteral(step) as interval, ast.Call("now", ()))):
+            offset = now % step if step > 0 else 0
+            return ast.Dimension(ast.Call("time", (interval, ast.DurationLiteral(offset))))
+    return dimension

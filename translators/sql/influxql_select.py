@@ -191,6 +191,8 @@ def _interval(node: exp.DateBin, where: Where) -> ast.Call:
     """`date_bin(stride, time[, origin])` as `time(stride[, offset])`: both count buckets from
     the epoch, so an origin is an offset of origin modulo stride."""
     stride, origin = node.this, node.args.get("origin") or node.args.get("unit")
+    if isinstance(stride, exp.Literal) and stride.is_string:
+        stride = exp.Interval(this=stride)  # date_bin('1 minute', time): DataFusion casts it
     if not isinstance(stride, exp.Interval):
         raise Untranslatable("a date_bin stride that is not an INTERVAL")
     if where.column(node.expression) != "time" or node.args.get("zone") is not None:

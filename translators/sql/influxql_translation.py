@@ -63,8 +63,9 @@ class SqlTranslation:
 
 _OPERATORS: dict[type[exp.Expression], str] = {
     exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.DPipe: "||",
-    exp.BitwiseAnd: "&", exp.BitwiseOr: "|", exp.BitwiseXor: "^",
+    exp.BitwiseAnd: "&", exp.BitwiseOr: "|", exp.BitwiseXor: "^", exp.SimilarTo: "SIMILAR TO",
 }
+_CONSTRUCTS: dict[type[exp.Expression], str] = {exp.AtTimeZone: "AT TIME ZONE"}
 
 
 def describe(node: exp.Expression) -> str:
@@ -77,4 +78,4 @@ def describe(node: exp.Expression) -> str:
         return f"the operator {_OPERATORS.get(type(node), type(node).__name__.upper())}"
     if isinstance(node, exp.WithinGroup):
         return "WITHIN GROUP"
-    return type(node).__name__.upper()
+    return _CONSTRUCTS.get(type(node), type(node).__name__.upper())

@@ -75,12 +75,43 @@ def _timestamp_ns(text: str) -> int:
     return ns
 
 
+# DataFusion's to_timestamp family: a number counts this many nanoseconds per unit (a plain
+# to_timestamp's are seconds, fractions kept); a string is read as a timestamp.
+_EPOCH_FUNCTIONS = {
+    "to_timestamp": 10**9, "to_timestamp_seconds": 10**9, "from_unixtime": 10**9,
+    "to_timestamp_millis": 10**6, "to_timestamp_micros": 10**3, "to_timestamp_nanos": 1,
+}
+_INT64 = range(-(2**63), 2**63)
+
+
+def _epoch_function(node: exp.Expression) -> int | None:
+    """The time a to_timestamp-family call of a literal names, or None if `node` is none."""
+    if isinstance(node, exp.UnixToTime) and set(node.args) <= {"this"}:
+        name, args = "to_timestamp", [node.this]
+    elif isinstance(node, exp.Anonymous) and node.name.lower() in _EPOCH_FUNCTIONS:
+        name, args = node.name.lower(), node.expressions
+    else:
+        return None
+    value = args[0] if len(args) == 1 else None
+    if value is not None and value.is_string:
+        return _timestamp_ns(value.name)
+    sign = 1
+    if isinstance(value, exp.Neg):
+        sign, value = -1, value.this
+    if value is None or not value.is_number:
+        raise Untranslatable(f"{name}() of anything but one number or string")
+    ns = int(sign * Decimal(value.name) * _EPOCH_FUNCTIONS[name])
+    if ns not in _INT64:
+        raise SqlRejected(f"{name}({sign * Decimal(value.name)}) is out of the time range")
+    return ns
+
+
 def _timestamp_literal(node: exp.Expression) -> int | None:
     if isinstance(node, exp.Cast) and node.to.is_type(*exp.DataType.TEMPORAL_TYPES):
         node = node.this
     if isinstance(node, exp.Literal) and node.is_string:
         return _timestamp_ns(node.name)
-    return None
+    return _epoch_function(node)
 
 
 def time_value(node: exp.Expression) -> ast.Expr:

@@ -9,7 +9,7 @@ from translators.influxql.render import render
 from translators.influxql.results import Series, StatementResult
 from translators.influxql.rewrite import column_names, field_name
 from translators.influxql.shard_merge import merge_results
-from translators.influxql.shard_plan import Merge, NotShardable, plan_statement
+from translators.influxql.shard_plan import Merge, NotShardable, pin_now, plan_statement
 
 
 def plan(text: str, whole_series: bool = False, tag_keys: set[str] | None = None):
@@ -27,6 +27,8 @@ def plan(text: str, whole_series: bool = False, tag_keys: set[str] | None = None
                  id="mean-as-sum-and-count"),
     pytest.param("SHOW TAG VALUES WITH KEY = k LIMIT 2 OFFSET 1", Merge.NAMES,
                  "SHOW TAG VALUES WITH KEY = k", id="show-unions"),
+    pytest.param("SHOW RETENTION POLICIES", Merge.ONE, "SHOW RETENTION POLICIES",
+                 id="no-series-to-the-first-shard"),
 ])
 def test_plans(text: str, merge: Merge, asked: str) -> None:
     made = plan(text)
@@ -62,3 +64,40 @@ def test_a_shard_error_is_the_answer() -> None:
     made = plan("SELECT v FROM m")
     merged = merge_results(made, 0, [StatementResult(0), StatementResult(0, error="boom")])
     assert merged.error == "boom" and merged.series == []
+
+
+NOW = 1_700_000_000_123_456_789  # 2023-11-14T22:13:20.123456789Z
+
+
+@pytest.mark.parametrize(("text", "pinned"), [
+    pytest.param("SELECT v FROM m WHERE time > now() - 1h AND (k = 'a' OR time < now())",
+                 "SELECT v FROM m WHERE time > '2023-11-14T22:13:20.123456789Z' - 1h AND "
+                 "(k = 'a' OR time < '2023-11-14T22:13:20.123456789Z')", id="condition"),
+    pytest.param("SELECT count(v) FROM m WHERE time > now() - 1h GROUP BY time(1m)",
+                 "SELECT count(v) FROM m WHERE (time > '2023-11-14T22:13:20.123456789Z' - 1h) "
+                 "AND time <= '2023-11-14T22:13:20.123456789Z' GROUP BY time(1m)",
+                 id="group-by-time-ends-at-now"),
+    pytest.param("SELECT count(v) FROM m GROUP BY time(1m, now())",
+                 "SELECT count(v) FROM m WHERE time <= '2023-11-14T22:13:20.123456789Z' "
+                 "GROUP BY time(1m, 20123456789ns)", id="offset-now"),
+    pytest.param("SELECT count(v) FROM m WHERE time < '2024-01-01' GROUP BY time(1m)",
+                 "SELECT count(v) FROM m WHERE time < '2024-01-01' "
+                 "GROUP BY time(1m)", id="upper-bound-kept"),
+    pytest.param("SELECT v FROM m", "SELECT v FROM m", id="nothing-to-pin"),
+])
+def test_now_is_pinned_for_every_shard(text: str, pinned: str) -> None:
+    (statement,) = parse_query(text, None)
+    assert render(pin_now(statement, NOW)) == pinned
+
+
+def test_slimit_picks_series_in_1x_tag_set_order() -> None:
+    # 1.x sorts tag sets by 'host|h6' < 'host|region|h0|us' before cutting, then answers the
+    # chosen series by tag values.
+    made = plan("SELECT v FROM m GROUP BY host, region SLIMIT 2 SOFFSET 1")
+    rows = [[1, 1.0]]
+    shards = [StatementResult(0, [Series("m", ["time", "v"], rows, {"host": h, "region": r},
+                                         has_time=True) for h, r in pairs])
+              for pairs in ([("h0", "us"), ("h7", "")], [("h6", ""), ("h1", "eu")])]
+    merged = merge_results(made, 0, shards)
+    assert [s.tags for s in merged.series] == [{"host": "h0", "region": "us"},
+                                               {"host": "h7", "region": ""}]

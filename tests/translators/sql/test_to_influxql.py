@@ -104,6 +104,10 @@ def columns(translation: SqlTranslation) -> list[str]:
     pytest.param("SELECT date_bin(INTERVAL '1.5 seconds', time) AS b, max(v) AS m FROM cpu "
                  "GROUP BY 1", "SELECT max(v) FROM cpu GROUP BY time(1500ms) fill(none)",
                  ["b<-time", "m<-field@1"], id="fractional-interval"),
+    pytest.param("SELECT date_bin('90 seconds', time, '2024-01-01 00:00:30') AS b, "
+                 "max(v) AS m FROM cpu GROUP BY 1",
+                 "SELECT max(v) FROM cpu GROUP BY time(90s, 30s) fill(none)",
+                 ["b<-time", "m<-field@1"], id="string-stride-and-origin"),
     pytest.param("SELECT host, region FROM cpu GROUP BY host, region, host",
                  "SELECT count(*) FROM cpu GROUP BY host, region",
                  ["host<-tag:host", "region<-tag:region"], id="distinct-tags-by-counting"),
@@ -119,6 +123,14 @@ def columns(translation: SqlTranslation) -> list[str]:
                  "INTERVAL '2 days' + now() AND time <= current_timestamp",
                  "SELECT v FROM cpu WHERE time > now() - 1h AND time < now() + 2d AND "
                  "time <= now()", ["v<-field@1"], id="now-and-intervals"),
+    pytest.param("SELECT v FROM cpu WHERE time >= to_timestamp(1704067200.5) AND time < "
+                 "to_timestamp_millis(1704067260000) AND time > to_timestamp_micros(-1) AND "
+                 "time < to_timestamp_nanos('2024-01-02T00:00:00Z') AND time <= "
+                 "from_unixtime(1704153600) AND time <= to_timestamp_seconds(1704067230)",
+                 "SELECT v FROM cpu WHERE time >= '2024-01-01T00:00:00.5Z' AND "
+                 "time < '2024-01-01T00:01:00Z' AND time > '1969-12-31T23:59:59.999999Z' AND "
+                 "time < '2024-01-02T00:00:00Z' AND time <= '2024-01-02T00:00:00Z' AND "
+                 "time <= '2024-01-01T00:00:30Z'", ["v<-field@1"], id="to-timestamp-family"),
     pytest.param("SELECT v FROM cpu WHERE time BETWEEN '2024-01-01' AND TIMESTAMP "
                  "'2024-01-01T00:00:00Z' + INTERVAL '1 week'",
                  "SELECT v FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
@@ -244,6 +256,13 @@ def test_global_aggregate_and_order_flags() -> None:
     pytest.param("SELECT v FROM cpu WHERE NOT (time > now() AND host = 'a')",
                  "a time condition under OR", id="time-under-negated-and"),
     pytest.param("SELECT v FROM cpu WHERE time != now()", "time !=", id="time-not-equal"),
+    pytest.param("SELECT v FROM cpu WHERE time > to_timestamp_millis(v)",
+                 "to_timestamp_millis() of anything but one number or string",
+                 id="to-timestamp-of-column"),
+    pytest.param("SELECT time AT TIME ZONE 'UTC' AS t FROM cpu", "AT TIME ZONE",
+                 id="at-time-zone"),
+    pytest.param("SELECT v FROM cpu WHERE host SIMILAR TO 'a'", "the operator SIMILAR TO",
+                 id="similar-to"),
     pytest.param("SELECT v FROM cpu WHERE time > 5", "the time expression 5", id="time-number"),
     pytest.param("SELECT v FROM cpu WHERE a = b",
                  "a comparison that is not between a column and a value", id="column-column"),
@@ -301,6 +320,8 @@ def test_untranslatable(sql: str, construct: str) -> None:
                  "GROUP BY clause or be used in an aggregate function", id="ungrouped-column"),
     pytest.param("SELECT v FROM cpu WHERE time > 'yesterday'", "invalid timestamp 'yesterday'",
                  id="bad-timestamp"),
+    pytest.param("SELECT v FROM cpu WHERE time > to_timestamp(99999999999)",
+                 r"to_timestamp\(99999999999\) is out of the time range", id="epoch-overflow"),
     pytest.param("SELECT v FROM cpu WHERE m.v > 1", "unknown table 'm' in column reference",
                  id="unknown-qualifier"),
     pytest.param("SELECT v FROM cpu WHERE v > $nan", "unsupported parameter value: nan",
