@@ -52,6 +52,16 @@ AGGREGATES = [
                  "fill(0)", id="integral-by-time-fill"),
     pytest.param(f"SELECT integral(usage_user) {C1} GROUP BY time(30m) ORDER BY time DESC",
                  id="integral-by-time-desc"),
+    # without GROUP BY time a float integral is stamped at the epoch, the mean at the bound
+    pytest.param(f"SELECT integral(usage_user), mean(usage_user) {CW}",
+                 id="integral-float-beside-mean"),
+    pytest.param(f"SELECT integral(used) FROM mem WHERE host = 'server01' AND {W} "
+                 "ORDER BY time DESC", id="integral-integer-desc"),
+    pytest.param("SELECT integral(used) FROM mem WHERE host = 'server01' AND "
+                 "time <= '2024-01-01T02:00:00Z' ORDER BY time DESC",
+                 id="integral-integer-desc-inclusive-upper"),
+    pytest.param("SELECT integral(used) FROM mem WHERE host = 'server01' AND "
+                 "time = '2024-01-01T00:00:00Z'", id="integral-lone-point-on-bound"),
     pytest.param(f"SELECT mean(usage_user) {CW}", id="mean"),
     pytest.param(f"SELECT mean(used) FROM mem WHERE {W}", id="mean-integers"),
     pytest.param(f"SELECT mean(*) FROM mem WHERE {W}", id="mean-star"),
