@@ -127,6 +127,10 @@ SELECTORS = [
     pytest.param(f"SELECT first(usage_user) {CW} GROUP BY host", id="first-by-host"),
     pytest.param(f"SELECT first(usage_user) {CW} GROUP BY time(30m)", id="first-by-time"),
     pytest.param(f"SELECT last(usage_user) {CW}", id="last"),
+    # every cpu series has a point at the selected time: whose companions 1.x answers
+    pytest.param(f"SELECT last(usage_user), host, cpu {CW}", id="last-companions-series-tie"),
+    pytest.param(f"SELECT first(usage_user), host {CW} GROUP BY region",
+                 id="first-companions-series-tie-by-tag"),
     pytest.param(f"SELECT last(ok) FROM events WHERE {W} GROUP BY level", id="last-bool"),
     pytest.param(f"SELECT last(*) FROM mem WHERE {W} GROUP BY host", id="last-star"),
     pytest.param("SELECT last(usage_user) FROM cpu WHERE host = 'server01' AND cpu = 'cpu0'",
