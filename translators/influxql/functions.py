@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .readorder import go_sort
@@ -100,61 +100,6 @@ def _go_sorted(points: list[Item]) -> list[Item]:
     present = [p for p in points if p["v"] is not None]
     go_sort(present, lambda x, y: x["v"] < y["v"])
     return present
-
-
-def integral(points: Sequence[Point], unit: int) -> float:
-    """Trapezoidal area under the points, in `unit`s of time."""
-    total = 0.0
-    previous: Point | None = None
-    for point in points:
-        if point[1] is None:
-            continue
-        if previous is not None and point[0] != previous[0]:
-            total += (point[1] + previous[1]) / 2 * (point[0] - previous[0]) / unit
-        previous = point
-    return total
-
-
-def integral_by_window(windows: Iterable[tuple[int, Sequence[Point]]], interval: int,
-                       unit: int) -> dict[int, float]:
-    """integral() under GROUP BY time as 1.x answers it, by window start: the line between a
-    window's last point and the next window's first is cut at the window edge, the edge value
-    interpolated, and each part's area goes to its window (all of it to the later window
-    when empty windows lie between). `windows`: ascending, points in time order.
-
-    1.x's quirks kept: for integer fields the part after the edge averages the edge value with
-    the last point's instead of the next point's; the last window is left out when its last
-    point lies on its start."""
-    sums: dict[int, float] = {}
-    previous: Point | None = None
-    current = 0
-    for start, points in windows:
-        for time, value in points:
-            if value is None:
-                continue
-            if previous is None:
-                previous, current, sums[start] = (time, value), start, 0.0
-                continue
-            if time == previous[0]:
-                previous = (time, value)
-                continue
-            right = float(value)
-            if start != current:
-                edge = current + interval
-                left = float(previous[1])
-                cut = (right - left) / (time - previous[0]) * (edge - previous[0]) + left
-                sums[current] += 0.5 * (cut + left) * ((edge - previous[0]) / unit)
-                if isinstance(previous[1], int):
-                    right = cut
-                    previous = (edge, previous[1])
-                else:
-                    previous = (edge, cut)
-                current, sums[start] = start, 0.0
-            sums[current] += 0.5 * (right + previous[1]) * ((time - previous[0]) / unit)
-            previous = (time, value)
-    if previous is not None and previous[0] == current:
-        del sums[current]
-    return sums
 
 
 # -- transformations over a series' (time, value) rows ------------------------------------------

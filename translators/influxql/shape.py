@@ -16,6 +16,7 @@ from typing import Any
 
 from . import ast, holtwinters, indicators
 from . import functions as fn
+from . import integral as area
 from .fill import bucket_of, bucket_span, fill_rows
 from .readorder import merge_series
 from .results import Series, series_key
@@ -70,7 +71,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
     for group in groups:
-        rows = _compute(plan, group, lower, rng)
+        rows = _compute(plan, group, lower, upper, rng)
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled:
             rows = fill_rows(plan, rows, start, end)
@@ -127,7 +128,7 @@ def _key(series: Series) -> str:
 # -- per-bucket aggregate values ----------------------------------------------------------------
 
 
-def _compute(plan: SelectPlan, group: SeriesRows, lower: int,
+def _compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
              rng: random.Random) -> list[tuple[int, list[Any]]]:
     """Each row's time and final prim values (struct and list results resolved)."""
     rows = group.rows
@@ -138,8 +139,10 @@ def _compute(plan: SelectPlan, group: SeriesRows, lower: int,
     out: list[tuple[int, list[Any]]] = []
     default_time = lower if plan.time_range.lower is not None else 0
     multi = next((i for i, p in enumerate(plan.prims) if p.func in fn.MULTI_ROW), None)
-    integrals = _integrals(plan, rows, orders)
-    for bucket, values in rows:
+    integrals = _integrals(plan, rows, orders, lower, upper)
+    # rows of the other functions; integral()'s own rows are joined to them below
+    others = any(p.func not in (None, "integral") for p in plan.prims)
+    for bucket, values in rows if others or not integrals else []:
         time = bucket if bucket is not None else default_time
         if multi is not None:
             out.extend(_multi_rows(plan, multi, values[multi] or [], time, rng))
@@ -148,13 +151,10 @@ def _compute(plan: SelectPlan, group: SeriesRows, lower: int,
         selected: int | None = None
         aux: dict[int, Any] = {}
         for index, (prim, value) in enumerate(zip(plan.prims, values, strict=True)):
-            if prim.func is None:
+            if prim.func is None or index in integrals:
                 resolved.append(None)
                 continue
-            if index in integrals:
-                point = None if bucket not in integrals[index] else (
-                    None, integrals[index][bucket])
-            elif needs_points(plan, prim):
+            if needs_points(plan, prim):
                 order = orders.get(index)
                 point, aux_values = _from_points(
                     prim, value or [], lambda o=order, b=bucket: o.points(b) if o else [])
@@ -172,30 +172,33 @@ def _compute(plan: SelectPlan, group: SeriesRows, lower: int,
             resolved[position] = companion
         if plan.selector_time and selected is not None:
             time = selected
-        elif bucket is None and any(p.func == "integral" for p in plan.prims):
-            time = 0  # 1.x stamps integral() without GROUP BY time at the epoch
-        if integrals and len(integrals) == sum(p.func is not None for p in plan.prims) \
-                and all(bucket not in sums for sums in integrals.values()):
-            continue  # only integrals, each of them left out of this bucket: no row
         out.append((time, resolved))
+    if integrals:
+        out = area.join(out, integrals, len(plan.prims), plan.descending)
     return out
 
 
 def _integrals(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],
-               orders: dict[int, _ReadOrder]) -> dict[int, dict[int, float]]:
-    """integral() under GROUP BY time, by prim index then bucket: 1.x carries each bucket's
-    last point into the next bucket, so they are computed over the group's buckets at once,
-    its series merged in 1.x's read order (of points at one time, the last read counts)."""
-    if plan.interval is None:
-        return {}
+               orders: dict[int, _ReadOrder], lower: int,
+               upper: int) -> dict[int, list[tuple[int, float]]]:
+    """Each integral()'s rows, by prim index: 1.x computes it in one walk over the group's
+    points (its series merged in 1.x's read order), window after window (`integral.py`)."""
     out = {}
+    interval = plan.interval
+
+    def bucket(time: int) -> tuple[int, int]:
+        start = bucket_of(plan, time)
+        return start, start + (interval or 0)
+
     for index, prim in enumerate(plan.prims):
         if prim.func == "integral":
             unit = int(prim.args[0]) if prim.args else 1_000_000_000
             order = orders[index]
-            windows = ((bucket, [(p["t"], p["v"]) for p in order.points(bucket)])
-                       for bucket, _ in rows if bucket is not None)
-            out[index] = fn.integral_by_window(windows, plan.interval, unit)
+            points = [(p["t"], p["v"]) for key, _ in rows for p in order.points(key)]
+            if plan.descending:
+                points.reverse()  # 1.x walks the series newest first
+            out[index] = area.areas(points, unit, bucket=bucket if interval else None,
+                                    lower=lower, upper=upper, descending=plan.descending)
     return out
 
 
@@ -272,9 +275,6 @@ def _from_points(prim: Any, points: list[dict[str, Any]],
     if func == "mode":
         found = fn.mode(points, read_order)
         return ((None, found) if found is not None else None), {}
-    if func == "integral":  # of points at one time, the last 1.x reads counts
-        unit = int(prim.args[0]) if prim.args else 1_000_000_000
-        return (None, fn.integral([(p["t"], p["v"]) for p in read_order()], unit)), {}
     raise QueryError(f"{func}() is not supported yet by influx-gateway")
 
 

@@ -52,6 +52,16 @@ AGGREGATES = [
                  "fill(0)", id="integral-by-time-fill"),
     pytest.param(f"SELECT integral(usage_user) {C1} GROUP BY time(30m) ORDER BY time DESC",
                  id="integral-by-time-desc"),
+    # without GROUP BY time a float integral is stamped at the epoch, the mean at the bound
+    pytest.param(f"SELECT integral(usage_user), mean(usage_user) {CW}",
+                 id="integral-float-beside-mean"),
+    pytest.param(f"SELECT integral(used) FROM mem WHERE host = 'server01' AND {W} "
+                 "ORDER BY time DESC", id="integral-integer-desc"),
+    pytest.param("SELECT integral(used) FROM mem WHERE host = 'server01' AND "
+                 "time <= '2024-01-01T02:00:00Z' ORDER BY time DESC",
+                 id="integral-integer-desc-inclusive-upper"),
+    pytest.param("SELECT integral(used) FROM mem WHERE host = 'server01' AND "
+                 "time = '2024-01-01T00:00:00Z'", id="integral-lone-point-on-bound"),
     pytest.param(f"SELECT mean(usage_user) {CW}", id="mean"),
     pytest.param(f"SELECT mean(used) FROM mem WHERE {W}", id="mean-integers"),
     pytest.param(f"SELECT mean(*) FROM mem WHERE {W}", id="mean-star"),
@@ -117,6 +127,10 @@ SELECTORS = [
     pytest.param(f"SELECT first(usage_user) {CW} GROUP BY host", id="first-by-host"),
     pytest.param(f"SELECT first(usage_user) {CW} GROUP BY time(30m)", id="first-by-time"),
     pytest.param(f"SELECT last(usage_user) {CW}", id="last"),
+    # every cpu series has a point at the selected time: whose companions 1.x answers
+    pytest.param(f"SELECT last(usage_user), host, cpu {CW}", id="last-companions-series-tie"),
+    pytest.param(f"SELECT first(usage_user), host {CW} GROUP BY region",
+                 id="first-companions-series-tie-by-tag"),
     pytest.param(f"SELECT last(ok) FROM events WHERE {W} GROUP BY level", id="last-bool"),
     pytest.param(f"SELECT last(*) FROM mem WHERE {W} GROUP BY host", id="last-star"),
     pytest.param("SELECT last(usage_user) FROM cpu WHERE host = 'server01' AND cpu = 'cpu0'",

@@ -125,6 +125,14 @@ SOURCES = [
                  id="two-subqueries"),
     pytest.param(f"SELECT top(m, 2) FROM (SELECT max(price) AS m FROM stock WHERE {W} "
                  "GROUP BY time(15m), symbol)", id="subquery-top"),
+    # a field aliased like the grouped tag: 1.x keeps both (host, host_1) and groups the
+    # outer query by the tag, never by the numbers
+    pytest.param("SELECT * FROM (SELECT usage_user AS host FROM cpu WHERE host = 'server02' "
+                 f"AND {W} GROUP BY host) WHERE time < '2024-01-01T00:03:00Z'",
+                 id="subquery-alias-shadows-tag"),
+    pytest.param("SELECT * FROM (SELECT usage_user AS host FROM cpu WHERE host = 'server02' "
+                 f"AND {W} GROUP BY host) WHERE time < '2024-01-01T00:03:00Z' GROUP BY host",
+                 id="subquery-alias-shadows-tag-grouped"),
 ]
 
 WHERE = [
