@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
-from . import ast, perseries
+from . import ast
 from .rewrite import Prim, QueryError, SelectPlan, Transform
 from .schema import MeasurementSchema
 from .timerange import MAX_TIME, MIN_TIME
@@ -93,8 +93,6 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         return query.order_by(*order)
     # Aggregates: bucket in an inner query, aggregate in the outer one.
     inner_columns: list[exp.Expression] = [time_ns.as_(TIME), *dims]
-    series_keys = perseries.keys(plan, schema, dimensions, SQL_AGGREGATES)
-    inner_columns += [col(k).as_(perseries.key_name(i)) for i, k in enumerate(series_keys)]
     if any(p.func in _BY_SERIES for p in plan.prims):
         inner_columns.append(_series_order(schema).as_(SERIES))
     for index, prim in enumerate(plan.prims):
@@ -137,8 +135,6 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                                  grouped=bool(dimensions) or plan.interval is not None,
                                  selector=plan.selector, companions=companions)
         outer.append(agg.as_(prim_name(index)))
-        if series_keys and prim.func == "mean":
-            outer.append(exp.Count(this=value).as_(perseries.count_name(index)))
     # Buckets where none of the aggregated fields has a value do not exist for 1.x.
     aggregated = [i for i, p in enumerate(plan.prims) if p.func is not None]
     if len({(plan.prims[i].name, plan.prims[i].role) for i in aggregated}) == 1:  # one field
@@ -149,15 +145,10 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                              expression=exp.Where(this=exp.or_(*present)))
     outer.append(counted.as_("__n"))
     query = exp.select(*outer).from_(inner.subquery("__rows"))
-    group += [col(perseries.key_name(i)) for i in range(len(series_keys))]
     if group:
         query = query.group_by(*(
             _bucket(col(TIME), plan.interval, plan.interval_offset, plain)
             if plan.interval is not None and g.name == TIME else g for g in group))
-    if series_keys:  # mean() over several series: 1.x's per-series means, then merged
-        grouping = [dim_name(i) for i in range(len(dimensions))] + [TIME]
-        query = perseries.combine(plan, schema, query, grouping,
-                                  [prim_name(i) for i in range(len(plan.prims))], "__n")
     return query
 
 

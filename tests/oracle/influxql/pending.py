@@ -15,6 +15,7 @@ PENDING: frozenset[str] = frozenset({
     'last-companions-series-tie',
     'first-companions-series-tie-by-tag',
     'log2-log10-with-zero',
+    'csv-aggregate',
     'create-rp-default',
 })
 # END PENDING
