@@ -15,7 +15,6 @@ PENDING: frozenset[str] = frozenset({
     'last-companions-series-tie',
     'first-companions-series-tie-by-tag',
     'log2-log10-with-zero',
-    'csv-aggregate',
     'create-rp-default',
 })
 # END PENDING
