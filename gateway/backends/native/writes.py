@@ -394,13 +394,20 @@ def series_keys(data: pa.Table, tags: Sequence[str]) -> pa.ChunkedArray | pa.Arr
     choice of names and values can make two tag sets share a key, and the key does not
     depend on which other tag columns the table has.
     """
+    if not tags:
+        return pa.repeat(pa.scalar("", pa.string()), data.num_rows)
+    ordered = sorted(tags)
+    if not any(data.column(tag).null_count for tag in ordered):
+        # every row has every tag (the common case): one kernel joins them all
+        pieces: list[object] = []
+        for tag in ordered:
+            pieces += [tag, data.column(tag)]
+        return pc.binary_join_element_wise(*pieces, "", "\x00")
     parts = [
         pc.fill_null(pc.binary_join_element_wise(f"{tag}\x00", data.column(tag), "\x00", ""),
                      "")
-        for tag in sorted(tags)
+        for tag in ordered
     ]
-    if not parts:
-        return pa.repeat(pa.scalar("", pa.string()), data.num_rows)
     if len(parts) == 1:
         return parts[0]
     return pc.binary_join_element_wise(*parts, "")
