@@ -94,13 +94,12 @@ def parse_block(
     key_indexes = [0]
     key_indexes += [1 + 2 * i for i in range(shape.tags)]
     key_indexes += [1 + 2 * shape.tags + 2 * i for i in range(shape.fields)]
-    # Every line's keys joined in one string (no key holds a newline): one comparison tells
-    # whether the block names one measurement and one key set, the usual case.
-    joined = pc.binary_join_element_wise(*[tokens.column(i) for i in key_indexes], "\n")
-    if _constant(joined):
+    keys = [tokens.column(i) for i in key_indexes]
+    if all(_constant(column) for column in keys):
         return _one_series_shape(tokens, shape, lines, precision, default_time, plus, hexish)
     # Several measurements or key sets share the skeleton: split by the joined keys. Many key
     # sets (each line naming other fields) are left to the line-at-a-time path.
+    joined = pc.binary_join_element_wise(*keys, "\n")
     encoded = pc.dictionary_encode(joined).combine_chunks()
     if len(encoded.dictionary) > MAX_KEY_SETS:
         return None

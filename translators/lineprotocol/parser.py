@@ -50,7 +50,7 @@ def parse_lines(
         first = skel if newline < 0 else skel[:newline]
         count = skel.count(b"\n") + 1
         shape = fast.shape_of(first)
-        if shape is not None and skel == b"\n".join([first] * count):
+        if shape is not None and skel == (first + b"\n") * (count - 1) + first:
             block = fast.parse_block(text, shape, range(1, count + 1), precision, default_time)
             if block is not None:
                 return _merge(block, ParsedBatch(), text)
