@@ -109,7 +109,7 @@ INLINE_CELLS = 5_000
 
 
 def _cells(results: list[StatementResult]) -> int:
-    return sum(len(s.values) * len(s.columns) for r in results for s in r.series)
+    return sum(s.row_count * len(s.columns) for r in results for s in r.series)
 
 
 def _v1_error(fmt: V1Format, message: str, pretty: bool) -> web.Response:
