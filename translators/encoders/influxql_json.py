@@ -171,10 +171,19 @@ def series_object(series: Series, epoch: str | None,
     return out
 
 
-def _values_of(many: Sequence[Series], epoch: str | None, pretty: bool) -> list[Any]:
-    """Each series' `values` for `series_object`: rows, or the text of series with arrays."""
+# Written texts of series, by id(), for series still alive (the chunks of one batch).
+Written = dict[int, str]
+
+
+def _values_of(many: Sequence[Series], epoch: str | None, pretty: bool,
+               written: Written | None = None) -> list[Any]:
+    """Each series' `values` for `series_object`: rows, or the text of series with arrays
+    (from `written` when it has them all)."""
     by_columns = [i for i, s in enumerate(many) if s.arrays is not None and s.row_count]
-    texts = values_texts([many[i] for i in by_columns], epoch, pretty) if by_columns else None
+    if written is not None and all(id(many[i]) in written for i in by_columns):
+        texts: list[str] | None = [written[id(many[i])] for i in by_columns]
+    else:
+        texts = values_texts([many[i] for i in by_columns], epoch, pretty) if by_columns else None
     if texts is None:  # including a NaN or ±Inf among them: the rows raise 1.6.7's error
         return json_rows_of(many, epoch)
     written = set(by_columns)
@@ -188,13 +197,13 @@ def _values_of(many: Sequence[Series], epoch: str | None, pretty: bool) -> list[
     return out
 
 
-def result_object(result: StatementResult, epoch: str | None,
-                  pretty: bool = False) -> dict[str, Any]:
+def result_object(result: StatementResult, epoch: str | None, pretty: bool = False,
+                  written: Written | None = None) -> dict[str, Any]:
     """query.Result's JSON: statement_id always, then series, messages, partial, error.
     `pretty` says how the document will be written (series' values may be text already)."""
     out: dict[str, Any] = {"statement_id": result.statement_id}
     if result.series:
-        rows = _values_of(result.series, epoch, pretty)
+        rows = _values_of(result.series, epoch, pretty, written)
         out["series"] = [series_object(s, epoch, r)
                          for s, r in zip(result.series, rows, strict=True)]
     if result.messages:
@@ -249,9 +258,10 @@ def encode_document(document: dict[str, Any], pretty: bool = False) -> bytes:
         return re.sub("[\ud800-\udfff]", "\\\\ufffd", text).encode()
 
 
-def _response(results: Iterable[StatementResult], epoch: str | None, pretty: bool) -> bytes:
+def _response(results: Iterable[StatementResult], epoch: str | None, pretty: bool,
+              written: Written | None = None) -> bytes:
     try:
-        objects = [result_object(r, epoch, pretty) for r in results]
+        objects = [result_object(r, epoch, pretty, written) for r in results]
         return encode_document({"results": objects} if objects else {}, pretty)
     except UnsupportedFloat as exc:
         return (_MARSHAL_ERROR.format(exc) + "\n").encode()
@@ -268,8 +278,34 @@ def encode_json_chunks(results: Iterable[StatementResult], *,
                        pretty: bool = False, chunking: ChunkingMap | None = None
                        ) -> Iterator[bytes]:
     """The `chunked=true` body, one newline-terminated object per piece."""
-    for piece in split_chunks(results, chunk_size, chunking):
-        yield _response([piece], epoch, pretty)
+    for batch in _batches(split_chunks(results, chunk_size, chunking)):
+        written = _written(batch, epoch, pretty)
+        for piece in batch:
+            yield _response([piece], epoch, pretty, written)
+
+
+# Pieces whose columnar series are written together: one pass per column for many small
+# pieces (a series per host), few enough rows to keep the answer streaming.
+_BATCH_ROWS = 50_000
+
+
+def _batches(pieces: Iterable[StatementResult]) -> Iterator[list[StatementResult]]:
+    batch: list[StatementResult] = []
+    rows = 0
+    for piece in pieces:
+        batch.append(piece)
+        rows += sum(s.row_count for s in piece.series)
+        if rows >= _BATCH_ROWS:
+            yield batch
+            batch, rows = [], 0
+    if batch:
+        yield batch
+
+
+def _written(batch: list[StatementResult], epoch: str | None, pretty: bool) -> Written | None:
+    many = [s for piece in batch for s in piece.series if s.arrays is not None and s.row_count]
+    texts = values_texts(many, epoch, pretty) if len(many) > 1 else None
+    return None if texts is None else {id(s): t for s, t in zip(many, texts, strict=True)}
 
 
 def encode_json_error(message: str, pretty: bool = False) -> bytes:

@@ -65,30 +65,37 @@ def values_texts(many: Sequence[Series], epoch: str | None,
 
 
 def _joined(cells: list[pa.Array], counts: list[int], pretty: bool) -> list[str]:
-    """Each series' rows as one JSON array: cells joined into rows, rows into series."""
+    """Each series' rows as one JSON array: the cells of a row joined, then the rows of a
+    series joined with the brackets between them (`],[`), so no row is wrapped on its own."""
     if pretty:
-        cell, row, open_row, close_row = ",\n        ", ",\n    ", "[\n        ", "\n    ]"
-        open_values, close_values = "[\n    ", "\n]"
+        cell, row = ",\n        ", "\n    ],\n    [\n        "
+        opening, closing = "[\n    [\n        ", "\n    ]\n]"
     else:
-        cell, row, open_row, close_row, open_values, close_values = ",", ",", "[", "]", "[", "]"
+        cell, row, opening, closing = ",", "],[", "[[", "]]"
     rows = pc.binary_join_element_wise(*cells, cell) if len(cells) > 1 else cells[0]
-    rows = pc.binary_join_element_wise(open_row, rows, close_row, "")
     offsets = pa.array(accumulate(counts, initial=0), pa.int32())
     joined = pc.binary_join(pa.ListArray.from_arrays(offsets, rows), row)
-    return pc.binary_join_element_wise(  # type: ignore[no-any-return]
-        open_values, joined, close_values, "").to_pylist()
+    return [opening + text + closing for text in joined.to_pylist()]
 
 
 def _time_cells(times: pa.Array, epoch: str | None, zone: str | None) -> pa.Array | None:
     if not pa.types.is_integer(times.type):
         return None
+    distinct = pc.dictionary_encode(times)
+    if len(distinct.dictionary) * 2 <= len(times):  # GROUP BY time: the same buckets again
+        return pc.take(_time_text(distinct.dictionary, epoch, zone), distinct.indices)
+    return _time_text(times, epoch, zone)
+
+
+def _time_text(times: pa.Array, epoch: str | None, zone: str | None) -> pa.Array:
     if epoch:
-        return pc.fill_null(pc.cast(epoch_array(times, epoch), pa.string()), "null")
-    if zone:
-        text = pa.array(zoned_times(times.to_pylist(), zone), pa.string())
+        text = pc.cast(epoch_array(times, epoch), pa.string())
+    elif zone:
+        text = pc.binary_join_element_wise(
+            '"', pa.array(zoned_times(times.to_pylist(), zone), pa.string()), '"', "")
     else:
-        text = rfc3339_text(times)
-    return pc.fill_null(pc.binary_join_element_wise('"', text, '"', ""), "null")
+        text = rfc3339_text(times, quoted=True)
+    return pc.fill_null(text, "null")
 
 
 def _cells(column: pa.Array) -> pa.Array | None:

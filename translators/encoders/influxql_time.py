@@ -43,12 +43,15 @@ def rfc3339_times(times: Sequence[int | None]) -> list[str | None]:
     return rfc3339_text(pa.array(times, pa.int64())).to_pylist()  # type: ignore[no-any-return]
 
 
-def rfc3339_text(times: pa.Array) -> pa.Array:
-    """`rfc3339_times` for an Arrow array of integer nanoseconds, as an Arrow string array."""
+def rfc3339_text(times: pa.Array, quoted: bool = False) -> pa.Array:
+    """`rfc3339_times` for an Arrow array of integer nanoseconds, as an Arrow string array
+    (each in double quotes, as JSON writes them, when `quoted`)."""
     # Arrow writes "YYYY-MM-DD hh:mm:ss.nnnnnnnnn", always with nine digits of fraction.
     text = pc.cast(times.cast(pa.timestamp("ns")), pa.string())
     text = pc.replace_substring(text, " ", "T", max_replacements=1)
     text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
+    if quoted:
+        return pc.binary_join_element_wise('"', text, 'Z"', "")
     return pc.binary_join_element_wise(text, "Z", "")
 
 
