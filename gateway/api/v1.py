@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 
 from aiohttp import web
@@ -91,8 +92,13 @@ async def query(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(status=200, headers={"Content-Type": fmt.content_type})
         response.enable_chunked_encoding()
         await response.prepare(request)
-        for chunk in chunks:
-            await response.write(chunk)
+        if _cells(answer.results) <= INLINE_CELLS:
+            for chunk in chunks:
+                await response.write(chunk)
+        else:  # encoded in a worker thread, a batch of chunks per hop
+            while batch := await asyncio.to_thread(list, itertools.islice(chunks, 64)):
+                for chunk in batch:
+                    await response.write(chunk)
         await response.write_eof()
         return response
     if _cells(answer.results) <= INLINE_CELLS:
@@ -109,7 +115,7 @@ INLINE_CELLS = 5_000
 
 
 def _cells(results: list[StatementResult]) -> int:
-    return sum(len(s.values) * len(s.columns) for r in results for s in r.series)
+    return sum(s.row_count * len(s.columns) for r in results for s in r.series)
 
 
 def _v1_error(fmt: V1Format, message: str, pretty: bool) -> web.Response:

@@ -59,6 +59,25 @@ async def test_query_chunked_is_one_json_object_per_chunk(client: TestClient) ->
     assert [c["results"][0].get("partial") for c in chunks] == [True, True, None]
 
 
+async def test_large_chunked_answer_matches_the_unchunked_one(client: TestClient) -> None:
+    """Past INLINE_CELLS the chunks are encoded off the event loop, in batches: none is lost,
+    reordered or cut differently."""
+    lines = b"\n".join(f"big,host=h{i % 3} v={i}.25 {60 * i}000000000".encode()
+                       for i in range(6000))
+    assert (await client.post("/write?db=db", data=lines)).status == 204
+    q = {"db": "db", "q": "SELECT v FROM big GROUP BY host tz('Asia/Kolkata')"}
+    whole = (await (await client.get("/query", params=q)).json())["results"][0]["series"]
+    response = await client.get("/query", params={**q, "chunked": "true", "chunk_size": "30"})
+    chunks = [json.loads(line) for line in (await response.text()).splitlines()]
+    assert len(chunks) == 3 * 67  # 2000 rows per host, 30 per chunk
+    pieces = [c["results"][0]["series"][0] for c in chunks]
+    for series in whole:
+        mine = [p for p in pieces if p["tags"] == series["tags"]]
+        assert [row for p in mine for row in p["values"]] == series["values"]
+        assert all(p.get("partial") for p in mine[:-1]) and "partial" not in mine[-1]
+    assert whole[0]["values"][0] == ["1970-01-01T05:30:00+05:30", 0.25]
+
+
 async def test_query_csv_and_msgpack(client: TestClient) -> None:
     await loaded(client)
     q = {"db": "db", "q": "SELECT n FROM cpu WHERE host = 'h0' LIMIT 2"}

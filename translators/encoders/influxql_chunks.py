@@ -47,14 +47,13 @@ def _chunking(result: StatementResult, chunking: ChunkingMap | None) -> Chunking
 
 
 def _row_pieces(series: Series, chunk_size: int) -> Iterator[Series]:
-    values = series.values
-    if len(values) <= chunk_size:
+    count = series.row_count
+    if count <= chunk_size:
         yield series
         return
-    for start in range(0, len(values), chunk_size):
-        last = start + chunk_size >= len(values)
-        yield Series(series.name, series.columns, values[start:start + chunk_size],
-                     series.tags, series.has_time, series.partial if last else True)
+    for start in range(0, count, chunk_size):
+        last = start + chunk_size >= count
+        yield series.piece(start, start + chunk_size, None if last else True)
 
 
 def _split_one(result: StatementResult, mode: Chunking, chunk_size: int
@@ -100,12 +99,11 @@ def merge_chunks(results: Iterable[StatementResult],
             merged.append(StatementResult(result.statement_id, error=result.error))
             continue
         if _chunking(result, chunking) is not Chunking.ROWS or not any(
-                len(s.values) > DEFAULT_CHUNK_SIZE and not s.partial for s in result.series):
+                s.row_count > DEFAULT_CHUNK_SIZE and not s.partial for s in result.series):
             merged.append(result)
             continue
-        series = [s if len(s.values) <= DEFAULT_CHUNK_SIZE or s.partial else
-                  Series(s.name, s.columns, s.values, s.tags, s.has_time, True)
-                  for s in result.series]
+        series = [s if s.row_count <= DEFAULT_CHUNK_SIZE or s.partial else
+                  s.piece(partial=True) for s in result.series]
         merged.append(StatementResult(result.statement_id, series, result.messages,
                                       result.error, result.partial))
     return merged

@@ -1,7 +1,8 @@
 """InfluxQL answers as 1.6.7's `/query` writes JSON: whole, pretty, or one object per chunk.
 
 1.6.7 marshals with Go's encoding/json (Go 1.19), which differs from Python's `json` in ways a
-client can see, all reproduced here while leaving the bulk of the work to `json.dumps`:
+client can see, all reproduced here while leaving the bulk of the work to `json.dumps` (or,
+for series held as Arrow columns, to `influxql_json_columns`):
 
 * floats are written as ES6 numbers: `1` not `1.0`, `0.000025` not `2.5e-05`, `1e-7` not
   `1e-07`, `100000000000000000000` up to 1e21, `-0` for negative zero; NaN and ±Inf fail the
@@ -18,7 +19,6 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -26,16 +26,18 @@ import pyarrow.compute as pc
 
 from translators.influxql.results import Series, StatementResult
 
+from .gojson import go_escapes, go_float_text, go_json_float_text
 from .influxql_chunks import DEFAULT_CHUNK_SIZE, ChunkingMap, merge_chunks, split_chunks
+from .influxql_json_columns import values_texts
 from .influxql_time import columns_of, time_column
+
+__all__ = ["encode_document", "encode_json", "encode_json_chunks", "encode_json_error",
+           "go_float_text", "go_json_float_text", "json_rows", "json_rows_of",
+           "result_object", "series_object"]
 
 _MARSHAL_ERROR = ("json: error calling MarshalJSON for type httpd.Response: "
                   "json: error calling MarshalJSON for type *query.Result: "
                   "json: unsupported value: {}")
-_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-               "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_SHORT_ESCAPE = re.compile(r"\\([\\bf])")
-_LONG_ESCAPES = {"\\": "\\\\", "b": "\\u0008", "f": "\\u000c"}
 _TWO_POW_53 = float(2**53)
 _FLOATS_AND_NULLS = {float, type(None)}
 
@@ -45,34 +47,13 @@ class UnsupportedFloat(ValueError):
 
 
 class _Raw:
-    """A float whose Go text Python's `json` cannot produce; written verbatim."""
+    """JSON text written verbatim: a float whose Go text Python's `json` cannot produce, or a
+    series' values written from its columns."""
 
     __slots__ = ("text",)
 
     def __init__(self, text: str) -> None:
         self.text = text
-
-
-def go_float_text(value: float) -> str:
-    """strconv.FormatFloat(value, 'f', -1, 64): shortest digits, never an exponent."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    text = repr(value)
-    if "e" in text:
-        return format(Decimal(text), "f")
-    return text[:-2] if text.endswith(".0") else text
-
-
-def go_json_float_text(value: float) -> str:
-    """Go's encoding/json float64: 'f' form within [1e-6, 1e21), else 'e' with a short exponent."""
-    magnitude = abs(value)
-    if magnitude < 1e21 and (magnitude >= 1e-6 or magnitude == 0):
-        return go_float_text(value)
-    mantissa, _, exponent = repr(value).partition("e")
-    sign, digits = exponent[0], exponent[1:].lstrip("0")
-    return f"{mantissa}e{sign}{digits:0>2}" if sign == "+" else f"{mantissa}e-{digits}"
 
 
 def _json_float(value: float) -> object:
@@ -183,18 +164,46 @@ def series_object(series: Series, epoch: str | None,
         out["tags"] = dict(sorted(series.tags.items()))
     if series.columns:
         out["columns"] = series.columns
-    if series.values:
+    if series.row_count:
         out["values"] = json_rows(series, epoch) if rows is None else rows
     if series.partial:
         out["partial"] = True
     return out
 
 
-def result_object(result: StatementResult, epoch: str | None) -> dict[str, Any]:
-    """query.Result's JSON: statement_id always, then series, messages, partial, error."""
+# Written texts of series, by id(), for series still alive (the chunks of one batch).
+Written = dict[int, str]
+
+
+def _values_of(many: Sequence[Series], epoch: str | None, pretty: bool,
+               written: Written | None = None) -> list[Any]:
+    """Each series' `values` for `series_object`: rows, or the text of series with arrays
+    (from `written` when it has them all)."""
+    by_columns = [i for i, s in enumerate(many) if s.arrays is not None and s.row_count]
+    if written is not None and all(id(many[i]) in written for i in by_columns):
+        texts: list[str] | None = [written[id(many[i])] for i in by_columns]
+    else:
+        texts = values_texts([many[i] for i in by_columns], epoch, pretty) if by_columns else None
+    if texts is None:  # including a NaN or ±Inf among them: the rows raise 1.6.7's error
+        return json_rows_of(many, epoch)
+    written = set(by_columns)
+    by_rows = [i for i in range(len(many)) if i not in written]
+    out: list[Any] = [None] * len(many)
+    for index, text in zip(by_columns, texts, strict=True):
+        out[index] = _Raw(text)
+    for index, rows in zip(by_rows, json_rows_of([many[i] for i in by_rows], epoch),
+                           strict=True):
+        out[index] = rows
+    return out
+
+
+def result_object(result: StatementResult, epoch: str | None, pretty: bool = False,
+                  written: Written | None = None) -> dict[str, Any]:
+    """query.Result's JSON: statement_id always, then series, messages, partial, error.
+    `pretty` says how the document will be written (series' values may be text already)."""
     out: dict[str, Any] = {"statement_id": result.statement_id}
     if result.series:
-        rows = json_rows_of(result.series, epoch)
+        rows = _values_of(result.series, epoch, pretty, written)
         out["series"] = [series_object(s, epoch, r)
                          for s, r in zip(result.series, rows, strict=True)]
     if result.messages:
@@ -206,57 +215,53 @@ def result_object(result: StatementResult, epoch: str | None) -> dict[str, Any]:
     return out
 
 
-def _unescape_short(match: re.Match[str]) -> str:
-    return _LONG_ESCAPES[match.group(1)]
-
-
-def _go_escapes(text: str) -> str:
-    if "\\b" in text or "\\f" in text:
-        text = _SHORT_ESCAPE.sub(_unescape_short, text)
-    for char, escape in _GO_ESCAPES.items():
-        if char in text:
-            text = text.replace(char, escape)
-    return text
-
-
 def _dumps(document: object, pretty: bool) -> str:
-    """json.dumps, with each `_Raw` spliced in verbatim through a marker string that no value
-    of the document contains (tried until the count of markers found matches)."""
-    raws = 0
+    """json.dumps with Go's escapes, and each `_Raw` spliced in verbatim (indented to its
+    place) through a marker string that no value of the document contains (tried until the
+    count of markers found matches)."""
+    raws: list[str] = []
 
     def default(value: object) -> object:
-        nonlocal raws
         if isinstance(value, _Raw):
-            raws += 1
-            return marker + value.text
+            raws.append(value.text)
+            return f"{marker}{len(raws) - 1}"
         raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+    def splice(match: re.Match[str]) -> str:
+        text = raws[int(match.group(1))]
+        if pretty and "\n" in text:
+            line = document_text[document_text.rfind("\n", 0, match.start()) + 1:match.start()]
+            text = text.replace("\n", "\n" + " " * (len(line) - len(line.lstrip(" "))))
+        return text
 
     for attempt in range(100):
         marker = f"\x00\x1f{attempt}:"
-        raws = 0
-        text = json.dumps(document, ensure_ascii=False, default=default,
-                          **({"indent": 4} if pretty else {"separators": (",", ":")}))
+        raws.clear()
+        document_text = go_escapes(json.dumps(
+            document, ensure_ascii=False, default=default,
+            **({"indent": 4} if pretty else {"separators": (",", ":")})))
         if not raws:
+            return document_text
+        pattern = re.compile('"' + re.escape(json.dumps(marker)[1:-1]) + r'([0-9]+)"')
+        text, found = pattern.subn(splice, document_text)
+        if found == len(raws):
             return text
-        pattern = re.compile('"' + re.escape(json.dumps(marker)[1:-1]) + r'([-+.0-9e]+)"')
-        text, found = pattern.subn(r"\1", text)
-        if found == raws:
-            return text
-    raise RuntimeError("no free marker for raw floats")  # pragma: no cover
+    raise RuntimeError("no free marker for raw values")  # pragma: no cover
 
 
 def encode_document(document: dict[str, Any], pretty: bool = False) -> bytes:
     """A response object as 1.6.7's jsonFormatter writes it, newline included."""
-    text = _go_escapes(_dumps(document, pretty)) + "\n"
+    text = _dumps(document, pretty) + "\n"
     try:
         return text.encode()
     except UnicodeEncodeError:  # lone surrogates: Go writes U+FFFD for each invalid byte
         return re.sub("[\ud800-\udfff]", "\\\\ufffd", text).encode()
 
 
-def _response(results: Iterable[StatementResult], epoch: str | None, pretty: bool) -> bytes:
+def _response(results: Iterable[StatementResult], epoch: str | None, pretty: bool,
+              written: Written | None = None) -> bytes:
     try:
-        objects = [result_object(r, epoch) for r in results]
+        objects = [result_object(r, epoch, pretty, written) for r in results]
         return encode_document({"results": objects} if objects else {}, pretty)
     except UnsupportedFloat as exc:
         return (_MARSHAL_ERROR.format(exc) + "\n").encode()
@@ -273,8 +278,34 @@ def encode_json_chunks(results: Iterable[StatementResult], *,
                        pretty: bool = False, chunking: ChunkingMap | None = None
                        ) -> Iterator[bytes]:
     """The `chunked=true` body, one newline-terminated object per piece."""
-    for piece in split_chunks(results, chunk_size, chunking):
-        yield _response([piece], epoch, pretty)
+    for batch in _batches(split_chunks(results, chunk_size, chunking)):
+        written = _written(batch, epoch, pretty)
+        for piece in batch:
+            yield _response([piece], epoch, pretty, written)
+
+
+# Pieces whose columnar series are written together: one pass per column for many small
+# pieces (a series per host), few enough rows to keep the answer streaming.
+_BATCH_ROWS = 50_000
+
+
+def _batches(pieces: Iterable[StatementResult]) -> Iterator[list[StatementResult]]:
+    batch: list[StatementResult] = []
+    rows = 0
+    for piece in pieces:
+        batch.append(piece)
+        rows += sum(s.row_count for s in piece.series)
+        if rows >= _BATCH_ROWS:
+            yield batch
+            batch, rows = [], 0
+    if batch:
+        yield batch
+
+
+def _written(batch: list[StatementResult], epoch: str | None, pretty: bool) -> Written | None:
+    many = [s for piece in batch for s in piece.series if s.arrays is not None and s.row_count]
+    texts = values_texts(many, epoch, pretty) if len(many) > 1 else None
+    return None if texts is None else {id(s): t for s, t in zip(many, texts, strict=True)}
 
 
 def encode_json_error(message: str, pretty: bool = False) -> bytes:

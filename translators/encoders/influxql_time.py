@@ -40,21 +40,35 @@ def epoch_divisor(epoch: str | None) -> int:
 
 def rfc3339_times(times: Sequence[int | None]) -> list[str | None]:
     """Go's time.RFC3339Nano in UTC: `2024-01-01T00:00:00.5Z`, fraction trimmed of zeros."""
+    return rfc3339_text(pa.array(times, pa.int64())).to_pylist()  # type: ignore[no-any-return]
+
+
+def rfc3339_text(times: pa.Array, quoted: bool = False) -> pa.Array:
+    """`rfc3339_times` for an Arrow array of integer nanoseconds, as an Arrow string array
+    (each in double quotes, as JSON writes them, when `quoted`)."""
     # Arrow writes "YYYY-MM-DD hh:mm:ss.nnnnnnnnn", always with nine digits of fraction.
-    text = pc.cast(pa.array(times, pa.timestamp("ns")), pa.string())
+    text = pc.cast(times.cast(pa.timestamp("ns")), pa.string())
     text = pc.replace_substring(text, " ", "T", max_replacements=1)
     text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
-    return pc.binary_join_element_wise(text, "Z", "").to_pylist()  # type: ignore[no-any-return]
+    if quoted:
+        return pc.binary_join_element_wise('"', text, 'Z"', "")
+    return pc.binary_join_element_wise(text, "Z", "")
 
 
 def epoch_times(times: Sequence[int | None], epoch: str | None) -> list[int | None]:
     """Times as integers in `epoch` units, truncated toward zero as Go's integer division
     does (so -1.5 s is -1 with epoch=s, and 0 with epoch=m)."""
+    if epoch_divisor(epoch) == 1:
+        return list(times)
+    return epoch_array(pa.array(times, pa.int64()), epoch).to_pylist()  # type: ignore[no-any-return]
+
+
+def epoch_array(times: pa.Array, epoch: str | None) -> pa.Array:
+    """`epoch_times` for an Arrow array of integer nanoseconds."""
     divisor = epoch_divisor(epoch)
     if divisor == 1:
-        return list(times)
-    column = pa.array(times, pa.int64())
-    return pc.divide(column, pa.scalar(divisor, pa.int64())).to_pylist()  # type: ignore[no-any-return]
+        return times
+    return pc.divide(times, pa.scalar(divisor, pa.int64()))
 
 
 def zoned_times(times: Sequence[int | None], timezone: str) -> list[str | None]:

@@ -5,7 +5,9 @@ columns, or aggregates DuckDB computed whole (mean, count, max...) with each out
 column and fill(null) or fill(none). For those the storage rows are grouped, sorted and cut
 into series here, and Python touches each output row once, to build it. The answers are the
 same as `shape.py`'s (the differential suite runs both on the same statements); a series whose
-buckets need filling is handed to `shape.py`'s fill.
+buckets need filling is handed to `shape.py`'s fill. The series keep their columns as Arrow
+slices of the sorted block (`Series.arrays`), so the encoders can write them without Python
+rows ever being built.
 """
 
 from __future__ import annotations
@@ -39,14 +41,14 @@ def eligible(plan: SelectPlan) -> bool:
 
 @dataclass(slots=True)
 class Block:
-    """One measurement's storage rows, sorted by tag set then time, as Python columns."""
+    """One measurement's storage rows, sorted by tag set then time, as Arrow columns."""
 
     name: str
     dimensions: list[str]
     keys: list[tuple[str, ...]]  # per series
     bounds: list[int]  # series i is rows bounds[i]:bounds[i + 1]
-    times: list[Any]
-    columns: list[list[Any]]  # one per plan output
+    times: pa.Array  # int64 nanoseconds
+    columns: list[pa.Array]  # one per plan output
 
 
 def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
@@ -97,9 +99,9 @@ def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
     else:
         keys = [()]
     bounds.append(work.num_rows)
-    columns = [work.column(names[node.index]).to_pylist()  # type: ignore[union-attr]
+    columns = [work.column(names[node.index]).combine_chunks()  # type: ignore[union-attr]
                for node in plan.outputs]
-    return Block(name, dimensions, keys, bounds, work.column(TIME).to_pylist(), columns)
+    return Block(name, dimensions, keys, bounds, work.column(TIME).combine_chunks(), columns)
 
 
 def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
@@ -107,24 +109,23 @@ def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
     start: int | None = None
     end = 0
     if plan.interval is not None:
-        firsts = (found.times[a] for found in blocks for a in found.bounds[:-1])
+        firsts = (t for found in blocks
+                  for t in pc.take(found.times, pa.array(found.bounds[:-1])).to_pylist())
         start, end = bucket_span(plan, lower, upper, firsts, max_buckets)
     out: list[Series] = []
     for found in blocks:
         for key, a, b in zip(found.keys, found.bounds, found.bounds[1:], strict=False):
-            times = found.times[a:b]
-            columns = [column[a:b] for column in found.columns]
+            arrays = [found.times.slice(a, b - a), *(c.slice(a, b - a) for c in found.columns)]
             if start is not None and plan.fill is ast.FillOption.NULL:
-                times, columns = _filled(plan, times, columns, start, end)
-            rows = list(map(list, zip(times, *columns, strict=True)))
+                arrays = _filled(plan, arrays, start, end)
             if plan.descending:
-                rows.reverse()
+                arrays = [array[::-1] for array in arrays]
             if plan.rows_end is not None:
-                rows = rows[plan.offset:plan.rows_end]
-            if rows:
+                arrays = [array[plan.offset:plan.rows_end] for array in arrays]
+            if len(arrays[0]):
                 tags = dict(zip(found.dimensions, key, strict=True)) or None
-                out.append(Series(found.name, ["time", *plan.columns], rows, tags,
-                                  has_time=True, timezone=plan.timezone))
+                out.append(Series(found.name, ["time", *plan.columns], None, tags,
+                                  has_time=True, timezone=plan.timezone, arrays=arrays))
     if plan.slimit or plan.soffset:
         out = page_series(out, plan.slimit, plan.soffset)
     if plan.descending:
@@ -132,21 +133,23 @@ def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
     return out
 
 
-def _filled(plan: SelectPlan, times: list[Any], columns: list[list[Any]], start: int,
-            end: int) -> tuple[list[Any], list[list[Any]]]:
+def _filled(plan: SelectPlan, arrays: list[pa.Array], start: int,
+            end: int) -> list[pa.Array]:
     """fill(null): every bucket from start to end; a series already holding each is kept."""
     assert plan.interval is not None
-    if len(times) == (end - start) // plan.interval + 1:
-        return times, columns
+    if len(arrays[0]) == (end - start) // plan.interval + 1:
+        return arrays
     width = len(plan.prims)
+    columns = [array.to_pylist() for array in arrays[1:]]
     rows = []
-    for index, time in enumerate(times):
+    for index, time in enumerate(arrays[0].to_pylist()):
         values: list[Any] = [None] * width
         for node, column in zip(plan.outputs, columns, strict=True):
             values[node.index] = column[index]  # type: ignore[union-attr]
         rows.append((time, values))
     filled = fill_rows(plan, rows, start, end)
-    out_times = [time for time, _ in filled]
     out_columns = [[values[node.index] for _, values in filled]  # type: ignore[union-attr]
                    for node in plan.outputs]
-    return out_times, out_columns
+    return [pa.array([time for time, _ in filled], arrays[0].type),
+            *(pa.array(column, array.type)
+              for column, array in zip(out_columns, arrays[1:], strict=True))]

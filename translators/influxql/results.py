@@ -8,22 +8,96 @@ RFC3339 rendering are the encoder's choice alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
 
-@dataclass(slots=True)
+
 class Series:
-    name: str
-    columns: list[str]
-    values: list[list[Any]] = field(default_factory=list)
-    # None leaves the "tags" key out, as 1.x does for series without a tag set.
-    tags: dict[str, str] | None = None
-    # True when column 0 is `time` holding integer nanoseconds (SELECT results).
-    has_time: bool = False
-    partial: bool = False
-    # The query's tz(): RFC3339 times are written in this zone's offset.
-    timezone: str | None = None
+    """One series of an answer: a name, a tag set, column names and rows.
+
+    The rows are Python lists (`values`), or Arrow arrays, one per column (`arrays`), when
+    the engine shaped the series a column at a time; the encoders that can write straight from
+    the arrays do, and reading `values` builds the rows once (the arrays are then let go, so
+    the rows are the one truth from there on).
+    """
+
+    __slots__ = ("name", "columns", "tags", "has_time", "partial", "timezone", "_rows",
+                 "_arrays")
+
+    def __init__(self, name: str, columns: list[str], values: list[list[Any]] | None = None,
+                 tags: dict[str, str] | None = None, has_time: bool = False,
+                 partial: bool = False, timezone: str | None = None, *,
+                 arrays: Sequence[pa.Array] | None = None) -> None:
+        self.name = name
+        self.columns = columns
+        # None leaves the "tags" key out, as 1.x does for series without a tag set.
+        self.tags = tags
+        # True when column 0 is `time` holding integer nanoseconds (SELECT results).
+        self.has_time = has_time
+        self.partial = partial
+        # The query's tz(): RFC3339 times are written in this zone's offset.
+        self.timezone = timezone
+        self._rows: list[list[Any]] | None = [] if values is None and arrays is None else values
+        self._arrays = None if arrays is None else tuple(arrays)
+
+    @property
+    def values(self) -> list[list[Any]]:
+        if self._rows is None:
+            self._rows = _rows_of(self._arrays or ())
+            self._arrays = None
+        return self._rows
+
+    @values.setter
+    def values(self, rows: list[list[Any]]) -> None:
+        self._rows, self._arrays = rows, None
+
+    @property
+    def arrays(self) -> tuple[pa.Array, ...] | None:
+        """The columns as Arrow arrays while nobody has asked for the rows, else None."""
+        return self._arrays
+
+    @property
+    def row_count(self) -> int:
+        if self._arrays is not None:
+            return len(self._arrays[0]) if self._arrays else 0
+        return len(self.values)
+
+    def piece(self, start: int = 0, stop: int | None = None,
+              partial: bool | None = None) -> Series:
+        """Rows `start:stop` as a series of their own (Arrow slices, not copies), marked
+        `partial` when given."""
+        flag = self.partial if partial is None else partial
+        if self._arrays is not None:
+            end = self.row_count if stop is None else min(stop, self.row_count)
+            arrays = [a.slice(start, max(end - start, 0)) for a in self._arrays]
+            return Series(self.name, self.columns, None, self.tags, self.has_time, flag,
+                          self.timezone, arrays=arrays)
+        return Series(self.name, self.columns, self.values[start:stop], self.tags,
+                      self.has_time, flag, self.timezone)
+
+    def _key(self) -> tuple[Any, ...]:
+        rows = self._rows if self._rows is not None else _rows_of(self._arrays or ())
+        return (self.name, self.columns, rows, self.tags, self.has_time, self.partial,
+                self.timezone)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Series):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        name, columns, rows, tags, has_time, partial, timezone = self._key()
+        return (f"Series(name={name!r}, columns={columns!r}, values={rows!r}, tags={tags!r}, "
+                f"has_time={has_time!r}, partial={partial!r}, timezone={timezone!r})")
+
+
+def _rows_of(arrays: Sequence[pa.Array]) -> list[list[Any]]:
+    return list(map(list, zip(*(a.to_pylist() for a in arrays), strict=True)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,136 @@
+"""The JSON `values` of series held as Arrow columns (`Series.arrays`), written by Arrow kernels.
+
+A large answer (100 hosts x 288 buckets) spends most of its encoding time turning Python rows
+into JSON. Series the engine shaped a column at a time skip that: every column of every such
+series is written as JSON text at once, the cells of a row joined, and the rows of a series
+joined, all in Arrow, so Python sees one string per series. The text is what `json.dumps` of
+the rows writes after `influxql_json`'s Go rules, byte for byte:
+
+* Arrow's shortest float text is Go's within [1e-6, 1e10) and for zeros (`1`, `0.000025`,
+  `-0`); the few floats outside that range are written by `go_json_float_text`;
+* strings are quoted with `\\` and `"` escaped; the rare ones holding a control character or
+  one of Go's HTML escapes are written by `go_json_string`;
+* a NaN or an infinity, or a column of a type not listed here, gives up (None): the caller
+  then writes the rows as before, which reproduces 1.6.7's error for the whole body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import accumulate
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from translators.influxql.results import Series
+
+from .gojson import go_json_float_text, go_json_string
+from .influxql_time import epoch_array, rfc3339_text, zoned_times
+
+# Where Arrow's float text (double-conversion's shortest, no exponent) is Go's.
+_ARROW_LOW, _ARROW_HIGH = 1e-6, 1e10
+# Characters that json.dumps escapes as \uXXXX or \n..., or that Go escapes for HTML.
+_SPECIAL = r"[\x00-\x1f<>&\x{2028}\x{2029}]"
+
+
+def values_texts(many: Sequence[Series], epoch: str | None,
+                 pretty: bool = False) -> list[str] | None:
+    """The JSON text of each series' `values` (all given with arrays and rows), or None when
+    one of them holds a value this module does not write. Pretty text is indented as if the
+    `values` key started its line unindented: the caller indents it to its place."""
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for index, series in enumerate(many):
+        arrays = series.arrays
+        if not arrays:
+            return None
+        key = (tuple(a.type for a in arrays), series.has_time, series.timezone)
+        groups.setdefault(key, []).append(index)
+    out = [""] * len(many)
+    for (types, has_time, zone), members in groups.items():
+        cells: list[pa.Array] = []
+        for position in range(len(types)):  # type: ignore[arg-type]
+            column = pa.concat_arrays([many[i].arrays[position]  # type: ignore[index]
+                                       for i in members])
+            if position == 0 and has_time:
+                text = _time_cells(column, epoch, zone)  # type: ignore[arg-type]
+            else:
+                text = _cells(column)
+            if text is None:
+                return None
+            cells.append(text)
+        texts = _joined(cells, [many[i].row_count for i in members], pretty)
+        for index, text in zip(members, texts, strict=True):
+            out[index] = text
+    return out
+
+
+def _joined(cells: list[pa.Array], counts: list[int], pretty: bool) -> list[str]:
+    """Each series' rows as one JSON array: the cells of a row joined, then the rows of a
+    series joined with the brackets between them (`],[`), so no row is wrapped on its own."""
+    if pretty:
+        cell, row = ",\n        ", "\n    ],\n    [\n        "
+        opening, closing = "[\n    [\n        ", "\n    ]\n]"
+    else:
+        cell, row, opening, closing = ",", "],[", "[[", "]]"
+    rows = pc.binary_join_element_wise(*cells, cell) if len(cells) > 1 else cells[0]
+    offsets = pa.array(accumulate(counts, initial=0), pa.int32())
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, rows), row)
+    return [opening + text + closing for text in joined.to_pylist()]
+
+
+def _time_cells(times: pa.Array, epoch: str | None, zone: str | None) -> pa.Array | None:
+    if not pa.types.is_integer(times.type):
+        return None
+    distinct = pc.dictionary_encode(times)
+    if len(distinct.dictionary) * 2 <= len(times):  # GROUP BY time: the same buckets again
+        return pc.take(_time_text(distinct.dictionary, epoch, zone), distinct.indices)
+    return _time_text(times, epoch, zone)
+
+
+def _time_text(times: pa.Array, epoch: str | None, zone: str | None) -> pa.Array:
+    if epoch:
+        text = pc.cast(epoch_array(times, epoch), pa.string())
+    elif zone:
+        text = pc.binary_join_element_wise(
+            '"', pa.array(zoned_times(times.to_pylist(), zone), pa.string()), '"', "")
+    else:
+        text = rfc3339_text(times, quoted=True)
+    return pc.fill_null(text, "null")
+
+
+def _cells(column: pa.Array) -> pa.Array | None:
+    kind = column.type
+    if pa.types.is_float64(kind):
+        text = _float_cells(column)
+    elif pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind):
+        text = pc.cast(column, pa.string())  # Arrow writes `true`, `-12`... as json does
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or (
+            pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)):
+        text = _string_cells(pc.cast(column, pa.string()))
+    else:
+        return None
+    return None if text is None else pc.fill_null(text, "null")
+
+
+def _float_cells(column: pa.Array) -> pa.Array | None:
+    if pc.all(pc.is_finite(column)).as_py() is False:
+        return None  # NaN or ±Inf: the caller reproduces 1.6.7's marshalling error
+    text = pc.cast(column, pa.string())
+    magnitude = pc.abs(column)
+    elsewhere = pc.fill_null(pc.or_(
+        pc.greater_equal(magnitude, _ARROW_HIGH),
+        pc.and_(pc.less(magnitude, _ARROW_LOW), pc.not_equal(column, 0.0))), False)
+    if pc.any(elsewhere).as_py():
+        fixed = [go_json_float_text(v) for v in pc.filter(column, elsewhere).to_pylist()]
+        text = pc.replace_with_mask(text, elsewhere, pa.array(fixed, pa.string()))
+    return text
+
+
+def _string_cells(column: pa.Array) -> pa.Array:
+    quoted = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+    quoted = pc.binary_join_element_wise('"', quoted, '"', "")
+    special = pc.fill_null(pc.match_substring_regex(column, _SPECIAL), False)
+    if pc.any(special).as_py():
+        fixed = [go_json_string(v) for v in pc.filter(column, special).to_pylist()]
+        quoted = pc.replace_with_mask(quoted, special, pa.array(fixed, pa.string()))
+    return quoted
