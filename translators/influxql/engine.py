@@ -63,7 +63,10 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
                 continue
         query = build_query(plan, source.database, source.schema, dimensions, now,
                             source.copies)
-        table = run(query.limit(limits.max_rows + 1))
+        limit = query.args.get("limit")
+        if limit is None or int(limit.expression.name) > limits.max_rows:
+            query = query.limit(limits.max_rows + 1)
+        table = run(query)
         if table.num_rows > limits.max_rows:
             raise QueryError(f"the answer would exceed {limits.max_rows} rows "
                              "(query.max_rows); narrow the time range, add a LIMIT or "

@@ -78,12 +78,16 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         query = select.from_(table)
         if where is not None:
             query = query.where(where)
+        # Sorted on the stored time column (not its epoch_ns), then on the tags themselves:
+        # DuckDB's top-N then narrows its scan to the row groups that can still place.
         order = [exp.Ordered(this=col(dim_name(i))) for i in range(len(dimensions))]
-        order.append(exp.Ordered(this=col(TIME)))
-        order.append(exp.Ordered(this=_series_order(schema)))  # equal times: by series
+        order.append(exp.Ordered(this=col("time")))
+        order.extend(_series_ordering(schema))  # equal times: by series
         wanted = _rows_wanted(plan)
         if wanted is None:
             return query.order_by(*order)
+        if not dimensions and not plan.descending:  # one series: its first rows
+            return query.order_by(*order).limit(wanted)
         # LIMIT/OFFSET per series, pushed down so storage reads only the rows answered.
         partition = [col(dim_name(i)) for i in range(len(dimensions))]
         rank = exp.Window(this=exp.RowNumber(), partition_by=partition or None,
@@ -243,6 +247,12 @@ def _series_order(schema: MeasurementSchema) -> exp.Expression:
     values = [exp.Coalesce(this=col(t), expressions=[exp.Literal.string("")])
               for t in sorted(schema.tags)]
     return exp.Array(expressions=values or [exp.Literal.string("")])
+
+
+def _series_ordering(schema: MeasurementSchema) -> list[exp.Ordered]:
+    """The order of `_series_order` as sort keys: tag by tag, a missing tag first (a stored
+    tag value is never empty, so this equals comparing the lists)."""
+    return [exp.Ordered(this=col(t), nulls_first=True) for t in sorted(schema.tags)]
 
 
 def tag_value(schema: MeasurementSchema, name: str) -> exp.Expression:

@@ -224,6 +224,6 @@ def _point_at_tables(query: exp.Expression, renames: Mapping[str, str]) -> exp.E
     order = query.args.get("order")
     if isinstance(order, exp.Order):
         for ordered in order.expressions:
-            if isinstance(ordered.this, exp.Column) and ordered.this.name == TIME:
+            if isinstance(ordered.this, exp.Column) and ordered.this.name in (TIME, "time"):
                 ordered.set("this", col(SEQUENCE))
     return query
