@@ -352,6 +352,9 @@ def _cond(expr: ast.Expr, schema: MeasurementSchema,
             match_ = exp.RegexpLike(this=left, expression=exp.Literal.string(rhs.pattern))
             return "bool", match_ if op is ast.BinaryOp.EQREGEX else exp.Not(this=match_)
         case ast.BinaryExpr(op, lhs, rhs) if op in _COMPARE:
+            direct = _tag_equals(op, lhs, rhs, schema)
+            if direct is not None:
+                return "bool", direct
             lkind, left = _cond(lhs, schema, True)
             rkind, right = _cond(rhs, schema, True)
             if not _comparable(lkind, rkind, op):
@@ -392,6 +395,24 @@ def _cond(expr: ast.Expr, schema: MeasurementSchema,
         case ast.DurationLiteral(ns):
             return "number", exp.Literal.number(ns)
     raise QueryError(f"invalid condition expression: {_describe(expr)}")
+
+
+def _tag_equals(op: ast.BinaryOp, lhs: ast.Expr, rhs: ast.Expr, schema: MeasurementSchema
+                ) -> exp.Expression | None:
+    """`tag = 'value'` on a stored tag as a comparison of the column itself, which DuckDB
+    pushes into its scan (the general form compares COALESCE(tag, ''), which it cannot).
+    Stored tag values are never empty, so `= ''` means the tag is missing."""
+    if op is not ast.BinaryOp.EQ:
+        return None
+    if isinstance(lhs, ast.StringLiteral):
+        lhs, rhs = rhs, lhs
+    if not isinstance(lhs, ast.VarRef) or not isinstance(rhs, ast.StringLiteral):
+        return None
+    if schema.role(lhs.name) != "tag" or lhs.type not in (None, ast.DataType.TAG):
+        return None
+    if rhs.value == "":
+        return col(lhs.name).is_(exp.null())
+    return exp.EQ(this=col(lhs.name), expression=exp.Literal.string(rhs.value))
 
 
 def _comparable(left: str, right: str, op: ast.BinaryOp) -> bool:
