@@ -196,10 +196,11 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     while stamp_end < end and text[stamp_end] not in _WHITESPACE:
         stamp_end += 1
     stamp = text[pos:stamp_end]
-    if _skip_whitespace(text, stamp_end) < end:
-        raise LineSyntaxError("point is invalid")
+    # 1.x reads the timestamp before it looks past it: `1x 2` is a bad timestamp.
     if not _TIMESTAMP.fullmatch(stamp):
         raise LineSyntaxError("bad timestamp")
+    if _skip_whitespace(text, stamp_end) < end:
+        raise LineSyntaxError("point is invalid")
     raw = int(stamp)
     if not -(2**63) <= raw < 2**63:
         raise LineSyntaxError(f'strconv.ParseInt: parsing "{stamp}": value out of range')
