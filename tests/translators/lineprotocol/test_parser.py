@@ -154,6 +154,18 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      id="timestamp-overflow"),
         pytest.param(b"cpu v=1 1 2", "point is invalid", id="trailing-garbage"),
         pytest.param(b"cpu v=1 1x 2", "bad timestamp", id="bad-timestamp-then-garbage"),
+        # 1.x's scanner ends a key at `\\=` and checks the value; its reader then finds no
+        # `=` after the key (checked against 1.6.7 in tests/oracle/test_write_v1.py).
+        pytest.param(b"cpu f\\\\=1", "invalid value: field-key=f\\\\=1",
+                     id="escaped-backslash-before-field-equals"),
+        pytest.param(b'cpu v=1,f\\\\="s",g\\\\=2i 5',
+                     'invalid value: field-key=f\\\\="s",g\\\\=2i',
+                     id="escaped-backslashes-in-two-keys"),
+        pytest.param(b"cpu f\\\\=x", "invalid boolean", id="escaped-backslash-then-bad-value"),
+        pytest.param(b"cpu f\\\\\\=1", "invalid field format",
+                     id="escaped-backslash-then-escaped-equals"),
+        pytest.param(b"cpu f\\\\=1,b=2", "invalid field format",
+                     id="field-key-taking-in-the-next-field"),
         pytest.param(b"cpu,a=x a=1", 'field "a" has the name of a tag of the same point',
                      id="tag-and-field-same-name"),
         pytest.param(b"cpu v=1\xff", "invalid UTF-8", id="invalid-utf8"),
