@@ -32,15 +32,27 @@ STATUS: dict[Category, int] = {
 # v2's error codes are a closed list: the gateway's own categories map onto its nearest.
 V2_CODE = {Category.BAD_GATEWAY: "unavailable", Category.GATEWAY_TIMEOUT: "unavailable"}
 V3_LINE_DETAILS = 100  # InfluxDB 3 reports up to 100 rejected lines
-HEADER_LIMIT = 4096  # aiohttp clients refuse header lines over 8190 bytes; the body has it all
+HEADER_LIMIT = 1024  # 1.x sends the first 1,024 bytes of the message; the body has it all
 _CONTROL = dict.fromkeys([*range(0x20), 0x7F], " ")
 
 
 def header_text(message: str) -> str:
-    """A message made safe for a header: control characters (newlines too, as 1.x flattens
-    them) become spaces, and long ones are cut."""
+    """A message made safe for a header as 1.x sends it: control characters (newlines too)
+    become spaces, a long one is cut to 1.x's length (never inside a character), and blanks
+    at either end are trimmed."""
     text = message.translate(_CONTROL)
-    return text if len(text) <= HEADER_LIMIT else text[: HEADER_LIMIT - 3] + "..."
+    raw = text.encode()
+    if len(raw) > HEADER_LIMIT:
+        text = raw[:HEADER_LIMIT].decode(errors="ignore")
+    return text.strip(" ")
+
+
+def v1_error_headers(message: str, status: int) -> dict[str, str]:
+    """1.x's headers on an error answer (`httpError`): the message in X-Influxdb-Error,
+    except on a 401, which gets the Basic challenge instead."""
+    if status == 401:
+        return {"Www-Authenticate": 'Basic realm="InfluxDB"'}
+    return {"X-Influxdb-Error": header_text(message)}
 
 
 def json_response(body: object, status: int = 200, **headers: str) -> web.Response:
@@ -104,9 +116,7 @@ def render(error: GatewayError, generation: str) -> web.Response:
         headers["Retry-After"] = str(max(0, round(error.retry_after)))
     if generation == "v1":
         message = v1_message(error)
-        headers["X-Influxdb-Error"] = header_text(message)
-        if error.category is Category.UNAUTHORIZED:
-            headers["Www-Authenticate"] = 'Basic realm="InfluxDB"'
+        headers.update(v1_error_headers(message, status))
         return json_response({"error": message}, status, **headers)
     if generation == "v2":
         return json_response(v2_body(error), status, **headers)

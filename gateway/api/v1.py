@@ -24,7 +24,7 @@ from translators.influxql.results import StatementResult
 
 from . import keys, params
 from .body import accept_write
-from .errors import relay_response
+from .errors import relay_response, v1_error_headers
 
 
 async def write(request: web.Request) -> web.Response:
@@ -120,4 +120,5 @@ def _cells(results: list[StatementResult]) -> int:
 
 def _v1_error(fmt: V1Format, message: str, pretty: bool) -> web.Response:
     return web.Response(status=400, body=encode_v1_error(message, fmt, pretty=pretty),
-                        headers={"Content-Type": fmt.content_type})
+                        headers={"Content-Type": fmt.content_type,
+                                 **v1_error_headers(message, 400)})

@@ -192,3 +192,42 @@ async def test_unknown_zone_is_a_400(loaded: TestClient, query: str) -> None:
     status, text = await answer(loaded, query)
     assert status == 400
     assert "time zone" in text, text
+
+
+async def test_gap_filling_over_a_huge_range_is_refused_up_front(loaded: TestClient) -> None:
+    """Thirty years by the millisecond in two groups would run until the query timeout: the
+    bucket count, from the WHERE bounds and the stride, times the groups is checked first."""
+    status, text = await answer(
+        loaded, "SELECT date_bin_gapfill(INTERVAL '1 millisecond', time) AS t, host, "
+                "avg(usage) FROM cpu WHERE time >= '2000-01-01T00:00:00Z' "
+                "AND time < '2030-01-01T00:00:00Z' GROUP BY 1, host")
+    assert status == 400
+    buckets = (30 * 365 + 8) * 86_400_000  # 8 leap days
+    assert json.loads(text)["error"] == (
+        f"gap filling would produce {2 * buckets} rows (buckets times groups), more than "
+        "query.max_rows (1000000); narrow the time range or widen the stride")
+
+
+@pytest.mark.parametrize(("where", "rows_made"), [
+    pytest.param(RANGE, None, id="six-buckets-times-two-groups"),
+    pytest.param(f"{RANGE} AND host = 'a'", 6, id="six-buckets-in-one-group"),
+    pytest.param("time >= '2023-11-14T22:12:00Z' AND time < '2023-11-14T22:17:00Z'", 10,
+                 id="five-buckets-times-two-groups"),
+])
+async def test_gap_filling_limit_counts_buckets_times_groups(make_client, where: str,
+                                                             rows_made: int | None) -> None:
+    client = await make_client(query={"max_rows": 10})
+    response = await client.post("/api/v3/write_lp", params={"db": "db1", "precision": "s"},
+                                 data=DATA)
+    assert response.status == 204
+    status, text = await answer(client, "SELECT date_bin_gapfill(INTERVAL '1 minute', time) "
+                                        f"AS t, host, count(*) AS n FROM cpu WHERE {where} "
+                                        "GROUP BY 1, host")
+    if rows_made is None:
+        assert status == 400
+        assert json.loads(text)["error"] == (
+            "gap filling would produce 12 rows (buckets times groups), more than "
+            "query.max_rows (10); narrow the time range or widen the stride")
+    else:
+        assert status == 200, text
+        assert len(json.loads(text)) == rows_made

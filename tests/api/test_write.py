@@ -404,3 +404,17 @@ async def test_a_string_across_lines_is_one_point_in_answers_and_storage(
          "already exists as type integer"}]
     assert await sql(client, "mydb", "SELECT v, s FROM log ORDER BY time") == [
         {"v": 1}, {"s": "x\ny"}]
+
+
+async def test_an_escaped_newline_joins_lines_and_later_lines_keep_their_numbers(
+        client: TestClient) -> None:
+    """1.x joins a line ending in a backslash with the next one (its line splitter skips the
+    escaped byte); error line numbers still count the lines of the body."""
+    response = await client.post("/api/v3/write_lp", params={"db": "mydb"},
+                                 data=b"esc,t=a\\\nb v=1 1\nesc v=2 2\\\n 3\nesc v=x 4\n")
+    assert response.status == 400
+    assert (await response.json())["data"] == [
+        {"original_line": "esc v=2 2\\\n 3", "line_number": 3,
+         "error_message": "bad timestamp"},
+        {"original_line": "esc v=x 4", "line_number": 5, "error_message": "invalid boolean"}]
+    assert await sql(client, "mydb", "SELECT t, v FROM esc") == [{"t": "a\\\nb", "v": 1.0}]

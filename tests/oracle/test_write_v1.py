@@ -122,6 +122,27 @@ SAME = [
     pytest.param(b"cpu,t=C:\\\\ f=1 1", "cpu", id="backslash-before-escaped-space"),
     pytest.param(b'cpu s="a\nb" 1\ncpu s="c\r\n" 2', "cpu", id="newline-in-string"),
     pytest.param(b'cpu s="open\ncpu v=1 2', "cpu", id="unclosed-string-takes-the-rest"),
+    pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
+    # A field key ending in an escaped backslash: 1.x's scanner ends the key at the `=`, its
+    # reader takes that `=` as escaped.
+    pytest.param(b"cpu f\\\\=1", "cpu", id="escaped-backslash-before-field-equals"),
+    pytest.param(b"cpu a=1,f\\\\=1 5", "cpu", id="escaped-backslash-before-last-field-equals"),
+    pytest.param(b'cpu f\\\\="s",g\\\\=2i 5', "cpu", id="escaped-backslashes-in-two-keys"),
+    pytest.param(b"cpu f\\\\=x", "cpu", id="escaped-backslash-then-bad-value"),
+    pytest.param(b"cpu f\\\\\\=1 5", "cpu", id="escaped-backslash-then-escaped-equals"),
+    # A backslash escapes the newline after it (1.x's line splitter skips both bytes).
+    pytest.param(b"cpu,t=a\\\nb v=1 1\nok v=1 2", "cpu", id="escaped-newline-in-tag-value"),
+    pytest.param(b"cpu v=1 1\\\ncpu v=2 2\nok v=1 3", "cpu",
+                 id="escaped-newline-after-timestamp"),
+    pytest.param(b"cpu v=1\\\n 1", "cpu", id="escaped-newline-after-value"),
+    pytest.param(b'cpu s="x",v=1\\\n,w=2 3', "cpu", id="escaped-newline-after-string"),
+    pytest.param(b"cpu v=1 1\\\n\\\ncpu v=2 2", "cpu", id="escaped-newlines-in-a-row"),
+    pytest.param(b"cpu,t=a\\\\\ncpu v=1 1", "cpu", id="even-backslashes-escape-nothing"),
+    pytest.param(b"cpu v=1 1\ncpu a=1 2\\\n\nbad\n", "cpu",
+                 id="escaped-newline-before-empty-line"),
+    pytest.param(b"cpu v=1 1\\\n", "cpu", id="escaped-newline-ends-the-body"),
+    pytest.param(b"# note\\\ncpu v=1 1\ncpu v=2 2", "cpu", id="comment-takes-the-next-line"),
+    pytest.param(b"cpu v=1 1\n \\\ncpu v=2 2", "cpu", id="blank-then-escaped-newline"),
 ]
 
 # Bodies whose stored values are compared, read back with SELECT on both servers.
@@ -130,6 +151,8 @@ STORED = [
                  id="newline-in-string"),
     pytest.param(b"cpu,t=C:\\\\,u\\=v\\ w f=1 1\ncpu,t=x\\\\=y f=2 2\ncpu,t==z f=3 3",
                  id="backslashes-in-tag-values"),
+    pytest.param(b"cpu,t=a\\\nb v=1 1\ncpu,t=c\\\\\\\nd v=2,w\\\n=3 2\n"
+                 b'cpu,t=e s="x\\\ny" 3', id="escaped-newlines-in-names-and-values"),
 ]
 
 
@@ -222,6 +245,9 @@ DEVIATIONS = [
     pytest.param(b'cpu v="a"b', "", (204, ""),
                  (400, "unable to parse 'cpu v=\\\"a\\\"b': invalid field format"),
                  id="text-after-string"),
+    pytest.param(b"cpu f\\\\=1,b=2 5", "", (204, ""),
+                 (400, "unable to parse 'cpu f\\\\\\\\=1,b=2 5': invalid field format"),
+                 id="field-key-taking-in-the-next-field"),
     pytest.param(b"m v=1", "&precision=xx", (204, ""),
                  (400, "invalid precision 'xx': expected one of n, ns, u, \\u00b5, us, ms, s, "
                        "m, h"), id="unknown-precision"),

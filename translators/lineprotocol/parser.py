@@ -17,8 +17,8 @@ import pyarrow.compute as pc
 from . import fast
 from .model import TIME_COLUMN, FieldType, LineError, ParsedBatch, TableChunk
 from .precision import Precision
-from .rewrite import point_spans
 from .slow import LineSyntaxError, Point, PointRefused, parse_line
+from .spans import point_spans
 
 # Columns one chunk may hold, and how many recent chunks a line may join: both keep the work
 # linear in the body when lines name many different fields.
@@ -93,10 +93,9 @@ def split_points(body: bytes) -> list[bytes]:
 
 
 def _join_spans(raw_lines: list[bytes], spans: dict[int, int]) -> list[bytes]:
-    """Each point whose quoted string value holds a newline joined into its first line, and
-    the lines it took left blank, so that every other line keeps its number. InfluxDB 1.x
-    and 2.x read such a string across lines (their line splitter, `scanLine`, does not end a
-    point inside quotes)."""
+    """Each point that spans lines (an escaped newline, a newline inside a quoted string
+    value: see spans.py) joined into its first line, and the lines it took left blank, so
+    that every other line keeps its number, as InfluxDB 1.x and 2.x read such points."""
     if not spans:
         return raw_lines
     joined = list(raw_lines)

@@ -6,12 +6,11 @@ points that have no timestamp so that every mirror stores the same time, and spl
 batch by measurement or series for routing. No line is re-serialised: it goes
 out as written, or with only its timestamp replaced or appended.
 
-Lines are read as this package's parser reads them (leading blanks, one trailing carriage
-return, `#` comments, backslash escapes in names, quoted string values), with one addition
-from InfluxDB's own line splitter (`scanLine` in 1.x and 2.x): a newline inside a quoted
-string value does not end the point. Upstream servers take such points, so they are kept
-whole here. A line that does not parse is passed on for the server to report: nothing here
-turns a line that does not parse into one that does, or the reverse.
+Points are read as this package's parser reads them, across lines where InfluxDB's own line
+splitter reads them so (an escaped newline, a newline inside a quoted string value: see
+`spans.py`). Upstream servers take such points, so they are kept whole here. A line that does
+not parse is passed on for the server to report: nothing here turns a line that does not
+parse into one that does, or the reverse.
 
 Speed: most lines hold no quote, backslash, tab or `#`. They are read with a few `bytes`
 methods: every space is a separator, and a final integer token is the timestamp (a field set
@@ -23,42 +22,17 @@ bytes call for it depends on the job (see `_FOR_STAMPING`). Stamping first check
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from typing import Literal
 
 from .precision import Precision, auto_multiplier
+from .spans import BLANKS, KEY, NO_TIMESTAMP, NOT_A_POINT, escapes_newline, read_points
 
-# What `locate_timestamp` says about a line when it is not the offset of a timestamp.
-NO_TIMESTAMP = -1  # a point without a timestamp
-NOT_A_POINT = -2  # blank, comment, or a shape that cannot be read: left as written
-OPEN_STRING = -3  # ends inside a quoted string value that no later line closes
-
-# Each pattern reads a name as runs of ordinary bytes, escaped separators, and backslashes that
-# escape nothing (kept literally, as the parser keeps them). Possessive and atomic throughout,
-# so that backtracking never re-reads an escaped space as a separator, nor a string as a bare
-# value. A point's patterns run to the end of the line: a field's group matches where a
-# string is still open there; the last group is the timestamp.
-_KEY = rb"(?:[^ ,=\\]++|\\[ ,=]|\\)*+"
-_STRING_BODY = rb'(?:[^"\\]++|\\["\\]|\\)*+'
-_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ \t,]*+)' % (_KEY, _STRING_BODY)
-_TIMESTAMP = rb"(?:[ \t]++([^ \t]++))?[ \t]*+\r?\Z"  # one carriage return may end a line
-_POINT = re.compile(
-    rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+"  # measurement and tags: to the first bare space
-    rb"%s(?:,%s)*+%s" % (_FIELD, _FIELD, _TIMESTAMP)
-)
-# The same reading for a line without backslashes, three times faster.
-_PLAIN_FIELD = rb'[^ ,=]*+=(?>"[^"]*+(?:"|(\Z))|[^ \t,]*+)'
-_PLAIN_POINT = re.compile(
-    rb"[ \t]*+[^ ]++ [ \t]*+%s(?:,%s)*+%s" % (_PLAIN_FIELD, _PLAIN_FIELD, _TIMESTAMP))
-_MORE_FIELDS = re.compile(rb"(?:,%s)*+%s" % (_FIELD, _TIMESTAMP))
-_STRING_END = re.compile(rb'%s"' % _STRING_BODY)
 _MEASUREMENT = re.compile(rb"[ \t]*+((?:[^ ,\\]++|\\[ ,=]|\\)*+)")
 _SERIES = re.compile(rb"[ \t]*+((?:[^ \\]++|\\[ ,=]|\\)*+)")
-_TAG = re.compile(rb",(%s)=((?:[^ ,\\]++|\\[ ,=]|\\)*+)" % _KEY)
+_TAG = re.compile(rb",(%s)=((?:[^ ,\\]++|\\[ ,=]|\\)*+)" % KEY)
 
-_BLANKS = b" \t"
 _ENDING = b" \t\r"  # what may follow the last token of a line
 # Bytes that send a line to the careful reader, per job. Stamping must find every point
 # without a timestamp, which escaped spaces hide from a count of tokens. Rescaling reads a
@@ -71,14 +45,6 @@ _FOR_SPLITTING = b'"'
 _DIGITS = b"0123456789-\n\r"  # an integer token, the newlines joining them, a line's CR
 
 SplitKey = Literal["measurement", "series"]
-
-
-def locate_timestamp(line: bytes) -> int:
-    """Offset of the timestamp in one line, or NO_TIMESTAMP, NOT_A_POINT or OPEN_STRING.
-
-    The timestamp is the token after the field set; it is not checked to be a number.
-    """
-    return _read_point([line], 0)[1]
 
 
 def rescale_timestamps(body: bytes, source: Precision, target: Precision) -> bytes:
@@ -127,7 +93,7 @@ _BY_NANOS = {p.nanos: p for p in Precision if p is not Precision.AUTO}
 
 def _rewrite_timestamps(body: bytes, scale: Callable[[bytes], bytes]) -> bytes:
     """`body` with every integer timestamp token replaced by `scale(token)`."""
-    lines, careful = _read(body, _FOR_RESCALING)
+    lines, careful = read_points(body, _FOR_RESCALING)
     out: list[bytes] = []
     done = 0
     for index, where in careful.items():  # in line order
@@ -183,7 +149,7 @@ def stamp_missing(body: bytes, timestamp: int) -> bytes:
     """
     if _all_end_in_integers(body):
         return body
-    lines, careful = _read(body, _FOR_STAMPING)
+    lines, careful = read_points(body, _FOR_STAMPING)
     suffix = b" %d" % timestamp
     out: list[bytes] = []
     append = out.append
@@ -236,7 +202,7 @@ def measurements(body: bytes) -> set[bytes]:
 
 
 def _group(body: bytes, key: SplitKey) -> dict[bytes, list[bytes]]:
-    lines, _ = _read(body, _FOR_SPLITTING)
+    lines, _ = read_points(body, _FOR_SPLITTING)
     escapes = b"\\" in body
     key_of: Callable[[bytes], bytes]
     if key == "measurement":
@@ -246,11 +212,15 @@ def _group(body: bytes, key: SplitKey) -> dict[bytes, list[bytes]]:
     comments = b"#" in body
     groups: dict[bytes, list[bytes]] = {}
     for line in lines:
-        if comments and line.lstrip(_BLANKS)[:1] == b"#":
+        if comments and line.lstrip(BLANKS)[:1] == b"#":
             continue
         name = key_of(line)
         if not name.strip() and not line.strip():
             continue  # a blank line (perhaps with a carriage return)
+        if line[-1:] == b"\\" and escapes_newline(line):
+            # Alone it is refused; a blank line after it keeps the group's next line from
+            # being read as its continuation (see spans.py).
+            line += b"\n"
         group = groups.get(name)
         if group is None:
             groups[name] = [line]
@@ -260,7 +230,7 @@ def _group(body: bytes, key: SplitKey) -> dict[bytes, list[bytes]]:
 
 
 def _measurement(line: bytes) -> bytes:
-    return line.lstrip(_BLANKS).partition(b" ")[0].partition(b",")[0]
+    return line.lstrip(BLANKS).partition(b" ")[0].partition(b",")[0]
 
 
 def _escaped_measurement(line: bytes) -> bytes:
@@ -275,7 +245,7 @@ def _series_key(escapes: bool) -> Callable[[bytes], bytes]:
         if escapes:
             series = _SERIES.match(line)[1]  # type: ignore[index]  # matches any bytes
         else:
-            series = line.lstrip(_BLANKS).partition(b" ")[0]
+            series = line.lstrip(BLANKS).partition(b" ")[0]
         known = cache.get(series)
         if known is None:
             known = cache[series] = _canonical_series(series)
@@ -325,97 +295,6 @@ def _unescape(name: bytes) -> bytes:
 
 def _escape(name: bytes) -> bytes:
     return name.replace(b",", b"\\,").replace(b"=", b"\\=").replace(b" ", b"\\ ")
-
-
-def _read(body: bytes, special: bytes) -> tuple[list[bytes], dict[int, int]]:
-    """The lines of `body`, a point that spans lines joined into one entry, and for every
-    entry holding one of the `special` bytes, its index and what `locate_timestamp` says."""
-    lines = body.split(b"\n")
-    careful, spans = _read_carefully(body, lines, special)
-    if spans:
-        lines, careful = _join_spans(lines, careful, spans)
-    return lines, careful
-
-
-def point_spans(body: bytes, lines: list[bytes]) -> dict[int, int]:
-    """For each point of `body` whose quoted string value goes on past the end of its line,
-    the index in `lines` (`body` split at newlines) of its first line and of its last. An
-    unclosed string takes every line to the end of the body, as it does in InfluxDB."""
-    if b'"' not in body:
-        return {}
-    return {first: last for first, (last, _) in _read_carefully(body, lines, b'"')[1].items()}
-
-
-def _read_carefully(body: bytes, lines: list[bytes], special: bytes
-                    ) -> tuple[dict[int, int], dict[int, tuple[int, bytes]]]:
-    careful: dict[int, int] = {}
-    spans: dict[int, tuple[int, bytes]] = {}
-    if not any(body.find(special[i:i + 1]) >= 0 for i in range(len(special))):
-        return careful, spans
-    shapes = body.translate(None, _ordinary(special)).split(b"\n")
-    last = -1
-    for index in [i for i, shape in enumerate(shapes) if shape]:
-        if index <= last:
-            continue  # inside a string that began on an earlier line
-        text, careful[index], last = _read_point(lines, index)
-        if last > index:
-            spans[index] = (last, text)
-    return careful, spans
-
-
-@functools.cache
-def _ordinary(special: bytes) -> bytes:
-    """The bytes to delete from a body to leave only its newlines and `special` bytes."""
-    return bytes(b for b in range(256) if b not in special + b"\n")
-
-
-def _read_point(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
-    """The point that begins at `lines[first]`: its text, what `locate_timestamp` says about
-    it (offsets into that text), and the index of its last line."""
-    line = lines[first]
-    if line.lstrip(_BLANKS)[:1] == b"#":
-        return line, NOT_A_POINT, first
-    match = (_POINT if b"\\" in line else _PLAIN_POINT).match(line)
-    last = first
-    # Each step goes on from where the last stopped, so a point of many lines is read once.
-    while match is not None and match.lastindex not in (None, match.re.groups):
-        while True:  # a string is left open: it goes on to the line that closes it
-            if last + 1 == len(lines):
-                return b"\n".join(lines[first:]), OPEN_STRING, last
-            last += 1
-            line = lines[last]
-            closed = _STRING_END.match(line)
-            if closed is not None:
-                break
-        match = _MORE_FIELDS.match(line, closed.end())
-    if match is None:
-        where = NOT_A_POINT
-    elif match.lastindex is None:
-        where = NO_TIMESTAMP
-    else:
-        where = match.start(match.lastindex)
-    if last == first:
-        return line, where, first
-    text = b"\n".join(lines[first:last + 1])
-    return text, where if where < 0 else where + len(text) - len(line), last
-
-
-def _join_spans(lines: list[bytes], careful: dict[int, int],
-                spans: dict[int, tuple[int, bytes]]) -> tuple[list[bytes], dict[int, int]]:
-    joined: list[bytes] = []
-    renumbered: dict[int, int] = {}
-    index = 0
-    while index < len(lines):
-        if index in careful:
-            renumbered[len(joined)] = careful[index]
-        if index in spans:
-            last, text = spans[index]
-            joined.append(text)
-            index = last + 1
-        else:
-            joined.append(lines[index])
-            index += 1
-    return joined, renumbered
 
 
 def _locate_plainly(line: bytes) -> int:

@@ -20,6 +20,11 @@ _TIMESTAMP = _INT
 _TRUE = frozenset({"t", "T", "true", "True", "TRUE"})
 _FALSE = frozenset({"f", "F", "false", "False", "FALSE"})
 _WHITESPACE = " \t"
+# A field key as 1.x's field scanner reads it (a backslash skips the next byte), a value up to
+# the next separator, and an `=` that no backslash escapes.
+_SCANNED_KEY = re.compile(r"(?:[^\\ ,=]|\\.)*", re.DOTALL)
+_VALUE = re.compile(r"[^, \t]*")
+_BARE_EQUALS = re.compile(r"(?:^|[^\\])=")
 
 # Characters a backslash escapes in names and tag values; any other backslash is literal.
 _NAME_ESCAPES = frozenset(", =")
@@ -127,6 +132,38 @@ def _refuse_time_keys(measurement: str, tags: dict[str, str], fields: dict[str, 
             f'invalid field name: input field "time" on measurement "{measurement}" is invalid')
 
 
+def _unfinished_key(text: str, start: int) -> str:
+    """1.x's reason for a field key, from `start`, that no `=` ends.
+
+    Like this parser, 1.x's field reader takes an `=` after any backslash as escaped, but its
+    field scanner, which runs first, skips a backslash and the byte after it: in `f\\\\=1`
+    the scanner ends the key at the `=` and checks the value, and the reader then finds no
+    `=` to end the key and names the rest of the field set.
+    """
+    pos, end = start, len(text)
+    while True:
+        pos = _SCANNED_KEY.match(text, pos).end()  # type: ignore[union-attr]  # matches ""
+        if pos >= end or text[pos] != "=":
+            return "invalid field format"
+        pos += 1
+        if text.startswith('"', pos):
+            pos = _parse_string(text, pos)[1]
+        else:
+            value = _VALUE.match(text, pos).group()  # type: ignore[union-attr]  # matches ""
+            if not value:
+                raise LineSyntaxError("missing field value")
+            parse_value(value)
+            pos += len(value)
+        if not text.startswith(",", pos):
+            break
+        pos += 1
+    rest = text[start:pos]
+    if _BARE_EQUALS.search(rest):
+        # 1.x stores a field whose key takes in the next field (`f\\=1,b`); refused here.
+        return "invalid field format"
+    return f"invalid value: field-key={rest}"
+
+
 def parse_line(text: str, precision: Precision, default_time: int | None) -> Point:
     """Parse one line, without its leading whitespace or line ending."""
     if "\x00" in text:  # no storage engine takes NUL in a name; none is expected in a value
@@ -162,9 +199,9 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
 
     fields: dict[str, tuple[FieldType, object]] = {}
     while True:
-        key, pos = _scan(text, pos, ",= ", _NAME_ESCAPES)
+        key, pos = _scan(text, (start := pos), ",= ", _NAME_ESCAPES)
         if pos >= end or text[pos] != "=":
-            raise LineSyntaxError("invalid field format" if key else "missing fields")
+            raise LineSyntaxError(_unfinished_key(text, start) if key else "missing fields")
         if not key:
             raise LineSyntaxError("missing field key")
         pos += 1
@@ -196,10 +233,11 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     while stamp_end < end and text[stamp_end] not in _WHITESPACE:
         stamp_end += 1
     stamp = text[pos:stamp_end]
-    if _skip_whitespace(text, stamp_end) < end:
-        raise LineSyntaxError("point is invalid")
+    # 1.x reads the timestamp before it looks past it: `1x 2` is a bad timestamp.
     if not _TIMESTAMP.fullmatch(stamp):
         raise LineSyntaxError("bad timestamp")
+    if _skip_whitespace(text, stamp_end) < end:
+        raise LineSyntaxError("point is invalid")
     raw = int(stamp)
     if not -(2**63) <= raw < 2**63:
         raise LineSyntaxError(f'strconv.ParseInt: parsing "{stamp}": value out of range')

@@ -17,6 +17,7 @@ from sqlglot import exp
 from . import zones
 from .datafusion import Unsupported, interval, utc_timestamp
 from .fills import interpolate_fill, locf_fill
+from .gapfill_limit import guarded_end
 
 _GAPFILL = ("date_bin_gapfill", "date_bin_wallclock_gapfill")
 _FILLS = ("locf", "interpolate")
@@ -44,11 +45,15 @@ def _own_nodes(node: exp.Expression) -> list[exp.Expression]:
             if not isinstance(n, exp.Query) or n is node]
 
 
-def rewrite_gapfill(tree: exp.Expression) -> exp.Expression:
-    """`tree` with every gap-filling SELECT rebuilt in plain SQL (raises Unsupported)."""
+def rewrite_gapfill(tree: exp.Expression, limit: int | None = None) -> exp.Expression:
+    """`tree` with every gap-filling SELECT rebuilt in plain SQL (raises Unsupported).
+
+    With `limit`, a gap-filling SELECT whose buckets times groups would exceed it stops with
+    an error naming it (LIMIT_WORDS) before any bucket is made.
+    """
     selects = list(tree.find_all(exp.Select))
     for number, select in enumerate(reversed(selects)):  # inner queries first
-        new = _rewrite_select(select, number)
+        new = _rewrite_select(select, number, limit)
         if new is not select:
             if select is tree:
                 tree = new
@@ -242,7 +247,7 @@ def _replaced(node: exp.Expression, replace: Callable[[exp.Expression],
     return node
 
 
-def _rewrite_select(select: exp.Select, number: int) -> exp.Expression:
+def _rewrite_select(select: exp.Select, number: int, limit: int | None) -> exp.Expression:
     groups = _group_exprs(select)
     index = _find_gapfill(groups)
     if index is None:
@@ -292,7 +297,9 @@ def _rewrite_select(select: exp.Select, number: int) -> exp.Expression:
     distinct = exp.select(*([_column(k) for k in keys] or
                             [exp.alias_(exp.true(), "__gapfill_series", quoted=True)]))
     distinct = distinct.from_(exp.to_table(data_name, quoted=True)).distinct()
-    buckets = _buckets(stride, zone, origin, lower, upper)
+    groups_count = exp.select(exp.Count(this=exp.Star())).from_(distinct.subquery())
+    buckets = _buckets(stride, zone, origin, lower, upper,
+                       None if limit is None else (groups_count.subquery(), limit))
 
     time = _column(_TIME, buckets_name)
     partition = [_column(k, groups_name) for k in series_keys]
@@ -351,19 +358,28 @@ def _rewrite_select(select: exp.Select, number: int) -> exp.Expression:
 
 
 def _buckets(stride: exp.Expression, zone: str | None, origin: exp.Expression | None,
-             lower: Bound, upper: Bound) -> exp.Select:
-    """Every bucket from the lower bound's to the upper bound's, as column __gapfill_time."""
+             lower: Bound, upper: Bound, limit: tuple[exp.Expression, int] | None
+             ) -> exp.Select:
+    """Every bucket from the lower bound's to the upper bound's, as column __gapfill_time.
+
+    With `limit` (the number of groups, and the most rows allowed), the series' end is
+    guarded: the bucket count, from the bounds and the stride, times the groups over the
+    limit is an error before the series starts.
+    """
     def local(bound: Bound, step: int) -> exp.Expression:
         time = _bound_time(bound, step)
         wall = time if zone is None else zones.to_wall(time, zone)
         return exp.DateBin(this=stride.copy(), expression=wall,
                            origin=origin.copy() if origin is not None else None)
 
-    series = exp.GenerateSeries(start=local(lower, 1), end=local(upper, -1),
-                                step=interval(stride.copy()))
+    start, end = local(lower, 1), local(upper, -1)
+    if limit is not None:
+        end = guarded_end(start, end, stride, *limit)
+    series = exp.GenerateSeries(start=start, end=end, step=interval(stride.copy()))
     source = exp.Table(this=series, alias=exp.TableAlias(
         this=exp.to_identifier("__gapfill_series"),
         columns=[exp.to_identifier("__gapfill_wall")]))
     wall = exp.column("__gapfill_wall")
     time = wall if zone is None else zones.from_wall(wall, zone)
     return exp.select(exp.alias_(time, _TIME, quoted=True)).from_(source)
+

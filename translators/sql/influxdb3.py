@@ -29,6 +29,7 @@ from sqlglot.optimizer.scope import traverse_scope
 from . import information_schema
 from .datafusion import Unsupported, rewrite_functions
 from .gapfill import rewrite_gapfill
+from .gapfill_limit import GUARD, LIMIT_WORDS
 from .result_names import name_results
 from .zones import result_zones, rewrite_zones
 
@@ -153,22 +154,25 @@ def translate(
     params: Mapping[str, object] | None = None,
     row_limit: int | None = None,
     columns: information_schema.Columns | None = None,
+    fill_limit: int | None = None,
 ) -> Translation:
     """The translation of `text`, reading only tables of `schema` (raises SqlRejected).
 
     With `row_limit`, the query is wrapped to return at most that many rows. With `columns`
     (each table's columns and their Arrow types), `information_schema` and SHOW TABLES /
-    SHOW COLUMNS describe the database.
+    SHOW COLUMNS describe the database. With `fill_limit`, gap filling that would make more
+    rows stops first with an error naming it.
     """
     try:
-        return _translate(text, schema, tables, params, row_limit, columns)
+        return _translate(text, schema, tables, params, row_limit, columns, fill_limit)
     except RecursionError:
         raise SqlRejected("the query nests too deeply") from None
 
 
 def _translate(text: str, schema: str, tables: Collection[str],
                params: Mapping[str, object] | None, row_limit: int | None,
-               columns: information_schema.Columns | None) -> Translation:
+               columns: information_schema.Columns | None,
+               fill_limit: int | None) -> Translation:
     show = information_schema.show_query(text)
     if show is None:
         tree = parse_query(text)
@@ -184,7 +188,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
     try:
         zones = result_zones(tree)
         tree = rewrite_zones(tree)
-        tree = rewrite_gapfill(tree)
+        tree = rewrite_gapfill(tree, fill_limit)
         tree = rewrite_functions(tree)
     except Unsupported as exc:
         raise SqlRejected(str(exc)) from None
@@ -193,7 +197,8 @@ def _translate(text: str, schema: str, tables: Collection[str],
             name = _function_name(node)
             if name in _DENIED or name.startswith(_DENIED_PREFIXES):
                 raise SqlRejected(f"function {name} is not allowed")
-            if isinstance(node, exp.Anonymous) and name not in ALLOWED_UNMODELLED:
+            if isinstance(node, exp.Anonymous) and name not in ALLOWED_UNMODELLED \
+                    and not node.meta.get(GUARD):  # the gap-filling guard's error()
                 raise SqlRejected(f"function {name} is not supported")
     bind_parameters(tree, params)
     names = [n for n in tree.named_selects if n]  # unnamed expressions get DuckDB's names
@@ -209,6 +214,9 @@ def engine_message(message: str, schema: str) -> str:
     """An engine error about a translated query, worded in the user's terms: without the
     excerpt of the translated SQL and without the names the translation introduced."""
     message = message.split("\n\nLINE ", 1)[0].strip()  # DuckDB quotes the translated SQL
+    own = message.find(LIMIT_WORDS)
+    if own >= 0:  # the gap-filling guard's own words, without DuckDB's "Invalid Input Error"
+        return message[own:]
     message = re.sub(r'(?:"' + re.escape(schema.replace('"', '""')) + r'"|\b'
                      + re.escape(schema) + r'\b)\.', "", message)
     return re.sub(r"__cte_\d+|__result", "subquery", message)

@@ -358,7 +358,7 @@ class NativeStore(Backend):
             try:
                 translation = translate(query.text, schema=database, tables=tables,
                                         params=query.params, row_limit=self._max_rows + 1,
-                                        columns=columns)
+                                        columns=columns, fill_limit=self._max_rows)
             except SqlRejected as exc:
                 raise GatewayError(Category.INVALID, str(exc)) from exc
             try:

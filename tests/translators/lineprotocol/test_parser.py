@@ -153,6 +153,19 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      'strconv.ParseInt: parsing "9223372036854775808": value out of range',
                      id="timestamp-overflow"),
         pytest.param(b"cpu v=1 1 2", "point is invalid", id="trailing-garbage"),
+        pytest.param(b"cpu v=1 1x 2", "bad timestamp", id="bad-timestamp-then-garbage"),
+        # 1.x's scanner ends a key at `\\=` and checks the value; its reader then finds no
+        # `=` after the key (checked against 1.6.7 in tests/oracle/test_write_v1.py).
+        pytest.param(b"cpu f\\\\=1", "invalid value: field-key=f\\\\=1",
+                     id="escaped-backslash-before-field-equals"),
+        pytest.param(b'cpu v=1,f\\\\="s",g\\\\=2i 5',
+                     'invalid value: field-key=f\\\\="s",g\\\\=2i',
+                     id="escaped-backslashes-in-two-keys"),
+        pytest.param(b"cpu f\\\\=x", "invalid boolean", id="escaped-backslash-then-bad-value"),
+        pytest.param(b"cpu f\\\\\\=1", "invalid field format",
+                     id="escaped-backslash-then-escaped-equals"),
+        pytest.param(b"cpu f\\\\=1,b=2", "invalid field format",
+                     id="field-key-taking-in-the-next-field"),
         pytest.param(b"cpu,a=x a=1", 'field "a" has the name of a tag of the same point',
                      id="tag-and-field-same-name"),
         pytest.param(b"cpu v=1\xff", "invalid UTF-8", id="invalid-utf8"),
@@ -303,3 +316,45 @@ def test_an_unclosed_string_takes_the_rest_of_the_body() -> None:
     assert (error.line_number, error.reason) == (2, "unbalanced quotes")
     assert error.line == 'cpu v="open\nok v=2 2'
     assert [r["v"] for r in rows(batch, "ok")] == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("body", "names", "errors"),
+    [
+        pytest.param(b"m,t=a\\\nb v=1 5", [("m", "a\\\nb")], [], id="in-a-tag-value"),
+        pytest.param(b"m\\\nx v=1 5", [("m\\\nx", None)], [], id="in-a-measurement"),
+        pytest.param(b"m,t=a\\\n\\\nb v=1 5", [("m", "a\\\n\\\nb")], [],
+                     id="two-in-a-row"),
+        pytest.param(b"m,t=a\\\\\\\nb v=1 5", [("m", "a\\\\\\\nb")], [],
+                     id="odd-run-of-backslashes"),
+        pytest.param(b"m,t=a\\\\\nm v=1 5", [("m", None)],
+                     [(1, "m,t=a\\\\", "missing fields")],
+                     id="even-run-escapes-nothing"),
+        pytest.param(b"m v=1 5\\\nm v=2 6", [],
+                     [(1, "m v=1 5\\\nm v=2 6", "bad timestamp")], id="after-a-timestamp"),
+        pytest.param(b"m v=1\\\n 5", [], [(1, "m v=1\\\n 5", "invalid number")],
+                     id="after-a-value"),
+        pytest.param(b"m v=1 5\\\n\nm v=2 6", [("m", None)],
+                     [(1, "m v=1 5\\", "bad timestamp")], id="before-an-empty-line"),
+        pytest.param(b"# note\\\nm v=1 5\nm v=2 6", [("m", None)], [],
+                     id="comment-takes-the-next-line"),
+        pytest.param(b'm s="a",v=1\\\n,w=2 5', [],
+                     [(1, 'm s="a",v=1\\\n,w=2 5', "invalid number")], id="after-a-string"),
+        pytest.param(b'm s="a\nb",v=1\\\n 5', [],
+                     [(1, 'm s="a\nb",v=1\\\n 5', "invalid number")],
+                     id="after-a-string-across-lines"),
+    ],
+)
+def test_an_escaped_newline_does_not_end_the_point(
+        body: bytes, names: list[tuple[str, str | None]],
+        errors: list[tuple[int, str, str]]) -> None:
+    """1.x's line splitter (`scanLine`) skips a backslash and the byte after it, so a newline
+    after an odd run of backslashes joins two lines (checked against 1.6.7 in
+    tests/oracle/test_write_v1.py); later lines keep their numbers."""
+    batch = parse_both(body + b"\nok v=1 9")
+    assert [(e.line_number, e.line, e.reason) for e in batch.errors] == errors
+    found = [(c.measurement, row.get("t")) for c in batch.chunks if c.measurement != "ok"
+             for row in c.table.to_pylist()]
+    assert found == names
+    ok = batch.measurement("ok")
+    assert list(ok.lines) == [body.count(b"\n") + 2]

@@ -12,16 +12,13 @@ from tests.translators.lineprotocol.test_fast_slow_agree import escape, raw_valu
 from tests.translators.lineprotocol.test_fast_slow_agree import names as common_names
 from translators.lineprotocol import ParsedBatch, Precision, parse_lines
 from translators.lineprotocol.rewrite import (
-    NO_TIMESTAMP,
-    NOT_A_POINT,
-    OPEN_STRING,
-    locate_timestamp,
     measurements,
     rescale_timestamps,
     resolve_auto,
     split_by_key,
     stamp_missing,
 )
+from translators.lineprotocol.spans import NO_TIMESTAMP, NOT_A_POINT, OPEN_STRING, locate_timestamp
 
 P = Precision
 DEFAULT = 1_111  # ns: the time the parser gives points without a timestamp
@@ -349,7 +346,9 @@ def line(draw: st.DrawFn, stamp: st.SearchStrategy[str | None] = stamps) -> str:
 def body(draw: st.DrawFn, stamp: st.SearchStrategy[str | None] = stamps) -> bytes:
     # A few templates repeated, so that series and measurements recur, plus other lines.
     templates = draw(st.lists(line(stamp), min_size=1, max_size=4))
-    others = st.sampled_from(["# cpu v=1", "#cpu v=1 5", "  #x v=1", "", "   ", "\r"])
+    # Lines ending in a backslash escape the newline after them (InfluxDB's scanLine).
+    others = st.sampled_from(["# cpu v=1", "#cpu v=1 5", "  #x v=1", "", "   ", "\r",
+                              "m,t=a\\", "\\", "c v=1 5\\", "c\\\\", "# c\\"])
     picked = draw(st.lists(st.one_of(st.sampled_from(templates), others), min_size=1,
                            max_size=30))
     return ("\n".join(picked) + draw(st.sampled_from(["", "\n"]))).encode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from translators.sql import SqlRejected, translate_query
+from translators.sql import translate as translate_sql
 
 BOUNDS = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
 
@@ -69,3 +70,14 @@ def test_gapfill_translation(text: str, fragments: list[str]) -> None:
 def test_gapfill_refusals(text: str, message: str) -> None:
     with pytest.raises(SqlRejected, match=message):
         translate(text)
+
+
+def test_the_fill_limit_guards_the_series_end_and_only_its_own_error_call() -> None:
+    text = (f"SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t, avg(v) FROM cpu "
+            f"WHERE {BOUNDS} GROUP BY 1")
+    assert "ERROR(" not in translate(text)
+    guarded = translate_sql(text, schema="db1", tables={"cpu"}, fill_limit=500).sql
+    assert "> 500 THEN ERROR('gap filling would produce ' ||" in guarded
+    with pytest.raises(SqlRejected, match="function error is not supported"):
+        translate_sql("SELECT error('x') FROM cpu", schema="db1", tables={"cpu"},
+                      fill_limit=500)

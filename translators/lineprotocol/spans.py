@@ -1,0 +1,214 @@
+"""Which lines of a body make up each point, as InfluxDB's line splitter reads them.
+
+A point ends at a newline, with two exceptions taken from `scanLine` in 1.x and 2.x, which
+skips a backslash and the byte after it wherever they stand, and does not end a point inside
+a quoted string value:
+
+- a newline after an odd run of backslashes is escaped, and the point goes on on the next
+  line (the newline is then part of a name or value, kept as written), unless nothing or an
+  empty line follows it (1.x then strips it as the point's line ending);
+- a newline inside a quoted string value does not end the point; an unclosed string takes
+  every line to the end of the body.
+
+Lines are otherwise read as this package's parser reads them (leading blanks, one trailing
+carriage return, `#` comments, backslash escapes in names, quoted string values). Points are
+found with possessive regular expressions that follow the escaping rules, run only over the
+lines that hold a byte calling for them (a quote, for instance), found by one `translate`
+over the body.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+# What `locate_timestamp` says about a line when it is not the offset of a timestamp.
+NO_TIMESTAMP = -1  # a point without a timestamp
+NOT_A_POINT = -2  # blank, comment, or a shape that cannot be read: left as written
+OPEN_STRING = -3  # ends inside a quoted string value that no later line closes
+
+# Each pattern reads a name as runs of ordinary bytes, escaped separators, and backslashes that
+# escape nothing (kept literally, as the parser keeps them). Possessive and atomic throughout,
+# so that backtracking never re-reads an escaped space as a separator, nor a string as a bare
+# value. A point's patterns run to the end of the line: a field's group matches where a
+# string is still open there; the last group is the timestamp.
+KEY = rb"(?:[^ ,=\\]++|\\[ ,=]|\\)*+"
+_STRING_BODY = rb'(?:[^"\\]++|\\["\\]|\\)*+'
+_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ \t,]*+)' % (KEY, _STRING_BODY)
+_TIMESTAMP = rb"(?:[ \t]++([^ \t]++))?[ \t]*+\r?\Z"  # one carriage return may end a line
+_POINT = re.compile(
+    rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+"  # measurement and tags: to the first bare space
+    rb"%s(?:,%s)*+%s" % (_FIELD, _FIELD, _TIMESTAMP)
+)
+# The same reading for a line without backslashes, three times faster.
+_PLAIN_FIELD = rb'[^ ,=]*+=(?>"[^"]*+(?:"|(\Z))|[^ \t,]*+)'
+_PLAIN_POINT = re.compile(
+    rb"[ \t]*+[^ ]++ [ \t]*+%s(?:,%s)*+%s" % (_PLAIN_FIELD, _PLAIN_FIELD, _TIMESTAMP))
+_MORE_FIELDS = re.compile(rb"(?:,%s)*+%s" % (_FIELD, _TIMESTAMP))
+_STRING_END = re.compile(rb'%s"' % _STRING_BODY)
+
+BLANKS = b" \t"
+_BACKSLASH = ord("\\")
+
+
+def locate_timestamp(line: bytes) -> int:
+    """Offset of the timestamp in one line, or NO_TIMESTAMP, NOT_A_POINT or OPEN_STRING.
+
+    The timestamp is the token after the field set; it is not checked to be a number.
+    """
+    return _read_point([line], 0)[1]
+
+
+def read_points(body: bytes, special: bytes) -> tuple[list[bytes], dict[int, int]]:
+    """The lines of `body`, a point that spans lines joined into one entry (so the entries
+    joined by newlines are `body`), and for every entry holding one of the `special` bytes,
+    its index and what `locate_timestamp` says."""
+    lines = body.split(b"\n")
+    continued = _continued(body)
+    if continued:
+        lines = _join_runs(lines, continued, b"\n")
+    careful, spans = _read_carefully(body, lines, special, continued)
+    if spans:
+        lines, careful = _join_spans(lines, careful, spans)
+    return lines, careful
+
+
+def point_spans(body: bytes, lines: list[bytes]) -> dict[int, int]:
+    """For each point of `body` that goes on past the end of its line, the index in `lines`
+    (`body` split at newlines) of its first line and of its last."""
+    continued = _continued(body)
+    if b'"' not in body:
+        return continued
+    logical = _join_runs(lines, continued, b"\n") if continued else lines
+    strings = _read_carefully(body, logical, b'"', continued)[1]
+    if not continued:
+        return {first: last for first, (last, _) in strings.items()}
+    # Entries of `logical` back to the lines of `body`: each string's span absorbs the
+    # escaped-newline runs it covers.
+    firsts: list[int] = []
+    index = 0
+    while index < len(lines):
+        firsts.append(index)
+        index = continued.get(index, index) + 1
+    spans = dict(continued)
+    for first, (last, _) in strings.items():
+        for inner in firsts[first + 1:last + 1]:
+            spans.pop(inner, None)
+        spans[firsts[first]] = continued.get(firsts[last], firsts[last])
+    return spans
+
+
+def escapes_newline(line: bytes) -> bool:
+    """Whether a newline after `line` would be escaped: it ends in an odd run of backslashes."""
+    return (len(line) - len(line.rstrip(b"\\"))) % 2 == 1
+
+
+def _continued(body: bytes) -> dict[int, int]:
+    """For each run of lines joined by escaped newlines, the index of its first line and of
+    its last."""
+    if b"\\\n" not in body:
+        return {}
+    runs: dict[int, int] = {}
+    line = 0
+    done = 0
+    first = last = -1
+    newline = body.find(b"\\\n") + 1
+    while newline > 0:
+        start = newline - 1
+        while start and body[start - 1] == _BACKSLASH:
+            start -= 1
+        if (newline - start) % 2 and body[newline + 1:newline + 2] not in (b"", b"\n"):
+            line += body.count(b"\n", done, newline)
+            done = newline
+            if line != last:
+                first = line
+            last = line + 1
+            runs[first] = last
+        newline = body.find(b"\\\n", newline + 1) + 1
+    return runs
+
+
+def _join_runs(items: list[bytes], runs: dict[int, int], separator: bytes) -> list[bytes]:
+    """`items` with each run (first index to last) joined into one entry."""
+    joined: list[bytes] = []
+    index = 0
+    for first, last in runs.items():  # in line order
+        joined += items[index:first]
+        joined.append(separator.join(items[first:last + 1]))
+        index = last + 1
+    joined += items[index:]
+    return joined
+
+
+def _read_carefully(body: bytes, lines: list[bytes], special: bytes, continued: dict[int, int]
+                    ) -> tuple[dict[int, int], dict[int, tuple[int, bytes]]]:
+    careful: dict[int, int] = {}
+    spans: dict[int, tuple[int, bytes]] = {}
+    if not any(body.find(special[i:i + 1]) >= 0 for i in range(len(special))):
+        return careful, spans
+    shapes = body.translate(None, _ordinary(special)).split(b"\n")
+    if continued:
+        shapes = _join_runs(shapes, continued, b"")
+    last = -1
+    for index in [i for i, shape in enumerate(shapes) if shape]:
+        if index <= last:
+            continue  # inside a string that began on an earlier line
+        text, careful[index], last = _read_point(lines, index)
+        if last > index:
+            spans[index] = (last, text)
+    return careful, spans
+
+
+@functools.cache
+def _ordinary(special: bytes) -> bytes:
+    """The bytes to delete from a body to leave only its newlines and `special` bytes."""
+    return bytes(b for b in range(256) if b not in special + b"\n")
+
+
+def _read_point(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
+    """The point that begins at `lines[first]`: its text, what `locate_timestamp` says about
+    it (offsets into that text), and the index of its last line."""
+    line = lines[first]
+    if line.lstrip(BLANKS)[:1] == b"#":
+        return line, NOT_A_POINT, first
+    match = (_POINT if b"\\" in line else _PLAIN_POINT).match(line)
+    last = first
+    # Each step goes on from where the last stopped, so a point of many lines is read once.
+    while match is not None and match.lastindex not in (None, match.re.groups):
+        while True:  # a string is left open: it goes on to the line that closes it
+            if last + 1 == len(lines):
+                return b"\n".join(lines[first:]), OPEN_STRING, last
+            last += 1
+            line = lines[last]
+            closed = _STRING_END.match(line)
+            if closed is not None:
+                break
+        match = _MORE_FIELDS.match(line, closed.end())
+    if match is None:
+        where = NOT_A_POINT
+    elif match.lastindex is None:
+        where = NO_TIMESTAMP
+    else:
+        where = match.start(match.lastindex)
+    if last == first:
+        return line, where, first
+    text = b"\n".join(lines[first:last + 1])
+    return text, where if where < 0 else where + len(text) - len(line), last
+
+
+def _join_spans(lines: list[bytes], careful: dict[int, int],
+                spans: dict[int, tuple[int, bytes]]) -> tuple[list[bytes], dict[int, int]]:
+    joined: list[bytes] = []
+    renumbered: dict[int, int] = {}
+    index = 0
+    while index < len(lines):
+        if index in careful:
+            renumbered[len(joined)] = careful[index]
+        if index in spans:
+            last, text = spans[index]
+            joined.append(text)
+            index = last + 1
+        else:
+            joined.append(lines[index])
+            index += 1
+    return joined, renumbered

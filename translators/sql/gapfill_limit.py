@@ -1,0 +1,43 @@
+"""The row limit on gap filling: a SELECT whose buckets times groups would pass it stops first.
+
+Gap filling makes a row for every bucket between the WHERE clause's time bounds in every group,
+so a wide range with a small stride would fill for as long as the query timeout lets it. The
+end of the bucket series is guarded instead: the bucket count, from the bounds and the stride,
+times the number of groups is compared with the limit, and over it DuckDB's error() stops the
+query, with words naming the limit, before the first bucket is made.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .datafusion import interval
+
+# The start of the error a gap-filling SELECT over the row limit stops with, and the mark on
+# the error() call that raises it.
+LIMIT_WORDS = "gap filling would produce "
+GUARD = "gapfill_guard"
+
+
+def guarded_end(start: exp.Expression, end: exp.Expression, stride: exp.Expression,
+                 groups: exp.Expression, limit: int) -> exp.Expression:
+    """`end`, or an error (DuckDB's error()) when buckets times groups exceed `limit`."""
+    def micros(time: exp.Expression) -> exp.Expression:
+        return exp.Anonymous(this="epoch_us", expressions=[time])
+
+    epoch = exp.Cast(this=exp.Literal.string("1970-01-01"), to=exp.DataType.build("TIMESTAMP"))
+    step = micros(exp.Add(this=epoch, expression=interval(stride.copy())))
+    span = exp.Sub(this=micros(end.copy()), expression=micros(start.copy()))
+    buckets = exp.Add(this=exp.IntDiv(this=exp.paren(span), expression=step),
+                      expression=exp.Literal.number(1))
+    rows = exp.Mul(this=exp.Cast(this=groups, to=exp.DataType.build("HUGEINT")),
+                   expression=exp.paren(buckets))
+    words = exp.Concat(expressions=[
+        exp.Literal.string(LIMIT_WORDS), exp.Cast(this=rows.copy(), to=exp.DataType.build(
+            "VARCHAR")),
+        exp.Literal.string(f" rows (buckets times groups), more than query.max_rows ({limit});"
+                           " narrow the time range or widen the stride")])
+    refuse = exp.Anonymous(this="error", expressions=[words])
+    refuse.meta[GUARD] = True  # built here, not asked for: let through the function check
+    return exp.Case(ifs=[exp.If(this=exp.GT(this=rows, expression=exp.Literal.number(limit)),
+                                true=refuse)], default=end)
