@@ -59,7 +59,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                 dimensions: list[str], now: int, copies: int = 1) -> exp.Select:
     table: exp.Expression = exp.Table(this=ident(schema.name), db=ident(database))
     if copies > 1:  # every row once per mention of the measurement in FROM
-        stored = exp.select(exp.Star()).from_(table)
+        stored = exp.select(exp.Star(), copy=False).from_(table, copy=False)
         union: exp.Query = stored
         for _ in range(copies - 1):
             union = exp.union(union, stored.copy(), distinct=False)
@@ -67,17 +67,19 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     time_ns = exp.func("epoch_ns", col("time"))
     where = _where(plan, schema, now)
     raw = [p for p in plan.prims if p.func is None]
-    dims = [tag_value(schema, name).as_(dim_name(i)) for i, name in enumerate(dimensions)]
+    dims = [tag_value(schema, name).as_(dim_name(i), copy=False)
+            for i, name in enumerate(dimensions)]
     if not plan.aggregate:
-        present = [_value(schema, p).is_(exp.null()).not_() for p in raw if p.role == "field"]
+        present = [_not_null(_value(schema, p)) for p in raw if p.role == "field"]
         if present:
-            where = exp.and_(where, exp.or_(*present)) if where is not None else exp.or_(*present)
-        select = exp.select(time_ns.as_(TIME), *dims,
-                            *(_value(schema, p).as_(prim_name(i))
-                              for i, p in enumerate(plan.prims)))
-        query = select.from_(table)
+            anyone = exp.or_(*present, copy=False)
+            where = anyone if where is None else exp.and_(where, anyone, copy=False)
+        select = exp.select(time_ns.as_(TIME, copy=False), *dims,
+                            *(_value(schema, p).as_(prim_name(i), copy=False)
+                              for i, p in enumerate(plan.prims)), copy=False)
+        query = select.from_(table, copy=False)
         if where is not None:
-            query = query.where(where)
+            query = query.where(where, copy=False)
         # Sorted on the stored time column (not its epoch_ns), then on the tags themselves:
         # DuckDB's top-N then narrows its scan to the row groups that can still place.
         order = [exp.Ordered(this=col(dim_name(i))) for i in range(len(dimensions))]
@@ -85,26 +87,26 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         order.extend(_series_ordering(schema))  # equal times: by series
         wanted = _rows_wanted(plan)
         if wanted is None:
-            return query.order_by(*order)
+            return query.order_by(*order, copy=False)
         if not dimensions and not plan.descending:  # one series: its first rows
-            return query.order_by(*order).limit(wanted)
+            return query.order_by(*order, copy=False).limit(wanted, copy=False)
         # LIMIT/OFFSET per series, pushed down so storage reads only the rows answered.
         partition = [col(dim_name(i)) for i in range(len(dimensions))]
         rank = exp.Window(this=exp.RowNumber(), partition_by=partition or None,
                           order=exp.Order(expressions=[
                               exp.Ordered(this=col(TIME), desc=plan.descending)]))
-        query = query.qualify(exp.LTE(this=rank, expression=exp.Literal.number(wanted)))
-        return query.order_by(*order)
+        query = query.qualify(exp.LTE(this=rank, expression=exp.Literal.number(wanted)), copy=False)
+        return query.order_by(*order, copy=False)
     # Aggregates: bucket in an inner query, aggregate in the outer one.
-    inner_columns: list[exp.Expression] = [time_ns.as_(TIME), *dims]
+    inner_columns: list[exp.Expression] = [time_ns.as_(TIME, copy=False), *dims]
     if any(p.func in _BY_SERIES for p in plan.prims):
-        inner_columns.append(_series_order(schema).as_(SERIES))
+        inner_columns.append(_series_order(schema).as_(SERIES, copy=False))
     for index, prim in enumerate(plan.prims):
         if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
-            inner_columns.append(_value(schema, prim).as_(f"__v{index}"))
-    inner = exp.select(*inner_columns).from_(table)
+            inner_columns.append(_value(schema, prim).as_(f"__v{index}", copy=False))
+    inner = exp.select(*inner_columns, copy=False).from_(table, copy=False)
     if where is not None:
-        inner = inner.where(where)
+        inner = inner.where(where, copy=False)
     group: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
     outer: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
     lower, _ = read_bounds(plan, *time_bounds(plan, now))
@@ -112,14 +114,14 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     plain = lower >= plan.interval_offset
     if plan.interval is not None:
         bucket = _bucket(col(TIME), plan.interval, plan.interval_offset, plain)
-        outer.append(bucket.as_(TIME))
+        outer.append(bucket.as_(TIME, copy=False))
         group.append(col(TIME))
     else:
-        outer.append(exp.cast(exp.null(), "BIGINT").as_(TIME))
+        outer.append(exp.cast(exp.null(), "BIGINT").as_(TIME, copy=False))
     raw_values = [(i, p) for i, p in enumerate(plan.prims) if p.func is None]
     for index, prim in enumerate(plan.prims):
         if prim.func is None:  # a selector's companion: filled from the selected point
-            outer.append(exp.null().as_(prim_name(index)))
+            outer.append(exp.null().as_(prim_name(index), copy=False))
             continue
         value = col(f"__v{index}")
         if needs_points(plan, prim):
@@ -132,27 +134,29 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             agg: exp.Expression = exp.ArrayAgg(this=exp.Order(
                 this=exp.Struct(expressions=fields),
                 expressions=[exp.Ordered(this=col(TIME))]))
-            agg = exp.Filter(this=agg, expression=exp.Where(this=value.is_(exp.null()).not_()))
+            agg = exp.Filter(this=agg,
+                             expression=exp.Where(this=_not_null(value.copy())))
         else:
             companions = [(f"a{i}", col(f"__v{i}")) for i, _ in raw_values]
             agg = _sql_aggregate(prim, value, schema,
                                  grouped=bool(dimensions) or plan.interval is not None,
                                  selector=plan.selector, companions=companions)
-        outer.append(agg.as_(prim_name(index)))
+        outer.append(agg.as_(prim_name(index), copy=False))
     # Buckets where none of the aggregated fields has a value do not exist for 1.x.
     aggregated = [i for i, p in enumerate(plan.prims) if p.func is not None]
     if len({(plan.prims[i].name, plan.prims[i].role) for i in aggregated}) == 1:  # one field
         counted: exp.Expression = exp.Count(this=col(f"__v{aggregated[0]}"))
     else:
-        present = [col(f"__v{i}").is_(exp.null()).not_() for i in aggregated]
+        present = [_not_null(col(f"__v{i}")) for i in aggregated]
         counted = exp.Filter(this=exp.Count(this=exp.Star()),
-                             expression=exp.Where(this=exp.or_(*present)))
-    outer.append(counted.as_("__n"))
-    query = exp.select(*outer).from_(inner.subquery("__rows"))
+                             expression=exp.Where(this=exp.or_(*present, copy=False)))
+    outer.append(counted.as_("__n", copy=False))
+    query = exp.select(*outer, copy=False).from_(inner.subquery("__rows", copy=False),
+                                                 copy=False)
     if group:
         query = query.group_by(*(
             _bucket(col(TIME), plan.interval, plan.interval_offset, plain)
-            if plan.interval is not None and g.name == TIME else g for g in group))
+            if plan.interval is not None and g.name == TIME else g for g in group), copy=False)
     return query
 
 
@@ -226,7 +230,7 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
     else:
         key = _struct(("k", _negated(value, ftype)), ("k2", time), ("s", order), *point)
     return exp.Filter(this=exp.Min(this=key),
-                      expression=exp.Where(this=value.is_(exp.null()).not_()))
+                      expression=exp.Where(this=_not_null(value.copy())))
 
 
 def _negated(value: exp.Expression, ftype: FieldType | None) -> exp.Expression:
@@ -247,6 +251,12 @@ def _series_order(schema: MeasurementSchema) -> exp.Expression:
     values = [exp.Coalesce(this=col(t), expressions=[exp.Literal.string("")])
               for t in sorted(schema.tags)]
     return exp.Array(expressions=values or [exp.Literal.string("")])
+
+
+def _not_null(value: exp.Expression) -> exp.Expression:
+    """`NOT value IS NULL` around `value` itself (sqlglot's `.is_()` copies it): for a node
+    built for this place only."""
+    return exp.Not(this=exp.Is(this=value, expression=exp.Null()))
 
 
 def _series_ordering(schema: MeasurementSchema) -> list[exp.Ordered]:
@@ -297,7 +307,7 @@ def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Express
         parts.append(exp.LTE(this=col("time"), expression=_timestamp(upper)))
     if plan.condition is not None:
         parts.append(condition_sql(plan.condition, schema))
-    return exp.and_(*parts) if parts else None
+    return exp.and_(*parts, copy=False) if parts else None
 
 
 def _timestamp(ns: int) -> exp.Expression:
