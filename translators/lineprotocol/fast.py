@@ -192,8 +192,13 @@ def _one_series_shape(
             return None
         columns[key] = values
     fields: dict[str, FieldType] = {}
-    for i, key in enumerate(field_keys):
-        typed = _type_values(tokens.column(base + 1 + 2 * i), plus, hexish)
+    values = [tokens.column(base + 1 + 2 * i) for i in range(shape.fields)]
+    # Columns the CSV reader already read as floats: one finiteness check for all of them
+    read = [c for column in values if pa.types.is_floating(column.type) for c in column.chunks]
+    if read and not pc.all(pc.is_finite(pa.chunked_array(read, pa.float64()))).as_py():
+        return None
+    for key, column in zip(field_keys, values, strict=True):
+        typed = _type_values(column, plus, hexish)
         if typed is None:
             return None
         fields[key], columns[key] = typed
@@ -218,9 +223,7 @@ def _type_values(values: pa.ChunkedArray, plus: bool, hexish: bool
     for floats they also take "nan", "inf" and a leading "+", which line protocol does not.
     `plus` says whether the block contains a "+" at all.
     """
-    if pa.types.is_floating(values.type):  # already read as floats by the CSV reader
-        if not pc.all(pc.is_finite(values)).as_py():
-            return None
+    if pa.types.is_floating(values.type):  # read as floats by the CSV reader, checked finite
         return (FieldType.FLOAT, values) if not plus else None
     first = values[0].as_py() if len(values) else ""
     if not first or not _nonempty(values):
