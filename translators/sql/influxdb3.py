@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -132,18 +133,9 @@ def bind_parameters(tree: exp.Expression, params: Mapping[str, object] | None) -
             node.replace(_literal(params[node.name]))
 
 
-def translate_query(
-    text: str,
-    *,
-    schema: str,
-    tables: Collection[str],
-    params: Mapping[str, object] | None = None,
-    row_limit: int | None = None,
-    columns: information_schema.Columns | None = None,
-) -> str:
-    """DuckDB SQL for `text`, reading only tables of `schema` (raises SqlRejected)."""
-    return translate(text, schema=schema, tables=tables, params=params, row_limit=row_limit,
-                     columns=columns).sql
+def translate_query(text: str, **options: Any) -> str:
+    """DuckDB SQL for `text`: `translate(text, **options).sql`."""
+    return translate(text, **options).sql
 
 
 def translate(
