@@ -19,7 +19,14 @@ import aiohttp
 from gateway import __version__
 from gateway.config import UpstreamConfig
 
-from .base import FailureKind, Generation, UnexpectedReply, UpstreamFailure, UpstreamReply
+from .base import (
+    Body,
+    FailureKind,
+    Generation,
+    UnexpectedReply,
+    UpstreamFailure,
+    UpstreamReply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +110,7 @@ class HttpTransport:
     async def request(self, method: str, path: str, *,
                       params: Mapping[str, str] | None = None,
                       headers: Mapping[str, str] | None = None,
-                      data: bytes | Mapping[str, str] | None = None,
+                      data: Body | Mapping[str, str] | None = None,
                       json_body: object = None) -> UpstreamReply:
         """Send one request and buffer the whole answer, whatever its status."""
         session = self._open()
