@@ -137,13 +137,13 @@ class RoutedInfluxQL:
         generations = {self._generation(t) for t in targets if t != NATIVE}
         if None in generations:
             return None  # an upstream no longer configured: the parsed path reports it
-        if (fixed is None or generations - {Generation.V1}) and may_read_elsewhere(
-                request.text):
-            # Another database's route, or a qualified name that 2.x and 3 need rewritten.
+        if generations - {Generation.V1} and (
+                not request.database  # answered by the native store when parsed
+                or may_read_elsewhere(request.text)  # 2.x and 3 need qualified names rewritten
+                or negotiate_v1_format(request.accept) is V1Format.MSGPACK):  # re-encoded
             return None
-        if (generations - {Generation.V1}
-                and negotiate_v1_format(request.accept) is V1Format.MSGPACK):
-            return None  # decoded from JSON and re-encoded: that needs the statements
+        if fixed is None and may_read_elsewhere(request.text):
+            return None  # a statement may read a database that another route serves
         return targets, route
 
     async def _per_statement(self, statements: list[ast.Statement],

@@ -39,11 +39,11 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return texts
 
 
-async def gateway(aiohttp_client: Callable, tmp_path: Path, upstream: UpstreamConfig
-                  ) -> TestClient:
+async def gateway(aiohttp_client: Callable, tmp_path: Path, upstream: UpstreamConfig,
+                  databases: str = "rq_*") -> TestClient:
     config = dataclasses.replace(
         make_config(tmp_path / "data"), upstreams=(upstream,),
-        routes=(RouteConfig(database="rq_*", mode="single", targets=(upstream.name,)),))
+        routes=(RouteConfig(database=databases, mode="single", targets=(upstream.name,)),))
     return await aiohttp_client(GatewayTestServer(create_app(config)))
 
 
@@ -138,3 +138,19 @@ async def test_an_influxdb2_upstream_gets_rewrites_only_where_needed(
         assert sent == [('SELECT "v" FROM "m"', "rq_b", None),
                         ("SELECT v FROM m", "rq_b", "weekly"),
                         ('SELECT "v" FROM "m"', "rq_b", None)]
+
+
+async def test_a_catch_all_route_to_influxdb2_parses_requests_without_a_database(
+        aiohttp_client: Callable, tmp_path: Path, parsed: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("V2_TOKEN", "token")
+    async with FakeInfluxDB2(token="token") as fake:
+        client = await gateway(aiohttp_client, tmp_path, UpstreamConfig(
+            name="two", type="influxdb2", url=fake.url, token_env="V2_TOKEN", org="o"), "*")
+        url = str(client.make_url("")).rstrip("/")
+        assert (await ask(client, url, "SHOW MEASUREMENTS", db="any"))[0] == 200
+        assert parsed == []
+        # Without a database the parsed request decides (the native store answers it).
+        await ask(client, url, "SHOW MEASUREMENTS")
+        assert parsed == ["SHOW MEASUREMENTS"]
+        assert [r.query.get("db") for r in fake.requests_to("/query")] == ["any"]
