@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from gateway.streams import BodyStream
 from translators.lineprotocol import LineError, Precision
 
 
@@ -47,7 +48,12 @@ class Namespace:
 
 @dataclass(frozen=True, slots=True)
 class WriteBatch:
-    """A caller's line-protocol bytes with their precision; parsed only where needed."""
+    """A caller's line-protocol bytes with their precision; parsed only where needed.
+
+    A front door hands the body over still arriving (`stream`, with `body` empty) so that a
+    route relaying it unchanged can pass it on as it comes; everything else reads it whole
+    first (`buffered`).
+    """
 
     namespace: Namespace
     body: bytes  # as sent: compressed when `encoding` is set
@@ -57,6 +63,13 @@ class WriteBatch:
     accept_partial: bool = True
     sync: bool = True
     credentials: PassCredentials | None = None  # the caller's, for `passthrough` routes
+    stream: BodyStream | None = None  # the body, not read yet
+
+    async def buffered(self) -> WriteBatch:
+        """This batch with its body read whole (itself when it already is)."""
+        if self.stream is None:
+            return self
+        return replace(self, body=await self.stream.read(), stream=None)
 
 
 @dataclass(slots=True)

@@ -22,10 +22,11 @@ from gateway.backends.replay import QueuedWrite, ReplayQueue
 from gateway.backends.replayer import Delivery, Outcome, Replayer
 from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFailure
 from gateway.compression import GZIP, inflate
-from gateway.config import NATIVE
+from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError
 from gateway.model import Namespace, WriteBatch, WriteOutcome
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
+from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
 from translators.lineprotocol.precision import truncate_nanos
 from translators.lineprotocol.rewrite import (
@@ -105,6 +106,13 @@ class Fanout:
         return self.counters.setdefault(target, TargetCounters())
 
     async def write(self, batch: WriteBatch) -> WriteOutcome:
+        if batch.stream is not None:
+            route = self._streamed_route(batch)
+            if route is not None:
+                return await self._send_upstream(
+                    route.targets[0], batch.namespace, batch.stream, batch.precision,
+                    batch.encoding == GZIP, batch.credentials if route.passthrough else None)
+            batch = await batch.buffered()
         if not self._router.active:
             return await self._native(batch)
         credentials = batch.credentials
@@ -129,6 +137,19 @@ class Fanout:
               for route, parts in groups.values()),
             return_exceptions=True)
         return _combine(results)
+
+    def _streamed_route(self, batch: WriteBatch) -> RouteConfig | None:
+        """The route of a batch that can be passed on as it arrives: `single` to an upstream
+        that takes the caller's precision, so nothing is rewritten (mirrors and shards need
+        the whole body: for the replay queue, to split it)."""
+        if not self._router.active:
+            return None
+        database = batch.namespace.database
+        route = self._router.resolve(database).route
+        if route.mode != "single" or self._router.by_measurement(database):
+            return None
+        upstream = self._router.upstreams.get(route.targets[0])
+        return route if upstream is not None and upstream.accepts(batch.precision) else None
 
     async def _route(self, resolved: ResolvedRoute, forward: Forward,
                      credentials: PassCredentials | None) -> WriteOutcome:
@@ -223,15 +244,30 @@ class Fanout:
                 raise
             counters.written += 1
             return outcome
+        body, precision, gzip = self._for_upstream(self._router.upstreams[target], forward)
+        return await self._send_upstream(target, forward.namespace, body, precision, gzip,
+                                         credentials)
+
+    async def _send_upstream(self, target: str, namespace: Namespace,
+                             body: bytes | BodyStream, precision: Precision, gzip: bool,
+                             credentials: PassCredentials | None) -> WriteOutcome:
+        """Write to one upstream (in a precision it takes); an error answer raises in the
+        caller's terms. A streamed body that failed on the caller's side (past the size limit,
+        the caller gone) raises that failure: the upstream request was abandoned before the
+        body's end, so the upstream stored none of it."""
+        counters = self._count(target)
         upstream = self._router.upstreams[target]
-        body, precision, gzip = self._for_upstream(upstream, forward)
-        namespace = self._router.namespace_for(target, forward.namespace)
+        stream = body if isinstance(body, BodyStream) else None
         try:
-            reply = await upstream.write(namespace, body, precision, gzip=gzip,
-                                         credentials=credentials)
+            reply = await upstream.write(self._router.namespace_for(target, namespace), body,
+                                         precision, gzip=gzip, credentials=credentials)
         except UpstreamFailure as exc:
+            if stream is not None and stream.failure is not None:
+                raise stream.failure from None
             counters.failed[exc.kind.value] += 1
             raise failure_error(exc) from None
+        if stream is not None and stream.failure is not None:
+            raise stream.failure  # answered before the body's end: not what the caller sent
         if not reply.ok:
             counters.failed[str(reply.status)] += 1
             raise RelayedError(target, reply)

@@ -25,7 +25,7 @@ from gateway.backends.upstream.base import (
     UpstreamFailure,
     UpstreamReply,
 )
-from gateway.config import NATIVE
+from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, invalid
 from gateway.model import Namespace, PassCredentials
 from gateway.services.influxql import (
@@ -53,6 +53,7 @@ from translators.influxql.decode import (
 )
 from translators.influxql.render import render
 from translators.influxql.results import Series, StatementResult
+from translators.influxql.screen import may_read_elsewhere, names_databases
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +71,14 @@ class RoutedInfluxQL:
         relayed (a request split over several databases is put back together from them)."""
         if not self._router.active:
             return await self._native.execute(request)
-        fixed = self._router.fixed_read_targets()
-        if (relay and fixed and request.caller is Generation.V1
-                and "database" not in request.text.lower()
-                and all(self._generation(t) is Generation.V1 for t in fixed)):
-            # Every database reads from the same 1.x servers and no statement creates, drops or
-            # lists databases: relay as is, without parsing (the upstream parses it anyway).
-            if not self._router.routes[0].route.passthrough:
+        unparsed = self._unparsed_route(request) if relay else None
+        if unparsed is not None:
+            # Relayed as is, without parsing (the upstream parses it anyway).
+            targets, route = unparsed
+            if not route.passthrough:
                 request = dataclasses.replace(request, credentials=None)
-            return await with_failover(
-                fixed, lambda target: self._relayed(target, request), "every database")
+            return await with_failover(targets, lambda target: self._relayed(target, request),
+                                       request.database or "every database")
         statements = await parse_request(request.text, request.params)
         if request.single_statement and len(statements) != 1:
             raise invalid("must provide only one InfluxQl statement per query")
@@ -115,6 +114,37 @@ class RoutedInfluxQL:
                                         relay)
 
         return await with_failover(targets, attempt, database)
+
+    def _unparsed_route(self, request: InfluxQLRequest
+                        ) -> tuple[list[str], RouteConfig] | None:
+        """The read targets (and their route) of a 1.x caller's request that needs no parse to
+        be routed or rewritten, else None. That is a request whose every statement reads the
+        request's database (or one whose route serves every database), whose route sends all
+        of that database to the same targets (no shards, no measurement routes), and which
+        creates, drops or lists no database (those are answered from every target)."""
+        if request.caller is not Generation.V1 or names_databases(request.text):
+            return None
+        fixed = self._router.fixed_read_targets()
+        if fixed is not None:
+            targets, route = fixed, self._router.routes[0].route
+        elif request.database and not self._router.by_measurement(request.database):
+            route = self._router.resolve(request.database).route
+            if route.mode == "shard" and not route.read:
+                return None
+            targets = self._router.read_targets(request.database)
+        else:
+            return None
+        generations = {self._generation(t) for t in targets if t != NATIVE}
+        if None in generations:
+            return None  # an upstream no longer configured: the parsed path reports it
+        if generations - {Generation.V1} and (
+                not request.database  # answered by the native store when parsed
+                or may_read_elsewhere(request.text)  # 2.x and 3 need qualified names rewritten
+                or negotiate_v1_format(request.accept) is V1Format.MSGPACK):  # re-encoded
+            return None
+        if fixed is None and may_read_elsewhere(request.text):
+            return None  # a statement may read a database that another route serves
+        return targets, route
 
     async def _per_statement(self, statements: list[ast.Statement],
                              request: InfluxQLRequest) -> InfluxQLAnswer:

@@ -31,6 +31,7 @@ class WriteService:
         Parsing runs in a worker thread so that the event loop and the store's writer thread
         keep going (Arrow's parser releases the GIL).
         """
+        batch = await batch.buffered()
         default_time = truncate_nanos(batch.received_ns, batch.precision)
         loop = asyncio.get_running_loop()
         body, parsed, prepared = await loop.run_in_executor(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import pytest
 from aiohttp.test_utils import TestClient
 
 from gateway.api.errors import STATUS
+from gateway.api.middleware import RequestIds
 from gateway.errors import Category
 
 
@@ -17,6 +21,18 @@ async def test_ping(client: TestClient) -> None:
         assert response.headers["X-Influxdb-Build"] == "OSS"
         assert response.headers["X-Request-Id"] == response.headers["Request-Id"]
         assert await response.read() == b""
+
+
+async def test_request_ids_are_time_uuids_that_never_repeat(client: TestClient) -> None:
+    ids = [(await client.get("/ping")).headers["Request-Id"] for _ in range(3)]
+    assert len(set(ids)) == 3
+    for parsed in map(uuid.UUID, ids):
+        assert (parsed.version, parsed.variant) == (1, uuid.RFC_4122)
+        seconds = (parsed.time - 0x01B21DD213814000) / 1e7  # UUID time starts in 1582
+        assert abs(seconds - time.time()) < 60
+        assert parsed.node & 1 << 40  # a random node, marked as not a MAC address
+    make = RequestIds()
+    assert len({make() for _ in range(10_000)}) == 10_000  # faster than the clock moves
 
 
 @pytest.mark.parametrize("path", ["/health", "/api/v1/health"])

@@ -10,11 +10,13 @@ from __future__ import annotations
 import enum
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass, field
 
 from gateway.model import Generation, Namespace, PassCredentials
 from translators.lineprotocol import Precision
+
+Body = bytes | AsyncIterable[bytes]  # a request body: whole, or chunks as they arrive
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +116,12 @@ class Upstream(ABC):
         """True when a write in `precision` can be sent without rewriting its timestamps."""
 
     @abstractmethod
-    async def write(self, namespace: Namespace, body: bytes, precision: Precision, *,
+    async def write(self, namespace: Namespace, body: Body, precision: Precision, *,
                     gzip: bool = False, credentials: PassCredentials | None = None
                     ) -> UpstreamReply:
-        """Send line protocol (already in a precision the upstream `accepts`)."""
+        """Send line protocol (already in a precision the upstream `accepts`): bytes, or
+        chunks passed on as they come (a chunk iterator that raises abandons the request
+        before the body's end, so the upstream stores none of it)."""
 
     @abstractmethod
     async def influxql(self, call: InfluxQLCall, *,

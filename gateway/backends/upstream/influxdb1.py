@@ -13,6 +13,7 @@ from translators.influxql.quoting import quote_ident
 from translators.lineprotocol import Precision
 
 from .base import (
+    Body,
     Generation,
     InfluxQLCall,
     PassCredentials,
@@ -127,7 +128,7 @@ class InfluxDB1Upstream(Upstream):
     def accepts(self, precision: Precision) -> bool:
         return precision in _PRECISION
 
-    async def write(self, namespace: Namespace, body: bytes, precision: Precision, *,
+    async def write(self, namespace: Namespace, body: Body, precision: Precision, *,
                     gzip: bool = False, credentials: PassCredentials | None = None
                     ) -> UpstreamReply:
         headers, params = self._auth(credentials)

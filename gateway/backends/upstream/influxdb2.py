@@ -9,6 +9,7 @@ from gateway.model import Namespace
 from translators.lineprotocol import Precision
 
 from .base import (
+    Body,
     Generation,
     InfluxQLCall,
     PassCredentials,
@@ -49,7 +50,7 @@ class InfluxDB2Upstream(TokenUpstream):
         self._org = config.org
         self._org_id: str | None = None  # looked up once, for bucket creation
 
-    async def write(self, namespace: Namespace, body: bytes, precision: Precision, *,
+    async def write(self, namespace: Namespace, body: Body, precision: Precision, *,
                     gzip: bool = False, credentials: PassCredentials | None = None
                     ) -> UpstreamReply:
         headers = self._write_headers(credentials, gzip)

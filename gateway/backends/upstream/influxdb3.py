@@ -9,6 +9,7 @@ from gateway.model import Namespace
 from translators.lineprotocol import Precision
 
 from .base import (
+    Body,
     Generation,
     InfluxQLCall,
     PassCredentials,
@@ -50,7 +51,7 @@ class InfluxDB3Upstream(TokenUpstream):
     scheme = "Bearer"
     precisions = _PRECISION
 
-    async def write(self, namespace: Namespace, body: bytes, precision: Precision, *,
+    async def write(self, namespace: Namespace, body: Body, precision: Precision, *,
                     gzip: bool = False, credentials: PassCredentials | None = None
                     ) -> UpstreamReply:
         headers = self._write_headers(credentials, gzip)

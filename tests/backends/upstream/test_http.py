@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from multidict import CIMultiDict
 
-from gateway.backends.upstream.base import FailureKind, UpstreamFailure
+from gateway.backends.upstream.base import FailureKind, InfluxQLCall, UpstreamFailure
 from gateway.backends.upstream.http import reply_headers
 from tests.support.fake_upstreams import (
     FakeInfluxDB2,
@@ -103,6 +103,17 @@ async def test_connections_are_kept_alive_and_bounded(make_upstream: MakeUpstrea
     assert [r.status for r in replies] == [200] * 6
     assert len(fake_v2.received) == 9
     assert len({r.peer for r in fake_v2.received}) == 2  # never more than max_connections
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_answers_are_asked_for_uncompressed(make_upstream: MakeUpstream,
+                                                  fake_v2: FakeInfluxDB2, kind: str) -> None:
+    login = {"username": "someone"} if kind == "influxdb1" else {}  # 1.x signs in with Basic
+    upstream = make_upstream(kind, fake_v2.url, secret=fake_v2.token, **login)
+    reply = await upstream.influxql(InfluxQLCall("SHOW MEASUREMENTS", database="telegraf"))
+    assert reply.status == 200
+    await upstream.ping()
+    assert [r.headers.get("accept-encoding") for r in fake_v2.received] == ["identity"] * 2
 
 
 def test_reply_headers_are_lower_case_and_describe_the_decoded_body() -> None:

@@ -1,0 +1,156 @@
+"""InfluxQL on a route that sends a whole database to one upstream is relayed unparsed, over
+real HTTP: the answers are a real InfluxDB 1.6.7's own, byte for byte, and the gateway's parser
+is not run; statements that name another database, or that 2.x needs rewritten, are still
+parsed and routed as before."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import msgpack
+import pytest
+from aiohttp.test_utils import TestClient
+
+from gateway.app import create_app
+from gateway.config import RouteConfig, UpstreamConfig
+from gateway.services import upstream_query
+from tests.conftest import GatewayTestServer, make_config
+from tests.support.fake_upstreams import FakeInfluxDB2
+from tests.support.influxd import Influxd
+
+UPSTREAM_LINES = b"m,h=a v=1.5 1000000000\nm,h=b v=2.5 2000000000\nn,h=a w=3i 3000000000"
+NATIVE_LINES = b"m,h=z v=10 1000000000"
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the routing layer parsed."""
+    texts: list[str] = []
+    original = upstream_query.parse_request
+
+    async def counting(text: str, params: object) -> object:
+        texts.append(text)
+        return await original(text, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(upstream_query, "parse_request", counting)
+    return texts
+
+
+async def gateway(aiohttp_client: Callable, tmp_path: Path, upstream: UpstreamConfig,
+                  databases: str = "rq_*") -> TestClient:
+    config = dataclasses.replace(
+        make_config(tmp_path / "data"), upstreams=(upstream,),
+        routes=(RouteConfig(database=databases, mode="single", targets=(upstream.name,)),))
+    return await aiohttp_client(GatewayTestServer(create_app(config)))
+
+
+@pytest.fixture
+async def client(aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd) -> TestClient:
+    gateway_client = await gateway(aiohttp_client, tmp_path, UpstreamConfig(
+        name="one", type="influxdb1", url=influxdb1.url))
+    for database, body in (("rq_a", UPSTREAM_LINES), ("local", NATIVE_LINES)):
+        answer = await gateway_client.post("/query", data={"q": f"CREATE DATABASE {database}"})
+        assert answer.status == 200, await answer.text()
+        answer = await gateway_client.post("/write", params={"db": database}, data=body)
+        assert answer.status == 204, await answer.text()
+    return gateway_client
+
+
+async def ask(client: TestClient, url: str, text: str, headers: dict[str, str] | None = None,
+              **params: str) -> tuple[int, str, bytes]:
+    async with client.session.get(f"{url}/query", params={"q": text, **params},
+                                  headers=headers or {}) as answer:
+        return answer.status, answer.headers.get("Content-Type", ""), await answer.read()
+
+
+RELAYED = [
+    pytest.param('SELECT "v" FROM "m" WHERE "v" > 0.5 AND "h" = \'b\'', {}, id="select"),
+    pytest.param('SELECT mean("v") FROM "m" WHERE time < 5s GROUP BY time(1s), "h" fill(none)',
+                 {}, id="group-by-time"),
+    pytest.param("SHOW MEASUREMENTS; SHOW TAG VALUES WITH KEY = \"h\"", {}, id="two-shows"),
+    pytest.param('SELECT * FROM "m"', {"epoch": "s", "Accept": "application/csv"},
+                 id="csv"),
+    pytest.param('SELECT * FROM "m"', {"Accept": "application/x-msgpack"}, id="msgpack"),
+    pytest.param('SELECT * FROM "m"', {"chunked": "true", "chunk_size": "1"}, id="chunked"),
+    pytest.param("SELECT nonsense FROM", {}, id="syntax-error"),
+]
+
+
+@pytest.mark.parametrize(("text", "options"), RELAYED)
+async def test_a_routed_database_is_relayed_unparsed(client: TestClient, influxdb1: Influxd,
+                                                     parsed: list[str], text: str,
+                                                     options: dict[str, str]) -> None:
+    options = dict(options)
+    headers = {"Accept": options.pop("Accept")} if "Accept" in options else {}
+    via = await ask(client, str(client.make_url("")).rstrip("/"), text, headers, db="rq_a",
+                    **options)
+    direct = await ask(client, influxdb1.url, text, headers, db="rq_a", **options)
+    assert via == direct
+    assert parsed == []
+
+
+async def test_statements_naming_other_databases_are_still_parsed_and_routed(
+        client: TestClient, parsed: list[str]) -> None:
+    url = str(client.make_url("")).rstrip("/")
+    # The request's database is routed upstream, the statement reads the native store's.
+    status, _, body = await ask(client, url, 'SELECT "v" FROM "local".."m"', db="rq_a")
+    assert status == 200, body
+    assert json.loads(body)["results"][0]["series"][0]["values"] == [
+        ["1970-01-01T00:00:01Z", 10]]
+    status, _, body = await ask(client, url, "SHOW MEASUREMENTS ON rq_a", db="local")
+    assert [row[0] for row in json.loads(body)["results"][0]["series"][0]["values"]] == [
+        "m", "n"]
+    status, _, body = await ask(client, url, "SHOW DATABASES", db="rq_a")
+    names = {row[0] for row in json.loads(body)["results"][0]["series"][0]["values"]}
+    assert {"rq_a", "local"} <= names
+    assert parsed == ['SELECT "v" FROM "local".."m"', "SHOW MEASUREMENTS ON rq_a",
+                      "SHOW DATABASES"]
+
+
+async def test_an_influxdb2_upstream_gets_rewrites_only_where_needed(
+        aiohttp_client: Callable, tmp_path: Path, parsed: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("V2_TOKEN", "token")
+    async with FakeInfluxDB2(token="token") as fake:
+        fake.query_answer = (b'{"results":[{"statement_id":0,"series":[{"name":"m",'
+                             b'"columns":["time","v"],"values":[[1000000000,1.5]]}]}]}\n')
+        client = await gateway(aiohttp_client, tmp_path, UpstreamConfig(
+            name="two", type="influxdb2", url=fake.url, token_env="V2_TOKEN", org="o"))
+        url = str(client.make_url("")).rstrip("/")
+        status, _, body = await ask(client, url, 'SELECT "v" FROM "m"', db="rq_b")
+        assert (status, body) == (200, fake.query_answer)  # relayed as received, unparsed
+        assert parsed == []
+        # 2.x ignores a policy written in the text: the source is rewritten to parameters.
+        await ask(client, url, 'SELECT "v" FROM "rq_b"."weekly"."m"', db="rq_b")
+        # MessagePack, which 2.x's /query does not speak, is re-encoded from its JSON.
+        status, content_type, body = await ask(
+            client, url, 'SELECT "v" FROM "m"', {"Accept": "application/x-msgpack"},
+            db="rq_b")
+        assert (status, content_type) == (200, "application/x-msgpack")
+        values = msgpack.unpackb(body)["results"][0]["series"][0]["values"]
+        assert [row[1] for row in values] == [1.5]
+        assert parsed == ['SELECT "v" FROM "rq_b"."weekly"."m"', 'SELECT "v" FROM "m"']
+        sent = [(r.query["q"], r.query.get("db"), r.query.get("rp"))
+                for r in fake.requests_to("/query")]
+        assert sent == [('SELECT "v" FROM "m"', "rq_b", None),
+                        ("SELECT v FROM m", "rq_b", "weekly"),
+                        ('SELECT "v" FROM "m"', "rq_b", None)]
+
+
+async def test_a_catch_all_route_to_influxdb2_parses_requests_without_a_database(
+        aiohttp_client: Callable, tmp_path: Path, parsed: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("V2_TOKEN", "token")
+    async with FakeInfluxDB2(token="token") as fake:
+        client = await gateway(aiohttp_client, tmp_path, UpstreamConfig(
+            name="two", type="influxdb2", url=fake.url, token_env="V2_TOKEN", org="o"), "*")
+        url = str(client.make_url("")).rstrip("/")
+        assert (await ask(client, url, "SHOW MEASUREMENTS", db="any"))[0] == 200
+        assert parsed == []
+        # Without a database the parsed request decides (the native store answers it).
+        await ask(client, url, "SHOW MEASUREMENTS")
+        assert parsed == ["SHOW MEASUREMENTS"]
+        assert [r.query.get("db") for r in fake.requests_to("/query")] == ["any"]

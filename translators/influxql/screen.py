@@ -1,0 +1,28 @@
+"""A look at a query's text without parsing it: could a statement name a database?
+
+A router relays a query unparsed when its route is decided by the request's own database;
+that holds only when no statement names another one. The tests here are lexical and lean
+towards "could": a dot or the word ON inside a string, a regex or a quoted name answers True,
+and the caller then parses, which is always right, only slower.
+"""
+
+from __future__ import annotations
+
+import re
+
+# CREATE/DROP DATABASE, SHOW DATABASES: statements about databases themselves.
+_DATABASE_WORD = re.compile(r"\bdatabases?\b", re.IGNORECASE)
+# ON <db> (SHOW ... ON, retention policies, grants) or a qualified name ("db"."rp"."m", db..m,
+# rp.m, INTO db.rp.m): a dot with a non-digit on either side, so 0.5 and '...00.123Z' pass.
+_ELSEWHERE = re.compile(r"\bon\b|(?<![0-9])\.|\.(?![0-9])", re.IGNORECASE)
+
+
+def names_databases(text: str) -> bool:
+    """True when `text` may create, drop or list databases."""
+    return _DATABASE_WORD.search(text) is not None
+
+
+def may_read_elsewhere(text: str) -> bool:
+    """True when a statement of `text` may read or name a database (or retention policy) other
+    than the request's: an ON clause or a qualified measurement."""
+    return _ELSEWHERE.search(text) is not None
