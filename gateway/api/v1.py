@@ -92,7 +92,7 @@ async def query(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(status=200, headers={"Content-Type": fmt.content_type})
         response.enable_chunked_encoding()
         await response.prepare(request)
-        if _cost(answer.results, fmt) <= INLINE_CELLS:
+        if _cost(answer.results) <= INLINE_CELLS:
             for chunk in chunks:
                 await response.write(chunk)
         else:  # encoded in a worker thread, a batch of chunks per hop
@@ -101,7 +101,7 @@ async def query(request: web.Request) -> web.StreamResponse:
                     await response.write(chunk)
         await response.write_eof()
         return response
-    if _cost(answer.results, fmt) <= INLINE_CELLS:
+    if _cost(answer.results) <= INLINE_CELLS:
         body = encode_v1(answer.results, fmt, epoch=epoch, pretty=pretty,
                          chunking=answer.chunking)
     else:
@@ -114,14 +114,15 @@ async def query(request: web.Request) -> web.StreamResponse:
 INLINE_CELLS = 5_000
 
 
-def _cost(results: list[StatementResult], fmt: V1Format) -> int:
-    """Cells to encode, those of series held as Arrow columns counting a quarter in JSON: the
-    JSON encoder writes them a column at a time, about 5x faster per cell than from rows."""
+def _cost(results: list[StatementResult]) -> int:
+    """Cells to encode, those of series held as Arrow columns counting a quarter: every v1
+    format writes them a column at a time, about 4x cheaper per cell than from rows (29,000
+    rows x 3 columns, CPU: JSON 8 ms vs 33, CSV 6 vs 27, MessagePack 8 vs 26)."""
     cost = 0
     for result in results:
         for series in result.series:
             cells = series.row_count * len(series.columns)
-            cost += cells // 4 if fmt is V1Format.JSON and series.arrays is not None else cells
+            cost += cells // 4 if series.arrays is not None else cells
     return cost
 
 

@@ -27,31 +27,16 @@ from typing import Any
 from translators.influxql.results import Series, StatementResult
 
 from .influxql_chunks import DEFAULT_CHUNK_SIZE, ChunkingMap, merge_chunks, split_chunks
+from .influxql_columns import piece_batches
+from .influxql_csv_columns import GO_SPACES, QUOTE_CHARACTERS, csv_field, csv_lines
 from .influxql_json import go_float_text
 from .influxql_time import columns_of, epoch_times
-
-# unicode.IsSpace: a field starting with one of these is quoted.
-_GO_SPACES = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
-                       + "".join(map(chr, range(0x2000, 0x200B))))
-_SPECIALS = ('"', ",", "\r", "\n")
-
-
-def _needs_quotes(field: str) -> bool:
-    if not field:
-        return False
-    return (field == "\\." or field[0] in _GO_SPACES
-            or any(special in field for special in _SPECIALS))
-
-
-def csv_field(field: str) -> str:
-    """One field as Go's csv.Writer writes it."""
-    return '"' + field.replace('"', '""') + '"' if _needs_quotes(field) else field
 
 
 def _text_column(column: Sequence[str]) -> Sequence[str]:
     joined = "\x00".join(column)
-    if (not any(s in joined for s in _SPECIALS) and "\\." not in joined
-            and not _GO_SPACES.intersection(v[:1] for v in column)):
+    if (not any(s in joined for s in QUOTE_CHARACTERS) and "\\." not in joined
+            and not GO_SPACES.intersection(v[:1] for v in column)):
         return column  # nothing to quote: the common case, checked in bulk
     return [csv_field(v) for v in column]
 
@@ -100,6 +85,10 @@ def tags_field(tags: dict[str, str] | None) -> str:
                     for k, v in sorted(tags.items()) if k and v)
 
 
+# CSV lines already written, by id() of series still alive (the chunks of one batch).
+Written = dict[int, str]
+
+
 class CsvWriter:
     """1.6.7's csvFormatter for one response: feed it the response's results, chunk by chunk."""
 
@@ -114,10 +103,18 @@ class CsvWriter:
         self._record = ["name", "tags", *columns]
         out.append(",".join(map(csv_field, self._record)) + "\n")
 
-    def _rows(self, out: list[str], series: Series) -> None:
-        values = series.values
-        if not values:
+    def _rows(self, out: list[str], series: Series, written: Written) -> None:
+        if not series.row_count:
             return
+        text = written.get(id(series))
+        if text is not None and len(series.columns) == len(self._record) - 2:
+            out.append(text)
+            last = [a[-1].as_py() for a in series.arrays or ()]
+            if series.has_time and last[0] is not None:
+                last[0] = epoch_times(last[:1], self.epoch)[0]
+            self._record = [series.name, tags_field(series.tags), *map(_raw_cell, last)]
+            return
+        values = series.values
         columns: list[Sequence[Any]] | None = columns_of(values)  # type: ignore[assignment]
         if columns is None or len(columns) != len(self._record) - 2:
             self._ragged_rows(out, series)
@@ -141,8 +138,19 @@ class CsvWriter:
                 record[index + 2] = _raw_cell(value)
             out.append(",".join(map(csv_field, record)) + "\n")
 
-    def write(self, results: Iterable[StatementResult]) -> bytes:
+    def lines(self, results: Iterable[StatementResult]) -> Written:
+        """The lines of the results' series held as Arrow columns, by id(), to give `write`
+        (for the chunks of one batch: one pass per column for them all)."""
+        many = [s for r in results for s in r.series if s.arrays is not None and s.row_count]
+        prefixes = [f"{csv_field(s.name)},{csv_field(tags_field(s.tags))}" for s in many]
+        texts = csv_lines(many, prefixes, self.epoch)
+        return {id(s): t for s, t in zip(many, texts, strict=True) if t is not None}
+
+    def write(self, results: Sequence[StatementResult],
+              written: Written | None = None) -> bytes:
         """The CSV text 1.6.7 writes for one response (or one chunk of it)."""
+        if written is None:
+            written = self.lines(results)
         out: list[str] = []
         for result in results:
             if result.statement_id != self._statement_id:
@@ -156,7 +164,7 @@ class CsvWriter:
                 if index > 0 and result.series[index - 1].columns != series.columns:
                     out.append("\n")
                     self._header(out, series.columns)
-                self._rows(out, series)
+                self._rows(out, series, written)
         return "".join(out).encode()
 
 
@@ -171,8 +179,10 @@ def encode_csv_chunks(results: Iterable[StatementResult], *,
                       chunking: ChunkingMap | None = None) -> Iterator[bytes]:
     """The `chunked=true` CSV body, piece by piece (a piece may be empty)."""
     writer = CsvWriter(epoch)
-    for piece in split_chunks(results, chunk_size, chunking):
-        yield writer.write([piece])
+    for batch in piece_batches(split_chunks(results, chunk_size, chunking)):
+        written = writer.lines(batch)
+        for piece in batch:
+            yield writer.write([piece], written)
 
 
 def encode_csv_error(message: str) -> bytes:

@@ -28,6 +28,7 @@ from translators.influxql.results import Series, StatementResult
 
 from .gojson import go_escapes, go_float_text, go_json_float_text
 from .influxql_chunks import DEFAULT_CHUNK_SIZE, ChunkingMap, merge_chunks, split_chunks
+from .influxql_columns import piece_batches
 from .influxql_json_columns import values_texts
 from .influxql_time import columns_of, time_column
 
@@ -278,28 +279,10 @@ def encode_json_chunks(results: Iterable[StatementResult], *,
                        pretty: bool = False, chunking: ChunkingMap | None = None
                        ) -> Iterator[bytes]:
     """The `chunked=true` body, one newline-terminated object per piece."""
-    for batch in _batches(split_chunks(results, chunk_size, chunking)):
+    for batch in piece_batches(split_chunks(results, chunk_size, chunking)):
         written = _written(batch, epoch, pretty)
         for piece in batch:
             yield _response([piece], epoch, pretty, written)
-
-
-# Pieces whose columnar series are written together: one pass per column for many small
-# pieces (a series per host), few enough rows to keep the answer streaming.
-_BATCH_ROWS = 50_000
-
-
-def _batches(pieces: Iterable[StatementResult]) -> Iterator[list[StatementResult]]:
-    batch: list[StatementResult] = []
-    rows = 0
-    for piece in pieces:
-        batch.append(piece)
-        rows += sum(s.row_count for s in piece.series)
-        if rows >= _BATCH_ROWS:
-            yield batch
-            batch, rows = [], 0
-    if batch:
-        yield batch
 
 
 def _written(batch: list[StatementResult], epoch: str | None, pretty: bool) -> Written | None:

@@ -17,7 +17,6 @@ the rows writes after `influxql_json`'s Go rules, byte for byte:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import accumulate
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,6 +24,7 @@ import pyarrow.compute as pc
 from translators.influxql.results import Series
 
 from .gojson import go_json_float_text, go_json_string
+from .influxql_columns import column_groups, joined_rows
 from .influxql_time import epoch_array, rfc3339_text, zoned_times
 
 # Where Arrow's float text (double-conversion's shortest, no exponent) is Go's.
@@ -38,28 +38,22 @@ def values_texts(many: Sequence[Series], epoch: str | None,
     """The JSON text of each series' `values` (all given with arrays and rows), or None when
     one of them holds a value this module does not write. Pretty text is indented as if the
     `values` key started its line unindented: the caller indents it to its place."""
-    groups: dict[tuple[object, ...], list[int]] = {}
-    for index, series in enumerate(many):
-        arrays = series.arrays
-        if not arrays:
-            return None
-        key = (tuple(a.type for a in arrays), series.has_time, series.timezone)
-        groups.setdefault(key, []).append(index)
+    groups = column_groups(many, by_zone=True)
+    if groups is None:
+        return None
     out = [""] * len(many)
-    for (types, has_time, zone), members in groups.items():
+    for group in groups:
         cells: list[pa.Array] = []
-        for position in range(len(types)):  # type: ignore[arg-type]
-            column = pa.concat_arrays([many[i].arrays[position]  # type: ignore[index]
-                                       for i in members])
-            if position == 0 and has_time:
-                text = _time_cells(column, epoch, zone)  # type: ignore[arg-type]
+        for position, column in enumerate(group.columns):
+            if position == 0 and group.has_time:
+                text = _time_cells(column, epoch, group.timezone)
             else:
                 text = _cells(column)
             if text is None:
                 return None
             cells.append(text)
-        texts = _joined(cells, [many[i].row_count for i in members], pretty)
-        for index, text in zip(members, texts, strict=True):
+        for index, text in zip(group.members, _joined(cells, group.counts, pretty),
+                               strict=True):
             out[index] = text
     return out
 
@@ -73,9 +67,7 @@ def _joined(cells: list[pa.Array], counts: list[int], pretty: bool) -> list[str]
     else:
         cell, row, opening, closing = ",", "],[", "[[", "]]"
     rows = pc.binary_join_element_wise(*cells, cell) if len(cells) > 1 else cells[0]
-    offsets = pa.array(accumulate(counts, initial=0), pa.int32())
-    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, rows), row)
-    return [opening + text + closing for text in joined.to_pylist()]
+    return [opening + text + closing for text in joined_rows(rows, counts, row).to_pylist()]
 
 
 def _time_cells(times: pa.Array, epoch: str | None, zone: str | None) -> pa.Array | None:

@@ -25,6 +25,8 @@ import msgpack
 from translators.influxql.results import Message, Series, StatementResult
 
 from .influxql_chunks import DEFAULT_CHUNK_SIZE, ChunkingMap, merge_chunks, split_chunks
+from .influxql_columns import piece_batches
+from .influxql_msgpack_columns import msgpack_values
 from .influxql_time import columns_of, epoch_times
 
 _packer = msgpack.Packer(autoreset=True)
@@ -77,7 +79,10 @@ def _column(column: Sequence[Any]) -> list[bytes]:
     return list(map(_pack, column))
 
 
-def _values(series: Series, epoch: str | None) -> bytes:
+def _values(series: Series, epoch: str | None, written: Written) -> bytes:
+    packed = written.get(id(series))
+    if packed is not None:
+        return packed
     values = series.values
     out = [_array(len(values))]
     if not values:
@@ -99,7 +104,7 @@ def _values(series: Series, epoch: str | None) -> bytes:
     return b"".join(out)
 
 
-def _series(series: Series, epoch: str | None) -> bytes:
+def _series(series: Series, epoch: str | None, written: Written) -> bytes:
     size = 2 + bool(series.name) + bool(series.tags) + series.partial
     out = [_map(size)]
     if series.name:
@@ -108,7 +113,7 @@ def _series(series: Series, epoch: str | None) -> bytes:
         out += [_KEYS["tags"], _map(len(series.tags))]
         out += [_pack(k) + _pack(v) for k, v in sorted(series.tags.items())]
     out += [_KEYS["columns"], _array(len(series.columns)), *map(_pack, series.columns)]
-    out += [_KEYS["values"], _values(series, epoch)]
+    out += [_KEYS["values"], _values(series, epoch, written)]
     if series.partial:
         out += [_KEYS["partial"], _TRUE]
     return b"".join(out)
@@ -119,7 +124,7 @@ def _message(message: Message) -> bytes:
                      _KEYS["text"], _pack(message.text)])
 
 
-def _result(result: StatementResult, epoch: str | None) -> bytes:
+def _result(result: StatementResult, epoch: str | None, written: Written) -> bytes:
     if result.error is not None:
         return _map(1) + _KEYS["error"] + _pack(result.error)
     out = [_map(2 + bool(result.messages) + result.partial),
@@ -128,15 +133,28 @@ def _result(result: StatementResult, epoch: str | None) -> bytes:
         out += [_KEYS["messages"], _array(len(result.messages)),
                 *map(_message, result.messages)]
     out += [_KEYS["series"], _array(len(result.series)),
-            *(_series(s, epoch) for s in result.series)]
+            *(_series(s, epoch, written) for s in result.series)]
     if result.partial:
         out += [_KEYS["partial"], _TRUE]
     return b"".join(out)
 
 
-def _response(results: Sequence[StatementResult], epoch: str | None) -> bytes:
+def _response(results: Sequence[StatementResult], epoch: str | None,
+              written: Written | None = None) -> bytes:
+    if written is None:
+        written = _written(results, epoch)
     return b"".join([_map(1), _KEYS["results"], _array(len(results)),
-                     *(_result(r, epoch) for r in results)])
+                     *(_result(r, epoch, written) for r in results)])
+
+
+# Packed `values` of series held as Arrow columns, by id() of series still alive.
+Written = dict[int, bytes]
+
+
+def _written(results: Sequence[StatementResult], epoch: str | None) -> Written:
+    many = [s for r in results for s in r.series if s.arrays is not None and s.row_count]
+    packed = msgpack_values(many, epoch)
+    return {id(s): p for s, p in zip(many, packed, strict=True) if p is not None}
 
 
 def encode_msgpack(results: Sequence[StatementResult], *, epoch: str | None = None,
@@ -149,8 +167,10 @@ def encode_msgpack_chunks(results: Iterable[StatementResult], *,
                           chunk_size: int = DEFAULT_CHUNK_SIZE, epoch: str | None = None,
                           chunking: ChunkingMap | None = None) -> Iterator[bytes]:
     """The `chunked=true` MessagePack body: one map per piece, back to back."""
-    for piece in split_chunks(results, chunk_size, chunking):
-        yield _response([piece], epoch)
+    for batch in piece_batches(split_chunks(results, chunk_size, chunking)):
+        written = _written(batch, epoch)
+        for piece in batch:
+            yield _response([piece], epoch, written)
 
 
 def encode_msgpack_error(message: str) -> bytes:

@@ -27,12 +27,19 @@ def by_columns(series: Series) -> Series:
     if columns is None:
         return series
     try:
-        arrays = [pa.array(c, pa.int64() if i == 0 and series.has_time else None)
+        arrays = [_array(c, pa.int64() if i == 0 and series.has_time else None)
                   for i, c in enumerate(columns)]
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return series
     return Series(series.name, series.columns, None, series.tags, series.has_time,
                   series.partial, series.timezone, arrays=arrays)
+
+
+def _array(column: list[object], kind: pa.DataType | None) -> pa.Array:
+    try:
+        return pa.array(column, kind)
+    except OverflowError:  # integers past int64: an unsigned field
+        return pa.array(column, pa.uint64())
 
 
 def all_by_columns(results: list[StatementResult]) -> list[StatementResult]:
@@ -108,7 +115,9 @@ def test_timezone_survives_chunking() -> None:
 
 FORMATS = [(V1Format.JSON, {}), (V1Format.JSON, {"pretty": True}),
            (V1Format.JSON, {"epoch": "ms"}), (V1Format.JSON, {"epoch": "h"}),
-           (V1Format.CSV, {}), (V1Format.MSGPACK, {})]
+           (V1Format.CSV, {}), (V1Format.CSV, {"epoch": "ms"}), (V1Format.CSV, {"epoch": "h"}),
+           (V1Format.CSV, {"epoch": "x"}), (V1Format.MSGPACK, {}),
+           (V1Format.MSGPACK, {"epoch": "u"}), (V1Format.MSGPACK, {"epoch": "s"})]
 _FLOATS = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.floats(min_value=-1e12, max_value=1e12),
@@ -116,10 +125,16 @@ _FLOATS = st.one_of(
     st.sampled_from([math.nan, math.inf, -math.inf]),
     st.none())
 _TEXT = st.one_of(st.text(), st.sampled_from(["<&>", "\\b\b", '"q"', "\u2028", "\x00"]),
+                  st.sampled_from(["a,b", "two\nlines", "cr\r", " lead", "\u3000x", "\\.",
+                                   "\\.x", '"', "", "x" * 40, "y" * 300, "z" * 70_000]),
                   st.none())
 _COLUMNS = st.sampled_from([
     st.lists(_FLOATS, min_size=1, max_size=6),
     st.lists(st.one_of(st.integers(-2**63, 2**63 - 1), st.none()), min_size=1, max_size=6),
+    st.lists(st.one_of(st.integers(-200, 200), st.sampled_from([-2**15, 2**15, -2**31, 2**31]),
+                       st.none()), min_size=1, max_size=6),
+    st.lists(st.one_of(st.integers(2**63, 2**64 - 1), st.integers(0, 300), st.none()),
+             min_size=1, max_size=6),
     st.lists(st.one_of(st.booleans(), st.none()), min_size=1, max_size=6),
     st.lists(_TEXT, min_size=1, max_size=6),
 ])
@@ -165,4 +180,9 @@ def test_columns_and_rows_encode_alike(answer: list[StatementResult], chunk_size
     if all(math.isfinite(v) for v in floats):  # the common case never builds rows
         columns = all_by_columns(rows())
         encode_v1(columns, V1Format.JSON)
+        assert written_from_columns(columns)
+    for fmt in (V1Format.CSV, V1Format.MSGPACK):  # these write NaN and ±Inf from columns too
+        columns = all_by_columns(rows())
+        encode_v1(columns, fmt, epoch="ms")
+        list(encode_v1_chunks(columns, fmt, chunk_size=chunk_size, chunking={0: Chunking.ROWS}))
         assert written_from_columns(columns)
