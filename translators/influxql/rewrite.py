@@ -355,14 +355,18 @@ def _expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> lis
     grouped = {d.expr.name for d in statement.dimensions if isinstance(d.expr, ast.VarRef)}
     group_all = any(isinstance(d.expr, ast.Wildcard) for d in statement.dimensions)
     visible_tags = set() if group_all else tags - grouped
+    # 1.x lists a subquery's tag beside a field of its name (host, host_1); a stored
+    # measurement's wildcard lists the name once, as the field.
+    shadowed = {t for s in sources for t in s.schema.tag_columns}
     out: list[ast.Field] = []
     for item in statement.fields:
         expr = _strip_parens(item.expr)
         if isinstance(expr, ast.Wildcard):
-            out.extend(ast.Field(ref) for ref in _wildcard_refs(expr.type, fields, visible_tags))
+            out.extend(ast.Field(ref) for ref in _wildcard_refs(expr.type, fields, visible_tags,
+                                                                shadowed))
         elif isinstance(expr, ast.RegexLiteral):
             pattern = re.compile(expr.pattern)
-            refs = _wildcard_refs(None, fields, visible_tags)
+            refs = _wildcard_refs(None, fields, visible_tags, shadowed)
             out.extend(ast.Field(r) for r in refs if pattern.search(r.name))
         elif isinstance(expr, ast.Call) and any(
                 isinstance(a, ast.Wildcard | ast.RegexLiteral) for a in expr.args[:1]):
@@ -377,12 +381,13 @@ def _expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> lis
 
 
 def _wildcard_refs(kind: ast.DataType | None, fields: dict[str, FieldType],
-                   tags: set[str]) -> list[ast.VarRef]:
+                   tags: set[str], shadowed: set[str]) -> list[ast.VarRef]:
     refs: list[ast.VarRef] = []
     if kind in (None, ast.DataType.FIELD):
         refs.extend(ast.VarRef(n, ast.DataType(fields[n].value)) for n in fields)
     if kind in (None, ast.DataType.TAG):
-        refs.extend(ast.VarRef(n, ast.DataType.TAG) for n in tags if n not in fields)
+        refs.extend(ast.VarRef(n, ast.DataType.TAG) for n in tags
+                    if n not in fields or n in shadowed)
     return sorted(refs, key=lambda r: r.name)
 
 

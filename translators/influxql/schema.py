@@ -17,6 +17,12 @@ class MeasurementSchema:
     name: str
     tags: tuple[str, ...] = ()
     fields: Mapping[str, FieldType] = field(default_factory=dict)
+    # The stored column of a tag that shares its name with a field (only a subquery's virtual
+    # measurement has one: `SELECT x AS host ... GROUP BY host`); other tags are stored as named.
+    tag_columns: Mapping[str, str] = field(default_factory=dict)
+
+    def tag_column(self, name: str) -> str:
+        return self.tag_columns.get(name, name)
 
     def role(self, name: str) -> str | None:
         """`field`, `tag`, `time` or None for a name the measurement does not have."""

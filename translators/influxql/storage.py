@@ -248,7 +248,7 @@ def _struct(*items: tuple[str, exp.Expression]) -> exp.Struct:
 
 
 def _series_order(schema: MeasurementSchema) -> exp.Expression:
-    values = [exp.Coalesce(this=col(t), expressions=[exp.Literal.string("")])
+    values = [exp.Coalesce(this=col(schema.tag_column(t)), expressions=[exp.Literal.string("")])
               for t in sorted(schema.tags)]
     return exp.Array(expressions=values or [exp.Literal.string("")])
 
@@ -262,18 +262,22 @@ def _not_null(value: exp.Expression) -> exp.Expression:
 def _series_ordering(schema: MeasurementSchema) -> list[exp.Ordered]:
     """The order of `_series_order` as sort keys: tag by tag, a missing tag first (a stored
     tag value is never empty, so this equals comparing the lists)."""
-    return [exp.Ordered(this=col(t), nulls_first=True) for t in sorted(schema.tags)]
+    return [exp.Ordered(this=col(schema.tag_column(t)), nulls_first=True)
+            for t in sorted(schema.tags)]
 
 
 def tag_value(schema: MeasurementSchema, name: str) -> exp.Expression:
     if name in schema.tags:
-        return col(name)
+        return col(schema.tag_column(name))
     return exp.cast(exp.null(), "VARCHAR")
 
 
 def _value(schema: MeasurementSchema, prim: Prim) -> exp.Expression:
     role = schema.role(prim.name)
     if role == "field" and prim.role == "field" or role == "tag" and prim.role == "tag":
+        return col(prim.name)
+    if prim.role == "tag" and prim.name in schema.tags:
+        # 1.x: a subquery's tag shadowed by a field of its name reads the field's value
         return col(prim.name)
     return exp.null()
 

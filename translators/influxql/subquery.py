@@ -48,7 +48,8 @@ class _Virtual:
 
     tags: list[str] = dataclasses.field(default_factory=list)
     fields: list[str] = dataclasses.field(default_factory=list)
-    rows: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    rows: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # time and fields
+    row_tags: list[dict[str, str]] = dataclasses.field(default_factory=list)
     # Per row, the order 1.x emits it in: (bucket time, series rank, row index).
     order: list[tuple[int, int, int]] = dataclasses.field(default_factory=list)
 
@@ -161,7 +162,7 @@ def _within_parent_range(condition: ast.Expr | None, outer: ast.SelectStatement,
 
 def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> None:
     """1.x's subquery rows: the series' tags stay tags, its columns become fields (a grouped
-    tag also selected as a column is both, with the one value)."""
+    tag also selected as a column, or a field aliased like it, is both)."""
     columns = series.columns[1:]
     for column in columns:
         if column not in virtual.fields:
@@ -171,10 +172,11 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
         if key not in virtual.tags:
             virtual.tags.append(key)
     for index, values in enumerate(series.values):
-        row: dict[str, Any] = dict(tags)
-        row.update((c, v) for c, v in zip(columns, values[1:], strict=True) if v is not None)
+        row: dict[str, Any] = {c: v for c, v in zip(columns, values[1:], strict=True)
+                               if v is not None}
         row["time"] = values[0]
         virtual.rows.append(row)
+        virtual.row_tags.append(tags)
         virtual.order.append((values[0] if by_time else 0, rank, index))
 
 
@@ -187,7 +189,10 @@ _ARROW: dict[FieldType, pa.DataType] = {
 def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:
     fields = {f: column_type(r.get(f) for r in virtual.rows) or FieldType.FLOAT
               for f in virtual.fields}
-    return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields)
+    # 1.x keeps a grouped tag and a field aliased like it apart (`SELECT x AS host ... GROUP BY
+    # host`): the parent groups by the tag and reads the field; the tag gets a column of its own.
+    shadowed = {t: f"__tag_{t}" for t in virtual.tags if t in fields}
+    return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields, shadowed)
 
 
 def _arrow(schema: MeasurementSchema, virtual: _Virtual) -> pa.Table:
@@ -200,8 +205,8 @@ def _arrow(schema: MeasurementSchema, virtual: _Virtual) -> pa.Table:
         "time": pa.array([r["time"] for r in rows], pa.timestamp("ns")),
         SEQUENCE: pa.array(sequence, pa.int64())}
     for tag in schema.tags:
-        if tag not in schema.fields:
-            columns[tag] = pa.array([r.get(tag) for r in rows], pa.string())
+        columns[schema.tag_column(tag)] = pa.array([t.get(tag) for t in virtual.row_tags],
+                                                   pa.string())
     for name, ftype in schema.fields.items():
         columns[name] = pa.array([coerce(r.get(name), ftype) for r in rows], _ARROW[ftype])
     return pa.table(columns)

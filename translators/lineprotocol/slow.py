@@ -20,10 +20,13 @@ _TIMESTAMP = _INT
 _TRUE = frozenset({"t", "T", "true", "True", "TRUE"})
 _FALSE = frozenset({"f", "F", "false", "False", "FALSE"})
 _WHITESPACE = " \t"
+# 1.x ends a field value and a timestamp at a space only: a tab there is part of the token,
+# so `v=1\t1` is an invalid number and `v=1 1\t` a bad timestamp.
+_SEPARATOR = " "
 # A field key as 1.x's field scanner reads it (a backslash skips the next byte), a value up to
 # the next separator, and an `=` that no backslash escapes.
 _SCANNED_KEY = re.compile(r"(?:[^\\ ,=]|\\.)*", re.DOTALL)
-_VALUE = re.compile(r"[^, \t]*")
+_VALUE = re.compile(r"[^, ]*")
 _BARE_EQUALS = re.compile(r"(?:^|[^\\])=")
 
 # Characters a backslash escapes in names and tag values; any other backslash is literal.
@@ -208,11 +211,11 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         if pos < end and text[pos] == '"':
             string, pos = _parse_string(text, pos)
             value: tuple[FieldType, object] = (FieldType.STRING, string)
-            if pos < end and text[pos] not in "," + _WHITESPACE:
+            if pos < end and text[pos] not in "," + _SEPARATOR:
                 raise LineSyntaxError("invalid field format")
         else:
             start = pos
-            while pos < end and text[pos] not in "," + _WHITESPACE:
+            while pos < end and text[pos] not in "," + _SEPARATOR:
                 pos += 1
             if pos == start:
                 raise LineSyntaxError("missing field value")
@@ -230,13 +233,13 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     if pos >= end:
         return Point(measurement, tags, fields, default_time)
     stamp_end = pos
-    while stamp_end < end and text[stamp_end] not in _WHITESPACE:
+    while stamp_end < end and text[stamp_end] != _SEPARATOR:
         stamp_end += 1
     stamp = text[pos:stamp_end]
     # 1.x reads the timestamp before it looks past it: `1x 2` is a bad timestamp.
     if not _TIMESTAMP.fullmatch(stamp):
         raise LineSyntaxError("bad timestamp")
-    if _skip_whitespace(text, stamp_end) < end:
+    if text[stamp_end:].strip(_SEPARATOR):  # 1.x: trailing spaces pass, `1 \t` does not
         raise LineSyntaxError("point is invalid")
     raw = int(stamp)
     if not -(2**63) <= raw < 2**63:

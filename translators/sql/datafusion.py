@@ -78,8 +78,6 @@ def _now() -> exp.Expression:
 
 def utc_timestamp(value: exp.Expression) -> exp.Expression:
     """An origin or time given as text (with or without an offset) as a naive UTC TIMESTAMP."""
-    if isinstance(value, exp.Var):  # sqlglot reads date_bin's quoted origin as a bare word
-        value = exp.Literal.string(value.name)
     if isinstance(value, exp.Cast) and value.this.is_string:
         value = value.this
     if value.is_string:
@@ -95,7 +93,7 @@ def interval(value: exp.Expression) -> exp.Expression:
 
 
 def _date_bin(node: exp.DateBin) -> exp.Expression:
-    origin = node.args.get("origin") or node.args.get("unit")
+    origin = node.args.get("origin")
     start = utc_timestamp(origin) if origin is not None else \
         exp.Cast(this=exp.Literal.string(_EPOCH), to=exp.DataType.build("TIMESTAMP"))
     return exp.Anonymous(this="time_bucket", expressions=[

@@ -24,17 +24,27 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
 
 from . import information_schema
 from .datafusion import Unsupported, rewrite_functions
+from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
 from .gapfill_limit import GUARD, LIMIT_WORDS
 from .result_names import name_results
 from .zones import result_zones, rewrite_zones
 
-READ_DIALECT = "postgres"
+
+class InfluxSql(Postgres):
+    """PostgreSQL as sqlglot reads it, with DATE_BIN's arguments read by position."""
+
+    class Parser(Postgres.Parser):
+        FUNCTIONS = {**Postgres.Parser.FUNCTIONS, "DATE_BIN": build_date_bin}
+
+
+READ_DIALECT = InfluxSql
 WRITE_DIALECT = "duckdb"
 # InfluxDB 3 exposes tables as iox.<table> (and public.iox.<table>) as well as bare names.
 TABLE_SCHEMAS = frozenset({"iox"})
@@ -120,6 +130,10 @@ def parse_query(text: str) -> exp.Query:
     for node in tree.walk():
         if isinstance(node, exp.Command | exp.DDL | exp.DML | exp.Pragma | exp.Set):
             raise SqlRejected("only SELECT queries are allowed")
+    try:
+        check_date_bins(tree)
+    except Unsupported as exc:
+        raise SqlRejected(str(exc)) from None
     return tree
 
 

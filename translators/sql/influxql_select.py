@@ -190,7 +190,7 @@ class SelectPlan:
 def _interval(node: exp.DateBin, where: Where) -> ast.Call:
     """`date_bin(stride, time[, origin])` as `time(stride[, offset])`: both count buckets from
     the epoch, so an origin is an offset of origin modulo stride."""
-    stride, origin = node.this, node.args.get("origin") or node.args.get("unit")
+    stride, origin = node.this, node.args.get("origin")
     if isinstance(stride, exp.Literal) and stride.is_string:
         stride = exp.Interval(this=stride)  # date_bin('1 minute', time): DataFusion casts it
     if not isinstance(stride, exp.Interval):
@@ -202,8 +202,6 @@ def _interval(node: exp.DateBin, where: Where) -> ast.Call:
         raise SqlRejected("date_bin stride must be positive")
     offset = 0
     if origin is not None:
-        if isinstance(origin, exp.Var):  # sqlglot reads a bare string origin as a unit name
-            origin = exp.Literal.string(origin.name)
         stamp = time_value(origin)
         if not isinstance(stamp, ast.TimeLiteral):
             raise Untranslatable("a date_bin origin relative to now()")

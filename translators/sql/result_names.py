@@ -112,9 +112,7 @@ def _arguments(node: exp.Expression) -> list[exp.Expression]:
         unit = node.args.get("unit")
         return [exp.Literal.string(unit.name.lower() if unit else ""), node.this]
     if isinstance(node, exp.DateBin):
-        origin = node.args.get("origin") or node.args.get("unit")
-        if isinstance(origin, exp.Var):  # a quoted origin, read by sqlglot as a bare word
-            origin = exp.Literal.string(origin.name)
+        origin = node.args.get("origin")
         return [a for a in (node.this, node.expression, origin) if a is not None]
     if isinstance(node, exp.FirstValue | exp.LastValue) and isinstance(node.this, exp.Order):
         raise _Unnamed  # DataFusion prints the ORDER BY clause in a form not worth copying

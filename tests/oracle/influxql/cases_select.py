@@ -133,6 +133,9 @@ SOURCES = [
     pytest.param("SELECT * FROM (SELECT usage_user AS host FROM cpu WHERE host = 'server02' "
                  f"AND {W} GROUP BY host) WHERE time < '2024-01-01T00:03:00Z' GROUP BY host",
                  id="subquery-alias-shadows-tag-grouped"),
+    pytest.param("SELECT * FROM (SELECT usage_user, host FROM cpu WHERE host = 'server02' "
+                 f"AND {W} GROUP BY host) WHERE time < '2024-01-01T00:02:00Z'",
+                 id="subquery-selected-tag-grouped-inside"),
 ]
 
 WHERE = [

@@ -150,6 +150,17 @@ def test_inner_tags_are_outer_tags_and_selected_tags_fields(
         ("cpu", {"host": "h1"}, ["time", "host", "i"], [[t(10), "h1", 1]])]
 
 
+def test_field_aliased_like_a_grouped_tag_keeps_both(con: duckdb.DuckDBPyConnection) -> None:
+    inner = select([ast.Field(INT, "host")], CPU, condition=between(0, 30),
+                   dimensions=(BY_HOST,))
+    # 1.x lists the tag beside the field (both read the field) and groups by the tag itself
+    assert answer(con, select([ast.Wildcard()], sub(inner))) == [
+        ("cpu", None, ["time", "host", "host_1"], [[t(0), 0, 0], [t(10), 1, 1], [t(20), 2, 2]])]
+    assert answer(con, select([ast.Wildcard()], sub(inner), dimensions=(BY_HOST,))) == [
+        ("cpu", {"host": "h0"}, ["time", "host"], [[t(0), 0], [t(20), 2]]),
+        ("cpu", {"host": "h1"}, ["time", "host"], [[t(10), 1]])]
+
+
 def test_outer_where_filters_inner_answers(con: duckdb.DuckDBPyConnection) -> None:
     inner = select([ast.Field(call("max", V), "m")], CPU, dimensions=(BY_HOST,))
     above = ast.BinaryExpr(ast.BinaryOp.GT, ast.VarRef("m"), ast.NumberLiteral(27.5))

@@ -92,7 +92,7 @@ def test_field_types_are_reported() -> None:
     [
         pytest.param(b"# comment\ncpu v=1 1\n\n   \ncpu v=2 2\n", 2, id="comments-blank-lines"),
         pytest.param(b"cpu v=1 1\r\ncpu v=2 2\r\n", 2, id="crlf"),
-        pytest.param(b"cpu v=1 1   \ncpu v=2 2\t\n", 2, id="trailing-whitespace"),
+        pytest.param(b"cpu v=1 1   \ncpu v=2 \t\n", 2, id="trailing-whitespace"),
         pytest.param(b" cpu v=1 1\n\tcpu v=2 2", 2, id="leading-whitespace"),
         pytest.param(b"cpu v=1  1\ncpu  v=2 2", 2, id="repeated-separators"),
         pytest.param(b"cpu v=1 1", 1, id="no-final-newline"),
@@ -154,6 +154,12 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      id="timestamp-overflow"),
         pytest.param(b"cpu v=1 1 2", "point is invalid", id="trailing-garbage"),
         pytest.param(b"cpu v=1 1x 2", "bad timestamp", id="bad-timestamp-then-garbage"),
+        # 1.x ends a value and a timestamp at a space only
+        pytest.param(b"cpu v=1 1\t", "bad timestamp", id="tab-after-timestamp"),
+        pytest.param(b"cpu v=1\t1", "invalid number", id="tab-before-timestamp"),
+        pytest.param(b"cpu v=1 1 \t", "point is invalid", id="space-tab-after-timestamp"),
+        pytest.param(b"cpu v=T\t1", "invalid boolean", id="tab-after-boolean"),
+        pytest.param(b'cpu v="a"\t1', "invalid field format", id="tab-after-string"),
         # 1.x's scanner ends a key at `\\=` and checks the value; its reader then finds no
         # `=` after the key (checked against 1.6.7 in tests/oracle/test_write_v1.py).
         pytest.param(b"cpu f\\\\=1", "invalid value: field-key=f\\\\=1",
