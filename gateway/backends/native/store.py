@@ -97,6 +97,8 @@ class NativeStore(Backend):
         # From here on no SQL on any connection can reach files, attach databases, load
         # extensions or change settings.
         con.execute("SET enable_external_access = false")
+        # Nor name a Python variable of the process as a table (DuckDB's replacement scans).
+        con.execute("SET GLOBAL python_enable_replacements = false")
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
         con.execute("SET lock_configuration = true")

@@ -182,3 +182,24 @@ async def test_last_with_tags_named_like_internal_columns(store: NativeStore) ->
                           ("__d0", [("m", {"__d0": ""}, [[7, 2.0]]),
                                     ("m", {"__d0": "y"}, [[5, 1.0]])])):
         assert await _last_per_host(store, f'SELECT last(v) FROM m GROUP BY "{key}"') == expected
+
+
+def _scan_a_local_table(cursor) -> list[tuple[object, ...]]:
+    import pyarrow as pa
+
+    secret = pa.table({"x": [1]})  # noqa: F841 - what a replacement scan would find
+    return cursor.sql("SELECT * FROM secret").fetchall()
+
+
+async def test_sql_cannot_name_python_variables(store: NativeStore) -> None:
+    """DuckDB's replacement scans read a Python DataFrame or Arrow table by its variable
+    name from the calling frame; the store turns them off for every cursor it makes (its
+    lockdown of external access already stops this scan; the setting is a second wall)."""
+    cursor = store._con.cursor()
+    try:
+        assert cursor.sql("SELECT current_setting('python_enable_replacements')"
+                          ).fetchall() == [(False,)]
+        with pytest.raises(Exception, match="secret"):
+            _scan_a_local_table(cursor)
+    finally:
+        cursor.close()
