@@ -77,7 +77,9 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
     )
     await asyncio.to_thread(store.open)
     parse_pool = ThreadPoolExecutor(config.parse_workers, thread_name_prefix="parse")
-    app[keys.WRITES] = WriteService(store, parse_pool, config.write.max_body_bytes)
+    inflate_pool = ThreadPoolExecutor(1, thread_name_prefix="inflate")
+    app[keys.WRITES] = WriteService(store, parse_pool, config.write.max_body_bytes,
+                                    inflate_pool)
     app[keys.QUERIES] = QueryService(store)
     app[keys.ADMIN] = AdminService(store)
     app[keys.INFLUXQL] = InfluxQLService(
@@ -85,6 +87,7 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        inflate_pool.shutdown(wait=True)
         parse_pool.shutdown(wait=True)
         await store.close()
         log.info("native store closed")

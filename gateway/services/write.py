@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import Executor
+from dataclasses import replace
 
 from gateway.backends.base import Backend
 from gateway.compression import GZIP, inflate
@@ -20,9 +21,11 @@ from translators.lineprotocol.precision import truncate_nanos
 
 
 class WriteService:
-    def __init__(self, backend: Backend, parse_pool: Executor, max_body_bytes: int) -> None:
+    def __init__(self, backend: Backend, parse_pool: Executor, max_body_bytes: int,
+                 inflate_pool: Executor | None = None) -> None:
         self._backend = backend
         self._parse_pool = parse_pool
+        self._inflate_pool = inflate_pool
         self._limit = max_body_bytes
 
     async def write(self, batch: WriteBatch) -> WriteOutcome:
@@ -34,6 +37,11 @@ class WriteService:
         batch = await batch.buffered()
         default_time = truncate_nanos(batch.received_ns, batch.precision)
         loop = asyncio.get_running_loop()
+        body = batch.body
+        if batch.encoding == GZIP and self._inflate_pool is not None:
+            # a stage of its own: while one body inflates, the parse worker parses another
+            body = await loop.run_in_executor(self._inflate_pool, inflate, body, self._limit)
+            batch = replace(batch, body=body, encoding=None)
         body, parsed, prepared = await loop.run_in_executor(
             self._parse_pool, self._parse, batch, default_time
         )
@@ -66,7 +74,7 @@ class WriteService:
 
     def _parse(self, batch: WriteBatch, default_time: int
                ) -> tuple[bytes, ParsedBatch, object]:
-        """Inflate, parse and prepare, all in a worker thread."""
+        """Inflate (unless the inflate stage did), parse and prepare, in a worker thread."""
         body = inflate(batch.body, self._limit) if batch.encoding == GZIP else batch.body
         parsed = parse_lines(body, batch.precision, default_time)
         return body, parsed, self._backend.prepare(parsed) if parsed.points else None
