@@ -22,7 +22,7 @@ from translators.lineprotocol.precision import truncate_nanos
 
 class WriteService:
     def __init__(self, backend: Backend, parse_pool: Executor, max_body_bytes: int,
-                 inflate_pool: Executor | None = None) -> None:
+                 inflate_pool: Executor) -> None:
         self._backend = backend
         self._parse_pool = parse_pool
         self._inflate_pool = inflate_pool
@@ -37,12 +37,12 @@ class WriteService:
         batch = await batch.buffered()
         default_time = truncate_nanos(batch.received_ns, batch.precision)
         loop = asyncio.get_running_loop()
-        body = batch.body
-        if batch.encoding == GZIP and self._inflate_pool is not None:
+        if batch.encoding == GZIP:
             # a stage of its own: while one body inflates, the parse worker parses another
-            body = await loop.run_in_executor(self._inflate_pool, inflate, body, self._limit)
+            body = await loop.run_in_executor(self._inflate_pool, inflate, batch.body,
+                                              self._limit)
             batch = replace(batch, body=body, encoding=None)
-        body, parsed, prepared = await loop.run_in_executor(
+        parsed, prepared = await loop.run_in_executor(
             self._parse_pool, self._parse, batch, default_time
         )
         refused = parsed.refused_count  # 1.x counts these as dropped
@@ -57,7 +57,7 @@ class WriteService:
             batch.namespace, prepared, sync=batch.sync, all_or_nothing=not batch.accept_partial
         )
         if outcome.errors:
-            lines = split_points(body)
+            lines = split_points(batch.body)
             stored = [
                 LineError(e.line_number, line_text(lines, e.line_number), e.reason, parsed=True)
                 for e in outcome.errors
@@ -72,11 +72,9 @@ class WriteService:
         return outcome
 
 
-    def _parse(self, batch: WriteBatch, default_time: int
-               ) -> tuple[bytes, ParsedBatch, object]:
-        """Inflate (unless the inflate stage did), parse and prepare, in a worker thread."""
-        body = inflate(batch.body, self._limit) if batch.encoding == GZIP else batch.body
-        parsed = parse_lines(body, batch.precision, default_time)
-        return body, parsed, self._backend.prepare(parsed) if parsed.points else None
+    def _parse(self, batch: WriteBatch, default_time: int) -> tuple[ParsedBatch, object]:
+        """Parse and prepare an inflated body, in a worker thread."""
+        parsed = parse_lines(batch.body, batch.precision, default_time)
+        return parsed, self._backend.prepare(parsed) if parsed.points else None
 
 
