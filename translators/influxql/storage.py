@@ -20,6 +20,7 @@ from .schema import MeasurementSchema
 from .timerange import MAX_TIME, MIN_TIME
 
 TIME = "__t"
+STORED_TIME = "time"  # the table's own TIMESTAMP_NS column, which raw reads sort on
 SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
 NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
 
@@ -83,7 +84,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         # Sorted on the stored time column (not its epoch_ns), then on the tags themselves:
         # DuckDB's top-N then narrows its scan to the row groups that can still place.
         order = [exp.Ordered(this=col(dim_name(i))) for i in range(len(dimensions))]
-        order.append(exp.Ordered(this=col("time")))
+        order.append(exp.Ordered(this=col(STORED_TIME)))
         order.extend(_series_ordering(schema))  # equal times: by series
         wanted = _rows_wanted(plan)
         if wanted is None:

@@ -22,7 +22,7 @@ from . import ast
 from .results import Series
 from .rewrite import _has_aggregate
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
-from .storage import TIME, col, ident
+from .storage import STORED_TIME, col, ident
 from .timerange import split_condition
 from .values import coerce, column_type
 
@@ -229,6 +229,6 @@ def _point_at_tables(query: exp.Expression, renames: Mapping[str, str]) -> exp.E
     order = query.args.get("order")
     if isinstance(order, exp.Order):
         for ordered in order.expressions:
-            if isinstance(ordered.this, exp.Column) and ordered.this.name in (TIME, "time"):
+            if isinstance(ordered.this, exp.Column) and ordered.this.name == STORED_TIME:
                 ordered.set("this", col(SEQUENCE))
     return query
