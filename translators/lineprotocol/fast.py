@@ -72,6 +72,7 @@ def parse_block(
     # (a memchr) there is nothing to check; with one, timestamps are read as text and checked.
     hexish = b"x" in data or b"X" in data
     commas = data.translate(_TO_COMMAS)
+    ascii_only = data.isascii()  # then no value can be invalid UTF-8: the reader need not check
     names = [f"c{i}" for i in range(shape.columns)]
     types = {name: pa.string() for name in names}
     if shape.timestamp and not hexish:
@@ -85,9 +86,9 @@ def parse_block(
     for index in range(value_start, value_start + 2 * shape.fields, 2):
         if _FLOAT_TOKEN.fullmatch(first[index]):
             guessed[names[index]] = pa.float64()
-    tokens = _read(commas, names, guessed) if guessed != types else None
+    tokens = _read(commas, names, guessed, ascii_only) if guessed != types else None
     if tokens is None:
-        tokens = _read(commas, names, types)
+        tokens = _read(commas, names, types, ascii_only)
     if tokens is None or tokens.num_rows != len(lines):
         return None
     plus = b"+" in data  # a leading plus is the one float syntax Arrow takes and LP does not
@@ -121,7 +122,8 @@ def parse_block(
     return chunks
 
 
-def _read(data: bytes, names: list[str], types: dict[str, pa.DataType]) -> pa.Table | None:
+def _read(data: bytes, names: list[str], types: dict[str, pa.DataType], ascii_only: bool
+          ) -> pa.Table | None:
     # One thread: the reader's own thread pool spent about 2.5x the CPU for a 5,000-line
     # block (its threads wait on each other), CPU the writer thread and other requests need.
     try:
@@ -134,7 +136,8 @@ def _read(data: bytes, names: list[str], types: dict[str, pa.DataType]) -> pa.Ta
                 delimiter=",", quote_char=False, double_quote=False, escape_char=False
             ),
             convert_options=pcsv.ConvertOptions(
-                column_types=types, null_values=[], strings_can_be_null=False
+                column_types=types, null_values=[], strings_can_be_null=False,
+                check_utf8=not ascii_only,
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlglot import exp
 
@@ -72,13 +71,6 @@ def drop_table(schema: str, table: str) -> str:
 def add_column(schema: str, table: str, name: str, sql_type: str) -> str:
     return sql(exp.Alter(this=table_ref(schema, table), kind="TABLE",
                          actions=[_column_def(name, sql_type)]))
-
-
-@lru_cache(maxsize=4096)
-def append(schema: str, table: str, stage: str, columns: tuple[str, ...]) -> str:
-    """INSERT INTO schema.table (columns) SELECT columns FROM stage."""
-    select = exp.select(*(column(c) for c in columns)).from_(exp.Table(this=ident(stage)))
-    return sql(exp.insert(select, table_ref(schema, table), columns=[ident(c) for c in columns]))
 
 
 def _nanos(value: int) -> exp.Expression:
@@ -220,6 +212,22 @@ def meta_insert(table: str, row: Sequence[str | int | None]) -> str:
 def meta_delete(meta_table: str, **equal: str) -> str:
     condition = exp.and_(*(column(k).eq(exp.Literal.string(v)) for k, v in equal.items()))
     return sql(exp.delete(table_ref(META_SCHEMA, meta_table), where=condition))
+
+
+def qualified(schema: str, table: str) -> str:
+    """A table's quoted two-part name, as the relation API's `insert_into` takes it."""
+    return sql(table_ref(schema, table))
+
+
+def physical_columns() -> str:
+    """(schema, table, column) of every table of the store's own database, in column order."""
+    names = ["schema_name", "table_name", "column_name"]
+    return sql(
+        exp.select(*(column(c) for c in names))
+        .from_(exp.Table(this=exp.Anonymous(this="duckdb_columns")))
+        .where(column("database_name").eq(exp.func("current_database")))
+        .order_by(*(column(c) for c in names[:2]), column("column_index"))
+    )
 
 
 def meta_select(table: str, columns: Sequence[str]) -> str:

@@ -35,10 +35,16 @@ SeriesIndex = dict[tuple[str, str], dict[str, int]]
 
 @dataclass(frozen=True, slots=True)
 class SeriesStats:
-    """Per series of a chunk: key, earliest and latest time, and whether a time repeats."""
+    """Per series of a chunk: key, earliest and latest time, and whether a time repeats; and
+    the chunk's rows with the tags they carry, to find the rows of given series."""
 
-    keys: pa.Array | pa.ChunkedArray
+    data: pa.Table
+    tags: tuple[str, ...]
     series: list[tuple[str, int, int, bool]]
+
+    def rows_of(self, keys: list[str]) -> pa.Array | pa.ChunkedArray:
+        """Mask of the rows belonging to any of the series `keys`."""
+        return pc.is_in(series_keys(self.data, self.tags), value_set=pa.array(keys, pa.string()))
 
 
 @dataclass(slots=True)
@@ -112,12 +118,29 @@ class Transaction:
             parts = self.pending.pop(key)
             data = parts[0] if len(parts) == 1 else pa.concat_tables(
                 parts, promote_options="default")
-            with staged(self.con, data):
-                self.con.execute(st.append(*key, STAGE, tuple(data.column_names)))
+            insert_rows(self.con, key[0], self.catalog.view.databases[key[0]].tables[key[1]],
+                        data)
 
     def discard(self, database: str, table: str | None = None) -> None:
         for key in [k for k in self.pending if k[0] == database and table in (None, k[1])]:
             del self.pending[key]
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, database: str, table: Table,
+                data: pa.Table) -> None:
+    """Append rows to a stored table straight from Arrow (no view registered and dropped).
+
+    The relation API inserts by position, so the rows are laid out in the table's own column
+    order, which the catalog keeps (`load_catalog` reads it from DuckDB), absent columns null.
+    """
+    missing = set(data.column_names).difference(table.columns)
+    if missing:  # the checks add every column first: reaching here is a bug, never bad input
+        raise RuntimeError(f"columns {sorted(missing)} not in table {table.name!r}")
+    rows = data.num_rows
+    present = set(data.column_names)
+    layout = pa.table([data.column(c) if c in present else pa.nulls(rows) for c in
+                       table.columns], names=list(table.columns))
+    con.from_arrow(layout).insert_into(st.qualified(database, table.name))
 
 
 def check_name(name: str, what: str) -> None:
@@ -231,7 +254,7 @@ def apply_write(
             by_measurement.setdefault(chunk.measurement, []).append((chunk, new_columns, stats))
     for parts in by_measurement.values():
         chunk, new_columns, stats = parts[0] if len(parts) == 1 else _in_line_order(parts)
-        if stats is None or chunk.num_rows != len(stats.keys):  # rows refused: stale stats
+        if stats is None or chunk.num_rows != stats.data.num_rows:  # rows refused: stale stats
             stats = series_stats(chunk.table, chunk.tags)
         _store_chunk(tx, index, database, chunk, new_columns, stats)
         written += chunk.num_rows
@@ -432,22 +455,26 @@ def _load_series(con: duckdb.DuckDBPyConnection, database: str, table: Table) ->
 
 
 def series_stats(data: pa.Table, tags: Sequence[str]) -> SeriesStats:
-    present = [t for t in tags if t in data.column_names]
-    keys = series_keys(data, present)
-    stats = (
-        pa.table({"k": keys, "t": data.column(TIME_COLUMN)})
-        .group_by("k", use_threads=False)
+    present = tuple(sorted(t for t in tags if t in data.column_names))
+    # Grouped on the tag columns themselves (no key per row); Acero reads names as field
+    # paths (".host" would mean "host"), so the columns go by position.
+    names = [f"c{i}" for i in range(len(present))]
+    grouped = (
+        pa.table([*(data.column(t) for t in present), data.column(TIME_COLUMN)],
+                 names=[*names, "t"])
+        .group_by(names, use_threads=False)
         .aggregate([("t", "min"), ("t", "max"), ("t", "count"), ("t", "count_distinct")])
-        .to_pydict()
     )
+    keys = series_keys(grouped.select(names).rename_columns(present), present)
+    stats = grouped.select(["t_min", "t_max", "t_count", "t_count_distinct"]).to_pydict()
     series = [
         (key, low, high, count != distinct)
         for key, low, high, count, distinct in zip(
-            stats["k"], stats["t_min"], stats["t_max"], stats["t_count"],
+            keys.to_pylist(), stats["t_min"], stats["t_max"], stats["t_count"],
             stats["t_count_distinct"], strict=True,
         )
     ]
-    return SeriesStats(keys, series)
+    return SeriesStats(data, present, series)
 
 
 def _classify(stats: SeriesStats, series: dict[str, int]) -> pa.Array | None:
@@ -461,7 +488,7 @@ def _classify(stats: SeriesStats, series: dict[str, int]) -> pa.Array | None:
             series[key] = high
     if not risky:
         return None
-    return pc.is_in(stats.keys, value_set=pa.array(risky, pa.string()))
+    return stats.rows_of(risky)
 
 
 def _last_per_point(data: pa.Table, keys: list[str], fields: list[str]) -> pa.Table:
@@ -491,12 +518,12 @@ def _merge(tx: Transaction, database: str, table: Table, data: pa.Table,
         # Most "risky" rows are new points that arrived out of order: one probe finds out, and
         # only real collisions pay for the update.
         merge = st.Merge(database, table.name, STAGE, table.tags, columns, low, high)
-        (collisions,) = con.execute(st.merge_probe(merge)).fetchone()
+        ((collisions,),) = con.execute(st.merge_probe(merge)).fetchall()
         if collisions:
             con.execute(st.merge_update(merge, fields))
             con.execute(st.merge_insert(merge))
-        else:
-            con.execute(st.append(database, table.name, STAGE, tuple(columns)))
+    if not collisions:
+        insert_rows(con, database, table, deduped)
 
 
 def load_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Database]:
@@ -510,6 +537,17 @@ def load_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Database]:
         db = databases.setdefault(database, Database(database))
         info = db.tables.setdefault(table, Table(table))
         info.columns[column] = Column(column, Role(role), FieldType(ftype) if ftype else None)
+    # Columns in the order DuckDB stores them: appends match columns by position.
+    order: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in con.execute(st.physical_columns()).fetchall():
+        order.setdefault((schema, table), []).append(column)
+    for db in databases.values():
+        for info in db.tables.values():
+            stored = order.get((db.name, info.name), [])
+            if sorted(stored) != sorted(info.columns):
+                raise RuntimeError(f"catalog and storage disagree on the columns of "
+                                   f"{db.name!r}.{info.name!r}")
+            info.columns = {name: info.columns[name] for name in stored}
     return databases
 
 

@@ -16,8 +16,11 @@ EVIL = 'x"; DROP TABLE y; --'
     (st.create_table("db", "t", [("time", "TIMESTAMP_NS"), ("v", "DOUBLE")]),
      'CREATE TABLE IF NOT EXISTS "db"."t" ("time" TIMESTAMP_NS, "v" DOUBLE)'),
     (st.add_column("db", "t", "n", "BIGINT"), 'ALTER TABLE "db"."t" ADD COLUMN "n" BIGINT'),
-    (st.append("db", "t", "stage", ("time", "v")),
-     'INSERT INTO "db"."t" ("time", "v") SELECT "time", "v" FROM "stage"'),
+    (st.qualified(EVIL, 'a."b'), '"x""; DROP TABLE y; --"."a.""b"'),
+    (st.physical_columns(),
+     'SELECT "schema_name", "table_name", "column_name" FROM DUCKDB_COLUMNS() WHERE '
+     '"database_name" = CURRENT_DATABASE() ORDER BY "schema_name", "table_name", '
+     '"column_index"'),
     (st.drop_schema(EVIL), 'DROP SCHEMA IF EXISTS "x""; DROP TABLE y; --" CASCADE'),
     (st.meta_insert("columns", ["d", EVIL, None]),
      'INSERT INTO "__influx_gateway"."columns" VALUES (\'d\', \'x"; DROP TABLE y; --\', NULL)'),

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from gateway.backends.native import writes
@@ -203,3 +204,33 @@ async def test_sql_cannot_name_python_variables(store: NativeStore) -> None:
             _scan_a_local_table(cursor)
     finally:
         cursor.close()
+
+
+async def test_appends_match_columns_by_name_in_any_layout(tmp_path: Path) -> None:
+    """Rows are appended by column position in the stored table's own order: lines naming
+    columns in other orders, or only some of them, land in the right columns, also after a
+    restart that reads the catalog's rows back in another order than the columns."""
+    path = tmp_path / "o.duckdb"
+    first = NativeStore(path)
+    first.open()
+    await first.write(Namespace("d"), batch(b"m,t=a f=1i 1"))
+    await first.write(Namespace("d"), batch(b'm,u=b,t=c s="x",b=true 2'))  # new columns
+    await first.close()
+    # The catalog's rows, listed in reverse: their order must not decide the layout.
+    con = duckdb.connect(str(path))
+    meta = writes.st.table_ref(writes.st.META_SCHEMA, writes.st.META_COLUMNS).sql("duckdb")
+    kept = con.sql(f"SELECT * FROM {meta}").fetchall()
+    con.execute(f"DELETE FROM {meta}")
+    con.executemany(f"INSERT INTO {meta} VALUES (?, ?, ?, ?, ?)", kept[::-1])
+    con.close()
+    second = NativeStore(path)
+    second.open()
+    await second.write(Namespace("d"), batch(b"m,u=e b=false,f=3i 3\nm s=\"y\" 4"))
+    result = await rows(second, "d", "SELECT t, u, f, s, b FROM m ORDER BY time")
+    await second.close()
+    assert [tuple(r.values()) for r in result] == [
+        ("a", None, 1, None, None),
+        ("c", "b", None, "x", True),
+        (None, "e", 3, None, False),
+        (None, None, None, "y", None),
+    ]
