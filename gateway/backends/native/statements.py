@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlglot import exp
 
@@ -214,6 +215,7 @@ def meta_delete(meta_table: str, **equal: str) -> str:
     return sql(exp.delete(table_ref(META_SCHEMA, meta_table), where=condition))
 
 
+@lru_cache(maxsize=4096)
 def qualified(schema: str, table: str) -> str:
     """A table's quoted two-part name, as the relation API's `insert_into` takes it."""
     return sql(table_ref(schema, table))

@@ -373,7 +373,8 @@ def _check_chunk(
 
 
 def _rows_of(chunk: TableChunk, data: pa.Table, lines: Sequence[int]) -> TableChunk:
-    fields = {k: t for k, t in chunk.fields.items() if k in data.column_names}
+    names = set(data.column_names)  # a property that builds a new list at every call
+    fields = {k: t for k, t in chunk.fields.items() if k in names}
     return TableChunk(chunk.measurement, data, chunk.tags, fields, lines)
 
 
