@@ -34,7 +34,7 @@ from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
 from .gapfill_limit import GUARD, LIMIT_WORDS
 from .result_names import name_results
-from .zones import result_zones, rewrite_zones
+from .zones import rewrite_zones
 
 
 class InfluxSql(Postgres):
@@ -202,8 +202,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
     # DataFusion binds parameters before planning, so the rewrites below see the values
     bind_parameters(tree, params)
     try:
-        zones = result_zones(tree)
-        tree = rewrite_zones(tree)
+        tree, zones = rewrite_zones(tree)
         tree = rewrite_gapfill(tree, fill_limit)
         tree = rewrite_functions(tree)
     except Unsupported as exc:
