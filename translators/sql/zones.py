@@ -58,15 +58,14 @@ class ZoneReader:
     def __init__(self, tree: exp.Expression) -> None:
         self._columns: dict[int, str | None] = {}  # by id of a Column node
         self._outputs: dict[int, dict[str, str]] = {}  # by id of a SELECT: its zoned columns
-        try:
-            scopes = list(traverse_scope(tree))  # inner scopes come first
+        try:  # sqlglot resolves sources lazily: a repeated alias is found here
+            for scope in traverse_scope(tree):  # inner scopes come first
+                for column in scope.columns:
+                    self._columns[id(column)] = self._column_zone(scope, column)
+                if isinstance(scope.expression, exp.Select):
+                    self._outputs[id(scope.expression)] = self._select_zones(scope)
         except SqlglotError as exc:
             raise Unsupported(f"cannot resolve the query's columns: {exc}") from None
-        for scope in scopes:
-            for column in scope.columns:
-                self._columns[id(column)] = self._column_zone(scope, column)
-            if isinstance(scope.expression, exp.Select):
-                self._outputs[id(scope.expression)] = self._select_zones(scope)
 
     def of(self, node: exp.Expression) -> str | None:
         while isinstance(node, exp.Alias | exp.Paren):
