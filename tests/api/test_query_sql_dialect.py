@@ -175,6 +175,36 @@ async def test_finite_parameters_still_bind(loaded: TestClient) -> None:
     assert await response.json() == [{"host": "a", "usage": 2.5}, {"host": "a", "usage": 3.5}]
 
 
+BINNED = "SELECT date_bin(INTERVAL '1 minute', time, $o) AS t, count(*) AS n FROM cpu " \
+         "WHERE host = 'a' GROUP BY 1 ORDER BY 1"
+
+
+@pytest.mark.parametrize(("origin", "problem"), [
+    pytest.param("garbage", "timestamp must contain at least 10 characters", id="short"),
+    pytest.param("2024-02-30", "error parsing date", id="no-such-day"),
+    pytest.param("2024-01-01T00:00:00 Mars/Base", 'Invalid timezone "Mars/Base"', id="zone"),
+])
+async def test_date_bin_origin_parameter_refused_as_a_literal_one(loaded: TestClient,
+                                                                  origin: str,
+                                                                  problem: str) -> None:
+    response = await loaded.post("/api/v3/query_sql",
+                                 json={"db": "db1", "q": BINNED, "params": {"o": origin}})
+    assert response.status == 400
+    assert await response.json() == {
+        "error": f"Arrow error: Parser error: Error parsing timestamp from '{origin}': "
+                 f"{problem}", "data": None}
+
+
+async def test_date_bin_origin_parameter_keeps_its_offset(loaded: TestClient) -> None:
+    # 23:13:30+01:00 is 22:13:30Z: the same bins as the literal origin of the table above
+    response = await loaded.post("/api/v3/query_sql", json={
+        "db": "db1", "q": BINNED, "params": {"o": "2023-11-14T23:13:30+01:00"}})
+    assert response.status == 200, await response.text()
+    assert await response.json() == [{"t": "2023-11-14T22:12:30", "n": 1},
+                                     {"t": "2023-11-14T22:13:30", "n": 1},
+                                     {"t": "2023-11-14T22:16:30", "n": 1}]
+
+
 async def test_csv_and_jsonl_render_selector_times_like_time(loaded: TestClient) -> None:
     query = ("SELECT selector_max(usage, time)['time'] AS t, max(usage) AS v FROM cpu "
              "WHERE host = 'a'")

@@ -183,6 +183,37 @@ async def test_date_bin_wallclock(loaded: TestClient) -> None:
     assert result == [{"d": "2023-11-14T00:00:00-08:00", "n": 5}]
 
 
+async def test_wall_clock_fields_of_zoned_values_are_local(loaded: TestClient) -> None:
+    # host b's first point is 2023-11-14T22:13:21Z: 23:13 in Paris, 07:13 on the 15th in Tokyo
+    result = await rows(loaded, "SELECT date_part('hour', tz(time, 'Europe/Paris')) AS h, "
+                                "extract(day FROM tz(time, 'Asia/Tokyo')) AS d, "
+                                "date_part('epoch', tz(time, 'Asia/Tokyo')) AS e, "
+                                "date_trunc('day', tz(time, 'Asia/Tokyo')) AS t, "
+                                "date_trunc('hour', tz(time, '+05:30')) AS o, "
+                                "to_char(tz(time, 'America/New_York'), '%H:%M') AS s "
+                                "FROM cpu WHERE host = 'b' ORDER BY time LIMIT 1")
+    # the epoch is the instant's; date_trunc keeps the zone, as DataFusion's does
+    assert result == [{"h": 23, "d": 15, "e": 1700000001, "t": "2023-11-15T00:00:00+09:00",
+                       "o": "2023-11-15T03:00:00+05:30", "s": "17:13"}]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    pytest.param("SELECT * FROM (SELECT tz(time, 'Europe/Paris') AS t, usage FROM cpu "
+                 "WHERE host = 'b') ORDER BY t LIMIT 1",
+                 {"t": "2023-11-14T23:13:21+01:00", "usage": 2.0}, id="star"),
+    pytest.param("WITH z AS (SELECT tz(time, 'Asia/Tokyo') AS t FROM cpu WHERE host = 'b') "
+                 "SELECT s.t AS k, date_part('hour', T) AS h FROM (SELECT z.* FROM z) AS s "
+                 "ORDER BY k LIMIT 1", {"k": "2023-11-15T07:13:21+09:00", "h": 7},
+                 id="cte-through-a-subquery"),
+    pytest.param("SELECT t FROM (SELECT tz(time, '-03:00') AS t FROM cpu WHERE host = 'b' "
+                 "UNION ALL SELECT tz(time, 'UTC') FROM cpu WHERE host = 'a') ORDER BY t "
+                 "LIMIT 1", {"t": "2023-11-14T19:13:20-03:00"}, id="union-first-query-zone"),
+])
+async def test_zones_survive_subqueries(loaded: TestClient, query: str,
+                                        expected: dict[str, object]) -> None:
+    assert await rows(loaded, query) == [expected]
+
+
 @pytest.mark.parametrize("query", [
     "SELECT tz(time, 'Mars/Olympus') FROM cpu",
     "SELECT time AT TIME ZONE 'europe/paris' FROM cpu",

@@ -34,7 +34,7 @@ from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
 from .gapfill_limit import GUARD, LIMIT_WORDS
 from .result_names import name_results
-from .zones import result_zones, rewrite_zones
+from .zones import rewrite_zones
 
 
 class InfluxSql(Postgres):
@@ -138,13 +138,21 @@ def parse_query(text: str) -> exp.Query:
 
 
 def bind_parameters(tree: exp.Expression, params: Mapping[str, object] | None) -> None:
-    """Replace every `$name` parameter in `tree` by its value, as a literal."""
+    """Replace every `$name` parameter in `tree` by its value, as a literal, and check the
+    bound values as written ones are checked."""
     params = params or {}
+    bound = False
     for node in list(tree.walk()):
         if isinstance(node, exp.Placeholder | exp.Parameter):
             if node.name not in params:
                 raise SqlRejected(f"no value given for parameter ${node.name}")
             node.replace(_literal(params[node.name]))
+            bound = True
+    if bound:  # a date_bin origin given as a parameter is refused in DataFusion's words too
+        try:
+            check_date_bins(tree)
+        except Unsupported as exc:
+            raise SqlRejected(str(exc)) from None
 
 
 def translate_query(text: str, **options: Any) -> str:
@@ -190,10 +198,11 @@ def _translate(text: str, schema: str, tables: Collection[str],
         tree = show
     _check_sources(tree)
     _rewrite_tables(tree, schema, tables, columns)
-    name_results(tree)
+    name_results(tree)  # before binding: an unaliased `$name` keeps its name
+    # DataFusion binds parameters before planning, so the rewrites below see the values
+    bind_parameters(tree, params)
     try:
-        zones = result_zones(tree)
-        tree = rewrite_zones(tree)
+        tree, zones = rewrite_zones(tree)
         tree = rewrite_gapfill(tree, fill_limit)
         tree = rewrite_functions(tree)
     except Unsupported as exc:
@@ -206,7 +215,6 @@ def _translate(text: str, schema: str, tables: Collection[str],
             if isinstance(node, exp.Anonymous) and name not in ALLOWED_UNMODELLED \
                     and not node.meta.get(GUARD):  # the gap-filling guard's error()
                 raise SqlRejected(f"function {name} is not supported")
-    bind_parameters(tree, params)
     names = [n for n in tree.named_selects if n]  # unnamed expressions get DuckDB's names
     if "*" not in names and len(set(names)) != len(names):
         duplicates = sorted({n for n in names if names.count(n) > 1})

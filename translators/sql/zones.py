@@ -2,9 +2,12 @@
 
 InfluxDB 3 keeps a zone in a timestamp's Arrow type. Here every timestamp inside the translated
 query stays a naive UTC instant, as `time` is: a zoned value is computed as its instant, the
-zone of each result column is worked out from the query text (`result_zones`), and the result
-is typed with it afterwards (`apply_zones`), so the encoders print each time with its offset.
-Wall-clock work (date_bin_wallclock, to_local_time) converts to the zone's local time and back.
+zone of every value is worked out from the query text (`ZoneReader`, which follows columns of
+subqueries and CTEs to the expressions that make them), and the result is typed with the zones
+of its columns afterwards (`apply_zones`), so the encoders print each time with its offset.
+Wall-clock work (date_bin_wallclock, to_local_time, and date_part/EXTRACT, date_trunc and
+to_char of a zoned value, which DataFusion reads in local time) converts to the zone's local
+time and back.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from .datafusion import Unsupported, utc_timestamp
 
@@ -46,23 +51,85 @@ def _name(node: exp.Expression) -> str:
     return str(node.this).lower() if isinstance(node, exp.Anonymous) else ""
 
 
-def zone_of(node: exp.Expression) -> str | None:
-    """The zone InfluxDB 3 gives the value of `node`, read from the query text (None: naive)."""
-    while isinstance(node, exp.Alias | exp.Paren):
-        node = node.this
-    if isinstance(node, exp.AtTimeZone):
-        return _zone_literal(node.args["zone"])
-    if isinstance(node, exp.DateBin):
-        return zone_of(node.expression)
-    name = _name(node)
-    if name == "tz":
-        args = node.expressions
-        if not 1 <= len(args) <= 2:
-            raise Unsupported("tz() takes 1 or 2 arguments")
-        return _zone_literal(args[1]) if len(args) == 2 else "UTC"
-    if name in _BINS and len(node.expressions) >= 2:
-        return zone_of(node.expressions[1])
-    return None
+class ZoneReader:
+    """The zone InfluxDB 3 gives each value of one query (None: naive), read from the query
+    text as written; a column of a subquery or CTE has the zone of the expression behind it."""
+
+    def __init__(self, tree: exp.Expression) -> None:
+        self._columns: dict[int, str | None] = {}  # by id of a Column node
+        self._outputs: dict[int, dict[str, str]] = {}  # by id of a SELECT: its zoned columns
+        try:  # sqlglot resolves sources lazily: a repeated alias is found here
+            for scope in traverse_scope(tree):  # inner scopes come first
+                for column in scope.columns:
+                    self._columns[id(column)] = self._column_zone(scope, column)
+                if isinstance(scope.expression, exp.Select):
+                    self._outputs[id(scope.expression)] = self._select_zones(scope)
+        except SqlglotError as exc:
+            raise Unsupported(f"cannot resolve the query's columns: {exc}") from None
+
+    def of(self, node: exp.Expression) -> str | None:
+        while isinstance(node, exp.Alias | exp.Paren):
+            node = node.this
+        if isinstance(node, exp.Column):
+            return self._columns.get(id(node))
+        if isinstance(node, exp.AtTimeZone):
+            return _zone_literal(node.args["zone"])
+        if isinstance(node, exp.DateBin):
+            return self.of(node.expression)
+        if isinstance(node, exp.TimestampTrunc):  # DataFusion's date_trunc keeps the zone
+            return self.of(node.this)
+        name = _name(node)
+        if name == "tz":
+            return _tz_zone(node)
+        if name in (*_BINS, "datetrunc") and len(node.expressions) >= 2:
+            return self.of(node.expressions[1])
+        return None
+
+    def outputs(self, query: exp.Expression) -> dict[str, str]:
+        """Each result column of `query` that has a zone, by name, with that zone."""
+        while isinstance(query, exp.Subquery | exp.SetOperation):
+            query = query.this  # a set operation's columns are its first query's
+        return self._outputs.get(id(query), {})
+
+    def _source(self, source: object) -> dict[str, str]:
+        return self.outputs(source.expression) if isinstance(source, Scope) else {}
+
+    def _column_zone(self, scope: Scope, column: exp.Column) -> str | None:
+        if column.table:
+            return _lookup(self._source(scope.sources.get(column.table)), column.this)
+        # a valid query names an unqualified column in one source only
+        found = (_lookup(self._source(source), column.this)
+                 for _, source in scope.selected_sources.values())
+        return next((zone for zone in found if zone is not None), None)
+
+    def _select_zones(self, scope: Scope) -> dict[str, str]:
+        zones: dict[str, str] = {}
+        for projection in scope.expression.expressions:
+            if isinstance(projection, exp.Star):  # every column of every source
+                for _, source in scope.selected_sources.values():
+                    zones.update(self._source(source))
+            elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
+                zones.update(self._source(scope.sources.get(projection.table)))
+            else:
+                zone = self.of(projection)
+                if zone is not None and projection.alias_or_name:
+                    zones[projection.alias_or_name] = zone
+        return zones
+
+
+def _tz_zone(node: exp.Expression) -> str:
+    args = node.expressions
+    if not 1 <= len(args) <= 2:
+        raise Unsupported("tz() takes 1 or 2 arguments")
+    return _zone_literal(args[1]) if len(args) == 2 else "UTC"
+
+
+def _lookup(zones: dict[str, str], name: exp.Expression) -> str | None:
+    """The zone of the column `name` (an identifier: unquoted, any case matches)."""
+    if name.name in zones or not isinstance(name, exp.Identifier) or name.quoted:
+        return zones.get(name.name)
+    folded = name.name.lower()
+    return next((z for n, z in zones.items() if n.lower() == folded), None)
 
 
 def _has_offset(node: exp.Expression) -> bool:
@@ -125,43 +192,34 @@ def wallclock_bin(stride: exp.Expression, instant: exp.Expression, zone: str | N
     return from_wall(local, zone)
 
 
-def result_zones(tree: exp.Expression) -> dict[str, str]:
-    """Each result column InfluxDB 3 would give a zone, by name, with that zone."""
-    while isinstance(tree, exp.SetOperation):
-        tree = tree.this
-    if not isinstance(tree, exp.Select):
-        return {}
-    zones = {}
-    for projection in tree.expressions:
-        zone = zone_of(projection)
-        if zone is not None and projection.alias_or_name:
-            zones[projection.alias_or_name] = zone
-    return zones
-
-
-def rewrite_zones(tree: exp.Expression) -> exp.Expression:
-    """`tree` with tz(), AT TIME ZONE, date_bin_wallclock and to_local_time computed on
-    naive UTC instants (raises Unsupported)."""
-    nodes = list(tree.walk())
+def rewrite_zones(tree: exp.Expression) -> tuple[exp.Expression, dict[str, str]]:
+    """`tree` with tz(), AT TIME ZONE, date_bin_wallclock, to_local_time and the wall-clock
+    reads of zoned values computed on naive UTC instants, and the zone of each result column
+    that has one, by name (raises Unsupported)."""
+    reader = ZoneReader(tree)
     # zones are read from the query as written, before any argument is rewritten
-    zones = {id(n): _argument_zone(n) for n in nodes}
+    results = reader.outputs(tree)
+    nodes = list(tree.walk())
+    zones = {id(n): _argument_zone(n, reader) for n in nodes}
     for node in reversed(nodes):  # children first
         new = _rewrite(node, zones.get(id(node)))
         if new is not node:
             if node is tree:
-                return new
+                return new, results
             node.replace(new)
-    return tree
+    return tree, results
 
 
-def _argument_zone(node: exp.Expression) -> str | None:
-    if isinstance(node, exp.AtTimeZone):
-        return zone_of(node.this)
+def _argument_zone(node: exp.Expression, reader: ZoneReader) -> str | None:
+    if isinstance(node, exp.AtTimeZone | exp.TimestampTrunc | exp.TimeToStr):
+        return reader.of(node.this)
+    if isinstance(node, exp.Extract):
+        return reader.of(node.expression)
     name = _name(node)
     if name in ("tz", "to_local_time") and node.expressions:
-        return zone_of(node.expressions[0])
-    if name in _WALLCLOCK and len(node.expressions) >= 2:
-        return zone_of(node.expressions[1])
+        return reader.of(node.expressions[0])
+    if name in (*_WALLCLOCK, "datetrunc") and len(node.expressions) >= 2:
+        return reader.of(node.expressions[1])
     return None
 
 
@@ -173,9 +231,11 @@ def _rewrite(node: exp.Expression, zone: str | None) -> exp.Expression:
             return _instant(value)  # a zoned value keeps its instant
         # DataFusion reads a naive time as the wall clock in the target zone
         return from_wall(_instant(value), target)
+    if zone is not None and _reads_wall_clock(node):
+        return _in_local_time(node, zone)
     name = _name(node)
     if name == "tz":
-        zone_of(node)  # checks the zone and the arguments
+        _tz_zone(node)  # checks the zone and the arguments
         return _instant(node.expressions[0])
     if name == "to_local_time":
         if len(node.expressions) != 1:
@@ -191,6 +251,28 @@ def _rewrite(node: exp.Expression, zone: str | None) -> exp.Expression:
     if name == "date_bin_wallclock_gapfill":
         node.meta["zone"] = zone  # for gapfill.py, which runs next and sees tz() rewritten
     return node
+
+
+def _reads_wall_clock(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Extract):  # the epoch is the instant's, not the local clock's
+        return node.this.name.lower() != "epoch"
+    return isinstance(node, exp.TimestampTrunc | exp.TimeToStr) or (
+        _name(node) == "datetrunc" and len(node.expressions) == 2)
+
+
+def _in_local_time(node: exp.Expression, zone: str) -> exp.Expression:
+    """date_part/EXTRACT, date_trunc and to_char of a zoned value, read on its local time as
+    DataFusion reads it; date_trunc's result is zoned again (DataFusion keeps the zone)."""
+    if isinstance(node, exp.Extract):
+        return exp.Extract(this=node.this, expression=to_wall(node.expression, zone))
+    if isinstance(node, exp.TimeToStr):
+        return exp.TimeToStr(this=to_wall(node.this, zone), format=node.args.get("format"))
+    if isinstance(node, exp.TimestampTrunc):
+        local = exp.TimestampTrunc(this=to_wall(node.this, zone), unit=node.args.get("unit"))
+    else:  # datetrunc(unit, value)
+        unit, value = node.expressions
+        local = exp.Anonymous(this="datetrunc", expressions=[unit, to_wall(value, zone)])
+    return from_wall(local, zone)
 
 
 def apply_zones(table: pa.Table, zones: Mapping[str, str]) -> pa.Table:

@@ -92,6 +92,10 @@ class NativeStore(Backend):
         if self._memory_limit:
             config["memory_limit"] = self._memory_limit
         con = duckdb.connect(str(self.path), config=config)
+        # DataFusion reads a text time without an offset as UTC, whatever zone the process runs
+        # in; DuckDB would read it (in casts to TIMESTAMPTZ) in the machine's zone. Global, so
+        # every reader cursor has it, and set before the configuration is locked below.
+        con.execute("SET GLOBAL TimeZone = 'UTC'")
         for statement in st.meta_setup():
             con.execute(statement)
         # From here on no SQL on any connection can reach files, attach databases, load

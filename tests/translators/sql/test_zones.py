@@ -25,6 +25,15 @@ def zones_of(text: str) -> dict[str, str]:
                  {"h": "Asia/Tokyo"}, id="date-bin-keeps-zone"),
     pytest.param("SELECT to_local_time(tz(time, 'Asia/Tokyo')) AS l FROM cpu", {},
                  id="local-time-is-naive"),
+    pytest.param("SELECT date_trunc('day', tz(time, 'Asia/Tokyo')) AS d, "
+                 "date_part('hour', tz(time, 'Asia/Tokyo')) AS h FROM cpu", {"d": "Asia/Tokyo"},
+                 id="date-trunc-keeps-zone"),
+    pytest.param("SELECT s.t AS a, t, u FROM (SELECT tz(time, '+01:00') AS t, time AS u "
+                 "FROM cpu) AS s", {"a": "+01:00", "t": "+01:00"}, id="subquery-columns"),
+    pytest.param("WITH w AS (SELECT tz(time) AS \"T\" FROM cpu) SELECT w.* FROM w, cpu",
+                 {"T": "UTC"}, id="cte-star"),
+    pytest.param("SELECT \"T\", time FROM (SELECT tz(time) AS t, time FROM cpu)", {},
+                 id="quoted-name-is-another-column"),
 ])
 def test_result_zones(text: str, expected: dict[str, str]) -> None:
     assert zones_of(text) == expected
@@ -38,6 +47,11 @@ def test_result_zones(text: str, expected: dict[str, str]) -> None:
                  id="naive-read-as-wall-clock"),
     pytest.param("SELECT time AT TIME ZONE '-03:00' AS t FROM cpu",
                  "SELECT time + INTERVAL '180' MINUTE AS t", id="fixed-offset-by-arithmetic"),
+    pytest.param("SELECT date_trunc('day', tz(time, '+02:00')) AS t FROM cpu",
+                 "SELECT DATE_TRUNC('DAY', time + INTERVAL '120' MINUTE) - INTERVAL '120' MINUTE",
+                 id="date-trunc-on-local-time"),
+    pytest.param("SELECT extract(epoch FROM tz(time, '+02:00')) AS t FROM cpu",
+                 "SELECT EXTRACT(EPOCH FROM time) AS t", id="epoch-of-the-instant"),
 ])
 def test_zone_rewrites(text: str, fragment: str) -> None:
     assert fragment in translate(text, schema="db1", tables={"cpu"}).sql
