@@ -8,6 +8,7 @@ statement's result, and the statements after it are not run.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -247,9 +248,23 @@ async def parse_request(text: str, params: Mapping[str, Any] | None) -> list[ast
 
 def parse_statements(text: str, params: Mapping[str, Any] | None) -> list[ast.Statement]:
     try:
+        if not params and len(text) <= _CACHED_TEXT:
+            return list(_parsed(text))
         return parse_query(text, params)
     except InfluxQLParseError as exc:
         raise invalid(f"error parsing query: {exc}") from None
+
+
+# Dashboards send the same few statements again and again (a relative time range such as
+# `now() - 6h` keeps the text unchanged), and a parse costs about 0.3 ms. Statements are
+# immutable and depend on their text alone (now() is read when a statement runs), so parses
+# without bound parameters are kept; errors are not.
+_CACHED_TEXT = 8192
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(text: str) -> tuple[ast.Statement, ...]:
+    return tuple(parse_query(text))
 
 
 def _required(database: str | None) -> str:

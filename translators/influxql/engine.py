@@ -65,7 +65,7 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
                             source.copies)
         limit = query.args.get("limit")
         if limit is None or int(limit.expression.name) > limits.max_rows:
-            query = query.limit(limits.max_rows + 1, copy=False)
+            query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)
         table = run(query)
         if table.num_rows > limits.max_rows:
             raise QueryError(f"the answer would exceed {limits.max_rows} rows "

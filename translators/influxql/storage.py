@@ -90,7 +90,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         if wanted is None:
             return query.order_by(*order, copy=False)
         if not dimensions and not plan.descending:  # one series: its first rows
-            return query.order_by(*order, copy=False).limit(wanted, copy=False)
+            return query.order_by(*order, copy=False).limit(exp.Literal.number(wanted), copy=False)
         # LIMIT/OFFSET per series, pushed down so storage reads only the rows answered.
         partition = [col(dim_name(i)) for i in range(len(dimensions))]
         rank = exp.Window(this=exp.RowNumber(), partition_by=partition or None,
@@ -316,7 +316,9 @@ def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Express
 
 
 def _timestamp(ns: int) -> exp.Expression:
-    return exp.func("make_timestamp_ns", exp.cast(exp.Literal.number(ns), "BIGINT"))
+    # built from nodes: exp.cast(..., "BIGINT") would parse the type name on every query
+    bigint = exp.DataType(this=exp.DataType.Type.BIGINT)
+    return exp.func("make_timestamp_ns", exp.Cast(this=exp.Literal.number(ns), to=bigint))
 
 
 # -- conditions ---------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ class Reader:
         `tables` are Arrow tables the query reads by name (an InfluxQL subquery's rows),
         registered on this cursor for this query only.
         """
-        sql = query.sql(dialect=st.DIALECT)
+        sql = query.sql(dialect=st.DIALECT, copy=False)  # built for this query alone
         if not tables:
             return self.run_sql(sql)
         cursor = self._call.cursor
