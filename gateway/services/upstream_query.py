@@ -88,10 +88,12 @@ class RoutedInfluxQL:
                 return await self._show_databases()
             if isinstance(statement, ast.CreateDatabase):
                 return await self._create_database(statement, request)
-        if len({d for s in statements for d in _databases(s, request.database)}) > 1:
+        databases = sorted({d for s in statements for d in _databases(s, request.database)})
+        if len(databases) > 1:
             self._check_one_target_each(statements, request.database)
             if len(statements) > 1:
                 return await self._per_statement(statements, request)
+            return await self._spanning(statements, request, databases, relay)
         database, measurement = _addressed(statements, request.database)
         if database is None:
             return await self._native.execute(request)
@@ -160,6 +162,34 @@ class RoutedInfluxQL:
             if not result or result[0].error is not None:
                 break
         return answer
+
+    async def _spanning(self, statements: list[ast.Statement], request: InfluxQLRequest,
+                        databases: list[str], relay: bool) -> InfluxQLAnswer:
+        """One statement reading several databases that one target serves: sent to it whole,
+        as 1.x reads `FROM "db1".."m", "db2".."m"` itself. InfluxDB 2 and 3 are asked one
+        database per query (2 takes the retention policy as a parameter, 3 has none), so
+        such a statement has no form they answer: a 400 naming why."""
+        routes = [self._router.resolve(d).route for d in databases]
+        targets = self._router.read_targets(databases[0])
+        if any(r.mode == "shard" and not r.read for r in routes) and len(targets) > 1:
+            raise invalid(f"a statement reading several databases ({', '.join(databases)}) "
+                          "is not supported on a sharded route; read each in its own "
+                          "statement")
+        if not all(r.passthrough for r in routes):  # the caller's credentials stay here
+            request = dataclasses.replace(request, credentials=None)
+
+        async def attempt(target: str) -> InfluxQLAnswer:
+            if target == NATIVE:
+                return await self._native.execute(request)
+            upstream = self._router.upstreams[target]
+            if upstream.generation is not Generation.V1:
+                raise invalid(
+                    f"a statement reading several databases ({', '.join(databases)}) cannot "
+                    f"be sent to upstream {target}: InfluxDB {upstream.generation.value[1:]} "
+                    "reads one database per query; read each in its own statement")
+            return await self._upstream(upstream, statements, request, relay)
+
+        return await with_failover(targets, attempt, ", ".join(databases))
 
     def _check_one_target_each(self, statements: list[ast.Statement],
                                default: str | None) -> None:
@@ -328,14 +358,11 @@ def _databases(statement: ast.Statement, default: str | None) -> set[str]:
 
 def _addressed(statements: list[ast.Statement], default: str | None
                ) -> tuple[str | None, str | None]:
-    """The one database (and measurement, when there is one) a request reads; a statement
-    reading several databases of one target is a 400 asking for separate statements."""
+    """The one database (and measurement, when there is one) a request reads (the caller
+    answers requests over several databases before asking)."""
     databases = {d for statement in statements for d in _databases(statement, default)}
     measurements = {source.name for statement in statements
                     for source in _sources(statement) if source.name}
-    if len(databases) > 1:
-        raise invalid("one statement reads several databases (" + ", ".join(sorted(databases))
-                      + "); read each in its own statement")
     database = next(iter(databases), None)
     measurement = next(iter(measurements)) if len(measurements) == 1 else None
     return database, measurement
