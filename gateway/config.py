@@ -103,7 +103,7 @@ class UpstreamConfig:
     ca_file: str = ""  # PEM bundle to verify the upstream's certificate
     insecure_skip_verify: bool = False
     connect_timeout_seconds: float = 5.0
-    timeout_seconds: float = 30.0  # a whole request, connect to last byte
+    timeout_seconds: float = 30.0  # a request, connect to last byte (streamed: per chunk)
     max_connections: int = 100
 
     @property

@@ -20,6 +20,7 @@ from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest, chunking_
 from translators.influxql import ast
 from translators.influxql.render import render
 from translators.influxql.results import StatementResult
+from translators.influxql.shard_index import index_statement, paged_tag_sets
 from translators.influxql.shard_merge import merge_results
 from translators.influxql.shard_plan import (
     Merge,
@@ -51,7 +52,8 @@ class ShardedReads:
                       request: InfluxQLRequest, *, whole_series: bool) -> InfluxQLAnswer:
         now = self._clock()
         statements = [pin_now(s, now) for s in statements]
-        tag_keys = await self._tag_keys(targets, statements, request, whole_series)
+        tag_keys, indexes = await self._prefetch(targets, statements, request, whole_series,
+                                                 now)
         plans: list[ShardPlan] = []
         refused: str | None = None
         for index, statement in enumerate(statements):
@@ -68,7 +70,8 @@ class ShardedReads:
                                       first_only)
             for index, plan in enumerate(plans):
                 asked = answers[:1] if first_only[index] else answers
-                merged = merge_results(plan, index, [a.get(index) for a in asked])
+                paged = indexes.get(index)
+                merged = merge_results(plan, index, [a.get(index) for a in asked], paged)
                 results.append(merged)
                 if merged.error is not None:
                     break
@@ -101,19 +104,34 @@ class ShardedReads:
         return {indices[r.statement_id]: r for r in results
                 if 0 <= r.statement_id < len(indices)}
 
-    async def _tag_keys(self, targets: Sequence[str], statements: list[ast.Statement],
-                        request: InfluxQLRequest, whole_series: bool) -> dict[int, set[str]]:
-        """For each statement that needs them, its sources' tag keys on every shard."""
-        wanted = [i for i, s in enumerate(statements) if needs_tag_keys(s, whole_series)]
-        if not wanted:
-            return {}
-        asked = [tag_keys_statement(statements[i]) for i in wanted]  # type: ignore[arg-type]
-        answers = await self._ask(targets, list(asked), request)
-        keys: dict[int, set[str]] = {i: set() for i in wanted}
+    async def _prefetch(self, targets: Sequence[str], statements: list[ast.Statement],
+                        request: InfluxQLRequest, whole_series: bool, now: int
+                        ) -> tuple[dict[int, set[str]], dict[int, dict[str, set[bytes]]]]:
+        """In one round over every shard: for each statement that needs them, its sources'
+        tag keys, and the tag sets SLIMIT/SOFFSET pick from the shards' index."""
+        keyed = [i for i, s in enumerate(statements) if needs_tag_keys(s, whole_series)]
+        indexed = {i: r for i, s in enumerate(statements)
+                   if isinstance(s, ast.SelectStatement)
+                   and (r := index_statement(s, now)) is not None}
+        asked: list[ast.Statement] = [tag_keys_statement(statements[i])  # type: ignore[arg-type]
+                                      for i in keyed]
+        asked += [r.statement for r in indexed.values()]
+        if not asked:
+            return {}, {}
+        answers = await self._ask(targets, asked, request)
+        keys: dict[int, set[str]] = {i: set() for i in keyed}
+        series: dict[int, set[str] | None] = {i: set() for i in indexed}
         for answer in answers:
-            for position, index in enumerate(wanted):
+            for position, index in enumerate(keyed):
                 result = answer.get(position)
-                for series in result.series if result else ():
-                    keys[index].update(str(row[0]) for row in series.values)
-        return keys
-
+                for found in result.series if result else ():
+                    keys[index].update(str(row[0]) for row in found.values)
+            for position, index in enumerate(indexed, len(keyed)):
+                result, listed = answer.get(position), series[index]
+                if result is None or result.error is not None or listed is None:
+                    series[index] = None  # no index: paged by the series that answer rows
+                    continue
+                listed.update(str(row[0]) for found in result.series for row in found.values)
+        paged = {i: paged_tag_sets(statements[i], indexed[i], listed)  # type: ignore[arg-type]
+                 for i, listed in series.items() if listed is not None}
+        return keys, paged

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Iterator
 
 from gateway.backends.upstream.base import (
     Generation,
@@ -28,6 +27,7 @@ from gateway.backends.upstream.base import (
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, invalid
 from gateway.model import Namespace, PassCredentials
+from gateway.services import influxql_sources as names
 from gateway.services.influxql import (
     InfluxQLAnswer,
     InfluxQLRequest,
@@ -77,8 +77,17 @@ class RoutedInfluxQL:
             targets, route = unparsed
             if not route.passthrough:
                 request = dataclasses.replace(request, credentials=None)
-            return await with_failover(targets, lambda target: self._relayed(target, request),
-                                       request.database or "every database")
+            try:
+                return await with_failover(
+                    targets, lambda target: self._relayed(target, request),
+                    request.database or "every database")
+            except RelayedError as exc:
+                if exc.status == 400 and exc.reply.generation is not Generation.V1:
+                    # 2.x and 3 word a syntax error their own way; the caller gets 1.x's
+                    # wording, as the parsed path gives it. Parsing only then keeps the
+                    # relay's cost off every query that succeeds.
+                    await parse_request(request.text, request.params)
+                raise
         statements = await parse_request(request.text, request.params)
         if request.single_statement and len(statements) != 1:
             raise invalid("must provide only one InfluxQl statement per query")
@@ -88,11 +97,13 @@ class RoutedInfluxQL:
                 return await self._show_databases()
             if isinstance(statement, ast.CreateDatabase):
                 return await self._create_database(statement, request)
-        if len({d for s in statements for d in _databases(s, request.database)}) > 1:
+        databases = sorted({d for s in statements for d in names.databases_of(s, request.database)})
+        if len(databases) > 1:
             self._check_one_target_each(statements, request.database)
             if len(statements) > 1:
                 return await self._per_statement(statements, request)
-        database, measurement = _addressed(statements, request.database)
+            return await self._spanning(statements, request, databases, relay)
+        database, measurement = names.addressed(statements, request.database)
         if database is None:
             return await self._native.execute(request)
         targets = self._router.read_targets(database, measurement)
@@ -161,12 +172,40 @@ class RoutedInfluxQL:
                 break
         return answer
 
+    async def _spanning(self, statements: list[ast.Statement], request: InfluxQLRequest,
+                        databases: list[str], relay: bool) -> InfluxQLAnswer:
+        """One statement reading several databases that one target serves: sent to it whole,
+        as 1.x reads `FROM "db1".."m", "db2".."m"` itself. InfluxDB 2 and 3 are asked one
+        database per query (2 takes the retention policy as a parameter, 3 has none), so
+        such a statement has no form they answer: a 400 naming why."""
+        routes = [self._router.resolve(d).route for d in databases]
+        targets = self._router.read_targets(databases[0])
+        if any(r.mode == "shard" and not r.read for r in routes) and len(targets) > 1:
+            raise invalid(f"a statement reading several databases ({', '.join(databases)}) "
+                          "is not supported on a sharded route; read each in its own "
+                          "statement")
+        if not all(r.passthrough for r in routes):  # the caller's credentials stay here
+            request = dataclasses.replace(request, credentials=None)
+
+        async def attempt(target: str) -> InfluxQLAnswer:
+            if target == NATIVE:
+                return await self._native.execute(request)
+            upstream = self._router.upstreams[target]
+            if upstream.generation is not Generation.V1:
+                raise invalid(
+                    f"a statement reading several databases ({', '.join(databases)}) cannot "
+                    f"be sent to upstream {target}: InfluxDB {upstream.generation.value[1:]} "
+                    "reads one database per query; read each in its own statement")
+            return await self._upstream(upstream, statements, request, relay)
+
+        return await with_failover(targets, attempt, ", ".join(databases))
+
     def _check_one_target_each(self, statements: list[ast.Statement],
                                default: str | None) -> None:
         """A 400 for a statement whose databases are served by different targets: no one
         target can answer it, and its series cannot be split between them."""
         for number, statement in enumerate(statements, 1):
-            databases = sorted(_databases(statement, default))
+            databases = sorted(names.databases_of(statement, default))
             if len({tuple(self._router.read_targets(d, None)) for d in databases}) > 1:
                 raise invalid(f"statement {number} reads databases {', '.join(databases)}, "
                               "which are served by different targets; read each in its own "
@@ -183,7 +222,7 @@ class RoutedInfluxQL:
             retention_policy=request.retention_policy, epoch="ns", params=None,
             write=not request.read_only)
         if upstream.generation is not Generation.V1:
-            call = _unqualified(call, statements, upstream.generation)
+            call = names.unqualified(call, statements, upstream.generation)
         return await fetch_results(upstream, call, request.credentials)
 
     def _generation(self, target: str) -> Generation | None:
@@ -204,13 +243,14 @@ class RoutedInfluxQL:
             params=request.params_text, accept=request.accept, chunked=request.chunked,
             chunk_size=request.chunk_size, write=not request.read_only, pretty=request.pretty)
         if generation is not Generation.V1:
-            call = _unqualified(call, statements, generation)
+            call = names.unqualified(call, statements, generation)
         relay = relay_allowed and (request.caller is Generation.V1 and (
             generation is Generation.V1
             or negotiate_v1_format(request.accept) is not V1Format.MSGPACK))
         if relay:
             reply = await upstream.influxql(call, credentials=request.credentials)
-            if reply.retryable:
+            if reply.retryable or (not reply.ok and generation is not Generation.V1):
+                # Another generation's error body is re-worded in 1.x's shape.
                 raise RelayedError(upstream.name, reply)
             return InfluxQLAnswer(relay=reply)
         answer = InfluxQLAnswer(results=await fetch_results(upstream, call,
@@ -299,73 +339,3 @@ def _already_exists(reply: UpstreamReply) -> bool:
     # InfluxDB 2 answers 422 (or 409) and InfluxDB 3 answers 409 for a name that exists; 1.x's
     # CREATE DATABASE is idempotent, so the gateway's is too.
     return reply.status in (409, 422) and "exist" in reply.error_message().lower()
-
-
-def _sources(statement: ast.Statement) -> Iterator[ast.Measurement]:
-    for source in getattr(statement, "sources", ()) or ():
-        if isinstance(source, ast.SubQuery):
-            yield from _sources(source.statement)
-        elif isinstance(source, ast.Measurement):
-            yield source
-
-
-def _databases(statement: ast.Statement, default: str | None) -> set[str]:
-    """The databases one statement reads or names (`default` for unqualified sources)."""
-    databases: set[str] = set()
-    named = getattr(statement, "database", None)
-    if isinstance(named, str):
-        databases.add(named)
-    sources = list(_sources(statement))
-    for source in sources:
-        if source.database:
-            databases.add(source.database)
-        elif default:
-            databases.add(default)
-    if not isinstance(named, str) and not sources and default:
-        databases.add(default)
-    return databases
-
-
-def _addressed(statements: list[ast.Statement], default: str | None
-               ) -> tuple[str | None, str | None]:
-    """The one database (and measurement, when there is one) a request reads; a statement
-    reading several databases of one target is a 400 asking for separate statements."""
-    databases = {d for statement in statements for d in _databases(statement, default)}
-    measurements = {source.name for statement in statements
-                    for source in _sources(statement) if source.name}
-    if len(databases) > 1:
-        raise invalid("one statement reads several databases (" + ", ".join(sorted(databases))
-                      + "); read each in its own statement")
-    database = next(iter(databases), None)
-    measurement = next(iter(measurements)) if len(measurements) == 1 else None
-    return database, measurement
-
-
-def _unqualified(call: InfluxQLCall, statements: list[ast.Statement],
-                 generation: Generation) -> InfluxQLCall:
-    """InfluxDB 2 ignores a retention policy written inside the query text and InfluxDB 3 has
-    none: qualified sources are rewritten to bare names with db and rp as parameters."""
-    qualified = [s for st in statements for s in _sources(st) if s.database or s.retention_policy]
-    if not qualified:
-        return call
-    policies = {s.retention_policy for s in qualified if s.retention_policy}
-    if len(policies) > 1:
-        raise invalid("statements in one request name several retention policies ("
-                      + ", ".join(sorted(policies)) + "); send them in separate requests")
-    database = next((s.database for s in qualified if s.database), call.database)
-    policy = next(iter(policies), call.retention_policy)
-    text = ";".join(render(_strip(st)) for st in statements)
-    return dataclasses.replace(
-        call, text=text, database=database,
-        retention_policy=None if generation is Generation.V3 else policy, params=None)
-
-
-def _strip(statement: ast.Statement) -> ast.Statement:
-    if not isinstance(statement, ast.SelectStatement):
-        return statement
-    sources = tuple(
-        ast.SubQuery(_strip(s.statement)) if isinstance(s, ast.SubQuery)  # type: ignore[arg-type]
-        else dataclasses.replace(s, database=None, retention_policy=None)
-        for s in statement.sources)
-    return dataclasses.replace(statement, sources=sources)
-

@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from gateway.app import create_app
 from gateway.config import RouteConfig, UpstreamConfig
 from tests.conftest import GatewayTestServer, make_config
+from tests.support.fake_upstreams import FakeInfluxDB2
 from tests.support.influxd import Influxd
 
 LINES = {"md_up": b"m,h=a v=1 1000000000\nm,h=b v=2 2000000000",
@@ -96,3 +97,40 @@ async def test_one_statement_over_two_targets_is_a_v1_400(client: TestClient,
     assert status == 400
     assert list(body) == ["error"]
     assert "md_native, md_up" in body["error"] and "different targets" in body["error"]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param('SELECT v FROM "md_up"."autogen"."m", "md_up2"."autogen"."m"', id="raw"),
+    pytest.param('SELECT count(v) FROM "md_up".."m", "md_up2".."m" GROUP BY h', id="grouped"),
+])
+async def test_one_statement_over_two_databases_of_one_upstream_is_relayed(
+        client: TestClient, influxdb1: Influxd, text: str) -> None:
+    status, body = await query(client, text)
+    assert status == 200, body
+    async with client.session.get(f"{influxdb1.url}/query",
+                                  params={"q": text, "epoch": "s"}) as direct:
+        assert direct.status == 200
+        expected = await direct.json()
+    assert body == expected
+    assert values(body["results"][0]) and len(values(body["results"][0])) == 3
+    # The same through /api/v3/query_influxql, decoded rather than relayed.
+    answer = await client.get("/api/v3/query_influxql",
+                              params={"db": "md_up", "q": text, "format": "json"})
+    assert answer.status == 200, await answer.text()
+    assert len(json.loads(await answer.text())) == len(values(expected["results"][0]))
+
+
+async def test_two_databases_of_a_v2_upstream_in_one_statement_are_a_v1_400(
+        aiohttp_client: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("V2_TOKEN", "fake-v2-token")
+    async with FakeInfluxDB2(buckets=("a", "b")) as fake:
+        config = dataclasses.replace(
+            make_config(tmp_path / "data"),
+            upstreams=(UpstreamConfig(name="two", type="influxdb2", url=fake.url,
+                                      token_env="V2_TOKEN", org="my-org"),),
+            routes=(RouteConfig(database="*", mode="single", targets=("two",)),))
+        gateway = await aiohttp_client(GatewayTestServer(create_app(config)))
+        status, body = await query(gateway, 'SELECT v FROM "a".."m", "b".."m"', db="a")
+        assert status == 400 and list(body) == ["error"]
+        assert "a, b" in body["error"] and "InfluxDB 2 reads one database" in body["error"]
+        assert not fake.requests_to("/query")

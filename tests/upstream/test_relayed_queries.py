@@ -18,7 +18,7 @@ from gateway.app import create_app
 from gateway.config import RouteConfig, UpstreamConfig
 from gateway.services import upstream_query
 from tests.conftest import GatewayTestServer, make_config
-from tests.support.fake_upstreams import FakeInfluxDB2
+from tests.support.fake_upstreams import FakeInfluxDB2, FakeInfluxDB3
 from tests.support.influxd import Influxd
 
 UPSTREAM_LINES = b"m,h=a v=1.5 1000000000\nm,h=b v=2.5 2000000000\nn,h=a w=3i 3000000000"
@@ -154,3 +154,31 @@ async def test_a_catch_all_route_to_influxdb2_parses_requests_without_a_database
         await ask(client, url, "SHOW MEASUREMENTS")
         assert parsed == ["SHOW MEASUREMENTS"]
         assert [r.query.get("db") for r in fake.requests_to("/query")] == ["any"]
+
+
+@pytest.mark.parametrize("generation", ["influxdb2", "influxdb3"])
+@pytest.mark.parametrize("text", ["SELEC v FROM m", "SELECT v FROM m; SHOUT MEASUREMENTS",
+                                  "SELECT v FROM"])
+async def test_a_syntax_error_relayed_to_influxdb2_or_3_is_worded_as_1x_words_it(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd,
+        monkeypatch: pytest.MonkeyPatch, generation: str, text: str) -> None:
+    monkeypatch.setenv("TOKEN", "token")
+    fake = FakeInfluxDB2(token="token") if generation == "influxdb2" else FakeInfluxDB3(
+        token="token")
+    async with fake:
+        client = await gateway(aiohttp_client, tmp_path, UpstreamConfig(
+            name="up", type=generation, url=fake.url, token_env="TOKEN", org="o"))
+        url = str(client.make_url("")).rstrip("/")
+        via = await ask(client, url, text, db="rq_c")
+        direct = await ask(client, influxdb1.url, text, db="rq_c")
+        assert direct[0] == 400 and json.loads(direct[2])["error"].startswith(
+            "error parsing query: ")
+        assert via[0] == direct[0]
+        assert via[1].startswith("application/json")
+        assert json.loads(via[2]) == json.loads(direct[2])
+        # A request the gateway parses but the upstream refuses keeps the upstream's words,
+        # in 1.x's shape.
+        fake.fail(400, times=1)
+        status, content_type, body = await ask(client, url, "SELECT v FROM m", db="rq_c")
+        assert (status, content_type) == (400, "application/json")
+        assert list(json.loads(body)) == ["error"] and json.loads(body)["error"]

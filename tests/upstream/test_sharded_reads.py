@@ -165,6 +165,35 @@ def test_sharded_answers_equal_one_server_holding_everything(gateway, text: str)
     assert answer == reference
 
 
+def _between(first: int, last: int) -> str:
+    return f"time >= {BASE + first}s AND time < {BASE + last}s"
+
+
+# Time ranges that leave some series without a point: 1.x still counts them for SLIMIT and
+# SOFFSET, as its index lists them (cpu h0-h7 write at seconds 0-7 of each 12, mem h0-h3 8-11).
+PAGED = [
+    f"SELECT value FROM cpu WHERE {_between(3, 6)} GROUP BY host SLIMIT 3 SOFFSET 2",
+    f"SELECT * FROM cpu WHERE {_between(3, 6)} GROUP BY * ORDER BY time DESC SLIMIT 3 SOFFSET 4",
+    f"SELECT count(value), max(usage) FROM cpu, mem WHERE {_between(5, 10)} GROUP BY host "
+    "SLIMIT 2 SOFFSET 4",
+    f"SELECT value FROM cpu WHERE {_between(0, 6)} AND value > 3 AND region = 'eu' "
+    "GROUP BY host SLIMIT 2 SOFFSET 1",
+    f"SELECT usage FROM cpu WHERE {_between(0, 30)} AND (host = 'h1' OR usage > 100) "
+    "GROUP BY host, region LIMIT 1 SLIMIT 3 SOFFSET 1",
+    f"SELECT mean(usage) FROM cpu WHERE {_between(0, 180)} GROUP BY time(1m), * fill(0) "
+    "SLIMIT 2 SOFFSET 1",
+    f"SELECT value FROM cpu, mem WHERE {_between(6, 10)} GROUP BY host SLIMIT 6 SOFFSET 1",
+]
+
+
+@pytest.mark.parametrize("text", PAGED)
+def test_series_paging_counts_series_without_points(gateway, text: str) -> None:
+    status, _, body = v1(gateway, "sharded", text)
+    expected = json.loads(v1(gateway, "whole", text)[2])
+    assert status == 200 and expected["results"][0].get("series"), expected
+    assert json.loads(body) == expected
+
+
 FORMATS = [
     f"SELECT value, usage FROM cpu WHERE {WINDOW} LIMIT 7 OFFSET 5",
     f"SELECT mean(usage), spread(value) FROM cpu WHERE {WINDOW} GROUP BY time(1m), *",

@@ -87,6 +87,18 @@ TRANSLATED = [
                  "ORDER BY time", id="to_timestamp_nanos"),
     pytest.param("SELECT usage FROM cpu WHERE time <= to_timestamp(1577836875) "
                  "ORDER BY time", id="to_timestamp-seconds"),
+    # ORDER BY a GROUP BY tag: each series comes back in time order, the merge sorts them.
+    pytest.param("SELECT host, count(usage) AS c FROM cpu GROUP BY host ORDER BY host DESC",
+                 id="order-by-tag-desc"),
+    pytest.param(f"SELECT date_bin(INTERVAL '1 minute', time) AS t, host, max(usage) AS m "
+                 f"FROM cpu WHERE {WINDOW} GROUP BY 1, 2 ORDER BY host, t DESC",
+                 id="order-by-tag-then-time-desc"),
+    pytest.param(f"SELECT date_bin(INTERVAL '1 minute', time) AS t, host, sum(n) AS s "
+                 f"FROM cpu WHERE {WINDOW} GROUP BY 1, 2 ORDER BY t, host DESC LIMIT 3 OFFSET 1",
+                 id="order-by-time-then-tag-limit"),
+    pytest.param(f"SELECT date_bin(INTERVAL '1 minute', time) AS t, region, host, "
+                 f"min(usage) AS m FROM cpu WHERE {WINDOW} GROUP BY 1, 2, 3 "
+                 f"ORDER BY 2 DESC, t DESC LIMIT 2", id="order-by-position-limit"),
 ]
 
 
@@ -96,6 +108,23 @@ async def test_dialect_translated_answers_as_the_native_store(both: TestClient,
     native = await sql(both, NATIVE, text)
     assert native[0] == 200, native
     assert native[1], "the case must select some rows to be a comparison"
+    assert await sql(both, UPSTREAM, text) == native
+
+
+DISK = b"disk,host=a v=1 1\ndisk v=2 2\ndisk,host=b v=3 3\ndisk v=4 4\ndisk,host=a v=5 5"
+
+
+@pytest.mark.parametrize("order", ["host, t", "host DESC, t", "host NULLS FIRST, t",
+                                   "host DESC NULLS LAST, t DESC", "t DESC, host"])
+async def test_order_by_a_tag_some_series_lack(both: TestClient, order: str) -> None:
+    for database in (UPSTREAM, NATIVE):
+        answer = await both.post("/write", params={"db": database, "precision": "s"},
+                                 data=DISK)
+        assert answer.status == 204, await answer.text()
+    text = ("SELECT date_bin(INTERVAL '2 seconds', time) AS t, host, sum(v) AS s "
+            f"FROM disk GROUP BY 1, 2 ORDER BY {order}")
+    native = await sql(both, NATIVE, text)
+    assert native[0] == 200 and native[1], native
     assert await sql(both, UPSTREAM, text) == native
 
 

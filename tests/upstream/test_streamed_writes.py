@@ -33,7 +33,8 @@ class RawServer(TestServer):
 class WatchedUpstream:
     """A 1.x /write that reads its body chunk by chunk and says when the first one came."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer_after: float = 0.0) -> None:
+        self.answer_after = answer_after  # seconds between the body's end and the answer
         self.first_chunk = asyncio.Event()
         self.bodies: list[tuple[dict[str, str], bytes]] = []  # (headers, body) of whole ones
         self.app = web.Application()
@@ -45,15 +46,17 @@ class WatchedUpstream:
             chunks.append(chunk)
             self.first_chunk.set()
         self.bodies.append((dict(request.headers), b"".join(chunks)))
+        await asyncio.sleep(self.answer_after)
         return web.Response(status=204)
 
 
 async def gateway(aiohttp_client: Callable, tmp_path: Path, url: str, *, mode: str = "single",
-                  limit: int = LIMIT) -> TestClient:
+                  limit: int = LIMIT, timeout: float = 30.0) -> TestClient:
     targets = ("up",) if mode == "single" else ("up", "native")
     config = dataclasses.replace(
         make_config(tmp_path / "data"), write=WriteConfig(max_body_bytes=limit),
-        upstreams=(UpstreamConfig(name="up", type="influxdb1", url=url),),
+        upstreams=(UpstreamConfig(name="up", type="influxdb1", url=url,
+                                  timeout_seconds=timeout),),
         routes=(RouteConfig(database="*", mode=mode, targets=targets),))
     return await aiohttp_client(GatewayTestServer(create_app(config)))
 
@@ -171,5 +174,35 @@ async def test_mirror_routes_still_read_the_whole_body(aiohttp_client: Callable,
         assert answer.status == 204, await answer.text()
         assert sent_all.is_set()
         assert [received for _, received in upstream.bodies] == [first + rest]
+    finally:
+        await server.close()
+
+
+async def test_the_upstream_timeout_starts_once_the_body_is_sent(aiohttp_client: Callable,
+                                                                tmp_path: Path) -> None:
+    upstream = WatchedUpstream()
+    server = RawServer(upstream.app)
+    await server.start_server()
+    try:
+        client = await gateway(aiohttp_client, tmp_path, str(server.make_url("")), timeout=0.5)
+
+        async def slowly() -> AsyncIterator[bytes]:
+            for start in range(0, 60, 10):  # 1.2 s in all, each step well inside 0.5 s
+                yield lines(start, 10)
+                await asyncio.sleep(0.2)
+
+        answer = await client.post("/write", params={"db": "slow", "precision": "s"},
+                                   data=slowly())
+        assert answer.status == 204, await answer.text()
+        assert [received for _, received in upstream.bodies] == [lines(0, 60)]
+        # The answer itself is still bounded: an upstream silent past the timeout is a 504.
+        upstream.answer_after = 5.0
+        started = asyncio.get_running_loop().time()
+        answer = await client.post("/write", params={"db": "slow", "precision": "s"},
+                                   data=slowly())
+        assert answer.status == 504
+        assert "did not answer in time" in (await answer.json())["error"]
+        assert asyncio.get_running_loop().time() - started < 3.0
+        assert len(upstream.bodies) == 2
     finally:
         await server.close()

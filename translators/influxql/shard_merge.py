@@ -14,15 +14,19 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .results import Series, StatementResult
+from .shard_index import tag_set_key
 from .shard_plan import Combiner, Merge, ShardPlan
 
 SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
 
 
 def merge_results(plan: ShardPlan, statement_id: int,
-                  answers: Sequence[StatementResult | None]) -> StatementResult:
+                  answers: Sequence[StatementResult | None],
+                  paged: dict[str, set[bytes]] | None = None) -> StatementResult:
     """One statement's results from every shard (None: a shard that did not answer it) as one
-    result. A shard's error is the result's error."""
+    result. A shard's error is the result's error. `paged` holds, per measurement, the tag
+    sets SLIMIT/SOFFSET pick from the shards' index (`shard_index.paged_tag_sets`); without
+    it they are picked from the series that answered rows."""
     result = StatementResult(statement_id)
     for answer in answers:
         if answer is None:
@@ -46,7 +50,7 @@ def merge_results(plan: ShardPlan, statement_id: int,
         series = _aligned([s for shard in per_shard for s in shard])
         if plan.merge is Merge.ROWS:
             series = _rows_merged(series, len(per_shard), plan)
-    result.series = _ordered(series, plan)
+    result.series = _ordered(series, plan, paged)
     return result
 
 
@@ -54,30 +58,25 @@ def _key(series: Series) -> SeriesKey:
     return series.name, tuple(sorted((series.tags or {}).items()))
 
 
-def _ordered(series: list[Series], plan: ShardPlan) -> list[Series]:
+def _ordered(series: list[Series], plan: ShardPlan,
+             paged: dict[str, set[bytes]] | None) -> list[Series]:
     """Series sorted as 1.x answers them, by measurement and tag values. SOFFSET and SLIMIT
     count each measurement's series apart (`FROM cpu, mem SLIMIT 1` answers one of each) in
-    1.x's tag-set order (`_tag_set_key`), the same under ORDER BY time DESC, which then
+    1.x's tag-set order (`tag_set_key`), the same under ORDER BY time DESC, which then
     reverses the series, as 1.x does."""
     series = sorted(series, key=lambda s: (s.name, tuple(v for _, v in _key(s)[1])))
-    if plan.soffset or plan.slimit:
+    if paged is not None:
+        series = [s for s in series if tag_set_key(s.tags or {}) in paged.get(s.name, ())]
+    elif plan.soffset or plan.slimit:
         end = plan.soffset + plan.slimit if plan.slimit else None
         measurements: dict[str, list[Series]] = {}
         for s in series:
             measurements.setdefault(s.name, []).append(s)
         chosen = {id(s) for group in measurements.values()
-                  for s in sorted(group, key=_tag_set_key)[plan.soffset:end]}
+                  for s in sorted(group, key=lambda s: tag_set_key(s.tags or {}))[
+                      plan.soffset:end]}
         series = [s for s in series if id(s) in chosen]
     return series[::-1] if plan.descending else series
-
-
-def _tag_set_key(series: Series) -> bytes:
-    """The key 1.x sorts tag sets by before it applies SLIMIT/SOFFSET (tsdb.MakeTagsKey): the
-    grouped tag keys the series has, then their values, all joined by '|'. A tag the series
-    lacks (answered as "") is left out, so `GROUP BY host, region` picks host=h6 without a
-    region ('host|h6') before host=h0 in region us ('host|region|h0|us')."""
-    present = sorted((k, v) for k, v in (series.tags or {}).items() if v != "")
-    return "|".join([k for k, _ in present] + [v for _, v in present]).encode()
 
 
 def _window(values: list[list[Any]], plan: ShardPlan) -> list[list[Any]]:

@@ -36,10 +36,29 @@ def _cell(column: OutputColumn, row: Sequence[Any], tags: Mapping[str, str]) -> 
 
 def _arrange(rows: list[tuple[Any, list[Any]]], translation: SqlTranslation,
              several: bool) -> list[list[Any]]:
-    if several and translation.descending is not None:
-        rows.sort(key=lambda r: r[0] or 0, reverse=translation.descending)  # stable
+    """Rows, each (its series' tags, its time) then its cells, in the ORDER BY's order (one
+    series already is, by time) and cut by OFFSET and LIMIT."""
+    if several:
+        for key in reversed(translation.order):  # stable sorts, the last key first
+            if key.tag is None:
+                rows.sort(key=lambda r: r[0][1] or 0, reverse=key.descending)
+            else:
+                rows.sort(key=_tag_order(key.tag, key.descending, key.nulls_first),
+                          reverse=key.descending)
     end = None if translation.limit is None else translation.offset + translation.limit
     return [r[1] for r in rows[translation.offset:end]]
+
+
+def _tag_order(tag: str, descending: bool, nulls_first: bool) -> Any:
+    # A missing tag is "" in 1.x and NULL in SQL; the sort is reversed as a whole when
+    # descending, so NULL's rank is flipped with it.
+    null_rank = 0 if nulls_first != descending else 1
+
+    def key(row: tuple[Any, list[Any]]) -> tuple[int, str]:
+        value = row[0][0].get(tag) or None
+        return (null_rank, "") if value is None else (1 - null_rank, value)
+
+    return key
 
 
 def answer_table(results: Sequence[StatementResult], translation: SqlTranslation) -> pa.Table:
@@ -54,10 +73,11 @@ def answer_table(results: Sequence[StatementResult], translation: SqlTranslation
     if translation.columns and translation.columns[0].origin is Origin.ALL:
         return _star_table(series, translation)
     columns = translation.columns
-    rows = [(row[0] if s.has_time and row else None, [_cell(c, row, s.tags or {}) for c in columns])
+    rows = [(((s.tags or {}), row[0] if s.has_time and row else None),
+             [_cell(c, row, s.tags or {}) for c in columns])
             for s in series for row in s.values]
     if not rows and translation.global_aggregate:
-        rows = [(None, [0 if c.count else None for c in columns])]
+        rows = [(({}, None), [0 if c.count else None for c in columns])]
     cells = _arrange(rows, translation, len(series) > 1)
     arrays = []
     for index, column in enumerate(columns):
@@ -79,7 +99,7 @@ def _star_table(series: list[Any], translation: SqlTranslation) -> pa.Table:
     for s in series:
         for row in s.values:
             record = dict(zip(s.columns, row, strict=False))
-            rows.append((record.get("time"), [record.get(n) for n in names]))
+            rows.append(((s.tags or {}, record.get("time")), [record.get(n) for n in names]))
     cells = _arrange(rows, translation, len(series) > 1)
     arrays = [pa.array([r[i] for r in cells], pa.timestamp("ns")) if name == "time"
               else _typed([r[i] for r in cells]) for i, name in enumerate(names)]

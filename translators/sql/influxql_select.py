@@ -14,7 +14,13 @@ from sqlglot import exp
 from translators.influxql import ast
 
 from .influxdb3 import READ_DIALECT, SqlRejected
-from .influxql_translation import Origin, OutputColumn, Untranslatable, describe
+from .influxql_translation import (
+    OrderKey,
+    Origin,
+    OutputColumn,
+    Untranslatable,
+    describe,
+)
 from .influxql_where import Where, identifier_name, interval_ns, time_value
 
 # InfluxDB 3's selectors answer a struct {time, value}; InfluxQL's skip nulls as they do.
@@ -239,19 +245,27 @@ def clause_count(node: exp.Expression | None, keyword: str) -> int | None:
 
 
 
-def order_direction(order: exp.Order | None, plan: SelectPlan) -> bool | None:
-    """ORDER BY time (a raw time, the date_bin bucket, a selector's time): True if DESC."""
+def order_keys(order: exp.Order | None, plan: SelectPlan) -> tuple[OrderKey, ...]:
+    """ORDER BY time (a raw time, the date_bin bucket, a selector's time) and GROUP BY tags,
+    in any order, each ascending or descending."""
     if order is None:
-        return None
-    if len(order.expressions) != 1:
-        raise Untranslatable("ORDER BY several columns")
-    ordered = order.expressions[0]
-    target = plan.resolve(ordered.this, grouping=False)
-    column = plan.where.column(target)
-    if column == "time" and plan.aggregate and plan.selector_time is None:
-        raise Untranslatable("ORDER BY the raw time in an aggregate query")
-    bucket = plan.bucket is not None and target == plan.bucket
-    selected = isinstance(target, exp.Bracket) and target.expressions[0].name == "time"
-    if not (column == "time" or bucket or selected):
-        raise Untranslatable("ORDER BY anything but time")
-    return bool(ordered.args.get("desc"))
+        return ()
+    keys: list[OrderKey] = []
+    for ordered in order.expressions:
+        target = plan.resolve(ordered.this, grouping=False)
+        column = plan.where.column(target)
+        descending = bool(ordered.args.get("desc"))
+        if column is not None and column != "time" and column in plan.tags:
+            # sqlglot spells out the default: NULLS LAST ascending, NULLS FIRST descending.
+            keys.append(OrderKey(column, descending, bool(ordered.args.get("nulls_first"))))
+            continue
+        if column == "time" and plan.aggregate and plan.selector_time is None:
+            raise Untranslatable("ORDER BY the raw time in an aggregate query")
+        bucket = plan.bucket is not None and target == plan.bucket
+        selected = isinstance(target, exp.Bracket) and target.expressions[0].name == "time"
+        if not (column == "time" or bucket or selected):
+            raise Untranslatable("ORDER BY anything but time or a GROUP BY tag")
+        if any(k.tag is None for k in keys):
+            raise Untranslatable("ORDER BY time twice")
+        keys.append(OrderKey(None, descending))
+    return tuple(keys)

@@ -44,13 +44,24 @@ class OutputColumn:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderKey:
+    """One ORDER BY key of the SQL: a GROUP BY tag, or time when `tag` is None."""
+
+    tag: str | None
+    descending: bool = False
+    nulls_first: bool = False  # a tag missing from a series (time is never NULL)
+
+
+@dataclass(frozen=True, slots=True)
 class SqlTranslation:
     statement: ast.SelectStatement
     columns: tuple[OutputColumn, ...]
     # Aggregate without GROUP BY: SQL answers one row even when no point matched.
     global_aggregate: bool = False
-    # ORDER BY time: None when the SQL leaves the order open.
+    # ORDER BY time: None when the SQL does not order by time.
     descending: bool | None = None
+    # Every ORDER BY key (time and GROUP BY tags), applied after the merge of all series.
+    order: tuple[OrderKey, ...] = ()
     # The cut made after the merge of all series (what could not be pushed down).
     offset: int = 0
     limit: int | None = None

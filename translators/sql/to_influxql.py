@@ -2,10 +2,10 @@
 
 Covers the SQL that dashboards send to one table: plain columns, `*`, a handful of aggregates
 and selectors, WHERE over time, tags and fields, GROUP BY `date_bin(...)` and tags, ORDER BY
-time, LIMIT and OFFSET. Anything else raises `Untranslatable`, whose message names the
-construct. The InfluxQL is built as an `ast.SelectStatement` and written by `render()`, so every
-identifier and literal is quoted by InfluxQL's own rules. This module reads the SQL and
-puts the statement together; influxql_where translates conditions and time values,
+time and GROUP BY tags, LIMIT and OFFSET. Anything else raises `Untranslatable`, whose message
+names the construct. The InfluxQL is built as an `ast.SelectStatement` and written by
+`render()`, so every identifier and literal is quoted by InfluxQL's own rules. This module
+reads the SQL and puts the statement together; influxql_where translates conditions and time values,
 influxql_select plans the SELECT list, GROUP BY, ORDER BY and LIMIT, influxql_answer rebuilds
 the rows, and influxql_translation holds the types they share.
 
@@ -20,7 +20,8 @@ InfluxQL answers series, not rows, so the translation also describes each SQL ou
   none, so the statement asks for `fill(none)`;
 - LIMIT and OFFSET cut each series in InfluxQL but the whole answer in SQL: with tag groups
   the statement asks for `LIMIT limit+offset` per series and the cut is made after the merge
-  (rows re-sorted across series by time when the SQL has ORDER BY time);
+  (rows re-sorted across series by the ORDER BY keys, time and GROUP BY tags, a missing tag
+  as NULL, first or last as the SQL says or implies);
 - an aggregate over no rows at all is one row in SQL (count 0, others NULL), no series in 1.x;
 - `count(*)` counts rows; InfluxQL's `count(*)` counts each field, so the row count is taken
   as the largest of those counts (exact when some field is present in every point).
@@ -55,7 +56,7 @@ from .influxql_select import (
     clause_count,
     display_name,
     is_aggregate,
-    order_direction,
+    order_keys,
 )
 from .influxql_translation import Origin, OutputColumn, SqlTranslation, Untranslatable
 from .influxql_where import Where, identifier_name
@@ -170,7 +171,10 @@ def _translate(tree: exp.Select) -> SqlTranslation:
         # 1.x: "aggregate function distinct() cannot be combined with other functions or fields"
         raise Untranslatable("count(DISTINCT ...) beside other aggregates")
     condition = where.condition(tree.args["where"].this) if tree.args.get("where") else None
-    descending = order_direction(tree.args.get("order"), plan)
+    order = order_keys(tree.args.get("order"), plan)
+    # Each series comes back in time order; the SQL's time direction is asked for, so that
+    # the rows a per-series LIMIT keeps are the ones the whole answer's order starts with.
+    descending = next((k.descending for k in order if k.tag is None), None)
     limit = clause_count(tree.args.get("limit"), "LIMIT")
     offset = clause_count(tree.args.get("offset"), "OFFSET") or 0
     # 1.x cuts each series, with OFFSET alone answering one row and LIMIT 0 meaning none.
@@ -194,5 +198,6 @@ def _translate(tree: exp.Select) -> SqlTranslation:
         sort_fields=(ast.SortField("time", False),) if descending else (),
         limit=pushed_limit, offset=pushed_offset)
     return SqlTranslation(statement, tuple(columns), global_aggregate=global_aggregate,
-                          descending=descending, offset=post_offset, limit=post_limit)
+                          descending=descending, order=order, offset=post_offset,
+                          limit=post_limit)
 

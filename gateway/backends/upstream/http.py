@@ -9,10 +9,12 @@ Every aiohttp or asyncio exception is translated here, once, into an `UpstreamFa
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import ssl
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
 
 import aiohttp
 
@@ -79,6 +81,12 @@ def json_answer(upstream: str, reply: UpstreamReply) -> object:
         raise UnexpectedReply(upstream, reply, "the answer is not JSON") from None
 
 
+def _extend(deadline: asyncio.Timeout, seconds: float) -> None:
+    # The upstream may answer (and the request end) before the whole body is sent.
+    with contextlib.suppress(RuntimeError):
+        deadline.reschedule(asyncio.get_running_loop().time() + seconds)
+
+
 class HttpTransport:
     """One upstream's session: a bounded keep-alive pool, its TLS settings and timeouts."""
 
@@ -91,6 +99,8 @@ class HttpTransport:
         self._ssl = ssl_setting(config)
         self._timeout = aiohttp.ClientTimeout(total=config.timeout_seconds,
                                               connect=config.connect_timeout_seconds)
+        # A streamed body is paced by its caller: see `_paced`.
+        self._streamed_timeout = aiohttp.ClientTimeout(connect=config.connect_timeout_seconds)
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
@@ -117,9 +127,15 @@ class HttpTransport:
                       json_body: object = None) -> UpstreamReply:
         """Send one request and buffer the whole answer, whatever its status."""
         session = self._open()
+        timeout = self._timeout
+        deadline: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
+        if isinstance(data, AsyncIterable):
+            timeout, deadline = self._streamed_timeout, asyncio.timeout(None)
+            data = self._paced(data, deadline)
         try:
-            async with session.request(method, self._base + path, params=params,
-                                       headers=headers, data=data, json=json_body) as response:
+            async with deadline, session.request(
+                    method, self._base + path, params=params, headers=headers, data=data,
+                    json=json_body, timeout=timeout) as response:
                 body = await response.read()
                 return UpstreamReply(response.status, body, reply_headers(response.headers),
                                      self.generation)
@@ -135,6 +151,19 @@ class HttpTransport:
         except (aiohttp.ClientError, OSError) as exc:
             raise self._failure(FailureKind.PROTOCOL, method, path,
                                 str(exc) or type(exc).__name__, exc) from exc
+
+    async def _paced(self, chunks: AsyncIterable[bytes],
+                     deadline: asyncio.Timeout) -> AsyncIterator[bytes]:
+        """A body the caller is still sending: `timeout_seconds` bounds each chunk's way from
+        the caller to the upstream, then the answer once the last one is sent, so a slow
+        caller's big body is not cut off by the upstream's timeout (the whole of it is
+        bounded by write.max_body_bytes), while a stalled caller or upstream still is."""
+        total = self._timeout.total or 0.0
+        _extend(deadline, total)
+        async for chunk in chunks:
+            yield chunk
+            _extend(deadline, total)
+        _extend(deadline, total)
 
     def _failure(self, kind: FailureKind, method: str, path: str, detail: str,
                  exc: BaseException) -> UpstreamFailure:

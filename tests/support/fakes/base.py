@@ -212,6 +212,23 @@ def line_problem(line: str) -> str | None:
     return None
 
 
+_STATEMENT_WORDS = ("SELECT", "DELETE", "SHOW", "CREATE", "DROP", "EXPLAIN", "GRANT", "REVOKE",
+                    "ALTER", "SET", "KILL")
+
+
+def influxql_problem(text: str) -> str | None:
+    """A coarse check (each statement starts with a statement keyword and does not end in
+    FROM): enough to make a fake
+    refuse a syntax error a real server would, in its own words."""
+    for statement in text.split(";"):
+        words = statement.split()
+        if words and words[0].upper() not in _STATEMENT_WORDS:
+            return f"found {words[0]}, expected {', '.join(_STATEMENT_WORDS)}"
+        if words and words[-1].upper() == "FROM":
+            return "found EOF, expected identifier"
+    return None
+
+
 def bearer_or_token(request: web.Request, token: str) -> bool:
     """`Authorization: Token <t>` or `Bearer <t>` (2.x's GetToken takes both prefixes)."""
     header = request.headers.get("Authorization", "")

@@ -10,7 +10,15 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from .base import BODY, FakeServer, bearer_or_token, line_problem, split_lines, v1_credentials_hold
+from .base import (
+    BODY,
+    FakeServer,
+    bearer_or_token,
+    influxql_problem,
+    line_problem,
+    split_lines,
+    v1_credentials_hold,
+)
 
 _V2_CODES = {400: "invalid", 401: "unauthorized", 404: "not found", 405: "method not allowed",
              409: "conflict", 413: "request too large", 422: "unprocessable entity",
@@ -165,4 +173,7 @@ class FakeInfluxDB2(FakeServer):
             return self._unauthorized()
         if not params.get("q"):
             return web.json_response({"error": 'missing required parameter "q"'}, status=400)
+        problem = influxql_problem(params["q"])
+        if problem:
+            return self.error(400, f"failed to parse query: {problem}")
         return web.Response(body=self.query_answer, content_type="application/json")

@@ -8,7 +8,15 @@ import ssl
 
 from aiohttp import web
 
-from .base import BODY, FakeServer, bearer_or_token, line_problem, split_lines, v1_credentials_hold
+from .base import (
+    BODY,
+    FakeServer,
+    bearer_or_token,
+    influxql_problem,
+    line_problem,
+    split_lines,
+    v1_credentials_hold,
+)
 
 _V3_PRECISIONS = ("auto", "nanosecond", "microsecond", "millisecond", "second")
 _V3_FORMATS = ("json", "jsonl", "csv", "parquet", "pretty")
@@ -128,6 +136,9 @@ class FakeInfluxDB3(FakeServer):
             return self.error(401, "unauthorized access")
         if not params.get("q"):
             return self.error(400, "missing query parameters")
+        problem = influxql_problem(params["q"])
+        if problem:
+            return self.error(400, f"parsing error: {problem}")
         accept = request.headers.get("Accept", "application/json")
         if accept not in ("application/json", "*/*", "application/csv", "text/csv"):
             return self.error(400, f"invalid mime type ({accept})")

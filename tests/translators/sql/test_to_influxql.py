@@ -21,6 +21,7 @@ from translators.influxql.results import Series, StatementResult
 from translators.influxql.schema import MeasurementSchema, StaticSchema
 from translators.lineprotocol import FieldType
 from translators.sql import SqlRejected, translate_query
+from translators.sql.influxql_translation import OrderKey
 from translators.sql.to_influxql import (
     Origin,
     SqlTranslation,
@@ -202,6 +203,26 @@ def test_global_aggregate_and_order_flags() -> None:
     assert translate_sql("SELECT v FROM cpu").descending is None
 
 
+@pytest.mark.parametrize(("sql", "influxql", "order"), [
+    pytest.param("SELECT host, count(v) AS c FROM cpu GROUP BY host ORDER BY host DESC",
+                 "SELECT count(v) FROM cpu GROUP BY host", (OrderKey("host", True, True),),
+                 id="tag-desc-nulls-first"),
+    pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, max(v) AS m FROM cpu "
+                 "GROUP BY 1, 2 ORDER BY host NULLS FIRST, t DESC LIMIT 2",
+                 "SELECT max(v) FROM cpu GROUP BY time(1m), host fill(none) ORDER BY time DESC "
+                 "LIMIT 2", (OrderKey("host", False, True), OrderKey(None, True)),
+                 id="tag-then-time-desc"),
+    pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, region, max(v) AS m "
+                 "FROM cpu GROUP BY 1, 2, 3 ORDER BY t, region DESC NULLS LAST, 2",
+                 "SELECT max(v) FROM cpu GROUP BY time(1m), host, region fill(none)",
+                 (OrderKey(None), OrderKey("region", True), OrderKey("host")),
+                 id="time-then-tags"),
+])
+def test_order_by_grouped_tags(sql: str, influxql: str, order: tuple[OrderKey, ...]) -> None:
+    translation = translate_sql(sql)
+    assert (translation.influxql, translation.order) == (influxql, order)
+
+
 @pytest.mark.parametrize(("sql", "construct"), [
     pytest.param("SELECT * FROM cpu JOIN mem ON cpu.time = mem.time", "JOIN", id="join"),
     pytest.param("SELECT * FROM cpu LEFT JOIN mem USING (time)", "JOIN", id="left-join"),
@@ -220,11 +241,16 @@ def test_global_aggregate_and_order_flags() -> None:
                  id="having"),
     pytest.param("SELECT DISTINCT host FROM cpu", "SELECT DISTINCT", id="distinct-rows"),
     pytest.param("SELECT DISTINCT ON (host) host, v FROM cpu", "DISTINCT ON", id="distinct-on"),
-    pytest.param("SELECT v FROM cpu ORDER BY v", "ORDER BY anything but time", id="order-field"),
-    pytest.param("SELECT host, count(v) FROM cpu GROUP BY host ORDER BY host",
-                 "ORDER BY anything but time", id="order-tag"),
-    pytest.param("SELECT v FROM cpu ORDER BY time, v", "ORDER BY several columns",
-                 id="order-several"),
+    pytest.param("SELECT v FROM cpu ORDER BY v", "ORDER BY anything but time or a GROUP BY "
+                 "tag", id="order-field"),
+    pytest.param("SELECT host, v FROM cpu ORDER BY host", "ORDER BY anything but time or a "
+                 "GROUP BY tag", id="order-tag-not-grouped"),
+    pytest.param("SELECT host, count(v) FROM cpu GROUP BY host ORDER BY count(v)",
+                 "ORDER BY anything but time or a GROUP BY tag", id="order-aggregate"),
+    pytest.param("SELECT v FROM cpu ORDER BY time, v", "ORDER BY anything but time or a "
+                 "GROUP BY tag", id="order-time-then-field"),
+    pytest.param("SELECT v FROM cpu ORDER BY time, time DESC", "ORDER BY time twice",
+                 id="order-time-twice"),
     pytest.param("SELECT avg(v) FROM cpu ORDER BY time",
                  "ORDER BY the raw time in an aggregate query", id="order-raw-time-aggregate"),
     pytest.param("SELECT abs(v) FROM cpu", "the function abs", id="scalar-function"),

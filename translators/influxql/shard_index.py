@@ -1,0 +1,171 @@
+"""Which tag sets SLIMIT and SOFFSET pick on a sharded read, counted as 1.x's index counts them.
+
+1.6.7 pages the tag sets its index holds for the measurement (in the shard groups the time
+range reaches, filtered by the tag comparisons of WHERE), before it reads a point: a series
+without a point in the time range still takes its place, and its page may come out shorter.
+The merged answers of the shards only show series that have rows, so the shards are also asked
+`SHOW SERIES` over the same sources and time range (`index_statement`), and `paged_tag_sets`
+evaluates the WHERE clause's tag comparisons on those keys, as the index does: a comparison
+on a field (or a name that is no tag key of the measurement) keeps every series.
+
+1.x pages each shard group apart; the shards' keys are pooled here, which equals 1.x when the
+time range lies within one shard group (7 days under autogen).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from . import ast
+from .timerange import TimeConditionError, split_condition
+
+Tags = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRequest:
+    """What the shards are asked for one statement, and the tag condition to apply after."""
+
+    statement: ast.ShowSeries
+    condition: ast.Expr | None  # WHERE without its time comparisons
+
+
+def index_statement(statement: ast.SelectStatement, now: int) -> IndexRequest | None:
+    """SHOW SERIES over the sources and time range of a SELECT that pages series, or None
+    when it pages none or its time range is invalid (the shards word that error)."""
+    if not (statement.slimit or statement.soffset):
+        return None
+    sources = tuple(s for s in statement.sources if isinstance(s, ast.Measurement))
+    if len(sources) != len(statement.sources):
+        return None
+    try:
+        rest, span = split_condition(statement.condition, now, statement.timezone)
+    except TimeConditionError:
+        return None
+    bounds: list[ast.Expr] = []
+    if span.lower is not None:
+        bounds.append(ast.BinaryExpr(ast.BinaryOp.GTE, ast.VarRef("time"),
+                                     ast.TimeLiteral(span.lower)))
+    if span.upper is not None:
+        bounds.append(ast.BinaryExpr(ast.BinaryOp.LTE, ast.VarRef("time"),
+                                     ast.TimeLiteral(span.upper)))
+    condition = bounds[0] if bounds else None
+    if len(bounds) == 2:
+        condition = ast.BinaryExpr(ast.BinaryOp.AND, bounds[0], bounds[1])
+    database = next((s.database for s in sources if s.database), None)
+    show = ast.ShowSeries(database=database, condition=condition, sources=tuple(
+        ast.Measurement(name=s.name, regex=s.regex, retention_policy=s.retention_policy)
+        for s in sources))
+    return IndexRequest(show, rest)
+
+
+def paged_tag_sets(statement: ast.SelectStatement, request: IndexRequest,
+                   keys: Iterable[str]) -> dict[str, set[bytes]]:
+    """Per measurement, the tag-set keys (`tag_set_key`) SLIMIT/SOFFSET leave of the series
+    `keys` the shards listed."""
+    measurements: dict[str, list[Tags]] = {}
+    for key in keys:
+        name, tags = parse_series_key(key)
+        measurements.setdefault(name, []).append(tags)
+    chosen: dict[str, set[bytes]] = {}
+    end = statement.soffset + statement.slimit if statement.slimit else None
+    for name, series in measurements.items():
+        tag_keys = {k for tags in series for k in tags}
+        sets = {tag_set_key(_grouped(tags, statement.dimensions)) for tags in series
+                if request.condition is None or _holds(request.condition, tags, tag_keys)}
+        chosen[name] = set(sorted(sets)[statement.soffset:end])
+    return chosen
+
+
+def tag_set_key(tags: Tags) -> bytes:
+    """The key 1.x sorts tag sets by before it applies SLIMIT/SOFFSET (tsdb.MakeTagsKey): the
+    grouped tag keys the series has, then their values, all joined by '|'. A tag the series
+    lacks (answered as "") is left out, so `GROUP BY host, region` picks host=h6 without a
+    region ('host|h6') before host=h0 in region us ('host|region|h0|us')."""
+    present = sorted((k, v) for k, v in tags.items() if v != "")
+    return "|".join([k for k, _ in present] + [v for _, v in present]).encode()
+
+
+def parse_series_key(key: str) -> tuple[str, Tags]:
+    """`cpu,host=a\\,b` as ("cpu", {"host": "a,b"}): line protocol's escapes undone."""
+    parts: list[str] = []
+    current: list[str] = []
+    index = 0
+    while index < len(key):
+        char = key[index]
+        if char == "\\" and index + 1 < len(key):
+            current.append(key[index:index + 2])
+            index += 2
+            continue
+        if char == ",":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    parts.append("".join(current))
+    tags: Tags = {}
+    for part in parts[1:]:
+        name, _, value = _split_unescaped(part)
+        tags[_unescape(name)] = _unescape(value)
+    return _unescape(parts[0]), tags
+
+
+def _split_unescaped(part: str) -> tuple[str, str, str]:
+    index = 0
+    while index < len(part):
+        if part[index] == "\\":
+            index += 2
+            continue
+        if part[index] == "=":
+            return part[:index], "=", part[index + 1:]
+        index += 1
+    return part, "", ""
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\([,= \\])", r"\1", text)
+
+
+def _grouped(tags: Tags, dimensions: tuple[ast.Dimension, ...]) -> Tags:
+    """The tags of one series that the statement groups by."""
+    exprs = [d.expr for d in dimensions]
+    if any(isinstance(e, ast.Wildcard) for e in exprs):
+        return tags
+    named = {e.name for e in exprs if isinstance(e, ast.VarRef)}
+    patterns = [re.compile(e.pattern) for e in exprs if isinstance(e, ast.RegexLiteral)]
+    return {k: v for k, v in tags.items()
+            if k in named or any(p.search(k) for p in patterns)}
+
+
+def _holds(expr: ast.Expr, tags: Tags, tag_keys: Collection[str]) -> bool:
+    """Whether 1.x's index keeps a series with `tags` for this condition: comparisons on
+    tags are evaluated, anything else keeps every series (it filters points, not series)."""
+    match expr:
+        case ast.ParenExpr(inner):
+            return _holds(inner, tags, tag_keys)
+        case ast.BinaryExpr(ast.BinaryOp.AND, lhs, rhs):
+            return _holds(lhs, tags, tag_keys) and _holds(rhs, tags, tag_keys)
+        case ast.BinaryExpr(ast.BinaryOp.OR, lhs, rhs):
+            return _holds(lhs, tags, tag_keys) or _holds(rhs, tags, tag_keys)
+        case ast.BinaryExpr(op, lhs, rhs):
+            if not isinstance(lhs, ast.VarRef):
+                lhs, rhs = rhs, lhs
+            if not isinstance(lhs, ast.VarRef) or not _is_tag(lhs, tag_keys):
+                return True
+            value = tags.get(lhs.name, "")
+            if op in (ast.BinaryOp.EQ, ast.BinaryOp.NEQ) and isinstance(rhs, ast.StringLiteral):
+                return (value == rhs.value) == (op is ast.BinaryOp.EQ)
+            if op in (ast.BinaryOp.EQREGEX, ast.BinaryOp.NEQREGEX) and isinstance(
+                    rhs, ast.RegexLiteral):
+                found = re.search(rhs.pattern, value) is not None
+                return found == (op is ast.BinaryOp.EQREGEX)
+    return True
+
+
+def _is_tag(ref: ast.VarRef, tag_keys: Collection[str]) -> bool:
+    if ref.type is ast.DataType.TAG:
+        return True
+    return ref.type is None and ref.name in tag_keys
