@@ -131,6 +131,16 @@ SELECTORS = [
     pytest.param(f"SELECT last(usage_user), host, cpu {CW}", id="last-companions-series-tie"),
     pytest.param(f"SELECT first(usage_user), host {CW} GROUP BY region",
                  id="first-companions-series-tie-by-tag"),
+    # more ties: 1.x lets two of the tied points through its merge heap, then keeps the larger
+    pytest.param(f"SELECT first(temp), region {CW}", id="first-series-tie-companion-region"),
+    pytest.param(f"SELECT last(usage_user) {CW} GROUP BY region", id="last-series-tie-by-region"),
+    # server02 has no usage_idle at 01:59: its 01:58 point still sits in the heap
+    pytest.param(f"SELECT last(usage_idle), host, cpu {CW}", id="last-series-tie-field-gap"),
+    pytest.param(f"SELECT first(usage_user), last(usage_system) {CW} GROUP BY region",
+                 id="first-last-series-tie-by-region"),
+    pytest.param(f"SELECT last(usage_user), host, cpu {CW} GROUP BY time(30m), region",
+                 id="last-series-tie-by-time-region"),
+    pytest.param(f"SELECT last(used), host FROM mem WHERE {W}", id="last-integer-series-tie"),
     pytest.param(f"SELECT last(ok) FROM events WHERE {W} GROUP BY level", id="last-bool"),
     pytest.param(f"SELECT last(*) FROM mem WHERE {W} GROUP BY host", id="last-star"),
     pytest.param("SELECT last(usage_user) FROM cpu WHERE host = 'server01' AND cpu = 'cpu0'",
