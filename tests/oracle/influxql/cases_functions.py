@@ -52,6 +52,23 @@ AGGREGATES = [
                  "fill(0)", id="integral-by-time-fill"),
     pytest.param(f"SELECT integral(usage_user) {C1} GROUP BY time(30m) ORDER BY time DESC",
                  id="integral-by-time-desc"),
+    # beside another function: its buckets are filled, integral()'s rows joined unfilled
+    pytest.param(f"SELECT integral(usage_user), mean(usage_user) {C1} GROUP BY time(30m) "
+                 "ORDER BY time DESC", id="integral-desc-beside-mean-by-time"),
+    pytest.param(f"SELECT integral(usage_user), mean(usage_user) {C1} GROUP BY time(7m) "
+                 "fill(0) ORDER BY time DESC", id="integral-desc-beside-mean-fill-number"),
+    pytest.param(f"SELECT integral(usage_user, 1m), mean(usage_user) FROM cpu WHERE "
+                 f"host = 'server03' AND {W} GROUP BY time(7m) fill(previous) ORDER BY time DESC",
+                 id="integral-desc-beside-mean-fill-previous"),
+    # GROUP BY host: one host (two series merged), since 1.6.7 answers several hosts in Go's
+    # map order
+    pytest.param(f"SELECT integral(usage_user) FROM cpu WHERE host = 'server01' AND {W} "
+                 "GROUP BY host ORDER BY time DESC", id="integral-by-host-desc"),
+    pytest.param(f"SELECT integral(used, 1m) FROM mem WHERE host = 'server02' AND {W} "
+                 "GROUP BY host ORDER BY time DESC", id="integral-integer-by-host-desc"),
+    pytest.param(f"SELECT integral(usage_user, 1m), max(usage_user) FROM cpu WHERE "
+                 f"host = 'server03' AND {W} GROUP BY time(20m), host ORDER BY time DESC",
+                 id="integral-by-time-host-desc-beside-max"),
     # without GROUP BY time a float integral is stamped at the epoch, the mean at the bound
     pytest.param(f"SELECT integral(usage_user), mean(usage_user) {CW}",
                  id="integral-float-beside-mean"),
