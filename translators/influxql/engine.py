@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 from sqlglot import exp
 
-from . import ast, columnar, recent
+from . import ast, columnar, firstlast, recent
 from .readorder import SHARD_GROUP, SHARD_ORIGIN
 from .results import Series, series_key
 from .rewrite import QueryError, plan_select
@@ -66,7 +66,7 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
         limit = query.args.get("limit")
         if limit is None or int(limit.expression.name) > limits.max_rows:
             query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)
-        table = run(query)
+        table = firstlast.resolve(plan, source.schema, run(query))
         if table.num_rows > limits.max_rows:
             raise QueryError(f"the answer would exceed {limits.max_rows} rows "
                              "(query.max_rows); narrow the time range, add a LIMIT or "

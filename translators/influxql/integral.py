@@ -83,11 +83,13 @@ def _oriented(window: tuple[int, int], descending: bool) -> tuple[int, int]:
 
 
 def join(rows: Sequence[Row], columns: dict[int, list[tuple[int, float]]], width: int,
-         descending: bool) -> list[Row]:
-    """The other functions' rows (ascending) joined with each integral's areas (in emission
-    order) as 1.x's emitter joins its iterators: at each step the earliest time (the latest
-    under DESC) among their heads makes one row of every head at that time. Answered
-    ascending, as the caller reverses the rows for DESC."""
+         descending: bool, default: Any = None, carry: bool = False) -> list[Row]:
+    """The other functions' rows (ascending, filled) joined with each integral's areas (in
+    emission order) as 1.x's emitter joins its iterators: at each step the earliest time (the
+    latest under DESC) among their heads makes one row of every head at that time; a function
+    without a point there reads `default` (fill(<number>)'s value), or with `carry`
+    (fill(previous)) keeps what the row before held. Answered ascending, as the caller
+    reverses the rows for DESC."""
     main = list(rows[::-1] if descending else rows)
     heads = dict.fromkeys(columns, 0)
     out: list[Row] = []
@@ -98,11 +100,14 @@ def join(rows: Sequence[Row], columns: dict[int, list[tuple[int, float]]], width
         if not times:
             break
         time = max(times) if descending else min(times)
+        values = list(out[-1][1]) if carry and out else [default] * width
         if taken < len(main) and main[taken][0] == time:
-            values = list(main[taken][1])
+            if carry:  # 1.x's scanners leave a value without a point of its own untouched
+                values = [v if v is not None else held
+                          for v, held in zip(main[taken][1], values, strict=True)]
+            else:
+                values = list(main[taken][1])
             taken += 1
-        else:
-            values = [None] * width
         for index, at in heads.items():
             if at < len(columns[index]) and columns[index][at][0] == time:
                 values[index] = columns[index][at][1]

@@ -54,15 +54,17 @@ def merge_series(series: Sequence[Sequence[Point]]) -> list[Point]:
             shard[index].append(point)
     out: list[Point] = []
     for shard in sorted(by_shard):
-        out.extend(_heap_merge(by_shard[shard]))
+        out.extend(heap_merge(by_shard[shard], _point_less))
     return out
 
 
-def _heap_merge(runs: list[list[Point]]) -> list[Point]:
-    heap = [[run, 0] for run in runs if run]
+def heap_merge(runs: Sequence[Sequence[T]], point_less: Less[T]) -> list[T]:
+    """Runs merged the way 1.x's merge iterators do it with Go's container/heap: items that
+    `point_less` finds equal come out in the order the heap leaves them."""
+    heap: list[list[Any]] = [[run, 0] for run in runs if run]
 
     def less(i: int, j: int) -> bool:
-        return _point_less(heap[i][0][heap[i][1]], heap[j][0][heap[j][1]])
+        return point_less(heap[i][0][heap[i][1]], heap[j][0][heap[j][1]])
 
     def down(i: int, n: int) -> None:
         while True:
@@ -86,7 +88,7 @@ def _heap_merge(runs: list[list[Point]]) -> list[Point]:
 
     for i in range(len(heap) // 2 - 1, -1, -1):
         down(i, len(heap))
-    out: list[Point] = []
+    out: list[T] = []
     while heap:
         last = len(heap) - 1
         heap[0], heap[last] = heap[last], heap[0]

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import pyarrow as pa
 from sqlglot import exp
 
-from . import columnar
+from . import columnar, firstlast
 from .rewrite import SelectPlan
 from .schema import MeasurementSchema
 from .storage import build_query, condition_sql, dim_name, ident, tag_value, time_bounds
@@ -54,7 +54,8 @@ def last_block(plan: SelectPlan, database: str, schema: MeasurementSchema,
     window = TimeRange(start, plan.time_range.upper)
     narrowed = dataclasses.replace(plan, time_range=plan.time_range.intersect(window))
     query = build_query(narrowed, database, schema, dimensions, now, copies)
-    found = columnar.block(plan, schema.name, dimensions, run(query), lower)
+    table = firstlast.resolve(plan, schema, run(query))
+    found = columnar.block(plan, schema.name, dimensions, table, lower)
     if found is None or set(found.keys) != expected:
         return None
     return found

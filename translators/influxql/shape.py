@@ -71,10 +71,14 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
     for group in groups:
-        rows = _compute(plan, group, lower, upper, rng)
+        rows, integrals = _compute(plan, group, lower, upper, rng)
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled:
             rows = fill_rows(plan, rows, start, end)
+        if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
+            default = plan.fill_value if plan.fill is ast.FillOption.NUMBER else None
+            rows = area.join(rows, integrals, len(plan.prims), plan.descending, default,
+                             carry=plan.fill is ast.FillOption.PREVIOUS)
         out_rows = _evaluate(plan, rows, keep)
         if plan.descending:
             out_rows = _descending(plan, out_rows, multi)
@@ -129,11 +133,13 @@ def _key(series: Series) -> str:
 
 
 def _compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
-             rng: random.Random) -> list[tuple[int, list[Any]]]:
-    """Each row's time and final prim values (struct and list results resolved)."""
+             rng: random.Random) -> tuple[list[tuple[int, list[Any]]],
+                                          dict[int, list[tuple[int, float]]]]:
+    """Each row's time and final prim values (struct and list results resolved), and apart
+    from them each integral()'s own rows, by prim index."""
     rows = group.rows
     if not plan.aggregate:
-        return rows  # type: ignore[return-value]
+        return rows, {}  # type: ignore[return-value]
     orders = {i: _ReadOrder(plan, group, i) for i, p in enumerate(plan.prims)
               if p.func in READ_ORDER}
     out: list[tuple[int, list[Any]]] = []
@@ -173,9 +179,7 @@ def _compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
         if plan.selector_time and selected is not None:
             time = selected
         out.append((time, resolved))
-    if integrals:
-        out = area.join(out, integrals, len(plan.prims), plan.descending)
-    return out
+    return out, integrals
 
 
 def _integrals(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],

@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
-from . import ast
+from . import ast, firstlast
 from .rewrite import Prim, QueryError, SelectPlan, Transform
 from .schema import MeasurementSchema
 from .timerange import MAX_TIME, MIN_TIME
@@ -100,7 +100,13 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         return query.order_by(*order, copy=False)
     # Aggregates: bucket in an inner query, aggregate in the outer one.
     inner_columns: list[exp.Expression] = [time_ns.as_(TIME, copy=False), *dims]
-    if any(p.func in _BY_SERIES for p in plan.prims):
+    # first()/last() over the whole range: one point per series, resolved by `firstlast`.
+    per_series = firstlast.applies(plan)
+    series_tags = [f"__g{j}" for j in range(len(schema.tags))] if per_series else []
+    if per_series:
+        inner_columns.extend(col(schema.tag_column(t)).as_(name, copy=False)
+                             for name, t in zip(series_tags, sorted(schema.tags), strict=True))
+    elif any(p.func in _BY_SERIES for p in plan.prims):
         inner_columns.append(_series_order(schema).as_(SERIES, copy=False))
     for index, prim in enumerate(plan.prims):
         if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
@@ -110,6 +116,11 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         inner = inner.where(where, copy=False)
     group: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
     outer: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
+    if per_series:
+        group.extend(col(name) for name in series_tags)
+        outer.append(exp.Array(expressions=[
+            exp.Coalesce(this=col(name), expressions=[exp.Literal.string("")])
+            for name in series_tags] or [exp.Literal.string("")]).as_(SERIES, copy=False))
     lower, _ = read_bounds(plan, *time_bounds(plan, now))
     # Rows from or after the first bucket's offset floor with one plain division.
     plain = lower >= plan.interval_offset
@@ -137,6 +148,11 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                 expressions=[exp.Ordered(this=col(TIME))]))
             agg = exp.Filter(this=agg,
                              expression=exp.Where(this=_not_null(value.copy())))
+        elif per_series:
+            point = [("t", col(TIME)), ("v", value),
+                     *((f"a{i}", col(f"__v{i}")) for i, _ in raw_values)]
+            agg = exp.Filter(this=firstlast.series_point(prim.func, _struct(*point), col(TIME)),
+                             expression=exp.Where(this=_not_null(value.copy())))
         else:
             companions = [(f"a{i}", col(f"__v{i}")) for i, _ in raw_values]
             agg = _sql_aggregate(prim, value, schema,
@@ -158,6 +174,12 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         query = query.group_by(*(
             _bucket(col(TIME), plan.interval, plan.interval_offset, plain)
             if plan.interval is not None and g.name == TIME else g for g in group), copy=False)
+    if per_series:
+        names = [prim_name(i) for i in range(len(plan.prims))]
+        query = firstlast.by_group(
+            query, [dim_name(i) for i in range(len(dimensions))], [TIME, *names, "__n"],
+            [prim_name(i) for i, p in enumerate(plan.prims) if p.func is not None],
+            SERIES, TIME)
     return query
 
 

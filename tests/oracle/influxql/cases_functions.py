@@ -52,6 +52,23 @@ AGGREGATES = [
                  "fill(0)", id="integral-by-time-fill"),
     pytest.param(f"SELECT integral(usage_user) {C1} GROUP BY time(30m) ORDER BY time DESC",
                  id="integral-by-time-desc"),
+    # beside another function: its buckets are filled, integral()'s rows joined unfilled
+    pytest.param(f"SELECT integral(usage_user), mean(usage_user) {C1} GROUP BY time(30m) "
+                 "ORDER BY time DESC", id="integral-desc-beside-mean-by-time"),
+    pytest.param(f"SELECT integral(usage_user), mean(usage_user) {C1} GROUP BY time(7m) "
+                 "fill(0) ORDER BY time DESC", id="integral-desc-beside-mean-fill-number"),
+    pytest.param(f"SELECT integral(usage_user, 1m), mean(usage_user) FROM cpu WHERE "
+                 f"host = 'server03' AND {W} GROUP BY time(7m) fill(previous) ORDER BY time DESC",
+                 id="integral-desc-beside-mean-fill-previous"),
+    # GROUP BY host: one host (two series merged), since 1.6.7 answers several hosts in Go's
+    # map order
+    pytest.param(f"SELECT integral(usage_user) FROM cpu WHERE host = 'server01' AND {W} "
+                 "GROUP BY host ORDER BY time DESC", id="integral-by-host-desc"),
+    pytest.param(f"SELECT integral(used, 1m) FROM mem WHERE host = 'server02' AND {W} "
+                 "GROUP BY host ORDER BY time DESC", id="integral-integer-by-host-desc"),
+    pytest.param(f"SELECT integral(usage_user, 1m), max(usage_user) FROM cpu WHERE "
+                 f"host = 'server03' AND {W} GROUP BY time(20m), host ORDER BY time DESC",
+                 id="integral-by-time-host-desc-beside-max"),
     # without GROUP BY time a float integral is stamped at the epoch, the mean at the bound
     pytest.param(f"SELECT integral(usage_user), mean(usage_user) {CW}",
                  id="integral-float-beside-mean"),
@@ -131,6 +148,16 @@ SELECTORS = [
     pytest.param(f"SELECT last(usage_user), host, cpu {CW}", id="last-companions-series-tie"),
     pytest.param(f"SELECT first(usage_user), host {CW} GROUP BY region",
                  id="first-companions-series-tie-by-tag"),
+    # more ties: 1.x lets two of the tied points through its merge heap, then keeps the larger
+    pytest.param(f"SELECT first(temp), region {CW}", id="first-series-tie-companion-region"),
+    pytest.param(f"SELECT last(usage_user) {CW} GROUP BY region", id="last-series-tie-by-region"),
+    # server02 has no usage_idle at 01:59: its 01:58 point still sits in the heap
+    pytest.param(f"SELECT last(usage_idle), host, cpu {CW}", id="last-series-tie-field-gap"),
+    pytest.param(f"SELECT first(usage_user), last(usage_system) {CW} GROUP BY region",
+                 id="first-last-series-tie-by-region"),
+    pytest.param(f"SELECT last(usage_user), host, cpu {CW} GROUP BY time(30m), region",
+                 id="last-series-tie-by-time-region"),
+    pytest.param(f"SELECT last(used), host FROM mem WHERE {W}", id="last-integer-series-tie"),
     pytest.param(f"SELECT last(ok) FROM events WHERE {W} GROUP BY level", id="last-bool"),
     pytest.param(f"SELECT last(*) FROM mem WHERE {W} GROUP BY host", id="last-star"),
     pytest.param("SELECT last(usage_user) FROM cpu WHERE host = 'server01' AND cpu = 'cpu0'",

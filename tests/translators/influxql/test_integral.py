@@ -70,3 +70,21 @@ def test_join_under_desc_pairs_the_first_area_of_a_time() -> None:
     # answered ascending; the caller reverses it for DESC
     assert joined[::-1] == [(30, [-4.0, None]), (30, [0.0, None]), (20, [-3.0, 2.0]),
                             (20, [0.0, None]), (10, [None, 1.0])]
+
+
+def test_join_fills_rows_of_integral_alone_with_the_fill_number() -> None:
+    # fill(0): the mean reads 0 on the rows only integral() has (1.x's scanner default);
+    # the other rows come filled (fill_rows), integral()'s slot included
+    rows = [(10, [0, 1.0]), (20, [0, 2.0])]
+    joined = join(rows, {0: [(30, -4.0), (30, 0.0), (20, -3.0)]}, 2, descending=True,
+                  default=0)
+    assert joined[::-1] == [(30, [-4.0, 0]), (30, [0.0, 0]), (20, [-3.0, 2.0]),
+                            (10, [0, 1.0])]
+
+
+def test_join_under_fill_previous_keeps_what_the_row_before_held() -> None:
+    rows = [(10, [None, 1.0]), (20, [None, 2.0])]
+    joined = join(rows, {0: [(30, -4.0), (30, 0.0), (20, -3.0)]}, 2, descending=True,
+                  carry=True)
+    assert joined[::-1] == [(30, [-4.0, None]), (30, [0.0, None]), (20, [-3.0, 2.0]),
+                            (10, [-3.0, 1.0])]

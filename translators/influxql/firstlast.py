@@ -1,0 +1,135 @@
+"""first() and last() without GROUP BY time: the point 1.x picks when series tie on time.
+
+1.6.7 answers these from each shard with a shortcut: it merges the group's series (in series-key
+order, reversed for last) by time with Go's container/heap, keeps the merged points through a
+LIMIT 1 that lets two through (it checks the count before counting), and hands those two to the
+reducer, which keeps the earlier (later) point and, at equal times, the larger value. So when
+three or more series have a point at the selected time, which two of them reach the reducer is
+the heap's choice. The storage query (`storage.py`) answers each series' own first (last) point
+in the group, and `resolve` replays 1.x's merge over them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from sqlglot import exp
+
+from .readorder import heap_merge, shard_group
+from .results import series_key
+from .rewrite import SelectPlan
+from .schema import MeasurementSchema
+
+Point = dict[str, Any]  # {"t", "v", "a<i>"...}: a series' candidate point
+SELECTORS = ("first", "last")
+
+
+def applies(plan: SelectPlan) -> bool:
+    """True when every aggregate of the plan is first() or last() over the whole range (with
+    GROUP BY time 1.x reduces every point, and the larger value simply wins)."""
+    funcs = [p.func for p in plan.prims if p.func is not None]
+    return (plan.aggregate and plan.interval is None and bool(funcs)
+            and all(f in SELECTORS for f in funcs))
+
+
+def series_point(func: str, point: exp.Expression, time: exp.Expression) -> exp.Expression:
+    """The series' own first (last) point; a series has one point per time."""
+    node = exp.ArgMin if func == "first" else exp.ArgMax
+    return node(this=point, expression=time)
+
+
+def by_group(per_series: exp.Select, dims: list[str], columns: list[str],
+             points: list[str], series: str, time: str) -> exp.Select:
+    """Collect the per-series rows into one row per group: each of `points` becomes the list
+    of {s: series, p: point} of the series that have one."""
+    def column(name: str) -> exp.Column:
+        return exp.Column(this=exp.to_identifier(name, quoted=True))
+
+    select: list[exp.Expression] = [column(name) for name in dims]
+    for name in columns:
+        if name in points:
+            entry = exp.Struct(expressions=[
+                exp.PropertyEQ(this=exp.to_identifier("s", quoted=True),
+                               expression=column(series)),
+                exp.PropertyEQ(this=exp.to_identifier("p", quoted=True),
+                               expression=column(name))])
+            present = exp.Not(this=exp.Is(this=column(name), expression=exp.Null()))
+            agg: exp.Expression = exp.Filter(this=exp.ArrayAgg(this=entry),
+                                             expression=exp.Where(this=present))
+        elif name == "__n":
+            agg = exp.cast(exp.Sum(this=column(name)), "BIGINT")
+        elif name == time:
+            agg = exp.cast(exp.null(), "BIGINT")
+        else:  # a selector's companion: filled from the selected point
+            agg = exp.null()
+        select.append(agg.as_(name, quoted=True))
+    query = exp.select(*select).from_(per_series.subquery("__by_series"))
+    if dims:
+        query = query.group_by(*(column(name) for name in dims))
+    return query
+
+
+def resolve(plan: SelectPlan, schema: MeasurementSchema, table: pa.Table) -> pa.Table:
+    """The storage rows with each first()/last() list of series points replaced by the point
+    1.x picks from it (a no-op for other plans)."""
+    if not applies(plan):
+        return table
+    measurement, tags = schema.name, sorted(schema.tags)
+    columns = [f"__p{i}" for i in range(len(plan.prims))]  # storage.prim_name
+    companions = sorted((p.name, i) for i, p in enumerate(plan.prims) if p.func is None)
+    aux = [f"a{i}" for _, i in companions]
+    for index, name in enumerate(columns):
+        if name not in table.column_names:
+            continue
+        column = table.column(name)
+        if not pa.types.is_list(column.type):
+            continue
+        point_type = column.type.value_type.field("p").type
+        func = plan.prims[index].func
+        chosen = [_pick(func, entries, measurement, tags, aux)
+                  for entries in column.to_pylist()]
+        table = table.set_column(table.column_names.index(name), name,
+                                 pa.array(chosen, type=point_type))
+    return table
+
+
+def _pick(func: str | None, entries: list[dict[str, Any]] | None, measurement: str,
+          tags: list[str], aux: list[str]) -> Point | None:
+    if not entries:
+        return None
+    if len(entries) == 1:
+        return entries[0]["p"]  # type: ignore[no-any-return]
+    last = func == "last"
+    edge = (max if last else min)(e["p"]["t"] for e in entries)
+    shard = shard_group(edge)
+    # 1.x merges shard by shard; only the shard of the selected time can hold it.
+    present = [(series_key(measurement, tags, tuple(e["s"])), e["p"]) for e in entries
+               if shard_group(e["p"]["t"]) == shard]
+    present.sort(key=lambda item: item[0], reverse=last)
+    if sum(1 for _, p in present if p["t"] == edge) == 1:
+        return next(p for _, p in present if p["t"] == edge)
+
+    def less(x: Point, y: Point) -> bool:
+        if x["t"] != y["t"]:
+            return bool(x["t"] > y["t"] if last else x["t"] < y["t"])
+        for key in aux:  # companions by name; 1.x stops at the first one that is not text
+            left, right = x.get(key), y.get(key)
+            if not isinstance(left, str) or not isinstance(right, str):
+                return False
+            if left != right:
+                return left > right if last else left < right
+        return False
+
+    kept, *rest = heap_merge([[p] for _, p in present], less)[:2]
+    if rest and rest[0]["t"] == edge and _larger(rest[0]["v"], kept["v"], last):
+        kept = rest[0]
+    return kept
+
+
+def _larger(value: Any, held: Any, last: bool) -> bool:
+    """The reducer's tie-break at equal times: the larger value; for booleans first() keeps
+    false and last() keeps true."""
+    if isinstance(value, bool):
+        return value and not held if last else held and not value
+    return bool(value > held)
