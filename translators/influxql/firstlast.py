@@ -64,9 +64,11 @@ def by_group(per_series: exp.Select, dims: list[str], columns: list[str],
         else:  # a selector's companion: filled from the selected point
             agg = exp.null()
         select.append(agg.as_(name, quoted=True))
-    query = exp.select(*select).from_(per_series.subquery("__by_series"))
+    # built for this query alone: sqlglot's defensive copies are not needed
+    query = exp.select(*select, copy=False).from_(
+        per_series.subquery("__by_series", copy=False), copy=False)
     if dims:
-        query = query.group_by(*(column(name) for name in dims))
+        query = query.group_by(*(column(name) for name in dims), copy=False)
     return query
 
 
@@ -121,7 +123,13 @@ def _pick(func: str | None, entries: list[dict[str, Any]] | None, measurement: s
                 return left > right if last else left < right
         return False
 
-    kept, *rest = heap_merge([[p] for _, p in present], less)[:2]
+    points = [p for _, p in present]
+    if not aux and all(p["t"] == edge for p in points):
+        # The common case (a host's cpus all report at once): with every item equal, Go's heap
+        # never moves one, so the first two out are the first and the last.
+        kept, *rest = points[0], points[-1]
+    else:
+        kept, *rest = heap_merge([[p] for p in points], less, limit=2)
     if rest and rest[0]["t"] == edge and _larger(rest[0]["v"], kept["v"], last):
         kept = rest[0]
     return kept

@@ -58,9 +58,11 @@ def merge_series(series: Sequence[Sequence[Point]]) -> list[Point]:
     return out
 
 
-def heap_merge(runs: Sequence[Sequence[T]], point_less: Less[T]) -> list[T]:
+def heap_merge(runs: Sequence[Sequence[T]], point_less: Less[T],
+               limit: int | None = None) -> list[T]:
     """Runs merged the way 1.x's merge iterators do it with Go's container/heap: items that
-    `point_less` finds equal come out in the order the heap leaves them."""
+    `point_less` finds equal come out in the order the heap leaves them. With `limit`, only
+    the first `limit` items are merged out."""
     heap: list[list[Any]] = [[run, 0] for run in runs if run]
 
     def less(i: int, j: int) -> bool:
@@ -89,7 +91,7 @@ def heap_merge(runs: Sequence[Sequence[T]], point_less: Less[T]) -> list[T]:
     for i in range(len(heap) // 2 - 1, -1, -1):
         down(i, len(heap))
     out: list[T] = []
-    while heap:
+    while heap and (limit is None or len(out) < limit):
         last = len(heap) - 1
         heap[0], heap[last] = heap[last], heap[0]
         down(0, last)

@@ -76,7 +76,7 @@ def _expected_groups(plan: SelectPlan, schema: MeasurementSchema, dimensions: li
         where = exp.and_(where, condition_sql(plan.condition, schema))
     query = exp.select(*dims, start).from_(exp.Table(this=ident(_SERIES))).where(where)
     if keys:  # by the expressions: an alias could be shadowed by a tag of the same name
-        query = query.group_by(*(key.copy() for key in keys))
+        query = query.group_by(*(key.copy() for key in keys), copy=False)
     table = run(query, {_SERIES: times})
     starts = [s for s in table.column("__from").to_pylist() if s is not None]
     if not starts:

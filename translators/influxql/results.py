@@ -8,6 +8,7 @@ RFC3339 rendering are the encoder's choice alone.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,10 +120,16 @@ _ESCAPE_MEASUREMENT = str.maketrans({",": "\\,", " ": "\\ "})
 _ESCAPE_TAG = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
 
 
-def series_key(name: str, tags: list[str], values: tuple[str | None, ...]) -> str:
+def series_key(name: str, tags: Sequence[str], values: tuple[str | None, ...]) -> str:
     """1.x's series key, `cpu,host=a,region=eu`: escaped as line protocol, tags in the order
     given (sorted by the callers), empty values left out. SHOW SERIES answers it and SLIMIT
     counts series in its order."""
+    return _series_key(name, tuple(tags), values)
+
+
+# Keys are asked for the same series query after query (first()/last() ties, SLIMIT).
+@functools.lru_cache(maxsize=1 << 16)
+def _series_key(name: str, tags: tuple[str, ...], values: tuple[str | None, ...]) -> str:
     parts = [name.translate(_ESCAPE_MEASUREMENT)]
     for key, value in zip(tags, values, strict=True):
         if value:

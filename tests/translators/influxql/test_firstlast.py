@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from translators.influxql import engine, parser
+from translators.influxql.readorder import heap_merge
 from translators.influxql.schema import MeasurementSchema, StaticSchema
 from translators.lineprotocol import FieldType
 
@@ -62,3 +63,12 @@ def answer(con: duckdb.DuckDBPyConnection, text: str) -> list[Any]:
 def test_tie_between_series(con: duckdb.DuckDBPyConnection, text: str,
                             expected: list[Any]) -> None:
     assert answer(con, text) == expected
+
+
+@pytest.mark.parametrize("size", range(2, 12))
+def test_equal_items_leave_the_heap_first_and_last_first(size: int) -> None:
+    """The shortcut resolve takes when every series ties on time and no companion orders
+    them rests on this: Go's heap moves no equal item, so the first two out are the first and
+    the last."""
+    items = [[index] for index in range(size)]
+    assert heap_merge(items, lambda a, b: False, limit=2) == [0, size - 1]
