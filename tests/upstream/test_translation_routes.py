@@ -97,6 +97,18 @@ async def test_precision_passes_untouched_or_is_rescaled_once(routed) -> None:
         assert sent_m.body.split(b"\n")[1] == b"m,t=b v=2"
 
 
+async def test_rescaling_reads_tabs_as_the_parser_does(routed) -> None:
+    # a tab separates nothing: `v=2\t3` is one (invalid) value, not a value and a time, and
+    # goes upstream as written, for the server to refuse; blanks after a space are kept
+    async with FakeInfluxDB2() as fake:
+        client = await routed([v2(fake.url)], [single("two")])
+        body = b"m,t=a v=1 \t2  \nm,t=b v=2\t3\nm,t=c v=3 4"
+        await client.post("/write", params={"db": "telegraf", "precision": "m"}, data=body)
+        (sent,) = fake.requests_to("/api/v2/write")
+        assert sent.query["precision"] == "s"
+        assert sent.body == b"m,t=a v=1 \t120  \nm,t=b v=2\t3\nm,t=c v=3 240"
+
+
 async def test_v1_precision_h_reaches_a_gateway_acting_as_influxdb3(routed, tmp_path) -> None:
     upstream = gateway_process(tmp_path / "far").start()
     try:

@@ -33,7 +33,7 @@ _MEASUREMENT = re.compile(rb"[ \t]*+((?:[^ ,\\]++|\\[ ,=]|\\)*+)")
 _SERIES = re.compile(rb"[ \t]*+((?:[^ \\]++|\\[ ,=]|\\)*+)")
 _TAG = re.compile(rb",(%s)=((?:[^ ,\\]++|\\[ ,=]|\\)*+)" % KEY)
 
-_ENDING = b" \t\r"  # what may follow the last token of a line
+_ENDING = b" \r"  # what may follow the last token of a line (a tab is part of the token)
 # Bytes that send a line to the careful reader, per job. Stamping must find every point
 # without a timestamp, which escaped spaces hide from a count of tokens. Rescaling reads a
 # final integer token as the timestamp, which an escape cannot make wrong (an unquoted value

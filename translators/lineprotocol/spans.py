@@ -34,14 +34,17 @@ OPEN_STRING = -3  # ends inside a quoted string value that no later line closes
 # string is still open there; the last group is the timestamp.
 KEY = rb"(?:[^ ,=\\]++|\\[ ,=]|\\)*+"
 _STRING_BODY = rb'(?:[^"\\]++|\\["\\]|\\)*+'
-_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ \t,]*+)' % (KEY, _STRING_BODY)
-_TIMESTAMP = rb"(?:[ \t]++([^ \t]++))?[ \t]*+\r?\Z"  # one carriage return may end a line
+# As the parser (and 1.x) reads them, a field value and a timestamp end at a space only (a tab
+# is part of the token), blanks before the timestamp follow a space, and only spaces follow
+# the timestamp; one carriage return may end a line.
+_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ ,]*+)' % (KEY, _STRING_BODY)
+_TIMESTAMP = rb"(?: [ \t]*+([^ \t\r][^ \r]*+)?)? *+\r?\Z"
 _POINT = re.compile(
     rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+"  # measurement and tags: to the first bare space
     rb"%s(?:,%s)*+%s" % (_FIELD, _FIELD, _TIMESTAMP)
 )
 # The same reading for a line without backslashes, three times faster.
-_PLAIN_FIELD = rb'[^ ,=]*+=(?>"[^"]*+(?:"|(\Z))|[^ \t,]*+)'
+_PLAIN_FIELD = rb'[^ ,=]*+=(?>"[^"]*+(?:"|(\Z))|[^ ,]*+)'
 _PLAIN_POINT = re.compile(
     rb"[ \t]*+[^ ]++ [ \t]*+%s(?:,%s)*+%s" % (_PLAIN_FIELD, _PLAIN_FIELD, _TIMESTAMP))
 _MORE_FIELDS = re.compile(rb"(?:,%s)*+%s" % (_FIELD, _TIMESTAMP))

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from . import intervals
+
 
 class Unsupported(ValueError):
     """A construct of InfluxDB 3's dialect that the native store cannot answer."""
@@ -41,13 +43,21 @@ _ARROW_TYPES = {
 
 def rewrite_functions(tree: exp.Expression) -> exp.Expression:
     """`tree` with InfluxDB 3 functions replaced by DuckDB ones (raises Unsupported)."""
+    tree = intervals.rewrite_arithmetic(tree)
     # children first, so a rewritten function's arguments are rewritten too
     for node in reversed(list(tree.walk())):
         new = _rewrite(node)
         if new is not node:
             if node is tree:
-                return new
+                tree = new
+                break
             node.replace(new)
+    try:
+        intervals.write_intervals(tree)
+    except ValueError as exc:  # DataFusion holds it; DuckDB's intervals stop at microseconds
+        raise Unsupported(f"the interval {exc} is finer than a microsecond: the native store "
+                          "takes such intervals only as a date_bin stride or added to or "
+                          "taken from a time") from None
     return tree
 
 
@@ -83,7 +93,8 @@ def utc_timestamp(value: exp.Expression) -> exp.Expression:
     if value.is_string:
         with_zone = exp.Cast(this=value, to=exp.DataType.build("TIMESTAMPTZ"))
         return exp.AtTimeZone(this=with_zone, zone=exp.Literal.string("UTC"))
-    return exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))
+    # to the nanosecond, as DataFusion's timestamps are (a TIMESTAMP stops at microseconds)
+    return exp.Cast(this=value, to=exp.DataType(this=exp.DataType.Type.TIMESTAMP_NS))
 
 
 def interval(value: exp.Expression) -> exp.Expression:
@@ -96,8 +107,20 @@ def _date_bin(node: exp.DateBin) -> exp.Expression:
     origin = node.args.get("origin")
     start = utc_timestamp(origin) if origin is not None else \
         exp.Cast(this=exp.Literal.string(_EPOCH), to=exp.DataType.build("TIMESTAMP"))
+    source = node.expression
+    if source.is_string:
+        source = utc_timestamp(source)
+    span = intervals.span_of(node.this)
+    if span is not None and span.fixed:
+        if span.total_nanos == 0:
+            raise Unsupported("Execution error: DATE_BIN stride must be non-zero")
+        # to the nanosecond, as DataFusion bins (DuckDB's time_bucket stops at microseconds)
+        return intervals.bin_nanos(span.total_nanos, source, start)
+    if span is not None and (span.days or span.nanos):
+        raise Unsupported("This feature is not implemented: DATE_BIN stride does not support "
+                          "combination of month, day and nanosecond intervals")
     return exp.Anonymous(this="time_bucket", expressions=[
-        interval(node.this), node.expression, start])
+        interval(node.this), source, start])
 
 
 def _in_window(node: exp.Expression) -> bool:

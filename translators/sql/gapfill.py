@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from . import zones
+from . import intervals, zones
 from .datafusion import Unsupported, interval, utc_timestamp
 from .fills import interpolate_fill, locf_fill
 from .gapfill_limit import guarded_end
@@ -167,12 +167,12 @@ def _time_range(where: exp.Where | None, column: exp.Column) -> tuple[Bound, Bou
 
 
 def _bound_time(bound: Bound, step: int) -> exp.Expression:
-    """The first (step 1) or last (step -1) time a bound lets through, to the microsecond."""
+    """The first (step 1) or last (step -1) time a bound lets through, to the nanosecond."""
     value, included = bound
     time = utc_timestamp(value.copy())
     if included:
         return time
-    tick = exp.Interval(this=exp.Literal.string("1"), unit=exp.Var(this="MICROSECOND"))
+    tick = exp.Interval(this=exp.Literal.string("1"), unit=exp.Var(this="NANOSECOND"))
     return exp.Add(this=time, expression=tick) if step > 0 else \
         exp.Sub(this=time, expression=tick)
 
@@ -375,11 +375,19 @@ def _buckets(stride: exp.Expression, zone: str | None, origin: exp.Expression | 
     start, end = local(lower, 1), local(upper, -1)
     if limit is not None:
         end = guarded_end(start, end, stride, *limit)
-    series = exp.GenerateSeries(start=start, end=end, step=interval(stride.copy()))
+    span = intervals.span_of(stride)
+    if span is not None and span.fixed:  # in nanoseconds: DuckDB's intervals stop at micros
+        series = exp.GenerateSeries(start=intervals.epoch_nanos(start),
+                                    end=intervals.epoch_nanos(end),
+                                    step=exp.Literal.number(span.total_nanos))
+    else:
+        series = exp.GenerateSeries(start=start, end=end, step=interval(stride.copy()))
     source = exp.Table(this=series, alias=exp.TableAlias(
         this=exp.to_identifier("__gapfill_series"),
         columns=[exp.to_identifier("__gapfill_wall")]))
     wall = exp.column("__gapfill_wall")
+    if span is not None and span.fixed:
+        wall = intervals.from_nanos(wall)
     time = wall if zone is None else zones.from_wall(wall, zone)
     return exp.select(exp.alias_(time, _TIME, quoted=True)).from_(source)
 

@@ -22,12 +22,12 @@ GUARD = "gapfill_guard"
 def guarded_end(start: exp.Expression, end: exp.Expression, stride: exp.Expression,
                  groups: exp.Expression, limit: int) -> exp.Expression:
     """`end`, or an error (DuckDB's error()) when buckets times groups exceed `limit`."""
-    def micros(time: exp.Expression) -> exp.Expression:
-        return exp.Anonymous(this="epoch_us", expressions=[time])
+    def nanos(time: exp.Expression) -> exp.Expression:  # strides may be under a microsecond
+        return exp.Anonymous(this="epoch_ns", expressions=[time])
 
     epoch = exp.Cast(this=exp.Literal.string("1970-01-01"), to=exp.DataType.build("TIMESTAMP"))
-    step = micros(exp.Add(this=epoch, expression=interval(stride.copy())))
-    span = exp.Sub(this=micros(end.copy()), expression=micros(start.copy()))
+    step = nanos(exp.Add(this=epoch, expression=interval(stride.copy())))
+    span = exp.Sub(this=nanos(end.copy()), expression=nanos(start.copy()))
     buckets = exp.Add(this=exp.IntDiv(this=exp.paren(span), expression=step),
                       expression=exp.Literal.number(1))
     rows = exp.Mul(this=exp.Cast(this=groups, to=exp.DataType.build("HUGEINT")),

@@ -34,6 +34,7 @@ from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
 from .gapfill_limit import GUARD, LIMIT_WORDS
 from .result_names import name_results
+from .to_char import CHRONO, build_to_char, render_to_char
 from .zones import rewrite_zones
 
 
@@ -41,7 +42,8 @@ class InfluxSql(Postgres):
     """PostgreSQL as sqlglot reads it, with DATE_BIN's arguments read by position."""
 
     class Parser(Postgres.Parser):
-        FUNCTIONS = {**Postgres.Parser.FUNCTIONS, "DATE_BIN": build_date_bin}
+        FUNCTIONS = {**Postgres.Parser.FUNCTIONS, "DATE_BIN": build_date_bin,
+                     "TO_CHAR": build_to_char, "DATE_FORMAT": build_to_char}
 
 
 READ_DIALECT = InfluxSql
@@ -204,6 +206,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
     try:
         tree, zones = rewrite_zones(tree)
         tree = rewrite_gapfill(tree, fill_limit)
+        tree = _render_to_chars(tree)
         tree = rewrite_functions(tree)
     except Unsupported as exc:
         raise SqlRejected(str(exc)) from None
@@ -222,6 +225,17 @@ def _translate(text: str, schema: str, tables: Collection[str],
     if row_limit is not None:
         tree = exp.select("*").from_(tree.subquery("__result")).limit(row_limit)
     return Translation(tree.sql(dialect=WRITE_DIALECT), zones)
+
+
+def _render_to_chars(tree: exp.Expression) -> exp.Expression:
+    """Every to_char/date_format call rendered with its chrono format (zones already read)."""
+    for node in reversed(list(tree.find_all(exp.TimeToStr))):
+        if node.meta.get(CHRONO):
+            new = render_to_char(node)
+            if node is tree:
+                return new
+            node.replace(new)
+    return tree
 
 
 def engine_message(message: str, schema: str) -> str:

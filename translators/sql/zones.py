@@ -266,7 +266,11 @@ def _in_local_time(node: exp.Expression, zone: str) -> exp.Expression:
     if isinstance(node, exp.Extract):
         return exp.Extract(this=node.this, expression=to_wall(node.expression, zone))
     if isinstance(node, exp.TimeToStr):
-        return exp.TimeToStr(this=to_wall(node.this, zone), format=node.args.get("format"))
+        local = exp.TimeToStr(this=to_wall(node.this.copy(), zone),
+                              format=node.args.get("format"))
+        # to_char.py prints %z and %Z from the instant and its local time
+        local.meta.update(node.meta, zone=zone, instant=_instant(node.this))
+        return local
     if isinstance(node, exp.TimestampTrunc):
         local = exp.TimestampTrunc(this=to_wall(node.this, zone), unit=node.args.get("unit"))
     else:  # datetrunc(unit, value)

@@ -72,8 +72,14 @@ def outcome(body: bytes, precision: Precision = P.NANOSECOND, default: int = DEF
         pytest.param(b"cpu,t=#x v=1 5", 13, id="hash-inside-a-tag"),
         pytest.param(b"cpu v=1 5\r", 8, id="crlf"),
         pytest.param(b"cpu v=1\r", NO_TIMESTAMP, id="crlf-no-time"),
-        pytest.param(b"cpu v=1  \t 5 \t", 11, id="blanks-around-time"),
-        pytest.param(b"cpu v=1\t5", 8, id="tab-before-time"),
+        # A tab separates nothing: it only follows a space before the timestamp (as the parser
+        # and 1.x read it); a token that takes one in is not a timestamp, nor its line a point.
+        pytest.param(b"cpu v=1  \t 5  ", 11, id="blanks-around-time"),
+        pytest.param(b"cpu v=1  \t 5 \t", NOT_A_POINT, id="tab-after-time-and-space"),
+        pytest.param(b"cpu v=1 5\t", 8, id="tab-in-the-time-token"),
+        pytest.param(b"cpu v=1\t5", NO_TIMESTAMP, id="tab-inside-the-value"),
+        pytest.param(b'cpu v="a"\t5', NOT_A_POINT, id="tab-after-a-string"),
+        pytest.param(b"cpu v=1,w=2\t3 4", 14, id="tab-inside-a-value-then-time"),
         pytest.param(b"cpu v=1 \t ", NO_TIMESTAMP, id="trailing-blanks"),
         pytest.param(b" \tcpu  v=1 5", 11, id="leading-and-repeated-blanks"),
         pytest.param(b"# cpu v=1 5", NOT_A_POINT, id="comment"),
@@ -119,8 +125,12 @@ def test_locate_timestamp(line: bytes, expected: int) -> None:
         pytest.param(b"cpu v=1", P.MINUTE, P.SECOND, b"cpu v=1", id="no-timestamp"),
         pytest.param(b"cpu v=1 2\r\ncpu v=2 3\r\n", P.MINUTE, P.SECOND,
                      b"cpu v=1 120\r\ncpu v=2 180\r\n", id="crlf"),
-        pytest.param(b"cpu v=1 2 \t\ncpu v=2\t3  ", P.MINUTE, P.SECOND,
-                     b"cpu v=1 120 \t\ncpu v=2\t180  ", id="blanks-kept"),
+        pytest.param(b"cpu v=1 \t2  \r\ncpu v=2 \t 3", P.MINUTE, P.SECOND,
+                     b"cpu v=1 \t120  \r\ncpu v=2 \t 180", id="blanks-kept"),
+        # not timestamps to the parser: a value taking in a tab, a time followed by one
+        pytest.param(b"cpu v=2\t3\ncpu v=1 2\t\ncpu v=1 2 \t\ncpu v=1 2", P.MINUTE, P.SECOND,
+                     b"cpu v=2\t3\ncpu v=1 2\t\ncpu v=1 2 \t\ncpu v=1 120",
+                     id="tabs-are-not-separators"),
         pytest.param(b"# cpu v=1 2\n#cpu v=1 2\n\n  \ncpu v=1 2\n", P.MINUTE, P.SECOND,
                      b"# cpu v=1 2\n#cpu v=1 2\n\n  \ncpu v=1 120\n",
                      id="comments-and-blank-lines"),
@@ -216,7 +226,9 @@ def test_resolve_auto(body: bytes, expected: bytes | None, unit: Precision) -> N
         pytest.param(b"cpu v=1\ncpu v=2 5\n", b"cpu v=1 99\ncpu v=2 5\n", id="mixed"),
         pytest.param(b"cpu v=1", b"cpu v=1 99", id="single-line"),
         pytest.param(b"cpu v=1\r\ncpu v=2 5\r\n", b"cpu v=1 99\r\ncpu v=2 5\r\n", id="crlf"),
-        pytest.param(b"cpu v=1  \t\n", b"cpu v=1 99  \t\n", id="trailing-blanks"),
+        # after the blanks: `cpu v=1 99  \t` would end in a tab after the time, which is invalid
+        pytest.param(b"cpu v=1  \t\n", b"cpu v=1  \t 99\n", id="trailing-blanks"),
+        pytest.param(b"cpu v=1 \t\r\n", b"cpu v=1 \t 99\r\n", id="trailing-tab-crlf"),
         pytest.param(b"cpu v=1 ", b"cpu v=1 99 ", id="one-line-ending-in-a-space"),
         pytest.param(b"cpu v=1 1\r\ncpu v=2 \r\n", b"cpu v=1 1\r\ncpu v=2 99 \r\n",
                      id="crlf-line-ending-in-a-space"),
@@ -338,8 +350,9 @@ def line(draw: st.DrawFn, stamp: st.SearchStrategy[str | None] = stamps) -> str:
     text += ",".join(f"{escape(k)}={v}" for k, v in fields)
     drawn = draw(stamp)
     if drawn is not None:
-        text += draw(st.sampled_from([" ", " ", "  ", "\t"])) + drawn
-    return text + draw(st.sampled_from(["", "", "", " ", "\t", "\r"]))
+        # blanks before the time (a tab only after a space, as the parser reads them) and after
+        text += draw(st.sampled_from([" ", " ", "  ", " \t", " \t "])) + drawn
+    return text + draw(st.sampled_from(["", "", "", " ", "\t", "\r", " \t", "  ", " \t\r"]))
 
 
 @st.composite

@@ -13,17 +13,27 @@ def translate(text: str) -> str:
 
 @pytest.mark.parametrize(("text", "fragment"), [
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time, '1970-01-01T00:00:00Z') AS t "
-                 "FROM cpu", "TIME_BUCKET(INTERVAL '1' MINUTE, time, CAST("
-                 "'1970-01-01T00:00:00Z' AS TIMESTAMPTZ) AT TIME ZONE 'UTC')",
+                 "FROM cpu", "(EPOCH_NS(time) - EPOCH_NS(CAST('1970-01-01T00:00:00Z' AS "
+                 "TIMESTAMPTZ) AT TIME ZONE 'UTC')) % 60000000000",
                  id="date-bin-string-origin"),
     pytest.param("SELECT date_bin(INTERVAL '1 day', time, TIMESTAMP '2000-01-01 00:00:00+02:00')"
                  " AS t FROM cpu", "CAST('2000-01-01 00:00:00+02:00' AS TIMESTAMPTZ) AT TIME "
                  "ZONE 'UTC'", id="date-bin-timestamp-origin-keeps-offset"),
     pytest.param("SELECT date_bin(INTERVAL '7 days', time) AS t FROM cpu",
-                 "TIME_BUCKET(INTERVAL '7' DAYS, time, CAST('1970-01-01 00:00:00' AS TIMESTAMP))",
+                 "(EPOCH_NS(time) - EPOCH_NS(CAST('1970-01-01 00:00:00' AS TIMESTAMP))) "
+                 "% 604800000000000", id="date-bin-epoch-origin"),
+    pytest.param("SELECT date_bin(INTERVAL '3 months', time) AS t FROM cpu",
+                 "TIME_BUCKET(INTERVAL '3 months 0 days 0 microseconds', time, "
+                 "CAST('1970-01-01 00:00:00' AS TIMESTAMP))",
                  id="date-bin-epoch-origin"),
     pytest.param("SELECT date_bin('15 minutes', time) AS t FROM cpu",
-                 "TIME_BUCKET(CAST('15 minutes' AS INTERVAL), time", id="date-bin-text-stride"),
+                 "% 900000000000", id="date-bin-text-stride"),
+    pytest.param("SELECT time - INTERVAL '500 nanoseconds' AS t FROM cpu",
+                 "MAKE_TIMESTAMP_NS(EPOCH_NS(time) - 500)", id="time-minus-nanoseconds"),
+    pytest.param("SELECT INTERVAL '1 hour' + time AS t FROM cpu",
+                 "MAKE_TIMESTAMP_NS(EPOCH_NS(time) + 3600000000000)", id="interval-plus-time"),
+    pytest.param("SELECT time + INTERVAL '1 mon 2 us' AS t FROM cpu",
+                 "time + INTERVAL '1 months 0 days 2 microseconds'", id="months-in-duckdb-words"),
     pytest.param("SELECT first_value(v ORDER BY time) AS f FROM cpu",
                  "FIRST(v ORDER BY time)", id="first-value-aggregate"),
     pytest.param("SELECT last_value(v ORDER BY time) AS l FROM cpu",

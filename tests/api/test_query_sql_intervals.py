@@ -1,0 +1,95 @@
+"""Intervals on /api/v3/query_sql as DataFusion reads them: nanoseconds, microseconds and mixed
+units in date_bin, date_bin_gapfill and time arithmetic, answered to the nanosecond."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+# times a few nanoseconds apart, as high-rate sensors write them
+DATA = b"""m,s=a v=1 1700000000000000001
+m,s=a v=2 1700000000000000002
+m,s=a v=3 1700000000000000005
+m,s=a v=4 1700000000000003000
+m,s=a v=5 1700000000000003999
+"""
+RANGE = ("time >= '2023-11-14T22:13:20Z' AND time < '2023-11-14T22:13:20.000006Z'")
+
+
+@pytest.fixture
+async def loaded(client: TestClient) -> TestClient:
+    response = await client.post("/api/v3/write_lp", params={"db": "db1"}, data=DATA)
+    assert response.status == 204, await response.text()
+    return client
+
+
+async def answer(client: TestClient, query: str) -> tuple[int, object]:
+    response = await client.get("/api/v3/query_sql", params={"db": "db1", "q": query})
+    return response.status, await response.json()
+
+
+async def rows(client: TestClient, query: str) -> list[dict[str, object]]:
+    status, body = await answer(client, query)
+    assert status == 200, body
+    assert isinstance(body, list)
+    return body
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    pytest.param("SELECT date_bin(INTERVAL '2 nanoseconds', time) AS t, sum(v) AS n FROM m "
+                 "GROUP BY 1 ORDER BY 1",
+                 [("2023-11-14T22:13:20", 1.0), ("2023-11-14T22:13:20.000000002", 2.0),
+                  ("2023-11-14T22:13:20.000000004", 3.0),
+                  ("2023-11-14T22:13:20.000003", 4.0), ("2023-11-14T22:13:20.000003998", 5.0)],
+                 id="nanosecond-stride"),
+    pytest.param("SELECT date_bin(INTERVAL '3 microseconds', time) AS t, sum(v) AS n FROM m "
+                 "GROUP BY 1 ORDER BY 1",
+                 [("2023-11-14T22:13:19.999998", 6.0), ("2023-11-14T22:13:20.000001", 9.0)],
+                 id="microsecond-stride-from-the-epoch"),
+    pytest.param("SELECT date_bin('1 us 500 nanoseconds', time, '2023-11-14T22:13:20Z') AS t,"
+                 " sum(v) AS n FROM m GROUP BY 1 ORDER BY 1",
+                 [("2023-11-14T22:13:20", 6.0), ("2023-11-14T22:13:20.000003", 9.0)],
+                 id="mixed-text-stride-with-origin"),
+    pytest.param("SELECT date_bin(INTERVAL '1 minute 30 seconds', time) AS t, count(*) AS n "
+                 "FROM m GROUP BY 1", [("2023-11-14T22:12:00", 5)], id="minute-and-seconds"),
+    pytest.param("SELECT time - INTERVAL '500 nanoseconds' AS t, v FROM m WHERE v = 1",
+                 [("2023-11-14T22:13:19.999999501", 1.0)], id="time-minus-nanoseconds"),
+    pytest.param("SELECT INTERVAL '1 us 1 nanosecond' + time AS t, v FROM m WHERE v = 5",
+                 [("2023-11-14T22:13:20.000005", 5.0)], id="interval-plus-time"),
+    pytest.param("SELECT v FROM m WHERE time > to_timestamp_nanos(1700000000000003999) "
+                 "- INTERVAL '999 nanoseconds' ORDER BY v", [(5.0,)], id="bound-in-nanoseconds"),
+])
+async def test_intervals_to_the_nanosecond(loaded: TestClient, query: str,
+                                           expected: list[tuple[object, ...]]) -> None:
+    assert [tuple(r.values()) for r in await rows(loaded, query)] == expected
+
+
+async def test_gapfill_with_a_microsecond_stride(loaded: TestClient) -> None:
+    result = await rows(loaded, "SELECT date_bin_gapfill(INTERVAL '2 microseconds', time) AS t,"
+                                f" sum(v) AS n FROM m WHERE {RANGE} GROUP BY 1 ORDER BY 1")
+    # an excluded upper bound ends the last bucket one nanosecond before it (3-ns bins
+    # from the epoch start at ...001 and ...004 here)
+    assert [r["t"] for r in await rows(loaded, "SELECT date_bin_gapfill(INTERVAL '3 "
+                                       "nanoseconds', time) AS t, sum(v) AS n FROM m WHERE "
+                                       "time >= to_timestamp_nanos(1700000000000000000) AND "
+                                       "time < to_timestamp_nanos(1700000000000000004) GROUP BY "
+                                       "1 ORDER BY 1")][-1] == "2023-11-14T22:13:20.000000001"
+    assert [(r["t"], r.get("n")) for r in result] == [  # a null is left out of a JSON row
+        ("2023-11-14T22:13:20", 6.0), ("2023-11-14T22:13:20.000002", 9.0),
+        ("2023-11-14T22:13:20.000004", None)]
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    pytest.param("SELECT date_bin(INTERVAL '0 seconds', time) FROM m",
+                 "DATE_BIN stride must be non-zero", id="zero-stride"),
+    pytest.param("SELECT date_bin(INTERVAL '1 month 1 day', time) FROM m",
+                 "DATE_BIN stride does not support combination of month, day and nanosecond "
+                 "intervals", id="months-and-days"),
+    pytest.param("SELECT INTERVAL '2 nanoseconds' AS i FROM m",
+                 "the interval '2 nanoseconds' is finer than a microsecond", id="bare-value"),
+])
+async def test_intervals_duckdb_cannot_hold_are_a_400(loaded: TestClient, query: str,
+                                                     message: str) -> None:
+    status, body = await answer(loaded, query)
+    assert status == 400
+    assert isinstance(body, dict) and message in body["error"]

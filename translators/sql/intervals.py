@@ -1,0 +1,181 @@
+"""Intervals as DataFusion reads them, and time arithmetic kept to the nanosecond in DuckDB.
+
+DataFusion's intervals are (months, days, nanoseconds) and its unit words are PostgreSQL's plus
+`nanosecond`; DuckDB's intervals stop at the microsecond and know fewer words (`INTERVAL '2
+nanoseconds'` is an error there, and `INTERVAL '2' NANOSECONDS` reads as two seconds named
+NANOSECONDS). So a literal interval is read here: a fixed one (no months) added to or taken
+from a time becomes integer arithmetic on epoch nanoseconds, date_bin with a fixed stride bins
+those nanoseconds as DataFusion does, and any other interval is written in words DuckDB reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlglot import exp
+
+NS_PER_DAY = 86_400_000_000_000
+# arrow-cast's unit words (IntervalUnit::from_str), in nanoseconds, days or months
+_NANOS = {
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3_600_000_000_000),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60_000_000_000),
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1_000_000_000),
+    **dict.fromkeys(("ms", "msec", "msecs", "msecond", "mseconds", "millisecond",
+                     "milliseconds"), 1_000_000),
+    **dict.fromkeys(("us", "usec", "usecs", "usecond", "useconds", "microsecond",
+                     "microseconds"), 1_000),
+    **dict.fromkeys(("nanosecond", "nanoseconds"), 1),
+}
+_DAYS = {**dict.fromkeys(("w", "week", "weeks"), 7), **dict.fromkeys(("d", "day", "days"), 1)}
+_MONTHS = {
+    **dict.fromkeys(("c", "cent", "cents", "century", "centuries"), 1200),
+    **dict.fromkeys(("dec", "decs", "decade", "decades"), 120),
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), 12),
+    **dict.fromkeys(("mon", "mons", "month", "months"), 1),
+}
+_PART = re.compile(r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*([a-zA-Z]+)\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A DataFusion interval: months, days and nanoseconds, each signed."""
+
+    months: int
+    days: int
+    nanos: int
+
+    @property
+    def fixed(self) -> bool:
+        """No months: DataFusion adds days to a time without a zone as 24 hours."""
+        return self.months == 0
+
+    @property
+    def total_nanos(self) -> int:
+        return self.days * NS_PER_DAY + self.nanos
+
+
+def parse_span(text: str) -> Span | None:
+    """`text` ('1 minute 30 seconds', '2 ns'...) as DataFusion reads it, or None when it is
+    not a list of amounts and unit words (left to DuckDB, which reads other forms)."""
+    months, days, nanos = Decimal(0), Decimal(0), Decimal(0)
+    pos, text = 0, text.strip()
+    if not text:
+        return None
+    while pos < len(text):
+        match = _PART.match(text, pos)
+        if match is None:
+            return None
+        try:
+            amount = Decimal(match[1])
+        except InvalidOperation:
+            return None
+        unit = match[2].lower()
+        if unit in _NANOS:
+            nanos += amount * _NANOS[unit]
+        elif unit in _DAYS:
+            whole = int(amount * _DAYS[unit])  # a fraction of a day spills into nanoseconds
+            days += whole
+            nanos += (amount * _DAYS[unit] - whole) * NS_PER_DAY
+        elif unit in _MONTHS:
+            whole = int(amount * _MONTHS[unit])  # and of a month into 30-day days
+            months += whole
+            rest = (amount * _MONTHS[unit] - whole) * 30 if unit in ("mon", "mons", "month",
+                                                                     "months") else 0
+            days += int(rest)
+            nanos += (rest - int(rest)) * NS_PER_DAY
+        else:
+            return None
+        pos = match.end()
+    return Span(int(months), int(days), int(nanos))
+
+
+def span_of(node: exp.Expression) -> Span | None:
+    """The interval a literal stands for (INTERVAL '...', '...' as a date_bin stride, or a
+    cast of text to INTERVAL), or None when `node` is not one."""
+    if isinstance(node, exp.Interval):
+        value = node.this
+        if not isinstance(value, exp.Literal):
+            return None
+        text = value.name if node.unit is None else f"{value.name} {node.unit.name}"
+        return parse_span(text)
+    if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.INTERVAL):
+        node = node.this
+    if isinstance(node, exp.Literal) and node.is_string:
+        return parse_span(node.name)
+    return None
+
+
+def duckdb_interval(span: Span) -> exp.Interval:
+    """`span` in words DuckDB reads; raises ValueError below a microsecond."""
+    micros, rest = divmod(span.nanos, 1_000)
+    if rest:
+        raise ValueError("sub-microsecond interval")
+    return exp.Interval(this=exp.Literal.string(
+        f"{span.months} months {span.days} days {micros} microseconds"))
+
+
+def epoch_nanos(value: exp.Expression) -> exp.Expression:
+    """Nanoseconds since the epoch of a time."""
+    return exp.Anonymous(this="epoch_ns", expressions=[value])
+
+
+def from_nanos(nanos: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this="make_timestamp_ns", expressions=[nanos])
+
+
+def bin_nanos(stride: int, source: exp.Expression, origin: exp.Expression) -> exp.Expression:
+    """DataFusion's date_bin with a fixed stride: the start of the bin of `source`, counted
+    in strides from `origin` (times), rounding down before the origin too."""
+    time = epoch_nanos(source)
+    offset = exp.paren(exp.Sub(this=time.copy(), expression=epoch_nanos(origin)))
+    size = exp.Literal.number(stride)
+    # DuckDB's % takes the dividend's sign; ((x % s) + s) % s is x's distance into its bin
+    into = exp.Mod(this=exp.paren(exp.Add(this=exp.paren(exp.Mod(this=offset, expression=size)),
+                                          expression=size.copy())),
+                   expression=size.copy())
+    return from_nanos(exp.Sub(this=time, expression=into))
+
+
+def _is_interval(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Interval) or (
+        isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.INTERVAL))
+
+
+def _shifted(node: exp.Add | exp.Sub) -> exp.Expression | None:
+    """time ± a fixed interval as nanosecond arithmetic, or None to leave `node` alone."""
+    left, right = node.this, node.expression
+    if _is_interval(left) and isinstance(node, exp.Add):
+        left, right = right, left
+    span = span_of(right) if _is_interval(right) else None
+    if span is None or not span.fixed or _is_interval(left) or isinstance(left, exp.Literal):
+        return None
+    op = exp.Add if isinstance(node, exp.Add) else exp.Sub
+    return from_nanos(op(this=epoch_nanos(left), expression=exp.Literal.number(
+        span.total_nanos)))
+
+
+def rewrite_arithmetic(tree: exp.Expression) -> exp.Expression:
+    """`tree` with every time ± fixed literal interval computed on epoch nanoseconds."""
+    for node in reversed(list(tree.find_all(exp.Add, exp.Sub))):  # inner sums first
+        new = _shifted(node)
+        if new is not None:
+            if node is tree:
+                return new
+            node.replace(new)
+    return tree
+
+
+def write_intervals(tree: exp.Expression) -> None:
+    """Write every remaining literal interval in DuckDB's words; raises ValueError (with
+    the interval's text) for one below a microsecond, which DuckDB cannot hold."""
+    for node in list(tree.find_all(exp.Interval)):
+        span = span_of(node)
+        if span is None:
+            continue
+        try:
+            node.replace(duckdb_interval(span))
+        except ValueError:
+            text = node.this.name if node.unit is None else f"{node.this.name} {node.unit.name}"
+            raise ValueError(f"'{text.lower()}'") from None
