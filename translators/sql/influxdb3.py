@@ -183,6 +183,8 @@ def translate(
         return _translate(text, schema, tables, params, row_limit, columns, fill_limit)
     except RecursionError:
         raise SqlRejected("the query nests too deeply") from None
+    except SqlglotError as exc:  # a rewrite met a shape it cannot build: the query's, not a 500
+        raise SqlRejected(f"cannot translate the query: {exc}") from None
 
 
 def _translate(text: str, schema: str, tables: Collection[str],

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
-from translators.sql import SqlRejected, translate_query
+from translators.sql import SqlRejected, influxdb3, translate_query
 
 TABLES = {"cpu", "mem", "Mixed"}
 
@@ -135,3 +137,14 @@ def test_cte_names_never_reach_catalog_views(text: str) -> None:
     # the name may survive as an alias; it must not be what a FROM reads
     assert "FROM duckdb_" not in sql and 'FROM "duckdb_' not in sql
     assert "__cte_0" in sql
+
+
+def test_a_rewrite_failing_on_a_query_is_a_rejection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sqlglot error raised while rewriting (a query shape a rewrite cannot build) is the
+    query's fault to the caller: SqlRejected, so a 400, never a 500."""
+    def failing(tree: exp.Expression) -> exp.Expression:
+        raise SqlglotError("cannot build this")
+
+    monkeypatch.setattr(influxdb3, "rewrite_functions", failing)
+    with pytest.raises(SqlRejected, match="cannot translate the query: cannot build this"):
+        influxdb3.translate("SELECT 1", schema="db", tables=())
