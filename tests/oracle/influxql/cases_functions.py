@@ -158,6 +158,14 @@ SELECTORS = [
     pytest.param(f"SELECT last(usage_user), host, cpu {CW} GROUP BY time(30m), region",
                  id="last-series-tie-by-time-region"),
     pytest.param(f"SELECT last(used), host FROM mem WHERE {W}", id="last-integer-series-tie"),
+    # gauge: id=a's newest point lacks v, yet its older v still enters 1.x's choice between
+    # the three series tied on the latest time (the recent-window read must not skip it)
+    pytest.param("SELECT last(v) FROM gauge", id="last-series-tie-newest-lacks-field"),
+    pytest.param(f"SELECT last(v) FROM gauge WHERE {W} GROUP BY nosuchtag",
+                 id="last-series-tie-newest-lacks-field-by-tag"),
+    pytest.param("SELECT last(v), w FROM gauge", id="last-series-tie-newest-lacks-field-aux"),
+    pytest.param("SELECT last(v) FROM gauge WHERE id != 'd'",
+                 id="last-series-tie-newest-lacks-field-where"),
     pytest.param(f"SELECT last(ok) FROM events WHERE {W} GROUP BY level", id="last-bool"),
     pytest.param(f"SELECT last(*) FROM mem WHERE {W} GROUP BY host", id="last-star"),
     pytest.param("SELECT last(usage_user) FROM cpu WHERE host = 'server01' AND cpu = 'cpu0'",
