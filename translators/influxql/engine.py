@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 from sqlglot import exp
 
-from . import ast, columnar, firstlast, recent
+from . import ast, columnar, firstlast, paging, recent
 from .readorder import SHARD_GROUP, SHARD_ORIGIN
 from .results import Series, series_key
 from .rewrite import QueryError, plan_select
@@ -48,6 +48,11 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     if plan is None:
         return []
     lower, upper = time_bounds(plan, now)
+    if plan.slimit:  # SOFFSET alone answers nothing: no index to read
+        plan.paged = {}
+        for source in plan.sources:
+            plan.paged.setdefault(source.schema.name, set()).update(paging.paged_tag_sets(
+                plan, source.database, source.schema, now, run))
     by_columns = columnar.eligible(plan)
     from_recent = series_times is not None and recent.applies(plan)
     blocks = []

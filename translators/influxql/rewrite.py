@@ -119,6 +119,8 @@ class SelectPlan:
     soffset: int = 0
     descending: bool = False
     timezone: str | None = None
+    # SLIMIT/SOFFSET: per measurement, the tag-set keys the index leaves (`paging.py`)
+    paged: dict[str, set[bytes]] | None = None
 
     @property
     def rows_end(self) -> int | None:
