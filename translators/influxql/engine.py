@@ -52,14 +52,14 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
         plan.paged = {}
         for source in plan.sources:
             plan.paged.setdefault(source.schema.name, set()).update(paging.paged_tag_sets(
-                plan, source.database, source.schema, now, run))
+                plan, source, now, run))
     by_columns = columnar.eligible(plan)
     from_recent = series_times is not None and recent.applies(plan)
     blocks = []
     groups = []
     for source in plan.sources:
         dimensions = plan.dimensions(source.schema)
-        if from_recent:
+        if from_recent and not source.extra:  # the writer's index is per database
             assert series_times is not None
             found = recent.last_block(plan, source.database, source.schema, dimensions, now,
                                       run, series_times, source.copies)
@@ -67,7 +67,7 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
                 blocks.append(found)
                 continue
         query = build_query(plan, source.database, source.schema, dimensions, now,
-                            source.copies)
+                            source.copies, source.extra)
         limit = query.args.get("limit")
         if limit is None or int(limit.expression.name) > limits.max_rows:
             query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)

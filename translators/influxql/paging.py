@@ -17,7 +17,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
-from .rewrite import SelectPlan
+from .rewrite import SelectPlan, Source
 from .schema import MeasurementSchema
 from .shard_index import page_tag_sets
 from .storage import _timestamp, col, ident, time_bounds
@@ -26,18 +26,24 @@ from .timerange import MAX_TIME, MIN_TIME
 Runner = Callable[..., pa.Table]
 
 
-def paged_tag_sets(plan: SelectPlan, database: str, schema: MeasurementSchema,
-                   now: int, run: Runner) -> set[bytes]:
-    """The tag-set keys of `schema`'s measurement SLIMIT/SOFFSET leave for `plan`."""
+def paged_tag_sets(plan: SelectPlan, source: Source, now: int, run: Runner) -> set[bytes]:
+    """The tag-set keys of the source's measurement SLIMIT/SOFFSET leave for `plan`: each
+    database's index is paged apart (`FROM "db1".."m", "db2".."m" SLIMIT 1` answers a series
+    of each)."""
+    chosen: set[bytes] = set()
+    for database in dict.fromkeys([source.database, *source.extra]):
+        chosen |= _paged(plan, database, source.own.get(database, source.schema), now, run)
+    return chosen
+
+
+def _paged(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,
+           run: Runner) -> set[bytes]:
     tags = sorted(schema.tags)
-    if not tags:
-        indexed: list[dict[str, str]] = [{}] if run(_index_query(plan, database, schema, now,
-                                                                 [])).num_rows else []
-    else:
-        table = run(_index_query(plan, database, schema, now, tags))
-        columns = [table.column(i).to_pylist() for i in range(len(tags))]
-        indexed = [{k: v for k, v in zip(tags, row, strict=True) if v is not None}
-                   for row in zip(*columns, strict=True)]
+    table = run(_index_query(plan, database, schema, now, tags))
+    columns = [table.column(i).to_pylist() for i in range(len(tags))]
+    indexed: list[dict[str, str]] = [
+        {k: v for k, v in zip(tags, row, strict=True) if v is not None}
+        for row in zip(*columns, strict=True)] if tags else [{}] * min(table.num_rows, 1)
     grouped = set(plan.dimensions(schema))
     return page_tag_sets(indexed, lambda t: {k: v for k, v in t.items() if k in grouped},
                          plan.condition, plan.slimit, plan.soffset)
