@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 from sqlglot import exp
 
-from . import ast, columnar, firstlast, paging, recent
+from . import ast, columnar, firstlast, firstlast_beside, paging, recent
 from .readorder import SHARD_GROUP, SHARD_ORIGIN
 from .results import Series, series_key
 from .rewrite import QueryError, plan_select
@@ -72,6 +72,9 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
         if limit is None or int(limit.expression.name) > limits.max_rows:
             query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)
         table = firstlast.resolve(plan, source.schema, run(query))
+        table = firstlast_beside.replace_points(plan, source.database, source.schema,
+                                                dimensions, now, table, run, source.copies,
+                                                source.extra)
         if table.num_rows > limits.max_rows:
             raise QueryError(f"the answer would exceed {limits.max_rows} rows "
                              "(query.max_rows); narrow the time range, add a LIMIT or "

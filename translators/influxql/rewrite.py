@@ -200,6 +200,9 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     if plan.aggregate:
         for prim in plan.prims:
             if prim.func is None and not plan.selector:
+                if all(c.func in SELECTORS for c in calls):  # 1.x's wording for this case
+                    raise QueryError("mixing multiple selector functions with tags or fields "
+                                     "is not supported")
                 raise QueryError("mixing aggregate and non-aggregate queries is not supported")
     else:
         if any(isinstance(n, Transform) for n in plan.outputs) and any(
