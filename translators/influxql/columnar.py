@@ -127,7 +127,7 @@ def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
                 out.append(Series(found.name, ["time", *plan.columns], None, tags,
                                   has_time=True, timezone=plan.timezone, arrays=arrays))
     if plan.slimit or plan.soffset:
-        out = page_series(out, plan.slimit, plan.soffset)
+        out = page_series(out, plan.slimit, plan.soffset, plan.paged)
     if plan.descending:
         out.reverse()  # 1.x walks series in reverse order too
     return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 from sqlglot import exp
 
-from . import ast, columnar, firstlast, recent
+from . import ast, columnar, firstlast, firstlast_beside, paging, recent
 from .readorder import SHARD_GROUP, SHARD_ORIGIN
 from .results import Series, series_key
 from .rewrite import QueryError, plan_select
@@ -48,13 +48,18 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     if plan is None:
         return []
     lower, upper = time_bounds(plan, now)
+    if plan.slimit:  # SOFFSET alone answers nothing: no index to read
+        plan.paged = {}
+        for source in plan.sources:
+            plan.paged.setdefault(source.schema.name, set()).update(paging.paged_tag_sets(
+                plan, source, now, run))
     by_columns = columnar.eligible(plan)
     from_recent = series_times is not None and recent.applies(plan)
     blocks = []
     groups = []
     for source in plan.sources:
         dimensions = plan.dimensions(source.schema)
-        if from_recent:
+        if from_recent and not source.extra:  # the writer's index is per database
             assert series_times is not None
             found = recent.last_block(plan, source.database, source.schema, dimensions, now,
                                       run, series_times, source.copies)
@@ -62,11 +67,14 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
                 blocks.append(found)
                 continue
         query = build_query(plan, source.database, source.schema, dimensions, now,
-                            source.copies)
+                            source.copies, source.extra)
         limit = query.args.get("limit")
         if limit is None or int(limit.expression.name) > limits.max_rows:
             query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)
         table = firstlast.resolve(plan, source.schema, run(query))
+        table = firstlast_beside.replace_points(plan, source.database, source.schema,
+                                                dimensions, now, table, run, source.copies,
+                                                source.extra)
         if table.num_rows > limits.max_rows:
             raise QueryError(f"the answer would exceed {limits.max_rows} rows "
                              "(query.max_rows); narrow the time range, add a LIMIT or "

@@ -7,6 +7,11 @@ latest point, if it carries `f`, is on or after. Reading only from there finds e
 answer exactly: a group with any point in that window has its latest point there too. A group
 with none (its latest rows lack `f`, or the writer's times ran ahead of what this read sees) is
 missing from the window's answer; then the caller reads everything, as without this module.
+
+Which of several series tied on a group's latest time 1.x answers depends on every series of
+the group with a point in that shard (`firstlast.py`: they all enter Go's heap), including one
+whose newest rows lack `f` and so has no point in the window. So a group that ties and lacks
+some of its series in the window is read in full too.
 """
 
 from __future__ import annotations
@@ -15,12 +20,21 @@ import dataclasses
 from collections.abc import Callable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from . import columnar, firstlast
 from .rewrite import SelectPlan
 from .schema import MeasurementSchema
-from .storage import build_query, condition_sql, dim_name, ident, tag_value, time_bounds
+from .storage import (
+    build_query,
+    condition_sql,
+    dim_name,
+    ident,
+    prim_name,
+    tag_value,
+    time_bounds,
+)
 from .timerange import TimeRange
 
 # (database, measurement) -> one row per stored series: its tag columns and latest `time` (ns),
@@ -54,18 +68,43 @@ def last_block(plan: SelectPlan, database: str, schema: MeasurementSchema,
     window = TimeRange(start, plan.time_range.upper)
     narrowed = dataclasses.replace(plan, time_range=plan.time_range.intersect(window))
     query = build_query(narrowed, database, schema, dimensions, now, copies)
-    table = firstlast.resolve(plan, schema, run(query))
+    table = run(query)
+    if not _ties_complete(table, expected, len(dimensions)):
+        return None
+    table = firstlast.resolve(plan, schema, table)
     found = columnar.block(plan, schema.name, dimensions, table, lower)
-    if found is None or set(found.keys) != expected:
+    if found is None or set(found.keys) != expected.keys():
         return None
     return found
 
 
+def _ties_complete(table: pa.Table, expected: dict[tuple[str, ...], int], dims: int) -> bool:
+    """False when a group's series tie on its latest time and some series of the group has no
+    point in the window: 1.x's choice between the tied ones depends on that series too."""
+    column = table.column(prim_name(0))
+    if not pa.types.is_list(column.type):
+        return True
+    lengths = pc.fill_null(pc.list_value_length(column), 0)
+    if pc.sum(lengths).as_py() == sum(expected.values()):
+        return True  # every series of every group has a point in the window (the usual case)
+    present = lengths.to_pylist()
+    keys = [pc.fill_null(table.column(dim_name(i)), "").to_pylist() for i in range(dims)]
+    for row, (count, key) in enumerate(zip(present, zip(*keys, strict=True) if keys
+                                           else [()] * table.num_rows, strict=True)):
+        if count < 2 or count >= expected.get(key, 0):
+            continue
+        times = [entry["p"]["t"] for entry in column[row].as_py()]
+        if times.count(max(times)) > 1:
+            return False
+    return True
+
+
 def _expected_groups(plan: SelectPlan, schema: MeasurementSchema, dimensions: list[str],
                      times: pa.Table, lower: int, upper: int,
-                     run: Runner) -> tuple[set[tuple[str, ...]], int | None]:
-    """The groups of the series that may hold points in the statement's range, and the
-    earliest of their latest times (capped at the range's end)."""
+                     run: Runner) -> tuple[dict[tuple[str, ...], int], int | None]:
+    """The groups of the series that may hold points in the statement's range, with how many
+    such series each has, and the earliest of their latest times (capped at the range's
+    end)."""
     last = exp.column("time", quoted=True)  # line protocol cannot name a tag `time`
     keys = [exp.Coalesce(this=tag_value(schema, name), expressions=[exp.Literal.string("")])
             for name in dimensions]
@@ -74,12 +113,15 @@ def _expected_groups(plan: SelectPlan, schema: MeasurementSchema, dimensions: li
     where: exp.Expression = exp.GTE(this=last, expression=exp.Literal.number(lower))
     if plan.condition is not None:
         where = exp.and_(where, condition_sql(plan.condition, schema))
-    query = exp.select(*dims, start).from_(exp.Table(this=ident(_SERIES))).where(where)
+    count = exp.Count(this=exp.Star()).as_("__count")
+    query = exp.select(*dims, start, count).from_(exp.Table(this=ident(_SERIES))).where(where)
     if keys:  # by the expressions: an alias could be shadowed by a tag of the same name
         query = query.group_by(*(key.copy() for key in keys), copy=False)
     table = run(query, {_SERIES: times})
     starts = [s for s in table.column("__from").to_pylist() if s is not None]
     if not starts:
-        return set(), None
+        return {}, None
+    counts = table.column("__count").to_pylist()
     keys = [table.column(dim_name(i)).to_pylist() for i in range(len(dims))]
-    return set(zip(*keys, strict=True)) if dims else {()}, min(starts)
+    groups = list(zip(*keys, strict=True)) if dims else [()]
+    return dict(zip(groups, counts, strict=True)), min(starts)

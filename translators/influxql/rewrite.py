@@ -88,6 +88,10 @@ class Source:
     database: str
     schema: MeasurementSchema
     copies: int = 1  # `FROM cpu, cpu`: 1.x reads the measurement once per mention
+    # `FROM "db1".."m", "db2".."m"`: 1.x reads one measurement `m` holding both databases'
+    # series; the other databases, once per mention (schema: the union of theirs)
+    extra: list[str] = field(default_factory=list)
+    own: dict[str, MeasurementSchema] = field(default_factory=dict)  # each database's schema
 
 
 @dataclass(slots=True)
@@ -119,6 +123,8 @@ class SelectPlan:
     soffset: int = 0
     descending: bool = False
     timezone: str | None = None
+    # SLIMIT/SOFFSET: per measurement, the tag-set keys the index leaves (`paging.py`)
+    paged: dict[str, set[bytes]] | None = None
 
     @property
     def rows_end(self) -> int | None:
@@ -194,6 +200,9 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     if plan.aggregate:
         for prim in plan.prims:
             if prim.func is None and not plan.selector:
+                if all(c.func in SELECTORS for c in calls):  # 1.x's wording for this case
+                    raise QueryError("mixing multiple selector functions with tags or fields "
+                                     "is not supported")
                 raise QueryError("mixing aggregate and non-aggregate queries is not supported")
     else:
         if any(isinstance(n, Transform) for n in plan.outputs) and any(
@@ -254,7 +263,7 @@ def _check_fields(statement: ast.SelectStatement) -> None:
 
 def _resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
                      schema: SchemaProvider) -> list[Source]:
-    resolved: dict[tuple[str, str], Source] = {}
+    resolved: dict[str, Source] = {}
     for source in sources:
         if isinstance(source, ast.SubQuery):
             raise QueryError("subqueries are not supported yet by influx-gateway")
@@ -267,12 +276,26 @@ def _resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
             names = [source.name or ""]
         for name in names:
             found = schema.measurement(db, name)
-            if found is not None:
-                if (db, name) in resolved:
-                    resolved[(db, name)].copies += 1
-                else:
-                    resolved[(db, name)] = Source(db, found)
-    return [resolved[key] for key in sorted(resolved, key=lambda k: k[1])]
+            if found is None:
+                continue
+            known = resolved.get(name)
+            if known is None:
+                resolved[name] = Source(db, found, own={db: found})
+            elif known.database == db:
+                known.copies += 1
+            else:
+                known.extra.append(db)
+                known.own[db] = found
+                known.schema = _both(known.schema, found)
+    return [resolved[name] for name in sorted(resolved)]
+
+
+def _both(first: MeasurementSchema, other: MeasurementSchema) -> MeasurementSchema:
+    """One measurement's schema over two databases: their tags and fields (the first
+    database's type where both have a field)."""
+    tags = first.tags + tuple(t for t in other.tags if t not in first.tags)
+    return MeasurementSchema(first.name, tags, {**other.fields, **first.fields},
+                             {**other.tag_columns, **first.tag_columns})
 
 
 def _read_dimensions(plan: SelectPlan, dimensions: tuple[ast.Dimension, ...]) -> None:

@@ -21,6 +21,7 @@ from .fill import bucket_of, bucket_span, fill_rows
 from .readorder import merge_series
 from .results import Series, series_key
 from .rewrite import Lit, Math, Node, Op, Prim, PrimRef, QueryError, SelectPlan, Transform
+from .shard_index import tag_set_key
 from .storage import READ_ORDER, TIME, dim_name, needs_points, prim_name, read_bounds
 
 Row = list[Any]  # [time, prim values...]
@@ -91,7 +92,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             tags=dict(group.tags) if group.tags else None, has_time=True,
             timezone=plan.timezone))
     if plan.slimit or plan.soffset:
-        series = page_series(series, plan.slimit, plan.soffset)
+        series = page_series(series, plan.slimit, plan.soffset, plan.paged)
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
@@ -113,12 +114,17 @@ def _descending(plan: SelectPlan, rows: list[Row], multi: bool) -> list[Row]:
     return [row for bucket_rows in reversed(buckets) for row in bucket_rows]
 
 
-def page_series(series: list[Series], limit: int, offset: int) -> list[Series]:
+def page_series(series: list[Series], limit: int, offset: int,
+                paged: dict[str, set[bytes]] | None = None) -> list[Series]:
     """SLIMIT/SOFFSET as 1.x applies them: series are counted in series-key order (missing
     tags left out of the key), then answered in the usual tag-value order. SOFFSET without
-    SLIMIT answers nothing."""
+    SLIMIT answers nothing. `paged` holds, per measurement, the tag sets the index leaves
+    (`paging.py`); without it the answered series are counted."""
     if not limit:
         return []
+    if paged is not None:
+        return [s for s in series
+                if tag_set_key(s.tags or {}) in paged.get(s.name, ())]
     ranked = sorted(range(len(series)), key=lambda i: _key(series[i]))
     chosen = set(ranked[offset:offset + limit])
     return [s for i, s in enumerate(series) if i in chosen]

@@ -15,7 +15,7 @@ time range lies within one shard group (7 days under autogen).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from . import ast
@@ -69,14 +69,21 @@ def paged_tag_sets(statement: ast.SelectStatement, request: IndexRequest,
     for key in keys:
         name, tags = parse_series_key(key)
         measurements.setdefault(name, []).append(tags)
-    chosen: dict[str, set[bytes]] = {}
-    end = statement.soffset + statement.slimit if statement.slimit else None
-    for name, series in measurements.items():
-        tag_keys = {k for tags in series for k in tags}
-        sets = {tag_set_key(_grouped(tags, statement.dimensions)) for tags in series
-                if request.condition is None or _holds(request.condition, tags, tag_keys)}
-        chosen[name] = set(sorted(sets)[statement.soffset:end])
-    return chosen
+    return {name: page_tag_sets(series, lambda tags: _grouped(tags, statement.dimensions),
+                                request.condition, statement.slimit, statement.soffset)
+            for name, series in measurements.items()}
+
+
+def page_tag_sets(series: list[Tags], grouped: Callable[[Tags], Tags],
+                  condition: ast.Expr | None, slimit: int, soffset: int) -> set[bytes]:
+    """The tag-set keys SLIMIT/SOFFSET leave of one measurement's indexed `series` (WHERE's
+    tag comparisons applied as the index applies them): tag-set keys sorted, then cut (under
+    ORDER BY time DESC too)."""
+    tag_keys = {k for tags in series for k in tags}
+    sets = sorted({tag_set_key(grouped(tags)) for tags in series
+                   if condition is None or _holds(condition, tags, tag_keys)})
+    end = soffset + slimit if slimit else None
+    return set(sets[soffset:end])
 
 
 def tag_set_key(tags: Tags) -> bytes:

@@ -10,6 +10,8 @@ of {t, v, a0...} structs, where a0... are the query's raw columns (a selector's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlglot import exp
 
 from translators.lineprotocol import FieldType
@@ -56,15 +58,27 @@ def needs_points(plan: SelectPlan, prim: Prim) -> bool:
     return prim.func is not None and prim.func not in SQL_AGGREGATES
 
 
+def stored_table(database: str, name: str, copies: int = 1,
+                 extra: Sequence[str] = ()) -> exp.Expression:
+    """The measurement's stored rows: its table, or, when FROM names it several times (in one
+    database or more), every mention's rows (columns matched by name)."""
+    databases = [database] * copies + list(extra)
+    if len(databases) == 1:
+        return exp.Table(this=ident(name), db=ident(database))
+    union: exp.Query | None = None
+    for db in databases:
+        stored = exp.select(exp.Star(), copy=False).from_(
+            exp.Table(this=ident(name), db=ident(db)), copy=False)
+        union = stored if union is None else exp.Union(
+            this=union, expression=stored, distinct=False, by_name=True)
+    assert union is not None
+    return union.subquery(ident(name))
+
+
 def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
-                dimensions: list[str], now: int, copies: int = 1) -> exp.Select:
-    table: exp.Expression = exp.Table(this=ident(schema.name), db=ident(database))
-    if copies > 1:  # every row once per mention of the measurement in FROM
-        stored = exp.select(exp.Star(), copy=False).from_(table, copy=False)
-        union: exp.Query = stored
-        for _ in range(copies - 1):
-            union = exp.union(union, stored.copy(), distinct=False)
-        table = union.subquery(ident(schema.name))
+                dimensions: list[str], now: int, copies: int = 1,
+                extra: Sequence[str] = ()) -> exp.Select:
+    table = stored_table(database, schema.name, copies, extra)
     time_ns = exp.func("epoch_ns", col("time"))
     where = _where(plan, schema, now)
     raw = [p for p in plan.prims if p.func is None]

@@ -57,6 +57,8 @@ PARSE = [
 SEMANTIC = [
     pytest.param(f"SELECT mean(usage_user), usage_system FROM cpu WHERE {W}",
                  id="mixing-aggregate-and-raw"),
+    pytest.param("SELECT first(v), last(v), w FROM gauge", id="mixing-selectors-and-raw"),
+    pytest.param("SELECT max(v), min(v), id FROM gauge", id="mixing-selectors-and-tag"),
     pytest.param(f"SELECT foo(usage_user) FROM cpu WHERE {W}", id="unknown-function"),
     pytest.param(f"SELECT mean() FROM cpu WHERE {W}", id="mean-no-args"),
     pytest.param(f"SELECT mean(usage_user, 2) FROM cpu WHERE {W}", id="mean-two-args"),

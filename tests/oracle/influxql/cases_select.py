@@ -14,6 +14,10 @@ W = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T02:00:00Z'"
 S = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z'"
 #: The first hour.
 H1 = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
+#: cpu in both databases.
+CPU2 = '"iql".."cpu", "iql_db2".."cpu"'
+#: Two minutes inside server03's gap in cpu.
+GAP = "time >= '2024-01-01T00:35:00Z' AND time < '2024-01-01T00:37:00Z'"
 #: mem, one host (rows of different series at the same time come back in an order that
 #: depends on InfluxDB's storage internals, so raw cases never merge such series).
 M2 = f"host = 'server02' AND {S}"
@@ -97,6 +101,25 @@ SOURCES = [
                  id="two-sources"),
     pytest.param(f'SELECT * FROM "iql".."single", "iql_db2".."net" WHERE {W}',
                  id="sources-in-two-dbs"),
+    # one measurement name in two databases: 1.x reads one measurement holding both's series,
+    # but pages each database's index apart (SLIMIT 2 answers two series of each)
+    # (raw cases group by series: rows of different series at one time come in no fixed order)
+    pytest.param(f'SELECT usage_user FROM {CPU2} WHERE {S} GROUP BY *', id="same-name-two-dbs"),
+    pytest.param(f"SELECT * FROM {CPU2} WHERE {S} AND host =~ /server01|db2host/ GROUP BY *",
+                 id="same-name-two-dbs-wildcard"),
+    pytest.param(f"SELECT usage_user FROM {CPU2} WHERE {ONE}", id="same-name-two-dbs-one-series"),
+    pytest.param(f"SELECT mean(usage_user) FROM {CPU2} WHERE {S}", id="same-name-two-dbs-mean"),
+    pytest.param(f"SELECT mean(usage_user) FROM {CPU2} WHERE {S} GROUP BY host",
+                 id="same-name-two-dbs-by-host"),
+    pytest.param(f"SELECT count(usage_user), max(usage_user) FROM {CPU2} WHERE {S} "
+                 "GROUP BY time(2m)", id="same-name-two-dbs-by-time"),
+    pytest.param(f"SELECT last(usage_user) FROM {CPU2}", id="same-name-two-dbs-last"),
+    pytest.param(f'SELECT count(usage_user) FROM {CPU2}, "iql_db2".."cpu" WHERE {S}',
+                 id="same-name-two-dbs-twice"),
+    pytest.param(f"SELECT usage_user FROM {CPU2} WHERE {S} GROUP BY * SLIMIT 2",
+                 id="same-name-two-dbs-slimit"),
+    pytest.param(f"SELECT mean(usage_user) FROM {CPU2} WHERE {S} GROUP BY host SLIMIT 2 "
+                 "SOFFSET 1", id="same-name-two-dbs-slimit-soffset"),
     pytest.param(f"SELECT * FROM /^s[ip]/ WHERE {W}", id="regex-sources"),
     pytest.param(f"SELECT * FROM /^(mem|disk)$/ WHERE {S} GROUP BY *",
                  id="regex-sources-anchored"),
@@ -331,6 +354,24 @@ ORDER_AND_PAGING = [
     pytest.param(f"SELECT usage_user FROM cpu WHERE {S} GROUP BY * SOFFSET 4", id="soffset-only"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE {S} GROUP BY * LIMIT 1 SLIMIT 3 SOFFSET 1",
                  id="limit-slimit-soffset"),
+    # server03 has no point in 00:35-00:37 yet keeps its place among the series SLIMIT counts
+    # (1.x pages its index's tag sets, sorted by key: server04 without `cpu` comes last)
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {GAP} GROUP BY * SLIMIT 4",
+                 id="slimit-empty-series"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {GAP} GROUP BY * SLIMIT 2 SOFFSET 2",
+                 id="slimit-soffset-empty-series"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {GAP} GROUP BY * SLIMIT 2 SOFFSET 3",
+                 id="slimit-soffset-last-tag-set"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {GAP} GROUP BY * ORDER BY time DESC "
+                 "SLIMIT 2 SOFFSET 1", id="slimit-desc-empty-series"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {GAP} GROUP BY host SLIMIT 3",
+                 id="slimit-by-host-empty-group"),
+    pytest.param(f"SELECT count(usage_user) FROM cpu WHERE {GAP} GROUP BY time(1m), * "
+                 "SLIMIT 2 SOFFSET 2", id="slimit-by-time-empty-series"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {GAP} AND region =~ /us/ GROUP BY * "
+                 "SLIMIT 2 SOFFSET 1", id="slimit-tag-condition-empty-series"),
+    pytest.param("SELECT v FROM gauge WHERE time = '2024-01-01T00:10:00Z' GROUP BY * SLIMIT 1",
+                 id="slimit-series-without-field"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(10m) LIMIT 3 "
                  "OFFSET 2", id="aggregate-limit-offset"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(30m), host "

@@ -175,6 +175,20 @@ def single_lines() -> list[str]:
     return [f"single,id={k} v={number(k * -2.5)} {T0 + 600 + k * 1000}" for k in (1, 2, 3)]
 
 
+def gauge_lines() -> list[str]:
+    """gauge: four series reporting together every minute for ten minutes, whose last points
+    tie on time; id=a's newest point carries only `w`, so its latest `v` is a minute older."""
+    lines = []
+    for k, ident in enumerate("abcd"):
+        for i in range(11):
+            fields = [f"w={i + k}i"]
+            if not (ident == "a" and i == 10):
+                # at 00:10 the three last values tie on time: b < d < c
+                fields.insert(0, f"v={number(i + (0.4, 0.1, 0.3, 0.2)[k])}")
+            lines.append(f"gauge,id={ident} {','.join(fields)} {T0 + i * MINUTE}")
+    return lines
+
+
 def stock_lines() -> list[str]:
     """stock: a seeded random walk per symbol, for the technical-analysis functions."""
     rng = random.Random(1704067200)
@@ -201,7 +215,8 @@ def wave_lines() -> list[str]:
 def main_batch() -> Batch:
     """Every measurement of the main database."""
     lines = (cpu_lines() + mem_lines() + disk_lines() + events_lines() + counter_lines()
-             + awkward_lines() + sparse_lines() + single_lines() + stock_lines() + wave_lines())
+             + awkward_lines() + sparse_lines() + single_lines() + gauge_lines() + stock_lines()
+             + wave_lines())
     return Batch(DATABASE, tuple(lines))
 
 

@@ -297,6 +297,29 @@ def test_lone_last_reads_everything_when_the_window_misses_a_group(
     assert len(reads) == 2 and _window(t(190)) in reads[0] and "MAKE_TIMESTAMP" not in reads[1]
 
 
+def test_lone_last_reads_everything_when_a_tied_group_lacks_a_series() -> None:
+    """Series b, c, d tie on the latest time; a's newest row lacks v, so its older v is not
+    in the window, yet 1.x's heap sees it and answers c's 3.0 rather than d's 2.0."""
+    con = duckdb.connect()
+    con.execute('CREATE SCHEMA "db"')
+    con.execute('CREATE TABLE "db"."cpu" ("time" TIMESTAMP_NS, host VARCHAR, v DOUBLE, '
+                "i BIGINT)")
+    rows = [(0, "a", 9.0), (10, "a", None), (10, "b", 1.0), (10, "c", 3.0), (10, "d", 2.0)]
+    for seconds, host, value in rows:
+        con.execute("INSERT INTO db.cpu VALUES (make_timestamp_ns(?), ?, ?, 0)",
+                    [t(seconds), host, value])
+    no_groups = ast.SelectStatement((ast.Field(call("last", V)),), CPU)
+    whole = engine.select(no_groups, "db", SCHEMA, _recorded(con, []), NOW)
+    assert [s.values for s in whole] == [[[t(10), 3.0]]]
+    sqls: list[str] = []
+    found = engine.select(no_groups, "db", SCHEMA, _recorded(con, sqls), NOW,
+                          series_times=_series_times(con))
+    assert [s.values for s in found] == [[[t(10), 3.0]]]
+    reads = [sql for sql in sqls if '"db"."cpu"' in sql]
+    assert len(reads) == 2 and _window(t(10)) in reads[0] and "MAKE_TIMESTAMP" not in reads[1]
+    con.close()
+
+
 def test_lone_last_with_tag_and_field_conditions(con: duckdb.DuckDBPyConnection) -> None:
     on_tag = ast.BinaryExpr(ast.BinaryOp.EQ, HOST, ast.StringLiteral("h0"))
     sqls: list[str] = []

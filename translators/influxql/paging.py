@@ -1,0 +1,68 @@
+"""SLIMIT and SOFFSET on the native store: the tag sets 1.x's index pages.
+
+1.6.7 pages the tag sets of the series its index holds for the measurement in the shard
+groups the time range reaches (filtered by WHERE's tag comparisons), sorted by tag-set key
+(`shard_index.tag_set_key`), before it reads a point: a series with no point in the time range
+still takes its place, and the page comes out shorter. The native store has no shards, so the
+index is read as the series with a point in the 7-day shard groups (`readorder.shard_group`)
+the range reaches. 1.x pages each shard group apart; they are pooled here, which equals 1.x
+when the range lies within one shard group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyarrow as pa
+from sqlglot import exp
+
+from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
+from .rewrite import SelectPlan, Source
+from .schema import MeasurementSchema
+from .shard_index import page_tag_sets
+from .storage import _timestamp, col, ident, time_bounds
+from .timerange import MAX_TIME, MIN_TIME
+
+Runner = Callable[..., pa.Table]
+
+
+def paged_tag_sets(plan: SelectPlan, source: Source, now: int, run: Runner) -> set[bytes]:
+    """The tag-set keys of the source's measurement SLIMIT/SOFFSET leave for `plan`: each
+    database's index is paged apart (`FROM "db1".."m", "db2".."m" SLIMIT 1` answers a series
+    of each)."""
+    chosen: set[bytes] = set()
+    for database in dict.fromkeys([source.database, *source.extra]):
+        chosen |= _paged(plan, database, source.own.get(database, source.schema), now, run)
+    return chosen
+
+
+def _paged(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,
+           run: Runner) -> set[bytes]:
+    tags = sorted(schema.tags)
+    table = run(_index_query(plan, database, schema, now, tags))
+    columns = [table.column(i).to_pylist() for i in range(len(tags))]
+    indexed: list[dict[str, str]] = [
+        {k: v for k, v in zip(tags, row, strict=True) if v is not None}
+        for row in zip(*columns, strict=True)] if tags else [{}] * min(table.num_rows, 1)
+    grouped = set(plan.dimensions(schema))
+    return page_tag_sets(indexed, lambda t: {k: v for k, v in t.items() if k in grouped},
+                         plan.condition, plan.slimit, plan.soffset)
+
+
+def _index_query(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,
+                 tags: list[str]) -> exp.Select:
+    """The distinct tag sets stored in the shard groups the statement's range reaches."""
+    lower, upper = time_bounds(plan, now)
+    parts: list[exp.Expression] = []
+    if lower > MIN_TIME:
+        start = SHARD_ORIGIN + shard_group(lower) * SHARD_GROUP
+        parts.append(exp.GTE(this=col("time"), expression=_timestamp(max(start, MIN_TIME))))
+    if upper < MAX_TIME:
+        end = SHARD_ORIGIN + (shard_group(upper) + 1) * SHARD_GROUP
+        parts.append(exp.LT(this=col("time"), expression=_timestamp(min(end, MAX_TIME))))
+    columns = [col(schema.tag_column(t)) for t in tags] or [exp.Literal.number(1)]
+    query = exp.select(*columns).distinct().from_(
+        exp.Table(this=ident(schema.name), db=ident(database)))
+    if parts:
+        query = query.where(exp.and_(*parts))
+    return query if tags else query.limit(1)
