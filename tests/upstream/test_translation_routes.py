@@ -301,6 +301,13 @@ async def test_mirror_4xx_is_counted_and_5xx_is_queued_then_replayed(routed) -> 
         values = json.loads(await native.text())["results"][0]["series"][0]["values"]
         assert [v[1] for v in values] == [1, 2, 3]
         assert str(values[2][0]) == replayed[1].split(" ")[-1]  # the same time on both sides
+        # The fake holds the lines before the replayer has its answer and counts the entry:
+        # wait for the queue to empty before reading the counters.
+        deadline = time.monotonic() + 10
+        while (await (await client.get("/admin/replay")).json()
+               )["targets"]["two"]["queue"]["depth"]:
+            assert time.monotonic() < deadline, "the replayed entry stayed queued"
+            await asyncio.sleep(0.02)
         metrics = await (await client.get("/metrics")).text()
         assert 'influx_gateway_mirror_rejected_total{target="two"} 1' in metrics
         assert 'influx_gateway_replay_replayed_total{mirror="two"} 1' in metrics
