@@ -133,11 +133,11 @@ def insert_rows(con: duckdb.DuckDBPyConnection, database: str, table: Table,
     The relation API inserts by position, so the rows are laid out in the table's own column
     order, which the catalog keeps (`load_catalog` reads it from DuckDB), absent columns null.
     """
-    missing = set(data.column_names).difference(table.columns)
+    present = set(data.column_names)
+    missing = present.difference(table.columns)
     if missing:  # the checks add every column first: reaching here is a bug, never bad input
         raise RuntimeError(f"columns {sorted(missing)} not in table {table.name!r}")
     rows = data.num_rows
-    present = set(data.column_names)
     layout = pa.table([data.column(c) if c in present else pa.nulls(rows) for c in
                        table.columns], names=list(table.columns))
     con.from_arrow(layout).insert_into(st.qualified(database, table.name))
