@@ -25,11 +25,10 @@ from gateway.services import select_into
 from gateway.services.retention import RetentionStatements
 from translators.encoders.influxql_chunks import Chunking
 from translators.influxql import ast, engine
-from translators.influxql.errors import InfluxQLParseError
+from translators.influxql.errors import InfluxQLParseError, QueryError
 from translators.influxql.parser import parse_query
 from translators.influxql.render import render
 from translators.influxql.results import Message, Series, StatementResult
-from translators.influxql.rewrite import QueryError
 from translators.influxql.timerange import TimeConditionError
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from . import ast
 from .fill import bucket_span, fill_rows
 from .results import Series
-from .rewrite import PrimRef, SelectPlan
+from .select_plan import PrimRef, SelectPlan
 from .shape import page_series
 from .storage import TIME, dim_name, needs_points, prim_name
 

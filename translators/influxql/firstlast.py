@@ -18,8 +18,8 @@ from sqlglot import exp
 
 from .readorder import heap_merge, shard_group
 from .results import series_key
-from .rewrite import SelectPlan
 from .schema import MeasurementSchema
+from .select_plan import SelectPlan
 
 Point = dict[str, Any]  # {"t", "v", "a<i>"...}: a series' candidate point
 SELECTORS = ("first", "last")

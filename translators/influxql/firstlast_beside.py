@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 import pyarrow as pa
 
 from . import firstlast
-from .rewrite import SelectPlan
 from .schema import MeasurementSchema
+from .select_plan import SelectPlan
 from .storage import build_query, dim_name, prim_name
 
 Runner = Callable[..., pa.Table]

@@ -24,8 +24,8 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from . import columnar, firstlast
-from .rewrite import SelectPlan
 from .schema import MeasurementSchema
+from .select_plan import SelectPlan
 from .storage import (
     build_query,
     condition_sql,

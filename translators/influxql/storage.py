@@ -17,8 +17,9 @@ from sqlglot import exp
 from translators.lineprotocol import FieldType
 
 from . import ast, firstlast
-from .rewrite import Prim, QueryError, SelectPlan, Transform
+from .errors import QueryError
 from .schema import MeasurementSchema
+from .select_plan import Prim, SelectPlan, Transform
 from .timerange import MAX_TIME, MIN_TIME
 
 TIME = "__t"

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from translators.influxql import ast, engine
-from translators.influxql.rewrite import QueryError
+from translators.influxql.errors import QueryError
 from translators.influxql.schema import MeasurementSchema, StaticSchema
 from translators.lineprotocol import FieldType
 
