@@ -23,7 +23,8 @@ from .fill import bucket_span, fill_rows
 from .results import Series
 from .select_plan import PrimRef, SelectPlan
 from .shape import page_series
-from .storage import TIME, dim_name, needs_points, prim_name
+from .sqlnames import TIME, dim_name, prim_name
+from .storage import needs_points
 
 _FILLS = (ast.FillOption.NULL, ast.FillOption.NONE)
 

@@ -15,13 +15,15 @@ import pyarrow as pa
 from sqlglot import exp
 
 from . import ast, columnar, firstlast, firstlast_beside, paging, recent
+from .conditions import condition_sql
 from .errors import QueryError
 from .readorder import SHARD_GROUP, SHARD_ORIGIN
 from .results import Series, series_key
 from .rewrite import plan_select
 from .schema import MeasurementSchema, SchemaProvider
 from .shape import group_rows, shape
-from .storage import build_query, col, condition_sql, ident, time_bounds
+from .sqlnames import col, ident
+from .storage import build_query, time_bounds
 from .timerange import split_condition
 
 Runner = Callable[[exp.Expression], pa.Table]

@@ -17,7 +17,8 @@ import pyarrow as pa
 from . import firstlast
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
-from .storage import build_query, dim_name, prim_name
+from .sqlnames import dim_name, prim_name
+from .storage import build_query
 
 Runner = Callable[..., pa.Table]
 

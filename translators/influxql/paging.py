@@ -20,7 +20,8 @@ from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan, Source
 from .shard_index import page_tag_sets
-from .storage import _timestamp, col, ident, time_bounds
+from .sqlnames import col, ident
+from .storage import _timestamp, time_bounds
 from .timerange import MAX_TIME, MIN_TIME
 
 Runner = Callable[..., pa.Table]

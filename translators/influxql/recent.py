@@ -24,17 +24,11 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from . import columnar, firstlast
+from .conditions import condition_sql
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
-from .storage import (
-    build_query,
-    condition_sql,
-    dim_name,
-    ident,
-    prim_name,
-    tag_value,
-    time_bounds,
-)
+from .sqlnames import dim_name, ident, prim_name
+from .storage import build_query, tag_value, time_bounds
 from .timerange import TimeRange
 
 # (database, measurement) -> one row per stored series: its tag columns and latest `time` (ns),

@@ -22,7 +22,7 @@ from . import ast
 from .results import Series
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .select_list import has_aggregate
-from .storage import STORED_TIME, col, ident
+from .sqlnames import STORED_TIME, col, ident
 from .timerange import split_condition
 from .values import coerce, column_type
 
