@@ -24,12 +24,11 @@ from gateway.model import Generation, PassCredentials
 from gateway.services import select_into
 from gateway.services.retention import RetentionStatements
 from translators.encoders.influxql_chunks import Chunking
-from translators.influxql import ast, engine
-from translators.influxql.errors import InfluxQLParseError
+from translators.influxql import ast, deletion, engine, show_run
+from translators.influxql.errors import InfluxQLParseError, QueryError
 from translators.influxql.parser import parse_query
 from translators.influxql.render import render
 from translators.influxql.results import Message, Series, StatementResult
-from translators.influxql.rewrite import QueryError
 from translators.influxql.timerange import TimeConditionError
 
 log = logging.getLogger(__name__)
@@ -136,8 +135,8 @@ class InfluxQLService:
             if db not in self._store.databases():
                 raise QueryError(f"database not found: {db}")
             schema = CatalogSchema(self._store.catalog)
-            for measurement in engine.deletion_targets(statement, db, schema):
-                condition = engine.deletion_condition(statement, measurement, now)
+            for measurement in deletion.deletion_targets(statement, db, schema):
+                condition = deletion.deletion_condition(statement, measurement, now)
                 await self._store.delete_rows(db, measurement.name, condition)
             self._warn_get(statement, request, result)
             return
@@ -288,15 +287,15 @@ def _read(statement: ast.Statement, database: str | None, reader: Reader, now: i
             return engine.select(statement, database, schema, run, now, limits,
                                  reader.series_times)
         case ast.ShowMeasurements():
-            return engine.show_measurements(statement, database, schema, run)
+            return show_run.show_measurements(statement, database, schema, run)
         case ast.ShowTagKeys():
-            return engine.show_tag_keys(statement, database, schema, run)
+            return show_run.show_tag_keys(statement, database, schema, run)
         case ast.ShowTagValues():
-            return engine.show_tag_values(statement, database, schema, run)
+            return show_run.show_tag_values(statement, database, schema, run)
         case ast.ShowFieldKeys():
-            return engine.show_field_keys(statement, database, schema)
+            return show_run.show_field_keys(statement, database, schema)
         case ast.ShowSeries():
-            return engine.show_series(statement, database, schema, run)
+            return show_run.show_series(statement, database, schema, run)
         case ast.ShowCardinality():
-            return engine.show_cardinality(statement, database, schema, run)
+            return show_run.show_cardinality(statement, database, schema, run)
     raise QueryError(f"{_describe(statement)} is not supported yet by influx-gateway")

@@ -16,8 +16,8 @@ from gateway.backends.native.policies import resolve_policy
 from gateway.backends.native.store import NativeStore
 from gateway.model import Namespace
 from translators.influxql import ast
+from translators.influxql.errors import QueryError
 from translators.influxql.results import Series
-from translators.influxql.rewrite import QueryError
 from translators.influxql.values import coerce, column_type
 from translators.lineprotocol import TIME_COLUMN, FieldType, ParsedBatch, TableChunk
 

@@ -21,9 +21,10 @@ import pyarrow.compute as pc
 from . import ast
 from .fill import bucket_span, fill_rows
 from .results import Series
-from .rewrite import PrimRef, SelectPlan
+from .select_plan import PrimRef, SelectPlan
 from .shape import page_series
-from .storage import TIME, dim_name, needs_points, prim_name
+from .sqlnames import TIME, dim_name, prim_name
+from .storage import needs_points
 
 _FILLS = (ast.FillOption.NULL, ast.FillOption.NONE)
 

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import ast
-from .rewrite import QueryError, SelectPlan
+from .errors import QueryError
+from .select_plan import SelectPlan
 from .storage import read_bounds
 
 

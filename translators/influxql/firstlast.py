@@ -18,8 +18,8 @@ from sqlglot import exp
 
 from .readorder import heap_merge, shard_group
 from .results import series_key
-from .rewrite import SelectPlan
 from .schema import MeasurementSchema
+from .select_plan import SelectPlan
 
 Point = dict[str, Any]  # {"t", "v", "a<i>"...}: a series' candidate point
 SELECTORS = ("first", "last")
@@ -78,7 +78,7 @@ def resolve(plan: SelectPlan, schema: MeasurementSchema, table: pa.Table) -> pa.
     if not applies(plan):
         return table
     measurement, tags = schema.name, sorted(schema.tags)
-    columns = [f"__p{i}" for i in range(len(plan.prims))]  # storage.prim_name
+    columns = [f"__p{i}" for i in range(len(plan.prims))]  # sqlnames.prim_name
     companions = sorted((p.name, i) for i, p in enumerate(plan.prims) if p.func is None)
     aux = [f"a{i}" for _, i in companions]
     for index, name in enumerate(columns):

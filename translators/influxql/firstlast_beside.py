@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 import pyarrow as pa
 
 from . import firstlast
-from .rewrite import SelectPlan
 from .schema import MeasurementSchema
-from .storage import build_query, dim_name, prim_name
+from .select_plan import SelectPlan
+from .sqlnames import dim_name, prim_name
+from .storage import build_query
 
 Runner = Callable[..., pa.Table]
 

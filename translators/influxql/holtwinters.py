@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import ast
+from .errors import QueryError
 from .indicators import go_div
-from .rewrite import QueryError
 
 NAMES = frozenset({"holt_winters", "holt_winters_with_fit"})
 

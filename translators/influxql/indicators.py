@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from . import ast
-from .rewrite import QueryError
+from .errors import QueryError
 
 NAMES = frozenset({
     "chande_momentum_oscillator", "exponential_moving_average",

@@ -17,10 +17,11 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
-from .rewrite import SelectPlan, Source
 from .schema import MeasurementSchema
+from .select_plan import SelectPlan, Source
 from .shard_index import page_tag_sets
-from .storage import _timestamp, col, ident, time_bounds
+from .sqlnames import col, ident
+from .storage import _timestamp, time_bounds
 from .timerange import MAX_TIME, MIN_TIME
 
 Runner = Callable[..., pa.Table]

@@ -24,17 +24,12 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from . import columnar, firstlast
-from .rewrite import SelectPlan
+from .conditions import condition_sql
+from .deletion import mentions_field
 from .schema import MeasurementSchema
-from .storage import (
-    build_query,
-    condition_sql,
-    dim_name,
-    ident,
-    prim_name,
-    tag_value,
-    time_bounds,
-)
+from .select_plan import SelectPlan
+from .sqlnames import dim_name, ident, prim_name
+from .storage import build_query, tag_value, time_bounds
 from .timerange import TimeRange
 
 # (database, measurement) -> one row per stored series: its tag columns and latest `time` (ns),
@@ -54,8 +49,6 @@ def last_block(plan: SelectPlan, database: str, schema: MeasurementSchema,
                dimensions: list[str], now: int, run: Runner, series_times: SeriesTimes,
                copies: int = 1) -> columnar.Block | None:
     """The statement's rows for one measurement read from the recent window, or None."""
-    from .engine import mentions_field  # engine imports this module
-
     if plan.condition is not None and mentions_field(plan.condition, schema):
         return None  # which series can answer depends on field values
     times = series_times(database, schema.name)

@@ -1,21 +1,18 @@
-"""SELECT made concrete against the schema: sources resolved, wildcards expanded, tags told from
+"""SELECT made concrete against the schema: sources resolved, GROUP BY read, tags told from
 fields, and every output column reduced to a small evaluation tree over stored values.
 
-The result, a SelectPlan, says what the storage query must compute per row (`prims`: raw
-columns, or aggregates per bucket) and how each output column is derived from them (`outputs`).
-Errors are 1.x's, in its words.
+The result is a `select_plan.SelectPlan`; the SELECT list's checks, wildcard expansion and
+column names are `select_list.py`'s. Errors are 1.x's, in its words.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from translators.lineprotocol import FieldType
 
-from . import ast
+from . import ast, holtwinters, indicators
 from .errors import QueryError
 from .functions import (
     AGGREGATES,
@@ -27,124 +24,18 @@ from .functions import (
     TRANSFORMS,
 )
 from .schema import MeasurementSchema, SchemaProvider
-from .timerange import TimeRange, split_condition, utc_offset_ns
+from .select_list import (
+    check_fields,
+    column_names,
+    expand_fields,
+    field_name,
+    has_aggregate,
+    schema_union,
+    strip_parens,
+)
+from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Source, Transform
+from .timerange import split_condition, utc_offset_ns
 from .validate import ARITY, check_call
-
-# -- evaluation trees --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Prim:
-    """A value the storage query yields per row: a raw column, or an aggregate of one.
-
-    func None: the stored field or tag itself. Otherwise an aggregate or selector name, with
-    `args` its literal arguments (percentile's rank, top's count and tag names...).
-    """
-
-    name: str
-    role: str  # "field" | "tag"
-    func: str | None = None
-    args: tuple[Any, ...] = ()
-    distinct: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class PrimRef:
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class Lit:
-    value: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Op:
-    op: ast.BinaryOp
-    lhs: Node
-    rhs: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Math:
-    name: str
-    args: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Transform:
-    """A function over a series' rows in time order (derivative, moving_average...)."""
-
-    name: str
-    arg: Node
-    params: tuple[Any, ...] = ()
-
-
-Node = PrimRef | Lit | Op | Math | Transform
-
-
-@dataclass(slots=True)
-class Source:
-    database: str
-    schema: MeasurementSchema
-    copies: int = 1  # `FROM cpu, cpu`: 1.x reads the measurement once per mention
-    # `FROM "db1".."m", "db2".."m"`: 1.x reads one measurement `m` holding both databases'
-    # series; the other databases, once per mention (schema: the union of theirs)
-    extra: list[str] = field(default_factory=list)
-    own: dict[str, MeasurementSchema] = field(default_factory=dict)  # each database's schema
-
-
-@dataclass(slots=True)
-class SelectPlan:
-    sources: list[Source]
-    columns: list[str]
-    outputs: list[Node]
-    prims: list[Prim]
-    condition: ast.Expr | None
-    time_range: TimeRange
-    # GROUP BY tags as written: names, or a wildcard/regex resolved per measurement.
-    dimension_names: list[str] = field(default_factory=list)
-    dimension_all: bool = False
-    dimension_regexes: list[str] = field(default_factory=list)
-    interval: int | None = None
-    interval_offset: int = 0
-    aggregate: bool = False
-    # One selector alone: other columns may ride along, read from the selected point.
-    selector: bool = False
-    # The answered time is the selected point's rather than the bucket's.
-    selector_time: bool = False
-    # A transformation over GROUP BY time needs the bucket before the range (storage.read_bounds)
-    extra_bucket: bool = False
-    fill: ast.FillOption = ast.FillOption.NULL
-    fill_value: float | int | None = None
-    limit: int = 0
-    offset: int = 0
-    slimit: int = 0
-    soffset: int = 0
-    descending: bool = False
-    timezone: str | None = None
-    # SLIMIT/SOFFSET: per measurement, the tag-set keys the index leaves (`paging.py`)
-    paged: dict[str, set[bytes]] | None = None
-
-    @property
-    def rows_end(self) -> int | None:
-        """Where a series' answered rows stop (None: no cut). 1.x quirk: OFFSET without LIMIT
-        answers the one row at the offset."""
-        if not (self.limit or self.offset):
-            return None
-        return self.offset + (self.limit or 1)
-
-    def dimensions(self, schema: MeasurementSchema) -> list[str]:
-        """The tag keys the series are grouped by, sorted as 1.x sorts them. `*` and regexes
-        range over every source's tags (a measurement without one answers it as "")."""
-        tags = sorted({t for s in self.sources for t in s.schema.tags})
-        if self.dimension_all:
-            return tags
-        names = set(self.dimension_names)
-        for pattern in self.dimension_regexes:
-            names.update(t for t in tags if re.search(pattern, t))
-        return sorted(names)
-
 
 # -- the rewrite --------------------------------------------------------------------------------
 
@@ -169,13 +60,13 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         anchor = time_range.lower if time_range.lower is not None else now
         local = utc_offset_ns(plan.timezone, anchor)
         plan.interval_offset = (plan.interval_offset - local) % plan.interval
-    _check_fields(statement)
-    fields = _expand_fields(statement, sources)
-    plan.aggregate = any(_has_aggregate(f.expr) for f in fields)
+    check_fields(statement)
+    fields = expand_fields(statement, sources)
+    plan.aggregate = any(has_aggregate(f.expr) for f in fields)
     builder = _Builder(plan, sources)
     names: list[tuple[str | None, str]] = []
     for item in fields:
-        expr = _strip_parens(item.expr)
+        expr = strip_parens(item.expr)
         if isinstance(expr, ast.VarRef) and expr.name.lower() == "time":
             continue  # time is always the first column
         plan.outputs.append(builder.node(expr, top=True))
@@ -184,7 +75,7 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         raise QueryError("GROUP BY requires at least one aggregate function")
     if not plan.outputs:
         if len(fields) < len(statement.fields) or any(
-                isinstance(_strip_parens(f.expr), ast.Wildcard | ast.RegexLiteral)
+                isinstance(strip_parens(f.expr), ast.Wildcard | ast.RegexLiteral)
                 for f in statement.fields):
             return None  # a wildcard or regex that matched nothing: an empty answer
         raise QueryError("at least 1 non-time field must be queried")
@@ -219,46 +110,6 @@ def _fill_text(statement: ast.SelectStatement) -> str:
     if statement.fill is ast.FillOption.NUMBER:
         return repr(statement.fill_value)
     return statement.fill.value
-
-
-def _calls(expr: ast.Expr) -> list[str]:
-    expr = _strip_parens(expr)
-    if isinstance(expr, ast.Call):
-        return [expr.name, *(n for a in expr.args for n in _calls(a))]
-    if isinstance(expr, ast.Distinct):
-        return ["distinct"]
-    if isinstance(expr, ast.BinaryExpr):
-        return _calls(expr.lhs) + _calls(expr.rhs)
-    return []
-
-
-def _variables(expr: ast.Expr) -> bool:
-    expr = _strip_parens(expr)
-    if isinstance(expr, ast.VarRef | ast.Wildcard | ast.RegexLiteral | ast.Distinct):
-        return True
-    if isinstance(expr, ast.Call):
-        # a call without arguments fails later on its argument count, as in 1.x
-        return not expr.args or any(_variables(a) for a in expr.args)
-    if isinstance(expr, ast.BinaryExpr):
-        return _variables(expr.lhs) or _variables(expr.rhs)
-    return False
-
-
-def _check_fields(statement: ast.SelectStatement) -> None:
-    """1.x's statement-level checks on the SELECT list, in its words."""
-    per_field = [_calls(f.expr) for f in statement.fields]
-    for item in statement.fields:
-        if not _variables(item.expr):
-            raise QueryError("field must contain at least one variable")
-    names = [n for calls in per_field for n in calls]
-    if "distinct" in names and not (len(statement.fields) == 1 and names[0] in (
-            "distinct", "count")):
-        raise QueryError("aggregate function distinct() cannot be combined with other "
-                         "functions or fields")
-    for name in ("top", "bottom"):
-        if name in names and len([n for n in names if n in AGGREGATES or n in SELECTORS]) > 1:
-            raise QueryError(f"selector function {name}() cannot be combined with other "
-                             "functions")
 
 
 def _resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
@@ -338,156 +189,6 @@ def _time_dimension(call: ast.Call) -> tuple[int, int]:
             raise QueryError("time dimension offset must be duration or now()")
     return interval.nanoseconds, offset % interval.nanoseconds if interval.nanoseconds else 0
 
-
-def _strip_parens(expr: ast.Expr) -> ast.Expr:
-    while isinstance(expr, ast.ParenExpr):
-        expr = expr.expr
-    return expr
-
-
-def _has_aggregate(expr: ast.Expr) -> bool:
-    match expr:
-        case ast.Call(name, args):
-            if name in AGGREGATES or name in SELECTORS:
-                return True
-            return any(_has_aggregate(a) for a in args)
-        case ast.Distinct():
-            return True
-        case ast.BinaryExpr(_, lhs, rhs):
-            return _has_aggregate(lhs) or _has_aggregate(rhs)
-        case ast.ParenExpr(inner):
-            return _has_aggregate(inner)
-    return False
-
-
-# -- wildcards ----------------------------------------------------------------------------------
-
-
-def _union(sources: list[Source]) -> tuple[dict[str, FieldType], set[str]]:
-    fields: dict[str, FieldType] = {}
-    tags: set[str] = set()
-    for source in sources:
-        for name, ftype in source.schema.fields.items():
-            fields.setdefault(name, ftype)
-        tags.update(source.schema.tags)
-    return fields, tags
-
-
-def _expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list[ast.Field]:
-    fields, tags = _union(sources)
-    grouped = {d.expr.name for d in statement.dimensions if isinstance(d.expr, ast.VarRef)}
-    group_all = any(isinstance(d.expr, ast.Wildcard) for d in statement.dimensions)
-    visible_tags = set() if group_all else tags - grouped
-    # 1.x lists a subquery's tag beside a field of its name (host, host_1); a stored
-    # measurement's wildcard lists the name once, as the field.
-    shadowed = {t for s in sources for t in s.schema.tag_columns}
-    out: list[ast.Field] = []
-    for item in statement.fields:
-        expr = _strip_parens(item.expr)
-        if isinstance(expr, ast.Wildcard):
-            out.extend(ast.Field(ref) for ref in _wildcard_refs(expr.type, fields, visible_tags,
-                                                                shadowed))
-        elif isinstance(expr, ast.RegexLiteral):
-            pattern = re.compile(expr.pattern)
-            refs = _wildcard_refs(None, fields, visible_tags, shadowed)
-            out.extend(ast.Field(r) for r in refs if pattern.search(r.name))
-        elif isinstance(expr, ast.Call) and any(
-                isinstance(a, ast.Wildcard | ast.RegexLiteral) for a in expr.args[:1]):
-            out.extend(_expand_call(expr, fields, item.alias))
-        else:
-            out.append(item)
-            if isinstance(expr, ast.Call) and expr.name in ("top", "bottom"):
-                # top(x, tag..., N) answers the tags as columns after its own
-                out.extend(ast.Field(ast.VarRef(a.name, ast.DataType.TAG))
-                           for a in expr.args[1:-1] if isinstance(a, ast.VarRef))
-    return out
-
-
-def _wildcard_refs(kind: ast.DataType | None, fields: dict[str, FieldType],
-                   tags: set[str], shadowed: set[str]) -> list[ast.VarRef]:
-    refs: list[ast.VarRef] = []
-    if kind in (None, ast.DataType.FIELD):
-        refs.extend(ast.VarRef(n, ast.DataType(fields[n].value)) for n in fields)
-    if kind in (None, ast.DataType.TAG):
-        refs.extend(ast.VarRef(n, ast.DataType.TAG) for n in tags
-                    if n not in fields or n in shadowed)
-    return sorted(refs, key=lambda r: r.name)
-
-
-# elapsed() only reads times, so elapsed(*) covers string and boolean fields too
-_NUMERIC_ONLY = (frozenset({
-    "mean", "median", "spread", "stddev", "sum", "integral", "percentile", "top", "bottom",
-}) | TRANSFORMS | MATH) - {"elapsed"}
-
-
-def _expand_call(call: ast.Call, fields: dict[str, FieldType],
-                 alias: str | None) -> list[ast.Field]:
-    selector = call.args[0]
-    names = sorted(fields)
-    if isinstance(selector, ast.RegexLiteral):
-        pattern = re.compile(selector.pattern)
-        names = [n for n in names if pattern.search(n)]
-    out = []
-    for name in names:
-        ftype = fields[name]
-        if call.name in _NUMERIC_ONLY and ftype not in (FieldType.FLOAT, FieldType.INTEGER,
-                                                        FieldType.UNSIGNED):
-            continue
-        args = (ast.VarRef(name, ast.DataType(ftype.value)),) + call.args[1:]
-        prefix = alias or call.name
-        out.append(ast.Field(ast.Call(call.name, args), f"{prefix}_{name}"))
-    return out
-
-
-# -- naming -------------------------------------------------------------------------------------
-
-
-def field_name(expr: ast.Expr) -> str:
-    """1.x's column name for an unaliased field: the call or variable, binary parts joined."""
-    expr = _strip_parens(expr)
-    if isinstance(expr, ast.Call):
-        return expr.name
-    if isinstance(expr, ast.Distinct):
-        return "distinct"
-    if isinstance(expr, ast.VarRef):
-        return expr.name
-    if isinstance(expr, ast.BinaryExpr):
-        parts = _binary_names(expr)
-        return "_".join(parts)
-    return ""
-
-
-def _binary_names(expr: ast.Expr) -> list[str]:
-    expr = _strip_parens(expr)
-    if isinstance(expr, ast.BinaryExpr):
-        return _binary_names(expr.lhs) + _binary_names(expr.rhs)
-    if isinstance(expr, ast.Call):
-        return [expr.name]
-    if isinstance(expr, ast.VarRef):
-        return [expr.name]
-    return []
-
-
-def column_names(fields: Sequence[tuple[str | None, str]]) -> list[str]:
-    """1.x's column names from (alias, generated name) pairs: aliases are placed first, then
-    each generated name already taken gets the first free `_1`, `_2`... suffix."""
-    names = [alias or "" for alias, _ in fields]
-    taken = {name: 1 for name in names if name}
-    for index, (alias, generated) in enumerate(fields):
-        if alias:
-            continue
-        name = generated
-        count = taken.get(name)
-        if count is not None:
-            while f"{name}_{count}" in taken:
-                count += 1
-            taken[name] = count + 1
-            name = f"{name}_{count}"
-        taken[name] = taken.get(name, 0) + 1
-        names[index] = name
-    return names
-
-
 # -- building evaluation trees ------------------------------------------------------------------
 
 
@@ -497,7 +198,7 @@ KNOWN_CALLS = frozenset(ARITY) | {"top", "bottom"}
 class _Builder:
     def __init__(self, plan: SelectPlan, sources: list[Source]) -> None:
         self.plan = plan
-        self.fields, self.tags = _union(sources)
+        self.fields, self.tags = schema_union(sources)
 
     def prim(self, prim: Prim) -> PrimRef:
         if prim not in self.plan.prims:
@@ -516,7 +217,7 @@ class _Builder:
         return "field"  # unknown names read as empty fields, as 1.x answers nulls
 
     def node(self, expr: ast.Expr, top: bool = False) -> Node:
-        expr = _strip_parens(expr)
+        expr = strip_parens(expr)
         match expr:
             case ast.VarRef(name):
                 ref = self.prim(Prim(name, self.role(expr)))
@@ -566,11 +267,11 @@ class _Builder:
         args = call.args
         if not args:
             raise QueryError(f"invalid number of arguments for {name}, expected 1, got 0")
-        target = _strip_parens(args[0])
+        target = strip_parens(args[0])
         distinct = False
         if name == "count" and isinstance(target, ast.Call) and target.name == "distinct":
             distinct = True
-            target = _strip_parens(target.args[0]) if target.args else target
+            target = strip_parens(target.args[0]) if target.args else target
         elif name == "count" and isinstance(target, ast.Distinct):
             distinct = True
             target = ast.VarRef(target.name)
@@ -582,7 +283,7 @@ class _Builder:
 
 
 def _literal(expr: ast.Expr) -> Any:
-    expr = _strip_parens(expr)
+    expr = strip_parens(expr)
     match expr:
         case ast.NumberLiteral(v) | ast.IntegerLiteral(v) | ast.UnsignedLiteral(v):
             return v
@@ -597,8 +298,6 @@ def _literal(expr: ast.Expr) -> Any:
 
 def _validate_hooks(call: ast.Call, interval: int | None) -> None:
     """Argument checks owned by the modules that compute these functions."""
-    from . import holtwinters, indicators  # they import this module's QueryError
-
     if call.name in indicators.NAMES:
         indicators.validate(call, interval)
     elif call.name in holtwinters.NAMES:

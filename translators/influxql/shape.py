@@ -17,12 +17,14 @@ from typing import Any
 from . import ast, holtwinters, indicators
 from . import functions as fn
 from . import integral as area
+from .errors import QueryError
 from .fill import bucket_of, bucket_span, fill_rows
 from .readorder import merge_series
 from .results import Series, series_key
-from .rewrite import Lit, Math, Node, Op, Prim, PrimRef, QueryError, SelectPlan, Transform
+from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
 from .shard_index import tag_set_key
-from .storage import READ_ORDER, TIME, dim_name, needs_points, prim_name, read_bounds
+from .sqlnames import TIME, dim_name, prim_name
+from .storage import READ_ORDER, needs_points, read_bounds
 
 Row = list[Any]  # [time, prim values...]
 

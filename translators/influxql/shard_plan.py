@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from . import ast
 from .functions import AGGREGATES, MULTI_ROW, PREDICTORS, SELECTORS, TRANSFORMS
-from .rewrite import column_names, field_name
+from .select_list import column_names, field_name
 from .timerange import TimeConditionError, split_condition
 
 _ROW_FOLDING = AGGREGATES | SELECTORS | MULTI_ROW | TRANSFORMS | PREDICTORS

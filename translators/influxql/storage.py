@@ -6,6 +6,7 @@ time (`__t`, nanoseconds; the bucket start when aggregating by time, NULL when a
 without), the grouping tags (`__d0`...) and one column per plan prim (`__p0`...). Aggregates
 that need a series' points in Python (percentile, top, mode...) come back as time-ordered lists
 of {t, v, a0...} structs, where a0... are the query's raw columns (a selector's companions).
+The column names are `sqlnames.py`'s; WHERE conditions are built by `conditions.py`.
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
-from . import ast, firstlast
-from .rewrite import Prim, QueryError, SelectPlan, Transform
+from . import firstlast
+from .conditions import condition_sql
+from .errors import QueryError
 from .schema import MeasurementSchema
+from .select_plan import Prim, SelectPlan, Transform
+from .sqlnames import NUMERIC, SERIES, STORED_TIME, TIME, col, dim_name, ident, prim_name
 from .timerange import MAX_TIME, MIN_TIME
-
-TIME = "__t"
-STORED_TIME = "time"  # the table's own TIMESTAMP_NS column, which raw reads sort on
-SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
-NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
 
 # Functions whose answer between equal values (integral: points at one time) depends on the
 # order 1.x reads points in.
@@ -35,22 +34,6 @@ _BY_SERIES = READ_ORDER | {"first", "last", "min", "max"}
 SQL_AGGREGATES = frozenset({
     "count", "sum", "mean", "median", "spread", "stddev", "first", "last", "min", "max",
 })
-
-
-def ident(name: str) -> exp.Identifier:
-    return exp.to_identifier(name, quoted=True)
-
-
-def col(name: str) -> exp.Column:
-    return exp.Column(this=ident(name))
-
-
-def dim_name(index: int) -> str:
-    return f"__d{index}"
-
-
-def prim_name(index: int) -> str:
-    return f"__p{index}"
 
 
 def needs_points(plan: SelectPlan, prim: Prim) -> bool:
@@ -355,121 +338,3 @@ def _timestamp(ns: int) -> exp.Expression:
     # built from nodes: exp.cast(..., "BIGINT") would parse the type name on every query
     bigint = exp.DataType(this=exp.DataType.Type.BIGINT)
     return exp.func("make_timestamp_ns", exp.Cast(this=exp.Literal.number(ns), to=bigint))
-
-
-# -- conditions ---------------------------------------------------------------------------------
-
-_COMPARE = {
-    ast.BinaryOp.EQ: exp.EQ, ast.BinaryOp.NEQ: exp.NEQ, ast.BinaryOp.LT: exp.LT,
-    ast.BinaryOp.LTE: exp.LTE, ast.BinaryOp.GT: exp.GT, ast.BinaryOp.GTE: exp.GTE,
-}
-_ARITH = {
-    ast.BinaryOp.ADD: exp.Add, ast.BinaryOp.SUB: exp.Sub, ast.BinaryOp.MUL: exp.Mul,
-    ast.BinaryOp.DIV: exp.Div, ast.BinaryOp.MOD: exp.Mod,
-    ast.BinaryOp.BITWISE_AND: exp.BitwiseAnd, ast.BinaryOp.BITWISE_OR: exp.BitwiseOr,
-    ast.BinaryOp.BITWISE_XOR: exp.BitwiseXor,
-}
-
-
-def condition_sql(expr: ast.Expr, schema: MeasurementSchema) -> exp.Expression:
-    kind, sql = _cond(expr, schema)
-    if kind != "bool":
-        raise QueryError(f"invalid condition expression: {_describe(expr)}")
-    return sql
-
-
-def _describe(expr: ast.Expr) -> str:
-    if isinstance(expr, ast.VarRef):
-        return expr.name
-    return type(expr).__name__
-
-
-def _cond(expr: ast.Expr, schema: MeasurementSchema,
-          inside_comparison: bool = False) -> tuple[str, exp.Expression]:
-    """(kind, sql): kind is bool, tag, string, number or null, so comparisons can be typed."""
-    match expr:
-        case ast.ParenExpr(inner):
-            kind, sql = _cond(inner, schema)
-            return kind, exp.Paren(this=sql)
-        case ast.BinaryExpr(ast.BinaryOp.AND | ast.BinaryOp.OR as op, lhs, rhs):
-            left = condition_sql(lhs, schema)
-            right = condition_sql(rhs, schema)
-            node = exp.And if op is ast.BinaryOp.AND else exp.Or
-            return "bool", node(this=left, expression=right)
-        case ast.BinaryExpr(ast.BinaryOp.EQREGEX | ast.BinaryOp.NEQREGEX as op, lhs, rhs):
-            if not isinstance(rhs, ast.RegexLiteral):
-                return "bool", exp.false()
-            kind, left = _cond(lhs, schema)
-            if kind not in ("tag", "string"):
-                return "bool", exp.false()
-            match_ = exp.RegexpLike(this=left, expression=exp.Literal.string(rhs.pattern))
-            return "bool", match_ if op is ast.BinaryOp.EQREGEX else exp.Not(this=match_)
-        case ast.BinaryExpr(op, lhs, rhs) if op in _COMPARE:
-            direct = _tag_equals(op, lhs, rhs, schema)
-            if direct is not None:
-                return "bool", direct
-            lkind, left = _cond(lhs, schema, True)
-            rkind, right = _cond(rhs, schema, True)
-            if not _comparable(lkind, rkind, op):
-                return "bool", exp.false()
-            return "bool", _COMPARE[op](this=left, expression=right)
-        case ast.BinaryExpr(op, lhs, rhs) if op in _ARITH:
-            lkind, left = _cond(lhs, schema, True)
-            rkind, right = _cond(rhs, schema, True)
-            if lkind != "number" or rkind != "number":
-                return "null", exp.null()
-            if op is ast.BinaryOp.DIV:
-                left = exp.cast(left, "DOUBLE")
-            return "number", exp.Paren(this=_ARITH[op](this=left, expression=right))
-        case ast.VarRef(name):
-            role = schema.role(name)
-            if role == "time":
-                raise QueryError("invalid time condition: time can only be compared with "
-                                 "AND-ed time ranges")
-            if expr.type is ast.DataType.TAG or role == "tag" or role is None:
-                if role == "field" and expr.type is ast.DataType.TAG:
-                    return "tag", exp.Literal.string("")
-                source = col(name) if role == "tag" else exp.cast(exp.null(), "VARCHAR")
-                return "tag", exp.Coalesce(this=source, expressions=[exp.Literal.string("")])
-            ftype = schema.fields[name]
-            if ftype in NUMERIC:
-                return "number", col(name)
-            return ("string" if ftype is FieldType.STRING else "boolean"), col(name)
-        case ast.StringLiteral(value):
-            return "string", exp.Literal.string(value)
-        case ast.IntegerLiteral(value) | ast.UnsignedLiteral(value):
-            return "number", exp.Literal.number(value)
-        case ast.NumberLiteral(value):
-            return "number", exp.Literal.number(repr(value))
-        case ast.BooleanLiteral(value) if not inside_comparison:
-            return "bool", exp.Boolean(this=value)  # `WHERE true AND ...`
-        case ast.BooleanLiteral(value):
-            return "boolean", exp.Boolean(this=value)
-        case ast.DurationLiteral(ns):
-            return "number", exp.Literal.number(ns)
-    raise QueryError(f"invalid condition expression: {_describe(expr)}")
-
-
-def _tag_equals(op: ast.BinaryOp, lhs: ast.Expr, rhs: ast.Expr, schema: MeasurementSchema
-                ) -> exp.Expression | None:
-    """`tag = 'value'` on a stored tag as a comparison of the column itself, which DuckDB
-    pushes into its scan (the general form compares COALESCE(tag, ''), which it cannot).
-    Stored tag values are never empty, so `= ''` means the tag is missing."""
-    if op is not ast.BinaryOp.EQ:
-        return None
-    if isinstance(lhs, ast.StringLiteral):
-        lhs, rhs = rhs, lhs
-    if not isinstance(lhs, ast.VarRef) or not isinstance(rhs, ast.StringLiteral):
-        return None
-    if schema.role(lhs.name) != "tag" or lhs.type not in (None, ast.DataType.TAG):
-        return None
-    if rhs.value == "":
-        return col(lhs.name).is_(exp.null())
-    return exp.EQ(this=col(lhs.name), expression=exp.Literal.string(rhs.value))
-
-
-def _comparable(left: str, right: str, op: ast.BinaryOp) -> bool:
-    text = {"tag", "string"}
-    if left in text and right in text:
-        return True
-    return left == right and left in ("number", "boolean")

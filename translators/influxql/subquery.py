@@ -20,9 +20,9 @@ from translators.lineprotocol import FieldType
 
 from . import ast
 from .results import Series
-from .rewrite import _has_aggregate
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
-from .storage import STORED_TIME, col, ident
+from .select_list import has_aggregate
+from .sqlnames import STORED_TIME, col, ident
 from .timerange import split_condition
 from .values import coerce, column_type
 
@@ -123,7 +123,7 @@ def _as_subquery(source: ast.Source) -> ast.SelectStatement:
 
 
 def _aggregates(statement: ast.SelectStatement) -> bool:
-    return any(_has_aggregate(f.expr) for f in statement.fields)
+    return any(has_aggregate(f.expr) for f in statement.fields)
 
 
 def _descending(statement: ast.SelectStatement) -> bool:

@@ -9,8 +9,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from translators.influxql import ast, engine
-from translators.influxql.rewrite import QueryError
+from translators.influxql import ast, engine, rewrite, show_run
+from translators.influxql.errors import QueryError
 from translators.influxql.schema import MeasurementSchema, StaticSchema
 from translators.lineprotocol import FieldType
 
@@ -230,7 +230,7 @@ def test_columnar_answers_as_row_by_row(con: duckdb.DuckDBPyConnection, name: st
     options = dict(_SAME_BOTH_WAYS[name])
     fields = options.pop("fields")
     statement = ast.SelectStatement(tuple(ast.Field(f) for f in fields), CPU, **options)
-    plan = engine.plan_select(statement, "db", SCHEMA, NOW)
+    plan = rewrite.plan_select(statement, "db", SCHEMA, NOW)
     assert plan is not None and columnar.eligible(plan)
     fast = run(con, fields, **options)
     monkeypatch.setattr(columnar, "eligible", lambda plan: False)
@@ -334,7 +334,7 @@ def test_lone_last_with_tag_and_field_conditions(con: duckdb.DuckDBPyConnection)
 
 
 def show_measurements(con: duckdb.DuckDBPyConnection, condition: ast.Expr) -> list[Any]:
-    series = engine.show_measurements(
+    series = show_run.show_measurements(
         ast.ShowMeasurements(condition=condition), "db", SCHEMA,
         lambda q: con.sql(q.sql("duckdb")).to_arrow_table())
     return [row[0] for s in series for row in s.values]

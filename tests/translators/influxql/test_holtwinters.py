@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from translators.influxql import ast, holtwinters
-from translators.influxql.rewrite import QueryError
+from translators.influxql.errors import QueryError
 
 T0 = 1704067200
 S = 10**9

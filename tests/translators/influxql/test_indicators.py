@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from translators.influxql import ast, indicators
-from translators.influxql.rewrite import QueryError
+from translators.influxql.errors import QueryError
 
 T0 = 1704067200
 S = [10, 11.5, 11, 12.25, 12.25, 9.5, 10, 13, 12.5, 14]

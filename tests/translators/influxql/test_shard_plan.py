@@ -7,7 +7,7 @@ import pytest
 from translators.influxql.parser import parse_query
 from translators.influxql.render import render
 from translators.influxql.results import Series, StatementResult
-from translators.influxql.rewrite import column_names, field_name
+from translators.influxql.select_list import column_names, field_name
 from translators.influxql.shard_merge import merge_results
 from translators.influxql.shard_plan import Merge, NotShardable, pin_now, plan_statement
 

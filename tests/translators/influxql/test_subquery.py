@@ -11,7 +11,7 @@ import pytest
 from sqlglot import exp
 
 from translators.influxql import ast, engine
-from translators.influxql.rewrite import QueryError
+from translators.influxql.errors import QueryError
 from translators.influxql.schema import MeasurementSchema, StaticSchema
 from translators.lineprotocol import FieldType
 

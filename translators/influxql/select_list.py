@@ -1,0 +1,210 @@
+"""The SELECT list read against the schema: 1.x's checks on it, wildcards and regexes expanded
+into the fields they match, and the column names 1.x gives the fields.
+
+Pure functions over the syntax tree and the resolved sources; `rewrite.py` calls them before
+it builds each field's evaluation tree. Errors are 1.x's, in its words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from translators.lineprotocol import FieldType
+
+from . import ast
+from .errors import QueryError
+from .functions import AGGREGATES, MATH, SELECTORS, TRANSFORMS
+from .select_plan import Source
+
+# -- checks -------------------------------------------------------------------------------------
+
+
+def _calls(expr: ast.Expr) -> list[str]:
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.Call):
+        return [expr.name, *(n for a in expr.args for n in _calls(a))]
+    if isinstance(expr, ast.Distinct):
+        return ["distinct"]
+    if isinstance(expr, ast.BinaryExpr):
+        return _calls(expr.lhs) + _calls(expr.rhs)
+    return []
+
+
+def _variables(expr: ast.Expr) -> bool:
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.VarRef | ast.Wildcard | ast.RegexLiteral | ast.Distinct):
+        return True
+    if isinstance(expr, ast.Call):
+        # a call without arguments fails later on its argument count, as in 1.x
+        return not expr.args or any(_variables(a) for a in expr.args)
+    if isinstance(expr, ast.BinaryExpr):
+        return _variables(expr.lhs) or _variables(expr.rhs)
+    return False
+
+
+def check_fields(statement: ast.SelectStatement) -> None:
+    """1.x's statement-level checks on the SELECT list, in its words."""
+    per_field = [_calls(f.expr) for f in statement.fields]
+    for item in statement.fields:
+        if not _variables(item.expr):
+            raise QueryError("field must contain at least one variable")
+    names = [n for calls in per_field for n in calls]
+    if "distinct" in names and not (len(statement.fields) == 1 and names[0] in (
+            "distinct", "count")):
+        raise QueryError("aggregate function distinct() cannot be combined with other "
+                         "functions or fields")
+    for name in ("top", "bottom"):
+        if name in names and len([n for n in names if n in AGGREGATES or n in SELECTORS]) > 1:
+            raise QueryError(f"selector function {name}() cannot be combined with other "
+                             "functions")
+
+
+def strip_parens(expr: ast.Expr) -> ast.Expr:
+    while isinstance(expr, ast.ParenExpr):
+        expr = expr.expr
+    return expr
+
+
+def has_aggregate(expr: ast.Expr) -> bool:
+    match expr:
+        case ast.Call(name, args):
+            if name in AGGREGATES or name in SELECTORS:
+                return True
+            return any(has_aggregate(a) for a in args)
+        case ast.Distinct():
+            return True
+        case ast.BinaryExpr(_, lhs, rhs):
+            return has_aggregate(lhs) or has_aggregate(rhs)
+        case ast.ParenExpr(inner):
+            return has_aggregate(inner)
+    return False
+
+
+# -- wildcards ----------------------------------------------------------------------------------
+
+
+def schema_union(sources: list[Source]) -> tuple[dict[str, FieldType], set[str]]:
+    """Every source's fields (a name's first type wins) and tags."""
+    fields: dict[str, FieldType] = {}
+    tags: set[str] = set()
+    for source in sources:
+        for name, ftype in source.schema.fields.items():
+            fields.setdefault(name, ftype)
+        tags.update(source.schema.tags)
+    return fields, tags
+
+
+def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list[ast.Field]:
+    fields, tags = schema_union(sources)
+    grouped = {d.expr.name for d in statement.dimensions if isinstance(d.expr, ast.VarRef)}
+    group_all = any(isinstance(d.expr, ast.Wildcard) for d in statement.dimensions)
+    visible_tags = set() if group_all else tags - grouped
+    # 1.x lists a subquery's tag beside a field of its name (host, host_1); a stored
+    # measurement's wildcard lists the name once, as the field.
+    shadowed = {t for s in sources for t in s.schema.tag_columns}
+    out: list[ast.Field] = []
+    for item in statement.fields:
+        expr = strip_parens(item.expr)
+        if isinstance(expr, ast.Wildcard):
+            out.extend(ast.Field(ref) for ref in _wildcard_refs(expr.type, fields, visible_tags,
+                                                                shadowed))
+        elif isinstance(expr, ast.RegexLiteral):
+            pattern = re.compile(expr.pattern)
+            refs = _wildcard_refs(None, fields, visible_tags, shadowed)
+            out.extend(ast.Field(r) for r in refs if pattern.search(r.name))
+        elif isinstance(expr, ast.Call) and any(
+                isinstance(a, ast.Wildcard | ast.RegexLiteral) for a in expr.args[:1]):
+            out.extend(_expand_call(expr, fields, item.alias))
+        else:
+            out.append(item)
+            if isinstance(expr, ast.Call) and expr.name in ("top", "bottom"):
+                # top(x, tag..., N) answers the tags as columns after its own
+                out.extend(ast.Field(ast.VarRef(a.name, ast.DataType.TAG))
+                           for a in expr.args[1:-1] if isinstance(a, ast.VarRef))
+    return out
+
+
+def _wildcard_refs(kind: ast.DataType | None, fields: dict[str, FieldType],
+                   tags: set[str], shadowed: set[str]) -> list[ast.VarRef]:
+    refs: list[ast.VarRef] = []
+    if kind in (None, ast.DataType.FIELD):
+        refs.extend(ast.VarRef(n, ast.DataType(fields[n].value)) for n in fields)
+    if kind in (None, ast.DataType.TAG):
+        refs.extend(ast.VarRef(n, ast.DataType.TAG) for n in tags
+                    if n not in fields or n in shadowed)
+    return sorted(refs, key=lambda r: r.name)
+
+
+# elapsed() only reads times, so elapsed(*) covers string and boolean fields too
+_NUMERIC_ONLY = (frozenset({
+    "mean", "median", "spread", "stddev", "sum", "integral", "percentile", "top", "bottom",
+}) | TRANSFORMS | MATH) - {"elapsed"}
+
+
+def _expand_call(call: ast.Call, fields: dict[str, FieldType],
+                 alias: str | None) -> list[ast.Field]:
+    selector = call.args[0]
+    names = sorted(fields)
+    if isinstance(selector, ast.RegexLiteral):
+        pattern = re.compile(selector.pattern)
+        names = [n for n in names if pattern.search(n)]
+    out = []
+    for name in names:
+        ftype = fields[name]
+        if call.name in _NUMERIC_ONLY and ftype not in (FieldType.FLOAT, FieldType.INTEGER,
+                                                        FieldType.UNSIGNED):
+            continue
+        args = (ast.VarRef(name, ast.DataType(ftype.value)),) + call.args[1:]
+        prefix = alias or call.name
+        out.append(ast.Field(ast.Call(call.name, args), f"{prefix}_{name}"))
+    return out
+
+
+# -- naming -------------------------------------------------------------------------------------
+
+
+def field_name(expr: ast.Expr) -> str:
+    """1.x's column name for an unaliased field: the call or variable, binary parts joined."""
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.Call):
+        return expr.name
+    if isinstance(expr, ast.Distinct):
+        return "distinct"
+    if isinstance(expr, ast.VarRef):
+        return expr.name
+    if isinstance(expr, ast.BinaryExpr):
+        parts = _binary_names(expr)
+        return "_".join(parts)
+    return ""
+
+
+def _binary_names(expr: ast.Expr) -> list[str]:
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.BinaryExpr):
+        return _binary_names(expr.lhs) + _binary_names(expr.rhs)
+    if isinstance(expr, ast.Call):
+        return [expr.name]
+    if isinstance(expr, ast.VarRef):
+        return [expr.name]
+    return []
+
+
+def column_names(fields: Sequence[tuple[str | None, str]]) -> list[str]:
+    """1.x's column names from (alias, generated name) pairs: aliases are placed first, then
+    each generated name already taken gets the first free `_1`, `_2`... suffix."""
+    names = [alias or "" for alias, _ in fields]
+    taken = {name: 1 for name in names if name}
+    for index, (alias, generated) in enumerate(fields):
+        if alias:
+            continue
+        name = generated
+        count = taken.get(name)
+        if count is not None:
+            while f"{name}_{count}" in taken:
+                count += 1
+            taken[name] = count + 1
+            name = f"{name}_{count}"
+        taken[name] = taken.get(name, 0) + 1
+        names[index] = name
+    return names

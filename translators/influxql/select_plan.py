@@ -1,0 +1,133 @@
+"""What a planned SELECT is: the storage query's per-row values and the trees over them.
+
+A SelectPlan says what the storage query must compute per row (`prims`: raw columns, or
+aggregates per bucket) and how each output column is derived from them (`outputs`, small
+evaluation trees of Prim references, literals, operators, math and transformations), with the
+resolved sources and the clauses that shape the answer. `rewrite.py` builds it; the storage
+query, the shaping of rows into series and the columnar path read it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ast
+from .schema import MeasurementSchema
+from .timerange import TimeRange
+
+# -- evaluation trees --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Prim:
+    """A value the storage query yields per row: a raw column, or an aggregate of one.
+
+    func None: the stored field or tag itself. Otherwise an aggregate or selector name, with
+    `args` its literal arguments (percentile's rank, top's count and tag names...).
+    """
+
+    name: str
+    role: str  # "field" | "tag"
+    func: str | None = None
+    args: tuple[Any, ...] = ()
+    distinct: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PrimRef:
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    op: ast.BinaryOp
+    lhs: Node
+    rhs: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Math:
+    name: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Transform:
+    """A function over a series' rows in time order (derivative, moving_average...)."""
+
+    name: str
+    arg: Node
+    params: tuple[Any, ...] = ()
+
+
+Node = PrimRef | Lit | Op | Math | Transform
+
+
+@dataclass(slots=True)
+class Source:
+    database: str
+    schema: MeasurementSchema
+    copies: int = 1  # `FROM cpu, cpu`: 1.x reads the measurement once per mention
+    # `FROM "db1".."m", "db2".."m"`: 1.x reads one measurement `m` holding both databases'
+    # series; the other databases, once per mention (schema: the union of theirs)
+    extra: list[str] = field(default_factory=list)
+    own: dict[str, MeasurementSchema] = field(default_factory=dict)  # each database's schema
+
+
+@dataclass(slots=True)
+class SelectPlan:
+    sources: list[Source]
+    columns: list[str]
+    outputs: list[Node]
+    prims: list[Prim]
+    condition: ast.Expr | None
+    time_range: TimeRange
+    # GROUP BY tags as written: names, or a wildcard/regex resolved per measurement.
+    dimension_names: list[str] = field(default_factory=list)
+    dimension_all: bool = False
+    dimension_regexes: list[str] = field(default_factory=list)
+    interval: int | None = None
+    interval_offset: int = 0
+    aggregate: bool = False
+    # One selector alone: other columns may ride along, read from the selected point.
+    selector: bool = False
+    # The answered time is the selected point's rather than the bucket's.
+    selector_time: bool = False
+    # A transformation over GROUP BY time needs the bucket before the range (storage.read_bounds)
+    extra_bucket: bool = False
+    fill: ast.FillOption = ast.FillOption.NULL
+    fill_value: float | int | None = None
+    limit: int = 0
+    offset: int = 0
+    slimit: int = 0
+    soffset: int = 0
+    descending: bool = False
+    timezone: str | None = None
+    # SLIMIT/SOFFSET: per measurement, the tag-set keys the index leaves (`paging.py`)
+    paged: dict[str, set[bytes]] | None = None
+
+    @property
+    def rows_end(self) -> int | None:
+        """Where a series' answered rows stop (None: no cut). 1.x quirk: OFFSET without LIMIT
+        answers the one row at the offset."""
+        if not (self.limit or self.offset):
+            return None
+        return self.offset + (self.limit or 1)
+
+    def dimensions(self, schema: MeasurementSchema) -> list[str]:
+        """The tag keys the series are grouped by, sorted as 1.x sorts them. `*` and regexes
+        range over every source's tags (a measurement without one answers it as "")."""
+        tags = sorted({t for s in self.sources for t in s.schema.tags})
+        if self.dimension_all:
+            return tags
+        names = set(self.dimension_names)
+        for pattern in self.dimension_regexes:
+            names.update(t for t in tags if re.search(pattern, t))
+        return sorted(names)

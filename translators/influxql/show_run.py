@@ -1,0 +1,303 @@
+"""Run SHOW statements (measurements, tag keys and values, field keys, series and the
+CARDINALITY forms) over a SQL runner and a schema provider, answered as 1.6.7 answers them.
+
+Pure and synchronous like `engine.py`: names come from the schema provider, tag values and
+series from DISTINCT queries over the stored tables, since 1.x answers these from its series
+index, where time does not exist.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from . import ast
+from .conditions import condition_sql
+from .errors import QueryError
+from .readorder import SHARD_GROUP, SHARD_ORIGIN
+from .results import Series, series_key
+from .schema import MeasurementSchema, SchemaProvider
+from .sqlnames import col, ident
+from .timerange import split_condition
+
+if TYPE_CHECKING:
+    from .engine import Runner
+
+
+def _database(statement_db: str | None, database: str | None) -> str:
+    db = statement_db or database
+    if not db:
+        raise QueryError("database name required")
+    return db
+
+
+def find_measurements(db: str, sources: tuple[ast.Source, ...],
+                      schema: SchemaProvider) -> list[MeasurementSchema]:
+    """The measurements of `db` that `sources` name (every one when there are none)."""
+    names = schema.measurements(db)
+    if sources:
+        chosen: set[str] = set()
+        for source in sources:
+            if isinstance(source, ast.SubQuery):
+                raise QueryError("subqueries are not allowed in SHOW statements")
+            if source.regex is not None:
+                chosen.update(n for n in names if re.search(source.regex.pattern, n))
+            elif source.name in names:
+                chosen.add(source.name)
+        names = sorted(chosen)
+    found = (schema.measurement(db, n) for n in names)
+    return [m for m in found if m is not None]
+
+
+def _distinct_tags(db: str, measurement: MeasurementSchema, tags: list[str],
+                   condition: ast.Expr | None, run: Runner) -> list[tuple[str | None, ...]]:
+    """The distinct combinations of `tags` among stored points matching `condition`."""
+    present = [t for t in tags if t in measurement.tags]
+    columns = [col(t) for t in present] or [exp.Literal.number(1)]
+    query = exp.select(*columns).distinct().from_(
+        exp.Table(this=ident(measurement.name), db=ident(db)))
+    where = _metadata_condition(condition, measurement)
+    if where is not None:
+        query = query.where(where)
+    table = run(query)
+    if not present:
+        return [()] if table.num_rows else []
+    values = [table.column(i).to_pylist() for i in range(len(present))]
+    rows = []
+    for row in zip(*values, strict=True):
+        full = dict(zip(present, row, strict=True))
+        rows.append(tuple(full.get(t) for t in tags))
+    return rows
+
+
+def _metadata_condition(condition: ast.Expr | None,
+                        measurement: MeasurementSchema) -> exp.Expression | None:
+    """A SHOW statement's WHERE: 1.x answers these from its series index, where time does
+    not exist, so time comparisons are dropped (and still checked for 1.x's errors)."""
+    rest, _ = split_condition(condition, time.time_ns())
+    return condition_sql(rest, measurement) if rest is not None else None
+
+
+def show_measurements(statement: ast.ShowMeasurements, database: str | None,
+                      schema: SchemaProvider, run: Runner) -> list[Series]:
+    db = _database(statement.database, database)
+    sources = (statement.source,) if statement.source else ()
+    if statement.condition is not None and _mentions_time(statement.condition):
+        raise QueryError("SHOW MEASUREMENTS doesn't support time in WHERE clause")
+    names = []
+    for measurement in find_measurements(db, sources, schema):
+        if statement.condition is not None:
+            test = _measurement_filter(statement.condition, measurement)
+            table = exp.Table(this=ident(measurement.name), db=ident(db))
+            if not run(exp.select(test).from_(table)).column(0)[0].as_py():
+                continue
+        names.append(measurement.name)
+    names = _cut(names, statement.limit, statement.offset)
+    if not names:
+        return []
+    return [Series("measurements", ["name"], [[n] for n in names])]
+
+
+def _measurements_with_series(db: str, source: ast.Source | None, condition: ast.Expr | None,
+                              schema: SchemaProvider, run: Runner) -> list[str]:
+    """The measurements with a series matching `condition` (tags missing from a series read
+    as ""), as SHOW MEASUREMENT CARDINALITY counts them."""
+    names = []
+    for measurement in find_measurements(db, (source,) if source else (), schema):
+        if condition is None or _distinct_tags(db, measurement, [], condition, run):
+            names.append(measurement.name)
+    return names
+
+
+def _mentions_time(expr: ast.Expr) -> bool:
+    match expr:
+        case ast.ParenExpr(inner):
+            return _mentions_time(inner)
+        case ast.BinaryExpr(_, lhs, rhs):
+            return _mentions_time(lhs) or _mentions_time(rhs)
+        case ast.VarRef(name):
+            return name.lower() == "time"
+    return False
+
+
+_TAG_TESTS = (ast.BinaryOp.EQ, ast.BinaryOp.NEQ, ast.BinaryOp.EQREGEX, ast.BinaryOp.NEQREGEX)
+
+
+def _measurement_filter(expr: ast.Expr, measurement: MeasurementSchema) -> exp.Expression:
+    """SHOW MEASUREMENTS' WHERE as 1.x's index answers it, one measurement at a time: `k = v`
+    holds when any series has it; `k != v` when the measurement has the key and no series has
+    v (so `host != 'a'` drops every measurement with an `a` host); AND and OR combine those
+    answers, not series. An aggregate over the measurement's table."""
+    match expr:
+        case ast.ParenExpr(inner):
+            return exp.Paren(this=_measurement_filter(inner, measurement))
+        case ast.BinaryExpr(ast.BinaryOp.AND | ast.BinaryOp.OR as op, lhs, rhs):
+            node = exp.And if op is ast.BinaryOp.AND else exp.Or
+            return node(this=_measurement_filter(lhs, measurement),
+                        expression=_measurement_filter(rhs, measurement))
+        case ast.BinaryExpr(op, lhs, rhs) if op in _TAG_TESTS:
+            if not isinstance(lhs, ast.VarRef):
+                raise QueryError(f"left side of '{op.value}' must be a tag key")
+            regex = op in (ast.BinaryOp.EQREGEX, ast.BinaryOp.NEQREGEX)
+            if regex and not isinstance(rhs, ast.RegexLiteral):
+                raise QueryError(f"right side of '{op.value}' must be a regular expression")
+            if not regex and not isinstance(rhs, ast.StringLiteral):
+                raise QueryError(f"right side of '{op.value}' must be a tag value string")
+            if lhs.name not in measurement.tags:
+                return exp.false()
+            key = col(lhs.name)
+            if isinstance(rhs, ast.RegexLiteral):
+                test: exp.Expression = exp.RegexpLike(
+                    this=key, expression=exp.Literal.string(rhs.pattern))
+            else:
+                assert isinstance(rhs, ast.StringLiteral)
+                test = exp.EQ(this=key, expression=exp.Literal.string(rhs.value))
+            found = exp.Coalesce(this=exp.LogicalOr(this=test), expressions=[exp.false()])
+            if op in (ast.BinaryOp.EQ, ast.BinaryOp.EQREGEX):
+                return found
+            has_key = exp.GT(this=exp.Count(this=key), expression=exp.Literal.number(0))
+            return exp.and_(has_key, exp.Not(this=found))
+        case ast.BinaryExpr():
+            raise QueryError("invalid tag comparison operator")
+    raise QueryError("invalid tag comparison operator")
+
+
+def show_tag_keys(statement: ast.ShowTagKeys, database: str | None, schema: SchemaProvider,
+                  run: Runner) -> list[Series]:
+    db = _database(statement.database, database)
+    out = []
+    for measurement in find_measurements(db, statement.sources, schema):
+        keys = sorted(measurement.tags)
+        if statement.condition is not None:
+            rows = _distinct_tags(db, measurement, keys, statement.condition, run)
+            keys = [k for i, k in enumerate(keys) if any(r[i] is not None for r in rows)]
+        keys = _cut(keys, statement.limit, statement.offset)
+        if keys:
+            out.append(Series(measurement.name, ["tagKey"], [[k] for k in keys]))
+    return out  # 1.6.7 parses SLIMIT/SOFFSET here but does not apply them
+
+
+def show_tag_values(statement: ast.ShowTagValues, database: str | None,
+                    schema: SchemaProvider, run: Runner) -> list[Series]:
+    db = _database(statement.database, database)
+    out = []
+    for measurement in find_measurements(db, statement.sources, schema):
+        keys = [k for k in sorted(measurement.tags) if _key_matches(statement, k)]
+        pairs: set[tuple[str, str]] = set()
+        for key in keys:
+            for (value,) in _distinct_tags(db, measurement, [key], statement.condition, run):
+                if value is not None:
+                    pairs.add((key, value))
+        values = _cut([list(p) for p in sorted(pairs)], statement.limit, statement.offset)
+        if values:
+            out.append(Series(measurement.name, ["key", "value"], values))
+    return out
+
+
+def _key_matches(statement: ast.ShowTagValues, key: str) -> bool:
+    op = statement.op
+    if op is ast.TagKeyOp.EQ or op is ast.TagKeyOp.IN:
+        return key in statement.keys
+    if op is ast.TagKeyOp.NEQ:
+        return key not in statement.keys
+    assert statement.regex is not None
+    found = re.search(statement.regex.pattern, key) is not None
+    return found if op is ast.TagKeyOp.EQREGEX else not found
+
+
+def show_field_keys(statement: ast.ShowFieldKeys, database: str | None,
+                    schema: SchemaProvider) -> list[Series]:
+    db = _database(statement.database, database)
+    out = []
+    for measurement in find_measurements(db, statement.sources, schema):
+        rows = [[name, measurement.fields[name].value] for name in sorted(measurement.fields)]
+        rows = _cut(rows, statement.limit, statement.offset)
+        if rows:
+            out.append(Series(measurement.name, ["fieldKey", "fieldType"], rows))
+    return out
+
+
+def series_keys(db: str, sources: tuple[ast.Source, ...], condition: ast.Expr | None,
+                schema: SchemaProvider, run: Runner) -> list[str]:
+    keys = []
+    for measurement in find_measurements(db, sources, schema):
+        tags = sorted(measurement.tags)
+        for row in _distinct_tags(db, measurement, tags, condition, run):
+            keys.append(series_key(measurement.name, tags, row))
+    return sorted(keys)
+
+
+def show_series(statement: ast.ShowSeries, database: str | None, schema: SchemaProvider,
+                run: Runner) -> list[Series]:
+    db = _database(statement.database, database)
+    keys = _cut(series_keys(db, statement.sources, statement.condition, schema, run),
+                statement.limit, statement.offset)
+    if not keys:
+        return []
+    return [Series("", ["key"], [[k] for k in keys])]
+
+
+def _cut(items: list, limit: int, offset: int) -> list:  # type: ignore[type-arg]
+    if offset:
+        items = items[offset:]
+    if limit:
+        items = items[:limit]
+    return items
+
+
+# -- CARDINALITY --------------------------------------------------------------------------------
+
+
+def show_cardinality(statement: ast.ShowCardinality, database: str | None,
+                     schema: SchemaProvider, run: Runner) -> list[Series]:
+    """Every CARDINALITY form counts exactly (1.x estimates the non-EXACT ones with sketches,
+    which are exact at the sizes where anyone would compare)."""
+    kind = statement.kind
+    db = _database(statement.database, database)
+    if kind is ast.CardinalityKind.MEASUREMENT:
+        if statement.condition is not None and _mentions_time(statement.condition):
+            raise QueryError("SHOW MEASUREMENT EXACT CARDINALITY doesn't support time in "
+                             "WHERE clause")  # 1.6.7's words, EXACT or not
+        # unlike SHOW MEASUREMENTS, 1.6.7 counts these by their series' tags
+        count = len(_measurements_with_series(
+            db, statement.sources[0] if statement.sources else None, statement.condition,
+            schema, run))
+        return [Series("", ["count"], [[count]])] if count else []
+    if kind is ast.CardinalityKind.SERIES:
+        counted = []
+        for measurement in find_measurements(db, statement.sources, schema):
+            count = _series_per_shard(db, measurement, statement.condition, run)
+            if count:
+                counted.append(Series(measurement.name, ["count"], [[count]]))
+        return counted
+    if kind is ast.CardinalityKind.TAG_KEY:
+        listed = show_tag_keys(ast.ShowTagKeys(db, statement.sources, statement.condition),
+                               db, schema, run)
+    elif kind is ast.CardinalityKind.TAG_VALUES:
+        op = statement.key_op or ast.TagKeyOp.EQ
+        listed = show_tag_values(ast.ShowTagValues(
+            op, statement.keys, statement.key_regex, db, statement.sources,
+            statement.condition), db, schema, run)
+    else:
+        listed = show_field_keys(ast.ShowFieldKeys(db, statement.sources), db, schema)
+    return [Series(s.name, ["count"], [[len(s.values)]]) for s in listed]
+
+
+def _series_per_shard(db: str, measurement: MeasurementSchema, condition: ast.Expr | None,
+                      run: Runner) -> int:
+    """1.x sums each shard's exact series count, so a series whose points span several
+    7-day shard groups (from Mondays) counts once per group; the same count here."""
+    shifted = exp.Sub(this=exp.func("epoch_ns", col("time")),
+                      expression=exp.Literal.number(SHARD_ORIGIN))
+    group = exp.IntDiv(this=exp.Paren(this=shifted), expression=exp.Literal.number(SHARD_GROUP))
+    keys = [col(t) for t in sorted(measurement.tags)] + [group]
+    inner = exp.select(*keys).distinct().from_(
+        exp.Table(this=ident(measurement.name), db=ident(db)))
+    where = _metadata_condition(condition, measurement)
+    if where is not None:
+        inner = inner.where(where)
+    table = run(exp.select(exp.Count(this=exp.Star())).from_(inner.subquery("__series")))
+    return int(table.column(0)[0].as_py())

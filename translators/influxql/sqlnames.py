@@ -1,0 +1,35 @@
+"""The names the InfluxQL engine's DuckDB queries share: quoted identifiers and columns, the
+storage query's own output columns, and the stored field types that compute as numbers.
+
+The storage query (`storage.py`) yields per row the time `__t`, the grouping tags `__d0`...
+and one column per plan prim `__p0`...; the modules that read its rows (`shape.py`,
+`columnar.py`, `recent.py`...) and the ones that build other queries over the same tables use
+these names so they agree.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from translators.lineprotocol import FieldType
+
+TIME = "__t"
+STORED_TIME = "time"  # the table's own TIMESTAMP_NS column, which raw reads sort on
+SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
+NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
+
+
+def ident(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def col(name: str) -> exp.Column:
+    return exp.Column(this=ident(name))
+
+
+def dim_name(index: int) -> str:
+    return f"__d{index}"
+
+
+def prim_name(index: int) -> str:
+    return f"__p{index}"
