@@ -97,6 +97,19 @@ def utc_timestamp(value: exp.Expression) -> exp.Expression:
     return exp.Cast(this=value, to=exp.DataType(this=exp.DataType.Type.TIMESTAMP_NS))
 
 
+def nanosecond_casts(tree: exp.Expression) -> exp.Expression:
+    """`tree` with every cast to TIMESTAMP (`x::timestamp`, `TIMESTAMP '...'`) made to the
+    nanosecond, as DataFusion's Timestamp(Nanosecond, None) is (DuckDB's stops at micros)."""
+    for node in list(tree.find_all(exp.Cast)):
+        if not node.to.is_type(exp.DataType.Type.TIMESTAMP) or node.to.expressions:
+            continue
+        if node.this.is_string:
+            node.replace(utc_timestamp(node.this))
+        else:
+            node.set("to", exp.DataType(this=exp.DataType.Type.TIMESTAMP_NS))
+    return tree
+
+
 def interval(value: exp.Expression) -> exp.Expression:
     if value.is_string:  # date_bin('15 minutes', time) is accepted as well
         return exp.Cast(this=value, to=exp.DataType.build("INTERVAL"))
@@ -186,11 +199,10 @@ def _to_timestamp_seconds(args: list[exp.Expression], name: str) -> exp.Expressi
     (value,) = args
     if value.is_string:
         return utc_timestamp(value)
-    # DataFusion reads numbers as seconds since the epoch, fractions kept
-    exact = exp.Cast(this=value, to=exp.DataType.build("DECIMAL(38, 6)"))
-    micros = exp.Mul(this=exact, expression=exp.Literal.number(1_000_000))
-    return exp.Anonymous(this="make_timestamp", expressions=[
-        exp.Cast(this=micros, to=exp.DataType.build("BIGINT"))])
+    # DataFusion reads numbers as seconds since the epoch, fractions kept, into nanoseconds
+    exact = exp.Cast(this=value, to=exp.DataType.build("DECIMAL(38, 9)"))
+    nanos = exp.Mul(this=exact, expression=exp.Literal.number(1_000_000_000))
+    return intervals.from_nanos(exp.Cast(this=nanos, to=exp.DataType.build("BIGINT")))
 
 
 def _arrow_typeof(args: list[exp.Expression], name: str) -> exp.Expression:

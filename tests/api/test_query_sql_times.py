@@ -1,0 +1,47 @@
+"""Times on /api/v3/query_sql as DataFusion types them: casts to TIMESTAMP and times written as
+text keep their nanoseconds, and text with an offset or zone is read as that instant."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+# points one nanosecond apart around the start of 2024 (1704067200 s)
+DATA = b"""m,s=a v=1 1704067199999999999
+m,s=a v=2 1704067200000000000
+m,s=a v=3 1704067200000000001
+m,s=a v=4 1704067200000000002
+"""
+
+
+@pytest.fixture
+async def loaded(client: TestClient) -> TestClient:
+    response = await client.post("/api/v3/write_lp", params={"db": "db1"}, data=DATA)
+    assert response.status == 204, await response.text()
+    return client
+
+
+async def rows(client: TestClient, query: str) -> list[tuple[object, ...]]:
+    response = await client.get("/api/v3/query_sql", params={"db": "db1", "q": query})
+    body = await response.json()
+    assert response.status == 200, body
+    assert isinstance(body, list)
+    return [tuple(row.values()) for row in body]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    pytest.param("SELECT CAST(time AS TIMESTAMP) AS t FROM m WHERE v = 3",
+                 [("2024-01-01T00:00:00.000000001",)], id="cast-keeps-nanoseconds"),
+    pytest.param("SELECT time::timestamp AS t FROM m WHERE v = 4",
+                 [("2024-01-01T00:00:00.000000002",)], id="double-colon-cast"),
+    pytest.param("SELECT arrow_typeof(CAST(time AS TIMESTAMP)) AS k FROM m WHERE v = 1",
+                 [("Timestamp(Nanosecond, None)",)], id="cast-type-is-nanoseconds"),
+    pytest.param("SELECT v FROM m WHERE time = '2024-01-01T00:00:00.000000001Z'", [(3.0,)],
+                 id="where-text-with-nanoseconds"),
+    pytest.param("SELECT arrow_typeof(to_timestamp(v)) AS k, to_timestamp(1704067200.5) AS t "
+                 "FROM m WHERE v = 1", [("Timestamp(Nanosecond, None)", "2024-01-01T00:00:00.5")],
+                 id="to-timestamp-of-seconds-is-nanoseconds"),
+])
+async def test_casts_keep_nanoseconds(loaded: TestClient, query: str,
+                                      expected: list[tuple[object, ...]]) -> None:
+    assert await rows(loaded, query) == expected
