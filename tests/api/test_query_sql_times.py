@@ -45,3 +45,37 @@ async def rows(client: TestClient, query: str) -> list[tuple[object, ...]]:
 async def test_casts_keep_nanoseconds(loaded: TestClient, query: str,
                                       expected: list[tuple[object, ...]]) -> None:
     assert await rows(loaded, query) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    pytest.param("SELECT v FROM m WHERE CAST(time AS TIMESTAMP) = "
+                 "CAST('2024-01-01T00:00:00.000000001' AS TIMESTAMP)", [(3.0,)],
+                 id="cast-compared-with-cast-text"),
+    pytest.param("SELECT v FROM m WHERE time = TIMESTAMP '2024-01-01 00:00:00.000000002'",
+                 [(4.0,)], id="timestamp-literal"),
+    pytest.param("SELECT v FROM m WHERE time = to_timestamp('2024-01-01T00:00:00.000000001Z')",
+                 [(3.0,)], id="to-timestamp-of-text"),
+    pytest.param("SELECT v FROM m WHERE time = to_timestamp('2024-01-01T01:00:00.000000002"
+                 "+01:00')", [(4.0,)], id="to-timestamp-of-text-with-offset"),
+    pytest.param("SELECT v FROM m WHERE time >= '2024-01-01T01:00:00.000000001+01:00' "
+                 "ORDER BY v", [(3.0,), (4.0,)], id="where-bound-with-offset"),
+    pytest.param("SELECT v FROM m WHERE time < '2023-12-31T19:00:00.000000001-05:00' "
+                 "ORDER BY v", [(1.0,), (2.0,)], id="where-bound-with-negative-offset"),
+    pytest.param("SELECT v FROM m WHERE '2024-01-01T00:00:00.000000001Z' < m.time",
+                 [(4.0,)], id="where-bound-on-the-left"),
+    pytest.param("SELECT v FROM m WHERE time BETWEEN '2024-01-01T09:00:00.000000000 "
+                 "Asia/Tokyo' AND '2024-01-01T09:00:00.000000001+09:00' ORDER BY v",
+                 [(2.0,), (3.0,)], id="between-zone-name-and-offset"),
+    pytest.param("SELECT date_bin(INTERVAL '1 hour', time, '2024-01-01T00:00:00.000000001Z') "
+                 "AS t, count(*) AS n FROM m GROUP BY 1 ORDER BY 1",
+                 [("2023-12-31T23:00:00.000000001", 2), ("2024-01-01T00:00:00.000000001", 2)],
+                 id="date-bin-origin-with-nanoseconds"),
+    pytest.param("SELECT date_bin(INTERVAL '2 nanoseconds', time, "
+                 "TIMESTAMP '2024-01-01T01:00:00.000000001+01:00') AS t, count(*) AS n "
+                 "FROM m GROUP BY 1 ORDER BY 1",
+                 [("2023-12-31T23:59:59.999999999", 2), ("2024-01-01T00:00:00.000000001", 2)],
+                 id="date-bin-origin-timestamp-literal-with-offset"),
+])
+async def test_text_keeps_nanoseconds(loaded: TestClient, query: str,
+                                      expected: list[tuple[object, ...]]) -> None:
+    assert await rows(loaded, query) == expected

@@ -34,6 +34,7 @@ from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
 from .gapfill_limit import GUARD, LIMIT_WORDS
 from .result_names import name_results
+from .text_times import read_time_text
 from .to_char import CHRONO, build_to_char, render_to_char
 from .zones import rewrite_zones
 
@@ -207,6 +208,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
     bind_parameters(tree, params)
     try:
         tree = nanosecond_casts(tree)  # the user's casts only, before the rewrites add theirs
+        tree = read_time_text(tree)
         tree, zones = rewrite_zones(tree)
         tree = rewrite_gapfill(tree, fill_limit)
         tree = _render_to_chars(tree)

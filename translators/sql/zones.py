@@ -138,10 +138,7 @@ def _has_offset(node: exp.Expression) -> bool:
 
 def _instant(node: exp.Expression) -> exp.Expression:
     """A rewritten argument as a naive UTC instant (text without an offset is read as UTC)."""
-    if node.is_string:
-        return utc_timestamp(node) if _has_offset(node) else \
-            exp.Cast(this=node, to=exp.DataType.build("TIMESTAMP"))
-    return node
+    return utc_timestamp(node) if node.is_string else node
 
 
 def _offset_minutes(zone: str) -> int | None:
