@@ -79,3 +79,37 @@ async def test_casts_keep_nanoseconds(loaded: TestClient, query: str,
 async def test_text_keeps_nanoseconds(loaded: TestClient, query: str,
                                       expected: list[tuple[object, ...]]) -> None:
     assert await rows(loaded, query) == expected
+
+
+MONTHS = b"""n,s=a v=1 1704067200000000000
+n,s=a v=2 1704067200000000001
+n,s=a v=3 1706745600000000000
+n,s=a v=4 1706745600000000002
+n,s=a v=5 -1
+"""
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    pytest.param("SELECT date_bin(INTERVAL '1 month', time, '2024-01-01T00:00:00.000000001Z') "
+                 "AS t, count(*) AS k FROM n WHERE v > 1 OR v = 1 GROUP BY 1 ORDER BY 1",
+                 [("1969-12-01T00:00:00.000000001", 1), ("2023-12-01T00:00:00.000000001", 1),
+                  ("2024-01-01T00:00:00.000000001", 2), ("2024-02-01T00:00:00.000000001", 1)],
+                 id="origin-with-nanoseconds"),
+    pytest.param("SELECT date_bin('2 months', time, TIMESTAMP '1969-12-31T23:59:59.999999999') "
+                 "AS t, count(*) AS k FROM n GROUP BY 1 ORDER BY 1",
+                 [("1969-12-31T23:59:59.999999999", 1), ("2023-12-31T23:59:59.999999999", 4)],
+                 id="origin-before-the-epoch"),
+    pytest.param("SELECT date_bin('1 month', time, '2023-12-15T12:00:00.000000003Z') AS t, "
+                 "count(*) AS k FROM n WHERE v > 0 GROUP BY 1 ORDER BY 1",
+                 [("1969-12-15T12:00:00.000000003", 1), ("2023-12-15T12:00:00.000000003", 2),
+                  ("2024-01-15T12:00:00.000000003", 2)], id="origin-mid-month"),
+    pytest.param("SELECT date_bin(INTERVAL '1 month', time) AS t, "
+                 "arrow_typeof(date_bin(INTERVAL '1 month', time)) AS k FROM n WHERE v = 4",
+                 [("2024-02-01T00:00:00", "Timestamp(Nanosecond, None)")], id="from-the-epoch"),
+])
+async def test_month_bins_keep_nanoseconds(client: TestClient, query: str,
+                                           expected: list[tuple[object, ...]]) -> None:
+    response = await client.post("/api/v3/write_lp", data=MONTHS,
+                                 params={"db": "db1", "precision": "nanosecond"})
+    assert response.status == 204, await response.text()
+    assert await rows(client, query) == expected

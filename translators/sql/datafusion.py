@@ -136,6 +136,8 @@ def _date_bin(node: exp.DateBin) -> exp.Expression:
     if span is not None and (span.days or span.nanos):
         raise Unsupported("This feature is not implemented: DATE_BIN stride does not support "
                           "combination of month, day and nanosecond intervals")
+    if span is not None:  # DuckDB's time_bucket ignores the origin's day and time of day
+        return intervals.bin_months(span.months, source, start)
     return exp.Anonymous(this="time_bucket", expressions=[
         interval(node.this), source, start])
 
