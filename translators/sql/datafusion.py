@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from . import intervals
+from .text_times import text_instant
 
 
 class Unsupported(ValueError):
@@ -88,13 +89,29 @@ def _now() -> exp.Expression:
 
 def utc_timestamp(value: exp.Expression) -> exp.Expression:
     """An origin or time given as text (with or without an offset) as a naive UTC TIMESTAMP."""
+    exact = text_instant(value)
+    if exact is not None:
+        return exact
     if isinstance(value, exp.Cast) and value.this.is_string:
         value = value.this
-    if value.is_string:
+    if value.is_string:  # not Arrow's form: DuckDB reads it, or says why not
         with_zone = exp.Cast(this=value, to=exp.DataType.build("TIMESTAMPTZ"))
         return exp.AtTimeZone(this=with_zone, zone=exp.Literal.string("UTC"))
     # to the nanosecond, as DataFusion's timestamps are (a TIMESTAMP stops at microseconds)
     return exp.Cast(this=value, to=exp.DataType(this=exp.DataType.Type.TIMESTAMP_NS))
+
+
+def nanosecond_casts(tree: exp.Expression) -> exp.Expression:
+    """`tree` with every cast to TIMESTAMP (`x::timestamp`, `TIMESTAMP '...'`) made to the
+    nanosecond, as DataFusion's Timestamp(Nanosecond, None) is (DuckDB's stops at micros)."""
+    for node in list(tree.find_all(exp.Cast)):
+        if not node.to.is_type(exp.DataType.Type.TIMESTAMP) or node.to.expressions:
+            continue
+        if node.this.is_string:
+            node.replace(utc_timestamp(node.this))
+        else:
+            node.set("to", exp.DataType(this=exp.DataType.Type.TIMESTAMP_NS))
+    return tree
 
 
 def interval(value: exp.Expression) -> exp.Expression:
@@ -119,6 +136,8 @@ def _date_bin(node: exp.DateBin) -> exp.Expression:
     if span is not None and (span.days or span.nanos):
         raise Unsupported("This feature is not implemented: DATE_BIN stride does not support "
                           "combination of month, day and nanosecond intervals")
+    if span is not None:  # DuckDB's time_bucket ignores the origin's day and time of day
+        return intervals.bin_months(span.months, source, start)
     return exp.Anonymous(this="time_bucket", expressions=[
         interval(node.this), source, start])
 
@@ -186,11 +205,10 @@ def _to_timestamp_seconds(args: list[exp.Expression], name: str) -> exp.Expressi
     (value,) = args
     if value.is_string:
         return utc_timestamp(value)
-    # DataFusion reads numbers as seconds since the epoch, fractions kept
-    exact = exp.Cast(this=value, to=exp.DataType.build("DECIMAL(38, 6)"))
-    micros = exp.Mul(this=exact, expression=exp.Literal.number(1_000_000))
-    return exp.Anonymous(this="make_timestamp", expressions=[
-        exp.Cast(this=micros, to=exp.DataType.build("BIGINT"))])
+    # DataFusion reads numbers as seconds since the epoch, fractions kept, into nanoseconds
+    exact = exp.Cast(this=value, to=exp.DataType.build("DECIMAL(38, 9)"))
+    nanos = exp.Mul(this=exact, expression=exp.Literal.number(1_000_000_000))
+    return intervals.from_nanos(exp.Cast(this=nanos, to=exp.DataType.build("BIGINT")))
 
 
 def _arrow_typeof(args: list[exp.Expression], name: str) -> exp.Expression:

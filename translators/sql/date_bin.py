@@ -8,18 +8,13 @@ DataFusion's words, on the native path and in the translation to InfluxQL alike.
 
 from __future__ import annotations
 
-import re
-from datetime import date, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from sqlglot import exp
 
 from .datafusion import Unsupported
+from .text_times import TextTimeError, text_nanos
 
 #: DataFusion's date_bin refuses any other count of arguments.
 _ARITY = "Execution error: DATE_BIN expected two or three arguments"
-_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?")
-_OFFSET = re.compile(r"[+-]\d{2}(?::?\d{2})?$")
 
 
 def build_date_bin(args: list[exp.Expression]) -> exp.Expression:
@@ -41,53 +36,8 @@ def check_date_bins(tree: exp.Expression) -> None:
             if isinstance(origin, exp.Cast) and origin.this.is_string:
                 origin = origin.this  # TIMESTAMP '...' is read by the same parser
             if isinstance(origin, exp.Literal) and origin.is_string:
-                problem = _timestamp_problem(origin.this)
-                if problem:
+                try:
+                    text_nanos(origin.this)
+                except TextTimeError as problem:
                     raise Unsupported("Arrow error: Parser error: Error parsing timestamp "
-                                      f"from '{origin.this}': {problem}")
-
-
-def _timestamp_problem(text: str) -> str | None:
-    """Why Arrow's timestamp parser refuses `text` (in its words), or None: a date, then `T`
-    or a space and a time, then nothing, `Z` or an offset."""
-    if len(text) < 10:
-        return "timestamp must contain at least 10 characters"
-    if not _date(text[:10]):
-        return "error parsing date"
-    if len(text) == 10:
-        return None
-    if text[10] not in "Tt ":
-        return "invalid timestamp separator"
-    clock = _TIME.match(text, 11)
-    if clock is None or not _time(clock):
-        return "error parsing time"
-    rest = text[clock.end():].strip()
-    if rest in ("", "Z", "z") or _OFFSET.match(rest) or _zone(rest):
-        return None
-    return f"Invalid timezone \"{rest}\""
-
-
-def _zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, malformed, a folder
-        return False
-    return True
-
-
-def _date(text: str) -> bool:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _time(clock: re.Match[str]) -> bool:
-    try:
-        time(int(clock[1]), int(clock[2]), int(clock[3] or 0))
-    except ValueError:
-        return False
-    return True
+                                      f"from '{origin.this}': {problem}") from None

@@ -29,11 +29,12 @@ from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
 
 from . import information_schema
-from .datafusion import Unsupported, rewrite_functions
+from .datafusion import Unsupported, nanosecond_casts, rewrite_functions
 from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
 from .gapfill_limit import GUARD, LIMIT_WORDS
 from .result_names import name_results
+from .text_times import read_time_text
 from .to_char import CHRONO, build_to_char, render_to_char
 from .zones import rewrite_zones
 
@@ -206,6 +207,8 @@ def _translate(text: str, schema: str, tables: Collection[str],
     # DataFusion binds parameters before planning, so the rewrites below see the values
     bind_parameters(tree, params)
     try:
+        tree = nanosecond_casts(tree)  # the user's casts only, before the rewrites add theirs
+        tree = read_time_text(tree)
         tree, zones = rewrite_zones(tree)
         tree = rewrite_gapfill(tree, fill_limit)
         tree = _render_to_chars(tree)

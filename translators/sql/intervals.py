@@ -138,6 +138,57 @@ def bin_nanos(stride: int, source: exp.Expression, origin: exp.Expression) -> ex
     return from_nanos(exp.Sub(this=time, expression=into))
 
 
+def _below_micros(nanos: exp.Expression) -> exp.Expression:
+    """The nanoseconds of `nanos` past its microsecond, 0 to 999, before the epoch too."""
+    size = exp.Literal.number(1_000)
+    return exp.paren(exp.Mod(this=exp.paren(exp.Add(this=exp.paren(exp.Mod(
+        this=exp.paren(nanos), expression=size)), expression=size.copy())),
+        expression=size.copy()))
+
+
+def _micros(nanos: exp.Expression) -> exp.Expression:
+    """A TIMESTAMP (microseconds) of a count of nanoseconds that is a whole microsecond."""
+    return exp.Anonymous(this="make_timestamp", expressions=[
+        exp.IntDiv(this=exp.paren(nanos), expression=exp.Literal.number(1_000))])
+
+
+def bin_months(months: int, source: exp.Expression, origin: exp.Expression) -> exp.Expression:
+    """DataFusion's date_bin with a stride of months: the origin moved by a multiple of the
+    stride in calendar months (counted from the two times' years and months), one stride
+    back when that passes `source`, to the nanosecond. The month arithmetic runs on
+    microseconds (DuckDB's), on times moved back by the origin's nanoseconds past its
+    microsecond: every bin edge is then a whole microsecond, so a time floored to its
+    microsecond stays in its bin; the bin's start is moved forward again."""
+    shift = _below_micros(epoch_nanos(origin.copy()))
+    start = _micros(exp.Sub(this=epoch_nanos(origin), expression=shift))
+    moved = exp.Sub(this=epoch_nanos(source), expression=shift.copy())
+    time = _micros(exp.Sub(this=moved, expression=_below_micros(moved.copy())))
+
+    def field(part: type[exp.Func], value: exp.Expression) -> exp.Expression:
+        return part(this=value.copy())
+
+    years = exp.Sub(this=field(exp.Year, time), expression=field(exp.Year, start))
+    diff = exp.paren(exp.Sub(this=exp.Add(
+        this=exp.Mul(this=exp.paren(years), expression=exp.Literal.number(12)),
+        expression=field(exp.Month, time)), expression=field(exp.Month, start)))
+    stride = exp.Literal.number(months)
+    # rounded down to a multiple of the stride, before the origin too
+    delta = exp.Sub(this=diff, expression=exp.paren(exp.Mod(this=exp.paren(exp.Add(
+        this=exp.paren(exp.Mod(this=diff.copy(), expression=stride)),
+        expression=stride.copy())), expression=stride.copy())))
+
+    def after(count: exp.Expression) -> exp.Expression:
+        step = exp.Interval(this=exp.paren(exp.Cast(
+            this=count, to=exp.DataType.build("INTEGER"))), unit=exp.Var(this="MONTH"))
+        return exp.Add(this=start.copy(), expression=step)
+
+    edge = after(delta)
+    earlier = after(exp.Sub(this=delta.copy(), expression=stride.copy()))
+    bin_start = exp.Case(ifs=[exp.If(this=exp.GT(this=edge.copy(), expression=time.copy()),
+                                     true=earlier)], default=edge)
+    return from_nanos(exp.Add(this=epoch_nanos(bin_start), expression=shift.copy()))
+
+
 def _is_interval(node: exp.Expression) -> bool:
     return isinstance(node, exp.Interval) or (
         isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.INTERVAL))

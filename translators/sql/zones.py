@@ -28,6 +28,12 @@ _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
 _TEXT_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)\s*$")
 _WALLCLOCK = ("date_bin_wallclock", "date_bin_wallclock_gapfill")
 _BINS = ("date_bin_gapfill", *_WALLCLOCK)
+# aggregates and wrappers whose value is one of their argument's, zone included
+_KEEPS_ZONE = (exp.Min, exp.Max, exp.FirstValue, exp.LastValue, exp.First, exp.Last,
+               exp.AnyValue, exp.Window, exp.Filter, exp.IgnoreNulls, exp.RespectNulls,
+               exp.Order)
+# expressions whose value is one of several, coerced to one type by DataFusion
+_CHOOSES = (exp.Case, exp.Coalesce, exp.Greatest, exp.Least)
 
 
 def check_zone(name: str) -> str:
@@ -76,8 +82,10 @@ class ZoneReader:
             return _zone_literal(node.args["zone"])
         if isinstance(node, exp.DateBin):
             return self.of(node.expression)
-        if isinstance(node, exp.TimestampTrunc):  # DataFusion's date_trunc keeps the zone
+        if isinstance(node, (exp.TimestampTrunc, *_KEEPS_ZONE)):  # the argument's zone
             return self.of(node.this)
+        if isinstance(node, _CHOOSES):  # one type for every branch: the first zoned one's
+            return next((z for z in map(self.of, branches(node)) if z is not None), None)
         name = _name(node)
         if name == "tz":
             return _tz_zone(node)
@@ -117,6 +125,15 @@ class ZoneReader:
         return zones
 
 
+def branches(node: exp.Expression) -> list[exp.Expression]:
+    """The values a CASE, COALESCE, GREATEST or LEAST may answer."""
+    if isinstance(node, exp.Case):
+        values = [branch.args["true"] for branch in node.args.get("ifs") or []]
+        default = node.args.get("default")
+        return values + ([default] if default is not None else [])
+    return [node.this, *node.expressions]
+
+
 def _tz_zone(node: exp.Expression) -> str:
     args = node.expressions
     if not 1 <= len(args) <= 2:
@@ -138,10 +155,7 @@ def _has_offset(node: exp.Expression) -> bool:
 
 def _instant(node: exp.Expression) -> exp.Expression:
     """A rewritten argument as a naive UTC instant (text without an offset is read as UTC)."""
-    if node.is_string:
-        return utc_timestamp(node) if _has_offset(node) else \
-            exp.Cast(this=node, to=exp.DataType.build("TIMESTAMP"))
-    return node
+    return utc_timestamp(node) if node.is_string else node
 
 
 def _offset_minutes(zone: str) -> int | None:
@@ -201,6 +215,9 @@ def rewrite_zones(tree: exp.Expression) -> tuple[exp.Expression, dict[str, str]]
     results = reader.outputs(tree)
     nodes = list(tree.walk())
     zones = {id(n): _argument_zone(n, reader) for n in nodes}
+    for node in nodes:  # after the walk: the conversions added here are not rewritten again
+        if isinstance(node, _CHOOSES):
+            _coerce_branches(node, reader)
     for node in reversed(nodes):  # children first
         new = _rewrite(node, zones.get(id(node)))
         if new is not node:
@@ -208,6 +225,23 @@ def rewrite_zones(tree: exp.Expression) -> tuple[exp.Expression, dict[str, str]]
                 return new, results
             node.replace(new)
     return tree, results
+
+
+def _coerce_branches(node: exp.Expression, reader: ZoneReader) -> None:
+    """Naive branches of a zoned CASE or COALESCE read as wall-clock times in its zone, as
+    Arrow casts a time without a zone to one with (text with an offset keeps its instant)."""
+    zone = reader.of(node)
+    if zone is None:
+        return
+    for branch in branches(node):
+        if isinstance(branch, exp.Null) or reader.of(branch) is not None:
+            continue
+        if _has_offset(branch):
+            branch.replace(_instant(branch.copy()))
+            continue
+        hole = exp.Null()
+        branch.replace(hole)
+        hole.replace(from_wall(_instant(branch), zone))
 
 
 def _argument_zone(node: exp.Expression, reader: ZoneReader) -> str | None:

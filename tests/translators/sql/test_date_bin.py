@@ -12,16 +12,24 @@ def translate(call: str) -> str:
     return translate_query(f"SELECT {call} AS t FROM cpu", schema="db", tables=["cpu"])
 
 
-@pytest.mark.parametrize("origin", [
-    pytest.param("2024-01-01", id="date"),
-    pytest.param("2024-01-01T00:00:30Z", id="utc"),
-    pytest.param("2024-01-01 00:00:30.123456789", id="space-fraction"),
-    pytest.param("2024-01-01t00:00:30+05:30", id="offset"),
-    pytest.param("2024-01-01T00:00:30 Europe/Paris", id="zone-name"),
+@pytest.mark.parametrize(("origin", "instant"), [
+    pytest.param("2024-01-01", "2024-01-01 00:00:00.000000000", id="date"),
+    pytest.param("2024-01-01T00:00:30Z", "2024-01-01 00:00:30.000000000", id="utc"),
+    pytest.param("2024-01-01 00:00:30.123456789", "2024-01-01 00:00:30.123456789",
+                 id="space-fraction"),
+    pytest.param("2024-01-01t00:00:30.5+05:30", "2023-12-31 18:30:30.500000000", id="offset"),
+    pytest.param("2024-01-01T00:00:30-0130", "2024-01-01 01:30:30.000000000",
+                 id="offset-without-colon"),
+    pytest.param("2024-07-01T00:00:30 Europe/Paris", "2024-06-30 22:00:30.000000000",
+                 id="zone-name-in-summer"),
+    pytest.param("1969-12-31T23:59:59.999999999Z", "1969-12-31 23:59:59.999999999",
+                 id="before-the-epoch"),
 ])
-def test_origins_datafusion_accepts_keep_their_text(origin: str) -> None:
+def test_origins_datafusion_accepts_are_read_to_the_nanosecond(origin: str,
+                                                               instant: str) -> None:
     sql = translate(f"date_bin(INTERVAL '1 minute', time, '{origin}')")
-    assert f"CAST('{origin}' AS TIMESTAMPTZ)" in sql  # not upper-cased into a unit word
+    # read as Arrow reads it, as its UTC instant (not upper-cased into a unit word)
+    assert f"CAST('{instant}' AS TIMESTAMP_NS)" in sql
 
 
 @pytest.mark.parametrize(("origin", "problem"), [
@@ -30,6 +38,9 @@ def test_origins_datafusion_accepts_keep_their_text(origin: str) -> None:
     pytest.param("2024-01-01_00:00:00", "invalid timestamp separator", id="separator"),
     pytest.param("2024-01-01T25:00:00", "error parsing time", id="hour"),
     pytest.param("2024-01-01T00:00:00 Mars/Base", 'Invalid timezone "Mars/Base"', id="zone"),
+    pytest.param("2300-01-01", "The dates that can be represented as nanoseconds have to be "
+                 "between 1677-09-21T00:12:44.0 and 2262-04-11T23:47:16.854775804",
+                 id="beyond-nanoseconds"),
 ])
 def test_bad_origins_are_refused_in_arrows_words(origin: str, problem: str) -> None:
     with pytest.raises(SqlRejected) as caught:

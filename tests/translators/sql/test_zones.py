@@ -34,6 +34,13 @@ def zones_of(text: str) -> dict[str, str]:
                  {"T": "UTC"}, id="cte-star"),
     pytest.param("SELECT \"T\", time FROM (SELECT tz(time) AS t, time FROM cpu)", {},
                  id="quoted-name-is-another-column"),
+    pytest.param("SELECT min(tz(time, '+01:00')) AS a, max(time AT TIME ZONE 'UTC') AS b, "
+                 "count(tz(time)) AS n, first_value(tz(time) ORDER BY time) AS f FROM cpu",
+                 {"a": "+01:00", "b": "UTC", "f": "UTC"}, id="aggregates-keep-zone"),
+    pytest.param("SELECT CASE WHEN v > 1 THEN time ELSE tz(time, '+01:00') END AS c, "
+                 "COALESCE(time, tz(time, 'Asia/Tokyo'), tz(time)) AS k, "
+                 "CASE WHEN v > 1 THEN 1 ELSE 2 END AS n FROM cpu",
+                 {"c": "+01:00", "k": "Asia/Tokyo"}, id="first-zoned-branch"),
 ])
 def test_result_zones(text: str, expected: dict[str, str]) -> None:
     assert zones_of(text) == expected

@@ -1,0 +1,69 @@
+"""Zoned values through aggregates and conditionals on /api/v3/query_sql: min, max, CASE,
+COALESCE, first_value and last_value of a zoned value keep its zone, as in DataFusion."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+# 2024-01-01T00:00:00Z, then 90 minutes and 3 nanoseconds later
+DATA = b"""m,s=a v=1 1704067200000000000
+m,s=a v=2 1704072600000000003
+"""
+
+
+@pytest.fixture
+async def loaded(client: TestClient) -> TestClient:
+    response = await client.post("/api/v3/write_lp", params={"db": "db1"}, data=DATA)
+    assert response.status == 204, await response.text()
+    return client
+
+
+async def rows(client: TestClient, query: str) -> list[dict[str, object]]:
+    response = await client.get("/api/v3/query_sql", params={"db": "db1", "q": query})
+    body = await response.json()
+    assert response.status == 200, body
+    assert isinstance(body, list)
+    return body
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    pytest.param("SELECT min(tz(time, 'Europe/Paris')) AS a, max(tz(time, 'Asia/Tokyo')) AS b "
+                 "FROM m", [{"a": "2024-01-01T01:00:00+01:00",
+                             "b": "2024-01-01T10:30:00.000000003+09:00"}], id="min-max"),
+    pytest.param("SELECT max(time AT TIME ZONE '+05:30') AS a FROM m",
+                 [{"a": "2024-01-01T01:30:00.000000003+05:30"}], id="max-of-at-time-zone"),
+    pytest.param("SELECT first_value(tz(time, 'America/New_York') ORDER BY time DESC) AS a, "
+                 "last_value(tz(time, 'America/New_York') ORDER BY time DESC) AS b FROM m",
+                 [{"a": "2023-12-31T20:30:00.000000003-05:00",
+                   "b": "2023-12-31T19:00:00-05:00"}], id="first-and-last-value"),
+    pytest.param("SELECT CASE WHEN v > 1 THEN tz(time, 'Europe/Paris') END AS a FROM m "
+                 "ORDER BY time", [{}, {"a": "2024-01-01T02:30:00.000000003+01:00"}],
+                 id="case"),
+    pytest.param("SELECT COALESCE(NULL, tz(time, 'Europe/Paris')) AS a FROM m WHERE v = 1",
+                 [{"a": "2024-01-01T01:00:00+01:00"}], id="coalesce"),
+    pytest.param("SELECT date_part('hour', max(tz(time, 'Asia/Tokyo'))) AS h FROM m",
+                 [{"h": 10}], id="local-hour-of-max"),
+    pytest.param("SELECT m2.t FROM (SELECT min(tz(time, 'Asia/Kolkata')) AS t FROM m) AS m2",
+                 [{"t": "2024-01-01T05:30:00+05:30"}], id="through-a-subquery"),
+])
+async def test_aggregates_and_conditionals_keep_the_zone(
+        loaded: TestClient, query: str, expected: list[dict[str, object]]) -> None:
+    assert await rows(loaded, query) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # Arrow casts a time without a zone to the zoned type as that zone's wall clock
+    pytest.param("SELECT CASE WHEN v > 1 THEN tz(time, 'Europe/Paris') ELSE time END AS a "
+                 "FROM m ORDER BY time", [{"a": "2024-01-01T00:00:00+01:00"},
+                                          {"a": "2024-01-01T02:30:00.000000003+01:00"}],
+                 id="case-with-a-naive-branch"),
+    pytest.param("SELECT COALESCE(CASE WHEN v > 1 THEN tz(time, '+02:00') END, "
+                 "'2024-06-01T12:00:00', '2024-06-01T12:00:00Z') AS a FROM m ORDER BY time",
+                 [{"a": "2024-06-01T12:00:00+02:00"},
+                  {"a": "2024-01-01T03:30:00.000000003+02:00"}],
+                 id="coalesce-with-text"),
+])
+async def test_naive_branches_read_as_the_zones_wall_clock(
+        loaded: TestClient, query: str, expected: list[dict[str, object]]) -> None:
+    assert await rows(loaded, query) == expected
