@@ -17,9 +17,11 @@ class BodyStream:
     raises `failure` instead.
     """
 
-    def __init__(self, chunks: AsyncIterable[bytes], limit: int) -> None:
+    def __init__(self, chunks: AsyncIterable[bytes], limit: int,
+                 length: int | None = None) -> None:
         self._chunks = chunks
         self._limit = limit
+        self.length = length  # the caller's Content-Length, when it sent one
         self._started = False
         self.size = 0
         self.failure: Exception | None = None

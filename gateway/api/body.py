@@ -25,7 +25,7 @@ def body_stream(request: web.Request, limit: int) -> tuple[BodyStream, str | Non
     encoding = content_encoding(request.headers.get("Content-Encoding", ""))
     if request.content_length is not None and request.content_length > limit:
         raise too_large(limit)
-    return BodyStream(request.content.iter_any(), limit), encoding
+    return BodyStream(request.content.iter_any(), limit, request.content_length), encoding
 
 
 async def read_raw(request: web.Request, limit: int) -> tuple[bytes, str | None]:

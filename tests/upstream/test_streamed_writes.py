@@ -102,6 +102,37 @@ async def test_the_upstream_reads_the_body_before_the_caller_has_sent_it_all(
         await server.close()
 
 
+async def test_the_upstream_gets_the_callers_framing(aiohttp_client: Callable,
+                                                    tmp_path: Path) -> None:
+    """A body the caller sent with a Content-Length goes on with that length, as it would to
+    the upstream directly (1.x sizes its buffer from it); a chunked one goes on chunked."""
+    upstream = WatchedUpstream()
+    server = RawServer(upstream.app)
+    await server.start_server()
+    try:
+        client = await gateway(aiohttp_client, tmp_path, str(server.make_url("")))
+        sized = lines(0, 30)
+        answer = await client.post("/write", params={"db": "telegraf"}, data=sized)
+        assert answer.status == 204, await answer.text()
+        packed = gzip.compress(lines(30, 30))
+        answer = await client.post("/write", params={"db": "telegraf"}, data=packed,
+                                   headers={"Content-Encoding": "gzip"})
+        assert answer.status == 204, await answer.text()
+
+        async def chunked() -> AsyncIterator[bytes]:
+            yield lines(60, 10)
+
+        answer = await client.post("/write", params={"db": "telegraf"}, data=chunked())
+        assert answer.status == 204, await answer.text()
+        framing = [(h.get("Content-Length"), h.get("Transfer-Encoding"), len(body))
+                   for h, body in upstream.bodies]
+        assert framing == [(str(len(sized)), None, len(sized)),
+                           (str(len(packed)), None, len(packed)),
+                           (None, "chunked", len(lines(60, 10)))]
+    finally:
+        await server.close()
+
+
 async def count(client: TestClient, url: str, database: str, measurement: str) -> int:
     async with client.session.get(f"{url}/query", params={
             "db": database, "q": f'SELECT count("v") FROM "{measurement}"'}) as answer:

@@ -20,6 +20,7 @@ import aiohttp
 
 from gateway import __version__
 from gateway.config import UpstreamConfig
+from gateway.streams import BodyStream
 
 from .base import (
     Body,
@@ -130,6 +131,10 @@ class HttpTransport:
         timeout = self._timeout
         deadline: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
         if isinstance(data, AsyncIterable):
+            if isinstance(data, BodyStream) and data.length is not None:
+                # Sent with the caller's length, not chunked: the upstream then sizes its
+                # buffer once (1.x grows it by doubling otherwise), as for the caller directly.
+                headers = {**(headers or {}), "Content-Length": str(data.length)}
             timeout, deadline = self._streamed_timeout, asyncio.timeout(None)
             data = self._paced(data, deadline)
         try:
