@@ -23,7 +23,7 @@ from .readorder import merge_series
 from .results import Series, series_key
 from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
 from .shard_index import tag_set_key
-from .sqlnames import TIME, dim_name, prim_name
+from .sqlnames import COUNTED, TIME, dim_name, prim_name
 from .storage import READ_ORDER, needs_points, read_bounds
 
 Row = list[Any]  # [time, prim values...]
@@ -41,7 +41,7 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
     times = columns[TIME]
     dims = [columns[dim_name(i)] for i in range(len(dimensions))]
     prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
-    counts = columns.get("__n")
+    counts = columns.get(COUNTED)
     groups: dict[tuple[str, ...], list[tuple[int | None, list[Any]]]] = {}
     for row in range(len(times)):
         if counts is not None and not counts[row]:
