@@ -22,7 +22,7 @@ from .fill import bucket_of, bucket_span, fill_rows
 from .readorder import merge_series
 from .results import Series, series_key
 from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
-from .shard_index import tag_set_key
+from .shard_index import keep_paged
 from .sqlnames import COUNTED, TIME, dim_name, prim_name
 from .storage import READ_ORDER, needs_points, read_bounds
 
@@ -125,8 +125,7 @@ def page_series(series: list[Series], limit: int, offset: int,
     if not limit:
         return []
     if paged is not None:
-        return [s for s in series
-                if tag_set_key(s.tags or {}) in paged.get(s.name, ())]
+        return keep_paged(series, paged)
     ranked = sorted(range(len(series)), key=lambda i: _key(series[i]))
     chosen = set(ranked[offset:offset + limit])
     return [s for i, s in enumerate(series) if i in chosen]
