@@ -326,15 +326,16 @@ def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Express
     parts: list[exp.Expression] = []
     lower, upper = read_bounds(plan, *time_bounds(plan, now))
     if lower > MIN_TIME:
-        parts.append(exp.GTE(this=col("time"), expression=_timestamp(lower)))
+        parts.append(exp.GTE(this=col("time"), expression=timestamp_literal(lower)))
     if upper < MAX_TIME:
-        parts.append(exp.LTE(this=col("time"), expression=_timestamp(upper)))
+        parts.append(exp.LTE(this=col("time"), expression=timestamp_literal(upper)))
     if plan.condition is not None:
         parts.append(condition_sql(plan.condition, schema))
     return exp.and_(*parts, copy=False) if parts else None
 
 
-def _timestamp(ns: int) -> exp.Expression:
+def timestamp_literal(ns: int) -> exp.Expression:
+    """A TIMESTAMP_NS constant, to compare the stored `time` column with."""
     # built from nodes: exp.cast(..., "BIGINT") would parse the type name on every query
     bigint = exp.DataType(this=exp.DataType.Type.BIGINT)
     return exp.func("make_timestamp_ns", exp.Cast(this=exp.Literal.number(ns), to=bigint))
