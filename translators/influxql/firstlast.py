@@ -26,12 +26,18 @@ Point = dict[str, Any]  # {"t", "v", "a<i>"...}: a series' candidate point
 SELECTORS = ("first", "last")
 
 
+def whole_range_funcs(plan: SelectPlan) -> list[str]:
+    """The plan's functions when it aggregates over the whole range (none otherwise): with
+    GROUP BY time 1.x reduces every point, and the larger value simply wins a tie."""
+    if not plan.aggregate or plan.interval is not None:
+        return []
+    return [p.func for p in plan.prims if p.func is not None]
+
+
 def applies(plan: SelectPlan) -> bool:
-    """True when every aggregate of the plan is first() or last() over the whole range (with
-    GROUP BY time 1.x reduces every point, and the larger value simply wins)."""
-    funcs = [p.func for p in plan.prims if p.func is not None]
-    return (plan.aggregate and plan.interval is None and bool(funcs)
-            and all(f in SELECTORS for f in funcs))
+    """True when every aggregate of the plan is first() or last() over the whole range."""
+    funcs = whole_range_funcs(plan)
+    return bool(funcs) and all(f in SELECTORS for f in funcs)
 
 
 def series_point(func: str, point: exp.Expression, time: exp.Expression) -> exp.Expression:
