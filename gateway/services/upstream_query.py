@@ -79,7 +79,7 @@ class RoutedInfluxQL:
                 request = dataclasses.replace(request, credentials=None)
             try:
                 return await with_failover(
-                    targets, lambda target: self._relayed(target, request),
+                    targets, lambda target: self._read(target, request, [], True),
                     request.database or "every database")
             except RelayedError as exc:
                 if exc.status == 400 and exc.reply.generation is not Generation.V1:
@@ -118,13 +118,8 @@ class RoutedInfluxQL:
         if targets == [NATIVE]:
             return await self._native.execute(request)
 
-        async def attempt(target: str) -> InfluxQLAnswer:
-            if target == NATIVE:
-                return await self._native.execute(request)
-            return await self._upstream(self._router.upstreams[target], statements, request,
-                                        relay)
-
-        return await with_failover(targets, attempt, database)
+        return await with_failover(
+            targets, lambda target: self._read(target, request, statements, relay), database)
 
     def _unparsed_route(self, request: InfluxQLRequest
                         ) -> tuple[list[str], RouteConfig] | None:
@@ -188,15 +183,13 @@ class RoutedInfluxQL:
             request = dataclasses.replace(request, credentials=None)
 
         async def attempt(target: str) -> InfluxQLAnswer:
-            if target == NATIVE:
-                return await self._native.execute(request)
-            upstream = self._router.upstreams[target]
-            if upstream.generation is not Generation.V1:
+            generation = self._generation(target)
+            if generation is not None and generation is not Generation.V1:
                 raise invalid(
                     f"a statement reading several databases ({', '.join(databases)}) cannot "
-                    f"be sent to upstream {target}: InfluxDB {upstream.generation.value[1:]} "
+                    f"be sent to upstream {target}: InfluxDB {generation.value[1:]} "
                     "reads one database per query; read each in its own statement")
-            return await self._upstream(upstream, statements, request, relay)
+            return await self._read(target, request, statements, relay)
 
         return await with_failover(targets, attempt, ", ".join(databases))
 
@@ -229,10 +222,14 @@ class RoutedInfluxQL:
         upstream = self._router.upstreams.get(target)
         return upstream.generation if upstream else None
 
-    async def _relayed(self, target: str, request: InfluxQLRequest) -> InfluxQLAnswer:
+    async def _read(self, target: str, request: InfluxQLRequest,
+                    statements: list[ast.Statement], relay: bool) -> InfluxQLAnswer:
+        """One read target's answer: the native store's, or an upstream's (relayed as is
+        where `relay` allows)."""
         if target == NATIVE:
             return await self._native.execute(request)
-        return await self._upstream(self._router.upstreams[target], [], request)
+        return await self._upstream(self._router.upstreams[target], statements, request,
+                                    relay)
 
     async def _upstream(self, upstream: Upstream, statements: list[ast.Statement],
                         request: InfluxQLRequest, relay_allowed: bool = True) -> InfluxQLAnswer:

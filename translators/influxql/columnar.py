@@ -23,7 +23,7 @@ from .fill import bucket_span, fill_rows
 from .results import Series
 from .select_plan import PrimRef, SelectPlan
 from .shape import page_series
-from .sqlnames import TIME, dim_name, prim_name
+from .sqlnames import COUNTED, TIME, dim_name, prim_name
 from .storage import needs_points
 
 _FILLS = (ast.FillOption.NULL, ast.FillOption.NONE)
@@ -54,8 +54,8 @@ class Block:
 
 def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
           lower: int) -> Block | None:
-    if "__n" in table.column_names:  # buckets where no aggregated field has a value
-        table = table.filter(pc.not_equal(table.column("__n"), 0))
+    if COUNTED in table.column_names:  # buckets where no aggregated field has a value
+        table = table.filter(pc.not_equal(table.column(COUNTED), 0))
     if not table.num_rows:
         return None
     dims = [dim_name(i) for i in range(len(dimensions))]

@@ -12,7 +12,7 @@ from .errors import QueryError
 from .schema import MeasurementSchema, SchemaProvider
 from .show_run import find_measurements
 from .sqlnames import col
-from .storage import _timestamp  # one time-literal builder for every query
+from .storage import timestamp_literal  # one time-literal builder for every query
 from .timerange import MAX_TIME, MIN_TIME, split_condition
 
 
@@ -32,9 +32,9 @@ def deletion_condition(statement: ast.Delete | ast.DropSeries, measurement: Meas
         raise QueryError("fields not supported in WHERE clause during deletion")
     parts: list[exp.Expression] = []
     if span.min > MIN_TIME:
-        parts.append(exp.GTE(this=col("time"), expression=_timestamp(span.min)))
+        parts.append(exp.GTE(this=col("time"), expression=timestamp_literal(span.min)))
     if span.max < MAX_TIME:
-        parts.append(exp.LTE(this=col("time"), expression=_timestamp(span.max)))
+        parts.append(exp.LTE(this=col("time"), expression=timestamp_literal(span.max)))
     if condition is not None:
         parts.append(condition_sql(condition, measurement))
     return exp.and_(*parts) if parts else None

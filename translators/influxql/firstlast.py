@@ -20,17 +20,24 @@ from .readorder import heap_merge, shard_group
 from .results import series_key
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
+from .sqlnames import COUNTED, col, ident, prim_name
 
 Point = dict[str, Any]  # {"t", "v", "a<i>"...}: a series' candidate point
 SELECTORS = ("first", "last")
 
 
+def whole_range_funcs(plan: SelectPlan) -> list[str]:
+    """The plan's functions when it aggregates over the whole range (none otherwise): with
+    GROUP BY time 1.x reduces every point, and the larger value simply wins a tie."""
+    if not plan.aggregate or plan.interval is not None:
+        return []
+    return [p.func for p in plan.prims if p.func is not None]
+
+
 def applies(plan: SelectPlan) -> bool:
-    """True when every aggregate of the plan is first() or last() over the whole range (with
-    GROUP BY time 1.x reduces every point, and the larger value simply wins)."""
-    funcs = [p.func for p in plan.prims if p.func is not None]
-    return (plan.aggregate and plan.interval is None and bool(funcs)
-            and all(f in SELECTORS for f in funcs))
+    """True when every aggregate of the plan is first() or last() over the whole range."""
+    funcs = whole_range_funcs(plan)
+    return bool(funcs) and all(f in SELECTORS for f in funcs)
 
 
 def series_point(func: str, point: exp.Expression, time: exp.Expression) -> exp.Expression:
@@ -43,22 +50,17 @@ def by_group(per_series: exp.Select, dims: list[str], columns: list[str],
              points: list[str], series: str, time: str) -> exp.Select:
     """Collect the per-series rows into one row per group: each of `points` becomes the list
     of {s: series, p: point} of the series that have one."""
-    def column(name: str) -> exp.Column:
-        return exp.Column(this=exp.to_identifier(name, quoted=True))
-
-    select: list[exp.Expression] = [column(name) for name in dims]
+    select: list[exp.Expression] = [col(name) for name in dims]
     for name in columns:
         if name in points:
             entry = exp.Struct(expressions=[
-                exp.PropertyEQ(this=exp.to_identifier("s", quoted=True),
-                               expression=column(series)),
-                exp.PropertyEQ(this=exp.to_identifier("p", quoted=True),
-                               expression=column(name))])
-            present = exp.Not(this=exp.Is(this=column(name), expression=exp.Null()))
+                exp.PropertyEQ(this=ident("s"), expression=col(series)),
+                exp.PropertyEQ(this=ident("p"), expression=col(name))])
+            present = exp.Not(this=exp.Is(this=col(name), expression=exp.Null()))
             agg: exp.Expression = exp.Filter(this=exp.ArrayAgg(this=entry),
                                              expression=exp.Where(this=present))
-        elif name == "__n":
-            agg = exp.cast(exp.Sum(this=column(name)), "BIGINT")
+        elif name == COUNTED:
+            agg = exp.cast(exp.Sum(this=col(name)), "BIGINT")
         elif name == time:
             agg = exp.cast(exp.null(), "BIGINT")
         else:  # a selector's companion: filled from the selected point
@@ -68,7 +70,7 @@ def by_group(per_series: exp.Select, dims: list[str], columns: list[str],
     query = exp.select(*select, copy=False).from_(
         per_series.subquery("__by_series", copy=False), copy=False)
     if dims:
-        query = query.group_by(*(column(name) for name in dims), copy=False)
+        query = query.group_by(*(col(name) for name in dims), copy=False)
     return query
 
 
@@ -78,7 +80,7 @@ def resolve(plan: SelectPlan, schema: MeasurementSchema, table: pa.Table) -> pa.
     if not applies(plan):
         return table
     measurement, tags = schema.name, sorted(schema.tags)
-    columns = [f"__p{i}" for i in range(len(plan.prims))]  # sqlnames.prim_name
+    columns = [prim_name(i) for i in range(len(plan.prims))]
     companions = sorted((p.name, i) for i, p in enumerate(plan.prims) if p.func is None)
     aux = [f"a{i}" for _, i in companions]
     for index, name in enumerate(columns):

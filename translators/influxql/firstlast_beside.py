@@ -25,10 +25,9 @@ Runner = Callable[..., pa.Table]
 
 def applies(plan: SelectPlan) -> bool:
     """True when first()/last() stand beside other aggregates over the whole range."""
-    funcs = [p.func for p in plan.prims if p.func is not None]
+    funcs = firstlast.whole_range_funcs(plan)
     chosen = [f for f in funcs if f in firstlast.SELECTORS]
-    return (plan.aggregate and plan.interval is None and bool(chosen)
-            and len(chosen) < len(funcs))
+    return bool(chosen) and len(chosen) < len(funcs)
 
 
 def replace_points(plan: SelectPlan, database: str, schema: MeasurementSchema,

@@ -21,7 +21,7 @@ from .schema import MeasurementSchema
 from .select_plan import SelectPlan, Source
 from .shard_index import page_tag_sets
 from .sqlnames import col, ident
-from .storage import _timestamp, time_bounds
+from .storage import time_bounds, timestamp_literal
 from .timerange import MAX_TIME, MIN_TIME
 
 Runner = Callable[..., pa.Table]
@@ -57,10 +57,10 @@ def _index_query(plan: SelectPlan, database: str, schema: MeasurementSchema, now
     parts: list[exp.Expression] = []
     if lower > MIN_TIME:
         start = SHARD_ORIGIN + shard_group(lower) * SHARD_GROUP
-        parts.append(exp.GTE(this=col("time"), expression=_timestamp(max(start, MIN_TIME))))
+        parts.append(exp.GTE(this=col("time"), expression=timestamp_literal(max(start, MIN_TIME))))
     if upper < MAX_TIME:
         end = SHARD_ORIGIN + (shard_group(upper) + 1) * SHARD_GROUP
-        parts.append(exp.LT(this=col("time"), expression=_timestamp(min(end, MAX_TIME))))
+        parts.append(exp.LT(this=col("time"), expression=timestamp_literal(min(end, MAX_TIME))))
     columns = [col(schema.tag_column(t)) for t in tags] or [exp.Literal.number(1)]
     query = exp.select(*columns).distinct().from_(
         exp.Table(this=ident(schema.name), db=ident(database)))

@@ -22,8 +22,8 @@ from .fill import bucket_of, bucket_span, fill_rows
 from .readorder import merge_series
 from .results import Series, series_key
 from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
-from .shard_index import tag_set_key
-from .sqlnames import TIME, dim_name, prim_name
+from .shard_index import keep_paged
+from .sqlnames import COUNTED, TIME, dim_name, prim_name
 from .storage import READ_ORDER, needs_points, read_bounds
 
 Row = list[Any]  # [time, prim values...]
@@ -41,7 +41,7 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
     times = columns[TIME]
     dims = [columns[dim_name(i)] for i in range(len(dimensions))]
     prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
-    counts = columns.get("__n")
+    counts = columns.get(COUNTED)
     groups: dict[tuple[str, ...], list[tuple[int | None, list[Any]]]] = {}
     for row in range(len(times)):
         if counts is not None and not counts[row]:
@@ -125,8 +125,7 @@ def page_series(series: list[Series], limit: int, offset: int,
     if not limit:
         return []
     if paged is not None:
-        return [s for s in series
-                if tag_set_key(s.tags or {}) in paged.get(s.name, ())]
+        return keep_paged(series, paged)
     ranked = sorted(range(len(series)), key=lambda i: _key(series[i]))
     chosen = set(ranked[offset:offset + limit])
     return [s for i, s in enumerate(series) if i in chosen]

@@ -15,10 +15,11 @@ time range lies within one shard group (7 days under autogen).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from . import ast
+from .results import Series
 from .timerange import TimeConditionError, split_condition
 
 Tags = dict[str, str]
@@ -69,7 +70,9 @@ def paged_tag_sets(statement: ast.SelectStatement, request: IndexRequest,
     for key in keys:
         name, tags = parse_series_key(key)
         measurements.setdefault(name, []).append(tags)
-    return {name: page_tag_sets(series, lambda tags: _grouped(tags, statement.dimensions),
+    grouped = groups_by(statement.dimensions)
+    return {name: page_tag_sets(series, lambda tags: {k: v for k, v in tags.items()
+                                                      if grouped(k)},
                                 request.condition, statement.slimit, statement.soffset)
             for name, series in measurements.items()}
 
@@ -84,6 +87,11 @@ def page_tag_sets(series: list[Tags], grouped: Callable[[Tags], Tags],
                    if condition is None or _holds(condition, tags, tag_keys)})
     end = soffset + slimit if slimit else None
     return set(sets[soffset:end])
+
+
+def keep_paged(series: list[Series], paged: dict[str, set[bytes]]) -> list[Series]:
+    """The series whose tag sets SLIMIT/SOFFSET left, `paged` holding them per measurement."""
+    return [s for s in series if tag_set_key(s.tags or {}) in paged.get(s.name, ())]
 
 
 def tag_set_key(tags: Tags) -> bytes:
@@ -136,15 +144,14 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\([,= \\])", r"\1", text)
 
 
-def _grouped(tags: Tags, dimensions: tuple[ast.Dimension, ...]) -> Tags:
-    """The tags of one series that the statement groups by."""
+def groups_by(dimensions: Sequence[ast.Dimension]) -> Callable[[str], bool]:
+    """Whether GROUP BY takes in a tag key: by its name, a regex it matches, or `*`."""
     exprs = [d.expr for d in dimensions]
     if any(isinstance(e, ast.Wildcard) for e in exprs):
-        return tags
+        return lambda key: True
     named = {e.name for e in exprs if isinstance(e, ast.VarRef)}
     patterns = [re.compile(e.pattern) for e in exprs if isinstance(e, ast.RegexLiteral)]
-    return {k: v for k, v in tags.items()
-            if k in named or any(p.search(k) for p in patterns)}
+    return lambda key: key in named or any(p.search(key) for p in patterns)
 
 
 def _holds(expr: ast.Expr, tags: Tags, tag_keys: Collection[str]) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .results import Series, StatementResult
-from .shard_index import tag_set_key
+from .shard_index import keep_paged, tag_set_key
 from .shard_plan import Combiner, Merge, ShardPlan
 
 SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
@@ -66,7 +66,7 @@ def _ordered(series: list[Series], plan: ShardPlan,
     reverses the series, as 1.x does."""
     series = sorted(series, key=lambda s: (s.name, tuple(v for _, v in _key(s)[1])))
     if paged is not None:
-        series = [s for s in series if tag_set_key(s.tags or {}) in paged.get(s.name, ())]
+        series = keep_paged(series, paged)
     elif plan.soffset or plan.slimit:
         end = plan.soffset + plan.slimit if plan.slimit else None
         measurements: dict[str, list[Series]] = {}

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from . import ast
 from .functions import AGGREGATES, MULTI_ROW, PREDICTORS, SELECTORS, TRANSFORMS
 from .select_list import column_names, field_name
+from .shard_index import groups_by
 from .timerange import TimeConditionError, split_condition
 
 _ROW_FOLDING = AGGREGATES | SELECTORS | MULTI_ROW | TRANSFORMS | PREDICTORS
@@ -168,14 +168,12 @@ def _tag_dimension(dimension: ast.Dimension) -> bool:
 
 def _groups_by_every_tag(statement: ast.SelectStatement,
                          tag_keys: Collection[str] | None) -> bool:
-    dimensions = [d.expr for d in statement.dimensions]
-    if any(isinstance(d, ast.Wildcard) for d in dimensions):
+    if any(isinstance(d.expr, ast.Wildcard) for d in statement.dimensions):
         return True
     if tag_keys is None:
         return False
-    named = {d.name for d in dimensions if isinstance(d, ast.VarRef)}
-    patterns = [re.compile(d.pattern) for d in dimensions if isinstance(d, ast.RegexLiteral)]
-    return all(key in named or any(p.search(key) for p in patterns) for key in tag_keys)
+    grouped = groups_by(statement.dimensions)
+    return all(grouped(key) for key in tag_keys)
 
 
 def _combined_fields(statement: ast.SelectStatement

@@ -1,8 +1,9 @@
 """The names the InfluxQL engine's DuckDB queries share: quoted identifiers and columns, the
 storage query's own output columns, and the stored field types that compute as numbers.
 
-The storage query (`storage.py`) yields per row the time `__t`, the grouping tags `__d0`...
-and one column per plan prim `__p0`...; the modules that read its rows (`shape.py`,
+The storage query (`storage.py`) yields per row the time `__t`, the grouping tags `__d0`...,
+one column per plan prim `__p0`... and, when aggregating, the count `__n` of the bucket's rows
+that hold an aggregated field; the modules that read its rows (`shape.py`,
 `columnar.py`, `recent.py`...) and the ones that build other queries over the same tables use
 these names so they agree.
 """
@@ -16,6 +17,7 @@ from translators.lineprotocol import FieldType
 TIME = "__t"
 STORED_TIME = "time"  # the table's own TIMESTAMP_NS column, which raw reads sort on
 SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
+COUNTED = "__n"  # rows of a bucket with an aggregated field: 1.x has no bucket without one
 NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
 
 

@@ -22,7 +22,7 @@ from .conditions import condition_sql
 from .errors import QueryError
 from .schema import MeasurementSchema
 from .select_plan import Prim, SelectPlan, Transform
-from .sqlnames import NUMERIC, SERIES, STORED_TIME, TIME, col, dim_name, ident, prim_name
+from .sqlnames import COUNTED, NUMERIC, SERIES, STORED_TIME, TIME, col, dim_name, ident, prim_name
 from .timerange import MAX_TIME, MIN_TIME
 
 # Functions whose answer between equal values (integral: points at one time) depends on the
@@ -164,7 +164,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         present = [_not_null(col(f"__v{i}")) for i in aggregated]
         counted = exp.Filter(this=exp.Count(this=exp.Star()),
                              expression=exp.Where(this=exp.or_(*present, copy=False)))
-    outer.append(counted.as_("__n", copy=False))
+    outer.append(counted.as_(COUNTED, copy=False))
     query = exp.select(*outer, copy=False).from_(inner.subquery("__rows", copy=False),
                                                  copy=False)
     if group:
@@ -174,7 +174,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     if per_series:
         names = [prim_name(i) for i in range(len(plan.prims))]
         query = firstlast.by_group(
-            query, [dim_name(i) for i in range(len(dimensions))], [TIME, *names, "__n"],
+            query, [dim_name(i) for i in range(len(dimensions))], [TIME, *names, COUNTED],
             [prim_name(i) for i, p in enumerate(plan.prims) if p.func is not None],
             SERIES, TIME)
     return query
@@ -326,15 +326,16 @@ def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Express
     parts: list[exp.Expression] = []
     lower, upper = read_bounds(plan, *time_bounds(plan, now))
     if lower > MIN_TIME:
-        parts.append(exp.GTE(this=col("time"), expression=_timestamp(lower)))
+        parts.append(exp.GTE(this=col("time"), expression=timestamp_literal(lower)))
     if upper < MAX_TIME:
-        parts.append(exp.LTE(this=col("time"), expression=_timestamp(upper)))
+        parts.append(exp.LTE(this=col("time"), expression=timestamp_literal(upper)))
     if plan.condition is not None:
         parts.append(condition_sql(plan.condition, schema))
     return exp.and_(*parts, copy=False) if parts else None
 
 
-def _timestamp(ns: int) -> exp.Expression:
+def timestamp_literal(ns: int) -> exp.Expression:
+    """A TIMESTAMP_NS constant, to compare the stored `time` column with."""
     # built from nodes: exp.cast(..., "BIGINT") would parse the type name on every query
     bigint = exp.DataType(this=exp.DataType.Type.BIGINT)
     return exp.func("make_timestamp_ns", exp.Cast(this=exp.Literal.number(ns), to=bigint))
