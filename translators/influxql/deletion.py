@@ -11,9 +11,8 @@ from .conditions import condition_sql
 from .errors import QueryError
 from .schema import MeasurementSchema, SchemaProvider
 from .show_run import find_measurements
-from .sqlnames import col
-from .storage import timestamp_literal  # one time-literal builder for every query
-from .timerange import MAX_TIME, MIN_TIME, split_condition
+from .storage import stored_time_within
+from .timerange import split_condition
 
 
 def deletion_targets(statement: ast.Delete | ast.DropSeries, database: str,
@@ -30,11 +29,7 @@ def deletion_condition(statement: ast.Delete | ast.DropSeries, measurement: Meas
         raise QueryError("DROP SERIES doesn't support time in WHERE clause")
     if condition is not None and mentions_field(condition, measurement):
         raise QueryError("fields not supported in WHERE clause during deletion")
-    parts: list[exp.Expression] = []
-    if span.min > MIN_TIME:
-        parts.append(exp.GTE(this=col("time"), expression=timestamp_literal(span.min)))
-    if span.max < MAX_TIME:
-        parts.append(exp.LTE(this=col("time"), expression=timestamp_literal(span.max)))
+    parts = stored_time_within(span.min, span.max)
     if condition is not None:
         parts.append(condition_sql(condition, measurement))
     return exp.and_(*parts) if parts else None

@@ -323,15 +323,20 @@ def read_bounds(plan: SelectPlan, lower: int, upper: int) -> tuple[int, int]:
 
 
 def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Expression | None:
-    parts: list[exp.Expression] = []
-    lower, upper = read_bounds(plan, *time_bounds(plan, now))
-    if lower > MIN_TIME:
-        parts.append(exp.GTE(this=col("time"), expression=timestamp_literal(lower)))
-    if upper < MAX_TIME:
-        parts.append(exp.LTE(this=col("time"), expression=timestamp_literal(upper)))
+    parts = stored_time_within(*read_bounds(plan, *time_bounds(plan, now)))
     if plan.condition is not None:
         parts.append(condition_sql(plan.condition, schema))
     return exp.and_(*parts, copy=False) if parts else None
+
+
+def stored_time_within(lower: int, upper: int) -> list[exp.Expression]:
+    """Conditions keeping stored rows with lower <= time <= upper (none for an open end)."""
+    parts: list[exp.Expression] = []
+    if lower > MIN_TIME:
+        parts.append(exp.GTE(this=col(STORED_TIME), expression=timestamp_literal(lower)))
+    if upper < MAX_TIME:
+        parts.append(exp.LTE(this=col(STORED_TIME), expression=timestamp_literal(upper)))
+    return parts
 
 
 def timestamp_literal(ns: int) -> exp.Expression:
