@@ -13,8 +13,9 @@ import unicodedata
 
 from gateway.backends.native import policies
 from gateway.backends.native.catalog import AUTOGEN, Database, RetentionPolicy
+from gateway.backends.native.ddl import ensure_database
 from gateway.backends.native.store import NativeStore
-from gateway.backends.native.writes import Transaction, ensure_database
+from gateway.backends.native.transaction import Transaction
 from gateway.errors import conflict, invalid, not_found
 from translators.influxql import ast
 from translators.influxql.results import Series

@@ -12,7 +12,7 @@ from gateway.errors import Category, GatewayError
 
 from . import statements as st
 from .catalog import AUTOGEN, Database, RetentionPolicy
-from .writes import Transaction
+from .transaction import Transaction
 
 
 def save_policies(tx: Transaction, database: str, policies: list[RetentionPolicy],

@@ -1,6 +1,6 @@
 """The writer's series index (each series' latest time) offered to reads.
 
-The writer keeps, per table, every stored series' latest time (`writes.SeriesIndex`): it adds
+The writer keeps, per table, every stored series' latest time (`series_index.SeriesIndex`): it adds
 a batch's series before the batch commits, and replaces a table's whole entry only inside a
 write transaction (drops, a rollback, the first write after start-up). So a read that finds no
 write transaction begun between two moments, and pins its snapshot between them, holds an index
@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from translators.lineprotocol import TIME_COLUMN
 
-from .writes import SeriesIndex
+from .series_index import SeriesIndex
 
 MAX_SERIES = 100_000  # above this, copying the index costs more than it can save
 
@@ -75,7 +75,8 @@ class SeriesWatch:
 
 
 def _tag_columns(keys: list[str], tags: Sequence[str]) -> list[pa.Array]:
-    """Tag values from series keys ("name NUL value NUL" per present tag, `writes.series_keys`)."""
+    """Tag values from series keys ("name NUL value NUL" per present tag,
+    `series_index.series_keys`)."""
     values: dict[str, list[str | None]] = {tag: [None] * len(keys) for tag in tags}
     for row, key in enumerate(keys):
         parts = key.split("\x00")

@@ -30,7 +30,7 @@ from gateway.model import Namespace, SqlQuery, WriteOutcome
 from translators.lineprotocol import FieldType, LineError, ParsedBatch
 from translators.sql import SqlRejected, apply_zones, engine_message, translate
 
-from . import policies, writes
+from . import ddl, policies, series_index, transaction, writes
 from . import statements as st
 from .catalog import Catalog, CatalogTxn, Column, Role
 from .reader import QueryCall, Reader
@@ -39,7 +39,7 @@ from .series_times import SeriesWatch
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[writes.Transaction], Any]
+Job = Callable[[transaction.Transaction], Any]
 _STOP = object()
 _GROUP_LIMIT = 512
 
@@ -73,7 +73,7 @@ class NativeStore(Backend):
         self._running: set[duckdb.DuckDBPyConnection] = set()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._catalog = Catalog()
-        self._index: writes.SeriesIndex = {}
+        self._index: series_index.SeriesIndex = {}
         self._watch = SeriesWatch(self._index, self._load_series)
         self._loading: set[tuple[str, str]] = set()
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -106,7 +106,7 @@ class NativeStore(Backend):
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
         con.execute("SET lock_configuration = true")
-        databases = writes.load_catalog(con)
+        databases = ddl.load_catalog(con)
         policies.load_policies(con, databases)
         self._catalog = Catalog(databases)
         self._con = con
@@ -162,11 +162,11 @@ class NativeStore(Backend):
             return
         self._loading.add((database, table))
 
-        def job(tx: writes.Transaction) -> None:
+        def job(tx: transaction.Transaction) -> None:
             self._loading.discard((database, table))
             found = tx.catalog.view.table(database, table)
             if found is not None:
-                writes.load_series(tx, self._index, database, found)
+                series_index.load_series(tx, self._index, database, found)
 
         try:
             self.submit(job)
@@ -216,7 +216,7 @@ class NativeStore(Backend):
         others run again on their own, so one bad job never costs another its write."""
         con = self._con
         assert con is not None
-        tx = writes.Transaction(con, CatalogTxn(self._catalog))
+        tx = transaction.Transaction(con, CatalogTxn(self._catalog))
         results: list[Any] = []
         self._watch.begun += 1
         try:
@@ -254,14 +254,14 @@ class NativeStore(Backend):
     async def write(self, namespace: Namespace, batch: writes.PreparedBatch, *,
                     sync: bool = True, all_or_nothing: bool = False) -> WriteOutcome:
         database = namespace.database
-        writes.check_database_name(database)
+        ddl.check_database_name(database)
         if not self.auto_create and database not in self._catalog.databases:
             raise not_found(f"database not found: {json.dumps(database)}")
         policies.resolve_policy(self._catalog.databases.get(database),
                                 namespace.retention_policy)
         now = time.time_ns()
 
-        def job(tx: writes.Transaction) -> tuple[int, writes.Refusals]:
+        def job(tx: transaction.Transaction) -> tuple[int, writes.Refusals]:
             return writes.apply_write(tx, self._index, database, batch,
                                       create=self.auto_create, now_ns=now,
                                       all_or_nothing=all_or_nothing,
@@ -272,7 +272,7 @@ class NativeStore(Backend):
             # batch is queued, before COMMIT. A concurrent schema change can still refuse rows
             # later; that is logged.
             catalog = self._catalog
-            writes.check_new_database(catalog, database)
+            ddl.check_new_database(catalog, database)
             _, rejected = await asyncio.get_running_loop().run_in_executor(
                 None, writes.check_batch, catalog.databases.get(database), batch.parsed,
                 self.max_columns)
@@ -286,10 +286,10 @@ class NativeStore(Backend):
     # -- schema ------------------------------------------------------------------------------
 
     async def create_database(self, name: str) -> None:
-        def job(tx: writes.Transaction) -> None:
+        def job(tx: transaction.Transaction) -> None:
             if name in tx.catalog.view.databases:
                 raise GatewayError(Category.CONFLICT, f"database {name!r} already exists")
-            writes.ensure_database(tx, name, create=True, now_ns=time.time_ns())
+            ddl.ensure_database(tx, name, create=True, now_ns=time.time_ns())
 
         await self.run(job)
 
@@ -297,16 +297,16 @@ class NativeStore(Backend):
         """Create the database if missing (InfluxQL CREATE DATABASE is idempotent)."""
         if name in self._catalog.databases:
             return
-        await self.run(lambda tx: writes.ensure_database(tx, name, create=True,
+        await self.run(lambda tx: ddl.ensure_database(tx, name, create=True,
                                                          now_ns=time.time_ns()))
 
     async def drop_database(self, name: str) -> None:
-        await self.run(lambda tx: writes.drop_database(tx, self._index, name))
+        await self.run(lambda tx: ddl.drop_database(tx, self._index, name))
 
     async def create_table(self, database: str, table: str, tags: list[str],
                            fields: dict[str, FieldType]) -> None:
         for name, what in ((table, "table"), *((n, "column") for n in [*tags, *fields])):
-            writes.check_name(name, what)
+            ddl.check_name(name, what)
         if table.startswith(st.RESERVED_PREFIX):
             raise GatewayError(Category.INVALID, f"table names may not start with "
                                                  f"{st.RESERVED_PREFIX}")
@@ -316,22 +316,22 @@ class NativeStore(Backend):
         columns = [Column(t, Role.TAG) for t in tags]
         columns += [Column(f, Role.FIELD, ftype) for f, ftype in fields.items()]
 
-        def job(tx: writes.Transaction) -> None:
+        def job(tx: transaction.Transaction) -> None:
             if database not in tx.catalog.view.databases:
                 raise not_found(f"database not found: {json.dumps(database)}")
-            writes.create_table(tx, database, table, columns)
+            ddl.create_table(tx, database, table, columns)
             self._index[(database, table)] = {}
 
         await self.run(job)
 
     async def drop_table(self, database: str, table: str) -> None:
-        await self.run(lambda tx: writes.drop_table(tx, self._index, database, table))
+        await self.run(lambda tx: ddl.drop_table(tx, self._index, database, table))
 
     async def delete_rows(self, database: str, table: str,
                           condition: exp.Expression | None) -> None:
         """DELETE the rows matching `condition` (all when None); an emptied table is dropped,
         as 1.x forgets a measurement whose last series is gone."""
-        def job(tx: writes.Transaction) -> None:
+        def job(tx: transaction.Transaction) -> None:
             if tx.catalog.view.table(database, table) is None:
                 return
             tx.flush(database, table)
@@ -343,7 +343,7 @@ class NativeStore(Backend):
             count = exp.select(exp.Count(this=exp.Star())).from_(st.table_ref(database, table))
             row = tx.con.execute(st.sql(count)).fetchone()
             if row is not None and row[0] == 0:
-                writes.drop_table(tx, self._index, database, table)
+                ddl.drop_table(tx, self._index, database, table)
 
         await self.run(job)
 

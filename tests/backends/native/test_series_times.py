@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from gateway.backends.native.series_index import SeriesIndex, series_keys
 from gateway.backends.native.series_times import SeriesWatch
-from gateway.backends.native.writes import SeriesIndex, series_keys
 
 
 def _index() -> SeriesIndex:

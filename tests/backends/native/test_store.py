@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from gateway.backends.native import writes
+from gateway.backends.native import ddl, transaction, writes
+from gateway.backends.native import statements as st
 from gateway.backends.native.reader import Reader
 from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore
@@ -40,7 +41,7 @@ async def store(tmp_path: Path):
 async def test_a_failing_job_costs_its_group_nothing(store: NativeStore) -> None:
     await store.write(Namespace("d"), batch(b"m v=1 1"))
 
-    def failing(tx: writes.Transaction) -> None:
+    def failing(tx: transaction.Transaction) -> None:
         writes.apply_write(tx, {}, "d", batch(b"other v=1 1"), create=True, now_ns=0)
         raise GatewayError(Category.CONFLICT, "after changing data")
 
@@ -165,7 +166,7 @@ async def test_last_over_two_measurements_ignores_writes_after_its_snapshot(
 
     def rewrite_b(measurement: str) -> None:
         if measurement == "b":
-            store.submit(lambda tx: writes.drop_table(tx, store._index, "d", "b")).result()
+            store.submit(lambda tx: ddl.drop_table(tx, store._index, "d", "b")).result()
             store.submit(lambda tx: writes.apply_write(
                 tx, store._index, "d", batch(b"b,host=a v=9 1000"), create=True,
                 now_ns=0)).result()
@@ -218,7 +219,7 @@ async def test_appends_match_columns_by_name_in_any_layout(tmp_path: Path) -> No
     await first.close()
     # The catalog's rows, listed in reverse: their order must not decide the layout.
     con = duckdb.connect(str(path))
-    meta = writes.st.table_ref(writes.st.META_SCHEMA, writes.st.META_COLUMNS).sql("duckdb")
+    meta = st.table_ref(st.META_SCHEMA, st.META_COLUMNS).sql("duckdb")
     kept = con.sql(f"SELECT * FROM {meta}").fetchall()
     con.execute(f"DELETE FROM {meta}")
     con.executemany(f"INSERT INTO {meta} VALUES (?, ?, ?, ?, ?)", kept[::-1])

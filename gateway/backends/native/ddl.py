@@ -1,0 +1,151 @@
+"""Databases and tables of the native store: names, creation, the catalog read back at start,
+and drops, each inside the writer's transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import duckdb
+
+from gateway.errors import conflict, invalid, not_found
+from translators.lineprotocol import FieldType
+
+from . import statements as st
+from .catalog import Catalog, Column, Database, Role, Table, new_table
+from .series_index import SeriesIndex
+from .transaction import Transaction
+
+# DuckDB's own schemas (and ours) cannot be databases.
+RESERVED_SCHEMAS = frozenset({st.META_SCHEMA, "information_schema", "pg_catalog", "temp", "main",
+                              "system"})
+
+
+def check_name(name: str, what: str) -> None:
+    """A name DuckDB can hold: not empty, at most 255 characters, valid UTF-8."""
+    if not name:
+        raise invalid(f"{what} name required")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid(f"invalid {what} name: not valid UTF-8") from None
+    if len(name) > 255:
+        raise invalid(f"invalid {what} name: longer than 255 characters")
+
+
+def check_database_name(name: str) -> None:
+    check_name(name, "database")
+    if name.casefold() in RESERVED_SCHEMAS:
+        raise invalid(f"invalid database name: {name!r}")
+
+
+def check_new_database(catalog: Catalog, name: str) -> None:
+    """Refuse a database that does not exist but differs only in case from one that does."""
+    if name not in catalog.databases:
+        other = catalog.folded().get(name.casefold())
+        if other is not None:
+            raise conflict(f"database {name!r} differs only in case from existing {other!r}")
+
+
+def ensure_database(
+    tx: Transaction, name: str, *, create: bool, now_ns: int
+) -> Database:
+    db = tx.catalog.view.databases.get(name)
+    if db is not None:
+        return db
+    check_database_name(name)
+    if not create:
+        raise not_found(f"database not found: {json.dumps(name)}")
+    check_new_database(tx.catalog.view, name)
+    tx.con.execute(st.create_schema(name))
+    tx.con.execute(st.meta_insert(st.META_DATABASES, [name, now_ns]))
+    work = tx.catalog.writable()
+    work.databases[name] = Database(name)
+    return work.databases[name]
+
+
+def create_table(tx: Transaction, database: str, table: str, columns: Sequence[Column], *,
+                 checked: bool = False) -> Table:
+    """Create a table; `checked` says the caller already ruled out name clashes."""
+    db = tx.catalog.view.databases[database]
+    other = None if checked else db.folded().get(table.casefold())
+    if other is not None:
+        raise conflict(f"table {table!r} already exists" if other == table else
+                       f"table {table!r} differs only in case from existing {other!r}")
+    info = new_table(table)
+    for col in columns:
+        info.columns[col.name] = col
+    tx.con.execute(st.create_table(database, table, [(c.name, sql_type(c)) for c in
+                                                  info.columns.values()]))
+    for col in info.columns.values():
+        record_column(tx, database, table, col)
+    tx.catalog.writable().databases[database].tables[table] = info
+    return info
+
+
+def record_column(tx: Transaction, database: str, table: str, col: Column) -> None:
+    row = [database, table, col.name, str(col.role), str(col.type) if col.type else None]
+    tx.con.execute(st.meta_insert(st.META_COLUMNS, row))
+
+
+def sql_type(col: Column) -> str:
+    if col.role is Role.TIME:
+        return st.TIME_TYPE
+    if col.role is Role.TAG:
+        return st.TAG_TYPE
+    assert col.type is not None
+    return st.FIELD_TYPES[col.type]
+
+
+def load_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Database]:
+    databases: dict[str, Database] = {}
+    for (name,) in con.execute(st.meta_select(st.META_DATABASES, ["name"])).fetchall():
+        databases[name] = Database(name)
+    rows = con.execute(
+        st.meta_select(st.META_COLUMNS, ["database", "table", "column", "role", "type"])
+    ).fetchall()
+    for database, table, column, role, ftype in rows:
+        db = databases.setdefault(database, Database(database))
+        info = db.tables.setdefault(table, Table(table))
+        info.columns[column] = Column(column, Role(role), FieldType(ftype) if ftype else None)
+    # Columns in the order DuckDB stores them: appends match columns by position.
+    order: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in con.execute(st.physical_columns()).fetchall():
+        order.setdefault((schema, table), []).append(column)
+    for db in databases.values():
+        for info in db.tables.values():
+            stored = order.get((db.name, info.name), [])
+            if sorted(stored) != sorted(info.columns):
+                raise RuntimeError(f"catalog and storage disagree on the columns of "
+                                   f"{db.name!r}.{info.name!r}")
+            info.columns = {name: info.columns[name] for name in stored}
+    return databases
+
+
+def drop_database(tx: Transaction, index: SeriesIndex,
+                  name: str) -> None:
+    if name not in tx.catalog.view.databases:
+        raise not_found(f"database not found: {json.dumps(name)}")
+    tx.discard(name)
+    tx.con.execute(st.drop_schema(name))
+    tx.con.execute(st.meta_delete(st.META_DATABASES, name=name))
+    tx.con.execute(st.meta_delete(st.META_COLUMNS, database=name))
+    tx.con.execute(st.meta_delete(st.META_RETENTION_POLICIES, database=name))
+    tx.con.execute(st.meta_delete(st.META_DEFAULT_POLICIES, database=name))
+    del tx.catalog.writable().databases[name]
+    for key in [k for k in index if k[0] == name]:
+        del index[key]
+
+
+def drop_table(tx: Transaction, index: SeriesIndex,
+               database: str, table: str) -> None:
+    db = tx.catalog.view.databases.get(database)
+    if db is None:
+        raise not_found(f"database not found: {json.dumps(database)}")
+    if table not in db.tables:
+        raise not_found(f"table not found: {table!r}")
+    tx.discard(database, table)
+    tx.con.execute(st.drop_table(database, table))
+    tx.con.execute(st.meta_delete(st.META_COLUMNS, database=database, table=table))
+    del tx.catalog.writable().databases[database].tables[table]
+    index.pop((database, table), None)

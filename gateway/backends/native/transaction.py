@@ -1,0 +1,74 @@
+"""The writer thread's storage transaction: its connection, catalog changes, and the rows to
+append, inserted straight from Arrow in each table's own column order."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from . import statements as st
+from .catalog import CatalogTxn, Table
+
+STAGE = "__influx_gateway_stage"
+
+
+@contextlib.contextmanager
+def staged(con: duckdb.DuckDBPyConnection, data: pa.Table) -> Iterator[None]:
+    """`data` visible to SQL as the stage table for the duration of the block."""
+    con.register(STAGE, data)
+    try:
+        yield
+    finally:
+        try:
+            con.unregister(STAGE)
+        except duckdb.Error:  # the transaction already failed: keep the original error
+            pass
+
+
+@dataclass(slots=True)
+class Transaction:
+    """One storage transaction of the writer thread: the connection, catalog changes, and
+    rows to append, gathered per table so that a commit group inserts each table once."""
+
+    con: duckdb.DuckDBPyConnection
+    catalog: CatalogTxn
+    pending: dict[tuple[str, str], list[pa.Table]] = field(default_factory=dict)
+
+    def append(self, database: str, table: str, data: pa.Table) -> None:
+        if data.num_rows:
+            self.pending.setdefault((database, table), []).append(data)
+
+    def flush(self, database: str | None = None, table: str | None = None) -> None:
+        """Insert pending rows (of one table, of one database, or all)."""
+        for key in [k for k in self.pending if database in (None, k[0]) and table in
+                    (None, k[1])]:
+            parts = self.pending.pop(key)
+            data = parts[0] if len(parts) == 1 else pa.concat_tables(
+                parts, promote_options="default")
+            insert_rows(self.con, key[0], self.catalog.view.databases[key[0]].tables[key[1]],
+                        data)
+
+    def discard(self, database: str, table: str | None = None) -> None:
+        for key in [k for k in self.pending if k[0] == database and table in (None, k[1])]:
+            del self.pending[key]
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, database: str, table: Table,
+                data: pa.Table) -> None:
+    """Append rows to a stored table straight from Arrow (no view registered and dropped).
+
+    The relation API inserts by position, so the rows are laid out in the table's own column
+    order, which the catalog keeps (`load_catalog` reads it from DuckDB), absent columns null.
+    """
+    present = set(data.column_names)
+    missing = present.difference(table.columns)
+    if missing:  # the checks add every column first: reaching here is a bug, never bad input
+        raise RuntimeError(f"columns {sorted(missing)} not in table {table.name!r}")
+    rows = data.num_rows
+    layout = pa.table([data.column(c) if c in present else pa.nulls(rows) for c in
+                       table.columns], names=list(table.columns))
+    con.from_arrow(layout).insert_into(st.qualified(database, table.name))
