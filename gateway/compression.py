@@ -15,7 +15,6 @@ _ERRORS = (zlib.error, _inflate_module.error)
 
 GZIP = "gzip"
 ENCODINGS = {"": None, "identity": None, "gzip": GZIP, "x-gzip": GZIP}
-_STEP = 1 << 20
 
 
 def too_large(limit: int) -> GatewayError:
@@ -35,26 +34,29 @@ def inflate(data: bytes, limit: int) -> bytes:
     """Decompress a gzip body, never producing more than `limit` bytes.
 
     Concatenated gzip members are read in turn, as Go's gzip reader (and so InfluxDB) does;
-    anything after the last member that is not another member is an error.
+    anything after the last member that is not another member is an error. Each member is
+    inflated in one call capped at one byte past what the limit leaves, so a gzip bomb stops
+    there and an ordinary body is not copied again.
     """
-    out = bytearray()
+    pieces: list[bytes] = []
+    size = 0
     pending = data
     try:
         while pending:
-            if pending[:2] != b"\x1f\x8b" and out:
+            if pending[:2] != b"\x1f\x8b" and pieces:
                 raise GatewayError(Category.INVALID, "invalid gzip body: trailing data")
             inflater = _inflate_module.decompressobj(16 + zlib.MAX_WBITS)
-            while pending and not inflater.eof:
-                out += inflater.decompress(pending, min(_STEP, limit + 1 - len(out)))
-                if len(out) > limit:
-                    raise too_large(limit)
-                pending = inflater.unconsumed_tail
-            if not inflater.eof:
-                out += inflater.flush()
-                if len(out) > limit:
+            piece = inflater.decompress(pending, limit + 1 - size)
+            size += len(piece)
+            if size > limit:
+                raise too_large(limit)
+            pieces.append(piece)
+            if not inflater.eof:  # all input read (the cap was not reached): cut short
+                size += len(inflater.flush())
+                if size > limit:
                     raise too_large(limit)
                 raise GatewayError(Category.INVALID, "invalid gzip body: truncated stream")
             pending = inflater.unused_data
     except _ERRORS as exc:
         raise GatewayError(Category.INVALID, f"invalid gzip body: {exc}") from None
-    return bytes(out)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)  # b"" for no member at all

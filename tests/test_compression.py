@@ -1,0 +1,46 @@
+"""gzip bodies: members in turn, the size limit while inflating, and the errors."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from gateway.compression import inflate
+from gateway.errors import GatewayError
+
+BODY = b"cpu,host=a v=1 1\n" * 1000
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"", b""),
+    (gzip.compress(b""), b""),
+    (gzip.compress(BODY), BODY),
+    (gzip.compress(BODY[:500]) + gzip.compress(BODY[500:]), BODY),  # members in turn
+])
+def test_inflates(data: bytes, expected: bytes) -> None:
+    assert inflate(data, len(BODY)) == expected
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (gzip.compress(BODY) + b"junk", "trailing data"),
+    (gzip.compress(BODY)[:-12], "truncated"),
+    (b"not gzip at all", "invalid gzip body"),
+])
+def test_bad_bodies_are_invalid(data: bytes, message: str) -> None:
+    with pytest.raises(GatewayError, match=message):
+        inflate(data, len(BODY))
+
+
+@pytest.mark.parametrize("limit", [len(BODY) - 1, len(BODY) // 2, 1])
+def test_past_the_limit_is_too_large_one_member_or_several(limit: int) -> None:
+    for data in (gzip.compress(BODY), gzip.compress(BODY[:600]) + gzip.compress(BODY[600:])):
+        with pytest.raises(GatewayError, match="request body too large"):
+            inflate(data, limit)
+    assert inflate(gzip.compress(BODY), len(BODY)) == BODY  # exactly the limit is fine
+
+
+def test_a_bomb_stops_at_the_limit() -> None:
+    bomb = gzip.compress(b"\0" * 50_000_000)
+    with pytest.raises(GatewayError, match="request body too large"):
+        inflate(bomb, 1_000_000)
