@@ -108,9 +108,11 @@ class HttpTransport:
         # Created on first use because a ClientSession must be made inside the running loop.
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._limit, limit_per_host=0, ssl=self._ssl)
+            # No cookie jar: the session serves every caller of this upstream, and a cookie
+            # one answer sets must not ride along on another caller's request.
             self._session = aiohttp.ClientSession(
-                connector=connector, timeout=self._timeout,
-                headers=_SESSION_HEADERS, raise_for_status=False)
+                connector=connector, timeout=self._timeout, headers=_SESSION_HEADERS,
+                cookie_jar=aiohttp.DummyCookieJar(), raise_for_status=False)
         return self._session
 
     async def start(self) -> None:

@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from multidict import CIMultiDict
 
 from gateway.backends.upstream.base import FailureKind, InfluxQLCall, UpstreamFailure
@@ -162,3 +164,27 @@ async def test_tls_accepted_when_verification_is_off(make_upstream: MakeUpstream
     upstream = make_upstream("influxdb3", tls_fake.url, secret=tls_fake.token,
                              insecure_skip_verify=True)
     assert (await upstream.ping()).status == 200
+
+
+async def test_cookies_an_upstream_sets_are_never_sent_back(make_upstream: MakeUpstream) -> None:
+    """One session serves every caller of an upstream (with passthrough, each with its own
+    credentials): a cookie one answer sets must not ride along on another caller's request."""
+    seen: list[str | None] = []
+
+    async def ping(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Cookie"))
+        answer = web.Response(status=204)
+        answer.set_cookie("session", "first-callers")
+        return answer
+
+    app = web.Application()
+    app.router.add_get("/ping", ping)
+    server = TestServer(app, host="localhost")  # a name: aiohttp keeps no cookies of an IP
+    await server.start_server()
+    try:
+        upstream = make_upstream("influxdb1", f"http://localhost:{server.port}")
+        for _ in range(2):
+            assert (await upstream.ping()).status == 204
+    finally:
+        await server.close()
+    assert seen == [None, None]
