@@ -8,12 +8,14 @@ statement's result, and the statements after it are not run.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import cachetools
 
 from gateway.backends.native.reader import Reader
 from gateway.backends.native.schema import CatalogSchema
@@ -247,23 +249,31 @@ async def parse_request(text: str, params: Mapping[str, Any] | None) -> list[ast
 
 def parse_statements(text: str, params: Mapping[str, Any] | None) -> list[ast.Statement]:
     try:
-        if not params and len(text) <= _CACHED_TEXT:
-            return list(_parsed(text))
-        return parse_query(text, params)
+        if params or len(text) > _CACHED_TEXT:
+            return parse_query(text, params)
+        with _PARSED_LOCK:
+            found = _PARSED.get(text)
+        if found is None:
+            found = tuple(parse_query(text))
+            if all(isinstance(s, _CACHED_KINDS) for s in found):
+                with _PARSED_LOCK:
+                    _PARSED[text] = found
+        return list(found)
     except InfluxQLParseError as exc:
         raise invalid(f"error parsing query: {exc}") from None
 
 
 # Dashboards send the same few statements again and again (a relative time range such as
 # `now() - 6h` keeps the text unchanged), and a parse costs about 0.3 ms. Statements are
-# immutable and depend on their text alone (now() is read when a statement runs), so parses
-# without bound parameters are kept; errors are not.
+# immutable and depend on their text alone (now() is read when a statement runs), so reads
+# without bound parameters are kept; errors are not, nor statements that change things (a
+# CREATE USER's password has no business staying in memory).
 _CACHED_TEXT = 8192
-
-
-@functools.lru_cache(maxsize=1024)
-def _parsed(text: str) -> tuple[ast.Statement, ...]:
-    return tuple(parse_query(text))
+_CACHED_KINDS = (ast.SelectStatement, ast.ShowDatabases, ast.ShowMeasurements, ast.ShowTagKeys,
+                 ast.ShowTagValues, ast.ShowFieldKeys, ast.ShowSeries,
+                 ast.ShowRetentionPolicies, ast.ShowCardinality, ast.Explain)
+_PARSED: cachetools.LRUCache[str, tuple[ast.Statement, ...]] = cachetools.LRUCache(1024)
+_PARSED_LOCK = threading.Lock()  # statements are also parsed in worker threads
 
 
 def _required(database: str | None) -> str:

@@ -30,3 +30,11 @@ def test_errors_are_raised_every_time() -> None:
     for _ in range(2):
         with pytest.raises(GatewayError, match="error parsing query"):
             parse_statements("SELECT FROM", None)
+
+
+def test_statements_that_change_things_are_not_kept() -> None:
+    text = "CREATE USER admin WITH PASSWORD 'secret' WITH ALL PRIVILEGES"
+    first, again = parse_statements(text, None), parse_statements(text, None)
+    assert first == again and first[0] is not again[0]
+    mixed = "SHOW DATABASES; CREATE DATABASE x"  # one statement that changes things is enough
+    assert parse_statements(mixed, None)[0] is not parse_statements(mixed, None)[0]
