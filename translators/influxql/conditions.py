@@ -113,6 +113,18 @@ def _tag_equals(op: ast.BinaryOp, lhs: ast.Expr, rhs: ast.Expr, schema: Measurem
     """`tag = 'value'` on a stored tag as a comparison of the column itself, which DuckDB
     pushes into its scan (the general form compares COALESCE(tag, ''), which it cannot).
     Stored tag values are never empty, so `= ''` means the tag is missing."""
+    found = _tag_literal(op, lhs, rhs, schema)
+    if found is None:
+        return None
+    tag, value = found
+    if value == "":
+        return col(tag).is_(exp.null())
+    return exp.EQ(this=col(tag), expression=exp.Literal.string(value))
+
+
+def _tag_literal(op: ast.BinaryOp, lhs: ast.Expr, rhs: ast.Expr, schema: MeasurementSchema
+                 ) -> tuple[str, str] | None:
+    """(tag, value) when the comparison is `tag = 'value'` on a stored tag."""
     if op is not ast.BinaryOp.EQ:
         return None
     if isinstance(lhs, ast.StringLiteral):
@@ -121,9 +133,20 @@ def _tag_equals(op: ast.BinaryOp, lhs: ast.Expr, rhs: ast.Expr, schema: Measurem
         return None
     if schema.role(lhs.name) != "tag" or lhs.type not in (None, ast.DataType.TAG):
         return None
-    if rhs.value == "":
-        return col(lhs.name).is_(exp.null())
-    return exp.EQ(this=col(lhs.name), expression=exp.Literal.string(rhs.value))
+    return lhs.name, rhs.value
+
+
+def pinned_tags(condition: ast.Expr | None, schema: MeasurementSchema) -> set[str]:
+    """Tags the condition gives one value on every row it keeps: `tag = 'value'` terms of its
+    top-level AND chain (`= ''` pins the tag to missing)."""
+    while isinstance(condition, ast.ParenExpr):
+        condition = condition.expr
+    if not isinstance(condition, ast.BinaryExpr):
+        return set()
+    if condition.op is ast.BinaryOp.AND:
+        return pinned_tags(condition.lhs, schema) | pinned_tags(condition.rhs, schema)
+    found = _tag_literal(condition.op, condition.lhs, condition.rhs, schema)
+    return set() if found is None else {found[0]}
 
 
 def _comparable(left: str, right: str, op: ast.BinaryOp) -> bool:

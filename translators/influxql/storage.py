@@ -18,7 +18,7 @@ from sqlglot import exp
 from translators.lineprotocol import FieldType
 
 from . import firstlast
-from .conditions import condition_sql
+from .conditions import condition_sql, pinned_tags
 from .errors import QueryError
 from .schema import MeasurementSchema
 from .select_plan import Prim, SelectPlan, Transform
@@ -82,7 +82,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         # DuckDB's top-N then narrows its scan to the row groups that can still place.
         order = [exp.Ordered(this=col(dim_name(i))) for i in range(len(dimensions))]
         order.append(exp.Ordered(this=col(STORED_TIME)))
-        order.extend(_series_ordering(schema))  # equal times: by series
+        # equal times: by series (a tag the condition pins to one value cannot order them)
+        order.extend(_series_ordering(schema, pinned_tags(plan.condition, schema)))
         wanted = _rows_wanted(plan)
         if wanted is None:
             return query.order_by(*order, copy=False)
@@ -279,11 +280,12 @@ def _not_null(value: exp.Expression) -> exp.Expression:
     return exp.Not(this=exp.Is(this=value, expression=exp.Null()))
 
 
-def _series_ordering(schema: MeasurementSchema) -> list[exp.Ordered]:
+def _series_ordering(schema: MeasurementSchema, pinned: set[str]) -> list[exp.Ordered]:
     """The order of `_series_order` as sort keys: tag by tag, a missing tag first (a stored
-    tag value is never empty, so this equals comparing the lists)."""
+    tag value is never empty, so this equals comparing the lists); `pinned` tags, one value
+    on every row, are left out (they would only make DuckDB's sort slower)."""
     return [exp.Ordered(this=col(schema.tag_column(t)), nulls_first=True)
-            for t in sorted(schema.tags)]
+            for t in sorted(schema.tags) if t not in pinned]
 
 
 def tag_value(schema: MeasurementSchema, name: str) -> exp.Expression:
