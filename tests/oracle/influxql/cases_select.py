@@ -159,6 +159,26 @@ SOURCES = [
     pytest.param("SELECT * FROM (SELECT usage_user, host FROM cpu WHERE host = 'server02' "
                  f"AND {W} GROUP BY host) WHERE time < '2024-01-01T00:02:00Z'",
                  id="subquery-selected-tag-grouped-inside"),
+    # SLIMIT/SOFFSET over a subquery: 1.x adds the parent's to the subquery's own and pages
+    # only the subquery's index, each measurement apart, keyed by the parent's GROUP BY tags
+    pytest.param(f"SELECT * FROM (SELECT usage_user, used FROM cpu, mem WHERE {S} GROUP BY *) "
+                 "GROUP BY * SLIMIT 2 SOFFSET 1", id="subquery-slimit-two-measurements"),
+    pytest.param(f"SELECT * FROM (SELECT usage_user, used FROM cpu, mem WHERE {S} GROUP BY * "
+                 "SLIMIT 2 SOFFSET 1) GROUP BY * SLIMIT 1 SOFFSET 1",
+                 id="subquery-slimit-inner-and-outer"),
+    pytest.param(f"SELECT * FROM (SELECT usage_user, used FROM cpu, mem WHERE {S} GROUP BY * "
+                 "SLIMIT 2 SOFFSET 1) GROUP BY * SOFFSET 1", id="subquery-soffset-outer-only"),
+    pytest.param(f"SELECT * FROM (SELECT usage_user FROM cpu WHERE {S} GROUP BY *) GROUP BY * "
+                 "SOFFSET 1", id="subquery-soffset-without-slimit"),
+    pytest.param(f"SELECT * FROM (SELECT * FROM (SELECT usage_user FROM cpu WHERE {S} "
+                 "GROUP BY * SLIMIT 1) GROUP BY * SLIMIT 1) GROUP BY * SLIMIT 1",
+                 id="subquery-slimit-nested"),
+    pytest.param(f"SELECT usage_user FROM (SELECT usage_user FROM cpu WHERE {GAP} GROUP BY *) "
+                 "GROUP BY * SLIMIT 3", id="subquery-slimit-empty-series"),
+    pytest.param(f"SELECT m FROM (SELECT max(usage_user) AS m FROM cpu WHERE {S} GROUP BY host "
+                 "SLIMIT 1 SOFFSET 2) GROUP BY region", id="subquery-slimit-parent-tags"),
+    pytest.param(f"SELECT count(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {S} "
+                 "GROUP BY host SLIMIT 1)", id="subquery-slimit-parent-ungrouped"),
 ]
 
 WHERE = [
