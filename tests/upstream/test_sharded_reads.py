@@ -194,6 +194,18 @@ def test_series_paging_counts_series_without_points(gateway, text: str) -> None:
     assert json.loads(body) == expected
 
 
+@pytest.mark.parametrize("text", [
+    "SELECT value FROM cpu GROUP BY host SOFFSET 1",
+    "SELECT * FROM /.*/ GROUP BY * LIMIT 1 SOFFSET 2",
+    "SELECT count(value) FROM cpu, mem GROUP BY host SOFFSET 3",
+])
+def test_soffset_without_slimit_answers_no_series(gateway, text: str) -> None:
+    status, _, body = v1(gateway, "sharded", text)
+    expected = json.loads(v1(gateway, "whole", text)[2])
+    assert expected == {"results": [{"statement_id": 0}]}  # 1.x pages no tag set
+    assert (status, json.loads(body)) == (200, expected)
+
+
 FORMATS = [
     f"SELECT value, usage FROM cpu WHERE {WINDOW} LIMIT 7 OFFSET 5",
     f"SELECT mean(usage), spread(value) FROM cpu WHERE {WINDOW} GROUP BY time(1m), *",

@@ -20,9 +20,9 @@ import pyarrow.compute as pc
 
 from . import ast
 from .fill import bucket_span, fill_rows
+from .paging import page_series
 from .results import Series
 from .select_plan import PrimRef, SelectPlan
-from .shape import page_series
 from .sqlnames import COUNTED, TIME, dim_name, prim_name
 from .storage import needs_points
 
@@ -128,7 +128,7 @@ def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
                 out.append(Series(found.name, ["time", *plan.columns], None, tags,
                                   has_time=True, timezone=plan.timezone, arrays=arrays))
     if plan.slimit or plan.soffset:
-        out = page_series(out, plan.slimit, plan.soffset, plan.paged)
+        out = page_series(out, plan)
     if plan.descending:
         out.reverse()  # 1.x walks series in reverse order too
     return out

@@ -35,16 +35,19 @@ class Limits:
 
 def select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
            run: Runner, now: int, limits: Limits = Limits(),
-           series_times: recent.SeriesTimes | None = None) -> list[Series]:
+           series_times: recent.SeriesTimes | None = None,
+           paged_by: tuple[ast.Dimension, ...] | None = None) -> list[Series]:
     """`series_times`, when the store can tell each series' latest time, lets a lone last()
-    read only the recent end of the data (`recent.py`)."""
+    read only the recent end of the data (`recent.py`). `paged_by`: the GROUP BY that keys
+    SLIMIT/SOFFSET's page when it is not the statement's own (a subquery's parent's)."""
     if any(isinstance(s, ast.SubQuery) for s in statement.sources):
         from .subquery import select_from_subqueries  # it calls back into select()
 
-        return select_from_subqueries(statement, database, schema, run, now, limits)
+        return select_from_subqueries(statement, database, schema, run, now, limits, paged_by)
     plan = plan_select(statement, database, schema, now)
     if plan is None:
         return []
+    plan.paged_by = paged_by
     lower, upper = time_bounds(plan, now)
     if plan.slimit:  # SOFFSET alone answers nothing: no index to read
         plan.paged = {}

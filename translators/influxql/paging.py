@@ -7,6 +7,9 @@ still takes its place, and the page comes out shorter. The native store has no s
 index is read as the series with a point in the 7-day shard groups (`readorder.shard_group`)
 the range reaches. 1.x pages each shard group apart; they are pooled here, which equals 1.x
 when the range lies within one shard group.
+
+A subquery is paged by its parent's GROUP BY tags (`SelectPlan.paged_by`): 1.x hands the
+parent's dimensions down with its SLIMIT/SOFFSET (`subquery.inner_statement`).
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
+from .results import Series
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan, Source
-from .shard_index import page_tag_sets
+from .shard_index import groups_by, keep_paged, page_tag_sets
 from .sqlnames import col, ident
 from .storage import time_bounds, timestamp_literal
 from .timerange import MAX_TIME, MIN_TIME
@@ -45,9 +49,22 @@ def _paged(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,
     indexed: list[dict[str, str]] = [
         {k: v for k, v in zip(tags, row, strict=True) if v is not None}
         for row in zip(*columns, strict=True)] if tags else [{}] * min(table.num_rows, 1)
-    grouped = set(plan.dimensions(schema))
-    return page_tag_sets(indexed, lambda t: {k: v for k, v in t.items() if k in grouped},
+    grouped = _grouped(plan) or set(plan.dimensions(schema)).__contains__
+    return page_tag_sets(indexed, lambda t: {k: v for k, v in t.items() if grouped(k)},
                          plan.condition, plan.slimit, plan.soffset)
+
+
+def page_series(series: list[Series], plan: SelectPlan) -> list[Series]:
+    """The answered series SLIMIT/SOFFSET leave: those whose tag sets are in the index's
+    page (`plan.paged`, which the engine reads whenever SLIMIT is given). SOFFSET without
+    SLIMIT answers nothing, as in 1.x."""
+    if not plan.slimit or plan.paged is None:
+        return []
+    return keep_paged(series, plan.paged, _grouped(plan))
+
+
+def _grouped(plan: SelectPlan) -> Callable[[str], bool] | None:
+    return groups_by(plan.paged_by) if plan.paged_by is not None else None
 
 
 def _index_query(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,

@@ -112,6 +112,8 @@ class SelectPlan:
     timezone: str | None = None
     # SLIMIT/SOFFSET: per measurement, the tag-set keys the index leaves (`paging.py`)
     paged: dict[str, set[bytes]] | None = None
+    # A subquery's page is keyed by its parent's GROUP BY, not its own (None: its own)
+    paged_by: tuple[ast.Dimension, ...] | None = None
 
     @property
     def rows_end(self) -> int | None:

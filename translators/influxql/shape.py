@@ -19,10 +19,10 @@ from . import functions as fn
 from . import integral as area
 from .errors import QueryError
 from .fill import bucket_of, bucket_span, fill_rows
+from .paging import page_series
 from .readorder import merge_series
 from .results import Series, series_key
 from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
-from .shard_index import keep_paged
 from .sqlnames import COUNTED, TIME, dim_name, prim_name
 from .storage import READ_ORDER, needs_points, read_bounds
 
@@ -94,7 +94,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             tags=dict(group.tags) if group.tags else None, has_time=True,
             timezone=plan.timezone))
     if plan.slimit or plan.soffset:
-        series = page_series(series, plan.slimit, plan.soffset, plan.paged)
+        series = page_series(series, plan)
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
@@ -114,26 +114,6 @@ def _descending(plan: SelectPlan, rows: list[Row], multi: bool) -> list[Row]:
         buckets[-1].append(row)
         previous = bucket
     return [row for bucket_rows in reversed(buckets) for row in bucket_rows]
-
-
-def page_series(series: list[Series], limit: int, offset: int,
-                paged: dict[str, set[bytes]] | None = None) -> list[Series]:
-    """SLIMIT/SOFFSET as 1.x applies them: series are counted in series-key order (missing
-    tags left out of the key), then answered in the usual tag-value order. SOFFSET without
-    SLIMIT answers nothing. `paged` holds, per measurement, the tag sets the index leaves
-    (`paging.py`); without it the answered series are counted."""
-    if not limit:
-        return []
-    if paged is not None:
-        return keep_paged(series, paged)
-    ranked = sorted(range(len(series)), key=lambda i: _key(series[i]))
-    chosen = set(ranked[offset:offset + limit])
-    return [s for i, s in enumerate(series) if i in chosen]
-
-
-def _key(series: Series) -> str:
-    tags = sorted((series.tags or {}).items())
-    return series_key(series.name, [k for k, _ in tags], tuple(v for _, v in tags))
 
 
 # -- per-bucket aggregate values ----------------------------------------------------------------

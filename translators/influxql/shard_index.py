@@ -81,17 +81,34 @@ def page_tag_sets(series: list[Tags], grouped: Callable[[Tags], Tags],
                   condition: ast.Expr | None, slimit: int, soffset: int) -> set[bytes]:
     """The tag-set keys SLIMIT/SOFFSET leave of one measurement's indexed `series` (WHERE's
     tag comparisons applied as the index applies them): tag-set keys sorted, then cut (under
-    ORDER BY time DESC too)."""
+    ORDER BY time DESC too). SOFFSET without SLIMIT leaves none (1.x's LimitTagSets)."""
+    if not slimit:
+        return set()
     tag_keys = {k for tags in series for k in tags}
     sets = sorted({tag_set_key(grouped(tags)) for tags in series
                    if condition is None or _holds(condition, tags, tag_keys)})
-    end = soffset + slimit if slimit else None
-    return set(sets[soffset:end])
+    return set(sets[soffset:soffset + slimit])
 
 
-def keep_paged(series: list[Series], paged: dict[str, set[bytes]]) -> list[Series]:
-    """The series whose tag sets SLIMIT/SOFFSET left, `paged` holding them per measurement."""
-    return [s for s in series if tag_set_key(s.tags or {}) in paged.get(s.name, ())]
+def page_answered(series: Sequence[Series], slimit: int, soffset: int) -> dict[str, set[bytes]]:
+    """Per measurement, the tag sets SLIMIT/SOFFSET leave when no index can be read: the
+    answered series counted as the index would count them (`page_tag_sets`)."""
+    measurements: dict[str, list[Tags]] = {}
+    for s in series:
+        measurements.setdefault(s.name, []).append(s.tags or {})
+    return {name: page_tag_sets(tags, lambda t: t, None, slimit, soffset)
+            for name, tags in measurements.items()}
+
+
+def keep_paged(series: list[Series], paged: dict[str, set[bytes]],
+               grouped: Callable[[str], bool] | None = None) -> list[Series]:
+    """The series whose tag sets SLIMIT/SOFFSET left, `paged` holding them per measurement.
+    `grouped`: the tag keys the page is keyed by when they are not all the series' own (a
+    subquery is paged by its parent's GROUP BY, `subquery.py`)."""
+    def key(tags: Tags) -> bytes:
+        return tag_set_key({k: v for k, v in tags.items() if grouped is None or grouped(k)})
+
+    return [s for s in series if key(s.tags or {}) in paged.get(s.name, ())]
 
 
 def tag_set_key(tags: Tags) -> bytes:

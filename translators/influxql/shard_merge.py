@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .results import Series, StatementResult
-from .shard_index import keep_paged, tag_set_key
+from .shard_index import keep_paged, page_answered
 from .shard_plan import Combiner, Merge, ShardPlan
 
 SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
@@ -62,20 +62,13 @@ def _ordered(series: list[Series], plan: ShardPlan,
              paged: dict[str, set[bytes]] | None) -> list[Series]:
     """Series sorted as 1.x answers them, by measurement and tag values. SOFFSET and SLIMIT
     count each measurement's series apart (`FROM cpu, mem SLIMIT 1` answers one of each) in
-    1.x's tag-set order (`tag_set_key`), the same under ORDER BY time DESC, which then
-    reverses the series, as 1.x does."""
+    1.x's tag-set order (`shard_index.page_tag_sets`, the native store's rule too), the same
+    under ORDER BY time DESC, which then reverses the series, as 1.x does."""
     series = sorted(series, key=lambda s: (s.name, tuple(v for _, v in _key(s)[1])))
-    if paged is not None:
+    if plan.soffset or plan.slimit:
+        if paged is None:
+            paged = page_answered(series, plan.slimit, plan.soffset)
         series = keep_paged(series, paged)
-    elif plan.soffset or plan.slimit:
-        end = plan.soffset + plan.slimit if plan.slimit else None
-        measurements: dict[str, list[Series]] = {}
-        for s in series:
-            measurements.setdefault(s.name, []).append(s)
-        chosen = {id(s) for group in measurements.values()
-                  for s in sorted(group, key=lambda s: tag_set_key(s.tags or {}))[
-                      plan.soffset:end]}
-        series = [s for s in series if id(s) in chosen]
     return series[::-1] if plan.descending else series
 
 

@@ -55,17 +55,21 @@ class _Virtual:
 
 
 def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
-                           schema: SchemaProvider, run: Runner, now: int,
-                           limits: Limits) -> list[Series]:
+                           schema: SchemaProvider, run: Runner, now: int, limits: Limits,
+                           paged_by: tuple[ast.Dimension, ...] | None = None) -> list[Series]:
+    """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery."""
     from .engine import select  # engine imports this module lazily; select recurses
 
+    # 1.x hands a parent's dimensions down to its subqueries, however deep: they key the page.
+    paged_by = statement.dimensions if paged_by is None else paged_by
     virtual: dict[str, _Virtual] = {}
     for source in statement.sources:
         inner = inner_statement(_as_subquery(source), statement, now)
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
-        for rank, series in enumerate(select(inner, database, schema, run, now, limits)):
+        answered = select(inner, database, schema, run, now, limits, paged_by=paged_by)
+        for rank, series in enumerate(answered):
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
             _add_series(virtual.setdefault(series.name, _Virtual()), series, rank, by_time)
@@ -73,8 +77,10 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     schemas = {name: _schema(name, virtual[name]) for name in names}
     tables = {_table_name(i): _arrow(schemas[name], virtual[name])
               for i, name in enumerate(names)}
+    # The subqueries were paged with this statement's SLIMIT/SOFFSET; 1.x pages nothing here.
     outer = dataclasses.replace(
-        statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in names))
+        statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in names),
+        slimit=0, soffset=0)
     scan = cast("TableRunner", run)
     renames = {name: _table_name(i) for i, name in enumerate(names)}
 
@@ -108,9 +114,12 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
         # 1.x switches a subquery's fill(null) to fill(none): empty buckets (and count's
         # zeros) never reach the parent.
         fill = ast.FillOption.NONE
+    # 1.x adds the parent's SLIMIT and SOFFSET to the subquery's own and pages only there:
+    # the parent's series are never paged again (`SLIMIT 1` over `SLIMIT 1` answers two).
     return dataclasses.replace(
         inner, dimensions=tuple(dimensions), fill=fill,
-        condition=_within_parent_range(inner.condition, outer, now, outer_interval is not None))
+        condition=_within_parent_range(inner.condition, outer, now, outer_interval is not None),
+        slimit=inner.slimit + outer.slimit, soffset=inner.soffset + outer.soffset)
 
 
 def _as_subquery(source: ast.Source) -> ast.SelectStatement:

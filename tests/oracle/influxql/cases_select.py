@@ -16,6 +16,9 @@ S = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z'"
 H1 = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
 #: cpu in both databases.
 CPU2 = '"iql".."cpu", "iql_db2".."cpu"'
+#: twin in both databases (a float field in one, an integer in the other), either order.
+TWIN = '"iql".."twin", "iql_db2".."twin"'
+TWIN_REVERSED = '"iql_db2".."twin", "iql".."twin"'
 #: Two minutes inside server03's gap in cpu.
 GAP = "time >= '2024-01-01T00:35:00Z' AND time < '2024-01-01T00:37:00Z'"
 #: mem, one host (rows of different series at the same time come back in an order that
@@ -120,6 +123,20 @@ SOURCES = [
                  id="same-name-two-dbs-slimit"),
     pytest.param(f"SELECT mean(usage_user) FROM {CPU2} WHERE {S} GROUP BY host SLIMIT 2 "
                  "SOFFSET 1", id="same-name-two-dbs-slimit-soffset"),
+    # one series in both databases, `v` a float in one and an integer in the other, points at
+    # the same time and at different times: one series, both's points, tied times in FROM
+    # order; aggregates over both; first() of the tie keeps the larger value, whatever the order
+    pytest.param(f"SELECT v FROM {TWIN} WHERE {S}", id="twin-types-raw"),
+    pytest.param(f"SELECT * FROM {TWIN_REVERSED} WHERE {S} GROUP BY *",
+                 id="twin-types-raw-reversed"),
+    pytest.param(f"SELECT mean(v), sum(v), count(v), max(v), min(v), spread(v) FROM {TWIN} "
+                 f"WHERE {S}", id="twin-types-aggregates"),
+    pytest.param(f"SELECT sum(v), first(v), last(v) FROM {TWIN} WHERE {S} GROUP BY time(1m)",
+                 id="twin-types-by-time"),
+    pytest.param(f"SELECT first(v) FROM {TWIN}", id="twin-types-first"),
+    pytest.param(f"SELECT first(v) FROM {TWIN_REVERSED}", id="twin-types-first-reversed"),
+    pytest.param(f"SELECT first(v), last(v) FROM {TWIN} WHERE {S}",
+                 id="twin-types-first-last"),
     pytest.param(f"SELECT * FROM /^s[ip]/ WHERE {W}", id="regex-sources"),
     pytest.param(f"SELECT * FROM /^(mem|disk)$/ WHERE {S} GROUP BY *",
                  id="regex-sources-anchored"),
@@ -159,6 +176,26 @@ SOURCES = [
     pytest.param("SELECT * FROM (SELECT usage_user, host FROM cpu WHERE host = 'server02' "
                  f"AND {W} GROUP BY host) WHERE time < '2024-01-01T00:02:00Z'",
                  id="subquery-selected-tag-grouped-inside"),
+    # SLIMIT/SOFFSET over a subquery: 1.x adds the parent's to the subquery's own and pages
+    # only the subquery's index, each measurement apart, keyed by the parent's GROUP BY tags
+    pytest.param(f"SELECT * FROM (SELECT usage_user, used FROM cpu, mem WHERE {S} GROUP BY *) "
+                 "GROUP BY * SLIMIT 2 SOFFSET 1", id="subquery-slimit-two-measurements"),
+    pytest.param(f"SELECT * FROM (SELECT usage_user, used FROM cpu, mem WHERE {S} GROUP BY * "
+                 "SLIMIT 2 SOFFSET 1) GROUP BY * SLIMIT 1 SOFFSET 1",
+                 id="subquery-slimit-inner-and-outer"),
+    pytest.param(f"SELECT * FROM (SELECT usage_user, used FROM cpu, mem WHERE {S} GROUP BY * "
+                 "SLIMIT 2 SOFFSET 1) GROUP BY * SOFFSET 1", id="subquery-soffset-outer-only"),
+    pytest.param(f"SELECT * FROM (SELECT usage_user FROM cpu WHERE {S} GROUP BY *) GROUP BY * "
+                 "SOFFSET 1", id="subquery-soffset-without-slimit"),
+    pytest.param(f"SELECT * FROM (SELECT * FROM (SELECT usage_user FROM cpu WHERE {S} "
+                 "GROUP BY * SLIMIT 1) GROUP BY * SLIMIT 1) GROUP BY * SLIMIT 1",
+                 id="subquery-slimit-nested"),
+    pytest.param(f"SELECT usage_user FROM (SELECT usage_user FROM cpu WHERE {GAP} GROUP BY *) "
+                 "GROUP BY * SLIMIT 3", id="subquery-slimit-empty-series"),
+    pytest.param(f"SELECT m FROM (SELECT max(usage_user) AS m FROM cpu WHERE {S} GROUP BY host "
+                 "SLIMIT 1 SOFFSET 2) GROUP BY region", id="subquery-slimit-parent-tags"),
+    pytest.param(f"SELECT count(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {S} "
+                 "GROUP BY host SLIMIT 1)", id="subquery-slimit-parent-ungrouped"),
 ]
 
 WHERE = [

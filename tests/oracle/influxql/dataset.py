@@ -212,11 +212,19 @@ def wave_lines() -> list[str]:
     return lines
 
 
+def twin_lines(database: str) -> list[str]:
+    """twin: one series (host=a) in both databases, `v` a float in the main one and an integer
+    in the second; the two hold a point at 00:00 each, then one at 00:01 (main) and 00:02."""
+    if database == DATABASE:
+        return [f"twin,host=a v=1.5 {T0}", f"twin,host=a v=2.5 {T0 + MINUTE}"]
+    return [f"twin,host=a v=7i {T0}", f"twin,host=a v=9i {T0 + 2 * MINUTE}"]
+
+
 def main_batch() -> Batch:
     """Every measurement of the main database."""
     lines = (cpu_lines() + mem_lines() + disk_lines() + events_lines() + counter_lines()
              + awkward_lines() + sparse_lines() + single_lines() + gauge_lines() + stock_lines()
-             + wave_lines())
+             + wave_lines() + twin_lines(DATABASE))
     return Batch(DATABASE, tuple(lines))
 
 
@@ -225,6 +233,7 @@ def second_batch() -> Batch:
     lines = [f"cpu,host=db2host,region=ap usage_user={number(10 + i)} {T0 + i * MINUTE}"
              for i in range(5)]
     lines += [f"net,iface=eth{i % 2} bytes_in={i * 100}i {T0 + i * MINUTE}" for i in range(6)]
+    lines += twin_lines(DATABASE2)
     return Batch(DATABASE2, tuple(lines))
 
 

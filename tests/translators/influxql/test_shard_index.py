@@ -30,8 +30,11 @@ KEYS = ["cpu,host=h0,region=us", "cpu,host=h1,region=eu", "cpu,host=h2,region=us
                  {"cpu": {b"host|h3", b"host|region|h0|us"}}, id="missing-tag-first"),
     pytest.param("SELECT v FROM cpu WHERE region = 'us' AND v > 1 GROUP BY host SLIMIT 1 "
                  "SOFFSET 1", {"cpu": {b"host|h2"}}, id="field-keeps-every-series"),
-    pytest.param("SELECT v FROM cpu WHERE region =~ /u/ OR v > 1 GROUP BY host SOFFSET 3",
-                 {"cpu": {b"host|h3"}}, id="or-field"),
+    pytest.param("SELECT v FROM cpu WHERE region =~ /u/ OR v > 1 GROUP BY host SLIMIT 1 "
+                 "SOFFSET 3", {"cpu": {b"host|h3"}}, id="or-field"),
+    # 1.x's LimitTagSets: SOFFSET without SLIMIT leaves no tag set
+    pytest.param("SELECT v FROM cpu GROUP BY host SOFFSET 1", {"cpu": set()},
+                 id="soffset-without-slimit"),
     pytest.param("SELECT v FROM cpu WHERE region != 'us' GROUP BY region SLIMIT 5",
                  {"cpu": {b"", b"region|eu"}}, id="not-equal-and-absent"),
     pytest.param("SELECT v FROM cpu WHERE nosuch = 'x' GROUP BY host SLIMIT 1",
