@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .datafusion import interval
+from .intervals import epoch_nanos  # strides may be under a microsecond
 
 # The start of the error a gap-filling SELECT over the row limit stops with, and the mark on
 # the error() call that raises it.
@@ -22,12 +23,9 @@ GUARD = "gapfill_guard"
 def guarded_end(start: exp.Expression, end: exp.Expression, stride: exp.Expression,
                  groups: exp.Expression, limit: int) -> exp.Expression:
     """`end`, or an error (DuckDB's error()) when buckets times groups exceed `limit`."""
-    def nanos(time: exp.Expression) -> exp.Expression:  # strides may be under a microsecond
-        return exp.Anonymous(this="epoch_ns", expressions=[time])
-
     epoch = exp.Cast(this=exp.Literal.string("1970-01-01"), to=exp.DataType.build("TIMESTAMP"))
-    step = nanos(exp.Add(this=epoch, expression=interval(stride.copy())))
-    span = exp.Sub(this=nanos(end.copy()), expression=nanos(start.copy()))
+    step = epoch_nanos(exp.Add(this=epoch, expression=interval(stride.copy())))
+    span = exp.Sub(this=epoch_nanos(end.copy()), expression=epoch_nanos(start.copy()))
     buckets = exp.Add(this=exp.IntDiv(this=exp.paren(span), expression=step),
                       expression=exp.Literal.number(1))
     rows = exp.Mul(this=exp.Cast(this=groups, to=exp.DataType.build("HUGEINT")),

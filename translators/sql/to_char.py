@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from .datafusion import Unsupported
 from .gapfill_limit import GUARD
+from .intervals import epoch_nanos
 
 #: marks a TimeToStr built from to_char/date_format, whose format is chrono's, as written
 CHRONO = "chrono_format"
@@ -64,7 +65,7 @@ class _Renderer:
     def nanos(self) -> exp.Expression:
         """The nanoseconds within the second, 0 to 999,999,999, before the epoch too."""
         size = exp.Literal.number(_NS)
-        epoch = _call("epoch_ns", self.value.copy())
+        epoch = epoch_nanos(self.value.copy())
         return exp.paren(exp.Mod(this=exp.paren(exp.Add(this=exp.paren(exp.Mod(
             this=epoch, expression=size)), expression=size.copy())), expression=size.copy()))
 
@@ -88,8 +89,8 @@ class _Renderer:
         if self.zone is None:  # chrono cannot print an offset of a time without a zone
             raise Unsupported(f"to_char: %{spec} needs a value with a time zone")
         minutes = exp.IntDiv(this=exp.paren(exp.Sub(
-            this=_call("epoch_ns", self.value.copy()),
-            expression=_call("epoch_ns", self.instant.copy()))),
+            this=epoch_nanos(self.value.copy()),
+            expression=epoch_nanos(self.instant.copy()))),
             expression=exp.Literal.number(60 * _NS))
         size = exp.Abs(this=minutes.copy())
         sign = exp.Case(ifs=[exp.If(this=exp.LT(this=minutes, expression=exp.Literal.number(0)),
@@ -102,7 +103,7 @@ class _Renderer:
         return _join([sign, hours, *colon, rest])
 
     def seconds(self) -> exp.Expression:
-        whole = exp.Sub(this=_call("epoch_ns", self.instant.copy()), expression=self.nanos())
+        whole = exp.Sub(this=epoch_nanos(self.instant.copy()), expression=self.nanos())
         return _text(exp.IntDiv(this=exp.paren(whole), expression=exp.Literal.number(_NS)))
 
     def special(self, spec: str) -> exp.Expression | None:
