@@ -7,6 +7,12 @@ reducer, which keeps the earlier (later) point and, at equal times, the larger v
 three or more series have a point at the selected time, which two of them reach the reducer is
 the heap's choice. The storage query (`storage.py`) answers each series' own first (last) point
 in the group, and `resolve` replays 1.x's merge over them.
+
+One measurement named in several databases (`FROM "db1".."m", "db2".."m"`) is one input per
+database to 1.x's query engine: each database's point is picked as above, then merged again,
+in FROM order, through the same reducer, so at equal times the larger value wins whichever
+database comes first (an integer field meeting a float one is read as a float). Each series
+point then carries `d`, its database's place in FROM.
 """
 
 from __future__ import annotations
@@ -47,15 +53,19 @@ def series_point(func: str, point: exp.Expression, time: exp.Expression) -> exp.
 
 
 def by_group(per_series: exp.Select, dims: list[str], columns: list[str],
-             points: list[str], series: str, time: str) -> exp.Select:
+             points: list[str], series: str, time: str,
+             source: str | None = None) -> exp.Select:
     """Collect the per-series rows into one row per group: each of `points` becomes the list
-    of {s: series, p: point} of the series that have one."""
+    of {s: series, p: point} of the series that have one, plus {d: the `source` column} when
+    the rows come from several databases."""
     select: list[exp.Expression] = [col(name) for name in dims]
     for name in columns:
         if name in points:
-            entry = exp.Struct(expressions=[
-                exp.PropertyEQ(this=ident("s"), expression=col(series)),
-                exp.PropertyEQ(this=ident("p"), expression=col(name))])
+            fields = [exp.PropertyEQ(this=ident("s"), expression=col(series)),
+                      exp.PropertyEQ(this=ident("p"), expression=col(name))]
+            if source is not None:
+                fields.append(exp.PropertyEQ(this=ident("d"), expression=col(source)))
+            entry = exp.Struct(expressions=fields)
             present = exp.Not(this=exp.Is(this=col(name), expression=exp.Null()))
             agg: exp.Expression = exp.Filter(this=exp.ArrayAgg(this=entry),
                                              expression=exp.Where(this=present))
@@ -89,9 +99,11 @@ def resolve(plan: SelectPlan, schema: MeasurementSchema, table: pa.Table) -> pa.
         column = table.column(name)
         if not pa.types.is_list(column.type):
             continue
-        point_type = column.type.value_type.field("p").type
+        entry_type = column.type.value_type
+        point_type = entry_type.field("p").type
         func = plan.prims[index].func
-        chosen = [_pick(func, entries, measurement, tags, aux)
+        pick = _pick_by_source if entry_type.get_field_index("d") >= 0 else _pick
+        chosen = [pick(func, entries, measurement, tags, aux)
                   for entries in column.to_pylist()]
         table = table.set_column(table.column_names.index(name), name,
                                  pa.array(chosen, type=point_type))
@@ -135,6 +147,34 @@ def _pick(func: str | None, entries: list[dict[str, Any]] | None, measurement: s
     if rest and rest[0]["t"] == edge and _larger(rest[0]["v"], kept["v"], last):
         kept = rest[0]
     return kept
+
+
+def _pick_by_source(func: str | None, entries: list[dict[str, Any]] | None, measurement: str,
+                    tags: list[str], aux: list[str]) -> Point | None:
+    """The point 1.x picks when the group's series come from several databases: each
+    database's own pick, then the earliest (latest) of those, the larger value at equal times
+    and, between equal values, the database named first."""
+    if not entries:
+        return None
+    sources: dict[int, list[dict[str, Any]]] = {}
+    for entry in entries:
+        sources.setdefault(entry["d"], []).append(entry)
+    last = func == "last"
+    kept: Point | None = None
+    for place in sorted(sources):
+        point = _pick(func, sources[place], measurement, tags, aux)
+        if point is None:
+            continue
+        if kept is None or _before(point, kept, last):
+            kept = point
+    return kept
+
+
+def _before(point: Point, held: Point, last: bool) -> bool:
+    """True when the reducer of first() (last()) replaces `held` by `point`."""
+    if point["t"] != held["t"]:
+        return bool(point["t"] > held["t"] if last else point["t"] < held["t"])
+    return _larger(point["v"], held["v"], last)
 
 
 def _larger(value: Any, held: Any, last: bool) -> bool:

@@ -22,7 +22,18 @@ from .conditions import condition_sql, pinned_tags
 from .errors import QueryError
 from .schema import MeasurementSchema
 from .select_plan import Prim, SelectPlan, Transform
-from .sqlnames import COUNTED, NUMERIC, SERIES, STORED_TIME, TIME, col, dim_name, ident, prim_name
+from .sqlnames import (
+    COUNTED,
+    NUMERIC,
+    SERIES,
+    SOURCE,
+    STORED_TIME,
+    TIME,
+    col,
+    dim_name,
+    ident,
+    prim_name,
+)
 from .timerange import MAX_TIME, MIN_TIME
 
 # Functions whose answer between equal values (integral: points at one time) depends on the
@@ -41,16 +52,21 @@ def needs_points(plan: SelectPlan, prim: Prim) -> bool:
     return prim.func is not None and prim.func not in SQL_AGGREGATES
 
 
-def stored_table(database: str, name: str, copies: int = 1,
-                 extra: Sequence[str] = ()) -> exp.Expression:
+def stored_table(database: str, name: str, copies: int = 1, extra: Sequence[str] = (),
+                 labelled: bool = False) -> exp.Expression:
     """The measurement's stored rows: its table, or, when FROM names it several times (in one
-    database or more), every mention's rows (columns matched by name)."""
+    database or more), every mention's rows (columns matched by name). `labelled` adds the
+    column `SOURCE`: the database's place in FROM (0 for `database`, then `extra`'s)."""
     databases = [database] * copies + list(extra)
     if len(databases) == 1:
         return exp.Table(this=ident(name), db=ident(database))
+    places = {db: place for place, db in enumerate(dict.fromkeys(databases))}
     union: exp.Query | None = None
     for db in databases:
-        stored = exp.select(exp.Star(), copy=False).from_(
+        columns: list[exp.Expression] = [exp.Star()]
+        if labelled:
+            columns.append(exp.Literal.number(places[db]).as_(SOURCE, copy=False))
+        stored = exp.select(*columns, copy=False).from_(
             exp.Table(this=ident(name), db=ident(db)), copy=False)
         union = stored if union is None else exp.Union(
             this=union, expression=stored, distinct=False, by_name=True)
@@ -61,7 +77,11 @@ def stored_table(database: str, name: str, copies: int = 1,
 def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                 dimensions: list[str], now: int, copies: int = 1,
                 extra: Sequence[str] = ()) -> exp.Select:
-    table = stored_table(database, schema.name, copies, extra)
+    # first()/last() over the whole range: one point per series, resolved by `firstlast`;
+    # 1.x reads each database of FROM as an input of its own, so their points stay apart.
+    per_series = firstlast.applies(plan)
+    by_source = per_series and bool(extra)
+    table = stored_table(database, schema.name, copies, extra, labelled=by_source)
     time_ns = exp.func("epoch_ns", col("time"))
     where = _where(plan, schema, now)
     raw = [p for p in plan.prims if p.func is None]
@@ -98,12 +118,12 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         return query.order_by(*order, copy=False)
     # Aggregates: bucket in an inner query, aggregate in the outer one.
     inner_columns: list[exp.Expression] = [time_ns.as_(TIME, copy=False), *dims]
-    # first()/last() over the whole range: one point per series, resolved by `firstlast`.
-    per_series = firstlast.applies(plan)
     series_tags = [f"__g{j}" for j in range(len(schema.tags))] if per_series else []
     if per_series:
         inner_columns.extend(col(schema.tag_column(t)).as_(name, copy=False)
                              for name, t in zip(series_tags, sorted(schema.tags), strict=True))
+        if by_source:
+            inner_columns.append(col(SOURCE))
     elif any(p.func in _BY_SERIES for p in plan.prims):
         inner_columns.append(_series_order(schema).as_(SERIES, copy=False))
     for index, prim in enumerate(plan.prims):
@@ -114,6 +134,9 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         inner = inner.where(where, copy=False)
     group: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
     outer: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
+    if by_source:
+        group.append(col(SOURCE))
+        outer.append(col(SOURCE))
     if per_series:
         group.extend(col(name) for name in series_tags)
         outer.append(exp.Array(expressions=[
@@ -177,7 +200,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         query = firstlast.by_group(
             query, [dim_name(i) for i in range(len(dimensions))], [TIME, *names, COUNTED],
             [prim_name(i) for i, p in enumerate(plan.prims) if p.func is not None],
-            SERIES, TIME)
+            SERIES, TIME, SOURCE if by_source else None)
     return query
 
 

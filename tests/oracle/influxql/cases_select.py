@@ -19,6 +19,9 @@ CPU2 = '"iql".."cpu", "iql_db2".."cpu"'
 #: twin in both databases (a float field in one, an integer in the other), either order.
 TWIN = '"iql".."twin", "iql_db2".."twin"'
 TWIN_REVERSED = '"iql_db2".."twin", "iql".."twin"'
+#: pair in both databases: three series in one, two in the other, ties at 00:00 and 00:03.
+PAIR = '"iql".."pair", "iql_db2".."pair"'
+PAIR_REVERSED = '"iql_db2".."pair", "iql".."pair"'
 #: Two minutes inside server03's gap in cpu.
 GAP = "time >= '2024-01-01T00:35:00Z' AND time < '2024-01-01T00:37:00Z'"
 #: mem, one host (rows of different series at the same time come back in an order that
@@ -137,6 +140,26 @@ SOURCES = [
     pytest.param(f"SELECT first(v) FROM {TWIN_REVERSED}", id="twin-types-first-reversed"),
     pytest.param(f"SELECT first(v), last(v) FROM {TWIN} WHERE {S}",
                  id="twin-types-first-last"),
+    # pair: each database's first()/last() point is picked apart (its tied series merged as
+    # usual), then the larger of the databases' picks wins a tie on time, in either FROM order
+    pytest.param(f"SELECT first(u) FROM {PAIR}", id="pair-first"),
+    pytest.param(f"SELECT last(u) FROM {PAIR_REVERSED}", id="pair-last-reversed"),
+    pytest.param(f"SELECT first(u), last(u) FROM {PAIR} WHERE {S} GROUP BY host",
+                 id="pair-first-last-by-host"),
+    pytest.param(f"SELECT first(u), last(u), max(u) FROM {PAIR_REVERSED} WHERE {S} "
+                 "GROUP BY time(1m)", id="pair-by-time"),
+    pytest.param(f"SELECT first(u), mean(u), last(u) FROM {PAIR_REVERSED} WHERE {S}",
+                 id="pair-beside-mean"),
+    pytest.param(f"SELECT first(k), last(k) FROM {PAIR_REVERSED} WHERE {S}",
+                 id="pair-types-first-last"),
+    pytest.param(f"SELECT first(k) FROM {PAIR}", id="pair-types-first"),
+    pytest.param(f"SELECT last(u), host FROM {PAIR}", id="pair-last-with-tag"),
+    # booleans: first() keeps false and last() true; equal values: the database named first
+    pytest.param(f"SELECT first(ok), last(ok) FROM {PAIR_REVERSED} WHERE {S}",
+                 id="pair-bool-first-last"),
+    pytest.param(f"SELECT first(e), host FROM {PAIR}", id="pair-equal-with-tag"),
+    pytest.param(f"SELECT first(e), host FROM {PAIR_REVERSED}",
+                 id="pair-equal-with-tag-reversed"),
     pytest.param(f"SELECT * FROM /^s[ip]/ WHERE {W}", id="regex-sources"),
     pytest.param(f"SELECT * FROM /^(mem|disk)$/ WHERE {S} GROUP BY *",
                  id="regex-sources-anchored"),

@@ -220,11 +220,26 @@ def twin_lines(database: str) -> list[str]:
     return [f"twin,host=a v=7i {T0}", f"twin,host=a v=9i {T0 + 2 * MINUTE}"]
 
 
+def pair_lines(database: str) -> list[str]:
+    """pair: three series (host a, b, c) in the main database and two of them in the second,
+    every point at 00:00 or 00:03, so first() and last() meet ties within a database and
+    between the two. `u` is a float in both, and in the main database its largest value at
+    either time sits in the middle series; `k` is an integer in the main one, a float in the
+    second; `e` has one equal value in each (hosts b and a); `ok` is a boolean in both."""
+    if database == DATABASE:
+        return [f"pair,host=a u=1.0,k=10i {T0}", f"pair,host=b u=5.0,e=2.0 {T0}",
+                f"pair,host=c u=2.0,ok=false {T0}",
+                f"pair,host=a u=4.0,k=3i,ok=true {T0 + 3 * MINUTE}",
+                f"pair,host=b u=9.0 {T0 + 3 * MINUTE}", f"pair,host=c u=7.0 {T0 + 3 * MINUTE}"]
+    return [f"pair,host=a u=3.0,k=2.5,e=2.0,ok=true {T0}",
+            f"pair,host=b u=8.0,k=3.5,ok=false {T0 + 3 * MINUTE}"]
+
+
 def main_batch() -> Batch:
     """Every measurement of the main database."""
     lines = (cpu_lines() + mem_lines() + disk_lines() + events_lines() + counter_lines()
              + awkward_lines() + sparse_lines() + single_lines() + gauge_lines() + stock_lines()
-             + wave_lines() + twin_lines(DATABASE))
+             + wave_lines() + twin_lines(DATABASE) + pair_lines(DATABASE))
     return Batch(DATABASE, tuple(lines))
 
 
@@ -233,7 +248,7 @@ def second_batch() -> Batch:
     lines = [f"cpu,host=db2host,region=ap usage_user={number(10 + i)} {T0 + i * MINUTE}"
              for i in range(5)]
     lines += [f"net,iface=eth{i % 2} bytes_in={i * 100}i {T0 + i * MINUTE}" for i in range(6)]
-    lines += twin_lines(DATABASE2)
+    lines += twin_lines(DATABASE2) + pair_lines(DATABASE2)
     return Batch(DATABASE2, tuple(lines))
 
 

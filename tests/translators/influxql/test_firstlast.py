@@ -15,24 +15,29 @@ from translators.lineprotocol import FieldType
 
 S0 = 1_704_067_200  # 2024-01-01T00:00:00Z, a Monday: a shard group starts here
 NS = 1_000_000_000
-SCHEMA = StaticSchema({"db": {"m": MeasurementSchema(
-    "m", ("host", "rack"), {"v": FieldType.FLOAT, "ok": FieldType.BOOLEAN})}})
+M = MeasurementSchema("m", ("host", "rack"), {"v": FieldType.FLOAT, "ok": FieldType.BOOLEAN})
+SCHEMA = StaticSchema({"db": {"m": M}, "db2": {"m": M}})
 # (host, rack, seconds after S0, v, ok); hosts a, b, c tie at 0 s and at 60 s.
 ROWS = [
     ("a", "r1", 0, 1.0, True), ("b", None, 0, 3.0, False), ("c", "r2", 0, 2.0, True),
     ("a", "r1", 60, 5.0, False), ("b", None, 60, 4.0, True), ("c", "r2", 60, 6.0, False),
 ]
+# The same measurement in a second database: a at 0 s and b at 60 s, tied with the first's.
+ROWS2 = [("a", "r1", 0, 2.5, False), ("b", None, 60, 6.5, True)]
+BOTH = '"db".."m", "db2".."m"'
+BOTH_REVERSED = '"db2".."m", "db".."m"'
 
 
 @pytest.fixture(scope="module")
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect()
-    con.execute('CREATE SCHEMA "db"')
-    con.execute('CREATE TABLE "db"."m" ("time" TIMESTAMP_NS, host VARCHAR, rack VARCHAR, '
-                'v DOUBLE, ok BOOLEAN)')
-    for host, rack, seconds, v, ok in ROWS:
-        con.execute('INSERT INTO "db"."m" VALUES (make_timestamp_ns(?), ?, ?, ?, ?)',
-                    [(S0 + seconds) * NS, host, rack, v, ok])
+    for database, rows in (("db", ROWS), ("db2", ROWS2)):
+        con.execute(f'CREATE SCHEMA "{database}"')
+        con.execute(f'CREATE TABLE "{database}"."m" ("time" TIMESTAMP_NS, host VARCHAR, '
+                    'rack VARCHAR, v DOUBLE, ok BOOLEAN)')
+        for host, rack, seconds, v, ok in rows:
+            con.execute(f'INSERT INTO "{database}"."m" VALUES (make_timestamp_ns(?), ?, ?, ?, ?)',
+                        [(S0 + seconds) * NS, host, rack, v, ok])
     yield con
     con.close()
 
@@ -62,6 +67,25 @@ def answer(con: duckdb.DuckDBPyConnection, text: str) -> list[Any]:
 ])
 def test_tie_between_series(con: duckdb.DuckDBPyConnection, text: str,
                             expected: list[Any]) -> None:
+    assert answer(con, text) == expected
+
+
+# Two databases: each one's point as above, then the earlier (later) of the two and, at equal
+# times, the larger value, in either FROM order (the rule the oracle's `pair` cases pin).
+@pytest.mark.parametrize(("text", "expected"), [
+    # db's pick is 2 (above), db2's 2.5: neither db's pick nor the largest value (3)
+    pytest.param(f"SELECT first(v) FROM {BOTH}", [[2.5]], id="first"),
+    pytest.param(f"SELECT first(v) FROM {BOTH_REVERSED}", [[2.5]], id="first-reversed"),
+    # db's pick is c's 6 with its companion, db2's b's 6.5
+    pytest.param(f"SELECT last(v), host FROM {BOTH_REVERSED}", [[6.5, "b"]],
+                 id="last-with-companion"),
+    pytest.param(f"SELECT first(ok), last(ok) FROM {BOTH}", [[False, True]], id="booleans"),
+    # per group: a's first is db2's, its last db's; b's first is db's alone
+    pytest.param(f"SELECT first(v), last(v) FROM {BOTH} GROUP BY host",
+                 [[2.5, 5.0], [3.0, 6.5], [2.0, 6.0]], id="by-host"),
+])
+def test_tie_between_databases(con: duckdb.DuckDBPyConnection, text: str,
+                               expected: list[Any]) -> None:
     assert answer(con, text) == expected
 
 
