@@ -67,3 +67,13 @@ async def test_aggregates_and_conditionals_keep_the_zone(
 async def test_naive_branches_read_as_the_zones_wall_clock(
         loaded: TestClient, query: str, expected: list[dict[str, object]]) -> None:
     assert await rows(loaded, query) == expected
+
+
+async def test_datepart_and_datetrunc_are_date_part_and_date_trunc(loaded: TestClient) -> None:
+    # DataFusion's aliases: local fields of a zoned value, and date_trunc keeps the zone
+    query = ("SELECT datepart('hour', tz(time, 'Asia/Kolkata')) AS h, "
+             "datetrunc('day', tz(time, 'America/New_York')) AS d, "
+             "datetrunc('hour', time) AS n FROM m ORDER BY time")
+    assert await rows(loaded, query) == [
+        {"h": 5, "d": "2023-12-31T00:00:00-05:00", "n": "2024-01-01T00:00:00"},
+        {"h": 7, "d": "2023-12-31T00:00:00-05:00", "n": "2024-01-01T01:00:00"}]

@@ -89,7 +89,7 @@ class ZoneReader:
         name = _name(node)
         if name == "tz":
             return _tz_zone(node)
-        if name in (*_BINS, "datetrunc") and len(node.expressions) >= 2:
+        if name in _BINS and len(node.expressions) >= 2:
             return self.of(node.expressions[1])
         return None
 
@@ -252,7 +252,7 @@ def _argument_zone(node: exp.Expression, reader: ZoneReader) -> str | None:
     name = _name(node)
     if name in ("tz", "to_local_time") and node.expressions:
         return reader.of(node.expressions[0])
-    if name in (*_WALLCLOCK, "datetrunc") and len(node.expressions) >= 2:
+    if name in _WALLCLOCK and len(node.expressions) >= 2:
         return reader.of(node.expressions[1])
     return None
 
@@ -290,8 +290,7 @@ def _rewrite(node: exp.Expression, zone: str | None) -> exp.Expression:
 def _reads_wall_clock(node: exp.Expression) -> bool:
     if isinstance(node, exp.Extract):  # the epoch is the instant's, not the local clock's
         return node.this.name.lower() != "epoch"
-    return isinstance(node, exp.TimestampTrunc | exp.TimeToStr) or (
-        _name(node) == "datetrunc" and len(node.expressions) == 2)
+    return isinstance(node, exp.TimestampTrunc | exp.TimeToStr)
 
 
 def _in_local_time(node: exp.Expression, zone: str) -> exp.Expression:
@@ -305,11 +304,7 @@ def _in_local_time(node: exp.Expression, zone: str) -> exp.Expression:
         # to_char.py prints %z and %Z from the instant and its local time
         local.meta.update(node.meta, zone=zone, instant=_instant(node.this))
         return local
-    if isinstance(node, exp.TimestampTrunc):
-        local = exp.TimestampTrunc(this=to_wall(node.this, zone), unit=node.args.get("unit"))
-    else:  # datetrunc(unit, value)
-        unit, value = node.expressions
-        local = exp.Anonymous(this="datetrunc", expressions=[unit, to_wall(value, zone)])
+    local = exp.TimestampTrunc(this=to_wall(node.this, zone), unit=node.args.get("unit"))
     return from_wall(local, zone)
 
 
