@@ -195,6 +195,24 @@ async def test_date_bin_origin_parameter_refused_as_a_literal_one(loaded: TestCl
                  f"{problem}", "data": None}
 
 
+@pytest.mark.parametrize("function", ["date_bin_gapfill", "date_bin_wallclock",
+                                      "date_bin_wallclock_gapfill"])
+@pytest.mark.parametrize("bound", [True, False], ids=["parameter", "literal"])
+async def test_other_binning_origins_refused_as_date_bins(loaded: TestClient, function: str,
+                                                          bound: bool) -> None:
+    origin = "2023-11-14 25:00:00"
+    written = "$o" if bound else f"'{origin}'"
+    query = (f"SELECT {function}(INTERVAL '1 minute', time, {written}) AS t, count(*) AS n "
+             "FROM cpu WHERE time >= '2023-11-14T22:13:00Z' AND time < '2023-11-14T22:20:00Z' "
+             "GROUP BY 1 ORDER BY 1")
+    response = await loaded.post("/api/v3/query_sql",
+                                 json={"db": "db1", "q": query, "params": {"o": origin}})
+    assert response.status == 400
+    assert await response.json() == {
+        "error": f"Arrow error: Parser error: Error parsing timestamp from '{origin}': "
+                 "error parsing time", "data": None}
+
+
 async def test_date_bin_origin_parameter_keeps_its_offset(loaded: TestClient) -> None:
     # 23:13:30+01:00 is 22:13:30Z: the same bins as the literal origin of the table above
     response = await loaded.post("/api/v3/query_sql", json={

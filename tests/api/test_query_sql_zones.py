@@ -67,3 +67,35 @@ async def test_aggregates_and_conditionals_keep_the_zone(
 async def test_naive_branches_read_as_the_zones_wall_clock(
         loaded: TestClient, query: str, expected: list[dict[str, object]]) -> None:
     assert await rows(loaded, query) == expected
+
+
+async def test_datepart_and_datetrunc_are_date_part_and_date_trunc(loaded: TestClient) -> None:
+    # DataFusion's aliases: local fields of a zoned value, and date_trunc keeps the zone
+    query = ("SELECT datepart('hour', tz(time, 'Asia/Kolkata')) AS h, "
+             "datetrunc('day', tz(time, 'America/New_York')) AS d, "
+             "datetrunc('hour', time) AS n FROM m ORDER BY time")
+    assert await rows(loaded, query) == [
+        {"h": 5, "d": "2023-12-31T00:00:00-05:00", "n": "2024-01-01T00:00:00"},
+        {"h": 7, "d": "2023-12-31T00:00:00-05:00", "n": "2024-01-01T01:00:00"}]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    pytest.param("SELECT tz(time, 'Europe/Paris') + INTERVAL '1 hour' AS t, "
+                 "date_part('hour', tz(time, 'Europe/Paris') + INTERVAL '1 hour') AS h "
+                 "FROM m WHERE v = 2", [{"t": "2024-01-01T03:30:00.000000003+01:00", "h": 3}],
+                 id="keeps-the-zone-and-the-nanoseconds"),
+    # Arrow adds days and months on the zone's wall clock, the rest to the instant: Paris
+    # moves to summer time on 2024-03-31, so a day after 13:00 is 13:00 again, 23 hours on
+    pytest.param("SELECT tz('2024-03-30T12:00:00Z', 'Europe/Paris') + INTERVAL '1 day' AS d, "
+                 "tz('2024-03-30T12:00:00Z', 'Europe/Paris') + INTERVAL '24 hours' AS h, "
+                 "INTERVAL '1 month 1 hour' + tz('2024-03-30T12:00:00Z', 'Europe/Paris') AS m, "
+                 "tz('2024-03-31T12:00:00Z', 'Europe/Paris') - INTERVAL '1 day' AS b",
+                 [{"d": "2024-03-31T13:00:00+02:00", "h": "2024-03-31T14:00:00+02:00",
+                   "m": "2024-04-30T14:00:00+02:00", "b": "2024-03-30T14:00:00+01:00"}],
+                 id="days-on-the-wall-clock"),
+    pytest.param("SELECT tz(time, '-03:00') - INTERVAL '2 days' AS t FROM m WHERE v = 1",
+                 [{"t": "2023-12-29T21:00:00-03:00"}], id="fixed-offset"),
+])
+async def test_a_zoned_time_plus_an_interval_stays_in_its_zone(
+        loaded: TestClient, query: str, expected: list[dict[str, object]]) -> None:
+    assert await rows(loaded, query) == expected

@@ -182,13 +182,6 @@ def _selector(args: list[exp.Expression], name: str) -> exp.Expression:
     return exp.Filter(this=first, expression=exp.Where(this=present))
 
 
-def _renamed(target: str, count: int | tuple[int, ...]) -> Callable[..., exp.Expression]:
-    def rewrite(args: list[exp.Expression], name: str) -> exp.Expression:
-        _arguments(args, name, count)
-        return exp.Anonymous(this=target, expressions=args)
-    return rewrite
-
-
 def _unix(target: str) -> Callable[..., exp.Expression]:
     """to_timestamp_<unit>(integer): DuckDB has one constructor per unit."""
     def rewrite(args: list[exp.Expression], name: str) -> exp.Expression:
@@ -243,5 +236,4 @@ _ANONYMOUS: dict[str, Callable[..., exp.Expression]] = {
     "to_timestamp_micros": _unix("make_timestamp"),
     "to_timestamp_nanos": _unix("make_timestamp_ns"),
     "from_unixtime": _to_timestamp_seconds,
-    "datetrunc": _renamed("date_trunc", 2),
 }

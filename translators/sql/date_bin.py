@@ -3,7 +3,8 @@
 sqlglot's own DATE_BIN builder takes the third argument for a unit word (a quoted origin comes
 back upper-cased) and answers a short call with its "Required keyword" error. Reading the
 arguments by position keeps the origin as the user wrote it, so a bad one can be refused in
-DataFusion's words, on the native path and in the translation to InfluxQL alike.
+DataFusion's words, on the native path and in the translation to InfluxQL alike. The origins
+of date_bin_gapfill, date_bin_wallclock and date_bin_wallclock_gapfill are checked the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from .text_times import TextTimeError, text_nanos
 
 #: DataFusion's date_bin refuses any other count of arguments.
 _ARITY = "Execution error: DATE_BIN expected two or three arguments"
+# InfluxDB 3's binning functions whose third argument is an origin, read as date_bin's is
+_ORIGIN_THIRD = ("date_bin_gapfill", "date_bin_wallclock", "date_bin_wallclock_gapfill")
 
 
 def build_date_bin(args: list[exp.Expression]) -> exp.Expression:
@@ -27,17 +30,29 @@ def build_date_bin(args: list[exp.Expression]) -> exp.Expression:
 
 
 def check_date_bins(tree: exp.Expression) -> None:
-    """Refuse DATE_BIN calls DataFusion refuses (raises Unsupported)."""
+    """Refuse DATE_BIN calls, and origins of the other binning functions, that DataFusion
+    refuses (raises Unsupported)."""
     for node in tree.walk():
-        if isinstance(node, exp.Anonymous) and node.name.lower() == "date_bin":
-            raise Unsupported(_ARITY)
-        if isinstance(node, exp.DateBin):
+        origin = None
+        if isinstance(node, exp.Anonymous):
+            name = node.name.lower()
+            if name == "date_bin":
+                raise Unsupported(_ARITY)
+            if name in _ORIGIN_THIRD and len(node.expressions) == 3:
+                origin = node.expressions[2]
+        elif isinstance(node, exp.DateBin):
             origin = node.args.get("origin")
-            if isinstance(origin, exp.Cast) and origin.this.is_string:
-                origin = origin.this  # TIMESTAMP '...' is read by the same parser
-            if isinstance(origin, exp.Literal) and origin.is_string:
-                try:
-                    text_nanos(origin.this)
-                except TextTimeError as problem:
-                    raise Unsupported("Arrow error: Parser error: Error parsing timestamp "
-                                      f"from '{origin.this}': {problem}") from None
+        if origin is not None:
+            _check_origin(origin)
+
+
+def _check_origin(origin: exp.Expression) -> None:
+    """An origin written as text must be a time Arrow's parser reads."""
+    if isinstance(origin, exp.Cast) and origin.this.is_string:
+        origin = origin.this  # TIMESTAMP '...' is read by the same parser
+    if isinstance(origin, exp.Literal) and origin.is_string:
+        try:
+            text_nanos(origin.this)
+        except TextTimeError as problem:
+            raise Unsupported("Arrow error: Parser error: Error parsing timestamp "
+                              f"from '{origin.this}': {problem}") from None

@@ -40,11 +40,15 @@ from .zones import rewrite_zones
 
 
 class InfluxSql(Postgres):
-    """PostgreSQL as sqlglot reads it, with DATE_BIN's arguments read by position."""
+    """PostgreSQL as sqlglot reads it, with DATE_BIN's arguments read by position and
+    DataFusion's aliases datetrunc and datepart read as date_trunc and date_part."""
 
     class Parser(Postgres.Parser):
         FUNCTIONS = {**Postgres.Parser.FUNCTIONS, "DATE_BIN": build_date_bin,
-                     "TO_CHAR": build_to_char, "DATE_FORMAT": build_to_char}
+                     "TO_CHAR": build_to_char, "DATE_FORMAT": build_to_char,
+                     "DATETRUNC": Postgres.Parser.FUNCTIONS["DATE_TRUNC"]}
+        FUNCTION_PARSERS = {**Postgres.Parser.FUNCTION_PARSERS,
+                            "DATEPART": Postgres.Parser.FUNCTION_PARSERS["DATE_PART"]}
 
 
 READ_DIALECT = InfluxSql

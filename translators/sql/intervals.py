@@ -194,13 +194,27 @@ def _is_interval(node: exp.Expression) -> bool:
         isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.INTERVAL))
 
 
-def _shifted(node: exp.Add | exp.Sub) -> exp.Expression | None:
-    """time ± a fixed interval as nanosecond arithmetic, or None to leave `node` alone."""
+def shift_parts(node: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
+    """The value and the interval of `value ± interval` (or `interval + value`), or None when
+    `node` is not such a sum."""
+    if not isinstance(node, exp.Add | exp.Sub):
+        return None
     left, right = node.this, node.expression
     if _is_interval(left) and isinstance(node, exp.Add):
         left, right = right, left
-    span = span_of(right) if _is_interval(right) else None
-    if span is None or not span.fixed or _is_interval(left) or isinstance(left, exp.Literal):
+    if not _is_interval(right) or _is_interval(left):
+        return None
+    return left, right
+
+
+def _shifted(node: exp.Add | exp.Sub) -> exp.Expression | None:
+    """time ± a fixed interval as nanosecond arithmetic, or None to leave `node` alone."""
+    parts = shift_parts(node)
+    if parts is None:
+        return None
+    left, right = parts
+    span = span_of(right)
+    if span is None or not span.fixed or isinstance(left, exp.Literal):
         return None
     op = exp.Add if isinstance(node, exp.Add) else exp.Sub
     return from_nanos(op(this=epoch_nanos(left), expression=exp.Literal.number(

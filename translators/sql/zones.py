@@ -6,8 +6,8 @@ zone of every value is worked out from the query text (`ZoneReader`, which follo
 subqueries and CTEs to the expressions that make them), and the result is typed with the zones
 of its columns afterwards (`apply_zones`), so the encoders print each time with its offset.
 Wall-clock work (date_bin_wallclock, to_local_time, and date_part/EXTRACT, date_trunc and
-to_char of a zoned value, which DataFusion reads in local time) converts to the zone's local
-time and back.
+to_char of a zoned value, which DataFusion reads in local time, and the days and months of an
+interval added to one) converts to the zone's local time and back.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from .datafusion import Unsupported, utc_timestamp
+from .intervals import shift_parts, span_of
 
 _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
 # a text timestamp that names its offset is a zoned value to DataFusion; one without is not
@@ -86,10 +87,13 @@ class ZoneReader:
             return self.of(node.this)
         if isinstance(node, _CHOOSES):  # one type for every branch: the first zoned one's
             return next((z for z in map(self.of, branches(node)) if z is not None), None)
+        shift = shift_parts(node)
+        if shift is not None:  # Arrow adds an interval to a zoned time in its zone
+            return self.of(shift[0])
         name = _name(node)
         if name == "tz":
             return _tz_zone(node)
-        if name in (*_BINS, "datetrunc") and len(node.expressions) >= 2:
+        if name in _BINS and len(node.expressions) >= 2:
             return self.of(node.expressions[1])
         return None
 
@@ -249,10 +253,13 @@ def _argument_zone(node: exp.Expression, reader: ZoneReader) -> str | None:
         return reader.of(node.this)
     if isinstance(node, exp.Extract):
         return reader.of(node.expression)
+    shift = shift_parts(node)
+    if shift is not None:
+        return reader.of(shift[0])
     name = _name(node)
     if name in ("tz", "to_local_time") and node.expressions:
         return reader.of(node.expressions[0])
-    if name in (*_WALLCLOCK, "datetrunc") and len(node.expressions) >= 2:
+    if name in _WALLCLOCK and len(node.expressions) >= 2:
         return reader.of(node.expressions[1])
     return None
 
@@ -267,6 +274,8 @@ def _rewrite(node: exp.Expression, zone: str | None) -> exp.Expression:
         return from_wall(_instant(value), target)
     if zone is not None and _reads_wall_clock(node):
         return _in_local_time(node, zone)
+    if zone is not None and isinstance(node, exp.Add | exp.Sub):
+        return _shift_in_zone(node, zone)
     name = _name(node)
     if name == "tz":
         _tz_zone(node)  # checks the zone and the arguments
@@ -290,8 +299,24 @@ def _rewrite(node: exp.Expression, zone: str | None) -> exp.Expression:
 def _reads_wall_clock(node: exp.Expression) -> bool:
     if isinstance(node, exp.Extract):  # the epoch is the instant's, not the local clock's
         return node.this.name.lower() != "epoch"
-    return isinstance(node, exp.TimestampTrunc | exp.TimeToStr) or (
-        _name(node) == "datetrunc" and len(node.expressions) == 2)
+    return isinstance(node, exp.TimestampTrunc | exp.TimeToStr)
+
+
+def _shift_in_zone(node: exp.Add | exp.Sub, zone: str) -> exp.Expression:
+    """A zoned time ± a literal interval as Arrow computes it: months and days on the zone's
+    wall clock (a day after 12:00 is 12:00 the next day across a daylight-saving change), the
+    rest on the instant. A fixed offset's wall clock moves with the instant."""
+    value, interval = shift_parts(node) or (node, node)
+    span = span_of(interval)
+    if span is None or span.months == span.days == 0 or _offset_minutes(zone) is not None:
+        return node
+    op = exp.Add if isinstance(node, exp.Add) else exp.Sub
+    calendar = exp.Interval(this=exp.Literal.string(f"{span.months} months {span.days} days"))
+    moved = from_wall(op(this=to_wall(_instant(value), zone), expression=calendar), zone)
+    if span.nanos == 0:
+        return moved
+    rest = exp.Interval(this=exp.Literal.string(f"{span.nanos} nanoseconds"))
+    return op(this=_operand(moved), expression=rest)
 
 
 def _in_local_time(node: exp.Expression, zone: str) -> exp.Expression:
@@ -305,11 +330,7 @@ def _in_local_time(node: exp.Expression, zone: str) -> exp.Expression:
         # to_char.py prints %z and %Z from the instant and its local time
         local.meta.update(node.meta, zone=zone, instant=_instant(node.this))
         return local
-    if isinstance(node, exp.TimestampTrunc):
-        local = exp.TimestampTrunc(this=to_wall(node.this, zone), unit=node.args.get("unit"))
-    else:  # datetrunc(unit, value)
-        unit, value = node.expressions
-        local = exp.Anonymous(this="datetrunc", expressions=[unit, to_wall(value, zone)])
+    local = exp.TimestampTrunc(this=to_wall(node.this, zone), unit=node.args.get("unit"))
     return from_wall(local, zone)
 
 

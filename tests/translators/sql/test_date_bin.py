@@ -49,6 +49,17 @@ def test_bad_origins_are_refused_in_arrows_words(origin: str, problem: str) -> N
                                  f"'{origin}': {problem}")
 
 
+@pytest.mark.parametrize("function", ["date_bin_gapfill", "date_bin_wallclock",
+                                      "date_bin_wallclock_gapfill"])
+def test_other_binning_functions_refuse_bad_origins_alike(function: str) -> None:
+    with pytest.raises(SqlRejected) as caught:
+        translate_query(f"SELECT {function}(INTERVAL '1 minute', time, '2024-13-01') AS t "
+                        "FROM cpu WHERE time >= '2024-01-01' AND time < '2024-01-02' GROUP BY 1",
+                        schema="db", tables=["cpu"])
+    assert str(caught.value) == ("Arrow error: Parser error: Error parsing timestamp from "
+                                 "'2024-13-01': error parsing date")
+
+
 @pytest.mark.parametrize("args", ["INTERVAL '1 minute'", "INTERVAL '1 minute', time, 'a', 'b'"])
 def test_other_argument_counts_are_refused(args: str) -> None:
     with pytest.raises(SqlRejected, match="^Execution error: DATE_BIN expected two or three "
