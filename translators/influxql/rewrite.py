@@ -7,6 +7,7 @@ column names are `select_list.py`'s. Errors are 1.x's, in its words.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -23,7 +24,7 @@ from .functions import (
     SELECTORS,
     TRANSFORMS,
 )
-from .schema import MeasurementSchema, SchemaProvider
+from .schema import MeasurementSchema, SchemaProvider, read_as
 from .select_list import (
     check_fields,
     column_names,
@@ -138,15 +139,32 @@ def _resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
                 known.extra.append(db)
                 known.own[db] = found
                 known.schema = _both(known.schema, found)
+    for found in resolved.values():
+        if found.extra:
+            found.schema = _retyped(found.schema, found.own)
     return [resolved[name] for name in sorted(resolved)]
 
 
 def _both(first: MeasurementSchema, other: MeasurementSchema) -> MeasurementSchema:
-    """One measurement's schema over two databases: their tags and fields (the first
-    database's type where both have a field)."""
+    """One measurement's schema over two databases: their tags and fields (where both have a
+    field, the type 1.x reads it as)."""
     tags = first.tags + tuple(t for t in other.tags if t not in first.tags)
-    return MeasurementSchema(first.name, tags, {**other.fields, **first.fields},
+    fields = {**other.fields, **first.fields}
+    for name, ftype in other.fields.items():
+        fields[name] = read_as([fields[name], ftype])
+    return MeasurementSchema(first.name, tags, fields,
                              {**other.tag_columns, **first.tag_columns})
+
+
+def _retyped(schema: MeasurementSchema, own: dict[str, MeasurementSchema]
+             ) -> MeasurementSchema:
+    """`schema` knowing which database stores which field as another type."""
+    retyped = {db: {name: ftype for name, ftype in found.fields.items()
+                    if ftype is not schema.fields[name]} for db, found in own.items()}
+    retyped = {db: fields for db, fields in retyped.items() if fields}
+    if not retyped:
+        return schema
+    return dataclasses.replace(schema, retyped=retyped)
 
 
 def _read_dimensions(plan: SelectPlan, dimensions: tuple[ast.Dimension, ...]) -> None:

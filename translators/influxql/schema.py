@@ -20,6 +20,9 @@ class MeasurementSchema:
     # The stored column of a tag that shares its name with a field (only a subquery's virtual
     # measurement has one: `SELECT x AS host ... GROUP BY host`); other tags are stored as named.
     tag_columns: Mapping[str, str] = field(default_factory=dict)
+    # FROM naming the measurement in several databases: per database, the fields it stores
+    # as another type than `fields` gives (see `read_as`)
+    retyped: Mapping[str, Mapping[str, FieldType]] = field(default_factory=dict)
 
     def tag_column(self, name: str) -> str:
         return self.tag_columns.get(name, name)
@@ -33,6 +36,25 @@ class MeasurementSchema:
         if name in self.tags:
             return "tag"
         return None
+
+
+# 1.x reads a field stored as several types (in several databases) as the first of them in
+# this order (its influxql.DataType numbering), and reads a database that stores it as another
+# type as having no such field, except that integers are read as floats.
+_TYPE_ORDER = (FieldType.FLOAT, FieldType.INTEGER, FieldType.STRING, FieldType.BOOLEAN,
+               FieldType.UNSIGNED)
+_NUMERIC = frozenset({FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED})
+
+
+def read_as(types: list[FieldType]) -> FieldType:
+    """The type 1.x reads a field as when databases store it as `types`."""
+    return min(types, key=_TYPE_ORDER.index)
+
+
+def readable_as(stored: FieldType, wanted: FieldType) -> bool:
+    """True when 1.x reads a field stored as `stored` when it reads the field as `wanted`
+    (converted to it); False when such a database gives no points for it."""
+    return stored is wanted or (stored in _NUMERIC and wanted in _NUMERIC)
 
 
 class SchemaProvider(Protocol):

@@ -20,7 +20,7 @@ from translators.lineprotocol import FieldType
 from . import firstlast
 from .conditions import condition_sql, pinned_tags
 from .errors import QueryError
-from .schema import MeasurementSchema
+from .schema import MeasurementSchema, readable_as
 from .select_plan import Prim, SelectPlan, Transform
 from .sqlnames import (
     COUNTED,
@@ -46,24 +46,37 @@ SQL_AGGREGATES = frozenset({
     "count", "sum", "mean", "median", "spread", "stddev", "first", "last", "min", "max",
 })
 
+_SQL_TYPES = {FieldType.FLOAT: "DOUBLE", FieldType.INTEGER: "BIGINT",
+              FieldType.UNSIGNED: "UBIGINT", FieldType.STRING: "VARCHAR",
+              FieldType.BOOLEAN: "BOOLEAN"}
+
 
 def needs_points(plan: SelectPlan, prim: Prim) -> bool:
     """True when the prim is computed in Python from the bucket's points."""
     return prim.func is not None and prim.func not in SQL_AGGREGATES
 
 
-def stored_table(database: str, name: str, copies: int = 1, extra: Sequence[str] = (),
-                 labelled: bool = False) -> exp.Expression:
+def stored_table(database: str, schema: MeasurementSchema, copies: int = 1,
+                 extra: Sequence[str] = (), labelled: bool = False) -> exp.Expression:
     """The measurement's stored rows: its table, or, when FROM names it several times (in one
     database or more), every mention's rows (columns matched by name). `labelled` adds the
-    column `SOURCE`: the database's place in FROM (0 for `database`, then `extra`'s)."""
+    column `SOURCE`: the database's place in FROM (0 for `database`, then `extra`'s).
+
+    A field a database stores as another type than `schema` reads it as is converted (a
+    number) or left out (null), as 1.x reads it (`schema.read_as`)."""
+    name = schema.name
     databases = [database] * copies + list(extra)
     if len(databases) == 1:
         return exp.Table(this=ident(name), db=ident(database))
     places = {db: place for place, db in enumerate(dict.fromkeys(databases))}
     union: exp.Query | None = None
     for db in databases:
-        columns: list[exp.Expression] = [exp.Star()]
+        replace = []
+        for field, stored in schema.retyped.get(db, {}).items():
+            wanted = schema.fields[field]
+            value = col(field) if readable_as(stored, wanted) else exp.null()
+            replace.append(exp.cast(value, _SQL_TYPES[wanted]).as_(ident(field), copy=False))
+        columns: list[exp.Expression] = [exp.Star(replace=replace or None)]
         if labelled:
             columns.append(exp.Literal.number(places[db]).as_(SOURCE, copy=False))
         stored = exp.select(*columns, copy=False).from_(
@@ -81,7 +94,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     # 1.x reads each database of FROM as an input of its own, so their points stay apart.
     per_series = firstlast.applies(plan)
     by_source = per_series and bool(extra)
-    table = stored_table(database, schema.name, copies, extra, labelled=by_source)
+    table = stored_table(database, schema, copies, extra, labelled=by_source)
     time_ns = exp.func("epoch_ns", col("time"))
     where = _where(plan, schema, now)
     raw = [p for p in plan.prims if p.func is None]

@@ -22,6 +22,9 @@ TWIN_REVERSED = '"iql_db2".."twin", "iql".."twin"'
 #: pair in both databases: three series in one, two in the other, ties at 00:00 and 00:03.
 PAIR = '"iql".."pair", "iql_db2".."pair"'
 PAIR_REVERSED = '"iql_db2".."pair", "iql".."pair"'
+#: mixed in both databases: each field a number or boolean in one, text in the other.
+MIXED = '"iql".."mixed", "iql_db2".."mixed"'
+MIXED_REVERSED = '"iql_db2".."mixed", "iql".."mixed"'
 #: Two minutes inside server03's gap in cpu.
 GAP = "time >= '2024-01-01T00:35:00Z' AND time < '2024-01-01T00:37:00Z'"
 #: mem, one host (rows of different series at the same time come back in an order that
@@ -160,6 +163,16 @@ SOURCES = [
     pytest.param(f"SELECT first(e), host FROM {PAIR}", id="pair-equal-with-tag"),
     pytest.param(f"SELECT first(e), host FROM {PAIR_REVERSED}",
                  id="pair-equal-with-tag-reversed"),
+    # mixed: 1.x reads a field as the lowest of its types (float, integer, string, boolean)
+    # and a database holding it as another kind gives no points for it
+    pytest.param(f"SELECT x FROM {MIXED}", id="mixed-raw"),
+    pytest.param(f"SELECT * FROM {MIXED_REVERSED}", id="mixed-wildcard"),
+    pytest.param(f"SELECT * FROM {MIXED} GROUP BY host", id="mixed-wildcard-by-host"),
+    pytest.param(f"SELECT count(x), count(y), count(z) FROM {MIXED}", id="mixed-count"),
+    pytest.param(f"SELECT first(x), last(z) FROM {MIXED_REVERSED}", id="mixed-first-last"),
+    pytest.param(f"SELECT max(x), sum(z), mean(z) FROM {MIXED}", id="mixed-aggregates"),
+    pytest.param(f"SELECT y FROM {MIXED} WHERE y = 't'", id="mixed-text-condition"),
+    pytest.param(f"SELECT x::integer, z::float FROM {MIXED}", id="mixed-casts"),
     pytest.param(f"SELECT * FROM /^s[ip]/ WHERE {W}", id="regex-sources"),
     pytest.param(f"SELECT * FROM /^(mem|disk)$/ WHERE {S} GROUP BY *",
                  id="regex-sources-anchored"),

@@ -235,11 +235,22 @@ def pair_lines(database: str) -> list[str]:
             f"pair,host=b u=8.0,k=3.5,ok=false {T0 + 3 * MINUTE}"]
 
 
+def mixed_lines(database: str) -> list[str]:
+    """mixed: in both databases, each field of a different kind in each: `x` a float in the
+    main one and text in the second, `y` a boolean and text, `z` text and an integer."""
+    if database == DATABASE:
+        return [f'mixed,host=a x=1.5,y=true,z="s1" {T0}',
+                f'mixed,host=a x=2.5,y=false,z="s2" {T0 + 2 * MINUTE}']
+    return [f'mixed,host=a x="zz",y="t",z=3i {T0 + MINUTE}',
+            f'mixed,host=b x="yy",y="u",z=4i {T0 + 3 * MINUTE}']
+
+
 def main_batch() -> Batch:
     """Every measurement of the main database."""
     lines = (cpu_lines() + mem_lines() + disk_lines() + events_lines() + counter_lines()
              + awkward_lines() + sparse_lines() + single_lines() + gauge_lines() + stock_lines()
-             + wave_lines() + twin_lines(DATABASE) + pair_lines(DATABASE))
+             + wave_lines() + twin_lines(DATABASE) + pair_lines(DATABASE)
+             + mixed_lines(DATABASE))
     return Batch(DATABASE, tuple(lines))
 
 
@@ -248,7 +259,7 @@ def second_batch() -> Batch:
     lines = [f"cpu,host=db2host,region=ap usage_user={number(10 + i)} {T0 + i * MINUTE}"
              for i in range(5)]
     lines += [f"net,iface=eth{i % 2} bytes_in={i * 100}i {T0 + i * MINUTE}" for i in range(6)]
-    lines += twin_lines(DATABASE2) + pair_lines(DATABASE2)
+    lines += twin_lines(DATABASE2) + pair_lines(DATABASE2) + mixed_lines(DATABASE2)
     return Batch(DATABASE2, tuple(lines))
 
 
