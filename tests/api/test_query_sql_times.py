@@ -61,6 +61,13 @@ async def test_casts_keep_nanoseconds(loaded: TestClient, query: str,
                  "ORDER BY v", [(3.0,), (4.0,)], id="where-bound-with-offset"),
     pytest.param("SELECT v FROM m WHERE time < '2023-12-31T19:00:00.000000001-05:00' "
                  "ORDER BY v", [(1.0,), (2.0,)], id="where-bound-with-negative-offset"),
+    pytest.param("SELECT v FROM m WHERE time >= '2024-01-01T01:00:00.000000001+01:00'"
+                 "::timestamptz ORDER BY v", [(3.0,), (4.0,)], id="where-bound-timestamptz"),
+    pytest.param("SELECT v FROM m WHERE time < CAST('2024-01-01T00:00:00Z' AS TIMESTAMP WITH "
+                 "TIME ZONE) ORDER BY v", [(1.0,)], id="where-bound-cast-timestamptz"),
+    pytest.param("SELECT v FROM m WHERE time BETWEEN '2024-01-01T00:00:00.000000001Z'::"
+                 "timestamptz AND '2024-01-01T00:00:00.000000002Z' ORDER BY v",
+                 [(3.0,), (4.0,)], id="between-timestamptz"),
     pytest.param("SELECT v FROM m WHERE '2024-01-01T00:00:00.000000001Z' < m.time",
                  [(4.0,)], id="where-bound-on-the-left"),
     pytest.param("SELECT v FROM m WHERE time BETWEEN '2024-01-01T09:00:00.000000000 "

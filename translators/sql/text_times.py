@@ -136,7 +136,12 @@ def _is_time(node: exp.Expression) -> bool:
 
 
 def _read(operand: exp.Expression | None) -> None:
-    if operand is not None and operand.is_string:
+    if operand is None:
+        return
+    if operand.is_string or (isinstance(operand, exp.Cast) and operand.this.is_string
+                             and operand.to.is_type(exp.DataType.Type.TIMESTAMPTZ)):
+        # `'...'::timestamptz` beside `time`: DataFusion compares the two instants; DuckDB
+        # will not compare TIMESTAMP_NS with TIMESTAMPTZ (and reads the text to the µs)
         instant = text_instant(operand)
         if instant is not None:
             operand.replace(instant)
