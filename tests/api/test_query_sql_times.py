@@ -120,3 +120,24 @@ async def test_month_bins_keep_nanoseconds(client: TestClient, query: str,
                                  params={"db": "db1", "precision": "nanosecond"})
     assert response.status == 204, await response.text()
     assert await rows(client, query) == expected
+
+
+@pytest.mark.parametrize(("where", "reason"), [
+    pytest.param("time > 'garbage'", "Error parsing timestamp from 'garbage': timestamp must "
+                 "contain at least 10 characters", id="not-a-time"),
+    pytest.param("time = '2024-13-01T00:00:00Z'", "Error parsing timestamp from "
+                 "'2024-13-01T00:00:00Z': error parsing date", id="no-such-month"),
+    pytest.param("time BETWEEN '2024-01-01T00:00:00Z' AND '2024-01-01 25:00:00'",
+                 "Error parsing timestamp from '2024-01-01 25:00:00': error parsing time",
+                 id="between-bad-hour"),
+    pytest.param("time < '2024-01-01T00:00:00 Mars/Olympus'::timestamptz",
+                 'Invalid timezone "Mars/Olympus"', id="timestamptz-unknown-zone"),
+])
+async def test_text_that_is_no_time_is_refused_in_arrows_words(
+        loaded: TestClient, where: str, reason: str) -> None:
+    response = await loaded.get("/api/v3/query_sql",
+                                params={"db": "db1", "q": f"SELECT v FROM m WHERE {where}"})
+    body = await response.json()
+    assert response.status == 400, body
+    assert body["error"].startswith("Arrow error: Parser error: "), body
+    assert reason in body["error"], body

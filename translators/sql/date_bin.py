@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .datafusion import Unsupported
-from .text_times import TextTimeError, text_nanos
+from .text_times import UnreadableTime, checked_nanos
 
 #: DataFusion's date_bin refuses any other count of arguments.
 _ARITY = "Execution error: DATE_BIN expected two or three arguments"
@@ -52,7 +52,6 @@ def _check_origin(origin: exp.Expression) -> None:
         origin = origin.this  # TIMESTAMP '...' is read by the same parser
     if isinstance(origin, exp.Literal) and origin.is_string:
         try:
-            text_nanos(origin.this)
-        except TextTimeError as problem:
-            raise Unsupported("Arrow error: Parser error: Error parsing timestamp "
-                              f"from '{origin.this}': {problem}") from None
+            checked_nanos(origin.this)
+        except UnreadableTime as problem:
+            raise Unsupported(str(problem)) from None

@@ -34,7 +34,7 @@ from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
 from .gapfill_limit import GUARD, LIMIT_WORDS
 from .result_names import name_results
-from .text_times import read_time_text
+from .text_times import UnreadableTime, read_time_text
 from .to_char import CHRONO, build_to_char, render_to_char
 from .zones import rewrite_zones
 
@@ -217,7 +217,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
         tree = rewrite_gapfill(tree, fill_limit)
         tree = _render_to_chars(tree)
         tree = rewrite_functions(tree)
-    except Unsupported as exc:
+    except (Unsupported, UnreadableTime) as exc:
         raise SqlRejected(str(exc)) from None
     for node in tree.walk():
         if isinstance(node, exp.Func):

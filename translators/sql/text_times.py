@@ -26,6 +26,22 @@ class TextTimeError(ValueError):
     """Text that Arrow's parser does not read as a timestamp; the message is Arrow's reason."""
 
 
+class UnreadableTime(ValueError):
+    """Text where a time is wanted that Arrow's parser refuses, in DataFusion's words."""
+
+    def __init__(self, text: str, problem: TextTimeError) -> None:
+        super().__init__(f"Arrow error: Parser error: Error parsing timestamp from '{text}': "
+                         f"{problem}")
+
+
+def checked_nanos(text: str) -> int:
+    """`text_nanos`, refusing text it cannot read with UnreadableTime."""
+    try:
+        return text_nanos(text)
+    except TextTimeError as problem:
+        raise UnreadableTime(text, problem) from None
+
+
 def text_nanos(text: str) -> int:
     """Nanoseconds since the epoch of the instant `text` names (raises TextTimeError)."""
     if len(text) < 10:
@@ -141,7 +157,10 @@ def _read(operand: exp.Expression | None) -> None:
     if operand.is_string or (isinstance(operand, exp.Cast) and operand.this.is_string
                              and operand.to.is_type(exp.DataType.Type.TIMESTAMPTZ)):
         # `'...'::timestamptz` beside `time`: DataFusion compares the two instants; DuckDB
-        # will not compare TIMESTAMP_NS with TIMESTAMPTZ (and reads the text to the µs)
+        # will not compare TIMESTAMP_NS with TIMESTAMPTZ (and reads the text to the µs).
+        # Text DataFusion cannot cast to a timestamp fails the query, in Arrow's words.
+        text = operand.this if isinstance(operand, exp.Cast) else operand
+        checked_nanos(text.name)
         instant = text_instant(operand)
         if instant is not None:
             operand.replace(instant)
