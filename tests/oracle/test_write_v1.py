@@ -91,6 +91,14 @@ SAME = [
     pytest.param(b"cpu v=-9223372036854775808i 1", "cpu", id="int-min"),
     pytest.param(b"cpu v=1 9223372036854775808", "cpu", id="timestamp-overflow"),
     pytest.param(b"cpu v=1 -1000", "cpu", id="negative-timestamp"),
+    # 1.x reserves both ends of int64 (models.MinNanoTime, MaxNanoTime)
+    pytest.param(b"cpu v=1 -9223372036854775808", "cpu", id="int64-min-timestamp"),
+    pytest.param(b"cpu v=1 -9223372036854775807", "cpu", id="int64-min-plus-one-timestamp"),
+    pytest.param(b"cpu v=1 9223372036854775807", "cpu", id="int64-max-timestamp"),
+    pytest.param(b"cpu v=1 -9223372036854775806\ncpu v=2 9223372036854775806", "cpu",
+                 id="timestamp-range-ends"),
+    pytest.param(b"ok v=1 1\ncpu v=2 9223372036854775807\nok v=3 3", "ok",
+                 id="int64-max-timestamp-among-good"),
     pytest.param(b"cpu v=1 1 2", "cpu", id="trailing-garbage"),
     pytest.param(b"cpu,host v=1", "cpu", id="tag-without-value"),
     pytest.param(b"cpu,host= v=1", "cpu", id="empty-tag-value"),
@@ -173,6 +181,26 @@ STORED = [
     pytest.param(b"cpu,t=a\\\nb v=1 1\ncpu,t=c\\\\\\\nd v=2,w\\\n=3 2\n"
                  b'cpu,t=e s="x\\\ny" 3', id="escaped-newlines-in-names-and-values"),
 ]
+
+
+# Bodies written with a precision: (body, precision, measurement)
+WITH_PRECISION = [
+    pytest.param(b"cpu v=1 1500000000000000000", "s", "cpu", id="seconds-beyond-range"),
+    pytest.param(b"cpu v=1 -9223372036854775", "ms", "cpu", id="milliseconds-beyond-range"),
+    pytest.param(b"cpu v=1 2562047", "h", "cpu", id="hours-beyond-range"),
+    pytest.param(b"cpu v=1 2562046\ncpu v=2 -2562046", "h", "cpu", id="hours-within-range"),
+    pytest.param(b"cpu v=1 9223372036854775\ncpu v=1 9223372036854776", "u", "cpu",
+                 id="microseconds-at-the-end"),
+]
+
+
+@pytest.mark.parametrize(("body", "precision", "measurement"), WITH_PRECISION)
+def test_same_answer_with_precision(influxdb1: Influxd, gateway: GatewayProcess, body: bytes,
+                                    precision: str, measurement: str) -> None:
+    database, influx, ours = both(influxdb1, gateway, body, query=f"&precision={precision}")
+    assert ours == influx
+    assert gateway_rows(gateway, database, measurement) == influx_rows(
+        influxdb1, database, measurement)
 
 
 @pytest.mark.parametrize(("body", "measurement"), SAME)

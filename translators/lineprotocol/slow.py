@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .model import TIME_COLUMN, FieldType
-from .precision import Precision, TimestampOutOfRange, scale_to_nanos
+from .precision import TIME_OUT_OF_RANGE, Precision, TimestampOutOfRange, scale_to_nanos
 
 _INT = re.compile(r"-?[0-9]+")
 _UINT = re.compile(r"[0-9]+")
@@ -247,4 +247,4 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     try:
         return Point(measurement, tags, fields, scale_to_nanos(raw, precision))
     except TimestampOutOfRange:
-        raise LineSyntaxError("bad timestamp: out of range for nanoseconds") from None
+        raise LineSyntaxError(TIME_OUT_OF_RANGE) from None
