@@ -84,6 +84,16 @@ SAME = [
     pytest.param(b"lp time=1 1", "lp", id="field-named-time"),
     pytest.param(b"ok v=1 1\nlp,time=1 v=1 2", "ok", id="time-tag-among-good"),
     pytest.param(b"cpu,a=1,a=2 v=1", "cpu", id="duplicate-tags"),
+    # 1.x reads a whole line before it judges it: the tag set's syntax before duplicate
+    # keys, the timestamp's range before what follows it, all of it before a `time` key
+    pytest.param(b"cpu,a=1,a=2,b=x=y v=1", "cpu", id="duplicate-tags-then-bad-tag"),
+    pytest.param(b"cpu,a=1,a=2,=x v=1", "cpu", id="duplicate-tags-then-empty-key"),
+    pytest.param(b"cpu,a=1,a=2 v=x", "cpu", id="duplicate-tags-then-bad-value"),
+    pytest.param(b"cpu v=1 9223372036854775807 2", "cpu", id="out-of-range-then-garbage"),
+    pytest.param(b"cpu v=1 99999999999999999999 2", "cpu", id="overflow-then-garbage"),
+    pytest.param(b"cpu,time=1 v=1 9223372036854775807", "cpu", id="time-tag-out-of-range"),
+    pytest.param(b"cpu time=1 1x", "cpu", id="time-field-bad-timestamp"),
+    pytest.param(b"ok v=1 1\ncpu time=1 1 2", "ok", id="time-field-then-garbage"),
     pytest.param(b"cpu v=NaN", "cpu", id="nan"),
     pytest.param(b"cpu v=inf", "cpu", id="inf"),
     pytest.param(b"cpu v=abc", "cpu", id="bare-word"),

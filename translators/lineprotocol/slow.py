@@ -176,6 +176,7 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         raise LineSyntaxError("missing measurement")
     end = len(text)
     tags: dict[str, str] = {}
+    tag_count = 0
     while pos < end and text[pos] == ",":
         key, pos = _scan(text, pos + 1, ",= ", _NAME_ESCAPES)
         if pos >= end or text[pos] != "=":
@@ -191,9 +192,10 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         value = lead + value
         if not value:
             raise LineSyntaxError("missing tag value")
-        if key in tags:
-            raise LineSyntaxError("duplicate tags")
         tags[key] = value
+        tag_count += 1
+    if len(tags) != tag_count:  # 1.x looks for duplicates once the whole tag set has parsed
+        raise LineSyntaxError("duplicate tags")
     if pos >= end:
         raise LineSyntaxError("missing fields")
     pos = _skip_whitespace(text, pos)
@@ -228,9 +230,9 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
             continue
         break
 
-    _refuse_time_keys(measurement, tags, fields)
     pos = _skip_whitespace(text, pos)
     if pos >= end:
+        _refuse_time_keys(measurement, tags, fields)
         return Point(measurement, tags, fields, default_time)
     stamp_end = pos
     while stamp_end < end and text[stamp_end] != _SEPARATOR:
@@ -239,12 +241,16 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     # 1.x reads the timestamp before it looks past it: `1x 2` is a bad timestamp.
     if not _TIMESTAMP.fullmatch(stamp):
         raise LineSyntaxError("bad timestamp")
-    if text[stamp_end:].strip(_SEPARATOR):  # 1.x: trailing spaces pass, `1 \t` does not
-        raise LineSyntaxError("point is invalid")
     raw = int(stamp)
     if not -(2**63) <= raw < 2**63:
         raise LineSyntaxError(f'strconv.ParseInt: parsing "{stamp}": value out of range')
     try:
-        return Point(measurement, tags, fields, scale_to_nanos(raw, precision))
+        nanos = scale_to_nanos(raw, precision)
     except TimestampOutOfRange:
         raise LineSyntaxError(TIME_OUT_OF_RANGE) from None
+    # 1.x checks the time's range before what follows it; trailing spaces pass, `1 \t` does not
+    if text[stamp_end:].strip(_SEPARATOR):
+        raise LineSyntaxError("point is invalid")
+    # 1.x parses the whole line before its store refuses a `time` key
+    _refuse_time_keys(measurement, tags, fields)
+    return Point(measurement, tags, fields, nanos)
