@@ -127,6 +127,9 @@ SAME = [
     pytest.param(b"cpu v=.", "cpu", id="dot"),
     pytest.param(b"cpu v=1.5.5", "cpu", id="two-dots"),
     pytest.param(b"", "cpu", id="empty"),
+    # Go's encoding/json: other alphabets as they are, HTML characters escaped
+    pytest.param("cpu,h=ü v=ü".encode(), "cpu", id="non-ascii-in-error"),
+    pytest.param(b"cpu v=<&>\xe2\x80\xa8", "cpu", id="html-characters-in-error"),
     pytest.param(b"\n\n", "cpu", id="blank-lines"),
     pytest.param(b"# only a comment\n", "cpu", id="comment"),
     pytest.param(b" cpu v=1 1\n\ncpu v=2 2\n", "cpu", id="cli-leading-space-blank-lines"),
@@ -310,7 +313,7 @@ DEVIATIONS = [
                  (400, "unable to parse 'cpu f\\\\\\\\=1,b=2 5': invalid field format"),
                  id="field-key-taking-in-the-next-field"),
     pytest.param(b"m v=1", "&precision=xx", (204, ""),
-                 (400, "invalid precision 'xx': expected one of n, ns, u, \\u00b5, us, ms, s, "
+                 (400, "invalid precision 'xx': expected one of n, ns, u, µ, us, ms, s, "
                        "m, h"), id="unknown-precision"),
 ]
 
