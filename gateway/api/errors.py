@@ -78,6 +78,11 @@ def v1_message(error: GatewayError) -> str:
         # write whose `dropped` counts the points the store refused.
         if error.written == 0 and error.dropped == 0:
             return error.message
+        if error.dropped:
+            # Once its store refused a point, 1.x reports that refusal alone: the first
+            # reason, the lines that did not parse left unmentioned.
+            refused = next((e.reason for e in error.errors if e.parsed), error.message)
+            return f"partial write: {refused} dropped={error.dropped}"
         return f"partial write: {error.message} dropped={error.dropped}"
     return error.message
 

@@ -249,6 +249,35 @@ def test_type_conflict_with_stored_field(influxdb1: Influxd, gateway: GatewayPro
     assert gateway_rows(gateway, database, "cpu") == influx_rows(influxdb1, database, "cpu") == 2
 
 
+# (setup, body, phantom): bodies whose points the store refuses, beside lines that do not
+# parse; `phantom` is a field 1.x creates for a point it refuses (README), with no values.
+REFUSALS = [
+    pytest.param(b"", b"cpu v=1 1\ncpu,time=1 v=1 2\ncpu v= 3", "", id="refused-beside-bad-line"),
+    pytest.param(b"", b"cpu v= 1\ncpu,time=1 v=1 2\ncpu time=1 3\ncpu v=1 4", "",
+                 id="two-refusals-the-first-named"),
+    pytest.param(b"cpu a=1 1", b'cpu a="x" 2\ncpu a=2 3\ncpu a=t 4\ncpu a=? 5', "",
+                 id="two-conflicts-the-first-named"),
+    pytest.param(b"cpu b=1 1", b'cpu b="x",c=1 2\ncpu c="s" 3\ncpu v=x 4', "",
+                 id="refused-point-creates-no-field"),
+    pytest.param(b"cpu b=1 1", b'cpu a=1 2\ncpu a="x" 3\ncpu c=1 4', "",
+                 id="new-field-first-type-wins"),
+]
+
+
+@pytest.mark.parametrize(("setup", "body", "phantom"), REFUSALS)
+def test_store_refusals_as_influxdb(influxdb1: Influxd, gateway: GatewayProcess, setup: bytes,
+                                    body: bytes, phantom: str) -> None:
+    database, influx, ours = both(influxdb1, gateway, body, setup=setup)
+    assert ours == influx
+    stored = select_all(influxdb1.url, database)
+    if phantom:
+        (series,) = stored["results"][0]["series"]  # type: ignore[index]
+        at = series["columns"].index(phantom)
+        assert {row.pop(at) for row in series["values"]} == {None}
+        series["columns"].pop(at)
+    assert select_all(gateway.url, database) == stored
+
+
 def test_stored_type_decides_boolean_conflict(influxdb1: Influxd,
                                               gateway: GatewayProcess) -> None:
     _, influx, ours = both(influxdb1, gateway, b"cpu v=t 2", setup=b"cpu v=1 1")
