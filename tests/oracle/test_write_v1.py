@@ -82,6 +82,8 @@ SAME = [
     pytest.param(b"cpu v= 2\ncpu v=x 3\nok v=1 1", "ok", id="several-bad-lines"),
     pytest.param(b"lp,time=1 v=1 1", "lp", id="tag-named-time"),
     pytest.param(b"lp time=1 1", "lp", id="field-named-time"),
+    pytest.param(b"lp time=1,v=2 1", "lp", id="field-named-time-beside-another"),
+    pytest.param(b"lp time=1,time=2 1", "lp", id="two-fields-named-time"),
     pytest.param(b"ok v=1 1\nlp,time=1 v=1 2", "ok", id="time-tag-among-good"),
     pytest.param(b"cpu,a=1,a=2 v=1", "cpu", id="duplicate-tags"),
     # 1.x reads a whole line before it judges it: the tag set's syntax before duplicate
@@ -261,6 +263,8 @@ REFUSALS = [
                  id="refused-point-creates-no-field"),
     pytest.param(b"cpu b=1 1", b'cpu a=1 2\ncpu a="x" 3\ncpu c=1 4', "",
                  id="new-field-first-type-wins"),
+    pytest.param(b"cpu b=1 1", b'cpu a="x",a=1i 2\ncpu c=1 3', "a",
+                 id="two-types-in-a-line"),
 ]
 
 

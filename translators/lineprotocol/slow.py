@@ -124,15 +124,18 @@ def parse_value(raw: str) -> tuple[FieldType, object]:
     raise LineSyntaxError("invalid boolean")
 
 
-def _refuse_time_keys(measurement: str, tags: dict[str, str], fields: dict[str, object]
-                      ) -> None:
-    # 1.x parses these lines but refuses to store them, with these words.
+def _refuse(measurement: str, tags: dict[str, str],
+            fields: dict[str, tuple[FieldType, object]], conflict: str | None) -> None:
+    """1.x parses these lines but its store refuses them, with these words: a `time` tag, a
+    `time` field alone (beside other fields 1.x drops it), a field given two types."""
     if TIME_COLUMN in tags:
         raise PointRefused(
             f'invalid tag key: input tag "time" on measurement "{measurement}" is invalid')
-    if TIME_COLUMN in fields:
+    if fields.pop(TIME_COLUMN, None) is not None and not fields:
         raise PointRefused(
             f'invalid field name: input field "time" on measurement "{measurement}" is invalid')
+    if conflict is not None:
+        raise PointRefused(conflict)
 
 
 def _unfinished_key(text: str, start: int) -> str:
@@ -203,6 +206,7 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         raise LineSyntaxError("invalid field format")
 
     fields: dict[str, tuple[FieldType, object]] = {}
+    conflict: str | None = None
     while True:
         key, pos = _scan(text, (start := pos), ",= ", _NAME_ESCAPES)
         if pos >= end or text[pos] != "=":
@@ -224,6 +228,11 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
             value = parse_value(text[start:pos])
         if key in tags:
             raise LineSyntaxError(f'field "{key}" has the name of a tag of the same point')
+        earlier = fields.get(key)
+        if earlier is not None and earlier[0] is not value[0] and conflict is None:
+            conflict = (f'field type conflict: input field "{key}" on measurement '
+                        f'"{measurement}" is type {value[0]}, already exists as type '
+                        f'{earlier[0]}')
         fields[key] = value  # a key repeated in one line: the last one wins, as in 1.x
         if pos < end and text[pos] == ",":
             pos += 1
@@ -232,7 +241,7 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
 
     pos = _skip_whitespace(text, pos)
     if pos >= end:
-        _refuse_time_keys(measurement, tags, fields)
+        _refuse(measurement, tags, fields, conflict)
         return Point(measurement, tags, fields, default_time)
     stamp_end = pos
     while stamp_end < end and text[stamp_end] != _SEPARATOR:
@@ -252,5 +261,5 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     if text[stamp_end:].strip(_SEPARATOR):
         raise LineSyntaxError("point is invalid")
     # 1.x parses the whole line before its store refuses a `time` key
-    _refuse_time_keys(measurement, tags, fields)
+    _refuse(measurement, tags, fields, conflict)
     return Point(measurement, tags, fields, nanos)
