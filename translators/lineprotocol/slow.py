@@ -182,10 +182,10 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     tag_count = 0
     while pos < end and text[pos] == ",":
         key, pos = _scan(text, pos + 1, ",= ", _NAME_ESCAPES)
+        if not key:  # 1.x: also when no `=` follows (`cpu, v=1`)
+            raise LineSyntaxError("missing tag key")
         if pos >= end or text[pos] != "=":
             raise LineSyntaxError("missing tag value")
-        if not key:
-            raise LineSyntaxError("missing tag key")
         # 1.x refuses a bare `=` in a tag value (one after a backslash is escaped), except
         # as its first character.
         lead = "=" if text.startswith("=", pos + 1) else ""
@@ -197,10 +197,10 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
             raise LineSyntaxError("missing tag value")
         tags[key] = value
         tag_count += 1
-    if len(tags) != tag_count:  # 1.x looks for duplicates once the whole tag set has parsed
-        raise LineSyntaxError("duplicate tags")
     if pos >= end:
         raise LineSyntaxError("missing fields")
+    if len(tags) != tag_count:  # 1.x looks for duplicates once the whole tag set has parsed
+        raise LineSyntaxError("duplicate tags")
     pos = _skip_whitespace(text, pos)
     if pos >= end:
         raise LineSyntaxError("invalid field format")
