@@ -13,6 +13,7 @@ from aiohttp import web
 from gateway.backends.upstream.base import UpstreamReply
 from gateway.errors import Category, GatewayError, PartialWrite
 from gateway.services.routing import RelayedError
+from translators.encoders.influxql_json import encode_document
 
 STATUS: dict[Category, int] = {
     Category.INVALID: 400,
@@ -33,18 +34,20 @@ STATUS: dict[Category, int] = {
 V2_CODE = {Category.BAD_GATEWAY: "unavailable", Category.GATEWAY_TIMEOUT: "unavailable"}
 V3_LINE_DETAILS = 100  # InfluxDB 3 reports up to 100 rejected lines
 HEADER_LIMIT = 1024  # 1.x sends the first 1,024 bytes of the message; the body has it all
-_CONTROL = dict.fromkeys([*range(0x20), 0x7F], " ")
+# 1.x (Go's net/http) turns CR and LF into spaces and sends the other control characters as
+# they are; HTTP allows only the tab among them, and clients drop a connection over the rest.
+_CONTROL = dict.fromkeys([*range(0x09), *range(0x0A, 0x20), 0x7F], " ")
 
 
 def header_text(message: str) -> str:
-    """A message made safe for a header as 1.x sends it: control characters (newlines too)
-    become spaces, a long one is cut to 1.x's length (never inside a character), and blanks
-    at either end are trimmed."""
+    """A message made safe for a header as 1.x sends it: control characters but the tab
+    (newlines too) become spaces, a long one is cut to 1.x's length (never inside a
+    character), and blanks and tabs at either end are trimmed."""
     text = message.translate(_CONTROL)
     raw = text.encode()
     if len(raw) > HEADER_LIMIT:
         text = raw[:HEADER_LIMIT].decode(errors="ignore")
-    return text.strip(" ")
+    return text.strip(" \t")
 
 
 def v1_error_headers(message: str, status: int) -> dict[str, str]:
@@ -62,12 +65,24 @@ def json_response(body: object, status: int = 200, **headers: str) -> web.Respon
                         content_type="application/json", headers=headers or None)
 
 
+def go_json_response(body: dict[str, object], status: int, **headers: str) -> web.Response:
+    """An error body as Go's encoding/json writes it (1.x and 2.x): other alphabets as they
+    are, `<`, `>`, `&` and the line separators escaped."""
+    return web.Response(body=encode_document(body), status=status,
+                        content_type="application/json", headers=headers or None)
+
+
 def v1_message(error: GatewayError) -> str:
     if isinstance(error, PartialWrite):
         # 1.x: parse errors with no point left are reported bare; anything else as a partial
         # write whose `dropped` counts the points the store refused.
         if error.written == 0 and error.dropped == 0:
             return error.message
+        if error.dropped:
+            # Once its store refused a point, 1.x reports that refusal alone: the first
+            # reason, the lines that did not parse left unmentioned.
+            refused = next((e.reason for e in error.errors if e.parsed), error.message)
+            return f"partial write: {refused} dropped={error.dropped}"
         return f"partial write: {error.message} dropped={error.dropped}"
     return error.message
 
@@ -117,9 +132,9 @@ def render(error: GatewayError, generation: str) -> web.Response:
     if generation == "v1":
         message = v1_message(error)
         headers.update(v1_error_headers(message, status))
-        return json_response({"error": message}, status, **headers)
+        return go_json_response({"error": message}, status, **headers)
     if generation == "v2":
-        return json_response(v2_body(error), status, **headers)
+        return go_json_response(v2_body(error), status, **headers)
     return json_response(v3_body(error), status, **headers)
 
 

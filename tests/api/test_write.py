@@ -279,10 +279,14 @@ async def test_case_collision_rejects_the_line(client: TestClient) -> None:
     await client.post("/write", params={"db": "mydb"}, data=b"cpu v=1 1")
     response = await client.post("/write", params={"db": "mydb"}, data=b"CPU v=1 1\ncpu V=2 2")
     assert response.status == 400
-    message = (await response.json())["error"]
-    assert 'measurement "CPU" differs only in case from existing "cpu"' in message
-    assert 'column "V" on measurement "cpu" differs only in case from existing "v"' in message
-    assert message.endswith("dropped=2")
+    # 1.x names the first refusal only, and counts them all
+    assert (await response.json())["error"] == (
+        'partial write: measurement "CPU" differs only in case from existing "cpu" dropped=2')
+    response = await client.post("/api/v3/write_lp", params={"db": "mydb"},
+                                 data=b"CPU v=1 1\ncpu V=2 2")
+    assert [line["error_message"] for line in (await response.json())["data"]] == [
+        'measurement "CPU" differs only in case from existing "cpu"',
+        'column "V" on measurement "cpu" differs only in case from existing "v"']
 
 
 async def test_stored_type_decides_clashes_inside_a_batch(client: TestClient) -> None:

@@ -82,8 +82,24 @@ SAME = [
     pytest.param(b"cpu v= 2\ncpu v=x 3\nok v=1 1", "ok", id="several-bad-lines"),
     pytest.param(b"lp,time=1 v=1 1", "lp", id="tag-named-time"),
     pytest.param(b"lp time=1 1", "lp", id="field-named-time"),
+    pytest.param(b"lp time=1,v=2 1", "lp", id="field-named-time-beside-another"),
+    pytest.param(b"lp time=1,time=2 1", "lp", id="two-fields-named-time"),
     pytest.param(b"ok v=1 1\nlp,time=1 v=1 2", "ok", id="time-tag-among-good"),
     pytest.param(b"cpu,a=1,a=2 v=1", "cpu", id="duplicate-tags"),
+    # 1.x reads a whole line before it judges it: the tag set's syntax before duplicate
+    # keys, the timestamp's range before what follows it, all of it before a `time` key
+    pytest.param(b"cpu,a=1,a=2,b=x=y v=1", "cpu", id="duplicate-tags-then-bad-tag"),
+    pytest.param(b"cpu,a=1,a=2,=x v=1", "cpu", id="duplicate-tags-then-empty-key"),
+    pytest.param(b"cpu,a=1,a=2 v=x", "cpu", id="duplicate-tags-then-bad-value"),
+    pytest.param(b"cpu,a=1,a=2", "cpu", id="duplicate-tags-without-fields"),
+    pytest.param(b"cpu, v=1", "cpu", id="comma-space-after-measurement"),
+    pytest.param(b"cpu,a=1, v=1", "cpu", id="comma-space-after-tags"),
+    pytest.param(b"cpu,a=1,", "cpu", id="comma-ends-the-line"),
+    pytest.param(b"cpu v=1 9223372036854775807 2", "cpu", id="out-of-range-then-garbage"),
+    pytest.param(b"cpu v=1 99999999999999999999 2", "cpu", id="overflow-then-garbage"),
+    pytest.param(b"cpu,time=1 v=1 9223372036854775807", "cpu", id="time-tag-out-of-range"),
+    pytest.param(b"cpu time=1 1x", "cpu", id="time-field-bad-timestamp"),
+    pytest.param(b"ok v=1 1\ncpu time=1 1 2", "ok", id="time-field-then-garbage"),
     pytest.param(b"cpu v=NaN", "cpu", id="nan"),
     pytest.param(b"cpu v=inf", "cpu", id="inf"),
     pytest.param(b"cpu v=abc", "cpu", id="bare-word"),
@@ -91,6 +107,14 @@ SAME = [
     pytest.param(b"cpu v=-9223372036854775808i 1", "cpu", id="int-min"),
     pytest.param(b"cpu v=1 9223372036854775808", "cpu", id="timestamp-overflow"),
     pytest.param(b"cpu v=1 -1000", "cpu", id="negative-timestamp"),
+    # 1.x reserves both ends of int64 (models.MinNanoTime, MaxNanoTime)
+    pytest.param(b"cpu v=1 -9223372036854775808", "cpu", id="int64-min-timestamp"),
+    pytest.param(b"cpu v=1 -9223372036854775807", "cpu", id="int64-min-plus-one-timestamp"),
+    pytest.param(b"cpu v=1 9223372036854775807", "cpu", id="int64-max-timestamp"),
+    pytest.param(b"cpu v=1 -9223372036854775806\ncpu v=2 9223372036854775806", "cpu",
+                 id="timestamp-range-ends"),
+    pytest.param(b"ok v=1 1\ncpu v=2 9223372036854775807\nok v=3 3", "ok",
+                 id="int64-max-timestamp-among-good"),
     pytest.param(b"cpu v=1 1 2", "cpu", id="trailing-garbage"),
     pytest.param(b"cpu,host v=1", "cpu", id="tag-without-value"),
     pytest.param(b"cpu,host= v=1", "cpu", id="empty-tag-value"),
@@ -109,6 +133,9 @@ SAME = [
     pytest.param(b"cpu v=.", "cpu", id="dot"),
     pytest.param(b"cpu v=1.5.5", "cpu", id="two-dots"),
     pytest.param(b"", "cpu", id="empty"),
+    # Go's encoding/json: other alphabets as they are, HTML characters escaped
+    pytest.param("cpu,h=ü v=ü".encode(), "cpu", id="non-ascii-in-error"),
+    pytest.param(b"cpu v=<&>\xe2\x80\xa8", "cpu", id="html-characters-in-error"),
     pytest.param(b"\n\n", "cpu", id="blank-lines"),
     pytest.param(b"# only a comment\n", "cpu", id="comment"),
     pytest.param(b" cpu v=1 1\n\ncpu v=2 2\n", "cpu", id="cli-leading-space-blank-lines"),
@@ -175,6 +202,26 @@ STORED = [
 ]
 
 
+# Bodies written with a precision: (body, precision, measurement)
+WITH_PRECISION = [
+    pytest.param(b"cpu v=1 1500000000000000000", "s", "cpu", id="seconds-beyond-range"),
+    pytest.param(b"cpu v=1 -9223372036854775", "ms", "cpu", id="milliseconds-beyond-range"),
+    pytest.param(b"cpu v=1 2562047", "h", "cpu", id="hours-beyond-range"),
+    pytest.param(b"cpu v=1 2562046\ncpu v=2 -2562046", "h", "cpu", id="hours-within-range"),
+    pytest.param(b"cpu v=1 9223372036854775\ncpu v=1 9223372036854776", "u", "cpu",
+                 id="microseconds-at-the-end"),
+]
+
+
+@pytest.mark.parametrize(("body", "precision", "measurement"), WITH_PRECISION)
+def test_same_answer_with_precision(influxdb1: Influxd, gateway: GatewayProcess, body: bytes,
+                                    precision: str, measurement: str) -> None:
+    database, influx, ours = both(influxdb1, gateway, body, query=f"&precision={precision}")
+    assert ours == influx
+    assert gateway_rows(gateway, database, measurement) == influx_rows(
+        influxdb1, database, measurement)
+
+
 @pytest.mark.parametrize(("body", "measurement"), SAME)
 def test_same_answer_as_influxdb(influxdb1: Influxd, gateway: GatewayProcess, body: bytes,
                                  measurement: str) -> None:
@@ -206,6 +253,37 @@ def test_type_conflict_with_stored_field(influxdb1: Influxd, gateway: GatewayPro
                                   setup=b"cpu usage=1 1")
     assert ours == influx
     assert gateway_rows(gateway, database, "cpu") == influx_rows(influxdb1, database, "cpu") == 2
+
+
+# (setup, body, phantom): bodies whose points the store refuses, beside lines that do not
+# parse; `phantom` is a field 1.x creates for a point it refuses (README), with no values.
+REFUSALS = [
+    pytest.param(b"", b"cpu v=1 1\ncpu,time=1 v=1 2\ncpu v= 3", "", id="refused-beside-bad-line"),
+    pytest.param(b"", b"cpu v= 1\ncpu,time=1 v=1 2\ncpu time=1 3\ncpu v=1 4", "",
+                 id="two-refusals-the-first-named"),
+    pytest.param(b"cpu a=1 1", b'cpu a="x" 2\ncpu a=2 3\ncpu a=t 4\ncpu a=? 5', "",
+                 id="two-conflicts-the-first-named"),
+    pytest.param(b"cpu b=1 1", b'cpu b="x",c=1 2\ncpu c="s" 3\ncpu v=x 4', "",
+                 id="refused-point-creates-no-field"),
+    pytest.param(b"cpu b=1 1", b'cpu a=1 2\ncpu a="x" 3\ncpu c=1 4', "",
+                 id="new-field-first-type-wins"),
+    pytest.param(b"cpu b=1 1", b'cpu a="x",a=1i 2\ncpu c=1 3', "a",
+                 id="two-types-in-a-line"),
+]
+
+
+@pytest.mark.parametrize(("setup", "body", "phantom"), REFUSALS)
+def test_store_refusals_as_influxdb(influxdb1: Influxd, gateway: GatewayProcess, setup: bytes,
+                                    body: bytes, phantom: str) -> None:
+    database, influx, ours = both(influxdb1, gateway, body, setup=setup)
+    assert ours == influx
+    stored = select_all(influxdb1.url, database)
+    if phantom:
+        (series,) = stored["results"][0]["series"]  # type: ignore[index]
+        at = series["columns"].index(phantom)
+        assert {row.pop(at) for row in series["values"]} == {None}
+        series["columns"].pop(at)
+    assert select_all(gateway.url, database) == stored
 
 
 def test_stored_type_decides_boolean_conflict(influxdb1: Influxd,
@@ -272,7 +350,7 @@ DEVIATIONS = [
                  (400, "unable to parse 'cpu f\\\\\\\\=1,b=2 5': invalid field format"),
                  id="field-key-taking-in-the-next-field"),
     pytest.param(b"m v=1", "&precision=xx", (204, ""),
-                 (400, "invalid precision 'xx': expected one of n, ns, u, \\u00b5, us, ms, s, "
+                 (400, "invalid precision 'xx': expected one of n, ns, u, µ, us, ms, s, "
                        "m, h"), id="unknown-precision"),
 ]
 

@@ -102,7 +102,14 @@ _AUTO_BOUNDS = (
 
 
 class TimestampOutOfRange(ValueError):
-    """A timestamp does not fit int64 nanoseconds once scaled."""
+    """A timestamp is outside MIN_NANOS..MAX_NANOS once scaled."""
+
+
+# 1.x's models.MinNanoTime and MaxNanoTime: both ends of int64 are reserved, so a time must
+# lie within these (its words for one that does not: TIME_OUT_OF_RANGE).
+MIN_NANOS = -(2**63) + 2
+MAX_NANOS = 2**63 - 2
+TIME_OUT_OF_RANGE = f"time outside range {MIN_NANOS} - {MAX_NANOS}"
 
 
 def auto_multiplier(value: int) -> int:
@@ -117,7 +124,7 @@ def scale_to_nanos(value: int, precision: Precision) -> int:
     """One timestamp in `precision` units to int64 nanoseconds (raises TimestampOutOfRange)."""
     nanos = auto_multiplier(value) if precision is Precision.AUTO else precision.nanos
     scaled = value * nanos
-    if not -(2**63) <= scaled < 2**63:
+    if not MIN_NANOS <= scaled <= MAX_NANOS:
         raise TimestampOutOfRange(str(value))
     return scaled
 
@@ -131,13 +138,25 @@ def scale_array_to_nanos(values: pa.Array, precision: Precision) -> pa.Array:
             within = pc.and_(pc.less(values, bound), pc.greater(values, -bound))
             multiplier = pc.if_else(within, nanos, multiplier)
     elif precision.nanos == 1:
-        return values
+        return _within_range(values)
     else:
         multiplier = pa.scalar(precision.nanos, pa.int64())
     try:
-        return pc.multiply_checked(values, multiplier)
+        scaled = pc.multiply_checked(values, multiplier)
     except pa.ArrowInvalid as exc:
         raise TimestampOutOfRange(str(exc)) from exc
+    # A product that did not overflow is a multiple of 1,000 or more: never one of the reserved
+    # ends of int64. Only `auto` leaves some values as they are.
+    return _within_range(scaled) if precision is Precision.AUTO else scaled
+
+
+def _within_range(values: pa.Array) -> pa.Array:
+    """`values` (ns) if all lie within MIN_NANOS..MAX_NANOS (one vectorised pass)."""
+    ends = pc.min_max(values)
+    low, high = ends["min"].as_py(), ends["max"].as_py()
+    if low is not None and (low < MIN_NANOS or high > MAX_NANOS):
+        raise TimestampOutOfRange(f"{low}..{high}")
+    return values
 
 
 def truncate_nanos(value: int, precision: Precision) -> int:

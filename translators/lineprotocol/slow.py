@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .model import TIME_COLUMN, FieldType
-from .precision import Precision, TimestampOutOfRange, scale_to_nanos
+from .precision import TIME_OUT_OF_RANGE, Precision, TimestampOutOfRange, scale_to_nanos
 
 _INT = re.compile(r"-?[0-9]+")
 _UINT = re.compile(r"[0-9]+")
@@ -124,15 +124,18 @@ def parse_value(raw: str) -> tuple[FieldType, object]:
     raise LineSyntaxError("invalid boolean")
 
 
-def _refuse_time_keys(measurement: str, tags: dict[str, str], fields: dict[str, object]
-                      ) -> None:
-    # 1.x parses these lines but refuses to store them, with these words.
+def _refuse(measurement: str, tags: dict[str, str],
+            fields: dict[str, tuple[FieldType, object]], conflict: str | None) -> None:
+    """1.x parses these lines but its store refuses them, with these words: a `time` tag, a
+    `time` field alone (beside other fields 1.x drops it), a field given two types."""
     if TIME_COLUMN in tags:
         raise PointRefused(
             f'invalid tag key: input tag "time" on measurement "{measurement}" is invalid')
-    if TIME_COLUMN in fields:
+    if fields.pop(TIME_COLUMN, None) is not None and not fields:
         raise PointRefused(
             f'invalid field name: input field "time" on measurement "{measurement}" is invalid')
+    if conflict is not None:
+        raise PointRefused(conflict)
 
 
 def _unfinished_key(text: str, start: int) -> str:
@@ -176,12 +179,13 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         raise LineSyntaxError("missing measurement")
     end = len(text)
     tags: dict[str, str] = {}
+    tag_count = 0
     while pos < end and text[pos] == ",":
         key, pos = _scan(text, pos + 1, ",= ", _NAME_ESCAPES)
+        if not key:  # 1.x: also when no `=` follows (`cpu, v=1`)
+            raise LineSyntaxError("missing tag key")
         if pos >= end or text[pos] != "=":
             raise LineSyntaxError("missing tag value")
-        if not key:
-            raise LineSyntaxError("missing tag key")
         # 1.x refuses a bare `=` in a tag value (one after a backslash is escaped), except
         # as its first character.
         lead = "=" if text.startswith("=", pos + 1) else ""
@@ -191,16 +195,18 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         value = lead + value
         if not value:
             raise LineSyntaxError("missing tag value")
-        if key in tags:
-            raise LineSyntaxError("duplicate tags")
         tags[key] = value
+        tag_count += 1
     if pos >= end:
         raise LineSyntaxError("missing fields")
+    if len(tags) != tag_count:  # 1.x looks for duplicates once the whole tag set has parsed
+        raise LineSyntaxError("duplicate tags")
     pos = _skip_whitespace(text, pos)
     if pos >= end:
         raise LineSyntaxError("invalid field format")
 
     fields: dict[str, tuple[FieldType, object]] = {}
+    conflict: str | None = None
     while True:
         key, pos = _scan(text, (start := pos), ",= ", _NAME_ESCAPES)
         if pos >= end or text[pos] != "=":
@@ -222,15 +228,20 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
             value = parse_value(text[start:pos])
         if key in tags:
             raise LineSyntaxError(f'field "{key}" has the name of a tag of the same point')
+        earlier = fields.get(key)
+        if earlier is not None and earlier[0] is not value[0] and conflict is None:
+            conflict = (f'field type conflict: input field "{key}" on measurement '
+                        f'"{measurement}" is type {value[0]}, already exists as type '
+                        f'{earlier[0]}')
         fields[key] = value  # a key repeated in one line: the last one wins, as in 1.x
         if pos < end and text[pos] == ",":
             pos += 1
             continue
         break
 
-    _refuse_time_keys(measurement, tags, fields)
     pos = _skip_whitespace(text, pos)
     if pos >= end:
+        _refuse(measurement, tags, fields, conflict)
         return Point(measurement, tags, fields, default_time)
     stamp_end = pos
     while stamp_end < end and text[stamp_end] != _SEPARATOR:
@@ -239,12 +250,16 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     # 1.x reads the timestamp before it looks past it: `1x 2` is a bad timestamp.
     if not _TIMESTAMP.fullmatch(stamp):
         raise LineSyntaxError("bad timestamp")
-    if text[stamp_end:].strip(_SEPARATOR):  # 1.x: trailing spaces pass, `1 \t` does not
-        raise LineSyntaxError("point is invalid")
     raw = int(stamp)
     if not -(2**63) <= raw < 2**63:
         raise LineSyntaxError(f'strconv.ParseInt: parsing "{stamp}": value out of range')
     try:
-        return Point(measurement, tags, fields, scale_to_nanos(raw, precision))
+        nanos = scale_to_nanos(raw, precision)
     except TimestampOutOfRange:
-        raise LineSyntaxError("bad timestamp: out of range for nanoseconds") from None
+        raise LineSyntaxError(TIME_OUT_OF_RANGE) from None
+    # 1.x checks the time's range before what follows it; trailing spaces pass, `1 \t` does not
+    if text[stamp_end:].strip(_SEPARATOR):
+        raise LineSyntaxError("point is invalid")
+    # 1.x parses the whole line before its store refuses a `time` key
+    _refuse(measurement, tags, fields, conflict)
+    return Point(measurement, tags, fields, nanos)

@@ -234,8 +234,9 @@ def test_missing_timestamp_uses_receipt_time() -> None:
         (Precision.AUTO, 1_700_000_000_000_000, 1_700_000_000_000_000_000),
         (Precision.AUTO, 1_700_000_000_000_000_000, 1_700_000_000_000_000_000),
         (Precision.AUTO, -1_700_000_000, -1_700_000_000_000_000_000),
-        (Precision.AUTO, -(2**63), -(2**63)),  # abs() of it overflows int64
-        (Precision.NANOSECOND, 2**63 - 1, 2**63 - 1),
+        (Precision.AUTO, -(2**63) + 2, -(2**63) + 2),  # abs() of -2**63 overflows int64
+        (Precision.NANOSECOND, 2**63 - 2, 2**63 - 2),
+        (Precision.NANOSECOND, -(2**63) + 2, -(2**63) + 2),
     ],
 )
 def test_precision_scales_timestamps(precision: Precision, stamp: int, nanos: int) -> None:
@@ -243,9 +244,19 @@ def test_precision_scales_timestamps(precision: Precision, stamp: int, nanos: in
     assert [r["time"] for r in rows(batch, "cpu")] == [nanos, nanos]
 
 
-def test_timestamp_out_of_range_after_scaling() -> None:
-    batch = parse_both(b"cpu v=1 9223372036854775\n", Precision.SECOND)
-    assert batch.errors[0].reason == "bad timestamp: out of range for nanoseconds"
+@pytest.mark.parametrize(("precision", "stamp"), [
+    pytest.param(Precision.SECOND, 9223372036854775, id="after-scaling"),
+    pytest.param(Precision.NANOSECOND, 2**63 - 1, id="int64-max-is-reserved"),
+    pytest.param(Precision.NANOSECOND, -(2**63), id="int64-min-is-reserved"),
+    pytest.param(Precision.NANOSECOND, -(2**63) + 1, id="int64-min-plus-one-is-reserved"),
+    pytest.param(Precision.AUTO, -(2**63), id="auto-int64-min"),
+])
+def test_timestamp_out_of_range(precision: Precision, stamp: int) -> None:
+    """1.x's words and bounds (models.MinNanoTime, MaxNanoTime)."""
+    batch = parse_both(f"cpu v=1 {stamp}\ncpu v=2 {stamp}\n".encode(), precision)
+    assert [e.reason for e in batch.errors] == [
+        "time outside range -9223372036854775806 - 9223372036854775806"] * 2
+    assert batch.points == 0
 
 
 def test_mixed_measurements_and_shapes_keep_line_numbers() -> None:

@@ -1,0 +1,113 @@
+"""A small grammar of valid and near-valid line protocol, drawn from a seeded random source.
+
+Each piece of a line is drawn from two pools: tokens that are valid and tokens that are a
+near miss (an empty key, a bad number, a spelling of a boolean that is not one); a near miss
+is drawn now and then, so most lines store and some do not. A case is a few batches, each a
+body and a precision, written in order to one fresh database, so types can clash inside a
+body and across bodies. Constructs the gateway answers differently on purpose (README:
+deliberate deviations) are left out: unsigned values that parse, CR before a newline, text
+after a closing quote, a tag and a field of one name, a backslash before an escaped
+separator in a measurement, unknown precisions.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+
+# The chance that a piece is drawn from its near-miss pool (LPFUZZ_NEAR_MISS to explore).
+NEAR_MISS = float(os.environ.get("LPFUZZ_NEAR_MISS", "0.04"))
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    valid: tuple[str, ...]
+    near: tuple[str, ...] = ()
+
+    def draw(self, rng: random.Random) -> str:
+        if self.near and rng.random() < NEAR_MISS:
+            return rng.choice(self.near)
+        return rng.choice(self.valid)
+
+
+MEASUREMENTS = Pool(("cpu", "cpu", "mem", "disk\\ io", "a\\,b", "w=x", "tab\\=le", "ün"),
+                    ("", ",", "#x"))
+TAG_KEYS = Pool(("host", "host", "region", "h\\ k", "k\\=y", "k\\,z", "dc"),
+                ("time", "", "a=b"))
+TAG_VALUES = Pool(("a", "b", "a", "x\\ y", "p\\,q", "e\\=f", "=lead", "1", "ü", "back\\slash"),
+                  ("", "mid=dle", "a b"))
+FIELD_KEYS = Pool(("v", "v", "w", "s", "b", "n", "f\\ k", "f\\,k", "f\\=k"),
+                  ("time", "", "a b"))
+FLOATS = Pool(("1", "-1", "1.5", "-0.0", "0", "1e3", "1E-3", "-1.5e+10", ".5", "1.", "1e21",
+               "123456789.123456789", "1e-300", "-.5", "00.1", "4.9e-324"),
+              ("2.5e308", "NaN", "+1", "1.5.5", "-", "1e", "0x10", "inf", "1_0", "1ee2"))
+INTEGERS = Pool(("1i", "-1i", "0i", "-0i", "007i", "9223372036854775807i",
+                 "-9223372036854775808i"),
+                ("9223372036854775808i", "-9223372036854775809i", "1.5i", "i", "1I", "+1i",
+                 "1e3i", "99999999999999999999i"))
+# a valid `5u` is a deliberate deviation (1.6.7 has no unsigned type)
+UNSIGNED = Pool(("1i",), ("-1u", "1.5u", "u", "-0u"))
+BOOLEANS = Pool(("t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"),
+                ("tRUE", "yes", "truE", "FALSe", "tr", "fal"))
+STRINGS = Pool(('"hi"', '""', '"a,b c=d"', '"q\\"uote"', '"back\\\\slash"', '"trail\\\\"',
+                '"ü"', '"lone\\x"', '"multi\nline"', '"tab\there"'),
+               ('"open', "'single'"))
+VALUES = (FLOATS, FLOATS, INTEGERS, UNSIGNED, BOOLEANS, STRINGS, STRINGS)
+TIMESTAMPS = Pool(("", "", "", "0", "1", "-1", "12", "1500000000", "1500000000000",
+                   "1500000000000000", "1500000000000000000", "-1500000000000000000", "0001"),
+                  ("9223372036854775807", "9223372036854775806", "-9223372036854775808",
+                   "-9223372036854775806", "-9223372036854775807", "9223372036854775808",
+                   "1.5", "1e9", "12a", "1500000000000000000000", "+1", "-"))
+PRECISIONS = ("", "n", "ns", "u", "ms", "s", "m", "h")
+SPACES = Pool((" ", " ", " ", "  "), ("\t", " \t"))
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    body: bytes
+    precision: str
+
+
+def line(rng: random.Random, fields: dict[str, str]) -> str:
+    """One line; `fields` remembers a value per key so that most lines of a case agree on a
+    field's type and some disagree."""
+    out = MEASUREMENTS.draw(rng)
+    for _ in range(rng.choice([0, 1, 1, 2, 3])):
+        out += f",{TAG_KEYS.draw(rng)}={TAG_VALUES.draw(rng)}"
+    if rng.random() < NEAR_MISS / 2:
+        out += ","  # trailing comma after the tags
+    count = rng.choice([1, 1, 1, 2, 3]) if rng.random() > NEAR_MISS else 0
+    parts = []
+    for _ in range(count):
+        key = FIELD_KEYS.draw(rng)
+        if key not in fields or rng.random() < 0.1:
+            fields[key] = rng.choice(VALUES).draw(rng)
+        parts.append(f"{key}={fields[key]}")
+    if parts or rng.random() < 0.5:
+        out += SPACES.draw(rng) + ",".join(parts)
+    if parts and rng.random() < NEAR_MISS / 2:
+        out += rng.choice([",", ",x", "="])
+    stamp = TIMESTAMPS.draw(rng)
+    if stamp:
+        out += SPACES.draw(rng) + stamp
+    if rng.random() < NEAR_MISS / 2:
+        out += rng.choice([" ", "  ", " 2", "\t"])
+    if rng.random() < NEAR_MISS / 2:
+        out = rng.choice([" ", "\t", "# "]) + out
+    return out
+
+
+def batch(rng: random.Random, fields: dict[str, str]) -> Batch:
+    lines = [line(rng, fields) for _ in range(rng.choice([1, 1, 2, 3, 4, 6]))]
+    if rng.random() < 0.1:
+        lines.insert(rng.randrange(len(lines) + 1), rng.choice(["", "# comment", " "]))
+    body = "\n".join(lines) + rng.choice(["", "", "\n"])
+    return Batch(body.encode(), rng.choice(PRECISIONS))
+
+
+def case(seed: int | str) -> list[Batch]:
+    """One to three batches for one database, the same for the same seed."""
+    rng = random.Random(seed)
+    fields: dict[str, str] = {}
+    return [batch(rng, fields) for _ in range(rng.choice([1, 1, 2, 3]))]
