@@ -268,18 +268,23 @@ class NativeStore(Backend):
                                       max_columns=self.max_columns)
 
         if not sync:
-            # v3 no_sync: validate against the catalog as it stands, then answer once the
-            # batch is queued, before COMMIT. A concurrent schema change can still refuse rows
-            # later; that is logged.
-            catalog = self._catalog
-            ddl.check_new_database(catalog, database)
-            _, rejected = await asyncio.get_running_loop().run_in_executor(
-                None, writes.check_batch, catalog.databases.get(database), batch.parsed,
-                self.max_columns)
-            if rejected.count and all_or_nothing:
-                return _outcome(0, rejected)
-            self.submit(job).add_done_callback(_log_late_rejections)
-            return _outcome(batch.points - rejected.count, rejected)
+            # v3 no_sync answers once the writer has checked the batch against the catalog,
+            # before COMMIT, as InfluxDB 3 answers once the batch is validated and buffered.
+            # Checked in the writer, it sees the columns of batches queued before it, so a
+            # line is never acknowledged and refused afterwards.
+            checked: concurrent.futures.Future[tuple[int, writes.Refusals]] = \
+                concurrent.futures.Future()
+
+            def checked_job(tx: transaction.Transaction) -> tuple[int, writes.Refusals]:
+                result = job(tx)
+                if not checked.done():  # a failed group runs its jobs again
+                    checked.set_result(result)
+                return result
+
+            committed = self.submit(checked_job)
+            committed.add_done_callback(lambda done: _after_no_sync(done, checked))
+            written, rejected = await asyncio.wrap_future(checked)
+            return _outcome(written, rejected)
         written, rejected = await asyncio.wrap_future(self.submit(job))
         return _outcome(written, rejected)
 
@@ -434,12 +439,14 @@ def _outcome(written: int, rejected: writes.Refusals) -> WriteOutcome:
     )
 
 
-def _log_late_rejections(future: concurrent.futures.Future[Any]) -> None:
-    if future.exception() is not None:
-        log.error("no_sync write failed after acknowledgement: %s", future.exception())
+def _after_no_sync(committed: concurrent.futures.Future[Any],
+                   checked: concurrent.futures.Future[Any]) -> None:
+    """A no_sync batch that failed before the writer checked it gets its error; one that was
+    acknowledged and then failed can only be logged."""
+    error = committed.exception()
+    if error is None:
         return
-    _, rejected = future.result()
-    if rejected.count:
-        line, reason = rejected.kept[0]
-        log.warning("no_sync write: %d rows rejected after acknowledgement, first: line %d: %s",
-                    rejected.count, line, reason)
+    if not checked.done():
+        checked.set_exception(error)
+    else:
+        log.error("no_sync write failed after acknowledgement: %s", error)

@@ -86,6 +86,26 @@ async def test_no_sync_validates_before_acknowledging(store: NativeStore) -> Non
     assert await rows(store, "d", "SELECT f FROM ns ORDER BY f") == [{"f": 1}, {"f": 2}]
 
 
+async def test_no_sync_sees_columns_of_batches_queued_before_it(store: NativeStore) -> None:
+    """Found by the soak test: two no_sync batches in a row, the first adding field f as a
+    float and the second writing f as a string, were both acknowledged while the writer was
+    busy (the second was checked against a catalog without f) and the string line was then
+    refused after its 204: an acknowledged point lost."""
+    hold = store.submit(lambda tx: time.sleep(0.3))  # neither batch is committed before both
+    first = asyncio.ensure_future(store.write(Namespace("d"), batch(b"ns f=1.5 1"),
+                                              sync=False))
+    await asyncio.sleep(0.05)
+    second = asyncio.ensure_future(store.write(Namespace("d"), batch(b'ns f="s" 2\nns g=1 3'),
+                                               sync=False))
+    await asyncio.wrap_future(hold)
+    assert (await first).written == 1
+    outcome = await second
+    assert (outcome.written, [e.line_number for e in outcome.errors]) == (1, [1])
+    await store.write(Namespace("d"), batch(b"later v=1 1"))  # after the no_sync commits
+    assert await rows(store, "d", "SELECT f, g FROM ns ORDER BY time") == [
+        {"f": 1.5, "g": None}, {"f": None, "g": 1.0}]
+
+
 async def test_measurements_named_like_merge_aliases(store: NativeStore) -> None:
     for body in (b"s,host=a f=1,g=1 100", b"s,host=a f=2 100", b"t,host=a f=1 1",
                  b"t,host=a f=2 1"):
