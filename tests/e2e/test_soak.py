@@ -39,8 +39,16 @@ async def reader(soak: Soak, writers: list[Writer], rng: random.Random) -> None:
         m = writer.model.measurement
         floor = writer.model.visible
         low, high = BASE_NS, BASE_NS + rng.randint(1, 200) * HOUR_NS
-        kind = rng.randrange(10)
-        if kind == 0:
+        kind = rng.randrange(12)
+        if kind >= 10:  # the whole database, while changers create and drop measurements
+            answer = await soak.influxql(rng.choice([
+                r"SELECT count(v), sum(x) FROM /^c\d+x/",
+                r"SELECT * FROM /^c\d+x/ WHERE host = 'b' LIMIT 3",
+                "SHOW SERIES", "SHOW MEASUREMENTS", 'SHOW TAG VALUES WITH KEY = "host"',
+                "SHOW FIELD KEYS", "SHOW TAG KEYS",
+            ]), what="influxql churn")
+            m = "changers' measurements"
+        elif kind == 0:
             answer = await soak.sql(f'SELECT count(*) AS n FROM "{m}"', what="sql count")
             if answer is not None and answer.status == 200:
                 (row,) = answer.json()
