@@ -90,6 +90,17 @@ class Reader:
                 cursor.unregister(name)
 
 
+def names_missing(error: BaseException) -> bool:
+    """Whether DuckDB refused a read (anywhere in the error's chain) for naming a table,
+    schema or function it does not have."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, duckdb.CatalogException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 @dataclass(slots=True)
 class QueryCall:
     catalog: Catalog

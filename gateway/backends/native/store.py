@@ -33,7 +33,7 @@ from translators.sql import SqlRejected, apply_zones, engine_message, translate
 from . import ddl, policies, series_index, transaction, writes
 from . import statements as st
 from .catalog import Catalog, CatalogTxn, Column, Role
-from .reader import QueryCall, Reader
+from .reader import QueryCall, Reader, names_missing
 from .schema import sql_columns
 from .series_times import SeriesWatch
 
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 Job = Callable[[transaction.Transaction], Any]
 _STOP = object()
 _GROUP_LIMIT = 512
+_READ_ATTEMPTS = 3  # a read restarts when a concurrent drop removed a table it was reading
 
 
 class NativeStore(Backend):
@@ -241,8 +242,8 @@ class NativeStore(Backend):
                 exc = GatewayError(Category.INTERNAL, f"storage error: {exc}")
             group[0][1].set_exception(exc)
             return
+        self._catalog = tx.catalog.result()  # before `ended`: see _catalog_after
         self._watch.ended += 1
-        self._catalog = tx.catalog.result()
         for (_, future), result in zip(group, results, strict=True):
             future.set_result(result)
 
@@ -268,18 +269,23 @@ class NativeStore(Backend):
                                       max_columns=self.max_columns)
 
         if not sync:
-            # v3 no_sync: validate against the catalog as it stands, then answer once the
-            # batch is queued, before COMMIT. A concurrent schema change can still refuse rows
-            # later; that is logged.
-            catalog = self._catalog
-            ddl.check_new_database(catalog, database)
-            _, rejected = await asyncio.get_running_loop().run_in_executor(
-                None, writes.check_batch, catalog.databases.get(database), batch.parsed,
-                self.max_columns)
-            if rejected.count and all_or_nothing:
-                return _outcome(0, rejected)
-            self.submit(job).add_done_callback(_log_late_rejections)
-            return _outcome(batch.points - rejected.count, rejected)
+            # v3 no_sync answers once the writer has checked the batch against the catalog,
+            # before COMMIT, as InfluxDB 3 answers once the batch is validated and buffered.
+            # Checked in the writer, it sees the columns of batches queued before it, so a
+            # line is never acknowledged and refused afterwards.
+            checked: concurrent.futures.Future[tuple[int, writes.Refusals]] = \
+                concurrent.futures.Future()
+
+            def checked_job(tx: transaction.Transaction) -> tuple[int, writes.Refusals]:
+                result = job(tx)
+                if not checked.done():  # a failed group runs its jobs again
+                    checked.set_result(result)
+                return result
+
+            committed = self.submit(checked_job)
+            committed.add_done_callback(lambda done: _after_no_sync(done, checked))
+            written, rejected = await asyncio.wrap_future(checked)
+            return _outcome(written, rejected)
         written, rejected = await asyncio.wrap_future(self.submit(job))
         return _outcome(written, rejected)
 
@@ -354,13 +360,13 @@ class NativeStore(Backend):
 
     async def query_sql(self, query: SqlQuery) -> pa.Table:
         database = query.namespace.database
-        db = self._catalog.databases.get(database)
-        if db is None:
-            raise not_found(f"database not found: {database}")
-        tables = tuple(db.tables)
-        columns = sql_columns(db)
 
         def work(reader: Reader) -> pa.Table:
+            db = reader.catalog.databases.get(database)
+            if db is None:
+                raise not_found(f"database not found: {database}")
+            tables = tuple(db.tables)
+            columns = sql_columns(db)
             try:
                 translation = translate(query.text, schema=database, tables=tables,
                                         params=query.params, row_limit=self._max_rows + 1,
@@ -415,14 +421,39 @@ class NativeStore(Backend):
         raise GatewayError(Category.UNAVAILABLE,
                            f"query timed out after {self._query_timeout:g} s")
 
+    def _catalog_after(self, catalog: Catalog) -> Catalog:
+        """The catalog, once it differs from `catalog` or no write transaction is open: one
+        that has committed publishes its catalog (within moments) before it counts as ended."""
+        deadline = time.monotonic() + 1
+        while (self._catalog is catalog and self._watch.begun != self._watch.ended
+               and time.monotonic() < deadline):
+            time.sleep(0.001)
+        return self._catalog
+
     def _read(self, call: QueryCall, work: Callable[[Reader], Any]) -> Any:
-        """Runs on a query worker: translation and execution both stay off the event loop."""
+        """Runs on a query worker: translation and execution both stay off the event loop.
+
+        A table or database the read's catalog names may be dropped before DuckDB reads it
+        (the catalog is taken when the read begins, each statement's snapshot when it runs):
+        the read then starts again with the catalog as it is now.
+        """
         self._running.add(call.cursor)
-        reader = Reader(call)
         try:
-            return work(reader)
+            for attempt in range(_READ_ATTEMPTS):
+                reader = Reader(call)
+                try:
+                    return work(reader)
+                except GatewayError as exc:
+                    if attempt + 1 == _READ_ATTEMPTS or not names_missing(exc):
+                        raise
+                    latest = self._catalog_after(call.catalog)
+                    if latest is call.catalog:
+                        raise
+                    call.catalog = latest
+                finally:
+                    reader.release()
+            raise AssertionError("unreachable")
         finally:
-            reader.release()
             self._running.discard(call.cursor)
 
 
@@ -434,12 +465,14 @@ def _outcome(written: int, rejected: writes.Refusals) -> WriteOutcome:
     )
 
 
-def _log_late_rejections(future: concurrent.futures.Future[Any]) -> None:
-    if future.exception() is not None:
-        log.error("no_sync write failed after acknowledgement: %s", future.exception())
+def _after_no_sync(committed: concurrent.futures.Future[Any],
+                   checked: concurrent.futures.Future[Any]) -> None:
+    """A no_sync batch that failed before the writer checked it gets its error; one that was
+    acknowledged and then failed can only be logged."""
+    error = committed.exception()
+    if error is None:
         return
-    _, rejected = future.result()
-    if rejected.count:
-        line, reason = rejected.kept[0]
-        log.warning("no_sync write: %d rows rejected after acknowledgement, first: line %d: %s",
-                    rejected.count, line, reason)
+    if not checked.done():
+        checked.set_exception(error)
+    else:
+        log.error("no_sync write failed after acknowledgement: %s", error)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
+from sqlglot import exp
 
 from gateway.backends.native import ddl, transaction, writes
 from gateway.backends.native import statements as st
@@ -84,6 +86,57 @@ async def test_no_sync_validates_before_acknowledging(store: NativeStore) -> Non
     assert (outcome.written, [e.line_number for e in outcome.errors]) == (1, [2])
     await store.write(Namespace("d"), batch(b"later v=1 1"))  # after the no_sync commit
     assert await rows(store, "d", "SELECT f FROM ns ORDER BY f") == [{"f": 1}, {"f": 2}]
+
+
+async def test_no_sync_sees_columns_of_batches_queued_before_it(store: NativeStore) -> None:
+    """Found by the soak test: two no_sync batches in a row, the first adding field f as a
+    float and the second writing f as a string, were both acknowledged while the writer was
+    busy (the second was checked against a catalog without f) and the string line was then
+    refused after its 204: an acknowledged point lost."""
+    hold = store.submit(lambda tx: time.sleep(0.3))  # neither batch is committed before both
+    first = asyncio.ensure_future(store.write(Namespace("d"), batch(b"ns f=1.5 1"),
+                                              sync=False))
+    await asyncio.sleep(0.05)
+    second = asyncio.ensure_future(store.write(Namespace("d"), batch(b'ns f="s" 2\nns g=1 3'),
+                                               sync=False))
+    await asyncio.wrap_future(hold)
+    assert (await first).written == 1
+    outcome = await second
+    assert (outcome.written, [e.line_number for e in outcome.errors]) == (1, [1])
+    await store.write(Namespace("d"), batch(b"later v=1 1"))  # after the no_sync commits
+    assert await rows(store, "d", "SELECT f, g FROM ns ORDER BY time") == [
+        {"f": 1.5, "g": None}, {"f": None, "g": 1.0}]
+
+
+async def test_a_read_outlives_a_drop_of_a_table_its_catalog_names(store: NativeStore) -> None:
+    """Found by the soak test: a read takes the catalog when it begins and DuckDB's snapshot
+    when each statement runs, so a table dropped in between failed the read with DuckDB's
+    'Catalog Error: Table ... does not exist' (SHOW TAG VALUES, a regex FROM, SQL). The read
+    starts again with the catalog as it is now."""
+    await store.write(Namespace("d"), batch(b"m1 v=1 1\nm2 v=2 2"))
+    dropping = threading.Event()
+    seen: list[list[str]] = []
+
+    def work(reader: Reader) -> dict[str, object]:
+        tables = sorted(reader.catalog.databases["d"].tables)
+        seen.append(tables)
+        if len(seen) == 1:
+            dropping.wait(5)  # the drop commits now, after this read took its catalog
+        counts = {}
+        for name in tables:
+            query = exp.select(exp.Count(this=exp.Star())).from_(st.table_ref("d", name))
+            counts[name] = reader.run(query).column(0)[0].as_py()
+        return counts
+
+    reading = asyncio.ensure_future(store.read(work))
+    await asyncio.sleep(0.05)
+    await store.drop_table("d", "m1")
+    dropping.set()
+    assert await reading == {"m2": 1}
+    assert seen == [["m1", "m2"], ["m2"]]
+    with pytest.raises(GatewayError, match="Catalog Error"):  # a name that is really missing
+        await store.read(lambda reader: reader.run(
+            exp.select("*").from_(st.table_ref("d", "m1"))))
 
 
 async def test_measurements_named_like_merge_aliases(store: NativeStore) -> None:
