@@ -181,10 +181,13 @@ class Writer:
             message = body.get("error", "")
             if not answer.headers.get("X-Influxdb-Error"):
                 problems.append("no X-Influxdb-Error header")
-            problems += [f"line {n} not named" for n in bad.unparsable
-                         if f"unable to parse '{lines[n - 1]}'" not in message]
-            if bad.refused and f"dropped={len(bad.refused)}" not in message:
-                problems.append("refused lines not counted")
+            if bad.refused:  # as 1.6.7: the store's refusal alone, lines that failed to parse
+                # go unmentioned
+                if f"dropped={len(bad.refused)}" not in message:
+                    problems.append("refused lines not counted")
+            else:
+                problems += [f"line {n} not named" for n in bad.unparsable
+                             if f"unable to parse '{lines[n - 1]}'" not in message]
         elif request.what == "v2 write":
             if body.get("code") != "invalid" or body.get("line") != min(bad.all):
                 problems.append("not the v2 shape or the wrong first line")
