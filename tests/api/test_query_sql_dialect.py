@@ -85,6 +85,12 @@ SUPPORTED = [
         [{"host": "a", "avg(cpu.usage)": 2.5, "count(DISTINCT cpu.usage)": 3}],
         id="aggregate-names"),
     pytest.param(
+        # date_part keeps the part as written, EXTRACT gives its upper-case name
+        "SELECT date_part('hour', time), datepart('Minute', cpu.time), EXTRACT(second FROM time)"
+        " FROM cpu WHERE host = 'b' ORDER BY time LIMIT 1",
+        [{'date_part(Utf8("hour"),cpu.time)': 22, 'date_part(Utf8("Minute"),cpu.time)': 13,
+          'date_part(Utf8("SECOND"),cpu.time)': 21}], id="date-part-names"),
+    pytest.param(
         "SELECT date_trunc('minute', time) AS m, sum(usage) AS s FROM cpu WHERE host = 'a' "
         "GROUP BY 1 ORDER BY 1",
         [{"m": "2023-11-14T22:13:00", "s": 4.0}, {"m": "2023-11-14T22:16:00", "s": 3.5}],

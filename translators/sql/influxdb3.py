@@ -27,16 +27,27 @@ from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
+from sqlglot.tokens import TokenType
 
 from . import information_schema
 from .datafusion import Unsupported, nanosecond_casts, rewrite_functions
 from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
 from .gapfill_limit import GUARD, LIMIT_WORDS
-from .result_names import name_results
+from .result_names import WRITTEN_PART, name_results
 from .text_times import UnreadableTime, read_time_text
 from .to_char import CHRONO, build_to_char, render_to_char
 from .zones import rewrite_zones
+
+
+def _parse_date_part(parser: Postgres.Parser) -> exp.Expression:
+    """date_part('part', value) as sqlglot reads it (an EXTRACT), keeping the part as written:
+    DataFusion names the column by it (`date_part(Utf8("hour"),cpu.time)`)."""
+    first = parser._curr
+    node = Postgres.Parser.FUNCTION_PARSERS["DATE_PART"](parser)
+    if first is not None and first.token_type is TokenType.STRING:
+        node.meta[WRITTEN_PART] = first.text
+    return node
 
 
 class InfluxSql(Postgres):
@@ -48,7 +59,7 @@ class InfluxSql(Postgres):
                      "TO_CHAR": build_to_char, "DATE_FORMAT": build_to_char,
                      "DATETRUNC": Postgres.Parser.FUNCTIONS["DATE_TRUNC"]}
         FUNCTION_PARSERS = {**Postgres.Parser.FUNCTION_PARSERS,
-                            "DATEPART": Postgres.Parser.FUNCTION_PARSERS["DATE_PART"]}
+                            "DATE_PART": _parse_date_part, "DATEPART": _parse_date_part}
 
 
 READ_DIALECT = InfluxSql

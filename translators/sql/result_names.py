@@ -23,13 +23,15 @@ _FUNCTIONS: dict[type[exp.Expression], str] = {
     exp.Abs: "abs", exp.Round: "round", exp.Floor: "floor", exp.Ceil: "ceil",
     exp.Lower: "lower", exp.Upper: "upper", exp.Length: "character_length",
     exp.UnixToTime: "to_timestamp", exp.ApproxDistinct: "approx_distinct",
-    exp.RegexpLike: "regexp_like", exp.Sqrt: "sqrt", exp.Ln: "ln",
+    exp.RegexpLike: "regexp_like", exp.Sqrt: "sqrt", exp.Ln: "ln", exp.Extract: "date_part",
 }
 _OPERATORS: dict[type[exp.Expression], str] = {
     exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.EQ: "=",
     exp.NEQ: "!=", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=", exp.And: "AND",
     exp.Or: "OR",
 }
+# the part a date_part() call was given, as written (an EXTRACT's part is its upper-case name)
+WRITTEN_PART = "written_part"
 _NANOS = {"nanosecond": 1, "microsecond": 1_000, "millisecond": 1_000_000,
           "second": 1_000_000_000, "minute": 60_000_000_000, "hour": 3_600_000_000_000}
 _DAYS = {"day": 1, "week": 7}
@@ -111,6 +113,9 @@ def _arguments(node: exp.Expression) -> list[exp.Expression]:
     if isinstance(node, exp.TimestampTrunc | exp.DateTrunc):
         unit = node.args.get("unit")
         return [exp.Literal.string(unit.name.lower() if unit else ""), node.this]
+    if isinstance(node, exp.Extract):  # DataFusion plans EXTRACT as date_part
+        part = node.meta.get(WRITTEN_PART, node.this.name)
+        return [exp.Literal.string(part), node.expression]
     if isinstance(node, exp.DateBin):
         origin = node.args.get("origin")
         return [a for a in (node.this, node.expression, origin) if a is not None]
