@@ -141,3 +141,28 @@ async def test_text_that_is_no_time_is_refused_in_arrows_words(
     assert response.status == 400, body
     assert body["error"].startswith("Arrow error: Parser error: "), body
     assert reason in body["error"], body
+
+
+@pytest.mark.parametrize(("query", "reason"), [
+    pytest.param("SELECT to_timestamp('garbage') AS t", "Error parsing timestamp from "
+                 "'garbage': timestamp must contain at least 10 characters",
+                 id="to-timestamp-of-garbage"),
+    pytest.param("SELECT CAST('garbage' AS TIMESTAMP) AS t FROM m", "Error parsing timestamp "
+                 "from 'garbage': timestamp must contain at least 10 characters",
+                 id="cast-garbage-to-timestamp"),
+    pytest.param("SELECT v FROM m WHERE time > 'tomorrow'::timestamp", "Error parsing "
+                 "timestamp from 'tomorrow': timestamp must contain at least 10 characters",
+                 id="double-colon-cast-in-where"),
+    pytest.param("SELECT to_timestamp_millis('2024-02-30T00:00:00Z') AS t",
+                 "Error parsing timestamp from '2024-02-30T00:00:00Z': error parsing date",
+                 id="to-timestamp-millis-no-such-day"),
+    pytest.param("SELECT TIMESTAMP '2024-01-01T00:00:00 Mars/Olympus' AS t",
+                 'Invalid timezone "Mars/Olympus"', id="timestamp-literal-unknown-zone"),
+])
+async def test_text_cast_to_a_time_is_refused_in_arrows_words(
+        loaded: TestClient, query: str, reason: str) -> None:
+    response = await loaded.get("/api/v3/query_sql", params={"db": "db1", "q": query})
+    body = await response.json()
+    assert response.status == 400, body
+    assert body["error"].startswith("Arrow error: Parser error: "), body
+    assert reason in body["error"], body
