@@ -26,7 +26,6 @@ _EPOCH = "1970-01-01 00:00:00"
 # date_bin_gapfill, locf and interpolate are built by gapfill.py, and tz(), AT TIME ZONE,
 # date_bin_wallclock and to_local_time by zones.py, before these rewrites run.
 _UNSUPPORTED = {
-    "arrow_cast": "arrow_cast() is not supported on the native store; use CAST",
     "approx_percentile_cont_with_weight": "approx_percentile_cont_with_weight is not "
                                           "supported on the native store",
 }

@@ -30,6 +30,7 @@ from sqlglot.optimizer.scope import traverse_scope
 from sqlglot.tokens import TokenType
 
 from . import information_schema
+from .casts import rewrite_casts
 from .datafusion import Unsupported, nanosecond_casts, rewrite_functions
 from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
@@ -79,6 +80,7 @@ ALLOWED_UNMODELLED = frozenset({
     "stddev_samp", "stddev_pop", "var_samp", "var_pop", "bit_count", "ln", "log2", "log10",
     "approx_quantile", "make_timestamp", "typeof", "cast_to_type",
 })
+_DIVISION_BY_ZERO = "Error: Division by zero in expression"
 _SOURCES = (exp.Table, exp.Subquery, exp.Unnest, exp.Values, exp.Lateral)
 _DENIED = frozenset({
     "glob", "getenv", "current_setting", "getvariable", "query", "query_table", "sniff_csv",
@@ -222,6 +224,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
     # DataFusion binds parameters before planning, so the rewrites below see the values
     bind_parameters(tree, params)
     try:
+        tree = rewrite_casts(tree, columns)  # arrow_cast, casts to integers, integer division
         tree = nanosecond_casts(tree)  # the user's casts only, before the rewrites add theirs
         tree = read_time_text(tree)
         tree, zones = rewrite_zones(tree)
@@ -262,6 +265,8 @@ def engine_message(message: str, schema: str) -> str:
     """An engine error about a translated query, worded in the user's terms: without the
     excerpt of the translated SQL and without the names the translation introduced."""
     message = message.split("\n\nLINE ", 1)[0].strip()  # DuckDB quotes the translated SQL
+    if _DIVISION_BY_ZERO in message:  # an integer divided by zero, in DataFusion's words
+        return "Arrow error: Divide by zero error"
     own = message.find(LIMIT_WORDS)
     if own >= 0:  # the gap-filling guard's own words, without DuckDB's "Invalid Input Error"
         return message[own:]
