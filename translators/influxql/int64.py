@@ -34,12 +34,11 @@ def _huge(value: int) -> exp.Expression:
 
 def wrapped(total: exp.Expression) -> exp.Expression:
     """An exact (HUGEINT) integer sum as int64 wraps it: ((total + 2^63) mod 2^64) - 2^63,
-    with DuckDB's remainder (which keeps the dividend's sign) made a modulo."""
+    the modulo taken as the low 64 bits (two's complement), which costs next to nothing where
+    DuckDB's HUGEINT division would cost a third of a grouped sum."""
     shifted = exp.Paren(this=exp.Add(this=total, expression=_huge(_LIMIT)))
-    remainder = exp.Mod(this=shifted, expression=_huge(_SPAN))
-    modulo = exp.Mod(this=exp.Paren(this=exp.Add(this=remainder, expression=_huge(_SPAN))),
-                     expression=_huge(_SPAN))
-    return exp.cast(exp.Sub(this=modulo, expression=_huge(_LIMIT)), "BIGINT")
+    low = exp.Paren(this=exp.BitwiseAnd(this=shifted, expression=_huge(_SPAN - 1)))
+    return exp.cast(exp.Sub(this=low, expression=_huge(_LIMIT)), "BIGINT")
 
 
 def mean(value: exp.Expression, one_stream: bool) -> exp.Expression:
