@@ -11,13 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
-from . import ast, columnar, firstlast, firstlast_beside, paging, recent
+from . import ast, columnar, firstlast, firstlast_beside, int64, paging, recent
 from .errors import QueryError
 from .results import Series
 from .rewrite import plan_select
 from .schema import SchemaProvider
+from .select_plan import SelectPlan
 from .shape import group_rows, shape
 from .storage import build_query, time_bounds
 
@@ -48,12 +50,25 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     if plan is None:
         return []
     plan.paged_by = paged_by
-    lower, upper = time_bounds(plan, now)
     if plan.slimit:  # SOFFSET alone answers nothing: no index to read
         plan.paged = {}
         for source in plan.sources:
             plan.paged.setdefault(source.schema.name, set()).update(paging.paged_tag_sets(
                 plan, source, now, run))
+    try:
+        return _answer(plan, run, now, limits, series_times)
+    except _MeansMayWrap:
+        plan.exact_means = int64.integer_means(plan)
+        return _answer(plan, run, now, limits, series_times)
+
+
+class _MeansMayWrap(Exception):
+    """A group's integer mean may hold a series sum past int64: compute it from its points."""
+
+
+def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
+            series_times: recent.SeriesTimes | None) -> list[Series]:
+    lower, upper = time_bounds(plan, now)
     by_columns = columnar.eligible(plan)
     from_recent = series_times is not None and recent.applies(plan)
     blocks = []
@@ -72,7 +87,12 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
         limit = query.args.get("limit")
         if limit is None or int(limit.expression.name) > limits.max_rows:
             query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)
-        table = firstlast.resolve(plan, source.schema, run(query))
+        table = run(query)
+        if int64.RISK in table.column_names:
+            if pc.any(table.column(int64.RISK)).as_py():
+                raise _MeansMayWrap
+            table = table.drop_columns([int64.RISK])
+        table = firstlast.resolve(plan, source.schema, table)
         table = firstlast_beside.replace_points(plan, source.database, source.schema,
                                                 dimensions, now, table, run, source.copies,
                                                 source.extra)

@@ -9,10 +9,13 @@ the only function in the query; everything else returns the bucket's start.
 from __future__ import annotations
 
 import math
+import operator
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from . import ast
+from .int64 import wrap
 from .readorder import go_sort
 
 AGGREGATES = frozenset({
@@ -140,6 +143,8 @@ def cumulative_sum(points: Sequence[Point]) -> list[Point]:
     total: Any = None
     for time, value in _present(points):
         total = value if total is None else total + value
+        if isinstance(total, int):  # 1.x adds integers as int64, which wraps
+            total = wrap(total)
         out.append((time, total))
     return out
 
@@ -222,3 +227,46 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
     if isinstance(result, float) and not math.isfinite(result):
         return None
     return result
+
+
+_WRAPPING: dict[ast.BinaryOp, Callable[[Any, Any], Any]] = {
+    ast.BinaryOp.ADD: operator.add, ast.BinaryOp.SUB: operator.sub,
+    ast.BinaryOp.MUL: operator.mul}
+
+
+def binary(op: ast.BinaryOp, left: Any, right: Any) -> Any:
+    """An operator between two values with 1.x's results (None where it answers null)."""
+    if left is None or right is None:
+        return None
+    numeric = (int, float)
+    if isinstance(left, bool) or isinstance(right, bool):
+        if op in (ast.BinaryOp.BITWISE_AND, ast.BinaryOp.BITWISE_OR, ast.BinaryOp.BITWISE_XOR) \
+                and isinstance(left, bool) and isinstance(right, bool):
+            return {"&": left and right, "|": left or right, "^": left != right}[op.value]
+        return None
+    if not isinstance(left, numeric) or not isinstance(right, numeric):
+        if op is ast.BinaryOp.ADD and isinstance(left, str) and isinstance(right, str):
+            return left + right
+        return None
+    integers = isinstance(left, int) and isinstance(right, int)
+    if op in _WRAPPING:  # 1.x computes integers as int64, which wraps
+        found = _WRAPPING[op](left, right)
+        return wrap(found) if integers else found
+    if op is ast.BinaryOp.DIV:
+        if right == 0:
+            return 0  # 1.x answers 0 for any division by zero
+        return left / right
+    if op is ast.BinaryOp.MOD:
+        if right == 0:
+            return 0
+        if not integers:
+            return math.fmod(left, right)
+        remainder = abs(left) % abs(right)  # Go's %: the dividend's sign, exact for int64
+        return remainder if left >= 0 else -remainder
+    if integers and op is ast.BinaryOp.BITWISE_AND:
+        return left & right
+    if integers and op is ast.BinaryOp.BITWISE_OR:
+        return left | right
+    if integers and op is ast.BinaryOp.BITWISE_XOR:
+        return left ^ right
+    return None

@@ -114,6 +114,8 @@ class SelectPlan:
     paged: dict[str, set[bytes]] | None = None
     # A subquery's page is keyed by its parent's GROUP BY, not its own (None: its own)
     paged_by: tuple[ast.Dimension, ...] | None = None
+    # Integer means computed from their points, where a series' sum may wrap (`int64.py`)
+    exact_means: set[Prim] = field(default_factory=set)
 
     @property
     def rows_end(self) -> int | None:

@@ -8,7 +8,6 @@ functions that need a bucket's points (percentile, top, mode...), which get them
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from . import functions as fn
 from . import integral as area
 from .errors import QueryError
 from .fill import bucket_of, bucket_span, fill_rows
+from .int64 import wrapped_mean
 from .paging import page_series
 from .readorder import merge_series
 from .results import Series, series_key
@@ -266,6 +266,8 @@ def _from_points(prim: Any, points: list[dict[str, Any]],
     if func == "mode":
         found = fn.mode(points, read_order)
         return ((None, found) if found is not None else None), {}
+    if func == "mean":  # an integer mean whose partial sums may wrap
+        return (None, wrapped_mean(points)), {}
     raise QueryError(f"{func}() is not supported yet by influx-gateway")
 
 
@@ -355,44 +357,7 @@ def _eval(node: Node, values: list[Any]) -> Any:
     if isinstance(node, Lit):
         return node.value
     if isinstance(node, Op):
-        return _binary(node.op, _eval(node.lhs, values), _eval(node.rhs, values))
+        return fn.binary(node.op, _eval(node.lhs, values), _eval(node.rhs, values))
     if isinstance(node, Math):
         return fn.math_function(node.name, [_eval(a, values) for a in node.args])
     raise QueryError("a transformation cannot be nested in an expression yet")
-
-
-def _binary(op: ast.BinaryOp, left: Any, right: Any) -> Any:
-    if left is None or right is None:
-        return None
-    numeric = (int, float)
-    if isinstance(left, bool) or isinstance(right, bool):
-        if op in (ast.BinaryOp.BITWISE_AND, ast.BinaryOp.BITWISE_OR, ast.BinaryOp.BITWISE_XOR) \
-                and isinstance(left, bool) and isinstance(right, bool):
-            return {"&": left and right, "|": left or right, "^": left != right}[op.value]
-        return None
-    if not isinstance(left, numeric) or not isinstance(right, numeric):
-        if op is ast.BinaryOp.ADD and isinstance(left, str) and isinstance(right, str):
-            return left + right
-        return None
-    integers = isinstance(left, int) and isinstance(right, int)
-    if op is ast.BinaryOp.ADD:
-        return left + right
-    if op is ast.BinaryOp.SUB:
-        return left - right
-    if op is ast.BinaryOp.MUL:
-        return left * right
-    if op is ast.BinaryOp.DIV:
-        if right == 0:
-            return 0  # 1.x answers 0 for any division by zero
-        return left / right
-    if op is ast.BinaryOp.MOD:
-        if right == 0:
-            return 0
-        return math.fmod(left, right) if not integers else int(math.fmod(left, right))
-    if integers and op is ast.BinaryOp.BITWISE_AND:
-        return left & right
-    if integers and op is ast.BinaryOp.BITWISE_OR:
-        return left | right
-    if integers and op is ast.BinaryOp.BITWISE_XOR:
-        return left ^ right
-    return None

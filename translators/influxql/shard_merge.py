@@ -13,6 +13,7 @@ import heapq
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .int64 import wrap
 from .results import Series, StatementResult
 from .shard_index import keep_paged, page_answered
 from .shard_plan import Combiner, Merge, ShardPlan
@@ -187,7 +188,9 @@ def _combine(function: str, cells: list[list[Any]]) -> Any:
         return None
     reduce: Callable[[list[Any]], Any] = {"count": sum, "sum": sum, "min": min,
                                           "max": max}[function]
-    return reduce(present)
+    found = reduce(present)
+    # integer sums wrap around int64 in 1.x, so the shards' wrapped sums add up the same way
+    return wrap(found) if function == "sum" and isinstance(found, int) else found
 
 
 def _picked(parts: list[Series], combiner: Combiner) -> list[list[Any]]:

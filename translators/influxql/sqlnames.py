@@ -19,6 +19,7 @@ STORED_TIME = "time"  # the table's own TIMESTAMP_NS column, which raw reads sor
 SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
 SOURCE = "__src"  # the FROM database a row is read from, where 1.x reads each one apart
 COUNTED = "__n"  # rows of a bucket with an aggregated field: 1.x has no bucket without one
+VIRTUAL_DB = "__subquery"  # the database a subquery's rows are read from (`subquery.py`)
 NUMERIC = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
 
 

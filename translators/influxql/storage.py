@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
-from . import firstlast
+from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
 from .errors import QueryError
 from .schema import MeasurementSchema, readable_as
@@ -29,6 +29,7 @@ from .sqlnames import (
     SOURCE,
     STORED_TIME,
     TIME,
+    VIRTUAL_DB,
     col,
     dim_name,
     ident,
@@ -53,7 +54,8 @@ _SQL_TYPES = {FieldType.FLOAT: "DOUBLE", FieldType.INTEGER: "BIGINT",
 
 def needs_points(plan: SelectPlan, prim: Prim) -> bool:
     """True when the prim is computed in Python from the bucket's points."""
-    return prim.func is not None and prim.func not in SQL_AGGREGATES
+    return prim.func is not None and (prim.func not in SQL_AGGREGATES
+                                      or prim in plan.exact_means)
 
 
 def stored_table(database: str, schema: MeasurementSchema, copies: int = 1,
@@ -137,7 +139,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                              for name, t in zip(series_tags, sorted(schema.tags), strict=True))
         if by_source:
             inner_columns.append(col(SOURCE))
-    elif any(p.func in _BY_SERIES for p in plan.prims):
+    elif plan.exact_means or any(p.func in _BY_SERIES for p in plan.prims):
         inner_columns.append(_series_order(schema).as_(SERIES, copy=False))
     for index, prim in enumerate(plan.prims):
         if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
@@ -165,6 +167,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     else:
         outer.append(exp.cast(exp.null(), "BIGINT").as_(TIME, copy=False))
     raw_values = [(i, p) for i, p in enumerate(plan.prims) if p.func is None]
+    risks: list[exp.Expression] = []
     for index, prim in enumerate(plan.prims):
         if prim.func is None:  # a selector's companion: filled from the selected point
             outer.append(exp.null().as_(prim_name(index), copy=False))
@@ -175,7 +178,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                       exp.PropertyEQ(this=ident("v"), expression=value)]
             fields += [exp.PropertyEQ(this=ident(f"a{i}"), expression=col(f"__v{i}"))
                        for i, _ in raw_values]
-            if prim.func in READ_ORDER:  # their ties depend on the series each point is from
+            if prim.func in READ_ORDER or prim in plan.exact_means:  # they need the series
                 fields.append(exp.PropertyEQ(this=ident("s"), expression=col(SERIES)))
             agg: exp.Expression = exp.ArrayAgg(this=exp.Order(
                 this=exp.Struct(expressions=fields),
@@ -191,8 +194,14 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             companions = [(f"a{i}", col(f"__v{i}")) for i, _ in raw_values]
             agg = _sql_aggregate(prim, value, schema,
                                  grouped=bool(dimensions) or plan.interval is not None,
-                                 selector=plan.selector, companions=companions)
+                                 selector=plan.selector, companions=companions,
+                                 one_stream=database == VIRTUAL_DB)
+            if (prim.func == "mean" and schema.fields.get(prim.name) is FieldType.INTEGER
+                    and database != VIRTUAL_DB):
+                risks.append(int64.risk(value.copy()))
         outer.append(agg.as_(prim_name(index), copy=False))
+    if risks:
+        outer.append(exp.or_(*risks, copy=False).as_(int64.RISK, copy=False))
     # Buckets where none of the aggregated fields has a value do not exist for 1.x.
     aggregated = [i for i, p in enumerate(plan.prims) if p.func is not None]
     if len({(plan.prims[i].name, plan.prims[i].role) for i in aggregated}) == 1:  # one field
@@ -245,10 +254,11 @@ def _bucket(time: exp.Expression, interval: int, offset: int,
 
 def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
                    grouped: bool = False, selector: bool = True,
-                   companions: list[tuple[str, exp.Expression]] | None = None
-                   ) -> exp.Expression:
+                   companions: list[tuple[str, exp.Expression]] | None = None,
+                   one_stream: bool = False) -> exp.Expression:
     """One SQL aggregate. first, last, min and max as the lone selector answer a struct of
-    the selected point: time `t`, value `v` and the `companions` read beside it."""
+    the selected point: time `t`, value `v` and the `companions` read beside it.
+    `one_stream`: the rows are a subquery's, which 1.x reads as one series (`int64.py`)."""
     func = prim.func
     ftype = schema.fields.get(prim.name)
     if func == "count":
@@ -260,8 +270,11 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
         return exp.cast(exp.null(), "DOUBLE")  # a field this measurement lacks
     if func == "sum":
         total = exp.Sum(this=value)
-        return exp.cast(total, "BIGINT") if ftype is FieldType.INTEGER else total
+        # 1.x's integer sum wraps around int64
+        return int64.wrapped(total) if ftype is FieldType.INTEGER else total
     if func == "mean":
+        if ftype is FieldType.INTEGER:
+            return int64.mean(value, one_stream)
         return exp.Avg(this=exp.cast(value, "DOUBLE"))
     if func == "median":
         return exp.func("quantile_cont", exp.cast(value, "DOUBLE"), exp.Literal.number(0.5))

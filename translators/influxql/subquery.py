@@ -22,15 +22,13 @@ from . import ast
 from .results import Series
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .select_list import has_aggregate
-from .sqlnames import STORED_TIME, col, ident
+from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
 from .timerange import split_condition
 from .values import coerce, column_type
 
 if TYPE_CHECKING:
     from .engine import Limits, Runner
 
-#: The database the virtual measurements live in while the outer statement is planned.
-VIRTUAL_DB = "__subquery"
 #: The virtual tables' column holding each row's place in 1.x's emission order.
 SEQUENCE = "__seq"
 

@@ -3,7 +3,8 @@
 All changes go through one writer thread. It takes every job waiting in its queue, applies
 them in one transaction and commits once (group commit: DuckDB syncs its WAL at COMMIT), then
 answers each job. A write is acknowledged only after that COMMIT, so a 204 means durable and
-queryable. Reads run on separate DuckDB cursors in worker threads (DuckDB releases the GIL).
+queryable. Reads run on separate DuckDB cursors in worker threads (DuckDB releases the GIL):
+`reads.py`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,12 @@ from gateway.backends.base import Backend
 from gateway.errors import Category, GatewayError, not_found
 from gateway.model import Namespace, SqlQuery, WriteOutcome
 from translators.lineprotocol import FieldType, LineError, ParsedBatch
-from translators.sql import SqlRejected, apply_zones, engine_message, translate
 
 from . import ddl, policies, series_index, transaction, writes
 from . import statements as st
 from .catalog import Catalog, CatalogTxn, Column, Role
-from .reader import QueryCall, Reader, names_missing
-from .schema import sql_columns
+from .reader import Reader
+from .reads import ReadPool
 from .series_times import SeriesWatch
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,6 @@ log = logging.getLogger(__name__)
 Job = Callable[[transaction.Transaction], Any]
 _STOP = object()
 _GROUP_LIMIT = 512
-_READ_ATTEMPTS = 3  # a read restarts when a concurrent drop removed a table it was reading
 
 
 class NativeStore(Backend):
@@ -68,10 +66,6 @@ class NativeStore(Backend):
         self._idle_seconds = idle_checkpoint_seconds
         self._wal = Path(f"{path}.wal")
         self.max_columns = max_columns
-        self._query_timeout = query_timeout
-        self._max_rows = max_rows
-        self._query_pool = ThreadPoolExecutor(query_workers, thread_name_prefix="query")
-        self._running: set[duckdb.DuckDBPyConnection] = set()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._catalog = Catalog()
         self._index: series_index.SeriesIndex = {}
@@ -79,7 +73,9 @@ class NativeStore(Backend):
         self._loading: set[tuple[str, str]] = set()
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
-        self._readers: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+        self._reads = ReadPool(lambda: self._catalog, self._connection, self._watch,
+                               query_timeout=query_timeout, query_workers=query_workers,
+                               max_rows=max_rows)
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -121,18 +117,12 @@ class NativeStore(Backend):
         await asyncio.to_thread(self.close_sync)
 
     def close_sync(self) -> None:
-        for cursor in list(self._running):  # queries must not hold up shutdown
-            cursor.interrupt()
-        self._query_pool.shutdown(wait=False, cancel_futures=True)
-        deadline = time.monotonic() + 5  # interrupted queries end quickly; ignore stragglers
-        while self._running and time.monotonic() < deadline:
-            time.sleep(0.01)
+        self._reads.stop()
         if self._writer is not None:
             self._queue.put(_STOP)
             self._writer.join()
             self._writer = None
-        while not self._readers.empty():
-            self._readers.get().close()
+        self._reads.close()
         if self._con is not None:
             self._con.execute("CHECKPOINT")
             self._con.close()
@@ -356,105 +346,18 @@ class NativeStore(Backend):
     def databases(self) -> list[str]:
         return sorted(self._catalog.databases)
 
-    # -- reads -------------------------------------------------------------------------------
+    # -- reads (`reads.py`) ---------------------------------------------------------------
 
     async def query_sql(self, query: SqlQuery) -> pa.Table:
-        database = query.namespace.database
-
-        def work(reader: Reader) -> pa.Table:
-            db = reader.catalog.databases.get(database)
-            if db is None:
-                raise not_found(f"database not found: {database}")
-            tables = tuple(db.tables)
-            columns = sql_columns(db)
-            try:
-                translation = translate(query.text, schema=database, tables=tables,
-                                        params=query.params, row_limit=self._max_rows + 1,
-                                        columns=columns, fill_limit=self._max_rows)
-            except SqlRejected as exc:
-                raise GatewayError(Category.INVALID, str(exc)) from exc
-            try:
-                table = apply_zones(reader.run_sql(translation.sql), translation.zones)
-            except GatewayError as exc:
-                if exc.category is not Category.INVALID:
-                    raise
-                raise GatewayError(Category.INVALID,
-                                   engine_message(exc.message, database)) from None
-            if table.num_rows > self._max_rows:
-                raise GatewayError(Category.INVALID, f"the query's result exceeds "
-                                   f"{self._max_rows} rows (query.max_rows); narrow it with "
-                                   "WHERE, LIMIT or an aggregate")
-            names = table.column_names
-            if len(set(names)) != len(names):
-                duplicates = sorted({n for n in names if names.count(n) > 1})
-                raise GatewayError(Category.INVALID, "result column names must be unique: "
-                                                     + ", ".join(duplicates))
-            return table
-
-        return await self.read(work)
+        return await self._reads.query_sql(query)
 
     async def read(self, work: Callable[[Reader], Any]) -> Any:
-        """Run `work` on a query worker with a locked-down cursor, under the query timeout.
+        """Run `work` on a query worker with a locked-down cursor (`ReadPool.read`)."""
+        return await self._reads.read(work)
 
-        `work` sees the catalog as it was when the read began; it may run several statements.
-        """
-        call = QueryCall(self._catalog, self._watch)
-        try:
-            call.cursor = self._readers.get_nowait()
-        except queue.Empty:
-            assert self._con is not None
-            call.cursor = self._con.cursor()
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._query_pool, self._read, call, work)
-        done, _ = await asyncio.wait({future}, timeout=self._query_timeout)
-        if done:
-            self._readers.put(call.cursor)
-            return future.result()
-        # Past the time limit: answer now. A query not started is dropped; a running one is
-        # interrupted, and its cursor returns to the pool when DuckDB gives it back.
-        call.expired = True
-        if future.cancel():
-            self._readers.put(call.cursor)
-        else:
-            call.cursor.interrupt()
-            future.add_done_callback(lambda _: self._readers.put(call.cursor))
-        raise GatewayError(Category.UNAVAILABLE,
-                           f"query timed out after {self._query_timeout:g} s")
-
-    def _catalog_after(self, catalog: Catalog) -> Catalog:
-        """The catalog, once it differs from `catalog` or no write transaction is open: one
-        that has committed publishes its catalog (within moments) before it counts as ended."""
-        deadline = time.monotonic() + 1
-        while (self._catalog is catalog and self._watch.begun != self._watch.ended
-               and time.monotonic() < deadline):
-            time.sleep(0.001)
-        return self._catalog
-
-    def _read(self, call: QueryCall, work: Callable[[Reader], Any]) -> Any:
-        """Runs on a query worker: translation and execution both stay off the event loop.
-
-        A table or database the read's catalog names may be dropped before DuckDB reads it
-        (the catalog is taken when the read begins, each statement's snapshot when it runs):
-        the read then starts again with the catalog as it is now.
-        """
-        self._running.add(call.cursor)
-        try:
-            for attempt in range(_READ_ATTEMPTS):
-                reader = Reader(call)
-                try:
-                    return work(reader)
-                except GatewayError as exc:
-                    if attempt + 1 == _READ_ATTEMPTS or not names_missing(exc):
-                        raise
-                    latest = self._catalog_after(call.catalog)
-                    if latest is call.catalog:
-                        raise
-                    call.catalog = latest
-                finally:
-                    reader.release()
-            raise AssertionError("unreachable")
-        finally:
-            self._running.discard(call.cursor)
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        assert self._con is not None
+        return self._con
 
 
 def _outcome(written: int, rejected: writes.Refusals) -> WriteOutcome:

@@ -17,6 +17,7 @@ from . import (
     cases_errors,
     cases_formats,
     cases_functions,
+    cases_int64,
     cases_mutations,
     cases_select,
     cases_show,
@@ -28,6 +29,7 @@ from .pending import PENDING
 QUERY_FAMILIES: dict[str, Sequence[Any]] = {
     "select": cases_select.CASES,
     "functions": cases_functions.CASES,
+    "int64": cases_int64.CASES,
     "show": cases_show.CASES,
     "errors": cases_errors.CASES,
 }

@@ -245,12 +245,29 @@ def mixed_lines(database: str) -> list[str]:
             f'mixed,host=b x="yy",y="u",z=4i {T0 + 3 * MINUTE}']
 
 
+def huge_lines() -> list[str]:
+    """huge: integers near int64's ends, whose sums pass it. In the main window `a` and `b`
+    each sum past int64 (a over, b under) while both together do not; `c` and `a`'s first
+    point sum past it only across series. A week before, `a` passes it within one shard group
+    (7 days from Monday) and again with the window's points."""
+    big = (1 << 63) - 1
+    return [
+        f"huge,host=a i={big - 10}i {T0}", f"huge,host=a i={big - 20}i {T0 + MINUTE}",
+        f"huge,host=a i=100i {T0 + 2 * MINUTE}",
+        f"huge,host=b i={-big}i {T0}", f"huge,host=b i={-big}i {T0 + MINUTE}",
+        f"huge,host=b i=-5i {T0 + 3 * MINUTE}",
+        f"huge,host=c i={big - 1}i {T0 + 4 * MINUTE}", f"huge,host=c i=4i {T0 + 5 * MINUTE}",
+        f"huge,host=a i={big - 1}i {T0 - 8 * 24 * HOUR}",
+        f"huge,host=a i=3i {T0 - 8 * 24 * HOUR + MINUTE}",
+    ]
+
+
 def main_batch() -> Batch:
     """Every measurement of the main database."""
     lines = (cpu_lines() + mem_lines() + disk_lines() + events_lines() + counter_lines()
              + awkward_lines() + sparse_lines() + single_lines() + gauge_lines() + stock_lines()
              + wave_lines() + twin_lines(DATABASE) + pair_lines(DATABASE)
-             + mixed_lines(DATABASE))
+             + mixed_lines(DATABASE) + huge_lines())
     return Batch(DATABASE, tuple(lines))
 
 

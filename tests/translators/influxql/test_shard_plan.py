@@ -60,6 +60,16 @@ def test_rows_at_the_same_time_keep_the_targets_order() -> None:
     assert merged.series[0].values == [[1, "a1"], [1, "b1"], [2, "a2"]]
 
 
+def test_integer_sums_of_shards_wrap_around_int64_as_1x_sums() -> None:
+    made = plan("SELECT sum(v), sum(f) FROM m")
+    big = (1 << 63) - 1
+    columns = ["time", "shard_0_0", "shard_1_0"]
+    shards = [StatementResult(0, [Series("m", columns, [[0, big, 1.5e19]])]),
+              StatementResult(0, [Series("m", columns, [[0, 2, 1.5e19]])])]
+    merged = merge_results(made, 0, shards)
+    assert merged.series[0].values == [[0, -big, 3e19]]
+
+
 def test_a_shard_error_is_the_answer() -> None:
     made = plan("SELECT v FROM m")
     merged = merge_results(made, 0, [StatementResult(0), StatementResult(0, error="boom")])

@@ -1,0 +1,158 @@
+"""The native store's read side: a pool of query workers and locked-down DuckDB cursors.
+
+A read runs on a query worker (translation and execution both stay off the event loop) with a
+cursor of the store's connection, under the query timeout, and sees the catalog as it was when
+it began. A read that meets a table dropped meanwhile starts again with the newer catalog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from gateway.errors import Category, GatewayError, not_found
+from gateway.model import SqlQuery
+from translators.sql import SqlRejected, apply_zones, engine_message, translate
+
+from .catalog import Catalog
+from .reader import QueryCall, Reader, names_missing
+from .schema import sql_columns
+from .series_times import SeriesWatch
+
+_READ_ATTEMPTS = 3  # a read restarts when a concurrent drop removed a table it was reading
+
+
+class ReadPool:
+    """Runs reads for a NativeStore. `catalog` gives the store's latest published catalog and
+    `connection` its open DuckDB connection, from which the pool takes cursors."""
+
+    def __init__(self, catalog: Callable[[], Catalog],
+                 connection: Callable[[], duckdb.DuckDBPyConnection], watch: SeriesWatch, *,
+                 query_timeout: float, query_workers: int, max_rows: int) -> None:
+        self._catalog = catalog
+        self._connection = connection
+        self._watch = watch
+        self._query_timeout = query_timeout
+        self._max_rows = max_rows
+        self._query_pool = ThreadPoolExecutor(query_workers, thread_name_prefix="query")
+        self._running: set[duckdb.DuckDBPyConnection] = set()
+        self._readers: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+
+    def stop(self) -> None:
+        """Interrupt running queries and drop waiting ones; returns once the running ones
+        ended or after 5 s (interrupted queries end quickly; stragglers are ignored)."""
+        for cursor in list(self._running):  # queries must not hold up shutdown
+            cursor.interrupt()
+        self._query_pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + 5
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        """Close the pooled cursors (before the connection closes)."""
+        while not self._readers.empty():
+            self._readers.get().close()
+
+    async def query_sql(self, query: SqlQuery) -> pa.Table:
+        database = query.namespace.database
+
+        def work(reader: Reader) -> pa.Table:
+            db = reader.catalog.databases.get(database)
+            if db is None:
+                raise not_found(f"database not found: {database}")
+            tables = tuple(db.tables)
+            columns = sql_columns(db)
+            try:
+                translation = translate(query.text, schema=database, tables=tables,
+                                        params=query.params, row_limit=self._max_rows + 1,
+                                        columns=columns, fill_limit=self._max_rows)
+            except SqlRejected as exc:
+                raise GatewayError(Category.INVALID, str(exc)) from exc
+            try:
+                table = apply_zones(reader.run_sql(translation.sql), translation.zones)
+            except GatewayError as exc:
+                if exc.category is not Category.INVALID:
+                    raise
+                raise GatewayError(Category.INVALID,
+                                   engine_message(exc.message, database)) from None
+            if table.num_rows > self._max_rows:
+                raise GatewayError(Category.INVALID, f"the query's result exceeds "
+                                   f"{self._max_rows} rows (query.max_rows); narrow it with "
+                                   "WHERE, LIMIT or an aggregate")
+            names = table.column_names
+            if len(set(names)) != len(names):
+                duplicates = sorted({n for n in names if names.count(n) > 1})
+                raise GatewayError(Category.INVALID, "result column names must be unique: "
+                                                     + ", ".join(duplicates))
+            return table
+
+        return await self.read(work)
+
+    async def read(self, work: Callable[[Reader], Any]) -> Any:
+        """Run `work` on a query worker with a locked-down cursor, under the query timeout.
+
+        `work` sees the catalog as it was when the read began; it may run several statements.
+        """
+        call = QueryCall(self._catalog(), self._watch)
+        try:
+            call.cursor = self._readers.get_nowait()
+        except queue.Empty:
+            call.cursor = self._connection().cursor()
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._query_pool, self._read, call, work)
+        done, _ = await asyncio.wait({future}, timeout=self._query_timeout)
+        if done:
+            self._readers.put(call.cursor)
+            return future.result()
+        # Past the time limit: answer now. A query not started is dropped; a running one is
+        # interrupted, and its cursor returns to the pool when DuckDB gives it back.
+        call.expired = True
+        if future.cancel():
+            self._readers.put(call.cursor)
+        else:
+            call.cursor.interrupt()
+            future.add_done_callback(lambda _: self._readers.put(call.cursor))
+        raise GatewayError(Category.UNAVAILABLE,
+                           f"query timed out after {self._query_timeout:g} s")
+
+    def _catalog_after(self, catalog: Catalog) -> Catalog:
+        """The catalog, once it differs from `catalog` or no write transaction is open: one
+        that has committed publishes its catalog (within moments) before it counts as ended."""
+        deadline = time.monotonic() + 1
+        while (self._catalog() is catalog and self._watch.begun != self._watch.ended
+               and time.monotonic() < deadline):
+            time.sleep(0.001)
+        return self._catalog()
+
+    def _read(self, call: QueryCall, work: Callable[[Reader], Any]) -> Any:
+        """Runs on a query worker: translation and execution both stay off the event loop.
+
+        A table or database the read's catalog names may be dropped before DuckDB reads it
+        (the catalog is taken when the read begins, each statement's snapshot when it runs):
+        the read then starts again with the catalog as it is now.
+        """
+        self._running.add(call.cursor)
+        try:
+            for attempt in range(_READ_ATTEMPTS):
+                reader = Reader(call)
+                try:
+                    return work(reader)
+                except GatewayError as exc:
+                    if attempt + 1 == _READ_ATTEMPTS or not names_missing(exc):
+                        raise
+                    latest = self._catalog_after(call.catalog)
+                    if latest is call.catalog:
+                        raise
+                    call.catalog = latest
+                finally:
+                    reader.release()
+            raise AssertionError("unreachable")
+        finally:
+            self._running.discard(call.cursor)
