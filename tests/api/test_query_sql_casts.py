@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
+from tests.api.helpers import sql_tuples
+
 # 2024-01-01T00:00:01.123456789Z and a point before the epoch
 DATA = b"""m,s=a v=2.7,n=90i,t="12",b=true 1704067201123456789
 m,s=b v=-2.7,n=-7i,t="x",b=false -1500000001
@@ -19,14 +21,6 @@ async def loaded(client: TestClient) -> TestClient:
                                  params={"db": "db1", "precision": "nanosecond"})
     assert response.status == 204, await response.text()
     return client
-
-
-async def rows(client: TestClient, query: str) -> list[tuple[object, ...]]:
-    response = await client.get("/api/v3/query_sql", params={"db": "db1", "q": query})
-    body = await response.json()
-    assert response.status == 200, body
-    assert isinstance(body, list)
-    return [tuple(row.values()) for row in body]
 
 
 async def refusal(client: TestClient, query: str) -> str:
@@ -77,7 +71,7 @@ async def refusal(client: TestClient, query: str) -> str:
 ])
 async def test_casts_as_datafusion_casts(loaded: TestClient, query: str,
                                          expected: list[tuple[object, ...]]) -> None:
-    assert await rows(loaded, query) == expected
+    assert await sql_tuples(loaded, "db1", query) == expected
 
 
 @pytest.mark.parametrize(("query", "error"), [
@@ -119,7 +113,7 @@ async def test_arrow_cast_to_a_type_the_store_lacks_names_it(loaded: TestClient)
 ])
 async def test_division_as_datafusion_divides(loaded: TestClient, query: str,
                                               expected: list[tuple[object, ...]]) -> None:
-    assert await rows(loaded, query) == expected
+    assert await sql_tuples(loaded, "db1", query) == expected
 
 
 @pytest.mark.parametrize("query", [

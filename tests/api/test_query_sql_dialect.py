@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
+from tests.api.helpers import sql
+
 # host c: a row without usage (selectors skip it) and a tie on the largest usage
 DATA = b"""cpu,host=a usage=1.5,idle=90i 1700000000
 cpu,host=a usage=2.5,idle=80i 1700000030
@@ -28,12 +30,6 @@ async def loaded(client: TestClient) -> TestClient:
                                  data=DATA)
     assert response.status == 204, await response.text()
     return client
-
-
-async def rows(client: TestClient, query: str) -> list[dict[str, object]]:
-    response = await client.get("/api/v3/query_sql", params={"db": "db1", "q": query})
-    assert response.status == 200, await response.text()
-    return await response.json()
 
 
 SUPPORTED = [
@@ -126,7 +122,7 @@ SUPPORTED = [
 
 @pytest.mark.parametrize(("query", "expected"), SUPPORTED)
 async def test_influxdb3_sql(loaded: TestClient, query: str, expected: list) -> None:
-    assert await rows(loaded, query) == expected
+    assert await sql(loaded, "db1", query) == expected
 
 
 UNSUPPORTED = [
@@ -242,7 +238,7 @@ async def test_csv_and_jsonl_render_selector_times_like_time(loaded: TestClient)
 
 async def test_show_tables_lists_only_this_database(loaded: TestClient) -> None:
     await loaded.post("/api/v3/write_lp", params={"db": "other"}, data=b"secret v=1 1")
-    assert await rows(loaded, "SHOW TABLES") == [
+    assert await sql(loaded, "db1", "SHOW TABLES") == [
         {"table_catalog": "public", "table_schema": "iox", "table_name": "cpu",
          "table_type": "BASE TABLE"},
         {"table_catalog": "public", "table_schema": "information_schema",
@@ -251,7 +247,7 @@ async def test_show_tables_lists_only_this_database(loaded: TestClient) -> None:
          "table_name": "columns", "table_type": "VIEW"},
     ]
     # Grafana's and the CLI's discovery query
-    assert await rows(loaded, "SELECT table_name FROM information_schema.tables "
+    assert await sql(loaded, "db1", "SELECT table_name FROM information_schema.tables "
                               "WHERE table_schema = 'iox' ORDER BY table_name") == [
         {"table_name": "cpu"}]
 
@@ -264,11 +260,11 @@ async def test_show_columns_and_information_schema_columns(loaded: TestClient) -
                                      ("idle", "Int64", "YES"),
                                      ("time", "Timestamp(Nanosecond, None)", "NO"),
                                      ("usage", "Float64", "YES")]]
-    assert await rows(loaded, "SHOW COLUMNS FROM cpu") == expected
-    assert await rows(loaded, "SELECT table_catalog, table_schema, table_name, column_name, "
+    assert await sql(loaded, "db1", "SHOW COLUMNS FROM cpu") == expected
+    assert await sql(loaded, "db1", "SELECT table_catalog, table_schema, table_name, column_name, "
                               "data_type, is_nullable FROM information_schema.columns "
                               "WHERE table_name = 'cpu' ORDER BY column_name") == expected
-    assert await rows(loaded, "SHOW COLUMNS FROM nope") == []
+    assert await sql(loaded, "db1", "SHOW COLUMNS FROM nope") == []
 
 
 @pytest.mark.parametrize("query", [

@@ -13,6 +13,8 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient
 
+from tests.api.helpers import sql
+
 # host a: values at 22:13 and 22:16 (nothing at 22:14, 22:15); host b: 22:13 and 22:14 only
 DATA = b"""cpu,host=a usage=1,idle=90i 1700000000
 cpu,host=a usage=3,idle=80i 1700000030
@@ -38,18 +40,12 @@ async def answer(client: TestClient, query: str, fmt: str = "json") -> tuple[int
     return response.status, await response.text()
 
 
-async def rows(client: TestClient, query: str) -> list[dict[str, object]]:
-    response = await client.get("/api/v3/query_sql", params={"db": "db1", "q": query})
-    assert response.status == 200, await response.text()
-    return await response.json()
-
-
 def column(result: list[dict[str, object]], name: str, host: str) -> list[object]:
     return [r.get(name) for r in result if r["host"] == host]
 
 
 async def test_every_bucket_of_every_group_appears(loaded: TestClient) -> None:
-    result = await rows(loaded, "SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t, "
+    result = await sql(loaded, "db1", "SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t, "
                                 f"host, avg(usage) AS u, count(*) AS n FROM cpu WHERE {RANGE} "
                                 "GROUP BY 1, host")
     # each group's buckets in time order, groups in order, as IOx's GapFill emits them
@@ -62,7 +58,7 @@ async def test_every_bucket_of_every_group_appears(loaded: TestClient) -> None:
 
 
 async def test_locf_carries_forward_never_backwards(loaded: TestClient) -> None:
-    result = await rows(loaded, "SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t, "
+    result = await sql(loaded, "db1", "SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t, "
                                 f"host, locf(avg(usage)) FROM cpu WHERE {RANGE} "
                                 "GROUP BY t, host ORDER BY host, t")
     name = "locf(avg(cpu.usage))"  # as InfluxDB 3 names it
@@ -71,7 +67,7 @@ async def test_locf_carries_forward_never_backwards(loaded: TestClient) -> None:
 
 
 async def test_interpolate_between_neighbours_only(loaded: TestClient) -> None:
-    result = await rows(loaded, "SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t, "
+    result = await sql(loaded, "db1", "SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t, "
                                 "host, interpolate(avg(usage)) AS u, interpolate(min(idle)) AS i "
                                 f"FROM cpu WHERE {RANGE} GROUP BY 1, 2")
     assert column(result, "u", "a") == [None, 2.0, 4.0, 6.0, 8.0, None]
@@ -81,7 +77,7 @@ async def test_interpolate_between_neighbours_only(loaded: TestClient) -> None:
 
 
 async def test_exclusive_bounds_and_origin(loaded: TestClient) -> None:
-    result = await rows(loaded, "SELECT date_bin_gapfill(INTERVAL '2 minutes', time, "
+    result = await sql(loaded, "db1", "SELECT date_bin_gapfill(INTERVAL '2 minutes', time, "
                                 "'1970-01-01T00:01:00Z') AS t, max(usage) AS m FROM cpu "
                                 "WHERE time > '2023-11-14T22:11:00Z' "
                                 "AND time < '2023-11-14T22:17:00Z' GROUP BY 1")
@@ -91,7 +87,7 @@ async def test_exclusive_bounds_and_origin(loaded: TestClient) -> None:
 
 async def test_gapfill_with_having_limit_and_zone(loaded: TestClient) -> None:
     # HAVING filters the filled rows (IOx plans it above the GapFill node)
-    result = await rows(loaded, "SELECT date_bin_gapfill(INTERVAL '1 minute', "
+    result = await sql(loaded, "db1", "SELECT date_bin_gapfill(INTERVAL '1 minute', "
                                 "tz(time, 'Europe/Paris')) AS t, sum(idle) AS s FROM cpu "
                                 f"WHERE {RANGE} GROUP BY 1 HAVING sum(idle) < 100 "
                                 "ORDER BY t DESC LIMIT 2")
@@ -100,7 +96,7 @@ async def test_gapfill_with_having_limit_and_zone(loaded: TestClient) -> None:
 
 
 async def test_wallclock_gapfill_bins_local_days(loaded: TestClient) -> None:
-    result = await rows(loaded, "SELECT date_bin_wallclock_gapfill(INTERVAL '12 hours', "
+    result = await sql(loaded, "db1", "SELECT date_bin_wallclock_gapfill(INTERVAL '12 hours', "
                                 "tz(time, 'Asia/Kolkata')) AS d, count(*) AS n FROM cpu "
                                 "WHERE time >= '2023-11-14T00:00:00Z' "
                                 "AND time < '2023-11-15T12:00:00Z' GROUP BY 1")
@@ -157,7 +153,7 @@ async def test_zoned_times_in_json_jsonl_and_csv(loaded: TestClient) -> None:
     expected = {"p": "2023-11-14T23:13:21+01:00", "n": "2023-11-14T22:13:21-05:00",
                 "u": "2023-11-14T22:13:21Z", "o": "2023-11-15T03:43:21+05:30",
                 "time": "2023-11-14T22:13:21"}
-    assert await rows(loaded, query) == [expected]
+    assert await sql(loaded, "db1", query) == [expected]
     status, text = await answer(loaded, query, "csv")
     assert (status, text) == (200, "p,n,u,o,time\n" + ",".join(expected.values()) + "\n")
     status, text = await answer(loaded, query, "jsonl")
@@ -166,7 +162,7 @@ async def test_zoned_times_in_json_jsonl_and_csv(loaded: TestClient) -> None:
 
 
 async def test_time_zone_functions_from_the_reference(loaded: TestClient) -> None:
-    result = await rows(loaded, "SELECT tz('2024-04-01T00:00:20', 'Europe/Brussels') AS b, "
+    result = await sql(loaded, "db1", "SELECT tz('2024-04-01T00:00:20', 'Europe/Brussels') AS b, "
                                 "'2024-01-01T00:00:00-00:00' AT TIME ZONE 'America/Los_Angeles' "
                                 "AS l, to_local_time(tz(time, 'America/New_York')) AS w, "
                                 "tz(time, 'Australia/Sydney') FROM cpu WHERE host = 'a' "
@@ -177,7 +173,7 @@ async def test_time_zone_functions_from_the_reference(loaded: TestClient) -> Non
 
 
 async def test_date_bin_wallclock(loaded: TestClient) -> None:
-    result = await rows(loaded, "SELECT date_bin_wallclock(INTERVAL '1 day', "
+    result = await sql(loaded, "db1", "SELECT date_bin_wallclock(INTERVAL '1 day', "
                                 "tz(time, 'America/Los_Angeles')) AS d, count(*) AS n "
                                 "FROM cpu GROUP BY 1")
     assert result == [{"d": "2023-11-14T00:00:00-08:00", "n": 5}]
@@ -185,7 +181,7 @@ async def test_date_bin_wallclock(loaded: TestClient) -> None:
 
 async def test_wall_clock_fields_of_zoned_values_are_local(loaded: TestClient) -> None:
     # host b's first point is 2023-11-14T22:13:21Z: 23:13 in Paris, 07:13 on the 15th in Tokyo
-    result = await rows(loaded, "SELECT date_part('hour', tz(time, 'Europe/Paris')) AS h, "
+    result = await sql(loaded, "db1", "SELECT date_part('hour', tz(time, 'Europe/Paris')) AS h, "
                                 "extract(day FROM tz(time, 'Asia/Tokyo')) AS d, "
                                 "date_part('epoch', tz(time, 'Asia/Tokyo')) AS e, "
                                 "date_trunc('day', tz(time, 'Asia/Tokyo')) AS t, "
@@ -211,7 +207,7 @@ async def test_wall_clock_fields_of_zoned_values_are_local(loaded: TestClient) -
 ])
 async def test_zones_survive_subqueries(loaded: TestClient, query: str,
                                         expected: dict[str, object]) -> None:
-    assert await rows(loaded, query) == [expected]
+    assert await sql(loaded, "db1", query) == [expected]
 
 
 @pytest.mark.parametrize("query", [

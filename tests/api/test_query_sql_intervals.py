@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
+from tests.api.helpers import sql
+
 # times a few nanoseconds apart, as high-rate sensors write them
 DATA = b"""m,s=a v=1 1700000000000000001
 m,s=a v=2 1700000000000000002
@@ -26,13 +28,6 @@ async def loaded(client: TestClient) -> TestClient:
 async def answer(client: TestClient, query: str) -> tuple[int, object]:
     response = await client.get("/api/v3/query_sql", params={"db": "db1", "q": query})
     return response.status, await response.json()
-
-
-async def rows(client: TestClient, query: str) -> list[dict[str, object]]:
-    status, body = await answer(client, query)
-    assert status == 200, body
-    assert isinstance(body, list)
-    return body
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -61,15 +56,16 @@ async def rows(client: TestClient, query: str) -> list[dict[str, object]]:
 ])
 async def test_intervals_to_the_nanosecond(loaded: TestClient, query: str,
                                            expected: list[tuple[object, ...]]) -> None:
-    assert [tuple(r.values()) for r in await rows(loaded, query)] == expected
+    assert [tuple(r.values()) for r in await sql(loaded, "db1", query)] == expected
 
 
 async def test_gapfill_with_a_microsecond_stride(loaded: TestClient) -> None:
-    result = await rows(loaded, "SELECT date_bin_gapfill(INTERVAL '2 microseconds', time) AS t,"
-                                f" sum(v) AS n FROM m WHERE {RANGE} GROUP BY 1 ORDER BY 1")
+    result = await sql(loaded, "db1",
+                       "SELECT date_bin_gapfill(INTERVAL '2 microseconds', time) AS t,"
+                       f" sum(v) AS n FROM m WHERE {RANGE} GROUP BY 1 ORDER BY 1")
     # an excluded upper bound ends the last bucket one nanosecond before it (3-ns bins
     # from the epoch start at ...001 and ...004 here)
-    assert [r["t"] for r in await rows(loaded, "SELECT date_bin_gapfill(INTERVAL '3 "
+    assert [r["t"] for r in await sql(loaded, "db1", "SELECT date_bin_gapfill(INTERVAL '3 "
                                        "nanoseconds', time) AS t, sum(v) AS n FROM m WHERE "
                                        "time >= to_timestamp_nanos(1700000000000000000) AND "
                                        "time < to_timestamp_nanos(1700000000000000004) GROUP BY "

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
+from tests.api.helpers import sql_tuples
+
 # points one nanosecond apart around the start of 2024 (1704067200 s)
 DATA = b"""m,s=a v=1 1704067199999999999
 m,s=a v=2 1704067200000000000
@@ -19,14 +21,6 @@ async def loaded(client: TestClient) -> TestClient:
     response = await client.post("/api/v3/write_lp", params={"db": "db1"}, data=DATA)
     assert response.status == 204, await response.text()
     return client
-
-
-async def rows(client: TestClient, query: str) -> list[tuple[object, ...]]:
-    response = await client.get("/api/v3/query_sql", params={"db": "db1", "q": query})
-    body = await response.json()
-    assert response.status == 200, body
-    assert isinstance(body, list)
-    return [tuple(row.values()) for row in body]
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -44,7 +38,7 @@ async def rows(client: TestClient, query: str) -> list[tuple[object, ...]]:
 ])
 async def test_casts_keep_nanoseconds(loaded: TestClient, query: str,
                                       expected: list[tuple[object, ...]]) -> None:
-    assert await rows(loaded, query) == expected
+    assert await sql_tuples(loaded, "db1", query) == expected
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -85,7 +79,7 @@ async def test_casts_keep_nanoseconds(loaded: TestClient, query: str,
 ])
 async def test_text_keeps_nanoseconds(loaded: TestClient, query: str,
                                       expected: list[tuple[object, ...]]) -> None:
-    assert await rows(loaded, query) == expected
+    assert await sql_tuples(loaded, "db1", query) == expected
 
 
 MONTHS = b"""n,s=a v=1 1704067200000000000
@@ -119,7 +113,7 @@ async def test_month_bins_keep_nanoseconds(client: TestClient, query: str,
     response = await client.post("/api/v3/write_lp", data=MONTHS,
                                  params={"db": "db1", "precision": "nanosecond"})
     assert response.status == 204, await response.text()
-    assert await rows(client, query) == expected
+    assert await sql_tuples(client, "db1", query) == expected
 
 
 @pytest.mark.parametrize(("where", "reason"), [

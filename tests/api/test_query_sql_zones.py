@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
+from tests.api.helpers import sql
+
 # 2024-01-01T00:00:00Z, then 90 minutes and 3 nanoseconds later
 DATA = b"""m,s=a v=1 1704067200000000000
 m,s=a v=2 1704072600000000003
@@ -17,14 +19,6 @@ async def loaded(client: TestClient) -> TestClient:
     response = await client.post("/api/v3/write_lp", params={"db": "db1"}, data=DATA)
     assert response.status == 204, await response.text()
     return client
-
-
-async def rows(client: TestClient, query: str) -> list[dict[str, object]]:
-    response = await client.get("/api/v3/query_sql", params={"db": "db1", "q": query})
-    body = await response.json()
-    assert response.status == 200, body
-    assert isinstance(body, list)
-    return body
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -49,7 +43,7 @@ async def rows(client: TestClient, query: str) -> list[dict[str, object]]:
 ])
 async def test_aggregates_and_conditionals_keep_the_zone(
         loaded: TestClient, query: str, expected: list[dict[str, object]]) -> None:
-    assert await rows(loaded, query) == expected
+    assert await sql(loaded, "db1", query) == expected
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -66,7 +60,7 @@ async def test_aggregates_and_conditionals_keep_the_zone(
 ])
 async def test_naive_branches_read_as_the_zones_wall_clock(
         loaded: TestClient, query: str, expected: list[dict[str, object]]) -> None:
-    assert await rows(loaded, query) == expected
+    assert await sql(loaded, "db1", query) == expected
 
 
 async def test_datepart_and_datetrunc_are_date_part_and_date_trunc(loaded: TestClient) -> None:
@@ -74,7 +68,7 @@ async def test_datepart_and_datetrunc_are_date_part_and_date_trunc(loaded: TestC
     query = ("SELECT datepart('hour', tz(time, 'Asia/Kolkata')) AS h, "
              "datetrunc('day', tz(time, 'America/New_York')) AS d, "
              "datetrunc('hour', time) AS n FROM m ORDER BY time")
-    assert await rows(loaded, query) == [
+    assert await sql(loaded, "db1", query) == [
         {"h": 5, "d": "2023-12-31T00:00:00-05:00", "n": "2024-01-01T00:00:00"},
         {"h": 7, "d": "2023-12-31T00:00:00-05:00", "n": "2024-01-01T01:00:00"}]
 
@@ -98,4 +92,4 @@ async def test_datepart_and_datetrunc_are_date_part_and_date_trunc(loaded: TestC
 ])
 async def test_a_zoned_time_plus_an_interval_stays_in_its_zone(
         loaded: TestClient, query: str, expected: list[dict[str, object]]) -> None:
-    assert await rows(loaded, query) == expected
+    assert await sql(loaded, "db1", query) == expected
