@@ -150,6 +150,10 @@ SAME = [
     pytest.param(b'cpu s="a\nb" 1\ncpu s="c\r\n" 2', "cpu", id="newline-in-string"),
     pytest.param(b'cpu s="open\ncpu v=1 2', "cpu", id="unclosed-string-takes-the-rest"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
+    # 1.x scans a field set whole (to the first space outside a string) before reading it
+    pytest.param(b"cpu v=1,\ncpu v=1, 1\ncpu ,v=1\nok v=1 1", "ok", id="comma-around-fields"),
+    pytest.param(b"cpu,t=a b,c=x v=1\ncpu,t=a b,c=1 v=1", "cpu", id="space-in-tag-value"),
+    pytest.param(b'cpu v="a\\\\"= 1\ncpu v=1,,w=x\ncpu v=n', "cpu", id="field-set-scan"),
     # A field key ending in an escaped backslash: 1.x's scanner ends the key at the `=`, its
     # reader takes that `=` as escaped.
     pytest.param(b"cpu f\\\\=1", "cpu", id="escaped-backslash-before-field-equals"),

@@ -172,6 +172,18 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      id="escaped-backslash-then-escaped-equals"),
         pytest.param(b"cpu f\\\\=1,b=2", "invalid field format",
                      id="field-key-taking-in-the-next-field"),
+        # 1.x scans the whole field set (to the first space outside a string) before it
+        # reads a field: values are checked where an `=` begins them, commas counted
+        pytest.param(b"cpu v=1,", "invalid field format", id="comma-ends-the-fields"),
+        pytest.param(b"cpu v=1, 1", "invalid field format", id="comma-space-after-fields"),
+        pytest.param(b"cpu ,v=1", "invalid field format", id="comma-before-fields"),
+        pytest.param(b"cpu v=1,,w=x", "invalid boolean", id="two-commas-then-bad-value"),
+        pytest.param(b"cpu,t=a b,c=x v=1", "invalid boolean", id="space-in-tag-value"),
+        pytest.param(b"cpu,t=a b,c=1 v=1", "invalid field format",
+                     id="space-in-tag-value-then-number"),
+        pytest.param(b'cpu v="a\\\\"= 1', "missing field value", id="equals-after-string"),
+        pytest.param(b"cpu v=1,=2", "missing field key", id="comma-equals"),
+        pytest.param(b"cpu v=nope", "invalid number", id="n-begins-a-number"),
         pytest.param(b"cpu,a=x a=1", 'field "a" has the name of a tag of the same point',
                      id="tag-and-field-same-name"),
         pytest.param(b"cpu v=1\xff", "invalid UTF-8", id="invalid-utf8"),
