@@ -290,6 +290,9 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     while stamp_end < end and text[stamp_end] != _SEPARATOR:
         stamp_end += 1
     stamp = text[pos:stamp_end]
+    # 1.x's scanner lets a lone minus through, for strconv.ParseInt to refuse
+    if stamp == "-":
+        raise LineSyntaxError('strconv.ParseInt: parsing "-": invalid syntax')
     # 1.x reads the timestamp before it looks past it: `1x 2` is a bad timestamp.
     if not _TIMESTAMP.fullmatch(stamp):
         raise LineSyntaxError("bad timestamp")

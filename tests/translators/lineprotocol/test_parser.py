@@ -153,6 +153,9 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      'strconv.ParseInt: parsing "9223372036854775808": value out of range',
                      id="timestamp-overflow"),
         pytest.param(b"cpu v=1 1 2", "point is invalid", id="trailing-garbage"),
+        pytest.param(b"cpu v=1 -", 'strconv.ParseInt: parsing "-": invalid syntax',
+                     id="timestamp-minus"),
+        pytest.param(b"cpu v=1 -x", "bad timestamp", id="timestamp-minus-letter"),
         pytest.param(b"cpu v=1 1x 2", "bad timestamp", id="bad-timestamp-then-garbage"),
         # 1.x ends a value and a timestamp at a space only
         pytest.param(b"cpu v=1 1\t", "bad timestamp", id="tab-after-timestamp"),
