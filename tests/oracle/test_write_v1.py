@@ -150,6 +150,12 @@ SAME = [
     pytest.param(b"cpu,t=C:\\\\ f=1 1", "cpu", id="backslash-before-escaped-space"),
     pytest.param(b'cpu s="a\nb" 1\ncpu s="c\r\n" 2', "cpu", id="newline-in-string"),
     pytest.param(b'cpu s="open\ncpu v=1 2', "cpu", id="unclosed-string-takes-the-rest"),
+    # 1.x's line splitter opens a string at a quote after the first space wherever more `=`
+    # than `,` came before it: after a space in a tag value, in a bare value, in a comment
+    pytest.param(b'cpu,t=a b s="x\ny" 1\ncpu,t=a b=1,s="x\ncpu v=1 1\n"\nok v=1 1', "cpu",
+                 id="string-after-space-in-tag-value"),
+    pytest.param(b'cpu v=1"x\ncpu v=2 2\n"\nok v=1 1', "cpu", id="quote-in-bare-value"),
+    pytest.param(b'# a=1 "x\ncpu v=1 1\n"\nok v=2 2', "cpu", id="quote-in-comment"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
     # 1.x scans a field set whole (to the first space outside a string) before reading it
     pytest.param(b"cpu v=1,\ncpu v=1, 1\ncpu ,v=1\nok v=1 1", "ok", id="comma-around-fields"),

@@ -350,6 +350,28 @@ def test_an_unclosed_string_takes_the_rest_of_the_body() -> None:
     assert [r["v"] for r in rows(batch, "ok")] == [1.0]
 
 
+@pytest.mark.parametrize(("body", "errors"), [
+    pytest.param(b'cpu,t=a b s="x\ny" 1', [(1, 'cpu,t=a b s="x\ny" 1', "invalid field format")],
+                 id="after-a-space-in-a-tag-value"),
+    pytest.param(b'cpu v=1"x\ncpu v=2 2\n"', [(1, 'cpu v=1"x\ncpu v=2 2\n"', "invalid number")],
+                 id="in-a-bare-value"),
+    pytest.param(b'cpu v=1 "x\ncpu v=2 2\n"', [(1, 'cpu v=1 "x\ncpu v=2 2\n"', "bad timestamp")],
+                 id="in-a-timestamp"),
+    pytest.param(b'# a=1 "x\ncpu v=2 2\n"', [], id="in-a-comment"),
+    pytest.param(b'cpu,t="a b" v=1 1', [(1, 'cpu,t="a b" v=1 1', "invalid field format")],
+                 id="not-where-commas-match-equals"),
+])
+def test_a_quote_opens_a_string_as_1x_splits_lines(body: bytes,
+                                                    errors: list[tuple[int, str, str]]) -> None:
+    """1.x's line splitter counts `=` and `,` from a line's first space and opens a string at
+    a quote that follows more `=` than `,`, whatever the line's shape (checked against 1.6.7
+    in tests/oracle/test_write_v1.py)."""
+    batch = parse_both(body + b"\nok v=1 9")
+    assert [(e.line_number, e.line, e.reason) for e in batch.errors] == errors
+    assert [c.measurement for c in batch.chunks] == ["ok"]
+    assert list(batch.measurement("ok").lines) == [body.count(b"\n") + 2]
+
+
 @pytest.mark.parametrize(
     ("body", "names", "errors"),
     [
