@@ -303,6 +303,36 @@ def test_stored_type_decides_boolean_conflict(influxdb1: Influxd,
     assert ours == influx
 
 
+def post_as(url: str, body: bytes, accept: str) -> tuple[int, str | None, bytes]:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, None, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type"), exc.read()
+
+
+@pytest.mark.parametrize("accept", ["application/x-msgpack", "application/csv", "text/csv",
+                                    "application/json", "text/csv, application/json"])
+@pytest.mark.parametrize(("body", "query"), [
+    pytest.param(b"cpu v=x 1", "", id="bad-line"),
+    pytest.param(b'ok v=1 1\ncpu v=x 2\ncpu v="a,b" 3\ncpu,time=1 v=1 4', "", id="partial"),
+    pytest.param(b"cpu v=x 1", "&pretty=true", id="pretty"),
+    pytest.param(b"cpu v=1 1", "&rp=nope", id="unknown-policy"),
+])
+def test_error_body_in_the_accepted_format(influxdb1: Influxd, gateway: GatewayProcess,
+                                           body: bytes, query: str, accept: str) -> None:
+    """1.x writes a /write error as /query writes one, in the format `Accept` chose."""
+    database = f"oracle{next(_databases)}"
+    answers = []
+    for base in (influxdb1.url, gateway.url):
+        create(base, database)
+        answers.append(post_as(f"{base}/write?db={database}{query}", body, accept))
+    if query == "&rp=nope":  # 1.x: 500, the gateway: 404 (test_retention_policy_parameter)
+        answers[0] = (404, *answers[0][1:])
+    assert answers[1] == answers[0]
+
+
 def test_missing_database_parameter(influxdb1: Influxd, gateway: GatewayProcess) -> None:
     assert post(f"{gateway.url}/write", b"m v=1") == post(f"{influxdb1.url}/write", b"m v=1")
 
