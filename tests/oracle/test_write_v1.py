@@ -410,6 +410,25 @@ def test_deliberate_deviations(influxdb1: Influxd, gateway: GatewayProcess, body
     assert our_answer == expected(ours)
 
 
+@pytest.mark.parametrize("precision", ["us", "%C2%B5"])
+def test_microsecond_spellings(influxdb1: Influxd, gateway: GatewayProcess,
+                               precision: str) -> None:
+    """1.6.7 knows only `u` for microseconds and reads `us` and `µ` as nanoseconds; the
+    gateway reads all three as microseconds, as InfluxDB 2 and 3 read `us` (README)."""
+    database, influx, ours = both(influxdb1, gateway, b"m v=1 1",
+                                  query=f"&precision={precision}")
+    assert influx == ours == (204, "")
+
+    def stored(base: str) -> object:
+        url = f"{base}/query?" + urllib.parse.urlencode(
+            {"db": database, "q": "SELECT * FROM m", "epoch": "ns"})
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)["results"][0]["series"][0]["values"]
+
+    assert stored(influxdb1.url) == [[1, 1]]
+    assert stored(gateway.url) == [[1000, 1]]
+
+
 def test_measurement_with_a_backslash_before_an_escaped_comma(
         influxdb1: Influxd, gateway: GatewayProcess) -> None:
     """1.x accepts it, lists it as `C:,x=y` and returns nothing under either name; the
