@@ -133,6 +133,8 @@ SAME = [
     pytest.param(b"cpu v=1e400", "cpu", id="float-overflow"),
     pytest.param(b"cpu v=.", "cpu", id="dot"),
     pytest.param(b"cpu v=1.5.5", "cpu", id="two-dots"),
+    pytest.param(b"cpu v=1ee2\ncpu v=1e\ncpu v=-e 1\ncpu v=1e+-5\ncpu v=1e5.5\ncpu v=1-e",
+                 "cpu", id="scanned-as-floats"),
     pytest.param(b"", "cpu", id="empty"),
     # Go's encoding/json: other alphabets as they are, HTML characters escaped
     pytest.param("cpu,h=ü v=ü".encode(), "cpu", id="non-ascii-in-error"),

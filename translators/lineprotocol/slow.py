@@ -17,6 +17,9 @@ _INT = re.compile(r"-?[0-9]+")
 _UINT = re.compile(r"[0-9]+")
 _FLOAT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _TIMESTAMP = _INT
+# What 1.x's number scanner lets through before it parses: digits, one dot, an `e` anywhere but
+# first, a sign right after an `e`.
+_SCANNED_NUMBER = re.compile(r"-?(?:[0-9.]|[eE][+-]?)*")
 _TRUE = frozenset({"t", "T", "true", "True", "TRUE"})
 _FALSE = frozenset({"f", "F", "false", "False", "FALSE"})
 _WHITESPACE = " \t"
@@ -118,6 +121,10 @@ def parse_value(raw: str) -> tuple[FieldType, object]:
     # 1.x decides by the first character: a digit, minus or dot means a number was meant, and
     # so does `N` or `n` (it refuses NaN).
     if raw[0] in "-.0123456789Nn":
+        # one its scanner lets through with an `e` in it (`1e`, `1ee2`) fails as a float
+        if (_SCANNED_NUMBER.fullmatch(raw) and raw.count(".") < 2
+                and ("e" in raw or "E" in raw)):
+            raise LineSyntaxError("invalid float")
         raise LineSyntaxError("invalid number")
     raise LineSyntaxError("invalid boolean")
 

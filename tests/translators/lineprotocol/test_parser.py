@@ -138,6 +138,12 @@ def test_layout(body: bytes, expected_rows: int) -> None:
         pytest.param(b"cpu v=1x", "invalid number", id="bad-number"),
         pytest.param(b"cpu v=NaN", "invalid number", id="nan"),
         pytest.param(b"cpu v=1e400", "invalid float", id="float-overflow"),
+        # 1.x scans digits, a dot, an `e` and a sign after it before parsing a float
+        pytest.param(b"cpu v=1ee2", "invalid float", id="two-es"),
+        pytest.param(b"cpu v=1e", "invalid float", id="e-ends-the-number"),
+        pytest.param(b"cpu v=-e", "invalid float", id="minus-e"),
+        pytest.param(b"cpu v=1e+-5", "invalid number", id="two-signs"),
+        pytest.param(b"cpu v=1.5.5e1", "invalid number", id="two-dots-and-e"),
         pytest.param(b"cpu v=inf", "invalid boolean", id="inf"),
         pytest.param(b"cpu v=+1", "invalid boolean", id="plus-sign"),
         pytest.param(b"cpu v=9223372036854775808i",
