@@ -158,6 +158,8 @@ SAME = [
                  id="string-after-space-in-tag-value"),
     pytest.param(b'cpu v=1"x\ncpu v=2 2\n"\nok v=1 1', "cpu", id="quote-in-bare-value"),
     pytest.param(b'# a=1 "x\ncpu v=1 1\n"\nok v=2 2', "cpu", id="quote-in-comment"),
+    pytest.param(b'cpu s="open,v=t 1\ncpu,h=u  f=1,g="u" -1\nok v=1 1\nok v=2 2', "ok",
+                 id="string-closed-then-reopened"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
     # 1.x scans a field set whole (to the first space outside a string) before reading it
     pytest.param(b"cpu v=1,\ncpu v=1, 1\ncpu ,v=1\nok v=1 1", "ok", id="comma-around-fields"),

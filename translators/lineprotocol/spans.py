@@ -178,9 +178,6 @@ def _read_point(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
     match = None
     if line.lstrip(BLANKS)[:1] != b"#":
         match = (_POINT if b"\\" in line else _PLAIN_POINT).match(line)
-    if match is None:  # a comment, or no point's shape: read as 1.x's splitter reads it
-        last = _split_as_1x(lines, first)
-        return b"\n".join(lines[first:last + 1]), NOT_A_POINT, last
     last = first
     # Each step goes on from where the last stopped, so a point of many lines is read once.
     while match is not None and match.lastindex not in (None, match.re.groups):
@@ -193,12 +190,10 @@ def _read_point(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
             if closed is not None:
                 break
         match = _MORE_FIELDS.match(line, closed.end())
-    if match is None:
-        where = NOT_A_POINT
-    elif match.lastindex is None:
-        where = NO_TIMESTAMP
-    else:
-        where = match.start(match.lastindex)
+    if match is None:  # a comment, or no point's shape: read as 1.x's splitter reads it
+        last = _split_as_1x(lines, first)
+        return b"\n".join(lines[first:last + 1]), NOT_A_POINT, last
+    where = NO_TIMESTAMP if match.lastindex is None else match.start(match.lastindex)
     if last == first:
         return line, where, first
     text = b"\n".join(lines[first:last + 1])

@@ -364,6 +364,10 @@ def test_an_unclosed_string_takes_the_rest_of_the_body() -> None:
     pytest.param(b'cpu v=1 "x\ncpu v=2 2\n"', [(1, 'cpu v=1 "x\ncpu v=2 2\n"', "bad timestamp")],
                  id="in-a-timestamp"),
     pytest.param(b'# a=1 "x\ncpu v=2 2\n"', [], id="in-a-comment"),
+    # (text after a closing quote: a deliberate deviation, README)
+    pytest.param(b'cpu s="a,v=1\ncpu f=1,g="u" 2\n"', [
+        (1, 'cpu s="a,v=1\ncpu f=1,g="u" 2\n"', "invalid field format")],
+        id="closed-then-reopened"),
     pytest.param(b'cpu,t="a b" v=1 1', [(1, 'cpu,t="a b" v=1 1', "invalid field format")],
                  id="not-where-commas-match-equals"),
 ])
