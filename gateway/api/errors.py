@@ -13,6 +13,11 @@ from aiohttp import web
 from gateway.backends.upstream.base import UpstreamReply
 from gateway.errors import Category, GatewayError, PartialWrite
 from gateway.services.routing import RelayedError
+from translators.encoders.influxql_format import (
+    V1Format,
+    encode_v1_error,
+    negotiate_v1_format,
+)
 from translators.encoders.influxql_json import encode_document
 
 STATUS: dict[Category, int] = {
@@ -122,7 +127,19 @@ def relay_response(reply: UpstreamReply) -> web.Response:
     return web.Response(status=reply.status, body=reply.body, headers=headers)
 
 
-def render(error: GatewayError, generation: str) -> web.Response:
+def v1_error_response(message: str, status: int, fmt: V1Format, *, pretty: bool = False,
+                      **headers: str) -> web.Response:
+    """1.x's error answer (`httpError`), in the format its `Accept` header chose: JSON, CSV
+    or MessagePack, `pretty` indenting JSON."""
+    return web.Response(status=status, body=encode_v1_error(message, fmt, pretty=pretty),
+                        headers={"Content-Type": fmt.content_type, **headers,
+                                 **v1_error_headers(message, status)})
+
+
+def render(error: GatewayError, generation: str, *, accept: str | None = None,
+           pretty: bool = False) -> web.Response:
+    """The error answer of `generation`; `accept` and `pretty` (the caller's `Accept` header
+    and `pretty=true` in its URL) choose a v1 body's format, as they do in 1.x."""
     if isinstance(error, RelayedError) and error.reply.generation.value == generation:
         return relay_response(error.reply)
     status = error.status if isinstance(error, RelayedError) else STATUS[error.category]
@@ -130,9 +147,8 @@ def render(error: GatewayError, generation: str) -> web.Response:
     if error.retry_after is not None:
         headers["Retry-After"] = str(max(0, round(error.retry_after)))
     if generation == "v1":
-        message = v1_message(error)
-        headers.update(v1_error_headers(message, status))
-        return go_json_response({"error": message}, status, **headers)
+        return v1_error_response(v1_message(error), status, negotiate_v1_format(accept),
+                                 pretty=pretty, **headers)
     if generation == "v2":
         return go_json_response(v2_body(error), status, **headers)
     return json_response(v3_body(error), status, **headers)

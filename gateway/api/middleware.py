@@ -52,6 +52,11 @@ def _not_found_v1() -> web.Response:
 @web.middleware
 async def gateway_middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
     generation = paths.generation(request.path)
+
+    def answer(error: GatewayError) -> web.Response:
+        return render(error, generation, accept=request.headers.get("Accept"),
+                      pretty=request.query.get("pretty") == "true")
+
     try:
         verifier = request.app[keys.VERIFIER]
         if verifier is not None and request.path not in paths.OPEN:
@@ -62,19 +67,19 @@ async def gateway_middleware(request: web.Request, handler: web.Handler) -> web.
             log.error("%s %s: %s", request.method, request.path, exc.message)
         elif exc.category is Category.UNAUTHORIZED:
             log.info("%s %s: %s", request.method, request.path, exc.message)
-        response = render(exc, generation)
+        response = answer(exc)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         if exc.status == 404 and generation == "v1":
             response = _not_found_v1()
         else:
-            response = render(from_http(exc), generation)
+            response = answer(from_http(exc))
     except asyncio.CancelledError:
         raise
     except Exception:
         log.exception("%s %s failed", request.method, request.path)
-        response = render(GatewayError(Category.INTERNAL, "internal error"), generation)
+        response = answer(GatewayError(Category.INTERNAL, "internal error"))
     version = request.app[keys.CONFIG].server.advertised_version
     identifier = request_id()
     headers = response.headers

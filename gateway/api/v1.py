@@ -16,7 +16,6 @@ from translators.encoders.influxql_format import (
     V1Format,
     encode_v1,
     encode_v1_chunks,
-    encode_v1_error,
     negotiate_v1_format,
     parse_chunk_size,
 )
@@ -24,7 +23,7 @@ from translators.influxql.results import StatementResult
 
 from . import keys, params
 from .body import accept_write
-from .errors import relay_response, v1_error_headers
+from .errors import relay_response, v1_error_response
 
 
 async def write(request: web.Request) -> web.Response:
@@ -127,6 +126,4 @@ def _cost(results: list[StatementResult]) -> int:
 
 
 def _v1_error(fmt: V1Format, message: str, pretty: bool) -> web.Response:
-    return web.Response(status=400, body=encode_v1_error(message, fmt, pretty=pretty),
-                        headers={"Content-Type": fmt.content_type,
-                                 **v1_error_headers(message, 400)})
+    return v1_error_response(message, 400, fmt, pretty=pretty)

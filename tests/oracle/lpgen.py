@@ -90,12 +90,18 @@ def line(rng: random.Random, fields: dict[str, str]) -> str:
         out += rng.choice([",", ",x", "="])
     stamp = TIMESTAMPS.draw(rng)
     if stamp:
-        out += SPACES.draw(rng) + stamp
+        out += _after(out, SPACES.draw(rng)) + stamp
     if rng.random() < NEAR_MISS / 2:
-        out += rng.choice([" ", "  ", " 2", "\t"])
+        out += _after(out, rng.choice([" ", "  ", " 2", "\t"]))
     if rng.random() < NEAR_MISS / 2:
         out = rng.choice([" ", "\t", "# "]) + out
     return out
+
+
+def _after(out: str, blank: str) -> str:
+    """`blank` to follow `out`, but never a tab right after a closing quote (text after a
+    string: a deliberate deviation)."""
+    return " " + blank if out.endswith('"') and blank.startswith("\t") else blank
 
 
 def batch(rng: random.Random, fields: dict[str, str]) -> Batch:

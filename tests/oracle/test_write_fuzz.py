@@ -2,7 +2,7 @@
 
 Each case (lpgen.py) writes one to three bodies to a fresh database on both servers and
 compares every answer (status, JSON body, X-Influxdb-Error), then what was stored: every
-series of `SELECT * FROM /.*/` and every field's type. CI runs a short fixed-seed sample;
+measurement's `SELECT *` and every field's type. CI runs a short fixed-seed sample;
 explore with e.g. `LPFUZZ_CASES=400 LPFUZZ_SEED=7` (differences found are kept as named cases
 in test_write_v1.py).
 """
@@ -60,9 +60,16 @@ def stored(base: str, database: str) -> tuple[object, object]:
     """Every row of every measurement (rows sorted: ties in time between series come back
     in storage order) and every field's type."""
     now = time.time_ns()
-    rows = statement(base, database, "SELECT * FROM /.*/")["results"][0]  # type: ignore[index]
+    # One measurement at a time: 1.6.7 nulls a field's values in one answer over measurements
+    # where another measurement gives that field another type (a query-side quirk).
+    names = statement(base, database, "SHOW MEASUREMENTS")["results"][0]  # type: ignore[index]
+    found = []
+    for (name,) in (names.get("series") or [{"values": []}])[0]["values"]:
+        quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        answer = statement(base, database, f"SELECT * FROM {quoted}")
+        found += answer["results"][0].get("series", [])  # type: ignore[index]
     series = []
-    for one in rows.get("series", []):
+    for one in found:
         values = [[("now" if i == 0 and abs(v - now) < NOW_WINDOW_NS else v)
                    for i, v in enumerate(row)] for row in one["values"]]
         series.append((one["name"], one["columns"], sorted(values, key=json.dumps)))
@@ -94,13 +101,7 @@ def describe(batches: list[lpgen.Batch]) -> str:
 _SHARDS = "1.6.7 keeps a type per field per shard; the gateway one per column (README)"
 _BATCH = "1.6.7 fails a whole write for a new field given two types (README)"
 _PHANTOM = "1.6.7 adds the fields of points it refuses to the columns (README)"
-_COMMA = "a comma ending the field set: 1.6.7 says 'missing fields' before a space"
-_TAG_SPACE = "an unescaped space in a tag value: 1.6.7 reads the rest as the field set"
-_RANGE = "time outside range at a coarse precision: not yet analysed"
-KNOWN = {1: {10: _PHANTOM, 11: _BATCH, 17: _SHARDS, 21: _SHARDS, 25: _TAG_SPACE, 36: _COMMA,
-             49: _SHARDS, 50: _COMMA, 51: _TAG_SPACE, 62: _PHANTOM, 63: _SHARDS, 66: _COMMA,
-             70: _RANGE, 77: _BATCH, 78: _TAG_SPACE, 86: _TAG_SPACE, 90: _SHARDS,
-             95: "timestamp '-': 1.6.7 answers with strconv's words"}}.get(SEED, {})
+KNOWN = {1: {10: _PHANTOM, 11: _BATCH, 62: _PHANTOM, 63: _SHARDS, 77: _BATCH}}.get(SEED, {})
 
 
 def _cases() -> list[object]:

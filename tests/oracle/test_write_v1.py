@@ -116,6 +116,7 @@ SAME = [
     pytest.param(b"ok v=1 1\ncpu v=2 9223372036854775807\nok v=3 3", "ok",
                  id="int64-max-timestamp-among-good"),
     pytest.param(b"cpu v=1 1 2", "cpu", id="trailing-garbage"),
+    pytest.param(b"cpu v=1 -\ncpu v=1 - 2\nok v=1 1", "ok", id="timestamp-minus"),
     pytest.param(b"cpu,host v=1", "cpu", id="tag-without-value"),
     pytest.param(b"cpu,host= v=1", "cpu", id="empty-tag-value"),
     pytest.param(b"cpu,=a v=1", "cpu", id="empty-tag-key"),
@@ -132,6 +133,8 @@ SAME = [
     pytest.param(b"cpu v=1e400", "cpu", id="float-overflow"),
     pytest.param(b"cpu v=.", "cpu", id="dot"),
     pytest.param(b"cpu v=1.5.5", "cpu", id="two-dots"),
+    pytest.param(b"cpu v=1ee2\ncpu v=1e\ncpu v=-e 1\ncpu v=1e+-5\ncpu v=1e5.5\ncpu v=1-e",
+                 "cpu", id="scanned-as-floats"),
     pytest.param(b"", "cpu", id="empty"),
     # Go's encoding/json: other alphabets as they are, HTML characters escaped
     pytest.param("cpu,h=ü v=ü".encode(), "cpu", id="non-ascii-in-error"),
@@ -149,7 +152,19 @@ SAME = [
     pytest.param(b"cpu,t=C:\\\\ f=1 1", "cpu", id="backslash-before-escaped-space"),
     pytest.param(b'cpu s="a\nb" 1\ncpu s="c\r\n" 2', "cpu", id="newline-in-string"),
     pytest.param(b'cpu s="open\ncpu v=1 2', "cpu", id="unclosed-string-takes-the-rest"),
+    # 1.x's line splitter opens a string at a quote after the first space wherever more `=`
+    # than `,` came before it: after a space in a tag value, in a bare value, in a comment
+    pytest.param(b'cpu,t=a b s="x\ny" 1\ncpu,t=a b=1,s="x\ncpu v=1 1\n"\nok v=1 1', "cpu",
+                 id="string-after-space-in-tag-value"),
+    pytest.param(b'cpu v=1"x\ncpu v=2 2\n"\nok v=1 1', "cpu", id="quote-in-bare-value"),
+    pytest.param(b'# a=1 "x\ncpu v=1 1\n"\nok v=2 2', "cpu", id="quote-in-comment"),
+    pytest.param(b'cpu s="open,v=t 1\ncpu,h=u  f=1,g="u" -1\nok v=1 1\nok v=2 2', "ok",
+                 id="string-closed-then-reopened"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
+    # 1.x scans a field set whole (to the first space outside a string) before reading it
+    pytest.param(b"cpu v=1,\ncpu v=1, 1\ncpu ,v=1\nok v=1 1", "ok", id="comma-around-fields"),
+    pytest.param(b"cpu,t=a b,c=x v=1\ncpu,t=a b,c=1 v=1", "cpu", id="space-in-tag-value"),
+    pytest.param(b'cpu v="a\\\\"= 1\ncpu v=1,,w=x\ncpu v=n', "cpu", id="field-set-scan"),
     # A field key ending in an escaped backslash: 1.x's scanner ends the key at the `=`, its
     # reader takes that `=` as escaped.
     pytest.param(b"cpu f\\\\=1", "cpu", id="escaped-backslash-before-field-equals"),
@@ -292,6 +307,36 @@ def test_stored_type_decides_boolean_conflict(influxdb1: Influxd,
     assert ours == influx
 
 
+def post_as(url: str, body: bytes, accept: str) -> tuple[int, str | None, bytes]:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, None, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type"), exc.read()
+
+
+@pytest.mark.parametrize("accept", ["application/x-msgpack", "application/csv", "text/csv",
+                                    "application/json", "text/csv, application/json"])
+@pytest.mark.parametrize(("body", "query"), [
+    pytest.param(b"cpu v=x 1", "", id="bad-line"),
+    pytest.param(b'ok v=1 1\ncpu v=x 2\ncpu v="a,b" 3\ncpu,time=1 v=1 4', "", id="partial"),
+    pytest.param(b"cpu v=x 1", "&pretty=true", id="pretty"),
+    pytest.param(b"cpu v=1 1", "&rp=nope", id="unknown-policy"),
+])
+def test_error_body_in_the_accepted_format(influxdb1: Influxd, gateway: GatewayProcess,
+                                           body: bytes, query: str, accept: str) -> None:
+    """1.x writes a /write error as /query writes one, in the format `Accept` chose."""
+    database = f"oracle{next(_databases)}"
+    answers = []
+    for base in (influxdb1.url, gateway.url):
+        create(base, database)
+        answers.append(post_as(f"{base}/write?db={database}{query}", body, accept))
+    if query == "&rp=nope":  # 1.x: 500, the gateway: 404 (test_retention_policy_parameter)
+        answers[0] = (404, *answers[0][1:])
+    assert answers[1] == answers[0]
+
+
 def test_missing_database_parameter(influxdb1: Influxd, gateway: GatewayProcess) -> None:
     assert post(f"{gateway.url}/write", b"m v=1") == post(f"{influxdb1.url}/write", b"m v=1")
 
@@ -367,6 +412,25 @@ def test_deliberate_deviations(influxdb1: Influxd, gateway: GatewayProcess, body
 
     assert influx_answer == expected(influx)
     assert our_answer == expected(ours)
+
+
+@pytest.mark.parametrize("precision", ["us", "%C2%B5"])
+def test_microsecond_spellings(influxdb1: Influxd, gateway: GatewayProcess,
+                               precision: str) -> None:
+    """1.6.7 knows only `u` for microseconds and reads `us` and `µ` as nanoseconds; the
+    gateway reads all three as microseconds, as InfluxDB 2 and 3 read `us` (README)."""
+    database, influx, ours = both(influxdb1, gateway, b"m v=1 1",
+                                  query=f"&precision={precision}")
+    assert influx == ours == (204, "")
+
+    def stored(base: str) -> object:
+        url = f"{base}/query?" + urllib.parse.urlencode(
+            {"db": database, "q": "SELECT * FROM m", "epoch": "ns"})
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)["results"][0]["series"][0]["values"]
+
+    assert stored(influxdb1.url) == [[1, 1]]
+    assert stored(gateway.url) == [[1000, 1]]
 
 
 def test_measurement_with_a_backslash_before_an_escaped_comma(

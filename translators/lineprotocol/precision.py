@@ -57,7 +57,8 @@ _NANOS = {
 }
 
 _VOCABULARY: dict[str, dict[str, Precision]] = {
-    # InfluxDB 1.x /write: n, ns, u, µ, us, ms, s, m, h
+    # InfluxDB 1.x /write: n, ns, u, µ, us, ms, s, m, h. 1.6.7 reads `µ` and `us` as
+    # nanoseconds; they are read as microseconds here, as clients mean (README: deviations).
     "v1": {
         "n": Precision.NANOSECOND,
         "ns": Precision.NANOSECOND,

@@ -17,15 +17,16 @@ _INT = re.compile(r"-?[0-9]+")
 _UINT = re.compile(r"[0-9]+")
 _FLOAT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _TIMESTAMP = _INT
+# What 1.x's number scanner lets through before it parses: digits, one dot, an `e` anywhere but
+# first, a sign right after an `e`.
+_SCANNED_NUMBER = re.compile(r"-?(?:[0-9.]|[eE][+-]?)*")
 _TRUE = frozenset({"t", "T", "true", "True", "TRUE"})
 _FALSE = frozenset({"f", "F", "false", "False", "FALSE"})
 _WHITESPACE = " \t"
 # 1.x ends a field value and a timestamp at a space only: a tab there is part of the token,
 # so `v=1\t1` is an invalid number and `v=1 1\t` a bad timestamp.
 _SEPARATOR = " "
-# A field key as 1.x's field scanner reads it (a backslash skips the next byte), a value up to
-# the next separator, and an `=` that no backslash escapes.
-_SCANNED_KEY = re.compile(r"(?:[^\\ ,=]|\\.)*", re.DOTALL)
+# A field value up to the next separator, and an `=` that no backslash escapes.
 _VALUE = re.compile(r"[^, ]*")
 _BARE_EQUALS = re.compile(r"(?:^|[^\\])=")
 
@@ -118,8 +119,12 @@ def parse_value(raw: str) -> tuple[FieldType, object]:
             raise LineSyntaxError("invalid float")
         return FieldType.FLOAT, value
     # 1.x decides by the first character: a digit, minus or dot means a number was meant, and
-    # so does NaN, which it then refuses.
-    if raw[0] in "-.0123456789" or raw.startswith("NaN"):
+    # so does `N` or `n` (it refuses NaN).
+    if raw[0] in "-.0123456789Nn":
+        # one its scanner lets through with an `e` in it (`1e`, `1ee2`) fails as a float
+        if (_SCANNED_NUMBER.fullmatch(raw) and raw.count(".") < 2
+                and ("e" in raw or "E" in raw)):
+            raise LineSyntaxError("invalid float")
         raise LineSyntaxError("invalid number")
     raise LineSyntaxError("invalid boolean")
 
@@ -139,35 +144,108 @@ def _refuse(measurement: str, tags: dict[str, str],
 
 
 def _unfinished_key(text: str, start: int) -> str:
-    """1.x's reason for a field key, from `start`, that no `=` ends.
+    """1.x's reason for a field key, from `start`, that no `=` ends, once the field set has
+    passed 1.x's scan (`scan_field_set`).
 
     Like this parser, 1.x's field reader takes an `=` after any backslash as escaped, but its
-    field scanner, which runs first, skips a backslash and the byte after it: in `f\\\\=1`
-    the scanner ends the key at the `=` and checks the value, and the reader then finds no
-    `=` to end the key and names the rest of the field set.
+    scanner skips a backslash and the byte after it: in `f\\\\=1` the scanner ends the key at
+    the `=` and checks the value, and the reader then finds no `=` to end the key and names
+    the rest of the field set.
     """
-    pos, end = start, len(text)
-    while True:
-        pos = _SCANNED_KEY.match(text, pos).end()  # type: ignore[union-attr]  # matches ""
-        if pos >= end or text[pos] != "=":
-            return "invalid field format"
-        pos += 1
-        if text.startswith('"', pos):
-            pos = _parse_string(text, pos)[1]
-        else:
-            value = _VALUE.match(text, pos).group()  # type: ignore[union-attr]  # matches ""
-            if not value:
-                raise LineSyntaxError("missing field value")
-            parse_value(value)
-            pos += len(value)
-        if not text.startswith(",", pos):
-            break
-        pos += 1
-    rest = text[start:pos]
+    rest = text[start:scan_field_set(text, start)[1]]
     if _BARE_EQUALS.search(rest):
         # 1.x stores a field whose key takes in the next field (`f\\=1,b`); refused here.
         return "invalid field format"
     return f"invalid value: field-key={rest}"
+
+
+def scan_field_set(text: str, start: int) -> tuple[str | None, int]:
+    """1.x's complaint about the field set that begins at `start` (or None), and where the
+    set ends.
+
+    1.x scans a field set before it reads one: the set ends at the first space outside a
+    string; an `=` starts a value, which is checked there (a digit, dot, minus, `N` or `n`
+    begins a number, a quote a string, anything else a boolean); a quote opens or closes a
+    string only while the set has shown more `=` than `,`; a backslash skips the next byte.
+    At the end every `,` must separate two `key=value` pairs. So `a b,c=x` (a space in a tag
+    value) is an invalid boolean, and a comma ending the set is an invalid field format.
+    """
+    pos, end = start, len(text)
+    quoted = False
+    equals = commas = 0
+    try:
+        while pos < end:
+            ch = text[pos]
+            if ch == "\\":
+                pos += 2
+                continue
+            if ch == '"' and equals > commas:
+                quoted = not quoted
+            elif quoted:
+                pass
+            elif ch == "=":
+                equals += 1
+                if text[pos - 1] in " ," and text[pos - 2:pos - 1] != "\\":
+                    return "missing field key", pos
+                value = _VALUE.match(text, pos + 1).group()  # type: ignore[union-attr]
+                if not value:
+                    return "missing field value", pos
+                if value[0] != '"':
+                    parse_value(value)
+                    pos += 1 + len(value)
+                    continue
+            elif ch == ",":
+                commas += 1
+            elif ch == _SEPARATOR:
+                break
+            pos += 1
+    except LineSyntaxError as exc:
+        return str(exc), pos
+    if quoted:
+        return "unbalanced quotes", pos
+    if equals == 0 or commas != equals - 1:
+        return "invalid field format", pos
+    return None, pos
+
+
+def _read_fields(text: str, pos: int, measurement: str, tags: dict[str, str]
+                 ) -> tuple[dict[str, tuple[FieldType, object]], str | None, int]:
+    """The fields from `pos`, the first type conflict among them, and where they end."""
+    end = len(text)
+    fields: dict[str, tuple[FieldType, object]] = {}
+    conflict: str | None = None
+    while True:
+        key, pos = _scan(text, (start := pos), ",= ", _NAME_ESCAPES)
+        if pos >= end or text[pos] != "=":
+            raise LineSyntaxError(_unfinished_key(text, start) if key else "missing fields")
+        if not key:
+            raise LineSyntaxError("missing field key")
+        pos += 1
+        if pos < end and text[pos] == '"':
+            string, pos = _parse_string(text, pos)
+            value: tuple[FieldType, object] = (FieldType.STRING, string)
+            if pos < end and text[pos] not in "," + _SEPARATOR:
+                raise LineSyntaxError("invalid field format")
+        else:
+            start = pos
+            while pos < end and text[pos] not in "," + _SEPARATOR:
+                pos += 1
+            if pos == start:
+                raise LineSyntaxError("missing field value")
+            value = parse_value(text[start:pos])
+        if key in tags:
+            raise LineSyntaxError(f'field "{key}" has the name of a tag of the same point')
+        earlier = fields.get(key)
+        if earlier is not None and earlier[0] is not value[0] and conflict is None:
+            conflict = (f'field type conflict: input field "{key}" on measurement '
+                        f'"{measurement}" is type {value[0]}, already exists as type '
+                        f'{earlier[0]}')
+        fields[key] = value  # a key repeated in one line: the last one wins, as in 1.x
+        if pos < end and text[pos] == ",":
+            pos += 1
+            continue
+        break
+    return fields, conflict, pos
 
 
 def parse_line(text: str, precision: Precision, default_time: int | None) -> Point:
@@ -205,39 +283,11 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     if pos >= end:
         raise LineSyntaxError("invalid field format")
 
-    fields: dict[str, tuple[FieldType, object]] = {}
-    conflict: str | None = None
-    while True:
-        key, pos = _scan(text, (start := pos), ",= ", _NAME_ESCAPES)
-        if pos >= end or text[pos] != "=":
-            raise LineSyntaxError(_unfinished_key(text, start) if key else "missing fields")
-        if not key:
-            raise LineSyntaxError("missing field key")
-        pos += 1
-        if pos < end and text[pos] == '"':
-            string, pos = _parse_string(text, pos)
-            value: tuple[FieldType, object] = (FieldType.STRING, string)
-            if pos < end and text[pos] not in "," + _SEPARATOR:
-                raise LineSyntaxError("invalid field format")
-        else:
-            start = pos
-            while pos < end and text[pos] not in "," + _SEPARATOR:
-                pos += 1
-            if pos == start:
-                raise LineSyntaxError("missing field value")
-            value = parse_value(text[start:pos])
-        if key in tags:
-            raise LineSyntaxError(f'field "{key}" has the name of a tag of the same point')
-        earlier = fields.get(key)
-        if earlier is not None and earlier[0] is not value[0] and conflict is None:
-            conflict = (f'field type conflict: input field "{key}" on measurement '
-                        f'"{measurement}" is type {value[0]}, already exists as type '
-                        f'{earlier[0]}')
-        fields[key] = value  # a key repeated in one line: the last one wins, as in 1.x
-        if pos < end and text[pos] == ",":
-            pos += 1
-            continue
-        break
+    try:
+        fields, conflict, pos = _read_fields(text, pos, measurement, tags)
+    except LineSyntaxError as exc:
+        # 1.x scans the whole field set before it reads any field: the scan's complaint wins
+        raise LineSyntaxError(scan_field_set(text, pos)[0] or str(exc)) from None
 
     pos = _skip_whitespace(text, pos)
     if pos >= end:
@@ -247,6 +297,9 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     while stamp_end < end and text[stamp_end] != _SEPARATOR:
         stamp_end += 1
     stamp = text[pos:stamp_end]
+    # 1.x's scanner lets a lone minus through, for strconv.ParseInt to refuse
+    if stamp == "-":
+        raise LineSyntaxError('strconv.ParseInt: parsing "-": invalid syntax')
     # 1.x reads the timestamp before it looks past it: `1x 2` is a bad timestamp.
     if not _TIMESTAMP.fullmatch(stamp):
         raise LineSyntaxError("bad timestamp")

@@ -36,18 +36,21 @@ KEY = rb"(?:[^ ,=\\]++|\\[ ,=]|\\)*+"
 _STRING_BODY = rb'(?:[^"\\]++|\\["\\]|\\)*+'
 # As the parser (and 1.x) reads them, a field value and a timestamp end at a space only (a tab
 # is part of the token), blanks before the timestamp follow a space, and only spaces follow
-# the timestamp; one carriage return may end a line.
-_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ ,]*+)' % (KEY, _STRING_BODY)
-_TIMESTAMP = rb"(?: [ \t]*+([^ \t\r][^ \r]*+)?)? *+\r?\Z"
+# the timestamp; one carriage return may end a line. A quote in a bare value or a timestamp
+# opens a string for 1.x's splitter: such a line does not match, and `_split_as_1x` reads it.
+_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ ,"]*+)' % (KEY, _STRING_BODY)
+_TIMESTAMP = rb'(?: [ \t]*+([^ \t\r"][^ \r"]*+)?)? *+\r?\Z'
 _POINT = re.compile(
     rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+"  # measurement and tags: to the first bare space
     rb"%s(?:,%s)*+%s" % (_FIELD, _FIELD, _TIMESTAMP)
 )
 # The same reading for a line without backslashes, three times faster.
-_PLAIN_FIELD = rb'[^ ,=]*+=(?>"[^"]*+(?:"|(\Z))|[^ ,]*+)'
+_PLAIN_FIELD = rb'[^ ,=]*+=(?>"[^"]*+(?:"|(\Z))|[^ ,"]*+)'
 _PLAIN_POINT = re.compile(
     rb"[ \t]*+[^ ]++ [ \t]*+%s(?:,%s)*+%s" % (_PLAIN_FIELD, _PLAIN_FIELD, _TIMESTAMP))
 _MORE_FIELDS = re.compile(rb"(?:,%s)*+%s" % (_FIELD, _TIMESTAMP))
+# The bytes 1.x's line splitter looks at, and a backslash with the byte it skips.
+_SPLITTER_TOKENS = re.compile(rb'\\[\s\S]|[ =,"]')
 _STRING_END = re.compile(rb'%s"' % _STRING_BODY)
 
 BLANKS = b" \t"
@@ -172,9 +175,9 @@ def _read_point(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
     """The point that begins at `lines[first]`: its text, what `locate_timestamp` says about
     it (offsets into that text), and the index of its last line."""
     line = lines[first]
-    if line.lstrip(BLANKS)[:1] == b"#":
-        return line, NOT_A_POINT, first
-    match = (_POINT if b"\\" in line else _PLAIN_POINT).match(line)
+    match = None
+    if line.lstrip(BLANKS)[:1] != b"#":
+        match = (_POINT if b"\\" in line else _PLAIN_POINT).match(line)
     last = first
     # Each step goes on from where the last stopped, so a point of many lines is read once.
     while match is not None and match.lastindex not in (None, match.re.groups):
@@ -187,16 +190,41 @@ def _read_point(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
             if closed is not None:
                 break
         match = _MORE_FIELDS.match(line, closed.end())
-    if match is None:
-        where = NOT_A_POINT
-    elif match.lastindex is None:
-        where = NO_TIMESTAMP
-    else:
-        where = match.start(match.lastindex)
+    if match is None:  # a comment, or no point's shape: read as 1.x's splitter reads it
+        last = _split_as_1x(lines, first)
+        return b"\n".join(lines[first:last + 1]), NOT_A_POINT, last
+    where = NO_TIMESTAMP if match.lastindex is None else match.start(match.lastindex)
     if last == first:
         return line, where, first
     text = b"\n".join(lines[first:last + 1])
     return text, where if where < 0 else where + len(text) - len(line), last
+
+
+def _split_as_1x(lines: list[bytes], first: int) -> int:
+    """The index of the last line of the text that begins at `lines[first]`, as 1.x's line
+    splitter (`scanLine`) finds it for text of any shape, comments included.
+
+    The splitter counts `=` and `,` from the first space of the text on, outside strings, and
+    takes a quote as opening or closing a string while it has counted more `=` than `,`; a
+    newline inside a string does not end the text. So in `cpu,t=a b,s="x` (a space in a tag
+    value) the string is open, and it takes in the lines that follow up to its closing quote.
+    """
+    fields = quoted = False
+    equals = commas = 0
+    for index in range(first, len(lines)):
+        for token in _SPLITTER_TOKENS.findall(lines[index]):
+            if token == b" ":
+                fields = True
+            elif not fields or len(token) == 2:
+                continue
+            elif token == b'"':
+                quoted = quoted != (equals > commas)
+            elif not quoted:
+                equals += token == b"="
+                commas += token == b","
+        if not quoted:
+            return index
+    return len(lines) - 1
 
 
 def _join_spans(lines: list[bytes], careful: dict[int, int],

@@ -138,6 +138,12 @@ def test_layout(body: bytes, expected_rows: int) -> None:
         pytest.param(b"cpu v=1x", "invalid number", id="bad-number"),
         pytest.param(b"cpu v=NaN", "invalid number", id="nan"),
         pytest.param(b"cpu v=1e400", "invalid float", id="float-overflow"),
+        # 1.x scans digits, a dot, an `e` and a sign after it before parsing a float
+        pytest.param(b"cpu v=1ee2", "invalid float", id="two-es"),
+        pytest.param(b"cpu v=1e", "invalid float", id="e-ends-the-number"),
+        pytest.param(b"cpu v=-e", "invalid float", id="minus-e"),
+        pytest.param(b"cpu v=1e+-5", "invalid number", id="two-signs"),
+        pytest.param(b"cpu v=1.5.5e1", "invalid number", id="two-dots-and-e"),
         pytest.param(b"cpu v=inf", "invalid boolean", id="inf"),
         pytest.param(b"cpu v=+1", "invalid boolean", id="plus-sign"),
         pytest.param(b"cpu v=9223372036854775808i",
@@ -153,6 +159,9 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      'strconv.ParseInt: parsing "9223372036854775808": value out of range',
                      id="timestamp-overflow"),
         pytest.param(b"cpu v=1 1 2", "point is invalid", id="trailing-garbage"),
+        pytest.param(b"cpu v=1 -", 'strconv.ParseInt: parsing "-": invalid syntax',
+                     id="timestamp-minus"),
+        pytest.param(b"cpu v=1 -x", "bad timestamp", id="timestamp-minus-letter"),
         pytest.param(b"cpu v=1 1x 2", "bad timestamp", id="bad-timestamp-then-garbage"),
         # 1.x ends a value and a timestamp at a space only
         pytest.param(b"cpu v=1 1\t", "bad timestamp", id="tab-after-timestamp"),
@@ -172,6 +181,18 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      id="escaped-backslash-then-escaped-equals"),
         pytest.param(b"cpu f\\\\=1,b=2", "invalid field format",
                      id="field-key-taking-in-the-next-field"),
+        # 1.x scans the whole field set (to the first space outside a string) before it
+        # reads a field: values are checked where an `=` begins them, commas counted
+        pytest.param(b"cpu v=1,", "invalid field format", id="comma-ends-the-fields"),
+        pytest.param(b"cpu v=1, 1", "invalid field format", id="comma-space-after-fields"),
+        pytest.param(b"cpu ,v=1", "invalid field format", id="comma-before-fields"),
+        pytest.param(b"cpu v=1,,w=x", "invalid boolean", id="two-commas-then-bad-value"),
+        pytest.param(b"cpu,t=a b,c=x v=1", "invalid boolean", id="space-in-tag-value"),
+        pytest.param(b"cpu,t=a b,c=1 v=1", "invalid field format",
+                     id="space-in-tag-value-then-number"),
+        pytest.param(b'cpu v="a\\\\"= 1', "missing field value", id="equals-after-string"),
+        pytest.param(b"cpu v=1,=2", "missing field key", id="comma-equals"),
+        pytest.param(b"cpu v=nope", "invalid number", id="n-begins-a-number"),
         pytest.param(b"cpu,a=x a=1", 'field "a" has the name of a tag of the same point',
                      id="tag-and-field-same-name"),
         pytest.param(b"cpu v=1\xff", "invalid UTF-8", id="invalid-utf8"),
@@ -333,6 +354,32 @@ def test_an_unclosed_string_takes_the_rest_of_the_body() -> None:
     assert (error.line_number, error.reason) == (2, "unbalanced quotes")
     assert error.line == 'cpu v="open\nok v=2 2'
     assert [r["v"] for r in rows(batch, "ok")] == [1.0]
+
+
+@pytest.mark.parametrize(("body", "errors"), [
+    pytest.param(b'cpu,t=a b s="x\ny" 1', [(1, 'cpu,t=a b s="x\ny" 1', "invalid field format")],
+                 id="after-a-space-in-a-tag-value"),
+    pytest.param(b'cpu v=1"x\ncpu v=2 2\n"', [(1, 'cpu v=1"x\ncpu v=2 2\n"', "invalid number")],
+                 id="in-a-bare-value"),
+    pytest.param(b'cpu v=1 "x\ncpu v=2 2\n"', [(1, 'cpu v=1 "x\ncpu v=2 2\n"', "bad timestamp")],
+                 id="in-a-timestamp"),
+    pytest.param(b'# a=1 "x\ncpu v=2 2\n"', [], id="in-a-comment"),
+    # (text after a closing quote: a deliberate deviation, README)
+    pytest.param(b'cpu s="a,v=1\ncpu f=1,g="u" 2\n"', [
+        (1, 'cpu s="a,v=1\ncpu f=1,g="u" 2\n"', "invalid field format")],
+        id="closed-then-reopened"),
+    pytest.param(b'cpu,t="a b" v=1 1', [(1, 'cpu,t="a b" v=1 1', "invalid field format")],
+                 id="not-where-commas-match-equals"),
+])
+def test_a_quote_opens_a_string_as_1x_splits_lines(body: bytes,
+                                                    errors: list[tuple[int, str, str]]) -> None:
+    """1.x's line splitter counts `=` and `,` from a line's first space and opens a string at
+    a quote that follows more `=` than `,`, whatever the line's shape (checked against 1.6.7
+    in tests/oracle/test_write_v1.py)."""
+    batch = parse_both(body + b"\nok v=1 9")
+    assert [(e.line_number, e.line, e.reason) for e in batch.errors] == errors
+    assert [c.measurement for c in batch.chunks] == ["ok"]
+    assert list(batch.measurement("ok").lines) == [body.count(b"\n") + 2]
 
 
 @pytest.mark.parametrize(
