@@ -48,7 +48,15 @@ def _parse_date_part(parser: Postgres.Parser) -> exp.Expression:
     node = Postgres.Parser.FUNCTION_PARSERS["DATE_PART"](parser)
     if first is not None and first.token_type is TokenType.STRING:
         node.meta[WRITTEN_PART] = first.text
+    elif not isinstance(node.this, exp.Parameter | exp.Placeholder):
+        # sqlglot reads a column or NULL there as a part's name (`s` as seconds); DataFusion
+        # wants a text literal and refuses the query
+        node.meta[_PART_NOT_TEXT] = True
     return node
+
+
+_PART_NOT_TEXT = "part_not_text"  # meta key: a date_part() whose part is no text literal
+_DATE_PART_PART = "Execution error: First argument of `DATE_PART` must be non-null scalar Utf8"
 
 
 class InfluxSql(Postgres):
@@ -150,6 +158,8 @@ def parse_query(text: str) -> exp.Query:
     for node in tree.walk():
         if isinstance(node, exp.Command | exp.DDL | exp.DML | exp.Pragma | exp.Set):
             raise SqlRejected("only SELECT queries are allowed")
+        if node.meta.get(_PART_NOT_TEXT) if node._meta else False:
+            raise SqlRejected(_DATE_PART_PART)
     try:
         check_date_bins(tree)
     except Unsupported as exc:
