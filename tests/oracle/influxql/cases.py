@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from . import (
+    cases_databases,
     cases_errors,
     cases_formats,
     cases_functions,
@@ -28,6 +29,7 @@ from .pending import PENDING
 #: Family name → cases, for counting and reporting.
 QUERY_FAMILIES: dict[str, Sequence[Any]] = {
     "select": cases_select.CASES,
+    "databases": cases_databases.CASES,
     "functions": cases_functions.CASES,
     "int64": cases_int64.CASES,
     "show": cases_show.CASES,
