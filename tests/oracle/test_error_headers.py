@@ -7,24 +7,15 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.support.gateway_process import GatewayProcess, gateway_process
+from tests.support.gateway_process import GatewayProcess
 from tests.support.influxd import Influxd
 
 pytestmark = pytest.mark.slow
 DATABASE = "headers"
 MANY_BAD_LINES = "\n".join(f"cpu v=bad{i}" for i in range(200)).encode()
-
-
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
-    process = gateway_process(Path(tmp_path_factory.mktemp("oracle")) / "gw").start()
-    yield process
-    process.stop()
 
 
 @pytest.fixture(scope="module")

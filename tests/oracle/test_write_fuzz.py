@@ -15,13 +15,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.oracle import lpgen
-from tests.support.gateway_process import GatewayProcess, gateway_process
+from tests.support.gateway_process import GatewayProcess
 from tests.support.influxd import Influxd
 
 pytestmark = pytest.mark.slow
@@ -29,13 +27,6 @@ SEED = int(os.environ.get("LPFUZZ_SEED", "1"))
 CASES = int(os.environ.get("LPFUZZ_CASES", "100"))
 # A line without a timestamp is stored at each server's own "now": such times compare equal.
 NOW_WINDOW_NS = 2 * 3600 * 10**9
-
-
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
-    process = gateway_process(Path(tmp_path_factory.mktemp("oracle")) / "gw").start()
-    yield process
-    process.stop()
 
 
 def send(base: str, path: str, params: dict[str, str], body: bytes | None = None

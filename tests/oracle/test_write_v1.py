@@ -6,73 +6,21 @@ pinned with both servers' answers, so a change on either side shows up here.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Iterator
-from itertools import count
-from pathlib import Path
-
 import pytest
 
-from tests.support.gateway_process import GatewayProcess, gateway_process
+from tests.oracle.write_support import (
+    both,
+    create,
+    fresh_database,
+    gateway_rows,
+    influx_rows,
+    post_as,
+    select_all,
+)
+from tests.support.gateway_process import GatewayProcess
 from tests.support.influxd import Influxd
 
 pytestmark = pytest.mark.slow
-_databases = count()
-
-
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
-    process = gateway_process(Path(tmp_path_factory.mktemp("oracle")) / "gw").start()
-    yield process
-    process.stop()
-
-
-def post(url: str, body: bytes) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=body, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
-
-
-def create(base: str, database: str) -> None:
-    data = urllib.parse.urlencode({"q": f'CREATE DATABASE "{database}"'}).encode()
-    status, _ = post(f"{base}/query", data)
-    assert status == 200
-
-
-def influx_rows(server: Influxd, database: str, measurement: str) -> int:
-    url = f"{server.url}/query?" + urllib.parse.urlencode(
-        {"db": database, "q": f'SELECT * FROM "{measurement}"'})
-    with urllib.request.urlopen(url, timeout=10) as response:
-        result = json.load(response)["results"][0]
-    return sum(len(s["values"]) for s in result.get("series", []))
-
-
-def gateway_rows(gateway: GatewayProcess, database: str, measurement: str) -> int:
-    url = f"{gateway.url}/api/v3/query_sql?" + urllib.parse.urlencode(
-        {"db": database, "q": f'SELECT count(*) AS n FROM "{measurement}"'})
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return json.load(response)[0]["n"]
-    except urllib.error.HTTPError:
-        return 0  # no such table: nothing was stored
-
-
-def both(influxdb1: Influxd, gateway: GatewayProcess, body: bytes, setup: bytes = b"",
-         query: str = "") -> tuple[str, tuple[int, str], tuple[int, str]]:
-    database = f"oracle{next(_databases)}"
-    answers = []
-    for base in (influxdb1.url, gateway.url):
-        create(base, database)
-        if setup:
-            assert post(f"{base}/write?db={database}", setup)[0] == 204
-        answers.append(post(f"{base}/write?db={database}{query}", body))
-    return database, answers[0], answers[1]
 
 
 SAME = [
@@ -246,13 +194,6 @@ def test_same_answer_as_influxdb(influxdb1: Influxd, gateway: GatewayProcess, bo
         influxdb1, database, measurement)
 
 
-def select_all(base: str, database: str) -> object:
-    url = f"{base}/query?" + urllib.parse.urlencode(
-        {"db": database, "q": 'SELECT * FROM "cpu" GROUP BY *'})
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.load(response)
-
-
 @pytest.mark.parametrize("body", STORED)
 def test_same_values_stored_as_influxdb(influxdb1: Influxd, gateway: GatewayProcess,
                                         body: bytes) -> None:
@@ -307,15 +248,6 @@ def test_stored_type_decides_boolean_conflict(influxdb1: Influxd,
     assert ours == influx
 
 
-def post_as(url: str, body: bytes, accept: str) -> tuple[int, str | None, bytes]:
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Accept": accept})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, None, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers.get("Content-Type"), exc.read()
-
-
 @pytest.mark.parametrize("accept", ["application/x-msgpack", "application/csv", "text/csv",
                                     "application/json", "text/csv, application/json"])
 @pytest.mark.parametrize(("body", "query"), [
@@ -327,7 +259,7 @@ def post_as(url: str, body: bytes, accept: str) -> tuple[int, str | None, bytes]
 def test_error_body_in_the_accepted_format(influxdb1: Influxd, gateway: GatewayProcess,
                                            body: bytes, query: str, accept: str) -> None:
     """1.x writes a /write error as /query writes one, in the format `Accept` chose."""
-    database = f"oracle{next(_databases)}"
+    database = fresh_database()
     answers = []
     for base in (influxdb1.url, gateway.url):
         create(base, database)
@@ -335,140 +267,3 @@ def test_error_body_in_the_accepted_format(influxdb1: Influxd, gateway: GatewayP
     if query == "&rp=nope":  # 1.x: 500, the gateway: 404 (test_retention_policy_parameter)
         answers[0] = (404, *answers[0][1:])
     assert answers[1] == answers[0]
-
-
-def test_missing_database_parameter(influxdb1: Influxd, gateway: GatewayProcess) -> None:
-    assert post(f"{gateway.url}/write", b"m v=1") == post(f"{influxdb1.url}/write", b"m v=1")
-
-
-def query(base: str, statement: str) -> None:
-    status, body = post(f"{base}/query", urllib.parse.urlencode({"q": statement}).encode())
-    assert (status, "error" in body) == (200, False), body
-
-
-@pytest.mark.parametrize(("setup", "rp", "expected"), [
-    pytest.param("", "nope", (500, '{"error":"retention policy not found: nope"}\n'),
-                 id="unknown"),
-    pytest.param("CREATE RETENTION POLICY kept ON {db} DURATION INF REPLICATION 1", "kept",
-                 (204, ""), id="created"),
-    pytest.param("DROP RETENTION POLICY autogen ON {db}", "",
-                 (500, '{"error":"retention policy not found: autogen"}\n'),
-                 id="default-dropped"),
-])
-def test_retention_policy_parameter(influxdb1: Influxd, gateway: GatewayProcess, setup: str,
-                                    rp: str, expected: tuple[int, str]) -> None:
-    """Points go to the named (or default) policy, which must exist. 1.x answers a missing
-    one with 500; the gateway gives the same body with 404 (a deliberate deviation: never
-    500 to bad input)."""
-    database = f"oracle{next(_databases)}"
-    answers = []
-    for base in (influxdb1.url, gateway.url):
-        create(base, database)
-        if setup:
-            query(base, setup.format(db=database))
-        answers.append(post(f"{base}/write?db={database}&rp={rp}", b"m v=1 1"))
-    assert answers[0] == expected
-    gateway_expected = (404, expected[1]) if expected[0] == 500 else expected
-    assert answers[1] == gateway_expected
-    if expected[0] == 204:
-        assert gateway_rows(gateway, database, "m") == 1
-
-
-# Deliberate deviations, each with both answers pinned (README lists them).
-DEVIATIONS = [
-    pytest.param(b"cpu v=5u", "", (400, "unable to parse 'cpu v=5u': invalid number"),
-                 (204, ""), id="unsigned-supported"),
-    pytest.param(b"cpu v=1\r\ncpu v=2\r\n", "",
-                 (400, "unable to parse 'cpu v=1\\r': invalid number\\nunable to parse "
-                       "'cpu v=2\\r': invalid number"), (204, ""), id="crlf-accepted"),
-    pytest.param(b"cpu,a=x a=1", "", (204, ""),
-                 (400, "unable to parse 'cpu,a=x a=1': field \\\"a\\\" has the name of a tag "
-                       "of the same point"), id="tag-and-field-same-name"),
-    pytest.param(b'cpu v="a"b', "", (204, ""),
-                 (400, "unable to parse 'cpu v=\\\"a\\\"b': invalid field format"),
-                 id="text-after-string"),
-    # 1.x stores `a"\t` at the time of the write: the value runs to the next space
-    pytest.param(b'cpu v="a"\t1', "", (204, ""),
-                 (400, "unable to parse 'cpu v=\\\"a\\\"\\t1': invalid field format"),
-                 id="tab-after-string"),
-    pytest.param(b"cpu f\\\\=1,b=2 5", "", (204, ""),
-                 (400, "unable to parse 'cpu f\\\\\\\\=1,b=2 5': invalid field format"),
-                 id="field-key-taking-in-the-next-field"),
-    pytest.param(b"m v=1", "&precision=xx", (204, ""),
-                 (400, "invalid precision 'xx': expected one of n, ns, u, µ, us, ms, s, "
-                       "m, h"), id="unknown-precision"),
-]
-
-
-@pytest.mark.parametrize(("body", "query", "influx", "ours"), DEVIATIONS)
-def test_deliberate_deviations(influxdb1: Influxd, gateway: GatewayProcess, body: bytes,
-                               query: str, influx: tuple[int, str],
-                               ours: tuple[int, str]) -> None:
-    _, influx_answer, our_answer = both(influxdb1, gateway, body, query=query)
-
-    def expected(answer: tuple[int, str]) -> tuple[int, str]:
-        status, message = answer
-        return status, f'{{"error":"{message}"}}\n' if message else ""
-
-    assert influx_answer == expected(influx)
-    assert our_answer == expected(ours)
-
-
-@pytest.mark.parametrize("precision", ["us", "%C2%B5"])
-def test_microsecond_spellings(influxdb1: Influxd, gateway: GatewayProcess,
-                               precision: str) -> None:
-    """1.6.7 knows only `u` for microseconds and reads `us` and `µ` as nanoseconds; the
-    gateway reads all three as microseconds, as InfluxDB 2 and 3 read `us` (README)."""
-    database, influx, ours = both(influxdb1, gateway, b"m v=1 1",
-                                  query=f"&precision={precision}")
-    assert influx == ours == (204, "")
-
-    def stored(base: str) -> object:
-        url = f"{base}/query?" + urllib.parse.urlencode(
-            {"db": database, "q": "SELECT * FROM m", "epoch": "ns"})
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return json.load(response)["results"][0]["series"][0]["values"]
-
-    assert stored(influxdb1.url) == [[1, 1]]
-    assert stored(gateway.url) == [[1000, 1]]
-
-
-def test_measurement_with_a_backslash_before_an_escaped_comma(
-        influxdb1: Influxd, gateway: GatewayProcess) -> None:
-    """1.x accepts it, lists it as `C:,x=y` and returns nothing under either name; the
-    gateway keeps the name 1.x's write path reads (`C:\\,x=y`), readable (README)."""
-    database, influx, ours = both(influxdb1, gateway, b"C:\\\\,x=y f=1 1")
-    assert influx == ours == (204, "")
-
-    def answer(base: str, statement: str) -> object:
-        url = f"{base}/query?" + urllib.parse.urlencode({"db": database, "q": statement})
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return json.load(response)["results"][0].get("series")
-
-    assert answer(influxdb1.url, "SHOW MEASUREMENTS")[0]["values"] == [["C:,x=y"]]
-    for name in ('"C:,x=y"', '"C:\\\\,x=y"'):
-        assert answer(influxdb1.url, f"SELECT * FROM {name}") is None
-    assert answer(gateway.url, "SHOW MEASUREMENTS")[0]["values"] == [["C:\\,x=y"]]
-    assert answer(gateway.url, 'SELECT * FROM "C:\\\\,x=y"')[0]["values"] == [
-        ["1970-01-01T00:00:00.000000001Z", 1]]
-
-
-def test_unknown_database_is_created(influxdb1: Influxd, gateway: GatewayProcess) -> None:
-    """1.x answers 404; the gateway creates it, as InfluxDB 3 does (configurable)."""
-    assert post(f"{influxdb1.url}/write?db=never_created", b"m v=1") == (
-        404, '{"error":"database not found: \\"never_created\\""}\n')
-    assert post(f"{gateway.url}/write?db=never_created", b"m v=1") == (204, "")
-
-
-def test_points_beyond_retention_are_kept(influxdb1: Influxd, gateway: GatewayProcess) -> None:
-    """1.x drops points older than the policy's duration; the gateway enforces no retention
-    yet (README: deliberate deviations)."""
-    database = f"oracle{next(_databases)}"
-    answers = []
-    for base in (influxdb1.url, gateway.url):
-        create(base, database)
-        query(base, f"CREATE RETENTION POLICY short ON {database} DURATION 1h REPLICATION 1")
-        answers.append(post(f"{base}/write?db={database}&rp=short", b"m v=1 1"))
-    assert answers == [
-        (400, '{"error":"partial write: points beyond retention policy dropped=1"}\n'),
-        (204, "")]

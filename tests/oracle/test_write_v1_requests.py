@@ -1,0 +1,157 @@
+"""v1 /write against a real InfluxDB 1.6.7: request parameters (db, rp, precision spellings)
+and the deliberate deviations, each with both servers' answers pinned (README lists them).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from tests.oracle.write_support import (
+    both,
+    create,
+    fresh_database,
+    gateway_rows,
+    post,
+    query,
+)
+from tests.support.gateway_process import GatewayProcess
+from tests.support.influxd import Influxd
+
+pytestmark = pytest.mark.slow
+
+
+def test_missing_database_parameter(influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    assert post(f"{gateway.url}/write", b"m v=1") == post(f"{influxdb1.url}/write", b"m v=1")
+
+
+@pytest.mark.parametrize(("setup", "rp", "expected"), [
+    pytest.param("", "nope", (500, '{"error":"retention policy not found: nope"}\n'),
+                 id="unknown"),
+    pytest.param("CREATE RETENTION POLICY kept ON {db} DURATION INF REPLICATION 1", "kept",
+                 (204, ""), id="created"),
+    pytest.param("DROP RETENTION POLICY autogen ON {db}", "",
+                 (500, '{"error":"retention policy not found: autogen"}\n'),
+                 id="default-dropped"),
+])
+def test_retention_policy_parameter(influxdb1: Influxd, gateway: GatewayProcess, setup: str,
+                                    rp: str, expected: tuple[int, str]) -> None:
+    """Points go to the named (or default) policy, which must exist. 1.x answers a missing
+    one with 500; the gateway gives the same body with 404 (a deliberate deviation: never
+    500 to bad input)."""
+    database = fresh_database()
+    answers = []
+    for base in (influxdb1.url, gateway.url):
+        create(base, database)
+        if setup:
+            query(base, setup.format(db=database))
+        answers.append(post(f"{base}/write?db={database}&rp={rp}", b"m v=1 1"))
+    assert answers[0] == expected
+    gateway_expected = (404, expected[1]) if expected[0] == 500 else expected
+    assert answers[1] == gateway_expected
+    if expected[0] == 204:
+        assert gateway_rows(gateway, database, "m") == 1
+
+
+# Deliberate deviations, each with both answers pinned (README lists them).
+DEVIATIONS = [
+    pytest.param(b"cpu v=5u", "", (400, "unable to parse 'cpu v=5u': invalid number"),
+                 (204, ""), id="unsigned-supported"),
+    pytest.param(b"cpu v=1\r\ncpu v=2\r\n", "",
+                 (400, "unable to parse 'cpu v=1\\r': invalid number\\nunable to parse "
+                       "'cpu v=2\\r': invalid number"), (204, ""), id="crlf-accepted"),
+    pytest.param(b"cpu,a=x a=1", "", (204, ""),
+                 (400, "unable to parse 'cpu,a=x a=1': field \\\"a\\\" has the name of a tag "
+                       "of the same point"), id="tag-and-field-same-name"),
+    pytest.param(b'cpu v="a"b', "", (204, ""),
+                 (400, "unable to parse 'cpu v=\\\"a\\\"b': invalid field format"),
+                 id="text-after-string"),
+    # 1.x stores `a"\t` at the time of the write: the value runs to the next space
+    pytest.param(b'cpu v="a"\t1', "", (204, ""),
+                 (400, "unable to parse 'cpu v=\\\"a\\\"\\t1': invalid field format"),
+                 id="tab-after-string"),
+    pytest.param(b"cpu f\\\\=1,b=2 5", "", (204, ""),
+                 (400, "unable to parse 'cpu f\\\\\\\\=1,b=2 5': invalid field format"),
+                 id="field-key-taking-in-the-next-field"),
+    pytest.param(b"m v=1", "&precision=xx", (204, ""),
+                 (400, "invalid precision 'xx': expected one of n, ns, u, µ, us, ms, s, "
+                       "m, h"), id="unknown-precision"),
+]
+
+
+@pytest.mark.parametrize(("body", "query", "influx", "ours"), DEVIATIONS)
+def test_deliberate_deviations(influxdb1: Influxd, gateway: GatewayProcess, body: bytes,
+                               query: str, influx: tuple[int, str],
+                               ours: tuple[int, str]) -> None:
+    _, influx_answer, our_answer = both(influxdb1, gateway, body, query=query)
+
+    def expected(answer: tuple[int, str]) -> tuple[int, str]:
+        status, message = answer
+        return status, f'{{"error":"{message}"}}\n' if message else ""
+
+    assert influx_answer == expected(influx)
+    assert our_answer == expected(ours)
+
+
+@pytest.mark.parametrize("precision", ["us", "%C2%B5"])
+def test_microsecond_spellings(influxdb1: Influxd, gateway: GatewayProcess,
+                               precision: str) -> None:
+    """1.6.7 knows only `u` for microseconds and reads `us` and `µ` as nanoseconds; the
+    gateway reads all three as microseconds, as InfluxDB 2 and 3 read `us` (README)."""
+    database, influx, ours = both(influxdb1, gateway, b"m v=1 1",
+                                  query=f"&precision={precision}")
+    assert influx == ours == (204, "")
+
+    def stored(base: str) -> object:
+        url = f"{base}/query?" + urllib.parse.urlencode(
+            {"db": database, "q": "SELECT * FROM m", "epoch": "ns"})
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)["results"][0]["series"][0]["values"]
+
+    assert stored(influxdb1.url) == [[1, 1]]
+    assert stored(gateway.url) == [[1000, 1]]
+
+
+def test_measurement_with_a_backslash_before_an_escaped_comma(
+        influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    """1.x accepts it, lists it as `C:,x=y` and returns nothing under either name; the
+    gateway keeps the name 1.x's write path reads (`C:\\,x=y`), readable (README)."""
+    database, influx, ours = both(influxdb1, gateway, b"C:\\\\,x=y f=1 1")
+    assert influx == ours == (204, "")
+
+    def answer(base: str, statement: str) -> object:
+        url = f"{base}/query?" + urllib.parse.urlencode({"db": database, "q": statement})
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)["results"][0].get("series")
+
+    assert answer(influxdb1.url, "SHOW MEASUREMENTS")[0]["values"] == [["C:,x=y"]]
+    for name in ('"C:,x=y"', '"C:\\\\,x=y"'):
+        assert answer(influxdb1.url, f"SELECT * FROM {name}") is None
+    assert answer(gateway.url, "SHOW MEASUREMENTS")[0]["values"] == [["C:\\,x=y"]]
+    assert answer(gateway.url, 'SELECT * FROM "C:\\\\,x=y"')[0]["values"] == [
+        ["1970-01-01T00:00:00.000000001Z", 1]]
+
+
+def test_unknown_database_is_created(influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    """1.x answers 404; the gateway creates it, as InfluxDB 3 does (configurable)."""
+    assert post(f"{influxdb1.url}/write?db=never_created", b"m v=1") == (
+        404, '{"error":"database not found: \\"never_created\\""}\n')
+    assert post(f"{gateway.url}/write?db=never_created", b"m v=1") == (204, "")
+
+
+def test_points_beyond_retention_are_kept(influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    """1.x drops points older than the policy's duration; the gateway enforces no retention
+    yet (README: deliberate deviations)."""
+    database = fresh_database()
+    answers = []
+    for base in (influxdb1.url, gateway.url):
+        create(base, database)
+        query(base, f"CREATE RETENTION POLICY short ON {database} DURATION 1h REPLICATION 1")
+        answers.append(post(f"{base}/write?db={database}&rp=short", b"m v=1 1"))
+    assert answers == [
+        (400, '{"error":"partial write: points beyond retention policy dropped=1"}\n'),
+        (204, "")]
