@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import ast
-from .int64 import wrap
+from .durations import wrap_int64
 from .readorder import go_sort
 
 AGGREGATES = frozenset({
@@ -144,7 +144,7 @@ def cumulative_sum(points: Sequence[Point]) -> list[Point]:
     for time, value in _present(points):
         total = value if total is None else total + value
         if isinstance(total, int):  # 1.x adds integers as int64, which wraps
-            total = wrap(total)
+            total = wrap_int64(total)
         out.append((time, total))
     return out
 
@@ -251,7 +251,7 @@ def binary(op: ast.BinaryOp, left: Any, right: Any) -> Any:
     integers = isinstance(left, int) and isinstance(right, int)
     if op in _WRAPPING:  # 1.x computes integers as int64, which wraps
         found = _WRAPPING[op](left, right)
-        return wrap(found) if integers else found
+        return wrap_int64(found) if integers else found
     if op is ast.BinaryOp.DIV:
         if right == 0:
             return 0  # 1.x answers 0 for any division by zero

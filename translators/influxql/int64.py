@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
+from .durations import wrap_int64
 from .readorder import shard_group
 from .select_plan import Prim, SelectPlan
 
@@ -67,11 +68,6 @@ def integer_means(plan: SelectPlan) -> set[Prim]:
         s.schema.fields.get(p.name) is FieldType.INTEGER for s in plan.sources)}
 
 
-def wrap(value: int) -> int:
-    """A Python int as int64 arithmetic leaves it."""
-    return (value + _LIMIT) % _SPAN - _LIMIT
-
-
 def wrapped_mean(points: Sequence[dict[str, Any]]) -> float | None:
     """1.6.7's mean() of a bucket's integer points {t, v, s: series}: per series and shard
     group a wrapped sum, then the float sum of those over the count."""
@@ -81,4 +77,4 @@ def wrapped_mean(points: Sequence[dict[str, Any]]) -> float | None:
         partials[key] = partials.get(key, 0) + point["v"]
     if not points:
         return None
-    return sum(float(wrap(total)) for total in partials.values()) / len(points)
+    return sum(float(wrap_int64(total)) for total in partials.values()) / len(points)

@@ -13,7 +13,7 @@ import heapq
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .int64 import wrap
+from .durations import wrap_int64
 from .results import Series, StatementResult
 from .shard_index import keep_paged, page_answered
 from .shard_plan import Combiner, Merge, ShardPlan
@@ -190,7 +190,7 @@ def _combine(function: str, cells: list[list[Any]]) -> Any:
                                           "max": max}[function]
     found = reduce(present)
     # integer sums wrap around int64 in 1.x, so the shards' wrapped sums add up the same way
-    return wrap(found) if function == "sum" and isinstance(found, int) else found
+    return wrap_int64(found) if function == "sum" and isinstance(found, int) else found
 
 
 def _picked(parts: list[Series], combiner: Combiner) -> list[list[Any]]:

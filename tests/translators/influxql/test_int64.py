@@ -6,7 +6,8 @@ import duckdb
 import pytest
 from sqlglot import exp
 
-from translators.influxql.int64 import risk, wrap, wrapped, wrapped_mean
+from translators.influxql.durations import wrap_int64
+from translators.influxql.int64 import risk, wrapped, wrapped_mean
 from translators.influxql.readorder import SHARD_GROUP
 
 BIG = (1 << 63) - 1
@@ -22,7 +23,7 @@ SMALL = -(1 << 63)
 ])
 def test_sql_and_python_wrap_alike(values: list[int], expected: int) -> None:
     total = sum(values)
-    assert wrap(total) == expected
+    assert wrap_int64(total) == expected
     con = duckdb.connect()
     con.execute("CREATE TABLE t (v BIGINT)")
     con.executemany("INSERT INTO t VALUES (?)", [[v] for v in values])
