@@ -47,11 +47,6 @@ SQL_AGGREGATES = frozenset({
     "count", "sum", "mean", "median", "spread", "stddev", "first", "last", "min", "max",
 })
 
-_SQL_TYPES = {FieldType.FLOAT: "DOUBLE", FieldType.INTEGER: "BIGINT",
-              FieldType.UNSIGNED: "UBIGINT", FieldType.STRING: "VARCHAR",
-              FieldType.BOOLEAN: "BOOLEAN"}
-
-
 def needs_points(plan: SelectPlan, prim: Prim) -> bool:
     """True when the prim is computed in Python from the bucket's points."""
     return prim.func is not None and (prim.func not in SQL_AGGREGATES
@@ -77,7 +72,7 @@ def stored_table(database: str, schema: MeasurementSchema, copies: int = 1,
         for field, stored in schema.retyped.get(db, {}).items():
             wanted = schema.fields[field]
             value = col(field) if readable_as(stored, wanted) else exp.null()
-            replace.append(exp.cast(value, _SQL_TYPES[wanted]).as_(ident(field), copy=False))
+            replace.append(exp.cast(value, wanted.sql_type).as_(ident(field), copy=False))
         columns: list[exp.Expression] = [exp.Star(replace=replace or None)]
         if labelled:
             columns.append(exp.Literal.number(places[db]).as_(SOURCE, copy=False))

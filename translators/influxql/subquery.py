@@ -187,12 +187,6 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
         virtual.order.append((values[0] if by_time else 0, rank, index))
 
 
-_ARROW: dict[FieldType, pa.DataType] = {
-    FieldType.BOOLEAN: pa.bool_(), FieldType.INTEGER: pa.int64(), FieldType.FLOAT: pa.float64(),
-    FieldType.STRING: pa.string(),
-}
-
-
 def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:
     fields = {f: column_type(r.get(f) for r in virtual.rows) or FieldType.FLOAT
               for f in virtual.fields}
@@ -215,7 +209,7 @@ def _arrow(schema: MeasurementSchema, virtual: _Virtual) -> pa.Table:
         columns[schema.tag_column(tag)] = pa.array([t.get(tag) for t in virtual.row_tags],
                                                    pa.string())
     for name, ftype in schema.fields.items():
-        columns[name] = pa.array([coerce(r.get(name), ftype) for r in rows], _ARROW[ftype])
+        columns[name] = pa.array([coerce(r.get(name), ftype) for r in rows], ftype.arrow)
     return pa.table(columns)
 
 

@@ -22,6 +22,11 @@ class FieldType(enum.StrEnum):
     def arrow(self) -> pa.DataType:
         return _ARROW[self]
 
+    @property
+    def sql_type(self) -> str:
+        """The DuckDB type the native store keeps such a field as."""
+        return _SQL[self]
+
     @classmethod
     def from_arrow(cls, dtype: pa.DataType) -> FieldType:
         for ftype, arrow in _ARROW.items():
@@ -36,6 +41,14 @@ _ARROW = {
     FieldType.UNSIGNED: pa.uint64(),
     FieldType.STRING: pa.string(),
     FieldType.BOOLEAN: pa.bool_(),
+}
+
+_SQL = {
+    FieldType.FLOAT: "DOUBLE",
+    FieldType.INTEGER: "BIGINT",
+    FieldType.UNSIGNED: "UBIGINT",
+    FieldType.STRING: "VARCHAR",
+    FieldType.BOOLEAN: "BOOLEAN",
 }
 
 TIME_COLUMN = "time"

@@ -94,7 +94,7 @@ def sql_type(col: Column) -> str:
     if col.role is Role.TAG:
         return st.TAG_TYPE
     assert col.type is not None
-    return st.FIELD_TYPES[col.type]
+    return col.type.sql_type
 
 
 def load_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Database]:

@@ -12,19 +12,12 @@ from functools import lru_cache
 
 from sqlglot import exp
 
-from translators.lineprotocol import TIME_COLUMN, FieldType
+from translators.lineprotocol import TIME_COLUMN
 
 DIALECT = "duckdb"
 META_SCHEMA = "__influx_gateway"
 TIME_TYPE = "TIMESTAMP_NS"
 TAG_TYPE = "VARCHAR"
-FIELD_TYPES = {
-    FieldType.FLOAT: "DOUBLE",
-    FieldType.INTEGER: "BIGINT",
-    FieldType.UNSIGNED: "UBIGINT",
-    FieldType.STRING: "VARCHAR",
-    FieldType.BOOLEAN: "BOOLEAN",
-}
 
 
 def ident(name: str) -> exp.Identifier:
