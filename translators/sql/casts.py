@@ -39,8 +39,7 @@ _TARGETS = {
     "Float32": "FLOAT", "Float64": "DOUBLE", "Utf8": "VARCHAR", "LargeUtf8": "VARCHAR",
     "Utf8View": "VARCHAR", "Dictionary(Int32, Utf8)": "VARCHAR", "Boolean": "BOOLEAN",
 }
-_TIMESTAMP_TARGETS = {"Timestamp(Nanosecond, None)": "ns", "Timestamp(Microsecond, None)": "us",
-                      "Timestamp(Millisecond, None)": "ms", "Timestamp(Second, None)": "s"}
+_TIMESTAMP_TARGETS = {name: unit for name, unit in _ARROW_KINDS.items() if unit in _UNITS}
 # the words Arrow's type parser knows (arrow 56, as InfluxDB 3 uses it)
 _ARROW_WORDS = frozenset((
     "Null Boolean Int8 Int16 Int32 Int64 UInt8 UInt16 UInt32 UInt64 Utf8 LargeUtf8 Utf8View "
@@ -141,30 +140,19 @@ def _arrow_cast(args: list[exp.Expression], kinds: Mapping[str, str]) -> exp.Exp
 def _to_timestamp(value: exp.Expression, unit: str,
                   kinds: Mapping[str, str]) -> exp.Expression:
     kind = kind_of(value, kinds)
-    if kind == INT:  # Arrow reads an integer as a count of the unit
-        count = value
-        if unit == "s":
-            wide = exp.Cast(this=value, to=exp.DataType.build("BIGINT"))
-            count = exp.Mul(this=wide, expression=exp.Literal.number(1_000_000))
-        built = {"ns": "make_timestamp_ns", "us": "make_timestamp", "ms": "epoch_ms",
-                 "s": "make_timestamp"}[unit]
-        instant: exp.Expression = exp.Anonymous(this=built, expressions=[count])
-    elif unit == "ns":  # to the nanosecond, as nanosecond_casts makes every TIMESTAMP cast
-        return _marked(exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP")), "ns")
-    else:  # text or a timestamp: its nanoseconds, truncated to the unit as Arrow does
-        if kind not in _UNITS:
+    count = value  # Arrow reads an integer as a count of the unit
+    if kind != INT:
+        if unit == "ns":  # to the nanosecond, as nanosecond_casts makes every TIMESTAMP cast
+            return _marked(exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP")), "ns")
+        if kind not in _UNITS:  # text: read as a timestamp first
             value = exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))
-        nanos = _count(value, "ns")
-        if unit == "us":
-            instant = exp.Anonymous(this="make_timestamp", expressions=[
-                exp.IntDiv(this=nanos, expression=exp.Literal.number(1_000))])
-        elif unit == "ms":
-            instant = exp.Anonymous(this="epoch_ms", expressions=[
-                exp.IntDiv(this=nanos, expression=exp.Literal.number(1_000_000))])
-        else:
-            seconds = exp.IntDiv(this=nanos, expression=exp.Literal.number(1_000_000_000))
-            instant = exp.Anonymous(this="make_timestamp", expressions=[
-                exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000))])
+        count = _count(value, unit)  # its count of the unit, truncated as Arrow does
+    if unit == "s":  # DuckDB builds a timestamp from microseconds
+        wide = exp.Cast(this=count, to=exp.DataType.build("BIGINT"))
+        count = exp.Mul(this=wide, expression=exp.Literal.number(1_000_000))
+    built = {"ns": "make_timestamp_ns", "us": "make_timestamp", "ms": "epoch_ms",
+             "s": "make_timestamp"}[unit]
+    instant: exp.Expression = exp.Anonymous(this=built, expressions=[count])
     if unit in ("ms", "s"):  # DuckDB has a type for each unit, as Arrow does
         to = _TYPES.TIMESTAMP_MS if unit == "ms" else _TYPES.TIMESTAMP_S
         instant = exp.Cast(this=instant, to=exp.DataType(this=to))
