@@ -12,7 +12,7 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from . import intervals
-from .text_times import checked_nanos, text_instant
+from .text_times import checked_nanos, nanos_literal
 
 
 class Unsupported(ValueError):
@@ -89,13 +89,10 @@ def _now() -> exp.Expression:
 def utc_timestamp(value: exp.Expression) -> exp.Expression:
     """An origin or time given as text (with or without an offset) as a naive UTC TIMESTAMP
     (raises UnreadableTime for text that Arrow's parser refuses, as DataFusion does)."""
-    exact = text_instant(value)
-    if exact is not None:
-        return exact
     if isinstance(value, exp.Cast) and value.this.is_string:
-        value = value.this
+        value = value.this  # TIMESTAMP '...' is read by the same parser
     if value.is_string:  # text Arrow's parser refuses fails the query in Arrow's words
-        checked_nanos(value.name)
+        return nanos_literal(checked_nanos(value.name))
     # to the nanosecond, as DataFusion's timestamps are (a TIMESTAMP stops at microseconds)
     return exp.Cast(this=value, to=exp.DataType(this=exp.DataType.Type.TIMESTAMP_NS))
 

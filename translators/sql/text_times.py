@@ -71,17 +71,8 @@ def text_nanos(text: str) -> int:
     return _nanos(local.replace(tzinfo=zone), int(fraction))
 
 
-def text_instant(value: exp.Expression) -> exp.Expression | None:
-    """A string literal (or `TIMESTAMP '...'`) as its naive UTC instant, a TIMESTAMP_NS to the
-    nanosecond, or None when `value` is not text Arrow's parser reads."""
-    if isinstance(value, exp.Cast) and value.this.is_string:
-        value = value.this
-    if not value.is_string:
-        return None
-    try:
-        nanos = text_nanos(value.name)
-    except TextTimeError:
-        return None
+def nanos_literal(nanos: int) -> exp.Expression:
+    """Nanoseconds since the epoch as a naive UTC TIMESTAMP_NS literal."""
     seconds, fraction = divmod(nanos, 1_000_000_000)
     moment = _EPOCH + timedelta(seconds=seconds)
     text = f"{moment:%Y-%m-%d %H:%M:%S}.{fraction:09d}"
@@ -160,7 +151,4 @@ def _read(operand: exp.Expression | None) -> None:
         # will not compare TIMESTAMP_NS with TIMESTAMPTZ (and reads the text to the µs).
         # Text DataFusion cannot cast to a timestamp fails the query, in Arrow's words.
         text = operand.this if isinstance(operand, exp.Cast) else operand
-        checked_nanos(text.name)
-        instant = text_instant(operand)
-        if instant is not None:
-            operand.replace(instant)
+        operand.replace(nanos_literal(checked_nanos(text.name)))
