@@ -31,6 +31,12 @@ def col(name: str) -> exp.Column:
     return exp.Column(this=ident(name))
 
 
+def call(name: str, *args: exp.Expression) -> exp.Anonymous:
+    """A DuckDB function call, built directly: `exp.func` looks the name up among sqlglot's
+    function classes and copies every argument, a cost paid on every query."""
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
 def dim_name(index: int) -> str:
     return f"__d{index}"
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from translators.encoders import influxql_json
 from translators.encoders.influxql_chunks import Chunking
 from translators.encoders.influxql_format import V1Format, encode_v1, encode_v1_chunks
 from translators.encoders.influxql_json import encode_json, encode_json_chunks
@@ -40,6 +41,23 @@ def _array(column: list[object], kind: pa.DataType | None) -> pa.Array:
         return pa.array(column, kind)
     except OverflowError:  # integers past int64: an unsigned field
         return pa.array(column, pa.uint64())
+
+
+@pytest.fixture(autouse=True)
+def kernels_for_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These answers are small: the JSON encoder would write them as rows."""
+    monkeypatch.setattr(influxql_json, "_KERNEL_ROWS", 0)
+
+
+def test_a_few_rows_are_written_as_rows_with_the_same_bytes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    kernels = all_by_columns(R.select())
+    expected = encode_json(kernels)
+    assert written_from_columns(kernels)
+    monkeypatch.setattr(influxql_json, "_KERNEL_ROWS", 64)
+    rows = all_by_columns(R.select())
+    assert encode_json(rows) == expected
+    assert not written_from_columns(rows)
 
 
 def all_by_columns(results: list[StatementResult]) -> list[StatementResult]:

@@ -269,7 +269,7 @@ def _lone_last(con: duckdb.DuckDBPyConnection, series_times: Any, sqls: list[str
 
 
 def _window(ns: int) -> str:
-    return f"MAKE_TIMESTAMP_NS(CAST({ns} AS BIGINT))"
+    return f"MAKE_TIMESTAMP_NS({ns})"
 
 
 def test_lone_last_reads_only_from_the_series_latest_times(
