@@ -89,6 +89,12 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
                                             or calls[0].func in MULTI_ROW)
     plan.extra_bucket = any(isinstance(n, Transform) and n.name in LOOKS_BACK
                             for n in plan.outputs)
+    if (plan.interval is not None and not plan.descending and time_range.lower is None
+            and any(isinstance(n, Transform) and n.name in TRANSFORMS for n in plan.outputs)):
+        # 1.x moves the range's start back one bucket for a transformation over GROUP BY
+        # time; from no lower bound (the minimum time) that wraps around, and the answer is
+        # empty. Under ORDER BY time DESC it moves the end instead.
+        return None
     if plan.aggregate:
         for prim in plan.prims:
             if prim.func is None and not plan.selector:
