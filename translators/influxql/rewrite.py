@@ -36,6 +36,7 @@ from .select_list import (
 )
 from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Source, Transform
 from .timerange import split_condition, utc_offset_ns
+from .typecheck import check_types
 from .validate import ARITY, check_call
 
 # -- the rewrite --------------------------------------------------------------------------------
@@ -108,8 +109,9 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         if statement.fill is not ast.FillOption.NULL:
             raise QueryError(f"fill({_fill_text(statement)}) must be used with a function")
-        if not any(p.role == "field" for p in plan.prims):
-            return None  # only tags selected: 1.x answers nothing
+    check_types(fields, sources)
+    if not plan.aggregate and not any(p.role == "field" for p in plan.prims):
+        return None  # only tags selected: 1.x answers nothing
     return plan
 
 

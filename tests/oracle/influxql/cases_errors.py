@@ -58,6 +58,21 @@ SEMANTIC = [
     pytest.param(f"SELECT mean(usage_user), usage_system FROM cpu WHERE {W}",
                  id="mixing-aggregate-and-raw"),
     pytest.param("SELECT first(v), last(v), w FROM gauge", id="mixing-selectors-and-raw"),
+    # operators whose sides cannot meet: 1.x types each side first (found by the fuzzer)
+    pytest.param("SELECT message / latency FROM events", id="type-error-string-float"),
+    pytest.param("SELECT code + latency, level + code FROM events", id="type-error-tag"),
+    pytest.param("SELECT first(ok) * 2, max(latency) FROM events", id="type-error-selector"),
+    pytest.param("SELECT code + 1.25 + message FROM events", id="type-error-chain"),
+    pytest.param("SELECT (code / 2) & 1.5 FROM events", id="type-error-bitwise-float"),
+    pytest.param("SELECT 2 * -(ok) FROM events", id="type-error-unary-minus"),
+    pytest.param("SELECT elapsed(max(latency)) + 'x' FROM events WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(10m)", id="type-error-transformation"),
+    pytest.param("SELECT z + 1 FROM mixed", id="type-error-field-of-two-kinds"),
+    pytest.param("SELECT z + 1 FROM iql..mixed, iql_db2..mixed",
+                 id="type-error-none-field-read-as-integer"),
+    pytest.param("SELECT ok ^ ok, first(ok) & true, nosuch + message FROM events LIMIT 2",
+                 id="type-check-passes"),
     pytest.param("SELECT max(v), min(v), id FROM gauge", id="mixing-selectors-and-tag"),
     pytest.param(f"SELECT foo(usage_user) FROM cpu WHERE {W}", id="unknown-function"),
     pytest.param(f"SELECT mean() FROM cpu WHERE {W}", id="mean-no-args"),
