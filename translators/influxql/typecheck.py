@@ -123,6 +123,8 @@ def _text(expr: ast.Expr, types: _Types) -> str:
             kind = None if name.lower() == "time" else types.of(expr)
             return quote_ident(name) + (f"::{kind}" if kind else "")
         case ast.ParenExpr(inner):
+            if not isinstance(inner, ast.BinaryExpr):
+                return _text(inner, types)  # 1.x keeps parentheses only around operators
             return f"({_text(inner, types)})"
         case ast.IntegerLiteral(value) | ast.UnsignedLiteral(value):
             return str(value)
@@ -139,8 +141,5 @@ def _text(expr: ast.Expr, types: _Types) -> str:
         case ast.Distinct(name):
             return f"distinct({_text(ast.VarRef(name), types)})"
         case ast.BinaryExpr(op, lhs, rhs):
-            if (op is ast.BinaryOp.MUL and lhs == ast.IntegerLiteral(-1)
-                    and isinstance(rhs, ast.ParenExpr)):
-                rhs = rhs.expr  # 1.x writes `-(x)` as `-1 * x`
             return f"{_text(lhs, types)} {op.value} {_text(rhs, types)}"
     return ""

@@ -65,6 +65,8 @@ SEMANTIC = [
     pytest.param("SELECT code + 1.25 + message FROM events", id="type-error-chain"),
     pytest.param("SELECT (code / 2) & 1.5 FROM events", id="type-error-bitwise-float"),
     pytest.param("SELECT 2 * -(ok) FROM events", id="type-error-unary-minus"),
+    pytest.param("SELECT (c) * a FROM sparse", id="type-error-parenthesised-variable"),
+    pytest.param("SELECT (max(d)) - mean(a) FROM sparse", id="type-error-parenthesised-call"),
     pytest.param("SELECT elapsed(max(latency)) + 'x' FROM events WHERE "
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
                  "GROUP BY time(10m)", id="type-error-transformation"),
