@@ -246,8 +246,12 @@ class _Builder:
         expr = strip_parens(expr)
         match expr:
             case ast.VarRef(name):
-                ref = self.prim(Prim(name, self.role(expr)))
                 stored = self.fields.get(name)
+                if stored is not None and not _castable(stored, expr.type):
+                    # 1.x reads a field cast to another kind (text as a number, a number as
+                    # text) as a field it does not hold: nulls, like a missing field
+                    return self.prim(Prim(f"{name}::{expr.type}", "field"))
+                ref = self.prim(Prim(name, self.role(expr)))
                 # `x::integer` on a float field truncates, `x::float` widens (as 1.x casts)
                 if expr.type is ast.DataType.INTEGER and stored is FieldType.FLOAT:
                     return Math("__integer", (ref,))
@@ -304,8 +308,23 @@ class _Builder:
         if not isinstance(target, ast.VarRef):
             raise QueryError(f"expected field argument in {name}()")
         extra = tuple(_literal(a) for a in args[1:])
-        prim = Prim(target.name, self.role(target), name, extra, distinct)
+        read = target.name
+        stored = self.fields.get(read)
+        if stored is not None and not _castable(stored, target.type):
+            read = f"{read}::{target.type}"  # a kind the field is not read as: no points
+        prim = Prim(read, self.role(target), name, extra, distinct)
         return self.prim(prim)
+
+
+_NUMERIC_KINDS = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
+
+
+def _castable(stored: FieldType, cast: ast.DataType | None) -> bool:
+    """Whether 1.x reads a field stored as `stored` through the cast `cast`."""
+    if cast is None or cast in (ast.DataType.FIELD, ast.DataType.TAG):
+        return True
+    wanted = FieldType(cast.value)
+    return wanted is stored or (wanted in _NUMERIC_KINDS and stored in _NUMERIC_KINDS)
 
 
 def _literal(expr: ast.Expr) -> Any:
