@@ -191,6 +191,8 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
         return int(value) if isinstance(value, float) and math.isfinite(value) else value
     if name == "__float":
         return float(value) if isinstance(value, int) else value
+    if any(isinstance(a, str | bool) for a in args):
+        return None  # 1.x's math reads only numbers: text and booleans answer null
     try:
         if name == "abs":
             if isinstance(value, int):

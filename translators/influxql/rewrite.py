@@ -36,6 +36,7 @@ from .select_list import (
 )
 from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Source, Transform
 from .timerange import split_condition, utc_offset_ns
+from .typecheck import check_types
 from .validate import ARITY, check_call
 
 # -- the rewrite --------------------------------------------------------------------------------
@@ -89,6 +90,12 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
                                             or calls[0].func in MULTI_ROW)
     plan.extra_bucket = any(isinstance(n, Transform) and n.name in LOOKS_BACK
                             for n in plan.outputs)
+    if (plan.interval is not None and not plan.descending and time_range.lower is None
+            and any(isinstance(n, Transform) and n.name in TRANSFORMS for n in plan.outputs)):
+        # 1.x moves the range's start back one bucket for a transformation over GROUP BY
+        # time; from no lower bound (the minimum time) that wraps around, and the answer is
+        # empty. Under ORDER BY time DESC it moves the end instead.
+        return None
     if plan.aggregate:
         for prim in plan.prims:
             if prim.func is None and not plan.selector:
@@ -102,8 +109,9 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         if statement.fill is not ast.FillOption.NULL:
             raise QueryError(f"fill({_fill_text(statement)}) must be used with a function")
-        if not any(p.role == "field" for p in plan.prims):
-            return None  # only tags selected: 1.x answers nothing
+    check_types(fields, sources)
+    if not plan.aggregate and not any(p.role == "field" for p in plan.prims):
+        return None  # only tags selected: 1.x answers nothing
     return plan
 
 
@@ -238,8 +246,12 @@ class _Builder:
         expr = strip_parens(expr)
         match expr:
             case ast.VarRef(name):
-                ref = self.prim(Prim(name, self.role(expr)))
                 stored = self.fields.get(name)
+                if stored is not None and not _castable(stored, expr.type):
+                    # 1.x reads a field cast to another kind (text as a number, a number as
+                    # text) as a field it does not hold: nulls, like a missing field
+                    return self.prim(Prim(f"{name}::{expr.type}", "field"))
+                ref = self.prim(Prim(name, self.role(expr)))
                 # `x::integer` on a float field truncates, `x::float` widens (as 1.x casts)
                 if expr.type is ast.DataType.INTEGER and stored is FieldType.FLOAT:
                     return Math("__integer", (ref,))
@@ -296,8 +308,23 @@ class _Builder:
         if not isinstance(target, ast.VarRef):
             raise QueryError(f"expected field argument in {name}()")
         extra = tuple(_literal(a) for a in args[1:])
-        prim = Prim(target.name, self.role(target), name, extra, distinct)
+        read = target.name
+        stored = self.fields.get(read)
+        if stored is not None and not _castable(stored, target.type):
+            read = f"{read}::{target.type}"  # a kind the field is not read as: no points
+        prim = Prim(read, self.role(target), name, extra, distinct)
         return self.prim(prim)
+
+
+_NUMERIC_KINDS = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)
+
+
+def _castable(stored: FieldType, cast: ast.DataType | None) -> bool:
+    """Whether 1.x reads a field stored as `stored` through the cast `cast`."""
+    if cast is None or cast in (ast.DataType.FIELD, ast.DataType.TAG):
+        return True
+    wanted = FieldType(cast.value)
+    return wanted is stored or (wanted in _NUMERIC_KINDS and stored in _NUMERIC_KINDS)
 
 
 def _literal(expr: ast.Expr) -> Any:

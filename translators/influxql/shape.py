@@ -331,6 +331,8 @@ def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
 def _transform(node: Transform, series: list[tuple[int, Any]], plan: SelectPlan) -> list[Any]:
     name = node.name
     params = node.params
+    if name in fn.TRANSFORMS and name != "elapsed":
+        _numbers_only(name, series)
     if name in indicators.NAMES:
         return indicators.compute(name, series, params)
     if name in holtwinters.NAMES:
@@ -361,3 +363,13 @@ def _eval(node: Node, values: list[Any]) -> Any:
     if isinstance(node, Math):
         return fn.math_function(node.name, [_eval(a, values) for a in node.args])
     raise QueryError("a transformation cannot be nested in an expression yet")
+
+
+def _numbers_only(name: str, series: list[tuple[int, Any]]) -> None:
+    """1.x's transformation iterators refuse text and booleans once they meet a point."""
+    for _, value in series:
+        if isinstance(value, str | bool):
+            kind = "string" if isinstance(value, str) else "boolean"
+            label = name.removeprefix("non_negative_").replace("_", " ")
+            raise QueryError(f"unsupported {label} iterator type: "
+                             f"*query.{kind}InterruptIterator")

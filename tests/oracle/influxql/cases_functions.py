@@ -237,6 +237,16 @@ TRANSFORMS = [
                  id="cumulative-sum-ints"),
     pytest.param(f"SELECT cumulative_sum(mean(usage_user)) {CW} GROUP BY time(20m)",
                  id="cumulative-sum-of-mean"),
+    # without a lower bound 1.x's range start, moved back a bucket, wraps: nothing answers
+    pytest.param("SELECT cumulative_sum(mean(price)) FROM stock WHERE "
+                 "time < '2024-01-01T00:30:00Z' GROUP BY time(10m)",
+                 id="cumulative-sum-of-mean-no-lower-bound"),
+    pytest.param("SELECT elapsed(min(volume), 1s), mean(volume) FROM stock WHERE "
+                 "time < '2024-01-01T00:30:00Z' GROUP BY time(10m), symbol",
+                 id="elapsed-of-min-no-lower-bound"),
+    pytest.param("SELECT difference(mean(price)) FROM stock WHERE "
+                 "time < '2024-01-01T00:30:00Z' GROUP BY time(10m) ORDER BY time DESC",
+                 id="difference-of-mean-no-lower-bound-desc"),
     pytest.param(f"SELECT derivative(requests) {CT} AND host = 'server01' LIMIT 35",
                  id="derivative"),
     pytest.param(f"SELECT derivative(requests, 1m) {CT} GROUP BY host LIMIT 5",

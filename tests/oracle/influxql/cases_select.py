@@ -50,6 +50,11 @@ PROJECTIONS = [
     pytest.param(f"SELECT usage_user::integer FROM cpu WHERE {ONE}", id="float-cast-integer"),
     pytest.param(f"SELECT message::string, ok::boolean FROM events WHERE {S}",
                  id="string-boolean-casts"),
+    # a cast to another kind reads nothing (found by the query fuzzer)
+    pytest.param("SELECT c::integer, d::float, b::string, a::boolean, b::float, a::integer "
+                 "FROM sparse WHERE id = 'x'", id="casts-to-other-kinds"),
+    pytest.param("SELECT mean(c::float), max(c::integer), count(b::string) FROM sparse",
+                 id="casts-to-other-kinds-aggregated"),
     pytest.param(f"SELECT host FROM cpu WHERE {ONE}", id="tag-only"),
     pytest.param(f"SELECT nosuchfield FROM cpu WHERE {ONE}", id="unknown-field"),
     pytest.param(f"SELECT usage_user, nosuchfield FROM cpu WHERE {ONE}",

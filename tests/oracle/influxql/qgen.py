@@ -1,0 +1,398 @@
+"""A seeded generator of InfluxQL SELECT statements over the oracle's dataset (dataset.py).
+
+`case(seed)` draws one statement and its request parameters: a raw projection, aggregates and
+selectors, transformations of aggregates, or a subquery, with WHERE time bounds (inside,
+outside and straddling the data, `now()` far in the past), tag and field predicates, GROUP BY
+time with odd intervals and offsets, tags, `*` or a regex, every fill, ORDER BY time DESC,
+LIMIT/OFFSET/SLIMIT/SOFFSET and tz(). Now and then a piece is a near miss (a wrong type, a
+function 1.x refuses in that place), so some answers are errors.
+
+Shapes whose answers differ on purpose (README: deliberate deviations) or depend on 1.6.7's
+storage internals are not drawn; each exclusion is commented where it is made.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+from .qgen_schema import (
+    AGGREGATES,
+    DAY,
+    EPOCHS,
+    FILLS,
+    HOUR,
+    INSTANTS,
+    INTERVALS,
+    LONERS,
+    MATH,
+    MAX_BUCKETS,
+    MEASUREMENTS,
+    MINUTE,
+    NUMERIC,
+    OFFSETS,
+    SECOND,
+    SELECTORS,
+    T0,
+    TECHNICAL,
+    TRANSFORMS,
+    UNITS,
+    ZONES,
+    Bounds,
+    Case,
+    Measurement,
+    rfc3339,
+)
+
+# The chance that a piece is a near miss (IQLFUZZ_NEAR_MISS to explore).
+NEAR_MISS = float(os.environ.get("IQLFUZZ_NEAR_MISS", "0.05"))
+
+
+class Draw:
+    """One statement's random choices."""
+
+    def __init__(self, seed: int | str) -> None:
+        self.rng = random.Random(seed)
+
+    def near(self, scale: float = 1.0) -> bool:
+        return self.rng.random() < NEAR_MISS * scale
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def pick(self, items):  # type: ignore[no-untyped-def]
+        return self.rng.choice(items)
+
+    # -- times ---------------------------------------------------------------------------
+
+    def literal(self, ns: int) -> str:
+        form = self.rng.randrange(6)
+        if form == 0:
+            return str(ns)
+        if form == 1 and ns % SECOND == 0:
+            return f"{ns // SECOND}s"
+        if form == 2 and ns % SECOND == 0 and ns % DAY:
+            return "'" + rfc3339(ns)[:19].replace("T", " ") + "'"
+        return f"'{rfc3339(ns)}'"
+
+    def bounds(self, grouped: bool) -> Bounds:
+        """A time range; `grouped` statements always get an upper bound (or a long one)."""
+        low = T0 + self.pick(INSTANTS)
+        high = T0 + self.pick(INSTANTS)
+        if low > high and not self.near(2):
+            low, high = high, low
+        if low == high:
+            high = low + 2 * HOUR
+        shape = self.rng.randrange(10)
+        lower_op = self.pick((">=", ">=", ">"))
+        upper_op = self.pick(("<", "<", "<="))
+        if shape == 0 and not grouped:
+            return Bounds("", None, None)
+        if shape == 1:
+            return Bounds(f"time {upper_op} {self.literal(high)}", None, high)
+        if shape == 2:
+            # far in the past, relative to now(): the bound itself differs between the two
+            # servers by the time between the requests, so never where it is answered as a
+            # time (an aggregate without GROUP BY time is stamped with its lower bound).
+            days = self.pick((1200, 3000, 5000))
+            return Bounds(f"time > now() - {days}d AND time {upper_op} {self.literal(high)}",
+                          None, high, relative=True)
+        if shape == 3 and not grouped:
+            return Bounds(f"time {lower_op} {self.literal(low)}", low, None)
+        text = f"time {lower_op} {self.literal(low)} AND time {upper_op} {self.literal(high)}"
+        if self.chance(0.15):
+            text = f"time {upper_op} {self.literal(high)} AND time {lower_op} {self.literal(low)}"
+        if self.near():
+            text = f"({text}) OR time = {self.literal(low)}"  # 1.x: time with OR is empty
+        return Bounds(text, low, high)
+
+    # -- predicates ----------------------------------------------------------------------
+
+    def predicate(self, m: Measurement) -> str:
+        parts = []
+        for _ in range(self.pick((0, 0, 1, 1, 2))):
+            parts.append(self.one_predicate(m))
+        if len(parts) == 2:
+            return f"({parts[0]} {self.pick(('AND', 'OR', 'OR'))} {parts[1]})"
+        return parts[0] if parts else ""
+
+    def one_predicate(self, m: Measurement) -> str:
+        if self.chance(0.65):
+            key = self.pick(tuple(m.tags))
+            value = self.pick(m.tags[key] + ("nosuch",)) if self.chance(0.9) else ""
+            op = self.pick(("=", "=", "!=", "=~", "!~"))
+            if op in ("=~", "!~"):
+                pattern = self.pick((value[:3] or ".", f"^{value}$", "0[12]", "^$", "e"))
+                return f"{key} {op} /{pattern}/"
+            if self.near():
+                return f'{key} = "{value}"'  # an identifier, not a string: never true
+            return f"{key} {op} '{value}'"
+        name, kind = self.pick(tuple(m.fields.items()))
+        if kind == "string":
+            return f"{name} {self.pick(('=', '!=', '=~'))} " + self.pick(("'started'", "/ok/"))
+        if kind == "boolean":
+            return f"{name} = {self.pick(('true', 'false'))}"
+        number = self.pick(("0", "10", "20.5", "-3", "500", "1000"))
+        return f"{name} {self.pick(('>', '<', '>=', '<=', '=', '!='))} {number}"
+
+    def where(self, m: Measurement, bounds: Bounds) -> str:
+        parts = [p for p in (self.predicate(m), bounds.text) if p]
+        return f" WHERE {' AND '.join(parts)}" if parts else ""
+
+    # -- fields and functions ------------------------------------------------------------
+
+    def field(self, m: Measurement, kinds: tuple[str, ...] | None = None) -> tuple[str, str]:
+        fitting = [(n, k) for n, k in m.fields.items() if kinds is None or k in kinds]
+        if not fitting or self.near():
+            return self.pick(tuple(m.fields.items()))
+        return self.pick(fitting)
+
+    def call(self, m: Measurement, name: str, kinds: tuple[str, ...] | None,
+             alone: bool = False) -> str:
+        field, _ = self.field(m, kinds)
+        if name == "percentile":
+            # a low rank over a few points selects nothing, and 1.6.7 then answers no
+            # row and fills that bucket (not matched yet): only ranks from the median up
+            return f"percentile({field}, {self.pick(('50', '90', '99.9', '100'))})"
+        if name == "mode" and m.shared_times:
+            name = "median"  # mode()'s tie between series follows 1.6.7's read order
+        if name == "integral" and self.chance(0.6):
+            return f"integral({field}, {self.pick(UNITS)})"
+        if name == "count" and self.chance(0.1) and alone:
+            # beside other functions 1.6.7 words the error differently (not yet matched)
+            return f"count(distinct({field}))"
+        return f"{name}({field})"
+
+    def aggregate(self, m: Measurement, alone: bool = False) -> str:
+        table = AGGREGATES if self.chance(0.6) else SELECTORS
+        name = self.pick(tuple(table))
+        if name == "integral" and not alone:
+            # integral() beside other functions under fill() or ORDER BY time DESC: 1.6.7's
+            # join of its rows is not matched yet; it is drawn alone
+            name = "mean"
+        return self.call(m, name, table[name], alone)
+
+    def transform(self, inner: str, name: str | None = None) -> str:
+        name = name or self.pick(TRANSFORMS + TECHNICAL)
+        if name in ("derivative", "non_negative_derivative", "elapsed") and self.chance(0.5):
+            return f"{name}({inner}, {self.pick(UNITS)})"
+        if name == "moving_average":
+            return f"moving_average({inner}, {self.pick(('1', '2', '3', '5'))})"
+        if name in TECHNICAL:
+            args = [self.pick(("2", "3", "5"))]
+            if self.chance(0.4):
+                args.append(self.pick(("-1", "0", "2", "4")))
+                if name not in ("kaufmans_efficiency_ratio", "kaufmans_adaptive_moving_average",
+                                "chande_momentum_oscillator") and self.chance(0.5):
+                    args.append(self.pick(("'exponential'", "'simple'", "'none'")))
+            return f"{name}({inner}, {', '.join(args)})"
+        return f"{name}({inner})"
+
+    def math(self, inner: str) -> str:
+        return self.pick(MATH).format(inner)
+
+    def arithmetic(self, left: str, right: str) -> str:
+        op = self.pick(("+", "-", "*", "/"))
+        if self.chance(0.3):
+            return f"{left} {op} {self.pick(('2', '0.5', '-1', '100'))}"
+        return f"({left}) {op} {right}" if self.chance(0.3) else f"{left} {op} {right}"
+
+    def alias(self, text: str) -> str:
+        return f"{text} AS {self.pick(('a', 'b', 'value', 'x_1'))}" if self.chance(0.1) else text
+
+    def interval(self, m: Measurement, bounds: Bounds) -> str:
+        """GROUP BY time(...), sized so that the range holds at most MAX_BUCKETS buckets."""
+        if bounds.relative or bounds.upper is None:
+            minutes = [(w, t) for w, t in INTERVALS if w >= 1440]
+        else:
+            start = bounds.lower if bounds.lower is not None else T0 + m.first
+            span = max(bounds.upper - start, 0) / MINUTE
+            minutes = [(w, t) for w, t in INTERVALS if span / w <= MAX_BUCKETS / m.series]
+        _, text = self.pick(minutes or [(10080, "1w")])
+        if self.chance(0.3):
+            text += ", " + self.pick(OFFSETS)
+        return f"time({text})"
+
+    def tags(self, m: Measurement, every: bool = False) -> list[str]:
+        """GROUP BY tags: none, some, `*` or a regex; with `every`, all of them."""
+        keys = list(m.tags)
+        if every:
+            self.rng.shuffle(keys)
+            return ["*"] if self.chance(0.5) else keys
+        choice = self.rng.randrange(8)
+        if choice < 3:
+            return []
+        if choice < 6:
+            return self.rng.sample(keys, self.rng.randint(1, len(keys)))
+        if choice == 6:
+            return ["*"]
+        return [self.pick(("/o/", "/^h/", "/./", "/nomatch/"))] if not self.near(4) else ["nosuch"]
+
+    def tail(self, bounds: Bounds, grouped_series: bool, desc: bool = True) -> str:
+        text = ""
+        if desc and self.chance(0.2):
+            text += " ORDER BY time DESC"
+        if self.chance(0.2):
+            text += f" LIMIT {self.pick((1, 2, 3, 10))}"
+            if self.chance(0.4):
+                text += f" OFFSET {self.pick((1, 2, 5))}"
+        # SLIMIT/SOFFSET: the gateway pools shard groups where 1.6.7 pages each apart
+        # (README), so only over a range inside the main window's 7-day shard group.
+        one_group = (bounds.lower is not None and bounds.upper is not None
+                     and T0 <= bounds.lower and bounds.upper <= T0 + 7 * DAY)
+        if grouped_series and one_group and self.chance(0.2):
+            text += f" SLIMIT {self.pick((1, 2, 3))}"
+            if self.chance(0.5):
+                text += f" SOFFSET {self.pick((1, 2))}"
+        if not bounds.relative and self.chance(0.1):  # (a DST change in range: README)
+            text += f" tz('{self.pick(ZONES)}')"
+        return text
+
+    def group_by(self, parts: list[str]) -> str:
+        return f" GROUP BY {', '.join(parts)}" if parts else ""
+
+    def raw(self, m: Measurement) -> str:
+        items: list[str] = []
+        for _ in range(self.pick((1, 1, 2, 3))):
+            kind = self.rng.randrange(10)
+            name, field_kind = self.field(m)
+            if kind < 4:
+                items.append(self.alias(name))
+            elif kind == 4:
+                items.append(self.pick(("*", "*::field", "/e/", "*::tag, " + name)))
+            elif kind == 5:
+                items.append(self.pick(tuple(m.tags)))
+            elif kind == 6:
+                other, _ = self.field(m, NUMERIC)
+                items.append(self.arithmetic(name, other))
+            elif kind == 7:
+                items.append(self.math(self.field(m, NUMERIC)[0]))
+            elif kind == 8:
+                items.append(f"{name}::{self.pick(('float', 'integer', 'field', 'tag'))}")
+            else:
+                inner = self.field(m, NUMERIC)[0]
+                items.append(self.transform(inner))
+        if all(i in m.tags for i in items) and not self.near():
+            items.append(self.field(m)[0])
+        bounds = self.bounds(grouped=False)
+        tags = self.tags(m, every=m.shared_times)
+        return (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
+                f"{self.group_by(tags)}{self.tail(bounds, bool(tags))}")
+
+    def aggregates(self, m: Measurement) -> str:
+        bounds = self.bounds(grouped=self.chance(0.6))
+        # GROUP BY time from no lower bound starts at the first point; 1.6.7 takes minutes
+        # to answer some of those, so aggregates over time buckets always get one
+        by_time = bounds.upper is not None and (bounds.lower is not None or bounds.relative)
+        if bounds.relative and not by_time:
+            bounds = Bounds(bounds.text.split(" AND ", 1)[1], None, bounds.upper)
+        force_every = False
+        if self.chance(0.15):
+            call = self.pick(LONERS)
+            field, _ = self.field(m, NUMERIC if call != "distinct" else None)
+            if call == "distinct":
+                # distinct() lists values in the order 1.6.7 meets them; between series at
+                # one time that is its storage order, so per series only
+                items = [f"distinct({field})"]
+                force_every = m.shared_times
+            else:
+                tag = f"{self.pick(tuple(m.tags))}, " if self.chance(0.3) else ""
+                items = [f"{call}({field}, {tag}{self.pick((1, 2, 3, 5))})"]
+        else:
+            items = []
+            count = self.pick((1, 1, 1, 2, 3))
+            for _ in range(count):
+                shape = self.rng.randrange(10)
+                if shape < 6:
+                    items.append(self.alias(self.aggregate(m, alone=count == 1)))
+                elif shape < 8:
+                    items.append(self.arithmetic(self.aggregate(m), self.aggregate(m)))
+                else:
+                    items.append(self.math(self.aggregate(m)))
+            if self.near():
+                items.append(self.field(m)[0])  # mixing aggregate and raw
+        tags = self.tags(m, every=force_every)
+        if by_time:
+            tags.insert(self.rng.randrange(len(tags) + 1), self.interval(m, bounds))
+        text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
+                f"{self.group_by(tags)}")
+        if by_time and self.chance(0.5):
+            # stddev() of one point answers nothing, which 1.6.7 fills (not matched yet)
+            text += " " + self.pick(FILLS[:2] if "stddev(" in text else FILLS)
+        # integral() under ORDER BY time DESC: several groups come in Go's map order
+        return text + self.tail(bounds, bool(tags), desc="integral(" not in text)
+
+    def transformed(self, m: Measurement) -> str:
+        """A transformation of an aggregate over GROUP BY time: derivative(mean(x)), ..."""
+        bounds = self.bounds(grouped=True)
+        if bounds.upper is None:
+            bounds = Bounds(f"time < {self.literal(T0 + 2 * HOUR)}", None, T0 + 2 * HOUR)
+        inner = self.call(m, self.pick(("mean", "max", "min", "sum", "count", "last", "first",
+                                        "median", "spread")), NUMERIC)
+        # A transformation inside arithmetic or another transformation is not supported by
+        # the gateway yet ("a transformation cannot be nested in an expression yet").
+        items = [self.transform(inner)]
+        if self.chance(0.2):
+            items.append(self.transform(self.call(m, "mean", NUMERIC)))
+        tags = self.tags(m)
+        tags.insert(self.rng.randrange(len(tags) + 1), self.interval(m, bounds))
+        text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
+                f"{self.group_by(tags)}")
+        if self.chance(0.4):
+            # a number fill() under a transformation: 1.6.7 fills the first row before the
+            # transformation sees it (not matched yet), so only the other fills
+            text += " " + self.pick(FILLS[:4])
+        return text + self.tail(bounds, bool(tags))
+
+    def subquery(self, m: Measurement) -> str:
+        bounds = self.bounds(grouped=True)
+        if bounds.lower is None or bounds.upper is None:  # (1.6.7 pages long answers)
+            bounds = Bounds(f"time >= {self.literal(T0)} AND time < {self.literal(T0 + HOUR)}",
+                            T0, T0 + HOUR)
+        inner_items = [f"{self.call(m, self.pick(tuple(SELECTORS)), NUMERIC)} AS a"]
+        if self.chance(0.4):
+            inner_items.append(f"{self.aggregate(m)} AS b")
+        inner_tags = self.tags(m)
+        inner = (f"SELECT {', '.join(inner_items)} FROM {m.name}{self.where(m, bounds)}"
+                 f"{self.group_by([self.interval(m, bounds)] + inner_tags)}")
+        if self.chance(0.3):
+            inner += " " + self.pick(FILLS)
+        fields = ["a"] + (["b"] if len(inner_items) > 1 else [])
+        # The parent's GROUP BY names only tags the subquery grouped by: 1.6.7 gives a
+        # parent's `*` or a regex only those (not matched yet). Raw rows and
+        # transformations keep the subquery's series apart.
+        plain = [t for t in inner_tags if t in m.tags]
+        apart = inner_tags if inner_tags in ([], ["*"], plain) else None
+        shape = self.rng.randrange(4) if apart is not None else 2
+        if shape < 2:
+            outer_tags = apart or []
+            items = ([self.pick(fields), self.arithmetic("a", self.pick(fields))] if shape == 0
+                     else [self.transform(self.pick(fields))])
+        else:
+            outer_tags = self.rng.sample(plain, self.rng.randint(0, len(plain)))
+            name = self.pick(("mean", "max", "min", "sum", "count", "last", "spread"))
+            items = [f"{name}({self.pick(fields)})"]
+        # An outer WHERE on time keeps the subquery's rows before its lower bound in 1.6.7
+        # (and more); not matched yet, so the time range is only given inside.
+        text = f"SELECT {', '.join(items)} FROM ({inner})"
+        return text + self.group_by(outer_tags) + self.tail(bounds, bool(outer_tags))
+
+
+def case(seed: int | str) -> Case:
+    """One statement and its request parameters, the same for the same seed."""
+    draw = Draw(seed)
+    m = draw.pick(MEASUREMENTS)
+    kind = draw.rng.randrange(10)
+    if kind < 3:
+        text = draw.raw(m)
+    elif kind < 6:
+        text = draw.aggregates(m)
+    elif kind < 8:
+        text = draw.transformed(m)
+    else:
+        text = draw.subquery(m)
+    params = {"db": "iql"}
+    epoch = draw.pick(EPOCHS)
+    if epoch:
+        params["epoch"] = epoch
+    return Case(text, params)
