@@ -83,8 +83,10 @@ SEMANTIC = [
     pytest.param("SELECT derivative(message) FROM events", id="derivative-of-strings"),
     pytest.param("SELECT non_negative_difference(ok) FROM events",
                  id="non-negative-difference-of-booleans"),
-    pytest.param("SELECT cumulative_sum(message), moving_average(message, 2) FROM events",
-                 id="cumulative-sum-of-strings"),
+    # one function per statement: with two, 1.6.7 names either one from run to run
+    pytest.param("SELECT cumulative_sum(message) FROM events", id="cumulative-sum-of-strings"),
+    pytest.param("SELECT moving_average(message, 2) FROM events",
+                 id="moving-average-of-strings"),
     pytest.param("SELECT triple_exponential_derivative(ok, 2) FROM events",
                  id="indicator-of-booleans"),
     pytest.param("SELECT derivative(first(message)) FROM events WHERE "
