@@ -15,7 +15,7 @@ from translators.lineprotocol import FieldType
 from . import ast
 from .errors import QueryError
 from .schema import MeasurementSchema
-from .sqlnames import NUMERIC, col
+from .sqlnames import NUMERIC, cast, col
 
 _COMPARE = {
     ast.BinaryOp.EQ: exp.EQ, ast.BinaryOp.NEQ: exp.NEQ, ast.BinaryOp.LT: exp.LT,
@@ -77,7 +77,7 @@ def _cond(expr: ast.Expr, schema: MeasurementSchema,
             if lkind != "number" or rkind != "number":
                 return "null", exp.null()
             if op is ast.BinaryOp.DIV:
-                left = exp.cast(left, "DOUBLE")
+                left = cast(left, "DOUBLE")
             return "number", exp.Paren(this=_ARITH[op](this=left, expression=right))
         case ast.VarRef(name):
             role = schema.role(name)
@@ -87,7 +87,7 @@ def _cond(expr: ast.Expr, schema: MeasurementSchema,
             if expr.type is ast.DataType.TAG or role == "tag" or role is None:
                 if role == "field" and expr.type is ast.DataType.TAG:
                     return "tag", exp.Literal.string("")
-                source = col(name) if role == "tag" else exp.cast(exp.null(), "VARCHAR")
+                source = col(name) if role == "tag" else cast(exp.null(), "VARCHAR")
                 return "tag", exp.Coalesce(this=source, expressions=[exp.Literal.string("")])
             ftype = schema.fields[name]
             if ftype in NUMERIC:

@@ -26,7 +26,7 @@ from .readorder import heap_merge, shard_group
 from .results import series_key
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
-from .sqlnames import COUNTED, col, ident, prim_name
+from .sqlnames import COUNTED, cast, col, ident, prim_name
 
 Point = dict[str, Any]  # {"t", "v", "a<i>"...}: a series' candidate point
 SELECTORS = ("first", "last")
@@ -70,9 +70,9 @@ def by_group(per_series: exp.Select, dims: list[str], columns: list[str],
             agg: exp.Expression = exp.Filter(this=exp.ArrayAgg(this=entry),
                                              expression=exp.Where(this=present))
         elif name == COUNTED:
-            agg = exp.cast(exp.Sum(this=col(name)), "BIGINT")
+            agg = cast(exp.Sum(this=col(name)), "BIGINT")
         elif name == time:
-            agg = exp.cast(exp.null(), "BIGINT")
+            agg = cast(exp.null(), "BIGINT")
         else:  # a selector's companion: filled from the selected point
             agg = exp.null()
         select.append(agg.as_(name, quoted=True))

@@ -22,6 +22,7 @@ from translators.lineprotocol import FieldType
 from .durations import wrap_int64
 from .readorder import shard_group
 from .select_plan import Prim, SelectPlan
+from .sqlnames import cast
 
 _LIMIT = 1 << 63
 _SPAN = 1 << 64
@@ -30,7 +31,7 @@ RISK = "__risk"
 
 
 def _huge(value: int) -> exp.Expression:
-    return exp.cast(exp.Literal.number(value), "HUGEINT")
+    return cast(exp.Literal.number(value), "INT128")
 
 
 def wrapped(total: exp.Expression) -> exp.Expression:
@@ -39,7 +40,7 @@ def wrapped(total: exp.Expression) -> exp.Expression:
     DuckDB's HUGEINT division would cost a third of a grouped sum."""
     shifted = exp.Paren(this=exp.Add(this=total, expression=_huge(_LIMIT)))
     low = exp.Paren(this=exp.BitwiseAnd(this=shifted, expression=_huge(_SPAN - 1)))
-    return exp.cast(exp.Sub(this=low, expression=_huge(_LIMIT)), "BIGINT")
+    return cast(exp.Sub(this=low, expression=_huge(_LIMIT)), "BIGINT")
 
 
 def mean(value: exp.Expression, one_stream: bool) -> exp.Expression:
@@ -48,14 +49,14 @@ def mean(value: exp.Expression, one_stream: bool) -> exp.Expression:
     total: exp.Expression = exp.Sum(this=value)
     if one_stream:
         total = wrapped(total)
-    return exp.Div(this=exp.cast(total, "DOUBLE"), expression=exp.Count(this=value.copy()))
+    return exp.Div(this=cast(total, "DOUBLE"), expression=exp.Count(this=value.copy()))
 
 
 def risk(value: exp.Expression) -> exp.Expression:
     """True for a group where some series' sum might pass int64: count times the largest
     magnitude does."""
     def magnitude(node: type[exp.Expression]) -> exp.Expression:
-        return exp.Abs(this=exp.cast(node(this=value.copy()), "HUGEINT"))
+        return exp.Abs(this=cast(node(this=value.copy()), "INT128"))
 
     largest = exp.Greatest(this=magnitude(exp.Min), expressions=[magnitude(exp.Max)])
     bound = exp.Mul(this=exp.Count(this=value.copy()), expression=largest)

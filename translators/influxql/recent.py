@@ -28,7 +28,7 @@ from .conditions import condition_sql
 from .deletion import mentions_field
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
-from .sqlnames import dim_name, ident, prim_name
+from .sqlnames import call, dim_name, ident, prim_name
 from .storage import build_query, tag_value, time_bounds
 from .timerange import TimeRange
 
@@ -98,11 +98,19 @@ def _expected_groups(plan: SelectPlan, schema: MeasurementSchema, dimensions: li
     """The groups of the series that may hold points in the statement's range, with how many
     such series each has, and the earliest of their latest times (capped at the range's
     end)."""
+    if plan.condition is None:
+        return _expected_without_condition(schema, dimensions, times, lower, upper)
+    return _expected_by_sql(plan, schema, dimensions, times, lower, upper, run)
+
+
+def _expected_by_sql(plan: SelectPlan, schema: MeasurementSchema, dimensions: list[str],
+                     times: pa.Table, lower: int, upper: int,
+                     run: Runner) -> tuple[dict[tuple[str, ...], int], int | None]:
     last = exp.column("time", quoted=True)  # line protocol cannot name a tag `time`
     keys = [exp.Coalesce(this=tag_value(schema, name), expressions=[exp.Literal.string("")])
             for name in dimensions]
     dims = [key.as_(dim_name(i)) for i, key in enumerate(keys)]
-    start = exp.Min(this=exp.func("least", last, exp.Literal.number(upper))).as_("__from")
+    start = exp.Min(this=call("least", last, exp.Literal.number(upper))).as_("__from")
     where: exp.Expression = exp.GTE(this=last, expression=exp.Literal.number(lower))
     if plan.condition is not None:
         where = exp.and_(where, condition_sql(plan.condition, schema))
@@ -118,3 +126,25 @@ def _expected_groups(plan: SelectPlan, schema: MeasurementSchema, dimensions: li
     keys = [table.column(dim_name(i)).to_pylist() for i in range(len(dims))]
     groups = list(zip(*keys, strict=True)) if dims else [()]
     return dict(zip(groups, counts, strict=True)), min(starts)
+
+
+def _expected_without_condition(schema: MeasurementSchema, dimensions: list[str],
+                                times: pa.Table, lower: int, upper: int
+                                ) -> tuple[dict[tuple[str, ...], int], int | None]:
+    """`_expected_groups` for a statement without WHERE conditions other than time, in
+    Arrow: the series table is a few thousand rows, which DuckDB takes about 0.8 ms to
+    register and query and Arrow 0.05 ms to group."""
+    kept = times.filter(pc.greater_equal(times.column("time"), lower))
+    if not kept.num_rows:
+        return {}, None
+    start = min(pc.min(kept.column("time")).as_py(), upper)
+    if not dimensions:
+        return {(): kept.num_rows}, start
+    stored = [schema.tag_column(name) if name in schema.tags else None for name in dimensions]
+    keys = [pc.fill_null(kept.column(column), "") if column in kept.column_names
+            else pa.repeat("", kept.num_rows) for column in stored]
+    names = [dim_name(i) for i in range(len(dimensions))]
+    counted = pa.table([*keys, kept.column("time")], names=[*names, "time"]).group_by(
+        names, use_threads=False).aggregate([("time", "count")])
+    groups = zip(*(counted.column(name).to_pylist() for name in names), strict=True)
+    return dict(zip(groups, counted.column("time_count").to_pylist(), strict=True)), start

@@ -37,6 +37,15 @@ def call(name: str, *args: exp.Expression) -> exp.Anonymous:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
+def cast(value: exp.Expression, kind: exp.DataType.Type | str) -> exp.Cast:
+    """CAST(value AS kind), built from nodes: `exp.cast` parses the type's name each time.
+    A name is one of sqlglot's type names (INT128 for DuckDB's HUGEINT; `FieldType.sql_type`
+    gives such names)."""
+    if isinstance(kind, str):
+        kind = exp.DataType.Type[kind]
+    return exp.Cast(this=value, to=exp.DataType(this=kind))
+
+
 def dim_name(index: int) -> str:
     return f"__d{index}"
 

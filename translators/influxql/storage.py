@@ -31,6 +31,7 @@ from .sqlnames import (
     TIME,
     VIRTUAL_DB,
     call,
+    cast,
     col,
     dim_name,
     ident,
@@ -73,7 +74,7 @@ def stored_table(database: str, schema: MeasurementSchema, copies: int = 1,
         for field, stored in schema.retyped.get(db, {}).items():
             wanted = schema.fields[field]
             value = col(field) if readable_as(stored, wanted) else exp.null()
-            replace.append(exp.cast(value, wanted.sql_type).as_(ident(field), copy=False))
+            replace.append(cast(value, wanted.sql_type).as_(ident(field), copy=False))
         columns: list[exp.Expression] = [exp.Star(replace=replace or None)]
         if labelled:
             columns.append(exp.Literal.number(places[db]).as_(SOURCE, copy=False))
@@ -161,7 +162,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         outer.append(bucket.as_(TIME, copy=False))
         group.append(col(TIME))
     else:
-        outer.append(exp.cast(exp.null(), "BIGINT").as_(TIME, copy=False))
+        outer.append(cast(exp.null(), "BIGINT").as_(TIME, copy=False))
     raw_values = [(i, p) for i, p in enumerate(plan.prims) if p.func is None]
     risks: list[exp.Expression] = []
     for index, prim in enumerate(plan.prims):
@@ -269,7 +270,7 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
         if ftype is not None:  # 1.x fails when its iterator meets strings or booleans
             kind = "string" if ftype is FieldType.STRING else "boolean"
             raise QueryError(f"unsupported {func} iterator type: *query.{kind}InterruptIterator")
-        return exp.cast(exp.null(), "DOUBLE")  # a field this measurement lacks
+        return cast(exp.null(), "DOUBLE")  # a field this measurement lacks
     if func == "sum":
         total = exp.Sum(this=value)
         # 1.x's integer sum wraps around int64
@@ -277,13 +278,13 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
     if func == "mean":
         if ftype is FieldType.INTEGER:
             return int64.mean(value, one_stream)
-        return exp.Avg(this=exp.cast(value, "DOUBLE"))
+        return exp.Avg(this=cast(value, "DOUBLE"))
     if func == "median":
-        return exp.func("quantile_cont", exp.cast(value, "DOUBLE"), exp.Literal.number(0.5))
+        return call("quantile_cont", cast(value, "DOUBLE"), exp.Literal.number(0.5))
     if func == "spread":
         return exp.Sub(this=exp.Max(this=value), expression=exp.Min(this=value))
     if func == "stddev":
-        return exp.func("stddev_samp", exp.cast(value, "DOUBLE"))
+        return call("stddev_samp", cast(value, "DOUBLE"))
     # Ties go as 1.x breaks them. first/last: without any GROUP BY, 1.x reads series in
     # order and keeps the first series' point; grouped, its reducer keeps the larger value.
     if func in ("min", "max") and not selector:
@@ -309,9 +310,9 @@ def _negated(value: exp.Expression, ftype: FieldType | None) -> exp.Expression:
     if ftype is FieldType.FLOAT:
         return exp.Neg(this=value)
     if ftype is FieldType.BOOLEAN:
-        return exp.Neg(this=exp.cast(value, "INT"))
+        return exp.Neg(this=cast(value, "INT"))
     if ftype in (FieldType.INTEGER, FieldType.UNSIGNED):
-        return exp.Neg(this=exp.cast(value, "HUGEINT"))
+        return exp.Neg(this=cast(value, "INT128"))
     return value  # strings: 1.x has no max for them; any order will do
 
 
@@ -342,7 +343,7 @@ def _series_ordering(schema: MeasurementSchema, pinned: set[str]) -> list[exp.Or
 def tag_value(schema: MeasurementSchema, name: str) -> exp.Expression:
     if name in schema.tags:
         return col(schema.tag_column(name))
-    return exp.cast(exp.null(), "VARCHAR")
+    return cast(exp.null(), "VARCHAR")
 
 
 def _value(schema: MeasurementSchema, prim: Prim) -> exp.Expression:
