@@ -35,6 +35,7 @@ from .select_list import (
     strip_parens,
 )
 from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Source, Transform
+from .sqlnames import VIRTUAL_DB
 from .timerange import split_condition, utc_offset_ns
 from .validate import ARITY, check_call
 
@@ -217,6 +218,7 @@ class _Builder:
     def __init__(self, plan: SelectPlan, sources: list[Source]) -> None:
         self.plan = plan
         self.fields, self.tags = schema_union(sources)
+        self.stored = any(s.database != VIRTUAL_DB for s in sources)
 
     def prim(self, prim: Prim) -> PrimRef:
         if prim not in self.plan.prims:
@@ -296,7 +298,12 @@ class _Builder:
         if not isinstance(target, ast.VarRef):
             raise QueryError(f"expected field argument in {name}()")
         extra = tuple(_literal(a) for a in args[1:])
-        prim = Prim(target.name, self.role(target), name, extra, distinct)
+        role = self.role(target)
+        if self.stored:
+            # 1.x: a function reads fields only; over a stored tag it finds no points (a
+            # subquery's tags are values of its rows, which functions do read)
+            role = "field"
+        prim = Prim(target.name, role, name, extra, distinct)
         return self.prim(prim)
 
 

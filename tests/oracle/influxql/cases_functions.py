@@ -34,6 +34,16 @@ AGGREGATES = [
                  id="distinct-by-time"),
     pytest.param(f"SELECT distinct(code) FROM events WHERE {W} GROUP BY source",
                  id="distinct-by-tag"),
+    # A function over a stored tag finds no points; over a subquery's tag it reads its values.
+    pytest.param(f"SELECT count(distinct(level)) FROM events WHERE {W}",
+                 id="count-distinct-of-tag"),
+    pytest.param(f"SELECT distinct(host) FROM cpu WHERE {W} GROUP BY time(1h)",
+                 id="distinct-of-tag-by-time"),
+    pytest.param(f"SELECT max(level::tag) FROM events WHERE {W}", id="selector-of-tag"),
+    pytest.param(f"SELECT count(distinct(level)) FROM wave, events WHERE {W}",
+                 id="count-distinct-tag-here-field-there"),
+    pytest.param(f"SELECT count(distinct(level)) FROM (SELECT * FROM events) WHERE {W}",
+                 id="count-distinct-of-subquery-tag"),
     pytest.param(f"SELECT integral(usage_user) {C1}", id="integral"),
     pytest.param(f"SELECT integral(usage_user, 1m) {C1}", id="integral-unit"),
     pytest.param(f"SELECT integral(used, 1h) FROM mem WHERE host = 'server03' AND {W} "
