@@ -34,7 +34,18 @@ from .select_list import (
     schema_union,
     strip_parens,
 )
-from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Source, Transform
+from .select_plan import (
+    Lit,
+    Math,
+    Node,
+    Op,
+    Prim,
+    PrimRef,
+    SelectPlan,
+    Source,
+    Transform,
+    transforms_in,
+)
 from .sqlnames import VIRTUAL_DB
 from .timerange import split_condition, utc_offset_ns
 from .validate import ARITY, check_call
@@ -88,8 +99,8 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     # the functions answering several points per bucket (top, bottom, sample) keep theirs.
     plan.selector_time = plan.selector and (plan.interval is None
                                             or calls[0].func in MULTI_ROW)
-    plan.extra_bucket = any(isinstance(n, Transform) and n.name in LOOKS_BACK
-                            for n in plan.outputs)
+    plan.extra_bucket = any(t.name in LOOKS_BACK for n in plan.outputs
+                            for t in transforms_in(n))
     if plan.aggregate:
         for prim in plan.prims:
             if prim.func is None and not plan.selector:
@@ -98,8 +109,8 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
                                      "is not supported")
                 raise QueryError("mixing aggregate and non-aggregate queries is not supported")
     else:
-        if any(isinstance(n, Transform) for n in plan.outputs) and any(
-                not isinstance(n, Transform) for n in plan.outputs):
+        if any(transforms_in(n) for n in plan.outputs) and any(
+                not transforms_in(n) for n in plan.outputs):
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         if statement.fill is not ast.FillOption.NULL:
             raise QueryError(f"fill({_fill_text(statement)}) must be used with a function")
