@@ -95,6 +95,18 @@ PANELS = [
     case('SELECT mean("usage_user") FROM "cpu" WHERE ("host" =~ /^$host$/) AND $timeFilter '
          'GROUP BY time($__interval), "host" fill(null)', "ts-range-without-data",
          dashboard=LATER),
+    # Telegraf dashboards' staples: inverted idle, rates times 8, uptime in days.
+    case('SELECT mean("usage_idle") * -1 + 100 FROM "cpu" WHERE ("host" =~ /^$host$/ AND "cpu" '
+         '= \'cpu0\') AND $timeFilter GROUP BY time($__interval), "host" fill(null)',
+         "ts-inverted-idle", dashboard=ZOOMED),
+    case('SELECT non_negative_derivative(max("bytes"), 1s) * 8 FROM "counters" WHERE '
+         '$timeFilter GROUP BY time(10m), "host" fill(null)', "ts-rate-times-eight"),
+    case('SELECT difference(last("requests")) FROM "counters" WHERE ("host" = \'server01\') '
+         "AND $timeFilter GROUP BY time(20m) fill(none)", "ts-difference-of-last"),
+    case('SELECT mean("field name") FROM "weird measure" WHERE ("tag key" = \'café\') AND '
+         '$timeFilter GROUP BY time(5m), "group" fill(null)', "ts-awkward-names"),
+    case('SELECT "latency" FROM "events" WHERE ("message" = \'slow "query"\') AND $timeFilter',
+         "table-quoted-string-value"),
     case('SELECT "used" FROM "mem" WHERE $timeFilter GROUP BY "host" ORDER BY time DESC '
          "LIMIT 3", "table-by-tag-desc"),
     case('SELECT count(distinct("level")) FROM "events" WHERE $timeFilter',
@@ -141,6 +153,12 @@ METADATA = [
          "variable-all-measurements-chained"),
     case('SHOW MEASUREMENTS WITH MEASUREMENT =~ /$one/', "variable-measurement-regex"),
     case(HEALTH, "health-check-empty-database", database="empty"),
+    case('SHOW TAG VALUES FROM "cpu" WITH KEY = "cpu" WHERE "host" =~ /$one/',
+         "variable-unanchored-regex"),
+    case('SHOW TAG VALUES FROM "system" WITH KEY = "host"', "variable-unknown-measurement"),
+    case('SHOW FIELD KEYS FROM "system"', "editor-field-keys-unknown-measurement"),
+    case('SHOW TAG VALUES WITH KEY = "host" WHERE "host" =~ /^server0[12]/ LIMIT 3',
+         "variable-regex-limit"),
     case('SHOW TAG VALUES FROM "disk" WITH KEY = "path" WHERE "host" = \'server01\'',
          "variable-slash-values"),
     case('SHOW TAG VALUES FROM "weird measure" WITH KEY = "tag key"', "variable-quoted-names"),
