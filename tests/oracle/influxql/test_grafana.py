@@ -195,10 +195,14 @@ ALL = PANELS + METADATA + ERRORS
 
 
 def grafana_difference(expected: GrafanaAnswer, actual: GrafanaAnswer) -> str | None:
-    """Status, the Content-Type header as sent, then the body as oracle.py compares it."""
-    if expected.answer.status == actual.answer.status and (
-            expected.content_type != actual.content_type):
-        return f"Content-Type: {expected.content_type!r} != {actual.content_type!r}"
+    """Status, the Content-Type header as sent, gzip or not (Go inflates it, but a dashboard's
+    answers are big), then the body as oracle.py compares it."""
+    if expected.answer.status == actual.answer.status:
+        if expected.content_type != actual.content_type:
+            return f"Content-Type: {expected.content_type!r} != {actual.content_type!r}"
+        encodings = [a.answer.headers.get("Content-Encoding") for a in (expected, actual)]
+        if encodings[0] != encodings[1]:
+            return f"Content-Encoding: {encodings[0]!r} != {encodings[1]!r}"
     return difference(expected.answer, actual.answer)
 
 
