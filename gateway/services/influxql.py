@@ -184,14 +184,26 @@ class InfluxQLService:
 
     def _check_policies(self, statement: ast.Statement, request: InfluxQLRequest) -> None:
         """Every source of a SELECT must name (or default to) a policy its database has;
-        1.x answers "retention policy not found" otherwise."""
-        if not isinstance(statement, ast.SelectStatement):
+        1.x answers "retention policy not found" otherwise. So must those of the SHOW
+        statements 1.x rewrites into a SELECT (SHOW FIELD KEYS, SHOW SERIES, the counted
+        cardinalities), a statement without FROM reading the request's policy; SHOW TAG
+        KEYS/VALUES and SHOW MEASUREMENTS read the index and check none."""
+        if isinstance(statement, ast.SelectStatement):
+            for source in statement.sources:
+                if isinstance(source, ast.SubQuery):
+                    self._check_policies(source.statement, request)
+                elif source.database or request.database:
+                    self._retention.resolve(source.database or request.database or "",
+                                            source.retention_policy or request.retention_policy)
             return
-        for source in statement.sources:
-            if isinstance(source, ast.SubQuery):
-                self._check_policies(source.statement, request)
-            elif source.database or request.database:
-                self._retention.resolve(source.database or request.database or "",
+        if not _rewritten_to_select(statement):
+            return
+        assert isinstance(statement, ast.ShowFieldKeys | ast.ShowSeries | ast.ShowCardinality)
+        database = statement.database or request.database
+        sources = statement.sources or (ast.Measurement(),)
+        for source in sources:
+            if isinstance(source, ast.Measurement) and (source.database or database):
+                self._retention.resolve(source.database or database or "",
                                         source.retention_policy or request.retention_policy)
 
     async def _select_into(self, statement: ast.SelectStatement, request: InfluxQLRequest,
@@ -274,6 +286,18 @@ _CACHED_KINDS = (ast.SelectStatement, ast.ShowDatabases, ast.ShowMeasurements, a
                  ast.ShowRetentionPolicies, ast.ShowCardinality, ast.Explain)
 _PARSED: cachetools.LRUCache[str, tuple[ast.Statement, ...]] = cachetools.LRUCache(1024)
 _PARSED_LOCK = threading.Lock()  # statements are also parsed in worker threads
+
+
+def _rewritten_to_select(statement: ast.Statement) -> bool:
+    """The SHOW statements 1.6.7 answers by rewriting them into a SELECT over its system
+    sources; an estimated SERIES or MEASUREMENT cardinality (no EXACT, no FROM) is not."""
+    if isinstance(statement, ast.ShowFieldKeys | ast.ShowSeries):
+        return True
+    if isinstance(statement, ast.ShowCardinality):
+        estimated = statement.kind in (ast.CardinalityKind.SERIES,
+                                       ast.CardinalityKind.MEASUREMENT)
+        return statement.exact or bool(statement.sources) or not estimated
+    return False
 
 
 def _required(database: str | None) -> str:

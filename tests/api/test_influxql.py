@@ -43,6 +43,28 @@ async def test_query_json_epoch_and_pretty(client: TestClient) -> None:
         "values"] == [["1970-01-01T00:00:00Z", 10]]
 
 
+async def test_query_answer_gzipped_for_clients_that_accept_it(client: TestClient) -> None:
+    """As 1.x: Go's client (Grafana's) accepts gzip; a 4xx answer stays plain."""
+    await loaded(client)
+    asked = {"db": "db", "q": "SELECT count(v) FROM cpu"}
+    gzipped = await client.get("/query", params=asked, headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert gzipped.headers["Content-Type"] == "application/json"
+    assert (await gzipped.json())["results"][0]["series"][0]["values"] == [
+        ["1970-01-01T00:00:00Z", 10]]
+    chunked = await client.get("/query", params={**asked, "chunked": "true"},
+                               headers={"Accept-Encoding": "gzip"})
+    assert chunked.headers["Content-Encoding"] == "gzip"
+    assert json.loads(await chunked.text())["results"][0]["series"][0]["values"][0][1] == 10
+    plain = await client.get("/query", params=asked, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert (await plain.json())["results"][0]["series"][0]["values"][0][1] == 10
+    bad = await client.get("/query", params={"db": "db", "q": "SELECT"},
+                           headers={"Accept-Encoding": "gzip"})
+    assert bad.status == 400 and "Content-Encoding" not in bad.headers
+    assert (await bad.json())["error"].startswith("error parsing query")
+
+
 async def test_query_form_body_and_bound_parameters(client: TestClient) -> None:
     await loaded(client)
     response = await client.post("/query", data={

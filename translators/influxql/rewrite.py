@@ -34,7 +34,19 @@ from .select_list import (
     schema_union,
     strip_parens,
 )
-from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Source, Transform
+from .select_plan import (
+    Lit,
+    Math,
+    Node,
+    Op,
+    Prim,
+    PrimRef,
+    SelectPlan,
+    Source,
+    Transform,
+    transforms_in,
+)
+from .sqlnames import VIRTUAL_DB
 from .timerange import split_condition, utc_offset_ns
 from .typecheck import check_types
 from .validate import ARITY, check_call
@@ -88,10 +100,10 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     # the functions answering several points per bucket (top, bottom, sample) keep theirs.
     plan.selector_time = plan.selector and (plan.interval is None
                                             or calls[0].func in MULTI_ROW)
-    plan.extra_bucket = any(isinstance(n, Transform) and n.name in LOOKS_BACK
-                            for n in plan.outputs)
+    plan.extra_bucket = any(t.name in LOOKS_BACK for n in plan.outputs
+                            for t in transforms_in(n))
     if (plan.interval is not None and not plan.descending and time_range.lower is None
-            and any(isinstance(n, Transform) and n.name in TRANSFORMS for n in plan.outputs)):
+            and any(t.name in TRANSFORMS for n in plan.outputs for t in transforms_in(n))):
         # 1.x moves the range's start back one bucket for a transformation over GROUP BY
         # time; from no lower bound (the minimum time) that wraps around, and the answer is
         # empty. Under ORDER BY time DESC it moves the end instead.
@@ -104,8 +116,8 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
                                      "is not supported")
                 raise QueryError("mixing aggregate and non-aggregate queries is not supported")
     else:
-        if any(isinstance(n, Transform) for n in plan.outputs) and any(
-                not isinstance(n, Transform) for n in plan.outputs):
+        if any(transforms_in(n) for n in plan.outputs) and any(
+                not transforms_in(n) for n in plan.outputs):
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         if statement.fill is not ast.FillOption.NULL:
             raise QueryError(f"fill({_fill_text(statement)}) must be used with a function")
@@ -225,6 +237,7 @@ class _Builder:
     def __init__(self, plan: SelectPlan, sources: list[Source]) -> None:
         self.plan = plan
         self.fields, self.tags = schema_union(sources)
+        self.stored = any(s.database != VIRTUAL_DB for s in sources)
 
     def prim(self, prim: Prim) -> PrimRef:
         if prim not in self.plan.prims:
@@ -312,7 +325,12 @@ class _Builder:
         stored = self.fields.get(read)
         if stored is not None and not _castable(stored, target.type):
             read = f"{read}::{target.type}"  # a kind the field is not read as: no points
-        prim = Prim(read, self.role(target), name, extra, distinct)
+        role = self.role(target)
+        if self.stored:
+            # 1.x: a function reads fields only; over a stored tag it finds no points (a
+            # subquery's tags are values of its rows, which functions do read)
+            role = "field"
+        prim = Prim(read, role, name, extra, distinct)
         return self.prim(prim)
 
 

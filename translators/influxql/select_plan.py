@@ -70,6 +70,18 @@ class Transform:
 Node = PrimRef | Lit | Op | Math | Transform
 
 
+def transforms_in(node: Node) -> list[Transform]:
+    """The transformations an output is computed from, outermost first: the node itself, or
+    those inside its math (`non_negative_derivative(max(x), 1s) * 8`)."""
+    if isinstance(node, Transform):
+        return [node]
+    if isinstance(node, Op):
+        return transforms_in(node.lhs) + transforms_in(node.rhs)
+    if isinstance(node, Math):
+        return [t for arg in node.args for t in transforms_in(arg)]
+    return []
+
+
 @dataclass(slots=True)
 class Source:
     database: str

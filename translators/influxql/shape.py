@@ -9,7 +9,7 @@ functions that need a bucket's points (percentile, top, mode...), which get them
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from .int64 import wrapped_mean
 from .paging import page_series
 from .readorder import merge_series
 from .results import Series, series_key
-from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
+from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Transform, transforms_in
 from .sqlnames import COUNTED, TIME, dim_name, prim_name
 from .storage import READ_ORDER, needs_points, read_bounds
 
@@ -306,21 +306,32 @@ def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
               keep: tuple[int, int] | None = None) -> list[Row]:
     """The output rows. `keep`: the buckets asked for, when the one beyond them was read for
     the transformations that look back; only those see it, and no row answers it."""
-    transforms = [isinstance(node, Transform) for node in plan.outputs]
+    transforms = [transforms_in(node) for node in plan.outputs]
     if not any(transforms):
         return [[time, *(_eval(node, values) for node in plan.outputs)] for time, values in rows]
     asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
+    by_time = dict(rows)
+    blank = [None] * len(plan.prims)
     columns: list[dict[int, Any]] = []
     times: set[int] = set()
-    for node in plan.outputs:
-        if isinstance(node, Transform):
-            source = rows if node.name in fn.LOOKS_BACK else asked
-            series = [(t, _eval(node.arg, v)) for t, v in source]
-            if plan.descending:
-                series.reverse()  # 1.x walks the series newest first under ORDER BY time DESC
-            result = _transform(node, series, plan)
-            columns.append(dict(result))
-            times.update(t for t, _ in result)
+    for node, inner in zip(plan.outputs, transforms, strict=True):
+        if inner:
+            results: dict[Transform, dict[int, Any]] = {}
+            for transform in inner:
+                source = rows if transform.name in fn.LOOKS_BACK else asked
+                series = [(t, _eval(transform.arg, v)) for t, v in source]
+                if plan.descending:
+                    series.reverse()  # 1.x walks the series newest first under ORDER BY DESC
+                results[transform] = dict(_transform(transform, series, plan))
+            # math over transformations is done on their points (`derivative(...) * 8`), and
+            # on every row when it also reads a function's value (`derivative(..) + mean(..)`)
+            stamps = {t for result in results.values() for t in result}
+            if _reads_rows(node):
+                stamps.update(t for t, _ in asked)
+            columns.append({t: _eval(node, by_time.get(t, blank),
+                                     {k: r.get(t) for k, r in results.items()})
+                            for t in stamps})
+            times.update(stamps)
         else:  # 1.x answers a row wherever any column has one, fill()ed buckets included
             columns.append({t: _eval(node, v) for t, v in asked})
             times.update(t for t, _ in asked)
@@ -353,16 +364,33 @@ def _transform(node: Transform, series: list[tuple[int, Any]], plan: SelectPlan)
     return function(series)
 
 
-def _eval(node: Node, values: list[Any]) -> Any:
+def _reads_rows(node: Node) -> bool:
+    """Whether an output reads a row's values other than through a transformation."""
+    if isinstance(node, PrimRef):
+        return True
+    if isinstance(node, Op):
+        return _reads_rows(node.lhs) or _reads_rows(node.rhs)
+    if isinstance(node, Math):
+        return any(_reads_rows(a) for a in node.args)
+    return False
+
+
+def _eval(node: Node, values: list[Any],
+          computed: Mapping[Transform, Any] | None = None) -> Any:
+    """One output value from a row's prim values; `computed`: the transformations' values
+    at that row's time."""
     if isinstance(node, PrimRef):
         return values[node.index]
     if isinstance(node, Lit):
         return node.value
     if isinstance(node, Op):
-        return fn.binary(node.op, _eval(node.lhs, values), _eval(node.rhs, values))
+        return fn.binary(node.op, _eval(node.lhs, values, computed),
+                         _eval(node.rhs, values, computed))
     if isinstance(node, Math):
-        return fn.math_function(node.name, [_eval(a, values) for a in node.args])
-    raise QueryError("a transformation cannot be nested in an expression yet")
+        return fn.math_function(node.name, [_eval(a, values, computed) for a in node.args])
+    if computed is not None and node in computed:
+        return computed[node]
+    raise QueryError("a transformation cannot be nested in another one yet")
 
 
 def _numbers_only(name: str, series: list[tuple[int, Any]]) -> None:

@@ -21,7 +21,7 @@ from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
 from .errors import QueryError
 from .schema import MeasurementSchema, readable_as
-from .select_plan import Prim, SelectPlan, Transform
+from .select_plan import Prim, SelectPlan, transforms_in
 from .sqlnames import (
     COUNTED,
     NUMERIC,
@@ -227,7 +227,7 @@ def _rows_wanted(plan: SelectPlan) -> int | None:
     """How many rows per series a raw query can answer at most (None: all of them)."""
     if plan.aggregate or plan.rows_end is None:
         return None
-    if any(isinstance(node, Transform) for node in plan.outputs):
+    if any(transforms_in(node) for node in plan.outputs):
         return None  # transformations need the rows before the ones answered
     return plan.rows_end
 

@@ -34,6 +34,16 @@ AGGREGATES = [
                  id="distinct-by-time"),
     pytest.param(f"SELECT distinct(code) FROM events WHERE {W} GROUP BY source",
                  id="distinct-by-tag"),
+    # A function over a stored tag finds no points; over a subquery's tag it reads its values.
+    pytest.param(f"SELECT count(distinct(level)) FROM events WHERE {W}",
+                 id="count-distinct-of-tag"),
+    pytest.param(f"SELECT distinct(host) FROM cpu WHERE {W} GROUP BY time(1h)",
+                 id="distinct-of-tag-by-time"),
+    pytest.param(f"SELECT max(level::tag) FROM events WHERE {W}", id="selector-of-tag"),
+    pytest.param(f"SELECT count(distinct(level)) FROM wave, events WHERE {W}",
+                 id="count-distinct-tag-here-field-there"),
+    pytest.param(f"SELECT count(distinct(level)) FROM (SELECT * FROM events) WHERE {W}",
+                 id="count-distinct-of-subquery-tag"),
     pytest.param(f"SELECT integral(usage_user) {C1}", id="integral"),
     pytest.param(f"SELECT integral(usage_user, 1m) {C1}", id="integral-unit"),
     pytest.param(f"SELECT integral(used, 1h) FROM mem WHERE host = 'server03' AND {W} "
@@ -210,6 +220,23 @@ SELECTORS = [
 
 TRANSFORMS = [
     pytest.param(f"SELECT abs(temp) {C1} LIMIT 5", id="abs"),
+    # Math over a transformation (Telegraf dashboards' bits per second).
+    pytest.param(f"SELECT non_negative_derivative(max(bytes), 1s) * 8 {CT} GROUP BY time(10m), "
+                 "host fill(null)", id="transform-times-literal"),
+    pytest.param(f"SELECT non_negative_derivative(max(bytes), 1s) * 8 {CT} GROUP BY time(10m), "
+                 "host ORDER BY time DESC", id="transform-times-literal-desc"),
+    pytest.param(f"SELECT 100 - moving_average(mean(temp), 3) {C1} GROUP BY time(10m)",
+                 id="literal-minus-transform"),
+    pytest.param(f"SELECT derivative(bytes, 1s) * 8 {CT} AND host = 'server01'",
+                 id="raw-transform-times-literal"),
+    pytest.param(f"SELECT derivative(max(bytes), 1s) / derivative(max(requests), 1s) {CT} AND "
+                 "host = 'server01' GROUP BY time(10m)", id="transform-over-transform"),
+    pytest.param(f"SELECT derivative(max(bytes), 1s) + mean(requests) {CT} AND "
+                 "host = 'server01' GROUP BY time(10m)", id="transform-plus-aggregate"),
+    pytest.param(f"SELECT abs(difference(last(requests))) {CT} AND host = 'server01' "
+                 "GROUP BY time(10m) fill(none)", id="math-function-of-transform"),
+    pytest.param(f"SELECT difference(requests) * 2, requests {CT} AND host = 'server01'",
+                 id="transform-math-beside-field"),
     pytest.param(f"SELECT abs(delta) FROM mem WHERE host = 'server01' AND {W} LIMIT 5",
                  id="abs-ints"),
     pytest.param(f"SELECT acos(temp / 40), asin(temp / 40), atan(temp) {C1} LIMIT 5",

@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ class Answer:
     status: int
     media_type: str
     body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +57,10 @@ def request(url: str, *, data: bytes | None = None,
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT) as response:
             return Answer(response.status, _media(response.headers.get("Content-Type")),
-                          response.read())
+                          response.read(), dict(response.headers))
     except urllib.error.HTTPError as exc:
-        return Answer(exc.code, _media(exc.headers.get("Content-Type")), exc.read())
+        return Answer(exc.code, _media(exc.headers.get("Content-Type")), exc.read(),
+                      dict(exc.headers))
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         return Answer(0, "", f"{type(exc).__name__}: {exc}".encode())
 
