@@ -33,6 +33,8 @@ SAME = [
     pytest.param(b"lp time=1,v=2 1", "lp", id="field-named-time-beside-another"),
     pytest.param(b"lp time=1,time=2 1", "lp", id="two-fields-named-time"),
     pytest.param(b"ok v=1 1\nlp,time=1 v=1 2", "ok", id="time-tag-among-good"),
+    pytest.param(b"ok v=1 1\nlp,time=a time=1,v=2 2\nlp,time=b time=1 3", "ok",
+                 id="time-tag-and-time-field"),
     pytest.param(b"cpu,a=1,a=2 v=1", "cpu", id="duplicate-tags"),
     # 1.x reads a whole line before it judges it: the tag set's syntax before duplicate
     # keys, the timestamp's range before what follows it, all of it before a `time` key

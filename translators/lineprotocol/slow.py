@@ -233,7 +233,8 @@ def _read_fields(text: str, pos: int, measurement: str, tags: dict[str, str]
             if pos == start:
                 raise LineSyntaxError("missing field value")
             value = parse_value(text[start:pos])
-        if key in tags:
+        # a `time` tag gets the point refused (`_refuse`), as in 1.x, whatever its fields are
+        if key in tags and key != TIME_COLUMN:
             raise LineSyntaxError(f'field "{key}" has the name of a tag of the same point')
         earlier = fields.get(key)
         if earlier is not None and earlier[0] is not value[0] and conflict is None:
