@@ -219,6 +219,9 @@ REFUSALS = [
     pytest.param(b"", b"cpu v=1 1\ncpu,time=1 v=1 2\ncpu v= 3", "", id="refused-beside-bad-line"),
     pytest.param(b"", b"cpu v= 1\ncpu,time=1 v=1 2\ncpu time=1 3\ncpu v=1 4", "",
                  id="two-refusals-the-first-named"),
+    # 1.x's store checks the tags of every point before the fields of any
+    pytest.param(b"cpu a=1 1", b'cpu time=1 2\ncpu a="x" 3\nmem,time=1 v=1 4', "",
+                 id="time-tag-named-before-earlier-refusals"),
     pytest.param(b"cpu a=1 1", b'cpu a="x" 2\ncpu a=2 3\ncpu a=t 4\ncpu a=? 5', "",
                  id="two-conflicts-the-first-named"),
     pytest.param(b"cpu b=1 1", b'cpu b="x",c=1 2\ncpu c="s" 3\ncpu v=x 4', "",
