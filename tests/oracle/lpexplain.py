@@ -21,9 +21,13 @@ SHARDS = "1.6.7 keeps a type per field per shard; the gateway one per column (RE
 BATCH = "1.6.7 fails a whole write for a new field given two types (README)"
 PHANTOM = "1.6.7 adds the tags and fields of points it refuses to the columns (README)"
 QUOTE = "1.6.7 stores text after a closing quote in the string (README)"
+GROUPS = "1.6.7 reports one shard group's refusals, picked at random (README)"
 
 _CONFLICT = re.compile(r'field type conflict: input field "((?:[^"\\]|\\.)*)" on measurement '
                        r'"((?:[^"\\]|\\.)*)"')
+_WEEK_NS = 7 * 24 * 3600 * 10**9
+_UNIT_NS = {"": 1, "n": 1, "ns": 1, "u": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
+            "h": 3600 * 10**9}
 _STORED = -1  # the step that compares what was stored
 
 
@@ -40,7 +44,7 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
     first = differing[0]
     if first == len(batches):
         first = _STORED
-    for recognise in (_batch, _shards, _quote):
+    for recognise in (_batch, _shards, _quote, _groups):
         reason = recognise(batches, first, theirs, ours, differing)
         if reason:
             return reason
@@ -80,6 +84,19 @@ def _quote(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
     if mine.count("invalid field format") > theirs.count("invalid field format"):
         return QUOTE
     return None
+
+
+def _groups(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+            differing: list[int]) -> str | None:
+    """Refusals in several shard groups: 1.6.7 answers with the refusals of the group whose
+    write failed first and counts only those; everything else about the case is the same."""
+    if first == _STORED or differing != [first]:
+        return None
+    dropped = [re.fullmatch(r"partial write: .* dropped=(\d+)", answer[1] or "", re.S)
+               for answer in (influx[first], ours[first])]
+    if not (dropped[0] and dropped[1]) or int(dropped[0][1]) >= int(dropped[1][1]):
+        return None
+    return GROUPS if len(_groups_of(batches[first])) > 1 else None
 
 
 def _without_phantoms(influx: list, ours: list) -> list:
@@ -139,3 +156,17 @@ def _text_after_quote(body: str) -> bool:
             inside = True
         i += 1
     return False
+
+
+def _groups_of(batch: lpgen.Batch) -> set[int | None]:
+    """The 7-day shard groups of a body's lines (None: the server's now), told from each
+    line's last word where it is a number."""
+    unit = _UNIT_NS[batch.precision]
+    groups: set[int | None] = set()
+    for line in batch.body.decode().split("\n"):
+        words = line.split(" ")
+        if len(words) < 2 or not line.strip() or line.lstrip().startswith("#"):
+            continue
+        last = words[-1]
+        groups.add(int(last) * unit // _WEEK_NS if re.fullmatch(r"-?\d+", last) else None)
+    return groups

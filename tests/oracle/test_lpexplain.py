@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.oracle.lpexplain import BATCH, PHANTOM, QUOTE, SHARDS, explain
+from tests.oracle.lpexplain import BATCH, GROUPS, PHANTOM, QUOTE, SHARDS, explain
 from tests.oracle.lpgen import Batch
 
 OK = (204, None, "")
@@ -27,6 +27,7 @@ def stored(*series: tuple[str, list[str], list[list[object]]],
 CPU = stored(("cpu", ["time", "v"], [[1, 1.0]]), fields={"cpu": [["v", "float"]]})
 CONFLICT = ('partial write: field type conflict: input field "v" on measurement "cpu" is type '
             "string, already exists as type float dropped=1")
+TIME_TAG = 'partial write: invalid tag key: input tag "time" on measurement "cpu" is invalid'
 
 
 def test_columns_of_refused_points_are_taken_out() -> None:
@@ -63,3 +64,12 @@ def test_a_type_per_shard() -> None:
 def test_text_after_a_closing_quote(body: bytes, reason: str | None) -> None:
     ours = refused(f"unable to parse '{body.decode()}': invalid field format")
     assert explain([Batch(body, "")], [OK, CPU], [ours, stored()]) == reason
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    pytest.param(b"cpu,time=a v=1 1\ncpu time=1 1500000000000000000", GROUPS, id="two-groups"),
+    pytest.param(b"cpu,time=a v=1 1\ncpu time=1 2", None, id="one-group"),
+])
+def test_refusals_in_several_shard_groups(body: bytes, reason: str | None) -> None:
+    theirs, ours = refused(f"{TIME_TAG} dropped=1"), refused(f"{TIME_TAG} dropped=2")
+    assert explain([Batch(body, "")], [theirs, stored()], [ours, stored()]) == reason

@@ -136,6 +136,21 @@ def test_measurement_with_a_backslash_before_an_escaped_comma(
         ["1970-01-01T00:00:00.000000001Z", 1]]
 
 
+def test_refusals_in_several_shard_groups(influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    """1.6.7 writes each shard group (7 days) on its own and answers with the refusals of
+    whichever group's write failed first, counting only those; the gateway names the first
+    refusal and counts them all (README)."""
+    body = b"cpu,time=a v=1 1\nmem,time=b v=1 1500000000000000000"
+    _, influx, ours = both(influxdb1, gateway, body)
+
+    def refused(measurement: str, dropped: int) -> tuple[int, str]:
+        return 400, ('{"error":"partial write: invalid tag key: input tag \\"time\\" on '
+                     f'measurement \\"{measurement}\\" is invalid dropped={dropped}"}}\n')
+
+    assert influx in (refused("cpu", 1), refused("mem", 1))
+    assert ours == refused("cpu", 2)
+
+
 def test_unknown_database_is_created(influxdb1: Influxd, gateway: GatewayProcess) -> None:
     """1.x answers 404; the gateway creates it, as InfluxDB 3 does (configurable)."""
     assert post(f"{influxdb1.url}/write?db=never_created", b"m v=1") == (
