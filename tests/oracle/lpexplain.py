@@ -21,10 +21,12 @@ SHARDS = "1.6.7 keeps a type per field per shard; the gateway one per column (RE
 BATCH = "1.6.7 fails a whole write for a new field given two types (README)"
 PHANTOM = "1.6.7 adds the tags and fields of points it refuses to the columns (README)"
 QUOTE = "1.6.7 stores text after a closing quote in the string (README)"
+TAB_KEY = "1.6.7 stores a field with an empty key after a tab (README)"
 GROUPS = "1.6.7 reports one shard group's refusals, picked at random (README)"
 
 _CONFLICT = re.compile(r'field type conflict: input field "((?:[^"\\]|\\.)*)" on measurement '
                        r'"((?:[^"\\]|\\.)*)"')
+_TAB_KEY = re.compile(rb"(?<!\\) [ \t]*\t=")
 _WEEK_NS = 7 * 24 * 3600 * 10**9
 _UNIT_NS = {"": 1, "n": 1, "ns": 1, "u": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
             "h": 3600 * 10**9}
@@ -44,7 +46,7 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
     first = differing[0]
     if first == len(batches):
         first = _STORED
-    for recognise in (_batch, _shards, _quote, _groups):
+    for recognise in (_batch, _shards, _quote, _tab_key, _groups):
         reason = recognise(batches, first, theirs, ours, differing)
         if reason:
             return reason
@@ -83,6 +85,18 @@ def _quote(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
     mine, theirs = _error(ours[first]), _error(influx[first])
     if mine.count("invalid field format") > theirs.count("invalid field format"):
         return QUOTE
+    return None
+
+
+def _tab_key(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+             differing: list[int]) -> str | None:
+    """The gateway refuses `cpu \t=1` (blanks ending in a tab, then `=`) as a missing field
+    key; 1.6.7 checks only for a space before the `=`."""
+    if first == _STORED or not _TAB_KEY.search(batches[first].body):
+        return None
+    mine, theirs = _error(ours[first]), _error(influx[first])
+    if mine.count("missing field key") > theirs.count("missing field key"):
+        return TAB_KEY
     return None
 
 

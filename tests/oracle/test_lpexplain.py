@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.oracle.lpexplain import BATCH, GROUPS, PHANTOM, QUOTE, SHARDS, explain
+from tests.oracle.lpexplain import BATCH, GROUPS, PHANTOM, QUOTE, SHARDS, TAB_KEY, explain
 from tests.oracle.lpgen import Batch
 
 OK = (204, None, "")
@@ -64,6 +64,16 @@ def test_a_type_per_shard() -> None:
 def test_text_after_a_closing_quote(body: bytes, reason: str | None) -> None:
     ours = refused(f"unable to parse '{body.decode()}': invalid field format")
     assert explain([Batch(body, "")], [OK, CPU], [ours, stored()]) == reason
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    pytest.param(b"cpu \t=1 1", TAB_KEY, id="tab-before-equals"),
+    pytest.param(b"cpu =1 1", None, id="space-before-equals"),
+])
+def test_empty_field_key_after_a_tab(body: bytes, reason: str | None) -> None:
+    ours = refused(f"unable to parse '{body.decode()}': missing field key")
+    theirs = stored(("cpu", ["time", "val0"], [[1, 1.0]]), fields={"cpu": [["", "float"]]})
+    assert explain([Batch(body, "")], [OK, theirs], [ours, stored()]) == reason
 
 
 @pytest.mark.parametrize(("body", "reason"), [

@@ -74,6 +74,10 @@ DEVIATIONS = [
     pytest.param(b'cpu v="a"\t1', "", (204, ""),
                  (400, "unable to parse 'cpu v=\\\"a\\\"\\t1': invalid field format"),
                  id="tab-after-string"),
+    # 1.x looks for a space before the `=`: after a tab it stores a field named "" (val0)
+    pytest.param(b"cpu \t=1 1", "", (204, ""),
+                 (400, "unable to parse 'cpu \\t=1 1': missing field key"),
+                 id="empty-field-key-after-tab"),
     pytest.param(b"cpu f\\\\=1,b=2 5", "", (204, ""),
                  (400, "unable to parse 'cpu f\\\\\\\\=1,b=2 5': invalid field format"),
                  id="field-key-taking-in-the-next-field"),
