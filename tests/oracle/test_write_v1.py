@@ -110,6 +110,11 @@ SAME = [
     pytest.param(b'# a=1 "x\ncpu v=1 1\n"\nok v=2 2', "cpu", id="quote-in-comment"),
     pytest.param(b'cpu s="open,v=t 1\ncpu,h=u  f=1,g="u" -1\nok v=1 1\nok v=2 2', "ok",
                  id="string-closed-then-reopened"),
+    # ... from the line's first space: a leading one makes it count the tags' separators too
+    pytest.param(b' , n=1,s="a\nb" 1\nok v=1 1', "ok", id="leading-space-comma-then-string"),
+    pytest.param(b' , s="a=b"\nok v=1 1\n"\nok v=2 2', "ok",
+                 id="leading-space-string-opened-late"),
+    pytest.param(b' cpu,t=1 s="a\nb" 1\nok v=1 1', "cpu", id="leading-space-string-spans"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
     # 1.x scans a field set whole (to the first space outside a string) before reading it
     pytest.param(b"cpu v=1,\ncpu v=1, 1\ncpu ,v=1\nok v=1 1", "ok", id="comma-around-fields"),
