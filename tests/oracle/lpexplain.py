@@ -79,12 +79,16 @@ def _shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
 
 def _quote(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
            differing: list[int]) -> str | None:
-    """The gateway refuses a line with text after a closing quote that 1.6.7 reads."""
-    if first == _STORED or not _text_after_quote(batches[first].body.decode()):
-        return None
-    mine, theirs = _error(ours[first]), _error(influx[first])
-    if mine.count("invalid field format") > theirs.count("invalid field format"):
-        return QUOTE
+    """The gateway refuses a line with text after a closing quote that 1.6.7 reads (its
+    answers may still agree, when other lines fail or a refused point's reason hides the
+    lines that did not parse: then only what was stored differs)."""
+    for step in range(len(batches)) if first == _STORED else [first]:
+        if not _text_after_quote(batches[step].body.decode()):
+            continue
+        mine, theirs = _error(ours[step]), _error(influx[step])
+        if first == _STORED and ours[step][0] == 400 or (
+                mine.count("invalid field format") > theirs.count("invalid field format")):
+            return QUOTE
     return None
 
 

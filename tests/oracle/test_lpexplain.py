@@ -64,6 +64,10 @@ def test_a_type_per_shard() -> None:
 def test_text_after_a_closing_quote(body: bytes, reason: str | None) -> None:
     ours = refused(f"unable to parse '{body.decode()}': invalid field format")
     assert explain([Batch(body, "")], [OK, CPU], [ours, stored()]) == reason
+    # with a line that fails on both, the answers agree and only what was stored differs
+    both = refused(f"unable to parse '{body.decode()}': invalid field format\n"
+                   "unable to parse 'x': missing fields")
+    assert explain([Batch(body + b"\nx", "")], [both, CPU], [both, stored()]) == reason
 
 
 @pytest.mark.parametrize(("body", "reason"), [
