@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from tests.oracle import lpgen
 
@@ -79,29 +79,33 @@ def _shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
 
 def _quote(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
            differing: list[int]) -> str | None:
-    """The gateway refuses a line with text after a closing quote that 1.6.7 reads (its
-    answers may still agree, when other lines fail or a refused point's reason hides the
-    lines that did not parse: then only what was stored differs)."""
-    for step in range(len(batches)) if first == _STORED else [first]:
-        if not _text_after_quote(batches[step].body.decode()):
-            continue
-        mine, theirs = _error(ours[step]), _error(influx[step])
-        if first == _STORED and ours[step][0] == 400 or (
-                mine.count("invalid field format") > theirs.count("invalid field format")):
-            return QUOTE
-    return None
+    """The gateway refuses a line with text after a closing quote that 1.6.7 reads."""
+    return QUOTE if _refused_line(batches, first, influx, ours, _text_after_quote,
+                                  "invalid field format") else None
 
 
 def _tab_key(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
              differing: list[int]) -> str | None:
-    """The gateway refuses `cpu \t=1` (blanks ending in a tab, then `=`) as a missing field
+    """The gateway refuses `cpu \\t=1` (blanks ending in a tab, then `=`) as a missing field
     key; 1.6.7 checks only for a space before the `=`."""
-    if first == _STORED or not _TAB_KEY.search(batches[first].body):
-        return None
-    mine, theirs = _error(ours[first]), _error(influx[first])
-    if mine.count("missing field key") > theirs.count("missing field key"):
-        return TAB_KEY
-    return None
+    return TAB_KEY if _refused_line(batches, first, influx, ours,
+                                    lambda body: bool(_TAB_KEY.search(body.encode())),
+                                    "missing field key") else None
+
+
+def _refused_line(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+                  cause: Callable[[str], bool], words: str) -> bool:
+    """Whether the first differing step's body holds `cause` and the gateway names one more
+    line with `words` than 1.6.7. The answers may also agree (other lines fail, or a refused
+    point's reason hides the lines that did not parse) with only what was stored differing:
+    then any body with `cause` that the gateway answered with a 400 will do."""
+    for step in range(len(batches)) if first == _STORED else [first]:
+        if not cause(batches[step].body.decode()):
+            continue
+        mine, theirs = _error(ours[step]), _error(influx[step])
+        if first == _STORED and ours[step][0] == 400 or mine.count(words) > theirs.count(words):
+            return True
+    return False
 
 
 def _groups(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,

@@ -78,6 +78,10 @@ def test_empty_field_key_after_a_tab(body: bytes, reason: str | None) -> None:
     ours = refused(f"unable to parse '{body.decode()}': missing field key")
     theirs = stored(("cpu", ["time", "val0"], [[1, 1.0]]), fields={"cpu": [["", "float"]]})
     assert explain([Batch(body, "")], [OK, theirs], [ours, stored()]) == reason
+    # a refused point's reason hides it: only what was stored differs
+    masked = refused("partial write: " + TIME_TAG + " dropped=1")
+    assert explain([Batch(body + b"\ncpu,time=a v=1 1", "")], [masked, theirs],
+                   [masked, stored()]) == reason
 
 
 @pytest.mark.parametrize(("body", "reason"), [
