@@ -19,6 +19,7 @@ from translators.encoders.influxql_format import (
     negotiate_v1_format,
 )
 from translators.encoders.influxql_json import encode_document
+from translators.lineprotocol import named_refusal
 
 STATUS: dict[Category, int] = {
     Category.INVALID: 400,
@@ -84,9 +85,9 @@ def v1_message(error: GatewayError) -> str:
         if error.written == 0 and error.dropped == 0:
             return error.message
         if error.dropped:
-            # Once its store refused a point, 1.x reports that refusal alone: the first
-            # reason, the lines that did not parse left unmentioned.
-            refused = next((e.reason for e in error.errors if e.parsed), error.message)
+            # Once its store refused a point, 1.x reports that refusal alone, the lines that
+            # did not parse left unmentioned.
+            refused = named_refusal(error.errors) or error.message
             return f"partial write: {refused} dropped={error.dropped}"
         return f"partial write: {error.message} dropped={error.dropped}"
     return error.message

@@ -33,6 +33,8 @@ SAME = [
     pytest.param(b"lp time=1,v=2 1", "lp", id="field-named-time-beside-another"),
     pytest.param(b"lp time=1,time=2 1", "lp", id="two-fields-named-time"),
     pytest.param(b"ok v=1 1\nlp,time=1 v=1 2", "ok", id="time-tag-among-good"),
+    pytest.param(b"ok v=1 1\nlp,time=a time=1,v=2 2\nlp,time=b time=1 3", "ok",
+                 id="time-tag-and-time-field"),
     pytest.param(b"cpu,a=1,a=2 v=1", "cpu", id="duplicate-tags"),
     # 1.x reads a whole line before it judges it: the tag set's syntax before duplicate
     # keys, the timestamp's range before what follows it, all of it before a `time` key
@@ -108,6 +110,11 @@ SAME = [
     pytest.param(b'# a=1 "x\ncpu v=1 1\n"\nok v=2 2', "cpu", id="quote-in-comment"),
     pytest.param(b'cpu s="open,v=t 1\ncpu,h=u  f=1,g="u" -1\nok v=1 1\nok v=2 2', "ok",
                  id="string-closed-then-reopened"),
+    # ... from the line's first space: a leading one makes it count the tags' separators too
+    pytest.param(b' , n=1,s="a\nb" 1\nok v=1 1', "ok", id="leading-space-comma-then-string"),
+    pytest.param(b' , s="a=b"\nok v=1 1\n"\nok v=2 2', "ok",
+                 id="leading-space-string-opened-late"),
+    pytest.param(b' cpu,t=1 s="a\nb" 1\nok v=1 1', "cpu", id="leading-space-string-spans"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
     # 1.x scans a field set whole (to the first space outside a string) before reading it
     pytest.param(b"cpu v=1,\ncpu v=1, 1\ncpu ,v=1\nok v=1 1", "ok", id="comma-around-fields"),
@@ -217,6 +224,9 @@ REFUSALS = [
     pytest.param(b"", b"cpu v=1 1\ncpu,time=1 v=1 2\ncpu v= 3", "", id="refused-beside-bad-line"),
     pytest.param(b"", b"cpu v= 1\ncpu,time=1 v=1 2\ncpu time=1 3\ncpu v=1 4", "",
                  id="two-refusals-the-first-named"),
+    # 1.x's store checks the tags of every point before the fields of any
+    pytest.param(b"cpu a=1 1", b'cpu time=1 2\ncpu a="x" 3\nmem,time=1 v=1 4', "",
+                 id="time-tag-named-before-earlier-refusals"),
     pytest.param(b"cpu a=1 1", b'cpu a="x" 2\ncpu a=2 3\ncpu a=t 4\ncpu a=? 5', "",
                  id="two-conflicts-the-first-named"),
     pytest.param(b"cpu b=1 1", b'cpu b="x",c=1 2\ncpu c="s" 3\ncpu v=x 4', "",

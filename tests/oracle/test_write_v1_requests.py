@@ -74,6 +74,10 @@ DEVIATIONS = [
     pytest.param(b'cpu v="a"\t1', "", (204, ""),
                  (400, "unable to parse 'cpu v=\\\"a\\\"\\t1': invalid field format"),
                  id="tab-after-string"),
+    # 1.x looks for a space before the `=`: after a tab it stores a field named "" (val0)
+    pytest.param(b"cpu \t=1 1", "", (204, ""),
+                 (400, "unable to parse 'cpu \\t=1 1': missing field key"),
+                 id="empty-field-key-after-tab"),
     pytest.param(b"cpu f\\\\=1,b=2 5", "", (204, ""),
                  (400, "unable to parse 'cpu f\\\\\\\\=1,b=2 5': invalid field format"),
                  id="field-key-taking-in-the-next-field"),
@@ -134,6 +138,21 @@ def test_measurement_with_a_backslash_before_an_escaped_comma(
     assert answer(gateway.url, "SHOW MEASUREMENTS")[0]["values"] == [["C:\\,x=y"]]
     assert answer(gateway.url, 'SELECT * FROM "C:\\\\,x=y"')[0]["values"] == [
         ["1970-01-01T00:00:00.000000001Z", 1]]
+
+
+def test_refusals_in_several_shard_groups(influxdb1: Influxd, gateway: GatewayProcess) -> None:
+    """1.6.7 writes each shard group (7 days) on its own and answers with the refusals of
+    whichever group's write failed first, counting only those; the gateway names the first
+    refusal and counts them all (README)."""
+    body = b"cpu,time=a v=1 1\nmem,time=b v=1 1500000000000000000"
+    _, influx, ours = both(influxdb1, gateway, body)
+
+    def refused(measurement: str, dropped: int) -> tuple[int, str]:
+        return 400, ('{"error":"partial write: invalid tag key: input tag \\"time\\" on '
+                     f'measurement \\"{measurement}\\" is invalid dropped={dropped}"}}\n')
+
+    assert influx in (refused("cpu", 1), refused("mem", 1))
+    assert ours == refused("cpu", 2)
 
 
 def test_unknown_database_is_created(influxdb1: Influxd, gateway: GatewayProcess) -> None:

@@ -1,6 +1,6 @@
 """Line protocol: parse bodies into Arrow columns, precisions of every API generation."""
 
-from .model import TIME_COLUMN, FieldType, LineError, ParsedBatch, TableChunk
+from .model import TIME_COLUMN, FieldType, LineError, ParsedBatch, TableChunk, named_refusal
 from .parser import line_text, parse_lines, split_points
 from .precision import Precision, UnknownPrecision
 
@@ -13,6 +13,7 @@ __all__ = [
     "TableChunk",
     "UnknownPrecision",
     "line_text",
+    "named_refusal",
     "parse_lines",
     "split_points",
 ]

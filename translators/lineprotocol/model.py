@@ -73,6 +73,22 @@ class LineError:
         return f"unable to parse '{self.line}': {self.reason}"
 
 
+def time_tag_refusal(measurement: str) -> str:
+    return f'invalid tag key: input tag "time" on measurement "{measurement}" is invalid'
+
+
+_TIME_TAG_REFUSAL = time_tag_refusal("")[:time_tag_refusal("").index(" on ")]
+
+
+def named_refusal(errors: Sequence[LineError]) -> str | None:
+    """The refusal 1.x names for the points of a write its store refused: its shard checks
+    every point's tags before any point's fields, so the first `time` tag, else the first
+    refusal in line order."""
+    refusals = [e.reason for e in errors if e.parsed]
+    tagged = [r for r in refusals if r.startswith(_TIME_TAG_REFUSAL)]
+    return (tagged or refusals or [None])[0]
+
+
 @dataclass(slots=True)
 class TableChunk:
     """Rows for one measurement: `time` (int64 ns), tag columns (utf8), typed field columns.

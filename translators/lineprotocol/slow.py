@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .model import TIME_COLUMN, FieldType
+from .model import TIME_COLUMN, FieldType, time_tag_refusal
 from .precision import TIME_OUT_OF_RANGE, Precision, TimestampOutOfRange, scale_to_nanos
 
 _INT = re.compile(r"-?[0-9]+")
@@ -134,8 +134,7 @@ def _refuse(measurement: str, tags: dict[str, str],
     """1.x parses these lines but its store refuses them, with these words: a `time` tag, a
     `time` field alone (beside other fields 1.x drops it), a field given two types."""
     if TIME_COLUMN in tags:
-        raise PointRefused(
-            f'invalid tag key: input tag "time" on measurement "{measurement}" is invalid')
+        raise PointRefused(time_tag_refusal(measurement))
     if fields.pop(TIME_COLUMN, None) is not None and not fields:
         raise PointRefused(
             f'invalid field name: input field "time" on measurement "{measurement}" is invalid')
@@ -233,7 +232,8 @@ def _read_fields(text: str, pos: int, measurement: str, tags: dict[str, str]
             if pos == start:
                 raise LineSyntaxError("missing field value")
             value = parse_value(text[start:pos])
-        if key in tags:
+        # a `time` tag gets the point refused (`_refuse`), as in 1.x, whatever its fields are
+        if key in tags and key != TIME_COLUMN:
             raise LineSyntaxError(f'field "{key}" has the name of a tag of the same point')
         earlier = fields.get(key)
         if earlier is not None and earlier[0] is not value[0] and conflict is None:

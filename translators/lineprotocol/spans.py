@@ -174,6 +174,19 @@ def _ordinary(special: bytes) -> bytes:
 def _read_point(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
     """The point that begins at `lines[first]`: its text, what `locate_timestamp` says about
     it (offsets into that text), and the index of its last line."""
+    text, where, last = _read_shape(lines, first)
+    line = lines[first]
+    # 1.x's splitter counts `=` and `,` from the line's first space: after a leading space it
+    # counts those of the measurement and tags too (` ,s="x` opens no string). Rare: check.
+    if where != NOT_A_POINT and b" " in line[:len(line) - len(line.lstrip(BLANKS))]:
+        split = _split_as_1x(lines, first)
+        if split != last:
+            return b"\n".join(lines[first:split + 1]), NOT_A_POINT, split
+    return text, where, last
+
+
+def _read_shape(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
+    """`_read_point` for a point whose first space ends its measurement and tags."""
     line = lines[first]
     match = None
     if line.lstrip(BLANKS)[:1] != b"#":

@@ -1,0 +1,194 @@
+"""Which README deviation explains a fuzz case's difference, told from the case itself.
+
+A case's answers (one per batch, then what was stored) from InfluxDB 1.6.7 and the gateway
+differ; `explain` names the deliberate deviation (README) that accounts for every difference,
+or None when something is left unexplained. Each recogniser needs the deviation's cause in
+the bodies and its mark in the answers, and accounts for the first differing step and what
+follows from it; a difference in an earlier step is never explained. Columns that 1.6.7 keeps
+from points it refused are taken out of its answer before anything is compared, so a case
+with phantom columns and a real difference is still reported.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+
+from tests.oracle import lpgen
+
+SHARDS = "1.6.7 keeps a type per field per shard; the gateway one per column (README)"
+BATCH = "1.6.7 fails a whole write for a new field given two types (README)"
+PHANTOM = "1.6.7 adds the tags and fields of points it refuses to the columns (README)"
+QUOTE = "1.6.7 stores text after a closing quote in the string (README)"
+TAB_KEY = "1.6.7 stores a field with an empty key after a tab (README)"
+GROUPS = "1.6.7 reports one shard group's refusals, picked at random (README)"
+
+_CONFLICT = re.compile(r'field type conflict: input field "((?:[^"\\]|\\.)*)" on measurement '
+                       r'"((?:[^"\\]|\\.)*)"')
+_TAB_KEY = re.compile(rb"(?<!\\) [ \t]*\t=")
+_WEEK_NS = 7 * 24 * 3600 * 10**9
+_UNIT_NS = {"": 1, "n": 1, "ns": 1, "u": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
+            "h": 3600 * 10**9}
+_STORED = -1  # the step that compares what was stored
+
+
+def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[object]
+            ) -> str | None:
+    # as JSON has them, so that the answers compare whatever sequences they came in
+    theirs, ours = json.loads(json.dumps(influx)), json.loads(json.dumps(ours))
+    refused = any(answer[0] != 204 for answer in theirs[:-1])
+    if refused:
+        theirs[-1] = _without_phantoms(theirs[-1], ours[-1])
+    differing = [step for step, (a, b) in enumerate(zip(theirs, ours, strict=True)) if a != b]
+    if not differing:
+        return PHANTOM if refused else None
+    first = differing[0]
+    if first == len(batches):
+        first = _STORED
+    for recognise in (_batch, _shards, _quote, _tab_key, _groups):
+        reason = recognise(batches, first, theirs, ours, differing)
+        if reason:
+            return reason
+    return None
+
+
+def _batch(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+           differing: list[int]) -> str | None:
+    # 1.6.7's bare "field type conflict" comes only from creating a shard's new fields when
+    # the batch gave one of them two types.
+    if first != _STORED and influx[first][1] == "field type conflict" and ours[first][0] == 400:
+        return BATCH
+    return None
+
+
+def _shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+            differing: list[int]) -> str | None:
+    """1.6.7 lists a field twice, with two types, where the gateway refused the second."""
+    twice = _fields_with_two_types(influx[-1][1])
+    if not twice:
+        return None
+    if first == _STORED:
+        (series, fields), (our_series, our_fields) = influx[-1], ours[-1]
+        changed = {s[0] for s in _mismatched(series, our_series)}
+        changed |= {f["name"] for f in _mismatched(fields or [], our_fields or [])}
+        return SHARDS if changed <= {name for name, _ in twice} else None
+    named = {(m.group(2), m.group(1)) for m in _CONFLICT.finditer(_error(ours[first]))}
+    return SHARDS if named & twice else None
+
+
+def _quote(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+           differing: list[int]) -> str | None:
+    """The gateway refuses a line with text after a closing quote that 1.6.7 reads."""
+    return QUOTE if _refused_line(batches, first, influx, ours, _text_after_quote,
+                                  "invalid field format") else None
+
+
+def _tab_key(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+             differing: list[int]) -> str | None:
+    """The gateway refuses `cpu \\t=1` (blanks ending in a tab, then `=`) as a missing field
+    key; 1.6.7 checks only for a space before the `=`."""
+    return TAB_KEY if _refused_line(batches, first, influx, ours,
+                                    lambda body: bool(_TAB_KEY.search(body.encode())),
+                                    "missing field key") else None
+
+
+def _refused_line(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+                  cause: Callable[[str], bool], words: str) -> bool:
+    """Whether the first differing step's body holds `cause` and the gateway names one more
+    line with `words` than 1.6.7. The answers may also agree (other lines fail, or a refused
+    point's reason hides the lines that did not parse) with only what was stored differing:
+    then any body with `cause` that the gateway answered with a 400 will do."""
+    for step in range(len(batches)) if first == _STORED else [first]:
+        if not cause(batches[step].body.decode()):
+            continue
+        mine, theirs = _error(ours[step]), _error(influx[step])
+        if first == _STORED and ours[step][0] == 400 or mine.count(words) > theirs.count(words):
+            return True
+    return False
+
+
+def _groups(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+            differing: list[int]) -> str | None:
+    """Refusals in several shard groups: 1.6.7 answers with the refusals of the group whose
+    write failed first and counts only those; everything else about the case is the same."""
+    if first == _STORED or differing != [first]:
+        return None
+    dropped = [re.fullmatch(r"partial write: .* dropped=(\d+)", answer[1] or "", re.S)
+               for answer in (influx[first], ours[first])]
+    if not (dropped[0] and dropped[1]) or int(dropped[0][1]) >= int(dropped[1][1]):
+        return None
+    return GROUPS if len(_groups_of(batches[first])) > 1 else None
+
+
+def _without_phantoms(influx: list, ours: list) -> list:
+    """1.6.7's stored answer without the columns and field keys that hold no value there and
+    that the gateway does not have."""
+    series, fields = influx
+    mine = {s[0]: set(s[1]) for s in ours[0]}
+    kept_series, holding = [], {}
+    for name, columns, rows in series:
+        keep = [i for i, c in enumerate(columns) if c in mine.get(name, ())
+                or any(row[i] is not None for row in rows)]
+        kept_series.append([name, [columns[i] for i in keep],
+                            sorted(([row[i] for i in keep] for row in rows), key=json.dumps)])
+        holding[name] = {columns[i] for i in keep}
+    our_fields = {(f["name"], tuple(v)) for f in ours[1] or () for v in f["values"]}
+    kept_fields = []
+    for one in fields or ():
+        values = [v for v in one["values"] if (one["name"], tuple(v)) in our_fields
+                  or v[0] in holding.get(one["name"], ())]
+        if values:
+            kept_fields.append({**one, "values": values})
+    return [sorted(kept_series, key=json.dumps), kept_fields or None]
+
+
+def _error(answer: list) -> str:
+    """The error text of a write's answer, from its JSON body (the header is flattened)."""
+    return json.loads(answer[2])["error"] if answer[2] else ""
+
+
+def _mismatched(one: list, other: list) -> list:
+    """What either list holds that the other does not."""
+    return [x for x in one if x not in other] + [x for x in other if x not in one]
+
+
+def _fields_with_two_types(fields: list | None) -> set[tuple[str, str]]:
+    twice = set()
+    for one in fields or ():
+        keys = [v[0] for v in one["values"]]
+        twice |= {(one["name"], k) for k in keys if keys.count(k) > 1}
+    return twice
+
+
+def _text_after_quote(body: str) -> bool:
+    """A string value closed by a quote that neither a separator nor the line's end follows,
+    read as 1.6.7's field scanner reads quotes (a backslash escapes the next byte)."""
+    inside, i = False, 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\":
+            i += 2
+            continue
+        if inside and c == '"':
+            inside = False
+            if i + 1 < len(body) and body[i + 1] not in ", \n":
+                return True
+        elif not inside and c == '"' and body[i - 1:i] == "=":
+            inside = True
+        i += 1
+    return False
+
+
+def _groups_of(batch: lpgen.Batch) -> set[int | None]:
+    """The 7-day shard groups of a body's lines (None: the server's now), told from each
+    line's last word where it is a number."""
+    unit = _UNIT_NS[batch.precision]
+    groups: set[int | None] = set()
+    for line in batch.body.decode().split("\n"):
+        words = line.split(" ")
+        if len(words) < 2 or not line.strip() or line.lstrip().startswith("#"):
+            continue
+        last = words[-1]
+        groups.add(int(last) * unit // _WEEK_NS if re.fullmatch(r"-?\d+", last) else None)
+    return groups

@@ -1,0 +1,93 @@
+"""The write fuzzer's classifier: each README deviation is recognised from its case, and a
+difference it does not account for is left unexplained."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.oracle.lpexplain import BATCH, GROUPS, PHANTOM, QUOTE, SHARDS, TAB_KEY, explain
+from tests.oracle.lpgen import Batch
+
+OK = (204, None, "")
+
+
+def refused(message: str) -> tuple[int, str, str]:
+    return 400, message, json.dumps({"error": message})
+
+
+def stored(*series: tuple[str, list[str], list[list[object]]],
+           fields: dict[str, list[list[str]]] | None = None) -> tuple[list, list | None]:
+    keys = [{"name": name, "columns": ["fieldKey", "fieldType"], "values": values}
+            for name, values in (fields or {}).items()]
+    return list(series), keys or None
+
+
+CPU = stored(("cpu", ["time", "v"], [[1, 1.0]]), fields={"cpu": [["v", "float"]]})
+CONFLICT = ('partial write: field type conflict: input field "v" on measurement "cpu" is type '
+            "string, already exists as type float dropped=1")
+TIME_TAG = 'partial write: invalid tag key: input tag "time" on measurement "cpu" is invalid'
+
+
+def test_columns_of_refused_points_are_taken_out() -> None:
+    batches = [Batch(b'cpu v=1 1\ncpu,h=a v="x" 2', "")]
+    theirs = stored(("cpu", ["time", "h", "v"], [[1, None, 1.0]]),
+                    fields={"cpu": [["v", "float"]]})
+    assert explain(batches, [refused(CONFLICT), theirs], [refused(CONFLICT), CPU]) == PHANTOM
+    # ... but a value that differs beside them is not explained
+    other = stored(("cpu", ["time", "h", "v"], [[1, None, 2.0]]), fields={"cpu": [["v", "float"]]})
+    assert explain(batches, [refused(CONFLICT), other], [refused(CONFLICT), CPU]) is None
+
+
+def test_whole_batch_type_conflict() -> None:
+    batches = [Batch(b"cpu v=1 1", ""), Batch(b'mem w=1 1\nmem w="x" 2', "")]
+    theirs = [OK, (400, "field type conflict", '{"error":"field type conflict"}\n'), CPU]
+    ours = [OK, refused(CONFLICT), stored()]
+    assert explain(batches, theirs, ours) == BATCH
+    # a difference before it is not the deviation's doing
+    assert explain(batches, theirs, [refused(CONFLICT), *ours[1:]]) is None
+
+
+def test_a_type_per_shard() -> None:
+    batches = [Batch(b"cpu v=1 1", ""), Batch(b'cpu v="x" 1500000000000000000', "")]
+    both = stored(("cpu", ["time", "v"], [[1, 1.0]]),
+                  fields={"cpu": [["v", "float"], ["v", "string"]]})
+    assert explain(batches, [OK, OK, both], [OK, refused(CONFLICT), CPU]) == SHARDS
+    assert explain(batches, [OK, OK, CPU], [OK, refused(CONFLICT), CPU]) is None
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    pytest.param(b'cpu v="a"b 1', QUOTE, id="text-after-quote"),
+    pytest.param(b'cpu v="a",w=1 1', None, id="separator-after-quote"),
+])
+def test_text_after_a_closing_quote(body: bytes, reason: str | None) -> None:
+    ours = refused(f"unable to parse '{body.decode()}': invalid field format")
+    assert explain([Batch(body, "")], [OK, CPU], [ours, stored()]) == reason
+    # with a line that fails on both, the answers agree and only what was stored differs
+    both = refused(f"unable to parse '{body.decode()}': invalid field format\n"
+                   "unable to parse 'x': missing fields")
+    assert explain([Batch(body + b"\nx", "")], [both, CPU], [both, stored()]) == reason
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    pytest.param(b"cpu \t=1 1", TAB_KEY, id="tab-before-equals"),
+    pytest.param(b"cpu =1 1", None, id="space-before-equals"),
+])
+def test_empty_field_key_after_a_tab(body: bytes, reason: str | None) -> None:
+    ours = refused(f"unable to parse '{body.decode()}': missing field key")
+    theirs = stored(("cpu", ["time", "val0"], [[1, 1.0]]), fields={"cpu": [["", "float"]]})
+    assert explain([Batch(body, "")], [OK, theirs], [ours, stored()]) == reason
+    # a refused point's reason hides it: only what was stored differs
+    masked = refused("partial write: " + TIME_TAG + " dropped=1")
+    assert explain([Batch(body + b"\ncpu,time=a v=1 1", "")], [masked, theirs],
+                   [masked, stored()]) == reason
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    pytest.param(b"cpu,time=a v=1 1\ncpu time=1 1500000000000000000", GROUPS, id="two-groups"),
+    pytest.param(b"cpu,time=a v=1 1\ncpu time=1 2", None, id="one-group"),
+])
+def test_refusals_in_several_shard_groups(body: bytes, reason: str | None) -> None:
+    theirs, ours = refused(f"{TIME_TAG} dropped=1"), refused(f"{TIME_TAG} dropped=2")
+    assert explain([Batch(body, "")], [theirs, stored()], [ours, stored()]) == reason
