@@ -117,7 +117,18 @@ def _pick(func: str | None, entries: list[dict[str, Any]] | None, measurement: s
     if len(entries) == 1:
         return entries[0]["p"]  # type: ignore[no-any-return]
     last = func == "last"
-    edge = (max if last else min)(e["p"]["t"] for e in entries)
+    times = [e["p"]["t"] for e in entries]
+    edge = max(times) if last else min(times)
+    if not aux and times.count(edge) == len(times):
+        # The common case (a host's cpus all report at once; one shard): with every item
+        # equal, Go's heap never moves one, so the first two out are the series first and
+        # last in key order (reversed for last()), and the larger value of the two wins.
+        keys = [series_key(measurement, tags, tuple(e["s"])) for e in entries]
+        low = min(range(len(keys)), key=keys.__getitem__)
+        high = max(range(len(keys)), key=keys.__getitem__)
+        kept, other = (entries[high]["p"], entries[low]["p"]) if last else (
+            entries[low]["p"], entries[high]["p"])
+        return other if _larger(other["v"], kept["v"], last) else kept  # type: ignore[no-any-return]
     shard = shard_group(edge)
     # 1.x merges shard by shard; only the shard of the selected time can hold it.
     present = [(series_key(measurement, tags, tuple(e["s"])), e["p"]) for e in entries
@@ -138,9 +149,7 @@ def _pick(func: str | None, entries: list[dict[str, Any]] | None, measurement: s
         return False
 
     points = [p for _, p in present]
-    if not aux and all(p["t"] == edge for p in points):
-        # The common case (a host's cpus all report at once): with every item equal, Go's heap
-        # never moves one, so the first two out are the first and the last.
+    if not aux and all(p["t"] == edge for p in points):  # tied within the shard (see above)
         kept, *rest = points[0], points[-1]
     else:
         kept, *rest = heap_merge([[p] for p in points], less, limit=2)
