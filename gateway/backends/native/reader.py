@@ -59,7 +59,8 @@ class Reader:
             self._call.cursor.execute("BEGIN TRANSACTION")
             self._pinned = True
             # DuckDB takes a database's snapshot when a transaction first reads from it.
-            self.run(exp.select("1").from_(st.table_ref(database, table)).limit(0))
+            self.run(exp.Select(expressions=[exp.Literal.number(1)]).from_(
+                st.table_ref(database, table), copy=False).limit(0, copy=False))
             self._since = since
         return watch.table(database, table, sorted(found.tags), self._since)
 
