@@ -256,7 +256,9 @@ def _translate(text: str, schema: str, tables: Collection[str],
         duplicates = sorted({n for n in names if names.count(n) > 1})
         raise SqlRejected("result column names must be unique: " + ", ".join(duplicates))
     if row_limit is not None:
-        tree = exp.select("*").from_(tree.subquery("__result")).limit(row_limit)
+        # the tree is this request's own: sqlglot's defensive copies of it are not needed
+        tree = exp.select(exp.Star(), copy=False).from_(
+            tree.subquery("__result", copy=False), copy=False).limit(row_limit, copy=False)
     return Translation(tree.sql(dialect=WRITE_DIALECT), zones)
 
 
