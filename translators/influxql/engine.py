@@ -14,13 +14,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from . import ast, columnar, firstlast, firstlast_beside, int64, paging, recent
+from . import ast, columnar, firstlast, firstlast_beside, int64, iterators, paging, recent
 from .errors import QueryError
 from .results import Series
 from .rewrite import plan_select
 from .schema import SchemaProvider
 from .select_plan import SelectPlan
 from .shape import group_rows, shape
+from .sqlnames import VIRTUAL_DB
 from .storage import build_query, time_bounds
 
 Runner = Callable[[exp.Expression], pa.Table]
@@ -74,6 +75,12 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
     blocks = []
     groups = []
     for source in plan.sources:
+        refused = iterators.refusal(plan, source.schema)
+        if refused is not None:
+            # 1.x fails building the iterator, over the series its index holds (iterators.py)
+            if source.database == VIRTUAL_DB or paging.holds_series(plan, source, now, run):
+                raise QueryError(refused)
+            continue
         dimensions = plan.dimensions(source.schema)
         if from_recent and not source.extra:  # the writer's index is per database
             assert series_times is not None

@@ -97,6 +97,34 @@ SEMANTIC = [
                  id="derivative-of-strings-no-points"),
     pytest.param("SELECT abs(message), sqrt(ok), round(message) FROM events LIMIT 2",
                  id="math-of-strings-and-booleans"),
+    pytest.param("SELECT integral(message) FROM events", id="integral-of-strings"),
+    pytest.param("SELECT integral(ok, 1m) FROM events WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T01:00:00Z' GROUP BY time(10m)",
+                 id="integral-of-booleans-by-time"),
+    pytest.param("SELECT top(message, 2) FROM events", id="top-of-strings"),
+    pytest.param("SELECT bottom(ok, 2) FROM events WHERE time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(1h)",
+                 id="bottom-of-booleans-by-time"),
+    pytest.param("SELECT percentile(message, 50) FROM events", id="percentile-of-strings"),
+    pytest.param("SELECT percentile(ok, 90) FROM events", id="percentile-of-booleans"),
+    pytest.param("SELECT holt_winters(last(message), 2, 1) FROM events WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(10m)", id="holt-winters-of-strings"),
+    pytest.param("SELECT top(message, 2) FROM (SELECT message FROM events)",
+                 id="top-of-strings-in-subquery"),
+    # 1.x builds iterators only over the series its index holds in the shard groups the
+    # range reaches: a range events has no shard group in answers nothing, an empty range
+    # inside one fails
+    pytest.param("SELECT max(message) FROM events WHERE time >= '2024-01-20T00:00:00Z' "
+                 "AND time < '2024-01-21T00:00:00Z'", id="max-of-strings-no-shard-group"),
+    pytest.param("SELECT mean(message) FROM events WHERE time >= '2023-12-25T00:00:00Z' "
+                 "AND time < '2023-12-26T00:00:00Z'", id="mean-of-strings-other-shard-group"),
+    pytest.param("SELECT sum(ok) FROM events WHERE level = 'nosuch'",
+                 id="sum-of-booleans-no-series"),
+    pytest.param("SELECT max(message) FROM events WHERE time >= '2024-01-05T00:00:00Z' "
+                 "AND time < '2024-01-06T00:00:00Z'", id="max-of-strings-empty-range"),
+    pytest.param("SELECT derivative(ok) FROM events WHERE time >= '2024-01-05T00:00:00Z' "
+                 "AND time < '2024-01-06T00:00:00Z'", id="derivative-of-booleans-empty-range"),
     pytest.param("SELECT max(v), min(v), id FROM gauge", id="mixing-selectors-and-tag"),
     pytest.param(f"SELECT foo(usage_user) FROM cpu WHERE {W}", id="unknown-function"),
     pytest.param(f"SELECT mean() FROM cpu WHERE {W}", id="mean-no-args"),
