@@ -132,6 +132,13 @@ SOURCES = [
                  id="two-subqueries"),
     pytest.param(f"SELECT top(m, 2) FROM (SELECT max(price) AS m FROM stock WHERE {W} "
                  "GROUP BY time(15m), symbol)", id="subquery-top"),
+    # functions over a subquery's points without tags (they were a 500)
+    pytest.param(f"SELECT percentile(latency, 50) FROM (SELECT latency FROM events WHERE {W})",
+                 id="subquery-percentile-no-tags"),
+    pytest.param(f"SELECT mode(message) FROM (SELECT message FROM events WHERE {W})",
+                 id="subquery-mode-of-strings-no-tags"),
+    pytest.param(f"SELECT integral(latency, 1m) FROM (SELECT latency FROM events WHERE {W})",
+                 id="subquery-integral-no-tags"),
     # a field aliased like the grouped tag: 1.x keeps both (host, host_1) and groups the
     # outer query by the tag, never by the numbers
     pytest.param("SELECT * FROM (SELECT usage_user AS host FROM cpu WHERE host = 'server02' "
