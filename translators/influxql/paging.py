@@ -41,11 +41,12 @@ def paged_tag_sets(plan: SelectPlan, source: Source, now: int, run: Runner) -> s
     return chosen
 
 
-def holds_series(plan: SelectPlan, source: Source, now: int, run: Runner) -> bool:
-    """Whether 1.x's index holds a series of the source's measurement that WHERE's tag
-    comparisons keep, in the shard groups the statement's range reaches."""
+def holds_series(plan: SelectPlan, source: Source, now: int, run: Runner,
+                 tagged: bool = True) -> bool:
+    """Whether 1.x's index holds a series of the source's measurement in the shard groups the
+    statement's range reaches (`tagged`: one that WHERE's tag comparisons keep)."""
     return any(kept_series(_indexed(plan, database, source.own.get(database, source.schema),
-                                    now, run), plan.condition)
+                                    now, run), plan.condition if tagged else None)
                for database in dict.fromkeys([source.database, *source.extra]))
 
 

@@ -75,6 +75,17 @@ SEMANTIC = [
                  id="type-error-none-field-read-as-integer"),
     pytest.param("SELECT ok ^ ok, first(ok) & true, nosuch + message FROM events LIMIT 2",
                  id="type-check-passes"),
+    # 1.x types fields by the shard groups the range reaches: none of the measurement's, no
+    # type and no error (found by the fuzzer); an inverted range inside one still fails
+    pytest.param("SELECT c + 1 FROM sparse WHERE time >= '2023-12-24T00:00:00Z' "
+                 "AND time < '2023-12-31T23:00:00Z'", id="type-error-no-shard-group"),
+    pytest.param("SELECT ok + 2 FROM events WHERE (time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T01:00:00Z') OR time = '2024-01-20T00:00:00Z'",
+                 id="type-error-time-or-no-shard-group"),
+    pytest.param("SELECT ok + 2 FROM events WHERE time >= '2024-01-01T01:00:00Z' "
+                 "AND time < '2024-01-01T00:30:00Z'", id="type-error-inverted-range"),
+    pytest.param("SELECT ok + 2 FROM events WHERE level = 'nosuch'",
+                 id="type-error-no-series"),
     # iterators that refuse text or booleans (found by the fuzzer)
     pytest.param("SELECT max(message) FROM events", id="max-of-strings"),
     pytest.param("SELECT min(message) FROM events GROUP BY time(1h) LIMIT 1",
