@@ -40,6 +40,18 @@ def refusal(plan: SelectPlan, schema: MeasurementSchema) -> str | None:
     return None
 
 
+def answer_types(plan: SelectPlan, schema: MeasurementSchema) -> list[FieldType | None]:
+    """The type each output of `plan` answers over `schema`, as 1.x types a subquery's
+    columns before it reads a point (None: unknown, or a call that refuses its input)."""
+    types: list[FieldType | None] = []
+    for output in plan.outputs:
+        try:
+            types.append(_answers(output, plan.prims, schema))
+        except _Refused:
+            types.append(None)
+    return types
+
+
 def _answers(node: Node, prims: list[Prim], schema: MeasurementSchema) -> FieldType | None:
     """The type `node` answers (None: unknown or numbers from math); raises _Refused."""
     match node:

@@ -123,6 +123,17 @@ SEMANTIC = [
                  "GROUP BY time(10m)", id="holt-winters-of-strings"),
     pytest.param("SELECT top(message, 2) FROM (SELECT message FROM events)",
                  id="top-of-strings-in-subquery"),
+    # a subquery's columns are typed by its statement, so they fail even when it answers
+    # nothing
+    pytest.param("SELECT mean(message) FROM (SELECT message FROM events WHERE level = 'nosuch')",
+                 id="subquery-mean-of-strings-no-rows"),
+    pytest.param("SELECT a + 2 FROM (SELECT ok AS a FROM events WHERE "
+                 "time >= '2024-01-20T00:00:00Z' AND time < '2024-01-21T00:00:00Z')",
+                 id="subquery-type-error-no-rows"),
+    pytest.param("SELECT exponential_moving_average(a, 5) FROM (SELECT min(d) AS a FROM sparse "
+                 "WHERE id = \"y\" AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(30m), id) GROUP BY id",
+                 id="subquery-transform-of-booleans-no-rows"),
     # 1.x builds iterators only over the series its index holds in the shard groups the
     # range reaches: a range events has no shard group in answers nothing, an empty range
     # inside one fails
