@@ -214,6 +214,12 @@ WHERE = [
     pytest.param("SELECT * FROM cpu WHERE host = 'server01' AND cpu = 'cpu0' AND "
                  "(time < '2024-01-01T00:00:00Z' OR time > '2024-01-01T02:00:00Z')",
                  id="time-or-outside"),
+    # a side of an OR left with only time drops out: the other side still filters
+    pytest.param("SELECT bytes FROM counters WHERE host = 'server01' OR "
+                 "time = '2024-01-01T00:00:00Z'", id="time-or-tag-keeps-tag"),
+    pytest.param("SELECT bytes FROM counters WHERE bytes < 0 AND (time >= "
+                 "'2024-01-01T00:00:00Z' AND time < '2024-01-02T00:00:00Z') OR "
+                 "time = '2024-01-01T00:00:00Z'", id="time-or-field-keeps-field"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE host = 'server02' AND {S}", id="tag-equals"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE host != 'server01' AND {S} GROUP BY *",
                  id="tag-not-equals"),
