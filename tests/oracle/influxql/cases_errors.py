@@ -52,6 +52,14 @@ PARSE = [
     pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND time > 2024-01-01 "
                  "LIMIT 2", id="unquoted-date-is-arithmetic"),
     pytest.param("SELECT * FROM cpu WHERE host = \"server01\"", id="double-quoted-value"),
+    # a tag compared with a name: the index keeps series whose tag is set and equals that
+    # tag's value; `!=` keeps the others, a series without the tag too (found by the fuzzer)
+    pytest.param(f"SELECT usage_user FROM cpu WHERE cpu = \"cpu1\" AND {W} GROUP BY *",
+                 id="double-quoted-value-missing-tag"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE cpu != \"cpu1\" AND {W} GROUP BY * LIMIT 1",
+                 id="double-quoted-value-not-equal"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE cpu = cpu AND {W} GROUP BY * LIMIT 1",
+                 id="tag-equals-itself"),
 ]
 
 SEMANTIC = [
