@@ -285,6 +285,11 @@ GROUPING = [
                  id="raw-group-by-unknown-tag"),
     pytest.param(f"SELECT * FROM cpu WHERE {S} AND host = 'server01' GROUP BY cpu",
                  id="wildcard-group-by-removes-tag"),
+    # any GROUP BY regex leaves no tag among the wildcard's columns (found by the fuzzer)
+    pytest.param("SELECT * FROM events WHERE time < '2024-01-01T00:10:00Z' GROUP BY /lev/",
+                 id="wildcard-group-by-regex-removes-every-tag"),
+    pytest.param("SELECT *::tag, code FROM events WHERE time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY /nomatch/, level", id="tag-wildcard-group-by-regex"),
     pytest.param(f"SELECT code FROM events WHERE {W} GROUP BY level ORDER BY time DESC",
                  id="group-by-order-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(15m)",
