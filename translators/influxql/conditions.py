@@ -64,6 +64,8 @@ def _cond(expr: ast.Expr, schema: MeasurementSchema,
             return "bool", match_ if op is ast.BinaryOp.EQREGEX else exp.Not(this=match_)
         case ast.BinaryExpr(op, lhs, rhs) if op in _COMPARE:
             direct = _tag_equals(op, lhs, rhs, schema)
+            if direct is None:
+                direct = _tag_to_name(op, lhs, rhs, schema)
             if direct is not None:
                 return "bool", direct
             lkind, left = _cond(lhs, schema, True)
@@ -120,6 +122,26 @@ def _tag_equals(op: ast.BinaryOp, lhs: ast.Expr, rhs: ast.Expr, schema: Measurem
     if value == "":
         return col(tag).is_(exp.null())
     return exp.EQ(this=col(tag), expression=exp.Literal.string(value))
+
+
+def _tag_to_name(op: ast.BinaryOp, lhs: ast.Expr, rhs: ast.Expr, schema: MeasurementSchema
+                 ) -> exp.Expression | None:
+    """`tag = name` / `tag != name`, `name` a tag or no key at all: 1.x's index keeps, for
+    `=`, the series whose tag is set and equals the tag `name` (a name that is no tag never
+    does), and for `!=` every other series, a series without the tag included."""
+    if op not in (ast.BinaryOp.EQ, ast.BinaryOp.NEQ) or not isinstance(lhs, ast.VarRef) \
+            or not isinstance(rhs, ast.VarRef):
+        return None
+    if schema.role(lhs.name) != "tag" or lhs.type not in (None, ast.DataType.TAG) \
+            or schema.role(rhs.name) == "field":
+        return None  # a field is compared point by point (a tag never equals it)
+    if schema.role(rhs.name) == "tag" and rhs.type in (None, ast.DataType.TAG):
+        right: exp.Expression = col(schema.tag_column(rhs.name))
+    else:
+        right = exp.cast(exp.null(), "VARCHAR")
+    same = exp.Coalesce(this=exp.EQ(this=col(schema.tag_column(lhs.name)), expression=right),
+                        expressions=[exp.false()])
+    return same if op is ast.BinaryOp.EQ else exp.Not(this=same)
 
 
 def _tag_literal(op: ast.BinaryOp, lhs: ast.Expr, rhs: ast.Expr, schema: MeasurementSchema

@@ -14,13 +14,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from . import ast, columnar, firstlast, firstlast_beside, int64, paging, recent
+from . import ast, columnar, firstlast, firstlast_beside, int64, iterators, paging, recent
 from .errors import QueryError
 from .results import Series
 from .rewrite import plan_select
 from .schema import SchemaProvider
-from .select_plan import SelectPlan
+from .select_plan import SelectPlan, Source
 from .shape import group_rows, shape
+from .sqlnames import VIRTUAL_DB
 from .storage import build_query, time_bounds
 
 Runner = Callable[[exp.Expression], pa.Table]
@@ -49,6 +50,11 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     plan = plan_select(statement, database, schema, now)
     if plan is None:
         return []
+    if plan.type_error is not None:
+        # 1.x types the fields by the shard groups the range reaches; none: no types, no error
+        if not any(_indexed(plan, s, now, run, tagged=False) for s in plan.sources):
+            return []
+        raise QueryError(plan.type_error)
     plan.paged_by = paged_by
     if plan.slimit:  # SOFFSET alone answers nothing: no index to read
         plan.paged = {}
@@ -60,6 +66,14 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     except _MeansMayWrap:
         plan.exact_means = int64.integer_means(plan)
         return _answer(plan, run, now, limits, series_times)
+
+
+def _indexed(plan: SelectPlan, source: Source, now: int, run: Runner, tagged: bool) -> bool:
+    """Whether 1.x's index holds the source's measurement in the shard groups the range
+    reaches (`tagged`: a series WHERE's tag comparisons keep). A subquery's rows always are."""
+    if source.database == VIRTUAL_DB:
+        return True
+    return paging.holds_series(plan, source, now, run, tagged)
 
 
 class _MeansMayWrap(Exception):
@@ -74,6 +88,12 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
     blocks = []
     groups = []
     for source in plan.sources:
+        refused = iterators.refusal(plan, source.schema)
+        if refused is not None:
+            # 1.x fails building the iterator, over the series its index holds (iterators.py)
+            if _indexed(plan, source, now, run, tagged=True):
+                raise QueryError(refused)
+            continue
         dimensions = plan.dimensions(source.schema)
         if from_recent and not source.extra:  # the writer's index is per database
             assert series_times is not None

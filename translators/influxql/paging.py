@@ -23,7 +23,7 @@ from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
 from .results import Series
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan, Source
-from .shard_index import groups_by, keep_paged, page_tag_sets
+from .shard_index import groups_by, keep_paged, kept_series, page_tag_sets
 from .sqlnames import col, ident
 from .storage import time_bounds, timestamp_literal
 from .timerange import MAX_TIME, MIN_TIME
@@ -41,14 +41,27 @@ def paged_tag_sets(plan: SelectPlan, source: Source, now: int, run: Runner) -> s
     return chosen
 
 
-def _paged(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,
-           run: Runner) -> set[bytes]:
+def holds_series(plan: SelectPlan, source: Source, now: int, run: Runner,
+                 tagged: bool = True) -> bool:
+    """Whether 1.x's index holds a series of the source's measurement in the shard groups the
+    statement's range reaches (`tagged`: one that WHERE's tag comparisons keep)."""
+    return any(kept_series(_indexed(plan, database, source.own.get(database, source.schema),
+                                    now, run), plan.condition if tagged else None)
+               for database in dict.fromkeys([source.database, *source.extra]))
+
+
+def _indexed(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,
+             run: Runner) -> list[dict[str, str]]:
     tags = sorted(schema.tags)
     table = run(_index_query(plan, database, schema, now, tags))
     columns = [table.column(i).to_pylist() for i in range(len(tags))]
-    indexed: list[dict[str, str]] = [
-        {k: v for k, v in zip(tags, row, strict=True) if v is not None}
-        for row in zip(*columns, strict=True)] if tags else [{}] * min(table.num_rows, 1)
+    return [{k: v for k, v in zip(tags, row, strict=True) if v is not None}
+            for row in zip(*columns, strict=True)] if tags else [{}] * min(table.num_rows, 1)
+
+
+def _paged(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,
+           run: Runner) -> set[bytes]:
+    indexed = _indexed(plan, database, schema, now, run)
     grouped = _grouped(plan) or set(plan.dimensions(schema)).__contains__
     return page_tag_sets(indexed, lambda t: {k: v for k, v in t.items() if grouped(k)},
                          plan.condition, plan.slimit, plan.soffset)

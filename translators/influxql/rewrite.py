@@ -121,7 +121,11 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         if statement.fill is not ast.FillOption.NULL:
             raise QueryError(f"fill({_fill_text(statement)}) must be used with a function")
-    check_types(fields, sources)
+    try:
+        check_types(fields, sources)
+    except QueryError as exc:
+        # 1.x types fields by the shard groups the range reaches: the engine decides
+        plan.type_error = str(exc)
     if not plan.aggregate and not any(p.role == "field" for p in plan.prims):
         return None  # only tags selected: 1.x answers nothing
     return plan

@@ -98,7 +98,10 @@ def schema_union(sources: list[Source]) -> tuple[dict[str, FieldType], set[str]]
 def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list[ast.Field]:
     fields, tags = schema_union(sources)
     grouped = {d.expr.name for d in statement.dimensions if isinstance(d.expr, ast.VarRef)}
-    group_all = any(isinstance(d.expr, ast.Wildcard) for d in statement.dimensions)
+    # 1.x: GROUP BY * or any regex leaves no tag among a wildcard's columns (even a tag the
+    # regex does not match)
+    group_all = any(isinstance(d.expr, ast.Wildcard | ast.RegexLiteral)
+                    for d in statement.dimensions)
     visible_tags = set() if group_all else tags - grouped
     # 1.x lists a subquery's tag beside a field of its name (host, host_1); a stored
     # measurement's wildcard lists the name once, as the field.

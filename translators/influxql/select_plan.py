@@ -128,6 +128,9 @@ class SelectPlan:
     paged_by: tuple[ast.Dimension, ...] | None = None
     # Integer means computed from their points, where a series' sum may wrap (`int64.py`)
     exact_means: set[Prim] = field(default_factory=set)
+    # 1.x's type error for the SELECT list (`typecheck.py`), raised only where 1.x knows the
+    # fields' types: when the range reaches a shard group of a measurement (`engine.py`)
+    type_error: str | None = None
 
     @property
     def rows_end(self) -> int | None:

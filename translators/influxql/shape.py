@@ -290,7 +290,8 @@ class _ReadOrder:
         runs: dict[str, list[dict[str, Any]]] = {}
         for _, values in self.group.rows:
             for point in values[self.index] or []:
-                key = series_key(self.group.name, tags, tuple(point["s"]))
+                # a measurement without tags (a subquery's) still orders by one value, ""
+                key = series_key(self.group.name, tags, tuple(point["s"][:len(tags)]))
                 runs.setdefault(key, []).append(point)
         merged: dict[int | None, list[dict[str, Any]]] = {}
         for point in merge_series([runs[key] for key in sorted(runs)]):

@@ -84,10 +84,16 @@ def page_tag_sets(series: list[Tags], grouped: Callable[[Tags], Tags],
     ORDER BY time DESC too). SOFFSET without SLIMIT leaves none (1.x's LimitTagSets)."""
     if not slimit:
         return set()
-    tag_keys = {k for tags in series for k in tags}
-    sets = sorted({tag_set_key(grouped(tags)) for tags in series
-                   if condition is None or _holds(condition, tags, tag_keys)})
+    sets = sorted({tag_set_key(grouped(tags)) for tags in kept_series(series, condition)})
     return set(sets[soffset:soffset + slimit])
+
+
+def kept_series(series: list[Tags], condition: ast.Expr | None) -> list[Tags]:
+    """The indexed `series` WHERE's tag comparisons keep, as the index applies them."""
+    if condition is None:
+        return series
+    tag_keys = {k for tags in series for k in tags}
+    return [tags for tags in series if _holds(condition, tags, tag_keys)]
 
 
 def page_answered(series: Sequence[Series], slimit: int, soffset: int) -> dict[str, set[bytes]]:

@@ -19,12 +19,11 @@ from translators.lineprotocol import FieldType
 
 from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
-from .errors import QueryError
+from .iterators import NUMBERS_ONLY
 from .schema import MeasurementSchema, readable_as
 from .select_plan import Prim, SelectPlan, transforms_in
 from .sqlnames import (
     COUNTED,
-    NUMERIC,
     SERIES,
     SOURCE,
     STORED_TIME,
@@ -249,11 +248,6 @@ def _bucket(time: exp.Expression, interval: int, offset: int,
     return exp.Sub(this=time, expression=exp.Paren(this=remainder))
 
 
-# Functions 1.x's iterators refuse over text and booleans (max and min take booleans).
-_NUMBERS_ONLY = frozenset({"sum", "mean", "median", "spread", "stddev", "integral",
-                           "percentile", "top", "bottom"})
-
-
 def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
                    grouped: bool = False, selector: bool = True,
                    companions: list[tuple[str, exp.Expression]] | None = None,
@@ -265,11 +259,7 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
     ftype = schema.fields.get(prim.name)
     if func == "count":
         return exp.Count(this=exp.Distinct(expressions=[value]) if prim.distinct else value)
-    if ((func in _NUMBERS_ONLY and ftype not in NUMERIC)
-            or (func in ("max", "min") and ftype is FieldType.STRING)):
-        if ftype is not None:  # 1.x fails when its iterator meets strings or booleans
-            kind = "string" if ftype is FieldType.STRING else "boolean"
-            raise QueryError(f"unsupported {func} iterator type: *query.{kind}InterruptIterator")
+    if func in NUMBERS_ONLY and ftype is None:
         return cast(exp.null(), "DOUBLE")  # a field this measurement lacks
     if func == "sum":
         total = exp.Sum(this=value)

@@ -19,7 +19,9 @@ from sqlglot import exp
 from translators.lineprotocol import FieldType
 
 from . import ast
+from .iterators import answer_types
 from .results import Series
+from .rewrite import plan_select
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .select_list import has_aggregate
 from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
@@ -50,6 +52,8 @@ class _Virtual:
     row_tags: list[dict[str, str]] = dataclasses.field(default_factory=list)
     # Per row, the order 1.x emits it in: (bucket time, series rank, row index).
     order: list[tuple[int, int, int]] = dataclasses.field(default_factory=list)
+    # Each field's type as the subquery's statement gives it, for a column without values
+    typed: dict[str, FieldType] = dataclasses.field(default_factory=dict)
 
 
 def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
@@ -71,6 +75,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
             _add_series(virtual.setdefault(series.name, _Virtual()), series, rank, by_time)
+        _add_types(virtual, inner, database, schema, now)
     names = sorted(virtual)
     schemas = {name: _schema(name, virtual[name]) for name in names}
     tables = {_table_name(i): _arrow(schemas[name], virtual[name])
@@ -187,9 +192,28 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
         virtual.order.append((values[0] if by_time else 0, rank, index))
 
 
+def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, database: str | None,
+               schema: SchemaProvider, now: int) -> None:
+    """The subquery's columns typed as its statement types them, per measurement: 1.x types
+    them before it reads a point, so a parent's `mean(a)` of text fails even when the subquery
+    answers nothing (a measurement without series is a virtual one without rows)."""
+    if any(isinstance(s, ast.SubQuery) for s in inner.sources):
+        return  # nested: typed by the values the inner subquery answered
+    plan = plan_select(inner, database, schema, now)
+    if plan is None:
+        return
+    for source in plan.sources:
+        rows = virtual.setdefault(source.schema.name, _Virtual())
+        for column, ftype in zip(plan.columns, answer_types(plan, source.schema), strict=True):
+            if column not in rows.fields:
+                rows.fields.append(column)
+            if ftype is not None:
+                rows.typed.setdefault(column, ftype)
+
+
 def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:
-    fields = {f: column_type(r.get(f) for r in virtual.rows) or FieldType.FLOAT
-              for f in virtual.fields}
+    fields = {f: column_type(r.get(f) for r in virtual.rows) or virtual.typed.get(f)
+              or FieldType.FLOAT for f in virtual.fields}
     # 1.x keeps a grouped tag and a field aliased like it apart (`SELECT x AS host ... GROUP BY
     # host`): the parent groups by the tag and reads the field; the tag gets a column of its own.
     shadowed = {t: f"__tag_{t}" for t in virtual.tags if t in fields}

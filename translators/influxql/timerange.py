@@ -193,10 +193,11 @@ def _split(expr: ast.Expr, now: int, timezone: str | None) -> tuple[ast.Expr | N
             if not (_mentions_time(lhs) or _mentions_time(rhs)):
                 return expr, TimeRange()
             # 1.6.7 takes time comparisons out of an OR as if they were AND-ed with the rest
-            # (`a OR b AND time > x` reads only points after x): the same here.
+            # (`a OR b AND time > x` reads only points after x), and a side left with nothing
+            # but time drops out of the OR: `a AND time > x OR time = y` filters by `a`.
             left, left_span = _split(lhs, now, timezone)
             right, right_span = _split(rhs, now, timezone)
-            rest = None if left is None or right is None else ast.BinaryExpr(
+            rest = left if right is None else right if left is None else ast.BinaryExpr(
                 ast.BinaryOp.OR, left, right)
             return rest, left_span.intersect(right_span)
         case ast.BinaryExpr(op, lhs, rhs) if is_time_ref(lhs) or is_time_ref(rhs):

@@ -52,6 +52,14 @@ PARSE = [
     pytest.param("SELECT usage_user FROM cpu WHERE host = 'server04' AND time > 2024-01-01 "
                  "LIMIT 2", id="unquoted-date-is-arithmetic"),
     pytest.param("SELECT * FROM cpu WHERE host = \"server01\"", id="double-quoted-value"),
+    # a tag compared with a name: the index keeps series whose tag is set and equals that
+    # tag's value; `!=` keeps the others, a series without the tag too (found by the fuzzer)
+    pytest.param(f"SELECT usage_user FROM cpu WHERE cpu = \"cpu1\" AND {W} GROUP BY *",
+                 id="double-quoted-value-missing-tag"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE cpu != \"cpu1\" AND {W} GROUP BY * LIMIT 1",
+                 id="double-quoted-value-not-equal"),
+    pytest.param(f"SELECT usage_user FROM cpu WHERE cpu = cpu AND {W} GROUP BY * LIMIT 1",
+                 id="tag-equals-itself"),
 ]
 
 SEMANTIC = [
@@ -75,6 +83,17 @@ SEMANTIC = [
                  id="type-error-none-field-read-as-integer"),
     pytest.param("SELECT ok ^ ok, first(ok) & true, nosuch + message FROM events LIMIT 2",
                  id="type-check-passes"),
+    # 1.x types fields by the shard groups the range reaches: none of the measurement's, no
+    # type and no error (found by the fuzzer); an inverted range inside one still fails
+    pytest.param("SELECT c + 1 FROM sparse WHERE time >= '2023-12-24T00:00:00Z' "
+                 "AND time < '2023-12-31T23:00:00Z'", id="type-error-no-shard-group"),
+    pytest.param("SELECT ok + 2 FROM events WHERE (time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T01:00:00Z') OR time = '2024-01-20T00:00:00Z'",
+                 id="type-error-time-or-no-shard-group"),
+    pytest.param("SELECT ok + 2 FROM events WHERE time >= '2024-01-01T01:00:00Z' "
+                 "AND time < '2024-01-01T00:30:00Z'", id="type-error-inverted-range"),
+    pytest.param("SELECT ok + 2 FROM events WHERE level = 'nosuch'",
+                 id="type-error-no-series"),
     # iterators that refuse text or booleans (found by the fuzzer)
     pytest.param("SELECT max(message) FROM events", id="max-of-strings"),
     pytest.param("SELECT min(message) FROM events GROUP BY time(1h) LIMIT 1",
@@ -97,6 +116,45 @@ SEMANTIC = [
                  id="derivative-of-strings-no-points"),
     pytest.param("SELECT abs(message), sqrt(ok), round(message) FROM events LIMIT 2",
                  id="math-of-strings-and-booleans"),
+    pytest.param("SELECT integral(message) FROM events", id="integral-of-strings"),
+    pytest.param("SELECT integral(ok, 1m) FROM events WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T01:00:00Z' GROUP BY time(10m)",
+                 id="integral-of-booleans-by-time"),
+    pytest.param("SELECT top(message, 2) FROM events", id="top-of-strings"),
+    pytest.param("SELECT bottom(ok, 2) FROM events WHERE time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(1h)",
+                 id="bottom-of-booleans-by-time"),
+    pytest.param("SELECT percentile(message, 50) FROM events", id="percentile-of-strings"),
+    pytest.param("SELECT percentile(ok, 90) FROM events", id="percentile-of-booleans"),
+    pytest.param("SELECT holt_winters(last(message), 2, 1) FROM events WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(10m)", id="holt-winters-of-strings"),
+    pytest.param("SELECT top(message, 2) FROM (SELECT message FROM events)",
+                 id="top-of-strings-in-subquery"),
+    # a subquery's columns are typed by its statement, so they fail even when it answers
+    # nothing
+    pytest.param("SELECT mean(message) FROM (SELECT message FROM events WHERE level = 'nosuch')",
+                 id="subquery-mean-of-strings-no-rows"),
+    pytest.param("SELECT a + 2 FROM (SELECT ok AS a FROM events WHERE "
+                 "time >= '2024-01-20T00:00:00Z' AND time < '2024-01-21T00:00:00Z')",
+                 id="subquery-type-error-no-rows"),
+    pytest.param("SELECT exponential_moving_average(a, 5) FROM (SELECT min(d) AS a FROM sparse "
+                 "WHERE id = \"y\" AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(30m), id) GROUP BY id",
+                 id="subquery-transform-of-booleans-no-rows"),
+    # 1.x builds iterators only over the series its index holds in the shard groups the
+    # range reaches: a range events has no shard group in answers nothing, an empty range
+    # inside one fails
+    pytest.param("SELECT max(message) FROM events WHERE time >= '2024-01-20T00:00:00Z' "
+                 "AND time < '2024-01-21T00:00:00Z'", id="max-of-strings-no-shard-group"),
+    pytest.param("SELECT mean(message) FROM events WHERE time >= '2023-12-25T00:00:00Z' "
+                 "AND time < '2023-12-26T00:00:00Z'", id="mean-of-strings-other-shard-group"),
+    pytest.param("SELECT sum(ok) FROM events WHERE level = 'nosuch'",
+                 id="sum-of-booleans-no-series"),
+    pytest.param("SELECT max(message) FROM events WHERE time >= '2024-01-05T00:00:00Z' "
+                 "AND time < '2024-01-06T00:00:00Z'", id="max-of-strings-empty-range"),
+    pytest.param("SELECT derivative(ok) FROM events WHERE time >= '2024-01-05T00:00:00Z' "
+                 "AND time < '2024-01-06T00:00:00Z'", id="derivative-of-booleans-empty-range"),
     pytest.param("SELECT max(v), min(v), id FROM gauge", id="mixing-selectors-and-tag"),
     pytest.param(f"SELECT foo(usage_user) FROM cpu WHERE {W}", id="unknown-function"),
     pytest.param(f"SELECT mean() FROM cpu WHERE {W}", id="mean-no-args"),

@@ -132,6 +132,13 @@ SOURCES = [
                  id="two-subqueries"),
     pytest.param(f"SELECT top(m, 2) FROM (SELECT max(price) AS m FROM stock WHERE {W} "
                  "GROUP BY time(15m), symbol)", id="subquery-top"),
+    # functions over a subquery's points without tags (they were a 500)
+    pytest.param(f"SELECT percentile(latency, 50) FROM (SELECT latency FROM events WHERE {W})",
+                 id="subquery-percentile-no-tags"),
+    pytest.param(f"SELECT mode(message) FROM (SELECT message FROM events WHERE {W})",
+                 id="subquery-mode-of-strings-no-tags"),
+    pytest.param(f"SELECT integral(latency, 1m) FROM (SELECT latency FROM events WHERE {W})",
+                 id="subquery-integral-no-tags"),
     # a field aliased like the grouped tag: 1.x keeps both (host, host_1) and groups the
     # outer query by the tag, never by the numbers
     pytest.param("SELECT * FROM (SELECT usage_user AS host FROM cpu WHERE host = 'server02' "
@@ -207,6 +214,12 @@ WHERE = [
     pytest.param("SELECT * FROM cpu WHERE host = 'server01' AND cpu = 'cpu0' AND "
                  "(time < '2024-01-01T00:00:00Z' OR time > '2024-01-01T02:00:00Z')",
                  id="time-or-outside"),
+    # a side of an OR left with only time drops out: the other side still filters
+    pytest.param("SELECT bytes FROM counters WHERE host = 'server01' OR "
+                 "time = '2024-01-01T00:00:00Z'", id="time-or-tag-keeps-tag"),
+    pytest.param("SELECT bytes FROM counters WHERE bytes < 0 AND (time >= "
+                 "'2024-01-01T00:00:00Z' AND time < '2024-01-02T00:00:00Z') OR "
+                 "time = '2024-01-01T00:00:00Z'", id="time-or-field-keeps-field"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE host = 'server02' AND {S}", id="tag-equals"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE host != 'server01' AND {S} GROUP BY *",
                  id="tag-not-equals"),
@@ -272,6 +285,11 @@ GROUPING = [
                  id="raw-group-by-unknown-tag"),
     pytest.param(f"SELECT * FROM cpu WHERE {S} AND host = 'server01' GROUP BY cpu",
                  id="wildcard-group-by-removes-tag"),
+    # any GROUP BY regex leaves no tag among the wildcard's columns (found by the fuzzer)
+    pytest.param("SELECT * FROM events WHERE time < '2024-01-01T00:10:00Z' GROUP BY /lev/",
+                 id="wildcard-group-by-regex-removes-every-tag"),
+    pytest.param("SELECT *::tag, code FROM events WHERE time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY /nomatch/, level", id="tag-wildcard-group-by-regex"),
     pytest.param(f"SELECT code FROM events WHERE {W} GROUP BY level ORDER BY time DESC",
                  id="group-by-order-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(15m)",

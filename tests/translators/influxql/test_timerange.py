@@ -67,8 +67,9 @@ def test_zone_applies_to_times_without_one() -> None:
                                                                     ast.IntegerLiteral(1)))),
                  ast.BinaryExpr(ast.BinaryOp.OR, HOST, HOST), TimeRange(2, None),
                  id="or-takes-time-out"),
+    # the side left with only time drops out of the OR; the other side still filters
     pytest.param(ast.BinaryExpr(ast.BinaryOp.OR, cmp(">", T, ast.IntegerLiteral(1)), HOST),
-                 None, TimeRange(2, None), id="or-with-bare-time"),
+                 HOST, TimeRange(2, None), id="or-with-bare-time"),
 ])
 def test_split_condition(condition: ast.Expr, rest: ast.Expr | None, span: TimeRange) -> None:
     assert split_condition(condition, NOW) == (rest, span)
