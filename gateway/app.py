@@ -20,6 +20,7 @@ from gateway.auth.admin import AdminTokenVerifier
 from gateway.backends.native.store import NativeStore
 from gateway.backends.replay import ReplayQueue
 from gateway.backends.upstream.factory import build_upstream
+from gateway.compression import use_fast_zlib
 from gateway.config import NATIVE, Config
 from gateway.services.admin import AdminService
 from gateway.services.fanout import Fanout
@@ -47,6 +48,7 @@ def server_kwargs() -> dict[str, Any]:
 
 
 def create_app(config: Config) -> web.Application:
+    use_fast_zlib()
     app = web.Application(middlewares=[gateway_middleware],
                           client_max_size=max(FORM_LIMIT, config.write.max_body_bytes + 1))
     app[keys.CONFIG] = config
