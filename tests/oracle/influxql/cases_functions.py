@@ -125,6 +125,21 @@ AGGREGATES = [
                  id="sparse-aggregates"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu, mem WHERE {W}", id="aggregate-two-sources"),
     pytest.param(f"SELECT mean(nosuch) {CW}", id="aggregate-unknown-field"),
+    # count() of a field the measurement lacks is null, not 0: 1.x has no iterator for it,
+    # so fill(null) leaves its buckets null too (a number fills them, previous finds none).
+    pytest.param(f"SELECT count(nosuch), mean(usage_user) {CW}", id="count-unknown-beside-mean"),
+    pytest.param(f"SELECT count(nosuch), mean(usage_user), count(usage_user) FROM cpu "
+                 f"WHERE host = 'server03' AND {H1} GROUP BY time(10m)",
+                 id="count-unknown-beside-mean-by-time"),
+    pytest.param(f"SELECT count(nosuch), mean(usage_user) FROM cpu WHERE host = 'server03' "
+                 f"AND {H1} GROUP BY time(10m) fill(7)", id="count-unknown-fill-number"),
+    pytest.param(f"SELECT count(nosuch), count(usage_user) FROM cpu WHERE host = 'server03' "
+                 f"AND {H1} GROUP BY time(10m) fill(previous)",
+                 id="count-unknown-fill-previous"),
+    pytest.param(f"SELECT count(usage_user), mean(used) FROM cpu, mem WHERE {H1} "
+                 "GROUP BY time(30m)", id="count-field-of-other-source"),
+    pytest.param(f"SELECT count(nosuch) + 1, mean(usage_user) FROM (SELECT * {CW}) "
+                 "GROUP BY host", id="count-unknown-subquery-math"),
     pytest.param(f"SELECT sum(usage_user) {CW} GROUP BY time(30m) ORDER BY time DESC",
                  id="aggregate-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'nosuch' AND {W} "
