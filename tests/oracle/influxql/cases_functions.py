@@ -24,6 +24,18 @@ AGGREGATES = [
     pytest.param(f"SELECT count(message), count(ok) FROM events WHERE {W}", id="count-strings"),
     pytest.param(f"SELECT count(distinct(code)) FROM events WHERE {W}", id="count-distinct"),
     pytest.param(f"SELECT count(DISTINCT code) FROM events WHERE {W}", id="count-distinct-kw"),
+    # count(distinct(x)) is one count call to 1.x: it stands beside other functions
+    pytest.param(f"SELECT count(distinct(code)), count(code) FROM events WHERE {W}",
+                 id="count-distinct-beside-count"),
+    pytest.param(f"SELECT count(distinct(code)), mean(code), max(code) FROM events WHERE {W} "
+                 "GROUP BY time(30m)", id="count-distinct-beside-aggregates-by-time"),
+    pytest.param(f"SELECT count(DISTINCT code), first(code) FROM events WHERE {W} "
+                 "GROUP BY source", id="count-distinct-beside-selector-by-tag"),
+    pytest.param(f"SELECT count(distinct(usage_user)), mean(usage_user) FROM cpu WHERE "
+                 f"host = 'server03' AND {W} GROUP BY time(10m), host",
+                 id="count-distinct-beside-mean-gap"),
+    pytest.param(f"SELECT count(distinct(code)) + count(distinct(message)), "
+                 f"count(distinct(ok)) FROM events WHERE {W}", id="count-distinct-math"),
     pytest.param(f"SELECT count(usage_user) {CW} GROUP BY host", id="count-by-host"),
     pytest.param(f"SELECT count(usage_idle) {CW} GROUP BY *", id="count-by-star-sparse"),
     pytest.param(f"SELECT count(usage_user) {CW} GROUP BY time(20m), region",
