@@ -179,6 +179,14 @@ class InfluxQLService:
                     named = source.database
             if named is None:
                 raise QueryError("database name required")
+        elif _rewritten_to_select(statement):
+            # 1.x reads these through a SELECT whose sources keep the databases they name
+            for source in sources:
+                if (isinstance(source, ast.Measurement) and source.database
+                        and source.database not in self._store.databases()):
+                    raise QueryError(f"database not found: {source.database}")
+            if sources and all(isinstance(s, ast.Measurement) and s.database for s in sources):
+                named = None  # ON's database is read by none of them, nor checked
         if named is not None and named not in self._store.databases():
             raise QueryError(f"database not found: {named}")
 

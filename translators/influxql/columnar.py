@@ -50,10 +50,11 @@ class Block:
     bounds: list[int]  # series i is rows bounds[i]:bounds[i + 1]
     times: pa.Array  # int64 nanoseconds
     columns: list[pa.Array]  # one per plan output
+    absent_counts: frozenset[int] = frozenset()  # fill.absent_counts of its measurement
 
 
 def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
-          lower: int) -> Block | None:
+          lower: int, absent_counts: frozenset[int] = frozenset()) -> Block | None:
     if COUNTED in table.column_names:  # buckets where no aggregated field has a value
         table = table.filter(pc.not_equal(table.column(COUNTED), 0))
     if not table.num_rows:
@@ -102,7 +103,8 @@ def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
     bounds.append(work.num_rows)
     columns = [work.column(names[node.index]).combine_chunks()  # type: ignore[union-attr]
                for node in plan.outputs]
-    return Block(name, dimensions, keys, bounds, work.column(TIME).combine_chunks(), columns)
+    return Block(name, dimensions, keys, bounds, work.column(TIME).combine_chunks(), columns,
+                 absent_counts)
 
 
 def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
@@ -118,7 +120,7 @@ def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
         for key, a, b in zip(found.keys, found.bounds, found.bounds[1:], strict=False):
             arrays = [found.times.slice(a, b - a), *(c.slice(a, b - a) for c in found.columns)]
             if start is not None and plan.fill is ast.FillOption.NULL:
-                arrays = _filled(plan, arrays, start, end)
+                arrays = _filled(plan, arrays, start, end, found.absent_counts)
             if plan.descending:
                 arrays = [array[::-1] for array in arrays]
             if plan.rows_end is not None:
@@ -134,8 +136,8 @@ def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
     return out
 
 
-def _filled(plan: SelectPlan, arrays: list[pa.Array], start: int,
-            end: int) -> list[pa.Array]:
+def _filled(plan: SelectPlan, arrays: list[pa.Array], start: int, end: int,
+            absent_counts: frozenset[int]) -> list[pa.Array]:
     """fill(null): every bucket from start to end; a series already holding each is kept."""
     assert plan.interval is not None
     if len(arrays[0]) == (end - start) // plan.interval + 1:
@@ -148,7 +150,7 @@ def _filled(plan: SelectPlan, arrays: list[pa.Array], start: int,
         for node, column in zip(plan.outputs, columns, strict=True):
             values[node.index] = column[index]  # type: ignore[union-attr]
         rows.append((time, values))
-    filled = fill_rows(plan, rows, start, end)
+    filled = fill_rows(plan, rows, start, end, absent_counts)
     out_columns = [[values[node.index] for _, values in filled]  # type: ignore[union-attr]
                    for node in plan.outputs]
     return [pa.array([time for time, _ in filled], arrays[0].type),

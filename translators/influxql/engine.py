@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from . import ast, columnar, firstlast, firstlast_beside, int64, iterators, paging, recent
 from .errors import QueryError
+from .fill import absent_counts
 from .results import Series
 from .rewrite import plan_select
 from .schema import SchemaProvider
@@ -121,12 +122,14 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
                              "(query.max_rows); narrow the time range, add a LIMIT or "
                              "aggregate with GROUP BY time")
         if by_columns:
-            found = columnar.block(plan, source.schema.name, dimensions, table, lower)
+            found = columnar.block(plan, source.schema.name, dimensions, table, lower,
+                                   absent_counts(plan, source.schema))
             if found is not None:
                 blocks.append(found)
             continue
         columns = {name: table.column(name).to_pylist() for name in table.column_names}
-        groups.extend(group_rows(plan, source.schema.name, dimensions, columns))
+        groups.extend(group_rows(plan, source.schema.name, dimensions, columns,
+                                 absent_counts(plan, source.schema)))
     if by_columns:
         return columnar.series(plan, blocks, lower, upper, limits.max_buckets)
     return shape(plan, groups, lower, upper, limits.max_buckets)

@@ -7,8 +7,9 @@ from typing import Any
 
 from . import ast
 from .errors import QueryError
+from .schema import MeasurementSchema
 from .select_plan import SelectPlan
-from .storage import read_bounds
+from .storage import absent, read_bounds
 
 
 def bucket_of(plan: SelectPlan, time: int) -> int:
@@ -43,8 +44,15 @@ def limit_buckets(plan: SelectPlan, start: int, end: int, max_buckets: int) -> N
             "narrow its time range or widen the GROUP BY time interval")
 
 
+def absent_counts(plan: SelectPlan, schema: MeasurementSchema) -> frozenset[int]:
+    """The count() prims over a field the measurement lacks: 1.x has no iterator for them,
+    so fill(null) leaves their empty buckets null rather than 0."""
+    return frozenset(i for i, p in enumerate(plan.prims)
+                     if p.func == "count" and absent(schema, p))
+
+
 def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
-          end: int) -> list[tuple[int, list[Any]]]:
+          end: int, null_counts: frozenset[int] = frozenset()) -> list[tuple[int, list[Any]]]:
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}
     width = len(plan.prims)
@@ -64,7 +72,8 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
                     values[index] = plan.fill_value
                 elif option is ast.FillOption.PREVIOUS:
                     values[index] = previous[index]
-                elif option is ast.FillOption.NULL and prim.func == "count":
+                elif (option is ast.FillOption.NULL and prim.func == "count"
+                      and index not in null_counts):
                     values[index] = 0
         else:
             values = list(values)

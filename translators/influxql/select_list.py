@@ -23,12 +23,20 @@ from .select_plan import Source
 def _calls(expr: ast.Expr) -> list[str]:
     expr = strip_parens(expr)
     if isinstance(expr, ast.Call):
+        if expr.name == "count" and expr.args and _is_distinct(expr.args[0]):
+            return ["count"]  # 1.x: count(distinct(x)) is one call, free to stand beside others
         return [expr.name, *(n for a in expr.args for n in _calls(a))]
     if isinstance(expr, ast.Distinct):
         return ["distinct"]
     if isinstance(expr, ast.BinaryExpr):
         return _calls(expr.lhs) + _calls(expr.rhs)
     return []
+
+
+def _is_distinct(expr: ast.Expr) -> bool:
+    expr = strip_parens(expr)
+    return isinstance(expr, ast.Distinct) or (isinstance(expr, ast.Call)
+                                              and expr.name == "distinct")
 
 
 def _variables(expr: ast.Expr) -> bool:
@@ -50,8 +58,7 @@ def check_fields(statement: ast.SelectStatement) -> None:
         if not _variables(item.expr):
             raise QueryError("field must contain at least one variable")
     names = [n for calls in per_field for n in calls]
-    if "distinct" in names and not (len(statement.fields) == 1 and names[0] in (
-            "distinct", "count")):
+    if "distinct" in names and not (len(statement.fields) == 1 and names[0] == "distinct"):
         raise QueryError("aggregate function distinct() cannot be combined with other "
                          "functions or fields")
     for name in ("top", "bottom"):

@@ -34,10 +34,12 @@ class SeriesRows:
     name: str
     tags: tuple[tuple[str, str], ...]
     rows: list[tuple[int | None, list[Any]]]  # (time, prim values)
+    absent_counts: frozenset[int] = frozenset()  # fill.absent_counts of its measurement
 
 
 def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
-               columns: dict[str, list[Any]]) -> list[SeriesRows]:
+               columns: dict[str, list[Any]],
+               absent_counts: frozenset[int] = frozenset()) -> list[SeriesRows]:
     times = columns[TIME]
     dims = [columns[dim_name(i)] for i in range(len(dimensions))]
     prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
@@ -53,7 +55,8 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
         rows = groups[key]
         if plan.aggregate:
             rows.sort(key=lambda r: r[0] if r[0] is not None else 0)
-        out.append(SeriesRows(name, tuple(zip(dimensions, key, strict=True)), rows))
+        out.append(SeriesRows(name, tuple(zip(dimensions, key, strict=True)), rows,
+                              absent_counts))
     return out
 
 
@@ -77,7 +80,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         rows, integrals = _compute(plan, group, lower, upper, rng)
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled:
-            rows = fill_rows(plan, rows, start, end)
+            rows = fill_rows(plan, rows, start, end, group.absent_counts)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             default = plan.fill_value if plan.fill is ast.FillOption.NUMBER else None
             rows = area.join(rows, integrals, len(plan.prims), plan.descending, default,

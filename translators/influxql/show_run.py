@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import time
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
@@ -32,6 +33,20 @@ def _database(statement_db: str | None, database: str | None) -> str:
     if not db:
         raise QueryError("database name required")
     return db
+
+
+def _source_databases(statement_db: str | None, database: str | None,
+                      sources: tuple[ast.Source, ...]) -> dict[str, tuple[ast.Source, ...]]:
+    """Each database with the sources it reads, for the SHOW statements 1.x rewrites into a
+    SELECT (field keys, series, the counted cardinalities): a source keeps the database it
+    names, even beside ON; the others read ON's or the request's, required only then."""
+    if not sources:
+        return {_database(statement_db, database): ()}
+    grouped: dict[str, list[ast.Source]] = {}
+    for source in sources:
+        named = source.database if isinstance(source, ast.Measurement) else None
+        grouped.setdefault(named or _database(statement_db, database), []).append(source)
+    return {db: tuple(found) for db, found in grouped.items()}
 
 
 def find_measurements(db: str, sources: tuple[ast.Source, ...],
@@ -210,13 +225,20 @@ def _key_matches(statement: ast.ShowTagValues, key: str) -> bool:
 
 def show_field_keys(statement: ast.ShowFieldKeys, database: str | None,
                     schema: SchemaProvider) -> list[Series]:
-    db = _database(statement.database, database)
+    # 1.x looks every source's name up in each database the sources name, and lists a key
+    # once per type the databases store it as
+    databases = _source_databases(statement.database, database, statement.sources)
+    fields: dict[str, set[tuple[str, str]]] = {}
+    for db in databases:
+        for measurement in find_measurements(db, statement.sources, schema):
+            fields.setdefault(measurement.name, set()).update(
+                (name, ftype.value) for name, ftype in measurement.fields.items())
     out = []
-    for measurement in find_measurements(db, statement.sources, schema):
-        rows = [[name, measurement.fields[name].value] for name in sorted(measurement.fields)]
-        rows = _cut(rows, statement.limit, statement.offset)
+    for name in sorted(fields):
+        rows = _cut([list(row) for row in sorted(fields[name])], statement.limit,
+                    statement.offset)
         if rows:
-            out.append(Series(measurement.name, ["fieldKey", "fieldType"], rows))
+            out.append(Series(name, ["fieldKey", "fieldType"], rows))
     return out
 
 
@@ -232,9 +254,11 @@ def series_keys(db: str, sources: tuple[ast.Source, ...], condition: ast.Expr | 
 
 def show_series(statement: ast.ShowSeries, database: str | None, schema: SchemaProvider,
                 run: Runner) -> list[Series]:
-    db = _database(statement.database, database)
-    keys = _cut(series_keys(db, statement.sources, statement.condition, schema, run),
-                statement.limit, statement.offset)
+    # as SHOW FIELD KEYS: every source's name in each database the sources name
+    databases = _source_databases(statement.database, database, statement.sources)
+    found = {key for db in databases
+             for key in series_keys(db, statement.sources, statement.condition, schema, run)}
+    keys = _cut(sorted(found), statement.limit, statement.offset)
     if not keys:
         return []
     return [Series("", ["key"], [[k] for k in keys])]
@@ -256,7 +280,34 @@ def show_cardinality(statement: ast.ShowCardinality, database: str | None,
     """Every CARDINALITY form counts exactly (1.x estimates the non-EXACT ones with sketches,
     which are exact at the sizes where anyone would compare)."""
     kind = statement.kind
-    db = _database(statement.database, database)
+    if kind is not ast.CardinalityKind.MEASUREMENT and statement.sources:
+        # each source counted in the database it names (unlike SHOW SERIES, no name is looked
+        # up in the other sources' databases), one series per measurement name
+        counted: dict[str, set[Any]] = {}
+        sizes: dict[str, int] = {}
+        for db, sources in _source_databases(statement.database, database,
+                                             statement.sources).items():
+            for found in _counted(replace(statement, database=db, sources=sources), db,
+                                  schema, run):
+                if kind is ast.CardinalityKind.SERIES:  # counts per shard, summed
+                    sizes[found.name] = sizes.get(found.name, 0) + found.values[0][0]
+                else:  # a field key stored as two types counts once
+                    counted.setdefault(found.name, set()).update(
+                        row[0] if kind is ast.CardinalityKind.FIELD_KEY else tuple(row)
+                        for row in found.values)
+        sizes.update((name, len(items)) for name, items in counted.items())
+        return [Series(name, ["count"], [[sizes[name]]]) for name in sorted(sizes)]
+    found = _counted(statement, _database(statement.database, database), schema, run)
+    if kind in (ast.CardinalityKind.SERIES, ast.CardinalityKind.MEASUREMENT):
+        return found
+    return [Series(s.name, ["count"], [[len(s.values)]]) for s in found]
+
+
+def _counted(statement: ast.ShowCardinality, db: str, schema: SchemaProvider,
+             run: Runner) -> list[Series]:
+    """A cardinality over one database: the SERIES and MEASUREMENT counts as answered, the
+    others as the listing they count."""
+    kind = statement.kind
     if kind is ast.CardinalityKind.MEASUREMENT:
         if statement.condition is not None and _mentions_time(statement.condition):
             raise QueryError("SHOW MEASUREMENT EXACT CARDINALITY doesn't support time in "
@@ -283,7 +334,7 @@ def show_cardinality(statement: ast.ShowCardinality, database: str | None,
             statement.condition), db, schema, run)
     else:
         listed = show_field_keys(ast.ShowFieldKeys(db, statement.sources), db, schema)
-    return [Series(s.name, ["count"], [[len(s.values)]]) for s in listed]
+    return listed
 
 
 def _series_per_shard(db: str, measurement: MeasurementSchema, condition: ast.Expr | None,

@@ -258,6 +258,8 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
     func = prim.func
     ftype = schema.fields.get(prim.name)
     if func == "count":
+        if absent(schema, prim):  # 1.x has no iterator for it: null, not a count of 0
+            return cast(exp.null(), "BIGINT")
         return exp.Count(this=exp.Distinct(expressions=[value]) if prim.distinct else value)
     if func in NUMBERS_ONLY and ftype is None:
         return cast(exp.null(), "DOUBLE")  # a field this measurement lacks
@@ -334,6 +336,11 @@ def tag_value(schema: MeasurementSchema, name: str) -> exp.Expression:
     if name in schema.tags:
         return col(schema.tag_column(name))
     return cast(exp.null(), "VARCHAR")
+
+
+def absent(schema: MeasurementSchema, prim: Prim) -> bool:
+    """True when the measurement holds nothing `prim` reads (a field it lacks)."""
+    return isinstance(_value(schema, prim), exp.Null)
 
 
 def _value(schema: MeasurementSchema, prim: Prim) -> exp.Expression:

@@ -24,6 +24,18 @@ AGGREGATES = [
     pytest.param(f"SELECT count(message), count(ok) FROM events WHERE {W}", id="count-strings"),
     pytest.param(f"SELECT count(distinct(code)) FROM events WHERE {W}", id="count-distinct"),
     pytest.param(f"SELECT count(DISTINCT code) FROM events WHERE {W}", id="count-distinct-kw"),
+    # count(distinct(x)) is one count call to 1.x: it stands beside other functions
+    pytest.param(f"SELECT count(distinct(code)), count(code) FROM events WHERE {W}",
+                 id="count-distinct-beside-count"),
+    pytest.param(f"SELECT count(distinct(code)), mean(code), max(code) FROM events WHERE {W} "
+                 "GROUP BY time(30m)", id="count-distinct-beside-aggregates-by-time"),
+    pytest.param(f"SELECT count(DISTINCT code), first(code) FROM events WHERE {W} "
+                 "GROUP BY source", id="count-distinct-beside-selector-by-tag"),
+    pytest.param(f"SELECT count(distinct(usage_user)), mean(usage_user) FROM cpu WHERE "
+                 f"host = 'server03' AND {W} GROUP BY time(10m), host",
+                 id="count-distinct-beside-mean-gap"),
+    pytest.param(f"SELECT count(distinct(code)) + count(distinct(message)), "
+                 f"count(distinct(ok)) FROM events WHERE {W}", id="count-distinct-math"),
     pytest.param(f"SELECT count(usage_user) {CW} GROUP BY host", id="count-by-host"),
     pytest.param(f"SELECT count(usage_idle) {CW} GROUP BY *", id="count-by-star-sparse"),
     pytest.param(f"SELECT count(usage_user) {CW} GROUP BY time(20m), region",
@@ -125,6 +137,21 @@ AGGREGATES = [
                  id="sparse-aggregates"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu, mem WHERE {W}", id="aggregate-two-sources"),
     pytest.param(f"SELECT mean(nosuch) {CW}", id="aggregate-unknown-field"),
+    # count() of a field the measurement lacks is null, not 0: 1.x has no iterator for it,
+    # so fill(null) leaves its buckets null too (a number fills them, previous finds none).
+    pytest.param(f"SELECT count(nosuch), mean(usage_user) {CW}", id="count-unknown-beside-mean"),
+    pytest.param(f"SELECT count(nosuch), mean(usage_user), count(usage_user) FROM cpu "
+                 f"WHERE host = 'server03' AND {H1} GROUP BY time(10m)",
+                 id="count-unknown-beside-mean-by-time"),
+    pytest.param(f"SELECT count(nosuch), mean(usage_user) FROM cpu WHERE host = 'server03' "
+                 f"AND {H1} GROUP BY time(10m) fill(7)", id="count-unknown-fill-number"),
+    pytest.param(f"SELECT count(nosuch), count(usage_user) FROM cpu WHERE host = 'server03' "
+                 f"AND {H1} GROUP BY time(10m) fill(previous)",
+                 id="count-unknown-fill-previous"),
+    pytest.param(f"SELECT count(usage_user), mean(used) FROM cpu, mem WHERE {H1} "
+                 "GROUP BY time(30m)", id="count-field-of-other-source"),
+    pytest.param(f"SELECT count(nosuch) + 1, mean(usage_user) FROM (SELECT * {CW}) "
+                 "GROUP BY host", id="count-unknown-subquery-math"),
     pytest.param(f"SELECT sum(usage_user) {CW} GROUP BY time(30m) ORDER BY time DESC",
                  id="aggregate-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'nosuch' AND {W} "

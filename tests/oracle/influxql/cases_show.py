@@ -120,4 +120,38 @@ CASES = [
     pytest.param("SHOW RETENTION POLICIES ON nosuchdb", id="retention-policies-unknown-db"),
     pytest.param("SHOW MEASUREMENTS", {"db": None}, id="measurements-without-db"),
     pytest.param("SHOW FIELD KEYS", {"db": None}, id="field-keys-without-db"),
+    # The statements 1.x rewrites into a SELECT read the databases their sources name, without
+    # a db parameter and beside ON; SHOW TAG KEYS/VALUES do not (database name required).
+    pytest.param('SHOW FIELD KEYS FROM "iql"."autogen"."cpu"', {"db": None},
+                 id="field-keys-qualified-without-db"),
+    pytest.param('SHOW FIELD KEYS ON iql_db2 FROM "iql".."cpu"', {"db": None},
+                 id="field-keys-qualified-beside-on"),
+    pytest.param('SHOW FIELD KEYS ON nosuchdb FROM "iql".."cpu"', {"db": None},
+                 id="field-keys-qualified-on-unknown-db"),
+    pytest.param('SHOW FIELD KEYS FROM "nosuchdb".."cpu"', {"db": None},
+                 id="field-keys-qualified-unknown-db"),
+    pytest.param('SHOW FIELD KEYS FROM "iql".."cpu", mem', {"db": None},
+                 id="field-keys-one-source-unqualified"),
+    # each name is looked up in every database the sources name (mixed's text from iql_db2)
+    pytest.param('SHOW FIELD KEYS FROM "iql".."mixed", "iql_db2".."net"', {"db": None},
+                 id="field-keys-two-dbs-names-merged"),
+    pytest.param('SHOW SERIES FROM "iql"."autogen"."cpu"', {"db": None},
+                 id="series-qualified-without-db"),
+    pytest.param('SHOW SERIES FROM "iql".."cpu", "iql_db2".."net" LIMIT 4 OFFSET 2',
+                 {"db": None}, id="series-two-dbs-names-merged"),
+    pytest.param('SHOW TAG KEYS FROM "iql"."autogen"."cpu"', {"db": None},
+                 id="tag-keys-qualified-without-db"),
+    pytest.param('SHOW TAG VALUES FROM "iql".."cpu" WITH KEY = host', {"db": None},
+                 id="tag-values-qualified-without-db"),
+    pytest.param('SHOW MEASUREMENTS ON iql WITH MEASUREMENT =~ /c.*/', {"db": None},
+                 id="measurements-on-regex-without-db"),
+    # counted per source in its own database, then per measurement name
+    pytest.param('SHOW SERIES CARDINALITY FROM "iql".."cpu", "iql_db2".."net"', {"db": None},
+                 id="series-cardinality-two-dbs"),
+    pytest.param('SHOW FIELD KEY CARDINALITY FROM "iql".."mixed", "iql_db2".."mixed"',
+                 {"db": None}, id="field-key-cardinality-two-dbs"),
+    pytest.param('SHOW TAG KEY EXACT CARDINALITY ON iql_db2 FROM "iql".."cpu"',
+                 id="tag-key-cardinality-qualified-beside-on"),
+    pytest.param('SHOW TAG VALUES CARDINALITY FROM "iql".."cpu", "iql_db2".."cpu" '
+                 "WITH KEY = host", {"db": None}, id="tag-values-cardinality-two-dbs"),
 ]
