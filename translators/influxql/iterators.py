@@ -60,9 +60,7 @@ def _answers(node: Node, prims: list[Prim], schema: MeasurementSchema) -> FieldT
         case Transform(name, arg):
             found = _answers(arg, prims, schema)
             if found in _REFUSED and name != "elapsed":
-                # 1.6.7 names holt_winters()'s input iterator `elapsed`
-                label = "elapsed" if name in holtwinters.NAMES else name
-                raise _refusal(label.removeprefix("non_negative_").replace("_", " "), found)
+                raise _Refused(message(name, found))
             if found is None or name == "elapsed":
                 return FieldType.INTEGER if found is not None else None
             return FieldType.FLOAT if name in _FLOAT_ANSWERS else found
@@ -80,12 +78,16 @@ def _prim(prim: Prim, schema: MeasurementSchema) -> FieldType | None:
         return ftype
     if (func in NUMBERS_ONLY and ftype in _REFUSED) or (
             func in ("max", "min") and ftype is FieldType.STRING):
-        raise _refusal(func, ftype)
+        raise _Refused(message(func, ftype))
     if func == "count":
         return FieldType.INTEGER
     return FieldType.FLOAT if func in _FLOAT_ANSWERS else ftype
 
 
-def _refusal(label: str, ftype: FieldType) -> _Refused:
+def message(func: str, ftype: FieldType) -> str:
+    """1.x's error for `func` meeting text or booleans (`ftype`), named as 1.x names the
+    iterator: `non_negative_` dropped, words spaced, holt_winters()'s input as `elapsed`."""
+    label = "elapsed" if func in holtwinters.NAMES else func
+    label = label.removeprefix("non_negative_").replace("_", " ")
     kind = "string" if ftype is FieldType.STRING else "boolean"
-    return _Refused(f"unsupported {label} iterator type: *query.{kind}InterruptIterator")
+    return f"unsupported {label} iterator type: *query.{kind}InterruptIterator"

@@ -13,7 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import ast, holtwinters, indicators
+from translators.lineprotocol import FieldType
+
+from . import ast, holtwinters, indicators, iterators
 from . import functions as fn
 from . import integral as area
 from .errors import QueryError
@@ -401,7 +403,5 @@ def _numbers_only(name: str, series: list[tuple[int, Any]]) -> None:
     """1.x's transformation iterators refuse text and booleans once they meet a point."""
     for _, value in series:
         if isinstance(value, str | bool):
-            kind = "string" if isinstance(value, str) else "boolean"
-            label = name.removeprefix("non_negative_").replace("_", " ")
-            raise QueryError(f"unsupported {label} iterator type: "
-                             f"*query.{kind}InterruptIterator")
+            ftype = FieldType.STRING if isinstance(value, str) else FieldType.BOOLEAN
+            raise QueryError(iterators.message(name, ftype))
