@@ -44,3 +44,28 @@ def test_a_bomb_stops_at_the_limit() -> None:
     bomb = gzip.compress(b"\0" * 50_000_000)
     with pytest.raises(GatewayError, match="request body too large"):
         inflate(bomb, 1_000_000)
+
+
+def _trailer_says(data: bytes, size: int) -> bytes:
+    """The gzip member with its trailer's size field (ISIZE) replaced: a lie about its size."""
+    return data[:-4] + (size % 2**32).to_bytes(4, "little")
+
+
+@pytest.mark.parametrize("stated", [0, 1, 100, len(BODY) - 1, len(BODY) + 1, 2**32 - 1])
+def test_the_trailers_size_is_only_a_hint(stated: int) -> None:
+    """The first call asks for the size the trailer states (ISIZE), but nothing trusts it: a
+    trailer that lies makes the body invalid (ISA-L checks it, as Go's reader does), a bomb
+    that states a small size still stops at the limit, and a first member larger than the
+    last (which the trailer describes) is read on."""
+    with pytest.raises(GatewayError, match="invalid gzip body"):
+        inflate(_trailer_says(gzip.compress(BODY), stated), len(BODY))
+    bomb = _trailer_says(gzip.compress(b"\0" * 5_000_000), stated)
+    with pytest.raises(GatewayError, match="request body too large"):
+        inflate(bomb, 1_000_000)
+
+
+@pytest.mark.parametrize("cut", [1, 17, 16_000, len(BODY) - 1])
+def test_members_larger_than_the_last_are_read_whole(cut: int) -> None:
+    assert inflate(gzip.compress(BODY[:cut]) + gzip.compress(BODY[cut:]), len(BODY)) == BODY
+    with pytest.raises(GatewayError, match="request body too large"):
+        inflate(gzip.compress(BODY[:cut]) + gzip.compress(BODY[cut:]), len(BODY) - 1)
