@@ -214,6 +214,12 @@ def qualified(schema: str, table: str) -> str:
     return sql(table_ref(schema, table))
 
 
+def append_from(schema: str, table: str, source: str) -> str:
+    """Every row of a registered source appended to a stored table, by position."""
+    return sql(exp.insert(exp.select("*").from_(exp.Table(this=ident(source))),
+                          table_ref(schema, table)))
+
+
 def physical_columns() -> str:
     """(schema, table, column) of every table of the store's own database, in column order."""
     names = ["schema_name", "table_name", "column_name"]

@@ -57,6 +57,15 @@ class Transaction:
             del self.pending[key]
 
 
+# The relation API's insert (`from_arrow(...).insert_into(...)`) binds the Arrow table once to
+# learn its columns and then runs the INSERT. The module it uses inside, `duckdb._seam`,
+# registers the table and runs the INSERT alone: 0.16 ms less per 5,000-row append (0.94 to
+# 0.78 ms), about a fifth of an append's fixed cost. It is internal to the duckdb package (as
+# for reads, `reader.arrow_rows`), so without it appends take the relation API.
+_register_source = getattr(getattr(duckdb, "_seam", None), "register_source", None)
+_submit = getattr(getattr(duckdb, "_seam", None), "submit", None)
+
+
 def insert_rows(con: duckdb.DuckDBPyConnection, database: str, table: Table,
                 data: pa.Table) -> None:
     """Append rows to a stored table straight from Arrow (no view registered and dropped).
@@ -71,4 +80,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, database: str, table: Table,
     rows = data.num_rows
     layout = pa.table([data.column(c) if c in present else pa.nulls(rows) for c in
                        table.columns], names=list(table.columns))
-    con.from_arrow(layout).insert_into(st.qualified(database, table.name))
+    if _register_source is None or _submit is None:
+        con.from_arrow(layout).insert_into(st.qualified(database, table.name))
+        return
+    source = _register_source(con, layout)  # registered while the handle lives
+    _submit(con, st.append_from(database, table.name, source.name), None, "rows").drain()
