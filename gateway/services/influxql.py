@@ -169,8 +169,9 @@ class InfluxQLService:
         raise QueryError(f"{_describe(statement)} is not supported yet by influx-gateway")
 
     def _check_database(self, statement: ast.Statement, database: str | None) -> None:
-        if isinstance(statement, ast.ShowMeasurements):
-            return  # 1.x answers SHOW MEASUREMENTS on a missing database with nothing
+        if isinstance(statement, ast.ShowMeasurements) or show_run.estimated_cardinality(
+                statement):
+            return  # 1.x answers these on a missing database with nothing, or a count of 0
         named = getattr(statement, "database", None) or database
         sources = getattr(statement, "sources", ())
         if isinstance(statement, ast.SelectStatement):
@@ -298,14 +299,11 @@ _PARSED_LOCK = threading.Lock()  # statements are also parsed in worker threads
 
 def _rewritten_to_select(statement: ast.Statement) -> bool:
     """The SHOW statements 1.6.7 answers by rewriting them into a SELECT over its system
-    sources; an estimated SERIES or MEASUREMENT cardinality (no EXACT, no FROM) is not."""
+    sources; an estimated SERIES or MEASUREMENT cardinality is not."""
     if isinstance(statement, ast.ShowFieldKeys | ast.ShowSeries):
         return True
-    if isinstance(statement, ast.ShowCardinality):
-        estimated = statement.kind in (ast.CardinalityKind.SERIES,
-                                       ast.CardinalityKind.MEASUREMENT)
-        return statement.exact or bool(statement.sources) or not estimated
-    return False
+    return (isinstance(statement, ast.ShowCardinality)
+            and not show_run.estimated_cardinality(statement))
 
 
 def _required(database: str | None) -> str:

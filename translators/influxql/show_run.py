@@ -275,11 +275,33 @@ def _cut(items: list, limit: int, offset: int) -> list:  # type: ignore[type-arg
 # -- CARDINALITY --------------------------------------------------------------------------------
 
 
+def estimated_cardinality(statement: ast.Statement) -> bool:
+    """A SERIES or MEASUREMENT cardinality that nothing narrows (no EXACT, FROM, WHERE, GROUP
+    BY, LIMIT or OFFSET), which 1.x answers from its index's sketches as one `cardinality
+    estimation` (0 for a database it does not have); every other form is rewritten into a
+    SELECT that counts."""
+    return (isinstance(statement, ast.ShowCardinality) and not statement.exact
+            and statement.kind in (ast.CardinalityKind.SERIES, ast.CardinalityKind.MEASUREMENT)
+            and not (statement.sources or statement.condition or statement.dimensions
+                     or statement.limit or statement.offset))
+
+
 def show_cardinality(statement: ast.ShowCardinality, database: str | None,
                      schema: SchemaProvider, run: Runner) -> list[Series]:
-    """Every CARDINALITY form counts exactly (1.x estimates the non-EXACT ones with sketches,
-    which are exact at the sizes where anyone would compare)."""
+    """Every CARDINALITY form counts exactly; 1.x's sketches for the estimated ones are exact
+    at the sizes where anyone would compare. The counted forms answer one row per series, so
+    an OFFSET leaves nothing (and a LIMIT, at least 1, changes nothing)."""
     kind = statement.kind
+    if estimated_cardinality(statement):
+        db = _database(statement.database, database)
+        if kind is ast.CardinalityKind.MEASUREMENT:
+            count = len(_measurements_with_series(db, None, None, schema, run))
+        else:  # distinct series across the database, not per shard group as the counted form
+            count = sum(_series_per_shard(db, m, None, run, per_shard=False)
+                        for m in find_measurements(db, (), schema))
+        return [Series("", ["cardinality estimation"], [[count]])]
+    if statement.offset:
+        return []
     if kind is not ast.CardinalityKind.MEASUREMENT and statement.sources:
         # each source counted in the database it names (unlike SHOW SERIES, no name is looked
         # up in the other sources' databases), one series per measurement name
@@ -338,13 +360,18 @@ def _counted(statement: ast.ShowCardinality, db: str, schema: SchemaProvider,
 
 
 def _series_per_shard(db: str, measurement: MeasurementSchema, condition: ast.Expr | None,
-                      run: Runner) -> int:
+                      run: Runner, per_shard: bool = True) -> int:
     """1.x sums each shard's exact series count, so a series whose points span several
-    7-day shard groups (from Mondays) counts once per group; the same count here."""
-    shifted = exp.Sub(this=exp.func("epoch_ns", col("time")),
-                      expression=exp.Literal.number(SHARD_ORIGIN))
-    group = exp.IntDiv(this=exp.Paren(this=shifted), expression=exp.Literal.number(SHARD_GROUP))
-    keys = [col(t) for t in sorted(measurement.tags)] + [group]
+    7-day shard groups (from Mondays) counts once per group; the same count here (or each
+    series once, without `per_shard`)."""
+    keys: list[exp.Expression] = [col(t) for t in sorted(measurement.tags)]
+    if per_shard:
+        shifted = exp.Sub(this=exp.func("epoch_ns", col("time")),
+                          expression=exp.Literal.number(SHARD_ORIGIN))
+        keys.append(exp.IntDiv(this=exp.Paren(this=shifted),
+                               expression=exp.Literal.number(SHARD_GROUP)))
+    if not keys:  # a measurement without tags holds one series
+        keys = [exp.Literal.number(1)]
     inner = exp.select(*keys).distinct().from_(
         exp.Table(this=ident(measurement.name), db=ident(db)))
     where = _metadata_condition(condition, measurement)

@@ -154,4 +154,26 @@ CASES = [
                  id="tag-key-cardinality-qualified-beside-on"),
     pytest.param('SHOW TAG VALUES CARDINALITY FROM "iql".."cpu", "iql_db2".."cpu" '
                  "WITH KEY = host", {"db": None}, id="tag-values-cardinality-two-dbs"),
+    # estimated (nothing narrows them): one "cardinality estimation" of distinct series or
+    # measurements, 0 for a database the server lacks
+    pytest.param("SHOW SERIES CARDINALITY", id="series-cardinality-estimated"),
+    pytest.param("SHOW MEASUREMENT CARDINALITY", id="measurement-cardinality-estimated"),
+    pytest.param("SHOW SERIES CARDINALITY ON iql_db2", {"db": None},
+                 id="series-cardinality-estimated-on"),
+    pytest.param("SHOW MEASUREMENT CARDINALITY ON no_such_db",
+                 id="measurement-cardinality-estimated-missing-db"),
+    pytest.param("SHOW SERIES CARDINALITY ON no_such_db",
+                 id="series-cardinality-estimated-missing-db"),
+    pytest.param("SHOW SERIES CARDINALITY", {"db": None},
+                 id="series-cardinality-estimated-without-db"),
+    # a LIMIT or OFFSET makes them counted; each count is one row, which OFFSET drops
+    pytest.param("SHOW SERIES CARDINALITY LIMIT 1", id="series-cardinality-limit"),
+    pytest.param("SHOW MEASUREMENT CARDINALITY LIMIT 2", id="measurement-cardinality-limit"),
+    pytest.param("SHOW SERIES EXACT CARDINALITY OFFSET 1", id="series-cardinality-offset"),
+    pytest.param("SHOW MEASUREMENT EXACT CARDINALITY LIMIT 1 OFFSET 1",
+                 id="measurement-cardinality-offset"),
+    pytest.param("SHOW TAG VALUES CARDINALITY WITH KEY = host OFFSET 1",
+                 id="tag-values-cardinality-offset"),
+    pytest.param("SHOW FIELD KEY CARDINALITY FROM cpu OFFSET 3",
+                 id="field-key-cardinality-offset"),
 ]
