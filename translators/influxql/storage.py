@@ -100,7 +100,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             for i, name in enumerate(dimensions)]
     if not plan.aggregate:
         present = [_not_null(_value(schema, p)) for p in raw if p.role == "field"]
-        if present:
+        if present and not _every_field(raw, schema, copies, extra):
             anyone = exp.or_(*present, copy=False)
             where = anyone if where is None else exp.and_(where, anyone, copy=False)
         select = exp.select(time_ns.as_(TIME, copy=False), *dims,
@@ -316,6 +316,18 @@ def _series_order(schema: MeasurementSchema) -> exp.Expression:
     values = [exp.Coalesce(this=col(schema.tag_column(t)), expressions=[exp.Literal.string("")])
               for t in sorted(schema.tags)]
     return exp.Array(expressions=values or [exp.Literal.string("")])
+
+
+def _every_field(raw: Sequence[Prim], schema: MeasurementSchema, copies: int,
+                 extra: Sequence[str]) -> bool:
+    """Whether raw rows select every field of one stored table (`SELECT *`), so none can be
+    all null: every stored point has a field (writes refuse points without one, and SELECT
+    INTO writes none), and the test that a row has one would read every field column of the
+    range only to pass it (1,000 rows of ten fields over an hour: 4.0 to 2.6 ms in DuckDB)."""
+    if copies != 1 or extra or schema.retyped:
+        return False  # a union of tables: a database's row may lack every field selected
+    selected = {p.name for p in raw if p.role == "field" and schema.role(p.name) == "field"}
+    return selected.issuperset(schema.fields)
 
 
 def _not_null(value: exp.Expression) -> exp.Expression:

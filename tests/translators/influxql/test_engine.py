@@ -386,3 +386,23 @@ def test_a_measurement_named_twice_is_read_twice(con: duckdb.DuckDBPyConnection)
     series = engine.select(statement, "db", SCHEMA,
                            lambda q: con.sql(q.sql("duckdb")).to_arrow_table(), NOW)
     assert series[0].values == [[t(0), 0], [t(0), 0], [t(10), 1]]
+
+
+@pytest.mark.parametrize(("fields", "tested"), [
+    ([V, INT], False),  # every field: a stored point always has one, nothing to test
+    ([ast.Wildcard()], False),
+    ([V], True),  # some fields: a point may have none of them
+    ([INT, HOST], True),
+])
+def test_raw_rows_test_for_a_field_only_when_some_are_left_out(
+        con: duckdb.DuckDBPyConnection, fields: list[ast.Expr], tested: bool) -> None:
+    sent: list[str] = []
+
+    def runner(query: Any) -> pa.Table:
+        sent.append(query.sql("duckdb"))
+        return con.sql(sent[-1]).to_arrow_table()
+
+    statement = ast.SelectStatement(tuple(ast.Field(f) for f in fields), CPU)
+    series = engine.select(statement, "db", SCHEMA, runner, NOW)
+    assert sum(len(s.values) for s in series) == 20
+    assert any("IS NULL" in sql for sql in sent) is tested
