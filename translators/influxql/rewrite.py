@@ -56,7 +56,7 @@ from .validate import ARITY, check_call
 
 def plan_select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
                 now: int) -> SelectPlan | None:
-    sources = _resolve_sources(statement.sources, database, schema)
+    sources = resolve_sources(statement.sources, database, schema)
     condition, time_range = split_condition(statement.condition, now, statement.timezone)
     if not sources:
         return None  # 1.x answers an empty result when no measurement matches
@@ -137,7 +137,7 @@ def _fill_text(statement: ast.SelectStatement) -> str:
     return statement.fill.value
 
 
-def _resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
+def resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
                      schema: SchemaProvider) -> list[Source]:
     resolved: dict[str, Source] = {}
     for source in sources:

@@ -10,6 +10,7 @@ shaping, the rows handed to the runner as Arrow tables it scans by name.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -21,7 +22,7 @@ from translators.lineprotocol import FieldType
 from . import ast
 from .iterators import answer_types
 from .results import Series
-from .rewrite import plan_select
+from .rewrite import plan_select, resolve_sources
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .select_list import has_aggregate
 from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
@@ -62,11 +63,15 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery."""
     from .engine import select  # engine imports this module lazily; select recurses
 
+    # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
+    # statement keeps them as written (its wildcard columns then list no tag).
+    parent = dataclasses.replace(
+        statement, dimensions=_expand_dimensions(statement, database, schema))
     # 1.x hands a parent's dimensions down to its subqueries, however deep: they key the page.
-    paged_by = statement.dimensions if paged_by is None else paged_by
+    paged_by = parent.dimensions if paged_by is None else paged_by
     virtual: dict[str, _Virtual] = {}
     for source in statement.sources:
-        inner = inner_statement(_as_subquery(source), statement, now)
+        inner = inner_statement(_as_subquery(source), parent, now)
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
@@ -95,6 +100,44 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
 
 # -- the inner statement as 1.x runs it under a parent ------------------------------------------
+
+
+def _expand_dimensions(statement: ast.SelectStatement, database: str | None,
+                       schema: SchemaProvider) -> tuple[ast.Dimension, ...]:
+    """GROUP BY `*` and regexes expanded, as 1.x expands them before it runs anything: over a
+    subquery they range only over the tags the subquery grouped by (its own `*` and regexes
+    expanded first), over a measurement beside it over that measurement's tags."""
+    if not any(isinstance(d.expr, ast.Wildcard | ast.RegexLiteral)
+               for d in statement.dimensions):
+        return statement.dimensions
+    keys = sorted(_dimension_keys(statement.sources, database, schema))
+    expanded: list[ast.Dimension] = []
+    for dimension in statement.dimensions:
+        expr = dimension.expr
+        if isinstance(expr, ast.Wildcard):
+            expanded.extend(ast.Dimension(ast.VarRef(k)) for k in keys)
+        elif isinstance(expr, ast.RegexLiteral):
+            expanded.extend(ast.Dimension(ast.VarRef(k)) for k in keys
+                            if re.search(expr.pattern, k))
+        else:
+            expanded.append(dimension)
+    return tuple(expanded)
+
+
+def _dimension_keys(sources: tuple[ast.Source, ...], database: str | None,
+                    schema: SchemaProvider) -> set[str]:
+    """The tag keys a parent's `GROUP BY *` finds in `sources` (1.x's FieldDimensions)."""
+    keys: set[str] = set()
+    for source in sources:
+        if isinstance(source, ast.SubQuery):
+            inner = source.statement
+            keys.update(d.expr.name for d in _expand_dimensions(inner, database, schema)
+                        if isinstance(d.expr, ast.VarRef))
+        else:
+            for found in resolve_sources((source,), database, schema):
+                keys.update(found.schema.tags)
+    return keys
+
 
 
 def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,

@@ -170,6 +170,20 @@ SOURCES = [
                  "SLIMIT 1 SOFFSET 2) GROUP BY region", id="subquery-slimit-parent-tags"),
     pytest.param(f"SELECT count(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {S} "
                  "GROUP BY host SLIMIT 1)", id="subquery-slimit-parent-ungrouped"),
+    # a parent's GROUP BY * or regex ranges only over the tags the subquery grouped by (its
+    # own * expanded first); a wildcard's columns still list no tag
+    pytest.param(f"SELECT mean(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(30m), host) GROUP BY *", id="subquery-parent-group-by-all"),
+    pytest.param(f"SELECT m FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(30m)) GROUP BY *", id="subquery-parent-group-by-all-untagged"),
+    pytest.param(f"SELECT m FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(30m), *) GROUP BY /o/", id="subquery-parent-group-by-regex"),
+    pytest.param(f"SELECT * FROM (SELECT max(usage_user) AS m, host FROM cpu WHERE {H1} "
+                 "GROUP BY time(30m), host) GROUP BY /re/",
+                 id="subquery-parent-group-by-regex-no-match"),
+    pytest.param(f"SELECT count(m) FROM (SELECT m FROM (SELECT max(usage_user) AS m FROM cpu "
+                 f"WHERE {H1} GROUP BY time(30m), region, cpu) GROUP BY cpu) GROUP BY *",
+                 id="subquery-parent-group-by-all-nested"),
 ]
 
 WHERE = [

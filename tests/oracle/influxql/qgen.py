@@ -358,18 +358,20 @@ class Draw:
         if self.chance(0.3):
             inner += " " + self.pick(FILLS)
         fields = ["a"] + (["b"] if len(inner_items) > 1 else [])
-        # The parent's GROUP BY names only tags the subquery grouped by: 1.6.7 gives a
-        # parent's `*` or a regex only those (not matched yet). Raw rows and
-        # transformations keep the subquery's series apart.
+        # A parent's `*` or regex ranges over the tags the subquery grouped by, so `*` keeps
+        # the subquery's series apart, as raw rows and transformations need.
         plain = [t for t in inner_tags if t in m.tags]
-        apart = inner_tags if inner_tags in ([], ["*"], plain) else None
-        shape = self.rng.randrange(4) if apart is not None else 2
+        shape = self.rng.randrange(4)
         if shape < 2:
-            outer_tags = apart or []
+            outer_tags = ["*"] if inner_tags and self.chance(0.7) else inner_tags
+            if outer_tags and not (outer_tags == ["*"] or outer_tags == plain):
+                outer_tags = ["*"]  # (a regex or an unknown tag inside)
             items = ([self.pick(fields), self.arithmetic("a", self.pick(fields))] if shape == 0
                      else [self.transform(self.pick(fields))])
         else:
             outer_tags = self.rng.sample(plain, self.rng.randint(0, len(plain)))
+            if self.chance(0.3):
+                outer_tags = [self.pick(("*", "/o/", "/^h/", "/nomatch/"))]
             name = self.pick(("mean", "max", "min", "sum", "count", "last", "spread"))
             items = [f"{name}({self.pick(fields)})"]
         # An outer WHERE on time keeps the subquery's rows before its lower bound in 1.6.7
