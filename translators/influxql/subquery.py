@@ -20,13 +20,14 @@ from sqlglot import exp
 from translators.lineprotocol import FieldType
 
 from . import ast
+from .conditions import condition_sql
 from .iterators import answer_types
 from .results import Series
 from .rewrite import plan_select, resolve_sources
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .select_list import has_aggregate
 from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
-from .timerange import split_condition
+from .subquery_range import cut_early_rows, parent_condition, within_parent_range
 from .values import coerce, column_type
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 #: The virtual tables' column holding each row's place in 1.x's emission order.
 SEQUENCE = "__seq"
+#: The table and column `_meeting` reads a subquery's rows through.
+_MET, _ROW = "__met", "__row"
 
 
 class TableRunner(Protocol):
@@ -76,6 +79,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by)
+        answered = cut_early_rows(answered, parent, now,
+                                  lambda condition, a=answered: _meeting(a, condition, run))
         for rank, series in enumerate(answered):
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
@@ -88,7 +93,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     # The subqueries were paged with this statement's SLIMIT/SOFFSET; 1.x pages nothing here.
     outer = dataclasses.replace(
         statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in names),
-        slimit=0, soffset=0)
+        condition=parent_condition(statement, now), slimit=0, soffset=0)
     scan = cast("TableRunner", run)
     renames = {name: _table_name(i) for i, name in enumerate(names)}
 
@@ -164,7 +169,7 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
     # the parent's series are never paged again (`SLIMIT 1` over `SLIMIT 1` answers two).
     return dataclasses.replace(
         inner, dimensions=tuple(dimensions), fill=fill,
-        condition=_within_parent_range(inner.condition, outer, now, outer_interval is not None),
+        condition=within_parent_range(inner.condition, outer, now, outer_interval is not None),
         slimit=inner.slimit + outer.slimit, soffset=inner.soffset + outer.soffset)
 
 
@@ -187,29 +192,6 @@ def _descending(statement: ast.SelectStatement) -> bool:
 
 def _is_time(dimension: ast.Dimension) -> bool:
     return isinstance(dimension.expr, ast.Call) and dimension.expr.name == "time"
-
-
-def _within_parent_range(condition: ast.Expr | None, outer: ast.SelectStatement, now: int,
-                         outer_interval: bool) -> ast.Expr | None:
-    """The subquery's condition narrowed to the parent's time range (1.x intersects them)."""
-    _, span = split_condition(outer.condition, now, outer.timezone)
-    upper = span.upper
-    if upper is None and outer_interval:
-        upper = now  # the parent's GROUP BY time range ends at now(), so the subquery's does
-    time = ast.VarRef("time")
-    bounds: list[ast.Expr] = []
-    if span.lower is not None:
-        bounds.append(ast.BinaryExpr(ast.BinaryOp.GTE, time, ast.IntegerLiteral(span.lower)))
-    if upper is not None:
-        bounds.append(ast.BinaryExpr(ast.BinaryOp.LTE, time, ast.IntegerLiteral(upper)))
-    if condition is not None:
-        bounds.insert(0, ast.ParenExpr(condition))
-    if not bounds:
-        return None
-    combined = bounds[0]
-    for bound in bounds[1:]:
-        combined = ast.BinaryExpr(ast.BinaryOp.AND, combined, bound)
-    return combined
 
 
 # -- series to rows -----------------------------------------------------------------------------
@@ -252,6 +234,29 @@ def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, databas
                 rows.fields.append(column)
             if ftype is not None:
                 rows.typed.setdefault(column, ftype)
+
+
+def _meeting(answered: list[Series], condition: ast.Expr, run: Runner
+             ) -> set[tuple[int, int]]:
+    """The (series, row) positions of `answered` whose row meets `condition`."""
+    kept: set[tuple[int, int]] = set()
+    names: dict[str, list[int]] = {}
+    for number, series in enumerate(answered):
+        names.setdefault(series.name, []).append(number)
+    for name, numbers in names.items():
+        virtual = _Virtual()
+        positions = []
+        for number in numbers:
+            _add_series(virtual, answered[number], 0, True)
+            positions.extend((number, place) for place in range(len(answered[number].values)))
+        schema = _schema(name, virtual)
+        table = _arrow(schema, virtual).append_column(
+            _ROW, pa.array(range(len(positions)), pa.int64()))
+        query = exp.select(col(_ROW)).from_(exp.Table(this=ident(_MET))).where(
+            condition_sql(condition, schema))
+        met = cast("TableRunner", run)(query, tables={_MET: table})
+        kept.update(positions[row] for row in met.column(_ROW).to_pylist())
+    return kept
 
 
 def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:

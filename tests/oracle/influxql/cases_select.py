@@ -184,6 +184,29 @@ SOURCES = [
     pytest.param(f"SELECT count(m) FROM (SELECT m FROM (SELECT max(usage_user) AS m FROM cpu "
                  f"WHERE {H1} GROUP BY time(30m), region, cpu) GROUP BY cpu) GROUP BY *",
                  id="subquery-parent-group-by-all-nested"),
+    # a parent's time range narrows the subquery's and filters nothing itself: the first
+    # bucket's row, stamped before the lower bound, reaches raw rows and transformations; an
+    # aggregate reads the groups in order and stops at the first such row (ascending: that
+    # group gives nothing; descending: its later rows were read)
+    pytest.param(f"SELECT m FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:25:00Z' GROUP BY host",
+                 id="subquery-outer-range-raw-keeps-first-bucket"),
+    pytest.param(f"SELECT derivative(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:25:00Z' AND "
+                 "time < '2024-01-01T00:50:00Z' GROUP BY host",
+                 id="subquery-outer-range-transform"),
+    pytest.param(f"SELECT mean(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:25:00Z' GROUP BY host",
+                 id="subquery-outer-range-aggregate-empty"),
+    pytest.param(f"SELECT mean(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:25:00Z' GROUP BY host "
+                 "ORDER BY time DESC", id="subquery-outer-range-aggregate-desc-first-group"),
+    pytest.param(f"SELECT count(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:25:00Z' AND m < 47 "
+                 "GROUP BY host ORDER BY time DESC", id="subquery-outer-range-aggregate-where"),
+    pytest.param(f"SELECT count(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:30:00Z'",
+                 id="subquery-outer-range-aligned"),
 ]
 
 WHERE = [

@@ -374,9 +374,12 @@ class Draw:
                 outer_tags = [self.pick(("*", "/o/", "/^h/", "/nomatch/"))]
             name = self.pick(("mean", "max", "min", "sum", "count", "last", "spread"))
             items = [f"{name}({self.pick(fields)})"]
-        # An outer WHERE on time keeps the subquery's rows before its lower bound in 1.6.7
-        # (and more); not matched yet, so the time range is only given inside.
         text = f"SELECT {', '.join(items)} FROM ({inner})"
+        outer = self.bounds(grouped=False)
+        if outer.text and not outer.relative and self.chance(0.4):
+            # the parent's range narrows the subquery's; its rows before the lower bound
+            # (a first bucket's start) reach the parent (subquery_range.py)
+            text += f" WHERE {outer.text}"
         return text + self.group_by(outer_tags) + self.tail(bounds, bool(outer_tags))
 
 
