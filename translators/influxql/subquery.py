@@ -79,6 +79,9 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by)
+        if _descending(statement):
+            # run in the parent's order (fill(previous) looks forward...), read in time order
+            answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
         for rank, series in enumerate(answered):
@@ -167,8 +170,9 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
         fill = ast.FillOption.NONE
     # 1.x adds the parent's SLIMIT and SOFFSET to the subquery's own and pages only there:
     # the parent's series are never paged again (`SLIMIT 1` over `SLIMIT 1` answers two).
+    # 1.x runs a subquery in its parent's time order.
     return dataclasses.replace(
-        inner, dimensions=tuple(dimensions), fill=fill,
+        inner, dimensions=tuple(dimensions), fill=fill, sort_fields=outer.sort_fields,
         condition=within_parent_range(inner.condition, outer, now, outer_interval is not None),
         slimit=inner.slimit + outer.slimit, soffset=inner.soffset + outer.soffset)
 
@@ -180,6 +184,12 @@ def _as_subquery(source: ast.Source) -> ast.SelectStatement:
         return source.statement
     return ast.SelectStatement(fields=(ast.Field(ast.Wildcard(ast.DataType.FIELD)),),
                                sources=(source,), dimensions=(ast.Dimension(ast.Wildcard()),))
+
+
+def _ascending(series: Series) -> Series:
+    """A descending answer's series with its rows in time order."""
+    return Series(series.name, series.columns, series.values[::-1], series.tags,
+                  series.has_time, timezone=series.timezone)
 
 
 def _aggregates(statement: ast.SelectStatement) -> bool:

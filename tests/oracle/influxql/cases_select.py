@@ -207,6 +207,11 @@ SOURCES = [
     pytest.param(f"SELECT count(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
                  "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:30:00Z'",
                  id="subquery-outer-range-aligned"),
+    # a subquery runs in its parent's time order: fill(previous) reaches back from later rows
+    pytest.param("SELECT a FROM (SELECT last(v) AS a FROM gauge WHERE id = 'c' AND "
+                 "time >= '2023-12-31T22:00:00Z' AND time < '2024-01-01T00:00:45Z' "
+                 "GROUP BY time(1h) fill(previous)) ORDER BY time DESC",
+                 id="subquery-fill-previous-in-parent-order"),
 ]
 
 WHERE = [

@@ -376,11 +376,15 @@ class Draw:
             items = [f"{name}({self.pick(fields)})"]
         text = f"SELECT {', '.join(items)} FROM ({inner})"
         outer = self.bounds(grouped=False)
+        desc = True
         if outer.text and not outer.relative and self.chance(0.4):
             # the parent's range narrows the subquery's; its rows before the lower bound
-            # (a first bucket's start) reach the parent (subquery_range.py)
+            # (a first bucket's start) reach the parent (subquery_range.py). An aggregate
+            # reading them under ORDER BY time DESC meets the subquery's series in an order
+            # not matched yet.
             text += f" WHERE {outer.text}"
-        return text + self.group_by(outer_tags) + self.tail(bounds, bool(outer_tags))
+            desc = shape < 2
+        return text + self.group_by(outer_tags) + self.tail(bounds, bool(outer_tags), desc)
 
 
 def case(seed: int | str) -> Case:
