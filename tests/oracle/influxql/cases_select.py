@@ -212,6 +212,15 @@ SOURCES = [
                  "time >= '2023-12-31T22:00:00Z' AND time < '2024-01-01T00:00:45Z' "
                  "GROUP BY time(1h) fill(previous)) ORDER BY time DESC",
                  id="subquery-fill-previous-in-parent-order"),
+    # every row a subquery answers reaches a parent's raw rows, its nulls too
+    pytest.param(f"SELECT b FROM (SELECT max(usage_user) AS a, stddev(usage_user) AS b "
+                 f"FROM cpu WHERE {ONE} AND time < '2024-01-01T00:05:00Z' GROUP BY time(2m))",
+                 id="subquery-null-rows-stddev"),
+    pytest.param("SELECT a FROM (SELECT max(usage_user) AS a FROM cpu WHERE "
+                 "time >= '2023-12-31T22:53:00Z' AND time < '2024-01-01T04:00:00Z' "
+                 "GROUP BY time(1h) fill(linear))", id="subquery-null-rows-fill-linear"),
+    pytest.param(f"SELECT usage_idle FROM (SELECT usage_idle, usage_user FROM cpu "
+                 f"WHERE host = 'server02' AND {S})", id="subquery-null-rows-raw"),
 ]
 
 WHERE = [
