@@ -44,6 +44,7 @@ from .select_plan import (
     SelectPlan,
     Source,
     Transform,
+    every_transform,
     transforms_in,
 )
 from .sqlnames import VIRTUAL_DB
@@ -101,7 +102,7 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     plan.selector_time = plan.selector and (plan.interval is None
                                             or calls[0].func in MULTI_ROW)
     plan.extra_bucket = any(t.name in LOOKS_BACK for n in plan.outputs
-                            for t in transforms_in(n))
+                            for t in every_transform(n))
     if (plan.interval is not None and not plan.descending and time_range.lower is None
             and any(t.name in TRANSFORMS for n in plan.outputs for t in transforms_in(n))):
         # 1.x moves the range's start back one bucket for a transformation over GROUP BY

@@ -329,10 +329,17 @@ class Draw:
             bounds = Bounds(f"time < {self.literal(T0 + 2 * HOUR)}", None, T0 + 2 * HOUR)
         inner = self.call(m, self.pick(("mean", "max", "min", "sum", "count", "last", "first",
                                         "median", "spread")), NUMERIC)
-        # A transformation inside arithmetic or another transformation is not supported by
-        # the gateway yet ("a transformation cannot be nested in an expression yet").
-        items = [self.transform(inner)]
-        if self.chance(0.2):
+        name = self.pick(TRANSFORMS + TECHNICAL)
+        items = [self.transform(inner, name)]
+        if name in TRANSFORMS and name != "moving_average" and self.chance(0.3):
+            # a transformation of a transformation reads its points. Not matched yet: two
+            # in a chain that look back (1.6.7 reads a bucket more before the range for
+            # each, and n-1 for moving_average), the technical-analysis functions, a
+            # nested one beside another column or in arithmetic with an aggregate
+            # (`difference(mean(x)) * mean(x)`: 1.6.7's rows)
+            outer = ("cumulative_sum",) if name != "cumulative_sum" else TRANSFORMS
+            items = [self.transform(items[0], self.pick(outer))]
+        elif self.chance(0.2):
             items.append(self.transform(self.call(m, "mean", NUMERIC)))
         tags = self.tags(m)
         tags.insert(self.rng.randrange(len(tags) + 1), self.interval(m, bounds))
