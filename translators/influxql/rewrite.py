@@ -44,6 +44,7 @@ from .select_plan import (
     SelectPlan,
     Source,
     Transform,
+    every_transform,
     transforms_in,
 )
 from .sqlnames import VIRTUAL_DB
@@ -56,7 +57,7 @@ from .validate import ARITY, check_call
 
 def plan_select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
                 now: int) -> SelectPlan | None:
-    sources = _resolve_sources(statement.sources, database, schema)
+    sources = resolve_sources(statement.sources, database, schema)
     condition, time_range = split_condition(statement.condition, now, statement.timezone)
     if not sources:
         return None  # 1.x answers an empty result when no measurement matches
@@ -101,7 +102,7 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     plan.selector_time = plan.selector and (plan.interval is None
                                             or calls[0].func in MULTI_ROW)
     plan.extra_bucket = any(t.name in LOOKS_BACK for n in plan.outputs
-                            for t in transforms_in(n))
+                            for t in every_transform(n))
     if (plan.interval is not None and not plan.descending and time_range.lower is None
             and any(t.name in TRANSFORMS for n in plan.outputs for t in transforms_in(n))):
         # 1.x moves the range's start back one bucket for a transformation over GROUP BY
@@ -137,7 +138,7 @@ def _fill_text(statement: ast.SelectStatement) -> str:
     return statement.fill.value
 
 
-def _resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
+def resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
                      schema: SchemaProvider) -> list[Source]:
     resolved: dict[str, Source] = {}
     for source in sources:

@@ -82,6 +82,12 @@ def transforms_in(node: Node) -> list[Transform]:
     return []
 
 
+def every_transform(node: Node) -> list[Transform]:
+    """The transformations an output is computed from, those nested in them included."""
+    found = transforms_in(node)
+    return found + [t for f in found for t in every_transform(f.arg)]
+
+
 @dataclass(slots=True)
 class Source:
     database: str

@@ -322,13 +322,7 @@ def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     times: set[int] = set()
     for node, inner in zip(plan.outputs, transforms, strict=True):
         if inner:
-            results: dict[Transform, dict[int, Any]] = {}
-            for transform in inner:
-                source = rows if transform.name in fn.LOOKS_BACK else asked
-                series = [(t, _eval(transform.arg, v)) for t, v in source]
-                if plan.descending:
-                    series.reverse()  # 1.x walks the series newest first under ORDER BY DESC
-                results[transform] = dict(_transform(transform, series, plan))
+            results = {t: _points(t, plan, rows, asked, False) for t in inner}
             # math over transformations is done on their points (`derivative(...) * 8`), and
             # on every row when it also reads a function's value (`derivative(..) + mean(..)`)
             stamps = {t for result in results.values() for t in result}
@@ -343,6 +337,31 @@ def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
             times.update(t for t, _ in asked)
     ordered = sorted(t for t in times if keep is None or keep[0] <= t <= keep[1])
     return [[t, *(c.get(t) for c in columns)] for t in ordered]
+
+
+def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+            asked: list[tuple[int, list[Any]]], looks_back: bool) -> dict[int, Any]:
+    """A transformation's points by time. Over another transformation it reads that one's
+    points (`difference(derivative(mean(x)))`), as 1.x chains their iterators; the bucket
+    before the range that one looking back reads, the ones inside it read too."""
+    looks_back = looks_back or transform.name in fn.LOOKS_BACK
+    source = rows if looks_back else asked
+    inner = transforms_in(transform.arg)
+    if inner:
+        computed = {t: _points(t, plan, rows, asked, looks_back) for t in inner}
+        stamps = {t for points in computed.values() for t in points}
+        if _reads_rows(transform.arg):
+            stamps.update(t for t, _ in source)
+        by_time = dict(rows)
+        blank = [None] * len(plan.prims)
+        series = [(t, _eval(transform.arg, by_time.get(t, blank),
+                            {k: points.get(t) for k, points in computed.items()}))
+                  for t in sorted(stamps)]
+    else:
+        series = [(t, _eval(transform.arg, v)) for t, v in source]
+    if plan.descending:
+        series.reverse()  # 1.x walks the series newest first under ORDER BY DESC
+    return dict(_transform(transform, series, plan))
 
 
 def _transform(node: Transform, series: list[tuple[int, Any]], plan: SelectPlan) -> list[Any]:

@@ -100,7 +100,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             for i, name in enumerate(dimensions)]
     if not plan.aggregate:
         present = [_not_null(_value(schema, p)) for p in raw if p.role == "field"]
-        if present and not _every_field(raw, schema, copies, extra):
+        # 1.x: every row a subquery answers stays
+        if present and database != VIRTUAL_DB and not _every_field(raw, schema, copies, extra):
             anyone = exp.or_(*present, copy=False)
             where = anyone if where is None else exp.and_(where, anyone, copy=False)
         select = exp.select(time_ns.as_(TIME, copy=False), *dims,

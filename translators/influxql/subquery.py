@@ -10,6 +10,7 @@ shaping, the rows handed to the runner as Arrow tables it scans by name.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -19,13 +20,14 @@ from sqlglot import exp
 from translators.lineprotocol import FieldType
 
 from . import ast
+from .conditions import condition_sql
 from .iterators import answer_types
 from .results import Series
-from .rewrite import plan_select
+from .rewrite import plan_select, resolve_sources
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .select_list import has_aggregate
 from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
-from .timerange import split_condition
+from .subquery_range import cut_early_rows, parent_condition, within_parent_range
 from .values import coerce, column_type
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
 
 #: The virtual tables' column holding each row's place in 1.x's emission order.
 SEQUENCE = "__seq"
+#: The table and column `_meeting` reads a subquery's rows through.
+_MET, _ROW = "__met", "__row"
 
 
 class TableRunner(Protocol):
@@ -62,15 +66,24 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery."""
     from .engine import select  # engine imports this module lazily; select recurses
 
+    # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
+    # statement keeps them as written (its wildcard columns then list no tag).
+    parent = dataclasses.replace(
+        statement, dimensions=_expand_dimensions(statement, database, schema))
     # 1.x hands a parent's dimensions down to its subqueries, however deep: they key the page.
-    paged_by = statement.dimensions if paged_by is None else paged_by
+    paged_by = parent.dimensions if paged_by is None else paged_by
     virtual: dict[str, _Virtual] = {}
     for source in statement.sources:
-        inner = inner_statement(_as_subquery(source), statement, now)
+        inner = inner_statement(_as_subquery(source), parent, now)
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by)
+        if _descending(statement):
+            # run in the parent's order (fill(previous) looks forward...), read in time order
+            answered = [_ascending(s) for s in reversed(answered)]
+        answered = cut_early_rows(answered, parent, now,
+                                  lambda condition, a=answered: _meeting(a, condition, run))
         for rank, series in enumerate(answered):
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
@@ -83,7 +96,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     # The subqueries were paged with this statement's SLIMIT/SOFFSET; 1.x pages nothing here.
     outer = dataclasses.replace(
         statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in names),
-        slimit=0, soffset=0)
+        condition=parent_condition(statement, now), slimit=0, soffset=0)
     scan = cast("TableRunner", run)
     renames = {name: _table_name(i) for i, name in enumerate(names)}
 
@@ -95,6 +108,44 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
 
 # -- the inner statement as 1.x runs it under a parent ------------------------------------------
+
+
+def _expand_dimensions(statement: ast.SelectStatement, database: str | None,
+                       schema: SchemaProvider) -> tuple[ast.Dimension, ...]:
+    """GROUP BY `*` and regexes expanded, as 1.x expands them before it runs anything: over a
+    subquery they range only over the tags the subquery grouped by (its own `*` and regexes
+    expanded first), over a measurement beside it over that measurement's tags."""
+    if not any(isinstance(d.expr, ast.Wildcard | ast.RegexLiteral)
+               for d in statement.dimensions):
+        return statement.dimensions
+    keys = sorted(_dimension_keys(statement.sources, database, schema))
+    expanded: list[ast.Dimension] = []
+    for dimension in statement.dimensions:
+        expr = dimension.expr
+        if isinstance(expr, ast.Wildcard):
+            expanded.extend(ast.Dimension(ast.VarRef(k)) for k in keys)
+        elif isinstance(expr, ast.RegexLiteral):
+            expanded.extend(ast.Dimension(ast.VarRef(k)) for k in keys
+                            if re.search(expr.pattern, k))
+        else:
+            expanded.append(dimension)
+    return tuple(expanded)
+
+
+def _dimension_keys(sources: tuple[ast.Source, ...], database: str | None,
+                    schema: SchemaProvider) -> set[str]:
+    """The tag keys a parent's `GROUP BY *` finds in `sources` (1.x's FieldDimensions)."""
+    keys: set[str] = set()
+    for source in sources:
+        if isinstance(source, ast.SubQuery):
+            inner = source.statement
+            keys.update(d.expr.name for d in _expand_dimensions(inner, database, schema)
+                        if isinstance(d.expr, ast.VarRef))
+        else:
+            for found in resolve_sources((source,), database, schema):
+                keys.update(found.schema.tags)
+    return keys
+
 
 
 def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
@@ -119,9 +170,10 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
         fill = ast.FillOption.NONE
     # 1.x adds the parent's SLIMIT and SOFFSET to the subquery's own and pages only there:
     # the parent's series are never paged again (`SLIMIT 1` over `SLIMIT 1` answers two).
+    # 1.x runs a subquery in its parent's time order.
     return dataclasses.replace(
-        inner, dimensions=tuple(dimensions), fill=fill,
-        condition=_within_parent_range(inner.condition, outer, now, outer_interval is not None),
+        inner, dimensions=tuple(dimensions), fill=fill, sort_fields=outer.sort_fields,
+        condition=within_parent_range(inner.condition, outer, now, outer_interval is not None),
         slimit=inner.slimit + outer.slimit, soffset=inner.soffset + outer.soffset)
 
 
@@ -134,6 +186,12 @@ def _as_subquery(source: ast.Source) -> ast.SelectStatement:
                                sources=(source,), dimensions=(ast.Dimension(ast.Wildcard()),))
 
 
+def _ascending(series: Series) -> Series:
+    """A descending answer's series with its rows in time order."""
+    return Series(series.name, series.columns, series.values[::-1], series.tags,
+                  series.has_time, timezone=series.timezone)
+
+
 def _aggregates(statement: ast.SelectStatement) -> bool:
     return any(has_aggregate(f.expr) for f in statement.fields)
 
@@ -144,29 +202,6 @@ def _descending(statement: ast.SelectStatement) -> bool:
 
 def _is_time(dimension: ast.Dimension) -> bool:
     return isinstance(dimension.expr, ast.Call) and dimension.expr.name == "time"
-
-
-def _within_parent_range(condition: ast.Expr | None, outer: ast.SelectStatement, now: int,
-                         outer_interval: bool) -> ast.Expr | None:
-    """The subquery's condition narrowed to the parent's time range (1.x intersects them)."""
-    _, span = split_condition(outer.condition, now, outer.timezone)
-    upper = span.upper
-    if upper is None and outer_interval:
-        upper = now  # the parent's GROUP BY time range ends at now(), so the subquery's does
-    time = ast.VarRef("time")
-    bounds: list[ast.Expr] = []
-    if span.lower is not None:
-        bounds.append(ast.BinaryExpr(ast.BinaryOp.GTE, time, ast.IntegerLiteral(span.lower)))
-    if upper is not None:
-        bounds.append(ast.BinaryExpr(ast.BinaryOp.LTE, time, ast.IntegerLiteral(upper)))
-    if condition is not None:
-        bounds.insert(0, ast.ParenExpr(condition))
-    if not bounds:
-        return None
-    combined = bounds[0]
-    for bound in bounds[1:]:
-        combined = ast.BinaryExpr(ast.BinaryOp.AND, combined, bound)
-    return combined
 
 
 # -- series to rows -----------------------------------------------------------------------------
@@ -209,6 +244,29 @@ def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, databas
                 rows.fields.append(column)
             if ftype is not None:
                 rows.typed.setdefault(column, ftype)
+
+
+def _meeting(answered: list[Series], condition: ast.Expr, run: Runner
+             ) -> set[tuple[int, int]]:
+    """The (series, row) positions of `answered` whose row meets `condition`."""
+    kept: set[tuple[int, int]] = set()
+    names: dict[str, list[int]] = {}
+    for number, series in enumerate(answered):
+        names.setdefault(series.name, []).append(number)
+    for name, numbers in names.items():
+        virtual = _Virtual()
+        positions = []
+        for number in numbers:
+            _add_series(virtual, answered[number], 0, True)
+            positions.extend((number, place) for place in range(len(answered[number].values)))
+        schema = _schema(name, virtual)
+        table = _arrow(schema, virtual).append_column(
+            _ROW, pa.array(range(len(positions)), pa.int64()))
+        query = exp.select(col(_ROW)).from_(exp.Table(this=ident(_MET))).where(
+            condition_sql(condition, schema))
+        met = cast("TableRunner", run)(query, tables={_MET: table})
+        kept.update(positions[row] for row in met.column(_ROW).to_pylist())
+    return kept
 
 
 def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:

@@ -247,6 +247,28 @@ SELECTORS = [
 
 TRANSFORMS = [
     pytest.param(f"SELECT abs(temp) {C1} LIMIT 5", id="abs"),
+    # A transformation of a transformation reads its points (1.x chains the iterators).
+    pytest.param(f"SELECT difference(derivative(mean(bytes))) {CT} AND host = 'server01' "
+                 "GROUP BY time(5m)", id="transform-of-transform"),
+    pytest.param(f"SELECT cumulative_sum(difference(max(requests))) {CT} GROUP BY time(5m), "
+                 "host", id="transform-of-transform-by-host"),
+    pytest.param(f"SELECT moving_average(derivative(mean(bytes), 1s), 2) {CT} GROUP BY "
+                 "time(5m) ORDER BY time DESC", id="transform-of-transform-desc"),
+    pytest.param(f"SELECT derivative(difference(mean(bytes))) * 2 {CT} GROUP BY time(7m) "
+                 "fill(previous)", id="transform-of-transform-times-literal"),
+    pytest.param(f"SELECT difference(derivative(mean(bytes)) + mean(bytes)) {CT} "
+                 "GROUP BY time(5m) fill(linear)", id="transform-of-transform-plus-aggregate"),
+    pytest.param(f"SELECT difference(derivative(bytes)) {CT} AND host = 'server01'",
+                 id="raw-transform-of-transform"),
+    pytest.param(f"SELECT holt_winters(derivative(mean(bytes)), 3, 1) {CT} GROUP BY time(5m)",
+                 id="holt-winters-of-transform"),
+    # the bucket before the range, read for the outer one, reaches the inner one too
+    pytest.param("SELECT difference(cumulative_sum(spread(v))) FROM gauge WHERE "
+                 "time < '2024-01-01T00:00:00Z' GROUP BY time(13m, 1m), id ORDER BY time DESC",
+                 id="transform-of-transform-looks-back-desc"),
+    pytest.param("SELECT cumulative_sum(derivative(mean(bytes))) FROM counters WHERE "
+                 "time >= '2024-01-01T00:13:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(5m)", id="transform-of-transform-inner-looks-back"),
     # Math over a transformation (Telegraf dashboards' bits per second).
     pytest.param(f"SELECT non_negative_derivative(max(bytes), 1s) * 8 {CT} GROUP BY time(10m), "
                  "host fill(null)", id="transform-times-literal"),

@@ -170,6 +170,57 @@ SOURCES = [
                  "SLIMIT 1 SOFFSET 2) GROUP BY region", id="subquery-slimit-parent-tags"),
     pytest.param(f"SELECT count(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {S} "
                  "GROUP BY host SLIMIT 1)", id="subquery-slimit-parent-ungrouped"),
+    # a parent's GROUP BY * or regex ranges only over the tags the subquery grouped by (its
+    # own * expanded first); a wildcard's columns still list no tag
+    pytest.param(f"SELECT mean(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(30m), host) GROUP BY *", id="subquery-parent-group-by-all"),
+    pytest.param(f"SELECT m FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(30m)) GROUP BY *", id="subquery-parent-group-by-all-untagged"),
+    pytest.param(f"SELECT m FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(30m), *) GROUP BY /o/", id="subquery-parent-group-by-regex"),
+    pytest.param(f"SELECT * FROM (SELECT max(usage_user) AS m, host FROM cpu WHERE {H1} "
+                 "GROUP BY time(30m), host) GROUP BY /re/",
+                 id="subquery-parent-group-by-regex-no-match"),
+    pytest.param(f"SELECT count(m) FROM (SELECT m FROM (SELECT max(usage_user) AS m FROM cpu "
+                 f"WHERE {H1} GROUP BY time(30m), region, cpu) GROUP BY cpu) GROUP BY *",
+                 id="subquery-parent-group-by-all-nested"),
+    # a parent's time range narrows the subquery's and filters nothing itself: the first
+    # bucket's row, stamped before the lower bound, reaches raw rows and transformations; an
+    # aggregate reads the groups in order and stops at the first such row (ascending: that
+    # group gives nothing; descending: its later rows were read)
+    pytest.param(f"SELECT m FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:25:00Z' GROUP BY host",
+                 id="subquery-outer-range-raw-keeps-first-bucket"),
+    pytest.param(f"SELECT derivative(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:25:00Z' AND "
+                 "time < '2024-01-01T00:50:00Z' GROUP BY host",
+                 id="subquery-outer-range-transform"),
+    pytest.param(f"SELECT mean(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:25:00Z' GROUP BY host",
+                 id="subquery-outer-range-aggregate-empty"),
+    pytest.param(f"SELECT mean(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:25:00Z' GROUP BY host "
+                 "ORDER BY time DESC", id="subquery-outer-range-aggregate-desc-first-group"),
+    pytest.param(f"SELECT count(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:25:00Z' AND m < 47 "
+                 "GROUP BY host ORDER BY time DESC", id="subquery-outer-range-aggregate-where"),
+    pytest.param(f"SELECT count(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host) WHERE time >= '2024-01-01T00:30:00Z'",
+                 id="subquery-outer-range-aligned"),
+    # a subquery runs in its parent's time order: fill(previous) reaches back from later rows
+    pytest.param("SELECT a FROM (SELECT last(v) AS a FROM gauge WHERE id = 'c' AND "
+                 "time >= '2023-12-31T22:00:00Z' AND time < '2024-01-01T00:00:45Z' "
+                 "GROUP BY time(1h) fill(previous)) ORDER BY time DESC",
+                 id="subquery-fill-previous-in-parent-order"),
+    # every row a subquery answers reaches a parent's raw rows, its nulls too
+    pytest.param(f"SELECT b FROM (SELECT max(usage_user) AS a, stddev(usage_user) AS b "
+                 f"FROM cpu WHERE {ONE} AND time < '2024-01-01T00:05:00Z' GROUP BY time(2m))",
+                 id="subquery-null-rows-stddev"),
+    pytest.param("SELECT a FROM (SELECT max(usage_user) AS a FROM cpu WHERE "
+                 "time >= '2023-12-31T22:53:00Z' AND time < '2024-01-01T04:00:00Z' "
+                 "GROUP BY time(1h) fill(linear))", id="subquery-null-rows-fill-linear"),
+    pytest.param(f"SELECT usage_idle FROM (SELECT usage_idle, usage_user FROM cpu "
+                 f"WHERE host = 'server02' AND {S})", id="subquery-null-rows-raw"),
 ]
 
 WHERE = [

@@ -329,10 +329,17 @@ class Draw:
             bounds = Bounds(f"time < {self.literal(T0 + 2 * HOUR)}", None, T0 + 2 * HOUR)
         inner = self.call(m, self.pick(("mean", "max", "min", "sum", "count", "last", "first",
                                         "median", "spread")), NUMERIC)
-        # A transformation inside arithmetic or another transformation is not supported by
-        # the gateway yet ("a transformation cannot be nested in an expression yet").
-        items = [self.transform(inner)]
-        if self.chance(0.2):
+        name = self.pick(TRANSFORMS + TECHNICAL)
+        items = [self.transform(inner, name)]
+        if name in TRANSFORMS and name != "moving_average" and self.chance(0.3):
+            # a transformation of a transformation reads its points. Not matched yet: two
+            # in a chain that look back (1.6.7 reads a bucket more before the range for
+            # each, and n-1 for moving_average), the technical-analysis functions, a
+            # nested one beside another column or in arithmetic with an aggregate
+            # (`difference(mean(x)) * mean(x)`: 1.6.7's rows)
+            outer = ("cumulative_sum",) if name != "cumulative_sum" else TRANSFORMS
+            items = [self.transform(items[0], self.pick(outer))]
+        elif self.chance(0.2):
             items.append(self.transform(self.call(m, "mean", NUMERIC)))
         tags = self.tags(m)
         tags.insert(self.rng.randrange(len(tags) + 1), self.interval(m, bounds))
@@ -351,31 +358,49 @@ class Draw:
                             T0, T0 + HOUR)
         inner_items = [f"{self.call(m, self.pick(tuple(SELECTORS)), NUMERIC)} AS a"]
         if self.chance(0.4):
-            inner_items.append(f"{self.aggregate(m)} AS b")
+            second = self.aggregate(m)
+            if second.startswith("stddev(") and not self.near():
+                # stddev() of one point is a null the parent's aggregates read as a point
+                # (count() counts it, sum() and mean() answer null): not matched yet
+                second = "spread" + second.removeprefix("stddev")
+            inner_items.append(f"{second} AS b")
         inner_tags = self.tags(m)
+        # Always GROUP BY time inside: without it first()/last() over several series pick
+        # between tied points as 1.6.7's merge does, which the parent's sums do not match yet
         inner = (f"SELECT {', '.join(inner_items)} FROM {m.name}{self.where(m, bounds)}"
                  f"{self.group_by([self.interval(m, bounds)] + inner_tags)}")
         if self.chance(0.3):
             inner += " " + self.pick(FILLS)
         fields = ["a"] + (["b"] if len(inner_items) > 1 else [])
-        # The parent's GROUP BY names only tags the subquery grouped by: 1.6.7 gives a
-        # parent's `*` or a regex only those (not matched yet). Raw rows and
-        # transformations keep the subquery's series apart.
+        # A parent's `*` or regex ranges over the tags the subquery grouped by, so `*` keeps
+        # the subquery's series apart, as raw rows and transformations need.
         plain = [t for t in inner_tags if t in m.tags]
-        apart = inner_tags if inner_tags in ([], ["*"], plain) else None
-        shape = self.rng.randrange(4) if apart is not None else 2
+        shape = self.rng.randrange(4)
         if shape < 2:
-            outer_tags = apart or []
+            outer_tags = ["*"] if inner_tags and self.chance(0.7) else inner_tags
+            if outer_tags and not (outer_tags == ["*"] or outer_tags == plain):
+                outer_tags = ["*"]  # (a regex or an unknown tag inside)
             items = ([self.pick(fields), self.arithmetic("a", self.pick(fields))] if shape == 0
                      else [self.transform(self.pick(fields))])
         else:
             outer_tags = self.rng.sample(plain, self.rng.randint(0, len(plain)))
+            if self.chance(0.3):
+                outer_tags = [self.pick(("*", "/o/", "/^h/", "/nomatch/"))]
+            # first(), top() and bottom() over a subquery's rows pick between points tied
+            # on time (or value) in an order of 1.6.7's merge not matched yet
             name = self.pick(("mean", "max", "min", "sum", "count", "last", "spread"))
             items = [f"{name}({self.pick(fields)})"]
-        # An outer WHERE on time keeps the subquery's rows before its lower bound in 1.6.7
-        # (and more); not matched yet, so the time range is only given inside.
         text = f"SELECT {', '.join(items)} FROM ({inner})"
-        return text + self.group_by(outer_tags) + self.tail(bounds, bool(outer_tags))
+        outer = self.bounds(grouped=False)
+        desc = True
+        if outer.text and not outer.relative and self.chance(0.4):
+            # the parent's range narrows the subquery's; its rows before the lower bound
+            # (a first bucket's start) reach the parent (subquery_range.py). An aggregate
+            # reading them under ORDER BY time DESC meets the subquery's series in an order
+            # not matched yet.
+            text += f" WHERE {outer.text}"
+            desc = shape < 2
+        return text + self.group_by(outer_tags) + self.tail(bounds, bool(outer_tags), desc)
 
 
 def case(seed: int | str) -> Case:

@@ -1,0 +1,115 @@
+"""How a parent's WHERE time range reaches its subqueries' rows, as 1.x's iterators read it.
+
+1.x takes the parent's time range out of its condition and hands it to the subquery (the two
+ranges intersected); the parent never filters the subquery's rows by time again. A subquery
+grouped by time answers its first bucket at the bucket's start, which may lie before the
+parent's lower bound, so those rows reach the parent: raw rows and transformations read them.
+An aggregate without GROUP BY time reads each source's rows group by group (measurement, then
+the parent's GROUP BY tags, descending under ORDER BY time DESC) in one window starting at
+the lower bound, and a row before that window ends the whole read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import ast
+from .results import Series
+from .select_list import has_aggregate
+from .timerange import split_condition
+
+
+def within_parent_range(condition: ast.Expr | None, outer: ast.SelectStatement, now: int,
+                        outer_interval: bool) -> ast.Expr | None:
+    """The subquery's condition narrowed to the parent's time range (1.x intersects them)."""
+    _, span = split_condition(outer.condition, now, outer.timezone)
+    upper = span.upper
+    if upper is None and outer_interval:
+        upper = now  # the parent's GROUP BY time range ends at now(), so the subquery's does
+    time = ast.VarRef("time")
+    bounds: list[ast.Expr] = []
+    if span.lower is not None:
+        bounds.append(ast.BinaryExpr(ast.BinaryOp.GTE, time, ast.IntegerLiteral(span.lower)))
+    if upper is not None:
+        bounds.append(ast.BinaryExpr(ast.BinaryOp.LTE, time, ast.IntegerLiteral(upper)))
+    if condition is not None:
+        bounds.insert(0, ast.ParenExpr(condition))
+    if not bounds:
+        return None
+    combined = bounds[0]
+    for bound in bounds[1:]:
+        combined = ast.BinaryExpr(ast.BinaryOp.AND, combined, bound)
+    return combined
+
+
+def parent_condition(statement: ast.SelectStatement, now: int) -> ast.Expr | None:
+    """The parent's own condition over the subquery's rows: without its time comparisons for
+    raw rows and transformations (1.x applies the range only inside the subquery)."""
+    if _aggregates(statement):
+        return statement.condition  # its range still stamps rows and bounds the buckets
+    rest, _ = split_condition(statement.condition, now, statement.timezone)
+    return rest
+
+
+def cut_early_rows(answered: list[Series], parent: ast.SelectStatement, now: int,
+                   meeting: Callable[[ast.Expr], set[tuple[int, int]]]) -> list[Series]:
+    """One subquery source's series with the values an aggregate without GROUP BY time never
+    reads set to null, column by column (each of 1.x's calls reads its own column): walking
+    the groups in 1.x's order, a group holding a value before the lower bound ends the read;
+    ascending that group gives nothing, descending its later values were read first. The
+    values before the bound in the groups read are left to the parent's time filter.
+    `meeting(condition)`: the (series, row) positions the parent's other conditions keep,
+    which are all 1.x's read sees."""
+    rest, span = split_condition(parent.condition, now, parent.timezone)
+    lower = span.lower
+    if (lower is None or not _aggregates(parent)
+            or any(_is_time(d) for d in parent.dimensions)):
+        return answered
+    kept = None if rest is None else meeting(rest)
+    keys = sorted({d.expr.name for d in parent.dimensions if isinstance(d.expr, ast.VarRef)})
+    descending = bool(parent.sort_fields) and not parent.sort_fields[0].ascending
+
+    def group(series: Series) -> tuple[str, tuple[str, ...]]:
+        tags = series.tags or {}
+        return series.name, tuple(tags.get(k, "") for k in keys)
+
+    order = sorted({group(s) for s in answered}, reverse=descending)
+    unread: dict[str, set[tuple[str, tuple[str, ...]]]] = {}
+    for column in {c for s in answered for c in s.columns[1:]}:
+        early = {group(s) for number, s in enumerate(answered) if column in s.columns
+                 for place, row in enumerate(s.values)
+                 if row[0] < lower and row[s.columns.index(column)] is not None
+                 and (kept is None or (number, place) in kept)}
+        for position, key in enumerate(order):
+            if key in early:
+                unread[column] = set(order[position + (1 if descending else 0):])
+                break
+    if not unread:
+        return answered
+    return [_without(s, {c for c, groups in unread.items() if group(s) in groups})
+            for s in answered]
+
+
+def _without(series: Series, columns: set[str]) -> Series:
+    """The series with `columns` null; rows left without any value are dropped."""
+    if not columns:
+        return series
+    blank = [i for i, c in enumerate(series.columns) if c in columns]
+    rows: list[list[Any]] = []
+    for row in series.values:
+        kept = list(row)
+        for index in blank:
+            kept[index] = None
+        if any(v is not None for v in kept[1:]) or not any(v is not None for v in row[1:]):
+            rows.append(kept)
+    return Series(series.name, series.columns, rows, series.tags, series.has_time,
+                  timezone=series.timezone)
+
+
+def _aggregates(statement: ast.SelectStatement) -> bool:
+    return any(has_aggregate(f.expr) for f in statement.fields)
+
+
+def _is_time(dimension: ast.Dimension) -> bool:
+    return isinstance(dimension.expr, ast.Call) and dimension.expr.name == "time"
