@@ -35,6 +35,8 @@ def eligible(plan: SelectPlan) -> bool:
         return False
     if not all(isinstance(node, PrimRef) for node in plan.outputs):
         return False
+    if plan.fill is ast.FillOption.NONE and plan.rows_end is not None and len(plan.prims) > 1:
+        return False  # LIMIT cuts each function's buckets on its own (cursor.py)
     if plan.aggregate:
         return all(p.func is not None and not needs_points(plan, p) for p in plan.prims)
     return True

@@ -51,6 +51,20 @@ def absent_counts(plan: SelectPlan, schema: MeasurementSchema) -> frozenset[int]
                      if p.func == "count" and absent(schema, p))
 
 
+def cast_fill(value: float | int | None, kind: str | None) -> Any:
+    """fill(<number>)'s value as 1.x casts it to a call's type: truncated for integers, and
+    for booleans and text their zero value (a number is neither: `false`, `""`)."""
+    if value is None:
+        return None
+    if kind in ("integer", "unsigned"):
+        return int(value)
+    if kind == "boolean":
+        return False
+    if kind == "string":
+        return ""
+    return value
+
+
 def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
           end: int, null_counts: frozenset[int] = frozenset()) -> list[tuple[int, list[Any]]]:
     assert plan.interval is not None

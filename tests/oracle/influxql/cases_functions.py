@@ -313,6 +313,23 @@ TRANSFORMS = [
                  f"AND {W} GROUP BY time(10m) fill(0)", id="derivative-fill-zero"),
     pytest.param(f"SELECT derivative(used_percent) FROM disk WHERE path = '/home' AND {W}",
                  id="derivative-irregular"),
+    # Beside another function a transformation without a point in a bucket reads what 1.x's
+    # cursor defaults to: fill(<number>)'s value (cast to its type), fill(previous) its own
+    # last value; math over it too. LIMIT and OFFSET cut each function's points on its own.
+    pytest.param(f"SELECT moving_average(mean(usage_user), 3), difference(max(usage_user)) "
+                 f"FROM cpu WHERE host = 'server03' AND {W} GROUP BY time(5m) fill(100)",
+                 id="transform-beside-transform-fill-number"),
+    pytest.param(f"SELECT moving_average(mean(usage_user), 3), max(usage_user) FROM cpu WHERE "
+                 f"host = 'server03' AND {W} GROUP BY time(5m) fill(previous) "
+                 "ORDER BY time DESC", id="transform-beside-max-fill-previous-desc"),
+    pytest.param(f"SELECT moving_average(mean(usage_user), 3), difference(max(usage_user)) "
+                 f"FROM cpu WHERE host = 'server03' AND {W} GROUP BY time(5m) fill(null) "
+                 "LIMIT 2", id="transforms-limit-each"),
+    pytest.param(f"SELECT moving_average(mean(usage_user), 3), difference(max(usage_user)) "
+                 f"FROM cpu WHERE host = 'server03' AND {W} GROUP BY time(5m) fill(linear) "
+                 "ORDER BY time DESC LIMIT 3 OFFSET 2", id="transforms-limit-offset-each-desc"),
+    pytest.param(f"SELECT mean(a) + mean(b), mean(b) FROM sparse WHERE {W} GROUP BY time(5m) "
+                 "fill(none) LIMIT 2 OFFSET 2", id="aggregates-fill-none-limit-each"),
     pytest.param(f"SELECT derivative(usage_user) {C1} ORDER BY time DESC LIMIT 4",
                  id="derivative-desc"),
     pytest.param(f"SELECT difference(requests) {CT} AND host = 'server01' LIMIT 35",

@@ -339,9 +339,7 @@ class Draw:
         text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
                 f"{self.group_by(tags)}")
         if self.chance(0.4):
-            # a number fill() under a transformation: 1.6.7 fills the first row before the
-            # transformation sees it (not matched yet), so only the other fills
-            text += " " + self.pick(FILLS[:4])
+            text += " " + self.pick(FILLS)
         return text + self.tail(bounds, bool(tags))
 
     def subquery(self, m: Measurement) -> str:
