@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from . import ast
@@ -66,10 +66,14 @@ def cast_fill(value: float | int | None, kind: str | None) -> Any:
 
 
 def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
-          end: int, null_counts: frozenset[int] = frozenset()) -> list[tuple[int, list[Any]]]:
+              end: int, null_counts: frozenset[int] = frozenset(),
+              kinds: Sequence[str | None] = ()) -> list[tuple[int, list[Any]]]:
+    """Every bucket from start to end, filled. `kinds`: each prim's type, which 1.x casts
+    fill(<number>)'s value to (`cast_fill`)."""
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}
     width = len(plan.prims)
+    numbers = [cast_fill(plan.fill_value, kinds[i] if kinds else None) for i in range(width)]
     out: list[tuple[int, list[Any]]] = []
     option = plan.fill
     previous: list[Any] = [None] * width
@@ -83,7 +87,7 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
             values = [None] * width
             for index, prim in enumerate(plan.prims):
                 if option is ast.FillOption.NUMBER:
-                    values[index] = plan.fill_value
+                    values[index] = numbers[index]
                 elif option is ast.FillOption.PREVIOUS:
                     values[index] = previous[index]
                 elif (option is ast.FillOption.NULL and prim.func == "count"
@@ -94,7 +98,7 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
             for index in range(width):
                 if values[index] is None:
                     if option is ast.FillOption.NUMBER:
-                        values[index] = plan.fill_value
+                        values[index] = numbers[index]
                     elif option is ast.FillOption.PREVIOUS:
                         values[index] = previous[index]
         for index in range(width):

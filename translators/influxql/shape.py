@@ -83,7 +83,9 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         rows, integrals = _compute(plan, group, lower, upper, rng)
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled:
-            rows = fill_rows(plan, rows, start, end, group.absent_counts)
+            kinds = [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))
+                     for i in range(len(plan.prims))]
+            rows = fill_rows(plan, rows, start, end, group.absent_counts, kinds)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             default = plan.fill_value if plan.fill is ast.FillOption.NUMBER else None
             rows = area.join(rows, integrals, len(plan.prims), plan.descending, default,

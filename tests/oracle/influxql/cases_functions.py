@@ -152,6 +152,17 @@ AGGREGATES = [
                  "GROUP BY time(30m)", id="count-field-of-other-source"),
     pytest.param(f"SELECT count(nosuch) + 1, mean(usage_user) FROM (SELECT * {CW}) "
                  "GROUP BY host", id="count-unknown-subquery-math"),
+    # fill(<number>) is cast to each function's type: truncated for integers (count, and
+    # sum/max/first/spread/mode/percentile of integers), false for booleans, "" for text
+    pytest.param("SELECT count(usage_user), mean(usage_user) FROM cpu WHERE host = 'server03' "
+                 f"AND {H1} GROUP BY time(5m) fill(-2.5)", id="fill-fraction-count"),
+    pytest.param("SELECT sum(used), max(used), first(used), spread(used), mode(used), "
+                 "percentile(used, 50), median(used) FROM mem WHERE host = 'server01' AND "
+                 "time >= '2023-12-31T22:50:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(10m) fill(2.5)", id="fill-fraction-integer-functions"),
+    pytest.param("SELECT first(ok), last(message), max(latency) FROM events WHERE "
+                 "time >= '2023-12-31T23:30:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(10m) fill(1)", id="fill-number-boolean-and-text"),
     pytest.param(f"SELECT sum(usage_user) {CW} GROUP BY time(30m) ORDER BY time DESC",
                  id="aggregate-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'nosuch' AND {W} "
@@ -319,6 +330,9 @@ TRANSFORMS = [
     pytest.param(f"SELECT moving_average(mean(usage_user), 3), difference(max(usage_user)) "
                  f"FROM cpu WHERE host = 'server03' AND {W} GROUP BY time(5m) fill(100)",
                  id="transform-beside-transform-fill-number"),
+    pytest.param(f"SELECT moving_average(mean(usage_user), 6) * 2, difference(count(usage_user)) "
+                 f"FROM cpu WHERE host = 'server03' AND {W} GROUP BY time(5m) fill(2.5)",
+                 id="transform-math-beside-transform-fill-fraction"),
     pytest.param(f"SELECT moving_average(mean(usage_user), 3), max(usage_user) FROM cpu WHERE "
                  f"host = 'server03' AND {W} GROUP BY time(5m) fill(previous) "
                  "ORDER BY time DESC", id="transform-beside-max-fill-previous-desc"),
