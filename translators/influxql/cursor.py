@@ -34,6 +34,17 @@ def applies(plan: SelectPlan) -> bool:
                     for p in plan.prims))
 
 
+def silent(plan: SelectPlan, rows: list[tuple[int, list[Any]]]) -> frozenset[int]:
+    """The aggregates without a point in a series' rows (a count of 0 is none, a low
+    percentile() that selects nothing neither): 1.x's fill never starts for them, so they
+    read the cursor's default, and a series where every one is silent has no rows at all."""
+    def point(func: str, value: Any) -> bool:
+        return value is not None and not (func == "count" and value == 0)
+
+    return frozenset(i for i, p in enumerate(plan.prims) if p.func not in (None, "integral")
+                     and not any(point(p.func, values[i]) for _, values in rows))
+
+
 def calls_in(node: Node) -> list[Call]:
     """The calls an output reads: transformations whole, aggregates by reference."""
     if isinstance(node, PrimRef | Transform):
@@ -96,19 +107,22 @@ def join(plan: SelectPlan, streams: dict[Call, dict[int, Any]],
 
 def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
                 keep: tuple[int, int] | None, schema: MeasurementSchema | None,
-                evaluate: Evaluate, compute: Compute) -> list[list[Any]]:
+                evaluate: Evaluate, compute: Compute,
+                quiet: frozenset[int] = frozenset()) -> list[list[Any]]:
     """One series' output rows, ascending, LIMIT and OFFSET applied: `rows` are its buckets
     (time, prim values), filled; `keep` the buckets asked for when one before them was read
     for the transformations that look back; `evaluate` computes an output from prim values
-    and transformation values, `compute` a transformation's points from its argument's."""
+    and transformation values, `compute` a transformation's points from its argument's;
+    `quiet`: the aggregates without a point in the series (`silent`)."""
     asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
     streams: dict[Call, dict[int, Any]] = {}
     for call in (c for node in plan.outputs for c in calls_in(node)):
         if call in streams:
             continue
         if isinstance(call, PrimRef):  # fill(none) leaves the call's empty buckets out
-            streams[call] = {t: v[call.index] for t, v in asked
-                             if v[call.index] is not None or plan.fill is not ast.FillOption.NONE}
+            streams[call] = {} if call.index in quiet else {
+                t: v[call.index] for t, v in asked
+                if v[call.index] is not None or plan.fill is not ast.FillOption.NONE}
             continue
         source = rows if call.name in fn.LOOKS_BACK else asked
         series = [(t, evaluate(call.arg, v, None)) for t, v in source]
@@ -125,3 +139,9 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
                 prims[call.index] = value
         out.append([time, *(evaluate(node, prims, values) for node in plan.outputs)])
     return out[::-1] if plan.descending else out
+
+
+def nan_as_null(rows: list[list[Any]]) -> list[list[Any]]:
+    """1.x's cursor answers a NaN (stddev() of one point, and whatever is computed from it)
+    as null; an infinity stays, and fails the answer's JSON as in 1.x."""
+    return [[None if isinstance(v, float) and v != v else v for v in row] for row in rows]

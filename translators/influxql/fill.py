@@ -66,10 +66,12 @@ def cast_fill(value: float | int | None, kind: str | None) -> Any:
 
 
 def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
-              end: int, null_counts: frozenset[int] = frozenset(),
+              end: int, silent: frozenset[int] = frozenset(),
               kinds: Sequence[str | None] = ()) -> list[tuple[int, list[Any]]]:
     """Every bucket from start to end, filled. `kinds`: each prim's type, which 1.x casts
-    fill(<number>)'s value to (`cast_fill`)."""
+    fill(<number>)'s value to (`cast_fill`). `silent`: the prims without a point in
+    the series (a count() of a field the measurement lacks...): 1.x's fill never starts for
+    them, so they are left null."""
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}
     width = len(plan.prims)
@@ -86,17 +88,18 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
                 continue
             values = [None] * width
             for index, prim in enumerate(plan.prims):
+                if index in silent:
+                    continue
                 if option is ast.FillOption.NUMBER:
                     values[index] = numbers[index]
                 elif option is ast.FillOption.PREVIOUS:
                     values[index] = previous[index]
-                elif (option is ast.FillOption.NULL and prim.func == "count"
-                      and index not in null_counts):
+                elif option is ast.FillOption.NULL and prim.func == "count":
                     values[index] = 0
         else:
             values = list(values)
             for index in range(width):
-                if values[index] is None:
+                if values[index] is None and index not in silent:
                     if option is ast.FillOption.NUMBER:
                         values[index] = numbers[index]
                     elif option is ast.FillOption.PREVIOUS:

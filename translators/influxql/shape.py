@@ -81,19 +81,28 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     series: list[Series] = []
     for group in groups:
         rows, integrals = _compute(plan, group, lower, upper, rng)
+        quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
+        if quiet and not integrals and len(quiet) == sum(
+                p.func not in (None, "integral") for p in plan.prims):
+            continue  # no function has a point in the series (a low percentile's)
+        if quiet:
+            rows = [(t, [None if i in quiet else v for i, v in enumerate(values)])
+                    for t, values in rows]
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled:
             kinds = [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))
                      for i in range(len(plan.prims))]
-            rows = fill_rows(plan, rows, start, end, group.absent_counts, kinds)
+            rows = fill_rows(plan, rows, start, end, quiet | group.absent_counts, kinds)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             default = plan.fill_value if plan.fill is ast.FillOption.NUMBER else None
             rows = area.join(rows, integrals, len(plan.prims), plan.descending, default,
                              carry=plan.fill is ast.FillOption.PREVIOUS)
         joined = cursor.applies(plan)
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name), _eval,
-                                       lambda t, s: _transform(t, s, plan)) if joined
+                                       lambda t, s: _transform(t, s, plan), quiet) if joined
                     else _evaluate(plan, rows, keep))
+        if plan.aggregate:
+            out_rows = cursor.nan_as_null(out_rows)
         if plan.descending:
             out_rows = _descending(plan, out_rows, multi)
         if plan.rows_end is not None and not joined:  # the join cut each call on its own

@@ -121,6 +121,21 @@ AGGREGATES = [
     pytest.param(f"SELECT stddev(usage_user) {CW}", id="stddev"),
     pytest.param(f"SELECT stddev(used) FROM mem WHERE {W} GROUP BY host", id="stddev-ints"),
     pytest.param("SELECT stddev(v) FROM single GROUP BY id", id="stddev-single-point"),
+    # stddev() of one point is NaN to 1.x: a value fill() leaves alone and transformations
+    # carry (cumulative_sum stays NaN), answered as null
+    pytest.param("SELECT stddev(v), mean(v) FROM gauge WHERE id = 'a' AND "
+                 "time >= '2024-01-01T00:07:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(1m) fill(0)", id="stddev-one-point-fill-number"),
+    pytest.param("SELECT stddev(v) FROM gauge WHERE id = 'a' AND "
+                 "time >= '2024-01-01T00:05:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(90s) fill(previous)", id="stddev-one-point-fill-previous"),
+    pytest.param("SELECT cumulative_sum(stddev(v)), derivative(stddev(v)) FROM gauge WHERE "
+                 "id = 'a' AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time <= '2024-01-01T00:12:00Z' GROUP BY time(90s)",
+                 id="transforms-of-stddev-one-point"),
+    pytest.param("SELECT (median(v)) - stddev(w) FROM gauge WHERE time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:17:00Z' "
+                 "GROUP BY time(5m), id fill(none) LIMIT 3", id="stddev-one-point-fill-none-limit"),
     pytest.param(f"SELECT sum(usage_user) {CW}", id="sum"),
     pytest.param(f"SELECT sum(used) FROM mem WHERE {W} GROUP BY time(30m)", id="sum-ints"),
     pytest.param(f"SELECT sum(usage_user) * 2 + 1 {CW}", id="aggregate-math"),
@@ -249,6 +264,21 @@ SELECTORS = [
                  id="percentile-bounds"),
     pytest.param(f"SELECT percentile(used, 33.3) FROM mem WHERE {W} GROUP BY time(1h)",
                  id="percentile-float-by-time"),
+    # a low rank over few points selects nothing: no point, so a series where it never
+    # selects one has no rows at all whatever the fill, and beside another function it reads
+    # the fill value; where it selects some, its empty buckets are filled
+    pytest.param("SELECT percentile(v, 10) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time <= '2024-01-01T00:12:00Z' GROUP BY time(3m), id fill(0)",
+                 id="percentile-low-rank-selects-nothing"),
+    pytest.param("SELECT percentile(v, 10), mean(v) FROM gauge WHERE id = 'a' AND time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' GROUP BY time(3m) "
+                 "fill(0)", id="percentile-low-rank-beside-mean"),
+    pytest.param("SELECT percentile(v, 40) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time <= '2024-01-01T00:12:00Z' GROUP BY time(2m), id fill(previous)",
+                 id="percentile-low-rank-fill-previous"),
+    pytest.param("SELECT percentile(v, 10) FROM gauge WHERE id = 'a' AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:02:00Z'",
+                 id="percentile-low-rank-no-group"),
     pytest.param(f"SELECT percentile(usage_user, 95), host {CW}", id="percentile-with-tag"),
     pytest.param("SELECT sample(v, 5) FROM single GROUP BY id", id="sample-all-points"),
     pytest.param(f"SELECT sample(usage_user, 200) {C1}", id="sample-more-than-points"),
