@@ -52,12 +52,15 @@ def absent_counts(plan: SelectPlan, schema: MeasurementSchema) -> frozenset[int]
 
 
 def cast_fill(value: float | int | None, kind: str | None) -> Any:
-    """fill(<number>)'s value as 1.x casts it to a call's type: truncated for integers, and
-    for booleans and text their zero value (a number is neither: `false`, `""`)."""
+    """fill(<number>)'s value as 1.x casts it to a call's type: truncated for integers, a
+    float for floats (so math over it reads a float: `abs()` of an integer is left as is),
+    and for booleans and text their zero value (a number is neither: `false`, `""`)."""
     if value is None:
         return None
     if kind in ("integer", "unsigned"):
         return int(value)
+    if kind == "float":
+        return float(value)
     if kind == "boolean":
         return False
     if kind == "string":

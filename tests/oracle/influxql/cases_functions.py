@@ -178,6 +178,19 @@ AGGREGATES = [
     pytest.param("SELECT first(ok), last(message), max(latency) FROM events WHERE "
                  "time >= '2023-12-31T23:30:00Z' AND time < '2024-01-01T00:10:00Z' "
                  "GROUP BY time(10m) fill(1)", id="fill-number-boolean-and-text"),
+    # math over filled buckets reads the fill value as the function's type: a float -1 for
+    # mean (abs() answers 1; of an integer it hands the value back), an integer for count
+    pytest.param("SELECT mean(usage_user) * 2, mean(usage_user) / 0, count(usage_user) + 1, "
+                 "abs(mean(usage_user)), round(mean(usage_user)) FROM cpu WHERE "
+                 f"host = 'server03' AND {H1} GROUP BY time(5m) fill(-1)",
+                 id="math-over-fill-number"),
+    pytest.param("SELECT abs(sum(used)), abs(min(delta)) * 2, log10(abs(stddev(used)) + 1), "
+                 "count(used) / 0 FROM mem WHERE host = 'server01' AND "
+                 "time >= '2023-12-31T22:50:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(10m) fill(-1)", id="math-over-fill-number-integers"),
+    pytest.param("SELECT mean(usage_user) * 2, count(usage_user) + 1, abs(mean(usage_user)) "
+                 f"FROM cpu WHERE host = 'server03' AND {H1} GROUP BY time(5m) fill(previous)",
+                 id="math-over-fill-previous"),
     pytest.param(f"SELECT sum(usage_user) {CW} GROUP BY time(30m) ORDER BY time DESC",
                  id="aggregate-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'nosuch' AND {W} "
