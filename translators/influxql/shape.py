@@ -79,6 +79,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     # nor integral's when it is the only function (beside others it is filled like them)
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
+    computed = plan.aggregate or any(transforms_in(node) for node in plan.outputs)
     for group in groups:
         rows, integrals = _compute(plan, group, lower, upper, rng)
         quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
@@ -101,7 +102,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name), _eval,
                                        lambda t, s: _transform(t, s, plan), quiet) if joined
                     else _evaluate(plan, rows, keep))
-        if plan.aggregate:
+        if computed:
             out_rows = cursor.nan_as_null(out_rows)
         if plan.descending:
             out_rows = _descending(plan, out_rows, multi)

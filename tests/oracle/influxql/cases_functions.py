@@ -292,6 +292,10 @@ SELECTORS = [
     pytest.param("SELECT percentile(v, 10) FROM gauge WHERE id = 'a' AND "
                  "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:02:00Z'",
                  id="percentile-low-rank-no-group"),
+    # a NaN computed by a transformation is answered null by 1.x's cursor, raw or grouped
+    pytest.param("SELECT relative_strength_index(spread(bytes), 5) FROM counters WHERE "
+                 f"host = 'server01' AND {H1} GROUP BY time(1m) fill(0)",
+                 id="transform-nan-answered-null"),
     pytest.param(f"SELECT percentile(usage_user, 95), host {CW}", id="percentile-with-tag"),
     pytest.param("SELECT sample(v, 5) FROM single GROUP BY id", id="sample-all-points"),
     pytest.param(f"SELECT sample(usage_user, 200) {C1}", id="sample-more-than-points"),
