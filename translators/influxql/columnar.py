@@ -35,6 +35,8 @@ def eligible(plan: SelectPlan) -> bool:
         return False
     if not all(isinstance(node, PrimRef) for node in plan.outputs):
         return False
+    if plan.fill is ast.FillOption.NONE and plan.rows_end is not None and len(plan.prims) > 1:
+        return False  # LIMIT cuts each function's buckets on its own (cursor.py)
     if plan.aggregate:
         return all(p.func is not None and not needs_points(plan, p) for p in plan.prims)
     return True
@@ -101,10 +103,17 @@ def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
     else:
         keys = [()]
     bounds.append(work.num_rows)
-    columns = [work.column(names[node.index]).combine_chunks()  # type: ignore[union-attr]
+    columns = [_nil_as_null(plan, node, work.column(names[node.index]).combine_chunks())
                for node in plan.outputs]
     return Block(name, dimensions, keys, bounds, work.column(TIME).combine_chunks(), columns,
                  absent_counts)
+
+
+def _nil_as_null(plan: SelectPlan, node: Any, column: pa.Array) -> pa.Array:
+    """stddev() of one point is NaN, which 1.x answers as null (`cursor.nan_as_null`)."""
+    if plan.prims[node.index].func != "stddev":
+        return column
+    return pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
 
 
 def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,

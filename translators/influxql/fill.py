@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from . import ast
@@ -51,11 +51,34 @@ def absent_counts(plan: SelectPlan, schema: MeasurementSchema) -> frozenset[int]
                      if p.func == "count" and absent(schema, p))
 
 
+def cast_fill(value: float | int | None, kind: str | None) -> Any:
+    """fill(<number>)'s value as 1.x casts it to a call's type: truncated for integers, a
+    float for floats (so math over it reads a float: `abs()` of an integer is left as is),
+    and for booleans and text their zero value (a number is neither: `false`, `""`)."""
+    if value is None:
+        return None
+    if kind in ("integer", "unsigned"):
+        return int(value)
+    if kind == "float":
+        return float(value)
+    if kind == "boolean":
+        return False
+    if kind == "string":
+        return ""
+    return value
+
+
 def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
-          end: int, null_counts: frozenset[int] = frozenset()) -> list[tuple[int, list[Any]]]:
+              end: int, silent: frozenset[int] = frozenset(),
+              kinds: Sequence[str | None] = ()) -> list[tuple[int, list[Any]]]:
+    """Every bucket from start to end, filled. `kinds`: each prim's type, which 1.x casts
+    fill(<number>)'s value to (`cast_fill`). `silent`: the prims without a point in
+    the series (a count() of a field the measurement lacks...): 1.x's fill never starts for
+    them, so they are left null."""
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}
     width = len(plan.prims)
+    numbers = [cast_fill(plan.fill_value, kinds[i] if kinds else None) for i in range(width)]
     out: list[tuple[int, list[Any]]] = []
     option = plan.fill
     previous: list[Any] = [None] * width
@@ -68,19 +91,20 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
                 continue
             values = [None] * width
             for index, prim in enumerate(plan.prims):
+                if index in silent:
+                    continue
                 if option is ast.FillOption.NUMBER:
-                    values[index] = plan.fill_value
+                    values[index] = numbers[index]
                 elif option is ast.FillOption.PREVIOUS:
                     values[index] = previous[index]
-                elif (option is ast.FillOption.NULL and prim.func == "count"
-                      and index not in null_counts):
+                elif option is ast.FillOption.NULL and prim.func == "count":
                     values[index] = 0
         else:
             values = list(values)
             for index in range(width):
-                if values[index] is None:
+                if values[index] is None and index not in silent:
                     if option is ast.FillOption.NUMBER:
-                        values[index] = plan.fill_value
+                        values[index] = numbers[index]
                     elif option is ast.FillOption.PREVIOUS:
                         values[index] = previous[index]
         for index in range(width):

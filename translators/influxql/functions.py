@@ -38,6 +38,16 @@ TRANSFORMS = frozenset({
 # so that the range's first bucket has a predecessor.
 LOOKS_BACK = TRANSFORMS - {"cumulative_sum"}
 PREDICTORS = frozenset({"holt_winters", "holt_winters_with_fit"})
+# Functions whose answer has a type of its own; every other one answers its argument's type.
+FLOAT_CALLS = frozenset({
+    "mean", "median", "stddev", "integral", "derivative", "non_negative_derivative",
+    "moving_average", "holt_winters", "holt_winters_with_fit", "chande_momentum_oscillator",
+    "exponential_moving_average", "double_exponential_moving_average",
+    "kaufmans_efficiency_ratio", "kaufmans_adaptive_moving_average",
+    "triple_exponential_moving_average", "triple_exponential_derivative",
+    "relative_strength_index",
+})
+INTEGER_CALLS = frozenset({"count", "elapsed"})
 MATH = frozenset({
     "abs", "acos", "asin", "atan", "atan2", "ceil", "cos", "exp", "floor", "ln", "log",
     "log2", "log10", "pow", "round", "sin", "sqrt", "tan",

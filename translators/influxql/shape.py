@@ -15,7 +15,7 @@ from typing import Any
 
 from translators.lineprotocol import FieldType
 
-from . import ast, holtwinters, indicators, iterators
+from . import ast, cursor, holtwinters, indicators, iterators
 from . import functions as fn
 from . import integral as area
 from .errors import QueryError
@@ -24,6 +24,7 @@ from .int64 import wrapped_mean
 from .paging import page_series
 from .readorder import merge_series
 from .results import Series, series_key
+from .schema import MeasurementSchema
 from .select_plan import Lit, Math, Node, Op, Prim, PrimRef, SelectPlan, Transform, transforms_in
 from .sqlnames import COUNTED, TIME, dim_name, prim_name
 from .storage import READ_ORDER, needs_points, read_bounds
@@ -78,19 +79,34 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     # nor integral's when it is the only function (beside others it is filled like them)
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
+    computed = plan.aggregate or any(transforms_in(node) for node in plan.outputs)
     for group in groups:
         rows, integrals = _compute(plan, group, lower, upper, rng)
+        quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
+        if quiet and not integrals and len(quiet) == sum(
+                p.func not in (None, "integral") for p in plan.prims):
+            continue  # no function has a point in the series (a low percentile's)
+        if quiet:
+            rows = [(t, [None if i in quiet else v for i, v in enumerate(values)])
+                    for t, values in rows]
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled:
-            rows = fill_rows(plan, rows, start, end, group.absent_counts)
+            kinds = [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))
+                     for i in range(len(plan.prims))]
+            rows = fill_rows(plan, rows, start, end, quiet | group.absent_counts, kinds)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             default = plan.fill_value if plan.fill is ast.FillOption.NUMBER else None
             rows = area.join(rows, integrals, len(plan.prims), plan.descending, default,
                              carry=plan.fill is ast.FillOption.PREVIOUS)
-        out_rows = _evaluate(plan, rows, keep)
+        joined = cursor.applies(plan)
+        out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name), _eval,
+                                       lambda t, s: _transform(t, s, plan), quiet) if joined
+                    else _evaluate(plan, rows, keep))
+        if computed:
+            out_rows = cursor.nan_as_null(out_rows)
         if plan.descending:
             out_rows = _descending(plan, out_rows, multi)
-        if plan.rows_end is not None:
+        if plan.rows_end is not None and not joined:  # the join cut each call on its own
             out_rows = out_rows[plan.offset:plan.rows_end]
         if not out_rows:
             continue
@@ -290,8 +306,8 @@ class _ReadOrder:
         return self.by_bucket.get(bucket, [])
 
     def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
-        tags = next((sorted(s.schema.tags) for s in self.plan.sources
-                     if s.schema.name == self.group.name), [])
+        schema = _schema(self.plan, self.group.name)
+        tags = sorted(schema.tags) if schema is not None else []
         runs: dict[str, list[dict[str, Any]]] = {}
         for _, values in self.group.rows:
             for point in values[self.index] or []:
@@ -303,6 +319,10 @@ class _ReadOrder:
             bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
             merged.setdefault(bucket, []).append(point)
         return merged
+
+
+def _schema(plan: SelectPlan, name: str) -> MeasurementSchema | None:
+    return next((s.schema for s in plan.sources if s.schema.name == name), None)
 
 
 # -- output expressions -------------------------------------------------------------------------

@@ -277,7 +277,11 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
     if func == "spread":
         return exp.Sub(this=exp.Max(this=value), expression=exp.Min(this=value))
     if func == "stddev":
-        return call("stddev_samp", cast(value, "DOUBLE"))
+        # 1.x's stddev of one point is NaN: a value fill() leaves and transformations carry
+        # on (cumulative_sum stays NaN), answered as null (`cursor.nan_as_null`)
+        one = exp.EQ(this=exp.Count(this=value.copy()), expression=exp.Literal.number(1))
+        return exp.Case(ifs=[exp.If(this=one, true=cast(exp.Literal.string("NaN"), "DOUBLE"))],
+                        default=call("stddev_samp", cast(value, "DOUBLE")))
     # Ties go as 1.x breaks them. first/last: without any GROUP BY, 1.x reads series in
     # order and keeps the first series' point; grouped, its reducer keeps the larger value.
     if func in ("min", "max") and not selector:

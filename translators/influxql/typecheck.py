@@ -17,7 +17,7 @@ from translators.lineprotocol import FieldType
 from . import ast
 from .durations import format_duration
 from .errors import QueryError
-from .functions import MATH
+from .functions import FLOAT_CALLS, INTEGER_CALLS, MATH
 from .quoting import quote_ident, quote_string
 from .schema import read_as
 from .select_plan import Source
@@ -26,16 +26,6 @@ _NUMBERS = ("float", "integer", "unsigned")
 _BITWISE = (ast.BinaryOp.BITWISE_AND, ast.BinaryOp.BITWISE_OR, ast.BinaryOp.BITWISE_XOR)
 _ARITHMETIC = (ast.BinaryOp.ADD, ast.BinaryOp.SUB, ast.BinaryOp.MUL, ast.BinaryOp.DIV,
                ast.BinaryOp.MOD)
-# Functions whose answer has a type of its own; every other one answers its argument's type.
-_FLOAT_CALLS = frozenset({
-    "mean", "median", "stddev", "integral", "derivative", "non_negative_derivative",
-    "moving_average", "holt_winters", "holt_winters_with_fit", "chande_momentum_oscillator",
-    "exponential_moving_average", "double_exponential_moving_average",
-    "kaufmans_efficiency_ratio", "kaufmans_adaptive_moving_average",
-    "triple_exponential_moving_average", "triple_exponential_derivative",
-    "relative_strength_index",
-})
-_INTEGER_CALLS = frozenset({"count", "elapsed"})
 
 
 class _Types:
@@ -89,9 +79,9 @@ def _type(expr: ast.Expr, types: _Types) -> str | None:
             return "boolean"
         case ast.Call(name, args):
             argument = [_type(a, types) for a in args][:1]
-            if name in _FLOAT_CALLS:
+            if name in FLOAT_CALLS:
                 return "float"
-            if name in _INTEGER_CALLS:
+            if name in INTEGER_CALLS:
                 return "integer"
             if name in MATH or argument:
                 return argument[0] if argument else None

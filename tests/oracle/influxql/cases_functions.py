@@ -121,6 +121,21 @@ AGGREGATES = [
     pytest.param(f"SELECT stddev(usage_user) {CW}", id="stddev"),
     pytest.param(f"SELECT stddev(used) FROM mem WHERE {W} GROUP BY host", id="stddev-ints"),
     pytest.param("SELECT stddev(v) FROM single GROUP BY id", id="stddev-single-point"),
+    # stddev() of one point is NaN to 1.x: a value fill() leaves alone and transformations
+    # carry (cumulative_sum stays NaN), answered as null
+    pytest.param("SELECT stddev(v), mean(v) FROM gauge WHERE id = 'a' AND "
+                 "time >= '2024-01-01T00:07:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(1m) fill(0)", id="stddev-one-point-fill-number"),
+    pytest.param("SELECT stddev(v) FROM gauge WHERE id = 'a' AND "
+                 "time >= '2024-01-01T00:05:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(90s) fill(previous)", id="stddev-one-point-fill-previous"),
+    pytest.param("SELECT cumulative_sum(stddev(v)), derivative(stddev(v)) FROM gauge WHERE "
+                 "id = 'a' AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time <= '2024-01-01T00:12:00Z' GROUP BY time(90s)",
+                 id="transforms-of-stddev-one-point"),
+    pytest.param("SELECT (median(v)) - stddev(w) FROM gauge WHERE time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:17:00Z' "
+                 "GROUP BY time(5m), id fill(none) LIMIT 3", id="stddev-one-point-fill-none-limit"),
     pytest.param(f"SELECT sum(usage_user) {CW}", id="sum"),
     pytest.param(f"SELECT sum(used) FROM mem WHERE {W} GROUP BY time(30m)", id="sum-ints"),
     pytest.param(f"SELECT sum(usage_user) * 2 + 1 {CW}", id="aggregate-math"),
@@ -152,6 +167,30 @@ AGGREGATES = [
                  "GROUP BY time(30m)", id="count-field-of-other-source"),
     pytest.param(f"SELECT count(nosuch) + 1, mean(usage_user) FROM (SELECT * {CW}) "
                  "GROUP BY host", id="count-unknown-subquery-math"),
+    # fill(<number>) is cast to each function's type: truncated for integers (count, and
+    # sum/max/first/spread/mode/percentile of integers), false for booleans, "" for text
+    pytest.param("SELECT count(usage_user), mean(usage_user) FROM cpu WHERE host = 'server03' "
+                 f"AND {H1} GROUP BY time(5m) fill(-2.5)", id="fill-fraction-count"),
+    pytest.param("SELECT sum(used), max(used), first(used), spread(used), mode(used), "
+                 "percentile(used, 50), median(used) FROM mem WHERE host = 'server01' AND "
+                 "time >= '2023-12-31T22:50:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(10m) fill(2.5)", id="fill-fraction-integer-functions"),
+    pytest.param("SELECT first(ok), last(message), max(latency) FROM events WHERE "
+                 "time >= '2023-12-31T23:30:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(10m) fill(1)", id="fill-number-boolean-and-text"),
+    # math over filled buckets reads the fill value as the function's type: a float -1 for
+    # mean (abs() answers 1; of an integer it hands the value back), an integer for count
+    pytest.param("SELECT mean(usage_user) * 2, mean(usage_user) / 0, count(usage_user) + 1, "
+                 "abs(mean(usage_user)), round(mean(usage_user)) FROM cpu WHERE "
+                 f"host = 'server03' AND {H1} GROUP BY time(5m) fill(-1)",
+                 id="math-over-fill-number"),
+    pytest.param("SELECT abs(sum(used)), abs(min(delta)) * 2, log10(abs(stddev(used)) + 1), "
+                 "count(used) / 0 FROM mem WHERE host = 'server01' AND "
+                 "time >= '2023-12-31T22:50:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(10m) fill(-1)", id="math-over-fill-number-integers"),
+    pytest.param("SELECT mean(usage_user) * 2, count(usage_user) + 1, abs(mean(usage_user)) "
+                 f"FROM cpu WHERE host = 'server03' AND {H1} GROUP BY time(5m) fill(previous)",
+                 id="math-over-fill-previous"),
     pytest.param(f"SELECT sum(usage_user) {CW} GROUP BY time(30m) ORDER BY time DESC",
                  id="aggregate-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'nosuch' AND {W} "
@@ -238,6 +277,25 @@ SELECTORS = [
                  id="percentile-bounds"),
     pytest.param(f"SELECT percentile(used, 33.3) FROM mem WHERE {W} GROUP BY time(1h)",
                  id="percentile-float-by-time"),
+    # a low rank over few points selects nothing: no point, so a series where it never
+    # selects one has no rows at all whatever the fill, and beside another function it reads
+    # the fill value; where it selects some, its empty buckets are filled
+    pytest.param("SELECT percentile(v, 10) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time <= '2024-01-01T00:12:00Z' GROUP BY time(3m), id fill(0)",
+                 id="percentile-low-rank-selects-nothing"),
+    pytest.param("SELECT percentile(v, 10), mean(v) FROM gauge WHERE id = 'a' AND time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' GROUP BY time(3m) "
+                 "fill(0)", id="percentile-low-rank-beside-mean"),
+    pytest.param("SELECT percentile(v, 40) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time <= '2024-01-01T00:12:00Z' GROUP BY time(2m), id fill(previous)",
+                 id="percentile-low-rank-fill-previous"),
+    pytest.param("SELECT percentile(v, 10) FROM gauge WHERE id = 'a' AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:02:00Z'",
+                 id="percentile-low-rank-no-group"),
+    # a NaN computed by a transformation is answered null by 1.x's cursor, raw or grouped
+    pytest.param("SELECT relative_strength_index(spread(bytes), 5) FROM counters WHERE "
+                 f"host = 'server01' AND {H1} GROUP BY time(1m) fill(0)",
+                 id="transform-nan-answered-null"),
     pytest.param(f"SELECT percentile(usage_user, 95), host {CW}", id="percentile-with-tag"),
     pytest.param("SELECT sample(v, 5) FROM single GROUP BY id", id="sample-all-points"),
     pytest.param(f"SELECT sample(usage_user, 200) {C1}", id="sample-more-than-points"),
@@ -335,6 +393,26 @@ TRANSFORMS = [
                  f"AND {W} GROUP BY time(10m) fill(0)", id="derivative-fill-zero"),
     pytest.param(f"SELECT derivative(used_percent) FROM disk WHERE path = '/home' AND {W}",
                  id="derivative-irregular"),
+    # Beside another function a transformation without a point in a bucket reads what 1.x's
+    # cursor defaults to: fill(<number>)'s value (cast to its type), fill(previous) its own
+    # last value; math over it too. LIMIT and OFFSET cut each function's points on its own.
+    pytest.param(f"SELECT moving_average(mean(usage_user), 3), difference(max(usage_user)) "
+                 f"FROM cpu WHERE host = 'server03' AND {W} GROUP BY time(5m) fill(100)",
+                 id="transform-beside-transform-fill-number"),
+    pytest.param(f"SELECT moving_average(mean(usage_user), 6) * 2, difference(count(usage_user)) "
+                 f"FROM cpu WHERE host = 'server03' AND {W} GROUP BY time(5m) fill(2.5)",
+                 id="transform-math-beside-transform-fill-fraction"),
+    pytest.param(f"SELECT moving_average(mean(usage_user), 3), max(usage_user) FROM cpu WHERE "
+                 f"host = 'server03' AND {W} GROUP BY time(5m) fill(previous) "
+                 "ORDER BY time DESC", id="transform-beside-max-fill-previous-desc"),
+    pytest.param(f"SELECT moving_average(mean(usage_user), 3), difference(max(usage_user)) "
+                 f"FROM cpu WHERE host = 'server03' AND {W} GROUP BY time(5m) fill(null) "
+                 "LIMIT 2", id="transforms-limit-each"),
+    pytest.param(f"SELECT moving_average(mean(usage_user), 3), difference(max(usage_user)) "
+                 f"FROM cpu WHERE host = 'server03' AND {W} GROUP BY time(5m) fill(linear) "
+                 "ORDER BY time DESC LIMIT 3 OFFSET 2", id="transforms-limit-offset-each-desc"),
+    pytest.param(f"SELECT mean(a) + mean(b), mean(b) FROM sparse WHERE {W} GROUP BY time(5m) "
+                 "fill(none) LIMIT 2 OFFSET 2", id="aggregates-fill-none-limit-each"),
     pytest.param(f"SELECT derivative(usage_user) {C1} ORDER BY time DESC LIMIT 4",
                  id="derivative-desc"),
     pytest.param(f"SELECT difference(requests) {CT} AND host = 'server01' LIMIT 35",

@@ -151,9 +151,7 @@ class Draw:
              alone: bool = False) -> str:
         field, _ = self.field(m, kinds)
         if name == "percentile":
-            # a low rank over a few points selects nothing, and 1.6.7 then answers no
-            # row and fills that bucket (not matched yet): only ranks from the median up
-            return f"percentile({field}, {self.pick(('50', '90', '99.9', '100'))})"
+            return f"percentile({field}, {self.pick(('5', '20', '50', '90', '99.9', '100'))})"
         if name == "mode" and m.shared_times:
             name = "median"  # mode()'s tie between series follows 1.6.7's read order
         if name == "integral" and self.chance(0.6):
@@ -317,8 +315,7 @@ class Draw:
         text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
                 f"{self.group_by(tags)}")
         if by_time and self.chance(0.5):
-            # stddev() of one point answers nothing, which 1.6.7 fills (not matched yet)
-            text += " " + self.pick(FILLS[:2] if "stddev(" in text else FILLS)
+            text += " " + self.pick(FILLS)
         # integral() under ORDER BY time DESC: several groups come in Go's map order
         return text + self.tail(bounds, bool(tags), desc="integral(" not in text)
 
@@ -346,9 +343,7 @@ class Draw:
         text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
                 f"{self.group_by(tags)}")
         if self.chance(0.4):
-            # a number fill() under a transformation: 1.6.7 fills the first row before the
-            # transformation sees it (not matched yet), so only the other fills
-            text += " " + self.pick(FILLS[:4])
+            text += " " + self.pick(FILLS)
         return text + self.tail(bounds, bool(tags))
 
     def subquery(self, m: Measurement) -> str:

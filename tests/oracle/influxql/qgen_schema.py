@@ -81,9 +81,8 @@ INTERVALS = ((1, "1m"), (5, "5m"), (7, "7m"), (13, "13m"), (30, "30m"), (60, "1h
              (90, "90m"), (1.5, "90s"), (0.75, "45s"), (17, "17m"), (120, "2h"),
              (1440, "1d"), (10080, "1w"), (4.5, "4m30s"))
 OFFSETS = ("1m", "-5m", "30s", "3m", "7m", "-1h", "15m", "2h")
-# fill(2.5) is left out: 1.6.7 truncates it for integer functions (not matched yet)
 FILLS = ("fill(null)", "fill(none)", "fill(previous)", "fill(linear)", "fill(0)", "fill(-1)",
-         "fill(100)")
+         "fill(100)", "fill(2.5)")
 ZONES = ("America/Chicago", "Asia/Kolkata", "UTC", "Australia/Sydney", "Europe/Berlin")
 EPOCHS = (None, None, None, "ns", "ms", "s", "m", "u", "h")
 # Instants (offset from T0) the time bounds are drawn from: inside the main window, at its

@@ -1,0 +1,46 @@
+"""1.x's cursor join of GROUP BY time calls (translators/influxql/cursor.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from translators.influxql import ast
+from translators.influxql.cursor import join
+from translators.influxql.select_plan import Prim, PrimRef, SelectPlan, Transform
+from translators.influxql.timerange import TimeRange
+
+MEAN = PrimRef(0)
+DIFF = Transform("difference", PrimRef(1))
+# mean's points at 1, 2, 3; difference's at 2, 3, 4
+STREAMS = {MEAN: {1: 10.0, 2: 20.0, 3: 30.0}, DIFF: {2: 5, 3: 6, 4: 7}}
+
+
+def plan(fill: ast.FillOption = ast.FillOption.NULL, value: float | None = None,
+         limit: int = 0, offset: int = 0, descending: bool = False) -> SelectPlan:
+    return SelectPlan(sources=[], columns=["mean", "difference"], outputs=[MEAN, DIFF],
+                      prims=[Prim("a", "field", "mean"), Prim("b", "field", "max")],
+                      condition=None, time_range=TimeRange(), interval=1, aggregate=True,
+                      fill=fill, fill_value=value, limit=limit, offset=offset,
+                      descending=descending)
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    pytest.param({}, [(1, 10.0, None), (2, 20.0, 5), (3, 30.0, 6), (4, None, 7)],
+                 id="null-default"),
+    # the fill value, cast to the call's type (difference of an integer max: an integer)
+    pytest.param({"fill": ast.FillOption.NUMBER, "value": 2.5},
+                 [(1, 10.0, 2), (2, 20.0, 5), (3, 30.0, 6), (4, 2.5, 7)], id="number-cast"),
+    pytest.param({"fill": ast.FillOption.PREVIOUS},
+                 [(1, 10.0, None), (2, 20.0, 5), (3, 30.0, 6), (4, 30.0, 7)], id="previous"),
+    # each call cut on its own: mean keeps 1, 2 and difference 2, 3
+    pytest.param({"limit": 2}, [(1, 10.0, None), (2, 20.0, 5), (3, None, 6)], id="limit-each"),
+    pytest.param({"limit": 1, "offset": 1}, [(2, 20.0, None), (3, None, 6)],
+                 id="offset-each"),
+    # newest first, and previous carries downwards in time
+    pytest.param({"descending": True, "fill": ast.FillOption.PREVIOUS, "limit": 2},
+                 [(4, None, 7), (3, 30.0, 6), (2, 20.0, 6)], id="descending-previous"),
+])
+def test_join(options: dict[str, object], expected: list[tuple[int, object, object]]) -> None:
+    kinds = {MEAN: "float", DIFF: "integer"}
+    rows = join(plan(**options), STREAMS, kinds)  # type: ignore[arg-type]
+    assert [(t, v[MEAN], v[DIFF]) for t, v in rows] == expected

@@ -1,0 +1,147 @@
+"""1.x's cursor over GROUP BY time calls: each call's points apart, joined by time.
+
+1.x builds one iterator per function call of the SELECT list (an aggregate, a selector, or a
+transformation with the aggregate it reads), cuts each one by LIMIT and OFFSET on its own, and
+answers a row at every time any of them has a point, in the answer's order. A call without a
+point at that time reads the cursor's default: fill(<number>)'s value cast to the call's type,
+under fill(previous) the value the call last had in the series, otherwise null. So a
+transformation that answers nothing in a bucket reads the fill value beside another function,
+and `LIMIT 2` over two calls whose points fall at different times answers up to four rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from . import ast
+from . import functions as fn
+from .fill import cast_fill
+from .schema import MeasurementSchema
+from .select_plan import Math, Node, Op, PrimRef, SelectPlan, Transform
+
+Call = PrimRef | Transform
+Evaluate = Callable[[Node, list[Any], Mapping[Transform, Any] | None], Any]
+Compute = Callable[[Transform, list[tuple[int, Any]]], list[Any]]
+
+
+def applies(plan: SelectPlan) -> bool:
+    """Whether the answer is 1.x's join of calls: GROUP BY time over aggregates, selectors
+    and transformations (not the several rows of top/bottom/sample/distinct, integral()'s
+    own rows or a lone selector's companions, which `shape.py` answers its own way)."""
+    return (plan.aggregate and plan.interval is not None and not plan.selector_time
+            and all(p.func is not None and p.func != "integral" and p.func not in fn.MULTI_ROW
+                    for p in plan.prims))
+
+
+def silent(plan: SelectPlan, rows: list[tuple[int, list[Any]]]) -> frozenset[int]:
+    """The aggregates without a point in a series' rows (a count of 0 is none, a low
+    percentile() that selects nothing neither): 1.x's fill never starts for them, so they
+    read the cursor's default, and a series where every one is silent has no rows at all."""
+    def point(func: str, value: Any) -> bool:
+        return value is not None and not (func == "count" and value == 0)
+
+    return frozenset(i for i, p in enumerate(plan.prims) if p.func not in (None, "integral")
+                     and not any(point(p.func, values[i]) for _, values in rows))
+
+
+def calls_in(node: Node) -> list[Call]:
+    """The calls an output reads: transformations whole, aggregates by reference."""
+    if isinstance(node, PrimRef | Transform):
+        return [node]
+    if isinstance(node, Op):
+        return calls_in(node.lhs) + calls_in(node.rhs)
+    if isinstance(node, Math):
+        return [call for arg in node.args for call in calls_in(arg)]
+    return []
+
+
+def kind_of(plan: SelectPlan, call: Node, schema: MeasurementSchema | None) -> str | None:
+    """The type 1.x gives a call's values ("float", "integer", "string", "boolean"), which
+    its fill value is cast to; None when unknown."""
+    name = call.name if isinstance(call, Transform) else None
+    if isinstance(call, PrimRef):
+        name = plan.prims[call.index].func
+    if name in fn.FLOAT_CALLS:
+        return "float"
+    if name in fn.INTEGER_CALLS:
+        return "integer"
+    if isinstance(call, Transform):
+        return kind_of(plan, call.arg, schema)
+    if not isinstance(call, PrimRef):
+        return None
+    prim = plan.prims[call.index]
+    stored = schema.fields.get(prim.name) if schema is not None else None
+    return stored.value if stored is not None else None
+
+
+def join(plan: SelectPlan, streams: dict[Call, dict[int, Any]],
+         kinds: dict[Call, str | None]) -> list[tuple[int, dict[Call, Any]]]:
+    """One series' rows in the answer's order (newest first under ORDER BY time DESC): each
+    call's points (by time) cut by LIMIT/OFFSET, joined by time, a missing value read as the
+    cursor's default."""
+    kept: dict[Call, dict[int, Any]] = {}
+    for call, points in streams.items():
+        times = sorted(points, reverse=plan.descending)
+        if plan.rows_end is not None:
+            times = times[plan.offset:plan.rows_end]
+        kept[call] = {time: points[time] for time in times}
+    carried: dict[Call, Any] = {}
+    out = []
+    for time in sorted({t for points in kept.values() for t in points},
+                       reverse=plan.descending):
+        values = {}
+        for call, points in kept.items():
+            if time in points:
+                value = points[time]
+            elif plan.fill is ast.FillOption.NUMBER:
+                value = cast_fill(plan.fill_value, kinds.get(call))
+            elif plan.fill is ast.FillOption.PREVIOUS:
+                value = carried.get(call)  # the cursor's row map keeps the call's last value
+            else:
+                value = None
+            values[call] = carried[call] = value
+        out.append((time, values))
+    return out
+
+
+def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+                keep: tuple[int, int] | None, schema: MeasurementSchema | None,
+                evaluate: Evaluate, compute: Compute,
+                quiet: frozenset[int] = frozenset()) -> list[list[Any]]:
+    """One series' output rows, ascending, LIMIT and OFFSET applied: `rows` are its buckets
+    (time, prim values), filled; `keep` the buckets asked for when one before them was read
+    for the transformations that look back; `evaluate` computes an output from prim values
+    and transformation values, `compute` a transformation's points from its argument's;
+    `quiet`: the aggregates without a point in the series (`silent`)."""
+    asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
+    streams: dict[Call, dict[int, Any]] = {}
+    for call in (c for node in plan.outputs for c in calls_in(node)):
+        if call in streams:
+            continue
+        if isinstance(call, PrimRef):  # fill(none) leaves the call's empty buckets out
+            streams[call] = {} if call.index in quiet else {
+                t: v[call.index] for t, v in asked
+                if v[call.index] is not None or plan.fill is not ast.FillOption.NONE}
+            continue
+        source = rows if call.name in fn.LOOKS_BACK else asked
+        series = [(t, evaluate(call.arg, v, None)) for t, v in source]
+        if plan.descending:
+            series.reverse()  # 1.x walks the series newest first under ORDER BY DESC
+        streams[call] = {t: v for t, v in compute(call, series)
+                         if keep is None or keep[0] <= t <= keep[1]}
+    kinds = {call: kind_of(plan, call, schema) for call in streams}
+    out = []
+    for time, values in join(plan, streams, kinds):
+        prims: list[Any] = [None] * len(plan.prims)
+        for call, value in values.items():
+            if isinstance(call, PrimRef):
+                prims[call.index] = value
+        out.append([time, *(evaluate(node, prims, values) for node in plan.outputs)])
+    return out[::-1] if plan.descending else out
+
+
+def nan_as_null(rows: list[list[Any]]) -> list[list[Any]]:
+    """1.x's cursor answers a NaN (stddev() of one point, and whatever is computed from it)
+    as null; an infinity stays, and fails the answer's JSON as in 1.x."""
+    return [[None if isinstance(v, float) and v != v else v for v in row] for row in rows]
