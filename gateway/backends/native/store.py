@@ -248,13 +248,13 @@ class NativeStore(Backend):
         ddl.check_database_name(database)
         if not self.auto_create and database not in self._catalog.databases:
             raise not_found(f"database not found: {json.dumps(database)}")
-        policies.resolve_policy(self._catalog.databases.get(database),
-                                namespace.retention_policy)
+        policy = policies.resolve_policy(self._catalog.databases.get(database),
+                                         namespace.retention_policy)
         now = time.time_ns()
 
         def job(tx: transaction.Transaction) -> tuple[int, writes.Refusals]:
             return writes.apply_write(tx, self._index, database, batch,
-                                      create=self.auto_create, now_ns=now,
+                                      create=self.auto_create, now_ns=now, policy=policy,
                                       all_or_nothing=all_or_nothing,
                                       max_columns=self.max_columns)
 
@@ -365,6 +365,7 @@ def _outcome(written: int, rejected: writes.Refusals) -> WriteOutcome:
         written=written,
         dropped=rejected.count,
         errors=[LineError(line, "", reason, parsed=True) for line, reason in rejected.kept],
+        beyond_retention=rejected.beyond_retention,
     )
 
 
