@@ -9,14 +9,23 @@ that ended more than `duration` ago (RetentionPolicyInfo.ExpiredShardGroups).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import concurrent.futures
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from translators.lineprotocol import TIME_COLUMN, TableChunk
 
+from . import ddl, series_index
+from . import statements as st
 from .catalog import Database, RetentionPolicy
+from .transaction import Transaction
+
+log = logging.getLogger(__name__)
 
 # Go's Time.Truncate counts from its zero time (1 January of year 1), not the Unix epoch, so
 # 1.x's weekly shard groups start on Mondays.
@@ -76,3 +85,58 @@ def expiry_cutoff(db: Database, now: int) -> int | None:
             return None
         cutoffs.append(group_start(boundary, policy.shard_duration))
     return min(cutoffs, default=None)
+
+
+def expire(tx: Transaction, index: series_index.SeriesIndex, now: int) -> int:
+    """One retention check: delete, from every table of each database, the rows of shard
+    groups all its policies have expired; return how many rows went."""
+    total = 0
+    for db in list(tx.catalog.view.databases.values()):
+        cutoff = expiry_cutoff(db, now)
+        if cutoff is None:
+            continue
+        for table in list(db.tables):
+            deleted = ddl.delete_rows(tx, index, db.name, table, st.time_before(cutoff))
+            if deleted:
+                series_index.forget_before(index, db.name, table, cutoff)
+                log.info("retention: deleted %d rows before %d from %s.%s", deleted, cutoff,
+                         db.name, table)
+            total += deleted
+    return total
+
+
+class RetentionService:
+    """1.x's retention service: a check every `interval` seconds (the first one an interval
+    after start; 0 runs none). `check(now)` hands the check to the writer thread, so a
+    delete never races a write, and returns its future."""
+
+    def __init__(self, interval: float,
+                 check: Callable[[int], concurrent.futures.Future[int]]) -> None:
+        self._interval = interval
+        self._check = check
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._interval <= 0 or self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="native-retention", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                future = self._check(time.time_ns())
+            except Exception:  # the store is closing
+                return
+            try:
+                future.result()
+            except Exception:
+                log.exception("retention check failed; the next one tries again")
