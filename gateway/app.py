@@ -76,6 +76,7 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
         query_timeout=config.query.timeout_seconds,
         query_workers=config.query.workers,
         max_rows=config.query.max_rows,
+        retention_check_interval=config.storage.retention_check_seconds,
     )
     await asyncio.to_thread(store.open)
     parse_pool = ThreadPoolExecutor(config.parse_workers, thread_name_prefix="parse")

@@ -8,11 +8,34 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import tomllib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+_INTERVAL_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
+                   "h": 3600.0}
+_INTERVAL = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+
+
+def interval_seconds(text: str) -> float:
+    """A Go duration as 1.x's configuration writes them ("30m", "1h30m", "500ms"; "0" alone
+    may go without a unit), in seconds; ValueError for anything else."""
+    text = text.strip()
+    if text == "0":
+        return 0.0
+    if not text:
+        raise ValueError("not a duration such as 30m or 1h30m: empty")
+    position, total = 0, 0.0
+    while position < len(text):
+        match = _INTERVAL.match(text, position)
+        if match is None:
+            raise ValueError(f"not a duration such as 30m or 1h30m: {text!r}")
+        total += float(match.group(1)) * _INTERVAL_UNITS[match.group(2)]
+        position = match.end()
+    return total
 
 
 class ConfigError(ValueError):
@@ -61,6 +84,12 @@ class StorageConfig:
     # writer also does so after `idle_checkpoint_seconds` without writes.
     checkpoint_threshold: str = "256MB"
     idle_checkpoint_seconds: float = 1.0
+    # How often expired points are deleted (1.x's [retention] check-interval); "0" = never.
+    retention_check_interval: str = "30m"
+
+    @property
+    def retention_check_seconds(self) -> float:
+        return interval_seconds(self.retention_check_interval)
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,6 +439,10 @@ def _validate(config: Config, problems: list[str]) -> None:
          "storage.idle_checkpoint_seconds: must be positive"),
     ]
     problems.extend(message for ok, message in bounds if not ok)
+    try:
+        config.storage.retention_check_seconds  # noqa: B018 (parsed to be checked)
+    except ValueError as exc:
+        problems.append(f"storage.retention_check_interval: {exc}")
     _validate_routing(config, problems)
     if config.auth.admin_token_env and not os.environ.get(config.auth.admin_token_env):
         problems.append(

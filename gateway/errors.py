@@ -63,10 +63,11 @@ class PartialWrite(GatewayError):
     """
 
     def __init__(self, errors: Sequence[LineError], written: int, dropped: int,
-                 omitted: int = 0) -> None:
+                 omitted: int = 0, beyond_retention: int = 0) -> None:
         self.errors = list(errors)
         self.written = written
         self.dropped = dropped
+        self.beyond_retention = beyond_retention  # of `dropped`, older than the policy keeps
         self.omitted = omitted  # rejected lines beyond those described
         message = "\n".join(e.describe() for e in self.errors)
         if omitted:

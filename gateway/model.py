@@ -79,6 +79,7 @@ class WriteOutcome:
     written: int = 0
     dropped: int = 0
     errors: list[LineError] = field(default_factory=list)
+    beyond_retention: int = 0  # of `dropped`, points older than the policy keeps
 
 
 @dataclass(frozen=True, slots=True)

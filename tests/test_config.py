@@ -98,6 +98,22 @@ def test_every_problem_is_reported(tmp_path: Path) -> None:
     assert "storage.threads" in problems
 
 
+@pytest.mark.parametrize(("text", "seconds"), [
+    pytest.param("30m", 1800.0, id="default"), pytest.param("1h30m", 5400.0, id="compound"),
+    pytest.param("250ms", 0.25, id="milliseconds"), pytest.param("0", 0.0, id="off"),
+    pytest.param("0s", 0.0, id="off-with-unit"),
+])
+def test_retention_check_interval_is_a_go_duration(text: str, seconds: float) -> None:
+    config = load_config(None, environ={"INFLUX_GATEWAY_STORAGE_RETENTION_CHECK_INTERVAL": text})
+    assert config.storage.retention_check_seconds == seconds
+
+
+@pytest.mark.parametrize("text", ["30", "", "1x", "m"])
+def test_retention_check_interval_without_a_unit_is_a_problem(text: str) -> None:
+    with pytest.raises(ConfigError, match="storage.retention_check_interval: not a duration"):
+        load_config(None, environ={"INFLUX_GATEWAY_STORAGE_RETENTION_CHECK_INTERVAL": text})
+
+
 def test_admin_token_comes_from_the_named_variable(monkeypatch) -> None:
     monkeypatch.setenv("MY_TOKEN", "abc")
     config = load_config(None, environ={"INFLUX_GATEWAY_AUTH_ADMIN_TOKEN_ENV": "MY_TOKEN"})

@@ -19,7 +19,7 @@ from translators.encoders.influxql_format import (
     negotiate_v1_format,
 )
 from translators.encoders.influxql_json import encode_document
-from translators.lineprotocol import named_refusal
+from translators.lineprotocol import reported_refusal
 
 STATUS: dict[Category, int] = {
     Category.INVALID: 400,
@@ -87,8 +87,9 @@ def v1_message(error: GatewayError) -> str:
         if error.dropped:
             # Once its store refused a point, 1.x reports that refusal alone, the lines that
             # did not parse left unmentioned.
-            refused = named_refusal(error.errors) or error.message
-            return f"partial write: {refused} dropped={error.dropped}"
+            refused, count = reported_refusal(error.errors, error.dropped,
+                                              error.beyond_retention)
+            return f"partial write: {refused or error.message} dropped={count}"
         return f"partial write: {error.message} dropped={error.dropped}"
     return error.message
 

@@ -2,8 +2,8 @@
 
 CREATE/ALTER/DROP RETENTION POLICY, CREATE DATABASE ... WITH and SHOW RETENTION POLICIES.
 Each change runs as one job on the store's writer thread, so its checks see the catalog it
-changes. Policies are metadata: every policy of a database addresses the same tables, and no
-data expires (see README, "Deliberate deviations").
+changes. Every policy of a database addresses the same tables (see README, "Deliberate
+deviations"); the store enforces the durations (`gateway/backends/native/retention.py`).
 """
 
 from __future__ import annotations

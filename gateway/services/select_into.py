@@ -19,7 +19,13 @@ from translators.influxql import ast
 from translators.influxql.errors import QueryError
 from translators.influxql.results import Series
 from translators.influxql.values import coerce, column_type
-from translators.lineprotocol import TIME_COLUMN, FieldType, ParsedBatch, TableChunk
+from translators.lineprotocol import (
+    TIME_COLUMN,
+    FieldType,
+    ParsedBatch,
+    TableChunk,
+    reported_refusal,
+)
 
 RunSelect = Callable[[ast.SelectStatement], Awaitable[list[Series]]]
 
@@ -72,8 +78,10 @@ async def select_into(store: NativeStore, statement: ast.SelectStatement, where:
                                     store.prepare(batch))
         written = outcome.written
         if outcome.errors:
-            raise QueryError(f"partial write: {outcome.errors[0].reason} "
-                             f"dropped={outcome.dropped}")
+            reason, count = reported_refusal(outcome.errors, outcome.dropped,
+                                             outcome.beyond_retention)
+            raise QueryError(f"partial write: {reason or outcome.errors[0].reason} "
+                             f"dropped={count}")
     return Series("result", ["time", "written"], [[0, written]], has_time=True)
 
 

@@ -65,7 +65,8 @@ class WriteService:
             errors = sorted(parsed.errors + stored, key=lambda e: e.line_number)
             omitted += outcome.dropped - len(stored)
             raise PartialWrite(errors, written=outcome.written,
-                               dropped=outcome.dropped + refused, omitted=omitted)
+                               dropped=outcome.dropped + refused, omitted=omitted,
+                               beyond_retention=outcome.beyond_retention)
         if parsed.error_count:
             raise PartialWrite(parsed.errors, written=outcome.written, dropped=refused,
                                omitted=omitted)

@@ -131,7 +131,7 @@ async def test_unknown_policy_in_reads_and_writes(client: TestClient) -> None:
         assert response.status == 404
         assert await response.json() == {"error": f"retention policy not found: {name}"}
     # every policy of a database reads the same points (README: deliberate deviation)
-    await query(client, "CREATE RETENTION POLICY two ON d DURATION 2w REPLICATION 1")
+    await query(client, "CREATE RETENTION POLICY two ON d DURATION INF REPLICATION 1")
     response = await client.post("/write", params={"db": "d", "rp": "two"}, data=b"cpu v=2 2")
     assert response.status == 204
     assert await query(client, 'SELECT v FROM "d"."autogen"."cpu"') == {"results": [{

@@ -160,17 +160,3 @@ def test_unknown_database_is_created(influxdb1: Influxd, gateway: GatewayProcess
     assert post(f"{influxdb1.url}/write?db=never_created", b"m v=1") == (
         404, '{"error":"database not found: \\"never_created\\""}\n')
     assert post(f"{gateway.url}/write?db=never_created", b"m v=1") == (204, "")
-
-
-def test_points_beyond_retention_are_kept(influxdb1: Influxd, gateway: GatewayProcess) -> None:
-    """1.x drops points older than the policy's duration; the gateway enforces no retention
-    yet (README: deliberate deviations)."""
-    database = fresh_database()
-    answers = []
-    for base in (influxdb1.url, gateway.url):
-        create(base, database)
-        query(base, f"CREATE RETENTION POLICY short ON {database} DURATION 1h REPLICATION 1")
-        answers.append(post(f"{base}/write?db={database}&rp=short", b"m v=1 1"))
-    assert answers == [
-        (400, '{"error":"partial write: points beyond retention policy dropped=1"}\n'),
-        (204, "")]

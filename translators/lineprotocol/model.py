@@ -80,13 +80,28 @@ def time_tag_refusal(measurement: str) -> str:
 _TIME_TAG_REFUSAL = time_tag_refusal("")[:time_tag_refusal("").index(" on ")]
 
 
+# 1.x's reason for points older than the retention policy the write addresses allows.
+BEYOND_RETENTION = "points beyond retention policy"
+
+
 def named_refusal(errors: Sequence[LineError]) -> str | None:
-    """The refusal 1.x names for the points of a write its store refused: its shard checks
+    """The refusal 1.x names for the points of a write its shards refused: a shard checks
     every point's tags before any point's fields, so the first `time` tag, else the first
-    refusal in line order."""
-    refusals = [e.reason for e in errors if e.parsed]
+    refusal in line order. Points beyond retention never reach a shard."""
+    refusals = [e.reason for e in errors if e.parsed and e.reason != BEYOND_RETENTION]
     tagged = [r for r in refusals if r.startswith(_TIME_TAG_REFUSAL)]
     return (tagged or refusals or [None])[0]
+
+
+def reported_refusal(errors: Sequence[LineError], dropped: int,
+                     beyond_retention: int) -> tuple[str | None, int]:
+    """The reason and `dropped` count of 1.x's "partial write" for refused points: a shard's
+    refusal, counting that shard's points alone, outranks the points beyond retention, which
+    are reported only when no shard refused any (1.x's PointsWriter.WritePoints)."""
+    refused = dropped - beyond_retention
+    if refused:
+        return named_refusal(errors), refused
+    return BEYOND_RETENTION, beyond_retention
 
 
 @dataclass(slots=True)

@@ -48,8 +48,9 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class RetentionPolicy:
-    """A v1 retention policy: metadata only, every policy of a database addresses the same
-    tables (the v1 db/rp pairs map onto one database until DBRP mappings land)."""
+    """A v1 retention policy. Every policy of a database addresses the same tables (the v1
+    db/rp pairs map onto one database until DBRP mappings land); its duration and shard
+    duration decide which points writes drop and checks expire (`retention.py`)."""
 
     name: str
     duration: int  # nanoseconds; 0 is infinite

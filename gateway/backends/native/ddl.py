@@ -1,5 +1,5 @@
 """Databases and tables of the native store: names, creation, the catalog read back at start,
-and drops, each inside the writer's transaction."""
+drops and deletes, each inside the writer's transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 
 import duckdb
+from sqlglot import exp
 
 from gateway.errors import conflict, invalid, not_found
 from translators.lineprotocol import FieldType
@@ -149,3 +150,23 @@ def drop_table(tx: Transaction, index: SeriesIndex,
     tx.con.execute(st.meta_delete(st.META_COLUMNS, database=database, table=table))
     del tx.catalog.writable().databases[database].tables[table]
     index.pop((database, table), None)
+
+
+def delete_rows(tx: Transaction, index: SeriesIndex, database: str, table: str,
+                condition: exp.Expression | None) -> int:
+    """DELETE the rows matching `condition` (all when None) and return how many; an emptied
+    table is dropped, as 1.x forgets a measurement whose last series is gone."""
+    if tx.catalog.view.table(database, table) is None:
+        return 0
+    tx.flush(database, table)
+    delete = exp.Delete(this=st.table_ref(database, table))
+    if condition is not None:
+        delete.set("where", exp.Where(this=condition))
+    row = tx.con.execute(st.sql(delete)).fetchone()
+    deleted = row[0] if row is not None else 0
+    if deleted:
+        count = exp.select(exp.Count(this=exp.Star())).from_(st.table_ref(database, table))
+        row = tx.con.execute(st.sql(count)).fetchone()
+        if row is not None and row[0] == 0:
+            drop_table(tx, index, database, table)
+    return deleted

@@ -1,7 +1,8 @@
 """Persist the v1 retention policies of each database in the catalog's meta tables.
 
-Policies are metadata only: they never choose tables. Each change rewrites the database's
-few rows, inside the writer's transaction, so the catalog and its tables commit together.
+Policies never choose tables (`retention.py` enforces their durations). Each change rewrites
+the database's few rows, inside the writer's transaction, so the catalog and its tables
+commit together.
 """
 
 from __future__ import annotations

@@ -74,6 +74,15 @@ def load_series(tx: Transaction, index: SeriesIndex, database: str,
     return series
 
 
+def forget_before(index: SeriesIndex, database: str, table: str, cutoff: int) -> None:
+    """After the table's rows before `cutoff` were deleted: drop the series whose latest time
+    was before it (they have no row left). The entry is replaced, never changed in place:
+    readers may hold it (`series_times`)."""
+    series = index.get((database, table))
+    if series is not None:
+        index[(database, table)] = {k: t for k, t in series.items() if t >= cutoff}
+
+
 def _load_series(con: duckdb.DuckDBPyConnection, database: str, table: Table) -> dict[str, int]:
     stored = con.sql(st.series_last_times(database, table.name, table.tags)).to_arrow_table()
     keys = series_keys(stored, table.tags).to_pylist()

@@ -73,6 +73,11 @@ def _nanos(value: int) -> exp.Expression:
     )
 
 
+def time_before(value: int) -> exp.Expression:
+    """Rows whose time is before `value` (ns)."""
+    return exp.LT(this=column(TIME_COLUMN), expression=_nanos(value))
+
+
 @dataclass(frozen=True, slots=True)
 class Merge:
     """Staged rows to merge into a table: its tags, the staged columns, their time window."""

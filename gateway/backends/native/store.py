@@ -29,7 +29,7 @@ from gateway.errors import Category, GatewayError, not_found
 from gateway.model import Namespace, SqlQuery, WriteOutcome
 from translators.lineprotocol import FieldType, LineError, ParsedBatch
 
-from . import ddl, policies, series_index, transaction, writes
+from . import ddl, policies, retention, series_index, transaction, writes
 from . import statements as st
 from .catalog import Catalog, CatalogTxn, Column, Role
 from .reader import Reader
@@ -57,6 +57,7 @@ class NativeStore(Backend):
         query_timeout: float = 300.0,
         query_workers: int = 4,
         max_rows: int = 1_000_000,
+        retention_check_interval: float = 1800.0,
     ) -> None:
         self.path = path
         self.auto_create = auto_create
@@ -73,6 +74,9 @@ class NativeStore(Backend):
         self._loading: set[tuple[str, str]] = set()
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
+        self._retention = retention.RetentionService(
+            retention_check_interval, lambda now: self.submit(
+                lambda tx: retention.expire(tx, self._index, now)))
         self._reads = ReadPool(lambda: self._catalog, self._connection, self._watch,
                                query_timeout=query_timeout, query_workers=query_workers,
                                max_rows=max_rows)
@@ -110,6 +114,7 @@ class NativeStore(Backend):
         self._writer = threading.Thread(target=self._write_loop, name="native-writer",
                                         daemon=True)
         self._writer.start()
+        self._retention.start()
         log.info("native store open at %s (%d databases)", self.path,
                  len(self._catalog.databases))
 
@@ -118,6 +123,7 @@ class NativeStore(Backend):
 
     def close_sync(self) -> None:
         self._reads.stop()
+        self._retention.stop()
         if self._writer is not None:
             self._queue.put(_STOP)
             self._writer.join()
@@ -248,13 +254,13 @@ class NativeStore(Backend):
         ddl.check_database_name(database)
         if not self.auto_create and database not in self._catalog.databases:
             raise not_found(f"database not found: {json.dumps(database)}")
-        policies.resolve_policy(self._catalog.databases.get(database),
-                                namespace.retention_policy)
+        policy = policies.resolve_policy(self._catalog.databases.get(database),
+                                         namespace.retention_policy)
         now = time.time_ns()
 
         def job(tx: transaction.Transaction) -> tuple[int, writes.Refusals]:
             return writes.apply_write(tx, self._index, database, batch,
-                                      create=self.auto_create, now_ns=now,
+                                      create=self.auto_create, now_ns=now, policy=policy,
                                       all_or_nothing=all_or_nothing,
                                       max_columns=self.max_columns)
 
@@ -327,21 +333,8 @@ class NativeStore(Backend):
                           condition: exp.Expression | None) -> None:
         """DELETE the rows matching `condition` (all when None); an emptied table is dropped,
         as 1.x forgets a measurement whose last series is gone."""
-        def job(tx: transaction.Transaction) -> None:
-            if tx.catalog.view.table(database, table) is None:
-                return
-            tx.flush(database, table)
-            target = st.table_ref(database, table)
-            delete = exp.Delete(this=target)
-            if condition is not None:
-                delete.set("where", exp.Where(this=condition))
-            tx.con.execute(st.sql(delete))
-            count = exp.select(exp.Count(this=exp.Star())).from_(st.table_ref(database, table))
-            row = tx.con.execute(st.sql(count)).fetchone()
-            if row is not None and row[0] == 0:
-                ddl.drop_table(tx, self._index, database, table)
-
-        await self.run(job)
+        await self.run(lambda tx: ddl.delete_rows(tx, self._index, database, table,
+                                                  condition))
 
     def databases(self) -> list[str]:
         return sorted(self._catalog.databases)
@@ -365,6 +358,7 @@ def _outcome(written: int, rejected: writes.Refusals) -> WriteOutcome:
         written=written,
         dropped=rejected.count,
         errors=[LineError(line, "", reason, parsed=True) for line, reason in rejected.kept],
+        beyond_retention=rejected.beyond_retention,
     )
 
 

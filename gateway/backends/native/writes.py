@@ -9,16 +9,23 @@ for a merge.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from translators.lineprotocol import TIME_COLUMN, FieldType, ParsedBatch, TableChunk
+from translators.lineprotocol import (
+    BEYOND_RETENTION,
+    TIME_COLUMN,
+    FieldType,
+    ParsedBatch,
+    TableChunk,
+)
 from translators.lineprotocol.model import MAX_LINE_ERRORS
 
+from . import retention
 from . import statements as st
-from .catalog import Column, Database, Role, Table
+from .catalog import Column, Database, RetentionPolicy, Role, Table
 from .ddl import create_table, ensure_database, record_column, sql_type
 from .series_index import SeriesIndex, SeriesStats, classify, load_series, series_stats
 from .transaction import STAGE, Transaction, insert_rows, staged
@@ -32,6 +39,7 @@ class Refusals:
 
     kept: list[tuple[int, str]] = field(default_factory=list)
     count: int = 0
+    beyond_retention: int = 0  # of `count`, points older than the policy keeps
 
     def add(self, lines: Sequence[int], reason: str) -> None:
         self.count += len(lines)
@@ -79,16 +87,22 @@ def apply_write(
     *,
     create: bool,
     now_ns: int,
+    policy: str | None = None,
     all_or_nothing: bool = False,
     max_columns: int = 500,
 ) -> tuple[int, Refusals]:
     """Store the batch; return points written and the refused rows.
 
-    Every chunk is checked first, each against the catalog plus the columns that earlier
-    chunks of the batch add; with `all_or_nothing`, any rejected row means nothing is stored.
+    Points beyond the retention policy the write addresses (`policy`, else the default) are
+    refused first, as 1.x drops them before its shards see them. Then every chunk is checked,
+    each against the catalog plus the columns that earlier chunks of the batch add; with
+    `all_or_nothing`, any rejected row means nothing is stored.
     """
-    checked, rejected = check_batch(tx.catalog.view.databases.get(database), prepared.parsed,
-                                    max_columns)
+    db = tx.catalog.view.databases.get(database)
+    rejected = Refusals()
+    parsed = _within_retention(prepared.parsed, retention.addressed_policy(db, policy), now_ns,
+                               rejected)
+    checked, rejected = check_batch(db, parsed, max_columns, rejected)
     if all_or_nothing and rejected.count:
         return 0, rejected
     ensure_database(tx, database, create=create, now_ns=now_ns)
@@ -126,12 +140,37 @@ def _in_line_order(parts: list[tuple[TableChunk, list[Column], SeriesStats]]
     return merged, list(new_columns.values()), None
 
 
-def check_batch(db: Database | None, batch: ParsedBatch, max_columns: int = 500
+def _within_retention(batch: ParsedBatch, policy: RetentionPolicy | None, now: int,
+                      rejected: Refusals) -> ParsedBatch:
+    """The batch without the points 1.x drops as beyond the policy, each refused."""
+    masks = retention.beyond_retention(batch.chunks, policy, now)
+    if masks is None:
+        return batch
+    chunks = []
+    for chunk, mask in zip(batch.chunks, masks, strict=True):
+        if mask is None:
+            chunks.append(chunk)
+            continue
+        rows = pc.indices_nonzero(mask)
+        rejected.add_rows(chunk.lines, rows, BEYOND_RETENTION)
+        rejected.beyond_retention += len(rows)
+        keep = pc.invert(mask)
+        data = chunk.table.filter(keep)
+        # a column only dropped points had must not reach the table (1.x never saw them)
+        data = data.select([name for name in data.column_names
+                            if name == TIME_COLUMN or data.column(name).null_count < len(data)])
+        lines = [n for n, k in zip(chunk.lines, keep.to_pylist(), strict=True) if k]
+        chunks.append(_rows_of(chunk, data, lines))
+    return replace(batch, chunks=chunks)
+
+
+def check_batch(db: Database | None, batch: ParsedBatch, max_columns: int = 500,
+                rejected: Refusals | None = None
                 ) -> tuple[list[tuple[TableChunk, list[Column]]], Refusals]:
     """Check every chunk against the catalog (and the columns earlier chunks add); change
     nothing. Returns each chunk cut down to its accepted rows with the columns it adds, and
-    the refused rows."""
-    rejected = Refusals()
+    the refused rows (added to `rejected` when given)."""
+    rejected = Refusals() if rejected is None else rejected
     added: dict[str, dict[str, Column]] = {}
     tables = db.folded() if db is not None else {}  # folded once: linear in measurements
     checked = [_check_chunk(db, tables, chunk, added, rejected, max_columns)
