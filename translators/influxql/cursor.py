@@ -22,7 +22,7 @@ from .select_plan import Math, Node, Op, PrimRef, SelectPlan, Transform
 
 Call = PrimRef | Transform
 Evaluate = Callable[[Node, list[Any], Mapping[Transform, Any] | None], Any]
-Compute = Callable[[Transform, list[tuple[int, Any]]], list[Any]]
+Points = Callable[[Transform], dict[int, Any]]
 
 
 def applies(plan: SelectPlan) -> bool:
@@ -107,12 +107,13 @@ def join(plan: SelectPlan, streams: dict[Call, dict[int, Any]],
 
 def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
                 keep: tuple[int, int] | None, schema: MeasurementSchema | None,
-                evaluate: Evaluate, compute: Compute,
+                evaluate: Evaluate, points: Points,
                 quiet: frozenset[int] = frozenset()) -> list[list[Any]]:
     """One series' output rows, ascending, LIMIT and OFFSET applied: `rows` are its buckets
     (time, prim values), filled; `keep` the buckets asked for when one before them was read
     for the transformations that look back; `evaluate` computes an output from prim values
-    and transformation values, `compute` a transformation's points from its argument's;
+    and transformation values, `points` a transformation's points by time (the bucket
+    before `keep` included);
     `quiet`: the aggregates without a point in the series (`silent`)."""
     asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
     streams: dict[Call, dict[int, Any]] = {}
@@ -124,11 +125,7 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
                 t: v[call.index] for t, v in asked
                 if v[call.index] is not None or plan.fill is not ast.FillOption.NONE}
             continue
-        source = rows if call.name in fn.LOOKS_BACK else asked
-        series = [(t, evaluate(call.arg, v, None)) for t, v in source]
-        if plan.descending:
-            series.reverse()  # 1.x walks the series newest first under ORDER BY DESC
-        streams[call] = {t: v for t, v in compute(call, series)
+        streams[call] = {t: v for t, v in points(call).items()
                          if keep is None or keep[0] <= t <= keep[1]}
     kinds = {call: kind_of(plan, call, schema) for call in streams}
     out = []

@@ -100,7 +100,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                              carry=plan.fill is ast.FillOption.PREVIOUS)
         joined = cursor.applies(plan)
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name), _eval,
-                                       lambda t, s: _transform(t, s, plan), quiet) if joined
+                                       _points_of(plan, rows, keep), quiet) if joined
                     else _evaluate(plan, rows, keep))
         if computed:
             out_rows = cursor.nan_as_null(out_rows)
@@ -357,6 +357,13 @@ def _evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
             times.update(t for t, _ in asked)
     ordered = sorted(t for t in times if keep is None or keep[0] <= t <= keep[1])
     return [[t, *(c.get(t) for c in columns)] for t in ordered]
+
+
+def _points_of(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+               keep: tuple[int, int] | None) -> cursor.Points:
+    """A transformation's points over one series' buckets (`_points`), for the join."""
+    asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
+    return lambda transform: _points(transform, plan, rows, asked, False)
 
 
 def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
