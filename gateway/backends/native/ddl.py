@@ -153,9 +153,11 @@ def drop_table(tx: Transaction, index: SeriesIndex,
 
 
 def delete_rows(tx: Transaction, index: SeriesIndex, database: str, table: str,
-                condition: exp.Expression | None) -> int:
+                condition: exp.Expression | None, index_kept: bool = False) -> int:
     """DELETE the rows matching `condition` (all when None) and return how many; an emptied
-    table is dropped, as 1.x forgets a measurement whose last series is gone."""
+    table is dropped, as 1.x forgets a measurement whose last series is gone. The table's
+    entry in the series index may now name a series' deleted latest time, so it is dropped
+    (read again when a read asks) unless the caller keeps it right (`index_kept`)."""
     if tx.catalog.view.table(database, table) is None:
         return 0
     tx.flush(database, table)
@@ -169,4 +171,6 @@ def delete_rows(tx: Transaction, index: SeriesIndex, database: str, table: str,
         row = tx.con.execute(st.sql(count)).fetchone()
         if row is not None and row[0] == 0:
             drop_table(tx, index, database, table)
+        elif not index_kept:
+            index.pop((database, table), None)
     return deleted

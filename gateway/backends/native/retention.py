@@ -96,7 +96,8 @@ def expire(tx: Transaction, index: series_index.SeriesIndex, now: int) -> int:
         if cutoff is None:
             continue
         for table in list(db.tables):
-            deleted = ddl.delete_rows(tx, index, db.name, table, st.time_before(cutoff))
+            deleted = ddl.delete_rows(tx, index, db.name, table, st.time_before(cutoff),
+                                      index_kept=True)
             if deleted:
                 series_index.forget_before(index, db.name, table, cutoff)
                 log.info("retention: deleted %d rows before %d from %s.%s", deleted, cutoff,

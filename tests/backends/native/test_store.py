@@ -288,3 +288,26 @@ async def test_appends_match_columns_by_name_in_any_layout(tmp_path: Path) -> No
         (None, "e", 3, None, False),
         (None, None, None, "y", None),
     ]
+
+
+async def test_a_delete_leaves_no_stale_latest_time_in_the_series_index(
+        store: NativeStore) -> None:
+    """DELETE (and DROP SERIES) may remove a series' latest point or the series itself: the
+    times reads are offered must then be read again from the rows, never the deleted ones."""
+    await store.write(Namespace("d"), batch(b"m,host=a v=1 5\nm,host=a v=2 50\nm,host=b v=3 7"))
+
+    async def series_times() -> list[tuple[object, object]] | None:
+        await store.run(lambda tx: None)  # loads the entry, and no write is open
+        found = await store.read(lambda reader: reader.series_times("d", "m"))
+        return None if found is None else sorted(zip(*found.to_pydict().values(),
+                                                     strict=True))
+
+    assert await series_times() == [("a", 50), ("b", 7)]  # kept by the write
+    await store.delete_rows("d", "m", exp.not_(st.time_before(40)))
+    assert await series_times() is None  # dropped: read again when next asked
+    assert await series_times() == [("a", 5), ("b", 7)]
+    await store.delete_rows("d", "m", st.column("host").eq(exp.Literal.string("b")))
+    await series_times()
+    assert await series_times() == [("a", 5)]
+    assert await _last_per_host(store, "SELECT last(v) FROM m GROUP BY host") == [
+        ("m", {"host": "a"}, [[5, 1.0]])]
