@@ -256,3 +256,25 @@ def test_columnar_cells_weigh_a_quarter_of_row_cells() -> None:
     rows = Series("m", ["time", "v"], [[i, 0.5] for i in range(8_000)], has_time=True)
     assert _cost([StatementResult(0, [columnar])]) == 4_000 <= INLINE_CELLS
     assert _cost([StatementResult(0, [rows])]) == 16_000 > INLINE_CELLS
+
+
+async def test_a_fill_value_no_int64_holds_fills_integers_as_go_converts_it(
+        client: TestClient) -> None:
+    """Go's int64() of a float past int64 is -2^63 (1.6.7 fills with it); a number past int64
+    in a subquery's rows failed the answer with a 500."""
+    await client.post("/query", params={"q": "CREATE DATABASE fills"})
+    response = await client.post("/write", params={"db": "fills"},
+                                 data=b"m v=1i 1000000000\nm v=3i 3000000000")
+    assert response.status == 204
+    fill = "fill(100000000000000000000000.5)"
+    expected = [[0, INT64], [1, 1], [2, INT64], [3, 3]]
+    for text in (f"SELECT sum(v) FROM m WHERE time >= 0 AND time < 4s GROUP BY time(1s) {fill}",
+                 f"SELECT * FROM (SELECT sum(v) FROM m WHERE time >= 0 AND time < 4s "
+                 f"GROUP BY time(1s) {fill})"):
+        response = await client.post("/query", params={"q": text, "db": "fills", "epoch": "s"})
+        assert response.status == 200, await response.text()
+        series = (await response.json())["results"][0]["series"]
+        assert [s["values"] for s in series] == [expected]
+
+
+INT64 = -(2**63)

@@ -57,8 +57,10 @@ def cast_fill(value: float | int | None, kind: str | None) -> Any:
     and for booleans and text their zero value (a number is neither: `false`, `""`)."""
     if value is None:
         return None
-    if kind in ("integer", "unsigned"):
-        return int(value)
+    if kind == "integer":
+        return _go_int64(value)
+    if kind == "unsigned":
+        return _go_uint64(value)
     if kind == "float":
         return float(value)
     if kind == "boolean":
@@ -66,6 +68,30 @@ def cast_fill(value: float | int | None, kind: str | None) -> Any:
     if kind == "string":
         return ""
     return value
+
+
+_INT64_MIN = -(1 << 63)  # what Go's float conversions answer out of range (amd64)
+_TWO_63, _TWO_64 = 2.0**63, 1 << 64
+
+
+def _go_int64(value: float | int) -> int:
+    """Go's int64(value) on amd64: a float truncated, -2^63 when out of range, so a fill
+    value no int64 holds answers what 1.6.7 answers rather than a number JSON cannot carry."""
+    if isinstance(value, int):
+        return value
+    if value != value or not -_TWO_63 <= value < _TWO_63:
+        return _INT64_MIN
+    return int(value)
+
+
+def _go_uint64(value: float | int) -> int:
+    """Go's uint64(value) on amd64: an integer's bits read unsigned; a float from 2^63 on
+    converted as int64(value - 2^63) with the top bit set."""
+    if isinstance(value, int):
+        return value % _TWO_64
+    if value < _TWO_63:
+        return _go_int64(value) % _TWO_64
+    return (_go_int64(value - _TWO_63) % _TWO_64) | (1 << 63)
 
 
 def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,

@@ -128,6 +128,8 @@ def difference(points: Sequence[Point], non_negative: bool = False) -> list[Poin
     for point in _present(points):
         if previous is not None and point[0] != previous[0]:
             diff = point[1] - previous[1]
+            if isinstance(diff, int):  # 1.x subtracts integers as int64, which wraps
+                diff = wrap_int64(diff)
             if not (non_negative and diff < 0):
                 out.append((point[0], diff))
         previous = point

@@ -175,6 +175,15 @@ AGGREGATES = [
                  "percentile(used, 50), median(used) FROM mem WHERE host = 'server01' AND "
                  "time >= '2023-12-31T22:50:00Z' AND time < '2024-01-01T00:10:00Z' "
                  "GROUP BY time(10m) fill(2.5)", id="fill-fraction-integer-functions"),
+    # a float no int64 holds fills integers with -2^63, Go's int64() of it (a 500 in subqueries)
+    pytest.param("SELECT sum(used), count(used), mean(used) FROM mem WHERE host = 'server01' "
+                 "AND time >= '2023-12-31T22:50:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(10m) fill(100000000000000000000000.5)",
+                 id="fill-number-past-int64"),
+    pytest.param("SELECT * FROM (SELECT sum(used) FROM mem WHERE host = 'server01' "
+                 "AND time >= '2023-12-31T22:50:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(10m) fill(-100000000000000000000000.5))",
+                 id="fill-number-past-int64-subquery"),
     pytest.param("SELECT first(ok), last(message), max(latency) FROM events WHERE "
                  "time >= '2023-12-31T23:30:00Z' AND time < '2024-01-01T00:10:00Z' "
                  "GROUP BY time(10m) fill(1)", id="fill-number-boolean-and-text"),

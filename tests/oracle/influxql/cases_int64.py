@@ -42,6 +42,10 @@ CASES = [
                  id="int-cumulative-sum-of-sums-wraps"),
     pytest.param(f"SELECT cumulative_sum(mean(i)) FROM huge WHERE {WEEKS} GROUP BY time(1d) "
                  "fill(none)", id="int-cumulative-sum-of-wrapped-means"),
+    pytest.param(f"SELECT difference(i), non_negative_difference(i) FROM huge WHERE "
+                 f"host =~ /[bc]/ AND {S}", id="int-difference-wraps"),
+    pytest.param(f"SELECT min(d) FROM (SELECT difference(i) AS d FROM huge WHERE "
+                 f"host =~ /[bc]/ AND {S})", id="int-subquery-over-wrapped-difference"),
     pytest.param(f"SELECT sum(i) FROM (SELECT i {HS})", id="int-subquery-sum-wraps"),
     pytest.param(f"SELECT mean(i) FROM (SELECT i {HS})",
                  id="int-subquery-mean-of-wrapped-total"),
