@@ -20,6 +20,9 @@ _INTERVAL_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m
 _INTERVAL = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 
 
+_MIN_CHECK_SECONDS, _MAX_CHECK_SECONDS = 0.01, 365 * 86400.0
+
+
 def interval_seconds(text: str) -> float:
     """A Go duration as 1.x's configuration writes them ("30m", "1h30m", "500ms"; "0" alone
     may go without a unit), in seconds; ValueError for anything else."""
@@ -440,9 +443,12 @@ def _validate(config: Config, problems: list[str]) -> None:
     ]
     problems.extend(message for ok, message in bounds if not ok)
     try:
-        config.storage.retention_check_seconds  # noqa: B018 (parsed to be checked)
+        every = config.storage.retention_check_seconds
     except ValueError as exc:
         problems.append(f"storage.retention_check_interval: {exc}")
+    else:  # back-to-back checks would keep the writer deleting; a wait past a year overflows
+        if every and not _MIN_CHECK_SECONDS <= every <= _MAX_CHECK_SECONDS:
+            problems.append("storage.retention_check_interval: 0 (off) or from 10ms to 8760h")
     _validate_routing(config, problems)
     if config.auth.admin_token_env and not os.environ.get(config.auth.admin_token_env):
         problems.append(

@@ -121,3 +121,11 @@ def test_admin_token_comes_from_the_named_variable(monkeypatch) -> None:
     monkeypatch.delenv("MY_TOKEN")
     with pytest.raises(ConfigError, match="MY_TOKEN is not set"):
         load_config(None, environ={"INFLUX_GATEWAY_AUTH_ADMIN_TOKEN_ENV": "MY_TOKEN"})
+
+
+@pytest.mark.parametrize("text", ["1ns", "9ms", "8761h", "2562047h"])
+def test_retention_check_interval_out_of_bounds_is_a_problem(text: str) -> None:
+    """Checks back to back would keep the writer deleting, and a wait past threading's
+    limit would kill the check thread: both refused at start-up."""
+    with pytest.raises(ConfigError, match="0 \\(off\\) or from 10ms to 8760h"):
+        load_config(None, environ={"INFLUX_GATEWAY_STORAGE_RETENTION_CHECK_INTERVAL": text})
