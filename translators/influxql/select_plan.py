@@ -26,6 +26,9 @@ class Prim:
 
     func None: the stored field or tag itself. Otherwise an aggregate or selector name, with
     `args` its literal arguments (percentile's rank, top's count and tag names...).
+    `reads_back`: read by a transformation that looks back over GROUP BY time (derivative...),
+    so it reads the bucket before the range too (`storage.read_bounds`); 1.x moves the range
+    for that call alone, and the same aggregate elsewhere in the SELECT is another iterator.
     """
 
     name: str
@@ -33,6 +36,7 @@ class Prim:
     func: str | None = None
     args: tuple[Any, ...] = ()
     distinct: bool = False
+    reads_back: bool = False
 
 
 @dataclass(frozen=True, slots=True)
