@@ -141,6 +141,9 @@ class SelectPlan:
     # 1.x's type error for the SELECT list (`typecheck.py`), raised only where 1.x knows the
     # fields' types: when the range reaches a shard group of a measurement (`engine.py`)
     type_error: str | None = None
+    # A subquery's answer keeps NaN (stddev() of one point, what is computed from it) as a
+    # value: 1.x's parent reads it as a point. The answer to the client has it as null.
+    keep_nan: bool = False
 
     @property
     def rows_end(self) -> int | None:

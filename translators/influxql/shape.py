@@ -27,7 +27,7 @@ from .readorder import merge_series
 from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Prim, PrimRef, SelectPlan, transforms_in
-from .sqlnames import COUNTED, TIME, dim_name, prim_name
+from .sqlnames import COUNTED, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points, read_bounds
 
 Row = list[Any]  # [time, prim values...]
@@ -80,7 +80,9 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     # nor integral's when it is the only function (beside others it is filled like them)
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
-    computed = plan.aggregate or any(transforms_in(node) for node in plan.outputs)
+    # NaN: computed (stddev() of one point and what reads it), or a subquery's
+    nan_possible = (plan.aggregate or any(transforms_in(node) for node in plan.outputs)
+                    or any(s.database == VIRTUAL_DB for s in plan.sources))
     for group in groups:
         rows, integrals = _compute(plan, group, lower, upper, rng)
         quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
@@ -103,7 +105,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name),
                                        evaluate_node, points_of(plan, rows, keep), quiet)
                     if joined else evaluate(plan, rows, keep))
-        if computed:
+        if nan_possible and not plan.keep_nan:
             out_rows = cursor.nan_as_null(out_rows)
         if plan.descending:
             out_rows = _descending(plan, out_rows, multi)

@@ -261,6 +261,11 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
     `one_stream`: the rows are a subquery's, which 1.x reads as one series (`int64.py`)."""
     func = prim.func
     ftype = schema.fields.get(prim.name)
+    if one_stream and ftype is FieldType.FLOAT and func in ("min", "max", "stddev"):
+        # a subquery's NaN (stddev() of one point) is a point 1.x's stddev skips and its
+        # min/max never pick (not matched: a NaN first in the bucket, which they keep)
+        value = exp.Case(ifs=[exp.If(this=exp.func("isnan", value), true=exp.null())],
+                         default=value.copy())
     if func == "count":
         if absent(schema, prim):  # 1.x has no iterator for it: null, not a count of 0
             return cast(exp.null(), "BIGINT")
@@ -409,7 +414,8 @@ def _asked_only(plan: SelectPlan, prim: Prim, value: exp.Expression,
 def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Expression | None:
     parts = stored_time_within(*read_bounds(plan, *time_bounds(plan, now)))
     if plan.condition is not None:
-        parts.append(condition_sql(plan.condition, schema))
+        virtual = any(s.database == VIRTUAL_DB for s in plan.sources)
+        parts.append(condition_sql(plan.condition, schema, nan=virtual))
     return exp.and_(*parts, copy=False) if parts else None
 
 
