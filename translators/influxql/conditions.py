@@ -21,6 +21,8 @@ _COMPARE = {
     ast.BinaryOp.EQ: exp.EQ, ast.BinaryOp.NEQ: exp.NEQ, ast.BinaryOp.LT: exp.LT,
     ast.BinaryOp.LTE: exp.LTE, ast.BinaryOp.GT: exp.GT, ast.BinaryOp.GTE: exp.GTE,
 }
+# where DuckDB answers true for a NaN (stored only by a subquery's stddev() of one point)
+_NAN_TRUE = (ast.BinaryOp.EQ, ast.BinaryOp.GT, ast.BinaryOp.GTE)
 _ARITH = {
     ast.BinaryOp.ADD: exp.Add, ast.BinaryOp.SUB: exp.Sub, ast.BinaryOp.MUL: exp.Mul,
     ast.BinaryOp.DIV: exp.Div, ast.BinaryOp.MOD: exp.Mod,
@@ -29,8 +31,11 @@ _ARITH = {
 }
 
 
-def condition_sql(expr: ast.Expr, schema: MeasurementSchema) -> exp.Expression:
-    kind, sql = _cond(expr, schema)
+def condition_sql(expr: ast.Expr, schema: MeasurementSchema,
+                  nan: bool = False) -> exp.Expression:
+    """`nan`: the rows are a subquery's, where a field may hold NaN, which 1.x (Go) finds
+    neither equal to, above nor below anything."""
+    kind, sql = _cond(expr, schema, nan=nan)
     if kind != "bool":
         raise QueryError(f"invalid condition expression: {_describe(expr)}")
     return sql
@@ -42,22 +47,22 @@ def _describe(expr: ast.Expr) -> str:
     return type(expr).__name__
 
 
-def _cond(expr: ast.Expr, schema: MeasurementSchema,
-          inside_comparison: bool = False) -> tuple[str, exp.Expression]:
+def _cond(expr: ast.Expr, schema: MeasurementSchema, inside_comparison: bool = False,
+          nan: bool = False) -> tuple[str, exp.Expression]:
     """(kind, sql): kind is bool, tag, string, number or null, so comparisons can be typed."""
     match expr:
         case ast.ParenExpr(inner):
-            kind, sql = _cond(inner, schema)
+            kind, sql = _cond(inner, schema, nan=nan)
             return kind, exp.Paren(this=sql)
         case ast.BinaryExpr(ast.BinaryOp.AND | ast.BinaryOp.OR as op, lhs, rhs):
-            left = condition_sql(lhs, schema)
-            right = condition_sql(rhs, schema)
+            left = condition_sql(lhs, schema, nan)
+            right = condition_sql(rhs, schema, nan)
             node = exp.And if op is ast.BinaryOp.AND else exp.Or
             return "bool", node(this=left, expression=right)
         case ast.BinaryExpr(ast.BinaryOp.EQREGEX | ast.BinaryOp.NEQREGEX as op, lhs, rhs):
             if not isinstance(rhs, ast.RegexLiteral):
                 return "bool", exp.false()
-            kind, left = _cond(lhs, schema)
+            kind, left = _cond(lhs, schema, nan=nan)
             if kind not in ("tag", "string"):
                 return "bool", exp.false()
             match_ = exp.RegexpLike(this=left, expression=exp.Literal.string(rhs.pattern))
@@ -68,14 +73,20 @@ def _cond(expr: ast.Expr, schema: MeasurementSchema,
                 direct = _tag_to_name(op, lhs, rhs, schema)
             if direct is not None:
                 return "bool", direct
-            lkind, left = _cond(lhs, schema, True)
-            rkind, right = _cond(rhs, schema, True)
+            lkind, left = _cond(lhs, schema, True, nan)
+            rkind, right = _cond(rhs, schema, True, nan)
             if not _comparable(lkind, rkind, op):
                 return "bool", exp.false()
-            return "bool", _COMPARE[op](this=left, expression=right)
+            compared = _COMPARE[op](this=left, expression=right)
+            if nan and lkind == "number" and op in _NAN_TRUE:
+                # Go compares NaN with nothing; DuckDB orders it above every number
+                guards = [exp.Not(this=exp.func("isnan", side.copy())) for side in (left, right)
+                          if not isinstance(side, exp.Literal)]
+                compared = exp.Paren(this=exp.and_(compared, *guards, copy=False))
+            return "bool", compared
         case ast.BinaryExpr(op, lhs, rhs) if op in _ARITH:
-            lkind, left = _cond(lhs, schema, True)
-            rkind, right = _cond(rhs, schema, True)
+            lkind, left = _cond(lhs, schema, True, nan)
+            rkind, right = _cond(rhs, schema, True, nan)
             if lkind != "number" or rkind != "number":
                 return "null", exp.null()
             if op is ast.BinaryOp.DIV:

@@ -40,17 +40,21 @@ class Limits:
 def select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
            run: Runner, now: int, limits: Limits = Limits(),
            series_times: recent.SeriesTimes | None = None,
-           paged_by: tuple[ast.Dimension, ...] | None = None) -> list[Series]:
+           paged_by: tuple[ast.Dimension, ...] | None = None,
+           keep_nan: bool = False) -> list[Series]:
     """`series_times`, when the store can tell each series' latest time, lets a lone last()
     read only the recent end of the data (`recent.py`). `paged_by`: the GROUP BY that keys
-    SLIMIT/SOFFSET's page when it is not the statement's own (a subquery's parent's)."""
+    SLIMIT/SOFFSET's page when it is not the statement's own (a subquery's parent's).
+    `keep_nan`: answer NaN as NaN, for a parent to read (`SelectPlan.keep_nan`)."""
     if any(isinstance(s, ast.SubQuery) for s in statement.sources):
         from .subquery import select_from_subqueries  # it calls back into select()
 
-        return select_from_subqueries(statement, database, schema, run, now, limits, paged_by)
+        return select_from_subqueries(statement, database, schema, run, now, limits, paged_by,
+                                      keep_nan)
     plan = plan_select(statement, database, schema, now)
     if plan is None:
         return []
+    plan.keep_nan = keep_nan
     if plan.type_error is not None:
         # 1.x types the fields by the shard groups the range reaches; none: no types, no error
         if not any(_indexed(plan, s, now, run, tagged=False) for s in plan.sources):

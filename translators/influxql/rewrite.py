@@ -95,7 +95,9 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
             return None  # a wildcard or regex that matched nothing: an empty answer
         raise QueryError("at least 1 non-time field must be queried")
     plan.columns = column_names(names)
-    calls = [p for p in plan.prims if p.func]
+    # one call read both beside and by a looking-back transformation is one call still
+    calls = list(dict.fromkeys(dataclasses.replace(p, reads_back=False)
+                               for p in plan.prims if p.func))
     plan.selector = plan.aggregate and len(calls) == 1 and calls[0].func in SELECTORS
     # 1.x: a lone selector answers its point's time, except under GROUP BY time, where only
     # the functions answering several points per bucket (top, bottom, sample) keep theirs.
@@ -243,6 +245,7 @@ class _Builder:
         self.plan = plan
         self.fields, self.tags = schema_union(sources)
         self.stored = any(s.database != VIRTUAL_DB for s in sources)
+        self.reads_back = False  # building the argument of a transformation that looks back
 
     def prim(self, prim: Prim) -> PrimRef:
         if prim not in self.plan.prims:
@@ -305,7 +308,12 @@ class _Builder:
             if not call.args:
                 raise QueryError(f"invalid number of arguments for {name}, expected at least "
                                  f"1 but no arguments were given")
-            inner = self.node(call.args[0])
+            outer = self.reads_back
+            self.reads_back = outer or (name in LOOKS_BACK and self.plan.interval is not None)
+            try:
+                inner = self.node(call.args[0])
+            finally:
+                self.reads_back = outer
             params = tuple(_literal(a) for a in call.args[1:])
             return Transform(name, inner, params)
         raise QueryError(f"undefined function {name}()")
@@ -335,7 +343,7 @@ class _Builder:
             # 1.x: a function reads fields only; over a stored tag it finds no points (a
             # subquery's tags are values of its rows, which functions do read)
             role = "field"
-        prim = Prim(read, role, name, extra, distinct)
+        prim = Prim(read, role, name, extra, distinct, self.reads_back)
         return self.prim(prim)
 
 

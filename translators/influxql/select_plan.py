@@ -26,6 +26,9 @@ class Prim:
 
     func None: the stored field or tag itself. Otherwise an aggregate or selector name, with
     `args` its literal arguments (percentile's rank, top's count and tag names...).
+    `reads_back`: read by a transformation that looks back over GROUP BY time (derivative...),
+    so it reads the bucket before the range too (`storage.read_bounds`); 1.x moves the range
+    for that call alone, and the same aggregate elsewhere in the SELECT is another iterator.
     """
 
     name: str
@@ -33,6 +36,7 @@ class Prim:
     func: str | None = None
     args: tuple[Any, ...] = ()
     distinct: bool = False
+    reads_back: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,9 @@ class SelectPlan:
     # 1.x's type error for the SELECT list (`typecheck.py`), raised only where 1.x knows the
     # fields' types: when the range reaches a shard group of a measurement (`engine.py`)
     type_error: str | None = None
+    # A subquery's answer keeps NaN (stddev() of one point, what is computed from it) as a
+    # value: 1.x's parent reads it as a point. The answer to the client has it as null.
+    keep_nan: bool = False
 
     @property
     def rows_end(self) -> int | None:

@@ -140,7 +140,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         inner_columns.append(_series_order(schema).as_(SERIES, copy=False))
     for index, prim in enumerate(plan.prims):
         if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
-            inner_columns.append(_value(schema, prim).as_(f"__v{index}", copy=False))
+            inner_columns.append(_asked_only(plan, prim, _value(schema, prim), now)
+                                 .as_(f"__v{index}", copy=False))
     inner = exp.select(*inner_columns, copy=False).from_(table, copy=False)
     if where is not None:
         inner = inner.where(where, copy=False)
@@ -202,7 +203,9 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     # Buckets where none of the aggregated fields has a value do not exist for 1.x.
     aggregated = [i for i, p in enumerate(plan.prims) if p.func is not None]
     if len({(plan.prims[i].name, plan.prims[i].role) for i in aggregated}) == 1:  # one field
-        counted: exp.Expression = exp.Count(this=col(f"__v{aggregated[0]}"))
+        # counted where it is read the longest: over the bucket before the range too
+        widest = max(aggregated, key=lambda i: plan.prims[i].reads_back)
+        counted: exp.Expression = exp.Count(this=col(f"__v{widest}"))
     else:
         present = [_not_null(col(f"__v{i}")) for i in aggregated]
         counted = exp.Filter(this=exp.Count(this=exp.Star()),
@@ -258,6 +261,11 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
     `one_stream`: the rows are a subquery's, which 1.x reads as one series (`int64.py`)."""
     func = prim.func
     ftype = schema.fields.get(prim.name)
+    if one_stream and ftype is FieldType.FLOAT and func in ("min", "max", "stddev"):
+        # a subquery's NaN (stddev() of one point) is a point 1.x's stddev skips and its
+        # min/max never pick (not matched: a NaN first in the bucket, which they keep)
+        value = exp.Case(ifs=[exp.If(this=exp.func("isnan", value), true=exp.null())],
+                         default=value.copy())
     if func == "count":
         if absent(schema, prim):  # 1.x has no iterator for it: null, not a count of 0
             return cast(exp.null(), "BIGINT")
@@ -390,10 +398,24 @@ def read_bounds(plan: SelectPlan, lower: int, upper: int) -> tuple[int, int]:
     return max(lower - plan.interval, MIN_TIME), upper
 
 
+def _asked_only(plan: SelectPlan, prim: Prim, value: exp.Expression,
+                now: int) -> exp.Expression:
+    """An aggregate's value, null outside the range asked when the query reads the bucket
+    before it for another call: 1.x moves the range of a looking-back transformation's call
+    alone, so the same partial first bucket holds fewer points for the others."""
+    asked = time_bounds(plan, now)
+    if prim.func is None or prim.reads_back or isinstance(value, exp.Null) \
+            or read_bounds(plan, *asked) == asked:
+        return value
+    within = exp.and_(*stored_time_within(*asked), copy=False)
+    return exp.Case(ifs=[exp.If(this=within, true=value)])
+
+
 def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Expression | None:
     parts = stored_time_within(*read_bounds(plan, *time_bounds(plan, now)))
     if plan.condition is not None:
-        parts.append(condition_sql(plan.condition, schema))
+        virtual = any(s.database == VIRTUAL_DB for s in plan.sources)
+        parts.append(condition_sql(plan.condition, schema, nan=virtual))
     return exp.and_(*parts, copy=False) if parts else None
 
 

@@ -62,8 +62,10 @@ class _Virtual:
 
 def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                            schema: SchemaProvider, run: Runner, now: int, limits: Limits,
-                           paged_by: tuple[ast.Dimension, ...] | None = None) -> list[Series]:
-    """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery."""
+                           paged_by: tuple[ast.Dimension, ...] | None = None,
+                           keep_nan: bool = False) -> list[Series]:
+    """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery;
+    `keep_nan`: then its NaN stay too (`SelectPlan.keep_nan`)."""
     from .engine import select  # engine imports this module lazily; select recurses
 
     # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
@@ -78,7 +80,9 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
-        answered = select(inner, database, schema, run, now, limits, paged_by=paged_by)
+        # 1.x's parent reads a NaN the subquery computes as a point (count() counts it)
+        answered = select(inner, database, schema, run, now, limits, paged_by=paged_by,
+                          keep_nan=True)
         if _descending(statement):
             # run in the parent's order (fill(previous) looks forward...), read in time order
             answered = [_ascending(s) for s in reversed(answered)]
@@ -104,7 +108,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         return scan(_point_at_tables(query, renames), tables=tables)
 
     return select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
-                  limits)
+                  limits, keep_nan=keep_nan)
 
 
 # -- the inner statement as 1.x runs it under a parent ------------------------------------------

@@ -336,6 +336,22 @@ TRANSFORMS = [
     pytest.param("SELECT cumulative_sum(derivative(mean(bytes))) FROM counters WHERE "
                  "time >= '2024-01-01T00:13:00Z' AND time < '2024-01-01T01:00:00Z' "
                  "GROUP BY time(5m)", id="transform-of-transform-inner-looks-back"),
+    # only the calls a looking-back transformation reads get the bucket before the range:
+    # the other calls' partial first bucket (last, under DESC) holds the range's points only
+    pytest.param("SELECT cumulative_sum(min(usage_user)), moving_average(mean(usage_system), 5) "
+                 "FROM cpu WHERE host = 'server01' AND time >= '2024-01-01T00:07:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(10m)",
+                 id="shared-read-range-partial-first-bucket"),
+    pytest.param("SELECT min(usage_user), derivative(min(usage_user)) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:07:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(10m), host fill(0)", id="shared-read-range-same-aggregate"),
+    pytest.param("SELECT count(usage_user), difference(count(usage_user)) FROM cpu WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:07:00Z' AND "
+                 "time < '2024-01-01T00:53:00Z' GROUP BY time(10m) ORDER BY time DESC",
+                 id="shared-read-range-desc"),
+    pytest.param("SELECT count(usage_user) + derivative(count(usage_user)) FROM cpu WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:07:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(10m)", id="shared-read-range-math"),
     # Math over a transformation (Telegraf dashboards' bits per second).
     pytest.param(f"SELECT non_negative_derivative(max(bytes), 1s) * 8 {CT} GROUP BY time(10m), "
                  "host fill(null)", id="transform-times-literal"),

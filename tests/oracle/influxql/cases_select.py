@@ -221,6 +221,25 @@ SOURCES = [
                  "GROUP BY time(1h) fill(linear))", id="subquery-null-rows-fill-linear"),
     pytest.param(f"SELECT usage_idle FROM (SELECT usage_idle, usage_user FROM cpu "
                  f"WHERE host = 'server02' AND {S})", id="subquery-null-rows-raw"),
+    # its stddev() of one point is a NaN the parent reads as a point: count() counts it,
+    # sum(), mean() and spread() are null, min()/max()/stddev() skip it, a transformation's
+    # row stays; a true null (a missing value) is no point, and a comparison fails for both
+    pytest.param(f"SELECT count(b), mean(b), sum(b), spread(b), max(b), min(b), last(b) FROM "
+                 f"(SELECT max(usage_user) AS a, stddev(usage_user) AS b FROM cpu WHERE {ONE} "
+                 "AND time < '2024-01-01T00:05:00Z' GROUP BY time(2m))",
+                 id="subquery-nan-rows-aggregates"),
+    pytest.param(f"SELECT count(b), mean(b) FROM (SELECT stddev(usage_user) AS b FROM cpu "
+                 f"WHERE {ONE} AND time < '2024-01-01T00:05:00Z' GROUP BY time(2m)) "
+                 "GROUP BY time(4m)", id="subquery-nan-rows-by-time"),
+    pytest.param(f"SELECT cumulative_sum(b), difference(b) FROM (SELECT stddev(usage_user) "
+                 f"* 2 AS b FROM cpu WHERE {ONE} AND time < '2024-01-01T00:05:00Z' "
+                 "GROUP BY time(2m))", id="subquery-nan-rows-transform"),
+    pytest.param(f"SELECT count(b), stddev(b), max(b) FROM (SELECT stddev(usage_user) AS b "
+                 f"FROM cpu WHERE {ONE} AND time < '2024-01-01T00:05:00Z' GROUP BY time(2m) "
+                 "fill(0)) WHERE b >= 1 OR b = 0", id="subquery-nan-rows-where"),
+    pytest.param("SELECT count(a), mean(a) FROM (SELECT max(usage_idle) AS a, "
+                 "max(usage_user) AS b FROM cpu WHERE host = 'server02' AND "
+                 f"{S} GROUP BY time(1m))", id="subquery-null-rows-not-counted"),
 ]
 
 WHERE = [

@@ -352,12 +352,12 @@ class Draw:
             bounds = Bounds(f"time >= {self.literal(T0)} AND time < {self.literal(T0 + HOUR)}",
                             T0, T0 + HOUR)
         inner_items = [f"{self.call(m, self.pick(tuple(SELECTORS)), NUMERIC)} AS a"]
+        # stddev() of one point is a NaN the parent reads as a point: min() and max() keep
+        # one met first (under ORDER BY time DESC, the last bucket's), not matched yet
+        nan = False
         if self.chance(0.4):
             second = self.aggregate(m)
-            if second.startswith("stddev(") and not self.near():
-                # stddev() of one point is a null the parent's aggregates read as a point
-                # (count() counts it, sum() and mean() answer null): not matched yet
-                second = "spread" + second.removeprefix("stddev")
+            nan = second.startswith("stddev(")
             inner_items.append(f"{second} AS b")
         inner_tags = self.tags(m)
         # Always GROUP BY time inside: without it first()/last() over several series pick
@@ -384,7 +384,10 @@ class Draw:
             # first(), top() and bottom() over a subquery's rows pick between points tied
             # on time (or value) in an order of 1.6.7's merge not matched yet
             name = self.pick(("mean", "max", "min", "sum", "count", "last", "spread"))
-            items = [f"{name}({self.pick(fields)})"]
+            field = self.pick(fields)
+            if nan and name in ("max", "min"):
+                field = "a"
+            items = [f"{name}({field})"]
         text = f"SELECT {', '.join(items)} FROM ({inner})"
         outer = self.bounds(grouped=False)
         desc = True

@@ -1,0 +1,148 @@
+"""Output values of a SELECT over one series' rows: its expressions evaluated row by row and
+its transformations (derivative, difference, moving_average, cumulative_sum, elapsed,
+holt_winters, the technical-analysis indicators) computed over the buckets' values.
+
+Input: the rows `shape.py` computed for one series (time, prim values), its buckets filled.
+A transformation over another reads that one's points, as 1.x chains their iterators; the
+bucket before the range that a looking-back transformation reads reaches only it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from translators.lineprotocol import FieldType
+
+from . import cursor, holtwinters, indicators, iterators
+from . import functions as fn
+from .errors import QueryError
+from .select_plan import Lit, Math, Node, Op, PrimRef, SelectPlan, Transform, transforms_in
+
+Row = list[Any]  # [time, output values...]
+
+
+def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+             keep: tuple[int, int] | None = None) -> list[Row]:
+    """The output rows. `keep`: the buckets asked for, when the one beyond them was read for
+    the transformations that look back; only those see it, and no row answers it."""
+    transforms = [transforms_in(node) for node in plan.outputs]
+    if not any(transforms):
+        return [[time, *(evaluate_node(node, values) for node in plan.outputs)]
+                for time, values in rows]
+    asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
+    by_time = dict(rows)
+    blank = [None] * len(plan.prims)
+    columns: list[dict[int, Any]] = []
+    times: set[int] = set()
+    for node, inner in zip(plan.outputs, transforms, strict=True):
+        if inner:
+            results = {t: _points(t, plan, rows, asked, False) for t in inner}
+            # math over transformations is done on their points (`derivative(...) * 8`), and
+            # on every row when it also reads a function's value (`derivative(..) + mean(..)`)
+            stamps = {t for result in results.values() for t in result}
+            if _reads_rows(node):
+                stamps.update(t for t, _ in asked)
+            columns.append({t: evaluate_node(node, by_time.get(t, blank),
+                                     {k: r.get(t) for k, r in results.items()})
+                            for t in stamps})
+            times.update(stamps)
+        else:  # 1.x answers a row wherever any column has one, fill()ed buckets included
+            columns.append({t: evaluate_node(node, v) for t, v in asked})
+            times.update(t for t, _ in asked)
+    ordered = sorted(t for t in times if keep is None or keep[0] <= t <= keep[1])
+    return [[t, *(c.get(t) for c in columns)] for t in ordered]
+
+
+def points_of(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+              keep: tuple[int, int] | None) -> cursor.Points:
+    """A transformation's points over one series' buckets (`_points`), for the join."""
+    asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
+    return lambda transform: _points(transform, plan, rows, asked, False)
+
+
+def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+            asked: list[tuple[int, list[Any]]], looks_back: bool) -> dict[int, Any]:
+    """A transformation's points by time. Over another transformation it reads that one's
+    points (`difference(derivative(mean(x)))`), as 1.x chains their iterators; the bucket
+    before the range that one looking back reads, the ones inside it read too."""
+    looks_back = looks_back or transform.name in fn.LOOKS_BACK
+    source = rows if looks_back else asked
+    inner = transforms_in(transform.arg)
+    if inner:
+        computed = {t: _points(t, plan, rows, asked, looks_back) for t in inner}
+        stamps = {t for points in computed.values() for t in points}
+        if _reads_rows(transform.arg):
+            stamps.update(t for t, _ in source)
+        by_time = dict(rows)
+        blank = [None] * len(plan.prims)
+        series = [(t, evaluate_node(transform.arg, by_time.get(t, blank),
+                            {k: points.get(t) for k, points in computed.items()}))
+                  for t in sorted(stamps)]
+    else:
+        series = [(t, evaluate_node(transform.arg, v)) for t, v in source]
+    if plan.descending:
+        series.reverse()  # 1.x walks the series newest first under ORDER BY DESC
+    return dict(_transform(transform, series, plan))
+
+
+def _transform(node: Transform, series: list[tuple[int, Any]], plan: SelectPlan) -> list[Any]:
+    name = node.name
+    params = node.params
+    if name in fn.TRANSFORMS and name != "elapsed":
+        _numbers_only(name, series)
+    if name in indicators.NAMES:
+        return indicators.compute(name, series, params)
+    if name in holtwinters.NAMES:
+        return holtwinters.compute(name, series, params, plan.interval)
+    if name in ("derivative", "non_negative_derivative"):
+        unit = int(params[0]) if params else (plan.interval or 1_000_000_000)
+        return fn.derivative(series, unit, non_negative=name.startswith("non_negative"))
+    if name == "elapsed":
+        unit = int(params[0]) if params else 1
+        return fn.elapsed(series, unit)
+    if name == "moving_average":
+        if not params:
+            raise QueryError("invalid number of arguments for moving_average, expected 2, got 1")
+        return fn.moving_average(series, int(params[0]))
+    function = fn.TRANSFORM_FUNCTIONS.get(name)
+    if function is None:
+        raise QueryError(f"{name}() is not supported yet by influx-gateway")
+    return function(series)
+
+
+def _reads_rows(node: Node) -> bool:
+    """Whether an output reads a row's values other than through a transformation."""
+    if isinstance(node, PrimRef):
+        return True
+    if isinstance(node, Op):
+        return _reads_rows(node.lhs) or _reads_rows(node.rhs)
+    if isinstance(node, Math):
+        return any(_reads_rows(a) for a in node.args)
+    return False
+
+
+def evaluate_node(node: Node, values: list[Any],
+                  computed: Mapping[Transform, Any] | None = None) -> Any:
+    """One output value from a row's prim values; `computed`: the transformations' values
+    at that row's time."""
+    if isinstance(node, PrimRef):
+        return values[node.index]
+    if isinstance(node, Lit):
+        return node.value
+    if isinstance(node, Op):
+        return fn.binary(node.op, evaluate_node(node.lhs, values, computed),
+                         evaluate_node(node.rhs, values, computed))
+    if isinstance(node, Math):
+        return fn.math_function(node.name, [evaluate_node(a, values, computed) for a in node.args])
+    if computed is not None and node in computed:
+        return computed[node]
+    raise QueryError("a transformation cannot be nested in another one yet")
+
+
+def _numbers_only(name: str, series: list[tuple[int, Any]]) -> None:
+    """1.x's transformation iterators refuse text and booleans once they meet a point."""
+    for _, value in series:
+        if isinstance(value, str | bool):
+            ftype = FieldType.STRING if isinstance(value, str) else FieldType.BOOLEAN
+            raise QueryError(iterators.message(name, ftype))
