@@ -9,9 +9,9 @@ from sqlglot import exp
 from . import ast
 from .conditions import condition_sql
 from .errors import QueryError
+from .readrange import stored_time_within
 from .schema import MeasurementSchema, SchemaProvider
 from .show_run import find_measurements
-from .storage import stored_time_within
 from .timerange import split_condition
 
 

@@ -17,13 +17,14 @@ from sqlglot import exp
 from . import ast, columnar, firstlast, firstlast_beside, int64, iterators, paging, recent
 from .errors import QueryError
 from .fill import absent_counts
+from .readrange import time_bounds
 from .results import Series
 from .rewrite import plan_select
 from .schema import SchemaProvider
 from .select_plan import SelectPlan, Source
 from .shape import group_rows, shape
 from .sqlnames import VIRTUAL_DB
-from .storage import build_query, time_bounds
+from .storage import build_query
 
 Runner = Callable[[exp.Expression], pa.Table]
 

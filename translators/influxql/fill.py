@@ -7,9 +7,10 @@ from typing import Any
 
 from . import ast
 from .errors import QueryError
+from .readrange import read_bounds
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
-from .storage import absent, read_bounds
+from .storage import absent
 
 
 def bucket_of(plan: SelectPlan, time: int) -> int:

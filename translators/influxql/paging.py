@@ -20,12 +20,12 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
+from .readrange import time_bounds, timestamp_literal
 from .results import Series
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan, Source
 from .shard_index import groups_by, keep_paged, kept_series, page_tag_sets
 from .sqlnames import col, ident
-from .storage import time_bounds, timestamp_literal
 from .timerange import MAX_TIME, MIN_TIME
 
 Runner = Callable[..., pa.Table]

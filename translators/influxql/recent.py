@@ -26,10 +26,11 @@ from sqlglot import exp
 from . import columnar, firstlast
 from .conditions import condition_sql
 from .deletion import mentions_field
+from .readrange import time_bounds
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
 from .sqlnames import call, dim_name, ident, prim_name
-from .storage import build_query, tag_value, time_bounds
+from .storage import build_query, tag_value
 from .timerange import TimeRange
 
 # (database, measurement) -> one row per stored series: its tag columns and latest `time` (ns),

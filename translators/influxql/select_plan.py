@@ -27,7 +27,7 @@ class Prim:
     func None: the stored field or tag itself. Otherwise an aggregate or selector name, with
     `args` its literal arguments (percentile's rank, top's count and tag names...).
     `reads_back`: read by a transformation that looks back over GROUP BY time (derivative...),
-    so it reads the bucket before the range too (`storage.read_bounds`); 1.x moves the range
+    so it reads the bucket before the range too (`readrange.read_bounds`); 1.x moves the range
     for that call alone, and the same aggregate elsewhere in the SELECT is another iterator.
     """
 
@@ -122,7 +122,7 @@ class SelectPlan:
     selector: bool = False
     # The answered time is the selected point's rather than the bucket's.
     selector_time: bool = False
-    # A transformation over GROUP BY time needs the bucket before the range (storage.read_bounds)
+    # A transformation over GROUP BY time needs the bucket before the range (readrange.read_bounds)
     extra_bucket: bool = False
     fill: ast.FillOption = ast.FillOption.NULL
     fill_value: float | int | None = None

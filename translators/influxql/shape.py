@@ -24,11 +24,12 @@ from .int64 import wrapped_mean
 from .outputs import evaluate, evaluate_node, points_of
 from .paging import page_series
 from .readorder import merge_series
+from .readrange import read_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Prim, PrimRef, SelectPlan, transforms_in
 from .sqlnames import COUNTED, TIME, VIRTUAL_DB, dim_name, prim_name
-from .storage import READ_ORDER, needs_points, read_bounds
+from .storage import READ_ORDER, needs_points
 
 Row = list[Any]  # [time, prim values...]
 

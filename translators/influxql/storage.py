@@ -20,6 +20,7 @@ from translators.lineprotocol import FieldType
 from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
 from .iterators import NUMBERS_ONLY
+from .readrange import read_bounds, stored_time_within, time_bounds
 from .schema import MeasurementSchema, readable_as
 from .select_plan import Prim, SelectPlan, transforms_in
 from .sqlnames import (
@@ -36,7 +37,6 @@ from .sqlnames import (
     ident,
     prim_name,
 )
-from .timerange import MAX_TIME, MIN_TIME
 
 # Functions whose answer between equal values (integral: points at one time) depends on the
 # order 1.x reads points in.
@@ -378,24 +378,8 @@ def _value(schema: MeasurementSchema, prim: Prim) -> exp.Expression:
     return exp.null()
 
 
-def time_bounds(plan: SelectPlan, now: int) -> tuple[int, int]:
-    lower = plan.time_range.min
-    upper = plan.time_range.max
-    if plan.interval is not None and plan.time_range.upper is None:
-        upper = now  # 1.x ends GROUP BY time queries at now() unless told otherwise
-    return lower, upper
 
 
-def read_bounds(plan: SelectPlan, lower: int, upper: int) -> tuple[int, int]:
-    """The time range read for an asked one: 1.x reads one more bucket before it (after it,
-    under ORDER BY time DESC) for transformations that look back, such as derivative()."""
-    if plan.interval is None or not plan.extra_bucket:
-        return lower, upper
-    if plan.descending:
-        return lower, min(upper + plan.interval, MAX_TIME)
-    if plan.time_range.lower is None:
-        return lower, upper
-    return max(lower - plan.interval, MIN_TIME), upper
 
 
 def _asked_only(plan: SelectPlan, prim: Prim, value: exp.Expression,
@@ -417,20 +401,3 @@ def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Express
         virtual = any(s.database == VIRTUAL_DB for s in plan.sources)
         parts.append(condition_sql(plan.condition, schema, nan=virtual))
     return exp.and_(*parts, copy=False) if parts else None
-
-
-def stored_time_within(lower: int, upper: int) -> list[exp.Expression]:
-    """Conditions keeping stored rows with lower <= time <= upper (none for an open end)."""
-    parts: list[exp.Expression] = []
-    if lower > MIN_TIME:
-        parts.append(exp.GTE(this=col(STORED_TIME), expression=timestamp_literal(lower)))
-    if upper < MAX_TIME:
-        parts.append(exp.LTE(this=col(STORED_TIME), expression=timestamp_literal(upper)))
-    return parts
-
-
-def timestamp_literal(ns: int) -> exp.Expression:
-    """A TIMESTAMP_NS constant, to compare the stored `time` column with."""
-    # DuckDB reads an integer literal as INTEGER or BIGINT by its size, and widens it to the
-    # one BIGINT argument make_timestamp_ns takes (a CAST here costs sqlglot more than DuckDB)
-    return call("make_timestamp_ns", exp.Literal.number(ns))
