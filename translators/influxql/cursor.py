@@ -23,6 +23,16 @@ from .select_plan import Math, Node, Op, PrimRef, SelectPlan, Transform
 Call = PrimRef | Transform
 Evaluate = Callable[[Node, list[Any], Mapping[Transform, Any] | None], Any]
 Points = Callable[[Transform], dict[int, Any]]
+Window = tuple[int, int] | None  # the buckets asked for when one beyond them was read
+
+
+def in_window(time: int, keep: Window) -> bool:
+    return keep is None or keep[0] <= time <= keep[1]
+
+
+def asked_rows(rows: list[tuple[int, list[Any]]], keep: Window) -> list[tuple[int, list[Any]]]:
+    """The rows of the buckets asked for (all of them when none was read beyond)."""
+    return rows if keep is None else [r for r in rows if in_window(r[0], keep)]
 
 
 def applies(plan: SelectPlan) -> bool:
@@ -106,7 +116,7 @@ def join(plan: SelectPlan, streams: dict[Call, dict[int, Any]],
 
 
 def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
-                keep: tuple[int, int] | None, schema: MeasurementSchema | None,
+                keep: Window, schema: MeasurementSchema | None,
                 evaluate: Evaluate, points: Points,
                 quiet: frozenset[int] = frozenset()) -> list[list[Any]]:
     """One series' output rows, ascending, LIMIT and OFFSET applied: `rows` are its buckets
@@ -115,7 +125,7 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     and transformation values, `points` a transformation's points by time (the bucket
     before `keep` included);
     `quiet`: the aggregates without a point in the series (`silent`)."""
-    asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
+    asked = asked_rows(rows, keep)
     streams: dict[Call, dict[int, Any]] = {}
     for call in (c for node in plan.outputs for c in calls_in(node)):
         if call in streams:
@@ -125,8 +135,7 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
                 t: v[call.index] for t, v in asked
                 if v[call.index] is not None or plan.fill is not ast.FillOption.NONE}
             continue
-        streams[call] = {t: v for t, v in points(call).items()
-                         if keep is None or keep[0] <= t <= keep[1]}
+        streams[call] = {t: v for t, v in points(call).items() if in_window(t, keep)}
     kinds = {call: kind_of(plan, call, schema) for call in streams}
     out = []
     for time, values in join(plan, streams, kinds):

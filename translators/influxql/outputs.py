@@ -23,41 +23,30 @@ Row = list[Any]  # [time, output values...]
 
 
 def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
-             keep: tuple[int, int] | None = None) -> list[Row]:
+             keep: cursor.Window = None) -> list[Row]:
     """The output rows. `keep`: the buckets asked for, when the one beyond them was read for
     the transformations that look back; only those see it, and no row answers it."""
-    transforms = [transforms_in(node) for node in plan.outputs]
-    if not any(transforms):
+    if not any(transforms_in(node) for node in plan.outputs):
         return [[time, *(evaluate_node(node, values) for node in plan.outputs)]
                 for time, values in rows]
-    asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
-    by_time = dict(rows)
-    blank = [None] * len(plan.prims)
+    asked = cursor.asked_rows(rows, keep)
     columns: list[dict[int, Any]] = []
     times: set[int] = set()
-    for node, inner in zip(plan.outputs, transforms, strict=True):
-        if inner:
-            results = {t: _points(t, plan, rows, asked, False) for t in inner}
-            # math over transformations is done on their points (`derivative(...) * 8`), and
-            # on every row when it also reads a function's value (`derivative(..) + mean(..)`)
-            stamps = {t for result in results.values() for t in result}
-            if _reads_rows(node):
-                stamps.update(t for t, _ in asked)
-            columns.append({t: evaluate_node(node, by_time.get(t, blank),
-                                     {k: r.get(t) for k, r in results.items()})
-                            for t in stamps})
-            times.update(stamps)
+    for node in plan.outputs:
+        if transforms_in(node):
+            column = _over_points(node, plan, rows, asked, asked, False)
         else:  # 1.x answers a row wherever any column has one, fill()ed buckets included
-            columns.append({t: evaluate_node(node, v) for t, v in asked})
-            times.update(t for t, _ in asked)
-    ordered = sorted(t for t in times if keep is None or keep[0] <= t <= keep[1])
+            column = {t: evaluate_node(node, v) for t, v in asked}
+        columns.append(column)
+        times.update(column)
+    ordered = sorted(t for t in times if cursor.in_window(t, keep))
     return [[t, *(c.get(t) for c in columns)] for t in ordered]
 
 
 def points_of(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
-              keep: tuple[int, int] | None) -> cursor.Points:
+              keep: cursor.Window) -> cursor.Points:
     """A transformation's points over one series' buckets (`_points`), for the join."""
-    asked = rows if keep is None else [r for r in rows if keep[0] <= r[0] <= keep[1]]
+    asked = cursor.asked_rows(rows, keep)
     return lambda transform: _points(transform, plan, rows, asked, False)
 
 
@@ -68,22 +57,31 @@ def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[A
     before the range that one looking back reads, the ones inside it read too."""
     looks_back = looks_back or transform.name in fn.LOOKS_BACK
     source = rows if looks_back else asked
-    inner = transforms_in(transform.arg)
-    if inner:
-        computed = {t: _points(t, plan, rows, asked, looks_back) for t in inner}
-        stamps = {t for points in computed.values() for t in points}
-        if _reads_rows(transform.arg):
-            stamps.update(t for t, _ in source)
-        by_time = dict(rows)
-        blank = [None] * len(plan.prims)
-        series = [(t, evaluate_node(transform.arg, by_time.get(t, blank),
-                            {k: points.get(t) for k, points in computed.items()}))
-                  for t in sorted(stamps)]
+    if transforms_in(transform.arg):
+        series = sorted(_over_points(transform.arg, plan, rows, source, asked,
+                                     looks_back).items())
     else:
         series = [(t, evaluate_node(transform.arg, v)) for t, v in source]
     if plan.descending:
         series.reverse()  # 1.x walks the series newest first under ORDER BY DESC
     return dict(_transform(transform, series, plan))
+
+
+def _over_points(node: Node, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+                 source: list[tuple[int, list[Any]]], asked: list[tuple[int, list[Any]]],
+                 looks_back: bool) -> dict[int, Any]:
+    """`node`, which reads transformations, by time: math over transformations is done on
+    their points (`derivative(...) * 8`), and on every row of `source` when it also reads a
+    function's value (`derivative(..) + mean(..)`)."""
+    computed = {t: _points(t, plan, rows, asked, looks_back) for t in transforms_in(node)}
+    stamps = {t for points in computed.values() for t in points}
+    if _reads_rows(node):
+        stamps.update(t for t, _ in source)
+    by_time = dict(rows)
+    blank = [None] * len(plan.prims)
+    return {t: evaluate_node(node, by_time.get(t, blank),
+                             {k: points.get(t) for k, points in computed.items()})
+            for t in stamps}
 
 
 def _transform(node: Transform, series: list[tuple[int, Any]], plan: SelectPlan) -> list[Any]:
