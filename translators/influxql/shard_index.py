@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from . import ast
 from .results import Series
-from .timerange import TimeConditionError, split_condition
+from .timerange import TimeConditionError, span_condition, split_condition
 
 Tags = dict[str, str]
 
@@ -45,16 +45,7 @@ def index_statement(statement: ast.SelectStatement, now: int) -> IndexRequest | 
         rest, span = split_condition(statement.condition, now, statement.timezone)
     except TimeConditionError:
         return None
-    bounds: list[ast.Expr] = []
-    if span.lower is not None:
-        bounds.append(ast.BinaryExpr(ast.BinaryOp.GTE, ast.VarRef("time"),
-                                     ast.TimeLiteral(span.lower)))
-    if span.upper is not None:
-        bounds.append(ast.BinaryExpr(ast.BinaryOp.LTE, ast.VarRef("time"),
-                                     ast.TimeLiteral(span.upper)))
-    condition = bounds[0] if bounds else None
-    if len(bounds) == 2:
-        condition = ast.BinaryExpr(ast.BinaryOp.AND, bounds[0], bounds[1])
+    condition = span_condition(span.lower, span.upper)
     database = next((s.database for s in sources if s.database), None)
     show = ast.ShowSeries(database=database, condition=condition, sources=tuple(
         ast.Measurement(name=s.name, regex=s.regex, retention_policy=s.retention_policy)

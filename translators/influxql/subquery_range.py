@@ -17,7 +17,7 @@ from typing import Any
 from . import ast
 from .results import Series
 from .select_list import has_aggregate
-from .timerange import split_condition
+from .timerange import span_condition, split_condition
 
 
 def within_parent_range(condition: ast.Expr | None, outer: ast.SelectStatement, now: int,
@@ -27,20 +27,10 @@ def within_parent_range(condition: ast.Expr | None, outer: ast.SelectStatement, 
     upper = span.upper
     if upper is None and outer_interval:
         upper = now  # the parent's GROUP BY time range ends at now(), so the subquery's does
-    time = ast.VarRef("time")
-    bounds: list[ast.Expr] = []
-    if span.lower is not None:
-        bounds.append(ast.BinaryExpr(ast.BinaryOp.GTE, time, ast.IntegerLiteral(span.lower)))
-    if upper is not None:
-        bounds.append(ast.BinaryExpr(ast.BinaryOp.LTE, time, ast.IntegerLiteral(upper)))
-    if condition is not None:
-        bounds.insert(0, ast.ParenExpr(condition))
-    if not bounds:
-        return None
-    combined = bounds[0]
-    for bound in bounds[1:]:
-        combined = ast.BinaryExpr(ast.BinaryOp.AND, combined, bound)
-    return combined
+    bounds = span_condition(span.lower, upper)
+    if condition is None or bounds is None:
+        return bounds if condition is None else condition
+    return ast.BinaryExpr(ast.BinaryOp.AND, ast.ParenExpr(condition), bounds)
 
 
 def parent_condition(statement: ast.SelectStatement, now: int) -> ast.Expr | None:

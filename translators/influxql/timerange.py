@@ -174,6 +174,20 @@ def split_condition(condition: ast.Expr | None, now: int,
     return _split(condition, now, timezone)
 
 
+def span_condition(lower: int | None, upper: int | None) -> ast.Expr | None:
+    """`time >= lower AND time <= upper` (nanoseconds; an open side left out), or None."""
+    bounds: list[ast.Expr] = []
+    if lower is not None:
+        bounds.append(ast.BinaryExpr(ast.BinaryOp.GTE, ast.VarRef("time"),
+                                     ast.TimeLiteral(lower)))
+    if upper is not None:
+        bounds.append(ast.BinaryExpr(ast.BinaryOp.LTE, ast.VarRef("time"),
+                                     ast.TimeLiteral(upper)))
+    if len(bounds) == 2:
+        return ast.BinaryExpr(ast.BinaryOp.AND, bounds[0], bounds[1])
+    return bounds[0] if bounds else None
+
+
 def _split(expr: ast.Expr, now: int, timezone: str | None) -> tuple[ast.Expr | None, TimeRange]:
     match expr:
         case ast.ParenExpr(inner):
