@@ -19,9 +19,17 @@ Point = dict[str, Any]  # {"t": time, "v": value, "a<i>": companions...}
 
 DAY = 24 * 3600 * 1_000_000_000
 SHARD_GROUP = 7 * DAY  # autogen's shard group duration (168h)
-# Go's Time.Truncate counts from 1 January of year 1, a Monday, so 1.x's 7-day shard groups
-# start on Mondays: the Monday before the Unix epoch is 3 days before it.
-SHARD_ORIGIN = -3 * DAY
+# Go's Time.Truncate counts from its zero time, 1 January of year 1 (a Monday), not the Unix
+# epoch: 1.x's shard groups are aligned to it, so its 7-day groups start on Mondays.
+_GO_ZERO = 62_135_596_800 * 1_000_000_000  # the Unix epoch, in ns after Go's zero time
+
+
+def group_start(time: int, duration: int) -> int:
+    """The start of the shard group of `duration` that holds `time` (ns), as 1.x aligns it."""
+    return time - (time + _GO_ZERO) % duration
+
+
+SHARD_ORIGIN = group_start(0, SHARD_GROUP)  # the Monday before the Unix epoch, 3 days before
 
 
 def shard_group(time: int) -> int:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from translators.influxql.readorder import group_start
 from translators.lineprotocol import TIME_COLUMN, TableChunk
 
 from . import ddl, series_index
@@ -27,15 +28,7 @@ from .transaction import Transaction
 
 log = logging.getLogger(__name__)
 
-# Go's Time.Truncate counts from its zero time (1 January of year 1), not the Unix epoch, so
-# 1.x's weekly shard groups start on Mondays.
-_GO_ZERO_NS = 62_135_596_800 * 10**9
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-
-
-def group_start(t: int, shard_duration: int) -> int:
-    """The start of the shard group (of `shard_duration`) that holds time `t` (ns)."""
-    return t - (t + _GO_ZERO_NS) % shard_duration
 
 
 def addressed_policy(db: Database | None, name: str | None) -> RetentionPolicy | None:
