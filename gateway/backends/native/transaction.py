@@ -68,10 +68,10 @@ _submit = getattr(getattr(duckdb, "_seam", None), "submit", None)
 
 def insert_rows(con: duckdb.DuckDBPyConnection, database: str, table: Table,
                 data: pa.Table) -> None:
-    """Append rows to a stored table straight from Arrow (no view registered and dropped).
+    """Append rows to a stored table straight from Arrow, in one INSERT.
 
-    The relation API inserts by position, so the rows are laid out in the table's own column
-    order, which the catalog keeps (`load_catalog` reads it from DuckDB), absent columns null.
+    Both ways insert by position, so the rows are laid out in the table's own column order,
+    which the catalog keeps (`load_catalog` reads it from DuckDB), absent columns null.
     """
     present = set(data.column_names)
     missing = present.difference(table.columns)
