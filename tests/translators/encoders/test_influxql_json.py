@@ -9,6 +9,9 @@ import pytest
 
 from translators.encoders.influxql_chunks import Chunking
 from translators.encoders.influxql_json import (
+    _BULK_FROM,
+    _bulk_float_column,
+    _float_column,
     encode_json,
     encode_json_chunks,
     encode_json_error,
@@ -131,3 +134,24 @@ def test_columns_mixing_plain_and_rewritten_floats(column: list[object]) -> None
     last = b"0.25" if column[-1] == 0.25 else b"3"
     assert body.endswith(b'"values":[[0.5],[2],[null],[0.000025],[-0],[1e+300],[' + last
                          + b"]]}]}]}\n")
+
+
+def test_long_float_columns_checked_in_bulk_as_short_ones_one_by_one() -> None:
+    # Columns of _BULK_FROM values or more take the Arrow path; it must write what the
+    # per-value path writes, for every kind of value that Go writes differently.
+    kinds = [0.5, 2.0, None, 2.5e-5, -0.0, 0.0, 1e300, 0.25, 1e-7, -3.0, float(2**60),
+             9007199254740993.0, 123456789.123456789]
+    column = kinds * (_BULK_FROM // len(kinds) + 1)
+    assert len(column) >= _BULK_FROM
+    bulk = _bulk_float_column(column)
+    assert [type(v) for v in bulk] == [type(v) for v in _float_column(column)]
+    def text(v: object) -> object:  # the verbatim JSON of a rewritten float, else the value
+        return getattr(v, "text", v)
+
+    assert [text(v) for v in bulk] == [text(v) for v in _float_column(column)]
+    rows = [[v] for v in column]
+    long_body = encode_json([StatementResult(0, [Series("m", ["v"], rows)])])
+    short_bodies = [encode_json([StatementResult(0, [Series("m", ["v"], [row])])])
+                    for row in rows[:len(kinds)]]
+    values = [b.split(b'"values":[')[1].split(b"]]}")[0] + b"]" for b in short_bodies]
+    assert long_body.split(b'"values":[')[1].startswith(b",".join(values))
