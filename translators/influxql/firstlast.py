@@ -26,7 +26,7 @@ from .readorder import heap_merge, shard_group
 from .results import series_key
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
-from .sqlnames import COUNTED, cast, col, ident, prim_name
+from .sqlnames import COUNTED, VIRTUAL_DB, cast, col, ident, prim_name
 
 Point = dict[str, Any]  # {"t", "v", "a<i>"...}: a series' candidate point
 SELECTORS = ("first", "last")
@@ -34,8 +34,11 @@ SELECTORS = ("first", "last")
 
 def whole_range_funcs(plan: SelectPlan) -> list[str]:
     """The plan's functions when it aggregates over the whole range (none otherwise): with
-    GROUP BY time 1.x reduces every point, and the larger value simply wins a tie."""
+    GROUP BY time 1.x reduces every point, and the larger value simply wins a tie. So does it
+    over a subquery's rows: the shortcut is the storage engine's, and they are one stream."""
     if not plan.aggregate or plan.interval is not None:
+        return []
+    if any(s.database == VIRTUAL_DB for s in plan.sources):
         return []
     return [p.func for p in plan.prims if p.func is not None]
 

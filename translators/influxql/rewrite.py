@@ -59,8 +59,10 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
                 now: int) -> SelectPlan | None:
     sources = resolve_sources(statement.sources, database, schema)
     condition, time_range = split_condition(statement.condition, now, statement.timezone)
-    if not sources:
-        return None  # 1.x answers an empty result when no measurement matches
+    # 1.x answers an empty result when no measurement matches, once the statement checks out
+    nothing = not sources
+    if nothing:
+        sources = [Source(database or "", MeasurementSchema(""))]
     plan = SelectPlan(
         sources=sources, columns=[], outputs=[], prims=[], condition=condition,
         time_range=time_range, fill=statement.fill, fill_value=statement.fill_value,
@@ -110,34 +112,33 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         # 1.x moves the range's start back one bucket for a transformation over GROUP BY
         # time; from no lower bound (the minimum time) that wraps around, and the answer is
         # empty. Under ORDER BY time DESC it moves the end instead.
-        return None
+        nothing = True
+    # 1.x checks the SELECT list before it expands it: a wildcard or regex is a raw field
+    # there, even one that matches nothing (`SELECT /nomatch/, mean(x)` fails)
+    expanded_raw = any(isinstance(strip_parens(f.expr), ast.Wildcard | ast.RegexLiteral)
+                       for f in statement.fields)
     if plan.aggregate:
-        for prim in plan.prims:
-            if prim.func is None and not plan.selector:
-                if all(c.func in SELECTORS for c in calls):  # 1.x's wording for this case
-                    raise QueryError("mixing multiple selector functions with tags or fields "
-                                     "is not supported")
-                raise QueryError("mixing aggregate and non-aggregate queries is not supported")
-    else:
-        if any(transforms_in(n) for n in plan.outputs) and any(
-                not transforms_in(n) for n in plan.outputs):
+        if not plan.selector and (expanded_raw or any(p.func is None for p in plan.prims)):
+            if all(c.func in SELECTORS for c in calls):  # 1.x's wording for this case
+                raise QueryError("mixing multiple selector functions with tags or fields "
+                                 "is not supported")
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")
-        if statement.fill is not ast.FillOption.NULL:
-            raise QueryError(f"fill({_fill_text(statement)}) must be used with a function")
+    else:
+        if any(transforms_in(n) for n in plan.outputs) and (expanded_raw or any(
+                not transforms_in(n) for n in plan.outputs)):
+            raise QueryError("mixing aggregate and non-aggregate queries is not supported")
+        # 1.x refuses only these two without a function; fill(previous) and fill(<number>)
+        # over raw rows are ignored
+        if statement.fill in (ast.FillOption.NONE, ast.FillOption.LINEAR):
+            raise QueryError(f"fill({statement.fill.value}) must be used with a function")
     try:
         check_types(fields, sources)
     except QueryError as exc:
         # 1.x types fields by the shard groups the range reaches: the engine decides
         plan.type_error = str(exc)
-    if not plan.aggregate and not any(p.role == "field" for p in plan.prims):
-        return None  # only tags selected: 1.x answers nothing
+    if nothing or not plan.aggregate and not any(p.role == "field" for p in plan.prims):
+        return None  # or only tags selected: 1.x answers nothing
     return plan
-
-
-def _fill_text(statement: ast.SelectStatement) -> str:
-    if statement.fill is ast.FillOption.NUMBER:
-        return repr(statement.fill_value)
-    return statement.fill.value
 
 
 def resolve_sources(sources: tuple[ast.Source, ...], database: str | None,

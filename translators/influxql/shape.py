@@ -224,11 +224,16 @@ def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time
     prim = plan.prims[index]
     func = prim.func
     if func == "distinct":
-        seen: dict[Any, None] = {}
+        # 1.x keeps each value's first point in its read order (the newest under DESC) and
+        # answers them sorted by that point's time, then by value
+        held: dict[Any, int] = {}
         for point in points:
-            seen.setdefault(point["v"], None)
+            value, at = point["v"], point["t"]
+            if value not in held or (at > held[value] if plan.descending else at < held[value]):
+                held[value] = at
         width = len(plan.prims)
-        return [(time, [v if i == index else None for i in range(width)]) for v in seen]
+        return [(time, [v if i == index else None for i in range(width)])
+                for v in sorted(held, key=lambda v: (held[v], v))]
     if func == "sample":
         size = int(prim.args[0]) if prim.args else 0
         chosen = points if len(points) <= size else sorted(

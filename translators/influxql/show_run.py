@@ -200,7 +200,7 @@ def show_tag_values(statement: ast.ShowTagValues, database: str | None,
     db = _database(statement.database, database)
     out = []
     for measurement in find_measurements(db, statement.sources, schema):
-        keys = [k for k in sorted(measurement.tags) if _key_matches(statement, k)]
+        keys = [k for k in sorted(measurement.tags) if key_matches(statement, k)]
         pairs: set[tuple[str, str]] = set()
         for key in keys:
             for (value,) in _distinct_tags(db, measurement, [key], statement.condition, run):
@@ -212,7 +212,7 @@ def show_tag_values(statement: ast.ShowTagValues, database: str | None,
     return out
 
 
-def _key_matches(statement: ast.ShowTagValues, key: str) -> bool:
+def key_matches(statement: ast.ShowTagValues, key: str) -> bool:
     op = statement.op
     if op is ast.TagKeyOp.EQ or op is ast.TagKeyOp.IN:
         return key in statement.keys
@@ -302,6 +302,12 @@ def show_cardinality(statement: ast.ShowCardinality, database: str | None,
         return [Series("", ["cardinality estimation"], [[count]])]
     if statement.offset:
         return []
+    if statement.dimensions:
+        if kind is ast.CardinalityKind.MEASUREMENT and statement.condition is not None:
+            _counted(replace(statement, dimensions=()), "", schema, run)  # its time check
+        from .show_groups import grouped_cardinality  # it imports this module's helpers
+
+        return grouped_cardinality(statement, database, schema, run)
     if kind is not ast.CardinalityKind.MEASUREMENT and statement.sources:
         # each source counted in the database it names (unlike SHOW SERIES, no name is looked
         # up in the other sources' databases), one series per measurement name

@@ -291,24 +291,30 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
         return exp.Case(ifs=[exp.If(this=one, true=cast(exp.Literal.string("NaN"), "DOUBLE"))],
                         default=call("stddev_samp", cast(value, "DOUBLE")))
     # Ties go as 1.x breaks them. first/last: without any GROUP BY, 1.x reads series in
-    # order and keeps the first series' point; grouped, its reducer keeps the larger value.
+    # order and keeps the first series' point; grouped, or over a subquery's rows (one
+    # stream), its reducer keeps the larger value (of booleans, first() false, last() true).
     if func in ("min", "max") and not selector:
         return (exp.Min if func == "min" else exp.Max)(this=value)  # bucket time answers
     time = col(TIME)
     order = col(SERIES)
-    tie: tuple[str, exp.Expression] = (
-        ("s", order) if not grouped else ("s", _negated(value, ftype)))
     point = [("t", time), ("v", value), *(companions or [])]
+    present = exp.Where(this=_not_null(value.copy()))
+    if func in ("first", "last") and (grouped or one_stream):
+        # the largest key wins: the earliest (latest) time, then the larger value
+        edge = exp.Neg(this=time.copy()) if func == "first" else time.copy()
+        larger = exp.Not(this=value.copy()) if (
+            func == "first" and ftype is FieldType.BOOLEAN) else value.copy()
+        return exp.Filter(this=exp.Max(this=_struct(("k", edge), ("s", larger), *point)),
+                          expression=present)
     if func == "first":
-        key = _struct(("k", time), tie, *point)
+        key = _struct(("k", time), ("s", order), *point)
     elif func == "last":
-        key = _struct(("k", exp.Neg(this=time)), tie, *point)
+        key = _struct(("k", exp.Neg(this=time)), ("s", order), *point)
     elif func == "min":
         key = _struct(("k", value), ("k2", time), ("s", order), *point)
     else:
         key = _struct(("k", _negated(value, ftype)), ("k2", time), ("s", order), *point)
-    return exp.Filter(this=exp.Min(this=key),
-                      expression=exp.Where(this=_not_null(value.copy())))
+    return exp.Filter(this=exp.Min(this=key), expression=present)
 
 
 def _negated(value: exp.Expression, ftype: FieldType | None) -> exp.Expression:

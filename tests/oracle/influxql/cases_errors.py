@@ -66,6 +66,23 @@ SEMANTIC = [
     pytest.param(f"SELECT mean(usage_user), usage_system FROM cpu WHERE {W}",
                  id="mixing-aggregate-and-raw"),
     pytest.param("SELECT first(v), last(v), w FROM gauge", id="mixing-selectors-and-raw"),
+    # the SELECT list is checked before it is expanded: a regex is a raw field there even
+    # when it matches nothing, and a FROM that matches nothing is checked too
+    pytest.param("SELECT /e/, cumulative_sum(a) FROM sparse GROUP BY *",
+                 id="mixing-unmatched-regex-and-transform"),
+    pytest.param("SELECT /zz/, mean(usage_user) FROM cpu",
+                 id="mixing-unmatched-regex-and-aggregate"),
+    pytest.param("SELECT /e/, max(a), min(a) FROM sparse",
+                 id="mixing-unmatched-regex-and-selectors"),
+    pytest.param("SELECT /e/, max(a) FROM sparse", id="unmatched-regex-beside-selector"),
+    pytest.param("SELECT /e/, cumulative_sum(mean(a)) FROM sparse GROUP BY time(10m)",
+                 id="mixing-unmatched-regex-no-lower-bound"),
+    pytest.param("SELECT a, mean(a) FROM nosuch", id="mixing-unknown-measurement"),
+    pytest.param("SELECT foo(a) FROM nosuch", id="undefined-function-unknown-measurement"),
+    # only fill(none) and fill(linear) need a function; fill(previous) and fill(0) are ignored
+    pytest.param("SELECT a FROM sparse fill(linear)", id="fill-linear-without-function"),
+    pytest.param("SELECT a FROM sparse fill(previous)", id="fill-previous-raw-ignored"),
+    pytest.param("SELECT cumulative_sum(a) FROM sparse fill(0)", id="fill-number-raw-ignored"),
     # operators whose sides cannot meet: 1.x types each side first (found by the fuzzer)
     pytest.param("SELECT message / latency FROM events", id="type-error-string-float"),
     pytest.param("SELECT code + latency, level + code FROM events", id="type-error-tag"),

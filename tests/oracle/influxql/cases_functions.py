@@ -46,6 +46,15 @@ AGGREGATES = [
                  id="distinct-by-time"),
     pytest.param(f"SELECT distinct(code) FROM events WHERE {W} GROUP BY source",
                  id="distinct-by-tag"),
+    # 1.x answers each value at its first point in read order (the newest under DESC),
+    # sorted by that point's time, then by value (series tied on time)
+    pytest.param("SELECT distinct(message) FROM events GROUP BY source ORDER BY time DESC",
+                 {"epoch": "m"}, id="distinct-desc-by-latest-point"),
+    pytest.param("SELECT distinct(usage_user) FROM cpu WHERE time > now() - 3000d AND "
+                 "time <= '2024-01-01T01:17:00Z' GROUP BY time(1d), * ORDER BY time DESC "
+                 "LIMIT 3", {"epoch": "ms"}, id="distinct-desc-by-time-limit"),
+    pytest.param("SELECT distinct(usage_user) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T00:02:00Z'", id="distinct-series-tied-by-value"),
     # A function over a stored tag finds no points; over a subquery's tag it reads its values.
     pytest.param(f"SELECT count(distinct(level)) FROM events WHERE {W}",
                  id="count-distinct-of-tag"),

@@ -240,6 +240,15 @@ SOURCES = [
     pytest.param("SELECT count(a), mean(a) FROM (SELECT max(usage_idle) AS a, "
                  "max(usage_user) AS b FROM cpu WHERE host = 'server02' AND "
                  f"{S} GROUP BY time(1m))", id="subquery-null-rows-not-counted"),
+    # first()/last() over a subquery's rows tied on time reduce every one of them (1.x's
+    # two-point shortcut is the storage engine's): the larger value wins, the larger text,
+    # and of booleans first() keeps false, last() true
+    pytest.param("SELECT last(a) FROM (SELECT max(usage_system) AS a FROM cpu WHERE "
+                 f"{H1} GROUP BY time(1h), cpu, region) GROUP BY /nomatch/ LIMIT 2",
+                 {"epoch": "m"}, id="subquery-last-of-tied-rows"),
+    pytest.param("SELECT first(m), last(m), first(o), last(o), count(o) FROM (SELECT "
+                 f"last(message) AS m, last(ok) AS o FROM events WHERE {W} "
+                 "GROUP BY time(1h), level, source)", id="subquery-first-last-tied-text-bools"),
 ]
 
 WHERE = [

@@ -176,4 +176,38 @@ CASES = [
                  id="tag-values-cardinality-offset"),
     pytest.param("SHOW FIELD KEY CARDINALITY FROM cpu OFFSET 3",
                  id="field-key-cardinality-offset"),
+    # GROUP BY counts per group, EXACT or not: a series once per shard group it has points
+    # in, measurements in one unnamed series per group, tag keys and values of the group's
+    # series, every field of the measurement; `*` and regexes range over the tag keys of
+    # every measurement counted, and a tag a series lacks groups as ""
+    pytest.param("SHOW SERIES CARDINALITY GROUP BY host", id="series-cardinality-group-by"),
+    pytest.param("SHOW SERIES EXACT CARDINALITY FROM cpu, mem GROUP BY *",
+                 id="series-cardinality-group-by-all"),
+    pytest.param("SHOW SERIES CARDINALITY FROM /c/ WHERE host =~ /0[12]/ GROUP BY region, host "
+                 "LIMIT 1", id="series-cardinality-group-by-where-limit"),
+    pytest.param('SHOW SERIES CARDINALITY FROM "iql".."cpu", "iql_db2".."cpu" GROUP BY host',
+                 {"db": None}, id="series-cardinality-group-by-two-dbs"),
+    pytest.param("SHOW SERIES CARDINALITY FROM cpu GROUP BY nosuch",
+                 id="series-cardinality-group-by-unknown-tag"),
+    pytest.param("SHOW SERIES CARDINALITY FROM cpu GROUP BY host OFFSET 1",
+                 id="series-cardinality-group-by-offset"),
+    pytest.param("SHOW MEASUREMENT CARDINALITY GROUP BY host",
+                 id="measurement-cardinality-group-by"),
+    pytest.param("SHOW MEASUREMENT EXACT CARDINALITY GROUP BY /o/",
+                 id="measurement-cardinality-group-by-regex"),
+    pytest.param("SHOW MEASUREMENT CARDINALITY WHERE time > 0 GROUP BY host",
+                 id="measurement-cardinality-group-by-time-condition"),
+    pytest.param("SHOW TAG VALUES CARDINALITY WITH KEY IN (host, region) GROUP BY cpu",
+                 id="tag-values-cardinality-group-by"),
+    pytest.param("SHOW TAG VALUES EXACT CARDINALITY WITH KEY =~ /o/ GROUP BY *",
+                 id="tag-values-cardinality-group-by-all"),
+    pytest.param("SHOW TAG KEY CARDINALITY GROUP BY host", id="tag-key-cardinality-group-by"),
+    pytest.param("SHOW TAG KEY EXACT CARDINALITY FROM cpu GROUP BY *",
+                 id="tag-key-cardinality-group-by-all"),
+    pytest.param("SHOW FIELD KEY CARDINALITY FROM cpu WHERE host = 'server01' GROUP BY cpu",
+                 id="field-key-cardinality-group-by"),
+    pytest.param("SHOW FIELD KEY EXACT CARDINALITY GROUP BY *",
+                 id="field-key-cardinality-group-by-all"),
+    pytest.param('SHOW FIELD KEY CARDINALITY FROM "iql".."mixed", "iql_db2".."mixed" '
+                 "GROUP BY host", {"db": None}, id="field-key-cardinality-group-by-two-dbs"),
 ]
