@@ -122,8 +122,8 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     """One series' output rows, ascending, LIMIT and OFFSET applied: `rows` are its buckets
     (time, prim values), filled; `keep` the buckets asked for when one before them was read
     for the transformations that look back; `evaluate` computes an output from prim values
-    and transformation values, `points` a transformation's points by time (the bucket
-    before `keep` included);
+    and transformation values, `points` a transformation's points by time (those it answers
+    for the bucket before `keep` included: 1.x answers them too);
     `quiet`: the aggregates without a point in the series (`silent`)."""
     asked = asked_rows(rows, keep)
     streams: dict[Call, dict[int, Any]] = {}
@@ -135,7 +135,7 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
                 t: v[call.index] for t, v in asked
                 if v[call.index] is not None or plan.fill is not ast.FillOption.NONE}
             continue
-        streams[call] = {t: v for t, v in points(call).items() if in_window(t, keep)}
+        streams[call] = points(call)
     kinds = {call: kind_of(plan, call, schema) for call in streams}
     out = []
     for time, values in join(plan, streams, kinds):

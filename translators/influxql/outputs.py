@@ -25,7 +25,8 @@ Row = list[Any]  # [time, output values...]
 def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
              keep: cursor.Window = None) -> list[Row]:
     """The output rows. `keep`: the buckets asked for, when the one beyond them was read for
-    the transformations that look back; only those see it, and no row answers it."""
+    the transformations that look back; only those see it, and answer for it what they
+    answer there (with a hold period of 0, or over a fill value), as 1.x does."""
     if not any(transforms_in(node) for node in plan.outputs):
         return [[time, *(evaluate_node(node, values) for node in plan.outputs)]
                 for time, values in rows]
@@ -39,8 +40,7 @@ def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
             column = {t: evaluate_node(node, v) for t, v in asked}
         columns.append(column)
         times.update(column)
-    ordered = sorted(t for t in times if cursor.in_window(t, keep))
-    return [[t, *(c.get(t) for c in columns)] for t in ordered]
+    return [[t, *(c.get(t) for c in columns)] for t in sorted(times)]
 
 
 def points_of(plan: SelectPlan, rows: list[tuple[int, list[Any]]],

@@ -523,6 +523,24 @@ TECHNICAL = (
                      id="kama-hold"),
         pytest.param(f"SELECT triple_exponential_derivative(price, 2, 1, 'exponential') {SA}",
                      id="trix-warmup-exponential"),
+        # over GROUP BY time 1.x reads the bucket before the range (after it, under DESC) and
+        # answers there what the function answers: with a hold period of 0 its first point,
+        # over fill(0)'s zero, or a partial bucket's; another function reads the fill value
+        pytest.param("SELECT double_exponential_moving_average(min(total), 3, 0) FROM mem "
+                     "WHERE time >= '2024-01-01T00:10:00Z' AND time <= '2024-01-01T01:30:00Z' "
+                     "GROUP BY time(20m, 30s), host fill(0)", id="dema-hold-zero-bucket-before"),
+        pytest.param("SELECT chande_momentum_oscillator(first(inodes), 2, 0) FROM disk WHERE "
+                     "path = '/home' AND time >= '2024-01-01T00:30:00Z' AND "
+                     "time <= '2024-01-01T02:00:00Z' GROUP BY time(20m, 7m), host",
+                     {"epoch": "m"}, id="cmo-hold-zero-partial-bucket-before"),
+        pytest.param("SELECT exponential_moving_average(count(latency), 5, 0) FROM events WHERE "
+                     "time > '2024-01-01T00:40:00Z' AND time <= '2024-01-01T02:00:00Z' "
+                     "GROUP BY time(15m), /^h/", {"epoch": "ns"},
+                     id="ema-hold-zero-bucket-before-by-regex"),
+        pytest.param("SELECT mean(price), exponential_moving_average(mean(price), 2, 0) "
+                     "FROM stock WHERE symbol = 'AAA' AND time >= '2024-01-01T00:05:00Z' AND "
+                     "time < '2024-01-01T00:30:00Z' GROUP BY time(5m) fill(7) "
+                     "ORDER BY time DESC", id="ema-hold-zero-bucket-after-desc-beside-mean"),
     ]
 )
 
