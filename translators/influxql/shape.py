@@ -24,7 +24,7 @@ from .int64 import wrapped_mean
 from .outputs import evaluate, evaluate_node, points_of
 from .paging import page_series
 from .readorder import merge_series
-from .readrange import read_bounds
+from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Prim, PrimRef, SelectPlan, transforms_in
@@ -73,7 +73,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     if plan.interval is not None:
         start, end = bucket_span(plan, lower, upper,
                                  (g.rows[0][0] for g in groups if g.rows), max_buckets)
-        if read_bounds(plan, lower, upper) != (lower, upper):
+        if moved_bounds(plan, lower, upper) != (lower, upper):
             keep = (bucket_of(plan, lower), bucket_of(plan, upper))
     rng = random.Random(0)
     # 1.x never fills the buckets of top, bottom, sample or distinct: an empty one is absent.

@@ -336,6 +336,29 @@ TRANSFORMS = [
     pytest.param("SELECT cumulative_sum(derivative(mean(bytes))) FROM counters WHERE "
                  "time >= '2024-01-01T00:13:00Z' AND time < '2024-01-01T01:00:00Z' "
                  "GROUP BY time(5m)", id="transform-of-transform-inner-looks-back"),
+    # each looking-back transformation of a chain moves its argument's range one bucket more,
+    # but points are read no further back than the statement's largest window or period
+    # (one bucket for derivative, difference, elapsed): the buckets beyond are filled
+    pytest.param("SELECT difference(moving_average(mean(usage_user), 3)) FROM cpu WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:30:00Z' AND "
+                 "time < '2024-01-01T01:10:00Z' GROUP BY time(10m)",
+                 id="chain-over-moving-average-reads-two-back"),
+    pytest.param("SELECT moving_average(difference(mean(usage_user)), 3) FROM cpu WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:30:00Z' AND "
+                 "time < '2024-01-01T01:10:00Z' GROUP BY time(10m) ORDER BY time DESC",
+                 id="chain-moving-average-outer-reads-two-ahead-desc"),
+    pytest.param("SELECT difference(difference(count(bytes))) FROM counters WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:17:00Z' AND "
+                 "time < '2024-01-01T00:40:00Z' GROUP BY time(5m)",
+                 id="chain-fills-two-back-reads-one"),
+    pytest.param("SELECT derivative(derivative(mean(bytes), 1s), 1s) FROM counters WHERE "
+                 "time >= '2024-01-01T00:07:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(5m), host fill(linear)", id="chain-derivatives-partial-bucket"),
+    pytest.param("SELECT exponential_moving_average(exponential_moving_average(count(bytes), "
+                 "2, 0), 2, 0), moving_average(difference(difference(max(bytes))), 2) FROM "
+                 "counters WHERE host = 'server01' AND time >= '2024-01-01T00:17:00Z' AND "
+                 "time < '2024-01-01T00:40:00Z' GROUP BY time(5m)",
+                 id="chain-period-maps-range-for-every-call"),
     # only the calls a looking-back transformation reads get the bucket before the range:
     # the other calls' partial first bucket (last, under DESC) holds the range's points only
     pytest.param("SELECT cumulative_sum(min(usage_user)), moving_average(mean(usage_system), 5) "

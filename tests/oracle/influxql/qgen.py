@@ -328,16 +328,18 @@ class Draw:
                                         "median", "spread")), NUMERIC)
         name = self.pick(TRANSFORMS + TECHNICAL)
         items = [self.transform(inner, name)]
+        # a transformation of a transformation reads its points, each one that looks back a
+        # bucket more before the range (as far as the statement's largest window or period).
+        # Not matched yet: a nested one beside another column or in arithmetic with an
+        # aggregate (`difference(mean(x)) * mean(x)`: 1.6.7's rows)
         if name in TRANSFORMS and name != "moving_average" and self.chance(0.3):
-            # a transformation of a transformation reads its points. Not matched yet: two
-            # in a chain that look back (1.6.7 reads a bucket more before the range for
-            # each, and n-1 for moving_average), the technical-analysis functions, a
-            # nested one beside another column or in arithmetic with an aggregate
-            # (`difference(mean(x)) * mean(x)`: 1.6.7's rows)
-            outer = ("cumulative_sum",) if name != "cumulative_sum" else TRANSFORMS
-            items = [self.transform(items[0], self.pick(outer))]
-        elif self.chance(0.2):
-            items.append(self.transform(self.call(m, "mean", NUMERIC)))
+            items = [self.transform(items[0])]
+        else:
+            roll = self.rng.random()
+            if roll < 0.2:
+                items.append(self.transform(self.call(m, "mean", NUMERIC)))
+            elif roll < 0.45:  # moving_average and the technical-analysis ones, chained
+                items = [self.transform(items[0])]
         tags = self.tags(m)
         tags.insert(self.rng.randrange(len(tags) + 1), self.interval(m, bounds))
         text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
