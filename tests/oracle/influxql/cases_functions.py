@@ -101,6 +101,23 @@ AGGREGATES = [
                  id="integral-integer-desc-inclusive-upper"),
     pytest.param("SELECT integral(used) FROM mem WHERE host = 'server01' AND "
                  "time = '2024-01-01T00:00:00Z'", id="integral-lone-point-on-bound"),
+    # beside other functions LIMIT and OFFSET cut integral()'s rows and the others' apart
+    # before the join, and a function without a point in the series (a low percentile's)
+    # reads the fill value at integral()'s rows, having none of its own
+    pytest.param("SELECT integral(price, 1h), count(volume) FROM stock WHERE "
+                 "time >= '2023-12-31T22:53:00Z' AND time < '2024-01-01T00:13:00Z' "
+                 "GROUP BY time(5m) fill(linear) LIMIT 3", id="integral-beside-count-limit-each"),
+    pytest.param("SELECT integral(usage_user, 1m) * 2, mean(usage_user) FROM cpu WHERE "
+                 "host = 'server03' AND time >= '2024-01-01T00:20:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(5m) fill(previous) "
+                 "LIMIT 2 OFFSET 1", id="integral-beside-mean-limit-offset-each"),
+    pytest.param("SELECT integral(b), stddev(b), exp(percentile(b, 5) / 1000) FROM sparse "
+                 "WHERE time >= '2023-12-31T23:30:00Z' AND time <= '2024-01-01T01:30:00Z' "
+                 "GROUP BY time(7m, 1m) fill(-1)", {"epoch": "m"},
+                 id="integral-beside-low-percentile-reads-fill"),
+    pytest.param("SELECT integral(v), percentile(v, 5) FROM gauge WHERE id = 'a' AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:20:00Z' "
+                 "GROUP BY time(3m) fill(0)", id="integral-beside-only-low-percentile"),
     pytest.param(f"SELECT mean(usage_user) {CW}", id="mean"),
     pytest.param(f"SELECT mean(used) FROM mem WHERE {W}", id="mean-integers"),
     pytest.param(f"SELECT mean(*) FROM mem WHERE {W}", id="mean-star"),

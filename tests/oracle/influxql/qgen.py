@@ -161,13 +161,11 @@ class Draw:
             return f"count(distinct({field}))"
         return f"{name}({field})"
 
-    def aggregate(self, m: Measurement, alone: bool = False) -> str:
+    def aggregate(self, m: Measurement, alone: bool = False, integral: bool = True) -> str:
         table = AGGREGATES if self.chance(0.6) else SELECTORS
         name = self.pick(tuple(table))
-        if name == "integral" and not alone:
-            # integral() beside other functions under fill() or ORDER BY time DESC: 1.6.7's
-            # join of its rows is not matched yet; it is drawn alone
-            name = "mean"
+        if name == "integral" and not integral:
+            name = "mean"  # (a subquery's groups: see `aggregates`)
         return self.call(m, name, table[name], alone)
 
     def transform(self, inner: str, name: str | None = None) -> str:
@@ -310,13 +308,18 @@ class Draw:
             if self.near():
                 items.append(self.field(m)[0])  # mixing aggregate and raw
         tags = self.tags(m, every=force_every)
+        if any("integral(" in item for item in items):
+            # integral() over several groups: 1.6.7 answers each one's last window (its only
+            # one without GROUP BY time) after all the others, in Go's map order
+            tags = []
         if by_time:
             tags.insert(self.rng.randrange(len(tags) + 1), self.interval(m, bounds))
         text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
                 f"{self.group_by(tags)}")
         if by_time and self.chance(0.5):
             text += " " + self.pick(FILLS)
-        # integral() under ORDER BY time DESC: several groups come in Go's map order
+        # integral() under ORDER BY time DESC over a group of several series: 1.6.7's walk
+        # meets their points in an order not matched yet
         return text + self.tail(bounds, bool(tags), desc="integral(" not in text)
 
     def transformed(self, m: Measurement) -> str:
@@ -358,7 +361,7 @@ class Draw:
         # one met first (under ORDER BY time DESC, the last bucket's), not matched yet
         nan = False
         if self.chance(0.4):
-            second = self.aggregate(m)
+            second = self.aggregate(m, integral=False)
             nan = second.startswith("stddev(")
             inner_items.append(f"{second} AS b")
         inner_tags = self.tags(m)
