@@ -23,7 +23,7 @@ from .select_plan import Math, Node, Op, PrimRef, SelectPlan, Transform
 Call = PrimRef | Transform
 Evaluate = Callable[[Node, list[Any], Mapping[Transform, Any] | None], Any]
 Points = Callable[[Transform], dict[int, Any]]
-Window = tuple[int, int] | None  # the buckets asked for when one beyond them was read
+Window = tuple[int, int] | None  # the buckets asked for when some beyond them were read
 
 
 def in_window(time: int, keep: Window) -> bool:
@@ -33,6 +33,16 @@ def in_window(time: int, keep: Window) -> bool:
 def asked_rows(rows: list[tuple[int, list[Any]]], keep: Window) -> list[tuple[int, list[Any]]]:
     """The rows of the buckets asked for (all of them when none was read beyond)."""
     return rows if keep is None else [r for r in rows if in_window(r[0], keep)]
+
+
+def widened(plan: SelectPlan, keep: Window, buckets: int) -> Window:
+    """The buckets a call reads `buckets` before the asked ones (after them, under ORDER
+    BY time DESC), as 1.x moves a looking-back transformation's range (`readrange.py`)."""
+    if keep is None or not buckets or plan.interval is None:
+        return keep
+    if plan.descending:
+        return keep[0], keep[1] + plan.interval * buckets
+    return keep[0] - plan.interval * buckets, keep[1]
 
 
 def applies(plan: SelectPlan) -> bool:
@@ -120,10 +130,10 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
                 evaluate: Evaluate, points: Points,
                 quiet: frozenset[int] = frozenset()) -> list[list[Any]]:
     """One series' output rows, ascending, LIMIT and OFFSET applied: `rows` are its buckets
-    (time, prim values), filled; `keep` the buckets asked for when one before them was read
-    for the transformations that look back; `evaluate` computes an output from prim values
-    and transformation values, `points` a transformation's points by time (the bucket
-    before `keep` included);
+    (time, prim values), filled; `keep` the buckets asked for when some before them were
+    read for the transformations that look back; `evaluate` computes an output from prim
+    values and transformation values, `points` a transformation's points by time (those it
+    answers for the buckets before `keep` included: 1.x answers them too);
     `quiet`: the aggregates without a point in the series (`silent`)."""
     asked = asked_rows(rows, keep)
     streams: dict[Call, dict[int, Any]] = {}
@@ -135,7 +145,7 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
                 t: v[call.index] for t, v in asked
                 if v[call.index] is not None or plan.fill is not ast.FillOption.NONE}
             continue
-        streams[call] = {t: v for t, v in points(call).items() if in_window(t, keep)}
+        streams[call] = points(call)
     kinds = {call: kind_of(plan, call, schema) for call in streams}
     out = []
     for time, values in join(plan, streams, kinds):

@@ -7,7 +7,7 @@ from typing import Any
 
 from . import ast
 from .errors import QueryError
-from .readrange import read_bounds
+from .readrange import moved_bounds
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
 from .storage import absent
@@ -20,11 +20,11 @@ def bucket_of(plan: SelectPlan, time: int) -> int:
 
 def bucket_span(plan: SelectPlan, lower: int, upper: int, firsts: Iterable[int | None],
                 max_buckets: int) -> tuple[int | None, int]:
-    """The first and last bucket of a GROUP BY time answer, over the range read: from the
-    range's start, or without one from the earliest bucket of any series (`firsts`, looked
-    at only then); no more than `max_buckets` of them."""
+    """The first and last bucket of a GROUP BY time answer, over the range its calls span
+    (`moved_bounds`): from the range's start, or without one from the earliest bucket of any
+    series (`firsts`, looked at only then); no more than `max_buckets` of them."""
     assert plan.interval is not None
-    read_lower, read_upper = read_bounds(plan, lower, upper)
+    read_lower, read_upper = moved_bounds(plan, lower, upper)
     start: int | None
     if plan.time_range.lower is not None:
         start = bucket_of(plan, read_lower)

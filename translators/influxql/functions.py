@@ -37,6 +37,12 @@ TRANSFORMS = frozenset({
 # Transformations for which 1.x reads one bucket beyond the range of a GROUP BY time query,
 # so that the range's first bucket has a predecessor.
 LOOKS_BACK = TRANSFORMS - {"cumulative_sum"}
+# Transformations over a window or period of points: 1.x maps that many buckets beyond the
+# range for them, one for the other transformations (`mapped_buckets`).
+WINDOWED = TRANSFORMS - {
+    "cumulative_sum", "derivative", "difference", "elapsed", "non_negative_derivative",
+    "non_negative_difference",
+}
 PREDICTORS = frozenset({"holt_winters", "holt_winters_with_fit"})
 # Functions whose answer has a type of its own; every other one answers its argument's type.
 FLOAT_CALLS = frozenset({
@@ -52,6 +58,16 @@ MATH = frozenset({
     "abs", "acos", "asin", "atan", "atan2", "ceil", "cos", "exp", "floor", "ln", "log",
     "log2", "log10", "pow", "round", "sin", "sqrt", "tan",
 })
+
+
+def mapped_buckets(name: str, params: Sequence[Any]) -> int:
+    """The buckets beyond a GROUP BY time range 1.x maps shards for on account of one
+    function (its compiler's ExtraIntervals): a window or period's length, one for the
+    other transformations. A call reads no further than the statement's largest of these,
+    however far back its chain of transformations moves its range (`readrange.py`)."""
+    if name in WINDOWED and params and isinstance(params[0], int):
+        return params[0]
+    return 1 if name in TRANSFORMS else 0
 
 
 Point = tuple[int, Any]  # (time, value)

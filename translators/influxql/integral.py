@@ -83,14 +83,19 @@ def _oriented(window: tuple[int, int], descending: bool) -> tuple[int, int]:
 
 
 def join(rows: Sequence[Row], columns: dict[int, list[tuple[int, float]]], width: int,
-         descending: bool, default: Any = None, carry: bool = False) -> list[Row]:
+         descending: bool, default: Any = None, carry: bool = False,
+         cut: tuple[int, int] | None = None) -> list[Row]:
     """The other functions' rows (ascending, filled) joined with each integral's areas (in
     emission order) as 1.x's emitter joins its iterators: at each step the earliest time (the
     latest under DESC) among their heads makes one row of every head at that time; a function
     without a point there reads `default` (fill(<number>)'s value), or with `carry`
-    (fill(previous)) keeps what the row before held. Answered ascending, as the caller
-    reverses the rows for DESC."""
+    (fill(previous)) keeps what the row before held. `cut`: OFFSET and where LIMIT stops,
+    which 1.x applies to each iterator before the join, so `LIMIT 3` may answer six rows.
+    Answered ascending, as the caller reverses the rows for DESC."""
     main = list(rows[::-1] if descending else rows)
+    if cut is not None:
+        main = main[cut[0]:cut[1]]
+        columns = {index: areas[cut[0]:cut[1]] for index, areas in columns.items()}
     heads = dict.fromkeys(columns, 0)
     out: list[Row] = []
     taken = 0

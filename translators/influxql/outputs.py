@@ -4,7 +4,7 @@ holt_winters, the technical-analysis indicators) computed over the buckets' valu
 
 Input: the rows `shape.py` computed for one series (time, prim values), its buckets filled.
 A transformation over another reads that one's points, as 1.x chains their iterators; the
-bucket before the range that a looking-back transformation reads reaches only it.
+buckets before the range that a looking-back transformation reads reach only it.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ Row = list[Any]  # [time, output values...]
 
 def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
              keep: cursor.Window = None) -> list[Row]:
-    """The output rows. `keep`: the buckets asked for, when the one beyond them was read for
-    the transformations that look back; only those see it, and no row answers it."""
+    """The output rows. `keep`: the buckets asked for, when buckets beyond them were read for
+    the transformations that look back; only those see them, and answer for them what they
+    answer there (a hold period of 0, a fill value), as 1.x does."""
     if not any(transforms_in(node) for node in plan.outputs):
         return [[time, *(evaluate_node(node, values) for node in plan.outputs)]
                 for time, values in rows]
@@ -34,32 +35,30 @@ def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     times: set[int] = set()
     for node in plan.outputs:
         if transforms_in(node):
-            column = _over_points(node, plan, rows, asked, asked, False)
+            column = _over_points(node, plan, rows, asked, keep, 0)
         else:  # 1.x answers a row wherever any column has one, fill()ed buckets included
             column = {t: evaluate_node(node, v) for t, v in asked}
         columns.append(column)
         times.update(column)
-    ordered = sorted(t for t in times if cursor.in_window(t, keep))
-    return [[t, *(c.get(t) for c in columns)] for t in ordered]
+    return [[t, *(c.get(t) for c in columns)] for t in sorted(times)]
 
 
 def points_of(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
               keep: cursor.Window) -> cursor.Points:
     """A transformation's points over one series' buckets (`_points`), for the join."""
-    asked = cursor.asked_rows(rows, keep)
-    return lambda transform: _points(transform, plan, rows, asked, False)
+    return lambda transform: _points(transform, plan, rows, keep, 0)
 
 
 def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
-            asked: list[tuple[int, list[Any]]], looks_back: bool) -> dict[int, Any]:
+            keep: cursor.Window, back: int) -> dict[int, Any]:
     """A transformation's points by time. Over another transformation it reads that one's
-    points (`difference(derivative(mean(x)))`), as 1.x chains their iterators; the bucket
-    before the range that one looking back reads, the ones inside it read too."""
-    looks_back = looks_back or transform.name in fn.LOOKS_BACK
-    source = rows if looks_back else asked
+    points (`difference(derivative(mean(x)))`), as 1.x chains their iterators. `back`: the
+    buckets before the range its caller reads; one that looks back reads one more, and so
+    does its argument (`difference(moving_average(..))` reads two)."""
+    back += transform.name in fn.LOOKS_BACK
+    source = cursor.asked_rows(rows, cursor.widened(plan, keep, back))
     if transforms_in(transform.arg):
-        series = sorted(_over_points(transform.arg, plan, rows, source, asked,
-                                     looks_back).items())
+        series = sorted(_over_points(transform.arg, plan, rows, source, keep, back).items())
     else:
         series = [(t, evaluate_node(transform.arg, v)) for t, v in source]
     if plan.descending:
@@ -68,12 +67,12 @@ def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[A
 
 
 def _over_points(node: Node, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
-                 source: list[tuple[int, list[Any]]], asked: list[tuple[int, list[Any]]],
-                 looks_back: bool) -> dict[int, Any]:
+                 source: list[tuple[int, list[Any]]], keep: cursor.Window,
+                 back: int) -> dict[int, Any]:
     """`node`, which reads transformations, by time: math over transformations is done on
     their points (`derivative(...) * 8`), and on every row of `source` when it also reads a
     function's value (`derivative(..) + mean(..)`)."""
-    computed = {t: _points(t, plan, rows, asked, looks_back) for t in transforms_in(node)}
+    computed = {t: _points(t, plan, rows, keep, back) for t in transforms_in(node)}
     stamps = {t for points in computed.values() for t in points}
     if _reads_rows(node):
         stamps.update(t for t, _ in source)

@@ -1,4 +1,4 @@
-"""The time range a SELECT asks for and the range it reads (one bucket more for the
+"""The time range a SELECT asks for, the ranges its calls span and read (buckets more for the
 transformations that look back), and the conditions on the stored `time` column for them."""
 
 from __future__ import annotations
@@ -18,16 +18,29 @@ def time_bounds(plan: SelectPlan, now: int) -> tuple[int, int]:
     return lower, upper
 
 
-def read_bounds(plan: SelectPlan, lower: int, upper: int) -> tuple[int, int]:
-    """The time range read for an asked one: 1.x reads one more bucket before it (after it,
-    under ORDER BY time DESC) for transformations that look back, such as derivative()."""
-    if plan.interval is None or not plan.extra_bucket:
+def moved_bounds(plan: SelectPlan, lower: int, upper: int,
+                 buckets: int | None = None) -> tuple[int, int]:
+    """The time range a call's iterators span for an asked one: 1.x moves its start back a
+    bucket (its end, under ORDER BY time DESC) for each transformation that looks back, such
+    as derivative(), on the way from the call to the output, and fills from there.
+    `buckets`: for a call moved that many (default: the most any call is)."""
+    buckets = plan.extra_buckets if buckets is None else buckets
+    if plan.interval is None or not buckets:
         return lower, upper
     if plan.descending:
-        return lower, min(upper + plan.interval, MAX_TIME)
+        return lower, min(upper + plan.interval * buckets, MAX_TIME)
     if plan.time_range.lower is None:
         return lower, upper
-    return max(lower - plan.interval, MIN_TIME), upper
+    return max(lower - plan.interval * buckets, MIN_TIME), upper
+
+
+def read_bounds(plan: SelectPlan, lower: int, upper: int,
+                buckets: int | None = None) -> tuple[int, int]:
+    """The time range whose points a call reads (`moved_bounds`), cut to the shards 1.x maps:
+    the range with the statement's largest window or period beyond it (`mapped_buckets`), so
+    `difference(difference(mean(x)))` reads one bucket back but fills two."""
+    buckets = plan.extra_buckets if buckets is None else buckets
+    return moved_bounds(plan, lower, upper, min(buckets, plan.mapped_buckets))
 
 
 def stored_time_within(lower: int, upper: int) -> list[exp.Expression]:

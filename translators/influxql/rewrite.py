@@ -23,6 +23,7 @@ from .functions import (
     PREDICTORS,
     SELECTORS,
     TRANSFORMS,
+    mapped_buckets,
 )
 from .schema import MeasurementSchema, SchemaProvider, read_as
 from .select_list import (
@@ -44,7 +45,6 @@ from .select_plan import (
     SelectPlan,
     Source,
     Transform,
-    every_transform,
     transforms_in,
 )
 from .sqlnames import VIRTUAL_DB
@@ -98,15 +98,15 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         raise QueryError("at least 1 non-time field must be queried")
     plan.columns = column_names(names)
     # one call read both beside and by a looking-back transformation is one call still
-    calls = list(dict.fromkeys(dataclasses.replace(p, reads_back=False)
+    calls = list(dict.fromkeys(dataclasses.replace(p, reads_back=0)
                                for p in plan.prims if p.func))
     plan.selector = plan.aggregate and len(calls) == 1 and calls[0].func in SELECTORS
     # 1.x: a lone selector answers its point's time, except under GROUP BY time, where only
     # the functions answering several points per bucket (top, bottom, sample) keep theirs.
     plan.selector_time = plan.selector and (plan.interval is None
                                             or calls[0].func in MULTI_ROW)
-    plan.extra_bucket = any(t.name in LOOKS_BACK for n in plan.outputs
-                            for t in every_transform(n))
+    plan.extra_buckets = max((p.reads_back for p in plan.prims), default=0)
+    plan.mapped_buckets = builder.mapped_buckets
     if (plan.interval is not None and not plan.descending and time_range.lower is None
             and any(t.name in TRANSFORMS for n in plan.outputs for t in transforms_in(n))):
         # 1.x moves the range's start back one bucket for a transformation over GROUP BY
@@ -246,7 +246,9 @@ class _Builder:
         self.plan = plan
         self.fields, self.tags = schema_union(sources)
         self.stored = any(s.database != VIRTUAL_DB for s in sources)
-        self.reads_back = False  # building the argument of a transformation that looks back
+        # building the argument of this many transformations that look back
+        self.reads_back = 0
+        self.mapped_buckets = 0  # the most any function maps beyond the range (1.x's)
 
     def prim(self, prim: Prim) -> PrimRef:
         if prim not in self.plan.prims:
@@ -310,12 +312,16 @@ class _Builder:
                 raise QueryError(f"invalid number of arguments for {name}, expected at least "
                                  f"1 but no arguments were given")
             outer = self.reads_back
-            self.reads_back = outer or (name in LOOKS_BACK and self.plan.interval is not None)
+            # 1.x moves the range of a looking-back one's argument a bucket back, and the
+            # argument's own transformation moves it once more (`difference(moving_average(..))`)
+            self.reads_back = outer + (name in LOOKS_BACK and self.plan.interval is not None)
             try:
                 inner = self.node(call.args[0])
             finally:
                 self.reads_back = outer
             params = tuple(_literal(a) for a in call.args[1:])
+            if self.plan.interval is not None:
+                self.mapped_buckets = max(self.mapped_buckets, mapped_buckets(name, params))
             return Transform(name, inner, params)
         raise QueryError(f"undefined function {name}()")
 

@@ -26,9 +26,11 @@ class Prim:
 
     func None: the stored field or tag itself. Otherwise an aggregate or selector name, with
     `args` its literal arguments (percentile's rank, top's count and tag names...).
-    `reads_back`: read by a transformation that looks back over GROUP BY time (derivative...),
-    so it reads the bucket before the range too (`readrange.read_bounds`); 1.x moves the range
-    for that call alone, and the same aggregate elsewhere in the SELECT is another iterator.
+    `reads_back`: how many buckets before the range (after it, under ORDER BY time DESC) the
+    call reads: one per transformation that looks back over GROUP BY time (derivative...) on
+    its way to the output, as each one of 1.x's moves its argument's range one bucket
+    (`readrange.moved_bounds`); 1.x moves the range for that call alone, and the same
+    aggregate elsewhere in the SELECT is another iterator.
     """
 
     name: str
@@ -36,7 +38,7 @@ class Prim:
     func: str | None = None
     args: tuple[Any, ...] = ()
     distinct: bool = False
-    reads_back: bool = False
+    reads_back: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +88,6 @@ def transforms_in(node: Node) -> list[Transform]:
     return []
 
 
-def every_transform(node: Node) -> list[Transform]:
-    """The transformations an output is computed from, those nested in them included."""
-    found = transforms_in(node)
-    return found + [t for f in found for t in every_transform(f.arg)]
-
-
 @dataclass(slots=True)
 class Source:
     database: str
@@ -122,8 +118,11 @@ class SelectPlan:
     selector: bool = False
     # The answered time is the selected point's rather than the bucket's.
     selector_time: bool = False
-    # A transformation over GROUP BY time needs the bucket before the range (readrange.read_bounds)
-    extra_bucket: bool = False
+    # Transformations over GROUP BY time span buckets before the range: as many as the
+    # longest chain of those that look back (readrange.moved_bounds)...
+    extra_buckets: int = 0
+    # ...but read points no further back than 1.x maps shards for (readrange.read_bounds)
+    mapped_buckets: int = 0
     fill: ast.FillOption = ast.FillOption.NULL
     fill_value: float | int | None = None
     limit: int = 0

@@ -19,12 +19,12 @@ from . import ast, cursor
 from . import functions as fn
 from . import integral as area
 from .errors import QueryError
-from .fill import bucket_of, bucket_span, fill_rows
+from .fill import bucket_of, bucket_span, cast_fill, fill_rows
 from .int64 import wrapped_mean
 from .outputs import evaluate, evaluate_node, points_of
 from .paging import page_series
 from .readorder import merge_series
-from .readrange import read_bounds
+from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Prim, PrimRef, SelectPlan, transforms_in
@@ -73,7 +73,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     if plan.interval is not None:
         start, end = bucket_span(plan, lower, upper,
                                  (g.rows[0][0] for g in groups if g.rows), max_buckets)
-        if read_bounds(plan, lower, upper) != (lower, upper):
+        if moved_bounds(plan, lower, upper) != (lower, upper):
             keep = (bucket_of(plan, lower), bucket_of(plan, upper))
     rng = random.Random(0)
     # 1.x never fills the buckets of top, bottom, sample or distinct: an empty one is absent.
@@ -99,9 +99,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                      for i in range(len(plan.prims))]
             rows = fill_rows(plan, rows, start, end, quiet | group.absent_counts, kinds)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
-            default = plan.fill_value if plan.fill is ast.FillOption.NUMBER else None
-            rows = area.join(rows, integrals, len(plan.prims), plan.descending, default,
-                             carry=plan.fill is ast.FillOption.PREVIOUS)
+            rows = _beside_integrals(plan, rows, integrals, quiet, _schema(plan, group.name))
         joined = cursor.applies(plan)
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name),
                                        evaluate_node, points_of(plan, rows, keep), quiet)
@@ -110,7 +108,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             out_rows = cursor.nan_as_null(out_rows)
         if plan.descending:
             out_rows = _descending(plan, out_rows, multi)
-        if plan.rows_end is not None and not joined:  # the join cut each call on its own
+        # the joins cut each call on its own
+        if plan.rows_end is not None and not joined and not integrals:
             out_rows = out_rows[plan.offset:plan.rows_end]
         if not out_rows:
             continue
@@ -123,6 +122,26 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+                      integrals: dict[int, list[tuple[int, float]]], quiet: frozenset[int],
+                      schema: MeasurementSchema | None) -> list[tuple[int, list[Any]]]:
+    """The other functions' rows joined with integral()'s (`integral.join`). A function
+    without a point in the series (`quiet`, a low percentile's) has no rows of its own and
+    reads the fill value beside the others (`cursor.silent`): when all of them are quiet,
+    only integral()'s rows answer."""
+    default = plan.fill_value if plan.fill is ast.FillOption.NUMBER else None
+    others = [i for i, p in enumerate(plan.prims) if p.func not in (None, "integral")]
+    if others and all(i in quiet for i in others):
+        rows = []
+    elif quiet and default is not None:
+        kinds = {i: cursor.kind_of(plan, PrimRef(i), schema) for i in quiet}
+        rows = [(t, [cast_fill(default, kinds[i]) if i in quiet else v
+                     for i, v in enumerate(values)]) for t, values in rows]
+    cut = (plan.offset, plan.rows_end) if plan.rows_end is not None else None
+    return area.join(rows, integrals, len(plan.prims), plan.descending, default,
+                     carry=plan.fill is ast.FillOption.PREVIOUS, cut=cut)
 
 
 def _descending(plan: SelectPlan, rows: list[Row], multi: bool) -> list[Row]:

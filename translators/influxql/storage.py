@@ -390,14 +390,14 @@ def _value(schema: MeasurementSchema, prim: Prim) -> exp.Expression:
 
 def _asked_only(plan: SelectPlan, prim: Prim, value: exp.Expression,
                 now: int) -> exp.Expression:
-    """An aggregate's value, null outside the range asked when the query reads the bucket
-    before it for another call: 1.x moves the range of a looking-back transformation's call
+    """An aggregate's value, null outside the range its call reads when the query reads
+    further for another call: 1.x moves the range of a looking-back transformation's call
     alone, so the same partial first bucket holds fewer points for the others."""
     asked = time_bounds(plan, now)
-    if prim.func is None or prim.reads_back or isinstance(value, exp.Null) \
-            or read_bounds(plan, *asked) == asked:
+    own = read_bounds(plan, *asked, prim.reads_back)
+    if prim.func is None or isinstance(value, exp.Null) or read_bounds(plan, *asked) == own:
         return value
-    within = exp.and_(*stored_time_within(*asked), copy=False)
+    within = exp.and_(*stored_time_within(*own), copy=False)
     return exp.Case(ifs=[exp.If(this=within, true=value)])
 
 

@@ -110,6 +110,23 @@ AGGREGATES = [
                  id="integral-integer-desc-inclusive-upper"),
     pytest.param("SELECT integral(used) FROM mem WHERE host = 'server01' AND "
                  "time = '2024-01-01T00:00:00Z'", id="integral-lone-point-on-bound"),
+    # beside other functions LIMIT and OFFSET cut integral()'s rows and the others' apart
+    # before the join, and a function without a point in the series (a low percentile's)
+    # reads the fill value at integral()'s rows, having none of its own
+    pytest.param("SELECT integral(price, 1h), count(volume) FROM stock WHERE "
+                 "time >= '2023-12-31T22:53:00Z' AND time < '2024-01-01T00:13:00Z' "
+                 "GROUP BY time(5m) fill(linear) LIMIT 3", id="integral-beside-count-limit-each"),
+    pytest.param("SELECT integral(usage_user, 1m) * 2, mean(usage_user) FROM cpu WHERE "
+                 "host = 'server03' AND time >= '2024-01-01T00:20:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(5m) fill(previous) "
+                 "LIMIT 2 OFFSET 1", id="integral-beside-mean-limit-offset-each"),
+    pytest.param("SELECT integral(b), stddev(b), exp(percentile(b, 5) / 1000) FROM sparse "
+                 "WHERE time >= '2023-12-31T23:30:00Z' AND time <= '2024-01-01T01:30:00Z' "
+                 "GROUP BY time(7m, 1m) fill(-1)", {"epoch": "m"},
+                 id="integral-beside-low-percentile-reads-fill"),
+    pytest.param("SELECT integral(v), percentile(v, 5) FROM gauge WHERE id = 'a' AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:20:00Z' "
+                 "GROUP BY time(3m) fill(0)", id="integral-beside-only-low-percentile"),
     pytest.param(f"SELECT mean(usage_user) {CW}", id="mean"),
     pytest.param(f"SELECT mean(used) FROM mem WHERE {W}", id="mean-integers"),
     pytest.param(f"SELECT mean(*) FROM mem WHERE {W}", id="mean-star"),
@@ -345,6 +362,29 @@ TRANSFORMS = [
     pytest.param("SELECT cumulative_sum(derivative(mean(bytes))) FROM counters WHERE "
                  "time >= '2024-01-01T00:13:00Z' AND time < '2024-01-01T01:00:00Z' "
                  "GROUP BY time(5m)", id="transform-of-transform-inner-looks-back"),
+    # each looking-back transformation of a chain moves its argument's range one bucket more,
+    # but points are read no further back than the statement's largest window or period
+    # (one bucket for derivative, difference, elapsed): the buckets beyond are filled
+    pytest.param("SELECT difference(moving_average(mean(usage_user), 3)) FROM cpu WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:30:00Z' AND "
+                 "time < '2024-01-01T01:10:00Z' GROUP BY time(10m)",
+                 id="chain-over-moving-average-reads-two-back"),
+    pytest.param("SELECT moving_average(difference(mean(usage_user)), 3) FROM cpu WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:30:00Z' AND "
+                 "time < '2024-01-01T01:10:00Z' GROUP BY time(10m) ORDER BY time DESC",
+                 id="chain-moving-average-outer-reads-two-ahead-desc"),
+    pytest.param("SELECT difference(difference(count(bytes))) FROM counters WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:17:00Z' AND "
+                 "time < '2024-01-01T00:40:00Z' GROUP BY time(5m)",
+                 id="chain-fills-two-back-reads-one"),
+    pytest.param("SELECT derivative(derivative(mean(bytes), 1s), 1s) FROM counters WHERE "
+                 "time >= '2024-01-01T00:07:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(5m), host fill(linear)", id="chain-derivatives-partial-bucket"),
+    pytest.param("SELECT exponential_moving_average(exponential_moving_average(count(bytes), "
+                 "2, 0), 2, 0), moving_average(difference(difference(max(bytes))), 2) FROM "
+                 "counters WHERE host = 'server01' AND time >= '2024-01-01T00:17:00Z' AND "
+                 "time < '2024-01-01T00:40:00Z' GROUP BY time(5m)",
+                 id="chain-period-maps-range-for-every-call"),
     # only the calls a looking-back transformation reads get the bucket before the range:
     # the other calls' partial first bucket (last, under DESC) holds the range's points only
     pytest.param("SELECT cumulative_sum(min(usage_user)), moving_average(mean(usage_system), 5) "
@@ -532,6 +572,24 @@ TECHNICAL = (
                      id="kama-hold"),
         pytest.param(f"SELECT triple_exponential_derivative(price, 2, 1, 'exponential') {SA}",
                      id="trix-warmup-exponential"),
+        # over GROUP BY time 1.x reads the bucket before the range (after it, under DESC) and
+        # answers there what the function answers: with a hold period of 0 its first point,
+        # over fill(0)'s zero, or a partial bucket's; another function reads the fill value
+        pytest.param("SELECT double_exponential_moving_average(min(total), 3, 0) FROM mem "
+                     "WHERE time >= '2024-01-01T00:10:00Z' AND time <= '2024-01-01T01:30:00Z' "
+                     "GROUP BY time(20m, 30s), host fill(0)", id="dema-hold-zero-bucket-before"),
+        pytest.param("SELECT chande_momentum_oscillator(first(inodes), 2, 0) FROM disk WHERE "
+                     "path = '/home' AND time >= '2024-01-01T00:30:00Z' AND "
+                     "time <= '2024-01-01T02:00:00Z' GROUP BY time(20m, 7m), host",
+                     {"epoch": "m"}, id="cmo-hold-zero-partial-bucket-before"),
+        pytest.param("SELECT exponential_moving_average(count(latency), 5, 0) FROM events WHERE "
+                     "time > '2024-01-01T00:40:00Z' AND time <= '2024-01-01T02:00:00Z' "
+                     "GROUP BY time(15m), /^h/", {"epoch": "ns"},
+                     id="ema-hold-zero-bucket-before-by-regex"),
+        pytest.param("SELECT mean(price), exponential_moving_average(mean(price), 2, 0) "
+                     "FROM stock WHERE symbol = 'AAA' AND time >= '2024-01-01T00:05:00Z' AND "
+                     "time < '2024-01-01T00:30:00Z' GROUP BY time(5m) fill(7) "
+                     "ORDER BY time DESC", id="ema-hold-zero-bucket-after-desc-beside-mean"),
     ]
 )
 

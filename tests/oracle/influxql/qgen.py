@@ -161,13 +161,11 @@ class Draw:
             return f"count(distinct({field}))"
         return f"{name}({field})"
 
-    def aggregate(self, m: Measurement, alone: bool = False) -> str:
+    def aggregate(self, m: Measurement, alone: bool = False, integral: bool = True) -> str:
         table = AGGREGATES if self.chance(0.6) else SELECTORS
         name = self.pick(tuple(table))
-        if name == "integral" and not alone:
-            # integral() beside other functions under fill() or ORDER BY time DESC: 1.6.7's
-            # join of its rows is not matched yet; it is drawn alone
-            name = "mean"
+        if name == "integral" and not integral:
+            name = "mean"  # (a subquery's groups: see `aggregates`)
         return self.call(m, name, table[name], alone)
 
     def transform(self, inner: str, name: str | None = None) -> str:
@@ -310,13 +308,18 @@ class Draw:
             if self.near():
                 items.append(self.field(m)[0])  # mixing aggregate and raw
         tags = self.tags(m, every=force_every)
+        if any("integral(" in item for item in items):
+            # integral() over several groups: 1.6.7 answers each one's last window (its only
+            # one without GROUP BY time) after all the others, in Go's map order
+            tags = []
         if by_time:
             tags.insert(self.rng.randrange(len(tags) + 1), self.interval(m, bounds))
         text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
                 f"{self.group_by(tags)}")
         if by_time and self.chance(0.5):
             text += " " + self.pick(FILLS)
-        # integral() under ORDER BY time DESC: several groups come in Go's map order
+        # integral() under ORDER BY time DESC over a group of several series: 1.6.7's walk
+        # meets their points in an order not matched yet
         return text + self.tail(bounds, bool(tags), desc="integral(" not in text)
 
     def transformed(self, m: Measurement) -> str:
@@ -328,16 +331,18 @@ class Draw:
                                         "median", "spread")), NUMERIC)
         name = self.pick(TRANSFORMS + TECHNICAL)
         items = [self.transform(inner, name)]
+        # a transformation of a transformation reads its points, each one that looks back a
+        # bucket more before the range (as far as the statement's largest window or period).
+        # Not matched yet: a nested one beside another column or in arithmetic with an
+        # aggregate (`difference(mean(x)) * mean(x)`: 1.6.7's rows)
         if name in TRANSFORMS and name != "moving_average" and self.chance(0.3):
-            # a transformation of a transformation reads its points. Not matched yet: two
-            # in a chain that look back (1.6.7 reads a bucket more before the range for
-            # each, and n-1 for moving_average), the technical-analysis functions, a
-            # nested one beside another column or in arithmetic with an aggregate
-            # (`difference(mean(x)) * mean(x)`: 1.6.7's rows)
-            outer = ("cumulative_sum",) if name != "cumulative_sum" else TRANSFORMS
-            items = [self.transform(items[0], self.pick(outer))]
-        elif self.chance(0.2):
-            items.append(self.transform(self.call(m, "mean", NUMERIC)))
+            items = [self.transform(items[0])]
+        else:
+            roll = self.rng.random()
+            if roll < 0.2:
+                items.append(self.transform(self.call(m, "mean", NUMERIC)))
+            elif roll < 0.45:  # moving_average and the technical-analysis ones, chained
+                items = [self.transform(items[0])]
         tags = self.tags(m)
         tags.insert(self.rng.randrange(len(tags) + 1), self.interval(m, bounds))
         text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
@@ -356,7 +361,7 @@ class Draw:
         # one met first (under ORDER BY time DESC, the last bucket's), not matched yet
         nan = False
         if self.chance(0.4):
-            second = self.aggregate(m)
+            second = self.aggregate(m, integral=False)
             nan = second.startswith("stddev(")
             inner_items.append(f"{second} AS b")
         inner_tags = self.tags(m)
