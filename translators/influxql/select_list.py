@@ -61,8 +61,10 @@ def check_fields(statement: ast.SelectStatement) -> None:
     if "distinct" in names and not (len(statement.fields) == 1 and names[0] == "distinct"):
         raise QueryError("aggregate function distinct() cannot be combined with other "
                          "functions or fields")
+    # 1.x counts transformations as calls here, even one reading top() itself
+    calls = [n for n in names if n in AGGREGATES or n in SELECTORS or n in TRANSFORMS]
     for name in ("top", "bottom"):
-        if name in names and len([n for n in names if n in AGGREGATES or n in SELECTORS]) > 1:
+        if name in names and len(calls) > 1:
             raise QueryError(f"selector function {name}() cannot be combined with other "
                              "functions")
 

@@ -184,6 +184,10 @@ SEMANTIC = [
                  id="bottom-count-not-last"),
     pytest.param(f"SELECT top(usage_user, 2), mean(usage_user) FROM cpu WHERE {W}",
                  id="top-with-aggregate"),
+    pytest.param(f"SELECT top(code, 2), elapsed(code) FROM events WHERE {W}",
+                 id="top-with-transformation"),
+    pytest.param(f"SELECT cumulative_sum(bottom(code, 2)) FROM events WHERE {W} "
+                 "GROUP BY time(10m)", id="bottom-inside-transformation"),
     pytest.param(f"SELECT percentile(usage_user) FROM cpu WHERE {W}", id="percentile-one-arg"),
     pytest.param(f"SELECT percentile(usage_user, 'x') FROM cpu WHERE {W}",
                  id="percentile-string"),
