@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from . import ast, columnar, firstlast, firstlast_beside, int64, iterators, paging, recent
+from . import ast, beside, columnar, firstlast, firstlast_beside, int64, iterators, paging, recent
 from .errors import QueryError
 from .fill import absent_counts
 from .readrange import time_bounds
@@ -47,6 +47,10 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     read only the recent end of the data (`recent.py`). `paged_by`: the GROUP BY that keys
     SLIMIT/SOFFSET's page when it is not the statement's own (a subquery's parent's).
     `keep_nan`: answer NaN as NaN, for a parent to read (`SelectPlan.keep_nan`)."""
+    halves = beside.split(statement)
+    if halves is not None:
+        return beside.select_beside(statement, halves, lambda half: select(
+            half, database, schema, run, now, limits, series_times, paged_by, keep_nan), now)
     if any(isinstance(s, ast.SubQuery) for s in statement.sources):
         from .subquery import select_from_subqueries  # it calls back into select()
 

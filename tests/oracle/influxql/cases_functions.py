@@ -522,6 +522,40 @@ TRANSFORMS = [
                  id="transform-with-raw-field-error"),
 ]
 
+#: events over its first twenty minutes, from a bound on a point (00:00) or before any (23:59).
+E20 = "FROM events WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z'"
+E20B = "FROM events WHERE time >= '2023-12-31T23:59:00Z' AND time < '2024-01-01T00:20:00Z'"
+#: a subquery of events' maxima per source every five minutes.
+EMAX = (f"FROM (SELECT max(code) AS m {E20} GROUP BY time(5m), source) "
+        "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z'")
+
+# Aggregates beside transformations of raw points: one row at the lower bound (1970 without
+# one) beside one per point, joined on time, each call cut by LIMIT on its own.
+BESIDE = [
+    pytest.param(f"SELECT count(code), cumulative_sum(code) {E20}",
+                 id="count-beside-cumulative-sum"),
+    pytest.param(f"SELECT count(code), cumulative_sum(code) {E20} ORDER BY time DESC",
+                 id="count-beside-cumulative-sum-desc"),
+    pytest.param(f"SELECT count(code), cumulative_sum(code) {E20} LIMIT 2 OFFSET 1",
+                 id="count-beside-cumulative-sum-offset"),
+    pytest.param(f"SELECT cumulative_sum(code), count(code) {E20B} LIMIT 3",
+                 id="cumulative-sum-beside-count-own-row"),
+    pytest.param(f"SELECT count(code), difference(code) {E20} GROUP BY source",
+                 id="count-beside-difference-by-tag"),
+    pytest.param("SELECT max(usage_user), difference(usage_user) FROM cpu "
+                 "WHERE host = 'server01' AND cpu = 'cpu0'", id="max-beside-difference-1970"),
+    pytest.param(f"SELECT min(latency), derivative(latency, 1m), mean(code) {E20} "
+                 "GROUP BY level", id="min-mean-beside-derivative"),
+    pytest.param(f"SELECT last(code), difference(code) {E20B} fill(previous)",
+                 id="last-beside-difference-fill-previous"),
+    pytest.param(f"SELECT last(code), difference(code) {E20B} fill(previous) "
+                 "ORDER BY time DESC", id="last-beside-difference-fill-previous-desc"),
+    pytest.param(f"SELECT spread(latency) AS s, moving_average(latency, 3) AS s {E20}",
+                 id="spread-beside-moving-average-same-alias"),
+    pytest.param(f"SELECT max(m), difference(m) {EMAX} GROUP BY source",
+                 id="subquery-max-beside-difference"),
+]
+
 PREDICTORS = [
     pytest.param("SELECT holt_winters(mean(level), 6, 12) FROM wave WHERE "
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T20:00:00Z' "
@@ -593,4 +627,4 @@ TECHNICAL = (
     ]
 )
 
-CASES = AGGREGATES + SELECTORS + TRANSFORMS + PREDICTORS + TECHNICAL
+CASES = AGGREGATES + SELECTORS + TRANSFORMS + BESIDE + PREDICTORS + TECHNICAL

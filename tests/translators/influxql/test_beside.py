@@ -1,0 +1,61 @@
+"""Aggregates beside raw transformations: which statements split, and the join of rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from translators.influxql import ast
+from translators.influxql.beside import join, split
+from translators.influxql.parser import parse_statement
+
+
+@pytest.mark.parametrize(("text", "halves"), [
+    pytest.param("SELECT count(x), cumulative_sum(x) FROM m", ((0,), (1,)), id="split"),
+    pytest.param("SELECT difference(x), max(x), mean(y) FROM m", ((1, 2), (0,)),
+                 id="split-transform-first"),
+    pytest.param("SELECT count(x), cumulative_sum(x) FROM m GROUP BY time(1m)", None,
+                 id="group-by-time"),
+    pytest.param("SELECT count(x) + cumulative_sum(x) FROM m", None, id="mixed-expression"),
+    pytest.param("SELECT count(x), cumulative_sum(x), x FROM m", None, id="raw-field"),
+    pytest.param("SELECT count(*), cumulative_sum(x) FROM m", None, id="wildcard"),
+    pytest.param("SELECT count(x), difference(count(x)) FROM m", None,
+                 id="transform-of-aggregate"),
+    pytest.param("SELECT cumulative_sum(x) FROM m", None, id="transform-alone"),
+])
+def test_split(text: str, halves: tuple[tuple[int, ...], tuple[int, ...]] | None) -> None:
+    statement = parse_statement(text)
+    assert isinstance(statement, ast.SelectStatement)
+    found = split(statement)
+    assert (None if found is None else (found.aggregates, found.transforms)) == halves
+
+
+def test_split_names_columns_as_the_whole_statement() -> None:
+    statement = parse_statement("SELECT max(x), difference(x) AS max FROM m")
+    assert isinstance(statement, ast.SelectStatement)
+    found = split(statement)
+    assert found is not None and found.names == ("max_1", "max")
+
+
+def test_join_takes_one_row_of_each_stream_per_time() -> None:
+    # a transformation over merged series may answer two rows at one time: the aggregate
+    # joins the first of them only
+    aggregate = [[0, 7]]
+    transform = [[0, 1], [0, 2], [5, 3]]
+    rows = join([(aggregate, (0,)), (transform, (1,))], 2, False, ast.FillOption.NULL, None)
+    assert rows == [[0, 7, 1], [0, None, 2], [5, None, 3]]
+
+
+@pytest.mark.parametrize(("fill", "value", "expected"), [
+    pytest.param(ast.FillOption.NUMBER, 2.9, [[0, 7, 2.9], [5, 2, 3.5]], id="number-cast"),
+    pytest.param(ast.FillOption.PREVIOUS, None, [[0, 7, None], [5, 7, 3.5]], id="previous"),
+])
+def test_join_missing_values_read_the_default(fill: ast.FillOption, value: float | None,
+                                              expected: list[list[object]]) -> None:
+    rows = join([([[0, 7]], (0,)), ([[5, 3.5]], (1,))], 2, False, fill, value)
+    assert rows == expected
+
+
+def test_join_descending_walks_newest_first() -> None:
+    rows = join([([[0, 7]], (0,)), ([[5, 1], [0, 2]], (1,))], 2, True,
+                ast.FillOption.NULL, None)
+    assert rows == [[5, None, 1], [0, 7, 2]]

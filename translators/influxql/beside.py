@@ -1,0 +1,199 @@
+"""Aggregates beside transformations of raw points, without GROUP BY time.
+
+`SELECT count(x), cumulative_sum(x) FROM m`: 1.x builds one iterator per call and joins them
+on time, as its cursor does under GROUP BY time (`cursor.py`). The aggregates answer one row
+per series, at the range's lower bound (1970 when there is none; a lone selector too, not at
+its point's time), the transformations one row per raw point; LIMIT and OFFSET cut each call
+on its own, and a call without a point at a row's time reads the cursor's default (fill's
+number, under fill(previous) its last value, otherwise null). The gateway answers the two
+halves as statements of their own and joins their series here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from . import ast
+from .fill import cast_fill
+from .functions import SELECTORS, TRANSFORMS
+from .results import Series
+from .select_list import check_fields, column_names, field_name, has_aggregate, strip_parens
+from .timerange import split_condition
+
+Select = Callable[[ast.SelectStatement], list[Series]]
+_MISSING = object()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Halves:
+    """The SELECT list's positions (time fields left out) that hold aggregates and those
+    that hold transformations of raw points, and every position's column name."""
+
+    aggregates: tuple[int, ...]
+    transforms: tuple[int, ...]
+    names: tuple[str, ...]
+
+
+def split(statement: ast.SelectStatement) -> Halves | None:
+    """The halves, when the statement is aggregates beside raw transformations and nothing
+    else (no raw field, no wildcard, no GROUP BY time, no expression mixing the two)."""
+    if any(_is_time_call(d.expr) for d in statement.dimensions):
+        return None
+    fields = [f for f in statement.fields if not _is_time_ref(f.expr)]
+    aggregates, transforms = [], []
+    for position, item in enumerate(fields):
+        expr = strip_parens(item.expr)
+        if _expands(expr):
+            return None
+        if _raw_transform(expr):
+            transforms.append(position)
+        elif has_aggregate(expr) and not _reads_raw_transform(expr):
+            aggregates.append(position)
+        else:
+            return None
+    if not aggregates or not transforms:
+        return None
+    names = column_names([(f.alias, field_name(f.expr)) for f in fields])
+    return Halves(tuple(aggregates), tuple(transforms), tuple(names))
+
+
+def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select,
+                  now: int) -> list[Series]:
+    """Both halves answered by `select` and joined series by series."""
+    check_fields(statement)  # the whole SELECT list's checks (top() beside anything fails)
+    fields = [f for f in statement.fields if not _is_time_ref(f.expr)]
+
+    def half(positions: tuple[int, ...]) -> ast.SelectStatement:
+        chosen = tuple(ast.Field(fields[p].expr, halves.names[p]) for p in positions)
+        return dataclasses.replace(statement, fields=chosen)
+
+    aggregated = select(half(halves.aggregates))
+    transformed = select(half(halves.transforms))
+    if _lone_selector(fields, halves.aggregates):
+        # 1.x: beside another call a selector answers the range's start, not its point's time
+        lower = split_condition(statement.condition, now, statement.timezone)[1].lower
+        for found in aggregated:
+            found.values = [[lower or 0, *row[1:]] for row in found.values]
+    descending = bool(statement.sort_fields) and not statement.sort_fields[0].ascending
+    by_key: dict[tuple[str, tuple[str, ...]], list[Series | None]] = {}
+    for side, answered in enumerate((aggregated, transformed)):
+        for found in answered:
+            key = (found.name, tuple((found.tags or {}).values()))
+            by_key.setdefault(key, [None, None])[side] = found
+    width = len(halves.names)
+    out = []
+    for key in sorted(by_key, reverse=descending):
+        pair = by_key[key]
+        known = next(s for s in pair if s is not None)
+        streams = [(s.values if s is not None else [], positions)
+                   for s, positions in zip(pair, (halves.aggregates, halves.transforms),
+                                           strict=True)]
+        rows = join(streams, width, descending, statement.fill, statement.fill_value)
+        out.append(Series(known.name, ["time", *halves.names], rows, known.tags,
+                          has_time=True, timezone=known.timezone))
+    return out
+
+
+def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], width: int,
+         descending: bool, fill: ast.FillOption, fill_value: float | int | None
+         ) -> list[list[Any]]:
+    """1.x's cursor over calls whose rows may share a time: each output row takes the next
+    row of every stream at the earliest time (the latest under DESC) of their heads; the
+    columns of a stream without one there read the cursor's default."""
+    kinds = [_kind(rows, column) for rows, positions in streams
+             for column in range(len(positions))]
+    kind_at = dict(zip([p for _, positions in streams for p in positions], kinds,
+                       strict=True))
+    heads = [0] * len(streams)
+    carried: list[Any] = [None] * width
+    out = []
+    while True:
+        times = [rows[heads[i]][0] for i, (rows, _) in enumerate(streams)
+                 if heads[i] < len(rows)]
+        if not times:
+            return out
+        time = max(times) if descending else min(times)
+        values: list[Any] = [_MISSING] * width
+        for i, (rows, positions) in enumerate(streams):
+            if heads[i] < len(rows) and rows[heads[i]][0] == time:
+                for position, value in zip(positions, rows[heads[i]][1:], strict=True):
+                    values[position] = value
+                heads[i] += 1
+        for position, value in enumerate(values):
+            if value is _MISSING:
+                if fill is ast.FillOption.NUMBER:
+                    value = cast_fill(fill_value, kind_at[position])
+                elif fill is ast.FillOption.PREVIOUS:
+                    value = carried[position]
+                else:
+                    value = None
+            values[position] = carried[position] = value
+        out.append([time, *values])
+
+
+def _kind(rows: list[list[Any]], column: int) -> str | None:
+    """A column's type as 1.x's cursor casts a fill value to it, read from its values."""
+    for row in rows:
+        value = row[column + 1]
+        if isinstance(value, bool):
+            return "boolean"
+        if isinstance(value, str):
+            return "string"
+        if isinstance(value, int):
+            return "integer"
+        if isinstance(value, float):
+            return "float"
+    return None
+
+
+def _raw_transform(expr: ast.Expr) -> bool:
+    return (isinstance(expr, ast.Call) and expr.name in TRANSFORMS
+            and not has_aggregate(expr))
+
+
+def _reads_raw_transform(expr: ast.Expr) -> bool:
+    expr = strip_parens(expr)
+    if _raw_transform(expr):
+        return True
+    if isinstance(expr, ast.Call):
+        return any(_reads_raw_transform(a) for a in expr.args)
+    if isinstance(expr, ast.BinaryExpr):
+        return _reads_raw_transform(expr.lhs) or _reads_raw_transform(expr.rhs)
+    return False
+
+
+def _expands(expr: ast.Expr) -> bool:
+    """Whether a field holds a wildcard or regex, which expands into several columns."""
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.Wildcard | ast.RegexLiteral):
+        return True
+    if isinstance(expr, ast.Call):
+        return any(_expands(a) for a in expr.args)
+    if isinstance(expr, ast.BinaryExpr):
+        return _expands(expr.lhs) or _expands(expr.rhs)
+    return False
+
+
+def _lone_selector(fields: list[ast.Field], positions: tuple[int, ...]) -> bool:
+    calls = {call for position in positions for call in _calls(fields[position].expr)}
+    return len(calls) == 1 and next(iter(calls)).name in SELECTORS
+
+
+def _calls(expr: ast.Expr) -> list[ast.Call]:
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.Call):
+        return [expr]
+    if isinstance(expr, ast.BinaryExpr):
+        return _calls(expr.lhs) + _calls(expr.rhs)
+    return []
+
+
+def _is_time_ref(expr: ast.Expr) -> bool:
+    expr = strip_parens(expr)
+    return isinstance(expr, ast.VarRef) and expr.name.lower() == "time"
+
+
+def _is_time_call(expr: ast.Expr) -> bool:
+    return isinstance(expr, ast.Call) and expr.name == "time"
