@@ -11,7 +11,7 @@ The column names are `sqlnames.py`'s; WHERE conditions are built by `conditions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlglot import exp
 
@@ -193,7 +193,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             agg = _sql_aggregate(prim, value, schema,
                                  grouped=bool(dimensions) or plan.interval is not None,
                                  selector=plan.selector, companions=companions,
-                                 one_stream=database == VIRTUAL_DB)
+                                 one_stream=database == VIRTUAL_DB,
+                                 descending=plan.descending)
             if (prim.func == "mean" and schema.fields.get(prim.name) is FieldType.INTEGER
                     and database != VIRTUAL_DB):
                 risks.append(int64.risk(value.copy()))
@@ -255,17 +256,23 @@ def _bucket(time: exp.Expression, interval: int, offset: int,
 def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
                    grouped: bool = False, selector: bool = True,
                    companions: list[tuple[str, exp.Expression]] | None = None,
-                   one_stream: bool = False) -> exp.Expression:
+                   one_stream: bool = False, descending: bool = False) -> exp.Expression:
     """One SQL aggregate. first, last, min and max as the lone selector answer a struct of
     the selected point: time `t`, value `v` and the `companions` read beside it.
-    `one_stream`: the rows are a subquery's, which 1.x reads as one series (`int64.py`)."""
+    `one_stream`: the rows are a subquery's, which 1.x reads as one series (`int64.py`);
+    `descending`: 1.x reads them newest first (ORDER BY time DESC)."""
     func = prim.func
     ftype = schema.fields.get(prim.name)
     if one_stream and ftype is FieldType.FLOAT and func in ("min", "max", "stddev"):
         # a subquery's NaN (stddev() of one point) is a point 1.x's stddev skips and its
-        # min/max never pick (not matched: a NaN first in the bucket, which they keep)
+        # min/max never pick, unless it is the first point read (`_nan_first`)
+        raw = value
         value = exp.Case(ifs=[exp.If(this=exp.func("isnan", value), true=exp.null())],
                          default=value.copy())
+        if func in ("min", "max"):
+            return _nan_first(_sql_aggregate(prim, value, schema, grouped, selector,
+                                             companions), raw, selector, descending,
+                              prim_key=lambda v: _min_max_key(func, v, ftype, companions))
     if func == "count":
         if absent(schema, prim):  # 1.x has no iterator for it: null, not a count of 0
             return cast(exp.null(), "BIGINT")
@@ -310,11 +317,35 @@ def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
         key = _struct(("k", time), ("s", order), *point)
     elif func == "last":
         key = _struct(("k", exp.Neg(this=time)), ("s", order), *point)
-    elif func == "min":
-        key = _struct(("k", value), ("k2", time), ("s", order), *point)
     else:
-        key = _struct(("k", _negated(value, ftype)), ("k2", time), ("s", order), *point)
+        key = _min_max_key(func, value, ftype, companions)
     return exp.Filter(this=exp.Min(this=key), expression=present)
+
+
+def _min_max_key(func: str, value: exp.Expression, ftype: FieldType | None,
+                 companions: list[tuple[str, exp.Expression]] | None) -> exp.Struct:
+    """min/max's point as the struct whose least answers it: the value (negated for max),
+    then the earliest time, then the series' order."""
+    point = [("t", col(TIME)), ("v", value), *(companions or [])]
+    lead = value.copy() if func == "min" else _negated(value.copy(), ftype)
+    return _struct(("k", lead), ("k2", col(TIME)), ("s", col(SERIES)), *point)
+
+
+def _nan_first(picked: exp.Expression, raw: exp.Expression, selector: bool, descending: bool,
+               prim_key: Callable[[exp.Expression], exp.Expression]) -> exp.Expression:
+    """1.x's min/max reducer keeps the first point it reads and replaces it only by a
+    smaller (larger) one: a NaN read first is never replaced, so it answers NaN (null), at
+    its own time as a selector. `picked`: the answer without NaN; `raw`: the values with
+    their NaN; the first read is the earliest, or the newest under ORDER BY time DESC."""
+    read = exp.Neg(this=col(TIME)) if descending else col(TIME)
+    present = exp.Where(this=_not_null(raw.copy()))
+    first = exp.Filter(this=exp.ArgMin(this=raw.copy(), expression=read.copy()),
+                       expression=present)
+    answer = first.copy()
+    if selector:
+        answer = exp.Filter(this=exp.ArgMin(this=prim_key(raw.copy()), expression=read),
+                            expression=present.copy())
+    return exp.Case(ifs=[exp.If(this=exp.func("isnan", first), true=answer)], default=picked)
 
 
 def _negated(value: exp.Expression, ftype: FieldType | None) -> exp.Expression:

@@ -237,6 +237,20 @@ SOURCES = [
     pytest.param(f"SELECT count(b), stddev(b), max(b) FROM (SELECT stddev(usage_user) AS b "
                  f"FROM cpu WHERE {ONE} AND time < '2024-01-01T00:05:00Z' GROUP BY time(2m) "
                  "fill(0)) WHERE b >= 1 OR b = 0", id="subquery-nan-rows-where"),
+    # min()/max() keep a NaN they read first (the newest under DESC): null at its time
+    pytest.param("SELECT max(s) FROM (SELECT stddev(code) AS s FROM events WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(4m)) ORDER BY time DESC", id="subquery-nan-first-max-desc"),
+    pytest.param("SELECT max(s), min(s) FROM (SELECT stddev(code) AS s FROM events WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(4m)) ORDER BY time DESC", id="subquery-nan-first-max-min-desc"),
+    pytest.param("SELECT min(s) FROM (SELECT stddev(code) AS s FROM events WHERE "
+                 "time >= '2024-01-01T00:04:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(4m))", id="subquery-nan-first-min"),
+    pytest.param("SELECT max(s), mean(s) FROM (SELECT stddev(code) AS s FROM events WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(4m), source) GROUP BY time(8m), source ORDER BY time DESC",
+                 id="subquery-nan-first-max-by-time-desc"),
     pytest.param("SELECT count(a), mean(a) FROM (SELECT max(usage_idle) AS a, "
                  "max(usage_user) AS b FROM cpu WHERE host = 'server02' AND "
                  f"{S} GROUP BY time(1m))", id="subquery-null-rows-not-counted"),
