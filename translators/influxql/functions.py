@@ -142,7 +142,9 @@ def difference(points: Sequence[Point], non_negative: bool = False) -> list[Poin
     out: list[Point] = []
     previous: Point | None = None
     for point in _present(points):
-        if previous is not None and point[0] != previous[0]:
+        if previous is not None and point[0] == previous[0]:
+            continue  # 1.x keeps the first of a merged stream's points at one time
+        if previous is not None:
             diff = point[1] - previous[1]
             if isinstance(diff, int):  # 1.x subtracts integers as int64, which wraps
                 diff = wrap_int64(diff)
@@ -158,10 +160,11 @@ def derivative(points: Sequence[Point], unit: int, non_negative: bool = False) -
     for point in _present(points):
         if previous is not None:
             elapsed = abs(point[0] - previous[0])  # newest first under DESC: still positive
-            if elapsed:
-                value = (point[1] - previous[1]) / (elapsed / unit)
-                if not (non_negative and value < 0):
-                    out.append((point[0], value))
+            if not elapsed:
+                continue  # 1.x keeps the first of a merged stream's points at one time
+            value = (point[1] - previous[1]) / (elapsed / unit)
+            if not (non_negative and value < 0):
+                out.append((point[0], value))
         previous = point
     return out
 

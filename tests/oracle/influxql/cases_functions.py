@@ -554,6 +554,8 @@ BESIDE = [
                  id="spread-beside-moving-average-same-alias"),
     pytest.param(f"SELECT max(m), difference(m) {EMAX} GROUP BY source",
                  id="subquery-max-beside-difference"),
+    pytest.param(f"SELECT max(m), difference(m), derivative(m, 5m) {EMAX}",
+                 id="subquery-max-beside-difference-merged-ties"),
 ]
 
 PREDICTORS = [
