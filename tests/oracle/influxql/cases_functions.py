@@ -327,6 +327,28 @@ SELECTORS = [
     pytest.param("SELECT percentile(v, 10) FROM gauge WHERE id = 'a' AND "
                  "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:02:00Z'",
                  id="percentile-low-rank-no-group"),
+    # 1.x's cursor peeks every call before its first row: when each one's first window (the
+    # first series' first bucket) selects nothing, the statement answers nothing at all,
+    # whatever the fill and however many later windows select; a later empty window, or a
+    # first one beside a call that has a point, only leaves its bucket out or filled
+    pytest.param("SELECT percentile(v, 40) FROM gauge WHERE v != 0.4 AND time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(2m), id fill(-1)", id="percentile-low-rank-first-window"),
+    pytest.param("SELECT percentile(v, 40) FROM gauge WHERE v != 0.4 AND time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:01:00Z' GROUP BY id",
+                 id="percentile-low-rank-first-series-no-group"),
+    pytest.param("SELECT percentile(v, 40) FROM gauge WHERE v != 0.1 AND v != 2.1 AND time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(2m), id fill(-1)", id="percentile-low-rank-later-windows"),
+    pytest.param("SELECT percentile(v, 40), percentile(v, 30) FROM gauge WHERE v != 0.4 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(2m), id fill(none)", id="percentile-low-rank-first-window-both"),
+    pytest.param("SELECT percentile(v, 40), percentile(v, 60) FROM gauge WHERE v != 0.4 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(2m), id fill(none)", id="percentile-low-rank-first-window-one"),
+    pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
+                 "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
+                 id="percentile-low-rank-first-day-bucket"),
     # a NaN computed by a transformation is answered null by 1.x's cursor, raw or grouped
     pytest.param("SELECT relative_strength_index(spread(bytes), 5) FROM counters WHERE "
                  f"host = 'server01' AND {H1} GROUP BY time(1m) fill(0)",
