@@ -27,7 +27,7 @@ from .readorder import merge_series
 from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
-from .select_plan import Prim, PrimRef, SelectPlan, transforms_in
+from .select_plan import Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
 from .sqlnames import COUNTED, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points
 
@@ -83,8 +83,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     series: list[Series] = []
     if plan.aggregate and _opens_empty(plan, groups):
         return series
-    # NaN: computed (stddev() of one point and what reads it), or a subquery's
-    nan_possible = (plan.aggregate or any(transforms_in(node) for node in plan.outputs)
+    # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
+    nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
     for group in groups:
         rows, integrals = _compute(plan, group, lower, upper, rng)
@@ -124,6 +124,13 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _computed(node: Node) -> bool:
+    """Whether an output is computed by a transformation or a math function."""
+    if isinstance(node, Op):
+        return _computed(node.lhs) or _computed(node.rhs)
+    return isinstance(node, Math | Transform)
 
 
 def _opens_empty(plan: SelectPlan, groups: list[SeriesRows]) -> bool:

@@ -226,6 +226,18 @@ AGGREGATES = [
     pytest.param("SELECT mean(usage_user) * 2, count(usage_user) + 1, abs(mean(usage_user)) "
                  f"FROM cpu WHERE host = 'server03' AND {H1} GROUP BY time(5m) fill(previous)",
                  id="math-over-fill-previous"),
+    # math over aggregates is Go's: abs() of count's filled -1 is -1, so ln(-1 + 1) is -Inf
+    # and 1.x's JSON fails; log of 0 and exp() past float64 too; a NaN is a null the
+    # parent of a subquery reads as a point
+    pytest.param("SELECT ln(abs(count(latency)) + 1) FROM events WHERE time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(10m) fill(-1)", id="math-over-fill-ln-of-zero"),
+    pytest.param(f"SELECT log10(min(used)) FROM mem WHERE {H1} GROUP BY time(20m), host",
+                 id="math-log-of-zero-aggregate"),
+    pytest.param(f"SELECT exp(max(used)) FROM mem WHERE {H1} GROUP BY time(20m), host",
+                 id="math-exp-overflow-aggregate"),
+    pytest.param(f"SELECT mean(s), count(s) FROM (SELECT sqrt(min(temp)) AS s FROM cpu "
+                 f"WHERE {H1} GROUP BY time(20m), host)", id="subquery-math-nan-rows"),
     pytest.param(f"SELECT sum(usage_user) {CW} GROUP BY time(30m) ORDER BY time DESC",
                  id="aggregate-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'nosuch' AND {W} "
