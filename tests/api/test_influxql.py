@@ -225,18 +225,23 @@ async def test_last_per_group_follows_the_latest_point_holding_the_field(
                               ("h2", [[1_600_000_000, 7]])]
 
 
-async def test_infinite_and_nan_math_answers_null_in_valid_json(client: TestClient) -> None:
-    # Deliberate deviation: 1.6.7 answers log2(0) with status 200 and a body that is not JSON
-    # ("json: unsupported value: -Inf"), which breaks every client; the gateway answers null.
+async def test_infinite_math_answers_go_marshal_error_and_nan_null(client: TestClient) -> None:
+    # 1.6.7 computes math as Go does: log2(0) is -Inf, which its JSON encoder refuses (status
+    # 200, a body that is not JSON); sqrt(-1) is NaN, which its cursor answers as null.
     await loaded(client)
     response = await client.get("/query", params={
         "db": "db", "q": "SELECT log2(n - 3), log10(n - 3) FROM cpu WHERE host = 'h1' LIMIT 2",
         "epoch": "s"})
     assert response.status == 200
-    assert response.headers["Content-Type"] == "application/json"
+    assert (await response.text()).startswith(
+        "json: error calling MarshalJSON for type httpd.Response")
+    assert "json: unsupported value: -Inf" in await response.text()
+    response = await client.get("/query", params={
+        "db": "db", "q": "SELECT sqrt(n - 4) FROM cpu WHERE host = 'h1' LIMIT 2", "epoch": "s"})
+    assert response.status == 200
     assert await response.json() == {"results": [{"statement_id": 0, "series": [
-        {"name": "cpu", "columns": ["time", "log2", "log10"],
-         "values": [[1_704_067_260, None, None], [1_704_067_380, None, None]]}]}]}
+        {"name": "cpu", "columns": ["time", "sqrt"],
+         "values": [[1_704_067_260, None], [1_704_067_380, None]]}]}]}
 
 
 async def test_subquery_field_named_like_a_grouped_tag_is_answered(client: TestClient) -> None:

@@ -214,7 +214,8 @@ TRANSFORM_FUNCTIONS: dict[str, Callable[..., list[Point]]] = {
 
 
 def math_function(name: str, args: Sequence[Any]) -> Any:
-    """Row-wise math with 1.x's results: NaN and infinities become null."""
+    """Row-wise math with the results of Go's math package, as 1.x computes it: a NaN (answered
+    null by the cursor) or an infinity (`ln(0)`, which fails 1.x's JSON) where Go has one."""
     if any(a is None for a in args):
         return None
     value = args[0]
@@ -224,42 +225,71 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
         return float(value) if isinstance(value, int) else value
     if any(isinstance(a, str | bool) for a in args):
         return None  # 1.x's math reads only numbers: text and booleans answer null
+    if isinstance(value, int) and name in ("abs", "round", "ceil", "floor"):
+        return value  # 1.6.7 hands integers back unchanged (abs() too)
+    number = float(value)
+    if name == "abs":
+        return abs(number)
+    if name == "round":  # Go's math.Round: half away from zero
+        if not math.isfinite(number):
+            return number
+        return float(math.floor(number + 0.5) if number >= 0 else -math.floor(-number + 0.5))
+    if name in ("ceil", "floor"):
+        if not math.isfinite(number):
+            return number
+        return float(math.ceil(number) if name == "ceil" else math.floor(number))
+    if name in _LOGS:
+        return _go_log(number, _LOGS[name])
+    if name == "log":
+        return _go_divide(_go_log(number, math.log), _go_log(float(args[1]), math.log))
+    if name == "pow":
+        return _go_pow(number, float(args[1]))
+    if name == "atan2":
+        return math.atan2(number, float(args[1]))
     try:
-        if name == "abs":
-            if isinstance(value, int):
-                return value  # 1.6.7's abs() hands integers back unchanged
-            result: Any = abs(value)
-        elif name == "round":
-            # Go's math.Round: half away from zero; integers stay integers.
-            if isinstance(value, int):
-                return value
-            result = math.floor(value + 0.5) if value >= 0 else -math.floor(-value + 0.5)
-            result = float(result)
-        elif name in ("ceil", "floor"):
-            if isinstance(value, int):
-                return value
-            result = float(math.ceil(value) if name == "ceil" else math.floor(value))
-        elif name == "pow":
-            result = math.pow(float(value), float(args[1]))
-        elif name == "atan2":
-            result = math.atan2(float(value), float(args[1]))
-        elif name == "log":
-            result = math.log(float(value)) / math.log(float(args[1]))
-        elif name == "ln":
-            result = math.log(float(value))
-        elif name == "log2":
-            result = math.log2(float(value))
-        elif name == "log10":
-            result = math.log10(float(value))
-        elif name == "sqrt":
-            result = math.sqrt(float(value))
-        else:
-            result = getattr(math, name)(float(value))
-    except (ValueError, ZeroDivisionError, OverflowError):
-        return None
-    if isinstance(result, float) and not math.isfinite(result):
-        return None
-    return result
+        return getattr(math, name)(number)
+    except OverflowError:  # exp() past float64
+        return math.inf
+    except ValueError:  # sqrt(-1), acos(2), cos(inf)
+        return math.nan
+
+
+_LOGS: dict[str, Callable[[float], float]] = {
+    "ln": math.log, "log2": math.log2, "log10": math.log10}
+
+
+def _go_log(value: float, log: Callable[[float], float]) -> float:
+    """Go's math.Log family: -Inf at 0, NaN below, +Inf at +Inf."""
+    if value == 0:
+        return -math.inf
+    if value < 0 or math.isnan(value):
+        return math.nan
+    return math.inf if math.isinf(value) else log(value)
+
+
+def _go_divide(left: float, right: float) -> float:
+    """IEEE 754 division, as Go's float64 `/` (Python raises at zero)."""
+    if right != 0 or math.isnan(right):
+        return left / right
+    if left == 0 or math.isnan(left):
+        return math.nan
+    return math.copysign(math.inf, left) * math.copysign(1.0, right)
+
+
+def _go_pow(base: float, exponent: float) -> float:
+    """Go's math.Pow: infinities at 0 to a negative power and past float64, NaN for a
+    negative base to a fraction."""
+    odd = math.isfinite(exponent) and exponent == math.floor(exponent) and exponent % 2 == 1
+    try:
+        return math.pow(base, exponent)
+    except ZeroDivisionError:
+        return math.copysign(math.inf, base) if odd else math.inf
+    except OverflowError:
+        return -math.inf if base < 0 and odd else math.inf
+    except ValueError:
+        if base == 0:
+            return math.copysign(math.inf, base) if odd else math.inf
+        return math.nan
 
 
 _WRAPPING: dict[ast.BinaryOp, Callable[[Any, Any], Any]] = {

@@ -27,7 +27,7 @@ from .readorder import merge_series
 from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
-from .select_plan import Prim, PrimRef, SelectPlan, transforms_in
+from .select_plan import Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
 from .sqlnames import COUNTED, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points
 
@@ -81,8 +81,10 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     # nor integral's when it is the only function (beside others it is filled like them)
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
-    # NaN: computed (stddev() of one point and what reads it), or a subquery's
-    nan_possible = (plan.aggregate or any(transforms_in(node) for node in plan.outputs)
+    if plan.aggregate and _opens_empty(plan, groups):
+        return series
+    # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
+    nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
     for group in groups:
         rows, integrals = _compute(plan, group, lower, upper, rng)
@@ -122,6 +124,34 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _computed(node: Node) -> bool:
+    """Whether an output is computed by a transformation or a math function."""
+    if isinstance(node, Op):
+        return _computed(node.lhs) or _computed(node.rhs)
+    return isinstance(node, Math | Transform)
+
+
+def _opens_empty(plan: SelectPlan, groups: list[SeriesRows]) -> bool:
+    """Whether every call is a percentile() whose first window, in 1.x's read order (the
+    first series' first bucket; the last's last under ORDER BY time DESC), selects no point:
+    1.x's cursor peeks every call before its first row and, finding no point in any, ends
+    the statement there, so a low rank over a few points answers nothing at all; an empty
+    window met later only leaves its bucket out (or filled)."""
+    calls = [(i, p) for i, p in enumerate(plan.prims) if p.func is not None]
+    if not calls or any(p.func != "percentile" for _, p in calls):
+        return False
+    ordered = groups[::-1] if plan.descending else groups
+    for index, prim in calls:
+        first = next((present for group in ordered
+                      for _, values in (group.rows[::-1] if plan.descending else group.rows)
+                      if (present := [p for p in values[index] or [] if p["v"] is not None])),
+                     None)
+        rank = float(prim.args[0]) if prim.args else 50.0
+        if first is not None and fn.percentile(first, rank, lambda f=first: f) is not None:
+            return False
+    return True
 
 
 def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],

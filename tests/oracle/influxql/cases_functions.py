@@ -226,6 +226,18 @@ AGGREGATES = [
     pytest.param("SELECT mean(usage_user) * 2, count(usage_user) + 1, abs(mean(usage_user)) "
                  f"FROM cpu WHERE host = 'server03' AND {H1} GROUP BY time(5m) fill(previous)",
                  id="math-over-fill-previous"),
+    # math over aggregates is Go's: abs() of count's filled -1 is -1, so ln(-1 + 1) is -Inf
+    # and 1.x's JSON fails; log of 0 and exp() past float64 too; a NaN is a null the
+    # parent of a subquery reads as a point
+    pytest.param("SELECT ln(abs(count(latency)) + 1) FROM events WHERE time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(10m) fill(-1)", id="math-over-fill-ln-of-zero"),
+    pytest.param(f"SELECT log10(min(used)) FROM mem WHERE {H1} GROUP BY time(20m), host",
+                 id="math-log-of-zero-aggregate"),
+    pytest.param(f"SELECT exp(max(used)) FROM mem WHERE {H1} GROUP BY time(20m), host",
+                 id="math-exp-overflow-aggregate"),
+    pytest.param(f"SELECT mean(s), count(s) FROM (SELECT sqrt(min(temp)) AS s FROM cpu "
+                 f"WHERE {H1} GROUP BY time(20m), host)", id="subquery-math-nan-rows"),
     pytest.param(f"SELECT sum(usage_user) {CW} GROUP BY time(30m) ORDER BY time DESC",
                  id="aggregate-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE host = 'nosuch' AND {W} "
@@ -327,6 +339,28 @@ SELECTORS = [
     pytest.param("SELECT percentile(v, 10) FROM gauge WHERE id = 'a' AND "
                  "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:02:00Z'",
                  id="percentile-low-rank-no-group"),
+    # 1.x's cursor peeks every call before its first row: when each one's first window (the
+    # first series' first bucket) selects nothing, the statement answers nothing at all,
+    # whatever the fill and however many later windows select; a later empty window, or a
+    # first one beside a call that has a point, only leaves its bucket out or filled
+    pytest.param("SELECT percentile(v, 40) FROM gauge WHERE v != 0.4 AND time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(2m), id fill(-1)", id="percentile-low-rank-first-window"),
+    pytest.param("SELECT percentile(v, 40) FROM gauge WHERE v != 0.4 AND time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:01:00Z' GROUP BY id",
+                 id="percentile-low-rank-first-series-no-group"),
+    pytest.param("SELECT percentile(v, 40) FROM gauge WHERE v != 0.1 AND v != 2.1 AND time >= "
+                 "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(2m), id fill(-1)", id="percentile-low-rank-later-windows"),
+    pytest.param("SELECT percentile(v, 40), percentile(v, 30) FROM gauge WHERE v != 0.4 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(2m), id fill(none)", id="percentile-low-rank-first-window-both"),
+    pytest.param("SELECT percentile(v, 40), percentile(v, 60) FROM gauge WHERE v != 0.4 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
+                 "GROUP BY time(2m), id fill(none)", id="percentile-low-rank-first-window-one"),
+    pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
+                 "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
+                 id="percentile-low-rank-first-day-bucket"),
     # a NaN computed by a transformation is answered null by 1.x's cursor, raw or grouped
     pytest.param("SELECT relative_strength_index(spread(bytes), 5) FROM counters WHERE "
                  f"host = 'server01' AND {H1} GROUP BY time(1m) fill(0)",
