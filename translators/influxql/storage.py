@@ -11,7 +11,7 @@ The column names are `sqlnames.py`'s; WHERE conditions are built by `conditions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from sqlglot import exp
 
@@ -19,10 +19,10 @@ from translators.lineprotocol import FieldType
 
 from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
-from .iterators import NUMBERS_ONLY
 from .readrange import read_bounds, stored_time_within, time_bounds
 from .schema import MeasurementSchema, readable_as
 from .select_plan import Prim, SelectPlan, transforms_in
+from .sql_aggregates import SQL_AGGREGATES, not_null, sql_aggregate, struct
 from .sqlnames import (
     COUNTED,
     SERIES,
@@ -43,10 +43,6 @@ from .sqlnames import (
 READ_ORDER = frozenset({"mode", "percentile", "integral"})
 # Functions that read the series' order (`SERIES`): selectors break ties with it.
 _BY_SERIES = READ_ORDER | {"first", "last", "min", "max"}
-# Aggregates computed by DuckDB; the rest are computed in Python from point lists.
-SQL_AGGREGATES = frozenset({
-    "count", "sum", "mean", "median", "spread", "stddev", "first", "last", "min", "max",
-})
 
 def needs_points(plan: SelectPlan, prim: Prim) -> bool:
     """True when the prim is computed in Python from the bucket's points."""
@@ -99,7 +95,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     dims = [tag_value(schema, name).as_(dim_name(i), copy=False)
             for i, name in enumerate(dimensions)]
     if not plan.aggregate:
-        present = [_not_null(_value(schema, p)) for p in raw if p.role == "field"]
+        present = [not_null(_value(schema, p)) for p in raw if p.role == "field"]
         # 1.x: every row a subquery answers stays
         if present and database != VIRTUAL_DB and not _every_field(raw, schema, copies, extra):
             anyone = exp.or_(*present, copy=False)
@@ -182,19 +178,23 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                 this=exp.Struct(expressions=fields),
                 expressions=[exp.Ordered(this=col(TIME))]))
             agg = exp.Filter(this=agg,
-                             expression=exp.Where(this=_not_null(value.copy())))
+                             expression=exp.Where(this=not_null(value.copy())))
         elif per_series:
             point = [("t", col(TIME)), ("v", value),
                      *((f"a{i}", col(f"__v{i}")) for i, _ in raw_values)]
-            agg = exp.Filter(this=firstlast.series_point(prim.func, _struct(*point), col(TIME)),
-                             expression=exp.Where(this=_not_null(value.copy())))
+            agg = exp.Filter(this=firstlast.series_point(prim.func, struct(*point), col(TIME)),
+                             expression=exp.Where(this=not_null(value.copy())))
         else:
             companions = [(f"a{i}", col(f"__v{i}")) for i, _ in raw_values]
-            agg = _sql_aggregate(prim, value, schema,
-                                 grouped=bool(dimensions) or plan.interval is not None,
-                                 selector=plan.selector, companions=companions,
-                                 one_stream=database == VIRTUAL_DB,
-                                 descending=plan.descending)
+            if prim.func == "count" and absent(schema, prim):
+                # 1.x has no iterator for a field the measurement lacks: null, not 0
+                agg = cast(exp.null(), "BIGINT")
+            else:
+                agg = sql_aggregate(prim, value, schema,
+                                    grouped=bool(dimensions) or plan.interval is not None,
+                                    selector=plan.selector, companions=companions,
+                                    one_stream=database == VIRTUAL_DB,
+                                    descending=plan.descending)
             if (prim.func == "mean" and schema.fields.get(prim.name) is FieldType.INTEGER
                     and database != VIRTUAL_DB):
                 risks.append(int64.risk(value.copy()))
@@ -208,7 +208,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         widest = max(aggregated, key=lambda i: plan.prims[i].reads_back)
         counted: exp.Expression = exp.Count(this=col(f"__v{widest}"))
     else:
-        present = [_not_null(col(f"__v{i}")) for i in aggregated]
+        present = [not_null(col(f"__v{i}")) for i in aggregated]
         counted = exp.Filter(this=exp.Count(this=exp.Star()),
                              expression=exp.Where(this=exp.or_(*present, copy=False)))
     outer.append(counted.as_(COUNTED, copy=False))
@@ -253,115 +253,6 @@ def _bucket(time: exp.Expression, interval: int, offset: int,
     return exp.Sub(this=time, expression=exp.Paren(this=remainder))
 
 
-def _sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
-                   grouped: bool = False, selector: bool = True,
-                   companions: list[tuple[str, exp.Expression]] | None = None,
-                   one_stream: bool = False, descending: bool = False) -> exp.Expression:
-    """One SQL aggregate. first, last, min and max as the lone selector answer a struct of
-    the selected point: time `t`, value `v` and the `companions` read beside it.
-    `one_stream`: the rows are a subquery's, which 1.x reads as one series (`int64.py`);
-    `descending`: 1.x reads them newest first (ORDER BY time DESC)."""
-    func = prim.func
-    ftype = schema.fields.get(prim.name)
-    if one_stream and ftype is FieldType.FLOAT and func in ("min", "max", "stddev"):
-        # a subquery's NaN (stddev() of one point) is a point 1.x's stddev skips and its
-        # min/max never pick, unless it is the first point read (`_nan_first`)
-        raw = value
-        value = exp.Case(ifs=[exp.If(this=exp.func("isnan", value), true=exp.null())],
-                         default=value.copy())
-        if func in ("min", "max"):
-            return _nan_first(_sql_aggregate(prim, value, schema, grouped, selector,
-                                             companions), raw, selector, descending,
-                              prim_key=lambda v: _min_max_key(func, v, ftype, companions))
-    if func == "count":
-        if absent(schema, prim):  # 1.x has no iterator for it: null, not a count of 0
-            return cast(exp.null(), "BIGINT")
-        return exp.Count(this=exp.Distinct(expressions=[value]) if prim.distinct else value)
-    if func in NUMBERS_ONLY and ftype is None:
-        return cast(exp.null(), "DOUBLE")  # a field this measurement lacks
-    if func == "sum":
-        total = exp.Sum(this=value)
-        # 1.x's integer sum wraps around int64
-        return int64.wrapped(total) if ftype is FieldType.INTEGER else total
-    if func == "mean":
-        if ftype is FieldType.INTEGER:
-            return int64.mean(value, one_stream)
-        return exp.Avg(this=cast(value, "DOUBLE"))
-    if func == "median":
-        return call("quantile_cont", cast(value, "DOUBLE"), exp.Literal.number(0.5))
-    if func == "spread":
-        return exp.Sub(this=exp.Max(this=value), expression=exp.Min(this=value))
-    if func == "stddev":
-        # 1.x's stddev of one point is NaN: a value fill() leaves and transformations carry
-        # on (cumulative_sum stays NaN), answered as null (`cursor.nan_as_null`)
-        one = exp.EQ(this=exp.Count(this=value.copy()), expression=exp.Literal.number(1))
-        return exp.Case(ifs=[exp.If(this=one, true=cast(exp.Literal.string("NaN"), "DOUBLE"))],
-                        default=call("stddev_samp", cast(value, "DOUBLE")))
-    # Ties go as 1.x breaks them. first/last: without any GROUP BY, 1.x reads series in
-    # order and keeps the first series' point; grouped, or over a subquery's rows (one
-    # stream), its reducer keeps the larger value (of booleans, first() false, last() true).
-    if func in ("min", "max") and not selector:
-        return (exp.Min if func == "min" else exp.Max)(this=value)  # bucket time answers
-    time = col(TIME)
-    order = col(SERIES)
-    point = [("t", time), ("v", value), *(companions or [])]
-    present = exp.Where(this=_not_null(value.copy()))
-    if func in ("first", "last") and (grouped or one_stream):
-        # the largest key wins: the earliest (latest) time, then the larger value
-        edge = exp.Neg(this=time.copy()) if func == "first" else time.copy()
-        larger = exp.Not(this=value.copy()) if (
-            func == "first" and ftype is FieldType.BOOLEAN) else value.copy()
-        return exp.Filter(this=exp.Max(this=_struct(("k", edge), ("s", larger), *point)),
-                          expression=present)
-    if func == "first":
-        key = _struct(("k", time), ("s", order), *point)
-    elif func == "last":
-        key = _struct(("k", exp.Neg(this=time)), ("s", order), *point)
-    else:
-        key = _min_max_key(func, value, ftype, companions)
-    return exp.Filter(this=exp.Min(this=key), expression=present)
-
-
-def _min_max_key(func: str, value: exp.Expression, ftype: FieldType | None,
-                 companions: list[tuple[str, exp.Expression]] | None) -> exp.Struct:
-    """min/max's point as the struct whose least answers it: the value (negated for max),
-    then the earliest time, then the series' order."""
-    point = [("t", col(TIME)), ("v", value), *(companions or [])]
-    lead = value.copy() if func == "min" else _negated(value.copy(), ftype)
-    return _struct(("k", lead), ("k2", col(TIME)), ("s", col(SERIES)), *point)
-
-
-def _nan_first(picked: exp.Expression, raw: exp.Expression, selector: bool, descending: bool,
-               prim_key: Callable[[exp.Expression], exp.Expression]) -> exp.Expression:
-    """1.x's min/max reducer keeps the first point it reads and replaces it only by a
-    smaller (larger) one: a NaN read first is never replaced, so it answers NaN (null), at
-    its own time as a selector. `picked`: the answer without NaN; `raw`: the values with
-    their NaN; the first read is the earliest, or the newest under ORDER BY time DESC."""
-    read = exp.Neg(this=col(TIME)) if descending else col(TIME)
-    present = exp.Where(this=_not_null(raw.copy()))
-    first = exp.Filter(this=exp.ArgMin(this=raw.copy(), expression=read.copy()),
-                       expression=present)
-    answer = first.copy()
-    if selector:
-        answer = exp.Filter(this=exp.ArgMin(this=prim_key(raw.copy()), expression=read),
-                            expression=present.copy())
-    return exp.Case(ifs=[exp.If(this=exp.func("isnan", first), true=answer)], default=picked)
-
-
-def _negated(value: exp.Expression, ftype: FieldType | None) -> exp.Expression:
-    if ftype is FieldType.FLOAT:
-        return exp.Neg(this=value)
-    if ftype is FieldType.BOOLEAN:
-        return exp.Neg(this=cast(value, "INT"))
-    if ftype in (FieldType.INTEGER, FieldType.UNSIGNED):
-        return exp.Neg(this=cast(value, "INT128"))
-    return value  # strings: 1.x has no max for them; any order will do
-
-
-def _struct(*items: tuple[str, exp.Expression]) -> exp.Struct:
-    return exp.Struct(expressions=[exp.PropertyEQ(this=ident(k), expression=v) for k, v in items])
-
-
 def _series_order(schema: MeasurementSchema) -> exp.Expression:
     values = [exp.Coalesce(this=col(schema.tag_column(t)), expressions=[exp.Literal.string("")])
               for t in sorted(schema.tags)]
@@ -378,12 +269,6 @@ def _every_field(raw: Sequence[Prim], schema: MeasurementSchema, copies: int,
         return False  # a union of tables: a database's row may lack every field selected
     selected = {p.name for p in raw if p.role == "field" and schema.role(p.name) == "field"}
     return selected.issuperset(schema.fields)
-
-
-def _not_null(value: exp.Expression) -> exp.Expression:
-    """`NOT value IS NULL` around `value` itself (sqlglot's `.is_()` copies it): for a node
-    built for this place only."""
-    return exp.Not(this=exp.Is(this=value, expression=exp.Null()))
 
 
 def _series_ordering(schema: MeasurementSchema, pinned: set[str]) -> list[exp.Ordered]:
