@@ -154,25 +154,23 @@ def _raw_transform(expr: ast.Expr) -> bool:
 
 
 def _reads_raw_transform(expr: ast.Expr) -> bool:
-    expr = strip_parens(expr)
-    if _raw_transform(expr):
-        return True
-    if isinstance(expr, ast.Call):
-        return any(_reads_raw_transform(a) for a in expr.args)
-    if isinstance(expr, ast.BinaryExpr):
-        return _reads_raw_transform(expr.lhs) or _reads_raw_transform(expr.rhs)
-    return False
+    return _anywhere(expr, _raw_transform)
 
 
 def _expands(expr: ast.Expr) -> bool:
     """Whether a field holds a wildcard or regex, which expands into several columns."""
+    return _anywhere(expr, lambda e: isinstance(e, ast.Wildcard | ast.RegexLiteral))
+
+
+def _anywhere(expr: ast.Expr, test: Callable[[ast.Expr], bool]) -> bool:
+    """Whether `expr` or a call argument or operand within it (parentheses aside) passes."""
     expr = strip_parens(expr)
-    if isinstance(expr, ast.Wildcard | ast.RegexLiteral):
+    if test(expr):
         return True
     if isinstance(expr, ast.Call):
-        return any(_expands(a) for a in expr.args)
+        return any(_anywhere(a, test) for a in expr.args)
     if isinstance(expr, ast.BinaryExpr):
-        return _expands(expr.lhs) or _expands(expr.rhs)
+        return _anywhere(expr.lhs, test) or _anywhere(expr.rhs, test)
     return False
 
 
