@@ -18,7 +18,7 @@ from . import ast
 from . import functions as fn
 from .fill import cast_fill
 from .schema import MeasurementSchema
-from .select_plan import Math, Node, Op, PrimRef, SelectPlan, Transform
+from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost
 
 Call = PrimRef | Transform
 Evaluate = Callable[[Node, list[Any], Mapping[Transform, Any] | None], Any]
@@ -67,13 +67,7 @@ def silent(plan: SelectPlan, rows: list[tuple[int, list[Any]]]) -> frozenset[int
 
 def calls_in(node: Node) -> list[Call]:
     """The calls an output reads: transformations whole, aggregates by reference."""
-    if isinstance(node, PrimRef | Transform):
-        return [node]
-    if isinstance(node, Op):
-        return calls_in(node.lhs) + calls_in(node.rhs)
-    if isinstance(node, Math):
-        return [call for arg in node.args for call in calls_in(arg)]
-    return []
+    return outermost(node, (PrimRef, Transform))  # type: ignore[return-value]
 
 
 def kind_of(plan: SelectPlan, call: Node, schema: MeasurementSchema | None) -> str | None:

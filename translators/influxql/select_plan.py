@@ -79,12 +79,18 @@ Node = PrimRef | Lit | Op | Math | Transform
 def transforms_in(node: Node) -> list[Transform]:
     """The transformations an output is computed from, outermost first: the node itself, or
     those inside its math (`non_negative_derivative(max(x), 1s) * 8`)."""
-    if isinstance(node, Transform):
+    return outermost(node, (Transform,))  # type: ignore[return-value]
+
+
+def outermost(node: Node, kinds: tuple[type, ...]) -> list[Node]:
+    """The nodes of `kinds` an output is computed from, outermost first: the node itself,
+    or those inside its operators and math (not inside a node of `kinds`)."""
+    if isinstance(node, kinds):
         return [node]
     if isinstance(node, Op):
-        return transforms_in(node.lhs) + transforms_in(node.rhs)
+        return outermost(node.lhs, kinds) + outermost(node.rhs, kinds)
     if isinstance(node, Math):
-        return [t for arg in node.args for t in transforms_in(arg)]
+        return [n for arg in node.args for n in outermost(arg, kinds)]
     return []
 
 

@@ -27,7 +27,7 @@ from .readorder import merge_series
 from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
-from .select_plan import Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
+from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost
 from .sqlnames import COUNTED, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points
 
@@ -128,9 +128,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
 
 def _computed(node: Node) -> bool:
     """Whether an output is computed by a transformation or a math function."""
-    if isinstance(node, Op):
-        return _computed(node.lhs) or _computed(node.rhs)
-    return isinstance(node, Math | Transform)
+    return bool(outermost(node, (Math, Transform)))
 
 
 def _opens_empty(plan: SelectPlan, groups: list[SeriesRows]) -> bool:
