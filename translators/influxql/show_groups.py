@@ -14,14 +14,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from sqlglot import exp
-
 from . import ast
-from .readorder import SHARD_GROUP, SHARD_ORIGIN
 from .results import Series
 from .schema import MeasurementSchema, SchemaProvider
-from .show_run import _metadata_condition, _source_databases, find_measurements, key_matches
-from .sqlnames import col, ident
+from .show_run import distinct_series, find_measurements, key_matches, source_databases
 
 if TYPE_CHECKING:
     from .engine import Runner
@@ -32,10 +28,10 @@ Key = tuple[str, ...]
 def grouped_cardinality(statement: ast.ShowCardinality, database: str | None,
                         schema: SchemaProvider, run: Runner) -> list[Series]:
     if statement.kind is ast.CardinalityKind.MEASUREMENT:
-        db = next(iter(_source_databases(statement.database, database, ())))
+        db = next(iter(source_databases(statement.database, database, ())))
         found = [(db, m) for m in find_measurements(db, statement.sources[:1], schema)]
     else:  # as ungrouped: each source counted in the database it names
-        found = [(db, m) for db, sources in _source_databases(
+        found = [(db, m) for db, sources in source_databases(
             statement.database, database, statement.sources).items()
             for m in find_measurements(db, sources, schema)]
     keys = _keys(statement.dimensions, {t for _, m in found for t in m.tags})
@@ -93,15 +89,7 @@ def _series(db: str, measurement: MeasurementSchema, condition: ast.Expr | None,
     """Each series matching `condition` (its tags, missing ones left out) with each shard
     group it has points in."""
     tags = sorted(measurement.tags)
-    shifted = exp.Sub(this=exp.func("epoch_ns", col("time")),
-                      expression=exp.Literal.number(SHARD_ORIGIN))
-    shard = exp.IntDiv(this=exp.Paren(this=shifted), expression=exp.Literal.number(SHARD_GROUP))
-    query = exp.select(*(col(t) for t in tags), shard.as_("__shard")).distinct().from_(
-        exp.Table(this=ident(measurement.name), db=ident(db)))
-    where = _metadata_condition(condition, measurement)
-    if where is not None:
-        query = query.where(where)
-    table = run(query)
+    table = run(distinct_series(db, measurement, condition))
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     out = []
     for row in zip(*columns, strict=True):

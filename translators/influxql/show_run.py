@@ -35,7 +35,7 @@ def _database(statement_db: str | None, database: str | None) -> str:
     return db
 
 
-def _source_databases(statement_db: str | None, database: str | None,
+def source_databases(statement_db: str | None, database: str | None,
                       sources: tuple[ast.Source, ...]) -> dict[str, tuple[ast.Source, ...]]:
     """Each database with the sources it reads, for the SHOW statements 1.x rewrites into a
     SELECT (field keys, series, the counted cardinalities): a source keeps the database it
@@ -227,7 +227,7 @@ def show_field_keys(statement: ast.ShowFieldKeys, database: str | None,
                     schema: SchemaProvider) -> list[Series]:
     # 1.x looks every source's name up in each database the sources name, and lists a key
     # once per type the databases store it as
-    databases = _source_databases(statement.database, database, statement.sources)
+    databases = source_databases(statement.database, database, statement.sources)
     fields: dict[str, set[tuple[str, str]]] = {}
     for db in databases:
         for measurement in find_measurements(db, statement.sources, schema):
@@ -255,7 +255,7 @@ def series_keys(db: str, sources: tuple[ast.Source, ...], condition: ast.Expr | 
 def show_series(statement: ast.ShowSeries, database: str | None, schema: SchemaProvider,
                 run: Runner) -> list[Series]:
     # as SHOW FIELD KEYS: every source's name in each database the sources name
-    databases = _source_databases(statement.database, database, statement.sources)
+    databases = source_databases(statement.database, database, statement.sources)
     found = {key for db in databases
              for key in series_keys(db, statement.sources, statement.condition, schema, run)}
     keys = _cut(sorted(found), statement.limit, statement.offset)
@@ -313,7 +313,7 @@ def show_cardinality(statement: ast.ShowCardinality, database: str | None,
         # up in the other sources' databases), one series per measurement name
         counted: dict[str, set[Any]] = {}
         sizes: dict[str, int] = {}
-        for db, sources in _source_databases(statement.database, database,
+        for db, sources in source_databases(statement.database, database,
                                              statement.sources).items():
             for found in _counted(replace(statement, database=db, sources=sources), db,
                                   schema, run):
@@ -365,11 +365,11 @@ def _counted(statement: ast.ShowCardinality, db: str, schema: SchemaProvider,
     return listed
 
 
-def _series_per_shard(db: str, measurement: MeasurementSchema, condition: ast.Expr | None,
-                      run: Runner, per_shard: bool = True) -> int:
-    """1.x sums each shard's exact series count, so a series whose points span several
-    7-day shard groups (from Mondays) counts once per group; the same count here (or each
-    series once, without `per_shard`)."""
+def distinct_series(db: str, measurement: MeasurementSchema, condition: ast.Expr | None,
+                    per_shard: bool = True) -> exp.Select:
+    """The distinct series of the points matching `condition`: their tag columns in sorted
+    tag order, and with `per_shard` last the number of the 7-day shard group (from Mondays,
+    `readorder.shard_group`) each has points in."""
     keys: list[exp.Expression] = [col(t) for t in sorted(measurement.tags)]
     if per_shard:
         shifted = exp.Sub(this=exp.func("epoch_ns", col("time")),
@@ -378,10 +378,17 @@ def _series_per_shard(db: str, measurement: MeasurementSchema, condition: ast.Ex
                                expression=exp.Literal.number(SHARD_GROUP)))
     if not keys:  # a measurement without tags holds one series
         keys = [exp.Literal.number(1)]
-    inner = exp.select(*keys).distinct().from_(
+    query = exp.select(*keys).distinct().from_(
         exp.Table(this=ident(measurement.name), db=ident(db)))
     where = _metadata_condition(condition, measurement)
-    if where is not None:
-        inner = inner.where(where)
+    return query if where is None else query.where(where)
+
+
+def _series_per_shard(db: str, measurement: MeasurementSchema, condition: ast.Expr | None,
+                      run: Runner, per_shard: bool = True) -> int:
+    """1.x sums each shard's exact series count, so a series whose points span several
+    7-day shard groups (from Mondays) counts once per group; the same count here (or each
+    series once, without `per_shard`)."""
+    inner = distinct_series(db, measurement, condition, per_shard)
     table = run(exp.select(exp.Count(this=exp.Star())).from_(inner.subquery("__series")))
     return int(table.column(0)[0].as_py())
