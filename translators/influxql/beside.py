@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import ast
-from .fill import cast_fill
+from .cursor import missing_value
 from .functions import SELECTORS, TRANSFORMS
 from .results import Series
 from .select_list import check_fields, column_names, field_name, has_aggregate, strip_parens
@@ -123,12 +123,7 @@ def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], width: int,
                 heads[i] += 1
         for position, value in enumerate(values):
             if value is _MISSING:
-                if fill is ast.FillOption.NUMBER:
-                    value = cast_fill(fill_value, kind_at[position])
-                elif fill is ast.FillOption.PREVIOUS:
-                    value = carried[position]
-                else:
-                    value = None
+                value = missing_value(fill, fill_value, kind_at[position], carried[position])
             values[position] = carried[position] = value
         out.append([time, *values])
 

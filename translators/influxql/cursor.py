@@ -106,17 +106,23 @@ def join(plan: SelectPlan, streams: dict[Call, dict[int, Any]],
                        reverse=plan.descending):
         values = {}
         for call, points in kept.items():
-            if time in points:
-                value = points[time]
-            elif plan.fill is ast.FillOption.NUMBER:
-                value = cast_fill(plan.fill_value, kinds.get(call))
-            elif plan.fill is ast.FillOption.PREVIOUS:
-                value = carried.get(call)  # the cursor's row map keeps the call's last value
-            else:
-                value = None
+            value = points[time] if time in points else missing_value(
+                plan.fill, plan.fill_value, kinds.get(call), carried.get(call))
             values[call] = carried[call] = value
         out.append((time, values))
     return out
+
+
+def missing_value(fill: ast.FillOption, fill_value: float | int | None, kind: str | None,
+                  last: Any) -> Any:
+    """What 1.x's cursor reads for a call without a point at a row's time: fill's number
+    cast to the call's type, under fill(previous) the call's `last` value (its row map keeps
+    it), otherwise null."""
+    if fill is ast.FillOption.NUMBER:
+        return cast_fill(fill_value, kind)
+    if fill is ast.FillOption.PREVIOUS:
+        return last
+    return None
 
 
 def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
