@@ -52,10 +52,13 @@ def rfc3339_times(times: Sequence[int | None]) -> list[str | None]:
 
 def _rfc3339(ns: int) -> str:
     seconds, fraction = divmod(ns, 1_000_000_000)
-    text = (_UNIX_EPOCH + dt.timedelta(seconds=seconds)).isoformat()
-    if fraction:
-        text += "." + f"{fraction:09d}".rstrip("0")
-    return text + "Z"
+    return _with_fraction((_UNIX_EPOCH + dt.timedelta(seconds=seconds)).isoformat(),
+                          fraction) + "Z"
+
+
+def _with_fraction(text: str, fraction: int) -> str:
+    """Seconds' text with RFC3339Nano's fraction: up to nine digits, trailing zeros cut."""
+    return text + "." + f"{fraction:09d}".rstrip("0") if fraction else text
 
 
 def rfc3339_text(times: pa.Array, quoted: bool = False) -> pa.Array:
@@ -101,9 +104,7 @@ def zoned_times(times: Sequence[int | None], timezone: str) -> list[str | None]:
             continue
         seconds, fraction = divmod(ns, 1_000_000_000)
         local = dt.datetime.fromtimestamp(seconds, zone)
-        text = local.strftime("%Y-%m-%dT%H:%M:%S")
-        if fraction:
-            text += "." + f"{fraction:09d}".rstrip("0")
+        text = _with_fraction(local.strftime("%Y-%m-%dT%H:%M:%S"), fraction)
         offset = local.utcoffset() or dt.timedelta()
         minutes = int(offset.total_seconds()) // 60
         if minutes == 0:
