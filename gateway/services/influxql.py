@@ -201,9 +201,8 @@ class InfluxQLService:
             for source in statement.sources:
                 if isinstance(source, ast.SubQuery):
                     self._check_policies(source.statement, request)
-                elif source.database or request.database:
-                    self._retention.resolve(source.database or request.database or "",
-                                            source.retention_policy or request.retention_policy)
+                else:
+                    self._resolve_policy(source, request.database, request)
             return
         if not _rewritten_to_select(statement):
             return
@@ -211,9 +210,16 @@ class InfluxQLService:
         database = statement.database or request.database
         sources = statement.sources or (ast.Measurement(),)
         for source in sources:
-            if isinstance(source, ast.Measurement) and (source.database or database):
-                self._retention.resolve(source.database or database or "",
-                                        source.retention_policy or request.retention_policy)
+            if isinstance(source, ast.Measurement):
+                self._resolve_policy(source, database, request)
+
+    def _resolve_policy(self, source: ast.Measurement, database: str | None,
+                        request: InfluxQLRequest) -> None:
+        """The policy a source names, or the request's, must exist in the source's database
+        (else `database`); without any database there is nothing to check."""
+        if source.database or database:
+            self._retention.resolve(source.database or database or "",
+                                    source.retention_policy or request.retention_policy)
 
     async def _select_into(self, statement: ast.SelectStatement, request: InfluxQLRequest,
                            now: int, result: StatementResult) -> None:
