@@ -83,6 +83,25 @@ async def test_v1_type_conflict_with_stored_data(client: TestClient) -> None:
         {"usage": 1.0}, {"usage": 3.0}]
 
 
+async def test_refused_line_with_new_columns_beside_accepted_lines(client: TestClient) -> None:
+    """The only line naming `region` and `w` is refused for its `usage`: those columns are not
+    created, and the other line of the same measurement is stored (this once answered 500)."""
+    assert (await client.post("/write", params={"db": "mydb"}, data=b"cpu usage=1i 1")).status \
+        == 204
+    response = await client.post("/write", params={"db": "mydb"},
+                                 data=b"cpu,host=a idle=2 2\ncpu,region=x w=1.5,usage=1e3 3")
+    assert response.status == 400
+    assert await response.json() == {"error": (
+        'partial write: field type conflict: input field "usage" on measurement "cpu" is type '
+        "float, already exists as type integer dropped=1")}
+    assert await sql(client, "mydb", "SELECT usage, host, idle FROM cpu ORDER BY time") == [
+        {"usage": 1}, {"host": "a", "idle": 2.0}]
+    columns = await client.get("/api/v3/query_sql", params={
+        "db": "mydb", "q": "SELECT column_name FROM information_schema.columns "
+                           "WHERE table_name = 'cpu' ORDER BY column_name"})
+    assert [row["column_name"] for row in await columns.json()] == ["host", "idle", "time", "usage"]
+
+
 async def test_v1_several_bad_lines_join_with_newlines(client: TestClient) -> None:
     response = await client.post("/write", params={"db": "mydb"},
                                  data=b"cpu v=1 1\ncpu v= 2\ncpu v=x 3\n")
