@@ -91,3 +91,20 @@ def test_empty_field_key_after_a_tab(body: bytes, reason: str | None) -> None:
 def test_refusals_in_several_shard_groups(body: bytes, reason: str | None) -> None:
     theirs, ours = refused(f"{TIME_TAG} dropped=1"), refused(f"{TIME_TAG} dropped=2")
     assert explain([Batch(body, "")], [theirs, stored()], [ours, stored()]) == reason
+
+
+def test_a_type_per_shard_behind_another_refusal() -> None:
+    # The gateway names the `time` tag first; its second refusal, a type conflict with a
+    # point in another shard group, shows only in `dropped=`.
+    batches = [Batch(b"cpu v=1 1\ncpu,time=a v=1 2\ncpu v=1i 1500000000000000000", "")]
+    theirs = stored(("cpu", ["time", "v"], [[1, 1.0], [1500000000000000000, 1]]),
+                    fields={"cpu": [["v", "float"], ["v", "integer"]]})
+    hidden = [refused(f"{TIME_TAG} dropped=1"), theirs]
+    assert explain(batches, hidden, [refused(f"{TIME_TAG} dropped=2"), CPU]) == SHARDS
+    # ... but not when the count differs by more than the points the gateway did not keep
+    assert explain(batches, hidden, [refused(f"{TIME_TAG} dropped=3"), CPU]) is None
+    # ... nor when the gateway lost a point of a measurement whose fields have one type
+    other = stored(("cpu", ["time", "v"], [[1, 1.0]]), ("mem", ["time", "w"], [[1, 1.0]]),
+                   fields={"cpu": [["v", "float"], ["v", "integer"]], "mem": [["w", "float"]]})
+    assert explain(batches, [refused(f"{TIME_TAG} dropped=1"), other],
+                   [refused(f"{TIME_TAG} dropped=2"), CPU]) is None
