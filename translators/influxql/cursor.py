@@ -18,7 +18,7 @@ from . import ast
 from . import functions as fn
 from .fill import cast_fill
 from .schema import MeasurementSchema
-from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost
+from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
 
 Call = PrimRef | Transform
 Evaluate = Callable[[Node, list[Any], Mapping[Transform, Any] | None], Any]
@@ -48,7 +48,10 @@ def widened(plan: SelectPlan, keep: Window, buckets: int) -> Window:
 def applies(plan: SelectPlan) -> bool:
     """Whether the answer is 1.x's join of calls: GROUP BY time over aggregates, selectors
     and transformations (not the several rows of top/bottom/sample/distinct, integral()'s
-    own rows or a lone selector's companions, which `shape.py` answers its own way)."""
+    own rows or a lone selector's companions, which `shape.py` answers its own way), or
+    transformations of raw points (`difference(x), cumulative_sum(y)`)."""
+    if not plan.aggregate:
+        return any(transforms_in(node) for node in plan.outputs)
     return (plan.aggregate and plan.interval is not None and not plan.selector_time
             and all(p.func is not None and p.func != "integral" and p.func not in fn.MULTI_ROW
                     for p in plan.prims))

@@ -592,6 +592,34 @@ BESIDE = [
                  id="subquery-max-beside-difference-merged-ties"),
 ]
 
+# Several transformations of raw points: each call is cut by LIMIT/OFFSET on its own, then
+# joined on time; a call without a point at a row's time reads fill's number (or previous
+# value), and fill(none)/fill(linear), accepted here, read null.
+RAW_CALLS = [
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} LIMIT 3",
+                 id="raw-calls-limit-each"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} LIMIT 3 OFFSET 2",
+                 id="raw-calls-offset-each"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} fill(7) LIMIT 3",
+                 id="raw-calls-fill-number"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} fill(none) LIMIT 3",
+                 id="raw-calls-fill-none"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} fill(linear) "
+                 "LIMIT 3", id="raw-calls-fill-linear"),
+    pytest.param(f"SELECT difference(code) {E20} fill(none) LIMIT 3",
+                 id="raw-call-fill-none-accepted"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} "
+                 "ORDER BY time DESC LIMIT 3", id="raw-calls-desc-limit"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} GROUP BY source "
+                 "fill(previous) ORDER BY time DESC LIMIT 2", id="raw-calls-previous-desc-by-tag"),
+    pytest.param(f"SELECT derivative(code, 1m), moving_average(latency, 3) {E20} fill(-1) "
+                 "LIMIT 2 OFFSET 1", id="raw-calls-fill-negative-offset"),
+    pytest.param(f"SELECT difference(code) + cumulative_sum(latency) {E20} fill(7) LIMIT 3",
+                 id="raw-calls-math-fill-number"),
+    pytest.param(f"SELECT difference(code) * 2, cumulative_sum(code) {E20} LIMIT 3",
+                 id="raw-calls-math-beside-call"),
+]
+
 PREDICTORS = [
     pytest.param("SELECT holt_winters(mean(level), 6, 12) FROM wave WHERE "
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T20:00:00Z' "
@@ -663,4 +691,4 @@ TECHNICAL = (
     ]
 )
 
-CASES = AGGREGATES + SELECTORS + TRANSFORMS + BESIDE + PREDICTORS + TECHNICAL
+CASES = AGGREGATES + SELECTORS + TRANSFORMS + BESIDE + RAW_CALLS + PREDICTORS + TECHNICAL
