@@ -620,6 +620,34 @@ RAW_CALLS = [
                  id="raw-calls-math-beside-call"),
 ]
 
+#: gauge's four series over its first four minutes, every point of one minute tied on time.
+G4 = "FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:04:00Z'"
+
+# Transformations of the raw points of several series merged into one group: each point
+# stays, several at one time, in the order 1.x's heap merges the series (reversed series
+# order under DESC); difference() and derivative() keep the first point of a time.
+MERGED_RAW = [
+    pytest.param(f"SELECT cumulative_sum(v) {G4}", id="merged-raw-cumulative-sum-ties"),
+    pytest.param(f"SELECT elapsed(v) {G4}", id="merged-raw-elapsed-ties"),
+    pytest.param(f"SELECT moving_average(v, 2) {G4}", id="merged-raw-moving-average-ties"),
+    pytest.param(f"SELECT difference(v) {G4}", id="merged-raw-difference-first-of-time"),
+    pytest.param(f"SELECT cumulative_sum(v) {G4} ORDER BY time DESC",
+                 id="merged-raw-cumulative-sum-desc"),
+    pytest.param(f"SELECT cumulative_sum(v), elapsed(v) {G4}", id="merged-raw-calls-joined"),
+    pytest.param("SELECT cumulative_sum(v), difference(w) FROM gauge WHERE "
+                 "time >= '2024-01-01T00:08:00Z' ORDER BY time DESC LIMIT 6",
+                 id="merged-raw-calls-desc-limit-newest-lacks-field"),
+    pytest.param("SELECT derivative(v, 1m), cumulative_sum(w) FROM gauge WHERE "
+                 "time >= '2024-01-01T00:07:00Z' LIMIT 5 OFFSET 2",
+                 id="merged-raw-calls-offset"),
+    pytest.param("SELECT cumulative_sum(usage_idle), elapsed(usage_idle, 1s) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z' "
+                 "ORDER BY time DESC", id="merged-raw-series-keys-differ-desc"),
+    pytest.param("SELECT moving_average(usage_user, 4) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z' "
+                 "GROUP BY region", id="merged-raw-moving-average-by-region"),
+]
+
 PREDICTORS = [
     pytest.param("SELECT holt_winters(mean(level), 6, 12) FROM wave WHERE "
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T20:00:00Z' "
@@ -691,4 +719,5 @@ TECHNICAL = (
     ]
 )
 
-CASES = AGGREGATES + SELECTORS + TRANSFORMS + BESIDE + RAW_CALLS + PREDICTORS + TECHNICAL
+CASES = (AGGREGATES + SELECTORS + TRANSFORMS + BESIDE + RAW_CALLS + MERGED_RAW + PREDICTORS
+         + TECHNICAL)
