@@ -274,9 +274,9 @@ def _integrals(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],
         if prim.func == "integral":
             unit = int(prim.args[0]) if prim.args else 1_000_000_000
             order = orders[index]
-            points = [(p["t"], p["v"]) for key, _ in rows for p in order.points(key)]
-            if plan.descending:
-                points.reverse()  # 1.x walks the series newest first
+            # 1.x walks the series newest first under DESC, merged newest first (`_ReadOrder`)
+            points = [(p["t"], p["v"]) for key, _ in (rows[::-1] if plan.descending else rows)
+                      for p in order.points(key)]
             out[index] = area.areas(points, unit, bucket=bucket if interval else None,
                                     lower=lower, upper=upper, descending=plan.descending)
     return out
@@ -367,10 +367,12 @@ def _from_points(prim: Any, points: list[dict[str, Any]],
 
 class _ReadOrder:
     """One prim's points over a group's buckets in the order 1.x reads them, merged once and
-    only when a tie asks for it."""
+    only when a tie asks for it. integral()'s under ORDER BY time DESC are merged newest
+    first (`readorder.merge_series`), each bucket's points in that order."""
 
     def __init__(self, plan: SelectPlan, group: SeriesRows, index: int) -> None:
         self.plan, self.group, self.index = plan, group, index
+        self.descending = plan.descending and plan.prims[index].func == "integral"
         self.by_bucket: dict[int | None, list[dict[str, Any]]] | None = None
 
     def points(self, bucket: int | None) -> list[dict[str, Any]]:
@@ -388,7 +390,8 @@ class _ReadOrder:
                 key = series_key(self.group.name, tags, tuple(point["s"][:len(tags)]))
                 runs.setdefault(key, []).append(point)
         merged: dict[int | None, list[dict[str, Any]]] = {}
-        for point in merge_series([runs[key] for key in sorted(runs)]):
+        ordered = [runs[key][::-1] if self.descending else runs[key] for key in sorted(runs)]
+        for point in merge_series(ordered, self.descending):
             bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
             merged.setdefault(bucket, []).append(point)
         return merged

@@ -646,6 +646,20 @@ MERGED_RAW = [
     pytest.param("SELECT moving_average(usage_user, 4) FROM cpu WHERE "
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z' "
                  "GROUP BY region", id="merged-raw-moving-average-by-region"),
+    # integral() under DESC walks the merged series newest first, series order reversed
+    pytest.param("SELECT integral(v, 1m) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:20:00Z' ORDER BY time DESC",
+                 id="integral-desc-merged-series"),
+    pytest.param("SELECT integral(v, 1m) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:20:00Z' GROUP BY time(3m) ORDER BY time DESC",
+                 id="integral-desc-merged-series-by-time"),
+    pytest.param("SELECT integral(u, 1m), integral(k, 1m) FROM pair WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' "
+                 "ORDER BY time DESC", id="integral-desc-merged-ties-two-calls"),
+    pytest.param("SELECT integral(usage_user, 1m), mean(usage_user) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(4m) fill(0) ORDER BY time DESC",
+                 id="integral-desc-merged-beside-mean"),
 ]
 
 PREDICTORS = [
