@@ -45,6 +45,7 @@ from .select_plan import (
     SelectPlan,
     Source,
     Transform,
+    outermost,
     transforms_in,
 )
 from .sqlnames import VIRTUAL_DB
@@ -125,7 +126,11 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")
     else:
         transformed = any(transforms_in(n) for n in plan.outputs)
-        if transformed and (expanded_raw or any(not transforms_in(n) for n in plan.outputs)):
+        # a raw field outside the transformations (`cumulative_sum(x) + x`) is a raw column
+        raw_beside = any(isinstance(c, PrimRef) for n in plan.outputs
+                         for c in outermost(n, (PrimRef, Transform)))
+        if transformed and (expanded_raw or raw_beside
+                            or any(not transforms_in(n) for n in plan.outputs)):
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         # 1.x refuses only these two without a function; fill(previous) and fill(<number>)
         # over raw rows are ignored. Over transformations of raw points every fill is

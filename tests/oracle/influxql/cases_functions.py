@@ -590,6 +590,14 @@ BESIDE = [
                  id="subquery-max-beside-difference"),
     pytest.param(f"SELECT max(m), difference(m), derivative(m, 5m) {EMAX}",
                  id="subquery-max-beside-difference-merged-ties"),
+    pytest.param(f"SELECT count(code), cumulative_sum(code) + 1 {E20}",
+                 id="count-beside-cumulative-sum-math"),
+    pytest.param(f"SELECT mean(code), difference(code) * 2 + cumulative_sum(latency) {E20} "
+                 "fill(3) LIMIT 3", id="mean-beside-math-over-two-raw-calls"),
+    pytest.param(f"SELECT count(code), cumulative_sum(code) + code {E20}",
+                 id="count-beside-cumulative-sum-plus-field-error"),
+    pytest.param(f"SELECT cumulative_sum(code) + code {E20}",
+                 id="cumulative-sum-plus-field-error"),
 ]
 
 # Several transformations of raw points: each call is cut by LIMIT/OFFSET on its own, then
