@@ -37,8 +37,9 @@ class Halves:
 
 
 def split(statement: ast.SelectStatement) -> Halves | None:
-    """The halves, when the statement is aggregates beside raw transformations and nothing
-    else (no raw field, no wildcard, no GROUP BY time, no expression mixing the two)."""
+    """The halves, when the statement is aggregates beside raw transformations (or math
+    over them) and nothing else (no raw field, no wildcard, no GROUP BY time, no expression
+    mixing the two)."""
     if any(_is_time_call(d.expr) for d in statement.dimensions):
         return None
     fields = [f for f in statement.fields if not _is_time_ref(f.expr)]
@@ -47,7 +48,7 @@ def split(statement: ast.SelectStatement) -> Halves | None:
         expr = strip_parens(item.expr)
         if _expands(expr):
             return None
-        if _raw_transform(expr):
+        if _over_raw_transforms(expr):
             transforms.append(position)
         elif has_aggregate(expr) and not _reads_raw_transform(expr):
             aggregates.append(position)
@@ -146,6 +147,27 @@ def _kind(rows: list[list[Any]], column: int) -> str | None:
 def _raw_transform(expr: ast.Expr) -> bool:
     return (isinstance(expr, ast.Call) and expr.name in TRANSFORMS
             and not has_aggregate(expr))
+
+
+def _over_raw_transforms(expr: ast.Expr) -> bool:
+    """A transformation of raw points, or math over such ones (`cumulative_sum(x) + 1`),
+    without an aggregate: the transformations' half answers it."""
+    return _raw_transform(expr) or (isinstance(expr, ast.BinaryExpr | ast.Call)
+                                    and not has_aggregate(expr) and _reads_raw_transform(expr)
+                                    and not _field_outside_calls(expr))
+
+
+def _field_outside_calls(expr: ast.Expr) -> bool:
+    """Whether a raw field is read outside any call (`cumulative_sum(x) + x`): 1.x's
+    mixing error, answered by the whole statement's path."""
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.VarRef):
+        return True
+    if isinstance(expr, ast.BinaryExpr):
+        return _field_outside_calls(expr.lhs) or _field_outside_calls(expr.rhs)
+    if isinstance(expr, ast.Call) and expr.name not in TRANSFORMS:  # math: abs(x)
+        return any(_field_outside_calls(a) for a in expr.args)
+    return False
 
 
 def _reads_raw_transform(expr: ast.Expr) -> bool:

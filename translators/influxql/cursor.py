@@ -18,11 +18,11 @@ from . import ast
 from . import functions as fn
 from .fill import cast_fill
 from .schema import MeasurementSchema
-from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost
+from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
 
 Call = PrimRef | Transform
 Evaluate = Callable[[Node, list[Any], Mapping[Transform, Any] | None], Any]
-Points = Callable[[Transform], dict[int, Any]]
+Points = Callable[[Transform], list[tuple[int, Any]]]  # several at one time: a merge's
 Window = tuple[int, int] | None  # the buckets asked for when some beyond them were read
 
 
@@ -48,7 +48,10 @@ def widened(plan: SelectPlan, keep: Window, buckets: int) -> Window:
 def applies(plan: SelectPlan) -> bool:
     """Whether the answer is 1.x's join of calls: GROUP BY time over aggregates, selectors
     and transformations (not the several rows of top/bottom/sample/distinct, integral()'s
-    own rows or a lone selector's companions, which `shape.py` answers its own way)."""
+    own rows or a lone selector's companions, which `shape.py` answers its own way), or
+    transformations of raw points (`difference(x), cumulative_sum(y)`)."""
+    if not plan.aggregate:
+        return any(transforms_in(node) for node in plan.outputs)
     return (plan.aggregate and plan.interval is not None and not plan.selector_time
             and all(p.func is not None and p.func != "integral" and p.func not in fn.MULTI_ROW
                     for p in plan.prims))
@@ -89,28 +92,38 @@ def kind_of(plan: SelectPlan, call: Node, schema: MeasurementSchema | None) -> s
     return stored.value if stored is not None else None
 
 
-def join(plan: SelectPlan, streams: dict[Call, dict[int, Any]],
+def join(plan: SelectPlan, streams: dict[Call, list[tuple[int, Any]]],
          kinds: dict[Call, str | None]) -> list[tuple[int, dict[Call, Any]]]:
     """One series' rows in the answer's order (newest first under ORDER BY time DESC): each
-    call's points (by time) cut by LIMIT/OFFSET, joined by time, a missing value read as the
-    cursor's default."""
-    kept: dict[Call, dict[int, Any]] = {}
+    call's points cut by LIMIT/OFFSET, joined by time, a missing value read as the cursor's
+    default. A call may have several points at one time (a transformation of several
+    series' raw points): each row takes the next point of every call at the row's time."""
+    kept: dict[Call, list[tuple[int, Any]]] = {}
     for call, points in streams.items():
-        times = sorted(points, reverse=plan.descending)
+        # stable: points at one time keep the order their call answered them in
+        ordered = sorted(points, key=lambda point: point[0], reverse=plan.descending)
         if plan.rows_end is not None:
-            times = times[plan.offset:plan.rows_end]
-        kept[call] = {time: points[time] for time in times}
+            ordered = ordered[plan.offset:plan.rows_end]
+        kept[call] = ordered
+    heads = dict.fromkeys(kept, 0)
     carried: dict[Call, Any] = {}
     out = []
-    for time in sorted({t for points in kept.values() for t in points},
-                       reverse=plan.descending):
+    while True:
+        times = [points[heads[call]][0] for call, points in kept.items()
+                 if heads[call] < len(points)]
+        if not times:
+            return out
+        time = max(times) if plan.descending else min(times)
         values = {}
         for call, points in kept.items():
-            value = points[time] if time in points else missing_value(
-                plan.fill, plan.fill_value, kinds.get(call), carried.get(call))
+            if heads[call] < len(points) and points[heads[call]][0] == time:
+                value = points[heads[call]][1]
+                heads[call] += 1
+            else:
+                value = missing_value(plan.fill, plan.fill_value, kinds.get(call),
+                                      carried.get(call))
             values[call] = carried[call] = value
         out.append((time, values))
-    return out
 
 
 def missing_value(fill: ast.FillOption, fill_value: float | int | None, kind: str | None,
@@ -136,14 +149,14 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     answers for the buckets before `keep` included: 1.x answers them too);
     `quiet`: the aggregates without a point in the series (`silent`)."""
     asked = asked_rows(rows, keep)
-    streams: dict[Call, dict[int, Any]] = {}
+    streams: dict[Call, list[tuple[int, Any]]] = {}
     for call in (c for node in plan.outputs for c in calls_in(node)):
         if call in streams:
             continue
         if isinstance(call, PrimRef):  # fill(none) leaves the call's empty buckets out
-            streams[call] = {} if call.index in quiet else {
-                t: v[call.index] for t, v in asked
-                if v[call.index] is not None or plan.fill is not ast.FillOption.NONE}
+            streams[call] = [] if call.index in quiet else [
+                (t, v[call.index]) for t, v in asked
+                if v[call.index] is not None or plan.fill is not ast.FillOption.NONE]
             continue
         streams[call] = points(call)
     kinds = {call: kind_of(plan, call, schema) for call in streams}

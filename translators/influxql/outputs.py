@@ -14,7 +14,7 @@ from typing import Any
 
 from translators.lineprotocol import FieldType
 
-from . import cursor, holtwinters, indicators, iterators
+from . import cursor, holtwinters, indicators, iterators, readorder
 from . import functions as fn
 from .errors import QueryError
 from .select_plan import Lit, Math, Node, Op, PrimRef, SelectPlan, Transform, transforms_in
@@ -44,14 +44,17 @@ def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
 
 
 def points_of(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
-              keep: cursor.Window) -> cursor.Points:
-    """A transformation's points over one series' buckets (`_points`), for the join."""
-    return lambda transform: _points(transform, plan, rows, keep, 0)
+              keep: cursor.Window, series: list[str] | None = None) -> cursor.Points:
+    """A transformation's points over one series' buckets (`_points`), for the join;
+    `series`: each raw row's series key, when the group merges several series."""
+    return lambda transform: _points(transform, plan, rows, keep, 0, series)
 
 
 def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
-            keep: cursor.Window, back: int) -> dict[int, Any]:
-    """A transformation's points by time. Over another transformation it reads that one's
+            keep: cursor.Window, back: int,
+            series_keys: list[str] | None = None) -> list[tuple[int, Any]]:
+    """A transformation's points in the answer's order, several at one time when it reads
+    the raw points of several series. Over another transformation it reads that one's
     points (`difference(derivative(mean(x)))`), as 1.x chains their iterators. `back`: the
     buckets before the range its caller reads; one that looks back reads one more, and so
     does its argument (`difference(moving_average(..))` reads two)."""
@@ -59,11 +62,27 @@ def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[A
     source = cursor.asked_rows(rows, cursor.widened(plan, keep, back))
     if transforms_in(transform.arg):
         series = sorted(_over_points(transform.arg, plan, rows, source, keep, back).items())
+    elif series_keys is not None and isinstance(transform.arg, PrimRef):
+        return _transform(transform, _merged(plan, rows, series_keys, transform.arg.index),
+                          plan)
     else:
         series = [(t, evaluate_node(transform.arg, v)) for t, v in source]
     if plan.descending:
         series.reverse()  # 1.x walks the series newest first under ORDER BY DESC
-    return dict(_transform(transform, series, plan))
+    return _transform(transform, series, plan)
+
+
+def _merged(plan: SelectPlan, rows: list[tuple[int, list[Any]]], series_keys: list[str],
+            index: int) -> list[tuple[int, Any]]:
+    """A field's raw points over a group of several series, in the order 1.x's merge hands
+    them to a transformation: by time (newest first under DESC), and between series at one
+    time the way Go's heap leaves them (`readorder.merge_series`)."""
+    runs: dict[str, list[readorder.Point]] = {}
+    for (time, values), key in zip(rows, series_keys, strict=True):
+        if values[index] is not None:
+            runs.setdefault(key, []).append({"t": time, "v": values[index]})
+    ordered = [runs[key][::-1] if plan.descending else runs[key] for key in sorted(runs)]
+    return [(p["t"], p["v"]) for p in readorder.merge_series(ordered, plan.descending)]
 
 
 def _over_points(node: Node, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
@@ -72,7 +91,7 @@ def _over_points(node: Node, plan: SelectPlan, rows: list[tuple[int, list[Any]]]
     """`node`, which reads transformations, by time: math over transformations is done on
     their points (`derivative(...) * 8`), and on every row of `source` when it also reads a
     function's value (`derivative(..) + mean(..)`)."""
-    computed = {t: _points(t, plan, rows, keep, back) for t in transforms_in(node)}
+    computed = {t: dict(_points(t, plan, rows, keep, back)) for t in transforms_in(node)}
     stamps = {t for points in computed.values() for t in points}
     if _reads_rows(node):
         stamps.update(t for t, _ in source)

@@ -52,18 +52,26 @@ def _point_less(x: Point, y: Point) -> bool:
     return False
 
 
-def merge_series(series: Sequence[Sequence[Point]]) -> list[Point]:
+def merge_series(series: Sequence[Sequence[Point]], descending: bool = False) -> list[Point]:
     """Time-ordered runs (one per series, in series-key order) merged as 1.x merges them:
-    ties between series go the way Go's heap leaves them, one heap per shard group."""
+    ties between series go the way Go's heap leaves them, one heap per shard group.
+    `descending`: the runs are newest first, merged newest first (ORDER BY time DESC), and
+    1.x reverses its tag set's series keys for that walk, so the heap takes them last first."""
     by_shard: dict[int, list[list[Point]]] = {}
-    for index, run in enumerate(series):
+    for index, run in enumerate(series[::-1] if descending else series):
         for point in run:
             shard = by_shard.setdefault(shard_group(point["t"]), [[] for _ in series])
             shard[index].append(point)
+    less = _point_greater if descending else _point_less
     out: list[Point] = []
-    for shard in sorted(by_shard):
-        out.extend(heap_merge(by_shard[shard], _point_less))
+    for shard in sorted(by_shard, reverse=descending):
+        out.extend(heap_merge(by_shard[shard], less))
     return out
+
+
+def _point_greater(x: Point, y: Point) -> bool:
+    """The merge order under ORDER BY time DESC: newest first, companions' text reversed."""
+    return _point_less(y, x)
 
 
 def heap_merge(runs: Sequence[Sequence[T]], point_less: Less[T],

@@ -45,6 +45,7 @@ from .select_plan import (
     SelectPlan,
     Source,
     Transform,
+    outermost,
     transforms_in,
 )
 from .sqlnames import VIRTUAL_DB
@@ -124,12 +125,18 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
                                  "is not supported")
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")
     else:
-        if any(transforms_in(n) for n in plan.outputs) and (expanded_raw or any(
-                not transforms_in(n) for n in plan.outputs)):
+        transformed = any(transforms_in(n) for n in plan.outputs)
+        # a raw field outside the transformations (`cumulative_sum(x) + x`) is a raw column
+        raw_beside = any(isinstance(c, PrimRef) for n in plan.outputs
+                         for c in outermost(n, (PrimRef, Transform)))
+        if transformed and (expanded_raw or raw_beside
+                            or any(not transforms_in(n) for n in plan.outputs)):
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         # 1.x refuses only these two without a function; fill(previous) and fill(<number>)
-        # over raw rows are ignored
-        if statement.fill in (ast.FillOption.NONE, ast.FillOption.LINEAR):
+        # over raw rows are ignored. Over transformations of raw points every fill is
+        # accepted: its number (or previous value) is what a call without a point at a row's
+        # time reads (`cursor.join`), none and linear read null there.
+        if not transformed and statement.fill in (ast.FillOption.NONE, ast.FillOption.LINEAR):
             raise QueryError(f"fill({statement.fill.value}) must be used with a function")
     try:
         check_types(fields, sources)

@@ -28,7 +28,7 @@ from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost
-from .sqlnames import COUNTED, TIME, VIRTUAL_DB, dim_name, prim_name
+from .sqlnames import COUNTED, SERIES, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points
 
 Row = list[Any]  # [time, prim values...]
@@ -40,6 +40,7 @@ class SeriesRows:
     tags: tuple[tuple[str, str], ...]
     rows: list[tuple[int | None, list[Any]]]  # (time, prim values)
     absent_counts: frozenset[int] = frozenset()  # fill.absent_counts of its measurement
+    series: list[Any] | None = None  # each raw row's series key, when transformations read it
 
 
 def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
@@ -49,19 +50,23 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
     dims = [columns[dim_name(i)] for i in range(len(dimensions))]
     prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
     counts = columns.get(COUNTED)
+    keys = columns.get(SERIES) if not plan.aggregate else None
     groups: dict[tuple[str, ...], list[tuple[int | None, list[Any]]]] = {}
+    series: dict[tuple[str, ...], list[Any]] = {}
     for row in range(len(times)):
         if counts is not None and not counts[row]:
             continue
         key = tuple((d[row] or "") for d in dims)
         groups.setdefault(key, []).append((times[row], [p[row] for p in prims]))
+        if keys is not None:
+            series.setdefault(key, []).append(keys[row])
     out = []
     for key in sorted(groups):
         rows = groups[key]
         if plan.aggregate:
             rows.sort(key=lambda r: r[0] if r[0] is not None else 0)
         out.append(SeriesRows(name, tuple(zip(dimensions, key, strict=True)), rows,
-                              absent_counts))
+                              absent_counts, series.get(key)))
     return out
 
 
@@ -104,7 +109,9 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             rows = _beside_integrals(plan, rows, integrals, quiet, _schema(plan, group.name))
         joined = cursor.applies(plan)
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name),
-                                       evaluate_node, points_of(plan, rows, keep), quiet)
+                                       evaluate_node,
+                                       points_of(plan, rows, keep, _series_keys(plan, group)),
+                                       quiet)
                     if joined else evaluate(plan, rows, keep))
         if nan_possible and not plan.keep_nan:
             out_rows = cursor.nan_as_null(out_rows)
@@ -124,6 +131,16 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _series_keys(plan: SelectPlan, group: SeriesRows) -> list[str] | None:
+    """Each raw row's 1.x series key (`cpu,cpu=cpu0,host=a`), by which 1.x orders the
+    series it merges; None when the group holds one series at most."""
+    if group.series is None or len({tuple(k) for k in group.series}) < 2:
+        return None
+    schema = _schema(plan, group.name)
+    tags = sorted(schema.tags) if schema is not None else []
+    return [series_key(group.name, tags, tuple(k[:len(tags)])) for k in group.series]
 
 
 def _computed(node: Node) -> bool:
@@ -257,9 +274,9 @@ def _integrals(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],
         if prim.func == "integral":
             unit = int(prim.args[0]) if prim.args else 1_000_000_000
             order = orders[index]
-            points = [(p["t"], p["v"]) for key, _ in rows for p in order.points(key)]
-            if plan.descending:
-                points.reverse()  # 1.x walks the series newest first
+            # 1.x walks the series newest first under DESC, merged newest first (`_ReadOrder`)
+            points = [(p["t"], p["v"]) for key, _ in (rows[::-1] if plan.descending else rows)
+                      for p in order.points(key)]
             out[index] = area.areas(points, unit, bucket=bucket if interval else None,
                                     lower=lower, upper=upper, descending=plan.descending)
     return out
@@ -350,10 +367,12 @@ def _from_points(prim: Any, points: list[dict[str, Any]],
 
 class _ReadOrder:
     """One prim's points over a group's buckets in the order 1.x reads them, merged once and
-    only when a tie asks for it."""
+    only when a tie asks for it. integral()'s under ORDER BY time DESC are merged newest
+    first (`readorder.merge_series`), each bucket's points in that order."""
 
     def __init__(self, plan: SelectPlan, group: SeriesRows, index: int) -> None:
         self.plan, self.group, self.index = plan, group, index
+        self.descending = plan.descending and plan.prims[index].func == "integral"
         self.by_bucket: dict[int | None, list[dict[str, Any]]] | None = None
 
     def points(self, bucket: int | None) -> list[dict[str, Any]]:
@@ -371,7 +390,8 @@ class _ReadOrder:
                 key = series_key(self.group.name, tags, tuple(point["s"][:len(tags)]))
                 runs.setdefault(key, []).append(point)
         merged: dict[int | None, list[dict[str, Any]]] = {}
-        for point in merge_series([runs[key] for key in sorted(runs)]):
+        ordered = [runs[key][::-1] if self.descending else runs[key] for key in sorted(runs)]
+        for point in merge_series(ordered, self.descending):
             bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
             merged.setdefault(bucket, []).append(point)
         return merged

@@ -103,6 +103,10 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         select = exp.select(time_ns.as_(TIME, copy=False), *dims,
                             *(_value(schema, p).as_(prim_name(i), copy=False)
                               for i, p in enumerate(plan.prims)), copy=False)
+        if any(transforms_in(node) for node in plan.outputs):
+            # a group's series merged: their points at one time reach a transformation in
+            # the order 1.x's merge leaves them (`outputs._merged`)
+            select = select.select(_series_order(schema).as_(SERIES, copy=False), copy=False)
         query = select.from_(table, copy=False)
         if where is not None:
             query = query.where(where, copy=False)

@@ -590,6 +590,84 @@ BESIDE = [
                  id="subquery-max-beside-difference"),
     pytest.param(f"SELECT max(m), difference(m), derivative(m, 5m) {EMAX}",
                  id="subquery-max-beside-difference-merged-ties"),
+    pytest.param(f"SELECT count(code), cumulative_sum(code) + 1 {E20}",
+                 id="count-beside-cumulative-sum-math"),
+    pytest.param(f"SELECT mean(code), difference(code) * 2 + cumulative_sum(latency) {E20} "
+                 "fill(3) LIMIT 3", id="mean-beside-math-over-two-raw-calls"),
+    pytest.param(f"SELECT count(code), cumulative_sum(code) + code {E20}",
+                 id="count-beside-cumulative-sum-plus-field-error"),
+    pytest.param(f"SELECT cumulative_sum(code) + code {E20}",
+                 id="cumulative-sum-plus-field-error"),
+]
+
+# Several transformations of raw points: each call is cut by LIMIT/OFFSET on its own, then
+# joined on time; a call without a point at a row's time reads fill's number (or previous
+# value), and fill(none)/fill(linear), accepted here, read null.
+RAW_CALLS = [
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} LIMIT 3",
+                 id="raw-calls-limit-each"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} LIMIT 3 OFFSET 2",
+                 id="raw-calls-offset-each"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} fill(7) LIMIT 3",
+                 id="raw-calls-fill-number"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} fill(none) LIMIT 3",
+                 id="raw-calls-fill-none"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} fill(linear) "
+                 "LIMIT 3", id="raw-calls-fill-linear"),
+    pytest.param(f"SELECT difference(code) {E20} fill(none) LIMIT 3",
+                 id="raw-call-fill-none-accepted"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} "
+                 "ORDER BY time DESC LIMIT 3", id="raw-calls-desc-limit"),
+    pytest.param(f"SELECT difference(code), cumulative_sum(latency) {E20} GROUP BY source "
+                 "fill(previous) ORDER BY time DESC LIMIT 2", id="raw-calls-previous-desc-by-tag"),
+    pytest.param(f"SELECT derivative(code, 1m), moving_average(latency, 3) {E20} fill(-1) "
+                 "LIMIT 2 OFFSET 1", id="raw-calls-fill-negative-offset"),
+    pytest.param(f"SELECT difference(code) + cumulative_sum(latency) {E20} fill(7) LIMIT 3",
+                 id="raw-calls-math-fill-number"),
+    pytest.param(f"SELECT difference(code) * 2, cumulative_sum(code) {E20} LIMIT 3",
+                 id="raw-calls-math-beside-call"),
+]
+
+#: gauge's four series over its first four minutes, every point of one minute tied on time.
+G4 = "FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:04:00Z'"
+
+# Transformations of the raw points of several series merged into one group: each point
+# stays, several at one time, in the order 1.x's heap merges the series (reversed series
+# order under DESC); difference() and derivative() keep the first point of a time.
+MERGED_RAW = [
+    pytest.param(f"SELECT cumulative_sum(v) {G4}", id="merged-raw-cumulative-sum-ties"),
+    pytest.param(f"SELECT elapsed(v) {G4}", id="merged-raw-elapsed-ties"),
+    pytest.param(f"SELECT moving_average(v, 2) {G4}", id="merged-raw-moving-average-ties"),
+    pytest.param(f"SELECT difference(v) {G4}", id="merged-raw-difference-first-of-time"),
+    pytest.param(f"SELECT cumulative_sum(v) {G4} ORDER BY time DESC",
+                 id="merged-raw-cumulative-sum-desc"),
+    pytest.param(f"SELECT cumulative_sum(v), elapsed(v) {G4}", id="merged-raw-calls-joined"),
+    pytest.param("SELECT cumulative_sum(v), difference(w) FROM gauge WHERE "
+                 "time >= '2024-01-01T00:08:00Z' ORDER BY time DESC LIMIT 6",
+                 id="merged-raw-calls-desc-limit-newest-lacks-field"),
+    pytest.param("SELECT derivative(v, 1m), cumulative_sum(w) FROM gauge WHERE "
+                 "time >= '2024-01-01T00:07:00Z' LIMIT 5 OFFSET 2",
+                 id="merged-raw-calls-offset"),
+    pytest.param("SELECT cumulative_sum(usage_idle), elapsed(usage_idle, 1s) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z' "
+                 "ORDER BY time DESC", id="merged-raw-series-keys-differ-desc"),
+    pytest.param("SELECT moving_average(usage_user, 4) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z' "
+                 "GROUP BY region", id="merged-raw-moving-average-by-region"),
+    # integral() under DESC walks the merged series newest first, series order reversed
+    pytest.param("SELECT integral(v, 1m) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:20:00Z' ORDER BY time DESC",
+                 id="integral-desc-merged-series"),
+    pytest.param("SELECT integral(v, 1m) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:20:00Z' GROUP BY time(3m) ORDER BY time DESC",
+                 id="integral-desc-merged-series-by-time"),
+    pytest.param("SELECT integral(u, 1m), integral(k, 1m) FROM pair WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' "
+                 "ORDER BY time DESC", id="integral-desc-merged-ties-two-calls"),
+    pytest.param("SELECT integral(usage_user, 1m), mean(usage_user) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(4m) fill(0) ORDER BY time DESC",
+                 id="integral-desc-merged-beside-mean"),
 ]
 
 PREDICTORS = [
@@ -663,4 +741,5 @@ TECHNICAL = (
     ]
 )
 
-CASES = AGGREGATES + SELECTORS + TRANSFORMS + BESIDE + PREDICTORS + TECHNICAL
+CASES = (AGGREGATES + SELECTORS + TRANSFORMS + BESIDE + RAW_CALLS + MERGED_RAW + PREDICTORS
+         + TECHNICAL)

@@ -275,6 +275,22 @@ class Draw:
         return (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
                 f"{self.group_by(tags)}{self.tail(bounds, bool(tags))}")
 
+    def raw_calls(self, m: Measurement) -> str:
+        """Several transformations of raw points (math over them too), each cut by LIMIT on
+        its own and joined on time, over one series or several merged (their points at one
+        time all kept, in 1.x's merge order), with any fill."""
+        items = [self.transform(self.field(m, NUMERIC)[0], self.pick(TRANSFORMS))
+                 for _ in range(self.pick((1, 2, 2, 3)))]
+        if self.chance(0.2):
+            items[0] = self.pick((f"{items[0]} * 2", f"{items[0]} + {items[-1]}"))
+        bounds = self.bounds(grouped=False)
+        tags = self.tags(m)
+        text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
+                f"{self.group_by(tags)}")
+        if self.chance(0.4):
+            text += " " + self.pick(FILLS)
+        return text + self.tail(bounds, bool(tags))
+
     def aggregates(self, m: Measurement) -> str:
         bounds = self.bounds(grouped=self.chance(0.6))
         # GROUP BY time from no lower bound starts at the first point; 1.6.7 takes minutes
@@ -318,9 +334,7 @@ class Draw:
                 f"{self.group_by(tags)}")
         if by_time and self.chance(0.5):
             text += " " + self.pick(FILLS)
-        # integral() under ORDER BY time DESC over a group of several series: 1.6.7's walk
-        # meets their points in an order not matched yet
-        return text + self.tail(bounds, bool(tags), desc="integral(" not in text)
+        return text + self.tail(bounds, bool(tags))
 
     def transformed(self, m: Measurement) -> str:
         """A transformation of an aggregate over GROUP BY time: derivative(mean(x)), ..."""
@@ -412,7 +426,7 @@ def case(seed: int | str) -> Case:
     m = draw.pick(MEASUREMENTS)
     kind = draw.rng.randrange(10)
     if kind < 3:
-        text = draw.raw(m)
+        text = draw.raw_calls(m) if draw.chance(0.25) else draw.raw(m)
     elif kind < 6:
         text = draw.aggregates(m)
     elif kind < 8:

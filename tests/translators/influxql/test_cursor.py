@@ -12,7 +12,7 @@ from translators.influxql.timerange import TimeRange
 MEAN = PrimRef(0)
 DIFF = Transform("difference", PrimRef(1))
 # mean's points at 1, 2, 3; difference's at 2, 3, 4
-STREAMS = {MEAN: {1: 10.0, 2: 20.0, 3: 30.0}, DIFF: {2: 5, 3: 6, 4: 7}}
+STREAMS = {MEAN: [(1, 10.0), (2, 20.0), (3, 30.0)], DIFF: [(2, 5), (3, 6), (4, 7)]}
 
 
 def plan(fill: ast.FillOption = ast.FillOption.NULL, value: float | None = None,
@@ -44,3 +44,13 @@ def test_join(options: dict[str, object], expected: list[tuple[int, object, obje
     kinds = {MEAN: "float", DIFF: "integer"}
     rows = join(plan(**options), STREAMS, kinds)  # type: ignore[arg-type]
     assert [(t, v[MEAN], v[DIFF]) for t, v in rows] == expected
+
+
+def test_join_keeps_points_at_one_time() -> None:
+    """A call with several points at one time (a transformation of merged series) answers a
+    row for each, in its order; the other call's point joins the first of them, and LIMIT
+    counts each point."""
+    streams = {MEAN: [(1, 10.0), (2, 20.0)], DIFF: [(1, 3), (1, 1), (1, 2), (2, 9)]}
+    rows = join(plan(limit=3), streams, {MEAN: "float", DIFF: "integer"})
+    assert [(t, v[MEAN], v[DIFF]) for t, v in rows] == [
+        (1, 10.0, 3), (1, None, 1), (1, None, 2), (2, 20.0, None)]
