@@ -10,6 +10,8 @@ import random
 import pytest
 from aiohttp.test_utils import TestClient
 
+from tests.oracle import lpgen
+
 VALID = (b'cpu,host=a,region=us usage=1.5,idle=90i,ok=t,name="x y" 1700000000000000000\n'
          b"mem,host=a free=10i,total=20u 1700000000000000001\n")
 SPECIAL = [b" ", b",", b"=", b'"', b"\\", b"\n", b"\r", b"\t", b"#", b"\x00", b"\xff", b"i",
@@ -48,6 +50,24 @@ async def test_mutated_line_protocol_never_500(client: TestClient, path: str,
         if response.status == 400:
             payload = await response.json()
             assert ("error" in payload) or ("code" in payload and "message" in payload)
+    assert (await client.get("/ping")).status == 204
+
+
+@pytest.mark.parametrize("near_miss", [0.04, 0.2])
+async def test_generated_batches_never_500(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                           near_miss: float) -> None:
+    """The write fuzzer's cases (several batches into one database, so that types and new
+    columns clash across lines and batches), sent through every write endpoint in turn."""
+    monkeypatch.setattr(lpgen, "NEAR_MISS", near_miss)
+    for index in range(150):
+        path, params = WRITES[index % len(WRITES)]
+        database = f"gen{index}"
+        for batch in lpgen.case(f"{near_miss}-{index}"):
+            query = {**params, "db" if "db" in params else "bucket": database}
+            if batch.precision and not path.startswith("/api/v3"):
+                query["precision"] = batch.precision
+            response = await client.post(path, params=query, data=batch.body)
+            assert response.status in (204, 400), (path, batch, await response.text())
     assert (await client.get("/ping")).status == 204
 
 
