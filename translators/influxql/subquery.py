@@ -29,7 +29,12 @@ from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .select_list import has_aggregate
 from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
 from .subquery_fill import statement_fills_in_runs
-from .subquery_range import cut_early_rows, parent_condition, within_parent_range
+from .subquery_range import (
+    cut_early_rows,
+    parent_condition,
+    typed_by_parent_range,
+    within_parent_range,
+)
 from .values import coerce, column_type
 
 if TYPE_CHECKING:
@@ -99,7 +104,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
             _add_series(virtual.setdefault(series.name, _Virtual()), series, rank, by_time)
-        _add_types(virtual, inner, database, schema, now)
+        _add_types(virtual, inner, statement, database, schema, run, now)
     names = sorted(virtual)
     schemas = {name: _schema(name, virtual[name]) for name in names}
     tables = {_table_name(i): _arrow(schemas[name], virtual[name])
@@ -240,11 +245,13 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
         virtual.order.append((values[0] if by_time else 0, rank, index))
 
 
-def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, database: str | None,
-               schema: SchemaProvider, now: int) -> None:
+def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement,
+               parent: ast.SelectStatement, database: str | None, schema: SchemaProvider,
+               run: Runner, now: int) -> None:
     """The subquery's columns typed as its statement types them, per measurement: 1.x types
     them before it reads a point, so a parent's `mean(a)` of text fails even when the subquery
-    answers nothing (a measurement without series is a virtual one without rows)."""
+    answers nothing (a measurement without series is a virtual one without rows). It types
+    them by the shard groups the parent's range reaches: none of the measurement's, no type."""
     if any(isinstance(s, ast.SubQuery) for s in inner.sources):
         return  # nested: typed by the values the inner subquery answered
     plan = plan_select(inner, database, schema, now)
@@ -252,7 +259,10 @@ def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, databas
         return
     for source in plan.sources:
         rows = virtual.setdefault(source.schema.name, _Virtual())
+        typed = typed_by_parent_range(plan, source, parent, now, run)
         for column, ftype in zip(plan.columns, answer_types(plan, source.schema), strict=True):
+            if not typed:
+                ftype = None
             if column not in rows.fields:
                 rows.fields.append(column)
             if ftype is not None:
