@@ -30,6 +30,7 @@ from .schema import MeasurementSchema
 from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost
 from .sqlnames import COUNTED, SERIES, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points
+from .subquery_fill import fills_in_runs, limit_runs, runs
 
 Row = list[Any]  # [time, prim values...]
 
@@ -91,6 +92,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
+    computed = []
     for group in groups:
         rows, integrals = _compute(plan, group, lower, upper, rng)
         quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
@@ -100,6 +102,17 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         if quiet:
             rows = [(t, [None if i in quiet else v for i, v in enumerate(values)])
                     for t, values in rows]
+        computed.append(((group, integrals, quiet), group.name, rows))
+    if plan.paged_by is not None and not unfilled and fills_in_runs(
+            plan.fill, plan.interval is not None, (p.func for p in plan.prims)):
+        # a subquery's fill runs over its parent's groups, a run per change of series
+        keys = [d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef)]
+        computed = [(payload, None, rows) for payload, rows in runs(
+            [(p, (p[0].name, *(dict(p[0].tags).get(k, "") for k in keys)), rows)
+             for p, _, rows in computed], plan.descending)]
+        if start is not None and end is not None:
+            limit_runs(plan, len(computed), start, end, max_buckets)
+    for (group, integrals, quiet), _, rows in computed:
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled:
             kinds = [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))

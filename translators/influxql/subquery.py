@@ -10,6 +10,7 @@ shaping, the rows handed to the runner as Arrow tables it scans by name.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -27,7 +28,13 @@ from .rewrite import plan_select, resolve_sources
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .select_list import has_aggregate
 from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
-from .subquery_range import cut_early_rows, parent_condition, within_parent_range
+from .subquery_fill import statement_fills_in_runs
+from .subquery_range import (
+    cut_early_rows,
+    parent_condition,
+    typed_by_parent_range,
+    within_parent_range,
+)
 from .values import coerce, column_type
 
 if TYPE_CHECKING:
@@ -54,8 +61,10 @@ class _Virtual:
     fields: list[str] = dataclasses.field(default_factory=list)
     rows: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # time and fields
     row_tags: list[dict[str, str]] = dataclasses.field(default_factory=list)
-    # Per row, the order 1.x emits it in: (bucket time, series rank, row index).
+    # Per row, the order 1.x emits it in: (bucket time, series rank, row index)...
     order: list[tuple[int, int, int]] = dataclasses.field(default_factory=list)
+    # ...merged series by series: where each series' rows start
+    streams: list[int] = dataclasses.field(default_factory=list)
     # Each field's type as the subquery's statement gives it, for a column without values
     typed: dict[str, FieldType] = dataclasses.field(default_factory=dict)
 
@@ -73,6 +82,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     parent = dataclasses.replace(
         statement, dimensions=_expand_dimensions(statement, database, schema))
     # 1.x hands a parent's dimensions down to its subqueries, however deep: they key the page.
+    nested = paged_by is not None
     paged_by = parent.dimensions if paged_by is None else paged_by
     virtual: dict[str, _Virtual] = {}
     for source in statement.sources:
@@ -80,6 +90,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
+        # ...but a fill()ed one answers its fill iterator's runs, one after the other
+        by_time = by_time and not statement_fills_in_runs(inner)
         # 1.x's parent reads a NaN the subquery computes as a point (count() counts it)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by,
                           keep_nan=True)
@@ -92,7 +104,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
             _add_series(virtual.setdefault(series.name, _Virtual()), series, rank, by_time)
-        _add_types(virtual, inner, database, schema, now)
+        _add_types(virtual, inner, statement, database, schema, run, now)
     names = sorted(virtual)
     schemas = {name: _schema(name, virtual[name]) for name in names}
     tables = {_table_name(i): _arrow(schemas[name], virtual[name])
@@ -107,8 +119,9 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     def run_outer(query: exp.Expression) -> pa.Table:
         return scan(_point_at_tables(query, renames), tables=tables)
 
+    # A subquery's own fill() over these rows runs by the outermost's groups too.
     return select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
-                  limits, keep_nan=keep_nan)
+                  limits, paged_by=paged_by if nested else None, keep_nan=keep_nan)
 
 
 # -- the inner statement as 1.x runs it under a parent ------------------------------------------
@@ -222,6 +235,7 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
     for key in tags:
         if key not in virtual.tags:
             virtual.tags.append(key)
+    virtual.streams.append(len(virtual.rows))
     for index, values in enumerate(series.values):
         row: dict[str, Any] = {c: v for c, v in zip(columns, values[1:], strict=True)
                                if v is not None}
@@ -231,11 +245,13 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
         virtual.order.append((values[0] if by_time else 0, rank, index))
 
 
-def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, database: str | None,
-               schema: SchemaProvider, now: int) -> None:
+def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement,
+               parent: ast.SelectStatement, database: str | None, schema: SchemaProvider,
+               run: Runner, now: int) -> None:
     """The subquery's columns typed as its statement types them, per measurement: 1.x types
     them before it reads a point, so a parent's `mean(a)` of text fails even when the subquery
-    answers nothing (a measurement without series is a virtual one without rows)."""
+    answers nothing (a measurement without series is a virtual one without rows). It types
+    them by the shard groups the parent's range reaches: none of the measurement's, no type."""
     if any(isinstance(s, ast.SubQuery) for s in inner.sources):
         return  # nested: typed by the values the inner subquery answered
     plan = plan_select(inner, database, schema, now)
@@ -243,7 +259,10 @@ def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, databas
         return
     for source in plan.sources:
         rows = virtual.setdefault(source.schema.name, _Virtual())
+        typed = typed_by_parent_range(plan, source, parent, now, run)
         for column, ftype in zip(plan.columns, answer_types(plan, source.schema), strict=True):
+            if not typed:
+                ftype = None
             if column not in rows.fields:
                 rows.fields.append(column)
             if ftype is not None:
@@ -284,7 +303,11 @@ def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:
 
 def _arrow(schema: MeasurementSchema, virtual: _Virtual) -> pa.Table:
     rows = virtual.rows
-    ranks = sorted(range(len(rows)), key=virtual.order.__getitem__)
+    # 1.x merges the series' streams by their next rows' keys; a stream whose times go
+    # back (a fill()ed subquery's runs, read by a raw one) keeps its own order.
+    bounds = [*virtual.streams, len(rows)]
+    ranks = list(heapq.merge(*(range(a, b) for a, b in zip(bounds, bounds[1:], strict=False)),
+                             key=virtual.order.__getitem__))
     sequence = [0] * len(rows)
     for position, row in enumerate(ranks):
         sequence[row] = position

@@ -152,6 +152,21 @@ SEMANTIC = [
     # nothing
     pytest.param("SELECT mean(message) FROM (SELECT message FROM events WHERE level = 'nosuch')",
                  id="subquery-mean-of-strings-no-rows"),
+    # ...by the shard groups the parent's range reaches (1.x maps them for the whole
+    # statement), not the subquery's own: none of the measurement's, no type, no error
+    pytest.param("SELECT double_exponential_moving_average(a, 3) FROM (SELECT max(d) AS a "
+                 "FROM sparse WHERE time < '2023-12-31T23:30:00Z' AND "
+                 "time >= '2023-12-24T23:30:00Z' GROUP BY time(13m)) WHERE time < 1704067200s "
+                 "AND time >= '2023-12-24T00:00:00Z' ORDER BY time DESC",
+                 id="subquery-untyped-outside-parent-shard-groups"),
+    pytest.param("SELECT double_exponential_moving_average(a, 3) FROM (SELECT max(d) AS a "
+                 "FROM sparse WHERE time < '2023-12-31T23:30:00Z' AND "
+                 "time >= '2023-12-24T23:30:00Z' GROUP BY time(13m)) WHERE time < 1704067201s",
+                 id="subquery-typed-by-parent-shard-groups"),
+    pytest.param("SELECT mean(a) FROM (SELECT d AS a FROM sparse WHERE "
+                 "time > '2024-01-20T00:00:00Z')", id="subquery-typed-outside-own-range"),
+    pytest.param("SELECT mean(a) FROM (SELECT d AS a FROM sparse) "
+                 "WHERE time < '2023-12-31T23:30:00Z'", id="subquery-untyped-raw-parent-range"),
     pytest.param("SELECT a + 2 FROM (SELECT ok AS a FROM events WHERE "
                  "time >= '2024-01-20T00:00:00Z' AND time < '2024-01-21T00:00:00Z')",
                  id="subquery-type-error-no-rows"),

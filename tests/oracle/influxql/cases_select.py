@@ -212,6 +212,33 @@ SOURCES = [
                  "time >= '2023-12-31T22:00:00Z' AND time < '2024-01-01T00:00:45Z' "
                  "GROUP BY time(1h) fill(previous)) ORDER BY time DESC",
                  id="subquery-fill-previous-in-parent-order"),
+    # a subquery's fill runs over each parent group's series merged by bucket, then tag set
+    # (under DESC too), and starts a run over the whole range at every change of series
+    pytest.param("SELECT mean(b) FROM (SELECT last(used_percent) AS a, mean(used_percent) AS b "
+                 "FROM disk WHERE time > '2023-12-24T23:30:00Z' AND time < 1704848400s "
+                 "GROUP BY time(1d, 3m), host, path fill(-1))", {"epoch": "s"},
+                 id="subquery-fill-number-runs-mean"),
+    pytest.param("SELECT * FROM (SELECT last(used_percent) AS a, mean(used_percent) AS b "
+                 "FROM disk WHERE time > '2023-12-24T23:30:00Z' AND time < 1704848400s "
+                 "GROUP BY time(1d, 3m), host, path fill(-1)) ORDER BY time DESC",
+                 {"epoch": "s"}, id="subquery-fill-number-runs-raw-desc"),
+    pytest.param("SELECT sum(a) FROM (SELECT min(code) AS a FROM events WHERE "
+                 "time >= 1704067200000000000 AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(7m), source, level fill(linear)) GROUP BY /o/", {"epoch": "h"},
+                 id="subquery-fill-linear-runs-sum"),
+    pytest.param(f"SELECT * FROM (SELECT min(code) AS a FROM events WHERE {H1} "
+                 "GROUP BY time(7m), source, level fill(linear)) GROUP BY source "
+                 "ORDER BY time DESC", id="subquery-fill-linear-runs-raw-desc"),
+    pytest.param(f"SELECT * FROM (SELECT max(usage_user) AS a FROM cpu WHERE {H1} "
+                 "GROUP BY time(10m), host fill(previous))", id="subquery-fill-previous-runs"),
+    pytest.param(f"SELECT * FROM (SELECT count(code) AS a FROM events WHERE {H1} "
+                 "GROUP BY time(9m), source, level fill(5)) GROUP BY source",
+                 id="subquery-fill-count-runs"),
+    pytest.param(f"SELECT * FROM (SELECT * FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
+                 "GROUP BY time(7m), host fill(1)))", id="subquery-fill-runs-read-raw"),
+    pytest.param(f"SELECT * FROM (SELECT mean(a) AS a FROM (SELECT mean(used) AS a FROM mem "
+                 f"WHERE {H1} GROUP BY time(5m), host) WHERE {H1} GROUP BY time(5m), host "
+                 "fill(3))", id="subquery-fill-runs-nested"),
     # every row a subquery answers reaches a parent's raw rows, its nulls too
     pytest.param(f"SELECT b FROM (SELECT max(usage_user) AS a, stddev(usage_user) AS b "
                  f"FROM cpu WHERE {ONE} AND time < '2024-01-01T00:05:00Z' GROUP BY time(2m))",
