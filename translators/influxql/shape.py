@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import ast, cursor
+from . import ast, cursor, topread
 from . import functions as fn
 from . import integral as area
 from .errors import QueryError
@@ -205,12 +205,17 @@ def _compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
     default_time = lower if plan.time_range.lower is not None else 0
     multi = next((i for i, p in enumerate(plan.prims) if p.func in fn.MULTI_ROW), None)
     integrals = _integrals(plan, rows, orders, lower, upper)
+    kept = (topread.kept_points(plan, _ReadOrder(plan, group, multi).runs())
+            if multi is not None and topread.reads_limited(plan, plan.prims[multi]) else None)
     # rows of the other functions; integral()'s own rows are joined to them below
     others = any(p.func not in (None, "integral") for p in plan.prims)
     for bucket, values in rows if others or not integrals else []:
         time = bucket if bucket is not None else default_time
         if multi is not None:
-            out.extend(_multi_rows(plan, multi, values[multi] or [], time, rng))
+            points = values[multi] or []
+            if kept is not None:
+                points = [p for p in points if id(p) in kept]
+            out.extend(_multi_rows(plan, multi, points, time, rng))
             continue
         resolved: list[Any] = []
         selected: int | None = None
@@ -361,7 +366,9 @@ class _ReadOrder:
             self.by_bucket = self._merge()
         return self.by_bucket.get(bucket, [])
 
-    def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
+    def runs(self) -> list[list[dict[str, Any]]]:
+        """The prim's points of each series of the group, in time order and series-key
+        order."""
         schema = _schema(self.plan, self.group.name)
         tags = sorted(schema.tags) if schema is not None else []
         runs: dict[str, list[dict[str, Any]]] = {}
@@ -370,8 +377,11 @@ class _ReadOrder:
                 # a measurement without tags (a subquery's) still orders by one value, ""
                 key = series_key(self.group.name, tags, tuple(point["s"][:len(tags)]))
                 runs.setdefault(key, []).append(point)
+        return [runs[key] for key in sorted(runs)]
+
+    def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
         merged: dict[int | None, list[dict[str, Any]]] = {}
-        for point in merge_series([runs[key] for key in sorted(runs)]):
+        for point in merge_series(self.runs()):
             bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
             merged.setdefault(bucket, []).append(point)
         return merged

@@ -262,6 +262,21 @@ SELECTORS = [
     pytest.param(f"SELECT top(price, 3) FROM stock WHERE {W} GROUP BY symbol", id="top-by-tag"),
     pytest.param(f"SELECT top(price, 5) {SA} ORDER BY time DESC", id="top-desc"),
     pytest.param(f"SELECT top(usage_user, 3) AS t {CW}", id="top-alias"),
+    # top()/bottom() without tag arguments read only a group's first OFFSET + LIMIT + 1
+    # points per shard group (series merged by time; newest first under DESC)
+    pytest.param(f"SELECT top(temp, 2) FROM cpu WHERE host = 'server01' AND {W} LIMIT 2",
+                 id="top-limit-reads-first-points"),
+    pytest.param(f"SELECT top(temp, 2) FROM cpu WHERE host = 'server01' AND {W} GROUP BY cpu "
+                 "LIMIT 2 OFFSET 1", id="top-limit-offset-by-tag"),
+    pytest.param(f"SELECT top(temp, 2) FROM cpu WHERE host = 'server01' AND {W} "
+                 "ORDER BY time DESC LIMIT 2", id="top-limit-desc-reads-newest"),
+    pytest.param("SELECT bottom(usage_idle, 1) FROM cpu WHERE time > '2023-12-01T00:00:00Z' "
+                 "AND time <= '2024-01-10T01:00:00Z' GROUP BY *, time(1d) fill(none) LIMIT 10",
+                 id="bottom-limit-per-shard-group"),
+    pytest.param(f"SELECT bottom(requests, 2) FROM counters WHERE host =~ /0[12]/ AND {W} "
+                 "GROUP BY time(30m) LIMIT 3", id="bottom-limit-series-merged"),
+    pytest.param(f"SELECT top(usage_user, 2), host {CW} OFFSET 1", id="top-offset-only-reads"),
+    pytest.param(f"SELECT top(usage_user, host, 2) {CW} LIMIT 2", id="top-tag-limit-reads-all"),
     pytest.param(f"SELECT first(usage_user) {CW}", id="first"),
     pytest.param(f"SELECT first(message) FROM events WHERE {W}", id="first-string"),
     pytest.param(f"SELECT first(usage_user) {CW} GROUP BY host", id="first-by-host"),
