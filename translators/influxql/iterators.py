@@ -76,6 +76,12 @@ def _prim(prim: Prim, schema: MeasurementSchema) -> FieldType | None:
     func = prim.func
     if ftype is None or func is None:
         return ftype
+    if func in ("top", "bottom") and len(prim.args) > 1 and ftype in _REFUSED:
+        # with tag arguments 1.x reads max() (min()) per tag set first: text fails there,
+        # booleans get through it and fail at top() over its reduce iterator
+        if ftype is FieldType.STRING:
+            raise _Refused(message("max" if func == "top" else "min", ftype))
+        raise _Refused(message(func, ftype, "ReduceBoolean"))
     if (func in NUMBERS_ONLY and ftype in _REFUSED) or (
             func in ("max", "min") and ftype is FieldType.STRING):
         raise _Refused(message(func, ftype))
@@ -84,10 +90,11 @@ def _prim(prim: Prim, schema: MeasurementSchema) -> FieldType | None:
     return FieldType.FLOAT if func in _FLOAT_ANSWERS else ftype
 
 
-def message(func: str, ftype: FieldType) -> str:
+def message(func: str, ftype: FieldType, stage: str = "Interrupt") -> str:
     """1.x's error for `func` meeting text or booleans (`ftype`), named as 1.x names the
-    iterator: `non_negative_` dropped, words spaced, holt_winters()'s input as `elapsed`."""
+    iterator: `non_negative_` dropped, words spaced, holt_winters()'s input as `elapsed`;
+    `stage` names the input iterator's kind (`Interrupt` for a field read)."""
     label = "elapsed" if func in holtwinters.NAMES else func
     label = label.removeprefix("non_negative_").replace("_", " ")
     kind = "string" if ftype is FieldType.STRING else "boolean"
-    return f"unsupported {label} iterator type: *query.{kind}InterruptIterator"
+    return f"unsupported {label} iterator type: *query.{kind}{stage}Iterator"

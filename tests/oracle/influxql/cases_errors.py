@@ -141,6 +141,15 @@ SEMANTIC = [
     pytest.param("SELECT bottom(ok, 2) FROM events WHERE time < '2024-01-01T02:00:00Z' "
                  "GROUP BY time(1h)",
                  id="bottom-of-booleans-by-time"),
+    # with tag arguments 1.x reads max()/min() per tag set first: text fails there, booleans
+    # at top() itself, over max()'s reduce iterator
+    pytest.param("SELECT bottom(message, level, 3) FROM events GROUP BY level",
+                 id="bottom-tag-of-strings-names-min"),
+    pytest.param("SELECT top(a, source, 2) FROM (SELECT message AS a, source FROM events)",
+                 id="top-tag-of-strings-in-subquery-names-max"),
+    pytest.param("SELECT bottom(ok, source, level, 2) FROM events WHERE "
+                 "time < '2024-01-01T02:00:00Z' GROUP BY time(30m)",
+                 id="bottom-tags-of-booleans-reduce-iterator"),
     pytest.param("SELECT percentile(message, 50) FROM events", id="percentile-of-strings"),
     pytest.param("SELECT percentile(ok, 90) FROM events", id="percentile-of-booleans"),
     pytest.param("SELECT holt_winters(last(message), 2, 1) FROM events WHERE "
