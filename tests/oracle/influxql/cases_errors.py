@@ -168,6 +168,16 @@ SEMANTIC = [
                  "WHERE id = \"y\" AND time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T01:00:00Z' GROUP BY time(30m), id) GROUP BY id",
                  id="subquery-transform-of-booleans-no-rows"),
+    # the index keeps a series for `tag = "name"` when the tag is set and equals that tag's
+    # value; `!=` keeps the others
+    pytest.param("SELECT spread(message) FROM events WHERE level = \"source\"",
+                 id="tag-equals-other-tag-no-series"),
+    pytest.param("SELECT spread(message) FROM events WHERE level = \"level\"",
+                 id="tag-equals-itself-series-refused"),
+    pytest.param("SELECT cumulative_sum(c) FROM sparse WHERE id = \"y\"",
+                 id="tag-equals-name-no-series"),
+    pytest.param("SELECT spread(message) FROM events WHERE level != \"source\"",
+                 id="tag-not-equal-other-tag-refused"),
     # 1.x builds iterators only over the series its index holds in the shard groups the
     # range reaches: a range events has no shard group in answers nothing, an empty range
     # inside one fails
