@@ -168,6 +168,12 @@ SEMANTIC = [
                  "WHERE id = \"y\" AND time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T01:00:00Z' GROUP BY time(30m), id) GROUP BY id",
                  id="subquery-transform-of-booleans-no-rows"),
+    # a subquery's function that refuses its input still types its column: with no series
+    # to fail over, the parent's function meets text
+    pytest.param("SELECT max(a) FROM (SELECT min(message) AS a FROM events "
+                 "WHERE source = 'nosuch')", id="subquery-refused-min-types-text"),
+    pytest.param("SELECT count(a) FROM (SELECT min(message) AS a FROM events "
+                 "WHERE source = 'nosuch')", id="subquery-refused-min-no-series-counted"),
     # the index keeps a series for `tag = "name"` when the tag is set and equals that tag's
     # value; `!=` keeps the others
     pytest.param("SELECT spread(message) FROM events WHERE level = \"source\"",
