@@ -27,7 +27,12 @@ from .rewrite import plan_select, resolve_sources
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .select_list import has_aggregate
 from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
-from .subquery_range import cut_early_rows, parent_condition, within_parent_range
+from .subquery_range import (
+    cut_early_rows,
+    mapped_range,
+    parent_condition,
+    within_parent_range,
+)
 from .values import coerce, column_type
 
 if TYPE_CHECKING:
@@ -63,9 +68,11 @@ class _Virtual:
 def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                            schema: SchemaProvider, run: Runner, now: int, limits: Limits,
                            paged_by: tuple[ast.Dimension, ...] | None = None,
-                           keep_nan: bool = False) -> list[Series]:
+                           keep_nan: bool = False,
+                           mapped: tuple[int, int] | None = None) -> list[Series]:
     """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery;
-    `keep_nan`: then its NaN stay too (`SelectPlan.keep_nan`)."""
+    `keep_nan`: then its NaN stay too (`SelectPlan.keep_nan`); `mapped`: the outermost
+    statement's time range, whose shard groups 1.x maps for every subquery below it."""
     from .engine import select  # engine imports this module lazily; select recurses
 
     # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
@@ -74,15 +81,16 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         statement, dimensions=_expand_dimensions(statement, database, schema))
     # 1.x hands a parent's dimensions down to its subqueries, however deep: they key the page.
     paged_by = parent.dimensions if paged_by is None else paged_by
+    mapped = mapped or mapped_range(statement, now)
+    inners = [inner_statement(_as_subquery(source), parent, now) for source in statement.sources]
     virtual: dict[str, _Virtual] = {}
-    for source in statement.sources:
-        inner = inner_statement(_as_subquery(source), parent, now)
+    for inner in inners:
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
         # 1.x's parent reads a NaN the subquery computes as a point (count() counts it)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by,
-                          keep_nan=True)
+                          keep_nan=True, mapped=mapped)
         if _descending(statement):
             # run in the parent's order (fill(previous) looks forward...), read in time order
             answered = [_ascending(s) for s in reversed(answered)]

@@ -33,6 +33,17 @@ def within_parent_range(condition: ast.Expr | None, outer: ast.SelectStatement, 
     return ast.BinaryExpr(ast.BinaryOp.AND, ast.ParenExpr(condition), bounds)
 
 
+def mapped_range(outer: ast.SelectStatement, now: int) -> tuple[int, int]:
+    """The time range whose shard groups 1.x maps for a statement and every subquery under
+    it: the outermost statement's own, whatever the subqueries' ranges (so a subquery's
+    function fails over a shard group its own range misses)."""
+    _, span = split_condition(outer.condition, now, outer.timezone)
+    upper = span.upper
+    if upper is None and any(_is_time(d) for d in outer.dimensions):
+        upper = now
+    return span.min, span.max if upper is None else upper
+
+
 def parent_condition(statement: ast.SelectStatement, now: int) -> ast.Expr | None:
     """The parent's own condition over the subquery's rows: without its time comparisons for
     raw rows and transformations (1.x applies the range only inside the subquery)."""

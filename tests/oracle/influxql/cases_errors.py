@@ -174,6 +174,18 @@ SEMANTIC = [
                  "WHERE source = 'nosuch')", id="subquery-refused-min-types-text"),
     pytest.param("SELECT count(a) FROM (SELECT min(message) AS a FROM events "
                  "WHERE source = 'nosuch')", id="subquery-refused-min-no-series-counted"),
+    # 1.x maps the outermost statement's range to shard groups, for its subqueries too: a
+    # subquery's own range missing them still fails there
+    pytest.param("SELECT count(a) FROM (SELECT percentile(message, 90) AS a FROM events "
+                 "WHERE time > '2025-01-01T00:00:00Z')", id="subquery-refusal-outer-range-maps"),
+    pytest.param("SELECT count(a) FROM (SELECT count(b) AS a FROM (SELECT percentile(message, "
+                 "90) AS b FROM events WHERE time > '2025-01-01T00:00:00Z'))",
+                 id="subquery-refusal-outer-range-maps-nested"),
+    pytest.param("SELECT count(a) FROM (SELECT mean(ok) AS a FROM events WHERE "
+                 "time > '2025-01-01T00:00:00Z') WHERE time > '2023-01-01T00:00:00Z'",
+                 id="subquery-refusal-outer-range-bounded"),
+    pytest.param("SELECT count(a) FROM (SELECT percentile(message, 90) AS a FROM events) "
+                 "WHERE time > '2025-01-01T00:00:00Z'", id="subquery-refusal-outer-range-none"),
     # the index keeps a series for `tag = "name"` when the tag is set and equals that tag's
     # value; `!=` keeps the others
     pytest.param("SELECT spread(message) FROM events WHERE level = \"source\"",
