@@ -21,6 +21,7 @@ from translators.lineprotocol import FieldType
 
 from . import ast
 from .conditions import condition_sql
+from .errors import QueryError
 from .iterators import answer_types
 from .results import Series
 from .rewrite import plan_select, resolve_sources
@@ -83,6 +84,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     paged_by = parent.dimensions if paged_by is None else paged_by
     mapped = mapped or mapped_range(statement, now)
     inners = [inner_statement(_as_subquery(source), parent, now) for source in statement.sources]
+    _check_parent_types(statement, inners, database, schema, now)
     virtual: dict[str, _Virtual] = {}
     for inner in inners:
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
@@ -256,6 +258,23 @@ def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, databas
                 rows.fields.append(column)
             if ftype is not None:
                 rows.typed.setdefault(column, ftype)
+
+
+def _check_parent_types(statement: ast.SelectStatement, inners: list[ast.SelectStatement],
+                        database: str | None, schema: SchemaProvider, now: int) -> None:
+    """1.x type-checks the parent against the columns its subqueries' statements type before
+    it builds an iterator: the parent's type error (`a::string * a::string`) wins over a
+    subquery function's refusal of its input (`unsupported percentile iterator type`)."""
+    virtual: dict[str, _Virtual] = {}
+    for inner in inners:
+        _add_types(virtual, inner, database, schema, now)
+    schemas = {name: _schema(name, rows) for name, rows in virtual.items()}
+    outer = dataclasses.replace(
+        statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in schemas),
+        condition=parent_condition(statement, now), slimit=0, soffset=0)
+    plan = plan_select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), now)
+    if plan is not None and plan.type_error is not None:
+        raise QueryError(plan.type_error)
 
 
 def _meeting(answered: list[Series], condition: ast.Expr, run: Runner

@@ -174,6 +174,9 @@ SEMANTIC = [
                  "WHERE source = 'nosuch')", id="subquery-refused-min-types-text"),
     pytest.param("SELECT count(a) FROM (SELECT min(message) AS a FROM events "
                  "WHERE source = 'nosuch')", id="subquery-refused-min-no-series-counted"),
+    # the parent's type check comes before any iterator is built
+    pytest.param("SELECT a - a FROM (SELECT percentile(c, 50) AS a FROM sparse)",
+                 id="subquery-parent-type-error-before-refusal"),
     # 1.x maps the outermost statement's range to shard groups, for its subqueries too: a
     # subquery's own range missing them still fails there
     pytest.param("SELECT count(a) FROM (SELECT percentile(message, 90) AS a FROM events "
