@@ -213,6 +213,11 @@ AGGREGATES = [
     pytest.param("SELECT first(ok), last(message), max(latency) FROM events WHERE "
                  "time >= '2023-12-31T23:30:00Z' AND time < '2024-01-01T00:10:00Z' "
                  "GROUP BY time(10m) fill(1)", id="fill-number-boolean-and-text"),
+    # a selector's companion fields take fill's number as written, whatever their type
+    pytest.param(f"SELECT max(code), ok, message, latency FROM events WHERE level = 'error' "
+                 f"AND {W} GROUP BY time(10m) fill(2.5)", id="fill-number-selector-companions"),
+    pytest.param(f"SELECT last(code), message FROM events WHERE {W} GROUP BY level, time(10m) "
+                 "fill(-2) ORDER BY time DESC", id="fill-integer-selector-companion-text"),
     # math over filled buckets reads the fill value as the function's type: a float -1 for
     # mean (abs() answers 1; of an integer it hands the value back), an integer for count
     pytest.param("SELECT mean(usage_user) * 2, mean(usage_user) / 0, count(usage_user) + 1, "
