@@ -52,17 +52,32 @@ def _point_less(x: Point, y: Point) -> bool:
     return False
 
 
-def merge_series(series: Sequence[Sequence[Point]]) -> list[Point]:
+def _point_greater(x: Point, y: Point) -> bool:
+    """The same order reversed, as 1.x merges under ORDER BY time DESC."""
+    if x["t"] != y["t"]:
+        return bool(x["t"] > y["t"])
+    for key in sorted(k for k in x if k.startswith("a")):
+        left, right = x[key], y.get(key)
+        if isinstance(left, str) and isinstance(right, str) and left != right:
+            return left > right
+    return False
+
+
+def merge_series(series: Sequence[Sequence[Point]], descending: bool = False) -> list[Point]:
     """Time-ordered runs (one per series, in series-key order) merged as 1.x merges them:
-    ties between series go the way Go's heap leaves them, one heap per shard group."""
+    ties between series go the way Go's heap leaves them, one heap per shard group. Under
+    ORDER BY time DESC 1.x reads newest first, the series in reverse key order."""
     by_shard: dict[int, list[list[Point]]] = {}
     for index, run in enumerate(series):
         for point in run:
             shard = by_shard.setdefault(shard_group(point["t"]), [[] for _ in series])
             shard[index].append(point)
     out: list[Point] = []
-    for shard in sorted(by_shard):
-        out.extend(heap_merge(by_shard[shard], _point_less))
+    for shard in sorted(by_shard, reverse=descending):
+        if descending:
+            out.extend(heap_merge([run[::-1] for run in by_shard[shard][::-1]], _point_greater))
+        else:
+            out.extend(heap_merge(by_shard[shard], _point_less))
     return out
 
 

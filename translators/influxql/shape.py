@@ -262,9 +262,9 @@ def _integrals(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],
         if prim.func == "integral":
             unit = int(prim.args[0]) if prim.args else 1_000_000_000
             order = orders[index]
-            points = [(p["t"], p["v"]) for key, _ in rows for p in order.points(key)]
-            if plan.descending:
-                points.reverse()  # 1.x walks the series newest first
+            # 1.x walks the series newest first under DESC (the read order's merge)
+            buckets = rows[::-1] if plan.descending else rows
+            points = [(p["t"], p["v"]) for key, _ in buckets for p in order.points(key)]
             out[index] = area.areas(points, unit, bucket=bucket if interval else None,
                                     lower=lower, upper=upper, descending=plan.descending)
     return out
@@ -381,7 +381,7 @@ class _ReadOrder:
 
     def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
         merged: dict[int | None, list[dict[str, Any]]] = {}
-        for point in merge_series(self.runs()):
+        for point in merge_series(self.runs(), self.plan.descending):
             bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
             merged.setdefault(bucket, []).append(point)
         return merged

@@ -83,6 +83,16 @@ AGGREGATES = [
                  "fill(0)", id="integral-by-time-fill"),
     pytest.param(f"SELECT integral(usage_user) {C1} GROUP BY time(30m) ORDER BY time DESC",
                  id="integral-by-time-desc"),
+    # under ORDER BY time DESC 1.x walks a merged group newest first, its series in reverse
+    # key order, and Go's unstable sort breaks percentile()'s and mode()'s ties from there
+    pytest.param(f"SELECT integral(usage_user) {CW} GROUP BY time(30m) ORDER BY time DESC",
+                 id="integral-by-time-desc-series-merged"),
+    pytest.param("SELECT percentile(used_percent, 5) FROM disk ORDER BY time DESC",
+                 id="percentile-desc-tie-series-merged"),
+    pytest.param("SELECT percentile(used_percent, 5) FROM disk WHERE path = '/' "
+                 "ORDER BY time DESC", id="percentile-desc-tie-one-series"),
+    pytest.param("SELECT percentile(used_percent, 5) FROM disk GROUP BY * ORDER BY time DESC",
+                 id="percentile-desc-tie-by-series"),
     # beside another function: its buckets are filled, integral()'s rows joined unfilled
     pytest.param(f"SELECT integral(usage_user), mean(usage_user) {C1} GROUP BY time(30m) "
                  "ORDER BY time DESC", id="integral-desc-beside-mean-by-time"),
