@@ -102,6 +102,10 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             rows = fill_rows(plan, rows, start, end, quiet | group.absent_counts, kinds)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             rows = _beside_integrals(plan, rows, integrals, quiet, _schema(plan, group.name))
+        if multi:  # fill runs over their rows in the answer's order (topread.py)
+            turn = plan.descending and plan.fill is ast.FillOption.PREVIOUS
+            rows = topread.fill_companions(plan, _descending(plan, rows, True) if turn else rows)
+            rows = _descending(plan, rows, True) if turn else rows
         joined = cursor.applies(plan)
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name),
                                        evaluate_node, points_of(plan, rows, keep), quiet)

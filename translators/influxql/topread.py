@@ -1,4 +1,4 @@
-"""The points 1.x's top() and bottom() without tag arguments read under LIMIT or OFFSET.
+"""What 1.x's top() and bottom() read under LIMIT or OFFSET, and how fill() reaches their rows.
 
 Without tag arguments 1.x builds top()'s input as a plain field read and hands it the
 statement's LIMIT and OFFSET, which every other function has cleared: the storage engine then
@@ -7,6 +7,10 @@ BY time DESC) after OFFSET + LIMIT + 1 points, as its limit iterator leaves offs
 layer above and checks the count before reading. top() selects from those points only, bucket
 by bucket; LIMIT and OFFSET then cut its rows as usual. So `top(x, 2) ... LIMIT 2` answers the
 larger two of a group's first three points, not of the range.
+
+1.x's fill never adds a bucket for the functions answering several rows, but it still runs
+over their rows: a companion left null in one (a tag its tag set lacks) reads fill's number
+as written or, under fill(previous), the value of the row before it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from . import ast
 from .readorder import heap_merge, shard_group
 from .select_plan import Prim, SelectPlan
 
@@ -44,3 +49,25 @@ def kept_points(plan: SelectPlan, runs: Sequence[Sequence[Point]]) -> set[int]:
             merged = heap_merge(shard_runs, lambda x, y: bool(x["t"] < y["t"]), count)
         kept.update(id(point) for point in merged)
     return kept
+
+
+def fill_companions(plan: SelectPlan, rows: list[tuple[int, list[Any]]]
+                    ) -> list[tuple[int, list[Any]]]:
+    """The rows of top/bottom/sample/distinct (in the answer's order) with fill(<number>)
+    or fill(previous) applied to their null companions, as 1.x's fill iterator does."""
+    if plan.interval is None or plan.fill not in (ast.FillOption.NUMBER,
+                                                  ast.FillOption.PREVIOUS):
+        return rows
+    companions = [i for i, p in enumerate(plan.prims) if p.func is None]
+    previous: dict[int, Any] = {}
+    out = []
+    for time, values in rows:
+        values = list(values)
+        for index in companions:
+            if values[index] is None:
+                values[index] = (plan.fill_value if plan.fill is ast.FillOption.NUMBER
+                                 else previous.get(index))
+            if values[index] is not None:
+                previous[index] = values[index]
+        out.append((time, values))
+    return out

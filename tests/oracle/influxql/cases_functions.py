@@ -292,6 +292,11 @@ SELECTORS = [
                  "GROUP BY time(30m) LIMIT 3", id="bottom-limit-series-merged"),
     pytest.param(f"SELECT top(usage_user, 2), host {CW} OFFSET 1", id="top-offset-only-reads"),
     pytest.param(f"SELECT top(usage_user, host, 2) {CW} LIMIT 2", id="top-tag-limit-reads-all"),
+    # fill adds no bucket for them but fills a null companion in their rows
+    pytest.param(f"SELECT bottom(usage_system, cpu, 5) {CW} GROUP BY time(1d) fill(previous)",
+                 id="bottom-tag-fill-previous-companion"),
+    pytest.param(f"SELECT top(a, 3), c FROM sparse WHERE {W} GROUP BY time(30m) fill(7)",
+                 id="top-fill-number-companion"),
     pytest.param(f"SELECT first(usage_user) {CW}", id="first"),
     pytest.param(f"SELECT first(message) FROM events WHERE {W}", id="first-string"),
     pytest.param(f"SELECT first(usage_user) {CW} GROUP BY host", id="first-by-host"),
