@@ -249,10 +249,7 @@ def _check_chunk(
         keep = pc.invert(drop)
         lines = [n for n, k in zip(lines, keep.to_pylist(), strict=True) if k]
         data = data.filter(keep).drop_columns(refused)
-        # a new column only refused rows held values for is not created, nor inserted
-        unused = {c.name for c in new_columns if data.column(c.name).null_count == data.num_rows}
-        data = data.drop_columns(list(unused))
-        new_columns = [c for c in new_columns if c.name not in unused]
+        new_columns = [c for c in new_columns if data.column(c.name).null_count < data.num_rows]
     if data.num_rows:
         added.setdefault(measurement, {}).update((c.name, c) for c in new_columns)
         tables.setdefault(measurement.casefold(), measurement)
