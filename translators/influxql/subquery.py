@@ -19,7 +19,7 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
-from . import ast
+from . import ast, paging
 from .conditions import condition_sql
 from .errors import QueryError
 from .iterators import answer_types
@@ -84,7 +84,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     paged_by = parent.dimensions if paged_by is None else paged_by
     mapped = mapped or mapped_range(statement, now)
     inners = [inner_statement(_as_subquery(source), parent, now) for source in statement.sources]
-    _check_parent_types(statement, inners, database, schema, now)
+    _check_parent_types(statement, inners, database, schema, now, run, mapped)
     virtual: dict[str, _Virtual] = {}
     for inner in inners:
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
@@ -102,7 +102,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
             _add_series(virtual.setdefault(series.name, _Virtual()), series, rank, by_time)
-        _add_types(virtual, inner, database, schema, now)
+        _add_types(virtual, inner, database, schema, now, run, mapped)
     names = sorted(virtual)
     schemas = {name: _schema(name, virtual[name]) for name in names}
     tables = {_table_name(i): _arrow(schemas[name], virtual[name])
@@ -242,7 +242,7 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
 
 
 def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, database: str | None,
-               schema: SchemaProvider, now: int) -> None:
+               schema: SchemaProvider, now: int, run: Runner, mapped: tuple[int, int]) -> None:
     """The subquery's columns typed as its statement types them, per measurement: 1.x types
     them before it reads a point, so a parent's `mean(a)` of text fails even when the subquery
     answers nothing (a measurement without series is a virtual one without rows)."""
@@ -253,6 +253,8 @@ def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, databas
         return
     for source in plan.sources:
         rows = virtual.setdefault(source.schema.name, _Virtual())
+        if not paging.holds_series(plan, source, now, run, tagged=False, mapped=mapped):
+            continue  # 1.x types by the shard groups it maps: none holds the measurement
         for column, ftype in zip(plan.columns, answer_types(plan, source.schema), strict=True):
             if column not in rows.fields:
                 rows.fields.append(column)
@@ -261,13 +263,14 @@ def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, databas
 
 
 def _check_parent_types(statement: ast.SelectStatement, inners: list[ast.SelectStatement],
-                        database: str | None, schema: SchemaProvider, now: int) -> None:
+                        database: str | None, schema: SchemaProvider, now: int, run: Runner,
+                        mapped: tuple[int, int]) -> None:
     """1.x type-checks the parent against the columns its subqueries' statements type before
     it builds an iterator: the parent's type error (`a::string * a::string`) wins over a
     subquery function's refusal of its input (`unsupported percentile iterator type`)."""
     virtual: dict[str, _Virtual] = {}
     for inner in inners:
-        _add_types(virtual, inner, database, schema, now)
+        _add_types(virtual, inner, database, schema, now, run, mapped)
     schemas = {name: _schema(name, rows) for name, rows in virtual.items()}
     outer = dataclasses.replace(
         statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in schemas),

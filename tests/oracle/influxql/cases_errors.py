@@ -174,6 +174,9 @@ SEMANTIC = [
                  "WHERE source = 'nosuch')", id="subquery-refused-min-types-text"),
     pytest.param("SELECT count(a) FROM (SELECT min(message) AS a FROM events "
                  "WHERE source = 'nosuch')", id="subquery-refused-min-no-series-counted"),
+    # ... but only where the shard groups mapped for the parent's range hold the measurement
+    pytest.param("SELECT max(a) FROM (SELECT min(message) AS a FROM events) "
+                 "WHERE time < '2024-01-01T00:00:00Z'", id="subquery-untyped-no-shard-group"),
     # the parent's type check comes before any iterator is built
     pytest.param("SELECT a - a FROM (SELECT percentile(c, 50) AS a FROM sparse)",
                  id="subquery-parent-type-error-before-refusal"),
