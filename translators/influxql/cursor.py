@@ -88,6 +88,8 @@ def kind_of(plan: SelectPlan, call: Node, schema: MeasurementSchema | None) -> s
     if not isinstance(call, PrimRef):
         return None
     prim = plan.prims[call.index]
+    if prim.func is None:
+        return None  # a selector's companion (1.x's aux field) takes fill's number as written
     stored = schema.fields.get(prim.name) if schema is not None else None
     return stored.value if stored is not None else None
 

@@ -42,20 +42,22 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
            run: Runner, now: int, limits: Limits = Limits(),
            series_times: recent.SeriesTimes | None = None,
            paged_by: tuple[ast.Dimension, ...] | None = None,
-           keep_nan: bool = False) -> list[Series]:
+           keep_nan: bool = False, mapped: tuple[int, int] | None = None) -> list[Series]:
     """`series_times`, when the store can tell each series' latest time, lets a lone last()
     read only the recent end of the data (`recent.py`). `paged_by`: the GROUP BY that keys
     SLIMIT/SOFFSET's page when it is not the statement's own (a subquery's parent's).
-    `keep_nan`: answer NaN as NaN, for a parent to read (`SelectPlan.keep_nan`)."""
+    `keep_nan`: answer NaN as NaN, for a parent to read (`SelectPlan.keep_nan`). `mapped`:
+    the time range whose shard groups 1.x maps for a subquery, its outermost statement's."""
     halves = beside.split(statement)
     if halves is not None:
         return beside.select_beside(statement, halves, lambda half: select(
-            half, database, schema, run, now, limits, series_times, paged_by, keep_nan), now)
+            half, database, schema, run, now, limits, series_times, paged_by, keep_nan, mapped),
+            now)
     if any(isinstance(s, ast.SubQuery) for s in statement.sources):
         from .subquery import select_from_subqueries  # it calls back into select()
 
         return select_from_subqueries(statement, database, schema, run, now, limits, paged_by,
-                                      keep_nan)
+                                      keep_nan, mapped)
     plan = plan_select(statement, database, schema, now)
     if plan is None:
         return []
@@ -72,18 +74,20 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
             plan.paged.setdefault(source.schema.name, set()).update(paging.paged_tag_sets(
                 plan, source, now, run))
     try:
-        return _answer(plan, run, now, limits, series_times)
+        return _answer(plan, run, now, limits, series_times, mapped)
     except _MeansMayWrap:
         plan.exact_means = int64.integer_means(plan)
-        return _answer(plan, run, now, limits, series_times)
+        return _answer(plan, run, now, limits, series_times, mapped)
 
 
-def _indexed(plan: SelectPlan, source: Source, now: int, run: Runner, tagged: bool) -> bool:
+def _indexed(plan: SelectPlan, source: Source, now: int, run: Runner, tagged: bool,
+             mapped: tuple[int, int] | None = None) -> bool:
     """Whether 1.x's index holds the source's measurement in the shard groups the range
-    reaches (`tagged`: a series WHERE's tag comparisons keep). A subquery's rows always are."""
+    reaches (`mapped`'s, when given; `tagged`: a series WHERE's tag comparisons keep). A
+    subquery's rows always are."""
     if source.database == VIRTUAL_DB:
         return True
-    return paging.holds_series(plan, source, now, run, tagged)
+    return paging.holds_series(plan, source, now, run, tagged, mapped)
 
 
 class _MeansMayWrap(Exception):
@@ -91,7 +95,8 @@ class _MeansMayWrap(Exception):
 
 
 def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
-            series_times: recent.SeriesTimes | None) -> list[Series]:
+            series_times: recent.SeriesTimes | None,
+            mapped: tuple[int, int] | None = None) -> list[Series]:
     lower, upper = time_bounds(plan, now)
     by_columns = columnar.eligible(plan)
     from_recent = series_times is not None and recent.applies(plan)
@@ -101,7 +106,8 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
         refused = iterators.refusal(plan, source.schema)
         if refused is not None:
             # 1.x fails building the iterator, over the series its index holds (iterators.py)
-            if _indexed(plan, source, now, run, tagged=True):
+            # in the shard groups mapped for the outermost statement, a subquery's too
+            if _indexed(plan, source, now, run, tagged=True, mapped=mapped):
                 raise QueryError(refused)
             continue
         dimensions = plan.dimensions(source.schema)

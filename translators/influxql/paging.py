@@ -42,18 +42,18 @@ def paged_tag_sets(plan: SelectPlan, source: Source, now: int, run: Runner) -> s
 
 
 def holds_series(plan: SelectPlan, source: Source, now: int, run: Runner,
-                 tagged: bool = True) -> bool:
+                 tagged: bool = True, mapped: tuple[int, int] | None = None) -> bool:
     """Whether 1.x's index holds a series of the source's measurement in the shard groups the
-    statement's range reaches (`tagged`: one that WHERE's tag comparisons keep)."""
+    statement's range reaches, or `mapped` (`tagged`: one that WHERE's tag comparisons keep)."""
     return any(kept_series(_indexed(plan, database, source.own.get(database, source.schema),
-                                    now, run), plan.condition if tagged else None)
+                                    now, run, mapped), plan.condition if tagged else None)
                for database in dict.fromkeys([source.database, *source.extra]))
 
 
 def _indexed(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,
-             run: Runner) -> list[dict[str, str]]:
+             run: Runner, mapped: tuple[int, int] | None = None) -> list[dict[str, str]]:
     tags = sorted(schema.tags)
-    table = run(_index_query(plan, database, schema, now, tags))
+    table = run(_index_query(plan, database, schema, now, tags, mapped))
     columns = [table.column(i).to_pylist() for i in range(len(tags))]
     return [{k: v for k, v in zip(tags, row, strict=True) if v is not None}
             for row in zip(*columns, strict=True)] if tags else [{}] * min(table.num_rows, 1)
@@ -81,9 +81,10 @@ def _grouped(plan: SelectPlan) -> Callable[[str], bool] | None:
 
 
 def _index_query(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,
-                 tags: list[str]) -> exp.Select:
-    """The distinct tag sets stored in the shard groups the statement's range reaches."""
-    lower, upper = time_bounds(plan, now)
+                 tags: list[str], mapped: tuple[int, int] | None = None) -> exp.Select:
+    """The distinct tag sets stored in the shard groups the statement's range (or
+    `mapped`) reaches."""
+    lower, upper = mapped or time_bounds(plan, now)
     parts: list[exp.Expression] = []
     if lower > MIN_TIME:
         start = SHARD_ORIGIN + shard_group(lower) * SHARD_GROUP

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import ast, cursor
+from . import ast, cursor, topread
 from . import functions as fn
 from . import integral as area
 from .errors import QueryError
@@ -120,6 +120,10 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             rows = fill_rows(plan, rows, start, end, quiet | group.absent_counts, kinds)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             rows = _beside_integrals(plan, rows, integrals, quiet, _schema(plan, group.name))
+        if multi:  # fill runs over their rows in the answer's order (topread.py)
+            turn = plan.descending and plan.fill is ast.FillOption.PREVIOUS
+            rows = topread.fill_companions(plan, _descending(plan, rows, True) if turn else rows)
+            rows = _descending(plan, rows, True) if turn else rows
         joined = cursor.applies(plan)
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name),
                                        evaluate_node,
@@ -235,12 +239,17 @@ def _compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
     default_time = lower if plan.time_range.lower is not None else 0
     multi = next((i for i, p in enumerate(plan.prims) if p.func in fn.MULTI_ROW), None)
     integrals = _integrals(plan, rows, orders, lower, upper)
+    kept = (topread.kept_points(plan, _ReadOrder(plan, group, multi).runs())
+            if multi is not None and topread.reads_limited(plan, plan.prims[multi]) else None)
     # rows of the other functions; integral()'s own rows are joined to them below
     others = any(p.func not in (None, "integral") for p in plan.prims)
     for bucket, values in rows if others or not integrals else []:
         time = bucket if bucket is not None else default_time
         if multi is not None:
-            out.extend(_multi_rows(plan, multi, values[multi] or [], time, rng))
+            points = values[multi] or []
+            if kept is not None:
+                points = [p for p in points if id(p) in kept]
+            out.extend(_multi_rows(plan, multi, points, time, rng))
             continue
         resolved: list[Any] = []
         selected: int | None = None
@@ -380,12 +389,11 @@ def _from_points(prim: Any, points: list[dict[str, Any]],
 
 class _ReadOrder:
     """One prim's points over a group's buckets in the order 1.x reads them, merged once and
-    only when a tie asks for it. integral()'s under ORDER BY time DESC are merged newest
-    first (`readorder.merge_series`), each bucket's points in that order."""
+    only when a tie asks for it. Under ORDER BY time DESC they are merged newest first
+    (`readorder.merge_series`), each bucket's points in that order."""
 
     def __init__(self, plan: SelectPlan, group: SeriesRows, index: int) -> None:
         self.plan, self.group, self.index = plan, group, index
-        self.descending = plan.descending and plan.prims[index].func == "integral"
         self.by_bucket: dict[int | None, list[dict[str, Any]]] | None = None
 
     def points(self, bucket: int | None) -> list[dict[str, Any]]:
@@ -393,7 +401,9 @@ class _ReadOrder:
             self.by_bucket = self._merge()
         return self.by_bucket.get(bucket, [])
 
-    def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
+    def runs(self) -> list[list[dict[str, Any]]]:
+        """The prim's points of each series of the group, in time order and series-key
+        order."""
         schema = _schema(self.plan, self.group.name)
         tags = sorted(schema.tags) if schema is not None else []
         runs: dict[str, list[dict[str, Any]]] = {}
@@ -402,9 +412,13 @@ class _ReadOrder:
                 # a measurement without tags (a subquery's) still orders by one value, ""
                 key = series_key(self.group.name, tags, tuple(point["s"][:len(tags)]))
                 runs.setdefault(key, []).append(point)
+        return [runs[key] for key in sorted(runs)]
+
+    def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
         merged: dict[int | None, list[dict[str, Any]]] = {}
-        ordered = [runs[key][::-1] if self.descending else runs[key] for key in sorted(runs)]
-        for point in merge_series(ordered, self.descending):
+        runs = self.runs()
+        ordered = [run[::-1] for run in runs] if self.plan.descending else runs
+        for point in merge_series(ordered, self.plan.descending):
             bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
             merged.setdefault(bucket, []).append(point)
         return merged

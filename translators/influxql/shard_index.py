@@ -186,6 +186,10 @@ def _holds(expr: ast.Expr, tags: Tags, tag_keys: Collection[str]) -> bool:
             value = tags.get(lhs.name, "")
             if op in (ast.BinaryOp.EQ, ast.BinaryOp.NEQ) and isinstance(rhs, ast.StringLiteral):
                 return (value == rhs.value) == (op is ast.BinaryOp.EQ)
+            if op in (ast.BinaryOp.EQ, ast.BinaryOp.NEQ) and isinstance(rhs, ast.VarRef):
+                # a tag against a name: equal when it is set and equals that tag's value
+                same = value != "" and value == tags.get(rhs.name, "")
+                return same == (op is ast.BinaryOp.EQ)
             if op in (ast.BinaryOp.EQREGEX, ast.BinaryOp.NEQREGEX) and isinstance(
                     rhs, ast.RegexLiteral):
                 found = re.search(rhs.pattern, value) is not None

@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
-from . import firstlast, int64
+from . import firstlast, int64, topread
 from .conditions import condition_sql, pinned_tags
 from .readrange import read_bounds, stored_time_within, time_bounds
 from .schema import MeasurementSchema, readable_as
@@ -136,7 +136,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                              for name, t in zip(series_tags, sorted(schema.tags), strict=True))
         if by_source:
             inner_columns.append(col(SOURCE))
-    elif plan.exact_means or any(p.func in _BY_SERIES for p in plan.prims):
+    elif plan.exact_means or any(p.func in _BY_SERIES or topread.reads_limited(plan, p)
+                                 for p in plan.prims):
         inner_columns.append(_series_order(schema).as_(SERIES, copy=False))
     for index, prim in enumerate(plan.prims):
         if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
@@ -176,7 +177,9 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                       exp.PropertyEQ(this=ident("v"), expression=value)]
             fields += [exp.PropertyEQ(this=ident(f"a{i}"), expression=col(f"__v{i}"))
                        for i, _ in raw_values]
-            if prim.func in READ_ORDER or prim in plan.exact_means:  # they need the series
+            # they need the series (top()'s limited read merges them)
+            if prim.func in READ_ORDER or prim in plan.exact_means \
+                    or topread.reads_limited(plan, prim):
                 fields.append(exp.PropertyEQ(this=ident("s"), expression=col(SERIES)))
             agg: exp.Expression = exp.ArrayAgg(this=exp.Order(
                 this=exp.Struct(expressions=fields),

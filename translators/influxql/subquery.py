@@ -20,8 +20,9 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
-from . import ast
+from . import ast, paging
 from .conditions import condition_sql
+from .errors import QueryError
 from .iterators import answer_types
 from .results import Series
 from .rewrite import plan_select, resolve_sources
@@ -31,8 +32,8 @@ from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
 from .subquery_fill import statement_fills_in_runs
 from .subquery_range import (
     cut_early_rows,
+    mapped_range,
     parent_condition,
-    typed_by_parent_range,
     within_parent_range,
 )
 from .values import coerce, column_type
@@ -72,9 +73,11 @@ class _Virtual:
 def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                            schema: SchemaProvider, run: Runner, now: int, limits: Limits,
                            paged_by: tuple[ast.Dimension, ...] | None = None,
-                           keep_nan: bool = False) -> list[Series]:
+                           keep_nan: bool = False,
+                           mapped: tuple[int, int] | None = None) -> list[Series]:
     """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery;
-    `keep_nan`: then its NaN stay too (`SelectPlan.keep_nan`)."""
+    `keep_nan`: then its NaN stay too (`SelectPlan.keep_nan`); `mapped`: the outermost
+    statement's time range, whose shard groups 1.x maps for every subquery below it."""
     from .engine import select  # engine imports this module lazily; select recurses
 
     # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
@@ -84,9 +87,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     # 1.x hands a parent's dimensions down to its subqueries, however deep: they key the page.
     nested = paged_by is not None
     paged_by = parent.dimensions if paged_by is None else paged_by
+    mapped = mapped or mapped_range(statement, now)
+    inners = [inner_statement(_as_subquery(source), parent, now) for source in statement.sources]
+    _check_parent_types(statement, inners, database, schema, now, run, mapped)
     virtual: dict[str, _Virtual] = {}
-    for source in statement.sources:
-        inner = inner_statement(_as_subquery(source), parent, now)
+    for inner in inners:
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
@@ -94,7 +99,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         by_time = by_time and not statement_fills_in_runs(inner)
         # 1.x's parent reads a NaN the subquery computes as a point (count() counts it)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by,
-                          keep_nan=True)
+                          keep_nan=True, mapped=mapped)
         if _descending(statement):
             # run in the parent's order (fill(previous) looks forward...), read in time order
             answered = [_ascending(s) for s in reversed(answered)]
@@ -104,7 +109,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
             _add_series(virtual.setdefault(series.name, _Virtual()), series, rank, by_time)
-        _add_types(virtual, inner, statement, database, schema, run, now)
+        _add_types(virtual, inner, database, schema, now, run, mapped)
     names = sorted(virtual)
     schemas = {name: _schema(name, virtual[name]) for name in names}
     tables = {_table_name(i): _arrow(schemas[name], virtual[name])
@@ -245,13 +250,13 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
         virtual.order.append((values[0] if by_time else 0, rank, index))
 
 
-def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement,
-               parent: ast.SelectStatement, database: str | None, schema: SchemaProvider,
-               run: Runner, now: int) -> None:
+def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, database: str | None,
+               schema: SchemaProvider, now: int, run: Runner, mapped: tuple[int, int]) -> None:
     """The subquery's columns typed as its statement types them, per measurement: 1.x types
     them before it reads a point, so a parent's `mean(a)` of text fails even when the subquery
     answers nothing (a measurement without series is a virtual one without rows). It types
-    them by the shard groups the parent's range reaches: none of the measurement's, no type."""
+    them by the shard groups it maps (`mapped`, the outermost statement's range): none of the
+    measurement's, no type."""
     if any(isinstance(s, ast.SubQuery) for s in inner.sources):
         return  # nested: typed by the values the inner subquery answered
     plan = plan_select(inner, database, schema, now)
@@ -259,7 +264,8 @@ def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement,
         return
     for source in plan.sources:
         rows = virtual.setdefault(source.schema.name, _Virtual())
-        typed = typed_by_parent_range(plan, source, parent, now, run)
+        # 1.x types by the shard groups it maps for the outermost statement's range
+        typed = paging.holds_series(plan, source, now, run, tagged=False, mapped=mapped)
         for column, ftype in zip(plan.columns, answer_types(plan, source.schema), strict=True):
             if not typed:
                 ftype = None
@@ -267,6 +273,24 @@ def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement,
                 rows.fields.append(column)
             if ftype is not None:
                 rows.typed.setdefault(column, ftype)
+
+
+def _check_parent_types(statement: ast.SelectStatement, inners: list[ast.SelectStatement],
+                        database: str | None, schema: SchemaProvider, now: int, run: Runner,
+                        mapped: tuple[int, int]) -> None:
+    """1.x type-checks the parent against the columns its subqueries' statements type before
+    it builds an iterator: the parent's type error (`a::string * a::string`) wins over a
+    subquery function's refusal of its input (`unsupported percentile iterator type`)."""
+    virtual: dict[str, _Virtual] = {}
+    for inner in inners:
+        _add_types(virtual, inner, database, schema, now, run, mapped)
+    schemas = {name: _schema(name, rows) for name, rows in virtual.items()}
+    outer = dataclasses.replace(
+        statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in schemas),
+        condition=parent_condition(statement, now), slimit=0, soffset=0)
+    plan = plan_select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), now)
+    if plan is not None and plan.type_error is not None:
+        raise QueryError(plan.type_error)
 
 
 def _meeting(answered: list[Series], condition: ast.Expr, run: Runner

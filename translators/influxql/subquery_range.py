@@ -11,20 +11,13 @@ the lower bound, and a row before that window ends the whole read.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-import pyarrow as pa
-
 from . import ast
-from .paging import holds_series
 from .results import Series
 from .select_list import has_aggregate
-from .select_plan import SelectPlan, Source
 from .timerange import span_condition, split_condition
-
-Runner = Callable[..., pa.Table]
 
 
 def within_parent_range(condition: ast.Expr | None, outer: ast.SelectStatement, now: int,
@@ -40,15 +33,15 @@ def within_parent_range(condition: ast.Expr | None, outer: ast.SelectStatement, 
     return ast.BinaryExpr(ast.BinaryOp.AND, ast.ParenExpr(condition), bounds)
 
 
-def typed_by_parent_range(plan: SelectPlan, source: Source, parent: ast.SelectStatement,
-                          now: int, run: Runner) -> bool:
-    """Whether 1.x knows the types of a subquery source's fields: it maps the shards of the
-    parent's time range (not the subquery's own) for the whole statement and types fields by
-    them, so a range that reaches no shard group of the measurement leaves its columns
-    untyped (a parent's function that refuses a boolean then answers nothing)."""
-    _, span = split_condition(parent.condition, now, parent.timezone)
-    probe = dataclasses.replace(plan, time_range=span, interval=None)
-    return holds_series(probe, source, now, run, tagged=False)
+def mapped_range(outer: ast.SelectStatement, now: int) -> tuple[int, int]:
+    """The time range whose shard groups 1.x maps for a statement and every subquery under
+    it: the outermost statement's own, whatever the subqueries' ranges (so a subquery's
+    function fails over a shard group its own range misses)."""
+    _, span = split_condition(outer.condition, now, outer.timezone)
+    upper = span.upper
+    if upper is None and any(_is_time(d) for d in outer.dimensions):
+        upper = now
+    return span.min, span.max if upper is None else upper
 
 
 def parent_condition(statement: ast.SelectStatement, now: int) -> ast.Expr | None:

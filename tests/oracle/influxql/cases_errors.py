@@ -141,6 +141,15 @@ SEMANTIC = [
     pytest.param("SELECT bottom(ok, 2) FROM events WHERE time < '2024-01-01T02:00:00Z' "
                  "GROUP BY time(1h)",
                  id="bottom-of-booleans-by-time"),
+    # with tag arguments 1.x reads max()/min() per tag set first: text fails there, booleans
+    # at top() itself, over max()'s reduce iterator
+    pytest.param("SELECT bottom(message, level, 3) FROM events GROUP BY level",
+                 id="bottom-tag-of-strings-names-min"),
+    pytest.param("SELECT top(a, source, 2) FROM (SELECT message AS a, source FROM events)",
+                 id="top-tag-of-strings-in-subquery-names-max"),
+    pytest.param("SELECT bottom(ok, source, level, 2) FROM events WHERE "
+                 "time < '2024-01-01T02:00:00Z' GROUP BY time(30m)",
+                 id="bottom-tags-of-booleans-reduce-iterator"),
     pytest.param("SELECT percentile(message, 50) FROM events", id="percentile-of-strings"),
     pytest.param("SELECT percentile(ok, 90) FROM events", id="percentile-of-booleans"),
     pytest.param("SELECT holt_winters(last(message), 2, 1) FROM events WHERE "
@@ -174,6 +183,40 @@ SEMANTIC = [
                  "WHERE id = \"y\" AND time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T01:00:00Z' GROUP BY time(30m), id) GROUP BY id",
                  id="subquery-transform-of-booleans-no-rows"),
+    # a subquery's function that refuses its input still types its column: with no series
+    # to fail over, the parent's function meets text
+    pytest.param("SELECT max(a) FROM (SELECT min(message) AS a FROM events "
+                 "WHERE source = 'nosuch')", id="subquery-refused-min-types-text"),
+    pytest.param("SELECT count(a) FROM (SELECT min(message) AS a FROM events "
+                 "WHERE source = 'nosuch')", id="subquery-refused-min-no-series-counted"),
+    # ... but only where the shard groups mapped for the parent's range hold the measurement
+    pytest.param("SELECT max(a) FROM (SELECT min(message) AS a FROM events) "
+                 "WHERE time < '2024-01-01T00:00:00Z'", id="subquery-untyped-no-shard-group"),
+    # the parent's type check comes before any iterator is built
+    pytest.param("SELECT a - a FROM (SELECT percentile(c, 50) AS a FROM sparse)",
+                 id="subquery-parent-type-error-before-refusal"),
+    # 1.x maps the outermost statement's range to shard groups, for its subqueries too: a
+    # subquery's own range missing them still fails there
+    pytest.param("SELECT count(a) FROM (SELECT percentile(message, 90) AS a FROM events "
+                 "WHERE time > '2025-01-01T00:00:00Z')", id="subquery-refusal-outer-range-maps"),
+    pytest.param("SELECT count(a) FROM (SELECT count(b) AS a FROM (SELECT percentile(message, "
+                 "90) AS b FROM events WHERE time > '2025-01-01T00:00:00Z'))",
+                 id="subquery-refusal-outer-range-maps-nested"),
+    pytest.param("SELECT count(a) FROM (SELECT mean(ok) AS a FROM events WHERE "
+                 "time > '2025-01-01T00:00:00Z') WHERE time > '2023-01-01T00:00:00Z'",
+                 id="subquery-refusal-outer-range-bounded"),
+    pytest.param("SELECT count(a) FROM (SELECT percentile(message, 90) AS a FROM events) "
+                 "WHERE time > '2025-01-01T00:00:00Z'", id="subquery-refusal-outer-range-none"),
+    # the index keeps a series for `tag = "name"` when the tag is set and equals that tag's
+    # value; `!=` keeps the others
+    pytest.param("SELECT spread(message) FROM events WHERE level = \"source\"",
+                 id="tag-equals-other-tag-no-series"),
+    pytest.param("SELECT spread(message) FROM events WHERE level = \"level\"",
+                 id="tag-equals-itself-series-refused"),
+    pytest.param("SELECT cumulative_sum(c) FROM sparse WHERE id = \"y\"",
+                 id="tag-equals-name-no-series"),
+    pytest.param("SELECT spread(message) FROM events WHERE level != \"source\"",
+                 id="tag-not-equal-other-tag-refused"),
     # 1.x builds iterators only over the series its index holds in the shard groups the
     # range reaches: a range events has no shard group in answers nothing, an empty range
     # inside one fails

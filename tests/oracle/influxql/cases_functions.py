@@ -83,6 +83,16 @@ AGGREGATES = [
                  "fill(0)", id="integral-by-time-fill"),
     pytest.param(f"SELECT integral(usage_user) {C1} GROUP BY time(30m) ORDER BY time DESC",
                  id="integral-by-time-desc"),
+    # under ORDER BY time DESC 1.x walks a merged group newest first, its series in reverse
+    # key order, and Go's unstable sort breaks percentile()'s and mode()'s ties from there
+    pytest.param(f"SELECT integral(usage_user) {CW} GROUP BY time(30m) ORDER BY time DESC",
+                 id="integral-by-time-desc-series-merged"),
+    pytest.param("SELECT percentile(used_percent, 5) FROM disk ORDER BY time DESC",
+                 id="percentile-desc-tie-series-merged"),
+    pytest.param("SELECT percentile(used_percent, 5) FROM disk WHERE path = '/' "
+                 "ORDER BY time DESC", id="percentile-desc-tie-one-series"),
+    pytest.param("SELECT percentile(used_percent, 5) FROM disk GROUP BY * ORDER BY time DESC",
+                 id="percentile-desc-tie-by-series"),
     # beside another function: its buckets are filled, integral()'s rows joined unfilled
     pytest.param(f"SELECT integral(usage_user), mean(usage_user) {C1} GROUP BY time(30m) "
                  "ORDER BY time DESC", id="integral-desc-beside-mean-by-time"),
@@ -213,6 +223,11 @@ AGGREGATES = [
     pytest.param("SELECT first(ok), last(message), max(latency) FROM events WHERE "
                  "time >= '2023-12-31T23:30:00Z' AND time < '2024-01-01T00:10:00Z' "
                  "GROUP BY time(10m) fill(1)", id="fill-number-boolean-and-text"),
+    # a selector's companion fields take fill's number as written, whatever their type
+    pytest.param(f"SELECT max(code), ok, message, latency FROM events WHERE level = 'error' "
+                 f"AND {W} GROUP BY time(10m) fill(2.5)", id="fill-number-selector-companions"),
+    pytest.param(f"SELECT last(code), message FROM events WHERE {W} GROUP BY level, time(10m) "
+                 "fill(-2) ORDER BY time DESC", id="fill-integer-selector-companion-text"),
     # math over filled buckets reads the fill value as the function's type: a float -1 for
     # mean (abs() answers 1; of an integer it hands the value back), an integer for count
     pytest.param("SELECT mean(usage_user) * 2, mean(usage_user) / 0, count(usage_user) + 1, "
@@ -262,6 +277,26 @@ SELECTORS = [
     pytest.param(f"SELECT top(price, 3) FROM stock WHERE {W} GROUP BY symbol", id="top-by-tag"),
     pytest.param(f"SELECT top(price, 5) {SA} ORDER BY time DESC", id="top-desc"),
     pytest.param(f"SELECT top(usage_user, 3) AS t {CW}", id="top-alias"),
+    # top()/bottom() without tag arguments read only a group's first OFFSET + LIMIT + 1
+    # points per shard group (series merged by time; newest first under DESC)
+    pytest.param(f"SELECT top(temp, 2) FROM cpu WHERE host = 'server01' AND {W} LIMIT 2",
+                 id="top-limit-reads-first-points"),
+    pytest.param(f"SELECT top(temp, 2) FROM cpu WHERE host = 'server01' AND {W} GROUP BY cpu "
+                 "LIMIT 2 OFFSET 1", id="top-limit-offset-by-tag"),
+    pytest.param(f"SELECT top(temp, 2) FROM cpu WHERE host = 'server01' AND {W} "
+                 "ORDER BY time DESC LIMIT 2", id="top-limit-desc-reads-newest"),
+    pytest.param("SELECT bottom(usage_idle, 1) FROM cpu WHERE time > '2023-12-01T00:00:00Z' "
+                 "AND time <= '2024-01-10T01:00:00Z' GROUP BY *, time(1d) fill(none) LIMIT 10",
+                 id="bottom-limit-per-shard-group"),
+    pytest.param(f"SELECT bottom(requests, 2) FROM counters WHERE host =~ /0[12]/ AND {W} "
+                 "GROUP BY time(30m) LIMIT 3", id="bottom-limit-series-merged"),
+    pytest.param(f"SELECT top(usage_user, 2), host {CW} OFFSET 1", id="top-offset-only-reads"),
+    pytest.param(f"SELECT top(usage_user, host, 2) {CW} LIMIT 2", id="top-tag-limit-reads-all"),
+    # fill adds no bucket for them but fills a null companion in their rows
+    pytest.param(f"SELECT bottom(usage_system, cpu, 5) {CW} GROUP BY time(1d) fill(previous)",
+                 id="bottom-tag-fill-previous-companion"),
+    pytest.param(f"SELECT top(a, 3), c FROM sparse WHERE {W} GROUP BY time(30m) fill(7)",
+                 id="top-fill-number-companion"),
     pytest.param(f"SELECT first(usage_user) {CW}", id="first"),
     pytest.param(f"SELECT first(message) FROM events WHERE {W}", id="first-string"),
     pytest.param(f"SELECT first(usage_user) {CW} GROUP BY host", id="first-by-host"),
