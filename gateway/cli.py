@@ -10,6 +10,7 @@ import sys
 from aiohttp import web
 
 from gateway import __version__
+from gateway.api.access_log import AccessLog
 from gateway.app import create_app, server_kwargs
 from gateway.config import ConfigError, load_config
 
@@ -47,5 +48,6 @@ def main(argv: list[str] | None = None) -> int:
           f"data-dir={os.path.abspath(config.server.data_dir)}", flush=True)
     access_log = logging.getLogger("gateway.access") if config.server.access_log else None
     web.run_app(app, host=host, port=port, print=None, access_log=access_log,
+                access_log_class=AccessLog,
                 shutdown_timeout=config.server.shutdown_timeout, **server_kwargs())
     return 0
