@@ -101,7 +101,9 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
     """Every bucket from start to end, filled. `kinds`: each prim's type, which 1.x casts
     fill(<number>)'s value to (`cast_fill`). `silent`: the prims without a point in
     the series (a count() of a field the measurement lacks...): 1.x's fill never starts for
-    them, so they are left null."""
+    them, so they are left null. A count() of 0 beside a call with points in its bucket is
+    no point in 1.x either: it is filled like an empty bucket (`fill(3)` answers 3, fill(null)
+    0, fill(none) and the ends of fill(linear) null)."""
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}
     width = len(plan.prims)
@@ -109,6 +111,7 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
     out: list[tuple[int, list[Any]]] = []
     option = plan.fill
     previous: list[Any] = [None] * width
+    counts = frozenset(i for i, p in enumerate(plan.prims) if p.func == "count")
     # fill(previous) follows the answer's order: under DESC the later bucket fills the earlier
     times = range(start, end + 1, plan.interval)
     for time in reversed(times) if plan.descending else times:
@@ -129,7 +132,11 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
         else:
             values = list(values)
             for index in range(width):
-                if values[index] is None and index not in silent:
+                if index in silent:
+                    continue
+                if index in counts and values[index] == 0:
+                    values[index] = 0 if option is ast.FillOption.NULL else None
+                if values[index] is None:
                     if option is ast.FillOption.NUMBER:
                         values[index] = numbers[index]
                     elif option is ast.FillOption.PREVIOUS:
