@@ -19,7 +19,7 @@ from . import ast, cursor
 from . import functions as fn
 from . import integral as area
 from .errors import QueryError
-from .fill import bucket_of, bucket_span, cast_fill, fill_rows
+from .fill import bucket_of, bucket_span, cast_fill, fill_rows, own_start
 from .int64 import wrapped_mean
 from .outputs import evaluate, evaluate_node, points_of
 from .paging import page_series
@@ -116,7 +116,9 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 and not unfilled:
             kinds = [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))
                      for i in range(len(plan.prims))]
-            rows = fill_rows(plan, rows, start, end, quiet | group.absent_counts, kinds)
+            first = rows[0][0] if rows else None
+            rows = fill_rows(plan, rows, own_start(plan, start, first), end,
+                             quiet | group.absent_counts, kinds)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             rows = _beside_integrals(plan, rows, integrals, quiet, _schema(plan, group.name))
         joined = cursor.applies(plan)
