@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import ast
-from .fill import bucket_span, fill_rows
+from .fill import bucket_span, fill_rows, own_start
 from .paging import page_series
 from .results import Series
 from .select_plan import PrimRef, SelectPlan
@@ -132,8 +132,10 @@ def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
     for found in blocks:
         for key, a, b in zip(found.keys, found.bounds, found.bounds[1:], strict=False):
             arrays = [found.times.slice(a, b - a), *(c.slice(a, b - a) for c in found.columns)]
+            arrays, quiet = _no_counts(plan, arrays)
             if start is not None and plan.fill is ast.FillOption.NULL:
-                arrays = _filled(plan, arrays, start, end, found.absent_counts)
+                own = own_start(plan, start, found.times[a].as_py())
+                arrays = _filled(plan, arrays, own, end, found.absent_counts | quiet)
             if plan.descending:
                 arrays = [array[::-1] for array in arrays]
             if plan.rows_end is not None:
@@ -147,6 +149,30 @@ def series(plan: SelectPlan, blocks: list[Block], lower: int, upper: int,
     if plan.descending:
         out.reverse()  # 1.x walks series in reverse order too
     return out
+
+
+def _no_counts(plan: SelectPlan, arrays: list[pa.Array]) -> tuple[list[pa.Array], frozenset[int]]:
+    """A count() of 0 is no point in 1.x: null in a series where the count has none
+    (`cursor.silent`, returned), and under fill(none) or without GROUP BY time in every
+    bucket where it has none (fill(null) answers 0 there: `fill.fill_rows`, but without a
+    lower bound only from the count's first point on)."""
+    quiet: set[int] = set()
+    out = list(arrays)
+    for position, node in enumerate(plan.outputs, start=1):
+        if plan.prims[node.index].func != "count":  # type: ignore[union-attr]
+            continue
+        column = out[position]
+        zero = pc.fill_null(pc.equal(column, 0), False)
+        if pc.all(zero).as_py():
+            quiet.add(node.index)  # type: ignore[union-attr]
+        elif plan.interval is not None and plan.fill is not ast.FillOption.NONE:
+            if plan.time_range.lower is not None:
+                continue
+            # without a lower bound the count's fill starts at its own first point
+            first = pc.index(zero, False).as_py()
+            zero = pa.array([i < first for i in range(len(zero))])
+        out[position] = pc.if_else(zero, pa.scalar(None, column.type), column)
+    return out, frozenset(quiet)
 
 
 def _filled(plan: SelectPlan, arrays: list[pa.Array], start: int, end: int,

@@ -37,6 +37,15 @@ def bucket_span(plan: SelectPlan, lower: int, upper: int, firsts: Iterable[int |
     return start, end
 
 
+def own_start(plan: SelectPlan, start: int, first: int | None) -> int:
+    """The first bucket 1.x fills in a series: the range's start, or without a lower bound
+    the bucket of the series' own first point (`first`), whatever the other series hold;
+    under ORDER BY time DESC the fill stops there, at the series' oldest point."""
+    if plan.time_range.lower is not None or first is None:
+        return start
+    return max(start, bucket_of(plan, first))
+
+
 def limit_buckets(plan: SelectPlan, start: int, end: int, max_buckets: int) -> None:
     assert plan.interval is not None
     if (end - start) // plan.interval + 1 > max_buckets:
@@ -101,7 +110,9 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
     """Every bucket from start to end, filled. `kinds`: each prim's type, which 1.x casts
     fill(<number>)'s value to (`cast_fill`). `silent`: the prims without a point in
     the series (a count() of a field the measurement lacks...): 1.x's fill never starts for
-    them, so they are left null."""
+    them, so they are left null. A count() of 0 beside a call with points in its bucket is
+    no point in 1.x either: it is filled like an empty bucket (`fill(3)` answers 3, fill(null)
+    0, fill(none) and the ends of fill(linear) null)."""
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}
     width = len(plan.prims)
@@ -109,6 +120,11 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
     out: list[tuple[int, list[Any]]] = []
     option = plan.fill
     previous: list[Any] = [None] * width
+    counts = frozenset(i for i, p in enumerate(plan.prims) if p.func == "count")
+    # fill(null)'s 0 for count(): from the range's start, or without a lower bound from the
+    # count's own first point (before it each call's fill has not begun: the cursor's null)
+    zero_from = {i: start if plan.time_range.lower is not None else min(
+        (t for t, v in rows if v[i] not in (None, 0)), default=start) for i in counts}
     # fill(previous) follows the answer's order: under DESC the later bucket fills the earlier
     times = range(start, end + 1, plan.interval)
     for time in reversed(times) if plan.descending else times:
@@ -117,19 +133,24 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
             if option is ast.FillOption.NONE:
                 continue
             values = [None] * width
-            for index, prim in enumerate(plan.prims):
+            for index in range(width):
                 if index in silent:
                     continue
                 if option is ast.FillOption.NUMBER:
                     values[index] = numbers[index]
                 elif option is ast.FillOption.PREVIOUS:
                     values[index] = previous[index]
-                elif option is ast.FillOption.NULL and prim.func == "count":
-                    values[index] = 0
+                elif option is ast.FillOption.NULL and index in counts:
+                    values[index] = 0 if time >= zero_from[index] else None
         else:
             values = list(values)
             for index in range(width):
-                if values[index] is None and index not in silent:
+                if index in silent:
+                    continue
+                if index in counts and values[index] == 0:
+                    zero = option is ast.FillOption.NULL and time >= zero_from[index]
+                    values[index] = 0 if zero else None
+                if values[index] is None:
                     if option is ast.FillOption.NUMBER:
                         values[index] = numbers[index]
                     elif option is ast.FillOption.PREVIOUS:

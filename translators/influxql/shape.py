@@ -19,7 +19,7 @@ from . import ast, cursor, topread
 from . import functions as fn
 from . import integral as area
 from .errors import QueryError
-from .fill import bucket_of, bucket_span, cast_fill, fill_rows
+from .fill import bucket_of, bucket_span, cast_fill, fill_rows, own_start
 from .int64 import wrapped_mean
 from .outputs import evaluate, evaluate_node, points_of
 from .paging import page_series
@@ -100,8 +100,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 p.func not in (None, "integral") for p in plan.prims):
             continue  # no function has a point in the series (a low percentile's)
         if quiet:
-            rows = [(t, [None if i in quiet else v for i, v in enumerate(values)])
-                    for t, values in rows]
+            rows = _quieted(plan, rows, quiet, _schema(plan, group.name))
         computed.append(((group, integrals, quiet), group.name, rows))
     if plan.paged_by is not None and not unfilled and fills_in_runs(
             plan.fill, plan.interval is not None, (p.func for p in plan.prims)):
@@ -117,7 +116,9 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 and not unfilled:
             kinds = [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))
                      for i in range(len(plan.prims))]
-            rows = fill_rows(plan, rows, start, end, quiet | group.absent_counts, kinds)
+            first = rows[0][0] if rows else None
+            rows = fill_rows(plan, rows, own_start(plan, start, first), end,
+                             quiet | group.absent_counts, kinds)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             rows = _beside_integrals(plan, rows, integrals, quiet, _schema(plan, group.name))
         if multi:  # fill runs over their rows in the answer's order (topread.py)
@@ -184,6 +185,18 @@ def _opens_empty(plan: SelectPlan, groups: list[SeriesRows]) -> bool:
         if first is not None and fn.percentile(first, rank, lambda f=first: f) is not None:
             return False
     return True
+
+
+def _quieted(plan: SelectPlan, rows: list[tuple[int, list[Any]]], quiet: frozenset[int],
+             schema: MeasurementSchema | None) -> list[tuple[int, list[Any]]]:
+    """The rows with the functions without a point in the series (`cursor.silent`) null;
+    without GROUP BY time they read the cursor's default there, fill(<number>)'s value."""
+    default = {i: None for i in quiet}
+    if plan.interval is None and plan.fill is ast.FillOption.NUMBER:
+        default = {i: cast_fill(plan.fill_value, cursor.kind_of(plan, PrimRef(i), schema))
+                   for i in quiet}
+    return [(t, [default[i] if i in quiet else v for i, v in enumerate(values)])
+            for t, values in rows]
 
 
 def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],

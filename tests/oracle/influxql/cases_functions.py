@@ -17,6 +17,11 @@ CT = f"FROM counters WHERE {W}"
 #: stock, symbol AAA, main window.
 SA = f"FROM stock WHERE symbol = 'AAA' AND {W}"
 
+#: sparse over the first hour: b has no point in one 5-minute bucket of three.
+SP = "FROM sparse WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
+#: the same from 00:10, a bucket where b has no point.
+SP10 = "FROM sparse WHERE time >= '2024-01-01T00:10:00Z' AND time < '2024-01-01T01:00:00Z'"
+
 AGGREGATES = [
     pytest.param(f"SELECT count(usage_user) {CW}", id="count"),
     pytest.param(f"SELECT count(*) {CW}", id="count-star"),
@@ -211,6 +216,30 @@ AGGREGATES = [
                  "percentile(used, 50), median(used) FROM mem WHERE host = 'server01' AND "
                  "time >= '2023-12-31T22:50:00Z' AND time < '2024-01-01T00:10:00Z' "
                  "GROUP BY time(10m) fill(2.5)", id="fill-fraction-integer-functions"),
+    # a count() of 0 is no point: beside a function with points in the bucket it is filled
+    # like an empty bucket (fill(null): 0, fill(none) and linear's ends: null); in a series
+    # where it has none, or without GROUP BY time, it reads the cursor's default
+    pytest.param(f"SELECT mean(a), count(b) {SP} GROUP BY time(5m) fill(3)",
+                 id="count-empty-bucket-fill-number"),
+    pytest.param(f"SELECT mean(a), count(b), count(distinct(b)) {SP10} GROUP BY time(5m) "
+                 "fill(previous)", id="count-empty-bucket-fill-previous"),
+    pytest.param(f"SELECT mean(a), count(b) {SP10} GROUP BY time(5m), id fill(linear)",
+                 id="count-empty-bucket-fill-linear"),
+    pytest.param(f"SELECT mean(a), count(b), count(distinct(b)) {SP} GROUP BY time(5m) "
+                 "fill(none)", id="count-empty-bucket-fill-none"),
+    pytest.param(f"SELECT count(b) + 1, mean(a) {SP} GROUP BY time(5m) ORDER BY time DESC "
+                 "fill(-1)", id="count-empty-bucket-math-desc"),
+    pytest.param(f"SELECT sum(count) FROM (SELECT mean(a), count(b) {SP} GROUP BY time(5m) "
+                 "fill(3))", id="count-empty-bucket-subquery"),
+    pytest.param(f"SELECT mean(a), count(b) {SP10} AND time < '2024-01-01T00:15:00Z' "
+                 "GROUP BY time(5m)", id="count-no-point-in-series-by-time"),
+    pytest.param(f"SELECT count(b), count(a) {SP10} AND time < '2024-01-01T00:15:00Z'",
+                 id="count-no-point-without-time"),
+    pytest.param(f"SELECT count(b) + 1, count(a), sum(b) {SP10} "
+                 "AND time < '2024-01-01T00:15:00Z' fill(7)",
+                 id="count-no-point-without-time-fill-number"),
+    pytest.param(f"SELECT mean(a), percentile(a, 1) {SP10} AND time < '2024-01-01T00:15:00Z' "
+                 "fill(3)", id="percentile-low-rank-without-time-fill-number"),
     # a float no int64 holds fills integers with -2^63, Go's int64() of it (a 500 in subqueries)
     pytest.param("SELECT sum(used), count(used), mean(used) FROM mem WHERE host = 'server01' "
                  "AND time >= '2023-12-31T22:50:00Z' AND time < '2024-01-01T00:10:00Z' "

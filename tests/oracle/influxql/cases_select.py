@@ -14,6 +14,8 @@ W = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T02:00:00Z'"
 S = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z'"
 #: The first hour.
 H1 = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
+#: cpu by hour without a lower bound: one series has a point a week before the others'.
+NOLOW = "FROM cpu WHERE time < '2024-01-01 00:07:30' GROUP BY time(1h), host, cpu"
 #: Two minutes inside server03's gap in cpu.
 GAP = "time >= '2024-01-01T00:35:00Z' AND time < '2024-01-01T00:37:00Z'"
 #: mem, one host (rows of different series at the same time come back in an order that
@@ -414,6 +416,21 @@ GROUPING = [
                  id="group-by-order-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(15m)",
                  id="group-by-time"),
+    # without a lower bound each series' fill starts at its own first point (DESC: stops
+    # there), not at the earliest of all series; each count() at its own (found by the fuzzer)
+    pytest.param(f"SELECT max(usage_idle) {NOLOW} fill(previous) ORDER BY time DESC",
+                 id="no-lower-bound-fill-per-series-desc"),
+    pytest.param(f"SELECT max(usage_idle) {NOLOW} fill(1)", id="no-lower-bound-fill-per-series"),
+    pytest.param(f"SELECT max(usage_idle) {NOLOW}", id="no-lower-bound-fill-null-per-series"),
+    pytest.param("SELECT double_exponential_moving_average(max(usage_idle), 5) FROM cpu "
+                 "WHERE time < '2024-01-01 00:07:30' GROUP BY cpu, time(1h), region, host "
+                 "fill(previous) ORDER BY time DESC", {"epoch": "u"},
+                 id="no-lower-bound-transform-fill-previous-desc"),
+    pytest.param("SELECT mean(a), count(c) FROM sparse WHERE time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(5m), id", id="no-lower-bound-count-from-own-first"),
+    pytest.param("SELECT count(c) + 0, count(d) FROM sparse "
+                 "WHERE time < '2024-01-01T01:00:00Z' GROUP BY time(5m), id ORDER BY time DESC",
+                 id="no-lower-bound-count-from-own-first-desc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(15m, 5m)",
                  id="group-by-time-offset"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(15m, -5m)",

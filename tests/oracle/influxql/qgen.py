@@ -334,7 +334,12 @@ class Draw:
                 f"{self.group_by(tags)}")
         if by_time and self.chance(0.5):
             text += " " + self.pick(FILLS)
-        return text + self.tail(bounds, bool(tags))
+        tail = self.tail(bounds, bool(tags))
+        # without GROUP BY time a function without a point reads fill's number (drawn after
+        # the tail so that the statements drawn before this fill stay the same)
+        if not by_time and self.chance(0.15):
+            text += " " + self.pick(tuple(f for f in FILLS if f != "fill(none)"))
+        return text + tail
 
     def transformed(self, m: Measurement) -> str:
         """A transformation of an aggregate over GROUP BY time: derivative(mean(x)), ..."""
