@@ -84,13 +84,20 @@ def kind_of(plan: SelectPlan, call: Node, schema: MeasurementSchema | None) -> s
     if name in fn.INTEGER_CALLS:
         return "integer"
     if isinstance(call, Transform):
-        return kind_of(plan, call.arg, schema)
+        arg = call.arg
+        if isinstance(arg, PrimRef) and plan.prims[arg.index].func is None:
+            return _stored_kind(plan, arg, schema)  # a transformation of raw points
+        return kind_of(plan, arg, schema)
     if not isinstance(call, PrimRef):
         return None
-    prim = plan.prims[call.index]
-    if prim.func is None:
+    if plan.prims[call.index].func is None:
         return None  # a selector's companion (1.x's aux field) takes fill's number as written
-    stored = schema.fields.get(prim.name) if schema is not None else None
+    return _stored_kind(plan, call, schema)
+
+
+def _stored_kind(plan: SelectPlan, ref: PrimRef, schema: MeasurementSchema | None
+                 ) -> str | None:
+    stored = schema.fields.get(plan.prims[ref.index].name) if schema is not None else None
     return stored.value if stored is not None else None
 
 

@@ -690,6 +690,11 @@ RAW_CALLS = [
                  id="raw-calls-math-fill-number"),
     pytest.param(f"SELECT difference(code) * 2, cumulative_sum(code) {E20} LIMIT 3",
                  id="raw-calls-math-beside-call"),
+    # a transformation of an integer field reads fill's number cast to an integer
+    pytest.param(f"SELECT difference(code) * 2, cumulative_sum(code) {E20} fill(2.5) "
+                 "LIMIT 1 OFFSET 2", id="raw-calls-integer-fill-cast"),
+    pytest.param(f"SELECT cumulative_sum(code), difference(latency) {E20} fill(2.5) "
+                 "LIMIT 2 OFFSET 3", id="raw-calls-integer-and-float-fill-cast"),
 ]
 
 #: gauge's four series over its first four minutes, every point of one minute tied on time.
