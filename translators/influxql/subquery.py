@@ -80,6 +80,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     statement's time range, whose shard groups 1.x maps for every subquery below it."""
     from .engine import select  # engine imports this module lazily; select recurses
 
+    _check_directions(statement)
     # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
     # statement keeps them as written (its wildcard columns then list no tag).
     parent = dataclasses.replace(
@@ -216,6 +217,18 @@ def _ascending(series: Series) -> Series:
 
 def _aggregates(statement: ast.SelectStatement) -> bool:
     return any(has_aggregate(f.expr) for f in statement.fields)
+
+
+def _check_directions(statement: ast.SelectStatement) -> None:
+    """A subquery runs in its parent's time order: one without ORDER BY takes it (so under
+    a descending parent it is descending too), one whose ORDER BY says otherwise is 1.x's
+    error, before anything in the subquery is checked. `statement` already carries the
+    direction its own parent handed down."""
+    for source in statement.sources:
+        if (isinstance(source, ast.SubQuery) and source.statement.sort_fields
+                and _descending(source.statement) != _descending(statement)):
+            raise QueryError("subqueries must be ordered in the same direction as the query "
+                             "itself")
 
 
 def _descending(statement: ast.SelectStatement) -> bool:

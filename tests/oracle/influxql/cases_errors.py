@@ -174,6 +174,22 @@ SEMANTIC = [
                  id="subquery-typed-by-parent-shard-groups"),
     pytest.param("SELECT mean(a) FROM (SELECT d AS a FROM sparse WHERE "
                  "time > '2024-01-20T00:00:00Z')", id="subquery-typed-outside-own-range"),
+    # a subquery runs in its parent's time order: one without ORDER BY takes it, one whose
+    # ORDER BY says otherwise fails before its own statement is checked
+    pytest.param("SELECT code FROM (SELECT code FROM events ORDER BY time DESC)",
+                 id="subquery-desc-under-asc"),
+    pytest.param("SELECT code FROM (SELECT code FROM events ORDER BY time ASC) "
+                 "ORDER BY time DESC", id="subquery-asc-under-desc"),
+    pytest.param("SELECT code FROM (SELECT code FROM events ORDER BY time DESC) "
+                 "ORDER BY time DESC LIMIT 3", id="subquery-desc-under-desc"),
+    pytest.param("SELECT code FROM (SELECT code FROM (SELECT code FROM events ORDER BY time "
+                 "DESC)) ORDER BY time DESC LIMIT 3", id="subquery-desc-inherited-through-middle"),
+    pytest.param("SELECT code FROM (SELECT code FROM (SELECT code FROM events ORDER BY time "
+                 "DESC) ORDER BY time ASC) ORDER BY time DESC", id="subquery-asc-middle-error"),
+    pytest.param("SELECT mean(code) FROM (SELECT nosuch(code) FROM events ORDER BY time DESC)",
+                 id="subquery-direction-before-its-own-errors"),
+    pytest.param("SELECT * FROM (SELECT code FROM events ORDER BY time DESC), events",
+                 id="subquery-direction-beside-measurement"),
     pytest.param("SELECT mean(a) FROM (SELECT d AS a FROM sparse) "
                  "WHERE time < '2023-12-31T23:30:00Z'", id="subquery-untyped-raw-parent-range"),
     pytest.param("SELECT a + 2 FROM (SELECT ok AS a FROM events WHERE "
