@@ -16,6 +16,7 @@ from typing import Any
 
 from . import ast
 from .durations import wrap_int64
+from .goexp import go_exp
 from .readorder import go_sort
 
 AGGREGATES = frozenset({
@@ -246,6 +247,8 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
         return _go_pow(number, float(args[1]))
     if name == "atan2":
         return math.atan2(number, float(args[1]))
+    if name == "exp":
+        return go_exp(number)  # Go's own polynomial, not libm's exp
     try:
         return getattr(math, name)(number)
     except OverflowError:  # exp() past float64

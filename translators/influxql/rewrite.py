@@ -34,6 +34,8 @@ from .select_list import (
     has_aggregate,
     schema_union,
     strip_parens,
+    wild_calls,
+    written_calls,
 )
 from .select_plan import (
     Lit,
@@ -119,8 +121,10 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     expanded_raw = any(isinstance(strip_parens(f.expr), ast.Wildcard | ast.RegexLiteral)
                        for f in statement.fields)
     if plan.aggregate:
-        if not plan.selector and (expanded_raw or any(p.func is None for p in plan.prims)):
-            if all(c.func in SELECTORS for c in calls):  # 1.x's wording for this case
+        wild = wild_calls(statement)
+        lone = plan.selector and written_calls(statement) == 1 and not wild
+        if not lone and (expanded_raw or any(p.func is None for p in plan.prims)):
+            if not wild and all(c.func in SELECTORS for c in calls):  # 1.x's wording
                 raise QueryError("mixing multiple selector functions with tags or fields "
                                  "is not supported")
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")

@@ -33,6 +33,28 @@ def _calls(expr: ast.Expr) -> list[str]:
     return []
 
 
+def written_calls(statement: ast.SelectStatement) -> int:
+    """The function calls the SELECT list writes, math aside, each counted as often as it is
+    written (1.x's compiler lists every one: `first(v) - first(v)` is two selectors)."""
+    return sum(1 for f in statement.fields for name in _calls(f.expr) if name not in MATH)
+
+
+def wild_calls(statement: ast.SelectStatement) -> bool:
+    """Whether a call reads a wildcard or regex (`first(*)`), which 1.x's compiler takes for
+    an aggregate even when the function is a selector."""
+    return any(_wild_call(f.expr) for f in statement.fields)
+
+
+def _wild_call(expr: ast.Expr) -> bool:
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.Call):
+        return any(isinstance(strip_parens(a), ast.Wildcard | ast.RegexLiteral)
+                   or _wild_call(a) for a in expr.args)
+    if isinstance(expr, ast.BinaryExpr):
+        return _wild_call(expr.lhs) or _wild_call(expr.rhs)
+    return False
+
+
 def _is_distinct(expr: ast.Expr) -> bool:
     expr = strip_parens(expr)
     return isinstance(expr, ast.Distinct) or (isinstance(expr, ast.Call)

@@ -66,6 +66,14 @@ SEMANTIC = [
     pytest.param(f"SELECT mean(usage_user), usage_system FROM cpu WHERE {W}",
                  id="mixing-aggregate-and-raw"),
     pytest.param("SELECT first(v), last(v), w FROM gauge", id="mixing-selectors-and-raw"),
+    # 1.x counts calls as written: one selector twice is two; a call over a wildcard or
+    # regex is an aggregate to that check
+    pytest.param("SELECT first(v) - first(v), v FROM single WHERE time >= "
+                 "'2024-01-01T02:00:00Z' AND time < '2024-01-10T01:00:00Z' GROUP BY id, "
+                 "time(90m) fill(2.5)", id="mixing-one-selector-twice-and-raw"),
+    pytest.param("SELECT max(v), max(v), id FROM single", id="mixing-same-selectors-and-tag"),
+    pytest.param("SELECT first(*), id FROM single", id="mixing-wildcard-selector-and-tag"),
+    pytest.param("SELECT last(/v/), id FROM gauge", id="mixing-regex-selector-and-tag"),
     # the SELECT list is checked before it is expanded: a regex is a raw field there even
     # when it matches nothing, and a FROM that matches nothing is checked too
     pytest.param("SELECT /e/, cumulative_sum(a) FROM sparse GROUP BY *",
