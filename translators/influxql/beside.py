@@ -23,30 +23,45 @@ from .select_list import check_fields, column_names, field_name, has_aggregate, 
 from .timerange import split_condition
 
 Select = Callable[[ast.SelectStatement], list[Series]]
+Expand = Callable[[ast.SelectStatement], list[ast.Field]]  # calls' wildcards and regexes
 _MISSING = object()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Halves:
-    """The SELECT list's positions (time fields left out) that hold aggregates and those
-    that hold transformations of raw points, and every position's column name."""
+    """The SELECT list's fields (time left out, calls' wildcards expanded), the positions
+    that hold aggregates and those that hold transformations of raw points, and every
+    position's column name."""
 
+    fields: tuple[ast.Field, ...]
     aggregates: tuple[int, ...]
     transforms: tuple[int, ...]
     names: tuple[str, ...]
 
 
-def split(statement: ast.SelectStatement) -> Halves | None:
+def split(statement: ast.SelectStatement, expand: Expand) -> Halves | None:
     """The halves, when the statement is aggregates beside raw transformations (or math
-    over them) and nothing else (no raw field, no wildcard, no GROUP BY time, no expression
-    mixing the two)."""
+    over them) and nothing else (no raw field, no GROUP BY time, no expression mixing the
+    two). A call of a wildcard or regex (`count(*)`, `difference(/co/)`) is one field per
+    field it matches, as 1.x expands it (`count_code`, `count_latency`...): `expand` lists
+    them, over the statement's measurements (a subquery's parent is asked again over its
+    rows)."""
     if any(_is_time_call(d.expr) for d in statement.dimensions):
         return None
     fields = [f for f in statement.fields if not _is_time_ref(f.expr)]
+    found = _classify(fields)
+    if found is None or not any(_expands(f.expr) for f in fields):
+        return found
+    if any(isinstance(s, ast.SubQuery) for s in statement.sources):
+        return None
+    return _classify([f for f in expand(statement) if not _is_time_ref(f.expr)])
+
+
+def _classify(fields: list[ast.Field]) -> Halves | None:
     aggregates, transforms = [], []
     for position, item in enumerate(fields):
         expr = strip_parens(item.expr)
-        if _expands(expr):
+        if _expands(expr) and not _expanding_call(expr):
             return None
         if _over_raw_transforms(expr):
             transforms.append(position)
@@ -57,14 +72,14 @@ def split(statement: ast.SelectStatement) -> Halves | None:
     if not aggregates or not transforms:
         return None
     names = column_names([(f.alias, field_name(f.expr)) for f in fields])
-    return Halves(tuple(aggregates), tuple(transforms), tuple(names))
+    return Halves(tuple(fields), tuple(aggregates), tuple(transforms), tuple(names))
 
 
 def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select,
                   now: int) -> list[Series]:
     """Both halves answered by `select` and joined series by series."""
     check_fields(statement)  # the whole SELECT list's checks (top() beside anything fails)
-    fields = [f for f in statement.fields if not _is_time_ref(f.expr)]
+    fields = halves.fields
 
     def half(positions: tuple[int, ...]) -> ast.SelectStatement:
         chosen = tuple(ast.Field(fields[p].expr, halves.names[p]) for p in positions)
@@ -191,7 +206,14 @@ def _anywhere(expr: ast.Expr, test: Callable[[ast.Expr], bool]) -> bool:
     return False
 
 
-def _lone_selector(fields: list[ast.Field], positions: tuple[int, ...]) -> bool:
+def _expanding_call(expr: ast.Expr) -> bool:
+    """A call whose argument is a wildcard or regex (`count(*)`), which 1.x expands into one
+    call per field; math over one (`count(*) + 1`) it refuses."""
+    return (isinstance(expr, ast.Call) and bool(expr.args)
+            and isinstance(expr.args[0], ast.Wildcard | ast.RegexLiteral))
+
+
+def _lone_selector(fields: tuple[ast.Field, ...], positions: tuple[int, ...]) -> bool:
     calls = {call for position in positions for call in _calls(fields[position].expr)}
     return len(calls) == 1 and next(iter(calls)).name in SELECTORS
 

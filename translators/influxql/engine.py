@@ -19,8 +19,9 @@ from .errors import QueryError
 from .fill import absent_counts
 from .readrange import time_bounds
 from .results import Series
-from .rewrite import plan_select
+from .rewrite import plan_select, resolve_sources
 from .schema import SchemaProvider
+from .select_list import expand_fields
 from .select_plan import SelectPlan, Source
 from .shape import group_rows, shape
 from .sqlnames import VIRTUAL_DB
@@ -47,7 +48,8 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     read only the recent end of the data (`recent.py`). `paged_by`: the GROUP BY that keys
     SLIMIT/SOFFSET's page when it is not the statement's own (a subquery's parent's).
     `keep_nan`: answer NaN as NaN, for a parent to read (`SelectPlan.keep_nan`)."""
-    halves = beside.split(statement)
+    halves = beside.split(statement, lambda s: expand_fields(
+        s, resolve_sources(s.sources, database, schema)))
     if halves is not None:
         return beside.select_beside(statement, halves, lambda half: select(
             half, database, schema, run, now, limits, series_times, paged_by, keep_nan), now)

@@ -598,6 +598,20 @@ BESIDE = [
                  id="count-beside-cumulative-sum-plus-field-error"),
     pytest.param(f"SELECT cumulative_sum(code) + code {E20}",
                  id="cumulative-sum-plus-field-error"),
+    # count(*) and count(/re/) are one call per field beside the transformation's
+    pytest.param(f"SELECT count(*), difference(code) {E20}", id="count-wildcard-beside-difference"),
+    pytest.param(f"SELECT difference(code), count(/co/) {E20} GROUP BY source",
+                 id="count-regex-beside-difference-by-tag"),
+    pytest.param("SELECT count(*) AS c, difference(code) AS c_code, count(code) FROM events",
+                 id="count-wildcard-aliases-kept-twice-1970"),
+    pytest.param(f"SELECT mean(*), difference(*) {E20} LIMIT 2",
+                 id="mean-wildcard-beside-difference-wildcard"),
+    pytest.param(f"SELECT max(*), cumulative_sum(latency) {E20} ORDER BY time DESC LIMIT 3",
+                 id="max-wildcard-skips-text-beside-cumulative-sum"),
+    pytest.param("SELECT count(*), difference(code) FROM events, sparse WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' LIMIT 2",
+                 id="count-wildcard-beside-difference-two-measurements"),
+    pytest.param(f"SELECT max(*) {E20}", id="max-wildcard-skips-text"),
 ]
 
 # Several transformations of raw points: each call is cut by LIMIT/OFFSET on its own, then

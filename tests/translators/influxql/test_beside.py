@@ -7,6 +7,17 @@ import pytest
 from translators.influxql import ast
 from translators.influxql.beside import join, split
 from translators.influxql.parser import parse_statement
+from translators.influxql.schema import MeasurementSchema
+from translators.influxql.select_list import expand_fields
+from translators.influxql.select_plan import Source
+from translators.lineprotocol import FieldType
+
+_M = MeasurementSchema("m", ("host",), {"x": FieldType.FLOAT, "y": FieldType.INTEGER,
+                                        "s": FieldType.STRING})
+
+
+def _expand(statement: ast.SelectStatement) -> list[ast.Field]:
+    return expand_fields(statement, [Source("db", _M)])
 
 
 @pytest.mark.parametrize(("text", "halves"), [
@@ -17,7 +28,13 @@ from translators.influxql.parser import parse_statement
                  id="group-by-time"),
     pytest.param("SELECT count(x) + cumulative_sum(x) FROM m", None, id="mixed-expression"),
     pytest.param("SELECT count(x), cumulative_sum(x), x FROM m", None, id="raw-field"),
-    pytest.param("SELECT count(*), cumulative_sum(x) FROM m", None, id="wildcard"),
+    pytest.param("SELECT count(*), cumulative_sum(x) FROM m", ((0, 1, 2), (3,)),
+                 id="count-wildcard-expands"),
+    pytest.param("SELECT count(x), difference(/x|y/) FROM m", ((0,), (1, 2)),
+                 id="transform-regex-expands"),
+    pytest.param("SELECT count(*) + 1, cumulative_sum(x) FROM m", None,
+                 id="math-over-wildcard-call"),
+    pytest.param("SELECT *, cumulative_sum(x) FROM m", None, id="raw-wildcard"),
     pytest.param("SELECT count(x), difference(count(x)) FROM m", None,
                  id="transform-of-aggregate"),
     pytest.param("SELECT cumulative_sum(x) FROM m", None, id="transform-alone"),
@@ -25,15 +42,23 @@ from translators.influxql.parser import parse_statement
 def test_split(text: str, halves: tuple[tuple[int, ...], tuple[int, ...]] | None) -> None:
     statement = parse_statement(text)
     assert isinstance(statement, ast.SelectStatement)
-    found = split(statement)
+    found = split(statement, _expand)
     assert (None if found is None else (found.aggregates, found.transforms)) == halves
 
 
 def test_split_names_columns_as_the_whole_statement() -> None:
     statement = parse_statement("SELECT max(x), difference(x) AS max FROM m")
     assert isinstance(statement, ast.SelectStatement)
-    found = split(statement)
+    found = split(statement, _expand)
     assert found is not None and found.names == ("max_1", "max")
+
+
+def test_split_names_expanded_calls_by_their_field() -> None:
+    statement = parse_statement("SELECT count(*) AS c, difference(x) AS c_x FROM m")
+    assert isinstance(statement, ast.SelectStatement)
+    found = split(statement, _expand)
+    # 1.x keeps both: an expanded call's name is an alias, and aliases are never renamed
+    assert found is not None and found.names == ("c_s", "c_x", "c_y", "c_x")
 
 
 def test_join_takes_one_row_of_each_stream_per_time() -> None:
