@@ -612,6 +612,30 @@ BESIDE = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' LIMIT 2",
                  id="count-wildcard-beside-difference-two-measurements"),
     pytest.param(f"SELECT max(*) {E20}", id="max-wildcard-skips-text"),
+    # math over an aggregate and a transformation is done on each joined row; a call without
+    # a point there reads its default first (fill(3)'s 3 is doubled)
+    pytest.param(f"SELECT count(code) + cumulative_sum(code) {E20}",
+                 id="count-plus-cumulative-sum-row-by-row"),
+    pytest.param(f"SELECT mean(code) - difference(code) {E20} ORDER BY time DESC",
+                 id="mean-minus-difference-desc"),
+    pytest.param(f"SELECT abs(mean(code) - difference(code)) {E20} ORDER BY time DESC LIMIT 2",
+                 id="mean-minus-difference-desc-limit-each"),
+    pytest.param(f"SELECT cumulative_sum(code) - count(code) * 2 {E20} fill(1) LIMIT 2",
+                 id="cumulative-sum-minus-count-fill-before-math"),
+    pytest.param(f"SELECT count(code) + cumulative_sum(code) {E20B} fill(previous) LIMIT 3",
+                 id="count-plus-cumulative-sum-fill-previous"),
+    pytest.param(f"SELECT count(code) + cumulative_sum(code) + 1 AS x, count(code) {E20} "
+                 "GROUP BY source", id="count-plus-cumulative-sum-by-tag"),
+    pytest.param(f"SELECT max(code) + cumulative_sum(code) {E20} LIMIT 2",
+                 id="max-plus-cumulative-sum-at-lower-bound"),
+    pytest.param(f"SELECT count(code) / difference(code) {E20} fill(0) LIMIT 3",
+                 id="count-over-difference-fill-zero"),
+    pytest.param(f"SELECT count(code) * 2, cumulative_sum(code) + 1 {E20B} fill(3) LIMIT 2",
+                 id="math-over-calls-beside-reads-fill-first"),
+    pytest.param(f"SELECT abs(count(code)) - 10, cumulative_sum(code) + 1 {E20B} fill(-3) "
+                 "LIMIT 2", id="abs-of-count-fill-negative-beside-cumulative-sum"),
+    pytest.param(f"SELECT difference(count(code)) + cumulative_sum(code) {E20}",
+                 id="transform-of-aggregate-plus-raw-transform-error"),
 ]
 
 # Several transformations of raw points: each call is cut by LIMIT/OFFSET on its own, then

@@ -6,9 +6,10 @@ import pytest
 
 from translators.influxql import ast
 from translators.influxql.beside import join, split
+from translators.influxql.outputs import evaluate_node
 from translators.influxql.parser import parse_statement
 from translators.influxql.schema import MeasurementSchema
-from translators.influxql.select_list import expand_fields
+from translators.influxql.select_list import expand_fields, field_name
 from translators.influxql.select_plan import Source
 from translators.lineprotocol import FieldType
 
@@ -21,17 +22,24 @@ def _expand(statement: ast.SelectStatement) -> list[ast.Field]:
 
 
 @pytest.mark.parametrize(("text", "halves"), [
-    pytest.param("SELECT count(x), cumulative_sum(x) FROM m", ((0,), (1,)), id="split"),
-    pytest.param("SELECT difference(x), max(x), mean(y) FROM m", ((1, 2), (0,)),
-                 id="split-transform-first"),
+    pytest.param("SELECT count(x), cumulative_sum(x) FROM m", (("count",), ("cumulative_sum",)),
+                 id="split"),
+    pytest.param("SELECT difference(x), max(x), mean(y) FROM m",
+                 (("max", "mean"), ("difference",)), id="split-transform-first"),
     pytest.param("SELECT count(x), cumulative_sum(x) FROM m GROUP BY time(1m)", None,
                  id="group-by-time"),
-    pytest.param("SELECT count(x) + cumulative_sum(x) FROM m", None, id="mixed-expression"),
+    pytest.param("SELECT count(x) + cumulative_sum(x) FROM m", (("count",), ("cumulative_sum",)),
+                 id="mixed-expression-parts"),
+    pytest.param("SELECT abs(mean(x) + 1 - difference(x)), mean(x) + 1 FROM m",
+                 (("mean",), ("difference",)), id="mixed-math-shares-a-part"),
+    pytest.param("SELECT count(x) + cumulative_sum(x) + x FROM m", None,
+                 id="mixed-expression-raw-field"),
     pytest.param("SELECT count(x), cumulative_sum(x), x FROM m", None, id="raw-field"),
-    pytest.param("SELECT count(*), cumulative_sum(x) FROM m", ((0, 1, 2), (3,)),
+    pytest.param("SELECT count(*), cumulative_sum(x) FROM m",
+                 (("count", "count", "count"), ("cumulative_sum",)),
                  id="count-wildcard-expands"),
-    pytest.param("SELECT count(x), difference(/x|y/) FROM m", ((0,), (1, 2)),
-                 id="transform-regex-expands"),
+    pytest.param("SELECT count(x), difference(/x|y/) FROM m",
+                 (("count",), ("difference", "difference")), id="transform-regex-expands"),
     pytest.param("SELECT count(*) + 1, cumulative_sum(x) FROM m", None,
                  id="math-over-wildcard-call"),
     pytest.param("SELECT *, cumulative_sum(x) FROM m", None, id="raw-wildcard"),
@@ -39,11 +47,22 @@ def _expand(statement: ast.SelectStatement) -> list[ast.Field]:
                  id="transform-of-aggregate"),
     pytest.param("SELECT cumulative_sum(x) FROM m", None, id="transform-alone"),
 ])
-def test_split(text: str, halves: tuple[tuple[int, ...], tuple[int, ...]] | None) -> None:
+def test_split(text: str, halves: tuple[tuple[str, ...], tuple[str, ...]] | None) -> None:
     statement = parse_statement(text)
     assert isinstance(statement, ast.SelectStatement)
     found = split(statement, _expand)
-    assert (None if found is None else (found.aggregates, found.transforms)) == halves
+    assert (None if found is None else (tuple(map(field_name, found.aggregates)),
+                                        tuple(map(field_name, found.transforms)))) == halves
+
+
+def test_split_computes_mixed_math_over_the_parts() -> None:
+    statement = parse_statement("SELECT count(x) - cumulative_sum(x) * 2, count(x) FROM m")
+    assert isinstance(statement, ast.SelectStatement)
+    found = split(statement, _expand)
+    assert found is not None and found.names == ("count_cumulative_sum", "count")
+    # the math is done on the calls' values after the join, not inside either half
+    assert [evaluate_node(node, [7, 3]) for node in found.outputs] == [1, 7]
+    assert [evaluate_node(node, [None, 3]) for node in found.outputs] == [None, None]
 
 
 def test_split_names_columns_as_the_whole_statement() -> None:
