@@ -18,7 +18,7 @@ from typing import Any
 
 from . import ast
 from .cursor import missing_value
-from .functions import MATH, SELECTORS, TRANSFORMS
+from .functions import FLOAT_CALLS, INTEGER_CALLS, MATH, SELECTORS, TRANSFORMS
 from .outputs import evaluate_node
 from .results import Series
 from .select_list import check_fields, column_names, field_name, has_aggregate, strip_parens
@@ -148,6 +148,10 @@ def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select
             by_key.setdefault(key, [None, None])[side] = found
     counts = len(halves.aggregates), len(halves.transforms)
     positions = tuple(range(counts[0])), tuple(range(counts[0], sum(counts)))
+    kinds = [_kind(part, [row[k + 1] for found in answered for row in found.values])
+             for parts, answered in ((halves.aggregates, aggregated),
+                                     (halves.transforms, transformed))
+             for k, part in enumerate(parts)]
     out = []
     for key in sorted(by_key, reverse=descending):
         pair = by_key[key]
@@ -155,23 +159,21 @@ def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select
         streams = [(s.values if s is not None else [], at)
                    for s, at in zip(pair, positions, strict=True)]
         rows = [[time, *(evaluate_node(node, values) for node in halves.outputs)]
-                for time, *values in join(streams, sum(counts), descending, statement.fill,
+                for time, *values in join(streams, kinds, descending, statement.fill,
                                           statement.fill_value)]
         out.append(Series(known.name, ["time", *halves.names], rows, known.tags,
                           has_time=True, timezone=known.timezone))
     return out
 
 
-def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], width: int,
+def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], kinds: list[str | None],
          descending: bool, fill: ast.FillOption, fill_value: float | int | None
          ) -> list[list[Any]]:
     """1.x's cursor over calls whose rows may share a time: each output row takes the next
     row of every stream at the earliest time (the latest under DESC) of their heads; the
-    columns of a stream without one there read the cursor's default."""
-    kinds = [_kind(rows, column) for rows, positions in streams
-             for column in range(len(positions))]
-    kind_at = dict(zip([p for _, positions in streams for p in positions], kinds,
-                       strict=True))
+    columns of a stream without one there read the cursor's default, fill's number cast
+    to the column's kind (`kinds`, by position)."""
+    width = len(kinds)
     heads = [0] * len(streams)
     carried: list[Any] = [None] * width
     out = []
@@ -189,19 +191,24 @@ def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], width: int,
                 heads[i] += 1
         for position, value in enumerate(values):
             if value is _MISSING:
-                value = missing_value(fill, fill_value, kind_at[position], carried[position])
+                value = missing_value(fill, fill_value, kinds[position], carried[position])
             values[position] = carried[position] = value
         out.append([time, *values])
 
 
-def _kind(rows: list[list[Any]], column: int) -> str | None:
-    """A column's type as 1.x's cursor casts a fill value to it, read from its values."""
-    for row in rows:
-        value = row[column + 1]
-        if isinstance(value, bool):
-            return "boolean"
-        if isinstance(value, str):
-            return "string"
+def _kind(part: ast.Expr, values: list[Any]) -> str | None:
+    """The numeric kind 1.x's cursor casts fill's number to for a call: by its name
+    (`elapsed()` answers integers, `derivative()` floats), else by the values it answered.
+    A boolean or text call reads the number itself (`last(ok)` under fill(2.5) reads 2.5):
+    this cursor casts only to numbers."""
+    name = part.name if isinstance(part, ast.Call) else None
+    if name in FLOAT_CALLS:
+        return "float"
+    if name in INTEGER_CALLS:
+        return "integer"
+    for value in values:
+        if isinstance(value, bool | str):
+            return None
         if isinstance(value, int):
             return "integer"
         if isinstance(value, float):

@@ -7,6 +7,7 @@ SHOW statements run in `show_run.py`; DELETE and DROP SERIES conditions come fro
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from .select_plan import SelectPlan, Source
 from .shape import group_rows, shape
 from .sqlnames import VIRTUAL_DB
 from .storage import build_query
+from .typecheck import check_types
 
 Runner = Callable[[exp.Expression], pa.Table]
 
@@ -51,6 +53,7 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     halves = beside.split(statement, lambda s: expand_fields(
         s, resolve_sources(s.sources, database, schema)))
     if halves is not None:
+        _check_beside_types(statement, halves, database, schema, run, now)
         return beside.select_beside(statement, halves, lambda half: select(
             half, database, schema, run, now, limits, series_times, paged_by, keep_nan), now)
     if any(isinstance(s, ast.SubQuery) for s in statement.sources):
@@ -78,6 +81,24 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     except _MeansMayWrap:
         plan.exact_means = int64.integer_means(plan)
         return _answer(plan, run, now, limits, series_times)
+
+
+def _check_beside_types(statement: ast.SelectStatement, halves: beside.Halves,
+                        database: str | None, schema: SchemaProvider, run: Runner,
+                        now: int) -> None:
+    """1.x types the whole SELECT list, math between the halves' calls included
+    (`mode(message) * difference(latency)`), and fails where the range reaches a shard group
+    holding the measurement, as for any statement (`select`)."""
+    if any(isinstance(s, ast.SubQuery) for s in statement.sources):
+        return  # its parent is asked again over the subquery's rows
+    try:
+        check_types(statement.fields, resolve_sources(statement.sources, database, schema))
+    except QueryError:
+        plan = plan_select(dataclasses.replace(statement, fields=tuple(
+            ast.Field(part) for part in halves.aggregates)), database, schema, now)
+        if plan is not None and any(_indexed(plan, s, now, run, tagged=False)
+                                    for s in plan.sources):
+            raise
 
 
 def _indexed(plan: SelectPlan, source: Source, now: int, run: Runner, tagged: bool) -> bool:

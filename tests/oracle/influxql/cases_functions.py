@@ -559,6 +559,8 @@ TRANSFORMS = [
 #: events over its first twenty minutes, from a bound on a point (00:00) or before any (23:59).
 E20 = "FROM events WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z'"
 E20B = "FROM events WHERE time >= '2023-12-31T23:59:00Z' AND time < '2024-01-01T00:20:00Z'"
+#: sparse over its first twenty minutes.
+S20 = "FROM sparse WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z'"
 #: a subquery of events' maxima per source every five minutes.
 EMAX = (f"FROM (SELECT max(code) AS m {E20} GROUP BY time(5m), source) "
         "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z'")
@@ -636,6 +638,21 @@ BESIDE = [
                  "LIMIT 2", id="abs-of-count-fill-negative-beside-cumulative-sum"),
     pytest.param(f"SELECT difference(count(code)) + cumulative_sum(code) {E20}",
                  id="transform-of-aggregate-plus-raw-transform-error"),
+    # the whole SELECT list is typed, math across the halves included
+    pytest.param(f"SELECT mode(message) * difference(latency) {E20}",
+                 id="mode-of-text-times-difference-type-error"),
+    pytest.param("SELECT last(d) - 0.5, difference(b) FROM sparse WHERE id = 'nosuch'",
+                 id="last-of-boolean-minus-number-beside-difference-type-error"),
+    pytest.param("SELECT last(d) - 0.5, difference(b) FROM sparse "
+                 "WHERE time > '2030-01-01T00:00:00Z'",
+                 id="beside-type-error-no-shard-group"),
+    # the cursor casts fill's number only to numbers: a boolean or text call reads it as is,
+    # elapsed() an integer even where it has no point to tell
+    pytest.param(f"SELECT mode(d), last(c), cumulative_sum(a) {S20} fill(2.5) LIMIT 2",
+                 id="boolean-text-beside-cumulative-sum-fill-number-uncast"),
+    pytest.param("SELECT spread(temp), elapsed(temp, 10s) FROM cpu WHERE cpu != 'cpu1' AND "
+                 "time > 1704074400s GROUP BY * fill(2.5) LIMIT 10",
+                 id="spread-beside-elapsed-fill-cast-to-integer"),
 ]
 
 # Several transformations of raw points: each call is cut by LIMIT/OFFSET on its own, then

@@ -278,12 +278,28 @@ class Draw:
     def raw_calls(self, m: Measurement) -> str:
         """Several transformations of raw points (math over them too), each cut by LIMIT on
         its own and joined on time, over one series or several merged (their points at one
-        time all kept, in 1.x's merge order), with any fill."""
+        time all kept, in 1.x's merge order), with any fill; now and then an aggregate
+        beside them or in math with one."""
         items = [self.transform(self.field(m, NUMERIC)[0], self.pick(TRANSFORMS))
                  for _ in range(self.pick((1, 2, 2, 3)))]
         if self.chance(0.2):
             items[0] = self.pick((f"{items[0]} * 2", f"{items[0]} + {items[-1]}"))
+        beside = self.chance(0.35)
+        if beside:
+            # an aggregate (or a call of a wildcard or regex) beside them, one row at the
+            # range's lower bound, or in math with one of them, computed on each joined row
+            aggregate = self.aggregate(m, integral=False)
+            if self.chance(0.25):
+                aggregate = self.pick(("count", "mean", "max", "last")) + self.pick(
+                    ("(*)", "(/e/)"))
+            at = self.rng.randrange(len(items))
+            if self.chance(0.3) and "(*)" not in aggregate and "(/" not in aggregate:
+                items[at] = self.arithmetic(aggregate, items[at])
+            else:
+                items.insert(at, aggregate)
         bounds = self.bounds(grouped=False)
+        if beside and bounds.relative:  # the aggregate's row is stamped with the bound
+            bounds = Bounds(bounds.text.split(" AND ", 1)[1], None, bounds.upper)
         tags = self.tags(m)
         text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
                 f"{self.group_by(tags)}")

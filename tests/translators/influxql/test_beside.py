@@ -85,7 +85,8 @@ def test_join_takes_one_row_of_each_stream_per_time() -> None:
     # joins the first of them only
     aggregate = [[0, 7]]
     transform = [[0, 1], [0, 2], [5, 3]]
-    rows = join([(aggregate, (0,)), (transform, (1,))], 2, False, ast.FillOption.NULL, None)
+    rows = join([(aggregate, (0,)), (transform, (1,))], ["integer", "integer"], False,
+                ast.FillOption.NULL, None)
     assert rows == [[0, 7, 1], [0, None, 2], [5, None, 3]]
 
 
@@ -95,11 +96,12 @@ def test_join_takes_one_row_of_each_stream_per_time() -> None:
 ])
 def test_join_missing_values_read_the_default(fill: ast.FillOption, value: float | None,
                                               expected: list[list[object]]) -> None:
-    rows = join([([[0, 7]], (0,)), ([[5, 3.5]], (1,))], 2, False, fill, value)
+    rows = join([([[0, 7]], (0,)), ([[5, 3.5]], (1,))], ["integer", None], False, fill,
+                value)
     assert rows == expected
 
 
 def test_join_descending_walks_newest_first() -> None:
-    rows = join([([[0, 7]], (0,)), ([[5, 1], [0, 2]], (1,))], 2, True,
+    rows = join([([[0, 7]], (0,)), ([[5, 1], [0, 2]], (1,))], ["integer", "integer"], True,
                 ast.FillOption.NULL, None)
     assert rows == [[5, None, 1], [0, 7, 2]]
