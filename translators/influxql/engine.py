@@ -136,7 +136,7 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
                 blocks.append(found)
                 continue
         query = build_query(plan, source.database, source.schema, dimensions, now,
-                            source.copies, source.extra)
+                            source.copies, source.extra, source.mentions)
         limit = query.args.get("limit")
         if limit is None or int(limit.expression.name) > limits.max_rows:
             query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)

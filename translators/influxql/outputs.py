@@ -44,15 +44,17 @@ def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
 
 
 def points_of(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
-              keep: cursor.Window, series: list[str] | None = None) -> cursor.Points:
+              keep: cursor.Window, series: list[tuple[int, str]] | None = None
+              ) -> cursor.Points:
     """A transformation's points over one series' buckets (`_points`), for the join;
-    `series`: each raw row's series key, when the group merges several series."""
+    `series`: each raw row's FROM mention (its rank in read order) and series key, when the
+    group merges several series or mentions."""
     return lambda transform: _points(transform, plan, rows, keep, 0, series)
 
 
 def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
             keep: cursor.Window, back: int,
-            series_keys: list[str] | None = None) -> list[tuple[int, Any]]:
+            series_keys: list[tuple[int, str]] | None = None) -> list[tuple[int, Any]]:
     """A transformation's points in the answer's order, several at one time when it reads
     the raw points of several series. Over another transformation it reads that one's
     points (`difference(derivative(mean(x)))`), as 1.x chains their iterators. `back`: the
@@ -72,17 +74,22 @@ def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[A
     return _transform(transform, series, plan)
 
 
-def _merged(plan: SelectPlan, rows: list[tuple[int, list[Any]]], series_keys: list[str],
-            index: int) -> list[tuple[int, Any]]:
+def _merged(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+            series_keys: list[tuple[int, str]], index: int) -> list[tuple[int, Any]]:
     """A field's raw points over a group of several series, in the order 1.x's merge hands
-    them to a transformation: by time (newest first under DESC), and between series at one
-    time the way Go's heap leaves them (`readorder.merge_series`)."""
-    runs: dict[str, list[readorder.Point]] = {}
+    them to a transformation: FROM's mentions one after the other in the order it reads
+    them (`readorder.input_orders`), and within one, by time (newest first under DESC),
+    between series at one time the way Go's heap leaves them (`readorder.merge_series`)."""
+    runs: dict[tuple[int, str], list[readorder.Point]] = {}
     for (time, values), key in zip(rows, series_keys, strict=True):
         if values[index] is not None:
             runs.setdefault(key, []).append({"t": time, "v": values[index]})
-    ordered = [runs[key][::-1] if plan.descending else runs[key] for key in sorted(runs)]
-    return [(p["t"], p["v"]) for p in readorder.merge_series(ordered, plan.descending)]
+    out: list[tuple[int, Any]] = []
+    for rank in sorted({rank for rank, _ in runs}):
+        ordered = [runs[key][::-1] if plan.descending else runs[key]
+                   for key in sorted(runs) if key[0] == rank]
+        out.extend((p["t"], p["v"]) for p in readorder.merge_series(ordered, plan.descending))
+    return out
 
 
 def _over_points(node: Node, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
@@ -113,7 +120,8 @@ def _transform(node: Transform, series: list[tuple[int, Any]], plan: SelectPlan)
         return holtwinters.compute(name, series, params, plan.interval)
     if name in ("derivative", "non_negative_derivative"):
         unit = int(params[0]) if params else (plan.interval or 1_000_000_000)
-        return fn.derivative(series, unit, non_negative=name.startswith("non_negative"))
+        return fn.derivative(series, unit, non_negative=name.startswith("non_negative"),
+                             descending=plan.descending)
     if name == "elapsed":
         unit = int(params[0]) if params else 1
         return fn.elapsed(series, unit)

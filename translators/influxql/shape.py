@@ -23,12 +23,12 @@ from .fill import bucket_of, bucket_span, cast_fill, fill_rows
 from .int64 import wrapped_mean
 from .outputs import evaluate, evaluate_node, points_of
 from .paging import page_series
-from .readorder import merge_series
+from .readorder import input_orders, merge_series
 from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost
-from .sqlnames import COUNTED, SERIES, TIME, VIRTUAL_DB, dim_name, prim_name
+from .sqlnames import COUNTED, INPUT, SERIES, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points
 
 Row = list[Any]  # [time, prim values...]
@@ -41,6 +41,7 @@ class SeriesRows:
     rows: list[tuple[int | None, list[Any]]]  # (time, prim values)
     absent_counts: frozenset[int] = frozenset()  # fill.absent_counts of its measurement
     series: list[Any] | None = None  # each raw row's series key, when transformations read it
+    inputs: list[int] | None = None  # each raw row's FROM mention, when FROM names several
 
 
 def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
@@ -51,8 +52,10 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
     prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
     counts = columns.get(COUNTED)
     keys = columns.get(SERIES) if not plan.aggregate else None
+    mentions = columns.get(INPUT) if not plan.aggregate else None
     groups: dict[tuple[str, ...], list[tuple[int | None, list[Any]]]] = {}
     series: dict[tuple[str, ...], list[Any]] = {}
+    inputs: dict[tuple[str, ...], list[int]] = {}
     for row in range(len(times)):
         if counts is not None and not counts[row]:
             continue
@@ -60,13 +63,15 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
         groups.setdefault(key, []).append((times[row], [p[row] for p in prims]))
         if keys is not None:
             series.setdefault(key, []).append(keys[row])
+        if mentions is not None:
+            inputs.setdefault(key, []).append(mentions[row])
     out = []
     for key in sorted(groups):
         rows = groups[key]
         if plan.aggregate:
             rows.sort(key=lambda r: r[0] if r[0] is not None else 0)
         out.append(SeriesRows(name, tuple(zip(dimensions, key, strict=True)), rows,
-                              absent_counts, series.get(key)))
+                              absent_counts, series.get(key), inputs.get(key)))
     return out
 
 
@@ -91,7 +96,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
-    for group in groups:
+    read_inputs = input_orders([g.inputs for g in groups], plan.descending)
+    for index, group in enumerate(groups):
         rows, integrals = _compute(plan, group, lower, upper, rng)
         quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
         if quiet and not integrals and len(quiet) == sum(
@@ -110,7 +116,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         joined = cursor.applies(plan)
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name),
                                        evaluate_node,
-                                       points_of(plan, rows, keep, _series_keys(plan, group)),
+                                       points_of(plan, rows, keep,
+                                                 _series_keys(plan, group, read_inputs[index])),
                                        quiet)
                     if joined else evaluate(plan, rows, keep))
         if nan_possible and not plan.keep_nan:
@@ -133,14 +140,20 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     return series
 
 
-def _series_keys(plan: SelectPlan, group: SeriesRows) -> list[str] | None:
-    """Each raw row's 1.x series key (`cpu,cpu=cpu0,host=a`), by which 1.x orders the
-    series it merges; None when the group holds one series at most."""
-    if group.series is None or len({tuple(k) for k in group.series}) < 2:
+def _series_keys(plan: SelectPlan, group: SeriesRows, read_inputs: list[int]
+                 ) -> list[tuple[int, str]] | None:
+    """Each raw row's place in the order 1.x reads it: the rank of its FROM mention in
+    `read_inputs` and its 1.x series key (`cpu,cpu=cpu0,host=a`), by which 1.x orders the
+    series it merges; None when the group holds one series of one mention at most."""
+    if group.series is None:
         return None
+    ranks = {mention: rank for rank, mention in enumerate(read_inputs)}
     schema = _schema(plan, group.name)
     tags = sorted(schema.tags) if schema is not None else []
-    return [series_key(group.name, tags, tuple(k[:len(tags)])) for k in group.series]
+    keys = [series_key(group.name, tags, tuple(k[:len(tags)])) for k in group.series]
+    places = [ranks[m] for m in group.inputs] if group.inputs is not None else [0] * len(keys)
+    found = list(zip(places, keys, strict=True))
+    return found if len(set(found)) > 1 else None
 
 
 def _computed(node: Node) -> bool:

@@ -683,6 +683,8 @@ RAW_CALLS = [
                  id="raw-calls-math-beside-call"),
 ]
 
+#: one measurement named in both databases.
+TWIN2 = 'FROM "iql".."twin", "iql_db2".."twin"'
 #: gauge's four series over its first four minutes, every point of one minute tied on time.
 G4 = "FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:04:00Z'"
 
@@ -710,6 +712,21 @@ MERGED_RAW = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z' "
                  "GROUP BY region", id="merged-raw-moving-average-by-region"),
     # integral() under DESC walks the merged series newest first, series order reversed
+    # FROM naming the measurement several times: each mention is an input of 1.x's merge,
+    # read whole one after the other (Go's heap order: a third mention before the second)
+    pytest.param(f"SELECT cumulative_sum(v), elapsed(v) {TWIN2}",
+                 id="two-dbs-raw-transforms-read-one-after-the-other"),
+    pytest.param(f"SELECT cumulative_sum(v) {TWIN2} ORDER BY time DESC LIMIT 3",
+                 id="two-dbs-cumulative-sum-desc-each-newest-first"),
+    pytest.param("SELECT derivative(u, 1m), non_negative_derivative(u, 1m) FROM "
+                 "\"iql\"..\"pair\", \"iql_db2\"..\"pair\", \"iql\"..\"pair\" GROUP BY host",
+                 id="three-mentions-derivative-time-going-back"),
+    pytest.param("SELECT cumulative_sum(u) FROM \"iql\"..\"pair\", \"iql_db2\"..\"pair\"",
+                 id="two-dbs-merged-series-then-the-other-db"),
+    pytest.param(f"SELECT count(v), difference(v) {TWIN2} fill(0)",
+                 id="two-dbs-count-beside-difference"),
+    pytest.param("SELECT moving_average(v, 2) FROM twin, twin",
+                 id="same-measurement-twice-moving-average"),
     pytest.param("SELECT integral(v, 1m) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T00:20:00Z' ORDER BY time DESC",
                  id="integral-desc-merged-series"),
