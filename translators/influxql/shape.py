@@ -21,7 +21,7 @@ from . import integral as area
 from .errors import QueryError
 from .fill import bucket_of, bucket_span, cast_fill, fill_rows
 from .int64 import wrapped_mean
-from .outputs import evaluate, evaluate_node, points_of
+from .outputs import Merge, evaluate, evaluate_node, points_of
 from .paging import page_series
 from .readorder import input_orders, merge_series
 from .readrange import moved_bounds
@@ -96,7 +96,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
-    read_inputs = input_orders([g.inputs for g in groups], plan.descending)
+    read_inputs = _input_orders(plan, groups)
     for index, group in enumerate(groups):
         rows, integrals = _compute(plan, group, lower, upper, rng)
         quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
@@ -117,7 +117,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name),
                                        evaluate_node,
                                        points_of(plan, rows, keep,
-                                                 _series_keys(plan, group, read_inputs[index])),
+                                                 _merge(plan, group, read_inputs[index])),
                                        quiet)
                     if joined else evaluate(plan, rows, keep))
         if nan_possible and not plan.keep_nan:
@@ -140,20 +140,35 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     return series
 
 
-def _series_keys(plan: SelectPlan, group: SeriesRows, read_inputs: list[int]
-                 ) -> list[tuple[int, str]] | None:
-    """Each raw row's place in the order 1.x reads it: the rank of its FROM mention in
-    `read_inputs` and its 1.x series key (`cpu,cpu=cpu0,host=a`), by which 1.x orders the
-    series it merges; None when the group holds one series of one mention at most."""
+def _input_orders(plan: SelectPlan, groups: list[SeriesRows]) -> list[dict[int, list[int]]]:
+    """Per group, per raw field (prim index), FROM's mentions in the order a transformation
+    reads their points: each call's merge holds only the inputs with a point of its field
+    in a group (`readorder.input_orders`)."""
+    orders: list[dict[int, list[int]]] = [{} for _ in groups]
+    if not any(g.inputs for g in groups):
+        return orders
+    for index, prim in enumerate(plan.prims):
+        if prim.func is not None:
+            continue
+        found = input_orders([[m for (_, values), m in zip(g.rows, g.inputs, strict=True)
+                               if values[index] is not None] if g.inputs else None
+                              for g in groups], plan.descending)
+        for group, order in zip(orders, found, strict=True):
+            group[index] = order
+    return orders
+
+
+def _merge(plan: SelectPlan, group: SeriesRows, inputs: dict[int, list[int]]) -> Merge | None:
+    """How a group's raw rows reach a transformation: each row's FROM mention and 1.x series
+    key (`cpu,cpu=cpu0,host=a`), by which 1.x orders the series it merges, and `inputs`;
+    None when the group holds one series of one mention at most."""
     if group.series is None:
         return None
-    ranks = {mention: rank for rank, mention in enumerate(read_inputs)}
     schema = _schema(plan, group.name)
     tags = sorted(schema.tags) if schema is not None else []
     keys = [series_key(group.name, tags, tuple(k[:len(tags)])) for k in group.series]
-    places = [ranks[m] for m in group.inputs] if group.inputs is not None else [0] * len(keys)
-    found = list(zip(places, keys, strict=True))
-    return found if len(set(found)) > 1 else None
+    found = list(zip(group.inputs or [0] * len(keys), keys, strict=True))
+    return Merge(found, inputs) if len(set(found)) > 1 else None
 
 
 def _computed(node: Node) -> bool:

@@ -727,6 +727,13 @@ MERGED_RAW = [
                  id="two-dbs-count-beside-difference"),
     pytest.param("SELECT moving_average(v, 2) FROM twin, twin",
                  id="same-measurement-twice-moving-average"),
+    # each call's merge holds only the inputs with a point of its field in a group, so the
+    # order of the databases differs between k (only host a has one) and u
+    pytest.param("SELECT cumulative_sum(k), cumulative_sum(u) FROM \"iql\"..\"pair\", "
+                 "\"iql_db2\"..\"pair\" WHERE time <= '2024-01-01T00:00:00Z' GROUP BY host "
+                 "ORDER BY time DESC", id="two-dbs-read-order-per-field-desc"),
+    pytest.param("SELECT cumulative_sum(u) FROM \"iql\"..\"pair\", \"iql_db2\"..\"pair\" "
+                 "GROUP BY host ORDER BY time DESC", id="two-dbs-read-order-across-groups-desc"),
     pytest.param("SELECT integral(v, 1m) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T00:20:00Z' ORDER BY time DESC",
                  id="integral-desc-merged-series"),
