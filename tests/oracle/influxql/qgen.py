@@ -288,8 +288,9 @@ class Draw:
             m = self.pick(TWO_DBS)
             mentions = ["iql", "iql_db2"] + (["iql"] if self.chance(0.3) else [])
             source = ", ".join(f'"{db}"..{m.name}' for db in mentions)
-        items = [self.transform(self.field(m, NUMERIC)[0], self.pick(TRANSFORMS))
-                 for _ in range(self.pick((1, 2, 2, 3)))]
+        # the technical-analysis ones too, over merged series as over one
+        items = [self.transform(self.field(m, NUMERIC)[0], self.pick(
+            TRANSFORMS if self.chance(0.7) else TECHNICAL)) for _ in range(self.pick((1, 2, 2, 3)))]
         if self.chance(0.2):
             items[0] = self.pick((f"{items[0]} * 2", f"{items[0]} + {items[-1]}"))
         # (not over both databases: pair's count() of a field a series lacks is null beside
