@@ -5,7 +5,8 @@ on time, as its cursor does under GROUP BY time (`cursor.py`). The aggregates an
 per series, at the range's lower bound (1970 when there is none; a lone selector too, not at
 its point's time), the transformations one row per raw point; LIMIT and OFFSET cut each call
 on its own, and a call without a point at a row's time reads the cursor's default (fill's
-number, under fill(previous) its last value, otherwise null). The gateway answers the two
+number, under fill(previous) its last value, otherwise null); math over calls of both kinds
+(`count(x) + cumulative_sum(x)`) is computed on each joined row. The gateway answers the two
 halves as statements of their own and joins their series here.
 """
 
@@ -17,62 +18,124 @@ from typing import Any
 
 from . import ast
 from .cursor import missing_value
-from .functions import SELECTORS, TRANSFORMS
+from .functions import FLOAT_CALLS, INTEGER_CALLS, MATH, SELECTORS, TRANSFORMS
+from .outputs import evaluate_node
 from .results import Series
 from .select_list import check_fields, column_names, field_name, has_aggregate, strip_parens
+from .select_plan import Lit, Math, Node, Op, PrimRef
 from .timerange import split_condition
 
 Select = Callable[[ast.SelectStatement], list[Series]]
+Expand = Callable[[ast.SelectStatement], list[ast.Field]]  # calls' wildcards and regexes
 _MISSING = object()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Halves:
-    """The SELECT list's positions (time fields left out) that hold aggregates and those
-    that hold transformations of raw points, and every position's column name."""
+    """What each half answers (`aggregates`, `transforms`: the SELECT list's expressions, or
+    the parts of one that mixes the two, its time fields left out and calls' wildcards
+    expanded), and each column (`outputs`) as a tree over those parts' values, aggregates
+    first (`PrimRef(k)`: part k); `names`: the columns' names."""
 
-    aggregates: tuple[int, ...]
-    transforms: tuple[int, ...]
+    aggregates: tuple[ast.Expr, ...]
+    transforms: tuple[ast.Expr, ...]
+    outputs: tuple[Node, ...]
     names: tuple[str, ...]
 
 
-def split(statement: ast.SelectStatement) -> Halves | None:
+def split(statement: ast.SelectStatement, expand: Expand) -> Halves | None:
     """The halves, when the statement is aggregates beside raw transformations (or math
-    over them) and nothing else (no raw field, no wildcard, no GROUP BY time, no expression
-    mixing the two)."""
+    over either, or over both: `count(x) + cumulative_sum(x)`, which 1.x computes row by row
+    after the join) and nothing else (no raw field, no GROUP BY time). A call of a wildcard
+    or regex (`count(*)`, `difference(/co/)`) is one field per field it matches, as 1.x
+    expands it (`count_code`, `count_latency`...): `expand` lists them, over the
+    statement's measurements (a subquery's parent is asked again over its rows)."""
     if any(_is_time_call(d.expr) for d in statement.dimensions):
         return None
     fields = [f for f in statement.fields if not _is_time_ref(f.expr)]
-    aggregates, transforms = [], []
-    for position, item in enumerate(fields):
-        expr = strip_parens(item.expr)
-        if _expands(expr):
-            return None
-        if _over_raw_transforms(expr):
-            transforms.append(position)
-        elif has_aggregate(expr) and not _reads_raw_transform(expr):
-            aggregates.append(position)
-        else:
-            return None
-    if not aggregates or not transforms:
+    found = _classify(fields)
+    if found is None or not any(_expands(f.expr) for f in fields):
+        return found
+    if any(isinstance(s, ast.SubQuery) for s in statement.sources):
         return None
+    return _classify([f for f in expand(statement) if not _is_time_ref(f.expr)])
+
+
+def _classify(fields: list[ast.Field]) -> Halves | None:
+    sides: tuple[dict[ast.Expr, int], dict[ast.Expr, int]] = ({}, {})
+    found = []
+    for item in fields:
+        expr = strip_parens(item.expr)
+        if _expands(expr) and not _expanding_call(expr):
+            return None
+        parts = _parts(expr)
+        if not parts:
+            return None
+        for side, part in parts:
+            sides[side].setdefault(part, len(sides[side]))
+        found.append(expr)
+    if not sides[0] or not sides[1]:
+        return None
+    index = {**sides[0], **{e: len(sides[0]) + k for e, k in sides[1].items()}}
     names = column_names([(f.alias, field_name(f.expr)) for f in fields])
-    return Halves(tuple(aggregates), tuple(transforms), tuple(names))
+    return Halves(tuple(sides[0]), tuple(sides[1]), tuple(_tree(e, index) for e in found),
+                  tuple(names))
+
+
+def _parts(expr: ast.Expr) -> list[tuple[int, ast.Expr]] | None:
+    """The calls an output reads, each with the half that answers it (0: aggregates, 1:
+    transformations of raw points), or None when it reads something neither does (a raw
+    field). Math over them is done after the join, as 1.x's cursor does: a call without a
+    point at a row's time reads its default first (`count(x) * 2` under fill(3) is 6)."""
+    expr = strip_parens(expr)
+    if _raw_transform(expr):
+        return [(1, expr)]
+    if isinstance(expr, ast.BinaryExpr):
+        lhs, rhs = _parts(expr.lhs), _parts(expr.rhs)
+        return None if lhs is None or rhs is None else lhs + rhs
+    if isinstance(expr, ast.Call) and expr.name in MATH:
+        found: list[tuple[int, ast.Expr]] = []
+        for arg in expr.args:
+            parts = _parts(arg)
+            if parts is None:
+                return None
+            found += parts
+        return found
+    if has_aggregate(expr) and not _reads_raw_transform(expr):
+        return [(0, expr)]
+    if isinstance(expr, _LITERALS):
+        return []
+    return None
+
+
+_LITERALS = (ast.NumberLiteral, ast.IntegerLiteral, ast.UnsignedLiteral)
+
+
+def _tree(expr: ast.Expr, index: dict[ast.Expr, int]) -> Node:
+    """An output over its parts' values, for `outputs.evaluate_node`."""
+    expr = strip_parens(expr)
+    if expr in index:
+        return PrimRef(index[expr])
+    if isinstance(expr, ast.BinaryExpr):
+        return Op(expr.op, _tree(expr.lhs, index), _tree(expr.rhs, index))
+    if isinstance(expr, ast.Call):
+        return Math(expr.name, tuple(_tree(a, index) for a in expr.args))
+    assert isinstance(expr, _LITERALS)
+    return Lit(expr.value)
 
 
 def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select,
                   now: int) -> list[Series]:
     """Both halves answered by `select` and joined series by series."""
     check_fields(statement)  # the whole SELECT list's checks (top() beside anything fails)
-    fields = [f for f in statement.fields if not _is_time_ref(f.expr)]
 
-    def half(positions: tuple[int, ...]) -> ast.SelectStatement:
-        chosen = tuple(ast.Field(fields[p].expr, halves.names[p]) for p in positions)
+    def half(parts: tuple[ast.Expr, ...]) -> ast.SelectStatement:
+        chosen = tuple(ast.Field(e, f"_{k}") for k, e in enumerate(parts))
         return dataclasses.replace(statement, fields=chosen)
 
     aggregated = select(half(halves.aggregates))
     transformed = select(half(halves.transforms))
-    if _lone_selector(fields, halves.aggregates):
+    if _lone_selector(halves.aggregates):
         # 1.x: beside another call a selector answers the range's start, not its point's time
         lower = split_condition(statement.condition, now, statement.timezone)[1].lower
         for found in aggregated:
@@ -83,30 +146,34 @@ def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select
         for found in answered:
             key = (found.name, tuple((found.tags or {}).values()))
             by_key.setdefault(key, [None, None])[side] = found
-    width = len(halves.names)
+    counts = len(halves.aggregates), len(halves.transforms)
+    positions = tuple(range(counts[0])), tuple(range(counts[0], sum(counts)))
+    kinds = [_kind(part, [row[k + 1] for found in answered for row in found.values])
+             for parts, answered in ((halves.aggregates, aggregated),
+                                     (halves.transforms, transformed))
+             for k, part in enumerate(parts)]
     out = []
     for key in sorted(by_key, reverse=descending):
         pair = by_key[key]
         known = next(s for s in pair if s is not None)
-        streams = [(s.values if s is not None else [], positions)
-                   for s, positions in zip(pair, (halves.aggregates, halves.transforms),
-                                           strict=True)]
-        rows = join(streams, width, descending, statement.fill, statement.fill_value)
+        streams = [(s.values if s is not None else [], at)
+                   for s, at in zip(pair, positions, strict=True)]
+        rows = [[time, *(evaluate_node(node, values) for node in halves.outputs)]
+                for time, *values in join(streams, kinds, descending, statement.fill,
+                                          statement.fill_value)]
         out.append(Series(known.name, ["time", *halves.names], rows, known.tags,
                           has_time=True, timezone=known.timezone))
     return out
 
 
-def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], width: int,
+def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], kinds: list[str | None],
          descending: bool, fill: ast.FillOption, fill_value: float | int | None
          ) -> list[list[Any]]:
     """1.x's cursor over calls whose rows may share a time: each output row takes the next
     row of every stream at the earliest time (the latest under DESC) of their heads; the
-    columns of a stream without one there read the cursor's default."""
-    kinds = [_kind(rows, column) for rows, positions in streams
-             for column in range(len(positions))]
-    kind_at = dict(zip([p for _, positions in streams for p in positions], kinds,
-                       strict=True))
+    columns of a stream without one there read the cursor's default, fill's number cast
+    to the column's kind (`kinds`, by position)."""
+    width = len(kinds)
     heads = [0] * len(streams)
     carried: list[Any] = [None] * width
     out = []
@@ -124,19 +191,24 @@ def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], width: int,
                 heads[i] += 1
         for position, value in enumerate(values):
             if value is _MISSING:
-                value = missing_value(fill, fill_value, kind_at[position], carried[position])
+                value = missing_value(fill, fill_value, kinds[position], carried[position])
             values[position] = carried[position] = value
         out.append([time, *values])
 
 
-def _kind(rows: list[list[Any]], column: int) -> str | None:
-    """A column's type as 1.x's cursor casts a fill value to it, read from its values."""
-    for row in rows:
-        value = row[column + 1]
-        if isinstance(value, bool):
-            return "boolean"
-        if isinstance(value, str):
-            return "string"
+def _kind(part: ast.Expr, values: list[Any]) -> str | None:
+    """The numeric kind 1.x's cursor casts fill's number to for a call: by its name
+    (`elapsed()` answers integers, `derivative()` floats), else by the values it answered.
+    A boolean or text call reads the number itself (`last(ok)` under fill(2.5) reads 2.5):
+    this cursor casts only to numbers."""
+    name = part.name if isinstance(part, ast.Call) else None
+    if name in FLOAT_CALLS:
+        return "float"
+    if name in INTEGER_CALLS:
+        return "integer"
+    for value in values:
+        if isinstance(value, bool | str):
+            return None
         if isinstance(value, int):
             return "integer"
         if isinstance(value, float):
@@ -147,27 +219,6 @@ def _kind(rows: list[list[Any]], column: int) -> str | None:
 def _raw_transform(expr: ast.Expr) -> bool:
     return (isinstance(expr, ast.Call) and expr.name in TRANSFORMS
             and not has_aggregate(expr))
-
-
-def _over_raw_transforms(expr: ast.Expr) -> bool:
-    """A transformation of raw points, or math over such ones (`cumulative_sum(x) + 1`),
-    without an aggregate: the transformations' half answers it."""
-    return _raw_transform(expr) or (isinstance(expr, ast.BinaryExpr | ast.Call)
-                                    and not has_aggregate(expr) and _reads_raw_transform(expr)
-                                    and not _field_outside_calls(expr))
-
-
-def _field_outside_calls(expr: ast.Expr) -> bool:
-    """Whether a raw field is read outside any call (`cumulative_sum(x) + x`): 1.x's
-    mixing error, answered by the whole statement's path."""
-    expr = strip_parens(expr)
-    if isinstance(expr, ast.VarRef):
-        return True
-    if isinstance(expr, ast.BinaryExpr):
-        return _field_outside_calls(expr.lhs) or _field_outside_calls(expr.rhs)
-    if isinstance(expr, ast.Call) and expr.name not in TRANSFORMS:  # math: abs(x)
-        return any(_field_outside_calls(a) for a in expr.args)
-    return False
 
 
 def _reads_raw_transform(expr: ast.Expr) -> bool:
@@ -191,8 +242,15 @@ def _anywhere(expr: ast.Expr, test: Callable[[ast.Expr], bool]) -> bool:
     return False
 
 
-def _lone_selector(fields: list[ast.Field], positions: tuple[int, ...]) -> bool:
-    calls = {call for position in positions for call in _calls(fields[position].expr)}
+def _expanding_call(expr: ast.Expr) -> bool:
+    """A call whose argument is a wildcard or regex (`count(*)`), which 1.x expands into one
+    call per field; math over one (`count(*) + 1`) it refuses."""
+    return (isinstance(expr, ast.Call) and bool(expr.args)
+            and isinstance(expr.args[0], ast.Wildcard | ast.RegexLiteral))
+
+
+def _lone_selector(parts: tuple[ast.Expr, ...]) -> bool:
+    calls = {call for part in parts for call in _calls(part)}
     return len(calls) == 1 and next(iter(calls)).name in SELECTORS
 
 

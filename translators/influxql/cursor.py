@@ -109,8 +109,12 @@ def join(plan: SelectPlan, streams: dict[Call, list[tuple[int, Any]]],
     series' raw points): each row takes the next point of every call at the row's time."""
     kept: dict[Call, list[tuple[int, Any]]] = {}
     for call, points in streams.items():
-        # stable: points at one time keep the order their call answered them in
-        ordered = sorted(points, key=lambda point: point[0], reverse=plan.descending)
+        # a transformation answers its points in the order it reads them, which is not by
+        # time when FROM names the measurement several times (`readorder.input_orders`):
+        # 1.x's cursor takes them so, each row at the earliest time among the calls' next
+        # points. Buckets are sorted (stable: points at one time keep their order).
+        ordered = points if isinstance(call, Transform) else sorted(
+            points, key=lambda point: point[0], reverse=plan.descending)
         if plan.rows_end is not None:
             ordered = ordered[plan.offset:plan.rows_end]
         kept[call] = ordered

@@ -7,6 +7,7 @@ SHOW statements run in `show_run.py`; DELETE and DROP SERIES conditions come fro
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,12 +20,14 @@ from .errors import QueryError
 from .fill import absent_counts
 from .readrange import time_bounds
 from .results import Series
-from .rewrite import plan_select
+from .rewrite import plan_select, resolve_sources
 from .schema import SchemaProvider
+from .select_list import expand_fields
 from .select_plan import SelectPlan, Source
 from .shape import group_rows, shape
 from .sqlnames import VIRTUAL_DB
 from .storage import build_query
+from .typecheck import check_types
 
 Runner = Callable[[exp.Expression], pa.Table]
 
@@ -48,8 +51,10 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     SLIMIT/SOFFSET's page when it is not the statement's own (a subquery's parent's).
     `keep_nan`: answer NaN as NaN, for a parent to read (`SelectPlan.keep_nan`). `mapped`:
     the time range whose shard groups 1.x maps for a subquery, its outermost statement's."""
-    halves = beside.split(statement)
+    halves = beside.split(statement, lambda s: expand_fields(
+        s, resolve_sources(s.sources, database, schema)))
     if halves is not None:
+        _check_beside_types(statement, halves, database, schema, run, now)
         return beside.select_beside(statement, halves, lambda half: select(
             half, database, schema, run, now, limits, series_times, paged_by, keep_nan, mapped),
             now)
@@ -78,6 +83,27 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     except _MeansMayWrap:
         plan.exact_means = int64.integer_means(plan)
         return _answer(plan, run, now, limits, series_times, mapped)
+
+
+def _check_beside_types(statement: ast.SelectStatement, halves: beside.Halves,
+                        database: str | None, schema: SchemaProvider, run: Runner,
+                        now: int) -> None:
+    """1.x types the whole SELECT list, math between the halves' calls included
+    (`mode(message) * difference(latency)`), and fails where the range reaches a shard group
+    holding the measurement, as for any statement (`select`)."""
+    if any(isinstance(s, ast.SubQuery) for s in statement.sources):
+        return  # its parent is asked again over the subquery's rows
+    try:
+        check_types(statement.fields, resolve_sources(statement.sources, database, schema))
+    except QueryError:
+        # a call's own arguments are checked first (a warmup type 1.x does not know)
+        plans = [plan_select(dataclasses.replace(statement, fields=tuple(
+            ast.Field(part) for part in half)), database, schema, now)
+            for half in (halves.aggregates, halves.transforms) if half]
+        plan = plans[0] if halves.aggregates else None
+        if plan is not None and any(_indexed(plan, s, now, run, tagged=False)
+                                    for s in plan.sources):
+            raise
 
 
 def _indexed(plan: SelectPlan, source: Source, now: int, run: Runner, tagged: bool,
@@ -119,7 +145,7 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
                 blocks.append(found)
                 continue
         query = build_query(plan, source.database, source.schema, dimensions, now,
-                            source.copies, source.extra)
+                            source.copies, source.extra, source.mentions)
         limit = query.args.get("limit")
         if limit is None or int(limit.expression.name) > limits.max_rows:
             query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)

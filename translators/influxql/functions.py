@@ -155,16 +155,22 @@ def difference(points: Sequence[Point], non_negative: bool = False) -> list[Poin
     return out
 
 
-def derivative(points: Sequence[Point], unit: int, non_negative: bool = False) -> list[Point]:
+def derivative(points: Sequence[Point], unit: int, non_negative: bool = False,
+               descending: bool = False) -> list[Point]:
     out: list[Point] = []
     previous: Point | None = None
     for point in _present(points):
         if previous is not None:
-            elapsed = abs(point[0] - previous[0])  # newest first under DESC: still positive
+            # 1.x negates the elapsed time under DESC, where points come newest first; one
+            # that goes the other way (FROM's mentions read one after the other) stays signed
+            elapsed = point[0] - previous[0]
+            if descending:
+                elapsed = -elapsed
             if not elapsed:
                 continue  # 1.x keeps the first of a merged stream's points at one time
-            value = (point[1] - previous[1]) / (elapsed / unit)
-            if not (non_negative and value < 0):
+            change = point[1] - previous[1]
+            value = change / (elapsed / unit)
+            if not (non_negative and change < 0):  # 1.x drops a fall, whatever the time did
                 out.append((point[0], value))
         previous = point
     return out

@@ -10,7 +10,7 @@ buckets before the range that a looking-back transformation reads reach only it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from translators.lineprotocol import FieldType
 
@@ -43,16 +43,25 @@ def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     return [[t, *(c.get(t) for c in columns)] for t in sorted(times)]
 
 
+class Merge(NamedTuple):
+    """How a group's raw rows reach a transformation when it merges several series or FROM
+    mentions: each row's mention and 1.x series key, and per field (prim index) the
+    mentions in the order 1.x reads them (`readorder.input_orders`)."""
+
+    keys: list[tuple[int, str]]
+    inputs: Mapping[int, list[int]]
+
+
 def points_of(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
-              keep: cursor.Window, series: list[str] | None = None) -> cursor.Points:
+              keep: cursor.Window, merge: Merge | None = None) -> cursor.Points:
     """A transformation's points over one series' buckets (`_points`), for the join;
-    `series`: each raw row's series key, when the group merges several series."""
-    return lambda transform: _points(transform, plan, rows, keep, 0, series)
+    `merge`: how the group's raw rows are read, when it merges several series or mentions."""
+    return lambda transform: _points(transform, plan, rows, keep, 0, merge)
 
 
 def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
             keep: cursor.Window, back: int,
-            series_keys: list[str] | None = None) -> list[tuple[int, Any]]:
+            merge: Merge | None = None) -> list[tuple[int, Any]]:
     """A transformation's points in the answer's order, several at one time when it reads
     the raw points of several series. Over another transformation it reads that one's
     points (`difference(derivative(mean(x)))`), as 1.x chains their iterators. `back`: the
@@ -62,9 +71,8 @@ def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[A
     source = cursor.asked_rows(rows, cursor.widened(plan, keep, back))
     if transforms_in(transform.arg):
         series = sorted(_over_points(transform.arg, plan, rows, source, keep, back).items())
-    elif series_keys is not None and isinstance(transform.arg, PrimRef):
-        return _transform(transform, _merged(plan, rows, series_keys, transform.arg.index),
-                          plan)
+    elif merge is not None and isinstance(transform.arg, PrimRef):
+        return _transform(transform, _merged(plan, rows, merge, transform.arg.index), plan)
     else:
         series = [(t, evaluate_node(transform.arg, v)) for t, v in source]
     if plan.descending:
@@ -72,17 +80,24 @@ def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[A
     return _transform(transform, series, plan)
 
 
-def _merged(plan: SelectPlan, rows: list[tuple[int, list[Any]]], series_keys: list[str],
+def _merged(plan: SelectPlan, rows: list[tuple[int, list[Any]]], merge: Merge,
             index: int) -> list[tuple[int, Any]]:
     """A field's raw points over a group of several series, in the order 1.x's merge hands
-    them to a transformation: by time (newest first under DESC), and between series at one
-    time the way Go's heap leaves them (`readorder.merge_series`)."""
-    runs: dict[str, list[readorder.Point]] = {}
-    for (time, values), key in zip(rows, series_keys, strict=True):
+    them to a transformation: FROM's mentions one after the other in the order it reads
+    them, and within one, by time (newest first under DESC), between series at one time
+    the way Go's heap leaves them (`readorder.merge_series`)."""
+    ranks = {mention: rank for rank, mention in enumerate(merge.inputs.get(index, ()))}
+    runs: dict[tuple[int, str], list[readorder.Point]] = {}
+    for (time, values), (mention, key) in zip(rows, merge.keys, strict=True):
         if values[index] is not None:
-            runs.setdefault(key, []).append({"t": time, "v": values[index]})
-    ordered = [runs[key][::-1] if plan.descending else runs[key] for key in sorted(runs)]
-    return [(p["t"], p["v"]) for p in readorder.merge_series(ordered, plan.descending)]
+            runs.setdefault((ranks.get(mention, 0), key), []).append(
+                {"t": time, "v": values[index]})
+    out: list[tuple[int, Any]] = []
+    for rank in sorted({rank for rank, _ in runs}):
+        ordered = [runs[key][::-1] if plan.descending else runs[key]
+                   for key in sorted(runs) if key[0] == rank]
+        out.extend((p["t"], p["v"]) for p in readorder.merge_series(ordered, plan.descending))
+    return out
 
 
 def _over_points(node: Node, plan: SelectPlan, rows: list[tuple[int, list[Any]]],
@@ -113,7 +128,8 @@ def _transform(node: Transform, series: list[tuple[int, Any]], plan: SelectPlan)
         return holtwinters.compute(name, series, params, plan.interval)
     if name in ("derivative", "non_negative_derivative"):
         unit = int(params[0]) if params else (plan.interval or 1_000_000_000)
-        return fn.derivative(series, unit, non_negative=name.startswith("non_negative"))
+        return fn.derivative(series, unit, non_negative=name.startswith("non_negative"),
+                             descending=plan.descending)
     if name == "elapsed":
         unit = int(params[0]) if params else 1
         return fn.elapsed(series, unit)

@@ -69,6 +69,26 @@ def merge_series(series: Sequence[Sequence[Point]], descending: bool = False) ->
     return out
 
 
+def input_orders(inputs: Sequence[Sequence[int] | None], descending: bool) -> list[list[int]]:
+    """Per group (`inputs`: each group's raw rows' FROM mentions), the mentions whose points
+    a transformation reads, in 1.x's order: its merge iterator drains one input's points of
+    a group before the next input's (it compares only the group, and every point of an
+    input shares the range's one window), taking the inputs as Go's heap leaves them, over
+    the groups in the order they are walked (reversed under ORDER BY time DESC). So
+    `FROM "iql".."m", "db2".."m"` reads the first database's points, then the second's,
+    not merged by time, and a third mention of "iql" comes before "db2"."""
+    walk = range(len(inputs) - 1, -1, -1) if descending else range(len(inputs))
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for step, index in enumerate(walk):
+        for mention in sorted(set(inputs[index] or ())):
+            runs.setdefault(mention, []).append((step, mention))
+    orders: list[list[int]] = [[] for _ in inputs]
+    for step, mention in heap_merge([runs[m] for m in sorted(runs)],
+                                    lambda x, y: x[0] < y[0]):
+        orders[walk[step]].append(mention)
+    return orders
+
+
 def _point_greater(x: Point, y: Point) -> bool:
     """The merge order under ORDER BY time DESC: newest first, companions' text reversed."""
     return _point_less(y, x)

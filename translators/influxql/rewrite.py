@@ -171,8 +171,10 @@ def resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
                 continue
             known = resolved.get(name)
             if known is None:
-                resolved[name] = Source(db, found, own={db: found})
-            elif known.database == db:
+                resolved[name] = Source(db, found, own={db: found}, mentions=[db])
+                continue
+            known.mentions.append(db)
+            if known.database == db:
                 known.copies += 1
             else:
                 known.extra.append(db)
@@ -181,6 +183,8 @@ def resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
     for found in resolved.values():
         if found.extra:
             found.schema = _retyped(found.schema, found.own)
+        if len(found.mentions) < 2:
+            found.mentions = []
     return [resolved[name] for name in sorted(resolved)]
 
 

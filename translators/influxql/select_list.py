@@ -174,6 +174,8 @@ def _wildcard_refs(kind: ast.DataType | None, fields: dict[str, FieldType],
 _NUMERIC_ONLY = (frozenset({
     "mean", "median", "spread", "stddev", "sum", "integral", "percentile", "top", "bottom",
 }) | TRANSFORMS | MATH) - {"elapsed"}
+# 1.x expands max(*)/min(*) over booleans too, but not over text
+_NO_TEXT = frozenset({"max", "min"})
 
 
 def _expand_call(call: ast.Call, fields: dict[str, FieldType],
@@ -188,6 +190,8 @@ def _expand_call(call: ast.Call, fields: dict[str, FieldType],
         ftype = fields[name]
         if call.name in _NUMERIC_ONLY and ftype not in (FieldType.FLOAT, FieldType.INTEGER,
                                                         FieldType.UNSIGNED):
+            continue
+        if call.name in _NO_TEXT and ftype is FieldType.STRING:
             continue
         args = (ast.VarRef(name, ast.DataType(ftype.value)),) + call.args[1:]
         prefix = alias or call.name

@@ -103,6 +103,9 @@ class Source:
     # series; the other databases, once per mention (schema: the union of theirs)
     extra: list[str] = field(default_factory=list)
     own: dict[str, MeasurementSchema] = field(default_factory=dict)  # each database's schema
+    # the database of each mention in FROM order (`FROM "a".."m", "b".."m", "a".."m"`: a, b,
+    # a), each an input of its own to 1.x's merge; empty when FROM names it once
+    mentions: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

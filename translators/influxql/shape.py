@@ -21,14 +21,14 @@ from . import integral as area
 from .errors import QueryError
 from .fill import bucket_of, bucket_span, cast_fill, fill_rows, own_start
 from .int64 import wrapped_mean
-from .outputs import evaluate, evaluate_node, points_of
+from .outputs import Merge, evaluate, evaluate_node, points_of
 from .paging import page_series
-from .readorder import merge_series
+from .readorder import input_orders, merge_series
 from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost
-from .sqlnames import COUNTED, SERIES, TIME, VIRTUAL_DB, dim_name, prim_name
+from .sqlnames import COUNTED, INPUT, SERIES, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points
 from .subquery_fill import fills_in_runs, limit_runs, runs
 
@@ -42,6 +42,7 @@ class SeriesRows:
     rows: list[tuple[int | None, list[Any]]]  # (time, prim values)
     absent_counts: frozenset[int] = frozenset()  # fill.absent_counts of its measurement
     series: list[Any] | None = None  # each raw row's series key, when transformations read it
+    inputs: list[int] | None = None  # each raw row's FROM mention, when FROM names several
 
 
 def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
@@ -52,8 +53,10 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
     prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
     counts = columns.get(COUNTED)
     keys = columns.get(SERIES) if not plan.aggregate else None
+    mentions = columns.get(INPUT) if not plan.aggregate else None
     groups: dict[tuple[str, ...], list[tuple[int | None, list[Any]]]] = {}
     series: dict[tuple[str, ...], list[Any]] = {}
+    inputs: dict[tuple[str, ...], list[int]] = {}
     for row in range(len(times)):
         if counts is not None and not counts[row]:
             continue
@@ -61,13 +64,15 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
         groups.setdefault(key, []).append((times[row], [p[row] for p in prims]))
         if keys is not None:
             series.setdefault(key, []).append(keys[row])
+        if mentions is not None:
+            inputs.setdefault(key, []).append(mentions[row])
     out = []
     for key in sorted(groups):
         rows = groups[key]
         if plan.aggregate:
             rows.sort(key=lambda r: r[0] if r[0] is not None else 0)
         out.append(SeriesRows(name, tuple(zip(dimensions, key, strict=True)), rows,
-                              absent_counts, series.get(key)))
+                              absent_counts, series.get(key), inputs.get(key)))
     return out
 
 
@@ -93,6 +98,9 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
     computed = []
+    # each group's read order of FROM's mentions, by group (a fill run keeps its group)
+    read_inputs = {id(g): order for g, order in zip(groups, _input_orders(plan, groups),
+                                                     strict=True)}
     for group in groups:
         rows, integrals = _compute(plan, group, lower, upper, rng)
         quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
@@ -128,7 +136,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         joined = cursor.applies(plan)
         out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name),
                                        evaluate_node,
-                                       points_of(plan, rows, keep, _series_keys(plan, group)),
+                                       points_of(plan, rows, keep,
+                                                 _merge(plan, group, read_inputs[id(group)])),
                                        quiet)
                     if joined else evaluate(plan, rows, keep))
         if nan_possible and not plan.keep_nan:
@@ -151,14 +160,35 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     return series
 
 
-def _series_keys(plan: SelectPlan, group: SeriesRows) -> list[str] | None:
-    """Each raw row's 1.x series key (`cpu,cpu=cpu0,host=a`), by which 1.x orders the
-    series it merges; None when the group holds one series at most."""
-    if group.series is None or len({tuple(k) for k in group.series}) < 2:
+def _input_orders(plan: SelectPlan, groups: list[SeriesRows]) -> list[dict[int, list[int]]]:
+    """Per group, per raw field (prim index), FROM's mentions in the order a transformation
+    reads their points: each call's merge holds only the inputs with a point of its field
+    in a group (`readorder.input_orders`)."""
+    orders: list[dict[int, list[int]]] = [{} for _ in groups]
+    if not any(g.inputs for g in groups):
+        return orders
+    for index, prim in enumerate(plan.prims):
+        if prim.func is not None:
+            continue
+        found = input_orders([[m for (_, values), m in zip(g.rows, g.inputs, strict=True)
+                               if values[index] is not None] if g.inputs else None
+                              for g in groups], plan.descending)
+        for group, order in zip(orders, found, strict=True):
+            group[index] = order
+    return orders
+
+
+def _merge(plan: SelectPlan, group: SeriesRows, inputs: dict[int, list[int]]) -> Merge | None:
+    """How a group's raw rows reach a transformation: each row's FROM mention and 1.x series
+    key (`cpu,cpu=cpu0,host=a`), by which 1.x orders the series it merges, and `inputs`;
+    None when the group holds one series of one mention at most."""
+    if group.series is None:
         return None
     schema = _schema(plan, group.name)
     tags = sorted(schema.tags) if schema is not None else []
-    return [series_key(group.name, tags, tuple(k[:len(tags)])) for k in group.series]
+    keys = [series_key(group.name, tags, tuple(k[:len(tags)])) for k in group.series]
+    found = list(zip(group.inputs or [0] * len(keys), keys, strict=True))
+    return Merge(found, inputs) if len(set(found)) > 1 else None
 
 
 def _computed(node: Node) -> bool:

@@ -17,6 +17,7 @@ from translators.lineprotocol import FieldType
 TIME = "__t"
 STORED_TIME = "time"  # the table's own TIMESTAMP_NS column, which raw reads sort on
 SERIES = "__s"  # the series' sort key, for 1.x's tie-breaks between series
+INPUT = "__in"  # the FROM mention a raw row is read from: 1.x's merge reads each one apart
 SOURCE = "__src"  # the FROM database a row is read from, where 1.x reads each one apart
 COUNTED = "__n"  # rows of a bucket with an aggregated field: 1.x has no bucket without one
 VIRTUAL_DB = "__subquery"  # the database a subquery's rows are read from (`subquery.py`)

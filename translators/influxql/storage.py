@@ -25,6 +25,7 @@ from .select_plan import Prim, SelectPlan, transforms_in
 from .sql_aggregates import SQL_AGGREGATES, not_null, sql_aggregate, struct
 from .sqlnames import (
     COUNTED,
+    INPUT,
     SERIES,
     SOURCE,
     STORED_TIME,
@@ -51,20 +52,22 @@ def needs_points(plan: SelectPlan, prim: Prim) -> bool:
 
 
 def stored_table(database: str, schema: MeasurementSchema, copies: int = 1,
-                 extra: Sequence[str] = (), labelled: bool = False) -> exp.Expression:
+                 extra: Sequence[str] = (), labelled: bool = False,
+                 mentions: Sequence[str] = ()) -> exp.Expression:
     """The measurement's stored rows: its table, or, when FROM names it several times (in one
     database or more), every mention's rows (columns matched by name). `labelled` adds the
     column `SOURCE`: the database's place in FROM (0 for `database`, then `extra`'s).
+    `mentions` (FROM's databases in order) adds the column `INPUT`: the mention's place.
 
     A field a database stores as another type than `schema` reads it as is converted (a
     number) or left out (null), as 1.x reads it (`schema.read_as`)."""
     name = schema.name
-    databases = [database] * copies + list(extra)
+    databases = list(mentions) or [database] * copies + list(extra)
     if len(databases) == 1:
         return exp.Table(this=ident(name), db=ident(database))
     places = {db: place for place, db in enumerate(dict.fromkeys(databases))}
     union: exp.Query | None = None
-    for db in databases:
+    for mention, db in enumerate(databases):
         replace = []
         for field, stored in schema.retyped.get(db, {}).items():
             wanted = schema.fields[field]
@@ -73,6 +76,8 @@ def stored_table(database: str, schema: MeasurementSchema, copies: int = 1,
         columns: list[exp.Expression] = [exp.Star(replace=replace or None)]
         if labelled:
             columns.append(exp.Literal.number(places[db]).as_(SOURCE, copy=False))
+        if mentions:
+            columns.append(exp.Literal.number(mention).as_(INPUT, copy=False))
         stored = exp.select(*columns, copy=False).from_(
             exp.Table(this=ident(name), db=ident(db)), copy=False)
         union = stored if union is None else exp.Union(
@@ -83,12 +88,16 @@ def stored_table(database: str, schema: MeasurementSchema, copies: int = 1,
 
 def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                 dimensions: list[str], now: int, copies: int = 1,
-                extra: Sequence[str] = ()) -> exp.Select:
+                extra: Sequence[str] = (), mentions: Sequence[str] = ()) -> exp.Select:
+    """`mentions`: FROM's databases in order, when it names the measurement several times."""
     # first()/last() over the whole range: one point per series, resolved by `firstlast`;
     # 1.x reads each database of FROM as an input of its own, so their points stay apart.
     per_series = firstlast.applies(plan)
     by_source = per_series and bool(extra)
-    table = stored_table(database, schema, copies, extra, labelled=by_source)
+    # a transformation of raw points reads each mention's points apart (`shape.input_orders`)
+    by_input = not plan.aggregate and any(transforms_in(node) for node in plan.outputs)
+    table = stored_table(database, schema, copies, extra, labelled=by_source,
+                         mentions=mentions if by_input else ())
     time_ns = call("epoch_ns", col("time"))
     where = _where(plan, schema, now)
     raw = [p for p in plan.prims if p.func is None]
@@ -107,6 +116,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             # a group's series merged: their points at one time reach a transformation in
             # the order 1.x's merge leaves them (`outputs._merged`)
             select = select.select(_series_order(schema).as_(SERIES, copy=False), copy=False)
+            if by_input and mentions:
+                select = select.select(col(INPUT), copy=False)
         query = select.from_(table, copy=False)
         if where is not None:
             query = query.where(where, copy=False)

@@ -198,6 +198,14 @@ SEMANTIC = [
                  id="subquery-direction-before-its-own-errors"),
     pytest.param("SELECT * FROM (SELECT code FROM events ORDER BY time DESC), events",
                  id="subquery-direction-beside-measurement"),
+    # an aggregate beside raw transformations: a call's own arguments are checked before the
+    # SELECT list's types
+    pytest.param("SELECT mode(message) + moving_average(latency, 3), "
+                 "exponential_moving_average(latency, 2, -1, 'none') FROM events",
+                 id="beside-call-arguments-before-types"),
+    pytest.param("SELECT mode(message) + moving_average(latency, 3), "
+                 "exponential_moving_average(latency, 2, -1, 'simple') FROM events",
+                 id="beside-types-after-call-arguments"),
     pytest.param("SELECT mean(a) FROM (SELECT d AS a FROM sparse) "
                  "WHERE time < '2023-12-31T23:30:00Z'", id="subquery-untyped-raw-parent-range"),
     pytest.param("SELECT a + 2 FROM (SELECT ok AS a FROM events WHERE "

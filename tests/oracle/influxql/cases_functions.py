@@ -628,6 +628,8 @@ TRANSFORMS = [
 #: events over its first twenty minutes, from a bound on a point (00:00) or before any (23:59).
 E20 = "FROM events WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z'"
 E20B = "FROM events WHERE time >= '2023-12-31T23:59:00Z' AND time < '2024-01-01T00:20:00Z'"
+#: sparse over its first twenty minutes.
+S20 = "FROM sparse WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z'"
 #: a subquery of events' maxima per source every five minutes.
 EMAX = (f"FROM (SELECT max(code) AS m {E20} GROUP BY time(5m), source) "
         "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z'")
@@ -667,6 +669,59 @@ BESIDE = [
                  id="count-beside-cumulative-sum-plus-field-error"),
     pytest.param(f"SELECT cumulative_sum(code) + code {E20}",
                  id="cumulative-sum-plus-field-error"),
+    # count(*) and count(/re/) are one call per field beside the transformation's
+    pytest.param(f"SELECT count(*), difference(code) {E20}", id="count-wildcard-beside-difference"),
+    pytest.param(f"SELECT difference(code), count(/co/) {E20} GROUP BY source",
+                 id="count-regex-beside-difference-by-tag"),
+    pytest.param("SELECT count(*) AS c, difference(code) AS c_code, count(code) FROM events",
+                 id="count-wildcard-aliases-kept-twice-1970"),
+    pytest.param(f"SELECT mean(*), difference(*) {E20} LIMIT 2",
+                 id="mean-wildcard-beside-difference-wildcard"),
+    pytest.param(f"SELECT max(*), cumulative_sum(latency) {E20} ORDER BY time DESC LIMIT 3",
+                 id="max-wildcard-skips-text-beside-cumulative-sum"),
+    pytest.param("SELECT count(*), difference(code) FROM events, sparse WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' LIMIT 2",
+                 id="count-wildcard-beside-difference-two-measurements"),
+    pytest.param(f"SELECT max(*) {E20}", id="max-wildcard-skips-text"),
+    # math over an aggregate and a transformation is done on each joined row; a call without
+    # a point there reads its default first (fill(3)'s 3 is doubled)
+    pytest.param(f"SELECT count(code) + cumulative_sum(code) {E20}",
+                 id="count-plus-cumulative-sum-row-by-row"),
+    pytest.param(f"SELECT mean(code) - difference(code) {E20} ORDER BY time DESC",
+                 id="mean-minus-difference-desc"),
+    pytest.param(f"SELECT abs(mean(code) - difference(code)) {E20} ORDER BY time DESC LIMIT 2",
+                 id="mean-minus-difference-desc-limit-each"),
+    pytest.param(f"SELECT cumulative_sum(code) - count(code) * 2 {E20} fill(1) LIMIT 2",
+                 id="cumulative-sum-minus-count-fill-before-math"),
+    pytest.param(f"SELECT count(code) + cumulative_sum(code) {E20B} fill(previous) LIMIT 3",
+                 id="count-plus-cumulative-sum-fill-previous"),
+    pytest.param(f"SELECT count(code) + cumulative_sum(code) + 1 AS x, count(code) {E20} "
+                 "GROUP BY source", id="count-plus-cumulative-sum-by-tag"),
+    pytest.param(f"SELECT max(code) + cumulative_sum(code) {E20} LIMIT 2",
+                 id="max-plus-cumulative-sum-at-lower-bound"),
+    pytest.param(f"SELECT count(code) / difference(code) {E20} fill(0) LIMIT 3",
+                 id="count-over-difference-fill-zero"),
+    pytest.param(f"SELECT count(code) * 2, cumulative_sum(code) + 1 {E20B} fill(3) LIMIT 2",
+                 id="math-over-calls-beside-reads-fill-first"),
+    pytest.param(f"SELECT abs(count(code)) - 10, cumulative_sum(code) + 1 {E20B} fill(-3) "
+                 "LIMIT 2", id="abs-of-count-fill-negative-beside-cumulative-sum"),
+    pytest.param(f"SELECT difference(count(code)) + cumulative_sum(code) {E20}",
+                 id="transform-of-aggregate-plus-raw-transform-error"),
+    # the whole SELECT list is typed, math across the halves included
+    pytest.param(f"SELECT mode(message) * difference(latency) {E20}",
+                 id="mode-of-text-times-difference-type-error"),
+    pytest.param("SELECT last(d) - 0.5, difference(b) FROM sparse WHERE id = 'nosuch'",
+                 id="last-of-boolean-minus-number-beside-difference-type-error"),
+    pytest.param("SELECT last(d) - 0.5, difference(b) FROM sparse "
+                 "WHERE time > '2030-01-01T00:00:00Z'",
+                 id="beside-type-error-no-shard-group"),
+    # the cursor casts fill's number only to numbers: a boolean or text call reads it as is,
+    # elapsed() an integer even where it has no point to tell
+    pytest.param(f"SELECT mode(d), last(c), cumulative_sum(a) {S20} fill(2.5) LIMIT 2",
+                 id="boolean-text-beside-cumulative-sum-fill-number-uncast"),
+    pytest.param("SELECT spread(temp), elapsed(temp, 10s) FROM cpu WHERE cpu != 'cpu1' AND "
+                 "time > 1704074400s GROUP BY * fill(2.5) LIMIT 10",
+                 id="spread-beside-elapsed-fill-cast-to-integer"),
 ]
 
 # Several transformations of raw points: each call is cut by LIMIT/OFFSET on its own, then
@@ -702,6 +757,8 @@ RAW_CALLS = [
                  "LIMIT 2 OFFSET 3", id="raw-calls-integer-and-float-fill-cast"),
 ]
 
+#: one measurement named in both databases.
+TWIN2 = 'FROM "iql".."twin", "iql_db2".."twin"'
 #: gauge's four series over its first four minutes, every point of one minute tied on time.
 G4 = "FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:04:00Z'"
 
@@ -729,6 +786,28 @@ MERGED_RAW = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z' "
                  "GROUP BY region", id="merged-raw-moving-average-by-region"),
     # integral() under DESC walks the merged series newest first, series order reversed
+    # FROM naming the measurement several times: each mention is an input of 1.x's merge,
+    # read whole one after the other (Go's heap order: a third mention before the second)
+    pytest.param(f"SELECT cumulative_sum(v), elapsed(v) {TWIN2}",
+                 id="two-dbs-raw-transforms-read-one-after-the-other"),
+    pytest.param(f"SELECT cumulative_sum(v) {TWIN2} ORDER BY time DESC LIMIT 3",
+                 id="two-dbs-cumulative-sum-desc-each-newest-first"),
+    pytest.param("SELECT derivative(u, 1m), non_negative_derivative(u, 1m) FROM "
+                 "\"iql\"..\"pair\", \"iql_db2\"..\"pair\", \"iql\"..\"pair\" GROUP BY host",
+                 id="three-mentions-derivative-time-going-back"),
+    pytest.param("SELECT cumulative_sum(u) FROM \"iql\"..\"pair\", \"iql_db2\"..\"pair\"",
+                 id="two-dbs-merged-series-then-the-other-db"),
+    pytest.param(f"SELECT count(v), difference(v) {TWIN2} fill(0)",
+                 id="two-dbs-count-beside-difference"),
+    pytest.param("SELECT moving_average(v, 2) FROM twin, twin",
+                 id="same-measurement-twice-moving-average"),
+    # each call's merge holds only the inputs with a point of its field in a group, so the
+    # order of the databases differs between k (only host a has one) and u
+    pytest.param("SELECT cumulative_sum(k), cumulative_sum(u) FROM \"iql\"..\"pair\", "
+                 "\"iql_db2\"..\"pair\" WHERE time <= '2024-01-01T00:00:00Z' GROUP BY host "
+                 "ORDER BY time DESC", id="two-dbs-read-order-per-field-desc"),
+    pytest.param("SELECT cumulative_sum(u) FROM \"iql\"..\"pair\", \"iql_db2\"..\"pair\" "
+                 "GROUP BY host ORDER BY time DESC", id="two-dbs-read-order-across-groups-desc"),
     pytest.param("SELECT integral(v, 1m) FROM gauge WHERE time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T00:20:00Z' ORDER BY time DESC",
                  id="integral-desc-merged-series"),

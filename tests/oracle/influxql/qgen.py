@@ -36,6 +36,7 @@ from .qgen_schema import (
     T0,
     TECHNICAL,
     TRANSFORMS,
+    TWO_DBS,
     UNITS,
     ZONES,
     Bounds,
@@ -278,14 +279,40 @@ class Draw:
     def raw_calls(self, m: Measurement) -> str:
         """Several transformations of raw points (math over them too), each cut by LIMIT on
         its own and joined on time, over one series or several merged (their points at one
-        time all kept, in 1.x's merge order), with any fill."""
-        items = [self.transform(self.field(m, NUMERIC)[0], self.pick(TRANSFORMS))
-                 for _ in range(self.pick((1, 2, 2, 3)))]
+        time all kept, in 1.x's merge order), with any fill; now and then an aggregate
+        beside them or in math with one. Now and then FROM names a measurement of both
+        databases, even one twice."""
+        source = m.name
+        two_dbs = self.chance(0.12)
+        if two_dbs:
+            m = self.pick(TWO_DBS)
+            mentions = ["iql", "iql_db2"] + (["iql"] if self.chance(0.3) else [])
+            source = ", ".join(f'"{db}"..{m.name}' for db in mentions)
+        # the technical-analysis ones too, over merged series as over one
+        items = [self.transform(self.field(m, NUMERIC)[0], self.pick(
+            TRANSFORMS if self.chance(0.7) else TECHNICAL)) for _ in range(self.pick((1, 2, 2, 3)))]
         if self.chance(0.2):
             items[0] = self.pick((f"{items[0]} * 2", f"{items[0]} + {items[-1]}"))
+        # (not over both databases: pair's count() of a field a series lacks is null beside
+        # other calls in 1.6.7 and 0 in the gateway, not matched yet)
+        beside = not two_dbs and self.chance(0.35)
+        if beside:
+            # an aggregate (or a call of a wildcard or regex) beside them, one row at the
+            # range's lower bound, or in math with one of them, computed on each joined row
+            aggregate = self.aggregate(m, integral=False)
+            if self.chance(0.25):
+                aggregate = self.pick(("count", "mean", "max", "last")) + self.pick(
+                    ("(*)", "(/e/)"))
+            at = self.rng.randrange(len(items))
+            if self.chance(0.3) and "(*)" not in aggregate and "(/" not in aggregate:
+                items[at] = self.arithmetic(aggregate, items[at])
+            else:
+                items.insert(at, aggregate)
         bounds = self.bounds(grouped=False)
+        if beside and bounds.relative:  # the aggregate's row is stamped with the bound
+            bounds = Bounds(bounds.text.split(" AND ", 1)[1], None, bounds.upper)
         tags = self.tags(m)
-        text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
+        text = (f"SELECT {', '.join(items)} FROM {source}{self.where(m, bounds)}"
                 f"{self.group_by(tags)}")
         if self.chance(0.4):
             text += " " + self.pick(FILLS)

@@ -55,6 +55,12 @@ MEASUREMENTS = (
     Measurement("single", {"id": ("1", "2", "3")}, {"v": "float"}, 3, False, 600 * SECOND),
     Measurement("wave", {"location": ("harbor",)}, {"level": "float"}, 1, False, 0),
 )
+# Measurements in both databases, named in FROM by each (`"iql".."pair", "iql_db2".."pair"`):
+# a transformation of raw points reads each mention whole, one after the other (raw_calls).
+TWO_DBS = (
+    Measurement("pair", {"host": ("a", "b", "c")}, {"u": "float", "k": "integer"}, 3, True, 0),
+    Measurement("twin", {"host": ("a",)}, {"v": "float"}, 1, False, 0),
+)
 NUMERIC = ("float", "integer")
 
 # Functions by the field kinds they take; `_args` draws their extra arguments.

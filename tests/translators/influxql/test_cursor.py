@@ -42,7 +42,10 @@ def plan(fill: ast.FillOption = ast.FillOption.NULL, value: float | None = None,
 ])
 def test_join(options: dict[str, object], expected: list[tuple[int, object, object]]) -> None:
     kinds = {MEAN: "float", DIFF: "integer"}
-    rows = join(plan(**options), STREAMS, kinds)  # type: ignore[arg-type]
+    # a transformation answers its points in read order (newest first under DESC)
+    streams = {MEAN: STREAMS[MEAN],
+               DIFF: STREAMS[DIFF][::-1] if options.get("descending") else STREAMS[DIFF]}
+    rows = join(plan(**options), streams, kinds)  # type: ignore[arg-type]
     assert [(t, v[MEAN], v[DIFF]) for t, v in rows] == expected
 
 
@@ -54,3 +57,13 @@ def test_join_keeps_points_at_one_time() -> None:
     rows = join(plan(limit=3), streams, {MEAN: "float", DIFF: "integer"})
     assert [(t, v[MEAN], v[DIFF]) for t, v in rows] == [
         (1, 10.0, 3), (1, None, 1), (1, None, 2), (2, 20.0, None)]
+
+
+def test_join_takes_a_transformation_in_its_read_order() -> None:
+    """A transformation of FROM's mentions one after the other answers points out of time
+    order (one database's, then the other's): each row is at the earliest of the calls'
+    next points, as 1.x's cursor takes them, not sorted."""
+    streams = {MEAN: [(1, 10.0)], DIFF: [(1, 3), (2, 4), (1, 5)]}
+    rows = join(plan(), streams, {MEAN: "float", DIFF: "integer"})
+    assert [(t, v[MEAN], v[DIFF]) for t, v in rows] == [
+        (1, 10.0, 3), (2, None, 4), (1, None, 5)]
