@@ -90,9 +90,10 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     paged_by = parent.dimensions if paged_by is None else paged_by
     mapped = mapped or mapped_range(statement, now)
     inners = [inner_statement(_as_subquery(source), parent, now) for source in statement.sources]
-    _check_parent_types(statement, inners, database, schema, now, run, mapped)
+    types = [_column_types(inner, database, schema, now, run, mapped) for inner in inners]
+    _check_parent_types(statement, types, now)
     virtual: dict[str, _Virtual] = {}
-    for inner in inners:
+    for inner, inner_types in zip(inners, types, strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
@@ -110,7 +111,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
             _add_series(virtual.setdefault(series.name, _Virtual()), series, rank, by_time)
-        _add_types(virtual, inner, database, schema, now, run, mapped)
+        _add_types(virtual, inner_types)
     names = sorted(virtual)
     schemas = {name: _schema(name, virtual[name]) for name in names}
     tables = {_table_name(i): _arrow(schemas[name], virtual[name])
@@ -263,40 +264,51 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
         virtual.order.append((values[0] if by_time else 0, rank, index))
 
 
-def _add_types(virtual: dict[str, _Virtual], inner: ast.SelectStatement, database: str | None,
-               schema: SchemaProvider, now: int, run: Runner, mapped: tuple[int, int]) -> None:
+# Per measurement of a subquery, its columns with the type its statement gives each.
+ColumnTypes = list[tuple[str, list[tuple[str, FieldType | None]]]]
+
+
+def _column_types(inner: ast.SelectStatement, database: str | None, schema: SchemaProvider,
+                  now: int, run: Runner, mapped: tuple[int, int]) -> ColumnTypes:
     """The subquery's columns typed as its statement types them, per measurement: 1.x types
     them before it reads a point, so a parent's `mean(a)` of text fails even when the subquery
     answers nothing (a measurement without series is a virtual one without rows). It types
     them by the shard groups it maps (`mapped`, the outermost statement's range): none of the
     measurement's, no type."""
     if any(isinstance(s, ast.SubQuery) for s in inner.sources):
-        return  # nested: typed by the values the inner subquery answered
+        return []  # nested: typed by the values the inner subquery answered
     plan = plan_select(inner, database, schema, now)
     if plan is None:
-        return
+        return []
+    out: ColumnTypes = []
     for source in plan.sources:
-        rows = virtual.setdefault(source.schema.name, _Virtual())
         # 1.x types by the shard groups it maps for the outermost statement's range
         typed = paging.holds_series(plan, source, now, run, tagged=False, mapped=mapped)
-        for column, ftype in zip(plan.columns, answer_types(plan, source.schema), strict=True):
-            if not typed:
-                ftype = None
+        out.append((source.schema.name, [
+            (column, ftype if typed else None)
+            for column, ftype in zip(plan.columns, answer_types(plan, source.schema),
+                                     strict=True)]))
+    return out
+
+
+def _add_types(virtual: dict[str, _Virtual], types: ColumnTypes) -> None:
+    for name, columns in types:
+        rows = virtual.setdefault(name, _Virtual())
+        for column, ftype in columns:
             if column not in rows.fields:
                 rows.fields.append(column)
             if ftype is not None:
                 rows.typed.setdefault(column, ftype)
 
 
-def _check_parent_types(statement: ast.SelectStatement, inners: list[ast.SelectStatement],
-                        database: str | None, schema: SchemaProvider, now: int, run: Runner,
-                        mapped: tuple[int, int]) -> None:
+def _check_parent_types(statement: ast.SelectStatement, types: list[ColumnTypes],
+                        now: int) -> None:
     """1.x type-checks the parent against the columns its subqueries' statements type before
     it builds an iterator: the parent's type error (`a::string * a::string`) wins over a
     subquery function's refusal of its input (`unsupported percentile iterator type`)."""
     virtual: dict[str, _Virtual] = {}
-    for inner in inners:
-        _add_types(virtual, inner, database, schema, now, run, mapped)
+    for inner_types in types:
+        _add_types(virtual, inner_types)
     schemas = {name: _schema(name, rows) for name, rows in virtual.items()}
     outer = dataclasses.replace(
         statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in schemas),
