@@ -57,16 +57,24 @@ def merge_series(series: Sequence[Sequence[Point]], descending: bool = False) ->
     ties between series go the way Go's heap leaves them, one heap per shard group.
     `descending`: the runs are newest first, merged newest first (ORDER BY time DESC), and
     1.x reverses its tag set's series keys for that walk, so the heap takes them last first."""
-    by_shard: dict[int, list[list[Point]]] = {}
-    for index, run in enumerate(series[::-1] if descending else series):
-        for point in run:
-            shard = by_shard.setdefault(shard_group(point["t"]), [[] for _ in series])
-            shard[index].append(point)
+    by_shard = by_shard_group(series[::-1] if descending else series)
     less = _point_greater if descending else _point_less
     out: list[Point] = []
     for shard in sorted(by_shard, reverse=descending):
         out.extend(heap_merge(by_shard[shard], less))
     return out
+
+
+def by_shard_group(runs: Sequence[Sequence[Point]]) -> dict[int, list[list[Point]]]:
+    """Each run's points split by the 7-day shard group they fall in (every group holds one
+    run per input run, empty where it has no point there), as 1.x reads them shard by
+    shard."""
+    by_shard: dict[int, list[list[Point]]] = {}
+    for index, run in enumerate(runs):
+        for point in run:
+            shard = by_shard.setdefault(shard_group(point["t"]), [[] for _ in runs])
+            shard[index].append(point)
+    return by_shard
 
 
 def input_orders(inputs: Sequence[Sequence[int] | None], descending: bool) -> list[list[int]]:

@@ -7,15 +7,17 @@ from sqlglot import exp
 
 from .select_plan import SelectPlan
 from .sqlnames import STORED_TIME, call, col
-from .timerange import MAX_TIME, MIN_TIME
+from .timerange import MAX_TIME, MIN_TIME, TimeRange
 
 
 def time_bounds(plan: SelectPlan, now: int) -> tuple[int, int]:
-    lower = plan.time_range.min
-    upper = plan.time_range.max
-    if plan.interval is not None and plan.time_range.upper is None:
-        upper = now  # 1.x ends GROUP BY time queries at now() unless told otherwise
-    return lower, upper
+    return span_bounds(plan.time_range, plan.interval is not None, now)
+
+
+def span_bounds(span: TimeRange, by_time: bool, now: int) -> tuple[int, int]:
+    """A range's first and last nanosecond; 1.x ends GROUP BY time queries (`by_time`) at
+    now() unless told otherwise."""
+    return span.min, now if by_time and span.upper is None else span.max
 
 
 def moved_bounds(plan: SelectPlan, lower: int, upper: int,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import ast
+from .readrange import span_bounds
 from .results import Series
 from .select_list import has_aggregate
 from .timerange import span_condition, split_condition
@@ -38,10 +39,7 @@ def mapped_range(outer: ast.SelectStatement, now: int) -> tuple[int, int]:
     it: the outermost statement's own, whatever the subqueries' ranges (so a subquery's
     function fails over a shard group its own range misses)."""
     _, span = split_condition(outer.condition, now, outer.timezone)
-    upper = span.upper
-    if upper is None and any(_is_time(d) for d in outer.dimensions):
-        upper = now
-    return span.min, span.max if upper is None else upper
+    return span_bounds(span, any(_is_time(d) for d in outer.dimensions), now)
 
 
 def parent_condition(statement: ast.SelectStatement, now: int) -> ast.Expr | None:

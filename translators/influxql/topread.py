@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import ast
-from .readorder import heap_merge, shard_group
+from .readorder import by_shard_group, heap_merge
 from .select_plan import Prim, SelectPlan
 
 Point = dict[str, Any]
@@ -35,13 +35,8 @@ def kept_points(plan: SelectPlan, runs: Sequence[Sequence[Point]]) -> set[int]:
     """The ids of the points 1.x reads, from a group's series (time-ordered runs in
     series-key order): per shard group, the first OFFSET + LIMIT + 1 of their merge."""
     count = plan.offset + plan.limit + 1
-    by_shard: dict[int, list[list[Point]]] = {}
-    for index, run in enumerate(runs):
-        for point in run:
-            shard = by_shard.setdefault(shard_group(point["t"]), [[] for _ in runs])
-            shard[index].append(point)
     kept: set[int] = set()
-    for shard_runs in by_shard.values():
+    for shard_runs in by_shard_group(runs).values():
         if plan.descending:  # 1.x reverses the tag set's series and reads newest first
             merged = heap_merge([run[::-1] for run in shard_runs[::-1]],
                                 lambda x, y: bool(x["t"] > y["t"]), count)
