@@ -96,11 +96,14 @@ def _check_beside_types(statement: ast.SelectStatement, halves: beside.Halves,
     try:
         check_types(statement.fields, resolve_sources(statement.sources, database, schema))
     except QueryError:
-        # a call's own arguments are checked first (a warmup type 1.x does not know)
-        plans = [plan_select(dataclasses.replace(statement, fields=tuple(
-            ast.Field(part) for part in half)), database, schema, now)
-            for half in (halves.aggregates, halves.transforms) if half]
-        plan = plans[0] if halves.aggregates else None
+        def plan_of(half: tuple[ast.Expr, ...]) -> SelectPlan | None:
+            return plan_select(dataclasses.replace(statement, fields=tuple(
+                ast.Field(part) for part in half)), database, schema, now) if half else None
+
+        # planning a half checks its calls' own arguments, which 1.x checks first (a warmup
+        # type it does not know)
+        plan = plan_of(halves.aggregates)
+        plan_of(halves.transforms)
         if plan is not None and any(_indexed(plan, s, now, run, tagged=False)
                                     for s in plan.sources):
             raise
