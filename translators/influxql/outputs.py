@@ -94,8 +94,7 @@ def _merged(plan: SelectPlan, rows: list[tuple[int, list[Any]]], merge: Merge,
                 {"t": time, "v": values[index]})
     out: list[tuple[int, Any]] = []
     for rank in sorted({rank for rank, _ in runs}):
-        ordered = [runs[key][::-1] if plan.descending else runs[key]
-                   for key in sorted(runs) if key[0] == rank]
+        ordered = [runs[key] for key in sorted(runs) if key[0] == rank]
         out.extend((p["t"], p["v"]) for p in readorder.merge_series(ordered, plan.descending))
     return out
 

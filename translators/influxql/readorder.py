@@ -55,9 +55,9 @@ def _point_less(x: Point, y: Point) -> bool:
 def merge_series(series: Sequence[Sequence[Point]], descending: bool = False) -> list[Point]:
     """Time-ordered runs (one per series, in series-key order) merged as 1.x merges them:
     ties between series go the way Go's heap leaves them, one heap per shard group.
-    `descending`: the runs are newest first, merged newest first (ORDER BY time DESC), and
+    `descending`: merged newest first (ORDER BY time DESC), each run read from its end, and
     1.x reverses its tag set's series keys for that walk, so the heap takes them last first."""
-    by_shard = by_shard_group(series[::-1] if descending else series)
+    by_shard = by_shard_group([run[::-1] for run in series[::-1]] if descending else series)
     less = _point_greater if descending else _point_less
     out: list[Point] = []
     for shard in sorted(by_shard, reverse=descending):

@@ -459,9 +459,7 @@ class _ReadOrder:
 
     def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
         merged: dict[int | None, list[dict[str, Any]]] = {}
-        runs = self.runs()
-        ordered = [run[::-1] for run in runs] if self.plan.descending else runs
-        for point in merge_series(ordered, self.plan.descending):
+        for point in merge_series(self.runs(), self.plan.descending):
             bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
             merged.setdefault(bucket, []).append(point)
         return merged
