@@ -95,7 +95,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     per_series = firstlast.applies(plan)
     by_source = per_series and bool(extra)
     # a transformation of raw points reads each mention's points apart (`shape.input_orders`)
-    by_input = not plan.aggregate and any(transforms_in(node) for node in plan.outputs)
+    transformed = any(transforms_in(node) for node in plan.outputs)
+    by_input = not plan.aggregate and transformed
     table = stored_table(database, schema, copies, extra, labelled=by_source,
                          mentions=mentions if by_input else ())
     time_ns = call("epoch_ns", col("time"))
@@ -112,7 +113,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         select = exp.select(time_ns.as_(TIME, copy=False), *dims,
                             *(_value(schema, p).as_(prim_name(i), copy=False)
                               for i, p in enumerate(plan.prims)), copy=False)
-        if any(transforms_in(node) for node in plan.outputs):
+        if transformed:
             # a group's series merged: their points at one time reach a transformation in
             # the order 1.x's merge leaves them (`outputs._merged`)
             select = select.select(_series_order(schema).as_(SERIES, copy=False), copy=False)
