@@ -128,7 +128,9 @@ class HttpTransport:
                       headers: Mapping[str, str] | None = None,
                       data: Body | Mapping[str, str] | None = None,
                       json_body: object = None) -> UpstreamReply:
-        """Send one request and buffer the whole answer, whatever its status."""
+        """Send one request and buffer the whole answer, whatever its status. A redirect is
+        such an answer, not followed: the upstream is the configured URL, and following a
+        Location would carry the caller's credentials and body wherever it points."""
         session = self._open()
         timeout = self._timeout
         deadline: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
@@ -142,7 +144,7 @@ class HttpTransport:
         try:
             async with deadline, session.request(
                     method, self._base + path, params=params, headers=headers, data=data,
-                    json=json_body, timeout=timeout) as response:
+                    json=json_body, timeout=timeout, allow_redirects=False) as response:
                 body = await response.read()
                 return UpstreamReply(response.status, body, reply_headers(response.headers),
                                      self.generation)

@@ -188,3 +188,32 @@ async def test_cookies_an_upstream_sets_are_never_sent_back(make_upstream: MakeU
     finally:
         await server.close()
     assert seen == [None, None]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_redirect_is_answered_not_followed(make_upstream: MakeUpstream,
+                                                   kind: str) -> None:
+    """A proxy in front of an upstream may redirect; the gateway talks only to the URL it was
+    configured with, so the caller's credentials never go where a Location points."""
+    visited: list[str] = []
+
+    async def redirect(request: web.Request) -> web.Response:
+        visited.append(request.path)
+        raise web.HTTPTemporaryRedirect("/elsewhere?u=admin&p=hunter2")
+
+    async def elsewhere(request: web.Request) -> web.Response:
+        visited.append(request.path)
+        return web.Response(status=204)
+
+    app = web.Application()
+    app.router.add_route("*", "/elsewhere", elsewhere)
+    app.router.add_route("*", "/{tail:(?!elsewhere).*}", redirect)
+    server = TestServer(app)
+    await server.start_server()
+    try:
+        upstream = make_upstream(kind, f"http://127.0.0.1:{server.port}", secret="s")
+        reply = await upstream.ping()
+    finally:
+        await server.close()
+    assert reply.status == 307
+    assert visited and "/elsewhere" not in visited
