@@ -82,7 +82,9 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         plan.interval_offset = (plan.interval_offset - local) % plan.interval
     check_fields(statement)
     fields = expand_fields(statement, sources)
-    plan.aggregate = any(has_aggregate(f.expr) for f in fields)
+    # 1.x tells an aggregate statement before it expands wildcards: `mean(/nomatch/), x`
+    # mixes an aggregate with a raw field although the call matches nothing
+    plan.aggregate = any(has_aggregate(f.expr) for f in (*statement.fields, *fields))
     builder = _Builder(plan, sources)
     names: list[tuple[str | None, str]] = []
     for item in fields:

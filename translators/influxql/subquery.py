@@ -80,6 +80,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     statement's time range, whose shard groups 1.x maps for every subquery below it."""
     from .engine import select  # engine imports this module lazily; select recurses
 
+    _check_parent_list(statement, now)
     _check_directions(statement)
     # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
     # statement keeps them as written (its wildcard columns then list no tag).
@@ -218,6 +219,15 @@ def _ascending(series: Series) -> Series:
 
 def _aggregates(statement: ast.SelectStatement) -> bool:
     return any(has_aggregate(f.expr) for f in statement.fields)
+
+
+def _check_parent_list(statement: ast.SelectStatement, now: int) -> None:
+    """1.x compiles the parent's own SELECT list, GROUP BY and fill() before it looks at a
+    subquery: the parent's statement errors (`mixing aggregate and non-aggregate queries`,
+    `undefined function`, `fill(none) must be used with a function`) win over the subquery's
+    direction and its own errors. Planned over no source, only those checks can fail."""
+    bare = dataclasses.replace(statement, sources=(), condition=parent_condition(statement, now))
+    plan_select(bare, VIRTUAL_DB, StaticSchema({}), now)
 
 
 def _check_directions(statement: ast.SelectStatement) -> None:

@@ -198,6 +198,25 @@ SEMANTIC = [
                  id="subquery-direction-before-its-own-errors"),
     pytest.param("SELECT * FROM (SELECT code FROM events ORDER BY time DESC), events",
                  id="subquery-direction-beside-measurement"),
+    # ...but 1.x compiles the parent's own SELECT list, GROUP BY and fill first: its errors
+    # win over the direction and over the subquery's own errors
+    pytest.param("SELECT mean(code), latency FROM (SELECT code, latency FROM events ORDER BY "
+                 "time DESC)", id="subquery-parent-mixing-before-direction"),
+    pytest.param("SELECT mean(*), code FROM (SELECT code FROM events ORDER BY time DESC)",
+                 id="subquery-parent-wildcard-mixing-before-direction"),
+    pytest.param("SELECT code FROM (SELECT code FROM events ORDER BY time DESC) fill(none)",
+                 id="subquery-parent-fill-before-direction"),
+    pytest.param("SELECT code FROM (SELECT code FROM events ORDER BY time DESC) "
+                 "GROUP BY time(1m)", id="subquery-parent-group-by-raw-before-direction"),
+    pytest.param("SELECT nosuch(code) FROM (SELECT code FROM events ORDER BY time DESC)",
+                 id="subquery-parent-undefined-before-direction"),
+    pytest.param("SELECT mean(code), latency FROM (SELECT nosuch(code) FROM events)",
+                 id="subquery-parent-mixing-before-its-errors"),
+    # the statement is an aggregate one before its wildcards expand: a call matching nothing
+    # still mixes with a raw field
+    pytest.param("SELECT mean(/nomatch/), code FROM events", id="mixing-regex-call-no-match"),
+    pytest.param(f"SELECT mean(/nomatch/) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="regex-call-no-match-by-time"),
     # an aggregate beside raw transformations: a call's own arguments are checked before the
     # SELECT list's types
     pytest.param("SELECT mode(message) + moving_average(latency, 3), "
