@@ -266,6 +266,7 @@ class _Builder:
         # building the argument of this many transformations that look back
         self.reads_back = 0
         self.mapped_buckets = 0  # the most any function maps beyond the range (1.x's)
+        self.in_binary = False  # building an operand of math, where 1.x expands no wildcard
 
     def prim(self, prim: Prim) -> PrimRef:
         if prim not in self.plan.prims:
@@ -304,7 +305,11 @@ class _Builder:
             case ast.Call():
                 return self.call(expr)
             case ast.BinaryExpr(op, lhs, rhs):
-                return Op(op, self.node(lhs), self.node(rhs))
+                outer, self.in_binary = self.in_binary, True
+                try:
+                    return Op(op, self.node(lhs), self.node(rhs))
+                finally:
+                    self.in_binary = outer
             case ast.NumberLiteral(v) | ast.IntegerLiteral(v) | ast.UnsignedLiteral(v):
                 return Lit(v)
             case ast.StringLiteral(v) | ast.BooleanLiteral(v):
@@ -312,11 +317,15 @@ class _Builder:
             case ast.DurationLiteral(ns):
                 return Lit(ns)
             case ast.Wildcard():
+                if self.in_binary:
+                    raise QueryError("unable to use wildcard in a binary expression")
                 raise QueryError("unsupported use of a wildcard in an expression")
         raise QueryError(f"unsupported expression {type(expr).__name__}")
 
     def call(self, call: ast.Call) -> Node:
         name = call.name
+        if self.in_binary and name not in MATH and name not in ("top", "bottom", "distinct"):
+            _refuse_wild_operand(call)
         if name in KNOWN_CALLS:
             check_call(call, self.plan.interval, self.plan.limit)
         if name in AGGREGATES or name in SELECTORS:
@@ -394,6 +403,16 @@ def _literal(expr: ast.Expr) -> Any:
         case ast.VarRef(name):
             return ast.VarRef(name)
     raise QueryError("expected literal argument")
+
+
+def _refuse_wild_operand(call: ast.Call) -> None:
+    """1.x's error for a call of a wildcard or regex inside math (`count(*) + 1`), which it
+    does not expand; `count(distinct(*))` fails at distinct() first."""
+    arg = strip_parens(call.args[0]) if call.args else None
+    if isinstance(arg, ast.Wildcard):
+        raise QueryError(f"unsupported expression with wildcard: {call.name}()")
+    if isinstance(arg, ast.RegexLiteral):
+        raise QueryError(f"unsupported expression with regex field: {call.name}()")
 
 
 def _validate_hooks(call: ast.Call, interval: int | None) -> None:

@@ -212,6 +212,21 @@ SEMANTIC = [
                  id="subquery-parent-undefined-before-direction"),
     pytest.param("SELECT mean(code), latency FROM (SELECT nosuch(code) FROM events)",
                  id="subquery-parent-mixing-before-its-errors"),
+    # a call of a wildcard or regex inside math is not expanded: 1.x names the call, field by
+    # field in SELECT order (an earlier field's error comes first)
+    pytest.param("SELECT count(*) + 1 FROM events", id="wildcard-call-in-math"),
+    pytest.param("SELECT latency, mean(/co/) * 2 FROM events", id="regex-call-in-math"),
+    pytest.param("SELECT abs(count(*)) - 1 FROM events", id="wildcard-call-in-math-under-math"),
+    pytest.param("SELECT difference(*) + 1 FROM events", id="wildcard-transform-in-math"),
+    pytest.param("SELECT abs(*) + 1 FROM events", id="wildcard-math-in-math"),
+    pytest.param("SELECT count(*) + 1, nosuch(code) FROM events",
+                 id="wildcard-call-in-math-before-later-field"),
+    pytest.param("SELECT nosuch(code), count(*) + 1 FROM events",
+                 id="wildcard-call-in-math-after-earlier-field"),
+    pytest.param("SELECT count(*) + cumulative_sum(code) FROM events",
+                 id="wildcard-call-in-math-beside-transform"),
+    pytest.param("SELECT count(*) * 2 FROM (SELECT code FROM events)",
+                 id="wildcard-call-in-math-over-subquery"),
     # the statement is an aggregate one before its wildcards expand: a call matching nothing
     # still mixes with a raw field
     pytest.param("SELECT mean(/nomatch/), code FROM events", id="mixing-regex-call-no-match"),
