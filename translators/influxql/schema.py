@@ -23,6 +23,9 @@ class MeasurementSchema:
     # FROM naming the measurement in several databases: per database, the fields it stores
     # as another type than `fields` gives (see `read_as`)
     retyped: Mapping[str, Mapping[str, FieldType]] = field(default_factory=dict)
+    # A subquery's columns 1.x types as tags (a tag it selects: `SELECT x, host`): a call of a
+    # wildcard or regex over the subquery (`count(*)`) skips them
+    tag_fields: frozenset[str] = frozenset()
 
     def tag_column(self, name: str) -> str:
         return self.tag_columns.get(name, name)

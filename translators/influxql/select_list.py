@@ -149,7 +149,9 @@ def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list
             out.extend(ast.Field(r) for r in refs if pattern.search(r.name))
         elif isinstance(expr, ast.Call) and any(
                 isinstance(a, ast.Wildcard | ast.RegexLiteral) for a in expr.args[:1]):
-            out.extend(_expand_call(expr, fields, item.alias))
+            skipped = {n for s in sources for n in s.schema.tag_fields}
+            out.extend(_expand_call(expr, {n: t for n, t in fields.items() if n not in skipped},
+                                    item.alias))
         else:
             out.append(item)
             if isinstance(expr, ast.Call) and expr.name in ("top", "bottom"):

@@ -27,7 +27,8 @@ from .iterators import answer_types
 from .results import Series
 from .rewrite import plan_select, resolve_sources
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
-from .select_list import has_aggregate
+from .select_list import has_aggregate, schema_union, strip_parens
+from .select_plan import PrimRef
 from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
 from .subquery_fill import statement_fills_in_runs
 from .subquery_range import (
@@ -68,6 +69,8 @@ class _Virtual:
     streams: list[int] = dataclasses.field(default_factory=list)
     # Each field's type as the subquery's statement gives it, for a column without values
     typed: dict[str, FieldType] = dataclasses.field(default_factory=dict)
+    # The columns 1.x types as tags (`SELECT x, host`), which a parent's `count(*)` skips
+    tagged: set[str] = dataclasses.field(default_factory=set)
 
 
 def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
@@ -108,10 +111,13 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
+        tagged = tag_columns(inner, database, schema, now)
         for rank, series in enumerate(answered):
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
-            _add_series(virtual.setdefault(series.name, _Virtual()), series, rank, by_time)
+            rows = virtual.setdefault(series.name, _Virtual())
+            _add_series(rows, series, rank, by_time)
+            rows.tagged.update(tagged)
         _add_types(virtual, inner_types)
     names = sorted(virtual)
     schemas = {name: _schema(name, virtual[name]) for name in names}
@@ -301,6 +307,41 @@ def _column_types(inner: ast.SelectStatement, database: str | None, schema: Sche
     return out
 
 
+def tag_columns(inner: ast.SelectStatement, database: str | None, schema: SchemaProvider,
+                now: int) -> set[str]:
+    """The columns of a subquery 1.x types as tags: a tag it selects (by name, cast or
+    aliased, or as one of top()'s tag arguments). A middle subquery's are those it reads by
+    name, `*` or regex from its own subqueries' tag columns and grouped tags."""
+    if not any(isinstance(s, ast.SubQuery) for s in inner.sources):
+        plan = plan_select(inner, database, schema, now)
+        if plan is None:
+            return set()
+        fields, tags = schema_union(plan.sources)
+        # a tag read through a cast (`host::field`) is typed by the measurement: a tag still
+        prims = [plan.prims[n.index] for n in plan.outputs if isinstance(n, PrimRef)]
+        named = {p.name for p in prims if p.func is None and (
+            p.role == "tag" or p.name in tags and p.name not in fields)}
+        return {column for column, node in zip(plan.columns, plan.outputs, strict=True)
+                if isinstance(node, PrimRef) and plan.prims[node.index].name in named}
+    below: set[str] = set()
+    for source in inner.sources:
+        if isinstance(source, ast.SubQuery):
+            below |= tag_columns(source.statement, database, schema, now)
+            below |= {d.expr.name for d in source.statement.dimensions
+                      if isinstance(d.expr, ast.VarRef)}
+    grouped = {d.expr.name for d in inner.dimensions if isinstance(d.expr, ast.VarRef)}
+    found: set[str] = set()
+    for item in inner.fields:
+        expr = strip_parens(item.expr)
+        if isinstance(expr, ast.Wildcard) and expr.type is not ast.DataType.FIELD:
+            found |= below - grouped
+        elif isinstance(expr, ast.RegexLiteral):
+            found |= {n for n in below - grouped if re.search(expr.pattern, n)}
+        elif isinstance(expr, ast.VarRef) and expr.name in below:
+            found.add(item.alias or expr.name)
+    return found
+
+
 def _add_types(virtual: dict[str, _Virtual], types: ColumnTypes) -> None:
     for name, columns in types:
         rows = virtual.setdefault(name, _Virtual())
@@ -357,7 +398,8 @@ def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:
     # 1.x keeps a grouped tag and a field aliased like it apart (`SELECT x AS host ... GROUP BY
     # host`): the parent groups by the tag and reads the field; the tag gets a column of its own.
     shadowed = {t: f"__tag_{t}" for t in virtual.tags if t in fields}
-    return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields, shadowed)
+    return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields, shadowed,
+                             tag_fields=frozenset(virtual.tagged & set(fields)))
 
 
 def _arrow(schema: MeasurementSchema, virtual: _Virtual) -> pa.Table:

@@ -125,6 +125,25 @@ SOURCES = [
                  f"WHERE {ONE})", id="subquery-math"),
     pytest.param(f"SELECT * FROM (SELECT usage_user FROM cpu WHERE {ONE}) WHERE usage_user > 20",
                  id="subquery-outer-where"),
+    # a tag the subquery selects is a column 1.x types as a tag: a call of a wildcard or regex
+    # over the subquery skips it (by name, cast, alias, top()'s tag argument, `*::tag`, through
+    # a middle subquery), though `*` and a call naming it read it
+    pytest.param("SELECT count(*) FROM (SELECT u, host FROM pair)",
+                 id="subquery-count-wildcard-skips-tag"),
+    pytest.param("SELECT count(*) FROM (SELECT * FROM pair) GROUP BY host",
+                 id="subquery-count-wildcard-skips-tag-by-host"),
+    pytest.param("SELECT first(*), count(/o/) FROM (SELECT u, host::field AS h FROM pair)",
+                 id="subquery-wildcard-calls-skip-cast-tag"),
+    pytest.param("SELECT mode(*) FROM (SELECT *::tag, u FROM pair)",
+                 id="subquery-mode-wildcard-skips-tag-wildcard"),
+    pytest.param("SELECT count(*) FROM (SELECT top(u, host, 2) FROM pair)",
+                 id="subquery-count-wildcard-skips-top-tag"),
+    pytest.param("SELECT count(*) FROM (SELECT * FROM (SELECT u, host FROM pair))",
+                 id="subquery-count-wildcard-skips-tag-nested"),
+    pytest.param("SELECT count(*) FROM (SELECT u, host FROM pair), pair",
+                 id="subquery-count-wildcard-skips-tag-beside-measurement"),
+    pytest.param("SELECT count(host), * FROM (SELECT u, host FROM pair)",
+                 id="subquery-tag-column-read-by-name"),
     pytest.param(f"SELECT count(u) FROM (SELECT usage_user AS u FROM cpu WHERE {W}) "
                  f"WHERE {W} GROUP BY time(30m)", id="subquery-outer-group-by-time"),
     pytest.param(f"SELECT source, l FROM (SELECT latency AS l, source FROM events WHERE {W})",
