@@ -22,7 +22,7 @@ from .readrange import time_bounds
 from .results import Series
 from .rewrite import plan_select, resolve_sources
 from .schema import SchemaProvider
-from .select_list import expand_fields
+from .select_list import expand_fields, parent_columns
 from .select_plan import SelectPlan, Source
 from .shape import group_rows, shape
 from .sqlnames import VIRTUAL_DB
@@ -67,6 +67,8 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     if plan is None:
         return []
     plan.keep_nan = keep_nan
+    if keep_nan:  # a subquery's answer: its columns named as its parent reads them
+        plan.columns = parent_columns(plan.read_names)
     if plan.type_error is not None:
         # 1.x types the fields by the shard groups the range reaches; none: no types, no error
         if not any(_indexed(plan, s, now, run, tagged=False) for s in plan.sources):

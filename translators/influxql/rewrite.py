@@ -102,6 +102,7 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
             return None  # a wildcard or regex that matched nothing: an empty answer
         raise QueryError("at least 1 non-time field must be queried")
     plan.columns = column_names(names)
+    plan.read_names = [alias or generated for alias, generated in names]
     # one call read both beside and by a looking-back transformation is one call still
     calls = list(dict.fromkeys(dataclasses.replace(p, reads_back=0)
                                for p in plan.prims if p.func))

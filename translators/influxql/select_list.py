@@ -230,6 +230,22 @@ def _binary_names(expr: ast.Expr) -> list[str]:
     return []
 
 
+#: The start of the name of a subquery's column its parent cannot read (`parent_columns`).
+UNREAD = "\x00"
+
+
+def parent_columns(names: Sequence[str]) -> list[str]:
+    """A subquery's columns as its parent reads them: by alias or generated name, never
+    suffixed; of several columns of one name the parent reads the first (1.x maps a name to
+    the first field that has it), so the others are named `UNREAD...` and left out."""
+    seen: set[str] = set()
+    out = []
+    for index, name in enumerate(names):
+        out.append(name if name not in seen else f"{UNREAD}{index}")
+        seen.add(name)
+    return out
+
+
 def column_names(fields: Sequence[tuple[str | None, str]]) -> list[str]:
     """1.x's column names from (alias, generated name) pairs: aliases are placed first, then
     each generated name already taken gets the first free `_1`, `_2`... suffix."""

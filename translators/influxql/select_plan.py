@@ -152,6 +152,9 @@ class SelectPlan:
     # A subquery's answer keeps NaN (stddev() of one point, what is computed from it) as a
     # value: 1.x's parent reads it as a point. The answer to the client has it as null.
     keep_nan: bool = False
+    # Each column's name before `_1`, `_2` suffixes (alias or generated), which a subquery's
+    # parent reads it by (`select_list.parent_columns`)
+    read_names: list[str] = field(default_factory=list)
 
     @property
     def rows_end(self) -> int | None:

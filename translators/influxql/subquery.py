@@ -27,7 +27,7 @@ from .iterators import answer_types
 from .results import Series
 from .rewrite import plan_select, resolve_sources
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
-from .select_list import has_aggregate, schema_union, strip_parens
+from .select_list import UNREAD, has_aggregate, parent_columns, schema_union, strip_parens
 from .select_plan import PrimRef
 from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
 from .subquery_fill import statement_fills_in_runs
@@ -264,7 +264,7 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
     tag also selected as a column, or a field aliased like it, is both)."""
     columns = series.columns[1:]
     for column in columns:
-        if column not in virtual.fields:
+        if column not in virtual.fields and not column.startswith(UNREAD):
             virtual.fields.append(column)
     tags = series.tags or {}
     for key in tags:
@@ -273,7 +273,7 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
     virtual.streams.append(len(virtual.rows))
     for index, values in enumerate(series.values):
         row: dict[str, Any] = {c: v for c, v in zip(columns, values[1:], strict=True)
-                               if v is not None}
+                               if v is not None and not c.startswith(UNREAD)}
         row["time"] = values[0]
         virtual.rows.append(row)
         virtual.row_tags.append(tags)
@@ -302,8 +302,9 @@ def _column_types(inner: ast.SelectStatement, database: str | None, schema: Sche
         typed = paging.holds_series(plan, source, now, run, tagged=False, mapped=mapped)
         out.append((source.schema.name, [
             (column, ftype if typed else None)
-            for column, ftype in zip(plan.columns, answer_types(plan, source.schema),
-                                     strict=True)]))
+            for column, ftype in zip(parent_columns(plan.read_names),
+                                     answer_types(plan, source.schema), strict=True)
+            if not column.startswith(UNREAD)]))
     return out
 
 
@@ -321,7 +322,8 @@ def tag_columns(inner: ast.SelectStatement, database: str | None, schema: Schema
         prims = [plan.prims[n.index] for n in plan.outputs if isinstance(n, PrimRef)]
         named = {p.name for p in prims if p.func is None and (
             p.role == "tag" or p.name in tags and p.name not in fields)}
-        return {column for column, node in zip(plan.columns, plan.outputs, strict=True)
+        return {column for column, node in zip(parent_columns(plan.read_names), plan.outputs,
+                                               strict=True)
                 if isinstance(node, PrimRef) and plan.prims[node.index].name in named}
     below: set[str] = set()
     for source in inner.sources:
