@@ -78,6 +78,17 @@ CASES = [
     pytest.param(f"SELECT first(e), host FROM {PAIR}", id="pair-equal-with-tag"),
     pytest.param(f"SELECT first(e), host FROM {PAIR_REVERSED}",
                  id="pair-equal-with-tag-reversed"),
+    # count() of a field a series (or group) lacks is null beside other calls, with or without
+    # GROUP BY time, over both databases, beside a raw transformation and over a subquery
+    pytest.param("SELECT count(e), count(u) FROM pair WHERE host = 'c'", id="pair-count-lacking"),
+    pytest.param(f"SELECT count(k), count(u) FROM {PAIR} WHERE {S} GROUP BY time(2m), host",
+                 id="pair-count-lacking-by-time"),
+    pytest.param(f"SELECT count(e), count(u) FROM {PAIR} WHERE host = 'c' AND {S} "
+                 "GROUP BY time(1m) fill(previous)", id="pair-count-lacking-fill-previous"),
+    pytest.param(f"SELECT count(k), cumulative_sum(u) FROM {PAIR} WHERE host = 'c'",
+                 id="pair-count-lacking-beside-transform"),
+    pytest.param("SELECT count(e), count(u) FROM (SELECT u, e FROM pair) GROUP BY host",
+                 id="pair-count-lacking-subquery"),
     # mixed: 1.x reads a field as the lowest of its types (float, integer, string, boolean)
     # and a database holding it as another kind gives no points for it
     pytest.param(f"SELECT x FROM {MIXED}", id="mixed-raw"),

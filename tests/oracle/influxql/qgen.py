@@ -293,9 +293,7 @@ class Draw:
             TRANSFORMS if self.chance(0.7) else TECHNICAL)) for _ in range(self.pick((1, 2, 2, 3)))]
         if self.chance(0.2):
             items[0] = self.pick((f"{items[0]} * 2", f"{items[0]} + {items[-1]}"))
-        # (not over both databases: pair's count() of a field a series lacks is null beside
-        # other calls in 1.6.7 and 0 in the gateway, not matched yet)
-        beside = not two_dbs and self.chance(0.35)
+        beside = self.chance(0.35)
         if beside:
             # an aggregate (or a call of a wildcard or regex) beside them, one row at the
             # range's lower bound, or in math with one of them, computed on each joined row
