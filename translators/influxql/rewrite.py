@@ -82,9 +82,10 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         plan.interval_offset = (plan.interval_offset - local) % plan.interval
     check_fields(statement)
     fields = expand_fields(statement, sources)
-    # 1.x tells an aggregate statement before it expands wildcards: `mean(/nomatch/), x`
-    # mixes an aggregate with a raw field although the call matches nothing
-    plan.aggregate = any(has_aggregate(f.expr) for f in (*statement.fields, *fields))
+    plan.aggregate = any(has_aggregate(f.expr) for f in fields)
+    # 1.x checks for aggregates before it expands wildcards: `mean(/nomatch/), x` mixes an
+    # aggregate with a raw field although the call matches nothing
+    written = plan.aggregate or any(has_aggregate(f.expr) for f in statement.fields)
     builder = _Builder(plan, sources)
     names: list[tuple[str | None, str]] = []
     for item in fields:
@@ -93,7 +94,7 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
             continue  # time is always the first column
         plan.outputs.append(builder.node(expr, top=True))
         names.append((item.alias, field_name(expr)))
-    if plan.interval is not None and not plan.aggregate:
+    if plan.interval is not None and not written:
         raise QueryError("GROUP BY requires at least one aggregate function")
     if not plan.outputs:
         if len(fields) < len(statement.fields) or any(
@@ -136,6 +137,8 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         # a raw field outside the transformations (`cumulative_sum(x) + x`) is a raw column
         raw_beside = any(isinstance(c, PrimRef) for n in plan.outputs
                          for c in outermost(n, (PrimRef, Transform)))
+        if written and (expanded_raw or raw_beside):
+            raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         if transformed and (expanded_raw or raw_beside
                             or any(not transforms_in(n) for n in plan.outputs)):
             raise QueryError("mixing aggregate and non-aggregate queries is not supported")

@@ -232,6 +232,10 @@ SEMANTIC = [
     pytest.param("SELECT mean(/nomatch/), code FROM events", id="mixing-regex-call-no-match"),
     pytest.param(f"SELECT mean(/nomatch/) FROM events WHERE {W} GROUP BY time(30m)",
                  id="regex-call-no-match-by-time"),
+    # ...while a call matching nothing beside raw transformations leaves them answered alone
+    # (fuzz 11-256)
+    pytest.param("SELECT cumulative_sum(v), last(/nomatch/) FROM gauge WHERE "
+                 "time < '2024-01-01T00:03:00Z'", id="regex-call-no-match-beside-transform"),
     # an aggregate beside raw transformations: a call's own arguments are checked before the
     # SELECT list's types
     pytest.param("SELECT mode(message) + moving_average(latency, 3), "
