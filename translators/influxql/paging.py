@@ -20,7 +20,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
-from .readrange import time_bounds, timestamp_literal
+from .readrange import mapped_bounds, timestamp_literal
 from .results import Series
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan, Source
@@ -97,7 +97,7 @@ def _index_query(plan: SelectPlan, database: str, schema: MeasurementSchema, now
                  tags: list[str], mapped: tuple[int, int] | None = None) -> exp.Select:
     """The distinct tag sets stored in the shard groups the statement's range (or
     `mapped`) reaches."""
-    lower, upper = mapped or time_bounds(plan, now)
+    lower, upper = mapped or mapped_bounds(plan, now)
     parts: list[exp.Expression] = []
     if lower > MIN_TIME:
         start = SHARD_ORIGIN + shard_group(lower) * SHARD_GROUP

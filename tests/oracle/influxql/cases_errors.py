@@ -280,6 +280,13 @@ SEMANTIC = [
                  id="raw-difference-of-booleans-page-past-groups"),
     pytest.param("SELECT max(message) FROM events WHERE time >= '2024-01-05T00:00:00Z' "
                  "AND time < '2024-01-06T00:00:00Z'", id="max-of-strings-empty-range"),
+    # ...the shard groups 1.x maps: the range with moving_average's window after it under DESC
+    pytest.param("SELECT moving_average(max(message), 2) FROM events "
+                 "WHERE time >= '2023-12-31T23:00:00Z' AND time < '2023-12-31T23:50:00Z' "
+                 "GROUP BY time(10m) ORDER BY time DESC", id="max-of-strings-window-maps-group"),
+    pytest.param("SELECT difference(max(message)) FROM events "
+                 "WHERE time >= '2023-12-31T23:00:00Z' AND time < '2023-12-31T23:50:00Z' "
+                 "GROUP BY time(10m) ORDER BY time DESC", id="max-of-strings-bucket-maps-none"),
     pytest.param("SELECT derivative(ok) FROM events WHERE time >= '2024-01-05T00:00:00Z' "
                  "AND time < '2024-01-06T00:00:00Z'", id="derivative-of-booleans-empty-range"),
     pytest.param("SELECT max(v), min(v), id FROM gauge", id="mixing-selectors-and-tag"),
