@@ -488,6 +488,18 @@ GROUPING = [
                  id="fill-none-strings"),
     pytest.param(f"SELECT last(ok) FROM events WHERE {W} GROUP BY time(10m) fill(previous)",
                  id="fill-previous-booleans"),
+    # fill(linear) is 1.x's `m*x + b` over bucket numbers from the point before in the
+    # answer's order; rounded otherwise, the derivatives' signs below flip
+    pytest.param("SELECT chande_momentum_oscillator(derivative(spread(usage_idle), 1m), 2, 0) "
+                 "FROM cpu WHERE host = 'server01' AND time <= '2024-01-31T00:00:00Z' "
+                 "AND time >= '2024-01-01T00:00:00Z' GROUP BY time(1d, -5m), cpu fill(linear)",
+                 id="fill-linear-rounding-slope-per-bucket"),
+    pytest.param("SELECT chande_momentum_oscillator(derivative(spread(usage_idle), 1m), 2, 0) "
+                 "FROM cpu WHERE host = 'server01' AND time <= '2024-01-31T00:00:00Z' "
+                 "AND time >= '2024-01-01T00:00:00Z' GROUP BY time(1d, -5m), cpu fill(linear) "
+                 "ORDER BY time DESC", id="fill-linear-rounding-desc"),
+    pytest.param(f"SELECT last(ok), mean(code), last(message) FROM events WHERE {W} "
+                 "GROUP BY time(1m) fill(linear) LIMIT 8", id="fill-linear-booleans-text-null"),
 ]
 
 ORDER_AND_PAGING = [
