@@ -80,6 +80,14 @@ def cast_fill(value: float | int | None, kind: str | None) -> Any:
     return value
 
 
+def cursor_fill(value: float | int | None, kind: str | None) -> Any:
+    """fill(<number>)'s value as 1.x's cursor reads it for a column without a point of its
+    own (a call without a point in the series or at a joined row's time, a selector's
+    companion in a filled bucket): cast only to a numeric kind (`code` reads 2 under
+    fill(2.5)), the number as written for text and booleans (`ok` reads 2.5)."""
+    return cast_fill(value, kind if kind in ("integer", "unsigned", "float") else None)
+
+
 _INT64_MIN = -(1 << 63)  # what Go's float conversions answer out of range (amd64)
 _TWO_63, _TWO_64 = 2.0**63, 1 << 64
 
@@ -116,7 +124,8 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}
     width = len(plan.prims)
-    numbers = [cast_fill(plan.fill_value, kinds[i] if kinds else None) for i in range(width)]
+    numbers = [(cursor_fill if p.func is None else cast_fill)(
+        plan.fill_value, kinds[i] if kinds else None) for i, p in enumerate(plan.prims)]
     out: list[tuple[int, list[Any]]] = []
     option = plan.fill
     previous: list[Any] = [None] * width

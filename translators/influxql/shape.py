@@ -19,7 +19,7 @@ from . import ast, cursor, topread
 from . import functions as fn
 from . import integral as area
 from .errors import QueryError
-from .fill import bucket_of, bucket_span, cast_fill, fill_rows, own_start
+from .fill import bucket_of, bucket_span, cursor_fill, fill_rows, own_start
 from .int64 import wrapped_mean
 from .outputs import Merge, evaluate, evaluate_node, points_of
 from .paging import page_series
@@ -223,7 +223,7 @@ def _quieted(plan: SelectPlan, rows: list[tuple[int, list[Any]]], quiet: frozens
     without GROUP BY time they read the cursor's default there, fill(<number>)'s value."""
     default = {i: None for i in quiet}
     if plan.interval is None and plan.fill is ast.FillOption.NUMBER:
-        default = {i: cast_fill(plan.fill_value, cursor.kind_of(plan, PrimRef(i), schema))
+        default = {i: cursor_fill(plan.fill_value, cursor.kind_of(plan, PrimRef(i), schema))
                    for i in quiet}
     return [(t, [default[i] if i in quiet else v for i, v in enumerate(values)])
             for t, values in rows]
@@ -236,16 +236,17 @@ def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     without a point in the series (`quiet`, a low percentile's) has no rows of its own and
     reads the fill value beside the others (`cursor.silent`): when all of them are quiet,
     only integral()'s rows answer."""
-    default = plan.fill_value if plan.fill is ast.FillOption.NUMBER else None
+    defaults = [cursor.missing_value(plan.fill, plan.fill_value,
+                                     cursor.kind_of(plan, PrimRef(i), schema), None)
+                for i in range(len(plan.prims))]
     others = [i for i, p in enumerate(plan.prims) if p.func not in (None, "integral")]
     if others and all(i in quiet for i in others):
         rows = []
-    elif quiet and default is not None:
-        kinds = {i: cursor.kind_of(plan, PrimRef(i), schema) for i in quiet}
-        rows = [(t, [cast_fill(default, kinds[i]) if i in quiet else v
-                     for i, v in enumerate(values)]) for t, values in rows]
+    elif quiet and plan.fill is ast.FillOption.NUMBER:
+        rows = [(t, [defaults[i] if i in quiet else v for i, v in enumerate(values)])
+                for t, values in rows]
     cut = (plan.offset, plan.rows_end) if plan.rows_end is not None else None
-    return area.join(rows, integrals, len(plan.prims), plan.descending, default,
+    return area.join(rows, integrals, plan.descending, defaults,
                      carry=plan.fill is ast.FillOption.PREVIOUS, cut=cut)
 
 

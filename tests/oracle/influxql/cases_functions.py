@@ -139,6 +139,16 @@ AGGREGATES = [
                  "WHERE time >= '2023-12-31T23:30:00Z' AND time <= '2024-01-01T01:30:00Z' "
                  "GROUP BY time(7m, 1m) fill(-1)", {"epoch": "m"},
                  id="integral-beside-low-percentile-reads-fill"),
+    # integral()'s rows: the other calls read fill's number cast to numbers only (sum() of
+    # integers 2, median() 2.5, last() of booleans 2.5)
+    pytest.param("SELECT integral(b) / -1, sum(b) / median(a), last(d) FROM sparse "
+                 "WHERE time >= '2023-12-24T23:30:00Z' AND time < '2024-01-01T00:13:00Z' "
+                 "GROUP BY time(2h) fill(2.5) LIMIT 2", id="integral-beside-fill-number-cast"),
+    pytest.param("SELECT mode(d), mean(a) + integral(b, 7m), (count(d)) / mode(b) FROM sparse "
+                 "WHERE a != 1000 AND time >= '2023-12-24T23:30:00Z' "
+                 "AND time < '2024-01-10T01:00:00Z' "
+                 "GROUP BY time(1d) fill(-1) LIMIT 10 OFFSET 1",
+                 id="integral-beside-fill-number-boolean-uncast"),
     pytest.param("SELECT integral(v), percentile(v, 5) FROM gauge WHERE id = 'a' AND "
                  "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:20:00Z' "
                  "GROUP BY time(3m) fill(0)", id="integral-beside-only-low-percentile"),
@@ -252,9 +262,24 @@ AGGREGATES = [
     pytest.param("SELECT first(ok), last(message), max(latency) FROM events WHERE "
                  "time >= '2023-12-31T23:30:00Z' AND time < '2024-01-01T00:10:00Z' "
                  "GROUP BY time(10m) fill(1)", id="fill-number-boolean-and-text"),
-    # a selector's companion fields take fill's number as written, whatever their type
+    # a selector's companion fields read fill's number cast to a numeric field's type (an
+    # integer truncated), as written for text and booleans
     pytest.param(f"SELECT max(code), ok, message, latency FROM events WHERE level = 'error' "
                  f"AND {W} GROUP BY time(10m) fill(2.5)", id="fill-number-selector-companions"),
+    pytest.param("SELECT max(latency), code, latency, ok, message FROM events "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(1m) fill(2.5) LIMIT 3", id="fill-number-integer-companion-cast"),
+    pytest.param("SELECT max(code), code FROM events WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T00:10:00Z' GROUP BY time(1m) fill(-2.5) LIMIT 3",
+                 id="fill-number-selected-field-companion-cast"),
+    # a call without a point in the series reads the cursor's default: cast to numbers only
+    pytest.param("SELECT max(d), max(a) FROM sparse WHERE time < '2024-01-01T00:00:45Z' "
+                 "fill(2.5)", id="fill-number-boolean-without-point-uncast"),
+    pytest.param("SELECT max(*) FROM sparse WHERE time < '2024-01-01T00:00:45Z' "
+                 "GROUP BY time(1h) fill(2.5)", id="fill-number-wildcard-without-point-uncast"),
+    pytest.param("SELECT max(*), moving_average(b, 3) * 2 FROM sparse "
+                 "WHERE time < '2024-01-01T00:00:45Z' fill(2.5)",
+                 id="fill-number-wildcard-beside-transform-uncast"),
     pytest.param(f"SELECT last(code), message FROM events WHERE {W} GROUP BY level, time(10m) "
                  "fill(-2) ORDER BY time DESC", id="fill-integer-selector-companion-text"),
     # math over filled buckets reads the fill value as the function's type: a float -1 for
