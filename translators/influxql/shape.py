@@ -10,12 +10,13 @@ by call, `cursor.py`'s join).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import ast, cursor, topread
+from . import ast, cursor, percentile_windows, topread
 from . import functions as fn
 from . import integral as area
 from .errors import QueryError
@@ -92,8 +93,10 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     # nor integral's when it is the only function (beside others it is filled like them)
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
-    if plan.aggregate and _opens_empty(plan, groups):
-        return series
+    if plan.aggregate and (kept := percentile_windows.read_rows(
+            plan, [g.rows for g in groups])) is not None:
+        groups = [dataclasses.replace(g, rows=[r for i, r in enumerate(g.rows) if i in rows])
+                  for g, rows in zip(groups, kept, strict=True) if rows]
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
@@ -194,27 +197,6 @@ def _merge(plan: SelectPlan, group: SeriesRows, inputs: dict[int, list[int]]) ->
 def _computed(node: Node) -> bool:
     """Whether an output is computed by a transformation or a math function."""
     return bool(outermost(node, (Math, Transform)))
-
-
-def _opens_empty(plan: SelectPlan, groups: list[SeriesRows]) -> bool:
-    """Whether every call is a percentile() whose first window, in 1.x's read order (the
-    first series' first bucket; the last's last under ORDER BY time DESC), selects no point:
-    1.x's cursor peeks every call before its first row and, finding no point in any, ends
-    the statement there, so a low rank over a few points answers nothing at all; an empty
-    window met later only leaves its bucket out (or filled)."""
-    calls = [(i, p) for i, p in enumerate(plan.prims) if p.func is not None]
-    if not calls or any(p.func != "percentile" for _, p in calls):
-        return False
-    ordered = groups[::-1] if plan.descending else groups
-    for index, prim in calls:
-        first = next((present for group in ordered
-                      for _, values in (group.rows[::-1] if plan.descending else group.rows)
-                      if (present := [p for p in values[index] or [] if p["v"] is not None])),
-                     None)
-        rank = float(prim.args[0]) if prim.args else 50.0
-        if first is not None and fn.percentile(first, rank, lambda f=first: f) is not None:
-            return False
-    return True
 
 
 def _quieted(plan: SelectPlan, rows: list[tuple[int, list[Any]]], quiet: frozenset[int],

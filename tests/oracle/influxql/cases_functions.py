@@ -21,6 +21,8 @@ SA = f"FROM stock WHERE symbol = 'AAA' AND {W}"
 SP = "FROM sparse WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
 #: the same from 00:10, a bucket where b has no point.
 SP10 = "FROM sparse WHERE time >= '2024-01-01T00:10:00Z' AND time < '2024-01-01T01:00:00Z'"
+#: disk to 01:17: `/home`'s gap leaves windows too few points for a low percentile()
+DISK = "FROM disk WHERE time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:17:00Z'"
 
 AGGREGATES = [
     pytest.param(f"SELECT count(usage_user) {CW}", id="count"),
@@ -447,6 +449,20 @@ SELECTORS = [
     pytest.param("SELECT percentile(v, 40), percentile(v, 60) FROM gauge WHERE v != 0.4 AND "
                  "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
                  "GROUP BY time(2m), id fill(none)", id="percentile-low-rank-first-window-one"),
+    # without a fill iterator (fill(none); a subquery's fill(null) is none) 1.x's cursor ends
+    # at the first step where every call's window selects nothing: later windows and series
+    # are never read
+    pytest.param(f"SELECT percentile(inodes, 20) {DISK} "
+                 "GROUP BY time(10m) fill(none)", id="percentile-low-rank-window-ends-read"),
+    pytest.param(f"SELECT percentile(inodes, 40) {DISK} "
+                 "GROUP BY time(30m), path fill(none)",
+                 id="percentile-low-rank-window-ends-series"),
+    pytest.param(f"SELECT percentile(inodes, 20), percentile(inodes, 90) {DISK} "
+                 "GROUP BY time(10m) fill(none)", id="percentile-low-rank-window-beside-other"),
+    pytest.param(f"SELECT a FROM (SELECT percentile(inodes, 20) AS a {DISK} "
+                 "GROUP BY time(1m, 3m))", id="percentile-low-rank-window-ends-subquery"),
+    pytest.param(f"SELECT percentile(inodes, 20) {DISK} "
+                 "GROUP BY time(10m)", id="percentile-low-rank-window-filled-read-on"),
     pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
                  "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
                  id="percentile-low-rank-first-day-bucket"),
