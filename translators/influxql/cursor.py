@@ -16,7 +16,7 @@ from typing import Any
 
 from . import ast
 from . import functions as fn
-from .fill import cast_fill
+from .fill import cursor_fill
 from .schema import MeasurementSchema
 from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
 
@@ -90,8 +90,6 @@ def kind_of(plan: SelectPlan, call: Node, schema: MeasurementSchema | None) -> s
         return kind_of(plan, arg, schema)
     if not isinstance(call, PrimRef):
         return None
-    if plan.prims[call.index].func is None:
-        return None  # a selector's companion (1.x's aux field) takes fill's number as written
     return _stored_kind(plan, call, schema)
 
 
@@ -142,10 +140,10 @@ def join(plan: SelectPlan, streams: dict[Call, list[tuple[int, Any]]],
 def missing_value(fill: ast.FillOption, fill_value: float | int | None, kind: str | None,
                   last: Any) -> Any:
     """What 1.x's cursor reads for a call without a point at a row's time: fill's number
-    cast to the call's type, under fill(previous) the call's `last` value (its row map keeps
-    it), otherwise null."""
+    cast to the call's numeric type (`cursor_fill`), under fill(previous) the call's `last`
+    value (its row map keeps it), otherwise null."""
     if fill is ast.FillOption.NUMBER:
-        return cast_fill(fill_value, kind)
+        return cursor_fill(fill_value, kind)
     if fill is ast.FillOption.PREVIOUS:
         return last
     return None

@@ -137,8 +137,10 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
         refused = iterators.refusal(plan, source.schema)
         if refused is not None:
             # 1.x fails building the iterator, over the series its index holds (iterators.py)
-            # in the shard groups mapped for the outermost statement, a subquery's too
-            if _indexed(plan, source, now, run, tagged=True, mapped=mapped):
+            # in the shard groups mapped for the outermost statement, a subquery's too, and
+            # SLIMIT/SOFFSET's page of them
+            if source.database == VIRTUAL_DB or paging.builds_iterators(plan, source, now, run,
+                                                                        mapped):
                 raise QueryError(refused)
             continue
         dimensions = plan.dimensions(source.schema)

@@ -80,6 +80,14 @@ def cast_fill(value: float | int | None, kind: str | None) -> Any:
     return value
 
 
+def cursor_fill(value: float | int | None, kind: str | None) -> Any:
+    """fill(<number>)'s value as 1.x's cursor reads it for a column without a point of its
+    own (a call without a point in the series or at a joined row's time, a selector's
+    companion in a filled bucket): cast only to a numeric kind (`code` reads 2 under
+    fill(2.5)), the number as written for text and booleans (`ok` reads 2.5)."""
+    return cast_fill(value, kind if kind in ("integer", "unsigned", "float") else None)
+
+
 _INT64_MIN = -(1 << 63)  # what Go's float conversions answer out of range (amd64)
 _TWO_63, _TWO_64 = 2.0**63, 1 << 64
 
@@ -116,7 +124,8 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}
     width = len(plan.prims)
-    numbers = [cast_fill(plan.fill_value, kinds[i] if kinds else None) for i in range(width)]
+    numbers = [(cursor_fill if p.func is None else cast_fill)(
+        plan.fill_value, kinds[i] if kinds else None) for i, p in enumerate(plan.prims)]
     out: list[tuple[int, list[Any]]] = []
     option = plan.fill
     previous: list[Any] = [None] * width
@@ -159,24 +168,41 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
             if values[index] is not None:
                 previous[index] = values[index]
         out.append((time, values))
+    if option is ast.FillOption.LINEAR:  # in the answer's order, as 1.x walks it
+        _interpolate(out, width, plan.interval)
     if plan.descending:
         out.reverse()
-    if option is ast.FillOption.LINEAR:
-        _interpolate(out, width)
     return out
 
 
-def _interpolate(rows: list[tuple[int, list[Any]]], width: int) -> None:
+def _interpolate(rows: list[tuple[int, list[Any]]], width: int, interval: int) -> None:
+    """fill(linear) between a call's points; text and booleans stay null (1.x has no linear
+    fill for them)."""
     for index in range(width):
         known = [i for i, (_, v) in enumerate(rows) if v[index] is not None]
+        if any(isinstance(rows[i][1][index], str | bool) for i in known):
+            continue
         for a, b in zip(known, known[1:], strict=False):
             if b - a < 2:
                 continue
             (ta, va), (tb, vb) = rows[a], rows[b]
-            va, vb = va[index], vb[index]
             for i in range(a + 1, b):
-                t = rows[i][0]
-                value = va + (vb - va) * (t - ta) / (tb - ta)
-                if isinstance(va, int) and isinstance(vb, int):
-                    value = int(value)
-                rows[i][1][index] = value
+                rows[i][1][index] = _linear(rows[i][0], ta, tb, va[index], vb[index], interval)
+
+
+def _linear(time: int, before: int, after: int, first: Any, last: Any, interval: int) -> Any:
+    """1.x's linearFloat/linearInteger: the slope per bucket (each time divided by the
+    interval first, as Go divides), then `m*x + b` from the point before in the answer's
+    order (the later one under DESC); rounded this way, not as a slope per nanosecond."""
+    start, x0, x1 = (_go_quotient(t, interval) for t in (time, before, after))
+    if isinstance(first, int) and isinstance(last, int):
+        # Go subtracts the int64s (wrapping) before the float division, and truncates
+        delta = (last - first + (1 << 63)) % _TWO_64 - (1 << 63)
+        return int(float(delta) / float(x1 - x0) * float(start - x0) + float(first))
+    return (last - first) / float(x1 - x0) * float(start - x0) + first
+
+
+def _go_quotient(a: int, b: int) -> int:
+    """Go's integer division, truncated toward zero."""
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q

@@ -82,13 +82,14 @@ def _oriented(window: tuple[int, int], descending: bool) -> tuple[int, int]:
     return (window[1], window[0]) if descending else window
 
 
-def join(rows: Sequence[Row], columns: dict[int, list[tuple[int, float]]], width: int,
-         descending: bool, default: Any = None, carry: bool = False,
+def join(rows: Sequence[Row], columns: dict[int, list[tuple[int, float]]],
+         descending: bool, defaults: Sequence[Any], carry: bool = False,
          cut: tuple[int, int] | None = None) -> list[Row]:
     """The other functions' rows (ascending, filled) joined with each integral's areas (in
     emission order) as 1.x's emitter joins its iterators: at each step the earliest time (the
     latest under DESC) among their heads makes one row of every head at that time; a function
-    without a point there reads `default` (fill(<number>)'s value), or with `carry`
+    without a point there reads its `defaults` entry (the cursor's, `cursor.missing_value`;
+    one per column), or with `carry`
     (fill(previous)) keeps what the row before held. `cut`: OFFSET and where LIMIT stops,
     which 1.x applies to each iterator before the join, so `LIMIT 3` may answer six rows.
     Answered ascending, as the caller reverses the rows for DESC."""
@@ -105,7 +106,7 @@ def join(rows: Sequence[Row], columns: dict[int, list[tuple[int, float]]], width
         if not times:
             break
         time = max(times) if descending else min(times)
-        values = list(out[-1][1]) if carry and out else [default] * width
+        values = list(out[-1][1]) if carry and out else list(defaults)
         if taken < len(main) and main[taken][0] == time:
             if carry:  # 1.x's scanners leave a value without a point of its own untouched
                 values = [v if v is not None else held

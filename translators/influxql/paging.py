@@ -20,7 +20,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
-from .readrange import time_bounds, timestamp_literal
+from .readrange import mapped_bounds, timestamp_literal
 from .results import Series
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan, Source
@@ -31,14 +31,27 @@ from .timerange import MAX_TIME, MIN_TIME
 Runner = Callable[..., pa.Table]
 
 
-def paged_tag_sets(plan: SelectPlan, source: Source, now: int, run: Runner) -> set[bytes]:
-    """The tag-set keys of the source's measurement SLIMIT/SOFFSET leave for `plan`: each
-    database's index is paged apart (`FROM "db1".."m", "db2".."m" SLIMIT 1` answers a series
-    of each)."""
+def paged_tag_sets(plan: SelectPlan, source: Source, now: int, run: Runner,
+                   mapped: tuple[int, int] | None = None) -> set[bytes]:
+    """The tag-set keys of the source's measurement SLIMIT/SOFFSET leave for `plan` (in the
+    shard groups of `mapped`, when given): each database's index is paged apart
+    (`FROM "db1".."m", "db2".."m" SLIMIT 1` answers a series of each)."""
     chosen: set[bytes] = set()
     for database in dict.fromkeys([source.database, *source.extra]):
-        chosen |= _paged(plan, database, source.own.get(database, source.schema), now, run)
+        chosen |= _paged(plan, database, source.own.get(database, source.schema), now, run,
+                         mapped)
     return chosen
+
+
+def builds_iterators(plan: SelectPlan, source: Source, now: int, run: Runner,
+                     mapped: tuple[int, int] | None = None) -> bool:
+    """Whether 1.x builds a series iterator for the source (where a function refuses its
+    input's type): its index holds a series WHERE's tag comparisons keep, and SLIMIT/SOFFSET
+    leave one of their tag sets: 1.x pages the tag sets before it builds any iterator, so
+    `SOFFSET 1` past the only group, or SOFFSET without SLIMIT, builds none."""
+    if not (plan.slimit or plan.soffset):
+        return holds_series(plan, source, now, run, True, mapped)
+    return bool(paged_tag_sets(plan, source, now, run, mapped))
 
 
 def holds_series(plan: SelectPlan, source: Source, now: int, run: Runner,
@@ -60,8 +73,8 @@ def _indexed(plan: SelectPlan, database: str, schema: MeasurementSchema, now: in
 
 
 def _paged(plan: SelectPlan, database: str, schema: MeasurementSchema, now: int,
-           run: Runner) -> set[bytes]:
-    indexed = _indexed(plan, database, schema, now, run)
+           run: Runner, mapped: tuple[int, int] | None = None) -> set[bytes]:
+    indexed = _indexed(plan, database, schema, now, run, mapped)
     grouped = _grouped(plan) or set(plan.dimensions(schema)).__contains__
     return page_tag_sets(indexed, lambda t: {k: v for k, v in t.items() if grouped(k)},
                          plan.condition, plan.slimit, plan.soffset)
@@ -84,7 +97,7 @@ def _index_query(plan: SelectPlan, database: str, schema: MeasurementSchema, now
                  tags: list[str], mapped: tuple[int, int] | None = None) -> exp.Select:
     """The distinct tag sets stored in the shard groups the statement's range (or
     `mapped`) reaches."""
-    lower, upper = mapped or time_bounds(plan, now)
+    lower, upper = mapped or mapped_bounds(plan, now)
     parts: list[exp.Expression] = []
     if lower > MIN_TIME:
         start = SHARD_ORIGIN + shard_group(lower) * SHARD_GROUP

@@ -45,6 +45,14 @@ def read_bounds(plan: SelectPlan, lower: int, upper: int,
     return moved_bounds(plan, lower, upper, min(buckets, plan.mapped_buckets))
 
 
+def mapped_bounds(plan: SelectPlan, now: int) -> tuple[int, int]:
+    """The time range whose shard groups 1.x maps for a statement: its own with the largest
+    window or period beyond it (`mapped_buckets`), as its index is read there: an inverted
+    range ending just before a shard group's start still reaches that group under ORDER BY
+    time DESC when a transformation maps a bucket after it."""
+    return moved_bounds(plan, *time_bounds(plan, now), plan.mapped_buckets)
+
+
 def stored_time_within(lower: int, upper: int) -> list[exp.Expression]:
     """Conditions keeping stored rows with lower <= time <= upper (none for an open end)."""
     parts: list[exp.Expression] = []

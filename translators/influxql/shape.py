@@ -10,16 +10,17 @@ by call, `cursor.py`'s join).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import ast, cursor, topread
+from . import ast, cursor, percentile_windows, topread
 from . import functions as fn
 from . import integral as area
 from .errors import QueryError
-from .fill import bucket_of, bucket_span, cast_fill, fill_rows, own_start
+from .fill import bucket_of, bucket_span, cursor_fill, fill_rows, own_start
 from .int64 import wrapped_mean
 from .outputs import Merge, evaluate, evaluate_node, points_of
 from .paging import page_series
@@ -92,8 +93,10 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     # nor integral's when it is the only function (beside others it is filled like them)
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
-    if plan.aggregate and _opens_empty(plan, groups):
-        return series
+    if plan.aggregate and (kept := percentile_windows.read_rows(
+            plan, [g.rows for g in groups])) is not None:
+        groups = [dataclasses.replace(g, rows=[r for i, r in enumerate(g.rows) if i in rows])
+                  for g, rows in zip(groups, kept, strict=True) if rows]
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
@@ -196,34 +199,13 @@ def _computed(node: Node) -> bool:
     return bool(outermost(node, (Math, Transform)))
 
 
-def _opens_empty(plan: SelectPlan, groups: list[SeriesRows]) -> bool:
-    """Whether every call is a percentile() whose first window, in 1.x's read order (the
-    first series' first bucket; the last's last under ORDER BY time DESC), selects no point:
-    1.x's cursor peeks every call before its first row and, finding no point in any, ends
-    the statement there, so a low rank over a few points answers nothing at all; an empty
-    window met later only leaves its bucket out (or filled)."""
-    calls = [(i, p) for i, p in enumerate(plan.prims) if p.func is not None]
-    if not calls or any(p.func != "percentile" for _, p in calls):
-        return False
-    ordered = groups[::-1] if plan.descending else groups
-    for index, prim in calls:
-        first = next((present for group in ordered
-                      for _, values in (group.rows[::-1] if plan.descending else group.rows)
-                      if (present := [p for p in values[index] or [] if p["v"] is not None])),
-                     None)
-        rank = float(prim.args[0]) if prim.args else 50.0
-        if first is not None and fn.percentile(first, rank, lambda f=first: f) is not None:
-            return False
-    return True
-
-
 def _quieted(plan: SelectPlan, rows: list[tuple[int, list[Any]]], quiet: frozenset[int],
              schema: MeasurementSchema | None) -> list[tuple[int, list[Any]]]:
     """The rows with the functions without a point in the series (`cursor.silent`) null;
     without GROUP BY time they read the cursor's default there, fill(<number>)'s value."""
     default = {i: None for i in quiet}
     if plan.interval is None and plan.fill is ast.FillOption.NUMBER:
-        default = {i: cast_fill(plan.fill_value, cursor.kind_of(plan, PrimRef(i), schema))
+        default = {i: cursor_fill(plan.fill_value, cursor.kind_of(plan, PrimRef(i), schema))
                    for i in quiet}
     return [(t, [default[i] if i in quiet else v for i, v in enumerate(values)])
             for t, values in rows]
@@ -236,16 +218,17 @@ def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     without a point in the series (`quiet`, a low percentile's) has no rows of its own and
     reads the fill value beside the others (`cursor.silent`): when all of them are quiet,
     only integral()'s rows answer."""
-    default = plan.fill_value if plan.fill is ast.FillOption.NUMBER else None
+    defaults = [cursor.missing_value(plan.fill, plan.fill_value,
+                                     cursor.kind_of(plan, PrimRef(i), schema), None)
+                for i in range(len(plan.prims))]
     others = [i for i, p in enumerate(plan.prims) if p.func not in (None, "integral")]
     if others and all(i in quiet for i in others):
         rows = []
-    elif quiet and default is not None:
-        kinds = {i: cursor.kind_of(plan, PrimRef(i), schema) for i in quiet}
-        rows = [(t, [cast_fill(default, kinds[i]) if i in quiet else v
-                     for i, v in enumerate(values)]) for t, values in rows]
+    elif quiet and plan.fill is ast.FillOption.NUMBER:
+        rows = [(t, [defaults[i] if i in quiet else v for i, v in enumerate(values)])
+                for t, values in rows]
     cut = (plan.offset, plan.rows_end) if plan.rows_end is not None else None
-    return area.join(rows, integrals, len(plan.prims), plan.descending, default,
+    return area.join(rows, integrals, plan.descending, defaults,
                      carry=plan.fill is ast.FillOption.PREVIOUS, cut=cut)
 
 

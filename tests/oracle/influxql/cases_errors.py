@@ -296,8 +296,35 @@ SEMANTIC = [
                  "AND time < '2023-12-26T00:00:00Z'", id="mean-of-strings-other-shard-group"),
     pytest.param("SELECT sum(ok) FROM events WHERE level = 'nosuch'",
                  id="sum-of-booleans-no-series"),
+    # SLIMIT/SOFFSET page the tag sets before any iterator is built: a page past every
+    # group (or SOFFSET without SLIMIT) builds none and answers nothing
+    pytest.param("SELECT spread(ok) FROM events WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T01:00:00Z' GROUP BY time(10m) SLIMIT 3 SOFFSET 1",
+                 id="spread-of-booleans-page-past-groups"),
+    pytest.param("SELECT spread(ok) FROM events WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T01:00:00Z' GROUP BY time(10m) SLIMIT 3",
+                 id="spread-of-booleans-page-holds-group"),
+    pytest.param("SELECT mean(message) FROM events GROUP BY level SOFFSET 1",
+                 id="mean-of-strings-soffset-alone"),
+    pytest.param("SELECT mean(message) FROM events GROUP BY * SLIMIT 2 SOFFSET 5",
+                 id="mean-of-strings-last-page"),
+    pytest.param("SELECT mean(message) FROM events GROUP BY * SLIMIT 2 SOFFSET 6",
+                 id="mean-of-strings-page-past-series"),
+    pytest.param("SELECT moving_average(spread(ok), 5), non_negative_derivative(mean(code)) "
+                 "FROM events WHERE time >= '2024-01-01T00:30:00Z' "
+                 "AND time <= '2024-01-01T01:17:00Z' GROUP BY time(4m30s, 1m) fill(none) "
+                 "SLIMIT 3 SOFFSET 2", id="transform-of-refused-page-past-groups"),
+    pytest.param("SELECT difference(ok) FROM events SLIMIT 1 SOFFSET 1",
+                 id="raw-difference-of-booleans-page-past-groups"),
     pytest.param("SELECT max(message) FROM events WHERE time >= '2024-01-05T00:00:00Z' "
                  "AND time < '2024-01-06T00:00:00Z'", id="max-of-strings-empty-range"),
+    # ...the shard groups 1.x maps: the range with moving_average's window after it under DESC
+    pytest.param("SELECT moving_average(max(message), 2) FROM events "
+                 "WHERE time >= '2023-12-31T23:00:00Z' AND time < '2023-12-31T23:50:00Z' "
+                 "GROUP BY time(10m) ORDER BY time DESC", id="max-of-strings-window-maps-group"),
+    pytest.param("SELECT difference(max(message)) FROM events "
+                 "WHERE time >= '2023-12-31T23:00:00Z' AND time < '2023-12-31T23:50:00Z' "
+                 "GROUP BY time(10m) ORDER BY time DESC", id="max-of-strings-bucket-maps-none"),
     pytest.param("SELECT derivative(ok) FROM events WHERE time >= '2024-01-05T00:00:00Z' "
                  "AND time < '2024-01-06T00:00:00Z'", id="derivative-of-booleans-empty-range"),
     pytest.param("SELECT max(v), min(v), id FROM gauge", id="mixing-selectors-and-tag"),

@@ -21,6 +21,8 @@ SA = f"FROM stock WHERE symbol = 'AAA' AND {W}"
 SP = "FROM sparse WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
 #: the same from 00:10, a bucket where b has no point.
 SP10 = "FROM sparse WHERE time >= '2024-01-01T00:10:00Z' AND time < '2024-01-01T01:00:00Z'"
+#: disk to 01:17: `/home`'s gap leaves windows too few points for a low percentile()
+DISK = "FROM disk WHERE time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:17:00Z'"
 
 AGGREGATES = [
     pytest.param(f"SELECT count(usage_user) {CW}", id="count"),
@@ -139,6 +141,16 @@ AGGREGATES = [
                  "WHERE time >= '2023-12-31T23:30:00Z' AND time <= '2024-01-01T01:30:00Z' "
                  "GROUP BY time(7m, 1m) fill(-1)", {"epoch": "m"},
                  id="integral-beside-low-percentile-reads-fill"),
+    # integral()'s rows: the other calls read fill's number cast to numbers only (sum() of
+    # integers 2, median() 2.5, last() of booleans 2.5)
+    pytest.param("SELECT integral(b) / -1, sum(b) / median(a), last(d) FROM sparse "
+                 "WHERE time >= '2023-12-24T23:30:00Z' AND time < '2024-01-01T00:13:00Z' "
+                 "GROUP BY time(2h) fill(2.5) LIMIT 2", id="integral-beside-fill-number-cast"),
+    pytest.param("SELECT mode(d), mean(a) + integral(b, 7m), (count(d)) / mode(b) FROM sparse "
+                 "WHERE a != 1000 AND time >= '2023-12-24T23:30:00Z' "
+                 "AND time < '2024-01-10T01:00:00Z' "
+                 "GROUP BY time(1d) fill(-1) LIMIT 10 OFFSET 1",
+                 id="integral-beside-fill-number-boolean-uncast"),
     pytest.param("SELECT integral(v), percentile(v, 5) FROM gauge WHERE id = 'a' AND "
                  "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:20:00Z' "
                  "GROUP BY time(3m) fill(0)", id="integral-beside-only-low-percentile"),
@@ -252,9 +264,24 @@ AGGREGATES = [
     pytest.param("SELECT first(ok), last(message), max(latency) FROM events WHERE "
                  "time >= '2023-12-31T23:30:00Z' AND time < '2024-01-01T00:10:00Z' "
                  "GROUP BY time(10m) fill(1)", id="fill-number-boolean-and-text"),
-    # a selector's companion fields take fill's number as written, whatever their type
+    # a selector's companion fields read fill's number cast to a numeric field's type (an
+    # integer truncated), as written for text and booleans
     pytest.param(f"SELECT max(code), ok, message, latency FROM events WHERE level = 'error' "
                  f"AND {W} GROUP BY time(10m) fill(2.5)", id="fill-number-selector-companions"),
+    pytest.param("SELECT max(latency), code, latency, ok, message FROM events "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(1m) fill(2.5) LIMIT 3", id="fill-number-integer-companion-cast"),
+    pytest.param("SELECT max(code), code FROM events WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T00:10:00Z' GROUP BY time(1m) fill(-2.5) LIMIT 3",
+                 id="fill-number-selected-field-companion-cast"),
+    # a call without a point in the series reads the cursor's default: cast to numbers only
+    pytest.param("SELECT max(d), max(a) FROM sparse WHERE time < '2024-01-01T00:00:45Z' "
+                 "fill(2.5)", id="fill-number-boolean-without-point-uncast"),
+    pytest.param("SELECT max(*) FROM sparse WHERE time < '2024-01-01T00:00:45Z' "
+                 "GROUP BY time(1h) fill(2.5)", id="fill-number-wildcard-without-point-uncast"),
+    pytest.param("SELECT max(*), moving_average(b, 3) * 2 FROM sparse "
+                 "WHERE time < '2024-01-01T00:00:45Z' fill(2.5)",
+                 id="fill-number-wildcard-beside-transform-uncast"),
     pytest.param(f"SELECT last(code), message FROM events WHERE {W} GROUP BY level, time(10m) "
                  "fill(-2) ORDER BY time DESC", id="fill-integer-selector-companion-text"),
     # math over filled buckets reads the fill value as the function's type: a float -1 for
@@ -422,6 +449,20 @@ SELECTORS = [
     pytest.param("SELECT percentile(v, 40), percentile(v, 60) FROM gauge WHERE v != 0.4 AND "
                  "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
                  "GROUP BY time(2m), id fill(none)", id="percentile-low-rank-first-window-one"),
+    # without a fill iterator (fill(none); a subquery's fill(null) is none) 1.x's cursor ends
+    # at the first step where every call's window selects nothing: later windows and series
+    # are never read
+    pytest.param(f"SELECT percentile(inodes, 20) {DISK} "
+                 "GROUP BY time(10m) fill(none)", id="percentile-low-rank-window-ends-read"),
+    pytest.param(f"SELECT percentile(inodes, 40) {DISK} "
+                 "GROUP BY time(30m), path fill(none)",
+                 id="percentile-low-rank-window-ends-series"),
+    pytest.param(f"SELECT percentile(inodes, 20), percentile(inodes, 90) {DISK} "
+                 "GROUP BY time(10m) fill(none)", id="percentile-low-rank-window-beside-other"),
+    pytest.param(f"SELECT a FROM (SELECT percentile(inodes, 20) AS a {DISK} "
+                 "GROUP BY time(1m, 3m))", id="percentile-low-rank-window-ends-subquery"),
+    pytest.param(f"SELECT percentile(inodes, 20) {DISK} "
+                 "GROUP BY time(10m)", id="percentile-low-rank-window-filled-read-on"),
     pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
                  "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
                  id="percentile-low-rank-first-day-bucket"),

@@ -525,6 +525,18 @@ GROUPING = [
                  id="fill-none-strings"),
     pytest.param(f"SELECT last(ok) FROM events WHERE {W} GROUP BY time(10m) fill(previous)",
                  id="fill-previous-booleans"),
+    # fill(linear) is 1.x's `m*x + b` over bucket numbers from the point before in the
+    # answer's order; rounded otherwise, the derivatives' signs below flip
+    pytest.param("SELECT chande_momentum_oscillator(derivative(spread(usage_idle), 1m), 2, 0) "
+                 "FROM cpu WHERE host = 'server01' AND time <= '2024-01-31T00:00:00Z' "
+                 "AND time >= '2024-01-01T00:00:00Z' GROUP BY time(1d, -5m), cpu fill(linear)",
+                 id="fill-linear-rounding-slope-per-bucket"),
+    pytest.param("SELECT chande_momentum_oscillator(derivative(spread(usage_idle), 1m), 2, 0) "
+                 "FROM cpu WHERE host = 'server01' AND time <= '2024-01-31T00:00:00Z' "
+                 "AND time >= '2024-01-01T00:00:00Z' GROUP BY time(1d, -5m), cpu fill(linear) "
+                 "ORDER BY time DESC", id="fill-linear-rounding-desc"),
+    pytest.param(f"SELECT last(ok), mean(code), last(message) FROM events WHERE {W} "
+                 "GROUP BY time(1m) fill(linear) LIMIT 8", id="fill-linear-booleans-text-null"),
 ]
 
 ORDER_AND_PAGING = [
@@ -568,6 +580,15 @@ ORDER_AND_PAGING = [
                  "SLIMIT 2 SOFFSET 1", id="slimit-tag-condition-empty-series"),
     pytest.param("SELECT v FROM gauge WHERE time = '2024-01-01T00:10:00Z' GROUP BY * SLIMIT 1",
                  id="slimit-series-without-field"),
+    # the index SLIMIT pages is the shard groups 1.x maps: the range with a transformation's
+    # bucket after it under DESC, so an inverted range ending where a group starts still
+    # pages that group's series
+    pytest.param("SELECT difference(mean(temp)) FROM cpu WHERE time >= '2024-01-01T00:13:00Z' "
+                 "AND time < '2024-01-01T00:00:00Z' GROUP BY time(17m), host "
+                 "ORDER BY time DESC SLIMIT 2 SOFFSET 1", id="slimit-inverted-range-mapped-group"),
+    pytest.param("SELECT difference(mean(temp)) FROM cpu WHERE time >= '2024-01-01T00:13:00Z' "
+                 "AND time < '2024-01-01T00:00:00Z' GROUP BY time(17m), host SLIMIT 2",
+                 id="slimit-inverted-range-mapped-group-asc"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(10m) LIMIT 3 "
                  "OFFSET 2", id="aggregate-limit-offset"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(30m), host "

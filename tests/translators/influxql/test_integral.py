@@ -59,14 +59,14 @@ def test_areas(points: list[tuple[int, object]], bucket: object, lower: int, upp
 def test_join_splits_rows_at_different_times() -> None:
     # the mean's row at the lower bound, the float integral's at the epoch: two rows
     rows = [(5, [None, 2.5])]
-    assert join(rows, {0: [(0, 9.0)]}, 2, descending=False) == [
+    assert join(rows, {0: [(0, 9.0)]}, descending=False, defaults=[None, None]) == [
         (0, [9.0, None]), (5, [None, 2.5])]
 
 
 def test_join_under_desc_pairs_the_first_area_of_a_time() -> None:
     rows = [(10, [None, 1.0]), (20, [None, 2.0])]
     areas_desc = [(30, -4.0), (30, 0.0), (20, -3.0), (20, 0.0)]
-    joined = join(rows, {0: areas_desc}, 2, descending=True)
+    joined = join(rows, {0: areas_desc}, descending=True, defaults=[None, None])
     # answered ascending; the caller reverses it for DESC
     assert joined[::-1] == [(30, [-4.0, None]), (30, [0.0, None]), (20, [-3.0, 2.0]),
                             (20, [0.0, None]), (10, [None, 1.0])]
@@ -76,15 +76,22 @@ def test_join_fills_rows_of_integral_alone_with_the_fill_number() -> None:
     # fill(0): the mean reads 0 on the rows only integral() has (1.x's scanner default);
     # the other rows come filled (fill_rows), integral()'s slot included
     rows = [(10, [0, 1.0]), (20, [0, 2.0])]
-    joined = join(rows, {0: [(30, -4.0), (30, 0.0), (20, -3.0)]}, 2, descending=True,
-                  default=0)
+    joined = join(rows, {0: [(30, -4.0), (30, 0.0), (20, -3.0)]}, descending=True,
+                  defaults=[0, 0])
     assert joined[::-1] == [(30, [-4.0, 0]), (30, [0.0, 0]), (20, [-3.0, 2.0]),
                             (10, [0, 1.0])]
 
 
+def test_join_reads_each_column_its_own_default() -> None:
+    # fill(2.5) as the cursor reads it: an integer sum 2, a boolean last() 2.5 as written
+    rows = [(10, [None, 5, True])]
+    joined = join(rows, {0: [(0, 9.0)]}, descending=False, defaults=[2.5, 2, 2.5])
+    assert joined == [(0, [9.0, 2, 2.5]), (10, [None, 5, True])]
+
+
 def test_join_under_fill_previous_keeps_what_the_row_before_held() -> None:
     rows = [(10, [None, 1.0]), (20, [None, 2.0])]
-    joined = join(rows, {0: [(30, -4.0), (30, 0.0), (20, -3.0)]}, 2, descending=True,
-                  carry=True)
+    joined = join(rows, {0: [(30, -4.0), (30, 0.0), (20, -3.0)]}, descending=True,
+                  defaults=[None, None], carry=True)
     assert joined[::-1] == [(30, [-4.0, None]), (30, [0.0, None]), (20, [-3.0, 2.0]),
                             (10, [-3.0, 1.0])]

@@ -1,0 +1,74 @@
+"""Where 1.x's cursor stops reading because percentile() windows select no point.
+
+1.x reduces a percentile() window by window (series by series, in read order) and answers no
+point at all for a window whose rank falls outside its points (a low rank over a few points).
+Its iterator then returns nothing, which the cursor reading the calls takes for their end
+when every call returns nothing at the same step; a call that returns nothing beside one
+that has a point is asked again at the next step, for its next window. A fill iterator in
+between (any fill but none; a subquery's fill(null) is none) fills such windows, so there
+only the cursor's first peek can find nothing. Only percentile() can select nothing from a
+window holding points, so the rule applies when every call is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from . import ast
+from . import functions as fn
+from .select_plan import SelectPlan
+
+Rows = Sequence[tuple[int | None, list[Any]]]  # one series' buckets: (time, prim values)
+
+
+def read_rows(plan: SelectPlan, groups: Sequence[Rows]) -> list[set[int]] | None:
+    """Per series (in the answer's order of `groups`), the positions of the buckets 1.x's
+    cursor emits, or None when it reads them all."""
+    calls = [(i, p) for i, p in enumerate(plan.prims) if p.func is not None]
+    if not calls or any(p.func != "percentile" for _, p in calls):
+        return None
+    order = [(g, r) for g in (range(len(groups))[::-1] if plan.descending
+                              else range(len(groups)))
+             for r in (range(len(groups[g]))[::-1] if plan.descending
+                       else range(len(groups[g])))]
+    # each call's windows in read order (a bucket where its input has points), and whether
+    # the window selects a point
+    windows = [[(place, _selects(groups[g][r][1][index], prim.args))
+                for place, (g, r) in enumerate(order)
+                if _present(groups[g][r][1][index])] for index, prim in calls]
+    if plan.fill is not ast.FillOption.NONE:
+        # the fill iterator's first peek: nothing in any call's first window ends it all
+        if any(w and w[0][1] for w in windows):
+            return None
+        return [set() for _ in groups]
+    emitted: set[int] = set()
+    heads = [0] * len(windows)
+    held: list[int | None] = [None] * len(windows)
+    while True:
+        for call, seq in enumerate(windows):
+            if held[call] is None and heads[call] < len(seq):
+                place, selects = seq[heads[call]]
+                heads[call] += 1
+                if selects:
+                    held[call] = place
+        if all(h is None for h in held):
+            break  # every call answered nothing at once (or all are read): the cursor ends
+        step = min(h for h in held if h is not None)
+        emitted.add(step)
+        held = [None if h == step else h for h in held]
+    kept: list[set[int]] = [set() for _ in groups]
+    for place in emitted:
+        g, r = order[place]
+        kept[g].add(r)
+    return kept
+
+
+def _present(points: list[dict[str, Any]] | None) -> bool:
+    return any(p["v"] is not None for p in points or [])
+
+
+def _selects(points: list[dict[str, Any]], args: Sequence[Any]) -> bool:
+    present = [p for p in points if p["v"] is not None]
+    rank = float(args[0]) if args else 50.0
+    return fn.percentile(present, rank, lambda: present) is not None
