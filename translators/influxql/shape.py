@@ -181,8 +181,10 @@ def _input_orders(plan: SelectPlan, groups: list[SeriesRows]) -> list[dict[int, 
 def _merge(plan: SelectPlan, group: SeriesRows, inputs: dict[int, list[int]]) -> Merge | None:
     """How a group's raw rows reach a transformation: each row's FROM mention and 1.x series
     key (`cpu,cpu=cpu0,host=a`), by which 1.x orders the series it merges, and `inputs`;
-    None when the group holds one series of one mention at most."""
-    if group.series is None:
+    None when the group holds one series of one mention at most, or reads a subquery."""
+    if group.series is None or any(s.database == VIRTUAL_DB for s in plan.sources):
+        # a subquery's rows come in the order its cursor emits them, runs that go back in
+        # time included: 1.x's transformation reads that stream as it is
         return None
     schema = _schema(plan, group.name)
     tags = sorted(schema.tags) if schema is not None else []

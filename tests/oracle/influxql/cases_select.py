@@ -241,6 +241,25 @@ SOURCES = [
     pytest.param(f"SELECT * FROM (SELECT mean(a) AS a FROM (SELECT mean(used) AS a FROM mem "
                  f"WHERE {H1} GROUP BY time(5m), host) WHERE {H1} GROUP BY time(5m), host "
                  "fill(3))", id="subquery-fill-runs-nested"),
+    # a parent's transformation reads the subquery's rows as its cursor emits them: the runs
+    # one after the other, times going back between them (derivative's elapsed time negative)
+    pytest.param("SELECT derivative(a) FROM (SELECT max(used) AS a FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m), host fill(previous))", id="subquery-fill-runs-derivative"),
+    pytest.param("SELECT cumulative_sum(a) FROM (SELECT max(used) AS a FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m), host fill(-1)) ORDER BY time DESC",
+                 id="subquery-fill-runs-cumulative-sum-desc"),
+    pytest.param(f"SELECT difference(a) FROM (SELECT min(code) AS a FROM events WHERE {H1} "
+                 "GROUP BY time(7m), source, level fill(linear)) GROUP BY source",
+                 id="subquery-fill-linear-runs-difference"),
+    pytest.param("SELECT non_negative_difference(a), elapsed(a) FROM (SELECT mean(usage_user) "
+                 "AS a FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:30:00Z' GROUP BY time(10m), host, cpu fill(previous)) "
+                 "GROUP BY region", id="subquery-fill-runs-two-transforms"),
+    # ...and an aggregate's rows without GROUP BY time series by series, whatever their times
+    pytest.param(f"SELECT derivative(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY host)", id="subquery-selector-rows-derivative"),
     # every row a subquery answers reaches a parent's raw rows, its nulls too
     pytest.param(f"SELECT b FROM (SELECT max(usage_user) AS a, stddev(usage_user) AS b "
                  f"FROM cpu WHERE {ONE} AND time < '2024-01-01T00:05:00Z' GROUP BY time(2m))",
