@@ -27,10 +27,10 @@ from .readorder import input_orders, merge_series
 from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
-from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost
+from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost, transforms_in
 from .sqlnames import COUNTED, INPUT, SERIES, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points
-from .subquery_fill import fills_in_runs, limit_runs, runs
+from .subquery_fill import fills_in_runs, joined_runs, limit_runs, runs
 
 Row = list[Any]  # [time, prim values...]
 
@@ -110,23 +110,30 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         if quiet:
             rows = _quieted(plan, rows, quiet, _schema(plan, group.name))
         computed.append(((group, integrals, quiet), group.name, rows))
+    prefilled = False
     if plan.paged_by is not None and not unfilled and fills_in_runs(
             plan.fill, plan.interval is not None, (p.func for p in plan.prims)):
         # a subquery's fill runs over its parent's groups, a run per change of series
         keys = [d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef)]
-        computed = [(payload, None, rows) for payload, rows in runs(
-            [(p, (p[0].name, *(dict(p[0].tags).get(k, "") for k in keys)), rows)
-             for p, _, rows in computed], plan.descending)]
-        if start is not None and end is not None:
-            limit_runs(plan, len(computed), start, end, max_buckets)
+        tagged = [(p, (p[0].name, *(dict(p[0].tags).get(k, "") for k in keys)), rows)
+                  for p, _, rows in computed]
+        calls = [i for i, p in enumerate(plan.prims) if p.func is not None]
+        if len(calls) > 1 and start is not None and end is not None and not any(
+                transforms_in(node) for node in plan.outputs):
+            computed = [(payload, None, rows) for payload, rows in joined_runs(
+                plan, tagged, calls, (start, end, max_buckets),
+                lambda p, rows, quiet: _filled(plan, p[0], rows, start, end, quiet),
+                lambda p: _kinds(plan, p[0]))]
+            prefilled = True
+        else:
+            computed = [(payload, None, rows) for payload, rows in runs(tagged,
+                                                                       plan.descending)]
+            if start is not None and end is not None:
+                limit_runs(plan, len(computed), start, end, max_buckets)
     for (group, integrals, quiet), _, rows in computed:
         if plan.interval is not None and start is not None and end is not None \
-                and not unfilled:
-            kinds = [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))
-                     for i in range(len(plan.prims))]
-            first = rows[0][0] if rows else None
-            rows = fill_rows(plan, rows, own_start(plan, start, first), end,
-                             quiet | group.absent_counts, kinds)
+                and not unfilled and not prefilled:
+            rows = _filled(plan, group, rows, start, end, quiet)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             rows = _beside_integrals(plan, rows, integrals, quiet, _schema(plan, group.name))
         if multi:  # fill runs over their rows in the answer's order (topread.py)
@@ -158,6 +165,19 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _filled(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],
+            start: int, end: int, quiet: frozenset[int]) -> list[tuple[int, list[Any]]]:
+    """A series' buckets from its first to `end`, filled (`fill.fill_rows`)."""
+    first = rows[0][0] if rows else None
+    return fill_rows(plan, rows, own_start(plan, start, first), end,
+                     quiet | group.absent_counts, _kinds(plan, group))
+
+
+def _kinds(plan: SelectPlan, group: SeriesRows) -> list[str | None]:
+    return [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))
+            for i in range(len(plan.prims))]
 
 
 def _input_orders(plan: SelectPlan, groups: list[SeriesRows]) -> list[dict[int, list[int]]]:

@@ -257,6 +257,23 @@ SOURCES = [
                  "AS a FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T00:30:00Z' GROUP BY time(10m), host, cpu fill(previous)) "
                  "GROUP BY region", id="subquery-fill-runs-two-transforms"),
+    # each call of a subquery has its runs of its own (server02 lacks usage_idle at 00:03),
+    # joined at the least tag set and time among the calls' next points (the greatest under
+    # DESC); a call without a point there reads fill's number or, under previous, its last
+    *(pytest.param("SELECT * FROM (SELECT max(usage_user) AS a, max(usage_idle) AS b FROM "
+                   "cpu WHERE host =~ /server0[12]/ AND time >= '2024-01-01T00:00:00Z' AND "
+                   f"time < '2024-01-01T00:06:00Z' GROUP BY time(1m), host {fill}){order}",
+                   {"epoch": "s"}, id=f"subquery-fill-runs-per-call-{ident}")
+      for fill, order, ident in (("fill(-1)", "", "number"),
+                                 ("fill(-1)", " ORDER BY time DESC", "number-desc"),
+                                 ("fill(previous)", "", "previous"),
+                                 ("fill(previous)", " ORDER BY time DESC", "previous-desc"),
+                                 ("fill(linear)", " ORDER BY time DESC", "linear-desc"))),
+    pytest.param("SELECT * FROM (SELECT max(usage_user) - min(usage_idle) AS d, "
+                 "max(usage_idle) AS b FROM cpu WHERE host =~ /server0[12]/ AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:06:00Z' "
+                 "GROUP BY time(1m), host fill(9))", {"epoch": "s"},
+                 id="subquery-fill-runs-per-call-math"),
     # ...and an aggregate's rows without GROUP BY time series by series, whatever their times
     pytest.param(f"SELECT derivative(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
                  "GROUP BY host)", id="subquery-selector-rows-derivative"),
