@@ -30,7 +30,7 @@ from .schema import MeasurementSchema
 from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost, transforms_in
 from .sqlnames import COUNTED, INPUT, SERIES, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points
-from .subquery_fill import fills_in_runs, joined_runs, limit_runs, runs
+from .subquery_fill import fills_in_runs, joined_runs, limit_runs, runs, stream_keys
 
 Row = list[Any]  # [time, prim values...]
 
@@ -48,6 +48,8 @@ class SeriesRows:
 def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
                columns: dict[str, list[Any]],
                absent_counts: frozenset[int] = frozenset()) -> list[SeriesRows]:
+    if stream_keys(plan) is not None:  # a raw subquery reading subqueries: series as they come
+        return _segments(plan, name, dimensions, columns, absent_counts)
     times = columns[TIME]
     dims = [columns[dim_name(i)] for i in range(len(dimensions))]
     prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
@@ -74,6 +76,31 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
         out.append(SeriesRows(name, tuple(zip(dimensions, key, strict=True)), rows,
                               absent_counts, series.get(key), inputs.get(key)))
     return out
+
+
+def _segments(plan: SelectPlan, name: str, dimensions: list[str],
+              columns: dict[str, list[Any]], absent_counts: frozenset[int]) -> list[SeriesRows]:
+    """The rows in the order they came (read from the end under ORDER BY time DESC, within
+    each group of the outermost's GROUP BY), a series ending wherever the tags change."""
+    keyed = stream_keys(plan) or frozenset()
+    dims = [columns[dim_name(i)] for i in range(len(dimensions))]
+    prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
+    times = columns[TIME]
+    out: list[tuple[tuple[str, ...], SeriesRows]] = []
+    current: tuple[str, ...] | None = None
+    for row in range(len(times) - 1, -1, -1) if plan.descending else range(len(times)):
+        key = tuple((d[row] or "") for d in dims)
+        if key != current:
+            current = key
+            paged = tuple(k for k, d in zip(key, dimensions, strict=True) if d in keyed)
+            out.append((paged, SeriesRows(name, tuple(zip(dimensions, key, strict=True)), [],
+                                          absent_counts)))
+        out[-1][1].rows.append((times[row], [p[row] for p in prims]))
+    if plan.descending:  # (shape takes each series' rows in time order)
+        for _, series in out:
+            series.rows.reverse()
+        out.sort(key=lambda segment: segment[0])
+    return [series for _, series in out]
 
 
 def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,

@@ -274,6 +274,20 @@ SOURCES = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:06:00Z' "
                  "GROUP BY time(1m), host fill(9))", {"epoch": "s"},
                  id="subquery-fill-runs-per-call-math"),
+    # a raw middle subquery reads the runs as they come, keyed by the outermost's GROUP BY;
+    # its own GROUP BY tags only stay on the rows (a series per change of them)
+    pytest.param("SELECT * FROM (SELECT a FROM (SELECT max(used) AS a FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m), host fill(-1)) GROUP BY host)", {"epoch": "s"},
+                 id="subquery-fill-runs-raw-middle-group-by"),
+    pytest.param("SELECT * FROM (SELECT a FROM (SELECT max(usage_user) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m), host, cpu fill(previous)) GROUP BY *) ORDER BY time DESC",
+                 {"epoch": "s"}, id="subquery-fill-runs-raw-middle-group-by-desc"),
+    pytest.param("SELECT * FROM (SELECT a FROM (SELECT max(usage_user) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m), host, cpu fill(-1)) GROUP BY host, cpu) GROUP BY region",
+                 {"epoch": "s"}, id="subquery-fill-runs-raw-middle-parent-tag"),
     # ...and an aggregate's rows without GROUP BY time series by series, whatever their times
     pytest.param(f"SELECT derivative(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
                  "GROUP BY host)", id="subquery-selector-rows-derivative"),
