@@ -27,6 +27,7 @@ from .select_plan import SelectPlan, Source
 from .shape import group_rows, shape
 from .sqlnames import VIRTUAL_DB
 from .storage import build_query
+from .subquery_fill import stream_keys
 from .typecheck import check_types
 
 Runner = Callable[[exp.Expression], pa.Table]
@@ -129,7 +130,7 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
             series_times: recent.SeriesTimes | None,
             mapped: tuple[int, int] | None = None) -> list[Series]:
     lower, upper = time_bounds(plan, now)
-    by_columns = columnar.eligible(plan)
+    by_columns = columnar.eligible(plan) and stream_keys(plan) is None
     from_recent = series_times is not None and recent.applies(plan)
     blocks = []
     groups = []

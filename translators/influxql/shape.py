@@ -28,10 +28,10 @@ from .readorder import input_orders, merge_series
 from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
-from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost
+from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost, transforms_in
 from .sqlnames import COUNTED, INPUT, SERIES, TIME, VIRTUAL_DB, dim_name, prim_name
 from .storage import READ_ORDER, needs_points
-from .subquery_fill import fills_in_runs, limit_runs, runs
+from .subquery_fill import fills_in_runs, joined_runs, limit_runs, runs, stream_keys
 
 Row = list[Any]  # [time, prim values...]
 
@@ -49,6 +49,8 @@ class SeriesRows:
 def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
                columns: dict[str, list[Any]],
                absent_counts: frozenset[int] = frozenset()) -> list[SeriesRows]:
+    if stream_keys(plan) is not None:  # a raw subquery reading subqueries: series as they come
+        return _segments(plan, name, dimensions, columns, absent_counts)
     times = columns[TIME]
     dims = [columns[dim_name(i)] for i in range(len(dimensions))]
     prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
@@ -75,6 +77,31 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
         out.append(SeriesRows(name, tuple(zip(dimensions, key, strict=True)), rows,
                               absent_counts, series.get(key), inputs.get(key)))
     return out
+
+
+def _segments(plan: SelectPlan, name: str, dimensions: list[str],
+              columns: dict[str, list[Any]], absent_counts: frozenset[int]) -> list[SeriesRows]:
+    """The rows in the order they came (read from the end under ORDER BY time DESC, within
+    each group of the outermost's GROUP BY), a series ending wherever the tags change."""
+    keyed = stream_keys(plan) or frozenset()
+    dims = [columns[dim_name(i)] for i in range(len(dimensions))]
+    prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
+    times = columns[TIME]
+    out: list[tuple[tuple[str, ...], SeriesRows]] = []
+    current: tuple[str, ...] | None = None
+    for row in range(len(times) - 1, -1, -1) if plan.descending else range(len(times)):
+        key = tuple((d[row] or "") for d in dims)
+        if key != current:
+            current = key
+            paged = tuple(k for k, d in zip(key, dimensions, strict=True) if d in keyed)
+            out.append((paged, SeriesRows(name, tuple(zip(dimensions, key, strict=True)), [],
+                                          absent_counts)))
+        out[-1][1].rows.append((times[row], [p[row] for p in prims]))
+    if plan.descending:  # (shape takes each series' rows in time order)
+        for _, series in out:
+            series.rows.reverse()
+        out.sort(key=lambda segment: segment[0])
+    return [series for _, series in out]
 
 
 def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
@@ -113,23 +140,30 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         if quiet:
             rows = _quieted(plan, rows, quiet, _schema(plan, group.name))
         computed.append(((group, integrals, quiet), group.name, rows))
+    prefilled = False
     if plan.paged_by is not None and not unfilled and fills_in_runs(
             plan.fill, plan.interval is not None, (p.func for p in plan.prims)):
         # a subquery's fill runs over its parent's groups, a run per change of series
         keys = [d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef)]
-        computed = [(payload, None, rows) for payload, rows in runs(
-            [(p, (p[0].name, *(dict(p[0].tags).get(k, "") for k in keys)), rows)
-             for p, _, rows in computed], plan.descending)]
-        if start is not None and end is not None:
-            limit_runs(plan, len(computed), start, end, max_buckets)
+        tagged = [(p, (p[0].name, *(dict(p[0].tags).get(k, "") for k in keys)), rows)
+                  for p, _, rows in computed]
+        calls = [i for i, p in enumerate(plan.prims) if p.func is not None]
+        if len(calls) > 1 and start is not None and end is not None and not any(
+                transforms_in(node) for node in plan.outputs):
+            computed = [(payload, None, rows) for payload, rows in joined_runs(
+                plan, tagged, calls, (start, end, max_buckets),
+                lambda p, rows, quiet: _filled(plan, p[0], rows, start, end, quiet),
+                lambda p: _kinds(plan, p[0]))]
+            prefilled = True
+        else:
+            computed = [(payload, None, rows) for payload, rows in runs(tagged,
+                                                                       plan.descending)]
+            if start is not None and end is not None:
+                limit_runs(plan, len(computed), start, end, max_buckets)
     for (group, integrals, quiet), _, rows in computed:
         if plan.interval is not None and start is not None and end is not None \
-                and not unfilled:
-            kinds = [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))
-                     for i in range(len(plan.prims))]
-            first = rows[0][0] if rows else None
-            rows = fill_rows(plan, rows, own_start(plan, start, first), end,
-                             quiet | group.absent_counts, kinds)
+                and not unfilled and not prefilled:
+            rows = _filled(plan, group, rows, start, end, quiet)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             rows = _beside_integrals(plan, rows, integrals, quiet, _schema(plan, group.name))
         if multi:  # fill runs over their rows in the answer's order (topread.py)
@@ -163,6 +197,19 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     return series
 
 
+def _filled(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],
+            start: int, end: int, quiet: frozenset[int]) -> list[tuple[int, list[Any]]]:
+    """A series' buckets from its first to `end`, filled (`fill.fill_rows`)."""
+    first = rows[0][0] if rows else None
+    return fill_rows(plan, rows, own_start(plan, start, first), end,
+                     quiet | group.absent_counts, _kinds(plan, group))
+
+
+def _kinds(plan: SelectPlan, group: SeriesRows) -> list[str | None]:
+    return [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))
+            for i in range(len(plan.prims))]
+
+
 def _input_orders(plan: SelectPlan, groups: list[SeriesRows]) -> list[dict[int, list[int]]]:
     """Per group, per raw field (prim index), FROM's mentions in the order a transformation
     reads their points: each call's merge holds only the inputs with a point of its field
@@ -184,8 +231,10 @@ def _input_orders(plan: SelectPlan, groups: list[SeriesRows]) -> list[dict[int, 
 def _merge(plan: SelectPlan, group: SeriesRows, inputs: dict[int, list[int]]) -> Merge | None:
     """How a group's raw rows reach a transformation: each row's FROM mention and 1.x series
     key (`cpu,cpu=cpu0,host=a`), by which 1.x orders the series it merges, and `inputs`;
-    None when the group holds one series of one mention at most."""
-    if group.series is None:
+    None when the group holds one series of one mention at most, or reads a subquery."""
+    if group.series is None or any(s.database == VIRTUAL_DB for s in plan.sources):
+        # a subquery's rows come in the order its cursor emits them, runs that go back in
+        # time included: 1.x's transformation reads that stream as it is
         return None
     schema = _schema(plan, group.name)
     tags = sorted(schema.tags) if schema is not None else []

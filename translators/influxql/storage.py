@@ -38,6 +38,7 @@ from .sqlnames import (
     ident,
     prim_name,
 )
+from .subquery_fill import stream_keys
 
 # Functions whose answer between equal values (integral: points at one time) depends on the
 # order 1.x reads points in.
@@ -124,7 +125,9 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             query = query.where(where, copy=False)
         # Sorted on the stored time column (not its epoch_ns), then on the tags themselves:
         # DuckDB's top-N then narrows its scan to the row groups that can still place.
-        order = [exp.Ordered(this=col(dim_name(i))) for i in range(len(dimensions))]
+        keyed = stream_keys(plan)  # a raw subquery over subqueries: their rows as they come
+        order = [exp.Ordered(this=col(dim_name(i))) for i, name in enumerate(dimensions)
+                 if keyed is None or name in keyed]
         order.append(exp.Ordered(this=col(STORED_TIME)))
         # equal times: by series (a tag the condition pins to one value cannot order them)
         order.extend(_series_ordering(schema, pinned_tags(plan.condition, schema)))

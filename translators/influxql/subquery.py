@@ -103,6 +103,9 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
         # ...but a fill()ed one answers its fill iterator's runs, one after the other
         by_time = by_time and not statement_fills_in_runs(inner)
+        # ...and a raw one over subqueries answers their rows in the order they came
+        by_time = by_time and not (not _aggregates(inner) and any(
+            isinstance(s, ast.SubQuery) for s in inner.sources))
         # 1.x's parent reads a NaN the subquery computes as a point (count() counts it)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by,
                           keep_nan=True, mapped=mapped)

@@ -10,17 +10,23 @@ where the same series has a point in another run. `fill(-1)` over two series rea
 buckets in turn answers four runs, the second run of each series filling the bucket its
 first run held. fill(linear) interpolates only between points of one run. fill(null), which
 1.x turns into fill(none) in a subquery, and the functions 1.x never fills make no runs.
+
+Each call of the subquery's SELECT list has a fill iterator of its own, so calls with points
+in different buckets have runs of their own; 1.x's cursor joins them by taking, of every
+call's next point, the least by measurement, tag set and time (the greatest under DESC), and
+a call without a point there reads the cursor's default (`join_calls`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from . import ast
+from . import ast, cursor
 from .errors import QueryError
 from .functions import AGGREGATES, MULTI_ROW, SELECTORS
 from .select_plan import SelectPlan
+from .sqlnames import VIRTUAL_DB
 
 #: The fill options whose iterator 1.x runs over a subquery's buckets.
 _FILLED = (ast.FillOption.NUMBER, ast.FillOption.PREVIOUS, ast.FillOption.LINEAR)
@@ -61,6 +67,17 @@ def _calls(expr: ast.Expr) -> list[str]:
     return []
 
 
+def stream_keys(plan: SelectPlan) -> frozenset[str] | None:
+    """For a raw statement run as a subquery over subqueries, the tags that key its read:
+    1.x hands it the outermost statement's GROUP BY as the dimensions it orders by, so it
+    reads its subqueries' rows as they come (runs that go back in time too), its own GROUP
+    BY tags only kept on the rows; a series ends where their values change. None otherwise."""
+    if plan.paged_by is None or plan.aggregate or not any(
+            s.database == VIRTUAL_DB for s in plan.sources):
+        return None
+    return frozenset(d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef))
+
+
 def limit_runs(plan: SelectPlan, count: int, start: int, end: int, max_buckets: int) -> None:
     """Every run fills the whole range, so runs multiply the buckets: no more of them in all
     than ten series' worth (1.x answers millions of rows for a few hundred points)."""
@@ -95,3 +112,91 @@ def runs(series: Sequence[tuple[T, Hashable, Rows]], descending: bool
     if descending:
         out = [(payload, rows[::-1]) for payload, rows in out]
     return out
+
+
+def call_runs(series: Sequence[tuple[T, Hashable, Rows]], calls: Sequence[int],
+              counts: frozenset[int], descending: bool) -> dict[int, list[tuple[T, Rows]]]:
+    """Each call's runs (`runs`) over the buckets where it has a point (a count() of 0 is
+    none): its rows keep only its own value."""
+    out: dict[int, list[tuple[T, Rows]]] = {}
+    for index in calls:
+        own = [(payload, group, [(t, _only(values, index)) for t, values in rows
+                                 if values[index] is not None
+                                 and not (index in counts and values[index] == 0)])
+               for payload, group, rows in series]
+        out[index] = runs(own, descending)
+    return out
+
+
+def _only(values: list[Any], index: int) -> list[Any]:
+    return [v if i == index else None for i, v in enumerate(values)]
+
+
+def join_calls(filled: dict[int, list[tuple[T, Rows]]], rank: Callable[[T], int],
+               kinds: Callable[[T], Sequence[str | None]], width: int,
+               fill: tuple[ast.FillOption, Any], descending: bool) -> list[tuple[T, Rows]]:
+    """The calls' filled runs (rows ascending) joined as 1.x's cursor joins its scanners:
+    each row at the least (measurement and tag set `rank`, time) among the calls' next
+    points, the greatest under ORDER BY time DESC; a call without a point there, or with a
+    null one, reads the cursor's default (`cursor.missing_value`: fill(previous) the call's
+    last value, kept while the tag set stays). `fill`: the option and its number. Answered
+    as runs of one tag set each."""
+    streams = {index: [(rank(payload), time, payload, values[index])
+                       for payload, rows in call
+                       for time, values in (rows[::-1] if descending else rows)]
+               for index, call in filled.items()}
+    heads = dict.fromkeys(streams, 0)
+    out: list[tuple[T, Rows]] = []
+    current: int | None = None
+    carried: dict[int, Any] = {}
+    while True:
+        keys = [(points[heads[i]][0], points[heads[i]][1], points[heads[i]][2])
+                for i, points in streams.items() if heads[i] < len(points)]
+        if not keys:
+            break
+        pick = max if descending else min
+        key, time, payload = pick(keys, key=lambda k: (k[0], k[1]))
+        if key != current:
+            current, carried = key, {}
+            out.append((payload, []))
+        types = kinds(payload)
+        values: list[Any] = [None] * width
+        for index, points in streams.items():
+            value = None
+            if heads[index] < len(points) and points[heads[index]][:2] == (key, time):
+                value = points[heads[index]][3]
+                heads[index] += 1
+            if value is None:
+                value = cursor.missing_value(*fill, types[index], carried.get(index))
+            values[index] = carried[index] = value
+        out[-1][1].append((time, values))
+    if descending:
+        out = [(payload, rows[::-1]) for payload, rows in out]
+    return out
+
+
+def joined_runs(plan: SelectPlan, tagged: Sequence[tuple[T, Hashable, Rows]],
+                calls: Sequence[int], span: tuple[int, int, int],
+                fill: Callable[[T, Rows, frozenset[int]], Rows],
+                kinds: Callable[[T], Sequence[str | None]]) -> list[tuple[T, Rows]]:
+    """A subquery's calls each filled in runs of its own (`call_runs`), joined as 1.x's
+    cursor joins them (`join_calls`). `tagged`: each series' payload, parent group and rows;
+    `span`: the range's first and last bucket and the buckets allowed a series; `fill`
+    fills a run's rows leaving the given prims alone; `kinds`: a series' prims' types."""
+    start, end, max_buckets = span
+    counts = frozenset(i for i in calls if plan.prims[i].func == "count")
+    per_call = call_runs(tagged, calls, counts, plan.descending)
+    limit_runs(plan, sum(len(r) for r in per_call.values()), start, end, max_buckets)
+    others = frozenset(range(len(plan.prims)))
+    filled = {index: [(payload, fill(payload, rows, others - {index})) for payload, rows in own]
+              for index, own in per_call.items()}
+    # 1.x compares measurements, then tag sets: `tagged` is in tag-set order per measurement
+    order = sorted(range(len(tagged)), key=lambda n: (_name(tagged[n][1]), n))
+    ranks = {id(tagged[n][0]): rank for rank, n in enumerate(order)}
+    return join_calls(filled, lambda p: ranks[id(p)], kinds, len(plan.prims),
+                      (plan.fill, plan.fill_value), plan.descending)
+
+
+def _name(group: Hashable) -> str:
+    """The measurement of a parent group key (its first element)."""
+    return str(group[0]) if isinstance(group, tuple) else ""

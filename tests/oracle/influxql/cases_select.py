@@ -278,6 +278,56 @@ SOURCES = [
     pytest.param(f"SELECT * FROM (SELECT mean(a) AS a FROM (SELECT mean(used) AS a FROM mem "
                  f"WHERE {H1} GROUP BY time(5m), host) WHERE {H1} GROUP BY time(5m), host "
                  "fill(3))", id="subquery-fill-runs-nested"),
+    # a parent's transformation reads the subquery's rows as its cursor emits them: the runs
+    # one after the other, times going back between them (derivative's elapsed time negative)
+    pytest.param("SELECT derivative(a) FROM (SELECT max(used) AS a FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m), host fill(previous))", id="subquery-fill-runs-derivative"),
+    pytest.param("SELECT cumulative_sum(a) FROM (SELECT max(used) AS a FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m), host fill(-1)) ORDER BY time DESC",
+                 id="subquery-fill-runs-cumulative-sum-desc"),
+    pytest.param(f"SELECT difference(a) FROM (SELECT min(code) AS a FROM events WHERE {H1} "
+                 "GROUP BY time(7m), source, level fill(linear)) GROUP BY source",
+                 id="subquery-fill-linear-runs-difference"),
+    pytest.param("SELECT non_negative_difference(a), elapsed(a) FROM (SELECT mean(usage_user) "
+                 "AS a FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:30:00Z' GROUP BY time(10m), host, cpu fill(previous)) "
+                 "GROUP BY region", id="subquery-fill-runs-two-transforms"),
+    # each call of a subquery has its runs of its own (server02 lacks usage_idle at 00:03),
+    # joined at the least tag set and time among the calls' next points (the greatest under
+    # DESC); a call without a point there reads fill's number or, under previous, its last
+    *(pytest.param("SELECT * FROM (SELECT max(usage_user) AS a, max(usage_idle) AS b FROM "
+                   "cpu WHERE host =~ /server0[12]/ AND time >= '2024-01-01T00:00:00Z' AND "
+                   f"time < '2024-01-01T00:06:00Z' GROUP BY time(1m), host {fill}){order}",
+                   {"epoch": "s"}, id=f"subquery-fill-runs-per-call-{ident}")
+      for fill, order, ident in (("fill(-1)", "", "number"),
+                                 ("fill(-1)", " ORDER BY time DESC", "number-desc"),
+                                 ("fill(previous)", "", "previous"),
+                                 ("fill(previous)", " ORDER BY time DESC", "previous-desc"),
+                                 ("fill(linear)", " ORDER BY time DESC", "linear-desc"))),
+    pytest.param("SELECT * FROM (SELECT max(usage_user) - min(usage_idle) AS d, "
+                 "max(usage_idle) AS b FROM cpu WHERE host =~ /server0[12]/ AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:06:00Z' "
+                 "GROUP BY time(1m), host fill(9))", {"epoch": "s"},
+                 id="subquery-fill-runs-per-call-math"),
+    # a raw middle subquery reads the runs as they come, keyed by the outermost's GROUP BY;
+    # its own GROUP BY tags only stay on the rows (a series per change of them)
+    pytest.param("SELECT * FROM (SELECT a FROM (SELECT max(used) AS a FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m), host fill(-1)) GROUP BY host)", {"epoch": "s"},
+                 id="subquery-fill-runs-raw-middle-group-by"),
+    pytest.param("SELECT * FROM (SELECT a FROM (SELECT max(usage_user) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m), host, cpu fill(previous)) GROUP BY *) ORDER BY time DESC",
+                 {"epoch": "s"}, id="subquery-fill-runs-raw-middle-group-by-desc"),
+    pytest.param("SELECT * FROM (SELECT a FROM (SELECT max(usage_user) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m), host, cpu fill(-1)) GROUP BY host, cpu) GROUP BY region",
+                 {"epoch": "s"}, id="subquery-fill-runs-raw-middle-parent-tag"),
+    # ...and an aggregate's rows without GROUP BY time series by series, whatever their times
+    pytest.param(f"SELECT derivative(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
+                 "GROUP BY host)", id="subquery-selector-rows-derivative"),
     # every row a subquery answers reaches a parent's raw rows, its nulls too
     pytest.param(f"SELECT b FROM (SELECT max(usage_user) AS a, stddev(usage_user) AS b "
                  f"FROM cpu WHERE {ONE} AND time < '2024-01-01T00:05:00Z' GROUP BY time(2m))",
