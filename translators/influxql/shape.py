@@ -4,104 +4,36 @@ Input: for each measurement, the rows of `storage.build_query` as Python columns
 Series sorted by measurement and tag set, columns `time` + the plan's names, times in
 nanoseconds. The Python work here is per output row, never per stored point, except for the
 functions that need a bucket's points (percentile, top, mode...), which get them as lists.
-The output expressions and transformations over a series' rows are `outputs.py`'s (or, call
-by call, `cursor.py`'s join).
+The rows come grouped into series by `series_rows.py`, each bucket's aggregate values from
+`bucket_values.py`; the output expressions and transformations over a series' rows are
+`outputs.py`'s (or, call by call, `cursor.py`'s join).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from . import ast, cursor, percentile_windows, topread
 from . import functions as fn
 from . import integral as area
-from .errors import QueryError
+from .bucket_values import compute
 from .fill import bucket_of, bucket_span, cursor_fill, fill_rows, own_start
-from .int64 import wrapped_mean
 from .outputs import Merge, evaluate, evaluate_node, points_of
 from .paging import page_series
-from .readorder import input_orders, merge_series
+from .readorder import input_orders
 from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
-from .select_plan import Math, Node, Prim, PrimRef, SelectPlan, Transform, outermost, transforms_in
-from .sqlnames import COUNTED, INPUT, SERIES, TIME, VIRTUAL_DB, dim_name, prim_name
-from .storage import READ_ORDER, needs_points
-from .subquery_fill import fills_in_runs, joined_runs, limit_runs, runs, stream_keys
+from .select_plan import Math, Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
+from .series_rows import SeriesRows, group_rows, schema_of
+from .sqlnames import VIRTUAL_DB
+from .subquery_fill import fills_in_runs, joined_runs, limit_runs, runs
+
+__all__ = ["SeriesRows", "group_rows", "shape"]
 
 Row = list[Any]  # [time, prim values...]
-
-
-@dataclass(slots=True)
-class SeriesRows:
-    name: str
-    tags: tuple[tuple[str, str], ...]
-    rows: list[tuple[int | None, list[Any]]]  # (time, prim values)
-    absent_counts: frozenset[int] = frozenset()  # fill.absent_counts of its measurement
-    series: list[Any] | None = None  # each raw row's series key, when transformations read it
-    inputs: list[int] | None = None  # each raw row's FROM mention, when FROM names several
-
-
-def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
-               columns: dict[str, list[Any]],
-               absent_counts: frozenset[int] = frozenset()) -> list[SeriesRows]:
-    if stream_keys(plan) is not None:  # a raw subquery reading subqueries: series as they come
-        return _segments(plan, name, dimensions, columns, absent_counts)
-    times = columns[TIME]
-    dims = [columns[dim_name(i)] for i in range(len(dimensions))]
-    prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
-    counts = columns.get(COUNTED)
-    keys = columns.get(SERIES) if not plan.aggregate else None
-    mentions = columns.get(INPUT) if not plan.aggregate else None
-    groups: dict[tuple[str, ...], list[tuple[int | None, list[Any]]]] = {}
-    series: dict[tuple[str, ...], list[Any]] = {}
-    inputs: dict[tuple[str, ...], list[int]] = {}
-    for row in range(len(times)):
-        if counts is not None and not counts[row]:
-            continue
-        key = tuple((d[row] or "") for d in dims)
-        groups.setdefault(key, []).append((times[row], [p[row] for p in prims]))
-        if keys is not None:
-            series.setdefault(key, []).append(keys[row])
-        if mentions is not None:
-            inputs.setdefault(key, []).append(mentions[row])
-    out = []
-    for key in sorted(groups):
-        rows = groups[key]
-        if plan.aggregate:
-            rows.sort(key=lambda r: r[0] if r[0] is not None else 0)
-        out.append(SeriesRows(name, tuple(zip(dimensions, key, strict=True)), rows,
-                              absent_counts, series.get(key), inputs.get(key)))
-    return out
-
-
-def _segments(plan: SelectPlan, name: str, dimensions: list[str],
-              columns: dict[str, list[Any]], absent_counts: frozenset[int]) -> list[SeriesRows]:
-    """The rows in the order they came (read from the end under ORDER BY time DESC, within
-    each group of the outermost's GROUP BY), a series ending wherever the tags change."""
-    keyed = stream_keys(plan) or frozenset()
-    dims = [columns[dim_name(i)] for i in range(len(dimensions))]
-    prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
-    times = columns[TIME]
-    out: list[tuple[tuple[str, ...], SeriesRows]] = []
-    current: tuple[str, ...] | None = None
-    for row in range(len(times) - 1, -1, -1) if plan.descending else range(len(times)):
-        key = tuple((d[row] or "") for d in dims)
-        if key != current:
-            current = key
-            paged = tuple(k for k, d in zip(key, dimensions, strict=True) if d in keyed)
-            out.append((paged, SeriesRows(name, tuple(zip(dimensions, key, strict=True)), [],
-                                          absent_counts)))
-        out[-1][1].rows.append((times[row], [p[row] for p in prims]))
-    if plan.descending:  # (shape takes each series' rows in time order)
-        for _, series in out:
-            series.rows.reverse()
-        out.sort(key=lambda segment: segment[0])
-    return [series for _, series in out]
 
 
 def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
@@ -132,13 +64,13 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     read_inputs = {id(g): order for g, order in zip(groups, _input_orders(plan, groups),
                                                      strict=True)}
     for group in groups:
-        rows, integrals = _compute(plan, group, lower, upper, rng)
+        rows, integrals = compute(plan, group, lower, upper, rng)
         quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
         if quiet and not integrals and len(quiet) == sum(
                 p.func not in (None, "integral") for p in plan.prims):
             continue  # no function has a point in the series (a low percentile's)
         if quiet:
-            rows = _quieted(plan, rows, quiet, _schema(plan, group.name))
+            rows = _quieted(plan, rows, quiet, schema_of(plan, group.name))
         computed.append(((group, integrals, quiet), group.name, rows))
     prefilled = False
     if plan.paged_by is not None and not unfilled and fills_in_runs(
@@ -165,13 +97,13 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 and not unfilled and not prefilled:
             rows = _filled(plan, group, rows, start, end, quiet)
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
-            rows = _beside_integrals(plan, rows, integrals, quiet, _schema(plan, group.name))
+            rows = _beside_integrals(plan, rows, integrals, quiet, schema_of(plan, group.name))
         if multi:  # fill runs over their rows in the answer's order (topread.py)
             turn = plan.descending and plan.fill is ast.FillOption.PREVIOUS
             rows = topread.fill_companions(plan, _descending(plan, rows, True) if turn else rows)
             rows = _descending(plan, rows, True) if turn else rows
         joined = cursor.applies(plan)
-        out_rows = (cursor.joined_rows(plan, rows, keep, _schema(plan, group.name),
+        out_rows = (cursor.joined_rows(plan, rows, keep, schema_of(plan, group.name),
                                        evaluate_node,
                                        points_of(plan, rows, keep,
                                                  _merge(plan, group, read_inputs[id(group)])),
@@ -206,7 +138,7 @@ def _filled(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]
 
 
 def _kinds(plan: SelectPlan, group: SeriesRows) -> list[str | None]:
-    return [cursor.kind_of(plan, PrimRef(i), _schema(plan, group.name))
+    return [cursor.kind_of(plan, PrimRef(i), schema_of(plan, group.name))
             for i in range(len(plan.prims))]
 
 
@@ -236,7 +168,7 @@ def _merge(plan: SelectPlan, group: SeriesRows, inputs: dict[int, list[int]]) ->
         # a subquery's rows come in the order its cursor emits them, runs that go back in
         # time included: 1.x's transformation reads that stream as it is
         return None
-    schema = _schema(plan, group.name)
+    schema = schema_of(plan, group.name)
     tags = sorted(schema.tags) if schema is not None else []
     keys = [series_key(group.name, tags, tuple(k[:len(tags)])) for k in group.series]
     found = list(zip(group.inputs or [0] * len(keys), keys, strict=True))
@@ -295,207 +227,3 @@ def _descending(plan: SelectPlan, rows: list[Row], multi: bool) -> list[Row]:
         buckets[-1].append(row)
         previous = bucket
     return [row for bucket_rows in reversed(buckets) for row in bucket_rows]
-
-
-# -- per-bucket aggregate values ----------------------------------------------------------------
-
-
-def _compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
-             rng: random.Random) -> tuple[list[tuple[int, list[Any]]],
-                                          dict[int, list[tuple[int, float]]]]:
-    """Each row's time and final prim values (struct and list results resolved), and apart
-    from them each integral()'s own rows, by prim index."""
-    rows = group.rows
-    if not plan.aggregate:
-        return rows, {}  # type: ignore[return-value]
-    orders = {i: _ReadOrder(plan, group, i) for i, p in enumerate(plan.prims)
-              if p.func in READ_ORDER}
-    out: list[tuple[int, list[Any]]] = []
-    default_time = lower if plan.time_range.lower is not None else 0
-    multi = next((i for i, p in enumerate(plan.prims) if p.func in fn.MULTI_ROW), None)
-    integrals = _integrals(plan, rows, orders, lower, upper)
-    kept = (topread.kept_points(plan, _ReadOrder(plan, group, multi).runs())
-            if multi is not None and topread.reads_limited(plan, plan.prims[multi]) else None)
-    # rows of the other functions; integral()'s own rows are joined to them below
-    others = any(p.func not in (None, "integral") for p in plan.prims)
-    for bucket, values in rows if others or not integrals else []:
-        time = bucket if bucket is not None else default_time
-        if multi is not None:
-            points = values[multi] or []
-            if kept is not None:
-                points = [p for p in points if id(p) in kept]
-            out.extend(_multi_rows(plan, multi, points, time, rng))
-            continue
-        resolved: list[Any] = []
-        selected: int | None = None
-        aux: dict[int, Any] = {}
-        for index, (prim, value) in enumerate(zip(plan.prims, values, strict=True)):
-            if prim.func is None or index in integrals:
-                resolved.append(None)
-                continue
-            if needs_points(plan, prim):
-                order = orders.get(index)
-                point, aux_values = _from_points(
-                    prim, value or [], lambda o=order, b=bucket: o.points(b) if o else [])
-                aux.update(aux_values)
-            elif prim.func in ("first", "last") or (
-                    prim.func in ("min", "max") and plan.selector):
-                point = _from_struct(prim.func, value)
-                aux.update(_companions(value))
-            else:
-                point = (None, value)
-            if point is not None and point[0] is not None:
-                selected = point[0]
-            resolved.append(point[1] if point is not None else None)
-        for position, companion in aux.items():
-            resolved[position] = companion
-        if plan.selector_time and selected is not None:
-            time = selected
-        out.append((time, resolved))
-    return out, integrals
-
-
-def _integrals(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],
-               orders: dict[int, _ReadOrder], lower: int,
-               upper: int) -> dict[int, list[tuple[int, float]]]:
-    """Each integral()'s rows, by prim index: 1.x computes it in one walk over the group's
-    points (its series merged in 1.x's read order), window after window (`integral.py`)."""
-    out = {}
-    interval = plan.interval
-
-    def bucket(time: int) -> tuple[int, int]:
-        start = bucket_of(plan, time)
-        return start, start + (interval or 0)
-
-    for index, prim in enumerate(plan.prims):
-        if prim.func == "integral":
-            unit = int(prim.args[0]) if prim.args else 1_000_000_000
-            order = orders[index]
-            # 1.x walks the series newest first under DESC, merged newest first (`_ReadOrder`)
-            points = [(p["t"], p["v"]) for key, _ in (rows[::-1] if plan.descending else rows)
-                      for p in order.points(key)]
-            out[index] = area.areas(points, unit, bucket=bucket if interval else None,
-                                    lower=lower, upper=upper, descending=plan.descending)
-    return out
-
-
-def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time: int,
-                rng: random.Random) -> list[tuple[int, list[Any]]]:
-    """The rows of top, bottom, sample or distinct for one bucket, companions included."""
-    prim = plan.prims[index]
-    func = prim.func
-    if func == "distinct":
-        # 1.x keeps each value's first point in its read order (the newest under DESC) and
-        # answers them sorted by that point's time, then by value
-        held: dict[Any, int] = {}
-        for point in points:
-            value, at = point["v"], point["t"]
-            if value not in held or (at > held[value] if plan.descending else at < held[value]):
-                held[value] = at
-        width = len(plan.prims)
-        return [(time, [v if i == index else None for i in range(width)])
-                for v in sorted(held, key=lambda v: (held[v], v))]
-    if func == "sample":
-        size = int(prim.args[0]) if prim.args else 0
-        chosen = points if len(points) <= size else sorted(
-            rng.sample(points, size), key=lambda p: p["t"])
-    else:
-        chosen = _top(plan, prim, points)
-    out = []
-    for point in chosen:
-        values = [None] * len(plan.prims)
-        values[index] = point["v"]
-        for key, value in point.items():
-            if key[0] == "a":
-                values[int(key[1:])] = value
-        out.append((point["t"] if plan.selector_time else time, values))
-    return out
-
-
-def _top(plan: SelectPlan, prim: Any, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """top/bottom: the N largest (smallest) values, one per tag combination when tags are
-    given; ties go to the earlier point; answered in time order."""
-    count = int(prim.args[-1])
-    sign = -1 if prim.func == "top" else 1
-    tags = [t.name for t in prim.args[:-1]]
-    candidates = points
-    if tags:
-        slots = [f"a{plan.prims.index(Prim(t, 'tag'))}" for t in tags]
-        best: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for point in points:
-            key = tuple(point[s] for s in slots)
-            held = best.get(key)
-            if held is None or sign * point["v"] < sign * held["v"]:
-                best[key] = point
-        candidates = list(best.values())
-    ranked = sorted(candidates, key=lambda p: (sign * p["v"], p["t"]))[:count]
-    return sorted(ranked, key=lambda p: p["t"])
-
-
-def _from_struct(func: str, value: dict[str, Any] | None) -> tuple[int, Any] | None:
-    if value is None:
-        return None
-    return value["t"], value["v"]
-
-
-def _companions(point: dict[str, Any] | None) -> dict[int, Any]:
-    """The values read beside a selected point, by prim index (its `a<i>` keys)."""
-    if point is None:
-        return {}
-    return {int(k[1:]): v for k, v in point.items() if k.startswith("a")}
-
-
-def _from_points(prim: Any, points: list[dict[str, Any]],
-                 read_order: Callable[[], list[dict[str, Any]]]
-                 ) -> tuple[tuple[int | None, Any] | None, dict[int, Any]]:
-    func = prim.func
-    if func == "percentile":
-        chosen = fn.percentile(points, float(prim.args[0]) if prim.args else 50.0, read_order)
-        if chosen is None:
-            return None, {}
-        return (chosen["t"], chosen["v"]), _companions(chosen)
-    if func == "mode":
-        found = fn.mode(points, read_order)
-        return ((None, found) if found is not None else None), {}
-    if func == "mean":  # an integer mean whose partial sums may wrap
-        return (None, wrapped_mean(points)), {}
-    raise QueryError(f"{func}() is not supported yet by influx-gateway")
-
-
-class _ReadOrder:
-    """One prim's points over a group's buckets in the order 1.x reads them, merged once and
-    only when a tie asks for it. Under ORDER BY time DESC they are merged newest first
-    (`readorder.merge_series`), each bucket's points in that order."""
-
-    def __init__(self, plan: SelectPlan, group: SeriesRows, index: int) -> None:
-        self.plan, self.group, self.index = plan, group, index
-        self.by_bucket: dict[int | None, list[dict[str, Any]]] | None = None
-
-    def points(self, bucket: int | None) -> list[dict[str, Any]]:
-        if self.by_bucket is None:
-            self.by_bucket = self._merge()
-        return self.by_bucket.get(bucket, [])
-
-    def runs(self) -> list[list[dict[str, Any]]]:
-        """The prim's points of each series of the group, in time order and series-key
-        order."""
-        schema = _schema(self.plan, self.group.name)
-        tags = sorted(schema.tags) if schema is not None else []
-        runs: dict[str, list[dict[str, Any]]] = {}
-        for _, values in self.group.rows:
-            for point in values[self.index] or []:
-                # a measurement without tags (a subquery's) still orders by one value, ""
-                key = series_key(self.group.name, tags, tuple(point["s"][:len(tags)]))
-                runs.setdefault(key, []).append(point)
-        return [runs[key] for key in sorted(runs)]
-
-    def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
-        merged: dict[int | None, list[dict[str, Any]]] = {}
-        for point in merge_series(self.runs(), self.plan.descending):
-            bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
-            merged.setdefault(bucket, []).append(point)
-        return merged
-
-
-def _schema(plan: SelectPlan, name: str) -> MeasurementSchema | None:
-    return next((s.schema for s in plan.sources if s.schema.name == name), None)
