@@ -161,21 +161,26 @@ def _groups(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
 
 def _without_phantoms(influx: list, ours: list) -> list:
     """1.6.7's stored answer without the columns and field keys that hold no value there and
-    that the gateway does not have."""
+    that the gateway does not have, nor the field types the gateway does not list of a
+    measurement whose rows are the gateway's: a refused point registers its fields' types in
+    its shard group even where the field holds values of another type in another group."""
     series, fields = influx
     mine = {s[0]: set(s[1]) for s in ours[0]}
-    kept_series, holding = [], {}
+    kept_series, holding, same_rows = [], {}, set()
     for name, columns, rows in series:
         keep = [i for i, c in enumerate(columns) if c in mine.get(name, ())
                 or any(row[i] is not None for row in rows)]
-        kept_series.append([name, [columns[i] for i in keep],
-                            sorted(([row[i] for i in keep] for row in rows), key=json.dumps)])
+        kept = [name, [columns[i] for i in keep],
+                sorted(([row[i] for i in keep] for row in rows), key=json.dumps)]
+        kept_series.append(kept)
         holding[name] = {columns[i] for i in keep}
+        if kept in ours[0]:
+            same_rows.add(name)
     our_fields = {(f["name"], tuple(v)) for f in ours[1] or () for v in f["values"]}
     kept_fields = []
     for one in fields or ():
         values = [v for v in one["values"] if (one["name"], tuple(v)) in our_fields
-                  or v[0] in holding.get(one["name"], ())]
+                  or v[0] in holding.get(one["name"], ()) and one["name"] not in same_rows]
         if values:
             kept_fields.append({**one, "values": values})
     return [sorted(kept_series, key=json.dumps), kept_fields or None]
