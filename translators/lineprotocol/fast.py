@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from .model import TIME_COLUMN, FieldType, TableChunk
+from .model import FIELD_KEY_SEPARATOR, MAX_KEY_LENGTH, TIME_COLUMN, FieldType, TableChunk
 from .precision import Precision, TimestampOutOfRange, scale_array_to_nanos
 
 # Bytes that survive into a line's skeleton: the three separators, plus every byte that rules
@@ -149,7 +149,13 @@ def _constant(column: pa.ChunkedArray) -> bool:
 
 
 def _nonempty(column: pa.ChunkedArray) -> bool:
-    return pc.min(pc.utf8_length(column)).as_py() > 0
+    return pc.min(pc.binary_length(column)).as_py() > 0
+
+
+def _size_range(column: pa.ChunkedArray) -> tuple[int, int]:
+    """The fewest and most bytes a value of the column has."""
+    sizes = pc.min_max(pc.binary_length(column))
+    return sizes["min"].as_py() or 0, sizes["max"].as_py() or 0
 
 
 def _one_series_shape(
@@ -189,11 +195,19 @@ def _one_series_shape(
             return None
     else:
         columns[TIME_COLUMN] = pa.repeat(pa.scalar(default_time, pa.int64()), tokens.num_rows)
+    # The longest series key a line can have, with its longest field key: past 1.x's limit
+    # (its bytes as written: no escapes here), the line-at-a-time path names the lines.
+    key_size = len(measurement.encode()) + FIELD_KEY_SEPARATOR
+    key_size += max(len(key.encode()) for key in field_keys)
     for i, key in enumerate(tag_keys):
         values = tokens.column(2 + 2 * i)
-        if not _nonempty(values):
+        shortest, longest = _size_range(values)
+        if not shortest:
             return None
+        key_size += 2 + len(key.encode()) + longest
         columns[key] = values
+    if key_size > MAX_KEY_LENGTH:
+        return None
     fields: dict[str, FieldType] = {}
     values = [tokens.column(base + 1 + 2 * i) for i in range(shape.fields)]
     # Columns the CSV reader already read as floats: one finiteness check for all of them
