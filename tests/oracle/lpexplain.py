@@ -23,6 +23,7 @@ PHANTOM = "1.6.7 adds the tags and fields of points it refuses to the columns (R
 QUOTE = "1.6.7 stores text after a closing quote in the string (README)"
 TAB_KEY = "1.6.7 stores a field with an empty key after a tab (README)"
 GROUPS = "1.6.7 reports one shard group's refusals, picked at random (README)"
+HEADER_CUT = "1.6.7 cuts X-Influxdb-Error inside a character (README)"
 
 _CONFLICT = re.compile(r'field type conflict: input field "((?:[^"\\]|\\.)*)" on measurement '
                        r'"((?:[^"\\]|\\.)*)"')
@@ -41,9 +42,14 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
     refused = any(answer[0] != 204 for answer in theirs[:-1])
     if refused:
         theirs[-1] = _without_phantoms(theirs[-1], ours[-1])
+    cut = False
+    for step, (answer, mine) in enumerate(zip(theirs[:-1], ours[:-1], strict=True)):
+        if answer != mine and _cut_inside_a_character(answer[1], mine[1]):
+            theirs[step] = [answer[0], mine[1], answer[2]]
+            cut = True
     differing = [step for step, (a, b) in enumerate(zip(theirs, ours, strict=True)) if a != b]
     if not differing:
-        return PHANTOM if refused else None
+        return HEADER_CUT if cut else PHANTOM if refused else None
     first = differing[0]
     if first == len(batches):
         first = _STORED
@@ -169,6 +175,15 @@ def _groups(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
     if not (dropped[0] and dropped[1]) or int(dropped[0][1]) >= int(dropped[1][1]):
         return None
     return GROUPS if len(_groups_of(batches[first])) > 1 else None
+
+
+def _cut_inside_a_character(theirs: str | None, ours: str | None) -> bool:
+    """1.6.7's header (read as Latin-1, a character per byte) is its first 1,024 bytes,
+    ending inside a UTF-8 character; the gateway's stops before that character."""
+    if theirs is None or ours is None or len(theirs) != 1024 or not theirs.startswith(ours):
+        return False
+    tail = theirs[len(ours):].encode("latin-1")
+    return 0 < len(tail) < 4 and tail[0] >= 0xC0 and all(0x80 <= b < 0xC0 for b in tail[1:])
 
 
 def _without_phantoms(influx: list, ours: list) -> list:
