@@ -173,6 +173,7 @@ SAME = [
                  id="field-key-too-long-between-fields-and-timestamp"),
     pytest.param(b"ok v=1 1\n" + b"cpu,t=" + b"x" * 65526 + b" v=1 1\n" * 3, "ok",
                  id="key-too-long-in-a-block-of-one-shape"),
+    pytest.param("\ufeffcpu v=1 1\ncpu v=2 2".encode(), "\ufeffcpu", id="byte-order-mark"),
 ]
 
 # Bodies whose stored values are compared, read back with SELECT on both servers.

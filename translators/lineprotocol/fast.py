@@ -29,6 +29,7 @@ _TO_COMMAS = bytes.maketrans(b" =", b",,")
 _SKELETON = re.compile(rb"((?:,=)*) =((?:,=)*)( ?)")
 
 MAX_KEY_SETS = 64
+_BOM = b"\xef\xbb\xbf"
 _FLOAT = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _FLOAT_TOKEN = re.compile(rb"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]-?[0-9]+)?")
 _BOOL = pa.array(["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"])
@@ -68,6 +69,8 @@ def parse_block(
     default_time: int,
 ) -> list[TableChunk] | None:
     """Parse newline-separated lines that share `shape`; None means "use the slow path"."""
+    if data.startswith(_BOM):  # the CSV reader would drop it; 1.x keeps it in the name
+        return None
     # Arrow reads "0x10" as an integer, line protocol does not. Without any "x" in the block
     # (a memchr) there is nothing to check; with one, timestamps are read as text and checked.
     hexish = b"x" in data or b"X" in data

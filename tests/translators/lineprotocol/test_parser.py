@@ -253,6 +253,14 @@ def test_a_long_key_in_a_block_of_one_shape() -> None:
     assert [r["v"] for r in rows(batch, "cpu")] == [1.0, 3.0]
 
 
+@pytest.mark.parametrize("body", [
+    "\ufeffcpu v=1 1".encode(), "\ufeffcpu v=1 1\ncpu v=2 2".encode(),
+    "mem v=1 1\n\ufeffcpu v=1 1\nmem,t=a v=1 1".encode()])
+def test_a_byte_order_mark_is_part_of_the_name(body: bytes) -> None:
+    """As 1.x reads it (Arrow's CSV reader would drop one that starts a block)."""
+    assert "\ufeffcpu" in {chunk.measurement for chunk in parse_both(body).chunks}
+
+
 @pytest.mark.parametrize(("line", "reason"), [
     (b"cpu,time=1 v=1", 'invalid tag key: input tag "time" on measurement "cpu" is invalid'),
     (b"cpu time=1", 'invalid field name: input field "time" on measurement "cpu" is invalid'),
