@@ -41,10 +41,16 @@ METADATA_FILE = "metadata.sqlite"
 FORM_LIMIT = 10 * 1024 * 1024  # /query form bodies
 
 
+# The longest request line read: 1.x (Go's net/http) reads up to 1 MiB of request line and
+# headers, so queries sent with GET (influxdb-python, Grafana) may be far longer than the
+# 8 KiB aiohttp reads by default.
+MAX_REQUEST_LINE = 1 << 20
+
+
 def server_kwargs() -> dict[str, Any]:
     """Runner settings the app relies on: request bodies are inflated by the gateway itself,
-    under its size limit, never by aiohttp."""
-    return {"auto_decompress": False}
+    under its size limit, never by aiohttp; request lines as long as 1.x reads."""
+    return {"auto_decompress": False, "max_line_size": MAX_REQUEST_LINE}
 
 
 def create_app(config: Config) -> web.Application:

@@ -76,3 +76,19 @@ async def test_error_shape_per_generation(client: TestClient, method: str, path:
 
 def test_every_category_has_a_status() -> None:
     assert set(STATUS) == set(Category)
+
+
+async def test_a_long_query_string_is_read_as_1x_reads_it(client: TestClient) -> None:
+    # Grafana and influxdb-python send InfluxQL with GET: a long host list passes 8 KiB
+    hosts = "|".join(f"host{i:05d}" for i in range(3000))
+    assert (await client.post("/query", data={"q": "CREATE DATABASE db"})).status == 200
+    assert (await client.post("/write?db=db", data=b"cpu,host=host02999 v=1 1")).status == 204
+    query = f"SELECT v FROM cpu WHERE host =~ /^({hosts})$/"
+    response = await client.get("/query", params={"db": "db", "q": query})
+    assert response.status == 200, await response.text()
+    series = (await response.json())["results"][0]["series"]
+    assert series == [{"name": "cpu", "columns": ["time", "v"],
+                       "values": [["1970-01-01T00:00:00.000000001Z", 1]]}]
+    # ... up to 1.x's limit: a request line beyond 1 MiB is refused, not read
+    response = await client.get("/query", params={"db": "db", "q": "x" * (1 << 20)})
+    assert response.status == 400

@@ -23,6 +23,7 @@ PHANTOM = "1.6.7 adds the tags and fields of points it refuses to the columns (R
 QUOTE = "1.6.7 stores text after a closing quote in the string (README)"
 TAB_KEY = "1.6.7 stores a field with an empty key after a tab (README)"
 GROUPS = "1.6.7 reports one shard group's refusals, picked at random (README)"
+HEADER_CUT = "1.6.7 cuts X-Influxdb-Error inside a character (README)"
 
 _CONFLICT = re.compile(r'field type conflict: input field "((?:[^"\\]|\\.)*)" on measurement '
                        r'"((?:[^"\\]|\\.)*)"')
@@ -41,9 +42,14 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
     refused = any(answer[0] != 204 for answer in theirs[:-1])
     if refused:
         theirs[-1] = _without_phantoms(theirs[-1], ours[-1])
+    cut = False
+    for step, (answer, mine) in enumerate(zip(theirs[:-1], ours[:-1], strict=True)):
+        if answer != mine and _cut_inside_a_character(answer[1], mine[1]):
+            theirs[step] = [answer[0], mine[1], answer[2]]
+            cut = True
     differing = [step for step, (a, b) in enumerate(zip(theirs, ours, strict=True)) if a != b]
     if not differing:
-        return PHANTOM if refused else None
+        return HEADER_CUT if cut else PHANTOM if refused else None
     first = differing[0]
     if first == len(batches):
         first = _STORED
@@ -96,17 +102,29 @@ def _hidden_conflicts(first: int, influx: list, ours: list, differing: list[int]
     if any(f["name"] not in typed for f in _mismatched(fields or [], our_fields or [])):
         return False
     theirs_by_name = {s[0]: _points(s) for s in series}
+    field_keys = {f["name"]: {v[0] for v in f["values"]} for f in our_fields or ()}
     missing = 0
     for name, points in ((s[0], _points(s)) for s in our_series):
-        if any(p not in theirs_by_name.get(name, []) for p in points):
-            return False  # the gateway holds a point 1.6.7 does not
+        shown = theirs_by_name.get(name, [])
+        for point, seen in zip(points, _without(points, twice, name), strict=True):
+            # 1.6.7's SELECT * shows a field of two types with one type's values: a point
+            # may show without its value, or not at all if it has no other field
+            if point not in shown and seen not in shown and field_keys.get(name, set()) & {*seen}:
+                return False  # the gateway holds a point 1.6.7 does not
     for name, points in theirs_by_name.items():
         mine = next((_points(s) for s in our_series if s[0] == name), [])
-        lost = [p for p in points if p not in mine]
+        seen = _without(mine, twice, name)
+        lost = [p for p in points if p not in mine and p not in seen]
         if lost and name not in typed:
             return False
         missing += len(lost)
     return missing == int(counts[1][2]) - int(counts[0][2]) > 0
+
+
+def _without(points: list[dict], twice: set[tuple[str, str]], name: str) -> list[dict]:
+    """The points of measurement `name` without the values of its fields of two types."""
+    two_typed = {key for measurement, key in twice if measurement == name}
+    return [{k: v for k, v in point.items() if k not in two_typed} for point in points]
 
 
 def _points(series: list) -> list[dict]:
@@ -159,23 +177,37 @@ def _groups(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
     return GROUPS if len(_groups_of(batches[first])) > 1 else None
 
 
+def _cut_inside_a_character(theirs: str | None, ours: str | None) -> bool:
+    """1.6.7's header (read as Latin-1, a character per byte) is its first 1,024 bytes,
+    ending inside a UTF-8 character; the gateway's stops before that character."""
+    if theirs is None or ours is None or len(theirs) != 1024 or not theirs.startswith(ours):
+        return False
+    tail = theirs[len(ours):].encode("latin-1")
+    return 0 < len(tail) < 4 and tail[0] >= 0xC0 and all(0x80 <= b < 0xC0 for b in tail[1:])
+
+
 def _without_phantoms(influx: list, ours: list) -> list:
     """1.6.7's stored answer without the columns and field keys that hold no value there and
-    that the gateway does not have."""
+    that the gateway does not have, nor the field types the gateway does not list of a
+    measurement whose rows are the gateway's: a refused point registers its fields' types in
+    its shard group even where the field holds values of another type in another group."""
     series, fields = influx
     mine = {s[0]: set(s[1]) for s in ours[0]}
-    kept_series, holding = [], {}
+    kept_series, holding, same_rows = [], {}, set()
     for name, columns, rows in series:
         keep = [i for i, c in enumerate(columns) if c in mine.get(name, ())
                 or any(row[i] is not None for row in rows)]
-        kept_series.append([name, [columns[i] for i in keep],
-                            sorted(([row[i] for i in keep] for row in rows), key=json.dumps)])
+        kept = [name, [columns[i] for i in keep],
+                sorted(([row[i] for i in keep] for row in rows), key=json.dumps)]
+        kept_series.append(kept)
         holding[name] = {columns[i] for i in keep}
+        if kept in ours[0]:
+            same_rows.add(name)
     our_fields = {(f["name"], tuple(v)) for f in ours[1] or () for v in f["values"]}
     kept_fields = []
     for one in fields or ():
         values = [v for v in one["values"] if (one["name"], tuple(v)) in our_fields
-                  or v[0] in holding.get(one["name"], ())]
+                  or v[0] in holding.get(one["name"], ()) and one["name"] not in same_rows]
         if values:
             kept_fields.append({**one, "values": values})
     return [sorted(kept_series, key=json.dumps), kept_fields or None]

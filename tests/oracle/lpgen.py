@@ -4,7 +4,8 @@ Each piece of a line is drawn from two pools: tokens that are valid and tokens t
 near miss (an empty key, a bad number, a spelling of a boolean that is not one); a near miss
 is drawn now and then, so most lines store and some do not. A case is a few batches, each a
 body and a precision, written in order to one fresh database, so types can clash inside a
-body and across bodies. Constructs the gateway answers differently on purpose (README:
+body and across bodies; now and then an agent's batch follows (one shape over many lines,
+as Telegraf writes them). Constructs the gateway answers differently on purpose (README:
 deliberate deviations) are left out: unsigned values that parse, CR before a newline, text
 after a closing quote, a tag and a field of one name, a backslash before an escaped
 separator in a measurement, unknown precisions.
@@ -112,8 +113,62 @@ def batch(rng: random.Random, fields: dict[str, str]) -> Batch:
     return Batch(body.encode(), rng.choice(PRECISIONS))
 
 
+# What agents such as Telegraf send: one shape over many lines (the parser's vectorised
+# path), sorted tags, many fields, a timestamp on every line, names in any script, and
+# Telegraf's escapes (`\ `, `\,`, `\=`, and `\n`, `\t` written out; a backslash is kept).
+AGENT_MEASUREMENTS = ("cpu", "mem", "disk", "温度", "système", "net_io")
+AGENT_TAGS = {"host": ("server01", "server02", "server\\ 03"), "cpu": ("cpu0", "cpu-total"),
+              "path": ("C:\\Windows", "/var/lib", "a\\,b", "x\\=y", "line\\nbreak",
+                       "tab\\tx"),
+              "région": ("eu", "ü"), "名前": ("値", "a\\ b")}
+AGENT_FIELDS = ("usage_user", "usage_system", "free", "used_percent", "tempé", "🌡", "uptime",
+                "status", "ok", "f\\ k", "µs")
+AGENT_VALUES = (("12.5", "0", "99.99", "-0.5", "1000000000000000000000", "0.000001"),
+                ("42i", "-7i", "0i", "9223372036854775807i"), ("true", "false"),
+                ('"running"', '"say \\"hi\\""', '"C:\\\\temp"', '""', '"two\nlines"'))
+AGENT_UNITS = {"": 10**9, "n": 10**9, "ns": 10**9, "u": 10**6, "ms": 10**3, "s": 1}
+
+
+def agent_batch(rng: random.Random, fields: dict[str, str]) -> Batch:
+    """A batch as an agent writes one, now and then with a near miss or an odd line."""
+    precision = rng.choice(tuple(AGENT_UNITS))
+    measurement = rng.choice(AGENT_MEASUREMENTS)
+    tags = sorted(rng.sample(sorted(AGENT_TAGS), rng.choice([0, 1, 2, 3])))
+    keys = rng.sample(AGENT_FIELDS, rng.choice([1, 2, 3, 5, 11]))
+    for key in keys:
+        fields.setdefault(key, rng.choice(rng.choice(AGENT_VALUES)))
+    start = rng.choice([1500000000, 1600000000, 0, -1000])
+    lines = []
+    for i in range(rng.choice([2, 5, 20, 60])):
+        line = measurement + "".join(f",{k}={rng.choice(AGENT_TAGS[k])}" for k in tags)
+        values = {key: fields[key] for key in keys}
+        if rng.random() < NEAR_MISS:  # one value of another type, or not a value at all
+            key = rng.choice(keys)
+            values[key] = rng.choice(rng.choice(VALUES).near or ("x",))
+        line += " " + ",".join(f"{k}={v}" for k, v in values.items())
+        line += f" {(start + 10 * i) * AGENT_UNITS[precision]}"
+        lines.append(line + rng.choice(["", "", "", "", " "]))  # some end in a space
+    if rng.random() < 0.2:
+        lines.insert(rng.randrange(len(lines) + 1), rng.choice(["", "# agent comment"]))
+    if rng.random() < 0.1:
+        lines.insert(rng.randrange(len(lines) + 1), long_key_line(rng, measurement))
+    return Batch(("\n".join(lines) + "\n").encode(), precision)
+
+
+def long_key_line(rng: random.Random, measurement: str) -> str:
+    """A line whose series key with its field key is about 1.x's limit (65,535 bytes)."""
+    room = 65535 - len(f"{measurement},t=".encode()) - 4 - 1
+    value = "x" * (room + rng.choice([-1, 0, 1, 2]))
+    return f"{measurement},t={value} v=1 1"
+
+
 def case(seed: int | str) -> list[Batch]:
-    """One to three batches for one database, the same for the same seed."""
+    """One to three batches for one database, the same for the same seed; now and then an
+    agent's batch after them (drawn from its own random source, so the others stay)."""
     rng = random.Random(seed)
     fields: dict[str, str] = {}
-    return [batch(rng, fields) for _ in range(rng.choice([1, 1, 2, 3]))]
+    batches = [batch(rng, fields) for _ in range(rng.choice([1, 1, 2, 3]))]
+    agent = random.Random(f"agent-{seed}")
+    if agent.random() < 0.3:
+        batches.append(agent_batch(agent, fields))
+    return batches

@@ -10,6 +10,8 @@ import urllib.request
 
 import pytest
 
+from tests.oracle import lpexplain
+from tests.oracle.lpgen import Batch
 from tests.support.gateway_process import GatewayProcess
 from tests.support.influxd import Influxd
 
@@ -80,3 +82,18 @@ def test_bad_query_parameters_carry_it(servers: tuple[str, str]) -> None:
     for _, header, body in (influx, ours):
         assert header == json.loads(body)["error"]
         assert header.startswith("error parsing query parameters: ")
+
+
+def test_a_long_header_is_cut_before_a_character(servers: tuple[str, str]) -> None:
+    """Deviation (README): 1.6.7 cuts the message at 1,024 bytes even inside a UTF-8
+    character, which aiohttp cannot send; the gateway stops before that character."""
+    body = ("m v=" + "x" * 1002 + "ü").encode()  # the 1,024th byte is ü's first
+    influx, ours = (send(base, "POST", "/write", {"db": DATABASE}, body) for base in servers)
+    assert influx[0] == ours[0] == 400
+    assert influx[2] == ours[2]  # the body holds the whole message on both
+    theirs, mine = (header.encode("latin-1") for header in (influx[1], ours[1]))
+    assert len(theirs) == 1024 and theirs[-1:] == "ü".encode()[:1]
+    assert mine == theirs[:-1]
+    answers = [[(status, header, text.decode()), ([], None)] for status, header, text in
+               (influx, ours)]
+    assert lpexplain.explain([Batch(body, "")], *answers) == lpexplain.HEADER_CUT

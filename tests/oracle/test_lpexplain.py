@@ -108,3 +108,42 @@ def test_a_type_per_shard_behind_another_refusal() -> None:
                    fields={"cpu": [["v", "float"], ["v", "integer"]], "mem": [["w", "float"]]})
     assert explain(batches, [refused(f"{TIME_TAG} dropped=1"), other],
                    [refused(f"{TIME_TAG} dropped=2"), CPU]) is None
+
+
+def test_refusals_in_several_groups_with_a_type_left_by_a_refused_point() -> None:
+    # 23-189: each group refuses one point; the week-0 point, refused for giving `s` two
+    # types, leaves `s` string in its group. 1.6.7 names either group's refusal.
+    batches = [Batch(b'cpu s=1i\nmem v=1,v="x"\ncpu s="x",s=1i 1500000000000', "")]
+    rows = stored(("cpu", ["time", "s"], [["now", 1]]), fields={"cpu": [["s", "integer"]]})
+    theirs = stored(("cpu", ["time", "s"], [["now", 1]]),
+                    fields={"cpu": [["s", "integer"], ["s", "string"]],
+                            "mem": [["v", "float"]]})
+    mem = ('partial write: field type conflict: input field "v" on measurement "mem" is type '
+           "string, already exists as type float")
+    cpu = ('partial write: field type conflict: input field "s" on measurement "cpu" is type '
+           "integer, already exists as type string")
+    ours = [refused(f"{mem} dropped=2"), rows]
+    for named in (mem, cpu):
+        assert explain(batches, [refused(f"{named} dropped=1"), theirs], ours) == GROUPS
+    # ... but not when a stored row differs beside the type
+    other = stored(("cpu", ["time", "s"], [["now", 2]]),
+                   fields={"cpu": [["s", "integer"], ["s", "string"]]})
+    assert explain(batches, [refused(f"{cpu} dropped=1"), other], ours) is None
+
+
+def test_a_type_per_shard_hiding_a_point_from_select() -> None:
+    # 51-117: `f` is boolean in 2017's group and float in week -1's; 1.6.7's SELECT * shows
+    # the float values only, so the boolean point (no other field) is not shown at all.
+    batches = [Batch(b"cpu f=F 1500000000000000000", ""),
+               Batch(b"cpu,time=a f=1 1\ncpu f=1 -1", "")]
+    theirs = stored(("cpu", ["time", "f"], [[-1, 1]]),
+                    fields={"cpu": [["f", "boolean"], ["f", "float"]]})
+    ours = stored(("cpu", ["time", "f"], [[1500000000000000000, False]]),
+                  fields={"cpu": [["f", "boolean"]]})
+    assert explain(batches, [OK, refused(f"{TIME_TAG} dropped=1"), theirs],
+                   [OK, refused(f"{TIME_TAG} dropped=2"), ours]) == SHARDS
+    # ... but a point with another field 1.6.7 does not show is not explained
+    other = stored(("cpu", ["time", "f", "g"], [[1500000000000000000, False, 1]]),
+                   fields={"cpu": [["f", "boolean"], ["g", "float"]]})
+    assert explain(batches, [OK, refused(f"{TIME_TAG} dropped=1"), theirs],
+                   [OK, refused(f"{TIME_TAG} dropped=2"), other]) is None

@@ -159,6 +159,21 @@ SAME = [
     pytest.param(b"cpu v=1 \t1\t", "cpu", id="tab-around-timestamp"),
     pytest.param(b"cpu v=1i\t", "cpu", id="tab-after-integer"),
     pytest.param(b"cpu v=1\t,w=2", "cpu", id="tab-before-next-field"),
+    # models.MaxKeyLength: the series key as written, then with each field key and 4 bytes
+    pytest.param(b"ok v=1 1\ncpu,t=" + b"x" * 65526 + b" v=1 2\ncpu,t=" + b"x" * 65524
+                 + b" v=1 3", "cpu", id="series-and-field-key-too-long"),
+    pytest.param(b"c" * 70000 + b" v=x\n" + b"c" * 70000 + b" \n" + b"c" * 70000, "ok",
+                 id="measurement-too-long-before-fields"),
+    pytest.param(b"cpu,t=" + b"x" * 65526 + b",time=1 v=1 1\ncpu,t=" + b"x" * 65526
+                 + b" time=1 1", "cpu", id="key-too-long-before-time-keys"),
+    pytest.param("cpu,t={} v=1 1\ncpu,t={} v=1 2".format("é" * 32766, "\\ " * 32767)
+                 .encode(), "cpu", id="key-length-in-bytes-as-written"),
+    pytest.param(b"cpu v=1," + b"f" * 70000 + b"=1 x\ncpu " + b"f" * 70000 + b"=x\n"
+                 b"cpu,t=" + b"x" * 65526 + b" v=1,v=1i 1", "cpu",
+                 id="field-key-too-long-between-fields-and-timestamp"),
+    pytest.param(b"ok v=1 1\n" + b"cpu,t=" + b"x" * 65526 + b" v=1 1\n" * 3, "ok",
+                 id="key-too-long-in-a-block-of-one-shape"),
+    pytest.param("\ufeffcpu v=1 1\ncpu v=2 2".encode(), "\ufeffcpu", id="byte-order-mark"),
 ]
 
 # Bodies whose stored values are compared, read back with SELECT on both servers.

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from .model import TIME_COLUMN, FieldType, TableChunk
+from .model import FIELD_KEY_SEPARATOR, MAX_KEY_LENGTH, TIME_COLUMN, FieldType, TableChunk
 from .precision import Precision, TimestampOutOfRange, scale_array_to_nanos
 
 # Bytes that survive into a line's skeleton: the three separators, plus every byte that rules
@@ -29,6 +29,7 @@ _TO_COMMAS = bytes.maketrans(b" =", b",,")
 _SKELETON = re.compile(rb"((?:,=)*) =((?:,=)*)( ?)")
 
 MAX_KEY_SETS = 64
+_BOM = b"\xef\xbb\xbf"
 _FLOAT = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _FLOAT_TOKEN = re.compile(rb"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]-?[0-9]+)?")
 _BOOL = pa.array(["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"])
@@ -68,6 +69,8 @@ def parse_block(
     default_time: int,
 ) -> list[TableChunk] | None:
     """Parse newline-separated lines that share `shape`; None means "use the slow path"."""
+    if data.startswith(_BOM):  # the CSV reader would drop it; 1.x keeps it in the name
+        return None
     # Arrow reads "0x10" as an integer, line protocol does not. Without any "x" in the block
     # (a memchr) there is nothing to check; with one, timestamps are read as text and checked.
     hexish = b"x" in data or b"X" in data
@@ -149,7 +152,13 @@ def _constant(column: pa.ChunkedArray) -> bool:
 
 
 def _nonempty(column: pa.ChunkedArray) -> bool:
-    return pc.min(pc.utf8_length(column)).as_py() > 0
+    return pc.min(pc.binary_length(column)).as_py() > 0
+
+
+def _size_range(column: pa.ChunkedArray) -> tuple[int, int]:
+    """The fewest and most bytes a value of the column has."""
+    sizes = pc.min_max(pc.binary_length(column))
+    return sizes["min"].as_py() or 0, sizes["max"].as_py() or 0
 
 
 def _one_series_shape(
@@ -189,11 +198,19 @@ def _one_series_shape(
             return None
     else:
         columns[TIME_COLUMN] = pa.repeat(pa.scalar(default_time, pa.int64()), tokens.num_rows)
+    # The longest series key a line can have, with its longest field key: past 1.x's limit
+    # (its bytes as written: no escapes here), the line-at-a-time path names the lines.
+    key_size = len(measurement.encode()) + FIELD_KEY_SEPARATOR
+    key_size += max(len(key.encode()) for key in field_keys)
     for i, key in enumerate(tag_keys):
         values = tokens.column(2 + 2 * i)
-        if not _nonempty(values):
+        shortest, longest = _size_range(values)
+        if not shortest:
             return None
+        key_size += 2 + len(key.encode()) + longest
         columns[key] = values
+    if key_size > MAX_KEY_LENGTH:
+        return None
     fields: dict[str, FieldType] = {}
     values = [tokens.column(base + 1 + 2 * i) for i in range(shape.fields)]
     # Columns the CSV reader already read as floats: one finiteness check for all of them

@@ -52,6 +52,11 @@ _SQL = {
 }
 
 TIME_COLUMN = "time"
+# 1.x's models.MaxKeyLength: the bytes of a series key as written (measurement and tags,
+# escapes included), and of the key with any field key and the 4-byte separator TSM puts
+# between them.
+MAX_KEY_LENGTH = 65535
+FIELD_KEY_SEPARATOR = 4
 # Rejected lines described one by one; beyond this they are only counted, so a body of
 # millions of bad lines cannot turn into gigabytes of messages.
 MAX_LINE_ERRORS = 1000

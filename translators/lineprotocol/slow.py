@@ -10,7 +10,13 @@ import math
 import re
 from dataclasses import dataclass
 
-from .model import TIME_COLUMN, FieldType, time_tag_refusal
+from .model import (
+    FIELD_KEY_SEPARATOR,
+    MAX_KEY_LENGTH,
+    TIME_COLUMN,
+    FieldType,
+    time_tag_refusal,
+)
 from .precision import TIME_OUT_OF_RANGE, Precision, TimestampOutOfRange, scale_to_nanos
 
 _INT = re.compile(r"-?[0-9]+")
@@ -248,6 +254,33 @@ def _read_fields(text: str, pos: int, measurement: str, tags: dict[str, str]
     return fields, conflict, pos
 
 
+def _utf8_size(text: str, start: int, end: int) -> int:
+    return end - start if text.isascii() else len(text[start:end].encode())
+
+
+def _check_field_key_sizes(text: str, start: int, end: int, key_size: int) -> None:
+    """1.x refuses a line where the series key, the separator and a field key as written
+    (`text[start:end]` is the field set) pass MAX_KEY_LENGTH; the first such field names the
+    size, after the field set has parsed and before the timestamp is read."""
+    room = MAX_KEY_LENGTH - key_size - FIELD_KEY_SEPARATOR
+    if _utf8_size(text, start, end) <= room:
+        return  # no key is longer than the whole field set
+    pos = start
+    while pos < end:
+        key_start = pos
+        _, pos = _scan(text, pos, ",= ", _NAME_ESCAPES)
+        size = _utf8_size(text, key_start, pos)
+        if size > room:
+            total = key_size + FIELD_KEY_SEPARATOR + size
+            raise LineSyntaxError(f"max key length exceeded: {total} > {MAX_KEY_LENGTH}")
+        pos += 1
+        if text.startswith('"', pos):
+            pos = _parse_string(text, pos)[1]
+        while pos < end and text[pos] not in "," + _SEPARATOR:
+            pos += 1
+        pos += 1
+
+
 def parse_line(text: str, precision: Precision, default_time: int | None) -> Point:
     """Parse one line, without its leading whitespace or line ending."""
     if "\x00" in text:  # no storage engine takes NUL in a name; none is expected in a value
@@ -279,15 +312,20 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         raise LineSyntaxError("missing fields")
     if len(tags) != tag_count:  # 1.x looks for duplicates once the whole tag set has parsed
         raise LineSyntaxError("duplicate tags")
+    key_size = _utf8_size(text, 0, pos)
+    if key_size > MAX_KEY_LENGTH:
+        raise LineSyntaxError(f"max key length exceeded: {key_size} > {MAX_KEY_LENGTH}")
     pos = _skip_whitespace(text, pos)
     if pos >= end:
         raise LineSyntaxError("invalid field format")
 
     try:
+        fields_start = pos
         fields, conflict, pos = _read_fields(text, pos, measurement, tags)
     except LineSyntaxError as exc:
         # 1.x scans the whole field set before it reads any field: the scan's complaint wins
         raise LineSyntaxError(scan_field_set(text, pos)[0] or str(exc)) from None
+    _check_field_key_sizes(text, fields_start, pos, key_size)
 
     pos = _skip_whitespace(text, pos)
     if pos >= end:

@@ -210,6 +210,57 @@ def test_errors_name_line_and_reason(line: bytes, reason: str) -> None:
     assert [r["v"] for r in rows(batch, "ok")] == [1.0, 2.0]  # the good lines survive
 
 
+LONG = 65526  # a tag value that brings `cpu,t=...` (its series key) to 65,532 bytes
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    pytest.param(b"c" * 70000 + b" v=1", "max key length exceeded: 70000 > 65535",
+                 id="long-measurement"),
+    pytest.param(b"c" * 70000 + b" v=x", "max key length exceeded: 70000 > 65535",
+                 id="long-measurement-before-the-fields-are-read"),
+    pytest.param(b"cpu,t=" + b"x" * LONG + b" v=1 1", "max key length exceeded: 65537 > 65535",
+                 id="series-key-with-field-key"),
+    pytest.param(b"cpu,t=" + b"x" * LONG + b" v=1 x", "max key length exceeded: 65537 > 65535",
+                 id="field-key-before-timestamp"),
+    pytest.param(b"cpu,t=" + b"x" * LONG + b",time=1 v=1", "max key length exceeded: 65539 > 65535",
+                 id="before-a-time-tag"),
+    pytest.param(b"cpu,t=" + b"\\ " * (LONG // 2) + b" v=1", "max key length exceeded: "
+                 "65537 > 65535", id="escapes-count-as-written"),
+    pytest.param("cpu,t={} v=1".format("é" * (LONG // 2 + 1)).encode(),
+                 "max key length exceeded: 65539 > 65535", id="bytes-not-characters"),
+    pytest.param(b"cpu v=1," + b"f" * 70000 + b"=1 1", "max key length exceeded: 70007 > 65535",
+                 id="long-second-field-key"),
+    pytest.param(b"cpu,t=" + b"x" * (LONG - 3) + b' s="a b",f\\ k=1',
+                 "max key length exceeded: 65537 > 65535", id="field-key-after-a-string"),
+    pytest.param(b"cpu " + b"f" * 70000 + b"=x", "invalid boolean",
+                 id="long-field-key-after-the-fields-are-read"),
+    pytest.param(b"c" * 70000 + b",a=1,a=2 v=1", "duplicate tags",
+                 id="long-key-after-the-tags-are-read"),
+])
+def test_series_keys_are_at_most_64k(line: bytes, reason: str) -> None:
+    """1.x's models.MaxKeyLength, checked where 1.x checks it (checked against 1.6.7 in
+    tests/oracle/test_write_v1.py)."""
+    batch = parse_both(b"ok v=1 1\n" + line + b"\nok v=2 2\n")
+    assert [(e.line_number, e.reason) for e in batch.errors] == [(2, reason)]
+
+
+def test_a_long_key_in_a_block_of_one_shape() -> None:
+    body = (b"cpu,t=a v=1 1\ncpu,t=" + b"x" * LONG + b" v=2 2\n"
+            b"cpu,t=" + b"x" * (LONG - 2) + b" v=3 3")
+    batch = parse_both(body)
+    assert [(e.line_number, e.reason) for e in batch.errors] == [
+        (2, "max key length exceeded: 65537 > 65535")]
+    assert [r["v"] for r in rows(batch, "cpu")] == [1.0, 3.0]
+
+
+@pytest.mark.parametrize("body", [
+    "\ufeffcpu v=1 1".encode(), "\ufeffcpu v=1 1\ncpu v=2 2".encode(),
+    "mem v=1 1\n\ufeffcpu v=1 1\nmem,t=a v=1 1".encode()])
+def test_a_byte_order_mark_is_part_of_the_name(body: bytes) -> None:
+    """As 1.x reads it (Arrow's CSV reader would drop one that starts a block)."""
+    assert "\ufeffcpu" in {chunk.measurement for chunk in parse_both(body).chunks}
+
+
 @pytest.mark.parametrize(("line", "reason"), [
     (b"cpu,time=1 v=1", 'invalid tag key: input tag "time" on measurement "cpu" is invalid'),
     (b"cpu time=1", 'invalid field name: input field "time" on measurement "cpu" is invalid'),
