@@ -21,7 +21,14 @@ from .cursor import missing_value
 from .functions import FLOAT_CALLS, INTEGER_CALLS, MATH, SELECTORS, TRANSFORMS
 from .outputs import evaluate_node
 from .results import Series
-from .select_list import check_fields, column_names, field_name, has_aggregate, strip_parens
+from .select_list import (
+    check_fields,
+    column_names,
+    field_name,
+    has_aggregate,
+    strip_parens,
+    wild_innermost,
+)
 from .select_plan import Lit, Math, Node, Op, PrimRef
 from .timerange import split_condition
 
@@ -243,10 +250,10 @@ def _anywhere(expr: ast.Expr, test: Callable[[ast.Expr], bool]) -> bool:
 
 
 def _expanding_call(expr: ast.Expr) -> bool:
-    """A call whose argument is a wildcard or regex (`count(*)`), which 1.x expands into one
-    call per field; math over one (`count(*) + 1`) it refuses."""
-    return (isinstance(expr, ast.Call) and bool(expr.args)
-            and isinstance(expr.args[0], ast.Wildcard | ast.RegexLiteral))
+    """A call of a wildcard or regex (`count(*)`, also in a call's first argument:
+    `abs(count(*))`), which 1.x expands into one field per field; math over one
+    (`count(*) + 1`) it refuses."""
+    return isinstance(expr, ast.Call) and wild_innermost(expr) is not None
 
 
 def _lone_selector(parts: tuple[ast.Expr, ...]) -> bool:

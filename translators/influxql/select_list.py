@@ -147,8 +147,7 @@ def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list
             pattern = re.compile(expr.pattern)
             refs = _wildcard_refs(None, fields, visible_tags, shadowed)
             out.extend(ast.Field(r) for r in refs if pattern.search(r.name))
-        elif isinstance(expr, ast.Call) and any(
-                isinstance(a, ast.Wildcard | ast.RegexLiteral) for a in expr.args[:1]):
+        elif isinstance(expr, ast.Call) and wild_innermost(expr) is not None:
             skipped = {n for s in sources for n in s.schema.tag_fields}
             out.extend(_expand_call(expr, {n: t for n, t in fields.items() if n not in skipped},
                                     item.alias))
@@ -180,9 +179,33 @@ _NUMERIC_ONLY = (frozenset({
 _NO_TEXT = frozenset({"max", "min"})
 
 
+def wild_innermost(call: ast.Call) -> ast.Call | None:
+    """The call whose first argument is a wildcard or regex, found as 1.x finds it: through
+    the first argument of each call while that is a call (`abs(count(*))`, `derivative(
+    mean(/u/))`, parentheses dropped as 1.x's reduce drops them; not `pow(2, count(*))`'s
+    second argument)."""
+    while call.args and isinstance(first := strip_parens(call.args[0]), ast.Call):
+        call = first
+    if call.args and isinstance(strip_parens(call.args[0]), ast.Wildcard | ast.RegexLiteral):
+        return call
+    return None
+
+
+def _replace_innermost(call: ast.Call, ref: ast.VarRef) -> ast.Call:
+    first = strip_parens(call.args[0])
+    if isinstance(first, ast.Call):
+        return ast.Call(call.name, (_replace_innermost(first, ref),) + call.args[1:])
+    return ast.Call(call.name, (ref,) + call.args[1:])
+
+
 def _expand_call(call: ast.Call, fields: dict[str, FieldType],
                  alias: str | None) -> list[ast.Field]:
-    selector = call.args[0]
+    """One field per field the wildcard or regex matches, the whole expression around the
+    call repeated (1.x names each `<outer name>_<field>`); the kinds kept are the innermost
+    call's (`abs(count(*))` keeps text, `abs(*)` does not)."""
+    inner = wild_innermost(call)
+    assert inner is not None
+    selector = strip_parens(inner.args[0])
     names = sorted(fields)
     if isinstance(selector, ast.RegexLiteral):
         pattern = re.compile(selector.pattern)
@@ -190,14 +213,14 @@ def _expand_call(call: ast.Call, fields: dict[str, FieldType],
     out = []
     for name in names:
         ftype = fields[name]
-        if call.name in _NUMERIC_ONLY and ftype not in (FieldType.FLOAT, FieldType.INTEGER,
-                                                        FieldType.UNSIGNED):
+        if inner.name in _NUMERIC_ONLY and ftype not in (FieldType.FLOAT, FieldType.INTEGER,
+                                                         FieldType.UNSIGNED):
             continue
-        if call.name in _NO_TEXT and ftype is FieldType.STRING:
+        if inner.name in _NO_TEXT and ftype is FieldType.STRING:
             continue
-        args = (ast.VarRef(name, ast.DataType(ftype.value)),) + call.args[1:]
+        ref = ast.VarRef(name, ast.DataType(ftype.value))
         prefix = alias or call.name
-        out.append(ast.Field(ast.Call(call.name, args), f"{prefix}_{name}"))
+        out.append(ast.Field(_replace_innermost(call, ref), f"{prefix}_{name}"))
     return out
 
 
