@@ -16,6 +16,7 @@ from . import ast
 from .errors import QueryError
 from .functions import AGGREGATES, MATH, SELECTORS, TRANSFORMS
 from .select_plan import Source
+from .validate import arity_error
 
 # -- checks -------------------------------------------------------------------------------------
 
@@ -73,10 +74,72 @@ def _variables(expr: ast.Expr) -> bool:
     return False
 
 
+_NUMBERS = (ast.NumberLiteral, ast.IntegerLiteral, ast.UnsignedLiteral, ast.DurationLiteral)
+_OTHER_LITERALS = (ast.StringLiteral, ast.BooleanLiteral, ast.RegexLiteral, ast.NilLiteral,
+                   ast.TimeLiteral)
+
+
+def _reduced(expr: ast.Expr) -> str | None:
+    """What 1.x's reduce, run on each field before it is compiled, makes of `expr`: a number
+    (`"number"`), another literal (`"literal"`: math of a regex, text or a boolean is nil, so
+    `abs(/u/)` has no variable left), or not a literal (None). Math with the wrong number of
+    arguments is left for the compiler to refuse."""
+    expr = strip_parens(expr)
+    if isinstance(expr, _NUMBERS):
+        return "number"
+    if isinstance(expr, _OTHER_LITERALS):
+        return "literal"
+    if (isinstance(expr, ast.Call) and expr.name in MATH
+            and arity_error(expr.name, len(expr.args)) is None):
+        kinds = [_reduced(a) for a in expr.args]
+        if all(kinds):
+            return "number" if all(k == "number" for k in kinds) else "literal"
+    if (isinstance(expr, ast.BinaryExpr)
+            and _reduced(expr.lhs) == _reduced(expr.rhs) == "number"):
+        return "number"
+    return None
+
+
+def _compile_error(expr: ast.Expr) -> str | None:
+    """The first of these errors 1.x's compiler meets walking a reduced field: two literals
+    on a binary expression's sides (`abs(/u/) + 1`), math's argument count. Other calls'
+    arguments are checked as the rewrite builds them."""
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.BinaryExpr):
+        lhs, rhs = _reduced(expr.lhs), _reduced(expr.rhs)
+        if lhs and rhs:
+            return None if lhs == rhs == "number" else (
+                "cannot perform a binary expression on two literals")
+        if lhs:
+            return _compile_error(expr.rhs)
+        if rhs:
+            return _compile_error(expr.lhs)
+        return _compile_error(expr.lhs) or _compile_error(expr.rhs)
+    if not isinstance(expr, ast.Call):
+        return None
+    if expr.name in MATH:
+        wrong = arity_error(expr.name, len(expr.args))
+        if wrong is not None:
+            return str(wrong)  # checked before the arguments (`sin(1.3, 2)`)
+        for arg in expr.args:
+            found = None if _reduced(arg) else _compile_error(arg)
+            if found:
+                return found
+    return None
+
+
 def check_fields(statement: ast.SelectStatement) -> None:
-    """1.x's statement-level checks on the SELECT list, in its words."""
+    """1.x's statement-level checks on the SELECT list, in its words: each field's, in
+    order, then the list's."""
     per_field = [_calls(f.expr) for f in statement.fields]
     for item in statement.fields:
+        # a regex alone is a field list to 1.x's compiler, a constant only to math
+        alone = isinstance(strip_parens(item.expr), ast.RegexLiteral)
+        if _reduced(item.expr) and not alone:
+            raise QueryError("field must contain at least one variable")
+        error = _compile_error(item.expr)
+        if error:
+            raise QueryError(error)
         if not _variables(item.expr):
             raise QueryError("field must contain at least one variable")
     names = [n for calls in per_field for n in calls]

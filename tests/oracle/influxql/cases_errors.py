@@ -227,6 +227,22 @@ SEMANTIC = [
                  id="wildcard-call-in-math-beside-transform"),
     pytest.param("SELECT count(*) * 2 FROM (SELECT code FROM events)",
                  id="wildcard-call-in-math-over-subquery"),
+    # 1.x reduces math of constants before it compiles a field: a regex is one (math of it
+    # is nil), a wildcard is not (`abs(*)` expands); a field left without a variable fails,
+    # field by field in SELECT order, a binary expression on two literals has its own words
+    pytest.param("SELECT abs(/co/) FROM events", id="math-of-regex-no-variable"),
+    pytest.param("SELECT code, pow(/co/, 2) FROM events", id="math-of-regex-beside-field"),
+    pytest.param("SELECT pow(2, /co/), nosuch(code) FROM events",
+                 id="math-of-regex-before-later-field"),
+    pytest.param("SELECT abs(abs(/co/)) FROM nosuch", id="math-of-regex-unknown-measurement"),
+    pytest.param(f"SELECT round(/co/) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="math-of-regex-by-time"),
+    pytest.param("SELECT abs(/co/) + 1, nosuch(code) FROM events",
+                 id="math-of-regex-in-binary-two-literals"),
+    pytest.param("SELECT code, 'a' + 1 FROM events", id="text-plus-number-two-literals"),
+    pytest.param("SELECT sin(1.5, 2) FROM events", id="math-argument-count-before-variable"),
+    pytest.param("SELECT atan2(/co/, code) FROM events",
+                 id="math-of-regex-beside-field-expands"),
     # the statement is an aggregate one before its wildcards expand: a call matching nothing
     # still mixes with a raw field
     pytest.param("SELECT mean(/nomatch/), code FROM events", id="mixing-regex-call-no-match"),
