@@ -24,7 +24,7 @@ from .validate import arity_error
 def _calls(expr: ast.Expr) -> list[str]:
     expr = strip_parens(expr)
     if isinstance(expr, ast.Call):
-        if expr.name == "count" and expr.args and _is_distinct(expr.args[0]):
+        if expr.name == "count" and len(expr.args) == 1 and _is_distinct(expr.args[0]):
             return ["count"]  # 1.x: count(distinct(x)) is one call, free to stand beside others
         return [expr.name, *(n for a in expr.args for n in _calls(a))]
     if isinstance(expr, ast.Distinct):
@@ -102,8 +102,9 @@ def _reduced(expr: ast.Expr) -> str | None:
 
 def _compile_error(expr: ast.Expr) -> str | None:
     """The first of these errors 1.x's compiler meets walking a reduced field: two literals
-    on a binary expression's sides (`abs(/u/) + 1`), math's argument count. Other calls'
-    arguments are checked as the rewrite builds them."""
+    on a binary expression's sides (`abs(/u/) + 1`), math's argument count, a distinct() of
+    anything but a field (`distinct(*)`, `count(distinct(/u/))`: 1.x never expands its
+    argument). Other calls' arguments are checked as the rewrite builds them."""
     expr = strip_parens(expr)
     if isinstance(expr, ast.BinaryExpr):
         lhs, rhs = _reduced(expr.lhs), _reduced(expr.rhs)
@@ -117,6 +118,17 @@ def _compile_error(expr: ast.Expr) -> str | None:
         return _compile_error(expr.lhs) or _compile_error(expr.rhs)
     if not isinstance(expr, ast.Call):
         return None
+    if expr.name == "distinct":
+        if not expr.args:
+            return "distinct function requires at least one argument"
+        if len(expr.args) > 1:
+            return "distinct function can only have one argument"
+        if not isinstance(strip_parens(expr.args[0]), ast.VarRef):
+            return "expected field argument in distinct()"
+        return None
+    if expr.name == "count" and expr.args and _is_distinct(expr.args[0]):
+        wrong = arity_error(expr.name, len(expr.args))  # count's own count comes first
+        return str(wrong) if wrong is not None else _compile_error(expr.args[0])
     if expr.name in MATH:
         wrong = arity_error(expr.name, len(expr.args))
         if wrong is not None:
