@@ -42,12 +42,14 @@ class Halves:
     """What each half answers (`aggregates`, `transforms`: the SELECT list's expressions, or
     the parts of one that mixes the two, its time fields left out and calls' wildcards
     expanded), and each column (`outputs`) as a tree over those parts' values, aggregates
-    first (`PrimRef(k)`: part k); `names`: the columns' names."""
+    first (`PrimRef(k)`: part k); `names`: the columns' names; `read_names`: the names a
+    parent reads them by, never suffixed (`select_list.parent_columns`)."""
 
     aggregates: tuple[ast.Expr, ...]
     transforms: tuple[ast.Expr, ...]
     outputs: tuple[Node, ...]
     names: tuple[str, ...]
+    read_names: tuple[str, ...]
 
 
 def split(statement: ast.SelectStatement, expand: Expand) -> Halves | None:
@@ -84,9 +86,9 @@ def _classify(fields: list[ast.Field]) -> Halves | None:
     if not sides[0] or not sides[1]:
         return None
     index = {**sides[0], **{e: len(sides[0]) + k for e, k in sides[1].items()}}
-    names = column_names([(f.alias, field_name(f.expr)) for f in fields])
+    read = [(f.alias, field_name(f.expr)) for f in fields]
     return Halves(tuple(sides[0]), tuple(sides[1]), tuple(_tree(e, index) for e in found),
-                  tuple(names))
+                  tuple(column_names(read)), tuple(alias or name for alias, name in read))
 
 
 def _parts(expr: ast.Expr) -> list[tuple[int, ast.Expr]] | None:

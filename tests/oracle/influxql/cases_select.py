@@ -162,6 +162,18 @@ SOURCES = [
                  id="subquery-duplicate-names-nested"),
     pytest.param("SELECT * FROM (SELECT u, * FROM pair WHERE host = 'a')",
                  id="subquery-duplicate-names-field-and-wildcard"),
+    # ...also where the subquery's aggregates stand beside raw transformations (each call its
+    # own rows, joined on time)
+    pytest.param("SELECT * FROM (SELECT max(u), max(k), cumulative_sum(u) FROM pair "
+                 "WHERE host = 'a')", id="subquery-duplicate-names-beside-transform"),
+    pytest.param("SELECT cumulative_sum FROM (SELECT count(code), cumulative_sum(code), "
+                 f"cumulative_sum(latency) FROM events WHERE {W})",
+                 id="subquery-duplicate-names-transforms-beside-count"),
+    pytest.param("SELECT sum(max), count(difference) FROM (SELECT max(u), max(k), "
+                 "difference(u), difference(k) FROM pair GROUP BY host)",
+                 id="subquery-duplicate-names-beside-read-by-aggregates"),
+    pytest.param("SELECT * FROM (SELECT max(u) AS x, cumulative_sum(k) AS x, count(*) "
+                 "FROM pair WHERE host = 'a')", id="subquery-duplicate-aliases-beside-transform"),
     pytest.param(f"SELECT count(u) FROM (SELECT usage_user AS u FROM cpu WHERE {W}) "
                  f"WHERE {W} GROUP BY time(30m)", id="subquery-outer-group-by-time"),
     pytest.param(f"SELECT source, l FROM (SELECT latency AS l, source FROM events WHERE {W})",
