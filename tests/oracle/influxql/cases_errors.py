@@ -124,6 +124,16 @@ SEMANTIC = [
     pytest.param("SELECT min(message) FROM events GROUP BY time(1h) LIMIT 1",
                  id="min-of-strings-by-time"),
     pytest.param("SELECT max(ok), min(ok) FROM events", id="max-min-of-booleans"),
+    # a transformation of any call, math too, needs GROUP BY time; under it, elapsed() like
+    # the others needs an aggregate inside
+    pytest.param("SELECT cumulative_sum(abs(code)) FROM events",
+                 id="transform-of-math-without-interval"),
+    pytest.param("SELECT elapsed(floor(latency)), count(code) FROM events",
+                 id="elapsed-of-math-without-interval"),
+    pytest.param("SELECT difference(abs(code)), count(code) FROM events",
+                 id="transform-of-math-beside-aggregate-without-interval"),
+    pytest.param(f"SELECT elapsed(code, 1m), mean(code) FROM events WHERE {W} "
+                 "GROUP BY time(30m)", id="elapsed-of-field-by-time"),
     pytest.param("SELECT derivative(message) FROM events", id="derivative-of-strings"),
     pytest.param("SELECT non_negative_difference(ok) FROM events",
                  id="non-negative-difference-of-booleans"),
