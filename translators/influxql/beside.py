@@ -21,7 +21,14 @@ from .cursor import missing_value
 from .functions import FLOAT_CALLS, INTEGER_CALLS, MATH, SELECTORS, TRANSFORMS
 from .outputs import evaluate_node
 from .results import Series
-from .select_list import check_fields, column_names, field_name, has_aggregate, strip_parens
+from .select_list import (
+    check_fields,
+    column_names,
+    field_name,
+    has_aggregate,
+    strip_parens,
+    wild_innermost,
+)
 from .select_plan import Lit, Math, Node, Op, PrimRef
 from .timerange import split_condition
 
@@ -35,12 +42,14 @@ class Halves:
     """What each half answers (`aggregates`, `transforms`: the SELECT list's expressions, or
     the parts of one that mixes the two, its time fields left out and calls' wildcards
     expanded), and each column (`outputs`) as a tree over those parts' values, aggregates
-    first (`PrimRef(k)`: part k); `names`: the columns' names."""
+    first (`PrimRef(k)`: part k); `names`: the columns' names; `read_names`: the names a
+    parent reads them by, never suffixed (`select_list.parent_columns`)."""
 
     aggregates: tuple[ast.Expr, ...]
     transforms: tuple[ast.Expr, ...]
     outputs: tuple[Node, ...]
     names: tuple[str, ...]
+    read_names: tuple[str, ...]
 
 
 def split(statement: ast.SelectStatement, expand: Expand) -> Halves | None:
@@ -77,9 +86,9 @@ def _classify(fields: list[ast.Field]) -> Halves | None:
     if not sides[0] or not sides[1]:
         return None
     index = {**sides[0], **{e: len(sides[0]) + k for e, k in sides[1].items()}}
-    names = column_names([(f.alias, field_name(f.expr)) for f in fields])
+    read = [(f.alias, field_name(f.expr)) for f in fields]
     return Halves(tuple(sides[0]), tuple(sides[1]), tuple(_tree(e, index) for e in found),
-                  tuple(names))
+                  tuple(column_names(read)), tuple(alias or name for alias, name in read))
 
 
 def _parts(expr: ast.Expr) -> list[tuple[int, ast.Expr]] | None:
@@ -243,10 +252,10 @@ def _anywhere(expr: ast.Expr, test: Callable[[ast.Expr], bool]) -> bool:
 
 
 def _expanding_call(expr: ast.Expr) -> bool:
-    """A call whose argument is a wildcard or regex (`count(*)`), which 1.x expands into one
-    call per field; math over one (`count(*) + 1`) it refuses."""
-    return (isinstance(expr, ast.Call) and bool(expr.args)
-            and isinstance(expr.args[0], ast.Wildcard | ast.RegexLiteral))
+    """A call of a wildcard or regex (`count(*)`, also in a call's first argument:
+    `abs(count(*))`), which 1.x expands into one field per field; math over one
+    (`count(*) + 1`) it refuses."""
+    return isinstance(expr, ast.Call) and wild_innermost(expr) is not None
 
 
 def _lone_selector(parts: tuple[ast.Expr, ...]) -> bool:

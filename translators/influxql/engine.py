@@ -52,13 +52,16 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     SLIMIT/SOFFSET's page when it is not the statement's own (a subquery's parent's).
     `keep_nan`: answer NaN as NaN, for a parent to read (`SelectPlan.keep_nan`). `mapped`:
     the time range whose shard groups 1.x maps for a subquery, its outermost statement's."""
-    halves = beside.split(statement, lambda s: expand_fields(
-        s, resolve_sources(s.sources, database, schema)))
+    halves = beside_halves(statement, database, schema)
     if halves is not None:
         _check_beside_types(statement, halves, database, schema, run, now)
-        return beside.select_beside(statement, halves, lambda half: select(
+        found = beside.select_beside(statement, halves, lambda half: select(
             half, database, schema, run, now, limits, series_times, paged_by, keep_nan, mapped),
             now)
+        if keep_nan:  # a subquery's answer: its columns named as its parent reads them
+            for series in found:
+                series.columns = ["time", *parent_columns(halves.read_names)]
+        return found
     if any(isinstance(s, ast.SubQuery) for s in statement.sources):
         from .subquery import select_from_subqueries  # it calls back into select()
 
@@ -86,6 +89,14 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     except _MeansMayWrap:
         plan.exact_means = int64.integer_means(plan)
         return _answer(plan, run, now, limits, series_times, mapped)
+
+
+def beside_halves(statement: ast.SelectStatement, database: str | None,
+                  schema: SchemaProvider) -> beside.Halves | None:
+    """The statement's halves when it is aggregates beside raw transformations
+    (`beside.split`), its calls' wildcards expanded over its measurements."""
+    return beside.split(statement, lambda s: expand_fields(
+        s, resolve_sources(s.sources, database, schema)))
 
 
 def _check_beside_types(statement: ast.SelectStatement, halves: beside.Halves,

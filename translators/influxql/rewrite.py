@@ -153,9 +153,37 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     except QueryError as exc:
         # 1.x types fields by the shard groups the range reaches: the engine decides
         plan.type_error = str(exc)
-    if nothing or not plan.aggregate and not any(p.role == "field" for p in plan.prims):
-        return None  # or only tags selected: 1.x answers nothing
+    if not plan.aggregate and not any(transforms_in(n) for n in plan.outputs) and not any(
+            _typed(ref, builder) for f in fields for ref in _refs(f.expr)):
+        # 1.x: raw fields all of unknown type (`SELECT nosuch FROM (SELECT u ...)`) build no
+        # iterator at all, where one known beside them reads rows (its nulls too)
+        return None
+    stored = all(s.database != VIRTUAL_DB for s in sources)
+    if nothing or not plan.aggregate and stored and not any(p.role == "field"
+                                                            for p in plan.prims):
+        # or only tags selected: 1.x answers nothing, but a subquery's GROUP BY tags are
+        # values of its rows
+        return None
     return plan
+
+
+def _refs(expr: ast.Expr) -> list[ast.VarRef]:
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.VarRef):
+        return [expr]
+    if isinstance(expr, ast.Call):
+        return [r for a in expr.args for r in _refs(a)]
+    if isinstance(expr, ast.BinaryExpr):
+        return _refs(expr.lhs) + _refs(expr.rhs)
+    return []
+
+
+def _typed(ref: ast.VarRef, builder: _Builder) -> bool:
+    """Whether 1.x's type mapping gives a field a type: a cast to a kind or to a tag, or a
+    name the sources have (`::field` of an unknown name stays unknown)."""
+    if ref.type not in (None, ast.DataType.FIELD):
+        return True
+    return ref.name in builder.fields or ref.name in builder.tags
 
 
 def resolve_sources(sources: tuple[ast.Source, ...], database: str | None,

@@ -16,6 +16,7 @@ from . import ast
 from .errors import QueryError
 from .functions import AGGREGATES, MATH, SELECTORS, TRANSFORMS
 from .select_plan import Source
+from .validate import arity_error
 
 # -- checks -------------------------------------------------------------------------------------
 
@@ -23,7 +24,7 @@ from .select_plan import Source
 def _calls(expr: ast.Expr) -> list[str]:
     expr = strip_parens(expr)
     if isinstance(expr, ast.Call):
-        if expr.name == "count" and expr.args and _is_distinct(expr.args[0]):
+        if expr.name == "count" and len(expr.args) == 1 and _is_distinct(expr.args[0]):
             return ["count"]  # 1.x: count(distinct(x)) is one call, free to stand beside others
         return [expr.name, *(n for a in expr.args for n in _calls(a))]
     if isinstance(expr, ast.Distinct):
@@ -73,10 +74,84 @@ def _variables(expr: ast.Expr) -> bool:
     return False
 
 
+_NUMBERS = (ast.NumberLiteral, ast.IntegerLiteral, ast.UnsignedLiteral, ast.DurationLiteral)
+_OTHER_LITERALS = (ast.StringLiteral, ast.BooleanLiteral, ast.RegexLiteral, ast.NilLiteral,
+                   ast.TimeLiteral)
+
+
+def _reduced(expr: ast.Expr) -> str | None:
+    """What 1.x's reduce, run on each field before it is compiled, makes of `expr`: a number
+    (`"number"`), another literal (`"literal"`: math of a regex, text or a boolean is nil, so
+    `abs(/u/)` has no variable left), or not a literal (None). Math with the wrong number of
+    arguments is left for the compiler to refuse."""
+    expr = strip_parens(expr)
+    if isinstance(expr, _NUMBERS):
+        return "number"
+    if isinstance(expr, _OTHER_LITERALS):
+        return "literal"
+    if (isinstance(expr, ast.Call) and expr.name in MATH
+            and arity_error(expr.name, len(expr.args)) is None):
+        kinds = [_reduced(a) for a in expr.args]
+        if all(kinds):
+            return "number" if all(k == "number" for k in kinds) else "literal"
+    if (isinstance(expr, ast.BinaryExpr)
+            and _reduced(expr.lhs) == _reduced(expr.rhs) == "number"):
+        return "number"
+    return None
+
+
+def _compile_error(expr: ast.Expr) -> str | None:
+    """The first of these errors 1.x's compiler meets walking a reduced field: two literals
+    on a binary expression's sides (`abs(/u/) + 1`), math's argument count, a distinct() of
+    anything but a field (`distinct(*)`, `count(distinct(/u/))`: 1.x never expands its
+    argument). Other calls' arguments are checked as the rewrite builds them."""
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.BinaryExpr):
+        lhs, rhs = _reduced(expr.lhs), _reduced(expr.rhs)
+        if lhs and rhs:
+            return None if lhs == rhs == "number" else (
+                "cannot perform a binary expression on two literals")
+        if lhs:
+            return _compile_error(expr.rhs)
+        if rhs:
+            return _compile_error(expr.lhs)
+        return _compile_error(expr.lhs) or _compile_error(expr.rhs)
+    if not isinstance(expr, ast.Call):
+        return None
+    if expr.name == "distinct":
+        if not expr.args:
+            return "distinct function requires at least one argument"
+        if len(expr.args) > 1:
+            return "distinct function can only have one argument"
+        if not isinstance(strip_parens(expr.args[0]), ast.VarRef):
+            return "expected field argument in distinct()"
+        return None
+    if expr.name == "count" and expr.args and _is_distinct(expr.args[0]):
+        wrong = arity_error(expr.name, len(expr.args))  # count's own count comes first
+        return str(wrong) if wrong is not None else _compile_error(expr.args[0])
+    if expr.name in MATH:
+        wrong = arity_error(expr.name, len(expr.args))
+        if wrong is not None:
+            return str(wrong)  # checked before the arguments (`sin(1.3, 2)`)
+        for arg in expr.args:
+            found = None if _reduced(arg) else _compile_error(arg)
+            if found:
+                return found
+    return None
+
+
 def check_fields(statement: ast.SelectStatement) -> None:
-    """1.x's statement-level checks on the SELECT list, in its words."""
+    """1.x's statement-level checks on the SELECT list, in its words: each field's, in
+    order, then the list's."""
     per_field = [_calls(f.expr) for f in statement.fields]
     for item in statement.fields:
+        # a regex alone is a field list to 1.x's compiler, a constant only to math
+        alone = isinstance(strip_parens(item.expr), ast.RegexLiteral)
+        if _reduced(item.expr) and not alone:
+            raise QueryError("field must contain at least one variable")
+        error = _compile_error(item.expr)
+        if error:
+            raise QueryError(error)
         if not _variables(item.expr):
             raise QueryError("field must contain at least one variable")
     names = [n for calls in per_field for n in calls]
@@ -147,8 +222,7 @@ def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list
             pattern = re.compile(expr.pattern)
             refs = _wildcard_refs(None, fields, visible_tags, shadowed)
             out.extend(ast.Field(r) for r in refs if pattern.search(r.name))
-        elif isinstance(expr, ast.Call) and any(
-                isinstance(a, ast.Wildcard | ast.RegexLiteral) for a in expr.args[:1]):
+        elif isinstance(expr, ast.Call) and wild_innermost(expr) is not None:
             skipped = {n for s in sources for n in s.schema.tag_fields}
             out.extend(_expand_call(expr, {n: t for n, t in fields.items() if n not in skipped},
                                     item.alias))
@@ -180,9 +254,33 @@ _NUMERIC_ONLY = (frozenset({
 _NO_TEXT = frozenset({"max", "min"})
 
 
+def wild_innermost(call: ast.Call) -> ast.Call | None:
+    """The call whose first argument is a wildcard or regex, found as 1.x finds it: through
+    the first argument of each call while that is a call (`abs(count(*))`, `derivative(
+    mean(/u/))`, parentheses dropped as 1.x's reduce drops them; not `pow(2, count(*))`'s
+    second argument)."""
+    while call.args and isinstance(first := strip_parens(call.args[0]), ast.Call):
+        call = first
+    if call.args and isinstance(strip_parens(call.args[0]), ast.Wildcard | ast.RegexLiteral):
+        return call
+    return None
+
+
+def _replace_innermost(call: ast.Call, ref: ast.VarRef) -> ast.Call:
+    first = strip_parens(call.args[0])
+    if isinstance(first, ast.Call):
+        return ast.Call(call.name, (_replace_innermost(first, ref),) + call.args[1:])
+    return ast.Call(call.name, (ref,) + call.args[1:])
+
+
 def _expand_call(call: ast.Call, fields: dict[str, FieldType],
                  alias: str | None) -> list[ast.Field]:
-    selector = call.args[0]
+    """One field per field the wildcard or regex matches, the whole expression around the
+    call repeated (1.x names each `<outer name>_<field>`); the kinds kept are the innermost
+    call's (`abs(count(*))` keeps text, `abs(*)` does not)."""
+    inner = wild_innermost(call)
+    assert inner is not None
+    selector = strip_parens(inner.args[0])
     names = sorted(fields)
     if isinstance(selector, ast.RegexLiteral):
         pattern = re.compile(selector.pattern)
@@ -190,14 +288,14 @@ def _expand_call(call: ast.Call, fields: dict[str, FieldType],
     out = []
     for name in names:
         ftype = fields[name]
-        if call.name in _NUMERIC_ONLY and ftype not in (FieldType.FLOAT, FieldType.INTEGER,
-                                                        FieldType.UNSIGNED):
+        if inner.name in _NUMERIC_ONLY and ftype not in (FieldType.FLOAT, FieldType.INTEGER,
+                                                         FieldType.UNSIGNED):
             continue
-        if call.name in _NO_TEXT and ftype is FieldType.STRING:
+        if inner.name in _NO_TEXT and ftype is FieldType.STRING:
             continue
-        args = (ast.VarRef(name, ast.DataType(ftype.value)),) + call.args[1:]
+        ref = ast.VarRef(name, ast.DataType(ftype.value))
         prefix = alias or call.name
-        out.append(ast.Field(ast.Call(call.name, args), f"{prefix}_{name}"))
+        out.append(ast.Field(_replace_innermost(call, ref), f"{prefix}_{name}"))
     return out
 
 

@@ -294,8 +294,11 @@ def _column_types(inner: ast.SelectStatement, database: str | None, schema: Sche
     answers nothing (a measurement without series is a virtual one without rows). It types
     them by the shard groups it maps (`mapped`, the outermost statement's range): none of the
     measurement's, no type."""
-    if any(isinstance(s, ast.SubQuery) for s in inner.sources):
-        return []  # nested: typed by the values the inner subquery answered
+    if any(isinstance(s, ast.SubQuery) for s in inner.sources) or _beside(inner, database,
+                                                                            schema):
+        # nested, or aggregates beside raw transformations answered in two halves: typed by
+        # the values the inner subquery answered
+        return []
     plan = plan_select(inner, database, schema, now)
     if plan is None:
         return []
@@ -311,11 +314,19 @@ def _column_types(inner: ast.SelectStatement, database: str | None, schema: Sche
     return out
 
 
+def _beside(inner: ast.SelectStatement, database: str | None, schema: SchemaProvider) -> bool:
+    from .engine import beside_halves  # engine imports this module lazily
+
+    return beside_halves(inner, database, schema) is not None
+
+
 def tag_columns(inner: ast.SelectStatement, database: str | None, schema: SchemaProvider,
                 now: int) -> set[str]:
     """The columns of a subquery 1.x types as tags: a tag it selects (by name, cast or
     aliased, or as one of top()'s tag arguments). A middle subquery's are those it reads by
     name, `*` or regex from its own subqueries' tag columns and grouped tags."""
+    if _beside(inner, database, schema):
+        return set()  # aggregates and transformations select no tag
     if not any(isinstance(s, ast.SubQuery) for s in inner.sources):
         plan = plan_select(inner, database, schema, now)
         if plan is None:

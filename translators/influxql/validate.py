@@ -75,11 +75,12 @@ def check_call(call: ast.Call, interval: int | None, limit: int = 0) -> None:
                              f"*influxql.{type(size).__name__}")
         if size.value <= 1 if name == "moving_average" else size.value < 1:
             raise QueryError(f"{name} window must be greater than 1, got {size.value}")
-    if name in TRANSFORMS and name not in ("elapsed",):
+    if name in TRANSFORMS:
         inner = args[0]
         if interval is not None and not isinstance(inner, ast.Call | ast.Distinct):
             raise QueryError(f"aggregate function required inside the call to {name}")
-        if interval is None and isinstance(inner, ast.Call) and inner.name not in MATH:
+        # any call, math too (`cumulative_sum(abs(x))`, `elapsed(floor(x))`), as 1.x words it
+        if interval is None and isinstance(inner, ast.Call):
             raise QueryError(f"{name} aggregate requires a GROUP BY interval")
 
 

@@ -124,6 +124,16 @@ SEMANTIC = [
     pytest.param("SELECT min(message) FROM events GROUP BY time(1h) LIMIT 1",
                  id="min-of-strings-by-time"),
     pytest.param("SELECT max(ok), min(ok) FROM events", id="max-min-of-booleans"),
+    # a transformation of any call, math too, needs GROUP BY time; under it, elapsed() like
+    # the others needs an aggregate inside
+    pytest.param("SELECT cumulative_sum(abs(code)) FROM events",
+                 id="transform-of-math-without-interval"),
+    pytest.param("SELECT elapsed(floor(latency)), count(code) FROM events",
+                 id="elapsed-of-math-without-interval"),
+    pytest.param("SELECT difference(abs(code)), count(code) FROM events",
+                 id="transform-of-math-beside-aggregate-without-interval"),
+    pytest.param(f"SELECT elapsed(code, 1m), mean(code) FROM events WHERE {W} "
+                 "GROUP BY time(30m)", id="elapsed-of-field-by-time"),
     pytest.param("SELECT derivative(message) FROM events", id="derivative-of-strings"),
     pytest.param("SELECT non_negative_difference(ok) FROM events",
                  id="non-negative-difference-of-booleans"),
@@ -227,6 +237,22 @@ SEMANTIC = [
                  id="wildcard-call-in-math-beside-transform"),
     pytest.param("SELECT count(*) * 2 FROM (SELECT code FROM events)",
                  id="wildcard-call-in-math-over-subquery"),
+    # 1.x reduces math of constants before it compiles a field: a regex is one (math of it
+    # is nil), a wildcard is not (`abs(*)` expands); a field left without a variable fails,
+    # field by field in SELECT order, a binary expression on two literals has its own words
+    pytest.param("SELECT abs(/co/) FROM events", id="math-of-regex-no-variable"),
+    pytest.param("SELECT code, pow(/co/, 2) FROM events", id="math-of-regex-beside-field"),
+    pytest.param("SELECT pow(2, /co/), nosuch(code) FROM events",
+                 id="math-of-regex-before-later-field"),
+    pytest.param("SELECT abs(abs(/co/)) FROM nosuch", id="math-of-regex-unknown-measurement"),
+    pytest.param(f"SELECT round(/co/) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="math-of-regex-by-time"),
+    pytest.param("SELECT abs(/co/) + 1, nosuch(code) FROM events",
+                 id="math-of-regex-in-binary-two-literals"),
+    pytest.param("SELECT code, 'a' + 1 FROM events", id="text-plus-number-two-literals"),
+    pytest.param("SELECT sin(1.5, 2) FROM events", id="math-argument-count-before-variable"),
+    pytest.param("SELECT atan2(/co/, code) FROM events",
+                 id="math-of-regex-beside-field-expands"),
     # the statement is an aggregate one before its wildcards expand: a call matching nothing
     # still mixes with a raw field
     pytest.param("SELECT mean(/nomatch/), code FROM events", id="mixing-regex-call-no-match"),
@@ -408,6 +434,22 @@ SEMANTIC = [
                  id="count-distinct-beside-field"),
     pytest.param(f"SELECT count(distinct(code)), top(code, 2) FROM events WHERE {W}",
                  id="count-distinct-beside-top"),
+    # distinct() takes one field, never a wildcard or regex (1.x does not expand it), checked
+    # while compiling its field: before the list's checks, also inside count() and math
+    pytest.param("SELECT distinct(*) FROM events", id="distinct-wildcard"),
+    pytest.param(f"SELECT distinct(/co/) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="distinct-regex-by-time"),
+    pytest.param("SELECT code, count(distinct(/co/)) FROM events",
+                 id="count-distinct-regex-beside-field"),
+    pytest.param("SELECT abs(distinct(*)) FROM events", id="math-of-distinct-wildcard"),
+    pytest.param("SELECT distinct(*) FROM nosuch", id="distinct-wildcard-unknown-measurement"),
+    pytest.param("SELECT mean(m) FROM (SELECT distinct(/co/) AS m FROM events)",
+                 id="distinct-regex-in-subquery"),
+    pytest.param("SELECT count(distinct(*), 2) FROM events",
+                 id="count-distinct-wildcard-count-arity-first"),
+    pytest.param("SELECT mean(code), distinct(code, latency) FROM events",
+                 id="distinct-two-arguments"),
+    pytest.param("SELECT count(distinct()) FROM events", id="count-distinct-no-argument"),
     pytest.param(f"SELECT mean(mean(usage_user)) FROM cpu WHERE {W} GROUP BY time(10m)",
                  id="nested-aggregate"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE {W} SLIMIT -1", id="negative-slimit"),

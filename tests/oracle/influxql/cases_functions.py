@@ -724,6 +724,18 @@ BESIDE = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' LIMIT 2",
                  id="count-wildcard-beside-difference-two-measurements"),
     pytest.param(f"SELECT max(*) {E20}", id="max-wildcard-skips-text"),
+    # a call of a wildcard or regex inside a function's first argument, however deep, expands
+    # the whole field per matching field, named `<outer>_<field>`, kinds kept by the inner call
+    pytest.param("SELECT abs(count(*)) FROM pair", id="math-of-count-wildcard-expands"),
+    pytest.param("SELECT pow(count(*), 2) AS p, mean(u), count(*) FROM pair",
+                 id="math-of-count-wildcard-aliased-beside-others"),
+    pytest.param(f"SELECT abs(max(*)), floor(mean(/co|la/)) {E20}",
+                 id="math-of-wildcard-selector-and-regex-mean"),
+    pytest.param("SELECT derivative(count(*)) FROM pair WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T00:10:00Z' GROUP BY time(1m)",
+                 id="derivative-of-count-wildcard-by-time"),
+    pytest.param(f"SELECT abs(difference(/co/)), sqrt(abs((first(*)))) {E20}",
+                 id="math-of-wildcard-transform-and-parenthesised-call"),
     # math over an aggregate and a transformation is done on each joined row; a call without
     # a point there reads its default first (fill(3)'s 3 is doubled)
     pytest.param(f"SELECT count(code) + cumulative_sum(code) {E20}",

@@ -162,6 +162,18 @@ SOURCES = [
                  id="subquery-duplicate-names-nested"),
     pytest.param("SELECT * FROM (SELECT u, * FROM pair WHERE host = 'a')",
                  id="subquery-duplicate-names-field-and-wildcard"),
+    # ...also where the subquery's aggregates stand beside raw transformations (each call its
+    # own rows, joined on time)
+    pytest.param("SELECT * FROM (SELECT max(u), max(k), cumulative_sum(u) FROM pair "
+                 "WHERE host = 'a')", id="subquery-duplicate-names-beside-transform"),
+    pytest.param("SELECT cumulative_sum FROM (SELECT count(code), cumulative_sum(code), "
+                 f"cumulative_sum(latency) FROM events WHERE {W})",
+                 id="subquery-duplicate-names-transforms-beside-count"),
+    pytest.param("SELECT sum(max), count(difference) FROM (SELECT max(u), max(k), "
+                 "difference(u), difference(k) FROM pair GROUP BY host)",
+                 id="subquery-duplicate-names-beside-read-by-aggregates"),
+    pytest.param("SELECT * FROM (SELECT max(u) AS x, cumulative_sum(k) AS x, count(*) "
+                 "FROM pair WHERE host = 'a')", id="subquery-duplicate-aliases-beside-transform"),
     pytest.param(f"SELECT count(u) FROM (SELECT usage_user AS u FROM cpu WHERE {W}) "
                  f"WHERE {W} GROUP BY time(30m)", id="subquery-outer-group-by-time"),
     pytest.param(f"SELECT source, l FROM (SELECT latency AS l, source FROM events WHERE {W})",
@@ -337,6 +349,25 @@ SOURCES = [
                  "GROUP BY time(1h) fill(linear))", id="subquery-null-rows-fill-linear"),
     pytest.param(f"SELECT usage_idle FROM (SELECT usage_idle, usage_user FROM cpu "
                  f"WHERE host = 'server02' AND {S})", id="subquery-null-rows-raw"),
+    # ...but a raw parent whose every column is of unknown type (not the subquery's, not
+    # cast to a kind or a tag) reads nothing; one known column beside them reads the rows,
+    # and the subquery's GROUP BY tags are known, read alone too
+    pytest.param("SELECT nosuch FROM (SELECT code FROM events)",
+                 id="subquery-raw-parent-unknown-column"),
+    pytest.param("SELECT nosuch + 1, other::field FROM (SELECT code FROM events) "
+                 "WHERE code > 200 GROUP BY source", id="subquery-raw-parent-unknown-columns"),
+    pytest.param("SELECT nosuch, code FROM (SELECT code FROM events)",
+                 id="subquery-raw-parent-unknown-beside-known"),
+    pytest.param("SELECT nosuch::integer, other::tag FROM (SELECT code FROM events)",
+                 id="subquery-raw-parent-unknown-cast"),
+    pytest.param("SELECT nosuch, source FROM (SELECT code FROM events GROUP BY source)",
+                 id="subquery-raw-parent-unknown-beside-tag"),
+    pytest.param("SELECT level FROM (SELECT max(code) FROM events GROUP BY source, level)",
+                 id="subquery-raw-parent-tag-alone"),
+    pytest.param("SELECT source FROM (SELECT code FROM events)",
+                 id="subquery-raw-parent-ungrouped-tag-unknown"),
+    pytest.param("SELECT nosuch FROM (SELECT code FROM events), events",
+                 id="subquery-raw-parent-unknown-beside-measurement"),
     # its stddev() of one point is a NaN the parent reads as a point: count() counts it,
     # sum(), mean() and spread() are null, min()/max()/stddev() skip it, a transformation's
     # row stays; a true null (a missing value) is no point, and a comparison fails for both
