@@ -126,6 +126,50 @@ def mode(points: Sequence[Item], read_order: Callable[[], list[Item]]) -> Any:
     return most
 
 
+def top_reduce(points: Sequence[Item], count: int, largest: bool) -> list[Item]:
+    """1.x's top (`largest`) or bottom reducer fed `points` in its read order: a Go heap of
+    `count` points, then the heap sorted best first with Go's unstable sort. Points equal in
+    value and time come out in the order the heap and that sort leave them."""
+
+    def worse(a: Item, b: Item) -> bool:  # the reducer's cmp: the heap's top is the worst
+        if a["v"] != b["v"]:
+            return bool(a["v"] < b["v"]) if largest else bool(a["v"] > b["v"])
+        return bool(a["t"] > b["t"])
+
+    heap: list[Item] = []
+    for point in points:
+        if len(heap) < count:
+            heap.append(point)
+            _heap_up(heap, worse, len(heap) - 1)
+        elif worse(heap[0], point):
+            heap[0] = point
+            _heap_down(heap, worse, 0)
+    go_sort(heap, lambda x, y: worse(y, x))
+    return heap
+
+
+def _heap_up(heap: list[Item], less: Callable[[Item, Item], bool], j: int) -> None:
+    while j > 0:
+        parent = (j - 1) // 2
+        if not less(heap[j], heap[parent]):
+            return
+        heap[parent], heap[j] = heap[j], heap[parent]
+        j = parent
+
+
+def _heap_down(heap: list[Item], less: Callable[[Item, Item], bool], i: int) -> None:
+    while True:
+        child = 2 * i + 1
+        if child >= len(heap):
+            return
+        if child + 1 < len(heap) and less(heap[child + 1], heap[child]):
+            child += 1
+        if not less(heap[child], heap[i]):
+            return
+        heap[i], heap[child] = heap[child], heap[i]
+        i = child
+
+
 def _go_sorted(points: list[Item]) -> list[Item]:
     present = [p for p in points if p["v"] is not None]
     go_sort(present, lambda x, y: x["v"] < y["v"])

@@ -353,6 +353,19 @@ SELECTORS = [
                  id="bottom-tag-fill-previous-companion"),
     pytest.param(f"SELECT top(a, 3), c FROM sparse WHERE {W} GROUP BY time(30m) fill(7)",
                  id="top-fill-number-companion"),
+    # counters' two hosts tie on bytes (1.25) at 00:00: 1.x's reducer heap and its unstable
+    # sort order them, fed by time then tag values (with tags) or in read order (fuzz 114-822)
+    pytest.param("SELECT bottom(bytes, host, 3) FROM counters WHERE time < '2024-01-01T02:00:00Z'"
+                 " AND time > '2023-12-31 23:30:00' GROUP BY time(1d, 30s)",
+                 id="bottom-tag-tie-value-and-time"),
+    pytest.param("SELECT top(bytes, host, 2) FROM counters WHERE time < '2024-01-01T00:00:30Z'"
+                 " AND time > '2023-12-31 23:30:00' ORDER BY time DESC",
+                 id="top-tag-tie-value-and-time-desc"),
+    pytest.param("SELECT bottom(bytes, 2), host FROM counters WHERE time < '2024-01-01T02:00:00Z'"
+                 " AND time > '2023-12-31 23:30:00' GROUP BY time(1d, 30s)",
+                 id="bottom-tie-value-and-time-read-order"),
+    pytest.param("SELECT bottom(bytes, 3), host FROM counters WHERE bytes < 2",
+                 id="bottom-ties-heap-order"),
     pytest.param(f"SELECT first(usage_user) {CW}", id="first"),
     pytest.param(f"SELECT first(message) FROM events WHERE {W}", id="first-string"),
     pytest.param(f"SELECT first(usage_user) {CW} GROUP BY host", id="first-by-host"),
