@@ -242,17 +242,26 @@ def elapsed(points: Sequence[Point], unit: int) -> list[Point]:
 
 
 def moving_average(points: Sequence[Point], size: int) -> list[Point]:
+    """1.x's moving average keeps a running sum, taking the oldest value out before adding
+    the new one: a NaN (a subquery's stddev of one point) stays in that sum for good, so
+    every later average is NaN too, answered null; integers sum as int64 and wrap."""
     present = _present(points)
     out: list[Point] = []
-    window: list[float] = []
-    total = 0.0
+    window: list[Any] = []
+    total: Any = 0
+    position = 0
     for time, value in present:
-        window.append(value)
+        if len(window) < size:
+            window.append(value)
+        else:
+            total -= window[position]
+            window[position] = value
         total += value
-        if len(window) > size:
-            total -= window.pop(0)
+        if isinstance(total, int):
+            total = wrap_int64(total)
+        position = (position + 1) % size
         if len(window) == size:
-            out.append((time, sum(window) / size))
+            out.append((time, float(total) / size))
     return out
 
 

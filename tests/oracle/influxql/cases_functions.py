@@ -186,6 +186,18 @@ AGGREGATES = [
                  "id = 'a' AND time >= '2024-01-01T00:00:00Z' AND "
                  "time <= '2024-01-01T00:12:00Z' GROUP BY time(90s)",
                  id="transforms-of-stddev-one-point"),
+    # moving_average keeps a running sum: the first bucket's NaN (one point) never leaves it
+    pytest.param("SELECT moving_average(b, 5) FROM (SELECT min(requests) AS a, "
+                 "stddev(requests) AS b FROM counters WHERE time < '2024-01-01T02:00:00Z' AND "
+                 "time > '2023-12-31 23:30:00' GROUP BY time(7m), host) GROUP BY *",
+                 id="moving-average-of-subquery-stddev-one-point"),
+    pytest.param("SELECT moving_average(stddev(requests), 2) FROM counters WHERE "
+                 "time < '2024-01-01T02:00:00Z' AND time > '2023-12-31 23:30:00' "
+                 "GROUP BY time(7m), host", id="moving-average-of-stddev-one-point"),
+    pytest.param("SELECT moving_average(b, 2) FROM (SELECT stddev(requests) AS b FROM counters "
+                 "WHERE time < '2024-01-01T02:00:00Z' AND time > '2023-12-31 23:30:00' "
+                 "GROUP BY time(7m), host) GROUP BY * ORDER BY time DESC",
+                 id="moving-average-of-stddev-one-point-desc"),
     pytest.param("SELECT (median(v)) - stddev(w) FROM gauge WHERE time >= "
                  "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:17:00Z' "
                  "GROUP BY time(5m), id fill(none) LIMIT 3", id="stddev-one-point-fill-none-limit"),
