@@ -198,6 +198,12 @@ AGGREGATES = [
                  "WHERE time < '2024-01-01T02:00:00Z' AND time > '2023-12-31 23:30:00' "
                  "GROUP BY time(7m), host) GROUP BY * ORDER BY time DESC",
                  id="moving-average-of-stddev-one-point-desc"),
+    # a TRIX of an empty stretch (0 / 0) is NaN: the moving average over it stays null (98-56)
+    pytest.param("SELECT moving_average(triple_exponential_derivative(count(latency), 3, 4, "
+                 "'simple'), 3) FROM events WHERE (source =~ /0[12]/ OR source !~ /0[12]/) "
+                 "AND time < '2024-01-01T03:00:00Z' AND time >= '2024-01-01T00:00:00Z' "
+                 "GROUP BY /nomatch/, time(90s, 1m) ORDER BY time DESC",
+                 id="moving-average-of-trix-nan-desc"),
     pytest.param("SELECT (median(v)) - stddev(w) FROM gauge WHERE time >= "
                  "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:17:00Z' "
                  "GROUP BY time(5m), id fill(none) LIMIT 3", id="stddev-one-point-fill-none-limit"),
