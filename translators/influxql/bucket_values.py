@@ -31,7 +31,7 @@ def compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
     if not plan.aggregate:
         return rows, {}  # type: ignore[return-value]
     orders = {i: _ReadOrder(plan, group, i) for i, p in enumerate(plan.prims)
-              if p.func in READ_ORDER}
+              if p.func in READ_ORDER or p.func in ("top", "bottom")}
     out: list[tuple[int, list[Any]]] = []
     default_time = lower if plan.time_range.lower is not None else 0
     multi = next((i for i, p in enumerate(plan.prims) if p.func in fn.MULTI_ROW), None)
@@ -46,7 +46,8 @@ def compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
             points = values[multi] or []
             if kept is not None:
                 points = [p for p in points if id(p) in kept]
-            out.extend(_multi_rows(plan, multi, points, time, rng))
+            out.extend(_multi_rows(plan, multi, points, time, rng,
+                                   _bucket_reads(orders.get(multi), bucket, kept)))
             continue
         resolved: list[Any] = []
         selected: int | None = None
@@ -101,8 +102,18 @@ def _integrals(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],
     return out
 
 
+def _bucket_reads(order: _ReadOrder | None, bucket: int | None,
+                  kept: set[int] | None) -> Callable[[], list[dict[str, Any]]]:
+    """A bucket's points of one prim in 1.x's read order, as far as `kept` lets them in."""
+    def read() -> list[dict[str, Any]]:
+        points = order.points(bucket) if order is not None else []
+        return [p for p in points if kept is None or id(p) in kept]
+    return read
+
+
 def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time: int,
-                rng: random.Random) -> list[tuple[int, list[Any]]]:
+                rng: random.Random, read_order: Callable[[], list[dict[str, Any]]]
+                ) -> list[tuple[int, list[Any]]]:
     """The rows of top, bottom, sample or distinct for one bucket, companions included."""
     prim = plan.prims[index]
     func = prim.func
@@ -122,7 +133,7 @@ def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time
         chosen = points if len(points) <= size else sorted(
             rng.sample(points, size), key=lambda p: p["t"])
     else:
-        chosen = _top(plan, prim, points)
+        chosen = _top(plan, prim, points, read_order)
     out = []
     for point in chosen:
         values = [None] * len(plan.prims)
@@ -134,24 +145,30 @@ def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time
     return out
 
 
-def _top(plan: SelectPlan, prim: Any, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _top(plan: SelectPlan, prim: Any, points: list[dict[str, Any]],
+         read_order: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """top/bottom: the N largest (smallest) values, one per tag combination when tags are
-    given; ties go to the earlier point; answered in time order."""
+    given, as 1.x's reducer picks and orders them (`functions.top_reduce`); answered in time
+    order. With tags, 1.x first selects each combination's max (min), earliest point first,
+    and hands them on by time, then by tag values."""
     count = int(prim.args[-1])
     sign = -1 if prim.func == "top" else 1
     tags = [t.name for t in prim.args[:-1]]
-    candidates = points
-    if tags:
-        slots = [f"a{plan.prims.index(Prim(t, 'tag'))}" for t in tags]
+    if not tags:
+        candidates = read_order() if len(points) > 1 else points
+    else:
+        slots = [f"a{plan.prims.index(Prim(t, 'tag'))}" for t in sorted(tags)]
         best: dict[tuple[Any, ...], dict[str, Any]] = {}
         for point in points:
-            key = tuple(point[s] for s in slots)
+            key = tuple(point[s] or "" for s in slots)
             held = best.get(key)
             if held is None or sign * point["v"] < sign * held["v"]:
                 best[key] = point
-        candidates = list(best.values())
-    ranked = sorted(candidates, key=lambda p: (sign * p["v"], p["t"]))[:count]
-    return sorted(ranked, key=lambda p: p["t"])
+        direction = -1 if plan.descending else 1
+        candidates = [best[key] for key in sorted(
+            best, key=lambda k: (direction * best[k]["t"], k))]
+    chosen = fn.top_reduce(candidates, count, largest=prim.func == "top")
+    return sorted(chosen, key=lambda p: p["t"])
 
 
 def _from_struct(func: str, value: dict[str, Any] | None) -> tuple[int, Any] | None:

@@ -126,6 +126,50 @@ def mode(points: Sequence[Item], read_order: Callable[[], list[Item]]) -> Any:
     return most
 
 
+def top_reduce(points: Sequence[Item], count: int, largest: bool) -> list[Item]:
+    """1.x's top (`largest`) or bottom reducer fed `points` in its read order: a Go heap of
+    `count` points, then the heap sorted best first with Go's unstable sort. Points equal in
+    value and time come out in the order the heap and that sort leave them."""
+
+    def worse(a: Item, b: Item) -> bool:  # the reducer's cmp: the heap's top is the worst
+        if a["v"] != b["v"]:
+            return bool(a["v"] < b["v"]) if largest else bool(a["v"] > b["v"])
+        return bool(a["t"] > b["t"])
+
+    heap: list[Item] = []
+    for point in points:
+        if len(heap) < count:
+            heap.append(point)
+            _heap_up(heap, worse, len(heap) - 1)
+        elif worse(heap[0], point):
+            heap[0] = point
+            _heap_down(heap, worse, 0)
+    go_sort(heap, lambda x, y: worse(y, x))
+    return heap
+
+
+def _heap_up(heap: list[Item], less: Callable[[Item, Item], bool], j: int) -> None:
+    while j > 0:
+        parent = (j - 1) // 2
+        if not less(heap[j], heap[parent]):
+            return
+        heap[parent], heap[j] = heap[j], heap[parent]
+        j = parent
+
+
+def _heap_down(heap: list[Item], less: Callable[[Item, Item], bool], i: int) -> None:
+    while True:
+        child = 2 * i + 1
+        if child >= len(heap):
+            return
+        if child + 1 < len(heap) and less(heap[child + 1], heap[child]):
+            child += 1
+        if not less(heap[child], heap[i]):
+            return
+        heap[i], heap[child] = heap[child], heap[i]
+        i = child
+
+
 def _go_sorted(points: list[Item]) -> list[Item]:
     present = [p for p in points if p["v"] is not None]
     go_sort(present, lambda x, y: x["v"] < y["v"])
@@ -198,17 +242,26 @@ def elapsed(points: Sequence[Point], unit: int) -> list[Point]:
 
 
 def moving_average(points: Sequence[Point], size: int) -> list[Point]:
+    """1.x's moving average keeps a running sum, taking the oldest value out before adding
+    the new one: a NaN (a subquery's stddev of one point) stays in that sum for good, so
+    every later average is NaN too, answered null; integers sum as int64 and wrap."""
     present = _present(points)
     out: list[Point] = []
-    window: list[float] = []
-    total = 0.0
+    window: list[Any] = []
+    total: Any = 0
+    position = 0
     for time, value in present:
-        window.append(value)
+        if len(window) < size:
+            window.append(value)
+        else:
+            total -= window[position]
+            window[position] = value
         total += value
-        if len(window) > size:
-            total -= window.pop(0)
+        if isinstance(total, int):
+            total = wrap_int64(total)
+        position = (position + 1) % size
         if len(window) == size:
-            out.append((time, sum(window) / size))
+            out.append((time, float(total) / size))
     return out
 
 

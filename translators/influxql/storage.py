@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
-from . import firstlast, int64, topread
+from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
 from .readrange import read_bounds, stored_time_within, time_bounds
 from .schema import MeasurementSchema, readable_as
@@ -44,7 +44,9 @@ from .subquery_fill import stream_keys
 # order 1.x reads points in.
 READ_ORDER = frozenset({"mode", "percentile", "integral"})
 # Functions that read the series' order (`SERIES`): selectors break ties with it.
-_BY_SERIES = READ_ORDER | {"first", "last", "min", "max"}
+_BY_SERIES = READ_ORDER | {"first", "last", "min", "max", "top", "bottom"}
+# Functions whose points carry their series: top() and bottom() merge them in read order.
+_READ_SERIES = READ_ORDER | {"top", "bottom"}
 
 def needs_points(plan: SelectPlan, prim: Prim) -> bool:
     """True when the prim is computed in Python from the bucket's points."""
@@ -151,8 +153,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                              for name, t in zip(series_tags, sorted(schema.tags), strict=True))
         if by_source:
             inner_columns.append(col(SOURCE))
-    elif plan.exact_means or any(p.func in _BY_SERIES or topread.reads_limited(plan, p)
-                                 for p in plan.prims):
+    elif plan.exact_means or any(p.func in _BY_SERIES for p in plan.prims):
         inner_columns.append(_series_order(schema).as_(SERIES, copy=False))
     for index, prim in enumerate(plan.prims):
         if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
@@ -193,8 +194,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             fields += [exp.PropertyEQ(this=ident(f"a{i}"), expression=col(f"__v{i}"))
                        for i, _ in raw_values]
             # they need the series (top()'s limited read merges them)
-            if prim.func in READ_ORDER or prim in plan.exact_means \
-                    or topread.reads_limited(plan, prim):
+            if prim.func in _READ_SERIES or prim in plan.exact_means:
                 fields.append(exp.PropertyEQ(this=ident("s"), expression=col(SERIES)))
             agg: exp.Expression = exp.ArrayAgg(this=exp.Order(
                 this=exp.Struct(expressions=fields),

@@ -89,6 +89,12 @@ CASES = [
                  id="pair-count-lacking-beside-transform"),
     pytest.param("SELECT count(e), count(u) FROM (SELECT u, e FROM pair) GROUP BY host",
                  id="pair-count-lacking-subquery"),
+    # raw transformations by host read one database's points of a group, then the other's,
+    # whatever fill() says (fuzz 100-652, matched since)
+    pytest.param(f"SELECT derivative(u) * 2, cumulative_sum(u), relative_strength_index(u, 5) "
+                 f"FROM {PAIR} WHERE time >= '2024-01-01T00:03:00Z' AND "
+                 "time <= '2024-01-01T02:00:00Z' GROUP BY host fill(2.5)",
+                 id="pair-raw-transforms-by-host-fill"),
     # mixed: 1.x reads a field as the lowest of its types (float, integer, string, boolean)
     # and a database holding it as another kind gives no points for it
     pytest.param(f"SELECT x FROM {MIXED}", id="mixed-raw"),

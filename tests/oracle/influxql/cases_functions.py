@@ -186,6 +186,32 @@ AGGREGATES = [
                  "id = 'a' AND time >= '2024-01-01T00:00:00Z' AND "
                  "time <= '2024-01-01T00:12:00Z' GROUP BY time(90s)",
                  id="transforms-of-stddev-one-point"),
+    # moving_average keeps a running sum: the first bucket's NaN (one point) never leaves it
+    pytest.param("SELECT moving_average(b, 5) FROM (SELECT min(requests) AS a, "
+                 "stddev(requests) AS b FROM counters WHERE time < '2024-01-01T02:00:00Z' AND "
+                 "time > '2023-12-31 23:30:00' GROUP BY time(7m), host) GROUP BY *",
+                 id="moving-average-of-subquery-stddev-one-point"),
+    pytest.param("SELECT moving_average(stddev(requests), 2) FROM counters WHERE "
+                 "time < '2024-01-01T02:00:00Z' AND time > '2023-12-31 23:30:00' "
+                 "GROUP BY time(7m), host", id="moving-average-of-stddev-one-point"),
+    pytest.param("SELECT moving_average(b, 2) FROM (SELECT stddev(requests) AS b FROM counters "
+                 "WHERE time < '2024-01-01T02:00:00Z' AND time > '2023-12-31 23:30:00' "
+                 "GROUP BY time(7m), host) GROUP BY * ORDER BY time DESC",
+                 id="moving-average-of-stddev-one-point-desc"),
+    # a TRIX of an empty stretch (0 / 0) is NaN: the moving average over it stays null (98-56)
+    pytest.param("SELECT moving_average(triple_exponential_derivative(count(latency), 3, 4, "
+                 "'simple'), 3) FROM events WHERE (source =~ /0[12]/ OR source !~ /0[12]/) "
+                 "AND time < '2024-01-01T03:00:00Z' AND time >= '2024-01-01T00:00:00Z' "
+                 "GROUP BY /nomatch/, time(90s, 1m) ORDER BY time DESC",
+                 id="moving-average-of-trix-nan-desc"),
+    # a percentile() whose first windows select nothing starts its fill iterator late: 1.x
+    # answers its first buckets again as rows of their own (not matched yet, README)
+    pytest.param("SELECT max(usage_idle), percentile(usage_system, 5) FROM cpu WHERE "
+                 "time > '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:09:00Z' "
+                 "GROUP BY time(90s) fill(7)", id="percentile-late-fill-beside-max"),
+    pytest.param("SELECT integral(usage_idle), percentile(usage_system, 5) FROM cpu WHERE "
+                 "time > '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:05:00Z' "
+                 "GROUP BY time(90s)", id="percentile-late-fill-beside-integral"),
     pytest.param("SELECT (median(v)) - stddev(w) FROM gauge WHERE time >= "
                  "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:17:00Z' "
                  "GROUP BY time(5m), id fill(none) LIMIT 3", id="stddev-one-point-fill-none-limit"),
@@ -353,6 +379,19 @@ SELECTORS = [
                  id="bottom-tag-fill-previous-companion"),
     pytest.param(f"SELECT top(a, 3), c FROM sparse WHERE {W} GROUP BY time(30m) fill(7)",
                  id="top-fill-number-companion"),
+    # counters' two hosts tie on bytes (1.25) at 00:00: 1.x's reducer heap and its unstable
+    # sort order them, fed by time then tag values (with tags) or in read order (fuzz 114-822)
+    pytest.param("SELECT bottom(bytes, host, 3) FROM counters WHERE time < '2024-01-01T02:00:00Z'"
+                 " AND time > '2023-12-31 23:30:00' GROUP BY time(1d, 30s)",
+                 id="bottom-tag-tie-value-and-time"),
+    pytest.param("SELECT top(bytes, host, 2) FROM counters WHERE time < '2024-01-01T00:00:30Z'"
+                 " AND time > '2023-12-31 23:30:00' ORDER BY time DESC",
+                 id="top-tag-tie-value-and-time-desc"),
+    pytest.param("SELECT bottom(bytes, 2), host FROM counters WHERE time < '2024-01-01T02:00:00Z'"
+                 " AND time > '2023-12-31 23:30:00' GROUP BY time(1d, 30s)",
+                 id="bottom-tie-value-and-time-read-order"),
+    pytest.param("SELECT bottom(bytes, 3), host FROM counters WHERE bytes < 2",
+                 id="bottom-ties-heap-order"),
     pytest.param(f"SELECT first(usage_user) {CW}", id="first"),
     pytest.param(f"SELECT first(message) FROM events WHERE {W}", id="first-string"),
     pytest.param(f"SELECT first(usage_user) {CW} GROUP BY host", id="first-by-host"),
