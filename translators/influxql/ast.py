@@ -8,6 +8,7 @@ editing the parser's output in place.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------------------------------------
@@ -162,6 +163,20 @@ Literal = (
 Expr = (
     VarRef | Wildcard | Call | Distinct | BinaryExpr | ParenExpr | Literal | BoundParameter
 )
+
+
+def calls(expr: Expr) -> Iterator[Call | Distinct]:
+    """Every call (and DISTINCT) an expression holds, outer ones first, arguments included."""
+    if isinstance(expr, Call | Distinct):
+        yield expr
+    if isinstance(expr, Call):
+        for arg in expr.args:
+            yield from calls(arg)
+    elif isinstance(expr, BinaryExpr):
+        yield from calls(expr.lhs)
+        yield from calls(expr.rhs)
+    elif isinstance(expr, ParenExpr):
+        yield from calls(expr.expr)
 
 
 # ---------------------------------------------------------------------------------------------

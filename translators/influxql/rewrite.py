@@ -408,8 +408,14 @@ class _Builder:
             # 1.x: a function reads fields only; over a stored tag it finds no points (a
             # subquery's tags are values of its rows, which functions do read)
             role = "field"
-        prim = Prim(read, role, name, extra, distinct, self.reads_back)
-        return self.prim(prim)
+        ref = self.prim(Prim(read, role, name, extra, distinct, self.reads_back))
+        if name in ("top", "bottom"):
+            # the tags top(x, tag..., N) picks one point per combination of: read beside it
+            # even where it stands in math and answers no column of them
+            for tag in args[1:-1]:
+                if isinstance(tag, ast.VarRef):
+                    self.prim(Prim(tag.name, "tag"))
+        return ref
 
 
 _NUMERIC_KINDS = (FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED)

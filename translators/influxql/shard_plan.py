@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from . import ast
@@ -143,23 +143,10 @@ def _names(statement: ast.Statement) -> ShardPlan:
     return ShardPlan(asked, Merge.NAMES, limit=limit, offset=offset)
 
 
-def _calls(expr: ast.Expr) -> Iterator[ast.Call | ast.Distinct]:
-    if isinstance(expr, ast.Call | ast.Distinct):
-        yield expr
-    if isinstance(expr, ast.Call):
-        for arg in expr.args:
-            yield from _calls(arg)
-    elif isinstance(expr, ast.BinaryExpr):
-        yield from _calls(expr.lhs)
-        yield from _calls(expr.rhs)
-    elif isinstance(expr, ast.ParenExpr):
-        yield from _calls(expr.expr)
-
-
 def _folds_rows(statement: ast.SelectStatement) -> bool:
     """True unless the statement is raw (fields and row-wise math only)."""
     return any(isinstance(call, ast.Distinct) or call.name in _ROW_FOLDING
-               for f in statement.fields for call in _calls(f.expr))
+               for f in statement.fields for call in ast.calls(f.expr))
 
 
 def _tag_dimension(dimension: ast.Dimension) -> bool:

@@ -48,23 +48,11 @@ def statement_fills_in_runs(statement: ast.SelectStatement) -> bool:
     """`fills_in_runs` for a subquery's statement as its parent adjusted it."""
     interval = any(isinstance(d.expr, ast.Call) and d.expr.name == "time"
                    for d in statement.dimensions)
-    calls = [c for f in statement.fields for c in _calls(f.expr)]
+    # the aggregates and selectors it reads, DISTINCT as `distinct`
+    calls = ["distinct" if isinstance(c, ast.Distinct) else c.name
+             for f in statement.fields for c in ast.calls(f.expr)
+             if isinstance(c, ast.Distinct) or c.name in AGGREGATES or c.name in SELECTORS]
     return fills_in_runs(statement.fill, interval, calls)
-
-
-def _calls(expr: ast.Expr) -> list[str]:
-    """The aggregate and selector calls an expression reads."""
-    match expr:
-        case ast.Call(name, args):
-            own = [name] if name in AGGREGATES or name in SELECTORS else []
-            return own + [c for a in args for c in _calls(a)]
-        case ast.Distinct():
-            return ["distinct"]
-        case ast.BinaryExpr(_, lhs, rhs):
-            return _calls(lhs) + _calls(rhs)
-        case ast.ParenExpr(inner):
-            return _calls(inner)
-    return []
 
 
 def stream_keys(plan: SelectPlan) -> frozenset[str] | None:

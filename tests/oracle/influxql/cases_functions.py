@@ -353,6 +353,10 @@ SELECTORS = [
     pytest.param(f"SELECT top(usage_user, 3) {CW}", id="top"),
     pytest.param(f"SELECT top(usage_user, host, 3) {CW}", id="top-tag"),
     pytest.param(f"SELECT top(usage_user, host, 10) {CW}", id="top-tag-more-than-tags"),
+    # in math the tags still pick one point per host, and answer no column (was a 500)
+    pytest.param(f"SELECT top(usage_user, host, 3) + 1 {CW}", id="top-tag-in-math"),
+    pytest.param(f"SELECT bottom(usage_user, host, region, 3) * 2 {CW} GROUP BY time(30m)",
+                 id="bottom-tags-in-math-by-time"),
     pytest.param(f"SELECT top(usage_user, 2), host, region {CW}", id="top-with-tags"),
     pytest.param(f"SELECT top(used, host, 2) FROM mem WHERE {W} GROUP BY time(1h)",
                  id="top-tag-by-time"),
