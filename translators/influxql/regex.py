@@ -3,10 +3,18 @@
 1.x compiles every `/regex/` while parsing and reports Go's error (`error parsing regexp:
 missing closing ): `(``). This module walks the pattern with the same rules (Perl flags, as
 regexp.Compile sets them) and returns that text, or None for a pattern Go accepts. It checks
-syntax only; it does not build a matcher. Unicode script names in `\\p{...}` are not checked.
+syntax only; `matcher` builds the matcher, with RE2, whose syntax is Go's (Python's `re` has
+no `\\p{Greek}` or `[[:alpha:]]` and reads some escapes otherwise). Unicode script names in
+`\\p{...}` are not checked here.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
+
+import re2
+
+from .errors import QueryError
 
 _CATEGORIES = {
     "Any", "C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me",
@@ -33,6 +41,17 @@ def regex_error(pattern: str) -> str | None:
     except _RegexSyntaxError as exc:
         return str(exc)
     return None
+
+
+@lru_cache(maxsize=512)
+def matcher(pattern: str) -> re2._Regexp:
+    """A `/regex/` compiled as Go compiles it, to match names (measurements, fields, tag keys
+    and values) in Python; in SQL, DuckDB's regexp functions are RE2 too. A pattern Go would
+    accept and RE2 refuses (none known) is the statement's error, never a failed request."""
+    try:
+        return re2.compile(pattern)
+    except re2.error as exc:
+        raise QueryError(f"error parsing regexp: {exc}: `{pattern}`") from None
 
 
 def _check(whole: str) -> None:  # noqa: C901 - mirrors the cases of Go's parser loop

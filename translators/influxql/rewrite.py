@@ -8,7 +8,6 @@ column names are `select_list.py`'s. Errors are 1.x's, in its words.
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from translators.lineprotocol import FieldType
@@ -25,6 +24,7 @@ from .functions import (
     TRANSFORMS,
     mapped_buckets,
 )
+from .regex import matcher
 from .schema import MeasurementSchema, SchemaProvider, read_as
 from .select_list import (
     check_fields,
@@ -196,7 +196,7 @@ def resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
         if not db:
             raise QueryError("database name required")
         if source.regex is not None:
-            names = [m for m in schema.measurements(db) if re.search(source.regex.pattern, m)]
+            names = [m for m in schema.measurements(db) if matcher(source.regex.pattern).search(m)]
         else:
             names = [source.name or ""]
         for name in names:

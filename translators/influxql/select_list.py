@@ -7,7 +7,6 @@ it builds each field's evaluation tree. Errors are 1.x's, in its words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from translators.lineprotocol import FieldType
@@ -15,6 +14,7 @@ from translators.lineprotocol import FieldType
 from . import ast
 from .errors import QueryError
 from .functions import AGGREGATES, MATH, SELECTORS, TRANSFORMS
+from .regex import matcher
 from .select_plan import Source
 from .validate import arity_error
 
@@ -219,7 +219,7 @@ def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list
             out.extend(ast.Field(ref) for ref in _wildcard_refs(expr.type, fields, visible_tags,
                                                                 shadowed))
         elif isinstance(expr, ast.RegexLiteral):
-            pattern = re.compile(expr.pattern)
+            pattern = matcher(expr.pattern)
             refs = _wildcard_refs(None, fields, visible_tags, shadowed)
             out.extend(ast.Field(r) for r in refs if pattern.search(r.name))
         elif isinstance(expr, ast.Call) and wild_innermost(expr) is not None:
@@ -283,7 +283,7 @@ def _expand_call(call: ast.Call, fields: dict[str, FieldType],
     selector = strip_parens(inner.args[0])
     names = sorted(fields)
     if isinstance(selector, ast.RegexLiteral):
-        pattern = re.compile(selector.pattern)
+        pattern = matcher(selector.pattern)
         names = [n for n in names if pattern.search(n)]
     out = []
     for name in names:

@@ -9,11 +9,11 @@ query, the shaping of rows into series and the columnar path read it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import ast
+from .regex import matcher
 from .schema import MeasurementSchema
 from .timerange import TimeRange
 
@@ -172,5 +172,5 @@ class SelectPlan:
             return tags
         names = set(self.dimension_names)
         for pattern in self.dimension_regexes:
-            names.update(t for t in tags if re.search(pattern, t))
+            names.update(t for t in tags if matcher(pattern).search(t))
         return sorted(names)

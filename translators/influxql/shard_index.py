@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from . import ast
+from .regex import matcher
 from .results import Series
 from .timerange import TimeConditionError, span_condition, split_condition
 
@@ -164,7 +165,7 @@ def groups_by(dimensions: Sequence[ast.Dimension]) -> Callable[[str], bool]:
     if any(isinstance(e, ast.Wildcard) for e in exprs):
         return lambda key: True
     named = {e.name for e in exprs if isinstance(e, ast.VarRef)}
-    patterns = [re.compile(e.pattern) for e in exprs if isinstance(e, ast.RegexLiteral)]
+    patterns = [matcher(e.pattern) for e in exprs if isinstance(e, ast.RegexLiteral)]
     return lambda key: key in named or any(p.search(key) for p in patterns)
 
 
@@ -192,7 +193,7 @@ def _holds(expr: ast.Expr, tags: Tags, tag_keys: Collection[str]) -> bool:
                 return same == (op is ast.BinaryOp.EQ)
             if op in (ast.BinaryOp.EQREGEX, ast.BinaryOp.NEQREGEX) and isinstance(
                     rhs, ast.RegexLiteral):
-                found = re.search(rhs.pattern, value) is not None
+                found = matcher(rhs.pattern).search(value) is not None
                 return found == (op is ast.BinaryOp.EQREGEX)
     return True
 

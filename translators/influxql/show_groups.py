@@ -11,10 +11,10 @@ every measurement counted.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from . import ast
+from .regex import matcher
 from .results import Series
 from .schema import MeasurementSchema, SchemaProvider
 from .show_run import distinct_series, find_measurements, key_matches, source_databases
@@ -75,7 +75,7 @@ def _keys(dimensions: tuple[ast.Dimension, ...], tags: set[str]) -> list[str]:
         if isinstance(expr, ast.Wildcard):
             found = sorted(tags)
         elif isinstance(expr, ast.RegexLiteral):
-            found = sorted(t for t in tags if re.search(expr.pattern, t))
+            found = sorted(t for t in tags if matcher(expr.pattern).search(t))
         elif isinstance(expr, ast.VarRef):
             found = [expr.name]
         else:

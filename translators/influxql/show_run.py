@@ -8,7 +8,6 @@ index, where time does not exist.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from . import ast
 from .conditions import condition_sql
 from .errors import QueryError
 from .readorder import SHARD_GROUP, SHARD_ORIGIN
+from .regex import matcher
 from .results import Series, series_key
 from .schema import MeasurementSchema, SchemaProvider
 from .sqlnames import col, ident
@@ -59,7 +59,7 @@ def find_measurements(db: str, sources: tuple[ast.Source, ...],
             if isinstance(source, ast.SubQuery):
                 raise QueryError("subqueries are not allowed in SHOW statements")
             if source.regex is not None:
-                chosen.update(n for n in names if re.search(source.regex.pattern, n))
+                chosen.update(n for n in names if matcher(source.regex.pattern).search(n))
             elif source.name in names:
                 chosen.add(source.name)
         names = sorted(chosen)
@@ -219,7 +219,7 @@ def key_matches(statement: ast.ShowTagValues, key: str) -> bool:
     if op is ast.TagKeyOp.NEQ:
         return key not in statement.keys
     assert statement.regex is not None
-    found = re.search(statement.regex.pattern, key) is not None
+    found = matcher(statement.regex.pattern).search(key) is not None
     return found if op is ast.TagKeyOp.EQREGEX else not found
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -24,6 +23,7 @@ from . import ast, paging
 from .conditions import condition_sql
 from .errors import QueryError
 from .iterators import answer_types
+from .regex import matcher
 from .results import Series
 from .rewrite import plan_select, resolve_sources
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
@@ -160,7 +160,7 @@ def _expand_dimensions(statement: ast.SelectStatement, database: str | None,
             expanded.extend(ast.Dimension(ast.VarRef(k)) for k in keys)
         elif isinstance(expr, ast.RegexLiteral):
             expanded.extend(ast.Dimension(ast.VarRef(k)) for k in keys
-                            if re.search(expr.pattern, k))
+                            if matcher(expr.pattern).search(k))
         else:
             expanded.append(dimension)
     return tuple(expanded)
@@ -352,7 +352,7 @@ def tag_columns(inner: ast.SelectStatement, database: str | None, schema: Schema
         if isinstance(expr, ast.Wildcard) and expr.type is not ast.DataType.FIELD:
             found |= below - grouped
         elif isinstance(expr, ast.RegexLiteral):
-            found |= {n for n in below - grouped if re.search(expr.pattern, n)}
+            found |= {n for n in below - grouped if matcher(expr.pattern).search(n)}
         elif isinstance(expr, ast.VarRef) and expr.name in below:
             found.add(item.alias or expr.name)
     return found
