@@ -28,7 +28,7 @@ from .results import Series
 from .rewrite import plan_select, resolve_sources
 from .schema import MeasurementSchema, SchemaProvider, StaticSchema
 from .select_list import UNREAD, has_aggregate, parent_columns, schema_union, strip_parens
-from .select_plan import PrimRef
+from .select_plan import PrimRef, SelectPlan
 from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
 from .subquery_fill import statement_fills_in_runs
 from .subquery_range import (
@@ -94,10 +94,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     paged_by = parent.dimensions if paged_by is None else paged_by
     mapped = mapped or mapped_range(statement, now)
     inners = [inner_statement(_as_subquery(source), parent, now) for source in statement.sources]
-    types = [_column_types(inner, database, schema, now, run, mapped) for inner in inners]
+    plans = [_stored_plan(inner, database, schema, now) for inner in inners]
+    types = [_column_types(plan, now, run, mapped) for plan in plans]
     _check_parent_types(statement, types, now)
     virtual: dict[str, _Virtual] = {}
-    for inner, inner_types in zip(inners, types, strict=True):
+    for inner, inner_plan, inner_types in zip(inners, plans, types, strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
@@ -114,7 +115,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
-        tagged = tag_columns(inner, database, schema, now)
+        tagged = tag_columns(inner, inner_plan, database, schema, now)
         for rank, series in enumerate(answered):
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
@@ -287,19 +288,25 @@ def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> 
 ColumnTypes = list[tuple[str, list[tuple[str, FieldType | None]]]]
 
 
-def _column_types(inner: ast.SelectStatement, database: str | None, schema: SchemaProvider,
-                  now: int, run: Runner, mapped: tuple[int, int]) -> ColumnTypes:
+def _stored_plan(inner: ast.SelectStatement, database: str | None, schema: SchemaProvider,
+                 now: int) -> SelectPlan | None:
+    """The plan of a subquery answered by one statement over stored measurements, planned
+    once for its column types and its tag columns; None for one nested over subqueries, or
+    of aggregates beside raw transformations (answered in two halves), or planning nothing."""
+    if any(isinstance(s, ast.SubQuery) for s in inner.sources) or _beside(inner, database,
+                                                                            schema):
+        return None
+    return plan_select(inner, database, schema, now)
+
+
+def _column_types(plan: SelectPlan | None, now: int, run: Runner,
+                  mapped: tuple[int, int]) -> ColumnTypes:
     """The subquery's columns typed as its statement types them, per measurement: 1.x types
     them before it reads a point, so a parent's `mean(a)` of text fails even when the subquery
     answers nothing (a measurement without series is a virtual one without rows). It types
     them by the shard groups it maps (`mapped`, the outermost statement's range): none of the
-    measurement's, no type."""
-    if any(isinstance(s, ast.SubQuery) for s in inner.sources) or _beside(inner, database,
-                                                                            schema):
-        # nested, or aggregates beside raw transformations answered in two halves: typed by
-        # the values the inner subquery answered
-        return []
-    plan = plan_select(inner, database, schema, now)
+    measurement's, no type. Without a stored plan (`_stored_plan`), the columns are typed by
+    the values the subquery answers."""
     if plan is None:
         return []
     out: ColumnTypes = []
@@ -320,16 +327,14 @@ def _beside(inner: ast.SelectStatement, database: str | None, schema: SchemaProv
     return beside_halves(inner, database, schema) is not None
 
 
-def tag_columns(inner: ast.SelectStatement, database: str | None, schema: SchemaProvider,
-                now: int) -> set[str]:
+def tag_columns(inner: ast.SelectStatement, plan: SelectPlan | None, database: str | None,
+                schema: SchemaProvider, now: int) -> set[str]:
     """The columns of a subquery 1.x types as tags: a tag it selects (by name, cast or
     aliased, or as one of top()'s tag arguments). A middle subquery's are those it reads by
-    name, `*` or regex from its own subqueries' tag columns and grouped tags."""
-    if _beside(inner, database, schema):
-        return set()  # aggregates and transformations select no tag
+    name, `*` or regex from its own subqueries' tag columns and grouped tags. `plan`: the
+    subquery's `_stored_plan`."""
     if not any(isinstance(s, ast.SubQuery) for s in inner.sources):
-        plan = plan_select(inner, database, schema, now)
-        if plan is None:
+        if plan is None:  # also aggregates beside transformations, which select no tag
             return set()
         fields, tags = schema_union(plan.sources)
         # a tag read through a cast (`host::field`) is typed by the measurement: a tag still
@@ -339,10 +344,14 @@ def tag_columns(inner: ast.SelectStatement, database: str | None, schema: Schema
         return {column for column, node in zip(parent_columns(plan.read_names), plan.outputs,
                                                strict=True)
                 if isinstance(node, PrimRef) and plan.prims[node.index].name in named}
+    if _beside(inner, database, schema):
+        return set()  # aggregates and transformations select no tag
     below: set[str] = set()
     for source in inner.sources:
         if isinstance(source, ast.SubQuery):
-            below |= tag_columns(source.statement, database, schema, now)
+            deeper = source.statement
+            below |= tag_columns(deeper, _stored_plan(deeper, database, schema, now), database,
+                                 schema, now)
             below |= {d.expr.name for d in source.statement.dimensions
                       if isinstance(d.expr, ast.VarRef)}
     grouped = {d.expr.name for d in inner.dimensions if isinstance(d.expr, ast.VarRef)}
