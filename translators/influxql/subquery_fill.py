@@ -137,17 +137,17 @@ def join_calls(filled: dict[int, list[tuple[T, Rows]]], rank: Callable[[T], int]
     out: list[tuple[T, Rows]] = []
     current: int | None = None
     carried: dict[int, Any] = {}
+    types: Sequence[str | None] = ()
+    pick = max if descending else min
     while True:
         keys = [(points[heads[i]][0], points[heads[i]][1], points[heads[i]][2])
                 for i, points in streams.items() if heads[i] < len(points)]
         if not keys:
             break
-        pick = max if descending else min
         key, time, payload = pick(keys, key=lambda k: (k[0], k[1]))
-        if key != current:
-            current, carried = key, {}
+        if key != current:  # a rank is one series' (payload's): its types hold until then
+            current, carried, types = key, {}, kinds(payload)
             out.append((payload, []))
-        types = kinds(payload)
         values: list[Any] = [None] * width
         for index, points in streams.items():
             value = None
