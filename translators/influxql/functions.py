@@ -17,7 +17,7 @@ from typing import Any
 from . import ast
 from .durations import wrap_int64
 from .goexp import go_exp
-from .readorder import go_sort
+from .readorder import go_sort, heap_down, heap_up
 
 AGGREGATES = frozenset({
     "count", "distinct", "integral", "mean", "median", "mode", "spread", "stddev", "sum",
@@ -140,34 +140,12 @@ def top_reduce(points: Sequence[Item], count: int, largest: bool) -> list[Item]:
     for point in points:
         if len(heap) < count:
             heap.append(point)
-            _heap_up(heap, worse, len(heap) - 1)
+            heap_up(heap, worse, len(heap) - 1)
         elif worse(heap[0], point):
             heap[0] = point
-            _heap_down(heap, worse, 0)
+            heap_down(heap, worse, 0, len(heap))
     go_sort(heap, lambda x, y: worse(y, x))
     return heap
-
-
-def _heap_up(heap: list[Item], less: Callable[[Item, Item], bool], j: int) -> None:
-    while j > 0:
-        parent = (j - 1) // 2
-        if not less(heap[j], heap[parent]):
-            return
-        heap[parent], heap[j] = heap[j], heap[parent]
-        j = parent
-
-
-def _heap_down(heap: list[Item], less: Callable[[Item, Item], bool], i: int) -> None:
-    while True:
-        child = 2 * i + 1
-        if child >= len(heap):
-            return
-        if child + 1 < len(heap) and less(heap[child + 1], heap[child]):
-            child += 1
-        if not less(heap[child], heap[i]):
-            return
-        heap[i], heap[child] = heap[child], heap[i]
-        i = child
 
 
 def _go_sorted(points: list[Item]) -> list[Item]:

@@ -109,43 +109,48 @@ def heap_merge(runs: Sequence[Sequence[T]], point_less: Less[T],
     the first `limit` items are merged out."""
     heap: list[list[Any]] = [[run, 0] for run in runs if run]
 
-    def less(i: int, j: int) -> bool:
-        return point_less(heap[i][0][heap[i][1]], heap[j][0][heap[j][1]])
-
-    def down(i: int, n: int) -> None:
-        while True:
-            child = 2 * i + 1
-            if child >= n:
-                return
-            if child + 1 < n and less(child + 1, child):
-                child += 1
-            if not less(child, i):
-                return
-            heap[i], heap[child] = heap[child], heap[i]
-            i = child
-
-    def up(j: int) -> None:
-        while j > 0:
-            parent = (j - 1) // 2
-            if not less(j, parent):
-                return
-            heap[parent], heap[j] = heap[j], heap[parent]
-            j = parent
+    def less(x: list[Any], y: list[Any]) -> bool:
+        return point_less(x[0][x[1]], y[0][y[1]])
 
     for i in range(len(heap) // 2 - 1, -1, -1):
-        down(i, len(heap))
+        heap_down(heap, less, i, len(heap))
     out: list[T] = []
     while heap and (limit is None or len(out) < limit):
         last = len(heap) - 1
         heap[0], heap[last] = heap[last], heap[0]
-        down(0, last)
+        heap_down(heap, less, 0, last)
         item = heap.pop()
         out.append(item[0][item[1]])
         item[1] += 1
         if item[1] < len(item[0]):
             heap.append(item)
-            up(len(heap) - 1)
+            heap_up(heap, less, len(heap) - 1)
     return out
+
+
+def heap_up(heap: list[T], less: Less[T], j: int) -> None:
+    """Go's container/heap `up`: the item at `j` moved towards the root past greater ones."""
+    while j > 0:
+        parent = (j - 1) // 2
+        if not less(heap[j], heap[parent]):
+            return
+        heap[parent], heap[j] = heap[j], heap[parent]
+        j = parent
+
+
+def heap_down(heap: list[T], less: Less[T], i: int, n: int) -> None:
+    """Go's container/heap `down` over the first `n` items: the item at `i` moved towards
+    the leaves past lesser children, the lesser of two taken (the left one when equal)."""
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            return
+        if child + 1 < n and less(heap[child + 1], heap[child]):
+            child += 1
+        if not less(heap[child], heap[i]):
+            return
+        heap[i], heap[child] = heap[child], heap[i]
+        i = child
 
 
 # -- Go's sort.Sort ---------------------------------------------------------------------------
