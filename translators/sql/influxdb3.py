@@ -108,6 +108,34 @@ class Translation:
 
     sql: str
     zones: Mapping[str, str] = field(default_factory=dict)
+    explain: Explain | None = None  # the query's plan is asked for, not its rows
+
+
+@dataclass(frozen=True, slots=True)
+class Explain:
+    """`EXPLAIN [ANALYZE] [VERBOSE]` before a query: its plan, run (with its metrics) or not."""
+
+    analyze: bool
+    verbose: bool
+
+
+def split_explain(text: str) -> tuple[Explain | None, str]:
+    """The EXPLAIN words leading `text`, if any, and the statement they ask about."""
+    try:
+        tokens = InfluxSql().tokenize(text)
+        if not tokens or tokens[0].token_type is not TokenType.COMMAND \
+                or tokens[0].text.upper() != "EXPLAIN":
+            return None, text
+        rest = text[tokens[0].end + 1:]  # sqlglot reads it as one string: read its words
+        words = InfluxSql().tokenize(rest)
+    except TokenError:
+        return None, text  # parse_query words the error
+    analyze = bool(words) and words[0].text.upper() == "ANALYZE"
+    verbose = len(words) > analyze and words[int(analyze)].text.upper() == "VERBOSE"
+    first = int(analyze) + int(verbose)
+    if first >= len(words):
+        raise SqlRejected("error parsing SQL: EXPLAIN needs a statement to explain")
+    return Explain(analyze, verbose), rest[words[first].start:]
 
 
 def _function_name(node: exp.Func) -> str:
@@ -219,6 +247,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
                params: Mapping[str, object] | None, row_limit: int | None,
                columns: information_schema.Columns | None,
                fill_limit: int | None) -> Translation:
+    explain, text = split_explain(text)
     show = information_schema.show_query(text)
     if show is None:
         tree = parse_query(text)
@@ -255,11 +284,11 @@ def _translate(text: str, schema: str, tables: Collection[str],
     if "*" not in names and len(set(names)) != len(names):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         raise SqlRejected("result column names must be unique: " + ", ".join(duplicates))
-    if row_limit is not None:
+    if row_limit is not None and explain is None:  # a plan is a few rows
         # the tree is this request's own: sqlglot's defensive copies of it are not needed
         tree = exp.select(exp.Star(), copy=False).from_(
             tree.subquery("__result", copy=False), copy=False).limit(row_limit, copy=False)
-    return Translation(tree.sql(dialect=WRITE_DIALECT), zones)
+    return Translation(tree.sql(dialect=WRITE_DIALECT), zones, explain)
 
 
 def _render_to_chars(tree: exp.Expression) -> exp.Expression:

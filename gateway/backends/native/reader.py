@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,10 +73,19 @@ class Reader:
                 pass
 
     def run_sql(self, sql: str) -> pa.Table:
+        return self._engine(arrow_rows, self._call.cursor, sql)
+
+    def explain(self, sql: str, *, analyze: bool) -> str:
+        """DuckDB's physical plan of the SELECT `sql`; with `analyze`, run, with its metrics."""
+        return self._engine(lambda cursor: cursor.sql(sql).explain(
+            type="analyze" if analyze else "standard"), self._call.cursor)
+
+    def _engine(self, work: Callable[..., Any], *args: Any) -> Any:
+        """`work(*args)` on DuckDB, its errors as the gateway's."""
         if self._call.expired:
             raise GatewayError(Category.UNAVAILABLE, "query interrupted")
         try:
-            return arrow_rows(self._call.cursor, sql)
+            return work(*args)
         except duckdb.InterruptException as exc:
             raise GatewayError(Category.UNAVAILABLE, "query interrupted") from exc
         except duckdb.Error as exc:  # the query's own fault: bad column, bad cast, ...

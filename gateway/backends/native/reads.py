@@ -19,7 +19,13 @@ import pyarrow as pa
 
 from gateway.errors import Category, GatewayError, not_found
 from gateway.model import SqlQuery
-from translators.sql import SqlRejected, apply_zones, engine_message, translate
+from translators.sql import (
+    SqlRejected,
+    Translation,
+    apply_zones,
+    engine_message,
+    translate,
+)
 
 from .catalog import Catalog
 from .reader import QueryCall, Reader, names_missing
@@ -27,6 +33,15 @@ from .schema import sql_columns
 from .series_times import SeriesWatch
 
 _READ_ATTEMPTS = 3  # a read restarts when a concurrent drop removed a table it was reading
+
+
+def _plan(reader: Reader, translation: Translation) -> pa.Table:
+    """An EXPLAIN's answer in InfluxDB 3's shape (`plan_type`, `plan`), the plan DuckDB's: its
+    physical plan, or with ANALYZE the plan it ran with its metrics (DataFusion's row name)."""
+    analyze = translation.explain is not None and translation.explain.analyze
+    plan = reader.explain(translation.sql, analyze=analyze)
+    return pa.table({"plan_type": ["Plan with Metrics" if analyze else "physical_plan"],
+                     "plan": [plan]})
 
 
 class ReadPool:
@@ -76,6 +91,8 @@ class ReadPool:
             except SqlRejected as exc:
                 raise GatewayError(Category.INVALID, str(exc)) from exc
             try:
+                if translation.explain is not None:
+                    return _plan(reader, translation)
                 table = apply_zones(reader.run_sql(translation.sql), translation.zones)
             except GatewayError as exc:
                 if exc.category is not Category.INVALID:
