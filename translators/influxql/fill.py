@@ -187,10 +187,10 @@ def _interpolate(rows: list[tuple[int, list[Any]]], width: int, interval: int) -
                 continue
             (ta, va), (tb, vb) = rows[a], rows[b]
             for i in range(a + 1, b):
-                rows[i][1][index] = _linear(rows[i][0], ta, tb, va[index], vb[index], interval)
+                rows[i][1][index] = linear(rows[i][0], ta, tb, va[index], vb[index], interval)
 
 
-def _linear(time: int, before: int, after: int, first: Any, last: Any, interval: int) -> Any:
+def linear(time: int, before: int, after: int, first: Any, last: Any, interval: int) -> Any:
     """1.x's linearFloat/linearInteger: the slope per bucket (each time divided by the
     interval first, as Go divides), then `m*x + b` from the point before in the answer's
     order (the later one under DESC); rounded this way, not as a slope per nanosecond."""

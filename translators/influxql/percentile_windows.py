@@ -36,7 +36,7 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows]) -> list[set[int]] | None
     # the window selects a point
     windows = [[(place, _selects(groups[g][r][1][index], prim.args))
                 for place, (g, r) in enumerate(order)
-                if _present(groups[g][r][1][index])] for index, prim in calls]
+                if present(groups[g][r][1][index])] for index, prim in calls]
     if plan.fill is not ast.FillOption.NONE:
         # the fill iterator's first peek: nothing in any call's first window ends it all
         if any(w and w[0][1] for w in windows):
@@ -64,7 +64,7 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows]) -> list[set[int]] | None
     return kept
 
 
-def _present(points: list[dict[str, Any]] | None) -> bool:
+def present(points: list[dict[str, Any]] | None) -> bool:
     return any(p["v"] is not None for p in points or [])
 
 

@@ -15,7 +15,7 @@ import dataclasses
 import random
 from typing import Any
 
-from . import ast, cursor, percentile_windows, topread
+from . import ast, cursor, late_fill, percentile_windows, topread
 from . import functions as fn
 from . import integral as area
 from .bucket_values import compute
@@ -60,20 +60,28 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
     computed = []
+    every = []  # each group's rows, the series without a function's point included
     # each group's read order of FROM's mentions, by group (a fill run keeps its group)
     read_inputs = {id(g): order for g, order in zip(groups, _input_orders(plan, groups),
                                                      strict=True)}
     for group in groups:
         rows, integrals = compute(plan, group, lower, upper, rng)
         quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
+        every.append((group, rows, integrals, quiet))
         if quiet and not integrals and len(quiet) == sum(
                 p.func not in (None, "integral") for p in plan.prims):
             continue  # no function has a point in the series (a low percentile's)
         if quiet:
             rows = _quieted(plan, rows, quiet, schema_of(plan, group.name))
         computed.append(((group, integrals, quiet), group.name, rows))
-    prefilled = False
-    if plan.paged_by is not None and not unfilled and fills_in_runs(
+    prefilled = walked = False
+    if late_fill.applies(plan) and not unfilled and start is not None and end is not None \
+            and (late := _late(plan, every, start, end)) is not None:
+        # a percentile's fill iterator answers nothing between its points: the cursor's walk
+        computed = [((group, {}, frozenset()), group.name, rows[::-1] if plan.descending else rows)
+                    for (group, *_), rows in zip(every, late, strict=True) if rows]
+        prefilled = walked = True
+    if plan.paged_by is not None and not unfilled and not walked and fills_in_runs(
             plan.fill, plan.interval is not None, (p.func for p in plan.prims)):
         # a subquery's fill runs over its parent's groups, a run per change of series
         keys = [d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef)]
@@ -102,7 +110,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             turn = plan.descending and plan.fill is ast.FillOption.PREVIOUS
             rows = topread.fill_companions(plan, _descending(plan, rows, True) if turn else rows)
             rows = _descending(plan, rows, True) if turn else rows
-        joined = cursor.applies(plan)
+        joined = cursor.applies(plan) and not walked
         out_rows = (cursor.joined_rows(plan, rows, keep, schema_of(plan, group.name),
                                        evaluate_node,
                                        points_of(plan, rows, keep,
@@ -114,7 +122,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         if plan.descending:
             out_rows = _descending(plan, out_rows, multi)
         # the joins cut each call on its own
-        if plan.rows_end is not None and not joined and not integrals:
+        if plan.rows_end is not None and not joined and not integrals and not walked:
             out_rows = out_rows[plan.offset:plan.rows_end]
         if not out_rows:
             continue
@@ -135,6 +143,24 @@ def _filled(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]
     first = rows[0][0] if rows else None
     return fill_rows(plan, rows, own_start(plan, start, first), end,
                      quiet | group.absent_counts, _kinds(plan, group))
+
+
+def _late(plan: SelectPlan, every: list[tuple[SeriesRows, list[tuple[int, list[Any]]],
+                                            dict[int, list[tuple[int, float]]], frozenset[int]]],
+          start: int, end: int) -> list[list[tuple[int, list[Any]]]] | None:
+    """Each series' rows as 1.x's cursor walks calls whose fill answers nothing between
+    points (`late_fill`), or None when the usual joins answer the same."""
+    series = []
+    for group, rows, integrals, quiet in every:
+        values = dict(rows)
+        windows = {i: [(t, values[t][i]) for t, v in group.rows
+                       if t is not None and percentile_windows.present(v[i])]
+                   for i, p in enumerate(plan.prims) if p.func == "percentile"}
+        filled = _filled(plan, group, rows, start, end, quiet)
+        if plan.descending:
+            filled, windows = filled[::-1], {i: w[::-1] for i, w in windows.items()}
+        series.append(late_fill.Series(filled, integrals, quiet, windows, _kinds(plan, group)))
+    return late_fill.rows(plan, series, start, end)
 
 
 def _kinds(plan: SelectPlan, group: SeriesRows) -> list[str | None]:

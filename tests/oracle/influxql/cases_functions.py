@@ -23,6 +23,9 @@ SP = "FROM sparse WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01
 SP10 = "FROM sparse WHERE time >= '2024-01-01T00:10:00Z' AND time < '2024-01-01T01:00:00Z'"
 #: disk to 01:17: `/home`'s gap leaves windows too few points for a low percentile()
 DISK = "FROM disk WHERE time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:17:00Z'"
+# gauge's id=b, its percentile(v, 40) windows of one point selecting nothing (`{more}` more)
+PCT_LATE = ("FROM gauge WHERE id = 'b' AND v != 0.1 AND v != 2.1{more} AND "
+            "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' ")
 
 AGGREGATES = [
     pytest.param(f"SELECT count(usage_user) {CW}", id="count"),
@@ -205,13 +208,37 @@ AGGREGATES = [
                  "GROUP BY /nomatch/, time(90s, 1m) ORDER BY time DESC",
                  id="moving-average-of-trix-nan-desc"),
     # a percentile() whose first windows select nothing starts its fill iterator late: 1.x
-    # answers its first buckets again as rows of their own (not matched yet, README)
+    # answers its first buckets again as rows of their own (late_fill.py)
     pytest.param("SELECT max(usage_idle), percentile(usage_system, 5) FROM cpu WHERE "
                  "time > '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:09:00Z' "
                  "GROUP BY time(90s) fill(7)", id="percentile-late-fill-beside-max"),
     pytest.param("SELECT integral(usage_idle), percentile(usage_system, 5) FROM cpu WHERE "
                  "time > '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:05:00Z' "
                  "GROUP BY time(90s)", id="percentile-late-fill-beside-integral"),
+    pytest.param(f"SELECT max(w), percentile(v, 40) {PCT_LATE.format(more=' AND v != 4.1')}"
+                 "GROUP BY time(2m) fill(previous)", id="percentile-late-fill-three-previous"),
+    # under DESC the fill starts at the last bucket, read first
+    pytest.param("SELECT max(w), percentile(v, 40) FROM gauge WHERE id = 'b' AND v != 9.1 AND "
+                 "v != 7.1 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time <= '2024-01-01T00:11:00Z' GROUP BY time(2m) ORDER BY time DESC",
+                 id="percentile-late-fill-three-desc"),
+    pytest.param(f"SELECT max(w), percentile(v, 40) {PCT_LATE.format(more='')}"
+                 "AND v != 6.1 AND v != 8.1 GROUP BY time(2m) fill(linear)",
+                 id="percentile-late-fill-linear-peek"),
+    pytest.param(f"SELECT percentile(v, 40), percentile(v, 90) {PCT_LATE.format(more='')}"
+                 "GROUP BY time(2m) fill(7)", id="percentile-late-fill-beside-percentile"),
+    pytest.param(f"SELECT integral(v), percentile(v, 40) {PCT_LATE.format(more='')}"
+                 "GROUP BY time(2m) fill(7) LIMIT 3", id="percentile-late-fill-integral-limit"),
+    # the next series' nils are first used up by the fill of the series before (its buckets
+    # after its last point), then two per row by the cursor
+    pytest.param("SELECT max(w), percentile(v, 40) FROM gauge WHERE v != 1.1 AND v != 3.1 AND "
+                 "v != 5.1 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time <= '2024-01-01T00:11:00Z' GROUP BY time(2m), id fill(7)",
+                 id="percentile-late-fill-next-series"),
+    pytest.param("SELECT count(v) + percentile(v, 40) FROM gauge WHERE v != 9.3 AND "
+                 "v != 7.3 AND v != 5.3 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time <= '2024-01-01T00:11:00Z' GROUP BY time(2m), id fill(1) "
+                 "ORDER BY time DESC", id="percentile-late-fill-math-desc"),
     pytest.param("SELECT (median(v)) - stddev(w) FROM gauge WHERE time >= "
                  "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:17:00Z' "
                  "GROUP BY time(5m), id fill(none) LIMIT 3", id="stddev-one-point-fill-none-limit"),
