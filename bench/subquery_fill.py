@@ -3,7 +3,9 @@
 A sparse measurement (one point every `--gap` seconds, hosts in turn) read by a subquery
 `GROUP BY time(1s), host fill(0)` over `--days`: 1.x's fill iterator starts a run over the
 whole range at every change of host, so the subquery answers points x buckets rows, which a
-parent `count()` (and a raw parent cut by LIMIT) reads. Prints each statement's seconds on
+parent `count()` (and a raw parent cut by LIMIT...) reads. Two calls count a run per call
+against the cap (10 x query.max_buckets rows), and the last statement reaches a day past it:
+the gateway refuses both at once, where 1.6.7 answers. Prints each statement's seconds on
 both servers and their ratio, and whether the answers agree.
 
     .venv/bin/python bench/subquery_fill.py                  # 40 runs x 2 days: 6.9 M rows
@@ -41,10 +43,17 @@ def statements(days: int) -> list[str]:
     where = f"time >= {START_S}s AND time < {end}s"
     inner = f"SELECT mean(v) AS v FROM m WHERE {where} GROUP BY time(1s), host fill(0)"
     previous = inner.replace("fill(0)", "fill(previous)")
+    linear = inner.replace("fill(0)", "fill(linear)")
+    two = inner.replace("mean(v) AS v", "mean(v) AS v, max(v) AS w")
+    over = inner.replace(f"time < {end}s", f"time < {end + 86_400}s")  # past the cap
     return [
         f"SELECT count(v) FROM ({inner})",
         f"SELECT count(v), sum(v) FROM ({previous})",
         f"SELECT v FROM ({inner}) LIMIT 5",
+        f"SELECT count(v) FROM ({previous}) GROUP BY host",
+        f"SELECT mean(v) FROM ({linear}) WHERE {where}",
+        f"SELECT count(v) FROM ({two})",
+        f"SELECT count(v) FROM ({over})",
     ]
 
 

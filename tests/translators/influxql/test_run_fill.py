@@ -136,11 +136,17 @@ INNER = f"FROM cpu WHERE {RANGE} GROUP BY time(10s), host"
     f"SELECT a FROM (SELECT mean(v) AS a {INNER} fill(previous)) ORDER BY time DESC",
     f"SELECT a FROM (SELECT sum(i) AS a {INNER} fill(linear)) GROUP BY host",
     f"SELECT a FROM (SELECT sum(i) AS a {INNER} fill(linear) ORDER BY time DESC) "
-    "ORDER BY time DESC LIMIT 30",
+    "ORDER BY time DESC",
     f"SELECT * FROM (SELECT last(s) AS a {INNER} fill(previous) LIMIT 5 OFFSET 2)",
     f"SELECT * FROM (SELECT max(v) AS a {INNER} fill(-1))",
     f"SELECT max(a), min(a) FROM (SELECT count(v) AS a {INNER} fill(3)) GROUP BY host",
     f"SELECT a FROM (SELECT a FROM (SELECT mean(v) AS a {INNER} fill(previous)))",
+    f"SELECT mean(a) FROM (SELECT mean(v) AS a {INNER} fill(linear)) "
+    f"WHERE time >= {S0 + 105}s",
+    f"SELECT mean(a), count(a) FROM (SELECT mean(v) AS a {INNER} fill(3)) "
+    f"WHERE time >= {S0 + 105}s GROUP BY host ORDER BY time DESC",
+    f"SELECT max(a), min(b) FROM (SELECT mean(v) AS a, sum(i) AS b {INNER} fill(previous)) "
+    f"WHERE time >= {S0 + 100}s AND host != 'h1'",
     f"SELECT count(a) FROM (SELECT first(b) AS a {INNER} fill(previous)), "
     f"(SELECT mean(v) AS a {INNER} fill(9))",
 ])
