@@ -124,8 +124,7 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}
     width = len(plan.prims)
-    numbers = [(cursor_fill if p.func is None else cast_fill)(
-        plan.fill_value, kinds[i] if kinds else None) for i, p in enumerate(plan.prims)]
+    numbers = fill_numbers(plan, kinds)
     out: list[tuple[int, list[Any]]] = []
     option = plan.fill
     previous: list[Any] = [None] * width
@@ -173,6 +172,12 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
     if plan.descending:
         out.reverse()
     return out
+
+
+def fill_numbers(plan: SelectPlan, kinds: Sequence[str | None] = ()) -> list[Any]:
+    """fill(<number>)'s value for each prim, cast to its type (`kinds`) as 1.x casts it."""
+    return [(cursor_fill if p.func is None else cast_fill)(
+        plan.fill_value, kinds[i] if kinds else None) for i, p in enumerate(plan.prims)]
 
 
 def _interpolate(rows: list[tuple[int, list[Any]]], width: int, interval: int) -> None:

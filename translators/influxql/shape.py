@@ -15,7 +15,10 @@ import dataclasses
 import random
 from typing import Any
 
-from . import ast, cursor, late_fill, percentile_windows, topread
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import ast, cursor, late_fill, percentile_windows, run_fill, topread
 from . import functions as fn
 from . import integral as area
 from .bucket_values import compute
@@ -74,7 +77,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         if quiet:
             rows = _quieted(plan, rows, quiet, schema_of(plan, group.name))
         computed.append(((group, integrals, quiet), group.name, rows))
-    prefilled = walked = False
+    prefilled = walked = by_columns = False
     if late_fill.applies(plan) and not unfilled and start is not None and end is not None \
             and (late := _late(plan, every, start, end)) is not None:
         # a percentile's fill iterator answers nothing between its points: the cursor's walk
@@ -100,7 +103,16 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                                                                        plan.descending)]
             if start is not None and end is not None:
                 limit_runs(plan, len(computed), start, end, max_buckets)
+                by_columns = run_fill.applies(plan, keep)
+    bucket_times: dict[int, pa.Array] = {}  # by a run's first bucket: the runs share them
     for (group, integrals, quiet), _, rows in computed:
+        if by_columns and not integrals and start is not None and end is not None:
+            found = _run_series(plan, group, rows, (start, end), quiet, bucket_times,
+                                nan_possible and not plan.keep_nan)
+            if found is not None:
+                if found.row_count:
+                    series.append(found)
+                continue
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled and not prefilled:
             rows = _filled(plan, group, rows, start, end, quiet)
@@ -161,6 +173,32 @@ def _late(plan: SelectPlan, every: list[tuple[SeriesRows, list[tuple[int, list[A
             filled, windows = filled[::-1], {i: w[::-1] for i, w in windows.items()}
         series.append(late_fill.Series(filled, integrals, quiet, windows, _kinds(plan, group)))
     return late_fill.rows(plan, series, start, end)
+
+
+def _run_series(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],
+                span: tuple[int, int], quiet: frozenset[int], bucket_times: dict[int, pa.Array],
+                nan_as_null: bool) -> Series | None:
+    """A subquery's fill run as a series of Arrow columns (`run_fill`), in the answer's
+    order, LIMIT and OFFSET applied; None where `_filled`'s rows must answer it."""
+    assert plan.interval is not None
+    start, end = span
+    own = own_start(plan, start, rows[0][0] if rows else None)
+    if own not in bucket_times:
+        bucket_times[own] = run_fill.buckets(own, end, plan.interval)
+    columns = run_fill.filled_columns(plan, rows, bucket_times[own], quiet | group.absent_counts,
+                                      quiet, _kinds(plan, group))
+    if columns is None:
+        return None
+    if nan_as_null:  # as `cursor.nan_as_null`
+        columns = [c if not pa.types.is_floating(c.type) else
+                   pc.if_else(pc.is_nan(c), pa.scalar(None, c.type), c) for c in columns]
+    if plan.descending:
+        columns = [c[::-1] for c in columns]
+    if plan.rows_end is not None:
+        columns = [c[plan.offset:plan.rows_end] for c in columns]
+    return Series(group.name, ["time", *plan.columns], None,
+                  dict(group.tags) if group.tags else None, has_time=True,
+                  timezone=plan.timezone, arrays=columns)
 
 
 def _kinds(plan: SelectPlan, group: SeriesRows) -> list[str | None]:

@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from . import ast
 from .readrange import span_bounds
 from .results import Series
@@ -77,9 +80,7 @@ def cut_early_rows(answered: list[Series], parent: ast.SelectStatement, now: int
     unread: dict[str, set[tuple[str, tuple[str, ...]]]] = {}
     for column in {c for s in answered for c in s.columns[1:]}:
         early = {group(s) for number, s in enumerate(answered) if column in s.columns
-                 for place, row in enumerate(s.values)
-                 if row[0] < lower and row[s.columns.index(column)] is not None
-                 and (kept is None or (number, place) in kept)}
+                 and _early(s, number, s.columns.index(column), lower, kept)}
         for position, key in enumerate(order):
             if key in early:
                 unread[column] = set(order[position + (1 if descending else 0):])
@@ -90,10 +91,25 @@ def cut_early_rows(answered: list[Series], parent: ast.SelectStatement, now: int
             for s in answered]
 
 
+def _early(series: Series, number: int, index: int, lower: int,
+           kept: set[tuple[int, int]] | None) -> bool:
+    """Whether the series (the `number`th) holds a value in column `index` before `lower`
+    in a row the parent's other conditions keep (`kept`: None, all of them)."""
+    if series.arrays is not None and kept is None:
+        times, values = series.arrays[0], series.arrays[index]
+        return bool(pc.any(pc.and_(pc.less(times, pa.scalar(lower, pa.int64())),
+                                   pc.is_valid(values))).as_py())
+    return any(row[0] < lower and row[index] is not None
+               and (kept is None or (number, place) in kept)
+               for place, row in enumerate(series.values))
+
+
 def _without(series: Series, columns: set[str]) -> Series:
     """The series with `columns` null; rows left without any value are dropped."""
     if not columns:
         return series
+    if series.arrays is not None:
+        return _without_arrays(series, columns)
     blank = [i for i, c in enumerate(series.columns) if c in columns]
     rows: list[list[Any]] = []
     for row in series.values:
@@ -104,6 +120,27 @@ def _without(series: Series, columns: set[str]) -> Series:
             rows.append(kept)
     return Series(series.name, series.columns, rows, series.tags, series.has_time,
                   timezone=series.timezone)
+
+
+def _without_arrays(series: Series, columns: set[str]) -> Series:
+    """`_without` a column at a time."""
+    arrays = list(series.arrays or ())
+    had = [pc.is_valid(a) for a in arrays[1:]]
+    out = [arrays[0], *(pa.nulls(len(a), a.type) if c in columns else a
+                        for c, a in zip(series.columns[1:], arrays[1:], strict=True))]
+    left = [pc.is_valid(a) for a in out[1:]]
+    if had:
+        keep = pc.or_(_any(left), pc.invert(_any(had)))
+        out = [a.filter(keep) for a in out]
+    return Series(series.name, series.columns, None, series.tags, series.has_time,
+                  timezone=series.timezone, arrays=out)
+
+
+def _any(masks: list[pa.Array]) -> pa.Array:
+    found = masks[0]
+    for mask in masks[1:]:
+        found = pc.or_(found, mask)
+    return found
 
 
 def _aggregates(statement: ast.SelectStatement) -> bool:
