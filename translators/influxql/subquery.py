@@ -28,7 +28,7 @@ from .rewrite import plan_select, resolve_sources
 from .schema import SchemaProvider, StaticSchema
 from .select_list import UNREAD, has_aggregate, parent_columns, schema_union, strip_parens
 from .select_plan import PrimRef, SelectPlan
-from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
+from .sqlnames import STORED_TIME, TIME, VIRTUAL_DB, col, ident
 from .subquery_fill import statement_fills_in_runs
 from .subquery_range import (
     cut_early_rows,
@@ -398,5 +398,11 @@ def _point_at_tables(query: exp.Expression, renames: Mapping[str, str]) -> exp.E
     if isinstance(order, exp.Order):
         for ordered in order.expressions:
             if isinstance(ordered.this, exp.Column) and ordered.this.name == STORED_TIME:
+                ordered.set("this", col(SEQUENCE))
+    # LIMIT and OFFSET pushed down (a rank per series) count rows in that order too: runs
+    # share times, so ranking by time would pick rows from every run
+    for window in query.find_all(exp.Window):
+        for ordered in window.find_all(exp.Ordered):
+            if isinstance(ordered.this, exp.Column) and ordered.this.name == TIME:
                 ordered.set("this", col(SEQUENCE))
     return query

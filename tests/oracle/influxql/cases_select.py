@@ -297,6 +297,20 @@ SOURCES = [
                  id="subquery-fill-count-runs"),
     pytest.param(f"SELECT * FROM (SELECT * FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
                  "GROUP BY time(7m), host fill(1)))", id="subquery-fill-runs-read-raw"),
+    pytest.param(f"SELECT * FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
+                 "GROUP BY time(7m), host fill(1)) LIMIT 7", id="subquery-fill-runs-raw-limit"),
+    pytest.param(f"SELECT * FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
+                 "GROUP BY time(7m), host fill(1)) LIMIT 4 OFFSET 3",
+                 id="subquery-fill-runs-raw-limit-offset"),
+    pytest.param(f"SELECT * FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
+                 "GROUP BY time(7m), host fill(1) ORDER BY time DESC) ORDER BY time DESC LIMIT 7",
+                 id="subquery-fill-runs-raw-limit-desc"),
+    pytest.param(f"SELECT a FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
+                 "GROUP BY time(7m), host fill(1)) GROUP BY host LIMIT 3",
+                 id="subquery-fill-runs-raw-limit-by-host"),
+    pytest.param(f"SELECT a FROM (SELECT count(code) AS a FROM events WHERE {H1} "
+                 "GROUP BY time(9m), source, level fill(5)) GROUP BY source LIMIT 5",
+                 id="subquery-fill-runs-raw-limit-by-source"),
     pytest.param(f"SELECT * FROM (SELECT mean(a) AS a FROM (SELECT mean(used) AS a FROM mem "
                  f"WHERE {H1} GROUP BY time(5m), host) WHERE {H1} GROUP BY time(5m), host "
                  "fill(3))", id="subquery-fill-runs-nested"),
