@@ -169,16 +169,20 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
                 previous[index] = values[index]
         out.append((time, values))
     if option is ast.FillOption.LINEAR:  # in the answer's order, as 1.x walks it
-        _interpolate(out, width, plan.interval)
+        # a selector's companions (raw fields, tags) are the fill point's aux values, which
+        # 1.x's linear fill leaves nil: only the calls are interpolated
+        calls = [i for i, p in enumerate(plan.prims) if p.func is not None]
+        _interpolate(out, calls, plan.interval)
     if plan.descending:
         out.reverse()
     return out
 
 
-def _interpolate(rows: list[tuple[int, list[Any]]], width: int, interval: int) -> None:
-    """fill(linear) between a call's points; text and booleans stay null (1.x has no linear
-    fill for them)."""
-    for index in range(width):
+def _interpolate(rows: list[tuple[int, list[Any]]], indices: Iterable[int],
+                 interval: int) -> None:
+    """fill(linear) between a call's points (`indices`: the calls' columns); text and
+    booleans stay null (1.x has no linear fill for them)."""
+    for index in indices:
         known = [i for i, (_, v) in enumerate(rows) if v[index] is not None]
         if any(isinstance(rows[i][1][index], str | bool) for i in known):
             continue

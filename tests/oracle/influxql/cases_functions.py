@@ -300,6 +300,14 @@ AGGREGATES = [
     pytest.param("SELECT max(code), code FROM events WHERE time >= '2024-01-01T00:00:00Z' "
                  "AND time < '2024-01-01T00:10:00Z' GROUP BY time(1m) fill(-2.5) LIMIT 3",
                  id="fill-number-selected-field-companion-cast"),
+    # fill(linear) interpolates the selector only: its companions stay null (fuzz 131-728)
+    pytest.param("SELECT last(inodes), inodes FROM disk WHERE host = 'server01' AND path = '/' "
+                 "AND time >= '2024-01-01T01:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(7m, 7m) fill(linear)", id="fill-linear-selector-companion-null"),
+    pytest.param("SELECT max(inodes), inodes, path FROM disk WHERE host = 'server01' "
+                 "AND time >= '2024-01-01T01:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(7m, 7m) fill(linear) ORDER BY time DESC",
+                 id="fill-linear-selector-companions-desc"),
     # a call without a point in the series reads the cursor's default: cast to numbers only
     pytest.param("SELECT max(d), max(a) FROM sparse WHERE time < '2024-01-01T00:00:45Z' "
                  "fill(2.5)", id="fill-number-boolean-without-point-uncast"),
