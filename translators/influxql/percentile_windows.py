@@ -12,7 +12,7 @@ window holding points, so the rule applies when every call is one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from . import ast
@@ -22,21 +22,23 @@ from .select_plan import SelectPlan
 Rows = Sequence[tuple[int | None, list[Any]]]  # one series' buckets: (time, prim values)
 
 
-def read_rows(plan: SelectPlan, groups: Sequence[Rows]) -> list[set[int]] | None:
+def read_rows(plan: SelectPlan, groups: Sequence[Rows],
+              keys: Sequence[Hashable] | None = None) -> list[set[int]] | None:
     """Per series (in the answer's order of `groups`), the positions of the buckets 1.x's
-    cursor emits, or None when it reads them all."""
+    cursor emits, or None when it reads them all. `keys`: each series' window key, when
+    windows span several series. A subquery's reduce iterator windows by its parent's GROUP
+    BY tags (1.x hands them down) and time, reducing each of its own groups inside: such a
+    window selects nothing only when none of its series selects."""
     calls = [(i, p) for i, p in enumerate(plan.prims) if p.func is not None]
     if not calls or any(p.func != "percentile" for _, p in calls):
         return None
-    order = [(g, r) for g in (range(len(groups))[::-1] if plan.descending
-                              else range(len(groups)))
-             for r in (range(len(groups[g]))[::-1] if plan.descending
-                       else range(len(groups[g])))]
+    order = _windows(plan, groups, keys)
     # each call's windows in read order (a bucket where its input has points), and whether
     # the window selects a point
-    windows = [[(place, _selects(groups[g][r][1][index], prim.args))
-                for place, (g, r) in enumerate(order)
-                if _present(groups[g][r][1][index])] for index, prim in calls]
+    windows = [[(place, any(_selects(groups[g][r][1][index], prim.args) for g, r in members))
+                for place, members in enumerate(order)
+                if any(_present(groups[g][r][1][index]) for g, r in members)]
+               for index, prim in calls]
     if plan.fill is not ast.FillOption.NONE:
         # the fill iterator's first peek: nothing in any call's first window ends it all
         if any(w and w[0][1] for w in windows):
@@ -59,9 +61,30 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows]) -> list[set[int]] | None
         held = [None if h == step else h for h in held]
     kept: list[set[int]] = [set() for _ in groups]
     for place in emitted:
-        g, r = order[place]
-        kept[g].add(r)
+        for g, r in order[place]:
+            if any(_selects(groups[g][r][1][index], prim.args) for index, prim in calls):
+                kept[g].add(r)
     return kept
+
+
+def _windows(plan: SelectPlan, groups: Sequence[Rows],
+             keys: Sequence[Hashable] | None) -> list[list[tuple[int, int]]]:
+    """The windows in read order, each as its rows (series position, row position): each
+    series' buckets, or with `keys` each key's buckets over its series merged by time;
+    newest first under DESC."""
+    if keys is None:
+        keys = range(len(groups))
+    by_key: dict[Hashable, dict[int | None, list[tuple[int, int]]]] = {}
+    for g, rows in enumerate(groups):
+        buckets = by_key.setdefault(keys[g], {})
+        for r, (time, _) in enumerate(rows):
+            buckets.setdefault(time, []).append((g, r))
+    order = []
+    for key in sorted(by_key, reverse=plan.descending):  # type: ignore[type-var]
+        buckets = by_key[key]
+        times = sorted(buckets, key=lambda t: -1 << 64 if t is None else t)
+        order.extend(buckets[t] for t in (reversed(times) if plan.descending else times))
+    return order
 
 
 def _present(points: list[dict[str, Any]] | None) -> bool:

@@ -28,6 +28,7 @@ from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Math, Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
 from .series_rows import SeriesRows, group_rows, schema_of
+from .shard_index import groups_by
 from .sqlnames import VIRTUAL_DB
 from .subquery_fill import fills_in_runs, joined_runs, limit_runs, runs
 
@@ -53,7 +54,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
     if plan.aggregate and (kept := percentile_windows.read_rows(
-            plan, [g.rows for g in groups])) is not None:
+            plan, [g.rows for g in groups], _window_keys(plan, groups))) is not None:
         groups = [dataclasses.replace(g, rows=[r for i, r in enumerate(g.rows) if i in rows])
                   for g, rows in zip(groups, kept, strict=True) if rows]
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
@@ -127,6 +128,15 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _window_keys(plan: SelectPlan, groups: list[SeriesRows]) -> list[Any] | None:
+    """A subquery's series by the window its reduce iterators read them in: measurement
+    and the parent's GROUP BY tags, which 1.x hands down as the subquery's dimensions."""
+    if plan.paged_by is None:
+        return None
+    grouped = groups_by(plan.paged_by)
+    return [(g.name, tuple((k, v) for k, v in sorted(g.tags) if grouped(k))) for g in groups]
 
 
 def _filled(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],

@@ -514,6 +514,24 @@ SELECTORS = [
                  "GROUP BY time(1m, 3m))", id="percentile-low-rank-window-ends-subquery"),
     pytest.param(f"SELECT percentile(inodes, 20) {DISK} "
                  "GROUP BY time(10m)", id="percentile-low-rank-window-filled-read-on"),
+    # a subquery's windows are its parent's GROUP BY tags and time (1.x hands them down), each
+    # of its own groups reduced inside: a window selects nothing only when none of them
+    # selects (fuzz 125-1481, 129-76)
+    pytest.param("SELECT last(a) FROM (SELECT percentile(temp, 20) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:07:30Z' AND time <= '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(1m), cpu)", id="percentile-low-rank-subquery-windows-by-parent"),
+    pytest.param("SELECT * FROM (SELECT percentile(temp, 20) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:07:30Z' AND time <= '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(1m), cpu) ORDER BY time DESC",
+                 id="percentile-low-rank-subquery-windows-by-parent-desc"),
+    pytest.param("SELECT count(a), count(b) FROM (SELECT percentile(temp, 20) AS a, "
+                 "percentile(usage_user, 40) AS b FROM cpu WHERE time >= '2024-01-01T00:07:30Z' "
+                 "AND time <= '2024-01-01T02:00:00Z' GROUP BY time(1m), cpu)",
+                 id="percentile-low-rank-subquery-windows-two-calls"),
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE usage_idle != 10 AND time > '2024-01-01T00:13:00Z' AND "
+                 "time < '2024-01-10T01:00:00Z' GROUP BY time(1w, 1m), /o/)",
+                 id="percentile-low-rank-subquery-windows-regex-group"),
     pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
                  "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
                  id="percentile-low-rank-first-day-bucket"),
