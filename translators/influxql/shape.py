@@ -208,16 +208,18 @@ def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     """The other functions' rows joined with integral()'s (`integral.join`). A function
     without a point in the series (`quiet`, a low percentile's) has no rows of its own and
     reads the fill value beside the others (`cursor.silent`): when all of them are quiet,
-    only integral()'s rows answer."""
+    only integral()'s rows answer. Under fill(<number>) an integral without an area at their
+    row's time reads the number (filled buckets hold it already)."""
     defaults = [cursor.missing_value(plan.fill, plan.fill_value,
                                      cursor.kind_of(plan, PrimRef(i), schema), None)
                 for i in range(len(plan.prims))]
     others = [i for i, p in enumerate(plan.prims) if p.func not in (None, "integral")]
     if others and all(i in quiet for i in others):
         rows = []
-    elif quiet and plan.fill is ast.FillOption.NUMBER:
-        rows = [(t, [defaults[i] if i in quiet else v for i, v in enumerate(values)])
-                for t, values in rows]
+    elif plan.fill is ast.FillOption.NUMBER:
+        # an integral without an area at the others' row reads fill's number there too
+        rows = [(t, [defaults[i] if i in quiet or (i in integrals and v is None) else v
+                     for i, v in enumerate(values)]) for t, values in rows]
     cut = (plan.offset, plan.rows_end) if plan.rows_end is not None else None
     return area.join(rows, integrals, plan.descending, defaults,
                      carry=plan.fill is ast.FillOption.PREVIOUS, cut=cut)

@@ -120,6 +120,17 @@ AGGREGATES = [
     # without GROUP BY time a float integral is stamped at the epoch, the mean at the bound
     pytest.param(f"SELECT integral(usage_user), mean(usage_user) {CW}",
                  id="integral-float-beside-mean"),
+    # ... and at the other row each reads fill's number where it has none (fuzz 134-800,
+    # 123-680)
+    pytest.param("SELECT max(v), integral(v, 1m) FROM single "
+                 "WHERE time >= '2024-01-01T00:13:00Z' fill(-1)",
+                 id="integral-beside-max-fill-number-row-apart"),
+    pytest.param("SELECT max(v), integral(v, 1m), median(v) FROM single WHERE "
+                 "time >= '2024-01-01T00:13:00Z' fill(-1) ORDER BY time DESC LIMIT 2",
+                 {"epoch": "ns"}, id="integral-beside-max-fill-number-row-apart-desc"),
+    pytest.param("SELECT round(max(price)), median(volume), integral(volume, 7m) FROM stock "
+                 "fill(2.5) ORDER BY time DESC tz('Australia/Sydney')", {"epoch": "h"},
+                 id="integral-integer-beside-max-fill-number-row-apart"),
     pytest.param(f"SELECT integral(used) FROM mem WHERE host = 'server01' AND {W} "
                  "ORDER BY time DESC", id="integral-integer-desc"),
     pytest.param("SELECT integral(used) FROM mem WHERE host = 'server01' AND "
