@@ -221,8 +221,29 @@ def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
         rows = [(t, [defaults[i] if i in quiet or (i in integrals and v is None) else v
                      for i, v in enumerate(values)]) for t, values in rows]
     cut = (plan.offset, plan.rows_end) if plan.rows_end is not None else None
+    if cut is not None and plan.fill is ast.FillOption.NONE:
+        rows = _cut_each(rows, others, cut, plan.descending)
+        integrals = {i: areas[cut[0]:cut[1]] for i, areas in integrals.items()}
+        cut = None
     return area.join(rows, integrals, plan.descending, defaults,
                      carry=plan.fill is ast.FillOption.PREVIOUS, cut=cut)
+
+
+def _cut_each(rows: list[tuple[int, list[Any]]], calls: list[int], cut: tuple[int, int],
+              descending: bool) -> list[tuple[int, list[Any]]]:
+    """LIMIT/OFFSET over each call's own points (in the answer's order), as 1.x cuts each
+    iterator before the join: under fill(none) a call's points are its buckets with a value,
+    so a call without one in the first buckets (a low percentile()) reaches later rows."""
+    ordered = rows[::-1] if descending else rows
+    kept: dict[int, set[int]] = {
+        i: set([at for at, (_, values) in enumerate(ordered)
+                if values[i] is not None][cut[0]:cut[1]]) for i in calls}
+    out = []
+    for at, (time, values) in enumerate(ordered):
+        if any(at in kept[i] for i in calls):
+            out.append((time, [None if i in kept and at not in kept[i] else v
+                               for i, v in enumerate(values)]))
+    return out[::-1] if descending else out
 
 
 def _descending(plan: SelectPlan, rows: list[Row], multi: bool) -> list[Row]:

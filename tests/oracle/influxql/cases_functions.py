@@ -148,6 +148,16 @@ AGGREGATES = [
                  "host = 'server03' AND time >= '2024-01-01T00:20:00Z' AND "
                  "time < '2024-01-01T01:00:00Z' GROUP BY time(5m) fill(previous) "
                  "LIMIT 2 OFFSET 1", id="integral-beside-mean-limit-offset-each"),
+    # under fill(none) each of the other functions is cut on its own too: a low percentile()
+    # without a point in the first buckets reaches later ones (fuzz 138-517)
+    pytest.param("SELECT integral(volume, 1d), exp(percentile(volume, 5) / 1000), sum(price) "
+                 "FROM stock WHERE time > 1704067980000000000 AND time < 1704157200s "
+                 "GROUP BY time(17m) fill(none) LIMIT 1", {"epoch": "h"},
+                 id="integral-beside-fill-none-limit-each-call"),
+    pytest.param("SELECT integral(volume, 1d), percentile(volume, 5), sum(price) FROM stock "
+                 "WHERE time > 1704067980000000000 AND time < 1704157200s GROUP BY time(17m) "
+                 "fill(none) ORDER BY time DESC LIMIT 2 OFFSET 1", {"epoch": "h"},
+                 id="integral-beside-fill-none-limit-offset-each-call-desc"),
     pytest.param("SELECT integral(b), stddev(b), exp(percentile(b, 5) / 1000) FROM sparse "
                  "WHERE time >= '2023-12-31T23:30:00Z' AND time <= '2024-01-01T01:30:00Z' "
                  "GROUP BY time(7m, 1m) fill(-1)", {"epoch": "m"},
