@@ -143,8 +143,10 @@ def _filled(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]
             start: int, end: int, quiet: frozenset[int]) -> list[tuple[int, list[Any]]]:
     """A series' buckets from its first to `end`, filled (`fill.fill_rows`)."""
     first = rows[0][0] if rows else None
+    nils = (percentile_windows.nil_windows(plan, group.rows)
+            if plan.fill is ast.FillOption.LINEAR else {})
     return fill_rows(plan, rows, own_start(plan, start, first), end,
-                     quiet | group.absent_counts, _kinds(plan, group))
+                     quiet | group.absent_counts, _kinds(plan, group), nils)
 
 
 def _kinds(plan: SelectPlan, group: SeriesRows) -> list[str | None]:

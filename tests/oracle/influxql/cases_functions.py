@@ -535,6 +535,28 @@ SELECTORS = [
                  "GROUP BY time(1m, 3m))", id="percentile-low-rank-window-ends-subquery"),
     pytest.param(f"SELECT percentile(inodes, 20) {DISK} "
                  "GROUP BY time(10m)", id="percentile-low-rank-window-filled-read-on"),
+    # one scan where every call finds nothing only ends a batch of rows: 1.x's executor asks
+    # again, and the read ends at a second such scan in a row
+    pytest.param("SELECT percentile(usage_user, 40) FROM cpu WHERE host = 'server01' AND "
+                 "usage_user > 40 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(4m) fill(none)",
+                 id="percentile-low-rank-window-one-nothing-reads-on"),
+    pytest.param("SELECT percentile(usage_user, 20), percentile(usage_system, 60) FROM cpu "
+                 "WHERE usage_user > 40 AND usage_system > 10 AND time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T01:00:00Z' GROUP BY time(3m), host fill(none)",
+                 id="percentile-low-rank-window-two-calls-read-on"),
+    # fill(linear) reads a window that selects nothing as 1.x's fill iterator does: a nil in
+    # place of a point, used up by the peek for the next point, which leaves a bucket null
+    # (fuzz 128-598)
+    pytest.param("SELECT percentile(inodes, 20) + 0.5, log2(abs(integral(used_percent, 1s)) + "
+                 "2), mean(used_percent) FROM disk WHERE (inodes >= 500 OR path = '/var') AND "
+                 "time >= '2023-12-24T00:00:00Z' AND time <= 1704078000000000000 "
+                 "GROUP BY time(13m, 30s) fill(linear)", {"epoch": "u"},
+                 id="percentile-low-rank-fill-linear-nil-window"),
+    pytest.param("SELECT percentile(usage_user, 20) FROM cpu WHERE host = 'server02' AND "
+                 "usage_user > 20 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(3m) fill(linear) ORDER BY time DESC",
+                 id="percentile-low-rank-fill-linear-nil-windows-desc"),
     # a subquery's windows are its parent's GROUP BY tags and time (1.x hands them down), each
     # of its own groups reduced inside: a window selects nothing only when none of them
     # selects (fuzz 125-1481, 129-76)
