@@ -412,6 +412,15 @@ SELECTORS = [
                  id="bottom-tag-fill-previous-companion"),
     pytest.param(f"SELECT top(a, 3), c FROM sparse WHERE {W} GROUP BY time(30m) fill(7)",
                  id="top-fill-number-companion"),
+    # without GROUP BY time too: 1.x's cursor reads a null aux value as fill's (fuzz 143-1115)
+    pytest.param("SELECT top(usage_user, cpu, 5) FROM cpu WHERE time < '2024-01-01T02:00:45Z' "
+                 "GROUP BY /o/ fill(-1) ORDER BY time DESC",
+                 id="top-tag-fill-number-companion-without-time"),
+    pytest.param("SELECT top(usage_user, cpu, 5) FROM cpu WHERE time < '2024-01-01T02:00:45Z' "
+                 "fill(previous) ORDER BY time DESC",
+                 id="top-tag-fill-previous-companion-without-time"),
+    pytest.param("SELECT top(a, 3), c FROM sparse fill(7)",
+                 id="top-fill-number-companion-without-time"),
     # counters' two hosts tie on bytes (1.25) at 00:00: 1.x's reducer heap and its unstable
     # sort order them, fed by time then tag values (with tags) or in read order (fuzz 114-822)
     pytest.param("SELECT bottom(bytes, host, 3) FROM counters WHERE time < '2024-01-01T02:00:00Z'"
