@@ -6,7 +6,7 @@ builds each of them as Python objects; here the run's points stay Python (there 
 and the buckets are Arrow arrays: each column is the run's distinct values taken by an index
 per bucket, the index null where the bucket has no value and filled forward for
 fill(previous), or pointing at fill's number; fill(linear) computes its values with the
-same operations, in the same order, as `fill._linear`. The answers are `fill_rows`'s: a
+same operations, in the same order, as `fill.linear`. The answers are `fill_rows`'s: a
 column whose values would not all be of one Python type (an integer fill value beside
 float points...) is answered by `fill_rows` instead (None).
 """

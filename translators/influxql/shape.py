@@ -31,6 +31,7 @@ from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Math, Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
 from .series_rows import SeriesRows, group_rows, schema_of
+from .shard_index import groups_by
 from .sqlnames import VIRTUAL_DB
 from .subquery_fill import fills_in_runs, joined_runs, limit_runs, runs
 
@@ -56,7 +57,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
     if plan.aggregate and (kept := percentile_windows.read_rows(
-            plan, [g.rows for g in groups])) is not None:
+            plan, [g.rows for g in groups], _window_keys(plan, groups))) is not None:
         groups = [dataclasses.replace(g, rows=[r for i, r in enumerate(g.rows) if i in rows])
                   for g, rows in zip(groups, kept, strict=True) if rows]
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
@@ -149,12 +150,23 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     return series
 
 
+def _window_keys(plan: SelectPlan, groups: list[SeriesRows]) -> list[Any] | None:
+    """A subquery's series by the window its reduce iterators read them in: measurement
+    and the parent's GROUP BY tags, which 1.x hands down as the subquery's dimensions."""
+    if plan.paged_by is None:
+        return None
+    grouped = groups_by(plan.paged_by)
+    return [(g.name, tuple((k, v) for k, v in sorted(g.tags) if grouped(k))) for g in groups]
+
+
 def _filled(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],
             start: int, end: int, quiet: frozenset[int]) -> list[tuple[int, list[Any]]]:
     """A series' buckets from its first to `end`, filled (`fill.fill_rows`)."""
     first = rows[0][0] if rows else None
+    nils = (percentile_windows.nil_windows(plan, group.rows)
+            if plan.fill is ast.FillOption.LINEAR else {})
     return fill_rows(plan, rows, own_start(plan, start, first), end,
-                     quiet | group.absent_counts, _kinds(plan, group))
+                     quiet | group.absent_counts, _kinds(plan, group), nils)
 
 
 def _late(plan: SelectPlan, every: list[tuple[SeriesRows, list[tuple[int, list[Any]]],
@@ -262,19 +274,42 @@ def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     """The other functions' rows joined with integral()'s (`integral.join`). A function
     without a point in the series (`quiet`, a low percentile's) has no rows of its own and
     reads the fill value beside the others (`cursor.silent`): when all of them are quiet,
-    only integral()'s rows answer."""
+    only integral()'s rows answer. Under fill(<number>) an integral without an area at their
+    row's time reads the number (filled buckets hold it already)."""
     defaults = [cursor.missing_value(plan.fill, plan.fill_value,
                                      cursor.kind_of(plan, PrimRef(i), schema), None)
                 for i in range(len(plan.prims))]
     others = [i for i, p in enumerate(plan.prims) if p.func not in (None, "integral")]
     if others and all(i in quiet for i in others):
         rows = []
-    elif quiet and plan.fill is ast.FillOption.NUMBER:
-        rows = [(t, [defaults[i] if i in quiet else v for i, v in enumerate(values)])
-                for t, values in rows]
+    elif plan.fill is ast.FillOption.NUMBER:
+        # an integral without an area at the others' row reads fill's number there too
+        rows = [(t, [defaults[i] if i in quiet or (i in integrals and v is None) else v
+                     for i, v in enumerate(values)]) for t, values in rows]
     cut = (plan.offset, plan.rows_end) if plan.rows_end is not None else None
+    if cut is not None and plan.fill is ast.FillOption.NONE:
+        rows = _cut_each(rows, others, cut, plan.descending)
+        integrals = {i: areas[cut[0]:cut[1]] for i, areas in integrals.items()}
+        cut = None
     return area.join(rows, integrals, plan.descending, defaults,
                      carry=plan.fill is ast.FillOption.PREVIOUS, cut=cut)
+
+
+def _cut_each(rows: list[tuple[int, list[Any]]], calls: list[int], cut: tuple[int, int],
+              descending: bool) -> list[tuple[int, list[Any]]]:
+    """LIMIT/OFFSET over each call's own points (in the answer's order), as 1.x cuts each
+    iterator before the join: under fill(none) a call's points are its buckets with a value,
+    so a call without one in the first buckets (a low percentile()) reaches later rows."""
+    ordered = rows[::-1] if descending else rows
+    kept: dict[int, set[int]] = {
+        i: set([at for at, (_, values) in enumerate(ordered)
+                if values[i] is not None][cut[0]:cut[1]]) for i in calls}
+    out = []
+    for at, (time, values) in enumerate(ordered):
+        if any(at in kept[i] for i in calls):
+            out.append((time, [None if i in kept and at not in kept[i] else v
+                               for i, v in enumerate(values)]))
+    return out[::-1] if descending else out
 
 
 def _descending(plan: SelectPlan, rows: list[Row], multi: bool) -> list[Row]:

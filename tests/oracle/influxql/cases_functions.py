@@ -123,6 +123,17 @@ AGGREGATES = [
     # without GROUP BY time a float integral is stamped at the epoch, the mean at the bound
     pytest.param(f"SELECT integral(usage_user), mean(usage_user) {CW}",
                  id="integral-float-beside-mean"),
+    # ... and at the other row each reads fill's number where it has none (fuzz 134-800,
+    # 123-680)
+    pytest.param("SELECT max(v), integral(v, 1m) FROM single "
+                 "WHERE time >= '2024-01-01T00:13:00Z' fill(-1)",
+                 id="integral-beside-max-fill-number-row-apart"),
+    pytest.param("SELECT max(v), integral(v, 1m), median(v) FROM single WHERE "
+                 "time >= '2024-01-01T00:13:00Z' fill(-1) ORDER BY time DESC LIMIT 2",
+                 {"epoch": "ns"}, id="integral-beside-max-fill-number-row-apart-desc"),
+    pytest.param("SELECT round(max(price)), median(volume), integral(volume, 7m) FROM stock "
+                 "fill(2.5) ORDER BY time DESC tz('Australia/Sydney')", {"epoch": "h"},
+                 id="integral-integer-beside-max-fill-number-row-apart"),
     pytest.param(f"SELECT integral(used) FROM mem WHERE host = 'server01' AND {W} "
                  "ORDER BY time DESC", id="integral-integer-desc"),
     pytest.param("SELECT integral(used) FROM mem WHERE host = 'server01' AND "
@@ -140,6 +151,16 @@ AGGREGATES = [
                  "host = 'server03' AND time >= '2024-01-01T00:20:00Z' AND "
                  "time < '2024-01-01T01:00:00Z' GROUP BY time(5m) fill(previous) "
                  "LIMIT 2 OFFSET 1", id="integral-beside-mean-limit-offset-each"),
+    # under fill(none) each of the other functions is cut on its own too: a low percentile()
+    # without a point in the first buckets reaches later ones (fuzz 138-517)
+    pytest.param("SELECT integral(volume, 1d), exp(percentile(volume, 5) / 1000), sum(price) "
+                 "FROM stock WHERE time > 1704067980000000000 AND time < 1704157200s "
+                 "GROUP BY time(17m) fill(none) LIMIT 1", {"epoch": "h"},
+                 id="integral-beside-fill-none-limit-each-call"),
+    pytest.param("SELECT integral(volume, 1d), percentile(volume, 5), sum(price) FROM stock "
+                 "WHERE time > 1704067980000000000 AND time < 1704157200s GROUP BY time(17m) "
+                 "fill(none) ORDER BY time DESC LIMIT 2 OFFSET 1", {"epoch": "h"},
+                 id="integral-beside-fill-none-limit-offset-each-call-desc"),
     pytest.param("SELECT integral(b), stddev(b), exp(percentile(b, 5) / 1000) FROM sparse "
                  "WHERE time >= '2023-12-31T23:30:00Z' AND time <= '2024-01-01T01:30:00Z' "
                  "GROUP BY time(7m, 1m) fill(-1)", {"epoch": "m"},
@@ -327,6 +348,14 @@ AGGREGATES = [
     pytest.param("SELECT max(code), code FROM events WHERE time >= '2024-01-01T00:00:00Z' "
                  "AND time < '2024-01-01T00:10:00Z' GROUP BY time(1m) fill(-2.5) LIMIT 3",
                  id="fill-number-selected-field-companion-cast"),
+    # fill(linear) interpolates the selector only: its companions stay null (fuzz 131-728)
+    pytest.param("SELECT last(inodes), inodes FROM disk WHERE host = 'server01' AND path = '/' "
+                 "AND time >= '2024-01-01T01:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(7m, 7m) fill(linear)", id="fill-linear-selector-companion-null"),
+    pytest.param("SELECT max(inodes), inodes, path FROM disk WHERE host = 'server01' "
+                 "AND time >= '2024-01-01T01:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(7m, 7m) fill(linear) ORDER BY time DESC",
+                 id="fill-linear-selector-companions-desc"),
     # a call without a point in the series reads the cursor's default: cast to numbers only
     pytest.param("SELECT max(d), max(a) FROM sparse WHERE time < '2024-01-01T00:00:45Z' "
                  "fill(2.5)", id="fill-number-boolean-without-point-uncast"),
@@ -410,6 +439,15 @@ SELECTORS = [
                  id="bottom-tag-fill-previous-companion"),
     pytest.param(f"SELECT top(a, 3), c FROM sparse WHERE {W} GROUP BY time(30m) fill(7)",
                  id="top-fill-number-companion"),
+    # without GROUP BY time too: 1.x's cursor reads a null aux value as fill's (fuzz 143-1115)
+    pytest.param("SELECT top(usage_user, cpu, 5) FROM cpu WHERE time < '2024-01-01T02:00:45Z' "
+                 "GROUP BY /o/ fill(-1) ORDER BY time DESC",
+                 id="top-tag-fill-number-companion-without-time"),
+    pytest.param("SELECT top(usage_user, cpu, 5) FROM cpu WHERE time < '2024-01-01T02:00:45Z' "
+                 "fill(previous) ORDER BY time DESC",
+                 id="top-tag-fill-previous-companion-without-time"),
+    pytest.param("SELECT top(a, 3), c FROM sparse fill(7)",
+                 id="top-fill-number-companion-without-time"),
     # counters' two hosts tie on bytes (1.25) at 00:00: 1.x's reducer heap and its unstable
     # sort order them, fed by time then tag values (with tags) or in read order (fuzz 114-822)
     pytest.param("SELECT bottom(bytes, host, 3) FROM counters WHERE time < '2024-01-01T02:00:00Z'"
@@ -533,6 +571,46 @@ SELECTORS = [
                  "GROUP BY time(1m, 3m))", id="percentile-low-rank-window-ends-subquery"),
     pytest.param(f"SELECT percentile(inodes, 20) {DISK} "
                  "GROUP BY time(10m)", id="percentile-low-rank-window-filled-read-on"),
+    # one scan where every call finds nothing only ends a batch of rows: 1.x's executor asks
+    # again, and the read ends at a second such scan in a row
+    pytest.param("SELECT percentile(usage_user, 40) FROM cpu WHERE host = 'server01' AND "
+                 "usage_user > 40 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(4m) fill(none)",
+                 id="percentile-low-rank-window-one-nothing-reads-on"),
+    pytest.param("SELECT percentile(usage_user, 20), percentile(usage_system, 60) FROM cpu "
+                 "WHERE usage_user > 40 AND usage_system > 10 AND time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T01:00:00Z' GROUP BY time(3m), host fill(none)",
+                 id="percentile-low-rank-window-two-calls-read-on"),
+    # fill(linear) reads a window that selects nothing as 1.x's fill iterator does: a nil in
+    # place of a point, used up by the peek for the next point, which leaves a bucket null
+    # (fuzz 128-598)
+    pytest.param("SELECT percentile(inodes, 20) + 0.5, log2(abs(integral(used_percent, 1s)) + "
+                 "2), mean(used_percent) FROM disk WHERE (inodes >= 500 OR path = '/var') AND "
+                 "time >= '2023-12-24T00:00:00Z' AND time <= 1704078000000000000 "
+                 "GROUP BY time(13m, 30s) fill(linear)", {"epoch": "u"},
+                 id="percentile-low-rank-fill-linear-nil-window"),
+    pytest.param("SELECT percentile(usage_user, 20) FROM cpu WHERE host = 'server02' AND "
+                 "usage_user > 20 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(3m) fill(linear) ORDER BY time DESC",
+                 id="percentile-low-rank-fill-linear-nil-windows-desc"),
+    # a subquery's windows are its parent's GROUP BY tags and time (1.x hands them down), each
+    # of its own groups reduced inside: a window selects nothing only when none of them
+    # selects (fuzz 125-1481, 129-76)
+    pytest.param("SELECT last(a) FROM (SELECT percentile(temp, 20) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:07:30Z' AND time <= '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(1m), cpu)", id="percentile-low-rank-subquery-windows-by-parent"),
+    pytest.param("SELECT * FROM (SELECT percentile(temp, 20) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:07:30Z' AND time <= '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(1m), cpu) ORDER BY time DESC",
+                 id="percentile-low-rank-subquery-windows-by-parent-desc"),
+    pytest.param("SELECT count(a), count(b) FROM (SELECT percentile(temp, 20) AS a, "
+                 "percentile(usage_user, 40) AS b FROM cpu WHERE time >= '2024-01-01T00:07:30Z' "
+                 "AND time <= '2024-01-01T02:00:00Z' GROUP BY time(1m), cpu)",
+                 id="percentile-low-rank-subquery-windows-two-calls"),
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE usage_idle != 10 AND time > '2024-01-01T00:13:00Z' AND "
+                 "time < '2024-01-10T01:00:00Z' GROUP BY time(1w, 1m), /o/)",
+                 id="percentile-low-rank-subquery-windows-regex-group"),
     pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
                  "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
                  id="percentile-low-rank-first-day-bucket"),
