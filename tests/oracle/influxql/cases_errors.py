@@ -253,6 +253,34 @@ SEMANTIC = [
     pytest.param("SELECT sin(1.5, 2) FROM events", id="math-argument-count-before-variable"),
     pytest.param("SELECT atan2(/co/, code) FROM events",
                  id="math-of-regex-beside-field-expands"),
+    # 1.x compiles field after field: a function's name, its arguments' count and kinds (a
+    # literal where a field belongs, math of literals reduced to one first) fail there, so
+    # before a later field's errors (distinct(*)'s)
+    pytest.param("SELECT nosuch(code), distinct(*) FROM events",
+                 id="undefined-function-before-later-distinct-wildcard"),
+    pytest.param("SELECT abs(nosuch(code)), distinct(/co/) FROM events",
+                 id="undefined-function-in-math-before-later-distinct"),
+    pytest.param(f"SELECT derivative(nosuch(code)), distinct(*) FROM events WHERE {W} "
+                 "GROUP BY time(30m)", id="undefined-function-in-transform-before-distinct"),
+    pytest.param("SELECT distinct(*), nosuch(code) FROM events",
+                 id="distinct-wildcard-before-later-undefined-function"),
+    pytest.param("SELECT mean(1) FROM events", id="literal-argument-mean"),
+    pytest.param("SELECT count(2.5), mean(latency) FROM events", id="literal-argument-count"),
+    pytest.param("SELECT mean(latency), max(abs(1)) FROM events",
+                 id="literal-argument-math-of-literal"),
+    pytest.param("SELECT percentile(1, 5) FROM events", id="literal-argument-percentile"),
+    pytest.param("SELECT sample('a', 2) FROM events", id="literal-argument-sample"),
+    pytest.param("SELECT mean(1), distinct(*) FROM events",
+                 id="literal-argument-before-later-distinct"),
+    pytest.param("SELECT cumulative_sum(1) FROM events", id="literal-argument-transform"),
+    pytest.param("SELECT cumulative_sum(abs(/co/)) FROM events",
+                 id="transform-of-math-of-regex"),
+    pytest.param(f"SELECT cumulative_sum(abs(/co/)) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="transform-of-math-of-regex-by-time"),
+    pytest.param(f"SELECT difference(abs(1)) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="transform-of-math-of-literal-by-time"),
+    pytest.param("SELECT count(/co/) + 1, nosuch(code) FROM events",
+                 id="regex-call-in-math-before-later-field"),
     # the statement is an aggregate one before its wildcards expand: a call matching nothing
     # still mixes with a raw field
     pytest.param("SELECT mean(/nomatch/), code FROM events", id="mixing-regex-call-no-match"),
