@@ -95,6 +95,10 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         plan.outputs.append(builder.node(expr, top=True))
         names.append((item.alias, field_name(expr)))
     if plan.interval is not None and not written:
+        if written_calls(statement):
+            # a transformation of math over raw fields (`cumulative_sum(abs(x))`): 1.x's
+            # compiler saw a call beside a field
+            raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         raise QueryError("GROUP BY requires at least one aggregate function")
     if not plan.outputs:
         if len(fields) < len(statement.fields) or any(
@@ -148,6 +152,9 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         # time reads (`cursor.join`), none and linear read null there.
         if not transformed and statement.fill in (ast.FillOption.NONE, ast.FillOption.LINEAR):
             raise QueryError(f"fill({statement.fill.value}) must be used with a function")
+    if builder.unsupported_call is not None:
+        # 1.x builds a transformation's input as a call iterator, which math is not
+        raise QueryError(f"unsupported call: {builder.unsupported_call}")
     try:
         check_types(fields, sources)
     except QueryError as exc:
@@ -299,6 +306,7 @@ class _Builder:
         self.reads_back = 0
         self.mapped_buckets = 0  # the most any function maps beyond the range (1.x's)
         self.in_binary = False  # building an operand of math, where 1.x expands no wildcard
+        self.unsupported_call: str | None = None  # math read by a transformation
 
     def prim(self, prim: Prim) -> PrimRef:
         if prim not in self.plan.prims:
@@ -373,6 +381,10 @@ class _Builder:
             # 1.x moves the range of a looking-back one's argument a bucket back, and the
             # argument's own transformation moves it once more (`difference(moving_average(..))`)
             self.reads_back = outer + (name in LOOKS_BACK and self.plan.interval is not None)
+            first = strip_parens(call.args[0])
+            if (isinstance(first, ast.Call) and first.name in MATH
+                    and self.unsupported_call is None):
+                self.unsupported_call = first.name
             try:
                 inner = self.node(call.args[0])
             finally:
