@@ -295,6 +295,9 @@ def _time_dimension(call: ast.Call) -> tuple[int, int]:
 
 
 KNOWN_CALLS = frozenset(ARITY) | {"top", "bottom"}
+#: What a wildcard or regex 1.x leaves unexpanded reads: a name no measurement holds (a field
+#: key cannot be empty).
+UNEXPANDED = ""
 
 
 class _Builder:
@@ -359,7 +362,8 @@ class _Builder:
             case ast.Wildcard():
                 if self.in_binary:
                     raise QueryError("unable to use wildcard in a binary expression")
-                raise QueryError("unsupported use of a wildcard in an expression")
+                # left unexpanded in math's later arguments (`pow(2, *)`): no field
+                return self.prim(Prim(UNEXPANDED, "field"))
         raise QueryError(f"unsupported expression {type(expr).__name__}")
 
     def call(self, call: ast.Call) -> Node:
@@ -408,6 +412,10 @@ class _Builder:
         elif name == "count" and isinstance(target, ast.Distinct):
             distinct = True
             target = ast.VarRef(target.name)
+        if isinstance(target, ast.Wildcard | ast.RegexLiteral):
+            # 1.x expands a wildcard only through first arguments: `pow(2, count(*))`'s
+            # call reads no field, like one the measurement lacks
+            target = ast.VarRef(UNEXPANDED)
         if not isinstance(target, ast.VarRef):
             raise QueryError(f"expected field argument in {name}()")
         extra = tuple(_literal(a) for a in args[1:])
