@@ -71,6 +71,8 @@ class _Virtual:
     typed: dict[str, FieldType] = dataclasses.field(default_factory=dict)
     # The columns 1.x types as tags (`SELECT x, host`), which a parent's `count(*)` skips
     tagged: set[str] = dataclasses.field(default_factory=set)
+    # The tags some subquery of this name groups by itself (the others were handed down)
+    own: set[str] = dataclasses.field(default_factory=set)
 
 
 def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
@@ -98,7 +100,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     types = [_column_types(plan, now, run, mapped) for plan in plans]
     _check_parent_types(statement, types, now)
     virtual: dict[str, _Virtual] = {}
-    for inner, inner_plan, inner_types in zip(inners, plans, types, strict=True):
+    for source, inner, inner_plan, inner_types in zip(statement.sources, inners, plans, types,
+                                                      strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
@@ -116,12 +119,15 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
         tagged = tag_columns(inner, inner_plan, database, schema, now)
+        own = {d.expr.name for d in _expand_dimensions(_as_subquery(source), database, schema)
+               if isinstance(d.expr, ast.VarRef)}
         for rank, series in enumerate(answered):
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
             rows = virtual.setdefault(series.name, _Virtual())
             _add_series(rows, series, rank, by_time)
             rows.tagged.update(tagged)
+            rows.own.update(own)
         _add_types(virtual, inner_types)
     names = sorted(virtual)
     schemas = {name: _schema(name, virtual[name]) for name in names}
@@ -424,7 +430,8 @@ def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:
     # host`): the parent groups by the tag and reads the field; the tag gets a column of its own.
     shadowed = {t: f"__tag_{t}" for t in virtual.tags if t in fields}
     return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields, shadowed,
-                             tag_fields=frozenset(virtual.tagged & set(fields)))
+                             tag_fields=frozenset(virtual.tagged & set(fields)),
+                             handed_tags=frozenset(set(virtual.tags) - virtual.own))
 
 
 def _arrow(schema: MeasurementSchema, virtual: _Virtual) -> pa.Table:

@@ -245,6 +245,20 @@ SOURCES = [
     pytest.param(f"SELECT count(m) FROM (SELECT m FROM (SELECT max(usage_user) AS m FROM cpu "
                  f"WHERE {H1} GROUP BY time(30m), region, cpu) GROUP BY cpu) GROUP BY *",
                  id="subquery-parent-group-by-all-nested"),
+    # a parent's GROUP BY tag is handed down and groups the subquery's rows, but the parent
+    # reads it as null: 1.x finds a name only among the subquery's columns and its own GROUP BY
+    pytest.param(f"SELECT max(v), region FROM (SELECT usage_user AS v FROM cpu WHERE {W}) "
+                 "GROUP BY region", id="subquery-handed-tag-reads-null"),
+    pytest.param(f"SELECT max(v), region FROM (SELECT usage_user AS v FROM cpu WHERE {W} "
+                 "GROUP BY region) GROUP BY region", id="subquery-own-tag-reads-value"),
+    pytest.param(f"SELECT v, host FROM (SELECT max(usage_user) AS v FROM cpu WHERE {W} "
+                 "GROUP BY region) GROUP BY host", id="subquery-handed-tag-raw-parent"),
+    pytest.param(f"SELECT max(m), host FROM (SELECT mean(x) AS m FROM (SELECT usage_user AS x "
+                 f"FROM cpu WHERE {W} GROUP BY host) GROUP BY region) GROUP BY host",
+                 id="subquery-handed-tag-nested"),
+    pytest.param(f"SELECT max(m), cpu FROM (SELECT mean(x) AS m FROM (SELECT usage_user AS x "
+                 f"FROM cpu WHERE {W} GROUP BY host) GROUP BY cpu) GROUP BY host",
+                 id="subquery-own-tag-nested-middle"),
     # a parent's time range narrows the subquery's and filters nothing itself: the first
     # bucket's row, stamped before the lower bound, reaches raw rows and transformations; an
     # aggregate reads the groups in order and stops at the first such row (ascending: that
