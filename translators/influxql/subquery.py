@@ -195,7 +195,7 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
     dimensions = list(inner.dimensions)
     # 1.x propagates the parent's GROUP BY tags into the subquery, so `SELECT sum(d) FROM
     # (SELECT difference(x) AS d ...) GROUP BY host` takes differences per host.
-    for dimension in outer.dimensions:
+    for dimension in (*outer.dimensions, *_top_tags(outer)):
         if not _is_time(dimension) and dimension not in dimensions:
             dimensions.append(dimension)
     inner_interval = any(_is_time(d) for d in dimensions)
@@ -216,6 +216,28 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
         inner, dimensions=tuple(dimensions), fill=fill, sort_fields=outer.sort_fields,
         condition=within_parent_range(inner.condition, outer, now, outer_interval is not None),
         slimit=inner.slimit + outer.slimit, soffset=inner.soffset + outer.soffset)
+
+
+def _top_tags(statement: ast.SelectStatement) -> list[ast.Dimension]:
+    """The tags of the statement's top(x, tag..., N) and bottom(): 1.x reads them through a
+    max() (min()) grouped by them, which it hands down to a subquery like a GROUP BY."""
+    found: list[ast.Dimension] = []
+
+    def visit(expr: ast.Expr) -> None:
+        expr = strip_parens(expr)
+        if isinstance(expr, ast.BinaryExpr):
+            visit(expr.lhs)
+            visit(expr.rhs)
+        elif isinstance(expr, ast.Call):
+            if expr.name in ("top", "bottom"):
+                found.extend(ast.Dimension(ast.VarRef(a.name)) for a in expr.args[1:-1]
+                             if isinstance(a, ast.VarRef))
+            for arg in expr.args:
+                visit(arg)
+
+    for item in statement.fields:
+        visit(item.expr)
+    return found
 
 
 def _as_subquery(source: ast.Source) -> ast.SelectStatement:

@@ -259,6 +259,21 @@ SOURCES = [
     pytest.param(f"SELECT max(m), cpu FROM (SELECT mean(x) AS m FROM (SELECT usage_user AS x "
                  f"FROM cpu WHERE {W} GROUP BY host) GROUP BY cpu) GROUP BY host",
                  id="subquery-own-tag-nested-middle"),
+    # top(x, tag, N) over a subquery: 1.x reads a max() grouped by the tags, handed down like
+    # a GROUP BY, so one point per stored tag value; the column shows the subquery's column
+    # of that name, else its own GROUP BY tag, else null
+    pytest.param(f"SELECT top(v, host, 2) FROM (SELECT usage_user AS v, host FROM cpu "
+                 f"WHERE {W})", id="subquery-top-tag-selected"),
+    pytest.param(f"SELECT top(v, host, 10), region FROM (SELECT usage_user AS v, host, region "
+                 f"FROM cpu WHERE {W} GROUP BY region)", id="subquery-top-tag-with-companion"),
+    pytest.param(f"SELECT top(v, h, 10) FROM (SELECT usage_user AS v, host AS h FROM cpu "
+                 f"WHERE {W})", id="subquery-top-tag-aliased-not-a-tag"),
+    pytest.param(f"SELECT top(v, host, 10) FROM (SELECT usage_user AS v, region AS host "
+                 f"FROM cpu WHERE {W})", id="subquery-top-tag-field-named-like-tag"),
+    pytest.param(f"SELECT bottom(v, region, 10) FROM (SELECT usage_user AS v, host FROM cpu "
+                 f"WHERE {W})", id="subquery-bottom-tag-not-selected"),
+    pytest.param(f"SELECT top(v, host, 10) FROM (SELECT max(usage_user) AS v, host FROM cpu "
+                 f"WHERE {W} GROUP BY region)", id="subquery-top-tag-regroups-aggregate"),
     # a parent's time range narrows the subquery's and filters nothing itself: the first
     # bucket's row, stamped before the lower bound, reaches raw rows and transformations; an
     # aggregate reads the groups in order and stops at the first such row (ascending: that
