@@ -253,7 +253,9 @@ def schema_union(sources: list[Source]) -> tuple[dict[str, FieldType], set[str]]
 
 def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list[ast.Field]:
     fields, tags = schema_union(sources)
-    grouped = {d.expr.name for d in statement.dimensions if isinstance(d.expr, ast.VarRef)}
+    # only the statement's own GROUP BY: a tag a parent handed down stays among the columns
+    grouped = {d.expr.name for d in statement.dimensions
+               if isinstance(d.expr, ast.VarRef)} - set(statement.handed)
     # 1.x: GROUP BY * or any regex leaves no tag among a wildcard's columns (even a tag the
     # regex does not match)
     group_all = any(isinstance(d.expr, ast.Wildcard | ast.RegexLiteral)

@@ -193,11 +193,14 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
                     now: int) -> ast.SelectStatement:
     """The subquery adjusted to its parent statement, as 1.x does it."""
     dimensions = list(inner.dimensions)
+    handed = list(inner.handed)
     # 1.x propagates the parent's GROUP BY tags into the subquery, so `SELECT sum(d) FROM
     # (SELECT difference(x) AS d ...) GROUP BY host` takes differences per host.
     for dimension in (*outer.dimensions, *_top_tags(outer)):
         if not _is_time(dimension) and dimension not in dimensions:
             dimensions.append(dimension)
+            if isinstance(dimension.expr, ast.VarRef):
+                handed.append(dimension.expr.name)
     inner_interval = any(_is_time(d) for d in dimensions)
     outer_interval = next((d for d in outer.dimensions if _is_time(d)), None)
     if _aggregates(inner) and not inner_interval and outer_interval is not None:
@@ -213,7 +216,8 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
     # the parent's series are never paged again (`SLIMIT 1` over `SLIMIT 1` answers two).
     # 1.x runs a subquery in its parent's time order.
     return dataclasses.replace(
-        inner, dimensions=tuple(dimensions), fill=fill, sort_fields=outer.sort_fields,
+        inner, dimensions=tuple(dimensions), handed=tuple(handed), fill=fill,
+        sort_fields=outer.sort_fields,
         condition=within_parent_range(inner.condition, outer, now, outer_interval is not None),
         slimit=inner.slimit + outer.slimit, soffset=inner.soffset + outer.soffset)
 

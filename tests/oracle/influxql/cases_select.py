@@ -259,6 +259,17 @@ SOURCES = [
     pytest.param(f"SELECT max(m), cpu FROM (SELECT mean(x) AS m FROM (SELECT usage_user AS x "
                  f"FROM cpu WHERE {W} GROUP BY host) GROUP BY cpu) GROUP BY host",
                  id="subquery-own-tag-nested-middle"),
+    # a subquery's wildcard is expanded against its own GROUP BY only: a tag the parent hands
+    # down stays among its columns, and so among the parent's wildcard columns, however deep
+    pytest.param("SELECT * FROM (SELECT * FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:02:00Z') GROUP BY host",
+                 id="subquery-wildcard-keeps-handed-tag"),
+    pytest.param("SELECT * FROM (SELECT * FROM (SELECT mean(usage_user) AS m FROM cpu WHERE "
+                 f"{W} GROUP BY host, cpu) GROUP BY host) GROUP BY cpu",
+                 id="subquery-wildcard-keeps-handed-tag-nested"),
+    pytest.param("SELECT * FROM (SELECT * FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:02:00Z' GROUP BY region) GROUP BY region",
+                 id="subquery-wildcard-drops-own-tag"),
     # top(x, tag, N) over a subquery: 1.x reads a max() grouped by the tags, handed down like
     # a GROUP BY, so one point per stored tag value; the column shows the subquery's column
     # of that name, else its own GROUP BY tag, else null
