@@ -13,7 +13,7 @@ from typing import Any
 from translators.lineprotocol import FieldType
 
 from . import ast, holtwinters, indicators
-from .errors import QueryError
+from .errors import QueryError, StatementPanic
 from .functions import (
     AGGREGATES,
     LOOKS_BACK,
@@ -32,6 +32,7 @@ from .select_list import (
     expand_fields,
     field_name,
     has_aggregate,
+    nil_operand,
     schema_union,
     strip_parens,
     wild_calls,
@@ -152,6 +153,8 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         # time reads (`cursor.join`), none and linear read null there.
         if not transformed and statement.fill in (ast.FillOption.NONE, ast.FillOption.LINEAR):
             raise QueryError(f"fill({statement.fill.value}) must be used with a function")
+    if any(nil_operand(f.expr) for f in statement.fields):
+        raise StatementPanic("unreachable")  # where 1.x builds the iterators
     if builder.unsupported_call is not None:
         # 1.x builds a transformation's input as a call iterator, which math is not
         raise QueryError(f"unsupported call: {builder.unsupported_call}")
@@ -359,6 +362,8 @@ class _Builder:
                 return Lit(v)
             case ast.DurationLiteral(ns):
                 return Lit(ns)
+            case ast.RegexLiteral():
+                return Lit(None)  # math of a regex is nil to 1.x (`nil_operand` refuses it)
             case ast.Wildcard():
                 if self.in_binary:
                     raise QueryError("unable to use wildcard in a binary expression")

@@ -186,6 +186,23 @@ def _call_error(call: ast.Call, interval: bool, in_binary: bool) -> str | None:
     return f"expected field argument in {call.name}()"
 
 
+def nil_operand(expr: ast.Expr) -> bool:
+    """Whether math in the field (outside other calls' arguments) has an operand that 1.x's
+    reduce turns into nil, math of a regex or text (`abs(/u/) + u`, `abs('a') * u`), beside
+    one that is not a literal: 1.x's engine panics there (`unreachable`)."""
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.BinaryExpr):
+        sides = (strip_parens(expr.lhs), strip_parens(expr.rhs))
+        kinds = [_reduced(side) for side in sides]
+        if None in kinds and any(isinstance(side, ast.Call) and kind == "literal"
+                                 for side, kind in zip(sides, kinds, strict=True)):
+            return True
+        return any(nil_operand(side) for side in sides)
+    if isinstance(expr, ast.Call) and expr.name in MATH:
+        return any(nil_operand(arg) for arg in expr.args)
+    return False
+
+
 def check_fields(statement: ast.SelectStatement) -> None:
     """1.x's statement-level checks on the SELECT list, in its words: each field's, in
     order, then the list's."""

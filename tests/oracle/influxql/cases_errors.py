@@ -294,6 +294,21 @@ SEMANTIC = [
     # ...and math of a raw field there is a call beside a field
     pytest.param(f"SELECT cumulative_sum(abs(latency)) FROM events WHERE {W} "
                  "GROUP BY time(30m)", id="transform-of-math-of-field-by-time-mixing"),
+    # math with an operand reduced to nil (math of a regex or text) beside a variable: 1.x's
+    # engine panics after the SELECT list's checks; its executor answers statement_id -1 with
+    # the query's text (the statements run so far qualified) and `[panic:unreachable]`
+    pytest.param("SELECT abs(/u/) + u FROM pair", id="panic-math-of-regex-plus-field"),
+    pytest.param("SELECT k, abs(abs(/u/) * u) FROM pair WHERE host = 'a' AND time > 0 "
+                 "GROUP BY host ORDER BY time DESC LIMIT 2 tz('UTC')",
+                 id="panic-math-of-regex-rendered-statement"),
+    pytest.param("SELECT abs('a') - mean(u) FROM (SELECT u FROM pair)",
+                 id="panic-math-of-text-over-subquery"),
+    pytest.param("SELECT abs(/u/) + u FROM nosuch", id="panic-math-of-regex-no-measurement"),
+    pytest.param("SELECT mean(k) FROM pair; SELECT u + sin(/u/) FROM iql_db2..pair; "
+                 "SELECT mean(u) FROM pair", id="panic-math-of-regex-multi-statement"),
+    pytest.param("SELECT abs(/u/) + u, mean(k) FROM pair", id="panic-after-mixing-error"),
+    pytest.param("SELECT abs(/u/) + u, nosuch(k) FROM pair",
+                 id="panic-after-later-field-error"),
     # the statement is an aggregate one before its wildcards expand: a call matching nothing
     # still mixes with a raw field
     pytest.param("SELECT mean(/nomatch/), code FROM events", id="mixing-regex-call-no-match"),
