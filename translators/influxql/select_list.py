@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from translators.lineprotocol import FieldType
 
-from . import ast
+from . import ast, holtwinters, indicators
 from .errors import QueryError
 from .functions import AGGREGATES, MATH, PREDICTORS, SELECTORS, TRANSFORMS
 from .regex import matcher
@@ -115,10 +115,11 @@ def _compile_error(expr: ast.Expr, interval: bool, in_binary: bool = False) -> s
     and kinds (a literal where a field belongs, `mean(1)`, `cumulative_sum(abs(/u/))`: 1.x's
     reduce makes math of literals a literal), a distinct() of anything but a field
     (`distinct(*)`, `count(distinct(/u/))`: 1.x never expands its argument). 1.x compiles
-    field after field, so the first field's error wins over a later one's. Other calls'
-    arguments (top(), integral(), the technical-analysis functions) are checked as the
-    rewrite builds them. `interval`: the statement groups by a time interval; `in_binary`:
-    `expr` is inside math, where 1.x expands no wildcard (`count(*) + 1`)."""
+    field after field, so the first field's error wins over a later one's (the
+    technical-analysis functions and holt_winters() by their own modules' checks). top()'s
+    and integral()'s arguments are checked as the rewrite builds them. `interval`: the
+    statement groups by a time interval; `in_binary`: `expr` is inside math, where 1.x
+    expands no wildcard (`count(*) + 1`)."""
     expr = strip_parens(expr)
     if isinstance(expr, ast.Wildcard) and in_binary:
         return "unable to use wildcard in a binary expression"
@@ -160,6 +161,16 @@ def _compile_error(expr: ast.Expr, interval: bool, in_binary: bool = False) -> s
         return None
     if expr.name in _PLAIN or expr.name in _CHECKED_TRANSFORMS:
         return _call_error(expr, interval, in_binary)
+    hooks = {**dict.fromkeys(indicators.NAMES, indicators.validate),
+             **dict.fromkeys(holtwinters.NAMES, holtwinters.validate)}
+    if expr.name in hooks:  # their own modules check their arguments in 1.x's order
+        try:
+            hooks[expr.name](expr, 0 if interval else None)
+        except QueryError as exc:
+            return str(exc)
+        first = strip_parens(expr.args[0])
+        return _compile_error(first, interval, in_binary) if isinstance(first, ast.Call) \
+            else None
     return None
 
 

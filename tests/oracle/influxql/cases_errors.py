@@ -281,6 +281,11 @@ SEMANTIC = [
                  id="transform-of-math-of-literal-by-time"),
     pytest.param("SELECT count(/co/) + 1, nosuch(code) FROM events",
                  id="regex-call-in-math-before-later-field"),
+    pytest.param(f"SELECT relative_strength_index(latency, 5, -1, 'none'), "
+                 f"moving_average(latency, 1) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="indicator-arguments-before-later-field"),
+    pytest.param(f"SELECT holt_winters(mean(latency), 0, 1), sample(latency, 0) FROM events "
+                 f"WHERE {W} GROUP BY time(30m)", id="holt-winters-arguments-before-later-field"),
     # a transformation reads only a call iterator: math of an aggregate inside it compiles but
     # fails where 1.x builds the iterators, with or without points, after the list's checks
     pytest.param(f"SELECT cumulative_sum(abs(mean(latency))) FROM events WHERE {W} "
