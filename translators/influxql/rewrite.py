@@ -13,7 +13,7 @@ from typing import Any
 from translators.lineprotocol import FieldType
 
 from . import ast, holtwinters, indicators
-from .errors import QueryError
+from .errors import QueryError, StatementPanic
 from .functions import (
     AGGREGATES,
     LOOKS_BACK,
@@ -32,6 +32,7 @@ from .select_list import (
     expand_fields,
     field_name,
     has_aggregate,
+    nil_operand,
     schema_union,
     strip_parens,
     wild_calls,
@@ -95,6 +96,10 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         plan.outputs.append(builder.node(expr, top=True))
         names.append((item.alias, field_name(expr)))
     if plan.interval is not None and not written:
+        if written_calls(statement):
+            # a transformation of math over raw fields (`cumulative_sum(abs(x))`): 1.x's
+            # compiler saw a call beside a field
+            raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         raise QueryError("GROUP BY requires at least one aggregate function")
     if not plan.outputs:
         if len(fields) < len(statement.fields) or any(
@@ -148,6 +153,11 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         # time reads (`cursor.join`), none and linear read null there.
         if not transformed and statement.fill in (ast.FillOption.NONE, ast.FillOption.LINEAR):
             raise QueryError(f"fill({statement.fill.value}) must be used with a function")
+    if any(nil_operand(f.expr) for f in statement.fields):
+        raise StatementPanic("unreachable")  # where 1.x builds the iterators
+    if builder.unsupported_call is not None:
+        # 1.x builds a transformation's input as a call iterator, which math is not
+        raise QueryError(f"unsupported call: {builder.unsupported_call}")
     try:
         check_types(fields, sources)
     except QueryError as exc:
@@ -288,6 +298,9 @@ def _time_dimension(call: ast.Call) -> tuple[int, int]:
 
 
 KNOWN_CALLS = frozenset(ARITY) | {"top", "bottom"}
+#: What a wildcard or regex 1.x leaves unexpanded reads: a name no measurement holds (a field
+#: key cannot be empty).
+UNEXPANDED = ""
 
 
 class _Builder:
@@ -299,6 +312,7 @@ class _Builder:
         self.reads_back = 0
         self.mapped_buckets = 0  # the most any function maps beyond the range (1.x's)
         self.in_binary = False  # building an operand of math, where 1.x expands no wildcard
+        self.unsupported_call: str | None = None  # math read by a transformation
 
     def prim(self, prim: Prim) -> PrimRef:
         if prim not in self.plan.prims:
@@ -348,10 +362,13 @@ class _Builder:
                 return Lit(v)
             case ast.DurationLiteral(ns):
                 return Lit(ns)
+            case ast.RegexLiteral():
+                return Lit(None)  # math of a regex is nil to 1.x (`nil_operand` refuses it)
             case ast.Wildcard():
                 if self.in_binary:
                     raise QueryError("unable to use wildcard in a binary expression")
-                raise QueryError("unsupported use of a wildcard in an expression")
+                # left unexpanded in math's later arguments (`pow(2, *)`): no field
+                return self.prim(Prim(UNEXPANDED, "field"))
         raise QueryError(f"unsupported expression {type(expr).__name__}")
 
     def call(self, call: ast.Call) -> Node:
@@ -373,6 +390,10 @@ class _Builder:
             # 1.x moves the range of a looking-back one's argument a bucket back, and the
             # argument's own transformation moves it once more (`difference(moving_average(..))`)
             self.reads_back = outer + (name in LOOKS_BACK and self.plan.interval is not None)
+            first = strip_parens(call.args[0])
+            if (isinstance(first, ast.Call) and first.name in MATH
+                    and self.unsupported_call is None):
+                self.unsupported_call = first.name
             try:
                 inner = self.node(call.args[0])
             finally:
@@ -396,6 +417,10 @@ class _Builder:
         elif name == "count" and isinstance(target, ast.Distinct):
             distinct = True
             target = ast.VarRef(target.name)
+        if isinstance(target, ast.Wildcard | ast.RegexLiteral):
+            # 1.x expands a wildcard only through first arguments: `pow(2, count(*))`'s
+            # call reads no field, like one the measurement lacks
+            target = ast.VarRef(UNEXPANDED)
         if not isinstance(target, ast.VarRef):
             raise QueryError(f"expected field argument in {name}()")
         extra = tuple(_literal(a) for a in args[1:])

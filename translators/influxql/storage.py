@@ -314,6 +314,8 @@ def absent(schema: MeasurementSchema, prim: Prim) -> bool:
 
 def _value(schema: MeasurementSchema, prim: Prim) -> exp.Expression:
     role = schema.role(prim.name)
+    if role == "tag" and prim.name in schema.handed_tags:
+        return exp.null()
     if role == "field" and prim.role == "field" or role == "tag" and prim.role == "tag":
         return col(prim.name)
     if prim.role == "tag" and prim.name in schema.tags:

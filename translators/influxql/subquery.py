@@ -79,7 +79,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     types = [_column_types(plan, now, run, mapped) for plan in plans]
     _check_parent_types(statement, types, now)
     virtual: dict[str, Virtual] = {}
-    for inner, inner_plan, inner_types in zip(inners, plans, types, strict=True):
+    for source, inner, inner_plan, inner_types in zip(statement.sources, inners, plans, types,
+                                                      strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
@@ -97,12 +98,15 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
         tagged = tag_columns(inner, inner_plan, database, schema, now)
+        own = {d.expr.name for d in _expand_dimensions(_as_subquery(source), database, schema)
+               if isinstance(d.expr, ast.VarRef)}
         for rank, series in enumerate(answered):
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
             rows = virtual.setdefault(series.name, Virtual())
             add_series(rows, series, rank, by_time)
             rows.tagged.update(tagged)
+            rows.own.update(own)
         _add_types(virtual, inner_types)
     names = sorted(virtual)
     schemas = {name: schema_of(name, virtual[name]) for name in names}
@@ -168,11 +172,14 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
                     now: int) -> ast.SelectStatement:
     """The subquery adjusted to its parent statement, as 1.x does it."""
     dimensions = list(inner.dimensions)
+    handed = list(inner.handed)
     # 1.x propagates the parent's GROUP BY tags into the subquery, so `SELECT sum(d) FROM
     # (SELECT difference(x) AS d ...) GROUP BY host` takes differences per host.
-    for dimension in outer.dimensions:
+    for dimension in (*outer.dimensions, *_top_tags(outer)):
         if not _is_time(dimension) and dimension not in dimensions:
             dimensions.append(dimension)
+            if isinstance(dimension.expr, ast.VarRef):
+                handed.append(dimension.expr.name)
     inner_interval = any(_is_time(d) for d in dimensions)
     outer_interval = next((d for d in outer.dimensions if _is_time(d)), None)
     if _aggregates(inner) and not inner_interval and outer_interval is not None:
@@ -188,9 +195,32 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
     # the parent's series are never paged again (`SLIMIT 1` over `SLIMIT 1` answers two).
     # 1.x runs a subquery in its parent's time order.
     return dataclasses.replace(
-        inner, dimensions=tuple(dimensions), fill=fill, sort_fields=outer.sort_fields,
+        inner, dimensions=tuple(dimensions), handed=tuple(handed), fill=fill,
+        sort_fields=outer.sort_fields,
         condition=within_parent_range(inner.condition, outer, now, outer_interval is not None),
         slimit=inner.slimit + outer.slimit, soffset=inner.soffset + outer.soffset)
+
+
+def _top_tags(statement: ast.SelectStatement) -> list[ast.Dimension]:
+    """The tags of the statement's top(x, tag..., N) and bottom(): 1.x reads them through a
+    max() (min()) grouped by them, which it hands down to a subquery like a GROUP BY."""
+    found: list[ast.Dimension] = []
+
+    def visit(expr: ast.Expr) -> None:
+        expr = strip_parens(expr)
+        if isinstance(expr, ast.BinaryExpr):
+            visit(expr.lhs)
+            visit(expr.rhs)
+        elif isinstance(expr, ast.Call):
+            if expr.name in ("top", "bottom"):
+                found.extend(ast.Dimension(ast.VarRef(a.name)) for a in expr.args[1:-1]
+                             if isinstance(a, ast.VarRef))
+            for arg in expr.args:
+                visit(arg)
+
+    for item in statement.fields:
+        visit(item.expr)
+    return found
 
 
 def _as_subquery(source: ast.Source) -> ast.SelectStatement:

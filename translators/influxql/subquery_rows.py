@@ -53,6 +53,8 @@ class Virtual:
     typed: dict[str, FieldType] = dataclasses.field(default_factory=dict)
     # The columns 1.x types as tags (`SELECT x, host`), which a parent's `count(*)` skips
     tagged: set[str] = dataclasses.field(default_factory=set)
+    # The tags some subquery of this name groups by itself (the others were handed down)
+    own: set[str] = dataclasses.field(default_factory=set)
 
 
 def add_series(virtual: Virtual, series: Series, rank: int, by_time: bool) -> None:
@@ -93,7 +95,8 @@ def schema(name: str, virtual: Virtual) -> MeasurementSchema:
     # host`): the parent groups by the tag and reads the field; the tag gets a column of its own.
     shadowed = {t: f"__tag_{t}" for t in virtual.tags if t in fields}
     return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields, shadowed,
-                             tag_fields=frozenset(virtual.tagged & set(fields)))
+                             tag_fields=frozenset(virtual.tagged & set(fields)),
+                             handed_tags=frozenset(set(virtual.tags) - virtual.own))
 
 
 def table(schema: MeasurementSchema, virtual: Virtual) -> pa.Table:

@@ -884,6 +884,21 @@ BESIDE = [
                  id="derivative-of-count-wildcard-by-time"),
     pytest.param(f"SELECT abs(difference(/co/)), sqrt(abs((first(*)))) {E20}",
                  id="math-of-wildcard-transform-and-parenthesised-call"),
+    # ...but not through a later argument: that call (or bare wildcard) reads no field, like
+    # one the measurement lacks: alone an empty answer, beside another call `null`
+    pytest.param("SELECT pow(2, count(*)) FROM mem WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T00:30:00Z'", id="math-second-argument-wildcard-call"),
+    pytest.param("SELECT pow(2, count(/u/)), mean(used) FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z'",
+                 id="math-second-argument-regex-call-beside-mean"),
+    pytest.param("SELECT pow(count(used), count(*)) FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z'",
+                 id="math-second-argument-wildcard-call-beside-own-call"),
+    pytest.param("SELECT mean(used), pow(2, abs(count(*))) FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m) fill(3)", id="math-second-argument-wildcard-call-by-time"),
+    pytest.param("SELECT pow(2, *) FROM mem", id="math-second-argument-bare-wildcard"),
+    pytest.param("SELECT atan2(used, count(*)) FROM mem", id="math-second-argument-mixing"),
     # math over an aggregate and a transformation is done on each joined row; a call without
     # a point there reads its default first (fill(3)'s 3 is doubled)
     pytest.param(f"SELECT count(code) + cumulative_sum(code) {E20}",
