@@ -204,23 +204,10 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
 def _top_tags(statement: ast.SelectStatement) -> list[ast.Dimension]:
     """The tags of the statement's top(x, tag..., N) and bottom(): 1.x reads them through a
     max() (min()) grouped by them, which it hands down to a subquery like a GROUP BY."""
-    found: list[ast.Dimension] = []
-
-    def visit(expr: ast.Expr) -> None:
-        expr = strip_parens(expr)
-        if isinstance(expr, ast.BinaryExpr):
-            visit(expr.lhs)
-            visit(expr.rhs)
-        elif isinstance(expr, ast.Call):
-            if expr.name in ("top", "bottom"):
-                found.extend(ast.Dimension(ast.VarRef(a.name)) for a in expr.args[1:-1]
-                             if isinstance(a, ast.VarRef))
-            for arg in expr.args:
-                visit(arg)
-
-    for item in statement.fields:
-        visit(item.expr)
-    return found
+    return [ast.Dimension(ast.VarRef(arg.name)) for item in statement.fields
+            for call in ast.calls(item.expr)
+            if isinstance(call, ast.Call) and call.name in ("top", "bottom")
+            for arg in call.args[1:-1] if isinstance(arg, ast.VarRef)]
 
 
 def _as_subquery(source: ast.Source) -> ast.SelectStatement:
