@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 
-from tests.oracle import lpgen
+from tests.oracle import lpgen, lptwice
 
 SHARDS = "1.6.7 keeps a type per field per shard; the gateway one per column (README)"
 BATCH = "1.6.7 fails a whole write for a new field given two types (README)"
@@ -39,6 +39,10 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
             ) -> str | None:
     # as JSON has them, so that the answers compare whatever sequences they came in
     theirs, ours = json.loads(json.dumps(influx)), json.loads(json.dumps(ours))
+    # before the columns of refused points go: they show the type a refused point kept
+    kept_type = lptwice.adjust(batches, theirs, ours)
+    if kept_type is not None:
+        ours = kept_type
     refused = any(answer[0] != 204 for answer in theirs[:-1])
     if refused:
         theirs[-1] = _without_phantoms(theirs[-1], ours[-1])
@@ -49,7 +53,8 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
             cut = True
     differing = [step for step, (a, b) in enumerate(zip(theirs, ours, strict=True)) if a != b]
     if not differing:
-        return HEADER_CUT if cut else PHANTOM if refused else None
+        return (HEADER_CUT if cut else lptwice.REASON if kept_type else PHANTOM if refused
+                else None)
     first = differing[0]
     if first == len(batches):
         first = _STORED
