@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from tests.oracle import lpgen, lptwice
 
@@ -44,6 +45,9 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
     if kept_type is not None:
         ours = kept_type
     refused = any(answer[0] != 204 for answer in theirs[:-1])
+    # a field listed with two types is in two shard groups, even where SELECT * hides one
+    # type's points and the leftovers of refused points are taken out below
+    twice = _fields_with_two_types(theirs[-1][1])
     if refused:
         theirs[-1] = _without_phantoms(theirs[-1], ours[-1])
     cut = False
@@ -58,7 +62,7 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
     first = differing[0]
     if first == len(batches):
         first = _STORED
-    for recognise in (_batch, _shards, _quote, _tab_key, _groups):
+    for recognise in (_batch, partial(_shards, twice=twice), _quote, _tab_key, _groups):
         reason = recognise(batches, first, theirs, ours, differing)
         if reason:
             return reason
@@ -75,9 +79,8 @@ def _batch(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
 
 
 def _shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
-            differing: list[int]) -> str | None:
+            differing: list[int], twice: set[tuple[str, str]]) -> str | None:
     """1.6.7 lists a field twice, with two types, where the gateway refused the second."""
-    twice = _fields_with_two_types(influx[-1][1])
     if not twice:
         return None
     if first == _STORED:

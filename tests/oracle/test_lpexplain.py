@@ -182,3 +182,20 @@ def test_a_type_kept_from_a_refused_point() -> None:
     wrong = stored(("m", ["time", "n", "x"], [[1, None, 2], [2, False, None]]),
                    fields={"m": [["n", "boolean"], ["x", "float"]]})
     assert explain(batches, theirs, [OK, refused(said.format(1)), wrong]) is None
+
+
+def test_a_type_per_shard_whose_points_select_hides_after_a_refusal() -> None:
+    # 70-283: `v` is float in week 2's group and boolean in week 0's, whose point SELECT *
+    # does not show; with a refusal in the case, the boolean is not taken for a leftover of it
+    said = refused("partial write: unable to parse 'bad': missing fields dropped=0")
+    batches = [Batch(b"cpu v=1 1500000000000000\nbad", ""), Batch(b"cpu,k=a v=T 0", "m")]
+    theirs = stored(("cpu", ["time", "k", "v"], [[1500000000000000, None, 1]]),
+                    fields={"cpu": [["v", "boolean"], ["v", "float"]]})
+    ours = stored(("cpu", ["time", "v"], [[1500000000000000, 1]]), fields={"cpu": [["v", "float"]]})
+    conflict = refused('partial write: field type conflict: input field "v" on measurement "cpu" '
+                       "is type boolean, already exists as type float dropped=1")
+    assert explain(batches, [said, OK, theirs], [said, conflict, ours]) == SHARDS
+    # ... but not where 1.6.7 lists one type
+    one = stored(("cpu", ["time", "k", "v"], [[1500000000000000, None, 1]]),
+                 fields={"cpu": [["v", "float"]]})
+    assert explain(batches, [said, OK, one], [said, conflict, ours]) is None
