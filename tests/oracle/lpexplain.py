@@ -187,10 +187,11 @@ def _groups(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
 
 def _cut_inside_a_character(theirs: str | None, ours: str | None) -> bool:
     """1.6.7's header (read as Latin-1, a character per byte) is its first 1,024 bytes,
-    ending inside a UTF-8 character; the gateway's stops before that character."""
+    ending inside a UTF-8 character; the gateway's stops before that character (and before
+    the blanks ahead of it, which a header's reader strips from its end)."""
     if theirs is None or ours is None or len(theirs) != 1024 or not theirs.startswith(ours):
         return False
-    tail = theirs[len(ours):].encode("latin-1")
+    tail = theirs[len(ours):].lstrip(" \t").encode("latin-1")
     return 0 < len(tail) < 4 and tail[0] >= 0xC0 and all(0x80 <= b < 0xC0 for b in tail[1:])
 
 

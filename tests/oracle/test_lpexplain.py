@@ -7,7 +7,16 @@ import json
 
 import pytest
 
-from tests.oracle.lpexplain import BATCH, GROUPS, PHANTOM, QUOTE, SHARDS, TAB_KEY, explain
+from tests.oracle.lpexplain import (
+    BATCH,
+    GROUPS,
+    HEADER_CUT,
+    PHANTOM,
+    QUOTE,
+    SHARDS,
+    TAB_KEY,
+    explain,
+)
 from tests.oracle.lpgen import Batch
 from tests.oracle.lptwice import REASON as KEPT_TYPE
 
@@ -199,3 +208,17 @@ def test_a_type_per_shard_whose_points_select_hides_after_a_refusal() -> None:
     one = stored(("cpu", ["time", "k", "v"], [[1500000000000000, None, 1]]),
                  fields={"cpu": [["v", "float"]]})
     assert explain(batches, [said, OK, one], [said, conflict, ours]) is None
+
+
+@pytest.mark.parametrize(("cut", "reason"), [
+    pytest.param(" \xc2", HEADER_CUT, id="blank-then-a-cut-character"),
+    pytest.param("\xc2", HEADER_CUT, id="a-cut-character"),
+    pytest.param(" x", None, id="blank-then-a-whole-character"),
+])
+def test_a_header_cut_inside_a_character(cut: str, reason: str | None) -> None:
+    # 74-282: the gateway's header stops before the character 1,024 bytes cut, and the
+    # reader strips the blank left at its end
+    body = json.dumps({"error": "e"})
+    theirs = (400, "e" * (1024 - len(cut)) + cut, body)
+    ours = (400, "e" * (1024 - len(cut)), body)
+    assert explain([Batch(b"cpu v=1 1", "")], [theirs, CPU], [ours, CPU]) == reason
