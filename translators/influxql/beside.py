@@ -18,11 +18,11 @@ from typing import Any
 
 from . import ast
 from .cursor import missing_value
+from .field_checks import check_fields
 from .functions import FLOAT_CALLS, INTEGER_CALLS, MATH, SELECTORS, TRANSFORMS
 from .outputs import evaluate_node
 from .results import Series
 from .select_list import (
-    check_fields,
     column_names,
     field_name,
     has_aggregate,

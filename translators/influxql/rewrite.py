@@ -14,6 +14,7 @@ from translators.lineprotocol import FieldType
 
 from . import ast, holtwinters, indicators
 from .errors import QueryError, StatementPanic
+from .field_checks import check_fields, nil_operand, wild_calls, written_calls
 from .functions import (
     AGGREGATES,
     LOOKS_BACK,
@@ -27,16 +28,12 @@ from .functions import (
 from .regex import matcher
 from .schema import MeasurementSchema, SchemaProvider, read_as
 from .select_list import (
-    check_fields,
     column_names,
     expand_fields,
     field_name,
     has_aggregate,
-    nil_operand,
     schema_union,
     strip_parens,
-    wild_calls,
-    written_calls,
 )
 from .select_plan import (
     Lit,
