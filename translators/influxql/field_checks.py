@@ -8,6 +8,8 @@ wildcards (1.x compiles the statement as written).
 
 from __future__ import annotations
 
+import dataclasses
+
 from . import ast, holtwinters, indicators
 from .errors import QueryError
 from .functions import AGGREGATES, MATH, PREDICTORS, SELECTORS, TRANSFORMS
@@ -103,17 +105,27 @@ _PLAIN = frozenset({"count", "sum", "mean", "median", "mode", "stddev", "spread"
 _CHECKED_TRANSFORMS = TRANSFORMS & frozenset(ARITY)
 
 
-def _compile_error(expr: ast.Expr, interval: bool, in_binary: bool = False) -> str | None:
+@dataclasses.dataclass(slots=True)
+class _Compiling:
+    """What 1.x's compiler carries from field to field: whether the statement groups by a
+    time interval, its LIMIT (top()'s may not exceed it), the top() or bottom() met so far."""
+
+    interval: bool
+    limit: int
+    top_bottom: str = ""
+
+
+def _compile_error(expr: ast.Expr, ctx: _Compiling, in_binary: bool = False) -> str | None:
     """The first of these errors 1.x's compiler meets walking a reduced field: two literals
     on a binary expression's sides (`abs(/u/) + 1`), an undefined function, argument counts
     and kinds (a literal where a field belongs, `mean(1)`, `cumulative_sum(abs(/u/))`: 1.x's
     reduce makes math of literals a literal), a distinct() of anything but a field
     (`distinct(*)`, `count(distinct(/u/))`: 1.x never expands its argument). 1.x compiles
     field after field, so the first field's error wins over a later one's (the
-    technical-analysis functions and holt_winters() by their own modules' checks). top()'s
-    and integral()'s arguments are checked as the rewrite builds them. `interval`: the
-    statement groups by a time interval; `in_binary`: `expr` is inside math, where 1.x
-    expands no wildcard (`count(*) + 1`)."""
+    technical-analysis functions and holt_winters() by their own modules' checks); top()
+    and bottom() by `validate.check_call`, the first of them in the list refusing a second
+    before its arguments. integral()'s arguments are checked as the rewrite builds them.
+    `in_binary`: `expr` is inside math, where 1.x expands no wildcard (`count(*) + 1`)."""
     expr = strip_parens(expr)
     if isinstance(expr, ast.Wildcard) and in_binary:
         return "unable to use wildcard in a binary expression"
@@ -123,15 +135,24 @@ def _compile_error(expr: ast.Expr, interval: bool, in_binary: bool = False) -> s
             return None if lhs == rhs == "number" else (
                 "cannot perform a binary expression on two literals")
         if lhs:
-            return _compile_error(expr.rhs, interval, True)
+            return _compile_error(expr.rhs, ctx, True)
         if rhs:
-            return _compile_error(expr.lhs, interval, True)
-        return (_compile_error(expr.lhs, interval, True)
-                or _compile_error(expr.rhs, interval, True))
+            return _compile_error(expr.lhs, ctx, True)
+        return (_compile_error(expr.lhs, ctx, True)
+                or _compile_error(expr.rhs, ctx, True))
     if not isinstance(expr, ast.Call):
         return None
     if expr.name not in _KNOWN:
         return f"undefined function {expr.name}()"
+    if expr.name in ("top", "bottom"):
+        if ctx.top_bottom:  # 1.x's compileTopBottom refuses a second one first
+            return f"selector function {ctx.top_bottom}() cannot be combined with other functions"
+        try:
+            check_call(expr, None, ctx.limit)
+        except QueryError as exc:
+            return str(exc)
+        ctx.top_bottom = expr.name
+        return None
     if expr.name == "distinct":
         if not expr.args:
             return "distinct function requires at least one argument"
@@ -142,33 +163,33 @@ def _compile_error(expr: ast.Expr, interval: bool, in_binary: bool = False) -> s
         return None
     if expr.name == "count" and expr.args and _is_distinct(expr.args[0]):
         wrong = arity_error(expr.name, len(expr.args))  # count's own count comes first
-        return str(wrong) if wrong is not None else _compile_error(expr.args[0], interval,
+        return str(wrong) if wrong is not None else _compile_error(expr.args[0], ctx,
                                                                    in_binary)
     if expr.name in MATH:
         wrong = arity_error(expr.name, len(expr.args))
         if wrong is not None:
             return str(wrong)  # checked before the arguments (`sin(1.3, 2)`)
         for arg in expr.args:
-            found = None if _reduced(arg) else _compile_error(arg, interval, in_binary)
+            found = None if _reduced(arg) else _compile_error(arg, ctx, in_binary)
             if found:
                 return found
         return None
     if expr.name in _PLAIN or expr.name in _CHECKED_TRANSFORMS:
-        return _call_error(expr, interval, in_binary)
+        return _call_error(expr, ctx, in_binary)
     hooks = {**dict.fromkeys(indicators.NAMES, indicators.validate),
              **dict.fromkeys(holtwinters.NAMES, holtwinters.validate)}
     if expr.name in hooks:  # their own modules check their arguments in 1.x's order
         try:
-            hooks[expr.name](expr, 0 if interval else None)
+            hooks[expr.name](expr, 0 if ctx.interval else None)
         except QueryError as exc:
             return str(exc)
         first = strip_parens(expr.args[0])
-        return _compile_error(first, interval, in_binary) if isinstance(first, ast.Call) \
+        return _compile_error(first, ctx, in_binary) if isinstance(first, ast.Call) \
             else None
     return None
 
 
-def _call_error(call: ast.Call, interval: bool, in_binary: bool) -> str | None:
+def _call_error(call: ast.Call, ctx: _Compiling, in_binary: bool) -> str | None:
     """A plain function's or a transformation's own checks (`validate.check_call`), its
     first argument read as 1.x's reduce leaves it, then that argument: a field, wildcard or
     regex (a call too for a transformation, which is compiled in turn)."""
@@ -177,7 +198,7 @@ def _call_error(call: ast.Call, interval: bool, in_binary: bool) -> str | None:
         first = ast.NilLiteral()  # `abs(1)` and `abs(/u/)` are literals to 1.x's compiler
     try:
         check_call(ast.Call(call.name, call.args if first is None else (first, *call.args[1:])),
-                   0 if interval else None)
+                   0 if ctx.interval else None)
     except QueryError as exc:
         return str(exc)
     if in_binary and isinstance(first, ast.Wildcard):
@@ -187,7 +208,7 @@ def _call_error(call: ast.Call, interval: bool, in_binary: bool) -> str | None:
     if isinstance(first, ast.VarRef | ast.Wildcard | ast.RegexLiteral | ast.Distinct):
         return None
     if call.name in TRANSFORMS and isinstance(first, ast.Call):
-        return _compile_error(first, interval, in_binary)
+        return _compile_error(first, ctx, in_binary)
     return f"expected field argument in {call.name}()"
 
 
@@ -216,12 +237,13 @@ def check_fields(statement: ast.SelectStatement) -> None:
     interval = any(isinstance(d.expr, ast.Call) and d.expr.name == "time" and d.expr.args
                    and isinstance(d.expr.args[0], ast.DurationLiteral)
                    and d.expr.args[0].nanoseconds > 0 for d in statement.dimensions)
+    compiling = _Compiling(interval, statement.limit)
     for item in statement.fields:
         # a regex alone is a field list to 1.x's compiler, a constant only to math
         alone = isinstance(strip_parens(item.expr), ast.RegexLiteral)
         if _reduced(item.expr) and not alone:
             raise QueryError("field must contain at least one variable")
-        error = _compile_error(item.expr, interval)
+        error = _compile_error(item.expr, compiling)
         if error:
             raise QueryError(error)
         if not _variables(item.expr):

@@ -434,7 +434,7 @@ class _Builder:
         if name in ("top", "bottom"):
             # the tags top(x, tag..., N) picks one point per combination of: read beside it
             # even where it stands in math and answers no column of them
-            for tag in args[1:-1]:
+            for tag in map(strip_parens, args[1:-1]):  # 1.x's reduce drops parentheses
                 if isinstance(tag, ast.VarRef):
                     self.prim(Prim(tag.name, "tag"))
         return ref

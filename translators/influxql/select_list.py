@@ -86,7 +86,8 @@ def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list
             if isinstance(expr, ast.Call) and expr.name in ("top", "bottom"):
                 # top(x, tag..., N) answers the tags as columns after its own
                 out.extend(ast.Field(ast.VarRef(a.name, ast.DataType.TAG))
-                           for a in expr.args[1:-1] if isinstance(a, ast.VarRef))
+                           for a in map(strip_parens, expr.args[1:-1])
+                           if isinstance(a, ast.VarRef))
     return out
 
 

@@ -213,7 +213,8 @@ def _top_tags(statement: ast.SelectStatement) -> list[ast.Dimension]:
             visit(expr.rhs)
         elif isinstance(expr, ast.Call):
             if expr.name in ("top", "bottom"):
-                found.extend(ast.Dimension(ast.VarRef(a.name)) for a in expr.args[1:-1]
+                found.extend(ast.Dimension(ast.VarRef(a.name))
+                             for a in map(strip_parens, expr.args[1:-1])
                              if isinstance(a, ast.VarRef))
             for arg in expr.args:
                 visit(arg)
