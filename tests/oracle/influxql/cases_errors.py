@@ -286,6 +286,11 @@ SEMANTIC = [
                  id="indicator-arguments-before-later-field"),
     pytest.param(f"SELECT holt_winters(mean(latency), 0, 1), sample(latency, 0) FROM events "
                  f"WHERE {W} GROUP BY time(30m)", id="holt-winters-arguments-before-later-field"),
+    # moving_average()'s window is 1.x's compile check; a boolean mean() fails only where
+    # the iterators are built (fuzz 156-1110)
+    pytest.param(f"SELECT derivative(code, 1s), (mean(ok)) + moving_average(latency, 1) "
+                 f"FROM events WHERE {W} GROUP BY level, source LIMIT 10",
+                 id="moving-average-window-before-boolean-mean"),
     # a transformation reads only a call iterator: math of an aggregate inside it compiles but
     # fails where 1.x builds the iterators, with or without points, after the list's checks
     pytest.param(f"SELECT cumulative_sum(abs(mean(latency))) FROM events WHERE {W} "
