@@ -13,7 +13,7 @@ halves as statements of their own and joins their series here.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import ast
@@ -134,8 +134,10 @@ def _tree(expr: ast.Expr, index: dict[ast.Expr, int]) -> Node:
 
 
 def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select,
-                  now: int) -> list[Series]:
-    """Both halves answered by `select` and joined series by series."""
+                  now: int, stored: Mapping[str, str] | None = None) -> list[Series]:
+    """Both halves answered by `select` and joined series by series. `stored`: the kind
+    each field is stored as, which types a call that answers no value (a subquery's
+    parent has none)."""
     check_fields(statement)  # the whole SELECT list's checks (top() beside anything fails)
 
     def half(parts: tuple[ast.Expr, ...]) -> ast.SelectStatement:
@@ -157,7 +159,8 @@ def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select
             by_key.setdefault(key, [None, None])[side] = found
     counts = len(halves.aggregates), len(halves.transforms)
     positions = tuple(range(counts[0])), tuple(range(counts[0], sum(counts)))
-    kinds = [_kind(part, [row[k + 1] for found in answered for row in found.values])
+    kinds = [_kind(part, [row[k + 1] for found in answered for row in found.values],
+                   stored or {})
              for parts, answered in ((halves.aggregates, aggregated),
                                      (halves.transforms, transformed))
              for k, part in enumerate(parts)]
@@ -205,11 +208,13 @@ def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], kinds: list[str
         out.append([time, *values])
 
 
-def _kind(part: ast.Expr, values: list[Any]) -> str | None:
+def _kind(part: ast.Expr, values: list[Any], stored: Mapping[str, str]) -> str | None:
     """The numeric kind 1.x's cursor casts fill's number to for a call: by its name
-    (`elapsed()` answers integers, `derivative()` floats), else by the values it answered.
-    A boolean or text call reads the number itself (`last(ok)` under fill(2.5) reads 2.5):
-    this cursor casts only to numbers."""
+    (`elapsed()` answers integers, `derivative()` floats), else by the values it answered,
+    else, for a call without any, by its field's cast or stored kind, as 1.x types calls
+    (`difference(b)` of an integer field reads 2 under fill(2.5)). A boolean or text call
+    reads the number itself (`last(ok)` under fill(2.5) reads 2.5): this cursor casts only
+    to numbers."""
     name = part.name if isinstance(part, ast.Call) else None
     if name in FLOAT_CALLS:
         return "float"
@@ -222,7 +227,14 @@ def _kind(part: ast.Expr, values: list[Any]) -> str | None:
             return "integer"
         if isinstance(value, float):
             return "float"
+    target = strip_parens(part.args[0]) if isinstance(part, ast.Call) and part.args else None
+    if isinstance(target, ast.VarRef):
+        kind = target.type if target.type in _NUMERIC else stored.get(target.name)
+        return {"float": "float", "integer": "integer", "unsigned": "integer"}.get(kind or "")
     return None
+
+
+_NUMERIC = (ast.DataType.FLOAT, ast.DataType.INTEGER, ast.DataType.UNSIGNED)
 
 
 def _raw_transform(expr: ast.Expr) -> bool:

@@ -935,6 +935,19 @@ BESIDE = [
     # elapsed() an integer even where it has no point to tell
     pytest.param(f"SELECT mode(d), last(c), cumulative_sum(a) {S20} fill(2.5) LIMIT 2",
                  id="boolean-text-beside-cumulative-sum-fill-number-uncast"),
+    # a call without any value in the series reads the number cast to the kind 1.x types
+    # it by: its field's stored kind or cast (fuzz 158-896)
+    pytest.param("SELECT non_negative_difference(volume), sum(volume), "
+                 "kaufmans_efficiency_ratio(volume, 3, 4) FROM stock WHERE time > 1703376000s "
+                 "AND time < '2024-01-01T00:00:45Z' fill(2.5)",
+                 id="integer-transform-without-points-fill-number-cast"),
+    pytest.param("SELECT count(a), difference(b), difference(b::float), difference(a::integer) "
+                 "FROM sparse WHERE time >= '2024-01-01T00:05:00Z' AND "
+                 "time < '2024-01-01T00:07:30Z' GROUP BY id fill(2.5)",
+                 id="transforms-without-points-fill-number-by-stored-kind-or-cast"),
+    pytest.param("SELECT sum(b), max(b) * 2, cumulative_sum(a) FROM sparse WHERE "
+                 "time >= '2024-01-01T00:05:00Z' AND time < '2024-01-01T00:07:30Z' "
+                 "GROUP BY id fill(-1.5)", id="integer-aggregates-without-points-fill-number-cast"),
     pytest.param("SELECT spread(temp), elapsed(temp, 10s) FROM cpu WHERE cpu != 'cpu1' AND "
                  "time > 1704074400s GROUP BY * fill(2.5) LIMIT 10",
                  id="spread-beside-elapsed-fill-cast-to-integer"),
