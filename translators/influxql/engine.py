@@ -100,13 +100,13 @@ def beside_halves(statement: ast.SelectStatement, database: str | None,
 
 
 def _stored_kinds(statement: ast.SelectStatement, database: str | None,
-                  schema: SchemaProvider) -> dict[str, str]:
-    """Each field's stored kind over the statement's measurements (none over a subquery,
-    whose columns its parent types by their values)."""
+                  schema: SchemaProvider) -> dict[str, str] | None:
+    """Each field's stored kind over the statement's measurements, and "tag" for each tag
+    (None over a subquery, whose columns its parent types by their values)."""
     if any(isinstance(s, ast.SubQuery) for s in statement.sources):
-        return {}
-    fields = schema_union(resolve_sources(statement.sources, database, schema))[0]
-    return {name: str(kind) for name, kind in fields.items()}
+        return None
+    fields, tags = schema_union(resolve_sources(statement.sources, database, schema))
+    return {**dict.fromkeys(tags, "tag"), **{name: str(kind) for name, kind in fields.items()}}
 
 
 def _check_beside_types(statement: ast.SelectStatement, halves: beside.Halves,

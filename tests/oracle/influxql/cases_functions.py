@@ -294,6 +294,31 @@ AGGREGATES = [
                  "GROUP BY time(30m)", id="count-field-of-other-source"),
     pytest.param(f"SELECT count(nosuch) + 1, mean(usage_user) FROM (SELECT * {CW}) "
                  "GROUP BY host", id="count-unknown-subquery-math"),
+    # a call 1.x types by its argument (max, sum, first, difference...) over a field no
+    # source knows has no type: no fill() reaches it, fill(3) leaves it null; a cast, a tag,
+    # a field of another source or a call typed by its name (mean, count, derivative) fill
+    pytest.param("SELECT pow(2, max(nosuch)), sum(nosuch) + 1, difference(first(nosuch)), "
+                 "derivative(max(nosuch)), mean(used) FROM mem WHERE time >= "
+                 "'2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' GROUP BY time(10m) "
+                 "fill(3)", id="untyped-call-unfilled-by-time"),
+    pytest.param("SELECT max(nosuch::integer), max(host), mode(nosuch), percentile(nosuch, 50), "
+                 "median(nosuch), mean(used) FROM mem WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T00:30:00Z' GROUP BY time(10m) fill(3)",
+                 id="untyped-call-unfilled-typed-ones-filled"),
+    pytest.param("SELECT max(nosuch), spread(nosuch), mean(used) FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' fill(3)",
+                 id="untyped-call-unfilled-without-time"),
+    pytest.param("SELECT max(usage_user), last(nosuch), mean(used) FROM cpu, mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' AND "
+                 "(host = 'server01' OR host = 'server02') GROUP BY time(10m) fill(3)",
+                 id="untyped-call-field-of-other-source-filled"),
+    pytest.param("SELECT difference(nosuch), cumulative_sum(nosuch), elapsed(nosuch), "
+                 "count(used) FROM mem WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:30:00Z' fill(3)",
+                 id="untyped-raw-transform-beside-count-unfilled"),
+    pytest.param("SELECT max(nosuch), max(host), count(nosuch), cumulative_sum(used) FROM mem "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "fill(3) LIMIT 2", id="untyped-aggregate-beside-raw-transform-unfilled"),
     # fill(<number>) is cast to each function's type: truncated for integers (count, and
     # sum/max/first/spread/mode/percentile of integers), false for booleans, "" for text
     pytest.param("SELECT count(usage_user), mean(usage_user) FROM cpu WHERE host = 'server03' "
