@@ -161,6 +161,21 @@ AGGREGATES = [
                  "WHERE time > 1704067980000000000 AND time < 1704157200s GROUP BY time(17m) "
                  "fill(none) ORDER BY time DESC LIMIT 2 OFFSET 1", {"epoch": "h"},
                  id="integral-beside-fill-none-limit-offset-each-call-desc"),
+    # under fill(none) a bucket where the others have no point (a low percentile()
+    # selecting nothing) is no row; integral()'s DESC areas stand at window ends
+    pytest.param("SELECT integral(usage_user), percentile(usage_user, 10) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:20:00Z' AND time < '2024-01-01T01:00:00Z' AND "
+                 "host = 'server03' GROUP BY time(7m) fill(none) ORDER BY time DESC",
+                 id="integral-beside-percentile-nothing-fill-none-desc"),
+    pytest.param("SELECT integral(usage_user), percentile(usage_user, 10) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:15:00Z' AND "
+                 "host = 'server01' GROUP BY time(7m) fill(none) ORDER BY time DESC",
+                 id="integral-beside-percentile-nothing-last-window-fill-none"),
+    pytest.param("SELECT integral(usage_user), stddev(usage_user), percentile(usage_user, 10) "
+                 "FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:04:00Z' AND host = 'server04' GROUP BY time(1m) "
+                 "fill(none) ORDER BY time DESC",
+                 id="integral-beside-stddev-nan-keeps-row-fill-none"),
     pytest.param("SELECT integral(b), stddev(b), exp(percentile(b, 5) / 1000) FROM sparse "
                  "WHERE time >= '2023-12-31T23:30:00Z' AND time <= '2024-01-01T01:30:00Z' "
                  "GROUP BY time(7m, 1m) fill(-1)", {"epoch": "m"},
