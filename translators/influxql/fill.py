@@ -61,11 +61,16 @@ def absent_counts(plan: SelectPlan, schema: MeasurementSchema) -> frozenset[int]
                      if p.func == "count" and absent(schema, p))
 
 
+# The kind of a call 1.x could not type (`max(nosuch)`): it builds no fill for it
+UNTYPED = "untyped"
+
+
 def cast_fill(value: float | int | None, kind: str | None) -> Any:
     """fill(<number>)'s value as 1.x casts it to a call's type: truncated for integers, a
     float for floats (so math over it reads a float: `abs()` of an integer is left as is),
-    and for booleans and text their zero value (a number is neither: `false`, `""`)."""
-    if value is None:
+    and for booleans and text their zero value (a number is neither: `false`, `""`); none
+    for an untyped call."""
+    if value is None or kind == UNTYPED:
         return None
     if kind == "integer":
         return _go_int64(value)
@@ -85,7 +90,7 @@ def cursor_fill(value: float | int | None, kind: str | None) -> Any:
     own (a call without a point in the series or at a joined row's time, a selector's
     companion in a filled bucket): cast only to a numeric kind (`code` reads 2 under
     fill(2.5)), the number as written for text and booleans (`ok` reads 2.5)."""
-    return cast_fill(value, kind if kind in ("integer", "unsigned", "float") else None)
+    return cast_fill(value, kind if kind in ("integer", "unsigned", "float", UNTYPED) else None)
 
 
 _INT64_MIN = -(1 << 63)  # what Go's float conversions answer out of range (amd64)

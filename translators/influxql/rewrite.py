@@ -14,8 +14,11 @@ from translators.lineprotocol import FieldType
 
 from . import ast, holtwinters, indicators
 from .errors import QueryError, StatementPanic
+from .field_checks import check_fields, nil_operand, wild_calls, written_calls
 from .functions import (
     AGGREGATES,
+    FLOAT_CALLS,
+    INTEGER_CALLS,
     LOOKS_BACK,
     MATH,
     MULTI_ROW,
@@ -27,16 +30,12 @@ from .functions import (
 from .regex import matcher
 from .schema import MeasurementSchema, SchemaProvider, read_as
 from .select_list import (
-    check_fields,
     column_names,
     expand_fields,
     field_name,
     has_aggregate,
-    nil_operand,
     schema_union,
     strip_parens,
-    wild_calls,
-    written_calls,
 )
 from .select_plan import (
     Lit,
@@ -434,10 +433,16 @@ class _Builder:
             # subquery's tags are values of its rows, which functions do read)
             role = "field"
         ref = self.prim(Prim(read, role, name, extra, distinct, self.reads_back))
+        untyped = target.type in (None, ast.DataType.FIELD) and target.name not in self.fields \
+            and target.name not in self.tags
+        if untyped and name not in FLOAT_CALLS | INTEGER_CALLS:
+            # 1.x types such a call by its argument, a field no source knows: it has no type,
+            # and no fill() reaches it (`max(nosuch)` stays null under fill(3))
+            self.plan.untyped.add(self.plan.prims[ref.index])
         if name in ("top", "bottom"):
             # the tags top(x, tag..., N) picks one point per combination of: read beside it
             # even where it stands in math and answers no column of them
-            for tag in args[1:-1]:
+            for tag in map(strip_parens, args[1:-1]):  # 1.x's reduce drops parentheses
                 if isinstance(tag, ast.VarRef):
                     self.prim(Prim(tag.name, "tag"))
         return ref

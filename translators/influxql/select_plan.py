@@ -144,6 +144,8 @@ class SelectPlan:
     paged: dict[str, set[bytes]] | None = None
     # A subquery's page is keyed by its parent's GROUP BY, not its own (None: its own)
     paged_by: tuple[ast.Dimension, ...] | None = None
+    # Calls typed by an argument no source knows (`max(nosuch)`): fill() never reaches them
+    untyped: set[Prim] = field(default_factory=set)
     # Integer means computed from their points, where a series' sum may wrap (`int64.py`)
     exact_means: set[Prim] = field(default_factory=set)
     # 1.x's type error for the SELECT list (`typecheck.py`), raised only where 1.x knows the

@@ -286,6 +286,10 @@ def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
         # an integral without an area at the others' row reads fill's number there too
         rows = [(t, [defaults[i] if i in quiet or (i in integrals and v is None) else v
                      for i, v in enumerate(values)]) for t, values in rows]
+    if plan.fill is ast.FillOption.NONE:
+        # a bucket where no other call has a point (a low percentile() selecting nothing)
+        # is no row of theirs: only integral()'s area there, if any, answers
+        rows = [(t, values) for t, values in rows if any(values[i] is not None for i in others)]
     cut = (plan.offset, plan.rows_end) if plan.rows_end is not None else None
     if cut is not None and plan.fill is ast.FillOption.NONE:
         rows = _cut_each(rows, others, cut, plan.descending)

@@ -207,7 +207,7 @@ def _top_tags(statement: ast.SelectStatement) -> list[ast.Dimension]:
     return [ast.Dimension(ast.VarRef(arg.name)) for item in statement.fields
             for call in ast.calls(item.expr)
             if isinstance(call, ast.Call) and call.name in ("top", "bottom")
-            for arg in call.args[1:-1] if isinstance(arg, ast.VarRef)]
+            for arg in map(strip_parens, call.args[1:-1]) if isinstance(arg, ast.VarRef)]
 
 
 def _as_subquery(source: ast.Source) -> ast.SelectStatement:

@@ -286,6 +286,11 @@ SEMANTIC = [
                  id="indicator-arguments-before-later-field"),
     pytest.param(f"SELECT holt_winters(mean(latency), 0, 1), sample(latency, 0) FROM events "
                  f"WHERE {W} GROUP BY time(30m)", id="holt-winters-arguments-before-later-field"),
+    # moving_average()'s window is 1.x's compile check; a boolean mean() fails only where
+    # the iterators are built (fuzz 156-1110)
+    pytest.param(f"SELECT derivative(code, 1s), (mean(ok)) + moving_average(latency, 1) "
+                 f"FROM events WHERE {W} GROUP BY level, source LIMIT 10",
+                 id="moving-average-window-before-boolean-mean"),
     # a transformation reads only a call iterator: math of an aggregate inside it compiles but
     # fails where 1.x builds the iterators, with or without points, after the list's checks
     pytest.param(f"SELECT cumulative_sum(abs(mean(latency))) FROM events WHERE {W} "
@@ -430,6 +435,35 @@ SEMANTIC = [
                  id="top-with-transformation"),
     pytest.param(f"SELECT cumulative_sum(bottom(code, 2)) FROM events WHERE {W} "
                  "GROUP BY time(10m)", id="bottom-inside-transformation"),
+    # top()/bottom()'s own checks, in 1.x's order: a second one, the count, the limit, the
+    # LIMIT, the first argument as reduce leaves it (a field, not a wildcard), then the tags
+    pytest.param(f"SELECT top(1, 3) FROM events WHERE {W}", id="top-literal-first-argument"),
+    pytest.param(f"SELECT bottom('a', 3) FROM events WHERE {W}",
+                 id="bottom-string-first-argument"),
+    pytest.param(f"SELECT top(1 + 1, 3), abs(top(abs(1.5), 2)) FROM events WHERE {W}",
+                 id="top-folded-first-argument"),
+    pytest.param(f"SELECT bottom(abs(latency), 3) FROM events WHERE {W}",
+                 id="bottom-math-first-argument"),
+    pytest.param(f"SELECT top(mean(latency), 3) FROM events WHERE {W}",
+                 id="top-call-first-argument"),
+    pytest.param(f"SELECT top(*, 3) FROM events WHERE {W}", id="top-wildcard-first-argument"),
+    pytest.param(f"SELECT bottom(/lat/, 3) FROM events WHERE {W}",
+                 id="bottom-regex-first-argument"),
+    pytest.param(f"SELECT top(1, 2, 3) FROM events WHERE {W}",
+                 id="top-first-argument-before-tags"),
+    pytest.param(f"SELECT top(1, 1.5) FROM events WHERE {W}",
+                 id="top-limit-before-first-argument"),
+    pytest.param(f"SELECT top(1, 30) FROM events WHERE {W} LIMIT 2",
+                 id="top-statement-limit-before-first-argument"),
+    pytest.param(f"SELECT top(latency, 'a', 2) FROM events WHERE {W}", id="top-string-tag"),
+    pytest.param(f"SELECT top(latency, abs(code), 2) FROM events WHERE {W}",
+                 id="top-math-tag"),
+    pytest.param(f"SELECT top(latency, 3), bottom(1, 2) FROM events WHERE {W}",
+                 id="top-second-refused-before-arguments"),
+    pytest.param(f"SELECT mean(ok), top(latency, 0) FROM events WHERE {W}",
+                 id="top-arguments-before-combination"),
+    pytest.param(f"SELECT top(), mean(1) FROM events WHERE {W}",
+                 id="top-arguments-before-later-field"),
     pytest.param(f"SELECT percentile(usage_user) FROM cpu WHERE {W}", id="percentile-one-arg"),
     pytest.param(f"SELECT percentile(usage_user, 'x') FROM cpu WHERE {W}",
                  id="percentile-string"),

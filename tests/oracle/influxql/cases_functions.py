@@ -161,6 +161,21 @@ AGGREGATES = [
                  "WHERE time > 1704067980000000000 AND time < 1704157200s GROUP BY time(17m) "
                  "fill(none) ORDER BY time DESC LIMIT 2 OFFSET 1", {"epoch": "h"},
                  id="integral-beside-fill-none-limit-offset-each-call-desc"),
+    # under fill(none) a bucket where the others have no point (a low percentile()
+    # selecting nothing) is no row; integral()'s DESC areas stand at window ends
+    pytest.param("SELECT integral(usage_user), percentile(usage_user, 10) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:20:00Z' AND time < '2024-01-01T01:00:00Z' AND "
+                 "host = 'server03' GROUP BY time(7m) fill(none) ORDER BY time DESC",
+                 id="integral-beside-percentile-nothing-fill-none-desc"),
+    pytest.param("SELECT integral(usage_user), percentile(usage_user, 10) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:15:00Z' AND "
+                 "host = 'server01' GROUP BY time(7m) fill(none) ORDER BY time DESC",
+                 id="integral-beside-percentile-nothing-last-window-fill-none"),
+    pytest.param("SELECT integral(usage_user), stddev(usage_user), percentile(usage_user, 10) "
+                 "FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:04:00Z' AND host = 'server04' GROUP BY time(1m) "
+                 "fill(none) ORDER BY time DESC",
+                 id="integral-beside-stddev-nan-keeps-row-fill-none"),
     pytest.param("SELECT integral(b), stddev(b), exp(percentile(b, 5) / 1000) FROM sparse "
                  "WHERE time >= '2023-12-31T23:30:00Z' AND time <= '2024-01-01T01:30:00Z' "
                  "GROUP BY time(7m, 1m) fill(-1)", {"epoch": "m"},
@@ -294,6 +309,31 @@ AGGREGATES = [
                  "GROUP BY time(30m)", id="count-field-of-other-source"),
     pytest.param(f"SELECT count(nosuch) + 1, mean(usage_user) FROM (SELECT * {CW}) "
                  "GROUP BY host", id="count-unknown-subquery-math"),
+    # a call 1.x types by its argument (max, sum, first, difference...) over a field no
+    # source knows has no type: no fill() reaches it, fill(3) leaves it null; a cast, a tag,
+    # a field of another source or a call typed by its name (mean, count, derivative) fill
+    pytest.param("SELECT pow(2, max(nosuch)), sum(nosuch) + 1, difference(first(nosuch)), "
+                 "derivative(max(nosuch)), mean(used) FROM mem WHERE time >= "
+                 "'2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' GROUP BY time(10m) "
+                 "fill(3)", id="untyped-call-unfilled-by-time"),
+    pytest.param("SELECT max(nosuch::integer), max(host), mode(nosuch), percentile(nosuch, 50), "
+                 "median(nosuch), mean(used) FROM mem WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T00:30:00Z' GROUP BY time(10m) fill(3)",
+                 id="untyped-call-unfilled-typed-ones-filled"),
+    pytest.param("SELECT max(nosuch), spread(nosuch), mean(used) FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' fill(3)",
+                 id="untyped-call-unfilled-without-time"),
+    pytest.param("SELECT max(usage_user), last(nosuch), mean(used) FROM cpu, mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' AND "
+                 "(host = 'server01' OR host = 'server02') GROUP BY time(10m) fill(3)",
+                 id="untyped-call-field-of-other-source-filled"),
+    pytest.param("SELECT difference(nosuch), cumulative_sum(nosuch), elapsed(nosuch), "
+                 "count(used) FROM mem WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:30:00Z' fill(3)",
+                 id="untyped-raw-transform-beside-count-unfilled"),
+    pytest.param("SELECT max(nosuch), max(host), count(nosuch), cumulative_sum(used) FROM mem "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "fill(3) LIMIT 2", id="untyped-aggregate-beside-raw-transform-unfilled"),
     # fill(<number>) is cast to each function's type: truncated for integers (count, and
     # sum/max/first/spread/mode/percentile of integers), false for booleans, "" for text
     pytest.param("SELECT count(usage_user), mean(usage_user) FROM cpu WHERE host = 'server03' "
@@ -935,6 +975,19 @@ BESIDE = [
     # elapsed() an integer even where it has no point to tell
     pytest.param(f"SELECT mode(d), last(c), cumulative_sum(a) {S20} fill(2.5) LIMIT 2",
                  id="boolean-text-beside-cumulative-sum-fill-number-uncast"),
+    # a call without any value in the series reads the number cast to the kind 1.x types
+    # it by: its field's stored kind or cast (fuzz 158-896)
+    pytest.param("SELECT non_negative_difference(volume), sum(volume), "
+                 "kaufmans_efficiency_ratio(volume, 3, 4) FROM stock WHERE time > 1703376000s "
+                 "AND time < '2024-01-01T00:00:45Z' fill(2.5)",
+                 id="integer-transform-without-points-fill-number-cast"),
+    pytest.param("SELECT count(a), difference(b), difference(b::float), difference(a::integer) "
+                 "FROM sparse WHERE time >= '2024-01-01T00:05:00Z' AND "
+                 "time < '2024-01-01T00:07:30Z' GROUP BY id fill(2.5)",
+                 id="transforms-without-points-fill-number-by-stored-kind-or-cast"),
+    pytest.param("SELECT sum(b), max(b) * 2, cumulative_sum(a) FROM sparse WHERE "
+                 "time >= '2024-01-01T00:05:00Z' AND time < '2024-01-01T00:07:30Z' "
+                 "GROUP BY id fill(-1.5)", id="integer-aggregates-without-points-fill-number-cast"),
     pytest.param("SELECT spread(temp), elapsed(temp, 10s) FROM cpu WHERE cpu != 'cpu1' AND "
                  "time > 1704074400s GROUP BY * fill(2.5) LIMIT 10",
                  id="spread-beside-elapsed-fill-cast-to-integer"),
