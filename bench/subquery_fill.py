@@ -3,10 +3,12 @@
 A sparse measurement (one point every `--gap` seconds, hosts in turn) read by a subquery
 `GROUP BY time(1s), host fill(0)` over `--days`: 1.x's fill iterator starts a run over the
 whole range at every change of host, so the subquery answers points x buckets rows, which a
-parent `count()` (and a raw parent cut by LIMIT...) reads. Two calls count a run per call
-against the cap (10 x query.max_buckets rows), and the last statement reaches a day past it:
-the gateway refuses both at once, where 1.6.7 answers. Prints each statement's seconds on
-both servers and their ratio, and whether the answers agree.
+parent `count()` (and a raw parent cut by LIMIT...) reads. Two calls have a fill iterator
+each, joined by 1.x's cursor: `max(u)` (a field every third point holds) has runs of its own,
+so the join answers more rows than either call. The cap (10 x query.max_buckets rows the
+subquery answers) lets the two-day range through; the last two statements reach a day past
+it: the gateway refuses them at once, where 1.6.7 answers. Prints each statement's seconds
+on both servers and their ratio, and whether the answers agree.
 
     .venv/bin/python bench/subquery_fill.py                  # 40 runs x 2 days: 6.9 M rows
     .venv/bin/python bench/subquery_fill.py --keep /tmp/sf   # leave both servers running
@@ -34,7 +36,10 @@ DATABASE = "sparse"
 
 
 def lines(points: int, hosts: int, gap: int) -> bytes:
-    return b"".join(f"m,host=h{k % hosts} v={k * 1.5} {START_S + 1 + k * gap}\n".encode()
+    def fields(k: int) -> str:  # u on every third point only
+        return f"v={k * 1.5},u={k}" if k % 3 == 0 else f"v={k * 1.5}"
+
+    return b"".join(f"m,host=h{k % hosts} {fields(k)} {START_S + 1 + k * gap}\n".encode()
                     for k in range(points))
 
 
@@ -45,7 +50,9 @@ def statements(days: int) -> list[str]:
     previous = inner.replace("fill(0)", "fill(previous)")
     linear = inner.replace("fill(0)", "fill(linear)")
     two = inner.replace("mean(v) AS v", "mean(v) AS v, max(v) AS w")
+    apart = previous.replace("mean(v) AS v", "mean(v) AS v, max(u) AS w")  # runs of its own
     over = inner.replace(f"time < {end}s", f"time < {end + 86_400}s")  # past the cap
+    two_over = over.replace("mean(v) AS v", "mean(v) AS v, max(u) AS w")
     return [
         f"SELECT count(v) FROM ({inner})",
         f"SELECT count(v), sum(v) FROM ({previous})",
@@ -53,7 +60,10 @@ def statements(days: int) -> list[str]:
         f"SELECT count(v) FROM ({previous}) GROUP BY host",
         f"SELECT mean(v) FROM ({linear}) WHERE {where}",
         f"SELECT count(v) FROM ({two})",
+        f"SELECT count(v), count(w), sum(w) FROM ({apart}) GROUP BY host",
+        f"SELECT v, w FROM ({apart} ORDER BY time DESC) ORDER BY time DESC LIMIT 5",
         f"SELECT count(v) FROM ({over})",
+        f"SELECT count(w) FROM ({two_over})",
     ]
 
 

@@ -55,13 +55,8 @@ def filled_columns(plan: SelectPlan, rows: Rows, times: pa.Array, silent: frozen
     series (`cursor.silent`), which the cursor's join reads as its default. None when a
     column mixes Python types."""
     assert plan.interval is not None
-    start, count = times[0].as_py(), len(times)
-    places: dict[int, int] = {}  # bucket number -> row (a later row at one time wins)
-    for number, (time, _) in enumerate(rows):
-        place, off = divmod(time - start, plan.interval)
-        if not off and 0 <= place < count:
-            places[place] = number
-    ordered = sorted(places.items())
+    count = len(times)
+    ordered = _ordered(plan, rows, times)
     numbers = fill_numbers(plan, kinds)
     joined = cursor.applies(plan)
     columns: list[pa.Array] = [times]
@@ -71,7 +66,7 @@ def filled_columns(plan: SelectPlan, rows: Rows, times: pa.Array, silent: frozen
             default = None
             if joined:  # the join reads its default where a call has no point
                 default = cursor.missing_value(plan.fill, plan.fill_value, kinds[index], None)
-            column = _constant(default, count)
+            column = constant(default, count)
         else:
             column = _column(plan, index, ordered, rows, times, index in silent,
                              numbers[index])
@@ -81,11 +76,35 @@ def filled_columns(plan: SelectPlan, rows: Rows, times: pa.Array, silent: frozen
     return columns
 
 
-def _constant(value: Any, count: int) -> pa.Array | None:
+def prim_column(plan: SelectPlan, rows: Rows, times: pa.Array, index: int, silent: bool,
+                kinds: Sequence[str | None]) -> pa.Array | None:
+    """One prim's column of a run over the buckets `times`, ascending, as `fill.fill_rows`
+    fills it (`silent`: left alone but for fill(linear)); None when it mixes Python types."""
+    number = fill_numbers(plan, kinds)[index]
+    return _column(plan, index, _ordered(plan, rows, times), rows, times, silent, number)
+
+
+def _ordered(plan: SelectPlan, rows: Rows, times: pa.Array) -> list[tuple[int, int]]:
+    """The rows on the buckets `times`: (bucket number, row number), a later row at one
+    time winning, by bucket."""
+    assert plan.interval is not None
+    start, count = times[0].as_py(), len(times)
+    places: dict[int, int] = {}
+    for number, (time, _) in enumerate(rows):
+        place, off = divmod(time - start, plan.interval)
+        if not off and 0 <= place < count:
+            places[place] = number
+    return sorted(places.items())
+
+
+def constant(value: Any, count: int) -> pa.Array | None:
+    """`value` repeated, an Arrow array of its Python type (None when it has none)."""
     if value is None:
         return pa.nulls(count)
     kind = _ARROW.get(type(value))
-    return None if kind is None else pa.repeat(pa.scalar(value, kind), count)
+    if kind is None or kind == pa.int64() and not _INT64[0] <= value <= _INT64[1]:
+        return None
+    return pa.repeat(pa.scalar(value, kind), count)
 
 
 def _column(plan: SelectPlan, index: int, ordered: list[tuple[int, int]], rows: Rows,

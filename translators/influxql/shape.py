@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import ast, cursor, late_fill, percentile_windows, run_fill, topread
+from . import ast, cursor, late_fill, percentile_windows, run_fill, run_join, topread
 from . import functions as fn
 from . import integral as area
 from .bucket_values import compute
@@ -33,7 +33,14 @@ from .select_plan import Math, Node, PrimRef, SelectPlan, Transform, outermost, 
 from .series_rows import SeriesRows, group_rows, schema_of
 from .shard_index import groups_by
 from .sqlnames import VIRTUAL_DB
-from .subquery_fill import fills_in_runs, joined_runs, limit_runs, runs
+from .subquery_fill import (
+    call_streams,
+    fills_in_runs,
+    joined_runs,
+    limit_rows,
+    limit_runs,
+    runs,
+)
 
 __all__ = ["SeriesRows", "group_rows", "shape"]
 
@@ -94,10 +101,25 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         calls = [i for i, p in enumerate(plan.prims) if p.func is not None]
         if len(calls) > 1 and start is not None and end is not None and not any(
                 transforms_in(node) for node in plan.outputs):
-            computed = [(payload, None, rows) for payload, rows in joined_runs(
-                plan, tagged, calls, (start, end, max_buckets),
-                lambda p, rows, quiet: _filled(plan, p[0], rows, start, end, quiet),
-                lambda p: _kinds(plan, p[0]))]
+            # the calls' runs joined, as many rows as 1.x's cursor answers for them
+            per_call, rank = call_streams(plan, tagged, calls)
+            spans = run_join.spans(plan, per_call, rank, start)
+            stretches = run_join.stretches(spans, (end - start) // plan.interval,
+                                           plan.descending)
+            limit_rows(run_join.row_count(stretches), max_buckets)
+            joined = run_join.applies(plan, keep) and run_join.joined_columns(
+                plan, per_call, spans, stretches, (start, end), lambda p: _kinds(plan, p[0]),
+                lambda p: p[0].absent_counts)
+            if joined:
+                series = [_arrays_series(plan, group, [times, *(
+                    calls[node.index] for node in plan.outputs)],  # type: ignore[union-attr]
+                    nan_possible and not plan.keep_nan) for (group, _, _), times, calls in joined]
+                series, computed = [s for s in series if s.row_count], []
+            else:
+                computed = [(payload, None, rows) for payload, rows in joined_runs(
+                    plan, per_call, rank,
+                    lambda p, rows, quiet: _filled(plan, p[0], rows, start, end, quiet),
+                    lambda p: _kinds(plan, p[0]))]
             prefilled = True
         else:
             computed = [(payload, None, rows) for payload, rows in runs(tagged,
@@ -201,11 +223,16 @@ def _run_series(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[
                                       quiet, _kinds(plan, group))
     if columns is None:
         return None
+    return _arrays_series(plan, group, [c[::-1] for c in columns] if plan.descending
+                          else columns, nan_as_null)
+
+
+def _arrays_series(plan: SelectPlan, group: SeriesRows, columns: list[pa.Array],
+                   nan_as_null: bool) -> Series:
+    """A series of Arrow columns in the answer's order, LIMIT and OFFSET applied."""
     if nan_as_null:  # as `cursor.nan_as_null`
         columns = [c if not pa.types.is_floating(c.type) else
                    pc.if_else(pc.is_nan(c), pa.scalar(None, c.type), c) for c in columns]
-    if plan.descending:
-        columns = [c[::-1] for c in columns]
     if plan.rows_end is not None:
         columns = [c[plan.offset:plan.rows_end] for c in columns]
     return Series(group.name, ["time", *plan.columns], None,

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol, cast
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from translators.lineprotocol import FieldType
@@ -36,7 +37,7 @@ from .subquery_range import (
     parent_condition,
     within_parent_range,
 )
-from .subquery_rows import SEQUENCE, Virtual, add_series
+from .subquery_rows import SEQUENCE, Virtual, add_series, positions, row_count
 from .subquery_rows import schema as schema_of
 from .subquery_rows import table as table_of
 
@@ -374,26 +375,28 @@ def _check_parent_types(statement: ast.SelectStatement, types: list[ColumnTypes]
         raise QueryError(plan.type_error)
 
 
-def _meeting(answered: list[Series], condition: ast.Expr, run: Runner
-             ) -> set[tuple[int, int]]:
-    """The (series, row) positions of `answered` whose row meets `condition`."""
-    kept: set[tuple[int, int]] = set()
+def _meeting(answered: list[Series], condition: ast.Expr, run: Runner) -> dict[int, pa.Array]:
+    """Per series of `answered` (by number), whether each of its rows meets `condition`."""
+    kept: dict[int, pa.Array] = {}
     names: dict[str, list[int]] = {}
     for number, series in enumerate(answered):
         names.setdefault(series.name, []).append(number)
     for name, numbers in names.items():
         virtual = Virtual()
-        positions = []
         for number in numbers:
             add_series(virtual, answered[number], 0, True)
-            positions.extend((number, place) for place in range(answered[number].row_count))
         schema = schema_of(name, virtual)
-        table = table_of(schema, virtual).append_column(
-            _ROW, pa.array(range(len(positions)), pa.int64()))
+        rows = positions(row_count(virtual))
+        table = table_of(schema, virtual).append_column(_ROW, rows)
         query = exp.select(col(_ROW)).from_(exp.Table(this=ident(_MET))).where(
             condition_sql(condition, schema))
         met = cast("TableRunner", run)(query, tables={_MET: table})
-        kept.update(positions[row] for row in met.column(_ROW).to_pylist())
+        meets = pc.is_in(rows, value_set=met.column(_ROW).combine_chunks())
+        offset = 0
+        for number in numbers:
+            size = answered[number].row_count
+            kept[number] = meets.slice(offset, size)
+            offset += size
     return kept
 
 

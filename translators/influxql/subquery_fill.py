@@ -14,7 +14,8 @@ first run held. fill(linear) interpolates only between points of one run. fill(n
 Each call of the subquery's SELECT list has a fill iterator of its own, so calls with points
 in different buckets have runs of their own; 1.x's cursor joins them by taking, of every
 call's next point, the least by measurement, tag set and time (the greatest under DESC), and
-a call without a point there reads the cursor's default (`join_calls`).
+a call without a point there reads the cursor's default (`join_calls`; `run_join.py` walks
+the same join a stretch of buckets at a time, with Arrow columns).
 """
 
 from __future__ import annotations
@@ -70,7 +71,13 @@ def limit_runs(plan: SelectPlan, count: int, start: int, end: int, max_buckets: 
     """Every run fills the whole range, so runs multiply the buckets: no more of them in all
     than ten series' worth (1.x answers millions of rows for a few hundred points)."""
     assert plan.interval is not None
-    if count * ((end - start) // plan.interval + 1) > 10 * max_buckets:
+    limit_rows(count * ((end - start) // plan.interval + 1), max_buckets)
+
+
+def limit_rows(rows: int, max_buckets: int) -> None:
+    """`limit_runs` for the rows the runs answer (calls' runs joined, `run_join.stretches`:
+    the calls' points at one bucket of one series are one row)."""
+    if rows > 10 * max_buckets:
         raise QueryError(
             f"the subquery's fill() would answer more than {10 * max_buckets} buckets "
             "(a run per change of series); narrow its time range or widen its GROUP BY time")
@@ -163,26 +170,30 @@ def join_calls(filled: dict[int, list[tuple[T, Rows]]], rank: Callable[[T], int]
     return out
 
 
-def joined_runs(plan: SelectPlan, tagged: Sequence[tuple[T, Hashable, Rows]],
-                calls: Sequence[int], span: tuple[int, int, int],
-                fill: Callable[[T, Rows, frozenset[int]], Rows],
-                kinds: Callable[[T], Sequence[str | None]]) -> list[tuple[T, Rows]]:
-    """A subquery's calls each filled in runs of its own (`call_runs`), joined as 1.x's
-    cursor joins them (`join_calls`). `tagged`: each series' payload, parent group and rows;
-    `span`: the range's first and last bucket and the buckets allowed a series; `fill`
-    fills a run's rows leaving the given prims alone; `kinds`: a series' prims' types."""
-    start, end, max_buckets = span
+def call_streams(plan: SelectPlan, tagged: Sequence[tuple[T, Hashable, Rows]],
+                 calls: Sequence[int]
+                 ) -> tuple[dict[int, list[tuple[T, Rows]]], Callable[[T], int]]:
+    """Each call's runs (`call_runs`) and how 1.x's cursor ranks their series when it joins
+    them: by measurement, then tag set. `tagged`: each series' payload, parent group and
+    rows, in tag-set order per measurement."""
     counts = frozenset(i for i in calls if plan.prims[i].func == "count")
     per_call = call_runs(tagged, calls, counts, plan.descending)
-    limit_runs(plan, sum(len(r) for r in per_call.values()), start, end, max_buckets)
+    order = sorted(range(len(tagged)), key=lambda n: (_name(tagged[n][1]), n))
+    ranks = {id(tagged[n][0]): rank for rank, n in enumerate(order)}
+    return per_call, lambda payload: ranks[id(payload)]
+
+
+def joined_runs(plan: SelectPlan, per_call: dict[int, list[tuple[T, Rows]]],
+                rank: Callable[[T], int], fill: Callable[[T, Rows, frozenset[int]], Rows],
+                kinds: Callable[[T], Sequence[str | None]]) -> list[tuple[T, Rows]]:
+    """A subquery's calls' runs (`call_streams`) each filled on its own, joined as 1.x's
+    cursor joins them (`join_calls`), a row at a time. `fill` fills a run's rows leaving
+    the given prims alone; `kinds`: a series' prims' types."""
     others = frozenset(range(len(plan.prims)))
     filled = {index: [(payload, fill(payload, rows, others - {index})) for payload, rows in own]
               for index, own in per_call.items()}
-    # 1.x compares measurements, then tag sets: `tagged` is in tag-set order per measurement
-    order = sorted(range(len(tagged)), key=lambda n: (_name(tagged[n][1]), n))
-    ranks = {id(tagged[n][0]): rank for rank, n in enumerate(order)}
-    return join_calls(filled, lambda p: ranks[id(p)], kinds, len(plan.prims),
-                      (plan.fill, plan.fill_value), plan.descending)
+    return join_calls(filled, rank, kinds, len(plan.prims), (plan.fill, plan.fill_value),
+                      plan.descending)
 
 
 def _name(group: Hashable) -> str:

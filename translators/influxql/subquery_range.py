@@ -55,14 +55,14 @@ def parent_condition(statement: ast.SelectStatement, now: int) -> ast.Expr | Non
 
 
 def cut_early_rows(answered: list[Series], parent: ast.SelectStatement, now: int,
-                   meeting: Callable[[ast.Expr], set[tuple[int, int]]]) -> list[Series]:
+                   meeting: Callable[[ast.Expr], dict[int, pa.Array]]) -> list[Series]:
     """One subquery source's series with the values an aggregate without GROUP BY time never
     reads set to null, column by column (each of 1.x's calls reads its own column): walking
     the groups in 1.x's order, a group holding a value before the lower bound ends the read;
     ascending that group gives nothing, descending its later values were read first. The
     values before the bound in the groups read are left to the parent's time filter.
-    `meeting(condition)`: the (series, row) positions the parent's other conditions keep,
-    which are all 1.x's read sees."""
+    `meeting(condition)`: per series (by number), a mask of the rows the parent's other
+    conditions keep, which are all 1.x's read sees."""
     rest, span = split_condition(parent.condition, now, parent.timezone)
     lower = span.lower
     if (lower is None or not _aggregates(parent)
@@ -92,16 +92,19 @@ def cut_early_rows(answered: list[Series], parent: ast.SelectStatement, now: int
 
 
 def _early(series: Series, number: int, index: int, lower: int,
-           kept: set[tuple[int, int]] | None) -> bool:
+           kept: dict[int, pa.Array] | None) -> bool:
     """Whether the series (the `number`th) holds a value in column `index` before `lower`
-    in a row the parent's other conditions keep (`kept`: None, all of them)."""
-    if series.arrays is not None and kept is None:
-        times, values = series.arrays[0], series.arrays[index]
-        return bool(pc.any(pc.and_(pc.less(times, pa.scalar(lower, pa.int64())),
-                                   pc.is_valid(values))).as_py())
-    return any(row[0] < lower and row[index] is not None
-               and (kept is None or (number, place) in kept)
-               for place, row in enumerate(series.values))
+    in a row the parent's other conditions keep (`kept`: by series, a mask of its rows;
+    None, all of them)."""
+    if series.arrays is None:
+        mask = None if kept is None else kept[number].to_pylist()
+        return any(row[0] < lower and row[index] is not None and (mask is None or mask[place])
+                   for place, row in enumerate(series.values))
+    times, values = series.arrays[0], series.arrays[index]
+    early = pc.and_(pc.less(times, pa.scalar(lower, pa.int64())), pc.is_valid(values))
+    if kept is not None:
+        early = pc.and_(early, kept[number])
+    return bool(pc.any(early).as_py())
 
 
 def _without(series: Series, columns: set[str]) -> Series:

@@ -147,7 +147,7 @@ def _coerced(values: Column | None, count: int, ftype: FieldType) -> pa.Array:
     return pa.array([coerce(v, ftype) for v in values], ftype.arrow)
 
 
-def _positions(count: int) -> pa.Array:
+def positions(count: int) -> pa.Array:
     """0, 1, ... count - 1."""
     return pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), count)),
                        pa.scalar(1, pa.int64()))
@@ -162,7 +162,7 @@ def _sequence(pieces: list[Piece]) -> pa.ChunkedArray:
         first, offsets = 0, [0] * len(pieces)
         for number in sorted(range(len(pieces)), key=lambda n: pieces[n].rank):
             offsets[number], first = first, first + sizes[number]
-        return pa.chunked_array([pc.add(_positions(size), pa.scalar(offset, pa.int64()))
+        return pa.chunked_array([pc.add(positions(size), pa.scalar(offset, pa.int64()))
                                  for size, offset in zip(sizes, offsets, strict=True)],
                                 pa.int64())
     if all(not p.by_time or len(p.times) < 2 or pc.all(pc.greater_equal(
@@ -174,7 +174,7 @@ def _sequence(pieces: list[Piece]) -> pa.ChunkedArray:
                 pa.int64()),
             "r": pa.chunked_array([pa.repeat(pa.scalar(p.rank, pa.int64()), size)
                                    for p, size in zip(pieces, sizes, strict=True)], pa.int64()),
-            "i": pa.chunked_array([_positions(size) for size in sizes], pa.int64())})
+            "i": pa.chunked_array([positions(size) for size in sizes], pa.int64())})
         order = pc.sort_indices(keys, sort_keys=[("t", "ascending"), ("r", "ascending"),
                                                  ("i", "ascending")])
         # the inverse of the permutation `order` is its own sort order
