@@ -23,11 +23,10 @@ from .results import Series
 from .rewrite import plan_select, resolve_sources
 from .schema import SchemaProvider
 from .select_list import expand_fields, parent_columns, schema_union
-from .select_plan import SelectPlan, Source
+from .select_plan import SelectPlan, Source, stream_keys
 from .shape import group_rows, shape
 from .sqlnames import VIRTUAL_DB
 from .storage import build_query
-from .subquery_fill import stream_keys
 from .typecheck import check_types
 
 Runner = Callable[[exp.Expression], pa.Table]

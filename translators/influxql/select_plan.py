@@ -15,6 +15,7 @@ from typing import Any
 from . import ast
 from .regex import matcher
 from .schema import MeasurementSchema
+from .sqlnames import VIRTUAL_DB
 from .timerange import TimeRange
 
 # -- evaluation trees --------------------------------------------------------------------------
@@ -176,3 +177,14 @@ class SelectPlan:
         for pattern in self.dimension_regexes:
             names.update(t for t in tags if matcher(pattern).search(t))
         return sorted(names)
+
+
+def stream_keys(plan: SelectPlan) -> frozenset[str] | None:
+    """For a raw statement run as a subquery over subqueries, the tags that key its read:
+    1.x hands it the outermost statement's GROUP BY as the dimensions it orders by, so it
+    reads its subqueries' rows as they come (runs that go back in time too), its own GROUP
+    BY tags only kept on the rows; a series ends where their values change. None otherwise."""
+    if plan.paged_by is None or plan.aggregate or not any(
+            s.database == VIRTUAL_DB for s in plan.sources):
+        return None
+    return frozenset(d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef))

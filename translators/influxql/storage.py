@@ -21,7 +21,7 @@ from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
 from .readrange import read_bounds, stored_time_within, time_bounds
 from .schema import MeasurementSchema, readable_as
-from .select_plan import Prim, SelectPlan, transforms_in
+from .select_plan import Prim, SelectPlan, stream_keys, transforms_in
 from .sql_aggregates import SQL_AGGREGATES, not_null, sql_aggregate, struct
 from .sqlnames import (
     COUNTED,
@@ -38,7 +38,6 @@ from .sqlnames import (
     ident,
     prim_name,
 )
-from .subquery_fill import stream_keys
 
 # Functions whose answer between equal values (integral: points at one time) depends on the
 # order 1.x reads points in.

@@ -27,7 +27,6 @@ from . import ast, cursor
 from .errors import QueryError
 from .functions import AGGREGATES, MULTI_ROW, SELECTORS
 from .select_plan import SelectPlan
-from .sqlnames import VIRTUAL_DB
 
 #: The fill options whose iterator 1.x runs over a subquery's buckets.
 _FILLED = (ast.FillOption.NUMBER, ast.FillOption.PREVIOUS, ast.FillOption.LINEAR)
@@ -54,17 +53,6 @@ def statement_fills_in_runs(statement: ast.SelectStatement) -> bool:
              for f in statement.fields for c in ast.calls(f.expr)
              if isinstance(c, ast.Distinct) or c.name in AGGREGATES or c.name in SELECTORS]
     return fills_in_runs(statement.fill, interval, calls)
-
-
-def stream_keys(plan: SelectPlan) -> frozenset[str] | None:
-    """For a raw statement run as a subquery over subqueries, the tags that key its read:
-    1.x hands it the outermost statement's GROUP BY as the dimensions it orders by, so it
-    reads its subqueries' rows as they come (runs that go back in time too), its own GROUP
-    BY tags only kept on the rows; a series ends where their values change. None otherwise."""
-    if plan.paged_by is None or plan.aggregate or not any(
-            s.database == VIRTUAL_DB for s in plan.sources):
-        return None
-    return frozenset(d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef))
 
 
 def limit_runs(plan: SelectPlan, count: int, start: int, end: int, max_buckets: int) -> None:
