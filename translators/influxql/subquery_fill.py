@@ -67,7 +67,7 @@ def limit_rows(rows: int, max_buckets: int) -> None:
     the calls' points at one bucket of one series are one row)."""
     if rows > 10 * max_buckets:
         raise QueryError(
-            f"the subquery's fill() would answer more than {10 * max_buckets} buckets "
+            f"the subquery's fill() would answer more than {10 * max_buckets} rows "
             "(a run per change of series); narrow its time range or widen its GROUP BY time")
 
 

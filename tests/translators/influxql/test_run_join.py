@@ -144,5 +144,5 @@ def test_the_cap_counts_joined_rows() -> None:
     expected = [("cpu", None, ["time", "count", "sum"], [_typed([0, 24_000, 1170.0])])]
     assert answer(con, text, max_buckets=2400) == expected
     assert answer(con, text, max_buckets=2399) == (
-        "the subquery's fill() would answer more than 23990 buckets (a run per change of "
+        "the subquery's fill() would answer more than 23990 rows (a run per change of "
         "series); narrow its time range or widen its GROUP BY time")
