@@ -44,12 +44,14 @@ Item = Point | None  # None: the iterator answered nothing (a nil)
 
 @dataclass(frozen=True, slots=True)
 class Series:
-    """What the walk needs of one series: its filled rows (time, prim values) in the answer's
-    order, integral()'s areas by prim index (emission order), the prims without a point in
-    it (`cursor.silent`), each percentile's windows holding points in read order (time,
-    selected value or None), and each prim's kind."""
+    """What the walk needs of one series: a function answering its filled rows (time, prim
+    values) in the answer's order, called only when the walk answers (filling is the costly
+    part, and most statements leave the walk to the usual joins), integral()'s areas by prim
+    index (emission order), the prims without a point in it (`cursor.silent`), each
+    percentile's windows holding points in read order (time, selected value or None), and
+    each prim's kind."""
 
-    rows: list[tuple[int, list[Any]]]
+    rows: Callable[[], list[tuple[int, list[Any]]]]
     integrals: dict[int, list[tuple[int, float]]]
     quiet: frozenset[int]
     windows: dict[int, list[tuple[int, Any]]]
@@ -82,16 +84,21 @@ def rows(plan: SelectPlan, series: Sequence[Series], start: int, end: int
         if prim.func == "percentile":
             stream = _filled(plan, series, index, start, end)
             late.update(_late_series(stream))
-        elif prim.func == "integral":
-            stream = [Point(s, t, v) for s, one in enumerate(series)
-                      for t, v in one.integrals.get(index, [])]
-        else:
-            stream = [Point(s, t, values[index]) for s, one in enumerate(series)
-                      if index not in one.quiet for t, values in one.rows]
-        streams[index] = _limited(plan, stream)
+            streams[index] = _limited(plan, stream)
     first = len(series) - 1 if plan.descending else 0  # in read order
     if not late or (late != {first} and all(p.func == "percentile" for p in plan.prims)):
         return None
+    filled = [one.rows() for one in series]
+    for index, prim in enumerate(plan.prims):
+        if prim.func == "integral":
+            stream = [Point(s, t, v) for s, one in enumerate(series)
+                      for t, v in one.integrals.get(index, [])]
+        elif prim.func != "percentile":
+            stream = [Point(s, t, values[index]) for s, one in enumerate(series)
+                      if index not in one.quiet for t, values in filled[s]]
+        else:
+            continue
+        streams[index] = _limited(plan, stream)
     out: list[list[tuple[int, list[Any]]]] = [[] for _ in series]
     for at, time, values in _walk(plan, streams, lambda at, i, last: missing_value(
             plan.fill, plan.fill_value, series[at].kinds[i], last)):

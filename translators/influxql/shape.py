@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -182,13 +183,16 @@ def _window_keys(plan: SelectPlan, groups: list[SeriesRows]) -> list[Any] | None
 
 
 def _filled(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],
-            start: int, end: int, quiet: frozenset[int]) -> list[tuple[int, list[Any]]]:
-    """A series' buckets from its first to `end`, filled (`fill.fill_rows`)."""
+            start: int, end: int, quiet: frozenset[int], reverse: bool = False
+            ) -> list[tuple[int, list[Any]]]:
+    """A series' buckets from its first to `end`, filled (`fill.fill_rows`), latest first
+    if `reverse`."""
     first = rows[0][0] if rows else None
     nils = (percentile_windows.nil_windows(plan, group.rows)
             if plan.fill is ast.FillOption.LINEAR else {})
-    return fill_rows(plan, rows, own_start(plan, start, first), end,
-                     quiet | group.absent_counts, _kinds(plan, group), nils)
+    filled = fill_rows(plan, rows, own_start(plan, start, first), end,
+                       quiet | group.absent_counts, _kinds(plan, group), nils)
+    return filled[::-1] if reverse else filled
 
 
 def _late(plan: SelectPlan, every: list[tuple[SeriesRows, list[tuple[int, list[Any]]],
@@ -202,10 +206,11 @@ def _late(plan: SelectPlan, every: list[tuple[SeriesRows, list[tuple[int, list[A
         windows = {i: [(t, values[t][i]) for t, v in group.rows
                        if t is not None and percentile_windows.present(v[i])]
                    for i, p in enumerate(plan.prims) if p.func == "percentile"}
-        filled = _filled(plan, group, rows, start, end, quiet)
         if plan.descending:
-            filled, windows = filled[::-1], {i: w[::-1] for i, w in windows.items()}
-        series.append(late_fill.Series(filled, integrals, quiet, windows, _kinds(plan, group)))
+            windows = {i: w[::-1] for i, w in windows.items()}
+        series.append(late_fill.Series(partial(_filled, plan, group, rows, start, end, quiet,
+                                               plan.descending),
+                                       integrals, quiet, windows, _kinds(plan, group)))
     return late_fill.rows(plan, series, start, end)
 
 

@@ -33,7 +33,7 @@ def series(windows: list[tuple[int, Any]], maxes: list[tuple[int, Any]],
     filled = [(t, [None, v]) for t, v in maxes]
     if descending:
         filled, windows = filled[::-1], windows[::-1]
-    return Series(filled, {}, frozenset(), {0: windows}, ["float", "float"])
+    return Series(lambda: filled, {}, frozenset(), {0: windows}, ["float", "float"])
 
 
 MAXES = [(t, 10.0 + t) for t in range(6)]
@@ -109,6 +109,20 @@ def test_usual_joins_answer(options: dict[str, Any], windows: list[tuple[int, An
         assert walk(options, both, one) is None
     else:
         assert walk(options, series(windows, MAXES)) is None
+
+
+def test_series_are_filled_only_when_the_walk_answers() -> None:
+    calls = []
+
+    def counted(windows: list[tuple[int, Any]]) -> Series:
+        filled = series(windows, MAXES)
+        return Series(lambda: calls.append(1) or filled.rows(), {}, frozenset(),
+                      filled.windows, filled.kinds)
+
+    assert walk({}, counted([(0, 0.5), (1, NIL), (2, 2.5)])) is None
+    assert calls == []
+    assert walk({}, counted([(0, NIL), (1, NIL), (2, 2.5)])) is not None
+    assert calls == [1]
 
 
 def test_limit_cuts_each_call_and_keeps_its_nils() -> None:
