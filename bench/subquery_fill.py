@@ -5,7 +5,7 @@ A sparse measurement (one point every `--gap` seconds, hosts in turn) read by a 
 whole range at every change of host, so the subquery answers points x buckets rows, which a
 parent `count()` (and a raw parent cut by LIMIT...) reads. Two calls have a fill iterator
 each, joined by 1.x's cursor: `max(u)` (a field every third point holds) has runs of its own,
-so the join answers more rows than either call. The cap (10 x query.max_buckets rows the
+so the join answers more rows than either call. The cap (10 x `query.max_rows` rows the
 subquery answers) lets the two-day range through; the last two statements reach a day past
 it: the gateway refuses them at once, where 1.6.7 answers. Prints each statement's seconds
 on both servers and their ratio, and whether the answers agree.
@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -94,8 +96,10 @@ def main() -> None:
     gap = args.days * 86_400 // (args.points + 1)
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-subquery-fill-"))
     reference = influxd(work / "influxd").start()
-    gateway = gateway_process(work / "gw").start(timeout=60)
+    gateway = None
+    leave = False  # --keep after a run that went through: both servers stay up
     try:
+        gateway = gateway_process(work / "gw").start(timeout=60)
         for base in (reference.url, gateway.url):
             post(f"{base}/query", urllib.parse.urlencode(
                 {"q": f"CREATE DATABASE {DATABASE}"}).encode())
@@ -112,13 +116,14 @@ def main() -> None:
         if args.keep:
             print(f"influxd {reference.url} (pid {reference.process.pid}), "
                   f"gateway {gateway.url} (pid {gateway.process.pid})")
-            return
-    except BaseException:
-        gateway.stop()
-        reference.stop()
-        raise
-    gateway.stop()
-    reference.stop()
+            leave = True
+    finally:
+        if not leave:
+            if gateway is not None:
+                gateway.stop()
+            reference.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
