@@ -41,6 +41,9 @@ from bench.common import (  # noqa: E402
 )
 from tests.support.gateway_process import GatewayProcess  # noqa: E402
 
+# Native frames show where Arrow and DuckDB spend; without them py-spy leaves idle threads out.
+SPY_FLAGS = os.environ.get("INGEST_CPU_SPY_FLAGS", "--native -r 200").split()
+
 
 def thread_seconds(pid: int) -> Counter[int]:
     """CPU-seconds per thread id."""
@@ -75,8 +78,8 @@ def measure(gateway: GatewayProcess, database: str, data: list[bytes], connectio
     spy = None
     if spy_to is not None:
         spy = subprocess.Popen(
-            [str(Path(sys.executable).parent / "py-spy"), "record", "--native", "--threads",
-             "-r", "200", "-p", str(pid), "-f", "raw", "-o", str(spy_to)],
+            [str(Path(sys.executable).parent / "py-spy"), "record", *SPY_FLAGS, "--threads",
+             "-p", str(pid), "-f", "raw", "-o", str(spy_to)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.0)
     threads = thread_seconds(pid)
