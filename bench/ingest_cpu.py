@@ -105,10 +105,13 @@ def run(points: int, rounds: int, connections: int, batch: int, profile: Path | 
     bodies = {"plain": batches(points, batch, False), "gzip": batches(points, batch, True)}
     scale = 1_000_000 / points
     base = workdir("ingest_cpu")
-    # Each gateway imports the code its PYTHONPATH names (run from outside a checkout).
-    gateways = {"gateway": gateway_process(base / "gateway", PYTHONPATH=str(ROOT))}
+    # Each gateway imports the code its PYTHONPATH names: PYTHONSAFEPATH keeps `python -m`
+    # from putting the working directory (perhaps the other checkout) first.
+    gateways = {"gateway": gateway_process(base / "gateway", PYTHONPATH=str(ROOT),
+                                           PYTHONSAFEPATH="1")}
     if baseline is not None:
-        gateways["baseline"] = gateway_process(base / "baseline", PYTHONPATH=str(baseline))
+        gateways["baseline"] = gateway_process(base / "baseline", PYTHONPATH=str(baseline),
+                                               PYTHONSAFEPATH="1")
     results: dict[tuple[str, str], list[tuple[float, float]]] = {}
     try:
         for gateway in gateways.values():
