@@ -78,15 +78,16 @@ def create_table(tx: Transaction, database: str, table: str, columns: Sequence[C
         info.columns[col.name] = col
     tx.con.execute(st.create_table(database, table, [(c.name, sql_type(c)) for c in
                                                   info.columns.values()]))
-    for col in info.columns.values():
-        record_column(tx, database, table, col)
+    record_columns(tx, database, table, list(info.columns.values()))
     tx.catalog.writable().databases[database].tables[table] = info
     return info
 
 
-def record_column(tx: Transaction, database: str, table: str, col: Column) -> None:
-    row = [database, table, col.name, str(col.role), str(col.type) if col.type else None]
-    tx.con.execute(st.meta_insert(st.META_COLUMNS, row))
+def record_columns(tx: Transaction, database: str, table: str, cols: Sequence[Column]) -> None:
+    if cols:
+        tx.con.execute(st.meta_insert(st.META_COLUMNS, *(
+            [database, table, col.name, str(col.role), str(col.type) if col.type else None]
+            for col in cols)))
 
 
 def sql_type(col: Column) -> str:

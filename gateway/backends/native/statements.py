@@ -197,15 +197,18 @@ def meta_setup() -> list[str]:
     ]
 
 
-def meta_insert(table: str, row: Sequence[str | int | None]) -> str:
-    values = [
-        exp.Null() if v is None
-        else exp.Literal.number(v) if isinstance(v, int)
-        else exp.Literal.string(v)
-        for v in row
+def meta_insert(table: str, *rows: Sequence[str | int | None]) -> str:
+    """One INSERT of every row given (a new table's columns: one statement, not one each)."""
+    tuples = [
+        exp.Tuple(expressions=[
+            exp.Null() if v is None
+            else exp.Literal.number(v) if isinstance(v, int)
+            else exp.Literal.string(v)
+            for v in row
+        ])
+        for row in rows
     ]
-    return sql(exp.insert(exp.values([exp.Tuple(expressions=values)]),
-                          table_ref(META_SCHEMA, table)))
+    return sql(exp.insert(exp.values(tuples), table_ref(META_SCHEMA, table)))
 
 
 def meta_delete(meta_table: str, **equal: str) -> str:
@@ -219,9 +222,13 @@ def qualified(schema: str, table: str) -> str:
     return sql(table_ref(schema, table))
 
 
-def append_from(schema: str, table: str, source: str) -> str:
-    """Every row of a registered source appended to a stored table, by position."""
-    return sql(exp.insert(exp.select("*").from_(exp.Table(this=ident(source))),
+@lru_cache(maxsize=4096)
+def append_from_source(schema: str, table: str) -> str:
+    """Every row of a registered source, whose name is the statement's one parameter,
+    appended to a stored table by position. The text depends on the table alone, so it is
+    generated once per table rather than once per batch (0.1 to 0.5 ms of sqlglot each)."""
+    source = exp.Table(this=exp.Anonymous(this="query_table", expressions=[exp.Placeholder()]))
+    return sql(exp.insert(exp.Select(expressions=[exp.Star()]).from_(source),
                           table_ref(schema, table)))
 
 

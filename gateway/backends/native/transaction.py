@@ -84,4 +84,4 @@ def insert_rows(con: duckdb.DuckDBPyConnection, database: str, table: Table,
         con.from_arrow(layout).insert_into(st.qualified(database, table.name))
         return
     source = _register_source(con, layout)  # registered while the handle lives
-    _submit(con, st.append_from(database, table.name, source.name), None, "rows").drain()
+    _submit(con, st.append_from_source(database, table.name), [source.name], "rows").drain()

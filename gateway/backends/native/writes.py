@@ -26,7 +26,7 @@ from translators.lineprotocol.model import MAX_LINE_ERRORS
 from . import retention
 from . import statements as st
 from .catalog import Column, Database, RetentionPolicy, Role, Table
-from .ddl import create_table, ensure_database, record_column, sql_type
+from .ddl import create_table, ensure_database, record_columns, sql_type
 from .series_index import SeriesIndex, SeriesStats, classify, load_series, series_stats
 from .transaction import STAGE, Transaction, insert_rows, staged
 
@@ -283,8 +283,8 @@ def _store_chunk(
         table = tx.catalog.writable_table(database, measurement)
         for col in new_columns:
             tx.con.execute(st.add_column(database, measurement, col.name, sql_type(col)))
-            record_column(tx, database, measurement, col)
             table.columns[col.name] = col
+        record_columns(tx, database, measurement, new_columns)
 
     series = load_series(tx, index, database, table)
     tags = [c for c in data.column_names if c in chunk.tags]
