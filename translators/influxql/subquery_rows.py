@@ -55,6 +55,8 @@ class Virtual:
     tagged: set[str] = dataclasses.field(default_factory=set)
     # The tags some subquery of this name groups by itself (the others were handed down)
     own: set[str] = dataclasses.field(default_factory=set)
+    # The columns no subquery's statement types (`subquery_types.py`)
+    untyped: set[str] = dataclasses.field(default_factory=set)
 
 
 def add_series(virtual: Virtual, series: Series, rank: int, by_time: bool) -> None:
@@ -96,7 +98,8 @@ def schema(name: str, virtual: Virtual) -> MeasurementSchema:
     shadowed = {t: f"__tag_{t}" for t in virtual.tags if t in fields}
     return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields, shadowed,
                              tag_fields=frozenset(virtual.tagged & set(fields)),
-                             handed_tags=frozenset(set(virtual.tags) - virtual.own))
+                             handed_tags=frozenset(set(virtual.tags) - virtual.own),
+                             untyped=frozenset(virtual.untyped & set(fields)))
 
 
 def table(schema: MeasurementSchema, virtual: Virtual) -> pa.Table:

@@ -334,6 +334,50 @@ AGGREGATES = [
     pytest.param("SELECT max(nosuch), max(host), count(nosuch), cumulative_sum(used) FROM mem "
                  "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
                  "fill(3) LIMIT 2", id="untyped-aggregate-beside-raw-transform-unfilled"),
+    # a subquery's column is typed as 1.x types the subquery's field of that name over its
+    # own sources: `nosuch AS v` and `max(nosuch) AS v` have no type, however deep, so the
+    # parent's max(v) is untyped (unfilled); a cast, mean(), count() or math with a number
+    # type it, and so does another subquery in FROM that types the name
+    pytest.param("SELECT max(v), mean(v), count(v), sum(v), max(w) FROM (SELECT nosuch AS v, "
+                 "usage_user AS w FROM cpu) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="untyped-subquery-column-unfilled"),
+    pytest.param("SELECT max(v), first(v), max(w) FROM (SELECT max(nosuch) AS v, "
+                 "max(usage_user) AS w FROM cpu GROUP BY time(1m)) WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(5m), host fill(3) ORDER BY time DESC",
+                 id="untyped-subquery-call-unfilled"),
+    pytest.param("SELECT max(v), max(w) FROM (SELECT nosuch AS v, usage_user AS w FROM cpu) "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "fill(3)", id="untyped-subquery-column-without-time"),
+    pytest.param("SELECT max(v), max(w) FROM (SELECT * FROM (SELECT nosuch AS v, usage_user "
+                 "AS w FROM cpu)) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="untyped-subquery-nested-unfilled"),
+    pytest.param("SELECT max(a), max(b), max(c), max(d), max(w) FROM (SELECT "
+                 "max(nosuch::integer) AS a, mean(nosuch) AS b, count(nosuch) AS c, "
+                 "max(nosuch) + 1 AS d, max(usage_user) AS w FROM cpu "
+                 "GROUP BY time(1m)) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="untyped-subquery-typed-ones-filled"),
+    pytest.param("SELECT max(v), max(w) FROM (SELECT nosuch AS v, usage_user AS w FROM cpu), "
+                 "(SELECT used AS v FROM mem) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="untyped-subquery-typed-by-another-subquery"),
+    pytest.param("SELECT difference(v), cumulative_sum(v), count(w) FROM (SELECT nosuch AS v, "
+                 "usage_user AS w FROM cpu WHERE host = 'server01' AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z') fill(3)",
+                 id="untyped-subquery-raw-transform-beside-count-unfilled"),
+    # ...a call's wildcard skips such a column, a raw regex reads it alone: nothing
+    pytest.param("SELECT count(*) FROM (SELECT nosuch AS v, usage_user AS w FROM cpu WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:02:00Z') fill(3)", id="untyped-subquery-count-wildcard"),
+    pytest.param("SELECT /v/ FROM (SELECT nosuch AS v, usage_user AS w FROM cpu WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:02:00Z')", id="untyped-subquery-raw-regex-alone"),
+    pytest.param("SELECT * FROM (SELECT nosuch AS v FROM cpu WHERE host = 'server01' AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:02:00Z')",
+                 id="untyped-subquery-raw-wildcard-alone"),
     # fill(<number>) is cast to each function's type: truncated for integers (count, and
     # sum/max/first/spread/mode/percentile of integers), false for booleans, "" for text
     pytest.param("SELECT count(usage_user), mean(usage_user) FROM cpu WHERE host = 'server03' "
