@@ -15,7 +15,7 @@ from translators.lineprotocol import FieldType
 
 from . import holtwinters
 from .schema import MeasurementSchema
-from .select_plan import Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
+from .select_plan import Math, Node, Op, Prim, PrimRef, SelectPlan, Transform, read_type
 
 # Functions with no iterator for text or booleans (max and min take booleans, not text).
 NUMBERS_ONLY = frozenset({"sum", "mean", "median", "spread", "stddev", "integral",
@@ -70,7 +70,7 @@ def _answers(node: Node, prims: list[Prim], schema: MeasurementSchema,
 
 
 def _prim(prim: Prim, schema: MeasurementSchema, strict: bool = True) -> FieldType | None:
-    ftype = schema.fields.get(prim.name) if prim.role == "field" else None
+    ftype = read_type(schema, prim) if prim.role == "field" else None
     func = prim.func
     if ftype is None or func is None:
         return ftype

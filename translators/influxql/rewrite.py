@@ -38,6 +38,7 @@ from .select_list import (
     strip_parens,
 )
 from .select_plan import (
+    CASTS,
     Lit,
     Math,
     Node,
@@ -424,7 +425,10 @@ class _Builder:
             # 1.x: a function reads fields only; over a stored tag it finds no points (a
             # subquery's tags are values of its rows, which functions do read)
             role = "field"
-        ref = self.prim(Prim(read, role, name, extra, distinct, self.reads_back))
+        # 1.x reads a float cast to integer truncated, an integer cast to float as one
+        converts = next((c for c, (kind, _) in CASTS.items()
+                         if stored is kind and target.type is ast.DataType(c)), None)
+        ref = self.prim(Prim(read, role, name, extra, distinct, self.reads_back, converts))
         untyped = target.type in (None, ast.DataType.FIELD) and (
             target.name not in self.fields or target.name in self.untyped) \
             and target.name not in self.tags

@@ -503,6 +503,28 @@ SELECTORS = [
     pytest.param(f"SELECT top(price, 3) FROM stock WHERE {W} GROUP BY symbol", id="top-by-tag"),
     pytest.param(f"SELECT top(price, 5) {SA} ORDER BY time DESC", id="top-desc"),
     pytest.param(f"SELECT top(usage_user, 3) AS t {CW}", id="top-alias"),
+    # a call reads a float field cast to integer truncated (and ties on the truncated
+    # values), an integer field cast to float as floats: top/bottom, their tag form,
+    # selectors, aggregates and DISTINCT alike
+    pytest.param(f"SELECT top(latency::integer, 3), latency FROM events WHERE {W}",
+                 id="top-cast-integer-truncates"),
+    pytest.param(f"SELECT bottom(latency::integer, 2) FROM events WHERE {W}",
+                 id="bottom-cast-integer-ties-on-truncated"),
+    pytest.param(f"SELECT top(usage_user::integer, host, 2) {CW}", id="top-tag-cast-integer"),
+    pytest.param(f"SELECT top(latency::integer, 2) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="top-cast-integer-by-time"),
+    pytest.param(f"SELECT bottom(code::float, source, 2), sum(code::float) FROM events "
+                 f"WHERE {W}", id="bottom-tag-cast-float"),
+    pytest.param(f"SELECT sum(latency::integer), mean(latency::integer), "
+                 "spread(latency::integer), stddev(latency::integer), median(latency::integer), "
+                 f"mode(latency::integer), count(distinct(latency::integer)) FROM events "
+                 f"WHERE {W}", id="aggregates-of-cast-integer"),
+    pytest.param("SELECT first(usage_user::integer), last(usage_user::integer), "
+                 f"min(usage_user::integer), max(usage_user::integer) * 2 {CW} GROUP BY host",
+                 id="selectors-of-cast-integer"),
+    pytest.param(f"SELECT max(latency::integer), percentile(latency::integer, 40), "
+                 f"mean(latency) FROM events WHERE {W} GROUP BY time(10m) fill(2.5)",
+                 id="cast-integer-by-time-fill-fraction"),
     # top()/bottom() without tag arguments read only a group's first OFFSET + LIMIT + 1
     # points per shard group (series merged by time; newest first under DESC)
     pytest.param(f"SELECT top(temp, 2) FROM cpu WHERE host = 'server01' AND {W} LIMIT 2",
