@@ -5,8 +5,9 @@ point at all for a window whose rank falls outside its points (a low rank over a
 its iterator returns nil there. A cursor scan where every call returns nil ends a batch of
 rows; 1.x's statement executor scans again, and only a second such scan in a row (or one
 before any row) ends the read (`_scan`). A fill iterator in between (any fill but none; a
-subquery's fill(null) is none) fills such windows, so there only the cursor's first peek can
-find nothing; fill(linear) reads the nils itself (`nil_windows`, `fill.fill_rows`). Only
+subquery's fill(null) is none) fills such windows inside a series, so here only the cursor's
+first peek is answered; past a series' end its nils reach the cursor (`late_fill.py`), and
+fill(linear) reads them itself (`nil_windows`, `fill.fill_rows`). Only
 percentile() can select nothing from a window holding points, so the rule applies when every
 call is one."""
 
