@@ -229,12 +229,15 @@ def _as_subquery(source: ast.Source) -> ast.SelectStatement:
 
 
 def _ascending(series: Series) -> Series:
-    """A descending answer's series with its rows in time order."""
+    """A descending answer's series with its rows in time order (an emission order, read
+    backwards too)."""
+    order = None if series.order is None else [-place for place in series.order[::-1]]
     if series.arrays is not None:
         return Series(series.name, series.columns, None, series.tags, series.has_time,
-                      timezone=series.timezone, arrays=[a[::-1] for a in series.arrays])
+                      timezone=series.timezone, arrays=[a[::-1] for a in series.arrays],
+                      order=order)
     return Series(series.name, series.columns, series.values[::-1], series.tags,
-                  series.has_time, timezone=series.timezone)
+                  series.has_time, timezone=series.timezone, order=order)
 
 
 def _aggregates(statement: ast.SelectStatement) -> bool:

@@ -730,6 +730,29 @@ SELECTORS = [
                  "WHERE usage_idle != 10 AND time > '2024-01-01T00:13:00Z' AND "
                  "time < '2024-01-10T01:00:00Z' GROUP BY time(1w, 1m), /o/)",
                  id="percentile-low-rank-subquery-windows-regex-group"),
+    # ...and its cursor takes the least (series, time) of the calls' next points: a call
+    # whose next point is a later window's of an earlier series answers a row of its own,
+    # back in time, before the other call's earlier window (newest first, the greatest
+    # taken under DESC); beside another aggregate too
+    pytest.param("SELECT * FROM (SELECT percentile(usage_user, 20) AS a, "
+                 "percentile(usage_system, 10) AS b FROM cpu WHERE usage_user > 20 AND "
+                 "usage_system > 5 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(3m), host)",
+                 id="percentile-subquery-cursor-reads-ahead"),
+    pytest.param("SELECT a, b FROM (SELECT percentile(usage_user, 20) AS a, "
+                 "percentile(usage_idle, 30) AS b FROM cpu WHERE usage_user > 30 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(3m), host) ORDER BY time DESC",
+                 id="percentile-subquery-cursor-reads-ahead-desc"),
+    pytest.param("SELECT a, b FROM (SELECT count(usage_system) AS b, percentile(usage_idle, 10) "
+                 "AS a FROM cpu WHERE usage_user > 20 AND usage_system > 5 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(3m), cpu)", id="percentile-subquery-cursor-beside-count"),
+    pytest.param("SELECT * FROM (SELECT percentile(usage_idle, 90) AS a, "
+                 "percentile(usage_user, 30) AS b FROM cpu WHERE usage_system > 10 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(3m), cpu) GROUP BY region",
+                 id="percentile-subquery-cursor-parent-groups"),
     pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
                  "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
                  id="percentile-low-rank-first-day-bucket"),
