@@ -339,7 +339,9 @@ def _converted(value: exp.Expression, kind: str) -> exp.Expression:
         return cast(value, "DOUBLE")
     within = exp.and_(exp.GTE(this=value, expression=exp.Neg(this=_TWO_63.copy())),
                       exp.LT(this=value.copy(), expression=_TWO_63.copy()), copy=False)
-    return exp.Case(ifs=[exp.If(this=within, true=cast(call("trunc", value.copy()), "BIGINT"))],
+    return exp.Case(ifs=[exp.If(this=exp.Is(this=value.copy(), expression=exp.Null()),
+                                true=cast(exp.null(), "BIGINT")),
+                         exp.If(this=within, true=cast(call("trunc", value.copy()), "BIGINT"))],
                     default=exp.Literal.number(-(2 ** 63)))
 
 

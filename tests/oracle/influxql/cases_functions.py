@@ -538,6 +538,11 @@ SELECTORS = [
     pytest.param(f"SELECT max(latency::integer), percentile(latency::integer, 40), "
                  f"mean(latency) FROM events WHERE {W} GROUP BY time(10m) fill(2.5)",
                  id="cast-integer-by-time-fill-fraction"),
+    # ...a point without the field stays missing (not -2^63, Go's int64 of a NaN)
+    pytest.param("SELECT min(a::integer), max(a::integer), count(a::integer), "
+                 "sum(a::integer), first(a::integer) FROM sparse WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'",
+                 id="cast-integer-skips-missing-values"),
     # top()/bottom() without tag arguments read only a group's first OFFSET + LIMIT + 1
     # points per shard group (series merged by time; newest first under DESC)
     pytest.param(f"SELECT top(temp, 2) FROM cpu WHERE host = 'server01' AND {W} LIMIT 2",
