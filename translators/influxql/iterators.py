@@ -72,6 +72,10 @@ def _answers(node: Node, prims: list[Prim], schema: MeasurementSchema,
 def _prim(prim: Prim, schema: MeasurementSchema, strict: bool = True) -> FieldType | None:
     ftype = read_type(schema, prim) if prim.role == "field" else None
     func = prim.func
+    if prim.role == "tag" and func is not None and prim.name not in schema.handed_tags:
+        # a call reads tags only over a subquery (`rewrite`), whose GROUP BY tags and `::tag`
+        # casts 1.x types as tags: text to its iterators (`max(host)` fails)
+        ftype = FieldType.STRING
     if ftype is None or func is None:
         return ftype
     if not strict:

@@ -17,6 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
+from translators.lineprotocol import FieldType
+
 from . import ast
 from .conditions import condition_sql
 from .errors import QueryError
@@ -37,7 +39,13 @@ from .subquery_range import (
 from .subquery_rows import SEQUENCE, Virtual, add_series, positions, row_count
 from .subquery_rows import schema as schema_of
 from .subquery_rows import table as table_of
-from .subquery_types import add_types, check_parent_types, column_types, untyped_columns
+from .subquery_types import (
+    add_types,
+    check_parent_types,
+    column_types,
+    tag_columns_typed,
+    untyped_columns,
+)
 
 if TYPE_CHECKING:
     from .engine import Limits, Runner
@@ -80,10 +88,14 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
     def untyped(virtual: dict[str, Virtual]) -> None:
         names = {f for rows in virtual.values() for f in rows.fields}
-        found = untyped_columns(subqueries, names,
-                                lambda sources: resolve_sources(sources, database, schema))
+        resolve = lambda sources: resolve_sources(sources, database, schema)  # noqa: E731
+        found = untyped_columns(subqueries, names, resolve)
+        tagged = tag_columns_typed(subqueries, names, resolve)
         for rows in virtual.values():
             rows.untyped = found
+            rows.tagged |= tagged & set(rows.fields)
+            for name in tagged & set(rows.fields):
+                rows.typed.setdefault(name, FieldType.STRING)
 
     check_parent_types(statement, types, now, untyped)
     virtual: dict[str, Virtual] = {}

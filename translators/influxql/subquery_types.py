@@ -42,18 +42,30 @@ def untyped_columns(subqueries: list[ast.SelectStatement], names: Iterable[str],
     """Of `names` (the columns the subqueries answer), those no subquery types: 1.x types a
     name by every source of the parent, so one subquery that types it is enough."""
     return {name for name in names
-            if not any(_typed(name, statement, resolve) for statement in subqueries)}
+            if not any(_type_of(name, statement, resolve) for statement in subqueries)}
 
 
-def _typed(name: str, statement: ast.SelectStatement, resolve: Resolve) -> bool:
+def tag_columns_typed(subqueries: list[ast.SelectStatement], names: Iterable[str],
+                      resolve: Resolve) -> set[str]:
+    """Of `names`, those a subquery types as a tag: `nosuch::tag AS v`, or an untyped field
+    named like one of its GROUP BY tags (`nosuch AS v ... GROUP BY v`); 1.x's calls read
+    them as text (`max(v)` fails)."""
+    return {name for name in names
+            if any(_type_of(name, statement, resolve) == "tag" for statement in subqueries)}
+
+
+def _type_of(name: str, statement: ast.SelectStatement, resolve: Resolve) -> str | None:
+    """1.x's type of the parent's `name` through the subquery `statement` (None: none)."""
     expr = _field_expr(statement, name)
     if expr is not None:
         try:
-            if expr_type(expr, _SourceTypes(statement.sources, resolve)) is not None:
-                return True
+            found = expr_type(expr, _SourceTypes(statement.sources, resolve))
         except QueryError:
-            return True  # the statement's own type error is answered elsewhere
-    return name in {d.expr.name for d in statement.dimensions if isinstance(d.expr, ast.VarRef)}
+            return "error"  # the statement's own type error is answered elsewhere
+        if found is not None:
+            return found
+    grouped = {d.expr.name for d in statement.dimensions if isinstance(d.expr, ast.VarRef)}
+    return "tag" if name in grouped else None
 
 
 def _field_expr(statement: ast.SelectStatement, name: str) -> ast.Expr | None:
@@ -94,9 +106,9 @@ class _SourceTypes(Types):
 
     def of(self, ref: ast.VarRef) -> str | None:
         found = super().of(ref)
-        if found is None and ref.type in (None, ast.DataType.FIELD) and any(
-                _typed(ref.name, statement, self.resolve) for statement in self.subqueries):
-            return "float"  # some type: which one does not matter here
+        if found is None and ref.type in (None, ast.DataType.FIELD):
+            found = next((kind for statement in self.subqueries
+                          if (kind := _type_of(ref.name, statement, self.resolve))), None)
         return found
 
 

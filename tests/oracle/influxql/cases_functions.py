@@ -391,6 +391,27 @@ AGGREGATES = [
     pytest.param("SELECT * FROM (SELECT nosuch AS v FROM cpu WHERE host = 'server01' AND "
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:02:00Z')",
                  id="untyped-subquery-raw-wildcard-alone"),
+    # a subquery's GROUP BY tag, a `::tag` cast and an untyped column named like a GROUP BY
+    # tag are tags to 1.x: text to the parent's calls (max() and mean() fail, count(),
+    # first() and mode() read it); a tag the parent handed down is read as null
+    pytest.param("SELECT max(host), max(w) FROM (SELECT max(usage_user) AS w FROM cpu "
+                 "GROUP BY host) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="subquery-grouped-tag-max-refused"),
+    pytest.param("SELECT max(v), max(w) FROM (SELECT nosuch::tag AS v, usage_user AS w "
+                 "FROM cpu) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="subquery-tag-cast-column-max-refused"),
+    pytest.param("SELECT mean(v), max(w) FROM (SELECT nosuch AS v, usage_user AS w FROM cpu "
+                 "GROUP BY v) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z'", id="subquery-untyped-grouped-column-refused"),
+    pytest.param("SELECT count(host), first(host), last(host), mode(host), max(w) FROM "
+                 "(SELECT max(usage_user) AS w FROM cpu GROUP BY host) WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z'",
+                 id="subquery-grouped-tag-read-as-text"),
+    pytest.param("SELECT max(host), max(w) FROM (SELECT max(usage_user) AS w FROM cpu) WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY host", id="subquery-handed-tag-max-null"),
     # fill(<number>) is cast to each function's type: truncated for integers (count, and
     # sum/max/first/spread/mode/percentile of integers), false for booleans, "" for text
     pytest.param("SELECT count(usage_user), mean(usage_user) FROM cpu WHERE host = 'server03' "
