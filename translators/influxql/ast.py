@@ -179,6 +179,19 @@ def calls(expr: Expr) -> Iterator[Call | Distinct]:
         yield from calls(expr.expr)
 
 
+def var_refs(expr: Expr) -> list[VarRef]:
+    """Every variable an expression reads, in order, call arguments and operands included."""
+    if isinstance(expr, ParenExpr):
+        return var_refs(expr.expr)
+    if isinstance(expr, VarRef):
+        return [expr]
+    if isinstance(expr, Call):
+        return [r for a in expr.args for r in var_refs(a)]
+    if isinstance(expr, BinaryExpr):
+        return var_refs(expr.lhs) + var_refs(expr.rhs)
+    return []
+
+
 # ---------------------------------------------------------------------------------------------
 # Clauses
 

@@ -135,10 +135,12 @@ def _tree(expr: ast.Expr, index: dict[ast.Expr, int]) -> Node:
 
 
 def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select,
-                  now: int, stored: Mapping[str, str] | None = None) -> list[Series]:
+                  now: int, stored: Mapping[str, str] | None = None,
+                  untyped: frozenset[str] = frozenset()) -> list[Series]:
     """Both halves answered by `select` and joined series by series. `stored`: the kind
     each field and tag is stored as, which types a call that answers no value (None over a
-    subquery, whose parent types its calls by their values)."""
+    subquery, whose parent types its calls by their values, but for the columns its
+    subqueries leave `untyped`)."""
     check_fields(statement)  # the whole SELECT list's checks (top() beside anything fails)
 
     def half(parts: tuple[ast.Expr, ...]) -> ast.SelectStatement:
@@ -160,7 +162,8 @@ def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select
             by_key.setdefault(key, [None, None])[side] = found
     counts = len(halves.aggregates), len(halves.transforms)
     positions = tuple(range(counts[0])), tuple(range(counts[0], sum(counts)))
-    kinds = [_kind(part, [row[k + 1] for found in answered for row in found.values], stored)
+    kinds = [_kind(part, [row[k + 1] for found in answered for row in found.values], stored,
+                   untyped)
              for parts, answered in ((halves.aggregates, aggregated),
                                      (halves.transforms, transformed))
              for k, part in enumerate(parts)]
@@ -208,8 +211,8 @@ def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], kinds: list[str
         out.append([time, *values])
 
 
-def _kind(part: ast.Expr, values: list[Any], stored: Mapping[str, str] | None
-          ) -> str | None:
+def _kind(part: ast.Expr, values: list[Any], stored: Mapping[str, str] | None,
+          untyped: frozenset[str] = frozenset()) -> str | None:
     """The numeric kind 1.x's cursor casts fill's number to for a call: by its name
     (`elapsed()` answers integers, `derivative()` floats), else by the values it answered,
     else, for a call without any, by its field's cast or stored kind, as 1.x types calls
@@ -230,9 +233,10 @@ def _kind(part: ast.Expr, values: list[Any], stored: Mapping[str, str] | None
         if isinstance(value, float):
             return "float"
     target = strip_parens(part.args[0]) if isinstance(part, ast.Call) and part.args else None
+    if isinstance(target, ast.VarRef) and target.type in (None, ast.DataType.FIELD) and (
+            stored is not None and target.name not in stored or target.name in untyped):
+        return UNTYPED  # a field no source knows: 1.x has no type, and no fill, for it
     if isinstance(target, ast.VarRef) and stored is not None:
-        if target.type in (None, ast.DataType.FIELD) and target.name not in stored:
-            return UNTYPED  # a field no source knows: 1.x has no type, and no fill, for it
         kind = target.type if target.type in _NUMERIC else stored.get(target.name)
         return {"float": "float", "integer": "integer", "unsigned": "integer"}.get(kind or "")
     return None

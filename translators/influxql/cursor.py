@@ -18,7 +18,7 @@ from . import ast
 from . import functions as fn
 from .fill import UNTYPED, cursor_fill
 from .schema import MeasurementSchema
-from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
+from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost, read_type, transforms_in
 
 Call = PrimRef | Transform
 Evaluate = Callable[[Node, list[Any], Mapping[Transform, Any] | None], Any]
@@ -97,7 +97,7 @@ def kind_of(plan: SelectPlan, call: Node, schema: MeasurementSchema | None) -> s
 
 def _stored_kind(plan: SelectPlan, ref: PrimRef, schema: MeasurementSchema | None
                  ) -> str | None:
-    stored = schema.fields.get(plan.prims[ref.index].name) if schema is not None else None
+    stored = read_type(schema, plan.prims[ref.index]) if schema is not None else None
     return stored.value if stored is not None else None
 
 

@@ -27,6 +27,7 @@ from .select_plan import SelectPlan, Source, stream_keys
 from .shape import group_rows, shape
 from .sqlnames import VIRTUAL_DB
 from .storage import build_query
+from .subquery_types import untyped_columns
 from .typecheck import check_types
 
 Runner = Callable[[exp.Expression], pa.Table]
@@ -56,7 +57,8 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
         _check_beside_types(statement, halves, database, schema, run, now)
         found = beside.select_beside(statement, halves, lambda half: select(
             half, database, schema, run, now, limits, series_times, paged_by, keep_nan, mapped),
-            now, _stored_kinds(statement, database, schema))
+            now, _stored_kinds(statement, database, schema),
+            _untyped_columns(statement, database, schema))
         if keep_nan:  # a subquery's answer: its columns named as its parent reads them
             for series in found:
                 series.columns = ["time", *parent_columns(halves.read_names)]
@@ -106,6 +108,17 @@ def _stored_kinds(statement: ast.SelectStatement, database: str | None,
         return None
     fields, tags = schema_union(resolve_sources(statement.sources, database, schema))
     return {**dict.fromkeys(tags, "tag"), **{name: str(kind) for name, kind in fields.items()}}
+
+
+def _untyped_columns(statement: ast.SelectStatement, database: str | None,
+                     schema: SchemaProvider) -> frozenset[str]:
+    """The names the statement reads that its subqueries leave untyped (`subquery_types`)."""
+    subqueries = [s.statement for s in statement.sources if isinstance(s, ast.SubQuery)]
+    if not subqueries:
+        return frozenset()
+    names = {ref.name for item in statement.fields for ref in ast.var_refs(item.expr)}
+    return frozenset(untyped_columns(subqueries, names, lambda sources: resolve_sources(
+        sources, database, schema)))
 
 
 def _check_beside_types(statement: ast.SelectStatement, halves: beside.Halves,

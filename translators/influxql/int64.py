@@ -21,7 +21,7 @@ from translators.lineprotocol import FieldType
 
 from .durations import wrap_int64
 from .readorder import shard_group
-from .select_plan import Prim, SelectPlan
+from .select_plan import Prim, SelectPlan, read_type
 from .sqlnames import cast
 
 _LIMIT = 1 << 63
@@ -66,7 +66,7 @@ def risk(value: exp.Expression) -> exp.Expression:
 def integer_means(plan: SelectPlan) -> set[Prim]:
     """The plan's mean() prims over a field some source stores as integers."""
     return {p for p in plan.prims if p.func == "mean" and any(
-        s.schema.fields.get(p.name) is FieldType.INTEGER for s in plan.sources)}
+        read_type(s.schema, p) is FieldType.INTEGER for s in plan.sources)}
 
 
 def wrapped_mean(points: Sequence[dict[str, Any]]) -> float | None:

@@ -15,7 +15,7 @@ from translators.lineprotocol import FieldType
 
 from . import holtwinters
 from .schema import MeasurementSchema
-from .select_plan import Math, Node, Op, Prim, PrimRef, SelectPlan, Transform
+from .select_plan import Math, Node, Op, Prim, PrimRef, SelectPlan, Transform, read_type
 
 # Functions with no iterator for text or booleans (max and min take booleans, not text).
 NUMBERS_ONLY = frozenset({"sum", "mean", "median", "spread", "stddev", "integral",
@@ -70,8 +70,12 @@ def _answers(node: Node, prims: list[Prim], schema: MeasurementSchema,
 
 
 def _prim(prim: Prim, schema: MeasurementSchema, strict: bool = True) -> FieldType | None:
-    ftype = schema.fields.get(prim.name) if prim.role == "field" else None
+    ftype = read_type(schema, prim) if prim.role == "field" else None
     func = prim.func
+    if prim.role == "tag" and func is not None and prim.name not in schema.handed_tags:
+        # a call reads tags only over a subquery (`rewrite`), whose GROUP BY tags and `::tag`
+        # casts 1.x types as tags: text to its iterators (`max(host)` fails)
+        ftype = FieldType.STRING
     if ftype is None or func is None:
         return ftype
     if not strict:

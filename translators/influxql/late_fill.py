@@ -7,7 +7,10 @@ series' last bucket; inside a series a nil is filled like an empty bucket. The c
 row by peeking every call and then reading every call, each peek or read that finds no point
 buffered asking the iterator once: the row's time is the earliest (by series, then time) of
 the peeked points; a call whose read finds nothing, or a point of another row, reads the
-cursor's default (that point kept for the next row); no point peeked ends the read.
+cursor's default (that point kept for the next row). A scan where no call peeks a point ends
+a batch of rows; 1.x's executor scans again, and a second such scan in a row (or one before any
+row) ends the read: when every call is a percentile(), a series whose first two windows select
+nothing ends it there, after the series before (its fill hands the cursor both nils).
 
 So a percentile whose first `m` windows of a series select nothing uses up two of them per
 row, its fill then starting at the range's first bucket, and those buckets come as rows of
@@ -75,9 +78,7 @@ def rows(plan: SelectPlan, series: Sequence[Series], start: int, end: int
          ) -> list[list[tuple[int, list[Any]]]] | None:
     """Each series' rows (time, prim values) in the answer's order, as 1.x's cursor walks
     the calls; None when no percentile's fill answers nil before its last point (the usual
-    joins answer then, and when every call is a percentile() and a nil reaches the cursor
-    past the first series: there 1.6.7 reads on in a way this walk does not follow).
-    `start`, `end`: the range's first and last bucket."""
+    joins answer the same then). `start`, `end`: the range's first and last bucket."""
     streams: dict[int, list[Item]] = {}
     late: set[int] = set()  # the series whose point comes after a nil that reaches the cursor
     for index, prim in enumerate(plan.prims):
@@ -85,8 +86,7 @@ def rows(plan: SelectPlan, series: Sequence[Series], start: int, end: int
             stream = _filled(plan, series, index, start, end)
             late.update(_late_series(stream))
             streams[index] = _limited(plan, stream)
-    first = len(series) - 1 if plan.descending else 0  # in read order
-    if not late or (late != {first} and all(p.func == "percentile" for p in plan.prims)):
+    if not late:
         return None
     filled = [one.rows() for one in series]
     for index, prim in enumerate(plan.prims):
@@ -241,12 +241,19 @@ def _walk(plan: SelectPlan, streams: dict[int, list[Item]],
 
     out: list[tuple[int, int, list[Any]]] = []
     last: dict[int, Any] = {}
+    rows = False  # a row since the last scan that found nothing
     while True:
         for call in streams:
             if call not in held and (item := ask(call)) is not None:
                 held[call] = item
         if not held:
-            return out
+            # a scan that finds nothing ends a batch of rows; 1.x's executor scans again,
+            # and a second such scan in a row (or one before any row) ends the read
+            if not rows:
+                return out
+            rows = False
+            continue
+        rows = True
         keys = [(p.series, p.time) for p in held.values()]
         at, time = max(keys) if plan.descending else min(keys)
         if out and out[-1][0] != at:

@@ -5,8 +5,9 @@ point at all for a window whose rank falls outside its points (a low rank over a
 its iterator returns nil there. A cursor scan where every call returns nil ends a batch of
 rows; 1.x's statement executor scans again, and only a second such scan in a row (or one
 before any row) ends the read (`_scan`). A fill iterator in between (any fill but none; a
-subquery's fill(null) is none) fills such windows, so there only the cursor's first peek can
-find nothing; fill(linear) reads the nils itself (`nil_windows`, `fill.fill_rows`). Only
+subquery's fill(null) is none) fills such windows inside a series, so here only the cursor's
+first peek is answered; past a series' end its nils reach the cursor (`late_fill.py`), and
+fill(linear) reads them itself (`nil_windows`, `fill.fill_rows`). Only
 percentile() can select nothing from a window holding points, so the rule applies when every
 call is one."""
 
@@ -17,7 +18,7 @@ from typing import Any
 
 from . import ast
 from . import functions as fn
-from .select_plan import SelectPlan
+from .select_plan import Prim, SelectPlan, transforms_in
 
 Rows = Sequence[tuple[int | None, list[Any]]]  # one series' buckets: (time, prim values)
 
@@ -51,6 +52,69 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
             if any(_selects(groups[g][r][1][index], prim.args) for index, prim in calls):
                 kept[g].add(r)
     return kept
+
+
+def cursor_rows(plan: SelectPlan, groups: Sequence[Rows], keys: Sequence[Hashable] | None
+                ) -> list[tuple[int, int, list[Any]]] | None:
+    """A subquery's rows as 1.x's cursor emits them when its windows span several series
+    (`keys`), a percentile() among its calls, without a fill iterator: (series position,
+    time, prim values) in emission order; None when that order is the usual one (by time,
+    then series, one row per bucket and series). Each call answers its windows in time
+    order, a window's series in order (a percentile() a nil for a window where no series
+    selects); the cursor takes the least (series, time) of the calls' next points, so a
+    call whose next point is a later window's of an earlier series answers a row of its
+    own, back in time (under DESC: windows newest first, the greatest taken)."""
+    if (keys is None or plan.fill is not ast.FillOption.NONE or not plan.prims
+            or not any(p.func == "percentile" for p in plan.prims)
+            or any(p.func in _OWN_ROWS for p in plan.prims)
+            or any(transforms_in(node) for node in plan.outputs)):
+        return None
+    from .late_fill import Point, _walk  # late_fill reads this module's windows
+
+    order = _windows(plan, groups, keys)
+    streams: dict[int, list[Point | None]] = {}
+    for index, prim in enumerate(plan.prims):
+        stream: list[Point | None] = []
+        for members in order:
+            picked = [(g, groups[g][r][0], _value(prim, groups[g][r][1][index]))
+                      for g, r in sorted(members)]
+            if any(value is _STRUCTURED for _, _, value in picked):
+                return None  # a value this walk does not resolve (a selector's point...)
+            if all(value is _ABSENT for _, _, value in picked):
+                continue  # no points: the reduce iterator has no window here
+            points = [Point(g, time or 0, value) for g, time, value in picked
+                      if value is not _ABSENT and value is not _NOTHING]
+            stream.extend(points or [None])
+        streams[index] = stream
+    rows = _walk(plan, streams, lambda at, call, last: None)
+    # the usual order: by bucket (newest first under DESC), then series
+    keys_in_order = [(-time if plan.descending else time, at) for at, time, _ in rows]
+    if all(a < b for a, b in zip(keys_in_order, keys_in_order[1:], strict=False)):
+        return None
+    return rows
+
+
+# Calls whose rows are not one value per bucket and series
+_OWN_ROWS = fn.MULTI_ROW | {None, "integral"}
+_ABSENT = object()  # no points in the bucket: no window for the call
+_NOTHING = object()  # a window a percentile() selects no point of: a nil
+_STRUCTURED = object()  # a point or points still to be resolved
+
+
+def _value(prim: Prim, value: Any) -> Any:
+    """What a call's reduce iterator answers for one series' bucket."""
+    if prim.func == "percentile":
+        if not present(value):
+            return _ABSENT
+        points = [p for p in value if p["v"] is not None]
+        found = fn.percentile(points, float(prim.args[0]) if prim.args else 50.0,
+                              lambda: points)
+        return _NOTHING if found is None else found["v"]
+    if isinstance(value, dict | list):
+        return _STRUCTURED
+    if value is None or prim.func == "count" and value == 0:
+        return _ABSENT  # a count() of no points is no point
+    return value
 
 
 def _scan(windows: list[list[tuple[int, bool]]]) -> set[int]:
@@ -126,7 +190,7 @@ def present(points: list[dict[str, Any]] | None) -> bool:
     return any(p["v"] is not None for p in points or [])
 
 
-def _selects(points: list[dict[str, Any]], args: Sequence[Any]) -> bool:
-    present = [p for p in points if p["v"] is not None]
+def _selects(points: list[dict[str, Any]] | None, args: Sequence[Any]) -> bool:
+    present = [p for p in points or [] if p["v"] is not None]
     rank = float(args[0]) if args else 50.0
     return fn.percentile(present, rank, lambda: present) is not None

@@ -26,12 +26,13 @@ class Series:
     """
 
     __slots__ = ("name", "columns", "tags", "has_time", "partial", "timezone", "_rows",
-                 "_arrays")
+                 "_arrays", "order")
 
     def __init__(self, name: str, columns: list[str], values: list[list[Any]] | None = None,
                  tags: dict[str, str] | None = None, has_time: bool = False,
                  partial: bool = False, timezone: str | None = None, *,
-                 arrays: Sequence[pa.Array] | None = None) -> None:
+                 arrays: Sequence[pa.Array] | None = None,
+                 order: list[int] | None = None) -> None:
         self.name = name
         self.columns = columns
         # None leaves the "tags" key out, as 1.x does for series without a tag set.
@@ -43,6 +44,9 @@ class Series:
         self.timezone = timezone
         self._rows: list[list[Any]] | None = [] if values is None and arrays is None else values
         self._arrays = None if arrays is None else tuple(arrays)
+        # A subquery's rows' places in the order 1.x emits them across its series, when
+        # that is not by time then series (`percentile_windows.cursor_rows`)
+        self.order = order
 
     @property
     def values(self) -> list[list[Any]]:

@@ -38,6 +38,7 @@ from .select_list import (
     strip_parens,
 )
 from .select_plan import (
+    CASTS,
     Lit,
     Math,
     Node,
@@ -163,7 +164,7 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         # 1.x types fields by the shard groups the range reaches: the engine decides
         plan.type_error = str(exc)
     if not plan.aggregate and not any(transforms_in(n) for n in plan.outputs) and not any(
-            _typed(ref, builder) for f in fields for ref in _refs(f.expr)):
+            _typed(ref, builder) for f in fields for ref in ast.var_refs(f.expr)):
         # 1.x: raw fields all of unknown type (`SELECT nosuch FROM (SELECT u ...)`) build no
         # iterator at all, where one known beside them reads rows (its nulls too)
         return None
@@ -176,23 +177,13 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
     return plan
 
 
-def _refs(expr: ast.Expr) -> list[ast.VarRef]:
-    expr = strip_parens(expr)
-    if isinstance(expr, ast.VarRef):
-        return [expr]
-    if isinstance(expr, ast.Call):
-        return [r for a in expr.args for r in _refs(a)]
-    if isinstance(expr, ast.BinaryExpr):
-        return _refs(expr.lhs) + _refs(expr.rhs)
-    return []
-
-
 def _typed(ref: ast.VarRef, builder: _Builder) -> bool:
     """Whether 1.x's type mapping gives a field a type: a cast to a kind or to a tag, or a
     name the sources have (`::field` of an unknown name stays unknown)."""
     if ref.type not in (None, ast.DataType.FIELD):
         return True
-    return ref.name in builder.fields or ref.name in builder.tags
+    return ref.name in builder.fields and ref.name not in builder.untyped \
+        or ref.name in builder.tags
 
 
 def resolve_sources(sources: tuple[ast.Source, ...], database: str | None,
@@ -306,6 +297,8 @@ class _Builder:
     def __init__(self, plan: SelectPlan, sources: list[Source]) -> None:
         self.plan = plan
         self.fields, self.tags = schema_union(sources)
+        # a subquery's columns its statement leaves untyped: read, but typed like no field
+        self.untyped = {n for s in sources for n in s.schema.untyped}
         self.stored = any(s.database != VIRTUAL_DB for s in sources)
         # building the argument of this many transformations that look back
         self.reads_back = 0
@@ -432,8 +425,12 @@ class _Builder:
             # 1.x: a function reads fields only; over a stored tag it finds no points (a
             # subquery's tags are values of its rows, which functions do read)
             role = "field"
-        ref = self.prim(Prim(read, role, name, extra, distinct, self.reads_back))
-        untyped = target.type in (None, ast.DataType.FIELD) and target.name not in self.fields \
+        # 1.x reads a float cast to integer truncated, an integer cast to float as one
+        converts = next((c for c, (kind, _) in CASTS.items()
+                         if stored is kind and target.type is ast.DataType(c)), None)
+        ref = self.prim(Prim(read, role, name, extra, distinct, self.reads_back, converts))
+        untyped = target.type in (None, ast.DataType.FIELD) and (
+            target.name not in self.fields or target.name in self.untyped) \
             and target.name not in self.tags
         if untyped and name not in FLOAT_CALLS | INTEGER_CALLS:
             # 1.x types such a call by its argument, a field no source knows: it has no type,

@@ -30,6 +30,9 @@ class MeasurementSchema:
     # tag arguments) down: they key groups, but the parent reads them as null (1.x finds a
     # name only among the subquery's fields and its own GROUP BY)
     handed_tags: frozenset[str] = frozenset()
+    # A subquery's columns its statement leaves without a type (`nosuch AS v`): read like a
+    # field no source holds (`subquery_types.py`)
+    untyped: frozenset[str] = frozenset()
 
     def tag_column(self, name: str) -> str:
         return self.tag_columns.get(name, name)

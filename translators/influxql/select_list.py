@@ -67,18 +67,21 @@ def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list
     # 1.x lists a subquery's tag beside a field of its name (host, host_1); a stored
     # measurement's wildcard lists the name once, as the field.
     shadowed = {t for s in sources for t in s.schema.tag_columns}
+    untyped = {n for s in sources for n in s.schema.untyped}
     out: list[ast.Field] = []
     for item in statement.fields:
         expr = strip_parens(item.expr)
         if isinstance(expr, ast.Wildcard):
             out.extend(ast.Field(ref) for ref in _wildcard_refs(expr.type, fields, visible_tags,
-                                                                shadowed))
+                                                                shadowed, untyped))
         elif isinstance(expr, ast.RegexLiteral):
             pattern = matcher(expr.pattern)
-            refs = _wildcard_refs(None, fields, visible_tags, shadowed)
+            refs = _wildcard_refs(None, fields, visible_tags, shadowed, untyped)
             out.extend(ast.Field(r) for r in refs if pattern.search(r.name))
         elif isinstance(expr, ast.Call) and wild_innermost(expr) is not None:
-            skipped = {n for s in sources for n in s.schema.tag_fields}
+            # 1.x expands a call's wildcard over typed fields only (`count(*)` skips a
+            # subquery's untyped column and the tags it selects)
+            skipped = {n for s in sources for n in s.schema.tag_fields} | untyped
             out.extend(_expand_call(expr, {n: t for n, t in fields.items() if n not in skipped},
                                     item.alias))
         else:
@@ -92,10 +95,12 @@ def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list
 
 
 def _wildcard_refs(kind: ast.DataType | None, fields: dict[str, FieldType],
-                   tags: set[str], shadowed: set[str]) -> list[ast.VarRef]:
+                   tags: set[str], shadowed: set[str], untyped: set[str]) -> list[ast.VarRef]:
     refs: list[ast.VarRef] = []
     if kind in (None, ast.DataType.FIELD):
-        refs.extend(ast.VarRef(n, ast.DataType(fields[n].value)) for n in fields)
+        # an untyped column is listed, but read as untyped (alone, it answers nothing)
+        refs.extend(ast.VarRef(n, None if n in untyped else ast.DataType(fields[n].value))
+                    for n in fields)
     if kind in (None, ast.DataType.TAG):
         refs.extend(ast.VarRef(n, ast.DataType.TAG) for n in tags
                     if n not in fields or n in shadowed)

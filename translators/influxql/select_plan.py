@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from translators.lineprotocol import FieldType
+
 from . import ast
 from .regex import matcher
 from .schema import MeasurementSchema
@@ -40,6 +42,22 @@ class Prim:
     args: tuple[Any, ...] = ()
     distinct: bool = False
     reads_back: int = 0
+    # A call's argument cast to the other number kind (`top(latency::integer, 2)`): 1.x
+    # reads the field converted, a float truncated (`read_type`)
+    cast: str | None = None
+
+
+#: The stored kind each cast of `Prim.cast` converts, and the kind it reads it as.
+CASTS = {"integer": (FieldType.FLOAT, FieldType.INTEGER),
+         "float": (FieldType.INTEGER, FieldType.FLOAT)}
+
+
+def read_type(schema: MeasurementSchema, prim: Prim) -> FieldType | None:
+    """The type `prim` reads its field as in `schema`: stored, or as its cast converts it."""
+    stored = schema.fields.get(prim.name)
+    if prim.cast is not None and stored is CASTS[prim.cast][0]:
+        return CASTS[prim.cast][1]
+    return stored
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,13 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     # nor integral's when it is the only function (beside others it is filled like them)
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
+    if (plan.aggregate and plan.paged_by is not None and plan.rows_end is None
+            and not plan.slimit and not plan.soffset
+            and any(p.func == "percentile" for p in plan.prims)
+            and (walked := percentile_windows.cursor_rows(
+                plan, [g.rows for g in groups], _window_keys(plan, groups))) is not None):
+        # a subquery's rows as its cursor emits them, back in time where a call reads ahead
+        return _walked(plan, groups, walked, keep)
     if plan.aggregate and (kept := percentile_windows.read_rows(
             plan, [g.rows for g in groups], _window_keys(plan, groups))) is not None:
         groups = [dataclasses.replace(g, rows=[r for i, r in enumerate(g.rows) if i in rows])
@@ -171,6 +178,22 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _walked(plan: SelectPlan, groups: list[SeriesRows],
+            walked: list[tuple[int, int, list[Any]]], keep: tuple[int, int] | None
+            ) -> list[Series]:
+    """A subquery's series from the rows 1.x's cursor emits (`percentile_windows.
+    cursor_rows`), each row keeping its place in that order for the parent."""
+    rows: dict[int, list[tuple[int, list[Any]]]] = {}
+    places: dict[int, list[int]] = {}
+    for place, (at, time, values) in enumerate(walked):
+        rows.setdefault(at, []).append((time, values))
+        places.setdefault(at, []).append(place)
+    return [Series(name=groups[at].name, columns=["time", *plan.columns],
+                   values=evaluate(plan, rows[at], keep),
+                   tags=dict(groups[at].tags) if groups[at].tags else None, has_time=True,
+                   timezone=plan.timezone, order=places[at]) for at in sorted(rows)]
 
 
 def _window_keys(plan: SelectPlan, groups: list[SeriesRows]) -> list[Any] | None:

@@ -15,7 +15,7 @@ from translators.lineprotocol import FieldType
 from . import int64
 from .iterators import NUMBERS_ONLY
 from .schema import MeasurementSchema
-from .select_plan import Prim
+from .select_plan import Prim, read_type
 from .sqlnames import SERIES, TIME, call, cast, col, ident
 
 # Aggregates computed by DuckDB; the rest are computed in Python from point lists.
@@ -33,7 +33,7 @@ def sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
     `one_stream`: the rows are a subquery's, which 1.x reads as one series (`int64.py`);
     `descending`: 1.x reads them newest first (ORDER BY time DESC)."""
     func = prim.func
-    ftype = schema.fields.get(prim.name)
+    ftype = read_type(schema, prim)
     if one_stream and ftype is FieldType.FLOAT and func in ("min", "max", "stddev"):
         # a subquery's NaN (stddev() of one point) is a point 1.x's stddev skips and its
         # min/max never pick, unless it is the first point read (`_nan_first`)

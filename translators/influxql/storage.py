@@ -21,7 +21,7 @@ from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
 from .readrange import read_bounds, stored_time_within, time_bounds
 from .schema import MeasurementSchema, readable_as
-from .select_plan import Prim, SelectPlan, stream_keys, transforms_in
+from .select_plan import Prim, SelectPlan, read_type, stream_keys, transforms_in
 from .sql_aggregates import SQL_AGGREGATES, not_null, sql_aggregate, struct
 from .sqlnames import (
     COUNTED,
@@ -216,7 +216,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                                     selector=plan.selector, companions=companions,
                                     one_stream=database == VIRTUAL_DB,
                                     descending=plan.descending)
-            if (prim.func == "mean" and schema.fields.get(prim.name) is FieldType.INTEGER
+            if (prim.func == "mean" and read_type(schema, prim) is FieldType.INTEGER
                     and database != VIRTUAL_DB):
                 risks.append(int64.risk(value.copy()))
         outer.append(agg.as_(prim_name(index), copy=False))
@@ -316,6 +316,8 @@ def _value(schema: MeasurementSchema, prim: Prim) -> exp.Expression:
     if role == "tag" and prim.name in schema.handed_tags:
         return exp.null()
     if role == "field" and prim.role == "field" or role == "tag" and prim.role == "tag":
+        if prim.cast is not None and read_type(schema, prim) is not schema.fields[prim.name]:
+            return _converted(col(prim.name), prim.cast)
         return col(prim.name)
     if prim.role == "tag" and prim.name in schema.tags:
         # 1.x: a subquery's tag shadowed by a field of its name reads the field's value
@@ -325,6 +327,22 @@ def _value(schema: MeasurementSchema, prim: Prim) -> exp.Expression:
 
 
 
+
+
+_TWO_63 = exp.Literal.number(2.0 ** 63)
+
+
+def _converted(value: exp.Expression, kind: str) -> exp.Expression:
+    """A field read through a cast to the other number kind, as Go converts it on amd64: an
+    integer widened, a float truncated, -2^63 where no int64 holds it."""
+    if kind == "float":
+        return cast(value, "DOUBLE")
+    within = exp.and_(exp.GTE(this=value, expression=exp.Neg(this=_TWO_63.copy())),
+                      exp.LT(this=value.copy(), expression=_TWO_63.copy()), copy=False)
+    return exp.Case(ifs=[exp.If(this=exp.Is(this=value.copy(), expression=exp.Null()),
+                                true=cast(exp.null(), "BIGINT")),
+                         exp.If(this=within, true=cast(call("trunc", value.copy()), "BIGINT"))],
+                    default=exp.Literal.number(-(2 ** 63)))
 
 
 def _asked_only(plan: SelectPlan, prim: Prim, value: exp.Expression,

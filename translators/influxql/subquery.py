@@ -19,15 +19,14 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
-from . import ast, paging
+from . import ast
 from .conditions import condition_sql
 from .errors import QueryError
-from .iterators import answer_types
 from .regex import matcher
 from .results import Series
 from .rewrite import plan_select, resolve_sources
 from .schema import SchemaProvider, StaticSchema
-from .select_list import UNREAD, has_aggregate, parent_columns, schema_union, strip_parens
+from .select_list import has_aggregate, parent_columns, schema_union, strip_parens
 from .select_plan import PrimRef, SelectPlan
 from .sqlnames import STORED_TIME, TIME, VIRTUAL_DB, col, ident
 from .subquery_fill import statement_fills_in_runs
@@ -40,6 +39,13 @@ from .subquery_range import (
 from .subquery_rows import SEQUENCE, Virtual, add_series, positions, row_count
 from .subquery_rows import schema as schema_of
 from .subquery_rows import table as table_of
+from .subquery_types import (
+    add_types,
+    check_parent_types,
+    column_types,
+    tag_columns_typed,
+    untyped_columns,
+)
 
 if TYPE_CHECKING:
     from .engine import Limits, Runner
@@ -77,8 +83,21 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     mapped = mapped or mapped_range(statement, now)
     inners = [inner_statement(_as_subquery(source), parent, now) for source in statement.sources]
     plans = [_stored_plan(inner, database, schema, now) for inner in inners]
-    types = [_column_types(plan, now, run, mapped) for plan in plans]
-    _check_parent_types(statement, types, now)
+    types = [column_types(plan, now, run, mapped) for plan in plans]
+    subqueries = [_as_subquery(s) for s in statement.sources]
+
+    def untyped(virtual: dict[str, Virtual]) -> None:
+        names = {f for rows in virtual.values() for f in rows.fields}
+        resolve = lambda sources: resolve_sources(sources, database, schema)  # noqa: E731
+        found = untyped_columns(subqueries, names, resolve)
+        tagged = tag_columns_typed(subqueries, names, resolve)
+        for rows in virtual.values():
+            rows.untyped = found
+            rows.tagged |= tagged & set(rows.fields)
+            for name in tagged & set(rows.fields):
+                rows.typed.setdefault(name, FieldType.STRING)
+
+    check_parent_types(statement, types, now, untyped)
     virtual: dict[str, Virtual] = {}
     for source, inner, inner_plan, inner_types in zip(statement.sources, inners, plans, types,
                                                       strict=True):
@@ -108,7 +127,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             add_series(rows, series, rank, by_time)
             rows.tagged.update(tagged)
             rows.own.update(own)
-        _add_types(virtual, inner_types)
+        add_types(virtual, inner_types)
+    untyped(virtual)
     names = sorted(virtual)
     schemas = {name: schema_of(name, virtual[name]) for name in names}
     tables = {_table_name(i): table_of(schemas[name], virtual[name])
@@ -221,12 +241,15 @@ def _as_subquery(source: ast.Source) -> ast.SelectStatement:
 
 
 def _ascending(series: Series) -> Series:
-    """A descending answer's series with its rows in time order."""
+    """A descending answer's series with its rows in time order (an emission order, read
+    backwards too)."""
+    order = None if series.order is None else [-place for place in series.order[::-1]]
     if series.arrays is not None:
         return Series(series.name, series.columns, None, series.tags, series.has_time,
-                      timezone=series.timezone, arrays=[a[::-1] for a in series.arrays])
+                      timezone=series.timezone, arrays=[a[::-1] for a in series.arrays],
+                      order=order)
     return Series(series.name, series.columns, series.values[::-1], series.tags,
-                  series.has_time, timezone=series.timezone)
+                  series.has_time, timezone=series.timezone, order=order)
 
 
 def _aggregates(statement: ast.SelectStatement) -> bool:
@@ -265,10 +288,6 @@ def _is_time(dimension: ast.Dimension) -> bool:
 # -- series to rows -----------------------------------------------------------------------------
 
 
-# Per measurement of a subquery, its columns with the type its statement gives each.
-ColumnTypes = list[tuple[str, list[tuple[str, FieldType | None]]]]
-
-
 def _stored_plan(inner: ast.SelectStatement, database: str | None, schema: SchemaProvider,
                  now: int) -> SelectPlan | None:
     """The plan of a subquery answered by one statement over stored measurements, planned
@@ -278,28 +297,6 @@ def _stored_plan(inner: ast.SelectStatement, database: str | None, schema: Schem
                                                                             schema):
         return None
     return plan_select(inner, database, schema, now)
-
-
-def _column_types(plan: SelectPlan | None, now: int, run: Runner,
-                  mapped: tuple[int, int]) -> ColumnTypes:
-    """The subquery's columns typed as its statement types them, per measurement: 1.x types
-    them before it reads a point, so a parent's `mean(a)` of text fails even when the subquery
-    answers nothing (a measurement without series is a virtual one without rows). It types
-    them by the shard groups it maps (`mapped`, the outermost statement's range): none of the
-    measurement's, no type. Without a stored plan (`_stored_plan`), the columns are typed by
-    the values the subquery answers."""
-    if plan is None:
-        return []
-    out: ColumnTypes = []
-    for source in plan.sources:
-        # 1.x types by the shard groups it maps for the outermost statement's range
-        typed = paging.holds_series(plan, source, now, run, tagged=False, mapped=mapped)
-        out.append((source.schema.name, [
-            (column, ftype if typed else None)
-            for column, ftype in zip(parent_columns(plan.read_names),
-                                     answer_types(plan, source.schema), strict=True)
-            if not column.startswith(UNREAD)]))
-    return out
 
 
 def _beside(inner: ast.SelectStatement, database: str | None, schema: SchemaProvider) -> bool:
@@ -346,33 +343,6 @@ def tag_columns(inner: ast.SelectStatement, plan: SelectPlan | None, database: s
         elif isinstance(expr, ast.VarRef) and expr.name in below:
             found.add(item.alias or expr.name)
     return found
-
-
-def _add_types(virtual: dict[str, Virtual], types: ColumnTypes) -> None:
-    for name, columns in types:
-        rows = virtual.setdefault(name, Virtual())
-        for column, ftype in columns:
-            if column not in rows.fields:
-                rows.fields.append(column)
-            if ftype is not None:
-                rows.typed.setdefault(column, ftype)
-
-
-def _check_parent_types(statement: ast.SelectStatement, types: list[ColumnTypes],
-                        now: int) -> None:
-    """1.x type-checks the parent against the columns its subqueries' statements type before
-    it builds an iterator: the parent's type error (`a::string * a::string`) wins over a
-    subquery function's refusal of its input (`unsupported percentile iterator type`)."""
-    virtual: dict[str, Virtual] = {}
-    for inner_types in types:
-        _add_types(virtual, inner_types)
-    schemas = {name: schema_of(name, rows) for name, rows in virtual.items()}
-    outer = dataclasses.replace(
-        statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in schemas),
-        condition=parent_condition(statement, now), slimit=0, soffset=0)
-    plan = plan_select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), now)
-    if plan is not None and plan.type_error is not None:
-        raise QueryError(plan.type_error)
 
 
 def _meeting(answered: list[Series], condition: ast.Expr, run: Runner) -> dict[int, pa.Array]:

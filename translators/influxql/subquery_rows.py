@@ -38,6 +38,7 @@ class Piece:
     tags: dict[str, str]
     rank: int
     by_time: bool
+    order: list[int] | None = None  # the rows' places in 1.x's emission order, if known
 
 
 @dataclasses.dataclass(slots=True)
@@ -55,6 +56,8 @@ class Virtual:
     tagged: set[str] = dataclasses.field(default_factory=set)
     # The tags some subquery of this name groups by itself (the others were handed down)
     own: set[str] = dataclasses.field(default_factory=set)
+    # The columns no subquery's statement types (`subquery_types.py`)
+    untyped: set[str] = dataclasses.field(default_factory=set)
 
 
 def add_series(virtual: Virtual, series: Series, rank: int, by_time: bool) -> None:
@@ -85,7 +88,9 @@ def add_series(virtual: Virtual, series: Series, rank: int, by_time: bool) -> No
             values = [b if b is not None else a for a, b in zip(
                 _listed(columns[name]), _listed(values), strict=True)]
         columns[name] = values
-    virtual.pieces.append(Piece(times, columns, tags, rank, by_time))
+    order = series.order if series.order is not None and len(series.order) == len(times) \
+        else None
+    virtual.pieces.append(Piece(times, columns, tags, rank, by_time, order))
 
 
 def schema(name: str, virtual: Virtual) -> MeasurementSchema:
@@ -96,7 +101,8 @@ def schema(name: str, virtual: Virtual) -> MeasurementSchema:
     shadowed = {t: f"__tag_{t}" for t in virtual.tags if t in fields}
     return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields, shadowed,
                              tag_fields=frozenset(virtual.tagged & set(fields)),
-                             handed_tags=frozenset(set(virtual.tags) - virtual.own))
+                             handed_tags=frozenset(set(virtual.tags) - virtual.own),
+                             untyped=frozenset(virtual.untyped & set(fields)))
 
 
 def table(schema: MeasurementSchema, virtual: Virtual) -> pa.Table:
@@ -157,6 +163,12 @@ def _sequence(pieces: list[Piece]) -> pa.ChunkedArray:
     """Each row's place in 1.x's emission order: the pieces' rows merged by (time when
     `by_time`, rank, row index), as `heapq.merge` merges them (ties in piece order)."""
     sizes = [len(p.times) for p in pieces]
+    known = [place for p in pieces for place in p.order or ()]
+    if len(known) == sum(sizes) and len(set(known)) == len(known):
+        # one subquery's rows in the order its cursor emitted them, back in time too
+        ranks = pc.rank(pa.array(known, pa.int64()), "ascending")  # from 1
+        return pa.chunked_array([pc.subtract(pc.cast(ranks, pa.int64()),
+                                             pa.scalar(1, pa.int64()))], pa.int64())
     if not any(p.by_time for p in pieces) and len({p.rank for p in pieces}) == len(pieces):
         # a piece's rows one after the other, the pieces in rank order
         first, offsets = 0, [0] * len(pieces)

@@ -28,7 +28,7 @@ _ARITHMETIC = (ast.BinaryOp.ADD, ast.BinaryOp.SUB, ast.BinaryOp.MUL, ast.BinaryO
                ast.BinaryOp.MOD)
 
 
-class _Types:
+class Types:
     """The type of each name the statement's sources hold, as 1.x reads it."""
 
     def __init__(self, sources: Sequence[Source]) -> None:
@@ -37,7 +37,8 @@ class _Types:
         for source in sources:
             for schema in (source.own or {source.database: source.schema}).values():
                 for name, ftype in schema.fields.items():
-                    stored.setdefault(name, []).append(ftype)
+                    if name not in schema.untyped:
+                        stored.setdefault(name, []).append(ftype)
                 self.tags.update(schema.tags)
         self.fields = {name: read_as(types).value for name, types in stored.items()}
 
@@ -56,17 +57,17 @@ class _Types:
 
 def check_types(fields: Sequence[ast.Field], sources: Sequence[Source]) -> None:
     """Raise 1.x's type error for the first field whose operators do not fit."""
-    types = _Types(sources)
+    types = Types(sources)
     for field in fields:
-        _type(field.expr, types)
+        expr_type(field.expr, types)
 
 
-def _type(expr: ast.Expr, types: _Types) -> str | None:
+def expr_type(expr: ast.Expr, types: Types) -> str | None:
     match expr:
         case ast.VarRef():
             return None if expr.name.lower() == "time" else types.of(expr)
         case ast.ParenExpr(inner):
-            return _type(inner, types)
+            return expr_type(inner, types)
         case ast.IntegerLiteral():
             return "integer"
         case ast.UnsignedLiteral():
@@ -78,7 +79,7 @@ def _type(expr: ast.Expr, types: _Types) -> str | None:
         case ast.BooleanLiteral():
             return "boolean"
         case ast.Call(name, args):
-            argument = [_type(a, types) for a in args][:1]
+            argument = [expr_type(a, types) for a in args][:1]
             if name in FLOAT_CALLS:
                 return "float"
             if name in INTEGER_CALLS:
@@ -89,12 +90,12 @@ def _type(expr: ast.Expr, types: _Types) -> str | None:
         case ast.Distinct():
             return types.of(ast.VarRef(expr.name))
         case ast.BinaryExpr(op, lhs, rhs):
-            return _binary(expr, op, _type(lhs, types), _type(rhs, types), types)
+            return _binary(expr, op, expr_type(lhs, types), expr_type(rhs, types), types)
     return None
 
 
 def _binary(expr: ast.BinaryExpr, op: ast.BinaryOp, lhs: str | None, rhs: str | None,
-            types: _Types) -> str | None:
+            types: Types) -> str | None:
     if lhs is None or rhs is None:
         return lhs or rhs
     if op in _ARITHMETIC and lhs in _NUMBERS and rhs in _NUMBERS:
@@ -106,7 +107,7 @@ def _binary(expr: ast.BinaryExpr, op: ast.BinaryOp, lhs: str | None, rhs: str | 
     raise QueryError(f"type error: {_text(expr, types)}: incompatible types: {lhs} and {rhs}")
 
 
-def _text(expr: ast.Expr, types: _Types) -> str:
+def _text(expr: ast.Expr, types: Types) -> str:
     """The expression as 1.x's String() writes it after typing its variables."""
     match expr:
         case ast.VarRef(name):

@@ -271,6 +271,19 @@ AGGREGATES = [
                  "v != 5.1 AND time >= '2024-01-01T00:00:00Z' AND "
                  "time <= '2024-01-01T00:11:00Z' GROUP BY time(2m), id fill(7)",
                  id="percentile-late-fill-next-series"),
+    # every call a percentile(): past a series' last bucket its fill hands the cursor the
+    # next series' first nil, which ends a batch of rows; the executor's next scan reads the
+    # second nil and the read ends there, the later series unanswered (fuzz 7)
+    pytest.param("SELECT percentile(usage_user, 30) FROM cpu WHERE usage_user > 40 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(3m), host fill(linear)", id="percentile-late-fill-two-nils-end"),
+    pytest.param("SELECT percentile(usage_user, 30), percentile(usage_user, 80) FROM cpu "
+                 "WHERE usage_user > 40 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:10:00Z' GROUP BY time(3m), host fill(7)",
+                 id="percentile-late-fill-two-nils-end-two-calls"),
+    pytest.param("SELECT percentile(usage_user, 30) FROM cpu WHERE usage_user > 40 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(3m), host LIMIT 3", id="percentile-late-fill-two-nils-end-limit"),
     pytest.param("SELECT count(v) + percentile(v, 40) FROM gauge WHERE v != 9.3 AND "
                  "v != 7.3 AND v != 5.3 AND time >= '2024-01-01T00:00:00Z' AND "
                  "time <= '2024-01-01T00:11:00Z' GROUP BY time(2m), id fill(1) "
@@ -334,6 +347,71 @@ AGGREGATES = [
     pytest.param("SELECT max(nosuch), max(host), count(nosuch), cumulative_sum(used) FROM mem "
                  "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
                  "fill(3) LIMIT 2", id="untyped-aggregate-beside-raw-transform-unfilled"),
+    # a subquery's column is typed as 1.x types the subquery's field of that name over its
+    # own sources: `nosuch AS v` and `max(nosuch) AS v` have no type, however deep, so the
+    # parent's max(v) is untyped (unfilled); a cast, mean(), count() or math with a number
+    # type it, and so does another subquery in FROM that types the name
+    pytest.param("SELECT max(v), mean(v), count(v), sum(v), max(w) FROM (SELECT nosuch AS v, "
+                 "usage_user AS w FROM cpu) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="untyped-subquery-column-unfilled"),
+    pytest.param("SELECT max(v), first(v), max(w) FROM (SELECT max(nosuch) AS v, "
+                 "max(usage_user) AS w FROM cpu GROUP BY time(1m)) WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(5m), host fill(3) ORDER BY time DESC",
+                 id="untyped-subquery-call-unfilled"),
+    pytest.param("SELECT max(v), max(w) FROM (SELECT nosuch AS v, usage_user AS w FROM cpu) "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "fill(3)", id="untyped-subquery-column-without-time"),
+    pytest.param("SELECT max(v), max(w) FROM (SELECT * FROM (SELECT nosuch AS v, usage_user "
+                 "AS w FROM cpu)) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="untyped-subquery-nested-unfilled"),
+    pytest.param("SELECT max(a), max(b), max(c), max(d), max(w) FROM (SELECT "
+                 "max(nosuch::integer) AS a, mean(nosuch) AS b, count(nosuch) AS c, "
+                 "max(nosuch) + 1 AS d, max(usage_user) AS w FROM cpu "
+                 "GROUP BY time(1m)) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="untyped-subquery-typed-ones-filled"),
+    pytest.param("SELECT max(v), max(w) FROM (SELECT nosuch AS v, usage_user AS w FROM cpu), "
+                 "(SELECT used AS v FROM mem) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="untyped-subquery-typed-by-another-subquery"),
+    pytest.param("SELECT difference(v), cumulative_sum(v), count(w) FROM (SELECT nosuch AS v, "
+                 "usage_user AS w FROM cpu WHERE host = 'server01' AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z') fill(3)",
+                 id="untyped-subquery-raw-transform-beside-count-unfilled"),
+    # ...a call's wildcard skips such a column, a raw regex reads it alone: nothing
+    pytest.param("SELECT count(*) FROM (SELECT nosuch AS v, usage_user AS w FROM cpu WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:02:00Z') fill(3)", id="untyped-subquery-count-wildcard"),
+    pytest.param("SELECT /v/ FROM (SELECT nosuch AS v, usage_user AS w FROM cpu WHERE "
+                 "host = 'server01' AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:02:00Z')", id="untyped-subquery-raw-regex-alone"),
+    pytest.param("SELECT * FROM (SELECT nosuch AS v FROM cpu WHERE host = 'server01' AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:02:00Z')",
+                 id="untyped-subquery-raw-wildcard-alone"),
+    # a subquery's GROUP BY tag, a `::tag` cast and an untyped column named like a GROUP BY
+    # tag are tags to 1.x: text to the parent's calls (max() and mean() fail, count(),
+    # first() and mode() read it); a tag the parent handed down is read as null
+    pytest.param("SELECT max(host), max(w) FROM (SELECT max(usage_user) AS w FROM cpu "
+                 "GROUP BY host) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="subquery-grouped-tag-max-refused"),
+    pytest.param("SELECT max(v), max(w) FROM (SELECT nosuch::tag AS v, usage_user AS w "
+                 "FROM cpu) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3)",
+                 id="subquery-tag-cast-column-max-refused"),
+    pytest.param("SELECT mean(v), max(w) FROM (SELECT nosuch AS v, usage_user AS w FROM cpu "
+                 "GROUP BY v) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z'", id="subquery-untyped-grouped-column-refused"),
+    pytest.param("SELECT count(host), first(host), last(host), mode(host), max(w) FROM "
+                 "(SELECT max(usage_user) AS w FROM cpu GROUP BY host) WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z'",
+                 id="subquery-grouped-tag-read-as-text"),
+    pytest.param("SELECT max(host), max(w) FROM (SELECT max(usage_user) AS w FROM cpu) WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY host", id="subquery-handed-tag-max-null"),
     # fill(<number>) is cast to each function's type: truncated for integers (count, and
     # sum/max/first/spread/mode/percentile of integers), false for booleans, "" for text
     pytest.param("SELECT count(usage_user), mean(usage_user) FROM cpu WHERE host = 'server03' "
@@ -459,6 +537,33 @@ SELECTORS = [
     pytest.param(f"SELECT top(price, 3) FROM stock WHERE {W} GROUP BY symbol", id="top-by-tag"),
     pytest.param(f"SELECT top(price, 5) {SA} ORDER BY time DESC", id="top-desc"),
     pytest.param(f"SELECT top(usage_user, 3) AS t {CW}", id="top-alias"),
+    # a call reads a float field cast to integer truncated (and ties on the truncated
+    # values), an integer field cast to float as floats: top/bottom, their tag form,
+    # selectors, aggregates and DISTINCT alike
+    pytest.param(f"SELECT top(latency::integer, 3), latency FROM events WHERE {W}",
+                 id="top-cast-integer-truncates"),
+    pytest.param(f"SELECT bottom(latency::integer, 2) FROM events WHERE {W}",
+                 id="bottom-cast-integer-ties-on-truncated"),
+    pytest.param(f"SELECT top(usage_user::integer, host, 2) {CW}", id="top-tag-cast-integer"),
+    pytest.param(f"SELECT top(latency::integer, 2) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="top-cast-integer-by-time"),
+    pytest.param(f"SELECT bottom(code::float, source, 2), sum(code::float) FROM events "
+                 f"WHERE {W}", id="bottom-tag-cast-float"),
+    pytest.param(f"SELECT sum(latency::integer), mean(latency::integer), "
+                 "spread(latency::integer), stddev(latency::integer), median(latency::integer), "
+                 f"mode(latency::integer), count(distinct(latency::integer)) FROM events "
+                 f"WHERE {W}", id="aggregates-of-cast-integer"),
+    pytest.param("SELECT first(usage_user::integer), last(usage_user::integer), "
+                 f"min(usage_user::integer), max(usage_user::integer) * 2 {CW} GROUP BY host",
+                 id="selectors-of-cast-integer"),
+    pytest.param(f"SELECT max(latency::integer), percentile(latency::integer, 40), "
+                 f"mean(latency) FROM events WHERE {W} GROUP BY time(10m) fill(2.5)",
+                 id="cast-integer-by-time-fill-fraction"),
+    # ...a point without the field stays missing (not -2^63, Go's int64 of a NaN)
+    pytest.param("SELECT min(a::integer), max(a::integer), count(a::integer), "
+                 "sum(a::integer), first(a::integer) FROM sparse WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'",
+                 id="cast-integer-skips-missing-values"),
     # top()/bottom() without tag arguments read only a group's first OFFSET + LIMIT + 1
     # points per shard group (series merged by time; newest first under DESC)
     pytest.param(f"SELECT top(temp, 2) FROM cpu WHERE host = 'server01' AND {W} LIMIT 2",
@@ -651,6 +756,29 @@ SELECTORS = [
                  "WHERE usage_idle != 10 AND time > '2024-01-01T00:13:00Z' AND "
                  "time < '2024-01-10T01:00:00Z' GROUP BY time(1w, 1m), /o/)",
                  id="percentile-low-rank-subquery-windows-regex-group"),
+    # ...and its cursor takes the least (series, time) of the calls' next points: a call
+    # whose next point is a later window's of an earlier series answers a row of its own,
+    # back in time, before the other call's earlier window (newest first, the greatest
+    # taken under DESC); beside another aggregate too
+    pytest.param("SELECT * FROM (SELECT percentile(usage_user, 20) AS a, "
+                 "percentile(usage_system, 10) AS b FROM cpu WHERE usage_user > 20 AND "
+                 "usage_system > 5 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(3m), host)",
+                 id="percentile-subquery-cursor-reads-ahead"),
+    pytest.param("SELECT a, b FROM (SELECT percentile(usage_user, 20) AS a, "
+                 "percentile(usage_idle, 30) AS b FROM cpu WHERE usage_user > 30 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(3m), host) ORDER BY time DESC",
+                 id="percentile-subquery-cursor-reads-ahead-desc"),
+    pytest.param("SELECT a, b FROM (SELECT count(usage_system) AS b, percentile(usage_idle, 10) "
+                 "AS a FROM cpu WHERE usage_user > 20 AND usage_system > 5 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(3m), cpu)", id="percentile-subquery-cursor-beside-count"),
+    pytest.param("SELECT * FROM (SELECT percentile(usage_idle, 90) AS a, "
+                 "percentile(usage_user, 30) AS b FROM cpu WHERE usage_system > 10 AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(3m), cpu) GROUP BY region",
+                 id="percentile-subquery-cursor-parent-groups"),
     pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
                  "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
                  id="percentile-low-rank-first-day-bucket"),

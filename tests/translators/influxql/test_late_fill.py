@@ -97,18 +97,33 @@ def test_nils_after_a_series_are_used_up_by_its_trailing_buckets() -> None:
 @pytest.mark.parametrize(("options", "windows"), [
     pytest.param({}, [(0, 0.5), (1, NIL), (2, 2.5)], id="nil-inside-filled"),
     pytest.param({}, [(0, 0.5), (4, NIL), (5, NIL)], id="nils-at-the-end"),
-    # every call a percentile: the nils of a later series are left to the usual joins
-    pytest.param({"pct_only": True}, [(0, NIL), (1, NIL), (2, 2.5)], id="percentiles-only"),
 ])
 def test_usual_joins_answer(options: dict[str, Any], windows: list[tuple[int, Any]]) -> None:
-    first = series([(t, t + 0.5) for t in range(6)], MAXES)
-    if options.get("pct_only"):
-        both = Series(first.rows, {}, frozenset(), {0: first.windows[0], 1: first.windows[0]},
-                      ["float", "float"])
-        one = Series(first.rows, {}, frozenset(), {0: windows, 1: windows}, ["float", "float"])
-        assert walk(options, both, one) is None
-    else:
-        assert walk(options, series(windows, MAXES)) is None
+    assert walk(options, series(windows, MAXES)) is None
+
+
+def percentiles_only(windows: list[tuple[int, Any]]) -> Series:
+    rows = [(t, [v, v]) for t, v in windows if v is not None]
+    return Series(lambda: rows, {}, frozenset(), {0: windows, 1: windows}, ["float", "float"])
+
+
+@pytest.mark.parametrize(("second", "expected"), [
+    # past the first series' last bucket its fill hands the cursor the next series' first
+    # nil (a scan that finds nothing ends a batch of rows); the executor's next scan reads
+    # the second nil: the read ends there
+    pytest.param([(0, NIL), (1, NIL), (2, 2.5)], [], id="two-nils-end-the-read"),
+    # one nil only ends a batch: the next scan reads on, the nil's bucket filled
+    pytest.param([(0, NIL), (1, 1.5), (2, 2.5)],
+                 [(0, 7, 7), (1, 1.5, 1.5), (2, 2.5, 2.5), (3, 7, 7), (4, 7, 7), (5, 7, 7)],
+                 id="one-nil-reads-on"),
+])
+def test_every_call_a_percentile(second: list[tuple[int, Any]],
+                                 expected: list[tuple[int, Any, Any]]) -> None:
+    first = percentiles_only([(t, t + 0.5) for t in range(6)])
+    found = walk({"pct_only": True}, first, percentiles_only(second))
+    assert found is not None
+    assert found[0] == [(t, t + 0.5, t + 0.5) for t in range(6)]
+    assert found[1] == expected
 
 
 def test_series_are_filled_only_when_the_walk_answers() -> None:
