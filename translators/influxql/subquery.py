@@ -19,7 +19,7 @@ from sqlglot import exp
 
 from translators.lineprotocol import FieldType
 
-from . import ast, paging
+from . import ast, beside, paging
 from .conditions import condition_sql
 from .errors import QueryError
 from .iterators import answer_types
@@ -302,10 +302,11 @@ def _column_types(plan: SelectPlan | None, now: int, run: Runner,
     return out
 
 
-def _beside(inner: ast.SelectStatement, database: str | None, schema: SchemaProvider) -> bool:
+def _beside(inner: ast.SelectStatement, database: str | None,
+            schema: SchemaProvider) -> beside.Halves | None:
     from .engine import beside_halves  # engine imports this module lazily
 
-    return beside_halves(inner, database, schema) is not None
+    return beside_halves(inner, database, schema)
 
 
 def tag_columns(inner: ast.SelectStatement, plan: SelectPlan | None, database: str | None,
@@ -370,9 +371,17 @@ def _check_parent_types(statement: ast.SelectStatement, types: list[ColumnTypes]
     outer = dataclasses.replace(
         statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in schemas),
         condition=parent_condition(statement, now), slimit=0, soffset=0)
-    plan = plan_select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), now)
-    if plan is not None and plan.type_error is not None:
-        raise QueryError(plan.type_error)
+    rows = StaticSchema({VIRTUAL_DB: schemas})
+    # aggregates beside transformations are planned half by half, their calls' wildcards
+    # expanded over the rows' columns (`count(*), difference(*)`), as `engine.select` runs them
+    halves = _beside(outer, VIRTUAL_DB, rows)
+    parts = [outer] if halves is None else [
+        dataclasses.replace(outer, fields=tuple(ast.Field(e) for e in half))
+        for half in (halves.aggregates, halves.transforms)]
+    for part in parts:
+        plan = plan_select(part, VIRTUAL_DB, rows, now)
+        if plan is not None and plan.type_error is not None:
+            raise QueryError(plan.type_error)
 
 
 def _meeting(answered: list[Series], condition: ast.Expr, run: Runner) -> dict[int, pa.Array]:
