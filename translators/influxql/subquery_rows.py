@@ -77,14 +77,9 @@ def add_series(virtual: Virtual, series: Series, rank: int, by_time: bool) -> No
         transposed = list(zip(*rows, strict=True)) if rows else [()] * len(series.columns)
         times = pa.array(transposed[0], pa.int64())
         arrays = [list(values) for values in transposed[1:]]
-    columns: dict[str, Column] = {}
-    for name, values in zip(names, arrays, strict=True):
-        if name.startswith(UNREAD):
-            continue
-        if name in columns:  # a name twice: its last value that is not null
-            values = [b if b is not None else a for a, b in zip(
-                _listed(columns[name]), _listed(values), strict=True)]
-        columns[name] = values
+    # `parent_columns` named a column given twice UNREAD after its first
+    columns = {name: values for name, values in zip(names, arrays, strict=True)
+               if not name.startswith(UNREAD)}
     virtual.pieces.append(Piece(times, columns, tags, rank, by_time))
 
 
@@ -117,10 +112,6 @@ def table(schema: MeasurementSchema, virtual: Virtual) -> pa.Table:
 
 def row_count(virtual: Virtual) -> int:
     return sum(len(p.times) for p in virtual.pieces)
-
-
-def _listed(values: Column) -> list[Any]:
-    return values if isinstance(values, list) else values.to_pylist()
 
 
 def _field_type(virtual: Virtual, name: str) -> FieldType | None:
