@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import ast
-from .cursor import missing_value
+from .cursor import merge
 from .field_checks import check_fields
 from .fill import UNTYPED
 from .functions import FLOAT_CALLS, INTEGER_CALLS, MATH, SELECTORS, TRANSFORMS
@@ -35,7 +35,6 @@ from .timerange import split_condition
 
 Select = Callable[[ast.SelectStatement], list[Series]]
 Expand = Callable[[ast.SelectStatement], list[ast.Field]]  # calls' wildcards and regexes
-_MISSING = object()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -184,31 +183,14 @@ def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select
 def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], kinds: list[str | None],
          descending: bool, fill: ast.FillOption, fill_value: float | int | None
          ) -> list[list[Any]]:
-    """1.x's cursor over calls whose rows may share a time: each output row takes the next
-    row of every stream at the earliest time (the latest under DESC) of their heads; the
-    columns of a stream without one there read the cursor's default, fill's number cast
-    to the column's kind (`kinds`, by position)."""
-    width = len(kinds)
-    heads = [0] * len(streams)
-    carried: list[Any] = [None] * width
-    out = []
-    while True:
-        times = [rows[heads[i]][0] for i, (rows, _) in enumerate(streams)
-                 if heads[i] < len(rows)]
-        if not times:
-            return out
-        time = max(times) if descending else min(times)
-        values: list[Any] = [_MISSING] * width
-        for i, (rows, positions) in enumerate(streams):
-            if heads[i] < len(rows) and rows[heads[i]][0] == time:
-                for position, value in zip(positions, rows[heads[i]][1:], strict=True):
-                    values[position] = value
-                heads[i] += 1
-        for position, value in enumerate(values):
-            if value is _MISSING:
-                value = missing_value(fill, fill_value, kinds[position], carried[position])
-            values[position] = carried[position] = value
-        out.append([time, *values])
+    """1.x's cursor (`cursor.merge`) over the halves' rows, each column (by position, its
+    kind in `kinds`) a stream of its own: a half's columns share their times, so they move
+    together, and a column without a point at a row's time reads the cursor's default."""
+    columns = {position: [(row[0], row[k + 1]) for row in rows]
+               for rows, positions in streams for k, position in enumerate(positions)}
+    merged = merge(columns, dict(enumerate(kinds)), descending, fill, fill_value)
+    return [[time, *(values[position] for position in range(len(kinds)))]
+            for time, values in merged]
 
 
 def _kind(part: ast.Expr, values: list[Any], stored: Mapping[str, str] | None,
@@ -279,17 +261,8 @@ def _expanding_call(expr: ast.Expr) -> bool:
 
 
 def _lone_selector(parts: tuple[ast.Expr, ...]) -> bool:
-    calls = {call for part in parts for call in _calls(part)}
-    return len(calls) == 1 and next(iter(calls)).name in SELECTORS
-
-
-def _calls(expr: ast.Expr) -> list[ast.Call]:
-    expr = strip_parens(expr)
-    if isinstance(expr, ast.Call):
-        return [expr]
-    if isinstance(expr, ast.BinaryExpr):
-        return _calls(expr.lhs) + _calls(expr.rhs)
-    return []
+    """Whether the aggregates half is one selector (`_parts` leaves math over it out)."""
+    return len(parts) == 1 and isinstance(parts[0], ast.Call) and parts[0].name in SELECTORS
 
 
 def _is_time_ref(expr: ast.Expr) -> bool:

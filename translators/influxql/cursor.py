@@ -11,14 +11,16 @@ and `LIMIT 2` over two calls whose points fall at different times answers up to 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, TypeVar
 
 from . import ast
 from . import functions as fn
 from .fill import UNTYPED, cursor_fill
 from .schema import MeasurementSchema
 from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost, read_type, transforms_in
+
+K = TypeVar("K", bound=Hashable)  # what names a stream `merge` joins
 
 Call = PrimRef | Transform
 Evaluate = Callable[[Node, list[Any], Mapping[Transform, Any] | None], Any]
@@ -118,24 +120,33 @@ def join(plan: SelectPlan, streams: dict[Call, list[tuple[int, Any]]],
         if plan.rows_end is not None:
             ordered = ordered[plan.offset:plan.rows_end]
         kept[call] = ordered
-    heads = dict.fromkeys(kept, 0)
-    carried: dict[Call, Any] = {}
+    return merge(kept, kinds, plan.descending, plan.fill, plan.fill_value)
+
+
+def merge(streams: Mapping[K, list[tuple[int, Any]]], kinds: Mapping[K, str | None],
+          descending: bool, fill: ast.FillOption, fill_value: float | int | None
+          ) -> list[tuple[int, dict[K, Any]]]:
+    """1.x's cursor over streams of (time, value) points whose times may repeat: each row
+    takes the next point of every stream at the earliest time (the latest under DESC) of
+    their heads; a stream without one there reads the cursor's default (`missing_value`,
+    fill's number cast to its kind in `kinds`)."""
+    heads = dict.fromkeys(streams, 0)
+    carried: dict[K, Any] = {}
     out = []
     while True:
-        times = [points[heads[call]][0] for call, points in kept.items()
-                 if heads[call] < len(points)]
+        times = [points[heads[key]][0] for key, points in streams.items()
+                 if heads[key] < len(points)]
         if not times:
             return out
-        time = max(times) if plan.descending else min(times)
+        time = max(times) if descending else min(times)
         values = {}
-        for call, points in kept.items():
-            if heads[call] < len(points) and points[heads[call]][0] == time:
-                value = points[heads[call]][1]
-                heads[call] += 1
+        for key, points in streams.items():
+            if heads[key] < len(points) and points[heads[key]][0] == time:
+                value = points[heads[key]][1]
+                heads[key] += 1
             else:
-                value = missing_value(plan.fill, plan.fill_value, kinds.get(call),
-                                      carried.get(call))
-            values[call] = carried[call] = value
+                value = missing_value(fill, fill_value, kinds.get(key), carried.get(key))
+            values[key] = carried[key] = value
         out.append((time, values))
 
 

@@ -179,26 +179,36 @@ def _compile_error(expr: ast.Expr, ctx: _Compiling, in_binary: bool = False) -> 
     hooks = {**dict.fromkeys(indicators.NAMES, indicators.validate),
              **dict.fromkeys(holtwinters.NAMES, holtwinters.validate)}
     if expr.name in hooks:  # their own modules check their arguments in 1.x's order
+        seen = _as_compiled(expr)
         try:
-            hooks[expr.name](expr, 0 if ctx.interval else None)
+            hooks[expr.name](seen, 0 if ctx.interval else None)
         except QueryError as exc:
             return str(exc)
-        first = strip_parens(expr.args[0])
+        first = seen.args[0] if seen.args else None
         return _compile_error(first, ctx, in_binary) if isinstance(first, ast.Call) \
             else None
     return None
+
+
+def _as_compiled(call: ast.Call) -> ast.Call:
+    """The call as 1.x's compiler sees it, its first argument as reduce leaves it:
+    `abs(1)` and `abs(/u/)` are literals there (nil), a regex alone stays a field list."""
+    first = strip_parens(call.args[0]) if call.args else None
+    if first is None:
+        return call
+    if _reduced(first) and not isinstance(first, ast.RegexLiteral):
+        first = ast.NilLiteral()
+    return ast.Call(call.name, (first, *call.args[1:]))
 
 
 def _call_error(call: ast.Call, ctx: _Compiling, in_binary: bool) -> str | None:
     """A plain function's or a transformation's own checks (`validate.check_call`), its
     first argument read as 1.x's reduce leaves it, then that argument: a field, wildcard or
     regex (a call too for a transformation, which is compiled in turn)."""
-    first = strip_parens(call.args[0]) if call.args else None
-    if first is not None and _reduced(first) and not isinstance(first, ast.RegexLiteral):
-        first = ast.NilLiteral()  # `abs(1)` and `abs(/u/)` are literals to 1.x's compiler
+    seen = _as_compiled(call)
+    first = seen.args[0] if seen.args else None
     try:
-        check_call(ast.Call(call.name, call.args if first is None else (first, *call.args[1:])),
-                   0 if ctx.interval else None)
+        check_call(seen, 0 if ctx.interval else None)
     except QueryError as exc:
         return str(exc)
     if in_binary and isinstance(first, ast.Wildcard):

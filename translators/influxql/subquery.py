@@ -357,7 +357,8 @@ def _meeting(answered: list[Series], condition: ast.Expr, run: Runner) -> dict[i
             add_series(virtual, answered[number], 0, True)
         schema = schema_of(name, virtual)
         rows = positions(row_count(virtual))
-        table = table_of(schema, virtual).append_column(_ROW, rows)
+        # the rows' order is never asked here: no SEQUENCE (a Python merge when times go back)
+        table = table_of(schema, virtual, sequence=False).append_column(_ROW, rows)
         query = exp.select(col(_ROW)).from_(exp.Table(this=ident(_MET))).where(
             condition_sql(condition, schema))
         met = cast("TableRunner", run)(query, tables={_MET: table})

@@ -1,9 +1,10 @@
 """A subquery's series as the rows of virtual measurements: Arrow tables its parent scans.
 
 Each series is kept as it came, a column at a time (its Arrow arrays when the engine shaped it
-so, `Series.arrays`, otherwise its Python rows turned into columns), so a subquery answering
-millions of rows (a fill()ed one's runs) reaches its parent without a Python object per row.
-The rows' place in 1.x's emission order (`SEQUENCE`) is sorted out with Arrow kernels too.
+so, `Series.arrays`, otherwise each column of its Python rows built by Arrow at once), so a
+subquery answering millions of rows (a fill()ed one's runs) reaches its parent without Python
+work per value. The rows' place in 1.x's emission order (`SEQUENCE`) is sorted out with Arrow
+kernels too, except for streams whose times go back, merged in Python as 1.x merges them.
 """
 
 from __future__ import annotations
@@ -76,18 +77,13 @@ def add_series(virtual: Virtual, series: Series, rank: int, by_time: bool) -> No
         times = series.arrays[0]
         arrays = list(series.arrays[1:])
     else:
+        # one column at a time, each built by Arrow at once (`zip(*rows)` is far slower)
         rows = series.values
-        transposed = list(zip(*rows, strict=True)) if rows else [()] * len(series.columns)
-        times = pa.array(transposed[0], pa.int64())
-        arrays = [list(values) for values in transposed[1:]]
-    columns: dict[str, Column] = {}
-    for name, values in zip(names, arrays, strict=True):
-        if name.startswith(UNREAD):
-            continue
-        if name in columns:  # a name twice: its last value that is not null
-            values = [b if b is not None else a for a, b in zip(
-                _listed(columns[name]), _listed(values), strict=True)]
-        columns[name] = values
+        times = pa.array([row[0] for row in rows], pa.int64())
+        arrays = [_column([row[k] for row in rows]) for k in range(1, len(series.columns))]
+    # `parent_columns` named a column given twice UNREAD after its first
+    columns = {name: values for name, values in zip(names, arrays, strict=True)
+               if not name.startswith(UNREAD)}
     order = series.order if series.order is not None and len(series.order) == len(times) \
         else None
     virtual.pieces.append(Piece(times, columns, tags, rank, by_time, order))
@@ -105,12 +101,15 @@ def schema(name: str, virtual: Virtual) -> MeasurementSchema:
                              untyped=frozenset(virtual.untyped & set(fields)))
 
 
-def table(schema: MeasurementSchema, virtual: Virtual) -> pa.Table:
+def table(schema: MeasurementSchema, virtual: Virtual, sequence: bool = True) -> pa.Table:
+    """The rows as one Arrow table; `sequence`: with their emission order (`SEQUENCE`),
+    which a read that only filters them does without."""
     pieces = virtual.pieces
     columns: dict[str, pa.ChunkedArray] = {
         "time": pc.cast(pa.chunked_array([p.times for p in pieces], pa.int64()),
-                        pa.timestamp("ns")),
-        SEQUENCE: _sequence(pieces)}
+                        pa.timestamp("ns"))}
+    if sequence:
+        columns[SEQUENCE] = _sequence(pieces)
     for tag in schema.tags:
         columns[schema.tag_column(tag)] = pa.chunked_array(
             [pa.repeat(pa.scalar(p.tags.get(tag), pa.string()), len(p.times)) for p in pieces],
@@ -125,8 +124,17 @@ def row_count(virtual: Virtual) -> int:
     return sum(len(p.times) for p in virtual.pieces)
 
 
-def _listed(values: Column) -> list[Any]:
-    return values if isinstance(values, list) else values.to_pylist()
+def _column(values: list[Any]) -> Column:
+    """Python values as an Arrow array of the type they share; as a list when they share
+    none (booleans beside fill's number), for `values.type_of` to choose."""
+    try:
+        found = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return values
+    return found if found.type in _ARRAY_TYPES else values
+
+
+_ARRAY_TYPES = (pa.null(), pa.bool_(), pa.int64(), pa.float64(), pa.string())
 
 
 def _field_type(virtual: Virtual, name: str) -> FieldType | None:

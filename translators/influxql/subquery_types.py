@@ -164,6 +164,16 @@ def check_parent_types(statement: ast.SelectStatement, types: list[ColumnTypes],
     outer = dataclasses.replace(
         statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in schemas),
         condition=parent_condition(statement, now), slimit=0, soffset=0)
-    plan = plan_select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), now)
-    if plan is not None and plan.type_error is not None:
-        raise QueryError(plan.type_error)
+    rows = StaticSchema({VIRTUAL_DB: schemas})
+    # aggregates beside transformations are planned half by half, their calls' wildcards
+    # expanded over the rows' columns (`count(*), difference(*)`), as `engine.select` runs them
+    from .engine import beside_halves  # engine imports this module lazily
+
+    halves = beside_halves(outer, VIRTUAL_DB, rows)
+    parts = [outer] if halves is None else [
+        dataclasses.replace(outer, fields=tuple(ast.Field(e) for e in half))
+        for half in (halves.aggregates, halves.transforms)]
+    for part in parts:
+        plan = plan_select(part, VIRTUAL_DB, rows, now)
+        if plan is not None and plan.type_error is not None:
+            raise QueryError(plan.type_error)

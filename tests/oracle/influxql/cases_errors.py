@@ -509,6 +509,15 @@ SEMANTIC = [
     pytest.param(f"SELECT relative_strength_index(price, 5, -1) FROM stock WHERE {W} "
                  "AND symbol = 'BBB' LIMIT 5",
                  id="rsi-negative-hold"),
+    # their first argument is checked as 1.x's reduce leaves it: math of literals is nil
+    pytest.param(f"SELECT exponential_moving_average(abs(1), 2) FROM stock WHERE {W}",
+                 id="ema-of-math-of-literal"),
+    pytest.param(f"SELECT chande_momentum_oscillator(abs(/p/), 2) FROM stock WHERE {W} "
+                 "GROUP BY time(10m)", id="cmo-of-math-of-regex-by-time"),
+    pytest.param(f"SELECT holt_winters(abs(1), 1, 0) FROM cpu WHERE {W} GROUP BY time(10m)",
+                 id="holt-winters-of-math-of-literal-by-time"),
+    pytest.param(f"SELECT holt_winters((abs(abs(2))), 1, 0) FROM cpu WHERE {W}",
+                 id="holt-winters-of-nested-math-of-literal"),
     pytest.param(f"SELECT mean(message) FROM events WHERE {W}", id="mean-of-strings"),
     pytest.param(f"SELECT sum(ok) FROM events WHERE {W}", id="sum-of-booleans"),
     pytest.param(f"SELECT median(message) FROM events WHERE {W}", id="median-of-strings"),

@@ -1039,6 +1039,13 @@ BESIDE = [
     pytest.param("SELECT count(*), difference(code) FROM events, sparse WHERE "
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' LIMIT 2",
                  id="count-wildcard-beside-difference-two-measurements"),
+    # ...over a subquery, expanded over its rows' columns
+    pytest.param(f"SELECT count(*), difference(*) FROM (SELECT code, latency {E20})",
+                 id="subquery-count-wildcard-beside-difference-wildcard"),
+    pytest.param(f"SELECT count(/co|la/), cumulative_sum(/co/) FROM (SELECT * {E20}) "
+                 "GROUP BY source LIMIT 3", id="subquery-count-regex-beside-cumulative-sum-regex"),
+    pytest.param(f"SELECT max(*), difference(m) {EMAX}",
+                 id="subquery-max-wildcard-beside-difference"),
     pytest.param(f"SELECT max(*) {E20}", id="max-wildcard-skips-text"),
     # a call of a wildcard or regex inside a function's first argument, however deep, expands
     # the whole field per matching field, named `<outer>_<field>`, kinds kept by the inner call
