@@ -22,6 +22,7 @@ from translators.lineprotocol import FieldType
 from . import ast, paging
 from .conditions import condition_sql
 from .errors import QueryError
+from .functions import TRANSFORMS
 from .iterators import answer_types
 from .regex import matcher
 from .results import Series
@@ -59,10 +60,12 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                            schema: SchemaProvider, run: Runner, now: int, limits: Limits,
                            paged_by: tuple[ast.Dimension, ...] | None = None,
                            keep_nan: bool = False,
-                           mapped: tuple[int, int] | None = None) -> list[Series]:
+                           mapped: tuple[int, int] | None = None,
+                           read_once: bool = False) -> list[Series]:
     """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery;
     `keep_nan`: then its NaN stay too (`SelectPlan.keep_nan`); `mapped`: the outermost
-    statement's time range, whose shard groups 1.x maps for every subquery below it."""
+    statement's time range, whose shard groups 1.x maps for every subquery below it;
+    `read_once`: its parent's transformations read it (`SelectPlan.read_once`)."""
     from .engine import select  # engine imports this module lazily; select recurses
 
     _check_parent_list(statement, now)
@@ -92,7 +95,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             isinstance(s, ast.SubQuery) for s in inner.sources))
         # 1.x's parent reads a NaN the subquery computes as a point (count() counts it)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by,
-                          keep_nan=True, mapped=mapped)
+                          keep_nan=True, mapped=mapped, read_once=_streams(statement))
         if _descending(statement):
             # run in the parent's order (fill(previous) looks forward...), read in time order
             answered = [_ascending(s) for s in reversed(answered)]
@@ -125,7 +128,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
     # A subquery's own fill() over these rows runs by the outermost's groups too.
     return select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
-                  limits, paged_by=paged_by if nested else None, keep_nan=keep_nan)
+                  limits, paged_by=paged_by if nested else None, keep_nan=keep_nan,
+                  read_once=read_once)
 
 
 # -- the inner statement as 1.x runs it under a parent ------------------------------------------
@@ -231,6 +235,15 @@ def _ascending(series: Series) -> Series:
 
 def _aggregates(statement: ast.SelectStatement) -> bool:
     return any(has_aggregate(f.expr) for f in statement.fields)
+
+
+def _streams(statement: ast.SelectStatement) -> bool:
+    """Whether the statement reads its subqueries through transformations of their fields
+    (`cumulative_sum(a)`, no aggregate inside): 1.x merges each subquery's cursor into them
+    with a merge iterator, which drops an input at its first nil."""
+    return not _aggregates(statement) and any(
+        isinstance(call, ast.Call) and call.name in TRANSFORMS
+        for item in statement.fields for call in ast.calls(item.expr))
 
 
 def _check_parent_list(statement: ast.SelectStatement, now: int) -> None:

@@ -651,6 +651,36 @@ SELECTORS = [
                  "WHERE usage_idle != 10 AND time > '2024-01-01T00:13:00Z' AND "
                  "time < '2024-01-10T01:00:00Z' GROUP BY time(1w, 1m), /o/)",
                  id="percentile-low-rank-subquery-windows-regex-group"),
+    # a parent's transformations read the subquery through a merge iterator, which drops it
+    # at its first nil: the first scan where every call finds nothing ends the read, no
+    # second scan (fuzz 180-764, 190-628); a raw parent or an aggregate reads on
+    pytest.param("SELECT chande_momentum_oscillator(a, 5, 0) FROM (SELECT "
+                 "percentile(usage_system, 5) AS a FROM cpu WHERE "
+                 "time >= '2023-12-24T00:00:00Z' AND time < 1704078000s GROUP BY time(90m), "
+                 "region) GROUP BY region", id="percentile-low-rank-subquery-transform-ends"),
+    pytest.param("SELECT cumulative_sum(a) FROM (SELECT percentile(usage_system, 5) AS a "
+                 "FROM cpu WHERE time >= '2023-12-24T00:00:00Z' AND time < 1704078000s "
+                 "GROUP BY time(90m), cpu) GROUP BY cpu",
+                 id="percentile-low-rank-subquery-transform-ends-middle"),
+    pytest.param("SELECT derivative(a), moving_average(a, 2) FROM (SELECT "
+                 "percentile(usage_system, 5) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:05:00Z' "
+                 "GROUP BY time(10m, 5m), host) GROUP BY host ORDER BY time DESC",
+                 id="percentile-low-rank-subquery-transforms-end-desc"),
+    pytest.param("SELECT a FROM (SELECT percentile(usage_system, 5) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:10:00Z' "
+                 "GROUP BY time(10m, 5m), host) GROUP BY host",
+                 id="percentile-low-rank-subquery-raw-reads-on"),
+    # with a fill: past a series' last bucket a nil of the next series' first windows ends
+    # it; filling the series' empty buckets after its last window uses one nil up each
+    pytest.param("SELECT cumulative_sum(a) FROM (SELECT percentile(usage_system, 5) AS a "
+                 "FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:10:00Z' GROUP BY time(10m, 5m), host fill(0)) "
+                 "GROUP BY host", id="percentile-low-rank-subquery-transform-fill-ends"),
+    pytest.param("SELECT difference(a) FROM (SELECT percentile(usage_system, 5) AS a "
+                 "FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T02:30:00Z' GROUP BY time(10m, 5m), host fill(previous)) "
+                 "GROUP BY host", id="percentile-low-rank-subquery-transform-fill-trailing"),
     pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
                  "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
                  id="percentile-low-rank-first-day-bucket"),
