@@ -38,7 +38,7 @@ from .subquery_range import (
     parent_condition,
     within_parent_range,
 )
-from .subquery_rows import SEQUENCE, Virtual, add_series, positions, row_count
+from .subquery_rows import SEQUENCE, Virtual, add_series, drop_uncast, positions, row_count
 from .subquery_rows import schema as schema_of
 from .subquery_rows import table as table_of
 
@@ -112,6 +112,9 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             rows.tagged.update(tagged)
             rows.own.update(own)
         _add_types(virtual, inner_types)
+    if _aggregates(statement) or _streams(statement):
+        for rows in virtual.values():
+            drop_uncast(rows)
     names = sorted(virtual)
     schemas = {name: schema_of(name, virtual[name]) for name in names}
     tables = {_table_name(i): table_of(schemas[name], virtual[name])

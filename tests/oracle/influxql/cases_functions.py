@@ -404,6 +404,21 @@ AGGREGATES = [
     pytest.param("SELECT max(*), moving_average(b, 3) * 2 FROM sparse "
                  "WHERE time < '2024-01-01T00:00:45Z' fill(2.5)",
                  id="fill-number-wildcard-beside-transform-uncast"),
+    # ...which a parent's calls read as the subquery types the column: in a text or boolean
+    # column the number is nothing to them; a raw parent reads it as it is (fuzz 180-1104)
+    pytest.param("SELECT min(b) FROM (SELECT last(b) AS a, min(d) AS b FROM sparse WHERE "
+                 "time >= '2023-12-31T22:53:00Z' AND time <= '2024-01-01 00:00:45' "
+                 "GROUP BY time(13m, 30s), id fill(2.5)) LIMIT 10",
+                 id="fill-number-uncast-subquery-boolean-parent-call"),
+    pytest.param("SELECT sum(x), count(y), count(z), sum(m) FROM (SELECT last(b) AS x, "
+                 "last(c) AS y, last(d) AS z, mean(a) AS m FROM sparse WHERE "
+                 "time >= '2024-01-01T00:01:00Z' AND time < '2024-01-01T00:07:00Z' "
+                 "GROUP BY time(2m), id fill(2.5))",
+                 id="fill-number-uncast-subquery-text-parent-calls"),
+    pytest.param("SELECT y, z FROM (SELECT last(b) AS x, last(c) AS y, last(d) AS z FROM "
+                 "sparse WHERE time >= '2024-01-01T00:01:00Z' AND "
+                 "time < '2024-01-01T00:07:00Z' GROUP BY time(2m), id fill(2.5))",
+                 id="fill-number-uncast-subquery-raw-parent"),
     pytest.param(f"SELECT last(code), message FROM events WHERE {W} GROUP BY level, time(10m) "
                  "fill(-2) ORDER BY time DESC", id="fill-integer-selector-companion-text"),
     # math over filled buckets reads the fill value as the function's type: a float -1 for
