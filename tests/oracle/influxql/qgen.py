@@ -490,4 +490,6 @@ def _case(seed: int | str) -> Case | None:
     style = random.Random(f"style-{seed}")
     if style.random() < STYLE:
         text = restyle(text, style)
+        if style.random() < 0.2:  # Grafana sends a panel's queries in one request
+            text = f"{text}; {case(f'{seed};').statement}"
     return Case(text, params)

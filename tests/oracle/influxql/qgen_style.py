@@ -5,7 +5,9 @@ its `$timeFilter` as epoch milliseconds (`time >= 1704067200000ms`) and qualifie
 measurement with a retention policy (`"autogen"."cpu"`); people at the CLI type keywords in
 lower case. `restyle` rewrites a drawn statement so, token by token, never inside a string or
 a regex, so its meaning (and both servers' answers) stays that of the plain statement. It
-draws from its own generator, so the plain statements of a seed stay what they were.
+draws from its own generator, so the plain statements of a seed stay what they were. Now and
+then `qgen.case` sends a second statement in the same request, as Grafana sends a panel's
+queries.
 """
 
 from __future__ import annotations
