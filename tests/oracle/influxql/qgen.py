@@ -492,4 +492,8 @@ def _case(seed: int | str) -> Case | None:
         text = restyle(text, style)
         if style.random() < 0.2:  # Grafana sends a panel's queries in one request
             text = f"{text}; {case(f'{seed};').statement}"
+        if style.random() < 0.3:  # the influx CLI asks for chunked answers
+            params["chunked"] = "true"
+            if style.random() < 0.5:
+                params["chunk_size"] = str(style.choice((1, 2, 5, 100)))
     return Case(text, params)
