@@ -103,11 +103,16 @@ class InfluxQLService:
                 result.error = exc.message
             results.append(result)
             if result.error is not None:
-                # 1.x reports a failed statement that has others after it as "not executed"
-                # (its error is overwritten by the notice meant for the next one).
-                if index < len(statements) - 1:
-                    result.error = "not executed"
                 result.series = []
+                # 1.x answers each statement after a failed one "not executed", under the
+                # failed one's id: a chunked answer sends them all, the others keep the
+                # last result of each id (so the error is overwritten by the notice).
+                following = len(statements) - 1 - index
+                if request.chunked:
+                    results.extend(StatementResult(index, error="not executed")
+                                   for _ in range(following))
+                elif following:
+                    result.error = "not executed"
                 break
         return answer
 

@@ -46,17 +46,20 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
            run: Runner, now: int, limits: Limits = Limits(),
            series_times: recent.SeriesTimes | None = None,
            paged_by: tuple[ast.Dimension, ...] | None = None,
-           keep_nan: bool = False, mapped: tuple[int, int] | None = None) -> list[Series]:
+           keep_nan: bool = False, mapped: tuple[int, int] | None = None,
+           read_once: bool = False) -> list[Series]:
     """`series_times`, when the store can tell each series' latest time, lets a lone last()
     read only the recent end of the data (`recent.py`). `paged_by`: the GROUP BY that keys
     SLIMIT/SOFFSET's page when it is not the statement's own (a subquery's parent's).
     `keep_nan`: answer NaN as NaN, for a parent to read (`SelectPlan.keep_nan`). `mapped`:
-    the time range whose shard groups 1.x maps for a subquery, its outermost statement's."""
+    the time range whose shard groups 1.x maps for a subquery, its outermost statement's.
+    `read_once`: its parent's transformations read it (`SelectPlan.read_once`)."""
     halves = beside_halves(statement, database, schema)
     if halves is not None:
         _check_beside_types(statement, halves, database, schema, run, now)
         found = beside.select_beside(statement, halves, lambda half: select(
-            half, database, schema, run, now, limits, series_times, paged_by, keep_nan, mapped),
+            half, database, schema, run, now, limits, series_times, paged_by, keep_nan, mapped,
+            read_once),
             now, _stored_kinds(statement, database, schema),
             _untyped_columns(statement, database, schema))
         if keep_nan:  # a subquery's answer: its columns named as its parent reads them
@@ -67,11 +70,12 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
         from .subquery import select_from_subqueries  # it calls back into select()
 
         return select_from_subqueries(statement, database, schema, run, now, limits, paged_by,
-                                      keep_nan, mapped)
+                                      keep_nan, mapped, read_once)
     plan = plan_select(statement, database, schema, now)
     if plan is None:
         return []
     plan.keep_nan = keep_nan
+    plan.read_once = read_once
     if keep_nan:  # a subquery's answer: its columns named as its parent reads them
         plan.columns = parent_columns(plan.read_names)
     if plan.type_error is not None:

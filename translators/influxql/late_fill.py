@@ -225,11 +225,13 @@ def _limited(plan: SelectPlan, stream: list[Item]) -> list[Item]:
 
 
 def _walk(plan: SelectPlan, streams: dict[int, list[Item]],
-          default: Callable[[int, int, Any], Any]) -> list[tuple[int, int, list[Any]]]:
+          default: Callable[[int, int, Any], Any], once: bool = False
+          ) -> list[tuple[int, int, list[Any]]]:
     """1.x's cursor over the calls' answers: per row a peek of every call, then a read of
     every call; (series, time, prim values) per row. `default(series, prim, last)`: what a
     call without a point at the row reads (`last`: its value in the row before, in the
-    series)."""
+    series). `once`: the first scan that finds nothing ends the read (a parent's
+    transformations reading a subquery, `SelectPlan.read_once`)."""
     places = dict.fromkeys(streams, 0)
     held: dict[int, Point] = {}
 
@@ -249,7 +251,7 @@ def _walk(plan: SelectPlan, streams: dict[int, list[Item]],
         if not held:
             # a scan that finds nothing ends a batch of rows; 1.x's executor scans again,
             # and a second such scan in a row (or one before any row) ends the read
-            if not rows:
+            if not rows or once:
                 return out
             rows = False
             continue

@@ -24,12 +24,13 @@ Rows = Sequence[tuple[int | None, list[Any]]]  # one series' buckets: (time, pri
 
 
 def read_rows(plan: SelectPlan, groups: Sequence[Rows],
-              keys: Sequence[Hashable] | None = None) -> list[set[int]] | None:
+              keys: Sequence[Hashable] | None = None,
+              end: int | None = None) -> list[set[int]] | None:
     """Per series (in the answer's order of `groups`), the positions of the buckets 1.x's
     cursor emits, or None when it reads them all. `keys`: each series' window key, when
     windows span several series. A subquery's reduce iterator windows by its parent's GROUP
     BY tags (1.x hands them down) and time, reducing each of its own groups inside: such a
-    window selects nothing only when none of its series selects."""
+    window selects nothing only when none of its series selects. `end`: the last bucket."""
     calls = [(i, p) for i, p in enumerate(plan.prims) if p.func is not None]
     if not calls or any(p.func != "percentile" for _, p in calls):
         return None
@@ -42,10 +43,22 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
                for index, prim in calls]
     if plan.fill is not ast.FillOption.NONE:
         # the fill iterator's first peek: nothing in any call's first window ends it all
-        if any(w and w[0][1] for w in windows):
+        if not any(w and w[0][1] for w in windows):
+            return [set() for _ in groups]
+        if not (plan.read_once and len(calls) == 1 and end is not None
+                and plan.interval is not None and not plan.descending
+                and plan.fill is not ast.FillOption.LINEAR):
             return None
-        return [set() for _ in groups]
-    emitted = _scan(windows)
+        cut = _filled_cut(windows[0], [keys[members[0][0]] if keys else members[0][0]
+                                       for members in order],
+                          [groups[g][r][0] for g, r in (members[0] for members in order)],
+                          end, plan.interval)
+        if cut is None:
+            return None
+        return [{r for r, _ in enumerate(rows)} if first < cut else set()
+                for rows, first in zip(groups, _first_places(order, len(groups)),
+                                             strict=True)]
+    emitted = _scan(windows, once=plan.read_once)
     kept: list[set[int]] = [set() for _ in groups]
     for place in emitted:
         for g, r in order[place]:
@@ -86,7 +99,7 @@ def cursor_rows(plan: SelectPlan, groups: Sequence[Rows], keys: Sequence[Hashabl
                       if value is not _ABSENT and value is not _NOTHING]
             stream.extend(points or [None])
         streams[index] = stream
-    rows = _walk(plan, streams, lambda at, call, last: None)
+    rows = _walk(plan, streams, lambda at, call, last: None, once=plan.read_once)
     # the usual order: by bucket (newest first under DESC), then series
     keys_in_order = [(-time if plan.descending else time, at) for at, time, _ in rows]
     if all(a < b for a, b in zip(keys_in_order, keys_in_order[1:], strict=False)):
@@ -117,13 +130,14 @@ def _value(prim: Prim, value: Any) -> Any:
     return value
 
 
-def _scan(windows: list[list[tuple[int, bool]]]) -> set[int]:
+def _scan(windows: list[list[tuple[int, bool]]], once: bool = False) -> set[int]:
     """The places 1.x's cursor emits rows at, reading each call's windows (a point where it
     selects, else nil) as its scanners do: a row peeks every call (a nil is used up), takes
     the earliest point, and reads every call at it (one without a point read ahead reads
     its next window there, a nil used up too, a later point put back). A scan where every
     peek finds nil ends the row batch; 1.x's statement executor asks again, and only a
-    second such scan in a row (or one before any row) ends the read."""
+    second such scan in a row (or one before any row) ends the read; with `once` (a parent's
+    transformations reading, `SelectPlan.read_once`) the first one does."""
     heads = [0] * len(windows)
     held: list[int | None] = [None] * len(windows)
 
@@ -139,7 +153,7 @@ def _scan(windows: list[list[tuple[int, bool]]]) -> set[int]:
     while True:
         held = [read(call) if h is None else h for call, h in enumerate(held)]
         if all(h is None for h in held):
-            if not rows:
+            if not rows or once:
                 return emitted
             rows = False
             continue
@@ -149,6 +163,35 @@ def _scan(windows: list[list[tuple[int, bool]]]) -> set[int]:
         for call, h in enumerate(held):
             point = h if h is not None else read(call)
             held[call] = point if point is not None and point != step else None
+
+
+def _filled_cut(windows: list[tuple[int, bool]], key_of: list[Any], time_of: list[Any],
+                end: int, interval: int) -> int | None:
+    """Where a fill iterator read once ends (`SelectPlan.read_once`), as the first place of
+    the series it never reaches, or None. Filling a series' empty buckets after its last
+    window, 1.x's fill iterator reads the next series' windows, a nil (a window selecting
+    nothing) used up by each; past the series' last bucket a nil left ends the read."""
+    runs: list[list[tuple[int, bool]]] = []
+    for place, selects in windows:
+        if runs and key_of[runs[-1][0][0]] == key_of[place]:
+            runs[-1].append((place, selects))
+        else:
+            runs.append([(place, selects)])
+    for before, run in zip(runs, runs[1:], strict=False):
+        trailing = (end - time_of[before[-1][0]]) // interval
+        leading = next((i for i, (_, selects) in enumerate(run) if selects), len(run))
+        if leading > trailing:
+            return run[0][0]
+    return None
+
+
+def _first_places(order: list[list[tuple[int, int]]], count: int) -> list[int]:
+    """Each series' first place in read order."""
+    first = [len(order)] * count
+    for place, members in enumerate(order):
+        for g, _ in members:
+            first[g] = min(first[g], place)
+    return first
 
 
 def _windows(plan: SelectPlan, groups: Sequence[Rows],

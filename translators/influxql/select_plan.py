@@ -173,6 +173,11 @@ class SelectPlan:
     # A subquery's answer keeps NaN (stddev() of one point, what is computed from it) as a
     # value: 1.x's parent reads it as a point. The answer to the client has it as null.
     keep_nan: bool = False
+    # A subquery read by its parent's transformations (`cumulative_sum(a)` without GROUP BY
+    # time): 1.x's merge iterator drops its input at the first nil, so the first cursor scan
+    # where every percentile() finds nothing ends the read, with no second scan
+    # (`percentile_windows.read_rows`)
+    read_once: bool = False
     # Each column's name before `_1`, `_2` suffixes (alias or generated), which a subquery's
     # parent reads it by (`select_list.parent_columns`)
     read_names: list[str] = field(default_factory=list)

@@ -72,7 +72,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         # a subquery's rows as its cursor emits them, back in time where a call reads ahead
         return _walked(plan, groups, walked, keep)
     if plan.aggregate and (kept := percentile_windows.read_rows(
-            plan, [g.rows for g in groups], _window_keys(plan, groups))) is not None:
+            plan, [g.rows for g in groups], _window_keys(plan, groups), end)) is not None:
         groups = [dataclasses.replace(g, rows=[r for i, r in enumerate(g.rows) if i in rows])
                   for g, rows in zip(groups, kept, strict=True) if rows]
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's

@@ -22,6 +22,7 @@ from translators.lineprotocol import FieldType
 from . import ast
 from .conditions import condition_sql
 from .errors import QueryError
+from .functions import TRANSFORMS
 from .regex import matcher
 from .results import Series
 from .rewrite import plan_select, resolve_sources
@@ -36,7 +37,7 @@ from .subquery_range import (
     parent_condition,
     within_parent_range,
 )
-from .subquery_rows import SEQUENCE, Virtual, add_series, positions, row_count
+from .subquery_rows import SEQUENCE, Virtual, add_series, drop_uncast, positions, row_count
 from .subquery_rows import schema as schema_of
 from .subquery_rows import table as table_of
 from .subquery_types import (
@@ -65,10 +66,12 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                            schema: SchemaProvider, run: Runner, now: int, limits: Limits,
                            paged_by: tuple[ast.Dimension, ...] | None = None,
                            keep_nan: bool = False,
-                           mapped: tuple[int, int] | None = None) -> list[Series]:
+                           mapped: tuple[int, int] | None = None,
+                           read_once: bool = False) -> list[Series]:
     """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery;
     `keep_nan`: then its NaN stay too (`SelectPlan.keep_nan`); `mapped`: the outermost
-    statement's time range, whose shard groups 1.x maps for every subquery below it."""
+    statement's time range, whose shard groups 1.x maps for every subquery below it;
+    `read_once`: its parent's transformations read it (`SelectPlan.read_once`)."""
     from .engine import select  # engine imports this module lazily; select recurses
 
     _check_parent_list(statement, now)
@@ -111,7 +114,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             isinstance(s, ast.SubQuery) for s in inner.sources))
         # 1.x's parent reads a NaN the subquery computes as a point (count() counts it)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by,
-                          keep_nan=True, mapped=mapped)
+                          keep_nan=True, mapped=mapped, read_once=_streams(statement))
         if _descending(statement):
             # run in the parent's order (fill(previous) looks forward...), read in time order
             answered = [_ascending(s) for s in reversed(answered)]
@@ -129,6 +132,9 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             rows.own.update(own)
         add_types(virtual, inner_types)
     untyped(virtual)
+    if _aggregates(statement) or _streams(statement):
+        for rows in virtual.values():
+            drop_uncast(rows)
     names = sorted(virtual)
     schemas = {name: schema_of(name, virtual[name]) for name in names}
     tables = {_table_name(i): table_of(schemas[name], virtual[name])
@@ -145,7 +151,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
     # A subquery's own fill() over these rows runs by the outermost's groups too.
     return select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
-                  limits, paged_by=paged_by if nested else None, keep_nan=keep_nan)
+                  limits, paged_by=paged_by if nested else None, keep_nan=keep_nan,
+                  read_once=read_once)
 
 
 # -- the inner statement as 1.x runs it under a parent ------------------------------------------
@@ -254,6 +261,15 @@ def _ascending(series: Series) -> Series:
 
 def _aggregates(statement: ast.SelectStatement) -> bool:
     return any(has_aggregate(f.expr) for f in statement.fields)
+
+
+def _streams(statement: ast.SelectStatement) -> bool:
+    """Whether the statement reads its subqueries through transformations of their fields
+    (`cumulative_sum(a)`, no aggregate inside): 1.x merges each subquery's cursor into them
+    with a merge iterator, which drops an input at its first nil."""
+    return not _aggregates(statement) and any(
+        isinstance(call, ast.Call) and call.name in TRANSFORMS
+        for item in statement.fields for call in ast.calls(item.expr))
 
 
 def _check_parent_list(statement: ast.SelectStatement, now: int) -> None:

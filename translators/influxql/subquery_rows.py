@@ -89,6 +89,22 @@ def add_series(virtual: Virtual, series: Series, rank: int, by_time: bool) -> No
     virtual.pieces.append(Piece(times, columns, tags, rank, by_time, order))
 
 
+def drop_uncast(virtual: Virtual) -> None:
+    """A parent's calls read each column as the type the subquery's statement gives it, as
+    1.x's iterator mapper casts: in a text or boolean column a value of another kind (fill's
+    number, which a call without a point answers uncast) is read as nothing."""
+    for name, ftype in virtual.typed.items():
+        if ftype not in (FieldType.STRING, FieldType.BOOLEAN):
+            continue
+        kind = str if ftype is FieldType.STRING else bool
+        for piece in virtual.pieces:
+            values = piece.columns.get(name)
+            if isinstance(values, list):
+                piece.columns[name] = [v if isinstance(v, kind) else None for v in values]
+            elif values is not None and values.type != ftype.arrow:
+                piece.columns[name] = pa.nulls(len(values), ftype.arrow)
+
+
 def schema(name: str, virtual: Virtual) -> MeasurementSchema:
     fields = {f: _field_type(virtual, f) or virtual.typed.get(f) or FieldType.FLOAT
               for f in virtual.fields}

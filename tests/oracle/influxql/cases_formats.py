@@ -39,6 +39,16 @@ CHUNKED = [
     pytest.param(STATEMENTS["tagged"], {"chunked": "true"}, {}, id="chunked-default-size"),
     pytest.param(STATEMENTS["tagged"], {"chunked": "true", "chunk_size": "4", "epoch": "s"}, {},
                  id="chunked-with-epoch"),
+] + [
+    # a failed statement with others after it: chunked, its own error, then "not executed"
+    # once for each statement after it, all under its id (unchunked, the last of them)
+    pytest.param(statements, {"chunked": "true", "chunk_size": "2"}, headers,
+                 id=f"chunked-{name}-error-then-not-executed{suffix}")
+    for name, statements in (
+        ("first", f"{STATEMENTS['error']}; {STATEMENTS['raw']}"),
+        ("middle", f"{STATEMENTS['raw']}; {STATEMENTS['error']}; {STATEMENTS['aggregate']}; "
+                   f"{STATEMENTS['empty']}"))
+    for suffix, headers in (("", {}), ("-csv", CSV), ("-msgpack", MSGPACK))
 ]
 
 ENCODINGS = [

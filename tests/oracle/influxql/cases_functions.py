@@ -482,6 +482,21 @@ AGGREGATES = [
     pytest.param("SELECT max(*), moving_average(b, 3) * 2 FROM sparse "
                  "WHERE time < '2024-01-01T00:00:45Z' fill(2.5)",
                  id="fill-number-wildcard-beside-transform-uncast"),
+    # ...which a parent's calls read as the subquery types the column: in a text or boolean
+    # column the number is nothing to them; a raw parent reads it as it is (fuzz 180-1104)
+    pytest.param("SELECT min(b) FROM (SELECT last(b) AS a, min(d) AS b FROM sparse WHERE "
+                 "time >= '2023-12-31T22:53:00Z' AND time <= '2024-01-01 00:00:45' "
+                 "GROUP BY time(13m, 30s), id fill(2.5)) LIMIT 10",
+                 id="fill-number-uncast-subquery-boolean-parent-call"),
+    pytest.param("SELECT sum(x), count(y), count(z), sum(m) FROM (SELECT last(b) AS x, "
+                 "last(c) AS y, last(d) AS z, mean(a) AS m FROM sparse WHERE "
+                 "time >= '2024-01-01T00:01:00Z' AND time < '2024-01-01T00:07:00Z' "
+                 "GROUP BY time(2m), id fill(2.5))",
+                 id="fill-number-uncast-subquery-text-parent-calls"),
+    pytest.param("SELECT y, z FROM (SELECT last(b) AS x, last(c) AS y, last(d) AS z FROM "
+                 "sparse WHERE time >= '2024-01-01T00:01:00Z' AND "
+                 "time < '2024-01-01T00:07:00Z' GROUP BY time(2m), id fill(2.5))",
+                 id="fill-number-uncast-subquery-raw-parent"),
     pytest.param(f"SELECT last(code), message FROM events WHERE {W} GROUP BY level, time(10m) "
                  "fill(-2) ORDER BY time DESC", id="fill-integer-selector-companion-text"),
     # math over filled buckets reads the fill value as the function's type: a float -1 for
@@ -779,6 +794,36 @@ SELECTORS = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
                  "GROUP BY time(3m), cpu) GROUP BY region",
                  id="percentile-subquery-cursor-parent-groups"),
+    # a parent's transformations read the subquery through a merge iterator, which drops it
+    # at its first nil: the first scan where every call finds nothing ends the read, no
+    # second scan (fuzz 180-764, 190-628); a raw parent or an aggregate reads on
+    pytest.param("SELECT chande_momentum_oscillator(a, 5, 0) FROM (SELECT "
+                 "percentile(usage_system, 5) AS a FROM cpu WHERE "
+                 "time >= '2023-12-24T00:00:00Z' AND time < 1704078000s GROUP BY time(90m), "
+                 "region) GROUP BY region", id="percentile-low-rank-subquery-transform-ends"),
+    pytest.param("SELECT cumulative_sum(a) FROM (SELECT percentile(usage_system, 5) AS a "
+                 "FROM cpu WHERE time >= '2023-12-24T00:00:00Z' AND time < 1704078000s "
+                 "GROUP BY time(90m), cpu) GROUP BY cpu",
+                 id="percentile-low-rank-subquery-transform-ends-middle"),
+    pytest.param("SELECT derivative(a), moving_average(a, 2) FROM (SELECT "
+                 "percentile(usage_system, 5) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:05:00Z' "
+                 "GROUP BY time(10m, 5m), host) GROUP BY host ORDER BY time DESC",
+                 id="percentile-low-rank-subquery-transforms-end-desc"),
+    pytest.param("SELECT a FROM (SELECT percentile(usage_system, 5) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:10:00Z' "
+                 "GROUP BY time(10m, 5m), host) GROUP BY host",
+                 id="percentile-low-rank-subquery-raw-reads-on"),
+    # with a fill: past a series' last bucket a nil of the next series' first windows ends
+    # it; filling the series' empty buckets after its last window uses one nil up each
+    pytest.param("SELECT cumulative_sum(a) FROM (SELECT percentile(usage_system, 5) AS a "
+                 "FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:10:00Z' GROUP BY time(10m, 5m), host fill(0)) "
+                 "GROUP BY host", id="percentile-low-rank-subquery-transform-fill-ends"),
+    pytest.param("SELECT difference(a) FROM (SELECT percentile(usage_system, 5) AS a "
+                 "FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T02:30:00Z' GROUP BY time(10m, 5m), host fill(previous)) "
+                 "GROUP BY host", id="percentile-low-rank-subquery-transform-fill-trailing"),
     pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
                  "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
                  id="percentile-low-rank-first-day-bucket"),

@@ -44,9 +44,14 @@ from .qgen_schema import (
     Measurement,
     rfc3339,
 )
+from .qgen_style import restyle
 
 # The chance that a piece is a near miss (IQLFUZZ_NEAR_MISS to explore).
 NEAR_MISS = float(os.environ.get("IQLFUZZ_NEAR_MISS", "0.05"))
+# The chance that a statement is written as Grafana or the CLI write it (qgen_style.py):
+# quoted names, millisecond epochs, lower-case keywords, a retention policy. Off unless
+# asked for (IQLFUZZ_STYLE), so that a seed's statements stay those earlier runs drew.
+STYLE = float(os.environ.get("IQLFUZZ_STYLE", "0"))
 
 
 class Draw:
@@ -54,6 +59,7 @@ class Draw:
 
     def __init__(self, seed: int | str) -> None:
         self.rng = random.Random(seed)
+        self.misfits = 0  # fields drawn for a function that may refuse their kind
 
     def near(self, scale: float = 1.0) -> bool:
         return self.rng.random() < NEAR_MISS * scale
@@ -145,7 +151,9 @@ class Draw:
     def field(self, m: Measurement, kinds: tuple[str, ...] | None = None) -> tuple[str, str]:
         fitting = [(n, k) for n, k in m.fields.items() if kinds is None or k in kinds]
         if not fitting or self.near():
-            return self.pick(tuple(m.fields.items()))
+            drawn = self.pick(tuple(m.fields.items()))
+            self.misfits += kinds is not None and drawn[1] not in kinds
+            return drawn
         return self.pick(fitting)
 
     def call(self, m: Measurement, name: str, kinds: tuple[str, ...] | None,
@@ -452,6 +460,16 @@ class Draw:
 
 def case(seed: int | str) -> Case:
     """One statement and its request parameters, the same for the same seed."""
+    drawn = _case(seed)
+    while drawn is None:
+        # two functions refusing their fields' kinds: 1.x builds the calls' iterators in
+        # Go's map order, so either one's refusal is its answer
+        seed = f"{seed}+"
+        drawn = _case(seed)
+    return drawn
+
+
+def _case(seed: int | str) -> Case | None:
     draw = Draw(seed)
     m = draw.pick(MEASUREMENTS)
     kind = draw.rng.randrange(10)
@@ -463,8 +481,19 @@ def case(seed: int | str) -> Case:
         text = draw.transformed(m)
     else:
         text = draw.subquery(m)
+    if draw.misfits > 1:
+        return None
     params = {"db": "iql"}
     epoch = draw.pick(EPOCHS)
     if epoch:
         params["epoch"] = epoch
+    style = random.Random(f"style-{seed}")
+    if style.random() < STYLE:
+        text = restyle(text, style)
+        if style.random() < 0.2:  # Grafana sends a panel's queries in one request
+            text = f"{text}; {case(f'{seed};').statement}"
+        if style.random() < 0.3:  # the influx CLI asks for chunked answers
+            params["chunked"] = "true"
+            if style.random() < 0.5:
+                params["chunk_size"] = str(style.choice((1, 2, 5, 100)))
     return Case(text, params)
