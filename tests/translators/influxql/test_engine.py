@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from tests.translators.influxql.duckrun import runner
 from translators.influxql import ast, engine, rewrite, show_run
 from translators.influxql.errors import QueryError
 from translators.influxql.schema import MeasurementSchema, StaticSchema
@@ -246,17 +247,7 @@ def _series_times(con: duckdb.DuckDBPyConnection) -> Any:
 
 
 def _recorded(con: duckdb.DuckDBPyConnection, sqls: list[str]) -> Any:
-    def run(query: Any, tables: Any = None) -> Any:
-        sql = query.sql("duckdb")
-        sqls.append(sql)
-        for name, table in (tables or {}).items():
-            con.register(name, table)
-        try:
-            return con.sql(sql).to_arrow_table()
-        finally:
-            for name in tables or {}:
-                con.unregister(name)
-    return run
+    return runner(con, sqls)
 
 
 def _lone_last(con: duckdb.DuckDBPyConnection, series_times: Any, sqls: list[str],

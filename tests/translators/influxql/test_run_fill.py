@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 import pytest
-from sqlglot import exp
 
+from tests.translators.influxql.duckrun import runner
 from translators.influxql import ast, engine, rewrite, run_fill
 from translators.influxql.fill import fill_rows
 from translators.influxql.parser import parse_statement
@@ -112,15 +111,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def answer(con: duckdb.DuckDBPyConnection, text: str) -> list[Any]:
-    def run(query: exp.Expression, tables: Mapping[str, pa.Table] | None = None) -> pa.Table:
-        for name, table in (tables or {}).items():
-            con.register(name, table)
-        try:
-            return con.sql(query.sql("duckdb")).to_arrow_table()
-        finally:
-            for name in tables or {}:
-                con.unregister(name)
-
+    run = runner(con)
     statement = parse_statement(text)
     assert isinstance(statement, ast.SelectStatement)
     series = engine.select(statement, "db", SCHEMA, run, NOW)

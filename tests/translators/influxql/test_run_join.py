@@ -4,14 +4,13 @@ answers, on random sparse data."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 import pytest
-from sqlglot import exp
 
+from tests.translators.influxql.duckrun import runner
 from translators.influxql import ast, engine, run_join
 from translators.influxql.engine import Limits
 from translators.influxql.errors import QueryError
@@ -45,15 +44,7 @@ def loaded(seed: int) -> duckdb.DuckDBPyConnection:
 
 
 def answer(con: duckdb.DuckDBPyConnection, text: str, max_buckets: int = 100_000) -> Any:
-    def run(query: exp.Expression, tables: Mapping[str, pa.Table] | None = None) -> pa.Table:
-        for name, table in (tables or {}).items():
-            con.register(name, table)
-        try:
-            return con.sql(query.sql("duckdb")).to_arrow_table()
-        finally:
-            for name in tables or {}:
-                con.unregister(name)
-
+    run = runner(con)
     statement = parse_statement(text)
     assert isinstance(statement, ast.SelectStatement)
     try:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 import pytest
-from sqlglot import exp
 
+from tests.translators.influxql.duckrun import runner
 from translators.influxql import ast, engine
 from translators.influxql.errors import QueryError
 from translators.influxql.schema import MeasurementSchema, StaticSchema
@@ -76,15 +75,7 @@ def sub(statement: ast.SelectStatement) -> ast.SubQuery:
 
 
 def answer(con: duckdb.DuckDBPyConnection, statement: ast.SelectStatement) -> list[Any]:
-    def run(query: exp.Expression, tables: Mapping[str, pa.Table] | None = None) -> pa.Table:
-        for name, table in (tables or {}).items():
-            con.register(name, table)
-        try:
-            return con.sql(query.sql("duckdb")).to_arrow_table()
-        finally:
-            for name in tables or {}:
-                con.unregister(name)
-
+    run = runner(con)
     series = engine.select(statement, "db", SCHEMA, run, NOW)
     return [(s.name, s.tags, s.columns, s.values) for s in series]
 
