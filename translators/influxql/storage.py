@@ -19,6 +19,7 @@ from translators.lineprotocol import FieldType
 
 from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
+from .rawheap import key_name
 from .readrange import read_bounds, stored_time_within, time_bounds
 from .schema import MeasurementSchema, readable_as
 from .select_plan import Prim, SelectPlan, transforms_in
@@ -91,8 +92,11 @@ def stored_table(database: str, schema: MeasurementSchema, copies: int = 1,
 
 def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                 dimensions: list[str], now: int, copies: int = 1,
-                extra: Sequence[str] = (), mentions: Sequence[str] = ()) -> exp.Select:
-    """`mentions`: FROM's databases in order, when it names the measurement several times."""
+                extra: Sequence[str] = (), mentions: Sequence[str] = (),
+                heap: bool = False) -> exp.Select:
+    """`mentions`: FROM's databases in order, when it names the measurement several times.
+    `heap`: raw rows whose order at one time 1.x's heap decides (`rawheap.py`): every tag
+    read for the series keys, and every row of the range, as the walk needs them."""
     # first()/last() over the whole range: one point per series, resolved by `firstlast`;
     # 1.x reads each database of FROM as an input of its own, so their points stay apart.
     per_series = firstlast.applies(plan)
@@ -122,6 +126,9 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             select = select.select(_series_order(schema).as_(SERIES, copy=False), copy=False)
             if by_input and mentions:
                 select = select.select(col(INPUT), copy=False)
+        if heap:
+            select = select.select(*(col(schema.tag_column(t)).as_(key_name(i), copy=False)
+                                     for i, t in enumerate(sorted(schema.tags))), copy=False)
         query = select.from_(table, copy=False)
         if where is not None:
             query = query.where(where, copy=False)
@@ -133,7 +140,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         order.append(exp.Ordered(this=col(STORED_TIME)))
         # equal times: by series (a tag the condition pins to one value cannot order them)
         order.extend(_series_ordering(schema, pinned_tags(plan.condition, schema)))
-        wanted = _rows_wanted(plan)
+        wanted = None if heap else _rows_wanted(plan)
         if wanted is None:
             return query.order_by(*order, copy=False)
         if not dimensions and not plan.descending:  # one series: its first rows
