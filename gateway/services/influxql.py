@@ -27,7 +27,7 @@ from gateway.services import select_into
 from gateway.services.retention import RetentionStatements
 from translators.encoders.influxql_chunks import Chunking
 from translators.influxql import ast, deletion, engine, show_run
-from translators.influxql.errors import InfluxQLParseError, QueryError
+from translators.influxql.errors import InfluxQLParseError, QueryError, StatementPanic
 from translators.influxql.parser import parse_query
 from translators.influxql.render import render
 from translators.influxql.results import Message, Series, StatementResult
@@ -93,6 +93,10 @@ class InfluxQLService:
             answer.chunking[index] = chunking_for(statement)
             try:
                 await self._run(statement, request, now, result)
+            except StatementPanic as exc:
+                results.append(StatementResult(
+                    -1, error=f"{self._panic_text(statements, index, request)} {exc}"))
+                break
             except (QueryError, TimeConditionError) as exc:
                 result.error = str(exc)
             except GatewayError as exc:
@@ -106,6 +110,20 @@ class InfluxQLService:
                 result.series = []
                 break
         return answer
+
+    def _panic_text(self, statements: list[ast.Statement], index: int,
+                    request: InfluxQLRequest) -> str:
+        """The query as 1.x's executor shows it after recovering from a panic: the statements
+        it ran, the failing one included, with their sources qualified, then the rest."""
+        shown: list[ast.Statement] = []
+        for number, statement in enumerate(statements):
+            if (number <= index and isinstance(statement, ast.SelectStatement)
+                    and request.database):
+                statement = select_into.qualified(
+                    statement, request.database,
+                    lambda db: request.retention_policy or self._retention.resolve(db, None))
+            shown.append(statement)
+        return ";\n".join(render(s) for s in shown)
 
     async def _run(self, statement: ast.Statement, request: InfluxQLRequest, now: int,
                    result: StatementResult) -> None:

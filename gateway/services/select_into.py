@@ -53,15 +53,16 @@ def destination(store: NativeStore, target: ast.Measurement, database: str | Non
 
 def qualified(statement: ast.SelectStatement, database: str,
               policy_of: Callable[[str], str]) -> ast.SelectStatement:
-    """The statement with every measurement named by database and policy, as 1.x shows it in
-    its GET warning (`INTO db.autogen.m FROM db.autogen.cpu`)."""
+    """The statement with every measurement named by database and policy, subqueries' too, as
+    1.x shows it in its GET warning (`INTO db.autogen.m FROM db.autogen.cpu`)."""
 
     def qualify(node: ast.Measurement) -> ast.Measurement:
         db = node.database or database
         return dataclasses.replace(node, database=db,
                                    retention_policy=node.retention_policy or policy_of(db))
 
-    sources = tuple(qualify(s) if isinstance(s, ast.Measurement) else s
+    sources = tuple(qualify(s) if isinstance(s, ast.Measurement)
+                    else ast.SubQuery(qualified(s.statement, database, policy_of))
                     for s in statement.sources)
     target = qualify(statement.target) if statement.target is not None else None
     return dataclasses.replace(statement, sources=sources, target=target)

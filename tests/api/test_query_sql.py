@@ -8,15 +8,14 @@ import pyarrow.parquet as pq
 import pytest
 from aiohttp.test_utils import TestClient
 
+from tests.api.helpers import write_lp
+
 DATA = b'cpu,host=a usage=1.5,ok=t,note="x,y" 1700000000\ncpu,host=b usage=2 1700000001\n'
 
 
 @pytest.fixture
 async def loaded(client: TestClient) -> TestClient:
-    response = await client.post("/api/v3/write_lp", params={"db": "db1", "precision": "s"},
-                                 data=DATA)
-    assert response.status == 204
-    return client
+    return await write_lp(client, "db1", DATA, "s")
 
 
 Q = "SELECT host, time, usage, ok, note FROM cpu ORDER BY host"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.api.helpers import sql_tuples
+from tests.api.helpers import sql_tuples, write_lp
 
 # 2024-01-01T00:00:01.123456789Z and a point before the epoch
 DATA = b"""m,s=a v=2.7,n=90i,t="12",b=true 1704067201123456789
@@ -17,10 +17,7 @@ m,s=b v=-2.7,n=-7i,t="x",b=false -1500000001
 
 @pytest.fixture
 async def loaded(client: TestClient) -> TestClient:
-    response = await client.post("/api/v3/write_lp", data=DATA,
-                                 params={"db": "db1", "precision": "nanosecond"})
-    assert response.status == 204, await response.text()
-    return client
+    return await write_lp(client, "db1", DATA, "nanosecond")
 
 
 async def refusal(client: TestClient, query: str) -> str:

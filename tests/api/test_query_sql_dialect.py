@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.api.helpers import sql
+from tests.api.helpers import sql, write_lp
 
 # host c: a row without usage (selectors skip it) and a tie on the largest usage
 DATA = b"""cpu,host=a usage=1.5,idle=90i 1700000000
@@ -26,10 +26,7 @@ cpu,host=c usage=5 1700000005
 
 @pytest.fixture
 async def loaded(client: TestClient) -> TestClient:
-    response = await client.post("/api/v3/write_lp", params={"db": "db1", "precision": "s"},
-                                 data=DATA)
-    assert response.status == 204, await response.text()
-    return client
+    return await write_lp(client, "db1", DATA, "s")
 
 
 SUPPORTED = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.api.helpers import sql
+from tests.api.helpers import sql, write_lp
 
 DATA = b"""cpu,host=a usage=1.5 1700000000
 cpu,host=b usage=2 1700000001
@@ -16,10 +16,7 @@ cpu,host=b usage=2 1700000001
 
 @pytest.fixture
 async def loaded(client: TestClient) -> TestClient:
-    response = await client.post("/api/v3/write_lp", params={"db": "db1", "precision": "s"},
-                                 data=DATA)
-    assert response.status == 204, await response.text()
-    return client
+    return await write_lp(client, "db1", DATA, "s")
 
 
 async def test_explain_answers_the_plan_without_running_it(loaded: TestClient) -> None:

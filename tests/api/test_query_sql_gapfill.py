@@ -13,7 +13,7 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.api.helpers import sql
+from tests.api.helpers import sql, write_lp
 
 # host a: values at 22:13 and 22:16 (nothing at 22:14, 22:15); host b: 22:13 and 22:14 only
 DATA = b"""cpu,host=a usage=1,idle=90i 1700000000
@@ -28,10 +28,7 @@ MINUTES = [f"2023-11-14T22:1{m}:00" for m in range(2, 8)]
 
 @pytest.fixture
 async def loaded(client: TestClient) -> TestClient:
-    response = await client.post("/api/v3/write_lp", params={"db": "db1", "precision": "s"},
-                                 data=DATA)
-    assert response.status == 204, await response.text()
-    return client
+    return await write_lp(client, "db1", DATA, "s")
 
 
 async def answer(client: TestClient, query: str, fmt: str = "json") -> tuple[int, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.api.helpers import sql
+from tests.api.helpers import sql, write_lp
 
 # times a few nanoseconds apart, as high-rate sensors write them
 DATA = b"""m,s=a v=1 1700000000000000001
@@ -20,9 +20,7 @@ RANGE = ("time >= '2023-11-14T22:13:20Z' AND time < '2023-11-14T22:13:20.000006Z
 
 @pytest.fixture
 async def loaded(client: TestClient) -> TestClient:
-    response = await client.post("/api/v3/write_lp", params={"db": "db1"}, data=DATA)
-    assert response.status == 204, await response.text()
-    return client
+    return await write_lp(client, "db1", DATA)
 
 
 async def answer(client: TestClient, query: str) -> tuple[int, object]:

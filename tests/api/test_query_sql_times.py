@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.api.helpers import sql_tuples
+from tests.api.helpers import sql_tuples, write_lp
 
 # points one nanosecond apart around the start of 2024 (1704067200 s)
 DATA = b"""m,s=a v=1 1704067199999999999
@@ -18,9 +18,7 @@ m,s=a v=4 1704067200000000002
 
 @pytest.fixture
 async def loaded(client: TestClient) -> TestClient:
-    response = await client.post("/api/v3/write_lp", params={"db": "db1"}, data=DATA)
-    assert response.status == 204, await response.text()
-    return client
+    return await write_lp(client, "db1", DATA)
 
 
 @pytest.mark.parametrize(("query", "expected"), [

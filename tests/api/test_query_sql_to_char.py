@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
+from tests.api.helpers import write_lp
+
 # 2023-11-14T22:13:20.012345678Z, a Tuesday, day 318; and one before the epoch
 DATA = b"""m,s=a v=1 1700000000012345678
 m,s=b v=2 -1500000000
@@ -14,10 +16,7 @@ m,s=b v=2 -1500000000
 
 @pytest.fixture
 async def loaded(client: TestClient) -> TestClient:
-    response = await client.post("/api/v3/write_lp", params={"db": "db1", "precision": "ns"},
-                                 data=DATA)
-    assert response.status == 204, await response.text()
-    return client
+    return await write_lp(client, "db1", DATA, "ns")
 
 
 async def answer(client: TestClient, query: str) -> tuple[int, object]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.api.helpers import sql
+from tests.api.helpers import sql, write_lp
 
 # 2024-01-01T00:00:00Z, then 90 minutes and 3 nanoseconds later
 DATA = b"""m,s=a v=1 1704067200000000000
@@ -16,9 +16,7 @@ m,s=a v=2 1704072600000000003
 
 @pytest.fixture
 async def loaded(client: TestClient) -> TestClient:
-    response = await client.post("/api/v3/write_lp", params={"db": "db1"}, data=DATA)
-    assert response.status == 204, await response.text()
-    return client
+    return await write_lp(client, "db1", DATA)
 
 
 @pytest.mark.parametrize(("query", "expected"), [

@@ -7,8 +7,18 @@ import json
 
 import pytest
 
-from tests.oracle.lpexplain import BATCH, GROUPS, PHANTOM, QUOTE, SHARDS, TAB_KEY, explain
+from tests.oracle.lpexplain import (
+    BATCH,
+    GROUPS,
+    HEADER_CUT,
+    PHANTOM,
+    QUOTE,
+    SHARDS,
+    TAB_KEY,
+    explain,
+)
 from tests.oracle.lpgen import Batch
+from tests.oracle.lptwice import REASON as KEPT_TYPE
 
 OK = (204, None, "")
 
@@ -147,3 +157,68 @@ def test_a_type_per_shard_hiding_a_point_from_select() -> None:
                    fields={"cpu": [["f", "boolean"], ["g", "float"]]})
     assert explain(batches, [OK, refused(f"{TIME_TAG} dropped=1"), theirs],
                    [OK, refused(f"{TIME_TAG} dropped=2"), other]) is None
+
+
+def test_a_type_kept_from_a_refused_point() -> None:
+    # 63-117: `n=1i,n=F` is refused by both, but 1.6.7 keeps integer for `n` in the point's
+    # shard group, so the later `n=F` of that group is refused there and stored here
+    said = ('partial write: field type conflict: input field "n" on measurement "m" is type '
+            "boolean, already exists as type integer dropped={}")
+    first = Batch(b"m x=1 1", "")
+    batches = [first, Batch(b"m n=1i,n=F 1\nm n=F 2", "")]
+    theirs = [OK, refused(said.format(2)),
+              stored(("m", ["time", "n", "x"], [[1, None, 1]]),
+                     fields={"m": [["n", "integer"], ["x", "float"]]})]
+    ours = [OK, refused(said.format(1)),
+            stored(("m", ["time", "n", "x"], [[1, None, 1], [2, False, None]]),
+                   fields={"m": [["n", "boolean"], ["x", "float"]]})]
+    assert explain(batches, theirs, ours) == KEPT_TYPE
+    # ... and in a later write, where the gateway answers 204
+    later = [first, Batch(b"m n=1i,n=F 1", ""), Batch(b"m n=F 2", "")]
+    assert explain(later, [OK, refused(said.format(1)), refused(said.format(1)), theirs[2]],
+                   [OK, refused(said.format(1)), OK, ours[2]]) == KEPT_TYPE
+    # not without a point naming the field twice
+    other = [first, Batch(b"m n=1i,w=F 1\nm n=F 2", "")]
+    assert explain(other, theirs, ours) is None
+    # nor when the later point is in another shard group
+    apart = [first, Batch(b"m n=1i,n=F 1\nm n=F 1500000000000000000", "")]
+    far = stored(("m", ["time", "n", "x"], [[1, None, 1], [1500000000000000000, False, None]]),
+                 fields={"m": [["n", "boolean"], ["x", "float"]]})
+    assert explain(apart, theirs, [OK, refused(said.format(1)), far]) is None
+    # nor when 1.6.7 refused more points than meet the kept type
+    assert explain(batches, [OK, refused(said.format(3)), theirs[2]], ours) is None
+    # nor when a stored row differs beside them
+    wrong = stored(("m", ["time", "n", "x"], [[1, None, 2], [2, False, None]]),
+                   fields={"m": [["n", "boolean"], ["x", "float"]]})
+    assert explain(batches, theirs, [OK, refused(said.format(1)), wrong]) is None
+
+
+def test_a_type_per_shard_whose_points_select_hides_after_a_refusal() -> None:
+    # 70-283: `v` is float in week 2's group and boolean in week 0's, whose point SELECT *
+    # does not show; with a refusal in the case, the boolean is not taken for a leftover of it
+    said = refused("partial write: unable to parse 'bad': missing fields dropped=0")
+    batches = [Batch(b"cpu v=1 1500000000000000\nbad", ""), Batch(b"cpu,k=a v=T 0", "m")]
+    theirs = stored(("cpu", ["time", "k", "v"], [[1500000000000000, None, 1]]),
+                    fields={"cpu": [["v", "boolean"], ["v", "float"]]})
+    ours = stored(("cpu", ["time", "v"], [[1500000000000000, 1]]), fields={"cpu": [["v", "float"]]})
+    conflict = refused('partial write: field type conflict: input field "v" on measurement "cpu" '
+                       "is type boolean, already exists as type float dropped=1")
+    assert explain(batches, [said, OK, theirs], [said, conflict, ours]) == SHARDS
+    # ... but not where 1.6.7 lists one type
+    one = stored(("cpu", ["time", "k", "v"], [[1500000000000000, None, 1]]),
+                 fields={"cpu": [["v", "float"]]})
+    assert explain(batches, [said, OK, one], [said, conflict, ours]) is None
+
+
+@pytest.mark.parametrize(("cut", "reason"), [
+    pytest.param(" \xc2", HEADER_CUT, id="blank-then-a-cut-character"),
+    pytest.param("\xc2", HEADER_CUT, id="a-cut-character"),
+    pytest.param(" x", None, id="blank-then-a-whole-character"),
+])
+def test_a_header_cut_inside_a_character(cut: str, reason: str | None) -> None:
+    # 74-282: the gateway's header stops before the character 1,024 bytes cut, and the
+    # reader strips the blank left at its end
+    body = json.dumps({"error": "e"})
+    theirs = (400, "e" * (1024 - len(cut)) + cut, body)
+    ours = (400, "e" * (1024 - len(cut)), body)
+    assert explain([Batch(b"cpu v=1 1", "")], [theirs, CPU], [ours, CPU]) == reason

@@ -116,6 +116,12 @@ SAME = [
                  id="leading-space-string-opened-late"),
     pytest.param(b' cpu,t=1 s="a\nb" 1\nok v=1 1', "cpu", id="leading-space-string-spans"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
+    # ... and reads the timestamp after it before reading a value (fuzz 60-239), but walks
+    # the keys first
+    pytest.param(b'cpu v=1,s="open 5\ncpu s="a b" 6\n"\nok v=1 9', "ok",
+                 id="string-closed-by-the-next-line-then-bad-timestamp"),
+    pytest.param(b'cpu v="a"b 1x\ncpu v="a"b 1 2\ncpu f\\\\=1 1x\nok v=1 1', "ok",
+                 id="text-after-string-then-bad-timestamp"),
     # 1.x scans a field set whole (to the first space outside a string) before reading it
     pytest.param(b"cpu v=1,\ncpu v=1, 1\ncpu ,v=1\nok v=1 1", "ok", id="comma-around-fields"),
     pytest.param(b"cpu,t=a b,c=x v=1\ncpu,t=a b,c=1 v=1", "cpu", id="space-in-tag-value"),

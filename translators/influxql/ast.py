@@ -252,6 +252,9 @@ class SelectStatement:
     timezone: str | None = None
     # `SELECT ... INTO target` (1.x runs it as a write); None for plain SELECT.
     target: Measurement | None = None
+    # A subquery's GROUP BY tags its parent handed down (in `dimensions` too): 1.x expanded
+    # the subquery's wildcards against its own GROUP BY before it added them.
+    handed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

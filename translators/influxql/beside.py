@@ -13,16 +13,17 @@ halves as statements of their own and joins their series here.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import ast
 from .cursor import missing_value
+from .field_checks import check_fields
+from .fill import UNTYPED
 from .functions import FLOAT_CALLS, INTEGER_CALLS, MATH, SELECTORS, TRANSFORMS
 from .outputs import evaluate_node
 from .results import Series
 from .select_list import (
-    check_fields,
     column_names,
     field_name,
     has_aggregate,
@@ -134,8 +135,10 @@ def _tree(expr: ast.Expr, index: dict[ast.Expr, int]) -> Node:
 
 
 def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select,
-                  now: int) -> list[Series]:
-    """Both halves answered by `select` and joined series by series."""
+                  now: int, stored: Mapping[str, str] | None = None) -> list[Series]:
+    """Both halves answered by `select` and joined series by series. `stored`: the kind
+    each field and tag is stored as, which types a call that answers no value (None over a
+    subquery, whose parent types its calls by their values)."""
     check_fields(statement)  # the whole SELECT list's checks (top() beside anything fails)
 
     def half(parts: tuple[ast.Expr, ...]) -> ast.SelectStatement:
@@ -157,7 +160,7 @@ def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select
             by_key.setdefault(key, [None, None])[side] = found
     counts = len(halves.aggregates), len(halves.transforms)
     positions = tuple(range(counts[0])), tuple(range(counts[0], sum(counts)))
-    kinds = [_kind(part, [row[k + 1] for found in answered for row in found.values])
+    kinds = [_kind(part, [row[k + 1] for found in answered for row in found.values], stored)
              for parts, answered in ((halves.aggregates, aggregated),
                                      (halves.transforms, transformed))
              for k, part in enumerate(parts)]
@@ -205,11 +208,15 @@ def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], kinds: list[str
         out.append([time, *values])
 
 
-def _kind(part: ast.Expr, values: list[Any]) -> str | None:
+def _kind(part: ast.Expr, values: list[Any], stored: Mapping[str, str] | None
+          ) -> str | None:
     """The numeric kind 1.x's cursor casts fill's number to for a call: by its name
-    (`elapsed()` answers integers, `derivative()` floats), else by the values it answered.
-    A boolean or text call reads the number itself (`last(ok)` under fill(2.5) reads 2.5):
-    this cursor casts only to numbers."""
+    (`elapsed()` answers integers, `derivative()` floats), else by the values it answered,
+    else, for a call without any, by its field's cast or stored kind, as 1.x types calls
+    (`difference(b)` of an integer field reads 2 under fill(2.5); `stored`: each field's
+    and tag's kind, None over a subquery). A boolean or text call
+    reads the number itself (`last(ok)` under fill(2.5) reads 2.5): this cursor casts only
+    to numbers."""
     name = part.name if isinstance(part, ast.Call) else None
     if name in FLOAT_CALLS:
         return "float"
@@ -222,7 +229,16 @@ def _kind(part: ast.Expr, values: list[Any]) -> str | None:
             return "integer"
         if isinstance(value, float):
             return "float"
+    target = strip_parens(part.args[0]) if isinstance(part, ast.Call) and part.args else None
+    if isinstance(target, ast.VarRef) and stored is not None:
+        if target.type in (None, ast.DataType.FIELD) and target.name not in stored:
+            return UNTYPED  # a field no source knows: 1.x has no type, and no fill, for it
+        kind = target.type if target.type in _NUMERIC else stored.get(target.name)
+        return {"float": "float", "integer": "integer", "unsigned": "integer"}.get(kind or "")
     return None
+
+
+_NUMERIC = (ast.DataType.FLOAT, ast.DataType.INTEGER, ast.DataType.UNSIGNED)
 
 
 def _raw_transform(expr: ast.Expr) -> bool:

@@ -17,7 +17,7 @@ from .fill import bucket_of
 from .int64 import wrapped_mean
 from .readorder import merge_series
 from .results import series_key
-from .select_plan import Prim, SelectPlan
+from .select_plan import SelectPlan
 from .series_rows import SeriesRows, schema_of
 from .storage import READ_ORDER, needs_points
 
@@ -47,7 +47,8 @@ def compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
             if kept is not None:
                 points = [p for p in points if id(p) in kept]
             out.extend(_multi_rows(plan, multi, points, time, rng,
-                                   _bucket_reads(orders.get(multi), bucket, kept)))
+                                   _bucket_reads(orders.get(multi), bucket, kept),
+                                   _tag_keys(plan, group.name)))
             continue
         resolved: list[Any] = []
         selected: int | None = None
@@ -111,9 +112,15 @@ def _bucket_reads(order: _ReadOrder | None, bucket: int | None,
     return read
 
 
+def _tag_keys(plan: SelectPlan, name: str) -> list[str]:
+    """The measurement's tag keys in the order of a point's series values (its `s`)."""
+    schema = schema_of(plan, name)
+    return sorted(schema.tags) if schema is not None else []
+
+
 def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time: int,
-                rng: random.Random, read_order: Callable[[], list[dict[str, Any]]]
-                ) -> list[tuple[int, list[Any]]]:
+                rng: random.Random, read_order: Callable[[], list[dict[str, Any]]],
+                tag_keys: list[str]) -> list[tuple[int, list[Any]]]:
     """The rows of top, bottom, sample or distinct for one bucket, companions included."""
     prim = plan.prims[index]
     func = prim.func
@@ -133,7 +140,7 @@ def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time
         chosen = points if len(points) <= size else sorted(
             rng.sample(points, size), key=lambda p: p["t"])
     else:
-        chosen = _top(plan, prim, points, read_order)
+        chosen = _top(plan, prim, points, read_order, tag_keys)
     out = []
     for point in chosen:
         values = [None] * len(plan.prims)
@@ -146,21 +153,23 @@ def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time
 
 
 def _top(plan: SelectPlan, prim: Any, points: list[dict[str, Any]],
-         read_order: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+         read_order: Callable[[], list[dict[str, Any]]],
+         tag_keys: list[str]) -> list[dict[str, Any]]:
     """top/bottom: the N largest (smallest) values, one per tag combination when tags are
     given, as 1.x's reducer picks and orders them (`functions.top_reduce`); answered in time
     order. With tags, 1.x first selects each combination's max (min), earliest point first,
-    and hands them on by time, then by tag values."""
+    and hands them on by time, then by tag values. A combination is one of the series' tag
+    values (over a subquery its rows' tags, never a field of the name the columns show)."""
     count = int(prim.args[-1])
     sign = -1 if prim.func == "top" else 1
     tags = [t.name for t in prim.args[:-1]]
     if not tags:
         candidates = read_order() if len(points) > 1 else points
     else:
-        slots = [f"a{plan.prims.index(Prim(t, 'tag'))}" for t in sorted(tags)]
+        places = [tag_keys.index(t) if t in tag_keys else None for t in sorted(tags)]
         best: dict[tuple[Any, ...], dict[str, Any]] = {}
         for point in points:
-            key = tuple(point[s] or "" for s in slots)
+            key = tuple("" if at is None else point["s"][at] for at in places)
             held = best.get(key)
             if held is None or sign * point["v"] < sign * held["v"]:
                 best[key] = point

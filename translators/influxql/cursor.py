@@ -16,7 +16,7 @@ from typing import Any
 
 from . import ast
 from . import functions as fn
-from .fill import cursor_fill
+from .fill import UNTYPED, cursor_fill
 from .schema import MeasurementSchema
 from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
 
@@ -90,6 +90,8 @@ def kind_of(plan: SelectPlan, call: Node, schema: MeasurementSchema | None) -> s
         return kind_of(plan, arg, schema)
     if not isinstance(call, PrimRef):
         return None
+    if plan.prims[call.index] in plan.untyped:
+        return UNTYPED
     return _stored_kind(plan, call, schema)
 
 

@@ -33,12 +33,11 @@ from .readrange import time_bounds
 from .results import Series
 from .rewrite import plan_select, resolve_sources
 from .schema import SchemaProvider
-from .select_list import expand_fields, parent_columns
-from .select_plan import SelectPlan, Source
+from .select_list import expand_fields, parent_columns, schema_union
+from .select_plan import SelectPlan, Source, stream_keys
 from .shape import group_rows, shape
 from .sqlnames import VIRTUAL_DB
 from .storage import build_query
-from .subquery_fill import stream_keys
 from .typecheck import check_types
 
 Runner = Callable[[exp.Expression], pa.Table]
@@ -68,7 +67,7 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
         _check_beside_types(statement, halves, database, schema, run, now)
         found = beside.select_beside(statement, halves, lambda half: select(
             half, database, schema, run, now, limits, series_times, paged_by, keep_nan, mapped),
-            now)
+            now, _stored_kinds(statement, database, schema))
         if keep_nan:  # a subquery's answer: its columns named as its parent reads them
             for series in found:
                 series.columns = ["time", *parent_columns(halves.read_names)]
@@ -108,6 +107,16 @@ def beside_halves(statement: ast.SelectStatement, database: str | None,
     (`beside.split`), its calls' wildcards expanded over its measurements."""
     return beside.split(statement, lambda s: expand_fields(
         s, resolve_sources(s.sources, database, schema)))
+
+
+def _stored_kinds(statement: ast.SelectStatement, database: str | None,
+                  schema: SchemaProvider) -> dict[str, str] | None:
+    """Each field's stored kind over the statement's measurements, and "tag" for each tag
+    (None over a subquery, whose columns its parent types by their values)."""
+    if any(isinstance(s, ast.SubQuery) for s in statement.sources):
+        return None
+    fields, tags = schema_union(resolve_sources(statement.sources, database, schema))
+    return {**dict.fromkeys(tags, "tag"), **{name: str(kind) for name, kind in fields.items()}}
 
 
 def _check_beside_types(statement: ast.SelectStatement, halves: beside.Halves,

@@ -63,3 +63,13 @@ def plain(message: str) -> InfluxQLParseError:
 class QueryError(ValueError):
     """A statement 1.x refuses after parsing (while planning or running it); the message is
     1.x's, and the answer is that statement's error, not a failed request."""
+
+
+class StatementPanic(QueryError):
+    """A statement on which 1.x's engine panics (`reason`, e.g. `unreachable`). Its executor
+    recovers and answers, in place of that statement's result and every later one, a result
+    with statement_id -1 whose error is the whole query's text and `[panic:<reason>]`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"[panic:{reason}]")
+        self.reason = reason

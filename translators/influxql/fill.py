@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from . import ast
@@ -61,11 +61,16 @@ def absent_counts(plan: SelectPlan, schema: MeasurementSchema) -> frozenset[int]
                      if p.func == "count" and absent(schema, p))
 
 
+# The kind of a call 1.x could not type (`max(nosuch)`): it builds no fill for it
+UNTYPED = "untyped"
+
+
 def cast_fill(value: float | int | None, kind: str | None) -> Any:
     """fill(<number>)'s value as 1.x casts it to a call's type: truncated for integers, a
     float for floats (so math over it reads a float: `abs()` of an integer is left as is),
-    and for booleans and text their zero value (a number is neither: `false`, `""`)."""
-    if value is None:
+    and for booleans and text their zero value (a number is neither: `false`, `""`); none
+    for an untyped call."""
+    if value is None or kind == UNTYPED:
         return None
     if kind == "integer":
         return _go_int64(value)
@@ -85,7 +90,7 @@ def cursor_fill(value: float | int | None, kind: str | None) -> Any:
     own (a call without a point in the series or at a joined row's time, a selector's
     companion in a filled bucket): cast only to a numeric kind (`code` reads 2 under
     fill(2.5)), the number as written for text and booleans (`ok` reads 2.5)."""
-    return cast_fill(value, kind if kind in ("integer", "unsigned", "float") else None)
+    return cast_fill(value, kind if kind in ("integer", "unsigned", "float", UNTYPED) else None)
 
 
 _INT64_MIN = -(1 << 63)  # what Go's float conversions answer out of range (amd64)
@@ -114,18 +119,20 @@ def _go_uint64(value: float | int) -> int:
 
 def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
               end: int, silent: frozenset[int] = frozenset(),
-              kinds: Sequence[str | None] = ()) -> list[tuple[int, list[Any]]]:
+              kinds: Sequence[str | None] = (),
+              nils: Mapping[int, frozenset[int]] | None = None) -> list[tuple[int, list[Any]]]:
     """Every bucket from start to end, filled. `kinds`: each prim's type, which 1.x casts
     fill(<number>)'s value to (`cast_fill`). `silent`: the prims without a point in
     the series (a count() of a field the measurement lacks...): 1.x's fill never starts for
     them, so they are left null. A count() of 0 beside a call with points in its bucket is
     no point in 1.x either: it is filled like an empty bucket (`fill(3)` answers 3, fill(null)
-    0, fill(none) and the ends of fill(linear) null)."""
+    0, fill(none) and the ends of fill(linear) null). `nils`: per prim, the buckets where
+    its iterator answers nil rather than a point (a low percentile()'s), which fill(linear)
+    reads as 1.x's fill iterator does (`_interpolate_stream`)."""
     assert plan.interval is not None
     by_time = {t: v for t, v in rows}
     width = len(plan.prims)
-    numbers = [(cursor_fill if p.func is None else cast_fill)(
-        plan.fill_value, kinds[i] if kinds else None) for i, p in enumerate(plan.prims)]
+    numbers = fill_numbers(plan, kinds)
     out: list[tuple[int, list[Any]]] = []
     option = plan.fill
     previous: list[Any] = [None] * width
@@ -169,16 +176,30 @@ def fill_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], start: int,
                 previous[index] = values[index]
         out.append((time, values))
     if option is ast.FillOption.LINEAR:  # in the answer's order, as 1.x walks it
-        _interpolate(out, width, plan.interval)
+        # a selector's companions (raw fields, tags) are the fill point's aux values, which
+        # 1.x's linear fill leaves nil: only the calls are interpolated
+        calls = [i for i, p in enumerate(plan.prims) if p.func is not None]
+        nils = nils or {}
+        _interpolate(out, [i for i in calls if i not in nils], plan.interval)
+        for index in calls:
+            if index in nils:
+                _interpolate_stream(out, index, nils[index], plan.interval)
     if plan.descending:
         out.reverse()
     return out
 
 
-def _interpolate(rows: list[tuple[int, list[Any]]], width: int, interval: int) -> None:
-    """fill(linear) between a call's points; text and booleans stay null (1.x has no linear
-    fill for them)."""
-    for index in range(width):
+def fill_numbers(plan: SelectPlan, kinds: Sequence[str | None] = ()) -> list[Any]:
+    """fill(<number>)'s value for each prim, cast to its type (`kinds`) as 1.x casts it."""
+    return [(cursor_fill if p.func is None else cast_fill)(
+        plan.fill_value, kinds[i] if kinds else None) for i, p in enumerate(plan.prims)]
+
+
+def _interpolate(rows: list[tuple[int, list[Any]]], indices: Iterable[int],
+                 interval: int) -> None:
+    """fill(linear) between a call's points (`indices`: the calls' columns); text and
+    booleans stay null (1.x has no linear fill for them)."""
+    for index in indices:
         known = [i for i, (_, v) in enumerate(rows) if v[index] is not None]
         if any(isinstance(rows[i][1][index], str | bool) for i in known):
             continue
@@ -188,6 +209,48 @@ def _interpolate(rows: list[tuple[int, list[Any]]], width: int, interval: int) -
             (ta, va), (tb, vb) = rows[a], rows[b]
             for i in range(a + 1, b):
                 rows[i][1][index] = linear(rows[i][0], ta, tb, va[index], vb[index], interval)
+
+
+def _interpolate_stream(rows: list[tuple[int, list[Any]]], index: int,
+                        nils: frozenset[int], interval: int) -> None:
+    """fill(linear) of a call whose iterator answers nil at the buckets `nils` (in place of
+    a point, though 1.x skips a bucket without points), walked as 1.x's fill iterator
+    walks its input: a nil read for a bucket fills it, and so does a point later than it,
+    from the point before and the next point, which it peeks for; a nil found by that peek
+    is used up and leaves the bucket null."""
+    stream = [(i, rows[i][1][index]) for i in range(len(rows))
+              if rows[i][1][index] is not None or rows[i][0] in nils]
+    if any(isinstance(v, str | bool) for _, v in stream):
+        return
+    head = 0
+    held: tuple[int, Any] | None = None  # a point read ahead and put back
+    before: tuple[int, Any] | None = None
+
+    def read() -> tuple[int, Any] | None:
+        nonlocal head, held
+        if held is not None:
+            item, held = held, None
+            return item
+        if head < len(stream):
+            head += 1
+            return stream[head - 1]
+        return None
+
+    for at, (time, values) in enumerate(rows):
+        item = read()
+        if item is not None and item[1] is not None and item[0] == at:
+            before = item
+            continue
+        if item is not None and item[1] is not None:
+            held = item
+        after = held if held is not None else read()
+        if after is not None and after[1] is not None:
+            held = after
+        if before is None or after is None or after[1] is None:
+            values[index] = None
+        else:
+            values[index] = linear(time, rows[before[0]][0], rows[after[0]][0], before[1],
+                                    after[1], interval)
 
 
 def linear(time: int, before: int, after: int, first: Any, last: Any, interval: int) -> Any:

@@ -13,9 +13,12 @@ from typing import Any
 from translators.lineprotocol import FieldType
 
 from . import ast, holtwinters, indicators
-from .errors import QueryError
+from .errors import QueryError, StatementPanic
+from .field_checks import check_fields, nil_operand, wild_calls, written_calls
 from .functions import (
     AGGREGATES,
+    FLOAT_CALLS,
+    INTEGER_CALLS,
     LOOKS_BACK,
     MATH,
     MULTI_ROW,
@@ -27,15 +30,12 @@ from .functions import (
 from .regex import matcher
 from .schema import MeasurementSchema, SchemaProvider, read_as
 from .select_list import (
-    check_fields,
     column_names,
     expand_fields,
     field_name,
     has_aggregate,
     schema_union,
     strip_parens,
-    wild_calls,
-    written_calls,
 )
 from .select_plan import (
     Lit,
@@ -95,6 +95,10 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         plan.outputs.append(builder.node(expr, top=True))
         names.append((item.alias, field_name(expr)))
     if plan.interval is not None and not written:
+        if written_calls(statement):
+            # a transformation of math over raw fields (`cumulative_sum(abs(x))`): 1.x's
+            # compiler saw a call beside a field
+            raise QueryError("mixing aggregate and non-aggregate queries is not supported")
         raise QueryError("GROUP BY requires at least one aggregate function")
     if not plan.outputs:
         if len(fields) < len(statement.fields) or any(
@@ -148,6 +152,11 @@ def plan_select(statement: ast.SelectStatement, database: str | None, schema: Sc
         # time reads (`cursor.join`), none and linear read null there.
         if not transformed and statement.fill in (ast.FillOption.NONE, ast.FillOption.LINEAR):
             raise QueryError(f"fill({statement.fill.value}) must be used with a function")
+    if any(nil_operand(f.expr) for f in statement.fields):
+        raise StatementPanic("unreachable")  # where 1.x builds the iterators
+    if builder.unsupported_call is not None:
+        # 1.x builds a transformation's input as a call iterator, which math is not
+        raise QueryError(f"unsupported call: {builder.unsupported_call}")
     try:
         check_types(fields, sources)
     except QueryError as exc:
@@ -288,6 +297,9 @@ def _time_dimension(call: ast.Call) -> tuple[int, int]:
 
 
 KNOWN_CALLS = frozenset(ARITY) | {"top", "bottom"}
+#: What a wildcard or regex 1.x leaves unexpanded reads: a name no measurement holds (a field
+#: key cannot be empty).
+UNEXPANDED = ""
 
 
 class _Builder:
@@ -299,6 +311,7 @@ class _Builder:
         self.reads_back = 0
         self.mapped_buckets = 0  # the most any function maps beyond the range (1.x's)
         self.in_binary = False  # building an operand of math, where 1.x expands no wildcard
+        self.unsupported_call: str | None = None  # math read by a transformation
 
     def prim(self, prim: Prim) -> PrimRef:
         if prim not in self.plan.prims:
@@ -348,10 +361,13 @@ class _Builder:
                 return Lit(v)
             case ast.DurationLiteral(ns):
                 return Lit(ns)
+            case ast.RegexLiteral():
+                return Lit(None)  # math of a regex is nil to 1.x (`nil_operand` refuses it)
             case ast.Wildcard():
                 if self.in_binary:
                     raise QueryError("unable to use wildcard in a binary expression")
-                raise QueryError("unsupported use of a wildcard in an expression")
+                # left unexpanded in math's later arguments (`pow(2, *)`): no field
+                return self.prim(Prim(UNEXPANDED, "field"))
         raise QueryError(f"unsupported expression {type(expr).__name__}")
 
     def call(self, call: ast.Call) -> Node:
@@ -373,6 +389,10 @@ class _Builder:
             # 1.x moves the range of a looking-back one's argument a bucket back, and the
             # argument's own transformation moves it once more (`difference(moving_average(..))`)
             self.reads_back = outer + (name in LOOKS_BACK and self.plan.interval is not None)
+            first = strip_parens(call.args[0])
+            if (isinstance(first, ast.Call) and first.name in MATH
+                    and self.unsupported_call is None):
+                self.unsupported_call = first.name
             try:
                 inner = self.node(call.args[0])
             finally:
@@ -396,6 +416,10 @@ class _Builder:
         elif name == "count" and isinstance(target, ast.Distinct):
             distinct = True
             target = ast.VarRef(target.name)
+        if isinstance(target, ast.Wildcard | ast.RegexLiteral):
+            # 1.x expands a wildcard only through first arguments: `pow(2, count(*))`'s
+            # call reads no field, like one the measurement lacks
+            target = ast.VarRef(UNEXPANDED)
         if not isinstance(target, ast.VarRef):
             raise QueryError(f"expected field argument in {name}()")
         extra = tuple(_literal(a) for a in args[1:])
@@ -409,10 +433,16 @@ class _Builder:
             # subquery's tags are values of its rows, which functions do read)
             role = "field"
         ref = self.prim(Prim(read, role, name, extra, distinct, self.reads_back))
+        untyped = target.type in (None, ast.DataType.FIELD) and target.name not in self.fields \
+            and target.name not in self.tags
+        if untyped and name not in FLOAT_CALLS | INTEGER_CALLS:
+            # 1.x types such a call by its argument, a field no source knows: it has no type,
+            # and no fill() reaches it (`max(nosuch)` stays null under fill(3))
+            self.plan.untyped.add(self.plan.prims[ref.index])
         if name in ("top", "bottom"):
             # the tags top(x, tag..., N) picks one point per combination of: read beside it
             # even where it stands in math and answers no column of them
-            for tag in args[1:-1]:
+            for tag in map(strip_parens, args[1:-1]):  # 1.x's reduce drops parentheses
                 if isinstance(tag, ast.VarRef):
                     self.prim(Prim(tag.name, "tag"))
         return ref

@@ -26,6 +26,10 @@ class MeasurementSchema:
     # A subquery's columns 1.x types as tags (a tag it selects: `SELECT x, host`): a call of a
     # wildcard or regex over the subquery (`count(*)`) skips them
     tag_fields: frozenset[str] = frozenset()
+    # A subquery's tags its rows carry only because the parent handed its GROUP BY (or top()'s
+    # tag arguments) down: they key groups, but the parent reads them as null (1.x finds a
+    # name only among the subquery's fields and its own GROUP BY)
+    handed_tags: frozenset[str] = frozenset()
 
     def tag_column(self, name: str) -> str:
         return self.tag_columns.get(name, name)

@@ -1,8 +1,8 @@
-"""The SELECT list read against the schema: 1.x's checks on it, wildcards and regexes expanded
-into the fields they match, and the column names 1.x gives the fields.
+"""The SELECT list read against the schema: wildcards and regexes expanded into the fields
+they match, and the column names 1.x gives the fields (its checks are `field_checks.py`'s).
 
 Pure functions over the syntax tree and the resolved sources; `rewrite.py` calls them before
-it builds each field's evaluation tree. Errors are 1.x's, in its words.
+it builds each field's evaluation tree.
 """
 
 from __future__ import annotations
@@ -12,158 +12,11 @@ from collections.abc import Sequence
 from translators.lineprotocol import FieldType
 
 from . import ast
-from .errors import QueryError
 from .functions import AGGREGATES, MATH, SELECTORS, TRANSFORMS
 from .regex import matcher
 from .select_plan import Source
-from .validate import arity_error
 
-# -- checks -------------------------------------------------------------------------------------
-
-
-def _calls(expr: ast.Expr) -> list[str]:
-    expr = strip_parens(expr)
-    if isinstance(expr, ast.Call):
-        if expr.name == "count" and len(expr.args) == 1 and _is_distinct(expr.args[0]):
-            return ["count"]  # 1.x: count(distinct(x)) is one call, free to stand beside others
-        return [expr.name, *(n for a in expr.args for n in _calls(a))]
-    if isinstance(expr, ast.Distinct):
-        return ["distinct"]
-    if isinstance(expr, ast.BinaryExpr):
-        return _calls(expr.lhs) + _calls(expr.rhs)
-    return []
-
-
-def written_calls(statement: ast.SelectStatement) -> int:
-    """The function calls the SELECT list writes, math aside, each counted as often as it is
-    written (1.x's compiler lists every one: `first(v) - first(v)` is two selectors)."""
-    return sum(1 for f in statement.fields for name in _calls(f.expr) if name not in MATH)
-
-
-def wild_calls(statement: ast.SelectStatement) -> bool:
-    """Whether a call reads a wildcard or regex (`first(*)`), which 1.x's compiler takes for
-    an aggregate even when the function is a selector."""
-    return any(_wild_call(f.expr) for f in statement.fields)
-
-
-def _wild_call(expr: ast.Expr) -> bool:
-    expr = strip_parens(expr)
-    if isinstance(expr, ast.Call):
-        return any(isinstance(strip_parens(a), ast.Wildcard | ast.RegexLiteral)
-                   or _wild_call(a) for a in expr.args)
-    if isinstance(expr, ast.BinaryExpr):
-        return _wild_call(expr.lhs) or _wild_call(expr.rhs)
-    return False
-
-
-def _is_distinct(expr: ast.Expr) -> bool:
-    expr = strip_parens(expr)
-    return isinstance(expr, ast.Distinct) or (isinstance(expr, ast.Call)
-                                              and expr.name == "distinct")
-
-
-def _variables(expr: ast.Expr) -> bool:
-    expr = strip_parens(expr)
-    if isinstance(expr, ast.VarRef | ast.Wildcard | ast.RegexLiteral | ast.Distinct):
-        return True
-    if isinstance(expr, ast.Call):
-        # a call without arguments fails later on its argument count, as in 1.x
-        return not expr.args or any(_variables(a) for a in expr.args)
-    if isinstance(expr, ast.BinaryExpr):
-        return _variables(expr.lhs) or _variables(expr.rhs)
-    return False
-
-
-_NUMBERS = (ast.NumberLiteral, ast.IntegerLiteral, ast.UnsignedLiteral, ast.DurationLiteral)
-_OTHER_LITERALS = (ast.StringLiteral, ast.BooleanLiteral, ast.RegexLiteral, ast.NilLiteral,
-                   ast.TimeLiteral)
-
-
-def _reduced(expr: ast.Expr) -> str | None:
-    """What 1.x's reduce, run on each field before it is compiled, makes of `expr`: a number
-    (`"number"`), another literal (`"literal"`: math of a regex, text or a boolean is nil, so
-    `abs(/u/)` has no variable left), or not a literal (None). Math with the wrong number of
-    arguments is left for the compiler to refuse."""
-    expr = strip_parens(expr)
-    if isinstance(expr, _NUMBERS):
-        return "number"
-    if isinstance(expr, _OTHER_LITERALS):
-        return "literal"
-    if (isinstance(expr, ast.Call) and expr.name in MATH
-            and arity_error(expr.name, len(expr.args)) is None):
-        kinds = [_reduced(a) for a in expr.args]
-        if all(kinds):
-            return "number" if all(k == "number" for k in kinds) else "literal"
-    if (isinstance(expr, ast.BinaryExpr)
-            and _reduced(expr.lhs) == _reduced(expr.rhs) == "number"):
-        return "number"
-    return None
-
-
-def _compile_error(expr: ast.Expr) -> str | None:
-    """The first of these errors 1.x's compiler meets walking a reduced field: two literals
-    on a binary expression's sides (`abs(/u/) + 1`), math's argument count, a distinct() of
-    anything but a field (`distinct(*)`, `count(distinct(/u/))`: 1.x never expands its
-    argument). Other calls' arguments are checked as the rewrite builds them."""
-    expr = strip_parens(expr)
-    if isinstance(expr, ast.BinaryExpr):
-        lhs, rhs = _reduced(expr.lhs), _reduced(expr.rhs)
-        if lhs and rhs:
-            return None if lhs == rhs == "number" else (
-                "cannot perform a binary expression on two literals")
-        if lhs:
-            return _compile_error(expr.rhs)
-        if rhs:
-            return _compile_error(expr.lhs)
-        return _compile_error(expr.lhs) or _compile_error(expr.rhs)
-    if not isinstance(expr, ast.Call):
-        return None
-    if expr.name == "distinct":
-        if not expr.args:
-            return "distinct function requires at least one argument"
-        if len(expr.args) > 1:
-            return "distinct function can only have one argument"
-        if not isinstance(strip_parens(expr.args[0]), ast.VarRef):
-            return "expected field argument in distinct()"
-        return None
-    if expr.name == "count" and expr.args and _is_distinct(expr.args[0]):
-        wrong = arity_error(expr.name, len(expr.args))  # count's own count comes first
-        return str(wrong) if wrong is not None else _compile_error(expr.args[0])
-    if expr.name in MATH:
-        wrong = arity_error(expr.name, len(expr.args))
-        if wrong is not None:
-            return str(wrong)  # checked before the arguments (`sin(1.3, 2)`)
-        for arg in expr.args:
-            found = None if _reduced(arg) else _compile_error(arg)
-            if found:
-                return found
-    return None
-
-
-def check_fields(statement: ast.SelectStatement) -> None:
-    """1.x's statement-level checks on the SELECT list, in its words: each field's, in
-    order, then the list's."""
-    per_field = [_calls(f.expr) for f in statement.fields]
-    for item in statement.fields:
-        # a regex alone is a field list to 1.x's compiler, a constant only to math
-        alone = isinstance(strip_parens(item.expr), ast.RegexLiteral)
-        if _reduced(item.expr) and not alone:
-            raise QueryError("field must contain at least one variable")
-        error = _compile_error(item.expr)
-        if error:
-            raise QueryError(error)
-        if not _variables(item.expr):
-            raise QueryError("field must contain at least one variable")
-    names = [n for calls in per_field for n in calls]
-    if "distinct" in names and not (len(statement.fields) == 1 and names[0] == "distinct"):
-        raise QueryError("aggregate function distinct() cannot be combined with other "
-                         "functions or fields")
-    # 1.x counts transformations as calls here, even one reading top() itself
-    calls = [n for n in names if n in AGGREGATES or n in SELECTORS or n in TRANSFORMS]
-    for name in ("top", "bottom"):
-        if name in names and len(calls) > 1:
-            raise QueryError(f"selector function {name}() cannot be combined with other "
-                             "functions")
+# -- helpers -----------------------------------------------------------------------------------
 
 
 def strip_parens(expr: ast.Expr) -> ast.Expr:
@@ -203,7 +56,9 @@ def schema_union(sources: list[Source]) -> tuple[dict[str, FieldType], set[str]]
 
 def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list[ast.Field]:
     fields, tags = schema_union(sources)
-    grouped = {d.expr.name for d in statement.dimensions if isinstance(d.expr, ast.VarRef)}
+    # only the statement's own GROUP BY: a tag a parent handed down stays among the columns
+    grouped = {d.expr.name for d in statement.dimensions
+               if isinstance(d.expr, ast.VarRef)} - set(statement.handed)
     # 1.x: GROUP BY * or any regex leaves no tag among a wildcard's columns (even a tag the
     # regex does not match)
     group_all = any(isinstance(d.expr, ast.Wildcard | ast.RegexLiteral)
@@ -231,7 +86,8 @@ def expand_fields(statement: ast.SelectStatement, sources: list[Source]) -> list
             if isinstance(expr, ast.Call) and expr.name in ("top", "bottom"):
                 # top(x, tag..., N) answers the tags as columns after its own
                 out.extend(ast.Field(ast.VarRef(a.name, ast.DataType.TAG))
-                           for a in expr.args[1:-1] if isinstance(a, ast.VarRef))
+                           for a in map(strip_parens, expr.args[1:-1])
+                           if isinstance(a, ast.VarRef))
     return out
 
 

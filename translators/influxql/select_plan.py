@@ -15,6 +15,7 @@ from typing import Any
 from . import ast
 from .regex import matcher
 from .schema import MeasurementSchema
+from .sqlnames import VIRTUAL_DB
 from .timerange import TimeRange
 
 # -- evaluation trees --------------------------------------------------------------------------
@@ -144,6 +145,8 @@ class SelectPlan:
     paged: dict[str, set[bytes]] | None = None
     # A subquery's page is keyed by its parent's GROUP BY, not its own (None: its own)
     paged_by: tuple[ast.Dimension, ...] | None = None
+    # Calls typed by an argument no source knows (`max(nosuch)`): fill() never reaches them
+    untyped: set[Prim] = field(default_factory=set)
     # Integer means computed from their points, where a series' sum may wrap (`int64.py`)
     exact_means: set[Prim] = field(default_factory=set)
     # 1.x's type error for the SELECT list (`typecheck.py`), raised only where 1.x knows the
@@ -174,3 +177,14 @@ class SelectPlan:
         for pattern in self.dimension_regexes:
             names.update(t for t in tags if matcher(pattern).search(t))
         return sorted(names)
+
+
+def stream_keys(plan: SelectPlan) -> frozenset[str] | None:
+    """For a raw statement run as a subquery over subqueries, the tags that key its read:
+    1.x hands it the outermost statement's GROUP BY as the dimensions it orders by, so it
+    reads its subqueries' rows as they come (runs that go back in time too), its own GROUP
+    BY tags only kept on the rows; a series ends where their values change. None otherwise."""
+    if plan.paged_by is None or plan.aggregate or not any(
+            s.database == VIRTUAL_DB for s in plan.sources):
+        return None
+    return frozenset(d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef))

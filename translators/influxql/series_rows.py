@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .schema import MeasurementSchema
-from .select_plan import SelectPlan
+from .select_plan import SelectPlan, stream_keys
 from .sqlnames import COUNTED, INPUT, SERIES, TIME, dim_name, prim_name
-from .subquery_fill import stream_keys
 
 
 @dataclass(slots=True)

@@ -15,7 +15,10 @@ import dataclasses
 import random
 from typing import Any
 
-from . import ast, cursor, late_fill, percentile_windows, topread
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import ast, cursor, late_fill, percentile_windows, run_fill, run_join, topread
 from . import functions as fn
 from . import integral as area
 from .bucket_values import compute
@@ -28,8 +31,16 @@ from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Math, Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
 from .series_rows import SeriesRows, group_rows, schema_of
+from .shard_index import groups_by
 from .sqlnames import VIRTUAL_DB
-from .subquery_fill import fills_in_runs, joined_runs, limit_runs, runs
+from .subquery_fill import (
+    call_streams,
+    fills_in_runs,
+    joined_runs,
+    limit_rows,
+    limit_runs,
+    runs,
+)
 
 __all__ = ["SeriesRows", "group_rows", "shape"]
 
@@ -53,7 +64,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
     series: list[Series] = []
     if plan.aggregate and (kept := percentile_windows.read_rows(
-            plan, [g.rows for g in groups])) is not None:
+            plan, [g.rows for g in groups], _window_keys(plan, groups))) is not None:
         groups = [dataclasses.replace(g, rows=[r for i, r in enumerate(g.rows) if i in rows])
                   for g, rows in zip(groups, kept, strict=True) if rows]
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
@@ -74,7 +85,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         if quiet:
             rows = _quieted(plan, rows, quiet, schema_of(plan, group.name))
         computed.append(((group, integrals, quiet), group.name, rows))
-    prefilled = walked = False
+    prefilled = walked = by_columns = False
     if late_fill.applies(plan) and not unfilled and start is not None and end is not None \
             and (late := _late(plan, every, start, end)) is not None:
         # a percentile's fill iterator answers nothing between its points: the cursor's walk
@@ -90,17 +101,41 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         calls = [i for i, p in enumerate(plan.prims) if p.func is not None]
         if len(calls) > 1 and start is not None and end is not None and not any(
                 transforms_in(node) for node in plan.outputs):
-            computed = [(payload, None, rows) for payload, rows in joined_runs(
-                plan, tagged, calls, (start, end, max_buckets),
-                lambda p, rows, quiet: _filled(plan, p[0], rows, start, end, quiet),
-                lambda p: _kinds(plan, p[0]))]
+            # the calls' runs joined, as many rows as 1.x's cursor answers for them
+            per_call, rank = call_streams(plan, tagged, calls)
+            spans = run_join.spans(plan, per_call, rank, start)
+            stretches = run_join.stretches(spans, (end - start) // plan.interval,
+                                           plan.descending)
+            limit_rows(run_join.row_count(stretches), max_buckets)
+            joined = run_join.applies(plan, keep) and run_join.joined_columns(
+                plan, per_call, spans, stretches, (start, end), lambda p: _kinds(plan, p[0]),
+                lambda p: p[0].absent_counts)
+            if joined:
+                series = [_arrays_series(plan, group, [times, *(
+                    calls[node.index] for node in plan.outputs)],  # type: ignore[union-attr]
+                    nan_possible and not plan.keep_nan) for (group, _, _), times, calls in joined]
+                series, computed = [s for s in series if s.row_count], []
+            else:
+                computed = [(payload, None, rows) for payload, rows in joined_runs(
+                    plan, per_call, rank,
+                    lambda p, rows, quiet: _filled(plan, p[0], rows, start, end, quiet),
+                    lambda p: _kinds(plan, p[0]))]
             prefilled = True
         else:
             computed = [(payload, None, rows) for payload, rows in runs(tagged,
                                                                        plan.descending)]
             if start is not None and end is not None:
                 limit_runs(plan, len(computed), start, end, max_buckets)
+                by_columns = run_fill.applies(plan, keep)
+    bucket_times: dict[int, pa.Array] = {}  # by a run's first bucket: the runs share them
     for (group, integrals, quiet), _, rows in computed:
+        if by_columns and not integrals and start is not None and end is not None:
+            found = _run_series(plan, group, rows, (start, end), quiet, bucket_times,
+                                nan_possible and not plan.keep_nan)
+            if found is not None:
+                if found.row_count:
+                    series.append(found)
+                continue
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled and not prefilled:
             rows = _filled(plan, group, rows, start, end, quiet)
@@ -137,12 +172,23 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     return series
 
 
+def _window_keys(plan: SelectPlan, groups: list[SeriesRows]) -> list[Any] | None:
+    """A subquery's series by the window its reduce iterators read them in: measurement
+    and the parent's GROUP BY tags, which 1.x hands down as the subquery's dimensions."""
+    if plan.paged_by is None:
+        return None
+    grouped = groups_by(plan.paged_by)
+    return [(g.name, tuple((k, v) for k, v in sorted(g.tags) if grouped(k))) for g in groups]
+
+
 def _filled(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],
             start: int, end: int, quiet: frozenset[int]) -> list[tuple[int, list[Any]]]:
     """A series' buckets from its first to `end`, filled (`fill.fill_rows`)."""
     first = rows[0][0] if rows else None
+    nils = (percentile_windows.nil_windows(plan, group.rows)
+            if plan.fill is ast.FillOption.LINEAR else {})
     return fill_rows(plan, rows, own_start(plan, start, first), end,
-                     quiet | group.absent_counts, _kinds(plan, group))
+                     quiet | group.absent_counts, _kinds(plan, group), nils)
 
 
 def _late(plan: SelectPlan, every: list[tuple[SeriesRows, list[tuple[int, list[Any]]],
@@ -161,6 +207,37 @@ def _late(plan: SelectPlan, every: list[tuple[SeriesRows, list[tuple[int, list[A
             filled, windows = filled[::-1], {i: w[::-1] for i, w in windows.items()}
         series.append(late_fill.Series(filled, integrals, quiet, windows, _kinds(plan, group)))
     return late_fill.rows(plan, series, start, end)
+
+
+def _run_series(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],
+                span: tuple[int, int], quiet: frozenset[int], bucket_times: dict[int, pa.Array],
+                nan_as_null: bool) -> Series | None:
+    """A subquery's fill run as a series of Arrow columns (`run_fill`), in the answer's
+    order, LIMIT and OFFSET applied; None where `_filled`'s rows must answer it."""
+    assert plan.interval is not None
+    start, end = span
+    own = own_start(plan, start, rows[0][0] if rows else None)
+    if own not in bucket_times:
+        bucket_times[own] = run_fill.buckets(own, end, plan.interval)
+    columns = run_fill.filled_columns(plan, rows, bucket_times[own], quiet | group.absent_counts,
+                                      quiet, _kinds(plan, group))
+    if columns is None:
+        return None
+    return _arrays_series(plan, group, [c[::-1] for c in columns] if plan.descending
+                          else columns, nan_as_null)
+
+
+def _arrays_series(plan: SelectPlan, group: SeriesRows, columns: list[pa.Array],
+                   nan_as_null: bool) -> Series:
+    """A series of Arrow columns in the answer's order, LIMIT and OFFSET applied."""
+    if nan_as_null:  # as `cursor.nan_as_null`
+        columns = [c if not pa.types.is_floating(c.type) else
+                   pc.if_else(pc.is_nan(c), pa.scalar(None, c.type), c) for c in columns]
+    if plan.rows_end is not None:
+        columns = [c[plan.offset:plan.rows_end] for c in columns]
+    return Series(group.name, ["time", *plan.columns], None,
+                  dict(group.tags) if group.tags else None, has_time=True,
+                  timezone=plan.timezone, arrays=columns)
 
 
 def _kinds(plan: SelectPlan, group: SeriesRows) -> list[str | None]:
@@ -224,19 +301,46 @@ def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     """The other functions' rows joined with integral()'s (`integral.join`). A function
     without a point in the series (`quiet`, a low percentile's) has no rows of its own and
     reads the fill value beside the others (`cursor.silent`): when all of them are quiet,
-    only integral()'s rows answer."""
+    only integral()'s rows answer. Under fill(<number>) an integral without an area at their
+    row's time reads the number (filled buckets hold it already)."""
     defaults = [cursor.missing_value(plan.fill, plan.fill_value,
                                      cursor.kind_of(plan, PrimRef(i), schema), None)
                 for i in range(len(plan.prims))]
     others = [i for i, p in enumerate(plan.prims) if p.func not in (None, "integral")]
     if others and all(i in quiet for i in others):
         rows = []
-    elif quiet and plan.fill is ast.FillOption.NUMBER:
-        rows = [(t, [defaults[i] if i in quiet else v for i, v in enumerate(values)])
-                for t, values in rows]
+    elif plan.fill is ast.FillOption.NUMBER:
+        # an integral without an area at the others' row reads fill's number there too
+        rows = [(t, [defaults[i] if i in quiet or (i in integrals and v is None) else v
+                     for i, v in enumerate(values)]) for t, values in rows]
+    if plan.fill is ast.FillOption.NONE:
+        # a bucket where no other call has a point (a low percentile() selecting nothing)
+        # is no row of theirs: only integral()'s area there, if any, answers
+        rows = [(t, values) for t, values in rows if any(values[i] is not None for i in others)]
     cut = (plan.offset, plan.rows_end) if plan.rows_end is not None else None
+    if cut is not None and plan.fill is ast.FillOption.NONE:
+        rows = _cut_each(rows, others, cut, plan.descending)
+        integrals = {i: areas[cut[0]:cut[1]] for i, areas in integrals.items()}
+        cut = None
     return area.join(rows, integrals, plan.descending, defaults,
                      carry=plan.fill is ast.FillOption.PREVIOUS, cut=cut)
+
+
+def _cut_each(rows: list[tuple[int, list[Any]]], calls: list[int], cut: tuple[int, int],
+              descending: bool) -> list[tuple[int, list[Any]]]:
+    """LIMIT/OFFSET over each call's own points (in the answer's order), as 1.x cuts each
+    iterator before the join: under fill(none) a call's points are its buckets with a value,
+    so a call without one in the first buckets (a low percentile()) reaches later rows."""
+    ordered = rows[::-1] if descending else rows
+    kept: dict[int, set[int]] = {
+        i: set([at for at, (_, values) in enumerate(ordered)
+                if values[i] is not None][cut[0]:cut[1]]) for i in calls}
+    out = []
+    for at, (time, values) in enumerate(ordered):
+        if any(at in kept[i] for i in calls):
+            out.append((time, [None if i in kept and at not in kept[i] else v
+                               for i, v in enumerate(values)]))
+    return out[::-1] if descending else out
 
 
 def _descending(plan: SelectPlan, rows: list[Row], multi: bool) -> list[Row]:

@@ -22,7 +22,7 @@ from .conditions import condition_sql, pinned_tags
 from .rawheap import key_name
 from .readrange import read_bounds, stored_time_within, time_bounds
 from .schema import MeasurementSchema, readable_as
-from .select_plan import Prim, SelectPlan, transforms_in
+from .select_plan import Prim, SelectPlan, stream_keys, transforms_in
 from .sql_aggregates import SQL_AGGREGATES, not_null, sql_aggregate, struct
 from .sqlnames import (
     COUNTED,
@@ -39,7 +39,6 @@ from .sqlnames import (
     ident,
     prim_name,
 )
-from .subquery_fill import stream_keys
 
 # Functions whose answer between equal values (integral: points at one time) depends on the
 # order 1.x reads points in.
@@ -321,6 +320,8 @@ def absent(schema: MeasurementSchema, prim: Prim) -> bool:
 
 def _value(schema: MeasurementSchema, prim: Prim) -> exp.Expression:
     role = schema.role(prim.name)
+    if role == "tag" and prim.name in schema.handed_tags:
+        return exp.null()
     if role == "field" and prim.role == "field" or role == "tag" and prim.role == "tag":
         return col(prim.name)
     if prim.role == "tag" and prim.name in schema.tags:

@@ -10,11 +10,11 @@ shaping, the rows handed to the runner as Arrow tables it scans by name.
 from __future__ import annotations
 
 import dataclasses
-import heapq
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from translators.lineprotocol import FieldType
@@ -26,10 +26,10 @@ from .iterators import answer_types
 from .regex import matcher
 from .results import Series
 from .rewrite import plan_select, resolve_sources
-from .schema import MeasurementSchema, SchemaProvider, StaticSchema
+from .schema import SchemaProvider, StaticSchema
 from .select_list import UNREAD, has_aggregate, parent_columns, schema_union, strip_parens
 from .select_plan import PrimRef, SelectPlan
-from .sqlnames import STORED_TIME, VIRTUAL_DB, col, ident
+from .sqlnames import STORED_TIME, TIME, VIRTUAL_DB, col, ident
 from .subquery_fill import statement_fills_in_runs
 from .subquery_range import (
     cut_early_rows,
@@ -37,13 +37,13 @@ from .subquery_range import (
     parent_condition,
     within_parent_range,
 )
-from .values import coerce, column_type
+from .subquery_rows import SEQUENCE, Virtual, add_series, positions, row_count
+from .subquery_rows import schema as schema_of
+from .subquery_rows import table as table_of
 
 if TYPE_CHECKING:
     from .engine import Limits, Runner
 
-#: The virtual tables' column holding each row's place in 1.x's emission order.
-SEQUENCE = "__seq"
 #: The table and column `_meeting` reads a subquery's rows through.
 _MET, _ROW = "__met", "__row"
 
@@ -53,24 +53,6 @@ class TableRunner(Protocol):
 
     def __call__(self, query: exp.Expression,
                  tables: Mapping[str, pa.Table] | None = None) -> pa.Table: ...
-
-
-@dataclasses.dataclass(slots=True)
-class _Virtual:
-    """The rows one series name contributes, column by column."""
-
-    tags: list[str] = dataclasses.field(default_factory=list)
-    fields: list[str] = dataclasses.field(default_factory=list)
-    rows: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # time and fields
-    row_tags: list[dict[str, str]] = dataclasses.field(default_factory=list)
-    # Per row, the order 1.x emits it in: (bucket time, series rank, row index)...
-    order: list[tuple[int, int, int]] = dataclasses.field(default_factory=list)
-    # ...merged series by series: where each series' rows start
-    streams: list[int] = dataclasses.field(default_factory=list)
-    # Each field's type as the subquery's statement gives it, for a column without values
-    typed: dict[str, FieldType] = dataclasses.field(default_factory=dict)
-    # The columns 1.x types as tags (`SELECT x, host`), which a parent's `count(*)` skips
-    tagged: set[str] = dataclasses.field(default_factory=set)
 
 
 def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
@@ -97,8 +79,9 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     plans = [_stored_plan(inner, database, schema, now) for inner in inners]
     types = [_column_types(plan, now, run, mapped) for plan in plans]
     _check_parent_types(statement, types, now)
-    virtual: dict[str, _Virtual] = {}
-    for inner, inner_plan, inner_types in zip(inners, plans, types, strict=True):
+    virtual: dict[str, Virtual] = {}
+    for source, inner, inner_plan, inner_types in zip(statement.sources, inners, plans, types,
+                                                      strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
@@ -116,16 +99,19 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
         tagged = tag_columns(inner, inner_plan, database, schema, now)
+        own = {d.expr.name for d in _expand_dimensions(_as_subquery(source), database, schema)
+               if isinstance(d.expr, ast.VarRef)}
         for rank, series in enumerate(answered):
             # Descending answers reverse time but keep series order (the shaper reverses all).
             rank = -rank if _descending(statement) else rank
-            rows = virtual.setdefault(series.name, _Virtual())
-            _add_series(rows, series, rank, by_time)
+            rows = virtual.setdefault(series.name, Virtual())
+            add_series(rows, series, rank, by_time)
             rows.tagged.update(tagged)
+            rows.own.update(own)
         _add_types(virtual, inner_types)
     names = sorted(virtual)
-    schemas = {name: _schema(name, virtual[name]) for name in names}
-    tables = {_table_name(i): _arrow(schemas[name], virtual[name])
+    schemas = {name: schema_of(name, virtual[name]) for name in names}
+    tables = {_table_name(i): table_of(schemas[name], virtual[name])
               for i, name in enumerate(names)}
     # The subqueries were paged with this statement's SLIMIT/SOFFSET; 1.x pages nothing here.
     outer = dataclasses.replace(
@@ -187,11 +173,14 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
                     now: int) -> ast.SelectStatement:
     """The subquery adjusted to its parent statement, as 1.x does it."""
     dimensions = list(inner.dimensions)
+    handed = list(inner.handed)
     # 1.x propagates the parent's GROUP BY tags into the subquery, so `SELECT sum(d) FROM
     # (SELECT difference(x) AS d ...) GROUP BY host` takes differences per host.
-    for dimension in outer.dimensions:
+    for dimension in (*outer.dimensions, *_top_tags(outer)):
         if not _is_time(dimension) and dimension not in dimensions:
             dimensions.append(dimension)
+            if isinstance(dimension.expr, ast.VarRef):
+                handed.append(dimension.expr.name)
     inner_interval = any(_is_time(d) for d in dimensions)
     outer_interval = next((d for d in outer.dimensions if _is_time(d)), None)
     if _aggregates(inner) and not inner_interval and outer_interval is not None:
@@ -207,9 +196,19 @@ def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
     # the parent's series are never paged again (`SLIMIT 1` over `SLIMIT 1` answers two).
     # 1.x runs a subquery in its parent's time order.
     return dataclasses.replace(
-        inner, dimensions=tuple(dimensions), fill=fill, sort_fields=outer.sort_fields,
+        inner, dimensions=tuple(dimensions), handed=tuple(handed), fill=fill,
+        sort_fields=outer.sort_fields,
         condition=within_parent_range(inner.condition, outer, now, outer_interval is not None),
         slimit=inner.slimit + outer.slimit, soffset=inner.soffset + outer.soffset)
+
+
+def _top_tags(statement: ast.SelectStatement) -> list[ast.Dimension]:
+    """The tags of the statement's top(x, tag..., N) and bottom(): 1.x reads them through a
+    max() (min()) grouped by them, which it hands down to a subquery like a GROUP BY."""
+    return [ast.Dimension(ast.VarRef(arg.name)) for item in statement.fields
+            for call in ast.calls(item.expr)
+            if isinstance(call, ast.Call) and call.name in ("top", "bottom")
+            for arg in map(strip_parens, call.args[1:-1]) if isinstance(arg, ast.VarRef)]
 
 
 def _as_subquery(source: ast.Source) -> ast.SelectStatement:
@@ -223,6 +222,9 @@ def _as_subquery(source: ast.Source) -> ast.SelectStatement:
 
 def _ascending(series: Series) -> Series:
     """A descending answer's series with its rows in time order."""
+    if series.arrays is not None:
+        return Series(series.name, series.columns, None, series.tags, series.has_time,
+                      timezone=series.timezone, arrays=[a[::-1] for a in series.arrays])
     return Series(series.name, series.columns, series.values[::-1], series.tags,
                   series.has_time, timezone=series.timezone)
 
@@ -261,27 +263,6 @@ def _is_time(dimension: ast.Dimension) -> bool:
 
 
 # -- series to rows -----------------------------------------------------------------------------
-
-
-def _add_series(virtual: _Virtual, series: Series, rank: int, by_time: bool) -> None:
-    """1.x's subquery rows: the series' tags stay tags, its columns become fields (a grouped
-    tag also selected as a column, or a field aliased like it, is both)."""
-    columns = series.columns[1:]
-    for column in columns:
-        if column not in virtual.fields and not column.startswith(UNREAD):
-            virtual.fields.append(column)
-    tags = series.tags or {}
-    for key in tags:
-        if key not in virtual.tags:
-            virtual.tags.append(key)
-    virtual.streams.append(len(virtual.rows))
-    for index, values in enumerate(series.values):
-        row: dict[str, Any] = {c: v for c, v in zip(columns, values[1:], strict=True)
-                               if v is not None and not c.startswith(UNREAD)}
-        row["time"] = values[0]
-        virtual.rows.append(row)
-        virtual.row_tags.append(tags)
-        virtual.order.append((values[0] if by_time else 0, rank, index))
 
 
 # Per measurement of a subquery, its columns with the type its statement gives each.
@@ -367,9 +348,9 @@ def tag_columns(inner: ast.SelectStatement, plan: SelectPlan | None, database: s
     return found
 
 
-def _add_types(virtual: dict[str, _Virtual], types: ColumnTypes) -> None:
+def _add_types(virtual: dict[str, Virtual], types: ColumnTypes) -> None:
     for name, columns in types:
-        rows = virtual.setdefault(name, _Virtual())
+        rows = virtual.setdefault(name, Virtual())
         for column, ftype in columns:
             if column not in rows.fields:
                 rows.fields.append(column)
@@ -382,10 +363,10 @@ def _check_parent_types(statement: ast.SelectStatement, types: list[ColumnTypes]
     """1.x type-checks the parent against the columns its subqueries' statements type before
     it builds an iterator: the parent's type error (`a::string * a::string`) wins over a
     subquery function's refusal of its input (`unsupported percentile iterator type`)."""
-    virtual: dict[str, _Virtual] = {}
+    virtual: dict[str, Virtual] = {}
     for inner_types in types:
         _add_types(virtual, inner_types)
-    schemas = {name: _schema(name, rows) for name, rows in virtual.items()}
+    schemas = {name: schema_of(name, rows) for name, rows in virtual.items()}
     outer = dataclasses.replace(
         statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in schemas),
         condition=parent_condition(statement, now), slimit=0, soffset=0)
@@ -394,58 +375,29 @@ def _check_parent_types(statement: ast.SelectStatement, types: list[ColumnTypes]
         raise QueryError(plan.type_error)
 
 
-def _meeting(answered: list[Series], condition: ast.Expr, run: Runner
-             ) -> set[tuple[int, int]]:
-    """The (series, row) positions of `answered` whose row meets `condition`."""
-    kept: set[tuple[int, int]] = set()
+def _meeting(answered: list[Series], condition: ast.Expr, run: Runner) -> dict[int, pa.Array]:
+    """Per series of `answered` (by number), whether each of its rows meets `condition`."""
+    kept: dict[int, pa.Array] = {}
     names: dict[str, list[int]] = {}
     for number, series in enumerate(answered):
         names.setdefault(series.name, []).append(number)
     for name, numbers in names.items():
-        virtual = _Virtual()
-        positions = []
+        virtual = Virtual()
         for number in numbers:
-            _add_series(virtual, answered[number], 0, True)
-            positions.extend((number, place) for place in range(len(answered[number].values)))
-        schema = _schema(name, virtual)
-        table = _arrow(schema, virtual).append_column(
-            _ROW, pa.array(range(len(positions)), pa.int64()))
+            add_series(virtual, answered[number], 0, True)
+        schema = schema_of(name, virtual)
+        rows = positions(row_count(virtual))
+        table = table_of(schema, virtual).append_column(_ROW, rows)
         query = exp.select(col(_ROW)).from_(exp.Table(this=ident(_MET))).where(
             condition_sql(condition, schema))
         met = cast("TableRunner", run)(query, tables={_MET: table})
-        kept.update(positions[row] for row in met.column(_ROW).to_pylist())
+        meets = pc.is_in(rows, value_set=met.column(_ROW).combine_chunks())
+        offset = 0
+        for number in numbers:
+            size = answered[number].row_count
+            kept[number] = meets.slice(offset, size)
+            offset += size
     return kept
-
-
-def _schema(name: str, virtual: _Virtual) -> MeasurementSchema:
-    fields = {f: column_type(r.get(f) for r in virtual.rows) or virtual.typed.get(f)
-              or FieldType.FLOAT for f in virtual.fields}
-    # 1.x keeps a grouped tag and a field aliased like it apart (`SELECT x AS host ... GROUP BY
-    # host`): the parent groups by the tag and reads the field; the tag gets a column of its own.
-    shadowed = {t: f"__tag_{t}" for t in virtual.tags if t in fields}
-    return MeasurementSchema(name, tuple(sorted(virtual.tags)), fields, shadowed,
-                             tag_fields=frozenset(virtual.tagged & set(fields)))
-
-
-def _arrow(schema: MeasurementSchema, virtual: _Virtual) -> pa.Table:
-    rows = virtual.rows
-    # 1.x merges the series' streams by their next rows' keys; a stream whose times go
-    # back (a fill()ed subquery's runs, read by a raw one) keeps its own order.
-    bounds = [*virtual.streams, len(rows)]
-    ranks = list(heapq.merge(*(range(a, b) for a, b in zip(bounds, bounds[1:], strict=False)),
-                             key=virtual.order.__getitem__))
-    sequence = [0] * len(rows)
-    for position, row in enumerate(ranks):
-        sequence[row] = position
-    columns: dict[str, pa.Array] = {
-        "time": pa.array([r["time"] for r in rows], pa.timestamp("ns")),
-        SEQUENCE: pa.array(sequence, pa.int64())}
-    for tag in schema.tags:
-        columns[schema.tag_column(tag)] = pa.array([t.get(tag) for t in virtual.row_tags],
-                                                   pa.string())
-    for name, ftype in schema.fields.items():
-        columns[name] = pa.array([coerce(r.get(name), ftype) for r in rows], ftype.arrow)
-    return pa.table(columns)
 
 
 def _table_name(index: int) -> str:
@@ -466,5 +418,11 @@ def _point_at_tables(query: exp.Expression, renames: Mapping[str, str]) -> exp.E
     if isinstance(order, exp.Order):
         for ordered in order.expressions:
             if isinstance(ordered.this, exp.Column) and ordered.this.name == STORED_TIME:
+                ordered.set("this", col(SEQUENCE))
+    # LIMIT and OFFSET pushed down (a rank per series) count rows in that order too: runs
+    # share times, so ranking by time would pick rows from every run
+    for window in query.find_all(exp.Window):
+        for ordered in window.find_all(exp.Ordered):
+            if isinstance(ordered.this, exp.Column) and ordered.this.name == TIME:
                 ordered.set("this", col(SEQUENCE))
     return query

@@ -14,7 +14,8 @@ first run held. fill(linear) interpolates only between points of one run. fill(n
 Each call of the subquery's SELECT list has a fill iterator of its own, so calls with points
 in different buckets have runs of their own; 1.x's cursor joins them by taking, of every
 call's next point, the least by measurement, tag set and time (the greatest under DESC), and
-a call without a point there reads the cursor's default (`join_calls`).
+a call without a point there reads the cursor's default (`join_calls`; `run_join.py` walks
+the same join a stretch of buckets at a time, with Arrow columns).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from . import ast, cursor
 from .errors import QueryError
 from .functions import AGGREGATES, MULTI_ROW, SELECTORS
 from .select_plan import SelectPlan
-from .sqlnames import VIRTUAL_DB
 
 #: The fill options whose iterator 1.x runs over a subquery's buckets.
 _FILLED = (ast.FillOption.NUMBER, ast.FillOption.PREVIOUS, ast.FillOption.LINEAR)
@@ -55,24 +55,19 @@ def statement_fills_in_runs(statement: ast.SelectStatement) -> bool:
     return fills_in_runs(statement.fill, interval, calls)
 
 
-def stream_keys(plan: SelectPlan) -> frozenset[str] | None:
-    """For a raw statement run as a subquery over subqueries, the tags that key its read:
-    1.x hands it the outermost statement's GROUP BY as the dimensions it orders by, so it
-    reads its subqueries' rows as they come (runs that go back in time too), its own GROUP
-    BY tags only kept on the rows; a series ends where their values change. None otherwise."""
-    if plan.paged_by is None or plan.aggregate or not any(
-            s.database == VIRTUAL_DB for s in plan.sources):
-        return None
-    return frozenset(d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef))
-
-
 def limit_runs(plan: SelectPlan, count: int, start: int, end: int, max_buckets: int) -> None:
     """Every run fills the whole range, so runs multiply the buckets: no more of them in all
     than ten series' worth (1.x answers millions of rows for a few hundred points)."""
     assert plan.interval is not None
-    if count * ((end - start) // plan.interval + 1) > 10 * max_buckets:
+    limit_rows(count * ((end - start) // plan.interval + 1), max_buckets)
+
+
+def limit_rows(rows: int, max_buckets: int) -> None:
+    """`limit_runs` for the rows the runs answer (calls' runs joined, `run_join.stretches`:
+    the calls' points at one bucket of one series are one row)."""
+    if rows > 10 * max_buckets:
         raise QueryError(
-            f"the subquery's fill() would answer more than {10 * max_buckets} buckets "
+            f"the subquery's fill() would answer more than {10 * max_buckets} rows "
             "(a run per change of series); narrow its time range or widen its GROUP BY time")
 
 
@@ -163,26 +158,30 @@ def join_calls(filled: dict[int, list[tuple[T, Rows]]], rank: Callable[[T], int]
     return out
 
 
-def joined_runs(plan: SelectPlan, tagged: Sequence[tuple[T, Hashable, Rows]],
-                calls: Sequence[int], span: tuple[int, int, int],
-                fill: Callable[[T, Rows, frozenset[int]], Rows],
-                kinds: Callable[[T], Sequence[str | None]]) -> list[tuple[T, Rows]]:
-    """A subquery's calls each filled in runs of its own (`call_runs`), joined as 1.x's
-    cursor joins them (`join_calls`). `tagged`: each series' payload, parent group and rows;
-    `span`: the range's first and last bucket and the buckets allowed a series; `fill`
-    fills a run's rows leaving the given prims alone; `kinds`: a series' prims' types."""
-    start, end, max_buckets = span
+def call_streams(plan: SelectPlan, tagged: Sequence[tuple[T, Hashable, Rows]],
+                 calls: Sequence[int]
+                 ) -> tuple[dict[int, list[tuple[T, Rows]]], Callable[[T], int]]:
+    """Each call's runs (`call_runs`) and how 1.x's cursor ranks their series when it joins
+    them: by measurement, then tag set. `tagged`: each series' payload, parent group and
+    rows, in tag-set order per measurement."""
     counts = frozenset(i for i in calls if plan.prims[i].func == "count")
     per_call = call_runs(tagged, calls, counts, plan.descending)
-    limit_runs(plan, sum(len(r) for r in per_call.values()), start, end, max_buckets)
+    order = sorted(range(len(tagged)), key=lambda n: (_name(tagged[n][1]), n))
+    ranks = {id(tagged[n][0]): rank for rank, n in enumerate(order)}
+    return per_call, lambda payload: ranks[id(payload)]
+
+
+def joined_runs(plan: SelectPlan, per_call: dict[int, list[tuple[T, Rows]]],
+                rank: Callable[[T], int], fill: Callable[[T, Rows, frozenset[int]], Rows],
+                kinds: Callable[[T], Sequence[str | None]]) -> list[tuple[T, Rows]]:
+    """A subquery's calls' runs (`call_streams`) each filled on its own, joined as 1.x's
+    cursor joins them (`join_calls`), a row at a time. `fill` fills a run's rows leaving
+    the given prims alone; `kinds`: a series' prims' types."""
     others = frozenset(range(len(plan.prims)))
     filled = {index: [(payload, fill(payload, rows, others - {index})) for payload, rows in own]
               for index, own in per_call.items()}
-    # 1.x compares measurements, then tag sets: `tagged` is in tag-set order per measurement
-    order = sorted(range(len(tagged)), key=lambda n: (_name(tagged[n][1]), n))
-    ranks = {id(tagged[n][0]): rank for rank, n in enumerate(order)}
-    return join_calls(filled, lambda p: ranks[id(p)], kinds, len(plan.prims),
-                      (plan.fill, plan.fill_value), plan.descending)
+    return join_calls(filled, rank, kinds, len(plan.prims), (plan.fill, plan.fill_value),
+                      plan.descending)
 
 
 def _name(group: Hashable) -> str:

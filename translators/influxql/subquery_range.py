@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from . import ast
 from .readrange import span_bounds
 from .results import Series
@@ -52,14 +55,14 @@ def parent_condition(statement: ast.SelectStatement, now: int) -> ast.Expr | Non
 
 
 def cut_early_rows(answered: list[Series], parent: ast.SelectStatement, now: int,
-                   meeting: Callable[[ast.Expr], set[tuple[int, int]]]) -> list[Series]:
+                   meeting: Callable[[ast.Expr], dict[int, pa.Array]]) -> list[Series]:
     """One subquery source's series with the values an aggregate without GROUP BY time never
     reads set to null, column by column (each of 1.x's calls reads its own column): walking
     the groups in 1.x's order, a group holding a value before the lower bound ends the read;
     ascending that group gives nothing, descending its later values were read first. The
     values before the bound in the groups read are left to the parent's time filter.
-    `meeting(condition)`: the (series, row) positions the parent's other conditions keep,
-    which are all 1.x's read sees."""
+    `meeting(condition)`: per series (by number), a mask of the rows the parent's other
+    conditions keep, which are all 1.x's read sees."""
     rest, span = split_condition(parent.condition, now, parent.timezone)
     lower = span.lower
     if (lower is None or not _aggregates(parent)
@@ -77,9 +80,7 @@ def cut_early_rows(answered: list[Series], parent: ast.SelectStatement, now: int
     unread: dict[str, set[tuple[str, tuple[str, ...]]]] = {}
     for column in {c for s in answered for c in s.columns[1:]}:
         early = {group(s) for number, s in enumerate(answered) if column in s.columns
-                 for place, row in enumerate(s.values)
-                 if row[0] < lower and row[s.columns.index(column)] is not None
-                 and (kept is None or (number, place) in kept)}
+                 and _early(s, number, s.columns.index(column), lower, kept)}
         for position, key in enumerate(order):
             if key in early:
                 unread[column] = set(order[position + (1 if descending else 0):])
@@ -90,10 +91,28 @@ def cut_early_rows(answered: list[Series], parent: ast.SelectStatement, now: int
             for s in answered]
 
 
+def _early(series: Series, number: int, index: int, lower: int,
+           kept: dict[int, pa.Array] | None) -> bool:
+    """Whether the series (the `number`th) holds a value in column `index` before `lower`
+    in a row the parent's other conditions keep (`kept`: by series, a mask of its rows;
+    None, all of them)."""
+    if series.arrays is None:
+        mask = None if kept is None else kept[number].to_pylist()
+        return any(row[0] < lower and row[index] is not None and (mask is None or mask[place])
+                   for place, row in enumerate(series.values))
+    times, values = series.arrays[0], series.arrays[index]
+    early = pc.and_(pc.less(times, pa.scalar(lower, pa.int64())), pc.is_valid(values))
+    if kept is not None:
+        early = pc.and_(early, kept[number])
+    return bool(pc.any(early).as_py())
+
+
 def _without(series: Series, columns: set[str]) -> Series:
     """The series with `columns` null; rows left without any value are dropped."""
     if not columns:
         return series
+    if series.arrays is not None:
+        return _without_arrays(series, columns)
     blank = [i for i, c in enumerate(series.columns) if c in columns]
     rows: list[list[Any]] = []
     for row in series.values:
@@ -104,6 +123,27 @@ def _without(series: Series, columns: set[str]) -> Series:
             rows.append(kept)
     return Series(series.name, series.columns, rows, series.tags, series.has_time,
                   timezone=series.timezone)
+
+
+def _without_arrays(series: Series, columns: set[str]) -> Series:
+    """`_without` a column at a time."""
+    arrays = list(series.arrays or ())
+    had = [pc.is_valid(a) for a in arrays[1:]]
+    out = [arrays[0], *(pa.nulls(len(a), a.type) if c in columns else a
+                        for c, a in zip(series.columns[1:], arrays[1:], strict=True))]
+    left = [pc.is_valid(a) for a in out[1:]]
+    if had:
+        keep = pc.or_(_any(left), pc.invert(_any(had)))
+        out = [a.filter(keep) for a in out]
+    return Series(series.name, series.columns, None, series.tags, series.has_time,
+                  timezone=series.timezone, arrays=out)
+
+
+def _any(masks: list[pa.Array]) -> pa.Array:
+    found = masks[0]
+    for mask in masks[1:]:
+        found = pc.or_(found, mask)
+    return found
 
 
 def _aggregates(statement: ast.SelectStatement) -> bool:

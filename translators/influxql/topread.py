@@ -49,9 +49,9 @@ def kept_points(plan: SelectPlan, runs: Sequence[Sequence[Point]]) -> set[int]:
 def fill_companions(plan: SelectPlan, rows: list[tuple[int, list[Any]]]
                     ) -> list[tuple[int, list[Any]]]:
     """The rows of top/bottom/sample/distinct (in the answer's order) with fill(<number>)
-    or fill(previous) applied to their null companions, as 1.x's fill iterator does."""
-    if plan.interval is None or plan.fill not in (ast.FillOption.NUMBER,
-                                                  ast.FillOption.PREVIOUS):
+    or fill(previous) applied to their null companions, as 1.x's fill iterator does (and
+    without GROUP BY time its cursor, whose default for a null aux value is the same)."""
+    if plan.fill not in (ast.FillOption.NUMBER, ast.FillOption.PREVIOUS):
         return rows
     companions = [i for i, p in enumerate(plan.prims) if p.func is None]
     previous: dict[int, Any] = {}

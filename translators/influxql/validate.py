@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from . import ast
 from .errors import QueryError
-from .functions import MATH, TRANSFORMS
+from .functions import MATH, TRANSFORMS, binary, math_function
 from .render import render
 
 # name: (fewest, most) arguments
@@ -98,10 +98,45 @@ def _check_top(call: ast.Call, statement_limit: int) -> None:
     if statement_limit and limit.value > statement_limit:
         raise QueryError(f"limit ({limit.value}) in {name} function can not be larger than "
                          f"the LIMIT ({statement_limit}) in the select statement")
-    for tag in args[1:-1]:
+    # 1.x reduces each argument first: parentheses go, math of numbers is folded
+    first = reduced_literal(args[0])
+    if not isinstance(first, ast.VarRef):
+        raise QueryError(f"expected first argument to be a field in {name}(), found "
+                         f"{render(first)}")
+    for tag in map(reduced_literal, args[1:-1]):
         if not isinstance(tag, ast.VarRef):
             raise QueryError(f"only fields or tags are allowed in {name}(), found "
-                             f"{type(tag).__name__}")
+                             f"{render(tag)}")
+
+
+def reduced_literal(expr: ast.Expr) -> ast.Expr:
+    """`expr` as 1.x's reduce leaves it, as far as its error texts show: parentheses
+    dropped (kept around math of variables), numbers folded (`1 + 1` is 2, `abs(1)` 1)."""
+    if isinstance(expr, ast.ParenExpr):
+        inner = reduced_literal(expr.expr)
+        return ast.ParenExpr(inner) if isinstance(inner, ast.BinaryExpr) else inner
+    if isinstance(expr, ast.BinaryExpr):
+        lhs, rhs = reduced_literal(expr.lhs), reduced_literal(expr.rhs)
+        if isinstance(lhs, _NUMBER) and isinstance(rhs, _NUMBER):
+            return _literal(binary(expr.op, lhs.value, rhs.value), expr)
+        return expr
+    if isinstance(expr, ast.Call) and expr.name in MATH and arity_error(
+            expr.name, len(expr.args)) is None:
+        args = [reduced_literal(a) for a in expr.args]
+        if all(isinstance(a, _NUMBER) for a in args):
+            return _literal(math_function(expr.name, [a.value for a in args]), expr)
+    return expr
+
+
+_NUMBER = (ast.IntegerLiteral, ast.NumberLiteral)
+
+
+def _literal(value: object, written: ast.Expr) -> ast.Expr:
+    if isinstance(value, bool) or value is None:
+        return written
+    if isinstance(value, int):
+        return ast.IntegerLiteral(value)
+    return ast.NumberLiteral(value) if isinstance(value, float) else written
 
 
 def _duration(ns: int) -> str:

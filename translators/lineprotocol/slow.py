@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import NoReturn
 
 from .model import (
     FIELD_KEY_SEPARATOR,
@@ -42,6 +43,11 @@ _NAME_ESCAPES = frozenset(", =")
 
 class LineSyntaxError(ValueError):
     """A line that does not parse; the message is 1.x's reason text."""
+
+
+class _UnendedKey(LineSyntaxError):
+    """1.x's walk over the scanned field set found a key that no `=` ends; the walk comes
+    before the timestamp is read, so its complaint wins over the timestamp's."""
 
 
 class PointRefused(ValueError):
@@ -148,9 +154,9 @@ def _refuse(measurement: str, tags: dict[str, str],
         raise PointRefused(conflict)
 
 
-def _unfinished_key(text: str, start: int) -> str:
-    """1.x's reason for a field key, from `start`, that no `=` ends, once the field set has
-    passed 1.x's scan (`scan_field_set`).
+def _unfinished_key(text: str, start: int) -> NoReturn:
+    """Refuse a field key, from `start`, that no `=` ends, with 1.x's reason once the field
+    set has passed 1.x's scan (`scan_field_set`).
 
     Like this parser, 1.x's field reader takes an `=` after any backslash as escaped, but its
     scanner skips a backslash and the byte after it: in `f\\\\=1` the scanner ends the key at
@@ -160,8 +166,8 @@ def _unfinished_key(text: str, start: int) -> str:
     rest = text[start:scan_field_set(text, start)[1]]
     if _BARE_EQUALS.search(rest):
         # 1.x stores a field whose key takes in the next field (`f\\=1,b`); refused here.
-        return "invalid field format"
-    return f"invalid value: field-key={rest}"
+        raise LineSyntaxError("invalid field format")
+    raise _UnendedKey(f"invalid value: field-key={rest}")
 
 
 def scan_field_set(text: str, start: int) -> tuple[str | None, int]:
@@ -222,7 +228,9 @@ def _read_fields(text: str, pos: int, measurement: str, tags: dict[str, str]
     while True:
         key, pos = _scan(text, (start := pos), ",= ", _NAME_ESCAPES)
         if pos >= end or text[pos] != "=":
-            raise LineSyntaxError(_unfinished_key(text, start) if key else "missing fields")
+            if key:
+                _unfinished_key(text, start)
+            raise LineSyntaxError("missing fields")
         if not key:
             raise LineSyntaxError("missing field key")
         pos += 1
@@ -323,14 +331,27 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         fields_start = pos
         fields, conflict, pos = _read_fields(text, pos, measurement, tags)
     except LineSyntaxError as exc:
-        # 1.x scans the whole field set before it reads any field: the scan's complaint wins
-        raise LineSyntaxError(scan_field_set(text, pos)[0] or str(exc)) from None
+        # 1.x scans the whole field set, walks its keys, then scans the timestamp, all before
+        # it reads a value: the scan's complaint wins, then the walk's, then the timestamp's
+        # (`v="a"b 1x` is a bad timestamp)
+        complaint, scanned = scan_field_set(text, pos)
+        if complaint is None and not isinstance(exc, _UnendedKey):
+            _read_time(text, scanned, precision)
+        raise LineSyntaxError(complaint or str(exc)) from None
     _check_field_key_sizes(text, fields_start, pos, key_size)
+    nanos = _read_time(text, pos, precision)
+    # 1.x parses the whole line before its store refuses a `time` key
+    _refuse(measurement, tags, fields, conflict)
+    return Point(measurement, tags, fields, default_time if nanos is None else nanos)
 
+
+def _read_time(text: str, pos: int, precision: Precision) -> int | None:
+    """The timestamp after the field set ending at `pos`, in nanoseconds (None: the line has
+    none), with 1.x's complaints in its order."""
     pos = _skip_whitespace(text, pos)
+    end = len(text)
     if pos >= end:
-        _refuse(measurement, tags, fields, conflict)
-        return Point(measurement, tags, fields, default_time)
+        return None
     stamp_end = pos
     while stamp_end < end and text[stamp_end] != _SEPARATOR:
         stamp_end += 1
@@ -351,6 +372,4 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     # 1.x checks the time's range before what follows it; trailing spaces pass, `1 \t` does not
     if text[stamp_end:].strip(_SEPARATOR):
         raise LineSyntaxError("point is invalid")
-    # 1.x parses the whole line before its store refuses a `time` key
-    _refuse(measurement, tags, fields, conflict)
-    return Point(measurement, tags, fields, nanos)
+    return nanos

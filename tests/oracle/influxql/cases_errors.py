@@ -253,6 +253,72 @@ SEMANTIC = [
     pytest.param("SELECT sin(1.5, 2) FROM events", id="math-argument-count-before-variable"),
     pytest.param("SELECT atan2(/co/, code) FROM events",
                  id="math-of-regex-beside-field-expands"),
+    # 1.x compiles field after field: a function's name, its arguments' count and kinds (a
+    # literal where a field belongs, math of literals reduced to one first) fail there, so
+    # before a later field's errors (distinct(*)'s)
+    pytest.param("SELECT nosuch(code), distinct(*) FROM events",
+                 id="undefined-function-before-later-distinct-wildcard"),
+    pytest.param("SELECT abs(nosuch(code)), distinct(/co/) FROM events",
+                 id="undefined-function-in-math-before-later-distinct"),
+    pytest.param(f"SELECT derivative(nosuch(code)), distinct(*) FROM events WHERE {W} "
+                 "GROUP BY time(30m)", id="undefined-function-in-transform-before-distinct"),
+    pytest.param("SELECT distinct(*), nosuch(code) FROM events",
+                 id="distinct-wildcard-before-later-undefined-function"),
+    pytest.param("SELECT mean(1) FROM events", id="literal-argument-mean"),
+    pytest.param("SELECT count(2.5), mean(latency) FROM events", id="literal-argument-count"),
+    pytest.param("SELECT mean(latency), max(abs(1)) FROM events",
+                 id="literal-argument-math-of-literal"),
+    pytest.param("SELECT percentile(1, 5) FROM events", id="literal-argument-percentile"),
+    pytest.param("SELECT sample('a', 2) FROM events", id="literal-argument-sample"),
+    pytest.param("SELECT mean(1), distinct(*) FROM events",
+                 id="literal-argument-before-later-distinct"),
+    pytest.param("SELECT cumulative_sum(1) FROM events", id="literal-argument-transform"),
+    pytest.param("SELECT cumulative_sum(abs(/co/)) FROM events",
+                 id="transform-of-math-of-regex"),
+    pytest.param(f"SELECT cumulative_sum(abs(/co/)) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="transform-of-math-of-regex-by-time"),
+    pytest.param(f"SELECT difference(abs(1)) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="transform-of-math-of-literal-by-time"),
+    pytest.param("SELECT count(/co/) + 1, nosuch(code) FROM events",
+                 id="regex-call-in-math-before-later-field"),
+    pytest.param(f"SELECT relative_strength_index(latency, 5, -1, 'none'), "
+                 f"moving_average(latency, 1) FROM events WHERE {W} GROUP BY time(30m)",
+                 id="indicator-arguments-before-later-field"),
+    pytest.param(f"SELECT holt_winters(mean(latency), 0, 1), sample(latency, 0) FROM events "
+                 f"WHERE {W} GROUP BY time(30m)", id="holt-winters-arguments-before-later-field"),
+    # moving_average()'s window is 1.x's compile check; a boolean mean() fails only where
+    # the iterators are built (fuzz 156-1110)
+    pytest.param(f"SELECT derivative(code, 1s), (mean(ok)) + moving_average(latency, 1) "
+                 f"FROM events WHERE {W} GROUP BY level, source LIMIT 10",
+                 id="moving-average-window-before-boolean-mean"),
+    # a transformation reads only a call iterator: math of an aggregate inside it compiles but
+    # fails where 1.x builds the iterators, with or without points, after the list's checks
+    pytest.param(f"SELECT cumulative_sum(abs(mean(latency))) FROM events WHERE {W} "
+                 "GROUP BY time(30m)", id="transform-of-math-unsupported-call"),
+    pytest.param(f"SELECT mean(latency), derivative(floor(max(latency))) FROM events WHERE {W} "
+                 "GROUP BY time(30m)", id="transform-of-math-unsupported-call-beside"),
+    pytest.param("SELECT cumulative_sum(abs(mean(latency))) FROM nosuch WHERE "
+                 f"{W} GROUP BY time(30m)", id="transform-of-math-unsupported-call-no-source"),
+    pytest.param(f"SELECT cumulative_sum(abs(mean(message))) FROM events WHERE {W} "
+                 "GROUP BY time(30m)", id="transform-of-math-unsupported-call-before-types"),
+    # ...and math of a raw field there is a call beside a field
+    pytest.param(f"SELECT cumulative_sum(abs(latency)) FROM events WHERE {W} "
+                 "GROUP BY time(30m)", id="transform-of-math-of-field-by-time-mixing"),
+    # math with an operand reduced to nil (math of a regex or text) beside a variable: 1.x's
+    # engine panics after the SELECT list's checks; its executor answers statement_id -1 with
+    # the query's text (the statements run so far qualified) and `[panic:unreachable]`
+    pytest.param("SELECT abs(/u/) + u FROM pair", id="panic-math-of-regex-plus-field"),
+    pytest.param("SELECT k, abs(abs(/u/) * u) FROM pair WHERE host = 'a' AND time > 0 "
+                 "GROUP BY host ORDER BY time DESC LIMIT 2 tz('UTC')",
+                 id="panic-math-of-regex-rendered-statement"),
+    pytest.param("SELECT abs('a') - mean(u) FROM (SELECT u FROM pair)",
+                 id="panic-math-of-text-over-subquery"),
+    pytest.param("SELECT abs(/u/) + u FROM nosuch", id="panic-math-of-regex-no-measurement"),
+    pytest.param("SELECT mean(k) FROM pair; SELECT u + sin(/u/) FROM iql_db2..pair; "
+                 "SELECT mean(u) FROM pair", id="panic-math-of-regex-multi-statement"),
+    pytest.param("SELECT abs(/u/) + u, mean(k) FROM pair", id="panic-after-mixing-error"),
+    pytest.param("SELECT abs(/u/) + u, nosuch(k) FROM pair",
+                 id="panic-after-later-field-error"),
     # the statement is an aggregate one before its wildcards expand: a call matching nothing
     # still mixes with a raw field
     pytest.param("SELECT mean(/nomatch/), code FROM events", id="mixing-regex-call-no-match"),
@@ -369,6 +435,35 @@ SEMANTIC = [
                  id="top-with-transformation"),
     pytest.param(f"SELECT cumulative_sum(bottom(code, 2)) FROM events WHERE {W} "
                  "GROUP BY time(10m)", id="bottom-inside-transformation"),
+    # top()/bottom()'s own checks, in 1.x's order: a second one, the count, the limit, the
+    # LIMIT, the first argument as reduce leaves it (a field, not a wildcard), then the tags
+    pytest.param(f"SELECT top(1, 3) FROM events WHERE {W}", id="top-literal-first-argument"),
+    pytest.param(f"SELECT bottom('a', 3) FROM events WHERE {W}",
+                 id="bottom-string-first-argument"),
+    pytest.param(f"SELECT top(1 + 1, 3), abs(top(abs(1.5), 2)) FROM events WHERE {W}",
+                 id="top-folded-first-argument"),
+    pytest.param(f"SELECT bottom(abs(latency), 3) FROM events WHERE {W}",
+                 id="bottom-math-first-argument"),
+    pytest.param(f"SELECT top(mean(latency), 3) FROM events WHERE {W}",
+                 id="top-call-first-argument"),
+    pytest.param(f"SELECT top(*, 3) FROM events WHERE {W}", id="top-wildcard-first-argument"),
+    pytest.param(f"SELECT bottom(/lat/, 3) FROM events WHERE {W}",
+                 id="bottom-regex-first-argument"),
+    pytest.param(f"SELECT top(1, 2, 3) FROM events WHERE {W}",
+                 id="top-first-argument-before-tags"),
+    pytest.param(f"SELECT top(1, 1.5) FROM events WHERE {W}",
+                 id="top-limit-before-first-argument"),
+    pytest.param(f"SELECT top(1, 30) FROM events WHERE {W} LIMIT 2",
+                 id="top-statement-limit-before-first-argument"),
+    pytest.param(f"SELECT top(latency, 'a', 2) FROM events WHERE {W}", id="top-string-tag"),
+    pytest.param(f"SELECT top(latency, abs(code), 2) FROM events WHERE {W}",
+                 id="top-math-tag"),
+    pytest.param(f"SELECT top(latency, 3), bottom(1, 2) FROM events WHERE {W}",
+                 id="top-second-refused-before-arguments"),
+    pytest.param(f"SELECT mean(ok), top(latency, 0) FROM events WHERE {W}",
+                 id="top-arguments-before-combination"),
+    pytest.param(f"SELECT top(), mean(1) FROM events WHERE {W}",
+                 id="top-arguments-before-later-field"),
     pytest.param(f"SELECT percentile(usage_user) FROM cpu WHERE {W}", id="percentile-one-arg"),
     pytest.param(f"SELECT percentile(usage_user, 'x') FROM cpu WHERE {W}",
                  id="percentile-string"),

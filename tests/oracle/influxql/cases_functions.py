@@ -123,6 +123,17 @@ AGGREGATES = [
     # without GROUP BY time a float integral is stamped at the epoch, the mean at the bound
     pytest.param(f"SELECT integral(usage_user), mean(usage_user) {CW}",
                  id="integral-float-beside-mean"),
+    # ... and at the other row each reads fill's number where it has none (fuzz 134-800,
+    # 123-680)
+    pytest.param("SELECT max(v), integral(v, 1m) FROM single "
+                 "WHERE time >= '2024-01-01T00:13:00Z' fill(-1)",
+                 id="integral-beside-max-fill-number-row-apart"),
+    pytest.param("SELECT max(v), integral(v, 1m), median(v) FROM single WHERE "
+                 "time >= '2024-01-01T00:13:00Z' fill(-1) ORDER BY time DESC LIMIT 2",
+                 {"epoch": "ns"}, id="integral-beside-max-fill-number-row-apart-desc"),
+    pytest.param("SELECT round(max(price)), median(volume), integral(volume, 7m) FROM stock "
+                 "fill(2.5) ORDER BY time DESC tz('Australia/Sydney')", {"epoch": "h"},
+                 id="integral-integer-beside-max-fill-number-row-apart"),
     pytest.param(f"SELECT integral(used) FROM mem WHERE host = 'server01' AND {W} "
                  "ORDER BY time DESC", id="integral-integer-desc"),
     pytest.param("SELECT integral(used) FROM mem WHERE host = 'server01' AND "
@@ -140,6 +151,31 @@ AGGREGATES = [
                  "host = 'server03' AND time >= '2024-01-01T00:20:00Z' AND "
                  "time < '2024-01-01T01:00:00Z' GROUP BY time(5m) fill(previous) "
                  "LIMIT 2 OFFSET 1", id="integral-beside-mean-limit-offset-each"),
+    # under fill(none) each of the other functions is cut on its own too: a low percentile()
+    # without a point in the first buckets reaches later ones (fuzz 138-517)
+    pytest.param("SELECT integral(volume, 1d), exp(percentile(volume, 5) / 1000), sum(price) "
+                 "FROM stock WHERE time > 1704067980000000000 AND time < 1704157200s "
+                 "GROUP BY time(17m) fill(none) LIMIT 1", {"epoch": "h"},
+                 id="integral-beside-fill-none-limit-each-call"),
+    pytest.param("SELECT integral(volume, 1d), percentile(volume, 5), sum(price) FROM stock "
+                 "WHERE time > 1704067980000000000 AND time < 1704157200s GROUP BY time(17m) "
+                 "fill(none) ORDER BY time DESC LIMIT 2 OFFSET 1", {"epoch": "h"},
+                 id="integral-beside-fill-none-limit-offset-each-call-desc"),
+    # under fill(none) a bucket where the others have no point (a low percentile()
+    # selecting nothing) is no row; integral()'s DESC areas stand at window ends
+    pytest.param("SELECT integral(usage_user), percentile(usage_user, 10) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:20:00Z' AND time < '2024-01-01T01:00:00Z' AND "
+                 "host = 'server03' GROUP BY time(7m) fill(none) ORDER BY time DESC",
+                 id="integral-beside-percentile-nothing-fill-none-desc"),
+    pytest.param("SELECT integral(usage_user), percentile(usage_user, 10) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:15:00Z' AND "
+                 "host = 'server01' GROUP BY time(7m) fill(none) ORDER BY time DESC",
+                 id="integral-beside-percentile-nothing-last-window-fill-none"),
+    pytest.param("SELECT integral(usage_user), stddev(usage_user), percentile(usage_user, 10) "
+                 "FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:04:00Z' AND host = 'server04' GROUP BY time(1m) "
+                 "fill(none) ORDER BY time DESC",
+                 id="integral-beside-stddev-nan-keeps-row-fill-none"),
     pytest.param("SELECT integral(b), stddev(b), exp(percentile(b, 5) / 1000) FROM sparse "
                  "WHERE time >= '2023-12-31T23:30:00Z' AND time <= '2024-01-01T01:30:00Z' "
                  "GROUP BY time(7m, 1m) fill(-1)", {"epoch": "m"},
@@ -273,6 +309,31 @@ AGGREGATES = [
                  "GROUP BY time(30m)", id="count-field-of-other-source"),
     pytest.param(f"SELECT count(nosuch) + 1, mean(usage_user) FROM (SELECT * {CW}) "
                  "GROUP BY host", id="count-unknown-subquery-math"),
+    # a call 1.x types by its argument (max, sum, first, difference...) over a field no
+    # source knows has no type: no fill() reaches it, fill(3) leaves it null; a cast, a tag,
+    # a field of another source or a call typed by its name (mean, count, derivative) fill
+    pytest.param("SELECT pow(2, max(nosuch)), sum(nosuch) + 1, difference(first(nosuch)), "
+                 "derivative(max(nosuch)), mean(used) FROM mem WHERE time >= "
+                 "'2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' GROUP BY time(10m) "
+                 "fill(3)", id="untyped-call-unfilled-by-time"),
+    pytest.param("SELECT max(nosuch::integer), max(host), mode(nosuch), percentile(nosuch, 50), "
+                 "median(nosuch), mean(used) FROM mem WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T00:30:00Z' GROUP BY time(10m) fill(3)",
+                 id="untyped-call-unfilled-typed-ones-filled"),
+    pytest.param("SELECT max(nosuch), spread(nosuch), mean(used) FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' fill(3)",
+                 id="untyped-call-unfilled-without-time"),
+    pytest.param("SELECT max(usage_user), last(nosuch), mean(used) FROM cpu, mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' AND "
+                 "(host = 'server01' OR host = 'server02') GROUP BY time(10m) fill(3)",
+                 id="untyped-call-field-of-other-source-filled"),
+    pytest.param("SELECT difference(nosuch), cumulative_sum(nosuch), elapsed(nosuch), "
+                 "count(used) FROM mem WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:30:00Z' fill(3)",
+                 id="untyped-raw-transform-beside-count-unfilled"),
+    pytest.param("SELECT max(nosuch), max(host), count(nosuch), cumulative_sum(used) FROM mem "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "fill(3) LIMIT 2", id="untyped-aggregate-beside-raw-transform-unfilled"),
     # fill(<number>) is cast to each function's type: truncated for integers (count, and
     # sum/max/first/spread/mode/percentile of integers), false for booleans, "" for text
     pytest.param("SELECT count(usage_user), mean(usage_user) FROM cpu WHERE host = 'server03' "
@@ -327,6 +388,14 @@ AGGREGATES = [
     pytest.param("SELECT max(code), code FROM events WHERE time >= '2024-01-01T00:00:00Z' "
                  "AND time < '2024-01-01T00:10:00Z' GROUP BY time(1m) fill(-2.5) LIMIT 3",
                  id="fill-number-selected-field-companion-cast"),
+    # fill(linear) interpolates the selector only: its companions stay null (fuzz 131-728)
+    pytest.param("SELECT last(inodes), inodes FROM disk WHERE host = 'server01' AND path = '/' "
+                 "AND time >= '2024-01-01T01:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(7m, 7m) fill(linear)", id="fill-linear-selector-companion-null"),
+    pytest.param("SELECT max(inodes), inodes, path FROM disk WHERE host = 'server01' "
+                 "AND time >= '2024-01-01T01:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(7m, 7m) fill(linear) ORDER BY time DESC",
+                 id="fill-linear-selector-companions-desc"),
     # a call without a point in the series reads the cursor's default: cast to numbers only
     pytest.param("SELECT max(d), max(a) FROM sparse WHERE time < '2024-01-01T00:00:45Z' "
                  "fill(2.5)", id="fill-number-boolean-without-point-uncast"),
@@ -410,6 +479,15 @@ SELECTORS = [
                  id="bottom-tag-fill-previous-companion"),
     pytest.param(f"SELECT top(a, 3), c FROM sparse WHERE {W} GROUP BY time(30m) fill(7)",
                  id="top-fill-number-companion"),
+    # without GROUP BY time too: 1.x's cursor reads a null aux value as fill's (fuzz 143-1115)
+    pytest.param("SELECT top(usage_user, cpu, 5) FROM cpu WHERE time < '2024-01-01T02:00:45Z' "
+                 "GROUP BY /o/ fill(-1) ORDER BY time DESC",
+                 id="top-tag-fill-number-companion-without-time"),
+    pytest.param("SELECT top(usage_user, cpu, 5) FROM cpu WHERE time < '2024-01-01T02:00:45Z' "
+                 "fill(previous) ORDER BY time DESC",
+                 id="top-tag-fill-previous-companion-without-time"),
+    pytest.param("SELECT top(a, 3), c FROM sparse fill(7)",
+                 id="top-fill-number-companion-without-time"),
     # counters' two hosts tie on bytes (1.25) at 00:00: 1.x's reducer heap and its unstable
     # sort order them, fed by time then tag values (with tags) or in read order (fuzz 114-822)
     pytest.param("SELECT bottom(bytes, host, 3) FROM counters WHERE time < '2024-01-01T02:00:00Z'"
@@ -533,6 +611,46 @@ SELECTORS = [
                  "GROUP BY time(1m, 3m))", id="percentile-low-rank-window-ends-subquery"),
     pytest.param(f"SELECT percentile(inodes, 20) {DISK} "
                  "GROUP BY time(10m)", id="percentile-low-rank-window-filled-read-on"),
+    # one scan where every call finds nothing only ends a batch of rows: 1.x's executor asks
+    # again, and the read ends at a second such scan in a row
+    pytest.param("SELECT percentile(usage_user, 40) FROM cpu WHERE host = 'server01' AND "
+                 "usage_user > 40 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(4m) fill(none)",
+                 id="percentile-low-rank-window-one-nothing-reads-on"),
+    pytest.param("SELECT percentile(usage_user, 20), percentile(usage_system, 60) FROM cpu "
+                 "WHERE usage_user > 40 AND usage_system > 10 AND time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T01:00:00Z' GROUP BY time(3m), host fill(none)",
+                 id="percentile-low-rank-window-two-calls-read-on"),
+    # fill(linear) reads a window that selects nothing as 1.x's fill iterator does: a nil in
+    # place of a point, used up by the peek for the next point, which leaves a bucket null
+    # (fuzz 128-598)
+    pytest.param("SELECT percentile(inodes, 20) + 0.5, log2(abs(integral(used_percent, 1s)) + "
+                 "2), mean(used_percent) FROM disk WHERE (inodes >= 500 OR path = '/var') AND "
+                 "time >= '2023-12-24T00:00:00Z' AND time <= 1704078000000000000 "
+                 "GROUP BY time(13m, 30s) fill(linear)", {"epoch": "u"},
+                 id="percentile-low-rank-fill-linear-nil-window"),
+    pytest.param("SELECT percentile(usage_user, 20) FROM cpu WHERE host = 'server02' AND "
+                 "usage_user > 20 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(3m) fill(linear) ORDER BY time DESC",
+                 id="percentile-low-rank-fill-linear-nil-windows-desc"),
+    # a subquery's windows are its parent's GROUP BY tags and time (1.x hands them down), each
+    # of its own groups reduced inside: a window selects nothing only when none of them
+    # selects (fuzz 125-1481, 129-76)
+    pytest.param("SELECT last(a) FROM (SELECT percentile(temp, 20) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:07:30Z' AND time <= '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(1m), cpu)", id="percentile-low-rank-subquery-windows-by-parent"),
+    pytest.param("SELECT * FROM (SELECT percentile(temp, 20) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:07:30Z' AND time <= '2024-01-01T02:00:00Z' "
+                 "GROUP BY time(1m), cpu) ORDER BY time DESC",
+                 id="percentile-low-rank-subquery-windows-by-parent-desc"),
+    pytest.param("SELECT count(a), count(b) FROM (SELECT percentile(temp, 20) AS a, "
+                 "percentile(usage_user, 40) AS b FROM cpu WHERE time >= '2024-01-01T00:07:30Z' "
+                 "AND time <= '2024-01-01T02:00:00Z' GROUP BY time(1m), cpu)",
+                 id="percentile-low-rank-subquery-windows-two-calls"),
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE usage_idle != 10 AND time > '2024-01-01T00:13:00Z' AND "
+                 "time < '2024-01-10T01:00:00Z' GROUP BY time(1w, 1m), /o/)",
+                 id="percentile-low-rank-subquery-windows-regex-group"),
     pytest.param("SELECT percentile(temp, 5) FROM cpu WHERE time > '2023-12-24T00:00:00Z' "
                  "AND time <= 1704069000s GROUP BY host, time(1d, 30s), cpu, region fill(-1)",
                  id="percentile-low-rank-first-day-bucket"),
@@ -806,6 +924,21 @@ BESIDE = [
                  id="derivative-of-count-wildcard-by-time"),
     pytest.param(f"SELECT abs(difference(/co/)), sqrt(abs((first(*)))) {E20}",
                  id="math-of-wildcard-transform-and-parenthesised-call"),
+    # ...but not through a later argument: that call (or bare wildcard) reads no field, like
+    # one the measurement lacks: alone an empty answer, beside another call `null`
+    pytest.param("SELECT pow(2, count(*)) FROM mem WHERE time >= '2024-01-01T00:00:00Z' "
+                 "AND time < '2024-01-01T00:30:00Z'", id="math-second-argument-wildcard-call"),
+    pytest.param("SELECT pow(2, count(/u/)), mean(used) FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z'",
+                 id="math-second-argument-regex-call-beside-mean"),
+    pytest.param("SELECT pow(count(used), count(*)) FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z'",
+                 id="math-second-argument-wildcard-call-beside-own-call"),
+    pytest.param("SELECT mean(used), pow(2, abs(count(*))) FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY time(10m) fill(3)", id="math-second-argument-wildcard-call-by-time"),
+    pytest.param("SELECT pow(2, *) FROM mem", id="math-second-argument-bare-wildcard"),
+    pytest.param("SELECT atan2(used, count(*)) FROM mem", id="math-second-argument-mixing"),
     # math over an aggregate and a transformation is done on each joined row; a call without
     # a point there reads its default first (fill(3)'s 3 is doubled)
     pytest.param(f"SELECT count(code) + cumulative_sum(code) {E20}",
@@ -842,6 +975,19 @@ BESIDE = [
     # elapsed() an integer even where it has no point to tell
     pytest.param(f"SELECT mode(d), last(c), cumulative_sum(a) {S20} fill(2.5) LIMIT 2",
                  id="boolean-text-beside-cumulative-sum-fill-number-uncast"),
+    # a call without any value in the series reads the number cast to the kind 1.x types
+    # it by: its field's stored kind or cast (fuzz 158-896)
+    pytest.param("SELECT non_negative_difference(volume), sum(volume), "
+                 "kaufmans_efficiency_ratio(volume, 3, 4) FROM stock WHERE time > 1703376000s "
+                 "AND time < '2024-01-01T00:00:45Z' fill(2.5)",
+                 id="integer-transform-without-points-fill-number-cast"),
+    pytest.param("SELECT count(a), difference(b), difference(b::float), difference(a::integer) "
+                 "FROM sparse WHERE time >= '2024-01-01T00:05:00Z' AND "
+                 "time < '2024-01-01T00:07:30Z' GROUP BY id fill(2.5)",
+                 id="transforms-without-points-fill-number-by-stored-kind-or-cast"),
+    pytest.param("SELECT sum(b), max(b) * 2, cumulative_sum(a) FROM sparse WHERE "
+                 "time >= '2024-01-01T00:05:00Z' AND time < '2024-01-01T00:07:30Z' "
+                 "GROUP BY id fill(-1.5)", id="integer-aggregates-without-points-fill-number-cast"),
     pytest.param("SELECT spread(temp), elapsed(temp, 10s) FROM cpu WHERE cpu != 'cpu1' AND "
                  "time > 1704074400s GROUP BY * fill(2.5) LIMIT 10",
                  id="spread-beside-elapsed-fill-cast-to-integer"),

@@ -245,6 +245,46 @@ SOURCES = [
     pytest.param(f"SELECT count(m) FROM (SELECT m FROM (SELECT max(usage_user) AS m FROM cpu "
                  f"WHERE {H1} GROUP BY time(30m), region, cpu) GROUP BY cpu) GROUP BY *",
                  id="subquery-parent-group-by-all-nested"),
+    # a parent's GROUP BY tag is handed down and groups the subquery's rows, but the parent
+    # reads it as null: 1.x finds a name only among the subquery's columns and its own GROUP BY
+    pytest.param(f"SELECT max(v), region FROM (SELECT usage_user AS v FROM cpu WHERE {W}) "
+                 "GROUP BY region", id="subquery-handed-tag-reads-null"),
+    pytest.param(f"SELECT max(v), region FROM (SELECT usage_user AS v FROM cpu WHERE {W} "
+                 "GROUP BY region) GROUP BY region", id="subquery-own-tag-reads-value"),
+    pytest.param(f"SELECT v, host FROM (SELECT max(usage_user) AS v FROM cpu WHERE {W} "
+                 "GROUP BY region) GROUP BY host", id="subquery-handed-tag-raw-parent"),
+    pytest.param(f"SELECT max(m), host FROM (SELECT mean(x) AS m FROM (SELECT usage_user AS x "
+                 f"FROM cpu WHERE {W} GROUP BY host) GROUP BY region) GROUP BY host",
+                 id="subquery-handed-tag-nested"),
+    pytest.param(f"SELECT max(m), cpu FROM (SELECT mean(x) AS m FROM (SELECT usage_user AS x "
+                 f"FROM cpu WHERE {W} GROUP BY host) GROUP BY cpu) GROUP BY host",
+                 id="subquery-own-tag-nested-middle"),
+    # a subquery's wildcard is expanded against its own GROUP BY only: a tag the parent hands
+    # down stays among its columns, and so among the parent's wildcard columns, however deep
+    pytest.param("SELECT * FROM (SELECT * FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:02:00Z') GROUP BY host",
+                 id="subquery-wildcard-keeps-handed-tag"),
+    pytest.param("SELECT * FROM (SELECT * FROM (SELECT mean(usage_user) AS m FROM cpu WHERE "
+                 f"{W} GROUP BY host, cpu) GROUP BY host) GROUP BY cpu",
+                 id="subquery-wildcard-keeps-handed-tag-nested"),
+    pytest.param("SELECT * FROM (SELECT * FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:02:00Z' GROUP BY region) GROUP BY region",
+                 id="subquery-wildcard-drops-own-tag"),
+    # top(x, tag, N) over a subquery: 1.x reads a max() grouped by the tags, handed down like
+    # a GROUP BY, so one point per stored tag value; the column shows the subquery's column
+    # of that name, else its own GROUP BY tag, else null
+    pytest.param(f"SELECT top(v, host, 2) FROM (SELECT usage_user AS v, host FROM cpu "
+                 f"WHERE {W})", id="subquery-top-tag-selected"),
+    pytest.param(f"SELECT top(v, host, 10), region FROM (SELECT usage_user AS v, host, region "
+                 f"FROM cpu WHERE {W} GROUP BY region)", id="subquery-top-tag-with-companion"),
+    pytest.param(f"SELECT top(v, h, 10) FROM (SELECT usage_user AS v, host AS h FROM cpu "
+                 f"WHERE {W})", id="subquery-top-tag-aliased-not-a-tag"),
+    pytest.param(f"SELECT top(v, host, 10) FROM (SELECT usage_user AS v, region AS host "
+                 f"FROM cpu WHERE {W})", id="subquery-top-tag-field-named-like-tag"),
+    pytest.param(f"SELECT bottom(v, region, 10) FROM (SELECT usage_user AS v, host FROM cpu "
+                 f"WHERE {W})", id="subquery-bottom-tag-not-selected"),
+    pytest.param(f"SELECT top(v, host, 10) FROM (SELECT max(usage_user) AS v, host FROM cpu "
+                 f"WHERE {W} GROUP BY region)", id="subquery-top-tag-regroups-aggregate"),
     # a parent's time range narrows the subquery's and filters nothing itself: the first
     # bucket's row, stamped before the lower bound, reaches raw rows and transformations; an
     # aggregate reads the groups in order and stops at the first such row (ascending: that
@@ -297,6 +337,20 @@ SOURCES = [
                  id="subquery-fill-count-runs"),
     pytest.param(f"SELECT * FROM (SELECT * FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
                  "GROUP BY time(7m), host fill(1)))", id="subquery-fill-runs-read-raw"),
+    pytest.param(f"SELECT * FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
+                 "GROUP BY time(7m), host fill(1)) LIMIT 7", id="subquery-fill-runs-raw-limit"),
+    pytest.param(f"SELECT * FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
+                 "GROUP BY time(7m), host fill(1)) LIMIT 4 OFFSET 3",
+                 id="subquery-fill-runs-raw-limit-offset"),
+    pytest.param(f"SELECT * FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
+                 "GROUP BY time(7m), host fill(1) ORDER BY time DESC) ORDER BY time DESC LIMIT 7",
+                 id="subquery-fill-runs-raw-limit-desc"),
+    pytest.param(f"SELECT a FROM (SELECT mean(used) AS a FROM mem WHERE {H1} "
+                 "GROUP BY time(7m), host fill(1)) GROUP BY host LIMIT 3",
+                 id="subquery-fill-runs-raw-limit-by-host"),
+    pytest.param(f"SELECT a FROM (SELECT count(code) AS a FROM events WHERE {H1} "
+                 "GROUP BY time(9m), source, level fill(5)) GROUP BY source LIMIT 5",
+                 id="subquery-fill-runs-raw-limit-by-source"),
     pytest.param(f"SELECT * FROM (SELECT mean(a) AS a FROM (SELECT mean(used) AS a FROM mem "
                  f"WHERE {H1} GROUP BY time(5m), host) WHERE {H1} GROUP BY time(5m), host "
                  "fill(3))", id="subquery-fill-runs-nested"),

@@ -64,10 +64,11 @@ def test_calls_joined_at_the_least_tag_set_then_time() -> None:
     assert joined == [("a", [(1, [1, -1]), (2, [-1, -1])]),
                       ("b", [(1, [3, 30]), (2, [-1, -1])]),
                       ("a", [(1, [-1, -1]), (2, [2, -1])])]
-    # under DESC the greatest tag set first; fill(previous) keeps a call's last value
-    filled = {0: [("a", [(1, [5, None]), (2, [5, None])])],
-              1: [("b", [(1, [None, 7]), (2, [None, None])])]}
+    # under DESC the greatest tag set first; fill(previous) keeps a call's last value in
+    # the answer's order (the later time) for a null point or none, within a tag set only
+    filled = {0: [("a", [(2, [5, None])])],
+              1: [("b", [(1, [None, None]), (2, [None, 7])]), ("a", [(1, [None, 3])])]}
     joined = join_calls(filled, rank, lambda _: [None, None], 2,
                         (ast.FillOption.PREVIOUS, None), descending=True)
-    assert joined == [("b", [(1, [None, 7]), (2, [None, None])]),
-                      ("a", [(1, [5, None]), (2, [5, None])])]
+    assert joined == [("b", [(1, [None, 7]), (2, [None, 7])]),
+                      ("a", [(1, [5, 3]), (2, [5, None])])]

@@ -177,6 +177,15 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      'invalid value: field-key=f\\\\="s",g\\\\=2i',
                      id="escaped-backslashes-in-two-keys"),
         pytest.param(b"cpu f\\\\=x", "invalid boolean", id="escaped-backslash-then-bad-value"),
+        # 1.x reads the timestamp after the scanned field set before it reads a value, but
+        # walks the keys (a key no `=` ends) before the timestamp
+        pytest.param(b'cpu v="a"b 1x', "bad timestamp", id="text-after-string-then-bad-timestamp"),
+        pytest.param(b'cpu v="a"b 1 2', "point is invalid",
+                     id="text-after-string-then-trailing-garbage"),
+        pytest.param(b'cpu v=1,w="x"y -', 'strconv.ParseInt: parsing "-": invalid syntax',
+                     id="text-after-string-then-minus"),
+        pytest.param(b"cpu f\\\\=1 1x", "invalid value: field-key=f\\\\=1",
+                     id="escaped-backslash-before-field-equals-then-bad-timestamp"),
         pytest.param(b"cpu f\\\\\\=1", "invalid field format",
                      id="escaped-backslash-then-escaped-equals"),
         pytest.param(b"cpu f\\\\=1,b=2", "invalid field format",
@@ -421,6 +430,12 @@ def test_an_unclosed_string_takes_the_rest_of_the_body() -> None:
         id="closed-then-reopened"),
     pytest.param(b'cpu,t="a b" v=1 1', [(1, 'cpu,t="a b" v=1 1', "invalid field format")],
                  id="not-where-commas-match-equals"),
+    # 60-239: the unclosed string ends at the next line's first quote; the field set ends at
+    # the space after it and what follows is a bad timestamp (the reader sees text after a
+    # string, but 1.x reads the timestamp first)
+    pytest.param(b'cpu v=1,s="open 5\ncpu s="a b" 6\n"', [
+        (1, 'cpu v=1,s="open 5\ncpu s="a b" 6\n"', "bad timestamp")],
+        id="closed-by-the-next-line-then-a-bad-timestamp"),
 ])
 def test_a_quote_opens_a_string_as_1x_splits_lines(body: bytes,
                                                     errors: list[tuple[int, str, str]]) -> None:
