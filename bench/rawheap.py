@@ -69,7 +69,7 @@ async def measure(store: NativeStore, text: str, repeat: int) -> tuple[float, in
     def work(reader: Reader) -> tuple[float, int]:
         started = time.perf_counter()
         found = engine.select(statement, "bench", CatalogSchema(reader.catalog), reader.run,
-                              time.time_ns(), engine.Limits())
+                              time.time_ns(), engine.Limits(), reader.series_times)
         return time.perf_counter() - started, sum(len(s.values) for s in found)
 
     await store.read(work)  # warm-up

@@ -24,6 +24,7 @@ from . import (
     int64,
     iterators,
     paging,
+    rawcut,
     rawheap,
     recent,
 )
@@ -154,10 +155,10 @@ def _indexed(plan: SelectPlan, source: Source, now: int, run: Runner, tagged: bo
 
 
 def _read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run: Runner,
-          limits: Limits, heap: bool) -> pa.Table:
+          limits: Limits) -> pa.Table:
     """The storage rows of one source, at most `limits.max_rows` + 1 of them."""
     query = build_query(plan, source.database, source.schema, dimensions, now,
-                        source.copies, source.extra, source.mentions, heap)
+                        source.copies, source.extra, source.mentions)
     limit = query.args.get("limit")
     if limit is None or int(limit.expression.name) > limits.max_rows:
         query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)
@@ -196,13 +197,12 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
                 continue
         tie = rawheap.mode(plan, source.schema, dimensions, source.database, source.copies,
                            [*source.extra, *source.mentions])
-        table = _read(plan, source, dimensions, now, run, limits, tie == rawheap.HEAP)
-        if tie == rawheap.SORTED and not rawheap.tags_decide(plan, source.schema, dimensions,
-                                                             table):
-            tie = rawheap.HEAP  # a row lacks a tag: 1.x's heap decides after all
-            table = _read(plan, source, dimensions, now, run, limits, True)
-        if tie == rawheap.HEAP:
-            table = rawheap.reorder(plan, source.schema, dimensions, table)
+        if tie != rawheap.HEAP:
+            table = _read(plan, source, dimensions, now, run, limits)
+        if tie == rawheap.HEAP or tie == rawheap.SORTED and not rawheap.tags_decide(
+                plan, source.schema, dimensions, table):  # a row lacks a tag: the heap decides
+            table = rawcut.read(plan, source, dimensions, now, run, limits.max_rows,
+                                series_times)
         if int64.RISK in table.column_names:
             if pc.any(table.column(int64.RISK)).as_py():
                 raise _MeansMayWrap
@@ -212,9 +212,7 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
                                                 dimensions, now, table, run, source.copies,
                                                 source.extra)
         if table.num_rows > limits.max_rows:
-            raise QueryError(f"the answer would exceed {limits.max_rows} rows "
-                             "(query.max_rows); narrow the time range, add a LIMIT or "
-                             "aggregate with GROUP BY time")
+            raise rawcut.too_many(limits.max_rows)
         if by_columns:
             found = columnar.block(plan, source.schema.name, dimensions, table, lower,
                                    absent_counts(plan, source.schema))

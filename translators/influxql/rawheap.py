@@ -9,18 +9,20 @@ side (a number, a missing tag, a null) makes the points equal, and the heap deci
 
 - when the names sorted first are tags covering every tag that varies in the group, and every
   row has them, the tags decide and the storage order (time, then tags) is already 1.x's;
-- otherwise the heap's walk decides: simulated here, a whole timestamp at a time where every
-  series of the heap has a point there and at the next timestamp (Telegraf's aligned
-  points): the heap's moves then depend only on its size, so that step is one fixed
-  permutation of the heap's slots (`_step`), applied with numpy.
+- otherwise the heap's walk decides (`heapwalk.py`): a shard group where every series has a
+  point at every time (Telegraf's aligned points) steps by one fixed permutation of the
+  heap's slots, the rows placed with Arrow kernels; others are walked point by point.
+
+The storage query sorts the rows by time only (sorting by tags too cost DuckDB more than
+everything here): the series are ranked from Arrow dictionaries of the tag columns.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -28,8 +30,9 @@ import pyarrow.compute as pc
 
 from translators.lineprotocol import FieldType
 
+from . import heapwalk
 from .conditions import pinned_tags
-from .readorder import heap_down, heap_up, shard_group
+from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan, transforms_in
 from .sqlnames import TIME, VIRTUAL_DB, dim_name, prim_name
@@ -93,40 +96,68 @@ def tags_decide(plan: SelectPlan, schema: MeasurementSchema, dimensions: Sequenc
     return not free
 
 
+@dataclass(frozen=True, slots=True)
+class Beyond:
+    """The series with points past a LIMIT's cut (`rawcut.py`), one stand-in point each at
+    `time` (just past the cut): the heap holds them as it holds those series' next points,
+    which changes its layout, but answers none of them before the rows up to the cut."""
+
+    time: int
+    keys: pa.Table  # one row per series: the key columns `key_name(i)`
+
+
 def reorder(plan: SelectPlan, schema: MeasurementSchema, dimensions: Sequence[str],
-            table: pa.Table) -> pa.Table:
-    """The rows of a HEAP mode read (sorted by group, time, tags; the key columns
-    `key_name(i)` added) put in 1.x's order within each group, the key columns dropped.
-    Under ORDER BY time DESC the rows stay laid out ascending, the walk reversed, as the
-    callers reverse them. With LIMIT, only each group's first rows of the walk stay."""
+            table: pa.Table, beyond: Beyond | None = None) -> pa.Table:
+    """The rows of a HEAP mode read (sorted by group then time, rows of one time in any
+    order; the key columns `key_name(i)` added) put in 1.x's order within each group, the
+    key columns dropped. Under ORDER BY time DESC the rows stay laid out ascending, the walk
+    reversed, as the callers reverse them. With LIMIT, only each group's first rows of the
+    walk stay. `beyond`: series past a LIMIT's cut, with one group (no GROUP BY tags)."""
     tags = sorted(schema.tags)
     keys = [key_name(i) for i in range(len(tags))]
     if not table.num_rows:
         return table.drop_columns(keys)
-    series = [table.column(k) for k in keys]
+    rows = table.num_rows
+    extra = 0 if beyond is None else beyond.keys.num_rows
+    columns = [table.column(k) for k in keys]
+    if extra:
+        assert beyond is not None and not dimensions
+        columns = [pa.chunked_array([*c.chunks, *beyond.keys.column(k).chunks], c.type)
+                   for c, k in zip(columns, keys, strict=True)]
+    ranks = series_ranks(tags, columns)
     table = table.drop_columns(keys)
-    times = table.column(TIME).combine_chunks()
+    times = table.column(TIME).combine_chunks().cast(pa.int64())
     texts = []
     for _, index, text in _aux(plan, schema):
         if not text:
             break
-        texts.append(table.column(prim_name(index)).to_pylist())
+        texts.append(table.column(prim_name(index)).to_pylist() + [None] * extra)
     starts = _group_starts(table, len(dimensions))
-    picked: list[int] = []
-    for a, b in zip(starts, starts[1:], strict=False):
-        ranks = _series_ranks(tags, [column.slice(a, b - a) for column in series])
+    picked: list[pa.Array] = []
+    for a, b in itertools.pairwise(starts):
+        group_times, group_ranks = times.slice(a, b - a), ranks.slice(a, b - a)
+        order: list[int] = list(range(a, b))
+        if extra:  # the stand-ins: after the rows, or before them laid out for DESC
+            assert beyond is not None
+            stand_ins = pa.repeat(pa.scalar(beyond.time, pa.int64()), extra)
+            behind = list(range(rows, rows + extra))
+            if plan.descending:
+                group_times = pa.concat_arrays([stand_ins, group_times])
+                group_ranks = pa.concat_arrays([ranks.slice(rows, extra), group_ranks])
+                order = behind + order
+            else:
+                group_times = pa.concat_arrays([group_times, stand_ins])
+                group_ranks = pa.concat_arrays([group_ranks, ranks.slice(rows, extra)])
+                order = order + behind
         compare = None
         if texts:
-            values = [tuple(column[r] for column in texts) for r in range(a, b)]
+            values = [tuple(column[r] for column in texts) for r in order]
             compare = functools.partial(_aux_less, values, plan.descending)
-        walk = None if compare else _grid(times[a:b], ranks, plan.descending)
-        if walk is None:
-            walk = _walk(times[a:b], ranks, plan.descending, compare, plan.rows_end)
-            walk = pa.array(walk[::-1] if plan.descending else walk, pa.int64())
-        elif plan.rows_end is not None:
-            kept = min(plan.rows_end, len(walk))
-            walk = walk.slice(len(walk) - kept) if plan.descending else walk.slice(0, kept)
-        picked.append(pc.add(walk, a))
+        walk = _walk(group_times, group_ranks, plan.descending, compare, plan.rows_end)
+        if plan.descending:
+            walk = walk[::-1]  # laid out ascending: the last walked first
+        shift = extra if extra and plan.descending else 0
+        picked.append(pc.add(walk, a - shift))
     return table.take(pa.chunked_array(picked, pa.int64()).combine_chunks())
 
 
@@ -147,22 +178,39 @@ def _escape(text: str) -> str:
     return text
 
 
-def _series_ranks(tags: list[str], columns: list[pa.ChunkedArray]) -> pa.Array:
+def series_ranks(tags: list[str], columns: Sequence[pa.ChunkedArray]) -> pa.Array:
     """Each row's series' place in 1.x's series-key order (the tags written `k=v` with
-    line protocol's escapes, sorted as bytes, a missing tag left out)."""
-    key = pc.binary_join_element_wise(*(pc.fill_null(c, "\x01") for c in columns), "\x00")
-    encoded = pc.dictionary_encode(key).combine_chunks()
-    series_keys = []
-    for joined in encoded.dictionary.to_pylist():
-        parts = [f"{_escape(tag)}={_escape(value)}"
-                 for tag, value in zip(tags, joined.split("\x00"), strict=True)
-                 if value != "\x01"]
-        series_keys.append(",".join(parts).encode())
+    line protocol's escapes, sorted as bytes, a missing tag left out). The rows' tag values
+    are coded by Arrow's dictionaries; only each value and each series is seen in Python."""
+    code = pa.repeat(pa.scalar(0, pa.int64()), len(columns[0]))
+    width = 1
+    indices, pieces = [], []
+    for tag, column in zip(tags, columns, strict=True):
+        encoded = column.combine_chunks().dictionary_encode()
+        values = len(encoded.dictionary) + 1  # a missing tag: the last code
+        if width * values >= 1 << 62:  # too many combinations: number the ones present
+            code = pc.dictionary_encode(code).indices.cast(pa.int64())
+            width = len(pc.unique(code))
+        index = pc.fill_null(encoded.indices.cast(pa.int64()), values - 1)
+        code = pc.add(pc.multiply(code, values), index)
+        width *= values
+        indices.append(index)
+        pieces.append([f"{_escape(tag)}={_escape(v)}" for v in encoded.dictionary.to_pylist()]
+                      + [None])
+    series = pc.dictionary_encode(code).indices  # numbered by first appearance
+    seen = pc.cumulative_max(series)
+    first = pa.concat_arrays([pa.array([True]),
+                              pc.greater(series.slice(1), seen.slice(0, len(series) - 1))])
+    rows = pc.indices_nonzero(first)  # each series' first row, in series number order
+    found = [[names[i] for i in index.take(rows).to_pylist()]
+             for names, index in zip(pieces, indices, strict=True)]
+    series_keys = [",".join(piece for piece in key if piece is not None).encode()
+                   for key in zip(*found, strict=True)]
     order = sorted(range(len(series_keys)), key=series_keys.__getitem__)
     rank = [0] * len(order)
     for place, index in enumerate(order):
         rank[index] = place
-    return pc.take(pa.array(rank, pa.int64()), encoded.indices)
+    return pc.take(pa.array(rank, pa.int64()), series)
 
 
 def _aux_less(values: list[tuple[Any, ...]], descending: bool, x: int, y: int) -> bool:
@@ -175,152 +223,71 @@ def _aux_less(values: list[tuple[Any, ...]], descending: bool, x: int, y: int) -
     return False
 
 
-def _grid(times: pa.Array, ranks: pa.Array, descending: bool) -> pa.Array | None:
-    """`_walk` for a group whose every series has a point at each of its times, in one shard
-    group (Telegraf's aligned points): each step one fixed move of the heap (`_step`), the
-    rows found by place (sorted by time then series rank, a time's rows are its series in
-    rank order). Laid out as the callers want them: reversed under DESC. None: not such a
-    group."""
-    first, last = pc.min_max(times).values()
-    if shard_group(first.as_py()) != shard_group(last.as_py()):
-        return None
-    size = pc.max(ranks).as_py() + 1
-    steps = pc.count_distinct(times).as_py()
-    if size * steps != len(times) or pc.count_distinct(ranks).as_py() != size:
-        return None
-    order = pc.sort_indices(pa.table({"t": times, "r": ranks}),
-                            sort_keys=[("t", "ascending"), ("r", "ascending")])
-    heap = list(range(size - 1, -1, -1) if descending else range(size))
-    slots, moves = _step(size)
-    walks = []
-    for _ in range(steps - 1):
-        walks.append(slots(heap))
-        heap = list(moves(heap))
-    walks.append(_drain(size)(heap))
-    if descending:
-        walks = [walk[::-1] for walk in reversed(walks)]  # ascending layout: the last walked first
-    places = pa.array(itertools.chain.from_iterable(walks), pa.int64())
-    starts = pc.multiply(pc.divide(pc.indices_nonzero(pa.repeat(True, len(times))), size), size)
-    return pc.take(order, pc.add(places, pc.cast(starts, pa.int64())))
-
-
 def _walk(times: pa.Array, ranks: pa.Array, descending: bool,
-          compare: Callable[[int, int], bool] | None, wanted: int | None) -> list[int]:
-    """One group's rows (indices into `times`) in the order 1.x's heaps hand them out."""
-    times, ranks = times.to_pylist(), ranks.to_pylist()
-    bounds = [0]
-    for i in range(1, len(times)):
-        if shard_group(times[i]) != shard_group(times[i - 1]):
-            bounds.append(i)
-    bounds.append(len(times))
-    segments = list(zip(bounds, bounds[1:], strict=False))
+          compare: heapwalk.Compare | None, wanted: int | None) -> pa.Array:
+    """One group's rows (indices into `times`, laid out by time) in the order 1.x's heaps,
+    one per shard group, hand them out; at most `wanted`."""
+    bounds = _shard_bounds(times)
+    segments = list(itertools.pairwise(bounds))
     if descending:
         segments.reverse()
-    out: list[int] = []
+    parts: list[pa.Array] = []
+    count = 0
     for a, b in segments:
-        left = None if wanted is None else wanted - len(out)
+        left = None if wanted is None else wanted - count
         if left is not None and left <= 0:
             break
-        found = _walk_segment(times[a:b], ranks[a:b], descending, compare, a, left)
-        out.extend(a + r for r in found)
-    return out
+        found = None if compare else _aligned(times.slice(a, b - a), ranks.slice(a, b - a),
+                                              descending)
+        if found is None:
+            found = pa.array(heapwalk.walk_segment(
+                times.slice(a, b - a).to_pylist(), ranks.slice(a, b - a).to_pylist(),
+                descending, compare, a, left), pa.int64())
+        elif left is not None and len(found) > left:
+            found = found.slice(0, left)
+        parts.append(pc.add(found, a))
+        count += len(found)
+    return pa.concat_arrays(parts) if parts else pa.array([], pa.int64())
 
 
-def _walk_segment(times: list[int], ranks: list[int], descending: bool,
-                  compare: Callable[[int, int], bool] | None, base: int,
-                  wanted: int | None) -> list[int]:
-    """One shard group's heap merge. Rows are laid out by time (ascending) then tags."""
-    sign = -1 if descending else 1
-    by_series = sorted(range(len(times)), key=lambda r: (ranks[r] * sign, times[r] * sign))
-    flat_keys = [times[r] * sign for r in by_series]
-    nxt = [p + 1 for p in range(len(by_series))]
-    starts = [0]
-    for p in range(1, len(by_series)):
-        if ranks[by_series[p]] != ranks[by_series[p - 1]]:
-            nxt[p - 1] = -1
-            starts.append(p)
-    nxt[-1] = -1
-
-    if compare is None:
-        def less(p: int, q: int) -> bool:
-            return flat_keys[p] < flat_keys[q]
-    else:
-        def less(p: int, q: int) -> bool:
-            if flat_keys[p] != flat_keys[q]:
-                return flat_keys[p] < flat_keys[q]
-            return compare(by_series[p] + base, by_series[q] + base)
-
-    heap = list(starts)  # the series in key order (reversed under DESC), at their first row
-    for i in range(len(heap) // 2 - 1, -1, -1):
-        heap_down(heap, less, i, len(heap))
-    distinct = sorted(set(flat_keys))
-    place = {key: i for i, key in enumerate(distinct)}
-    sizes = [0] * len(distinct)
-    for key in flat_keys:
-        sizes[place[key]] += 1
-    out: list[int] = []
-    limit = len(by_series) if wanted is None else min(wanted, len(by_series))
-    while heap and len(out) < limit:
-        now = flat_keys[heap[0]]
-        size = len(heap)
-        step = place[now]
-        # every series of the heap at this time and at the next one: one fixed move
-        if (compare is None and sizes[step] == size and step + 1 < len(sizes)
-                and sizes[step + 1] == size):
-            slots, moves = _step(size)
-            out.extend(by_series[p] for p in slots(heap))
-            heap = [p + 1 for p in moves(heap)]
-            continue
-        while heap and flat_keys[heap[0]] == now and len(out) < limit:
-            last = len(heap) - 1
-            heap[0], heap[last] = heap[last], heap[0]
-            heap_down(heap, less, 0, last)
-            p = heap.pop()
-            out.append(by_series[p])
-            if nxt[p] >= 0:
-                heap.append(nxt[p])
-                heap_up(heap, less, len(heap) - 1)
-    return out[:limit]
+def _shard_bounds(times: pa.Array) -> list[int]:
+    """Where each shard group's rows start in `times` (ascending), and their end."""
+    bounds = [0]
+    first, last = shard_group(times[0].as_py()), shard_group(times[-1].as_py())
+    for group in range(first + 1, last + 1):
+        start = SHARD_ORIGIN + group * SHARD_GROUP
+        low, high = bounds[-1], len(times)
+        while low < high:  # the first row at or after the group's start
+            middle = (low + high) // 2
+            if times[middle].as_py() < start:
+                low = middle + 1
+            else:
+                high = middle
+        if low > bounds[-1]:
+            bounds.append(low)
+    return [*bounds, len(times)]
 
 
-@functools.lru_cache(maxsize=64)
-def _step(size: int) -> tuple[Callable[[list[int]], tuple[int, ...]],
-                              Callable[[list[int]], tuple[int, ...]]]:
-    """A heap of `size` items at one time, each pushed back at one later time once popped:
-    the slots in the order they pop, and for each slot afterwards the slot its item held
-    (as getters of those slots from a heap)."""
-    heap = [(slot, 0) for slot in range(size)]
-
-    def less(x: tuple[int, int], y: tuple[int, int]) -> bool:
-        return x[1] < y[1]
-
-    popped = []
-    for _ in range(size):
-        last = len(heap) - 1
-        heap[0], heap[last] = heap[last], heap[0]
-        heap_down(heap, less, 0, last)
-        slot, _ = heap.pop()
-        popped.append(slot)
-        heap.append((slot, 1))
-        heap_up(heap, less, len(heap) - 1)
-    return _getter(popped), _getter([slot for slot, _ in heap])
-
-
-@functools.lru_cache(maxsize=64)
-def _drain(size: int) -> Callable[[list[int]], tuple[int, ...]]:
-    """A heap of `size` items at one time and no later points: the slots in the order they
-    pop."""
-    heap = list(range(size))
-    popped = []
-    for _ in range(size):
-        last = len(heap) - 1
-        heap[0], heap[last] = heap[last], heap[0]
-        heap_down(heap, lambda x, y: False, 0, last)
-        popped.append(heap.pop())
-    return _getter(popped)
-
-
-def _getter(slots: list[int]) -> Callable[[list[int]], tuple[int, ...]]:
-    if len(slots) == 1:
-        return lambda heap: (heap[slots[0]],)
-    return operator.itemgetter(*slots)
+def _aligned(times: pa.Array, ranks: pa.Array, descending: bool) -> pa.Array | None:
+    """`walk_segment` for a shard group whose every series has a point at each of its times
+    (Telegraf's aligned points): each step one fixed move of the heap (`heapwalk.step`), the
+    rows placed with Arrow kernels (the rows of one time may come in any order). None: not
+    such a group."""
+    present = pc.unique(ranks)
+    size = len(present)
+    steps = pc.count_distinct(times).as_py()
+    if size * steps != len(times):  # a series lacks a time (one point per series and time)
+        return None
+    low, high = pc.min_max(ranks).values()
+    if low.as_py() != 0 or high.as_py() != size - 1:
+        ranks = pc.index_in(ranks, value_set=present.take(pc.sort_indices(present)))
+    changed = pc.not_equal(times.slice(1), times.slice(0, len(times) - 1))
+    step = pa.concat_arrays([pa.array([0], pa.int64()),
+                             pc.cumulative_sum(changed.cast(pa.int64()))])
+    # the row of each (time, series), at time step * size + series rank
+    at = pc.inverse_permutation(pc.add(pc.multiply(step, size), ranks.cast(pa.int64())))
+    popped = pa.array(heapwalk.aligned_steps(size, steps, descending), pa.int64())
+    # each time has `size` rows, so walk position i is in the walk's step i // size, as row
+    # i is at time step[i]; under DESC the walk's first step reads the last time
+    walked = step if not descending else pc.subtract(steps - 1, step)
+    return pc.take(at, pc.add(pc.multiply(walked, size), popped))

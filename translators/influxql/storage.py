@@ -95,7 +95,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                 heap: bool = False) -> exp.Select:
     """`mentions`: FROM's databases in order, when it names the measurement several times.
     `heap`: raw rows whose order at one time 1.x's heap decides (`rawheap.py`): every tag
-    read for the series keys, and every row of the range, as the walk needs them."""
+    read for the series keys, every row of the range (`rawcut.py` cuts it under LIMIT),
+    sorted by group and time only."""
     # first()/last() over the whole range: one point per series, resolved by `firstlast`;
     # 1.x reads each database of FROM as an input of its own, so their points stay apart.
     per_series = firstlast.applies(plan)
@@ -137,9 +138,11 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         order = [exp.Ordered(this=col(dim_name(i))) for i, name in enumerate(dimensions)
                  if keyed is None or name in keyed]
         order.append(exp.Ordered(this=col(STORED_TIME)))
+        if heap:  # rows of one time are put in order in Arrow: by time alone costs far less
+            return query.order_by(*order, copy=False)
         # equal times: by series (a tag the condition pins to one value cannot order them)
         order.extend(_series_ordering(schema, pinned_tags(plan.condition, schema)))
-        wanted = None if heap else _rows_wanted(plan)
+        wanted = _rows_wanted(plan)
         if wanted is None:
             return query.order_by(*order, copy=False)
         if not dimensions and not plan.descending:  # one series: its first rows
