@@ -123,15 +123,3 @@ def getter(slots: tuple[int, ...]) -> Callable[[list[int]], tuple[int, ...]]:
         return lambda heap: (heap[slots[0]],)
     return operator.itemgetter(*slots)
 
-
-def aligned_steps(size: int, steps: int, descending: bool) -> list[int]:
-    """A shard group whose `size` series all have a point at each of its `steps` times: the
-    series (ranks) each step pops, step after step, the last step draining the heap."""
-    slots, moves = step_getters(size)
-    heap = list(range(size - 1, -1, -1) if descending else range(size))
-    out: list[int] = []
-    for _ in range(steps - 1):
-        out.extend(slots(heap))
-        heap = list(moves(heap))
-    out.extend(getter(drain(size))(heap))
-    return out

@@ -16,7 +16,9 @@ ORDER BY time DESC mirrors all of it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,7 +30,7 @@ from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
 from .readrange import timestamp_literal
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan, Source
-from .sqlnames import STORED_TIME, TIME, call, col
+from .sqlnames import STORED_TIME, TIME, call, col, dim_name
 from .storage import build_query
 
 Runner = Callable[[exp.Expression], pa.Table]
@@ -40,24 +42,29 @@ def read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run:
     """The rows of a HEAP mode read in 1.x's order (`rawheap.reorder`), at most `max_rows`
     + 1 of them read."""
     schema = source.schema
-    query = build_query(plan, source.database, schema, dimensions, now, source.copies,
-                        source.extra, source.mentions, heap=True)
+
+    def heap_query() -> exp.Select:
+        return build_query(plan, source.database, schema, dimensions, now, source.copies,
+                           source.extra, source.mentions, heap=True)
+
     wanted = plan.rows_end
-    if wanted is None or dimensions or wanted > max_rows:
-        return _all(plan, schema, dimensions, query, run, max_rows)
+    if wanted is None or wanted > max_rows:
+        return _all(plan, schema, dimensions, heap_query(), run, max_rows)
     found = series_times(source.database, schema.name) if series_times is not None else None
+    if dimensions:
+        cut = _cut_groups(plan, schema, dimensions, heap_query(), run, max_rows, found)
+        return _all(plan, schema, dimensions, heap_query(), run, max_rows) if cut is None else cut
     counted = None if found is None else found.num_rows  # every series the table holds
     spare = max(counted or 1, 1)
-    times = run(_times(query, plan.descending, wanted + spare)).column(TIME).to_pylist()
+    times = run(_times(heap_query(), plan.descending, wanted + spare)).column(TIME).to_pylist()
     if len(times) < wanted:  # fewer rows than LIMIT: all of them
-        return _all(plan, schema, dimensions, query, run, max_rows)
+        return _all(plan, schema, dimensions, heap_query(), run, max_rows)
     cut, reach = times[wanted - 1], times[-1]
     # every row of the cut's shard group past the cut is among the rows up to `reach`
     whole = len(times) < wanted + spare or shard_group(reach) != shard_group(cut)
     beyond_reach = exp.GTE if plan.descending else exp.LTE
-    rows = run(_capped(query.where(beyond_reach(this=col(STORED_TIME),
-                                                expression=timestamp_literal(reach)),
-                                   copy=True), max_rows))
+    rows = run(_capped(heap_query().where(beyond_reach(
+        this=col(STORED_TIME), expression=timestamp_literal(reach)), copy=False), max_rows))
     if rows.num_rows > max_rows:
         raise too_many(max_rows)
     stamps = rows.column(TIME)
@@ -65,15 +72,70 @@ def read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run:
     start = SHARD_ORIGIN + shard_group(cut) * SHARD_GROUP
     group = pc.and_(pc.greater_equal(stamps, start), pc.less(stamps, start + SHARD_GROUP))
     keys = [rawheap.key_name(i) for i in range(len(schema.tags))]
-    beyond = _distinct(rows.filter(pc.and_(pc.invert(inside), group)).select(keys), keys)
-    if not whole and (counted is None or beyond.num_rows < counted):
-        beyond = _distinct(pa.concat_tables([beyond, run(_later(
-            query, schema, plan.descending, reach, start))]), keys)
+    beyond = rows.filter(pc.and_(pc.invert(inside), group)).select(keys)
+    if not whole and (counted is None or _series(schema, beyond) < counted):
+        beyond = pa.concat_tables([beyond, run(_later(heap_query(), schema, plan.descending,
+                                                      reach, start))])
     kept = rows.filter(inside)
     if kept.num_rows < wanted:  # a write between the reads took rows away: read them all
-        return _all(plan, schema, dimensions, query, run, max_rows)
+        return _all(plan, schema, dimensions, heap_query(), run, max_rows)
     stand_in = cut - 1 if plan.descending else cut + 1
     return rawheap.reorder(plan, schema, dimensions, kept, rawheap.Beyond(stand_in, beyond))
+
+
+def _cut_groups(plan: SelectPlan, schema: MeasurementSchema, dimensions: list[str],
+                query: exp.Select, run: Runner, max_rows: int,
+                found: pa.Table | None) -> pa.Table | None:
+    """GROUP BY tags: each group's first LIMIT + 2 S rows in time order (S: the most series
+    a group has in the store's index, so every row at the cut is among them), which hold a
+    point past the group's cut of every series that has one in its shard group when the
+    group ends among them, or passes the cut's shard group, or shows every series of the
+    group past the cut (aligned points). Past the cut, any point of a series does as well
+    as its next one, so the rows are ordered as read. None: a group shows fewer, or the
+    index is not at hand."""
+    if found is None:
+        return None
+    wanted = plan.rows_end
+    assert wanted is not None
+    groups: dict[tuple[Any, ...], int] = {}
+    for group in zip(*(found.column(d).to_pylist() if d in found.column_names
+                       else [None] * found.num_rows for d in dimensions), strict=True):
+        groups[group] = groups.get(group, 0) + 1
+    # a group's rows at its cut and at the next time (DuckDB keeps the first rows by a row
+    # number far cheaper than by a rank, which would keep every tie)
+    spare = 2 * max(groups.values(), default=1)
+    rank = exp.Window(this=exp.RowNumber(), partition_by=[col(dim_name(i))
+                                                     for i in range(len(dimensions))],
+                      order=exp.Order(expressions=[exp.Ordered(this=col(STORED_TIME),
+                                                               desc=plan.descending)]))
+    rows = run(_capped(query.qualify(exp.LTE(this=rank, expression=exp.Literal.number(
+        wanted + spare)), copy=False), max_rows))
+    if rows.num_rows > max_rows:
+        raise too_many(max_rows)
+    times = rows.column(TIME).to_pylist()
+    keys = list(zip(*(rows.column(rawheap.key_name(i)).to_pylist()
+                      for i in range(len(schema.tags))), strict=True))
+    tags = list(zip(*(rows.column(dim_name(i)).to_pylist() for i in range(len(dimensions))),
+                    strict=True))
+    starts = rawheap.group_starts(rows, len(dimensions))
+    keep = [True] * rows.num_rows
+    for a, b in itertools.pairwise(starts):
+        if b - a < wanted + spare:
+            continue  # every row of the group was read
+        walked = range(b - 1, a - 1, -1) if plan.descending else range(a, b)
+        cut, reach = times[walked[wanted - 1]], times[walked[-1]]
+        if shard_group(reach) != shard_group(cut):
+            continue
+        after = set()
+        for r in walked[wanted:]:  # one point past the cut per series (full times stay so)
+            if times[r] == cut:
+                continue
+            keep[r] = keys[r] not in after
+            after.add(keys[r])
+        counted = groups.get(tags[a])
+        if counted is None or len(after) < counted:
+            return None
+    return rawheap.reorder(plan, schema, dimensions, rows.filter(pa.array(keep)))
 
 
 def too_many(max_rows: int) -> QueryError:
@@ -100,7 +162,8 @@ def _capped(query: exp.Select, max_rows: int) -> exp.Select:
 
 def _times(query: exp.Select, descending: bool, count: int) -> exp.Select:
     """The times of the first `count` rows in the walk's time order."""
-    out = query.select(call("epoch_ns", col("time")).as_(TIME, copy=False), append=False)
+    out = query.select(call("epoch_ns", col("time")).as_(TIME, copy=False), append=False,
+                       copy=False)
     out.set("order", None)
     return out.order_by(exp.Ordered(this=col(STORED_TIME), desc=descending), copy=False).limit(
         exp.Literal.number(count), copy=False)
@@ -112,7 +175,7 @@ def _later(query: exp.Select, schema: MeasurementSchema, descending: bool, reach
     `start`."""
     out = query.select(*(col(schema.tag_column(t)).as_(rawheap.key_name(i), copy=False)
                          for i, t in enumerate(sorted(schema.tags))),
-                       append=False).distinct(copy=False)
+                       append=False, copy=False).distinct(copy=False)
     out.set("order", None)
     if descending:
         within = exp.and_(exp.LT(this=col(STORED_TIME), expression=timestamp_literal(reach)),
@@ -124,5 +187,8 @@ def _later(query: exp.Select, schema: MeasurementSchema, descending: bool, reach
     return out.where(within, copy=False)
 
 
-def _distinct(table: pa.Table, keys: list[str]) -> pa.Table:
-    return table.group_by(keys, use_threads=False).aggregate([]).select(keys)
+def _series(schema: MeasurementSchema, keys: pa.Table) -> int:
+    """How many series the key columns name."""
+    if not keys.num_rows:
+        return 0
+    return len(pc.unique(rawheap.series_ranks(sorted(schema.tags), keys.columns)))

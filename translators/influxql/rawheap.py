@@ -103,7 +103,7 @@ class Beyond:
     which changes its layout, but answers none of them before the rows up to the cut."""
 
     time: int
-    keys: pa.Table  # one row per series: the key columns `key_name(i)`
+    keys: pa.Table  # the key columns `key_name(i)` of rows of those series
 
 
 def reorder(plan: SelectPlan, schema: MeasurementSchema, dimensions: Sequence[str],
@@ -118,13 +118,14 @@ def reorder(plan: SelectPlan, schema: MeasurementSchema, dimensions: Sequence[st
     if not table.num_rows:
         return table.drop_columns(keys)
     rows = table.num_rows
-    extra = 0 if beyond is None else beyond.keys.num_rows
     columns = [table.column(k) for k in keys]
-    if extra:
-        assert beyond is not None and not dimensions
+    if beyond is not None and beyond.keys.num_rows:
+        assert not dimensions
         columns = [pa.chunked_array([*c.chunks, *beyond.keys.column(k).chunks], c.type)
                    for c, k in zip(columns, keys, strict=True)]
     ranks = series_ranks(tags, columns)
+    behind = pc.unique(ranks.slice(rows))  # each series past the cut once
+    extra = len(behind)
     table = table.drop_columns(keys)
     times = table.column(TIME).combine_chunks().cast(pa.int64())
     texts = []
@@ -132,36 +133,41 @@ def reorder(plan: SelectPlan, schema: MeasurementSchema, dimensions: Sequence[st
         if not text:
             break
         texts.append(table.column(prim_name(index)).to_pylist() + [None] * extra)
-    starts = _group_starts(table, len(dimensions))
+    starts = group_starts(table, len(dimensions))
+    order: list[int] | range = range(rows)
+    shift = 0
+    if extra:  # one group: the stand-ins after the rows, or before them laid out for DESC
+        assert beyond is not None
+        stand_ins = pa.repeat(pa.scalar(beyond.time, pa.int64()), extra)
+        added = range(rows, rows + extra)  # no text: never less than another row
+        if plan.descending:
+            times = pa.concat_arrays([stand_ins, times])
+            ranks = pa.concat_arrays([behind, ranks.slice(0, rows)])
+            order, shift = [*added, *order], extra
+        else:
+            times = pa.concat_arrays([times, stand_ins])
+            ranks = pa.concat_arrays([ranks.slice(0, rows), behind])
+            order = [*order, *added]
+        starts = [0, rows + extra]
+    if not texts:
+        found = _aligned(times, ranks, starts, plan.descending, plan.rows_end)
+        if found is not None:
+            return table.take(pc.subtract(found, shift))
     picked: list[pa.Array] = []
     for a, b in itertools.pairwise(starts):
-        group_times, group_ranks = times.slice(a, b - a), ranks.slice(a, b - a)
-        order: list[int] = list(range(a, b))
-        if extra:  # the stand-ins: after the rows, or before them laid out for DESC
-            assert beyond is not None
-            stand_ins = pa.repeat(pa.scalar(beyond.time, pa.int64()), extra)
-            behind = list(range(rows, rows + extra))
-            if plan.descending:
-                group_times = pa.concat_arrays([stand_ins, group_times])
-                group_ranks = pa.concat_arrays([ranks.slice(rows, extra), group_ranks])
-                order = behind + order
-            else:
-                group_times = pa.concat_arrays([group_times, stand_ins])
-                group_ranks = pa.concat_arrays([group_ranks, ranks.slice(rows, extra)])
-                order = order + behind
         compare = None
         if texts:
-            values = [tuple(column[r] for column in texts) for r in order]
+            values = [tuple(column[r] for column in texts) for r in order[a:b]]
             compare = functools.partial(_aux_less, values, plan.descending)
-        walk = _walk(group_times, group_ranks, plan.descending, compare, plan.rows_end)
+        walk = _walk(times.slice(a, b - a), ranks.slice(a, b - a), plan.descending, compare,
+                     plan.rows_end)
         if plan.descending:
             walk = walk[::-1]  # laid out ascending: the last walked first
-        shift = extra if extra and plan.descending else 0
         picked.append(pc.add(walk, a - shift))
     return table.take(pa.chunked_array(picked, pa.int64()).combine_chunks())
 
 
-def _group_starts(table: pa.Table, dims: int) -> list[int]:
+def group_starts(table: pa.Table, dims: int) -> list[int]:
     """Where each group (its GROUP BY tags) starts in the table, and its end."""
     if not dims:
         return [0, table.num_rows]
@@ -178,6 +184,10 @@ def _escape(text: str) -> str:
     return text
 
 
+_CODES = 1 << 20  # tag value combinations ranked through one table
+_ARROW_ROWS = 4096  # a shard group of fewer rows is walked faster in Python
+
+
 def series_ranks(tags: list[str], columns: Sequence[pa.ChunkedArray]) -> pa.Array:
     """Each row's series' place in 1.x's series-key order (the tags written `k=v` with
     line protocol's escapes, sorted as bytes, a missing tag left out). The rows' tag values
@@ -190,13 +200,26 @@ def series_ranks(tags: list[str], columns: Sequence[pa.ChunkedArray]) -> pa.Arra
         values = len(encoded.dictionary) + 1  # a missing tag: the last code
         if width * values >= 1 << 62:  # too many combinations: number the ones present
             code = pc.dictionary_encode(code).indices.cast(pa.int64())
-            width = len(pc.unique(code))
+            width = _CODES + 1 + len(pc.unique(code))  # no longer digits of the values
         index = pc.fill_null(encoded.indices.cast(pa.int64()), values - 1)
         code = pc.add(pc.multiply(code, values), index)
         width *= values
         indices.append(index)
         pieces.append([f"{_escape(tag)}={_escape(v)}" for v in encoded.dictionary.to_pylist()]
                       + [None])
+    if width <= _CODES:  # few combinations: a rank per code, the codes present ranked
+        present = pc.unique(code).to_pylist()
+        keys = []
+        for packed in present:
+            parts = []
+            for names in reversed(pieces):
+                packed, digit = divmod(packed, len(names))
+                parts.append(names[digit])
+            keys.append(",".join(p for p in reversed(parts) if p is not None).encode())
+        table = [0] * width
+        for place, index in enumerate(sorted(range(len(keys)), key=keys.__getitem__)):
+            table[present[index]] = place
+        return pc.take(pa.array(table, pa.int64()), code)
     series = pc.dictionary_encode(code).indices  # numbered by first appearance
     seen = pc.cumulative_max(series)
     first = pa.concat_arrays([pa.array([True]),
@@ -237,8 +260,12 @@ def _walk(times: pa.Array, ranks: pa.Array, descending: bool,
         left = None if wanted is None else wanted - count
         if left is not None and left <= 0:
             break
-        found = None if compare else _aligned(times.slice(a, b - a), ranks.slice(a, b - a),
-                                              descending)
+        found = None
+        if compare is None and b - a >= _ARROW_ROWS:
+            found = _aligned(times.slice(a, b - a), ranks.slice(a, b - a), [0, b - a],
+                             descending, None)
+            if found is not None and descending:
+                found = found[::-1]  # in the walk's order
         if found is None:
             found = pa.array(heapwalk.walk_segment(
                 times.slice(a, b - a).to_pylist(), ranks.slice(a, b - a).to_pylist(),
@@ -268,26 +295,109 @@ def _shard_bounds(times: pa.Array) -> list[int]:
     return [*bounds, len(times)]
 
 
-def _aligned(times: pa.Array, ranks: pa.Array, descending: bool) -> pa.Array | None:
-    """`walk_segment` for a shard group whose every series has a point at each of its times
-    (Telegraf's aligned points): each step one fixed move of the heap (`heapwalk.step`), the
-    rows placed with Arrow kernels (the rows of one time may come in any order). None: not
-    such a group."""
-    present = pc.unique(ranks)
-    size = len(present)
-    steps = pc.count_distinct(times).as_py()
-    if size * steps != len(times):  # a series lacks a time (one point per series and time)
+def _aligned(times: pa.Array, ranks: pa.Array, starts: list[int], descending: bool,
+             wanted: int | None) -> pa.Array | None:
+    """The rows of groups (from `starts`, each laid out by time) in 1.x's order, as
+    `reorder` lays them out, when every shard group of every group has the same number of
+    series, each with a point at each of its times (Telegraf's aligned points): each step
+    of a heap is one fixed move (`heapwalk.step`), so every row's place is computed with
+    Arrow kernels, the rows of one time in any order. None: not such rows."""
+    rows = len(times)
+    if rows < 2 or pc.min(times).as_py() < SHARD_ORIGIN:
         return None
-    low, high = pc.min_max(ranks).values()
-    if low.as_py() != 0 or high.as_py() != size - 1:
-        ranks = pc.index_in(ranks, value_set=present.take(pc.sort_indices(present)))
-    changed = pc.not_equal(times.slice(1), times.slice(0, len(times) - 1))
-    step = pa.concat_arrays([pa.array([0], pa.int64()),
-                             pc.cumulative_sum(changed.cast(pa.int64()))])
-    # the row of each (time, series), at time step * size + series rank
-    at = pc.inverse_permutation(pc.add(pc.multiply(step, size), ranks.cast(pa.int64())))
-    popped = pa.array(heapwalk.aligned_steps(size, steps, descending), pa.int64())
-    # each time has `size` rows, so walk position i is in the walk's step i // size, as row
-    # i is at time step[i]; under DESC the walk's first step reads the last time
-    walked = step if not descending else pc.subtract(steps - 1, step)
-    return pc.take(at, pc.add(pc.multiply(walked, size), popped))
+    at = _positions(rows)
+    group_first = pc.is_in(at, value_set=pa.array(starts[:-1], pa.int64()))
+    shard = pc.divide(pc.subtract(times, SHARD_ORIGIN), SHARD_GROUP)
+    heap_first = pc.or_(group_first, _changed(shard))  # each group's shard group: a heap
+    time_first = pc.or_(heap_first, _changed(times))
+    step = pc.subtract(pc.cumulative_sum(time_first.cast(pa.int64())), 1)  # global
+    heap = pc.subtract(pc.cumulative_sum(heap_first.cast(pa.int64())), 1)
+    steps, heaps = step[-1].as_py() + 1, heap[-1].as_py() + 1
+    size = rows // steps
+    firsts = pc.indices_nonzero(time_first).cast(pa.int64())
+    if size * steps != rows or not pc.all(pc.equal(firsts, pc.multiply(
+            _positions(steps), size))).as_py():
+        return None  # times with different numbers of rows
+    width = pc.max(ranks).as_py() + 1
+    series = pc.add(pc.multiply(heap, width), ranks)
+    present = pc.unique(series)
+    if len(present) != heaps * size:
+        return None  # a heap whose times hold different series
+    # the series' place in its heap, and the row of each (step, place)
+    place = pc.subtract(pc.index_in(series, value_set=present.take(pc.sort_indices(present))),
+                        pc.multiply(heap, size))
+    row_of = pc.inverse_permutation(pc.add(pc.multiply(step, size), place))
+    # every position of the layout: its step within its heap (walked from the last under
+    # DESC, each step's pops reversed), and the series that step pops there
+    heap_steps = pc.take(step, pc.indices_nonzero(heap_first))
+    first_step = pc.take(heap_steps, heap)
+    count = pc.take(pa.concat_arrays([heap_steps.slice(1), pa.array([steps], pa.int64())]),
+                    heap)
+    count = pc.subtract(count, pc.take(heap_steps, heap))
+    within = pc.subtract(step, first_step)
+    slot = pc.subtract(at, pc.multiply(step, size))
+    if descending:
+        within = pc.subtract(pc.subtract(count, 1), within)
+        slot = pc.subtract(size - 1, slot)
+    popped = _popped(size, within, pc.equal(within, pc.subtract(count, 1)), slot)
+    if descending:  # the heap starts with the series last first
+        popped = pc.subtract(size - 1, popped)
+    found = pc.take(row_of, pc.add(pc.multiply(step, size), popped))
+    if wanted is None:
+        return found
+    # each group's first `wanted` rows walked: the last ones laid out under DESC
+    group = pc.subtract(pc.cumulative_sum(group_first.cast(pa.int64())), 1)
+    edges = pa.array(starts, pa.int64())
+    if descending:
+        keep = pc.less_equal(pc.subtract(pc.take(edges.slice(1), group), at), wanted)
+    else:
+        keep = pc.less(pc.subtract(at, pc.take(edges, group)), wanted)
+    return found.filter(keep)
+
+
+def _positions(count: int) -> pa.Array:
+    return pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), count)), 1)
+
+
+def _changed(values: pa.Array) -> pa.Array:
+    """Whether each value differs from the one before (the first does)."""
+    return pa.concat_arrays([pa.array([True]), pc.not_equal(values.slice(1),
+                                                            values.slice(0, len(values) - 1))])
+
+
+def _popped(size: int, within: pa.Array, last: pa.Array, slot: pa.Array) -> pa.Array:
+    """The series (places in the heap at its start) a heap of `size` aligned series pops
+    at position `slot` of its step `within` (`last`: its last step, which drains the heap),
+    as `heapwalk.step` moves it: after s steps the heap's slot i holds the series that
+    started at slot moves^s(i), found on the cycle of moves through i."""
+    cycles, slots, drained = _cycles(size)
+    start, length, place = (pc.if_else(last, pc.take(d, slot), pc.take(s, slot))
+                            for s, d in zip(slots, drained, strict=True))
+    moved = pc.add(place, within)
+    wrapped = pc.subtract(moved, pc.multiply(pc.divide(moved, length), length))
+    return pc.take(cycles, pc.add(start, wrapped))
+
+
+@functools.lru_cache(maxsize=64)
+def _cycles(size: int) -> tuple[pa.Array, list[pa.Array], list[pa.Array]]:
+    """The cycles of `heapwalk.step(size)`'s moves laid end to end, and for the slot each
+    walk position of a step pops (then of the last step, which drains the heap): where its
+    cycle starts, its length and the slot's place on it."""
+    slots, moves = heapwalk.step(size)
+    flat: list[int] = []
+    start, length, place = [0] * size, [0] * size, [0] * size
+    for first in range(size):
+        if length[first]:
+            continue
+        cycle = [first]
+        while moves[cycle[-1]] != first:
+            cycle.append(moves[cycle[-1]])
+        for at, slot in enumerate(cycle):
+            start[slot], length[slot], place[slot] = len(flat), len(cycle), at
+        flat.extend(cycle)
+
+    def per_position(order: tuple[int, ...]) -> list[pa.Array]:
+        return [pa.array([values[slot] for slot in order], pa.int64())
+                for values in (start, length, place)]
+
+    return pa.array(flat, pa.int64()), per_position(slots), per_position(heapwalk.drain(size))
