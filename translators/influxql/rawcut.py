@@ -11,7 +11,7 @@ move the same past any such item (`rawheap.Beyond` stands in for them). So the r
 which series have a point after T in its shard group: the rows of the top-N's next
 `series count` times show them all when every series of the measurement is seen there
 (Telegraf's aligned points); otherwise one DISTINCT query over the rest of the group does.
-ORDER BY time DESC mirrors all of it.
+ORDER BY time DESC mirrors all of it. GROUP BY tags cuts each group apart (`_cut_groups`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,23 @@ SeriesTimes = Callable[[str, str], pa.Table | None]
 def read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run: Runner,
          max_rows: int, series_times: SeriesTimes | None = None) -> pa.Table:
     """The rows of a HEAP mode read in 1.x's order (`rawheap.reorder`), at most `max_rows`
-    + 1 of them read."""
+    + 1 of them read. A LIMIT whose order would need more: the first rows of each series,
+    in series order at one time (the read without the heap)."""
+    try:
+        return _read(plan, source, dimensions, now, run, max_rows, series_times)
+    except _TooMany:
+        if plan.rows_end is None:
+            raise too_many(max_rows) from None
+    return run(_capped(build_query(plan, source.database, source.schema, dimensions, now,
+                                   source.copies, source.extra, source.mentions), max_rows))
+
+
+class _TooMany(Exception):
+    """A read found more than `max_rows` rows."""
+
+
+def _read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run: Runner,
+          max_rows: int, series_times: SeriesTimes | None) -> pa.Table:
     schema = source.schema
 
     def heap_query() -> exp.Select:
@@ -66,14 +82,14 @@ def read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run:
     rows = run(_capped(heap_query().where(beyond_reach(
         this=col(STORED_TIME), expression=timestamp_literal(reach)), copy=False), max_rows))
     if rows.num_rows > max_rows:
-        raise too_many(max_rows)
+        raise _TooMany
     stamps = rows.column(TIME)
     inside = pc.greater_equal(stamps, cut) if plan.descending else pc.less_equal(stamps, cut)
     start = SHARD_ORIGIN + shard_group(cut) * SHARD_GROUP
     group = pc.and_(pc.greater_equal(stamps, start), pc.less(stamps, start + SHARD_GROUP))
     keys = [rawheap.key_name(i) for i in range(len(schema.tags))]
     beyond = rows.filter(pc.and_(pc.invert(inside), group)).select(keys)
-    if not whole and (counted is None or _series(schema, beyond) < counted):
+    if not whole and (counted is None or _series(beyond) < counted):
         beyond = pa.concat_tables([beyond, run(_later(heap_query(), schema, plan.descending,
                                                       reach, start))])
     kept = rows.filter(inside)
@@ -111,7 +127,7 @@ def _cut_groups(plan: SelectPlan, schema: MeasurementSchema, dimensions: list[st
     rows = run(_capped(query.qualify(exp.LTE(this=rank, expression=exp.Literal.number(
         wanted + spare)), copy=False), max_rows))
     if rows.num_rows > max_rows:
-        raise too_many(max_rows)
+        raise _TooMany
     times = rows.column(TIME).to_pylist()
     keys = list(zip(*(rows.column(rawheap.key_name(i)).to_pylist()
                       for i in range(len(schema.tags))), strict=True))
@@ -145,11 +161,11 @@ def too_many(max_rows: int) -> QueryError:
 
 def _all(plan: SelectPlan, schema: MeasurementSchema, dimensions: list[str],
          query: exp.Select, run: Runner, max_rows: int) -> pa.Table:
-    """Every row of the range, ordered: more than `max_rows` cannot be (a LIMIT cuts the
+    """Every row of the range, ordered: more than `max_rows` are not (a LIMIT cuts the
     ordered rows, not the ones read)."""
     rows = run(_capped(query, max_rows))
     if rows.num_rows > max_rows:
-        raise too_many(max_rows)
+        raise _TooMany
     return rawheap.reorder(plan, schema, dimensions, rows)
 
 
@@ -187,8 +203,6 @@ def _later(query: exp.Select, schema: MeasurementSchema, descending: bool, reach
     return out.where(within, copy=False)
 
 
-def _series(schema: MeasurementSchema, keys: pa.Table) -> int:
+def _series(keys: pa.Table) -> int:
     """How many series the key columns name."""
-    if not keys.num_rows:
-        return 0
-    return len(pc.unique(rawheap.series_ranks(sorted(schema.tags), keys.columns)))
+    return rawheap.series_count(keys.columns) if keys.num_columns else 0

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 
 from translators.influxql import engine
+from translators.influxql.errors import QueryError
 from translators.influxql.parser import parse_query
 from translators.influxql.readorder import SHARD_GROUP, SHARD_ORIGIN, merge_series
 from translators.influxql.schema import MeasurementSchema, StaticSchema
@@ -125,3 +126,22 @@ def test_cut_answers_the_unlimited_orders_rows_from_offset(
                 expected = [(tags, values[offset:offset + limit]) for tags, values in groups
                             if values[offset:offset + limit]]
                 assert select(con, cut, indexed=True) == expected, cut
+
+
+def test_a_limit_past_the_rows_cap_keeps_series_order(con: duckdb.DuckDBPyConnection) -> None:
+    """Ordering the rows up to the cut would read more than query.max_rows: the first rows in
+    time and series order instead, as without the heap; without LIMIT, the usual refusal."""
+    rows = [(BOUNDARY + 10 * NS * step, host, None, float(step * 3 + k), None)
+            for step in range(4) for k, host in enumerate(["h2", "h0", "h1"])]
+    con.executemany('INSERT INTO "db"."m" VALUES (make_timestamp_ns(?), ?, ?, ?, ?)', rows)
+
+    def answer(text: str) -> list[Any]:
+        (statement,) = parse_query(text, None)
+        found = engine.select(statement, "db", SCHEMA,
+                              lambda q: con.sql(q.sql("duckdb")).to_arrow_table(), NOW,
+                              engine.Limits(max_rows=5))
+        return [row[1] for row in found[0].values]
+
+    assert answer("SELECT u FROM m LIMIT 4") == [1.0, 2.0, 0.0, 4.0]  # h0, h1, h2, then h0
+    with pytest.raises(QueryError, match="would exceed 5 rows"):
+        answer("SELECT u FROM m")

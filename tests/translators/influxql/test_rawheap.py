@@ -7,7 +7,7 @@ import random
 import pyarrow as pa
 import pytest
 
-from translators.influxql import heapwalk, rawheap
+from translators.influxql import heapsteps, heapwalk, rawheap
 from translators.influxql.readorder import SHARD_GROUP, SHARD_ORIGIN, merge_series
 
 
@@ -40,8 +40,8 @@ def walk(times: list[int], ranks: list[int], descending: bool,
 
 def laid_out(times: list[int], ranks: list[int], starts: list[int], descending: bool,
              wanted: int | None = None) -> list[int] | None:
-    """`rawheap._aligned`'s rows in walk order (its layout is reversed under DESC)."""
-    found = rawheap._aligned(pa.array(times, pa.int64()), pa.array(ranks, pa.int64()), starts,
+    """`heapsteps.aligned`'s rows in walk order (its layout is reversed under DESC)."""
+    found = heapsteps.aligned(pa.array(times, pa.int64()), pa.array(ranks, pa.int64()), starts,
                              descending, wanted)
     if found is None:
         return None
