@@ -145,3 +145,9 @@ def test_a_limit_past_the_rows_cap_keeps_series_order(con: duckdb.DuckDBPyConnec
     assert answer("SELECT u FROM m LIMIT 4") == [1.0, 2.0, 0.0, 4.0]  # h0, h1, h2, then h0
     with pytest.raises(QueryError, match="would exceed 5 rows"):
         answer("SELECT u FROM m")
+
+
+def test_a_grouped_cut_over_a_range_without_rows(con: duckdb.DuckDBPyConnection) -> None:
+    load(con, 1)
+    assert select(con, f"SELECT u FROM m WHERE time >= {NOW} GROUP BY b LIMIT 2",
+                  indexed=True) == []
