@@ -15,7 +15,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from . import ast, beside, columnar, firstlast, firstlast_beside, int64, iterators, paging, recent
+from . import (
+    ast,
+    beside,
+    columnar,
+    firstlast,
+    firstlast_beside,
+    int64,
+    iterators,
+    paging,
+    rawcut,
+    rawheap,
+    recent,
+)
 from .errors import QueryError
 from .fill import absent_counts
 from .readrange import time_bounds
@@ -159,6 +171,17 @@ def _indexed(plan: SelectPlan, source: Source, now: int, run: Runner, tagged: bo
     return paging.holds_series(plan, source, now, run, tagged, mapped)
 
 
+def _read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run: Runner,
+          limits: Limits) -> pa.Table:
+    """The storage rows of one source, at most `limits.max_rows` + 1 of them."""
+    query = build_query(plan, source.database, source.schema, dimensions, now,
+                        source.copies, source.extra, source.mentions)
+    limit = query.args.get("limit")
+    if limit is None or int(limit.expression.name) > limits.max_rows:
+        query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)
+    return run(query)
+
+
 class _MeansMayWrap(Exception):
     """A group's integer mean may hold a series sum past int64: compute it from its points."""
 
@@ -189,12 +212,14 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
             if found is not None:
                 blocks.append(found)
                 continue
-        query = build_query(plan, source.database, source.schema, dimensions, now,
-                            source.copies, source.extra, source.mentions)
-        limit = query.args.get("limit")
-        if limit is None or int(limit.expression.name) > limits.max_rows:
-            query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)
-        table = run(query)
+        tie = rawheap.mode(plan, source.schema, dimensions, source.database, source.copies,
+                           [*source.extra, *source.mentions])
+        if tie != rawheap.HEAP:
+            table = _read(plan, source, dimensions, now, run, limits)
+        if tie == rawheap.HEAP or tie == rawheap.SORTED and not rawheap.tags_decide(
+                plan, source.schema, dimensions, table):  # a row lacks a tag: the heap decides
+            table = rawcut.read(plan, source, dimensions, now, run, limits.max_rows,
+                                series_times)
         if int64.RISK in table.column_names:
             if pc.any(table.column(int64.RISK)).as_py():
                 raise _MeansMayWrap
@@ -204,9 +229,7 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
                                                 dimensions, now, table, run, source.copies,
                                                 source.extra)
         if table.num_rows > limits.max_rows:
-            raise QueryError(f"the answer would exceed {limits.max_rows} rows "
-                             "(query.max_rows); narrow the time range, add a LIMIT or "
-                             "aggregate with GROUP BY time")
+            raise rawcut.too_many(limits.max_rows)
         if by_columns:
             found = columnar.block(plan, source.schema.name, dimensions, table, lower,
                                    absent_counts(plan, source.schema))

@@ -19,6 +19,7 @@ from translators.lineprotocol import FieldType
 
 from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
+from .rawheap import key_name
 from .readrange import read_bounds, stored_time_within, time_bounds
 from .schema import MeasurementSchema, readable_as
 from .select_plan import Prim, SelectPlan, read_type, stream_keys, transforms_in
@@ -90,8 +91,12 @@ def stored_table(database: str, schema: MeasurementSchema, copies: int = 1,
 
 def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
                 dimensions: list[str], now: int, copies: int = 1,
-                extra: Sequence[str] = (), mentions: Sequence[str] = ()) -> exp.Select:
-    """`mentions`: FROM's databases in order, when it names the measurement several times."""
+                extra: Sequence[str] = (), mentions: Sequence[str] = (),
+                heap: bool = False) -> exp.Select:
+    """`mentions`: FROM's databases in order, when it names the measurement several times.
+    `heap`: raw rows whose order at one time 1.x's heap decides (`rawheap.py`): every tag
+    read for the series keys, every row of the range (`rawcut.py` cuts it under LIMIT),
+    sorted by group and time only."""
     # first()/last() over the whole range: one point per series, resolved by `firstlast`;
     # 1.x reads each database of FROM as an input of its own, so their points stay apart.
     per_series = firstlast.applies(plan)
@@ -121,6 +126,9 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             select = select.select(_series_order(schema).as_(SERIES, copy=False), copy=False)
             if by_input and mentions:
                 select = select.select(col(INPUT), copy=False)
+        if heap:
+            select = select.select(*(col(schema.tag_column(t)).as_(key_name(i), copy=False)
+                                     for i, t in enumerate(sorted(schema.tags))), copy=False)
         query = select.from_(table, copy=False)
         if where is not None:
             query = query.where(where, copy=False)
@@ -130,6 +138,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         order = [exp.Ordered(this=col(dim_name(i))) for i, name in enumerate(dimensions)
                  if keyed is None or name in keyed]
         order.append(exp.Ordered(this=col(STORED_TIME)))
+        if heap:  # rows of one time are put in order in Arrow: by time alone costs far less
+            return query.order_by(*order, copy=False)
         # equal times: by series (a tag the condition pins to one value cannot order them)
         order.extend(_series_ordering(schema, pinned_tags(plan.condition, schema)))
         wanted = _rows_wanted(plan)

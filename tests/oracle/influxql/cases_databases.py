@@ -105,4 +105,25 @@ CASES = [
     pytest.param(f"SELECT max(x), sum(z), mean(z) FROM {MIXED}", id="mixed-aggregates"),
     pytest.param(f"SELECT y FROM {MIXED} WHERE y = 't'", id="mixed-text-condition"),
     pytest.param(f"SELECT x::integer, z::float FROM {MIXED}", id="mixed-casts"),
+    # raw rows of several series at one time: 1.x's heap order (`rawheap.py`)
+    pytest.param("SELECT u FROM pair", id="raw-ties-heap"),
+    pytest.param("SELECT u FROM pair ORDER BY time DESC", id="raw-ties-heap-desc"),
+    pytest.param("SELECT exp(u) FROM pair", id="raw-ties-math-exp"),
+    pytest.param("SELECT u * 2 FROM pair", id="raw-ties-math-times"),
+    pytest.param("SELECT u, k FROM pair ORDER BY time DESC", id="raw-ties-two-fields-desc"),
+    pytest.param("SELECT * FROM pair", id="raw-ties-wildcard-number-first"),
+    pytest.param("SELECT u, host FROM pair ORDER BY time DESC", id="raw-ties-tag-decides"),
+    pytest.param("SELECT v FROM gauge", id="raw-ties-gauge"),
+    pytest.param("SELECT v FROM gauge ORDER BY time DESC", id="raw-ties-gauge-desc"),
+    pytest.param("SELECT v, w FROM gauge LIMIT 7 OFFSET 2", id="raw-ties-gauge-limit"),
+    pytest.param("SELECT w FROM gauge ORDER BY time DESC LIMIT 6 OFFSET 3",
+                 id="raw-ties-gauge-desc-limit"),
+    pytest.param("SELECT v FROM gauge WHERE id != 'b'", id="raw-ties-gauge-tag-condition"),
+    pytest.param("SELECT * FROM gauge", id="raw-ties-gauge-wildcard-tag-first"),
+    pytest.param("SELECT usage_user FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T02:00:00Z'", id="raw-ties-cpu-gaps"),
+    pytest.param("SELECT usage_user, cpu FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' ORDER BY time DESC", id="raw-ties-missing-tag"),
+    pytest.param("SELECT usage_idle FROM cpu LIMIT 30", id="raw-ties-shard-groups-limit"),
+    pytest.param("SELECT used FROM mem ORDER BY time DESC", id="raw-ties-mem-desc"),
 ]

@@ -43,11 +43,16 @@ def test_raw_reads_order_by_the_tags_left_free() -> None:
         return con.sql(seen[-1]).to_arrow_table()
 
     schema = StaticSchema({"db": {"cpu": CPU}})
+    # the tags, first of the names selected, order rows of one time (`rawheap.SORTED`)
     for where in ("host = 'a' AND cpu = 'c' AND region = 'r'", "host = 'a'", "v > 0"):
-        statement = parser.parse_query(f"SELECT v FROM cpu WHERE {where}")[0]
+        statement = parser.parse_query(f"SELECT cpu, host, region, v FROM cpu WHERE {where}")[0]
         engine.select(statement, "db", schema, run, 0)
+    # 1.x's heap orders them: by time alone, the rest in Arrow (`rawheap.HEAP`)
+    engine.select(parser.parse_query("SELECT v FROM cpu WHERE host = 'a'")[0], "db", schema,
+                  run, 0)
     orders = [sql[sql.index("ORDER BY"):] for sql in seen]
     assert orders[0].startswith('ORDER BY "time" LIMIT')
     assert orders[1].startswith('ORDER BY "time", "cpu" NULLS FIRST, "region" NULLS FIRST')
     assert orders[2].startswith('ORDER BY "time", "cpu" NULLS FIRST, "host" NULLS FIRST, '
                                 '"region" NULLS FIRST')
+    assert orders[3].startswith('ORDER BY "time" LIMIT')
