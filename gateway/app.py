@@ -17,6 +17,7 @@ from gateway.api import keys
 from gateway.api.middleware import gateway_middleware
 from gateway.api.routes import add_routes
 from gateway.auth.admin import AdminTokenVerifier
+from gateway.backends.native.statements import STORE_FILE
 from gateway.backends.native.store import NativeStore
 from gateway.backends.replay import ReplayQueue
 from gateway.backends.upstream.factory import build_upstream
@@ -36,7 +37,6 @@ from gateway.tenancy.metadata import MetadataStore
 from translators.influxql.engine import Limits
 
 log = logging.getLogger(__name__)
-STORE_FILE = "native.duckdb"
 METADATA_FILE = "metadata.sqlite"
 FORM_LIMIT = 10 * 1024 * 1024  # /query form bodies
 

@@ -84,6 +84,7 @@ async def test_broken_gzip_never_500(client: TestClient, body: bytes) -> None:
 
 @pytest.mark.parametrize("params", [
     {"db": "x" * 300}, {"db": "information_schema"}, {"db": "__influx_gateway"},
+    {"db": "native"}, {"db": "Native"},
     {"db": "\x00"}, {"db": 'a"b'}, {"db": "a;DROP SCHEMA main"}, {"db": "é/ü"},
     {"db": "ok", "precision": "\x00"}, {"db": "ok", "rp": "x" * 1000},
 ])

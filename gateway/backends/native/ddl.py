@@ -17,9 +17,10 @@ from .catalog import Catalog, Column, Database, Role, Table, new_table
 from .series_index import SeriesIndex
 from .transaction import Transaction
 
-# DuckDB's own schemas (and ours) cannot be databases.
+# DuckDB's own schemas (and ours) cannot be databases, nor can the store's catalog name: a
+# schema named like its catalog is an ambiguous reference to DuckDB.
 RESERVED_SCHEMAS = frozenset({st.META_SCHEMA, "information_schema", "pg_catalog", "temp", "main",
-                              "system"})
+                              "system", st.STORE_CATALOG})
 
 
 def check_name(name: str, what: str) -> None:

@@ -15,6 +15,9 @@ from sqlglot import exp
 from translators.lineprotocol import TIME_COLUMN
 
 DIALECT = "duckdb"
+#: The store's file in the data directory. DuckDB names its catalog after the file's stem.
+STORE_FILE = "native.duckdb"
+STORE_CATALOG = STORE_FILE.removesuffix(".duckdb")
 META_SCHEMA = "__influx_gateway"
 TIME_TYPE = "TIMESTAMP_NS"
 TAG_TYPE = "VARCHAR"
