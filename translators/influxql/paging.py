@@ -9,7 +9,7 @@ the range reaches. 1.x pages each shard group apart; they are pooled here, which
 when the range lies within one shard group.
 
 A subquery is paged by its parent's GROUP BY tags (`SelectPlan.paged_by`): 1.x hands the
-parent's dimensions down with its SLIMIT/SOFFSET (`subquery.inner_statement`).
+parent's dimensions down with its SLIMIT/SOFFSET (`subquery_inner.inner_statement`).
 """
 
 from __future__ import annotations

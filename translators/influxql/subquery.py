@@ -4,7 +4,8 @@ Each inner statement runs first (through `engine.select`, so subqueries nest), a
 adjusts a subquery to its parent. Its series become rows of a virtual measurement per series
 name: the time, the series' tags as tags, the output columns as fields typed from their values.
 The outer statement then runs over those rows with the ordinary planner, storage query and
-shaping, the rows handed to the runner as Arrow tables it scans by name.
+shaping, the rows handed to the runner as Arrow tables it scans by name. How 1.x adjusts
+the inner statement to its parent is `subquery_inner.py`'s.
 """
 
 from __future__ import annotations
@@ -21,21 +22,28 @@ from translators.lineprotocol import FieldType
 
 from . import ast
 from .conditions import condition_sql
-from .errors import QueryError
-from .functions import TRANSFORMS
 from .regex import matcher
 from .results import Series
 from .rewrite import plan_select, resolve_sources
 from .schema import SchemaProvider, StaticSchema
-from .select_list import has_aggregate, parent_columns, schema_union, strip_parens
+from .select_list import parent_columns, schema_union, strip_parens
 from .select_plan import PrimRef, SelectPlan
 from .sqlnames import STORED_TIME, TIME, VIRTUAL_DB, col, ident
 from .subquery_fill import statement_fills_in_runs
+from .subquery_inner import (
+    aggregates,
+    as_subquery,
+    check_directions,
+    descending,
+    expand_dimensions,
+    inner_statement,
+    is_time,
+    streams,
+)
 from .subquery_range import (
     cut_early_rows,
     mapped_range,
     parent_condition,
-    within_parent_range,
 )
 from .subquery_rows import SEQUENCE, Virtual, add_series, drop_uncast, positions, row_count
 from .subquery_rows import schema as schema_of
@@ -75,19 +83,19 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     from .engine import select  # engine imports this module lazily; select recurses
 
     _check_parent_list(statement, now)
-    _check_directions(statement)
+    check_directions(statement)
     # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
     # statement keeps them as written (its wildcard columns then list no tag).
     parent = dataclasses.replace(
-        statement, dimensions=_expand_dimensions(statement, database, schema))
+        statement, dimensions=expand_dimensions(statement, database, schema))
     # 1.x hands a parent's dimensions down to its subqueries, however deep: they key the page.
     nested = paged_by is not None
     paged_by = parent.dimensions if paged_by is None else paged_by
     mapped = mapped or mapped_range(statement, now)
-    inners = [inner_statement(_as_subquery(source), parent, now) for source in statement.sources]
+    inners = [inner_statement(as_subquery(source), parent, now) for source in statement.sources]
     plans = [_stored_plan(inner, database, schema, now) for inner in inners]
     types = [column_types(plan, now, run, mapped) for plan in plans]
-    subqueries = [_as_subquery(s) for s in statement.sources]
+    subqueries = [as_subquery(s) for s in statement.sources]
 
     def untyped(virtual: dict[str, Virtual]) -> None:
         names = {f for rows in virtual.values() for f in rows.fields}
@@ -106,33 +114,33 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                                                       strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
-        by_time = not _aggregates(inner) or any(_is_time(d) for d in inner.dimensions)
+        by_time = not aggregates(inner) or any(is_time(d) for d in inner.dimensions)
         # ...but a fill()ed one answers its fill iterator's runs, one after the other
         by_time = by_time and not statement_fills_in_runs(inner)
         # ...and a raw one over subqueries answers their rows in the order they came
-        by_time = by_time and not (not _aggregates(inner) and any(
+        by_time = by_time and not (not aggregates(inner) and any(
             isinstance(s, ast.SubQuery) for s in inner.sources))
         # 1.x's parent reads a NaN the subquery computes as a point (count() counts it)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by,
-                          keep_nan=True, mapped=mapped, read_once=_streams(statement))
-        if _descending(statement):
+                          keep_nan=True, mapped=mapped, read_once=streams(statement))
+        if descending(statement):
             # run in the parent's order (fill(previous) looks forward...), read in time order
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
         tagged = tag_columns(inner, inner_plan, database, schema, now)
-        own = {d.expr.name for d in _expand_dimensions(_as_subquery(source), database, schema)
+        own = {d.expr.name for d in expand_dimensions(as_subquery(source), database, schema)
                if isinstance(d.expr, ast.VarRef)}
         for rank, series in enumerate(answered):
             # Descending answers reverse time but keep series order (the shaper reverses all).
-            rank = -rank if _descending(statement) else rank
+            rank = -rank if descending(statement) else rank
             rows = virtual.setdefault(series.name, Virtual())
             add_series(rows, series, rank, by_time)
             rows.tagged.update(tagged)
             rows.own.update(own)
         add_types(virtual, inner_types)
     untyped(virtual)
-    if _aggregates(statement) or _streams(statement):
+    if aggregates(statement) or streams(statement):
         for rows in virtual.values():
             drop_uncast(rows)
     names = sorted(virtual)
@@ -155,98 +163,6 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                   read_once=read_once)
 
 
-# -- the inner statement as 1.x runs it under a parent ------------------------------------------
-
-
-def _expand_dimensions(statement: ast.SelectStatement, database: str | None,
-                       schema: SchemaProvider) -> tuple[ast.Dimension, ...]:
-    """GROUP BY `*` and regexes expanded, as 1.x expands them before it runs anything: over a
-    subquery they range only over the tags the subquery grouped by (its own `*` and regexes
-    expanded first), over a measurement beside it over that measurement's tags."""
-    if not any(isinstance(d.expr, ast.Wildcard | ast.RegexLiteral)
-               for d in statement.dimensions):
-        return statement.dimensions
-    keys = sorted(_dimension_keys(statement.sources, database, schema))
-    expanded: list[ast.Dimension] = []
-    for dimension in statement.dimensions:
-        expr = dimension.expr
-        if isinstance(expr, ast.Wildcard):
-            expanded.extend(ast.Dimension(ast.VarRef(k)) for k in keys)
-        elif isinstance(expr, ast.RegexLiteral):
-            expanded.extend(ast.Dimension(ast.VarRef(k)) for k in keys
-                            if matcher(expr.pattern).search(k))
-        else:
-            expanded.append(dimension)
-    return tuple(expanded)
-
-
-def _dimension_keys(sources: tuple[ast.Source, ...], database: str | None,
-                    schema: SchemaProvider) -> set[str]:
-    """The tag keys a parent's `GROUP BY *` finds in `sources` (1.x's FieldDimensions)."""
-    keys: set[str] = set()
-    for source in sources:
-        if isinstance(source, ast.SubQuery):
-            inner = source.statement
-            keys.update(d.expr.name for d in _expand_dimensions(inner, database, schema)
-                        if isinstance(d.expr, ast.VarRef))
-        else:
-            for found in resolve_sources((source,), database, schema):
-                keys.update(found.schema.tags)
-    return keys
-
-
-
-def inner_statement(inner: ast.SelectStatement, outer: ast.SelectStatement,
-                    now: int) -> ast.SelectStatement:
-    """The subquery adjusted to its parent statement, as 1.x does it."""
-    dimensions = list(inner.dimensions)
-    handed = list(inner.handed)
-    # 1.x propagates the parent's GROUP BY tags into the subquery, so `SELECT sum(d) FROM
-    # (SELECT difference(x) AS d ...) GROUP BY host` takes differences per host.
-    for dimension in (*outer.dimensions, *_top_tags(outer)):
-        if not _is_time(dimension) and dimension not in dimensions:
-            dimensions.append(dimension)
-            if isinstance(dimension.expr, ast.VarRef):
-                handed.append(dimension.expr.name)
-    inner_interval = any(_is_time(d) for d in dimensions)
-    outer_interval = next((d for d in outer.dimensions if _is_time(d)), None)
-    if _aggregates(inner) and not inner_interval and outer_interval is not None:
-        # 1.x: an aggregating subquery without GROUP BY time inherits its parent's interval.
-        dimensions.append(outer_interval)
-        inner_interval = True
-    fill = inner.fill
-    if inner_interval and fill is ast.FillOption.NULL:
-        # 1.x switches a subquery's fill(null) to fill(none): empty buckets (and count's
-        # zeros) never reach the parent.
-        fill = ast.FillOption.NONE
-    # 1.x adds the parent's SLIMIT and SOFFSET to the subquery's own and pages only there:
-    # the parent's series are never paged again (`SLIMIT 1` over `SLIMIT 1` answers two).
-    # 1.x runs a subquery in its parent's time order.
-    return dataclasses.replace(
-        inner, dimensions=tuple(dimensions), handed=tuple(handed), fill=fill,
-        sort_fields=outer.sort_fields,
-        condition=within_parent_range(inner.condition, outer, now, outer_interval is not None),
-        slimit=inner.slimit + outer.slimit, soffset=inner.soffset + outer.soffset)
-
-
-def _top_tags(statement: ast.SelectStatement) -> list[ast.Dimension]:
-    """The tags of the statement's top(x, tag..., N) and bottom(): 1.x reads them through a
-    max() (min()) grouped by them, which it hands down to a subquery like a GROUP BY."""
-    return [ast.Dimension(ast.VarRef(arg.name)) for item in statement.fields
-            for call in ast.calls(item.expr)
-            if isinstance(call, ast.Call) and call.name in ("top", "bottom")
-            for arg in map(strip_parens, call.args[1:-1]) if isinstance(arg, ast.VarRef)]
-
-
-def _as_subquery(source: ast.Source) -> ast.SelectStatement:
-    """A measurement beside subqueries in FROM read as the subquery of all its points, its
-    tags kept as tags (1.x merges both kinds of source into one answer)."""
-    if isinstance(source, ast.SubQuery):
-        return source.statement
-    return ast.SelectStatement(fields=(ast.Field(ast.Wildcard(ast.DataType.FIELD)),),
-                               sources=(source,), dimensions=(ast.Dimension(ast.Wildcard()),))
-
-
 def _ascending(series: Series) -> Series:
     """A descending answer's series with its rows in time order (an emission order, read
     backwards too)."""
@@ -259,19 +175,6 @@ def _ascending(series: Series) -> Series:
                   series.has_time, timezone=series.timezone, order=order)
 
 
-def _aggregates(statement: ast.SelectStatement) -> bool:
-    return any(has_aggregate(f.expr) for f in statement.fields)
-
-
-def _streams(statement: ast.SelectStatement) -> bool:
-    """Whether the statement reads its subqueries through transformations of their fields
-    (`cumulative_sum(a)`, no aggregate inside): 1.x merges each subquery's cursor into them
-    with a merge iterator, which drops an input at its first nil."""
-    return not _aggregates(statement) and any(
-        isinstance(call, ast.Call) and call.name in TRANSFORMS
-        for item in statement.fields for call in ast.calls(item.expr))
-
-
 def _check_parent_list(statement: ast.SelectStatement, now: int) -> None:
     """1.x compiles the parent's own SELECT list, GROUP BY and fill() before it looks at a
     subquery: the parent's statement errors (`mixing aggregate and non-aggregate queries`,
@@ -280,25 +183,6 @@ def _check_parent_list(statement: ast.SelectStatement, now: int) -> None:
     bare = dataclasses.replace(statement, sources=(), condition=parent_condition(statement, now))
     plan_select(bare, VIRTUAL_DB, StaticSchema({}), now)
 
-
-def _check_directions(statement: ast.SelectStatement) -> None:
-    """A subquery runs in its parent's time order: one without ORDER BY takes it (so under
-    a descending parent it is descending too), one whose ORDER BY says otherwise is 1.x's
-    error, before anything in the subquery is checked. `statement` already carries the
-    direction its own parent handed down."""
-    for source in statement.sources:
-        if (isinstance(source, ast.SubQuery) and source.statement.sort_fields
-                and _descending(source.statement) != _descending(statement)):
-            raise QueryError("subqueries must be ordered in the same direction as the query "
-                             "itself")
-
-
-def _descending(statement: ast.SelectStatement) -> bool:
-    return bool(statement.sort_fields) and not statement.sort_fields[0].ascending
-
-
-def _is_time(dimension: ast.Dimension) -> bool:
-    return isinstance(dimension.expr, ast.Call) and dimension.expr.name == "time"
 
 
 # -- series to rows -----------------------------------------------------------------------------
