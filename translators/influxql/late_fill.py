@@ -6,8 +6,9 @@ its input once per call: until the input yields a point it answers nil, and so i
 series' last bucket; inside a series a nil is filled like an empty bucket. The cursor makes a
 row by peeking every call and then reading every call, each peek or read that finds no point
 buffered asking the iterator once: the row's time is the earliest (by series, then time) of
-the peeked points; a call whose read finds nothing, or a point of another row, reads the
-cursor's default (that point kept for the next row). A scan where no call peeks a point ends
+the peeked points (the latest under DESC, where every call reads the series last first); a
+call whose read finds nothing, or a point of another row, reads the cursor's default (that
+point kept for the next row). A scan where no call peeks a point ends
 a batch of rows; 1.x's executor scans again, and a second such scan in a row (or one before any
 row) ends the read: when every call is a percentile(), a series whose first two windows select
 nothing ends it there, after the series before (its fill hands the cursor both nils).
@@ -91,11 +92,11 @@ def rows(plan: SelectPlan, series: Sequence[Series], start: int, end: int
     filled = [one.rows() for one in series]
     for index, prim in enumerate(plan.prims):
         if prim.func == "integral":
-            stream = [Point(s, t, v) for s, one in enumerate(series)
-                      for t, v in one.integrals.get(index, [])]
+            stream = [Point(s, t, v) for s in _read_order(plan, series)
+                      for t, v in series[s].integrals.get(index, [])]
         elif prim.func != "percentile":
-            stream = [Point(s, t, values[index]) for s, one in enumerate(series)
-                      if index not in one.quiet for t, values in filled[s]]
+            stream = [Point(s, t, values[index]) for s in _read_order(plan, series)
+                      if index not in series[s].quiet for t, values in filled[s]]
         else:
             continue
         streams[index] = _limited(plan, stream)
@@ -104,6 +105,12 @@ def rows(plan: SelectPlan, series: Sequence[Series], start: int, end: int
             plan.fill, plan.fill_value, series[at].kinds[i], last)):
         out[at].append((time, values))
     return out
+
+
+def _read_order(plan: SelectPlan, series: Sequence[Series]) -> Sequence[int]:
+    """The series' positions in the order 1.x's iterators read them: the last first under
+    ORDER BY time DESC (the cursor then takes the greatest series and time)."""
+    return range(len(series) - 1, -1, -1) if plan.descending else range(len(series))
 
 
 def _late_series(stream: list[Item]) -> set[int]:
@@ -128,7 +135,7 @@ def _filled(plan: SelectPlan, series: Sequence[Series], index: int, start: int,
     step = -plan.interval if plan.descending else plan.interval
     first, last = (end, start) if plan.descending else (start, end)
     reduced: list[Item] = [Point(s, t, v) if v is not None else None
-                           for s, one in enumerate(series) for t, v in one.windows[index]]
+                           for s in _read_order(plan, series) for t, v in series[s].windows[index]]
     kinds = [one.kinds[index] for one in series]
     place = 0
     held: list[Item] = []  # the buffered point an unread leaves (at most one)

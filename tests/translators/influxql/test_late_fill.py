@@ -81,6 +81,16 @@ def test_descending_starts_at_the_last_bucket() -> None:
         (0, 0.5, 10.0)]]
 
 
+def test_descending_reads_the_last_series_first() -> None:
+    # under DESC every call reads the series last first: the second series walks as it
+    # would alone, then the first, none of whose windows selects, is filled
+    first = series([(t, NIL) for t in range(6)], MAXES, descending=True)
+    second = series([(0, 0.5), (3, 3.5), (4, NIL), (5, NIL)], MAXES, descending=True)
+    alone = walk({"descending": True}, second)
+    assert alone is not None
+    assert walk({"descending": True}, first, second) == [
+        [(t, 7, 10.0 + t) for t in range(5, -1, -1)], alone[0]]
+
 def test_nils_after_a_series_are_used_up_by_its_trailing_buckets() -> None:
     # the first series' percentile has points up to 3: its fill's buckets 4 and 5 each ask
     # the input once, using up the next series' first two nils; the other two reach the
