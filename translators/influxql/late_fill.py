@@ -65,10 +65,9 @@ class Series:
 def applies(plan: SelectPlan) -> bool:
     """Whether the statement is one the walk answers: GROUP BY time with a fill iterator
     over aggregates (integral() among them), a percentile() one of them, the series read
-    whole (no SLIMIT, no subquery's runs), no transformation."""
+    whole (no subquery's runs; SLIMIT's page is walked alone), no transformation."""
     return (plan.aggregate and plan.interval is not None and not plan.selector_time
             and plan.fill is not ast.FillOption.NONE and plan.paged_by is None
-            and not plan.slimit and not plan.soffset
             and (plan.time_range.lower is not None or not plan.descending)
             and any(p.func == "percentile" for p in plan.prims)
             and all(p.func is not None and p.func not in fn.MULTI_ROW for p in plan.prims)

@@ -16,14 +16,14 @@ NIL = None  # a window holding points the percentile selects none of
 
 def plan(fill: ast.FillOption = ast.FillOption.NUMBER, value: float | None = 7,
          descending: bool = False, lower: int | None = 0, limit: int = 0,
-         pct_only: bool = False) -> SelectPlan:
+         pct_only: bool = False, slimit: int = 0, soffset: int = 0) -> SelectPlan:
     prims = [Prim("v", "field", "percentile", (40,)),
              Prim("v", "field", "percentile" if pct_only else "max", (90,) if pct_only else ())]
     return SelectPlan(sources=[], columns=["percentile", "max"],
                       outputs=[PrimRef(0), PrimRef(1)], prims=prims, condition=None,
                       time_range=TimeRange(lower=lower, upper=5), interval=1,
                       aggregate=True, fill=fill, fill_value=value, descending=descending,
-                      limit=limit)
+                      limit=limit, slimit=slimit, soffset=soffset)
 
 
 def series(windows: list[tuple[int, Any]], maxes: list[tuple[int, Any]],
@@ -159,6 +159,7 @@ def test_limit_cuts_each_call_and_keeps_its_nils() -> None:
     pytest.param({}, True, id="fill-number"),
     pytest.param({"fill": ast.FillOption.NONE}, False, id="fill-none-no-fill-iterator"),
     pytest.param({"descending": True, "lower": None}, False, id="desc-without-lower-bound"),
+    pytest.param({"slimit": 1, "soffset": 1}, True, id="slimit-page-walked"),
 ])
 def test_applies(options: dict[str, Any], expected: bool) -> None:
     assert applies(plan(**options)) is expected
