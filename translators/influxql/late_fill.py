@@ -79,6 +79,9 @@ def rows(plan: SelectPlan, series: Sequence[Series], start: int, end: int
     """Each series' rows (time, prim values) in the answer's order, as 1.x's cursor walks
     the calls; None when no percentile's fill answers nil before its last point (the usual
     joins answer the same then). `start`, `end`: the range's first and last bucket."""
+    if not any(value is None for one in series for windows in one.windows.values()
+               for _, value in windows):
+        return None  # only a window that selects nothing answers a nil
     streams: dict[int, list[Item]] = {}
     late: set[int] = set()  # the series whose point comes after a nil that reaches the cursor
     for index, prim in enumerate(plan.prims):

@@ -163,3 +163,16 @@ def test_limit_cuts_each_call_and_keeps_its_nils() -> None:
 ])
 def test_applies(options: dict[str, Any], expected: bool) -> None:
     assert applies(plan(**options)) is expected
+
+
+def test_no_nil_window_skips_the_fill_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a nil reaches the cursor only from a window that selects nothing: without one the
+    # percentile's fill is not walked at all
+    from translators.influxql import late_fill
+
+    walked = []
+    monkeypatch.setattr(late_fill, "_filled", lambda *args: walked.append(1) or [])
+    assert walk({}, series([(0, 0.5), (2, 2.5)], MAXES)) is None
+    assert walked == []
+    assert walk({}, series([(0, NIL), (2, 2.5)], MAXES)) is None
+    assert walked == [1]
