@@ -6,8 +6,9 @@ its input once per call: until the input yields a point it answers nil, and so i
 series' last bucket; inside a series a nil is filled like an empty bucket. The cursor makes a
 row by peeking every call and then reading every call, each peek or read that finds no point
 buffered asking the iterator once: the row's time is the earliest (by series, then time) of
-the peeked points; a call whose read finds nothing, or a point of another row, reads the
-cursor's default (that point kept for the next row). A scan where no call peeks a point ends
+the peeked points (the latest under DESC, where every call reads the series last first); a
+call whose read finds nothing, or a point of another row, reads the cursor's default (that
+point kept for the next row). A scan where no call peeks a point ends
 a batch of rows; 1.x's executor scans again, and a second such scan in a row (or one before any
 row) ends the read: when every call is a percentile(), a series whose first two windows select
 nothing ends it there, after the series before (its fill hands the cursor both nils).
@@ -64,10 +65,9 @@ class Series:
 def applies(plan: SelectPlan) -> bool:
     """Whether the statement is one the walk answers: GROUP BY time with a fill iterator
     over aggregates (integral() among them), a percentile() one of them, the series read
-    whole (no SLIMIT, no subquery's runs), no transformation."""
+    whole (no subquery's runs; SLIMIT's page is walked alone), no transformation."""
     return (plan.aggregate and plan.interval is not None and not plan.selector_time
             and plan.fill is not ast.FillOption.NONE and plan.paged_by is None
-            and not plan.slimit and not plan.soffset
             and (plan.time_range.lower is not None or not plan.descending)
             and any(p.func == "percentile" for p in plan.prims)
             and all(p.func is not None and p.func not in fn.MULTI_ROW for p in plan.prims)
@@ -79,6 +79,9 @@ def rows(plan: SelectPlan, series: Sequence[Series], start: int, end: int
     """Each series' rows (time, prim values) in the answer's order, as 1.x's cursor walks
     the calls; None when no percentile's fill answers nil before its last point (the usual
     joins answer the same then). `start`, `end`: the range's first and last bucket."""
+    if not any(value is None for one in series for windows in one.windows.values()
+               for _, value in windows):
+        return None  # only a window that selects nothing answers a nil
     streams: dict[int, list[Item]] = {}
     late: set[int] = set()  # the series whose point comes after a nil that reaches the cursor
     for index, prim in enumerate(plan.prims):
@@ -91,11 +94,11 @@ def rows(plan: SelectPlan, series: Sequence[Series], start: int, end: int
     filled = [one.rows() for one in series]
     for index, prim in enumerate(plan.prims):
         if prim.func == "integral":
-            stream = [Point(s, t, v) for s, one in enumerate(series)
-                      for t, v in one.integrals.get(index, [])]
+            stream = [Point(s, t, v) for s in _read_order(plan, series)
+                      for t, v in series[s].integrals.get(index, [])]
         elif prim.func != "percentile":
-            stream = [Point(s, t, values[index]) for s, one in enumerate(series)
-                      if index not in one.quiet for t, values in filled[s]]
+            stream = [Point(s, t, values[index]) for s in _read_order(plan, series)
+                      if index not in series[s].quiet for t, values in filled[s]]
         else:
             continue
         streams[index] = _limited(plan, stream)
@@ -104,6 +107,12 @@ def rows(plan: SelectPlan, series: Sequence[Series], start: int, end: int
             plan.fill, plan.fill_value, series[at].kinds[i], last)):
         out[at].append((time, values))
     return out
+
+
+def _read_order(plan: SelectPlan, series: Sequence[Series]) -> Sequence[int]:
+    """The series' positions in the order 1.x's iterators read them: the last first under
+    ORDER BY time DESC (the cursor then takes the greatest series and time)."""
+    return range(len(series) - 1, -1, -1) if plan.descending else range(len(series))
 
 
 def _late_series(stream: list[Item]) -> set[int]:
@@ -128,7 +137,7 @@ def _filled(plan: SelectPlan, series: Sequence[Series], index: int, start: int,
     step = -plan.interval if plan.descending else plan.interval
     first, last = (end, start) if plan.descending else (start, end)
     reduced: list[Item] = [Point(s, t, v) if v is not None else None
-                           for s, one in enumerate(series) for t, v in one.windows[index]]
+                           for s in _read_order(plan, series) for t, v in series[s].windows[index]]
     kinds = [one.kinds[index] for one in series]
     place = 0
     held: list[Item] = []  # the buffered point an unread leaves (at most one)

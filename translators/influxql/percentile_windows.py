@@ -13,6 +13,7 @@ call is one."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -35,22 +36,29 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
     if not calls or any(p.func != "percentile" for _, p in calls):
         return None
     order = _windows(plan, groups, keys)
-    # each call's windows in read order (a bucket where its input has points), and whether
-    # the window selects a point
-    windows = [[(place, any(_selects(groups[g][r][1][index], prim.args) for g, r in members))
-                for place, members in enumerate(order)
-                if any(present(groups[g][r][1][index]) for g, r in members)]
-               for index, prim in calls]
+
+    def selecting(call: int, first: bool = False) -> list[tuple[int, bool]]:
+        """A call's windows in read order (a bucket where its input has points; `first`:
+        the first only), each with whether it selects a point (a percentile's sort, so
+        done only for the windows read)."""
+        index, prim = calls[call]
+        places = (place for place, members in enumerate(order)
+                  if any(present(groups[g][r][1][index]) for g, r in members))
+        return [(place, any(_selects(groups[g][r][1][index], prim.args)
+                            for g, r in order[place]))
+                for place in (itertools.islice(places, 1) if first else places)]
+
     if plan.fill is not ast.FillOption.NONE:
         # the fill iterator's first peek: nothing in any call's first window ends it all
-        if not any(w and w[0][1] for w in windows):
+        if not any(window[1] for call in range(len(calls))
+                   for window in selecting(call, first=True)):
             return [set() for _ in groups]
         if not (plan.read_once and len(calls) == 1 and end is not None
                 and plan.interval is not None and not plan.descending
                 and plan.fill is not ast.FillOption.LINEAR):
             return None
-        cut = _filled_cut(windows[0], [keys[members[0][0]] if keys else members[0][0]
-                                       for members in order],
+        cut = _filled_cut(selecting(0), [keys[members[0][0]] if keys else members[0][0]
+                                         for members in order],
                           [groups[g][r][0] for g, r in (members[0] for members in order)],
                           end, plan.interval)
         if cut is None:
@@ -58,6 +66,7 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
         return [{r for r, _ in enumerate(rows)} if first < cut else set()
                 for rows, first in zip(groups, _first_places(order, len(groups)),
                                              strict=True)]
+    windows = [selecting(call) for call in range(len(calls))]
     emitted = _scan(windows, once=plan.read_once)
     kept: list[set[int]] = [set() for _ in groups]
     for place in emitted:

@@ -32,7 +32,7 @@ from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Math, Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
 from .series_rows import SeriesRows, group_rows, schema_of
-from .shard_index import groups_by
+from .shard_index import groups_by, tag_set_key
 from .sqlnames import VIRTUAL_DB
 from .subquery_fill import (
     call_streams,
@@ -95,10 +95,10 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         computed.append(((group, integrals, quiet), group.name, rows))
     prefilled = walked = by_columns = False
     if late_fill.applies(plan) and not unfilled and start is not None and end is not None \
-            and (late := _late(plan, every, start, end)) is not None:
+            and (late := _late(plan, _paged(plan, every), start, end)) is not None:
         # a percentile's fill iterator answers nothing between its points: the cursor's walk
         computed = [((group, {}, frozenset()), group.name, rows[::-1] if plan.descending else rows)
-                    for (group, *_), rows in zip(every, late, strict=True) if rows]
+                    for (group, *_), rows in zip(_paged(plan, every), late, strict=True) if rows]
         prefilled = walked = True
     if plan.paged_by is not None and not unfilled and not walked and fills_in_runs(
             plan.fill, plan.interval is not None, (p.func for p in plan.prims)):
@@ -235,6 +235,17 @@ def _late(plan: SelectPlan, every: list[tuple[SeriesRows, list[tuple[int, list[A
                                                plan.descending),
                                        integrals, quiet, windows, _kinds(plan, group)))
     return late_fill.rows(plan, series, start, end)
+
+
+def _paged(plan: SelectPlan, every: list[Any]) -> list[Any]:
+    """The series SLIMIT/SOFFSET leave, each `every` entry led by its group: 1.x pages the
+    tag sets before it builds an iterator, so its cursor walks only these."""
+    if not (plan.slimit or plan.soffset):
+        return every
+    if not plan.slimit or plan.paged is None:
+        return []
+    return [one for one in every
+            if tag_set_key(dict(one[0].tags)) in plan.paged.get(one[0].name, ())]
 
 
 def _run_series(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],

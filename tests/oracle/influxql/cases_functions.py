@@ -288,6 +288,24 @@ AGGREGATES = [
                  "v != 7.3 AND v != 5.3 AND time >= '2024-01-01T00:00:00Z' AND "
                  "time <= '2024-01-01T00:11:00Z' GROUP BY time(2m), id fill(1) "
                  "ORDER BY time DESC", id="percentile-late-fill-math-desc"),
+    # under DESC 1.x reads the series newest first: d's late rows come before c's
+    pytest.param("SELECT percentile(v, 10), mean(v) FROM gauge WHERE (id = 'c' OR id = 'd') "
+                 "AND v != 0.3 AND v != 5.3 AND v != 5.2 AND time >= '2024-01-01T00:00:00Z' "
+                 "AND time <= '2024-01-01T00:11:00Z' GROUP BY time(5m), id fill(0) "
+                 "ORDER BY time DESC", id="percentile-late-fill-desc-two-series"),
+    pytest.param("SELECT percentile(v, 10), mean(v) FROM gauge WHERE v != 0.3 AND v != 5.3 "
+                 "AND v != 5.2 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time <= '2024-01-01T00:11:00Z' GROUP BY time(5m), id fill(0) "
+                 "ORDER BY time DESC", id="percentile-late-fill-desc-four-series"),
+    # 1.x pages the series before it builds an iterator: the walk reads only SLIMIT's page
+    pytest.param("SELECT max(w), percentile(v, 40) FROM gauge WHERE v != 1.1 AND v != 3.1 AND "
+                 "v != 5.1 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time <= '2024-01-01T00:11:00Z' GROUP BY time(2m), id fill(7) "
+                 "SLIMIT 2 SOFFSET 1", id="percentile-late-fill-slimit-soffset"),
+    pytest.param("SELECT max(w), percentile(v, 40) FROM gauge WHERE v != 1.1 AND v != 3.1 AND "
+                 "v != 5.1 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time <= '2024-01-01T00:11:00Z' GROUP BY time(2m), id fill(7) "
+                 "LIMIT 3 SLIMIT 1 SOFFSET 1", id="percentile-late-fill-slimit-limit"),
     pytest.param("SELECT (median(v)) - stddev(w) FROM gauge WHERE time >= "
                  "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:17:00Z' "
                  "GROUP BY time(5m), id fill(none) LIMIT 3", id="stddev-one-point-fill-none-limit"),

@@ -16,14 +16,14 @@ NIL = None  # a window holding points the percentile selects none of
 
 def plan(fill: ast.FillOption = ast.FillOption.NUMBER, value: float | None = 7,
          descending: bool = False, lower: int | None = 0, limit: int = 0,
-         pct_only: bool = False) -> SelectPlan:
+         pct_only: bool = False, slimit: int = 0, soffset: int = 0) -> SelectPlan:
     prims = [Prim("v", "field", "percentile", (40,)),
              Prim("v", "field", "percentile" if pct_only else "max", (90,) if pct_only else ())]
     return SelectPlan(sources=[], columns=["percentile", "max"],
                       outputs=[PrimRef(0), PrimRef(1)], prims=prims, condition=None,
                       time_range=TimeRange(lower=lower, upper=5), interval=1,
                       aggregate=True, fill=fill, fill_value=value, descending=descending,
-                      limit=limit)
+                      limit=limit, slimit=slimit, soffset=soffset)
 
 
 def series(windows: list[tuple[int, Any]], maxes: list[tuple[int, Any]],
@@ -80,6 +80,16 @@ def test_descending_starts_at_the_last_bucket() -> None:
         (5, 7, 15.0), (5, 7, 7), (4, 7, 14.0), (3, 3.5, 13.0), (2, 7, 12.0), (1, 7, 11.0),
         (0, 0.5, 10.0)]]
 
+
+def test_descending_reads_the_last_series_first() -> None:
+    # under DESC every call reads the series last first: the second series walks as it
+    # would alone, then the first, none of whose windows selects, is filled
+    first = series([(t, NIL) for t in range(6)], MAXES, descending=True)
+    second = series([(0, 0.5), (3, 3.5), (4, NIL), (5, NIL)], MAXES, descending=True)
+    alone = walk({"descending": True}, second)
+    assert alone is not None
+    assert walk({"descending": True}, first, second) == [
+        [(t, 7, 10.0 + t) for t in range(5, -1, -1)], alone[0]]
 
 def test_nils_after_a_series_are_used_up_by_its_trailing_buckets() -> None:
     # the first series' percentile has points up to 3: its fill's buckets 4 and 5 each ask
@@ -149,6 +159,20 @@ def test_limit_cuts_each_call_and_keeps_its_nils() -> None:
     pytest.param({}, True, id="fill-number"),
     pytest.param({"fill": ast.FillOption.NONE}, False, id="fill-none-no-fill-iterator"),
     pytest.param({"descending": True, "lower": None}, False, id="desc-without-lower-bound"),
+    pytest.param({"slimit": 1, "soffset": 1}, True, id="slimit-page-walked"),
 ])
 def test_applies(options: dict[str, Any], expected: bool) -> None:
     assert applies(plan(**options)) is expected
+
+
+def test_no_nil_window_skips_the_fill_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a nil reaches the cursor only from a window that selects nothing: without one the
+    # percentile's fill is not walked at all
+    from translators.influxql import late_fill
+
+    walked = []
+    monkeypatch.setattr(late_fill, "_filled", lambda *args: walked.append(1) or [])
+    assert walk({}, series([(0, 0.5), (2, 2.5)], MAXES)) is None
+    assert walked == []
+    assert walk({}, series([(0, NIL), (2, 2.5)], MAXES)) is None
+    assert walked == [1]
