@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from . import ast
-from .cursor import merge
+from .cursor import merge, missing_value
 from .field_checks import check_fields
 from .fill import UNTYPED
 from .functions import FLOAT_CALLS, INTEGER_CALLS, MATH, SELECTORS, TRANSFORMS
@@ -166,6 +167,11 @@ def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select
              for parts, answered in ((halves.aggregates, aggregated),
                                      (halves.transforms, transformed))
              for k, part in enumerate(parts)]
+    if all(isinstance(p, ast.Call) and p.name == "percentile" for p in halves.aggregates):
+        counted = select(half(tuple(ast.Call("count", p.args[:1]) for p in halves.aggregates
+                                    if isinstance(p, ast.Call))))
+        if (walked := _walk_nils(halves, by_key, kinds, statement, counted)) is not None:
+            return walked
     out = []
     for key in sorted(by_key, reverse=descending):
         pair = by_key[key]
@@ -178,6 +184,57 @@ def select_beside(statement: ast.SelectStatement, halves: Halves, select: Select
         out.append(Series(known.name, ["time", *halves.names], rows, known.tags,
                           has_time=True, timezone=known.timezone))
     return out
+
+
+def _walk_nils(halves: Halves, by_key: dict[tuple[str, tuple[str, ...]], list[Series | None]],
+               kinds: list[str | None], statement: ast.SelectStatement,
+               counted: list[Series]) -> list[Series] | None:
+    """The joined series when the aggregates are percentile() calls and one selects no point
+    of a series holding its field's points (a nil; `counted`: count() of each one's field),
+    else None. 1.x's cursor walks every call over all series at once: a call that peeks a
+    nil shows nothing for that scan and reads on at the next, so a transformation's row of
+    a later series may come first and the percentile's point of an earlier one follow, a
+    series answered in pieces (`late_fill._walk`; fuzz 324-1247)."""
+    count = len(halves.aggregates)
+    held = {(s.name, tuple((s.tags or {}).values())): [v or 0 for v in s.values[0][1:]]
+            for s in counted if s.values}
+    nils = {(key, k) for key, counts in held.items() for k in range(count) if counts[k]
+            and not any(row[k + 1] is not None for row in _rows(by_key.get(key, [None])[0]))}
+    if not nils:
+        return None
+    from .late_fill import Point, _walk  # late_fill imports nothing from here
+
+    descending = bool(statement.sort_fields) and not statement.sort_fields[0].ascending
+    keys = sorted(set(by_key) | set(held))  # the walk takes series by position
+    streams: dict[int, list[Point | None]] = {k: [] for k in range(len(kinds))}
+    for at in (range(len(keys) - 1, -1, -1) if descending else range(len(keys))):
+        pair = by_key.get(keys[at], [None, None])
+        for k in range(count):
+            if (keys[at], k) in nils:
+                streams[k].append(None)
+            streams[k].extend(Point(at, row[0], row[k + 1]) for row in _rows(pair[0])
+                              if row[k + 1] is not None)
+        for k in range(count, len(kinds)):
+            streams[k].extend(Point(at, row[0], row[k - count + 1]) for row in _rows(pair[1]))
+    walker = SimpleNamespace(descending=descending, prims=kinds)
+    rows = _walk(cast(Any, walker), streams, lambda at, call, last: missing_value(
+        statement.fill, statement.fill_value, kinds[call], last))
+    pieces: list[tuple[int, list[list[Any]]]] = []  # runs of one series' rows
+    for at, time, values in rows:
+        if not pieces or pieces[-1][0] != at:
+            pieces.append((at, []))
+        pieces[-1][1].append([time, *(evaluate_node(node, values) for node in halves.outputs)])
+    out = []
+    for at, piece in pieces:
+        known = next(s for s in (*by_key.get(keys[at], ()), *counted) if s is not None and (
+            s.name, tuple((s.tags or {}).values())) == keys[at])
+        out.append(Series(known.name, ["time", *halves.names], piece, known.tags,
+                          has_time=True, timezone=known.timezone))
+    return out
+
+
+def _rows(series: Series | None) -> list[list[Any]]:
+    return series.values if series is not None else []
 
 
 def join(streams: list[tuple[list[list[Any]], tuple[int, ...]]], kinds: list[str | None],

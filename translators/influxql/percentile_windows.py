@@ -33,7 +33,7 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
     BY tags (1.x hands them down) and time, reducing each of its own groups inside: such a
     window selects nothing only when none of its series selects. `end`: the last bucket."""
     calls = [(i, p) for i, p in enumerate(plan.prims) if p.func is not None]
-    if not calls or any(p.func != "percentile" for _, p in calls):
+    if not calls or any(p.func != "percentile" for _, p in calls) or plan.beside_transforms:
         return None
     order = _windows(plan, groups, keys)
 

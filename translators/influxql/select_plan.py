@@ -178,6 +178,10 @@ class SelectPlan:
     # where every percentile() finds nothing ends the read, with no second scan
     # (`percentile_windows.read_rows`)
     read_once: bool = False
+    # The aggregates of a statement whose raw transformations 1.x's cursor reads beside them
+    # (`beside.py`): their points keep every scan going, so a percentile() window selecting
+    # nothing ends no read (`percentile_windows.read_rows`)
+    beside_transforms: bool = False
     # Each column's name before `_1`, `_2` suffixes (alias or generated), which a subquery's
     # parent reads it by (`select_list.parent_columns`)
     read_names: list[str] = field(default_factory=list)

@@ -68,6 +68,16 @@ CASES = [
                  "GROUP BY time(1m)", id="pair-by-time"),
     pytest.param(f"SELECT first(u), mean(u), last(u) FROM {PAIR_REVERSED} WHERE {S}",
                  id="pair-beside-mean"),
+    # beside a raw transformation, a percentile() selecting nothing of a series (host c) is a
+    # nil 1.x's cursor peeks: that scan shows the transformation's row of host a first, then
+    # b's and a's percentile points, host a answered in two pieces (fuzz 324-1247)
+    pytest.param(f"SELECT percentile(u, 20), non_negative_difference(k) FROM {PAIR} WHERE "
+                 "time > '2023-12-31T22:53:00Z' AND time < '2024-01-31T00:00:00Z' "
+                 "GROUP BY host ORDER BY time DESC", id="pair-percentile-nil-beside-transform"),
+    pytest.param(f"SELECT percentile(u, 20), difference(k) FROM {PAIR} WHERE "
+                 "time > '2023-12-31T22:53:00Z' AND time < '2024-01-31T00:00:00Z' "
+                 "GROUP BY host fill(4) ORDER BY time DESC", {"chunked": "true"},
+                 id="pair-percentile-nil-beside-transform-fill-chunked"),
     pytest.param(f"SELECT first(k), last(k) FROM {PAIR_REVERSED} WHERE {S}",
                  id="pair-types-first-last"),
     pytest.param(f"SELECT first(k) FROM {PAIR}", id="pair-types-first"),

@@ -735,6 +735,17 @@ SELECTORS = [
     pytest.param("SELECT percentile(v, 40), percentile(v, 60) FROM gauge WHERE v != 0.4 AND "
                  "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
                  "GROUP BY time(2m), id fill(none)", id="percentile-low-rank-first-window-one"),
+    # beside raw transformations, whose points keep the cursor reading, a first series where
+    # percentile() selects nothing ends nothing: a later series' percentile row stands
+    # (fuzz 322-646)
+    pytest.param("SELECT percentile(latency, 5), difference(code) FROM events WHERE "
+                 "source = 'app' AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time <= '2024-01-01T02:00:00Z' GROUP BY level",
+                 id="percentile-low-rank-first-series-beside-transform"),
+    pytest.param("SELECT chande_momentum_oscillator(code, 5), percentile(latency, 5), "
+                 "elapsed(code, 1m) FROM events WHERE level !~ /war/ AND "
+                 "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T02:00:00Z' GROUP BY *",
+                 id="percentile-low-rank-first-series-beside-transforms"),
     # without a fill iterator (fill(none); a subquery's fill(null) is none) 1.x's cursor ends
     # at the first step where every call's window selects nothing: later windows and series
     # are never read
