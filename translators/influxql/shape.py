@@ -38,8 +38,6 @@ from .subquery_fill import (
     call_streams,
     fills_in_runs,
     joined_runs,
-    limit_rows,
-    limit_runs,
     runs,
 )
 
@@ -111,10 +109,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 transforms_in(node) for node in plan.outputs):
             # the calls' runs joined, as many rows as 1.x's cursor answers for them
             per_call, rank = call_streams(plan, tagged, calls)
-            spans = run_join.spans(plan, per_call, rank, start)
-            stretches = run_join.stretches(spans, (end - start) // plan.interval,
-                                           plan.descending)
-            limit_rows(run_join.row_count(stretches), max_buckets)
+            spans, stretches = run_join.counted(plan, per_call, rank, (start, end),
+                                                max_buckets)
             joined = run_join.applies(plan, keep) and run_join.joined_columns(
                 plan, per_call, spans, stretches, (start, end), lambda p: _kinds(plan, p[0]),
                 lambda p: p[0].absent_counts)
@@ -133,7 +129,9 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             computed = [(payload, None, rows) for payload, rows in runs(tagged,
                                                                        plan.descending)]
             if start is not None and end is not None:
-                limit_runs(plan, len(computed), start, end, max_buckets)
+                # capped as the calls' runs joined are: the rows each run fills
+                run_join.counted(plan, {0: [(p, rows) for p, _, rows in computed]},
+                                 lambda _: 0, (start, end), max_buckets)
                 by_columns = run_fill.applies(plan, keep)
     bucket_times: dict[int, pa.Array] = {}  # by a run's first bucket: the runs share them
     for (group, integrals, quiet), _, rows in computed:
