@@ -11,7 +11,6 @@ The rows come grouped into series by `series_rows.py`, each bucket's aggregate v
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from functools import partial
 from typing import Any
@@ -69,10 +68,10 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 plan, [g.rows for g in groups], _window_keys(plan, groups))) is not None):
         # a subquery's rows as its cursor emits them, back in time where a call reads ahead
         return _walked(plan, groups, walked, keep)
-    if plan.aggregate and (kept := percentile_windows.read_rows(
+    breaks: dict[int, tuple[int, ...]] = {}  # a group's `Series.breaks`, by its id
+    if plan.aggregate and (read := percentile_windows.read_rows(
             plan, [g.rows for g in groups], _window_keys(plan, groups), end)) is not None:
-        groups = [dataclasses.replace(g, rows=[r for i, r in enumerate(g.rows) if i in rows])
-                  for g, rows in zip(groups, kept, strict=True) if rows]
+        groups, breaks = percentile_windows.kept_rows(plan, groups, *read)
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
@@ -170,7 +169,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         series.append(Series(
             name=group.name, columns=["time", *plan.columns], values=out_rows,
             tags=dict(group.tags) if group.tags else None, has_time=True,
-            timezone=plan.timezone))
+            timezone=plan.timezone,
+            breaks=breaks.get(id(group), ()) if len(out_rows) == len(group.rows) else ()))
     if plan.slimit or plan.soffset:
         series = page_series(series, plan)
     if plan.descending:
