@@ -6,7 +6,9 @@ replay them from a whole `StatementResult`:
 
 * SELECT, SHOW SERIES and SHOW FIELD KEYS go through the emitter (`Chunking.ROWS`): a series is
   cut every `chunk_size` rows; a piece followed by more of its series has `"partial":true`, and
-  every result but the statement's last has `"partial":true` too.
+  every result but the statement's last has `"partial":true` too, except where 1.x's cursor
+  found nothing (`Series.breaks`): the emitter ends the result there, not partial, and counts
+  `chunk_size` afresh.
 * SHOW TAG KEYS and SHOW TAG VALUES answer one result per series (`Chunking.SERIES`).
 * Every other statement answers once (`Chunking.WHOLE`).
 
@@ -46,14 +48,27 @@ def _chunking(result: StatementResult, chunking: ChunkingMap | None) -> Chunking
     return Chunking.of(result)
 
 
-def _row_pieces(series: Series, chunk_size: int) -> Iterator[Series]:
+def _row_pieces(series: Series, chunk_size: int) -> Iterator[tuple[Series, bool]]:
+    """A series cut as the emitter cuts it, each piece with whether it ends at one of the
+    series' `breaks` (a scan that found nothing ends its result, not partial); between them
+    every `chunk_size` rows, a piece followed by more of its stretch marked partial."""
     count = series.row_count
-    if count <= chunk_size:
-        yield series
+    stops = sorted({b for b in series.breaks if 0 < b < count})
+    if not stops and count <= chunk_size:
+        yield series, count in series.breaks
         return
-    for start in range(0, count, chunk_size):
-        last = start + chunk_size >= count
-        yield series.piece(start, start + chunk_size, None if last else True)
+    start = 0
+    for stop in [*stops, count]:
+        for first in range(start, stop, chunk_size):
+            last = first + chunk_size >= stop
+            yield (series.piece(first, min(first + chunk_size, stop), None if last else True),
+                   last and stop in series.breaks)
+        start = stop
+
+
+def first_stretch(series: Series) -> int:
+    """The rows of a series before its first break: its first piece's (`_row_pieces`)."""
+    return min([b for b in series.breaks if b > 0] + [series.row_count])
 
 
 def _split_one(result: StatementResult, mode: Chunking, chunk_size: int
@@ -65,14 +80,15 @@ def _split_one(result: StatementResult, mode: Chunking, chunk_size: int
     if mode is Chunking.ROWS:
         pieces = [p for s in result.series for p in _row_pieces(s, chunk_size)]
     else:
-        pieces = list(result.series)
+        pieces = [(s, False) for s in result.series]
     if len(pieces) == 1 and result.error is None:
         yield result
         return
-    for index, piece in enumerate(pieces):
+    for index, (piece, broken) in enumerate(pieces):
         last = index == len(pieces) - 1 and result.error is None
-        # The emitter marks every result but the statement's last; tag queries mark none.
-        partial = (not last and mode is Chunking.ROWS) or (last and result.partial)
+        # The emitter marks every result but the statement's last and those a scan that
+        # found nothing ended; tag queries mark none.
+        partial = (not last and mode is Chunking.ROWS and not broken) or (last and result.partial)
         yield StatementResult(sid, [piece], result.messages if index == 0 else [],
                               partial=partial)
     if result.error is not None:
@@ -99,10 +115,10 @@ def merge_chunks(results: Iterable[StatementResult],
             merged.append(StatementResult(result.statement_id, error=result.error))
             continue
         if _chunking(result, chunking) is not Chunking.ROWS or not any(
-                s.row_count > DEFAULT_CHUNK_SIZE and not s.partial for s in result.series):
+                first_stretch(s) > DEFAULT_CHUNK_SIZE and not s.partial for s in result.series):
             merged.append(result)
             continue
-        series = [s if s.row_count <= DEFAULT_CHUNK_SIZE or s.partial else
+        series = [s if first_stretch(s) <= DEFAULT_CHUNK_SIZE or s.partial else
                   s.piece(partial=True) for s in result.series]
         merged.append(StatementResult(result.statement_id, series, result.messages,
                                       result.error, result.partial))

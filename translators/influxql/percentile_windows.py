@@ -13,6 +13,7 @@ call is one."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Hashable, Sequence
 from typing import Any
@@ -20,15 +21,18 @@ from typing import Any
 from . import ast
 from . import functions as fn
 from .select_plan import Prim, SelectPlan, transforms_in
+from .series_rows import SeriesRows
 
 Rows = Sequence[tuple[int | None, list[Any]]]  # one series' buckets: (time, prim values)
 
 
 def read_rows(plan: SelectPlan, groups: Sequence[Rows],
               keys: Sequence[Hashable] | None = None,
-              end: int | None = None) -> list[set[int]] | None:
+              end: int | None = None) -> tuple[list[set[int]], list[set[int]]] | None:
     """Per series (in the answer's order of `groups`), the positions of the buckets 1.x's
-    cursor emits, or None when it reads them all. `keys`: each series' window key, when
+    cursor emits, or None when it reads them all; and of those, the ones after which a scan
+    finds nothing and ends a batch of rows (which 1.x's emitter answers as a result of its
+    own, `Series.breaks`; known only without `keys`). `keys`: each series' window key, when
     windows span several series. A subquery's reduce iterator windows by its parent's GROUP
     BY tags (1.x hands them down) and time, reducing each of its own groups inside: such a
     window selects nothing only when none of its series selects. `end`: the last bucket."""
@@ -52,7 +56,7 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
         # the fill iterator's first peek: nothing in any call's first window ends it all
         if not any(window[1] for call in range(len(calls))
                    for window in selecting(call, first=True)):
-            return [set() for _ in groups]
+            return [set() for _ in groups], [set() for _ in groups]
         if not (plan.read_once and len(calls) == 1 and end is not None
                 and plan.interval is not None and not plan.descending
                 and plan.fill is not ast.FillOption.LINEAR):
@@ -63,17 +67,40 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
                           end, plan.interval)
         if cut is None:
             return None
-        return [{r for r, _ in enumerate(rows)} if first < cut else set()
-                for rows, first in zip(groups, _first_places(order, len(groups)),
-                                             strict=True)]
+        return ([{r for r, _ in enumerate(rows)} if first < cut else set()
+                 for rows, first in zip(groups, _first_places(order, len(groups)),
+                                              strict=True)], [set() for _ in groups])
     windows = [selecting(call) for call in range(len(calls))]
-    emitted = _scan(windows, once=plan.read_once)
+    emitted, ended = _scan(windows, once=plan.read_once)
     kept: list[set[int]] = [set() for _ in groups]
     for place in emitted:
         for g, r in order[place]:
             if any(_selects(groups[g][r][1][index], prim.args) for index, prim in calls):
                 kept[g].add(r)
-    return kept
+    ends: list[set[int]] = [set() for _ in groups]
+    for place in ended if keys is None else ():
+        for g, r in order[place]:
+            ends[g].add(r)
+    return kept, ends
+
+
+def kept_rows(plan: SelectPlan, groups: Sequence[SeriesRows], kept: list[set[int]],
+              ends: list[set[int]]) -> tuple[list[SeriesRows], dict[int, tuple[int, ...]]]:
+    """The series (`SeriesRows`) with only the rows `read_rows` keeps, those left with any;
+    and by their ids their `Series.breaks`: after how many rows, in the answer's order, a
+    batch ends (none where LIMIT, OFFSET, SLIMIT or SOFFSET cut what the cursor read)."""
+    out: list[SeriesRows] = []
+    breaks: dict[int, tuple[int, ...]] = {}
+    cut = plan.rows_end is not None or bool(plan.slimit or plan.soffset)
+    for group, rows, found in zip(groups, kept, ends, strict=True):
+        if not rows:
+            continue
+        out.append(dataclasses.replace(
+            group, rows=[r for i, r in enumerate(group.rows) if i in rows]))
+        ordered = sorted(rows, reverse=plan.descending)
+        if found and not cut:
+            breaks[id(out[-1])] = tuple(sorted(ordered.index(r) + 1 for r in found if r in rows))
+    return out, breaks
 
 
 def cursor_rows(plan: SelectPlan, groups: Sequence[Rows], keys: Sequence[Hashable] | None
@@ -139,14 +166,16 @@ def _value(prim: Prim, value: Any) -> Any:
     return value
 
 
-def _scan(windows: list[list[tuple[int, bool]]], once: bool = False) -> set[int]:
+def _scan(windows: list[list[tuple[int, bool]]], once: bool = False
+          ) -> tuple[set[int], set[int]]:
     """The places 1.x's cursor emits rows at, reading each call's windows (a point where it
     selects, else nil) as its scanners do: a row peeks every call (a nil is used up), takes
     the earliest point, and reads every call at it (one without a point read ahead reads
     its next window there, a nil used up too, a later point put back). A scan where every
     peek finds nil ends the row batch; 1.x's statement executor asks again, and only a
     second such scan in a row (or one before any row) ends the read; with `once` (a parent's
-    transformations reading, `SelectPlan.read_once`) the first one does."""
+    transformations reading, `SelectPlan.read_once`) the first one does. Also the places
+    after which a batch ends and the read goes on."""
     heads = [0] * len(windows)
     held: list[int | None] = [None] * len(windows)
 
@@ -158,13 +187,16 @@ def _scan(windows: list[list[tuple[int, bool]]], once: bool = False) -> set[int]
         return place if selects else None
 
     emitted: set[int] = set()
+    ended: set[int] = set()
     rows = False  # a row since the last scan that found nothing
+    step = -1
     while True:
         held = [read(call) if h is None else h for call, h in enumerate(held)]
         if all(h is None for h in held):
             if not rows or once:
-                return emitted
+                return emitted, ended
             rows = False
+            ended.add(step)
             continue
         step = min(h for h in held if h is not None)
         emitted.add(step)

@@ -26,13 +26,13 @@ class Series:
     """
 
     __slots__ = ("name", "columns", "tags", "has_time", "partial", "timezone", "_rows",
-                 "_arrays", "order")
+                 "_arrays", "order", "breaks")
 
     def __init__(self, name: str, columns: list[str], values: list[list[Any]] | None = None,
                  tags: dict[str, str] | None = None, has_time: bool = False,
                  partial: bool = False, timezone: str | None = None, *,
                  arrays: Sequence[pa.Array] | None = None,
-                 order: list[int] | None = None) -> None:
+                 order: list[int] | None = None, breaks: tuple[int, ...] = ()) -> None:
         self.name = name
         self.columns = columns
         # None leaves the "tags" key out, as 1.x does for series without a tag set.
@@ -47,6 +47,10 @@ class Series:
         # A subquery's rows' places in the order 1.x emits them across its series, when
         # that is not by time then series (`percentile_windows.cursor_rows`)
         self.order = order
+        # After how many rows (ascending) 1.x's cursor found nothing and ended a batch of
+        # rows, which its emitter answers as a result of its own, not partial
+        # (`percentile_windows.read_rows`); the encoders cut the series there when chunked
+        self.breaks = breaks
 
     @property
     def values(self) -> list[list[Any]]:

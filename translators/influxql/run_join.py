@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from . import ast, cursor, run_fill
 from .fill import own_start
 from .select_plan import SelectPlan
+from .subquery_fill import limit_rows
 
 Rows = list[tuple[int, list[Any]]]
 T = TypeVar("T")
@@ -93,6 +94,21 @@ def stretches(runs: Mapping[int, Sequence[tuple[int, int]]], last: int,
 
 def row_count(found: Sequence[Stretch]) -> int:
     return sum(s.count for s in found)
+
+
+def counted(plan: SelectPlan, per_call: Mapping[int, Sequence[tuple[T, Rows]]],
+            rank: Callable[[T], int], span: tuple[int, int], max_buckets: int
+            ) -> tuple[dict[int, list[tuple[int, int]]], list[Stretch]]:
+    """The calls' runs' `spans` and their join's `stretches`, refused past the cap
+    (`subquery_fill.limit_rows`) on the rows the join answers. One rule for one call's runs
+    (`per_call` of one entry) and several calls': each run counted from its own first
+    bucket, as it is filled. `span`: the range's first and last bucket."""
+    assert plan.interval is not None
+    start, end = span
+    found_spans = spans(plan, per_call, rank, start)
+    found = stretches(found_spans, (end - start) // plan.interval, plan.descending)
+    limit_rows(row_count(found), max_buckets)
+    return found_spans, found
 
 
 def joined_columns(plan: SelectPlan, per_call: Mapping[int, Sequence[tuple[T, Rows]]],

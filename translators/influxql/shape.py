@@ -11,7 +11,6 @@ The rows come grouped into series by `series_rows.py`, each bucket's aggregate v
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from functools import partial
 from typing import Any
@@ -38,8 +37,6 @@ from .subquery_fill import (
     call_streams,
     fills_in_runs,
     joined_runs,
-    limit_rows,
-    limit_runs,
     runs,
 )
 
@@ -71,10 +68,10 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 plan, [g.rows for g in groups], _window_keys(plan, groups))) is not None):
         # a subquery's rows as its cursor emits them, back in time where a call reads ahead
         return _walked(plan, groups, walked, keep)
-    if plan.aggregate and (kept := percentile_windows.read_rows(
+    breaks: dict[int, tuple[int, ...]] = {}  # a group's `Series.breaks`, by its id
+    if plan.aggregate and (read := percentile_windows.read_rows(
             plan, [g.rows for g in groups], _window_keys(plan, groups), end)) is not None:
-        groups = [dataclasses.replace(g, rows=[r for i, r in enumerate(g.rows) if i in rows])
-                  for g, rows in zip(groups, kept, strict=True) if rows]
+        groups, breaks = percentile_windows.kept_rows(plan, groups, *read)
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
@@ -111,10 +108,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 transforms_in(node) for node in plan.outputs):
             # the calls' runs joined, as many rows as 1.x's cursor answers for them
             per_call, rank = call_streams(plan, tagged, calls)
-            spans = run_join.spans(plan, per_call, rank, start)
-            stretches = run_join.stretches(spans, (end - start) // plan.interval,
-                                           plan.descending)
-            limit_rows(run_join.row_count(stretches), max_buckets)
+            spans, stretches = run_join.counted(plan, per_call, rank, (start, end),
+                                                max_buckets)
             joined = run_join.applies(plan, keep) and run_join.joined_columns(
                 plan, per_call, spans, stretches, (start, end), lambda p: _kinds(plan, p[0]),
                 lambda p: p[0].absent_counts)
@@ -133,7 +128,9 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             computed = [(payload, None, rows) for payload, rows in runs(tagged,
                                                                        plan.descending)]
             if start is not None and end is not None:
-                limit_runs(plan, len(computed), start, end, max_buckets)
+                # capped as the calls' runs joined are: the rows each run fills
+                run_join.counted(plan, {0: [(p, rows) for p, _, rows in computed]},
+                                 lambda _: 0, (start, end), max_buckets)
                 by_columns = run_fill.applies(plan, keep)
     bucket_times: dict[int, pa.Array] = {}  # by a run's first bucket: the runs share them
     for (group, integrals, quiet), _, rows in computed:
@@ -172,7 +169,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         series.append(Series(
             name=group.name, columns=["time", *plan.columns], values=out_rows,
             tags=dict(group.tags) if group.tags else None, has_time=True,
-            timezone=plan.timezone))
+            timezone=plan.timezone,
+            breaks=breaks.get(id(group), ()) if len(out_rows) == len(group.rows) else ()))
     if plan.slimit or plan.soffset:
         series = page_series(series, plan)
     if plan.descending:

@@ -55,16 +55,10 @@ def statement_fills_in_runs(statement: ast.SelectStatement) -> bool:
     return fills_in_runs(statement.fill, interval, calls)
 
 
-def limit_runs(plan: SelectPlan, count: int, start: int, end: int, max_buckets: int) -> None:
-    """Every run fills the whole range, so runs multiply the buckets: no more of them in all
-    than ten series' worth (1.x answers millions of rows for a few hundred points)."""
-    assert plan.interval is not None
-    limit_rows(count * ((end - start) // plan.interval + 1), max_buckets)
-
-
 def limit_rows(rows: int, max_buckets: int) -> None:
-    """`limit_runs` for the rows the runs answer (calls' runs joined, `run_join.stretches`:
-    the calls' points at one bucket of one series are one row)."""
+    """No more rows from a subquery's fill runs than ten series' worth of buckets (1.x
+    answers millions of rows for a few hundred points). `rows`: what the runs answer, each
+    from its own first bucket, the calls' runs joined (`run_join.counted`)."""
     if rows > 10 * max_buckets:
         raise QueryError(
             f"the subquery's fill() would answer more than {10 * max_buckets} rows "

@@ -24,6 +24,12 @@ STATEMENTS = {
     "error": f"SELECT mean(usage_user), usage_user FROM cpu WHERE {W}",
 }
 
+#: percentile(40) of 1 point selects nothing, of 2 points their first: in 90s windows every
+#: other one (the emitter's result ends at each)
+NIL_WINDOWS = ("SELECT percentile(requests, 40) FROM counters WHERE "
+               "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:12:00Z' "
+               "GROUP BY time(90s), * fill(none)")
+
 EPOCHS = [
     pytest.param(STATEMENTS[shape], {"epoch": epoch}, {}, id=f"format-epoch-{epoch}-{shape}")
     for epoch in ("ns", "u", "ms", "s", "m", "h")
@@ -49,6 +55,20 @@ CHUNKED = [
         ("middle", f"{STATEMENTS['raw']}; {STATEMENTS['error']}; {STATEMENTS['aggregate']}; "
                    f"{STATEMENTS['empty']}"))
     for suffix, headers in (("", {}), ("-csv", CSV), ("-msgpack", MSGPACK))
+] + [
+    # a cursor scan that finds nothing (every call's window selecting no point) ends the
+    # emitter's result there, not partial, even inside a series; the count starts afresh
+    pytest.param(statement, {"chunked": "true", **size}, headers,
+                 id=f"chunked-percentile-nil-ends-result{name}")
+    for name, statement, size, headers in (
+        ("", NIL_WINDOWS, {}, {}),
+        # (under DESC the first window read must select, or the read ends at once)
+        ("-desc-size-1", NIL_WINDOWS.replace("00:12:00Z", "00:10:30Z") + " ORDER BY time DESC",
+         {"chunk_size": "1"}, {}),
+        # both hosts in one window: 4 points or 2, of which percentile(20) selects none
+        ("-merged-size-3", NIL_WINDOWS.replace(", *", "").replace("40)", "20)"),
+         {"chunk_size": "3"}, {}),
+        ("-msgpack", NIL_WINDOWS, {"chunk_size": "2"}, MSGPACK))
 ]
 
 ENCODINGS = [

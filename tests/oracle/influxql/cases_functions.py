@@ -297,6 +297,20 @@ AGGREGATES = [
                  "AND v != 5.2 AND time >= '2024-01-01T00:00:00Z' AND "
                  "time <= '2024-01-01T00:11:00Z' GROUP BY time(5m), id fill(0) "
                  "ORDER BY time DESC", id="percentile-late-fill-desc-four-series"),
+    # ...a group merging several series (GROUP BY region over its hosts) is one series to
+    # the walk, its windows reduced over all of them, the groups read last first (329-492)
+    pytest.param("SELECT percentile(temp, 5), stddev(usage_system), mean(temp) FROM cpu "
+                 "WHERE temp != 20.5 AND time > '2023-12-31T23:30:00Z' AND "
+                 "time < '2024-01-01T00:07:30Z' GROUP BY region, time(4m30s) "
+                 "ORDER BY time DESC", {"epoch": "u"}, id="percentile-late-fill-desc-merged"),
+    pytest.param("SELECT percentile(temp, 5), mean(temp) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY region, time(5m) fill(previous) ORDER BY time DESC",
+                 id="percentile-late-fill-desc-merged-previous"),
+    pytest.param("SELECT percentile(temp, 10), mean(temp) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
+                 "GROUP BY region, time(2m) fill(0) ORDER BY time DESC",
+                 id="percentile-late-fill-desc-merged-fill-number"),
     # 1.x pages the series before it builds an iterator: the walk reads only SLIMIT's page
     pytest.param("SELECT max(w), percentile(v, 40) FROM gauge WHERE v != 1.1 AND v != 3.1 AND "
                  "v != 5.1 AND time >= '2024-01-01T00:00:00Z' AND "

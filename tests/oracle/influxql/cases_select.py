@@ -401,6 +401,15 @@ SOURCES = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:30:00Z' "
                  "GROUP BY time(10m), host, cpu fill(-1)) GROUP BY host, cpu) GROUP BY region",
                  {"epoch": "s"}, id="subquery-fill-runs-raw-middle-parent-tag"),
+    # without a lower bound each run fills from its own first bucket: 887,460 rows from ~600
+    # runs, under the gateway's cap of ten million (whole-range runs would pass it)
+    pytest.param("SELECT count(a) FROM (SELECT max(usage_user) AS a FROM cpu WHERE "
+                 "time < '2024-01-01T06:00:00Z' GROUP BY time(10s), host fill(0))",
+                 id="subquery-fill-runs-own-start-one-call"),
+    pytest.param("SELECT count(a), sum(a) FROM (SELECT max(usage_user) AS a FROM cpu WHERE "
+                 "time < '2024-01-01T06:00:00Z' GROUP BY time(10s), host fill(previous) "
+                 "ORDER BY time DESC) ORDER BY time DESC",
+                 id="subquery-fill-runs-own-start-one-call-desc"),
     # ...and an aggregate's rows without GROUP BY time series by series, whatever their times
     pytest.param(f"SELECT derivative(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {H1} "
                  "GROUP BY host)", id="subquery-selector-rows-derivative"),

@@ -80,3 +80,29 @@ def test_merge_chunks_is_what_the_handler_glues_back(build, size: int) -> None: 
     # Whatever the chunk size, the pieces hold the same rows.
     rows = sum(len(s.values) for p in split_chunks(build(), size, kinds) for s in p.series)
     assert rows == sum(len(s.values) for r in build() for s in r.series)
+
+
+def _broken(count: int, breaks: tuple[int, ...], host: str) -> Series:
+    return Series("cpu", ["time", "v"], [[t, t] for t in range(count)], {"host": host},
+                  has_time=True, breaks=breaks)
+
+
+def test_a_scan_that_found_nothing_ends_a_result_not_partial() -> None:
+    # a: 5 rows, batches end after 2 and after all 5; b: 3 rows, one batch
+    result = StatementResult(0, [_broken(5, (2, 5), "a"), _broken(3, (), "b")])
+    assert [_shape(p) for p in split_chunks([result], 2)] == [
+        (0, [("cpu", 2, False)], False),  # the batch ends: not partial, counted afresh
+        (0, [("cpu", 2, True)], True), (0, [("cpu", 1, False)], False),
+        (0, [("cpu", 2, True)], True), (0, [("cpu", 1, False)], False)]
+    # without breaks, b's start would mark a's last piece partial
+    plain = StatementResult(0, [_broken(5, (), "a"), _broken(3, (), "b")])
+    assert [p.partial for p in split_chunks([plain], 2)] == [True, True, True, True, False]
+
+
+def test_unchunked_a_long_series_is_partial_only_if_its_first_batch_is() -> None:
+    long_first = StatementResult(0, [_broken(10_001, (10_001,), "a")])
+    short_first = StatementResult(0, [_broken(10_001, (3,), "a")])
+    assert [s.partial for r in merge_chunks([long_first]) for s in r.series] == [True]
+    assert [s.partial for r in merge_chunks([short_first]) for s in r.series] == [False]
+    glued = _handler_merge(list(split_chunks([short_first], 10_000)))
+    assert [_shape(r) for r in merge_chunks([short_first])] == [_shape(r) for r in glued]

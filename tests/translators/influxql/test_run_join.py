@@ -137,3 +137,31 @@ def test_the_cap_counts_joined_rows() -> None:
     assert answer(con, text, max_buckets=2399) == (
         "the subquery's fill() would answer more than 23990 rows (a run per change of "
         "series); narrow its time range or widen its GROUP BY time")
+
+
+def test_one_call_and_two_calls_share_the_cap() -> None:
+    # 40 points, hosts in turn, no lower bound: 40 runs, run x filling from its own first
+    # bucket (5 + 14x seconds after the first point's) to the 599th, 12,880 rows in all
+    con = duckdb.connect()
+    con.execute('CREATE SCHEMA "db"')
+    con.execute('CREATE TABLE "db"."cpu" ("time" TIMESTAMP_NS, host VARCHAR, dc VARCHAR, '
+                "v DOUBLE, i BIGINT, s VARCHAR)")
+    con.execute(f"INSERT INTO db.cpu SELECT make_timestamp_ns(({S0} + 5 + x * 14) * {NS}), "
+                "'h' || (x % 2), 'x', x * 1.5, x, 'a' FROM range(40) t(x)")
+    where = f"time < {S0 + 600}s GROUP BY time(1s), host fill(0)"
+    one = f"SELECT count(a) FROM (SELECT mean(v) AS a FROM cpu WHERE {where})"
+    two = (f"SELECT count(a), count(b) FROM (SELECT mean(v) AS a, max(v) AS b FROM cpu "
+           f"WHERE {where})")
+    assert answer(con, one, max_buckets=1288) == [
+        ("cpu", None, ["time", "count"], [_typed([0, 12_880])])]
+    assert answer(con, two, max_buckets=1288) == [
+        ("cpu", None, ["time", "count", "count_1"], [_typed([0, 12_880, 12_880])])]
+    refused = ("the subquery's fill() would answer more than 12870 rows (a run per change of "
+               "series); narrow its time range or widen its GROUP BY time")
+    assert answer(con, one, max_buckets=1287) == refused
+    assert answer(con, two, max_buckets=1287) == refused
+    # under ORDER BY time DESC too
+    for text in (one, two):
+        desc = f"{text[:-1]} ORDER BY time DESC) ORDER BY time DESC"
+        assert answer(con, desc, max_buckets=1287) == refused
+        assert answer(con, desc, max_buckets=1288) == answer(con, text, max_buckets=1288)
