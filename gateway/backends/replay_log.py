@@ -195,17 +195,20 @@ class ReplayLog:
         dropped, freed, moved = self._move(
             max_bytes=None if max_bytes is None else max_bytes - incoming,
             older_than_ns=older_than_ns)
-        try:
-            # A segment holding no record yet is never left behind (its name is taken).
-            if self._sizes[self._tail] >= self.segment_bytes and self._next_seq > self._tail:
-                self._roll()
-        except OSError as exc:
-            self._break(exc)
-            raise
+        # A segment holding no record yet is never left behind (its name is taken). A roll
+        # that fails (disk full) leaves the tail as it was: the next append tries again.
+        if self._sizes[self._tail] >= self.segment_bytes and self._next_seq > self._tail:
+            self._roll()
         start, first_seq = self._sizes[self._tail], self._next_seq
         data = b"".join(encode_record(first_seq + i, entry) for i, entry in enumerate(entries))
         try:
             pwrite_all(self._tail_fd, data, start)
+        except OSError:
+            # Disk full or quota: no sync has failed, so once the part written is cut off
+            # durably the log is as it was, and appending can go on when there is room.
+            self._cut(start)
+            raise
+        try:
             os.fsync(self._tail_fd)
         except OSError as exc:
             self._break(exc)
@@ -219,6 +222,15 @@ class ReplayLog:
             dropped, freed, moved = dropped + more, freed + more_bytes, moved or again
         self._finish(moved, first_seq, entries)
         return Moved(self.state(), dropped, freed)
+
+    def _cut(self, size: int) -> None:
+        """Cut the tail segment back to `size` after a failed write, durably; if even that
+        fails, nothing appended later can be trusted."""
+        try:
+            os.ftruncate(self._tail_fd, size)
+            os.fsync(self._tail_fd)
+        except OSError as exc:
+            self._break(exc)
 
     def _break(self, exc: OSError) -> None:
         # After a failed fsync the kernel may have thrown the dirty pages away, so nothing
@@ -351,13 +363,16 @@ class ReplayLog:
         self._sizes[self._tail] = _START
 
     def _create_segment(self, first: int) -> int:
-        fd = os.open(self._path(first), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        path = self._path(first)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             pwrite_all(fd, SEGMENT_MAGIC, 0)
             os.fsync(fd)
             fsync_dir(self.directory)
         except OSError:
             os.close(fd)
+            with contextlib.suppress(OSError):  # else its name stays taken until a restart
+                path.unlink()
             raise
         return fd
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import os
+import resource
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -208,6 +212,40 @@ async def test_a_failed_sync_fails_the_batch_and_stops_appending(
     await queue.close()
     reopened = open_queue(tmp_path)
     assert [number(item) for item in await drain(reopened)] == [0]
+    await reopened.close()
+
+
+@contextlib.contextmanager
+def file_size_limit(limit: int) -> Iterator[None]:
+    """A real "disk full" for this process: a write past `limit` bytes of any file fails
+    with EFBIG (Python ignores SIGXFSZ), as one past the end of a full disk does with ENOSPC."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+@pytest.mark.parametrize(("segment_bytes", "limit"), [
+    # The batch fails part-way through its write into the segment.
+    pytest.param(1 << 20, 64 * SIZE + 1024, id="write"),
+    # The segment is full, and the next one cannot even take its magic bytes.
+    pytest.param(64 * SIZE, 4, id="roll"),
+])
+async def test_appending_goes_on_once_a_full_disk_has_room_again(
+        tmp_path: Path, segment_bytes: int, limit: int) -> None:
+    queue = open_queue(tmp_path, segment_bytes=segment_bytes)
+    await asyncio.gather(*(queue.append(entry(n)) for n in range(64)))
+    with file_size_limit(limit):
+        for _ in range(2):  # refused while the disk is full, however often it is tried
+            with pytest.raises(GatewayError, match="could not store"):
+                await queue.append(dataclasses.replace(entry(64), body=b"#" * 4096))
+    assert "File too large" in (queue.stats.last_error or "")
+    await queue.append(entry(64))  # room again: no restart needed
+    await queue.close()
+    reopened = open_queue(tmp_path, segment_bytes=segment_bytes)
+    assert [number(item) for item in await drain(reopened)] == list(range(65))
     await reopened.close()
 
 
