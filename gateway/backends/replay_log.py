@@ -105,6 +105,7 @@ class ReplayLog:
         self._version = 0
         self._corrupt = 0
         self._broken: str | None = None
+        self._uncut = False  # a failed write may have left bytes past the tail's size
 
     # -- recovery ---------------------------------------------------------------------------
 
@@ -195,6 +196,8 @@ class ReplayLog:
         dropped, freed, moved = self._move(
             max_bytes=None if max_bytes is None else max_bytes - incoming,
             older_than_ns=older_than_ns)
+        if self._uncut:
+            self._cut(self._sizes[self._tail])  # raises while the file still refuses
         # A segment holding no record yet is never left behind (its name is taken). A roll
         # that fails (disk full) leaves the tail as it was: the next append tries again.
         if self._sizes[self._tail] >= self.segment_bytes and self._next_seq > self._tail:
@@ -204,9 +207,10 @@ class ReplayLog:
         try:
             pwrite_all(self._tail_fd, data, start)
         except OSError:
-            # Disk full or quota: no sync has failed, so once the part written is cut off
-            # durably the log is as it was, and appending can go on when there is room.
-            self._cut(start)
+            # Disk full, quota or permissions: no sync has failed, so once the part written
+            # is cut off durably the log is as it was, and appending can go on.
+            with contextlib.suppress(OSError):
+                self._cut(start)
             raise
         try:
             os.fsync(self._tail_fd)
@@ -224,13 +228,12 @@ class ReplayLog:
         return Moved(self.state(), dropped, freed)
 
     def _cut(self, size: int) -> None:
-        """Cut the tail segment back to `size` after a failed write, durably; if even that
-        fails, nothing appended later can be trusted."""
-        try:
-            os.ftruncate(self._tail_fd, size)
-            os.fsync(self._tail_fd)
-        except OSError as exc:
-            self._break(exc)
+        """Cut the tail segment back to `size` after a failed write, durably. Until that has
+        worked, nothing more is appended (a part of the failed batch may follow `size`)."""
+        self._uncut = True
+        os.ftruncate(self._tail_fd, size)
+        os.fsync(self._tail_fd)
+        self._uncut = False
 
     def _break(self, exc: OSError) -> None:
         # After a failed fsync the kernel may have thrown the dirty pages away, so nothing

@@ -7,6 +7,8 @@ import contextlib
 import dataclasses
 import os
 import resource
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -246,6 +248,37 @@ async def test_appending_goes_on_once_a_full_disk_has_room_again(
     await queue.close()
     reopened = open_queue(tmp_path, segment_bytes=segment_bytes)
     assert [number(item) for item in await drain(reopened)] == list(range(65))
+    await reopened.close()
+
+
+def immutable(path: Path, on: bool) -> bool:
+    """Set or clear the file's immutable attribute (root on ext4 and the like); False where
+    that cannot be done."""
+    if shutil.which("chattr") is None:
+        return False
+    done = subprocess.run(["chattr", "+i" if on else "-i", str(path)], capture_output=True)
+    return done.returncode == 0
+
+
+async def test_appending_goes_on_once_a_refusing_file_takes_writes_again(tmp_path: Path
+                                                                          ) -> None:
+    queue = open_queue(tmp_path)
+    await queue.append(entry(0))
+    segment = next(tmp_path.glob("*.seg"))
+    if not immutable(segment, True):
+        pytest.skip("cannot make a file immutable here (needs chattr and root)")
+    try:
+        # Neither the write nor cutting it off is allowed: the queue refuses until both are.
+        for _ in range(2):
+            with pytest.raises(GatewayError, match="could not store"):
+                await queue.append(entry(1))
+        assert "not permitted" in (queue.stats.last_error or "")
+    finally:
+        immutable(segment, False)
+    await queue.append(entry(1))
+    await queue.close()
+    reopened = open_queue(tmp_path)
+    assert [number(item) for item in await drain(reopened)] == [0, 1]
     await reopened.close()
 
 
