@@ -226,6 +226,30 @@ def test_sigkill_with_a_queue_loses_and_duplicates_nothing(servers, start_gatewa
     assert points(first.url, "killed", "mem") == points(second.url, "killed", "mem")
 
 
+def test_a_mirror_without_the_retention_policy_does_not_hold_back_its_queue(
+        servers, start_gateway, tmp_path: Path) -> None:
+    first, second = servers
+    config = routing_config(tmp_path / "rp.toml", {"a": first.url, "b": second.url},
+                            mode="mirror", targets=["a", "b"])
+    gateway = start_gateway(config, "gw-rp")
+    assert query(gateway.url, "CREATE DATABASE rpless", method="POST")[0] == 200
+    # Only the primary has the policy; 1.x answers the mirror's writes to it with a 500.
+    assert query(first.url, 'CREATE RETENTION POLICY "short" ON "rpless" DURATION 0s '
+                 "REPLICATION 1", method="POST")[0] == 200
+    assert write(gateway.url, "rpless", batch(0, 5), rp="short") == (204, b"")
+    assert write(gateway.url, "rpless", batch(5, 5)) == (204, b"")
+    second.stop()  # the same again from the queue
+    assert write(gateway.url, "rpless", batch(10, 5), rp="short") == (204, b"")
+    assert write(gateway.url, "rpless", batch(15, 5)) == (204, b"")
+    second.start()
+    wait_until(lambda: replay_depth(gateway) == 0, timeout=20)
+    # Refused and counted like a 4xx; what followed it reached the mirror.
+    assert points(second.url, "rpless", "cpu") == points(first.url, "rpless", "cpu")
+    assert len(points(second.url, "rpless", "cpu")) == 10
+    report = json.loads(_http("GET", f"{gateway.url}/admin/replay")[2])["targets"]["b"]
+    assert report["rejected"] == 2 and report["queue"]["rejected"] == 1
+
+
 def test_shard_by_measurement_spreads_and_show_merges(servers, start_gateway,
                                                       tmp_path: Path) -> None:
     first, second = servers
