@@ -5,7 +5,8 @@ time; one that cannot take it now (down, timeout, 5xx, 429) gets it appended to 
 on disk, synced before the caller is answered, and replayed in order later. While a mirror's
 queue is not empty, new batches for it join the queue instead of overtaking it. A mirror's 4xx
 (and 1.x's 500 for a missing retention policy) is logged and counted: sending the same bytes
-again would fail again.
+again would fail again. A replay goes with the gateway's own credentials, whose 401 or 403
+keeps the batch queued.
 
 Points without a timestamp are stamped once with the time of receipt before a mirrored batch
 leaves, so that a mirror replayed an hour later stores the same time as the primary.
@@ -230,7 +231,7 @@ class Fanout:
             try:
                 await self._send(target, forward, None)
             except GatewayError as exc:
-                if _retryable(exc):
+                if _retryable(exc) or _credentials_refused(exc):
                     return Delivery(Outcome.RETRY, exc.retry_after, exc.message)
                 self._count(target).rejected += 1
                 return Delivery(Outcome.REJECTED, detail=exc.message)
@@ -331,6 +332,13 @@ def _retryable(error: GatewayError) -> bool:
     return error.category in (Category.UNAVAILABLE, Category.GATEWAY_TIMEOUT,
                               Category.BAD_GATEWAY, Category.TOO_MANY_REQUESTS,
                               Category.INTERNAL)
+
+
+def _credentials_refused(error: GatewayError) -> bool:
+    # A queued batch is replayed with the gateway's own credentials for the mirror (a
+    # passthrough caller's are not kept on disk): a 401 or 403 then refuses those, not the
+    # batch, which waits until they are fixed rather than being dropped.
+    return isinstance(error, RelayedError) and error.status in (401, 403)
 
 
 def _missing_retention_policy(reply: UpstreamReply) -> bool:
