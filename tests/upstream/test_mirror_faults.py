@@ -40,3 +40,17 @@ async def test_a_primary_retry_after_that_is_no_delay_is_not_passed_on(routed,
         assert answer.status == 503, await answer.text()
         assert "Retry-After" not in answer.headers
         assert "error" in json.loads(await answer.text())
+
+
+async def test_metrics_give_exact_numbers_past_a_million(routed) -> None:
+    async with FakeInfluxDB2() as fake:
+        route = RouteConfig(database="*", mode="mirror", targets=("native", "two"))
+        client = await routed([v2(fake.url)], [route])
+        fake.fail(503)  # queued: the queue then holds over a million bytes
+        body = b"\n".join(b"m,host=h%06d v=%di %d" % (i, i, i) for i in range(60_000))
+        answer = await client.post("/write", params={"db": "telegraf"}, data=body)
+        assert answer.status == 204
+        queue = (await (await client.get("/admin/replay")).json())["targets"]["two"]["queue"]
+        assert queue["bytes"] > 1_000_000
+        metrics = await (await client.get("/metrics")).text()
+        assert f'influx_gateway_replay_queue_bytes{{mirror="two"}} {queue["bytes"]}\n' in metrics
