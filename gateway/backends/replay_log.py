@@ -34,9 +34,11 @@ from gateway.backends.replay_head import HEAD_FILE, Head, HeadFile
 from gateway.backends.replay_record import (
     DamagedRecord,
     QueuedWrite,
+    create_file,
     decode_payload,
     encode_record,
     fsync_dir,
+    lock_directory,
     pread,
     pwrite_all,
     read_record,
@@ -92,6 +94,7 @@ class ReplayLog:
         self._sizes: dict[int, int] = {}  # first seq of each segment → its size, ascending
         self._tail = 0  # the segment appended to
         self._tail_fd = -1
+        self._lock_fd = -1  # the directory, locked while open
         self._head_file = HeadFile(directory)
         self._reader: tuple[int, int] | None = None  # (segment, fd) of a non-last segment
         self._head_seq = 0
@@ -114,6 +117,15 @@ class ReplayLog:
         if not self.directory.is_dir():
             self.directory.mkdir(parents=True)
             fsync_dir(self.directory.parent)  # else a power cut can forget the directory
+        # Two gateways given one replay.dir would overwrite each other's records.
+        self._lock_fd = lock_directory(self.directory)
+        try:
+            return self._recover()
+        except BaseException:
+            self.close()
+            raise
+
+    def _recover(self) -> LogState:
         firsts = sorted(int(p.name[:-len(SEGMENT_SUFFIX)]) for p in self.directory.iterdir()
                         if p.name.endswith(SEGMENT_SUFFIX)
                         and p.name[:-len(SEGMENT_SUFFIX)].isdigit())
@@ -257,11 +269,11 @@ class ReplayLog:
                         self._head_entry, self._corrupt)
 
     def close(self) -> None:
-        for fd in (self._tail_fd, self._reader[1] if self._reader else -1):
+        for fd in (self._tail_fd, self._reader[1] if self._reader else -1, self._lock_fd):
             if fd >= 0:
                 os.close(fd)
         self._head_file.close()
-        self._tail_fd = -1
+        self._tail_fd = self._lock_fd = -1
         self._reader = None
 
     # -- the head ---------------------------------------------------------------------------
@@ -366,18 +378,7 @@ class ReplayLog:
         self._sizes[self._tail] = _START
 
     def _create_segment(self, first: int) -> int:
-        path = self._path(first)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            pwrite_all(fd, SEGMENT_MAGIC, 0)
-            os.fsync(fd)
-            fsync_dir(self.directory)
-        except OSError:
-            os.close(fd)
-            with contextlib.suppress(OSError):  # else its name stays taken until a restart
-                path.unlink()
-            raise
-        return fd
+        return create_file(self._path(first), SEGMENT_MAGIC)
 
     def _path(self, first: int) -> Path:
         return self.directory / f"{first:020d}{SEGMENT_SUFFIX}"

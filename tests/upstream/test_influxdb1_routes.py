@@ -293,6 +293,19 @@ def test_a_passthrough_mirror_keeps_what_it_cannot_replay_as_the_caller(
         mirror.stop()
 
 
+def test_two_gateways_cannot_share_a_replay_queue(servers, start_gateway,
+                                                 tmp_path: Path) -> None:
+    first, second = servers
+    config = routing_config(tmp_path / "shared.toml", {"a": first.url, "b": second.url},
+                            mode="mirror", targets=["a", "b"])
+    config.write_text(config.read_text() + f'dir = "{tmp_path / "replay"}"\n')  # in [replay]
+    start_gateway(config, "gw-one")
+    with pytest.raises(RuntimeError, match="exited"):
+        start_gateway(config, "gw-two")
+    logs = "".join(p.read_text() for p in tmp_path.glob("gateway-*.log"))
+    assert "is in use by another gateway" in logs
+
+
 def test_shard_by_measurement_spreads_and_show_merges(servers, start_gateway,
                                                       tmp_path: Path) -> None:
     first, second = servers
