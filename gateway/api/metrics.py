@@ -33,6 +33,13 @@ def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def _number(value: object) -> str:
+    """A sample value in full: `:g` would write 1234567 as 1.23457e+06."""
+    if isinstance(value, int):
+        return str(value)
+    return repr(float(value or 0))  # type: ignore[arg-type]
+
+
 def render_metrics(report: dict[str, dict[str, object]]) -> str:
     lines: list[str] = []
     lines += ["# HELP influx_gateway_target_writes_total Batches a target stored.",
@@ -55,7 +62,7 @@ def render_metrics(report: dict[str, dict[str, object]]) -> str:
     queues = {t: e["queue"] for t, e in report.items() if isinstance(e.get("queue"), dict)}
     for metric, kind, text, key in _QUEUE_METRICS:
         lines += [f"# HELP {metric} {text}", f"# TYPE {metric} {kind}"]
-        lines += [f'{metric}{{mirror="{_label(t)}"}} {float(q[key] or 0):g}'  # type: ignore[index]
+        lines += [f'{metric}{{mirror="{_label(t)}"}} {_number(q[key])}'  # type: ignore[index]
                   for t, q in queues.items()]
     return "\n".join(lines) + "\n"
 

@@ -34,9 +34,11 @@ from gateway.backends.replay_head import HEAD_FILE, Head, HeadFile
 from gateway.backends.replay_record import (
     DamagedRecord,
     QueuedWrite,
+    create_file,
     decode_payload,
     encode_record,
     fsync_dir,
+    lock_directory,
     pread,
     pwrite_all,
     read_record,
@@ -92,6 +94,7 @@ class ReplayLog:
         self._sizes: dict[int, int] = {}  # first seq of each segment → its size, ascending
         self._tail = 0  # the segment appended to
         self._tail_fd = -1
+        self._lock_fd = -1  # the directory, locked while open
         self._head_file = HeadFile(directory)
         self._reader: tuple[int, int] | None = None  # (segment, fd) of a non-last segment
         self._head_seq = 0
@@ -105,6 +108,7 @@ class ReplayLog:
         self._version = 0
         self._corrupt = 0
         self._broken: str | None = None
+        self._uncut = False  # a failed write may have left bytes past the tail's size
 
     # -- recovery ---------------------------------------------------------------------------
 
@@ -113,6 +117,15 @@ class ReplayLog:
         if not self.directory.is_dir():
             self.directory.mkdir(parents=True)
             fsync_dir(self.directory.parent)  # else a power cut can forget the directory
+        # Two gateways given one replay.dir would overwrite each other's records.
+        self._lock_fd = lock_directory(self.directory)
+        try:
+            return self._recover()
+        except BaseException:
+            self.close()
+            raise
+
+    def _recover(self) -> LogState:
         firsts = sorted(int(p.name[:-len(SEGMENT_SUFFIX)]) for p in self.directory.iterdir()
                         if p.name.endswith(SEGMENT_SUFFIX)
                         and p.name[:-len(SEGMENT_SUFFIX)].isdigit())
@@ -195,17 +208,23 @@ class ReplayLog:
         dropped, freed, moved = self._move(
             max_bytes=None if max_bytes is None else max_bytes - incoming,
             older_than_ns=older_than_ns)
-        try:
-            # A segment holding no record yet is never left behind (its name is taken).
-            if self._sizes[self._tail] >= self.segment_bytes and self._next_seq > self._tail:
-                self._roll()
-        except OSError as exc:
-            self._break(exc)
-            raise
+        if self._uncut:
+            self._cut(self._sizes[self._tail])  # raises while the file still refuses
+        # A segment holding no record yet is never left behind (its name is taken). A roll
+        # that fails (disk full) leaves the tail as it was: the next append tries again.
+        if self._sizes[self._tail] >= self.segment_bytes and self._next_seq > self._tail:
+            self._roll()
         start, first_seq = self._sizes[self._tail], self._next_seq
         data = b"".join(encode_record(first_seq + i, entry) for i, entry in enumerate(entries))
         try:
             pwrite_all(self._tail_fd, data, start)
+        except OSError:
+            # Disk full, quota or permissions: no sync has failed, so once the part written
+            # is cut off durably the log is as it was, and appending can go on.
+            with contextlib.suppress(OSError):
+                self._cut(start)
+            raise
+        try:
             os.fsync(self._tail_fd)
         except OSError as exc:
             self._break(exc)
@@ -219,6 +238,14 @@ class ReplayLog:
             dropped, freed, moved = dropped + more, freed + more_bytes, moved or again
         self._finish(moved, first_seq, entries)
         return Moved(self.state(), dropped, freed)
+
+    def _cut(self, size: int) -> None:
+        """Cut the tail segment back to `size` after a failed write, durably. Until that has
+        worked, nothing more is appended (a part of the failed batch may follow `size`)."""
+        self._uncut = True
+        os.ftruncate(self._tail_fd, size)
+        os.fsync(self._tail_fd)
+        self._uncut = False
 
     def _break(self, exc: OSError) -> None:
         # After a failed fsync the kernel may have thrown the dirty pages away, so nothing
@@ -242,11 +269,11 @@ class ReplayLog:
                         self._head_entry, self._corrupt)
 
     def close(self) -> None:
-        for fd in (self._tail_fd, self._reader[1] if self._reader else -1):
+        for fd in (self._tail_fd, self._reader[1] if self._reader else -1, self._lock_fd):
             if fd >= 0:
                 os.close(fd)
         self._head_file.close()
-        self._tail_fd = -1
+        self._tail_fd = self._lock_fd = -1
         self._reader = None
 
     # -- the head ---------------------------------------------------------------------------
@@ -351,15 +378,7 @@ class ReplayLog:
         self._sizes[self._tail] = _START
 
     def _create_segment(self, first: int) -> int:
-        fd = os.open(self._path(first), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            pwrite_all(fd, SEGMENT_MAGIC, 0)
-            os.fsync(fd)
-            fsync_dir(self.directory)
-        except OSError:
-            os.close(fd)
-            raise
-        return fd
+        return create_file(self._path(first), SEGMENT_MAGIC)
 
     def _path(self, first: int) -> Path:
         return self.directory / f"{first:020d}{SEGMENT_SUFFIX}"

@@ -8,12 +8,14 @@ A record, little-endian:
 
 The CRC covers the length field and the payload; `meta` is the msgpack array [database,
 retention_policy, precision]; `body` is the line protocol as the client sent it (gzipped when
-flags has bit 0). replay_log puts records back to back in segment files; the positional
-read, write and sync helpers here serve it and replay_head.
+flags has bit 0). replay_log puts records back to back in segment files; the file helpers
+here (positional read and write, sync, create, lock) serve it and replay_head.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import struct
 import zlib
@@ -124,6 +126,22 @@ def pwrite_all(fd: int, data: bytes, offset: int) -> None:
         offset += written
 
 
+def create_file(path: Path, start: bytes) -> int:
+    """A new file holding `start`, it and its directory entry synced; an fd to it. One that
+    fails half-made is removed, so that its name is free for the next attempt."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        pwrite_all(fd, start, 0)
+        os.fsync(fd)
+        fsync_dir(path.parent)
+    except OSError:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+    return fd
+
+
 def fsync_dir(directory: Path) -> None:
     """Make a file's creation durable: its directory entry is the directory's data."""
     fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -131,3 +149,20 @@ def fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class DirectoryInUse(OSError):
+    """Another open queue (in this process or another) holds the directory."""
+
+
+def lock_directory(directory: Path) -> int:
+    """An fd of `directory` holding an exclusive lock on it, which the kernel drops when the
+    fd is closed or the process dies (so a crash leaves no stale lock)."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise DirectoryInUse(f"replay queue {directory} is in use by another gateway (or "
+                             "another queue of this one)") from None
+    return fd

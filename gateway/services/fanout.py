@@ -4,7 +4,9 @@ The caller's answer is the primary's real answer. Mirrors get the same batch at 
 time; one that cannot take it now (down, timeout, 5xx, 429) gets it appended to its own queue
 on disk, synced before the caller is answered, and replayed in order later. While a mirror's
 queue is not empty, new batches for it join the queue instead of overtaking it. A mirror's 4xx
-is logged and counted: sending the same bytes again would fail again.
+(and 1.x's 500 for a missing retention policy) is logged and counted: sending the same bytes
+again would fail again. A replay goes with the gateway's own credentials, whose 401 or 403
+keeps the batch queued.
 
 Points without a timestamp are stamped once with the time of receipt before a mirrored batch
 leaves, so that a mirror replayed an hour later stores the same time as the primary.
@@ -20,7 +22,13 @@ from dataclasses import dataclass, field, replace
 
 from gateway.backends.replay import QueuedWrite, ReplayQueue
 from gateway.backends.replayer import Delivery, Outcome, Replayer
-from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFailure
+from gateway.backends.upstream.base import (
+    Generation,
+    PassCredentials,
+    Upstream,
+    UpstreamFailure,
+    UpstreamReply,
+)
 from gateway.compression import GZIP, inflate
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError
@@ -223,7 +231,7 @@ class Fanout:
             try:
                 await self._send(target, forward, None)
             except GatewayError as exc:
-                if _retryable(exc):
+                if _retryable(exc) or _credentials_refused(exc):
                     return Delivery(Outcome.RETRY, exc.retry_after, exc.message)
                 self._count(target).rejected += 1
                 return Delivery(Outcome.REJECTED, detail=exc.message)
@@ -320,10 +328,25 @@ def _queued(forward: Forward) -> QueuedWrite:
 
 def _retryable(error: GatewayError) -> bool:
     if isinstance(error, RelayedError):
-        return error.reply.retryable
+        return error.reply.retryable and not _missing_retention_policy(error.reply)
     return error.category in (Category.UNAVAILABLE, Category.GATEWAY_TIMEOUT,
                               Category.BAD_GATEWAY, Category.TOO_MANY_REQUESTS,
                               Category.INTERNAL)
+
+
+def _credentials_refused(error: GatewayError) -> bool:
+    # A queued batch is replayed with the gateway's own credentials for the mirror (a
+    # passthrough caller's are not kept on disk): a 401 or 403 then refuses those, not the
+    # batch, which waits until they are fixed rather than being dropped.
+    return isinstance(error, RelayedError) and error.status in (401, 403)
+
+
+def _missing_retention_policy(reply: UpstreamReply) -> bool:
+    # InfluxDB 1.x answers a write to a retention policy it lacks with a 500 (a missing
+    # database is a 404): the same batch fails until someone creates it, so it is refused,
+    # not retried at the head of the queue, where it would hold back every later batch.
+    return (reply.generation is Generation.V1 and reply.status == 500
+            and reply.error_message().startswith("retention policy not found"))
 
 
 def _combine(results: list[WriteOutcome | BaseException]) -> WriteOutcome:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import os
+import resource
+import shutil
+import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -208,6 +214,71 @@ async def test_a_failed_sync_fails_the_batch_and_stops_appending(
     await queue.close()
     reopened = open_queue(tmp_path)
     assert [number(item) for item in await drain(reopened)] == [0]
+    await reopened.close()
+
+
+@contextlib.contextmanager
+def file_size_limit(limit: int) -> Iterator[None]:
+    """A real "disk full" for this process: a write past `limit` bytes of any file fails
+    with EFBIG (Python ignores SIGXFSZ), as one past the end of a full disk does with ENOSPC."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+@pytest.mark.parametrize(("segment_bytes", "limit"), [
+    # The batch fails part-way through its write into the segment.
+    pytest.param(1 << 20, 64 * SIZE + 1024, id="write"),
+    # The segment is full, and the next one cannot even take its magic bytes.
+    pytest.param(64 * SIZE, 4, id="roll"),
+])
+async def test_appending_goes_on_once_a_full_disk_has_room_again(
+        tmp_path: Path, segment_bytes: int, limit: int) -> None:
+    queue = open_queue(tmp_path, segment_bytes=segment_bytes)
+    await asyncio.gather(*(queue.append(entry(n)) for n in range(64)))
+    with file_size_limit(limit):
+        for _ in range(2):  # refused while the disk is full, however often it is tried
+            with pytest.raises(GatewayError, match="could not store"):
+                await queue.append(dataclasses.replace(entry(64), body=b"#" * 4096))
+    assert "File too large" in (queue.stats.last_error or "")
+    await queue.append(entry(64))  # room again: no restart needed
+    await queue.close()
+    reopened = open_queue(tmp_path, segment_bytes=segment_bytes)
+    assert [number(item) for item in await drain(reopened)] == list(range(65))
+    await reopened.close()
+
+
+def immutable(path: Path, on: bool) -> bool:
+    """Set or clear the file's immutable attribute (root on ext4 and the like); False where
+    that cannot be done."""
+    if shutil.which("chattr") is None:
+        return False
+    done = subprocess.run(["chattr", "+i" if on else "-i", str(path)], capture_output=True)
+    return done.returncode == 0
+
+
+async def test_appending_goes_on_once_a_refusing_file_takes_writes_again(tmp_path: Path
+                                                                          ) -> None:
+    queue = open_queue(tmp_path)
+    await queue.append(entry(0))
+    segment = next(tmp_path.glob("*.seg"))
+    if not immutable(segment, True):
+        pytest.skip("cannot make a file immutable here (needs chattr and root)")
+    try:
+        # Neither the write nor cutting it off is allowed: the queue refuses until both are.
+        for _ in range(2):
+            with pytest.raises(GatewayError, match="could not store"):
+                await queue.append(entry(1))
+        assert "not permitted" in (queue.stats.last_error or "")
+    finally:
+        immutable(segment, False)
+    await queue.append(entry(1))
+    await queue.close()
+    reopened = open_queue(tmp_path)
+    assert [number(item) for item in await drain(reopened)] == [0, 1]
     await reopened.close()
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from gateway.backends import replay_log
 from gateway.backends.replay_log import HEAD_FILE, SEGMENT_MAGIC, ReplayLog, ReplayLogError
-from gateway.backends.replay_record import encode_record
+from gateway.backends.replay_record import DirectoryInUse, encode_record
 from tests.backends.replay_support import NOW, drain, entry, number, open_queue
 
 
@@ -48,7 +49,10 @@ async def test_acknowledged_entries_stay_acknowledged_after_a_restart(tmp_path: 
     assert open_queue(tmp_path).peek() is None
 
 
-async def test_a_restart_without_close_keeps_everything_appended(tmp_path: Path) -> None:
+async def test_a_restart_without_close_keeps_everything_appended(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The directory lock of a killed process goes with it; here one process plays both.
+    monkeypatch.setattr(replay_log, "lock_directory", lambda directory: -1)
     queue = open_queue(tmp_path)
     for i in range(5):
         await queue.append(entry(i))
@@ -196,3 +200,16 @@ async def test_a_damaged_sealed_segment_is_skipped_and_counted(tmp_path: Path) -
     assert [number(item) for item in await drain(reopened)] == [0, 3, 4, 5, 6]
     assert reopened.stats.dropped == 2
     await reopened.close()
+
+
+async def test_a_queue_directory_is_held_by_one_open_queue_at_a_time(tmp_path: Path) -> None:
+    first = open_queue(tmp_path)
+    await first.append(entry(0))
+    # Another process (or this one) appending there would overwrite the first's records.
+    with pytest.raises(DirectoryInUse, match="in use"):
+        open_queue(tmp_path)
+    await first.append(entry(1))
+    await first.close()
+    second = open_queue(tmp_path)  # free again once closed
+    assert [number(item) for item in await drain(second)] == [0, 1]
+    await second.close()

@@ -32,7 +32,7 @@ bind-address = "127.0.0.1:0"
 [http]
   enabled = true
   bind-address = "127.0.0.1:{port}"
-  auth-enabled = false
+  auth-enabled = {auth}
   log-enabled = false
   pprof-enabled = false
 
@@ -58,6 +58,7 @@ class Influxd:
     data_dir: Path
     port: int
     process: subprocess.Popen[bytes] | None = None
+    auth: bool = False  # [http] auth-enabled: the first user made must be an admin
 
     @property
     def url(self) -> str:
@@ -67,7 +68,8 @@ class Influxd:
         self.data_dir = self.data_dir.absolute()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self.data_dir / "influxdb.conf"
-        config.write_text(CONFIG.format(dir=self.data_dir, port=self.port))
+        config.write_text(CONFIG.format(dir=self.data_dir, port=self.port,
+                                        auth=str(self.auth).lower()))
         self.process = start_server([influxd_binary(), "run", "-config", str(config)],
                                     self.url, str(self.data_dir / "influxd.log"),
                                     timeout=timeout)
@@ -79,5 +81,5 @@ class Influxd:
             self.process = None
 
 
-def influxd(data_dir: Path) -> Influxd:
-    return Influxd(data_dir, free_port())
+def influxd(data_dir: Path, *, auth: bool = False) -> Influxd:
+    return Influxd(data_dir, free_port(), auth=auth)

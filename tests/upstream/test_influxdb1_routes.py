@@ -226,6 +226,86 @@ def test_sigkill_with_a_queue_loses_and_duplicates_nothing(servers, start_gatewa
     assert points(first.url, "killed", "mem") == points(second.url, "killed", "mem")
 
 
+def test_a_mirror_without_the_retention_policy_does_not_hold_back_its_queue(
+        servers, start_gateway, tmp_path: Path) -> None:
+    first, second = servers
+    config = routing_config(tmp_path / "rp.toml", {"a": first.url, "b": second.url},
+                            mode="mirror", targets=["a", "b"])
+    gateway = start_gateway(config, "gw-rp")
+    assert query(gateway.url, "CREATE DATABASE rpless", method="POST")[0] == 200
+    # Only the primary has the policy; 1.x answers the mirror's writes to it with a 500.
+    assert query(first.url, 'CREATE RETENTION POLICY "short" ON "rpless" DURATION 0s '
+                 "REPLICATION 1", method="POST")[0] == 200
+    assert write(gateway.url, "rpless", batch(0, 5), rp="short") == (204, b"")
+    assert write(gateway.url, "rpless", batch(5, 5)) == (204, b"")
+    second.stop()  # the same again from the queue
+    assert write(gateway.url, "rpless", batch(10, 5), rp="short") == (204, b"")
+    assert write(gateway.url, "rpless", batch(15, 5)) == (204, b"")
+    second.start()
+    wait_until(lambda: replay_depth(gateway) == 0, timeout=20)
+    # Refused and counted like a 4xx; what followed it reached the mirror.
+    assert points(second.url, "rpless", "cpu") == points(first.url, "rpless", "cpu")
+    assert len(points(second.url, "rpless", "cpu")) == 10
+    report = json.loads(_http("GET", f"{gateway.url}/admin/replay")[2])["targets"]["b"]
+    assert report["rejected"] == 2 and report["queue"]["rejected"] == 1
+
+
+def test_a_passthrough_mirror_keeps_what_it_cannot_replay_as_the_caller(
+        servers, tmp_path: Path) -> None:
+    first, _ = servers
+    try:
+        mirror = influxd(tmp_path / "influxd-auth", auth=True).start()
+    except InfluxdMissing as exc:
+        pytest.skip(str(exc))
+    # Until an admin exists, 1.x refuses everything but making one.
+    assert query(mirror.url, "CREATE USER admin WITH PASSWORD 'secret' WITH ALL PRIVILEGES",
+                 method="POST")[0] == 200
+    caller = {"u": "admin", "p": "secret"}
+    created = urllib.parse.urlencode({"q": "CREATE DATABASE passed", **caller})
+    assert _http("POST", f"{mirror.url}/query?{created}")[0] == 200  # 1.x: u/p in the URL
+    assert query(first.url, "CREATE DATABASE passed", method="POST")[0] == 200
+    config = routing_config(tmp_path / "pass.toml", {"a": first.url, "b": mirror.url},
+                            mode="mirror", targets=["a", "b"], extra="passthrough = true")
+    gateway = gateway_process(tmp_path / "gw-pass", config).start()
+    try:
+        assert write(gateway.url, "passed", batch(0, 5), **caller) == (204, b"")
+        mirror.stop()
+        assert write(gateway.url, "passed", batch(5, 5), **caller) == (204, b"")
+        mirror.start()
+        # The replay has only the gateway's own (here no) credentials for the mirror: its 401
+        # says nothing about the batch, which waits instead of being dropped.
+        wait_until(lambda: "401" in json.loads(_http("GET", f"{gateway.url}/admin/replay")[2])
+                   ["targets"]["b"]["failed"], timeout=20)
+        assert replay_depth(gateway) == 1
+        gateway.stop()
+        # Given credentials for the mirror, the gateway replays what it kept.
+        config.write_text(config.read_text().replace(
+            f'url = "{mirror.url}"', f'url = "{mirror.url}"\nusername = "admin"\n'
+            'password_env = "MIRROR_PASSWORD"'))
+        gateway.env["MIRROR_PASSWORD"] = "secret"
+        gateway.start()
+        wait_until(lambda: replay_depth(gateway) == 0, timeout=20)
+        status, _, body = query(mirror.url, 'SELECT count("value") FROM "cpu"',
+                                database="passed", **caller)
+        assert json.loads(body)["results"][0]["series"][0]["values"][0][1] == 10
+    finally:
+        gateway.stop()
+        mirror.stop()
+
+
+def test_two_gateways_cannot_share_a_replay_queue(servers, start_gateway,
+                                                 tmp_path: Path) -> None:
+    first, second = servers
+    config = routing_config(tmp_path / "shared.toml", {"a": first.url, "b": second.url},
+                            mode="mirror", targets=["a", "b"])
+    config.write_text(config.read_text() + f'dir = "{tmp_path / "replay"}"\n')  # in [replay]
+    start_gateway(config, "gw-one")
+    with pytest.raises(RuntimeError, match="exited"):
+        start_gateway(config, "gw-two")
+    logs = "".join(p.read_text() for p in tmp_path.glob("gateway-*.log"))
+    assert "is in use by another gateway" in logs
+
+
 def test_shard_by_measurement_spreads_and_show_merges(servers, start_gateway,
                                                       tmp_path: Path) -> None:
     first, second = servers

@@ -7,8 +7,12 @@ the caller is the router's job; the clients only speak the wire protocol.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import enum
 import json
+import math
+import re
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +21,7 @@ from gateway.model import Generation, Namespace, PassCredentials
 from translators.lineprotocol import Precision
 
 Body = bytes | AsyncIterable[bytes]  # a request body: whole, or chunks as they arrive
+_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +60,21 @@ class UpstreamReply:
         return text or f"upstream answered {self.status}"
 
     def retry_after(self) -> float | None:
-        value = self.headers.get("retry-after")
+        """Seconds to wait from a Retry-After header: RFC 9110's delay-seconds (digits, a
+        fraction tolerated) or an HTTP-date; None for anything else. float() alone would take
+        "inf" or "nan", and a replay waiting that long never resumes (nor can a caller's
+        Retry-After header say it)."""
+        value = self.headers.get("retry-after", "").strip()
+        if _DELAY_SECONDS.fullmatch(value):
+            seconds = float(value)
+            return seconds if math.isfinite(seconds) else None
         try:
-            return float(value) if value is not None else None
-        except ValueError:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
             return None
+        if when.tzinfo is None:  # an HTTP-date is GMT; parsedate leaves "-0000" naive
+            when = when.replace(tzinfo=datetime.UTC)
+        return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
 class FailureKind(enum.StrEnum):

@@ -22,8 +22,7 @@ from gateway.backends.upstream.base import (
 )
 from gateway.backends.upstream.influxdb1 import basic_authorization, statement_values
 from gateway.model import Namespace
-from tests.support.influxd import CONFIG, Influxd, InfluxdMissing, influxd, influxd_binary
-from tests.support.ports import start_server
+from tests.support.influxd import Influxd, InfluxdMissing, influxd
 from translators.lineprotocol import Precision
 
 from .conftest import MakeUpstream
@@ -181,17 +180,11 @@ def influxdb1_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Influxd
     """A 1.6.7 of this module's own with auth-enabled = true and one admin user. Missing in
     CI is a failure, never a skip (as the shared fixture)."""
     try:
-        binary = influxd_binary()
+        server = influxd(tmp_path_factory.mktemp("influxd-auth"), auth=True).start()
     except InfluxdMissing as exc:
         if os.environ.get("CI"):
             pytest.fail(str(exc))
         pytest.skip(str(exc))
-    server = influxd(tmp_path_factory.mktemp("influxd-auth").absolute())
-    config = server.data_dir / "influxdb.conf"
-    config.write_text(CONFIG.format(dir=server.data_dir, port=server.port)
-                      .replace("auth-enabled = false", "auth-enabled = true"))
-    server.process = start_server([binary, "run", "-config", str(config)], server.url,
-                                  str(server.data_dir / "influxd.log"))
     # Until an admin exists 1.x refuses everything but creating one.
     statement = f"CREATE USER {ADMIN} WITH PASSWORD '{PASSWORD}' WITH ALL PRIVILEGES"
     form = urllib.parse.urlencode({"q": statement}).encode()

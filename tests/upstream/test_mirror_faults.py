@@ -1,0 +1,56 @@
+"""Dual-write under an upstream that misbehaves: odd Retry-After values on a mirror and on a
+primary. The gateway runs in-process (aiohttp test client) against fake upstreams."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gateway.config import RouteConfig
+from tests.support.fake_upstreams import FakeInfluxDB2
+from tests.upstream.test_translation_routes import routed, v2, wait_for
+
+__all__ = ["routed"]  # the fixture, imported for the tests here
+
+# Not RFC 9110 delay-seconds: float() takes them all, and none of them may stop a replay.
+ODD_RETRY_AFTER = ["inf", "nan", "-5", "1e400", "Infinity", "9" * 400]
+
+
+@pytest.mark.parametrize("value", ODD_RETRY_AFTER)
+async def test_a_mirror_retry_after_that_is_no_delay_does_not_stop_the_replay(
+        routed, value: str) -> None:
+    async with FakeInfluxDB2() as fake:
+        route = RouteConfig(database="*", mode="mirror", targets=("native", "two"))
+        client = await routed([v2(fake.url)], [route])
+        fake.fail(503, retry_after=value, times=2)  # the direct send, then the first replay
+        answer = await client.post("/write", params={"db": "telegraf"}, data=b"m v=1 1")
+        assert answer.status == 204
+        await wait_for(lambda: fake.lines["telegraf"] == ["m v=1 1"], timeout=5)
+
+
+@pytest.mark.parametrize("value", ODD_RETRY_AFTER)
+async def test_a_primary_retry_after_that_is_no_delay_is_not_passed_on(routed,
+                                                                     value: str) -> None:
+    async with FakeInfluxDB2() as fake:
+        route = RouteConfig(database="*", mode="mirror", targets=("two", "native"))
+        client = await routed([v2(fake.url)], [route])
+        fake.fail(503, retry_after=value, times=1)
+        answer = await client.post("/write", params={"db": "telegraf"}, data=b"m v=1 1")
+        assert answer.status == 503, await answer.text()
+        assert "Retry-After" not in answer.headers
+        assert "error" in json.loads(await answer.text())
+
+
+async def test_metrics_give_exact_numbers_past_a_million(routed) -> None:
+    async with FakeInfluxDB2() as fake:
+        route = RouteConfig(database="*", mode="mirror", targets=("native", "two"))
+        client = await routed([v2(fake.url)], [route])
+        fake.fail(503)  # queued: the queue then holds over a million bytes
+        body = b"\n".join(b"m,host=h%06d v=%di %d" % (i, i, i) for i in range(60_000))
+        answer = await client.post("/write", params={"db": "telegraf"}, data=body)
+        assert answer.status == 204
+        queue = (await (await client.get("/admin/replay")).json())["targets"]["two"]["queue"]
+        assert queue["bytes"] > 1_000_000
+        metrics = await (await client.get("/metrics")).text()
+        assert f'influx_gateway_replay_queue_bytes{{mirror="two"}} {queue["bytes"]}\n' in metrics
