@@ -6,8 +6,9 @@ are decoded into the gateway's results, which the caller's encoders then write: 
 for a 1.x client of a 2.x or 3.x server, InfluxDB 3's tables for /api/v3/query_influxql.
 
 Telegraf's side effects are handled here too: CREATE DATABASE reaches every write target of
-its route, and SHOW DATABASES merges answers. Reads of a sharded database go to every shard
-and are merged (`shard_read.py`).
+its route, and SHOW DATABASES merges answers. Statements that change data or schema on a
+mirror route reach its mirrors too (`mirror_statements.py`). Reads of a sharded database go
+to every shard and are merged (`shard_read.py`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from gateway.services.influxql import (
     chunking_for,
     parse_request,
 )
+from gateway.services.mirror_statements import may_change, mirrored, on_write_targets
 from gateway.services.routing import (
     RelayedError,
     Router,
@@ -110,6 +112,12 @@ class RoutedInfluxQL:
         route = self._router.resolve(database, measurement).route
         if not route.passthrough:  # the caller's credentials stay here
             request = dataclasses.replace(request, credentials=None)
+        if mirrored(route, statements):
+            answer = InfluxQLAnswer(results=await on_write_targets(
+                route, statements, self._generation,
+                lambda target: self._results_on(target, statements, request)))
+            answer.chunking = {i: chunking_for(s) for i, s in enumerate(statements)}
+            return answer
         if route.mode == "shard" and not route.read and len(targets) > 1 and wants_shards(
                 statements):
             # Each shard holds part of the data: all are asked and their answers merged.
@@ -140,6 +148,8 @@ class RoutedInfluxQL:
             targets = self._router.read_targets(request.database)
         else:
             return None
+        if route.mode == "mirror" and may_change(request.text):
+            return None  # may change what the mirrors hold too: parsed, sent to each
         generations = {self._generation(t) for t in targets if t != NATIVE}
         if None in generations:
             return None  # an upstream no longer configured: the parsed path reports it
@@ -221,6 +231,10 @@ class RoutedInfluxQL:
     def _generation(self, target: str) -> Generation | None:
         upstream = self._router.upstreams.get(target)
         return upstream.generation if upstream else None
+
+    async def _results_on(self, target: str, statements: list[ast.Statement],
+                          request: InfluxQLRequest) -> list[StatementResult]:
+        return (await self._read(target, request, statements, False)).results
 
     async def _read(self, target: str, request: InfluxQLRequest,
                     statements: list[ast.Statement], relay: bool) -> InfluxQLAnswer:
