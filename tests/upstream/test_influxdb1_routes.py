@@ -301,6 +301,10 @@ def test_statements_that_change_data_or_schema_reach_every_mirror(
         second.start()
     wait_until(lambda: replay_depth(gateway) == 0, timeout=20)
     assert counts(second.url, "changes", "cpu")["host=h0"] == 2
+    assert run("DROP DATABASE changes") == ok
+    for server in servers:
+        status, _, body = query(server.url, "SHOW DATABASES")
+        assert ["changes"] not in json.loads(body)["results"][0]["series"][0].get("values", [])
 
 
 def test_a_passthrough_mirror_keeps_what_it_cannot_replay_as_the_caller(
