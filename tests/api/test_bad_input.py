@@ -258,3 +258,25 @@ async def test_result_row_cap(make_client) -> None:
     response = await client.get("/api/v3/query_sql",
                                 params={"db": "r", "q": "SELECT * FROM m ORDER BY time LIMIT 10"})
     assert [r["v"] for r in await response.json()] == [float(i) for i in range(10)]
+
+
+# JSON nested deeper than json.loads goes raises RecursionError, not ValueError.
+DEEP_JSON = b"[" * 1500
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs", "shape"), [
+    pytest.param("PUT", "/admin/routes", {"data": DEEP_JSON}, {"error"}, id="admin-routes"),
+    pytest.param("POST", "/api/v2/sources", {"data": DEEP_JSON}, {"code", "message"},
+                 id="v2-sources"),
+    pytest.param("GET", "/query", {"params": {"q": "SHOW DATABASES",
+                                              "params": DEEP_JSON.decode()}}, {"error"},
+                 id="v1-query-params"),
+])
+async def test_cases_found_by_the_http_fuzzer(client: TestClient, method: str, path: str,
+                                              kwargs: dict, shape: set[str]) -> None:
+    """Each a 500 before (tests/api/test_http_fuzz.py found them): a 400 in the caller's
+    generation's error shape."""
+    response = await client.request(method, path, **kwargs)
+    assert response.status == 400, await response.text()
+    body = await response.json()
+    assert set(body) == shape and all(isinstance(body[key], str) for key in shape), body
