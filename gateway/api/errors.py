@@ -58,7 +58,7 @@ def header_text(message: str) -> str:
     """A message made safe for a header as 1.x sends it: control characters but the tab
     (newlines too) become spaces, a long one is cut to 1.x's length (never inside a
     character), and blanks and tabs at either end are trimmed."""
-    text = message.translate(_CONTROL)
+    text = valid_unicode(message).translate(_CONTROL)
     raw = text.encode()
     if len(raw) > HEADER_LIMIT:
         text = raw[:HEADER_LIMIT].decode(errors="ignore")
@@ -132,8 +132,10 @@ RELAYED_HEADERS = ("Content-Type", "X-Influxdb-Error", "Retry-After", "Www-Authe
 
 
 def relay_response(reply: UpstreamReply) -> web.Response:
-    """An upstream's answer as it sent it (a caller of the upstream's own generation)."""
-    headers = {name: reply.headers[name.lower()] for name in RELAYED_HEADERS
+    """An upstream's answer as it sent it (a caller of the upstream's own generation), its
+    headers' control characters made spaces as in the gateway's own (1.x sends a line's
+    \x01 in X-Influxdb-Error as it is, which aiohttp refuses to write)."""
+    headers = {name: header_text(reply.headers[name.lower()]) for name in RELAYED_HEADERS
                if name.lower() in reply.headers}
     return web.Response(status=reply.status, body=reply.body, headers=headers)
 
