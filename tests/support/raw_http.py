@@ -85,6 +85,9 @@ def error_shape_problem(request: RawRequest, answer: Answer) -> str | None:
         return None  # no body to judge
     generation = paths.generation(request.path)
     try:
+        if request.path in (paths.HEALTH, paths.HEALTH_V1) and answer.status == 503:
+            # the documented failing health check: the health document, status "fail"
+            return None if _json_object(answer.body).get("status") == "fail" else "odd 503"
         if generation == "v1":
             if answer.status == 404 and answer.content_type == "text/plain":
                 # 1.x's unknown paths: Go's own plain text
