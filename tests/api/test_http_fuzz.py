@@ -85,7 +85,7 @@ def routed(tmp_path_factory: pytest.TempPathFactory,
            influxdb1: Influxd) -> Iterator[Gateway]:
     config = "\n".join([
         "[[upstreams]]", 'name = "old"', 'type = "influxdb1"', f'url = "{influxdb1.url}"',
-        "timeout_seconds = 10.0",
+        "timeout_seconds = 2.0",  # 1.6.7 grinds through GROUP BY time(1m) over all time
         "[[routes]]", 'database = "up*"', 'mode = "single"', 'targets = ["old"]',
         "[[routes]]", 'database = "mir*"', 'mode = "mirror"', 'targets = ["old", "native"]',
     ]) + "\n"
@@ -102,6 +102,19 @@ def routed(tmp_path_factory: pytest.TempPathFactory,
 
 
 FRESH = itertools.count()
+# How the gateway words an upstream that did not answer usably (its documented 502/503/504).
+UPSTREAM_FAILURES = {502: b"answered something unusable", 503: b"is unavailable",
+                     504: b"did not answer in time"}
+
+
+def upstream_failed(gateway: Gateway, answer: Answer) -> bool:
+    """A 502/503/504 naming the upstream: 1.6.7 can take longer than the route's timeout
+    over points the fuzzer wrote far apart (GROUP BY time(1m) over all time)."""
+    words = UPSTREAM_FAILURES.get(answer.status)
+    if gateway.upstream is None or words is None or words not in answer.body:
+        return False
+    event(f"{answer.status} from an upstream failure")
+    return True
 
 
 def relayed(gateway: Gateway, request: RawRequest, answer: Answer) -> bool:
@@ -139,7 +152,8 @@ def check(gateway: Gateway, request: RawRequest) -> None:
     else:
         failure = None
         event(f"{request.method} {request.path[:40]} {answer.status}")
-        if answer.status >= 500 and not relayed(gateway, request, answer):
+        if (answer.status >= 500 and not upstream_failed(gateway, answer)
+                and not relayed(gateway, request, answer)):
             failure = f"answered {answer.status}"
         elif answer.status >= 400:
             problem = error_shape_problem(request, answer)
