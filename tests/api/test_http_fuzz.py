@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import http.client
 import itertools
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,6 +103,15 @@ def routed(tmp_path_factory: pytest.TempPathFactory,
 
 
 FRESH = itertools.count()
+
+
+def _message(answer: Answer) -> object:
+    """An error answer's message (1.x indents it under pretty=true, which the gateway does
+    not forward with a write)."""
+    try:
+        return json.loads(answer.body).get("error")
+    except (ValueError, AttributeError):
+        return answer.body
 # How the gateway words an upstream that did not answer usably (its documented 502/503/504).
 UPSTREAM_FAILURES = {502: b"answered something unusable", 503: b"is unavailable",
                      504: b"did not answer in time"}
@@ -135,7 +145,7 @@ def relayed(gateway: Gateway, request: RawRequest, answer: Answer) -> bool:
     direct = send(gateway.upstream, dataclasses.replace(
         request, target=f"{path}?{'&'.join(kept)}",
         headers=tuple(h for h in request.headers if h[0] != "Authorization")))
-    if (direct.status, direct.body) != (answer.status, answer.body):
+    if (direct.status, _message(direct)) != (answer.status, _message(answer)):
         return False
     event(f"{request.method} {request.path[:40]} {answer.status}, relayed from upstream")
     return True
