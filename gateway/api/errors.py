@@ -133,8 +133,9 @@ RELAYED_HEADERS = ("Content-Type", "X-Influxdb-Error", "Retry-After", "Www-Authe
 
 def relay_response(reply: UpstreamReply) -> web.Response:
     """An upstream's answer as it sent it (a caller of the upstream's own generation), its
-    headers' control characters made spaces as in the gateway's own (1.x sends a line's
-    \x01 in X-Influxdb-Error as it is, which aiohttp refuses to write)."""
+    headers' control characters made spaces as in the gateway's own (1.x names a line in
+    X-Influxdb-Error with its control characters as they are, which aiohttp refuses to
+    write)."""
     headers = {name: header_text(reply.headers[name.lower()]) for name in RELAYED_HEADERS
                if name.lower() in reply.headers}
     return web.Response(status=reply.status, body=reply.body, headers=headers)
