@@ -37,10 +37,17 @@ INFLUXQL = [
     "SELECT count(v) FROM cpu GROUP BY *", "SHOW RETENTION POLICIES", "CREATE DATABASE fz2",
     "SELECT v FROM cpu LIMIT $n", "SHOW TAG VALUES WITH KEY = h", "SELECT * FROM /c.*/",
     "SELECT percentile(v, 50) FROM cpu", "SELECT v INTO x FROM cpu", "DELETE FROM nope",
+    "SELECT top(v, 2), h FROM cpu", "SELECT derivative(v) FROM cpu WHERE h =~ /a/",
+    "SELECT mean(v) FROM cpu WHERE time > now() - 1h GROUP BY time(10m) fill(previous)",
+    "SELECT * FROM cpu SLIMIT 1 SOFFSET 1", "SHOW TAG KEYS FROM cpu", "SHOW SERIES LIMIT $n",
+    "SELECT * FROM (SELECT max(v) FROM cpu GROUP BY h)", "DROP SERIES FROM nope",
 ]
 SQL = ["SELECT * FROM cpu", "SELECT count(*) FROM cpu", "SELECT $a::int AS a",
        "SELECT h, avg(v) FROM cpu GROUP BY h", "SHOW TABLES", "SELECT * FROM cpu WHERE v > $v",
-       "EXPLAIN SELECT 1", "SELECT date_bin(INTERVAL '1 minute', time) FROM cpu"]
+       "EXPLAIN SELECT 1", "SELECT date_bin(INTERVAL '1 minute', time) FROM cpu",
+       "SELECT * FROM cpu ORDER BY time DESC LIMIT 1", "SELECT $v AS v, $a AS a",
+       "SELECT h, count(*) FROM cpu GROUP BY h HAVING count(*) > 0",
+       "SELECT * FROM information_schema.columns", "SELECT selector_max(v, time) FROM cpu"]
 LINES = [b"cpu,h=a v=1.5 1700000000000000000", b"cpu,h=b v=2i", b'cpu s="x y",ok=t 1',
          b"cpu v=", b"cpu,h= v=1", b"\xff\xfe v=1", b"m v=1 99999999999999999999",
          b"m v=1.5,v=2", b"# comment", b"", b"cpu v=1 1700000000"]
