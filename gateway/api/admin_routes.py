@@ -8,15 +8,13 @@ DELETE forgets the saved list: the config file's routes are in force again, and 
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
 from gateway.errors import invalid
 from gateway.services.route_list import RouteListing, route_table
 
 from . import keys
-from .body import read_body
+from .body import read_json
 from .errors import json_response
 
 BODY_LIMIT = 1024 * 1024
@@ -33,10 +31,7 @@ async def get_routes(request: web.Request) -> web.Response:
 
 
 async def put_routes(request: web.Request) -> web.Response:
-    try:
-        body = json.loads(await read_body(request, BODY_LIMIT))
-    except ValueError as exc:
-        raise invalid(f"the body is not JSON: {exc}") from None
+    body = await read_json(request, BODY_LIMIT)
     if not isinstance(body, dict) or "routes" not in body:
         raise invalid('expected a JSON object {"routes": [...]}')
     listing = await request.app[keys.ROUTES].replace(body["routes"])

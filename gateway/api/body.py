@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from aiohttp import web
 
 from gateway.compression import content_encoding, inflate, too_large
+from gateway.errors import invalid
 from gateway.model import Namespace, WriteBatch
 from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
@@ -38,6 +40,24 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     """The decoded body (gzip inflated here, under the same limit)."""
     data, encoding = await read_raw(request, limit)
     return inflate(data, limit) if encoding else data
+
+
+# What json.loads raises on a caller's text: ValueError for bad JSON, bad UTF-8 and numbers too
+# long to convert, RecursionError for nesting deeper than its parser goes ("[" * 1500).
+JSON_ERRORS = (ValueError, RecursionError)
+
+
+def parse_json(raw: str | bytes, what: str) -> object:
+    """A caller's JSON; 400 `invalid` naming `what` when it is not JSON."""
+    try:
+        return json.loads(raw)
+    except JSON_ERRORS as exc:
+        raise invalid(f"the {what} is not JSON: {exc}") from None
+
+
+async def read_json(request: web.Request, limit: int, default: bytes = b"") -> object:
+    """The decoded body as JSON (`default` when empty)."""
+    return parse_json(await read_body(request, limit) or default, "body")
 
 
 async def accept_write(request: web.Request, namespace: Namespace, precision: Precision,

@@ -7,6 +7,7 @@ v3: {"error": "...", "data": ...} with per-line details for writes.
 from __future__ import annotations
 
 import json
+import re
 
 from aiohttp import web
 
@@ -43,13 +44,21 @@ HEADER_LIMIT = 1024  # 1.x sends the first 1,024 bytes of the message; the body 
 # 1.x (Go's net/http) turns CR and LF into spaces and sends the other control characters as
 # they are; HTTP allows only the tab among them, and clients drop a connection over the rest.
 _CONTROL = dict.fromkeys([*range(0x09), *range(0x0A, 0x20), 0x7F], " ")
+# Undecodable request bytes reach messages as lone surrogates (aiohttp's surrogateescape, or a
+# JSON "\ud800" escape); Go and Rust servers write U+FFFD for each.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD, so that it encodes as UTF-8."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def header_text(message: str) -> str:
     """A message made safe for a header as 1.x sends it: control characters but the tab
     (newlines too) become spaces, a long one is cut to 1.x's length (never inside a
     character), and blanks and tabs at either end are trimmed."""
-    text = message.translate(_CONTROL)
+    text = valid_unicode(message).translate(_CONTROL)
     raw = text.encode()
     if len(raw) > HEADER_LIMIT:
         text = raw[:HEADER_LIMIT].decode(errors="ignore")
@@ -115,7 +124,7 @@ def v3_body(error: GatewayError) -> dict[str, object]:
             for e in error.errors[:V3_LINE_DETAILS]
         ]
         return {"error": summary, "data": data}
-    return {"error": error.message, "data": None}
+    return {"error": valid_unicode(error.message), "data": None}
 
 
 # An upstream's headers worth relaying with its answer, spelled as InfluxDB spells them.
@@ -123,8 +132,11 @@ RELAYED_HEADERS = ("Content-Type", "X-Influxdb-Error", "Retry-After", "Www-Authe
 
 
 def relay_response(reply: UpstreamReply) -> web.Response:
-    """An upstream's answer as it sent it (a caller of the upstream's own generation)."""
-    headers = {name: reply.headers[name.lower()] for name in RELAYED_HEADERS
+    """An upstream's answer as it sent it (a caller of the upstream's own generation), its
+    headers' control characters made spaces as in the gateway's own (1.x names a line in
+    X-Influxdb-Error with its control characters as they are, which aiohttp refuses to
+    write)."""
+    headers = {name: header_text(reply.headers[name.lower()]) for name in RELAYED_HEADERS
                if name.lower() in reply.headers}
     return web.Response(status=reply.status, body=reply.body, headers=headers)
 
@@ -133,6 +145,7 @@ def v1_error_response(message: str, status: int, fmt: V1Format, *, pretty: bool 
                       **headers: str) -> web.Response:
     """1.x's error answer (`httpError`), in the format its `Accept` header chose: JSON, CSV
     or MessagePack, `pretty` indenting JSON."""
+    message = valid_unicode(message)
     return web.Response(status=status, body=encode_v1_error(message, fmt, pretty=pretty),
                         headers={"Content-Type": fmt.content_type, **headers,
                                  **v1_error_headers(message, status)})

@@ -7,7 +7,6 @@ PATCH's included, and /buckets and /health really ask the source.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +19,7 @@ from gateway.services.sources import SELF_ID, SELF_TYPE, UPSTREAM_TYPES, SourceC
 from gateway.tenancy.metadata import Source
 
 from . import keys, paths
-from .body import read_body
+from .body import read_json
 from .errors import json_response
 
 BODY_LIMIT = 1024 * 1024
@@ -127,14 +126,6 @@ def _source_id(request: web.Request) -> str:
     return source_id.lower()
 
 
-async def _json_body(request: web.Request) -> object:
-    text = await read_body(request, BODY_LIMIT)
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise invalid(f"the body is not JSON: {exc}") from None
-
-
 def _document(request: web.Request, source_id: str) -> dict[str, object]:
     source = request.app[keys.SOURCES].source(source_id)
     return _self_document(request) if source is None else source_document(source)
@@ -148,7 +139,7 @@ async def list_sources(request: web.Request) -> web.Response:
 
 
 async def create_source(request: web.Request) -> web.Response:
-    change = parse_change(await _json_body(request))
+    change = parse_change(await read_json(request, BODY_LIMIT))
     source = await request.app[keys.SOURCES].create(change)
     return json_response(source_document(source), 201)
 
@@ -159,7 +150,7 @@ async def get_source(request: web.Request) -> web.Response:
 
 async def patch_source(request: web.Request) -> web.Response:
     source_id = _source_id(request)
-    change = parse_change(await _json_body(request))
+    change = parse_change(await read_json(request, BODY_LIMIT))
     source = await request.app[keys.SOURCES].update(source_id, change)
     return json_response(source_document(source))
 

@@ -22,7 +22,7 @@ from translators.encoders.influxql_format import (
 from translators.influxql.results import StatementResult
 
 from . import keys, params
-from .body import accept_write
+from .body import JSON_ERRORS, accept_write
 from .errors import relay_response, v1_error_response
 
 
@@ -62,7 +62,7 @@ async def query(request: web.Request) -> web.StreamResponse:
     if values.get("params"):
         try:
             bound = json.loads(values["params"])
-        except ValueError as exc:
+        except JSON_ERRORS as exc:
             return _v1_error(fmt, f"error parsing query parameters: {exc}", pretty)
         if not isinstance(bound, dict):
             return _v1_error(fmt, "error parsing query parameters: not a JSON object", pretty)

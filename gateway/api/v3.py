@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pyarrow as pa
 from aiohttp import web
@@ -17,7 +16,7 @@ from translators.encoders.influxql_table import statement_table
 from translators.lineprotocol import FieldType
 
 from . import keys, params
-from .body import accept_write, read_body
+from .body import accept_write, parse_json, read_json
 from .errors import relay_response
 
 # InfluxDB 3's names for column types in /api/v3/configure/table.
@@ -45,20 +44,10 @@ async def write_lp(request: web.Request) -> web.Response:
 
 
 async def _json_body(request: web.Request) -> dict[str, object]:
-    raw = await read_body(request, request.app[keys.CONFIG].write.max_body_bytes)
-    body = _parse_json(raw or b"{}", "body")
+    body = await read_json(request, request.app[keys.CONFIG].write.max_body_bytes, b"{}")
     if not isinstance(body, dict):
         raise invalid("the JSON body must be an object")
     return body
-
-
-def _parse_json(raw: str | bytes, what: str) -> object:
-    try:
-        return json.loads(raw)
-    # ValueError covers bad JSON, bad UTF-8 and numbers too long to convert; deep nesting
-    # raises RecursionError
-    except (ValueError, RecursionError) as exc:
-        raise invalid(f"invalid JSON {what}: {exc}") from None
 
 
 def _negotiate(requested: object, accept: str) -> str:
@@ -97,7 +86,7 @@ async def _query_request(request: web.Request) -> tuple[object, str, str, dict[s
     else:
         query = request.query
         database, text, requested = query.get("db"), query.get("q"), query.get("format")
-        bound = _parse_json(query["params"], "params") if query.get("params") else {}
+        bound = parse_json(query["params"], "params") if query.get("params") else {}
     if not isinstance(text, str) or not text.strip():
         raise invalid("missing required parameter: q")
     if not isinstance(bound, dict):

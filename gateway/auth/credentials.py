@@ -7,7 +7,6 @@ JWT), `Basic base64(user:password)` (v1 clients, Grafana), and the v1 `u`/`p` qu
 from __future__ import annotations
 
 import base64
-import binascii
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,7 +47,9 @@ def extract_credentials(headers: Mapping[str, str], query: Mapping[str, str]) ->
         if kind == "basic" and value:
             try:
                 decoded = base64.b64decode(value, validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError):
+            # binascii.Error for bad base64, UnicodeDecodeError for a password that is not
+            # UTF-8, and a plain ValueError for a header that is not ASCII at all
+            except ValueError:
                 return Credentials(Scheme.MALFORMED)
             user, _, password = decoded.partition(":")
             return Credentials(Scheme.BASIC, user, password)

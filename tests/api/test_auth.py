@@ -48,6 +48,8 @@ async def test_token_in_every_scheme(secured: TestClient, headers: dict, params:
     ({"Authorization": "Bearer wrong"}, {}, "authorization failed"),
     ({"Authorization": basic("root", "root")}, {}, "authorization failed"),
     ({"Authorization": "Basic !!notbase64"}, {}, "authorization failed"),
+    # not ASCII, so not base64 at all (was a 500: b64decode's ValueError)
+    ({"Authorization": "Basic \u00c3("}, {}, "authorization failed"),
     ({}, {"u": "root", "p": "wrong"}, "authorization failed"),
 ])
 async def test_refusals(secured: TestClient, headers: dict, params: dict, v1_error: str) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import random
 
+import msgpack
 import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.oracle import lpgen
+from tests.support.raw_http import RawRequest, send
 
 VALID = (b'cpu,host=a,region=us usage=1.5,idle=90i,ok=t,name="x y" 1700000000000000000\n'
          b"mem,host=a free=10i,total=20u 1700000000000000001\n")
@@ -258,3 +261,52 @@ async def test_result_row_cap(make_client) -> None:
     response = await client.get("/api/v3/query_sql",
                                 params={"db": "r", "q": "SELECT * FROM m ORDER BY time LIMIT 10"})
     assert [r["v"] for r in await response.json()] == [float(i) for i in range(10)]
+
+
+# JSON nested deeper than json.loads goes raises RecursionError, not ValueError.
+DEEP_JSON = b"[" * 1500
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs", "shape"), [
+    pytest.param("PUT", "/admin/routes", {"data": DEEP_JSON}, {"error"}, id="admin-routes"),
+    pytest.param("POST", "/api/v2/sources", {"data": DEEP_JSON}, {"code", "message"},
+                 id="v2-sources"),
+    pytest.param("GET", "/query", {"params": {"q": "SHOW DATABASES",
+                                              "params": DEEP_JSON.decode()}}, {"error"},
+                 id="v1-query-params"),
+])
+async def test_cases_found_by_the_http_fuzzer(client: TestClient, method: str, path: str,
+                                              kwargs: dict, shape: set[str]) -> None:
+    """Each a 500 before (tests/api/test_http_fuzz.py found them): a 400 in the caller's
+    generation's error shape."""
+    response = await client.request(method, path, **kwargs)
+    assert response.status == 400, await response.text()
+    body = await response.json()
+    assert set(body) == shape and all(isinstance(body[key], str) for key in shape), body
+
+
+@pytest.mark.parametrize(("target", "accept", "field"), [
+    pytest.param("/admin/routes", b"application/json", "error", id="v1-json"),
+    pytest.param("/write?db=q", b"application/csv", None, id="v1-csv"),
+    pytest.param("/write?db=q", b"application/x-msgpack", "error", id="v1-msgpack"),
+    pytest.param("/api/v2/write?bucket=q", b"", "message", id="v2"),
+    pytest.param("/api/v3/write_lp?db=q", b"", "error", id="v3"),
+])
+async def test_undecodable_header_bytes_in_an_error_message(client: TestClient, target: str,
+                                                            accept: bytes, field) -> None:
+    """`Content-Encoding: \\xff` is named in the 415's message: the byte, which reaches the
+    message as a lone surrogate, is written as U+FFFD (was a 500: X-Influxdb-Error could
+    not be encoded)."""
+    request = RawRequest("PUT" if target == "/admin/routes" else "POST", target,
+                         (("Content-Encoding", b"\xff"), ("Accept", accept)), b"m v=1")
+    answer = await asyncio.to_thread(send, client.port, request)
+    assert answer.status == 415, answer
+    if field is None:  # 1.x's CSV error: a header line "error", then the message
+        message = answer.body.decode().split("\n")[1]
+    elif b"msgpack" in accept:
+        message = msgpack.unpackb(answer.body)[field]
+    else:
+        message = json.loads(answer.body)[field]
+    assert message == "unsupported Content-Encoding: \ufffd"
+    if "x-influxdb-error" in answer.headers:  # http.client reads header bytes as Latin-1
+        assert answer.headers["x-influxdb-error"].encode("latin-1").decode() == message
