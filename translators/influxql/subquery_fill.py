@@ -168,6 +168,15 @@ def call_streams(plan: SelectPlan, tagged: Sequence[tuple[T, Hashable, Rows]],
     per_call = call_runs(tagged, calls, counts, plan.descending)
     order = sorted(range(len(tagged)), key=lambda n: (_name(tagged[n][1]), n))
     ranks = {id(tagged[n][0]): rank for rank, n in enumerate(order)}
+    if plan.descending:
+        # Under DESC 1.x's cursor takes the greatest parent group first, and the join takes
+        # the greatest rank; the runs come group by group in ascending order (`runs`), so
+        # an earlier group ranks higher, or a call without a point in some group (a
+        # percentile() selecting nothing there) would answer a later group's rows first
+        # and cut the other calls' run in two (fuzz 401-132).
+        groups = {g: i for i, g in enumerate(dict.fromkeys(group for _, group, _ in tagged))}
+        ranks = {id(payload): ranks[id(payload)] - groups[group] * len(tagged)
+                 for payload, group, _ in tagged}
     return per_call, lambda payload: ranks[id(payload)]
 
 
