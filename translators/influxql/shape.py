@@ -35,6 +35,7 @@ from .series_rows import SeriesRows, group_rows, schema_of
 from .shard_index import groups_by, tag_set_key
 from .sqlnames import VIRTUAL_DB
 from .subquery_fill import (
+    as_series_runs,
     call_streams,
     fills_in_runs,
     joined_runs,
@@ -94,7 +95,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             rows = _quieted(plan, rows, quiet, schema_of(plan, group.name))
         computed.append(((group, integrals, quiet), group.name, rows))
     prefilled = walked = by_columns = False
-    if late_fill.applies(plan) and not unfilled and start is not None and end is not None \
+    if late_fill.applies(as_series_runs(plan, _window_keys(plan, groups))) and not unfilled \
+            and start is not None and end is not None \
             and (late := _late(plan, _paged(plan, every), start, end)) is not None:
         # a percentile's fill iterator answers nothing between its points: the cursor's walk
         computed = [((group, {}, frozenset()), group.name, rows[::-1] if plan.descending else rows)

@@ -20,6 +20,7 @@ the same join a stretch of buckets at a time, with Arrow columns).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -95,6 +96,16 @@ def runs(series: Sequence[tuple[T, Hashable, Rows]], descending: bool
     if descending:
         out = [(payload, rows[::-1]) for payload, rows in out]
     return out
+
+
+def as_series_runs(plan: SelectPlan, keys: Sequence[Hashable] | None) -> SelectPlan:
+    """The plan as a statement that is no subquery's, when each of its parent's groups
+    (`keys`: each series' group) holds one series: a run is then a whole series, so 1.x's
+    cursor walks the fill iterators as it walks a top-level statement's (`late_fill`: a
+    percentile() selecting nothing beside another call; fuzz 398-709)."""
+    if plan.paged_by is None or keys is None or len(set(keys)) != len(keys):
+        return plan
+    return dataclasses.replace(plan, paged_by=None)
 
 
 def call_runs(series: Sequence[tuple[T, Hashable, Rows]], calls: Sequence[int],

@@ -261,6 +261,17 @@ AGGREGATES = [
     pytest.param(f"SELECT max(w), percentile(v, 40) {PCT_LATE.format(more='')}"
                  "AND v != 6.1 AND v != 8.1 GROUP BY time(2m) fill(linear)",
                  id="percentile-late-fill-linear-peek"),
+    # the same in a subquery whose parent's groups hold a series each (a run is a series),
+    # its rows read by the parent in that order (fuzz 398-709)
+    *(pytest.param(f"SELECT {outer} FROM (SELECT percentile(price, 5) AS a, {inner} AS b "
+                   "FROM stock WHERE time >= '2024-01-01T00:00:00Z' AND "
+                   f"time < '2024-01-01T00:20:00Z' GROUP BY time(4m30s, 30s){by} {fill}){tail}",
+                   id=f"percentile-late-fill-subquery-{ident}")
+      for outer, inner, by, fill, tail, ident in (
+          ("b, a * a", "count(volume)", "", "fill(2.5)", "", "count"),
+          ("b, a", "max(volume)", ", symbol", "fill(2.5)", " GROUP BY symbol", "by-tag"),
+          ("b, a", "count(volume)", "", "fill(previous)", " ORDER BY time DESC", "desc"),
+          ("count(b), sum(a)", "count(volume)", "", "fill(2.5)", "", "parent-aggregates"))),
     pytest.param(f"SELECT percentile(v, 40), percentile(v, 90) {PCT_LATE.format(more='')}"
                  "GROUP BY time(2m) fill(7)", id="percentile-late-fill-beside-percentile"),
     pytest.param(f"SELECT integral(v), percentile(v, 40) {PCT_LATE.format(more='')}"
