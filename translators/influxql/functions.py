@@ -17,6 +17,7 @@ from typing import Any
 from . import ast
 from .durations import wrap_int64
 from .goexp import go_exp
+from .golog import go_log, go_log2, go_log10
 from .readorder import go_sort, heap_down, heap_up
 
 AGGREGATES = frozenset({
@@ -279,7 +280,7 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
     if name in _LOGS:
         return _go_log(number, _LOGS[name])
     if name == "log":
-        return _go_divide(_go_log(number, math.log), _go_log(float(args[1]), math.log))
+        return _go_divide(_go_log(number, go_log), _go_log(float(args[1]), go_log))
     if name == "pow":
         return _go_pow(number, float(args[1]))
     if name == "atan2":
@@ -295,7 +296,7 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
 
 
 _LOGS: dict[str, Callable[[float], float]] = {
-    "ln": math.log, "log2": math.log2, "log10": math.log10}
+    "ln": go_log, "log2": go_log2, "log10": go_log10}  # Go's own, not libm's (golog.py)
 
 
 def _go_log(value: float, log: Callable[[float], float]) -> float:

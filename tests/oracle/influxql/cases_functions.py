@@ -547,6 +547,12 @@ AGGREGATES = [
     pytest.param("SELECT ln(abs(count(latency)) + 1) FROM events WHERE time >= "
                  "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:00:00Z' "
                  "GROUP BY time(10m) fill(-1)", id="math-over-fill-ln-of-zero"),
+    # chunked, the chunks without -Inf are JSON in that text, compared exactly: ln() and
+    # log() are Go's (`log(2, 3)` is 0.6309297535714575, libm's ...574; fuzz 410-591)
+    pytest.param("SELECT log(abs(count(used_percent)) + 1, 3), ln(abs(count(used_percent)) + 2) "
+                 "FROM disk WHERE time > '2023-12-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:00:45Z' GROUP BY path, time(1w) fill(-1)",
+                 {"chunked": "true", "chunk_size": "1"}, id="math-go-log-chunked-beside-inf"),
     pytest.param(f"SELECT log10(min(used)) FROM mem WHERE {H1} GROUP BY time(20m), host",
                  id="math-log-of-zero-aggregate"),
     pytest.param(f"SELECT exp(max(used)) FROM mem WHERE {H1} GROUP BY time(20m), host",
