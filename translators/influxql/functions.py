@@ -18,6 +18,7 @@ from . import ast
 from .durations import wrap_int64
 from .goexp import go_exp
 from .golog import go_log, go_log2, go_log10
+from .gopow import go_pow
 from .readorder import go_sort, heap_down, heap_up
 
 AGGREGATES = frozenset({
@@ -282,7 +283,7 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
     if name == "log":
         return _go_divide(_go_log(number, go_log), _go_log(float(args[1]), go_log))
     if name == "pow":
-        return _go_pow(number, float(args[1]))
+        return go_pow(number, float(args[1]))  # Go's own walk, not libm's (gopow.py)
     if name == "atan2":
         return math.atan2(number, float(args[1]))
     if name == "exp":
@@ -315,22 +316,6 @@ def _go_divide(left: float, right: float) -> float:
     if left == 0 or math.isnan(left):
         return math.nan
     return math.copysign(math.inf, left) * math.copysign(1.0, right)
-
-
-def _go_pow(base: float, exponent: float) -> float:
-    """Go's math.Pow: infinities at 0 to a negative power and past float64, NaN for a
-    negative base to a fraction."""
-    odd = math.isfinite(exponent) and exponent == math.floor(exponent) and exponent % 2 == 1
-    try:
-        return math.pow(base, exponent)
-    except ZeroDivisionError:
-        return math.copysign(math.inf, base) if odd else math.inf
-    except OverflowError:
-        return -math.inf if base < 0 and odd else math.inf
-    except ValueError:
-        if base == 0:
-            return math.copysign(math.inf, base) if odd else math.inf
-        return math.nan
 
 
 _WRAPPING: dict[ast.BinaryOp, Callable[[Any, Any], Any]] = {
