@@ -19,6 +19,7 @@ from .durations import wrap_int64
 from .goexp import go_exp
 from .golog import go_log, go_log2, go_log10
 from .gopow import go_pow
+from .gotrig import go_cos, go_sin, go_tan
 from .readorder import go_sort, heap_down, heap_up
 
 AGGREGATES = frozenset({
@@ -288,6 +289,8 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
         return math.atan2(number, float(args[1]))
     if name == "exp":
         return go_exp(number)  # Go's own polynomial, not libm's exp
+    if name in _TRIG:
+        return _TRIG[name](number)  # Go's own polynomials below 2^29 (gotrig.py)
     try:
         return getattr(math, name)(number)
     except OverflowError:  # exp() past float64
@@ -298,6 +301,7 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
 
 _LOGS: dict[str, Callable[[float], float]] = {
     "ln": go_log, "log2": go_log2, "log10": go_log10}  # Go's own, not libm's (golog.py)
+_TRIG: dict[str, Callable[[float], float]] = {"sin": go_sin, "cos": go_cos, "tan": go_tan}
 
 
 def _go_log(value: float, log: Callable[[float], float]) -> float:
