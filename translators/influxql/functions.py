@@ -16,6 +16,7 @@ from typing import Any
 
 from . import ast
 from .durations import wrap_int64
+from .goatan import go_acos, go_asin, go_atan, go_atan2
 from .goexp import go_exp
 from .golog import go_log, go_log2, go_log10
 from .gopow import go_pow
@@ -286,11 +287,11 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
     if name == "pow":
         return go_pow(number, float(args[1]))  # Go's own walk, not libm's (gopow.py)
     if name == "atan2":
-        return math.atan2(number, float(args[1]))
+        return go_atan2(number, float(args[1]))
     if name == "exp":
         return go_exp(number)  # Go's own polynomial, not libm's exp
     if name in _TRIG:
-        return _TRIG[name](number)  # Go's own polynomials below 2^29 (gotrig.py)
+        return _TRIG[name](number)
     try:
         return getattr(math, name)(number)
     except OverflowError:  # exp() past float64
@@ -301,7 +302,9 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
 
 _LOGS: dict[str, Callable[[float], float]] = {
     "ln": go_log, "log2": go_log2, "log10": go_log10}  # Go's own, not libm's (golog.py)
-_TRIG: dict[str, Callable[[float], float]] = {"sin": go_sin, "cos": go_cos, "tan": go_tan}
+_TRIG: dict[str, Callable[[float], float]] = {  # Go's own, not libm's (gotrig.py, goatan.py)
+    "sin": go_sin, "cos": go_cos, "tan": go_tan, "asin": go_asin, "acos": go_acos,
+    "atan": go_atan}
 
 
 def _go_log(value: float, log: Callable[[float], float]) -> float:

@@ -562,6 +562,12 @@ AGGREGATES = [
                  "time > '2023-12-01T00:00:00Z' AND time < '2024-01-01T02:00:00Z' "
                  "GROUP BY path, time(1w) fill(-1)", {"chunked": "true", "chunk_size": "1"},
                  id="math-go-trig-chunked-beside-inf"),
+    pytest.param("SELECT ln(abs(count(used_percent)) + 1), atan(sum(used_percent)), "
+                 "asin(mean(used_percent) / 100), acos(max(used_percent) / 100), "
+                 "atan2(mean(used_percent), count(used_percent)) FROM disk WHERE "
+                 "time > '2023-12-01T00:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY path, time(1w) fill(-1)", {"chunked": "true", "chunk_size": "1"},
+                 id="math-go-arc-chunked-beside-inf"),
     pytest.param(f"SELECT log10(min(used)) FROM mem WHERE {H1} GROUP BY time(20m), host",
                  id="math-log-of-zero-aggregate"),
     pytest.param(f"SELECT exp(max(used)) FROM mem WHERE {H1} GROUP BY time(20m), host",
