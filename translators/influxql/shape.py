@@ -23,7 +23,7 @@ from . import ast, cursor, late_fill, percentile_windows, run_fill, run_join, to
 from . import functions as fn
 from . import integral as area
 from .bucket_values import compute
-from .fill import bucket_of, bucket_span, cursor_fill, fill_rows, own_start
+from .fill import bucket_of, bucket_span, cursor_fill, fill_point_companions, fill_rows, own_start
 from .outputs import Merge, evaluate, evaluate_node, points_of
 from .paging import page_series
 from .readorder import input_orders
@@ -149,6 +149,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled and not prefilled:
             rows = _filled(plan, group, rows, start, end, quiet)
+        rows = fill_point_companions(plan, rows, _kinds(plan, group))
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             rows = _beside_integrals(plan, rows, integrals, quiet, schema_of(plan, group.name))
         if multi:  # fill runs over their rows in the answer's order (topread.py)

@@ -495,6 +495,12 @@ AGGREGATES = [
     pytest.param("SELECT max(code), code FROM events WHERE time >= '2024-01-01T00:00:00Z' "
                  "AND time < '2024-01-01T00:10:00Z' GROUP BY time(1m) fill(-2.5) LIMIT 3",
                  id="fill-number-selected-field-companion-cast"),
+    # without GROUP BY time a lone selector's companion left null at its point reads the
+    # cursor's default, fill's number cast the same way (fuzz 432-404)
+    pytest.param("SELECT max(a), b, c, d FROM sparse GROUP BY id fill(2.5)",
+                 id="fill-number-companion-without-time"),
+    pytest.param("SELECT max(b), a, d, id FROM sparse fill(-1)",
+                 id="fill-number-companion-without-time-ungrouped"),
     # fill(linear) interpolates the selector only: its companions stay null (fuzz 131-728)
     pytest.param("SELECT last(inodes), inodes FROM disk WHERE host = 'server01' AND path = '/' "
                  "AND time >= '2024-01-01T01:00:00Z' AND time < '2024-01-01T02:00:00Z' "
