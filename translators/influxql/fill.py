@@ -7,6 +7,7 @@ from typing import Any
 
 from . import ast
 from .errors import QueryError
+from .functions import MULTI_ROW
 from .readrange import moved_bounds
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
@@ -91,6 +92,19 @@ def cursor_fill(value: float | int | None, kind: str | None) -> Any:
     companion in a filled bucket): cast only to a numeric kind (`code` reads 2 under
     fill(2.5)), the number as written for text and booleans (`ok` reads 2.5)."""
     return cast_fill(value, kind if kind in ("integer", "unsigned", "float", UNTYPED) else None)
+
+
+def fill_point_companions(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
+                          kinds: Sequence[str | None]) -> list[tuple[int, list[Any]]]:
+    """Without GROUP BY time, a lone selector's companions (max(b), a) left null at the
+    selected point read 1.x's cursor default: fill(<number>)'s value as `cursor_fill` casts
+    it (fuzz 432-404); top() and the like have theirs from `topread.fill_companions`."""
+    if (plan.interval is not None or plan.fill is not ast.FillOption.NUMBER
+            or not plan.selector_time or any(p.func in MULTI_ROW for p in plan.prims)):
+        return rows
+    companions = [i for i, p in enumerate(plan.prims) if p.func is None]
+    return [(time, [cursor_fill(plan.fill_value, kinds[i]) if v is None and i in companions
+                    else v for i, v in enumerate(values)]) for time, values in rows]
 
 
 _INT64_MIN = -(1 << 63)  # what Go's float conversions answer out of range (amd64)

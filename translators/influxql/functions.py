@@ -16,7 +16,11 @@ from typing import Any
 
 from . import ast
 from .durations import wrap_int64
+from .goatan import go_acos, go_asin, go_atan, go_atan2
 from .goexp import go_exp
+from .golog import go_log, go_log2, go_log10
+from .gopow import go_pow
+from .gotrig import go_cos, go_sin, go_tan
 from .readorder import go_sort, heap_down, heap_up
 
 AGGREGATES = frozenset({
@@ -279,13 +283,15 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
     if name in _LOGS:
         return _go_log(number, _LOGS[name])
     if name == "log":
-        return _go_divide(_go_log(number, math.log), _go_log(float(args[1]), math.log))
+        return _go_divide(_go_log(number, go_log), _go_log(float(args[1]), go_log))
     if name == "pow":
-        return _go_pow(number, float(args[1]))
+        return go_pow(number, float(args[1]))  # Go's own walk, not libm's (gopow.py)
     if name == "atan2":
-        return math.atan2(number, float(args[1]))
+        return go_atan2(number, float(args[1]))
     if name == "exp":
         return go_exp(number)  # Go's own polynomial, not libm's exp
+    if name in _TRIG:
+        return _TRIG[name](number)
     try:
         return getattr(math, name)(number)
     except OverflowError:  # exp() past float64
@@ -295,7 +301,10 @@ def math_function(name: str, args: Sequence[Any]) -> Any:
 
 
 _LOGS: dict[str, Callable[[float], float]] = {
-    "ln": math.log, "log2": math.log2, "log10": math.log10}
+    "ln": go_log, "log2": go_log2, "log10": go_log10}  # Go's own, not libm's (golog.py)
+_TRIG: dict[str, Callable[[float], float]] = {  # Go's own, not libm's (gotrig.py, goatan.py)
+    "sin": go_sin, "cos": go_cos, "tan": go_tan, "asin": go_asin, "acos": go_acos,
+    "atan": go_atan}
 
 
 def _go_log(value: float, log: Callable[[float], float]) -> float:
@@ -314,22 +323,6 @@ def _go_divide(left: float, right: float) -> float:
     if left == 0 or math.isnan(left):
         return math.nan
     return math.copysign(math.inf, left) * math.copysign(1.0, right)
-
-
-def _go_pow(base: float, exponent: float) -> float:
-    """Go's math.Pow: infinities at 0 to a negative power and past float64, NaN for a
-    negative base to a fraction."""
-    odd = math.isfinite(exponent) and exponent == math.floor(exponent) and exponent % 2 == 1
-    try:
-        return math.pow(base, exponent)
-    except ZeroDivisionError:
-        return math.copysign(math.inf, base) if odd else math.inf
-    except OverflowError:
-        return -math.inf if base < 0 and odd else math.inf
-    except ValueError:
-        if base == 0:
-            return math.copysign(math.inf, base) if odd else math.inf
-        return math.nan
 
 
 _WRAPPING: dict[ast.BinaryOp, Callable[[Any, Any], Any]] = {

@@ -24,6 +24,7 @@ from typing import Any
 
 from . import ast
 from .errors import QueryError
+from .gopow import go_pow
 from .indicators import go_div
 
 NAMES = frozenset({"holt_winters", "holt_winters_with_fit"})
@@ -95,31 +96,9 @@ def _go_quo(a: int, b: int) -> int:
 
 
 def _go_pow(x: float, n: int) -> float:
-    """x**n for an integer n >= 1 as Go's math.Pow computes it: mantissa and exponent kept
-    apart, the mantissa squared and multiplied in bit order, each product rounded."""
-    if math.isnan(x):
-        return math.nan
-    if n == 1 or x == 1.0:
-        return x if n == 1 else 1.0
-    mantissa, exponent = math.frexp(x)
-    acc, acc_exp = 1.0, 0
-    while n:
-        if exponent < -4096 or exponent > 4096:
-            acc_exp += exponent  # far past float range: Go gives up and scales once
-            break
-        if n & 1:
-            acc *= mantissa
-            acc_exp += exponent
-        mantissa *= mantissa
-        exponent *= 2
-        if mantissa < 0.5:
-            mantissa += mantissa
-            exponent -= 1
-        n >>= 1
-    try:
-        return math.ldexp(acc, acc_exp)
-    except OverflowError:
-        return math.copysign(math.inf, acc)
+    """x**n for an integer n >= 1 as Go's math.Pow computes it (`gopow.py`): mantissa and
+    exponent kept apart, the mantissa squared and multiplied in bit order."""
+    return go_pow(x, float(n))
 
 
 def _go_powers(x: float, count: int) -> list[float]:

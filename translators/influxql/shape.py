@@ -22,7 +22,7 @@ from . import ast, cursor, late_fill, percentile_windows, run_fill, run_join, to
 from . import functions as fn
 from . import integral as area
 from .bucket_values import compute
-from .fill import bucket_of, bucket_span, cursor_fill, fill_rows, own_start
+from .fill import bucket_of, bucket_span, cursor_fill, fill_point_companions, fill_rows, own_start
 from .outputs import Merge, evaluate, evaluate_node, points_of
 from .paging import page_series
 from .readorder import input_orders
@@ -34,6 +34,7 @@ from .series_rows import SeriesRows, group_rows, schema_of
 from .shard_index import groups_by, tag_set_key
 from .sqlnames import VIRTUAL_DB
 from .subquery_fill import (
+    as_series_runs,
     call_streams,
     fills_in_runs,
     joined_runs,
@@ -91,7 +92,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             rows = _quieted(plan, rows, quiet, schema_of(plan, group.name))
         computed.append(((group, integrals, quiet), group.name, rows))
     prefilled = walked = by_columns = False
-    if late_fill.applies(plan) and not unfilled and start is not None and end is not None \
+    if late_fill.applies(as_series_runs(plan, _window_keys(plan, groups))) and not unfilled \
+            and start is not None and end is not None \
             and (late := _late(plan, _paged(plan, every), start, end)) is not None:
         # a percentile's fill iterator answers nothing between its points: the cursor's walk
         computed = [((group, {}, frozenset()), group.name, rows[::-1] if plan.descending else rows)
@@ -144,6 +146,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         if plan.interval is not None and start is not None and end is not None \
                 and not unfilled and not prefilled:
             rows = _filled(plan, group, rows, start, end, quiet)
+        rows = fill_point_companions(plan, rows, _kinds(plan, group))
         if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
             rows = _beside_integrals(plan, rows, integrals, quiet, schema_of(plan, group.name))
         if multi:  # fill runs over their rows in the answer's order (topread.py)

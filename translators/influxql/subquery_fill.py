@@ -20,6 +20,7 @@ the same join a stretch of buckets at a time, with Arrow columns).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -89,6 +90,16 @@ def runs(series: Sequence[tuple[T, Hashable, Rows]], descending: bool
     if descending:
         out = [(payload, rows[::-1]) for payload, rows in out]
     return out
+
+
+def as_series_runs(plan: SelectPlan, keys: Sequence[Hashable] | None) -> SelectPlan:
+    """The plan as a statement that is no subquery's, when each of its parent's groups
+    (`keys`: each series' group) holds one series: a run is then a whole series, so 1.x's
+    cursor walks the fill iterators as it walks a top-level statement's (`late_fill`: a
+    percentile() selecting nothing beside another call; fuzz 398-709)."""
+    if plan.paged_by is None or keys is None or len(set(keys)) != len(keys):
+        return plan
+    return dataclasses.replace(plan, paged_by=None)
 
 
 def call_runs(series: Sequence[tuple[T, Hashable, Rows]], calls: Sequence[int],
@@ -162,6 +173,15 @@ def call_streams(plan: SelectPlan, tagged: Sequence[tuple[T, Hashable, Rows]],
     per_call = call_runs(tagged, calls, counts, plan.descending)
     order = sorted(range(len(tagged)), key=lambda n: (_name(tagged[n][1]), n))
     ranks = {id(tagged[n][0]): rank for rank, n in enumerate(order)}
+    if plan.descending:
+        # Under DESC 1.x's cursor takes the greatest parent group first, and the join takes
+        # the greatest rank; the runs come group by group in ascending order (`runs`), so
+        # an earlier group ranks higher, or a call without a point in some group (a
+        # percentile() selecting nothing there) would answer a later group's rows first
+        # and cut the other calls' run in two (fuzz 401-132).
+        groups = {g: i for i, g in enumerate(dict.fromkeys(group for _, group, _ in tagged))}
+        ranks = {id(payload): ranks[id(payload)] - groups[group] * len(tagged)
+                 for payload, group, _ in tagged}
     return per_call, lambda payload: ranks[id(payload)]
 
 

@@ -261,6 +261,17 @@ AGGREGATES = [
     pytest.param(f"SELECT max(w), percentile(v, 40) {PCT_LATE.format(more='')}"
                  "AND v != 6.1 AND v != 8.1 GROUP BY time(2m) fill(linear)",
                  id="percentile-late-fill-linear-peek"),
+    # the same in a subquery whose parent's groups hold a series each (a run is a series),
+    # its rows read by the parent in that order (fuzz 398-709)
+    *(pytest.param(f"SELECT {outer} FROM (SELECT percentile(price, 5) AS a, {inner} AS b "
+                   "FROM stock WHERE time >= '2024-01-01T00:00:00Z' AND "
+                   f"time < '2024-01-01T00:20:00Z' GROUP BY time(4m30s, 30s){by} {fill}){tail}",
+                   id=f"percentile-late-fill-subquery-{ident}")
+      for outer, inner, by, fill, tail, ident in (
+          ("b, a * a", "count(volume)", "", "fill(2.5)", "", "count"),
+          ("b, a", "max(volume)", ", symbol", "fill(2.5)", " GROUP BY symbol", "by-tag"),
+          ("b, a", "count(volume)", "", "fill(previous)", " ORDER BY time DESC", "desc"),
+          ("count(b), sum(a)", "count(volume)", "", "fill(2.5)", "", "parent-aggregates"))),
     pytest.param(f"SELECT percentile(v, 40), percentile(v, 90) {PCT_LATE.format(more='')}"
                  "GROUP BY time(2m) fill(7)", id="percentile-late-fill-beside-percentile"),
     pytest.param(f"SELECT integral(v), percentile(v, 40) {PCT_LATE.format(more='')}"
@@ -498,6 +509,12 @@ AGGREGATES = [
     pytest.param("SELECT max(code), code FROM events WHERE time >= '2024-01-01T00:00:00Z' "
                  "AND time < '2024-01-01T00:10:00Z' GROUP BY time(1m) fill(-2.5) LIMIT 3",
                  id="fill-number-selected-field-companion-cast"),
+    # without GROUP BY time a lone selector's companion left null at its point reads the
+    # cursor's default, fill's number cast the same way (fuzz 432-404)
+    pytest.param("SELECT max(a), b, c, d FROM sparse GROUP BY id fill(2.5)",
+                 id="fill-number-companion-without-time"),
+    pytest.param("SELECT max(b), a, d, id FROM sparse fill(-1)",
+                 id="fill-number-companion-without-time-ungrouped"),
     # fill(linear) interpolates the selector only: its companions stay null (fuzz 131-728)
     pytest.param("SELECT last(inodes), inodes FROM disk WHERE host = 'server01' AND path = '/' "
                  "AND time >= '2024-01-01T01:00:00Z' AND time < '2024-01-01T02:00:00Z' "
@@ -550,6 +567,27 @@ AGGREGATES = [
     pytest.param("SELECT ln(abs(count(latency)) + 1) FROM events WHERE time >= "
                  "'2024-01-01T00:00:00Z' AND time <= '2024-01-01T01:00:00Z' "
                  "GROUP BY time(10m) fill(-1)", id="math-over-fill-ln-of-zero"),
+    # chunked, the chunks without -Inf are JSON in that text, compared exactly: ln() and
+    # log() are Go's (`log(2, 3)` is 0.6309297535714575, libm's ...574; fuzz 410-591)
+    pytest.param("SELECT log(abs(count(used_percent)) + 1, 3), ln(abs(count(used_percent)) + 2) "
+                 "FROM disk WHERE time > '2023-12-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:00:45Z' GROUP BY path, time(1w) fill(-1)",
+                 {"chunked": "true", "chunk_size": "1"}, id="math-go-log-chunked-beside-inf"),
+    pytest.param("SELECT ln(abs(count(used_percent)) + 1), pow(count(used_percent) + 0.5, 2.3), "
+                 "pow(sum(used_percent), -1.7) FROM disk WHERE time > '2023-12-01T00:00:00Z' "
+                 "AND time < '2024-01-01T02:00:00Z' GROUP BY path, time(1w) fill(-1)",
+                 {"chunked": "true", "chunk_size": "1"}, id="math-go-pow-chunked-beside-inf"),
+    pytest.param("SELECT ln(abs(count(used_percent)) + 1), sin(sum(used_percent)), "
+                 "cos(mean(used_percent)), tan(max(used_percent)) FROM disk WHERE "
+                 "time > '2023-12-01T00:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY path, time(1w) fill(-1)", {"chunked": "true", "chunk_size": "1"},
+                 id="math-go-trig-chunked-beside-inf"),
+    pytest.param("SELECT ln(abs(count(used_percent)) + 1), atan(sum(used_percent)), "
+                 "asin(mean(used_percent) / 100), acos(max(used_percent) / 100), "
+                 "atan2(mean(used_percent), count(used_percent)) FROM disk WHERE "
+                 "time > '2023-12-01T00:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+                 "GROUP BY path, time(1w) fill(-1)", {"chunked": "true", "chunk_size": "1"},
+                 id="math-go-arc-chunked-beside-inf"),
     pytest.param(f"SELECT log10(min(used)) FROM mem WHERE {H1} GROUP BY time(20m), host",
                  id="math-log-of-zero-aggregate"),
     pytest.param(f"SELECT exp(max(used)) FROM mem WHERE {H1} GROUP BY time(20m), host",

@@ -387,6 +387,19 @@ SOURCES = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:06:00Z' "
                  "GROUP BY time(1m), host fill(9))", {"epoch": "s"},
                  id="subquery-fill-runs-per-call-math"),
+    # under DESC the greatest parent group is taken first, also where a call has no point
+    # in some group (sparse x has no `a` there; disk /home's percentile selects nothing):
+    # the other call's run of the group before is not cut in two (fuzz 401-132)
+    *(pytest.param("SELECT a, d FROM (SELECT max(a) AS a, last(d) AS d FROM sparse WHERE "
+                   "time >= '2024-01-01T00:27:30Z' AND time < '2024-01-01T00:37:00Z' "
+                   f"GROUP BY time(5m), id {fill}) GROUP BY id ORDER BY time DESC",
+                   id=f"subquery-fill-runs-per-call-group-missing-desc-{ident}")
+      for fill, ident in (("fill(-1)", "number"), ("fill(previous)", "previous"))),
+    pytest.param("SELECT b, a - 0.5 FROM (SELECT percentile(used_percent, 5) AS a, "
+                 "max(inodes) AS b FROM disk WHERE time >= '2023-12-30T00:00:00Z' AND "
+                 "time <= '2024-01-02T00:00:00Z' GROUP BY time(1d), host, path fill(0)) "
+                 "GROUP BY path ORDER BY time DESC",
+                 id="subquery-fill-runs-per-call-percentile-nothing-desc"),
     # a raw middle subquery reads the runs as they come, keyed by the outermost's GROUP BY;
     # its own GROUP BY tags only stay on the rows (a series per change of them)
     pytest.param("SELECT * FROM (SELECT a FROM (SELECT max(used) AS a FROM mem WHERE "
