@@ -6,6 +6,8 @@ pinned with both servers' answers, so a change on either side shows up here.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.oracle.write_support import (
@@ -298,3 +300,21 @@ def test_error_body_in_the_accepted_format(influxdb1: Influxd, gateway: GatewayP
     if query == "&rp=nope":  # 1.x: 500, the gateway: 404 (test_retention_policy_parameter)
         answers[0] = (404, *answers[0][1:])
     assert answers[1] == answers[0]
+
+
+def test_new_field_of_two_types_in_an_existing_shard(influxdb1: Influxd,
+                                                     gateway: GatewayProcess) -> None:
+    """README deviation: 1.6.7 fails the shard's write, then writes its point list again as the
+    first pass left it (kept points moved to the front, the tail as it was: `t=45.5` twice,
+    `u=1.5` gone), so it names `t` and counts one refusal; the gateway names the first of
+    both and counts both. Both store the same."""
+    body = b"cpu u=1.5 0\ncpu,h=b t=47i 0\ncpu,h=b t=45.5 0\ncpu,h=a v=1 0"
+    database, influx, ours = both(influxdb1, gateway, body, setup=b'cpu u="s" 0')
+    def said(key: str, kind: str, dropped: int) -> tuple[int, str]:
+        message = (f'partial write: field type conflict: input field "{key}" on measurement '
+                   f'"cpu" is type float, already exists as type {kind} dropped={dropped}')
+        return 400, json.dumps({"error": message}, separators=(",", ":")) + "\n"
+
+    assert influx == said("t", "integer", 1)
+    assert ours == said("u", "string", 2)
+    assert select_all(gateway.url, database) == select_all(influxdb1.url, database)
