@@ -258,6 +258,10 @@ REFUSALS = [
                  id="new-field-first-type-wins"),
     pytest.param(b"cpu b=1 1", b'cpu a="x",a=1i 2\ncpu c=1 3', "a",
                  id="two-types-in-a-line"),
+    # a point refused for two fields is one point dropped (found by a point past the column
+    # limit, once counted for each column it would add)
+    pytest.param(b"cpu a=1,b=1 1", b'cpu a="x",b="y" 2\ncpu a=2 3\ncpu b=t,a=t 4', "",
+                 id="two-conflicts-in-a-point-counted-once"),
 ]
 
 
