@@ -212,7 +212,10 @@ def flush_batch(rng: random.Random) -> Batch:
                     f",{k}={v}" for k, v in sorted({**device, "host": host}.items()))
                 for fields in metrics:
                     values = {k: rng.choice(v) for k, v in fields.items()}
-                    if rng.random() < NEAR_MISS / 20:  # a gauge given as the other number type
+                    odd = rng.random()
+                    if odd < NEAR_MISS / 40:  # every number of the line as the other type
+                        values = {k: _flip(v) for k, v in values.items()}
+                    elif odd < NEAR_MISS / 20:  # a gauge given as the other number type
                         k = rng.choice(sorted(values))
                         values[k] = _flip(values[k])
                     text = ",".join(f"{k}={v}" for k, v in values.items())
