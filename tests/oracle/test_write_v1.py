@@ -322,3 +322,15 @@ def test_new_field_of_two_types_in_an_existing_shard(influxdb1: Influxd,
     assert influx == said("t", "integer", 1)
     assert ours == said("u", "string", 2)
     assert select_all(gateway.url, database) == select_all(influxdb1.url, database)
+
+
+def test_two_new_fields_of_two_types_in_an_existing_shard(influxdb1: Influxd,
+                                                          gateway: GatewayProcess) -> None:
+    """README deviation: 1.6.7's second pass meets the second field's two types and fails
+    the whole write; the gateway keeps each field's first type and stores those points."""
+    body = b"cpu k=1i 1\ncpu k=1.5 2\ncpu j=1i 3\ncpu j=1.5 4"
+    database, influx, ours = both(influxdb1, gateway, body, setup=b"cpu v=1 0")
+    assert influx == (400, '{"error":"field type conflict"}\n')
+    assert ours[0] == 400 and ours[1].endswith(' dropped=2"}\n')
+    assert gateway_rows(gateway, database, "cpu") == 3
+    assert influx_rows(influxdb1, database, "cpu") == 1
