@@ -16,6 +16,7 @@ from tests.oracle.write_support import (
     fresh_database,
     gateway_rows,
     influx_rows,
+    post,
     post_as,
     select_all,
 )
@@ -334,3 +335,24 @@ def test_two_new_fields_of_two_types_in_an_existing_shard(influxdb1: Influxd,
     assert ours[0] == 400 and ours[1].endswith(' dropped=2"}\n')
     assert gateway_rows(gateway, database, "cpu") == 3
     assert influx_rows(influxdb1, database, "cpu") == 1
+
+
+@pytest.mark.parametrize("emptying", ["DELETE FROM cpu", "DROP SERIES FROM cpu"])
+def test_type_forgotten_with_the_last_series(influxdb1: Influxd, gateway: GatewayProcess,
+                                             emptying: str) -> None:
+    """README deviation: once a measurement's last series is gone, the gateway forgets its
+    fields' types; 1.6.7 keeps them in each shard group that held the field, unlisted, and
+    refuses another type there."""
+    database = fresh_database()
+    answers = []
+    for base in (influxdb1.url, gateway.url):
+        create(base, database)
+        assert post(f"{base}/write?db={database}", b"cpu,h=a v=1 1")[0] == 204
+        status, said = post(f"{base}/query?db={database}", b"q=" + emptying.replace(" ", "+")
+                            .encode())
+        assert (status, "error" in said) == (200, False), said
+        answers.append(post(f"{base}/write?db={database}", b'cpu,h=a v="s" 2'))
+    influx, ours = answers
+    assert influx[0] == 400 and "already exists as type float dropped=1" in influx[1]
+    assert ours == (204, "")
+    assert gateway_rows(gateway, database, "cpu") == 1
