@@ -124,16 +124,20 @@ def _shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
     named = {(m.group(2), m.group(1)) for m in _CONFLICT.finditer(_error(ours[first]))}
     if named & twice:
         return SHARDS
-    return SHARDS if _hidden_conflicts(first, influx, ours, differing, twice) else None
+    return SHARDS if _hidden_conflicts(batches, first, influx, ours, differing, twice) else None
 
 
-def _hidden_conflicts(first: int, influx: list, ours: list, differing: list[int],
-                      twice: set[tuple[str, str]]) -> bool:
+def _hidden_conflicts(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+                      differing: list[int], twice: set[tuple[str, str]]) -> bool:
     """The step names another refusal first, so the type conflicts show only in its count:
     the answers differ in `dropped=` alone, and the points the gateway dropped beyond 1.6.7's
     are exactly the points, of measurements with a field of two types, that 1.6.7 stored and
-    the gateway did not; nothing else differs."""
-    if differing != [first, len(influx) - 1]:
+    the gateway did not; nothing else differs, but for the same body sent again (a client's
+    retry) answered as it was the first time on both sides."""
+    again = differing[1:-1]
+    if differing[-1] != len(influx) - 1 or any(
+            batches[step] != batches[first] or influx[step] != influx[first]
+            or ours[step] != ours[first] for step in again):
         return False
     counts = [_DROPPED.fullmatch(_error(answer)) for answer in (influx[first], ours[first])]
     if not (counts[0] and counts[1]) or counts[0][1] != counts[1][1]:

@@ -114,6 +114,14 @@ def test_a_type_per_shard_behind_another_refusal() -> None:
     assert explain(batches, hidden, [refused(f"{TIME_TAG} dropped=2"), CPU]) == SHARDS
     # ... but not when the count differs by more than the points the gateway did not keep
     assert explain(batches, hidden, [refused(f"{TIME_TAG} dropped=3"), CPU]) is None
+    # ... and the same when the body is sent again and answered as before on both sides
+    again = [*batches, batches[0]]
+    twice = [refused(f"{TIME_TAG} dropped=1"), refused(f"{TIME_TAG} dropped=1"), theirs]
+    mine = [refused(f"{TIME_TAG} dropped=2"), refused(f"{TIME_TAG} dropped=2"), CPU]
+    assert explain(again, twice, mine) == SHARDS
+    # ... but not when the second answer differs otherwise, or another body was sent
+    assert explain(again, twice, [mine[0], refused(f"{TIME_TAG} dropped=3"), CPU]) is None
+    assert explain([*batches, Batch(b"cpu v=2 1", "")], twice, mine) is None
     # ... nor when the gateway lost a point of a measurement whose fields have one type
     other = stored(("cpu", ["time", "v"], [[1, 1.0]]), ("mem", ["time", "w"], [[1, 1.0]]),
                    fields={"cpu": [["v", "float"], ["v", "integer"]], "mem": [["w", "float"]]})
