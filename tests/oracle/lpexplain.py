@@ -20,6 +20,8 @@ from tests.oracle import lpgen, lptwice
 
 SHARDS = "1.6.7 keeps a type per field per shard; the gateway one per column (README)"
 BATCH = "1.6.7 fails a whole write for a new field given two types (README)"
+RETRY = ("1.6.7 writes an existing shard again after a new field given two types, naming and "
+         "counting that pass's refusals (README)")
 PHANTOM = "1.6.7 adds the tags and fields of points it refuses to the columns (README)"
 QUOTE = "1.6.7 stores text after a closing quote in the string (README)"
 TAB_KEY = "1.6.7 stores a field with an empty key after a tab (README)"
@@ -62,7 +64,8 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
     first = differing[0]
     if first == len(batches):
         first = _STORED
-    for recognise in (_batch, partial(_shards, twice=twice), _quote, _tab_key, _groups):
+    for recognise in (_batch, _retry, partial(_shards, twice=twice), _quote, _tab_key,
+                      _groups):
         reason = recognise(batches, first, theirs, ours, differing)
         if reason:
             return reason
@@ -78,6 +81,36 @@ def _batch(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
     return None
 
 
+def _retry(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+           differing: list[int]) -> str | None:
+    """Where the shard group exists, 1.6.7 answers a body that gives a field new there two
+    types by writing the group's points again, from its list as the failed first pass left
+    it (the points kept moved to the front, the rest as they were): it names that pass's
+    first refusal, the new field's conflict, and counts that pass's refusals. Only the
+    step's answer differs, and the gateway also refuses points in it."""
+    if first == _STORED or differing != [first] or ours[first][0] != 400:
+        return None
+    named = _CONFLICT.match(_error(influx[first]).removeprefix("partial write: "))
+    if named is None or not _DROPPED.fullmatch(_error(ours[first])):
+        return None
+    key, measurement = named[1], named[2]
+    kinds = re.search(r"is type (\w+), already exists as type (\w+) dropped=\d+$",
+                      _error(influx[first]))
+    if kinds is None:
+        return None
+    lines = [line for step, batch in enumerate(batches[:first + 1])
+             for line in lptwice.read_lines(step, batch)
+             if line.measurement == measurement and line.types(key)]
+    mine = [line for line in lines if line.step == first]
+    if not mine or mine[0].types(key)[0] != kinds[2]:
+        return None  # the type 1.6.7 names as existing is not this body's first
+    group = mine[0].group
+    if any(line.group == group for line in lines if line.step < first):
+        return None  # not new to the shard group
+    later = [line for line in mine[1:] if line.group == group and kinds[1] in line.types(key)]
+    return RETRY if later else None
+
+
 def _shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
             differing: list[int], twice: set[tuple[str, str]]) -> str | None:
     """1.6.7 lists a field twice, with two types, where the gateway refused the second."""
@@ -91,16 +124,20 @@ def _shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
     named = {(m.group(2), m.group(1)) for m in _CONFLICT.finditer(_error(ours[first]))}
     if named & twice:
         return SHARDS
-    return SHARDS if _hidden_conflicts(first, influx, ours, differing, twice) else None
+    return SHARDS if _hidden_conflicts(batches, first, influx, ours, differing, twice) else None
 
 
-def _hidden_conflicts(first: int, influx: list, ours: list, differing: list[int],
-                      twice: set[tuple[str, str]]) -> bool:
+def _hidden_conflicts(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+                      differing: list[int], twice: set[tuple[str, str]]) -> bool:
     """The step names another refusal first, so the type conflicts show only in its count:
     the answers differ in `dropped=` alone, and the points the gateway dropped beyond 1.6.7's
     are exactly the points, of measurements with a field of two types, that 1.6.7 stored and
-    the gateway did not; nothing else differs."""
-    if differing != [first, len(influx) - 1]:
+    the gateway did not; nothing else differs, but for the same body sent again (a client's
+    retry) answered as it was the first time on both sides."""
+    again = differing[1:-1]
+    if differing[-1] != len(influx) - 1 or any(
+            batches[step] != batches[first] or influx[step] != influx[first]
+            or ours[step] != ours[first] for step in again):
         return False
     counts = [_DROPPED.fullmatch(_error(answer)) for answer in (influx[first], ours[first])]
     if not (counts[0] and counts[1]) or counts[0][1] != counts[1][1]:

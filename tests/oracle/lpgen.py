@@ -5,10 +5,12 @@ near miss (an empty key, a bad number, a spelling of a boolean that is not one);
 is drawn now and then, so most lines store and some do not. A case is a few batches, each a
 body and a precision, written in order to one fresh database, so types can clash inside a
 body and across bodies; now and then an agent's batch follows (one shape over many lines,
-as Telegraf writes them). Constructs the gateway answers differently on purpose (README:
-deliberate deviations) are left out: unsigned values that parse, CR before a newline, text
-after a closing quote, a tag and a field of one name, a backslash before an escaped
-separator in a measurement, unknown precisions.
+as Telegraf writes them), and a Telegraf flush (many inputs' shapes interleaved, one point
+spread over several lines, sent gzipped now and then, and again as a retry). Constructs the
+gateway answers differently on purpose (README: deliberate deviations) are left out:
+unsigned values that parse, CR before a newline, text after a closing quote, a tag and a
+field of one name, a backslash before an escaped separator in a measurement, unknown
+precisions.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ SPACES = Pool((" ", " ", " ", "  "), ("\t", " \t"))
 class Batch:
     body: bytes
     precision: str
+    gzip: bool = False  # sent with Content-Encoding: gzip, as Telegraf sends by default
 
 
 def line(rng: random.Random, fields: dict[str, str]) -> str:
@@ -162,13 +165,87 @@ def long_key_line(rng: random.Random, measurement: str) -> str:
     return f"{measurement},t={value} v=1 1"
 
 
+# A Telegraf flush: every input's metrics of each interval, one interval after another, all
+# at the interval's time. Several inputs write one measurement and tag set at one time with
+# different fields (system, swap), which the store must merge into one point; per-device
+# inputs give one shape many series. An input: measurement, its tags with their values, and
+# its metrics' fields, each with the values it may take.
+FLUSH_INPUTS = (
+    ("cpu", {"cpu": ("cpu0", "cpu1", "cpu-total")},
+     ({"usage_user": ("1.5", "0", "99.9"), "usage_idle": ("97.2", "100")},)),
+    ("system", {}, ({"load1": ("0.5", "1.25"), "n_cpus": ("4i",)}, {"uptime": ("120i", "180i")},
+                    {"uptime_format": ('" 0:02"', '"1 day,  0:03"')})),
+    ("swap", {}, ({"in": ("0i",), "out": ("0i", "4096i")}, {"free": ("1024i",),
+                                                             "used_percent": ("0", "12.5")})),
+    ("mem", {}, ({"available": ("123456i", "99i"), "used_percent": ("42.1", "7")},)),
+    ("disk", {"device": ("sda1", "nvme0n1p2"), "fstype": ("ext4",), "mode": ("rw",),
+              "path": ("/", "/var\\ lib", "C:\\\\")},
+     ({"free": ("5i", "6i"), "inodes_used": ("10i",), "used_percent": ("55.5", "55")},)),
+    ("diskio", {"name": ("sda", "dm-0")}, ({"reads": ("1i", "2i"), "io_time": ("40i",)},)),
+    ("net", {"interface": ("eth0", "lo", "all")},
+     ({"bytes_recv": ("100i", "200i"), "err_in": ("0i",)}, {"tcp_established": ("3i",)})),
+    ("processes", {}, ({"running": ("1i", "2i"), "total": ("200i",), "zombies": ("0i",)},)),
+    ("kernel", {}, ({"boot_time": ("1500000000i",), "context_switches": ("9i", "10i")},)),
+    ("temp", {"sensor": ("coretemp_core0", "acpitz\\ virtual")},
+     ({"temp": ("45", "46.5", "44")},)),
+    ("docker_container_status", {"container_name": ("web", "db"), "engine_host": ("h\\=1",)},
+     ({"exitcode": ("0i",), "oomkilled": ("false", "true"), "started_at": ("1i",)},)),
+    ("internal_write", {"output": ("influxdb",)},
+     ({"buffer_size": ("0i", "12i"), "errors": ("0i",), "write_time_ns": ("1500i",)},)),
+)
+
+
+def flush_batch(rng: random.Random) -> Batch:
+    """Telegraf's flush of several inputs over a few intervals, now and then gzipped."""
+    precision = rng.choice(tuple(AGENT_UNITS))
+    inputs = rng.sample(FLUSH_INPUTS, rng.choice([2, 4, 9, 12]))
+    host = rng.choice(("server01", "server\\ 02"))
+    start, interval = rng.choice([1500000000, 1600000000, 0]), rng.choice([1, 10, 604800])
+    lines = []
+    for step in range(rng.choice([1, 2, 3, 5])):
+        stamp = (start + interval * step) * AGENT_UNITS[precision]
+        for measurement, tags, metrics in inputs:
+            devices = [{k: rng.choice(v) for k, v in tags.items()}
+                       for _ in range(rng.choice([1, 1, 2]))]
+            for device in devices:
+                key = measurement + "".join(
+                    f",{k}={v}" for k, v in sorted({**device, "host": host}.items()))
+                for fields in metrics:
+                    values = {k: rng.choice(v) for k, v in fields.items()}
+                    odd = rng.random()
+                    if odd < NEAR_MISS / 40:  # every number of the line as the other type
+                        values = {k: _flip(v) for k, v in values.items()}
+                    elif odd < NEAR_MISS / 20:  # a gauge given as the other number type
+                        k = rng.choice(sorted(values))
+                        values[k] = _flip(values[k])
+                    text = ",".join(f"{k}={v}" for k, v in values.items())
+                    lines.append(f"{key} {text} {stamp}")
+    return Batch(("\n".join(lines) + "\n").encode(), precision, gzip=rng.random() < 0.5)
+
+
+def _flip(value: str) -> str:
+    """An integer as a float, a number as an integer; other values as they are."""
+    if value.endswith("i"):
+        return value[:-1]
+    try:
+        return f"{int(float(value))}i"
+    except ValueError:
+        return value
+
+
 def case(seed: int | str) -> list[Batch]:
     """One to three batches for one database, the same for the same seed; now and then an
-    agent's batch after them (drawn from its own random source, so the others stay)."""
+    agent's batch after them, and a Telegraf flush after that, sent again now and then as a
+    retry (each drawn from its own random source, so the others stay)."""
     rng = random.Random(seed)
     fields: dict[str, str] = {}
     batches = [batch(rng, fields) for _ in range(rng.choice([1, 1, 2, 3]))]
     agent = random.Random(f"agent-{seed}")
     if agent.random() < 0.3:
         batches.append(agent_batch(agent, fields))
+    flush = random.Random(f"flush-{seed}")
+    if flush.random() < 0.2:
+        batches.append(flush_batch(flush))
+        if flush.random() < 0.3:
+            batches.append(batches[-1])
     return batches

@@ -48,7 +48,7 @@ def adjust(batches: Sequence[lpgen.Batch], influx: list, ours: list) -> list | N
     """The gateway's answers (JSON shapes) had it kept those types, or None when no field
     shows the cause or a difference it should account for does not fit."""
     theirs_types, our_types = _types(influx[-1][1]), _types(ours[-1][1])
-    lines = [line for step, batch in enumerate(batches) for line in _read(step, batch)]
+    lines = [line for step, batch in enumerate(batches) for line in read_lines(step, batch)]
     refused: list[tuple[Line, str]] = []  # each with 1.6.7's words for it
     kept: dict[tuple[str, str], tuple[str, str, int | str | None]] = {}
     for (measurement, key), kinds in theirs_types.items():
@@ -169,7 +169,7 @@ def _types(fields: list | None) -> dict[tuple[str, str], list[str]]:
     return types
 
 
-def _read(step: int, batch: lpgen.Batch) -> list[Line]:
+def read_lines(step: int, batch: lpgen.Batch) -> list[Line]:
     """The body's lines as 1.x's line splitter cuts them: a newline inside a string (a quote
     after more `=` than `,` in the field set) does not end a line; a backslash escapes the
     next character."""

@@ -13,6 +13,7 @@ from tests.oracle.lpexplain import (
     HEADER_CUT,
     PHANTOM,
     QUOTE,
+    RETRY,
     SHARDS,
     TAB_KEY,
     explain,
@@ -113,6 +114,14 @@ def test_a_type_per_shard_behind_another_refusal() -> None:
     assert explain(batches, hidden, [refused(f"{TIME_TAG} dropped=2"), CPU]) == SHARDS
     # ... but not when the count differs by more than the points the gateway did not keep
     assert explain(batches, hidden, [refused(f"{TIME_TAG} dropped=3"), CPU]) is None
+    # ... and the same when the body is sent again and answered as before on both sides
+    again = [*batches, batches[0]]
+    twice = [refused(f"{TIME_TAG} dropped=1"), refused(f"{TIME_TAG} dropped=1"), theirs]
+    mine = [refused(f"{TIME_TAG} dropped=2"), refused(f"{TIME_TAG} dropped=2"), CPU]
+    assert explain(again, twice, mine) == SHARDS
+    # ... but not when the second answer differs otherwise, or another body was sent
+    assert explain(again, twice, [mine[0], refused(f"{TIME_TAG} dropped=3"), CPU]) is None
+    assert explain([*batches, Batch(b"cpu v=2 1", "")], twice, mine) is None
     # ... nor when the gateway lost a point of a measurement whose fields have one type
     other = stored(("cpu", ["time", "v"], [[1, 1.0]]), ("mem", ["time", "w"], [[1, 1.0]]),
                    fields={"cpu": [["v", "float"], ["v", "integer"]], "mem": [["w", "float"]]})
@@ -222,3 +231,28 @@ def test_a_header_cut_inside_a_character(cut: str, reason: str | None) -> None:
     theirs = (400, "e" * (1024 - len(cut)) + cut, body)
     ours = (400, "e" * (1024 - len(cut)), body)
     assert explain([Batch(b"cpu v=1 1", "")], [theirs, CPU], [ours, CPU]) == reason
+
+
+def test_existing_shard_written_again() -> None:
+    """A field new to an existing shard group given two types: 1.6.7 names the conflict
+    of its second pass and counts that pass's refusals."""
+    batches = [Batch(b'cpu u="s" 0', ""),
+               Batch(b"cpu u=1.5 0\ncpu,h=b t=47i 0\ncpu,h=b t=45.5 0\ncpu,h=a v=1 0", "")]
+    theirs_said = ('partial write: field type conflict: input field "t" on measurement "cpu" '
+                   "is type float, already exists as type integer dropped=1")
+    ours_said = ('partial write: field type conflict: input field "u" on measurement "cpu" '
+                 "is type float, already exists as type string dropped=2")
+    after = stored(("cpu", ["time", "t", "u"], [[0, 47, None], [0, None, "s"]]),
+                   fields={"cpu": [["t", "integer"], ["u", "string"]]})
+    theirs, ours = [OK, refused(theirs_said), after], [OK, refused(ours_said), after]
+    assert explain(batches, theirs, ours) == RETRY
+    # ... not where the field was in the shard group before the body
+    earlier = [Batch(b'cpu u="s",t=1i 0', ""), batches[1]]
+    assert explain(earlier, theirs, ours) is None
+    # ... nor where the body gives it one type only
+    one = [batches[0], Batch(b"cpu u=1.5 0\ncpu,h=b t=47i 0\ncpu,h=a v=1 0", "")]
+    assert explain(one, theirs, ours) is None
+    # ... nor where what was stored differs too
+    other = stored(("cpu", ["time", "t", "u"], [[0, 45.5, None], [0, None, "s"]]),
+                   fields={"cpu": [["t", "integer"], ["u", "string"]]})
+    assert explain(batches, theirs, [OK, refused(ours_said), other]) is None

@@ -6,6 +6,8 @@ pinned with both servers' answers, so a change on either side shows up here.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.oracle.write_support import (
@@ -14,6 +16,7 @@ from tests.oracle.write_support import (
     fresh_database,
     gateway_rows,
     influx_rows,
+    post,
     post_as,
     select_all,
 )
@@ -256,6 +259,10 @@ REFUSALS = [
                  id="new-field-first-type-wins"),
     pytest.param(b"cpu b=1 1", b'cpu a="x",a=1i 2\ncpu c=1 3', "a",
                  id="two-types-in-a-line"),
+    # a point refused for two fields is one point dropped (found by a point past the column
+    # limit, once counted for each column it would add)
+    pytest.param(b"cpu a=1,b=1 1", b'cpu a="x",b="y" 2\ncpu a=2 3\ncpu b=t,a=t 4', "",
+                 id="two-conflicts-in-a-point-counted-once"),
 ]
 
 
@@ -298,3 +305,54 @@ def test_error_body_in_the_accepted_format(influxdb1: Influxd, gateway: GatewayP
     if query == "&rp=nope":  # 1.x: 500, the gateway: 404 (test_retention_policy_parameter)
         answers[0] = (404, *answers[0][1:])
     assert answers[1] == answers[0]
+
+
+def test_new_field_of_two_types_in_an_existing_shard(influxdb1: Influxd,
+                                                     gateway: GatewayProcess) -> None:
+    """README deviation: 1.6.7 fails the shard's write, then writes its point list again as the
+    first pass left it (kept points moved to the front, the tail as it was: `t=45.5` twice,
+    `u=1.5` gone), so it names `t` and counts one refusal; the gateway names the first of
+    both and counts both. Both store the same."""
+    body = b"cpu u=1.5 0\ncpu,h=b t=47i 0\ncpu,h=b t=45.5 0\ncpu,h=a v=1 0"
+    database, influx, ours = both(influxdb1, gateway, body, setup=b'cpu u="s" 0')
+    def said(key: str, kind: str, dropped: int) -> tuple[int, str]:
+        message = (f'partial write: field type conflict: input field "{key}" on measurement '
+                   f'"cpu" is type float, already exists as type {kind} dropped={dropped}')
+        return 400, json.dumps({"error": message}, separators=(",", ":")) + "\n"
+
+    assert influx == said("t", "integer", 1)
+    assert ours == said("u", "string", 2)
+    assert select_all(gateway.url, database) == select_all(influxdb1.url, database)
+
+
+def test_two_new_fields_of_two_types_in_an_existing_shard(influxdb1: Influxd,
+                                                          gateway: GatewayProcess) -> None:
+    """README deviation: 1.6.7's second pass meets the second field's two types and fails
+    the whole write; the gateway keeps each field's first type and stores those points."""
+    body = b"cpu k=1i 1\ncpu k=1.5 2\ncpu j=1i 3\ncpu j=1.5 4"
+    database, influx, ours = both(influxdb1, gateway, body, setup=b"cpu v=1 0")
+    assert influx == (400, '{"error":"field type conflict"}\n')
+    assert ours[0] == 400 and ours[1].endswith(' dropped=2"}\n')
+    assert gateway_rows(gateway, database, "cpu") == 3
+    assert influx_rows(influxdb1, database, "cpu") == 1
+
+
+@pytest.mark.parametrize("emptying", ["DELETE FROM cpu", "DROP SERIES FROM cpu"])
+def test_type_forgotten_with_the_last_series(influxdb1: Influxd, gateway: GatewayProcess,
+                                             emptying: str) -> None:
+    """README deviation: once a measurement's last series is gone, the gateway forgets its
+    fields' types; 1.6.7 keeps them in each shard group that held the field, unlisted, and
+    refuses another type there."""
+    database = fresh_database()
+    answers = []
+    for base in (influxdb1.url, gateway.url):
+        create(base, database)
+        assert post(f"{base}/write?db={database}", b"cpu,h=a v=1 1")[0] == 204
+        status, said = post(f"{base}/query?db={database}", b"q=" + emptying.replace(" ", "+")
+                            .encode())
+        assert (status, "error" in said) == (200, False), said
+        answers.append(post(f"{base}/write?db={database}", b'cpu,h=a v="s" 2'))
+    influx, ours = answers
+    assert influx[0] == 400 and "already exists as type float dropped=1" in influx[1]
+    assert ours == (204, "")
+    assert gateway_rows(gateway, database, "cpu") == 1

@@ -241,7 +241,9 @@ def _check_chunk(
             continue
         refused.append(name)
         mask = pc.is_valid(data.column(name))
-        rejected.add_rows(chunk.lines, pc.indices_nonzero(mask), reason)
+        # a point is refused once, for the first of its columns refused, as 1.x counts points
+        fresh = mask if drop is None else pc.and_not(mask, drop)
+        rejected.add_rows(chunk.lines, pc.indices_nonzero(fresh), reason)
         drop = mask if drop is None else pc.or_(drop, mask)
     lines = chunk.lines
     if drop is not None:
