@@ -48,16 +48,21 @@ def inflate(data: bytes, limit: int) -> bytes:
     there. The first call asks for the size the gzip trailer states (one buffer of the right
     size instead of one grown by doubling: 1.1 to 0.9 ms for 1.2 MB); the trailer is only a
     hint (ISA-L checks it at the end), so a member it does not describe is read on under the
-    same cap.
+    same cap. A bad body is refused in the words of Go's gzip reader, which InfluxDB 1.x and
+    2.x answer with (`_go_words`).
     """
+    if not data:
+        raise GatewayError(Category.INVALID, "EOF")  # no gzip header at all
     pieces: list[bytes] = []
     size = 0
     pending = data
     hint = int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0
     try:
         while pending:
-            if pending[:2] != b"\x1f\x8b" and pieces:
-                raise GatewayError(Category.INVALID, "invalid gzip body: trailing data")
+            if len(pending) < _HEADER_BYTES:
+                raise GatewayError(Category.INVALID, _UNEXPECTED_EOF)
+            if pending[:2] != b"\x1f\x8b":  # the first member's or another after it
+                raise GatewayError(Category.INVALID, _INVALID_HEADER)
             inflater = _inflate_module.decompressobj(16 + zlib.MAX_WBITS)
             ask = limit + 1 - size
             piece = inflater.decompress(pending, min(ask, hint + 1) if hint else ask)
@@ -74,8 +79,27 @@ def inflate(data: bytes, limit: int) -> bytes:
                 size += len(inflater.flush())
                 if size > limit:
                     raise too_large(limit)
-                raise GatewayError(Category.INVALID, "invalid gzip body: truncated stream")
+                raise GatewayError(Category.INVALID, _UNEXPECTED_EOF)
             pending = inflater.unused_data
     except _ERRORS as exc:
-        raise GatewayError(Category.INVALID, f"invalid gzip body: {exc}") from None
-    return pieces[0] if len(pieces) == 1 else b"".join(pieces)  # b"" for no member at all
+        raise GatewayError(Category.INVALID, _go_words(str(exc))) from None
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+
+# Go's gzip and flate errors, as InfluxDB 1.6.7 answers them (`{"error": "gzip: invalid
+# header"}`); a member's header is 10 bytes, read whole before it is checked.
+_HEADER_BYTES = 10
+_UNEXPECTED_EOF = "unexpected EOF"
+_INVALID_HEADER = "gzip: invalid header"
+
+
+def _go_words(zlib_message: str) -> str:
+    """Go's words for what zlib (or ISA-L) found wrong: a checksum or length that does not
+    match the data, a header it cannot read, or compressed data that is not deflate. Go adds
+    the offset at which it stopped reading to the last, which zlib does not report."""
+    message = zlib_message.lower()
+    if "check" in message:  # "incorrect data check", "incorrect length check", "checksum"
+        return "gzip: invalid checksum"
+    if "header" in message or "wrapper" in message or "method" in message:
+        return _INVALID_HEADER
+    return "flate: corrupt input"

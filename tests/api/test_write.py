@@ -275,7 +275,7 @@ async def test_invalid_gzip_is_400(client: TestClient) -> None:
     response = await client.post("/write", params={"db": "x"}, data=b"not gzip",
                                  headers={"Content-Encoding": "gzip"})
     assert response.status == 400
-    assert "invalid gzip body" in (await response.json())["error"]
+    assert (await response.json())["error"] == "unexpected EOF"  # 8 bytes: half a header
 
 
 async def test_unknown_content_encoding_is_415(client: TestClient) -> None:
@@ -395,7 +395,7 @@ async def test_concatenated_gzip_members_are_all_read(client: TestClient) -> Non
                                  data=gzip.compress(b"mg f=3 3\n") + b"garbage",
                                  headers={"Content-Encoding": "gzip"})
     assert response.status == 400
-    assert (await response.json())["error"] == "invalid gzip body: trailing data"
+    assert (await response.json())["error"] == "unexpected EOF"  # 7 bytes: half a header
 
 
 async def test_accept_partial_false_with_case_clash_inside_the_batch(client: TestClient) -> None:

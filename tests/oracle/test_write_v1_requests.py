@@ -4,6 +4,7 @@ and the deliberate deviations, each with both servers' answers pinned (README li
 
 from __future__ import annotations
 
+import gzip
 import json
 import urllib.error
 import urllib.parse
@@ -55,6 +56,43 @@ def test_retention_policy_parameter(influxdb1: Influxd, gateway: GatewayProcess,
     assert answers[1] == gateway_expected
     if expected[0] == 204:
         assert gateway_rows(gateway, database, "m") == 1
+
+
+def _altered(data: bytes, index: int, value: int) -> bytes:
+    changed = bytearray(data)
+    changed[index] = value
+    return bytes(changed)
+
+
+_GZIP = gzip.compress(b"m v=1 1\n" * 50)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    pytest.param(b"", "EOF", id="empty"),
+    pytest.param(b"not gzip at all", "gzip: invalid header", id="not-gzip"),
+    pytest.param(_GZIP[:5], "unexpected EOF", id="header-cut"),
+    pytest.param(_GZIP[:-6], "unexpected EOF", id="data-cut"),
+    pytest.param(_GZIP + b"xyz", "unexpected EOF", id="trailing-short"),
+    pytest.param(_GZIP + b"x" * 20, "gzip: invalid header", id="trailing-junk"),
+    pytest.param(_altered(_GZIP, 3, 0xFF), "unexpected EOF", id="every-flag"),
+    pytest.param(_altered(_GZIP, len(_GZIP) - 6, _GZIP[-6] ^ 1), "gzip: invalid checksum",
+                 id="crc"),
+    pytest.param(_altered(_GZIP, len(_GZIP) - 2, _GZIP[-2] ^ 1), "gzip: invalid checksum",
+                 id="size"),
+    # Go adds where it stopped ("flate: corrupt input before offset 1"); zlib does not say
+    pytest.param(_altered(_GZIP, 10, 0x07), "flate: corrupt input", id="not-deflate"),
+])
+def test_bad_gzip_bodies(influxdb1: Influxd, gateway: GatewayProcess, body: bytes,
+                         expected: str) -> None:
+    """A gzip body that cannot be read is a 400 in the words of Go's gzip reader."""
+    database = fresh_database()
+    answers = []
+    for base in (influxdb1.url, gateway.url):
+        create(base, database)
+        answers.append(post(f"{base}/write?db={database}", body,
+                            {"Content-Encoding": "gzip"}))
+    assert answers[1] == (400, json.dumps({"error": expected}, separators=(",", ":")) + "\n")
+    assert answers[0][0] == 400 and json.loads(answers[0][1])["error"].startswith(expected)
 
 
 # Deliberate deviations, each with both answers pinned (README lists them).

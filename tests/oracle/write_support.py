@@ -19,8 +19,8 @@ def fresh_database() -> str:
     return f"oracle{next(_databases)}"
 
 
-def post(url: str, body: bytes) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=body, method="POST")
+def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read().decode()
