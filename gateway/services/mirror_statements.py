@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from gateway.backends.upstream.base import Generation, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError
-from gateway.services.routing import failure_error
+from gateway.services.routing import failure_error, with_failover
 from translators.influxql import ast
 from translators.influxql.results import StatementResult
 
@@ -60,15 +60,27 @@ def _takes(generation: Generation | None, statements: Sequence[ast.Statement]) -
 async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statement],
                            generation_of: Callable[[str], Generation | None],
                            results_on: Results) -> list[StatementResult]:
-    """The read target's results for the request, run on every write target that takes it;
-    another target's error for a changing statement is added to that statement's result."""
-    answering = route.read_target
-    others = [t for t in route.targets if t != answering
+    """The read target's results for the request (a failover's while it cannot answer), run
+    on every write target that takes it; another target's error for a changing statement is
+    added to that statement's result."""
+    reading = [route.read_target, *(t for t in route.failover if t != route.read_target)]
+    others = [t for t in route.targets if t != reading[0]
               and _takes(None if t == NATIVE else generation_of(t), statements)]
-    outcomes = await asyncio.gather(results_on(answering),
-                                    *(_errors_on(t, results_on) for t in others))
-    results: list[StatementResult] = outcomes[0]
-    for errors in outcomes[1:]:
+    ran = dict(zip([reading[0], *others], await asyncio.gather(
+        *(results_on(t) for t in [reading[0], *others]), return_exceptions=True),
+        strict=True))
+
+    async def attempt(target: str) -> tuple[str, list[StatementResult]]:
+        outcome = ran[target] if target in ran else await results_on(target)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return target, outcome
+
+    answered, results = await with_failover(reading, attempt, "a statement changing data")
+    for target, outcome in ran.items():
+        if target == answered:
+            continue
+        errors = _errors(target, outcome)
         for index, statement in enumerate(statements):
             error = errors if isinstance(errors, str) else errors.get(index)
             if error is None or not isinstance(statement, _DATA + _SCHEMA):
@@ -80,16 +92,17 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
     return results
 
 
-async def _errors_on(target: str, results_on: Results) -> str | dict[int, str]:
+def _errors(target: str, outcome: list[StatementResult] | BaseException
+            ) -> str | dict[int, str]:
     """One other target's errors, each naming it: by statement index, or one message when
     the whole request failed there."""
-    try:
-        results = await results_on(target)
-    except UpstreamFailure as exc:
-        return failure_error(exc).message  # names the upstream already
-    except GatewayError as exc:
-        return f"{_label(target)}: {exc.message}"
-    return {r.statement_id: f"{_label(target)}: {r.error}" for r in results if r.error}
+    if isinstance(outcome, UpstreamFailure):
+        return failure_error(outcome).message  # names the upstream already
+    if isinstance(outcome, GatewayError):
+        return f"{_label(target)}: {outcome.message}"
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return {r.statement_id: f"{_label(target)}: {r.error}" for r in outcome if r.error}
 
 
 def _label(target: str) -> str:

@@ -1,5 +1,6 @@
 """Dual-write under an upstream that misbehaves: odd Retry-After values on a mirror and on a
-primary. The gateway runs in-process (aiohttp test client) against fake upstreams."""
+primary, a read target that is down when a statement changes data. The gateway runs
+in-process (aiohttp test client) against fake upstreams."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from gateway.config import RouteConfig
 from tests.support.fake_upstreams import FakeInfluxDB2
-from tests.upstream.test_translation_routes import routed, v2, wait_for
+from tests.upstream.test_translation_routes import routed, v1, v2, wait_for
 
 __all__ = ["routed"]  # the fixture, imported for the tests here
 
@@ -54,3 +55,33 @@ async def test_metrics_give_exact_numbers_past_a_million(routed) -> None:
         assert queue["bytes"] > 1_000_000
         metrics = await (await client.get("/metrics")).text()
         assert f'influx_gateway_replay_queue_bytes{{mirror="two"}} {queue["bytes"]}\n' in metrics
+
+
+# Nothing listens on port 1: a connection there is refused at once.
+DOWN = "http://127.0.0.1:1"
+
+
+@pytest.mark.parametrize("text", ["DELETE FROM cpu", "SELECT * FROM cpu; DROP MEASUREMENT cpu"])
+async def test_a_changing_statement_whose_read_target_is_down_is_a_503(routed,
+                                                                       text: str) -> None:
+    route = RouteConfig(database="*", mode="mirror", targets=("one", "native"))
+    client = await routed([v1(DOWN)], [route])
+    answer = await client.post("/query", params={"db": "d", "q": text})
+    assert answer.status == 503, await answer.text()
+    assert "upstream one is unavailable" in json.loads(await answer.text())["error"]
+
+
+async def test_a_changing_statement_fails_over_to_a_write_target(routed) -> None:
+    route = RouteConfig(database="*", mode="mirror", targets=("native", "one"), read="one",
+                        failover=("native",))
+    client = await routed([v1(DOWN)], [route])
+    assert (await client.post("/write", params={"db": "d"}, data=b"cpu v=1 1")).status == 204
+    answer = await client.post("/query", params={"db": "d", "q": "DELETE FROM cpu"})
+    assert answer.status == 200, await answer.text()
+    # The native store answered (it ran the statement once); the read target's failure is
+    # named.
+    results = json.loads(await answer.text())["results"]
+    assert [r["statement_id"] for r in results] == [0]
+    assert "upstream one is unavailable" in results[0]["error"]
+    answer = await client.post("/query", params={"db": "d", "q": "SELECT * FROM cpu"})
+    assert json.loads(await answer.text())["results"] == [{"statement_id": 0}]
