@@ -4,11 +4,17 @@ in-process (aiohttp test client) against fake upstreams."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient
 
-from gateway.config import RouteConfig
+from gateway.app import create_app
+from gateway.config import ReplayConfig, RouteConfig
+from tests.conftest import GatewayTestServer, make_config
 from tests.support.fake_upstreams import FakeInfluxDB2
 from tests.upstream.test_translation_routes import routed, v1, v2, wait_for
 
@@ -85,3 +91,25 @@ async def test_a_changing_statement_fails_over_to_a_write_target(routed) -> None
     assert "upstream one is unavailable" in results[0]["error"]
     answer = await client.post("/query", params={"db": "d", "q": "SELECT * FROM cpu"})
     assert json.loads(await answer.text())["results"] == [{"statement_id": 0}]
+
+
+async def test_a_mirror_whose_queue_another_gateway_holds_is_refused_with_a_409(
+        aiohttp_client: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("V2_TOKEN", "token")
+    async with FakeInfluxDB2() as fake:
+        def gateway(name: str, route: RouteConfig) -> Awaitable[TestClient]:
+            config = dataclasses.replace(
+                make_config(tmp_path / name), upstreams=(v2(fake.url),), routes=(route,),
+                replay=ReplayConfig(dir=str(tmp_path / "replay")))  # one dir: a mistake
+            return aiohttp_client(GatewayTestServer(create_app(config)))
+
+        single = RouteConfig(database="*", mode="single", targets=("native",))
+        mirror = {"database": "*", "mode": "mirror", "targets": ["native", "two"]}
+        second = await gateway("second", single)
+        await gateway("first", RouteConfig(**{**mirror, "targets": ("native", "two")}))
+        # The first holds replay/two: the second may not add a route that would append there.
+        answer = await second.put("/admin/routes", json={"routes": [mirror]})
+        assert answer.status == 409, await answer.text()
+        assert "in use by another gateway" in json.loads(await answer.text())["error"]
+        listed = await (await second.get("/admin/routes")).json()
+        assert [r["mode"] for r in listed["routes"]] == ["single"]
