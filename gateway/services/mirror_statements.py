@@ -6,11 +6,13 @@ for a retention policy only the primary was given (1.x answers such a write 500,
 replay counts as refused). DELETE, DROP SERIES and DROP MEASUREMENT reach every write target
 (InfluxDB 2 and 3 run them over their 1.x-compatible /query too); CREATE, ALTER and DROP
 RETENTION POLICY and DROP DATABASE reach the 1.x and native targets only, since InfluxDB 2 and 3
-have no retention policies and drop databases through their own APIs.
+have no retention policies and drop databases through their own APIs (so a request holding
+both kinds is refused when a mirror is one of those).
 
-The caller gets the read target's answer; a statement another target failed carries that
-target's error as well, so a mirror that is down or refuses says so instead of diverging
-silently. Unlike writes, these statements are not queued for a mirror that is down.
+The caller gets the read target's answer (a failover's while it is down); a statement another
+target failed carries that target's error as well, so a mirror that is down or refuses says so
+instead of diverging silently. Unlike writes, these statements are not queued for a mirror
+that is down.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from gateway.backends.upstream.base import Generation, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, invalid
 from gateway.services.routing import failure_error, with_failover
 from translators.influxql import ast
 from translators.influxql.results import StatementResult
@@ -64,8 +66,14 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
     on every write target that takes it; another target's error for a changing statement is
     added to that statement's result."""
     reading = [route.read_target, *(t for t in route.failover if t != route.read_target)]
-    others = [t for t in route.targets if t != reading[0]
-              and _takes(None if t == NATIVE else generation_of(t), statements)]
+    writing = [t for t in route.targets if t != reading[0]]
+    others = [t for t in writing if _takes(None if t == NATIVE else generation_of(t), statements)]
+    if len(others) < len(writing) and any(isinstance(s, _DATA) for s in statements):
+        # Sent without its DELETE, an InfluxDB 2 or 3 mirror would keep what the primary lost.
+        skipped = ", ".join(t for t in writing if t not in others)
+        raise invalid("DELETE, DROP SERIES and DROP MEASUREMENT reach every mirror, retention "
+                      f"policy and database statements not {skipped} (InfluxDB 2 and 3 have "
+                      "none): send them in requests of their own")
     ran = dict(zip([reading[0], *others], await asyncio.gather(
         *(results_on(t) for t in [reading[0], *others]), return_exceptions=True),
         strict=True))

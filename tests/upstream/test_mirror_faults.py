@@ -113,3 +113,24 @@ async def test_a_mirror_whose_queue_another_gateway_holds_is_refused_with_a_409(
         assert "in use by another gateway" in json.loads(await answer.text())["error"]
         listed = await (await second.get("/admin/routes")).json()
         assert [r["mode"] for r in listed["routes"]] == ["single"]
+
+
+async def test_data_and_policy_statements_together_are_refused_with_a_2x_mirror(
+        routed) -> None:
+    async with FakeInfluxDB2() as fake:
+        route = RouteConfig(database="*", mode="mirror", targets=("native", "two"))
+        client = await routed([v2(fake.url)], [route])
+        assert (await client.post("/write", params={"db": "d"}, data=b"cpu v=1 1")).status == 204
+        # InfluxDB 2 takes the DELETE but has no retention policies: sent nowhere rather than
+        # leave the mirror holding the points the primary deleted.
+        text = 'DELETE FROM cpu; CREATE RETENTION POLICY "p" ON "d" DURATION 1h REPLICATION 1'
+        answer = await client.post("/query", params={"db": "d", "q": text})
+        assert answer.status == 400, await answer.text()
+        assert "in requests of their own" in json.loads(await answer.text())["error"]
+        assert fake.requests_to("/query") == []
+        answer = await client.post("/query", params={"db": "d", "q": "SHOW RETENTION POLICIES"})
+        assert [v[0] for v in json.loads(await answer.text())["results"][0]["series"][0][
+            "values"]] == ["autogen"]
+        answer = await client.post("/query", params={"db": "d", "q": "SELECT * FROM cpu"})
+        assert json.loads(await answer.text())["results"][0]["series"][0]["values"] == [
+            ["1970-01-01T00:00:00.000000001Z", 1.0]]
