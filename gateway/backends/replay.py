@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.backends.replay_log import DEFAULT_SEGMENT_BYTES, LogState, Moved, ReplayLog
-from gateway.backends.replay_record import QueuedWrite
+from gateway.backends.replay_record import DirectoryInUse, QueuedWrite
 from gateway.errors import Category, GatewayError
 
 __all__ = ["QueueFull", "QueuedWrite", "ReplayQueue", "ReplayStats"]
@@ -106,7 +106,19 @@ class ReplayQueue:
         self._last_error: str | None = None
 
     def open(self) -> ReplayQueue:
-        self._apply(self._log.open())
+        try:
+            state = self._log.open()
+        except OSError as exc:
+            # Opened at start-up and when PUT /admin/routes adds a mirror: the caller gets
+            # why, the log where.
+            log.error("replay queue %s: %s", self.name, exc)
+            if isinstance(exc, DirectoryInUse):
+                raise GatewayError(Category.CONFLICT, f"the replay queue of mirror "
+                                   f"{self.name!r} is in use by another gateway (each needs "
+                                   "its own replay.dir)") from exc
+            raise GatewayError(Category.UNAVAILABLE, f"the replay queue of mirror "
+                               f"{self.name!r} could not be opened") from exc
+        self._apply(state)
         self._executor = ThreadPoolExecutor(max_workers=1,
                                             thread_name_prefix=f"replay-{self.name}")
         if self._state.depth:

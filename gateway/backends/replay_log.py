@@ -200,14 +200,10 @@ class ReplayLog:
 
     def append(self, entries: Sequence[QueuedWrite], *, max_bytes: int | None = None,
                older_than_ns: int | None = None) -> Moved:
-        """Write and sync `entries` as one batch, after dropping the oldest records as the
-        bounds demand (drop_oldest passes them; reject checks before it gets here)."""
+        """Write and sync `entries` as one batch, then drop the oldest records as the bounds
+        demand (drop_oldest passes them; reject checks before it gets here)."""
         if self._broken is not None:
             raise ReplayLogError(self._broken)
-        incoming = sum(entry.record_bytes for entry in entries)
-        dropped, freed, moved = self._move(
-            max_bytes=None if max_bytes is None else max_bytes - incoming,
-            older_than_ns=older_than_ns)
         if self._uncut:
             self._cut(self._sizes[self._tail])  # raises while the file still refuses
         # A segment holding no record yet is never left behind (its name is taken). A roll
@@ -233,9 +229,11 @@ class ReplayLog:
             raise
         self._sizes[self._tail] = start + len(data)
         self._next_seq += len(entries)
-        if max_bytes is not None:  # a batch larger than the bound pushes out its own oldest
-            more, more_bytes, again = self._move(max_bytes=max_bytes)
-            dropped, freed, moved = dropped + more, freed + more_bytes, moved or again
+        # Only a batch that is stored makes room: had the head moved before a write that then
+        # failed, the entries it passed would be gone from memory, dropped for nothing and
+        # uncounted. Dropping after the write frees no less (nothing is deleted before
+        # _finish), and a batch larger than the bound pushes out its own oldest.
+        dropped, freed, moved = self._move(max_bytes=max_bytes, older_than_ns=older_than_ns)
         self._finish(moved, first_seq, entries)
         return Moved(self.state(), dropped, freed)
 

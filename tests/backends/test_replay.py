@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from gateway.backends.replay import QueueFull, ReplayQueue
+from gateway.backends.replay_log import SEGMENT_MAGIC
 from gateway.errors import Category, GatewayError
 from tests.backends.replay_support import MAX_AGE, Clock, drain, entry, number, open_queue
 
@@ -249,6 +250,21 @@ async def test_appending_goes_on_once_a_full_disk_has_room_again(
     reopened = open_queue(tmp_path, segment_bytes=segment_bytes)
     assert [number(item) for item in await drain(reopened)] == list(range(65))
     await reopened.close()
+
+
+async def test_a_write_a_full_disk_refuses_drops_nothing_to_make_room(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path, max_bytes=4 * SIZE, when_full="drop_oldest")
+    for n in range(4):
+        await queue.append(entry(n))
+    # The queue is at its bound (0 would make room) and the segment cannot grow by a record.
+    with file_size_limit(len(SEGMENT_MAGIC) + 4 * SIZE + SIZE // 2):
+        with pytest.raises(GatewayError, match="could not store"):
+            await queue.append(entry(4))
+    assert queue.stats.dropped == 0 and queue.stats.depth == 4
+    await queue.append(entry(4))  # room again: now 0 goes, counted
+    assert queue.stats.dropped == 1
+    assert [number(item) for item in await drain(queue)] == [1, 2, 3, 4]
+    await queue.close()
 
 
 def immutable(path: Path, on: bool) -> bool:

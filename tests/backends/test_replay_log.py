@@ -10,6 +10,7 @@ import pytest
 from gateway.backends import replay_log
 from gateway.backends.replay_log import HEAD_FILE, SEGMENT_MAGIC, ReplayLog, ReplayLogError
 from gateway.backends.replay_record import DirectoryInUse, encode_record
+from gateway.errors import Category, GatewayError
 from tests.backends.replay_support import NOW, drain, entry, number, open_queue
 
 
@@ -206,8 +207,10 @@ async def test_a_queue_directory_is_held_by_one_open_queue_at_a_time(tmp_path: P
     first = open_queue(tmp_path)
     await first.append(entry(0))
     # Another process (or this one) appending there would overwrite the first's records.
-    with pytest.raises(DirectoryInUse, match="in use"):
+    with pytest.raises(GatewayError, match="in use by another gateway") as refused:
         open_queue(tmp_path)
+    assert refused.value.category is Category.CONFLICT
+    assert isinstance(refused.value.__cause__, DirectoryInUse)
     await first.append(entry(1))
     await first.close()
     second = open_queue(tmp_path)  # free again once closed
