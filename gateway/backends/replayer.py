@@ -22,6 +22,10 @@ __all__ = ["Deliver", "Delivery", "Outcome", "Replayer"]
 
 log = logging.getLogger(__name__)
 
+# The longest pause a mirror's Retry-After can ask for: longer ones (a date years ahead)
+# would stall its queue until the age bound drops it.
+RETRY_AFTER_CEILING_SECONDS = 3600.0
+
 
 class Outcome(enum.Enum):
     DELIVERED = "delivered"
@@ -113,7 +117,8 @@ class Replayer:
                     failures = 0
                     continue
                 self.queue.record_failure(result.detail)
-                delay = max(self.backoff(failures), result.retry_after or 0.0)
+                delay = max(self.backoff(failures),
+                            min(result.retry_after or 0.0, RETRY_AFTER_CEILING_SECONDS))
                 log.warning("mirror %s: %s; retrying in %.1f s (%d entries queued)",
                             self.queue.name, result.detail, delay, self.queue.stats.depth)
             except Exception as exc:  # the queue itself failed: keep trying, slowly

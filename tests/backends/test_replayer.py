@@ -111,6 +111,19 @@ async def test_retry_after_is_honoured_when_longer_than_the_backoff(tmp_path: Pa
     assert mirror.delivered == [0]
 
 
+async def test_retry_after_is_honoured_up_to_an_hour(tmp_path: Path) -> None:
+    queue = open_queue(tmp_path)
+    await queue.append(entry(0))
+    mirror = Mirror({0: [Delivery(Outcome.RETRY, 99_999_999_999.0, "429")]})
+    sleeps = Sleeps()
+    task = replayer(queue, mirror, sleeps, jitter=0.0)
+    task.start()
+    await drained(queue)
+    await task.stop()
+    assert sleeps.delays == [3600.0]
+    assert mirror.delivered == [0]
+
+
 async def test_a_rejected_entry_is_dropped_counted_and_not_retried(tmp_path: Path) -> None:
     queue = open_queue(tmp_path)
     for i in range(3):
