@@ -122,14 +122,20 @@ def test_stretches_walk_the_join() -> None:
     assert run_join.row_count(found) == 8
 
 
-def test_the_cap_counts_joined_rows() -> None:
-    # 40 points, hosts in turn: 40 runs of 600 buckets, both calls' points in the same ones
+def _forty_points() -> duckdb.DuckDBPyConnection:
+    """40 points 14 s apart from 5 s after S0, hosts h0 and h1 in turn."""
     con = duckdb.connect()
     con.execute('CREATE SCHEMA "db"')
     con.execute('CREATE TABLE "db"."cpu" ("time" TIMESTAMP_NS, host VARCHAR, dc VARCHAR, '
                 "v DOUBLE, i BIGINT, s VARCHAR)")
     con.execute(f"INSERT INTO db.cpu SELECT make_timestamp_ns(({S0} + 5 + x * 14) * {NS}), "
                 "'h' || (x % 2), 'x', x * 1.5, x, 'a' FROM range(40) t(x)")
+    return con
+
+
+def test_the_cap_counts_joined_rows() -> None:
+    # 40 points, hosts in turn: 40 runs of 600 buckets, both calls' points in the same ones
+    con = _forty_points()
     inner = f"SELECT mean(v) AS a, max(v) AS b FROM cpu WHERE {RANGE} GROUP BY time(1s), host"
     text = f"SELECT count(a), sum(b) FROM ({inner} fill(0))"
     expected = [("cpu", None, ["time", "count", "sum"], [_typed([0, 24_000, 1170.0])])]
@@ -142,12 +148,7 @@ def test_the_cap_counts_joined_rows() -> None:
 def test_one_call_and_two_calls_share_the_cap() -> None:
     # 40 points, hosts in turn, no lower bound: 40 runs, run x filling from its own first
     # bucket (5 + 14x seconds after the first point's) to the 599th, 12,880 rows in all
-    con = duckdb.connect()
-    con.execute('CREATE SCHEMA "db"')
-    con.execute('CREATE TABLE "db"."cpu" ("time" TIMESTAMP_NS, host VARCHAR, dc VARCHAR, '
-                "v DOUBLE, i BIGINT, s VARCHAR)")
-    con.execute(f"INSERT INTO db.cpu SELECT make_timestamp_ns(({S0} + 5 + x * 14) * {NS}), "
-                "'h' || (x % 2), 'x', x * 1.5, x, 'a' FROM range(40) t(x)")
+    con = _forty_points()
     where = f"time < {S0 + 600}s GROUP BY time(1s), host fill(0)"
     one = f"SELECT count(a) FROM (SELECT mean(v) AS a FROM cpu WHERE {where})"
     two = (f"SELECT count(a), count(b) FROM (SELECT mean(v) AS a, max(v) AS b FROM cpu "
