@@ -11,7 +11,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +62,13 @@ class InfluxQLAnswer:
     chunking: dict[int, Chunking] = field(default_factory=dict)
     # An upstream's answer, relayed unchanged to a caller of its generation.
     relay: UpstreamReply | None = None
+
+    @classmethod
+    def of(cls, results: list[StatementResult],
+           statements: Sequence[ast.Statement]) -> InfluxQLAnswer:
+        """Results of `statements`, each chunked as 1.x chunks its kind of statement."""
+        return cls(results=results,
+                   chunking={i: chunking_for(s) for i, s in enumerate(statements)})
 
 
 def chunking_for(statement: ast.Statement) -> Chunking:

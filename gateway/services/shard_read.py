@@ -16,7 +16,7 @@ import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest, chunking_for
+from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest
 from translators.influxql import ast
 from translators.influxql.render import render
 from translators.influxql.results import StatementResult
@@ -77,9 +77,7 @@ class ShardedReads:
                     break
         if refused is not None and (not results or results[-1].error is None):
             results.append(StatementResult(len(results), error=refused))
-        answer = InfluxQLAnswer(results=results)
-        answer.chunking = {i: chunking_for(s) for i, s in enumerate(statements)}
-        return answer
+        return InfluxQLAnswer.of(results, statements)
 
     async def _ask(self, targets: Sequence[str], statements: list[ast.Statement],
                    request: InfluxQLRequest, first_only: Sequence[bool] = ()

@@ -36,7 +36,7 @@ from gateway.services.influxql import (
     chunking_for,
     parse_request,
 )
-from gateway.services.mirror_statements import may_change, mirrored, on_write_targets
+from gateway.services.mirror_statements import mirrored, on_write_targets
 from gateway.services.routing import (
     RelayedError,
     Router,
@@ -55,7 +55,7 @@ from translators.influxql.decode import (
 )
 from translators.influxql.render import render
 from translators.influxql.results import Series, StatementResult
-from translators.influxql.screen import may_read_elsewhere, names_databases
+from translators.influxql.screen import may_change, may_read_elsewhere, names_databases
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +113,9 @@ class RoutedInfluxQL:
         if not route.passthrough:  # the caller's credentials stay here
             request = dataclasses.replace(request, credentials=None)
         if mirrored(route, statements):
-            answer = InfluxQLAnswer(results=await on_write_targets(
+            return InfluxQLAnswer.of(await on_write_targets(
                 route, statements, self._generation,
-                lambda target: self._results_on(target, statements, request)))
-            answer.chunking = {i: chunking_for(s) for i, s in enumerate(statements)}
-            return answer
+                lambda target: self._results_on(target, statements, request)), statements)
         if route.mode == "shard" and not route.read and len(targets) > 1 and wants_shards(
                 statements):
             # Each shard holds part of the data: all are asked and their answers merged.
@@ -264,10 +262,8 @@ class RoutedInfluxQL:
                 # Another generation's error body is re-worded in 1.x's shape.
                 raise RelayedError(upstream.name, reply)
             return InfluxQLAnswer(relay=reply)
-        answer = InfluxQLAnswer(results=await fetch_results(upstream, call,
-                                                            request.credentials))
-        answer.chunking = {i: chunking_for(s) for i, s in enumerate(statements)}
-        return answer
+        return InfluxQLAnswer.of(await fetch_results(upstream, call, request.credentials),
+                                 statements)
 
     async def _show_databases(self) -> InfluxQLAnswer:
         lists = await asyncio.gather(*(self._databases(t) for t in self._router.all_targets()))
