@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 from collections.abc import Awaitable, Callable, Sequence
 
 from gateway.backends.upstream.base import Generation, UpstreamFailure
@@ -29,21 +28,14 @@ from gateway.services.routing import failure_error, with_failover
 from translators.influxql import ast
 from translators.influxql.results import StatementResult
 
-__all__ = ["may_change", "mirrored", "on_write_targets"]
+__all__ = ["mirrored", "on_write_targets"]
 
 # Statements each write target applies, and those only 1.x servers and the native store have.
 _DATA = (ast.Delete, ast.DropSeries, ast.DropMeasurement)
 _SCHEMA = (ast.CreateRetentionPolicy, ast.AlterRetentionPolicy, ast.DropRetentionPolicy,
            ast.DropDatabase)
-# A lexical screen for the unparsed relay: a request without these words changes nothing.
-_CHANGE_WORD = re.compile(r"\b(?:delete|drop|create|alter)\b", re.IGNORECASE)
 
 Results = Callable[[str], Awaitable[list[StatementResult]]]
-
-
-def may_change(text: str) -> bool:
-    """True when `text` may hold a statement that `mirrored` would send to every target."""
-    return _CHANGE_WORD.search(text) is not None
 
 
 def mirrored(route: RouteConfig, statements: Sequence[ast.Statement]) -> bool:

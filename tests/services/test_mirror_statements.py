@@ -7,9 +7,10 @@ import pytest
 
 from gateway.backends.upstream.base import FailureKind, Generation, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
-from gateway.services.mirror_statements import may_change, mirrored, on_write_targets
+from gateway.services.mirror_statements import mirrored, on_write_targets
 from translators.influxql.parser import parse_query
 from translators.influxql.results import StatementResult
+from translators.influxql.screen import may_change
 
 ROUTE = RouteConfig(mode="mirror", targets=("a", "b", "c", NATIVE))
 GENERATIONS = {"a": Generation.V1, "b": Generation.V1, "c": Generation.V3}

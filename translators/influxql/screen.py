@@ -1,4 +1,5 @@
-"""A look at a query's text without parsing it: could a statement name a database?
+"""A look at a query's text without parsing it: could a statement name a database, or change
+what a database holds?
 
 A router relays a query unparsed when its route is decided by the request's own database;
 that holds only when no statement names another one. The tests here are lexical and lean
@@ -15,6 +16,8 @@ _DATABASE_WORD = re.compile(r"\bdatabases?\b", re.IGNORECASE)
 # ON <db> (SHOW ... ON, retention policies, grants) or a qualified name ("db"."rp"."m", db..m,
 # rp.m, INTO db.rp.m): a dot with a non-digit on either side, so 0.5 and '...00.123Z' pass.
 _ELSEWHERE = re.compile(r"\bon\b|(?<![0-9])\.|\.(?![0-9])", re.IGNORECASE)
+# DELETE, DROP ..., CREATE/ALTER RETENTION POLICY: statements that change data or schema.
+_CHANGE_WORD = re.compile(r"\b(?:delete|drop|create|alter)\b", re.IGNORECASE)
 
 
 def names_databases(text: str) -> bool:
@@ -26,3 +29,9 @@ def may_read_elsewhere(text: str) -> bool:
     """True when a statement of `text` may read or name a database (or retention policy) other
     than the request's: an ON clause or a qualified measurement."""
     return _ELSEWHERE.search(text) is not None
+
+
+def may_change(text: str) -> bool:
+    """True when a statement of `text` may change data or schema (a mirror route sends those
+    to every write target)."""
+    return _CHANGE_WORD.search(text) is not None
