@@ -144,7 +144,7 @@ def create_file(path: Path, start: bytes) -> int:
 
 def fsync_dir(directory: Path) -> None:
     """Make a file's creation durable: its directory entry is the directory's data."""
-    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    fd = _open_directory(directory)
     try:
         os.fsync(fd)
     finally:
@@ -158,7 +158,7 @@ class DirectoryInUse(OSError):
 def lock_directory(directory: Path) -> int:
     """An fd of `directory` holding an exclusive lock on it, which the kernel drops when the
     fd is closed or the process dies (so a crash leaves no stale lock)."""
-    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    fd = _open_directory(directory)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -166,3 +166,7 @@ def lock_directory(directory: Path) -> int:
         raise DirectoryInUse(f"replay queue {directory} is in use by another gateway (or "
                              "another queue of this one)") from None
     return fd
+
+
+def _open_directory(directory: Path) -> int:
+    return os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
