@@ -10,18 +10,19 @@ quadrant. Their answers are at times a unit in the last place from libm's.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
-_PI = Fraction("3.14159265358979323846264338327950288419716939937510582")
+from .gotrig import PI, horner
+
 _HALF_PI = math.pi / 2
 _QUARTER_PI = math.pi / 4
-_THREE_QUARTERS_PI = float(3 * _PI / 4)  # rounded once, as Go's constant 3*Pi/4
+_THREE_QUARTERS_PI = float(3 * PI / 4)  # rounded once, as Go's constant 3*Pi/4
 _MORE_BITS = 6.123233995736765886130e-17  # pi/2 less its float
 _TAN_3PI_8 = 2.41421356237309504880
 _P = (-8.750608600031904122785e-01, -1.615753718733365076637e+01,
       -7.500855792314704667340e+01, -1.228866684490136173410e+02,
       -6.485021904942025371773e+01)
-_Q = (2.485846490142306297962e+01, 1.650270098316988542046e+02, 4.328810604912902668951e+02,
+_Q = (1.0,  # monic: 1.0 * z is z exactly
+      2.485846490142306297962e+01, 1.650270098316988542046e+02, 4.328810604912902668951e+02,
       4.853903996359136964868e+02, 1.945506571482613964425e+02)
 
 
@@ -82,7 +83,5 @@ def _reduced(x: float) -> float:
 def _series(x: float) -> float:
     """The arctangent of x in [0, 0.66] (Go's xatan)."""
     z = x * x
-    numerator = (((_P[0] * z + _P[1]) * z + _P[2]) * z + _P[3]) * z + _P[4]
-    denominator = ((((z + _Q[0]) * z + _Q[1]) * z + _Q[2]) * z + _Q[3]) * z + _Q[4]
-    z = z * numerator / denominator
+    z = z * horner(_P, z) / horner(_Q, z)
     return x * z + x

@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+# pi exactly enough for Go's constant expressions, which round once at the end
+PI = Fraction("3.14159265358979323846264338327950288419716939937510582")
 # 4/pi rounded once, as Go's constant expression is; pi/4 in three parts of fewer bits
-_FOUR_OVER_PI = float(4 / Fraction("3.14159265358979323846264338327950288419716939937510582"))
+_FOUR_OVER_PI = float(4 / PI)
 _PI4 = (7.85398125648498535156e-1, 3.77489470793079817668e-8, 2.69515142907905952645e-15)
 _REDUCE_THRESHOLD = float(1 << 29)
 # Horner's coefficients, highest power first
@@ -24,7 +26,8 @@ _SIN = (1.58962301576546568060e-10, -2.50507477628578072866e-8, 2.75573136213857
 _COS = (-1.13585365213876817300e-11, 2.08757008419747316778e-9, -2.75573141792967388112e-7,
         2.48015872888517045348e-5, -1.38888888888730564116e-3, 4.16666666666665929218e-2)
 _TAN_P = (-1.30936939181383777646e4, 1.15351664838587416140e6, -1.79565251976484877988e7)
-_TAN_Q = (1.36812963470692954678e4, -1.32089234440210967447e6, 2.50083801823357915839e7,
+_TAN_Q = (1.0, 1.36812963470692954678e4,  # monic: 1.0 * zz is zz exactly
+          -1.32089234440210967447e6, 2.50083801823357915839e7,
           -5.38695755929454629881e7)
 
 
@@ -68,8 +71,8 @@ def go_tan(x: float) -> float:
     zz = z * z
     value = z
     if zz > 1e-14:
-        numerator = zz * ((_TAN_P[0] * zz + _TAN_P[1]) * zz + _TAN_P[2])
-        denominator = (((zz + _TAN_Q[0]) * zz + _TAN_Q[1]) * zz + _TAN_Q[2]) * zz + _TAN_Q[3]
+        numerator = zz * horner(_TAN_P, zz)
+        denominator = horner(_TAN_Q, zz)
         value = z + z * (numerator / denominator)
     if octant & 2:
         value = -1 / value
@@ -88,15 +91,17 @@ def _octant(x: float, wrap: bool = True) -> tuple[int, float]:
 
 def _sin_series(z: float) -> float:
     zz = z * z
-    return z + z * zz * _horner(_SIN, zz)
+    return z + z * zz * horner(_SIN, zz)
 
 
 def _cos_series(z: float) -> float:
     zz = z * z
-    return 1.0 - 0.5 * zz + zz * zz * _horner(_COS, zz)
+    return 1.0 - 0.5 * zz + zz * zz * horner(_COS, zz)
 
 
-def _horner(coefficients: tuple[float, ...], x: float) -> float:
+def horner(coefficients: tuple[float, ...], x: float) -> float:
+    """The polynomial with `coefficients` (highest power first) at x, in Horner's order, as
+    Go's math functions write theirs out."""
     value = coefficients[0]
     for c in coefficients[1:]:
         value = value * x + c
