@@ -109,6 +109,13 @@ def routing_config(path: Path, upstreams: dict[str, str], *, mode: str, targets:
     return path
 
 
+def mirror_config(path: Path, servers: tuple[Influxd, Influxd]) -> Path:
+    """A mirror route over every database: the first server the primary, the second its
+    mirror."""
+    return routing_config(path, {"a": servers[0].url, "b": servers[1].url}, mode="mirror",
+                          targets=["a", "b"])
+
+
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Influxd, Influxd]]:
     """Two InfluxDB 1.6.7 servers; missing influxd fails in CI, skips elsewhere."""
@@ -181,8 +188,7 @@ def test_single_route_answers_exactly_what_the_server_answers(servers, start_gat
 
 def test_mirror_down_under_load_then_replayed(servers, start_gateway, tmp_path: Path) -> None:
     first, second = servers
-    config = routing_config(tmp_path / "mirror.toml", {"a": first.url, "b": second.url},
-                            mode="mirror", targets=["a", "b"])
+    config = mirror_config(tmp_path / "mirror.toml", servers)
     gateway = start_gateway(config)
     assert query(gateway.url, "CREATE DATABASE mirrored", method="POST")[0] == 200
     size, sent = 100, 0
@@ -206,8 +212,7 @@ def test_mirror_down_under_load_then_replayed(servers, start_gateway, tmp_path: 
 def test_sigkill_with_a_queue_loses_and_duplicates_nothing(servers, start_gateway,
                                                            tmp_path: Path) -> None:
     first, second = servers
-    config = routing_config(tmp_path / "kill.toml", {"a": first.url, "b": second.url},
-                            mode="mirror", targets=["a", "b"])
+    config = mirror_config(tmp_path / "kill.toml", servers)
     gateway = start_gateway(config, "gw-kill")
     assert query(gateway.url, "CREATE DATABASE killed", method="POST")[0] == 200
     second.stop()
@@ -229,8 +234,7 @@ def test_sigkill_with_a_queue_loses_and_duplicates_nothing(servers, start_gatewa
 def test_a_mirror_without_the_retention_policy_does_not_hold_back_its_queue(
         servers, start_gateway, tmp_path: Path) -> None:
     first, second = servers
-    config = routing_config(tmp_path / "rp.toml", {"a": first.url, "b": second.url},
-                            mode="mirror", targets=["a", "b"])
+    config = mirror_config(tmp_path / "rp.toml", servers)
     gateway = start_gateway(config, "gw-rp")
     assert query(gateway.url, "CREATE DATABASE rpless", method="POST")[0] == 200
     # Only the primary has the policy; 1.x answers the mirror's writes to it with a 500.
@@ -259,8 +263,7 @@ def policies(url: str, database: str) -> list[list[object]]:
 def test_statements_that_change_data_or_schema_reach_every_mirror(
         servers, start_gateway, tmp_path: Path) -> None:
     first, second = servers
-    config = routing_config(tmp_path / "changes.toml", {"a": first.url, "b": second.url},
-                            mode="mirror", targets=["a", "b"])
+    config = mirror_config(tmp_path / "changes.toml", servers)
     gateway = start_gateway(config, "gw-changes")
     ok = {"results": [{"statement_id": 0}]}
     now = int(time.time())  # inside the 3 h policy
@@ -353,8 +356,7 @@ def test_a_passthrough_mirror_keeps_what_it_cannot_replay_as_the_caller(
 def test_two_gateways_cannot_share_a_replay_queue(servers, start_gateway,
                                                  tmp_path: Path) -> None:
     first, second = servers
-    config = routing_config(tmp_path / "shared.toml", {"a": first.url, "b": second.url},
-                            mode="mirror", targets=["a", "b"])
+    config = mirror_config(tmp_path / "shared.toml", servers)
     config.write_text(config.read_text() + f'dir = "{tmp_path / "replay"}"\n')  # in [replay]
     start_gateway(config, "gw-one")
     with pytest.raises(RuntimeError, match="exited"):
