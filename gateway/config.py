@@ -108,6 +108,8 @@ class QueryConfig:
     timeout_seconds: float = 300.0  # a query running longer is interrupted (503)
     workers: int = 4  # queries that run at once; others wait for a worker
     max_rows: int = 1_000_000  # a larger result is an error, not a memory spike
+    # Bytes one read's rows may hold in memory (as Arrow holds them) before encoding.
+    max_bytes: int = 268_435_456
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +347,7 @@ def _validate(config: Config, problems: list[str]) -> None:
         (config.query.timeout_seconds > 0, "query.timeout_seconds: must be positive"),
         (config.query.workers >= 1, "query.workers: at least 1"),
         (config.query.max_rows >= 1, "query.max_rows: at least 1"),
+        (config.query.max_bytes >= 1, "query.max_bytes: at least 1"),
         (config.storage.threads >= 0, "storage.threads: 0 (auto) or positive"),
         (config.storage.parse_workers >= 0, "storage.parse_workers: 0 (auto) or positive"),
         (config.storage.idle_checkpoint_seconds > 0,

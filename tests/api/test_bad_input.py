@@ -263,6 +263,63 @@ async def test_result_row_cap(make_client) -> None:
     assert [r["v"] for r in await response.json()] == [float(i) for i in range(10)]
 
 
+
+async def test_result_byte_cap(make_client) -> None:
+    """A read whose rows hold more than query.max_bytes is refused before it is encoded, on
+    every query endpoint: one SQL call must not grow the process by gigabytes (a
+    `repeat('x', 2000000000)` used to answer 2 GB after taking about 8 GB)."""
+    client = await make_client(query={"max_bytes": 4096})
+    big = "y" * 3000
+    body = f'm,t=a s="{big}" 1\nm,t=b s="{big}" 2\nm,t=c s="z" 3'.encode()
+    assert (await client.post("/api/v3/write_lp", params={"db": "r"}, data=body)).status == 204
+    words = "exceeds 4096 bytes in memory (query.max_bytes)"
+    response = await client.get("/api/v3/query_sql", params={"db": "r", "q": "SELECT * FROM m"})
+    assert response.status == 400
+    assert words in (await response.json())["error"]
+    response = await client.get("/api/v3/query_sql",
+                                params={"db": "r", "q": "SELECT s FROM m WHERE t = 'c'"})
+    assert await response.json() == [{"s": "z"}]
+    # InfluxQL: the statement's error in 1.x's shape, and InfluxDB 3's over its API
+    response = await client.get("/query", params={"db": "r", "q": "SELECT s FROM m"})
+    assert response.status == 200
+    (result,) = (await response.json())["results"]
+    assert words in result["error"]
+    response = await client.get("/query",
+                                params={"db": "r", "q": "SELECT s FROM m WHERE t = 'c'"})
+    assert (await response.json())["results"][0]["series"][0]["values"] == [[
+        "1970-01-01T00:00:03Z", "z"]]  # write_lp's precision auto read 3 as seconds
+    response = await client.get("/api/v3/query_influxql",
+                                params={"db": "r", "q": "SELECT s FROM m"})
+    assert response.status == 400
+    assert words in (await response.json())["error"]
+
+
+
+@pytest.mark.parametrize(("query", "words"), [
+    ("SELECT repeat('x', 2000000000) AS a", "(repeat; query.max_bytes)"),
+    ("SELECT repeat(repeat('x', 20000), 20000) AS a", "(repeat; query.max_bytes)"),
+    ("SELECT lpad('x', 2000000000, 'y') AS a", "(lpad; query.max_bytes)"),
+    ("SELECT rpad(s, 2000000000) AS a FROM m", "(rpad; query.max_bytes)"),
+    ("SELECT format('{:>2000000000}', 'x') AS a", "function format is not supported"),
+])
+async def test_sql_cannot_make_huge_values(make_client, query: str, words: str) -> None:
+    """repeat/lpad/rpad stop before their value is made when it would pass query.max_bytes
+    (they used to take gigabytes and tens of seconds, whatever the row limit); their
+    ordinary use is unchanged."""
+    client = await make_client(query={"max_bytes": 100_000_000})
+    await client.post("/api/v3/write_lp", params={"db": "r"}, data=b'm s="ab" 1')
+    response = await client.get("/api/v3/query_sql", params={"db": "r", "q": query})
+    assert response.status == 400
+    error = (await response.json())["error"]
+    assert words in error
+    if "format" not in query:
+        assert error.startswith("the query would make a value of more than 100000000 "
+                                "characters")
+    response = await client.get("/api/v3/query_sql", params={
+        "db": "r", "q": "SELECT repeat(s, 3) AS a, lpad(s, 4, '-') AS b, rpad(s, 1) AS c FROM m"})
+    assert await response.json() == [{"a": "ababab", "b": "--ab", "c": "a"}]
+
+
 # JSON nested deeper than json.loads goes raises RecursionError, not ValueError.
 DEEP_JSON = b"[" * 1500
 

@@ -36,6 +36,7 @@ from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
 from .gapfill_limit import GUARD, LIMIT_WORDS
 from .result_names import WRITTEN_PART, name_results
+from .size_guards import SIZE_WORDS, UNBOUNDED, guard_sizes
 from .text_times import UnreadableTime, read_time_text
 from .to_char import CHRONO, build_to_char, render_to_char
 from .zones import rewrite_zones
@@ -227,16 +228,19 @@ def translate(
     row_limit: int | None = None,
     columns: information_schema.Columns | None = None,
     fill_limit: int | None = None,
+    size_limit: int | None = None,
 ) -> Translation:
     """The translation of `text`, reading only tables of `schema` (raises SqlRejected).
 
     With `row_limit`, the query is wrapped to return at most that many rows. With `columns`
     (each table's columns and their Arrow types), `information_schema` and SHOW TABLES /
     SHOW COLUMNS describe the database. With `fill_limit`, gap filling that would make more
-    rows stops first with an error naming it.
+    rows stops first with an error naming it; with `size_limit`, so does a repeat/lpad/rpad
+    call that would make a longer value (size_guards.py).
     """
     try:
-        return _translate(text, schema, tables, params, row_limit, columns, fill_limit)
+        return _translate(text, schema, tables, params, row_limit, columns, fill_limit,
+                          size_limit)
     except RecursionError:
         raise SqlRejected("the query nests too deeply") from None
     except SqlglotError as exc:  # a rewrite met a shape it cannot build: the query's, not a 500
@@ -246,7 +250,7 @@ def translate(
 def _translate(text: str, schema: str, tables: Collection[str],
                params: Mapping[str, object] | None, row_limit: int | None,
                columns: information_schema.Columns | None,
-               fill_limit: int | None) -> Translation:
+               fill_limit: int | None, size_limit: int | None) -> Translation:
     explain, text = split_explain(text)
     show = information_schema.show_query(text)
     if show is None:
@@ -270,6 +274,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
         tree = rewrite_gapfill(tree, fill_limit)
         tree = _render_to_chars(tree)
         tree = rewrite_functions(tree)
+        tree = guard_sizes(tree, size_limit)
     except (Unsupported, UnreadableTime) as exc:
         raise SqlRejected(str(exc)) from None
     for node in tree.walk():
@@ -277,8 +282,8 @@ def _translate(text: str, schema: str, tables: Collection[str],
             name = _function_name(node)
             if name in _DENIED or name.startswith(_DENIED_PREFIXES):
                 raise SqlRejected(f"function {name} is not allowed")
-            if isinstance(node, exp.Anonymous) and name not in ALLOWED_UNMODELLED \
-                    and not node.meta.get(GUARD):  # the gap-filling guard's error()
+            if name in UNBOUNDED or isinstance(node, exp.Anonymous) and name not in \
+                    ALLOWED_UNMODELLED and not node.meta.get(GUARD):  # the guards' error()
                 raise SqlRejected(f"function {name} is not supported")
     names = [n for n in tree.named_selects if n]  # unnamed expressions get DuckDB's names
     if "*" not in names and len(set(names)) != len(names):
@@ -308,9 +313,10 @@ def engine_message(message: str, schema: str) -> str:
     message = message.split("\n\nLINE ", 1)[0].strip()  # DuckDB quotes the translated SQL
     if _DIVISION_BY_ZERO in message:  # an integer divided by zero, in DataFusion's words
         return "Arrow error: Divide by zero error"
-    own = message.find(LIMIT_WORDS)
-    if own >= 0:  # the gap-filling guard's own words, without DuckDB's "Invalid Input Error"
-        return message[own:]
+    for words in (LIMIT_WORDS, SIZE_WORDS):
+        own = message.find(words)
+        if own >= 0:  # a guard's own words, without DuckDB's "Invalid Input Error"
+            return message[own:]
     message = re.sub(r'(?:"' + re.escape(schema.replace('"', '""')) + r'"|\b'
                      + re.escape(schema) + r'\b)\.', "", message)
     return re.sub(r"__cte_\d+|__result", "subquery", message)

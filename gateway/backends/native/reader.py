@@ -73,7 +73,14 @@ class Reader:
                 pass
 
     def run_sql(self, sql: str) -> pa.Table:
-        return self._engine(arrow_rows, self._call.cursor, sql)
+        table = self._engine(arrow_rows, self._call.cursor, sql)
+        if table.nbytes > self._call.max_bytes:
+            # Refused before any encoder copies the rows again (JSON and Python objects
+            # take several times Arrow's bytes): one query must not exhaust memory.
+            raise GatewayError(Category.INVALID, f"the query's result exceeds "
+                               f"{self._call.max_bytes} bytes in memory (query.max_bytes); "
+                               "narrow it with WHERE, LIMIT or an aggregate")
+        return table
 
     def explain(self, sql: str, *, analyze: bool) -> str:
         """DuckDB's physical plan of the SELECT `sql`; with `analyze`, run, with its metrics."""
@@ -126,5 +133,6 @@ def names_missing(error: BaseException) -> bool:
 class QueryCall:
     catalog: Catalog
     watch: SeriesWatch
+    max_bytes: int  # the most bytes one statement's rows may hold (query.max_bytes)
     cursor: Any = None
     expired: bool = False

@@ -50,12 +50,14 @@ class ReadPool:
 
     def __init__(self, catalog: Callable[[], Catalog],
                  connection: Callable[[], duckdb.DuckDBPyConnection], watch: SeriesWatch, *,
-                 query_timeout: float, query_workers: int, max_rows: int) -> None:
+                 query_timeout: float, query_workers: int, max_rows: int,
+                 max_bytes: int) -> None:
         self._catalog = catalog
         self._connection = connection
         self._watch = watch
         self._query_timeout = query_timeout
         self._max_rows = max_rows
+        self._max_bytes = max_bytes
         self._query_pool = ThreadPoolExecutor(query_workers, thread_name_prefix="query")
         self._running: set[duckdb.DuckDBPyConnection] = set()
         self._readers: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
@@ -87,7 +89,8 @@ class ReadPool:
             try:
                 translation = translate(query.text, schema=database, tables=tables,
                                         params=query.params, row_limit=self._max_rows + 1,
-                                        columns=columns, fill_limit=self._max_rows)
+                                        columns=columns, fill_limit=self._max_rows,
+                                        size_limit=self._max_bytes)
             except SqlRejected as exc:
                 raise GatewayError(Category.INVALID, str(exc)) from exc
             try:
@@ -117,7 +120,7 @@ class ReadPool:
 
         `work` sees the catalog as it was when the read began; it may run several statements.
         """
-        call = QueryCall(self._catalog(), self._watch)
+        call = QueryCall(self._catalog(), self._watch, self._max_bytes)
         try:
             call.cursor = self._readers.get_nowait()
         except queue.Empty:

@@ -57,6 +57,7 @@ class NativeStore(Backend):
         query_timeout: float = 300.0,
         query_workers: int = 4,
         max_rows: int = 1_000_000,
+        max_bytes: int = 268_435_456,
         retention_check_interval: float = 1800.0,
     ) -> None:
         self.path = path
@@ -79,7 +80,7 @@ class NativeStore(Backend):
                 lambda tx: retention.expire(tx, self._index, now)))
         self._reads = ReadPool(lambda: self._catalog, self._connection, self._watch,
                                query_timeout=query_timeout, query_workers=query_workers,
-                               max_rows=max_rows)
+                               max_rows=max_rows, max_bytes=max_bytes)
 
     # -- life cycle --------------------------------------------------------------------------
 

@@ -1,0 +1,62 @@
+"""Bounds on the values a user's SQL asks DuckDB to make: a few bytes of query text must not
+make gigabytes of one value.
+
+`repeat('x', 2000000000)` costs no rows, so the row limit does not see it, and DuckDB's memory
+limit does not count a string being built: it took about 8 GB of the process to answer 2 GB.
+Each call whose result length is one of its arguments is guarded with DuckDB's error() instead,
+as the gap-filling guard does: over the limit, the query stops with words naming it before the
+value is made. `repeat` makes its first argument's length times its count; `lpad` and `rpad`
+make their length argument's worth (sqlglot reads both as `exp.Pad`). DuckDB's `format` takes
+its widths from the format text (`'{:>2000000000}'`), which no guard can read before it runs;
+DataFusion has no such function, so it is refused.
+
+What this leaves: values grown by nesting calls that each stay under the limit (a chain of
+`replace` or `||`). They stop at DuckDB's own allocation failures or the query timeout, and an
+answer over `query.max_bytes` is refused before it is encoded (the native reader checks it).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .gapfill_limit import GUARD
+
+SIZE_WORDS = "the query would make a value of more than "  # the error's start: engine_message
+UNBOUNDED = frozenset({"format"})  # widths in its format text: unguardable; not DataFusion's
+
+
+def guard_sizes(tree: exp.Expression, limit: int | None) -> exp.Expression:
+    """`tree` with every repeat/lpad/rpad call's length argument guarded by `limit`
+    characters. The argument, not the call: DuckDB folds a call on constants while planning,
+    so a guard around `repeat('x', 2000000000)` would come after the value was made; error()
+    is not folded, so a guarded argument keeps the call from running first."""
+    if limit is None:
+        return tree
+    for node in tree.find_all(exp.Repeat, exp.Pad):
+        if isinstance(node, exp.Repeat):
+            count = node.args["times"]
+            size = exp.Mul(this=_wide(exp.Length(this=node.this.copy())),
+                           expression=count.copy())
+            node.set("times", _guarded(count, size, "repeat", limit))
+        else:
+            length = node.expression
+            node.set("expression", _guarded(length, _wide(length.copy()),
+                                            "lpad" if node.args.get("is_left") else "rpad",
+                                            limit))
+    return tree
+
+
+def _wide(value: exp.Expression) -> exp.Expression:
+    # HUGEINT: a length times a count near 2^63 must compare, not overflow
+    return exp.Cast(this=value, to=exp.DataType.build("HUGEINT"))
+
+
+def _guarded(value: exp.Expression, size: exp.Expression, name: str,
+             limit: int) -> exp.Expression:
+    """`value`, or DuckDB's error() when `size` passes `limit`."""
+    words = exp.Literal.string(
+        f"{SIZE_WORDS}{limit} characters ({name}; query.max_bytes); make it smaller")
+    refuse = exp.Anonymous(this="error", expressions=[words])
+    refuse.meta[GUARD] = True  # built here, not asked for: let through the function check
+    return exp.Case(ifs=[exp.If(this=exp.GT(this=size, expression=exp.Literal.number(limit)),
+                                true=refuse)], default=value.copy())
