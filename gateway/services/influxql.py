@@ -28,7 +28,7 @@ from gateway.services.retention import RetentionStatements
 from translators.encoders.influxql_chunks import Chunking
 from translators.influxql import ast, deletion, engine, show_run
 from translators.influxql.errors import InfluxQLParseError, QueryError, StatementPanic
-from translators.influxql.parser import parse_query
+from translators.influxql.parser import TOO_DEEP, parse_query
 from translators.influxql.render import render
 from translators.influxql.results import Message, Series, StatementResult
 from translators.influxql.timerange import TimeConditionError
@@ -108,6 +108,8 @@ class InfluxQLService:
                 result.error = str(exc)
             except GatewayError as exc:
                 result.error = exc.message
+            except RecursionError:  # a tree the parser's depth limit let through, too deep
+                result.error = TOO_DEEP  # for a pass: the statement's error, not a 500
             results.append(result)
             if result.error is not None:
                 result.series = []

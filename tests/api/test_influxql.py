@@ -283,3 +283,29 @@ async def test_a_fill_value_no_int64_holds_fills_integers_as_go_converts_it(
 
 
 INT64 = -(2**63)
+
+
+async def test_long_conditions_answer_and_deep_ones_are_refused(
+        client: TestClient, monkeypatch) -> None:
+    """A WHERE with thousands of ORs (1.x answers it) used to be a 500: every pass after the
+    parser recursed once per operator. Now the run is balanced and answers; a tree deeper
+    than the passes can walk is a parse error, and should a pass still run out of Python's
+    recursion, the statement fails with the same words, never a 500."""
+    await loaded(client)
+    hosts = " OR ".join([f"host = 'x{i}'" for i in range(3000)] + ["host = 'h1'"])
+    response = await client.get("/query", params={
+        "db": "db", "epoch": "s", "q": f"SELECT count(v) FROM cpu WHERE {hosts}"})
+    assert response.status == 200
+    (result,) = (await response.json())["results"]
+    assert result["series"][0]["values"][0][1] == 5  # h1: the odd five of ten
+    plus = " + ".join(["v"] * 300)
+    response = await client.get("/query", params={
+        "db": "db", "q": f"SELECT v FROM cpu WHERE {plus} > 0"})
+    assert response.status == 400
+    assert await response.json() == {"error": "error parsing query: query is nested too deeply"}
+    monkeypatch.setattr("translators.influxql.parser.MAX_DEPTH", 100_000)
+    response = await client.get("/query", params={
+        "db": "db", "q": f"SELECT v FROM cpu WHERE {plus} > 0"})
+    assert response.status == 200
+    assert await response.json() == {"results": [{
+        "statement_id": 0, "error": "query is nested too deeply"}]}

@@ -149,6 +149,7 @@ def parse_expr(p: TokenStream) -> ast.Expr:
     """A full expression; operators are folded as 1.x's precedence-climbing parser does."""
     operands: list[ast.Expr] = [parse_unary(p)]
     ops: list[Tok] = []
+    count = 0
 
     def reduce() -> None:
         rhs = operands.pop()
@@ -171,9 +172,42 @@ def parse_expr(p: TokenStream) -> ast.Expr:
             reduce()
         ops.append(op)
         operands.append(rhs)
+        count += 1
     while ops:
         reduce()
-    return operands[0]
+    return balanced(operands[0]) if count >= BALANCE_FROM else operands[0]
+
+
+# A chain of this many operators or more: its AND and OR runs are balanced (`balanced`).
+BALANCE_FROM = 64
+
+
+def balanced(node: ast.Expr) -> ast.Expr:
+    """`node` with each long run of one logical operator (`h = 'a' OR h = 'b' OR ...`, as a
+    dashboard variable with many values writes it) regrouped as a balanced tree. 1.x folds it
+    to the left, one level per operator; here every later pass walks the tree recursively, and
+    Python's recursion stops at a thousand or so levels. AND and OR are associative, so the
+    answer is the same; other operators keep 1.x's grouping (float sums round by it)."""
+    if not isinstance(node, ast.BinaryExpr) or node.op not in _LOGICAL:
+        return node
+    run: list[ast.Expr] = []
+    left: ast.Expr = node
+    while isinstance(left, ast.BinaryExpr) and left.op is node.op:
+        run.append(left.rhs)
+        left = left.lhs
+    run.append(left)
+    # an operand is a run of the other logical operator, or no run: recursion stays shallow
+    return _halves([balanced(operand) for operand in reversed(run)], node.op)
+
+
+_LOGICAL = (ast.BinaryOp.AND, ast.BinaryOp.OR)
+
+
+def _halves(operands: list[ast.Expr], op: ast.BinaryOp) -> ast.Expr:
+    if len(operands) == 1:
+        return operands[0]
+    middle = len(operands) // 2
+    return ast.BinaryExpr(op, _halves(operands[:middle], op), _halves(operands[middle:], op))
 
 
 def parse_unary(p: TokenStream) -> ast.Expr:  # noqa: C901 - one case per token, as 1.x's

@@ -27,6 +27,10 @@ Handler = Callable[[TokenStream], ast.Statement]
 Tree = dict[Tok, Union[Handler, "Tree"]]
 
 TOO_DEEP = "query is nested too deeply"
+# The deepest statement tree accepted. Later passes walk trees recursively, a few Python
+# frames per level; 1.x has no such limit, but its parser folds long AND/OR runs the same way
+# and those are balanced here (expr.balanced), so only deep nesting written out is refused.
+MAX_DEPTH = 150
 
 
 def _other(kind: str) -> Handler:
@@ -131,6 +135,22 @@ def _guard(fn: Callable[[], object]) -> object:
         raise InfluxQLParseError(TOO_DEEP) from None
 
 
+def _deeper_than(statement: ast.Statement, limit: int) -> bool:
+    """Whether the statement's tree of dataclasses (tuples of them count as one level) is
+    more than `limit` deep; walked with a stack, as the tree may be too deep to recurse."""
+    stack: list[tuple[object, int]] = [(statement, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for field in dataclasses.fields(node):  # type: ignore[arg-type]
+            value = getattr(node, field.name)
+            for child in value if isinstance(value, tuple | list) else (value,):
+                if dataclasses.is_dataclass(child):
+                    stack.append((child, depth + 1))
+    return False
+
+
 # Go's unicode.IsSpace, which strings.TrimSpace trims.
 GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
     "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -168,6 +188,8 @@ def _parse_query(text: str, params: Mapping[str, object] | None) -> list[ast.Sta
             raise unexpected(tokstr(tok, lit), [";"], pos)
         p.unscan()
         statement = _statement(p)
+        if _deeper_than(statement, MAX_DEPTH):
+            raise InfluxQLParseError(TOO_DEEP)
         if isinstance(statement, ast.OtherStatement):
             pending = (len(statements), pos)
         statements.append(statement)

@@ -99,11 +99,16 @@ def _binary(node: ast.BinaryExpr) -> str:
     return "".join(parts)
 
 
+_ASSOCIATIVE = (ast.BinaryOp.AND, ast.BinaryOp.OR)
+
+
 def _operand(node: ast.Expr, op: ast.BinaryOp, left: bool) -> str:
     if isinstance(node, ast.BinaryExpr):
         mine, theirs = _precedence(op), _precedence(node.op)
         if left and theirs < mine:
             return f"({render(node)})"
+        if not left and node.op is op and op in _ASSOCIATIVE:
+            return render(node)  # a long AND/OR run the parser balanced: written flat again
         if not left and theirs <= mine:
             return _unary(node) or f"({render(node)})"
     return render(node)

@@ -587,6 +587,14 @@ WHERE = [
                  id="field-vs-field"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE (host = 'server01' OR host = 'server03') "
                  f"AND usage_user < 10 AND {W}", id="tag-or-and-field"),
+    # runs of 64 operators or more are regrouped as balanced trees (expr.balanced)
+    pytest.param("SELECT usage_user FROM cpu WHERE ("
+                 + " OR ".join([f"host = 'x{i}'" for i in range(150)]
+                               + ["host = 'server01'", "host = 'server03'"])
+                 + f") AND {W}", id="long-or-run"),
+    pytest.param("SELECT usage_user FROM cpu WHERE "
+                 + " AND ".join(f"host != 'x{i}'" for i in range(100)) + f" AND {W}",
+                 id="long-and-run-with-time"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE host = 'server01' OR usage_user > 48 "
                  f"AND {W} GROUP BY *", id="tag-or-field-unbounded"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE \"host\" = 'server02' AND {S}",

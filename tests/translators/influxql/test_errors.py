@@ -64,15 +64,35 @@ def test_deep_nesting_in_single_statement_and_expression() -> None:
         parse_expr("-" * 1 + "(" * 100_000 + "a" + ")" * 100_000)
 
 
-def test_long_flat_chain_parses() -> None:
-    # Long operator chains are folded without recursion, as 1.x accepts them.
-    statement = parse_statement("SELECT a FROM m WHERE " + " OR ".join(["a = 1"] * 5000))
+def test_long_or_chain_parses_balanced() -> None:
+    """1.x accepts any number of ORs (a dashboard variable with many values writes them) and
+    folds them to the left; here a long run is regrouped as a balanced tree, with its operands
+    in order, so later passes need not recurse once per operator."""
+    terms = [f"a = {i}" for i in range(5000)]
+    statement = parse_statement("SELECT a FROM m WHERE " + " OR ".join(terms))
     assert isinstance(statement, ast.SelectStatement)
-    node = statement.condition
-    depth = 0
-    while isinstance(node, ast.BinaryExpr) and node.op is ast.BinaryOp.OR:
-        assert node.rhs == ast.BinaryExpr(ast.BinaryOp.EQ, ast.VarRef("a"), ast.IntegerLiteral(1))
-        node = node.lhs
-        depth += 1
-    assert depth == 4999
-    assert node == ast.BinaryExpr(ast.BinaryOp.EQ, ast.VarRef("a"), ast.IntegerLiteral(1))
+    operands, depth, stack = [], 0, [(statement.condition, 1)]
+    while stack:
+        node, level = stack.pop()
+        depth = max(depth, level)
+        if isinstance(node, ast.BinaryExpr) and node.op is ast.BinaryOp.OR:
+            stack += [(node.rhs, level + 1), (node.lhs, level + 1)]
+        else:
+            operands.append(node)
+    assert operands == [ast.BinaryExpr(ast.BinaryOp.EQ, ast.VarRef("a"), ast.IntegerLiteral(i))
+                        for i in range(5000)]
+    assert depth == 14  # 2^13 > 5000 operands, plus the comparisons
+    # a short chain keeps 1.x's grouping exactly
+    short = parse_statement("SELECT a FROM m WHERE a = 1 OR a = 2 OR a = 3").condition
+    assert isinstance(short, ast.BinaryExpr) and isinstance(short.lhs, ast.BinaryExpr)
+    assert short.lhs.op is ast.BinaryOp.OR and short.rhs == ast.BinaryExpr(
+        ast.BinaryOp.EQ, ast.VarRef("a"), ast.IntegerLiteral(3))
+
+
+def test_long_arithmetic_chain_is_too_deep() -> None:
+    """Other operators keep 1.x's left grouping (a float sum rounds by it), so a chain deeper
+    than the passes can walk is refused, not a RecursionError (was a 500)."""
+    parse_statement("SELECT " + " + ".join(["a"] * 100) + " FROM m")
+    with pytest.raises(InfluxQLParseError) as caught:
+        parse_query("SELECT " + " + ".join(["a"] * 300) + " FROM m")
+    assert str(caught.value) == TOO_DEEP
