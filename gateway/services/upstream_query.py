@@ -36,7 +36,7 @@ from gateway.services.influxql import (
     chunking_for,
     parse_request,
 )
-from gateway.services.mirror_statements import mirrored, on_write_targets
+from gateway.services.mirror_statements import StatementQueues, mirrored, on_write_targets
 from gateway.services.routing import (
     RelayedError,
     Router,
@@ -63,9 +63,11 @@ log = logging.getLogger(__name__)
 class RoutedInfluxQL:
     """Sends each InfluxQL request to the native store or to its route's read target."""
 
-    def __init__(self, router: Router, native: InfluxQLService) -> None:
+    def __init__(self, router: Router, native: InfluxQLService,
+                 queues: StatementQueues) -> None:
         self._router = router
         self._native = native
+        self._queues = queues
         self._sharded = ShardedReads(self._shard_results)
 
     async def execute(self, request: InfluxQLRequest, *, relay: bool = True) -> InfluxQLAnswer:
@@ -115,7 +117,8 @@ class RoutedInfluxQL:
         if mirrored(route, statements):
             return InfluxQLAnswer.of(await on_write_targets(
                 route, statements, self._generation,
-                lambda target: self._results_on(target, statements, request)), statements)
+                lambda target: self._results_on(target, statements, request), self._queues,
+                Namespace(database, request.retention_policy)), statements)
         if route.mode == "shard" and not route.read and len(targets) > 1 and wants_shards(
                 statements):
             # Each shard holds part of the data: all are asked and their answers merged.
