@@ -23,7 +23,7 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.backends.replay import QueuedStatement, ReplayQueue
 from gateway.backends.upstream.base import Generation, UpstreamFailure
@@ -36,7 +36,7 @@ from translators.influxql import ast
 from translators.influxql.render import render
 from translators.influxql.results import StatementResult
 
-__all__ = ["StatementQueues", "mirrored", "on_write_targets"]
+__all__ = ["StatementQueues", "held_back", "mirrored", "on_write_targets", "queue_where_needed"]
 
 # Statements each write target applies, and those only 1.x servers and the native store have.
 _DATA = (ast.Delete, ast.DropSeries, ast.DropMeasurement)
@@ -86,27 +86,12 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
                       "none): send them in requests of their own")
     entry = QueuedStatement(namespace.database, namespace.retention_policy, ";".join(
         render(s) for s in statements if isinstance(s, _DATA + _SCHEMA)), time.time_ns())
-    mirrors = route.targets[1:]
-    live = list(dict.fromkeys([reading[0], *others]))
-    # Run now, such a statement would overtake the batches queued before it (and their
-    # replay would write back points it deleted): it waits behind them. A full queue is a
-    # 503 before any target runs it, as for a write.
-    behind = [t for t in live if t in mirrors and (await queues.open_queue(t)).backlogged]
-    for target in behind:
-        (await queues.open_queue(target)).check_room(entry)
-    run = [t for t in live if t not in behind]
+    mirrors = [t for t in route.targets[1:] if t in others or t == reading[0]]
+    behind = await held_back(mirrors, queues, entry)
+    run = [t for t in dict.fromkeys([reading[0], *others]) if t not in behind]
     ran: dict[str, list[StatementResult] | BaseException] = dict(zip(run, await asyncio.gather(
         *(results_on(t) for t in run), return_exceptions=True), strict=True))
-    unreachable = [t for t in run if t in mirrors and _kept(ran[t])]
-    held: set[str] = set()
-    for target in (t for t in mirrors if t in behind or t in unreachable):
-        try:
-            await queues.enqueue_statement(target, entry)
-        except GatewayError as exc:  # not queued: named in the answer
-            ran[target] = exc
-        else:
-            held.add(target)
-            ran.pop(target, None)
+    held = await queue_where_needed(mirrors, behind, queues, entry, ran)
 
     async def attempt(target: str) -> tuple[str, list[StatementResult]]:
         outcome = ran[target] if target in ran else await results_on(target)
@@ -136,8 +121,37 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
     return results
 
 
-def _kept(outcome: list[StatementResult] | BaseException) -> bool:
-    return isinstance(outcome, BaseException) and kept_for_later(outcome)
+async def held_back(mirrors: Sequence[str], queues: StatementQueues,
+                    entry: QueuedStatement) -> list[str]:
+    """The mirrors whose queue holds batches: run now, the statement would overtake them
+    (and their replay write back points it deleted), so it waits behind them. A full queue
+    is a 503 before any target runs it, as for a write."""
+    behind = [t for t in mirrors if (await queues.open_queue(t)).backlogged]
+    for target in behind:
+        (await queues.open_queue(target)).check_room(entry)
+    return behind
+
+
+async def queue_where_needed(mirrors: Sequence[str], behind: Sequence[str],
+                             queues: StatementQueues, entry: QueuedStatement,
+                             outcomes: dict[str, Any]) -> set[str]:
+    """Queue `entry` for the mirrors `behind` and for those whose outcome (a failure, among
+    `outcomes` by target) keeps it for later; those queued leave `outcomes`, and one whose
+    queue could not take it gets that failure as its outcome instead. The ones queued."""
+    held: set[str] = set()
+    for target in mirrors:
+        outcome = outcomes.get(target)
+        if target not in behind and not (isinstance(outcome, BaseException)
+                                         and kept_for_later(outcome)):
+            continue
+        try:
+            await queues.enqueue_statement(target, entry)
+        except GatewayError as exc:  # not queued: named in the answer
+            outcomes[target] = exc
+        else:
+            held.add(target)
+            outcomes.pop(target, None)
+    return held
 
 
 def _errors(target: str, outcome: list[StatementResult] | BaseException

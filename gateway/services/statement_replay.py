@@ -1,8 +1,9 @@
 """Runs a statement queued for a mirror (a `QueuedStatement`: DELETE, DROP SERIES, CREATE
-RETENTION POLICY...) on it when its turn in the replay queue comes.
+RETENTION POLICY, CREATE DATABASE...) on it when its turn in the replay queue comes.
 
-It goes as it went live (mirror_statements): to a 1.x, 2.x or 3 upstream's /query, with the
-qualified names InfluxDB 2 and 3 ignore rewritten to parameters, or to the native store;
+It goes as it went live (mirror_statements, create_database): to a 1.x, 2.x or 3 upstream's
+/query, with the qualified names InfluxDB 2 and 3 ignore rewritten to parameters, CREATE
+DATABASE through the upstream's API, or to the native store;
 with the gateway's own credentials, as queued writes are. What the answer means follows
 mirror_outcomes; a statement the mirror ran and answered with an error (a database it lacks)
 is refused, as running it again would fail again.
@@ -16,10 +17,12 @@ from gateway.backends.upstream.base import Generation, InfluxQLCall, UpstreamFai
 from gateway.config import NATIVE
 from gateway.errors import GatewayError
 from gateway.services import influxql_sources as names
+from gateway.services.create_database import create_on_upstream
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService, parse_request
 from gateway.services.mirror_outcomes import delivery_of
 from gateway.services.routing import Router
 from gateway.services.upstream_query import fetch_results
+from translators.influxql import ast
 from translators.influxql.results import StatementResult
 
 __all__ = ["StatementReplay"]
@@ -34,7 +37,12 @@ class StatementReplay:
 
     async def deliver(self, target: str, entry: QueuedStatement) -> Delivery:
         try:
-            results = await self._results(target, entry)
+            statements = await parse_request(entry.text, None)
+            if target != NATIVE and isinstance(statements[0], ast.CreateDatabase):
+                # Through the upstream's API, as it went live (create_database).
+                await create_on_upstream(self._router, target, statements[0].name)
+                return Delivery(Outcome.DELIVERED)
+            results = await self._results(target, entry, statements)
         except (GatewayError, UpstreamFailure) as exc:
             return delivery_of(exc)
         errors = [r.error for r in results if r.error]
@@ -42,7 +50,8 @@ class StatementReplay:
             return Delivery(Outcome.REJECTED, detail="; ".join(errors))
         return Delivery(Outcome.DELIVERED)
 
-    async def _results(self, target: str, entry: QueuedStatement) -> list[StatementResult]:
+    async def _results(self, target: str, entry: QueuedStatement,
+                       statements: list[ast.Statement]) -> list[StatementResult]:
         if target == NATIVE:
             request = InfluxQLRequest(entry.text, entry.database, entry.retention_policy)
             return (await self._native.execute(request)).results
@@ -50,6 +59,5 @@ class StatementReplay:
         call = InfluxQLCall(text=entry.text, database=entry.database,
                             retention_policy=entry.retention_policy, epoch="ns", write=True)
         if upstream.generation is not Generation.V1:
-            statements = await parse_request(entry.text, None)
             call = names.unqualified(call, statements, upstream.generation)
         return await fetch_results(upstream, call, None)

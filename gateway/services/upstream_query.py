@@ -23,12 +23,12 @@ from gateway.backends.upstream.base import (
     UnexpectedReply,
     Upstream,
     UpstreamFailure,
-    UpstreamReply,
 )
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, invalid
 from gateway.model import Namespace, PassCredentials
 from gateway.services import influxql_sources as names
+from gateway.services.create_database import create_everywhere
 from gateway.services.influxql import (
     InfluxQLAnswer,
     InfluxQLRequest,
@@ -286,37 +286,15 @@ class RoutedInfluxQL:
 
     async def _create_database(self, statement: ast.CreateDatabase,
                                request: InfluxQLRequest) -> InfluxQLAnswer:
-        """CREATE DATABASE reaches every write target of the database's route, as Telegraf
-        expects before its first write."""
-        route = self._router.resolve(statement.name).route
-        errors = await asyncio.gather(*(self._create_on(t, statement, request)
-                                        for t in route.targets))
-        result = StatementResult(0)
-        failed = [e for e in errors if e]
-        if failed:
-            result.error = "; ".join(failed)
-        return InfluxQLAnswer(results=[result])
-
-    async def _create_on(self, target: str, statement: ast.CreateDatabase,
-                         request: InfluxQLRequest) -> str | None:
-        if target == NATIVE:
+        """CREATE DATABASE reaches every write target of the database's route
+        (create_database.py)."""
+        async def native() -> str | None:
             answer = await self._native.execute(request)
             return answer.results[0].error if answer.results else None
-        upstream = self._router.upstreams[target]
-        name = self._router.namespace_for(target, Namespace(statement.name)).database
-        try:
-            reply = await upstream.create_database(name)
-        except UpstreamFailure as exc:
-            return failure_error(exc).message
-        except UnexpectedReply as exc:
-            return f"upstream {target}: {exc.detail}"
-        if reply.ok or _already_exists(reply):
-            if reply.ok and upstream.generation is Generation.V1:
-                results = decode_v1_json(reply.body)
-                if results and results[0].error:
-                    return f"upstream {target}: {results[0].error}"
-            return None
-        return f"upstream {target}: {reply.error_message()}"
+
+        route = self._router.resolve(statement.name).route
+        return InfluxQLAnswer(results=[await create_everywhere(
+            route, statement, self._router, native, self._queues)])
 
 
 async def fetch_results(upstream: Upstream, call: InfluxQLCall,
@@ -343,9 +321,3 @@ async def fetch_results(upstream: Upstream, call: InfluxQLCall,
         raise GatewayError(Category.BAD_GATEWAY,
                            f"upstream {upstream.name} answered something unusable: {exc}"
                            ) from None
-
-
-def _already_exists(reply: UpstreamReply) -> bool:
-    # InfluxDB 2 answers 422 (or 409) and InfluxDB 3 answers 409 for a name that exists; 1.x's
-    # CREATE DATABASE is idempotent, so the gateway's is too.
-    return reply.status in (409, 422) and "exist" in reply.error_message().lower()

@@ -168,3 +168,26 @@ def test_a_live_401_or_403_from_a_passthrough_mirror_keeps_the_batch(
         assert json.loads(body)["results"][0]["series"][0]["values"][0][1] == 10
     finally:
         mirror.stop()
+
+
+def test_a_database_dropped_and_made_again_while_the_mirror_is_down_ends_the_same(
+        servers, start_gateway, tmp_path: Path) -> None:
+    first, second = servers
+    gateway = start_gateway(mirror_config(tmp_path / "again.toml", servers), "gw-again")
+    ok = {"results": [{"statement_id": 0}]}
+    assert run(gateway, "CREATE DATABASE again", "again") == ok
+    assert write(gateway.url, "again", batch(0, 10)) == (204, b"")
+    second.stop()
+    try:
+        assert write(gateway.url, "again", batch(10, 10)) == (204, b"")
+        assert run(gateway, "DROP DATABASE again", "again") == ok
+        # Queued behind the DROP, not run past it: the writes after it keep their database.
+        assert run(gateway, "CREATE DATABASE again", "again") == ok
+        assert write(gateway.url, "again", batch(100, 5)) == (204, b"")
+        assert replay_depth(gateway) == 4
+    finally:
+        second.start()
+    wait_until(lambda: replay_depth(gateway) == 0, timeout=30)
+    assert counts(first.url, "again", "cpu") == {f"host=h{i}": 1 for i in range(5)}
+    assert points(second.url, "again", "cpu") == points(first.url, "again", "cpu")
+    assert report(gateway)["queued_statements"] == 2
