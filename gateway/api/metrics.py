@@ -60,7 +60,8 @@ def render_metrics(report: dict[str, dict[str, object]]) -> str:
                   f'reason="{_label(str(reason))}"}} {count}'
                   for reason, count in sorted(failed.items())]
     lines += ["# HELP influx_gateway_mirror_rejected_total Mirrored batches a mirror refused "
-              "with a 4xx.", "# TYPE influx_gateway_mirror_rejected_total counter"]
+              "with a 4xx, and queued statements it answered with an error.",
+              "# TYPE influx_gateway_mirror_rejected_total counter"]
     lines += [f'influx_gateway_mirror_rejected_total{{target="{_label(t)}"}} {e["rejected"]}'
               for t, e in report.items()]
     queues = {t: e["queue"] for t, e in report.items() if isinstance(e.get("queue"), dict)}

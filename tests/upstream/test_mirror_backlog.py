@@ -191,3 +191,26 @@ def test_a_database_dropped_and_made_again_while_the_mirror_is_down_ends_the_sam
     assert counts(first.url, "again", "cpu") == {f"host=h{i}": 1 for i in range(5)}
     assert points(second.url, "again", "cpu") == points(first.url, "again", "cpu")
     assert report(gateway)["queued_statements"] == 2
+
+
+def test_a_queued_statement_the_mirror_refuses_is_dropped_and_holds_nothing_back(
+        servers, start_gateway, tmp_path: Path) -> None:
+    first, second = servers
+    gateway = start_gateway(mirror_config(tmp_path / "refused.toml", servers), "gw-refused")
+    assert query(first.url, "CREATE DATABASE lonely", method="POST")[0] == 200
+    assert query(gateway.url, "CREATE DATABASE shared", method="POST")[0] == 200
+    second.stop()
+    try:
+        # Only the primary has `lonely`: the mirror will answer the DELETE with an error.
+        assert run(gateway, 'DELETE FROM "cpu"', "lonely") == {"results": [{"statement_id": 0}]}
+        assert write(gateway.url, "shared", batch(0, 10)) == (204, b"")
+    finally:
+        second.start()
+    wait_until(lambda: replay_depth(gateway) == 0, timeout=30)
+    assert points(second.url, "shared", "cpu") == points(first.url, "shared", "cpu")
+    assert len(points(second.url, "shared", "cpu")) == 10
+    queue = report(gateway)["queue"]
+    assert (queue["rejected"], queue["replayed"]) == (1, 1)
+    logs = "".join(p.read_text() for p in tmp_path.glob("gateway-*.log"))
+    assert "refused a queued statement to database 'lonely'" in logs
+    assert "database not found: lonely" in logs
