@@ -30,6 +30,7 @@ from gateway.services.query import QueryService
 from gateway.services.route_list import RouteService
 from gateway.services.routing import Router
 from gateway.services.sources import SourceService
+from gateway.services.statement_replay import StatementReplay
 from gateway.services.upstream_query import RoutedInfluxQL
 from gateway.services.upstream_sql import RoutedSql
 from gateway.services.write import WriteService
@@ -133,7 +134,9 @@ async def _upstreams(app: web.Application) -> AsyncIterator[None]:
                            max_age_seconds=replay.max_age_seconds,
                            when_full=replay.when_full, name=name)
 
+    native_influxql = app[keys.INFLUXQL]
     fanout = Fanout(router, app[keys.WRITES].write, queue,
+                    StatementReplay(router, native_influxql).deliver,
                     max_body_bytes=config.write.max_body_bytes,
                     backoff_initial_seconds=replay.backoff_initial_seconds,
                     backoff_max_seconds=replay.backoff_max_seconds)
@@ -162,7 +165,8 @@ async def _upstreams(app: web.Application) -> AsyncIterator[None]:
     app[keys.SOURCES] = sources
     app[keys.ROUTES] = routes
     app[keys.WRITES] = fanout  # type: ignore[assignment]
-    app[keys.INFLUXQL] = RoutedInfluxQL(router, app[keys.INFLUXQL])  # type: ignore[assignment]
+    app[keys.INFLUXQL] = RoutedInfluxQL(  # type: ignore[assignment]
+        router, native_influxql, fanout)
     app[keys.QUERIES] = RoutedSql(router, app[keys.QUERIES])  # type: ignore[assignment]
     if router.active:
         log.info("routing to %s", ", ".join(n for n in router.all_targets() if n != NATIVE))

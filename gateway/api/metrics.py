@@ -12,20 +12,24 @@ from .errors import json_response
 
 # (metric, type, help, path into a target's report)
 _QUEUE_METRICS = [
-    ("influx_gateway_replay_queue_entries", "gauge", "Batches waiting in a mirror's queue.",
-     "depth"),
+    ("influx_gateway_replay_queue_entries", "gauge",
+     "Entries waiting in a mirror's queue: write batches and statements changing data or "
+     "schema.", "depth"),
     ("influx_gateway_replay_queue_bytes", "gauge", "Bytes a mirror's queue holds on disk.",
      "bytes"),
     ("influx_gateway_replay_oldest_entry_age_seconds", "gauge",
-     "Age of the oldest batch waiting for a mirror.", "oldest_age_seconds"),
-    ("influx_gateway_replay_appended_total", "counter", "Batches queued for a mirror.",
-     "appended"),
+     "Age of the oldest entry waiting for a mirror.", "oldest_age_seconds"),
+    ("influx_gateway_replay_appended_total", "counter",
+     "Entries (batches and statements) queued for a mirror.", "appended"),
+    ("influx_gateway_replay_queued_statements_total", "counter",
+     "Statements changing data or schema queued for a mirror (part of appended).",
+     "statements_appended"),
     ("influx_gateway_replay_replayed_total", "counter",
-     "Queued batches a mirror has taken (rate() of it is the replay rate).", "replayed"),
+     "Queued entries a mirror has taken (rate() of it is the replay rate).", "replayed"),
     ("influx_gateway_replay_rejected_total", "counter",
-     "Queued batches a mirror refused with a 4xx (logged, not retried).", "rejected"),
+     "Queued entries a mirror refused (logged, not retried).", "rejected"),
     ("influx_gateway_replay_dropped_total", "counter",
-     "Queued batches dropped at the queue's byte or age bound.", "dropped"),
+     "Queued entries dropped at the queue's byte or age bound.", "dropped"),
 ]
 
 
@@ -56,7 +60,8 @@ def render_metrics(report: dict[str, dict[str, object]]) -> str:
                   f'reason="{_label(str(reason))}"}} {count}'
                   for reason, count in sorted(failed.items())]
     lines += ["# HELP influx_gateway_mirror_rejected_total Mirrored batches a mirror refused "
-              "with a 4xx.", "# TYPE influx_gateway_mirror_rejected_total counter"]
+              "with a 4xx, and queued statements it answered with an error.",
+              "# TYPE influx_gateway_mirror_rejected_total counter"]
     lines += [f'influx_gateway_mirror_rejected_total{{target="{_label(t)}"}} {e["rejected"]}'
               for t, e in report.items()]
     queues = {t: e["queue"] for t, e in report.items() if isinstance(e.get("queue"), dict)}

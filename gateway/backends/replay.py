@@ -1,5 +1,6 @@
-"""Per-mirror replay queue: the durable, bounded queue of writes a mirror missed, with group
-commit; replayer.py sends them to it in order once it answers again.
+"""Per-mirror replay queue: the durable, bounded queue of writes (and of statements changing
+data or schema) a mirror missed, with group commit; replayer.py sends them to it in order
+once it answers again.
 
 Contract with the router (mirror mode), for each mirror of a write:
 
@@ -12,6 +13,9 @@ Contract with the router (mirror mode), for each mirror of a write:
   `append` raises (`QueueFull`, or GatewayError UNAVAILABLE when the disk fails), the write
   is not queued and the client must not be told it was mirrored. Under when_full="reject",
   `check_room` answers before anything is sent to the primary.
+- A statement that changes data or schema (mirror_statements) follows the same rule: appended
+  as a `QueuedStatement` when the mirror is backlogged or cannot be reached, so that it never
+  overtakes the writes queued before it nor is overtaken by them.
 - The `Replayer` (replayer.py) drains the queue through `peek`, `ack` and `drop_head`.
 
 Delivery is at least once: after a crash the entry in flight may be sent once more, which is
@@ -32,10 +36,16 @@ from pathlib import Path
 from typing import Any
 
 from gateway.backends.replay_log import DEFAULT_SEGMENT_BYTES, LogState, Moved, ReplayLog
-from gateway.backends.replay_record import DirectoryInUse, QueuedWrite
+from gateway.backends.replay_record import (
+    DirectoryInUse,
+    QueuedEntry,
+    QueuedStatement,
+    QueuedWrite,
+)
 from gateway.errors import Category, GatewayError
 
-__all__ = ["QueueFull", "QueuedWrite", "ReplayQueue", "ReplayStats"]
+__all__ = ["QueueFull", "QueuedEntry", "QueuedStatement", "QueuedWrite", "ReplayQueue",
+           "ReplayStats"]
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +70,7 @@ class ReplayStats:
     """One mirror's queue for /metrics: gauges first, then counters since start-up."""
 
     mirror: str
-    depth: int  # entries waiting
+    depth: int  # entries waiting: write batches and statements
     bytes: int  # their size on disk
     oldest_age_seconds: float  # 0.0 when empty
     appended: int
@@ -70,6 +80,8 @@ class ReplayStats:
     dropped_bytes: int
     failures: int  # delivery attempts that will be retried
     last_error: str | None
+    statements_appended: int = 0  # of `appended`, statements rather than write batches
+    head: str | None = None  # what waits first: "write" or "statement", None when empty
 
 
 class ReplayQueue:
@@ -95,13 +107,13 @@ class ReplayQueue:
         self._log = ReplayLog(directory, segment_bytes=segment_bytes)
         self._executor: ThreadPoolExecutor | None = None
         self._state = LogState(version=-1, head_seq=0, next_seq=0, bytes=0, head=None)
-        self._pending: list[tuple[QueuedWrite, int, asyncio.Future[None]]] = []
+        self._pending: list[tuple[QueuedEntry, int, asyncio.Future[None]]] = []
         self._pending_bytes = 0  # appended but not yet synced, the batch being written too
         self._flusher: asyncio.Task[None] | None = None
         self._nonempty = asyncio.Event()
         self._peeked: int | None = None
         self._closing = False
-        self._appended = self._replayed = self._rejected = 0
+        self._appended = self._replayed = self._rejected = self._statements = 0
         self._dropped = self._dropped_bytes = self._failures = 0
         self._last_error: str | None = None
 
@@ -138,7 +150,7 @@ class ReplayQueue:
 
     # -- writing ----------------------------------------------------------------------------
 
-    async def append(self, entry: QueuedWrite) -> None:
+    async def append(self, entry: QueuedEntry) -> None:
         """Queue `entry`; when this returns it is on disk. Raises QueueFull at a bound
         under "reject" (nothing stored); under "drop_oldest" the oldest entries make room."""
         if self._executor is None or self._closing:
@@ -153,7 +165,7 @@ class ReplayQueue:
             self._flusher = asyncio.get_running_loop().create_task(self._flush())
         await done
 
-    def check_room(self, entry: QueuedWrite) -> None:
+    def check_room(self, entry: QueuedEntry) -> None:
         """Raise QueueFull if `append(entry)` would be refused now."""
         self._admit(entry.record_bytes)
 
@@ -180,10 +192,11 @@ class ReplayQueue:
             while self._pending:
                 batch, self._pending = self._pending, []
                 size = sum(entry_size for _, entry_size, _ in batch)
+                entries = [entry for entry, _, _ in batch]
                 failure: str | None = None
                 try:
-                    await self._io(self._log.append, [entry for entry, _, _ in batch],
-                                   then=functools.partial(self._stored, len(batch)),
+                    await self._io(self._log.append, entries,
+                                   then=functools.partial(self._stored, entries),
                                    **self._drop_bounds())
                 except Exception as exc:
                     # The caller sees no paths or OS detail; the log and last_error do.
@@ -210,7 +223,7 @@ class ReplayQueue:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def peek(self) -> QueuedWrite | None:
+    def peek(self) -> QueuedEntry | None:
         """The oldest entry not yet delivered, or None. `ack` and `drop_head` then act on
         this entry, even if a bound has dropped it meanwhile (they do nothing then)."""
         self._peeked = self._state.head_seq
@@ -228,9 +241,9 @@ class ReplayQueue:
         def rejected(moved: Moved) -> None:
             self._rejected += moved.entries
             if moved.entries and entry is not None:
-                log.warning("mirror %s refused a queued write to database %r (%d bytes); "
-                            "dropped it: %s", self.name, entry.database, len(entry.body),
-                            reason)
+                log.warning("mirror %s refused a queued %s to database %r (%d bytes); "
+                            "dropped it: %s", self.name, _kind(entry), entry.database,
+                            len(entry.body), reason)
 
         await self._io(self._log.advance, before=self._take_peeked() + 1, then=rejected)
 
@@ -271,7 +284,9 @@ class ReplayQueue:
             oldest_age_seconds=self._oldest_age(), appended=self._appended,
             replayed=self._replayed, rejected=self._rejected,
             dropped=self._dropped + state.corrupt, dropped_bytes=self._dropped_bytes,
-            failures=self._failures, last_error=self._last_error)
+            failures=self._failures, last_error=self._last_error,
+            statements_appended=self._statements,
+            head=None if state.head is None else _kind(state.head))
 
     def _oldest_age(self) -> float:
         head = self._state.head
@@ -280,8 +295,9 @@ class ReplayQueue:
     def _cutoff_ns(self) -> int:
         return int((self._clock() - self.max_age_seconds) * 1e9)
 
-    def _stored(self, count: int, moved: Moved) -> None:
-        self._appended += count
+    def _stored(self, batch: list[QueuedEntry], moved: Moved) -> None:
+        self._appended += len(batch)
+        self._statements += sum(isinstance(entry, QueuedStatement) for entry in batch)
         self._count_dropped(moved)
 
     def _delivered(self, moved: Moved) -> None:
@@ -323,3 +339,7 @@ class ReplayQueue:
             self._nonempty.set()
         else:
             self._nonempty.clear()
+
+
+def _kind(entry: QueuedEntry) -> str:
+    return "statement" if isinstance(entry, QueuedStatement) else "write"

@@ -33,6 +33,7 @@ from pathlib import Path
 from gateway.backends.replay_head import HEAD_FILE, Head, HeadFile
 from gateway.backends.replay_record import (
     DamagedRecord,
+    QueuedEntry,
     QueuedWrite,
     create_file,
     decode_payload,
@@ -45,7 +46,7 @@ from gateway.backends.replay_record import (
 )
 
 __all__ = ["DEFAULT_SEGMENT_BYTES", "HEAD_FILE", "SEGMENT_MAGIC", "SEGMENT_SUFFIX", "LogState",
-           "Moved", "QueuedWrite", "ReplayLog", "ReplayLogError"]
+           "Moved", "QueuedEntry", "QueuedWrite", "ReplayLog", "ReplayLogError"]
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class LogState:
     head_seq: int  # the oldest record not yet delivered or dropped
     next_seq: int  # the number the next appended record gets
     bytes: int  # record bytes from the head to the end
-    head: QueuedWrite | None  # the record at head_seq, None when the log is empty
+    head: QueuedEntry | None  # the record at head_seq, None when the log is empty
     corrupt: int = 0  # records skipped because their (non-last) segment was damaged
 
     @property
@@ -102,7 +103,7 @@ class ReplayLog:
         self._head_off = _START
         self._persisted_seg = 0  # the head's segment as last synced: older ones may go
         self._next_seq = 0
-        self._head_entry: QueuedWrite | None = None
+        self._head_entry: QueuedEntry | None = None
         self._head_entry_seq = -1
         self._generation = 0
         self._version = 0
@@ -198,7 +199,7 @@ class ReplayLog:
 
     # -- operations -------------------------------------------------------------------------
 
-    def append(self, entries: Sequence[QueuedWrite], *, max_bytes: int | None = None,
+    def append(self, entries: Sequence[QueuedEntry], *, max_bytes: int | None = None,
                older_than_ns: int | None = None) -> Moved:
         """Write and sync `entries` as one batch, then drop the oldest records as the bounds
         demand (drop_oldest passes them; reject checks before it gets here)."""
@@ -301,7 +302,7 @@ class ReplayLog:
         return entries, freed, moved
 
     def _finish(self, moved: bool, batch_seq: int = 0,
-                batch: Sequence[QueuedWrite] = ()) -> None:
+                batch: Sequence[QueuedEntry] = ()) -> None:
         """Load the head record, then sync the head (if it moved) and delete what it left."""
         moved = self._normalise_head() or moved
         entry = None

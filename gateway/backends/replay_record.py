@@ -1,5 +1,6 @@
-"""One write in a replay queue: `QueuedWrite`, and its record on disk (framed, checksummed,
-numbered), written by `encode_record` and read back by `read_record` and `decode_payload`.
+"""One entry in a replay queue: a write (`QueuedWrite`) or a statement (`QueuedStatement`),
+and its record on disk (framed, checksummed, numbered), written by `encode_record` and read
+back by `read_record` and `decode_payload`.
 
 A record, little-endian:
 
@@ -7,9 +8,12 @@ A record, little-endian:
                            '---------------------- payload: `length` bytes ----------------'
 
 The CRC covers the length field and the payload; `meta` is the msgpack array [database,
-retention_policy, precision]; `body` is the line protocol as the client sent it (gzipped when
-flags has bit 0). replay_log puts records back to back in segment files; the file helpers
-here (positional read and write, sync, create, lock) serve it and replay_head.
+retention_policy, precision]. For a write, `body` is the line protocol as the client sent it
+(gzipped when flags has bit 0). Flags bit 1 marks a statement: `body` is its InfluxQL text
+(UTF-8) and precision is "". Gateways before statements were queued never set bit 1, so the
+records they left read back as the writes they were. replay_log puts records back to back in
+segment files; the file helpers here (positional read and write, sync, create, lock) serve it
+and replay_head.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ _LENGTH = struct.Struct("<I")
 _FIXED = struct.Struct("<QqBH")  # seq, enqueued_ns, flags, meta length
 _CRC = struct.Struct("<I")
 _FLAG_GZIP = 1
+_FLAG_STATEMENT = 2
 
 
 class DamagedRecord(Exception):
@@ -52,20 +57,50 @@ class QueuedWrite:
         return _FRAME.size + _FIXED.size + len(_meta(self)) + len(self.body)
 
 
-def _meta(entry: QueuedWrite) -> bytes:
-    return msgpack.packb([entry.database, entry.retention_policy, str(entry.precision)])
+@dataclass(frozen=True, slots=True)
+class QueuedStatement:
+    """A statement changing data or schema (DELETE, DROP SERIES, CREATE RETENTION POLICY...)
+    waiting for a mirror behind the writes queued before it, as InfluxQL text run against
+    `database` (and `retention_policy`), the parameters it was sent with."""
+
+    database: str
+    retention_policy: str | None
+    text: str
+    enqueued_ns: int
+
+    @property
+    def body(self) -> bytes:
+        return self.text.encode()
+
+    @property
+    def record_bytes(self) -> int:
+        return _FRAME.size + _FIXED.size + len(_meta(self)) + len(self.body)
 
 
-def encode_record(seq: int, entry: QueuedWrite) -> bytes:
+QueuedEntry = QueuedWrite | QueuedStatement
+
+
+def _meta(entry: QueuedEntry) -> bytes:
+    precision = entry.precision if isinstance(entry, QueuedWrite) else ""
+    return msgpack.packb([entry.database, entry.retention_policy, str(precision)])
+
+
+def _flags(entry: QueuedEntry) -> int:
+    if isinstance(entry, QueuedStatement):
+        return _FLAG_STATEMENT
+    return _FLAG_GZIP if entry.gzip else 0
+
+
+def encode_record(seq: int, entry: QueuedEntry) -> bytes:
     """Record number `seq` holding `entry`, framed and checksummed."""
-    meta = _meta(entry)
-    fixed = _FIXED.pack(seq, entry.enqueued_ns, _FLAG_GZIP if entry.gzip else 0, len(meta))
-    length = _LENGTH.pack(len(fixed) + len(meta) + len(entry.body))
-    crc = zlib.crc32(entry.body, zlib.crc32(meta, zlib.crc32(fixed, zlib.crc32(length))))
-    return b"".join((_CRC.pack(crc), length, fixed, meta, entry.body))
+    meta, body = _meta(entry), entry.body
+    fixed = _FIXED.pack(seq, entry.enqueued_ns, _flags(entry), len(meta))
+    length = _LENGTH.pack(len(fixed) + len(meta) + len(body))
+    crc = zlib.crc32(body, zlib.crc32(meta, zlib.crc32(fixed, zlib.crc32(length))))
+    return b"".join((_CRC.pack(crc), length, fixed, meta, body))
 
 
-def decode_payload(payload: bytes) -> QueuedWrite:
+def decode_payload(payload: bytes) -> QueuedEntry:
     """The write in a record's payload (as `read_record` returns it, CRC checked)."""
     _, enqueued_ns, flags, meta_len = _FIXED.unpack_from(payload)
     start = _FIXED.size
@@ -77,6 +112,12 @@ def decode_payload(payload: bytes) -> QueuedWrite:
             retention_policy is None or isinstance(retention_policy, str)):
         raise DamagedRecord("metadata of the wrong types")
     body = payload[start + meta_len:]
+    if flags & _FLAG_STATEMENT:
+        try:
+            text = body.decode()
+        except UnicodeDecodeError as exc:
+            raise DamagedRecord(f"a statement that is not UTF-8: {exc}") from exc
+        return QueuedStatement(database, retention_policy, text, enqueued_ns)
     return QueuedWrite(database, retention_policy, precision, body, bool(flags & _FLAG_GZIP),
                        enqueued_ns)
 

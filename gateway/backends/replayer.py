@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from gateway.backends.replay import ReplayQueue
-from gateway.backends.replay_record import QueuedWrite
+from gateway.backends.replay_record import QueuedEntry
 
 __all__ = ["Deliver", "Delivery", "Outcome", "Replayer"]
 
@@ -52,7 +52,7 @@ class Delivery:
         return cls(Outcome.REJECTED, None, detail)
 
 
-Deliver = Callable[[QueuedWrite], Awaitable[Delivery]]
+Deliver = Callable[[QueuedEntry], Awaitable[Delivery]]
 
 
 class Replayer:
@@ -128,7 +128,7 @@ class Replayer:
             failures += 1
             await self._sleep(delay)
 
-    async def _attempt(self, entry: QueuedWrite) -> Delivery:
+    async def _attempt(self, entry: QueuedEntry) -> Delivery:
         try:
             return await self._deliver(entry)
         except Exception as exc:  # a bug in deliver must not stop the replay

@@ -1,12 +1,13 @@
 """Writes on routes with upstream targets: single, mirror (with durable replay) and shard.
 
 The caller's answer is the primary's real answer. Mirrors get the same batch at the same
-time; one that cannot take it now (down, timeout, 5xx, 429) gets it appended to its own queue
-on disk, synced before the caller is answered, and replayed in order later. While a mirror's
-queue is not empty, new batches for it join the queue instead of overtaking it. A mirror's 4xx
-(and 1.x's 500 for a missing retention policy) is logged and counted: sending the same bytes
-again would fail again. A replay goes with the gateway's own credentials, whose 401 or 403
-keeps the batch queued.
+time; one that cannot take it now (down, timeout, 5xx, 429, or 401/403: see mirror_outcomes)
+gets it appended to its own queue on disk, synced before the caller is answered, and replayed
+in order later. While a mirror's queue is not empty, new batches for it join the queue instead
+of overtaking it; statements changing data or schema queue behind them too
+(mirror_statements). A mirror's other 4xx (and 1.x's 500 for a missing retention policy) is
+logged and counted: sending the same bytes again would fail again. A replay goes with the
+gateway's own credentials.
 
 Points without a timestamp are stamped once with the time of receipt before a mirrored batch
 leaves, so that a mirror replayed an hour later stores the same time as the primary.
@@ -20,19 +21,14 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
-from gateway.backends.replay import QueuedWrite, ReplayQueue
+from gateway.backends.replay import QueuedEntry, QueuedStatement, QueuedWrite, ReplayQueue
 from gateway.backends.replayer import Delivery, Outcome, Replayer
-from gateway.backends.upstream.base import (
-    Generation,
-    PassCredentials,
-    Upstream,
-    UpstreamFailure,
-    UpstreamReply,
-)
+from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFailure
 from gateway.compression import GZIP, inflate
 from gateway.config import NATIVE, RouteConfig
-from gateway.errors import Category, GatewayError
+from gateway.errors import GatewayError
 from gateway.model import Namespace, WriteBatch, WriteOutcome
+from gateway.services.mirror_outcomes import delivery_of, kept_for_later
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
 from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
@@ -47,6 +43,8 @@ from translators.lineprotocol.rewrite import (
 log = logging.getLogger(__name__)
 
 NativeWrite = Callable[[WriteBatch], Awaitable[WriteOutcome]]
+# Runs a queued statement on one target (statement_replay.StatementReplay.deliver).
+DeliverStatement = Callable[[str, QueuedStatement], Awaitable[Delivery]]
 # The coarsest precision every v2 and v3 upstream takes; 1.x's m and h are rescaled to it.
 RESCALED = Precision.SECOND
 
@@ -59,6 +57,7 @@ class TargetCounters:
     failed: Counter[str] = field(default_factory=Counter)  # by status or failure kind
     rejected: int = 0  # 4xx answers to mirrored batches: logged, not retried
     queued: int = 0
+    queued_statements: int = 0  # statements changing data or schema queued behind batches
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +77,12 @@ class Fanout:
     """Sends writes to the targets of their route."""
 
     def __init__(self, router: Router, native: NativeWrite,
-                 queue_factory: Callable[[str], ReplayQueue], *, max_body_bytes: int,
-                 backoff_initial_seconds: float, backoff_max_seconds: float) -> None:
+                 queue_factory: Callable[[str], ReplayQueue], statements: DeliverStatement, *,
+                 max_body_bytes: int, backoff_initial_seconds: float,
+                 backoff_max_seconds: float) -> None:
         self._router = router
         self._native = native
+        self._statements = statements
         self._limit = max_body_bytes
         self._queue_factory = queue_factory
         self._backoff = (backoff_initial_seconds, backoff_max_seconds)
@@ -210,7 +211,7 @@ class Fanout:
         try:
             await self._send(target, forward, credentials)
         except GatewayError as exc:
-            if _retryable(exc):
+            if kept_for_later(exc):
                 await self._enqueue(target, queue, forward)
             else:
                 self._count(target).rejected += 1
@@ -221,21 +222,31 @@ class Fanout:
         await queue.append(_queued(forward))
         self._count(target).queued += 1
 
-    def _delivery(self, target: str) -> Callable[[QueuedWrite], Awaitable[Delivery]]:
-        async def deliver(entry: QueuedWrite) -> Delivery:
-            forward = Forward(Namespace(entry.database, entry.retention_policy), entry.body,
-                              Precision(entry.precision), entry.gzip, entry.enqueued_ns)
+    async def enqueue_statement(self, target: str, entry: QueuedStatement) -> None:
+        """Queue a statement for a mirror, behind its batches; on disk when this returns."""
+        await (await self.open_queue(target)).append(entry)
+        self._count(target).queued_statements += 1
+
+    def _delivery(self, target: str) -> Callable[[QueuedEntry], Awaitable[Delivery]]:
+        async def deliver(entry: QueuedEntry) -> Delivery:
             if target != NATIVE and target not in self._router.upstreams:
                 # Left by an earlier configuration: kept until the upstream is back.
                 return Delivery(Outcome.RETRY, None, f"upstream {target} is not configured")
-            try:
-                await self._send(target, forward, None)
-            except GatewayError as exc:
-                if _retryable(exc) or _credentials_refused(exc):
-                    return Delivery(Outcome.RETRY, exc.retry_after, exc.message)
+            if isinstance(entry, QueuedStatement):
+                delivery = await self._statements(target, entry)
+            else:
+                forward = Forward(Namespace(entry.database, entry.retention_policy),
+                                  entry.body, Precision(entry.precision), entry.gzip,
+                                  entry.enqueued_ns)
+                try:
+                    await self._send(target, forward, None)
+                except GatewayError as exc:
+                    delivery = delivery_of(exc)
+                else:
+                    delivery = Delivery(Outcome.DELIVERED)
+            if delivery.outcome is Outcome.REJECTED:
                 self._count(target).rejected += 1
-                return Delivery(Outcome.REJECTED, detail=exc.message)
-            return Delivery(Outcome.DELIVERED)
+            return delivery
         return deliver
 
     async def _send(self, target: str, forward: Forward,
@@ -326,29 +337,6 @@ def _queued(forward: Forward) -> QueuedWrite:
         enqueued_ns=forward.received_ns)
 
 
-def _retryable(error: GatewayError) -> bool:
-    if isinstance(error, RelayedError):
-        return error.reply.retryable and not _missing_retention_policy(error.reply)
-    return error.category in (Category.UNAVAILABLE, Category.GATEWAY_TIMEOUT,
-                              Category.BAD_GATEWAY, Category.TOO_MANY_REQUESTS,
-                              Category.INTERNAL)
-
-
-def _credentials_refused(error: GatewayError) -> bool:
-    # A queued batch is replayed with the gateway's own credentials for the mirror (a
-    # passthrough caller's are not kept on disk): a 401 or 403 then refuses those, not the
-    # batch, which waits until they are fixed rather than being dropped.
-    return isinstance(error, RelayedError) and error.status in (401, 403)
-
-
-def _missing_retention_policy(reply: UpstreamReply) -> bool:
-    # InfluxDB 1.x answers a write to a retention policy it lacks with a 500 (a missing
-    # database is a 404): the same batch fails until someone creates it, so it is refused,
-    # not retried at the head of the queue, where it would hold back every later batch.
-    return (reply.generation is Generation.V1 and reply.status == 500
-            and reply.error_message().startswith("retention policy not found"))
-
-
 def _combine(results: list[WriteOutcome | BaseException]) -> WriteOutcome:
     """Parts of one batch sent to several targets: the first error wins, else the sum."""
     for result in results:
@@ -373,6 +361,7 @@ def mirror_report(fanout: Fanout) -> dict[str, dict[str, object]]:
             "failed": dict(counters.failed),
             "rejected": counters.rejected,
             "queued": counters.queued,
+            "queued_statements": counters.queued_statements,
         }
         queue = fanout.queues.get(name)
         if queue is not None:
@@ -385,6 +374,8 @@ def mirror_report(fanout: Fanout) -> dict[str, dict[str, object]]:
                 "replayed": stats.replayed,
                 "rejected": stats.rejected,
                 "dropped": stats.dropped,
+                "statements_appended": stats.statements_appended,
+                "head": stats.head,
                 "last_error": stats.last_error,
             }
         report[name] = entry

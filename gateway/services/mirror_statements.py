@@ -10,25 +10,33 @@ have no retention policies and drop databases through their own APIs (so a reque
 both kinds is refused when a mirror is one of those).
 
 The caller gets the read target's answer (a failover's while it is down); a statement another
-target failed carries that target's error as well, so a mirror that is down or refuses says so
-instead of diverging silently. Unlike writes, these statements are not queued for a mirror
-that is down.
+target failed carries that target's error as well, so a target that refuses says so instead of
+diverging silently. A mirror whose replay queue holds batches, or that cannot take the
+statement now (mirror_outcomes: down, 5xx, 429, 401/403), gets the changing statements queued
+behind its batches, durably and in order, as a write would be; the caller is then answered
+as for a queued write, with no error for that mirror.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
+from gateway.backends.replay import QueuedStatement, ReplayQueue
 from gateway.backends.upstream.base import Generation, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError, invalid
+from gateway.model import Namespace
+from gateway.services.mirror_outcomes import kept_for_later
 from gateway.services.routing import failure_error, with_failover
 from translators.influxql import ast
+from translators.influxql.render import render
 from translators.influxql.results import StatementResult
 
-__all__ = ["mirrored", "on_write_targets"]
+__all__ = ["StatementQueues", "held_back", "mirrored", "on_write_targets", "queue_where_needed"]
 
 # Statements each write target applies, and those only 1.x servers and the native store have.
 _DATA = (ast.Delete, ast.DropSeries, ast.DropMeasurement)
@@ -51,12 +59,22 @@ def _takes(generation: Generation | None, statements: Sequence[ast.Statement]) -
     return not any(isinstance(s, _SCHEMA) for s in statements)
 
 
+class StatementQueues(Protocol):
+    """The mirrors' replay queues (Fanout)."""
+
+    async def open_queue(self, target: str) -> ReplayQueue: ...
+
+    async def enqueue_statement(self, target: str, entry: QueuedStatement) -> None: ...
+
+
 async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statement],
                            generation_of: Callable[[str], Generation | None],
-                           results_on: Results) -> list[StatementResult]:
+                           results_on: Results, queues: StatementQueues,
+                           namespace: Namespace) -> list[StatementResult]:
     """The read target's results for the request (a failover's while it cannot answer), run
     on every write target that takes it; another target's error for a changing statement is
-    added to that statement's result."""
+    added to that statement's result. A mirror with batches queued, or that cannot take the
+    request now, gets its changing statements queued behind them instead."""
     reading = [route.read_target, *(t for t in route.failover if t != route.read_target)]
     writing = [t for t in route.targets if t != reading[0]]
     others = [t for t in writing if _takes(None if t == NATIVE else generation_of(t), statements)]
@@ -66,9 +84,14 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
         raise invalid("DELETE, DROP SERIES and DROP MEASUREMENT reach every mirror, retention "
                       f"policy and database statements not {skipped} (InfluxDB 2 and 3 have "
                       "none): send them in requests of their own")
-    ran = dict(zip([reading[0], *others], await asyncio.gather(
-        *(results_on(t) for t in [reading[0], *others]), return_exceptions=True),
-        strict=True))
+    entry = QueuedStatement(namespace.database, namespace.retention_policy, ";".join(
+        render(s) for s in statements if isinstance(s, _DATA + _SCHEMA)), time.time_ns())
+    mirrors = [t for t in route.targets[1:] if t in others or t == reading[0]]
+    behind = await held_back(mirrors, queues, entry)
+    run = [t for t in dict.fromkeys([reading[0], *others]) if t not in behind]
+    ran: dict[str, list[StatementResult] | BaseException] = dict(zip(run, await asyncio.gather(
+        *(results_on(t) for t in run), return_exceptions=True), strict=True))
+    held = await queue_where_needed(mirrors, behind, queues, entry, ran)
 
     async def attempt(target: str) -> tuple[str, list[StatementResult]]:
         outcome = ran[target] if target in ran else await results_on(target)
@@ -76,7 +99,13 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
             raise outcome
         return target, outcome
 
-    answered, results = await with_failover(reading, attempt, "a statement changing data")
+    # A mirror that queued it has no answer yet: the next read target answers, else a write
+    # target that ran it, else (every one queued it) the caller is told it is accepted.
+    answering = ([t for t in reading if t not in held]
+                 or [t for t in route.targets if t in ran][:1])
+    if not answering:
+        return [StatementResult(i) for i in range(len(statements))]
+    answered, results = await with_failover(answering, attempt, "a statement changing data")
     for target, outcome in ran.items():
         if target == answered:
             continue
@@ -90,6 +119,39 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
                 results[index] = dataclasses.replace(
                     results[index], error=f"{mine}; {error}" if mine else error)
     return results
+
+
+async def held_back(mirrors: Sequence[str], queues: StatementQueues,
+                    entry: QueuedStatement) -> list[str]:
+    """The mirrors whose queue holds batches: run now, the statement would overtake them
+    (and their replay write back points it deleted), so it waits behind them. A full queue
+    is a 503 before any target runs it, as for a write."""
+    behind = [t for t in mirrors if (await queues.open_queue(t)).backlogged]
+    for target in behind:
+        (await queues.open_queue(target)).check_room(entry)
+    return behind
+
+
+async def queue_where_needed(mirrors: Sequence[str], behind: Sequence[str],
+                             queues: StatementQueues, entry: QueuedStatement,
+                             outcomes: dict[str, Any]) -> set[str]:
+    """Queue `entry` for the mirrors `behind` and for those whose outcome (a failure, among
+    `outcomes` by target) keeps it for later; those queued leave `outcomes`, and one whose
+    queue could not take it gets that failure as its outcome instead. The ones queued."""
+    held: set[str] = set()
+    for target in mirrors:
+        outcome = outcomes.get(target)
+        if target not in behind and not (isinstance(outcome, BaseException)
+                                         and kept_for_later(outcome)):
+            continue
+        try:
+            await queues.enqueue_statement(target, entry)
+        except GatewayError as exc:  # not queued: named in the answer
+            outcomes[target] = exc
+        else:
+            held.add(target)
+            outcomes.pop(target, None)
+    return held
 
 
 def _errors(target: str, outcome: list[StatementResult] | BaseException

@@ -23,12 +23,12 @@ from gateway.backends.upstream.base import (
     UnexpectedReply,
     Upstream,
     UpstreamFailure,
-    UpstreamReply,
 )
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, invalid
 from gateway.model import Namespace, PassCredentials
 from gateway.services import influxql_sources as names
+from gateway.services.create_database import create_everywhere
 from gateway.services.influxql import (
     InfluxQLAnswer,
     InfluxQLRequest,
@@ -36,7 +36,7 @@ from gateway.services.influxql import (
     chunking_for,
     parse_request,
 )
-from gateway.services.mirror_statements import mirrored, on_write_targets
+from gateway.services.mirror_statements import StatementQueues, mirrored, on_write_targets
 from gateway.services.routing import (
     RelayedError,
     Router,
@@ -63,9 +63,11 @@ log = logging.getLogger(__name__)
 class RoutedInfluxQL:
     """Sends each InfluxQL request to the native store or to its route's read target."""
 
-    def __init__(self, router: Router, native: InfluxQLService) -> None:
+    def __init__(self, router: Router, native: InfluxQLService,
+                 queues: StatementQueues) -> None:
         self._router = router
         self._native = native
+        self._queues = queues
         self._sharded = ShardedReads(self._shard_results)
 
     async def execute(self, request: InfluxQLRequest, *, relay: bool = True) -> InfluxQLAnswer:
@@ -115,7 +117,8 @@ class RoutedInfluxQL:
         if mirrored(route, statements):
             return InfluxQLAnswer.of(await on_write_targets(
                 route, statements, self._generation,
-                lambda target: self._results_on(target, statements, request)), statements)
+                lambda target: self._results_on(target, statements, request), self._queues,
+                Namespace(database, request.retention_policy)), statements)
         if route.mode == "shard" and not route.read and len(targets) > 1 and wants_shards(
                 statements):
             # Each shard holds part of the data: all are asked and their answers merged.
@@ -283,37 +286,15 @@ class RoutedInfluxQL:
 
     async def _create_database(self, statement: ast.CreateDatabase,
                                request: InfluxQLRequest) -> InfluxQLAnswer:
-        """CREATE DATABASE reaches every write target of the database's route, as Telegraf
-        expects before its first write."""
-        route = self._router.resolve(statement.name).route
-        errors = await asyncio.gather(*(self._create_on(t, statement, request)
-                                        for t in route.targets))
-        result = StatementResult(0)
-        failed = [e for e in errors if e]
-        if failed:
-            result.error = "; ".join(failed)
-        return InfluxQLAnswer(results=[result])
-
-    async def _create_on(self, target: str, statement: ast.CreateDatabase,
-                         request: InfluxQLRequest) -> str | None:
-        if target == NATIVE:
+        """CREATE DATABASE reaches every write target of the database's route
+        (create_database.py)."""
+        async def native() -> str | None:
             answer = await self._native.execute(request)
             return answer.results[0].error if answer.results else None
-        upstream = self._router.upstreams[target]
-        name = self._router.namespace_for(target, Namespace(statement.name)).database
-        try:
-            reply = await upstream.create_database(name)
-        except UpstreamFailure as exc:
-            return failure_error(exc).message
-        except UnexpectedReply as exc:
-            return f"upstream {target}: {exc.detail}"
-        if reply.ok or _already_exists(reply):
-            if reply.ok and upstream.generation is Generation.V1:
-                results = decode_v1_json(reply.body)
-                if results and results[0].error:
-                    return f"upstream {target}: {results[0].error}"
-            return None
-        return f"upstream {target}: {reply.error_message()}"
+
+        route = self._router.resolve(statement.name).route
+        return InfluxQLAnswer(results=[await create_everywhere(
+            route, statement, self._router, native, self._queues)])
 
 
 async def fetch_results(upstream: Upstream, call: InfluxQLCall,
@@ -340,9 +321,3 @@ async def fetch_results(upstream: Upstream, call: InfluxQLCall,
         raise GatewayError(Category.BAD_GATEWAY,
                            f"upstream {upstream.name} answered something unusable: {exc}"
                            ) from None
-
-
-def _already_exists(reply: UpstreamReply) -> bool:
-    # InfluxDB 2 answers 422 (or 409) and InfluxDB 3 answers 409 for a name that exists; 1.x's
-    # CREATE DATABASE is idempotent, so the gateway's is too.
-    return reply.status in (409, 422) and "exist" in reply.error_message().lower()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import shutil
 import struct
 from pathlib import Path
 
 import pytest
 
 from gateway.backends import replay_log
+from gateway.backends.replay import QueuedEntry, QueuedStatement, QueuedWrite
 from gateway.backends.replay_log import HEAD_FILE, SEGMENT_MAGIC, ReplayLog, ReplayLogError
 from gateway.backends.replay_record import DirectoryInUse, encode_record
 from gateway.errors import Category, GatewayError
@@ -216,3 +219,53 @@ async def test_a_queue_directory_is_held_by_one_open_queue_at_a_time(tmp_path: P
     second = open_queue(tmp_path)  # free again once closed
     assert [number(item) for item in await drain(second)] == [0, 1]
     await second.close()
+
+
+
+# Left by the gateway before statements were queued (made by its ReplayQueue: four writes,
+# the first acknowledged), so that an upgrade is known to replay what an older one queued.
+BEFORE_STATEMENTS = Path(__file__).parent / "fixtures" / "queue_before_statements"
+FIXTURE_NS = 1_700_000_000_000_000_000
+
+
+async def test_a_queue_left_before_statements_were_queued_replays_after_an_upgrade(
+        tmp_path: Path) -> None:
+    directory = tmp_path / "b"
+    shutil.copytree(BEFORE_STATEMENTS, directory)
+    queue = open_queue(directory)
+    assert (queue.stats.depth, queue.stats.head) == (3, "write")
+    later = QueuedStatement("upgraded", None, 'DELETE FROM "old" WHERE "host" = \'h1\'',
+                            int(NOW * 1e9))
+    await queue.append(later)  # the upgraded gateway goes on appending to the old segment
+    first, zipped, third, fourth = await drain(queue)
+    assert first == QueuedWrite("upgraded", None, "s", b"old,host=h1 value=1i 1600000001",
+                                False, FIXTURE_NS + 1)
+    assert (zipped.database, zipped.retention_policy, zipped.precision, zipped.gzip,
+            zipped.enqueued_ns) == ("upgraded", "autogen", "ms", True, FIXTURE_NS + 2)
+    assert gzip.decompress(zipped.body) == (b"old,host=h2 value=2i 1600000002000\n"
+                                            b"old,host=h3 value=3i 1600000003000")
+    assert third == QueuedWrite("upgraded", None, "ns",
+                                b"old,host=h4 value=4i 1600000004000000000", False,
+                                FIXTURE_NS + 3)
+    assert fourth == later
+    await queue.close()
+
+
+async def test_statements_and_writes_come_back_in_order_after_a_restart(tmp_path: Path) -> None:
+    written: list[QueuedEntry] = []
+    for i in range(12):
+        if i % 3 == 2:
+            written.append(QueuedStatement(f"db{i}", None if i % 2 else "rp",
+                                           f"DROP SERIES FROM cpu WHERE host = 'é{i}'",
+                                           int(NOW * 1e9) + i))
+        else:
+            written.append(entry(i, enqueued_ns=int(NOW * 1e9) + i))
+    queue = open_queue(tmp_path)
+    for item in written:
+        await queue.append(item)
+    assert queue.stats.statements_appended == 4
+    await queue.close()
+    reopened = open_queue(tmp_path)
+    assert reopened.stats.bytes == sum(item.record_bytes for item in written)
+    assert await drain(reopened) == written
+    await reopened.close()

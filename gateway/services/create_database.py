@@ -1,0 +1,92 @@
+"""CREATE DATABASE on every write target of its route, as Telegraf expects before its first
+write; on a mirror route, a mirror that is behind or cannot take it now gets it queued behind
+its batches (mirror_statements), so it never overtakes a queued DROP DATABASE of the same name
+and reaches a mirror that was down before the writes that follow it.
+
+Upstreams are asked through their own API (InfluxDB 2 and 3 have no CREATE DATABASE over
+/query), live and on replay (statement_replay).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from gateway.backends.replay import QueuedStatement
+from gateway.backends.upstream.base import (
+    Generation,
+    UnexpectedReply,
+    UpstreamFailure,
+    UpstreamReply,
+)
+from gateway.config import NATIVE, RouteConfig
+from gateway.errors import Category, GatewayError, invalid
+from gateway.model import Namespace
+from gateway.services.mirror_statements import StatementQueues, held_back, queue_where_needed
+from gateway.services.routing import RelayedError, Router, failure_error
+from translators.influxql import ast
+from translators.influxql.decode import decode_v1_json
+from translators.influxql.render import render
+from translators.influxql.results import StatementResult
+
+__all__ = ["create_everywhere", "create_on_upstream"]
+
+# The native store's error for the statement, None when it made (or had) the database.
+NativeCreate = Callable[[], Awaitable[str | None]]
+
+
+async def create_everywhere(route: RouteConfig, statement: ast.CreateDatabase, router: Router,
+                            native: NativeCreate, queues: StatementQueues) -> StatementResult:
+    """The statement's one result: every target's error, if any, joined."""
+    entry = QueuedStatement(statement.name, None, render(statement), time.time_ns())
+    mirrors = list(route.targets[1:]) if route.mode == "mirror" else []
+    behind = await held_back(mirrors, queues, entry)
+    live = [t for t in route.targets if t not in behind]
+
+    async def create_on(target: str) -> None:
+        if target != NATIVE:
+            return await create_on_upstream(router, target, statement.name)
+        error = await native()
+        if error:
+            raise invalid(error)
+
+    outcomes: dict[str, Any] = dict(zip(live, await asyncio.gather(
+        *(create_on(t) for t in live), return_exceptions=True), strict=True))
+    await queue_where_needed(mirrors, behind, queues, entry, outcomes)
+    failed = [_message(o) for o in outcomes.values() if isinstance(o, BaseException)]
+    return StatementResult(0, error="; ".join(failed) if failed else None)
+
+
+async def create_on_upstream(router: Router, target: str, database: str) -> None:
+    """CREATE DATABASE on one upstream, idempotent as 1.x's is; raises its failure."""
+    upstream = router.upstreams[target]
+    name = router.namespace_for(target, Namespace(database)).database
+    try:
+        reply = await upstream.create_database(name)
+    except UnexpectedReply as exc:
+        raise GatewayError(Category.BAD_GATEWAY, f"upstream {target}: {exc.detail}") from None
+    if reply.ok or _already_exists(reply):
+        if reply.ok and upstream.generation is Generation.V1:
+            results = decode_v1_json(reply.body)
+            if results and results[0].error:
+                raise invalid(f"upstream {target}: {results[0].error}")
+        return
+    raise RelayedError(target, reply)
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, UpstreamFailure):
+        return failure_error(error).message  # names the upstream already
+    if isinstance(error, RelayedError):
+        return f"upstream {error.upstream}: {error.reply.error_message()}"
+    if isinstance(error, GatewayError):
+        return error.message
+    raise error
+
+
+def _already_exists(reply: UpstreamReply) -> bool:
+    # InfluxDB 2 answers 422 (or 409) and InfluxDB 3 answers 409 for a name that exists; 1.x's
+    # CREATE DATABASE is idempotent, so the gateway's is too.
+    return reply.status in (409, 422) and "exist" in reply.error_message().lower()
