@@ -74,6 +74,15 @@ def points(url: str, database: str, measurement: str) -> list[list[object]]:
     return series[0]["values"] if series else []
 
 
+
+def assert_mirrored(first: Influxd, second: Influxd, database: str, measurement: str,
+                    expected: dict[str, int]) -> None:
+    """Both servers hold `expected` points per series of `measurement`, and the same points."""
+    assert counts(first.url, database, measurement) == expected
+    assert counts(second.url, database, measurement) == expected
+    assert points(first.url, database, measurement) == points(second.url, database,
+                                                                 measurement)
+
 def batch(start: int, size: int, measurement: str = "cpu", hosts: int = 5) -> bytes:
     """`size` points with explicit second timestamps, spread over `hosts` series."""
     return "\n".join(
@@ -202,9 +211,7 @@ def test_mirror_down_under_load_then_replayed(servers, start_gateway, tmp_path: 
         sent += size
     wait_until(lambda: replay_depth(gateway) == 0)
     expected = {f"host=h{i}": sent // 5 for i in range(5)}
-    assert counts(first.url, "mirrored", "cpu") == expected
-    assert counts(second.url, "mirrored", "cpu") == expected
-    assert points(first.url, "mirrored", "cpu") == points(second.url, "mirrored", "cpu")
+    assert_mirrored(first, second, "mirrored", "cpu", expected)
     metrics = _http("GET", f"{gateway.url}/metrics")[2].decode()
     assert 'influx_gateway_replay_replayed_total{mirror="b"}' in metrics
 
@@ -226,9 +233,7 @@ def test_sigkill_with_a_queue_loses_and_duplicates_nothing(servers, start_gatewa
     restarted = start_gateway(config, "gw-kill")
     wait_until(lambda: replay_depth(restarted) == 0)
     expected = {f"host=h{i}": sent // 5 for i in range(5)}
-    assert counts(first.url, "killed", "mem") == expected
-    assert counts(second.url, "killed", "mem") == expected
-    assert points(first.url, "killed", "mem") == points(second.url, "killed", "mem")
+    assert_mirrored(first, second, "killed", "mem", expected)
 
 
 def test_a_mirror_without_the_retention_policy_does_not_hold_back_its_queue(

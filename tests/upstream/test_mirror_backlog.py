@@ -19,6 +19,7 @@ from tests.support.gateway_process import GatewayProcess
 from tests.support.influxd import Influxd, InfluxdMissing, influxd
 from tests.upstream.test_influxdb1_routes import (
     _http,
+    assert_mirrored,
     batch,
     counts,
     mirror_config,
@@ -81,9 +82,7 @@ def test_a_delete_while_the_queue_drains_is_not_undone_by_the_replay(
     assert report(gateway)["queue"]["statements_appended"] == 1
     wait_until(lambda: replay_depth(gateway) == 0, timeout=30)
     expected = {"host=h0": 8, "host=h2": 8, "host=h3": 8, "host=h4": 8}
-    assert counts(first.url, "draining", "cpu") == expected
-    assert counts(second.url, "draining", "cpu") == expected
-    assert points(second.url, "draining", "cpu") == points(first.url, "draining", "cpu")
+    assert_mirrored(first, second, "draining", "cpu", expected)
 
 
 def test_a_policy_created_while_the_mirror_is_down_reaches_it_before_its_writes(
