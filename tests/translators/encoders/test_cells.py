@@ -1,12 +1,16 @@
-"""The v3 JSON and JSON Lines encoders written a column at a time give the bytes that one dict
-per row through `json.dumps` gives (a reference kept here), over randomized tables."""
+"""The v3 text encoders (JSON, JSON Lines, CSV, pretty) written a column at a time give the
+bytes their rows gave, through Python (`json.dumps`, `csv.writer`, `str`, references kept
+here), over randomized tables."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import decimal
+import io
 import json
 import math
+from collections.abc import Callable
 from unittest import mock
 
 import pyarrow as pa
@@ -14,11 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translators.encoders import json_cells, rows
+from translators.encoders import V3_ENCODERS, cells, rows
 from translators.encoders.rows import json_default
 from translators.encoders.values import iso_times
 
-# --- the reference: Python values, a dict per row without nulls, json.dumps ---------------
+# --- the references: Python values, a row at a time ----------------------------------------
 
 
 def _iso_ns(ns: int) -> str:
@@ -36,11 +40,14 @@ def _python_values(column: pa.ChunkedArray) -> list[object]:
     return column.to_pylist()  # type: ignore[no-any-return]
 
 
-def _reference_rows(table: pa.Table) -> list[dict[str, object]]:
-    columns = [_python_values(c) for c in table.columns]
+def _reference_rows(table: pa.Table) -> list[tuple[object, ...]]:
+    return list(zip(*(_python_values(c) for c in table.columns), strict=True))
+
+
+def _reference_objects(table: pa.Table) -> list[dict[str, object]]:
     return [{name: value for name, value in zip(table.column_names, row, strict=True)
              if value is not None and not (isinstance(value, float) and not math.isfinite(value))}
-            for row in zip(*columns, strict=True)] if columns else []
+            for row in _reference_rows(table)]
 
 
 def _dumps(value: object) -> bytes:
@@ -48,19 +55,49 @@ def _dumps(value: object) -> bytes:
 
 
 def reference_json(table: pa.Table) -> bytes:
-    return _dumps(_reference_rows(table))
+    return _dumps(_reference_objects(table))
 
 
 def reference_jsonl(table: pa.Table) -> bytes:
-    return b"".join(_dumps(row) + b"\n" for row in _reference_rows(table))
+    return b"".join(_dumps(row) + b"\n" for row in _reference_objects(table))
+
+
+def _text(value: object) -> str:
+    return "true" if value is True else "false" if value is False else str(value)
+
+
+def reference_csv(table: pa.Table) -> bytes:
+    sink = io.StringIO()
+    writer = csv.writer(sink, lineterminator="\n")
+    writer.writerow(table.column_names)
+    for row in _reference_rows(table):
+        writer.writerow(["" if v is None else v if isinstance(v, str) else _text(v)
+                         for v in row])
+    return sink.getvalue().encode()
+
+
+def reference_pretty(table: pa.Table) -> bytes:
+    names = table.column_names
+    texts = [["" if v is None else _text(v) for v in row] for row in _reference_rows(table)]
+    widths = [max([len(n)] + [len(r[i]) for r in texts]) for i, n in enumerate(names)]
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    lines = ["|" + "|".join(f" {c:<{w}} " for c, w in zip(r, widths, strict=True)) + "|"
+             for r in [names, *texts]]
+    return "\n".join([rule, lines[0], rule, *lines[1:], rule, ""]).encode()
+
+
+REFERENCES: dict[str, Callable[[pa.Table], bytes]] = {
+    "json": reference_json, "jsonl": reference_jsonl, "csv": reference_csv,
+    "pretty": reference_pretty}
 
 
 # --- randomized tables ----------------------------------------------------------------------
 
 _FLOATS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from([0.0, -0.0, 1.0, 1e-4, 9.999999999999999e-05, 1e-6, 1e-7, 1e10, 1e15, 1e16,
-                     9999999999999998.0, 1e21, 5e-324, 2.5e-5, 123456789.123456789]),
+    st.sampled_from([math.inf, -math.inf, math.nan, 0.0, -0.0, 1.0, 1e-4, 9.999999999999999e-05,
+                     1e-6, 1e-7, 1e10, 1e15, 1e16, 9999999999999998.0, 1e21, 5e-324, 2.5e-5,
+                     123456789.123456789]),
     st.integers(-10**17, 10**17).map(float),
     st.floats(-1e12, 1e12).map(lambda f: round(f, 3)))
 _ASCII = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
@@ -124,28 +161,22 @@ def tables(draw: st.DrawFn) -> pa.Table:
     return pa.table(columns)
 
 
-def _both_paths(table: pa.Table, encode: object) -> list[bytes]:
+def _both_paths(table: pa.Table, encode: Callable[[pa.Table], bytes]) -> list[bytes]:
     """The encoder's bytes through the Python rows and through the columns, in small batches
     (so batches end inside the table)."""
-    with mock.patch.object(rows, "_ARROW_FROM", 10**9):
-        small = encode(table)  # type: ignore[operator]
-    with mock.patch.object(rows, "_ARROW_FROM", 1), mock.patch.object(json_cells, "BATCH_ROWS", 7):
-        large = encode(table)  # type: ignore[operator]
+    with mock.patch.object(cells, "ARROW_FROM", 10**9):
+        small = encode(table)
+    with mock.patch.object(cells, "ARROW_FROM", 1), mock.patch.object(cells, "BATCH_ROWS", 7):
+        large = encode(table)
     return [small, large]
 
 
-@settings(max_examples=300, deadline=None)
-@given(tables())
-def test_json_matches_the_reference(table: pa.Table) -> None:
-    expected = reference_json(table)
-    assert _both_paths(table, rows.encode_json) == [expected, expected]
-
-
-@settings(max_examples=150, deadline=None)
-@given(tables())
-def test_jsonl_matches_the_reference(table: pa.Table) -> None:
-    expected = reference_jsonl(table)
-    assert _both_paths(table, rows.encode_jsonl) == [expected, expected]
+@pytest.mark.parametrize("name", list(REFERENCES))
+@settings(max_examples=200, deadline=None)
+@given(table=tables())
+def test_matches_the_reference(name: str, table: pa.Table) -> None:
+    expected = REFERENCES[name](table)
+    assert _both_paths(table, V3_ENCODERS[name].encode) == [expected, expected]
 
 
 @pytest.mark.parametrize("value, text", [
@@ -160,8 +191,18 @@ def test_jsonl_matches_the_reference(table: pa.Table) -> None:
 ])
 def test_cells_are_written_as_json_dumps_writes_them(value: object, text: str) -> None:
     kind = pa.uint64() if value == 2**64 - 1 else None
-    table = pa.table({"v": pa.array([value] * 100, kind)})
-    assert rows.encode_jsonl(table).splitlines()[-1].decode() == '{"v":%s}' % text  # noqa: UP031
+    table = pa.table({"v": pa.array([value] * 2, kind)})
+    with mock.patch.object(cells, "ARROW_FROM", 1):
+        line = rows.encode_jsonl(table).splitlines()[-1].decode()
+    assert line == '{"v":%s}' % text  # noqa: UP031
+
+
+def test_csv_quotes_as_csv_writer_does() -> None:
+    table = pa.table({"s": ["", None, 'a"b', "a,b", "a\nb", "a\rb", " a"]})
+    with mock.patch.object(cells, "ARROW_FROM", 1):
+        body = V3_ENCODERS["csv"].encode(table)
+    # a record of one empty field is `""`, CR alone is not quoted
+    assert body == b's\n""\n""\n"a""b"\n"a,b"\n"a\nb"\na\rb\n a\n'
 
 
 def test_repeated_names_and_types_python_writes() -> None:
