@@ -6,15 +6,19 @@ answered what.
 
 Three gateways: the native store without authentication, the same with an admin token, and
 one whose routes send some databases to a real InfluxDB 1.6.7 (single and mirrored).
-HTTP_FUZZ_EXAMPLES sets the examples per gateway (default 300) for longer runs.
+HTTP_FUZZ_EXAMPLES sets the examples per gateway (default 300) for longer runs. Each gateway
+answers at most `MAX_ROWS` rows, so that no request (GROUP BY time(1m) over the far-apart
+points the fuzzer writes) costs seconds.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -27,6 +31,8 @@ from tests.support.raw_http import Answer, RawRequest, error_shape_problem, ping
 EXAMPLES = int(os.environ.get("HTTP_FUZZ_EXAMPLES", "300"))
 TOKEN = "fuzz-admin-token"
 SEED = b"cpu,h=a v=1.5 1700000000000000000\ncpu,h=b v=2.5 1700000060000000000\n"
+MAX_ROWS = 20_000
+LIMITS = f"[query]\nmax_rows = {MAX_ROWS}\n"
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -43,10 +49,8 @@ class Gateway:
     upstream: int | None = None  # the port of the InfluxDB its routes reach
 
     def __init__(self, tmp: Path, config: str = "", **env: str) -> None:
-        path = None
-        if config:
-            path = tmp / "gateway.toml"
-            path.write_text(config)
+        path = tmp / "gateway.toml"
+        path.write_text(LIMITS + config)
         self.server: GatewayProcess = gateway_process(tmp / "data", path, **env).start()
         self.port = self.server.port
         self.log = tmp / f"gateway-{self.port}.log"
@@ -156,3 +160,22 @@ def test_with_an_admin_token_never_500(guarded: Gateway, request: RawRequest) ->
 @given(request=requests(databases=("up_fz", "mir_fz", "up_none", "fz")))
 def test_routes_to_influxdb1_never_500(routed: Gateway, request: RawRequest) -> None:
     check(routed, request)
+
+
+def test_an_answer_over_the_row_limit_is_a_v3_error(native: Gateway) -> None:
+    """What the limit turns the fuzzer's slowest request into: a quick 4xx in v3's shape."""
+    far = b"far v=1 1700000000000000000\nfar v=2 1700086400000000000\n"  # a day: 1,441 rows
+    assert send(native.port, RawRequest("POST", "/write?db=fz", (), far)).status == 204
+    statement = "SELECT mean(v) FROM far WHERE time >= '2023-11-14T22:13:20Z' AND time < {} " \
+                "GROUP BY time({})"
+    fits = statement.format("'2023-11-15T22:13:21Z'", "1m")
+    over = statement.format("'2023-12-14T22:13:21Z'", "1m")  # 30 days: 43,201 rows
+    answers = [send(native.port, RawRequest(
+        "GET", "/api/v3/query_influxql?" + urlencode({"db": "fz", "q": q, "format": "jsonl"}),
+        (), b"")) for q in (fits, over)]
+    assert answers[0].status == 200, answers[0]
+    assert len(answers[0].body.splitlines()) == 1_441
+    assert 400 <= answers[1].status < 500, answers[1]
+    request = RawRequest("GET", "/api/v3/query_influxql", (), b"")
+    assert error_shape_problem(request, answers[1]) is None, answers[1]
+    assert str(MAX_ROWS) in json.loads(answers[1].body)["error"], answers[1]

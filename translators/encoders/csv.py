@@ -6,8 +6,13 @@ import csv
 import io
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from .cells import by_columns, joined, str_batches
 from .values import rows
+
+# Python's csv.writer (QUOTE_MINIMAL, `\n` lines) quotes a field holding one of these.
+_QUOTED = r'[,"\n]'
 
 
 def _cell(value: object) -> object:
@@ -20,6 +25,27 @@ def encode_csv(table: pa.Table) -> bytes:
     sink = io.StringIO()
     writer = csv.writer(sink, lineterminator="\n")
     writer.writerow(table.column_names)
-    for row in rows(table):
-        writer.writerow([_cell(v) for v in row])
-    return sink.getvalue().encode()
+    if not by_columns(table):
+        for row in rows(table):
+            writer.writerow([_cell(v) for v in row])
+        return sink.getvalue().encode()
+    return sink.getvalue().encode() + b"".join(_lines(table))
+
+
+def _lines(table: pa.Table) -> list[bytes]:
+    out = []
+    for columns in str_batches(table):
+        lines = pc.binary_join_element_wise(*map(_quoted, columns), ",",
+                                            null_handling="replace", null_replacement="")
+        if len(columns) == 1:  # csv.writer writes a record of one empty field as `""`
+            lines = pc.if_else(pc.equal(lines, ""), '""', lines)
+        out.append(joined(lines, "\n") + b"\n")
+    return out
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    quote = pc.fill_null(pc.match_substring_regex(text, _QUOTED), False)
+    if not pc.any(quote).as_py():
+        return text
+    doubled = pc.replace_substring(text, '"', '""')
+    return pc.if_else(quote, pc.binary_join_element_wise('"', doubled, '"', ""), text)

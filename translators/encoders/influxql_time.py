@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .values import ns_text
+
 # Below this many times Python's per-value work costs less than the Arrow kernels' fixed cost
 # (about 30 us against 1 us per value): the one-row answers of small queries stay in Python.
 _ARROW_FROM = 32
@@ -64,10 +66,7 @@ def _with_fraction(text: str, fraction: int) -> str:
 def rfc3339_text(times: pa.Array, quoted: bool = False) -> pa.Array:
     """`rfc3339_times` for an Arrow array of integer nanoseconds, as an Arrow string array
     (each in double quotes, as JSON writes them, when `quoted`)."""
-    # Arrow writes "YYYY-MM-DD hh:mm:ss.nnnnnnnnn", always with nine digits of fraction.
-    text = pc.cast(times.cast(pa.timestamp("ns")), pa.string())
-    text = pc.replace_substring(text, " ", "T", max_replacements=1)
-    text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
+    text = ns_text(times.cast(pa.timestamp("ns")))
     if quoted:
         return pc.binary_join_element_wise('"', text, 'Z"', "")
     return pc.binary_join_element_wise(text, "Z", "")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from .cells import by_columns, joined, str_batches
 from .values import rows
 
 
@@ -15,14 +17,29 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _frame(names: list[str], widths: list[int], body: list[bytes]) -> bytes:
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    head = "|" + "|".join(f" {c:<{w}} " for c, w in zip(names, widths, strict=True)) + "|"
+    return f"{rule}\n{head}\n{rule}\n".encode() + b"".join(body) + f"{rule}\n".encode()
+
+
 def encode_pretty(table: pa.Table) -> bytes:
     names = table.column_names
-    cells = [[_cell(v) for v in row] for row in rows(table)]
-    widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
-    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-
-    def line(cells: list[str]) -> str:
-        return "|" + "|".join(f" {c:<{w}} " for c, w in zip(cells, widths, strict=True)) + "|"
-
-    out = [rule, line(names), rule, *(line(r) for r in cells), rule]
-    return ("\n".join(out) + "\n").encode()
+    if not by_columns(table):
+        cells = [[_cell(v) for v in row] for row in rows(table)]
+        widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
+        return _frame(names, widths, [
+            ("|" + "|".join(f" {c:<{w}} " for c, w in zip(r, widths, strict=True)) + "|\n")
+            .encode() for r in cells])
+    parts = [[pc.fill_null(c, "") for c in columns] for columns in str_batches(table)]
+    widths = [len(n) for n in names]
+    for columns in parts:
+        widths = [max(w, pc.max(pc.utf8_length(c)).as_py() or 0)
+                  for w, c in zip(widths, columns, strict=True)]
+    body = []
+    for columns in parts:
+        padded = [pc.utf8_rpad(c, width=w, padding=" ") for c, w in zip(columns, widths,
+                                                                         strict=True)]
+        row = pc.binary_join_element_wise(*padded, " | ") if len(padded) > 1 else padded[0]
+        body.append(joined(pc.binary_join_element_wise("| ", row, " |", ""), "\n") + b"\n")
+    return _frame(names, widths, body)

@@ -9,7 +9,10 @@ import json
 import math
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from .cells import by_columns, joined
+from .json_cells import row_texts
 from .values import rows
 
 
@@ -37,13 +40,37 @@ def json_default(value: object) -> object:
     return str(value)
 
 
+def _text(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), default=json_default)
+
+
 def _dumps(value: object) -> bytes:
-    return json.dumps(value, separators=(",", ":"), default=json_default).encode()
+    return _text(value).encode()
+
+
+def _by_columns(table: pa.Table) -> bool:
+    names = table.column_names
+    # a repeated name is one key of a row's dict, holding its last non-null value
+    return by_columns(table) and len(set(names)) == len(names)
+
+
+def _objects(table: pa.Table, separator: str) -> list[bytes]:
+    """Each batch of rows as JSON objects joined by `separator`, the last one left open
+    (its closing brace is written with the separator that follows it)."""
+    out = []
+    for texts in row_texts(table, _text):
+        opened = pc.binary_replace_slice(texts, start=0, stop=1, replacement="{")
+        out.append(joined(opened, "}" + separator))
+    return out
 
 
 def encode_json(table: pa.Table) -> bytes:
-    return _dumps(_rows(table))
+    if not _by_columns(table):
+        return _dumps(_rows(table))
+    return b"[" + b"},".join(_objects(table, ",")) + b"}]"
 
 
 def encode_jsonl(table: pa.Table) -> bytes:
-    return b"".join(_dumps(row) + b"\n" for row in _rows(table))
+    if not _by_columns(table):
+        return b"".join(_dumps(row) + b"\n" for row in _rows(table))
+    return b"".join(part + b"}\n" for part in _objects(table, "\n"))
