@@ -787,6 +787,23 @@ SELECTORS = [
     pytest.param("SELECT percentile(v, 40), percentile(v, 60) FROM gauge WHERE v != 0.4 AND "
                  "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
                  "GROUP BY time(2m), id fill(none)", id="percentile-low-rank-first-window-one"),
+    # the cursor walks only the series SLIMIT/SOFFSET leave: the first window is the page's
+    # first series' (cpu0 selects at 00:01, server04's series without `cpu` would not),
+    # under a subquery too, paged by its parent's GROUP BY (style fuzz 464-277)
+    pytest.param("SELECT percentile(usage_idle, 20) FROM cpu WHERE time >= 1704067200456ms "
+                 "AND time <= 1704074400456ms GROUP BY time(20s), cpu SLIMIT 1 SOFFSET 1",
+                 {"epoch": "ms"}, id="percentile-low-rank-slimit-first-window"),
+    pytest.param("SELECT percentile(usage_idle, 20) FROM cpu WHERE time >= 1704067200456ms "
+                 "AND time <= 1704074400456ms GROUP BY time(20s), cpu SLIMIT 2",
+                 {"epoch": "ms"}, id="percentile-low-rank-slimit-first-window-unpaged"),
+    pytest.param("SELECT percentile(usage_idle, 20) FROM cpu WHERE time >= 1704067200456ms "
+                 "AND time <= 1704074400456ms GROUP BY time(20s), cpu fill(none) "
+                 "SLIMIT 2 SOFFSET 1", {"epoch": "ms"},
+                 id="percentile-low-rank-slimit-first-window-fill-none"),
+    pytest.param("SELECT count(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE time >= 1704067200456ms AND time <= 1704074400456ms "
+                 "GROUP BY time(20s), cpu fill(2.5)) GROUP BY cpu SLIMIT 3 SOFFSET 1",
+                 id="percentile-low-rank-slimit-first-window-subquery"),
     # beside raw transformations, whose points keep the cursor reading, a first series where
     # percentile() selects nothing ends nothing: a later series' percentile row stands
     # (fuzz 322-646)
