@@ -178,11 +178,27 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             tags=dict(group.tags) if group.tags else None, has_time=True,
             timezone=plan.timezone,
             breaks=breaks.get(id(group), ()) if len(out_rows) == len(group.rows) else ()))
+    if _predicts_only(plan) and walked_groups and not _answers(series, walked_groups[0]):
+        # holt_winters()' reduce iterator ends the read at a first window (series) that
+        # predicts nothing (too few buckets): the cursor's peek finds nothing
+        return []
     if plan.slimit or plan.soffset:
         series = page_series(series, plan)
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _predicts_only(plan: SelectPlan) -> bool:
+    """Whether every column is holt_winters() or holt_winters_with_fit(), read ascending."""
+    return not plan.descending and bool(plan.outputs) and all(
+        isinstance(node, Transform) and node.name in fn.PREDICTORS for node in plan.outputs)
+
+
+def _answers(series: list[Series], group: SeriesRows) -> bool:
+    """Whether the group's series is among those answered."""
+    tags = dict(group.tags) if group.tags else None
+    return any(s.name == group.name and s.tags == tags for s in series)
 
 
 def _walked(plan: SelectPlan, groups: list[SeriesRows],

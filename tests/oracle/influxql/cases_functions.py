@@ -1384,6 +1384,24 @@ PREDICTORS = [
                  id="holt-winters-stock"),
     pytest.param(f"SELECT holt_winters(max(price), 2, 0) FROM stock WHERE {W} "
                  "GROUP BY time(10m), symbol", id="holt-winters-by-tag"),
+    # 1.x's reduce iterator ends the read at a first series that predicts nothing (fewer
+    # buckets than the season: server03's gap), a later one only leaves itself out
+    # (style fuzz 901-447 with IQLFUZZ_GRAFANA)
+    pytest.param("SELECT holt_winters_with_fit(mean(usage_user), 2, 3) FROM cpu WHERE "
+                 "host =~ /0[34]/ AND time >= '2024-01-01T00:25:00Z' AND "
+                 "time < '2024-01-01T00:59:00Z' GROUP BY time(10m), host",
+                 id="holt-winters-first-series-predicts-nothing"),
+    pytest.param("SELECT holt_winters(mean(usage_user), 2, 3) FROM cpu WHERE "
+                 "host =~ /0[234]/ AND time >= '2024-01-01T00:25:00Z' AND "
+                 "time < '2024-01-01T00:59:00Z' GROUP BY time(10m), host",
+                 id="holt-winters-later-series-predicts-nothing"),
+    pytest.param("SELECT holt_winters(mean(usage_user), 2, 3) FROM cpu WHERE "
+                 "host =~ /0[34]/ AND time >= '2024-01-01T00:25:00Z' AND "
+                 "time < '2024-01-01T00:59:00Z' GROUP BY time(10m), host SLIMIT 1 SOFFSET 1",
+                 id="holt-winters-first-series-paged-away"),
+    pytest.param("SELECT holt_winters_with_fit(min(usage_idle), 10, 2) FROM cpu WHERE "
+                 "time >= 1703376000000ms AND time <= 1704074400000ms GROUP BY time(1w), *",
+                 {"epoch": "ms"}, id="holt-winters-first-series-one-bucket"),
 ]
 
 
