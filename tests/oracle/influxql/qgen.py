@@ -400,7 +400,9 @@ class Draw:
             elif roll < 0.45:  # moving_average and the technical-analysis ones, chained
                 items = [self.transform(items[0])]
         tags = self.tags(m)
-        tags.insert(self.rng.randrange(len(tags) + 1), self.interval(m, bounds))
+        at = self.rng.randrange(len(tags) + 1)
+        tags.insert(at, self.interval(m, bounds))
+        items = self.grafana.predictor(inner, bounds, tags[at], m.series) or items
         text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
                 f"{self.group_by(tags)}")
         if self.chance(0.4):

@@ -5,7 +5,8 @@ the milliseconds of the moment the dashboard was opened (an inclusive upper boun
 whole second); `$__interval` as the range over the panel's data points, rounded as Grafana
 rounds it (`10s`, `15s`, `200ms`, ...); a multi-value variable inside a tag regex as an
 alternation of escaped values (`/^(server01|server02)$/`, `/^\\/home$/`); the editor's tag
-conditions in parentheses; and a measurement variable as a FROM regex (`/^$measurement$/`).
+conditions in parentheses; its predictors (`holt_winters(mean(x), 10, 2)`), which the plain
+generator never draws; and a measurement variable as a FROM regex (`/^$measurement$/`).
 The plain generator writes none of these. `Grafana` draws from a generator of its own and
 only under IQLFUZZ_GRAFANA (the chance that a statement is written so), so that the
 statements earlier seeds drew, styled or not, stay what they were.
@@ -30,6 +31,10 @@ _ROUNDED = ((15, 10), (35, 20), (75, 50), (150, 100), (350, 200), (750, 500), (1
             (32400000, 21600000), (86400000, 43200000), (604800000, 86400000))
 _WEEK_MS = 604800000
 _ZONE_MS = 14 * 3600 * 1000
+_UNIT_NANOS = {"u": 1000, "ms": _NANOS_PER_MS, "s": 1000 * _NANOS_PER_MS,
+               "m": 60_000 * _NANOS_PER_MS, "h": 3_600_000 * _NANOS_PER_MS,
+               "d": 86_400_000 * _NANOS_PER_MS, "w": _WEEK_MS * _NANOS_PER_MS}
+_FEW_BUCKETS = 120  # holt_winters() buckets over all series
 _UNITS_MS = (("w", _WEEK_MS), ("d", 86400000), ("h", 3600000), ("m", 60000), ("s", 1000))
 # a panel's data points: its width in pixels, or the query's own "Max data points"
 _DATA_POINTS = (300, 600, 1000, 1200, 1800)
@@ -84,12 +89,34 @@ class Grafana:
             return predicate
         return f"({predicate})"
 
+    def predictor(self, aggregate: str, bounds: Bounds, interval: str,
+                  series: int) -> list[str] | None:
+        """Now and then the editor's predictors in place of the drawn transformation:
+        `holt_winters(mean(x), N, S)` (the editor's defaults are 10 and 2), with fit too.
+        Only over a few buckets: the gateway fits in Python, hundreds take it minutes."""
+        if not self.on or self.rng.random() < 0.75:
+            return None
+        if bounds.lower is None or bounds.upper is None or bounds.relative:
+            return None
+        step = _nanos(interval.removeprefix("time(").split(",")[0].rstrip(")"))
+        if (bounds.upper - bounds.lower) // step * series > _FEW_BUCKETS:
+            return None
+        name = self.rng.choice(("holt_winters", "holt_winters_with_fit"))
+        points, season = self.rng.choice((5, 10, 10, 20)), self.rng.choice((0, 2, 2, 4))
+        return [f"{name}({aggregate}, {points}, {season})"]
+
     def source(self, text: str, name: str) -> str:
         """FROM a measurement variable (`/^$measurement$/`) now and then."""
         if not self.on or self.rng.random() < 0.7:
             return text
         pattern = "/^" + _META.sub(r"\\\1", name) + "$/"
         return re.sub(rf"(?<= FROM ){re.escape(name)}\b", lambda _: pattern, text)
+
+
+def _nanos(duration: str) -> int:
+    """A duration literal (`4m30s`, `200ms`) in nanoseconds."""
+    return sum(int(number) * _UNIT_NANOS[unit]
+               for number, unit in re.findall(r"(\d+)(ms|u|s|m|h|d|w)", duration))
 
 
 def _duration(ms: int) -> str:
