@@ -178,6 +178,11 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             tags=dict(group.tags) if group.tags else None, has_time=True,
             timezone=plan.timezone,
             breaks=breaks.get(id(group), ()) if len(out_rows) == len(group.rows) else ()))
+    for place in percentile_windows.filled_breaks(plan, [g.rows for g in walked_groups], end):
+        # chunked, the result ends with the series, not partial (`chunked-percentile-*`)
+        for one in series:
+            if _answers([one], walked_groups[place]):
+                one.breaks = (one.row_count,)
     if _predicts_only(plan) and walked_groups and not _answers(series, walked_groups[0]):
         # holt_winters()' reduce iterator ends the read at a first window (series) that
         # predicts nothing (too few buckets): the cursor's peek finds nothing
