@@ -206,6 +206,33 @@ def _scan(windows: list[list[tuple[int, bool]]], once: bool = False
             held[call] = point if point is not None and point != step else None
 
 
+def filled_breaks(plan: SelectPlan, groups: Sequence[Rows], end: int | None) -> set[int]:
+    """The series (positions in `groups`, read ascending) after whose last bucket a scan
+    finds nothing and ends a batch of rows, under a fill iterator when the one call is a
+    percentile(): filling the series' empty buckets after its last window, the fill
+    iterator reads the next series' leading windows that select nothing, one each, and a
+    nil left over reaches the cursor (a second one ends the read: `late_fill.py`)."""
+    calls = [(i, p) for i, p in enumerate(plan.prims) if p.func is not None]
+    if (len(calls) != 1 or calls[0][1].func != "percentile" or plan.descending
+            or plan.fill is ast.FillOption.NONE or plan.interval is None or end is None
+            or plan.paged_by is not None
+            or plan.beside_transforms or plan.rows_end is not None
+            or plan.slimit or plan.soffset):
+        return set()
+    index, prim = calls[0]
+    windows = [[(time, _selects(values[index], prim.args)) for time, values in rows
+                if time is not None and present(values[index])] for rows in groups]
+    found: set[int] = set()
+    for before, (mine, after) in enumerate(zip(windows, windows[1:], strict=False)):
+        if not mine or not after:
+            continue
+        trailing = (end - mine[-1][0]) // plan.interval
+        leading = next((i for i, (_, selects) in enumerate(after) if selects), len(after))
+        if leading > trailing:
+            found.add(before)
+    return found
+
+
 def _filled_cut(windows: list[tuple[int, bool]], key_of: list[Any], time_of: list[Any],
                 end: int, interval: int) -> int | None:
     """Where a fill iterator read once ends (`SelectPlan.read_once`), as the first place of

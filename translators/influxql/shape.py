@@ -24,14 +24,14 @@ from . import integral as area
 from .bucket_values import compute
 from .fill import bucket_of, bucket_span, cursor_fill, fill_point_companions, fill_rows, own_start
 from .outputs import Merge, evaluate, evaluate_node, points_of
-from .paging import page_series
+from .paging import in_page, page_series
 from .readorder import input_orders
 from .readrange import moved_bounds
 from .results import Series, series_key
 from .schema import MeasurementSchema
 from .select_plan import Math, Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
 from .series_rows import SeriesRows, group_rows, schema_of
-from .shard_index import groups_by, tag_set_key
+from .shard_index import groups_by
 from .sqlnames import VIRTUAL_DB
 from .subquery_fill import (
     as_series_runs,
@@ -70,9 +70,13 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         # a subquery's rows as its cursor emits them, back in time where a call reads ahead
         return _walked(plan, groups, walked, keep)
     breaks: dict[int, tuple[int, ...]] = {}  # a group's `Series.breaks`, by its id
+    # 1.x's cursor walks only the series SLIMIT/SOFFSET leave, so their first window is the
+    # page's first series' (`percentile-low-rank-slimit-*`)
+    walked_groups = [one for one, in _paged(plan, [(g,) for g in groups])]
     if plan.aggregate and (read := percentile_windows.read_rows(
-            plan, [g.rows for g in groups], _window_keys(plan, groups), end)) is not None:
-        groups, breaks = percentile_windows.kept_rows(plan, groups, *read)
+            plan, [g.rows for g in walked_groups], _window_keys(plan, walked_groups),
+            end)) is not None:
+        groups, breaks = percentile_windows.kept_rows(plan, walked_groups, *read)
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
@@ -174,11 +178,32 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             tags=dict(group.tags) if group.tags else None, has_time=True,
             timezone=plan.timezone,
             breaks=breaks.get(id(group), ()) if len(out_rows) == len(group.rows) else ()))
+    for place in percentile_windows.filled_breaks(plan, [g.rows for g in walked_groups], end):
+        # chunked, the result ends with the series, not partial (`chunked-percentile-*`)
+        for one in series:
+            if _answers([one], walked_groups[place]):
+                one.breaks = (one.row_count,)
+    if _predicts_only(plan) and walked_groups and not _answers(series, walked_groups[0]):
+        # holt_winters()' reduce iterator ends the read at a first window (series) that
+        # predicts nothing (too few buckets): the cursor's peek finds nothing
+        return []
     if plan.slimit or plan.soffset:
         series = page_series(series, plan)
     if plan.descending:
         series.reverse()  # 1.x walks series in reverse order too
     return series
+
+
+def _predicts_only(plan: SelectPlan) -> bool:
+    """Whether every column is holt_winters() or holt_winters_with_fit(), read ascending."""
+    return not plan.descending and bool(plan.outputs) and all(
+        isinstance(node, Transform) and node.name in fn.PREDICTORS for node in plan.outputs)
+
+
+def _answers(series: list[Series], group: SeriesRows) -> bool:
+    """Whether the group's series is among those answered."""
+    tags = dict(group.tags) if group.tags else None
+    return any(s.name == group.name and s.tags == tags for s in series)
 
 
 def _walked(plan: SelectPlan, groups: list[SeriesRows],
@@ -243,10 +268,7 @@ def _paged(plan: SelectPlan, every: list[Any]) -> list[Any]:
     tag sets before it builds an iterator, so its cursor walks only these."""
     if not (plan.slimit or plan.soffset):
         return every
-    if not plan.slimit or plan.paged is None:
-        return []
-    return [one for one in every
-            if tag_set_key(dict(one[0].tags)) in plan.paged.get(one[0].name, ())]
+    return [one for one in every if in_page(plan, one[0].name, dict(one[0].tags))]
 
 
 def _run_series(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],

@@ -69,6 +69,20 @@ CHUNKED = [
         ("-merged-size-3", NIL_WINDOWS.replace(", *", "").replace("40)", "20)"),
          {"chunk_size": "3"}, {}),
         ("-msgpack", NIL_WINDOWS, {"chunk_size": "2"}, MSGPACK))
+] + [
+    # under a fill iterator the series' empty buckets after its last window use up the next
+    # series' leading windows that select nothing, one each; a nil left over reaches the
+    # cursor and ends the result with the series (us-west's first week holds one point;
+    # style fuzz 465-514 with IQLFUZZ_GRAFANA)
+    pytest.param(f"SELECT percentile(temp, 5) FROM cpu WHERE time >= '2023-12-20T00:00:00Z' "
+                 f"AND time < '{upper}' GROUP BY time(1w), region{fill}",
+                 {"chunked": "true", **size}, {},
+                 id=f"chunked-percentile-fill-nil-ends-result{name}")
+    for name, upper, fill, size in (
+        ("", "2024-01-01T01:17:00Z", " fill(100)", {}),
+        ("-fill-null-size-1", "2024-01-01T01:17:00Z", "", {"chunk_size": "1"}),
+        ("-fill-linear", "2024-01-01T01:17:00Z", " fill(linear)", {}),
+        ("-used-up", "2024-01-08T00:00:00Z", " fill(3)", {}))
 ]
 
 ENCODINGS = [

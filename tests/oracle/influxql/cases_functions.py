@@ -787,6 +787,23 @@ SELECTORS = [
     pytest.param("SELECT percentile(v, 40), percentile(v, 60) FROM gauge WHERE v != 0.4 AND "
                  "time >= '2024-01-01T00:00:00Z' AND time <= '2024-01-01T00:12:00Z' "
                  "GROUP BY time(2m), id fill(none)", id="percentile-low-rank-first-window-one"),
+    # the cursor walks only the series SLIMIT/SOFFSET leave: the first window is the page's
+    # first series' (cpu0 selects at 00:01, server04's series without `cpu` would not),
+    # under a subquery too, paged by its parent's GROUP BY (style fuzz 464-277)
+    pytest.param("SELECT percentile(usage_idle, 20) FROM cpu WHERE time >= 1704067200456ms "
+                 "AND time <= 1704074400456ms GROUP BY time(20s), cpu SLIMIT 1 SOFFSET 1",
+                 {"epoch": "ms"}, id="percentile-low-rank-slimit-first-window"),
+    pytest.param("SELECT percentile(usage_idle, 20) FROM cpu WHERE time >= 1704067200456ms "
+                 "AND time <= 1704074400456ms GROUP BY time(20s), cpu SLIMIT 2",
+                 {"epoch": "ms"}, id="percentile-low-rank-slimit-first-window-unpaged"),
+    pytest.param("SELECT percentile(usage_idle, 20) FROM cpu WHERE time >= 1704067200456ms "
+                 "AND time <= 1704074400456ms GROUP BY time(20s), cpu fill(none) "
+                 "SLIMIT 2 SOFFSET 1", {"epoch": "ms"},
+                 id="percentile-low-rank-slimit-first-window-fill-none"),
+    pytest.param("SELECT count(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE time >= 1704067200456ms AND time <= 1704074400456ms "
+                 "GROUP BY time(20s), cpu fill(2.5)) GROUP BY cpu SLIMIT 3 SOFFSET 1",
+                 id="percentile-low-rank-slimit-first-window-subquery"),
     # beside raw transformations, whose points keep the cursor reading, a first series where
     # percentile() selects nothing ends nothing: a later series' percentile row stands
     # (fuzz 322-646)
@@ -1367,6 +1384,24 @@ PREDICTORS = [
                  id="holt-winters-stock"),
     pytest.param(f"SELECT holt_winters(max(price), 2, 0) FROM stock WHERE {W} "
                  "GROUP BY time(10m), symbol", id="holt-winters-by-tag"),
+    # 1.x's reduce iterator ends the read at a first series that predicts nothing (fewer
+    # buckets than the season: server03's gap), a later one only leaves itself out
+    # (style fuzz 901-447 with IQLFUZZ_GRAFANA)
+    pytest.param("SELECT holt_winters_with_fit(mean(usage_user), 2, 3) FROM cpu WHERE "
+                 "host =~ /0[34]/ AND time >= '2024-01-01T00:25:00Z' AND "
+                 "time < '2024-01-01T00:59:00Z' GROUP BY time(10m), host",
+                 id="holt-winters-first-series-predicts-nothing"),
+    pytest.param("SELECT holt_winters(mean(usage_user), 2, 3) FROM cpu WHERE "
+                 "host =~ /0[234]/ AND time >= '2024-01-01T00:25:00Z' AND "
+                 "time < '2024-01-01T00:59:00Z' GROUP BY time(10m), host",
+                 id="holt-winters-later-series-predicts-nothing"),
+    pytest.param("SELECT holt_winters(mean(usage_user), 2, 3) FROM cpu WHERE "
+                 "host =~ /0[34]/ AND time >= '2024-01-01T00:25:00Z' AND "
+                 "time < '2024-01-01T00:59:00Z' GROUP BY time(10m), host SLIMIT 1 SOFFSET 1",
+                 id="holt-winters-first-series-paged-away"),
+    pytest.param("SELECT holt_winters_with_fit(min(usage_idle), 10, 2) FROM cpu WHERE "
+                 "time >= 1703376000000ms AND time <= 1704074400000ms GROUP BY time(1w), *",
+                 {"epoch": "ms"}, id="holt-winters-first-series-one-bucket"),
 ]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import random
 
+from .qgen_grafana import Grafana
 from .qgen_schema import (
     AGGREGATES,
     DAY,
@@ -60,6 +61,7 @@ class Draw:
     def __init__(self, seed: int | str) -> None:
         self.rng = random.Random(seed)
         self.misfits = 0  # fields drawn for a function that may refuse their kind
+        self.grafana = Grafana(seed)  # IQLFUZZ_GRAFANA: written as Grafana's editor does
 
     def near(self, scale: float = 1.0) -> bool:
         return self.rng.random() < NEAR_MISS * scale
@@ -111,7 +113,7 @@ class Draw:
             text = f"time {upper_op} {self.literal(high)} AND time {lower_op} {self.literal(low)}"
         if self.near():
             text = f"({text}) OR time = {self.literal(low)}"  # 1.x: time with OR is empty
-        return Bounds(text, low, high)
+        return self.grafana.time_filter(Bounds(text, low, high))
 
     # -- predicates ----------------------------------------------------------------------
 
@@ -130,6 +132,7 @@ class Draw:
             op = self.pick(("=", "=", "!=", "=~", "!~"))
             if op in ("=~", "!~"):
                 pattern = self.pick((value[:3] or ".", f"^{value}$", "0[12]", "^$", "e"))
+                pattern = self.grafana.tag_regex(m.tags[key], pattern)
                 return f"{key} {op} /{pattern}/"
             if self.near():
                 return f'{key} = "{value}"'  # an identifier, not a string: never true
@@ -143,7 +146,7 @@ class Draw:
         return f"{name} {self.pick(('>', '<', '>=', '<=', '=', '!='))} {number}"
 
     def where(self, m: Measurement, bounds: Bounds) -> str:
-        parts = [p for p in (self.predicate(m), bounds.text) if p]
+        parts = [p for p in (self.grafana.conditions(self.predicate(m)), bounds.text) if p]
         return f" WHERE {' AND '.join(parts)}" if parts else ""
 
     # -- fields and functions ------------------------------------------------------------
@@ -214,6 +217,7 @@ class Draw:
             span = max(bounds.upper - start, 0) / MINUTE
             minutes = [(w, t) for w, t in INTERVALS if span / w <= MAX_BUCKETS / m.series]
         _, text = self.pick(minutes or [(10080, "1w")])
+        text = self.grafana.interval(bounds, m.series) or text
         if self.chance(0.3):
             text += ", " + self.pick(OFFSETS)
         return f"time({text})"
@@ -396,7 +400,9 @@ class Draw:
             elif roll < 0.45:  # moving_average and the technical-analysis ones, chained
                 items = [self.transform(items[0])]
         tags = self.tags(m)
-        tags.insert(self.rng.randrange(len(tags) + 1), self.interval(m, bounds))
+        at = self.rng.randrange(len(tags) + 1)
+        tags.insert(at, self.interval(m, bounds))
+        items = self.grafana.predictor(inner, bounds, tags[at], m.series) or items
         text = (f"SELECT {', '.join(items)} FROM {m.name}{self.where(m, bounds)}"
                 f"{self.group_by(tags)}")
         if self.chance(0.4):
@@ -483,6 +489,7 @@ def _case(seed: int | str) -> Case | None:
         text = draw.subquery(m)
     if draw.misfits > 1:
         return None
+    text = draw.grafana.source(text, m.name)
     params = {"db": "iql"}
     epoch = draw.pick(EPOCHS)
     if epoch:

@@ -20,15 +20,16 @@ import re
 _TOKEN = re.compile(r"""
     (?P<string>'(?:[^'\\]|\\.)*')
   | (?P<quoted>"(?:[^"\\]|\\.)*")
-  | (?P<regex>(?:(?<=[~(,]\ )|(?<=[(,])|(?<=BY\ )|(?<=SELECT\ ))/(?:[^/\\]|\\.)*/)
+  | (?P<regex>(?:(?<=[~(,]\ )|(?<=[(,])|(?<=BY\ )|(?<=SELECT\ )|(?<=FROM\ ))/(?:[^/\\]|\\.)*/)
   | (?P<cast>::[a-z]+)
   | (?P<number>-?\d+(?:\.\d+)?[a-z]*)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
 
-# lower-case words that are not names: fill()'s options, booleans, tz's and now's calls
-_NOT_NAMES = frozenset({"previous", "linear", "none", "null", "true", "false", "time"})
+# lower-case words that are not names: fill()'s options, booleans, tz's and now's calls,
+# and the `and` of Grafana's `$timeFilter` (qgen_grafana.py)
+_NOT_NAMES = frozenset({"previous", "linear", "none", "null", "true", "false", "time", "and"})
 _NANOS_PER_MS = 1_000_000
 
 

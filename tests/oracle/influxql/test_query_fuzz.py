@@ -4,7 +4,8 @@ Each case draws one statement (qgen.py) over the oracle's dataset, sends it to b
 and compares the answers as the hand-written cases are compared (compare.py). CI runs a short
 fixed-seed sample; explore with e.g. `IQLFUZZ_SEED=7 IQLFUZZ_CASES=2000` (and
 `IQLFUZZ_NEAR_MISS=0.2` for more errors, `IQLFUZZ_STYLE=0.5` for statements written as
-Grafana writes them). A failure names the seed and case number; replay one with
+Grafana writes them, `IQLFUZZ_GRAFANA=0.5` for the time filters, intervals and regex variables
+Grafana's editor writes). A failure names the seed and case number; replay one with
 `qgen.case("<seed>-<case>")`. Differences found are kept as named cases in the `cases_*.py`
 modules.
 """
