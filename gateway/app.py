@@ -24,6 +24,7 @@ from gateway.backends.upstream.factory import build_upstream
 from gateway.compression import use_fast_zlib
 from gateway.config import NATIVE, Config
 from gateway.services.admin import AdminService
+from gateway.services.configure import ConfigureService
 from gateway.services.fanout import Fanout
 from gateway.services.influxql import InfluxQLService
 from gateway.services.query import QueryService
@@ -165,8 +166,10 @@ async def _upstreams(app: web.Application) -> AsyncIterator[None]:
     app[keys.SOURCES] = sources
     app[keys.ROUTES] = routes
     app[keys.WRITES] = fanout  # type: ignore[assignment]
-    app[keys.INFLUXQL] = RoutedInfluxQL(  # type: ignore[assignment]
-        router, native_influxql, fanout)
+    routed_influxql = RoutedInfluxQL(router, native_influxql, fanout)
+    app[keys.INFLUXQL] = routed_influxql  # type: ignore[assignment]
+    app[keys.CONFIGURE] = ConfigureService(router, routed_influxql, native_influxql,
+                                           app[keys.ADMIN], fanout)
     app[keys.QUERIES] = RoutedSql(router, app[keys.QUERIES])  # type: ignore[assignment]
     if router.active:
         log.info("routing to %s", ", ".join(n for n in router.all_targets() if n != NATIVE))

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from gateway.auth.admin import AdminTokenVerifier
     from gateway.config import Config
     from gateway.services.admin import AdminService
+    from gateway.services.configure import ConfigureService
     from gateway.services.fanout import Fanout
     from gateway.services.influxql import InfluxQLService
     from gateway.services.query import QueryService
@@ -23,6 +24,7 @@ CONFIG: web.AppKey[Config] = web.AppKey("config")
 WRITES: web.AppKey[WriteService] = web.AppKey("writes")
 QUERIES: web.AppKey[QueryService] = web.AppKey("queries")
 ADMIN: web.AppKey[AdminService] = web.AppKey("admin")
+CONFIGURE: web.AppKey[ConfigureService] = web.AppKey("configure")
 INFLUXQL: web.AppKey[InfluxQLService] = web.AppKey("influxql")
 VERIFIER: web.AppKey[AdminTokenVerifier | None] = web.AppKey("verifier")
 STARTED: web.AppKey[float] = web.AppKey("started")

@@ -8,6 +8,7 @@ import pyarrow as pa
 from aiohttp import web
 
 from gateway.backends.upstream.base import UpstreamReply
+from gateway.backends.upstream.influxdb3 import FIELD_TYPES
 from gateway.errors import invalid
 from gateway.model import Generation, Namespace, SqlQuery
 from gateway.services.influxql import InfluxQLRequest
@@ -19,14 +20,7 @@ from . import keys, params
 from .body import accept_write, parse_json, read_json
 from .errors import relay_response
 
-# InfluxDB 3's names for column types in /api/v3/configure/table.
-V3_FIELD_TYPES = {
-    "utf8": FieldType.STRING,
-    "int64": FieldType.INTEGER,
-    "uint64": FieldType.UNSIGNED,
-    "float64": FieldType.FLOAT,
-    "bool": FieldType.BOOLEAN,
-}
+V3_FIELD_TYPES = FIELD_TYPES  # InfluxDB 3's names for column types
 
 
 async def write_lp(request: web.Request) -> web.Response:
@@ -127,7 +121,7 @@ async def query_influxql(request: web.Request) -> web.Response:
 
 async def list_databases(request: web.Request) -> web.Response:
     name = _negotiate(request.query.get("format"), request.headers.get("Accept", ""))
-    names = request.app[keys.ADMIN].databases()
+    names = await request.app[keys.CONFIGURE].databases()
     if name == "json":  # the documented ShowDatabasesResponse shape
         return web.json_response({"databases": names})
     return await _encoded(pa.table({"iox::database": pa.array(names, pa.string())}), name)
@@ -142,7 +136,7 @@ def _required_string(body: dict[str, object], key: str) -> str:
 
 async def create_database(request: web.Request) -> web.Response:
     body = await _json_body(request)
-    await request.app[keys.ADMIN].create_database(_required_string(body, "db"))
+    await request.app[keys.CONFIGURE].create_database(_required_string(body, "db"))
     return web.Response(status=201)
 
 
@@ -150,7 +144,7 @@ async def delete_database(request: web.Request) -> web.Response:
     database = request.query.get("db", "")
     if not database:
         raise invalid("missing required parameter: db")
-    await request.app[keys.ADMIN].drop_database(database)
+    await request.app[keys.CONFIGURE].drop_database(database)
     return web.Response(status=200)
 
 
@@ -179,7 +173,7 @@ async def create_table(request: web.Request) -> web.Response:
     if "time" in folded or "" in names or len(set(folded)) != len(names):
         raise invalid("tag and field names must be non-empty, distinct (ignoring case) and "
                       "not 'time'")
-    await request.app[keys.ADMIN].create_table(database, table, tags, fields)
+    await request.app[keys.CONFIGURE].create_table(database, table, tags, fields)
     return web.Response(status=201)
 
 
@@ -187,5 +181,5 @@ async def delete_table(request: web.Request) -> web.Response:
     database, table = request.query.get("db", ""), request.query.get("table", "")
     if not database or not table:
         raise invalid("missing required parameters: db and table")
-    await request.app[keys.ADMIN].drop_table(database, table)
+    await request.app[keys.CONFIGURE].drop_table(database, table)
     return web.Response(status=200)

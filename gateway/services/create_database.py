@@ -31,7 +31,7 @@ from translators.influxql.decode import decode_v1_json
 from translators.influxql.render import render
 from translators.influxql.results import StatementResult
 
-__all__ = ["create_everywhere", "create_on_upstream"]
+__all__ = ["create_everywhere", "create_on_upstream", "create_outcomes", "describe_failure"]
 
 # The native store's error for the statement, None when it made (or had) the database.
 NativeCreate = Callable[[], Awaitable[str | None]]
@@ -40,6 +40,14 @@ NativeCreate = Callable[[], Awaitable[str | None]]
 async def create_everywhere(route: RouteConfig, statement: ast.CreateDatabase, router: Router,
                             native: NativeCreate, queues: StatementQueues) -> StatementResult:
     """The statement's one result: every target's error, if any, joined."""
+    failed = [describe_failure(o) for o in (await create_outcomes(
+        route, statement, router, native, queues)).values() if isinstance(o, BaseException)]
+    return StatementResult(0, error="; ".join(failed) if failed else None)
+
+
+async def create_outcomes(route: RouteConfig, statement: ast.CreateDatabase, router: Router,
+                          native: NativeCreate, queues: StatementQueues) -> dict[str, Any]:
+    """Each target that ran it now: None, or the failure it met (those queued are left out)."""
     entry = QueuedStatement(statement.name, None, render(statement), time.time_ns())
     mirrors = list(route.targets[1:]) if route.mode == "mirror" else []
     behind = await held_back(mirrors, queues, entry)
@@ -55,8 +63,7 @@ async def create_everywhere(route: RouteConfig, statement: ast.CreateDatabase, r
     outcomes: dict[str, Any] = dict(zip(live, await asyncio.gather(
         *(create_on(t) for t in live), return_exceptions=True), strict=True))
     await queue_where_needed(mirrors, behind, queues, entry, outcomes)
-    failed = [_message(o) for o in outcomes.values() if isinstance(o, BaseException)]
-    return StatementResult(0, error="; ".join(failed) if failed else None)
+    return outcomes
 
 
 async def create_on_upstream(router: Router, target: str, database: str) -> None:
@@ -76,7 +83,8 @@ async def create_on_upstream(router: Router, target: str, database: str) -> None
     raise RelayedError(target, reply)
 
 
-def _message(error: BaseException) -> str:
+def describe_failure(error: BaseException) -> str:
+    """A target's failure in words that name it."""
     if isinstance(error, UpstreamFailure):
         return failure_error(error).message  # names the upstream already
     if isinstance(error, RelayedError):

@@ -3,7 +3,8 @@ RETENTION POLICY, CREATE DATABASE...) on it when its turn in the replay queue co
 
 It goes as it went live (mirror_statements, create_database): to a 1.x, 2.x or 3 upstream's
 /query, with the qualified names InfluxDB 2 and 3 ignore rewritten to parameters, CREATE
-DATABASE through the upstream's API, or to the native store;
+DATABASE (and an InfluxDB 3 mirror's DROP DATABASE) through the upstream's API, or to
+the native store;
 with the gateway's own credentials, as queued writes are. What the answer means follows
 mirror_outcomes; a statement the mirror ran and answered with an error (a database it lacks)
 is refused, as running it again would fail again.
@@ -17,6 +18,7 @@ from gateway.backends.upstream.base import Generation, InfluxQLCall, UpstreamFai
 from gateway.config import NATIVE
 from gateway.errors import GatewayError
 from gateway.services import influxql_sources as names
+from gateway.services.configure import drop_on_upstream
 from gateway.services.create_database import create_on_upstream
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService, parse_request
 from gateway.services.mirror_outcomes import delivery_of
@@ -41,6 +43,11 @@ class StatementReplay:
             if target != NATIVE and isinstance(statements[0], ast.CreateDatabase):
                 # Through the upstream's API, as it went live (create_database).
                 await create_on_upstream(self._router, target, statements[0].name)
+                return Delivery(Outcome.DELIVERED)
+            if (isinstance(statements[0], ast.DropDatabase) and target != NATIVE
+                    and self._router.upstreams[target].generation is Generation.V3):
+                # Queued by DELETE /api/v3/configure/database: through the API, as it went.
+                await drop_on_upstream(self._router, target, statements[0].name)
                 return Delivery(Outcome.DELIVERED)
             results = await self._results(target, entry, statements)
         except (GatewayError, UpstreamFailure) as exc:

@@ -117,7 +117,7 @@ class RoutedInfluxQL:
         if mirrored(route, statements):
             return InfluxQLAnswer.of(await on_write_targets(
                 route, statements, self._generation,
-                lambda target: self._results_on(target, statements, request), self._queues,
+                lambda target: self.results_on(target, statements, request), self._queues,
                 Namespace(database, request.retention_policy)), statements)
         if route.mode == "shard" and not route.read and len(targets) > 1 and wants_shards(
                 statements):
@@ -233,8 +233,9 @@ class RoutedInfluxQL:
         upstream = self._router.upstreams.get(target)
         return upstream.generation if upstream else None
 
-    async def _results_on(self, target: str, statements: list[ast.Statement],
-                          request: InfluxQLRequest) -> list[StatementResult]:
+    async def results_on(self, target: str, statements: list[ast.Statement],
+                         request: InfluxQLRequest) -> list[StatementResult]:
+        """The results of `statements` (the parse of `request.text`) on one target."""
         return (await self._read(target, request, statements, False)).results
 
     async def _read(self, target: str, request: InfluxQLRequest,
@@ -268,9 +269,15 @@ class RoutedInfluxQL:
         return InfluxQLAnswer.of(await fetch_results(upstream, call, request.credentials),
                                  statements)
 
-    async def _show_databases(self) -> InfluxQLAnswer:
+    async def databases(self) -> list[str]:
+        """SHOW DATABASES' names: every target's, merged."""
+        if not self._router.active:
+            return self._native.databases()
         lists = await asyncio.gather(*(self._databases(t) for t in self._router.all_targets()))
-        names = merge_names(lists)
+        return merge_names(lists)
+
+    async def _show_databases(self) -> InfluxQLAnswer:
+        names = await self.databases()
         result = StatementResult(0, series=[Series("databases", ["name"], [[n] for n in names])])
         return InfluxQLAnswer(results=[result])
 

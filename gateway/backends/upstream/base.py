@@ -14,11 +14,11 @@ import json
 import math
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gateway.model import Generation, Namespace, PassCredentials
-from translators.lineprotocol import Precision
+from translators.lineprotocol import FieldType, Precision
 
 Body = bytes | AsyncIterable[bytes]  # a request body: whole, or chunks as they arrive
 _DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -152,6 +152,20 @@ class Upstream(ABC):
     @abstractmethod
     async def create_database(self, name: str) -> UpstreamReply:
         """Create a database (v1, v3) or bucket (v2) so that writes to `name` succeed."""
+
+    async def drop_database(self, name: str) -> UpstreamReply:
+        """Delete a database through InfluxDB 3's configure API (the others drop databases
+        over /query, or, InfluxDB 2, not through the gateway)."""
+        raise NotImplementedError(f"{self.generation} upstreams have no configure API")
+
+    async def create_table(self, database: str, table: str, tags: Sequence[str],
+                           fields: Mapping[str, FieldType]) -> UpstreamReply:
+        """Create a table through InfluxDB 3's configure API."""
+        raise NotImplementedError(f"{self.generation} upstreams have no tables to create")
+
+    async def drop_table(self, database: str, table: str) -> UpstreamReply:
+        """Delete a table through InfluxDB 3's configure API."""
+        raise NotImplementedError(f"{self.generation} upstreams have no configure API")
 
     @abstractmethod
     async def databases(self) -> list[str]:

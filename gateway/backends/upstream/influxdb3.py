@@ -3,10 +3,10 @@ and the 1.x-compatible /query."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from gateway.model import Namespace
-from translators.lineprotocol import Precision
+from translators.lineprotocol import FieldType, Precision
 
 from .base import (
     Body,
@@ -28,6 +28,15 @@ _PRECISION = {
     Precision.SECOND: "second",
     Precision.AUTO: "auto",
 }
+# InfluxDB 3's names for column types in /api/v3/configure/table.
+FIELD_TYPES = {
+    "utf8": FieldType.STRING,
+    "int64": FieldType.INTEGER,
+    "uint64": FieldType.UNSIGNED,
+    "float64": FieldType.FLOAT,
+    "bool": FieldType.BOOLEAN,
+}
+_FIELD_TYPE_NAMES = {ftype: name for name, ftype in FIELD_TYPES.items()}
 DATABASE_COLUMN = "iox::database"  # the column of InfluxDB 3's SHOW DATABASES table
 
 
@@ -78,6 +87,22 @@ class InfluxDB3Upstream(TokenUpstream):
     async def create_database(self, name: str) -> UpstreamReply:
         return await self._http.request("POST", "/api/v3/configure/database",
                                         json_body={"db": name}, headers=self._auth())
+
+    async def drop_database(self, name: str) -> UpstreamReply:
+        return await self._http.request("DELETE", "/api/v3/configure/database",
+                                        params={"db": name}, headers=self._auth())
+
+    async def create_table(self, database: str, table: str, tags: Sequence[str],
+                           fields: Mapping[str, FieldType]) -> UpstreamReply:
+        body = {"db": database, "table": table, "tags": list(tags),
+                "fields": [{"name": n, "type": _FIELD_TYPE_NAMES[t]} for n, t in fields.items()]}
+        return await self._http.request("POST", "/api/v3/configure/table", json_body=body,
+                                        headers=self._auth())
+
+    async def drop_table(self, database: str, table: str) -> UpstreamReply:
+        return await self._http.request("DELETE", "/api/v3/configure/table",
+                                        params={"db": database, "table": table},
+                                        headers=self._auth())
 
     async def databases(self) -> list[str]:
         reply = await self._http.request("GET", "/api/v3/configure/database",

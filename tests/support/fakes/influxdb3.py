@@ -39,6 +39,7 @@ class FakeInfluxDB3(FakeServer):
         router.add_route("*", "/api/v3/query_sql", self.query_sql)
         router.add_get("/api/v3/configure/database", self.list_databases)
         router.add_post("/api/v3/configure/database", self.create_database)
+        router.add_delete("/api/v3/configure/database", self.delete_database)
         router.add_get("/health", self.health)
         router.add_get("/ping", self.ping)
         router.add_route("*", "/query", self.query)
@@ -117,6 +118,15 @@ class FakeInfluxDB3(FakeServer):
             return self.error(409, "attempted to create resource that already exists")
         self.databases.append(name)
         return web.Response(status=201)
+
+    async def delete_database(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return self.error(401, "unauthorized access")
+        name = request.query.get("db", "")
+        if name not in self.databases:
+            return self.error(404, f"database not found: {name}")
+        self.databases.remove(name)
+        return web.Response(status=200)
 
     async def health(self, request: web.Request) -> web.Response:
         if not self.has_health:

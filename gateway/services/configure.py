@@ -1,0 +1,197 @@
+"""InfluxDB 3's configure endpoints (databases and tables) where the database's route sends
+them.
+
+Each request does what the InfluxQL statement of the same meaning does on that route (SHOW
+DATABASES, CREATE DATABASE, DROP DATABASE, DROP MEASUREMENT), through the same code, mirror
+queueing included, except that an InfluxDB 3 target is sent the configure request itself. A
+database whose route reaches nothing but the native store keeps the native behaviour.
+
+What a target lacks is refused before any target is touched, naming it: a table created on an
+InfluxDB 1.x or 2.x (they have no tables to create), a database deleted on an InfluxDB 2 (its
+buckets are deleted through its own API, not by the gateway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import Any
+
+from gateway.backends.upstream.base import Generation, Upstream, UpstreamFailure, UpstreamReply
+from gateway.config import NATIVE, RouteConfig
+from gateway.errors import GatewayError, invalid, not_found
+from gateway.model import Namespace
+from gateway.services.admin import AdminService
+from gateway.services.create_database import create_outcomes, describe_failure
+from gateway.services.influxql import InfluxQLRequest, InfluxQLService
+from gateway.services.mirror_statements import StatementQueues, on_write_targets
+from gateway.services.routing import RelayedError, Router, failure_error
+from gateway.services.upstream_query import RoutedInfluxQL
+from translators.influxql import ast
+from translators.influxql.render import render
+from translators.influxql.results import StatementResult
+from translators.lineprotocol import FieldType
+
+__all__ = ["ConfigureService", "drop_on_upstream"]
+
+# What an InfluxDB 3 target is sent instead of the statement: its own configure request.
+_VERSION = {Generation.V1: "1.x", Generation.V2: "2.x", Generation.V3: "3"}
+ApiCall = Callable[[Upstream, str], Awaitable[UpstreamReply]]
+
+
+class ConfigureService:
+    def __init__(self, router: Router, influxql: RoutedInfluxQL, native: InfluxQLService,
+                 admin: AdminService, queues: StatementQueues) -> None:
+        self._router = router
+        self._influxql = influxql
+        self._native = native
+        self._admin = admin
+        self._queues = queues
+
+    async def databases(self) -> list[str]:
+        """Every target's databases, merged as SHOW DATABASES merges them."""
+        return await self._influxql.databases()
+
+    async def create_database(self, name: str) -> None:
+        route = self._route(name)
+        if route is None:
+            return await self._admin.create_database(name)
+        statement = ast.CreateDatabase(name)
+
+        async def native() -> str | None:
+            answer = await self._native.execute(InfluxQLRequest(render(statement)))
+            return answer.results[0].error if answer.results else None
+
+        _raise_failures(await create_outcomes(route, statement, self._router, native,
+                                              self._queues))
+
+    async def drop_database(self, name: str) -> None:
+        route = self._route(name)
+        if route is None:
+            return await self._admin.drop_database(name)
+        self._refuse(route, {Generation.V2}, f"database {name!r}",
+                     "delete its bucket there (the gateway does not delete InfluxDB 2 buckets)")
+        statement = ast.DropDatabase(name)
+        await self._change(route, statement, InfluxQLRequest(render(statement)), name,
+                           lambda upstream, db: upstream.drop_database(db))
+
+    async def create_table(self, database: str, table: str, tags: list[str],
+                           fields: dict[str, FieldType]) -> None:
+        route = self._route(database, table)
+        if route is None:
+            return await self._admin.create_table(database, table, tags, fields)
+        self._refuse(route, {Generation.V1, Generation.V2}, f"table {table!r} of {database!r}",
+                     "it has no tables to create: its first write creates the measurement")
+
+        async def create_on(target: str) -> None:
+            if target == NATIVE:
+                return await self._admin.create_table(database, table, tags, fields)
+            upstream = self._router.upstreams[target]
+            await _applied(target, upstream.create_table(
+                self._mapped(target, database), table, tags, fields))
+
+        targets = list(dict.fromkeys(route.targets))
+        _raise_failures(dict(zip(targets, await asyncio.gather(
+            *(create_on(t) for t in targets), return_exceptions=True), strict=True)))
+
+    async def drop_table(self, database: str, table: str) -> None:
+        route = self._route(database, table)
+        if route is None:
+            return await self._admin.drop_table(database, table)
+        statement = ast.DropMeasurement(table)
+        await self._change(route, statement, InfluxQLRequest(render(statement), database),
+                           database, lambda upstream, db: upstream.drop_table(db, table))
+
+    def _route(self, database: str, table: str | None = None) -> RouteConfig | None:
+        """The database's route when it reaches an upstream; None for the native store."""
+        if not self._router.active:
+            return None
+        route = self._router.resolve(database, table).route
+        if all(t == NATIVE for t in (*route.targets, route.read_target, *route.failover)):
+            return None
+        return route
+
+    def _mapped(self, target: str, database: str) -> str:
+        return self._router.namespace_for(target, Namespace(database)).database
+
+    def _refuse(self, route: RouteConfig, generations: Collection[Generation], what: str,
+                why: str) -> None:
+        lacking = [t for t in dict.fromkeys(route.targets) if t in self._router.upstreams
+                   and self._router.upstreams[t].generation in generations]
+        if lacking:
+            kinds = ", ".join(
+                f"upstream {t} (InfluxDB {_VERSION[self._router.upstreams[t].generation]})"
+                for t in lacking)
+            raise invalid(f"{what} is routed to {kinds}: {why}")
+
+    async def _change(self, route: RouteConfig, statement: ast.Statement,
+                      request: InfluxQLRequest, database: str, api: ApiCall) -> None:
+        """Run a DROP on every write target of the route as the InfluxQL statement runs
+        there (on a mirror route: answered by the read target, queued for a mirror that is
+        behind or down), an InfluxDB 3 target being sent `api` instead."""
+        statements = [statement]
+
+        async def results_on(target: str) -> list[StatementResult]:
+            upstream = self._router.upstreams.get(target)
+            if upstream is not None and upstream.generation is Generation.V3:
+                await _applied(target, api(upstream, self._mapped(target, database)))
+                return [StatementResult(0)]
+            return await self._influxql.results_on(target, statements, request)
+
+        if route.mode == "mirror" and len(route.targets) > 1:
+            # Every target takes it here (None: as the native store would), InfluxDB 3
+            # through its own API above; InfluxDB 2 was refused before, where it must be.
+            results = await on_write_targets(route, statements, lambda target: None,
+                                             results_on, self._queues, Namespace(database))
+            _raise_errors([r.error for r in results if r.error])
+            return
+        targets = list(dict.fromkeys(route.targets))
+        outcomes = dict(zip(targets, await asyncio.gather(
+            *(results_on(t) for t in targets), return_exceptions=True), strict=True))
+        _raise_failures(outcomes)
+        _raise_errors([f"{_label(t)}: {r.error}" if len(targets) > 1 else r.error
+                       for t, results in outcomes.items() for r in results if r.error])
+
+
+async def drop_on_upstream(router: Router, target: str, database: str) -> None:
+    """A queued DROP DATABASE for an InfluxDB 3 mirror, through its API as it went live."""
+    name = router.namespace_for(target, Namespace(database)).database
+    await _applied(target, router.upstreams[target].drop_database(name))
+
+
+async def _applied(target: str, reply: Awaitable[UpstreamReply]) -> None:
+    answer = await reply
+    if not answer.ok:
+        raise RelayedError(target, answer)
+
+
+def _raise_failures(outcomes: dict[str, Any]) -> None:
+    """Raise what the targets failed with: one target's failure as it is, several joined
+    under the first one's category, each naming its target."""
+    failures = [o for o in outcomes.values() if isinstance(o, BaseException)]
+    if not failures:
+        return
+    errors = [failure_error(f) if isinstance(f, UpstreamFailure) else f for f in failures]
+    for error in errors:
+        if not isinstance(error, GatewayError):
+            raise error
+    first = errors[0]
+    assert isinstance(first, GatewayError)
+    if len(outcomes) == 1:
+        raise first
+    raise GatewayError(first.category, "; ".join(describe_failure(f) for f in failures),
+                       retry_after=first.retry_after)
+
+
+def _raise_errors(errors: Sequence[str | None]) -> None:
+    """Statement errors as the caller's 4xx: a 404 when each is a missing database."""
+    if not errors:
+        return
+    message = "; ".join(e for e in errors if e)
+    if all(e and "database not found" in e for e in errors):
+        raise not_found(message)
+    raise invalid(message)
+
+
+def _label(target: str) -> str:
+    return "the native store" if target == NATIVE else f"upstream {target}"

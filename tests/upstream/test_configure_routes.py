@@ -1,0 +1,156 @@
+"""InfluxDB 3's configure endpoints on routed databases, over real HTTP: the gateway
+in-process, its InfluxDB 3 upstream a second gateway on its native store, its InfluxDB 2
+upstream the fake. (Real InfluxDB 1.6.7 targets: test_configure_influxdb1_routes.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+
+from gateway.config import RouteConfig, UpstreamConfig
+from tests.support.fake_upstreams import FakeInfluxDB2, FakeInfluxDB3
+from tests.support.gateway_process import GatewayProcess, gateway_process
+from tests.upstream.test_translation_routes import routed, single, v2, v3
+
+__all__ = ["routed"]  # the fixture, imported for the tests here
+
+
+@pytest.fixture
+def far(tmp_path: Path):
+    """A second gateway, answering as an InfluxDB 3 on its native store."""
+    process = gateway_process(tmp_path / "far").start()
+    yield process
+    process.stop()
+
+
+def as_v3(process: GatewayProcess) -> UpstreamConfig:
+    return UpstreamConfig(name="far", type="influxdb3", url=process.url)
+
+
+async def far_databases(process: GatewayProcess) -> list[str]:
+    async with ClientSession() as session, session.get(
+            f"{process.url}/api/v3/configure/database", params={"format": "json"}) as answer:
+        assert answer.status == 200
+        return sorted((await answer.json())["databases"])
+
+
+async def far_tables(process: GatewayProcess, database: str) -> list[str]:
+    async with ClientSession() as session, session.get(
+            f"{process.url}/api/v3/query_sql",
+            params={"db": database, "q": "SHOW TABLES", "format": "json"}) as answer:
+        assert answer.status == 200, await answer.text()
+        return sorted(r["table_name"] for r in await answer.json() if r["table_schema"] == "iox")
+
+
+async def listed(client) -> list[str]:
+    answer = await client.get("/api/v3/configure/database", params={"format": "json"})
+    assert answer.status == 200
+    return sorted((await answer.json())["databases"])
+
+
+async def test_an_influxdb3_target_gets_each_configure_request(routed, far) -> None:
+    client = await routed([as_v3(far)], [single("far", "up*")])
+    answer = await client.post("/api/v3/configure/database", json={"db": "up_lake"})
+    assert answer.status == 201, await answer.text()
+    # No route matches "local": the native store's, as without routes.
+    assert (await client.post("/api/v3/configure/database", json={"db": "local"})).status == 201
+    assert await far_databases(far) == ["up_lake"]
+    assert await listed(client) == ["local", "up_lake"]
+    answer = await client.get("/api/v3/configure/database", params={"format": "csv"})
+    assert sorted((await answer.text()).split()) == ["iox::database", "local", "up_lake"]
+
+    answer = await client.post("/api/v3/configure/table", json={
+        "db": "up_lake", "table": "cpu", "tags": ["host"],
+        "fields": [{"name": "usage", "type": "float64"}]})
+    assert answer.status == 201, await answer.text()
+    assert await far_tables(far, "up_lake") == ["cpu"]
+    answer = await client.delete("/api/v3/configure/table",
+                                 params={"db": "up_lake", "table": "cpu"})
+    assert answer.status == 200, await answer.text()
+    assert await far_tables(far, "up_lake") == []
+
+    answer = await client.delete("/api/v3/configure/database", params={"db": "up_lake"})
+    assert answer.status == 200, await answer.text()
+    assert await far_databases(far) == []
+    assert await listed(client) == ["local"]
+    # The upstream's own 404, in InfluxDB 3's error shape.
+    answer = await client.delete("/api/v3/configure/database", params={"db": "up_lake"})
+    assert answer.status == 404
+    assert "error" in await answer.json()
+
+
+async def test_a_mirror_that_is_down_gets_the_drop_queued(routed, far) -> None:
+    mirror = RouteConfig(database="*", mode="mirror", targets=("native", "far"))
+    client = await routed([as_v3(far)], [mirror])
+    assert (await client.post("/api/v3/configure/database", json={"db": "twin"})).status == 201
+    assert await far_databases(far) == ["twin"]
+    assert "twin" in await listed(client)
+    far.stop()
+    try:
+        answer = await client.delete("/api/v3/configure/database", params={"db": "twin"})
+        assert answer.status == 200, await answer.text()  # the primary's answer
+        report = await (await client.get("/admin/replay")).json()
+        assert report["targets"]["far"]["queue"]["depth"] == 1
+    finally:
+        far.start()
+    await drained(client, "far")
+    assert await far_databases(far) == []
+    assert "twin" not in await listed(client)
+
+
+async def drained(client, mirror: str) -> None:
+    for _ in range(400):
+        report = await (await client.get("/admin/replay")).json()
+        if not report["targets"][mirror]["queue"]["depth"]:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the queue did not drain")
+
+
+async def test_a_queued_drop_reaches_an_influxdb3_mirror_through_its_api(routed) -> None:
+    async with FakeInfluxDB3(databases=("twin",)) as fake:
+        mirror = RouteConfig(database="*", mode="mirror", targets=("native", "three"))
+        client = await routed([v3(fake.url)], [mirror])
+        assert (await client.post("/api/v3/configure/database",
+                                   json={"db": "twin"})).status == 201
+        fake.fail(503)
+        answer = await client.delete("/api/v3/configure/database", params={"db": "twin"})
+        assert answer.status == 200, await answer.text()
+        assert "twin" in fake.databases
+        fake.recover()
+        await drained(client, "three")
+        assert "twin" not in fake.databases
+        dropped = [r for r in fake.requests_to("/api/v3/configure/database")
+                   if r.method == "DELETE"]
+        assert dropped and all(r.query == {"db": "twin"} for r in dropped)
+        assert not fake.requests_to("/query")
+
+
+async def test_an_influxdb2_target(routed) -> None:
+    async with FakeInfluxDB2(buckets=("old",)) as fake:
+        client = await routed([v2(fake.url)], [single("two")])
+        answer = await client.post("/api/v3/configure/database", json={"db": "fresh"})
+        assert answer.status == 201, await answer.text()
+        (sent,) = [r for r in fake.requests_to("/api/v2/buckets") if r.method == "POST"]
+        assert sent.json()["name"] == "fresh"
+        assert await listed(client) == ["fresh", "old"]
+        # No tables to create, and its buckets are not deleted by the gateway: a 400 that
+        # names the target, before anything is sent.
+        answer = await client.post("/api/v3/configure/table", json={
+            "db": "fresh", "table": "cpu", "tags": ["host"]})
+        assert answer.status == 400
+        assert "upstream two (InfluxDB 2.x)" in (await answer.json())["error"]
+        answer = await client.delete("/api/v3/configure/database", params={"db": "fresh"})
+        assert answer.status == 400
+        assert "upstream two (InfluxDB 2.x)" in (await answer.json())["error"]
+        assert "fresh" in await listed(client)
+        # A table delete is DROP MEASUREMENT over its 1.x-compatible /query.
+        answer = await client.delete("/api/v3/configure/table",
+                                     params={"db": "fresh", "table": "cpu"})
+        assert answer.status == 200, await answer.text()
+        (dropped,) = fake.requests_to("/query")
+        sent_params = {**dropped.query, **dropped.form()}
+        assert (sent_params["q"], sent_params["db"]) == ("DROP MEASUREMENT cpu", "fresh")
