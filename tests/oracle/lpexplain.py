@@ -98,16 +98,21 @@ def _retry(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
                       _error(influx[first]))
     if kinds is None:
         return None
-    lines = [line for step, batch in enumerate(batches[:first + 1])
-             for line in lptwice.read_lines(step, batch)
-             if line.measurement == measurement and line.types(key)]
+    every = [line for step, batch in enumerate(batches[:first + 1])
+             for line in lptwice.read_lines(step, batch)]
+    lines = [line for line in every if line.measurement == measurement and line.types(key)]
     mine = [line for line in lines if line.step == first]
     if not mine or mine[0].types(key)[0] != kinds[2]:
         return None  # the type 1.6.7 names as existing is not this body's first
     group = mine[0].group
     if any(line.group == group for line in lines if line.step < first):
         return None  # not new to the shard group
-    later = [line for line in mine[1:] if line.group == group and kinds[1] in line.types(key)]
+    if not any(line.group == group for line in every if line.step < first):
+        return None  # the body makes the shard group: no second pass
+    # the second pass refuses the group's lines that give the other type: later lines, or
+    # the first itself where it names the field again with it (`v=1.5,v=0i`)
+    later = [line for at, line in enumerate(mine) if line.group == group
+             and kinds[1] in line.types(key)[1 if at == 0 else 0:]]
     return RETRY if later else None
 
 

@@ -256,3 +256,28 @@ def test_existing_shard_written_again() -> None:
     other = stored(("cpu", ["time", "t", "u"], [[0, 45.5, None], [0, None, "s"]]),
                    fields={"cpu": [["t", "integer"], ["u", "string"]]})
     assert explain(batches, theirs, [OK, refused(ours_said), other]) is None
+
+
+def test_existing_shard_written_again_after_a_point_naming_the_field_twice() -> None:
+    """The new field's two types in one point (fuzz 101-106): 1.6.7's second pass refuses that
+    point as the first left it twice in its list, so it names that conflict, not the `time`
+    tag the first pass refused."""
+    batches = [Batch(b"mem v=1 1500000000000", ""),
+               Batch(b"cpu v=1 1000\ncpu,time=1 v=1 1000\ncpu w=1 12000\n"
+                     b"disk v=-1.5,v=-0i 12000", "")]
+    theirs_said = ('partial write: field type conflict: input field "v" on measurement "disk" '
+                   "is type integer, already exists as type float dropped=2")
+    after = stored(("cpu", ["time", "v", "w"], [[1000, 1.0, None], [12000, None, 1.0]]),
+                   ("mem", ["time", "v"], [[1500000000000, 1.0]]),
+                   fields={"cpu": [["v", "float"], ["w", "float"]], "mem": [["v", "float"]]})
+    ours = [OK, refused(f"{TIME_TAG} dropped=2"), after]
+    assert explain(batches, [OK, refused(theirs_said), after], ours) == RETRY
+    # ... not where the point gives the field one type only
+    once = [batches[0], Batch(batches[1].body.replace(b",v=-0i", b""), "")]
+    assert explain(once, [OK, refused(theirs_said), after], ours) is None
+    # ... nor where its types come the other way round from the named conflict
+    turned = [batches[0], Batch(batches[1].body.replace(b"v=-1.5,v=-0i", b"v=-0i,v=-1.5"), "")]
+    assert explain(turned, [OK, refused(theirs_said), after], ours) is None
+    # ... nor where the body makes the shard group (1.6.7 has no second pass then)
+    elsewhere = [Batch(b"mem v=1 1500000000000000000", ""), batches[1]]
+    assert explain(elsewhere, [OK, refused(theirs_said), after], ours) is None
