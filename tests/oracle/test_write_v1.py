@@ -136,6 +136,9 @@ SAME = [
     pytest.param(b'cpu f\\\\="s",g\\\\=2i 5', "cpu", id="escaped-backslashes-in-two-keys"),
     pytest.param(b"cpu f\\\\=x", "cpu", id="escaped-backslash-then-bad-value"),
     pytest.param(b"cpu f\\\\\\=1 5", "cpu", id="escaped-backslash-then-escaped-equals"),
+    # ... and its scanner takes `\\` then a bare comma or space in a key as a separator
+    pytest.param(b"cpu f=1,g\\\\,y=2 7\ncpu g\\\\ y=2 7\ncpu g\\\\\\,y=2 7\nok v=1 1", "cpu",
+                 id="escaped-backslash-before-separator-in-field-key"),
     # A backslash escapes the newline after it (1.x's line splitter skips both bytes).
     pytest.param(b"cpu,t=a\\\nb v=1 1\nok v=1 2", "cpu", id="escaped-newline-in-tag-value"),
     pytest.param(b"cpu v=1 1\\\ncpu v=2 2\nok v=1 3", "cpu",

@@ -338,6 +338,12 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         if complaint is None and not isinstance(exc, _UnendedKey):
             _read_time(text, scanned, precision)
         raise LineSyntaxError(complaint or str(exc)) from None
+    if text.find("\\", fields_start, pos) >= 0:
+        # 1.x's scanner skips a backslash with the byte after it, so in a key `\\,` and `\\ `
+        # are an escaped backslash and a separator, where the reader takes an escaped one
+        complaint, _ = scan_field_set(text, fields_start)
+        if complaint is not None:
+            raise LineSyntaxError(complaint)
     _check_field_key_sizes(text, fields_start, pos, key_size)
     nanos = _read_time(text, pos, precision)
     # 1.x parses the whole line before its store refuses a `time` key
