@@ -238,6 +238,19 @@ def test_same_values_stored_as_influxdb(influxdb1: Influxd, gateway: GatewayProc
     assert select_all(gateway.url, database) == stored
 
 
+def test_quote_unescaped_in_measurement_and_field_key(influxdb1: Influxd,
+                                                      gateway: GatewayProcess) -> None:
+    """1.x unescapes `\\"` to a quote in a measurement and a field key (after `\\\\`, read
+    first, too), where a tag key and value keep it as written."""
+    body = b'c\\"pu,t\\"k=x\\"y a\\"b=1,c\\\\\\"=2 1\nc\\"pu a\\"b=3 2'
+    database, influx, ours = both(influxdb1, gateway, body)
+    assert ours == influx == (204, "")
+    stored = select_all(influxdb1.url, database, "/.*/")
+    (series, _) = stored["results"][0]["series"]  # type: ignore[index]
+    assert (series["name"], series["columns"]) == ('c"pu', ["time", 'a"b', 'c\\\\"'])
+    assert select_all(gateway.url, database, "/.*/") == stored
+
+
 def test_type_conflict_with_stored_field(influxdb1: Influxd, gateway: GatewayProcess) -> None:
     database, influx, ours = both(influxdb1, gateway, b'cpu usage="s" 2\ncpu usage=3 3',
                                   setup=b"cpu usage=1 1")

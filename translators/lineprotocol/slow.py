@@ -39,6 +39,9 @@ _BARE_EQUALS = re.compile(r"(?:^|[^\\])=")
 
 # Characters a backslash escapes in names and tag values; any other backslash is literal.
 _NAME_ESCAPES = frozenset(", =")
+# 1.x unescapes a measurement and a field key with the quote too (its escape.Unescape),
+# where tag keys and values keep `\"` as written.
+_KEY_ESCAPES = _NAME_ESCAPES | {'"'}
 
 
 class LineSyntaxError(ValueError):
@@ -226,7 +229,7 @@ def _read_fields(text: str, pos: int, measurement: str, tags: dict[str, str]
     fields: dict[str, tuple[FieldType, object]] = {}
     conflict: str | None = None
     while True:
-        key, pos = _scan(text, (start := pos), ",= ", _NAME_ESCAPES)
+        key, pos = _scan(text, (start := pos), ",= ", _KEY_ESCAPES)
         if pos >= end or text[pos] != "=":
             if key:
                 _unfinished_key(text, start)
@@ -276,7 +279,7 @@ def _check_field_key_sizes(text: str, start: int, end: int, key_size: int) -> No
     pos = start
     while pos < end:
         key_start = pos
-        _, pos = _scan(text, pos, ",= ", _NAME_ESCAPES)
+        _, pos = _scan(text, pos, ",= ", _KEY_ESCAPES)
         size = _utf8_size(text, key_start, pos)
         if size > room:
             total = key_size + FIELD_KEY_SEPARATOR + size
@@ -293,7 +296,7 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     """Parse one line, without its leading whitespace or line ending."""
     if "\x00" in text:  # no storage engine takes NUL in a name; none is expected in a value
         raise LineSyntaxError("invalid character NUL")
-    measurement, pos = _scan(text, 0, ", ", _NAME_ESCAPES)
+    measurement, pos = _scan(text, 0, ", ", _KEY_ESCAPES)
     if not measurement:
         raise LineSyntaxError("missing measurement")
     end = len(text)
