@@ -26,7 +26,7 @@ _INTEGER = re.compile(r"-?[0-9]+i")
 _FLOAT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _BOOLEANS = {"t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"}
 _PARTIAL = re.compile(r"partial write: (.*) dropped=(\d+)", re.S)
-_UNESCAPE = re.compile(r"\\([,= ])")
+_UNESCAPE = re.compile(r'\\([,= "])')  # 1.x unescapes a measurement and a field key so
 _NOW = "now"  # the shard group of a line without a timestamp: the server's now
 
 
