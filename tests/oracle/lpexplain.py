@@ -65,7 +65,7 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
     if first == len(batches):
         first = _STORED
     for recognise in (_batch, _retry, partial(_shards, twice=twice), _quote, _tab_key,
-                      _groups):
+                      _groups, partial(_groups_and_shards, twice=twice)):
         reason = recognise(batches, first, theirs, ours, differing)
         if reason:
             return reason
@@ -147,28 +147,36 @@ def _hidden_conflicts(batches: Sequence[lpgen.Batch], first: int, influx: list, 
     counts = [_DROPPED.fullmatch(_error(answer)) for answer in (influx[first], ours[first])]
     if not (counts[0] and counts[1]) or counts[0][1] != counts[1][1]:
         return False
+    lost = _lost_to_two_types(influx[-1], ours[-1], twice)
+    return lost is not None and len(lost) == int(counts[1][2]) - int(counts[0][2]) > 0
+
+
+def _lost_to_two_types(influx: list, ours: list, twice: set[tuple[str, str]]
+                       ) -> list[tuple[str, dict]] | None:
+    """The points (with their measurement) of measurements with a field of two types that
+    1.6.7 stored and the gateway did not, or None when what was stored differs otherwise."""
     typed = {name for name, _ in twice}
-    (series, fields), (our_series, our_fields) = influx[-1], ours[-1]
+    (series, fields), (our_series, our_fields) = influx, ours
     if any(f["name"] not in typed for f in _mismatched(fields or [], our_fields or [])):
-        return False
+        return None
     theirs_by_name = {s[0]: _points(s) for s in series}
     field_keys = {f["name"]: {v[0] for v in f["values"]} for f in our_fields or ()}
-    missing = 0
+    missing = []
     for name, points in ((s[0], _points(s)) for s in our_series):
         shown = theirs_by_name.get(name, [])
         for point, seen in zip(points, _without(points, twice, name), strict=True):
             # 1.6.7's SELECT * shows a field of two types with one type's values: a point
             # may show without its value, or not at all if it has no other field
             if point not in shown and seen not in shown and field_keys.get(name, set()) & {*seen}:
-                return False  # the gateway holds a point 1.6.7 does not
+                return None  # the gateway holds a point 1.6.7 does not
     for name, points in theirs_by_name.items():
         mine = next((_points(s) for s in our_series if s[0] == name), [])
         seen = _without(mine, twice, name)
         lost = [p for p in points if p not in mine and p not in seen]
         if lost and name not in typed:
-            return False
-        missing += len(lost)
-    return missing == int(counts[1][2]) - int(counts[0][2]) > 0
+            return None
+        missing += [(name, point) for point in lost]
+    return missing
 
 
 def _without(points: list[dict], twice: set[tuple[str, str]], name: str) -> list[dict]:
@@ -225,6 +233,72 @@ def _groups(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
     if not (dropped[0] and dropped[1]) or int(dropped[0][1]) >= int(dropped[1][1]):
         return None
     return GROUPS if len(_groups_of(batches[first])) > 1 else None
+
+
+def _groups_and_shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+                       differing: list[int], twice: set[tuple[str, str]]) -> str | None:
+    """Both at once (107-283): the step's refusals fall in several shard groups, and among
+    them are type conflicts that 1.6.7 does not have in their groups, where it stores the
+    points. The step's answer differs as `_groups` has it; what was stored differs only by
+    points 1.6.7 stored with a value of a type it lists for the field beside the gateway's;
+    the gateway counts those and at most as many other refusals as the body has points
+    outside the groups of the refusal 1.6.7 names (and of the points it stored)."""
+    if first == _STORED or differing != [first, len(influx) - 1]:
+        return None
+    if not _groups(batches, first, influx, ours, [first]):
+        return None
+    counts = [_DROPPED.fullmatch(_error(answer)) for answer in (influx[first], ours[first])]
+    lost = _lost_to_two_types(influx[-1], ours[-1], twice)
+    if not (counts[0] and counts[1]) or not lost:
+        return None
+    extra = int(counts[1][2]) - int(counts[0][2])
+    theirs_types, our_types = _types_of(influx[-1][1]), _types_of(ours[-1][1])
+    for name, point in lost:
+        other = {(key, kind) for (m, key), kinds in theirs_types.items() if m == name
+                 for kind in kinds - our_types.get((m, key), set())}
+        if not any(_fits(point.get(key), kind) for key, kind in other):
+            return None  # not a point of the field's other type
+    lines = lptwice.read_lines(first, batches[first])
+    kept = {(name, lptwice.group_of(point["time"])) for name, point in lost}
+    named = [line for line in _named_lines(_error(influx[first]), lines)
+             if (line.measurement, line.group) not in kept]  # stored there, not refused
+    groups = {line.group for line in named}
+    room = sum(line.group not in groups and (line.measurement, line.group) not in kept
+               for line in lines)  # lines that may hold the refusals 1.6.7 did not count
+    if not named or not 0 <= extra - len(lost) <= room:
+        return None
+    return f"{GROUPS}; {SHARDS}"
+
+
+def _named_lines(error: str, lines: list[lptwice.Line]) -> list[lptwice.Line]:
+    """The lines 1.6.7's partial-write refusal may name: a `time` tag's or a conflict's."""
+    tag = re.match(r'partial write: invalid tag key: input tag "time" on measurement '
+                   r'"((?:[^"\\]|\\.)*)"', error)
+    if tag:
+        return [line for line in lines if line.measurement == tag[1] and "time" in line.tags]
+    conflict = _CONFLICT.match(error.removeprefix("partial write: "))
+    kind = re.search(r"is type (\w+), already exists", error)
+    if conflict and kind:
+        return [line for line in lines
+                if line.measurement == conflict[2] and kind[1] in line.types(conflict[1])]
+    return []
+
+
+def _types_of(fields: list | None) -> dict[tuple[str, str], set[str]]:
+    """Each (measurement, field) of SHOW FIELD KEYS with the types listed for it."""
+    return {(one["name"], key): {k for n, k in one["values"] if n == key}
+            for one in fields or () for key, _ in one["values"]}
+
+
+def _fits(value: object, kind: str) -> bool:
+    """Whether a JSON value can be of 1.x type `kind` (a float may show as a whole number)."""
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or kind == "float" and isinstance(value, float)
 
 
 def _cut_inside_a_character(theirs: str | None, ours: str | None) -> bool:

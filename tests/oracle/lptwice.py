@@ -33,12 +33,13 @@ _NOW = "now"  # the shard group of a line without a timestamp: the server's now
 @dataclass(frozen=True, slots=True)
 class Line:
     """A line of a body as 1.x splits it: where it is, its measurement, each field it names
-    with the type of its value (None: not a value), and its 7-day shard group."""
+    with the type of its value (None: not a value), its 7-day shard group and its tag keys."""
 
     step: int
     measurement: str
     fields: tuple[tuple[str, str | None], ...]
     group: int | str | None  # None: the timestamp is not one
+    tags: tuple[str, ...] = ()
 
     def types(self, key: str) -> list[str | None]:
         return [kind for name, kind in self.fields if name == key]
@@ -139,7 +140,7 @@ def _stored_without(stored: list,
             if not held:
                 rows_left.append(row)
                 continue
-            if any(group != _group_of(row[0]) for group in held):
+            if any(group != group_of(row[0]) for group in held):
                 return None
             removed += 1
         if rows_left:
@@ -156,7 +157,7 @@ def _stored_without(stored: list,
     return [kept_series, kept_fields or None]
 
 
-def _group_of(time: int | str) -> int | str:
+def group_of(time: int | str) -> int | str:
     return _NOW if time == "now" else int(time) // _WEEK_NS
 
 
@@ -203,7 +204,7 @@ def _line(step: int, sections: list[str], precision: str) -> Line | None:
     key = sections[0].lstrip(" \t")
     if not key or key.startswith("#") or len(sections) < 2:
         return None
-    measurement = re.split(r"(?<!\\),", key, maxsplit=1)[0]
+    measurement, *tags = re.split(r"(?<!\\),", key)
     fields = []
     for field in _split(sections[1], ","):
         name, value = _split_key(field)
@@ -213,7 +214,9 @@ def _line(step: int, sections: list[str], precision: str) -> Line | None:
         stamp = sections[2]
         group = (int(stamp) * _UNIT_NS[precision] // _WEEK_NS
                  if re.fullmatch(r"-?[0-9]+", stamp) and len(sections) == 3 else None)
-    return Line(step, _UNESCAPE.sub(r"\1", measurement), tuple(fields), group)
+    keys = tuple(_UNESCAPE.sub(r"\1", re.split(r"(?<!\\)=", tag, maxsplit=1)[0])
+                 for tag in tags)
+    return Line(step, _UNESCAPE.sub(r"\1", measurement), tuple(fields), group, keys)
 
 
 def _split(text: str, separator: str) -> list[str]:

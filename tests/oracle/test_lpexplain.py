@@ -281,3 +281,40 @@ def test_existing_shard_written_again_after_a_point_naming_the_field_twice() -> 
     # ... nor where the body makes the shard group (1.6.7 has no second pass then)
     elsewhere = [Batch(b"mem v=1 1500000000000000000", ""), batches[1]]
     assert explain(elsewhere, [OK, refused(theirs_said), after], ours) is None
+
+
+def test_refusals_in_several_groups_beside_a_type_per_shard() -> None:
+    """107-283: 1.6.7 names the `now` group's conflict and stores the week -1 point whose
+    field is new to that group's shard; the gateway names the `time` tag and counts all."""
+    batches = [Batch(b'cpu v="s"', ""),
+               Batch(b"mem,time=a w=1 -60000000000\ncpu v=2\ncpu v=3 -60000000000", "")]
+    conflict = ('partial write: field type conflict: input field "v" on measurement "cpu" is '
+                "type float, already exists as type string dropped=1")
+    theirs = [OK, refused(conflict),
+              stored(("cpu", ["time", "v"], [[-60000000000, 3]]),
+                     fields={"cpu": [["v", "float"], ["v", "string"]]})]
+    mine = stored(("cpu", ["time", "v"], [["now", "s"]]), fields={"cpu": [["v", "string"]]})
+    ours = [OK, refused('partial write: invalid tag key: input tag "time" on measurement '
+                        '"mem" is invalid dropped=3'), mine]
+    assert explain(batches, theirs, ours) == f"{GROUPS}; {SHARDS}"
+    # ... as where 1.6.7 names the other group's refusal
+    tag = refused('partial write: invalid tag key: input tag "time" on measurement "mem" is '
+                  "invalid dropped=1")
+    assert explain(batches, [OK, tag, theirs[2]], ours) == f"{GROUPS}; {SHARDS}"
+    # ... but not where the gateway counts more refusals than the body's other lines hold
+    assert explain(batches, theirs, [OK, refused(ours[1][1].replace("=3", "=4")), mine]) is None
+    # ... nor where the body's points fall in one shard group
+    one = [batches[0], Batch(b"mem,time=a w=1\ncpu v=2\ncpu v=3", "")]
+    assert explain(one, theirs, ours) is None
+    # ... nor where another measurement's rows differ too
+    more = stored(("cpu", ["time", "v"], [["now", "s"]]), ("mem", ["time", "w"], [[1, 1.0]]),
+                  fields={"cpu": [["v", "string"]], "mem": [["w", "float"]]})
+    assert explain(batches, theirs, [*ours[:2], more]) is None
+    # ... nor where the gateway counts no more refusals than the points 1.6.7 kept
+    two = refused('partial write: invalid tag key: input tag "time" on measurement "mem" is '
+                  "invalid dropped=1")
+    assert explain(batches, theirs, [OK, two, mine]) is None
+    # ... nor where 1.6.7 kept a point of the field's first type the gateway lost
+    kept = stored(("cpu", ["time", "v"], [[-60000000000, 3], [5, "t"]]),
+                  fields={"cpu": [["v", "float"], ["v", "string"]]})
+    assert explain(batches, [*theirs[:2], kept], ours) is None
