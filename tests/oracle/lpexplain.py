@@ -252,10 +252,11 @@ def _groups_and_shards(batches: Sequence[lpgen.Batch], first: int, influx: list,
     if not (counts[0] and counts[1]) or not lost:
         return None
     extra = int(counts[1][2]) - int(counts[0][2])
-    theirs_types, our_types = _types_of(influx[-1][1]), _types_of(ours[-1][1])
+    theirs_types = lptwice.field_types(influx[-1][1])
+    our_types = lptwice.field_types(ours[-1][1])
     for name, point in lost:
         other = {(key, kind) for (m, key), kinds in theirs_types.items() if m == name
-                 for kind in kinds - our_types.get((m, key), set())}
+                 for kind in set(kinds) - set(our_types.get((m, key), []))}
         if not any(_fits(point.get(key), kind) for key, kind in other):
             return None  # not a point of the field's other type
     lines = lptwice.read_lines(first, batches[first])
@@ -282,12 +283,6 @@ def _named_lines(error: str, lines: list[lptwice.Line]) -> list[lptwice.Line]:
         return [line for line in lines
                 if line.measurement == conflict[2] and kind[1] in line.types(conflict[1])]
     return []
-
-
-def _types_of(fields: list | None) -> dict[tuple[str, str], set[str]]:
-    """Each (measurement, field) of SHOW FIELD KEYS with the types listed for it."""
-    return {(one["name"], key): {k for n, k in one["values"] if n == key}
-            for one in fields or () for key, _ in one["values"]}
 
 
 def _fits(value: object, kind: str) -> bool:

@@ -48,7 +48,7 @@ class Line:
 def adjust(batches: Sequence[lpgen.Batch], influx: list, ours: list) -> list | None:
     """The gateway's answers (JSON shapes) had it kept those types, or None when no field
     shows the cause or a difference it should account for does not fit."""
-    theirs_types, our_types = _types(influx[-1][1]), _types(ours[-1][1])
+    theirs_types, our_types = field_types(influx[-1][1]), field_types(ours[-1][1])
     lines = [line for step, batch in enumerate(batches) for line in read_lines(step, batch)]
     refused: list[tuple[Line, str]] = []  # each with 1.6.7's words for it
     kept: dict[tuple[str, str], tuple[str, str, int | str | None]] = {}
@@ -161,7 +161,7 @@ def group_of(time: int | str) -> int | str:
     return _NOW if time == "now" else int(time) // _WEEK_NS
 
 
-def _types(fields: list | None) -> dict[tuple[str, str], list[str]]:
+def field_types(fields: list | None) -> dict[tuple[str, str], list[str]]:
     """Each (measurement, field) of SHOW FIELD KEYS with the types listed for it."""
     types: dict[tuple[str, str], list[str]] = {}
     for one in fields or ():
