@@ -36,6 +36,8 @@ _SEPARATOR = " "
 # A field value up to the next separator, and an `=` that no backslash escapes.
 _VALUE = re.compile(r"[^, ]*")
 _BARE_EQUALS = re.compile(r"(?:^|[^\\])=")
+# An even run of backslashes, then a comma or a space.
+_SEPARATOR_AFTER_BACKSLASHES = re.compile(r"(?<!\\)(?:\\\\)+[, ]")
 
 # Characters a backslash escapes in names and tag values; any other backslash is literal.
 _NAME_ESCAPES = frozenset(", =")
@@ -230,6 +232,11 @@ def _read_fields(text: str, pos: int, measurement: str, tags: dict[str, str]
     conflict: str | None = None
     while True:
         key, pos = _scan(text, (start := pos), ",= ", _KEY_ESCAPES)
+        if "\\" in key and _SEPARATOR_AFTER_BACKSLASHES.search(text, start, pos):
+            # 1.x's scanner skips a backslash with the byte after it, so in a key `\\,` and
+            # `\\ ` are an escaped backslash and a separator (`scan_field_set` names the
+            # complaint), where this reader takes an escaped separator
+            raise LineSyntaxError("invalid field format")
         if pos >= end or text[pos] != "=":
             if key:
                 _unfinished_key(text, start)
@@ -341,12 +348,6 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
         if complaint is None and not isinstance(exc, _UnendedKey):
             _read_time(text, scanned, precision)
         raise LineSyntaxError(complaint or str(exc)) from None
-    if text.find("\\", fields_start, pos) >= 0:
-        # 1.x's scanner skips a backslash with the byte after it, so in a key `\\,` and `\\ `
-        # are an escaped backslash and a separator, where the reader takes an escaped one
-        complaint, _ = scan_field_set(text, fields_start)
-        if complaint is not None:
-            raise LineSyntaxError(complaint)
     _check_field_key_sizes(text, fields_start, pos, key_size)
     nanos = _read_time(text, pos, precision)
     # 1.x parses the whole line before its store refuses a `time` key
