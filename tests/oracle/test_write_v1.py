@@ -139,6 +139,9 @@ SAME = [
     # ... and its scanner takes `\\` then a bare comma or space in a key as a separator
     pytest.param(b"cpu f=1,g\\\\,y=2 7\ncpu g\\\\ y=2 7\ncpu g\\\\\\,y=2 7\nok v=1 1", "cpu",
                  id="escaped-backslash-before-separator-in-field-key"),
+    # ... and `\\=` then the value its scan checks (`b=1` is not a boolean)
+    pytest.param(b"cpu a\\\\=b=1 1\ncpu \\\\=b=1 2\ncpu v=1,a\\\\\\\\=t=2 3\nok v=1 1", "cpu",
+                 id="escaped-backslash-before-field-equals-then-bad-value"),
     # A backslash escapes the newline after it (1.x's line splitter skips both bytes).
     pytest.param(b"cpu,t=a\\\nb v=1 1\nok v=1 2", "cpu", id="escaped-newline-in-tag-value"),
     pytest.param(b"cpu v=1 1\\\ncpu v=2 2\nok v=1 3", "cpu",

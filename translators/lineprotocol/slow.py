@@ -36,8 +36,8 @@ _SEPARATOR = " "
 # A field value up to the next separator, and an `=` that no backslash escapes.
 _VALUE = re.compile(r"[^, ]*")
 _BARE_EQUALS = re.compile(r"(?:^|[^\\])=")
-# An even run of backslashes, then a comma or a space.
-_SEPARATOR_AFTER_BACKSLASHES = re.compile(r"(?<!\\)(?:\\\\)+[, ]")
+# An even run of backslashes, then a comma, a space or an `=`.
+_SEPARATOR_AFTER_BACKSLASHES = re.compile(r"(?<!\\)(?:\\\\)+[, =]")
 
 # Characters a backslash escapes in names and tag values; any other backslash is literal.
 _NAME_ESCAPES = frozenset(", =")
@@ -227,16 +227,18 @@ def scan_field_set(text: str, start: int) -> tuple[str | None, int]:
 def _read_fields(text: str, pos: int, measurement: str, tags: dict[str, str]
                  ) -> tuple[dict[str, tuple[FieldType, object]], str | None, int]:
     """The fields from `pos`, the first type conflict among them, and where they end."""
-    end = len(text)
+    end, fields_start = len(text), pos
     fields: dict[str, tuple[FieldType, object]] = {}
     conflict: str | None = None
     while True:
         key, pos = _scan(text, (start := pos), ",= ", _KEY_ESCAPES)
         if "\\" in key and _SEPARATOR_AFTER_BACKSLASHES.search(text, start, pos):
-            # 1.x's scanner skips a backslash with the byte after it, so in a key `\\,` and
-            # `\\ ` are an escaped backslash and a separator (`scan_field_set` names the
-            # complaint), where this reader takes an escaped separator
-            raise LineSyntaxError("invalid field format")
+            # 1.x's scanner skips a backslash with the byte after it, so in a key `\\,`, `\\ `
+            # and `\\=` are an escaped backslash and a bare separator, where this reader (as
+            # 1.x's) takes an escaped one: the scan's complaint comes first
+            complaint, _ = scan_field_set(text, fields_start)
+            if complaint is not None:
+                raise LineSyntaxError(complaint)
         if pos >= end or text[pos] != "=":
             if key:
                 _unfinished_key(text, start)

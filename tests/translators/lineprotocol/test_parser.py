@@ -198,6 +198,8 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      id="escaped-backslash-before-comma-in-key"),
         pytest.param(b"cpu g\\\\ y=2", "invalid field format",
                      id="escaped-backslash-before-space-in-key"),
+        pytest.param(b"cpu a\\\\=b=1", "invalid boolean",
+                     id="escaped-backslash-before-equals-then-bad-value"),
         # 1.x scans the whole field set (to the first space outside a string) before it
         # reads a field: values are checked where an `=` begins them, commas counted
         pytest.param(b"cpu v=1,", "invalid field format", id="comma-ends-the-fields"),
