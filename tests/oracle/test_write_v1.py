@@ -118,6 +118,11 @@ SAME = [
     pytest.param(b' , s="a=b"\nok v=1 1\n"\nok v=2 2', "ok",
                  id="leading-space-string-opened-late"),
     pytest.param(b' cpu,t=1 s="a\nb" 1\nok v=1 1', "cpu", id="leading-space-string-spans"),
+    # ... and skips `\\` as a pair, so a separator after it is bare
+    pytest.param(b'cpu,t=a\\\\ b,c s="x\nok v=1 1\nok v=2 2"\nok v=3 3', "ok",
+                 id="escaped-backslash-before-space-then-string"),
+    pytest.param(b'cpu a==x,b\\\\="1= 1\nok v=1 1\nok v=2 2', "ok",
+                 id="escaped-backslash-before-equals-then-string"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
     # ... and reads the timestamp after it before reading a value (fuzz 60-239), but walks
     # the keys first

@@ -52,6 +52,8 @@ _MORE_FIELDS = re.compile(rb"(?:,%s)*+%s" % (_FIELD, _TIMESTAMP))
 # The bytes 1.x's line splitter looks at, and a backslash with the byte it skips.
 _SPLITTER_TOKENS = re.compile(rb'\\[\s\S]|[ =,"]')
 _STRING_END = re.compile(rb'%s"' % _STRING_BODY)
+# An even run of backslashes before a separator: 1.x's splitter reads the separator as bare.
+_PAIRED = re.compile(rb"(?<!\\)(?:\\\\)+[ ,=]")
 
 BLANKS = b" \t"
 _BACKSLASH = ord("\\")
@@ -177,8 +179,11 @@ def _read_point(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
     text, where, last = _read_shape(lines, first)
     line = lines[first]
     # 1.x's splitter counts `=` and `,` from the line's first space: after a leading space it
-    # counts those of the measurement and tags too (` ,s="x` opens no string). Rare: check.
-    if where != NOT_A_POINT and b" " in line[:len(line) - len(line.lstrip(BLANKS))]:
+    # counts those of the measurement and tags too (` ,s="x` opens no string); and it skips
+    # `\\` as a pair, so the separator after it is bare (`t=a\\ b,c s="x` counts `b,c`).
+    # Rare: check.
+    if where != NOT_A_POINT and (b" " in line[:len(line) - len(line.lstrip(BLANKS))]
+                                 or b"\\\\" in line and _PAIRED.search(line)):
         split = _split_as_1x(lines, first)
         if split != last:
             return b"\n".join(lines[first:split + 1]), NOT_A_POINT, split
