@@ -126,14 +126,16 @@ def _stored_without(stored: list,
                     kept: dict[tuple[str, str], tuple[str, str, int | str | None]],
                     most: int) -> list | None:
     """What the gateway stored without the rows that hold a value of a kept field (at most
-    `most`, each in the cause's shard group), the field listed with the kept type."""
+    `most`, each in the cause's shard group), the field listed with the kept type, and
+    without the other columns only those rows held a value in (1.6.7 refused their point)."""
     series, fields = stored
     removed = 0
     kept_series = []
+    gone: dict[str, set[str]] = {}
     for name, columns, rows in series:
         keys = {key: group for (measurement, key), (_, _, group) in kept.items()
                 if measurement == name and key in columns}
-        rows_left = []
+        rows_left, rows_gone = [], []
         for row in rows:
             held = [keys[c] for c, v in zip(columns, row, strict=True)
                     if c in keys and v is not None]
@@ -142,9 +144,13 @@ def _stored_without(stored: list,
                 continue
             if any(group != group_of(row[0]) for group in held):
                 return None
-            removed += 1
+            rows_gone.append(row)
+        removed += len(rows_gone)
+        gone[name] = (_holding(columns, rows_gone) - _holding(columns, rows_left)) - {*keys}
         if rows_left:
-            kept_series.append([name, columns, rows_left])
+            at = [i for i, column in enumerate(columns) if column not in gone[name]]
+            kept_series.append([name, [columns[i] for i in at],
+                                [[row[i] for i in at] for row in rows_left]])
     if removed > most:
         return None
     kept_fields = []
@@ -152,9 +158,16 @@ def _stored_without(stored: list,
         values = []
         for key, kind in one["values"]:
             types = kept.get((one["name"], key))
-            values.append([key, types[0] if types and kind == types[1] else kind])
-        kept_fields.append({**one, "values": values})
+            if key not in gone.get(one["name"], ()):
+                values.append([key, types[0] if types and kind == types[1] else kind])
+        if values:
+            kept_fields.append({**one, "values": values})
     return [kept_series, kept_fields or None]
+
+
+def _holding(columns: list[str], rows: list[list]) -> set[str]:
+    """The columns that hold a value in some row."""
+    return {c for row in rows for c, v in zip(columns, row, strict=True) if v is not None}
 
 
 def group_of(time: int | str) -> int | str:

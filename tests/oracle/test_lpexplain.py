@@ -202,6 +202,26 @@ def test_a_type_kept_from_a_refused_point() -> None:
     assert explain(batches, theirs, [OK, refused(said.format(1)), wrong]) is None
 
 
+def test_a_type_kept_from_a_refused_point_refuses_the_columns_of_a_later_one() -> None:
+    # 113-313: the later point refused by 1.6.7 alone brings a tag and a field that no other
+    # point has; 1.6.7 has neither, the gateway both, in the same measurement
+    said = ('partial write: field type conflict: input field "n" on measurement "m" is type '
+            "boolean, already exists as type integer dropped=1")
+    batches = [Batch(b"m x=1 1\nm n=1i,n=F 1", ""), Batch(b"m,t=a n=F,s=\"x\" 2", "")]
+    theirs = [refused(said), refused(said),
+              stored(("m", ["time", "n", "x"], [[1, None, 1]]),
+                     fields={"m": [["n", "integer"], ["x", "float"]]})]
+    mine = stored(("m", ["time", "n", "s", "t", "x"], [[1, None, None, None, 1],
+                                                       [2, False, "x", "a", None]]),
+                  fields={"m": [["n", "boolean"], ["s", "string"], ["x", "float"]]})
+    assert explain(batches, theirs, [refused(said), OK, mine]) == KEPT_TYPE
+    # ... but not where another row holds a value of such a column
+    more = stored(("m", ["time", "n", "s", "t", "x"], [[1, None, "y", None, 1],
+                                                       [2, False, "x", "a", None]]),
+                  fields={"m": [["n", "boolean"], ["s", "string"], ["x", "float"]]})
+    assert explain(batches, theirs, [refused(said), OK, more]) is None
+
+
 def test_a_type_per_shard_whose_points_select_hides_after_a_refusal() -> None:
     # 70-283: `v` is float in week 2's group and boolean in week 0's, whose point SELECT *
     # does not show; with a refusal in the case, the boolean is not taken for a leftover of it
