@@ -158,6 +158,12 @@ SAME = [
     pytest.param(b"cpu v=1 1\ncpu a=1 2\\\n\nbad\n", "cpu",
                  id="escaped-newline-before-empty-line"),
     pytest.param(b"cpu v=1 1\\\n", "cpu", id="escaped-newline-ends-the-body"),
+    # ... and its timestamp scanner stops at a newline too: nothing before it, no timestamp
+    # (the rest of the point goes unread); digits before it, anything after is invalid
+    pytest.param(b'cpu ct\n = \\t"=t \nok v=1 1\nok w=2 2', "=",
+                 id="newline-where-the-timestamp-begins"),
+    pytest.param(b' "a="\nok v=1 1\nok w=2 2\nok v=3 3', "ok",
+                 id="newline-after-the-timestamp"),
     pytest.param(b"# note\\\ncpu v=1 1\ncpu v=2 2", "cpu", id="comment-takes-the-next-line"),
     pytest.param(b"cpu v=1 1\n \\\ncpu v=2 2", "cpu", id="blank-then-escaped-newline"),
     # 1.x separates a line's parts by spaces; a tab only counts where it skips blanks

@@ -33,6 +33,8 @@ _WHITESPACE = " \t"
 # 1.x ends a field value and a timestamp at a space only: a tab there is part of the token,
 # so `v=1\t1` is an invalid number and `v=1 1\t` a bad timestamp.
 _SEPARATOR = " "
+# ... a timestamp also at a newline or CR (`scanTime`)
+_TIME_ENDS = " \r\n"
 # A field value up to the next separator, and an `=` that no backslash escapes.
 _VALUE = re.compile(r"[^, ]*")
 _BARE_EQUALS = re.compile(r"(?:^|[^\\])=")
@@ -365,9 +367,13 @@ def _read_time(text: str, pos: int, precision: Precision) -> int | None:
     if pos >= end:
         return None
     stamp_end = pos
-    while stamp_end < end and text[stamp_end] != _SEPARATOR:
+    while stamp_end < end and text[stamp_end] not in _TIME_ENDS:
         stamp_end += 1
     stamp = text[pos:stamp_end]
+    if not stamp:
+        # a point that spans lines: 1.x's scanner ends the timestamp at a newline (or CR) as
+        # at a space, and with none before it, the point has none and the rest goes unread
+        return None
     # 1.x's scanner lets a lone minus through, for strconv.ParseInt to refuse
     if stamp == "-":
         raise LineSyntaxError('strconv.ParseInt: parsing "-": invalid syntax')
