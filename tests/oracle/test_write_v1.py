@@ -123,6 +123,10 @@ SAME = [
                  id="escaped-backslash-before-space-then-string"),
     pytest.param(b'cpu a==x,b\\\\="1= 1\nok v=1 1\nok v=2 2', "ok",
                  id="escaped-backslash-before-equals-then-string"),
+    # ... and opens or closes a string at any quote while more `=` than `,` came before it
+    pytest.param(b'cpu ==,"att="\n\nok v=1 1\nok w=2 2', "ok", id="quote-opening-a-key"),
+    pytest.param(b'cpu v=-=a#,"#i#"1"-\\i=\nok v=1 1\nok w=2 2', "ok",
+                 id="quotes-in-a-key-then-an-open-one"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
     # ... and reads the timestamp after it before reading a value (fuzz 60-239), but walks
     # the keys first
