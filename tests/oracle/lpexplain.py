@@ -148,7 +148,19 @@ def _hidden_conflicts(batches: Sequence[lpgen.Batch], first: int, influx: list, 
     if not (counts[0] and counts[1]) or counts[0][1] != counts[1][1]:
         return False
     lost = _lost_to_two_types(influx[-1], ours[-1], twice)
-    return lost is not None and len(lost) == int(counts[1][2]) - int(counts[0][2]) > 0
+    extra = int(counts[1][2]) - int(counts[0][2])
+    # a point sent on several lines (a Telegraf flush) is refused, and counted, per line
+    return bool(lost) and extra in (len(lost), _lines_behind(batches[first], first, lost, twice))
+
+
+def _lines_behind(batch: lpgen.Batch, step: int, lost: list[tuple[str, dict]],
+                  twice: set[tuple[str, str]]) -> int:
+    """How many lines of the body hold the lost points: lines of their measurement and shard
+    group that name a field of two types."""
+    groups = {(name, lptwice.group_of(point["time"])) for name, point in lost}
+    return sum((line.measurement, line.group) in groups
+               and any(line.types(key) for name, key in twice if name == line.measurement)
+               for line in lptwice.read_lines(step, batch))
 
 
 def _lost_to_two_types(influx: list, ours: list, twice: set[tuple[str, str]]

@@ -129,6 +129,17 @@ def test_a_type_per_shard_behind_another_refusal() -> None:
                    [refused(f"{TIME_TAG} dropped=2"), CPU]) is None
 
 
+def test_a_type_per_shard_behind_another_refusal_sent_on_two_lines() -> None:
+    # 118-65: a flush sends one point on two lines; the gateway refuses, and counts, both
+    body = b"cpu v=1 1\ncpu,time=a v=1 2\ncpu v=1i 1500000000000000000\n"
+    batches = [Batch(body + b"cpu v=1i 1500000000000000000", "")]
+    theirs = stored(("cpu", ["time", "v"], [[1, 1.0], [1500000000000000000, 1]]),
+                    fields={"cpu": [["v", "float"], ["v", "integer"]]})
+    hidden = [refused(f"{TIME_TAG} dropped=1"), theirs]
+    assert explain(batches, hidden, [refused(f"{TIME_TAG} dropped=3"), CPU]) == SHARDS
+    assert explain(batches, hidden, [refused(f"{TIME_TAG} dropped=4"), CPU]) is None
+
+
 def test_refusals_in_several_groups_with_a_type_left_by_a_refused_point() -> None:
     # 23-189: each group refuses one point; the week-0 point, refused for giving `s` two
     # types, leaves `s` string in its group. 1.6.7 names either group's refusal.
