@@ -65,7 +65,7 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
     if first == len(batches):
         first = _STORED
     for recognise in (_batch, _retry, partial(_shards, twice=twice), _quote, _tab_key,
-                      _groups):
+                      _groups, partial(_groups_and_shards, twice=twice)):
         reason = recognise(batches, first, theirs, ours, differing)
         if reason:
             return reason
@@ -98,16 +98,21 @@ def _retry(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
                       _error(influx[first]))
     if kinds is None:
         return None
-    lines = [line for step, batch in enumerate(batches[:first + 1])
-             for line in lptwice.read_lines(step, batch)
-             if line.measurement == measurement and line.types(key)]
+    every = [line for step, batch in enumerate(batches[:first + 1])
+             for line in lptwice.read_lines(step, batch)]
+    lines = [line for line in every if line.measurement == measurement and line.types(key)]
     mine = [line for line in lines if line.step == first]
     if not mine or mine[0].types(key)[0] != kinds[2]:
         return None  # the type 1.6.7 names as existing is not this body's first
     group = mine[0].group
     if any(line.group == group for line in lines if line.step < first):
         return None  # not new to the shard group
-    later = [line for line in mine[1:] if line.group == group and kinds[1] in line.types(key)]
+    if not any(line.group == group for line in every if line.step < first):
+        return None  # the body makes the shard group: no second pass
+    # the second pass refuses the group's lines that give the other type: later lines, or
+    # the first itself where it names the field again with it (`v=1.5,v=0i`)
+    later = [line for at, line in enumerate(mine) if line.group == group
+             and kinds[1] in line.types(key)[1 if at == 0 else 0:]]
     return RETRY if later else None
 
 
@@ -142,28 +147,48 @@ def _hidden_conflicts(batches: Sequence[lpgen.Batch], first: int, influx: list, 
     counts = [_DROPPED.fullmatch(_error(answer)) for answer in (influx[first], ours[first])]
     if not (counts[0] and counts[1]) or counts[0][1] != counts[1][1]:
         return False
+    lost = _lost_to_two_types(influx[-1], ours[-1], twice)
+    extra = int(counts[1][2]) - int(counts[0][2])
+    # a point sent on several lines (a Telegraf flush) is refused, and counted, per line
+    return bool(lost) and extra in (len(lost), _lines_behind(batches[first], first, lost, twice))
+
+
+def _lines_behind(batch: lpgen.Batch, step: int, lost: list[tuple[str, dict]],
+                  twice: set[tuple[str, str]]) -> int:
+    """How many lines of the body hold the lost points: lines of their measurement and shard
+    group that name a field of two types."""
+    groups = {(name, lptwice.group_of(point["time"])) for name, point in lost}
+    return sum((line.measurement, line.group) in groups
+               and any(line.types(key) for name, key in twice if name == line.measurement)
+               for line in lptwice.read_lines(step, batch))
+
+
+def _lost_to_two_types(influx: list, ours: list, twice: set[tuple[str, str]]
+                       ) -> list[tuple[str, dict]] | None:
+    """The points (with their measurement) of measurements with a field of two types that
+    1.6.7 stored and the gateway did not, or None when what was stored differs otherwise."""
     typed = {name for name, _ in twice}
-    (series, fields), (our_series, our_fields) = influx[-1], ours[-1]
+    (series, fields), (our_series, our_fields) = influx, ours
     if any(f["name"] not in typed for f in _mismatched(fields or [], our_fields or [])):
-        return False
+        return None
     theirs_by_name = {s[0]: _points(s) for s in series}
     field_keys = {f["name"]: {v[0] for v in f["values"]} for f in our_fields or ()}
-    missing = 0
+    missing = []
     for name, points in ((s[0], _points(s)) for s in our_series):
         shown = theirs_by_name.get(name, [])
         for point, seen in zip(points, _without(points, twice, name), strict=True):
             # 1.6.7's SELECT * shows a field of two types with one type's values: a point
             # may show without its value, or not at all if it has no other field
             if point not in shown and seen not in shown and field_keys.get(name, set()) & {*seen}:
-                return False  # the gateway holds a point 1.6.7 does not
+                return None  # the gateway holds a point 1.6.7 does not
     for name, points in theirs_by_name.items():
         mine = next((_points(s) for s in our_series if s[0] == name), [])
         seen = _without(mine, twice, name)
         lost = [p for p in points if p not in mine and p not in seen]
         if lost and name not in typed:
-            return False
-        missing += len(lost)
-    return missing == int(counts[1][2]) - int(counts[0][2]) > 0
+            return None
+        missing += [(name, point) for point in lost]
+    return missing
 
 
 def _without(points: list[dict], twice: set[tuple[str, str]], name: str) -> list[dict]:
@@ -220,6 +245,67 @@ def _groups(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
     if not (dropped[0] and dropped[1]) or int(dropped[0][1]) >= int(dropped[1][1]):
         return None
     return GROUPS if len(_groups_of(batches[first])) > 1 else None
+
+
+def _groups_and_shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
+                       differing: list[int], twice: set[tuple[str, str]]) -> str | None:
+    """Both at once (107-283): the step's refusals fall in several shard groups, and among
+    them are type conflicts that 1.6.7 does not have in their groups, where it stores the
+    points. The step's answer differs as `_groups` has it; what was stored differs only by
+    points 1.6.7 stored with a value of a type it lists for the field beside the gateway's;
+    the gateway counts those and at most as many other refusals as the body has points
+    outside the groups of the refusal 1.6.7 names (and of the points it stored)."""
+    if first == _STORED or differing != [first, len(influx) - 1]:
+        return None
+    if not _groups(batches, first, influx, ours, [first]):
+        return None
+    counts = [_DROPPED.fullmatch(_error(answer)) for answer in (influx[first], ours[first])]
+    lost = _lost_to_two_types(influx[-1], ours[-1], twice)
+    if not (counts[0] and counts[1]) or not lost:
+        return None
+    extra = int(counts[1][2]) - int(counts[0][2])
+    theirs_types = lptwice.field_types(influx[-1][1])
+    our_types = lptwice.field_types(ours[-1][1])
+    for name, point in lost:
+        other = {(key, kind) for (m, key), kinds in theirs_types.items() if m == name
+                 for kind in set(kinds) - set(our_types.get((m, key), []))}
+        if not any(_fits(point.get(key), kind) for key, kind in other):
+            return None  # not a point of the field's other type
+    lines = lptwice.read_lines(first, batches[first])
+    kept = {(name, lptwice.group_of(point["time"])) for name, point in lost}
+    named = [line for line in _named_lines(_error(influx[first]), lines)
+             if (line.measurement, line.group) not in kept]  # stored there, not refused
+    groups = {line.group for line in named}
+    room = sum(line.group not in groups and (line.measurement, line.group) not in kept
+               for line in lines)  # lines that may hold the refusals 1.6.7 did not count
+    if not named or not 0 <= extra - len(lost) <= room:
+        return None
+    return f"{GROUPS}; {SHARDS}"
+
+
+def _named_lines(error: str, lines: list[lptwice.Line]) -> list[lptwice.Line]:
+    """The lines 1.6.7's partial-write refusal may name: a `time` tag's or a conflict's."""
+    tag = re.match(r'partial write: invalid tag key: input tag "time" on measurement '
+                   r'"((?:[^"\\]|\\.)*)"', error)
+    if tag:
+        return [line for line in lines if line.measurement == tag[1] and "time" in line.tags]
+    conflict = _CONFLICT.match(error.removeprefix("partial write: "))
+    kind = re.search(r"is type (\w+), already exists", error)
+    if conflict and kind:
+        return [line for line in lines
+                if line.measurement == conflict[2] and kind[1] in line.types(conflict[1])]
+    return []
+
+
+def _fits(value: object, kind: str) -> bool:
+    """Whether a JSON value can be of 1.x type `kind` (a float may show as a whole number)."""
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or kind == "float" and isinstance(value, float)
 
 
 def _cut_inside_a_character(theirs: str | None, ours: str | None) -> bool:

@@ -6,8 +6,10 @@ is drawn now and then, so most lines store and some do not. A case is a few batc
 body and a precision, written in order to one fresh database, so types can clash inside a
 body and across bodies; now and then an agent's batch follows (one shape over many lines,
 as Telegraf writes them), and a Telegraf flush (many inputs' shapes interleaved, one point
-spread over several lines, sent gzipped now and then, and again as a retry). Constructs the
-gateway answers differently on purpose (README: deliberate deviations) are left out:
+spread over several lines, sent gzipped now and then, and again as a retry), and a client
+library's points (names escaped by influxdb-python's or influxdb-client's rules).
+Constructs the gateway answers differently on purpose (README: deliberate deviations) are
+left out:
 unsigned values that parse, CR before a newline, text after a closing quote, a tag and a
 field of one name, a backslash before an escaped separator in a measurement, unknown
 precisions.
@@ -233,10 +235,87 @@ def _flip(value: str) -> str:
         return value
 
 
+# What the client libraries send: points built from Python values, each name escaped by the
+# library's own rules. influxdb-python doubles every backslash in a name and writes a newline
+# as `\n`, a string's newline too, and a space after a tag value ending in a backslash;
+# influxdb-client escapes separators, newlines, tabs and CR in names (`=` not in a
+# measurement), and in strings only `"` and the backslash. Raw names leave out what the
+# README lists as deliberate: a backslash before a separator or at the end of a
+# measurement or field key, and a tag and a field of one name.
+CLIENT_MEASUREMENTS = ("cpu", "win perf", "a,b", "C:\\drive", "x=y", "tab\tm", "nl\nm", "ü")
+CLIENT_TAGS = {"host": ("server 01", "a,b", "k=v", "ü", ""),
+               "path": ("C:\\Windows\\System32", "x\\", "line\nbreak", "tab\tx", 'q"t',
+                        "\\\\srv\\share", "\\ lead"),
+               "the key": ("v", "w"), "k,=": ("1", "2")}
+CLIENT_FIELDS = ("value", "used percent", "a,b", "k=v", "C:\\f", "nl\nk", "µs", "tab\tk")
+CLIENT_VALUES = (1.5, 0.1 + 0.2, 1e-05, 1e300, -0.0, 3.0, 42, -7, 0, True, False, "text",
+                 'say "hi"', "C:\\temp\\", "two\nlines", "", "tab\tx", "\\")
+CLIENT_UNITS = {"": 10**9, "n": 10**9, "u": 10**6, "ms": 10**3, "s": 1}
+
+
+def _python_name(name: str, measurement: bool = False) -> str:
+    """A name as influxdb-python writes it (a measurement's `=` too)."""
+    out = name.replace("\\", "\\\\").replace(" ", "\\ ").replace(",", "\\,")
+    return out.replace("=", "\\=").replace("\n", "\\n")
+
+
+def _v2_name(name: str, measurement: bool = False) -> str:
+    """A name as influxdb-client writes it."""
+    escapes = {",": "\\,", " ": "\\ ", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    if not measurement:
+        escapes["="] = "\\="
+    return name.translate(str.maketrans(escapes))
+
+
+def _client_value(value: object, python: bool) -> str:
+    if isinstance(value, bool):
+        return str(value) if python else str(value).lower()
+    if isinstance(value, int):
+        return f"{value}i"
+    if isinstance(value, float):
+        return repr(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + (text.replace("\n", "\\n") if python else text) + '"'
+
+
+def client_batch(rng: random.Random) -> Batch:
+    """Points a client library writes from Python values: influxdb-python's escapes or
+    influxdb-client's, tags sorted, empty tag values (and, in influxdb-python, empty strings)
+    left out, a field keeping the type of its first value."""
+    python = rng.random() < 0.5
+    name = _python_name if python else _v2_name
+    precision = rng.choice(tuple(CLIENT_UNITS))
+    types: dict[str, type] = {}
+    lines = []
+    start = rng.choice([1500000000, 1600000000, 0])
+    for i in range(rng.choice([1, 3, 8, 30])):
+        measurement = rng.choice(CLIENT_MEASUREMENTS)
+        tags = {k: rng.choice(v) for k, v in CLIENT_TAGS.items() if rng.random() < 0.5}
+        fields = {}
+        for key in rng.sample(CLIENT_FIELDS, rng.choice([1, 2, 4])):
+            value = rng.choice(CLIENT_VALUES)
+            kind = types.setdefault(f"{measurement}.{key}", type(value))
+            if type(value) is kind and not (python and value == ""):
+                fields[key] = value
+        if not fields:
+            continue
+        line = name(measurement, True)
+        for key, value in sorted(tags.items()):
+            escaped = name(value)
+            if python and escaped.endswith("\\"):
+                escaped += " "  # so that the backslash escapes no separator
+            line += f",{name(key)}={escaped}" if value else ""
+        line += " " + ",".join(f"{name(k)}={_client_value(v, python)}"
+                               for k, v in sorted(fields.items()))
+        lines.append(f"{line} {(start + rng.choice([0, i])) * CLIENT_UNITS[precision]}")
+    return Batch("\n".join(lines).encode(), precision)
+
+
 def case(seed: int | str) -> list[Batch]:
     """One to three batches for one database, the same for the same seed; now and then an
-    agent's batch after them, and a Telegraf flush after that, sent again now and then as a
-    retry (each drawn from its own random source, so the others stay)."""
+    agent's batch after them, a Telegraf flush after that, sent again now and then as a
+    retry, and a client library's batch last (each drawn from its own random source, so the
+    others stay)."""
     rng = random.Random(seed)
     fields: dict[str, str] = {}
     batches = [batch(rng, fields) for _ in range(rng.choice([1, 1, 2, 3]))]
@@ -248,4 +327,7 @@ def case(seed: int | str) -> list[Batch]:
         batches.append(flush_batch(flush))
         if flush.random() < 0.3:
             batches.append(batches[-1])
+    client = random.Random(f"client-{seed}")
+    if client.random() < 0.25:
+        batches.append(client_batch(client))
     return batches

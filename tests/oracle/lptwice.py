@@ -26,19 +26,20 @@ _INTEGER = re.compile(r"-?[0-9]+i")
 _FLOAT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _BOOLEANS = {"t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"}
 _PARTIAL = re.compile(r"partial write: (.*) dropped=(\d+)", re.S)
-_UNESCAPE = re.compile(r"\\([,= ])")
+_UNESCAPE = re.compile(r'\\([,= "])')  # 1.x unescapes a measurement and a field key so
 _NOW = "now"  # the shard group of a line without a timestamp: the server's now
 
 
 @dataclass(frozen=True, slots=True)
 class Line:
     """A line of a body as 1.x splits it: where it is, its measurement, each field it names
-    with the type of its value (None: not a value), and its 7-day shard group."""
+    with the type of its value (None: not a value), its 7-day shard group and its tag keys."""
 
     step: int
     measurement: str
     fields: tuple[tuple[str, str | None], ...]
     group: int | str | None  # None: the timestamp is not one
+    tags: tuple[str, ...] = ()
 
     def types(self, key: str) -> list[str | None]:
         return [kind for name, kind in self.fields if name == key]
@@ -47,7 +48,7 @@ class Line:
 def adjust(batches: Sequence[lpgen.Batch], influx: list, ours: list) -> list | None:
     """The gateway's answers (JSON shapes) had it kept those types, or None when no field
     shows the cause or a difference it should account for does not fit."""
-    theirs_types, our_types = _types(influx[-1][1]), _types(ours[-1][1])
+    theirs_types, our_types = field_types(influx[-1][1]), field_types(ours[-1][1])
     lines = [line for step, batch in enumerate(batches) for line in read_lines(step, batch)]
     refused: list[tuple[Line, str]] = []  # each with 1.6.7's words for it
     kept: dict[tuple[str, str], tuple[str, str, int | str | None]] = {}
@@ -125,25 +126,31 @@ def _stored_without(stored: list,
                     kept: dict[tuple[str, str], tuple[str, str, int | str | None]],
                     most: int) -> list | None:
     """What the gateway stored without the rows that hold a value of a kept field (at most
-    `most`, each in the cause's shard group), the field listed with the kept type."""
+    `most`, each in the cause's shard group), the field listed with the kept type, and
+    without the other columns only those rows held a value in (1.6.7 refused their point)."""
     series, fields = stored
     removed = 0
     kept_series = []
+    gone: dict[str, set[str]] = {}
     for name, columns, rows in series:
         keys = {key: group for (measurement, key), (_, _, group) in kept.items()
                 if measurement == name and key in columns}
-        rows_left = []
+        rows_left, rows_gone = [], []
         for row in rows:
             held = [keys[c] for c, v in zip(columns, row, strict=True)
                     if c in keys and v is not None]
             if not held:
                 rows_left.append(row)
                 continue
-            if any(group != _group_of(row[0]) for group in held):
+            if any(group != group_of(row[0]) for group in held):
                 return None
-            removed += 1
+            rows_gone.append(row)
+        removed += len(rows_gone)
+        gone[name] = (_holding(columns, rows_gone) - _holding(columns, rows_left)) - {*keys}
         if rows_left:
-            kept_series.append([name, columns, rows_left])
+            at = [i for i, column in enumerate(columns) if column not in gone[name]]
+            kept_series.append([name, [columns[i] for i in at],
+                                [[row[i] for i in at] for row in rows_left]])
     if removed > most:
         return None
     kept_fields = []
@@ -151,16 +158,23 @@ def _stored_without(stored: list,
         values = []
         for key, kind in one["values"]:
             types = kept.get((one["name"], key))
-            values.append([key, types[0] if types and kind == types[1] else kind])
-        kept_fields.append({**one, "values": values})
+            if key not in gone.get(one["name"], ()):
+                values.append([key, types[0] if types and kind == types[1] else kind])
+        if values:
+            kept_fields.append({**one, "values": values})
     return [kept_series, kept_fields or None]
 
 
-def _group_of(time: int | str) -> int | str:
+def _holding(columns: list[str], rows: list[list]) -> set[str]:
+    """The columns that hold a value in some row."""
+    return {c for row in rows for c, v in zip(columns, row, strict=True) if v is not None}
+
+
+def group_of(time: int | str) -> int | str:
     return _NOW if time == "now" else int(time) // _WEEK_NS
 
 
-def _types(fields: list | None) -> dict[tuple[str, str], list[str]]:
+def field_types(fields: list | None) -> dict[tuple[str, str], list[str]]:
     """Each (measurement, field) of SHOW FIELD KEYS with the types listed for it."""
     types: dict[tuple[str, str], list[str]] = {}
     for one in fields or ():
@@ -203,7 +217,7 @@ def _line(step: int, sections: list[str], precision: str) -> Line | None:
     key = sections[0].lstrip(" \t")
     if not key or key.startswith("#") or len(sections) < 2:
         return None
-    measurement = re.split(r"(?<!\\),", key, maxsplit=1)[0]
+    measurement, *tags = re.split(r"(?<!\\),", key)
     fields = []
     for field in _split(sections[1], ","):
         name, value = _split_key(field)
@@ -213,7 +227,9 @@ def _line(step: int, sections: list[str], precision: str) -> Line | None:
         stamp = sections[2]
         group = (int(stamp) * _UNIT_NS[precision] // _WEEK_NS
                  if re.fullmatch(r"-?[0-9]+", stamp) and len(sections) == 3 else None)
-    return Line(step, _UNESCAPE.sub(r"\1", measurement), tuple(fields), group)
+    keys = tuple(_UNESCAPE.sub(r"\1", re.split(r"(?<!\\)=", tag, maxsplit=1)[0])
+                 for tag in tags)
+    return Line(step, _UNESCAPE.sub(r"\1", measurement), tuple(fields), group, keys)
 
 
 def _split(text: str, separator: str) -> list[str]:

@@ -129,6 +129,17 @@ def test_a_type_per_shard_behind_another_refusal() -> None:
                    [refused(f"{TIME_TAG} dropped=2"), CPU]) is None
 
 
+def test_a_type_per_shard_behind_another_refusal_sent_on_two_lines() -> None:
+    # 118-65: a flush sends one point on two lines; the gateway refuses, and counts, both
+    body = b"cpu v=1 1\ncpu,time=a v=1 2\ncpu v=1i 1500000000000000000\n"
+    batches = [Batch(body + b"cpu v=1i 1500000000000000000", "")]
+    theirs = stored(("cpu", ["time", "v"], [[1, 1.0], [1500000000000000000, 1]]),
+                    fields={"cpu": [["v", "float"], ["v", "integer"]]})
+    hidden = [refused(f"{TIME_TAG} dropped=1"), theirs]
+    assert explain(batches, hidden, [refused(f"{TIME_TAG} dropped=3"), CPU]) == SHARDS
+    assert explain(batches, hidden, [refused(f"{TIME_TAG} dropped=4"), CPU]) is None
+
+
 def test_refusals_in_several_groups_with_a_type_left_by_a_refused_point() -> None:
     # 23-189: each group refuses one point; the week-0 point, refused for giving `s` two
     # types, leaves `s` string in its group. 1.6.7 names either group's refusal.
@@ -202,6 +213,26 @@ def test_a_type_kept_from_a_refused_point() -> None:
     assert explain(batches, theirs, [OK, refused(said.format(1)), wrong]) is None
 
 
+def test_a_type_kept_from_a_refused_point_refuses_the_columns_of_a_later_one() -> None:
+    # 113-313: the later point refused by 1.6.7 alone brings a tag and a field that no other
+    # point has; 1.6.7 has neither, the gateway both, in the same measurement
+    said = ('partial write: field type conflict: input field "n" on measurement "m" is type '
+            "boolean, already exists as type integer dropped=1")
+    batches = [Batch(b"m x=1 1\nm n=1i,n=F 1", ""), Batch(b"m,t=a n=F,s=\"x\" 2", "")]
+    theirs = [refused(said), refused(said),
+              stored(("m", ["time", "n", "x"], [[1, None, 1]]),
+                     fields={"m": [["n", "integer"], ["x", "float"]]})]
+    mine = stored(("m", ["time", "n", "s", "t", "x"], [[1, None, None, None, 1],
+                                                       [2, False, "x", "a", None]]),
+                  fields={"m": [["n", "boolean"], ["s", "string"], ["x", "float"]]})
+    assert explain(batches, theirs, [refused(said), OK, mine]) == KEPT_TYPE
+    # ... but not where another row holds a value of such a column
+    more = stored(("m", ["time", "n", "s", "t", "x"], [[1, None, "y", None, 1],
+                                                       [2, False, "x", "a", None]]),
+                  fields={"m": [["n", "boolean"], ["s", "string"], ["x", "float"]]})
+    assert explain(batches, theirs, [refused(said), OK, more]) is None
+
+
 def test_a_type_per_shard_whose_points_select_hides_after_a_refusal() -> None:
     # 70-283: `v` is float in week 2's group and boolean in week 0's, whose point SELECT *
     # does not show; with a refusal in the case, the boolean is not taken for a leftover of it
@@ -256,3 +287,65 @@ def test_existing_shard_written_again() -> None:
     other = stored(("cpu", ["time", "t", "u"], [[0, 45.5, None], [0, None, "s"]]),
                    fields={"cpu": [["t", "integer"], ["u", "string"]]})
     assert explain(batches, theirs, [OK, refused(ours_said), other]) is None
+
+
+def test_existing_shard_written_again_after_a_point_naming_the_field_twice() -> None:
+    """The new field's two types in one point (fuzz 101-106): 1.6.7's second pass refuses that
+    point as the first left it twice in its list, so it names that conflict, not the `time`
+    tag the first pass refused."""
+    batches = [Batch(b"mem v=1 1500000000000", ""),
+               Batch(b"cpu v=1 1000\ncpu,time=1 v=1 1000\ncpu w=1 12000\n"
+                     b"disk v=-1.5,v=-0i 12000", "")]
+    theirs_said = ('partial write: field type conflict: input field "v" on measurement "disk" '
+                   "is type integer, already exists as type float dropped=2")
+    after = stored(("cpu", ["time", "v", "w"], [[1000, 1.0, None], [12000, None, 1.0]]),
+                   ("mem", ["time", "v"], [[1500000000000, 1.0]]),
+                   fields={"cpu": [["v", "float"], ["w", "float"]], "mem": [["v", "float"]]})
+    ours = [OK, refused(f"{TIME_TAG} dropped=2"), after]
+    assert explain(batches, [OK, refused(theirs_said), after], ours) == RETRY
+    # ... not where the point gives the field one type only
+    once = [batches[0], Batch(batches[1].body.replace(b",v=-0i", b""), "")]
+    assert explain(once, [OK, refused(theirs_said), after], ours) is None
+    # ... nor where its types come the other way round from the named conflict
+    turned = [batches[0], Batch(batches[1].body.replace(b"v=-1.5,v=-0i", b"v=-0i,v=-1.5"), "")]
+    assert explain(turned, [OK, refused(theirs_said), after], ours) is None
+    # ... nor where the body makes the shard group (1.6.7 has no second pass then)
+    elsewhere = [Batch(b"mem v=1 1500000000000000000", ""), batches[1]]
+    assert explain(elsewhere, [OK, refused(theirs_said), after], ours) is None
+
+
+def test_refusals_in_several_groups_beside_a_type_per_shard() -> None:
+    """107-283: 1.6.7 names the `now` group's conflict and stores the week -1 point whose
+    field is new to that group's shard; the gateway names the `time` tag and counts all."""
+    batches = [Batch(b'cpu v="s"', ""),
+               Batch(b"mem,time=a w=1 -60000000000\ncpu v=2\ncpu v=3 -60000000000", "")]
+    conflict = ('partial write: field type conflict: input field "v" on measurement "cpu" is '
+                "type float, already exists as type string dropped=1")
+    theirs = [OK, refused(conflict),
+              stored(("cpu", ["time", "v"], [[-60000000000, 3]]),
+                     fields={"cpu": [["v", "float"], ["v", "string"]]})]
+    mine = stored(("cpu", ["time", "v"], [["now", "s"]]), fields={"cpu": [["v", "string"]]})
+    ours = [OK, refused('partial write: invalid tag key: input tag "time" on measurement '
+                        '"mem" is invalid dropped=3'), mine]
+    assert explain(batches, theirs, ours) == f"{GROUPS}; {SHARDS}"
+    # ... as where 1.6.7 names the other group's refusal
+    tag = refused('partial write: invalid tag key: input tag "time" on measurement "mem" is '
+                  "invalid dropped=1")
+    assert explain(batches, [OK, tag, theirs[2]], ours) == f"{GROUPS}; {SHARDS}"
+    # ... but not where the gateway counts more refusals than the body's other lines hold
+    assert explain(batches, theirs, [OK, refused(ours[1][1].replace("=3", "=4")), mine]) is None
+    # ... nor where the body's points fall in one shard group
+    one = [batches[0], Batch(b"mem,time=a w=1\ncpu v=2\ncpu v=3", "")]
+    assert explain(one, theirs, ours) is None
+    # ... nor where another measurement's rows differ too
+    more = stored(("cpu", ["time", "v"], [["now", "s"]]), ("mem", ["time", "w"], [[1, 1.0]]),
+                  fields={"cpu": [["v", "string"]], "mem": [["w", "float"]]})
+    assert explain(batches, theirs, [*ours[:2], more]) is None
+    # ... nor where the gateway counts no more refusals than the points 1.6.7 kept
+    two = refused('partial write: invalid tag key: input tag "time" on measurement "mem" is '
+                  "invalid dropped=1")
+    assert explain(batches, theirs, [OK, two, mine]) is None
+    # ... nor where 1.6.7 kept a point of the field's first type the gateway lost
+    kept = stored(("cpu", ["time", "v"], [[-60000000000, 3], [5, "t"]]),
+                  fields={"cpu": [["v", "float"], ["v", "string"]]})
+    assert explain(batches, [*theirs[:2], kept], ours) is None

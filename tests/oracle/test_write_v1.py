@@ -118,6 +118,15 @@ SAME = [
     pytest.param(b' , s="a=b"\nok v=1 1\n"\nok v=2 2', "ok",
                  id="leading-space-string-opened-late"),
     pytest.param(b' cpu,t=1 s="a\nb" 1\nok v=1 1', "cpu", id="leading-space-string-spans"),
+    # ... and skips `\\` as a pair, so a separator after it is bare
+    pytest.param(b'cpu,t=a\\\\ b,c s="x\nok v=1 1\nok v=2 2"\nok v=3 3', "ok",
+                 id="escaped-backslash-before-space-then-string"),
+    pytest.param(b'cpu a==x,b\\\\="1= 1\nok v=1 1\nok v=2 2', "ok",
+                 id="escaped-backslash-before-equals-then-string"),
+    # ... and opens or closes a string at any quote while more `=` than `,` came before it
+    pytest.param(b'cpu ==,"att="\n\nok v=1 1\nok w=2 2', "ok", id="quote-opening-a-key"),
+    pytest.param(b'cpu v=-=a#,"#i#"1"-\\i=\nok v=1 1\nok w=2 2', "ok",
+                 id="quotes-in-a-key-then-an-open-one"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
     # ... and reads the timestamp after it before reading a value (fuzz 60-239), but walks
     # the keys first
@@ -136,6 +145,12 @@ SAME = [
     pytest.param(b'cpu f\\\\="s",g\\\\=2i 5', "cpu", id="escaped-backslashes-in-two-keys"),
     pytest.param(b"cpu f\\\\=x", "cpu", id="escaped-backslash-then-bad-value"),
     pytest.param(b"cpu f\\\\\\=1 5", "cpu", id="escaped-backslash-then-escaped-equals"),
+    # ... and its scanner takes `\\` then a bare comma or space in a key as a separator
+    pytest.param(b"cpu f=1,g\\\\,y=2 7\ncpu g\\\\ y=2 7\ncpu g\\\\\\,y=2 7\nok v=1 1", "cpu",
+                 id="escaped-backslash-before-separator-in-field-key"),
+    # ... and `\\=` then the value its scan checks (`b=1` is not a boolean)
+    pytest.param(b"cpu a\\\\=b=1 1\ncpu \\\\=b=1 2\ncpu v=1,a\\\\\\\\=t=2 3\nok v=1 1", "cpu",
+                 id="escaped-backslash-before-field-equals-then-bad-value"),
     # A backslash escapes the newline after it (1.x's line splitter skips both bytes).
     pytest.param(b"cpu,t=a\\\nb v=1 1\nok v=1 2", "cpu", id="escaped-newline-in-tag-value"),
     pytest.param(b"cpu v=1 1\\\ncpu v=2 2\nok v=1 3", "cpu",
@@ -147,6 +162,12 @@ SAME = [
     pytest.param(b"cpu v=1 1\ncpu a=1 2\\\n\nbad\n", "cpu",
                  id="escaped-newline-before-empty-line"),
     pytest.param(b"cpu v=1 1\\\n", "cpu", id="escaped-newline-ends-the-body"),
+    # ... and its timestamp scanner stops at a newline too: nothing before it, no timestamp
+    # (the rest of the point goes unread); digits before it, anything after is invalid
+    pytest.param(b'cpu ct\n = \\t"=t \nok v=1 1\nok w=2 2', "=",
+                 id="newline-where-the-timestamp-begins"),
+    pytest.param(b' "a="\nok v=1 1\nok w=2 2\nok v=3 3', "ok",
+                 id="newline-after-the-timestamp"),
     pytest.param(b"# note\\\ncpu v=1 1\ncpu v=2 2", "cpu", id="comment-takes-the-next-line"),
     pytest.param(b"cpu v=1 1\n \\\ncpu v=2 2", "cpu", id="blank-then-escaped-newline"),
     # 1.x separates a line's parts by spaces; a tab only counts where it skips blanks
@@ -233,6 +254,19 @@ def test_same_values_stored_as_influxdb(influxdb1: Influxd, gateway: GatewayProc
     stored = select_all(influxdb1.url, database)
     assert stored["results"][0]["series"]  # type: ignore[index]
     assert select_all(gateway.url, database) == stored
+
+
+def test_quote_unescaped_in_measurement_and_field_key(influxdb1: Influxd,
+                                                      gateway: GatewayProcess) -> None:
+    """1.x unescapes `\\"` to a quote in a measurement and a field key (after `\\\\`, read
+    first, too), where a tag key and value keep it as written."""
+    body = b'c\\"pu,t\\"k=x\\"y a\\"b=1,c\\\\\\"=2 1\nc\\"pu a\\"b=3 2'
+    database, influx, ours = both(influxdb1, gateway, body)
+    assert ours == influx == (204, "")
+    stored = select_all(influxdb1.url, database, "/.*/")
+    (series, _) = stored["results"][0]["series"]  # type: ignore[index]
+    assert (series["name"], series["columns"]) == ('c"pu', ["time", 'a"b', 'c\\\\"'])
+    assert select_all(gateway.url, database, "/.*/") == stored
 
 
 def test_type_conflict_with_stored_field(influxdb1: Influxd, gateway: GatewayProcess) -> None:

@@ -158,11 +158,13 @@ def test_microsecond_spellings(influxdb1: Influxd, gateway: GatewayProcess,
     assert stored(gateway.url) == [[1000, 1]]
 
 
-def test_measurement_with_a_backslash_before_an_escaped_comma(
-        influxdb1: Influxd, gateway: GatewayProcess) -> None:
-    """1.x accepts it, lists it as `C:,x=y` and returns nothing under either name; the
-    gateway keeps the name 1.x's write path reads (`C:\\,x=y`), readable (README)."""
-    database, influx, ours = both(influxdb1, gateway, b"C:\\\\,x=y f=1 1")
+@pytest.mark.parametrize("escaped", [",x=y", " x", "=x", '"x'])
+def test_measurement_with_a_backslash_before_an_escaped_character(
+        influxdb1: Influxd, gateway: GatewayProcess, escaped: str) -> None:
+    """`C:\\\\,x=y`: 1.x accepts it, lists it as `C:,x=y` and returns nothing under either
+    name; the gateway keeps the name 1.x's write path reads (`C:\\,x=y`), readable (README).
+    The same for an escaped space, `=` or quote."""
+    database, influx, ours = both(influxdb1, gateway, f"C:\\\\{escaped} f=1 1".encode())
     assert influx == ours == (204, "")
 
     def answer(base: str, statement: str) -> object:
@@ -170,11 +172,15 @@ def test_measurement_with_a_backslash_before_an_escaped_comma(
         with urllib.request.urlopen(url, timeout=10) as response:
             return json.load(response)["results"][0].get("series")
 
-    assert answer(influxdb1.url, "SHOW MEASUREMENTS")[0]["values"] == [["C:,x=y"]]
-    for name in ('"C:,x=y"', '"C:\\\\,x=y"'):
-        assert answer(influxdb1.url, f"SELECT * FROM {name}") is None
-    assert answer(gateway.url, "SHOW MEASUREMENTS")[0]["values"] == [["C:\\,x=y"]]
-    assert answer(gateway.url, 'SELECT * FROM "C:\\\\,x=y"')[0]["values"] == [
+    def quoted(name: str) -> str:
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    listed, kept = f"C:{escaped}", f"C:\\{escaped}"
+    assert answer(influxdb1.url, "SHOW MEASUREMENTS")[0]["values"] == [[listed]]
+    for name in (listed, kept):
+        assert answer(influxdb1.url, f"SELECT * FROM {quoted(name)}") is None
+    assert answer(gateway.url, "SHOW MEASUREMENTS")[0]["values"] == [[kept]]
+    assert answer(gateway.url, f"SELECT * FROM {quoted(kept)}")[0]["values"] == [
         ["1970-01-01T00:00:00.000000001Z", 1]]
 
 

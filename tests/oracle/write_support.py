@@ -64,9 +64,9 @@ def both(influxdb1: Influxd, gateway: GatewayProcess, body: bytes, setup: bytes 
     return database, answers[0], answers[1]
 
 
-def select_all(base: str, database: str) -> object:
+def select_all(base: str, database: str, source: str = '"cpu"') -> object:
     url = f"{base}/query?" + urllib.parse.urlencode(
-        {"db": database, "q": 'SELECT * FROM "cpu" GROUP BY *'})
+        {"db": database, "q": f"SELECT * FROM {source} GROUP BY *"})
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)
 

@@ -33,12 +33,19 @@ _WHITESPACE = " \t"
 # 1.x ends a field value and a timestamp at a space only: a tab there is part of the token,
 # so `v=1\t1` is an invalid number and `v=1 1\t` a bad timestamp.
 _SEPARATOR = " "
+# ... a timestamp also at a newline or CR (`scanTime`)
+_TIME_ENDS = " \r\n"
 # A field value up to the next separator, and an `=` that no backslash escapes.
 _VALUE = re.compile(r"[^, ]*")
 _BARE_EQUALS = re.compile(r"(?:^|[^\\])=")
+# An even run of backslashes, then a comma, a space or an `=`.
+_SEPARATOR_AFTER_BACKSLASHES = re.compile(r"(?<!\\)(?:\\\\)+[, =]")
 
 # Characters a backslash escapes in names and tag values; any other backslash is literal.
 _NAME_ESCAPES = frozenset(", =")
+# 1.x unescapes a measurement and a field key with the quote too (its escape.Unescape),
+# where tag keys and values keep `\"` as written.
+_KEY_ESCAPES = _NAME_ESCAPES | {'"'}
 
 
 class LineSyntaxError(ValueError):
@@ -222,11 +229,18 @@ def scan_field_set(text: str, start: int) -> tuple[str | None, int]:
 def _read_fields(text: str, pos: int, measurement: str, tags: dict[str, str]
                  ) -> tuple[dict[str, tuple[FieldType, object]], str | None, int]:
     """The fields from `pos`, the first type conflict among them, and where they end."""
-    end = len(text)
+    end, fields_start = len(text), pos
     fields: dict[str, tuple[FieldType, object]] = {}
     conflict: str | None = None
     while True:
-        key, pos = _scan(text, (start := pos), ",= ", _NAME_ESCAPES)
+        key, pos = _scan(text, (start := pos), ",= ", _KEY_ESCAPES)
+        if "\\" in key and _SEPARATOR_AFTER_BACKSLASHES.search(text, start, pos):
+            # 1.x's scanner skips a backslash with the byte after it, so in a key `\\,`, `\\ `
+            # and `\\=` are an escaped backslash and a bare separator, where this reader (as
+            # 1.x's) takes an escaped one: the scan's complaint comes first
+            complaint, _ = scan_field_set(text, fields_start)
+            if complaint is not None:
+                raise LineSyntaxError(complaint)
         if pos >= end or text[pos] != "=":
             if key:
                 _unfinished_key(text, start)
@@ -276,7 +290,7 @@ def _check_field_key_sizes(text: str, start: int, end: int, key_size: int) -> No
     pos = start
     while pos < end:
         key_start = pos
-        _, pos = _scan(text, pos, ",= ", _NAME_ESCAPES)
+        _, pos = _scan(text, pos, ",= ", _KEY_ESCAPES)
         size = _utf8_size(text, key_start, pos)
         if size > room:
             total = key_size + FIELD_KEY_SEPARATOR + size
@@ -293,7 +307,7 @@ def parse_line(text: str, precision: Precision, default_time: int | None) -> Poi
     """Parse one line, without its leading whitespace or line ending."""
     if "\x00" in text:  # no storage engine takes NUL in a name; none is expected in a value
         raise LineSyntaxError("invalid character NUL")
-    measurement, pos = _scan(text, 0, ", ", _NAME_ESCAPES)
+    measurement, pos = _scan(text, 0, ", ", _KEY_ESCAPES)
     if not measurement:
         raise LineSyntaxError("missing measurement")
     end = len(text)
@@ -353,9 +367,13 @@ def _read_time(text: str, pos: int, precision: Precision) -> int | None:
     if pos >= end:
         return None
     stamp_end = pos
-    while stamp_end < end and text[stamp_end] != _SEPARATOR:
+    while stamp_end < end and text[stamp_end] not in _TIME_ENDS:
         stamp_end += 1
     stamp = text[pos:stamp_end]
+    if not stamp:
+        # a point that spans lines: 1.x's scanner ends the timestamp at a newline (or CR) as
+        # at a space, and with none before it, the point has none and the rest goes unread
+        return None
     # 1.x's scanner lets a lone minus through, for strconv.ParseInt to refuse
     if stamp == "-":
         raise LineSyntaxError('strconv.ParseInt: parsing "-": invalid syntax')

@@ -33,25 +33,34 @@ OPEN_STRING = -3  # ends inside a quoted string value that no later line closes
 # value. A point's patterns run to the end of the line: a field's group matches where a
 # string is still open there; the last group is the timestamp.
 KEY = rb"(?:[^ ,=\\]++|\\[ ,=]|\\)*+"
+# A field key holds no quote in the usual reading: 1.x's splitter may take one there as
+# opening a string (`v==,"b="`), so a line with one is read again (`_LOOSE_POINT`) and checked.
+_FIELD_KEY = rb'(?:[^ ,=\\"]++|\\[ ,=]|\\)*+'
 _STRING_BODY = rb'(?:[^"\\]++|\\["\\]|\\)*+'
 # As the parser (and 1.x) reads them, a field value and a timestamp end at a space only (a tab
 # is part of the token), blanks before the timestamp follow a space, and only spaces follow
 # the timestamp; one carriage return may end a line. A quote in a bare value or a timestamp
 # opens a string for 1.x's splitter: such a line does not match, and `_split_as_1x` reads it.
-_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ ,"]*+)' % (KEY, _STRING_BODY)
+_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ ,"]*+)' % (_FIELD_KEY, _STRING_BODY)
 _TIMESTAMP = rb'(?: [ \t]*+([^ \t\r"][^ \r"]*+)?)? *+\r?\Z'
 _POINT = re.compile(
     rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+"  # measurement and tags: to the first bare space
     rb"%s(?:,%s)*+%s" % (_FIELD, _FIELD, _TIMESTAMP)
 )
 # The same reading for a line without backslashes, three times faster.
-_PLAIN_FIELD = rb'[^ ,=]*+=(?>"[^"]*+(?:"|(\Z))|[^ ,"]*+)'
+_PLAIN_FIELD = rb'[^ ,="]*+=(?>"[^"]*+(?:"|(\Z))|[^ ,"]*+)'
 _PLAIN_POINT = re.compile(
     rb"[ \t]*+[^ ]++ [ \t]*+%s(?:,%s)*+%s" % (_PLAIN_FIELD, _PLAIN_FIELD, _TIMESTAMP))
 _MORE_FIELDS = re.compile(rb"(?:,%s)*+%s" % (_FIELD, _TIMESTAMP))
+_LOOSE_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ ,"]*+)' % (KEY, _STRING_BODY)
+_LOOSE_POINT = re.compile(
+    rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+%s(?:,%s)*+%s"
+    % (_LOOSE_FIELD, _LOOSE_FIELD, _TIMESTAMP))
 # The bytes 1.x's line splitter looks at, and a backslash with the byte it skips.
 _SPLITTER_TOKENS = re.compile(rb'\\[\s\S]|[ =,"]')
 _STRING_END = re.compile(rb'%s"' % _STRING_BODY)
+# An even run of backslashes before a separator: 1.x's splitter reads the separator as bare.
+_PAIRED = re.compile(rb"(?<!\\)(?:\\\\)+[ ,=]")
 
 BLANKS = b" \t"
 _BACKSLASH = ord("\\")
@@ -174,29 +183,37 @@ def _ordinary(special: bytes) -> bytes:
 def _read_point(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
     """The point that begins at `lines[first]`: its text, what `locate_timestamp` says about
     it (offsets into that text), and the index of its last line."""
-    text, where, last = _read_shape(lines, first)
+    text, where, last, loose = _read_shape(lines, first)
     line = lines[first]
     # 1.x's splitter counts `=` and `,` from the line's first space: after a leading space it
-    # counts those of the measurement and tags too (` ,s="x` opens no string). Rare: check.
-    if where != NOT_A_POINT and b" " in line[:len(line) - len(line.lstrip(BLANKS))]:
+    # counts those of the measurement and tags too (` ,s="x` opens no string); it skips
+    # `\\` as a pair, so the separator after it is bare (`t=a\\ b,c s="x` counts `b,c`); and
+    # it may open a string at a quote in a field key (`v==,"b="`). Rare: check.
+    if where != NOT_A_POINT and (loose or b" " in line[:len(line) - len(line.lstrip(BLANKS))]
+                                 or b"\\\\" in line and _PAIRED.search(line)):
         split = _split_as_1x(lines, first)
         if split != last:
             return b"\n".join(lines[first:split + 1]), NOT_A_POINT, split
     return text, where, last
 
 
-def _read_shape(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
-    """`_read_point` for a point whose first space ends its measurement and tags."""
+def _read_shape(lines: list[bytes], first: int) -> tuple[bytes, int, int, bool]:
+    """`_read_point` for a point whose first space ends its measurement and tags, and
+    whether it has a quote in a field key."""
     line = lines[first]
     match = None
+    loose = False
     if line.lstrip(BLANKS)[:1] != b"#":
         match = (_POINT if b"\\" in line else _PLAIN_POINT).match(line)
+        if match is None and b'"' in line:
+            match = _LOOSE_POINT.match(line)
+            loose = match is not None
     last = first
     # Each step goes on from where the last stopped, so a point of many lines is read once.
     while match is not None and match.lastindex not in (None, match.re.groups):
         while True:  # a string is left open: it goes on to the line that closes it
             if last + 1 == len(lines):
-                return b"\n".join(lines[first:]), OPEN_STRING, last
+                return b"\n".join(lines[first:]), OPEN_STRING, last, loose
             last += 1
             line = lines[last]
             closed = _STRING_END.match(line)
@@ -205,12 +222,12 @@ def _read_shape(lines: list[bytes], first: int) -> tuple[bytes, int, int]:
         match = _MORE_FIELDS.match(line, closed.end())
     if match is None:  # a comment, or no point's shape: read as 1.x's splitter reads it
         last = _split_as_1x(lines, first)
-        return b"\n".join(lines[first:last + 1]), NOT_A_POINT, last
+        return b"\n".join(lines[first:last + 1]), NOT_A_POINT, last, loose
     where = NO_TIMESTAMP if match.lastindex is None else match.start(match.lastindex)
     if last == first:
-        return line, where, first
+        return line, where, first, loose
     text = b"\n".join(lines[first:last + 1])
-    return text, where if where < 0 else where + len(text) - len(line), last
+    return text, where if where < 0 else where + len(text) - len(line), last, loose
 
 
 def _split_as_1x(lines: list[bytes], first: int) -> int:

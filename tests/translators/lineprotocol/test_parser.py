@@ -66,6 +66,9 @@ def _nan_safe(value: object) -> object:
         pytest.param(b'cpu s="back\\slash"', "cpu", {"s": "back\\slash"}, id="lone-backslash"),
         pytest.param(b"cpu a=1,a=2", "cpu", {"a": 2.0}, id="duplicate-field-last-wins"),
         pytest.param(b"c=p,t=1 f=1", "c=p", {"t": "1", "f": 1.0}, id="equals-in-measurement"),
+        # 1.x unescapes a quote in a measurement and a field key, not in a tag
+        pytest.param(b'c\\"pu,t\\"k=x\\"y a\\"b=1,c\\\\\\"=2', 'c"pu',
+                     {'t\\"k': 'x\\"y', 'a"b': 1.0, 'c\\\\"': 2.0}, id="escaped-quotes"),
         pytest.param("météo,lieu=Zürich t=1".encode(), "météo",
                      {"lieu": "Zürich", "t": 1.0}, id="utf8"),
     ],
@@ -190,6 +193,13 @@ def test_layout(body: bytes, expected_rows: int) -> None:
                      id="escaped-backslash-then-escaped-equals"),
         pytest.param(b"cpu f\\\\=1,b=2", "invalid field format",
                      id="field-key-taking-in-the-next-field"),
+        # ... and skips `\\\\` as a pair, so a comma or a space after it separates
+        pytest.param(b"cpu f=1,g\\\\,y=2", "invalid field format",
+                     id="escaped-backslash-before-comma-in-key"),
+        pytest.param(b"cpu g\\\\ y=2", "invalid field format",
+                     id="escaped-backslash-before-space-in-key"),
+        pytest.param(b"cpu a\\\\=b=1", "invalid boolean",
+                     id="escaped-backslash-before-equals-then-bad-value"),
         # 1.x scans the whole field set (to the first space outside a string) before it
         # reads a field: values are checked where an `=` begins them, commas counted
         pytest.param(b"cpu v=1,", "invalid field format", id="comma-ends-the-fields"),
