@@ -21,3 +21,17 @@ async def test_a_regex_of_megabytes_answers(client: TestClient) -> None:
     assert response.status == 200, await response.text()
     assert (await response.json())["results"][0]["series"][0]["values"] == [
         ["1970-01-01T00:00:02Z", 2]]
+
+
+async def test_thousands_of_statements_stop_at_the_query_timeout(make_client) -> None:
+    client = await make_client(query={"timeout_seconds": 0.5})
+    await write_lp(client, "db", b"cpu v=1 1\n", "s")
+    query = ";".join(["SELECT v FROM cpu"] * 5000)  # each quick, together ~50 s
+    response = await asyncio.wait_for(
+        client.post("/query", data={"db": "db", "q": query}), 30)
+    assert response.status == 200, await response.text()
+    results = (await response.json())["results"]
+    assert 1 <= len(results) < 5000
+    assert results[-1] == {"statement_id": len(results) - 1,
+                           "error": "not executed"}  # 1.x's word after a failed statement
+    assert results[0]["series"][0]["values"] == [["1970-01-01T00:00:01Z", 1]]
