@@ -50,3 +50,15 @@ async def test_a_group_by_of_thousands_of_tags_answers(client: TestClient) -> No
     series = (await response.json())["results"][0]["series"]
     assert [(s["tags"]["host"], s["tags"]["t5999"], s["values"]) for s in series] == [
         ("h1", "", [["1970-01-01T00:00:00Z", 1]]), ("h2", "", [["1970-01-01T00:00:00Z", 3]])]
+
+
+async def test_delete_past_either_end_of_time_deletes_nothing(client: TestClient) -> None:
+    await write_lp(client, "db", b"cpu v=1 1\n", "s")
+    # 1.6.7 deletes nothing (checked by hand); here a storage error and a traceback were logged
+    for condition in ("time > 9223372036854775806", "time < -9223372036854775806"):
+        response = await client.post("/query", data={
+            "db": "db", "q": f"DELETE FROM cpu WHERE {condition}"})
+        assert await response.json() == {"results": [{"statement_id": 0}]}, condition
+    response = await client.get("/query", params={"db": "db", "q": "SELECT v FROM cpu"})
+    assert (await response.json())["results"][0]["series"][0]["values"] == [
+        ["1970-01-01T00:00:01Z", 1]]
