@@ -62,3 +62,22 @@ async def test_delete_past_either_end_of_time_deletes_nothing(client: TestClient
     response = await client.get("/query", params={"db": "db", "q": "SELECT v FROM cpu"})
     assert (await response.json())["results"][0]["series"][0]["values"] == [
         ["1970-01-01T00:00:01Z", 1]]
+
+
+async def test_buckets_over_all_of_time(client: TestClient) -> None:
+    # the first bucket of the range started before the earliest time: a 500. 1.6.7 answers
+    # the 1970 and 2129 (2161) buckets as here, and before 1970 buckets its int64 arithmetic
+    # wrapped around (1705, 1865, 2025); here the one representable bucket before 1970.
+    # 1000000000w wraps to 5048799358640717824 ns in the parser, as in 1.x.
+    await write_lp(client, "db", b"cpu v=1 1\ncpu v=2 1600000000\n", "s")
+    for interval, values in [("1000000000w", [["1810-01-04T19:44:01.359282176Z", 0],
+                                              ["1970-01-01T00:00:00Z", 2],
+                                              ["2129-12-28T04:15:58.640717824Z", 0]]),
+                             ("10000w", [["1778-05-07T00:00:00Z", 0],
+                                         ["1970-01-01T00:00:00Z", 2],
+                                         ["2161-08-27T00:00:00Z", 0]])]:
+        response = await client.post("/query", data={"db": "db", "q": (
+            "SELECT count(v) FROM cpu WHERE time > -9223372036854775806 AND "
+            f"time < 9223372036854775806 GROUP BY time({interval})")})
+        assert response.status == 200, await response.text()
+        assert (await response.json())["results"][0]["series"][0]["values"] == values
