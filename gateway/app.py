@@ -95,7 +95,8 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
     app[keys.QUERIES] = QueryService(store)
     app[keys.ADMIN] = AdminService(store)
     app[keys.INFLUXQL] = InfluxQLService(
-        store, Limits(max_buckets=config.query.max_rows, max_rows=config.query.max_rows))
+        store, Limits(max_buckets=config.query.max_rows, max_rows=config.query.max_rows),
+        config.query.timeout_seconds)
     try:
         yield
     finally:

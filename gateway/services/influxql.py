@@ -21,7 +21,7 @@ from gateway.backends.native.reader import Reader
 from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore
 from gateway.backends.upstream.base import UpstreamReply
-from gateway.errors import GatewayError, invalid
+from gateway.errors import Category, GatewayError, invalid
 from gateway.model import Generation, PassCredentials
 from gateway.services import select_into
 from gateway.services.retention import RetentionStatements
@@ -80,9 +80,11 @@ def chunking_for(statement: ast.Statement) -> Chunking:
 
 
 class InfluxQLService:
-    def __init__(self, store: NativeStore, limits: engine.Limits) -> None:
+    def __init__(self, store: NativeStore, limits: engine.Limits,
+                 timeout: float | None = None) -> None:
         self._store = store
         self._limits = limits
+        self._timeout = timeout  # for the whole request: each read has it too
         self._retention = RetentionStatements(store)
 
     def databases(self) -> list[str]:
@@ -95,10 +97,16 @@ class InfluxQLService:
             raise invalid("must provide only one InfluxQl statement per query")
         answer = InfluxQLAnswer()
         results = answer.results
+        deadline = None if self._timeout is None else time.monotonic() + self._timeout
         for index, statement in enumerate(statements):
             result = StatementResult(index)
             answer.chunking[index] = chunking_for(statement)
             try:
+                # thousands of quick statements, each within the timeout, must not make a
+                # request that outlasts it: the next one fails as a read past it does
+                if deadline is not None and index and time.monotonic() > deadline:
+                    raise GatewayError(Category.UNAVAILABLE,
+                                       f"query timed out after {self._timeout:g} s")
                 await self._run(statement, request, now, result)
             except StatementPanic as exc:
                 results.append(StatementResult(

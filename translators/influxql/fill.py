@@ -12,6 +12,7 @@ from .readrange import moved_bounds
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
 from .storage import absent
+from .timerange import MIN_TIME
 
 
 def bucket_of(plan: SelectPlan, time: int) -> int:
@@ -29,6 +30,8 @@ def bucket_span(plan: SelectPlan, lower: int, upper: int, firsts: Iterable[int |
     start: int | None
     if plan.time_range.lower is not None:
         start = bucket_of(plan, read_lower)
+        if start < MIN_TIME:  # a bucket starting before time can: the next is the first
+            start += plan.interval  # (1.x's int64 arithmetic wraps such buckets around)
     else:
         known = [first for first in firsts if first is not None]
         start = min(known) if known else None

@@ -55,6 +55,8 @@ def mapped_bounds(plan: SelectPlan, now: int) -> tuple[int, int]:
 
 def stored_time_within(lower: int, upper: int) -> list[exp.Expression]:
     """Conditions keeping stored rows with lower <= time <= upper (none for an open end)."""
+    if lower > MAX_TIME or upper < MIN_TIME:  # `time > 9223372036854775806`: nothing, not
+        return [exp.false()]  # a timestamp past DuckDB's range (a storage error)
     parts: list[exp.Expression] = []
     if lower > MIN_TIME:
         parts.append(exp.GTE(this=col(STORED_TIME), expression=timestamp_literal(lower)))

@@ -11,6 +11,7 @@ no `\\p{Greek}` or `[[:alpha:]]` and reads some escapes otherwise). Unicode scri
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any, SupportsIndex
 
 import re2
 
@@ -27,6 +28,64 @@ _POSIX = {
 }
 _MAX_RUNE = 0x10FFFF
 _OPEN, _BAR, _ATOM = "(", "|", "atom"
+
+
+class _Rest:
+    """The rest of a pattern from `pos` on, read as a str: `rest[k:]` moves the start without
+    copying (a walk that sliced the str was quadratic: a 3 MB pattern took minutes). Other
+    slices and str() copy out a str."""
+
+    __slots__ = ("text", "pos")
+
+    def __init__(self, text: str, pos: int = 0) -> None:
+        self.text, self.pos = text, min(pos, len(text))
+
+    def __len__(self) -> int:
+        return len(self.text) - self.pos
+
+    def __str__(self) -> str:
+        return self.text[self.pos:]
+
+    def __getitem__(self, key: int | slice) -> Any:
+        if isinstance(key, int):
+            if not 0 <= key < len(self):
+                raise IndexError(key)
+            return self.text[self.pos + key]
+        start = 0 if key.start is None else key.start
+        if key.stop is None:
+            return _Rest(self.text, self.pos + start)
+        return self.text[self.pos + start:self.pos + key.stop]
+
+    def startswith(self, prefix: str) -> bool:
+        return self.text.startswith(prefix, self.pos)
+
+    def find(self, sub: str, start: int = 0) -> int:
+        found = self.text.find(sub, self.pos + start)
+        return found - self.pos if found >= 0 else -1
+
+
+class _Stack(list[str]):
+    """The parser's stack, with adjacent atoms kept as one (only the top one matters) and a
+    count of open groups, so that neither a long run of atoms nor `_OPEN in stack` at each
+    `)` makes the walk quadratic."""
+
+    opens = 0
+
+    def append(self, item: str) -> None:
+        if item == _ATOM and self and self[-1] == _ATOM:
+            return
+        if item == _OPEN:
+            self.opens += 1
+        super().append(item)
+
+    def pop(self, index: SupportsIndex = -1) -> str:
+        item = super().pop(index)
+        if item == _OPEN:
+            self.opens -= 1
+        return item
+
+    def __contains__(self, item: object) -> bool:
+        return self.opens > 0 if item == _OPEN else super().__contains__(item)
 
 
 class _RegexSyntaxError(Exception):
@@ -55,8 +114,8 @@ def matcher(pattern: str) -> re2._Regexp:
 
 
 def _check(whole: str) -> None:  # noqa: C901 - mirrors the cases of Go's parser loop
-    stack: list[str] = []
-    t = whole
+    stack = _Stack()
+    t: Any = _Rest(whole)
     last_repeat = ""
     while t:
         repeat = ""

@@ -111,6 +111,14 @@ def _parse_string(text: str, pos: int) -> tuple[str, int]:
     raise LineSyntaxError("unbalanced quotes")
 
 
+def _integer(text: str) -> int:
+    """int(text) for an integer `text`, or ±2**64 (out of every range checked here) for one of
+    more digits than 2**64 has: int() refuses texts past 4,300 digits."""
+    if len(text.lstrip("-0")) > 20:
+        return -(2**64) if text.startswith("-") else 2**64
+    return int(text)
+
+
 def parse_value(raw: str) -> tuple[FieldType, object]:
     """Type and value of one unquoted field value."""
     if raw in _TRUE:
@@ -119,14 +127,14 @@ def parse_value(raw: str) -> tuple[FieldType, object]:
         return FieldType.BOOLEAN, False
     suffix = raw[-1]
     if suffix == "i" and _INT.fullmatch(raw, 0, len(raw) - 1):
-        value = int(raw[:-1])
+        value = _integer(raw[:-1])
         if not -(2**63) <= value < 2**63:
             raise LineSyntaxError(
                 f"unable to parse integer {raw[:-1]}: strconv.ParseInt: parsing "
                 f'"{raw[:-1]}": value out of range')
         return FieldType.INTEGER, value
     if suffix == "u" and _UINT.fullmatch(raw, 0, len(raw) - 1):
-        value = int(raw[:-1])
+        value = _integer(raw[:-1])
         if value >= 2**64:
             raise LineSyntaxError(
                 f"unable to parse unsigned {raw[:-1]}: strconv.ParseUint: parsing "
@@ -380,7 +388,7 @@ def _read_time(text: str, pos: int, precision: Precision) -> int | None:
     # 1.x reads the timestamp before it looks past it: `1x 2` is a bad timestamp.
     if not _TIMESTAMP.fullmatch(stamp):
         raise LineSyntaxError("bad timestamp")
-    raw = int(stamp)
+    raw = _integer(stamp)
     if not -(2**63) <= raw < 2**63:
         raise LineSyntaxError(f'strconv.ParseInt: parsing "{stamp}": value out of range')
     try:

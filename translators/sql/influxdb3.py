@@ -35,6 +35,7 @@ from .datafusion import Unsupported, nanosecond_casts, rewrite_functions
 from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
 from .gapfill_limit import GUARD, LIMIT_WORDS
+from .numbers import type_big_integers
 from .result_names import WRITTEN_PART, name_results
 from .size_guards import SIZE_WORDS, UNBOUNDED, guard_sizes
 from .text_times import UnreadableTime, read_time_text
@@ -275,6 +276,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
         tree = _render_to_chars(tree)
         tree = rewrite_functions(tree)
         tree = guard_sizes(tree, size_limit)
+        tree = type_big_integers(tree)
     except (Unsupported, UnreadableTime) as exc:
         raise SqlRejected(str(exc)) from None
     for node in tree.walk():

@@ -10,9 +10,9 @@ an alias. Expressions outside the covered forms keep DuckDB's name.
 
 from __future__ import annotations
 
-import re
-
 from sqlglot import exp
+
+from .numbers import FLOAT64, float_text, integer_type
 
 _FUNCTIONS: dict[type[exp.Expression], str] = {
     exp.Avg: "avg", exp.Sum: "sum", exp.Min: "min", exp.Max: "max", exp.Count: "count",
@@ -145,8 +145,11 @@ def _literal(node: exp.Expression) -> str:
 
 
 def _number(text: str) -> str:
-    if re.fullmatch(r"-?\d+", text):
-        return f"Int64({int(text)})"
+    kind = integer_type(text)
+    if kind == FLOAT64:
+        return f"Float64({float_text(text)})"
+    if kind is not None:
+        return f"{kind}({int(text)})"
     try:
         return f"Float64({float(text)!r})"
     except ValueError:
