@@ -61,7 +61,14 @@ def rescale_timestamps(body: bytes, source: Precision, target: Precision) -> byt
     if str(factor).rstrip("0") == "1":  # a power of ten: append its zeros, exact either way
         zeros = b"0" * (len(str(factor)) - 1)
         return _rewrite_timestamps(body, lambda stamp: stamp + zeros)
-    return _rewrite_timestamps(body, lambda stamp: b"%d" % (int(stamp) * factor))
+    return _rewrite_timestamps(
+        body, lambda stamp: stamp if _beyond_int64(stamp) else b"%d" % (int(stamp) * factor))
+
+
+def _beyond_int64(stamp: bytes) -> bool:
+    """A timestamp of more digits than any int64 has: out of range in every unit, so it goes
+    as written for the server to refuse (int() refuses texts past 4,300 digits)."""
+    return len(stamp.lstrip(b"-0")) > 19
 
 
 def resolve_auto(body: bytes) -> tuple[bytes, Precision]:
@@ -77,6 +84,8 @@ def resolve_auto(body: bytes) -> tuple[bytes, Precision]:
     units: set[int] = set()
 
     def to_nanos(stamp: bytes) -> bytes:
+        if _beyond_int64(stamp):
+            return stamp
         value = int(stamp)
         multiplier = auto_multiplier(value)
         units.add(multiplier)

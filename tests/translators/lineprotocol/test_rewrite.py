@@ -167,6 +167,18 @@ def test_rescale_scales_out_of_range_timestamps_exactly() -> None:
     assert outcome(body, P.MINUTE)[1] == outcome(rescaled, P.SECOND)[1] == [1]
 
 
+
+def test_timestamps_of_thousands_of_digits_go_as_written() -> None:
+    """Beyond int64 in every unit, so the server refuses the line either way; int() refuses
+    such a text (past 4,300 digits), which made a routed write with `precision=m` or `auto`
+    a 500."""
+    huge = b"9" * 5000
+    body = b"cpu v=1 " + huge + b"\ncpu v=1 1"
+    assert rescale_timestamps(body, P.MINUTE, P.SECOND) == b"cpu v=1 " + huge + b"\ncpu v=1 60"
+    assert outcome(body, P.MINUTE)[1] == [1]
+    resolved, unit = resolve_auto(body)
+    assert b"cpu v=1 " + huge in resolved and unit is P.SECOND
+
 @pytest.mark.parametrize(("source", "target"), [
     (P.SECOND, P.MINUTE), (P.NANOSECOND, P.SECOND), (P.AUTO, P.SECOND), (P.HOUR, P.AUTO),
 ])
