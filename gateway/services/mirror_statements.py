@@ -35,6 +35,7 @@ from gateway.services.routing import failure_error, with_failover
 from translators.influxql import ast
 from translators.influxql.render import render
 from translators.influxql.results import StatementResult
+from translators.influxql.timerange import fix_now
 
 __all__ = ["StatementQueues", "held_back", "mirrored", "on_write_targets", "queue_where_needed"]
 
@@ -84,8 +85,9 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
         raise invalid("DELETE, DROP SERIES and DROP MEASUREMENT reach every mirror, retention "
                       f"policy and database statements not {skipped} (InfluxDB 2 and 3 have "
                       "none): send them in requests of their own")
+    sent = time.time_ns()
     entry = QueuedStatement(namespace.database, namespace.retention_policy, ";".join(
-        render(s) for s in statements if isinstance(s, _DATA + _SCHEMA)), time.time_ns())
+        render(_at(s, sent)) for s in statements if isinstance(s, _DATA + _SCHEMA)), sent)
     mirrors = [t for t in route.targets[1:] if t in others or t == reading[0]]
     behind = await held_back(mirrors, queues, entry)
     run = [t for t in dict.fromkeys([reading[0], *others]) if t not in behind]
@@ -152,6 +154,14 @@ async def queue_where_needed(mirrors: Sequence[str], behind: Sequence[str],
             held.add(target)
             outcomes.pop(target, None)
     return held
+
+
+def _at(statement: ast.Statement, now: int) -> ast.Statement:
+    # A queued DELETE's now() is when it was sent: replayed an hour later, `time < now() - 1h`
+    # would otherwise remove an hour more from the mirror than from the primary.
+    if isinstance(statement, ast.Delete | ast.DropSeries) and statement.condition is not None:
+        return dataclasses.replace(statement, condition=fix_now(statement.condition, now))
+    return statement
 
 
 def _errors(target: str, outcome: list[StatementResult] | BaseException

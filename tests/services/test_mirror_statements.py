@@ -18,6 +18,7 @@ from gateway.services.mirror_statements import mirrored, on_write_targets
 from translators.influxql.parser import parse_query
 from translators.influxql.results import StatementResult
 from translators.influxql.screen import may_change
+from translators.influxql.timerange import evaluate_time
 
 ROUTE = RouteConfig(mode="mirror", targets=("a", "b", "c", NATIVE))
 GENERATIONS = {"a": Generation.V1, "b": Generation.V1, "c": Generation.V3}
@@ -161,3 +162,19 @@ async def test_a_read_target_that_queued_the_statement_leaves_the_answer_to_anot
     results = await run("DELETE FROM cpu", targets, queues, read_b)
     assert targets.asked == ["a"]
     assert [r.error for r in results] == ["primary says no"]  # the primary's own answer
+
+
+async def test_a_queued_statement_keeps_the_now_it_was_sent_at(queues: Queues) -> None:
+    """now() in a queued DELETE is the time the caller sent it, not the replay's: replayed an
+    hour later, `time < now() - 1h` would delete an hour more on the mirror than the primary
+    did (points written before the DELETE, which the primary kept)."""
+    down = UpstreamFailure("b", FailureKind.REFUSED, "connection refused")
+    before = time.time_ns()
+    await run("DELETE FROM cpu WHERE time < now() - 1h AND host = 'h1'", Targets({"b": down}),
+              queues)
+    after = time.time_ns()
+    [held] = await queues.taken("b")
+    assert "now()" not in held.text
+    [statement] = parse_query(held.text)
+    sent = evaluate_time(statement.condition.lhs.rhs, now=0)  # time < '<sent>' - 1h
+    assert before - 3_600_000_000_000 <= sent <= after - 3_600_000_000_000

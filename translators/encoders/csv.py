@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .cells import by_columns, joined, str_batches
+from .influxql_csv_columns import quoted_where
 from .values import rows
 
 # Python's csv.writer (QUOTE_MINIMAL, `\n` lines) quotes a field holding one of these.
@@ -35,17 +36,9 @@ def encode_csv(table: pa.Table) -> bytes:
 def _lines(table: pa.Table) -> list[bytes]:
     out = []
     for columns in str_batches(table):
-        lines = pc.binary_join_element_wise(*map(_quoted, columns), ",",
+        lines = pc.binary_join_element_wise(*(quoted_where(c, _QUOTED) for c in columns), ",",
                                             null_handling="replace", null_replacement="")
         if len(columns) == 1:  # csv.writer writes a record of one empty field as `""`
             lines = pc.if_else(pc.equal(lines, ""), '""', lines)
         out.append(joined(lines, "\n") + b"\n")
     return out
-
-
-def _quoted(text: pa.Array) -> pa.Array:
-    quote = pc.fill_null(pc.match_substring_regex(text, _QUOTED), False)
-    if not pc.any(quote).as_py():
-        return text
-    doubled = pc.replace_substring(text, '"', '""')
-    return pc.if_else(quote, pc.binary_join_element_wise('"', doubled, '"', ""), text)

@@ -82,7 +82,7 @@ def _cells(column: pa.Array) -> pa.Array | None:
         text = pc.cast(column, pa.string())  # Arrow writes `true`, `-12`... as 1.x does
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or (
             pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)):
-        text = _string_cells(pc.cast(column, pa.string()))
+        text = quoted_where(pc.cast(column, pa.string()), _QUOTED)
     else:
         return None
     return pc.fill_null(text, "")
@@ -100,8 +100,9 @@ def _float_cells(column: pa.Array) -> pa.Array:
     return text
 
 
-def _string_cells(column: pa.Array) -> pa.Array:
-    quoted = pc.fill_null(pc.match_substring_regex(column, _QUOTED), False)
+def quoted_where(column: pa.Array, pattern: str) -> pa.Array:
+    """The texts, those matching `pattern` quoted as CSV quotes them (`"` doubled)."""
+    quoted = pc.fill_null(pc.match_substring_regex(column, pattern), False)
     if not pc.any(quoted).as_py():
         return column
     doubled = pc.replace_substring(column, '"', '""')

@@ -244,3 +244,18 @@ def utc_offset_ns(timezone: str, at_ns: int) -> int:
     instant = dt.datetime.fromtimestamp(at_ns // 1_000_000_000, ZoneInfo(timezone))
     offset = instant.utcoffset()
     return int(offset.total_seconds()) * 1_000_000_000 if offset else 0
+
+
+def fix_now(expr: ast.Expr, now: int) -> ast.Expr:
+    """`expr` with every `now()` written as the time `now`, for a statement run later that
+    must mean what it meant when it was sent (a DELETE queued for a mirror)."""
+    match expr:
+        case ast.Call("now", ()):
+            return ast.TimeLiteral(now)
+        case ast.Call(name, args):
+            return ast.Call(name, tuple(fix_now(arg, now) for arg in args))
+        case ast.BinaryExpr(op, lhs, rhs):
+            return ast.BinaryExpr(op, fix_now(lhs, now), fix_now(rhs, now))
+        case ast.ParenExpr(inner):
+            return ast.ParenExpr(fix_now(inner, now))
+    return expr

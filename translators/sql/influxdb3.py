@@ -236,7 +236,7 @@ def translate(
     With `row_limit`, the query is wrapped to return at most that many rows. With `columns`
     (each table's columns and their Arrow types), `information_schema` and SHOW TABLES /
     SHOW COLUMNS describe the database. With `fill_limit`, gap filling that would make more
-    rows stops first with an error naming it; with `size_limit`, so does a repeat/lpad/rpad
+    rows stops first with an error naming it; with `size_limit`, so does a repeat/space/lpad/rpad
     call that would make a longer value (size_guards.py).
     """
     try:

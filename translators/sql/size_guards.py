@@ -5,8 +5,9 @@ make gigabytes of one value.
 limit does not count a string being built: it took about 8 GB of the process to answer 2 GB.
 Each call whose result length is one of its arguments is guarded with DuckDB's error() instead,
 as the gap-filling guard does: over the limit, the query stops with words naming it before the
-value is made. `repeat` makes its first argument's length times its count; `lpad` and `rpad`
-make their length argument's worth (sqlglot reads both as `exp.Pad`). DuckDB's `format` takes
+value is made. `repeat` makes its first argument's length times its count; `space` its count
+(DuckDB's SQL writes it as `repeat(' ', n)`); `lpad` and `rpad` make their length argument's
+worth (sqlglot reads both as `exp.Pad`). DuckDB's `format` takes
 its widths from the format text (`'{:>2000000000}'`), which no guard can read before it runs;
 DataFusion has no such function, so it is refused.
 
@@ -26,14 +27,16 @@ UNBOUNDED = frozenset({"format"})  # widths in its format text: unguardable; not
 
 
 def guard_sizes(tree: exp.Expression, limit: int | None) -> exp.Expression:
-    """`tree` with every repeat/lpad/rpad call's length argument guarded by `limit`
+    """`tree` with every repeat/space/lpad/rpad call's length argument guarded by `limit`
     characters. The argument, not the call: DuckDB folds a call on constants while planning,
     so a guard around `repeat('x', 2000000000)` would come after the value was made; error()
     is not folded, so a guarded argument keeps the call from running first."""
     if limit is None:
         return tree
-    for node in tree.find_all(exp.Repeat, exp.Pad):
-        if isinstance(node, exp.Repeat):
+    for node in tree.find_all(exp.Repeat, exp.Space, exp.Pad):
+        if isinstance(node, exp.Space):
+            node.set("this", _guarded(node.this, _wide(node.this.copy()), "space", limit))
+        elif isinstance(node, exp.Repeat):
             count = node.args["times"]
             size = exp.Mul(this=_wide(exp.Length(this=node.this.copy())),
                            expression=count.copy())
