@@ -7,7 +7,10 @@ Each call whose result length is one of its arguments is guarded with DuckDB's e
 as the gap-filling guard does: over the limit, the query stops with words naming it before the
 value is made. `repeat` makes its first argument's length times its count; `space` its count
 (DuckDB's SQL writes it as `repeat(' ', n)`); `lpad` and `rpad` make their length argument's
-worth (sqlglot reads both as `exp.Pad`). DuckDB's `format` takes
+worth (sqlglot reads both as `exp.Pad`). `generate_series` used as a value (a list, or rows
+under UNNEST) is built whole before the row limit applies: its element count, from its bounds
+and step read the same way whether they are integers or times (through their text, so the
+guard binds for either type), is held to `query.max_bytes` over eight bytes. DuckDB's `format` takes
 its widths from the format text (`'{:>2000000000}'`), which no guard can read before it runs;
 DataFusion has no such function, so it is refused.
 
@@ -33,8 +36,12 @@ def guard_sizes(tree: exp.Expression, limit: int | None) -> exp.Expression:
     is not folded, so a guarded argument keeps the call from running first."""
     if limit is None:
         return tree
-    for node in tree.find_all(exp.Repeat, exp.Space, exp.Pad):
-        if isinstance(node, exp.Space):
+    for node in tree.find_all(exp.Repeat, exp.Space, exp.Pad, exp.GenerateSeries):
+        if isinstance(node, exp.GenerateSeries):
+            end = node.args["end"]
+            node.set("end", _guarded(end, _elements(node), "generate_series", limit // 8,
+                                     "elements"))
+        elif isinstance(node, exp.Space):
             node.set("this", _guarded(node.this, _wide(node.this.copy()), "space", limit))
         elif isinstance(node, exp.Repeat):
             count = node.args["times"]
@@ -54,11 +61,39 @@ def _wide(value: exp.Expression) -> exp.Expression:
     return exp.Cast(this=value, to=exp.DataType.build("HUGEINT"))
 
 
+def _elements(node: exp.GenerateSeries) -> exp.Expression:
+    """How many elements generate_series(start, end, step) makes: |end - start| / step for
+    integers, the same in microseconds for times (a month's step counted as 31 days)."""
+    start, end = node.args["start"], node.args["end"]
+    step = node.args.get("step") or exp.Literal.number(1)
+
+    def read(value: exp.Expression, to: str) -> exp.Expression:
+        text = exp.Cast(this=value.copy(), to=exp.DataType.build("VARCHAR"))
+        return exp.TryCast(this=text, to=exp.DataType.build(to))
+
+    def micros(value: exp.Expression) -> exp.Expression:
+        return exp.Anonymous(this="epoch_us", expressions=[value])
+
+    numbers = exp.Div(this=exp.paren(exp.Sub(this=read(end, "HUGEINT"),
+                                             expression=read(start, "HUGEINT"))),
+                      expression=exp.Nullif(this=read(step, "HUGEINT"),
+                                            expression=exp.Literal.number(0)))
+    epoch = exp.Cast(this=exp.Literal.string("1970-01-01"),
+                     to=exp.DataType.build("TIMESTAMPTZ"))
+    times = exp.Div(this=exp.paren(exp.Sub(this=micros(read(end, "TIMESTAMPTZ")),
+                                           expression=micros(read(start, "TIMESTAMPTZ")))),
+                    expression=exp.Nullif(this=micros(exp.Add(
+                        this=epoch, expression=read(step, "INTERVAL"))),
+                        expression=exp.Literal.number(0)))
+    return exp.Abs(this=exp.Coalesce(this=numbers, expressions=[times,
+                                                                exp.Literal.number(0)]))
+
+
 def _guarded(value: exp.Expression, size: exp.Expression, name: str,
-             limit: int) -> exp.Expression:
+             limit: int, unit: str = "characters") -> exp.Expression:
     """`value`, or DuckDB's error() when `size` passes `limit`."""
     words = exp.Literal.string(
-        f"{SIZE_WORDS}{limit} characters ({name}; query.max_bytes); make it smaller")
+        f"{SIZE_WORDS}{limit} {unit} ({name}; query.max_bytes); make it smaller")
     refuse = exp.Anonymous(this="error", expressions=[words])
     refuse.meta[GUARD] = True  # built here, not asked for: let through the function check
     return exp.Case(ifs=[exp.If(this=exp.GT(this=size, expression=exp.Literal.number(limit)),
