@@ -13,7 +13,6 @@ buckets are deleted through its own API, not by the gateway).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
 
@@ -22,9 +21,14 @@ from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError, invalid, not_found
 from gateway.model import Namespace
 from gateway.services.admin import AdminService
-from gateway.services.create_database import create_outcomes, describe_failure
+from gateway.services.create_database import create_outcomes, describe_failure, native_create
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService
-from gateway.services.mirror_statements import StatementQueues, on_write_targets
+from gateway.services.mirror_statements import (
+    StatementQueues,
+    on_write_targets,
+    outcomes_on,
+    target_label,
+)
 from gateway.services.routing import RelayedError, Router, failure_error
 from gateway.services.upstream_query import RoutedInfluxQL
 from translators.influxql import ast
@@ -57,11 +61,7 @@ class ConfigureService:
         if route is None:
             return await self._admin.create_database(name)
         statement = ast.CreateDatabase(name)
-
-        async def native() -> str | None:
-            answer = await self._native.execute(InfluxQLRequest(render(statement)))
-            return answer.results[0].error if answer.results else None
-
+        native = native_create(self._native, InfluxQLRequest(render(statement)))
         _raise_failures(await create_outcomes(route, statement, self._router, native,
                                               self._queues))
 
@@ -90,9 +90,7 @@ class ConfigureService:
             await _applied(target, upstream.create_table(
                 self._mapped(target, database), table, tags, fields))
 
-        targets = list(dict.fromkeys(route.targets))
-        _raise_failures(dict(zip(targets, await asyncio.gather(
-            *(create_on(t) for t in targets), return_exceptions=True), strict=True)))
+        _raise_failures(await outcomes_on(route.targets, create_on))
 
     async def drop_table(self, database: str, table: str) -> None:
         route = self._route(database, table)
@@ -145,12 +143,11 @@ class ConfigureService:
                                              results_on, self._queues, Namespace(database))
             _raise_errors([r.error for r in results if r.error])
             return
-        targets = list(dict.fromkeys(route.targets))
-        outcomes = dict(zip(targets, await asyncio.gather(
-            *(results_on(t) for t in targets), return_exceptions=True), strict=True))
+        outcomes = await outcomes_on(route.targets, results_on)
         _raise_failures(outcomes)
-        _raise_errors([f"{_label(t)}: {r.error}" if len(targets) > 1 else r.error
-                       for t, results in outcomes.items() for r in results if r.error])
+        _raise_errors([f"{target_label(t)}: {r.error}" if len(outcomes) > 1 else r.error
+                       for t, results in outcomes.items()
+                       for r in results if r.error])  # type: ignore[union-attr]
 
 
 async def drop_on_upstream(router: Router, target: str, database: str) -> None:
@@ -192,6 +189,3 @@ def _raise_errors(errors: Sequence[str | None]) -> None:
         raise not_found(message)
     raise invalid(message)
 
-
-def _label(target: str) -> str:
-    return "the native store" if target == NATIVE else f"upstream {target}"

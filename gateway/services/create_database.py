@@ -9,7 +9,6 @@ Upstreams are asked through their own API (InfluxDB 2 and 3 have no CREATE DATAB
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -24,17 +23,32 @@ from gateway.backends.upstream.base import (
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, invalid
 from gateway.model import Namespace
-from gateway.services.mirror_statements import StatementQueues, held_back, queue_where_needed
+from gateway.services.influxql import InfluxQLRequest, InfluxQLService
+from gateway.services.mirror_statements import (
+    StatementQueues,
+    held_back,
+    outcomes_on,
+    queue_where_needed,
+)
 from gateway.services.routing import RelayedError, Router, failure_error
 from translators.influxql import ast
 from translators.influxql.decode import decode_v1_json
 from translators.influxql.render import render
 from translators.influxql.results import StatementResult
 
-__all__ = ["create_everywhere", "create_on_upstream", "create_outcomes", "describe_failure"]
+__all__ = ["create_everywhere", "create_on_upstream", "create_outcomes", "describe_failure",
+           "native_create"]
 
 # The native store's error for the statement, None when it made (or had) the database.
 NativeCreate = Callable[[], Awaitable[str | None]]
+
+
+def native_create(native: InfluxQLService, request: InfluxQLRequest) -> NativeCreate:
+    """The native store running `request`, a CREATE DATABASE."""
+    async def create() -> str | None:
+        answer = await native.execute(request)
+        return answer.results[0].error if answer.results else None
+    return create
 
 
 async def create_everywhere(route: RouteConfig, statement: ast.CreateDatabase, router: Router,
@@ -60,8 +74,7 @@ async def create_outcomes(route: RouteConfig, statement: ast.CreateDatabase, rou
         if error:
             raise invalid(error)
 
-    outcomes: dict[str, Any] = dict(zip(live, await asyncio.gather(
-        *(create_on(t) for t in live), return_exceptions=True), strict=True))
+    outcomes: dict[str, Any] = await outcomes_on(live, create_on)
     await queue_where_needed(mirrors, behind, queues, entry, outcomes)
     return outcomes
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from gateway.backends.replay import QueuedStatement, ReplayQueue
 from gateway.backends.upstream.base import Generation, UpstreamFailure
@@ -37,7 +37,8 @@ from translators.influxql.render import render
 from translators.influxql.results import StatementResult
 from translators.influxql.timerange import fix_now
 
-__all__ = ["StatementQueues", "held_back", "mirrored", "on_write_targets", "queue_where_needed"]
+__all__ = ["StatementQueues", "held_back", "mirrored", "on_write_targets", "outcomes_on",
+           "queue_where_needed", "target_label"]
 
 # Statements each write target applies, and those only 1.x servers and the native store have.
 _DATA = (ast.Delete, ast.DropSeries, ast.DropMeasurement)
@@ -45,6 +46,16 @@ _SCHEMA = (ast.CreateRetentionPolicy, ast.AlterRetentionPolicy, ast.DropRetentio
            ast.DropDatabase)
 
 Results = Callable[[str], Awaitable[list[StatementResult]]]
+T = TypeVar("T")
+
+
+async def outcomes_on(targets: Iterable[str], call: Callable[[str], Awaitable[T]]
+                      ) -> dict[str, T | BaseException]:
+    """`call` on each target at once (each named once): what it returned or raised, by
+    target."""
+    named = list(dict.fromkeys(targets))
+    return dict(zip(named, await asyncio.gather(*(call(t) for t in named),
+                                                return_exceptions=True), strict=True))
 
 
 def mirrored(route: RouteConfig, statements: Sequence[ast.Statement]) -> bool:
@@ -91,8 +102,7 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
     mirrors = [t for t in route.targets[1:] if t in others or t == reading[0]]
     behind = await held_back(mirrors, queues, entry)
     run = [t for t in dict.fromkeys([reading[0], *others]) if t not in behind]
-    ran: dict[str, list[StatementResult] | BaseException] = dict(zip(run, await asyncio.gather(
-        *(results_on(t) for t in run), return_exceptions=True), strict=True))
+    ran = await outcomes_on(run, results_on)
     held = await queue_where_needed(mirrors, behind, queues, entry, ran)
 
     async def attempt(target: str) -> tuple[str, list[StatementResult]]:
@@ -171,11 +181,11 @@ def _errors(target: str, outcome: list[StatementResult] | BaseException
     if isinstance(outcome, UpstreamFailure):
         return failure_error(outcome).message  # names the upstream already
     if isinstance(outcome, GatewayError):
-        return f"{_label(target)}: {outcome.message}"
+        return f"{target_label(target)}: {outcome.message}"
     if isinstance(outcome, BaseException):
         raise outcome
-    return {r.statement_id: f"{_label(target)}: {r.error}" for r in outcome if r.error}
+    return {r.statement_id: f"{target_label(target)}: {r.error}" for r in outcome if r.error}
 
 
-def _label(target: str) -> str:
+def target_label(target: str) -> str:
     return "the native store" if target == NATIVE else f"upstream {target}"

@@ -28,7 +28,7 @@ from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, invalid
 from gateway.model import Namespace, PassCredentials
 from gateway.services import influxql_sources as names
-from gateway.services.create_database import create_everywhere
+from gateway.services.create_database import create_everywhere, native_create
 from gateway.services.influxql import (
     InfluxQLAnswer,
     InfluxQLRequest,
@@ -295,13 +295,10 @@ class RoutedInfluxQL:
                                request: InfluxQLRequest) -> InfluxQLAnswer:
         """CREATE DATABASE reaches every write target of the database's route
         (create_database.py)."""
-        async def native() -> str | None:
-            answer = await self._native.execute(request)
-            return answer.results[0].error if answer.results else None
-
         route = self._router.resolve(statement.name).route
         return InfluxQLAnswer(results=[await create_everywhere(
-            route, statement, self._router, native, self._queues)])
+            route, statement, self._router, native_create(self._native, request),
+            self._queues)])
 
 
 async def fetch_results(upstream: Upstream, call: InfluxQLCall,
