@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .values import column_values, iso_times
+from .values import column_values, is_text, iso_times
 
 # Rows per pass: keeps every text array far below Arrow's 2 GiB string limit.
 BATCH_ROWS = 65_536
@@ -42,8 +42,7 @@ def kind_of(kind: pa.DataType) -> str | None:
         return "plain"
     if pa.types.is_timestamp(kind):
         return "time"
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or (
-            pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)):
+    if is_text(kind):
         return "string"
     return None
 
@@ -54,10 +53,16 @@ def batches(table: pa.Table) -> Iterator[tuple[int, pa.Table]]:
         yield start, table.slice(start, BATCH_ROWS)
 
 
-def python_cells(column: pa.ChunkedArray, write: Callable[[object], str | None]
-                 ) -> list[str | None]:
-    """The column's values written by `write`, as the rows' encoders read them (`rows`)."""
-    return [write(v) for v in column_values(column)]
+def python_batches(table: pa.Table, write: Callable[[object], str | None]
+                   ) -> Iterator[tuple[pa.Table, dict[int, pa.Array]]]:
+    """Each batch of rows (`batches`) with the text of its columns of a kind left to Python
+    (`kind_of` None), by column index: each value written by `write`, as the rows' encoders
+    read them (`rows`)."""
+    python = {i: [write(v) for v in column_values(c)] for i, c in enumerate(table.columns)
+              if kind_of(c.type) is None}
+    for start, part in batches(table):
+        yield part, {i: pa.array(texts[start:start + part.num_rows], pa.string())
+                     for i, texts in python.items()}
 
 
 def float_texts(column: pa.Array) -> pa.Array:
@@ -108,11 +113,9 @@ def str_text(value: object) -> str | None:
 
 def str_batches(table: pa.Table) -> Iterator[list[pa.Array]]:
     """Each batch of rows as its columns' `str_cells` (`str_text` for Python's columns)."""
-    python = {i: python_cells(c, str_text) for i, c in enumerate(table.columns)
-              if kind_of(c.type) is None}
-    for start, part in batches(table):
-        yield [pa.array(python[i][start:start + part.num_rows], pa.string()) if i in python
-               else str_cells(column.combine_chunks()) for i, column in enumerate(part.columns)]
+    for part, python in python_batches(table, str_text):
+        yield [python[i] if i in python else str_cells(column.combine_chunks())
+               for i, column in enumerate(part.columns)]
 
 
 def joined(texts: pa.Array, separator: str) -> bytes:

@@ -23,6 +23,7 @@ from translators.influxql.results import Series
 from .gojson import go_float_text
 from .influxql_columns import column_groups, joined_rows
 from .influxql_time import epoch_array
+from .values import is_text
 
 # unicode.IsSpace: a field starting with one of these is quoted.
 GO_SPACES = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
@@ -80,8 +81,7 @@ def _cells(column: pa.Array) -> pa.Array | None:
         text = _float_cells(column)
     elif pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind):
         text = pc.cast(column, pa.string())  # Arrow writes `true`, `-12`... as 1.x does
-    elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or (
-            pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)):
+    elif is_text(kind):
         text = quoted_where(pc.cast(column, pa.string()), _QUOTED)
     else:
         return None

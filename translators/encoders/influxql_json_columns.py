@@ -27,6 +27,7 @@ from translators.influxql.results import Series
 from .gojson import go_json_float_text, go_json_string
 from .influxql_columns import column_groups, joined_rows
 from .influxql_time import epoch_array, rfc3339_text, zoned_times
+from .values import is_text
 
 # Where Arrow's float text (double-conversion's shortest, no exponent) is Go's.
 _ARROW_LOW, _ARROW_HIGH = 1e-6, 1e10
@@ -128,8 +129,7 @@ def _cells(column: pa.Array) -> pa.Array | None:
         text = _float_cells(column)
     elif pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind):
         text = pc.cast(column, pa.string())  # Arrow writes `true`, `-12`... as json does
-    elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or (
-            pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)):
+    elif is_text(kind):
         text = _string_cells(pc.cast(column, pa.string()))
     else:
         return None

@@ -26,6 +26,7 @@ from translators.influxql.results import Series
 
 from .influxql_columns import column_groups, joined_rows
 from .influxql_time import epoch_array
+from .values import is_text
 
 _NULL = pa.scalar(b"\xc0", pa.binary())
 _EMPTY = pa.scalar(b"", pa.binary())
@@ -103,8 +104,7 @@ def _cells(column: pa.Array) -> pa.Array | None:
         cells = pc.if_else(column, pa.scalar(b"\xc3"), pa.scalar(b"\xc2"))
     elif pa.types.is_null(kind):
         cells = pc.cast(column, pa.binary())
-    elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or (
-            pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)):
+    elif is_text(kind):
         cells = _string_cells(pc.cast(column, pa.string()))
     else:
         return None

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from translators.influxql.results import Series, StatementResult
 
 from . import V3_ENCODERS
+from .cells import kind_of
 from .influxql_time import columns_of
 
 MEASUREMENT_COLUMN = "iox::measurement"
@@ -43,15 +44,15 @@ def _text(value: Any) -> str:
 def _python_type(kind: pa.DataType) -> pa.DataType | None:
     """The type `pa.array` infers from the Python values of an array of `kind`, where the
     array cast to it holds the same values (None: leave the column to `_array`)."""
-    if pa.types.is_floating(kind) and not pa.types.is_float16(kind):
+    written = kind_of(kind)  # floats and texts as the v3 text encoders class them
+    if written == "float":
         return pa.float64()
+    if written == "string":
+        return pa.string()
     if pa.types.is_integer(kind) and kind != pa.uint64():  # 2**63 and up do not infer
         return pa.int64()
     if pa.types.is_boolean(kind) or pa.types.is_null(kind):
         return kind
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or (
-            pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)):
-        return pa.string()
     return None
 
 

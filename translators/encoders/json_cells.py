@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .cells import batches, float_texts, kind_of, python_cells
+from .cells import float_texts, kind_of, python_batches
 from .values import iso_times
 
 _NOT_PRINTABLE_ASCII = r"[^ -~]"
@@ -36,14 +36,11 @@ def row_texts(table: pa.Table, dumps: Callable[[object], str]) -> Iterator[pa.Ar
             return None
         return dumps(value)
 
-    python = {i: python_cells(c, write) for i, c in enumerate(table.columns)
-              if kind_of(c.type) is None}
-    for start, part in batches(table):
+    for part, python in python_batches(table, write):
         cells = []
         for index, key in enumerate(keys):
             if index in python:
-                text = pa.array(python[index][start:start + part.num_rows], pa.string())
-                text = pc.binary_join_element_wise(key, text, "")
+                text = pc.binary_join_element_wise(key, python[index], "")
             else:
                 text = _cells(part.column(index).combine_chunks(), key, dumps)
             cells.append(text)

@@ -17,10 +17,14 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _line(cells: list[str], widths: list[int]) -> str:
+    return "|" + "|".join(f" {c:<{w}} " for c, w in zip(cells, widths, strict=True)) + "|"
+
+
 def _frame(names: list[str], widths: list[int], body: list[bytes]) -> bytes:
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    head = "|" + "|".join(f" {c:<{w}} " for c, w in zip(names, widths, strict=True)) + "|"
-    return f"{rule}\n{head}\n{rule}\n".encode() + b"".join(body) + f"{rule}\n".encode()
+    return (f"{rule}\n{_line(names, widths)}\n{rule}\n".encode() + b"".join(body)
+            + f"{rule}\n".encode())
 
 
 def encode_pretty(table: pa.Table) -> bytes:
@@ -28,9 +32,7 @@ def encode_pretty(table: pa.Table) -> bytes:
     if not by_columns(table):
         cells = [[_cell(v) for v in row] for row in rows(table)]
         widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
-        return _frame(names, widths, [
-            ("|" + "|".join(f" {c:<{w}} " for c, w in zip(r, widths, strict=True)) + "|\n")
-            .encode() for r in cells])
+        return _frame(names, widths, [(_line(r, widths) + "\n").encode() for r in cells])
     parts = [[pc.fill_null(c, "") for c in columns] for columns in str_batches(table)]
     widths = [len(n) for n in names]
     for columns in parts:

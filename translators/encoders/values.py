@@ -6,6 +6,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
+def is_text(kind: pa.DataType) -> bool:
+    """Whether a column of `kind` holds text: strings, large or dictionary-encoded."""
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or (
+        pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type))
+
+
 def iso_times(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """Timestamps as InfluxDB 3 prints them: 2024-01-01T00:00:00[.fraction], no zone, or
     with the zone's offset for a zoned column."""
