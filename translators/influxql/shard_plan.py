@@ -30,7 +30,7 @@ from . import ast
 from .functions import AGGREGATES, MULTI_ROW, PREDICTORS, SELECTORS, TRANSFORMS
 from .select_list import column_names, field_name
 from .shard_index import groups_by
-from .timerange import TimeConditionError, split_condition
+from .timerange import TimeConditionError, fix_now, split_condition
 
 _ROW_FOLDING = AGGREGATES | SELECTORS | MULTI_ROW | TRANSFORMS | PREDICTORS
 COMBINABLE = ("count", "sum", "min", "max", "mean")
@@ -211,7 +211,7 @@ def pin_now(statement: ast.Statement, now: int) -> ast.Statement:
     1.x: that bound is written out as well, for the same reason."""
     if not isinstance(statement, ast.SelectStatement):
         return statement
-    condition = None if statement.condition is None else _pinned(statement.condition, now)
+    condition = None if statement.condition is None else fix_now(statement.condition, now)
     dimensions = tuple(_pinned_dimension(d, now) for d in statement.dimensions)
     if any(isinstance(d.expr, ast.Call) and d.expr.name == "time" for d in dimensions):
         try:
@@ -223,17 +223,6 @@ def pin_now(statement: ast.Statement, now: int) -> ast.Statement:
             condition = bound if condition is None else ast.BinaryExpr(
                 ast.BinaryOp.AND, ast.ParenExpr(condition), bound)
     return dataclasses.replace(statement, condition=condition, dimensions=dimensions)
-
-
-def _pinned(expr: ast.Expr, now: int) -> ast.Expr:
-    match expr:
-        case ast.Call("now", ()):
-            return ast.TimeLiteral(now)
-        case ast.BinaryExpr(op, lhs, rhs):
-            return ast.BinaryExpr(op, _pinned(lhs, now), _pinned(rhs, now))
-        case ast.ParenExpr(inner):
-            return ast.ParenExpr(_pinned(inner, now))
-    return expr
 
 
 def _pinned_dimension(dimension: ast.Dimension, now: int) -> ast.Dimension:

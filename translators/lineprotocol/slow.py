@@ -19,6 +19,7 @@ from .model import (
     time_tag_refusal,
 )
 from .precision import TIME_OUT_OF_RANGE, Precision, TimestampOutOfRange, scale_to_nanos
+from .spans import PAIRED_BACKSLASHES
 
 _INT = re.compile(r"-?[0-9]+")
 _UINT = re.compile(r"[0-9]+")
@@ -39,7 +40,7 @@ _TIME_ENDS = " \r\n"
 _VALUE = re.compile(r"[^, ]*")
 _BARE_EQUALS = re.compile(r"(?:^|[^\\])=")
 # An even run of backslashes, then a comma, a space or an `=`.
-_SEPARATOR_AFTER_BACKSLASHES = re.compile(r"(?<!\\)(?:\\\\)+[, =]")
+_SEPARATOR_AFTER_BACKSLASHES = re.compile(PAIRED_BACKSLASHES)
 
 # Characters a backslash escapes in names and tag values; any other backslash is literal.
 _NAME_ESCAPES = frozenset(", =")

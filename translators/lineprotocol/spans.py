@@ -59,8 +59,10 @@ _LOOSE_POINT = re.compile(
 # The bytes 1.x's line splitter looks at, and a backslash with the byte it skips.
 _SPLITTER_TOKENS = re.compile(rb'\\[\s\S]|[ =,"]')
 _STRING_END = re.compile(rb'%s"' % _STRING_BODY)
-# An even run of backslashes before a separator: 1.x's splitter reads the separator as bare.
-_PAIRED = re.compile(rb"(?<!\\)(?:\\\\)+[ ,=]")
+# An even run of backslashes before a separator: 1.x's splitter reads the separator as bare
+# (slow.py reads keys by it too).
+PAIRED_BACKSLASHES = r"(?<!\\)(?:\\\\)+[ ,=]"
+_PAIRED = re.compile(PAIRED_BACKSLASHES.encode())
 
 BLANKS = b" \t"
 _BACKSLASH = ord("\\")
