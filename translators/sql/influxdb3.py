@@ -236,8 +236,8 @@ def translate(
     With `row_limit`, the query is wrapped to return at most that many rows. With `columns`
     (each table's columns and their Arrow types), `information_schema` and SHOW TABLES /
     SHOW COLUMNS describe the database. With `fill_limit`, gap filling that would make more
-    rows stops first with an error naming it; with `size_limit`, so does a repeat/space/lpad/rpad
-    call that would make a longer value (size_guards.py).
+    rows stops first with an error naming it; with `size_limit`, so does a repeat, space, lpad,
+    rpad or generate_series call that would make a larger value (size_guards.py).
     """
     try:
         return _translate(text, schema, tables, params, row_limit, columns, fill_limit,

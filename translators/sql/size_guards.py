@@ -10,9 +10,9 @@ value is made. `repeat` makes its first argument's length times its count; `spac
 worth (sqlglot reads both as `exp.Pad`). `generate_series` used as a value (a list, or rows
 under UNNEST) is built whole before the row limit applies: its element count, from its bounds
 and step read the same way whether they are integers or times (through their text, so the
-guard binds for either type), is held to `query.max_bytes` over eight bytes. DuckDB's `format` takes
-its widths from the format text (`'{:>2000000000}'`), which no guard can read before it runs;
-DataFusion has no such function, so it is refused.
+guard binds for either type), is held to `query.max_bytes` over eight bytes. DuckDB's
+`format` takes its widths from the format text (`'{:>2000000000}'`), which no guard can read
+before it runs; DataFusion has no such function, so it is refused.
 
 What this leaves: values grown by nesting calls that each stay under the limit (a chain of
 `replace` or `||`). They stop at DuckDB's own allocation failures or the query timeout, and an
@@ -31,9 +31,10 @@ UNBOUNDED = frozenset({"format"})  # widths in its format text: unguardable; not
 
 def guard_sizes(tree: exp.Expression, limit: int | None) -> exp.Expression:
     """`tree` with every repeat/space/lpad/rpad call's length argument guarded by `limit`
-    characters. The argument, not the call: DuckDB folds a call on constants while planning,
-    so a guard around `repeat('x', 2000000000)` would come after the value was made; error()
-    is not folded, so a guarded argument keeps the call from running first."""
+    characters, and every generate_series call's end by `limit` / 8 elements. The argument,
+    not the call: DuckDB folds a call on constants while planning, so a guard around
+    `repeat('x', 2000000000)` would come after the value was made; error() is not folded, so
+    a guarded argument keeps the call from running first."""
     if limit is None:
         return tree
     for node in tree.find_all(exp.Repeat, exp.Space, exp.Pad, exp.GenerateSeries):
