@@ -1,9 +1,9 @@
 """Sends one mirror's queued writes to it in order, backing off while it fails.
 
 `deliver` (given to the Replayer) sends one entry and says what happened: DELIVERED, RETRY
-(optionally with the upstream's Retry-After) or REJECTED (4xx: logged, counted, dropped).
-`Delivery.from_status` maps an HTTP status; no answer at all is a RETRY. The queue it drains
-is replay.ReplayQueue; delivery is at least once.
+(optionally with the upstream's Retry-After) or REJECTED (logged, counted, dropped); which
+failure is which is services/mirror_outcomes' rule. The queue it drains is replay.ReplayQueue;
+delivery is at least once.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ RETRY_AFTER_CEILING_SECONDS = 3600.0
 
 class Outcome(enum.Enum):
     DELIVERED = "delivered"
-    RETRY = "retry"  # down, timed out, 5xx or 429: try again after a backoff
-    REJECTED = "rejected"  # 4xx: the mirror will never take it
+    RETRY = "retry"  # the mirror cannot take it now: try again after a backoff
+    REJECTED = "rejected"  # the mirror will never take it
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,16 +40,6 @@ class Delivery:
     outcome: Outcome
     retry_after: float | None = None  # seconds, from the upstream's Retry-After
     detail: str = ""  # for the log and last_error
-
-    @classmethod
-    def from_status(cls, status: int, *, retry_after: float | None = None,
-                    detail: str = "") -> Delivery:
-        if 200 <= status < 300:
-            return cls(Outcome.DELIVERED)
-        detail = detail or f"the mirror answered {status}"
-        if status == 429 or status >= 500:
-            return cls(Outcome.RETRY, retry_after, detail)
-        return cls(Outcome.REJECTED, None, detail)
 
 
 Deliver = Callable[[QueuedEntry], Awaitable[Delivery]]

@@ -207,17 +207,3 @@ async def test_an_entry_cut_off_mid_delivery_stays_queued(tmp_path: Path) -> Non
     await queue.close()
     assert [number(item) for item in await drain(open_queue(tmp_path))] == [0]
 
-
-@pytest.mark.parametrize(("status", "retry_after", "expected"), [
-    pytest.param(204, None, Delivery(Outcome.DELIVERED), id="204"),
-    pytest.param(429, 5.0, Delivery(Outcome.RETRY, 5.0, "the mirror answered 429"), id="429"),
-    pytest.param(503, None, Delivery(Outcome.RETRY, None, "the mirror answered 503"),
-                 id="503"),
-    pytest.param(400, 5.0, Delivery(Outcome.REJECTED, None, "the mirror answered 400"),
-                 id="400"),
-    pytest.param(404, None, Delivery(Outcome.REJECTED, None, "the mirror answered 404"),
-                 id="404"),
-])
-def test_delivery_from_an_http_status(status: int, retry_after: float | None,
-                                      expected: Delivery) -> None:
-    assert Delivery.from_status(status, retry_after=retry_after) == expected
