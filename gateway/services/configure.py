@@ -9,16 +9,25 @@ database whose route reaches nothing but the native store keeps the native behav
 What a target lacks is refused before any target is touched, naming it: a table created on an
 InfluxDB 1.x or 2.x (they have no tables to create), a database deleted on an InfluxDB 2 (its
 buckets are deleted through its own API, not by the gateway).
+
+The answer is InfluxDB 3's: a database created that exists is a 409, a database or table
+deleted that does not is a 404. Where the statement would not say (1.x's CREATE DATABASE, DROP
+DATABASE and DROP MEASUREMENT succeed either way, and so do the native store's), the route's
+read target (a failover's while it cannot answer) is asked first, as the caller would read it;
+the check and the change are two requests, so two racing creations can both be answered 201
+and two racing deletions 200. An InfluxDB 3 read target is not asked about tables: its own
+configure API answers, in one step.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
 
 from gateway.backends.upstream.base import Generation, Upstream, UpstreamFailure, UpstreamReply
 from gateway.config import NATIVE, RouteConfig
-from gateway.errors import GatewayError, invalid, not_found
+from gateway.errors import GatewayError, conflict, invalid, not_found
 from gateway.model import Namespace
 from gateway.services.admin import AdminService
 from gateway.services.create_database import create_outcomes, describe_failure, native_create
@@ -29,7 +38,7 @@ from gateway.services.mirror_statements import (
     outcomes_on,
     target_label,
 )
-from gateway.services.routing import RelayedError, Router, failure_error
+from gateway.services.routing import RelayedError, Router, failure_error, with_failover
 from gateway.services.upstream_query import RoutedInfluxQL
 from translators.influxql import ast
 from translators.influxql.render import render
@@ -60,6 +69,8 @@ class ConfigureService:
         route = self._route(name)
         if route is None:
             return await self._admin.create_database(name)
+        if await self._holds(route, name):
+            raise conflict(f"database {name!r} already exists")
         statement = ast.CreateDatabase(name)
         native = native_create(self._native, InfluxQLRequest(render(statement)))
         _raise_failures(await create_outcomes(route, statement, self._router, native,
@@ -71,6 +82,8 @@ class ConfigureService:
             return await self._admin.drop_database(name)
         self._refuse(route, {Generation.V2}, f"database {name!r}",
                      "delete its bucket there (the gateway does not delete InfluxDB 2 buckets)")
+        if not await self._holds(route, name):
+            raise not_found(f"database not found: {json.dumps(name)}")
         statement = ast.DropDatabase(name)
         await self._change(route, statement, InfluxQLRequest(render(statement)), name,
                            lambda upstream, db: upstream.drop_database(db))
@@ -96,6 +109,10 @@ class ConfigureService:
         route = self._route(database, table)
         if route is None:
             return await self._admin.drop_table(database, table)
+        if not await self._holds(route, database):
+            raise not_found(f"database not found: {json.dumps(database)}")
+        if not await self._holds(route, database, table):
+            raise not_found(f"table not found: {table!r}")
         statement = ast.DropMeasurement(table)
         await self._change(route, statement, InfluxQLRequest(render(statement), database),
                            database, lambda upstream, db: upstream.drop_table(db, table))
@@ -108,6 +125,28 @@ class ConfigureService:
         if all(t == NATIVE for t in (*route.targets, route.read_target, *route.failover)):
             return None
         return route
+
+    async def _holds(self, route: RouteConfig, database: str, table: str | None = None
+                     ) -> bool:
+        """Whether the route's read target (a failover's while it cannot answer) holds the
+        database, or its table (SHOW MEASUREMENTS, which 1.x answers alike for a table
+        missing and a database missing)."""
+        async def holds(target: str) -> bool:
+            if table is None:
+                return (self._mapped(target, database)
+                        in await self._influxql.databases_on(target))
+            upstream = self._router.upstreams.get(target)
+            if upstream is not None and upstream.generation is Generation.V3:
+                return True  # its DELETE /api/v3/configure/table answers 404 itself
+            statement = ast.ShowMeasurements(source=ast.Measurement(name=table))
+            request = InfluxQLRequest(render(statement), database, read_only=True)
+            (result, *_) = await self._influxql.results_on(target, [statement], request)
+            if result.error:
+                _raise_errors([result.error])
+            return any(row[:1] == [table] for series in result.series for row in series.values)
+
+        readers = [route.read_target, *route.failover]
+        return await with_failover(list(dict.fromkeys(readers)), holds, database)
 
     def _mapped(self, target: str, database: str) -> str:
         return self._router.namespace_for(target, Namespace(database)).database

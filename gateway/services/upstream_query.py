@@ -282,12 +282,19 @@ class RoutedInfluxQL:
         return InfluxQLAnswer(results=[result])
 
     async def _databases(self, target: str) -> list[str]:
+        try:
+            return await self.databases_on(target)
+        except UpstreamFailure as exc:
+            raise failure_error(exc) from None
+
+    async def databases_on(self, target: str) -> list[str]:
+        """One target's databases (as it names them). An upstream that cannot be reached
+        raises its UpstreamFailure, one that answers anything but the list a RelayedError
+        (what with_failover passes on)."""
         if target == NATIVE:
             return self._native.databases()
         try:
             return await self._router.upstreams[target].databases()
-        except UpstreamFailure as exc:
-            raise failure_error(exc) from None
         except UnexpectedReply as exc:
             raise RelayedError(target, exc.reply) from None
 

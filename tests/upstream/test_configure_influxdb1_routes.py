@@ -70,6 +70,9 @@ def test_a_single_route_to_influxdb1_beside_native_databases(
     assert configure(gateway, "POST", "database", db="up_conf") == (201, None)
     assert configure(gateway, "POST", "database", db="local_conf") == (201, None)
     assert "up_conf" in databases(first) and "local_conf" not in databases(first)
+    # InfluxDB 3 answers 409 for a database that exists (1.x's CREATE DATABASE succeeds).
+    assert configure(gateway, "POST", "database", db="up_conf") == (
+        409, {"error": "database 'up_conf' already exists", "data": None})
     status, listed = configure(gateway, "GET", "database", format="json")
     assert status == 200
     assert {"up_conf", "local_conf"} <= set(listed["databases"])  # type: ignore[index]
@@ -80,6 +83,12 @@ def test_a_single_route_to_influxdb1_beside_native_databases(
     assert measurements(first, "up_conf") == ["cpu", "mem"]
     assert configure(gateway, "DELETE", "table", db="up_conf", table="cpu") == (200, None)
     assert measurements(first, "up_conf") == ["mem"]
+    # And 404 for a table or database that does not (1.x's DROPs succeed).
+    assert configure(gateway, "DELETE", "table", db="up_conf", table="cpu") == (
+        404, {"error": "table not found: 'cpu'", "data": None})
+    assert configure(gateway, "DELETE", "table", db="up_none", table="cpu") == (
+        404, {"error": 'database not found: "up_none"', "data": None})
+    assert "up_none" not in databases(first)
 
     status, error = configure(gateway, "POST", "table", db="up_conf", table="disk",
                               tags=["host"])
@@ -89,6 +98,8 @@ def test_a_single_route_to_influxdb1_beside_native_databases(
 
     assert configure(gateway, "DELETE", "database", db="up_conf") == (200, None)
     assert "up_conf" not in databases(first)
+    assert configure(gateway, "DELETE", "database", db="up_conf") == (
+        404, {"error": 'database not found: "up_conf"', "data": None})
     assert configure(gateway, "DELETE", "database", db="local_conf") == (200, None)
     status, listed = configure(gateway, "GET", "database", format="json")
     assert not {"up_conf", "local_conf"} & set(listed["databases"])  # type: ignore[index]

@@ -55,6 +55,9 @@ async def test_an_influxdb3_target_gets_each_configure_request(routed, far) -> N
     client = await routed([as_v3(far)], [single("far", "up*")])
     answer = await client.post("/api/v3/configure/database", json={"db": "up_lake"})
     assert answer.status == 201, await answer.text()
+    answer = await client.post("/api/v3/configure/database", json={"db": "up_lake"})
+    assert answer.status == 409
+    assert "already exists" in (await answer.json())["error"]
     # No route matches "local": the native store's, as without routes.
     assert (await client.post("/api/v3/configure/database", json={"db": "local"})).status == 201
     assert await far_databases(far) == ["up_lake"]
@@ -137,6 +140,10 @@ async def test_an_influxdb2_target(routed) -> None:
         (sent,) = [r for r in fake.requests_to("/api/v2/buckets") if r.method == "POST"]
         assert sent.json()["name"] == "fresh"
         assert await listed(client) == ["fresh", "old"]
+        # InfluxDB 3's answer for a database that exists, in its error shape.
+        answer = await client.post("/api/v3/configure/database", json={"db": "old"})
+        assert answer.status == 409
+        assert await answer.json() == {"error": "database 'old' already exists", "data": None}
         # No tables to create, and its buckets are not deleted by the gateway: a 400 that
         # names the target, before anything is sent.
         answer = await client.post("/api/v3/configure/table", json={
@@ -147,10 +154,53 @@ async def test_an_influxdb2_target(routed) -> None:
         assert answer.status == 400
         assert "upstream two (InfluxDB 2.x)" in (await answer.json())["error"]
         assert "fresh" in await listed(client)
-        # A table delete is DROP MEASUREMENT over its 1.x-compatible /query.
+        # A table delete is DROP MEASUREMENT over its 1.x-compatible /query, once SHOW
+        # MEASUREMENTS there says the table exists (DROP MEASUREMENT would succeed anyway).
+        assert (await client.post("/api/v3/write_lp", params={"db": "fresh"},
+                                  data=b"cpu,host=a v=1 1\nmem v=2 1")).status == 204
         answer = await client.delete("/api/v3/configure/table",
                                      params={"db": "fresh", "table": "cpu"})
         assert answer.status == 200, await answer.text()
-        (dropped,) = fake.requests_to("/query")
-        sent_params = {**dropped.query, **dropped.form()}
-        assert (sent_params["q"], sent_params["db"]) == ("DROP MEASUREMENT cpu", "fresh")
+        asked = [{**r.query, **r.form()} for r in fake.requests_to("/query")]
+        assert [(a["q"], a["db"]) for a in asked] == [
+            ("SHOW MEASUREMENTS WITH MEASUREMENT = cpu", "fresh"),
+            ("DROP MEASUREMENT cpu", "fresh")]
+        assert fake.lines["fresh"] == ["mem v=2 1"]
+        answer = await client.delete("/api/v3/configure/table",
+                                     params={"db": "fresh", "table": "cpu"})
+        assert answer.status == 404
+        assert await answer.json() == {"error": "table not found: 'cpu'", "data": None}
+        assert len(fake.requests_to("/query")) == 3  # asked, not dropped again
+
+
+async def test_a_mirror_route_answers_as_influxdb3_for_what_exists_or_not(routed, far) -> None:
+    """Native primary, InfluxDB 3 mirror: a 409 for a database the primary holds, a 404 for a
+    database or table it lacks, with nothing sent to the mirror."""
+    mirror = RouteConfig(database="*", mode="mirror", targets=("native", "far"))
+    client = await routed([as_v3(far)], [mirror])
+    assert (await client.post("/api/v3/configure/database", json={"db": "twin"})).status == 201
+    answer = await client.post("/api/v3/configure/database", json={"db": "twin"})
+    assert answer.status == 409
+    assert await answer.json() == {"error": "database 'twin' already exists", "data": None}
+    answer = await client.delete("/api/v3/configure/table",
+                                 params={"db": "twin", "table": "cpu"})
+    assert answer.status == 404
+    assert await answer.json() == {"error": "table not found: 'cpu'", "data": None}
+    answer = await client.delete("/api/v3/configure/table",
+                                 params={"db": "none", "table": "cpu"})
+    assert answer.status == 404
+    assert await answer.json() == {"error": 'database not found: "none"', "data": None}
+    answer = await client.delete("/api/v3/configure/database", params={"db": "none"})
+    assert answer.status == 404
+    assert await answer.json() == {"error": 'database not found: "none"', "data": None}
+
+    assert (await client.post("/api/v3/write_lp", params={"db": "twin"},
+                              data=b"cpu,host=a v=1 1")).status == 204
+    assert await far_tables(far, "twin") == ["cpu"]
+    answer = await client.delete("/api/v3/configure/table",
+                                 params={"db": "twin", "table": "cpu"})
+    assert answer.status == 200, await answer.text()
+    assert await far_tables(far, "twin") == []
+    assert (await client.delete("/api/v3/configure/database", params={"db": "twin"})).status \
+        == 200
+    assert await far_databases(far) == []

@@ -4,6 +4,7 @@ as the API reference documents them."""
 from __future__ import annotations
 
 import json
+import re
 import ssl
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -23,6 +24,20 @@ from .base import (
 _V2_CODES = {400: "invalid", 401: "unauthorized", 404: "not found", 405: "method not allowed",
              409: "conflict", 413: "request too large", 422: "unprocessable entity",
              429: "too many requests", 500: "internal error", 503: "unavailable"}
+# The two statements about one measurement that the fake answers from the lines it holds.
+_ONE_MEASUREMENT = re.compile(
+    r'\s*(SHOW MEASUREMENTS WITH MEASUREMENT =|DROP MEASUREMENT)\s+("(?:[^"\\]|\\.)*"|\w+)\s*',
+    re.IGNORECASE)
+_LINE_MEASUREMENT = re.compile(r"(?:[^, \\]|\\.)*")
+
+
+def _unquoted(name: str) -> str:
+    return re.sub(r"\\(.)", r"\1", name[1:-1]) if name.startswith('"') else name
+
+
+def _measurement_of(line: str) -> str:
+    match = _LINE_MEASUREMENT.match(line)
+    return re.sub(r"\\(.)", r"\1", match.group() if match else "")
 
 
 @dataclass
@@ -49,6 +64,8 @@ class FakeInfluxDB2(FakeServer):
         self.orgs = {org: "0a3cbb5dd526a000"}  # name -> 16-hex-digit ID
         self.buckets: dict[str, Bucket] = {}
         self.next_links = next_links  # False: a server that pages by offset without `next`
+        # What /query answers, but for SHOW MEASUREMENTS WITH MEASUREMENT = and DROP
+        # MEASUREMENT, answered from (and applied to) the lines held.
         self.query_answer = b'{"results":[{"statement_id":0}]}\n'
         for name in buckets:
             self.add_bucket(name)
@@ -176,4 +193,15 @@ class FakeInfluxDB2(FakeServer):
         problem = influxql_problem(params["q"])
         if problem:
             return self.error(400, f"failed to parse query: {problem}")
-        return web.Response(body=self.query_answer, content_type="application/json")
+        one = _ONE_MEASUREMENT.fullmatch(params["q"])
+        if one is None:
+            return web.Response(body=self.query_answer, content_type="application/json")
+        name, lines = _unquoted(one.group(2)), self.lines[params.get("db", "")]
+        held = [line for line in lines if _measurement_of(line) == name]
+        result: dict[str, object] = {"statement_id": 0}
+        if one.group(1).upper().startswith("DROP"):
+            lines[:] = [line for line in lines if line not in held]
+        elif held:
+            result["series"] = [{"name": "measurements", "columns": ["name"],
+                                 "values": [[name]]}]
+        return web.json_response({"results": [result]})
