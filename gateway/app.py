@@ -138,7 +138,7 @@ async def _upstreams(app: web.Application) -> AsyncIterator[None]:
 
     native_influxql = app[keys.INFLUXQL]
     fanout = Fanout(router, app[keys.WRITES].write, queue,
-                    StatementReplay(router, native_influxql).deliver,
+                    StatementReplay(router, native_influxql, app[keys.ADMIN]).deliver,
                     max_body_bytes=config.write.max_body_bytes,
                     backoff_initial_seconds=replay.backoff_initial_seconds,
                     backoff_max_seconds=replay.backoff_max_seconds)

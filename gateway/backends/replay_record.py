@@ -9,11 +9,13 @@ A record, little-endian:
 
 The CRC covers the length field and the payload; `meta` is the msgpack array [database,
 retention_policy, precision]. For a write, `body` is the line protocol as the client sent it
-(gzipped when flags has bit 0). Flags bit 1 marks a statement: `body` is its InfluxQL text
-(UTF-8) and precision is "". Gateways before statements were queued never set bit 1, so the
-records they left read back as the writes they were. replay_log puts records back to back in
-segment files; the file helpers here (positional read and write, sync, create, lock) serve it
-and replay_head.
+(gzipped when flags has bit 0). Flags bit 1 marks a statement: `body` is its text (UTF-8) and
+precision is its kind: "" for InfluxQL, `TABLE_CREATION` for the JSON body of InfluxDB 3's
+POST /api/v3/configure/table (InfluxQL has no statement that creates a table). Gateways before
+statements were queued never set bit 1, so the records they left read back as the writes they
+were; those before kinds wrote "", which reads back as the InfluxQL it was. replay_log puts
+records back to back in segment files; the file helpers here (positional read and write, sync,
+create, lock) serve it and replay_head.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ _FIXED = struct.Struct("<QqBH")  # seq, enqueued_ns, flags, meta length
 _CRC = struct.Struct("<I")
 _FLAG_GZIP = 1
 _FLAG_STATEMENT = 2
+TABLE_CREATION = "configure/table"  # a QueuedStatement's kind: see the module docstring
 
 
 class DamagedRecord(Exception):
@@ -61,12 +64,14 @@ class QueuedWrite:
 class QueuedStatement:
     """A statement changing data or schema (DELETE, DROP SERIES, CREATE RETENTION POLICY...)
     waiting for a mirror behind the writes queued before it, as InfluxQL text run against
-    `database` (and `retention_policy`), the parameters it was sent with."""
+    `database` (and `retention_policy`), the parameters it was sent with; or, of kind
+    `TABLE_CREATION`, a table's creation as InfluxDB 3's configure API takes it."""
 
     database: str
     retention_policy: str | None
     text: str
     enqueued_ns: int
+    kind: str = ""  # "" (InfluxQL) or TABLE_CREATION
 
     @property
     def body(self) -> bytes:
@@ -81,7 +86,7 @@ QueuedEntry = QueuedWrite | QueuedStatement
 
 
 def _meta(entry: QueuedEntry) -> bytes:
-    precision = entry.precision if isinstance(entry, QueuedWrite) else ""
+    precision = entry.precision if isinstance(entry, QueuedWrite) else entry.kind
     return msgpack.packb([entry.database, entry.retention_policy, str(precision)])
 
 
@@ -117,7 +122,7 @@ def decode_payload(payload: bytes) -> QueuedEntry:
             text = body.decode()
         except UnicodeDecodeError as exc:
             raise DamagedRecord(f"a statement that is not UTF-8: {exc}") from exc
-        return QueuedStatement(database, retention_policy, text, enqueued_ns)
+        return QueuedStatement(database, retention_policy, text, enqueued_ns, precision)
     return QueuedWrite(database, retention_policy, precision, body, bool(flags & _FLAG_GZIP),
                        enqueued_ns)
 

@@ -22,20 +22,27 @@ configure API answers, in one step.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from gateway.backends.replay import QueuedStatement
+from gateway.backends.replay_record import TABLE_CREATION
 from gateway.backends.upstream.base import Generation, Upstream, UpstreamFailure, UpstreamReply
+from gateway.backends.upstream.influxdb3 import FIELD_TYPE_NAMES, FIELD_TYPES
 from gateway.config import NATIVE, RouteConfig
-from gateway.errors import GatewayError, conflict, invalid, not_found
+from gateway.errors import Category, GatewayError, conflict, invalid, not_found
 from gateway.model import Namespace
 from gateway.services.admin import AdminService
 from gateway.services.create_database import create_outcomes, describe_failure, native_create
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService
 from gateway.services.mirror_statements import (
     StatementQueues,
+    held_back,
     on_write_targets,
     outcomes_on,
+    queue_where_needed,
     target_label,
 )
 from gateway.services.routing import RelayedError, Router, failure_error, with_failover
@@ -45,11 +52,36 @@ from translators.influxql.render import render
 from translators.influxql.results import StatementResult
 from translators.lineprotocol import FieldType
 
-__all__ = ["ConfigureService", "drop_on_upstream"]
+__all__ = ["ConfigureService", "TableSpec", "create_table_on", "drop_on_upstream"]
 
 # What an InfluxDB 3 target is sent instead of the statement: its own configure request.
 _VERSION = {Generation.V1: "1.x", Generation.V2: "2.x", Generation.V3: "3"}
 ApiCall = Callable[[Upstream, str], Awaitable[UpstreamReply]]
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """A table to create; queued for a mirror as the JSON body of InfluxDB 3's
+    POST /api/v3/configure/table."""
+
+    database: str
+    table: str
+    tags: tuple[str, ...]
+    fields: tuple[tuple[str, FieldType], ...]
+
+    def to_json(self) -> str:
+        return json.dumps({"db": self.database, "table": self.table, "tags": list(self.tags),
+                           "fields": [{"name": name, "type": FIELD_TYPE_NAMES[kind]}
+                                      for name, kind in self.fields]})
+
+    @classmethod
+    def from_json(cls, text: str) -> TableSpec:
+        try:
+            body = json.loads(text)
+            return cls(str(body["db"]), str(body["table"]), tuple(map(str, body["tags"])),
+                       tuple((str(f["name"]), FIELD_TYPES[f["type"]]) for f in body["fields"]))
+        except (ValueError, LookupError, TypeError) as exc:
+            raise invalid(f"a queued table creation that does not read: {exc!r}") from None
 
 
 class ConfigureService:
@@ -96,14 +128,22 @@ class ConfigureService:
         self._refuse(route, {Generation.V1, Generation.V2}, f"table {table!r} of {database!r}",
                      "it has no tables to create: its first write creates the measurement")
 
-        async def create_on(target: str) -> None:
-            if target == NATIVE:
-                return await self._admin.create_table(database, table, tags, fields)
-            upstream = self._router.upstreams[target]
-            await _applied(target, upstream.create_table(
-                self._mapped(target, database), table, tags, fields))
-
-        _raise_failures(await outcomes_on(route.targets, create_on))
+        spec = TableSpec(database, table, tuple(tags), tuple(fields.items()))
+        # On a mirror route the primary answers (a 409 for a table it has, a 404 for a
+        # database it lacks) before any mirror is sent the table; a mirror that is behind
+        # or cannot take it now gets it queued behind its batches, as CREATE DATABASE is.
+        mirrors = list(route.targets[1:]) if route.mode == "mirror" else []
+        entry = QueuedStatement(database, None, spec.to_json(), time.time_ns(), TABLE_CREATION)
+        behind = await held_back(mirrors, self._queues, entry)
+        _raise_failures(await outcomes_on(
+            [t for t in route.targets if t not in mirrors],
+            lambda target: create_table_on(self._router, self._admin, target, spec)))
+        outcomes: dict[str, Any] = await outcomes_on(
+            [t for t in mirrors if t not in behind],
+            lambda target: create_table_on(self._router, self._admin, target, spec,
+                                           exists_ok=True))
+        await queue_where_needed(mirrors, behind, self._queues, entry, outcomes)
+        _raise_failures(outcomes)
 
     async def drop_table(self, database: str, table: str) -> None:
         route = self._route(database, table)
@@ -187,6 +227,22 @@ class ConfigureService:
         _raise_errors([f"{target_label(t)}: {r.error}" if len(outcomes) > 1 else r.error
                        for t, results in outcomes.items()
                        for r in results if r.error])  # type: ignore[union-attr]
+
+
+async def create_table_on(router: Router, admin: AdminService, target: str, spec: TableSpec,
+                          *, exists_ok: bool = False) -> None:
+    """Create the table on one target (the native store, or an InfluxDB 3 through its API),
+    live and on replay; one that has it already is a 409, or done when `exists_ok`."""
+    try:
+        if target == NATIVE:
+            return await admin.create_table(spec.database, spec.table, list(spec.tags),
+                                            dict(spec.fields))
+        name = router.namespace_for(target, Namespace(spec.database)).database
+        await _applied(target, router.upstreams[target].create_table(
+            name, spec.table, spec.tags, dict(spec.fields)))
+    except GatewayError as exc:
+        if not (exists_ok and exc.category is Category.CONFLICT):
+            raise
 
 
 async def drop_on_upstream(router: Router, target: str, database: str) -> None:

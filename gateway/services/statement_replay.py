@@ -1,24 +1,26 @@
 """Runs a statement queued for a mirror (a `QueuedStatement`: DELETE, DROP SERIES, CREATE
 RETENTION POLICY, CREATE DATABASE...) on it when its turn in the replay queue comes.
 
-It goes as it went live (mirror_statements, create_database): to a 1.x, 2.x or 3 upstream's
-/query, with the qualified names InfluxDB 2 and 3 ignore rewritten to parameters, CREATE
-DATABASE (and an InfluxDB 3 mirror's DROP DATABASE) through the upstream's API, or to
-the native store;
-with the gateway's own credentials, as queued writes are. What the answer means follows
-mirror_outcomes; a statement the mirror ran and answered with an error (a database it lacks)
-is refused, as running it again would fail again.
+It goes as it went live (mirror_statements, create_database, configure): to a 1.x, 2.x or 3
+upstream's /query, with the qualified names InfluxDB 2 and 3 ignore rewritten to parameters,
+CREATE DATABASE (and an InfluxDB 3 mirror's DROP DATABASE, and a table's creation) through the
+upstream's API, or to the native store; with the gateway's own credentials, as queued writes
+are. What the answer means follows mirror_outcomes; a statement the mirror ran and answered
+with an error (a database it lacks) is refused, as running it again would fail again, but a
+table it has already is taken as created.
 """
 
 from __future__ import annotations
 
 from gateway.backends.replay import QueuedStatement
+from gateway.backends.replay_record import TABLE_CREATION
 from gateway.backends.replayer import Delivery, Outcome
 from gateway.backends.upstream.base import Generation, InfluxQLCall, UpstreamFailure
 from gateway.config import NATIVE
 from gateway.errors import GatewayError
 from gateway.services import influxql_sources as names
-from gateway.services.configure import drop_on_upstream
+from gateway.services.admin import AdminService
+from gateway.services.configure import TableSpec, create_table_on, drop_on_upstream
 from gateway.services.create_database import create_on_upstream
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService, parse_request
 from gateway.services.mirror_outcomes import delivery_of
@@ -33,12 +35,17 @@ __all__ = ["StatementReplay"]
 class StatementReplay:
     """Delivers queued statements for the replayers (given to Fanout)."""
 
-    def __init__(self, router: Router, native: InfluxQLService) -> None:
+    def __init__(self, router: Router, native: InfluxQLService, admin: AdminService) -> None:
         self._router = router
         self._native = native
+        self._admin = admin
 
     async def deliver(self, target: str, entry: QueuedStatement) -> Delivery:
         try:
+            if entry.kind == TABLE_CREATION:
+                await create_table_on(self._router, self._admin, target,
+                                      TableSpec.from_json(entry.text), exists_ok=True)
+                return Delivery(Outcome.DELIVERED)
             statements = await parse_request(entry.text, None)
             if target != NATIVE and isinstance(statements[0], ast.CreateDatabase):
                 # Through the upstream's API, as it went live (create_database).

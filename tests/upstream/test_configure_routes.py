@@ -204,3 +204,56 @@ async def test_a_mirror_route_answers_as_influxdb3_for_what_exists_or_not(routed
     assert (await client.delete("/api/v3/configure/database", params={"db": "twin"})).status \
         == 200
     assert await far_databases(far) == []
+
+
+async def test_a_mirror_that_is_down_gets_the_table_queued_behind_its_database(
+        routed, far) -> None:
+    mirror = RouteConfig(database="*", mode="mirror", targets=("native", "far"))
+    client = await routed([as_v3(far)], [mirror])
+    table = {"db": "later", "table": "cpu", "tags": ["host"],
+             "fields": [{"name": "usage", "type": "float64"}, {"name": "n", "type": "int64"}]}
+    far.stop()
+    try:
+        assert (await client.post("/api/v3/configure/database",
+                                   json={"db": "later"})).status == 201
+        answer = await client.post("/api/v3/configure/table", json=table)
+        assert answer.status == 201, await answer.text()  # the primary's answer
+        # The primary's 409 for a table it has; nothing more is queued for the mirror.
+        answer = await client.post("/api/v3/configure/table", json=table)
+        assert answer.status == 409
+        report = await (await client.get("/admin/replay")).json()
+        assert report["targets"]["far"]["queue"]["depth"] == 2
+    finally:
+        far.start()
+    await drained(client, "far")
+    report = await (await client.get("/admin/replay")).json()
+    assert report["targets"]["far"]["queue"]["depth"] == 0
+    assert await far_databases(far) == ["later"]
+    assert await far_tables(far, "later") == ["cpu"]
+    # Made with the declared types: a write of another type is refused there.
+    async with ClientSession() as session, session.post(
+            f"{far.url}/api/v3/write_lp", params={"db": "later"},
+            data=b"cpu,host=a n=1.5 1") as refused:
+        assert refused.status == 400
+
+
+async def test_a_mirror_that_has_the_table_already_takes_it_as_made(routed, far) -> None:
+    mirror = RouteConfig(database="*", mode="mirror", targets=("native", "far"))
+    client = await routed([as_v3(far)], [mirror])
+    assert (await client.post("/api/v3/configure/database", json={"db": "both"})).status == 201
+    table = {"db": "both", "table": "cpu", "tags": ["host"]}
+    async with ClientSession() as session, session.post(
+            f"{far.url}/api/v3/configure/table", json=table) as made:
+        assert made.status == 201
+    answer = await client.post("/api/v3/configure/table", json=table)
+    assert answer.status == 201, await answer.text()
+    assert await sql_tables(client, "both") == ["cpu"]
+    report = await (await client.get("/admin/replay")).json()
+    assert report["targets"]["far"]["queue"]["depth"] == 0
+
+
+async def sql_tables(client, database: str) -> list[str]:
+    answer = await client.get("/api/v3/query_sql", params={
+        "db": database, "q": "SHOW TABLES", "format": "json"})
+    assert answer.status == 200, await answer.text()
+    return sorted(r["table_name"] for r in await answer.json() if r["table_schema"] == "iox")

@@ -36,7 +36,7 @@ FIELD_TYPES = {
     "float64": FieldType.FLOAT,
     "bool": FieldType.BOOLEAN,
 }
-_FIELD_TYPE_NAMES = {ftype: name for name, ftype in FIELD_TYPES.items()}
+FIELD_TYPE_NAMES = {ftype: name for name, ftype in FIELD_TYPES.items()}
 DATABASE_COLUMN = "iox::database"  # the column of InfluxDB 3's SHOW DATABASES table
 
 
@@ -95,7 +95,7 @@ class InfluxDB3Upstream(TokenUpstream):
     async def create_table(self, database: str, table: str, tags: Sequence[str],
                            fields: Mapping[str, FieldType]) -> UpstreamReply:
         body = {"db": database, "table": table, "tags": list(tags),
-                "fields": [{"name": n, "type": _FIELD_TYPE_NAMES[t]} for n, t in fields.items()]}
+                "fields": [{"name": n, "type": FIELD_TYPE_NAMES[t]} for n, t in fields.items()]}
         return await self._http.request("POST", "/api/v3/configure/table", json_body=body,
                                         headers=self._auth())
 
