@@ -10,7 +10,7 @@ from aiohttp import web
 from gateway.backends.upstream.base import UpstreamReply
 from gateway.backends.upstream.influxdb3 import FIELD_TYPES
 from gateway.errors import invalid
-from gateway.model import Generation, Namespace, SqlQuery
+from gateway.model import Generation, Namespace, PassCredentials, SqlQuery
 from gateway.services.influxql import InfluxQLRequest
 from translators.encoders import V3_ENCODERS, V3_MEDIA_TYPES
 from translators.encoders.influxql_table import statement_table
@@ -94,7 +94,7 @@ async def query_sql(request: web.Request) -> web.Response:
         raise invalid("missing required parameter: db")
     answer = await request.app[keys.QUERIES].sql(
         SqlQuery(Namespace(database), text, bound), format=name,
-        credentials=params.pass_credentials(request.headers, {}))
+        credentials=_caller(request))
     if isinstance(answer, UpstreamReply):
         return relay_response(answer)
     return await _encoded(answer, name)
@@ -108,7 +108,7 @@ async def query_influxql(request: web.Request) -> web.Response:
         raise invalid("db must be a string")
     answer = await request.app[keys.INFLUXQL].execute(InfluxQLRequest(
         text, database=database or None, params=bound, single_statement=True,
-        caller=Generation.V3, credentials=params.pass_credentials(request.headers, {})))
+        caller=Generation.V3, credentials=_caller(request)))
     (result,) = answer.results
     if result.error is not None:
         raise invalid(result.error)
@@ -127,6 +127,12 @@ async def list_databases(request: web.Request) -> web.Response:
     return await _encoded(pa.table({"iox::database": pa.array(names, pa.string())}), name)
 
 
+def _caller(request: web.Request) -> PassCredentials:
+    """The caller's credentials, forwarded only on a `passthrough` route (InfluxDB 3 takes
+    its token in the Authorization header)."""
+    return params.pass_credentials(request.headers, {})
+
+
 def _required_string(body: dict[str, object], key: str) -> str:
     value = body.get(key)
     if not isinstance(value, str) or not value:
@@ -136,7 +142,8 @@ def _required_string(body: dict[str, object], key: str) -> str:
 
 async def create_database(request: web.Request) -> web.Response:
     body = await _json_body(request)
-    await request.app[keys.CONFIGURE].create_database(_required_string(body, "db"))
+    await request.app[keys.CONFIGURE].create_database(_required_string(body, "db"),
+                                                      _caller(request))
     return web.Response(status=201)
 
 
@@ -144,7 +151,7 @@ async def delete_database(request: web.Request) -> web.Response:
     database = request.query.get("db", "")
     if not database:
         raise invalid("missing required parameter: db")
-    await request.app[keys.CONFIGURE].drop_database(database)
+    await request.app[keys.CONFIGURE].drop_database(database, _caller(request))
     return web.Response(status=200)
 
 
@@ -173,7 +180,8 @@ async def create_table(request: web.Request) -> web.Response:
     if "time" in folded or "" in names or len(set(folded)) != len(names):
         raise invalid("tag and field names must be non-empty, distinct (ignoring case) and "
                       "not 'time'")
-    await request.app[keys.CONFIGURE].create_table(database, table, tags, fields)
+    await request.app[keys.CONFIGURE].create_table(database, table, tags, fields,
+                                                   _caller(request))
     return web.Response(status=201)
 
 
@@ -181,5 +189,5 @@ async def delete_table(request: web.Request) -> web.Response:
     database, table = request.query.get("db", ""), request.query.get("table", "")
     if not database or not table:
         raise invalid("missing required parameters: db and table")
-    await request.app[keys.CONFIGURE].drop_table(database, table)
+    await request.app[keys.CONFIGURE].drop_table(database, table, _caller(request))
     return web.Response(status=200)

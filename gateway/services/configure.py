@@ -33,7 +33,7 @@ from gateway.backends.upstream.base import Generation, Upstream, UpstreamFailure
 from gateway.backends.upstream.influxdb3 import FIELD_TYPE_NAMES, FIELD_TYPES
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, conflict, invalid, not_found
-from gateway.model import Namespace
+from gateway.model import Namespace, PassCredentials
 from gateway.services.admin import AdminService
 from gateway.services.create_database import create_outcomes, describe_failure, native_create
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService
@@ -97,36 +97,47 @@ class ConfigureService:
         """Every target's databases, merged as SHOW DATABASES merges them."""
         return await self._influxql.databases()
 
-    async def create_database(self, name: str) -> None:
+    # `credentials` are the caller's: each upstream is sent them on a `passthrough` route, as
+    # writes and queries there are, and the gateway's own otherwise (and on replay).
+
+    async def create_database(self, name: str,
+                              credentials: PassCredentials | None = None) -> None:
         route = self._route(name)
         if route is None:
             return await self._admin.create_database(name)
-        if await self._holds(route, name):
+        credentials = _forwarded(route, credentials)
+        if await self._holds(route, name, credentials=credentials):
             raise conflict(f"database {name!r} already exists")
         statement = ast.CreateDatabase(name)
         native = native_create(self._native, InfluxQLRequest(render(statement)))
         _raise_failures(await create_outcomes(route, statement, self._router, native,
-                                              self._queues))
+                                              self._queues, credentials))
 
-    async def drop_database(self, name: str) -> None:
+    async def drop_database(self, name: str,
+                            credentials: PassCredentials | None = None) -> None:
         route = self._route(name)
         if route is None:
             return await self._admin.drop_database(name)
         self._refuse(route, {Generation.V2}, f"database {name!r}",
                      "delete its bucket there (the gateway does not delete InfluxDB 2 buckets)")
-        if not await self._holds(route, name):
+        credentials = _forwarded(route, credentials)
+        if not await self._holds(route, name, credentials=credentials):
             raise not_found(f"database not found: {json.dumps(name)}")
         statement = ast.DropDatabase(name)
-        await self._change(route, statement, InfluxQLRequest(render(statement)), name,
-                           lambda upstream, db: upstream.drop_database(db))
+        await self._change(route, statement,
+                           InfluxQLRequest(render(statement), credentials=credentials), name,
+                           lambda upstream, db: upstream.drop_database(
+                               db, credentials=credentials))
 
     async def create_table(self, database: str, table: str, tags: list[str],
-                           fields: dict[str, FieldType]) -> None:
+                           fields: dict[str, FieldType],
+                           credentials: PassCredentials | None = None) -> None:
         route = self._route(database, table)
         if route is None:
             return await self._admin.create_table(database, table, tags, fields)
         self._refuse(route, {Generation.V1, Generation.V2}, f"table {table!r} of {database!r}",
                      "it has no tables to create: its first write creates the measurement")
+        credentials = _forwarded(route, credentials)
 
         spec = TableSpec(database, table, tuple(tags), tuple(fields.items()))
         # On a mirror route the primary answers (a 409 for a table it has, a 404 for a
@@ -137,25 +148,30 @@ class ConfigureService:
         behind = await held_back(mirrors, self._queues, entry)
         _raise_failures(await outcomes_on(
             [t for t in route.targets if t not in mirrors],
-            lambda target: create_table_on(self._router, self._admin, target, spec)))
+            lambda target: create_table_on(self._router, self._admin, target, spec,
+                                           credentials=credentials)))
         outcomes: dict[str, Any] = await outcomes_on(
             [t for t in mirrors if t not in behind],
             lambda target: create_table_on(self._router, self._admin, target, spec,
-                                           exists_ok=True))
+                                           exists_ok=True, credentials=credentials))
         await queue_where_needed(mirrors, behind, self._queues, entry, outcomes)
         _raise_failures(outcomes)
 
-    async def drop_table(self, database: str, table: str) -> None:
+    async def drop_table(self, database: str, table: str,
+                         credentials: PassCredentials | None = None) -> None:
         route = self._route(database, table)
         if route is None:
             return await self._admin.drop_table(database, table)
-        if not await self._holds(route, database):
+        credentials = _forwarded(route, credentials)
+        if not await self._holds(route, database, credentials=credentials):
             raise not_found(f"database not found: {json.dumps(database)}")
-        if not await self._holds(route, database, table):
+        if not await self._holds(route, database, table, credentials=credentials):
             raise not_found(f"table not found: {table!r}")
         statement = ast.DropMeasurement(table)
-        await self._change(route, statement, InfluxQLRequest(render(statement), database),
-                           database, lambda upstream, db: upstream.drop_table(db, table))
+        request = InfluxQLRequest(render(statement), database, credentials=credentials)
+        await self._change(route, statement, request, database,
+                           lambda upstream, db: upstream.drop_table(
+                               db, table, credentials=credentials))
 
     def _route(self, database: str, table: str | None = None) -> RouteConfig | None:
         """The database's route when it reaches an upstream; None for the native store."""
@@ -166,20 +182,21 @@ class ConfigureService:
             return None
         return route
 
-    async def _holds(self, route: RouteConfig, database: str, table: str | None = None
-                     ) -> bool:
+    async def _holds(self, route: RouteConfig, database: str, table: str | None = None, *,
+                     credentials: PassCredentials | None = None) -> bool:
         """Whether the route's read target (a failover's while it cannot answer) holds the
         database, or its table (SHOW MEASUREMENTS, which 1.x answers alike for a table
         missing and a database missing)."""
         async def holds(target: str) -> bool:
             if table is None:
                 return (self._mapped(target, database)
-                        in await self._influxql.databases_on(target))
+                        in await self._influxql.databases_on(target, credentials))
             upstream = self._router.upstreams.get(target)
             if upstream is not None and upstream.generation is Generation.V3:
                 return True  # its DELETE /api/v3/configure/table answers 404 itself
             statement = ast.ShowMeasurements(source=ast.Measurement(name=table))
-            request = InfluxQLRequest(render(statement), database, read_only=True)
+            request = InfluxQLRequest(render(statement), database, read_only=True,
+                                      credentials=credentials)
             (result, *_) = await self._influxql.results_on(target, [statement], request)
             if result.error:
                 _raise_errors([result.error])
@@ -230,7 +247,8 @@ class ConfigureService:
 
 
 async def create_table_on(router: Router, admin: AdminService, target: str, spec: TableSpec,
-                          *, exists_ok: bool = False) -> None:
+                          *, exists_ok: bool = False, credentials: PassCredentials | None = None
+                          ) -> None:
     """Create the table on one target (the native store, or an InfluxDB 3 through its API),
     live and on replay; one that has it already is a 409, or done when `exists_ok`."""
     try:
@@ -239,7 +257,7 @@ async def create_table_on(router: Router, admin: AdminService, target: str, spec
                                             dict(spec.fields))
         name = router.namespace_for(target, Namespace(spec.database)).database
         await _applied(target, router.upstreams[target].create_table(
-            name, spec.table, spec.tags, dict(spec.fields)))
+            name, spec.table, spec.tags, dict(spec.fields), credentials=credentials))
     except GatewayError as exc:
         if not (exists_ok and exc.category is Category.CONFLICT):
             raise
@@ -249,6 +267,11 @@ async def drop_on_upstream(router: Router, target: str, database: str) -> None:
     """A queued DROP DATABASE for an InfluxDB 3 mirror, through its API as it went live."""
     name = router.namespace_for(target, Namespace(database)).database
     await _applied(target, router.upstreams[target].drop_database(name))
+
+
+def _forwarded(route: RouteConfig, credentials: PassCredentials | None
+               ) -> PassCredentials | None:
+    return credentials if route.passthrough else None
 
 
 async def _applied(target: str, reply: Awaitable[UpstreamReply]) -> None:

@@ -4,7 +4,8 @@ its batches (mirror_statements), so it never overtakes a queued DROP DATABASE of
 and reaches a mirror that was down before the writes that follow it.
 
 Upstreams are asked through their own API (InfluxDB 2 and 3 have no CREATE DATABASE over
-/query), live and on replay (statement_replay).
+/query), live and on replay (statement_replay); live with the caller's credentials on a
+`passthrough` route, as writes there are.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from gateway.backends.upstream.base import (
 )
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, invalid
-from gateway.model import Namespace
+from gateway.model import Namespace, PassCredentials
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService
 from gateway.services.mirror_statements import (
     StatementQueues,
@@ -52,15 +53,18 @@ def native_create(native: InfluxQLService, request: InfluxQLRequest) -> NativeCr
 
 
 async def create_everywhere(route: RouteConfig, statement: ast.CreateDatabase, router: Router,
-                            native: NativeCreate, queues: StatementQueues) -> StatementResult:
+                            native: NativeCreate, queues: StatementQueues,
+                            credentials: PassCredentials | None = None) -> StatementResult:
     """The statement's one result: every target's error, if any, joined."""
     failed = [describe_failure(o) for o in (await create_outcomes(
-        route, statement, router, native, queues)).values() if isinstance(o, BaseException)]
+        route, statement, router, native, queues, credentials)).values()
+        if isinstance(o, BaseException)]
     return StatementResult(0, error="; ".join(failed) if failed else None)
 
 
 async def create_outcomes(route: RouteConfig, statement: ast.CreateDatabase, router: Router,
-                          native: NativeCreate, queues: StatementQueues) -> dict[str, Any]:
+                          native: NativeCreate, queues: StatementQueues,
+                          credentials: PassCredentials | None = None) -> dict[str, Any]:
     """Each target that ran it now: None, or the failure it met (those queued are left out)."""
     entry = QueuedStatement(statement.name, None, render(statement), time.time_ns())
     mirrors = list(route.targets[1:]) if route.mode == "mirror" else []
@@ -69,7 +73,7 @@ async def create_outcomes(route: RouteConfig, statement: ast.CreateDatabase, rou
 
     async def create_on(target: str) -> None:
         if target != NATIVE:
-            return await create_on_upstream(router, target, statement.name)
+            return await create_on_upstream(router, target, statement.name, credentials)
         error = await native()
         if error:
             raise invalid(error)
@@ -79,12 +83,13 @@ async def create_outcomes(route: RouteConfig, statement: ast.CreateDatabase, rou
     return outcomes
 
 
-async def create_on_upstream(router: Router, target: str, database: str) -> None:
+async def create_on_upstream(router: Router, target: str, database: str,
+                             credentials: PassCredentials | None = None) -> None:
     """CREATE DATABASE on one upstream, idempotent as 1.x's is; raises its failure."""
     upstream = router.upstreams[target]
     name = router.namespace_for(target, Namespace(database)).database
     try:
-        reply = await upstream.create_database(name)
+        reply = await upstream.create_database(name, credentials=credentials)
     except UnexpectedReply as exc:
         raise GatewayError(Category.BAD_GATEWAY, f"upstream {target}: {exc.detail}") from None
     if reply.ok or _already_exists(reply):

@@ -287,14 +287,15 @@ class RoutedInfluxQL:
         except UpstreamFailure as exc:
             raise failure_error(exc) from None
 
-    async def databases_on(self, target: str) -> list[str]:
+    async def databases_on(self, target: str, credentials: PassCredentials | None = None
+                           ) -> list[str]:
         """One target's databases (as it names them). An upstream that cannot be reached
         raises its UpstreamFailure, one that answers anything but the list a RelayedError
         (what with_failover passes on)."""
         if target == NATIVE:
             return self._native.databases()
         try:
-            return await self._router.upstreams[target].databases()
+            return await self._router.upstreams[target].databases(credentials=credentials)
         except UnexpectedReply as exc:
             raise RelayedError(target, exc.reply) from None
 
@@ -305,7 +306,7 @@ class RoutedInfluxQL:
         route = self._router.resolve(statement.name).route
         return InfluxQLAnswer(results=[await create_everywhere(
             route, statement, self._router, native_create(self._native, request),
-            self._queues)])
+            self._queues, request.credentials if route.passthrough else None)])
 
 
 async def fetch_results(upstream: Upstream, call: InfluxQLCall,

@@ -13,7 +13,7 @@ from aiohttp import ClientSession
 from gateway.config import RouteConfig, UpstreamConfig
 from tests.support.fake_upstreams import FakeInfluxDB2, FakeInfluxDB3
 from tests.support.gateway_process import GatewayProcess, gateway_process
-from tests.upstream.test_translation_routes import routed, single, v2, v3
+from tests.upstream.test_translation_routes import V3_TOKEN, routed, single, v2, v3
 
 __all__ = ["routed"]  # the fixture, imported for the tests here
 
@@ -257,3 +257,48 @@ async def sql_tables(client, database: str) -> list[str]:
         "db": database, "q": "SHOW TABLES", "format": "json"})
     assert answer.status == 200, await answer.text()
     return sorted(r["table_name"] for r in await answer.json() if r["table_schema"] == "iox")
+
+
+async def test_the_callers_credentials_go_upstream_only_on_passthrough_routes(routed) -> None:
+    async with FakeInfluxDB3(databases=("passing",)) as fake:
+        fake.tables["passing"].add("old")
+        plain = RouteConfig(database="plain*", mode="single", targets=("three",))
+        passing = RouteConfig(database="pass*", mode="single", targets=("three",),
+                              passthrough=True)
+        client = await routed([v3(fake.url)], [plain, passing])
+        wrong = {"Authorization": "Bearer not-the-token"}
+
+        async def configure(method: str, what: str, values: dict[str, object],
+                            headers: dict[str, str]) -> int:
+            path = f"/api/v3/configure/{what}"
+            if method == "POST":
+                answer = await client.post(path, json=values, headers=headers)
+            else:
+                answer = await client.delete(path, params=values, headers=headers)
+            return answer.status
+
+        # The gateway's own token on a plain route, whatever the caller sent.
+        assert [await configure(method, what, values, wrong) for method, what, values in [
+            ("POST", "database", {"db": "plain"}),
+            ("POST", "table", {"db": "plain", "table": "cpu", "tags": ["host"]}),
+            ("DELETE", "table", {"db": "plain", "table": "cpu"}),
+            ("DELETE", "database", {"db": "plain"})]] == [201, 201, 200, 200]
+        # The caller's on a passthrough route, refused there: nothing changes.
+        assert [await configure(method, what, values, wrong) for method, what, values in [
+            ("POST", "database", {"db": "pass_new"}),
+            ("POST", "table", {"db": "passing", "table": "cpu", "tags": ["host"]}),
+            ("DELETE", "table", {"db": "passing", "table": "old"}),
+            ("DELETE", "database", {"db": "passing"})]] == [401, 401, 401, 401]
+        assert fake.databases == ["_internal", "passing"]
+        assert fake.tables["passing"] == {"old"}
+        sent = {(r.method, r.path, r.headers.get("authorization"))
+                for r in fake.received if r.path.startswith("/api/v3/configure/")}
+        assert {auth for _, _, auth in sent} == {f"Bearer {V3_TOKEN}", "Bearer not-the-token"}
+        refused = {(m, p) for m, p, auth in sent if auth == "Bearer not-the-token"}
+        assert ("GET", "/api/v3/configure/database") in refused  # the check
+        assert ("POST", "/api/v3/configure/table") in refused  # the change itself
+        # The caller's own token, accepted there.
+        right = {"Authorization": f"Bearer {V3_TOKEN}"}
+        assert await configure("POST", "database", {"db": "pass_new"}, right) == 201
+        assert await configure("POST", "table", {"db": "passing", "table": "cpu"}, right) == 201
+        assert fake.tables["passing"] == {"old", "cpu"}

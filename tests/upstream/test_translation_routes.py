@@ -356,3 +356,12 @@ async def test_the_callers_credentials_go_upstream_only_on_passthrough_routes(ro
                              headers=wrong)
         sent = [r.headers.get("authorization") for r in fake.requests_to("/query")]
         assert sent == [f"Token {V2_TOKEN}", "Token not-the-token"]
+        # CREATE DATABASE (a bucket through the API) goes the same way.
+        answers = [await (await client.post("/query", params={"q": f"CREATE DATABASE {name}"},
+                                            headers=wrong)).json()
+                   for name in ("plain", "passing")]
+        assert answers[0] == {"results": [{"statement_id": 0}]}  # exists: as 1.x's, idempotent
+        assert "unauthorized access" in answers[1]["results"][0]["error"]
+        sent = [r.headers.get("authorization") for r in fake.requests_to("/api/v2/buckets")
+                if r.method == "POST"]
+        assert sent == [f"Token {V2_TOKEN}", "Token not-the-token"]

@@ -149,26 +149,33 @@ class Upstream(ABC):
         """Run SQL (InfluxDB 3 only; the router translates SQL to InfluxQL for the others)."""
         raise NotImplementedError(f"{self.generation} upstreams do not run SQL")
 
+    # The calls below go with the gateway's credentials for the upstream, or with the
+    # caller's (`credentials`) on a `passthrough` route.
+
     @abstractmethod
-    async def create_database(self, name: str) -> UpstreamReply:
+    async def create_database(self, name: str, *,
+                              credentials: PassCredentials | None = None) -> UpstreamReply:
         """Create a database (v1, v3) or bucket (v2) so that writes to `name` succeed."""
 
-    async def drop_database(self, name: str) -> UpstreamReply:
+    async def drop_database(self, name: str, *,
+                            credentials: PassCredentials | None = None) -> UpstreamReply:
         """Delete a database through InfluxDB 3's configure API (the others drop databases
         over /query, or, InfluxDB 2, not through the gateway)."""
         raise NotImplementedError(f"{self.generation} upstreams have no configure API")
 
     async def create_table(self, database: str, table: str, tags: Sequence[str],
-                           fields: Mapping[str, FieldType]) -> UpstreamReply:
+                           fields: Mapping[str, FieldType], *,
+                           credentials: PassCredentials | None = None) -> UpstreamReply:
         """Create a table through InfluxDB 3's configure API."""
         raise NotImplementedError(f"{self.generation} upstreams have no tables to create")
 
-    async def drop_table(self, database: str, table: str) -> UpstreamReply:
+    async def drop_table(self, database: str, table: str, *,
+                         credentials: PassCredentials | None = None) -> UpstreamReply:
         """Delete a table through InfluxDB 3's configure API."""
         raise NotImplementedError(f"{self.generation} upstreams have no configure API")
 
     @abstractmethod
-    async def databases(self) -> list[str]:
+    async def databases(self, *, credentials: PassCredentials | None = None) -> list[str]:
         """Database (v1, v3) or bucket (v2) names the upstream holds; `UnexpectedReply` when
         the upstream answers anything but the list."""
 

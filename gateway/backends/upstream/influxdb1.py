@@ -147,13 +147,14 @@ class InfluxDB1Upstream(Upstream):
                        credentials: PassCredentials | None = None) -> UpstreamReply:
         return await send_influxql(self._http, call, self._auth(credentials), form=True)
 
-    async def create_database(self, name: str) -> UpstreamReply:
+    async def create_database(self, name: str, *, credentials: PassCredentials | None = None
+                              ) -> UpstreamReply:
         # 1.x answers 200 even when the statement fails; the error is inside the JSON.
         call = InfluxQLCall(f"CREATE DATABASE {quote_ident(name)}", write=True)
-        return await self.influxql(call)
+        return await self.influxql(call, credentials=credentials)
 
-    async def databases(self) -> list[str]:
-        reply = await self.influxql(InfluxQLCall("SHOW DATABASES"))
+    async def databases(self, *, credentials: PassCredentials | None = None) -> list[str]:
+        reply = await self.influxql(InfluxQLCall("SHOW DATABASES"), credentials=credentials)
         return [str(row[0]) for row in statement_values(self.name, reply) if row]
 
     async def ping(self) -> UpstreamReply:

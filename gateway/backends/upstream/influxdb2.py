@@ -66,23 +66,24 @@ class InfluxDB2Upstream(TokenUpstream):
                        credentials: PassCredentials | None = None) -> UpstreamReply:
         return await send_influxql(self._http, call, self._query_auth(credentials), form=True)
 
-    async def create_database(self, name: str) -> UpstreamReply:
+    async def create_database(self, name: str, *, credentials: PassCredentials | None = None
+                              ) -> UpstreamReply:
         """POST /api/v2/buckets with no retention rule (keep forever, as a 1.x autogen policy).
         An error answer, "already exists" included, comes back as received."""
-        org = await self._find_org()
+        org = await self._find_org(credentials)
         if isinstance(org, UpstreamReply):
             return org
         body = {"orgID": org, "name": name, "retentionRules": []}
         return await self._http.request("POST", "/api/v2/buckets", json_body=body,
-                                        headers=self._auth())
+                                        headers=self._auth(credentials))
 
-    async def _find_org(self) -> str | UpstreamReply:
+    async def _find_org(self, credentials: PassCredentials | None) -> str | UpstreamReply:
         """The configured org's ID, or the error answer of the lookup."""
         if self._org_id is not None:
             return self._org_id
         reply = await self._http.request("GET", "/api/v2/orgs",
                                          params=without_none({"org": self._org or None}),
-                                         headers=self._auth())
+                                         headers=self._auth(credentials))
         if not reply.ok:
             return reply
         body = json_answer(self.name, reply)
@@ -99,14 +100,14 @@ class InfluxDB2Upstream(TokenUpstream):
         self._org_id = ids[0]
         return self._org_id
 
-    async def databases(self) -> list[str]:
+    async def databases(self, *, credentials: PassCredentials | None = None) -> list[str]:
         """Every bucket's name, page by page (`links.next` when given, else by offset)."""
         names: list[str] = []
         params = without_none({"org": self._org or None, "limit": str(PAGE_SIZE),
                                "offset": "0"})
         for _ in range(MAX_PAGES):
             reply = await self._http.request("GET", "/api/v2/buckets", params=params,
-                                             headers=self._auth())
+                                             headers=self._auth(credentials))
             body = json_answer(self.name, reply)
             try:
                 page = [str(bucket["name"]) for bucket in body["buckets"]]  # type: ignore[index]

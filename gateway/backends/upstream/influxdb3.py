@@ -84,29 +84,34 @@ class InfluxDB3Upstream(TokenUpstream):
         return await self._http.request("POST", "/api/v3/query_sql", json_body=body,
                                         headers=self._auth(credentials))
 
-    async def create_database(self, name: str) -> UpstreamReply:
+    async def create_database(self, name: str, *, credentials: PassCredentials | None = None
+                              ) -> UpstreamReply:
         return await self._http.request("POST", "/api/v3/configure/database",
-                                        json_body={"db": name}, headers=self._auth())
+                                        json_body={"db": name}, headers=self._auth(credentials))
 
-    async def drop_database(self, name: str) -> UpstreamReply:
+    async def drop_database(self, name: str, *, credentials: PassCredentials | None = None
+                            ) -> UpstreamReply:
         return await self._http.request("DELETE", "/api/v3/configure/database",
-                                        params={"db": name}, headers=self._auth())
+                                        params={"db": name}, headers=self._auth(credentials))
 
     async def create_table(self, database: str, table: str, tags: Sequence[str],
-                           fields: Mapping[str, FieldType]) -> UpstreamReply:
+                           fields: Mapping[str, FieldType], *,
+                           credentials: PassCredentials | None = None) -> UpstreamReply:
         body = {"db": database, "table": table, "tags": list(tags),
                 "fields": [{"name": n, "type": FIELD_TYPE_NAMES[t]} for n, t in fields.items()]}
         return await self._http.request("POST", "/api/v3/configure/table", json_body=body,
-                                        headers=self._auth())
+                                        headers=self._auth(credentials))
 
-    async def drop_table(self, database: str, table: str) -> UpstreamReply:
+    async def drop_table(self, database: str, table: str, *,
+                         credentials: PassCredentials | None = None) -> UpstreamReply:
         return await self._http.request("DELETE", "/api/v3/configure/table",
                                         params={"db": database, "table": table},
-                                        headers=self._auth())
+                                        headers=self._auth(credentials))
 
-    async def databases(self) -> list[str]:
+    async def databases(self, *, credentials: PassCredentials | None = None) -> list[str]:
         reply = await self._http.request("GET", "/api/v3/configure/database",
-                                         params={"format": "json"}, headers=self._auth())
+                                         params={"format": "json"},
+                                         headers=self._auth(credentials))
         return database_names(self.name, reply)
 
     async def ping(self) -> UpstreamReply:

@@ -1,10 +1,12 @@
-"""A fake InfluxDB 3 Core: write_lp, query_sql, configure/database, /health, /ping and /query,
-as the API reference documents them."""
+"""A fake InfluxDB 3 Core: write_lp, query_sql, configure/database and configure/table,
+/health, /ping and /query, as the API reference documents them."""
 
 from __future__ import annotations
 
 import json
+import re
 import ssl
+from collections import defaultdict
 
 from aiohttp import web
 
@@ -23,13 +25,15 @@ _V3_FORMATS = ("json", "jsonl", "csv", "parquet", "pretty")
 
 
 class FakeInfluxDB3(FakeServer):
-    """InfluxDB 3 Core: write_lp, query_sql, configure/database, /health, /ping, /query."""
+    """InfluxDB 3 Core: write_lp, query_sql, configure/database and /table, /health, /ping,
+    /query."""
 
     def __init__(self, *, token: str = "fake-v3-token", databases: tuple[str, ...] = (),
                  health: bool = True, ssl_context: ssl.SSLContext | None = None) -> None:
         super().__init__(ssl_context)
         self.token = token
         self.databases: list[str] = ["_internal", *databases]
+        self.tables: dict[str, set[str]] = defaultdict(set)  # by database
         self.has_health = health  # False: an older server with /ping only
         self.sql_rows: list[dict[str, object]] = []  # what every SQL query answers
         self.influxql_answer = b'{"results":[{"statement_id":0,"series":[]}]}\r\n'
@@ -40,6 +44,8 @@ class FakeInfluxDB3(FakeServer):
         router.add_get("/api/v3/configure/database", self.list_databases)
         router.add_post("/api/v3/configure/database", self.create_database)
         router.add_delete("/api/v3/configure/database", self.delete_database)
+        router.add_post("/api/v3/configure/table", self.create_table)
+        router.add_delete("/api/v3/configure/table", self.delete_table)
         router.add_get("/health", self.health)
         router.add_get("/ping", self.ping)
         router.add_route("*", "/query", self.query)
@@ -72,6 +78,7 @@ class FakeInfluxDB3(FakeServer):
         if database not in self.databases:  # write_lp creates the database it names
             self.databases.append(database)
         self.lines[database].extend(good)
+        self.tables[database].update(re.split(r"[ ,]", line, maxsplit=1)[0] for line in good)
         if rejected:
             return self.error(400, "partial write of line protocol occurred", data=rejected)
         return web.Response(status=204)
@@ -126,6 +133,33 @@ class FakeInfluxDB3(FakeServer):
         if name not in self.databases:
             return self.error(404, f"database not found: {name}")
         self.databases.remove(name)
+        self.tables.pop(name, None)
+        return web.Response(status=200)
+
+    async def create_table(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return self.error(401, "unauthorized access")
+        try:
+            body = json.loads(request[BODY])
+            database, table = body["db"], body["table"]
+        except (ValueError, LookupError, TypeError):
+            return self.error(400, "the request body needs db and table")
+        if database not in self.databases:
+            return self.error(404, f"database not found: {database}")
+        if table in self.tables[database]:
+            return self.error(409, "attempted to create resource that already exists")
+        self.tables[database].add(table)
+        return web.Response(status=201)
+
+    async def delete_table(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return self.error(401, "unauthorized access")
+        database, table = request.query.get("db", ""), request.query.get("table", "")
+        if database not in self.databases:
+            return self.error(404, f"database not found: {database}")
+        if table not in self.tables[database]:
+            return self.error(404, f"table not found: {table}")
+        self.tables[database].discard(table)
         return web.Response(status=200)
 
     async def health(self, request: web.Request) -> web.Response:
