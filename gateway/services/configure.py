@@ -263,10 +263,14 @@ async def create_table_on(router: Router, admin: AdminService, target: str, spec
             raise
 
 
-async def drop_on_upstream(router: Router, target: str, database: str) -> None:
-    """A queued DROP DATABASE for an InfluxDB 3 mirror, through its API as it went live."""
+async def drop_on_upstream(router: Router, target: str, database: str,
+                           table: str | None = None) -> None:
+    """A queued DROP DATABASE (or DROP MEASUREMENT of `table`) for an InfluxDB 3 mirror,
+    through its API as it went live."""
     name = router.namespace_for(target, Namespace(database)).database
-    await _applied(target, router.upstreams[target].drop_database(name))
+    upstream = router.upstreams[target]
+    await _applied(target, upstream.drop_database(name) if table is None
+                   else upstream.drop_table(name, table))
 
 
 def _forwarded(route: RouteConfig, credentials: PassCredentials | None

@@ -2,12 +2,13 @@
 RETENTION POLICY, CREATE DATABASE...) on it when its turn in the replay queue comes.
 
 It goes as it went live (mirror_statements, create_database, configure): to a 1.x, 2.x or 3
-upstream's /query, with the qualified names InfluxDB 2 and 3 ignore rewritten to parameters,
-CREATE DATABASE (and an InfluxDB 3 mirror's DROP DATABASE, and a table's creation) through the
-upstream's API, or to the native store; with the gateway's own credentials, as queued writes
-are. What the answer means follows mirror_outcomes; a statement the mirror ran and answered
-with an error (a database it lacks) is refused, as running it again would fail again, but a
-table it has already is taken as created.
+upstream's /query, with the qualified names InfluxDB 2 and 3 ignore rewritten to parameters;
+CREATE DATABASE, a table's creation, and an InfluxDB 3 mirror's DROP DATABASE or DROP
+MEASUREMENT sent alone, through the upstream's API; or to the native store. Always with the
+gateway's own credentials, as queued writes are. What the answer means follows
+mirror_outcomes; a statement the mirror ran and answered with an error (a database it lacks)
+is refused, as running it again would fail again, but a table it has already is taken as
+created.
 """
 
 from __future__ import annotations
@@ -51,10 +52,16 @@ class StatementReplay:
                 # Through the upstream's API, as it went live (create_database).
                 await create_on_upstream(self._router, target, statements[0].name)
                 return Delivery(Outcome.DELIVERED)
-            if (isinstance(statements[0], ast.DropDatabase) and target != NATIVE
+            dropped = statements[0]
+            if (len(statements) == 1 and isinstance(dropped, ast.DropDatabase | ast.DropMeasurement)
+                    and target != NATIVE
                     and self._router.upstreams[target].generation is Generation.V3):
-                # Queued by DELETE /api/v3/configure/database: through the API, as it went.
-                await drop_on_upstream(self._router, target, statements[0].name)
+                # As DELETE /api/v3/configure/database or /table sent it live: through the
+                # API (InfluxDB 3's /query documents neither statement).
+                if isinstance(dropped, ast.DropDatabase):
+                    await drop_on_upstream(self._router, target, dropped.name)
+                else:
+                    await drop_on_upstream(self._router, target, entry.database, dropped.name)
                 return Delivery(Outcome.DELIVERED)
             results = await self._results(target, entry, statements)
         except (GatewayError, UpstreamFailure) as exc:

@@ -132,6 +132,32 @@ async def test_a_queued_drop_reaches_an_influxdb3_mirror_through_its_api(routed)
         assert not fake.requests_to("/query")
 
 
+async def test_a_queued_table_delete_reaches_an_influxdb3_mirror_through_its_api(
+        routed) -> None:
+    async with FakeInfluxDB3(databases=("twin",)) as fake:
+        mirror = RouteConfig(database="*", mode="mirror", targets=("native", "three"))
+        client = await routed([v3(fake.url)], [mirror])
+        assert (await client.post("/api/v3/configure/database",
+                                   json={"db": "twin"})).status == 201
+        assert (await client.post("/api/v3/write_lp", params={"db": "twin"},
+                                  data=b"cpu,host=a v=1 1\nmem v=2 1")).status == 204
+        assert fake.tables["twin"] == {"cpu", "mem"}
+        fake.fail(503)
+        answer = await client.delete("/api/v3/configure/table",
+                                     params={"db": "twin", "table": "cpu"})
+        assert answer.status == 200, await answer.text()  # the primary's answer
+        assert fake.tables["twin"] == {"cpu", "mem"}
+        fake.recover()
+        await drained(client, "three")
+        assert fake.tables["twin"] == {"mem"}
+        dropped = [r for r in fake.requests_to("/api/v3/configure/table")
+                   if r.method == "DELETE"]
+        assert dropped and all(r.query == {"db": "twin", "table": "cpu"} for r in dropped)
+        assert not fake.requests_to("/query")
+        replay = (await (await client.get("/admin/replay")).json())["targets"]["three"]
+        assert replay["rejected"] == 0
+
+
 async def test_an_influxdb2_target(routed) -> None:
     async with FakeInfluxDB2(buckets=("old",)) as fake:
         client = await routed([v2(fake.url)], [single("two")])
