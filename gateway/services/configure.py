@@ -4,6 +4,9 @@ them.
 Each request does what the InfluxQL statement of the same meaning does on that route (SHOW
 DATABASES, CREATE DATABASE, DROP DATABASE, DROP MEASUREMENT), through the same code, mirror
 queueing included, except that an InfluxDB 3 target is sent the configure request itself. A
+table's creation, which no InfluxQL statement does, goes to the primary first and then to each
+mirror, queued for one that is behind or down as CREATE DATABASE is (`TableSpec` is its queued
+form). On a `passthrough` route upstreams are sent the caller's credentials, as writes are. A
 database whose route reaches nothing but the native store keeps the native behaviour.
 
 What a target lacks is refused before any target is touched, naming it: a table created on an
@@ -54,8 +57,8 @@ from translators.lineprotocol import FieldType
 
 __all__ = ["ConfigureService", "TableSpec", "create_table_on", "drop_on_upstream"]
 
-# What an InfluxDB 3 target is sent instead of the statement: its own configure request.
 _VERSION = {Generation.V1: "1.x", Generation.V2: "2.x", Generation.V3: "3"}
+# What an InfluxDB 3 target is sent instead of the statement: its own configure request.
 ApiCall = Callable[[Upstream, str], Awaitable[UpstreamReply]]
 
 
