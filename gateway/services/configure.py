@@ -269,11 +269,14 @@ async def create_table_on(router: Router, admin: AdminService, target: str, spec
 async def drop_on_upstream(router: Router, target: str, database: str,
                            table: str | None = None) -> None:
     """A queued DROP DATABASE (or DROP MEASUREMENT of `table`) for an InfluxDB 3 mirror,
-    through its API as it went live."""
+    through its API as it went live. One already gone (its 404) is done: dropped there by
+    hand, or by an earlier delivery of this entry (replays are at least once)."""
     name = router.namespace_for(target, Namespace(database)).database
     upstream = router.upstreams[target]
-    await _applied(target, upstream.drop_database(name) if table is None
+    reply = await (upstream.drop_database(name) if table is None
                    else upstream.drop_table(name, table))
+    if not reply.ok and reply.status != 404:
+        raise RelayedError(target, reply)
 
 
 def _forwarded(route: RouteConfig, credentials: PassCredentials | None

@@ -154,8 +154,18 @@ async def test_a_queued_table_delete_reaches_an_influxdb3_mirror_through_its_api
                    if r.method == "DELETE"]
         assert dropped and all(r.query == {"db": "twin", "table": "cpu"} for r in dropped)
         assert not fake.requests_to("/query")
+        # A table gone from the mirror before its turn comes is dropped already: not refused.
+        fake.fail(503)
+        answer = await client.delete("/api/v3/configure/table",
+                                     params={"db": "twin", "table": "mem"})
+        assert answer.status == 200, await answer.text()
+        fake.tables["twin"].discard("mem")
+        fake.recover()
+        await drained(client, "three")
+        assert fake.requests_to("/api/v3/configure/table")[-1].query == {"db": "twin",
+                                                                          "table": "mem"}
         replay = (await (await client.get("/admin/replay")).json())["targets"]["three"]
-        assert replay["rejected"] == 0
+        assert (replay["rejected"], replay["queue"]["rejected"]) == (0, 0)
 
 
 async def test_an_influxdb2_target(routed) -> None:
