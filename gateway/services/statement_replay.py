@@ -56,8 +56,8 @@ class StatementReplay:
             if (len(statements) == 1 and isinstance(dropped, ast.DropDatabase | ast.DropMeasurement)
                     and target != NATIVE
                     and self._router.upstreams[target].generation is Generation.V3):
-                # As DELETE /api/v3/configure/database or /table sent it live: through the
-                # API (InfluxDB 3's /query documents neither statement).
+                # Through InfluxDB 3's API, as configure's deletes go live (its /query
+                # documents neither statement); one already gone there counts as done.
                 if isinstance(dropped, ast.DropDatabase):
                     await drop_on_upstream(self._router, target, dropped.name)
                 else:
