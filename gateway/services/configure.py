@@ -17,9 +17,10 @@ The answer is InfluxDB 3's: a database created that exists is a 409, a database 
 deleted that does not is a 404. Where the statement would not say (1.x's CREATE DATABASE, DROP
 DATABASE and DROP MEASUREMENT succeed either way, and so do the native store's), the route's
 read target (a failover's while it cannot answer) is asked first, as the caller would read it;
-the check and the change are two requests, so two racing creations can both be answered 201
-and two racing deletions 200. An InfluxDB 3 read target is not asked about tables: its own
-configure API answers, in one step.
+the check and the change are two requests, so two racing deletions can both be answered 200,
+and two racing creations 201 unless the read target is an InfluxDB 2 or 3, whose own answer
+to the second is a 409. An InfluxDB 3 read target is not asked about tables: its own configure
+API answers, in one step.
 """
 
 from __future__ import annotations
@@ -113,8 +114,9 @@ class ConfigureService:
             raise conflict(f"database {name!r} already exists")
         statement = ast.CreateDatabase(name)
         native = native_create(self._native, InfluxQLRequest(render(statement)))
+        # An InfluxDB 2 or 3 read target also says so itself, for one made since the check.
         _raise_failures(await create_outcomes(route, statement, self._router, native,
-                                              self._queues, credentials))
+                                              self._queues, credentials, route.read_target))
 
     async def drop_database(self, name: str,
                             credentials: PassCredentials | None = None) -> None:

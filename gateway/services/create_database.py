@@ -22,7 +22,7 @@ from gateway.backends.upstream.base import (
     UpstreamReply,
 )
 from gateway.config import NATIVE, RouteConfig
-from gateway.errors import Category, GatewayError, invalid
+from gateway.errors import Category, GatewayError, conflict, invalid
 from gateway.model import Namespace, PassCredentials
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService
 from gateway.services.mirror_statements import (
@@ -64,8 +64,11 @@ async def create_everywhere(route: RouteConfig, statement: ast.CreateDatabase, r
 
 async def create_outcomes(route: RouteConfig, statement: ast.CreateDatabase, router: Router,
                           native: NativeCreate, queues: StatementQueues,
-                          credentials: PassCredentials | None = None) -> dict[str, Any]:
-    """Each target that ran it now: None, or the failure it met (those queued are left out)."""
+                          credentials: PassCredentials | None = None,
+                          exclusive: str | None = None) -> dict[str, Any]:
+    """Each target that ran it now: None, or the failure it met (those queued are left out).
+    The upstream named `exclusive` fails with a 409 where it answers that the database
+    exists; every other target takes that as done."""
     entry = QueuedStatement(statement.name, None, render(statement), time.time_ns())
     mirrors = list(route.targets[1:]) if route.mode == "mirror" else []
     behind = await held_back(mirrors, queues, entry)
@@ -73,7 +76,8 @@ async def create_outcomes(route: RouteConfig, statement: ast.CreateDatabase, rou
 
     async def create_on(target: str) -> None:
         if target != NATIVE:
-            return await create_on_upstream(router, target, statement.name, credentials)
+            return await create_on_upstream(router, target, statement.name, credentials,
+                                            exists_ok=target != exclusive)
         error = await native()
         if error:
             raise invalid(error)
@@ -84,14 +88,18 @@ async def create_outcomes(route: RouteConfig, statement: ast.CreateDatabase, rou
 
 
 async def create_on_upstream(router: Router, target: str, database: str,
-                             credentials: PassCredentials | None = None) -> None:
-    """CREATE DATABASE on one upstream, idempotent as 1.x's is; raises its failure."""
+                             credentials: PassCredentials | None = None, *,
+                             exists_ok: bool = True) -> None:
+    """CREATE DATABASE on one upstream, idempotent as 1.x's is unless not `exists_ok`;
+    raises its failure."""
     upstream = router.upstreams[target]
     name = router.namespace_for(target, Namespace(database)).database
     try:
         reply = await upstream.create_database(name, credentials=credentials)
     except UnexpectedReply as exc:
         raise GatewayError(Category.BAD_GATEWAY, f"upstream {target}: {exc.detail}") from None
+    if _already_exists(reply) and not exists_ok:
+        raise conflict(f"database {database!r} already exists")
     if reply.ok or _already_exists(reply):
         if reply.ok and upstream.generation is Generation.V1:
             results = decode_v1_json(reply.body)

@@ -338,3 +338,20 @@ async def test_the_callers_credentials_go_upstream_only_on_passthrough_routes(ro
         assert await configure("POST", "database", {"db": "pass_new"}, right) == 201
         assert await configure("POST", "table", {"db": "passing", "table": "cpu"}, right) == 201
         assert fake.tables["passing"] == {"old", "cpu"}
+
+
+async def test_racing_creations_on_an_influxdb3_get_its_own_409(routed) -> None:
+    """Both checks find no database (each request waits at the server, so both lists are
+    answered before either creation): InfluxDB 3's own answer to the second creation is
+    the caller's 409, not a 201 for a database that was made by the other."""
+    async with FakeInfluxDB3() as fake:
+        client = await routed([v3(fake.url)], [single("three")])
+        fake.slow(0.3)
+        answers = await asyncio.gather(*(
+            client.post("/api/v3/configure/database", json={"db": "raced"})
+            for _ in range(2)))
+        assert sorted(a.status for a in answers) == [201, 409]
+        listed_first = [r for r in fake.requests_to("/api/v3/configure/database")
+                        if r.method == "GET"]
+        assert len(listed_first) == 2
+        assert fake.databases.count("raced") == 1
