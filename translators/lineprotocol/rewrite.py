@@ -155,6 +155,9 @@ def stamp_missing(body: bytes, timestamp: int) -> bytes:
 
     `timestamp` is in the batch's precision. Returns `body` itself when no point lacks a
     timestamp, so the caller can tell that nothing changed (`result is body`).
+    A point that 1.x's splitter runs on past a newline through a quote it opens outside a
+    string value (` m=x f"k=1` and the next line) is left as written: 1.x ends a timestamp at
+    the newline, so a stamp there would make the point invalid.
     """
     if _all_end_in_integers(body):
         return body
@@ -243,7 +246,7 @@ def _measurement(line: bytes) -> bytes:
 
 
 def _escaped_measurement(line: bytes) -> bytes:
-    return _unescape(_MEASUREMENT.match(line)[1])  # type: ignore[index]  # matches any bytes
+    return _unescape_measurement(_MEASUREMENT.match(line)[1])  # type: ignore[index]  # matches any bytes
 
 
 def _series_key(escapes: bool) -> Callable[[bytes], bytes]:
@@ -291,7 +294,7 @@ def _parse_series(series: bytes) -> bytes:
         pos = tag.end()
     if pos != len(series) or not measurement[1] or len(tags) != count:
         return series  # a series that does not parse: the server refuses the line
-    return b",".join([_escape(_unescape(measurement[1])),
+    return b",".join([_escape(_unescape_measurement(measurement[1])),
                       *(_escape(k) + b"=" + _escape(v) for k, v in sorted(tags.items()))])
 
 
@@ -300,6 +303,12 @@ def _unescape(name: bytes) -> bytes:
     if b"\\" not in name:
         return name
     return name.replace(b"\\ ", b" ").replace(b"\\,", b",").replace(b"\\=", b"=")
+
+
+def _unescape_measurement(name: bytes) -> bytes:
+    """A measurement unescaped: as 1.x's escape.Unescape, it takes `\\"` for a quote too
+    (`a\\"b` and `a"b` are one measurement); tag keys and values keep it as written."""
+    return _unescape(name).replace(b'\\"', b'"')
 
 
 def _escape(name: bytes) -> bytes:

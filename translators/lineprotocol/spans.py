@@ -56,6 +56,7 @@ _LOOSE_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ ,"]*+)' % (KEY, _STRING_BODY)
 _LOOSE_POINT = re.compile(
     rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+%s(?:,%s)*+%s"
     % (_LOOSE_FIELD, _LOOSE_FIELD, _TIMESTAMP))
+_LOOSE_MORE_FIELDS = re.compile(rb"(?:,%s)*+%s" % (_LOOSE_FIELD, _TIMESTAMP))
 # The bytes 1.x's line splitter looks at, and a backslash with the byte it skips.
 _SPLITTER_TOKENS = re.compile(rb'\\[\s\S]|[ =,"]')
 _STRING_END = re.compile(rb'%s"' % _STRING_BODY)
@@ -221,10 +222,23 @@ def _read_shape(lines: list[bytes], first: int) -> tuple[bytes, int, int, bool]:
             closed = _STRING_END.match(line)
             if closed is not None:
                 break
-        match = _MORE_FIELDS.match(line, closed.end())
+        match = (_LOOSE_MORE_FIELDS if loose else _MORE_FIELDS).match(line, closed.end())
+        if match is None and not loose and b'"' in line:
+            # the fields after a string that spans lines may hold a quote in a key too
+            match = _LOOSE_MORE_FIELDS.match(line, closed.end())
+            loose = match is not None
     if match is None:  # a comment, or no point's shape: read as 1.x's splitter reads it
         last = _split_as_1x(lines, first)
-        return b"\n".join(lines[first:last + 1]), NOT_A_POINT, last, loose
+        text = b"\n".join(lines[first:last + 1])
+        if last > first and line.lstrip(BLANKS)[:1] != b"#":
+            # A quote before the fields that 1.x's splitter reads as opening a string (` ="`
+            # after a leading space) joins lines into one point that may hold a point's shape,
+            # newlines and all, which the parser then reads as it reads one line.
+            match = _POINT.match(text) or _LOOSE_POINT.match(text)
+            if match is not None and match.lastindex in (None, match.re.groups):
+                where = NO_TIMESTAMP if match.lastindex is None else match.start(match.lastindex)
+                return text, where, last, match.re is _LOOSE_POINT
+        return text, NOT_A_POINT, last, loose
     where = NO_TIMESTAMP if match.lastindex is None else match.start(match.lastindex)
     if last == first:
         return line, where, first, loose
