@@ -55,14 +55,16 @@ async def test_auto_precision_finds_timestamps_after_quotes_in_strings_and_keys(
         aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd) -> None:
     # Mixed magnitudes, so the body goes rewritten in nanoseconds: a timestamp the rewrite
     # does not find stays in its own unit and lands decades off. A field key may hold a
-    # quote, escaped or not, after a string that spans lines (1.6.7 stores `"k` and `"`).
+    # quote, escaped or not, after a string that spans lines (1.6.7 stores `"k` and `"`);
+    # 1.x stores text after a closing quote (as `a"`), which the gateway's parser refuses.
     client = await gateway(aiohttp_client, tmp_path, influxdb1,
                            RouteConfig(database="autoquotes", targets=("one",)))
     await influx(client, influxdb1, "", "CREATE DATABASE autoquotes")
     body = (b'q,u=s s="two\nlines",\\"k=1 1600000000\n'
             b'q,u=ms s="\n","=2 1600000000001\n'
             b'q,u=us s="say \\"hi 5\\"" 1600000000000002\n'
-            b'q,u=ns s="dir\\\\" 1600000000000000003')
+            b'q,u=ns s="dir\\\\" 1600000000000000003\n'
+            b'q,u=text s="a"b 1600000000')  # refused by the native store, stored by 1.x
     answer = await client.post("/api/v3/write_lp", params={"db": "autoquotes"}, data=body)
     assert answer.status == 204, await answer.text()
     series = await influx(client, influxdb1, "autoquotes", "SELECT * FROM q GROUP BY u")
@@ -72,4 +74,5 @@ async def test_auto_precision_finds_timestamps_after_quotes_in_strings_and_keys(
         "ns": {"time": 1600000000000000003, '"': None, '"k': None, "s": "dir\\"},
         "s": {"time": 1600000000000000000, '"': None, '"k': 1, "s": "two\nlines"},
         "us": {"time": 1600000000000002000, '"': None, '"k': None, "s": 'say "hi 5"'},
+        "text": {"time": 1600000000000000000, '"': None, '"k': None, "s": 'a"'},
     }

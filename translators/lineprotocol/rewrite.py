@@ -10,7 +10,8 @@ Points are read as this package's parser reads them, across lines where InfluxDB
 splitter reads them so (an escaped newline, a newline inside a quoted string value: see
 `spans.py`). Upstream servers take such points, so they are kept whole here. A line that does
 not parse is passed on for the server to report: nothing here turns a line that does not
-parse into one that does, or the reverse.
+parse into one that does, or the reverse. Its timestamp is still rescaled where 1.x would
+read one (text after a closing quote, which 1.x and 2.x store), so that it means the same time.
 
 Speed: most lines hold no quote, backslash, tab or `#`. They are read with a few `bytes`
 methods: every space is a separator, and a final integer token is the timestamp (a field set
@@ -27,7 +28,15 @@ from collections.abc import Callable
 from typing import Literal
 
 from .precision import Precision, auto_multiplier
-from .spans import BLANKS, KEY, NO_TIMESTAMP, NOT_A_POINT, escapes_newline, read_points
+from .spans import (
+    BLANKS,
+    KEY,
+    NO_TIMESTAMP,
+    NOT_A_POINT,
+    escapes_newline,
+    locate_as_1x,
+    read_points,
+)
 
 _MEASUREMENT = re.compile(rb"[ \t]*+((?:[^ ,\\]++|\\[ ,=]|\\)*+)")
 _SERIES = re.compile(rb"[ \t]*+((?:[^ \\]++|\\[ ,=]|\\)*+)")
@@ -107,6 +116,10 @@ def _rewrite_timestamps(body: bytes, scale: Callable[[bytes], bytes]) -> bytes:
     done = 0
     for index, where in careful.items():  # in line order
         out += _rescale_plainly(lines[done:index], scale)
+        if where == NOT_A_POINT:
+            # A shape this package refuses may be one 1.x (and 2.x) stores: its timestamp
+            # must mean the same time there too.
+            where = locate_as_1x(lines[index])
         out.append(_rescale_at(lines[index], where, scale))
         done = index + 1
     out += _rescale_plainly(lines[done:], scale)

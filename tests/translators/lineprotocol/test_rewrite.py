@@ -159,6 +159,14 @@ def test_locate_timestamp(line: bytes, expected: int) -> None:
         # are one point, its measurement `a="\nb` (1.6.7 stores it so).
         pytest.param(b' a="\nb v=1 7', P.MINUTE, P.SECOND, b' a="\nb v=1 420',
                      id="measurement-joined-by-an-open-quote"),
+        # Text after a closing quote: refused here, stored by 1.6.7 (as `a"`) at the time
+        # after the blanks that follow the fields, as 1.x's parser finds it.
+        pytest.param(b'cpu v="a"b 5\ncpu,t=x v="a"b,w=1  \t6\n# v="a"b 7', P.MINUTE,
+                     P.SECOND, b'cpu v="a"b 300\ncpu,t=x v="a"b,w=1  \t360\n# v="a"b 7',
+                     id="text-after-a-string"),
+        # 1.x's key ends at a space without a backslash before it: `a\\ b` is one tag value
+        pytest.param(b'cpu,t=a\\\\ b v="a"b 5', P.MINUTE, P.SECOND,
+                     b'cpu,t=a\\\\ b v="a"b 300', id="text-after-a-string-escaped-key"),
     ],
 )
 def test_rescale_timestamps(body: bytes, source: Precision, target: Precision,
