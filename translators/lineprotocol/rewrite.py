@@ -259,7 +259,8 @@ def _measurement(line: bytes) -> bytes:
 
 
 def _escaped_measurement(line: bytes) -> bytes:
-    return _unescape_measurement(_MEASUREMENT.match(line)[1])  # type: ignore[index]  # matches any bytes
+    name = _MEASUREMENT.match(line)[1]  # type: ignore[index]  # matches any bytes
+    return _unescape_measurement(name)
 
 
 def _series_key(escapes: bool) -> Callable[[bytes], bytes]:
