@@ -69,6 +69,9 @@ SAME = [
     pytest.param(b"ok v=1 1\ncpu v=2 9223372036854775807\nok v=3 3", "ok",
                  id="int64-max-timestamp-among-good"),
     pytest.param(b"cpu v=1 1 2", "cpu", id="trailing-garbage"),
+    # a carriage return ends a line (README: CRLF), never a timestamp
+    pytest.param(b'ok v=1 1\ncpu v=1 \rx 5\ncpu v=2 5\r,\ncpu v="a" \r,\ncpu s="a\nb" \rx',
+                 "ok", id="carriage-return-inside-a-line"),
     pytest.param(b"cpu v=1 -\ncpu v=1 - 2\nok v=1 1", "ok", id="timestamp-minus"),
     pytest.param(b"cpu,host v=1", "cpu", id="tag-without-value"),
     pytest.param(b"cpu,host= v=1", "cpu", id="empty-tag-value"),

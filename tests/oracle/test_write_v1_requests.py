@@ -184,6 +184,29 @@ def test_measurement_with_a_backslash_before_an_escaped_character(
         ["1970-01-01T00:00:00.000000001Z", 1]]
 
 
+def test_series_written_with_and_without_an_escaped_quote(influxdb1: Influxd,
+                                                          gateway: GatewayProcess) -> None:
+    """`a\\"b` and `a"b` name one measurement, and with the same tags one series, as 1.x's
+    index lists them; 1.6.7 reads back only the points of the spelling that wrote the series
+    first, the gateway every point (README)."""
+    body = b'a\\"b,t=x v=1 1\na"b,t=x v=2 2\na"b,t=y v=3 3'
+    database, influx, ours = both(influxdb1, gateway, body)
+    assert influx == ours == (204, "")
+
+    def answer(base: str, statement: str) -> object:
+        url = f"{base}/query?" + urllib.parse.urlencode(
+            {"db": database, "q": statement, "epoch": "ns"})
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)["results"][0]["series"]
+
+    listed = answer(influxdb1.url, "SHOW SERIES")
+    assert listed[0]["values"] == [['a"b,t=x'], ['a"b,t=y']]
+    assert answer(gateway.url, "SHOW SERIES") == listed
+    select = 'SELECT v FROM "a\\"b" GROUP BY t'
+    assert [s["values"] for s in answer(influxdb1.url, select)] == [[[1, 1]], [[3, 3]]]
+    assert [s["values"] for s in answer(gateway.url, select)] == [[[1, 1], [2, 2]], [[3, 3]]]
+
+
 def test_refusals_in_several_shard_groups(influxdb1: Influxd, gateway: GatewayProcess) -> None:
     """1.6.7 writes each shard group (7 days) on its own and answers with the refusals of
     whichever group's write failed first, counting only those; the gateway names the first

@@ -10,7 +10,8 @@ Points are read as this package's parser reads them, across lines where InfluxDB
 splitter reads them so (an escaped newline, a newline inside a quoted string value: see
 `spans.py`). Upstream servers take such points, so they are kept whole here. A line that does
 not parse is passed on for the server to report: nothing here turns a line that does not
-parse into one that does, or the reverse.
+parse into one that does, or the reverse. Its timestamp is still rescaled where 1.x would
+read one (text after a closing quote, which 1.x and 2.x store), so that it means the same time.
 
 Speed: most lines hold no quote, backslash, tab or `#`. They are read with a few `bytes`
 methods: every space is a separator, and a final integer token is the timestamp (a field set
@@ -27,7 +28,15 @@ from collections.abc import Callable
 from typing import Literal
 
 from .precision import Precision, auto_multiplier
-from .spans import BLANKS, KEY, NO_TIMESTAMP, NOT_A_POINT, escapes_newline, read_points
+from .spans import (
+    BLANKS,
+    KEY,
+    NO_TIMESTAMP,
+    NOT_A_POINT,
+    escapes_newline,
+    locate_as_1x,
+    read_points,
+)
 
 _MEASUREMENT = re.compile(rb"[ \t]*+((?:[^ ,\\]++|\\[ ,=]|\\)*+)")
 _SERIES = re.compile(rb"[ \t]*+((?:[^ \\]++|\\[ ,=]|\\)*+)")
@@ -107,6 +116,10 @@ def _rewrite_timestamps(body: bytes, scale: Callable[[bytes], bytes]) -> bytes:
     done = 0
     for index, where in careful.items():  # in line order
         out += _rescale_plainly(lines[done:index], scale)
+        if where == NOT_A_POINT:
+            # A shape this package refuses may be one 1.x (and 2.x) stores: its timestamp
+            # must mean the same time there too.
+            where = locate_as_1x(lines[index])
         out.append(_rescale_at(lines[index], where, scale))
         done = index + 1
     out += _rescale_plainly(lines[done:], scale)
@@ -155,6 +168,9 @@ def stamp_missing(body: bytes, timestamp: int) -> bytes:
 
     `timestamp` is in the batch's precision. Returns `body` itself when no point lacks a
     timestamp, so the caller can tell that nothing changed (`result is body`).
+    A point that 1.x's splitter runs on past a newline through a quote it opens outside a
+    string value (` m=x f"k=1` and the next line) is left as written: 1.x ends a timestamp at
+    the newline, so a stamp there would make the point invalid.
     """
     if _all_end_in_integers(body):
         return body
@@ -243,7 +259,8 @@ def _measurement(line: bytes) -> bytes:
 
 
 def _escaped_measurement(line: bytes) -> bytes:
-    return _unescape(_MEASUREMENT.match(line)[1])  # type: ignore[index]  # matches any bytes
+    name = _MEASUREMENT.match(line)[1]  # type: ignore[index]  # matches any bytes
+    return _unescape_measurement(name)
 
 
 def _series_key(escapes: bool) -> Callable[[bytes], bytes]:
@@ -291,7 +308,7 @@ def _parse_series(series: bytes) -> bytes:
         pos = tag.end()
     if pos != len(series) or not measurement[1] or len(tags) != count:
         return series  # a series that does not parse: the server refuses the line
-    return b",".join([_escape(_unescape(measurement[1])),
+    return b",".join([_escape(_unescape_measurement(measurement[1])),
                       *(_escape(k) + b"=" + _escape(v) for k, v in sorted(tags.items()))])
 
 
@@ -300,6 +317,12 @@ def _unescape(name: bytes) -> bytes:
     if b"\\" not in name:
         return name
     return name.replace(b"\\ ", b" ").replace(b"\\,", b",").replace(b"\\=", b"=")
+
+
+def _unescape_measurement(name: bytes) -> bytes:
+    """A measurement unescaped: as 1.x's escape.Unescape, it takes `\\"` for a quote too
+    (`a\\"b` and `a"b` are one measurement); tag keys and values keep it as written."""
+    return _unescape(name).replace(b'\\"', b'"')
 
 
 def _escape(name: bytes) -> bytes:

@@ -34,8 +34,9 @@ _WHITESPACE = " \t"
 # 1.x ends a field value and a timestamp at a space only: a tab there is part of the token,
 # so `v=1\t1` is an invalid number and `v=1 1\t` a bad timestamp.
 _SEPARATOR = " "
-# ... a timestamp also at a newline or CR (`scanTime`)
-_TIME_ENDS = " \r\n"
+# ... a timestamp also at a newline (`scanTime`), but not at a carriage return, which is a
+# bad timestamp there (`v=1 \rx`); one that ends a line is taken off before (README: CRLF).
+_TIME_ENDS = " \n"
 # A field value up to the next separator, and an `=` that no backslash escapes.
 _VALUE = re.compile(r"[^, ]*")
 _BARE_EQUALS = re.compile(r"(?:^|[^\\])=")
@@ -380,8 +381,8 @@ def _read_time(text: str, pos: int, precision: Precision) -> int | None:
         stamp_end += 1
     stamp = text[pos:stamp_end]
     if not stamp:
-        # a point that spans lines: 1.x's scanner ends the timestamp at a newline (or CR) as
-        # at a space, and with none before it, the point has none and the rest goes unread
+        # a point that spans lines: 1.x's scanner ends the timestamp at a newline as at a
+        # space, and with none before it, the point has none and the rest goes unread
         return None
     # 1.x's scanner lets a lone minus through, for strconv.ParseInt to refuse
     if stamp == "-":

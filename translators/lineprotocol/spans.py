@@ -56,9 +56,14 @@ _LOOSE_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ ,"]*+)' % (KEY, _STRING_BODY)
 _LOOSE_POINT = re.compile(
     rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+%s(?:,%s)*+%s"
     % (_LOOSE_FIELD, _LOOSE_FIELD, _TIMESTAMP))
+_LOOSE_MORE_FIELDS = re.compile(rb"(?:,%s)*+%s" % (_LOOSE_FIELD, _TIMESTAMP))
 # The bytes 1.x's line splitter looks at, and a backslash with the byte it skips.
 _SPLITTER_TOKENS = re.compile(rb'\\[\s\S]|[ =,"]')
 _STRING_END = re.compile(rb'%s"' % _STRING_BODY)
+# 1.x's key, to its first space without a backslash before it (its key scan looks at the
+# byte before, so in `a\\ b` the space is escaped), and the blanks after it; blanks alone.
+_KEY_AS_1X = re.compile(rb"[ \t]*+(?:[^ ]++|(?<=\\) )++ [ \t]*+")
+_BLANKS_RUN = re.compile(rb"[ \t]*+")
 # An even run of backslashes before a separator: 1.x's splitter reads the separator as bare
 # (slow.py reads keys by it too).
 PAIRED_BACKSLASHES = r"(?<!\\)(?:\\\\)+[ ,=]"
@@ -74,6 +79,37 @@ def locate_timestamp(line: bytes) -> int:
     The timestamp is the token after the field set; it is not checked to be a number.
     """
     return _read_point([line], 0)[1]
+
+
+def locate_as_1x(text: bytes) -> int:
+    """Offset of the token 1.x's parser reads as the timestamp of `text`, a point of any
+    shape (`v="a"b 5`, text after a closing quote, which this package refuses and 1.x
+    stores), or NO_TIMESTAMP; NOT_A_POINT for a comment or text without fields.
+
+    1.x reads the key to its first space without a backslash before it, then the fields
+    (where a backslash skips the byte after it) to the first bare space outside a string, a
+    quote opening or closing one while more `=` than `,` came before it, and the timestamp
+    after the blanks that follow.
+    """
+    key = _KEY_AS_1X.match(text)
+    if key is None or text.lstrip(BLANKS)[:1] == b"#":
+        return NOT_A_POINT
+    quoted = False
+    equals = commas = 0
+    for token in _SPLITTER_TOKENS.finditer(text, key.end()):
+        char = token[0]
+        if char == b'"':
+            quoted = quoted != (equals > commas)
+        elif quoted or len(char) == 2:
+            continue
+        elif char == b"=":
+            equals += 1
+        elif char == b",":
+            commas += 1
+        else:  # the space that ends the fields
+            where = _BLANKS_RUN.match(text, token.end()).end()  # type: ignore[union-attr]
+            return where if text[where:where + 1] not in (b"", b"\n", b"\r") else NO_TIMESTAMP
+    return NO_TIMESTAMP
 
 
 def read_points(body: bytes, special: bytes) -> tuple[list[bytes], dict[int, int]]:
@@ -221,10 +257,23 @@ def _read_shape(lines: list[bytes], first: int) -> tuple[bytes, int, int, bool]:
             closed = _STRING_END.match(line)
             if closed is not None:
                 break
-        match = _MORE_FIELDS.match(line, closed.end())
+        match = (_LOOSE_MORE_FIELDS if loose else _MORE_FIELDS).match(line, closed.end())
+        if match is None and not loose and b'"' in line:
+            # the fields after a string that spans lines may hold a quote in a key too
+            match = _LOOSE_MORE_FIELDS.match(line, closed.end())
+            loose = match is not None
     if match is None:  # a comment, or no point's shape: read as 1.x's splitter reads it
         last = _split_as_1x(lines, first)
-        return b"\n".join(lines[first:last + 1]), NOT_A_POINT, last, loose
+        text = b"\n".join(lines[first:last + 1])
+        if last > first and line.lstrip(BLANKS)[:1] != b"#":
+            # A quote before the fields that 1.x's splitter reads as opening a string (` ="`
+            # after a leading space) joins lines into one point that may hold a point's shape,
+            # newlines and all, which the parser then reads as it reads one line.
+            match = _POINT.match(text) or _LOOSE_POINT.match(text)
+            if match is not None and match.lastindex in (None, match.re.groups):
+                where = NO_TIMESTAMP if match.lastindex is None else match.start(match.lastindex)
+                return text, where, last, match.re is _LOOSE_POINT
+        return text, NOT_A_POINT, last, loose
     where = NO_TIMESTAMP if match.lastindex is None else match.start(match.lastindex)
     if last == first:
         return line, where, first, loose

@@ -84,13 +84,19 @@ class FailureKind(enum.StrEnum):
 
 
 class UpstreamFailure(Exception):
-    """No usable answer from the upstream; always worth retrying later."""
+    """No usable answer from the upstream; always worth retrying later.
 
-    def __init__(self, upstream: str, kind: FailureKind, detail: str) -> None:
+    `refused_header` is the value of an answer header that HTTP forbids (one holding a NUL),
+    when that is why the answer could not be read: all that is left of it.
+    """
+
+    def __init__(self, upstream: str, kind: FailureKind, detail: str, *,
+                 refused_header: str | None = None) -> None:
         super().__init__(f"upstream {upstream}: {kind.value}: {detail}")
         self.upstream = upstream
         self.kind = kind
         self.detail = detail
+        self.refused_header = refused_header
 
 
 class UnexpectedReply(Exception):

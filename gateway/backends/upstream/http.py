@@ -17,6 +17,7 @@ import ssl
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
 
 import aiohttp
+from aiohttp.http_exceptions import InvalidHeader
 
 from gateway import __version__
 from gateway.config import UpstreamConfig
@@ -80,6 +81,18 @@ def json_answer(upstream: str, reply: UpstreamReply) -> object:
         return json.loads(reply.body)
     except ValueError:
         raise UnexpectedReply(upstream, reply, "the answer is not JSON") from None
+
+
+def _refused_header(exc: BaseException) -> str | None:
+    """The value of the answer header that aiohttp's parser refused for holding a NUL (which
+    it refuses in every mode), when that is what `exc` comes from."""
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, InvalidHeader) and isinstance(cause.args[0], bytes):
+            value = cause.args[0]
+            return value.decode("utf-8", "replace") if b"\0" in value else None
+        cause = cause.__cause__
+    return None
 
 
 def _extend(deadline: asyncio.Timeout, seconds: float) -> None:
@@ -159,7 +172,8 @@ class HttpTransport:
         # resets (a raw OSError is a reset aiohttp did not wrap).
         except (aiohttp.ClientError, OSError) as exc:
             raise self._failure(FailureKind.PROTOCOL, method, path,
-                                str(exc) or type(exc).__name__, exc) from exc
+                                str(exc) or type(exc).__name__, exc,
+                                refused_header=_refused_header(exc)) from exc
 
     async def _paced(self, chunks: AsyncIterable[bytes],
                      deadline: asyncio.Timeout) -> AsyncIterator[bytes]:
@@ -175,7 +189,8 @@ class HttpTransport:
         _extend(deadline, total)
 
     def _failure(self, kind: FailureKind, method: str, path: str, detail: str,
-                 exc: BaseException) -> UpstreamFailure:
+                 exc: BaseException, refused_header: str | None = None) -> UpstreamFailure:
         log.warning("upstream %s: %s %s: %s (%s)", self.name, method, path, kind.value,
                     type(exc).__name__)
-        return UpstreamFailure(self.name, kind, f"{method} {path}: {detail}")
+        return UpstreamFailure(self.name, kind, f"{method} {path}: {detail}",
+                               refused_header=refused_header)

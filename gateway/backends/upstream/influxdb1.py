@@ -9,6 +9,7 @@ import base64
 
 from gateway.config import UpstreamConfig
 from gateway.model import Namespace
+from translators.encoders.gojson import go_json_string
 from translators.influxql.quoting import quote_ident
 from translators.lineprotocol import Precision
 
@@ -19,6 +20,7 @@ from .base import (
     PassCredentials,
     UnexpectedReply,
     Upstream,
+    UpstreamFailure,
     UpstreamReply,
 )
 from .http import HttpTransport, json_answer, without_none
@@ -105,6 +107,25 @@ def statement_values(upstream: str, reply: UpstreamReply) -> list[list[object]]:
     return rows
 
 
+# 1.x names a line it could not parse in X-Influxdb-Error as sent, a NUL too, which HTTP
+# forbids and aiohttp's parser refuses: that header's value is all that is left of the answer.
+# Its words say which answer it was: 1.x's 400 for a body with lines it could not parse
+# begins so, and nothing else it answers a write with names a line.
+_UNPARSED_LINES = ("unable to parse '", "partial write: ")
+
+
+def _unparsed_line_reply(failure: UpstreamFailure) -> UpstreamReply | None:
+    """The 400 that 1.x answered when its X-Influxdb-Error (with a NUL) was refused: the
+    header's text, and its JSON body with that text (1.x cuts the header at 1,024 bytes, so
+    a longer message's body is cut there too)."""
+    text = failure.refused_header
+    if text is None or not text.startswith(_UNPARSED_LINES):
+        return None
+    body = b'{"error":' + go_json_string(text).encode() + b"}\n"
+    return UpstreamReply(400, body, {"content-type": "application/json",
+                                     "x-influxdb-error": text}, Generation.V1)
+
+
 class InfluxDB1Upstream(Upstream):
     """An InfluxDB 1.x server; the gateway signs in with the configured user and password."""
 
@@ -140,8 +161,14 @@ class InfluxDB1Upstream(Upstream):
             "rp": namespace.retention_policy or None,
             "precision": _PRECISION[precision],
         })}
-        return await self._http.request("POST", "/write", params=params, headers=headers,
-                                        data=body)
+        try:
+            return await self._http.request("POST", "/write", params=params, headers=headers,
+                                            data=body)
+        except UpstreamFailure as failure:
+            reply = _unparsed_line_reply(failure)
+            if reply is None:
+                raise
+            return reply
 
     async def influxql(self, call: InfluxQLCall, *,
                        credentials: PassCredentials | None = None) -> UpstreamReply:
