@@ -28,11 +28,14 @@ Rows = Sequence[tuple[int | None, list[Any]]]  # one series' buckets: (time, pri
 
 def read_rows(plan: SelectPlan, groups: Sequence[Rows],
               keys: Sequence[Hashable] | None = None,
-              end: int | None = None) -> tuple[list[set[int]], list[set[int]]] | None:
+              end: int | None = None
+              ) -> tuple[list[set[int]], list[set[int]], list[dict[int, int]]] | None:
     """Per series (in the answer's order of `groups`), the positions of the buckets 1.x's
     cursor emits, or None when it reads them all; and of those, the ones after which a scan
     finds nothing and ends a batch of rows (which 1.x's emitter answers as a result of its
-    own, `Series.breaks`; known only without `keys`). `keys`: each series' window key, when
+    own, `Series.breaks`; known only without `keys`); and, when a batch ends inside the
+    read, each emitted bucket's batch number, counted across the series (`Series.batches`).
+    `keys`: each series' window key, when
     windows span several series. A subquery's reduce iterator windows by its parent's GROUP
     BY tags (1.x hands them down) and time, reducing each of its own groups inside: such a
     window selects nothing only when none of its series selects. `end`: the last bucket."""
@@ -56,7 +59,7 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
         # the fill iterator's first peek: nothing in any call's first window ends it all
         if not any(window[1] for call in range(len(calls))
                    for window in selecting(call, first=True)):
-            return [set() for _ in groups], [set() for _ in groups]
+            return [set() for _ in groups], [set() for _ in groups], [{} for _ in groups]
         if not (plan.read_once and len(calls) == 1 and end is not None
                 and plan.interval is not None and not plan.descending
                 and plan.fill is not ast.FillOption.LINEAR):
@@ -69,7 +72,8 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
             return None
         return ([{r for r, _ in enumerate(rows)} if first < cut else set()
                  for rows, first in zip(groups, _first_places(order, len(groups)),
-                                              strict=True)], [set() for _ in groups])
+                                              strict=True)], [set() for _ in groups],
+                [{} for _ in groups])
     windows = [selecting(call) for call in range(len(calls))]
     emitted, ended = _scan(windows, once=plan.read_once)
     kept: list[set[int]] = [set() for _ in groups]
@@ -81,18 +85,27 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
     for place in ended if keys is None else ():
         for g, r in order[place]:
             ends[g].add(r)
-    return kept, ends
+    batches: list[dict[int, int]] = [{} for _ in groups]
+    number = 0
+    for place in sorted(emitted) if ended else ():
+        for g, r in order[place]:
+            batches[g][r] = number
+        number += place in ended
+    return kept, ends, batches
 
 
 def kept_rows(plan: SelectPlan, groups: Sequence[SeriesRows], kept: list[set[int]],
-              ends: list[set[int]]) -> tuple[list[SeriesRows], dict[int, tuple[int, ...]]]:
+              ends: list[set[int]], batches: list[dict[int, int]]
+              ) -> tuple[list[SeriesRows], dict[int, tuple[int, ...]], dict[int, list[int]]]:
     """The series (`SeriesRows`) with only the rows `read_rows` keeps, those left with any;
     and by their ids their `Series.breaks`: after how many rows, in the answer's order, a
-    batch ends (none where LIMIT, OFFSET, SLIMIT or SOFFSET cut what the cursor read)."""
+    batch ends, and their `Series.batches`, each kept row's batch number in the answer's
+    order (neither where LIMIT, OFFSET, SLIMIT or SOFFSET cut what the cursor read)."""
     out: list[SeriesRows] = []
     breaks: dict[int, tuple[int, ...]] = {}
+    numbers: dict[int, list[int]] = {}
     cut = plan.rows_end is not None or bool(plan.slimit or plan.soffset)
-    for group, rows, found in zip(groups, kept, ends, strict=True):
+    for group, rows, found, batch in zip(groups, kept, ends, batches, strict=True):
         if not rows:
             continue
         out.append(dataclasses.replace(
@@ -100,7 +113,9 @@ def kept_rows(plan: SelectPlan, groups: Sequence[SeriesRows], kept: list[set[int
         ordered = sorted(rows, reverse=plan.descending)
         if found and not cut:
             breaks[id(out[-1])] = tuple(sorted(ordered.index(r) + 1 for r in found if r in rows))
-    return out, breaks
+        if batch and not cut:
+            numbers[id(out[-1])] = [batch[r] for r in ordered]
+    return out, breaks, numbers
 
 
 def cursor_rows(plan: SelectPlan, groups: Sequence[Rows], keys: Sequence[Hashable] | None

@@ -110,6 +110,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
     check_parent_types(statement, types, now, untyped)
     virtual: dict[str, Virtual] = {}
+    batched = False  # a subquery's rows carry their batch numbers as a tag (`_batched`)
     for source, inner, inner_plan, inner_types in zip(statement.sources, inners, plans, types,
                                                       strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
@@ -128,6 +129,10 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
+        if _reads_batches(statement) and answered and all(
+                a.batches is not None and a.order is None for a in answered):
+            answered = [piece for series in answered for piece in _batched(series)]
+            batched = True
         tagged = tag_columns(inner, inner_plan, database, schema, now)
         own = {d.expr.name for d in expand_dimensions(as_subquery(source), database, schema)
                if isinstance(d.expr, ast.VarRef)}
@@ -151,6 +156,9 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     outer = dataclasses.replace(
         statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in names),
         condition=parent_condition(statement, now), slimit=0, soffset=0)
+    if batched:  # LIMIT and OFFSET count the rows of every batch (`_unbatched`)
+        outer = dataclasses.replace(outer, dimensions=(ast.Dimension(ast.VarRef(_BATCH)),),
+                                    limit=0, offset=0)
     scan = cast("TableRunner", run)
     renames = {name: _table_name(i) for i, name in enumerate(names)}
 
@@ -158,9 +166,62 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         return scan(_point_at_tables(query, renames), tables=tables)
 
     # A subquery's own fill() over these rows runs by the outermost's groups too.
-    return select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
-                  limits, paged_by=paged_by if nested else None, keep_nan=keep_nan,
-                  read_once=read_once)
+    found = select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
+                   limits, paged_by=paged_by if nested else None, keep_nan=keep_nan,
+                   read_once=read_once)
+    return _unbatched(found, statement.limit, statement.offset) if batched else found
+
+
+#: The hidden tag a subquery's rows carry their batch number in (`_batched`).
+_BATCH = "__batch"
+#: The calls whose reducer reads a subquery's cursor directly (`_reads_batches`).
+_BATCHED = frozenset({"median", "mode", "stddev", "spread", "percentile", "distinct", "top",
+                      "bottom", "sample"})
+
+
+def _reads_batches(statement: ast.SelectStatement) -> bool:
+    """Whether each of the statement's calls reduces a subquery's cursor as it reads it:
+    1.x's median(), spread() and the like close their window where the cursor ends a batch
+    of rows (a percentile() window selecting nothing, `Series.batches`), answering a row per
+    batch, where count(), sum(), min(), max(), first(), last() and mean() reduce each batch
+    and then the batches again, the whole read's answer. Only a parent without GROUP BY or
+    SLIMIT/SOFFSET, ascending, over one subquery."""
+    names = [c.name if isinstance(c, ast.Call) else "distinct"
+             for item in statement.fields for c in ast.calls(item.expr)]
+    return (bool(names) and all(name in _BATCHED for name in names)
+            and not statement.dimensions and not descending(statement)
+            and len(statement.sources) == 1
+            and not (statement.slimit or statement.soffset))
+
+
+def _batched(series: Series) -> list[Series]:
+    """The series cut where the subquery's cursor ended a batch, each piece tagged with its
+    batch number, so that the parent reduces each on its own (`_unbatched` joins them)."""
+    if not series.batches or len(set(series.batches)) < 2:
+        return [series]
+    pieces: dict[int, list[list[object]]] = {}
+    for number, row in zip(series.batches, series.values, strict=True):
+        pieces.setdefault(number, []).append(row)
+    return [Series(series.name, series.columns, rows,
+                   {**(series.tags or {}), _BATCH: f"{number:012d}"}, series.has_time,
+                   timezone=series.timezone) for number, rows in sorted(pieces.items())]
+
+
+def _unbatched(found: list[Series], limit: int, offset: int) -> list[Series]:
+    """The parent's series per batch joined back, batch after batch, without the tag, then
+    cut by LIMIT and OFFSET."""
+    joined: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
+    for series in found:  # by name and tag set: batch after batch
+        tags = {k: v for k, v in (series.tags or {}).items() if k != _BATCH} or None
+        key = (series.name, tuple(sorted((tags or {}).items())))
+        if key in joined:
+            joined[key].values = joined[key].values + series.values
+        else:
+            joined[key] = Series(series.name, series.columns, list(series.values), tags,
+                                 series.has_time, timezone=series.timezone)
+    for series in joined.values():
+        series.values = series.values[offset:offset + limit if limit else None]
+    return [series for series in joined.values() if series.values]
 
 
 def _ascending(series: Series) -> Series:
