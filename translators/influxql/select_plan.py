@@ -178,6 +178,11 @@ class SelectPlan:
     # where every percentile() finds nothing ends the read, with no second scan
     # (`percentile_windows.read_rows`)
     read_once: bool = False
+    # A subquery read by its parent's aggregates without GROUP BY time, through that many
+    # reduce iterators (1: median(), spread()...; 2: count(), sum()... over each one's
+    # partials), whose windows a nil closes: their windows decide the read and its
+    # batches (`percentile_windows._reduced`, `Series.batches`); 0: not so read
+    reduce_layers: int = 0
     # The aggregates of a statement whose raw transformations 1.x's cursor reads beside them
     # (`beside.py`): their points keep every scan going, so a percentile() window selecting
     # nothing ends no read (`percentile_windows.read_rows`)
