@@ -9,6 +9,7 @@ query, the shaping of rows into series and the columnar path read it.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,9 @@ class Prim:
 
 
 #: The stored kind each cast of `Prim.cast` converts, and the kind it reads it as.
+#: `SelectPlan.rows_end` for OFFSET without LIMIT where every row after the offset answers.
+NO_END = sys.maxsize
+
 CASTS = {"integer": (FieldType.FLOAT, FieldType.INTEGER),
          "float": (FieldType.INTEGER, FieldType.FLOAT)}
 
@@ -193,11 +197,22 @@ class SelectPlan:
 
     @property
     def rows_end(self) -> int | None:
-        """Where a series' answered rows stop (None: no cut). 1.x quirk: OFFSET without LIMIT
-        answers the one row at the offset."""
+        """Where a series' answered rows stop (None: no cut; `NO_END`: OFFSET alone cuts).
+        OFFSET without LIMIT answers the one row at the offset where 1.x's storage read
+        stops after OFFSET + LIMIT + 1 points (raw fields, math over them, and top() or
+        bottom() without tag arguments, `topread.py`), and every row after the offset where
+        a function reads the whole range (aggregates, DISTINCT, transformations) or the
+        rows are a subquery's."""
         if not (self.limit or self.offset):
             return None
-        return self.offset + (self.limit or 1)
+        if self.limit:
+            return self.offset + self.limit
+        read_cut = all(p.func is None or p.func in ("top", "bottom") and len(p.args) == 1
+                       for p in self.prims)
+        if read_cut and not any(transforms_in(node) for node in self.outputs) and not any(
+                s.database == VIRTUAL_DB for s in self.sources):
+            return self.offset + 1
+        return NO_END
 
     def dimensions(self, schema: MeasurementSchema) -> list[str]:
         """The tag keys the series are grouped by, sorted as 1.x sorts them. `*` and regexes
