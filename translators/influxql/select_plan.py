@@ -198,19 +198,18 @@ class SelectPlan:
     @property
     def rows_end(self) -> int | None:
         """Where a series' answered rows stop (None: no cut; `NO_END`: OFFSET alone cuts).
-        OFFSET without LIMIT answers the one row at the offset where 1.x's storage read
-        stops after OFFSET + LIMIT + 1 points (raw fields, math over them, and top() or
-        bottom() without tag arguments, `topread.py`), and every row after the offset where
-        a function reads the whole range (aggregates, DISTINCT, transformations) or the
-        rows are a subquery's."""
+        OFFSET without LIMIT answers the one row at the offset of raw fields (math over
+        them too), whose storage read stops after OFFSET + LIMIT + 1 points, and every row
+        after the offset elsewhere: functions reading the whole range (aggregates, DISTINCT,
+        transformations), top() and bottom() reading their own cut (`topread.py`), and the
+        rows of a subquery."""
         if not (self.limit or self.offset):
             return None
         if self.limit:
             return self.offset + self.limit
-        read_cut = all(p.func is None or p.func in ("top", "bottom") and len(p.args) == 1
-                       for p in self.prims)
-        if read_cut and not any(transforms_in(node) for node in self.outputs) and not any(
-                s.database == VIRTUAL_DB for s in self.sources):
+        if all(p.func is None for p in self.prims) \
+                and not any(transforms_in(node) for node in self.outputs) \
+                and not any(s.database == VIRTUAL_DB for s in self.sources):
             return self.offset + 1
         return NO_END
 

@@ -735,6 +735,10 @@ ORDER_AND_PAGING = [
                  id="offset-only-transformation"),
     pytest.param(f"SELECT top(usage_idle, 5) FROM cpu WHERE host = 'server01' AND {S} "
                  "OFFSET 2", id="offset-only-top-read-cut"),
+    # ...top() reads OFFSET + 1 points in each shard group, and answers all after the offset
+    pytest.param("SELECT top(usage_system, 5) FROM cpu WHERE time <= '2024-01-01T00:00:45Z' "
+                 "AND time >= '2023-12-24T00:00:00Z' GROUP BY time(30m) OFFSET 4",
+                 id="offset-only-top-read-cut-shard-groups"),
     pytest.param(f"SELECT a FROM (SELECT usage_idle AS a FROM cpu WHERE host = 'server01' "
                  f"AND {S}) OFFSET 2", id="offset-only-subquery-raw"),
     # ...and a subquery's top()/bottom() read every row under LIMIT too
