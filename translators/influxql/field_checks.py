@@ -259,12 +259,13 @@ def check_fields(statement: ast.SelectStatement) -> None:
         if not _variables(item.expr):
             raise QueryError("field must contain at least one variable")
     names = [n for calls in per_field for n in calls]
-    if "distinct" in names and not (len(statement.fields) == 1 and names[0] == "distinct"):
-        raise QueryError("aggregate function distinct() cannot be combined with other "
-                         "functions or fields")
-    # 1.x counts transformations as calls here, even one reading top() itself
+    # 1.x counts transformations as calls here, even one reading top() itself; top() and
+    # bottom() beside other calls are refused before a distinct() beside anything
     calls = [n for n in names if n in AGGREGATES or n in SELECTORS or n in TRANSFORMS]
     for name in ("top", "bottom"):
         if name in names and len(calls) > 1:
             raise QueryError(f"selector function {name}() cannot be combined with other "
                              "functions")
+    if "distinct" in names and not (len(statement.fields) == 1 and names[0] == "distinct"):
+        raise QueryError("aggregate function distinct() cannot be combined with other "
+                         "functions or fields")

@@ -234,13 +234,16 @@ def _limited(plan: SelectPlan, stream: list[Item]) -> list[Item]:
 
 
 def _walk(plan: SelectPlan, streams: dict[int, list[Item]],
-          default: Callable[[int, int, Any], Any], once: bool = False
-          ) -> list[tuple[int, int, list[Any]]]:
+          default: Callable[[int, int, Any], Any], once: bool = False,
+          scans: list[int | None] | None = None) -> list[tuple[int, int, list[Any]]]:
     """1.x's cursor over the calls' answers: per row a peek of every call, then a read of
     every call; (series, time, prim values) per row. `default(series, prim, last)`: what a
     call without a point at the row reads (`last`: its value in the row before, in the
     series). `once`: the first scan that finds nothing ends the read (a parent's
-    transformations reading a subquery, `SelectPlan.read_once`)."""
+    transformations reading a subquery, `SelectPlan.read_once`). `scans`: gets what each
+    scan finds (the row's index, None for nothing), and the walk goes on to the end of
+    every call's answers (a parent's reducers decide where the read ends:
+    `percentile_windows._reduced`)."""
     places = dict.fromkeys(streams, 0)
     held: dict[int, Point] = {}
 
@@ -258,6 +261,11 @@ def _walk(plan: SelectPlan, streams: dict[int, list[Item]],
             if call not in held and (item := ask(call)) is not None:
                 held[call] = item
         if not held:
+            if scans is not None:
+                if all(places[call] > len(streams[call]) for call in streams):
+                    return out  # every call read to its end
+                scans.append(None)
+                continue
             # a scan that finds nothing ends a batch of rows; 1.x's executor scans again,
             # and a second such scan in a row (or one before any row) ends the read
             if not rows or once:
@@ -279,4 +287,6 @@ def _walk(plan: SelectPlan, streams: dict[int, list[Item]],
                     held[call] = point
                 values[call] = default(at, call, last.get(call))
             last[call] = values[call]
+        if scans is not None:
+            scans.append(len(out))
         out.append((at, time, values))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from . import ast
@@ -28,11 +28,14 @@ Rows = Sequence[tuple[int | None, list[Any]]]  # one series' buckets: (time, pri
 
 def read_rows(plan: SelectPlan, groups: Sequence[Rows],
               keys: Sequence[Hashable] | None = None,
-              end: int | None = None) -> tuple[list[set[int]], list[set[int]]] | None:
+              end: int | None = None
+              ) -> tuple[list[set[int]], list[set[int]], list[dict[int, int]]] | None:
     """Per series (in the answer's order of `groups`), the positions of the buckets 1.x's
     cursor emits, or None when it reads them all; and of those, the ones after which a scan
     finds nothing and ends a batch of rows (which 1.x's emitter answers as a result of its
-    own, `Series.breaks`; known only without `keys`). `keys`: each series' window key, when
+    own, `Series.breaks`; known only without `keys`); and, when a batch ends inside the
+    read, each emitted bucket's batch number, counted across the series (`Series.batches`).
+    `keys`: each series' window key, when
     windows span several series. A subquery's reduce iterator windows by its parent's GROUP
     BY tags (1.x hands them down) and time, reducing each of its own groups inside: such a
     window selects nothing only when none of its series selects. `end`: the last bucket."""
@@ -56,7 +59,7 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
         # the fill iterator's first peek: nothing in any call's first window ends it all
         if not any(window[1] for call in range(len(calls))
                    for window in selecting(call, first=True)):
-            return [set() for _ in groups], [set() for _ in groups]
+            return [set() for _ in groups], [set() for _ in groups], [{} for _ in groups]
         if not (plan.read_once and len(calls) == 1 and end is not None
                 and plan.interval is not None and not plan.descending
                 and plan.fill is not ast.FillOption.LINEAR):
@@ -69,9 +72,17 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
             return None
         return ([{r for r, _ in enumerate(rows)} if first < cut else set()
                  for rows, first in zip(groups, _first_places(order, len(groups)),
-                                              strict=True)], [set() for _ in groups])
+                                              strict=True)], [set() for _ in groups],
+                [{} for _ in groups])
     windows = [selecting(call) for call in range(len(calls))]
-    emitted, ended = _scan(windows, once=plan.read_once)
+    if plan.reduce_layers:
+        key_of = (lambda place: keys[order[place][0][0]]) if keys is not None else (
+            lambda place: order[place][0][0])
+        found = _reduced(_scans(windows), key_of, plan.reduce_layers)
+        emitted, ended = {place for window in found for place in window}, set()
+    else:
+        emitted, ended = _scan(windows, once=plan.read_once)
+        found = _batches(sorted(emitted), ended) if ended else []
     kept: list[set[int]] = [set() for _ in groups]
     for place in emitted:
         for g, r in order[place]:
@@ -81,18 +92,26 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
     for place in ended if keys is None else ():
         for g, r in order[place]:
             ends[g].add(r)
-    return kept, ends
+    batches: list[dict[int, int]] = [{} for _ in groups]
+    for number, window in enumerate(found if len(found) > 1 else ()):
+        for place in window:
+            for g, r in order[place]:
+                batches[g][r] = number
+    return kept, ends, batches
 
 
 def kept_rows(plan: SelectPlan, groups: Sequence[SeriesRows], kept: list[set[int]],
-              ends: list[set[int]]) -> tuple[list[SeriesRows], dict[int, tuple[int, ...]]]:
+              ends: list[set[int]], batches: list[dict[int, int]]
+              ) -> tuple[list[SeriesRows], dict[int, tuple[int, ...]], dict[int, list[int]]]:
     """The series (`SeriesRows`) with only the rows `read_rows` keeps, those left with any;
     and by their ids their `Series.breaks`: after how many rows, in the answer's order, a
-    batch ends (none where LIMIT, OFFSET, SLIMIT or SOFFSET cut what the cursor read)."""
+    batch ends, and their `Series.batches`, each kept row's batch number in the answer's
+    order (neither where LIMIT, OFFSET, SLIMIT or SOFFSET cut what the cursor read)."""
     out: list[SeriesRows] = []
     breaks: dict[int, tuple[int, ...]] = {}
+    numbers: dict[int, list[int]] = {}
     cut = plan.rows_end is not None or bool(plan.slimit or plan.soffset)
-    for group, rows, found in zip(groups, kept, ends, strict=True):
+    for group, rows, found, batch in zip(groups, kept, ends, batches, strict=True):
         if not rows:
             continue
         out.append(dataclasses.replace(
@@ -100,15 +119,18 @@ def kept_rows(plan: SelectPlan, groups: Sequence[SeriesRows], kept: list[set[int
         ordered = sorted(rows, reverse=plan.descending)
         if found and not cut:
             breaks[id(out[-1])] = tuple(sorted(ordered.index(r) + 1 for r in found if r in rows))
-    return out, breaks
+        if batch and not cut:
+            numbers[id(out[-1])] = [batch[r] for r in ordered]
+    return out, breaks, numbers
 
 
 def cursor_rows(plan: SelectPlan, groups: Sequence[Rows], keys: Sequence[Hashable] | None
-                ) -> list[tuple[int, int, list[Any]]] | None:
+                ) -> tuple[list[tuple[int, int, list[Any]]], list[int] | None] | None:
     """A subquery's rows as 1.x's cursor emits them when its windows span several series
     (`keys`), a percentile() among its calls, without a fill iterator: (series position,
-    time, prim values) in emission order; None when that order is the usual one (by time,
-    then series, one row per bucket and series). Each call answers its windows in time
+    time, prim values) in emission order, and each row's batch number when a parent's
+    reducers read them in several (`_reduced`); None when that order is the usual one (by
+    time, then series, one row per bucket and series). Each call answers its windows in time
     order, a window's series in order (a percentile() a nil for a window where no series
     selects); the cursor takes the least (series, time) of the calls' next points, so a
     call whose next point is a later window's of an earlier series answers a row of its
@@ -135,12 +157,20 @@ def cursor_rows(plan: SelectPlan, groups: Sequence[Rows], keys: Sequence[Hashabl
                       if value is not _ABSENT and value is not _NOTHING]
             stream.extend(points or [None])
         streams[index] = stream
-    rows = _walk(plan, streams, lambda at, call, last: None, once=plan.read_once)
+    scans: list[int | None] | None = [] if plan.reduce_layers else None
+    rows = _walk(plan, streams, lambda at, call, last: None, once=plan.read_once, scans=scans)
+    numbers: list[int] | None = None
+    if scans is not None:
+        found = _reduced(scans, lambda i: keys[rows[i][0]], plan.reduce_layers)
+        batch_of = {i: number for number, window in enumerate(found) for i in window}
+        kept = sorted(batch_of)
+        rows = [rows[i] for i in kept]
+        numbers = [batch_of[i] for i in kept] if len(found) > 1 else None
     # the usual order: by bucket (newest first under DESC), then series
     keys_in_order = [(-time if plan.descending else time, at) for at, time, _ in rows]
     if all(a < b for a, b in zip(keys_in_order, keys_in_order[1:], strict=False)):
         return None
-    return rows
+    return rows, numbers
 
 
 # Calls whose rows are not one value per bucket and series
@@ -168,14 +198,36 @@ def _value(prim: Prim, value: Any) -> Any:
 
 def _scan(windows: list[list[tuple[int, bool]]], once: bool = False
           ) -> tuple[set[int], set[int]]:
-    """The places 1.x's cursor emits rows at, reading each call's windows (a point where it
-    selects, else nil) as its scanners do: a row peeks every call (a nil is used up), takes
-    the earliest point, and reads every call at it (one without a point read ahead reads
-    its next window there, a nil used up too, a later point put back). A scan where every
-    peek finds nil ends the row batch; 1.x's statement executor asks again, and only a
-    second such scan in a row (or one before any row) ends the read; with `once` (a parent's
-    transformations reading, `SelectPlan.read_once`) the first one does. Also the places
-    after which a batch ends and the read goes on."""
+    """The places 1.x's cursor emits rows at (`_scans`). A scan where every peek finds nil
+    ends the row batch; 1.x's statement executor asks again, and only a second such scan in
+    a row (or one before any row) ends the read; with `once` (a parent's transformations
+    reading, `SelectPlan.read_once`) the first one does. Also the places after which a
+    batch ends and the read goes on (or ends)."""
+    emitted: set[int] = set()
+    ended: set[int] = set()
+    rows = False  # a row since the last scan that found nothing
+    step = -1
+    for scanned in _scans(windows):
+        if scanned is None:
+            if not rows or once:
+                return emitted, ended
+            rows = False
+            ended.add(step)
+            continue
+        step = scanned
+        emitted.add(step)
+        rows = True
+    if rows and not once:
+        ended.add(step)
+    return emitted, ended
+
+
+def _scans(windows: list[list[tuple[int, bool]]]) -> list[int | None]:
+    """What each scan of 1.x's cursor finds, to the end of every call's windows: a row's
+    place, or None where every peek finds nil. It reads each call's windows (a point where
+    it selects, else nil) as its scanners do: a row peeks every call (a nil is used up),
+    takes the earliest point, and reads every call at it (one without a point read ahead
+    reads its next window there, a nil used up too, a later point put back)."""
     heads = [0] * len(windows)
     held: list[int | None] = [None] * len(windows)
 
@@ -186,24 +238,73 @@ def _scan(windows: list[list[tuple[int, bool]]], once: bool = False
         heads[call] += 1
         return place if selects else None
 
-    emitted: set[int] = set()
-    ended: set[int] = set()
-    rows = False  # a row since the last scan that found nothing
-    step = -1
+    found: list[int | None] = []
     while True:
+        before = sum(heads)
         held = [read(call) if h is None else h for call, h in enumerate(held)]
         if all(h is None for h in held):
-            if not rows or once:
-                return emitted, ended
-            rows = False
-            ended.add(step)
+            if sum(heads) == before:  # every call read to its end
+                return found
+            found.append(None)
             continue
         step = min(h for h in held if h is not None)
-        emitted.add(step)
-        rows = True
+        found.append(step)
         for call, h in enumerate(held):
             point = h if h is not None else read(call)
             held[call] = point if point is not None and point != step else None
+
+
+def _batches(emitted: list[int], ended: set[int]) -> list[list[int]]:
+    """The emitted places cut after each place a batch ends at."""
+    found: list[list[int]] = [[]]
+    for place in emitted:
+        found[-1].append(place)
+        if place in ended:
+            found.append([])
+    return [batch for batch in found if batch]
+
+
+def _reduced(scans: list[int | None], key_of: Callable[[int], Hashable], layers: int
+             ) -> list[list[int]]:
+    """The places a parent's reducers read a subquery's cursor scans into (`scans`,
+    `_scans`), window by window (`SelectPlan.reduce_layers`). Each layer's reduce iterator
+    opens a window at its input's next point (a nil read first makes its Next answer nil),
+    and closes it at a point of another window (put back) or at a nil (used up); a second
+    layer reduces the first one's windows so. 1.x's statement executor then reads the last
+    layer: a nil ends the row batch and it asks again, and only a second nil in a row (or
+    one before any row) ends the read."""
+    stream: list[list[int] | None] = [None if s is None else [s] for s in scans]
+    for _ in range(layers):
+        out: list[list[int] | None] = []
+        at = 0
+        while at < len(stream):
+            first = stream[at]
+            at += 1
+            if first is None:
+                out.append(None)
+                continue
+            window, key = list(first), key_of(first[0])
+            while at < len(stream):
+                following = stream[at]
+                if following is not None and key_of(following[0]) != key:
+                    break
+                at += 1
+                if following is None:
+                    break
+                window.extend(following)
+            out.append(window)
+        stream = out
+    found: list[list[int]] = []
+    rows = False  # a row since the last nil
+    for window in stream:
+        if window is None:
+            if not rows:
+                break
+            rows = False
+            continue
+        found.append(window)
+        rows = True
+    return found
 
 
 def filled_breaks(plan: SelectPlan, groups: Sequence[Rows], end: int | None) -> set[int]:

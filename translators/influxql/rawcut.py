@@ -29,7 +29,7 @@ from .errors import QueryError
 from .readorder import SHARD_GROUP, SHARD_ORIGIN, shard_group
 from .readrange import timestamp_literal
 from .schema import MeasurementSchema
-from .select_plan import SelectPlan, Source
+from .select_plan import NO_END, SelectPlan, Source
 from .sqlnames import STORED_TIME, TIME, call, col, dim_name
 from .storage import build_query
 
@@ -45,7 +45,7 @@ def read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run:
     try:
         return _read(plan, source, dimensions, now, run, max_rows, series_times)
     except _TooMany:
-        if plan.rows_end is None:
+        if plan.rows_end is None or plan.rows_end == NO_END:
             raise too_many(max_rows) from None
     return run(_capped(build_query(plan, source.database, source.schema, dimensions, now,
                                    source.copies, source.extra, source.mentions), max_rows))

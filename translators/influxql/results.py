@@ -26,13 +26,14 @@ class Series:
     """
 
     __slots__ = ("name", "columns", "tags", "has_time", "partial", "timezone", "_rows",
-                 "_arrays", "order", "breaks")
+                 "_arrays", "order", "breaks", "batches")
 
     def __init__(self, name: str, columns: list[str], values: list[list[Any]] | None = None,
                  tags: dict[str, str] | None = None, has_time: bool = False,
                  partial: bool = False, timezone: str | None = None, *,
                  arrays: Sequence[pa.Array] | None = None,
-                 order: list[int] | None = None, breaks: tuple[int, ...] = ()) -> None:
+                 order: list[int] | None = None, breaks: tuple[int, ...] = (),
+                 batches: list[int] | None = None) -> None:
         self.name = name
         self.columns = columns
         # None leaves the "tags" key out, as 1.x does for series without a tag set.
@@ -51,6 +52,11 @@ class Series:
         # rows, which its emitter answers as a result of its own, not partial
         # (`percentile_windows.read_rows`); the encoders cut the series there when chunked
         self.breaks = breaks
+        # A subquery's rows' batch numbers (how many batches 1.x's cursor ended, across its
+        # series, before each row), when one ended inside the read: a parent's reducer
+        # reading the subquery's cursor directly closes its window there
+        # (`subquery.py`, `percentile_windows.read_rows`)
+        self.batches = batches
 
     @property
     def values(self) -> list[list[Any]]:

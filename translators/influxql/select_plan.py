@@ -9,6 +9,7 @@ query, the shaping of rows into series and the columnar path read it.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,9 @@ class Prim:
 
 
 #: The stored kind each cast of `Prim.cast` converts, and the kind it reads it as.
+#: `SelectPlan.rows_end` for OFFSET without LIMIT where every row after the offset answers.
+NO_END = sys.maxsize
+
 CASTS = {"integer": (FieldType.FLOAT, FieldType.INTEGER),
          "float": (FieldType.INTEGER, FieldType.FLOAT)}
 
@@ -178,6 +182,11 @@ class SelectPlan:
     # where every percentile() finds nothing ends the read, with no second scan
     # (`percentile_windows.read_rows`)
     read_once: bool = False
+    # A subquery read by its parent's aggregates without GROUP BY time, through that many
+    # reduce iterators (1: median(), spread()...; 2: count(), sum()... over each one's
+    # partials), whose windows a nil closes: their windows decide the read and its
+    # batches (`percentile_windows._reduced`, `Series.batches`); 0: not so read
+    reduce_layers: int = 0
     # The aggregates of a statement whose raw transformations 1.x's cursor reads beside them
     # (`beside.py`): their points keep every scan going, so a percentile() window selecting
     # nothing ends no read (`percentile_windows.read_rows`)
@@ -188,11 +197,21 @@ class SelectPlan:
 
     @property
     def rows_end(self) -> int | None:
-        """Where a series' answered rows stop (None: no cut). 1.x quirk: OFFSET without LIMIT
-        answers the one row at the offset."""
+        """Where a series' answered rows stop (None: no cut; `NO_END`: OFFSET alone cuts).
+        OFFSET without LIMIT answers the one row at the offset of raw fields (math over
+        them too), whose storage read stops after OFFSET + LIMIT + 1 points, and every row
+        after the offset elsewhere: functions reading the whole range (aggregates, DISTINCT,
+        transformations), top() and bottom() reading their own cut (`topread.py`), and the
+        rows of a subquery."""
         if not (self.limit or self.offset):
             return None
-        return self.offset + (self.limit or 1)
+        if self.limit:
+            return self.offset + self.limit
+        if all(p.func is None for p in self.prims) \
+                and not any(transforms_in(node) for node in self.outputs) \
+                and not any(s.database == VIRTUAL_DB for s in self.sources):
+            return self.offset + 1
+        return NO_END
 
     def dimensions(self, schema: MeasurementSchema) -> list[str]:
         """The tag keys the series are grouped by, sorted as 1.x sorts them. `*` and regexes

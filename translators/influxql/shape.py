@@ -68,15 +68,16 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             and (walked := percentile_windows.cursor_rows(
                 plan, [g.rows for g in groups], _window_keys(plan, groups))) is not None):
         # a subquery's rows as its cursor emits them, back in time where a call reads ahead
-        return _walked(plan, groups, walked, keep)
+        return _walked(plan, groups, *walked, keep)
     breaks: dict[int, tuple[int, ...]] = {}  # a group's `Series.breaks`, by its id
+    batches: dict[int, list[int]] = {}  # and its `Series.batches`
     # 1.x's cursor walks only the series SLIMIT/SOFFSET leave, so their first window is the
     # page's first series' (`percentile-low-rank-slimit-*`)
     walked_groups = [one for one, in _paged(plan, [(g,) for g in groups])]
     if plan.aggregate and (read := percentile_windows.read_rows(
             plan, [g.rows for g in walked_groups], _window_keys(plan, walked_groups),
             end)) is not None:
-        groups, breaks = percentile_windows.kept_rows(plan, walked_groups, *read)
+        groups, breaks, batches = percentile_windows.kept_rows(plan, walked_groups, *read)
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
                     or any(s.database == VIRTUAL_DB for s in plan.sources))
@@ -177,7 +178,8 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             name=group.name, columns=["time", *plan.columns], values=out_rows,
             tags=dict(group.tags) if group.tags else None, has_time=True,
             timezone=plan.timezone,
-            breaks=breaks.get(id(group), ()) if len(out_rows) == len(group.rows) else ()))
+            breaks=breaks.get(id(group), ()) if len(out_rows) == len(group.rows) else (),
+            batches=batches.get(id(group)) if len(out_rows) == len(group.rows) else None))
     for place in percentile_windows.filled_breaks(plan, [g.rows for g in walked_groups], end):
         # chunked, the result ends with the series, not partial (`chunked-percentile-*`)
         for one in series:
@@ -207,10 +209,11 @@ def _answers(series: list[Series], group: SeriesRows) -> bool:
 
 
 def _walked(plan: SelectPlan, groups: list[SeriesRows],
-            walked: list[tuple[int, int, list[Any]]], keep: tuple[int, int] | None
-            ) -> list[Series]:
+            walked: list[tuple[int, int, list[Any]]], numbers: list[int] | None,
+            keep: tuple[int, int] | None) -> list[Series]:
     """A subquery's series from the rows 1.x's cursor emits (`percentile_windows.
-    cursor_rows`), each row keeping its place in that order for the parent."""
+    cursor_rows`), each row keeping its place in that order for the parent, and its batch
+    number (`numbers`, `Series.batches`) if any."""
     rows: dict[int, list[tuple[int, list[Any]]]] = {}
     places: dict[int, list[int]] = {}
     for place, (at, time, values) in enumerate(walked):
@@ -219,7 +222,9 @@ def _walked(plan: SelectPlan, groups: list[SeriesRows],
     return [Series(name=groups[at].name, columns=["time", *plan.columns],
                    values=evaluate(plan, rows[at], keep),
                    tags=dict(groups[at].tags) if groups[at].tags else None, has_time=True,
-                   timezone=plan.timezone, order=places[at]) for at in sorted(rows)]
+                   timezone=plan.timezone, order=places[at],
+                   batches=None if numbers is None else [numbers[p] for p in places[at]])
+            for at in sorted(rows)]
 
 
 def _window_keys(plan: SelectPlan, groups: list[SeriesRows]) -> list[Any] | None:

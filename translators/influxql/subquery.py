@@ -110,6 +110,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
     check_parent_types(statement, types, now, untyped)
     virtual: dict[str, Virtual] = {}
+    batched = False  # a subquery's rows carry their batch numbers as a tag (`_batched`)
+    layers = reduce_layers(statement)
     for source, inner, inner_plan, inner_types in zip(statement.sources, inners, plans, types,
                                                       strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
@@ -122,12 +124,17 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             isinstance(s, ast.SubQuery) for s in inner.sources))
         # 1.x's parent reads a NaN the subquery computes as a point (count() counts it)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by,
-                          keep_nan=True, mapped=mapped, read_once=streams(statement))
+                          keep_nan=True, mapped=mapped, read_once=streams(statement),
+                          reduce_layers=layers)
         if descending(statement):
             # run in the parent's order (fill(previous) looks forward...), read in time order
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
+        if layers and answered and all(
+                a.batches is not None for a in answered):
+            answered = [piece for series in answered for piece in _batched(series)]
+            batched = True
         tagged = tag_columns(inner, inner_plan, database, schema, now)
         own = {d.expr.name for d in expand_dimensions(as_subquery(source), database, schema)
                if isinstance(d.expr, ast.VarRef)}
@@ -151,6 +158,10 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     outer = dataclasses.replace(
         statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in names),
         condition=parent_condition(statement, now), slimit=0, soffset=0)
+    if batched:  # LIMIT and OFFSET count the rows of every batch (`_unbatched`)
+        outer = dataclasses.replace(
+            outer, dimensions=(*outer.dimensions, ast.Dimension(ast.VarRef(_BATCH))),
+            limit=0, offset=0)
     scan = cast("TableRunner", run)
     renames = {name: _table_name(i) for i, name in enumerate(names)}
 
@@ -158,9 +169,71 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         return scan(_point_at_tables(query, renames), tables=tables)
 
     # A subquery's own fill() over these rows runs by the outermost's groups too.
-    return select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
-                  limits, paged_by=paged_by if nested else None, keep_nan=keep_nan,
-                  read_once=read_once)
+    found = select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
+                   limits, paged_by=paged_by if nested else None, keep_nan=keep_nan,
+                   read_once=read_once)
+    return _unbatched(found, statement.limit, statement.offset) if batched else found
+
+
+#: The hidden tag a subquery's rows carry their batch number in (`_batched`).
+_BATCH = "__batch"
+#: The calls 1.x reduces a subquery's rows with once, and those it reduces twice (each
+#: reduce iterator's partials again: `reduce_layers`).
+_ONCE = frozenset({"median", "mode", "stddev", "spread", "percentile", "distinct", "top",
+                   "bottom", "sample"})
+_TWICE = frozenset({"count", "sum", "min", "max", "first", "last", "mean"})
+
+
+def reduce_layers(statement: ast.SelectStatement) -> int:
+    """Through how many reduce iterators 1.x's calls of the statement read its subquery
+    (`SelectPlan.reduce_layers`): 1 for median(), spread() and the like, 2 for count(),
+    sum(), min(), max(), first(), last() and mean(), which reduce each window of the first
+    iterator again; a nil the subquery's cursor answers (a percentile() window selecting
+    nothing) closes a window of the first, a nil read first closes one of the second, so
+    a parent answers a row per batch of windows (`Series.batches`). 0 where that is not
+    matched: calls of both kinds or of others, GROUP BY time, ORDER BY time DESC,
+    SLIMIT/SOFFSET, several sources."""
+    names = {c.name if isinstance(c, ast.Call) else "distinct"
+             for item in statement.fields for c in ast.calls(item.expr)}
+    if (not names or any(is_time(d) for d in statement.dimensions) or descending(statement)
+            or len(statement.sources) != 1 or statement.slimit or statement.soffset):
+        return 0
+    return 1 if names <= _ONCE else 2 if names <= _TWICE else 0
+
+
+def _batched(series: Series) -> list[Series]:
+    """The series cut where the subquery's cursor ended a batch, each piece tagged with its
+    batch number, so that the parent reduces each on its own (`_unbatched` joins them)."""
+    if not series.batches or len(set(series.batches)) < 2:
+        return [series]
+    pieces: dict[int, list[list[object]]] = {}
+    places: dict[int, list[int]] = {}  # the rows' places in the emission order, if known
+    for at, (number, row) in enumerate(zip(series.batches, series.values, strict=True)):
+        pieces.setdefault(number, []).append(row)
+        if series.order is not None:
+            places.setdefault(number, []).append(series.order[at])
+    return [Series(series.name, series.columns, rows,
+                   {**(series.tags or {}), _BATCH: f"{number:012d}"}, series.has_time,
+                   timezone=series.timezone, order=places.get(number))
+            for number, rows in sorted(pieces.items())]
+
+
+def _unbatched(found: list[Series], limit: int, offset: int) -> list[Series]:
+    """The parent's series per batch joined back, batch after batch, without the tag, then
+    cut by LIMIT and OFFSET."""
+    joined: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
+    for series in found:  # by name and tag set: batch after batch
+        tags = {k: v for k, v in (series.tags or {}).items() if k != _BATCH} or None
+        key = (series.name, tuple(sorted((tags or {}).items())))
+        if key in joined:
+            joined[key].values = joined[key].values + series.values
+        else:
+            joined[key] = Series(series.name, series.columns, list(series.values), tags,
+                                 series.has_time, timezone=series.timezone)
+    for series in joined.values():
+        series.values = series.values[offset:offset + limit if limit else None]
+    # by name and tag set, as without the tag (sorted before the others, it led the order)
+    return [joined[key] for key in sorted(joined) if joined[key].values]
 
 
 def _ascending(series: Series) -> Series:

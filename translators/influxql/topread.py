@@ -21,14 +21,17 @@ from typing import Any
 from . import ast
 from .readorder import by_shard_group, heap_merge
 from .select_plan import Prim, SelectPlan
+from .sqlnames import VIRTUAL_DB
 
 Point = dict[str, Any]
 
 
 def reads_limited(plan: SelectPlan, prim: Prim) -> bool:
-    """Whether 1.x cuts this call's read (top/bottom with only a count, LIMIT or OFFSET)."""
+    """Whether 1.x cuts this call's read (top/bottom with only a count, LIMIT or OFFSET):
+    the storage engine's, so never a subquery's rows."""
     return prim.func in ("top", "bottom") and len(prim.args) == 1 \
-        and bool(plan.limit or plan.offset)
+        and bool(plan.limit or plan.offset) \
+        and not any(s.database == VIRTUAL_DB for s in plan.sources)
 
 
 def kept_points(plan: SelectPlan, runs: Sequence[Sequence[Point]]) -> set[int]:

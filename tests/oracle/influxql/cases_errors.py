@@ -534,6 +534,9 @@ SEMANTIC = [
                  id="distinct-with-aggregate"),
     pytest.param(f"SELECT count(distinct(code)), distinct(code) FROM events WHERE {W}",
                  id="distinct-beside-count-distinct"),
+    # top() and bottom() beside other calls are refused before distinct() is
+    pytest.param(f"SELECT distinct(usage_user), bottom(usage_user, 1) FROM cpu WHERE {W}",
+                 id="distinct-beside-bottom"),
     pytest.param(f"SELECT count(distinct(code)), code FROM events WHERE {W}",
                  id="count-distinct-beside-field"),
     pytest.param(f"SELECT count(distinct(code)), top(code, 2) FROM events WHERE {W}",

@@ -912,6 +912,54 @@ SELECTORS = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:10:00Z' "
                  "GROUP BY time(10m, 5m), host) GROUP BY host",
                  id="percentile-low-rank-subquery-raw-reads-on"),
+    # median(), spread() and the like reduce the subquery's cursor as they read it: a scan
+    # that finds nothing (one window selecting nothing) closes their window, a row per
+    # batch; count() and mean() reduce the batches again, the whole read's answer
+    # (fuzz 352-129, 356-1047)
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(requests, 5) AS a FROM counters "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(4m30s))", id="percentile-low-rank-subquery-spread-per-batch"),
+    pytest.param("SELECT median(a), stddev(a) FROM (SELECT percentile(requests, 5) AS a "
+                 "FROM counters WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(4m30s)) LIMIT 3 OFFSET 2",
+                 id="percentile-low-rank-subquery-median-per-batch-limit"),
+    pytest.param("SELECT distinct(a) FROM (SELECT percentile(requests, 5) AS a FROM counters "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(4m30s))", id="percentile-low-rank-subquery-distinct-per-batch"),
+    pytest.param("SELECT bottom(a, 2) FROM (SELECT percentile(requests, 5) AS a "
+                 "FROM counters WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(4m30s))",
+                 id="percentile-low-rank-subquery-bottom-per-batch"),
+    pytest.param("SELECT count(a), mean(a) FROM (SELECT percentile(requests, 5) AS a "
+                 "FROM counters WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(4m30s))",
+                 id="percentile-low-rank-subquery-count-whole-read"),
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(90s), /o/)",
+                 id="percentile-low-rank-subquery-spread-batches-across-series"),
+    # a nil that closes a window is used up: only a nil read first by a reduce is a scan
+    # that finds nothing, so two nils in a row after a window end no read; count() and the
+    # like reduce the first reduce's windows again, which that nil read first closes
+    # (fuzz 413-1137)
+    pytest.param("SELECT count(a), sum(a) FROM (SELECT percentile(usage_system, 5) AS a "
+                 "FROM cpu WHERE host = 'server03' AND time >= '2024-01-01T00:05:00Z' AND "
+                 "time < '2024-01-01T01:10:00Z' GROUP BY time(10m, 5m))",
+                 id="percentile-low-rank-subquery-count-two-nils-read-on"),
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(usage_system, 5) AS a FROM cpu "
+                 "WHERE host = 'server03' AND time >= '2024-01-01T00:05:00Z' AND "
+                 "time < '2024-01-01T01:10:00Z' GROUP BY time(10m, 5m))",
+                 id="percentile-low-rank-subquery-spread-two-nils-read-on"),
+    # by the parent's GROUP BY tags each group's windows are read in turn, a row per
+    # stretch of a group between nils, count() too
+    pytest.param("SELECT count(a) FROM (SELECT percentile(usage_system, 5) AS a FROM cpu "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:10:00Z' "
+                 "GROUP BY time(10m, 5m), host) GROUP BY host",
+                 id="percentile-low-rank-subquery-count-by-tag-stretches"),
+    pytest.param("SELECT median(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(90s), host) GROUP BY host",
+                 id="percentile-low-rank-subquery-median-by-tag-stretches"),
     # with a fill: past a series' last bucket a nil of the next series' first windows ends
     # it; filling the series' empty buckets after its last window uses one nil up each
     pytest.param("SELECT cumulative_sum(a) FROM (SELECT percentile(usage_system, 5) AS a "

@@ -724,6 +724,26 @@ ORDER_AND_PAGING = [
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 3", id="limit"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 3 OFFSET 2", id="limit-offset"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} OFFSET 8", id="offset-only"),
+    # OFFSET without LIMIT answers one row only where the storage read stops after OFFSET +
+    # LIMIT + 1 points (raw fields, top/bottom without tags); functions reading the whole
+    # range, and every read of a subquery's rows, answer every row after the offset
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {S} GROUP BY time(1m) OFFSET 2",
+                 id="offset-only-aggregate-by-time"),
+    pytest.param(f"SELECT distinct(usage_idle) FROM cpu WHERE host = 'server01' AND {S} "
+                 "OFFSET 2", id="offset-only-distinct"),
+    pytest.param(f"SELECT cumulative_sum(usage_user) FROM cpu WHERE {ONE} OFFSET 3",
+                 id="offset-only-transformation"),
+    pytest.param(f"SELECT top(usage_idle, 5) FROM cpu WHERE host = 'server01' AND {S} "
+                 "OFFSET 2", id="offset-only-top-read-cut"),
+    # ...top() reads OFFSET + 1 points in each shard group, and answers all after the offset
+    pytest.param("SELECT top(usage_system, 5) FROM cpu WHERE time <= '2024-01-01T00:00:45Z' "
+                 "AND time >= '2023-12-24T00:00:00Z' GROUP BY time(30m) OFFSET 4",
+                 id="offset-only-top-read-cut-shard-groups"),
+    pytest.param(f"SELECT a FROM (SELECT usage_idle AS a FROM cpu WHERE host = 'server01' "
+                 f"AND {S}) OFFSET 2", id="offset-only-subquery-raw"),
+    # ...and a subquery's top()/bottom() read every row under LIMIT too
+    pytest.param(f"SELECT top(a, 2) FROM (SELECT usage_idle AS a FROM cpu WHERE "
+                 f"host = 'server01' AND {S}) LIMIT 2 OFFSET 1", id="top-limit-subquery-reads-all"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 3 OFFSET 100",
                  id="offset-past-end"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 0", id="limit-zero"),
