@@ -25,6 +25,13 @@ def _typed(values: list[Any], floating: bool = False) -> pa.Array:
 
 
 def _cell(column: OutputColumn, row: Sequence[Any], tags: Mapping[str, str]) -> Any:
+    value = _value(column, row, tags)
+    # A group with points but none of the counted column's is a count of 0 in SQL; 1.x
+    # answers null beside the other columns of that group's row.
+    return 0 if value is None and column.count else value
+
+
+def _value(column: OutputColumn, row: Sequence[Any], tags: Mapping[str, str]) -> Any:
     if column.origin is Origin.TIME:
         return row[0]
     if column.origin is Origin.TAG:
@@ -32,6 +39,11 @@ def _cell(column: OutputColumn, row: Sequence[Any], tags: Mapping[str, str]) -> 
     if column.origin is Origin.ROW_COUNT:
         return max((v for v in row[column.position:] if type(v) is int), default=0)
     return row[column.position] if column.position < len(row) else None
+
+
+def _has_points(row: Sequence[Any], presence: int) -> bool:
+    """Whether a grouped row stands for some points (see SqlTranslation.presence)."""
+    return not presence or any(type(v) is int and v > 0 for v in row[presence:])
 
 
 def _arrange(rows: list[tuple[Any, list[Any]]], translation: SqlTranslation,
@@ -75,7 +87,7 @@ def answer_table(results: Sequence[StatementResult], translation: SqlTranslation
     columns = translation.columns
     rows = [(((s.tags or {}), row[0] if s.has_time and row else None),
              [_cell(c, row, s.tags or {}) for c in columns])
-            for s in series for row in s.values]
+            for s in series for row in s.values if _has_points(row, translation.presence)]
     if not rows and translation.global_aggregate:
         rows = [(({}, None), [0 if c.count else None for c in columns])]
     cells = _arrange(rows, translation, len(series) > 1)

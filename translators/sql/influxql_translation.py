@@ -58,6 +58,9 @@ class SqlTranslation:
     columns: tuple[OutputColumn, ...]
     # Aggregate without GROUP BY: SQL answers one row even when no point matched.
     global_aggregate: bool = False
+    # Grouped aggregates: the position from which 1.x's count(*) columns say how many points
+    # each group had; a group with none is no SQL row. 0 when there is no such count.
+    presence: int = 0
     # ORDER BY time: None when the SQL does not order by time.
     descending: bool | None = None
     # Every ORDER BY key (time and GROUP BY tags), applied after the merge of all series.

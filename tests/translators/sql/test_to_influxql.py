@@ -77,37 +77,40 @@ def columns(translation: SqlTranslation) -> list[str]:
                  "FROM cpu", "SELECT first(v), last(v), min(i), max(i) FROM cpu",
                  ["a<-field@1", "b<-field@2", "c<-field@3", "d<-field@4"], id="selectors"),
     pytest.param("SELECT selector_last(v, time)['time'] AS time, "
-                 "selector_last(v, time)['value'] AS v, host FROM cpu GROUP BY host",
-                 "SELECT last(v) FROM cpu GROUP BY host",
-                 ["time<-time", "v<-field@1", "host<-tag:host"], id="lone-selector-time"),
-    pytest.param("SELECT first_value(v ORDER BY time) AS a, first_value(v ORDER BY time DESC) "
-                 "AS b, last_value(v IGNORE NULLS ORDER BY time) AS c FROM cpu",
+                 "selector_last(v, time)['value'] AS v FROM cpu",
+                 "SELECT last(v) FROM cpu",
+                 ["time<-time", "v<-field@1"], id="lone-selector-time"),
+    pytest.param("SELECT first_value(v IGNORE NULLS ORDER BY time) AS a, first_value(v ORDER BY "
+                 "time DESC) IGNORE NULLS AS b, last_value(v IGNORE NULLS ORDER BY time) AS c "
+                 "FROM cpu",
                  "SELECT first(v), last(v) FROM cpu",
                  ["a<-field@1", "b<-field@2", "c<-field@2"], id="first-last-value"),
     # -- GROUP BY --
     pytest.param("SELECT date_bin(INTERVAL '5 minutes', time) AS bucket, host, avg(v) FROM cpu "
-                 "GROUP BY 1, host", "SELECT mean(v) FROM cpu GROUP BY time(5m), host fill(none)",
+                 "GROUP BY 1, host",
+                 "SELECT mean(v), count(*) FROM cpu GROUP BY time(5m), host fill(none)",
                  ["bucket<-time", "host<-tag:host", "avg(cpu.v)<-field@1"],
                  id="bucket-by-position-and-tag"),
     pytest.param("SELECT date_bin(INTERVAL '1 hour', time, '2024-01-01T00:10:00Z'::TIMESTAMP) "
                  "AS t, count(v) AS n FROM cpu GROUP BY t",
-                 "SELECT count(v) FROM cpu GROUP BY time(1h, 10m) fill(none)",
+                 "SELECT count(v), count(*) FROM cpu GROUP BY time(1h, 10m) fill(none)",
                  ["t<-time", "n<-field@1"], id="bucket-by-alias-origin-as-offset"),
     pytest.param("SELECT sum(v) AS s FROM cpu GROUP BY date_bin(INTERVAL '1 hour 30 minutes', "
                  "time, TIMESTAMP '1970-01-01T00:00:00Z' - INTERVAL '1 minute')",
-                 "SELECT sum(v) FROM cpu GROUP BY time(90m, 89m) fill(none)", ["s<-field@1"],
+                 "SELECT sum(v), count(*) FROM cpu GROUP BY time(90m, 89m) fill(none)",
+                 ["s<-field@1"],
                  id="bucket-not-selected-negative-origin"),
     pytest.param("SELECT date_bin(INTERVAL '2' DAY, time, '2024-01-01T00:00:00.5Z') AS b, "
                  "max(v) AS m FROM cpu GROUP BY 1",
                  # 2024-01-01 is an odd day since the epoch: the offset is a day and 0.5 s
-                 "SELECT max(v) FROM cpu GROUP BY time(2d, 86400500ms) fill(none)",
+                 "SELECT max(v), count(*) FROM cpu GROUP BY time(2d, 86400500ms) fill(none)",
                  ["b<-time", "m<-field@1"], id="origin-modulo-a-two-day-stride"),
     pytest.param("SELECT date_bin(INTERVAL '1.5 seconds', time) AS b, max(v) AS m FROM cpu "
-                 "GROUP BY 1", "SELECT max(v) FROM cpu GROUP BY time(1500ms) fill(none)",
+                 "GROUP BY 1", "SELECT max(v), count(*) FROM cpu GROUP BY time(1500ms) fill(none)",
                  ["b<-time", "m<-field@1"], id="fractional-interval"),
     pytest.param("SELECT date_bin('90 seconds', time, '2024-01-01 00:00:30') AS b, "
                  "max(v) AS m FROM cpu GROUP BY 1",
-                 "SELECT max(v) FROM cpu GROUP BY time(90s, 30s) fill(none)",
+                 "SELECT max(v), count(*) FROM cpu GROUP BY time(90s, 30s) fill(none)",
                  ["b<-time", "m<-field@1"], id="string-stride-and-origin"),
     pytest.param("SELECT host, region FROM cpu GROUP BY host, region, host",
                  "SELECT count(*) FROM cpu GROUP BY host, region",
@@ -165,8 +168,8 @@ def columns(translation: SqlTranslation) -> list[str]:
                  "SELECT v FROM cpu ORDER BY time DESC LIMIT 5 OFFSET 2",
                  ["time<-time", "v<-field@1"], id="one-series-pushed-down"),
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS time, count(v) AS n FROM cpu "
-                 "GROUP BY 1 ORDER BY time DESC", "SELECT count(v) FROM cpu GROUP BY time(1m) "
-                 "fill(none) ORDER BY time DESC", ["time<-time", "n<-field@1"],
+                 "GROUP BY 1 ORDER BY time DESC", "SELECT count(v), count(*) FROM cpu "
+                 "GROUP BY time(1m) fill(none) ORDER BY time DESC", ["time<-time", "n<-field@1"],
                  id="order-by-bucket-alias"),
     pytest.param("SELECT v FROM cpu ORDER BY time ASC", "SELECT v FROM cpu", ["v<-field@1"],
                  id="ascending-is-influxql-default"),
@@ -181,7 +184,8 @@ def test_translation(sql: str, influxql: str, described: list[str]) -> None:
 
 @pytest.mark.parametrize(("sql", "influxql", "cut"), [
     pytest.param("SELECT host, count(v) FROM cpu GROUP BY host LIMIT 2 OFFSET 1",
-                 "SELECT count(v) FROM cpu GROUP BY host LIMIT 3", (1, 2), id="tags-cut-after"),
+                 "SELECT count(v), count(*) FROM cpu GROUP BY host LIMIT 3", (1, 2),
+                 id="tags-cut-after"),
     pytest.param("SELECT v FROM cpu OFFSET 3", "SELECT v FROM cpu", (3, None),
                  id="offset-alone-never-sent"),  # 1.x would answer the one row at the offset
     pytest.param("SELECT v FROM cpu LIMIT 0", "SELECT v FROM cpu LIMIT 1", (0, 0),
@@ -206,16 +210,18 @@ def test_global_aggregate_and_order_flags() -> None:
 
 @pytest.mark.parametrize(("sql", "influxql", "order"), [
     pytest.param("SELECT host, count(v) AS c FROM cpu GROUP BY host ORDER BY host DESC",
-                 "SELECT count(v) FROM cpu GROUP BY host", (OrderKey("host", True, True),),
+                 "SELECT count(v), count(*) FROM cpu GROUP BY host",
+                 (OrderKey("host", True, True),),
                  id="tag-desc-nulls-first"),
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, max(v) AS m FROM cpu "
                  "GROUP BY 1, 2 ORDER BY host NULLS FIRST, t DESC LIMIT 2",
-                 "SELECT max(v) FROM cpu GROUP BY time(1m), host fill(none) ORDER BY time DESC "
+                 "SELECT max(v), count(*) FROM cpu GROUP BY time(1m), host fill(none) "
+                 "ORDER BY time DESC "
                  "LIMIT 2", (OrderKey("host", False, True), OrderKey(None, True)),
                  id="tag-then-time-desc"),
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, region, max(v) AS m "
                  "FROM cpu GROUP BY 1, 2, 3 ORDER BY t, region DESC NULLS LAST, 2",
-                 "SELECT max(v) FROM cpu GROUP BY time(1m), host, region fill(none)",
+                 "SELECT max(v), count(*) FROM cpu GROUP BY time(1m), host, region fill(none)",
                  (OrderKey(None), OrderKey("region", True), OrderKey("host")),
                  id="time-then-tags"),
 ])
@@ -269,11 +275,19 @@ def test_order_by_grouped_tags(sql: str, influxql: str, order: tuple[OrderKey, .
                  "count(DISTINCT ...) beside other aggregates", id="count-distinct-beside"),
     pytest.param("SELECT first_value(v) FROM cpu", "first_value without ORDER BY time",
                  id="first-value-unordered"),
+    pytest.param("SELECT first_value(v ORDER BY time) FROM cpu",
+                 "first_value without IGNORE NULLS", id="first-value-respecting-nulls"),
+    pytest.param("SELECT last_value(v RESPECT NULLS ORDER BY time) FROM cpu",
+                 "last_value without IGNORE NULLS", id="last-value-respecting-nulls"),
     pytest.param("SELECT selector_max(v, time) FROM cpu", "the function selector_max",
                  id="selector-struct"),
     pytest.param("SELECT selector_max(v, time)['time'] AS t, avg(v) FROM cpu",
                  "a selector's ['time'] beside other aggregates or date_bin",
                  id="selector-time-beside-aggregate"),
+    pytest.param("SELECT selector_last(v, time)['time'] AS t, host FROM cpu GROUP BY host",
+                 "a selector's ['time'] with GROUP BY", id="selector-time-by-tag"),
+    pytest.param("SELECT host, count(DISTINCT v) AS d FROM cpu GROUP BY host",
+                 "count(DISTINCT ...) with GROUP BY", id="count-distinct-by-tag"),
     pytest.param("SELECT selector_max(v, host)['value'] FROM cpu",
                  "selector_max of anything but (column, time)", id="selector-not-by-time"),
     pytest.param("SELECT v FROM cpu WHERE host IS NULL", "IS NULL", id="is-null"),
@@ -373,8 +387,10 @@ def rows_of(sql: str, results: list[StatementResult]) -> tuple[list[str], list[l
 
 def test_grouped_tags_come_back_as_columns_and_empty_tags_as_null() -> None:
     results = [StatementResult(0, [
-        Series("cpu", ["time", "count"], [[0, 3]], {"host": "a", "region": "eu"}, True),
-        Series("cpu", ["time", "count"], [[0, 2]], {"host": "b", "region": ""}, True),
+        Series("cpu", ["time", "count", "count_v"], [[0, 3, 3]], {"host": "a", "region": "eu"},
+               True),
+        Series("cpu", ["time", "count", "count_v"], [[0, 2, 2]], {"host": "b", "region": ""},
+               True),
     ])]
     names, rows = rows_of("SELECT region, count(v) AS n, host FROM cpu GROUP BY host, region",
                           results)
@@ -385,9 +401,10 @@ def test_grouped_tags_come_back_as_columns_and_empty_tags_as_null() -> None:
 
 def test_series_merged_by_time_then_cut() -> None:
     results = [StatementResult(0, [
-        Series("cpu", ["time", "mean"], [[T0 + 2 * MINUTE, 1.5], [T0, 2.0]], {"host": "a"}, True),
-        Series("cpu", ["time", "mean"], [[T0 + 3 * MINUTE, 4.0], [T0 + MINUTE, 5.0]],
-               {"host": "b"}, True),
+        Series("cpu", ["time", "mean", "count_v"], [[T0 + 2 * MINUTE, 1.5, 1], [T0, 2.0, 1]],
+               {"host": "a"}, True),
+        Series("cpu", ["time", "mean", "count_v"], [[T0 + 3 * MINUTE, 4.0, 1],
+                                                    [T0 + MINUTE, 5.0, 1]], {"host": "b"}, True),
     ])]
     sql = ("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, avg(v) AS a FROM cpu "
            "GROUP BY 1, host ORDER BY t DESC LIMIT 2 OFFSET 1")
