@@ -26,7 +26,7 @@ from gateway.services.routing import RelayedError, Router, with_failover
 from gateway.services.upstream_query import fetch_results
 from translators.influxql.render import render
 from translators.sql import SqlRejected
-from translators.sql.to_influxql import answer_table, translate_sql
+from translators.sql.to_influxql import answer_table, check_field_keys, translate_sql
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,10 @@ class RoutedSql:
         except SqlRejected as exc:
             raise invalid(str(exc)) from None
         namespace = self._router.namespace_for(upstream.name, query.namespace)
-        call = InfluxQLCall(render(translation.statement), database=namespace.database,
+        keys = translation.field_keys
+        statements = [translation.statement] if keys is None else [keys, translation.statement]
+        call = InfluxQLCall("; ".join(render(s) for s in statements),
+                            database=namespace.database,
                             retention_policy=namespace.retention_policy)
         results = await fetch_results(upstream, call, credentials)
         for result in results:
@@ -87,4 +90,10 @@ class RoutedSql:
                 if result.error.startswith("database not found"):
                     raise not_found(result.error)
                 raise invalid(result.error)
+        if keys is not None:
+            try:
+                check_field_keys(results[0], translation)
+            except SqlRejected as exc:
+                raise invalid(str(exc)) from None
+            results = results[1:]
         return answer_table(results, translation)

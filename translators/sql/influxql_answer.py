@@ -10,7 +10,22 @@ import pyarrow as pa
 
 from translators.influxql.results import StatementResult
 
-from .influxql_translation import Origin, OutputColumn, SqlTranslation
+from .influxql_translation import Origin, OutputColumn, SqlTranslation, Untranslatable
+
+
+def check_field_keys(keys: StatementResult, translation: SqlTranslation) -> None:
+    """Refuse what 1.x would answer wrongly, knowing the fields `translation.field_keys` found:
+    1.x groups by a field as by a tag no point has (all in one group), and an aggregate of a
+    tag answers nothing, where SQL groups by the field's values and aggregates the tag's."""
+    fields = {row[0] for series in keys.series for row in series.values}
+    if not fields:
+        return  # no such measurement: no rows either way
+    for tag in translation.grouped_tags:
+        if tag in fields:
+            raise Untranslatable(f"GROUP BY the field '{tag}'")
+    for name in translation.aggregated:
+        if name not in fields:
+            raise Untranslatable(f"an aggregate of the tag or unknown column '{name}'")
 
 
 def _typed(values: list[Any], floating: bool = False) -> pa.Array:

@@ -73,6 +73,33 @@ class SqlTranslation:
     def influxql(self) -> str:
         return render(self.statement)
 
+    @property
+    def grouped_tags(self) -> tuple[str, ...]:
+        return tuple(d.expr.name for d in self.statement.dimensions
+                     if isinstance(d.expr, ast.VarRef))
+
+    @property
+    def aggregated(self) -> tuple[str, ...]:
+        """The columns the statement's aggregates read (count(*) names none)."""
+        names: list[str] = []
+        calls = [f.expr for f in self.statement.fields if isinstance(f.expr, ast.Call)]
+        while calls:
+            call = calls.pop(0)
+            for arg in call.args:
+                if isinstance(arg, ast.Call):
+                    calls.append(arg)
+                elif isinstance(arg, ast.VarRef) and arg.name not in names:
+                    names.append(arg.name)
+        return tuple(names)
+
+    @property
+    def field_keys(self) -> ast.ShowFieldKeys | None:
+        """The statement that tells this one's fields from its tags, asked for in the same
+        request when the answer depends on it (see check_field_keys)."""
+        if not (self.grouped_tags or self.aggregated):
+            return None
+        return ast.ShowFieldKeys(sources=self.statement.sources)
+
 
 
 _OPERATORS: dict[type[exp.Expression], str] = {

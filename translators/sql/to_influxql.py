@@ -18,8 +18,9 @@ InfluxQL answers series, not rows, so the translation also describes each SQL ou
   that time is dropped unless the SQL selected a time bucket or a selector's `['time']`;
 - buckets without points: 1.x fills them with nulls (`fill(null)`), SQL's date_bin answers
   none, so the statement asks for `fill(none)`;
-- LIMIT and OFFSET cut each series in InfluxQL but the whole answer in SQL: with tag groups
-  the statement asks for `LIMIT limit+offset` per series and the cut is made after the merge
+- LIMIT and OFFSET cut each series in InfluxQL (and, with GROUP BY time, each aggregate's
+  buckets before they are joined into rows) but the whole answer in SQL: grouped, the
+  statement asks for `LIMIT limit+offset` per series and the cut is made after the merge
   (rows re-sorted across series by the ORDER BY keys, time and GROUP BY tags, a missing tag
   as NULL, first or last as the SQL says or implies);
 - an aggregate over no rows at all is one row in SQL (count 0, others NULL), no series in 1.x;
@@ -31,13 +32,15 @@ InfluxQL answers series, not rows, so the translation also describes each SQL ou
 
 Refused because 1.x cannot answer them exactly: `first_value`/`last_value` without IGNORE
 NULLS (1.x's first() and last() skip nulls), and beside GROUP BY `count(DISTINCT ...)` and a
-selector's `['time']`, which cannot stand beside the `count(*)` above.
+selector's `['time']`, which cannot stand beside the `count(*)` above. The translation knows no
+schema; where the answer depends on it (GROUP BY a field, which 1.x takes for a tag no point
+has; an aggregate of a tag, which 1.x answers with nothing), `SqlTranslation.field_keys` is
+asked for in the same request and `check_field_keys()` refuses.
 
-Left as they are (documented, not emulated; the translation knows no schema, so tag-or-field
-is the upstream's call): 1.x's raw queries drop points where every selected field is null,
-aggregates over tags answer nothing, GROUP BY time without an upper time bound stops at now(),
-and a tag missing from a point is NULL in SQL but "" in 1.x, so `tag != 'x'` and `tag !~ 'x'`
-also keep the points without the tag.
+Left as they are (documented, not emulated): 1.x's raw queries drop points where every
+selected field is null, GROUP BY time without an upper time bound stops at now(), and a tag
+missing from a point is NULL in SQL but "" in 1.x, so `tag != 'x'` and `tag !~ 'x'` also keep
+the points without the tag.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ from .influxdb3 import (
     bind_parameters,
     parse_query,
 )
-from .influxql_answer import answer_table
+from .influxql_answer import answer_table, check_field_keys
 from .influxql_select import (
     ROW_COUNT,
     SelectPlan,
@@ -69,7 +72,7 @@ from .influxql_translation import Origin, OutputColumn, SqlTranslation, Untransl
 from .influxql_where import Where, identifier_name
 
 __all__ = ["Origin", "OutputColumn", "SqlTranslation", "Untranslatable", "answer_table",
-           "translate_sql"]
+           "check_field_keys", "translate_sql"]
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -206,9 +209,12 @@ def _translate(tree: exp.Select) -> SqlTranslation:
         pass  # one row at most, perhaps made up here: cut only afterwards
     elif limit == 0:
         pushed_limit = 1
-    elif limit is not None and not plan.tags:
+    elif limit is not None and not aggregate:
         pushed_limit, pushed_offset, post_offset, post_limit = limit, offset, 0, None
     elif limit is not None:
+        # 1.x cuts each aggregate's own buckets (fill(none) drops different ones for each
+        # field) before it joins them into rows: the first limit+offset of each hold every
+        # row of the answer, and the cut is made after the join.
         pushed_limit = limit + offset
     dimensions = [ast.Dimension(plan.interval)] if plan.interval is not None else []
     dimensions += [ast.Dimension(ast.VarRef(tag)) for tag in plan.tags]

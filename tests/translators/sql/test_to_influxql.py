@@ -186,6 +186,10 @@ def test_translation(sql: str, influxql: str, described: list[str]) -> None:
     pytest.param("SELECT host, count(v) FROM cpu GROUP BY host LIMIT 2 OFFSET 1",
                  "SELECT count(v), count(*) FROM cpu GROUP BY host LIMIT 3", (1, 2),
                  id="tags-cut-after"),
+    pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, max(v) AS m FROM cpu "
+                 "GROUP BY 1 ORDER BY t LIMIT 2 OFFSET 1",
+                 "SELECT max(v), count(*) FROM cpu GROUP BY time(1m) fill(none) LIMIT 3", (1, 2),
+                 id="buckets-cut-after"),  # 1.x cuts each aggregate's buckets apart
     pytest.param("SELECT v FROM cpu OFFSET 3", "SELECT v FROM cpu", (3, None),
                  id="offset-alone-never-sent"),  # 1.x would answer the one row at the offset
     pytest.param("SELECT v FROM cpu LIMIT 0", "SELECT v FROM cpu LIMIT 1", (0, 0),
