@@ -59,9 +59,6 @@ STRIDES = ("1 minute", "90 seconds", "5 minutes", "7 minutes", "1 hour", "10 sec
 @dataclass(frozen=True, slots=True)
 class Case:
     sql: str
-    # Column names that are raw fields of a query without aggregates (1.x drops rows where
-    # all of them are null: the comparison drops those rows from the native answer too).
-    raw_fields: tuple[str, ...] = ()
     ordered: bool = False  # ORDER BY fixes the order of every row
     outside: str = ""  # the construct a 400 must name; "" inside the subset
 
@@ -89,7 +86,15 @@ class Draw:
     # -- WHERE ---------------------------------------------------------------------------
 
     def time_value(self, second: int) -> str:
-        form = self.rng.randrange(5)
+        form = self.rng.randrange(9)
+        if form == 5:
+            return f"to_timestamp('{_stamp(second)}')"
+        if form == 6:
+            return f"'{_stamp(second)}'::TIMESTAMP"
+        if form == 7:
+            return f"to_timestamp_nanos({second * 10**9})"
+        if form == 8:
+            return f"CAST('{_stamp(second).replace('T', ' ').rstrip('Z')}' AS TIMESTAMP)"
         if form == 0:
             return f"'{_stamp(second)}'"
         if form == 1:
@@ -167,12 +172,13 @@ class Draw:
     def raw(self) -> Case:
         if self.chance(0.1):
             return self.star()
-        columns = self.rng.sample(FIELDS, self.rng.randrange(1, 4))
-        names = list(columns)
+        names = self.rng.sample(FIELDS, self.rng.randrange(1, 4))
         if self.chance(0.5):
             names.insert(0, "time")
         if self.chance(0.3):
             names.append(self.pick(TAGS))
+        if self.chance(0.05):  # tags alone: every point, its field values unasked
+            names = ["time", *TAGS]
         where = self.where(timed=False)
         order = self.chance(0.6)
         descending = order and self.chance(0.4)
@@ -185,17 +191,9 @@ class Draw:
             sql += f" LIMIT {self.rng.randrange(0, 12)}"
             if self.chance(0.4):
                 sql += f" OFFSET {self.rng.randrange(0, 6)}"
-            # 1.x drops points whose selected fields are all null before the LIMIT; f is in
-            # every point, so with it the same rows are cut.
-            if "f" not in names:
-                sql = sql.replace("SELECT ", "SELECT f, ", 1)
-                columns.append("f")
         elif self.chance(0.1):
             sql += f" OFFSET {self.rng.randrange(0, 100)}"
-            if "f" not in names:  # as above
-                sql = sql.replace("SELECT ", "SELECT f, ", 1)
-                columns.append("f")
-        return Case(self.spelled(sql), raw_fields=tuple(columns), ordered=order)
+        return Case(self.spelled(sql), ordered=order)
 
     def star(self) -> Case:
         """SELECT *: every column, by name."""
@@ -256,7 +254,10 @@ class Draw:
     def aggregated(self) -> Case:
         items: dict[str, str] = {}
         for _ in range(self.rng.randrange(1, 4)):
+            refused = self.refused
             expression, alias = self.aggregate(self.pick(FIELDS))
+            if alias in items:  # drawn twice: the first stays, refused or not
+                self.refused = refused
             items.setdefault(alias, expression)
         distinct = [a for a, e in items.items() if "DISTINCT" in e]
         if distinct and len(items) > 1:  # 1.x: distinct() takes no company (refused, tested)
@@ -272,12 +273,18 @@ class Draw:
         alone = bool(tags) and self.chance(0.05)  # the distinct tag sets alone
         if alone:
             items, distinct, bucket, tagged, self.refused = {}, [], False, "", ""
-        select = [f"{e} AS {a}" for a, e in items.items()]
+        # Unaliased, a column is named as InfluxDB 3 names it (e.g. `count(m.f)`).
+        select = [e if self.chance(0.2) and "[" not in e else f"{e} AS {a}"
+                  for a, e in items.items()]
         group = list(tags)
         if bucket:
             stride = self.pick(STRIDES)
-            origin = f", '{_stamp(T0 + self.rng.randrange(0, 600))}'" if self.chance(0.3) else ""
-            select.insert(0, f"date_bin(INTERVAL '{stride}', time{origin}) AS t")
+            origin = ""
+            if self.chance(0.3):
+                second = T0 + self.rng.randrange(0, 600)
+                origin = self.pick([f", '{_stamp(second)}'", f", {self.time_value(second)}"])
+            stride = self.pick([f"INTERVAL '{stride}'", f"'{stride}'"])
+            select.insert(0, f"date_bin({stride}, time{origin}) AS t")
             group.insert(0, "t" if self.chance(0.5) else "1")
         shown = [t for t in tags if alone or self.chance(0.8)]
         select[1 if bucket else 0:1 if bucket else 0] = shown
@@ -299,7 +306,9 @@ class Draw:
             keys.append(self.pick(["t", "1"]) + self.pick(["", " DESC"]))
         for tag in tags:
             if self.chance(0.5):
-                keys.insert(self.rng.randrange(len(keys) + 1), tag + self.pick(["", " DESC"]))
+                nulls = self.pick(["", "", " NULLS FIRST", " NULLS LAST"])
+                keys.insert(self.rng.randrange(len(keys) + 1),
+                            tag + self.pick(["", " DESC"]) + nulls)
         if distinct and group:  # a group lacking the column counts 0 in SQL, none in 1.x
             self.refused = self.refused or "count(DISTINCT ...) with GROUP BY"
         self.refused = self.refused or tagged  # found only in the upstream's field keys
@@ -307,6 +316,8 @@ class Draw:
         ordered = len(keys) == len(group)
         if keys:
             sql += " ORDER BY " + ", ".join(keys)
+        if not group and self.chance(0.1):  # the one row, or none
+            sql += f" LIMIT {self.rng.randrange(0, 2)} OFFSET {self.rng.randrange(0, 2)}"
         if ordered and group and self.chance(0.4):
             sql += f" LIMIT {self.rng.randrange(0, 8)}"
             if self.chance(0.4):

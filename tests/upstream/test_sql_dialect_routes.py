@@ -145,15 +145,20 @@ GAPS = b"gaps,host=a v=1,w=2i 1\ngaps,host=a w=3i 2\ngaps,host=b w=4i 3\n" \
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, avg(v) AS a FROM gaps "
                  "WHERE time >= '1970-01-01T00:00:00Z' AND time < '1970-01-01T00:05:00Z' "
                  "GROUP BY 1, 2 ORDER BY host, t LIMIT 3 OFFSET 1", "a", id="bucket-and-tag-cut"),
+    # raw, 1.x answers no row for a point whose selected columns are all null or tags
+    pytest.param("SELECT time, host, v FROM gaps ORDER BY time", "v", id="raw-null-field"),
+    pytest.param("SELECT host, time FROM gaps ORDER BY time DESC LIMIT 4 OFFSET 1", "v",
+                 id="raw-tags-alone"),
     # 1.x cuts max(v)'s buckets and count(*)'s apart: each kept a different last minute
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, max(v) AS m FROM gaps "
                  "WHERE time >= '1970-01-01T00:00:00Z' AND time < '1970-01-01T00:05:00Z' "
                  "GROUP BY 1 ORDER BY t DESC LIMIT 1", "m", id="bucket-limit"),
 ])
-async def test_groups_whose_points_lack_the_field_are_rows(both: TestClient, text: str,
-                                                          empty: str) -> None:
-    """SQL answers a row for every group with points (NULL, or a count of 0, where none has
-    the field); 1.x answers none for such a group unless a row count stands beside."""
+async def test_points_and_groups_without_the_field_are_rows(both: TestClient, text: str,
+                                                              empty: str) -> None:
+    """SQL answers a row for every point, and for every group with points (NULL, or a count
+    of 0, where none has the field); 1.x answers none for such a point or group unless `*`
+    or a row count stands beside."""
     for database in (UPSTREAM, NATIVE):
         answer = await both.post("/write", params={"db": database, "precision": "s"},
                                  data=GAPS)

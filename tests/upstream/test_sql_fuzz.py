@@ -83,8 +83,6 @@ def _same(ours: Any, theirs: Any) -> bool:
 def _rows(body: list[dict[str, Any]], drawn: sqlgen.Case) -> list[dict[str, Any]]:
     # v3 JSON leaves a NULL cell out of its row; either way it is the same row.
     rows = [{k: v for k, v in row.items() if v is not None} for row in body]
-    if drawn.raw_fields:  # README deviation: 1.x answers no row whose fields are all null
-        rows = [row for row in rows if any(f in row for f in drawn.raw_fields)]
     if not drawn.ordered:  # floats rounded, so that last-digit differences sort alike
         rows.sort(key=lambda row: json.dumps({k: f"{v:.9g}" if isinstance(v, float) else v
                                               for k, v in row.items()}, sort_keys=True))

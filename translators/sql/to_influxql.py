@@ -26,6 +26,8 @@ InfluxQL answers series, not rows, so the translation also describes each SQL ou
 - an aggregate over no rows at all is one row in SQL (count 0, others NULL), no series in 1.x;
 - `count(*)` counts rows; InfluxQL's `count(*)` counts each field, so the row count is taken
   as the largest of those counts (exact when some field is present in every point);
+- a raw query answers every point in SQL, but 1.x leaves out those whose selected columns
+  are all null (or tags): the statement selects `*` besides, which every point has;
 - a group (bucket or tag set) whose points all lack the aggregated fields is a row in SQL
   (counts 0, others NULL) and none in 1.x: grouped statements also ask for `count(*)`, which
   keeps such a group, and a group it counts no points in is dropped.
@@ -37,10 +39,9 @@ schema; where the answer depends on it (GROUP BY a field, which 1.x takes for a 
 has; an aggregate of a tag, which 1.x answers with nothing), `SqlTranslation.field_keys` is
 asked for in the same request and `check_field_keys()` refuses.
 
-Left as they are (documented, not emulated): 1.x's raw queries drop points where every
-selected field is null, GROUP BY time without an upper time bound stops at now(), and a tag
-missing from a point is NULL in SQL but "" in 1.x, so `tag != 'x'` and `tag !~ 'x'` also keep
-the points without the tag.
+Left as they are (documented, not emulated): GROUP BY time without an upper time bound stops
+at now(), and a tag missing from a point is NULL in SQL but "" in 1.x, so `tag != 'x'` and
+`tag !~ 'x'` also keep the points without the tag.
 """
 
 from __future__ import annotations
@@ -186,8 +187,11 @@ def _translate(tree: exp.Select) -> SqlTranslation:
         # and the row count that would tell cannot stand beside distinct().
         raise Untranslatable("count(DISTINCT ...) with GROUP BY")
     presence = 0
-    if plan.row_count or not plan.fields or grouped:
+    raw_points = not aggregate and ast.Wildcard() not in plan.fields
+    if plan.row_count or not plan.fields or grouped or raw_points:
         # No field named: 1.x still needs one; counting every field keeps every point/group.
+        # Raw, 1.x answers no row for a point whose selected columns are all null or tags,
+        # where SQL answers a row: `*` beside them keeps every point.
         # Grouped, SQL answers a row for every group with points, where 1.x answers none for
         # a bucket or tag set whose points lack every aggregated field: the row count tells
         # those groups apart from the ones with no points (fill(none) leaves those out).

@@ -43,19 +43,19 @@ def columns(translation: SqlTranslation) -> list[str]:
 
 @pytest.mark.parametrize(("sql", "influxql", "described"), [
     # -- columns --
-    pytest.param("SELECT time, v, host FROM cpu", "SELECT v, host FROM cpu",
+    pytest.param("SELECT time, v, host FROM cpu", "SELECT v, host, * FROM cpu",
                  ["time<-time", "v<-field@1", "host<-field@2"], id="raw-columns"),
     pytest.param("SELECT * FROM cpu", "SELECT * FROM cpu", ["*<-all"], id="star"),
-    pytest.param("SELECT c.v AS value FROM public.iox.cpu AS c", "SELECT v FROM cpu",
+    pytest.param("SELECT c.v AS value FROM public.iox.cpu AS c", "SELECT v, * FROM cpu",
                  ["value<-field@1"], id="alias-schema-qualifier"),
     pytest.param("SELECT time FROM cpu", "SELECT * FROM cpu", ["time<-time"],
                  id="only-time-reads-every-point"),
-    pytest.param("SELECT v, v AS w FROM cpu", "SELECT v FROM cpu",
+    pytest.param("SELECT v, v AS w FROM cpu", "SELECT v, * FROM cpu",
                  ["v<-field@1", "w<-field@1"], id="same-field-once"),
     pytest.param('SELECT "Usage Idle", Host FROM "CPU" WHERE "my tag" = \'it\'\'s\'',
-                 'SELECT "Usage Idle", host FROM CPU WHERE "my tag" = \'it\\\'s\'',
+                 'SELECT "Usage Idle", host, * FROM CPU WHERE "my tag" = \'it\\\'s\'',
                  ["Usage Idle<-field@1", "host<-field@2"], id="case-folding-and-quoting"),
-    pytest.param('SELECT "select", "a""b" FROM "from"', 'SELECT "select", "a\\"b" FROM "from"',
+    pytest.param('SELECT "select", "a""b" FROM "from"', 'SELECT "select", "a\\"b", * FROM "from"',
                  ["select<-field@1", 'a"b<-field@2'], id="keywords-and-quotes-quoted"),
     # -- aggregates --
     pytest.param("SELECT count(v), sum(v), avg(v), mean(v), min(v), max(v), median(v), "
@@ -119,59 +119,59 @@ def columns(translation: SqlTranslation) -> list[str]:
     pytest.param("SELECT v FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < "
                  "'2024-01-02 00:00:00' AND time <= '2024-01-03T02:00:00+02:00' AND time > "
                  "'2024-01-04T00:00:00.5' AND time = TIMESTAMP '2024-01-05'",
-                 "SELECT v FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "SELECT v, * FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-02T00:00:00Z' AND time <= '2024-01-03T00:00:00Z' AND "
                  "time > '2024-01-04T00:00:00.5Z' AND time = '2024-01-05T00:00:00Z'",
                  ["v<-field@1"], id="timestamps-without-zone-are-utc"),
     pytest.param("SELECT v FROM cpu WHERE time > now() - INTERVAL '1 hour' AND time < "
                  "INTERVAL '2 days' + now() AND time <= current_timestamp",
-                 "SELECT v FROM cpu WHERE time > now() - 1h AND time < now() + 2d AND "
+                 "SELECT v, * FROM cpu WHERE time > now() - 1h AND time < now() + 2d AND "
                  "time <= now()", ["v<-field@1"], id="now-and-intervals"),
     pytest.param("SELECT v FROM cpu WHERE time >= to_timestamp(1704067200.5) AND time < "
                  "to_timestamp_millis(1704067260000) AND time > to_timestamp_micros(-1) AND "
                  "time < to_timestamp_nanos('2024-01-02T00:00:00Z') AND time <= "
                  "from_unixtime(1704153600) AND time <= to_timestamp_seconds(1704067230)",
-                 "SELECT v FROM cpu WHERE time >= '2024-01-01T00:00:00.5Z' AND "
+                 "SELECT v, * FROM cpu WHERE time >= '2024-01-01T00:00:00.5Z' AND "
                  "time < '2024-01-01T00:01:00Z' AND time > '1969-12-31T23:59:59.999999Z' AND "
                  "time < '2024-01-02T00:00:00Z' AND time <= '2024-01-02T00:00:00Z' AND "
                  "time <= '2024-01-01T00:00:30Z'", ["v<-field@1"], id="to-timestamp-family"),
     pytest.param("SELECT v FROM cpu WHERE time BETWEEN '2024-01-01' AND TIMESTAMP "
                  "'2024-01-01T00:00:00Z' + INTERVAL '1 week'",
-                 "SELECT v FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "SELECT v, * FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
                  "time <= '2024-01-08T00:00:00Z'", ["v<-field@1"], id="between-folds-intervals"),
     pytest.param("SELECT v FROM cpu WHERE 'a' = host AND 5 < v AND v <= -1.5 AND i != 3 AND "
                  "u = 18446744073709551615 AND up AND NOT down",
-                 "SELECT v FROM cpu WHERE host = 'a' AND v > 5 AND v <= -1.500 AND i != 3 AND "
+                 "SELECT v, * FROM cpu WHERE host = 'a' AND v > 5 AND v <= -1.500 AND i != 3 AND "
                  "u = 18446744073709551615 AND up = true AND down = false", ["v<-field@1"],
                  id="literals-and-flipped-operands"),
     pytest.param("SELECT v FROM cpu WHERE host IN ('a', 'b') AND region NOT IN ('x', 'y')",
                  # AND is associative: the NOT IN's run is written flat (render.py)
-                 "SELECT v FROM cpu WHERE (host = 'a' OR host = 'b') AND "
+                 "SELECT v, * FROM cpu WHERE (host = 'a' OR host = 'b') AND "
                  "region != 'x' AND region != 'y'", ["v<-field@1"], id="in-lists"),
     pytest.param("SELECT v FROM cpu WHERE NOT (host = 'a' AND (v < 2 OR v >= 9)) AND "
                  "v NOT BETWEEN 1 AND 2",
-                 "SELECT v FROM cpu WHERE (host != 'a' OR v >= 2 AND v < 9) AND "
+                 "SELECT v, * FROM cpu WHERE (host != 'a' OR v >= 2 AND v < 9) AND "
                  "(v < 1 OR v > 2)", ["v<-field@1"], id="not-pushed-down"),
     pytest.param("SELECT v FROM cpu WHERE host ~ 'a/b.*' AND host !~ 'c' AND region ~* 'EU' AND "
                  "s LIKE 'x_%. y' AND s NOT ILIKE 'Z%'",
-                 "SELECT v FROM cpu WHERE host =~ /a\\/b.*/ AND host !~ /c/ AND "
+                 "SELECT v, * FROM cpu WHERE host =~ /a\\/b.*/ AND host !~ /c/ AND "
                  "region =~ /(?i)EU/ AND s =~ /(?s)^x..*\\. y$/ AND s !~ /(?i)(?s)^Z.*$/",
                  ["v<-field@1"], id="regex-and-like"),
     pytest.param(r"SELECT v FROM cpu WHERE s LIKE 'a\%b\\c\_d(' AND s NOT LIKE '\'",
-                 r"SELECT v FROM cpu WHERE s =~ /(?s)^a%b\\c_d\($/ AND s !~ /(?s)^\\$/",
+                 r"SELECT v, * FROM cpu WHERE s =~ /(?s)^a%b\\c_d\($/ AND s !~ /(?s)^\\$/",
                  ["v<-field@1"], id="like-backslash-escapes"),
     pytest.param("SELECT v FROM cpu WHERE host = $host AND v > $low AND f = $f AND b = $b "
-                 "LIMIT $n", "SELECT v FROM cpu WHERE host = 'it\\'s' AND v > 3 AND "
+                 "LIMIT $n", "SELECT v, * FROM cpu WHERE host = 'it\\'s' AND v > 3 AND "
                  "f = 1.500 AND b = true LIMIT 2", ["v<-field@1"], id="parameters"),
     # -- ORDER BY, LIMIT, OFFSET --
     pytest.param("SELECT time, v FROM cpu ORDER BY time DESC LIMIT 5 OFFSET 2",
-                 "SELECT v FROM cpu ORDER BY time DESC LIMIT 5 OFFSET 2",
+                 "SELECT v, * FROM cpu ORDER BY time DESC LIMIT 5 OFFSET 2",
                  ["time<-time", "v<-field@1"], id="one-series-pushed-down"),
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS time, count(v) AS n FROM cpu "
                  "GROUP BY 1 ORDER BY time DESC", "SELECT count(v), count(*) FROM cpu "
                  "GROUP BY time(1m) fill(none) ORDER BY time DESC", ["time<-time", "n<-field@1"],
                  id="order-by-bucket-alias"),
-    pytest.param("SELECT v FROM cpu ORDER BY time ASC", "SELECT v FROM cpu", ["v<-field@1"],
+    pytest.param("SELECT v FROM cpu ORDER BY time ASC", "SELECT v, * FROM cpu", ["v<-field@1"],
                  id="ascending-is-influxql-default"),
 ])
 def test_translation(sql: str, influxql: str, described: list[str]) -> None:
@@ -190,11 +190,11 @@ def test_translation(sql: str, influxql: str, described: list[str]) -> None:
                  "GROUP BY 1 ORDER BY t LIMIT 2 OFFSET 1",
                  "SELECT max(v), count(*) FROM cpu GROUP BY time(1m) fill(none) LIMIT 3", (1, 2),
                  id="buckets-cut-after"),  # 1.x cuts each aggregate's buckets apart
-    pytest.param("SELECT v FROM cpu OFFSET 3", "SELECT v FROM cpu", (3, None),
+    pytest.param("SELECT v FROM cpu OFFSET 3", "SELECT v, * FROM cpu", (3, None),
                  id="offset-alone-never-sent"),  # 1.x would answer the one row at the offset
-    pytest.param("SELECT v FROM cpu LIMIT 0", "SELECT v FROM cpu LIMIT 1", (0, 0),
+    pytest.param("SELECT v FROM cpu LIMIT 0", "SELECT v, * FROM cpu LIMIT 1", (0, 0),
                  id="limit-0-is-no-rows"),  # 1.x reads LIMIT 0 as no limit
-    pytest.param("SELECT v FROM cpu LIMIT 3 OFFSET 1", "SELECT v FROM cpu LIMIT 3 OFFSET 1",
+    pytest.param("SELECT v FROM cpu LIMIT 3 OFFSET 1", "SELECT v, * FROM cpu LIMIT 3 OFFSET 1",
                  (0, None), id="one-series-nothing-after"),
     pytest.param("SELECT count(v) FROM cpu LIMIT 3 OFFSET 1", "SELECT count(v) FROM cpu",
                  (1, 3), id="global-aggregate-cut-after"),  # its one row may be made up
