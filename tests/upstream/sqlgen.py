@@ -25,7 +25,7 @@ from dataclasses import dataclass
 OUTSIDE = float(os.environ.get("SQLFUZZ_OUTSIDE", "0.15"))
 
 T0 = 1_600_000_000  # 2020-09-13T12:26:40Z, in seconds
-HOSTS = ("h0", "h1", "h2", "h3")
+HOSTS = ("h0", "h1", "h2", "h3", "o'k 4")  # a quote and a space, escaped on every path
 STEPS = 30
 SPAN = STEPS * len(HOSTS) * 5  # seconds the data covers
 
@@ -36,14 +36,17 @@ def _points() -> list[str]:
         for index, host in enumerate(HOSTS):
             # h3 has no region: NULL in SQL, "" in 1.x (see _tag_predicate).
             region = "" if host == "h3" else f",region={'eu' if index % 2 else 'us'}"
-            tags = f"host={host}{region}"
-            fields = [f"f={((step * 7 + index * 3) % 23) / 4}"]  # quarters: sums stay exact
+            tags = f"host={host.replace(' ', chr(92) + ' ')}{region}"
+            fields = []
             if (step + index) % 4:
                 fields.append(f"i={(step * 5 + index) % 17 - 4}i")
             if (step + index) % 3:
                 fields.append(f's="{"abcde"[(step + index) % 5]}{index}"')
             if (step * index) % 5 != 1:
                 fields.append(f"b={'true' if (step + index) % 2 else 'false'}")
+            # f is in every point: count(*) is 1.x's largest field count, exact only then
+            # (README: SQL translated to InfluxQL).
+            fields.insert(0, f"f={((step * 7 + index * 3) % 23) / 4}")  # quarters: exact sums
             second = T0 + (step * len(HOSTS) + index) * 5 + step % 3
             lines.append(f"m,{tags} {','.join(fields)} {second}")
     return lines
@@ -61,6 +64,11 @@ class Case:
     sql: str
     ordered: bool = False  # ORDER BY fixes the order of every row
     outside: str = ""  # the construct a 400 must name; "" inside the subset
+
+
+def _text(value: str) -> str:
+    """An SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _stamp(second: int) -> str:
@@ -126,14 +134,14 @@ class Draw:
         values = HOSTS if tag == "host" else ("eu", "us")
         form = self.rng.randrange(4)
         if form == 0:
-            return f"{tag} = '{self.pick(values)}'"
+            return f"{tag} = {_text(self.pick(values))}"
         if form == 1:
-            return f"{tag} IN ({', '.join(repr(v) for v in self.rng.sample(values, 2))})"
+            return f"{tag} IN ({', '.join(_text(v) for v in self.rng.sample(values, 2))})"
         if form == 2:
-            return f"{tag} ~ '^{self.pick(values)[:-1]}'"
+            return f"{tag} ~ {_text('^' + self.pick(values)[:-1])}"
         # != and NOT LIKE on a tag some series lack: README deviation (1.x keeps those
         # series, SQL drops NULL), so only host, which every point has.
-        return f"host {self.pick(['!=', 'NOT LIKE'])} '{self.pick(HOSTS)}'"
+        return f"host {self.pick(['!=', 'NOT LIKE'])} {_text(self.pick(HOSTS))}"
 
     def _field_predicate(self) -> str:
         field = self.pick(FIELDS)
