@@ -369,6 +369,24 @@ class Draw:
             (f"SELECT {field} FROM m WHERE {field} > i", "a comparison that is not between"),
             (f"WITH x AS (SELECT {field} FROM m) SELECT * FROM x", "WITH"),
             (f"SELECT sum({field}) FILTER (WHERE host = 'h1') AS s FROM m", "FILTER"),
+            (f"SELECT date_bin(INTERVAL '1 month', time) AS t, count({field}) AS c FROM m "
+             f"GROUP BY 1", "months or years"),
+            (f"SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t, avg({field}) AS a "
+             f"FROM m WHERE time >= '{_stamp(T0)}' AND time < '{_stamp(T0 + SPAN)}' "
+             f"GROUP BY 1", "date_bin_gapfill"),
+            (f"SELECT {field} FROM m WHERE time > date_trunc('day', now())", "date_trunc"),
+            (f"SELECT selector_last({field}, time) AS v FROM m", "selector_last"),
+            (f"SELECT count(DISTINCT {field}) AS d, count(f) AS c FROM m",
+             "count(DISTINCT ...) beside other aggregates"),
+            (f"SELECT host, count({field}) AS c FROM m GROUP BY host ORDER BY c",
+             "ORDER BY anything but time or a GROUP BY tag"),
+            (f"SELECT {field} FROM m WHERE {field} IS NOT NULL", "IS NULL"),
+            (f"SELECT {field} FROM m WHERE s SIMILAR TO 'a%'", "SIMILAR TO"),
+            (f"SELECT CASE WHEN {field} > 1 THEN 1 ELSE 0 END AS x FROM m", "CASE"),
+            (f"SELECT tz(time, 'Europe/Paris') AS t, {field} FROM m", "tz"),
+            (f"SELECT {field} FROM m, m AS n", "a query over several tables"),
+            (f"SELECT selector_first({field}, time)['time'] AS t, avg(f) AS a FROM m",
+             "a selector's ['time'] beside other aggregates or date_bin"),
         ]
         sql, construct = self.pick(choices)
         return Case(sql, outside=construct)

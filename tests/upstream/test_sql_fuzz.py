@@ -97,7 +97,8 @@ def difference(gateway: GatewayProcess, drawn: sqlgen.Case) -> str | None:
         return f"a 5xx: native {native}, routed {routed}"
     if drawn.outside:
         error = routed[1].get("error", "") if isinstance(routed[1], dict) else ""
-        if routed[0] != 400 or "data" not in routed[1] or drawn.outside not in error:
+        if routed[0] != 400 or "data" not in routed[1] or (
+                drawn.outside.lower() not in error.lower()):
             return f"expected a 400 naming {drawn.outside!r}, got {routed}"
         return None
     if native[0] != routed[0]:

@@ -106,11 +106,13 @@ _OPERATORS: dict[type[exp.Expression], str] = {
     exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.DPipe: "||",
     exp.BitwiseAnd: "&", exp.BitwiseOr: "|", exp.BitwiseXor: "^", exp.SimilarTo: "SIMILAR TO",
 }
-_CONSTRUCTS: dict[type[exp.Expression], str] = {exp.AtTimeZone: "AT TIME ZONE"}
+_CONSTRUCTS: dict[type[exp.Expression], str] = {exp.AtTimeZone: "AT TIME ZONE", exp.Case: "CASE"}
 
 
 def describe(node: exp.Expression) -> str:
     """How an error message names a construct outside the subset."""
+    if type(node) in _CONSTRUCTS:  # sqlglot counts CASE among functions
+        return _CONSTRUCTS[type(node)]
     if isinstance(node, exp.Anonymous):
         return f"the function {node.name.lower()}"
     if isinstance(node, exp.Func):

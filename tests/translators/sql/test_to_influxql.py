@@ -270,6 +270,7 @@ def test_order_by_grouped_tags(sql: str, influxql: str, order: tuple[OrderKey, .
     pytest.param("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM cpu",
                  "WITHIN GROUP", id="ordered-set-aggregate"),
     pytest.param("SELECT v * 2 FROM cpu", "the operator *", id="arithmetic"),
+    pytest.param("SELECT CASE WHEN v > 1 THEN 1 ELSE 0 END AS x FROM cpu", "CASE", id="case"),
     pytest.param("SELECT sum(v * 2) FROM cpu", "sum of anything but a tag or field",
                  id="aggregate-of-expression"),
     pytest.param("SELECT sum(DISTINCT v) FROM cpu", "sum(DISTINCT ...)", id="sum-distinct"),
