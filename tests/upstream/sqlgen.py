@@ -17,9 +17,9 @@ each exclusion is commented where it is made.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
-from dataclasses import dataclass
 
 # The chance that a statement is outside the subset (SQLFUZZ_OUTSIDE to explore).
 OUTSIDE = float(os.environ.get("SQLFUZZ_OUTSIDE", "0.15"))
@@ -59,11 +59,12 @@ TAGS = ("host", "region")
 STRIDES = ("1 minute", "90 seconds", "5 minutes", "7 minutes", "1 hour", "10 seconds")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Case:
     sql: str
     ordered: bool = False  # ORDER BY fixes the order of every row
     outside: str = ""  # the construct a 400 must name; "" inside the subset
+    params: dict[str, object] = dataclasses.field(default_factory=dict)  # `$name` values
 
 
 def _text(value: str) -> str:
@@ -84,6 +85,15 @@ class Draw:
     def __init__(self, seed: int | str) -> None:
         self.rng = random.Random(seed)
         self.refused = ""  # the construct of a refused piece drawn, if any
+        self.params: dict[str, object] = {}
+
+    def value(self, literal: object) -> str:
+        """A value in the statement: its SQL literal, or now and then a `$name` parameter."""
+        if self.chance(0.15):
+            name = f"p{len(self.params)}"
+            self.params[name] = literal
+            return f"${name}"
+        return _text(literal) if isinstance(literal, str) else str(literal)
 
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
@@ -134,7 +144,7 @@ class Draw:
         values = HOSTS if tag == "host" else ("eu", "us")
         form = self.rng.randrange(4)
         if form == 0:
-            return f"{tag} = {_text(self.pick(values))}"
+            return f"{tag} = {self.value(self.pick(values))}"
         if form == 1:
             return f"{tag} IN ({', '.join(_text(v) for v in self.rng.sample(values, 2))})"
         if form == 2:
@@ -147,13 +157,13 @@ class Draw:
         field = self.pick(FIELDS)
         if field == "f":
             value = self.pick([self.rng.randrange(0, 24) / 4, self.rng.randrange(0, 6)])
-            return self.pick([f"f {self.pick(['>', '<=', '=', '!='])} {value}",
+            return self.pick([f"f {self.pick(['>', '<=', '=', '!='])} {self.value(value)}",
                               f"f BETWEEN {value} AND {value + 2}",
                               f"f NOT BETWEEN {value} AND {value + 2}",
                               f"f IN ({value}, {value + 0.25}, {value + 1})"])
         if field == "i":
             value = self.pick([self.rng.randrange(-4, 13), self.rng.randrange(-8, 26) / 2])
-            return self.pick([f"i {self.pick(['>=', '<', '!=', '='])} {value}",
+            return self.pick([f"i {self.pick(['>=', '<', '!=', '='])} {self.value(value)}",
                               f"{value} > i", f"i IN ({value}, 3, -1)",
                               f"NOT (i < {value})"])
         if field == "s":
@@ -201,7 +211,7 @@ class Draw:
                 sql += f" OFFSET {self.rng.randrange(0, 6)}"
         elif self.chance(0.1):
             sql += f" OFFSET {self.rng.randrange(0, 100)}"
-        return Case(self.spelled(sql), ordered=order)
+        return Case(self.spelled(sql), ordered=order, params=self.params)
 
     def star(self) -> Case:
         """SELECT *: every column, by name."""
@@ -214,7 +224,7 @@ class Draw:
             sql += " ORDER BY time" + self.pick(["", " DESC"])
             if self.chance(0.5):
                 sql += f" LIMIT {self.rng.randrange(0, 12)}"
-        return Case(sql, ordered=order)
+        return Case(sql, ordered=order, params=self.params)
 
     def spelled(self, sql: str) -> str:
         """The statement with the table and a column named another way that means the same:
@@ -331,7 +341,8 @@ class Draw:
             sql += f" LIMIT {self.rng.randrange(0, 8)}"
             if self.chance(0.4):
                 sql += f" OFFSET {self.rng.randrange(0, 4)}"
-        return Case(sql, ordered=ordered or not group, outside=self.refused)
+        return Case(sql, ordered=ordered or not group, outside=self.refused,
+                    params=self.params)
 
     def selected_time(self) -> Case:
         """A lone selector's value and the time of its point."""
@@ -343,7 +354,7 @@ class Draw:
         where = self.where(timed=False)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return Case(sql, ordered=True)
+        return Case(sql, ordered=True, params=self.params)
 
     def outside(self) -> Case:
         """A statement just outside the subset, and the construct its 400 names."""
