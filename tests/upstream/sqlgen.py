@@ -285,7 +285,7 @@ class Draw:
         if not distinct and self.chance(0.04):  # 1.x aggregates a tag into nothing: refused
             tag = self.pick(TAGS)
             items[f"c_{tag}"] = f"{self.pick(['count', 'min', 'max'])}({tag})"
-            tagged = f"an aggregate of the tag or unknown column '{tag}'"
+            tagged = f"an aggregate of the tag '{tag}'"
         bucket = self.chance(0.6)
         tags = self.rng.sample(TAGS, self.rng.randrange(0, 3))
         alone = bool(tags) and self.chance(0.05)  # the distinct tag sets alone
@@ -378,6 +378,9 @@ class Draw:
             (f"SELECT count({field}) AS c FROM m GROUP BY {field}",
              f"GROUP BY the field '{field}'"),
             (f"SELECT {field} FROM m WHERE {field} > i", "a comparison that is not between"),
+            (f"SELECT {field}, nosuch FROM m", "No field named nosuch"),
+            (f"SELECT count({field}) AS c FROM m GROUP BY host, nosuch",
+             "No field named nosuch"),
             (f"WITH x AS (SELECT {field} FROM m) SELECT * FROM x", "WITH"),
             (f"SELECT sum({field}) FILTER (WHERE host = 'h1') AS s FROM m", "FILTER"),
             (f"SELECT date_bin(INTERVAL '1 month', time) AS t, count({field}) AS c FROM m "

@@ -10,22 +10,29 @@ import pyarrow as pa
 
 from translators.influxql.results import StatementResult
 
+from .influxdb3 import SqlRejected
 from .influxql_translation import Origin, OutputColumn, SqlTranslation, Untranslatable
 
 
-def check_field_keys(keys: StatementResult, translation: SqlTranslation) -> None:
-    """Refuse what 1.x would answer wrongly, knowing the fields `translation.field_keys` found:
-    1.x groups by a field as by a tag no point has (all in one group), and an aggregate of a
-    tag answers nothing, where SQL groups by the field's values and aggregates the tag's."""
-    fields = {row[0] for series in keys.series for row in series.values}
+def check_schema(field_keys: StatementResult, tag_keys: StatementResult,
+                 translation: SqlTranslation) -> None:
+    """Refuse what 1.x would answer wrongly, knowing the keys `translation.schema` found: a
+    column the table lacks is NULL to 1.x (an error in SQL), 1.x groups by a field as by a
+    tag no point has (all in one group), and an aggregate of a tag answers nothing, where SQL
+    groups by the field's values and aggregates the tag's."""
+    fields = {row[0] for series in field_keys.series for row in series.values}
     if not fields:
         return  # no such measurement: no rows either way
+    tags = {row[0] for series in tag_keys.series for row in series.values}
+    for name in translation.columns_named:
+        if name not in fields and name not in tags:
+            raise SqlRejected(f"Schema error: No field named {name}")
     for tag in translation.grouped_tags:
         if tag in fields:
             raise Untranslatable(f"GROUP BY the field '{tag}'")
     for name in translation.aggregated:
         if name not in fields:
-            raise Untranslatable(f"an aggregate of the tag or unknown column '{name}'")
+            raise Untranslatable(f"an aggregate of the tag '{name}'")
 
 
 def _typed(values: list[Any], floating: bool = False) -> pa.Array:

@@ -93,12 +93,31 @@ class SqlTranslation:
         return tuple(names)
 
     @property
-    def field_keys(self) -> ast.ShowFieldKeys | None:
-        """The statement that tells this one's fields from its tags, asked for in the same
-        request when the answer depends on it (see check_field_keys)."""
-        if not (self.grouped_tags or self.aggregated):
-            return None
-        return ast.ShowFieldKeys(sources=self.statement.sources)
+    def columns_named(self) -> tuple[str, ...]:
+        """Every column the statement names (not time, not `*`)."""
+        names: list[str] = []
+        nodes: list[object] = [f.expr for f in self.statement.fields]
+        nodes += [d.expr for d in self.statement.dimensions]
+        nodes.append(self.statement.condition)
+        while nodes:
+            node = nodes.pop(0)
+            if isinstance(node, ast.VarRef):
+                if node.name != "time" and node.name not in names:
+                    names.append(node.name)
+            elif isinstance(node, ast.Call):
+                nodes.extend(node.args)
+            elif isinstance(node, ast.BinaryExpr):
+                nodes.extend((node.lhs, node.rhs))
+            elif isinstance(node, ast.ParenExpr):
+                nodes.append(node.expr)
+        return tuple(names)
+
+    @property
+    def schema(self) -> tuple[ast.ShowFieldKeys, ast.ShowTagKeys]:
+        """The statements that tell this one's fields from its tags and from names the table
+        lacks, asked for in the same request (see check_schema)."""
+        return (ast.ShowFieldKeys(sources=self.statement.sources),
+                ast.ShowTagKeys(sources=self.statement.sources))
 
 
 

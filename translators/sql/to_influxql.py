@@ -36,8 +36,9 @@ Refused because 1.x cannot answer them exactly: `first_value`/`last_value` witho
 NULLS (1.x's first() and last() skip nulls), and beside GROUP BY `count(DISTINCT ...)` and a
 selector's `['time']`, which cannot stand beside the `count(*)` above. The translation knows no
 schema; where the answer depends on it (GROUP BY a field, which 1.x takes for a tag no point
-has; an aggregate of a tag, which 1.x answers with nothing), `SqlTranslation.field_keys` is
-asked for in the same request and `check_field_keys()` refuses.
+has; an aggregate of a tag, which 1.x answers with nothing; a column the table lacks, NULL
+to 1.x), `SqlTranslation.schema` is asked for in the same request and `check_schema()`
+refuses.
 
 Left as they are (documented, not emulated): GROUP BY time without an upper time bound stops
 at now(), and a tag missing from a point is NULL in SQL but "" in 1.x, so `tag != 'x'` and
@@ -60,7 +61,7 @@ from .influxdb3 import (
     bind_parameters,
     parse_query,
 )
-from .influxql_answer import answer_table, check_field_keys
+from .influxql_answer import answer_table, check_schema
 from .influxql_select import (
     ROW_COUNT,
     SelectPlan,
@@ -73,7 +74,7 @@ from .influxql_translation import Origin, OutputColumn, SqlTranslation, Untransl
 from .influxql_where import Where, identifier_name
 
 __all__ = ["Origin", "OutputColumn", "SqlTranslation", "Untranslatable", "answer_table",
-           "check_field_keys", "translate_sql"]
+           "check_schema", "translate_sql"]
 
 
 # -- parsing ------------------------------------------------------------------------------------
