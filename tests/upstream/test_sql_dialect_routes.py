@@ -185,6 +185,8 @@ REFUSED = [
                  id="select-unknown"),
     pytest.param("SELECT usage FROM cpu WHERE nosuch = 'x'", "No field named nosuch",
                  id="where-unknown"),
+    pytest.param("SELECT count(*) AS n FROM nosuch", "table 'nosuch' not found",
+                 id="unknown-table"),
     pytest.param("SELECT first_value(usage ORDER BY time) AS f FROM cpu",
                  "first_value without IGNORE NULLS", id="first_value-respecting-nulls"),
     pytest.param("SELECT host, count(DISTINCT n) AS d FROM cpu GROUP BY host",

@@ -17,12 +17,14 @@ from .influxql_translation import Origin, OutputColumn, SqlTranslation, Untransl
 def check_schema(field_keys: StatementResult, tag_keys: StatementResult,
                  translation: SqlTranslation) -> None:
     """Refuse what 1.x would answer wrongly, knowing the keys `translation.schema` found: a
-    column the table lacks is NULL to 1.x (an error in SQL), 1.x groups by a field as by a
+    table 1.x lacks answers no rows there (an error in SQL), a column the table lacks is NULL
+    to 1.x (an error too), 1.x groups by a field as by a
     tag no point has (all in one group), and an aggregate of a tag answers nothing, where SQL
     groups by the field's values and aggregates the tag's."""
     fields = {row[0] for series in field_keys.series for row in series.values}
-    if not fields:
-        return  # no such measurement: no rows either way
+    if not fields:  # every point has a field: no fields, no such table
+        source = translation.statement.sources[0]
+        raise SqlRejected(f"table '{getattr(source, 'name', '')}' not found")
     tags = {row[0] for series in tag_keys.series for row in series.values}
     for name in translation.columns_named:
         if name not in fields and name not in tags:
