@@ -121,8 +121,8 @@ class Draw:
             return f"to_timestamp_seconds({second})"
         if form == 3:
             return f"to_timestamp_millis({second * 1000})"
-        # A text time plus an interval is refused natively (no + for text and interval), so
-        # TIMESTAMP, which InfluxDB 3 reads the same.
+        # Text plus an interval is refused (InfluxDB 3 coerces text to a time only in a
+        # comparison), so TIMESTAMP.
         return f"TIMESTAMP '{_stamp(second - 3600)}' + INTERVAL '1 hour'"
 
     def time_range(self) -> list[str]:

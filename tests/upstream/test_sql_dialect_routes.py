@@ -170,6 +170,10 @@ async def test_points_and_groups_without_the_field_are_rows(both: TestClient, te
 
 
 REFUSED = [
+    # text is a time in a comparison, but not in arithmetic (DataFusion refuses to plan it)
+    pytest.param("SELECT usage FROM cpu WHERE time > '2020-01-01T00:00:00Z' + INTERVAL '1 "
+                 "minute'", "Cannot coerce arithmetic expression Utf8 + Interval",
+                 id="text-plus-interval"),
     # 1.x groups by a field as by a tag no point has, and aggregates a tag into nothing: the
     # field keys asked for in the same request tell
     pytest.param("SELECT count(usage) AS c FROM cpu GROUP BY n", "GROUP BY the field 'n'",
