@@ -126,9 +126,15 @@ class Draw:
         return f"TIMESTAMP '{_stamp(second - 3600)}' + INTERVAL '1 hour'"
 
     def time_range(self) -> list[str]:
-        kind = self.rng.randrange(6)
+        kind = self.rng.randrange(7)
         if kind == 0:
             return ["time > now() - INTERVAL '100000 days'"]
+        if kind == 6:  # one point's time exactly, or a range upside down
+            step, index = self.rng.randrange(STEPS), self.rng.randrange(len(HOSTS))
+            second = T0 + (step * len(HOSTS) + index) * 5 + step % 3
+            if self.chance(0.8):
+                return [f"time = {self.time_value(second)}"]
+            return [f"time > {self.time_value(second)}", f"time < {self.time_value(second - 9)}"]
         if kind == 1:  # nothing at all
             return [f"time >= {self.time_value(T0 + SPAN * 3)}"]
         low = T0 + self.rng.randrange(-60, SPAN)
@@ -379,6 +385,8 @@ class Draw:
              f"GROUP BY the field '{field}'"),
             (f"SELECT {field} FROM m WHERE {field} > i", "a comparison that is not between"),
             (f"SELECT {field}, nosuch FROM m", "No field named nosuch"),
+            (f"SELECT {field} FROM m WHERE time IN ('{_stamp(T0)}', '{_stamp(T0 + 5)}')",
+             "a time condition under OR"),
             (f"SELECT count({field}) AS c FROM m GROUP BY host, nosuch",
              "No field named nosuch"),
             (f"WITH x AS (SELECT {field} FROM m) SELECT * FROM x", "WITH"),
