@@ -18,9 +18,9 @@ def check_schema(field_keys: StatementResult, tag_keys: StatementResult,
                  translation: SqlTranslation) -> None:
     """Refuse what 1.x would answer wrongly, knowing the keys `translation.schema` found: a
     table 1.x lacks answers no rows there (an error in SQL), a column the table lacks is NULL
-    to 1.x (an error too), 1.x groups by a field as by a
-    tag no point has (all in one group), and an aggregate of a tag answers nothing, where SQL
-    groups by the field's values and aggregates the tag's."""
+    to 1.x (an error too), 1.x groups by a field as by a tag no point has (all in one group)
+    and answers nothing for an aggregate of a tag, where SQL groups by the field's values and
+    aggregates the tag's."""
     fields = {row[0] for series in field_keys.series for row in series.values}
     if not fields:  # every point has a field: no fields, no such table
         source = translation.statement.sources[0]

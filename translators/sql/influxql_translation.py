@@ -81,36 +81,14 @@ class SqlTranslation:
     @property
     def aggregated(self) -> tuple[str, ...]:
         """The columns the statement's aggregates read (count(*) names none)."""
-        names: list[str] = []
-        calls = [f.expr for f in self.statement.fields if isinstance(f.expr, ast.Call)]
-        while calls:
-            call = calls.pop(0)
-            for arg in call.args:
-                if isinstance(arg, ast.Call):
-                    calls.append(arg)
-                elif isinstance(arg, ast.VarRef) and arg.name not in names:
-                    names.append(arg.name)
-        return tuple(names)
+        return _names([arg for f in self.statement.fields if isinstance(f.expr, ast.Call)
+                       for arg in f.expr.args])
 
     @property
     def columns_named(self) -> tuple[str, ...]:
         """Every column the statement names (not time, not `*`)."""
-        names: list[str] = []
-        nodes: list[object] = [f.expr for f in self.statement.fields]
-        nodes += [d.expr for d in self.statement.dimensions]
-        nodes.append(self.statement.condition)
-        while nodes:
-            node = nodes.pop(0)
-            if isinstance(node, ast.VarRef):
-                if node.name != "time" and node.name not in names:
-                    names.append(node.name)
-            elif isinstance(node, ast.Call):
-                nodes.extend(node.args)
-            elif isinstance(node, ast.BinaryExpr):
-                nodes.extend((node.lhs, node.rhs))
-            elif isinstance(node, ast.ParenExpr):
-                nodes.append(node.expr)
-        return tuple(names)
+        return _names([*(f.expr for f in self.statement.fields),
+                       *(d.expr for d in self.statement.dimensions), self.statement.condition])
 
     @property
     def schema(self) -> tuple[ast.ShowFieldKeys, ast.ShowTagKeys]:
@@ -119,6 +97,23 @@ class SqlTranslation:
         return (ast.ShowFieldKeys(sources=self.statement.sources),
                 ast.ShowTagKeys(sources=self.statement.sources))
 
+
+
+def _names(nodes: list[object]) -> tuple[str, ...]:
+    """The columns referred to in `nodes` and beneath them, each once, time left out."""
+    names: list[str] = []
+    while nodes:
+        node = nodes.pop(0)
+        if isinstance(node, ast.VarRef):
+            if node.name != "time" and node.name not in names:
+                names.append(node.name)
+        elif isinstance(node, ast.Call):
+            nodes.extend(node.args)
+        elif isinstance(node, ast.BinaryExpr):
+            nodes.extend((node.lhs, node.rhs))
+        elif isinstance(node, ast.ParenExpr):
+            nodes.append(node.expr)
+    return tuple(names)
 
 
 _OPERATORS: dict[type[exp.Expression], str] = {

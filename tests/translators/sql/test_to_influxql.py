@@ -596,3 +596,18 @@ def test_real_influxdb1_answers_as_native_sql(con: duckdb.DuckDBPyConnection, re
         assert ours == theirs
     else:
         assert sorted(ours.splitlines()) == sorted(theirs.splitlines())
+
+
+@pytest.mark.parametrize(("sql", "named", "aggregated", "grouped"), [
+    pytest.param("SELECT time, v, host FROM cpu WHERE (i > 1 OR s = 'a') AND time > now()",
+                 ("v", "host", "i", "s"), (), (), id="raw"),
+    pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, max(v) AS m, "
+                 "count(*) AS n FROM cpu WHERE r = 'x' GROUP BY 1, host",
+                 ("host", "v", "r"), ("v",), ("host",), id="grouped"),
+])
+def test_columns_the_schema_check_reads(sql: str, named: tuple[str, ...],
+                                         aggregated: tuple[str, ...],
+                                         grouped: tuple[str, ...]) -> None:
+    translation = translate_sql(sql)
+    assert (translation.columns_named, translation.aggregated,
+            translation.grouped_tags) == (named, aggregated, grouped)
