@@ -26,7 +26,7 @@ from gateway.services.routing import RelayedError, Router, with_failover
 from gateway.services.upstream_query import fetch_results
 from translators.influxql.render import render
 from translators.sql import SqlRejected
-from translators.sql.to_influxql import answer_table, translate_sql
+from translators.sql.to_influxql import answer_table, check_schema, translate_sql
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,10 @@ class RoutedSql:
         except SqlRejected as exc:
             raise invalid(str(exc)) from None
         namespace = self._router.namespace_for(upstream.name, query.namespace)
-        call = InfluxQLCall(render(translation.statement), database=namespace.database,
+        # The table's field and tag keys come first, in the same request (check_schema).
+        statements = [*translation.schema, translation.statement]
+        call = InfluxQLCall("; ".join(render(s) for s in statements),
+                            database=namespace.database,
                             retention_policy=namespace.retention_policy)
         results = await fetch_results(upstream, call, credentials)
         for result in results:
@@ -87,4 +90,9 @@ class RoutedSql:
                 if result.error.startswith("database not found"):
                     raise not_found(result.error)
                 raise invalid(result.error)
-        return answer_table(results, translation)
+        field_keys, tag_keys, *answer = results
+        try:
+            check_schema(field_keys, tag_keys, translation)
+        except SqlRejected as exc:
+            raise invalid(str(exc)) from None
+        return answer_table(answer, translation)

@@ -58,6 +58,12 @@ SUPPORTED = [
         [{"host": "a", "f": 1.5, "l": 3.5}, {"host": "b", "f": 2.0, "l": 4.0}],
         id="first-last-value-aggregates"),
     pytest.param(
+        # host c's first row has no usage: NULL unless IGNORE NULLS, last_value's too
+        "SELECT host, first_value(usage ORDER BY time) AS f, first_value(usage IGNORE NULLS "
+        "ORDER BY time) AS fi, last_value(usage ORDER BY time DESC) AS l, last_value(usage "
+        "IGNORE NULLS ORDER BY time DESC) AS li FROM cpu WHERE host = 'c' GROUP BY host",
+        [{"host": "c", "fi": 5.0, "li": 5.0}], id="first-last-value-ignore-nulls"),
+    pytest.param(
         "SELECT host, selector_max(usage, time)['value'] AS v, selector_max(usage, time)['time']"
         " AS t FROM cpu GROUP BY host ORDER BY host",
         [{"host": "a", "v": 3.5, "t": "2023-11-14T22:16:40"},

@@ -146,7 +146,16 @@ def _in_window(node: exp.Expression) -> bool:
 
 
 def _first_last(node: exp.FirstValue | exp.LastValue) -> exp.Expression:
-    """first_value(x ORDER BY t) used as an aggregate, as DataFusion allows."""
+    """first_value(x ORDER BY t) used as an aggregate, as DataFusion allows. DuckDB's last
+    takes no IGNORE NULLS (it would be dropped, and the last row's NULL answered), so
+    last_value(x ORDER BY t) IGNORE NULLS is first over the reversed order."""
+    if isinstance(node, exp.LastValue) and isinstance(node.parent, exp.IgnoreNulls):
+        this = node.this.copy()
+        if isinstance(this, exp.Order):
+            for key in this.expressions:
+                key.set("desc", not key.args.get("desc"))
+                key.set("nulls_first", not key.args.get("nulls_first"))
+        return exp.First(this=this)
     cls = exp.First if isinstance(node, exp.FirstValue) else exp.Last
     return cls(this=node.this)
 

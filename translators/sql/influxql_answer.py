@@ -10,7 +10,31 @@ import pyarrow as pa
 
 from translators.influxql.results import StatementResult
 
-from .influxql_translation import Origin, OutputColumn, SqlTranslation
+from .influxdb3 import SqlRejected
+from .influxql_translation import Origin, OutputColumn, SqlTranslation, Untranslatable
+
+
+def check_schema(field_keys: StatementResult, tag_keys: StatementResult,
+                 translation: SqlTranslation) -> None:
+    """Refuse what 1.x would answer wrongly, knowing the keys `translation.schema` found: a
+    table 1.x lacks answers no rows there (an error in SQL), a column the table lacks is NULL
+    to 1.x (an error too), 1.x groups by a field as by a tag no point has (all in one group)
+    and answers nothing for an aggregate of a tag, where SQL groups by the field's values and
+    aggregates the tag's."""
+    fields = {row[0] for series in field_keys.series for row in series.values}
+    if not fields:  # every point has a field: no fields, no such table
+        source = translation.statement.sources[0]
+        raise SqlRejected(f"table '{getattr(source, 'name', '')}' not found")
+    tags = {row[0] for series in tag_keys.series for row in series.values}
+    for name in translation.columns_named:
+        if name not in fields and name not in tags:
+            raise SqlRejected(f"Schema error: No field named {name}")
+    for tag in translation.grouped_tags:
+        if tag in fields:
+            raise Untranslatable(f"GROUP BY the field '{tag}'")
+    for name in translation.aggregated:
+        if name not in fields:
+            raise Untranslatable(f"an aggregate of the tag '{name}'")
 
 
 def _typed(values: list[Any], floating: bool = False) -> pa.Array:
@@ -25,6 +49,13 @@ def _typed(values: list[Any], floating: bool = False) -> pa.Array:
 
 
 def _cell(column: OutputColumn, row: Sequence[Any], tags: Mapping[str, str]) -> Any:
+    value = _value(column, row, tags)
+    # A group with points but none of the counted column's is a count of 0 in SQL; 1.x
+    # answers null beside the other columns of that group's row.
+    return 0 if value is None and column.count else value
+
+
+def _value(column: OutputColumn, row: Sequence[Any], tags: Mapping[str, str]) -> Any:
     if column.origin is Origin.TIME:
         return row[0]
     if column.origin is Origin.TAG:
@@ -32,6 +63,11 @@ def _cell(column: OutputColumn, row: Sequence[Any], tags: Mapping[str, str]) -> 
     if column.origin is Origin.ROW_COUNT:
         return max((v for v in row[column.position:] if type(v) is int), default=0)
     return row[column.position] if column.position < len(row) else None
+
+
+def _has_points(row: Sequence[Any], presence: int) -> bool:
+    """Whether a grouped row stands for some points (see SqlTranslation.presence)."""
+    return not presence or any(type(v) is int and v > 0 for v in row[presence:])
 
 
 def _arrange(rows: list[tuple[Any, list[Any]]], translation: SqlTranslation,
@@ -75,7 +111,7 @@ def answer_table(results: Sequence[StatementResult], translation: SqlTranslation
     columns = translation.columns
     rows = [(((s.tags or {}), row[0] if s.has_time and row else None),
              [_cell(c, row, s.tags or {}) for c in columns])
-            for s in series for row in s.values]
+            for s in series for row in s.values if _has_points(row, translation.presence)]
     if not rows and translation.global_aggregate:
         rows = [(({}, None), [0 if c.count else None for c in columns])]
     cells = _arrange(rows, translation, len(series) > 1)

@@ -114,6 +114,7 @@ class SelectPlan:
 
     def call(self, node: exp.Expression) -> ast.Call | None:
         """The InfluxQL aggregate for an SQL one; None for a row count."""
+        ignore_nulls = isinstance(node, exp.IgnoreNulls)
         if isinstance(node, exp.IgnoreNulls | exp.RespectNulls):
             node = node.this
         name = _function_name(node)
@@ -140,6 +141,10 @@ class SelectPlan:
             if not (isinstance(inner, exp.Order) and len(inner.expressions) == 1
                     and self.where.column(inner.expressions[0].this) == "time"):
                 raise Untranslatable(f"{name} without ORDER BY time")
+            if not ignore_nulls:
+                # DataFusion answers the first row's value, NULL or not; 1.x's first() and
+                # last() skip nulls, as `IGNORE NULLS` and the selector_* functions do.
+                raise Untranslatable(f"{name} without IGNORE NULLS")
             first = isinstance(node, exp.FirstValue) != bool(inner.expressions[0].args.get("desc"))
             return ast.Call("first" if first else "last", (self.ref(inner.this, name),))
         raise Untranslatable(describe(node))

@@ -58,6 +58,9 @@ class SqlTranslation:
     columns: tuple[OutputColumn, ...]
     # Aggregate without GROUP BY: SQL answers one row even when no point matched.
     global_aggregate: bool = False
+    # Grouped aggregates: the position from which 1.x's count(*) columns say how many points
+    # each group had; a group with none is no SQL row. 0 when there is no such count.
+    presence: int = 0
     # ORDER BY time: None when the SQL does not order by time.
     descending: bool | None = None
     # Every ORDER BY key (time and GROUP BY tags), applied after the merge of all series.
@@ -70,17 +73,60 @@ class SqlTranslation:
     def influxql(self) -> str:
         return render(self.statement)
 
+    @property
+    def grouped_tags(self) -> tuple[str, ...]:
+        return tuple(d.expr.name for d in self.statement.dimensions
+                     if isinstance(d.expr, ast.VarRef))
+
+    @property
+    def aggregated(self) -> tuple[str, ...]:
+        """The columns the statement's aggregates read (count(*) names none)."""
+        return _names([arg for f in self.statement.fields if isinstance(f.expr, ast.Call)
+                       for arg in f.expr.args])
+
+    @property
+    def columns_named(self) -> tuple[str, ...]:
+        """Every column the statement names (not time, not `*`)."""
+        return _names([*(f.expr for f in self.statement.fields),
+                       *(d.expr for d in self.statement.dimensions), self.statement.condition])
+
+    @property
+    def schema(self) -> tuple[ast.ShowFieldKeys, ast.ShowTagKeys]:
+        """The statements that tell this one's fields from its tags and from names the table
+        lacks, asked for in the same request (see check_schema)."""
+        return (ast.ShowFieldKeys(sources=self.statement.sources),
+                ast.ShowTagKeys(sources=self.statement.sources))
+
+
+
+def _names(nodes: list[object]) -> tuple[str, ...]:
+    """The columns referred to in `nodes` and beneath them, each once, time left out."""
+    names: list[str] = []
+    while nodes:
+        node = nodes.pop(0)
+        if isinstance(node, ast.VarRef):
+            if node.name != "time" and node.name not in names:
+                names.append(node.name)
+        elif isinstance(node, ast.Call):
+            nodes.extend(node.args)
+        elif isinstance(node, ast.BinaryExpr):
+            nodes.extend((node.lhs, node.rhs))
+        elif isinstance(node, ast.ParenExpr):
+            nodes.append(node.expr)
+    return tuple(names)
 
 
 _OPERATORS: dict[type[exp.Expression], str] = {
     exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.DPipe: "||",
     exp.BitwiseAnd: "&", exp.BitwiseOr: "|", exp.BitwiseXor: "^", exp.SimilarTo: "SIMILAR TO",
 }
-_CONSTRUCTS: dict[type[exp.Expression], str] = {exp.AtTimeZone: "AT TIME ZONE"}
+_CONSTRUCTS: dict[type[exp.Expression], str] = {exp.AtTimeZone: "AT TIME ZONE", exp.Case: "CASE"}
 
 
 def describe(node: exp.Expression) -> str:
     """How an error message names a construct outside the subset."""
+    if type(node) in _CONSTRUCTS:  # sqlglot counts CASE among functions
+        return _CONSTRUCTS[type(node)]
     if isinstance(node, exp.Anonymous):
         return f"the function {node.name.lower()}"
     if isinstance(node, exp.Func):

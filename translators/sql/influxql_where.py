@@ -129,6 +129,14 @@ def time_value(node: exp.Expression) -> ast.Expr:
         left, right = node.this, node.expression
         if isinstance(node, exp.Add) and isinstance(left, exp.Interval):
             left, right = right, left
+        if isinstance(right, exp.Interval) and isinstance(left, exp.Literal) and left.is_string:
+            # DataFusion coerces text to a time in a comparison, never in arithmetic
+            kinds = ["Interval(MonthDayNano)", "Utf8"]
+            if node.this is left:
+                kinds.reverse()
+            sign = "+" if isinstance(node, exp.Add) else "-"
+            raise SqlRejected("Error during planning: Cannot coerce arithmetic expression "
+                              f"{kinds[0]} {sign} {kinds[1]} to valid types")
         if isinstance(right, exp.Interval):
             base, span = time_value(left), interval_ns(right)
             span = span if isinstance(node, exp.Add) else -span

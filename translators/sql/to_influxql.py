@@ -18,19 +18,31 @@ InfluxQL answers series, not rows, so the translation also describes each SQL ou
   that time is dropped unless the SQL selected a time bucket or a selector's `['time']`;
 - buckets without points: 1.x fills them with nulls (`fill(null)`), SQL's date_bin answers
   none, so the statement asks for `fill(none)`;
-- LIMIT and OFFSET cut each series in InfluxQL but the whole answer in SQL: with tag groups
-  the statement asks for `LIMIT limit+offset` per series and the cut is made after the merge
+- LIMIT and OFFSET cut each series in InfluxQL (and, with GROUP BY time, each aggregate's
+  buckets before they are joined into rows) but the whole answer in SQL: grouped, the
+  statement asks for `LIMIT limit+offset` per series and the cut is made after the merge
   (rows re-sorted across series by the ORDER BY keys, time and GROUP BY tags, a missing tag
   as NULL, first or last as the SQL says or implies);
 - an aggregate over no rows at all is one row in SQL (count 0, others NULL), no series in 1.x;
 - `count(*)` counts rows; InfluxQL's `count(*)` counts each field, so the row count is taken
-  as the largest of those counts (exact when some field is present in every point).
+  as the largest of those counts (exact when some field is present in every point);
+- a raw query answers every point in SQL, but 1.x leaves out those whose selected columns
+  are all null (or tags): the statement selects `*` besides, which every point has;
+- a group (bucket or tag set) whose points all lack the aggregated fields is a row in SQL
+  (counts 0, others NULL) and none in 1.x: grouped statements also ask for `count(*)`, which
+  keeps such a group, and a group it counts no points in is dropped.
 
-Left as they are (documented, not emulated; the translation knows no schema, so tag-or-field
-is the upstream's call): 1.x's raw queries drop points where every selected field is null,
-aggregates over tags answer nothing, GROUP BY time without an upper time bound stops at now(),
-and a tag missing from a point is NULL in SQL but "" in 1.x, so `tag != 'x'` and `tag !~ 'x'`
-also keep the points without the tag.
+Refused because 1.x cannot answer them exactly: `first_value`/`last_value` without IGNORE
+NULLS (1.x's first() and last() skip nulls), and beside GROUP BY `count(DISTINCT ...)` and a
+selector's `['time']`, which cannot stand beside the `count(*)` above. The translation knows no
+schema; where the answer depends on it (GROUP BY a field, which 1.x takes for a tag no point
+has; an aggregate of a tag, which 1.x answers with nothing; a column the table lacks, NULL
+to 1.x), `SqlTranslation.schema` is asked for in the same request and `check_schema()`
+refuses.
+
+Left as they are (documented, not emulated): GROUP BY time without an upper time bound stops
+at now(), and a tag missing from a point is NULL in SQL but "" in 1.x, so `tag != 'x'` and
+`tag !~ 'x'` also keep the points without the tag.
 """
 
 from __future__ import annotations
@@ -49,7 +61,7 @@ from .influxdb3 import (
     bind_parameters,
     parse_query,
 )
-from .influxql_answer import answer_table
+from .influxql_answer import answer_table, check_schema
 from .influxql_select import (
     ROW_COUNT,
     SelectPlan,
@@ -62,7 +74,7 @@ from .influxql_translation import Origin, OutputColumn, SqlTranslation, Untransl
 from .influxql_where import Where, identifier_name
 
 __all__ = ["Origin", "OutputColumn", "SqlTranslation", "Untranslatable", "answer_table",
-           "translate_sql"]
+           "check_schema", "translate_sql"]
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -155,21 +167,39 @@ def _translate(tree: exp.Select) -> SqlTranslation:
     plan = SelectPlan(where, items, aggregate)
     plan.group(tree.args.get("group"))
     columns = [plan.output(name, node) for name, node in items]
+    grouped = tree.args.get("group") is not None
     if plan.selector_time is not None:
         if plan.bucket is not None or plan.row_count or plan.fields not in (
                 [], [plan.selector_time]):
             # 1.x answers a point's time only for a lone selector without GROUP BY time.
             raise Untranslatable("a selector's ['time'] beside other aggregates or date_bin")
+        if grouped:
+            # A group without the field is a NULL row in SQL and no series in 1.x, which
+            # only a row count beside the selector could tell; with one, 1.x answers time 0.
+            raise Untranslatable("a selector's ['time'] with GROUP BY")
         plan.position(plan.selector_time)
-    if plan.row_count or not plan.fields:
+    distinct = any(isinstance(f, ast.Call) and f.args and isinstance(f.args[0], ast.Call)
+                   and f.args[0].name == "distinct" for f in plan.fields)
+    if distinct and len(plan.fields) > 1:
+        # 1.x: "aggregate function distinct() cannot be combined with other functions or fields"
+        raise Untranslatable("count(DISTINCT ...) beside other aggregates")
+    if distinct and grouped:
+        # A group whose points lack the column counts 0 in SQL; 1.x answers no row for it,
+        # and the row count that would tell cannot stand beside distinct().
+        raise Untranslatable("count(DISTINCT ...) with GROUP BY")
+    presence = 0
+    raw_points = not aggregate and ast.Wildcard() not in plan.fields
+    if plan.row_count or not plan.fields or grouped or raw_points:
         # No field named: 1.x still needs one; counting every field keeps every point/group.
+        # Raw, 1.x answers no row for a point whose selected columns are all null or tags,
+        # where SQL answers a row: `*` beside them keeps every point.
+        # Grouped, SQL answers a row for every group with points, where 1.x answers none for
+        # a bucket or tag set whose points lack every aggregated field: the row count tells
+        # those groups apart from the ones with no points (fill(none) leaves those out).
         columns = [OutputColumn(c.name, c.origin, position=len(plan.fields) + 1, count=True)
                    if c.origin is Origin.ROW_COUNT else c for c in columns]
         plan.fields.append(ROW_COUNT if aggregate else ast.Wildcard())
-    if len(plan.fields) > 1 and any(isinstance(f, ast.Call) and f.args and isinstance(
-            f.args[0], ast.Call) and f.args[0].name == "distinct" for f in plan.fields):
-        # 1.x: "aggregate function distinct() cannot be combined with other functions or fields"
-        raise Untranslatable("count(DISTINCT ...) beside other aggregates")
+        presence = len(plan.fields) if grouped else 0
     condition = where.condition(tree.args["where"].this) if tree.args.get("where") else None
     order = order_keys(tree.args.get("order"), plan)
     # Each series comes back in time order; the SQL's time direction is asked for, so that
@@ -179,14 +209,17 @@ def _translate(tree: exp.Select) -> SqlTranslation:
     offset = clause_count(tree.args.get("offset"), "OFFSET") or 0
     # 1.x cuts each series, with OFFSET alone answering one row and LIMIT 0 meaning none.
     pushed_limit, pushed_offset, post_offset, post_limit = 0, 0, offset, limit
-    global_aggregate = aggregate and tree.args.get("group") is None
+    global_aggregate = aggregate and not grouped
     if global_aggregate:
         pass  # one row at most, perhaps made up here: cut only afterwards
     elif limit == 0:
         pushed_limit = 1
-    elif limit is not None and not plan.tags:
+    elif limit is not None and not aggregate:
         pushed_limit, pushed_offset, post_offset, post_limit = limit, offset, 0, None
     elif limit is not None:
+        # 1.x cuts each aggregate's own buckets (fill(none) drops different ones for each
+        # field) before it joins them into rows: the first limit+offset of each hold every
+        # row of the answer, and the cut is made after the join.
         pushed_limit = limit + offset
     dimensions = [ast.Dimension(plan.interval)] if plan.interval is not None else []
     dimensions += [ast.Dimension(ast.VarRef(tag)) for tag in plan.tags]
@@ -198,6 +231,7 @@ def _translate(tree: exp.Select) -> SqlTranslation:
         sort_fields=(ast.SortField("time", False),) if descending else (),
         limit=pushed_limit, offset=pushed_offset)
     return SqlTranslation(statement, tuple(columns), global_aggregate=global_aggregate,
+                          presence=presence,
                           descending=descending, order=order, offset=post_offset,
                           limit=post_limit)
 

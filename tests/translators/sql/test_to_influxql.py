@@ -43,19 +43,19 @@ def columns(translation: SqlTranslation) -> list[str]:
 
 @pytest.mark.parametrize(("sql", "influxql", "described"), [
     # -- columns --
-    pytest.param("SELECT time, v, host FROM cpu", "SELECT v, host FROM cpu",
+    pytest.param("SELECT time, v, host FROM cpu", "SELECT v, host, * FROM cpu",
                  ["time<-time", "v<-field@1", "host<-field@2"], id="raw-columns"),
     pytest.param("SELECT * FROM cpu", "SELECT * FROM cpu", ["*<-all"], id="star"),
-    pytest.param("SELECT c.v AS value FROM public.iox.cpu AS c", "SELECT v FROM cpu",
+    pytest.param("SELECT c.v AS value FROM public.iox.cpu AS c", "SELECT v, * FROM cpu",
                  ["value<-field@1"], id="alias-schema-qualifier"),
     pytest.param("SELECT time FROM cpu", "SELECT * FROM cpu", ["time<-time"],
                  id="only-time-reads-every-point"),
-    pytest.param("SELECT v, v AS w FROM cpu", "SELECT v FROM cpu",
+    pytest.param("SELECT v, v AS w FROM cpu", "SELECT v, * FROM cpu",
                  ["v<-field@1", "w<-field@1"], id="same-field-once"),
     pytest.param('SELECT "Usage Idle", Host FROM "CPU" WHERE "my tag" = \'it\'\'s\'',
-                 'SELECT "Usage Idle", host FROM CPU WHERE "my tag" = \'it\\\'s\'',
+                 'SELECT "Usage Idle", host, * FROM CPU WHERE "my tag" = \'it\\\'s\'',
                  ["Usage Idle<-field@1", "host<-field@2"], id="case-folding-and-quoting"),
-    pytest.param('SELECT "select", "a""b" FROM "from"', 'SELECT "select", "a\\"b" FROM "from"',
+    pytest.param('SELECT "select", "a""b" FROM "from"', 'SELECT "select", "a\\"b", * FROM "from"',
                  ["select<-field@1", 'a"b<-field@2'], id="keywords-and-quotes-quoted"),
     # -- aggregates --
     pytest.param("SELECT count(v), sum(v), avg(v), mean(v), min(v), max(v), median(v), "
@@ -77,37 +77,40 @@ def columns(translation: SqlTranslation) -> list[str]:
                  "FROM cpu", "SELECT first(v), last(v), min(i), max(i) FROM cpu",
                  ["a<-field@1", "b<-field@2", "c<-field@3", "d<-field@4"], id="selectors"),
     pytest.param("SELECT selector_last(v, time)['time'] AS time, "
-                 "selector_last(v, time)['value'] AS v, host FROM cpu GROUP BY host",
-                 "SELECT last(v) FROM cpu GROUP BY host",
-                 ["time<-time", "v<-field@1", "host<-tag:host"], id="lone-selector-time"),
-    pytest.param("SELECT first_value(v ORDER BY time) AS a, first_value(v ORDER BY time DESC) "
-                 "AS b, last_value(v IGNORE NULLS ORDER BY time) AS c FROM cpu",
+                 "selector_last(v, time)['value'] AS v FROM cpu",
+                 "SELECT last(v) FROM cpu",
+                 ["time<-time", "v<-field@1"], id="lone-selector-time"),
+    pytest.param("SELECT first_value(v IGNORE NULLS ORDER BY time) AS a, first_value(v ORDER BY "
+                 "time DESC) IGNORE NULLS AS b, last_value(v IGNORE NULLS ORDER BY time) AS c "
+                 "FROM cpu",
                  "SELECT first(v), last(v) FROM cpu",
                  ["a<-field@1", "b<-field@2", "c<-field@2"], id="first-last-value"),
     # -- GROUP BY --
     pytest.param("SELECT date_bin(INTERVAL '5 minutes', time) AS bucket, host, avg(v) FROM cpu "
-                 "GROUP BY 1, host", "SELECT mean(v) FROM cpu GROUP BY time(5m), host fill(none)",
+                 "GROUP BY 1, host",
+                 "SELECT mean(v), count(*) FROM cpu GROUP BY time(5m), host fill(none)",
                  ["bucket<-time", "host<-tag:host", "avg(cpu.v)<-field@1"],
                  id="bucket-by-position-and-tag"),
     pytest.param("SELECT date_bin(INTERVAL '1 hour', time, '2024-01-01T00:10:00Z'::TIMESTAMP) "
                  "AS t, count(v) AS n FROM cpu GROUP BY t",
-                 "SELECT count(v) FROM cpu GROUP BY time(1h, 10m) fill(none)",
+                 "SELECT count(v), count(*) FROM cpu GROUP BY time(1h, 10m) fill(none)",
                  ["t<-time", "n<-field@1"], id="bucket-by-alias-origin-as-offset"),
     pytest.param("SELECT sum(v) AS s FROM cpu GROUP BY date_bin(INTERVAL '1 hour 30 minutes', "
                  "time, TIMESTAMP '1970-01-01T00:00:00Z' - INTERVAL '1 minute')",
-                 "SELECT sum(v) FROM cpu GROUP BY time(90m, 89m) fill(none)", ["s<-field@1"],
+                 "SELECT sum(v), count(*) FROM cpu GROUP BY time(90m, 89m) fill(none)",
+                 ["s<-field@1"],
                  id="bucket-not-selected-negative-origin"),
     pytest.param("SELECT date_bin(INTERVAL '2' DAY, time, '2024-01-01T00:00:00.5Z') AS b, "
                  "max(v) AS m FROM cpu GROUP BY 1",
                  # 2024-01-01 is an odd day since the epoch: the offset is a day and 0.5 s
-                 "SELECT max(v) FROM cpu GROUP BY time(2d, 86400500ms) fill(none)",
+                 "SELECT max(v), count(*) FROM cpu GROUP BY time(2d, 86400500ms) fill(none)",
                  ["b<-time", "m<-field@1"], id="origin-modulo-a-two-day-stride"),
     pytest.param("SELECT date_bin(INTERVAL '1.5 seconds', time) AS b, max(v) AS m FROM cpu "
-                 "GROUP BY 1", "SELECT max(v) FROM cpu GROUP BY time(1500ms) fill(none)",
+                 "GROUP BY 1", "SELECT max(v), count(*) FROM cpu GROUP BY time(1500ms) fill(none)",
                  ["b<-time", "m<-field@1"], id="fractional-interval"),
     pytest.param("SELECT date_bin('90 seconds', time, '2024-01-01 00:00:30') AS b, "
                  "max(v) AS m FROM cpu GROUP BY 1",
-                 "SELECT max(v) FROM cpu GROUP BY time(90s, 30s) fill(none)",
+                 "SELECT max(v), count(*) FROM cpu GROUP BY time(90s, 30s) fill(none)",
                  ["b<-time", "m<-field@1"], id="string-stride-and-origin"),
     pytest.param("SELECT host, region FROM cpu GROUP BY host, region, host",
                  "SELECT count(*) FROM cpu GROUP BY host, region",
@@ -116,59 +119,59 @@ def columns(translation: SqlTranslation) -> list[str]:
     pytest.param("SELECT v FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < "
                  "'2024-01-02 00:00:00' AND time <= '2024-01-03T02:00:00+02:00' AND time > "
                  "'2024-01-04T00:00:00.5' AND time = TIMESTAMP '2024-01-05'",
-                 "SELECT v FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "SELECT v, * FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-02T00:00:00Z' AND time <= '2024-01-03T00:00:00Z' AND "
                  "time > '2024-01-04T00:00:00.5Z' AND time = '2024-01-05T00:00:00Z'",
                  ["v<-field@1"], id="timestamps-without-zone-are-utc"),
     pytest.param("SELECT v FROM cpu WHERE time > now() - INTERVAL '1 hour' AND time < "
                  "INTERVAL '2 days' + now() AND time <= current_timestamp",
-                 "SELECT v FROM cpu WHERE time > now() - 1h AND time < now() + 2d AND "
+                 "SELECT v, * FROM cpu WHERE time > now() - 1h AND time < now() + 2d AND "
                  "time <= now()", ["v<-field@1"], id="now-and-intervals"),
     pytest.param("SELECT v FROM cpu WHERE time >= to_timestamp(1704067200.5) AND time < "
                  "to_timestamp_millis(1704067260000) AND time > to_timestamp_micros(-1) AND "
                  "time < to_timestamp_nanos('2024-01-02T00:00:00Z') AND time <= "
                  "from_unixtime(1704153600) AND time <= to_timestamp_seconds(1704067230)",
-                 "SELECT v FROM cpu WHERE time >= '2024-01-01T00:00:00.5Z' AND "
+                 "SELECT v, * FROM cpu WHERE time >= '2024-01-01T00:00:00.5Z' AND "
                  "time < '2024-01-01T00:01:00Z' AND time > '1969-12-31T23:59:59.999999Z' AND "
                  "time < '2024-01-02T00:00:00Z' AND time <= '2024-01-02T00:00:00Z' AND "
                  "time <= '2024-01-01T00:00:30Z'", ["v<-field@1"], id="to-timestamp-family"),
     pytest.param("SELECT v FROM cpu WHERE time BETWEEN '2024-01-01' AND TIMESTAMP "
                  "'2024-01-01T00:00:00Z' + INTERVAL '1 week'",
-                 "SELECT v FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "SELECT v, * FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
                  "time <= '2024-01-08T00:00:00Z'", ["v<-field@1"], id="between-folds-intervals"),
     pytest.param("SELECT v FROM cpu WHERE 'a' = host AND 5 < v AND v <= -1.5 AND i != 3 AND "
                  "u = 18446744073709551615 AND up AND NOT down",
-                 "SELECT v FROM cpu WHERE host = 'a' AND v > 5 AND v <= -1.500 AND i != 3 AND "
+                 "SELECT v, * FROM cpu WHERE host = 'a' AND v > 5 AND v <= -1.500 AND i != 3 AND "
                  "u = 18446744073709551615 AND up = true AND down = false", ["v<-field@1"],
                  id="literals-and-flipped-operands"),
     pytest.param("SELECT v FROM cpu WHERE host IN ('a', 'b') AND region NOT IN ('x', 'y')",
                  # AND is associative: the NOT IN's run is written flat (render.py)
-                 "SELECT v FROM cpu WHERE (host = 'a' OR host = 'b') AND "
+                 "SELECT v, * FROM cpu WHERE (host = 'a' OR host = 'b') AND "
                  "region != 'x' AND region != 'y'", ["v<-field@1"], id="in-lists"),
     pytest.param("SELECT v FROM cpu WHERE NOT (host = 'a' AND (v < 2 OR v >= 9)) AND "
                  "v NOT BETWEEN 1 AND 2",
-                 "SELECT v FROM cpu WHERE (host != 'a' OR v >= 2 AND v < 9) AND "
+                 "SELECT v, * FROM cpu WHERE (host != 'a' OR v >= 2 AND v < 9) AND "
                  "(v < 1 OR v > 2)", ["v<-field@1"], id="not-pushed-down"),
     pytest.param("SELECT v FROM cpu WHERE host ~ 'a/b.*' AND host !~ 'c' AND region ~* 'EU' AND "
                  "s LIKE 'x_%. y' AND s NOT ILIKE 'Z%'",
-                 "SELECT v FROM cpu WHERE host =~ /a\\/b.*/ AND host !~ /c/ AND "
+                 "SELECT v, * FROM cpu WHERE host =~ /a\\/b.*/ AND host !~ /c/ AND "
                  "region =~ /(?i)EU/ AND s =~ /(?s)^x..*\\. y$/ AND s !~ /(?i)(?s)^Z.*$/",
                  ["v<-field@1"], id="regex-and-like"),
     pytest.param(r"SELECT v FROM cpu WHERE s LIKE 'a\%b\\c\_d(' AND s NOT LIKE '\'",
-                 r"SELECT v FROM cpu WHERE s =~ /(?s)^a%b\\c_d\($/ AND s !~ /(?s)^\\$/",
+                 r"SELECT v, * FROM cpu WHERE s =~ /(?s)^a%b\\c_d\($/ AND s !~ /(?s)^\\$/",
                  ["v<-field@1"], id="like-backslash-escapes"),
     pytest.param("SELECT v FROM cpu WHERE host = $host AND v > $low AND f = $f AND b = $b "
-                 "LIMIT $n", "SELECT v FROM cpu WHERE host = 'it\\'s' AND v > 3 AND "
+                 "LIMIT $n", "SELECT v, * FROM cpu WHERE host = 'it\\'s' AND v > 3 AND "
                  "f = 1.500 AND b = true LIMIT 2", ["v<-field@1"], id="parameters"),
     # -- ORDER BY, LIMIT, OFFSET --
     pytest.param("SELECT time, v FROM cpu ORDER BY time DESC LIMIT 5 OFFSET 2",
-                 "SELECT v FROM cpu ORDER BY time DESC LIMIT 5 OFFSET 2",
+                 "SELECT v, * FROM cpu ORDER BY time DESC LIMIT 5 OFFSET 2",
                  ["time<-time", "v<-field@1"], id="one-series-pushed-down"),
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS time, count(v) AS n FROM cpu "
-                 "GROUP BY 1 ORDER BY time DESC", "SELECT count(v) FROM cpu GROUP BY time(1m) "
-                 "fill(none) ORDER BY time DESC", ["time<-time", "n<-field@1"],
+                 "GROUP BY 1 ORDER BY time DESC", "SELECT count(v), count(*) FROM cpu "
+                 "GROUP BY time(1m) fill(none) ORDER BY time DESC", ["time<-time", "n<-field@1"],
                  id="order-by-bucket-alias"),
-    pytest.param("SELECT v FROM cpu ORDER BY time ASC", "SELECT v FROM cpu", ["v<-field@1"],
+    pytest.param("SELECT v FROM cpu ORDER BY time ASC", "SELECT v, * FROM cpu", ["v<-field@1"],
                  id="ascending-is-influxql-default"),
 ])
 def test_translation(sql: str, influxql: str, described: list[str]) -> None:
@@ -181,12 +184,17 @@ def test_translation(sql: str, influxql: str, described: list[str]) -> None:
 
 @pytest.mark.parametrize(("sql", "influxql", "cut"), [
     pytest.param("SELECT host, count(v) FROM cpu GROUP BY host LIMIT 2 OFFSET 1",
-                 "SELECT count(v) FROM cpu GROUP BY host LIMIT 3", (1, 2), id="tags-cut-after"),
-    pytest.param("SELECT v FROM cpu OFFSET 3", "SELECT v FROM cpu", (3, None),
+                 "SELECT count(v), count(*) FROM cpu GROUP BY host LIMIT 3", (1, 2),
+                 id="tags-cut-after"),
+    pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, max(v) AS m FROM cpu "
+                 "GROUP BY 1 ORDER BY t LIMIT 2 OFFSET 1",
+                 "SELECT max(v), count(*) FROM cpu GROUP BY time(1m) fill(none) LIMIT 3", (1, 2),
+                 id="buckets-cut-after"),  # 1.x cuts each aggregate's buckets apart
+    pytest.param("SELECT v FROM cpu OFFSET 3", "SELECT v, * FROM cpu", (3, None),
                  id="offset-alone-never-sent"),  # 1.x would answer the one row at the offset
-    pytest.param("SELECT v FROM cpu LIMIT 0", "SELECT v FROM cpu LIMIT 1", (0, 0),
+    pytest.param("SELECT v FROM cpu LIMIT 0", "SELECT v, * FROM cpu LIMIT 1", (0, 0),
                  id="limit-0-is-no-rows"),  # 1.x reads LIMIT 0 as no limit
-    pytest.param("SELECT v FROM cpu LIMIT 3 OFFSET 1", "SELECT v FROM cpu LIMIT 3 OFFSET 1",
+    pytest.param("SELECT v FROM cpu LIMIT 3 OFFSET 1", "SELECT v, * FROM cpu LIMIT 3 OFFSET 1",
                  (0, None), id="one-series-nothing-after"),
     pytest.param("SELECT count(v) FROM cpu LIMIT 3 OFFSET 1", "SELECT count(v) FROM cpu",
                  (1, 3), id="global-aggregate-cut-after"),  # its one row may be made up
@@ -206,16 +214,18 @@ def test_global_aggregate_and_order_flags() -> None:
 
 @pytest.mark.parametrize(("sql", "influxql", "order"), [
     pytest.param("SELECT host, count(v) AS c FROM cpu GROUP BY host ORDER BY host DESC",
-                 "SELECT count(v) FROM cpu GROUP BY host", (OrderKey("host", True, True),),
+                 "SELECT count(v), count(*) FROM cpu GROUP BY host",
+                 (OrderKey("host", True, True),),
                  id="tag-desc-nulls-first"),
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, max(v) AS m FROM cpu "
                  "GROUP BY 1, 2 ORDER BY host NULLS FIRST, t DESC LIMIT 2",
-                 "SELECT max(v) FROM cpu GROUP BY time(1m), host fill(none) ORDER BY time DESC "
+                 "SELECT max(v), count(*) FROM cpu GROUP BY time(1m), host fill(none) "
+                 "ORDER BY time DESC "
                  "LIMIT 2", (OrderKey("host", False, True), OrderKey(None, True)),
                  id="tag-then-time-desc"),
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, region, max(v) AS m "
                  "FROM cpu GROUP BY 1, 2, 3 ORDER BY t, region DESC NULLS LAST, 2",
-                 "SELECT max(v) FROM cpu GROUP BY time(1m), host, region fill(none)",
+                 "SELECT max(v), count(*) FROM cpu GROUP BY time(1m), host, region fill(none)",
                  (OrderKey(None), OrderKey("region", True), OrderKey("host")),
                  id="time-then-tags"),
 ])
@@ -260,6 +270,7 @@ def test_order_by_grouped_tags(sql: str, influxql: str, order: tuple[OrderKey, .
     pytest.param("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM cpu",
                  "WITHIN GROUP", id="ordered-set-aggregate"),
     pytest.param("SELECT v * 2 FROM cpu", "the operator *", id="arithmetic"),
+    pytest.param("SELECT CASE WHEN v > 1 THEN 1 ELSE 0 END AS x FROM cpu", "CASE", id="case"),
     pytest.param("SELECT sum(v * 2) FROM cpu", "sum of anything but a tag or field",
                  id="aggregate-of-expression"),
     pytest.param("SELECT sum(DISTINCT v) FROM cpu", "sum(DISTINCT ...)", id="sum-distinct"),
@@ -269,11 +280,19 @@ def test_order_by_grouped_tags(sql: str, influxql: str, order: tuple[OrderKey, .
                  "count(DISTINCT ...) beside other aggregates", id="count-distinct-beside"),
     pytest.param("SELECT first_value(v) FROM cpu", "first_value without ORDER BY time",
                  id="first-value-unordered"),
+    pytest.param("SELECT first_value(v ORDER BY time) FROM cpu",
+                 "first_value without IGNORE NULLS", id="first-value-respecting-nulls"),
+    pytest.param("SELECT last_value(v RESPECT NULLS ORDER BY time) FROM cpu",
+                 "last_value without IGNORE NULLS", id="last-value-respecting-nulls"),
     pytest.param("SELECT selector_max(v, time) FROM cpu", "the function selector_max",
                  id="selector-struct"),
     pytest.param("SELECT selector_max(v, time)['time'] AS t, avg(v) FROM cpu",
                  "a selector's ['time'] beside other aggregates or date_bin",
                  id="selector-time-beside-aggregate"),
+    pytest.param("SELECT selector_last(v, time)['time'] AS t, host FROM cpu GROUP BY host",
+                 "a selector's ['time'] with GROUP BY", id="selector-time-by-tag"),
+    pytest.param("SELECT host, count(DISTINCT v) AS d FROM cpu GROUP BY host",
+                 "count(DISTINCT ...) with GROUP BY", id="count-distinct-by-tag"),
     pytest.param("SELECT selector_max(v, host)['value'] FROM cpu",
                  "selector_max of anything but (column, time)", id="selector-not-by-time"),
     pytest.param("SELECT v FROM cpu WHERE host IS NULL", "IS NULL", id="is-null"),
@@ -373,8 +392,10 @@ def rows_of(sql: str, results: list[StatementResult]) -> tuple[list[str], list[l
 
 def test_grouped_tags_come_back_as_columns_and_empty_tags_as_null() -> None:
     results = [StatementResult(0, [
-        Series("cpu", ["time", "count"], [[0, 3]], {"host": "a", "region": "eu"}, True),
-        Series("cpu", ["time", "count"], [[0, 2]], {"host": "b", "region": ""}, True),
+        Series("cpu", ["time", "count", "count_v"], [[0, 3, 3]], {"host": "a", "region": "eu"},
+               True),
+        Series("cpu", ["time", "count", "count_v"], [[0, 2, 2]], {"host": "b", "region": ""},
+               True),
     ])]
     names, rows = rows_of("SELECT region, count(v) AS n, host FROM cpu GROUP BY host, region",
                           results)
@@ -385,9 +406,10 @@ def test_grouped_tags_come_back_as_columns_and_empty_tags_as_null() -> None:
 
 def test_series_merged_by_time_then_cut() -> None:
     results = [StatementResult(0, [
-        Series("cpu", ["time", "mean"], [[T0 + 2 * MINUTE, 1.5], [T0, 2.0]], {"host": "a"}, True),
-        Series("cpu", ["time", "mean"], [[T0 + 3 * MINUTE, 4.0], [T0 + MINUTE, 5.0]],
-               {"host": "b"}, True),
+        Series("cpu", ["time", "mean", "count_v"], [[T0 + 2 * MINUTE, 1.5, 1], [T0, 2.0, 1]],
+               {"host": "a"}, True),
+        Series("cpu", ["time", "mean", "count_v"], [[T0 + 3 * MINUTE, 4.0, 1],
+                                                    [T0 + MINUTE, 5.0, 1]], {"host": "b"}, True),
     ])]
     sql = ("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, avg(v) AS a FROM cpu "
            "GROUP BY 1, host ORDER BY t DESC LIMIT 2 OFFSET 1")
@@ -574,3 +596,18 @@ def test_real_influxdb1_answers_as_native_sql(con: duckdb.DuckDBPyConnection, re
         assert ours == theirs
     else:
         assert sorted(ours.splitlines()) == sorted(theirs.splitlines())
+
+
+@pytest.mark.parametrize(("sql", "named", "aggregated", "grouped"), [
+    pytest.param("SELECT time, v, host FROM cpu WHERE (i > 1 OR s = 'a') AND time > now()",
+                 ("v", "host", "i", "s"), (), (), id="raw"),
+    pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, max(v) AS m, "
+                 "count(*) AS n FROM cpu WHERE r = 'x' GROUP BY 1, host",
+                 ("host", "v", "r"), ("v",), ("host",), id="grouped"),
+])
+def test_columns_the_schema_check_reads(sql: str, named: tuple[str, ...],
+                                         aggregated: tuple[str, ...],
+                                         grouped: tuple[str, ...]) -> None:
+    translation = translate_sql(sql)
+    assert (translation.columns_named, translation.aggregated,
+            translation.grouped_tags) == (named, aggregated, grouped)
