@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import islice
 from typing import Any
 
 from . import ast, neldermead
@@ -354,9 +355,9 @@ class _Model:
             return math.inf if total != total else total
         factors = params[6:]
         renew = 1 - gamma
+        steps = zip(damping, self._later, self._factor_at, self._ahead_at, strict=True)
         try:
-            for d, actual, at, ahead in zip(damping, self._later, self._factor_at, self._ahead_at,
-                                            strict=True):
+            for d, actual, at, ahead in steps:
                 factor = factors[at]
                 factor_ahead = factors[ahead]
                 base = level + phi * trend
@@ -368,6 +369,14 @@ class _Model:
                 if actual == actual:
                     error = value - actual
                     total += error * error
+                    if total != total and level != level:
+                        # A model that blew up: a NaN level (and so trend) gives NaN from
+                        # here on, so the error is +Inf and each factor still to be written
+                        # becomes NaN (which NaN, no answer can tell). Long seasonal fits
+                        # spend most of their steps here.
+                        for _, _, at, _ in islice(steps, self.season):
+                            factors[at] = value
+                        break
         except ZeroDivisionError:
             return self._plain_sse(params)  # Go divides by zero: ±Inf or NaN
         params[6:] = factors

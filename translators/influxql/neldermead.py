@@ -124,20 +124,23 @@ class _History:
     """The states the search has been in, to notice the first one it comes back to.
 
     States are compared bit for bit (0.0 and -0.0, or two NaNs, are not taken for each other).
-    Errors key the states; the vertices are kept as tuples, only the changed ones copied anew.
+    A state is keyed by a hash of its errors and its vertices' hashes (each vertex hashed once,
+    when it changes); the vertices are kept as tuples, only the changed ones copied anew.
     """
 
     def __init__(self, v: list[list[float]]) -> None:
         n = len(v) - 1
         self._errors = struct.Struct(f"<{n + 1}d")
         self._all = struct.Struct(f"<{(n + 1) * n}d")
-        self._by_errors: dict[bytes, list[int]] = {}
+        self._by_key: dict[int, list[int]] = {}
         self._states: list[tuple[bytes, tuple[tuple[float, ...], ...]]] = []
         self._vertices = [tuple(x) for x in v]
+        self._hashes = [hash(x) for x in self._vertices]
 
     def changed(self, v: list[list[float]], moved: int | list[int]) -> None:
         for k in [moved] if isinstance(moved, int) else moved:
-            self._vertices[k] = tuple(v[k])
+            self._vertices[k] = vertex = tuple(v[k])
+            self._hashes[k] = hash(vertex)
 
     def repeat(self, iteration: int,
                f: list[float]) -> tuple[list[list[float]], list[float]] | None:
@@ -145,9 +148,9 @@ class _History:
         the last iteration would leave it in."""
         errors = self._errors.pack(*f)
         vertices = tuple(self._vertices)
-        seen = self._by_errors.setdefault(errors, [])
+        seen = self._by_key.setdefault(hash((errors, *self._hashes)), [])
         for first in seen:
-            if self._same(self._states[first][1], vertices):
+            if self._same(self._states[first], (errors, vertices)):
                 period = iteration - first
                 errors, vertices = self._states[first + (MAX_ITERATIONS - first) % period]
                 return [list(x) for x in vertices], list(self._errors.unpack(errors))
@@ -155,5 +158,6 @@ class _History:
         self._states.append((errors, vertices))
         return None
 
-    def _same(self, a: tuple[tuple[float, ...], ...], b: tuple[tuple[float, ...], ...]) -> bool:
-        return a == b and self._all.pack(*chain(*a)) == self._all.pack(*chain(*b))
+    def _same(self, a: tuple[bytes, tuple[tuple[float, ...], ...]],
+              b: tuple[bytes, tuple[tuple[float, ...], ...]]) -> bool:
+        return a[0] == b[0] and self._all.pack(*chain(*a[1])) == self._all.pack(*chain(*b[1]))

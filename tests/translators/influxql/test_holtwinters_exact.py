@@ -118,6 +118,23 @@ def test_one_evaluation_matches(values: list[float | None], season: int,
     assert bits(fast_vertex) == bits(plain_vertex)
 
 
+@pytest.mark.parametrize("season", [3, 4, 6])
+def test_blown_up_model_leaves_the_vertex_as_the_plain_one(season: int) -> None:
+    """A level and trend near the largest float overflow, then turn NaN within a few steps;
+    the fast error stops there, and must still leave NaN in each factor the plain walk would
+    have written (for an odd season, every one; for an even one, every other)."""
+    values: list[float | None] = [10.0 + (i % season) for i in range(40)]
+    pair = models(values, season)
+    assert pair is not None
+    fast, plain = pair
+    vertex = [0.5, 0.5, 0.5, 0.5, 1e308, 1e308, *fast._initial()[2:]]
+    fast_vertex, plain_vertex = list(vertex), list(vertex)
+    assert fast._sse(fast_vertex) == plain._sse(plain_vertex) == math.inf
+    assert [math.isnan(x) for x in fast_vertex] == [math.isnan(x) for x in plain_vertex]
+    assert bits(fast_vertex) == bits(plain_vertex)
+    assert sum(math.isnan(x) for x in fast_vertex) == (season if season % 2 else season // 2)
+
+
 def test_damping_sums_of_zero_keep_its_sign() -> None:
     """The sums for phi -0.0 start -0.0, -0.0, 0.0 (Go's Pow(-0, 1) is -0): a model that met
     phi 0.0 first must not reuse its sums, and the sign reaches a fitted value here."""
