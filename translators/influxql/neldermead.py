@@ -124,23 +124,26 @@ class _History:
     """The states the search has been in, to notice the first one it comes back to.
 
     States are compared bit for bit (0.0 and -0.0, or two NaNs, are not taken for each other).
-    A state is keyed by a hash of its errors and its vertices' hashes (each vertex hashed once,
-    when it changes); the vertices are kept as tuples, only the changed ones copied anew.
+    A state is keyed by its errors' bytes and a sum of its vertices' hashes, kept up to date
+    as vertices change; the vertices are kept as tuples, only the changed ones copied anew.
     """
 
     def __init__(self, v: list[list[float]]) -> None:
         n = len(v) - 1
         self._errors = struct.Struct(f"<{n + 1}d")
         self._all = struct.Struct(f"<{(n + 1) * n}d")
-        self._by_key: dict[int, list[int]] = {}
+        self._by_key: dict[tuple[bytes, int], list[int]] = {}
         self._states: list[tuple[bytes, tuple[tuple[float, ...], ...]]] = []
         self._vertices = [tuple(x) for x in v]
-        self._hashes = [hash(x) for x in self._vertices]
+        self._hashes = [hash((k, x)) for k, x in enumerate(self._vertices)]
+        self._hash = sum(self._hashes)
 
     def changed(self, v: list[list[float]], moved: int | list[int]) -> None:
         for k in [moved] if isinstance(moved, int) else moved:
             self._vertices[k] = vertex = tuple(v[k])
-            self._hashes[k] = hash(vertex)
+            new = hash((k, vertex))
+            self._hash += new - self._hashes[k]
+            self._hashes[k] = new
 
     def repeat(self, iteration: int,
                f: list[float]) -> tuple[list[list[float]], list[float]] | None:
@@ -148,13 +151,16 @@ class _History:
         the last iteration would leave it in."""
         errors = self._errors.pack(*f)
         vertices = tuple(self._vertices)
-        seen = self._by_key.setdefault(hash((errors, *self._hashes)), [])
-        for first in seen:
-            if self._same(self._states[first], (errors, vertices)):
-                period = iteration - first
-                errors, vertices = self._states[first + (MAX_ITERATIONS - first) % period]
-                return [list(x) for x in vertices], list(self._errors.unpack(errors))
-        seen.append(iteration)
+        seen = self._by_key.get((errors, self._hash))
+        if seen is None:
+            self._by_key[errors, self._hash] = [iteration]
+        else:
+            for first in seen:
+                if self._same(self._states[first], (errors, vertices)):
+                    period = iteration - first
+                    errors, vertices = self._states[first + (MAX_ITERATIONS - first) % period]
+                    return [list(x) for x in vertices], list(self._errors.unpack(errors))
+            seen.append(iteration)
         self._states.append((errors, vertices))
         return None
 
