@@ -12,14 +12,13 @@ reproduces its arithmetic exactly, including three of its quirks:
   seasonal coefficients in place, so every evaluation changes the vertex it evaluates;
 - the simplex's shrink step re-evaluates only its worst and second-worst vertices.
 
-Go's math.Pow with an integer exponent multiplies by repeated squaring; `_go_powers` does the
-same so that phi**t rounds as it does in 1.x.
-
 The error is evaluated some 20,000 times per fit, so `_Model._sse` is the model written for
 speed: the same floating-point operations in the same order, minus the ones whose result is
-known (dividing or multiplying by a non-seasonal model's factor of 1), with the damping sums
-computed once per phi (`_damping`). Anything unusual (a zero divisor, data that is not finite)
-goes the plain way, `_forecast`, which also makes the final forecast.
+known (dividing or multiplying by a non-seasonal model's factor of 1, and every step after
+the level turns NaN), with the sums of Go's powers of phi computed once per phi
+(`dampingsums.py`). Anything unusual (a zero divisor, data that is not finite) goes the plain
+way, `_forecast`, which also makes the final forecast. `test_holtwinters_exact.py` holds both
+to the fit as it was before, bit for bit.
 """
 
 from __future__ import annotations
@@ -30,8 +29,8 @@ from itertools import islice
 from typing import Any
 
 from . import ast, neldermead
+from .dampingsums import damping_sums
 from .errors import QueryError
-from .gopow import go_pow
 from .indicators import go_div
 
 NAMES = frozenset({"holt_winters", "holt_winters_with_fit"})
@@ -40,9 +39,6 @@ Point = tuple[int, Any]
 
 _WEIGHT = 0.5  # non-seasonal initial level and trend: half the first value and first change
 _GUESS_LOWER, _GUESS_UPPER, _GUESS_STEP = 0.3, 1.0, 0.4  # grid of (alpha, beta, gamma, phi)
-# A power of phi below this share of the damping sum cannot change the sum (half its last
-# place is 2**-54 of it at least); Go's powers err by far less than the margin left.
-_NEGLIGIBLE = 2.0**-60
 
 
 def validate(call: ast.Call, interval: int | None) -> None:
@@ -102,78 +98,6 @@ def _go_quo(a: int, b: int) -> int:
     return -q if a < 0 else q
 
 
-def _go_pow(x: float, n: int) -> float:
-    """x**n for an integer n >= 1 as Go's math.Pow computes it (`gopow.py`): mantissa and
-    exponent kept apart, the mantissa squared and multiplied in bit order."""
-    return go_pow(x, float(n))
-
-
-def _go_powers(x: float, count: int) -> list[float]:
-    """[_go_pow(x, 1), ..., _go_pow(x, count)], each in O(1).
-
-    Go multiplies the squared mantissas from the lowest bit up, so x**t is x**(t - b) times
-    the square for t's highest bit b, rounded once more: the same products, the same result.
-    """
-    squares: list[tuple[float, int]] = []
-    mantissa, exponent = math.frexp(x)
-    for _ in range(count.bit_length()):
-        if exponent < -4096 or exponent > 4096 or math.isnan(x) or x == 1.0:
-            return [_go_pow(x, t) for t in range(1, count + 1)]
-        squares.append((mantissa, exponent))
-        mantissa *= mantissa
-        exponent *= 2
-        if mantissa < 0.5:
-            mantissa += mantissa
-            exponent -= 1
-    accs, exps = [1.0], [0]
-    out: list[float] = []
-    try:
-        for t in range(1, count + 1):
-            high = t.bit_length() - 1
-            square, square_exp = squares[high]
-            rest = t - (1 << high)
-            accs.append(accs[rest] * square)
-            exps.append(exps[rest] + square_exp)
-            out.append(math.ldexp(accs[t], exps[t]))
-    except OverflowError:
-        return [_go_pow(x, t) for t in range(1, count + 1)]
-    return out
-
-
-def _damping(phi: float, count: int) -> list[float]:
-    """The damping each step of the model multiplies the trend by: phi, then phi + phi**1,
-    phi + phi**1 + phi**2, ..., `count` running sums added in 1.x's order, each power as Go's
-    math.Pow makes it."""
-    if phi == 1.0:
-        return [float(t) for t in range(1, count + 1)]  # Pow(1, y) is 1: the sums count
-    sums = [phi]
-    total = phi
-    if not 0.0 < phi < 1.0:
-        for power in _go_powers(phi, count - 1):
-            total += power
-            sums.append(total)
-        return sums
-    # Go's x**t is the product of x's repeated squares for t's bits, lowest bit first: for t
-    # in [2**k, 2**(k+1)), x**(t - 2**k) times the k-th square. Go keeps the exponents apart,
-    # but a power that still counts is at least 2**-60 of phi: if phi >= 2**-962 it and its
-    # factors are normal numbers, whose plain products round as Go's mantissas do; if phi is
-    # smaller, every power past phi itself is 0 both ways.
-    powers = [1.0]
-    square = phi
-    while len(powers) < count:
-        for lower in powers[:count - len(powers)]:
-            power = lower * square
-            if power < total * _NEGLIGIBLE:
-                # Later powers are smaller still: none of them changes the sum any more.
-                sums.extend([total] * (count - len(sums)))
-                return sums
-            powers.append(power)
-            total += power
-            sums.append(total)
-        square *= square
-    return sums
-
-
 class _Model:
     """One series' Holt-Winters fit; `y` holds one value per bucket, NaN for a missing one."""
 
@@ -194,13 +118,13 @@ class _Model:
         self._damping_cache: dict[tuple[float, int, float], list[float]] = {}
 
     def _damping(self, phi: float, count: int) -> list[float]:
-        """`_damping(phi, count)`, kept for reuse: the simplex often clamps phi to 0 or 1."""
+        """`damping_sums(phi, count)`, kept for reuse: the simplex often clamps phi to 0 or 1."""
         key = (phi, count, math.copysign(1.0, phi))  # 0.0 and -0.0 sum differently
         sums = self._damping_cache.get(key)
         if sums is None:
             if len(self._damping_cache) > 512:
                 self._damping_cache.clear()
-            sums = self._damping_cache[key] = _damping(phi, count)
+            sums = self._damping_cache[key] = damping_sums(phi, count)
         return sums
 
     def _round(self, t: int) -> int:
