@@ -2,9 +2,9 @@
 
 1.x fits a damped Holt-Winters model (level, trend, multiplicative season of length m when
 m >= 2) to the series' bucket values by minimising the sum of squared errors with a
-Nelder-Mead simplex, started from a 2x2x2x2 grid of (alpha, beta, gamma, phi) guesses, and
-forecasts h buckets past the last one. To give 1.x's numbers this module reproduces its
-arithmetic exactly, including three of its quirks:
+Nelder-Mead simplex (`neldermead.py`), started from a 2x2x2x2 grid of (alpha, beta, gamma,
+phi) guesses, and forecasts h buckets past the last one. To give 1.x's numbers this module
+reproduces its arithmetic exactly, including three of its quirks:
 
 - the model's one-step "forecast" is fed back as the next observation, so beyond the first
   bucket the data only enters through the initial level, trend and seasonal guesses;
@@ -12,19 +12,25 @@ arithmetic exactly, including three of its quirks:
   seasonal coefficients in place, so every evaluation changes the vertex it evaluates;
 - the simplex's shrink step re-evaluates only its worst and second-worst vertices.
 
-Go's math.Pow with an integer exponent multiplies by repeated squaring; `_go_pow` does the
-same so that phi**t rounds as it does in 1.x.
+The error is evaluated some 20,000 times per fit, so `_Model._sse` is the model written for
+speed: the same floating-point operations in the same order, minus the ones whose result is
+known (dividing or multiplying by a non-seasonal model's factor of 1, and every step after
+the level turns NaN), with the sums of Go's powers of phi computed once per phi
+(`dampingsums.py`). Anything unusual (a zero divisor, data that is not finite) goes the plain
+way, `_forecast`, which also makes the final forecast. `test_holtwinters_exact.py` holds both
+to the fit as it was before, bit for bit.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from itertools import islice
 from typing import Any
 
-from . import ast
+from . import ast, neldermead
+from .dampingsums import damping_sums
 from .errors import QueryError
-from .gopow import go_pow
 from .indicators import go_div
 
 NAMES = frozenset({"holt_winters", "holt_winters_with_fit"})
@@ -32,10 +38,7 @@ NAMES = frozenset({"holt_winters", "holt_winters_with_fit"})
 Point = tuple[int, Any]
 
 _WEIGHT = 0.5  # non-seasonal initial level and trend: half the first value and first change
-_EPSILON = 1.0e-4  # simplex convergence: standard deviation of the vertices' errors
 _GUESS_LOWER, _GUESS_UPPER, _GUESS_STEP = 0.3, 1.0, 0.4  # grid of (alpha, beta, gamma, phi)
-_MAX_ITERATIONS = 1000
-_REFLECT, _CONTRACT, _EXPAND = 1.0, 0.5, 2.0
 
 
 def validate(call: ast.Call, interval: int | None) -> None:
@@ -95,44 +98,6 @@ def _go_quo(a: int, b: int) -> int:
     return -q if a < 0 else q
 
 
-def _go_pow(x: float, n: int) -> float:
-    """x**n for an integer n >= 1 as Go's math.Pow computes it (`gopow.py`): mantissa and
-    exponent kept apart, the mantissa squared and multiplied in bit order."""
-    return go_pow(x, float(n))
-
-
-def _go_powers(x: float, count: int) -> list[float]:
-    """[_go_pow(x, 1), ..., _go_pow(x, count)], each in O(1).
-
-    Go multiplies the squared mantissas from the lowest bit up, so x**t is x**(t - b) times
-    the square for t's highest bit b, rounded once more: the same products, the same result.
-    """
-    squares: list[tuple[float, int]] = []
-    mantissa, exponent = math.frexp(x)
-    for _ in range(count.bit_length()):
-        if exponent < -4096 or exponent > 4096 or math.isnan(x) or x == 1.0:
-            return [_go_pow(x, t) for t in range(1, count + 1)]
-        squares.append((mantissa, exponent))
-        mantissa *= mantissa
-        exponent *= 2
-        if mantissa < 0.5:
-            mantissa += mantissa
-            exponent -= 1
-    accs, exps = [1.0], [0]
-    out: list[float] = []
-    try:
-        for t in range(1, count + 1):
-            high = t.bit_length() - 1
-            square, square_exp = squares[high]
-            rest = t - (1 << high)
-            accs.append(accs[rest] * square)
-            exps.append(exps[rest] + square_exp)
-            out.append(math.ldexp(accs[t], exps[t]))
-    except OverflowError:
-        return [_go_pow(x, t) for t in range(1, count + 1)]
-    return out
-
-
 class _Model:
     """One series' Holt-Winters fit; `y` holds one value per bucket, NaN for a missing one."""
 
@@ -145,17 +110,22 @@ class _Model:
         self.interval = interval
         self.y: list[float] = []
         self.observed: list[tuple[int, float]] = []  # (bucket index, value) of non-empty buckets
-        self._power_cache: dict[tuple[float, int], list[float]] = {}
+        self._finite = False  # every observed value finite: the fast error applies
+        self._later: list[float] = []  # y[1:]
+        # The seasonal factor each step reads (and overwrites) and the one it forecasts with.
+        self._factor_at: list[int] = []
+        self._ahead_at: list[int] = []
+        self._damping_cache: dict[tuple[float, int, float], list[float]] = {}
 
-    def _powers(self, phi: float, count: int) -> list[float]:
-        """phi**1..phi**count, kept for reuse: the simplex often re-evaluates one phi."""
-        key = (phi, count)
-        powers = self._power_cache.get(key)
-        if powers is None:
-            if len(self._power_cache) > 512:
-                self._power_cache.clear()
-            powers = self._power_cache[key] = _go_powers(phi, count)
-        return powers
+    def _damping(self, phi: float, count: int) -> list[float]:
+        """`damping_sums(phi, count)`, kept for reuse: the simplex often clamps phi to 0 or 1."""
+        key = (phi, count, math.copysign(1.0, phi))  # 0.0 and -0.0 sum differently
+        sums = self._damping_cache.get(key)
+        if sums is None:
+            if len(self._damping_cache) > 512:
+                self._damping_cache.clear()
+            sums = self._damping_cache[key] = damping_sums(phi, count)
+        return sums
 
     def _round(self, t: int) -> int:
         """Nearest multiple of the interval; exactly half way rounds down, as in 1.x."""
@@ -163,13 +133,14 @@ class _Model:
             return (_go_quo(t, self.interval) + 1) * self.interval
         return _go_quo(t, self.interval) * self.interval
 
-    def run(self) -> list[float] | None:
+    def prepare(self) -> bool:
+        """Bucket the points into `y`; False when 1.x forecasts nothing for them."""
         points, m = self.points, self.season
         if len(points) < 2 or (self.seasonal and len(points) < m) or self.horizon <= 0:
-            return None
+            return False
         start, stop = self._round(points[0][0]), self._round(points[-1][0])
         if _go_quo(stop - start, self.interval) <= 0:
-            return None
+            return False
         y = [points[0][1]]
         t = start
         for time, value in points[1:]:
@@ -184,6 +155,18 @@ class _Model:
         self.y = y
         self.observed = [(i, v) for i, v in enumerate(y) if not math.isnan(v)]
         if self.seasonal and len(y) < m:
+            return False
+        self._finite = all(math.isfinite(v) for _, v in self.observed)
+        self._later = y[1:]
+        if self.seasonal:
+            # Step t reads factor (t - m + offset) % m with offset = m - 1 + (t - 1), that is
+            # (2t - 2) % m, and writes its new factor back to the same place.
+            self._factor_at = [(2 * t - 2) % m for t in range(1, len(y))]
+            self._ahead_at = [(2 * t - 2 + t % m) % m for t in range(1, len(y))]
+        return True
+
+    def run(self) -> list[float] | None:
+        if not self.prepare():
             return None
         parameters = [0.0, 0.0, 0.0, 0.0, *self._initial()]
         best_sse = math.inf
@@ -197,10 +180,15 @@ class _Model:
                     phi = _GUESS_LOWER
                     while phi < _GUESS_UPPER:
                         parameters[:4] = [alpha, beta, gamma, phi]
-                        sse, fitted = _nelder_mead(self._sse, parameters)
+                        sse, fitted = neldermead.minimise(self._sse, parameters)
                         if sse < best_sse or best is None:
                             best_sse, best = sse, fitted
                         phi += _GUESS_STEP
+                    if not self.seasonal:
+                        # Without a season gamma enters neither the error nor the forecast,
+                        # so the second gamma's searches make the first's moves to the bit
+                        # and end with the same error, which does not beat it.
+                        break
                     gamma += _GUESS_STEP
                 beta += _GUESS_STEP
             alpha += _GUESS_STEP
@@ -231,11 +219,7 @@ class _Model:
     def _forecast(self, horizon: int, params: list[float]) -> list[float]:
         """The model's values for every bucket plus `horizon` more. Mutates `params` as 1.x
         does: alpha..phi clamped to [0, 1], seasonal factors overwritten as they update."""
-        for i in range(4):
-            if params[i] > 1:
-                params[i] = 1.0
-            if params[i] < 0:
-                params[i] = 0.0
+        _clamp(params)
         alpha, beta, gamma, phi = params[0], params[1], params[2], params[3]
         level, trend = params[4], params[5]
         seasonal = self.seasonal
@@ -247,23 +231,18 @@ class _Model:
         out = [0.0] * total
         value = self.y[0]
         out[0] = value
-        damping = phi
-        powers = self._powers(phi, total - 1)
+        damping = self._damping(phi, total - 1)
         factor = factor_ahead = 1.0
         for t in range(1, total):
             if seasonal:
                 factor = params[6 + (t - m + offset) % m]
                 factor_ahead = params[6 + (t - m + t % m + offset) % m]
             base = level + phi * trend
-            # A zero divisor is rare: only then pay for Go's IEEE division.
-            new_level = alpha * (value / factor if factor else go_div(value, factor)) \
-                + (1 - alpha) * base
+            new_level = alpha * go_div(value, factor) + (1 - alpha) * base
             trend = beta * (new_level - level) + (1 - beta) * phi * trend
-            new_factor = gamma * (value / base if base else go_div(value, base)) \
-                + (1 - gamma) * factor
+            new_factor = gamma * go_div(value, base) + (1 - gamma) * factor
             level = new_level
-            value = (level + damping * trend) * factor_ahead
-            damping += powers[t - 1]
+            value = (level + damping[t - 1] * trend) * factor_ahead
             if seasonal:
                 params[6 + (t + offset) % m] = new_factor
                 offset += 1
@@ -271,6 +250,63 @@ class _Model:
         return out
 
     def _sse(self, params: list[float]) -> float:
+        """The sum of squared errors over the observed buckets, as `_forecast` and 1.x reach it,
+        infinite when a fitted value is NaN. Mutates `params` as `_forecast` does."""
+        if not self._finite:
+            return self._plain_sse(params)
+        alpha, beta, gamma, phi, level, trend = params[:6]
+        if not (0 <= alpha <= 1 and 0 <= beta <= 1 and 0 <= gamma <= 1 and 0 <= phi <= 1):
+            _clamp(params)
+            alpha, beta, gamma, phi = params[:4]
+        damping = self._damping(phi, len(self._later))
+        value = self.y[0]
+        keep = 1 - alpha
+        carry = (1 - beta) * phi  # (1 - beta) * phi * trend multiplies left to right
+        total = 0.0  # the first bucket's own error is 0
+        if not self.seasonal:
+            # The factor is 1: dividing and multiplying by it change nothing, and the new
+            # factor is never read.
+            for d, actual in zip(damping, self._later, strict=True):
+                base = level + phi * trend
+                new_level = alpha * value + keep * base
+                trend = beta * (new_level - level) + carry * trend
+                level = new_level
+                value = level + d * trend
+                if actual == actual:  # not a missing bucket
+                    error = value - actual
+                    total += error * error
+            # With finite data the sum is NaN exactly when a fitted value is: 1.x answers +Inf.
+            return math.inf if total != total else total
+        factors = params[6:]
+        renew = 1 - gamma
+        steps = zip(damping, self._later, self._factor_at, self._ahead_at, strict=True)
+        try:
+            for d, actual, at, ahead in steps:
+                factor = factors[at]
+                factor_ahead = factors[ahead]
+                base = level + phi * trend
+                new_level = alpha * (value / factor) + keep * base
+                trend = beta * (new_level - level) + carry * trend
+                factors[at] = gamma * (value / base) + renew * factor
+                level = new_level
+                value = (level + d * trend) * factor_ahead
+                if actual == actual:
+                    error = value - actual
+                    total += error * error
+                    if total != total and level != level:
+                        # A model that blew up: a NaN level (and so trend) gives NaN from
+                        # here on, so the error is +Inf and each factor still to be written
+                        # becomes NaN (which NaN, no answer can tell). Long seasonal fits
+                        # spend most of their steps here.
+                        for _, _, at, _ in islice(steps, self.season):
+                            factors[at] = value
+                        break
+        except ZeroDivisionError:
+            return self._plain_sse(params)  # Go divides by zero: ±Inf or NaN
+        params[6:] = factors
+        return math.inf if total != total else total
+
+    def _plain_sse(self, params: list[float]) -> float:
         total = 0.0
         fitted = self._forecast(0, params)
         for i, actual in self.observed:
@@ -282,78 +318,10 @@ class _Model:
         return total
 
 
-def _nelder_mead(objective: Callable[[list[float]], float],
-                 start: list[float]) -> tuple[float, list[float]]:
-    """1.x's Nelder-Mead (after M. F. Hutt's): a regular simplex of unit scale around `start`,
-    stopped after 1000 iterations or when the vertices' errors agree to _EPSILON."""
-    n = len(start)
-    p = (math.sqrt(float(n + 1)) - 1 + float(n)) / (float(n) * math.sqrt(2))
-    q = (math.sqrt(float(n + 1)) - 1) / (float(n) * math.sqrt(2))
-    v = [list(start)]
-    for i in range(n):
-        v.append([start[j] + (p if i == j else q) for j in range(n)])
-    f = [objective(vertex) for vertex in v]
-    for _ in range(_MAX_ITERATIONS):
-        worst = best = 0
-        for i in range(n + 1):
-            if f[i] > f[worst]:
-                worst = i
-            if f[i] < f[best]:
-                best = i
-        second = best
-        for i in range(n + 1):
-            if f[second] < f[i] < f[worst]:
-                second = i
-        centroid = [0.0] * n
-        for i in range(n):
-            total = 0.0
-            for k in range(n + 1):
-                if k != worst:
-                    total += v[k][i]
-            centroid[i] = total / float(n)
-        reflected = [c + _REFLECT * (c - w) for c, w in zip(centroid, v[worst], strict=True)]
-        fr = objective(reflected)
-        if f[best] <= fr < f[second]:
-            v[worst] = list(reflected)
-            f[worst] = fr
-        if fr < f[best]:
-            expanded = [c + _EXPAND * (r - c) for c, r in zip(centroid, reflected, strict=True)]
-            fe = objective(expanded)
-            if fe < fr:
-                v[worst] = list(expanded)
-                f[worst] = fe
-            else:
-                v[worst] = list(reflected)
-                f[worst] = fr
-        if fr >= f[second]:
-            if f[second] <= fr < f[worst]:
-                contracted = [c + _CONTRACT * (r - c)
-                              for c, r in zip(centroid, reflected, strict=True)]
-            else:
-                contracted = [c - _CONTRACT * (c - w)
-                              for c, w in zip(centroid, v[worst], strict=True)]
-            fc = objective(contracted)
-            if fc < f[worst]:
-                v[worst] = list(contracted)
-                f[worst] = fc
-            else:
-                for k in range(n + 1):
-                    if k != best:
-                        v[k] = [b + (x - b) / 2.0 for b, x in zip(v[best], v[k], strict=True)]
-                f[worst] = objective(v[worst])
-                f[second] = objective(v[second])
-        mean = sum_f = 0.0
-        for value in f:
-            sum_f += value
-        mean = sum_f / float(n + 1)
-        spread = 0.0
-        for value in f:
-            spread += (value - mean) * (value - mean) / float(n)
-        if math.sqrt(spread) < _EPSILON:
-            break
-    best = 0
-    for i in range(n + 1):
-        if f[i] < f[best]:
-            best = i
-    fitted = list(v[best])
-    return objective(v[best]), fitted
+def _clamp(params: list[float]) -> None:
+    """alpha..phi into [0, 1], in place, as 1.x's forecast does to the vertex it is given."""
+    for i in range(4):
+        if params[i] > 1:
+            params[i] = 1.0
+        if params[i] < 0:
+            params[i] = 0.0
