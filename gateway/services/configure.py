@@ -142,22 +142,28 @@ class ConfigureService:
         credentials = _forwarded(route, credentials)
 
         spec = TableSpec(database, table, tuple(tags), tuple(fields.items()))
-        # On a mirror route the primary answers (a 409 for a table it has, a 404 for a
-        # database it lacks) before any mirror is sent the table; a mirror that is behind
-        # or cannot take it now gets it queued behind its batches, as CREATE DATABASE is.
-        mirrors = list(route.targets[1:]) if route.mode == "mirror" else []
+        # The table exists for the caller where the route reads it: the target answering
+        # (a 409 for a table it has, a 404 for a database it lacks) is sent it before the
+        # others, which take a table they have already as made. A mirror that is behind or
+        # cannot take it now gets it queued behind its batches, as CREATE DATABASE is.
+        answering, others = _table_answerers(route)
+        mirrors = others if route.mode == "mirror" else []
         entry = QueuedStatement(database, None, spec.to_json(), time.time_ns(), TABLE_CREATION)
         behind = await held_back(mirrors, self._queues, entry)
         _raise_failures(await outcomes_on(
-            [t for t in route.targets if t not in mirrors],
+            answering,
             lambda target: create_table_on(self._router, self._admin, target, spec,
                                            credentials=credentials)))
         outcomes: dict[str, Any] = await outcomes_on(
-            [t for t in mirrors if t not in behind],
+            [t for t in others if t not in behind],
             lambda target: create_table_on(self._router, self._admin, target, spec,
                                            exists_ok=True, credentials=credentials))
         await queue_where_needed(mirrors, behind, self._queues, entry, outcomes)
         _raise_failures(outcomes)
+        if not answering and not any(outcomes.values()):
+            # Read from every shard: the table was there already, for the caller, only
+            # when every shard had it (one that lacked it has it now).
+            raise conflict(f"table {table!r} already exists")  # as the native store says
 
     async def drop_table(self, database: str, table: str,
                          credentials: PassCredentials | None = None) -> None:
@@ -248,21 +254,38 @@ class ConfigureService:
                        for r in results if r.error])  # type: ignore[union-attr]
 
 
+def _table_answerers(route: RouteConfig) -> tuple[list[str], list[str]]:
+    """The targets whose 409 or 404 to a table's creation is the caller's, and the others.
+    A mirror route's primary answers; a shard route's `read` target when it has one, else
+    no single shard (each is read, so create_table asks whether any lacked it); a single
+    route's target."""
+    if route.mode == "mirror":
+        return list(route.targets[:1]), list(route.targets[1:])
+    if route.mode == "shard":
+        answering = [route.read] if route.read in route.targets else []
+        return answering, [t for t in route.targets if t not in answering]
+    return list(route.targets), []
+
+
 async def create_table_on(router: Router, admin: AdminService, target: str, spec: TableSpec,
                           *, exists_ok: bool = False, credentials: PassCredentials | None = None
-                          ) -> None:
+                          ) -> bool:
     """Create the table on one target (the native store, or an InfluxDB 3 through its API),
-    live and on replay; one that has it already is a 409, or done when `exists_ok`."""
+    live and on replay: True when made; one that has it already is a 409, or False when
+    `exists_ok`."""
     try:
         if target == NATIVE:
-            return await admin.create_table(spec.database, spec.table, list(spec.tags),
-                                            dict(spec.fields))
+            await admin.create_table(spec.database, spec.table, list(spec.tags),
+                                     dict(spec.fields))
+            return True
         name = router.namespace_for(target, Namespace(spec.database)).database
         await _applied(target, router.upstreams[target].create_table(
             name, spec.table, spec.tags, dict(spec.fields), credentials=credentials))
+        return True
     except GatewayError as exc:
         if not (exists_ok and exc.category is Category.CONFLICT):
             raise
+        return False
 
 
 def _forwarded(route: RouteConfig, credentials: PassCredentials | None
