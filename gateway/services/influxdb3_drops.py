@@ -45,13 +45,14 @@ def refuse_drops_among_others(statements: Sequence[ast.Statement],
 async def drop_on_influxdb3(router: Router, target: str, database: str | None,
                             statement: ast.DropDatabase | ast.DropMeasurement, *,
                             credentials: PassCredentials | None = None,
-                            gone_ok: bool = True) -> None:
+                            gone_ok: bool = True) -> bool:
     """Drop on one InfluxDB 3 target what `statement` drops: the database it names, or its
     table of `database` (the request's; both the gateway's names, mapped for the target).
 
-    With `gone_ok` a 404 (nothing to drop) is done, as 1.x's DROP DATABASE and DROP
-    MEASUREMENT succeed either way and as a replay may deliver an entry twice; without it
-    (v3 configure, whose caller is owed InfluxDB 3's own 404) it is relayed."""
+    True when dropped. With `gone_ok` a 404 (nothing to drop) is done, False, as 1.x's DROP
+    DATABASE and DROP MEASUREMENT succeed either way and as a replay may deliver an entry
+    twice; without it (v3 configure, whose caller is owed InfluxDB 3's own 404) it is
+    relayed."""
     upstream = router.upstreams[target]
     if isinstance(statement, ast.DropDatabase):
         name = router.namespace_for(target, Namespace(statement.name)).database
@@ -63,3 +64,4 @@ async def drop_on_influxdb3(router: Router, target: str, database: str | None,
         reply = await upstream.drop_table(name, statement.name, credentials=credentials)
     if not reply.ok and not (gone_ok and reply.status == 404):
         raise RelayedError(target, reply)
+    return reply.ok

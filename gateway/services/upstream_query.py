@@ -230,8 +230,9 @@ class RoutedInfluxQL:
         """One shard's results for statements already rewritten for it (`request.text`)."""
         if target == NATIVE:
             return (await self._native.execute(request)).results
-        if await self._dropped_through_api(target, statements, request):
-            return [StatementResult(0)]
+        dropped = await self._dropped_through_api(target, statements, request)
+        if dropped is not None:
+            return dropped
         upstream = self._router.upstreams[target]
         call = InfluxQLCall(
             text=request.text, database=request.database,
@@ -256,21 +257,30 @@ class RoutedInfluxQL:
         where `relay` allows)."""
         if target == NATIVE:
             return await self._native.execute(request)
-        if await self._dropped_through_api(target, statements, request):
-            return InfluxQLAnswer.of([StatementResult(0)], statements)
+        dropped = await self._dropped_through_api(target, statements, request)
+        if dropped is not None:
+            return InfluxQLAnswer.of(dropped, statements)
         return await self._upstream(self._router.upstreams[target], statements, request,
                                     relay)
 
     async def _dropped_through_api(self, target: str, statements: list[ast.Statement],
-                                   request: InfluxQLRequest) -> bool:
-        """Whether the request was a DROP DATABASE or DROP MEASUREMENT alone for an InfluxDB
-        3 upstream, now sent through its configure API (its /query documents no DROP)."""
+                                   request: InfluxQLRequest) -> list[StatementResult] | None:
+        """The results of a DROP DATABASE or DROP MEASUREMENT alone for an InfluxDB 3
+        upstream, sent through its configure API (its /query documents no DROP); None for
+        any other request or target."""
         dropped = api_drop(statements)
         if dropped is None or self._generation(target) is not Generation.V3:
-            return False
-        await drop_on_influxdb3(self._router, target, request.database, dropped,
-                                credentials=request.credentials)
-        return True
+            return None
+        if await drop_on_influxdb3(self._router, target, request.database, dropped,
+                                   credentials=request.credentials):
+            return [StatementResult(0)]
+        database = request.database or ""
+        if isinstance(dropped, ast.DropMeasurement) and self._router.namespace_for(
+                target, Namespace(database)).database not in await self.databases_on(
+                    target, request.credentials):
+            # 1.x: DROP MEASUREMENT succeeds for a measurement missing, not a database.
+            return [StatementResult(0, error=f"database not found: {database}")]
+        return [StatementResult(0)]
 
     async def _upstream(self, upstream: Upstream, statements: list[ast.Statement],
                         request: InfluxQLRequest, relay_allowed: bool = True) -> InfluxQLAnswer:

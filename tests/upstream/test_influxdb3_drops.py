@@ -84,6 +84,12 @@ async def test_a_route_to_influxdb3_drops_there_through_the_api(routed, route) -
         assert status == 400
         assert "send each in a request of its own" in body["error"]
         assert fake.tables["lake"] == {"mem"}
+        # A measurement missing is dropped (1.x's answer); a database missing is not.
+        assert await query(client, "DROP MEASUREMENT cpu", "lake") == (
+            200, {"results": [{"statement_id": 0}]})
+        if route.mode == "single":
+            assert await query(client, "DROP MEASUREMENT cpu", "nosuch") == (
+                200, {"results": [{"statement_id": 0, "error": "database not found: nosuch"}]})
         if route.mode == "shard":
             return  # DROP DATABASE goes to the first shard alone (README, Sharded reads)
         assert await query(client, "DROP DATABASE lake") == (
