@@ -27,19 +27,20 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gateway.backends.replay import QueuedStatement
 from gateway.backends.replay_record import TABLE_CREATION
-from gateway.backends.upstream.base import Generation, Upstream, UpstreamFailure, UpstreamReply
+from gateway.backends.upstream.base import Generation, UpstreamFailure, UpstreamReply
 from gateway.backends.upstream.influxdb3 import FIELD_TYPE_NAMES, FIELD_TYPES
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, conflict, invalid, not_found
 from gateway.model import Namespace, PassCredentials
 from gateway.services.admin import AdminService
 from gateway.services.create_database import create_outcomes, describe_failure, native_create
+from gateway.services.influxdb3_drops import drop_on_influxdb3
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService
 from gateway.services.mirror_statements import (
     StatementQueues,
@@ -56,11 +57,9 @@ from translators.influxql.render import render
 from translators.influxql.results import StatementResult
 from translators.lineprotocol import FieldType
 
-__all__ = ["ConfigureService", "TableSpec", "create_table_on", "drop_on_upstream"]
+__all__ = ["ConfigureService", "TableSpec", "create_table_on"]
 
 _VERSION = {Generation.V1: "1.x", Generation.V2: "2.x", Generation.V3: "3"}
-# What an InfluxDB 3 target is sent instead of the statement: its own configure request.
-ApiCall = Callable[[Upstream, str], Awaitable[UpstreamReply]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +129,7 @@ class ConfigureService:
             raise not_found(f"database not found: {json.dumps(name)}")
         statement = ast.DropDatabase(name)
         await self._change(route, statement,
-                           InfluxQLRequest(render(statement), credentials=credentials), name,
-                           lambda upstream, db: upstream.drop_database(
-                               db, credentials=credentials))
+                           InfluxQLRequest(render(statement), credentials=credentials), name)
 
     async def create_table(self, database: str, table: str, tags: list[str],
                            fields: dict[str, FieldType],
@@ -145,22 +142,28 @@ class ConfigureService:
         credentials = _forwarded(route, credentials)
 
         spec = TableSpec(database, table, tuple(tags), tuple(fields.items()))
-        # On a mirror route the primary answers (a 409 for a table it has, a 404 for a
-        # database it lacks) before any mirror is sent the table; a mirror that is behind
-        # or cannot take it now gets it queued behind its batches, as CREATE DATABASE is.
-        mirrors = list(route.targets[1:]) if route.mode == "mirror" else []
+        # The table exists for the caller where the route reads it: the target answering
+        # (a 409 for a table it has, a 404 for a database it lacks) is sent it before the
+        # others, which take a table they have already as made. A mirror that is behind or
+        # cannot take it now gets it queued behind its batches, as CREATE DATABASE is.
+        answering, others = _table_answerers(route)
+        mirrors = others if route.mode == "mirror" else []
         entry = QueuedStatement(database, None, spec.to_json(), time.time_ns(), TABLE_CREATION)
         behind = await held_back(mirrors, self._queues, entry)
         _raise_failures(await outcomes_on(
-            [t for t in route.targets if t not in mirrors],
+            answering,
             lambda target: create_table_on(self._router, self._admin, target, spec,
                                            credentials=credentials)))
         outcomes: dict[str, Any] = await outcomes_on(
-            [t for t in mirrors if t not in behind],
+            [t for t in others if t not in behind],
             lambda target: create_table_on(self._router, self._admin, target, spec,
                                            exists_ok=True, credentials=credentials))
         await queue_where_needed(mirrors, behind, self._queues, entry, outcomes)
         _raise_failures(outcomes)
+        if not answering and not any(outcomes.values()):
+            # Read from every shard: the table was there already, for the caller, only
+            # when every shard had it (one that lacked it has it now).
+            raise conflict(f"table {table!r} already exists")  # as the native store says
 
     async def drop_table(self, database: str, table: str,
                          credentials: PassCredentials | None = None) -> None:
@@ -174,9 +177,7 @@ class ConfigureService:
             raise not_found(f"table not found: {table!r}")
         statement = ast.DropMeasurement(table)
         request = InfluxQLRequest(render(statement), database, credentials=credentials)
-        await self._change(route, statement, request, database,
-                           lambda upstream, db: upstream.drop_table(
-                               db, table, credentials=credentials))
+        await self._change(route, statement, request, database)
 
     def _route(self, database: str, table: str | None = None) -> RouteConfig | None:
         """The database's route when it reaches an upstream; None for the native store."""
@@ -223,17 +224,19 @@ class ConfigureService:
                 for t in lacking)
             raise invalid(f"{what} is routed to {kinds}: {why}")
 
-    async def _change(self, route: RouteConfig, statement: ast.Statement,
-                      request: InfluxQLRequest, database: str, api: ApiCall) -> None:
+    async def _change(self, route: RouteConfig,
+                      statement: ast.DropDatabase | ast.DropMeasurement,
+                      request: InfluxQLRequest, database: str) -> None:
         """Run a DROP on every write target of the route as the InfluxQL statement runs
         there (on a mirror route: answered by the read target, queued for a mirror that is
-        behind or down), an InfluxDB 3 target being sent `api` instead."""
-        statements = [statement]
+        behind or down), an InfluxDB 3 target through its API with its own 404 relayed."""
+        statements: list[ast.Statement] = [statement]
 
         async def results_on(target: str) -> list[StatementResult]:
             upstream = self._router.upstreams.get(target)
             if upstream is not None and upstream.generation is Generation.V3:
-                await _applied(target, api(upstream, self._mapped(target, database)))
+                await drop_on_influxdb3(self._router, target, database, statement,
+                                        credentials=request.credentials, gone_ok=False)
                 return [StatementResult(0)]
             return await self._influxql.results_on(target, statements, request)
 
@@ -251,34 +254,38 @@ class ConfigureService:
                        for r in results if r.error])  # type: ignore[union-attr]
 
 
+def _table_answerers(route: RouteConfig) -> tuple[list[str], list[str]]:
+    """The targets whose 409 or 404 to a table's creation is the caller's, and the others.
+    A mirror route's primary answers; a shard route's `read` target when it has one, else
+    no single shard (each is read, so create_table asks whether any lacked it); a single
+    route's target."""
+    if route.mode == "mirror":
+        return list(route.targets[:1]), list(route.targets[1:])
+    if route.mode == "shard":
+        answering = [route.read] if route.read in route.targets else []
+        return answering, [t for t in route.targets if t not in answering]
+    return list(route.targets), []
+
+
 async def create_table_on(router: Router, admin: AdminService, target: str, spec: TableSpec,
                           *, exists_ok: bool = False, credentials: PassCredentials | None = None
-                          ) -> None:
+                          ) -> bool:
     """Create the table on one target (the native store, or an InfluxDB 3 through its API),
-    live and on replay; one that has it already is a 409, or done when `exists_ok`."""
+    live and on replay: True when made; one that has it already is a 409, or False when
+    `exists_ok`."""
     try:
         if target == NATIVE:
-            return await admin.create_table(spec.database, spec.table, list(spec.tags),
-                                            dict(spec.fields))
+            await admin.create_table(spec.database, spec.table, list(spec.tags),
+                                     dict(spec.fields))
+            return True
         name = router.namespace_for(target, Namespace(spec.database)).database
         await _applied(target, router.upstreams[target].create_table(
             name, spec.table, spec.tags, dict(spec.fields), credentials=credentials))
+        return True
     except GatewayError as exc:
         if not (exists_ok and exc.category is Category.CONFLICT):
             raise
-
-
-async def drop_on_upstream(router: Router, target: str, database: str,
-                           table: str | None = None) -> None:
-    """A queued DROP DATABASE (or DROP MEASUREMENT of `table`) for an InfluxDB 3 mirror,
-    through its API as it went live. One already gone (its 404) is done: dropped there by
-    hand, or by an earlier delivery of this entry (replays are at least once)."""
-    name = router.namespace_for(target, Namespace(database)).database
-    upstream = router.upstreams[target]
-    reply = await (upstream.drop_database(name) if table is None
-                   else upstream.drop_table(name, table))
-    if not reply.ok and reply.status != 404:
-        raise RelayedError(target, reply)
+        return False
 
 
 def _forwarded(route: RouteConfig, credentials: PassCredentials | None

@@ -4,10 +4,12 @@ A write on a mirror route goes to the primary and to every mirror; so must the s
 that change what they hold, or the mirror keeps points the primary deleted, or refuses writes
 for a retention policy only the primary was given (1.x answers such a write 500, which the
 replay counts as refused). DELETE, DROP SERIES and DROP MEASUREMENT reach every write target
-(InfluxDB 2 and 3 run them over their 1.x-compatible /query too); CREATE, ALTER and DROP
-RETENTION POLICY and DROP DATABASE reach the 1.x and native targets only, since InfluxDB 2 and 3
-have no retention policies and drop databases through their own APIs (so a request holding
-both kinds is refused when a mirror is one of those).
+(InfluxDB 2 runs them over its 1.x-compatible /query, InfluxDB 3 DELETE and DROP SERIES too
+and a DROP MEASUREMENT alone through its configure API, as influxdb3_drops says); CREATE,
+ALTER and DROP RETENTION POLICY reach the 1.x and native targets only, since InfluxDB 2 and 3
+have no retention policies, and DROP DATABASE those and, alone, InfluxDB 3 (through its API),
+InfluxDB 2's buckets being deleted through its own API (so a request holding both kinds is
+refused when a mirror is one of those).
 
 The caller gets the read target's answer (a failover's while it is down); a statement another
 target failed carries that target's error as well, so a target that refuses says so instead of
@@ -30,6 +32,7 @@ from gateway.backends.upstream.base import Generation, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError, invalid
 from gateway.model import Namespace
+from gateway.services.influxdb3_drops import api_drop
 from gateway.services.mirror_outcomes import kept_for_later
 from gateway.services.routing import failure_error, with_failover
 from translators.influxql import ast
@@ -68,6 +71,8 @@ def _takes(generation: Generation | None, statements: Sequence[ast.Statement]) -
     """Whether a target of `generation` (None: the native store) is sent the request."""
     if generation in (None, Generation.V1):
         return True
+    if generation is Generation.V3 and api_drop(statements) is not None:
+        return True  # through its configure API (influxdb3_drops)
     return not any(isinstance(s, _SCHEMA) for s in statements)
 
 

@@ -21,8 +21,9 @@ from gateway.config import NATIVE
 from gateway.errors import GatewayError
 from gateway.services import influxql_sources as names
 from gateway.services.admin import AdminService
-from gateway.services.configure import TableSpec, create_table_on, drop_on_upstream
+from gateway.services.configure import TableSpec, create_table_on
 from gateway.services.create_database import create_on_upstream
+from gateway.services.influxdb3_drops import api_drop, drop_on_influxdb3
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService, parse_request
 from gateway.services.mirror_outcomes import delivery_of
 from gateway.services.routing import Router
@@ -52,16 +53,12 @@ class StatementReplay:
                 # Through the upstream's API, as it went live (create_database).
                 await create_on_upstream(self._router, target, statements[0].name)
                 return Delivery(Outcome.DELIVERED)
-            dropped = statements[0]
-            if (len(statements) == 1 and isinstance(dropped, ast.DropDatabase | ast.DropMeasurement)
-                    and target != NATIVE
+            dropped = api_drop(statements)
+            if (dropped is not None and target != NATIVE
                     and self._router.upstreams[target].generation is Generation.V3):
-                # Through InfluxDB 3's API, as configure's deletes go live (its /query
-                # documents neither statement); one already gone there counts as done.
-                if isinstance(dropped, ast.DropDatabase):
-                    await drop_on_upstream(self._router, target, dropped.name)
-                else:
-                    await drop_on_upstream(self._router, target, entry.database, dropped.name)
+                # Through InfluxDB 3's API, as it went live (its /query documents neither
+                # statement); one already gone there counts as done.
+                await drop_on_influxdb3(self._router, target, entry.database, dropped)
                 return Delivery(Outcome.DELIVERED)
             results = await self._results(target, entry, statements)
         except (GatewayError, UpstreamFailure) as exc:

@@ -29,6 +29,11 @@ from gateway.errors import Category, GatewayError, invalid
 from gateway.model import Namespace, PassCredentials
 from gateway.services import influxql_sources as names
 from gateway.services.create_database import create_everywhere, native_create
+from gateway.services.influxdb3_drops import (
+    api_drop,
+    drop_on_influxdb3,
+    refuse_drops_among_others,
+)
 from gateway.services.influxql import (
     InfluxQLAnswer,
     InfluxQLRequest,
@@ -114,6 +119,9 @@ class RoutedInfluxQL:
         route = self._router.resolve(database, measurement).route
         if not route.passthrough:  # the caller's credentials stay here
             request = dataclasses.replace(request, credentials=None)
+        refuse_drops_among_others(statements, [
+            t for t in dict.fromkeys([*route.targets, *targets])
+            if self._generation(t) is Generation.V3])
         if mirrored(route, statements):
             return InfluxQLAnswer.of(await on_write_targets(
                 route, statements, self._generation,
@@ -161,6 +169,8 @@ class RoutedInfluxQL:
             return None
         if fixed is None and may_read_elsewhere(request.text):
             return None  # a statement may read a database that another route serves
+        if Generation.V3 in generations and may_change(request.text):
+            return None  # a DROP goes through InfluxDB 3's configure API (influxdb3_drops)
         return targets, route
 
     async def _per_statement(self, statements: list[ast.Statement],
@@ -220,6 +230,9 @@ class RoutedInfluxQL:
         """One shard's results for statements already rewritten for it (`request.text`)."""
         if target == NATIVE:
             return (await self._native.execute(request)).results
+        dropped = await self._dropped_through_api(target, statements, request)
+        if dropped is not None:
+            return dropped
         upstream = self._router.upstreams[target]
         call = InfluxQLCall(
             text=request.text, database=request.database,
@@ -244,8 +257,30 @@ class RoutedInfluxQL:
         where `relay` allows)."""
         if target == NATIVE:
             return await self._native.execute(request)
+        dropped = await self._dropped_through_api(target, statements, request)
+        if dropped is not None:
+            return InfluxQLAnswer.of(dropped, statements)
         return await self._upstream(self._router.upstreams[target], statements, request,
                                     relay)
+
+    async def _dropped_through_api(self, target: str, statements: list[ast.Statement],
+                                   request: InfluxQLRequest) -> list[StatementResult] | None:
+        """The results of a DROP DATABASE or DROP MEASUREMENT alone for an InfluxDB 3
+        upstream, sent through its configure API (its /query documents no DROP); None for
+        any other request or target."""
+        dropped = api_drop(statements)
+        if dropped is None or self._generation(target) is not Generation.V3:
+            return None
+        if await drop_on_influxdb3(self._router, target, request.database, dropped,
+                                   credentials=request.credentials):
+            return [StatementResult(0)]
+        database = request.database or ""
+        if isinstance(dropped, ast.DropMeasurement) and self._router.namespace_for(
+                target, Namespace(database)).database not in await self.databases_on(
+                    target, request.credentials):
+            # 1.x: DROP MEASUREMENT succeeds for a measurement missing, not a database.
+            return [StatementResult(0, error=f"database not found: {database}")]
+        return [StatementResult(0)]
 
     async def _upstream(self, upstream: Upstream, statements: list[ast.Statement],
                         request: InfluxQLRequest, relay_allowed: bool = True) -> InfluxQLAnswer:

@@ -355,3 +355,47 @@ async def test_racing_creations_on_an_influxdb3_get_its_own_409(routed) -> None:
                         if r.method == "GET"]
         assert len(listed_first) == 2
         assert fake.databases.count("raced") == 1
+
+
+async def test_a_table_made_on_a_shard_route_is_made_where_a_shard_lacks_it(routed) -> None:
+    """Every shard is read: the caller's 409 means every shard had the table already; a
+    shard that has it while another lacks it takes it as made, and the other makes it."""
+    async with FakeInfluxDB3() as fake:
+        shard = RouteConfig(database="*", mode="shard", targets=("native", "three"))
+        client = await routed([v3(fake.url)], [shard])
+        assert (await client.post("/api/v3/configure/database",
+                                   json={"db": "lake"})).status == 201
+        fake.tables["lake"].add("cpu")  # on one shard only
+        table = {"db": "lake", "table": "cpu", "tags": ["host"]}
+        answer = await client.post("/api/v3/configure/table", json=table)
+        assert answer.status == 201, await answer.text()
+        # Both have it now: the native store made it, so the second is InfluxDB 3's 409.
+        answer = await client.post("/api/v3/configure/table", json=table)
+        assert answer.status == 409
+        assert await answer.json() == {"error": "table 'cpu' already exists", "data": None}
+        answer = await client.post("/api/v3/configure/table",
+                                   json={"db": "lake", "table": "mem"})
+        assert answer.status == 201, await answer.text()
+        assert fake.tables["lake"] == {"cpu", "mem"}
+        made = [r.json()["table"] for r in fake.requests_to("/api/v3/configure/table")
+                if r.method == "POST"]
+        assert made == ["cpu", "cpu", "mem"]
+
+
+async def test_a_shard_routes_read_target_answers_for_the_table(routed) -> None:
+    """With `read` set, that shard is where the caller sees the table: its 409 is the
+    caller's, before any other shard is sent it."""
+    async with FakeInfluxDB3(databases=("lake",)) as fake:
+        fake.tables["lake"].add("cpu")
+        shard = RouteConfig(database="*", mode="shard", targets=("native", "three"),
+                            read="three")
+        client = await routed([v3(fake.url)], [shard])
+        answer = await client.post("/api/v3/configure/table",
+                                   json={"db": "lake", "table": "cpu", "tags": ["host"]})
+        assert answer.status == 409
+        assert "already exists" in (await answer.json())["error"]
+        # A database the read shard lacks: its own 404.
+        answer = await client.post("/api/v3/configure/table",
+                                   json={"db": "none", "table": "cpu"})
+        assert answer.status == 404
+        assert "database not found" in (await answer.json())["error"]
