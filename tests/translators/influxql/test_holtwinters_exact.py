@@ -31,7 +31,10 @@ RECORDED = Path(__file__).with_name("holtwinters_recorded.json")
 
 
 def bits(values: list[float]) -> bytes:
-    return struct.pack(f"<{len(values)}d", *values)
+    """The values' bits, every NaN written as one: a NaN's sign and payload change no later
+    step (every NaN propagates and compares alike) and no answer, and x86 gives inf - inf a
+    negative NaN where a NaN written at once is positive."""
+    return struct.pack(f"<{len(values)}d", *(math.nan if v != v else v for v in values))
 
 
 def answer_bits(points: list[tuple[int, float]]) -> list[tuple[int, str]]:
