@@ -128,8 +128,8 @@ async def list_databases(request: web.Request) -> web.Response:
 
 
 def _caller(request: web.Request) -> PassCredentials:
-    """The caller's credentials, forwarded only on a `passthrough` route (InfluxDB 3 takes
-    its token in the Authorization header)."""
+    """The caller's credentials (InfluxDB 3 takes its token in the Authorization header);
+    the services forward them upstream only on a `passthrough` route."""
     return params.pass_credentials(request.headers, {})
 
 

@@ -19,7 +19,7 @@ from gateway.backends.upstream.base import (
     UpstreamReply,
 )
 from gateway.config import NATIVE
-from gateway.errors import invalid, not_found
+from gateway.errors import Category, GatewayError, invalid, not_found
 from gateway.model import PassCredentials, SqlQuery
 from gateway.services.query import QueryService
 from gateway.services.routing import RelayedError, Router, with_failover
@@ -90,9 +90,13 @@ class RoutedSql:
                 if result.error.startswith("database not found"):
                     raise not_found(result.error)
                 raise invalid(result.error)
-        field_keys, tag_keys, *answer = results
+        if len(results) != len(statements):  # 1.x and 2.x answer each statement in turn
+            raise GatewayError(Category.BAD_GATEWAY,
+                               f"upstream {upstream.name} answered {len(results)} results to "
+                               f"{len(statements)} statements")
+        field_keys, tag_keys, answer = results
         try:
             check_schema(field_keys, tag_keys, translation)
         except SqlRejected as exc:
             raise invalid(str(exc)) from None
-        return answer_table(answer, translation)
+        return answer_table([answer], translation)

@@ -236,8 +236,8 @@ class Draw:
         """The statement with the table and a column named another way that means the same:
         qualified, quoted, or unquoted in upper case (DataFusion folds it)."""
         form = self.rng.randrange(5)
-        if form == 0:
-            return sql.replace(" FROM m", " FROM public.m", 1)
+        if form == 0:  # InfluxDB 3's tables are iox.<table> and public.iox.<table>
+            return sql.replace(" FROM m", self.pick([" FROM iox.m", " FROM public.iox.m"]), 1)
         if form == 1:
             return sql.replace(" FROM m", ' FROM "m"', 1).replace("SELECT f", 'SELECT "f"', 1)
         if form == 2:

@@ -215,6 +215,36 @@ async def test_v3_sql_and_influxql_against_a_real_influxdb1(routed, influxdb1: I
     assert row["iox::measurement"] == "cpu" and row["usage"] == 30.0
 
 
+async def test_v3_sql_to_an_influxdb2_upstream_asks_for_its_schema_in_the_same_request(
+        routed) -> None:
+    """The 1.x /query of InfluxDB 2 takes several statements separated by `;` and answers a
+    result for each; one that answers fewer is a 502, not the gateway's own 500."""
+    async with FakeInfluxDB2() as fake:
+        client = await routed([v2(fake.url)], [single("two")])
+        fake.query_answer = json.dumps({"results": [
+            {"statement_id": 0, "series": [{"name": "cpu", "columns": ["fieldKey", "fieldType"],
+                                            "values": [["usage", "float"]]}]},
+            {"statement_id": 1, "series": [{"name": "cpu", "columns": ["tagKey"],
+                                            "values": [["host"]]}]},
+            {"statement_id": 2, "series": [{"name": "cpu", "columns": ["time", "usage", "host",
+                                                                       "usage_1"],
+                                            "values": [[1000, 2.5, "a", 2.5]]}]},
+        ]}).encode()
+        params = {"db": "telegraf", "q": "SELECT usage, host FROM cpu"}
+        answer = await client.get("/api/v3/query_sql", params=params)
+        assert answer.status == 200, await answer.text()
+        assert await answer.json() == [{"usage": 2.5, "host": "a"}]
+        (sent,) = fake.requests_to("/query")
+        assert sent.query["q"] == ("SHOW FIELD KEYS FROM cpu; SHOW TAG KEYS FROM cpu; "
+                                   "SELECT usage, host, * FROM cpu")
+        for body in (b'{"results":[{"statement_id":0}]}', b'{"results":[]}'):
+            fake.query_answer = body
+            answer = await client.get("/api/v3/query_sql", params=params)
+            assert answer.status == 502, await answer.text()
+            assert (await answer.json())["error"] == (
+                f"upstream two answered {body.count(b'statement_id')} results to 3 statements")
+
+
 async def test_v3_sql_passes_through_to_an_influxdb3_upstream(routed) -> None:
     async with FakeInfluxDB3(databases=("lake",)) as fake:
         client = await routed([v3(fake.url)], [single("three")])

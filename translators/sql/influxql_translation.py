@@ -98,22 +98,10 @@ class SqlTranslation:
                 ast.ShowTagKeys(sources=self.statement.sources))
 
 
-
-def _names(nodes: list[object]) -> tuple[str, ...]:
-    """The columns referred to in `nodes` and beneath them, each once, time left out."""
-    names: list[str] = []
-    while nodes:
-        node = nodes.pop(0)
-        if isinstance(node, ast.VarRef):
-            if node.name != "time" and node.name not in names:
-                names.append(node.name)
-        elif isinstance(node, ast.Call):
-            nodes.extend(node.args)
-        elif isinstance(node, ast.BinaryExpr):
-            nodes.extend((node.lhs, node.rhs))
-        elif isinstance(node, ast.ParenExpr):
-            nodes.append(node.expr)
-    return tuple(names)
+def _names(exprs: list[ast.Expr | None]) -> tuple[str, ...]:
+    """The columns `exprs` read, in order, each once, time left out."""
+    return tuple(dict.fromkeys(ref.name for expr in exprs if expr is not None
+                               for ref in ast.var_refs(expr) if ref.name != "time"))
 
 
 _OPERATORS: dict[type[exp.Expression], str] = {

@@ -603,7 +603,7 @@ def test_real_influxdb1_answers_as_native_sql(con: duckdb.DuckDBPyConnection, re
                  ("v", "host", "i", "s"), (), (), id="raw"),
     pytest.param("SELECT date_bin(INTERVAL '1 minute', time) AS t, host, max(v) AS m, "
                  "count(*) AS n FROM cpu WHERE r = 'x' GROUP BY 1, host",
-                 ("host", "v", "r"), ("v",), ("host",), id="grouped"),
+                 ("v", "host", "r"), ("v",), ("host",), id="grouped"),
 ])
 def test_columns_the_schema_check_reads(sql: str, named: tuple[str, ...],
                                          aggregated: tuple[str, ...],
