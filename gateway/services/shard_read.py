@@ -4,8 +4,10 @@ What each statement asks the shards and how their answers merge is decided by
 `translators.influxql.shard_plan`; a statement that cannot be merged exactly is answered with
 an error naming the limitation (and the statements after it are not run), never with part of
 the data. A shard that cannot be reached fails the request: there is no failover between
-shards, which hold different data. Statements that read no series (SHOW RETENTION POLICIES...)
-go to the first shard alone, so a request mixing both answers every statement in order.
+shards, which hold different data. DROP DATABASE and the retention-policy statements reach
+every shard too, as DELETE does: each shard holds the database and its policies. Statements
+that read no series (SHOW RETENTION POLICIES...) go to the first shard alone, so a request
+mixing both answers every statement in order.
 `now()` is read once per request and written into the statements as a time.
 """
 
@@ -33,6 +35,12 @@ from translators.influxql.shard_plan import (
     tag_keys_statement,
 )
 
+# Statements that change a database or its policies, which every shard holds: sent to every
+# shard and answered by the first error, else the first shard (as DELETE is). The plan sends
+# them to the first shard alone, since they read no series.
+_EVERY_SHARD = (ast.DropDatabase, ast.CreateRetentionPolicy, ast.AlterRetentionPolicy,
+                ast.DropRetentionPolicy)
+
 # Asks one target the statements (already rewritten) and returns its results.
 ShardFetch = Callable[[str, list[ast.Statement], InfluxQLRequest],
                       Awaitable[list[StatementResult]]]
@@ -40,7 +48,7 @@ ShardFetch = Callable[[str, list[ast.Statement], InfluxQLRequest],
 
 def wants_shards(statements: Sequence[ast.Statement]) -> bool:
     """True when a request on a sharded route must reach every shard."""
-    return any(reaches_shards(s) for s in statements)
+    return any(reaches_shards(s) or isinstance(s, _EVERY_SHARD) for s in statements)
 
 
 class ShardedReads:
@@ -58,8 +66,10 @@ class ShardedReads:
         refused: str | None = None
         for index, statement in enumerate(statements):
             try:
-                plans.append(plan_statement(statement, whole_series=whole_series,
-                                            tag_keys=tag_keys.get(index)))
+                plans.append(ShardPlan(statement, Merge.FIRST)
+                             if isinstance(statement, _EVERY_SHARD)
+                             else plan_statement(statement, whole_series=whole_series,
+                                                 tag_keys=tag_keys.get(index)))
             except NotShardable as exc:
                 refused = str(exc)
                 break

@@ -90,9 +90,9 @@ async def test_a_route_to_influxdb3_drops_there_through_the_api(routed, route) -
         if route.mode == "single":
             assert await query(client, "DROP MEASUREMENT cpu", "nosuch") == (
                 200, {"results": [{"statement_id": 0, "error": "database not found: nosuch"}]})
-        if route.mode == "shard":
-            return  # DROP DATABASE goes to the first shard alone (README, Sharded reads)
         assert await query(client, "DROP DATABASE lake") == (
             200, {"results": [{"statement_id": 0}]})
         assert "lake" not in fake.databases
+        status, body = await query(client, "SHOW DATABASES")  # the native shard's too
+        assert status == 200 and ["lake"] not in body["results"][0]["series"][0]["values"]
         assert not [r for r in fake.requests_to("/query") if "DROP" in r.query.get("q", "")]
