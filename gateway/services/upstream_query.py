@@ -73,7 +73,7 @@ class RoutedInfluxQL:
         self._router = router
         self._native = native
         self._queues = queues
-        self._sharded = ShardedReads(self._shard_results)
+        self._sharded = ShardedReads(self._shard_results, self._generation)
 
     async def execute(self, request: InfluxQLRequest, *, relay: bool = True) -> InfluxQLAnswer:
         """`relay=False` asks for decoded results even where an upstream's bytes could be

@@ -159,3 +159,30 @@ async def test_a_deletion_bound_for_influxdb3_stops_a_request_over_several_datab
         status, body = await query(client, "SHOW DATABASES")
         assert ["local"] in body["results"][0]["series"][0]["values"]
         assert not [r for r in fake.requests_to("/query") if "DELETE" in r.query.get("q", "")]
+
+
+async def test_a_shard_route_sends_policy_statements_to_its_shards_that_have_policies(
+        routed) -> None:
+    """Retention-policy statements reach every shard that has policies; an InfluxDB 3 shard
+    has none and is not sent them (as an InfluxDB 3 mirror is not), even beside a read."""
+    async with FakeInfluxDB3(databases=("lake",)) as fake:
+        route = RouteConfig(database="*", mode="shard", targets=("native", "three"))
+        client = await routed([v3(fake.url)], [route])
+        assert (await query(client, "CREATE DATABASE lake"))[0] == 200
+        ok = (200, {"results": [{"statement_id": 0}]})
+        assert await query(
+            client, 'CREATE RETENTION POLICY "short" ON "lake" DURATION 2h REPLICATION 1') == ok
+        assert await query(client, 'ALTER RETENTION POLICY "short" ON "lake" DEFAULT') == ok
+
+        async def policies() -> list[list[object]]:  # the first shard's: the native store's
+            status, body = await query(client, 'SHOW RETENTION POLICIES ON "lake"')
+            assert status == 200, body
+            return body["results"][0]["series"][0]["values"]
+
+        assert ["short", "2h0m0s", "1h0m0s", 1, True] in await policies()
+        status, body = await query(
+            client, 'DROP RETENTION POLICY "short" ON "lake"; SELECT * FROM cpu', "lake")
+        assert status == 200, body
+        assert body["results"][0] == {"statement_id": 0}
+        assert [p[0] for p in await policies()] == ["autogen"]
+        assert [r.query["q"] for r in fake.requests_to("/query")] == ["SELECT * FROM cpu"]
