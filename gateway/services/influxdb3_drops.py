@@ -6,6 +6,11 @@ configure deletes; a mirror's replay of a queued statement) it sends
 DELETE /api/v3/configure/database or /api/v3/configure/table instead, through this one
 function. Only a statement alone has that form: a request holding one among other
 statements is refused for an InfluxDB 3 target, before any target runs it.
+
+DELETE and DROP SERIES have no form there at all: InfluxDB 3 documents its /query for reads
+and its API deletes whole databases and tables, never points. A request holding either is
+refused for a route that reaches an InfluxDB 3, before any target runs it, rather than leave
+that target holding what the others deleted.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from gateway.model import Namespace, PassCredentials
 from gateway.services.routing import RelayedError, Router
 from translators.influxql import ast
 
-__all__ = ["api_drop", "drop_on_influxdb3", "refuse_drops_among_others"]
+__all__ = ["api_drop", "drop_on_influxdb3", "refuse_on_influxdb3"]
 
 _DROPS = (ast.DropDatabase, ast.DropMeasurement)
+_POINT_DELETES = (ast.Delete, ast.DropSeries)
 
 
 def api_drop(statements: Sequence[ast.Statement]
@@ -31,15 +37,21 @@ def api_drop(statements: Sequence[ast.Statement]
     return None
 
 
-def refuse_drops_among_others(statements: Sequence[ast.Statement],
-                              influxdb3_targets: Iterable[str]) -> None:
-    """A 400 for a DROP DATABASE or DROP MEASUREMENT sent with other statements to a route
-    that reaches an InfluxDB 3: its API takes each alone, and its /query none."""
-    named = list(influxdb3_targets)
-    if named and len(statements) > 1 and any(isinstance(s, _DROPS) for s in statements):
-        raise invalid("DROP DATABASE and DROP MEASUREMENT reach "
-                      f"{', '.join(f'upstream {t}' for t in named)} (InfluxDB 3) through its "
-                      "configure API, one at a time: send each in a request of its own")
+def refuse_on_influxdb3(statements: Sequence[ast.Statement],
+                        influxdb3_targets: Iterable[str]) -> None:
+    """A 400 for a request that a route reaching an InfluxDB 3 (`influxdb3_targets`) cannot
+    run there: a DELETE or DROP SERIES, which it has no way to run, or a DROP DATABASE or DROP
+    MEASUREMENT with other statements (its API takes each alone, and its /query none)."""
+    named = ", ".join(f"upstream {t}" for t in influxdb3_targets)
+    if not named:
+        return
+    if any(isinstance(s, _POINT_DELETES) for s in statements):
+        raise invalid(f"DELETE and DROP SERIES cannot reach {named} (InfluxDB 3): it has no "
+                      "API that deletes points, only whole tables and databases (DROP "
+                      "MEASUREMENT, DROP DATABASE); nothing was deleted")
+    if len(statements) > 1 and any(isinstance(s, _DROPS) for s in statements):
+        raise invalid(f"DROP DATABASE and DROP MEASUREMENT reach {named} (InfluxDB 3) through "
+                      "its configure API, one at a time: send each in a request of its own")
 
 
 async def drop_on_influxdb3(router: Router, target: str, database: str | None,

@@ -4,8 +4,9 @@ A write on a mirror route goes to the primary and to every mirror; so must the s
 that change what they hold, or the mirror keeps points the primary deleted, or refuses writes
 for a retention policy only the primary was given (1.x answers such a write 500, which the
 replay counts as refused). DELETE, DROP SERIES and DROP MEASUREMENT reach every write target
-(InfluxDB 2 runs them over its 1.x-compatible /query, InfluxDB 3 DELETE and DROP SERIES too
-and a DROP MEASUREMENT alone through its configure API, as influxdb3_drops says); CREATE,
+(InfluxDB 2 runs them over its 1.x-compatible /query, InfluxDB 3 a DROP MEASUREMENT alone
+through its configure API; a route with an InfluxDB 3 has DELETE and DROP SERIES refused before
+it gets here, as influxdb3_drops says); CREATE,
 ALTER and DROP RETENTION POLICY reach the 1.x and native targets only, since InfluxDB 2 and 3
 have no retention policies, and DROP DATABASE those and, alone, InfluxDB 3 (through its API),
 InfluxDB 2's buckets being deleted through its own API (so a request holding both kinds is

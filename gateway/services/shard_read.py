@@ -4,8 +4,12 @@ What each statement asks the shards and how their answers merge is decided by
 `translators.influxql.shard_plan`; a statement that cannot be merged exactly is answered with
 an error naming the limitation (and the statements after it are not run), never with part of
 the data. A shard that cannot be reached fails the request: there is no failover between
-shards, which hold different data. Statements that read no series (SHOW RETENTION POLICIES...)
-go to the first shard alone, so a request mixing both answers every statement in order.
+shards, which hold different data. DROP DATABASE and the retention-policy statements reach
+every shard too, as DELETE does: each shard holds the database and its policies (but an
+InfluxDB 2 or 3 shard, which has no policies, is not sent the policy statements, as a mirror
+of theirs is not). Statements
+that read no series (SHOW RETENTION POLICIES...) go to the first shard alone, so a request
+mixing both answers every statement in order.
 `now()` is read once per request and written into the statements as a time.
 """
 
@@ -16,6 +20,7 @@ import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
+from gateway.backends.upstream.base import Generation
 from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest
 from translators.influxql import ast
 from translators.influxql.render import render
@@ -33,6 +38,12 @@ from translators.influxql.shard_plan import (
     tag_keys_statement,
 )
 
+# Statements that change a database or its policies, which every shard holds: sent to every
+# shard and answered by the first error, else the first shard (as DELETE is). The plan sends
+# them to the first shard alone, since they read no series.
+_POLICIES = (ast.CreateRetentionPolicy, ast.AlterRetentionPolicy, ast.DropRetentionPolicy)
+_EVERY_SHARD = (ast.DropDatabase, *_POLICIES)
+
 # Asks one target the statements (already rewritten) and returns its results.
 ShardFetch = Callable[[str, list[ast.Statement], InfluxQLRequest],
                       Awaitable[list[StatementResult]]]
@@ -40,12 +51,14 @@ ShardFetch = Callable[[str, list[ast.Statement], InfluxQLRequest],
 
 def wants_shards(statements: Sequence[ast.Statement]) -> bool:
     """True when a request on a sharded route must reach every shard."""
-    return any(reaches_shards(s) for s in statements)
+    return any(reaches_shards(s) or isinstance(s, _EVERY_SHARD) for s in statements)
 
 
 class ShardedReads:
-    def __init__(self, fetch: ShardFetch, clock: Callable[[], int] = time.time_ns) -> None:
+    def __init__(self, fetch: ShardFetch, generation_of: Callable[[str], Generation | None],
+                 clock: Callable[[], int] = time.time_ns) -> None:
         self._fetch = fetch
+        self._generation_of = generation_of  # None: the native store
         self._clock = clock
 
     async def execute(self, targets: Sequence[str], statements: list[ast.Statement],
@@ -58,18 +71,21 @@ class ShardedReads:
         refused: str | None = None
         for index, statement in enumerate(statements):
             try:
-                plans.append(plan_statement(statement, whole_series=whole_series,
-                                            tag_keys=tag_keys.get(index)))
+                plans.append(ShardPlan(statement, Merge.FIRST)
+                             if isinstance(statement, _EVERY_SHARD)
+                             else plan_statement(statement, whole_series=whole_series,
+                                                 tag_keys=tag_keys.get(index)))
             except NotShardable as exc:
                 refused = str(exc)
                 break
         results: list[StatementResult] = []
         if plans:
             first_only = [p.merge is Merge.ONE for p in plans]
-            answers = await self._ask(targets, [p.statement for p in plans], request,
-                                      first_only)
+            asked_for = [p.statement for p in plans]
+            sent = self._sent(targets, asked_for, first_only)
+            answers = await self._ask(targets, asked_for, request, sent)
             for index, plan in enumerate(plans):
-                asked = answers[:1] if first_only[index] else answers
+                asked = [a for a, indices in zip(answers, sent, strict=True) if index in indices]
                 paged = indexes.get(index)
                 merged = merge_results(plan, index, [a.get(index) for a in asked], paged)
                 results.append(merged)
@@ -79,19 +95,34 @@ class ShardedReads:
             results.append(StatementResult(len(results), error=refused))
         return InfluxQLAnswer.of(results, statements)
 
+    def _sent(self, targets: Sequence[str], statements: Sequence[ast.Statement],
+              first_only: Sequence[bool] = ()) -> list[list[int]]:
+        """The indices of the statements each target is sent: those marked `first_only` the
+        first target alone, the others every target that has what they change."""
+        return [[i for i, statement in enumerate(statements)
+                 if (n == 0 or not (first_only and first_only[i]))
+                 and self._takes(target, statement)]
+                for n, target in enumerate(targets)]
+
+    def _takes(self, target: str, statement: ast.Statement) -> bool:
+        # InfluxDB 2 and 3 have no retention policies (a mirror of theirs is not sent these).
+        return not (isinstance(statement, _POLICIES)
+                    and self._generation_of(target) in (Generation.V2, Generation.V3))
+
     async def _ask(self, targets: Sequence[str], statements: list[ast.Statement],
-                   request: InfluxQLRequest, first_only: Sequence[bool] = ()
+                   request: InfluxQLRequest, asked: Sequence[Sequence[int]] | None = None
                    ) -> list[dict[int, StatementResult]]:
-        """Each target's results by statement index. Statements marked `first_only` are sent
-        to the first target alone; the others to every target."""
-        asked = [[i for i in range(len(statements))
-                  if n == 0 or not (first_only and first_only[i])] for n in range(len(targets))]
+        """Each target's results by statement index, for the statements `asked` of it (by
+        default, every one)."""
+        if asked is None:
+            asked = self._sent(targets, statements)
         return list(await asyncio.gather(
             *(self._one(t, [statements[i] for i in indices], request, indices)
               for t, indices in zip(targets, asked, strict=True))))
 
     async def _one(self, target: str, statements: list[ast.Statement],
-                   request: InfluxQLRequest, indices: list[int]) -> dict[int, StatementResult]:
+                   request: InfluxQLRequest, indices: Sequence[int]
+                   ) -> dict[int, StatementResult]:
         if not statements:
             return {}
         shard_request = dataclasses.replace(

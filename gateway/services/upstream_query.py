@@ -32,7 +32,7 @@ from gateway.services.create_database import create_everywhere, native_create
 from gateway.services.influxdb3_drops import (
     api_drop,
     drop_on_influxdb3,
-    refuse_drops_among_others,
+    refuse_on_influxdb3,
 )
 from gateway.services.influxql import (
     InfluxQLAnswer,
@@ -73,7 +73,7 @@ class RoutedInfluxQL:
         self._router = router
         self._native = native
         self._queues = queues
-        self._sharded = ShardedReads(self._shard_results)
+        self._sharded = ShardedReads(self._shard_results, self._generation)
 
     async def execute(self, request: InfluxQLRequest, *, relay: bool = True) -> InfluxQLAnswer:
         """`relay=False` asks for decoded results even where an upstream's bytes could be
@@ -109,6 +109,10 @@ class RoutedInfluxQL:
         databases = sorted({d for s in statements for d in names.databases_of(s, request.database)})
         if len(databases) > 1:
             self._check_one_target_each(statements, request.database)
+            for statement in statements:  # before any of them runs
+                for named in names.databases_of(statement, request.database):
+                    refuse_on_influxdb3([statement], self._influxdb3_targets(
+                        named, names.addressed([statement], named)[1]))
             if len(statements) > 1:
                 return await self._per_statement(statements, request)
             return await self._spanning(statements, request, databases, relay)
@@ -119,9 +123,7 @@ class RoutedInfluxQL:
         route = self._router.resolve(database, measurement).route
         if not route.passthrough:  # the caller's credentials stay here
             request = dataclasses.replace(request, credentials=None)
-        refuse_drops_among_others(statements, [
-            t for t in dict.fromkeys([*route.targets, *targets])
-            if self._generation(t) is Generation.V3])
+        refuse_on_influxdb3(statements, self._influxdb3_targets(database, measurement))
         if mirrored(route, statements):
             return InfluxQLAnswer.of(await on_write_targets(
                 route, statements, self._generation,
@@ -213,6 +215,13 @@ class RoutedInfluxQL:
             return await self._read(target, request, statements, relay)
 
         return await with_failover(targets, attempt, ", ".join(databases))
+
+    def _influxdb3_targets(self, database: str, measurement: str | None) -> list[str]:
+        """The InfluxDB 3 upstreams among the write and read targets of the database's
+        route."""
+        route = self._router.resolve(database, measurement).route
+        targets = [*route.targets, *self._router.read_targets(database, measurement)]
+        return [t for t in dict.fromkeys(targets) if self._generation(t) is Generation.V3]
 
     def _check_one_target_each(self, statements: list[ast.Statement],
                                default: str | None) -> None:

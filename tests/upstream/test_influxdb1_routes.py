@@ -409,3 +409,53 @@ def test_shard_by_measurement_spreads_and_show_merges(servers, start_gateway,
     databases = json.loads(query(gateway.url, "SHOW DATABASES")[2])
     listed = {row[0] for row in databases["results"][0]["series"][0]["values"]}
     assert "sharded" in listed
+
+
+def databases_on(url: str) -> list[str]:
+    status, _, body = query(url, "SHOW DATABASES")
+    assert status == 200, body
+    return [row[0] for row in json.loads(body)["results"][0]["series"][0].get("values", [])]
+
+
+def test_database_and_policy_statements_reach_every_shard(servers, start_gateway,
+                                                          tmp_path: Path) -> None:
+    first, second = servers
+    config = routing_config(tmp_path / "statements.toml", {"a": first.url, "b": second.url},
+                            mode="shard", targets=["a", "b"])
+    gateway = start_gateway(config, "gw-statements")
+    ok = {"results": [{"statement_id": 0}]}
+
+    def run(text: str) -> dict:
+        status, _, body = query(gateway.url, text, database="kept", method="POST")
+        assert status == 200, body
+        return json.loads(body)
+
+    def names(url: str) -> list[str]:
+        return [policy[0] for policy in policies(url, "kept")]
+
+    assert run("CREATE DATABASE kept") == ok
+    assert run('CREATE RETENTION POLICY "short" ON "kept" DURATION 2h REPLICATION 1') == ok
+    assert run('ALTER RETENTION POLICY "short" ON "kept" DURATION 3h DEFAULT') == ok
+    for server in servers:
+        assert policies(server.url, "kept") == [["autogen", "0s", "168h0m0s", 1, False],
+                                                ["short", "3h0m0s", "1h0m0s", 1, True]]
+    # Beside a read, in order: dropped on every shard, then listed from the first.
+    answer = run('DROP RETENTION POLICY "short" ON "kept"; SHOW RETENTION POLICIES ON "kept"')
+    assert answer["results"][0] == {"statement_id": 0}
+    assert [p[0] for p in answer["results"][1]["series"][0]["values"]] == ["autogen"]
+    assert names(first.url) == names(second.url) == ["autogen"]
+    assert run("DROP DATABASE kept") == ok
+    assert "kept" not in databases_on(first.url) and "kept" not in databases_on(second.url)
+
+    # Each shard runs it; the first error (in the order of the route's targets) is answered.
+    assert run("CREATE DATABASE kept") == ok
+    made = 'CREATE RETENTION POLICY "odd" ON "kept" DURATION 5h REPLICATION 1'
+    assert query(second.url, made, method="POST")[0] == 200
+    assert run('CREATE RETENTION POLICY "odd" ON "kept" DURATION 4h REPLICATION 1') == {
+        "results": [{"statement_id": 0, "error": "retention policy already exists"}]}
+    assert ["odd", "4h0m0s", "1h0m0s", 1, False] in policies(first.url, "kept")
+    assert query(first.url, "DROP DATABASE kept", method="POST")[0] == 200
+    assert run('CREATE RETENTION POLICY "odd" ON "kept" DURATION 7h REPLICATION 1') == {
+        "results": [{"statement_id": 0, "error": "database not found: kept"}]}
+    assert run("DROP DATABASE kept") == ok
+    assert "kept" not in databases_on(second.url)

@@ -90,9 +90,99 @@ async def test_a_route_to_influxdb3_drops_there_through_the_api(routed, route) -
         if route.mode == "single":
             assert await query(client, "DROP MEASUREMENT cpu", "nosuch") == (
                 200, {"results": [{"statement_id": 0, "error": "database not found: nosuch"}]})
-        if route.mode == "shard":
-            return  # DROP DATABASE goes to the first shard alone (README, Sharded reads)
         assert await query(client, "DROP DATABASE lake") == (
             200, {"results": [{"statement_id": 0}]})
         assert "lake" not in fake.databases
+        status, body = await query(client, "SHOW DATABASES")  # the native shard's too
+        assert status == 200 and ["lake"] not in body["results"][0]["series"][0]["values"]
         assert not [r for r in fake.requests_to("/query") if "DROP" in r.query.get("q", "")]
+
+
+async def native_points(client, database: str) -> list[list[object]]:
+    answer = await client.post("/query", data={"q": "SELECT * FROM cpu", "db": database,
+                                               "epoch": "s"})
+    body = await answer.json()
+    assert answer.status == 200, body
+    return [row for series in body["results"][0].get("series", []) for row in series["values"]]
+
+
+@pytest.mark.parametrize("route", [
+    pytest.param(single("three"), id="single"),
+    pytest.param(RouteConfig(database="*", mode="shard", targets=("native", "three")),
+                 id="shard"),
+    pytest.param(RouteConfig(database="*", mode="mirror", targets=("native", "three")),
+                 id="mirror"),
+])
+@pytest.mark.parametrize("text", [
+    pytest.param("DELETE FROM cpu WHERE host = 'a'", id="delete"),
+    pytest.param("DROP SERIES FROM cpu WHERE host = 'a'", id="drop-series"),
+    pytest.param("DELETE WHERE time < now()", id="delete-everywhere"),
+    pytest.param("SELECT * FROM cpu; DROP SERIES FROM cpu", id="among-reads"),
+])
+async def test_point_deletions_are_refused_on_a_route_to_influxdb3(routed, route,
+                                                                    text: str) -> None:
+    """InfluxDB 3 documents no DELETE or DROP SERIES (its /query reads) and no API that
+    deletes points: a 400 naming it, before any target runs the request."""
+    async with FakeInfluxDB3(databases=("lake",)) as fake:
+        client = await routed([v3(fake.url)], [route])
+        assert (await query(client, "CREATE DATABASE lake"))[0] == 200
+        written = await client.post("/write", params={"db": "lake", "precision": "s"},
+                                    data=b"cpu,host=a v=1 1\ncpu,host=b v=2 2")
+        assert written.status == 204, await written.text()
+        kept = await native_points(client, "lake") if route.mode != "single" else []
+
+        status, body = await query(client, text, "lake")
+        assert status == 400, body
+        assert "upstream three (InfluxDB 3)" in body["error"]
+        assert "DELETE and DROP SERIES" in body["error"]
+        if route.mode != "single":  # the native target deleted nothing either
+            assert kept and await native_points(client, "lake") == kept
+        if ";" not in text:  # InfluxDB 3's own front door, in its own error shape
+            answer = await client.get("/api/v3/query_influxql",
+                                      params={"db": "lake", "q": text})
+            assert answer.status == 400
+            assert "upstream three (InfluxDB 3)" in (await answer.json())["error"]
+        assert not [r for r in fake.requests_to("/query")
+                    if "DELETE" in r.query.get("q", "") or "DROP" in r.query.get("q", "")]
+
+
+async def test_a_deletion_bound_for_influxdb3_stops_a_request_over_several_databases(
+        routed) -> None:
+    """A request whose statements each go to their own database's route is refused whole when
+    one is a DELETE bound for an InfluxDB 3: the statements before it do not run either."""
+    async with FakeInfluxDB3(databases=("lake",)) as fake:
+        client = await routed([v3(fake.url)], [single("three", database="lake")])
+        assert (await query(client, "CREATE DATABASE local"))[0] == 200
+        status, body = await query(client, "DROP DATABASE local; DELETE FROM cpu", "lake")
+        assert status == 400, body
+        assert "upstream three (InfluxDB 3)" in body["error"]
+        status, body = await query(client, "SHOW DATABASES")
+        assert ["local"] in body["results"][0]["series"][0]["values"]
+        assert not [r for r in fake.requests_to("/query") if "DELETE" in r.query.get("q", "")]
+
+
+async def test_a_shard_route_sends_policy_statements_to_its_shards_that_have_policies(
+        routed) -> None:
+    """Retention-policy statements reach every shard that has policies; an InfluxDB 3 shard
+    has none and is not sent them (as an InfluxDB 3 mirror is not), even beside a read."""
+    async with FakeInfluxDB3(databases=("lake",)) as fake:
+        route = RouteConfig(database="*", mode="shard", targets=("native", "three"))
+        client = await routed([v3(fake.url)], [route])
+        assert (await query(client, "CREATE DATABASE lake"))[0] == 200
+        ok = (200, {"results": [{"statement_id": 0}]})
+        assert await query(
+            client, 'CREATE RETENTION POLICY "short" ON "lake" DURATION 2h REPLICATION 1') == ok
+        assert await query(client, 'ALTER RETENTION POLICY "short" ON "lake" DEFAULT') == ok
+
+        async def policies() -> list[list[object]]:  # the first shard's: the native store's
+            status, body = await query(client, 'SHOW RETENTION POLICIES ON "lake"')
+            assert status == 200, body
+            return body["results"][0]["series"][0]["values"]
+
+        assert ["short", "2h0m0s", "1h0m0s", 1, True] in await policies()
+        status, body = await query(
+            client, 'DROP RETENTION POLICY "short" ON "lake"; SELECT * FROM cpu', "lake")
+        assert status == 200, body
+        assert body["results"][0] == {"statement_id": 0}
+        assert [p[0] for p in await policies()] == ["autogen"]
+        assert [r.query["q"] for r in fake.requests_to("/query")] == ["SELECT * FROM cpu"]
