@@ -23,7 +23,7 @@ from gateway.services import influxql_sources as names
 from gateway.services.admin import AdminService
 from gateway.services.configure import TableSpec, create_table_on
 from gateway.services.create_database import create_on_upstream
-from gateway.services.influxdb3_drops import api_drop, drop_on_influxdb3
+from gateway.services.influxdb3_drops import api_drop, drop_on_influxdb3, refuse_on_influxdb3
 from gateway.services.influxql import InfluxQLRequest, InfluxQLService, parse_request
 from gateway.services.mirror_outcomes import delivery_of
 from gateway.services.routing import Router
@@ -48,14 +48,23 @@ class StatementReplay:
                 await create_table_on(self._router, self._admin, target,
                                       TableSpec.from_json(entry.text), exists_ok=True)
                 return Delivery(Outcome.DELIVERED)
+            if entry.kind:
+                return Delivery(Outcome.REJECTED, detail=(
+                    f"a queued statement of kind {entry.kind!r}, which this gateway does not "
+                    "know (a newer gateway wrote it)"))
             statements = await parse_request(entry.text, None)
+            influxdb3 = (target != NATIVE
+                         and self._router.upstreams[target].generation is Generation.V3)
+            if influxdb3:
+                # What a route refuses live (DELETE, DROP SERIES: InfluxDB 3 cannot delete
+                # points) may have been queued by an earlier gateway: refused here the same way.
+                refuse_on_influxdb3(statements, [target])
             if target != NATIVE and isinstance(statements[0], ast.CreateDatabase):
                 # Through the upstream's API, as it went live (create_database).
                 await create_on_upstream(self._router, target, statements[0].name)
                 return Delivery(Outcome.DELIVERED)
             dropped = api_drop(statements)
-            if (dropped is not None and target != NATIVE
-                    and self._router.upstreams[target].generation is Generation.V3):
+            if dropped is not None and influxdb3:
                 # Through InfluxDB 3's API, as it went live (its /query documents neither
                 # statement); one already gone there counts as done.
                 await drop_on_influxdb3(self._router, target, entry.database, dropped)

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.api import keys
+from gateway.backends.replay import QueuedStatement
+from gateway.backends.replayer import Outcome
 from gateway.config import RouteConfig
+from gateway.services.statement_replay import StatementReplay
 from tests.support.fake_upstreams import FakeInfluxDB3
 from tests.upstream.test_translation_routes import routed, single, v3
 
@@ -186,3 +190,23 @@ async def test_a_shard_route_sends_policy_statements_to_its_shards_that_have_pol
         assert body["results"][0] == {"statement_id": 0}
         assert [p[0] for p in await policies()] == ["autogen"]
         assert [r.query["q"] for r in fake.requests_to("/query")] == ["SELECT * FROM cpu"]
+
+
+async def test_a_replayed_point_deletion_for_influxdb3_is_refused_not_sent(routed) -> None:
+    """A DELETE or DROP SERIES queued for an InfluxDB 3 mirror (by a gateway from before routes
+    refused them) is rejected on replay with the live refusal's words, never sent to its /query;
+    a statement of a kind this gateway does not know is rejected by name."""
+    async with FakeInfluxDB3(databases=("twin",)) as fake:
+        mirror = RouteConfig(database="*", mode="mirror", targets=("native", "three"))
+        client = await routed([v3(fake.url)], [mirror])
+        app = client.server.app
+        replay = StatementReplay(app[keys.ROUTER], app[keys.INFLUXQL], app[keys.ADMIN])
+        for text in ("DELETE FROM cpu WHERE host = 'a'", "DROP SERIES FROM cpu"):
+            delivery = await replay.deliver("three", QueuedStatement("twin", None, text, 1))
+            assert delivery.outcome is Outcome.REJECTED
+            assert "cannot reach upstream three (InfluxDB 3)" in delivery.detail
+        assert fake.requests_to("/query") == []
+        later = QueuedStatement("twin", None, "{}", 1, kind="configure/retention")
+        delivery = await replay.deliver("three", later)
+        assert delivery.outcome is Outcome.REJECTED
+        assert "'configure/retention'" in delivery.detail
