@@ -118,7 +118,9 @@ def kept_rows(plan: SelectPlan, groups: Sequence[SeriesRows], kept: list[set[int
             group, rows=[r for i, r in enumerate(group.rows) if i in rows]))
         ordered = sorted(rows, reverse=plan.descending)
         if found and not cut:
-            breaks[id(out[-1])] = tuple(sorted(ordered.index(r) + 1 for r in found if r in rows))
+            # each row's place in the answer's order, looked up once per batch end
+            place = {r: at for at, r in enumerate(ordered)}
+            breaks[id(out[-1])] = tuple(sorted(place[r] + 1 for r in found if r in rows))
         if batch and not cut:
             numbers[id(out[-1])] = [batch[r] for r in ordered]
     return out, breaks, numbers

@@ -175,8 +175,9 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     return _unbatched(found, statement.limit, statement.offset) if batched else found
 
 
-#: The hidden tag a subquery's rows carry their batch number in (`_batched`).
-_BATCH = "__batch"
+#: The hidden tag a subquery's rows carry their batch number in (`_batched`): a name no tag
+#: can have, a line protocol key never holding a newline, so a user's `__batch` stays theirs.
+_BATCH = "\nbatch"
 #: The calls 1.x reduces a subquery's rows with once, and those it reduces twice (each
 #: reduce iterator's partials again: `reduce_layers`).
 _ONCE = frozenset({"median", "mode", "stddev", "spread", "percentile", "distinct", "top",

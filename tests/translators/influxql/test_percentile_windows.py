@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from translators.influxql.percentile_windows import _reduced, _scan, _scans
+from translators.influxql import ast
+from translators.influxql.percentile_windows import _reduced, _scan, _scans, kept_rows
+from translators.influxql.select_plan import Prim, PrimRef, SelectPlan
+from translators.influxql.series_rows import SeriesRows
+from translators.influxql.timerange import TimeRange
 
 N = None  # a scan that finds nothing (every call's window selects nothing)
 
@@ -36,3 +40,45 @@ def test_scans_go_on_past_the_cursor_end() -> None:
     assert _scans(windows) == [0, 1, N, N, 4]
     # the cursor's own rule: the second scan in a row that finds nothing ends the read
     assert _scan(windows) == ({0, 1}, {1})
+
+
+def _plan(descending: bool = False, limit: int = 0) -> SelectPlan:
+    """A percentile() over one field, grouped by time."""
+    return SelectPlan(sources=[], columns=["percentile"], outputs=[PrimRef(0)],
+                      prims=[Prim("v", "field", "percentile", (5,))], condition=None,
+                      time_range=TimeRange(lower=0, upper=100), interval=1, aggregate=True,
+                      fill=ast.FillOption.NONE, descending=descending, limit=limit)
+
+
+@pytest.mark.parametrize(("descending", "kept", "ends", "breaks"), [
+    # rows 1 and 4 dropped: the batches ending at rows 3 and 5 end after 3 and 4 rows kept
+    pytest.param(False, {0, 2, 3, 5}, {3, 5}, (3, 4), id="ascending"),
+    # in the answer's (newest first) order: 5, 3, 2, 0
+    pytest.param(True, {0, 2, 3, 5}, {3, 0}, (2, 4), id="descending"),
+    # an end on a row not kept marks nothing
+    pytest.param(False, {0, 2, 3}, {1, 3}, (3,), id="end-on-a-dropped-row"),
+])
+def test_kept_rows_breaks(descending: bool, kept: set[int], ends: set[int],
+                          breaks: tuple[int, ...]) -> None:
+    group = SeriesRows("m", (), [(t, [float(t)]) for t in range(6)])
+    out, found, numbers = kept_rows(_plan(descending), [group], [kept], [ends], [{}])
+    assert [t for t, _ in out[0].rows] == sorted(kept)
+    assert found == {id(out[0]): breaks}
+    assert numbers == {}
+
+
+def test_kept_rows_breaks_of_a_long_series() -> None:
+    # a batch end every other row of 20,000: each end's place is its index in the answer
+    size = 20_000
+    group = SeriesRows("m", (), [(t, [float(t)]) for t in range(size)])
+    ends = set(range(1, size, 2))
+    batches = {r: r // 2 for r in range(size)}
+    out, found, numbers = kept_rows(_plan(), [group], [set(range(size))], [ends], [batches])
+    assert found[id(out[0])] == tuple(range(2, size + 1, 2))
+    assert numbers[id(out[0])] == [r // 2 for r in range(size)]
+
+
+def test_kept_rows_cut_by_limit_has_no_breaks() -> None:
+    group = SeriesRows("m", (), [(t, [float(t)]) for t in range(4)])
+    out, found, numbers = kept_rows(_plan(limit=2), [group], [{0, 1, 2, 3}], [{1}], [{0: 0}])
+    assert len(out) == 1 and found == {} and numbers == {}
