@@ -42,6 +42,6 @@ def encode_pretty(table: pa.Table) -> bytes:
     for columns in parts:
         padded = [pc.utf8_rpad(c, width=w, padding=" ") for c, w in zip(columns, widths,
                                                                          strict=True)]
-        row = pc.binary_join_element_wise(*padded, " | ") if len(padded) > 1 else padded[0]
+        row = pc.binary_join_element_wise(*padded, " | ")
         body.append(joined(pc.binary_join_element_wise("| ", row, " |", ""), "\n") + b"\n")
     return _frame(names, widths, body)
