@@ -11,12 +11,11 @@ and 10 series, `--points` points in all; each statement is sent once to warm up,
 from __future__ import annotations
 
 import argparse
-import pathlib
-import tempfile
 import time
 import urllib.parse
 import urllib.request
 
+from bench.common import create_database, workdir
 from tests.support.influxd import influxd
 
 STATEMENTS = ("SELECT f1 FROM m", "SELECT f1, * FROM m",
@@ -30,7 +29,7 @@ def main() -> None:
     parser.add_argument("--fields", type=int, default=40)
     parser.add_argument("--points", type=int, default=100_000)
     args = parser.parse_args()
-    server = influxd(pathlib.Path(tempfile.mkdtemp())).start()
+    server = influxd(workdir("routed_sql_reads")).start()
     try:
         def post(path: str, data: bytes) -> tuple[float, int]:
             started = time.perf_counter()
@@ -43,7 +42,7 @@ def main() -> None:
             return post("/query", urllib.parse.urlencode(
                 {"q": text, "db": "bench", "epoch": "ns"}).encode())
 
-        query("CREATE DATABASE bench")
+        create_database(server.url, "bench")
         for start in range(0, args.points, 5000):
             lines = [f"m,host=h{i % 10} " + ",".join(f"f{j}={i * j % 97}.5"
                                                       for j in range(args.fields))
