@@ -34,11 +34,6 @@ def integer_type(text: str) -> str | None:
     return FLOAT64 if negative or value > _U64_MAX else UINT64
 
 
-def float_text(text: str) -> str:
-    """`text` as DataFusion's Float64 shows it (Rust's shortest round trip, as Python's)."""
-    return repr(float(text))
-
-
 def type_big_integers(tree: exp.Expression) -> exp.Expression:
     """`tree` with each integer literal past Int64 written with DataFusion's type."""
     for node in list(tree.find_all(exp.Literal)):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from .numbers import FLOAT64, float_text, integer_type
+from .numbers import FLOAT64, integer_type
 
 _FUNCTIONS: dict[type[exp.Expression], str] = {
     exp.Avg: "avg", exp.Sum: "sum", exp.Min: "min", exp.Max: "max", exp.Count: "count",
@@ -146,11 +146,9 @@ def _literal(node: exp.Expression) -> str:
 
 def _number(text: str) -> str:
     kind = integer_type(text)
-    if kind == FLOAT64:
-        return f"Float64({float_text(text)})"
-    if kind is not None:
+    if kind is not None and kind != FLOAT64:
         return f"{kind}({int(text)})"
-    try:
+    try:  # a decimal, or an integer past UInt64 (DataFusion's Float64, Rust's shortest text)
         return f"Float64({float(text)!r})"
     except ValueError:
         raise _Unnamed from None
