@@ -25,16 +25,19 @@ from .values import iso_times
 _NOT_PRINTABLE_ASCII = r"[^ -~]"
 
 
+def kept(value: object) -> bool:
+    """Whether a row's object holds the value: InfluxDB 3's JSON rows leave out nulls and
+    non-finite floats (`rows` writes small tables' rows with the same test)."""
+    return value is not None and not (isinstance(value, float) and not math.isfinite(value))
+
+
 def row_texts(table: pa.Table, dumps: Callable[[object], str]) -> Iterator[pa.Array]:
     """Each batch of rows as `,"a":1,"b":"x"` texts (the cells of a row with a comma before
     each; empty for a row of nulls); `dumps` writes the values Arrow does not."""
     keys = [",%s:" % json.dumps(name) for name in table.column_names]  # noqa: UP031
 
     def write(value: object) -> str | None:
-        # json.dumps of the whole row leaves out only top-level nulls and non-finite floats
-        if value is None or (isinstance(value, float) and not math.isfinite(value)):
-            return None
-        return dumps(value)
+        return dumps(value) if kept(value) else None
 
     for part, python in python_batches(table, write):
         cells = []

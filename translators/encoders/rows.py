@@ -6,21 +6,17 @@ import base64
 import datetime as dt
 import decimal
 import json
-import math
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .cells import by_columns, joined
-from .json_cells import row_texts
+from .json_cells import kept, row_texts
 from .values import rows
 
 
 def _clean(names: list[str], row: list[object]) -> dict[str, object]:
-    return {
-        key: value for key, value in zip(names, row, strict=True)
-        if value is not None and not (isinstance(value, float) and not math.isfinite(value))
-    }
+    return {key: value for key, value in zip(names, row, strict=True) if kept(value)}
 
 
 def _rows(table: pa.Table) -> list[dict[str, object]]:
