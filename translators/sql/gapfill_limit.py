@@ -35,7 +35,14 @@ def guarded_end(start: exp.Expression, end: exp.Expression, stride: exp.Expressi
             "VARCHAR")),
         exp.Literal.string(f" rows (buckets times groups), more than query.max_rows ({limit});"
                            " narrow the time range or widen the stride")])
+    return refused_over(rows, limit, words, end)
+
+
+def refused_over(size: exp.Expression, limit: int, words: exp.Expression,
+                 value: exp.Expression) -> exp.Expression:
+    """`value`, or DuckDB's error() with `words` when `size` passes `limit` (the guards'
+    shared shape: gap filling here, values' sizes in size_guards)."""
     refuse = exp.Anonymous(this="error", expressions=[words])
     refuse.meta[GUARD] = True  # built here, not asked for: let through the function check
-    return exp.Case(ifs=[exp.If(this=exp.GT(this=rows, expression=exp.Literal.number(limit)),
-                                true=refuse)], default=end)
+    return exp.Case(ifs=[exp.If(this=exp.GT(this=size, expression=exp.Literal.number(limit)),
+                                true=refuse)], default=value)

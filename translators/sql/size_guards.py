@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from .gapfill_limit import GUARD
+from .gapfill_limit import refused_over
 
 SIZE_WORDS = "the query would make a value of more than "  # the error's start: engine_message
 UNBOUNDED = frozenset({"format"})  # widths in its format text: unguardable; not DataFusion's
@@ -95,7 +95,4 @@ def _guarded(value: exp.Expression, size: exp.Expression, name: str,
     """`value`, or DuckDB's error() when `size` passes `limit`."""
     words = exp.Literal.string(
         f"{SIZE_WORDS}{limit} {unit} ({name}; query.max_bytes); make it smaller")
-    refuse = exp.Anonymous(this="error", expressions=[words])
-    refuse.meta[GUARD] = True  # built here, not asked for: let through the function check
-    return exp.Case(ifs=[exp.If(this=exp.GT(this=size, expression=exp.Literal.number(limit)),
-                                true=refuse)], default=value.copy())
+    return refused_over(size, limit, words, value.copy())
