@@ -273,7 +273,8 @@ def _paged(plan: SelectPlan, every: list[Any]) -> list[Any]:
     tag sets before it builds an iterator, so its cursor walks only these."""
     if not (plan.slimit or plan.soffset):
         return every
-    return [one for one in every if in_page(plan, one[0].name, dict(one[0].tags))]
+    keeps = in_page(plan)
+    return [one for one in every if keeps(one[0].name, dict(one[0].tags))]
 
 
 def _run_series(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],
