@@ -23,7 +23,7 @@ from .fill import bucket_span, fill_rows, own_start
 from .paging import page_series
 from .results import Series
 from .select_plan import PrimRef, SelectPlan
-from .sqlnames import COUNTED, TIME, VIRTUAL_DB, dim_name, prim_name
+from .sqlnames import COUNTED, TIME, dim_name, prim_name
 from .storage import needs_points
 
 _FILLS = (ast.FillOption.NULL, ast.FillOption.NONE)
@@ -117,8 +117,7 @@ def _nil_as_null(plan: SelectPlan, node: Any, column: pa.Array) -> pa.Array:
     is a subquery's NaN and what a function computes from it, unless this is a subquery too."""
     if plan.keep_nan or not pa.types.is_floating(column.type):
         return column
-    if plan.prims[node.index].func != "stddev" and not any(
-            s.database == VIRTUAL_DB for s in plan.sources):
+    if plan.prims[node.index].func != "stddev" and not plan.reads_subquery:
         return column
     return pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
 

@@ -26,7 +26,7 @@ from .readorder import heap_merge, shard_group
 from .results import series_key
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
-from .sqlnames import COUNTED, VIRTUAL_DB, cast, col, ident, prim_name
+from .sqlnames import COUNTED, cast, col, ident, prim_name
 
 Point = dict[str, Any]  # {"t", "v", "a<i>"...}: a series' candidate point
 SELECTORS = ("first", "last")
@@ -38,7 +38,7 @@ def whole_range_funcs(plan: SelectPlan) -> list[str]:
     over a subquery's rows: the shortcut is the storage engine's, and they are one stream."""
     if not plan.aggregate or plan.interval is not None:
         return []
-    if any(s.database == VIRTUAL_DB for s in plan.sources):
+    if plan.reads_subquery:
         return []
     return [p.func for p in plan.prims if p.func is not None]
 

@@ -24,7 +24,7 @@ from .readrange import mapped_bounds, timestamp_literal
 from .results import Series
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan, Source
-from .shard_index import groups_by, keep_paged, kept_series, page_tag_sets, tag_set_key
+from .shard_index import groups_by, keep_paged, kept_series, page_tag_sets, paged_keeps
 from .sqlnames import col, ident
 from .timerange import MAX_TIME, MIN_TIME
 
@@ -89,14 +89,12 @@ def page_series(series: list[Series], plan: SelectPlan) -> list[Series]:
     return keep_paged(series, plan.paged, _grouped(plan))
 
 
-def in_page(plan: SelectPlan, name: str, tags: dict[str, str]) -> bool:
-    """Whether SLIMIT/SOFFSET's page keeps a series of measurement `name` with `tags`
-    (`page_series` for one series, before it is computed)."""
+def in_page(plan: SelectPlan) -> Callable[[str, dict[str, str]], bool]:
+    """Whether SLIMIT/SOFFSET's page keeps a series of a measurement with tags (`page_series`
+    for one series, before it is computed)."""
     if not plan.slimit or plan.paged is None:
-        return False
-    grouped = _grouped(plan)
-    kept = {k: v for k, v in tags.items() if grouped is None or grouped(k)}
-    return tag_set_key(kept) in plan.paged.get(name, ())
+        return lambda name, tags: False
+    return paged_keeps(plan.paged, _grouped(plan))
 
 
 def _grouped(plan: SelectPlan) -> Callable[[str], bool] | None:

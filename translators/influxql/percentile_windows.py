@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
 from . import ast
@@ -224,9 +224,10 @@ def _scan(windows: list[list[tuple[int, bool]]], once: bool = False
     return emitted, ended
 
 
-def _scans(windows: list[list[tuple[int, bool]]]) -> list[int | None]:
+def _scans(windows: list[list[tuple[int, bool]]]) -> Iterator[int | None]:
     """What each scan of 1.x's cursor finds, to the end of every call's windows: a row's
-    place, or None where every peek finds nil. It reads each call's windows (a point where
+    place, or None where every peek finds nil; found as asked for, so a reader that stops
+    early (`_scan`) reads no further. It reads each call's windows (a point where
     it selects, else nil) as its scanners do: a row peeks every call (a nil is used up),
     takes the earliest point, and reads every call at it (one without a point read ahead
     reads its next window there, a nil used up too, a later point put back)."""
@@ -240,17 +241,16 @@ def _scans(windows: list[list[tuple[int, bool]]]) -> list[int | None]:
         heads[call] += 1
         return place if selects else None
 
-    found: list[int | None] = []
     while True:
         before = sum(heads)
         held = [read(call) if h is None else h for call, h in enumerate(held)]
         if all(h is None for h in held):
             if sum(heads) == before:  # every call read to its end
-                return found
-            found.append(None)
+                return
+            yield None
             continue
         step = min(h for h in held if h is not None)
-        found.append(step)
+        yield step
         for call, h in enumerate(held):
             point = h if h is not None else read(call)
             held[call] = point if point is not None and point != step else None
@@ -266,7 +266,7 @@ def _batches(emitted: list[int], ended: set[int]) -> list[list[int]]:
     return [batch for batch in found if batch]
 
 
-def _reduced(scans: list[int | None], key_of: Callable[[int], Hashable], layers: int
+def _reduced(scans: Iterable[int | None], key_of: Callable[[int], Hashable], layers: int
              ) -> list[list[int]]:
     """The places a parent's reducers read a subquery's cursor scans into (`scans`,
     `_scans`), window by window (`SelectPlan.reduce_layers`). Each layer's reduce iterator

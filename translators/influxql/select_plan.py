@@ -196,6 +196,11 @@ class SelectPlan:
     read_names: list[str] = field(default_factory=list)
 
     @property
+    def reads_subquery(self) -> bool:
+        """Whether a source is a subquery's rows (`subquery.py`), not the storage engine."""
+        return any(s.database == VIRTUAL_DB for s in self.sources)
+
+    @property
     def rows_end(self) -> int | None:
         """Where a series' answered rows stop (None: no cut; `NO_END`: OFFSET alone cuts).
         OFFSET without LIMIT answers the one row at the offset of raw fields (math over
@@ -209,7 +214,7 @@ class SelectPlan:
             return self.offset + self.limit
         if all(p.func is None for p in self.prims) \
                 and not any(transforms_in(node) for node in self.outputs) \
-                and not any(s.database == VIRTUAL_DB for s in self.sources):
+                and not self.reads_subquery:
             return self.offset + 1
         return NO_END
 
@@ -230,7 +235,6 @@ def stream_keys(plan: SelectPlan) -> frozenset[str] | None:
     1.x hands it the outermost statement's GROUP BY as the dimensions it orders by, so it
     reads its subqueries' rows as they come (runs that go back in time too), its own GROUP
     BY tags only kept on the rows; a series ends where their values change. None otherwise."""
-    if plan.paged_by is None or plan.aggregate or not any(
-            s.database == VIRTUAL_DB for s in plan.sources):
+    if plan.paged_by is None or plan.aggregate or not plan.reads_subquery:
         return None
     return frozenset(d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef))

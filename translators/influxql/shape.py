@@ -32,7 +32,6 @@ from .schema import MeasurementSchema
 from .select_plan import Math, Node, PrimRef, SelectPlan, Transform, outermost, transforms_in
 from .series_rows import SeriesRows, group_rows, schema_of
 from .shard_index import groups_by
-from .sqlnames import VIRTUAL_DB
 from .subquery_fill import (
     as_series_runs,
     call_streams,
@@ -80,7 +79,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         groups, breaks, batches = percentile_windows.kept_rows(plan, walked_groups, *read)
     # NaN: computed (stddev() of one point and what reads it, math: sqrt(-1)), or a subquery's
     nan_possible = (plan.aggregate or any(_computed(node) for node in plan.outputs)
-                    or any(s.database == VIRTUAL_DB for s in plan.sources))
+                    or plan.reads_subquery)
     computed = []
     every = []  # each group's rows, the series without a function's point included
     # each group's read order of FROM's mentions, by group (a fill run keeps its group)
@@ -273,7 +272,8 @@ def _paged(plan: SelectPlan, every: list[Any]) -> list[Any]:
     tag sets before it builds an iterator, so its cursor walks only these."""
     if not (plan.slimit or plan.soffset):
         return every
-    return [one for one in every if in_page(plan, one[0].name, dict(one[0].tags))]
+    keeps = in_page(plan)
+    return [one for one in every if keeps(one[0].name, dict(one[0].tags))]
 
 
 def _run_series(plan: SelectPlan, group: SeriesRows, rows: list[tuple[int, list[Any]]],
@@ -334,7 +334,7 @@ def _merge(plan: SelectPlan, group: SeriesRows, inputs: dict[int, list[int]]) ->
     """How a group's raw rows reach a transformation: each row's FROM mention and 1.x series
     key (`cpu,cpu=cpu0,host=a`), by which 1.x orders the series it merges, and `inputs`;
     None when the group holds one series of one mention at most, or reads a subquery."""
-    if group.series is None or any(s.database == VIRTUAL_DB for s in plan.sources):
+    if group.series is None or plan.reads_subquery:
         # a subquery's rows come in the order its cursor emits them, runs that go back in
         # time included: 1.x's transformation reads that stream as it is
         return None

@@ -103,10 +103,18 @@ def keep_paged(series: list[Series], paged: dict[str, set[bytes]],
     """The series whose tag sets SLIMIT/SOFFSET left, `paged` holding them per measurement.
     `grouped`: the tag keys the page is keyed by when they are not all the series' own (a
     subquery is paged by its parent's GROUP BY, `subquery.py`)."""
-    def key(tags: Tags) -> bytes:
-        return tag_set_key({k: v for k, v in tags.items() if grouped is None or grouped(k)})
+    keeps = paged_keeps(paged, grouped)
+    return [s for s in series if keeps(s.name, s.tags or {})]
 
-    return [s for s in series if key(s.tags or {}) in paged.get(s.name, ())]
+
+def paged_keeps(paged: dict[str, set[bytes]], grouped: Callable[[str], bool] | None = None
+                ) -> Callable[[str, Tags], bool]:
+    """Whether `paged` keeps a series of a measurement with tags (`keep_paged` for one)."""
+    def keeps(name: str, tags: Tags) -> bool:
+        kept = {k: v for k, v in tags.items() if grouped is None or grouped(k)}
+        return tag_set_key(kept) in paged.get(name, ())
+
+    return keeps
 
 
 def tag_set_key(tags: Tags) -> bytes:

@@ -371,6 +371,5 @@ def _asked_only(plan: SelectPlan, prim: Prim, value: exp.Expression,
 def _where(plan: SelectPlan, schema: MeasurementSchema, now: int) -> exp.Expression | None:
     parts = stored_time_within(*read_bounds(plan, *time_bounds(plan, now)))
     if plan.condition is not None:
-        virtual = any(s.database == VIRTUAL_DB for s in plan.sources)
-        parts.append(condition_sql(plan.condition, schema, nan=virtual))
+        parts.append(condition_sql(plan.condition, schema, nan=plan.reads_subquery))
     return exp.and_(*parts, copy=False) if parts else None

@@ -21,7 +21,6 @@ from typing import Any
 from . import ast
 from .readorder import by_shard_group, heap_merge
 from .select_plan import Prim, SelectPlan
-from .sqlnames import VIRTUAL_DB
 
 Point = dict[str, Any]
 
@@ -31,7 +30,7 @@ def reads_limited(plan: SelectPlan, prim: Prim) -> bool:
     the storage engine's, so never a subquery's rows."""
     return prim.func in ("top", "bottom") and len(prim.args) == 1 \
         and bool(plan.limit or plan.offset) \
-        and not any(s.database == VIRTUAL_DB for s in plan.sources)
+        and not plan.reads_subquery
 
 
 def kept_points(plan: SelectPlan, runs: Sequence[Sequence[Point]]) -> set[int]:

@@ -41,21 +41,27 @@ _STRING_BODY = rb'(?:[^"\\]++|\\["\\]|\\)*+'
 # is part of the token), blanks before the timestamp follow a space, and only spaces follow
 # the timestamp; one carriage return may end a line. A quote in a bare value or a timestamp
 # opens a string for 1.x's splitter: such a line does not match, and `_split_as_1x` reads it.
-_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ ,"]*+)' % (_FIELD_KEY, _STRING_BODY)
 _TIMESTAMP = rb'(?: [ \t]*+([^ \t\r"][^ \r"]*+)?)? *+\r?\Z'
-_POINT = re.compile(
-    rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+"  # measurement and tags: to the first bare space
-    rb"%s(?:,%s)*+%s" % (_FIELD, _FIELD, _TIMESTAMP)
-)
+# The measurement and tags: to the first bare space, and the blanks after it.
+_SERIES = rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+"
+
+
+def _field(key: bytes) -> bytes:
+    """A field whose key is read by `key`: a quoted string (its group matches where it is
+    still open at the end of the line) or a bare value."""
+    return rb'%s=(?>"%s(?:"|(\Z))|[^ ,"]*+)' % (key, _STRING_BODY)
+
+
+_FIELD = _field(_FIELD_KEY)
+_POINT = re.compile(rb"%s%s(?:,%s)*+%s" % (_SERIES, _FIELD, _FIELD, _TIMESTAMP))
 # The same reading for a line without backslashes, three times faster.
 _PLAIN_FIELD = rb'[^ ,="]*+=(?>"[^"]*+(?:"|(\Z))|[^ ,"]*+)'
 _PLAIN_POINT = re.compile(
     rb"[ \t]*+[^ ]++ [ \t]*+%s(?:,%s)*+%s" % (_PLAIN_FIELD, _PLAIN_FIELD, _TIMESTAMP))
 _MORE_FIELDS = re.compile(rb"(?:,%s)*+%s" % (_FIELD, _TIMESTAMP))
-_LOOSE_FIELD = rb'%s=(?>"%s(?:"|(\Z))|[^ ,"]*+)' % (KEY, _STRING_BODY)
+_LOOSE_FIELD = _field(KEY)
 _LOOSE_POINT = re.compile(
-    rb"[ \t]*+(?:[^ \\]++|\\[ ,=]|\\)++ [ \t]*+%s(?:,%s)*+%s"
-    % (_LOOSE_FIELD, _LOOSE_FIELD, _TIMESTAMP))
+    rb"%s%s(?:,%s)*+%s" % (_SERIES, _LOOSE_FIELD, _LOOSE_FIELD, _TIMESTAMP))
 _LOOSE_MORE_FIELDS = re.compile(rb"(?:,%s)*+%s" % (_LOOSE_FIELD, _TIMESTAMP))
 # The bytes 1.x's line splitter looks at, and a backslash with the byte it skips.
 _SPLITTER_TOKENS = re.compile(rb'\\[\s\S]|[ =,"]')

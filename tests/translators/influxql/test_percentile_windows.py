@@ -37,9 +37,29 @@ def test_reduced_windows(scans: list[int | None], keys: str, layers: int,
 def test_scans_go_on_past_the_cursor_end() -> None:
     # one call: windows 0, 1 select, 2 and 3 do not, 4 does
     windows = [[(0, True), (1, True), (2, False), (3, False), (4, True)]]
-    assert _scans(windows) == [0, 1, N, N, 4]
+    assert list(_scans(windows)) == [0, 1, N, N, 4]
     # the cursor's own rule: the second scan in a row that finds nothing ends the read
     assert _scan(windows) == ({0, 1}, {1})
+
+
+class _Unread(list[tuple[int, bool]]):
+    """A call's windows of which those from `stop` on must not be read."""
+
+    def __init__(self, windows: list[tuple[int, bool]], stop: int) -> None:
+        super().__init__(windows)
+        self.stop = stop
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        assert not isinstance(index, int) or index < self.stop, f"window {index} read"
+        return super().__getitem__(index)
+
+
+def test_scan_reads_no_window_past_the_end_of_the_read() -> None:
+    # the windows after the scan that ends the read are not read: a parent's transformations
+    # end it at the first scan that finds nothing, the cursor at the second in a row
+    many = [(p, p not in (1, 3, 4)) for p in range(10_000)]
+    assert _scan([_Unread(many, 2)], once=True) == ({0}, set())
+    assert _scan([_Unread(many, 5)]) == ({0, 2}, {0, 2})
 
 
 def _plan(descending: bool = False, limit: int = 0) -> SelectPlan:
