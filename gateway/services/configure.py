@@ -197,8 +197,7 @@ class ConfigureService:
             if table is None:
                 return (self._mapped(target, database)
                         in await self._influxql.databases_on(target, credentials))
-            upstream = self._router.upstreams.get(target)
-            if upstream is not None and upstream.generation is Generation.V3:
+            if self._router.generation(target) is Generation.V3:
                 return True  # its DELETE /api/v3/configure/table answers 404 itself
             statement = ast.ShowMeasurements(source=ast.Measurement(name=table))
             request = InfluxQLRequest(render(statement), database, read_only=True,
@@ -233,8 +232,7 @@ class ConfigureService:
         statements: list[ast.Statement] = [statement]
 
         async def results_on(target: str) -> list[StatementResult]:
-            upstream = self._router.upstreams.get(target)
-            if upstream is not None and upstream.generation is Generation.V3:
+            if self._router.generation(target) is Generation.V3:
                 await drop_on_influxdb3(self._router, target, database, statement,
                                         credentials=request.credentials, gone_ok=False)
                 return [StatementResult(0)]

@@ -206,6 +206,12 @@ class Router:
             return self.read_targets("")
         return None
 
+    def generation(self, target: str) -> Generation | None:
+        """The target's InfluxDB generation; None for the native store (or a name no longer
+        configured)."""
+        upstream = self.upstreams.get(target)
+        return upstream.generation if upstream else None
+
     def namespace_for(self, target: str, namespace: Namespace) -> Namespace:
         upstream = self.upstreams.get(target)
         if upstream is None:
