@@ -34,7 +34,7 @@ from typing import Any
 from gateway.backends.replay import QueuedStatement
 from gateway.backends.replay_record import TABLE_CREATION
 from gateway.backends.upstream.base import Generation, UpstreamFailure, UpstreamReply
-from gateway.backends.upstream.influxdb3 import FIELD_TYPE_NAMES, FIELD_TYPES
+from gateway.backends.upstream.influxdb3 import FIELD_TYPES, table_body
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, conflict, invalid, not_found
 from gateway.model import Namespace, PassCredentials
@@ -73,9 +73,7 @@ class TableSpec:
     fields: tuple[tuple[str, FieldType], ...]
 
     def to_json(self) -> str:
-        return json.dumps({"db": self.database, "table": self.table, "tags": list(self.tags),
-                           "fields": [{"name": name, "type": FIELD_TYPE_NAMES[kind]}
-                                      for name, kind in self.fields]})
+        return json.dumps(table_body(self.database, self.table, self.tags, self.fields))
 
     @classmethod
     def from_json(cls, text: str) -> TableSpec:
