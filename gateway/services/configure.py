@@ -205,8 +205,7 @@ class ConfigureService:
                 _raise_errors([result.error])
             return any(row[:1] == [table] for series in result.series for row in series.values)
 
-        readers = [route.read_target, *route.failover]
-        return await with_failover(list(dict.fromkeys(readers)), holds, database)
+        return await with_failover(list(dict.fromkeys(route.readers)), holds, database)
 
     def _mapped(self, target: str, database: str) -> str:
         return self._router.namespace_for(target, Namespace(database)).database

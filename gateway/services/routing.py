@@ -177,7 +177,7 @@ class Router:
                 # One measurement lives whole on one shard: read it there.
                 return [resolved.ring.target(measurement.encode())]
             return list(route.targets)
-        return [route.read_target, *(t for t in route.failover if t != route.read_target)]
+        return route.readers
 
     def all_targets(self) -> list[str]:
         """Every write target, the native store only when some database can reach it."""
