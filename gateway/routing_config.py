@@ -74,6 +74,11 @@ class RouteConfig:
     def read_target(self) -> str:
         return self.read or (self.targets[0] if self.targets else NATIVE)
 
+    @property
+    def readers(self) -> list[str]:
+        """The read target, then its failovers in order (the read target not again)."""
+        return [self.read_target, *(t for t in self.failover if t != self.read_target)]
+
 
 @dataclass(frozen=True, slots=True)
 class DbrpConfig:

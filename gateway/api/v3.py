@@ -20,8 +20,6 @@ from . import keys, params
 from .body import accept_write, parse_json, read_json
 from .errors import relay_response
 
-V3_FIELD_TYPES = FIELD_TYPES  # InfluxDB 3's names for column types
-
 
 async def write_lp(request: web.Request) -> web.Response:
     query = request.query
@@ -169,10 +167,10 @@ async def create_table(request: web.Request) -> web.Response:
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise invalid("each field needs a name and a type")
-        ftype = V3_FIELD_TYPES.get(str(entry.get("type")))
+        ftype = FIELD_TYPES.get(str(entry.get("type")))
         if ftype is None:
             raise invalid(f"invalid field type {entry.get('type')!r}: expected one of "
-                          f"{', '.join(V3_FIELD_TYPES)}")
+                          f"{', '.join(FIELD_TYPES)}")
         fields[entry["name"]] = ftype
     names = [*tags, *fields]
     folded = [n.casefold() for n in names]

@@ -34,7 +34,7 @@ from typing import Any
 from gateway.backends.replay import QueuedStatement
 from gateway.backends.replay_record import TABLE_CREATION
 from gateway.backends.upstream.base import Generation, UpstreamFailure, UpstreamReply
-from gateway.backends.upstream.influxdb3 import FIELD_TYPE_NAMES, FIELD_TYPES
+from gateway.backends.upstream.influxdb3 import FIELD_TYPES, table_body
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import Category, GatewayError, conflict, invalid, not_found
 from gateway.model import Namespace, PassCredentials
@@ -73,9 +73,7 @@ class TableSpec:
     fields: tuple[tuple[str, FieldType], ...]
 
     def to_json(self) -> str:
-        return json.dumps({"db": self.database, "table": self.table, "tags": list(self.tags),
-                           "fields": [{"name": name, "type": FIELD_TYPE_NAMES[kind]}
-                                      for name, kind in self.fields]})
+        return json.dumps(table_body(self.database, self.table, self.tags, self.fields))
 
     @classmethod
     def from_json(cls, text: str) -> TableSpec:
@@ -197,8 +195,7 @@ class ConfigureService:
             if table is None:
                 return (self._mapped(target, database)
                         in await self._influxql.databases_on(target, credentials))
-            upstream = self._router.upstreams.get(target)
-            if upstream is not None and upstream.generation is Generation.V3:
+            if self._router.generation(target) is Generation.V3:
                 return True  # its DELETE /api/v3/configure/table answers 404 itself
             statement = ast.ShowMeasurements(source=ast.Measurement(name=table))
             request = InfluxQLRequest(render(statement), database, read_only=True,
@@ -208,8 +205,7 @@ class ConfigureService:
                 _raise_errors([result.error])
             return any(row[:1] == [table] for series in result.series for row in series.values)
 
-        readers = [route.read_target, *route.failover]
-        return await with_failover(list(dict.fromkeys(readers)), holds, database)
+        return await with_failover(list(dict.fromkeys(route.readers)), holds, database)
 
     def _mapped(self, target: str, database: str) -> str:
         return self._router.namespace_for(target, Namespace(database)).database
@@ -233,8 +229,7 @@ class ConfigureService:
         statements: list[ast.Statement] = [statement]
 
         async def results_on(target: str) -> list[StatementResult]:
-            upstream = self._router.upstreams.get(target)
-            if upstream is not None and upstream.generation is Generation.V3:
+            if self._router.generation(target) is Generation.V3:
                 await drop_on_influxdb3(self._router, target, database, statement,
                                         credentials=request.credentials, gone_ok=False)
                 return [StatementResult(0)]

@@ -93,7 +93,7 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
     on every write target that takes it; another target's error for a changing statement is
     added to that statement's result. A mirror with batches queued, or that cannot take the
     request now, gets its changing statements queued behind them instead."""
-    reading = [route.read_target, *(t for t in route.failover if t != route.read_target)]
+    reading = route.readers
     writing = [t for t in route.targets if t != reading[0]]
     others = [t for t in writing if _takes(None if t == NATIVE else generation_of(t), statements)]
     if len(others) < len(writing) and any(isinstance(s, _DATA) for s in statements):

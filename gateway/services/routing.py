@@ -177,7 +177,7 @@ class Router:
                 # One measurement lives whole on one shard: read it there.
                 return [resolved.ring.target(measurement.encode())]
             return list(route.targets)
-        return [route.read_target, *(t for t in route.failover if t != route.read_target)]
+        return route.readers
 
     def all_targets(self) -> list[str]:
         """Every write target, the native store only when some database can reach it."""
@@ -205,6 +205,12 @@ class Router:
         if first is self._catch_all() and first.mode != "shard":
             return self.read_targets("")
         return None
+
+    def generation(self, target: str) -> Generation | None:
+        """The target's InfluxDB generation; None for the native store (or a name no longer
+        configured)."""
+        upstream = self.upstreams.get(target)
+        return upstream.generation if upstream else None
 
     def namespace_for(self, target: str, namespace: Namespace) -> Namespace:
         upstream = self.upstreams.get(target)

@@ -53,8 +53,7 @@ class StatementReplay:
                     f"a queued statement of kind {entry.kind!r}, which this gateway does not "
                     "know (a newer gateway wrote it)"))
             statements = await parse_request(entry.text, None)
-            influxdb3 = (target != NATIVE
-                         and self._router.upstreams[target].generation is Generation.V3)
+            influxdb3 = self._router.generation(target) is Generation.V3
             if influxdb3:
                 # What a route refuses live (DELETE, DROP SERIES: InfluxDB 3 cannot delete
                 # points) may have been queued by an earlier gateway: refused here the same way.

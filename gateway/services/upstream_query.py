@@ -73,7 +73,7 @@ class RoutedInfluxQL:
         self._router = router
         self._native = native
         self._queues = queues
-        self._sharded = ShardedReads(self._shard_results, self._generation)
+        self._sharded = ShardedReads(self._shard_results, self._router.generation)
 
     async def execute(self, request: InfluxQLRequest, *, relay: bool = True) -> InfluxQLAnswer:
         """`relay=False` asks for decoded results even where an upstream's bytes could be
@@ -126,7 +126,7 @@ class RoutedInfluxQL:
         refuse_on_influxdb3(statements, self._influxdb3_targets(database, measurement))
         if mirrored(route, statements):
             return InfluxQLAnswer.of(await on_write_targets(
-                route, statements, self._generation,
+                route, statements, self._router.generation,
                 lambda target: self.results_on(target, statements, request), self._queues,
                 Namespace(database, request.retention_policy)), statements)
         if route.mode == "shard" and not route.read and len(targets) > 1 and wants_shards(
@@ -161,7 +161,7 @@ class RoutedInfluxQL:
             return None
         if route.mode == "mirror" and may_change(request.text):
             return None  # may change what the mirrors hold too: parsed, sent to each
-        generations = {self._generation(t) for t in targets if t != NATIVE}
+        generations = {self._router.generation(t) for t in targets if t != NATIVE}
         if None in generations:
             return None  # an upstream no longer configured: the parsed path reports it
         if generations - {Generation.V1} and (
@@ -206,7 +206,7 @@ class RoutedInfluxQL:
             request = dataclasses.replace(request, credentials=None)
 
         async def attempt(target: str) -> InfluxQLAnswer:
-            generation = self._generation(target)
+            generation = self._router.generation(target)
             if generation is not None and generation is not Generation.V1:
                 raise invalid(
                     f"a statement reading several databases ({', '.join(databases)}) cannot "
@@ -221,7 +221,7 @@ class RoutedInfluxQL:
         route."""
         route = self._router.resolve(database, measurement).route
         targets = [*route.targets, *self._router.read_targets(database, measurement)]
-        return [t for t in dict.fromkeys(targets) if self._generation(t) is Generation.V3]
+        return [t for t in dict.fromkeys(targets) if self._router.generation(t) is Generation.V3]
 
     def _check_one_target_each(self, statements: list[ast.Statement],
                                default: str | None) -> None:
@@ -251,10 +251,6 @@ class RoutedInfluxQL:
             call = names.unqualified(call, statements, upstream.generation)
         return await fetch_results(upstream, call, request.credentials)
 
-    def _generation(self, target: str) -> Generation | None:
-        upstream = self._router.upstreams.get(target)
-        return upstream.generation if upstream else None
-
     async def results_on(self, target: str, statements: list[ast.Statement],
                          request: InfluxQLRequest) -> list[StatementResult]:
         """The results of `statements` (the parse of `request.text`) on one target."""
@@ -278,7 +274,7 @@ class RoutedInfluxQL:
         upstream, sent through its configure API (its /query documents no DROP); None for
         any other request or target."""
         dropped = api_drop(statements)
-        if dropped is None or self._generation(target) is not Generation.V3:
+        if dropped is None or self._router.generation(target) is not Generation.V3:
             return None
         if await drop_on_influxdb3(self._router, target, request.database, dropped,
                                    credentials=request.credentials):

@@ -3,7 +3,7 @@ and the 1.x-compatible /query."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from gateway.model import Namespace
 from translators.lineprotocol import FieldType, Precision
@@ -38,6 +38,14 @@ FIELD_TYPES = {
 }
 FIELD_TYPE_NAMES = {ftype: name for name, ftype in FIELD_TYPES.items()}
 DATABASE_COLUMN = "iox::database"  # the column of InfluxDB 3's SHOW DATABASES table
+
+
+def table_body(database: str, table: str, tags: Iterable[str],
+               fields: Iterable[tuple[str, FieldType]]) -> dict[str, object]:
+    """The JSON body of POST /api/v3/configure/table that creates `table` with `fields`
+    (name, type)."""
+    return {"db": database, "table": table, "tags": list(tags),
+            "fields": [{"name": n, "type": FIELD_TYPE_NAMES[t]} for n, t in fields]}
 
 
 def database_names(upstream: str, reply: UpstreamReply) -> list[str]:
@@ -97,8 +105,7 @@ class InfluxDB3Upstream(TokenUpstream):
     async def create_table(self, database: str, table: str, tags: Sequence[str],
                            fields: Mapping[str, FieldType], *,
                            credentials: PassCredentials | None = None) -> UpstreamReply:
-        body = {"db": database, "table": table, "tags": list(tags),
-                "fields": [{"name": n, "type": FIELD_TYPE_NAMES[t]} for n, t in fields.items()]}
+        body = table_body(database, table, tags, fields.items())
         return await self._http.request("POST", "/api/v3/configure/table", json_body=body,
                                         headers=self._auth(credentials))
 
