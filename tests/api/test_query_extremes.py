@@ -81,3 +81,26 @@ async def test_buckets_over_all_of_time(client: TestClient) -> None:
             f"time < 9223372036854775806 GROUP BY time({interval})")})
         assert response.status == 200, await response.text()
         assert (await response.json())["results"][0]["series"][0]["values"] == values
+
+
+async def test_a_query_past_the_memory_limit_fails_without_spilling_to_disk(
+        make_client, tmp_path) -> None:
+    # DuckDB would spill the DISTINCT's hash table to <data>/native.duckdb.tmp without bound
+    # (its max_temp_directory_size is not honoured), filling the disk the WAL needs, until the
+    # query timeout; the store runs without a temp directory, so the query fails at the limit
+    client = await make_client(storage={"memory_limit": "150MB"},
+                               query={"timeout_seconds": 60})
+    body = b"".join(b"cpu v=%d %d\n" % (i, i) for i in range(30_000))
+    await write_lp(client, "db", body, "s")
+    query = ("SELECT count(*) AS n FROM (SELECT DISTINCT a.v AS x, b.v AS y "
+             "FROM cpu AS a, cpu AS b)")
+    response = await asyncio.wait_for(
+        client.get("/api/v3/query_sql", params={"db": "db", "q": query}), 50)
+    answer = await response.json()
+    assert response.status == 400, answer
+    assert "storage.memory_limit" in answer["error"]
+    spilled = [p for p in tmp_path.rglob("*") if p.is_file() and ".tmp" in str(p)]
+    assert spilled == []
+    response = await client.get("/api/v3/query_sql",
+                                params={"db": "db", "q": "SELECT count(*) AS n FROM cpu"})
+    assert response.status == 200 and await response.json() == [{"n": 30_000}]

@@ -39,3 +39,21 @@ async def test_a_line_of_thirty_thousand_fields_is_refused_at_once(client: TestC
     response = await client.get("/query", params={"db": "db", "q": "SELECT * FROM wide"})
     assert (await response.json())["results"][0]["series"][0]["values"] == [
         ["1970-01-01T00:00:00.000000002Z", 2]]
+
+
+async def test_writes_under_a_small_memory_limit_do_not_run_out_of_memory(make_client) -> None:
+    # The store never spills to disk (a query could fill it), so committed rows waiting for a
+    # checkpoint must fit under the memory limit: the WAL is folded in at a quarter of it.
+    # With the default 256MB threshold the commits failed here: "could not allocate block".
+    client = await make_client(storage={"memory_limit": "32MB", "idle_checkpoint_seconds": 600})
+    fields = ",".join(f"f{i}=1.5" for i in range(10))
+    for batch in range(30):
+        body = b"".join(b"cpu,host=h%d %s %d\n" % (i % 100, fields.encode(),
+                                                  batch * 20_000 + i)
+                        for i in range(20_000))
+        response = await client.post("/write", params={"db": "db", "precision": "s"},
+                                     data=body)
+        assert response.status == 204, await response.text()
+    response = await client.get("/query", params={"db": "db",
+                                                  "q": "SELECT count(f9) FROM cpu"})
+    assert (await response.json())["results"][0]["series"][0]["values"][0][1] == 600_000

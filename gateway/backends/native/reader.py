@@ -95,6 +95,10 @@ class Reader:
             return work(*args)
         except duckdb.InterruptException as exc:
             raise GatewayError(Category.UNAVAILABLE, "query interrupted") from exc
+        except duckdb.OutOfMemoryException as exc:  # the store never spills (store.open)
+            raise GatewayError(Category.INVALID, "query error: the query needs more memory "
+                               "than the store's memory limit leaves it (storage.memory_limit); "
+                               "narrow it with WHERE, LIMIT or an aggregate") from exc
         except duckdb.Error as exc:  # the query's own fault: bad column, bad cast, ...
             raise GatewayError(Category.INVALID, f"query error: {exc}") from exc
 

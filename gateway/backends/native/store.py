@@ -43,6 +43,17 @@ _STOP = object()
 _GROUP_LIMIT = 512
 
 
+_UNITS = {"byte": 1, "bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+          "PiB": 2**50}
+
+
+def _setting_bytes(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """A DuckDB size setting in bytes (DuckDB shows them as e.g. '190.7 MiB')."""
+    row = con.execute("SELECT current_setting(?)", [name]).fetchone()
+    number, unit = str(row[0] if row else "").split()
+    return int(float(number) * _UNITS[unit])
+
+
 class NativeStore(Backend):
     def __init__(
         self,
@@ -88,12 +99,26 @@ class NativeStore(Backend):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Checkpoints (WAL -> compressed columns) cost far less per row in large units, so the
         # automatic one is rare and the writer checkpoints itself when writes pause.
-        config: dict[str, Any] = {"checkpoint_threshold": self._checkpoint_threshold}
+        config: dict[str, Any] = {"checkpoint_threshold": self._checkpoint_threshold,
+                                  # No spilling: DuckDB 2.0 writes a query's intermediates to
+                                  # `<file>.tmp` past its memory limit without honouring
+                                  # max_temp_directory_size (3.2 GB in 45 s from one DISTINCT
+                                  # over a cross join, limit 300 MB), so one SQL query could
+                                  # fill the disk the WAL needs. Past the limit it fails.
+                                  "temp_directory": ""}
         if self._threads:
             config["threads"] = self._threads
         if self._memory_limit:
             config["memory_limit"] = self._memory_limit
         con = duckdb.connect(str(self.path), config=config)
+        # Committed rows stay in memory until a checkpoint and, with nowhere to spill, must
+        # fit under the memory limit beside the queries: the WAL is folded in at a quarter of it.
+        memory, threshold = (_setting_bytes(con, name)
+                             for name in ("memory_limit", "checkpoint_threshold"))
+        if threshold > memory // 4:
+            con.execute(exp.Set(expressions=[exp.SetItem(this=exp.EQ(
+                this=exp.to_identifier("checkpoint_threshold"),
+                expression=exp.Literal.string(f"{memory // 4} bytes")))]).sql("duckdb"))
         # DataFusion reads a text time without an offset as UTC, whatever zone the process runs
         # in; DuckDB would read it (in casts to TIMESTAMPTZ) in the machine's zone. Global, so
         # every reader cursor has it, and set before the configuration is locked below.
