@@ -26,7 +26,12 @@ from gateway.services.routing import RelayedError, Router, with_failover
 from gateway.services.upstream_query import fetch_results
 from translators.influxql.render import render
 from translators.sql import SqlRejected
-from translators.sql.to_influxql import answer_table, check_schema, translate_sql
+from translators.sql.to_influxql import (
+    SqlTranslation,
+    answer_table,
+    check_schema,
+    translate_sql,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +49,13 @@ class RoutedSql:
             return await self._native.sql(query)
         database = query.namespace.database
         measurement = None
+        translation: SqlTranslation | SqlRejected | None = None  # made once, on first need
         if self._router.by_measurement(database):
             try:
-                source = translate_sql(query.text, query.params).statement.sources[0]
-                measurement = getattr(source, "name", None)
-            except SqlRejected:
-                pass  # routed by database alone
+                translation = translate_sql(query.text, query.params)
+                measurement = getattr(translation.statement.sources[0], "name", None)
+            except SqlRejected as exc:
+                translation = exc  # routed by database alone
         route = self._router.resolve(database, measurement).route
         targets = self._router.read_targets(database, measurement)
         creds = credentials if route.passthrough else None
@@ -59,7 +65,15 @@ class RoutedSql:
             upstream = self._router.upstreams[target]
             if upstream.generation is Generation.V3:
                 return await self._v3(upstream, query, format, creds)
-            return await self._translated(upstream, query, creds)
+            nonlocal translation
+            if translation is None:
+                try:
+                    translation = translate_sql(query.text, query.params)
+                except SqlRejected as exc:
+                    translation = exc
+            if isinstance(translation, SqlRejected):
+                raise invalid(str(translation))
+            return await self._translated(upstream, query, translation, creds)
 
         return await with_failover(targets, attempt, database)
 
@@ -73,11 +87,8 @@ class RoutedSql:
         return reply
 
     async def _translated(self, upstream: Upstream, query: SqlQuery,
+                          translation: SqlTranslation,
                           credentials: PassCredentials | None) -> pa.Table:
-        try:
-            translation = translate_sql(query.text, query.params)
-        except SqlRejected as exc:
-            raise invalid(str(exc)) from None
         namespace = self._router.namespace_for(upstream.name, query.namespace)
         # The table's field and tag keys come first, in the same request (check_schema).
         statements = [*translation.schema, translation.statement]
