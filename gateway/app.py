@@ -85,6 +85,7 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
         query_workers=config.query.workers,
         max_rows=config.query.max_rows,
         max_bytes=config.query.max_bytes,
+        max_spill_bytes=config.query.max_spill_bytes,
         retention_check_interval=config.storage.retention_check_seconds,
     )
     await asyncio.to_thread(store.open)

@@ -110,6 +110,10 @@ class QueryConfig:
     max_rows: int = 1_000_000  # a larger result is an error, not a memory spike
     # Bytes one read's rows may hold in memory (as Arrow holds them) before encoding.
     max_bytes: int = 268_435_456
+    # Bytes DuckDB may spill to disk (<data_dir>/native.duckdb.tmp) past its memory limit
+    # while queries run; beyond it the running queries are interrupted (DuckDB 2.0 does not
+    # honour its own bound on that directory).
+    max_spill_bytes: int = 1_073_741_824
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +352,7 @@ def _validate(config: Config, problems: list[str]) -> None:
         (config.query.workers >= 1, "query.workers: at least 1"),
         (config.query.max_rows >= 1, "query.max_rows: at least 1"),
         (config.query.max_bytes >= 1, "query.max_bytes: at least 1"),
+        (config.query.max_spill_bytes >= 1, "query.max_spill_bytes: at least 1"),
         (config.storage.threads >= 0, "storage.threads: 0 (auto) or positive"),
         (config.storage.parse_workers >= 0, "storage.parse_workers: 0 (auto) or positive"),
         (config.storage.idle_checkpoint_seconds > 0,

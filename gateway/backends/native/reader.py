@@ -94,8 +94,10 @@ class Reader:
         try:
             return work(*args)
         except duckdb.InterruptException as exc:
+            if self._call.refusal:
+                raise GatewayError(Category.INVALID, self._call.refusal) from exc
             raise GatewayError(Category.UNAVAILABLE, "query interrupted") from exc
-        except duckdb.OutOfMemoryException as exc:  # the store never spills (store.open)
+        except duckdb.OutOfMemoryException as exc:
             raise GatewayError(Category.INVALID, "query error: the query needs more memory "
                                "than the store's memory limit leaves it (storage.memory_limit); "
                                "narrow it with WHERE, LIMIT or an aggregate") from exc
@@ -140,3 +142,4 @@ class QueryCall:
     max_bytes: int  # the most bytes one statement's rows may hold (query.max_bytes)
     cursor: Any = None
     expired: bool = False
+    refusal: str = ""  # why the read was interrupted, when not for its time (SpillGuard)

@@ -8,10 +8,13 @@ it began. A read that meets a table dropped meanwhile starts again with the newe
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -44,6 +47,32 @@ def _plan(reader: Reader, translation: Translation) -> pa.Table:
                      "plan": [plan]})
 
 
+class SpillGuard:
+    """Bounds what queries spill to disk. Past its memory limit DuckDB writes intermediates
+    (a DISTINCT over a cross join, a large sort) to `directory` without honouring its own
+    max_temp_directory_size (3.2 GB in 45 s against a 300 MB bound), which could fill the
+    disk the WAL needs; past `limit` bytes the running reads are interrupted (DuckDB then
+    frees the files)."""
+
+    def __init__(self, directory: Path, limit: int) -> None:
+        self.directory = directory
+        self.limit = limit
+
+    def spilled(self) -> int:
+        """Bytes the directory's files take on disk."""
+        try:
+            with os.scandir(self.directory) as entries:
+                return sum(e.stat().st_blocks * 512 for e in entries if e.is_file())
+        except FileNotFoundError:
+            return 0
+
+    @property
+    def refusal(self) -> str:
+        return (f"the query spilled more than {self.limit} bytes to disk past the memory "
+                "limit (query.max_spill_bytes, storage.memory_limit); narrow it with WHERE, "
+                "LIMIT or an aggregate")
+
+
 class ReadPool:
     """Runs reads for a NativeStore. `catalog` gives the store's latest published catalog and
     `connection` its open DuckDB connection, from which the pool takes cursors."""
@@ -51,7 +80,7 @@ class ReadPool:
     def __init__(self, catalog: Callable[[], Catalog],
                  connection: Callable[[], duckdb.DuckDBPyConnection], watch: SeriesWatch, *,
                  query_timeout: float, query_workers: int, max_rows: int,
-                 max_bytes: int) -> None:
+                 max_bytes: int, spill: SpillGuard | None = None) -> None:
         self._catalog = catalog
         self._connection = connection
         self._watch = watch
@@ -59,12 +88,26 @@ class ReadPool:
         self._max_rows = max_rows
         self._max_bytes = max_bytes
         self._query_pool = ThreadPoolExecutor(query_workers, thread_name_prefix="query")
-        self._running: set[duckdb.DuckDBPyConnection] = set()
+        self._running: dict[duckdb.DuckDBPyConnection, QueryCall] = {}
         self._readers: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+        self._stopped = threading.Event()
+        self._spill = spill
+        if spill is not None:
+            threading.Thread(target=self._guard_spill, args=(spill,), name="spill-guard",
+                             daemon=True).start()
+
+    def _guard_spill(self, spill: SpillGuard) -> None:
+        """While reads run, interrupt them all once DuckDB's spill files pass the bound."""
+        while not self._stopped.wait(0.2):
+            if self._running and spill.spilled() > spill.limit:
+                for cursor, call in list(self._running.items()):
+                    call.refusal = spill.refusal
+                    cursor.interrupt()
 
     def stop(self) -> None:
         """Interrupt running queries and drop waiting ones; returns once the running ones
         ended or after 5 s (interrupted queries end quickly; stragglers are ignored)."""
+        self._stopped.set()
         for cursor in list(self._running):  # queries must not hold up shutdown
             cursor.interrupt()
         self._query_pool.shutdown(wait=False, cancel_futures=True)
@@ -75,7 +118,10 @@ class ReadPool:
     def close(self) -> None:
         """Close the pooled cursors (before the connection closes)."""
         while not self._readers.empty():
-            self._readers.get().close()
+            try:
+                self._readers.get().close()
+            except duckdb.Error:  # still busy with an interrupted query: closed with the store
+                pass
 
     async def query_sql(self, query: SqlQuery) -> pa.Table:
         database = query.namespace.database
@@ -158,7 +204,7 @@ class ReadPool:
         (the catalog is taken when the read begins, each statement's snapshot when it runs):
         the read then starts again with the catalog as it is now.
         """
-        self._running.add(call.cursor)
+        self._running[call.cursor] = call
         try:
             for attempt in range(_READ_ATTEMPTS):
                 reader = Reader(call)
@@ -175,4 +221,4 @@ class ReadPool:
                     reader.release()
             raise AssertionError("unreachable")
         finally:
-            self._running.discard(call.cursor)
+            self._running.pop(call.cursor, None)

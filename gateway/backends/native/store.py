@@ -33,7 +33,7 @@ from . import ddl, policies, retention, series_index, transaction, writes
 from . import statements as st
 from .catalog import Catalog, CatalogTxn, Column, Role
 from .reader import Reader
-from .reads import ReadPool
+from .reads import ReadPool, SpillGuard
 from .series_times import SeriesWatch
 
 log = logging.getLogger(__name__)
@@ -43,15 +43,12 @@ _STOP = object()
 _GROUP_LIMIT = 512
 
 
-_UNITS = {"byte": 1, "bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
-          "PiB": 2**50}
-
-
-def _setting_bytes(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    """A DuckDB size setting in bytes (DuckDB shows them as e.g. '190.7 MiB')."""
-    row = con.execute("SELECT current_setting(?)", [name]).fetchone()
-    number, unit = str(row[0] if row else "").split()
-    return int(float(number) * _UNITS[unit])
+def _out_of_memory(exc: Exception) -> bool:
+    """Whether DuckDB refused a write for want of memory (a COMMIT says so in a
+    TransactionException: 'could not allocate block', 'failed to pin block', each with the
+    advice to raise memory_limit)."""
+    return isinstance(exc, duckdb.OutOfMemoryException) or (
+        isinstance(exc, duckdb.TransactionException) and "memory_limit" in str(exc))
 
 
 class NativeStore(Backend):
@@ -69,6 +66,7 @@ class NativeStore(Backend):
         query_workers: int = 4,
         max_rows: int = 1_000_000,
         max_bytes: int = 268_435_456,
+        max_spill_bytes: int = 1_073_741_824,
         retention_check_interval: float = 1800.0,
     ) -> None:
         self.path = path
@@ -91,7 +89,8 @@ class NativeStore(Backend):
                 lambda tx: retention.expire(tx, self._index, now)))
         self._reads = ReadPool(lambda: self._catalog, self._connection, self._watch,
                                query_timeout=query_timeout, query_workers=query_workers,
-                               max_rows=max_rows, max_bytes=max_bytes)
+                               max_rows=max_rows, max_bytes=max_bytes,
+                               spill=SpillGuard(Path(f"{path}.tmp"), max_spill_bytes))
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -99,26 +98,12 @@ class NativeStore(Backend):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Checkpoints (WAL -> compressed columns) cost far less per row in large units, so the
         # automatic one is rare and the writer checkpoints itself when writes pause.
-        config: dict[str, Any] = {"checkpoint_threshold": self._checkpoint_threshold,
-                                  # No spilling: DuckDB 2.0 writes a query's intermediates to
-                                  # `<file>.tmp` past its memory limit without honouring
-                                  # max_temp_directory_size (3.2 GB in 45 s from one DISTINCT
-                                  # over a cross join, limit 300 MB), so one SQL query could
-                                  # fill the disk the WAL needs. Past the limit it fails.
-                                  "temp_directory": ""}
+        config: dict[str, Any] = {"checkpoint_threshold": self._checkpoint_threshold}
         if self._threads:
             config["threads"] = self._threads
         if self._memory_limit:
             config["memory_limit"] = self._memory_limit
         con = duckdb.connect(str(self.path), config=config)
-        # Committed rows stay in memory until a checkpoint and, with nowhere to spill, must
-        # fit under the memory limit beside the queries: the WAL is folded in at a quarter of it.
-        memory, threshold = (_setting_bytes(con, name)
-                             for name in ("memory_limit", "checkpoint_threshold"))
-        if threshold > memory // 4:
-            con.execute(exp.Set(expressions=[exp.SetItem(this=exp.EQ(
-                this=exp.to_identifier("checkpoint_threshold"),
-                expression=exp.Literal.string(f"{memory // 4} bytes")))]).sql("duckdb"))
         # DataFusion reads a text time without an offset as UTC, whatever zone the process runs
         # in; DuckDB would read it (in casts to TIMESTAMPTZ) in the machine's zone. Global, so
         # every reader cursor has it, and set before the configuration is locked below.
@@ -156,8 +141,14 @@ class NativeStore(Backend):
             self._writer = None
         self._reads.close()
         if self._con is not None:
-            self._con.execute("CHECKPOINT")
-            self._con.close()
+            try:
+                self._con.execute("CHECKPOINT")
+            except duckdb.Error:  # e.g. a FatalException after a commit failed for memory
+                log.exception("checkpoint at close failed; the WAL is replayed at next start")
+            try:
+                self._con.close()
+            except duckdb.Error:
+                log.exception("closing the store failed; the WAL is replayed at next start")
             self._con = None
 
     async def ping(self) -> bool:
@@ -259,7 +250,12 @@ class NativeStore(Backend):
                 for item in group:
                     self._run_group([item])
                 return
-            if not isinstance(exc, GatewayError):
+            if _out_of_memory(exc):  # queries hold the memory
+                log.warning("write refused: %s", exc)
+                exc = GatewayError(Category.UNAVAILABLE, "the store is out of memory "
+                                   "(storage.memory_limit); nothing was written, try again",
+                                   retry_after=1)
+            elif not isinstance(exc, GatewayError):
                 log.exception("storage transaction failed")
                 exc = GatewayError(Category.INTERNAL, f"storage error: {exc}")
             group[0][1].set_exception(exc)
