@@ -49,7 +49,7 @@ from gateway.services.routing import (
     merge_names,
     with_failover,
 )
-from gateway.services.shard_read import ShardedReads, wants_shards
+from gateway.services.shard_read import ShardedReads, changes_shards, wants_shards
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
 from translators.influxql.decode import (
@@ -134,6 +134,12 @@ class RoutedInfluxQL:
             # Each shard holds part of the data: all are asked and their answers merged.
             return await self._sharded.execute(targets, statements, request,
                                                whole_series=route.shard_by == "measurement")
+        if route.mode == "shard" and route.read and changes_shards(statements):
+            # Reads come from the read target, but each shard holds part of the data: what
+            # changes it reaches them all, or a DELETE leaves the other shards' points.
+            return await self._sharded.execute(
+                list(dict.fromkeys([route.read, *route.targets])), statements, request,
+                whole_series=route.shard_by == "measurement", read_first=True)
         if targets == [NATIVE]:
             return await self._native.execute(request)
 
@@ -159,8 +165,8 @@ class RoutedInfluxQL:
             targets = self._router.read_targets(request.database)
         else:
             return None
-        if route.mode == "mirror" and may_change(request.text):
-            return None  # may change what the mirrors hold too: parsed, sent to each
+        if route.mode in ("mirror", "shard") and may_change(request.text):
+            return None  # may change what the mirrors or shards hold too: parsed, sent to each
         generations = {self._router.generation(t) for t in targets if t != NATIVE}
         if None in generations:
             return None  # an upstream no longer configured: the parsed path reports it
