@@ -22,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from gateway.backends.upstream.base import Generation, UpstreamFailure
+from gateway.errors import invalid
 from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest
 from gateway.services.routing import failure_error
 from translators.influxql import ast
@@ -43,8 +44,10 @@ from translators.influxql.shard_plan import (
 # Statements that change a database or its policies, which every shard holds: sent to every
 # shard and answered by the first error, else the first shard (as DELETE is). The plan sends
 # them to the first shard alone, since they read no series.
+# CREATE DATABASE alone goes through create_database.py; with other statements it is sent
+# here, in its place among them, so that what follows it finds the database on every shard.
 _POLICIES = (ast.CreateRetentionPolicy, ast.AlterRetentionPolicy, ast.DropRetentionPolicy)
-_EVERY_SHARD = (ast.DropDatabase, *_POLICIES)
+_EVERY_SHARD = (ast.CreateDatabase, ast.DropDatabase, *_POLICIES)
 # Every statement that changes what a shard holds, whichever shard the route reads.
 _CHANGES = (ast.Delete, ast.DropSeries, ast.DropMeasurement, *_EVERY_SHARD)
 
@@ -77,6 +80,7 @@ class ShardedReads:
         """The request's answer from every shard in `targets`; with `read_first` (a route
         whose `read` target is the first of them) only the statements that change what the
         shards hold reach them all, and the first target alone answers the others."""
+        self._refuse(targets, statements)
         now = self._clock()
         statements = [pin_now(s, now) for s in statements]
         tag_keys: dict[int, set[str]] = {}
@@ -115,6 +119,25 @@ class ShardedReads:
         if refused is not None and (not results or results[-1].error is None):
             results.append(StatementResult(len(results), error=refused))
         return InfluxQLAnswer.of(results, statements)
+
+    def _refuse(self, targets: Sequence[str], statements: Sequence[ast.Statement]) -> None:
+        """A 400 before any shard runs the request, for a statement an InfluxDB 2 or 3 shard
+        cannot run among others: CREATE DATABASE, which they take through their API alone
+        (create_database.py), and DROP DATABASE on InfluxDB 2, whose buckets the gateway does
+        not delete (its /query has no DROP DATABASE), so that no shard keeps the data."""
+        def named(generations: tuple[Generation, ...]) -> str:
+            return ", ".join(f"upstream {t} (InfluxDB {g.value[1:]})" for t in targets
+                             if (g := self._generation_of(t)) in generations)
+
+        if any(isinstance(s, ast.DropDatabase) for s in statements) and (
+                lacking := named((Generation.V2,))):
+            raise invalid(f"DROP DATABASE cannot reach {lacking}, a shard of the route: the "
+                          "gateway does not delete InfluxDB 2 buckets (delete it there); "
+                          "nothing was dropped")
+        if any(isinstance(s, ast.CreateDatabase) for s in statements) and (
+                lacking := named((Generation.V2, Generation.V3))):
+            raise invalid(f"CREATE DATABASE reaches {lacking} through its API, alone: send it "
+                          "in a request of its own; nothing was run")
 
     def _sent(self, targets: Sequence[str], statements: Sequence[ast.Statement],
               first_only: Sequence[bool] = ()) -> list[list[int]]:

@@ -1,7 +1,8 @@
-"""Statements that change data or schema on `shard` routes over two real InfluxDB 1.6.7
-servers: every shard holding data applies them, with a `read` target set or not.
+"""Statements that change data or schema on `shard` routes: every shard holding data applies
+them, with a `read` target set or not, or the request is refused before any shard runs it.
 
-The gateway runs as `python -m gateway serve`; every check reads what the servers hold.
+Over two real InfluxDB 1.6.7 servers the gateway runs as `python -m gateway serve` and every
+check reads what the servers hold; beside the InfluxDB 2 and 3 fakes it runs in-process.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from gateway.config import RouteConfig
+from tests.support.fake_upstreams import FakeInfluxDB2, FakeInfluxDB3
 from tests.support.gateway_process import GatewayProcess, gateway_process
 from tests.support.influxd import Influxd, InfluxdMissing, influxd
 from tests.upstream.test_influxdb1_routes import (
@@ -23,6 +26,9 @@ from tests.upstream.test_influxdb1_routes import (
     routing_config,
     write,
 )
+from tests.upstream.test_translation_routes import routed, v2, v3
+
+__all__ = ["routed"]  # the fixture, imported for the tests here
 
 OK = {"results": [{"statement_id": 0}]}
 
@@ -146,3 +152,68 @@ def test_a_shard_that_cannot_be_reached_is_named(servers, shard_gateway, extra: 
     # The shard that answered ran them, the other keeps its points: the caller was told.
     assert counts(servers[0].url, "gone", "cpu") == {}
     assert counts(second.url, "gone", "cpu") and counts(second.url, "gone", "mem")
+
+
+@pytest.mark.parametrize("extra", ["", 'read = "b"'], ids=["every-shard-read", "read-set"])
+def test_create_database_among_other_statements_reaches_every_shard(
+        servers, shard_gateway, extra: str) -> None:
+    """CREATE DATABASE with other statements in the request is made on every shard, as a
+    lone one is, in its place among them: a policy made on it after is made on every
+    shard too."""
+    gateway = shard_gateway(extra)
+    answer = run(gateway, 'CREATE DATABASE made; CREATE RETENTION POLICY "short" ON "made" '
+                 "DURATION 2h REPLICATION 1", "made")
+    assert answer == {"results": [{"statement_id": 0}, {"statement_id": 1}]}
+    for server in servers:
+        assert [p[0] for p in policies(server.url, "made")] == ["autogen", "short"]
+    answer = run(gateway, "CREATE DATABASE also; SHOW MEASUREMENTS", "made")
+    assert answer == {"results": [{"statement_id": 0}, {"statement_id": 1}]}
+    for server in servers:
+        assert "also" in databases_on(server.url)
+
+
+async def native_databases(client) -> list[str]:
+    answer = await client.post("/query", data={"q": "SHOW DATABASES"})
+    body = await answer.json()
+    assert answer.status == 200, body
+    return [row[0] for row in body["results"][0]["series"][0].get("values", [])]
+
+
+async def test_drop_database_on_a_shard_route_with_an_influxdb2_shard_is_refused(
+        routed) -> None:
+    """InfluxDB 2's /query has no DROP DATABASE and the gateway does not delete its buckets:
+    a 400 naming the shard before any shard drops anything, as v3 configure's database
+    delete answers for it."""
+    async with FakeInfluxDB2(buckets=()) as fake:
+        shard = RouteConfig(database="*", mode="shard", targets=("native", "two"))
+        client = await routed([v2(fake.url)], [shard])
+        assert (await client.post("/query", data={"q": "CREATE DATABASE keep"})).status == 200
+        assert "keep" in fake.buckets and "keep" in await native_databases(client)
+        for text in ("DROP DATABASE keep", "DROP DATABASE keep; SHOW DATABASES"):
+            answer = await client.post("/query", data={"q": text, "db": "keep"})
+            body = await answer.json()
+            assert answer.status == 400, body
+            assert "upstream two (InfluxDB 2)" in body["error"]
+            assert "nothing was dropped" in body["error"]
+        assert "keep" in await native_databases(client)
+        assert not [r for r in fake.requests_to("/query") if "DROP" in r.query.get("q", "")]
+
+
+@pytest.mark.parametrize("upstream", ["two", "three"])
+async def test_create_database_among_statements_bound_for_influxdb2_or_3_is_refused(
+        routed, upstream: str) -> None:
+    """InfluxDB 2 and 3 create a database through their API, one at a time (as a lone
+    CREATE DATABASE does there): with other statements, a 400 naming the shard before any
+    shard runs the request."""
+    fake2, fake3 = FakeInfluxDB2(buckets=("lake",)), FakeInfluxDB3(databases=("lake",))
+    async with fake2, fake3:
+        config = v2(fake2.url) if upstream == "two" else v3(fake3.url)
+        shard = RouteConfig(database="*", mode="shard", targets=("native", upstream))
+        client = await routed([config], [shard])
+        answer = await client.post("/query", data={
+            "q": "CREATE DATABASE made; SHOW MEASUREMENTS", "db": "lake"})
+        body = await answer.json()
+        assert answer.status == 400, body
+        assert f"upstream {upstream} (InfluxDB {upstream == 'two' and 2 or 3})" in body["error"]
+        assert "made" not in await native_databases(client)
+        assert "made" not in fake2.buckets and "made" not in fake3.databases
