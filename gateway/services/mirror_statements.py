@@ -33,7 +33,6 @@ from gateway.backends.upstream.base import Generation, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError, invalid
 from gateway.model import Namespace
-from gateway.services.influxdb3_drops import api_drop
 from gateway.services.mirror_outcomes import kept_for_later
 from gateway.services.routing import failure_error, with_failover
 from translators.influxql import ast
@@ -42,7 +41,7 @@ from translators.influxql.results import StatementResult
 from translators.influxql.timerange import fix_now
 
 __all__ = ["StatementQueues", "held_back", "mirrored", "on_write_targets", "outcomes_on",
-           "queue_where_needed", "target_label"]
+           "queue_where_needed", "takes", "target_label"]
 
 # Statements each write target applies, and those only 1.x servers and the native store have.
 _DATA = (ast.Delete, ast.DropSeries, ast.DropMeasurement)
@@ -68,13 +67,22 @@ def mirrored(route: RouteConfig, statements: Sequence[ast.Statement]) -> bool:
             and any(isinstance(s, _DATA + _SCHEMA) for s in statements))
 
 
-def _takes(generation: Generation | None, statements: Sequence[ast.Statement]) -> bool:
-    """Whether a target of `generation` (None: the native store) is sent the request."""
+def takes(generation: Generation | None, statement: ast.Statement) -> bool:
+    """Whether a target of `generation` (None: the native store) is sent `statement`, where
+    a route of several targets (a mirror's, a shard's) sends what changes data or schema to
+    each: InfluxDB 2 and 3 have no retention policies, and InfluxDB 2 has no DROP DATABASE
+    (its buckets are deleted through its own API), while InfluxDB 3 takes one alone through
+    its configure API (influxdb3_drops, which refuses it among other statements)."""
     if generation in (None, Generation.V1):
         return True
-    if generation is Generation.V3 and api_drop(statements) is not None:
-        return True  # through its configure API (influxdb3_drops)
-    return not any(isinstance(s, _SCHEMA) for s in statements)
+    if isinstance(statement, ast.DropDatabase):
+        return generation is Generation.V3
+    return not isinstance(statement, _SCHEMA)
+
+
+def _takes(generation: Generation | None, statements: Sequence[ast.Statement]) -> bool:
+    """Whether a target of `generation` is sent the request: every statement of it."""
+    return all(takes(generation, s) for s in statements)
 
 
 class StatementQueues(Protocol):

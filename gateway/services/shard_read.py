@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from gateway.backends.upstream.base import Generation, UpstreamFailure
 from gateway.errors import invalid
 from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest
+from gateway.services.mirror_statements import takes
 from gateway.services.routing import failure_error
 from translators.influxql import ast
 from translators.influxql.render import render
@@ -149,9 +150,8 @@ class ShardedReads:
                 for n, target in enumerate(targets)]
 
     def _takes(self, target: str, statement: ast.Statement) -> bool:
-        # InfluxDB 2 and 3 have no retention policies (a mirror of theirs is not sent these).
-        return not (isinstance(statement, _POLICIES)
-                    and self._generation_of(target) in (Generation.V2, Generation.V3))
+        # As a mirror of the same generation is sent it (no policies on InfluxDB 2 and 3).
+        return takes(self._generation_of(target), statement)
 
     async def _ask(self, targets: Sequence[str], statements: list[ast.Statement],
                    request: InfluxQLRequest, asked: Sequence[Sequence[int]] | None = None
