@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from gateway.backends.upstream.base import Generation, UpstreamFailure
 from gateway.errors import invalid
 from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest
-from gateway.services.mirror_statements import takes
+from gateway.services.mirror_statements import refuse_creation_among_others, takes
 from gateway.services.routing import failure_error
 from translators.influxql import ast
 from translators.influxql.render import render
@@ -126,19 +126,13 @@ class ShardedReads:
         cannot run among others: CREATE DATABASE, which they take through their API alone
         (create_database.py), and DROP DATABASE on InfluxDB 2, whose buckets the gateway does
         not delete (its /query has no DROP DATABASE), so that no shard keeps the data."""
-        def named(generations: tuple[Generation, ...]) -> str:
-            return ", ".join(f"upstream {t} (InfluxDB {g.value[1:]})" for t in targets
-                             if (g := self._generation_of(t)) in generations)
-
-        if any(isinstance(s, ast.DropDatabase) for s in statements) and (
-                lacking := named((Generation.V2,))):
-            raise invalid(f"DROP DATABASE cannot reach {lacking}, a shard of the route: the "
+        influxdb2 = ", ".join(f"upstream {t} (InfluxDB 2)" for t in targets
+                              if self._generation_of(t) is Generation.V2)
+        if influxdb2 and any(isinstance(s, ast.DropDatabase) for s in statements):
+            raise invalid(f"DROP DATABASE cannot reach {influxdb2}, a shard of the route: the "
                           "gateway does not delete InfluxDB 2 buckets (delete it there); "
                           "nothing was dropped")
-        if any(isinstance(s, ast.CreateDatabase) for s in statements) and (
-                lacking := named((Generation.V2, Generation.V3))):
-            raise invalid(f"CREATE DATABASE reaches {lacking} through its API, alone: send it "
-                          "in a request of its own; nothing was run")
+        refuse_creation_among_others(statements, targets, self._generation_of)
 
     def _sent(self, targets: Sequence[str], statements: Sequence[ast.Statement],
               first_only: Sequence[bool] = ()) -> list[list[int]]:

@@ -58,7 +58,8 @@ class StatementReplay:
                 # What a route refuses live (DELETE, DROP SERIES: InfluxDB 3 cannot delete
                 # points) may have been queued by an earlier gateway: refused here the same way.
                 refuse_on_influxdb3(statements, [target])
-            if target != NATIVE and isinstance(statements[0], ast.CreateDatabase):
+            if target != NATIVE and len(statements) == 1 and isinstance(
+                    statements[0], ast.CreateDatabase):
                 # Through the upstream's API, as it went live (create_database).
                 await create_on_upstream(self._router, target, statements[0].name)
                 return Delivery(Outcome.DELIVERED)

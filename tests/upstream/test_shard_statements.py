@@ -199,19 +199,21 @@ async def test_drop_database_on_a_shard_route_with_an_influxdb2_shard_is_refused
         assert not [r for r in fake.requests_to("/query") if "DROP" in r.query.get("q", "")]
 
 
+@pytest.mark.parametrize("mode", ["shard", "mirror"])
 @pytest.mark.parametrize("upstream", ["two", "three"])
 async def test_create_database_among_statements_bound_for_influxdb2_or_3_is_refused(
-        routed, upstream: str) -> None:
+        routed, upstream: str, mode: str) -> None:
     """InfluxDB 2 and 3 create a database through their API, one at a time (as a lone
-    CREATE DATABASE does there): with other statements, a 400 naming the shard before any
-    shard runs the request."""
+    CREATE DATABASE does there): with other statements, a 400 naming the shard or mirror
+    before any target runs the request."""
     fake2, fake3 = FakeInfluxDB2(buckets=("lake",)), FakeInfluxDB3(databases=("lake",))
     async with fake2, fake3:
         config = v2(fake2.url) if upstream == "two" else v3(fake3.url)
-        shard = RouteConfig(database="*", mode="shard", targets=("native", upstream))
-        client = await routed([config], [shard])
+        route = RouteConfig(database="*", mode=mode, targets=("native", upstream))
+        client = await routed([config], [route])
         answer = await client.post("/query", data={
-            "q": "CREATE DATABASE made; SHOW MEASUREMENTS", "db": "lake"})
+            "q": "CREATE DATABASE made; CREATE RETENTION POLICY r ON made DURATION 1h "
+                 "REPLICATION 1", "db": "made"})
         body = await answer.json()
         assert answer.status == 400, body
         assert f"upstream {upstream} (InfluxDB {upstream == 'two' and 2 or 3})" in body["error"]
