@@ -219,3 +219,15 @@ async def test_create_database_among_statements_bound_for_influxdb2_or_3_is_refu
         assert f"upstream {upstream} (InfluxDB {upstream == 'two' and 2 or 3})" in body["error"]
         assert "made" not in await native_databases(client)
         assert "made" not in fake2.buckets and "made" not in fake3.databases
+
+
+def test_create_database_is_routed_by_the_database_it_names(servers, shard_gateway) -> None:
+    """With other statements, CREATE DATABASE goes where its database is routed, as a lone
+    one and DROP DATABASE do: without a `db` it went to the native store alone."""
+    gateway = shard_gateway()
+    status, _, body = query(gateway.url, "CREATE DATABASE named; SHOW DATABASES",
+                            method="POST")
+    assert status == 200, body
+    assert json.loads(body)["results"][0] == {"statement_id": 0}
+    for server in servers:
+        assert "named" in databases_on(server.url)
