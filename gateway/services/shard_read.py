@@ -4,10 +4,12 @@ What each statement asks the shards and how their answers merge is decided by
 `translators.influxql.shard_plan`; a statement that cannot be merged exactly is answered with
 an error naming the limitation (and the statements after it are not run), never with part of
 the data. A shard that cannot be reached fails the request (a 503 naming it): there is no
-failover between shards, which hold different data. DROP DATABASE and the retention-policy
-statements reach every shard too, as DELETE does: each shard holds the database and its
-policies (but an InfluxDB 2 or 3 shard, which has no policies, is not sent the policy
-statements, as a mirror of theirs is not). Statements that read no series (SHOW RETENTION
+failover between shards, which hold different data. DROP DATABASE, the retention-policy
+statements and CREATE DATABASE among others reach every shard too, as DELETE does: each
+shard holds the database and its policies (but an InfluxDB 2 or 3 shard, which has no
+policies, is not sent the policy statements, as a mirror of theirs is not, and a request it
+cannot run whole, a DROP DATABASE on InfluxDB 2 or a CREATE DATABASE among others on either,
+is refused before any shard runs it). Statements that read no series (SHOW RETENTION
 POLICIES...) go to the first shard alone, so a request mixing both answers every statement in
 order. On a route with a `read` target, the statements that change what the shards hold still
 reach every shard, and the read target (put first) alone answers the others.
@@ -44,9 +46,9 @@ from translators.influxql.shard_plan import (
 
 # Statements that change a database or its policies, which every shard holds: sent to every
 # shard and answered by the first error, else the first shard (as DELETE is). The plan sends
-# them to the first shard alone, since they read no series.
-# CREATE DATABASE alone goes through create_database.py; with other statements it is sent
-# here, in its place among them, so that what follows it finds the database on every shard.
+# them to the first shard alone, since they read no series. CREATE DATABASE alone goes
+# through create_database.py; with other statements it is sent here, in its place among them,
+# so that what follows it finds the database on every shard.
 _POLICIES = (ast.CreateRetentionPolicy, ast.AlterRetentionPolicy, ast.DropRetentionPolicy)
 _EVERY_SHARD = (ast.CreateDatabase, ast.DropDatabase, *_POLICIES)
 # Every statement that changes what a shard holds, whichever shard the route reads.
