@@ -61,9 +61,11 @@ async def drop_on_influxdb3(router: Router, target: str, database: str | None,
     """Drop on one InfluxDB 3 target what `statement` drops: the database it names, or its
     table of `database` (the request's; both the gateway's names, mapped for the target).
 
-    True when dropped. With `gone_ok` a 404 (nothing to drop) is done, False, as 1.x's DROP
-    DATABASE and DROP MEASUREMENT succeed either way and as a replay may deliver an entry
-    twice; without it (v3 configure, whose caller is owed InfluxDB 3's own 404) it is
+    True when dropped. With `gone_ok` a 404 (nothing to drop) is False, not an error, as
+    1.x's DROP DATABASE succeeds for a database missing, its DROP MEASUREMENT for a
+    measurement missing, and a replay may deliver an entry twice (target_statements then
+    tells a DROP MEASUREMENT's missing database, 1.x's `database not found`, from its missing
+    table); without it (v3 configure, whose caller is owed InfluxDB 3's own 404) it is
     relayed."""
     upstream = router.upstreams[target]
     if isinstance(statement, ast.DropDatabase):

@@ -24,8 +24,8 @@ def databases_of(statement: ast.Statement, default: str | None) -> set[str]:
     """The databases one statement reads or names (`default` for unqualified sources)."""
     databases: set[str] = set()
     named = getattr(statement, "database", None)
-    if isinstance(statement, ast.DropDatabase):
-        named = statement.name  # routed by the database it drops, not the request's
+    if isinstance(statement, ast.CreateDatabase | ast.DropDatabase):
+        named = statement.name  # routed by the database it makes or drops, not the request's
     if isinstance(named, str):
         databases.add(named)
     sources = list(sources_of(statement))

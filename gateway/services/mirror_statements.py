@@ -10,7 +10,9 @@ it gets here, as influxdb3_drops says); CREATE,
 ALTER and DROP RETENTION POLICY reach the 1.x and native targets only, since InfluxDB 2 and 3
 have no retention policies, and DROP DATABASE those and, alone, InfluxDB 3 (through its API),
 InfluxDB 2's buckets being deleted through its own API (so a request holding both kinds is
-refused when a mirror is one of those).
+refused when a mirror is one of those). CREATE DATABASE among other statements goes with them
+(alone it goes through create_database); InfluxDB 2 and 3 create one through their API, alone,
+so such a request is refused when a target is one of those.
 
 The caller gets the read target's answer (a failover's while it is down); a statement another
 target failed carries that target's error as well, so a target that refuses says so instead of
@@ -33,7 +35,6 @@ from gateway.backends.upstream.base import Generation, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError, invalid
 from gateway.model import Namespace
-from gateway.services.influxdb3_drops import api_drop
 from gateway.services.mirror_outcomes import kept_for_later
 from gateway.services.routing import failure_error, with_failover
 from translators.influxql import ast
@@ -42,12 +43,15 @@ from translators.influxql.results import StatementResult
 from translators.influxql.timerange import fix_now
 
 __all__ = ["StatementQueues", "held_back", "mirrored", "on_write_targets", "outcomes_on",
-           "queue_where_needed", "target_label"]
+           "queue_where_needed", "refuse_creation_among_others", "takes", "target_label"]
 
 # Statements each write target applies, and those only 1.x servers and the native store have.
 _DATA = (ast.Delete, ast.DropSeries, ast.DropMeasurement)
 _SCHEMA = (ast.CreateRetentionPolicy, ast.AlterRetentionPolicy, ast.DropRetentionPolicy,
            ast.DropDatabase)
+# CREATE DATABASE alone goes through create_database.py; among other statements it goes with
+# them, in its place, so that what follows it finds the database on every target.
+_CHANGES = (*_DATA, *_SCHEMA, ast.CreateDatabase)
 
 Results = Callable[[str], Awaitable[list[StatementResult]]]
 T = TypeVar("T")
@@ -65,16 +69,40 @@ async def outcomes_on(targets: Iterable[str], call: Callable[[str], Awaitable[T]
 def mirrored(route: RouteConfig, statements: Sequence[ast.Statement]) -> bool:
     """True when the request changes data or schema on a route with mirrors."""
     return (route.mode == "mirror" and len(route.targets) > 1
-            and any(isinstance(s, _DATA + _SCHEMA) for s in statements))
+            and any(isinstance(s, _CHANGES) for s in statements))
+
+
+def takes(generation: Generation | None, statement: ast.Statement) -> bool:
+    """Whether a target of `generation` (None: the native store) is sent `statement`, where
+    a route of several targets (a mirror's, a shard's) sends what changes data or schema to
+    each: InfluxDB 2 and 3 have no retention policies, and InfluxDB 2 has no DROP DATABASE
+    (its buckets are deleted through its own API), while InfluxDB 3 takes one alone through
+    its configure API (influxdb3_drops, which refuses it among other statements)."""
+    if generation in (None, Generation.V1):
+        return True
+    if isinstance(statement, ast.DropDatabase):
+        return generation is Generation.V3
+    return not isinstance(statement, _SCHEMA)
+
+
+def refuse_creation_among_others(statements: Sequence[ast.Statement], targets: Iterable[str],
+                                 generation_of: Callable[[str], Generation | None]) -> None:
+    """A 400 before any target runs a request holding CREATE DATABASE among other statements
+    when one of `targets` is an InfluxDB 2 or 3: they create databases through their API, one
+    at a time (create_database), their /query having no CREATE DATABASE."""
+    if len(statements) < 2 or not any(isinstance(s, ast.CreateDatabase) for s in statements):
+        return
+    named = ", ".join(f"upstream {t} (InfluxDB {g.value[1:]})" for t in dict.fromkeys(targets)
+                      if t != NATIVE and (g := generation_of(t)) in (Generation.V2,
+                                                                     Generation.V3))
+    if named:
+        raise invalid(f"CREATE DATABASE reaches {named} through its API, alone: send it in a "
+                      "request of its own; nothing was run")
 
 
 def _takes(generation: Generation | None, statements: Sequence[ast.Statement]) -> bool:
-    """Whether a target of `generation` (None: the native store) is sent the request."""
-    if generation in (None, Generation.V1):
-        return True
-    if generation is Generation.V3 and api_drop(statements) is not None:
-        return True  # through its configure API (influxdb3_drops)
-    return not any(isinstance(s, _SCHEMA) for s in statements)
+    """Whether a target of `generation` is sent the request: every statement of it."""
+    return all(takes(generation, s) for s in statements)
 
 
 class StatementQueues(Protocol):
@@ -95,6 +123,7 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
     request now, gets its changing statements queued behind them instead."""
     reading = route.readers
     writing = [t for t in route.targets if t != reading[0]]
+    refuse_creation_among_others(statements, [reading[0], *writing], generation_of)
     others = [t for t in writing if _takes(None if t == NATIVE else generation_of(t), statements)]
     if len(others) < len(writing) and any(isinstance(s, _DATA) for s in statements):
         # Sent without its DELETE, an InfluxDB 2 or 3 mirror would keep what the primary lost.
@@ -104,7 +133,7 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
                       "none): send them in requests of their own")
     sent = time.time_ns()
     entry = QueuedStatement(namespace.database, namespace.retention_policy, ";".join(
-        render(_at(s, sent)) for s in statements if isinstance(s, _DATA + _SCHEMA)), sent)
+        render(_at(s, sent)) for s in statements if isinstance(s, _CHANGES)), sent)
     mirrors = [t for t in route.targets[1:] if t in others or t == reading[0]]
     behind = await held_back(mirrors, queues, entry)
     run = [t for t in dict.fromkeys([reading[0], *others]) if t not in behind]
@@ -130,7 +159,7 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
         errors = _errors(target, outcome)
         for index, statement in enumerate(statements):
             error = errors if isinstance(errors, str) else errors.get(index)
-            if error is None or not isinstance(statement, _DATA + _SCHEMA):
+            if error is None or not isinstance(statement, _CHANGES):
                 continue
             if index < len(results):
                 mine = results[index].error

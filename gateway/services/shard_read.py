@@ -3,13 +3,16 @@
 What each statement asks the shards and how their answers merge is decided by
 `translators.influxql.shard_plan`; a statement that cannot be merged exactly is answered with
 an error naming the limitation (and the statements after it are not run), never with part of
-the data. A shard that cannot be reached fails the request: there is no failover between
-shards, which hold different data. DROP DATABASE and the retention-policy statements reach
-every shard too, as DELETE does: each shard holds the database and its policies (but an
-InfluxDB 2 or 3 shard, which has no policies, is not sent the policy statements, as a mirror
-of theirs is not). Statements
-that read no series (SHOW RETENTION POLICIES...) go to the first shard alone, so a request
-mixing both answers every statement in order.
+the data. A shard that cannot be reached fails the request (a 503 naming it): there is no
+failover between shards, which hold different data. DROP DATABASE, the retention-policy
+statements and CREATE DATABASE among others reach every shard too, as DELETE does: each
+shard holds the database and its policies (but an InfluxDB 2 or 3 shard, which has no
+policies, is not sent the policy statements, as a mirror of theirs is not, and a request it
+cannot run whole, a DROP DATABASE on InfluxDB 2 or a CREATE DATABASE among others on either,
+is refused before any shard runs it). Statements that read no series (SHOW RETENTION
+POLICIES...) go to the first shard alone, so a request mixing both answers every statement in
+order. On a route with a `read` target, the statements that change what the shards hold still
+reach every shard, and the read target (put first) alone answers the others.
 `now()` is read once per request and written into the statements as a time.
 """
 
@@ -20,8 +23,11 @@ import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from gateway.backends.upstream.base import Generation
+from gateway.backends.upstream.base import Generation, UpstreamFailure
+from gateway.errors import invalid
 from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest
+from gateway.services.mirror_statements import refuse_creation_among_others, takes
+from gateway.services.routing import failure_error
 from translators.influxql import ast
 from translators.influxql.render import render
 from translators.influxql.results import StatementResult
@@ -40,9 +46,13 @@ from translators.influxql.shard_plan import (
 
 # Statements that change a database or its policies, which every shard holds: sent to every
 # shard and answered by the first error, else the first shard (as DELETE is). The plan sends
-# them to the first shard alone, since they read no series.
+# them to the first shard alone, since they read no series. CREATE DATABASE alone goes
+# through create_database.py; with other statements it is sent here, in its place among them,
+# so that what follows it finds the database on every shard.
 _POLICIES = (ast.CreateRetentionPolicy, ast.AlterRetentionPolicy, ast.DropRetentionPolicy)
-_EVERY_SHARD = (ast.DropDatabase, *_POLICIES)
+_EVERY_SHARD = (ast.CreateDatabase, ast.DropDatabase, *_POLICIES)
+# Every statement that changes what a shard holds, whichever shard the route reads.
+_CHANGES = (ast.Delete, ast.DropSeries, ast.DropMeasurement, *_EVERY_SHARD)
 
 # Asks one target the statements (already rewritten) and returns its results.
 ShardFetch = Callable[[str, list[ast.Statement], InfluxQLRequest],
@@ -54,6 +64,12 @@ def wants_shards(statements: Sequence[ast.Statement]) -> bool:
     return any(reaches_shards(s) or isinstance(s, _EVERY_SHARD) for s in statements)
 
 
+def changes_shards(statements: Sequence[ast.Statement]) -> bool:
+    """True when a request changes what the shards hold, so that it must reach every shard
+    even on a route that reads one target."""
+    return any(isinstance(s, _CHANGES) for s in statements)
+
+
 class ShardedReads:
     def __init__(self, fetch: ShardFetch, generation_of: Callable[[str], Generation | None],
                  clock: Callable[[], int] = time.time_ns) -> None:
@@ -62,19 +78,31 @@ class ShardedReads:
         self._clock = clock
 
     async def execute(self, targets: Sequence[str], statements: list[ast.Statement],
-                      request: InfluxQLRequest, *, whole_series: bool) -> InfluxQLAnswer:
+                      request: InfluxQLRequest, *, whole_series: bool,
+                      read_first: bool = False) -> InfluxQLAnswer:
+        """The request's answer from every shard in `targets`; with `read_first` (a route
+        whose `read` target is the first of them) only the statements that change what the
+        shards hold reach them all, and the first target alone answers the others."""
+        self._refuse(targets, statements)
         now = self._clock()
         statements = [pin_now(s, now) for s in statements]
-        tag_keys, indexes = await self._prefetch(targets, statements, request, whole_series,
-                                                 now)
+        tag_keys: dict[int, set[str]] = {}
+        indexes: dict[int, dict[str, set[bytes]]] = {}
+        if not read_first:
+            tag_keys, indexes = await self._prefetch(targets, statements, request,
+                                                     whole_series, now)
         plans: list[ShardPlan] = []
         refused: str | None = None
         for index, statement in enumerate(statements):
             try:
-                plans.append(ShardPlan(statement, Merge.FIRST)
-                             if isinstance(statement, _EVERY_SHARD)
-                             else plan_statement(statement, whole_series=whole_series,
-                                                 tag_keys=tag_keys.get(index)))
+                if isinstance(statement, _EVERY_SHARD):
+                    plans.append(ShardPlan(statement, Merge.FIRST))
+                elif read_first:
+                    plans.append(ShardPlan(statement, Merge.FIRST
+                                           if isinstance(statement, _CHANGES) else Merge.ONE))
+                else:
+                    plans.append(plan_statement(statement, whole_series=whole_series,
+                                                tag_keys=tag_keys.get(index)))
             except NotShardable as exc:
                 refused = str(exc)
                 break
@@ -95,6 +123,19 @@ class ShardedReads:
             results.append(StatementResult(len(results), error=refused))
         return InfluxQLAnswer.of(results, statements)
 
+    def _refuse(self, targets: Sequence[str], statements: Sequence[ast.Statement]) -> None:
+        """A 400 before any shard runs the request, for a statement an InfluxDB 2 or 3 shard
+        cannot run among others: CREATE DATABASE, which they take through their API alone
+        (create_database.py), and DROP DATABASE on InfluxDB 2, whose buckets the gateway does
+        not delete (its /query has no DROP DATABASE), so that no shard keeps the data."""
+        influxdb2 = ", ".join(f"upstream {t} (InfluxDB 2)" for t in targets
+                              if self._generation_of(t) is Generation.V2)
+        if influxdb2 and any(isinstance(s, ast.DropDatabase) for s in statements):
+            raise invalid(f"DROP DATABASE cannot reach {influxdb2}, a shard of the route: the "
+                          "gateway does not delete InfluxDB 2 buckets (delete it there); "
+                          "nothing was dropped")
+        refuse_creation_among_others(statements, targets, self._generation_of)
+
     def _sent(self, targets: Sequence[str], statements: Sequence[ast.Statement],
               first_only: Sequence[bool] = ()) -> list[list[int]]:
         """The indices of the statements each target is sent: those marked `first_only` the
@@ -105,9 +146,8 @@ class ShardedReads:
                 for n, target in enumerate(targets)]
 
     def _takes(self, target: str, statement: ast.Statement) -> bool:
-        # InfluxDB 2 and 3 have no retention policies (a mirror of theirs is not sent these).
-        return not (isinstance(statement, _POLICIES)
-                    and self._generation_of(target) in (Generation.V2, Generation.V3))
+        # As a mirror of the same generation is sent it (no policies on InfluxDB 2 and 3).
+        return takes(self._generation_of(target), statement)
 
     async def _ask(self, targets: Sequence[str], statements: list[ast.Statement],
                    request: InfluxQLRequest, asked: Sequence[Sequence[int]] | None = None
@@ -128,7 +168,10 @@ class ShardedReads:
         shard_request = dataclasses.replace(
             request, text=";".join(render(s) for s in statements), params=None,
             params_text=None)
-        results = await self._fetch(target, statements, shard_request)
+        try:
+            results = await self._fetch(target, statements, shard_request)
+        except UpstreamFailure as exc:  # no failover between shards: the caller's 503 or 504
+            raise failure_error(exc) from None
         # A target's statement ids count its own statements: map them back.
         return {indices[r.statement_id]: r for r in results
                 if 0 <= r.statement_id < len(indices)}

@@ -17,23 +17,13 @@ import asyncio
 import dataclasses
 import logging
 
-from gateway.backends.upstream.base import (
-    Generation,
-    InfluxQLCall,
-    UnexpectedReply,
-    Upstream,
-    UpstreamFailure,
-)
+from gateway.backends.upstream.base import Generation, InfluxQLCall, Upstream, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
-from gateway.errors import Category, GatewayError, invalid
+from gateway.errors import invalid
 from gateway.model import Namespace, PassCredentials
 from gateway.services import influxql_sources as names
 from gateway.services.create_database import create_everywhere, native_create
-from gateway.services.influxdb3_drops import (
-    api_drop,
-    drop_on_influxdb3,
-    refuse_on_influxdb3,
-)
+from gateway.services.influxdb3_drops import refuse_on_influxdb3
 from gateway.services.influxql import (
     InfluxQLAnswer,
     InfluxQLRequest,
@@ -49,15 +39,10 @@ from gateway.services.routing import (
     merge_names,
     with_failover,
 )
-from gateway.services.shard_read import ShardedReads, wants_shards
+from gateway.services.shard_read import ShardedReads, changes_shards, wants_shards
+from gateway.services.target_statements import TargetStatements, fetch_results
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
-from translators.influxql.decode import (
-    MalformedAnswer,
-    RequestFailed,
-    decode_v1_json,
-    decode_v1_msgpack,
-)
 from translators.influxql.render import render
 from translators.influxql.results import Series, StatementResult
 from translators.influxql.screen import may_change, may_read_elsewhere, names_databases
@@ -73,7 +58,8 @@ class RoutedInfluxQL:
         self._router = router
         self._native = native
         self._queues = queues
-        self._sharded = ShardedReads(self._shard_results, self._router.generation)
+        self._targets = TargetStatements(router, native)
+        self._sharded = ShardedReads(self._targets.results, self._router.generation)
 
     async def execute(self, request: InfluxQLRequest, *, relay: bool = True) -> InfluxQLAnswer:
         """`relay=False` asks for decoded results even where an upstream's bytes could be
@@ -134,6 +120,12 @@ class RoutedInfluxQL:
             # Each shard holds part of the data: all are asked and their answers merged.
             return await self._sharded.execute(targets, statements, request,
                                                whole_series=route.shard_by == "measurement")
+        if route.mode == "shard" and route.read and changes_shards(statements):
+            # Reads come from the read target, but each shard holds part of the data: what
+            # changes it reaches them all, or a DELETE leaves the other shards' points.
+            return await self._sharded.execute(
+                list(dict.fromkeys([route.read, *route.targets])), statements, request,
+                whole_series=route.shard_by == "measurement", read_first=True)
         if targets == [NATIVE]:
             return await self._native.execute(request)
 
@@ -159,8 +151,8 @@ class RoutedInfluxQL:
             targets = self._router.read_targets(request.database)
         else:
             return None
-        if route.mode == "mirror" and may_change(request.text):
-            return None  # may change what the mirrors hold too: parsed, sent to each
+        if route.mode in ("mirror", "shard") and may_change(request.text):
+            return None  # may change what the mirrors or shards hold too: parsed, sent to each
         generations = {self._router.generation(t) for t in targets if t != NATIVE}
         if None in generations:
             return None  # an upstream no longer configured: the parsed path reports it
@@ -234,27 +226,10 @@ class RoutedInfluxQL:
                               "which are served by different targets; read each in its own "
                               "statement")
 
-    async def _shard_results(self, target: str, statements: list[ast.Statement],
-                             request: InfluxQLRequest) -> list[StatementResult]:
-        """One shard's results for statements already rewritten for it (`request.text`)."""
-        if target == NATIVE:
-            return (await self._native.execute(request)).results
-        dropped = await self._dropped_through_api(target, statements, request)
-        if dropped is not None:
-            return dropped
-        upstream = self._router.upstreams[target]
-        call = InfluxQLCall(
-            text=request.text, database=request.database,
-            retention_policy=request.retention_policy, epoch="ns", params=None,
-            write=not request.read_only)
-        if upstream.generation is not Generation.V1:
-            call = names.unqualified(call, statements, upstream.generation)
-        return await fetch_results(upstream, call, request.credentials)
-
     async def results_on(self, target: str, statements: list[ast.Statement],
                          request: InfluxQLRequest) -> list[StatementResult]:
         """The results of `statements` (the parse of `request.text`) on one target."""
-        return (await self._read(target, request, statements, False)).results
+        return await self._targets.results(target, statements, request)
 
     async def _read(self, target: str, request: InfluxQLRequest,
                     statements: list[ast.Statement], relay: bool) -> InfluxQLAnswer:
@@ -262,30 +237,11 @@ class RoutedInfluxQL:
         where `relay` allows)."""
         if target == NATIVE:
             return await self._native.execute(request)
-        dropped = await self._dropped_through_api(target, statements, request)
+        dropped = await self._targets.dropped_through_api(target, statements, request)
         if dropped is not None:
             return InfluxQLAnswer.of(dropped, statements)
         return await self._upstream(self._router.upstreams[target], statements, request,
                                     relay)
-
-    async def _dropped_through_api(self, target: str, statements: list[ast.Statement],
-                                   request: InfluxQLRequest) -> list[StatementResult] | None:
-        """The results of a DROP DATABASE or DROP MEASUREMENT alone for an InfluxDB 3
-        upstream, sent through its configure API (its /query documents no DROP); None for
-        any other request or target."""
-        dropped = api_drop(statements)
-        if dropped is None or self._router.generation(target) is not Generation.V3:
-            return None
-        if await drop_on_influxdb3(self._router, target, request.database, dropped,
-                                   credentials=request.credentials):
-            return [StatementResult(0)]
-        database = request.database or ""
-        if isinstance(dropped, ast.DropMeasurement) and self._router.namespace_for(
-                target, Namespace(database)).database not in await self.databases_on(
-                    target, request.credentials):
-            # 1.x: DROP MEASUREMENT succeeds for a measurement missing, not a database.
-            return [StatementResult(0, error=f"database not found: {database}")]
-        return [StatementResult(0)]
 
     async def _upstream(self, upstream: Upstream, statements: list[ast.Statement],
                         request: InfluxQLRequest, relay_allowed: bool = True) -> InfluxQLAnswer:
@@ -329,15 +285,8 @@ class RoutedInfluxQL:
 
     async def databases_on(self, target: str, credentials: PassCredentials | None = None
                            ) -> list[str]:
-        """One target's databases (as it names them). An upstream that cannot be reached
-        raises its UpstreamFailure, one that answers anything but the list a RelayedError
-        (what with_failover passes on)."""
-        if target == NATIVE:
-            return self._native.databases()
-        try:
-            return await self._router.upstreams[target].databases(credentials=credentials)
-        except UnexpectedReply as exc:
-            raise RelayedError(target, exc.reply) from None
+        """One target's databases (as it names them): TargetStatements.databases_on."""
+        return await self._targets.databases_on(target, credentials)
 
     async def _create_database(self, statement: ast.CreateDatabase,
                                request: InfluxQLRequest) -> InfluxQLAnswer:
@@ -348,28 +297,3 @@ class RoutedInfluxQL:
             route, statement, self._router, native_create(self._native, request),
             self._queues, request.credentials if route.passthrough else None)])
 
-
-async def fetch_results(upstream: Upstream, call: InfluxQLCall,
-                        credentials: PassCredentials | None) -> list[StatementResult]:
-    """An InfluxQL answer as results, asked for in the most faithful form the upstream has:
-    MessagePack from 1.x (JSON writes 2.0 as 2, losing the float), JSON with nanosecond
-    times from 2.x and 3 (InfluxDB 3's /query has no MessagePack)."""
-    msgpack = upstream.generation is Generation.V1
-    call = dataclasses.replace(
-        call, accept="application/x-msgpack" if msgpack else "application/json", epoch="ns",
-        chunked=False, chunk_size=None, pretty=False)
-    reply = await upstream.influxql(call, credentials=credentials)
-    if reply.status == 400:
-        raise invalid(reply.error_message())
-    if not reply.ok:
-        raise RelayedError(upstream.name, reply)
-    try:
-        if msgpack and reply.content_type.startswith("application/x-msgpack"):
-            return decode_v1_msgpack(reply.body)
-        return decode_v1_json(reply.body)
-    except RequestFailed as exc:
-        raise invalid(str(exc)) from None
-    except MalformedAnswer as exc:
-        raise GatewayError(Category.BAD_GATEWAY,
-                           f"upstream {upstream.name} answered something unusable: {exc}"
-                           ) from None

@@ -23,7 +23,7 @@ from gateway.errors import Category, GatewayError, invalid, not_found
 from gateway.model import PassCredentials, SqlQuery
 from gateway.services.query import QueryService
 from gateway.services.routing import RelayedError, Router, with_failover
-from gateway.services.upstream_query import fetch_results
+from gateway.services.target_statements import fetch_results
 from translators.influxql.render import render
 from translators.sql import SqlRejected
 from translators.sql.to_influxql import (

@@ -14,7 +14,7 @@ from gateway.backends.upstream.base import FailureKind, Generation, UpstreamFail
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import invalid
 from gateway.model import Namespace
-from gateway.services.mirror_statements import mirrored, on_write_targets
+from gateway.services.mirror_statements import mirrored, on_write_targets, takes
 from translators.influxql.parser import parse_query
 from translators.influxql.results import StatementResult
 from translators.influxql.screen import may_change
@@ -178,3 +178,20 @@ async def test_a_queued_statement_keeps_the_now_it_was_sent_at(queues: Queues) -
     [statement] = parse_query(held.text)
     sent = evaluate_time(statement.condition.lhs.rhs, now=0)  # time < '<sent>' - 1h
     assert before - 3_600_000_000_000 <= sent <= after - 3_600_000_000_000
+
+
+@pytest.mark.parametrize(("text", "native_or_v1", "v2", "v3"), [
+    pytest.param("DELETE FROM cpu", True, True, True, id="delete"),
+    pytest.param("DROP MEASUREMENT cpu", True, True, True, id="drop-measurement"),
+    pytest.param("DROP DATABASE db", True, False, True, id="drop-database"),
+    pytest.param('CREATE RETENTION POLICY "r" ON "db" DURATION 1h REPLICATION 1', True, False,
+                 False, id="create-policy"),
+    pytest.param('DROP RETENTION POLICY "r" ON "db"', True, False, False, id="drop-policy"),
+    pytest.param("SELECT * FROM cpu", True, True, True, id="read"),
+])
+def test_which_generation_takes_a_statement(text: str, native_or_v1: bool, v2: bool,
+                                            v3: bool) -> None:
+    """One rule for a mirror's and a shard's targets (shard_read uses it too)."""
+    (statement,) = parse_query(text)
+    assert [takes(g, statement) for g in (None, Generation.V1, Generation.V2,
+                                          Generation.V3)] == [native_or_v1, native_or_v1, v2, v3]

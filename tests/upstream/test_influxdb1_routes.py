@@ -317,6 +317,34 @@ def test_statements_that_change_data_or_schema_reach_every_mirror(
         assert ["changes"] not in json.loads(body)["results"][0]["series"][0].get("values", [])
 
 
+def test_create_database_among_other_statements_reaches_every_mirror(
+        servers, start_gateway, tmp_path: Path) -> None:
+    """CREATE DATABASE with other statements for its database in one request reaches the
+    mirrors as a lone one does, live and, for a mirror that is down, queued in its place
+    before what follows it."""
+    first, second = servers
+    gateway = start_gateway(mirror_config(tmp_path / "made.toml", servers), "gw-made")
+
+    def run(text: str, database: str) -> dict:
+        status, _, body = query(gateway.url, text, database=database, method="POST")
+        assert status == 200, body
+        return json.loads(body)
+
+    both = {"results": [{"statement_id": 0}, {"statement_id": 1}]}
+    assert run("CREATE DATABASE made; SHOW MEASUREMENTS", "made") == both
+    assert "made" in databases_on(second.url)
+    second.stop()
+    try:
+        assert run('CREATE DATABASE later; CREATE RETENTION POLICY "short" ON "later" '
+                   "DURATION 2h REPLICATION 1", "later") == both
+        assert replay_depth(gateway) == 1  # one request, queued whole
+    finally:
+        second.start()
+    wait_until(lambda: replay_depth(gateway) == 0, timeout=20)
+    assert policies(second.url, "later") == policies(first.url, "later")
+    assert [p[0] for p in policies(second.url, "later")] == ["autogen", "short"]
+
+
 def test_a_passthrough_mirror_keeps_what_it_cannot_replay_as_the_caller(
         servers, tmp_path: Path) -> None:
     first, _ = servers

@@ -210,3 +210,27 @@ async def test_a_replayed_point_deletion_for_influxdb3_is_refused_not_sent(route
         delivery = await replay.deliver("three", later)
         assert delivery.outcome is Outcome.REJECTED
         assert "'configure/retention'" in delivery.detail
+
+
+async def test_a_replayed_drop_measurement_where_the_mirror_lacks_the_database_is_refused(
+        routed) -> None:
+    """Replayed, DROP MEASUREMENT answers as it does live and as on a 1.x mirror: a table
+    InfluxDB 3 does not have is dropped (1.x's DROP MEASUREMENT succeeds for a measurement
+    missing), but its 404 for a database it lacks is refused with 1.x's `database not found`,
+    so the mirror's divergence is counted and logged, as 1.x's answer is on replay."""
+    async with FakeInfluxDB3(databases=("twin",)) as fake:
+        fake.tables["twin"].add("cpu")
+        mirror = RouteConfig(database="*", mode="mirror", targets=("native", "three"))
+        client = await routed([v3(fake.url)], [mirror])
+        app = client.server.app
+        replay = StatementReplay(app[keys.ROUTER], app[keys.INFLUXQL], app[keys.ADMIN])
+        for database, table, outcome in (("twin", "cpu", Outcome.DELIVERED),
+                                         ("twin", "cpu", Outcome.DELIVERED),  # gone already
+                                         ("absent", "cpu", Outcome.REJECTED)):
+            entry = QueuedStatement(database, None, f"DROP MEASUREMENT {table}", 1)
+            delivery = await replay.deliver("three", entry)
+            assert delivery.outcome is outcome, delivery
+        assert delivery.detail == "database not found: absent"
+        assert fake.tables["twin"] == set()
+        assert deletes(fake, "table") == [{"db": "twin", "table": "cpu"}] * 2 + [
+            {"db": "absent", "table": "cpu"}]
