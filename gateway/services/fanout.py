@@ -27,9 +27,10 @@ from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFa
 from gateway.compression import GZIP, inflate
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError
-from gateway.model import Namespace, WriteBatch, WriteOutcome
+from gateway.model import Generation, Namespace, WriteBatch, WriteOutcome
 from gateway.services.mirror_outcomes import delivery_of, kept_for_later
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
+from gateway.services.upstream_guard import Guard
 from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
 from translators.lineprotocol.precision import truncate_nanos
@@ -120,7 +121,8 @@ class Fanout:
             if route is not None:
                 return await self._send_upstream(
                     route.targets[0], batch.namespace, batch.stream, batch.precision,
-                    batch.encoding == GZIP, batch.credentials if route.passthrough else None)
+                    batch.encoding == GZIP, batch.credentials if route.passthrough else None,
+                    accept_partial=batch.accept_partial)
             batch = await batch.buffered()
         if not self._router.active:
             return await self._native(batch)
@@ -265,32 +267,47 @@ class Fanout:
             return outcome
         body, precision, gzip = self._for_upstream(self._router.upstreams[target], forward)
         return await self._send_upstream(target, forward.namespace, body, precision, gzip,
-                                         credentials)
+                                         credentials, accept_partial=forward.accept_partial)
 
     async def _send_upstream(self, target: str, namespace: Namespace,
                              body: bytes | BodyStream, precision: Precision, gzip: bool,
-                             credentials: PassCredentials | None) -> WriteOutcome:
+                             credentials: PassCredentials | None, *,
+                             accept_partial: bool = True) -> WriteOutcome:
         """Write to one upstream (in a precision it takes); an error answer raises in the
         caller's terms. A streamed body that failed on the caller's side (past the size limit,
         the caller gone) raises that failure: the upstream request was abandoned before the
-        body's end, so the upstream stored none of it."""
+        body's end, so the upstream stored none of it. A 1.x upstream is never sent the
+        points that crash it (upstream_guard): they are named in a partial write."""
         counters = self._count(target)
         upstream = self._router.upstreams[target]
         stream = body if isinstance(body, BodyStream) else None
+        guard = Guard() if upstream.generation is Generation.V1 else None
+        if guard is not None and stream is not None:
+            body, gzip = await guard.stream(stream, gzip, self._limit,
+                                            accept_partial=accept_partial)
+        elif guard is not None:
+            assert isinstance(body, bytes)
+            body, gzip = guard.check(body, gzip, self._limit, accept_partial=accept_partial)
         try:
             reply = await upstream.write(self._router.namespace_for(target, namespace), body,
                                          precision, gzip=gzip, credentials=credentials)
         except UpstreamFailure as exc:
+            if guard is not None and guard.failure is not None:
+                raise guard.failure from None
             if stream is not None and stream.failure is not None:
                 raise stream.failure from None
             counters.failed[exc.kind.value] += 1
             raise failure_error(exc) from None
         if stream is not None and stream.failure is not None:
             raise stream.failure  # answered before the body's end: not what the caller sent
+        if guard is not None:
+            reply = guard.answer(reply)
         if not reply.ok:
             counters.failed[str(reply.status)] += 1
             raise RelayedError(target, reply)
         counters.written += 1
+        if guard is not None:
+            guard.finish()
         return WriteOutcome()
 
     def _for_upstream(self, upstream: Upstream, forward: Forward
