@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from gateway.backends.replay import QueuedEntry, QueuedStatement, QueuedWrite, ReplayQueue
@@ -30,7 +30,7 @@ from gateway.errors import GatewayError
 from gateway.model import Generation, Namespace, WriteBatch, WriteOutcome
 from gateway.services.mirror_outcomes import delivery_of, kept_for_later
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
-from gateway.services.upstream_guard import Guard
+from gateway.services.upstream_guard import Guard, split_guarded
 from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
 from translators.lineprotocol.precision import truncate_nanos
@@ -138,16 +138,33 @@ class Fanout:
             return await self._route(resolved, forward, credentials)
         # Some route names a measurement: split the batch and send each part its own way.
         plain = self._plain(forward)
-        groups: dict[int, tuple[ResolvedRoute, list[bytes]]] = {}
-        for measurement, lines in split_by_key(plain.body, "measurement").items():
-            # Measurement keys come unescaped: the name as queries spell it.
-            route = self._router.resolve(database, measurement.decode("utf-8", "replace"))
-            groups.setdefault(id(route), (route, []))[1].append(lines)
+        groups = self._by_measurement(database, plain.body)
+        plain, guard = self._guard_split(plain, (t for r, _ in groups.values()
+                                                 for t in r.route.targets))
+        if guard is not None:
+            groups = self._by_measurement(database, plain.body)
         results = await asyncio.gather(
             *(self._route(route, replace(plain, body=b"\n".join(parts)), credentials)
               for route, parts in groups.values()),
             return_exceptions=True)
-        return _combine(results)
+        return _combine(results, guard)
+
+    def _by_measurement(self, database: str, body: bytes
+                        ) -> dict[int, tuple[ResolvedRoute, list[bytes]]]:
+        groups: dict[int, tuple[ResolvedRoute, list[bytes]]] = {}
+        for measurement, lines in split_by_key(body, "measurement").items():
+            # Measurement keys come unescaped: the name as queries spell it.
+            route = self._router.resolve(database, measurement.decode("utf-8", "replace"))
+            groups.setdefault(id(route), (route, []))[1].append(lines)
+        return groups
+
+    def _guard_split(self, plain: Forward, targets: Iterable[str]) -> tuple[Forward, Guard | None]:
+        """A batch split among targets, one of them a 1.x upstream: see `split_guarded`."""
+        if not any(self._router.upstreams[t].generation is Generation.V1
+                   for t in targets if t != NATIVE):
+            return plain, None
+        body, guard = split_guarded(plain.body, self._limit, accept_partial=plain.accept_partial)
+        return replace(plain, body=body), guard
 
     def _streamed_route(self, batch: WriteBatch) -> RouteConfig | None:
         """The route of a batch that can be passed on as it arrives: `single` to an upstream
@@ -175,7 +192,7 @@ class Fanout:
     async def _shard(self, resolved: ResolvedRoute, forward: Forward,
                      credentials: PassCredentials | None) -> WriteOutcome:
         assert resolved.ring is not None
-        plain = self._plain(forward)
+        plain, guard = self._guard_split(self._plain(forward), resolved.route.targets)
         parts: dict[str, list[bytes]] = {}
         # Measurement keys come unescaped, so reads find a measurement's shard by its name.
         for key, lines in split_by_key(plain.body, resolved.route.shard_by).items():
@@ -184,7 +201,7 @@ class Fanout:
             *(self._send(target, replace(plain, body=b"\n".join(chunks)), credentials)
               for target, chunks in parts.items()),
             return_exceptions=True)
-        return _combine(results)
+        return _combine(results, guard)
 
     async def _mirror(self, primary: str, mirrors: tuple[str, ...], forward: Forward,
                       credentials: PassCredentials | None) -> WriteOutcome:
@@ -354,11 +371,14 @@ def _queued(forward: Forward) -> QueuedWrite:
         enqueued_ns=forward.received_ns)
 
 
-def _combine(results: list[WriteOutcome | BaseException]) -> WriteOutcome:
-    """Parts of one batch sent to several targets: the first error wins, else the sum."""
+def _combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -> WriteOutcome:
+    """Parts of one batch sent to several targets: the first error wins, then the points
+    blanked out before the split, else the sum."""
     for result in results:
         if isinstance(result, BaseException):
             raise result
+    if guard is not None:
+        guard.finish()
     total = WriteOutcome()
     for result in results:
         assert isinstance(result, WriteOutcome)

@@ -205,6 +205,18 @@ class Guard:
         raise self.failure
 
 
+def split_guarded(body: bytes, limit: int, *, accept_partial: bool) -> tuple[bytes, Guard | None]:
+    """A plain body about to be split among targets, one of them a 1.x upstream, with its
+    hazardous points blanked out before the split, so that the partial write names them by
+    their line in the caller's body (each part would number its own); the guard that
+    answers for them, or None when there were none."""
+    if body.find(HAZARD) < 0:
+        return body, None
+    guard = Guard()
+    body, _ = guard.check(body, False, limit, accept_partial=accept_partial)
+    return body, guard if guard.errors else None
+
+
 @dataclass(slots=True)
 class _Sent:
     """What the caller's bytes already passed on were: enough to tell where they left off."""

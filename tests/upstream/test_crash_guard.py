@@ -81,7 +81,7 @@ async def gateway(aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influ
     """Databases named `up*` routed to the first server (mirrored to the second), the others
     to the native store, so the same body can be sent both ways."""
     first, second = servers
-    targets = ("a",) if mode == "single" else ("a", "b")
+    targets = ("a",) if mode == "single" else ("a", "b")  # mirror or shard
     config = dataclasses.replace(
         make_config(tmp_path / "data"),
         upstreams=(UpstreamConfig(name="a", type="influxdb1", url=first.url, timeout_seconds=5),
@@ -234,3 +234,44 @@ async def test_a_mirror_and_its_replay_keep_the_crashing_lines_away(
     assert alive(second) and alive(first)
     assert stored(second, database) == stored(first, database)
     assert len(stored(second, database)) == 4
+
+
+async def test_other_bad_lines_are_named_with_the_crashing_ones(
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd]) -> None:
+    """The upstream's own partial write for another line, and the blanked-out line, in one
+    answer: the native store's for the same body."""
+    first, _ = servers
+    client = await gateway(aiohttp_client, tmp_path, servers)
+    database = fresh(first, "up_merged")
+    body = GOOD + CRASH + b"\nbad v=\nok v=3 5\n"
+    routed = await answer(client, "/write", {"db": "{db}"}, database, body)
+    assert alive(first)
+    assert routed == await answer(client, "/write", {"db": "{db}"}, "native_merged", body)
+    assert routed == (400, {"error": "partial write: unable to parse 'm f\\\\=\"=\" 2': "
+                                     "unbalanced quotes\nunable to parse 'bad v=': missing "
+                                     "field value dropped=0"})
+    assert len(stored(first, database)) == 3
+    # Nothing but crashing lines: nothing written, 1.x's bare parse error.
+    routed = await answer(client, "/write", {"db": "{db}"}, database, CRASH)
+    assert routed == (400, {"error": "unable to parse 'm f\\\\=\"=\" 2': unbalanced quotes"})
+    assert alive(first)
+
+
+async def test_a_sharded_write_names_the_line_in_the_callers_body(
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd]) -> None:
+    first, second = servers
+    client = await gateway(aiohttp_client, tmp_path, servers, mode="shard")
+    database = fresh(second, fresh(first, "up_sharded"))
+    good = "\n".join(f"ok,host=h{i} v={i} {i}" for i in range(12)).encode()
+    body = good + b"\n" + CRASH + b"\n" + FAIL + b"\n"
+    routed = await answer(client, "/api/v3/write_lp", {"db": "{db}", "precision": "nanosecond"},
+                          database, body)
+    assert alive(first) and alive(second)
+    assert routed == (400, {"error": "partial write of line protocol occurred", "data": [
+        {"original_line": CRASH.decode(), "line_number": 13,
+         "error_message": "unbalanced quotes"},
+        {"original_line": FAIL.decode(), "line_number": 14,
+         "error_message": "invalid boolean"}]})
+    on_first, on_second = stored(first, database), stored(second, database)
+    assert on_first and on_second  # both shards took some
+    assert sorted(row[3] for row in on_first + on_second) == list(range(12))  # v
