@@ -30,14 +30,14 @@ from gateway.errors import Category, GatewayError, PartialWrite
 from gateway.streams import BodyStream
 from translators.encoders.gojson import go_json_string
 from translators.lineprotocol import LineError, parse_lines
-from translators.lineprotocol.hazards import HAZARD, Guarded, guard_body
+from translators.lineprotocol.hazards import HAZARD, Guarded, guard_body, may_hold_hazard
 from translators.lineprotocol.precision import Precision
-from translators.lineprotocol.spans import escapes_newline
 
 # Prefixed to the rest of a streamed body to read it as if the bytes already sent had left a
 # string open (a point of its own whose string takes in the rest's first lines).
 _OPEN_STRING = b'm s="'
 _PARTIAL = "partial write: "
+_BACKSLASH = ord("\\")
 
 
 @dataclass(slots=True)
@@ -123,7 +123,7 @@ class Guard:
                 if exc.category is Category.TOO_LARGE:
                     raise
                 return _joined(first, iterator), gzip  # the upstream refuses it in its words
-            if plain.find(HAZARD) >= 0:
+            if may_hold_hazard(plain):
                 whole = first + b"".join([chunk async for chunk in iterator])
                 return self.check(whole, gzip, limit, accept_partial=accept_partial)
             return self._gzip(first, plain, iterator, inflater), gzip
@@ -145,7 +145,10 @@ class Guard:
             if not cut:
                 carry += chunk
                 continue
-            out = carry + chunk[:cut] if carry else chunk[:cut]
+            if cut == len(chunk) and not carry:
+                out = chunk
+            else:  # one copy: the held-back line and this chunk's whole lines
+                out = carry + memoryview(chunk)[:cut]
             carry = chunk[cut:]
             sent.passed(out)
             yield out
@@ -210,7 +213,7 @@ def split_guarded(body: bytes, limit: int, *, accept_partial: bool) -> tuple[byt
     hazardous points blanked out before the split, so that the partial write names them by
     their line in the caller's body (each part would number its own); the guard that
     answers for them, or None when there were none."""
-    if body.find(HAZARD) < 0:
+    if not may_hold_hazard(body):
         return body, None
     guard = Guard()
     body, _ = guard.check(body, False, limit, accept_partial=accept_partial)
@@ -231,15 +234,18 @@ class _Sent:
         return not self.quoted and not self.escaped
 
     def holds_hazard(self, data: bytes) -> bool:
-        found = data.find(HAZARD) >= 0 or (self.tail + data[:2]).find(HAZARD) >= 0
-        self.tail = (self.tail + data)[-2:]
+        found = may_hold_hazard(data) or (self.tail + data[:2]).find(HAZARD) >= 0
+        self.tail = data[-2:] if len(data) > 1 else (self.tail + data)[-2:]
         return found
 
     def passed(self, data: bytes) -> None:
         """`data`, whole lines, has been passed on."""
         self.lines += data.count(b"\n")
         self.quoted = self.quoted or data.find(b'"') >= 0
-        self.escaped = escapes_newline(data[:-1])
+        end = start = len(data) - 1  # the last newline; an odd run of backslashes escapes it
+        while start and data[start - 1] == _BACKSLASH:
+            start -= 1
+        self.escaped = (end - start) % 2 == 1
 
     def inflated(self, data: bytes) -> bytes:
         """Inflated bytes whose gzip has been passed on: their whole lines are counted as

@@ -73,12 +73,12 @@ class Guarded:
 
 def guard_body(body: bytes, *, first_line: int = 1) -> Guarded | None:
     """`body` without the points that would crash or fail 1.x's store, or None when it holds
-    none (the common case, decided by one `find` when the body holds no `\\\\=`).
+    none (the common case, decided by `may_hold_hazard`).
 
     `first_line` is the number of the body's first line (a body that is the rest of a
     longer one).
     """
-    if body.find(HAZARD) < 0:
+    if not may_hold_hazard(body):
         return None
     points = split_points(body)
     out: list[bytes] = []
@@ -99,6 +99,12 @@ def guard_body(body: bytes, *, first_line: int = 1) -> Guarded | None:
     if not errors:
         return None
     return Guarded(b"\n".join(out), errors, kept)
+
+
+def may_hold_hazard(data: bytes) -> bool:
+    """Whether `data` holds `\\\\=`. A one-byte find is memchr, ten times faster than the
+    pattern's, and most bodies hold no backslash at all."""
+    return data.find(b"\\") >= 0 and data.find(HAZARD) >= 0
 
 
 def hazardous(point: bytes) -> bool:
