@@ -231,6 +231,8 @@ async def test_a_mirror_and_its_replay_keep_the_crashing_lines_away(
             break
         await asyncio.sleep(0.1)
     assert replay["queue"]["depth"] == 0
+    # Live and replayed, the mirror's partial write counts as a refusal of those lines.
+    assert (replay["rejected"], replay["queue"]["replayed"]) == (2, 0)
     assert alive(second) and alive(first)
     assert stored(second, database) == stored(first, database)
     assert len(stored(second, database)) == 4
