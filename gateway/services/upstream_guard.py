@@ -104,7 +104,9 @@ class Guard:
                      accept_partial: bool = True) -> tuple[BodyStream | bytes, bool]:
         """A streamed body as it goes to the upstream (passed on as it comes, under the
         caller's length, or read whole when a gzip body's first chunk holds a hazard), and
-        whether it is gzip. Its first chunk is read here, before the upstream request starts.
+        whether it is gzip. A gzip body's first chunk is read here, before the upstream
+        request starts (its headers say gzip); a plain one is read as the request sends it,
+        each chunk's wait bounded by the upstream's timeout as before.
         """
         bytes_or_chunks, gzip = await self._stream(body, gzip, limit, accept_partial)
         if isinstance(bytes_or_chunks, bytes):
@@ -114,20 +116,20 @@ class Guard:
     async def _stream(self, chunks: AsyncIterable[bytes], gzip: bool, limit: int,
                       accept_partial: bool) -> tuple[AsyncIterator[bytes] | bytes, bool]:
         iterator = aiter(chunks)
+        if not gzip:
+            return self._plain(iterator, accept_partial), gzip
         first = await anext(iterator, b"")
-        if gzip:
-            inflater = Inflater(limit)
-            try:
-                plain = inflater.feed(first)
-            except GatewayError as exc:
-                if exc.category is Category.TOO_LARGE:
-                    raise
-                return _joined(first, iterator), gzip  # the upstream refuses it in its words
-            if may_hold_hazard(plain):
-                whole = first + b"".join([chunk async for chunk in iterator])
-                return self.check(whole, gzip, limit, accept_partial=accept_partial)
-            return self._gzip(first, plain, iterator, inflater), gzip
-        return self._plain(_joined(first, iterator), accept_partial), gzip
+        inflater = Inflater(limit)
+        try:
+            plain = inflater.feed(first)
+        except GatewayError as exc:
+            if exc.category is Category.TOO_LARGE:
+                raise
+            return _joined(first, iterator), gzip  # the upstream refuses it in its words
+        if may_hold_hazard(plain):
+            whole = first + b"".join([chunk async for chunk in iterator])
+            return self.check(whole, gzip, limit, accept_partial=accept_partial)
+        return self._gzip(first, plain, iterator, inflater), gzip
 
     async def _plain(self, chunks: AsyncIterator[bytes], accept_partial: bool
                      ) -> AsyncIterator[bytes]:
@@ -197,6 +199,7 @@ class Guard:
         guarded = guard_body(rest, first_line=sent.lines + 1)
         if sent.at_point_end and accept_partial:
             if guarded is not None:
+                # every line passed on counts as a point written: they were not read
                 self._keep(guarded, sent.lines)
             return guarded
         if guarded is None and not sent.quoted and sent.at_point_end:
