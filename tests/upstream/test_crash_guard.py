@@ -277,3 +277,48 @@ async def test_a_sharded_write_names_the_line_in_the_callers_body(
     on_first, on_second = stored(first, database), stored(second, database)
     assert on_first and on_second  # both shards took some
     assert sorted(row[3] for row in on_first + on_second) == list(range(12))  # v
+
+
+async def test_a_gzip_stream_with_the_line_in_a_later_chunk_is_abandoned(
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd]) -> None:
+    """Part of the gzip stream has gone, and cannot be changed: nothing is written."""
+    first, _ = servers
+    client = await gateway(aiohttp_client, tmp_path, servers)
+    database = fresh(first, "up_gzip_late")
+    good = "".join(f"ok,host=h{i % 7} v={i} {i}\n" for i in range(3000)).encode()
+
+    def later(tail: bytes) -> Callable[[], AsyncIterator[bytes]]:
+        packed = gzip.compress(good + tail)
+
+        async def pieces() -> AsyncIterator[bytes]:
+            yield packed[:len(packed) // 2]
+            await asyncio.sleep(0.1)
+            yield packed[len(packed) // 2:]
+        return pieces
+
+    routed = await answer(client, "/write", {"db": "{db}"}, database, later(CRASH)(),
+                          **{"Content-Encoding": "gzip"})
+    assert alive(first)
+    assert routed == (400, {"error": "unable to parse 'm f\\\\=\"=\" 2': unbalanced quotes"})
+    assert stored(first, database) == []
+    harmless = b'ok,t=a\\\\=b v=1 1\n'
+    assert await answer(client, "/write", {"db": "{db}"}, database, later(harmless)(),
+                        **{"Content-Encoding": "gzip"}) == (204, None)
+    assert len(stored(first, database)) == 3001
+
+
+async def test_without_partial_writes_nothing_is_written(
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd]) -> None:
+    first, _ = servers
+    client = await gateway(aiohttp_client, tmp_path, servers)
+    database = fresh(first, "up_all_or_nothing")
+    body = GOOD + CRASH + b"\n"
+    params = {"db": "{db}", "accept_partial": "false"}
+    for precision in ("auto", "nanosecond"):  # read whole first, and streamed
+        routed = await answer(client, "/api/v3/write_lp", {**params, "precision": precision},
+                              database, body)
+        assert alive(first)
+        assert routed == await answer(client, "/api/v3/write_lp",
+                                      {**params, "precision": precision}, "native_none", body)
+        assert routed[0] == 400 and routed[1]["error"] == "write of line protocol failed"
+        assert stored(first, database) == []
