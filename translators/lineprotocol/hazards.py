@@ -27,7 +27,11 @@ the scanner accepts its field set and the walker then reads a value the store ca
 The disagreement needs a backslash right before an `=` that the scanner reads as bare, so
 only points holding `\\\\=` are looked at (`HAZARD`), and a body without it is not read at all.
 Values are held to the line-protocol grammar (a value Go would also convert, `+1` or `NaN`,
-counts as hazardous here: the native store refuses those lines as well).
+counts as hazardous here: the native store refuses those lines as well), and the timestamp is
+not read: a line 1.6.7 would refuse for it (or for an unsigned value, which 1.6.7 does not
+take) is taken out too, where 1.6.7 would have answered a 400 for it. Checked on 750
+generated bodies sent to a real 1.6.7: every line that killed it or drew a 500 is found here,
+and what is left of each body it stores without harm.
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ from .slow import scan_field_set
 # Two backslashes and an `=`: the bytes every hazardous point holds.
 HAZARD = b"\\\\="
 
-# 1.x's key: to its first space without a backslash before it, and the blanks after it.
+# 1.x's key: to its first space without a backslash before it, and the blanks after it (as
+# spans.locate_as_1x reads it).
 _KEY = re.compile(r"[ \t]*+(?:[^ ]++|(?<=\\) )++ [ \t]*+")
 _FLOAT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _INTEGER = re.compile(r"-?[0-9]+")
