@@ -103,3 +103,49 @@ def _go_words(zlib_message: str) -> str:
     if "header" in message or "wrapper" in message or "method" in message:
         return _INVALID_HEADER
     return "flate: corrupt input"
+
+
+class Inflater:
+    """A gzip body inflated piece by piece as it arrives, as `inflate` reads it whole:
+    concatenated members in turn, never more than `limit` bytes out (413 past it), a bad
+    body refused in Go's words."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._size = 0
+        self._member: object | None = None  # the decompressobj of the member being read
+        self._head = b""  # the start of a member whose header has not all come yet
+
+    def feed(self, data: bytes) -> bytes:
+        """The bytes `data` inflates to (given with the pieces before it)."""
+        pieces: list[bytes] = []
+        try:
+            while data:
+                if self._member is None:
+                    data = self._head + data
+                    if len(data) < _HEADER_BYTES:
+                        self._head = data
+                        break
+                    self._head = b""
+                    if data[:2] != b"\x1f\x8b":
+                        raise GatewayError(Category.INVALID, _INVALID_HEADER)
+                    self._member = _inflate_module.decompressobj(16 + zlib.MAX_WBITS)
+                member = self._member
+                while data:
+                    piece = member.decompress(data, self._limit + 1 - self._size)  # type: ignore[attr-defined]
+                    self._size += len(piece)
+                    if self._size > self._limit:
+                        raise too_large(self._limit)
+                    pieces.append(piece)
+                    data = member.unconsumed_tail  # type: ignore[attr-defined]
+                if member.eof:  # type: ignore[attr-defined]
+                    data = member.unused_data  # type: ignore[attr-defined]
+                    self._member = None
+        except _ERRORS as exc:
+            raise GatewayError(Category.INVALID, _go_words(str(exc))) from None
+        return b"".join(pieces)
+
+    def close(self) -> None:
+        """The body's end: a member cut short is Go's unexpected EOF."""
+        if self._member is not None or self._head:
+            raise GatewayError(Category.INVALID, _UNEXPECTED_EOF)

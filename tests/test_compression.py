@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from gateway.compression import inflate
+from gateway.compression import Inflater, inflate
 from gateway.errors import GatewayError
 
 BODY = b"cpu,host=a v=1 1\n" * 1000
@@ -70,3 +70,32 @@ def test_members_larger_than_the_last_are_read_whole(cut: int) -> None:
     assert inflate(gzip.compress(BODY[:cut]) + gzip.compress(BODY[cut:]), len(BODY)) == BODY
     with pytest.raises(GatewayError, match="request body too large"):
         inflate(gzip.compress(BODY[:cut]) + gzip.compress(BODY[cut:]), len(BODY) - 1)
+
+
+def _fed(data: bytes, piece: int, limit: int) -> bytes:
+    """`data` inflated by an Inflater fed `piece` bytes at a time, then closed."""
+    inflater = Inflater(limit)
+    out = b"".join(inflater.feed(data[i:i + piece]) for i in range(0, len(data), piece))
+    inflater.close()
+    return out
+
+
+@pytest.mark.parametrize("piece", [1, 7, 4096, 1 << 20])
+def test_piece_by_piece_as_whole(piece: int) -> None:
+    """An Inflater reads what `inflate` reads, however the body is cut: members in turn
+    (a header split between pieces too), the limit, and the same errors."""
+    members = gzip.compress(BODY[:500]) + gzip.compress(BODY[500:])
+    assert _fed(members, piece, len(BODY)) == BODY
+    with pytest.raises(GatewayError, match="request body too large"):
+        _fed(members, piece, len(BODY) - 1)
+    with pytest.raises(GatewayError, match="request body too large"):
+        _fed(gzip.compress(b"\0" * 5_000_000), piece, 1_000_000)
+    for data, message in [(gzip.compress(BODY) + b"junk after the member",
+                           "gzip: invalid header"),
+                          (gzip.compress(BODY)[:-12], "unexpected EOF"),
+                          (gzip.compress(BODY) + b"junk", "unexpected EOF"),
+                          (_trailer_says(gzip.compress(BODY), 1), "gzip: invalid checksum")]:
+        with pytest.raises(GatewayError, match=message):
+            inflate(data, len(BODY))
+        with pytest.raises(GatewayError, match=message):
+            _fed(data, piece, len(BODY))

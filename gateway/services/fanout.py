@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from gateway.backends.replay import QueuedEntry, QueuedStatement, QueuedWrite, ReplayQueue
@@ -27,9 +27,10 @@ from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFa
 from gateway.compression import GZIP, inflate
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError
-from gateway.model import Namespace, WriteBatch, WriteOutcome
+from gateway.model import Generation, Namespace, WriteBatch, WriteOutcome
 from gateway.services.mirror_outcomes import delivery_of, kept_for_later
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
+from gateway.services.upstream_guard import Guard, split_guarded
 from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
 from translators.lineprotocol.precision import truncate_nanos
@@ -120,7 +121,8 @@ class Fanout:
             if route is not None:
                 return await self._send_upstream(
                     route.targets[0], batch.namespace, batch.stream, batch.precision,
-                    batch.encoding == GZIP, batch.credentials if route.passthrough else None)
+                    batch.encoding == GZIP, batch.credentials if route.passthrough else None,
+                    accept_partial=batch.accept_partial)
             batch = await batch.buffered()
         if not self._router.active:
             return await self._native(batch)
@@ -136,16 +138,33 @@ class Fanout:
             return await self._route(resolved, forward, credentials)
         # Some route names a measurement: split the batch and send each part its own way.
         plain = self._plain(forward)
-        groups: dict[int, tuple[ResolvedRoute, list[bytes]]] = {}
-        for measurement, lines in split_by_key(plain.body, "measurement").items():
-            # Measurement keys come unescaped: the name as queries spell it.
-            route = self._router.resolve(database, measurement.decode("utf-8", "replace"))
-            groups.setdefault(id(route), (route, []))[1].append(lines)
+        groups = self._by_measurement(database, plain.body)
+        plain, guard = self._guard_split(plain, (t for r, _ in groups.values()
+                                                 for t in r.route.targets))
+        if guard is not None:
+            groups = self._by_measurement(database, plain.body)
         results = await asyncio.gather(
             *(self._route(route, replace(plain, body=b"\n".join(parts)), credentials)
               for route, parts in groups.values()),
             return_exceptions=True)
-        return _combine(results)
+        return _combine(results, guard)
+
+    def _by_measurement(self, database: str, body: bytes
+                        ) -> dict[int, tuple[ResolvedRoute, list[bytes]]]:
+        groups: dict[int, tuple[ResolvedRoute, list[bytes]]] = {}
+        for measurement, lines in split_by_key(body, "measurement").items():
+            # Measurement keys come unescaped: the name as queries spell it.
+            route = self._router.resolve(database, measurement.decode("utf-8", "replace"))
+            groups.setdefault(id(route), (route, []))[1].append(lines)
+        return groups
+
+    def _guard_split(self, plain: Forward, targets: Iterable[str]) -> tuple[Forward, Guard | None]:
+        """A batch split among targets, one of them a 1.x upstream: see `split_guarded`."""
+        if not any(self._router.upstreams[t].generation is Generation.V1
+                   for t in targets if t != NATIVE):
+            return plain, None
+        body, guard = split_guarded(plain.body, self._limit, accept_partial=plain.accept_partial)
+        return replace(plain, body=body), guard
 
     def _streamed_route(self, batch: WriteBatch) -> RouteConfig | None:
         """The route of a batch that can be passed on as it arrives: `single` to an upstream
@@ -173,7 +192,7 @@ class Fanout:
     async def _shard(self, resolved: ResolvedRoute, forward: Forward,
                      credentials: PassCredentials | None) -> WriteOutcome:
         assert resolved.ring is not None
-        plain = self._plain(forward)
+        plain, guard = self._guard_split(self._plain(forward), resolved.route.targets)
         parts: dict[str, list[bytes]] = {}
         # Measurement keys come unescaped, so reads find a measurement's shard by its name.
         for key, lines in split_by_key(plain.body, resolved.route.shard_by).items():
@@ -182,7 +201,7 @@ class Fanout:
             *(self._send(target, replace(plain, body=b"\n".join(chunks)), credentials)
               for target, chunks in parts.items()),
             return_exceptions=True)
-        return _combine(results)
+        return _combine(results, guard)
 
     async def _mirror(self, primary: str, mirrors: tuple[str, ...], forward: Forward,
                       credentials: PassCredentials | None) -> WriteOutcome:
@@ -265,32 +284,47 @@ class Fanout:
             return outcome
         body, precision, gzip = self._for_upstream(self._router.upstreams[target], forward)
         return await self._send_upstream(target, forward.namespace, body, precision, gzip,
-                                         credentials)
+                                         credentials, accept_partial=forward.accept_partial)
 
     async def _send_upstream(self, target: str, namespace: Namespace,
                              body: bytes | BodyStream, precision: Precision, gzip: bool,
-                             credentials: PassCredentials | None) -> WriteOutcome:
+                             credentials: PassCredentials | None, *,
+                             accept_partial: bool = True) -> WriteOutcome:
         """Write to one upstream (in a precision it takes); an error answer raises in the
         caller's terms. A streamed body that failed on the caller's side (past the size limit,
         the caller gone) raises that failure: the upstream request was abandoned before the
-        body's end, so the upstream stored none of it."""
+        body's end, so the upstream stored none of it. A 1.x upstream is never sent the
+        points that crash it (upstream_guard): they are named in a partial write."""
         counters = self._count(target)
         upstream = self._router.upstreams[target]
         stream = body if isinstance(body, BodyStream) else None
+        guard = Guard() if upstream.generation is Generation.V1 else None
+        if guard is not None and stream is not None:
+            body, gzip = await guard.stream(stream, gzip, self._limit,
+                                            accept_partial=accept_partial)
+        elif guard is not None:
+            assert isinstance(body, bytes)
+            body, gzip = guard.check(body, gzip, self._limit, accept_partial=accept_partial)
         try:
             reply = await upstream.write(self._router.namespace_for(target, namespace), body,
                                          precision, gzip=gzip, credentials=credentials)
         except UpstreamFailure as exc:
+            if guard is not None and guard.failure is not None:
+                raise guard.failure from None
             if stream is not None and stream.failure is not None:
                 raise stream.failure from None
             counters.failed[exc.kind.value] += 1
             raise failure_error(exc) from None
         if stream is not None and stream.failure is not None:
             raise stream.failure  # answered before the body's end: not what the caller sent
+        if guard is not None:
+            reply = guard.answer(reply)
         if not reply.ok:
             counters.failed[str(reply.status)] += 1
             raise RelayedError(target, reply)
         counters.written += 1
+        if guard is not None:
+            guard.finish()
         return WriteOutcome()
 
     def _for_upstream(self, upstream: Upstream, forward: Forward
@@ -337,11 +371,14 @@ def _queued(forward: Forward) -> QueuedWrite:
         enqueued_ns=forward.received_ns)
 
 
-def _combine(results: list[WriteOutcome | BaseException]) -> WriteOutcome:
-    """Parts of one batch sent to several targets: the first error wins, else the sum."""
+def _combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -> WriteOutcome:
+    """Parts of one batch sent to several targets: the first error wins, then the points
+    blanked out before the split, else the sum."""
     for result in results:
         if isinstance(result, BaseException):
             raise result
+    if guard is not None:
+        guard.finish()
     total = WriteOutcome()
     for result in results:
         assert isinstance(result, WriteOutcome)
