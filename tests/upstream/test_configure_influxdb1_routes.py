@@ -19,13 +19,12 @@ from tests.upstream.test_influxdb1_routes import (
     mirror_config,
     query,
     replay_depth,
-    servers,
     start_gateway,
     wait_until,
     write,
 )
 
-__all__ = ["servers", "start_gateway"]  # the fixtures, imported for the tests here
+__all__ = ["start_gateway"]  # the fixture, imported for the tests here
 
 
 def configure(gateway: GatewayProcess, method: str, what: str, **values: object

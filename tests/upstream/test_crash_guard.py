@@ -13,11 +13,10 @@ import asyncio
 import dataclasses
 import gzip
 import json
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -26,25 +25,11 @@ from aiohttp.test_utils import TestClient
 from gateway.app import create_app
 from gateway.config import ReplayConfig, RouteConfig, UpstreamConfig
 from tests.conftest import GatewayTestServer, make_config
-from tests.support.influxd import Influxd, InfluxdMissing, influxd
+from tests.support.influxd import Influxd
 
 CRASH = b'm f\\\\="=" 2'  # kills 1.6.7 (its store's StringValue panics)
 FAIL = b'm f\\\\="=a" 3'  # 1.6.7's 500, and the rest of its shard's batch is lost
 GOOD = b"ok v=1 1\nok v=2 4\n"
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Influxd, Influxd]]:
-    try:
-        first = influxd(tmp_path_factory.mktemp("guarded-a")).start()
-        second = influxd(tmp_path_factory.mktemp("guarded-b")).start()
-    except InfluxdMissing as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
-    yield first, second
-    first.stop()
-    second.stop()
 
 
 def influxql(server: Influxd, text: str, database: str = "") -> dict:

@@ -7,7 +7,6 @@ influxd processes on loopback. Every comparison is against what the servers them
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.error
 import urllib.parse
@@ -123,21 +122,6 @@ def mirror_config(path: Path, servers: tuple[Influxd, Influxd]) -> Path:
     mirror."""
     return routing_config(path, {"a": servers[0].url, "b": servers[1].url}, mode="mirror",
                           targets=["a", "b"])
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Influxd, Influxd]]:
-    """Two InfluxDB 1.6.7 servers; missing influxd fails in CI, skips elsewhere."""
-    try:
-        first = influxd(tmp_path_factory.mktemp("influxd-a")).start()
-        second = influxd(tmp_path_factory.mktemp("influxd-b")).start()
-    except InfluxdMissing as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
-    yield first, second
-    first.stop()
-    second.stop()
 
 
 @pytest.fixture

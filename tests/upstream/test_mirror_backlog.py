@@ -28,13 +28,12 @@ from tests.upstream.test_influxdb1_routes import (
     query,
     replay_depth,
     routing_config,
-    servers,
     start_gateway,
     wait_until,
     write,
 )
 
-__all__ = ["servers", "start_gateway"]  # the fixtures, imported for the tests here
+__all__ = ["start_gateway"]  # the fixture, imported for the tests here
 
 OLD_QUEUE = Path(__file__).parents[1] / "backends" / "fixtures" / "queue_before_statements"
 

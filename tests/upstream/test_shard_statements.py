@@ -8,7 +8,6 @@ check reads what the servers hold; beside the InfluxDB 2 and 3 fakes it runs in-
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from gateway.config import RouteConfig
 from tests.support.fake_upstreams import FakeInfluxDB2, FakeInfluxDB3
 from tests.support.gateway_process import GatewayProcess, gateway_process
-from tests.support.influxd import Influxd, InfluxdMissing, influxd
+from tests.support.influxd import Influxd
 from tests.upstream.test_influxdb1_routes import (
     counts,
     databases_on,
@@ -31,21 +30,6 @@ from tests.upstream.test_translation_routes import routed, v2, v3
 __all__ = ["routed"]  # the fixture, imported for the tests here
 
 OK = {"results": [{"statement_id": 0}]}
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Influxd, Influxd]]:
-    """Two InfluxDB 1.6.7 servers; missing influxd fails in CI, skips elsewhere."""
-    try:
-        first = influxd(tmp_path_factory.mktemp("influxd-a")).start()
-        second = influxd(tmp_path_factory.mktemp("influxd-b")).start()
-    except InfluxdMissing as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
-    yield first, second
-    first.stop()
-    second.stop()
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ import json
 import urllib.parse
 from pathlib import Path
 
-from tests.upstream.test_influxdb1_routes import (  # noqa: F401 (fixtures)
+from tests.upstream.test_influxdb1_routes import (  # noqa: F401 (a fixture)
     _http,
-    servers,
     start_gateway,
     write,
 )
@@ -26,7 +25,7 @@ def _measurements(url: str) -> list[str]:
 
 
 def test_sql_is_answered_by_the_server_its_measurement_routes_to(
-        servers, start_gateway, tmp_path: Path) -> None:  # noqa: F811
+        servers, start_gateway, tmp_path: Path) -> None:  # noqa: F811 (fixtures)
     first, second = servers
     config = tmp_path / "by-measurement.toml"
     config.write_text("\n".join([
