@@ -187,6 +187,10 @@ class SelectPlan:
     # partials), whose windows a nil closes: their windows decide the read and its
     # batches (`percentile_windows._reduced`, `Series.batches`); 0: not so read
     reduce_layers: int = 0
+    # A subquery read by a raw parent, whose LIMIT, OFFSET and condition meet the nils
+    # between its batches (`subquery._read_raw`): its rows carry their batch numbers
+    # (`Series.batches`) also where its windows span several series
+    batched_read: bool = False
     # The aggregates of a statement whose raw transformations 1.x's cursor reads beside them
     # (`beside.py`): their points keep every scan going, so a percentile() window selecting
     # nothing ends no read (`percentile_windows.read_rows`)
