@@ -221,6 +221,8 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
                 continue
         tie = rawheap.mode(plan, source.schema, dimensions, source.database, source.copies,
                            [*source.extra, *source.mentions])
+        if tie == rawheap.SORTED and plan.shard_cut is not None:
+            tie = rawheap.HEAP  # which tied rows a shard group's cut keeps: the walk decides
         if tie != rawheap.HEAP:
             table = _read(plan, source, dimensions, now, run, limits)
         if tie == rawheap.HEAP or tie == rawheap.SORTED and not rawheap.tags_decide(
