@@ -176,7 +176,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     if not batched:
         return found
     if raw_read:
-        return _read_raw(found, statement.limit, statement.offset)
+        return _read_raw(found, statement.limit, statement.offset, descending(statement))
     return _unbatched(found, statement.limit, statement.offset)
 
 
@@ -209,21 +209,24 @@ def reduce_layers(statement: ast.SelectStatement) -> int:
 
 def _raw_reads_batches(statement: ast.SelectStatement) -> bool:
     """Whether a raw parent reads the nils its subquery's cursor answers between batches of
-    rows, which its LIMIT, OFFSET and condition meet (`_read_raw`); not matched under ORDER
-    BY time DESC, SLIMIT/SOFFSET or several sources."""
-    return (not aggregates(statement) and not streams(statement) and not descending(statement)
+    rows, which its LIMIT, OFFSET and condition meet (`_read_raw`); not matched under
+    SLIMIT/SOFFSET or several sources."""
+    return (not aggregates(statement) and not streams(statement)
             and len(statement.sources) == 1 and not statement.slimit
             and not statement.soffset)
 
 
-def _read_raw(found: list[Series], limit: int, offset: int) -> list[Series]:
+def _read_raw(found: list[Series], limit: int, offset: int,
+              descending: bool) -> list[Series]:
     """A raw parent's series per batch (`_batched`) joined back and paged as 1.x pages them.
     Its limit iterator counts each series' points as they come, batch after batch, and hands
     the subquery's nil between two batches on: the executor's rule then holds for what it
     lets through (a nil with no row since the one before, or before any row, ends the read).
     So an OFFSET that skips a whole batch ends the read there (`SELECT a FROM (SELECT
     percentile(x, 5) AS a ... GROUP BY time(2m)) OFFSET 1` over batches of one row answers
-    nothing), and so does a batch the parent's condition empties (`WHERE a < 40`)."""
+    nothing), and so does a batch the parent's condition empties (`WHERE a < 40`). Under
+    ORDER BY time DESC the batches are numbered newest first, as the cursor emits them, and
+    the series come in reverse order."""
     batches: dict[int, list[Series]] = {}
     for series in found:  # by name and tag set within a batch, as the cursor emitted them
         number = int((series.tags or {}).get(_BATCH, "0"))
@@ -253,7 +256,7 @@ def _read_raw(found: list[Series], limit: int, offset: int) -> list[Series]:
                                      series.has_time, timezone=series.timezone)
         if not rows:  # the nil after this batch finds no row since the one before
             break
-    return [joined[key] for key in sorted(joined)]
+    return [joined[key] for key in sorted(joined, reverse=descending)]
 
 
 def _batched(series: Series) -> list[Series]:
@@ -295,12 +298,13 @@ def _ascending(series: Series) -> Series:
     """A descending answer's series with its rows in time order (an emission order, read
     backwards too)."""
     order = None if series.order is None else [-place for place in series.order[::-1]]
+    batches = None if series.batches is None else series.batches[::-1]
     if series.arrays is not None:
         return Series(series.name, series.columns, None, series.tags, series.has_time,
                       timezone=series.timezone, arrays=[a[::-1] for a in series.arrays],
-                      order=order)
+                      order=order, batches=batches)
     return Series(series.name, series.columns, series.values[::-1], series.tags,
-                  series.has_time, timezone=series.timezone, order=order)
+                  series.has_time, timezone=series.timezone, order=order, batches=batches)
 
 
 def _check_parent_list(statement: ast.SelectStatement, now: int) -> None:

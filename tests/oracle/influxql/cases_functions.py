@@ -939,12 +939,17 @@ SELECTORS = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' "
                  "GROUP BY time(90s), host, region) GROUP BY * LIMIT 2",
                  id="percentile-low-rank-subquery-raw-limit-by-every-tag"),
-    # not yet (pending): a condition that empties a batch under ORDER BY time DESC, and
-    # under a parent's reducers, which 1.x then reads as two nils in a row
+    # ...under ORDER BY time DESC the batches come newest first, the series last first
     pytest.param("SELECT a FROM (SELECT percentile(usage_idle, 5) AS a FROM cpu "
                  "GROUP BY time(2m)) WHERE a < 40 AND time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T00:10:00Z' ORDER BY time DESC",
                  id="percentile-low-rank-subquery-raw-condition-ends-desc"),
+    pytest.param("SELECT a, host FROM (SELECT percentile(usage_idle, 30) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' "
+                 "GROUP BY time(90s), host, region) WHERE a > 50 GROUP BY region "
+                 "ORDER BY time DESC", id="percentile-low-rank-subquery-raw-condition-desc-tags"),
+    # not yet (pending): a condition that empties a batch under a parent's reducers, which
+    # 1.x then reads as two nils in a row
     pytest.param("SELECT count(a) FROM (SELECT percentile(usage_idle, 5) AS a FROM cpu "
                  "GROUP BY time(2m)) WHERE a < 40 AND time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T00:10:00Z'",
