@@ -60,7 +60,7 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
            paged_by: tuple[ast.Dimension, ...] | None = None,
            keep_nan: bool = False, mapped: tuple[int, int] | None = None,
            read_once: bool = False, beside_transforms: bool = False,
-           reduce_layers: int = 0) -> list[Series]:
+           reduce_layers: int = 0, batched_read: bool = False) -> list[Series]:
     """`series_times`, when the store can tell each series' latest time, lets a lone last()
     read only the recent end of the data (`recent.py`). `paged_by`: the GROUP BY that keys
     SLIMIT/SOFFSET's page when it is not the statement's own (a subquery's parent's).
@@ -68,7 +68,8 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     the time range whose shard groups 1.x maps for a subquery, its outermost statement's.
     `read_once`: its parent's transformations read it (`SelectPlan.read_once`).
     `beside_transforms`: the aggregates half of `beside.py` (`SelectPlan.beside_transforms`).
-    `reduce_layers`: its parent's reducers read it (`SelectPlan.reduce_layers`)."""
+    `reduce_layers`: its parent's reducers read it (`SelectPlan.reduce_layers`).
+    `batched_read`: a raw parent reads its batches (`SelectPlan.batched_read`)."""
     halves = beside_halves(statement, database, schema)
     if halves is not None:
         _check_beside_types(statement, halves, database, schema, run, now)
@@ -92,6 +93,7 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     plan.keep_nan = keep_nan
     plan.read_once = read_once
     plan.reduce_layers = reduce_layers
+    plan.batched_read = batched_read
     plan.beside_transforms = beside_transforms
     if keep_nan:  # a subquery's answer: its columns named as its parent reads them
         plan.columns = parent_columns(plan.read_names)
@@ -219,6 +221,8 @@ def _answer(plan: SelectPlan, run: Runner, now: int, limits: Limits,
                 continue
         tie = rawheap.mode(plan, source.schema, dimensions, source.database, source.copies,
                            [*source.extra, *source.mentions])
+        if tie == rawheap.SORTED and plan.shard_cut is not None:
+            tie = rawheap.HEAP  # which tied rows a shard group's cut keeps: the walk decides
         if tie != rawheap.HEAP:
             table = _read(plan, source, dimensions, now, run, limits)
         if tie == rawheap.HEAP or tie == rawheap.SORTED and not rawheap.tags_decide(

@@ -131,12 +131,13 @@ def cursor_rows(plan: SelectPlan, groups: Sequence[Rows], keys: Sequence[Hashabl
     """A subquery's rows as 1.x's cursor emits them when its windows span several series
     (`keys`), a percentile() among its calls, without a fill iterator: (series position,
     time, prim values) in emission order, and each row's batch number when a parent's
-    reducers read them in several (`_reduced`); None when that order is the usual one (by
-    time, then series, one row per bucket and series). Each call answers its windows in time
-    order, a window's series in order (a percentile() a nil for a window where no series
-    selects); the cursor takes the least (series, time) of the calls' next points, so a
-    call whose next point is a later window's of an earlier series answers a row of its
-    own, back in time (under DESC: windows newest first, the greatest taken)."""
+    reducers (`_reduced`) or a raw parent (`_between_nils`) read them in several; None when
+    that order is the usual one (by time, then series, one row per bucket and series). Each
+    call answers its windows in time order, a window's series in order (a percentile() a
+    nil for a window where no series selects); the cursor takes the least (series, time) of
+    the calls' next points, so a call whose next point is a later window's of an earlier
+    series answers a row of its own, back in time (under DESC: windows newest first, the
+    greatest taken)."""
     if (keys is None or plan.fill is not ast.FillOption.NONE or not plan.prims
             or not any(p.func == "percentile" for p in plan.prims)
             or any(p.func in _OWN_ROWS for p in plan.prims)
@@ -159,11 +160,13 @@ def cursor_rows(plan: SelectPlan, groups: Sequence[Rows], keys: Sequence[Hashabl
                       if value is not _ABSENT and value is not _NOTHING]
             stream.extend(points or [None])
         streams[index] = stream
-    scans: list[int | None] | None = [] if plan.reduce_layers else None
+    scans: list[int | None] | None = (
+        [] if plan.reduce_layers or plan.batched_read else None)
     rows = _walk(plan, streams, lambda at, call, last: None, once=plan.read_once, scans=scans)
     numbers: list[int] | None = None
     if scans is not None:
-        found = _reduced(scans, lambda i: keys[rows[i][0]], plan.reduce_layers)
+        found = (_reduced(scans, lambda i: keys[rows[i][0]], plan.reduce_layers)
+                 if plan.reduce_layers else _between_nils(scans))
         batch_of = {i: number for number, window in enumerate(found) for i in window}
         kept = sorted(batch_of)
         rows = [rows[i] for i in kept]
@@ -264,6 +267,24 @@ def _batches(emitted: list[int], ended: set[int]) -> list[list[int]]:
         if place in ended:
             found.append([])
     return [batch for batch in found if batch]
+
+
+def _between_nils(scans: Iterable[int | None]) -> list[list[int]]:
+    """The rows a raw parent reads of a subquery's cursor scans (`_scans`), in batches: a
+    nil ends one, and only a second in a row (or one before any row) ends the read."""
+    found: list[list[int]] = []
+    rows = False  # a row since the last nil
+    for scanned in scans:
+        if scanned is None:
+            if not rows:
+                break
+            rows = False
+            continue
+        if not rows:
+            found.append([])
+        found[-1].append(scanned)
+        rows = True
+    return found
 
 
 def _reduced(scans: Iterable[int | None], key_of: Callable[[int], Hashable], layers: int

@@ -43,12 +43,30 @@ def read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run:
     + 1 of them read. A LIMIT whose order would need more: the first rows of each series,
     in series order at one time (the read without the heap)."""
     try:
-        return _read(plan, source, dimensions, now, run, max_rows, series_times)
+        return _shard_cut(plan, dimensions, _read(plan, source, dimensions, now, run,
+                                                  max_rows, series_times))
     except _TooMany:
-        if plan.rows_end is None or plan.rows_end == NO_END:
+        if (plan.rows_end is None or plan.rows_end == NO_END) and plan.shard_cut is None:
             raise too_many(max_rows) from None
     return run(_capped(build_query(plan, source.database, source.schema, dimensions, now,
                                    source.copies, source.extra, source.mentions), max_rows))
+
+
+def _shard_cut(plan: SelectPlan, dimensions: list[str], rows: pa.Table) -> pa.Table:
+    """Each group's first rows in each shard group, as 1.x's walk reads them
+    (`SelectPlan.shard_cut`); the rows are laid out ascending, walked back under DESC."""
+    wanted = plan.shard_cut
+    if wanted is None:
+        return rows
+    times = rows.column(TIME).to_pylist()
+    keep = [False] * rows.num_rows
+    for a, b in itertools.pairwise(rawheap.group_starts(rows, len(dimensions))):
+        counted: dict[int, int] = {}
+        for r in range(b - 1, a - 1, -1) if plan.descending else range(a, b):
+            group = shard_group(times[r])
+            counted[group] = counted.get(group, 0) + 1
+            keep[r] = counted[group] <= wanted
+    return rows.filter(pa.array(keep, pa.bool_()))
 
 
 class _TooMany(Exception):

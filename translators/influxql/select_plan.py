@@ -187,6 +187,10 @@ class SelectPlan:
     # partials), whose windows a nil closes: their windows decide the read and its
     # batches (`percentile_windows._reduced`, `Series.batches`); 0: not so read
     reduce_layers: int = 0
+    # A subquery read by a raw parent, whose LIMIT, OFFSET and condition meet the nils
+    # between its batches (`subquery._read_raw`): its rows carry their batch numbers
+    # (`Series.batches`) also where its windows span several series
+    batched_read: bool = False
     # The aggregates of a statement whose raw transformations 1.x's cursor reads beside them
     # (`beside.py`): their points keep every scan going, so a percentile() window selecting
     # nothing ends no read (`percentile_windows.read_rows`)
@@ -203,20 +207,31 @@ class SelectPlan:
     @property
     def rows_end(self) -> int | None:
         """Where a series' answered rows stop (None: no cut; `NO_END`: OFFSET alone cuts).
-        OFFSET without LIMIT answers the one row at the offset of raw fields (math over
-        them too), whose storage read stops after OFFSET + LIMIT + 1 points, and every row
-        after the offset elsewhere: functions reading the whole range (aggregates, DISTINCT,
+        OFFSET without LIMIT answers every row after the offset: of raw fields (math over
+        them too) those left by a storage read that stops after OFFSET + 1 points in each
+        shard group (`shard_cut`), so over one shard group the one row at the offset;
+        elsewhere every row: functions reading the whole range (aggregates, DISTINCT,
         transformations), top() and bottom() reading their own cut (`topread.py`), and the
         rows of a subquery."""
         if not (self.limit or self.offset):
             return None
         if self.limit:
             return self.offset + self.limit
-        if all(p.func is None for p in self.prims) \
-                and not any(transforms_in(node) for node in self.outputs) \
-                and not self.reads_subquery:
-            return self.offset + 1
         return NO_END
+
+    @property
+    def shard_cut(self) -> int | None:
+        """How many rows of each group 1.x's storage read hands on from each 7-day shard
+        group, before OFFSET skips the first of the merged rows: OFFSET + 1 for raw fields
+        under OFFSET without LIMIT (its limit, OFFSET + LIMIT + 1, read with LIMIT 0), so
+        over several shard groups every row after the offset is one of a shard group's
+        first rows. None: no such cut."""
+        if self.limit or not self.offset or self.reads_subquery:
+            return None
+        if all(p.func is None for p in self.prims) \
+                and not any(transforms_in(node) for node in self.outputs):
+            return self.offset + 1
+        return None
 
     def dimensions(self, schema: MeasurementSchema) -> list[str]:
         """The tag keys the series are grouped by, sorted as 1.x sorts them. `*` and regexes

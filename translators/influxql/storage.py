@@ -20,6 +20,7 @@ from translators.lineprotocol import FieldType
 from . import firstlast, int64
 from .conditions import condition_sql, pinned_tags
 from .rawheap import key_name
+from .readorder import SHARD_GROUP, SHARD_ORIGIN
 from .readrange import read_bounds, stored_time_within, time_bounds
 from .schema import MeasurementSchema, readable_as
 from .select_plan import Prim, SelectPlan, read_type, stream_keys, transforms_in
@@ -145,13 +146,23 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         wanted = _rows_wanted(plan)
         if wanted is None:
             return query.order_by(*order, copy=False)
-        if not dimensions and not plan.descending:  # one series: its first rows
+        if not dimensions and not plan.descending and plan.shard_cut is None:
+            # one series: its first rows
             return query.order_by(*order, copy=False).limit(exp.Literal.number(wanted), copy=False)
-        # LIMIT/OFFSET per series, pushed down so storage reads only the rows answered.
+        # LIMIT/OFFSET per series, pushed down so storage reads only the rows answered;
+        # OFFSET alone per series and shard group (`SelectPlan.shard_cut`)
         partition = [col(dim_name(i)) for i in range(len(dimensions))]
+        ranked = [exp.Ordered(this=col(TIME), desc=plan.descending)]
+        if plan.shard_cut is not None:
+            partition.append(_bucket(col(TIME), SHARD_GROUP, SHARD_ORIGIN % SHARD_GROUP))
+            # rows of one time by series, as the read's order has them (a tie at the cut
+            # must not leave out the row that decides whether 1.x's heap orders them)
+            ranked.extend(exp.Ordered(this=o.this, desc=plan.descending,
+                                      nulls_first=not plan.descending)
+                          for o in _series_ordering(schema, pinned_tags(plan.condition,
+                                                                        schema)))
         rank = exp.Window(this=exp.RowNumber(), partition_by=partition or None,
-                          order=exp.Order(expressions=[
-                              exp.Ordered(this=col(TIME), desc=plan.descending)]))
+                          order=exp.Order(expressions=ranked))
         query = query.qualify(exp.LTE(this=rank, expression=exp.Literal.number(wanted)), copy=False)
         return query.order_by(*order, copy=False)
     # Aggregates: bucket in an inner query, aggregate in the outer one.
@@ -264,7 +275,7 @@ def _rows_wanted(plan: SelectPlan) -> int | None:
         return None
     if any(transforms_in(node) for node in plan.outputs):
         return None  # transformations need the rows before the ones answered
-    return plan.rows_end
+    return plan.shard_cut or plan.rows_end
 
 
 def _bucket(time: exp.Expression, interval: int, offset: int,

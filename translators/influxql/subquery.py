@@ -112,6 +112,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     virtual: dict[str, Virtual] = {}
     batched = False  # a subquery's rows carry their batch numbers as a tag (`_batched`)
     layers = reduce_layers(statement)
+    raw_read = _raw_reads_batches(statement)
     for source, inner, inner_plan, inner_types in zip(statement.sources, inners, plans, types,
                                                       strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
@@ -125,13 +126,13 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         # 1.x's parent reads a NaN the subquery computes as a point (count() counts it)
         answered = select(inner, database, schema, run, now, limits, paged_by=paged_by,
                           keep_nan=True, mapped=mapped, read_once=streams(statement),
-                          reduce_layers=layers)
+                          reduce_layers=layers, batched_read=raw_read)
         if descending(statement):
             # run in the parent's order (fill(previous) looks forward...), read in time order
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
-        if layers and answered and all(
+        if (layers or raw_read) and answered and all(
                 a.batches is not None for a in answered):
             answered = [piece for series in answered for piece in _batched(series)]
             batched = True
@@ -172,7 +173,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     found = select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
                    limits, paged_by=paged_by if nested else None, keep_nan=keep_nan,
                    read_once=read_once)
-    return _unbatched(found, statement.limit, statement.offset) if batched else found
+    if not batched:
+        return found
+    if raw_read:
+        return _read_raw(found, statement.limit, statement.offset, descending(statement))
+    return _unbatched(found, statement.limit, statement.offset)
 
 
 #: The hidden tag a subquery's rows carry their batch number in (`_batched`): a name no tag
@@ -202,10 +207,62 @@ def reduce_layers(statement: ast.SelectStatement) -> int:
     return 1 if names <= _ONCE else 2 if names <= _TWICE else 0
 
 
+def _raw_reads_batches(statement: ast.SelectStatement) -> bool:
+    """Whether a raw parent reads the nils its subquery's cursor answers between batches of
+    rows, which its LIMIT, OFFSET and condition meet (`_read_raw`); not matched under
+    SLIMIT/SOFFSET or several sources."""
+    return (not aggregates(statement) and not streams(statement)
+            and len(statement.sources) == 1 and not statement.slimit
+            and not statement.soffset)
+
+
+def _read_raw(found: list[Series], limit: int, offset: int,
+              descending: bool) -> list[Series]:
+    """A raw parent's series per batch (`_batched`) joined back and paged as 1.x pages them.
+    Its limit iterator counts each series' points as they come, batch after batch, and hands
+    the subquery's nil between two batches on: the executor's rule then holds for what it
+    lets through (a nil with no row since the one before, or before any row, ends the read).
+    So an OFFSET that skips a whole batch ends the read there (`SELECT a FROM (SELECT
+    percentile(x, 5) AS a ... GROUP BY time(2m)) OFFSET 1` over batches of one row answers
+    nothing), and so does a batch the parent's condition empties (`WHERE a < 40`). Under
+    ORDER BY time DESC the batches are numbered newest first, as the cursor emits them, and
+    the series come in reverse order."""
+    batches: dict[int, list[Series]] = {}
+    for series in found:  # by name and tag set within a batch, as the cursor emitted them
+        number = int((series.tags or {}).get(_BATCH, "0"))
+        batches.setdefault(number, []).append(series)
+    joined: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
+    counted: tuple[str, tuple[tuple[str, str], ...]] | None = None  # the limit's series
+    points = 0
+    for number in range(max(batches, default=-1) + 1):
+        rows = False  # a row let through in this batch
+        for series in batches.get(number, ()):
+            tags = {k: v for k, v in (series.tags or {}).items() if k != _BATCH} or None
+            key = (series.name, tuple(sorted((tags or {}).items())))
+            if key != counted:
+                counted, points = key, 0
+            kept = []
+            for row in series.values:
+                points += 1
+                if points > offset and (not limit or points - offset <= limit):
+                    kept.append(row)
+            if not kept:
+                continue
+            rows = True
+            if key in joined:
+                joined[key].values = joined[key].values + kept
+            else:
+                joined[key] = Series(series.name, series.columns, kept, tags,
+                                     series.has_time, timezone=series.timezone)
+        if not rows:  # the nil after this batch finds no row since the one before
+            break
+    return [joined[key] for key in sorted(joined, reverse=descending)]
+
+
 def _batched(series: Series) -> list[Series]:
     """The series cut where the subquery's cursor ended a batch, each piece tagged with its
     batch number, so that the parent reduces each on its own (`_unbatched` joins them)."""
-    if not series.batches or len(set(series.batches)) < 2:
+    if not series.batches:
         return [series]
     pieces: dict[int, list[list[object]]] = {}
     places: dict[int, list[int]] = {}  # the rows' places in the emission order, if known
@@ -241,12 +298,13 @@ def _ascending(series: Series) -> Series:
     """A descending answer's series with its rows in time order (an emission order, read
     backwards too)."""
     order = None if series.order is None else [-place for place in series.order[::-1]]
+    batches = None if series.batches is None else series.batches[::-1]
     if series.arrays is not None:
         return Series(series.name, series.columns, None, series.tags, series.has_time,
                       timezone=series.timezone, arrays=[a[::-1] for a in series.arrays],
-                      order=order)
+                      order=order, batches=batches)
     return Series(series.name, series.columns, series.values[::-1], series.tags,
-                  series.has_time, timezone=series.timezone, order=order)
+                  series.has_time, timezone=series.timezone, order=order, batches=batches)
 
 
 def _check_parent_list(statement: ast.SelectStatement, now: int) -> None:

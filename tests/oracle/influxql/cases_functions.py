@@ -912,6 +912,48 @@ SELECTORS = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:10:00Z' "
                  "GROUP BY time(10m, 5m), host) GROUP BY host",
                  id="percentile-low-rank-subquery-raw-reads-on"),
+    # a raw parent's limit iterator hands the subquery's nil between two batches on: an
+    # OFFSET that skips the first batch, or a condition that empties one, leaves a nil with
+    # no row before it, which ends the read (fuzz 468-96)
+    pytest.param("SELECT a FROM (SELECT percentile(usage_idle, 5) AS a FROM cpu "
+                 "GROUP BY time(2m)) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' OFFSET 1",
+                 id="percentile-low-rank-subquery-raw-offset-ends"),
+    pytest.param("SELECT a, a / a FROM (SELECT percentile(usage_idle, 5) AS a FROM cpu "
+                 "GROUP BY time(2m)) WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY * LIMIT 10 OFFSET 1",
+                 id="percentile-low-rank-subquery-raw-limit-offset-ends"),
+    pytest.param("SELECT a FROM (SELECT percentile(usage_idle, 5) AS a FROM cpu "
+                 "GROUP BY time(2m)) WHERE a < 40 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z'",
+                 id="percentile-low-rank-subquery-raw-condition-ends"),
+    pytest.param("SELECT a FROM (SELECT percentile(usage_idle, 30) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "GROUP BY time(90s), host) GROUP BY host OFFSET 1",
+                 id="percentile-low-rank-subquery-raw-offset-by-host"),
+    pytest.param("SELECT a, host FROM (SELECT percentile(usage_idle, 30) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' "
+                 "GROUP BY time(90s), host, region) GROUP BY region LIMIT 2",
+                 id="percentile-low-rank-subquery-raw-limit-windows-span-series"),
+    pytest.param("SELECT a FROM (SELECT percentile(usage_idle, 30) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' "
+                 "GROUP BY time(90s), host, region) GROUP BY * LIMIT 2",
+                 id="percentile-low-rank-subquery-raw-limit-by-every-tag"),
+    # ...under ORDER BY time DESC the batches come newest first, the series last first
+    pytest.param("SELECT a FROM (SELECT percentile(usage_idle, 5) AS a FROM cpu "
+                 "GROUP BY time(2m)) WHERE a < 40 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z' ORDER BY time DESC",
+                 id="percentile-low-rank-subquery-raw-condition-ends-desc"),
+    pytest.param("SELECT a, host FROM (SELECT percentile(usage_idle, 30) AS a FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:20:00Z' "
+                 "GROUP BY time(90s), host, region) WHERE a > 50 GROUP BY region "
+                 "ORDER BY time DESC", id="percentile-low-rank-subquery-raw-condition-desc-tags"),
+    # not yet (pending): a condition that empties a batch under a parent's reducers, which
+    # 1.x then reads as two nils in a row
+    pytest.param("SELECT count(a) FROM (SELECT percentile(usage_idle, 5) AS a FROM cpu "
+                 "GROUP BY time(2m)) WHERE a < 40 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z'",
+                 id="percentile-low-rank-subquery-count-condition-empties-batch"),
     # median(), spread() and the like reduce the subquery's cursor as they read it: a scan
     # that finds nothing (one window selecting nothing) closes their window, a row per
     # batch; count() and mean() reduce the batches again, the whole read's answer

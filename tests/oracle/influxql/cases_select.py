@@ -724,6 +724,23 @@ ORDER_AND_PAGING = [
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 3", id="limit"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} LIMIT 3 OFFSET 2", id="limit-offset"),
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE} OFFSET 8", id="offset-only"),
+    # ...as the storage read hands on OFFSET + 1 points of each group from each 7-day shard
+    # group, every row after the offset of those (fuzz with IQLFUZZ_OFFSET: 481-96, 480-42)
+    pytest.param("SELECT usage_idle FROM cpu WHERE time < '2024-01-10 01:00:00' "
+                 "GROUP BY cpu, region, host OFFSET 1", id="offset-only-shard-groups"),
+    pytest.param("SELECT usage_idle FROM cpu WHERE host = 'server01' ORDER BY time DESC "
+                 "OFFSET 2", id="offset-only-shard-groups-desc"),
+    pytest.param("SELECT host, delta FROM mem GROUP BY * OFFSET 2",
+                 id="offset-only-shard-groups-mem"),
+    pytest.param("SELECT usage_idle FROM cpu WHERE time >= '2023-12-20T00:00:00Z' AND "
+                 "time < '2024-01-20T00:00:00Z' OFFSET 1000",
+                 id="offset-only-shard-groups-past-every-cut"),
+    # ...the cut among rows of one time in 1.x's heap order (server04 lacks `cpu`)
+    pytest.param("SELECT * FROM cpu OFFSET 3", id="offset-only-shard-groups-heap"),
+    pytest.param("SELECT * FROM cpu GROUP BY region ORDER BY time DESC OFFSET 2",
+                 id="offset-only-shard-groups-heap-desc"),
+    pytest.param(f"SELECT * FROM cpu WHERE {S} ORDER BY time DESC OFFSET 3",
+                 id="offset-only-heap-desc"),
     # OFFSET without LIMIT answers one row only where the storage read stops after OFFSET +
     # LIMIT + 1 points (raw fields, top/bottom without tags); functions reading the whole
     # range, and every read of a subquery's rows, answer every row after the offset

@@ -4,8 +4,9 @@
 selectors, transformations of aggregates, or a subquery, with WHERE time bounds (inside,
 outside and straddling the data, `now()` far in the past), tag and field predicates, GROUP BY
 time with odd intervals and offsets, tags, `*` or a regex, every fill, ORDER BY time DESC,
-LIMIT/OFFSET/SLIMIT/SOFFSET and tz(). Now and then a piece is a near miss (a wrong type, a
-function 1.x refuses in that place), so some answers are errors.
+LIMIT/OFFSET/SLIMIT/SOFFSET (OFFSET alone under IQLFUZZ_OFFSET) and tz(). Now and then a
+piece is a near miss (a wrong type, a function 1.x refuses in that place), so some answers
+are errors.
 
 Shapes whose answers differ on purpose (README: deliberate deviations) or depend on 1.6.7's
 storage internals are not drawn; each exclusion is commented where it is made.
@@ -53,6 +54,10 @@ NEAR_MISS = float(os.environ.get("IQLFUZZ_NEAR_MISS", "0.05"))
 # quoted names, millisecond epochs, lower-case keywords, a retention policy. Off unless
 # asked for (IQLFUZZ_STYLE), so that a seed's statements stay those earlier runs drew.
 STYLE = float(os.environ.get("IQLFUZZ_STYLE", "0"))
+# The chance that a statement without LIMIT gets an OFFSET alone (1.x pages with it all the
+# same). Drawn from a generator of its own and off unless asked for (IQLFUZZ_OFFSET), so
+# that a seed's statements stay those earlier runs drew.
+OFFSET_ALONE = float(os.environ.get("IQLFUZZ_OFFSET", "0"))
 
 
 class Draw:
@@ -62,6 +67,7 @@ class Draw:
         self.rng = random.Random(seed)
         self.misfits = 0  # fields drawn for a function that may refuse their kind
         self.grafana = Grafana(seed)  # IQLFUZZ_GRAFANA: written as Grafana's editor does
+        self.paging = random.Random(f"offset-{seed}")  # IQLFUZZ_OFFSET: OFFSET without LIMIT
 
     def near(self, scale: float = 1.0) -> bool:
         return self.rng.random() < NEAR_MISS * scale
@@ -245,6 +251,8 @@ class Draw:
             text += f" LIMIT {self.pick((1, 2, 3, 10))}"
             if self.chance(0.4):
                 text += f" OFFSET {self.pick((1, 2, 5))}"
+        elif self.paging.random() < OFFSET_ALONE:
+            text += f" OFFSET {self.paging.choice((1, 2, 5, 30))}"
         # SLIMIT/SOFFSET: the gateway pools shard groups where 1.6.7 pages each apart
         # (README), so only over a range inside the main window's 7-day shard group.
         one_group = (bounds.lower is not None and bounds.upper is not None
