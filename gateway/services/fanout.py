@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from gateway.backends.replay import QueuedEntry, QueuedStatement, QueuedWrite, ReplayQueue
 from gateway.backends.replayer import Delivery, Outcome, Replayer
@@ -30,6 +29,7 @@ from gateway.errors import GatewayError
 from gateway.model import Generation, Namespace, WriteBatch, WriteOutcome
 from gateway.services.mirror_outcomes import delivery_of, kept_for_later
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
+from gateway.services.target_report import TargetCounters
 from gateway.services.upstream_guard import Guard, split_guarded
 from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
@@ -48,17 +48,6 @@ NativeWrite = Callable[[WriteBatch], Awaitable[WriteOutcome]]
 DeliverStatement = Callable[[str, QueuedStatement], Awaitable[Delivery]]
 # The coarsest precision every v2 and v3 upstream takes; 1.x's m and h are rescaled to it.
 RESCALED = Precision.SECOND
-
-
-@dataclass(slots=True)
-class TargetCounters:
-    """What happened to writes sent to one target (rendered at /metrics)."""
-
-    written: int = 0
-    failed: Counter[str] = field(default_factory=Counter)  # by status or failure kind
-    rejected: int = 0  # 4xx answers to mirrored batches: logged, not retried
-    queued: int = 0
-    queued_statements: int = 0  # statements changing data or schema queued behind batches
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,34 +375,3 @@ def _combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -
         total.dropped += result.dropped
         total.errors.extend(result.errors)
     return total
-
-
-def mirror_report(fanout: Fanout) -> dict[str, dict[str, object]]:
-    """Per target: write counters, and for mirrors their replay queue (admin JSON, /metrics)."""
-    report: dict[str, dict[str, object]] = {}
-    for name in sorted(set(fanout.counters) | set(fanout.queues)):
-        counters = fanout.counters.get(name, TargetCounters())
-        entry: dict[str, object] = {
-            "written": counters.written,
-            "failed": dict(counters.failed),
-            "rejected": counters.rejected,
-            "queued": counters.queued,
-            "queued_statements": counters.queued_statements,
-        }
-        queue = fanout.queues.get(name)
-        if queue is not None:
-            stats = queue.stats
-            entry["queue"] = {
-                "depth": stats.depth,
-                "bytes": stats.bytes,
-                "oldest_age_seconds": stats.oldest_age_seconds,
-                "appended": stats.appended,
-                "replayed": stats.replayed,
-                "rejected": stats.rejected,
-                "dropped": stats.dropped,
-                "statements_appended": stats.statements_appended,
-                "head": stats.head,
-                "last_error": stats.last_error,
-            }
-        report[name] = entry
-    return report
