@@ -26,11 +26,11 @@ from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFa
 from gateway.compression import GZIP, inflate
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError
-from gateway.model import Generation, Namespace, WriteBatch, WriteOutcome
+from gateway.model import Namespace, WriteBatch, WriteOutcome
 from gateway.services.mirror_outcomes import delivery_of, kept_for_later
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
 from gateway.services.target_report import TargetCounters
-from gateway.services.upstream_guard import Guard, split_guarded
+from gateway.services.upstream_guard import GUARDED, Guard, split_guarded
 from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
 from translators.lineprotocol.precision import truncate_nanos
@@ -148,8 +148,8 @@ class Fanout:
         return groups
 
     def _guard_split(self, plain: Forward, targets: Iterable[str]) -> tuple[Forward, Guard | None]:
-        """A batch split among targets, one of them a 1.x upstream: see `split_guarded`."""
-        if not any(self._router.upstreams[t].generation is Generation.V1
+        """A batch split among targets, one of them a 1.x or 2.x upstream: `split_guarded`."""
+        if not any(self._router.upstreams[t].generation in GUARDED
                    for t in targets if t != NATIVE):
             return plain, None
         body, guard = split_guarded(plain.body, self._limit, accept_partial=plain.accept_partial)
@@ -282,12 +282,12 @@ class Fanout:
         """Write to one upstream (in a precision it takes); an error answer raises in the
         caller's terms. A streamed body that failed on the caller's side (past the size limit,
         the caller gone) raises that failure: the upstream request was abandoned before the
-        body's end, so the upstream stored none of it. A 1.x upstream is never sent the
-        points that crash it (upstream_guard): they are named in a partial write."""
+        body's end, so the upstream stored none of it. A 1.x or 2.x upstream is never sent
+        the points that crash 1.x (upstream_guard): they are named in a partial write."""
         counters = self._count(target)
         upstream = self._router.upstreams[target]
         stream = body if isinstance(body, BodyStream) else None
-        guard = Guard() if upstream.generation is Generation.V1 else None
+        guard = Guard() if upstream.generation in GUARDED else None
         if guard is not None and stream is not None:
             body, gzip = await guard.stream(stream, gzip, self._limit,
                                             accept_partial=accept_partial)
