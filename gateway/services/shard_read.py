@@ -24,9 +24,12 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from gateway.backends.upstream.base import Generation, UpstreamFailure
-from gateway.errors import invalid
 from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest
-from gateway.services.mirror_statements import refuse_creation_among_others, takes
+from gateway.services.mirror_statements import (
+    refuse_creation_among_others,
+    refuse_dropping_buckets,
+    takes,
+)
 from gateway.services.routing import failure_error
 from translators.influxql import ast
 from translators.influxql.render import render
@@ -128,12 +131,7 @@ class ShardedReads:
         cannot run among others: CREATE DATABASE, which they take through their API alone
         (create_database.py), and DROP DATABASE on InfluxDB 2, whose buckets the gateway does
         not delete (its /query has no DROP DATABASE), so that no shard keeps the data."""
-        influxdb2 = ", ".join(f"upstream {t} (InfluxDB 2)" for t in targets
-                              if self._generation_of(t) is Generation.V2)
-        if influxdb2 and any(isinstance(s, ast.DropDatabase) for s in statements):
-            raise invalid(f"DROP DATABASE cannot reach {influxdb2}, a shard of the route: the "
-                          "gateway does not delete InfluxDB 2 buckets (delete it there); "
-                          "nothing was dropped")
+        refuse_dropping_buckets(statements, targets, self._generation_of, "a shard")
         refuse_creation_among_others(statements, targets, self._generation_of)
 
     def _sent(self, targets: Sequence[str], statements: Sequence[ast.Statement],

@@ -180,14 +180,20 @@ async def native_databases(client) -> list[str]:
     return [row[0] for row in body["results"][0]["series"][0].get("values", [])]
 
 
-async def test_drop_database_on_a_shard_route_with_an_influxdb2_shard_is_refused(
-        routed) -> None:
+@pytest.mark.parametrize("route", [
+    pytest.param(RouteConfig(database="*", mode="shard", targets=("native", "two")), id="shard"),
+    pytest.param(RouteConfig(database="*", mode="mirror", targets=("native", "two")),
+                 id="mirror"),
+    pytest.param(RouteConfig(database="*", mode="mirror", targets=("two", "native")),
+                 id="mirror-primary"),
+])
+async def test_drop_database_on_a_route_with_an_influxdb2_target_is_refused(
+        routed, route: RouteConfig) -> None:
     """InfluxDB 2's /query has no DROP DATABASE and the gateway does not delete its buckets:
-    a 400 naming the shard before any shard drops anything, as v3 configure's database
-    delete answers for it."""
+    a 400 naming the shard or mirror before any target drops anything, as v3 configure's
+    database delete answers for it (a mirror skipped silently would keep the data)."""
     async with FakeInfluxDB2(buckets=()) as fake:
-        shard = RouteConfig(database="*", mode="shard", targets=("native", "two"))
-        client = await routed([v2(fake.url)], [shard])
+        client = await routed([v2(fake.url)], [route])
         assert (await client.post("/query", data={"q": "CREATE DATABASE keep"})).status == 200
         assert "keep" in fake.buckets and "keep" in await native_databases(client)
         for text in ("DROP DATABASE keep", "DROP DATABASE keep; SHOW DATABASES"):
