@@ -120,15 +120,15 @@ def test_a_read_target_does_not_keep_changes_from_the_other_shard(
 
 
 def test_a_read_target_answers_a_shard_that_failed(servers, shard_gateway) -> None:
-    """A shard that refuses the statement is the caller's error, though the read target
-    ran it: the caller is not told it was done everywhere."""
+    """A shard that refuses the statement is the caller's error, named, though the read
+    target ran it: the caller is not told it was done everywhere."""
     first, second = servers
     gateway = shard_gateway('read = "a"')
     assert run(gateway, "CREATE DATABASE odd", "odd") == OK
     made = 'CREATE RETENTION POLICY "odd" ON "odd" DURATION 5h REPLICATION 1'
     assert query(second.url, made, method="POST")[0] == 200
     assert run(gateway, made.replace("5h", "4h"), "odd") == {
-        "results": [{"statement_id": 0, "error": "retention policy already exists"}]}
+        "results": [{"statement_id": 0, "error": "upstream b: retention policy already exists"}]}
     assert ["odd", "4h0m0s", "1h0m0s", 1, False] in policies(first.url, "odd")
 
 
