@@ -1,6 +1,6 @@
 """SHOW DATABASES among other statements on `shard` and `mirror` routes lists every target's
 databases, as a lone SHOW DATABASES does, over two real InfluxDB 1.6.7 servers behind a
-gateway run as `python -m gateway serve`."""
+gateway run as `python -m gateway serve` (and beside the InfluxDB 2 fake, in-process)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from gateway.config import RouteConfig
+from tests.support.fake_upstreams import FakeInfluxDB2
 from tests.support.gateway_process import GatewayProcess, gateway_process
 from tests.support.influxd import Influxd
 from tests.upstream.test_influxdb1_routes import databases_on, query, routing_config
 from tests.upstream.test_shard_statements import servers
+from tests.upstream.test_translation_routes import routed, v2
 
-__all__ = ["servers"]  # the fixture, imported for the tests here
+__all__ = ["routed", "servers"]  # the fixtures, imported for the tests here
 
 ROUTES = [
     pytest.param(("shard", ""), id="shard"),
@@ -80,3 +83,17 @@ def test_the_listing_keeps_its_place_among_database_changes(
     results = run(listing_gateway, 'SHOW TAG VALUES ON "nowhere" WITH KEY = "k"; SHOW DATABASES',
                   "late")
     assert len(results) == 1 and "error" in results[0]
+
+
+async def test_create_database_beside_show_databases_reaches_influxdb2(routed) -> None:
+    """A SHOW DATABASES is answered apart, so the CREATE DATABASE beside it is one alone: an
+    InfluxDB 2 mirror makes the bucket through its API (with other statements, a 400)."""
+    async with FakeInfluxDB2(buckets=()) as fake:
+        route = RouteConfig(database="*", mode="mirror", targets=("native", "two"))
+        client = await routed([v2(fake.url)], [route])
+        answer = await client.post("/query", data={"q": "CREATE DATABASE made; SHOW DATABASES",
+                                                   "db": "made"})
+        body = await answer.json()
+        assert answer.status == 200, body
+        assert body["results"][0] == {"statement_id": 0} and "made" in names(body["results"][1])
+        assert "made" in fake.buckets
