@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.services.fanout import mirror_report
+from gateway.services.target_report import mirror_report
 
 from . import keys
 from .errors import json_response

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from gateway.backends.replay import QueuedEntry, QueuedStatement, QueuedWrite, ReplayQueue
 from gateway.backends.replayer import Delivery, Outcome, Replayer
@@ -27,10 +26,11 @@ from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFa
 from gateway.compression import GZIP, inflate
 from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError
-from gateway.model import Generation, Namespace, WriteBatch, WriteOutcome
+from gateway.model import Namespace, WriteBatch, WriteOutcome
 from gateway.services.mirror_outcomes import delivery_of, kept_for_later
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
-from gateway.services.upstream_guard import Guard, split_guarded
+from gateway.services.target_report import TargetCounters
+from gateway.services.upstream_guard import GUARDED, Guard, split_guarded
 from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
 from translators.lineprotocol.precision import truncate_nanos
@@ -48,17 +48,6 @@ NativeWrite = Callable[[WriteBatch], Awaitable[WriteOutcome]]
 DeliverStatement = Callable[[str, QueuedStatement], Awaitable[Delivery]]
 # The coarsest precision every v2 and v3 upstream takes; 1.x's m and h are rescaled to it.
 RESCALED = Precision.SECOND
-
-
-@dataclass(slots=True)
-class TargetCounters:
-    """What happened to writes sent to one target (rendered at /metrics)."""
-
-    written: int = 0
-    failed: Counter[str] = field(default_factory=Counter)  # by status or failure kind
-    rejected: int = 0  # 4xx answers to mirrored batches: logged, not retried
-    queued: int = 0
-    queued_statements: int = 0  # statements changing data or schema queued behind batches
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +148,8 @@ class Fanout:
         return groups
 
     def _guard_split(self, plain: Forward, targets: Iterable[str]) -> tuple[Forward, Guard | None]:
-        """A batch split among targets, one of them a 1.x upstream: see `split_guarded`."""
-        if not any(self._router.upstreams[t].generation is Generation.V1
+        """A batch split among targets, one of them a 1.x or 2.x upstream: `split_guarded`."""
+        if not any(self._router.upstreams[t].generation in GUARDED
                    for t in targets if t != NATIVE):
             return plain, None
         body, guard = split_guarded(plain.body, self._limit, accept_partial=plain.accept_partial)
@@ -293,12 +282,12 @@ class Fanout:
         """Write to one upstream (in a precision it takes); an error answer raises in the
         caller's terms. A streamed body that failed on the caller's side (past the size limit,
         the caller gone) raises that failure: the upstream request was abandoned before the
-        body's end, so the upstream stored none of it. A 1.x upstream is never sent the
-        points that crash it (upstream_guard): they are named in a partial write."""
+        body's end, so the upstream stored none of it. A 1.x or 2.x upstream is never sent
+        the points that crash 1.x (upstream_guard): they are named in a partial write."""
         counters = self._count(target)
         upstream = self._router.upstreams[target]
         stream = body if isinstance(body, BodyStream) else None
-        guard = Guard() if upstream.generation is Generation.V1 else None
+        guard = Guard() if upstream.generation in GUARDED else None
         if guard is not None and stream is not None:
             body, gzip = await guard.stream(stream, gzip, self._limit,
                                             accept_partial=accept_partial)
@@ -386,34 +375,3 @@ def _combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -
         total.dropped += result.dropped
         total.errors.extend(result.errors)
     return total
-
-
-def mirror_report(fanout: Fanout) -> dict[str, dict[str, object]]:
-    """Per target: write counters, and for mirrors their replay queue (admin JSON, /metrics)."""
-    report: dict[str, dict[str, object]] = {}
-    for name in sorted(set(fanout.counters) | set(fanout.queues)):
-        counters = fanout.counters.get(name, TargetCounters())
-        entry: dict[str, object] = {
-            "written": counters.written,
-            "failed": dict(counters.failed),
-            "rejected": counters.rejected,
-            "queued": counters.queued,
-            "queued_statements": counters.queued_statements,
-        }
-        queue = fanout.queues.get(name)
-        if queue is not None:
-            stats = queue.stats
-            entry["queue"] = {
-                "depth": stats.depth,
-                "bytes": stats.bytes,
-                "oldest_age_seconds": stats.oldest_age_seconds,
-                "appended": stats.appended,
-                "replayed": stats.replayed,
-                "rejected": stats.rejected,
-                "dropped": stats.dropped,
-                "statements_appended": stats.statements_appended,
-                "head": stats.head,
-                "last_error": stats.last_error,
-            }
-        report[name] = entry
-    return report

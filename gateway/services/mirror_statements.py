@@ -1,18 +1,19 @@
 """Statements that change data or schema on a `mirror` route reach its mirrors too.
 
-A write on a mirror route goes to the primary and to every mirror; so must the statements
-that change what they hold, or the mirror keeps points the primary deleted, or refuses writes
-for a retention policy only the primary was given (1.x answers such a write 500, which the
-replay counts as refused). DELETE, DROP SERIES and DROP MEASUREMENT reach every write target
-(InfluxDB 2 runs them over its 1.x-compatible /query, InfluxDB 3 a DROP MEASUREMENT alone
-through its configure API; a route with an InfluxDB 3 has DELETE and DROP SERIES refused before
-it gets here, as influxdb3_drops says); CREATE,
-ALTER and DROP RETENTION POLICY reach the 1.x and native targets only, since InfluxDB 2 and 3
-have no retention policies, and DROP DATABASE those and, alone, InfluxDB 3 (through its API),
-InfluxDB 2's buckets being deleted through its own API (so a request holding both kinds is
-refused when a mirror is one of those). CREATE DATABASE among other statements goes with them
-(alone it goes through create_database); InfluxDB 2 and 3 create one through their API, alone,
-so such a request is refused when a target is one of those.
+A write on a mirror route goes to the primary and to every mirror; so must the statements that
+change what they hold, or the mirror keeps points the primary deleted, or refuses writes for a
+retention policy only the primary was given (1.x answers such a write 500, which the replay
+counts as refused). DELETE, DROP SERIES and DROP MEASUREMENT reach every write target (InfluxDB
+2 runs them over its 1.x-compatible /query, InfluxDB 3 a DROP MEASUREMENT alone through its
+configure API; a route with an InfluxDB 3 has DELETE and DROP SERIES refused before it gets
+here, as influxdb3_drops says); CREATE, ALTER and DROP RETENTION POLICY reach the 1.x and
+native targets only, since InfluxDB 2 and 3 have no retention policies, and DROP DATABASE those
+and, alone, InfluxDB 3 (through its API; with other statements it is refused when a mirror is
+one), while a route with an InfluxDB 2 has it refused before any target runs it (its buckets
+are deleted through its own API, and a mirror skipped would keep what the others dropped).
+CREATE DATABASE among other statements goes with them (alone it goes through create_database);
+InfluxDB 2 and 3 create one through their API, alone, so such a request is refused when a
+target is one of those.
 
 The caller gets the read target's answer (a failover's while it is down); a statement another
 target failed carries that target's error as well, so a target that refuses says so instead of
@@ -43,7 +44,8 @@ from translators.influxql.results import StatementResult
 from translators.influxql.timerange import fix_now
 
 __all__ = ["StatementQueues", "held_back", "mirrored", "on_write_targets", "outcomes_on",
-           "queue_where_needed", "refuse_creation_among_others", "takes", "target_label"]
+           "queue_where_needed", "refuse_creation_among_others", "refuse_dropping_buckets",
+           "takes", "target_label"]
 
 # Statements each write target applies, and those only 1.x servers and the native store have.
 _DATA = (ast.Delete, ast.DropSeries, ast.DropMeasurement)
@@ -100,6 +102,23 @@ def refuse_creation_among_others(statements: Sequence[ast.Statement], targets: I
                       "request of its own; nothing was run")
 
 
+def refuse_dropping_buckets(statements: Sequence[ast.Statement], targets: Iterable[str],
+                            generation_of: Callable[[str], Generation | None],
+                            role: str) -> None:
+    """A 400 before any target runs a request holding DROP DATABASE when one of `targets`
+    (each `role` of the route) is an InfluxDB 2: its /query has no DROP DATABASE and the
+    gateway does not delete its buckets, so it would keep the data the others dropped (as
+    v3 configure's database delete refuses it)."""
+    if not any(isinstance(s, ast.DropDatabase) for s in statements):
+        return
+    named = ", ".join(f"upstream {t} (InfluxDB 2)" for t in dict.fromkeys(targets)
+                      if t != NATIVE and generation_of(t) is Generation.V2)
+    if named:
+        raise invalid(f"DROP DATABASE cannot reach {named}, {role} of the route: the gateway "
+                      "does not delete InfluxDB 2 buckets (delete it there); nothing was "
+                      "dropped")
+
+
 def _takes(generation: Generation | None, statements: Sequence[ast.Statement]) -> bool:
     """Whether a target of `generation` is sent the request: every statement of it."""
     return all(takes(generation, s) for s in statements)
@@ -124,6 +143,8 @@ async def on_write_targets(route: RouteConfig, statements: Sequence[ast.Statemen
     reading = route.readers
     writing = [t for t in route.targets if t != reading[0]]
     refuse_creation_among_others(statements, [reading[0], *writing], generation_of)
+    refuse_dropping_buckets(statements, [reading[0], *writing], generation_of,
+                            "a write target")
     others = [t for t in writing if _takes(None if t == NATIVE else generation_of(t), statements)]
     if len(others) < len(writing) and any(isinstance(s, _DATA) for s in statements):
         # Sent without its DELETE, an InfluxDB 2 or 3 mirror would keep what the primary lost.

@@ -12,7 +12,8 @@ cannot run whole, a DROP DATABASE on InfluxDB 2 or a CREATE DATABASE among other
 is refused before any shard runs it). Statements that read no series (SHOW RETENTION
 POLICIES...) go to the first shard alone, so a request mixing both answers every statement in
 order. On a route with a `read` target, the statements that change what the shards hold still
-reach every shard, and the read target (put first) alone answers the others.
+reach every shard, and the read target (put first) alone answers the others. A changing
+statement one shard refused while another ran it is answered with that shard's error, named.
 `now()` is read once per request and written into the statements as a time.
 """
 
@@ -24,9 +25,13 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from gateway.backends.upstream.base import Generation, UpstreamFailure
-from gateway.errors import invalid
 from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest
-from gateway.services.mirror_statements import refuse_creation_among_others, takes
+from gateway.services.mirror_statements import (
+    refuse_creation_among_others,
+    refuse_dropping_buckets,
+    takes,
+    target_label,
+)
 from gateway.services.routing import failure_error
 from translators.influxql import ast
 from translators.influxql.render import render
@@ -68,6 +73,18 @@ def changes_shards(statements: Sequence[ast.Statement]) -> bool:
     """True when a request changes what the shards hold, so that it must reach every shard
     even on a route that reads one target."""
     return any(isinstance(s, _CHANGES) for s in statements)
+
+
+def _name_refusals(answers: dict[str, StatementResult | None]) -> None:
+    """A changing statement's shard errors, by shard, each prefixed with its shard's name
+    when another shard ran it (as a mirror's are), so the caller knows which one did not;
+    when none ran it, 1.x's words alone, as one server would answer."""
+    if all(a is not None and a.error is not None for a in answers.values()):
+        return
+    for target, answer in answers.items():
+        if answer is not None and answer.error is not None:
+            answers[target] = dataclasses.replace(
+                answer, error=f"{target_label(target)}: {answer.error}")
 
 
 class ShardedReads:
@@ -113,9 +130,13 @@ class ShardedReads:
             sent = self._sent(targets, asked_for, first_only)
             answers = await self._ask(targets, asked_for, request, sent)
             for index, plan in enumerate(plans):
-                asked = [a for a, indices in zip(answers, sent, strict=True) if index in indices]
+                asked = {t: a.get(index) for t, a, indices in zip(targets, answers, sent,
+                                                                  strict=True)
+                         if index in indices}
+                if isinstance(plan.statement, _CHANGES):
+                    _name_refusals(asked)
                 paged = indexes.get(index)
-                merged = merge_results(plan, index, [a.get(index) for a in asked], paged)
+                merged = merge_results(plan, index, list(asked.values()), paged)
                 results.append(merged)
                 if merged.error is not None:
                     break
@@ -128,12 +149,7 @@ class ShardedReads:
         cannot run among others: CREATE DATABASE, which they take through their API alone
         (create_database.py), and DROP DATABASE on InfluxDB 2, whose buckets the gateway does
         not delete (its /query has no DROP DATABASE), so that no shard keeps the data."""
-        influxdb2 = ", ".join(f"upstream {t} (InfluxDB 2)" for t in targets
-                              if self._generation_of(t) is Generation.V2)
-        if influxdb2 and any(isinstance(s, ast.DropDatabase) for s in statements):
-            raise invalid(f"DROP DATABASE cannot reach {influxdb2}, a shard of the route: the "
-                          "gateway does not delete InfluxDB 2 buckets (delete it there); "
-                          "nothing was dropped")
+        refuse_dropping_buckets(statements, targets, self._generation_of, "a shard")
         refuse_creation_among_others(statements, targets, self._generation_of)
 
     def _sent(self, targets: Sequence[str], statements: Sequence[ast.Statement],

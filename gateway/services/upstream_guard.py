@@ -1,12 +1,13 @@
-"""Keeps points that crash InfluxDB 1.x (translators/lineprotocol/hazards.py) off 1.x upstreams.
+"""Keeps points that crash InfluxDB 1.x (translators/lineprotocol/hazards.py) off 1.x and 2.x.
 
-Every write to a 1.x upstream passes here: a whole body (single, mirror and shard routes,
-mirror replays, whatever build queued the batch) and a body passed on as it arrives (a
-`single` route that streams). A body holding no `\\\\=` (one `find` per body or chunk, gzip
-bodies inflated for it under the body limit) goes on untouched. Otherwise its hazardous points
-are blanked out (spaces, so lengths and line numbers hold), the rest is written, and the
-caller gets the partial-write 400 the native store answers for the same lines (`PartialWrite`:
-1.x's `partial write: ... dropped=0` in v1, the v2 and v3 shapes on their endpoints).
+Every write to a 1.x or 2.x upstream (`GUARDED`) passes here: a whole body (single, mirror and
+shard routes, mirror replays, whatever build queued the batch) and a body passed on as it
+arrives (a `single` route that streams). A body holding no `\\\\=` (one `find` per body or
+chunk, gzip bodies inflated for it under the body limit) goes on untouched. Otherwise its
+hazardous points are blanked out (spaces, so lengths and line numbers hold), the rest is
+written, and the caller gets the partial-write 400 the native store answers for the same
+lines (`PartialWrite`: 1.x's `partial write: ... dropped=0` in v1, the v2 and v3 shapes on
+their endpoints). A 2.x upstream's 400 for other lines comes back in 2.x's error body.
 
 A streamed body is checked chunk by chunk; each chunk's unfinished last line is held back, so
 a point found later can still be blanked before any of it has left. That needs the bytes
@@ -24,7 +25,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
 
-from gateway.backends.upstream.base import UpstreamReply
+from gateway.backends.upstream.base import Generation, UpstreamReply
 from gateway.compression import Inflater, inflate
 from gateway.errors import Category, GatewayError, PartialWrite
 from gateway.streams import BodyStream
@@ -33,6 +34,9 @@ from translators.lineprotocol import LineError, parse_lines
 from translators.lineprotocol.hazards import HAZARD, Guarded, guard_body, may_hold_hazard
 from translators.lineprotocol.precision import Precision
 
+# InfluxDB 2.x parses and stores points with 1.x's models code, so what crashes 1.6.7 is kept
+# from it too: a precaution, not seen on a 2.x server. InfluxDB 3 has a parser of its own.
+GUARDED = frozenset({Generation.V1, Generation.V2})
 # Prefixed to the rest of a streamed body to read it as if the bytes already sent had left a
 # string open (a point of its own whose string takes in the rest's first lines).
 _OPEN_STRING = b'm s="'
@@ -42,7 +46,7 @@ _BACKSLASH = ord("\\")
 
 @dataclass(slots=True)
 class Guard:
-    """What was kept from one write to a 1.x upstream: the points blanked out, and the answer
+    """What was kept from one write to a 1.x or 2.x upstream: the points blanked out, and the answer
     they make once the upstream has answered for the rest."""
 
     errors: list[LineError] = field(default_factory=list)
@@ -87,6 +91,10 @@ class Guard:
             text = f"{ours}\n{message}"
         else:
             return reply
+        if reply.generation is Generation.V2:  # 2.x's error body
+            body = b'{"code":"invalid","message":' + go_json_string(text).encode() + b"}\n"
+            return UpstreamReply(400, body, {"content-type": "application/json"},
+                                 reply.generation)
         body = b'{"error":' + go_json_string(text).encode() + b"}\n"
         return UpstreamReply(400, body, {"content-type": "application/json",
                                          "x-influxdb-error": text}, reply.generation)
@@ -212,7 +220,7 @@ class Guard:
 
 
 def split_guarded(body: bytes, limit: int, *, accept_partial: bool) -> tuple[bytes, Guard | None]:
-    """A plain body about to be split among targets, one of them a 1.x upstream, with its
+    """A plain body about to be split among targets, one of them a 1.x or 2.x upstream, with its
     hazardous points blanked out before the split, so that the partial write names them by
     their line in the caller's body (each part would number its own); the guard that
     answers for them, or None when there were none."""

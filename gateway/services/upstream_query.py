@@ -92,6 +92,8 @@ class RoutedInfluxQL:
                 return await self._show_databases()
             if isinstance(statement, ast.CreateDatabase):
                 return await self._create_database(statement, request)
+        elif any(isinstance(s, ast.ShowDatabases) for s in statements):
+            return await self._with_databases_listed(statements, request)
         databases = sorted({d for s in statements for d in names.databases_of(s, request.database)})
         if len(databases) > 1:
             self._check_one_target_each(statements, request.database)
@@ -273,9 +275,34 @@ class RoutedInfluxQL:
         return merge_names(lists)
 
     async def _show_databases(self) -> InfluxQLAnswer:
-        names = await self.databases()
-        result = StatementResult(0, series=[Series("databases", ["name"], [[n] for n in names])])
-        return InfluxQLAnswer(results=[result])
+        return InfluxQLAnswer(results=[_listed(0, await self.databases())])
+
+    async def _with_databases_listed(self, statements: list[ast.Statement],
+                                     request: InfluxQLRequest) -> InfluxQLAnswer:
+        """SHOW DATABASES among other statements, merged from every target as a lone one is
+        (the route of the others would ask one shard or read target): the others run as a
+        request of their own, and each SHOW DATABASES is listed before them when it comes
+        before the request's first CREATE or DROP DATABASE, after them otherwise. In order,
+        none after the first error, as 1.x answers."""
+        listing = [isinstance(s, ast.ShowDatabases) for s in statements]
+        changed = next((i for i, s in enumerate(statements)
+                        if isinstance(s, ast.CreateDatabase | ast.DropDatabase)), len(statements))
+        before = await self.databases() if any(listing[:changed]) else []
+        others = [s for s, listed in zip(statements, listing, strict=True) if not listed]
+        ran = iter((await self.execute(dataclasses.replace(
+            request, text=";".join(render(s) for s in others), params=None, params_text=None),
+            relay=False)).results if others else ())
+        after = await self.databases() if any(listing[changed:]) else []
+        results: list[StatementResult] = []
+        for index, listed in enumerate(listing):
+            result = (_listed(index, before if index < changed else after) if listed
+                      else next(ran, None))
+            if result is None:  # the others stopped at an error
+                break
+            results.append(dataclasses.replace(result, statement_id=index))
+            if result.error is not None:
+                break
+        return InfluxQLAnswer.of(results, statements)
 
     async def _databases(self, target: str) -> list[str]:
         try:
@@ -297,3 +324,8 @@ class RoutedInfluxQL:
             route, statement, self._router, native_create(self._native, request),
             self._queues, request.credentials if route.passthrough else None)])
 
+
+def _listed(statement_id: int, names: list[str]) -> StatementResult:
+    """SHOW DATABASES' result."""
+    return StatementResult(statement_id,
+                           series=[Series("databases", ["name"], [[n] for n in names])])

@@ -459,15 +459,19 @@ def test_database_and_policy_statements_reach_every_shard(servers, start_gateway
     assert run("DROP DATABASE kept") == ok
     assert "kept" not in databases_on(first.url) and "kept" not in databases_on(second.url)
 
-    # Each shard runs it; the first error (in the order of the route's targets) is answered.
+    # Each shard runs it; the first error (in the order of the route's targets) is answered,
+    # naming its shard when another shard ran it, else in 1.x's words alone.
     assert run("CREATE DATABASE kept") == ok
     made = 'CREATE RETENTION POLICY "odd" ON "kept" DURATION 5h REPLICATION 1'
     assert query(second.url, made, method="POST")[0] == 200
     assert run('CREATE RETENTION POLICY "odd" ON "kept" DURATION 4h REPLICATION 1') == {
-        "results": [{"statement_id": 0, "error": "retention policy already exists"}]}
+        "results": [{"statement_id": 0, "error": "upstream b: retention policy already exists"}]}
     assert ["odd", "4h0m0s", "1h0m0s", 1, False] in policies(first.url, "kept")
     assert query(first.url, "DROP DATABASE kept", method="POST")[0] == 200
     assert run('CREATE RETENTION POLICY "odd" ON "kept" DURATION 7h REPLICATION 1') == {
-        "results": [{"statement_id": 0, "error": "database not found: kept"}]}
+        "results": [{"statement_id": 0, "error": "database not found: kept"}]}  # both refused
+    assert run('CREATE RETENTION POLICY "new" ON "kept" DURATION 7h REPLICATION 1') == {
+        "results": [{"statement_id": 0, "error": "upstream a: database not found: kept"}]}
+    assert "new" in [p[0] for p in policies(second.url, "kept")]
     assert run("DROP DATABASE kept") == ok
     assert "kept" not in databases_on(second.url)
