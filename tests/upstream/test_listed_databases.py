@@ -15,10 +15,9 @@ from tests.support.fake_upstreams import FakeInfluxDB2
 from tests.support.gateway_process import GatewayProcess, gateway_process
 from tests.support.influxd import Influxd
 from tests.upstream.test_influxdb1_routes import databases_on, query, routing_config
-from tests.upstream.test_shard_statements import servers
 from tests.upstream.test_translation_routes import routed, v2
 
-__all__ = ["routed", "servers"]  # the fixtures, imported for the tests here
+__all__ = ["routed"]  # the fixture, imported for the tests here
 
 ROUTES = [
     pytest.param(("shard", ""), id="shard"),
