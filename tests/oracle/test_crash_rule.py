@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -90,6 +91,10 @@ def outcome(server: Server, line: bytes) -> str:
     if status is None:  # the connection closed with no answer: the process is going down
         current.process.wait(10)
         return "crash"
+    if status != 400:  # stored: its store may panic in a goroutine of its own a moment later
+        deadline = time.monotonic() + 0.5
+        while current.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
     if current.process.poll() is not None or _request(f"{current.url}/ping") != 204:
         return "crash"
     return "500" if status >= 500 else str(status)
