@@ -8,6 +8,7 @@ statement's result, and the statements after it are not run.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 import time
@@ -370,7 +371,8 @@ def _read(statement: ast.Statement, database: str | None, reader: Reader, now: i
     run = reader.run
     match statement:
         case ast.SelectStatement():
-            return engine.select(statement, database, schema, run, now, limits,
+            return engine.select(statement, database, schema, run, now,
+                                 dataclasses.replace(limits, cancel=reader.cancel),
                                  reader.series_times)
         case ast.ShowMeasurements():
             return show_run.show_measurements(statement, database, schema, run)

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from gateway.errors import Category, GatewayError, not_found
 from gateway.model import SqlQuery
+from translators.cancel import Cancelled
 from translators.sql import (
     SqlRejected,
     Translation,
@@ -132,15 +133,16 @@ class ReadPool:
             self._readers.put(call.cursor)
             return future.result()
         # Past the time limit: answer now. A query not started is dropped; a running one is
-        # interrupted, and its cursor returns to the pool when DuckDB gives it back.
-        call.expired = True
+        # interrupted (DuckDB at its next check, Python work at its next look at the flag),
+        # and its cursor returns to the pool when it ends.
+        message = f"query timed out after {self._query_timeout:g} s"
+        call.cancel.cancel(message)
         if future.cancel():
             self._readers.put(call.cursor)
         else:
             call.cursor.interrupt()
             future.add_done_callback(lambda _: self._readers.put(call.cursor))
-        raise GatewayError(Category.UNAVAILABLE,
-                           f"query timed out after {self._query_timeout:g} s")
+        raise GatewayError(Category.UNAVAILABLE, message)
 
     def _catalog_after(self, catalog: Catalog) -> Catalog:
         """The catalog, once it differs from `catalog` or no write transaction is open: one
@@ -164,6 +166,8 @@ class ReadPool:
                 reader = Reader(call)
                 try:
                     return work(reader)
+                except Cancelled as exc:  # its caller has answered with this already
+                    raise GatewayError(Category.UNAVAILABLE, str(exc)) from None
                 except GatewayError as exc:
                     if attempt + 1 == _READ_ATTEMPTS or not names_missing(exc):
                         raise
