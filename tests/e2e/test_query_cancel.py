@@ -1,0 +1,103 @@
+"""A query answered "timed out" stops using the CPU: the Python work after DuckDB's answer
+(holt_winters' simplex searches, filling and transforming series one by one) sees the read's
+cancel flag and ends, and the query worker is free for the next query.
+
+The gateway runs as a subprocess with one query worker and a one-second timeout; its CPU time
+is read from /proc/<pid>/stat. Uncancelled, each query below keeps the worker busy for tens
+of seconds of CPU (minutes on a loaded machine) after its answer."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.gateway_process import GatewayProcess, gateway_process
+
+pytestmark = pytest.mark.slow
+TIMED_OUT = {"results": [{"statement_id": 0, "error": "query timed out after 1 s"}]}
+
+
+@pytest.fixture
+def one_worker(tmp_path: Path) -> Iterator[GatewayProcess]:
+    process = gateway_process(tmp_path / "gw", INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="1",
+                              INFLUX_GATEWAY_QUERY_WORKERS="1").start()
+    yield process
+    process.stop()
+
+
+def write(gateway: GatewayProcess, lines: list[str]) -> None:
+    request = urllib.request.Request(f"{gateway.url}/write?db=db&precision=s",
+                                     data="\n".join(lines).encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 204
+
+
+def query(gateway: GatewayProcess, text: str) -> object:
+    url = f"{gateway.url}/query?" + urllib.parse.urlencode({"db": "db", "q": text})
+    with urllib.request.urlopen(url, timeout=60) as response:
+        assert response.status == 200
+        return json.load(response)
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's user + system CPU time (all its threads)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def seconds_to_idle(pid: int, within: float) -> float | None:
+    """How long until the process spends under a tenth of a CPU over half a second, or None
+    if it did not within `within` seconds."""
+    began = time.monotonic()
+    while time.monotonic() - began < within:
+        before = cpu_seconds(pid)
+        time.sleep(0.5)
+        if cpu_seconds(pid) - before < 0.05:
+            return time.monotonic() - began
+    return None
+
+
+def write_wave(gateway: GatewayProcess) -> None:
+    """2,000 buckets of a noisy wave of period 12: a seasonal fit over them takes minutes of
+    CPU (16 searches of 1,000 steps)."""
+    rng = random.Random(7)
+    write(gateway, [f"m,host=h0 v={50 + 10 * math.sin(2 * math.pi * i / 12) + rng.gauss(0, 2)}"
+                    f" {i * 10}" for i in range(2000)])
+
+
+FIT = ("SELECT holt_winters(mean(v), 10, 12) FROM m WHERE time >= 0 AND time < 20000s "
+       "GROUP BY time(10s)")
+
+
+def assert_cancelled(gateway: GatewayProcess, slow: str) -> None:
+    assert gateway.process is not None
+    assert query(gateway, slow) == TIMED_OUT
+    assert seconds_to_idle(gateway.process.pid, within=3.0) is not None
+    # the one worker is free: a query queued behind a busy one would time out too
+    assert query(gateway, "SELECT count(v) FROM m WHERE host = 'h0'")["results"][0][
+        "series"][0]["values"][0][1] > 0
+
+
+def test_a_long_holt_winters_fit_stops_at_the_timeout(one_worker: GatewayProcess) -> None:
+    write_wave(one_worker)
+    assert_cancelled(one_worker, FIT)
+
+
+def test_filling_and_transforming_many_series_stops_at_the_timeout(
+        one_worker: GatewayProcess) -> None:
+    # 40 series of 50,000 buckets each, filled and differentiated in Python one by one
+    write(one_worker, [f"m,host=h{h} v={h + i} {i}" for h in range(40) for i in range(2)])
+    assert_cancelled(one_worker, "SELECT derivative(mean(v)) FROM m WHERE time >= 0 "
+                                 "AND time < 50000s GROUP BY host, time(1s) fill(0)")
+
