@@ -1,6 +1,7 @@
 """A query answered "timed out" stops using the CPU: the Python work after DuckDB's answer
 (holt_winters' simplex searches, filling and transforming series one by one) sees the read's
-cancel flag and ends, and the query worker is free for the next query.
+cancel flag and ends, and the query worker is free for the next query. So does one running
+when the server shuts down.
 
 The gateway runs as a subprocess with one query worker and a one-second timeout; its CPU time
 is read from /proc/<pid>/stat. Uncancelled, each query below keeps the worker busy for tens
@@ -12,6 +13,7 @@ import json
 import math
 import os
 import random
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -101,3 +103,54 @@ def test_filling_and_transforming_many_series_stops_at_the_timeout(
     assert_cancelled(one_worker, "SELECT derivative(mean(v)) FROM m WHERE time >= 0 "
                                  "AND time < 50000s GROUP BY host, time(1s) fill(0)")
 
+
+def test_a_long_sql_join_stops_at_the_timeout(one_worker: GatewayProcess) -> None:
+    # DuckDB is interrupted: the read pool took the event loop's wrapper of the worker's
+    # future for the worker's own, so it never interrupted a running query, and handed its
+    # cursor to the next read while the join still ran on it
+    assert one_worker.process is not None
+    body = "\n".join(f"m v={i} {i}" for i in range(2000)).encode()
+    request = urllib.request.Request(f"{one_worker.url}/api/v3/write_lp?db=s", data=body,
+                                     method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 204
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        sql(one_worker, "SELECT count(*) AS n FROM m a, m b, m c")  # minutes uninterrupted
+    assert raised.value.code == 503
+    assert json.load(raised.value) == {"error": "query timed out after 1 s", "data": None}
+    assert seconds_to_idle(one_worker.process.pid, within=3.0) is not None
+    assert sql(one_worker, "SELECT count(*) AS n FROM m") == [{"n": 2000}]
+
+
+def sql(gateway: GatewayProcess, text: str) -> object:
+    url = f"{gateway.url}/api/v3/query_sql?" + urllib.parse.urlencode({"db": "s", "q": text})
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return json.load(response)
+
+
+def test_shutdown_stops_a_running_fit(tmp_path: Path) -> None:
+    # The handler is cancelled after server.shutdown_timeout; the process then exits once its
+    # query workers have ended, which an uncancelled fit holds up for minutes.
+    gateway = gateway_process(tmp_path / "gw", INFLUX_GATEWAY_SERVER_SHUTDOWN_TIMEOUT="1").start()
+    try:
+        write_wave(gateway)
+        assert gateway.process is not None
+        pid = gateway.process.pid
+        asked = threading.Thread(target=_ask_ignoring_the_answer, args=(gateway, FIT),
+                                 daemon=True)
+        asked.start()
+        began = cpu_seconds(pid)
+        while cpu_seconds(pid) - began < 1:  # the fit is running
+            time.sleep(0.1)
+        stopping = time.monotonic()
+        assert gateway.stop(timeout=60) == 0
+        assert time.monotonic() - stopping < 15
+    finally:
+        gateway.kill()
+
+
+def _ask_ignoring_the_answer(gateway: GatewayProcess, text: str) -> None:
+    try:
+        query(gateway, text)
+    except (OSError, urllib.error.URLError):  # the server went away first
+        pass

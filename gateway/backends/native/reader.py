@@ -131,7 +131,7 @@ def names_missing(error: BaseException) -> bool:
     return False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # a read's own state: equal only to itself
 class QueryCall:
     catalog: Catalog
     watch: SeriesWatch

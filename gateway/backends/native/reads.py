@@ -11,7 +11,7 @@ import asyncio
 import queue
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -60,14 +60,15 @@ class ReadPool:
         self._max_rows = max_rows
         self._max_bytes = max_bytes
         self._query_pool = ThreadPoolExecutor(query_workers, thread_name_prefix="query")
-        self._running: set[duckdb.DuckDBPyConnection] = set()
+        self._running: set[QueryCall] = set()
         self._readers: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
 
     def stop(self) -> None:
         """Interrupt running queries and drop waiting ones; returns once the running ones
         ended or after 5 s (interrupted queries end quickly; stragglers are ignored)."""
-        for cursor in list(self._running):  # queries must not hold up shutdown
-            cursor.interrupt()
+        for call in list(self._running):  # queries must not hold up shutdown
+            call.cancel.cancel("server shutting down")
+            call.cursor.interrupt()
         self._query_pool.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + 5
         while self._running and time.monotonic() < deadline:
@@ -126,23 +127,33 @@ class ReadPool:
             call.cursor = self._readers.get_nowait()
         except queue.Empty:
             call.cursor = self._connection().cursor()
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._query_pool, self._read, call, work)
-        done, _ = await asyncio.wait({future}, timeout=self._query_timeout)
+        job = self._query_pool.submit(self._read, call, work)
+        future = asyncio.wrap_future(job)
+        try:
+            done, _ = await asyncio.wait({future}, timeout=self._query_timeout)
+        except asyncio.CancelledError:  # its caller is gone (shutdown): the answer too
+            self._abandon(call, job, future, "query cancelled")
+            raise
         if done:
             self._readers.put(call.cursor)
             return future.result()
-        # Past the time limit: answer now. A query not started is dropped; a running one is
-        # interrupted (DuckDB at its next check, Python work at its next look at the flag),
-        # and its cursor returns to the pool when it ends.
         message = f"query timed out after {self._query_timeout:g} s"
-        call.cancel.cancel(message)
-        if future.cancel():
+        self._abandon(call, job, future, message)  # past the time limit: answer now
+        raise GatewayError(Category.UNAVAILABLE, message)
+
+    def _abandon(self, call: QueryCall, job: Future[Any], future: asyncio.Future[Any],
+                 reason: str) -> None:
+        """Stop a read nobody waits for. One not started is dropped; a running one is
+        interrupted (DuckDB at its next check, Python work at its next look at the cancel
+        flag), and its cursor returns to the pool when it ends. `job` is asked, not
+        `future`: the event loop's wrapper cancels even while the worker runs on."""
+        call.cancel.cancel(reason)
+        future.cancel()  # nobody reads its result (nor its error, which would be logged)
+        if job.cancel():
             self._readers.put(call.cursor)
         else:
             call.cursor.interrupt()
-            future.add_done_callback(lambda _: self._readers.put(call.cursor))
-        raise GatewayError(Category.UNAVAILABLE, message)
+            job.add_done_callback(lambda _: self._readers.put(call.cursor))
 
     def _catalog_after(self, catalog: Catalog) -> Catalog:
         """The catalog, once it differs from `catalog` or no write transaction is open: one
@@ -160,7 +171,7 @@ class ReadPool:
         (the catalog is taken when the read begins, each statement's snapshot when it runs):
         the read then starts again with the catalog as it is now.
         """
-        self._running.add(call.cursor)
+        self._running.add(call)
         try:
             for attempt in range(_READ_ATTEMPTS):
                 reader = Reader(call)
@@ -179,4 +190,4 @@ class ReadPool:
                     reader.release()
             raise AssertionError("unreachable")
         finally:
-            self._running.discard(call.cursor)
+            self._running.discard(call)
