@@ -106,7 +106,7 @@ async def query_influxql(request: web.Request) -> web.Response:
         raise invalid("db must be a string")
     answer = await request.app[keys.INFLUXQL].execute(InfluxQLRequest(
         text, database=database or None, params=bound, single_statement=True,
-        caller=Generation.V3, credentials=_caller(request)))
+        caller=Generation.V3, credentials=_caller(request), gone=params.disconnected(request)))
     (result,) = answer.results
     if result.error is not None:
         raise invalid(result.error)

@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +54,8 @@ class InfluxQLRequest:
     pretty: bool = False
     params_text: str | None = None  # `params` as sent
     credentials: PassCredentials | None = None
+    # Whether the caller has gone: the native store then stops reading for it.
+    gone: Callable[[], bool] | None = None
 
 
 @dataclass(slots=True)
@@ -205,7 +207,8 @@ class InfluxQLService:
             self._check_database(statement, database)
             self._check_policies(statement, request)
             result.series = await self._store.read(
-                lambda reader: _read(statement, database, reader, now, self._limits))
+                lambda reader: _read(statement, database, reader, now, self._limits),
+                request.gone)
             return
         raise QueryError(f"{_describe(statement)} is not supported yet by influx-gateway")
 
@@ -273,7 +276,7 @@ class InfluxQLService:
 
         async def run_select(plain: ast.SelectStatement) -> list[Series]:
             return await self._store.read(  # type: ignore[no-any-return]
-                lambda reader: _read(plain, database, reader, now, self._limits))
+                lambda reader: _read(plain, database, reader, now, self._limits), request.gone)
 
         result.series = [await select_into.select_into(self._store, statement, where,
                                                        run_select)]

@@ -1,7 +1,7 @@
 """A query answered "timed out" stops using the CPU: the Python work after DuckDB's answer
 (holt_winters' simplex searches, filling and transforming series one by one) sees the read's
 cancel flag and ends, and the query worker is free for the next query. So does one running
-when the server shuts down.
+when the server shuts down, or whose client disconnects.
 
 The gateway runs as a subprocess with one query worker and a one-second timeout; its CPU time
 is read from /proc/<pid>/stat. Uncancelled, each query below keeps the worker busy for tens
@@ -13,6 +13,7 @@ import json
 import math
 import os
 import random
+import socket
 import threading
 import time
 import urllib.error
@@ -147,6 +148,28 @@ def test_shutdown_stops_a_running_fit(tmp_path: Path) -> None:
         assert time.monotonic() - stopping < 15
     finally:
         gateway.kill()
+
+
+def test_a_client_that_disconnects_stops_its_fit(tmp_path: Path) -> None:
+    gateway = gateway_process(tmp_path / "gw", INFLUX_GATEWAY_QUERY_WORKERS="1").start()
+    try:
+        write_wave(gateway)
+        assert gateway.process is not None
+        pid = gateway.process.pid
+        target = "/query?" + urllib.parse.urlencode({"db": "db", "q": FIT})
+        with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as client:
+            client.sendall(f"GET {target} HTTP/1.1\r\nHost: gw\r\n\r\n".encode())
+            began = cpu_seconds(pid)
+            while cpu_seconds(pid) - began < 1:  # the fit is running
+                time.sleep(0.1)
+        assert seconds_to_idle(pid, within=3.0) is not None
+        # the one worker is free (with the 300 s timeout, a busy one would keep this waiting)
+        url = f"{gateway.url}/query?" + urllib.parse.urlencode(
+            {"db": "db", "q": "SELECT count(v) FROM m"})
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert json.load(response)["results"][0]["series"][0]["values"][0][1] == 2000
+    finally:
+        gateway.stop()
 
 
 def _ask_ignoring_the_answer(gateway: GatewayProcess, text: str) -> None:

@@ -34,6 +34,8 @@ from .schema import sql_columns
 from .series_times import SeriesWatch
 
 _READ_ATTEMPTS = 3  # a read restarts when a concurrent drop removed a table it was reading
+_GONE_POLL = 0.25  # seconds between looks at whether a read's caller has gone
+_GONE = "query cancelled: the client disconnected"
 
 
 def _plan(reader: Reader, translation: Translation) -> pa.Table:
@@ -117,10 +119,13 @@ class ReadPool:
 
         return await self.read(work)
 
-    async def read(self, work: Callable[[Reader], Any]) -> Any:
+    async def read(self, work: Callable[[Reader], Any],
+                   gone: Callable[[], bool] | None = None) -> Any:
         """Run `work` on a query worker with a locked-down cursor, under the query timeout.
 
         `work` sees the catalog as it was when the read began; it may run several statements.
+        `gone` tells whether the caller has left (its client disconnected): the read then
+        stops as a timed-out one does.
         """
         call = QueryCall(self._catalog(), self._watch, self._max_bytes)
         try:
@@ -129,12 +134,19 @@ class ReadPool:
             call.cursor = self._connection().cursor()
         job = self._query_pool.submit(self._read, call, work)
         future = asyncio.wrap_future(job)
+        loop = asyncio.get_running_loop()
+        limit = loop.time() + self._query_timeout
         try:
-            done, _ = await asyncio.wait({future}, timeout=self._query_timeout)
-        except asyncio.CancelledError:  # its caller is gone (shutdown): the answer too
+            while not future.done() and (left := limit - loop.time()) > 0:
+                await asyncio.wait({future}, timeout=left if gone is None
+                                   else min(left, _GONE_POLL))
+                if gone is not None and not future.done() and gone():
+                    self._abandon(call, job, future, _GONE)
+                    raise GatewayError(Category.UNAVAILABLE, _GONE)
+        except asyncio.CancelledError:  # its caller is gone (shutdown)
             self._abandon(call, job, future, "query cancelled")
             raise
-        if done:
+        if future.done():
             self._readers.put(call.cursor)
             return future.result()
         message = f"query timed out after {self._query_timeout:g} s"
