@@ -1,11 +1,11 @@
 """A query's cancel flag: its caller raises it, the loops that run long check it.
 
 The caller of a translation (the gateway's read pool) keeps the flag and raises it from
-another thread once it has answered without the result (the query timed out). The Python loops
-that can run for seconds after storage answered (holt_winters' simplex searches, shaping
-series one by one, a subquery's series) call `check()` every so often and stop with
-`Cancelled`, so abandoned work does not hold a CPU. A flag nobody raises costs one attribute
-read per check.
+another thread once nobody waits for the result (the query timed out, its client left, the
+server is stopping). The Python loops that can run for seconds after storage answered
+(holt_winters' simplex searches; computing, filling and transforming series one by one in
+`influxql/shape.py`) call `check()` every so often and stop with `Cancelled`, so abandoned
+work does not hold a CPU. A flag nobody raises costs one attribute read per check.
 """
 
 from __future__ import annotations
@@ -25,10 +25,6 @@ class CancelFlag:
 
     def cancel(self, reason: str) -> None:
         self.reason = reason
-
-    @property
-    def cancelled(self) -> bool:
-        return self.reason is not None
 
     def check(self) -> None:
         """Raise Cancelled if the flag was raised."""
