@@ -91,7 +91,8 @@ async def query_sql(request: web.Request) -> web.Response:
     if not isinstance(database, str) or not database:
         raise invalid("missing required parameter: db")
     answer = await request.app[keys.QUERIES].sql(
-        SqlQuery(Namespace(database), text, bound), format=name,
+        SqlQuery(Namespace(database), text, bound, gone=params.disconnected(request)),
+        format=name,
         credentials=_caller(request))
     if isinstance(answer, UpstreamReply):
         return relay_response(answer)

@@ -81,6 +81,8 @@ def write_wave(gateway: GatewayProcess) -> None:
 
 FIT = ("SELECT holt_winters(mean(v), 10, 12) FROM m WHERE time >= 0 AND time < 20000s "
        "GROUP BY time(10s)")
+# 2,000 rows four times over, 1.6e13 combinations to test: hours uninterrupted
+JOIN = "SELECT count(*) AS n FROM m a, m b, m c, m d WHERE a.v + b.v + c.v + d.v < 0"
 
 
 def assert_cancelled(gateway: GatewayProcess, slow: str) -> None:
@@ -116,7 +118,7 @@ def test_a_long_sql_join_stops_at_the_timeout(one_worker: GatewayProcess) -> Non
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 204
     with pytest.raises(urllib.error.HTTPError) as raised:
-        sql(one_worker, "SELECT count(*) AS n FROM m a, m b, m c")  # minutes uninterrupted
+        sql(one_worker, JOIN)
     assert raised.value.code == 503
     assert json.load(raised.value) == {"error": "query timed out after 1 s", "data": None}
     assert seconds_to_idle(one_worker.process.pid, within=3.0) is not None
@@ -154,15 +156,7 @@ def test_a_client_that_disconnects_stops_its_fit(tmp_path: Path) -> None:
     gateway = gateway_process(tmp_path / "gw", INFLUX_GATEWAY_QUERY_WORKERS="1").start()
     try:
         write_wave(gateway)
-        assert gateway.process is not None
-        pid = gateway.process.pid
-        target = "/query?" + urllib.parse.urlencode({"db": "db", "q": FIT})
-        with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as client:
-            client.sendall(f"GET {target} HTTP/1.1\r\nHost: gw\r\n\r\n".encode())
-            began = cpu_seconds(pid)
-            while cpu_seconds(pid) - began < 1:  # the fit is running
-                time.sleep(0.1)
-        assert seconds_to_idle(pid, within=3.0) is not None
+        leave_midway(gateway, "/query?" + urllib.parse.urlencode({"db": "db", "q": FIT}))
         # the one worker is free (with the 300 s timeout, a busy one would keep this waiting)
         url = f"{gateway.url}/query?" + urllib.parse.urlencode(
             {"db": "db", "q": "SELECT count(v) FROM m"})
@@ -170,6 +164,33 @@ def test_a_client_that_disconnects_stops_its_fit(tmp_path: Path) -> None:
             assert json.load(response)["results"][0]["series"][0]["values"][0][1] == 2000
     finally:
         gateway.stop()
+
+
+def test_a_client_that_disconnects_stops_its_sql_join(tmp_path: Path) -> None:
+    gateway = gateway_process(tmp_path / "gw", INFLUX_GATEWAY_QUERY_WORKERS="1").start()
+    try:
+        write(gateway, [f"m v={i} {i}" for i in range(2000)])
+        leave_midway(gateway, "/api/v3/query_sql?" + urllib.parse.urlencode(
+            {"db": "db", "q": JOIN}))
+        url = f"{gateway.url}/api/v3/query_sql?" + urllib.parse.urlencode(
+            {"db": "db", "q": "SELECT count(*) AS n FROM m"})
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert json.load(response) == [{"n": 2000}]
+    finally:
+        gateway.stop()
+
+
+def leave_midway(gateway: GatewayProcess, target: str) -> None:
+    """GET `target`, close the connection once the query has used a second of CPU, and
+    assert that the gateway is idle within 3 s."""
+    assert gateway.process is not None
+    pid = gateway.process.pid
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as client:
+        client.sendall(f"GET {target} HTTP/1.1\r\nHost: gw\r\n\r\n".encode())
+        began = cpu_seconds(pid)
+        while cpu_seconds(pid) - began < 1:  # the query is running
+            time.sleep(0.1)
+    assert seconds_to_idle(pid, within=3.0) is not None
 
 
 def _ask_ignoring_the_answer(gateway: GatewayProcess, text: str) -> None:

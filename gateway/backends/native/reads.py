@@ -117,7 +117,7 @@ class ReadPool:
                                                      + ", ".join(duplicates))
             return table
 
-        return await self.read(work)
+        return await self.read(work, query.gone)
 
     async def read(self, work: Callable[[Reader], Any],
                    gone: Callable[[], bool] | None = None) -> Any:
