@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from gateway.streams import BodyStream
@@ -87,3 +88,4 @@ class SqlQuery:
     namespace: Namespace
     text: str
     params: dict[str, object] = field(default_factory=dict)
+    gone: Callable[[], bool] | None = None  # whether the caller has gone: stop reading for it

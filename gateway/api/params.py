@@ -1,8 +1,10 @@
-"""Query-string helpers shared by the front doors."""
+"""Query-string helpers shared by the front doors, and whether the caller is still there."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+from aiohttp import web
 
 from gateway.errors import invalid
 from gateway.model import PassCredentials
@@ -31,3 +33,9 @@ def precision(params: Mapping[str, str], generation: str) -> Precision:
 def pass_credentials(headers: Mapping[str, str], query: Mapping[str, str]) -> PassCredentials:
     """The caller's credentials as sent, for routes that forward them upstream."""
     return PassCredentials(headers.get("Authorization"), query.get("u"), query.get("p"))
+
+
+def disconnected(request: web.Request) -> Callable[[], bool]:
+    """Whether the request's client has gone (its connection closed), asked while a query
+    runs: aiohttp does not cancel a handler whose client leaves, so the read looks."""
+    return lambda: request.transport is None or request.transport.is_closing()

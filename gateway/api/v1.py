@@ -77,7 +77,8 @@ async def query(request: web.Request) -> web.StreamResponse:
             accept=request.headers.get("Accept"), epoch=epoch, chunked=chunked,
             chunk_size=parse_chunk_size(values.get("chunk_size")) if chunked else None,
             pretty=pretty, params_text=values.get("params") or None,
-            credentials=params.pass_credentials(request.headers, values)))
+            credentials=params.pass_credentials(request.headers, values),
+            gone=params.disconnected(request)))
     except GatewayError as exc:
         if exc.category is not Category.INVALID or isinstance(exc, RelayedError):
             raise

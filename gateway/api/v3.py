@@ -91,7 +91,8 @@ async def query_sql(request: web.Request) -> web.Response:
     if not isinstance(database, str) or not database:
         raise invalid("missing required parameter: db")
     answer = await request.app[keys.QUERIES].sql(
-        SqlQuery(Namespace(database), text, bound), format=name,
+        SqlQuery(Namespace(database), text, bound, gone=params.disconnected(request)),
+        format=name,
         credentials=_caller(request))
     if isinstance(answer, UpstreamReply):
         return relay_response(answer)
@@ -106,7 +107,7 @@ async def query_influxql(request: web.Request) -> web.Response:
         raise invalid("db must be a string")
     answer = await request.app[keys.INFLUXQL].execute(InfluxQLRequest(
         text, database=database or None, params=bound, single_statement=True,
-        caller=Generation.V3, credentials=_caller(request)))
+        caller=Generation.V3, credentials=_caller(request), gone=params.disconnected(request)))
     (result,) = answer.results
     if result.error is not None:
         raise invalid(result.error)

@@ -8,10 +8,11 @@ statement's result, and the statements after it are not run.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,8 @@ class InfluxQLRequest:
     pretty: bool = False
     params_text: str | None = None  # `params` as sent
     credentials: PassCredentials | None = None
+    # Whether the caller has gone: the native store then stops reading for it.
+    gone: Callable[[], bool] | None = None
 
 
 @dataclass(slots=True)
@@ -204,7 +207,8 @@ class InfluxQLService:
             self._check_database(statement, database)
             self._check_policies(statement, request)
             result.series = await self._store.read(
-                lambda reader: _read(statement, database, reader, now, self._limits))
+                lambda reader: _read(statement, database, reader, now, self._limits),
+                request.gone)
             return
         raise QueryError(f"{_describe(statement)} is not supported yet by influx-gateway")
 
@@ -272,7 +276,7 @@ class InfluxQLService:
 
         async def run_select(plain: ast.SelectStatement) -> list[Series]:
             return await self._store.read(  # type: ignore[no-any-return]
-                lambda reader: _read(plain, database, reader, now, self._limits))
+                lambda reader: _read(plain, database, reader, now, self._limits), request.gone)
 
         result.series = [await select_into.select_into(self._store, statement, where,
                                                        run_select)]
@@ -370,7 +374,8 @@ def _read(statement: ast.Statement, database: str | None, reader: Reader, now: i
     run = reader.run
     match statement:
         case ast.SelectStatement():
-            return engine.select(statement, database, schema, run, now, limits,
+            return engine.select(statement, database, schema, run, now,
+                                 dataclasses.replace(limits, cancel=reader.cancel),
                                  reader.series_times)
         case ast.ShowMeasurements():
             return show_run.show_measurements(statement, database, schema, run)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
+
+from translators.cancel import CancelFlag
 
 from . import (
     ast,
@@ -48,10 +50,12 @@ Runner = Callable[[exp.Expression], pa.Table]
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Bounds on one statement's answer, so no query can exhaust memory (1.x can be made to
-    answer 900 MB for an unbounded GROUP BY time over one stray old point)."""
+    answer 900 MB for an unbounded GROUP BY time over one stray old point), nor keep a CPU
+    once its caller gave up on it: `cancel`, the read's own flag (`SelectPlan.cancel`)."""
 
     max_buckets: int = 100_000  # per series, fill() included
     max_rows: int = 1_000_000  # rows read from storage for one measurement
+    cancel: CancelFlag = field(default_factory=CancelFlag)
 
 
 def select(statement: ast.SelectStatement, database: str | None, schema: SchemaProvider,
@@ -95,6 +99,7 @@ def select(statement: ast.SelectStatement, database: str | None, schema: SchemaP
     plan.reduce_layers = reduce_layers
     plan.batched_read = batched_read
     plan.beside_transforms = beside_transforms
+    plan.cancel = limits.cancel
     if keep_nan:  # a subquery's answer: its columns named as its parent reads them
         plan.columns = parent_columns(plan.read_names)
     if plan.type_error is not None:

@@ -24,7 +24,7 @@ to the fit as it was before, bit for bit.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import Any
 
@@ -63,11 +63,13 @@ def validate(call: ast.Call, interval: int | None) -> None:
 
 
 def compute(name: str, points: Sequence[Point], params: tuple[Any, ...],
-            interval: int | None) -> list[Point]:
+            interval: int | None, check: Callable[[], None] | None = None) -> list[Point]:
     """Forecast (and with _with_fit, the fitted values) for one series' bucket values.
 
     Forecast times follow the last non-null bucket, one interval apart; fitted values start at
     the first non-null bucket. Null buckets are skipped, as 1.x's reducers skip nil points.
+    `check` is called before each simplex iteration and may stop the fit by raising (a long
+    seasonal fit takes minutes, and its query may have timed out meanwhile).
     """
     if interval is None or interval <= 0:
         raise QueryError(f"{name} aggregate requires a GROUP BY interval")
@@ -75,7 +77,7 @@ def compute(name: str, points: Sequence[Point], params: tuple[Any, ...],
     present = [(t, float(v)) for t, v in points
                if v is not None and not isinstance(v, bool | str)]
     model = _Model(present, horizon, season, interval)
-    forecast = model.run()
+    forecast = model.run(check)
     if forecast is None:
         return []
     if name == "holt_winters_with_fit":
@@ -165,7 +167,7 @@ class _Model:
             self._ahead_at = [(2 * t - 2 + t % m) % m for t in range(1, len(y))]
         return True
 
-    def run(self) -> list[float] | None:
+    def run(self, check: Callable[[], None] | None = None) -> list[float] | None:
         if not self.prepare():
             return None
         parameters = [0.0, 0.0, 0.0, 0.0, *self._initial()]
@@ -180,7 +182,7 @@ class _Model:
                     phi = _GUESS_LOWER
                     while phi < _GUESS_UPPER:
                         parameters[:4] = [alpha, beta, gamma, phi]
-                        sse, fitted = neldermead.minimise(self._sse, parameters)
+                        sse, fitted = neldermead.minimise(self._sse, parameters, check)
                         if sse < best_sse or best is None:
                             best_sse, best = sse, fitted
                         phi += _GUESS_STEP

@@ -7,7 +7,8 @@ vertex it evaluates (holt_winters' does), so the search's state is its vertices 
 errors, nothing else: an iteration is a function of that state alone. Many seasonal fits never
 converge and fall into a cycle of a few states long before the 1000th iteration; once a state
 repeats bit for bit, every later iteration is known, so the search jumps to the state the
-1000th would leave instead of walking the cycle out.
+1000th would leave instead of walking the cycle out. `check`, called before each iteration,
+may stop the search by raising (its caller gave up on the answer).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ _REFLECT, _CONTRACT, _EXPAND = 1.0, 0.5, 2.0
 Objective = Callable[[list[float]], float]
 
 
-def minimise(objective: Objective, start: list[float]) -> tuple[float, list[float]]:
+def minimise(objective: Objective, start: list[float],
+             check: Callable[[], None] | None = None) -> tuple[float, list[float]]:
     """The best vertex's error (evaluated once more, as 1.x does) and that vertex."""
-    v, f = search(objective, start)
+    v, f = search(objective, start, check)
     best = 0
     for i in range(len(f)):
         if f[i] < f[best]:
@@ -37,7 +39,8 @@ def minimise(objective: Objective, start: list[float]) -> tuple[float, list[floa
     return objective(v[best]), fitted
 
 
-def search(objective: Objective, start: list[float]) -> tuple[list[list[float]], list[float]]:
+def search(objective: Objective, start: list[float],
+           check: Callable[[], None] | None = None) -> tuple[list[list[float]], list[float]]:
     """The simplex's vertices and their errors once the search stops."""
     n = len(start)
     p = (math.sqrt(float(n + 1)) - 1 + float(n)) / (float(n) * math.sqrt(2))
@@ -48,6 +51,8 @@ def search(objective: Objective, start: list[float]) -> tuple[list[list[float]],
     f = [objective(vertex) for vertex in v]
     history = _History(v)
     for iteration in range(MAX_ITERATIONS):
+        if check is not None:
+            check()
         repeated = history.repeat(iteration, f)
         if repeated is not None:
             return repeated

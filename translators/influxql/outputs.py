@@ -124,7 +124,7 @@ def _transform(node: Transform, series: list[tuple[int, Any]], plan: SelectPlan)
     if name in indicators.NAMES:
         return indicators.compute(name, series, params)
     if name in holtwinters.NAMES:
-        return holtwinters.compute(name, series, params, plan.interval)
+        return holtwinters.compute(name, series, params, plan.interval, plan.cancel.check)
     if name in ("derivative", "non_negative_derivative"):
         unit = int(params[0]) if params else (plan.interval or 1_000_000_000)
         return fn.derivative(series, unit, non_negative=name.startswith("non_negative"),

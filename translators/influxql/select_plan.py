@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from translators.cancel import CancelFlag
 from translators.lineprotocol import FieldType
 
 from . import ast
@@ -198,6 +199,9 @@ class SelectPlan:
     # Each column's name before `_1`, `_2` suffixes (alias or generated), which a subquery's
     # parent reads it by (`select_list.parent_columns`)
     read_names: list[str] = field(default_factory=list)
+    # Raised by the statement's caller once it answered without it (the query timed out):
+    # the loops that run long over the storage rows check it (`translators/cancel.py`)
+    cancel: CancelFlag = field(default_factory=CancelFlag)
 
     @property
     def reads_subquery(self) -> bool:

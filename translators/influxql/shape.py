@@ -86,6 +86,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
     read_inputs = {id(g): order for g, order in zip(groups, _input_orders(plan, groups),
                                                      strict=True)}
     for group in groups:
+        plan.cancel.check()  # a series' buckets in Python: thousands of series take seconds
         rows, integrals = compute(plan, group, lower, upper, rng)
         quiet = cursor.silent(plan, rows) if plan.aggregate else frozenset()
         every.append((group, rows, integrals, quiet))
@@ -140,6 +141,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 by_columns = run_fill.applies(plan, keep)
     bucket_times: dict[int, pa.Array] = {}  # by a run's first bucket: the runs share them
     for (group, integrals, quiet), _, rows in computed:
+        plan.cancel.check()  # filling and transforming, a series at a time (holt_winters...)
         if by_columns and not integrals and start is not None and end is not None:
             found = _run_series(plan, group, rows, (start, end), quiet, bucket_times,
                                 nan_possible and not plan.keep_nan)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -12,6 +12,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from gateway.errors import Category, GatewayError
+from translators.cancel import CancelFlag
 
 from . import statements as st
 from .catalog import Catalog
@@ -42,6 +43,7 @@ class Reader:
     def __init__(self, call: QueryCall) -> None:
         self._call = call
         self.catalog = call.catalog
+        self.cancel = call.cancel  # raised when the read's caller stops waiting for it
         self._pinned = False
         self._since: int | None = None  # write transactions begun when the snapshot was pinned
 
@@ -89,8 +91,8 @@ class Reader:
 
     def _engine(self, work: Callable[..., Any], *args: Any) -> Any:
         """`work(*args)` on DuckDB, its errors as the gateway's."""
-        if self._call.expired:
-            raise GatewayError(Category.UNAVAILABLE, "query interrupted")
+        if self._call.cancel.reason is not None:
+            raise GatewayError(Category.UNAVAILABLE, self._call.cancel.reason)
         try:
             return work(*args)
         except duckdb.InterruptException as exc:
@@ -135,11 +137,11 @@ def names_missing(error: BaseException) -> bool:
     return False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # a read's own state: equal only to itself
 class QueryCall:
     catalog: Catalog
     watch: SeriesWatch
     max_bytes: int  # the most bytes one statement's rows may hold (query.max_bytes)
     cursor: Any = None
-    expired: bool = False
+    cancel: CancelFlag = field(default_factory=CancelFlag)
     refusal: str = ""  # why the read was interrupted, when not for its time (SpillGuard)

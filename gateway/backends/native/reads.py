@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from gateway.errors import Category, GatewayError, not_found
 from gateway.model import SqlQuery
+from translators.cancel import Cancelled
 from translators.sql import (
     SqlRejected,
     Translation,
@@ -36,6 +37,8 @@ from .schema import sql_columns
 from .series_times import SeriesWatch
 
 _READ_ATTEMPTS = 3  # a read restarts when a concurrent drop removed a table it was reading
+_GONE_POLL = 0.25  # seconds between looks at whether a read's caller has gone
+_GONE = "query cancelled: the client disconnected"
 
 
 def _plan(reader: Reader, translation: Translation) -> pa.Table:
@@ -88,7 +91,7 @@ class ReadPool:
         self._max_rows = max_rows
         self._max_bytes = max_bytes
         self._query_pool = ThreadPoolExecutor(query_workers, thread_name_prefix="query")
-        self._running: dict[duckdb.DuckDBPyConnection, QueryCall] = {}
+        self._running: set[QueryCall] = set()
         self._readers: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
         self._stopped = threading.Event()
         self._spill = spill
@@ -100,16 +103,17 @@ class ReadPool:
         """While reads run, interrupt them all once DuckDB's spill files pass the bound."""
         while not self._stopped.wait(0.2):
             if self._running and spill.spilled() > spill.limit:
-                for cursor, call in list(self._running.items()):
+                for call in list(self._running):
                     call.refusal = spill.refusal
-                    cursor.interrupt()
+                    call.cursor.interrupt()
 
     def stop(self) -> None:
         """Interrupt running queries and drop waiting ones; returns once the running ones
         ended or after 5 s (interrupted queries end quickly; stragglers are ignored)."""
         self._stopped.set()
-        for cursor in list(self._running):  # queries must not hold up shutdown
-            cursor.interrupt()
+        for call in list(self._running):  # queries must not hold up shutdown
+            call.cancel.cancel("server shutting down")
+            call.cursor.interrupt()
         self._query_pool.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + 5
         while self._running and time.monotonic() < deadline:
@@ -159,34 +163,55 @@ class ReadPool:
                                                      + ", ".join(duplicates))
             return table
 
-        return await self.read(work)
+        return await self.read(work, query.gone)
 
-    async def read(self, work: Callable[[Reader], Any]) -> Any:
+    async def read(self, work: Callable[[Reader], Any],
+                   gone: Callable[[], bool] | None = None) -> Any:
         """Run `work` on a query worker with a locked-down cursor, under the query timeout.
 
         `work` sees the catalog as it was when the read began; it may run several statements.
+        `gone` tells whether the caller has left (its client disconnected): the read then
+        stops as a timed-out one does.
         """
         call = QueryCall(self._catalog(), self._watch, self._max_bytes)
         try:
             call.cursor = self._readers.get_nowait()
         except queue.Empty:
             call.cursor = self._connection().cursor()
+        job = self._query_pool.submit(self._read, call, work)
+        future = asyncio.wrap_future(job)
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._query_pool, self._read, call, work)
-        done, _ = await asyncio.wait({future}, timeout=self._query_timeout)
-        if done:
+        limit = loop.time() + self._query_timeout
+        try:
+            while not future.done() and (left := limit - loop.time()) > 0:
+                await asyncio.wait({future}, timeout=left if gone is None
+                                   else min(left, _GONE_POLL))
+                if gone is not None and not future.done() and gone():
+                    self._abandon(call, job, future, _GONE)
+                    raise GatewayError(Category.UNAVAILABLE, _GONE)
+        except asyncio.CancelledError:  # its caller is gone (shutdown)
+            self._abandon(call, job, future, "query cancelled")
+            raise
+        if future.done():
             self._readers.put(call.cursor)
             return future.result()
-        # Past the time limit: answer now. A query not started is dropped; a running one is
-        # interrupted, and its cursor returns to the pool when DuckDB gives it back.
-        call.expired = True
-        if future.cancel():
+        message = f"query timed out after {self._query_timeout:g} s"
+        self._abandon(call, job, future, message)  # past the time limit: answer now
+        raise GatewayError(Category.UNAVAILABLE, message)
+
+    def _abandon(self, call: QueryCall, job: Future[Any], future: asyncio.Future[Any],
+                 reason: str) -> None:
+        """Stop a read nobody waits for. One not started is dropped; a running one is
+        interrupted (DuckDB at its next check, Python work at its next look at the cancel
+        flag), and its cursor returns to the pool when it ends. `job` is asked, not
+        `future`: the event loop's wrapper cancels even while the worker runs on."""
+        call.cancel.cancel(reason)
+        future.cancel()  # nobody reads its result (nor its error, which would be logged)
+        if job.cancel():
             self._readers.put(call.cursor)
         else:
             call.cursor.interrupt()
-            future.add_done_callback(lambda _: self._readers.put(call.cursor))
-        raise GatewayError(Category.UNAVAILABLE,
-                           f"query timed out after {self._query_timeout:g} s")
+            job.add_done_callback(lambda _: self._readers.put(call.cursor))
 
     def _catalog_after(self, catalog: Catalog) -> Catalog:
         """The catalog, once it differs from `catalog` or no write transaction is open: one
@@ -204,12 +229,14 @@ class ReadPool:
         (the catalog is taken when the read begins, each statement's snapshot when it runs):
         the read then starts again with the catalog as it is now.
         """
-        self._running[call.cursor] = call
+        self._running.add(call)
         try:
             for attempt in range(_READ_ATTEMPTS):
                 reader = Reader(call)
                 try:
                     return work(reader)
+                except Cancelled as exc:  # its caller has answered with this already
+                    raise GatewayError(Category.UNAVAILABLE, str(exc)) from None
                 except GatewayError as exc:
                     if attempt + 1 == _READ_ATTEMPTS or not names_missing(exc):
                         raise
@@ -221,4 +248,4 @@ class ReadPool:
                     reader.release()
             raise AssertionError("unreachable")
         finally:
-            self._running.pop(call.cursor, None)
+            self._running.discard(call)

@@ -366,9 +366,10 @@ class NativeStore(Backend):
     async def query_sql(self, query: SqlQuery) -> pa.Table:
         return await self._reads.query_sql(query)
 
-    async def read(self, work: Callable[[Reader], Any]) -> Any:
+    async def read(self, work: Callable[[Reader], Any],
+                   gone: Callable[[], bool] | None = None) -> Any:
         """Run `work` on a query worker with a locked-down cursor (`ReadPool.read`)."""
-        return await self._reads.read(work)
+        return await self._reads.read(work, gone)
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         assert self._con is not None

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from translators.influxql import ast, holtwinters
+from translators.cancel import CancelFlag, Cancelled
+from translators.influxql import ast, holtwinters, neldermead
 from translators.influxql.errors import QueryError
 
 T0 = 1704067200
@@ -98,3 +99,23 @@ def test_validate_errors(expr: ast.Call, interval: int | None, message: str) -> 
     with pytest.raises(QueryError) as caught:
         holtwinters.validate(expr, interval)
     assert str(caught.value) == message
+
+
+def test_a_fit_looks_at_its_check_once_per_simplex_iteration() -> None:
+    looks = 0
+
+    def check() -> None:
+        nonlocal looks
+        looks += 1
+
+    assert holtwinters.compute("holt_winters", W_BUCKETS, (3, 3), TEN_MINUTES, check) == \
+        holtwinters.compute("holt_winters", W_BUCKETS, (3, 3), TEN_MINUTES)
+    # 16 searches of at most 1,000 iterations each (not once per evaluation of the error)
+    assert 16 <= looks <= 16 * neldermead.MAX_ITERATIONS
+
+
+def test_a_cancelled_fit_stops() -> None:
+    flag = CancelFlag()
+    flag.cancel("query timed out after 1 s")
+    with pytest.raises(Cancelled, match="query timed out after 1 s"):
+        holtwinters.compute("holt_winters", W_BUCKETS, (3, 3), TEN_MINUTES, flag.check)
