@@ -130,6 +130,8 @@ SAME = [
     pytest.param(b'cpu ==,"att="\n\nok v=1 1\nok w=2 2', "ok", id="quote-opening-a-key"),
     pytest.param(b'cpu v=-=a#,"#i#"1"-\\i=\nok v=1 1\nok w=2 2', "ok",
                  id="quotes-in-a-key-then-an-open-one"),
+    pytest.param(b'cpu s="a\n#",f\\\\="b\nc"=1\nok v=1 1\ncpu s="a\n#",f\\\\="b\n#c"=1 5', "ok",
+                 id="hash-beginning-lines-inside-a-refused-point"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
     # ... and reads the timestamp after it before reading a value (fuzz 60-239), but walks
     # the keys first
@@ -217,6 +219,10 @@ STORED = [
                  id="backslashes-in-tag-values"),
     pytest.param(b"cpu,t=a\\\nb v=1 1\ncpu,t=c\\\\\\\nd v=2,w\\\n=3 2\n"
                  b'cpu,t=e s="x\\\ny" 3', id="escaped-newlines-in-names-and-values"),
+    # A string takes a line that begins with `#` (inside the point, no comment), then 1.x's
+    # splitter runs on into the next line: `\\=` is a bare `=` to it, so a quote opens a string
+    pytest.param(b'cpu s="a\n#",k\\\\="\nx"y\\\\,z=1 5\ncpu,t=b s="\n#",k\\\\="\n#"\\\\,z=2 6',
+                 id="hash-beginning-lines-inside-a-point"),
 ]
 
 
