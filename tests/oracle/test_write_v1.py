@@ -306,6 +306,10 @@ REFUSALS = [
     # limit, once counted for each column it would add)
     pytest.param(b"cpu a=1,b=1 1", b'cpu a="x",b="y" 2\ncpu a=2 3\ncpu b=t,a=t 4', "",
                  id="two-conflicts-in-a-point-counted-once"),
+    # the first type in line order wins, across lines too wide to share a chunk (fuzz 144-358)
+    pytest.param(b"mem v=1 0", b"cpu " + b",".join(b"g%d=1" % i for i in range(200))
+                 + b" 1\ncpu k=t," + b",".join(b"h%d=1" % i for i in range(100))
+                 + b" 2\ncpu k=1i 3", "", id="first-type-wins-past-a-chunks-columns"),
 ]
 
 

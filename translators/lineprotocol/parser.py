@@ -166,14 +166,33 @@ def _place(candidates: list[tuple[_Columns, list]], tags: Iterable[str],
            fields: Mapping[str, FieldType]) -> list:
     """The members of the first recent candidate that accepts these columns, or of a new one
     (empty) if none does. Looking at the last few only keeps the work linear in the body."""
-    for candidate in candidates[-_RECENT_BUILDERS:]:
-        if candidate[0].accepts(tags, fields):
+    recent = candidates[-_RECENT_BUILDERS:]
+    for at, candidate in enumerate(recent):
+        if candidate[0].accepts(tags, fields) and not _settles_early(recent, at, tags, fields):
             candidate[0].add(tags, fields)
             return candidate[1]
     columns, members = _Columns(), []
     columns.add(tags, fields)
     candidates.append((columns, members))
     return members
+
+
+def _settles_early(recent: list[tuple[_Columns, list]], at: int, tags: Iterable[str],
+                   fields: Mapping[str, FieldType]) -> bool:
+    """Whether these columns, placed in `recent[at]`, would be the first to give a column its
+    type or role there while a later candidate, holding an earlier line, gives it another.
+    The store checks chunks in order, so the later line's type would win; in 1.x the first
+    line's does (a line too wide to join a chunk starts another, MAX_CHUNK_COLUMNS)."""
+    later = [columns for columns, _ in recent[at + 1:]]
+    if not later:
+        return False
+    held = [columns for columns, _ in recent[:at + 1]]
+    for key, ftype in fields.items():
+        if not any(key in c.fields or key in c.tags for c in held) and any(
+                key in c.tags or c.fields.get(key, ftype) is not ftype for c in later):
+            return True
+    return any(not any(key in c.fields or key in c.tags for c in held)
+               and any(key in c.fields for c in later) for key in tags)
 
 
 def _points_to_chunks(measurement: str, rows: list[tuple[int, Point]]) -> list[TableChunk]:

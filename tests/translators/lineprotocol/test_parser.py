@@ -305,6 +305,16 @@ def test_type_clash_inside_a_batch_splits_chunks_in_line_order() -> None:
     assert batch.chunks[2].tags == ("v",)
 
 
+def test_a_type_clash_past_a_chunks_columns_keeps_line_order() -> None:
+    """Line 2 is too wide to join line 1's chunk; line 3 would fit there, but it gives `k`
+    another type than line 2 does, and the store checks chunks in order: it goes after."""
+    wide = ",".join(f"g{i}=1" for i in range(200))
+    more = ",".join(f"h{i}=1" for i in range(100))
+    batch = parse_both(f"cpu {wide} 1\ncpu k=t,{more} 2\ncpu k=1i 3\ncpu g0=2 4".encode())
+    assert [(c.fields.get("k"), list(c.lines)) for c in batch.chunks] == [
+        (None, [1, 4]), (FieldType.BOOLEAN, [2]), (FieldType.INTEGER, [3])]
+
+
 def test_missing_timestamp_uses_receipt_time() -> None:
     batch = parse_both(b"cpu v=1\ncpu v=2 7")
     assert [r["time"] for r in rows(batch, "cpu")] == [NOW, 7]
