@@ -310,6 +310,9 @@ REFUSALS = [
     pytest.param(b"mem v=1 0", b"cpu " + b",".join(b"g%d=1" % i for i in range(200))
                  + b" 1\ncpu k=t," + b",".join(b"h%d=1" % i for i in range(100))
                  + b" 2\ncpu k=1i 3", "", id="first-type-wins-past-a-chunks-columns"),
+    # ... and across lines read by the two parsing paths (line 2 alone in the vectorised one)
+    pytest.param(b"mem v=1 0", b"cpu k=t 1\ncpu k=t,j=t 2\ncpu k=t 3\ncpu k=1 4\ncpu j=1 5", "",
+                 id="first-type-wins-across-parsing-paths"),
 ]
 
 
