@@ -35,6 +35,8 @@ SAME = [
     pytest.param(b"lp time=1 1", "lp", id="field-named-time"),
     pytest.param(b"lp time=1,v=2 1", "lp", id="field-named-time-beside-another"),
     pytest.param(b"lp time=1,time=2 1", "lp", id="two-fields-named-time"),
+    pytest.param(b"lp time=1,time=2i 1\nlp s=1i,time=-1,time=t 2\nok v=1 1", "lp",
+                 id="two-fields-named-time-of-two-types"),
     pytest.param(b"ok v=1 1\nlp,time=1 v=1 2", "ok", id="time-tag-among-good"),
     pytest.param(b"ok v=1 1\nlp,time=a time=1,v=2 2\nlp,time=b time=1 3", "ok",
                  id="time-tag-and-time-field"),
