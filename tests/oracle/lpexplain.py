@@ -27,10 +27,14 @@ QUOTE = "1.6.7 stores text after a closing quote in the string (README)"
 TAB_KEY = "1.6.7 stores a field with an empty key after a tab (README)"
 GROUPS = "1.6.7 reports one shard group's refusals, picked at random (README)"
 HEADER_CUT = "1.6.7 cuts X-Influxdb-Error inside a character (README)"
+CRLF = ("the gateway names a refused line without the carriage return that ends it, a CRLF "
+        "ending (README)")
 
 _CONFLICT = re.compile(r'field type conflict: input field "((?:[^"\\]|\\.)*)" on measurement '
                        r'"((?:[^"\\]|\\.)*)"')
 _TAB_KEY = re.compile(rb"(?<!\\) [ \t]*\t=")
+# `\r` (a CR in JSON, not an escaped backslash and an `r`) that ends a line a message names
+_NAMED_CR = re.compile(r"(?<!\\)((?:\\\\)*)\\r': ")
 _DROPPED = re.compile(r"(partial write: .*) dropped=(\d+)", re.S)
 _WEEK_NS = 7 * 24 * 3600 * 10**9
 _UNIT_NS = {"": 1, "n": 1, "ns": 1, "u": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
@@ -52,15 +56,18 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
     twice = _fields_with_two_types(theirs[-1][1])
     if refused:
         theirs[-1] = _without_phantoms(theirs[-1], ours[-1])
-    cut = False
+    cut = crlf = False
     for step, (answer, mine) in enumerate(zip(theirs[:-1], ours[:-1], strict=True)):
         if answer != mine and _cut_inside_a_character(answer[1], mine[1]):
             theirs[step] = [answer[0], mine[1], answer[2]]
             cut = True
+        if answer != mine and (named := _named_without_cr(answer)) == mine:
+            theirs[step] = named
+            crlf = True
     differing = [step for step, (a, b) in enumerate(zip(theirs, ours, strict=True)) if a != b]
     if not differing:
-        return (HEADER_CUT if cut else lptwice.REASON if kept_type else PHANTOM if refused
-                else None)
+        return (HEADER_CUT if cut else CRLF if crlf else lptwice.REASON if kept_type
+                else PHANTOM if refused else None)
     first = differing[0]
     if first == len(batches):
         first = _STORED
@@ -316,6 +323,19 @@ def _cut_inside_a_character(theirs: str | None, ours: str | None) -> bool:
         return False
     tail = theirs[len(ours):].lstrip(" \t").encode("latin-1")
     return 0 < len(tail) < 4 and tail[0] >= 0xC0 and all(0x80 <= b < 0xC0 for b in tail[1:])
+
+
+def _named_without_cr(answer: list) -> list | None:
+    """1.6.7's answer with the carriage return that ends each line it names taken out (its
+    JSON `\\r` before the closing `': `), as the gateway, which reads CRLF as a line ending,
+    names them; the header as 1.6.7 would send that message (CR and LF as spaces)."""
+    body = _NAMED_CR.sub(r"\1': ", answer[2] or "")
+    if body == answer[2]:
+        return None
+    header = json.loads(body)["error"].replace("\r", " ").replace("\n", " ")
+    if len(header.encode()) > 1024:
+        return None  # cut: see `_cut_inside_a_character`
+    return [answer[0], header.encode().decode("latin-1"), body]
 
 
 def _without_phantoms(influx: list, ours: list) -> list:

@@ -7,10 +7,12 @@ body and a precision, written in order to one fresh database, so types can clash
 body and across bodies; now and then an agent's batch follows (one shape over many lines,
 as Telegraf writes them), and a Telegraf flush (many inputs' shapes interleaved, one point
 spread over several lines, sent gzipped now and then, and again as a retry), and a client
-library's points (names escaped by influxdb-python's or influxdb-client's rules).
+library's points (names escaped by influxdb-python's or influxdb-client's rules), and points
+that span lines (strings holding newlines, CRLF and lines that begin with `#`; escaped
+newlines in names), and a wide batch (hundreds of fields of one measurement).
 Constructs the gateway answers differently on purpose (README: deliberate deviations) are
-left out:
-unsigned values that parse, CR before a newline, text after a closing quote, a tag and a
+left out: unsigned values that parse, CR before a newline (but inside a string: where a quote
+before it leaves it outside one, lpexplain.CRLF), text after a closing quote, a tag and a
 field of one name, a backslash before an escaped separator in a measurement, unknown
 precisions.
 """
@@ -235,6 +237,64 @@ def _flip(value: str) -> str:
         return value
 
 
+# Points that 1.x's line splitter reads across lines: a string value holding newlines (CRLF
+# too) that take lines beginning with `#` (inside the point, not comments) or a whole point's
+# text, and names with an escaped newline; written beside ordinary lines and comments.
+SPANNING_STRINGS = Pool(('"a\n#b"', '"\n# c v=1 1\n"', '"x\r\ny"', '"\r\n"',
+                         '"\ncpu v=1 5\n"', '"#\n #\n"', '"q\\"\n#"', '"tab\t\n\t"'),
+                        ('"\n#open', '"a\n#"b'))
+SPANNING_TAG_VALUES = ("a\\\nb", "line\\\n#x", "x\\\n y")
+SPANNING_FIELD_KEYS = ("s", "u", "f\\\nk", "#k", "s")
+
+
+def spanning_batch(rng: random.Random, fields: dict[str, str]) -> Batch:
+    """Lines of points that span lines, ordinary lines and comments between them."""
+    lines = []
+    for i in range(rng.choice([1, 2, 4, 8])):
+        kind = rng.random()
+        if kind < 0.15:
+            lines.append(rng.choice(["# comment", ' # s="a', "", f"ok v=1 {i}"]))
+            continue
+        out = rng.choice(["cpu", "mem", "tab\\=le"])
+        if kind < 0.4:
+            out += f",t={rng.choice(SPANNING_TAG_VALUES)}"
+        parts = [f"{rng.choice(SPANNING_FIELD_KEYS)}={SPANNING_STRINGS.draw(rng)}"
+                 for _ in range(rng.choice([1, 1, 2]))]
+        if rng.random() < 0.3 and fields:
+            key = rng.choice(sorted(fields))
+            parts.append(f"{key}={fields[key]}")
+        out += " " + ",".join(parts)
+        stamp = TIMESTAMPS.draw(rng)
+        lines.append(out + (f" {stamp}" if stamp else ""))
+    return Batch("\n".join(lines).encode(), rng.choice(PRECISIONS))
+
+
+# One measurement written with many fields: each line names some of a set of keys wider
+# than the parser puts in one chunk (MAX_CHUNK_COLUMNS), so points of one body are stored
+# from several chunks, a few values of another type among them. Fewer keys than the
+# gateway's column limit (README), none that differ only in case (README).
+WIDE_VALUES = (("1", "-2.5", "1e3"), ("1i", "-7i"), ("t", "false"), ('"s"', '""'))
+WIDE_UNITS = {"": 10**9, "s": 1, "ms": 10**3}
+
+
+def wide_batch(rng: random.Random) -> Batch:
+    keys = [f"f{i}" for i in range(rng.choice([20, 300, 400]))]
+    types = {key: rng.choice(WIDE_VALUES) for key in keys}
+    measurement = rng.choice(["wide", "cpu"])
+    # one shard group (1.6.7 keeps a type per field per group: README), at times agents use
+    precision = rng.choice(["", "s", "ms"])
+    start = 1500000000 * WIDE_UNITS[precision]
+    lines = []
+    for i in range(rng.choice([1, 3, 10])):
+        picked = rng.sample(keys, rng.choice([1, 5, len(keys) // 2, len(keys)]))
+        odd = rng.choice(picked) if rng.random() < NEAR_MISS else None  # of another type
+        values = [f"{key}={rng.choice(rng.choice(WIDE_VALUES) if key == odd else types[key])}"
+                  for key in picked]
+        tag = rng.choice(["", ",h=a", ",h=b"])
+        lines.append(f"{measurement}{tag} {','.join(values)} {start + rng.choice([0, i])}")
+    return Batch("\n".join(lines).encode(), precision)
+
+
 # What the client libraries send: points built from Python values, each name escaped by the
 # library's own rules. influxdb-python doubles every backslash in a name and writes a newline
 # as `\n`, a string's newline too, and a space after a tag value ending in a backslash;
@@ -314,8 +374,8 @@ def client_batch(rng: random.Random) -> Batch:
 def case(seed: int | str) -> list[Batch]:
     """One to three batches for one database, the same for the same seed; now and then an
     agent's batch after them, a Telegraf flush after that, sent again now and then as a
-    retry, and a client library's batch last (each drawn from its own random source, so the
-    others stay)."""
+    retry, a client library's batch, a batch of points that span lines and a wide batch
+    last (each drawn from its own random source, so the others stay)."""
     rng = random.Random(seed)
     fields: dict[str, str] = {}
     batches = [batch(rng, fields) for _ in range(rng.choice([1, 1, 2, 3]))]
@@ -330,4 +390,10 @@ def case(seed: int | str) -> list[Batch]:
     client = random.Random(f"client-{seed}")
     if client.random() < 0.25:
         batches.append(client_batch(client))
+    spanning = random.Random(f"spanning-{seed}")
+    if spanning.random() < 0.15:
+        batches.append(spanning_batch(spanning, fields))
+    wide = random.Random(f"wide-{seed}")
+    if wide.random() < 0.08:
+        batches.append(wide_batch(wide))
     return batches

@@ -9,6 +9,7 @@ import pytest
 
 from tests.oracle.lpexplain import (
     BATCH,
+    CRLF,
     GROUPS,
     HEADER_CUT,
     PHANTOM,
@@ -262,6 +263,29 @@ def test_a_header_cut_inside_a_character(cut: str, reason: str | None) -> None:
     theirs = (400, "e" * (1024 - len(cut)) + cut, body)
     ours = (400, "e" * (1024 - len(cut)), body)
     assert explain([Batch(b"cpu v=1 1", "")], [theirs, CPU], [ours, CPU]) == reason
+
+
+def answer(message: str) -> tuple[int, str, str]:
+    """A 400 as 1.6.7 sends it: Go's JSON body, and the header with CR and LF as spaces."""
+    return (400, message.replace("\r", " ").replace("\n", " "),
+            json.dumps({"error": message}, separators=(",", ":")) + "\n")
+
+
+@pytest.mark.parametrize(("named", "mine", "reason"), [
+    pytest.param("'cpu v=x\r'", "'cpu v=x'", CRLF, id="a-named-line-ending-in-cr"),
+    pytest.param("'a\r\nb=x\r'", "'a\r\nb=x'", CRLF, id="a-cr-inside-it-stays"),
+    pytest.param("'cpu v=x\r'", "'cpu v=y'", None, id="another-difference"),
+    pytest.param("'cpu v=x\\r'", "'cpu v=x\\'", None, id="an-escaped-backslash-then-r"),
+    pytest.param("'cpu v=x \r'", "'cpu v=x  '", None, id="a-cr-read-as-a-space"),
+])
+def test_a_line_named_without_its_carriage_return(named: str, mine: str,
+                                                  reason: str | None) -> None:
+    # 136-54: 1.6.7 names a line `...\r` (a CR before a newline outside a string as its
+    # splitter reads it), the gateway, which reads CRLF as a line ending, without the CR
+    said = "partial write: unable to parse {}: invalid boolean dropped=0"
+    batches = [Batch(b"ok v=1 1\ncpu v=x\r\n", "")]
+    assert explain(batches, [answer(said.format(named)), CPU],
+                   [answer(said.format(mine)), CPU]) == reason
 
 
 def test_existing_shard_written_again() -> None:

@@ -35,6 +35,8 @@ SAME = [
     pytest.param(b"lp time=1 1", "lp", id="field-named-time"),
     pytest.param(b"lp time=1,v=2 1", "lp", id="field-named-time-beside-another"),
     pytest.param(b"lp time=1,time=2 1", "lp", id="two-fields-named-time"),
+    pytest.param(b"lp time=1,time=2i 1\nlp s=1i,time=-1,time=t 2\nok v=1 1", "lp",
+                 id="two-fields-named-time-of-two-types"),
     pytest.param(b"ok v=1 1\nlp,time=1 v=1 2", "ok", id="time-tag-among-good"),
     pytest.param(b"ok v=1 1\nlp,time=a time=1,v=2 2\nlp,time=b time=1 3", "ok",
                  id="time-tag-and-time-field"),
@@ -130,6 +132,8 @@ SAME = [
     pytest.param(b'cpu ==,"att="\n\nok v=1 1\nok w=2 2', "ok", id="quote-opening-a-key"),
     pytest.param(b'cpu v=-=a#,"#i#"1"-\\i=\nok v=1 1\nok w=2 2', "ok",
                  id="quotes-in-a-key-then-an-open-one"),
+    pytest.param(b'cpu s="a\n#",f\\\\="b\nc"=1\nok v=1 1\ncpu s="a\n#",f\\\\="b\n#c"=1 5', "ok",
+                 id="hash-beginning-lines-inside-a-refused-point"),
     pytest.param(b"cpu v=1 1x 2", "cpu", id="bad-timestamp-then-garbage"),
     # ... and reads the timestamp after it before reading a value (fuzz 60-239), but walks
     # the keys first
@@ -217,6 +221,10 @@ STORED = [
                  id="backslashes-in-tag-values"),
     pytest.param(b"cpu,t=a\\\nb v=1 1\ncpu,t=c\\\\\\\nd v=2,w\\\n=3 2\n"
                  b'cpu,t=e s="x\\\ny" 3', id="escaped-newlines-in-names-and-values"),
+    # A string takes a line that begins with `#` (inside the point, no comment), then 1.x's
+    # splitter runs on into the next line: `\\=` is a bare `=` to it, so a quote opens a string
+    pytest.param(b'cpu s="a\n#",k\\\\="\nx"y\\\\,z=1 5\ncpu,t=b s="\n#",k\\\\="\n#"\\\\,z=2 6',
+                 id="hash-beginning-lines-inside-a-point"),
 ]
 
 
@@ -300,6 +308,13 @@ REFUSALS = [
     # limit, once counted for each column it would add)
     pytest.param(b"cpu a=1,b=1 1", b'cpu a="x",b="y" 2\ncpu a=2 3\ncpu b=t,a=t 4', "",
                  id="two-conflicts-in-a-point-counted-once"),
+    # the first type in line order wins, across lines too wide to share a chunk (fuzz 144-358)
+    pytest.param(b"mem v=1 0", b"cpu " + b",".join(b"g%d=1" % i for i in range(200))
+                 + b" 1\ncpu k=t," + b",".join(b"h%d=1" % i for i in range(100))
+                 + b" 2\ncpu k=1i 3", "", id="first-type-wins-past-a-chunks-columns"),
+    # ... and across lines read by the two parsing paths (line 2 alone in the vectorised one)
+    pytest.param(b"mem v=1 0", b"cpu k=t 1\ncpu k=t,j=t 2\ncpu k=t 3\ncpu k=1 4\ncpu j=1 5", "",
+                 id="first-type-wins-across-parsing-paths"),
 ]
 
 

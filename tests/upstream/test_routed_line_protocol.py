@@ -76,3 +76,24 @@ async def test_auto_precision_finds_timestamps_after_quotes_in_strings_and_keys(
         "us": {"time": 1600000000000002000, '"': None, '"k': None, "s": 'say "hi 5"'},
         "text": {"time": 1600000000000000000, '"': None, '"k': None, "s": 'a"'},
     }
+
+
+async def test_a_mirror_stamps_a_point_whose_string_takes_a_line_beginning_with_hash(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd) -> None:
+    # A point without a timestamp is stamped once, so that the mirror stores the time the
+    # native store gives it. The string takes a line that begins with `#` (inside the point,
+    # no comment), and 1.x's splitter runs on into the next line (`\\=`, then a quote).
+    client = await gateway(aiohttp_client, tmp_path, influxdb1,
+                           RouteConfig(database="hashed", mode="mirror",
+                                       targets=("native", "one")))
+    await influx(client, influxdb1, "", "CREATE DATABASE hashed")
+    assert (await client.post("/query", data={"q": "CREATE DATABASE hashed"})).status == 200
+    body = b'cpu s="a\n#",k\\\\="\nx"y\\\\,z=1\ncpu,p=plain v=2'
+    answer = await client.post("/write", params={"db": "hashed"}, data=body)
+    assert answer.status == 204, await answer.text()
+    query = {"db": "hashed", "q": "SELECT * FROM cpu GROUP BY *", "epoch": "ns"}
+    native = (await (await client.get("/query", params=query)).json())["results"][0]["series"]
+    mirrored = await influx(client, influxdb1, "hashed", query["q"])
+    assert [s["values"] for s in mirrored] == [s["values"] for s in native]
+    (hashed,) = [s for s in mirrored if s["tags"]["p"] == ""]
+    assert hashed["values"][0][1:] == [1, "a\n#", None]  # k\="\nx"y\,z, s, v

@@ -131,9 +131,11 @@ class TableChunk:
 class ParsedBatch:
     """The outcome of parsing one body: chunks and the lines that did not parse.
 
-    Chunks come in the order of their first line. A measurement has several chunks only when
-    its lines disagree on a column's role or type; the store then keeps what its catalog
-    allows, chunk by chunk, so the earliest type wins for a new field, as in InfluxDB.
+    Chunks come in the order of their first line. A measurement has several chunks when its
+    lines disagree on a column's role or type (then each is a run of lines that agree, in
+    line order) or name too many columns for one; the store keeps what its catalog allows,
+    chunk by chunk, so the type of the earliest line it keeps wins for a new field, as in
+    InfluxDB.
     """
 
     chunks: list[TableChunk] = field(default_factory=list)

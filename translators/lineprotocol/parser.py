@@ -215,16 +215,89 @@ def _merge(pieces: list[TableChunk], rejected: ParsedBatch, text: bytes) -> Pars
     rule is the slow path's (`_place`), so both paths cut the same chunks."""
     groups: list[list[TableChunk]] = []
     candidates: dict[str, list[tuple[_Columns, list]]] = {}
+    clashing = _clashing_columns(pieces)
     for piece in sorted(pieces, key=lambda p: p.lines[0] if len(p.lines) else 0):
-        if not piece.num_rows:
+        if not piece.num_rows or piece.measurement in clashing:
             continue
         members = _place(candidates.setdefault(piece.measurement, []), piece.tags,
                          piece.fields)
         if not members:
             groups.append(members)
         members.append(piece)
+    for measurement, columns in clashing.items():
+        groups += _runs([p for p in pieces if p.measurement == measurement and p.num_rows],
+                        columns)
+    groups.sort(key=lambda group: min(piece.lines[0] for piece in group))
     rejected.chunks = [_join(group) for group in groups]
     return rejected
+
+
+def _clashing_columns(pieces: list[TableChunk]) -> dict[str, set[str]]:
+    """Per measurement, the columns its pieces give two types or roles."""
+    seen: dict[tuple[str, str], FieldType | None] = {}  # None: a tag
+    clashing: dict[str, set[str]] = {}
+    for piece in pieces:
+        for key in piece.tags:
+            if seen.setdefault((piece.measurement, key), None) is not None:
+                clashing.setdefault(piece.measurement, set()).add(key)
+        for key, ftype in piece.fields.items():
+            if seen.setdefault((piece.measurement, key), ftype) is not ftype:
+                clashing.setdefault(piece.measurement, set()).add(key)
+    return clashing
+
+
+def _runs(pieces: list[TableChunk], clashing: set[str]) -> list[list[TableChunk]]:
+    """A measurement's rows cut into runs of consecutive lines that agree on the columns its
+    lines give two types or roles (`clashing`): one group of pieces per run, in line order.
+
+    The store checks chunks in order, and a row it refuses gives no column its type; within
+    a run every line that names such a column gives it one type, so whichever line of the
+    run the store keeps first, the type of the earliest line it keeps wins, as in 1.x. A
+    chunk holding lines of both sides of a change (a path's piece, placed by its first
+    line) would let a later line's type win. A new run starts at each line whose type for
+    such a column is not the one the last line naming it gave.
+    """
+    lines = pa.array([n for piece in pieces for n in piece.lines], pa.int64())
+    order = pc.sort_indices(lines)
+    cuts = pa.array([False] * len(lines))
+    for name in clashing:
+        kinds = []
+        for piece in pieces:
+            kind = "tag" if name in piece.tags else piece.fields.get(name)
+            if kind is None:
+                kinds.append(pa.nulls(piece.num_rows, pa.string()))
+            else:
+                held = pc.is_valid(piece.table.column(name))
+                kinds.append(pc.if_else(held, pa.scalar(str(kind)), pa.scalar(None, pa.string())))
+        ordered = pa.chunked_array(kinds, pa.string()).combine_chunks().take(order)
+        at = pc.indices_nonzero(pc.is_valid(ordered))
+        named = ordered.take(at)
+        if len(named) > 1:
+            changed = pc.not_equal(named.slice(1), named.slice(0, len(named) - 1))
+            starts = at.slice(1).filter(changed).to_pylist()
+            if starts:
+                cut = [False] * len(lines)
+                for start in starts:
+                    cut[start] = True
+                cuts = pc.or_(cuts, pa.array(cut))
+    run_in_order = pc.cumulative_sum(pc.cast(cuts, pa.int64()))
+    run = pc.take(run_in_order, pc.sort_indices(order))  # each row's run, in piece order
+    runs: dict[int, list[TableChunk]] = {}
+    offset = 0
+    for piece in pieces:
+        mine = run.slice(offset, piece.num_rows)
+        offset += piece.num_rows
+        for number in pc.unique(mine).to_pylist():
+            rows = pc.indices_nonzero(pc.equal(mine, number))
+            table = piece.table.take(rows)
+            held = [c for c in table.column_names
+                    if c == TIME_COLUMN or table.column(c).null_count < table.num_rows]
+            names = set(held)
+            runs.setdefault(number, []).append(TableChunk(
+                piece.measurement, table.select(held), tuple(t for t in piece.tags if t in names),
+                {k: t for k, t in piece.fields.items() if k in names},
+                [piece.lines[i] for i in rows.to_pylist()]))
+    return [runs[number] for number in sorted(runs)]
 
 
 def line_text(raw_lines: list[bytes], number: int) -> str:

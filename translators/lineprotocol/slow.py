@@ -274,7 +274,9 @@ def _read_fields(text: str, pos: int, measurement: str, tags: dict[str, str]
         if key in tags and key != TIME_COLUMN:
             raise LineSyntaxError(f'field "{key}" has the name of a tag of the same point')
         earlier = fields.get(key)
-        if earlier is not None and earlier[0] is not value[0] and conflict is None:
+        # 1.x drops `time` fields beside others before it checks types: no conflict there
+        if (earlier is not None and earlier[0] is not value[0] and conflict is None
+                and key != TIME_COLUMN):
             conflict = (f'field type conflict: input field "{key}" on measurement '
                         f'"{measurement}" is type {value[0]}, already exists as type '
                         f'{earlier[0]}')

@@ -247,7 +247,8 @@ def _read_shape(lines: list[bytes], first: int) -> tuple[bytes, int, int, bool]:
     line = lines[first]
     match = None
     loose = False
-    if line.lstrip(BLANKS)[:1] != b"#":
+    comment = line.lstrip(BLANKS)[:1] == b"#"
+    if not comment:
         match = (_POINT if b"\\" in line else _PLAIN_POINT).match(line)
         if match is None and b'"' in line:
             match = _LOOSE_POINT.match(line)
@@ -271,7 +272,8 @@ def _read_shape(lines: list[bytes], first: int) -> tuple[bytes, int, int, bool]:
     if match is None:  # a comment, or no point's shape: read as 1.x's splitter reads it
         last = _split_as_1x(lines, first)
         text = b"\n".join(lines[first:last + 1])
-        if last > first and line.lstrip(BLANKS)[:1] != b"#":
+        # (`line` is now the last line a string took: a `#` beginning it is inside the point)
+        if last > first and not comment:
             # A quote before the fields that 1.x's splitter reads as opening a string (` ="`
             # after a leading space) joins lines into one point that may hold a point's shape,
             # newlines and all, which the parser then reads as it reads one line.

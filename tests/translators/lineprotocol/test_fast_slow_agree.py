@@ -20,7 +20,10 @@ raw_values = st.one_of(
                      "-0u", "- 1", "1.5.5", "١", "1e", "e5", ".", "-", "i", "u", "-i", "0x10i",
                      "0X1Fu", "0x1p3", "-0x10i", "0b101i", "0o7i",
                      # Strings across lines (a clean point inside one is not a point).
-                     '"two\nlines"', '"x\ncpu v=1 5\n"', '"q\\"\n"', '"\r\n\n"']),
+                     '"two\nlines"', '"x\ncpu v=1 5\n"', '"q\\"\n"', '"\r\n\n"',
+                     # ... taking lines that begin with `#`, then a key 1.x reads as opening
+                     # another string (`\\=`, then a quote)
+                     '"#\n#"', '"a\n#",k\\\\="\n#x"y\\\\,z=1', '"a\n #",k\\\\="\nx"y\\\\,z=1']),
 )
 stamps = st.one_of(st.none(), st.integers(-(2**63), 2**63).map(str), st.just("x1"),
                    st.integers(0, 2**40).map(hex), st.sampled_from(["0X1f", "-0x10", "1e3"]))

@@ -298,11 +298,30 @@ def test_type_clash_inside_a_batch_splits_chunks_in_line_order() -> None:
     batch = parse_both(b"cpu v=1 1\ncpu v=2i 2\ncpu v=3 3\ncpu,v=x w=1 4\n")
     assert batch.errors == []
     assert [(c.fields, list(c.lines)) for c in batch.chunks] == [
-        ({"v": FieldType.FLOAT}, [1, 3]),
+        ({"v": FieldType.FLOAT}, [1]),
         ({"v": FieldType.INTEGER}, [2]),
+        ({"v": FieldType.FLOAT}, [3]),
         ({"w": FieldType.FLOAT}, [4]),
     ]
-    assert batch.chunks[2].tags == ("v",)
+    assert batch.chunks[3].tags == ("v",)
+
+
+def test_a_type_clash_keeps_line_order_across_paths_and_wide_lines() -> None:
+    """Where a measurement's lines give a column two types, its chunks are runs of lines
+    that agree on it, in line order: the store checks chunks in order, so a later line (line
+    3 that would fit in line 1's chunk where line 2 is too wide to; the slow path's line 5
+    beside its line 1) never gives a type ahead of an earlier one."""
+    wide = ",".join(f"g{i}=1" for i in range(200))
+    more = ",".join(f"h{i}=1" for i in range(100))
+    batch = parse_both(f"cpu {wide} 1\ncpu k=t,{more} 2\ncpu k=1i 3\ncpu g0=2 4".encode())
+    assert [(c.fields.get("k"), list(c.lines)) for c in batch.chunks] == [
+        (FieldType.BOOLEAN, [1, 2]), (FieldType.INTEGER, [3, 4])]
+    batch = parse_both(b"cpu k=t 1\ncpu k=t,j=t 2\ncpu k=t 3\ncpu k=1 4\ncpu j=1 5")
+    assert [(c.fields, list(c.lines)) for c in batch.chunks] == [
+        ({"k": FieldType.BOOLEAN, "j": FieldType.BOOLEAN}, [1, 2, 3]),
+        ({"k": FieldType.FLOAT}, [4]),
+        ({"j": FieldType.FLOAT}, [5]),
+    ]
 
 
 def test_missing_timestamp_uses_receipt_time() -> None:
