@@ -361,9 +361,15 @@ def _queued(forward: Forward) -> QueuedWrite:
 
 
 def _combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -> WriteOutcome:
-    """Parts of one batch sent to several targets: the first error wins, then the points
-    blanked out before the split, else the sum."""
+    """Parts of one batch sent to several targets: the first error wins (a 1.x or 2.x 400
+    naming the points blanked out before the split too), then those points, else the sum."""
     for result in results:
+        if (guard is not None and isinstance(result, RelayedError)
+                and result.reply.generation in GUARDED):
+            written = any(isinstance(r, WriteOutcome) for r in results)
+            reply = guard.answer(result.reply, written_elsewhere=written)
+            if reply is not result.reply:
+                raise RelayedError(result.upstream, reply) from None
         if isinstance(result, BaseException):
             raise result
     if guard is not None:
