@@ -25,7 +25,7 @@ from gateway.backends.replayer import Delivery, Outcome, Replayer
 from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFailure
 from gateway.compression import GZIP, inflate
 from gateway.config import NATIVE, RouteConfig
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, PartialWrite
 from gateway.model import Namespace, WriteBatch, WriteOutcome
 from gateway.services.mirror_outcomes import delivery_of, kept_for_later
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
@@ -361,9 +361,24 @@ def _queued(forward: Forward) -> QueuedWrite:
 
 
 def _combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -> WriteOutcome:
-    """Parts of one batch sent to several targets: the first error wins, then the points
-    blanked out before the split, else the sum."""
+    """Parts of one batch sent to several targets: the first error wins (a 1.x or 2.x 400 or
+    the native store's partial write naming the points blanked out before the split too),
+    then those points, else the sum."""
     for result in results:
+        if (guard is not None and isinstance(result, RelayedError)
+                and result.reply.generation in GUARDED):
+            written = any(isinstance(r, WriteOutcome) for r in results)
+            reply = guard.answer(result.reply, written_elsewhere=written)
+            if reply is not result.reply:
+                raise RelayedError(result.upstream, reply) from None
+        if guard is not None and guard.errors and isinstance(result, PartialWrite):
+            # the native store's refusal of other lines: the blanked lines named first
+            raise PartialWrite(
+                [*guard.errors, *result.errors],
+                written=result.written + sum(r.written for r in results
+                                             if isinstance(r, WriteOutcome)),
+                dropped=result.dropped, omitted=result.omitted,
+                beyond_retention=result.beyond_retention) from None
         if isinstance(result, BaseException):
             raise result
     if guard is not None:

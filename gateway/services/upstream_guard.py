@@ -76,17 +76,21 @@ class Guard:
         self._keep(guarded, 0)
         return guarded.body, False
 
-    def answer(self, reply: UpstreamReply) -> UpstreamReply:
+    def answer(self, reply: UpstreamReply, *, written_elsewhere: bool = False) -> UpstreamReply:
         """The upstream's error answer for the rest of a body whose points were blanked out:
         a 400 it gave for other lines too comes back with those points named before its own
         (1.x reports parse errors only while its store refused no point, so an answer with
-        `dropped` above 0 is left as it is)."""
+        `dropped` above 0 is left as it is). `written_elsewhere`: the reply is for one part
+        of a split body whose other parts were written, so a part of which the upstream
+        wrote nothing still makes a partial write."""
         if not self.errors or reply.ok or reply.status != 400:
             return reply
         message = reply.error_message()
         ours = "\n".join(e.describe() for e in self.errors)
         if message.startswith(_PARTIAL) and message.endswith(" dropped=0"):
             text = f"{_PARTIAL}{ours}\n{message[len(_PARTIAL):]}"
+        elif message.startswith("unable to parse '") and written_elsewhere:
+            text = f"{_PARTIAL}{ours}\n{message} dropped=0"
         elif message.startswith("unable to parse '"):
             text = f"{ours}\n{message}"
         else:

@@ -307,3 +307,42 @@ async def test_without_partial_writes_nothing_is_written(
                                       {**params, "precision": precision}, "native_none", body)
         assert routed[0] == 400 and routed[1]["error"] == "write of line protocol failed"
         assert stored(first, database) == []
+
+
+async def test_a_sharded_write_names_the_crashing_lines_beside_a_shards_400(
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd]) -> None:
+    """A shard's 400 for another line comes back with the lines blanked out before the split
+    named first, as on a single route: the shard's answer alone left them unmentioned, though
+    they were not written."""
+    first, second = servers
+    client = await gateway(aiohttp_client, tmp_path, servers, mode="shard")
+    database = fresh(second, fresh(first, "up_shard_merged"))
+    body = GOOD + CRASH + b"\nbad v=\nok v=3 5\n"
+    routed = await answer(client, "/write", {"db": "{db}"}, database, body)
+    assert alive(first) and alive(second)
+    assert routed == await answer(client, "/write", {"db": "{db}"}, "native_shard_merged", body)
+    assert routed == (400, {"error": "partial write: unable to parse 'm f\\\\=\"=\" 2': "
+                                     "unbalanced quotes\nunable to parse 'bad v=': missing "
+                                     "field value dropped=0"})
+    assert len(stored(first, database) + stored(second, database)) == 3
+
+
+async def test_a_measurement_split_names_the_crashing_lines_beside_the_native_stores_refusal(
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd]) -> None:
+    """A body split by measurement between a 1.x upstream and the native store: the native
+    store's partial write for another line names the lines blanked out before the split too."""
+    first, _ = servers
+    config = dataclasses.replace(
+        make_config(tmp_path / "data"),
+        upstreams=(UpstreamConfig(name="a", type="influxdb1", url=first.url, timeout_seconds=5),),
+        routes=(RouteConfig(database="upm*", measurement="m", targets=("a",)),
+                RouteConfig(database="upm*", targets=("native",))))
+    client = await aiohttp_client(GatewayTestServer(create_app(config)))
+    database = fresh(first, "upm_split")
+    body = GOOD + CRASH + b"\nbad v=\nok v=3 5\n"
+    routed = await answer(client, "/write", {"db": "{db}"}, database, body)
+    assert alive(first)
+    assert routed == await answer(client, "/write", {"db": "{db}"}, "native_split", body)
+    assert routed == (400, {"error": "partial write: unable to parse 'm f\\\\=\"=\" 2': "
+                                     "unbalanced quotes\nunable to parse 'bad v=': missing "
+                                     "field value dropped=0"})
