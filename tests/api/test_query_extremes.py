@@ -104,3 +104,22 @@ async def test_a_query_spilling_past_its_bound_is_stopped(make_client, tmp_path)
     response = await client.get("/api/v3/query_sql",
                                 params={"db": "db", "q": "SELECT count(*) AS n FROM cpu"})
     assert response.status == 200 and await response.json() == [{"n": 30_000}]
+
+
+async def test_reads_spilling_together_are_each_told_to_try_again(make_client) -> None:
+    # The spill files do not say whose they are: with several reads running, each interrupted
+    # one is a 503 to retry, not a 400 blaming it
+    client = await make_client(storage={"memory_limit": "100MB"},
+                               query={"timeout_seconds": 60, "max_spill_bytes": 200_000_000})
+    await write_lp(client, "db", b"".join(b"cpu v=%d %d\n" % (i, i) for i in range(30_000)),
+                   "s")
+    query = ("SELECT count(*) AS n FROM (SELECT DISTINCT a.v AS x, b.v AS y "
+             "FROM cpu AS a, cpu AS b)")
+    responses = await asyncio.wait_for(asyncio.gather(*(
+        client.get("/api/v3/query_sql", params={"db": "db", "q": query}) for _ in range(2))),
+        50)
+    for response in responses:
+        answer = await response.json()
+        assert response.status == 503, answer
+        assert response.headers["Retry-After"] == "1"
+        assert "queries running together" in answer["error"]

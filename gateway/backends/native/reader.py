@@ -96,8 +96,8 @@ class Reader:
         try:
             return work(*args)
         except duckdb.InterruptException as exc:
-            if self._call.refusal:
-                raise GatewayError(Category.INVALID, self._call.refusal) from exc
+            if self._call.refusal is not None:
+                raise self._call.refusal from exc
             raise GatewayError(Category.UNAVAILABLE, "query interrupted") from exc
         except duckdb.OutOfMemoryException as exc:
             raise GatewayError(Category.INVALID, "query error: the query needs more memory "
@@ -144,4 +144,4 @@ class QueryCall:
     max_bytes: int  # the most bytes one statement's rows may hold (query.max_bytes)
     cursor: Any = None
     cancel: CancelFlag = field(default_factory=CancelFlag)
-    refusal: str = ""  # why the read was interrupted, when not for its time (SpillGuard)
+    refusal: GatewayError | None = None  # why the read was interrupted (SpillGuard)

@@ -8,6 +8,7 @@ it began. A read that meets a table dropped meanwhile starts again with the newe
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import queue
 import threading
@@ -36,6 +37,8 @@ from .reader import QueryCall, Reader, names_missing
 from .schema import sql_columns
 from .series_times import SeriesWatch
 
+log = logging.getLogger(__name__)
+
 _READ_ATTEMPTS = 3  # a read restarts when a concurrent drop removed a table it was reading
 _GONE_POLL = 0.25  # seconds between looks at whether a read's caller has gone
 _GONE = "query cancelled: the client disconnected"
@@ -62,18 +65,29 @@ class SpillGuard:
         self.limit = limit
 
     def spilled(self) -> int:
-        """Bytes the directory's files take on disk."""
+        """Bytes the directory's files take on disk (files DuckDB removes meanwhile count 0)."""
+        total = 0
         try:
             with os.scandir(self.directory) as entries:
-                return sum(e.stat().st_blocks * 512 for e in entries if e.is_file())
+                for entry in entries:
+                    try:
+                        total += entry.stat().st_blocks * 512
+                    except FileNotFoundError:
+                        pass
         except FileNotFoundError:
-            return 0
+            pass
+        return total
 
-    @property
-    def refusal(self) -> str:
-        return (f"the query spilled more than {self.limit} bytes to disk past the memory "
-                "limit (query.max_spill_bytes, storage.memory_limit); narrow it with WHERE, "
-                "LIMIT or an aggregate")
+    def refusal(self, alone: bool) -> GatewayError:
+        """What an interrupted read answers: a 400 for the one read that ran; when several
+        ran, the files cannot tell whose they were, so each is told to try again."""
+        words = (f"spilled more than {self.limit} bytes to disk past the memory limit "
+                 "(query.max_spill_bytes, storage.memory_limit)")
+        if alone:
+            return GatewayError(Category.INVALID, f"the query {words}; narrow it with WHERE, "
+                                "LIMIT or an aggregate")
+        return GatewayError(Category.UNAVAILABLE, f"queries running together {words}; "
+                            "this one was interrupted with them, try again", retry_after=1)
 
 
 class ReadPool:
@@ -102,10 +116,16 @@ class ReadPool:
     def _guard_spill(self, spill: SpillGuard) -> None:
         """While reads run, interrupt them all once DuckDB's spill files pass the bound."""
         while not self._stopped.wait(0.2):
-            if self._running and spill.spilled() > spill.limit:
-                for call in list(self._running):
-                    call.refusal = spill.refusal
-                    call.cursor.interrupt()
+            try:
+                if not self._running or spill.spilled() <= spill.limit:
+                    continue
+                calls = list(self._running)
+                for call in calls:
+                    if call in self._running:  # not ended meanwhile (its cursor moves on)
+                        call.refusal = spill.refusal(alone=len(calls) == 1)
+                        call.cursor.interrupt()
+            except Exception:  # the bound must outlive a failed look
+                log.exception("spill guard: looking at %s failed", spill.directory)
 
     def stop(self) -> None:
         """Interrupt running queries and drop waiting ones; returns once the running ones
