@@ -85,9 +85,17 @@ def add_column(schema: str, table: str, name: str, sql_type: str) -> str:
 
 
 def _nanos(value: int) -> exp.Expression:
-    return exp.cast(
-        exp.func("make_timestamp_ns", exp.Literal.number(value)), TIME_TYPE, dialect=DIALECT
-    )
+    nanos = exp.Anonymous(this="make_timestamp_ns", expressions=[exp.Literal.number(value)])
+    return exp.Cast(this=nanos, to=_data_type(TIME_TYPE).copy())
+
+
+def _and(left: exp.Expression, right: exp.Expression) -> exp.Expression:
+    """`left AND right` as `exp.and_` writes it, without its copies of both sides (a merge
+    builds three statements per table, and a write naming thousands of tables again merges
+    into each)."""
+    return exp.And(this=exp.Paren(this=left) if isinstance(left, exp.Connector) else left,
+                   expression=exp.Paren(this=right) if isinstance(right, exp.Connector)
+                   else right)
 
 
 def time_before(value: int) -> exp.Expression:
@@ -117,10 +125,10 @@ class Merge:
                 same = exp.NullSafeEQ(this=column(tag, target), expression=column(tag, staged))
             else:
                 same = exp.Is(this=column(tag, target), expression=exp.Null())
-            condition = exp.and_(condition, same)
+            condition = _and(condition, same)
         window = exp.Between(this=column(TIME_COLUMN, target), low=_nanos(self.low),
                              high=_nanos(self.high))
-        return exp.and_(condition, window)
+        return _and(condition, window)
 
     def staged_as(self, alias: str) -> exp.Expression:
         return exp.Table(this=ident(self.stage), alias=exp.TableAlias(this=ident(alias)))
@@ -144,7 +152,7 @@ def merge_update(merge: Merge, fields: Sequence[str]) -> str:
         where=merge.same_point(STORED, STAGED),
         from_=exp.From(this=merge.staged_as(STAGED)),
     )
-    return sql(update)
+    return sql(update, fresh=True)
 
 
 def merge_insert(merge: Merge) -> str:
@@ -160,7 +168,8 @@ def merge_insert(merge: Merge) -> str:
         .where(exp.Not(this=exp.Exists(this=exists)))
     )
     columns = [ident(c) for c in merge.staged_columns]
-    return sql(exp.insert(select, table_ref(merge.schema, merge.table), columns=columns))
+    return sql(exp.insert(select, table_ref(merge.schema, merge.table), columns=columns),
+               fresh=True)
 
 
 def merge_probe(merge: Merge) -> str:
@@ -170,7 +179,7 @@ def merge_probe(merge: Merge) -> str:
         .from_(merge.staged_as(STAGED))
         .join(table_ref(merge.schema, merge.table, STORED), on=merge.same_point(STORED, STAGED))
     )
-    return sql(matches)
+    return sql(matches, fresh=True)
 
 
 def series_last_times(schema: str, table: str, tags: Sequence[str]) -> str:
