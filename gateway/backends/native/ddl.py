@@ -4,9 +4,10 @@ drops and deletes, each inside the writer's transaction."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 from gateway.errors import conflict, invalid, not_found
@@ -15,7 +16,7 @@ from translators.lineprotocol import FieldType
 from . import statements as st
 from .catalog import Catalog, Column, Database, Role, Table, new_table
 from .series_index import SeriesIndex
-from .transaction import Transaction
+from .transaction import Transaction, append_arrow
 
 # DuckDB's own schemas (and ours) cannot be databases, nor can the store's catalog name: a
 # schema named like its catalog is an ambiguous reference to DuckDB.
@@ -66,29 +67,60 @@ def ensure_database(
     return work.databases[name]
 
 
-def create_table(tx: Transaction, database: str, table: str, columns: Sequence[Column], *,
-                 checked: bool = False) -> Table:
-    """Create a table; `checked` says the caller already ruled out name clashes."""
+def create_table(tx: Transaction, database: str, table: str, columns: Sequence[Column]) -> Table:
+    """Create a table, refusing a name that clashes with one the database has."""
     db = tx.catalog.view.databases[database]
-    other = None if checked else db.folded().get(table.casefold())
+    other = db.folded().get(table.casefold())
     if other is not None:
         raise conflict(f"table {table!r} already exists" if other == table else
                        f"table {table!r} differs only in case from existing {other!r}")
-    info = new_table(table)
-    for col in columns:
-        info.columns[col.name] = col
-    tx.con.execute(st.create_table(database, table, [(c.name, sql_type(c)) for c in
-                                                  info.columns.values()]))
-    record_columns(tx, database, table, list(info.columns.values()))
-    tx.catalog.writable().databases[database].tables[table] = info
-    return info
+    grow_schema(tx, database, {table: columns})
+    return tx.catalog.view.databases[database].tables[table]
 
 
-def record_columns(tx: Transaction, database: str, table: str, cols: Sequence[Column]) -> None:
-    if cols:
-        tx.con.execute(st.meta_insert(st.META_COLUMNS, *(
-            [database, table, col.name, str(col.role), str(col.type) if col.type else None]
-            for col in cols)))
+def grow_schema(tx: Transaction, database: str, columns: Mapping[str, Sequence[Column]]) -> None:
+    """Create the tables the database lacks and add the given columns to those it has; the
+    caller ruled out name clashes. A write can name thousands of new measurements, so
+    everything but the CREATE and ALTER statements is done once: the catalog is copied once
+    and every column is recorded in one INSERT."""
+    if not columns:
+        return
+    db = tx.catalog.writable().databases[database]
+    recorded: dict[str, list[Column]] = {}
+    for name, cols in columns.items():
+        table = db.tables.get(name)
+        if table is None:
+            table = new_table(name)
+            table.columns.update((c.name, c) for c in cols)
+            tx.con.execute(st.create_table(database, name, [(c.name, sql_type(c)) for c in
+                                                            table.columns.values()]))
+            db.tables[name] = table
+            recorded[name] = list(table.columns.values())
+        elif cols:
+            table = tx.catalog.writable_table(database, name)
+            for col in cols:
+                tx.con.execute(st.add_column(database, name, col.name, sql_type(col)))
+                table.columns[col.name] = col
+            recorded[name] = list(cols)
+    _record_columns(tx, database, recorded)
+
+
+def _record_columns(tx: Transaction, database: str,
+                    columns: Mapping[str, Sequence[Column]]) -> None:
+    """One INSERT of the columns' catalog rows, from Arrow (literal VALUES rows for thousands
+    of columns cost more to generate and parse than to store)."""
+    rows = [(table, col) for table, cols in columns.items() for col in cols]
+    if not rows:
+        return
+    text = pa.string()
+    layout = pa.table([
+        pa.array([database] * len(rows), text),
+        pa.array([table for table, _ in rows], text),
+        pa.array([col.name for _, col in rows], text),
+        pa.array([str(col.role) for _, col in rows], text),
+        pa.array([str(col.type) if col.type else None for _, col in rows], text),
+    ], names=list(st.META_COLUMNS_LAYOUT))
+    append_arrow(tx.con, st.META_SCHEMA, st.META_COLUMNS, layout)
 
 
 def sql_type(col: Column) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from translators.lineprotocol import TIME_COLUMN
 
@@ -38,12 +39,25 @@ def column(name: str, table: str | None = None) -> exp.Column:
     return exp.Column(this=ident(name), table=ident(table) if table else None)
 
 
+@lru_cache(maxsize=64)
+def _data_type(sql_type: str) -> exp.DataType:
+    return exp.DataType.build(sql_type, dialect=DIALECT)
+
+
 def _column_def(name: str, sql_type: str) -> exp.ColumnDef:
-    return exp.ColumnDef(this=ident(name), kind=exp.DataType.build(sql_type, dialect=DIALECT))
+    # A copy of the type parsed once: parsing it again for every column of every new table
+    # was most of the cost of generating a CREATE TABLE.
+    return exp.ColumnDef(this=ident(name), kind=_data_type(sql_type).copy())
 
 
-def sql(expression: exp.Expression) -> str:
-    return expression.sql(dialect=DIALECT)
+# One dialect instance: `Expression.sql(dialect=...)` builds a new one at every call.
+_GENERATOR = Dialect.get_or_raise(DIALECT)
+
+
+def sql(expression: exp.Expression, *, fresh: bool = False) -> str:
+    """DuckDB SQL for the expression; `fresh` says it was built for this call alone, so
+    generation need not copy it first."""
+    return _GENERATOR.generate(expression, copy=not fresh)
 
 
 def create_schema(schema: str) -> str:
@@ -58,7 +72,7 @@ def drop_schema(schema: str) -> str:
 def create_table(schema: str, table: str, columns: Sequence[tuple[str, str]]) -> str:
     defs = [_column_def(name, sql_type) for name, sql_type in columns]
     return sql(exp.Create(this=exp.Schema(this=table_ref(schema, table), expressions=defs),
-                          kind="TABLE", exists=True))
+                          kind="TABLE", exists=True), fresh=True)
 
 
 def drop_table(schema: str, table: str) -> str:
@@ -67,13 +81,21 @@ def drop_table(schema: str, table: str) -> str:
 
 def add_column(schema: str, table: str, name: str, sql_type: str) -> str:
     return sql(exp.Alter(this=table_ref(schema, table), kind="TABLE",
-                         actions=[_column_def(name, sql_type)]))
+                         actions=[_column_def(name, sql_type)]), fresh=True)
 
 
 def _nanos(value: int) -> exp.Expression:
-    return exp.cast(
-        exp.func("make_timestamp_ns", exp.Literal.number(value)), TIME_TYPE, dialect=DIALECT
-    )
+    nanos = exp.Anonymous(this="make_timestamp_ns", expressions=[exp.Literal.number(value)])
+    return exp.Cast(this=nanos, to=_data_type(TIME_TYPE).copy())
+
+
+def _and(left: exp.Expression, right: exp.Expression) -> exp.Expression:
+    """`left AND right` as `exp.and_` writes it, without its copies of both sides (a merge
+    builds three statements per table, and a write naming thousands of tables again merges
+    into each)."""
+    return exp.And(this=exp.Paren(this=left) if isinstance(left, exp.Connector) else left,
+                   expression=exp.Paren(this=right) if isinstance(right, exp.Connector)
+                   else right)
 
 
 def time_before(value: int) -> exp.Expression:
@@ -103,10 +125,10 @@ class Merge:
                 same = exp.NullSafeEQ(this=column(tag, target), expression=column(tag, staged))
             else:
                 same = exp.Is(this=column(tag, target), expression=exp.Null())
-            condition = exp.and_(condition, same)
+            condition = _and(condition, same)
         window = exp.Between(this=column(TIME_COLUMN, target), low=_nanos(self.low),
                              high=_nanos(self.high))
-        return exp.and_(condition, window)
+        return _and(condition, window)
 
     def staged_as(self, alias: str) -> exp.Expression:
         return exp.Table(this=ident(self.stage), alias=exp.TableAlias(this=ident(alias)))
@@ -130,7 +152,7 @@ def merge_update(merge: Merge, fields: Sequence[str]) -> str:
         where=merge.same_point(STORED, STAGED),
         from_=exp.From(this=merge.staged_as(STAGED)),
     )
-    return sql(update)
+    return sql(update, fresh=True)
 
 
 def merge_insert(merge: Merge) -> str:
@@ -146,7 +168,8 @@ def merge_insert(merge: Merge) -> str:
         .where(exp.Not(this=exp.Exists(this=exists)))
     )
     columns = [ident(c) for c in merge.staged_columns]
-    return sql(exp.insert(select, table_ref(merge.schema, merge.table), columns=columns))
+    return sql(exp.insert(select, table_ref(merge.schema, merge.table), columns=columns),
+               fresh=True)
 
 
 def merge_probe(merge: Merge) -> str:
@@ -156,7 +179,7 @@ def merge_probe(merge: Merge) -> str:
         .from_(merge.staged_as(STAGED))
         .join(table_ref(merge.schema, merge.table, STORED), on=merge.same_point(STORED, STAGED))
     )
-    return sql(matches)
+    return sql(matches, fresh=True)
 
 
 def series_last_times(schema: str, table: str, tags: Sequence[str]) -> str:
@@ -172,6 +195,7 @@ def series_last_times(schema: str, table: str, tags: Sequence[str]) -> str:
 
 META_DATABASES = "databases"
 META_COLUMNS = "columns"
+META_COLUMNS_LAYOUT = ("database", "table", "column", "role", "type")
 # v1 retention policies (position keeps 1.x's creation order) and each database's default; a
 # database without a default row predates them and has 1.x's `autogen` alone.
 META_RETENTION_POLICIES = "retention_policies"
@@ -182,12 +206,8 @@ def meta_setup() -> list[str]:
     return [
         create_schema(META_SCHEMA),
         create_table(META_SCHEMA, META_DATABASES, [("name", "VARCHAR"), ("created_ns", "BIGINT")]),
-        create_table(
-            META_SCHEMA,
-            META_COLUMNS,
-            [("database", "VARCHAR"), ("table", "VARCHAR"), ("column", "VARCHAR"),
-             ("role", "VARCHAR"), ("type", "VARCHAR")],
-        ),
+        create_table(META_SCHEMA, META_COLUMNS,
+                     [(name, "VARCHAR") for name in META_COLUMNS_LAYOUT]),
         create_table(
             META_SCHEMA,
             META_RETENTION_POLICIES,
@@ -231,8 +251,10 @@ def append_from_source(schema: str, table: str) -> str:
     appended to a stored table by position. The text depends on the table alone, so it is
     generated once per table rather than once per batch (0.1 to 0.5 ms of sqlglot each)."""
     source = exp.Table(this=exp.Anonymous(this="query_table", expressions=[exp.Placeholder()]))
-    return sql(exp.insert(exp.Select(expressions=[exp.Star()]).from_(source),
-                          table_ref(schema, table)))
+    select = exp.Select(expressions=[exp.Star()], from_=exp.From(this=source))
+    # Built as nodes, not through the builders (which copy their arguments): a write that
+    # creates thousands of tables generates this once for each.
+    return sql(exp.Insert(this=table_ref(schema, table), expression=select), fresh=True)
 
 
 def physical_columns() -> str:

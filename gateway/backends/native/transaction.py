@@ -80,8 +80,14 @@ def insert_rows(con: duckdb.DuckDBPyConnection, database: str, table: Table,
     rows = data.num_rows
     layout = pa.table([data.column(c) if c in present else pa.nulls(rows) for c in
                        table.columns], names=list(table.columns))
+    append_arrow(con, database, table.name, layout)
+
+
+def append_arrow(con: duckdb.DuckDBPyConnection, schema: str, table: str,
+                 layout: pa.Table) -> None:
+    """Append rows laid out in the stored table's column order, in one INSERT."""
     if _register_source is None or _submit is None:
-        con.from_arrow(layout).insert_into(st.qualified(database, table.name))
+        con.from_arrow(layout).insert_into(st.qualified(schema, table))
         return
     source = _register_source(con, layout)  # registered while the handle lives
-    _submit(con, st.append_from_source(database, table.name), [source.name], "rows").drain()
+    _submit(con, st.append_from_source(schema, table), [source.name], "rows").drain()

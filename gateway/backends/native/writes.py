@@ -26,7 +26,7 @@ from translators.lineprotocol.model import MAX_LINE_ERRORS
 from . import retention
 from . import statements as st
 from .catalog import Column, Database, RetentionPolicy, Role, Table
-from .ddl import create_table, ensure_database, record_columns, sql_type
+from .ddl import ensure_database, grow_schema
 from .series_index import SeriesIndex, SeriesStats, classify, load_series, series_stats
 from .transaction import STAGE, Transaction, insert_rows, staged
 
@@ -111,11 +111,19 @@ def apply_write(
     for (chunk, new_columns), stats in zip(checked, prepared.stats, strict=True):
         if chunk.num_rows:
             by_measurement.setdefault(chunk.measurement, []).append((chunk, new_columns, stats))
-    for parts in by_measurement.values():
-        chunk, new_columns, stats = parts[0] if len(parts) == 1 else _in_line_order(parts)
+    merged = [parts[0] if len(parts) == 1 else _in_line_order(parts)
+              for parts in by_measurement.values()]
+    stored = tx.catalog.view.databases[database].tables
+    for chunk, _, _ in merged:
+        if chunk.measurement not in stored:
+            index[(database, chunk.measurement)] = {}  # a new table: no series to read back
+    # Every new table and column of the batch first, in one go (`grow_schema`).
+    grow_schema(tx, database, {chunk.measurement: new_columns
+                               for chunk, new_columns, _ in merged})
+    for chunk, _, stats in merged:
         if stats is None or chunk.num_rows != stats.data.num_rows:  # rows refused: stale stats
             stats = series_stats(chunk.table, chunk.tags)
-        _store_chunk(tx, index, database, chunk, new_columns, stats)
+        _store_chunk(tx, index, database, chunk, stats)
         written += chunk.num_rows
     return written, rejected
 
@@ -275,22 +283,12 @@ def _store_chunk(
     index: SeriesIndex,
     database: str,
     chunk: TableChunk,
-    new_columns: list[Column],
     stats: SeriesStats,
 ) -> None:
+    """Append or merge a chunk's rows; its table and columns exist already."""
     measurement = chunk.measurement
     data = chunk.table
-    table = tx.catalog.view.databases[database].tables.get(measurement)
-    if table is None:
-        table = create_table(tx, database, measurement, new_columns, checked=True)
-        index[(database, measurement)] = {}
-    elif new_columns:
-        table = tx.catalog.writable_table(database, measurement)
-        for col in new_columns:
-            tx.con.execute(st.add_column(database, measurement, col.name, sql_type(col)))
-            table.columns[col.name] = col
-        record_columns(tx, database, measurement, new_columns)
-
+    table = tx.catalog.view.databases[database].tables[measurement]
     series = load_series(tx, index, database, table)
     tags = [c for c in data.column_names if c in chunk.tags]
     merge_mask = classify(stats, series)
