@@ -29,6 +29,7 @@ from .schema import SchemaProvider, StaticSchema
 from .select_list import parent_columns, schema_union, strip_parens
 from .select_plan import PrimRef, SelectPlan
 from .sqlnames import STORED_TIME, TIME, VIRTUAL_DB, col, ident
+from .subquery_batches import reduce_batches
 from .subquery_fill import statement_fills_in_runs
 from .subquery_inner import (
     aggregates,
@@ -55,6 +56,7 @@ from .subquery_types import (
     tag_columns_typed,
     untyped_columns,
 )
+from .timerange import split_condition
 
 if TYPE_CHECKING:
     from .engine import Limits, Runner
@@ -132,6 +134,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
+        if layers and answered and all(a.batches is not None for a in answered):
+            # the parent's condition filters the rows before its reducers read them
+            answered = reduce_batches(
+                answered, parent.dimensions, layers,
+                lambda a=answered: _parent_filter(a, statement, now, run))
         if (layers or raw_read) and answered and all(
                 a.batches is not None for a in answered):
             answered = [piece for series in answered for piece in _batched(series)]
@@ -401,6 +408,14 @@ def _meeting(answered: list[Series], condition: ast.Expr, run: Runner) -> dict[i
             kept[number] = meets.slice(offset, size)
             offset += size
     return kept
+
+
+def _parent_filter(answered: list[Series], statement: ast.SelectStatement, now: int,
+                   run: Runner) -> dict[int, pa.Array] | None:
+    """Per series of `answered` (by number), whether each row meets the parent's condition
+    other than time; None when there is none."""
+    rest, _ = split_condition(statement.condition, now, statement.timezone)
+    return None if rest is None else _meeting(answered, rest, run)
 
 
 def _table_name(index: int) -> str:

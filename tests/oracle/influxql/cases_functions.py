@@ -954,6 +954,29 @@ SELECTORS = [
                  "GROUP BY time(2m)) WHERE a < 40 AND time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T00:10:00Z'",
                  id="percentile-low-rank-subquery-count-condition-empties-batch"),
+    # the parent's condition filters the subquery's rows before its reducers read them: a
+    # batch it empties leaves two nils in a row, which close the reducers' windows and end
+    # the read where nothing came between (`subquery_batches.py`)
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(requests, 5) AS a FROM counters "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(4m30s)) WHERE a > 3",
+                 id="percentile-low-rank-subquery-spread-condition-batches"),
+    pytest.param("SELECT count(a) FROM (SELECT percentile(requests, 5) AS a FROM counters "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(4m30s)) WHERE a > 3",
+                 id="percentile-low-rank-subquery-count-condition-stretches"),
+    pytest.param("SELECT count(a), max(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(90s), host) WHERE a < 60 GROUP BY host",
+                 id="percentile-low-rank-subquery-condition-ends-read-by-tag"),
+    pytest.param("SELECT median(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(90s), /o/) WHERE a < 50",
+                 id="percentile-low-rank-subquery-median-condition-ends-read"),
+    pytest.param("SELECT count(a) FROM (SELECT percentile(usage_idle, 5) AS a FROM cpu "
+                 "GROUP BY time(2m)) WHERE a > 40 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z'",
+                 id="percentile-low-rank-subquery-condition-empties-first-batch"),
     # median(), spread() and the like reduce the subquery's cursor as they read it: a scan
     # that finds nothing (one window selecting nothing) closes their window, a row per
     # batch; count() and mean() reduce the batches again, the whole read's answer

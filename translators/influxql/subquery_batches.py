@@ -1,0 +1,70 @@
+"""The batches a parent's reducers read a subquery's rows in, after the parent's condition.
+
+A subquery's cursor answers a nil where every percentile() window selects nothing; its rows
+come numbered by how many such nils came before each (`percentile_windows.after_nils`,
+`Series.batches`). 1.x filters the rows with the parent's condition before its reduce
+iterators read them (a filter iterator between, which hands a nil on), so a batch the
+condition empties leaves two nils in a row: the reducers close their windows there
+(`percentile_windows.reduced`), and the executor's rule (a second nil in a row, or one
+before any row, ends the read) applies to what they answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+
+from . import ast
+from .percentile_windows import reduced
+from .results import Series
+from .shard_index import groups_by
+
+
+def reduce_batches(answered: list[Series], dimensions: tuple[ast.Dimension, ...],
+                   layers: int, meeting: Callable[[], dict[int, pa.Array] | None]
+                   ) -> list[Series]:
+    """The subquery's series with each row's batch number as the parent's `layers` reduce
+    iterators read it (`Series.batches`), the rows they never read or the condition drops
+    left out. `meeting()`: per series (by number), a mask of the rows the parent's condition
+    keeps; None when it keeps all."""
+    grouped = groups_by(dimensions)
+    kept = meeting()
+
+    def key(series: Series) -> tuple[str, tuple[tuple[str, str], ...]]:
+        # the window 1.x's reduce iterators read: measurement and the parent's GROUP BY tags
+        return series.name, tuple((k, v) for k, v in sorted((series.tags or {}).items())
+                                  if grouped(k))
+
+    # each row as (nils before it, its place in the emission order, series, row)
+    rows: list[tuple[int, tuple[Any, ...], int, int]] = []
+    for number, series in enumerate(answered):
+        for at, batch in enumerate(series.batches or ()):
+            place = ((series.order[at],) if series.order is not None
+                     else (key(series), series.values[at][0], number))
+            rows.append((batch, place, number, at))
+    rows.sort()
+    mask = {number: m.to_pylist() for number, m in kept.items()} if kept is not None else None
+    stream: list[int | None] = []
+    nils = 0
+    for index, (batch, _, number, at) in enumerate(rows):
+        stream.extend([None] * (batch - nils))
+        nils = batch
+        if mask is None or mask[number][at]:
+            stream.append(index)
+    found = reduced(stream, lambda index: key(answered[rows[index][2]]), layers)
+    numbers: dict[tuple[int, int], int] = {}
+    for batch, window in enumerate(found):
+        for index in window:
+            numbers[rows[index][2], rows[index][3]] = batch
+    out = []
+    for number, series in enumerate(answered):
+        places = [at for at in range(series.row_count) if (number, at) in numbers]
+        if not places:
+            continue
+        out.append(Series(series.name, series.columns, [series.values[at] for at in places],
+                          series.tags, series.has_time, timezone=series.timezone,
+                          order=None if series.order is None
+                          else [series.order[at] for at in places],
+                          batches=[numbers[number, at] for at in places]))
+    return out
