@@ -977,6 +977,18 @@ SELECTORS = [
                  "GROUP BY time(2m)) WHERE a > 40 AND time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T00:10:00Z'",
                  id="percentile-low-rank-subquery-condition-empties-first-batch"),
+    # a group holding a value before the parent's lower bound ends the read (us-west here:
+    # server01's 00:00 bucket); the groups read before it keep their batches, us-east's
+    # nil at 00:48 (server03's gap) still closing spread()'s window
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(usage_idle, 40) AS a FROM cpu "
+                 "GROUP BY time(3m), host) WHERE a <> 76.42 AND a <> 35.19 AND "
+                 "time >= '2024-01-01T00:01:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY region", id="percentile-low-rank-subquery-early-group-keeps-batches"),
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(usage_idle, 40) AS a FROM cpu "
+                 "GROUP BY time(3m), host, region) WHERE a <> 76.42 AND a <> 35.19 AND "
+                 "time >= '2024-01-01T00:01:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY region",
+                 id="percentile-low-rank-subquery-early-group-keeps-batches-by-region"),
     # median(), spread() and the like reduce the subquery's cursor as they read it: a scan
     # that finds nothing (one window selecting nothing) closes their window, a row per
     # batch; count() and mean() reduce the batches again, the whole read's answer
