@@ -29,7 +29,7 @@ from .schema import SchemaProvider, StaticSchema
 from .select_list import parent_columns, schema_union, strip_parens
 from .select_plan import PrimRef, SelectPlan
 from .sqlnames import STORED_TIME, TIME, VIRTUAL_DB, col, ident
-from .subquery_batches import reduce_batches
+from .subquery_batches import range_windows, reduce_batches
 from .subquery_fill import statement_fills_in_runs
 from .subquery_inner import (
     aggregates,
@@ -134,6 +134,10 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
+        if layers == 1 and not by_time and answered and all(
+                a.batches is None and a.order is None for a in answered):
+            # a fill run's rows come run after run: its leading nulls close windows
+            answered = range_windows(answered, parent, _lower_bound(statement, now))
         if layers and answered and all(a.batches is not None for a in answered):
             # the parent's condition filters the rows before its reducers read them
             answered = reduce_batches(
@@ -416,6 +420,11 @@ def _parent_filter(answered: list[Series], statement: ast.SelectStatement, now: 
     other than time; None when there is none."""
     rest, _ = split_condition(statement.condition, now, statement.timezone)
     return None if rest is None else _meeting(answered, rest, run)
+
+
+def _lower_bound(statement: ast.SelectStatement, now: int) -> int | None:
+    """The lower bound of the statement's own time range, if any."""
+    return split_condition(statement.condition, now, statement.timezone)[1].lower
 
 
 def _table_name(index: int) -> str:

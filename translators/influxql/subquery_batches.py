@@ -68,3 +68,42 @@ def reduce_batches(answered: list[Series], dimensions: tuple[ast.Dimension, ...]
                           else [series.order[at] for at in places],
                           batches=[numbers[number, at] for at in places]))
     return out
+
+
+def range_windows(answered: list[Series], statement: ast.SelectStatement,
+                  lower: int | None) -> list[Series]:
+    """The subquery's series (its fill runs, in read order) with each row's batch number
+    (`Series.batches`) as a parent's one reduce iterator (median(), spread()...) windows
+    them without GROUP BY time: a window is the parent's range, opened at a point with a
+    value (a null one is skipped) and closed by a point of another group or one outside the
+    range, so a run's leading null stamped before the lower bound, read after a window
+    opened, ends it (fuzz 368-793, 460-588). Unchanged where one window holds it all, or
+    where the calls read several columns (each call reads its own)."""
+    names = {v.name for item in statement.fields for c in ast.calls(item.expr)
+             for v in ast.var_refs(c)}
+    if lower is None or len(names) != 1:
+        return answered
+    name = next(iter(names))
+    grouped = groups_by(statement.dimensions)
+    opened: dict[tuple[str, tuple[tuple[str, str], ...]], int | None] = {}
+    numbers: list[list[int]] = []
+    count = 0  # windows opened so far, across the groups
+    for series in answered:
+        key = series.name, tuple((k, v) for k, v in sorted((series.tags or {}).items())
+                                 if grouped(k))
+        column = series.columns.index(name) if name in series.columns else None
+        mine: list[int] = []
+        for row in series.values:
+            value = None if column is None else row[column]
+            window = opened.get(key)
+            if window is not None and row[0] < lower:
+                window = opened[key] = None  # out of the window's range: it closes
+            if window is None and value is not None:
+                window = opened[key] = count
+                count += 1
+            mine.append(count if window is None else window)
+        numbers.append(mine)
+    if count <= 1:
+        return answered
+    return [Series(s.name, s.columns, s.values, s.tags, s.has_time, timezone=s.timezone,
+                   batches=mine) for s, mine in zip(answered, numbers, strict=True)]
