@@ -892,6 +892,15 @@ SELECTORS = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
                  "GROUP BY time(3m), cpu) GROUP BY region",
                  id="percentile-subquery-cursor-parent-groups"),
+    # the cursor compares the points' whole tag sets (host before region here): b's eu rows
+    # (server04) use up two of a's nils each, then a's us-west points (server01) come first;
+    # a raw parent answers each change of group as a series of its own (eu, us-west, eu,
+    # us-east, us-west); the gateway joins each group's rows (pending)
+    pytest.param("SELECT * FROM (SELECT percentile(usage_user, 20) AS a, "
+                 "percentile(usage_idle, 30) AS b FROM cpu WHERE "
+                 "time >= '2024-01-01T00:28:00Z' AND time < '2024-01-01T00:55:00Z' "
+                 "GROUP BY time(2m), host) GROUP BY region",
+                 id="percentile-subquery-cursor-parent-groups-interleaved"),
     # a parent's transformations read the subquery through a merge iterator, which drops it
     # at its first nil: the first scan where every call finds nothing ends the read, no
     # second scan (fuzz 180-764, 190-628); a raw parent or an aggregate reads on
