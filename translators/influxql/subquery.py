@@ -134,15 +134,15 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
-        if layers == 1 and not by_time and answered and all(
-                a.batches is None and a.order is None for a in answered):
-            # a fill run's rows come run after run: its leading nulls close windows
-            answered = range_windows(answered, parent, _lower_bound(statement, now))
         if layers and answered and all(a.batches is not None for a in answered):
             # the parent's condition filters the rows before its reducers read them
             answered = reduce_batches(
-                answered, parent.dimensions, layers,
+                answered, parent, layers,
                 lambda a=answered: _parent_filter(a, statement, now, run))
+        elif layers == 1 and not by_time and answered and all(
+                a.batches is None and a.order is None for a in answered):
+            # a fill run's rows come run after run: its leading nulls close windows
+            answered = range_windows(answered, parent, _lower_bound(statement, now))
         if (layers or raw_read) and answered and all(
                 a.batches is not None for a in answered):
             answered = [piece for series in answered for piece in _batched(series)]

@@ -1,4 +1,4 @@
-"""The batches a parent's reducers read a subquery's rows in, after the parent's condition.
+"""The batches (windows) a parent's reducers read a subquery's rows in.
 
 A subquery's cursor answers a nil where every percentile() window selects nothing; its rows
 come numbered by how many such nils came before each (`percentile_windows.after_nils`,
@@ -6,7 +6,9 @@ come numbered by how many such nils came before each (`percentile_windows.after_
 iterators read them (a filter iterator between, which hands a nil on), so a batch the
 condition empties leaves two nils in a row: the reducers close their windows there
 (`percentile_windows.reduced`), and the executor's rule (a second nil in a row, or one
-before any row, ends the read) applies to what they answer."""
+before any row, ends the read) applies to what they answer (`reduce_batches`). Without such
+nils, a fill()ed subquery's runs still come in several windows: a run's leading null stamped
+before the parent's lower bound closes one (`range_windows`)."""
 
 from __future__ import annotations
 
@@ -21,14 +23,16 @@ from .results import Series
 from .shard_index import groups_by
 
 
-def reduce_batches(answered: list[Series], dimensions: tuple[ast.Dimension, ...],
-                   layers: int, meeting: Callable[[], dict[int, pa.Array] | None]
-                   ) -> list[Series]:
+def reduce_batches(answered: list[Series], statement: ast.SelectStatement, layers: int,
+                   meeting: Callable[[], dict[int, pa.Array] | None]) -> list[Series]:
     """The subquery's series with each row's batch number as the parent's `layers` reduce
     iterators read it (`Series.batches`), the rows they never read or the condition drops
-    left out. `meeting()`: per series (by number), a mask of the rows the parent's condition
-    keeps; None when it keeps all."""
-    grouped = groups_by(dimensions)
+    left out. `statement`: the parent, its dimensions expanded. `meeting()`: per series (by
+    number), a mask of the rows the parent's condition keeps; None when it keeps all. A row
+    null in every column the calls read is a nil point to them, skipped before the window's
+    checks, so another group's such row closes no window (1.x's reduce iterator)."""
+    grouped = groups_by(statement.dimensions)
+    names = _read_columns(statement)
     kept = meeting()
 
     def key(series: Series) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -47,10 +51,13 @@ def reduce_batches(answered: list[Series], dimensions: tuple[ast.Dimension, ...]
     mask = {number: m.to_pylist() for number, m in kept.items()} if kept is not None else None
     stream: list[int | None] = []
     nils = 0
+    read = [[i for i, c in enumerate(s.columns) if c in names] for s in answered]
     for index, (batch, _, number, at) in enumerate(rows):
         stream.extend([None] * (batch - nils))
         nils = batch
-        if mask is None or mask[number][at]:
+        values = answered[number].values[at]
+        if (mask is None or mask[number][at]) and any(values[i] is not None
+                                                      for i in read[number]):
             stream.append(index)
     found = reduced(stream, lambda index: key(answered[rows[index][2]]), layers)
     numbers: dict[tuple[int, int], int] = {}
@@ -79,15 +86,14 @@ def range_windows(answered: list[Series], statement: ast.SelectStatement,
     range, so a run's leading null stamped before the lower bound, read after a window
     opened, ends it (fuzz 368-793, 460-588). Unchanged where one window holds it all, or
     where the calls read several columns (each call reads its own)."""
-    names = {v.name for item in statement.fields for c in ast.calls(item.expr)
-             for v in ast.var_refs(c)}
+    names = _read_columns(statement)
     if lower is None or len(names) != 1:
         return answered
     name = next(iter(names))
     grouped = groups_by(statement.dimensions)
-    opened: dict[tuple[str, tuple[tuple[str, str], ...]], int | None] = {}
+    opened: tuple[str, tuple[tuple[str, str], ...]] | None = None  # the open window's group
     numbers: list[list[int]] = []
-    count = 0  # windows opened so far, across the groups
+    count = 0  # windows opened so far
     for series in answered:
         key = series.name, tuple((k, v) for k, v in sorted((series.tags or {}).items())
                                  if grouped(k))
@@ -95,15 +101,21 @@ def range_windows(answered: list[Series], statement: ast.SelectStatement,
         mine: list[int] = []
         for row in series.values:
             value = None if column is None else row[column]
-            window = opened.get(key)
-            if window is not None and row[0] < lower:
-                window = opened[key] = None  # out of the window's range: it closes
-            if window is None and value is not None:
-                window = opened[key] = count
+            if opened is not None and row[0] < lower:
+                opened = None  # a point out of the window's range closes it, a nil too
+            if value is not None and opened != key:
+                opened = key  # another group's point closes the window (a nil is skipped)
                 count += 1
-            mine.append(count if window is None else window)
+            # a nil while no window is open goes with the next one: it adds nothing
+            mine.append(count if opened is not None else count + 1)
         numbers.append(mine)
     if count <= 1:
         return answered
     return [Series(s.name, s.columns, s.values, s.tags, s.has_time, timezone=s.timezone,
                    batches=mine) for s, mine in zip(answered, numbers, strict=True)]
+
+
+def _read_columns(statement: ast.SelectStatement) -> set[str]:
+    """The names the statement's calls read."""
+    return {v.name for item in statement.fields for c in ast.calls(item.expr)
+            for v in ast.var_refs(c)}
