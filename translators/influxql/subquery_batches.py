@@ -119,3 +119,42 @@ def _read_columns(statement: ast.SelectStatement) -> set[str]:
     """The names the statement's calls read."""
     return {v.name for item in statement.fields for c in ast.calls(item.expr)
             for v in ast.var_refs(c)}
+
+
+#: A batch number's factor for its nil batch, its stretch (`emission_stretches`) added
+STRIDE = 1 << 20
+
+
+def emission_stretches(answered: list[Series], dimensions: tuple[ast.Dimension, ...]
+                       ) -> list[Series] | None:
+    """A subquery's series whose rows its cursor emitted back and forth between the parent's
+    groups (`Series.order`), each row's batch number (`Series.batches`, the nils before it)
+    times `STRIDE` plus its stretch of one group in that order: 1.x's raw parent answers
+    each stretch as a series of its own. None where every group's rows come in one
+    stretch."""
+    grouped = groups_by(dimensions)
+
+    def key(series: Series) -> tuple[str, tuple[tuple[str, str], ...]]:
+        return series.name, tuple((k, v) for k, v in sorted((series.tags or {}).items())
+                                  if grouped(k))
+
+    rows = sorted((place, number, at) for number, series in enumerate(answered)
+                  for at, place in enumerate(series.order or ()))
+    numbers: dict[tuple[int, int], int] = {}
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    last = None
+    stretch = 0
+    back = False  # a group met again after another's rows
+    for _, number, at in rows:
+        group = key(answered[number])
+        if group != last:
+            back = back or group in seen
+            seen.add(group)
+            stretch, last = stretch + 1, group
+        nils = answered[number].batches[at] if answered[number].batches else 0
+        numbers[number, at] = nils * STRIDE + stretch
+    if not back or stretch >= STRIDE:
+        return None
+    return [Series(s.name, s.columns, s.values, s.tags, s.has_time, timezone=s.timezone,
+                   order=s.order, batches=[numbers[n, at] for at in range(s.row_count)])
+            for n, s in enumerate(answered)]

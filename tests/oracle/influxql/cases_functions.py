@@ -895,12 +895,16 @@ SELECTORS = [
     # the cursor compares the points' whole tag sets (host before region here): b's eu rows
     # (server04) use up two of a's nils each, then a's us-west points (server01) come first;
     # a raw parent answers each change of group as a series of its own (eu, us-west, eu,
-    # us-east, us-west); the gateway joins each group's rows (pending)
-    pytest.param("SELECT * FROM (SELECT percentile(usage_user, 20) AS a, "
-                 "percentile(usage_idle, 30) AS b FROM cpu WHERE "
-                 "time >= '2024-01-01T00:28:00Z' AND time < '2024-01-01T00:55:00Z' "
-                 "GROUP BY time(2m), host) GROUP BY region",
-                 id="percentile-subquery-cursor-parent-groups-interleaved"),
+    # us-east, us-west), its limit counting each afresh
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(usage_user, 20) AS a, "
+                   "percentile(usage_idle, 30) AS b FROM cpu WHERE "
+                   "time >= '2024-01-01T00:28:00Z' AND time < '2024-01-01T00:55:00Z' "
+                   f"GROUP BY time(2m), host){where} GROUP BY region{tail}",
+                   id=f"percentile-subquery-cursor-parent-groups-interleaved{ident}")
+      for fields, where, tail, ident in (("*", "", "", ""),
+                                         ("a, b", "", " LIMIT 3 OFFSET 2", "-limit-offset"),
+                                         ("b", " WHERE b > 50", "", "-condition"),
+                                         ("a", "", " OFFSET 5", "-offset"))),
     # ...where a parent's reducer reads b, a's us-west rows (b null) are nil points to it,
     # skipped before the window's group is checked: eu's window stays open across them
     *(pytest.param(f"SELECT {call}(b) FROM (SELECT percentile(usage_user, 20) AS a, "
