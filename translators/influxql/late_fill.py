@@ -243,7 +243,7 @@ def _walk(plan: SelectPlan, streams: dict[int, list[Item]],
     transformations reading a subquery, `SelectPlan.read_once`). `scans`: gets what each
     scan finds (the row's index, None for nothing), and the walk goes on to the end of
     every call's answers (a parent's reducers decide where the read ends:
-    `percentile_windows._reduced`)."""
+    `subquery_batches.py`)."""
     places = dict.fromkeys(streams, 0)
     held: dict[int, Point] = {}
 

@@ -75,10 +75,8 @@ def read_rows(plan: SelectPlan, groups: Sequence[Rows],
                                               strict=True)], [set() for _ in groups],
                 [{} for _ in groups])
     windows = [selecting(call) for call in range(len(calls))]
-    if plan.reduce_layers:
-        key_of = (lambda place: keys[order[place][0][0]]) if keys is not None else (
-            lambda place: order[place][0][0])
-        found = _reduced(_scans(windows), key_of, plan.reduce_layers)
+    if plan.reduce_layers:  # the parent reduces them (`subquery_batches.py`)
+        found = after_nils(_scans(windows))
         emitted, ended = {place for window in found for place in window}, set()
     else:
         emitted, ended = _scan(windows, once=plan.read_once)
@@ -131,7 +129,7 @@ def cursor_rows(plan: SelectPlan, groups: Sequence[Rows], keys: Sequence[Hashabl
     """A subquery's rows as 1.x's cursor emits them when its windows span several series
     (`keys`), a percentile() among its calls, without a fill iterator: (series position,
     time, prim values) in emission order, and each row's batch number when a parent's
-    reducers (`_reduced`) or a raw parent (`_between_nils`) read them in several; None when
+    reducers (`reduced`) or a raw parent (`_between_nils`) read them in several; None when
     that order is the usual one (by time, then series, one row per bucket and series). Each
     call answers its windows in time order, a window's series in order (a percentile() a
     nil for a window where no series selects); the cursor takes the least (series, time) of
@@ -165,8 +163,7 @@ def cursor_rows(plan: SelectPlan, groups: Sequence[Rows], keys: Sequence[Hashabl
     rows = _walk(plan, streams, lambda at, call, last: None, once=plan.read_once, scans=scans)
     numbers: list[int] | None = None
     if scans is not None:
-        found = (_reduced(scans, lambda i: keys[rows[i][0]], plan.reduce_layers)
-                 if plan.reduce_layers else _between_nils(scans))
+        found = after_nils(scans) if plan.reduce_layers else _between_nils(scans)
         batch_of = {i: number for number, window in enumerate(found) for i in window}
         kept = sorted(batch_of)
         rows = [rows[i] for i in kept]
@@ -287,8 +284,23 @@ def _between_nils(scans: Iterable[int | None]) -> list[list[int]]:
     return found
 
 
-def _reduced(scans: Iterable[int | None], key_of: Callable[[int], Hashable], layers: int
-             ) -> list[list[int]]:
+def after_nils(scans: Iterable[int | None]) -> list[list[int]]:
+    """Every row a subquery's cursor scans (`_scans`), by how many scans found nothing
+    before it: a parent's reducers read them all, and the parent's condition filters them
+    first (`subquery_batches.py` reduces them with `reduced`)."""
+    found: list[list[int]] = [[]]
+    for scanned in scans:
+        if scanned is None:
+            found.append([])
+        else:
+            found[-1].append(scanned)
+    while len(found) > 1 and not found[-1]:
+        found.pop()  # a nil after the last row closes what it closes, nothing more
+    return found
+
+
+def reduced(scans: Iterable[int | None], key_of: Callable[[int], Hashable], layers: int
+            ) -> list[list[int]]:
     """The places a parent's reducers read a subquery's cursor scans into (`scans`,
     `_scans`), window by window (`SelectPlan.reduce_layers`). Each layer's reduce iterator
     opens a window at its input's next point (a nil read first makes its Next answer nil),

@@ -186,7 +186,7 @@ class SelectPlan:
     # A subquery read by its parent's aggregates without GROUP BY time, through that many
     # reduce iterators (1: median(), spread()...; 2: count(), sum()... over each one's
     # partials), whose windows a nil closes: their windows decide the read and its
-    # batches (`percentile_windows._reduced`, `Series.batches`); 0: not so read
+    # batches (`subquery_batches.py`, `Series.batches`); 0: not so read
     reduce_layers: int = 0
     # A subquery read by a raw parent, whose LIMIT, OFFSET and condition meet the nils
     # between its batches (`subquery._read_raw`): its rows carry their batch numbers

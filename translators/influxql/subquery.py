@@ -29,6 +29,7 @@ from .schema import SchemaProvider, StaticSchema
 from .select_list import parent_columns, schema_union, strip_parens
 from .select_plan import PrimRef, SelectPlan
 from .sqlnames import STORED_TIME, TIME, VIRTUAL_DB, col, ident
+from .subquery_batches import STRIDE, emission_stretches, range_windows, reduce_batches
 from .subquery_fill import statement_fills_in_runs
 from .subquery_inner import (
     aggregates,
@@ -55,6 +56,7 @@ from .subquery_types import (
     tag_columns_typed,
     untyped_columns,
 )
+from .timerange import split_condition
 
 if TYPE_CHECKING:
     from .engine import Limits, Runner
@@ -111,6 +113,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     check_parent_types(statement, types, now, untyped)
     virtual: dict[str, Virtual] = {}
     batched = False  # a subquery's rows carry their batch numbers as a tag (`_batched`)
+    apart = False  # ...and their stretches of one parent group (`emission_stretches`)
     layers = reduce_layers(statement)
     raw_read = _raw_reads_batches(statement)
     for source, inner, inner_plan, inner_types in zip(statement.sources, inners, plans, types,
@@ -132,6 +135,20 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
+        if layers and answered and all(a.batches is not None for a in answered):
+            # the parent's condition filters the rows before its reducers read them
+            answered = reduce_batches(
+                answered, parent, layers,
+                lambda a=answered: _parent_filter(a, statement, now, run))
+        elif layers == 1 and not by_time and answered and all(
+                a.batches is None and a.order is None for a in answered):
+            # a fill run's rows come run after run: its leading nulls close windows
+            answered = range_windows(answered, parent, _lower_bound(statement, now))
+        if raw_read and not descending(statement) and answered and all(
+                a.order is not None for a in answered):
+            # its cursor went back and forth between the parent's groups: a series a stretch
+            stretches = emission_stretches(answered, parent.dimensions)
+            answered, apart = stretches or answered, stretches is not None
         if (layers or raw_read) and answered and all(
                 a.batches is not None for a in answered):
             answered = [piece for series in answered for piece in _batched(series)]
@@ -176,7 +193,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     if not batched:
         return found
     if raw_read:
-        return _read_raw(found, statement.limit, statement.offset, descending(statement))
+        return _read_raw(found, statement.limit, statement.offset, descending(statement),
+                         apart)
     return _unbatched(found, statement.limit, statement.offset)
 
 
@@ -217,7 +235,7 @@ def _raw_reads_batches(statement: ast.SelectStatement) -> bool:
 
 
 def _read_raw(found: list[Series], limit: int, offset: int,
-              descending: bool) -> list[Series]:
+              descending: bool, apart: bool = False) -> list[Series]:
     """A raw parent's series per batch (`_batched`) joined back and paged as 1.x pages them.
     Its limit iterator counts each series' points as they come, batch after batch, and hands
     the subquery's nil between two batches on: the executor's rule then holds for what it
@@ -226,17 +244,20 @@ def _read_raw(found: list[Series], limit: int, offset: int,
     percentile(x, 5) AS a ... GROUP BY time(2m)) OFFSET 1` over batches of one row answers
     nothing), and so does a batch the parent's condition empties (`WHERE a < 40`). Under
     ORDER BY time DESC the batches are numbered newest first, as the cursor emits them, and
-    the series come in reverse order."""
-    batches: dict[int, list[Series]] = {}
+    the series come in reverse order. `apart`: the batch numbers carry the cursor's stretches
+    of one group each (`emission_stretches`), a series apiece."""
+    batches: dict[int, list[tuple[int, Series]]] = {}
     for series in found:  # by name and tag set within a batch, as the cursor emitted them
         number = int((series.tags or {}).get(_BATCH, "0"))
-        batches.setdefault(number, []).append(series)
+        nils, stretch = divmod(number, STRIDE) if apart else (number, 0)
+        batches.setdefault(nils, []).append((stretch, series))
     joined: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
+    out: list[Series] = []
     counted: tuple[str, tuple[tuple[str, str], ...]] | None = None  # the limit's series
     points = 0
     for number in range(max(batches, default=-1) + 1):
         rows = False  # a row let through in this batch
-        for series in batches.get(number, ()):
+        for _, series in sorted(batches.get(number, ()), key=lambda piece: piece[0]):
             tags = {k: v for k, v in (series.tags or {}).items() if k != _BATCH} or None
             key = (series.name, tuple(sorted((tags or {}).items())))
             if key != counted:
@@ -249,13 +270,16 @@ def _read_raw(found: list[Series], limit: int, offset: int,
             if not kept:
                 continue
             rows = True
-            if key in joined:
+            if key in joined and (not apart or out[-1] is joined[key]):
                 joined[key].values = joined[key].values + kept
             else:
                 joined[key] = Series(series.name, series.columns, kept, tags,
                                      series.has_time, timezone=series.timezone)
+                out.append(joined[key])
         if not rows:  # the nil after this batch finds no row since the one before
             break
+    if apart:
+        return out
     return [joined[key] for key in sorted(joined, reverse=descending)]
 
 
@@ -401,6 +425,19 @@ def _meeting(answered: list[Series], condition: ast.Expr, run: Runner) -> dict[i
             kept[number] = meets.slice(offset, size)
             offset += size
     return kept
+
+
+def _parent_filter(answered: list[Series], statement: ast.SelectStatement, now: int,
+                   run: Runner) -> dict[int, pa.Array] | None:
+    """Per series of `answered` (by number), whether each row meets the parent's condition
+    other than time; None when there is none."""
+    rest, _ = split_condition(statement.condition, now, statement.timezone)
+    return None if rest is None else _meeting(answered, rest, run)
+
+
+def _lower_bound(statement: ast.SelectStatement, now: int) -> int | None:
+    """The lower bound of the statement's own time range, if any."""
+    return split_condition(statement.condition, now, statement.timezone)[1].lower
 
 
 def _table_name(index: int) -> str:

@@ -115,14 +115,26 @@ def _without(series: Series, columns: set[str]) -> Series:
         return _without_arrays(series, columns)
     blank = [i for i, c in enumerate(series.columns) if c in columns]
     rows: list[list[Any]] = []
-    for row in series.values:
+    places: list[int] = []
+    for at, row in enumerate(series.values):
         kept = list(row)
         for index in blank:
             kept[index] = None
         if any(v is not None for v in kept[1:]) or not any(v is not None for v in row[1:]):
             rows.append(kept)
+            places.append(at)
+    return _kept(series, places, rows=rows)
+
+
+def _kept(series: Series, places: list[int], *, rows: list[list[Any]] | None = None,
+          arrays: list[pa.Array] | None = None) -> Series:
+    """The series with only the rows at `places` (given as `rows` or `arrays`), each keeping
+    its place in the emission order and its batch number (`Series.order`, `.batches`)."""
     return Series(series.name, series.columns, rows, series.tags, series.has_time,
-                  timezone=series.timezone)
+                  timezone=series.timezone, arrays=arrays,
+                  order=None if series.order is None else [series.order[i] for i in places],
+                  batches=None if series.batches is None
+                  else [series.batches[i] for i in places])
 
 
 def _without_arrays(series: Series, columns: set[str]) -> Series:
@@ -132,11 +144,12 @@ def _without_arrays(series: Series, columns: set[str]) -> Series:
     out = [arrays[0], *(pa.nulls(len(a), a.type) if c in columns else a
                         for c, a in zip(series.columns[1:], arrays[1:], strict=True))]
     left = [pc.is_valid(a) for a in out[1:]]
+    places = list(range(len(arrays[0]))) if arrays else []
     if had:
         keep = pc.or_(_any(left), pc.invert(_any(had)))
         out = [a.filter(keep) for a in out]
-    return Series(series.name, series.columns, None, series.tags, series.has_time,
-                  timezone=series.timezone, arrays=out)
+        places = [at for at, kept in enumerate(keep.to_pylist()) if kept]
+    return _kept(series, places, arrays=out)
 
 
 def _any(masks: list[pa.Array]) -> pa.Array:

@@ -892,6 +892,27 @@ SELECTORS = [
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
                  "GROUP BY time(3m), cpu) GROUP BY region",
                  id="percentile-subquery-cursor-parent-groups"),
+    # the cursor compares the points' whole tag sets (host before region here): b's eu rows
+    # (server04) use up two of a's nils each, then a's us-west points (server01) come first;
+    # a raw parent answers each change of group as a series of its own (eu, us-west, eu,
+    # us-east, us-west), its limit counting each afresh
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(usage_user, 20) AS a, "
+                   "percentile(usage_idle, 30) AS b FROM cpu WHERE "
+                   "time >= '2024-01-01T00:28:00Z' AND time < '2024-01-01T00:55:00Z' "
+                   f"GROUP BY time(2m), host){where} GROUP BY region{tail}",
+                   id=f"percentile-subquery-cursor-parent-groups-interleaved{ident}")
+      for fields, where, tail, ident in (("*", "", "", ""),
+                                         ("a, b", "", " LIMIT 3 OFFSET 2", "-limit-offset"),
+                                         ("b", " WHERE b > 50", "", "-condition"),
+                                         ("a", "", " OFFSET 5", "-offset"))),
+    # ...where a parent's reducer reads b, a's us-west rows (b null) are nil points to it,
+    # skipped before the window's group is checked: eu's window stays open across them
+    *(pytest.param(f"SELECT {call}(b) FROM (SELECT percentile(usage_user, 20) AS a, "
+                   "percentile(usage_idle, 30) AS b FROM cpu WHERE "
+                   "time >= '2024-01-01T00:28:00Z' AND time < '2024-01-01T00:55:00Z' "
+                   "GROUP BY time(2m), host) GROUP BY region",
+                   id=f"percentile-subquery-cursor-parent-groups-{call}-skips-nulls")
+      for call in ("spread", "count", "median")),
     # a parent's transformations read the subquery through a merge iterator, which drops it
     # at its first nil: the first scan where every call finds nothing ends the read, no
     # second scan (fuzz 180-764, 190-628); a raw parent or an aggregate reads on
@@ -954,6 +975,41 @@ SELECTORS = [
                  "GROUP BY time(2m)) WHERE a < 40 AND time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T00:10:00Z'",
                  id="percentile-low-rank-subquery-count-condition-empties-batch"),
+    # the parent's condition filters the subquery's rows before its reducers read them: a
+    # batch it empties leaves two nils in a row, which close the reducers' windows and end
+    # the read where nothing came between (`subquery_batches.py`)
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(requests, 5) AS a FROM counters "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(4m30s)) WHERE a > 3",
+                 id="percentile-low-rank-subquery-spread-condition-batches"),
+    pytest.param("SELECT count(a) FROM (SELECT percentile(requests, 5) AS a FROM counters "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(4m30s)) WHERE a > 3",
+                 id="percentile-low-rank-subquery-count-condition-stretches"),
+    pytest.param("SELECT count(a), max(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(90s), host) WHERE a < 60 GROUP BY host",
+                 id="percentile-low-rank-subquery-condition-ends-read-by-tag"),
+    pytest.param("SELECT median(a) FROM (SELECT percentile(usage_idle, 20) AS a FROM cpu "
+                 "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(90s), /o/) WHERE a < 50",
+                 id="percentile-low-rank-subquery-median-condition-ends-read"),
+    pytest.param("SELECT count(a) FROM (SELECT percentile(usage_idle, 5) AS a FROM cpu "
+                 "GROUP BY time(2m)) WHERE a > 40 AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:10:00Z'",
+                 id="percentile-low-rank-subquery-condition-empties-first-batch"),
+    # a group holding a value before the parent's lower bound ends the read (us-west here:
+    # server01's 00:00 bucket); the groups read before it keep their batches, us-east's
+    # nil at 00:48 (server03's gap) still closing spread()'s window
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(usage_idle, 40) AS a FROM cpu "
+                 "GROUP BY time(3m), host) WHERE a <> 76.42 AND a <> 35.19 AND "
+                 "time >= '2024-01-01T00:01:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY region", id="percentile-low-rank-subquery-early-group-keeps-batches"),
+    pytest.param("SELECT spread(a) FROM (SELECT percentile(usage_idle, 40) AS a FROM cpu "
+                 "GROUP BY time(3m), host, region) WHERE a <> 76.42 AND a <> 35.19 AND "
+                 "time >= '2024-01-01T00:01:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY region",
+                 id="percentile-low-rank-subquery-early-group-keeps-batches-by-region"),
     # median(), spread() and the like reduce the subquery's cursor as they read it: a scan
     # that finds nothing (one window selecting nothing) closes their window, a row per
     # batch; count() and mean() reduce the batches again, the whole read's answer

@@ -24,6 +24,13 @@ M2 = f"host = 'server02' AND {S}"
 #: server01's cpu0 series, the first ten minutes.
 ONE = f"host = 'server01' AND cpu = 'cpu0' AND {S}"
 
+#: mem's last(total) per host in fill(previous) runs, each opening with a null bucket
+#: stamped before the parent's lower bound
+RUNS_BEFORE_LOWER = ("(SELECT last(total) AS a FROM mem WHERE delta <= 20.5 AND "
+                     "time >= '2024-01-01T00:00:00Z' AND time < 1704070800s "
+                     "GROUP BY time(30m, 3m), host fill(previous)) "
+                     "WHERE time >= '2024-01-01 00:00:45' AND time < '2024-01-01 03:00:00'")
+
 PROJECTIONS = [
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE}", id="field"),
     pytest.param(f"SELECT usage_user, usage_system FROM cpu WHERE {ONE}", id="two-fields"),
@@ -370,6 +377,25 @@ SOURCES = [
                  "AS a FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
                  "time < '2024-01-01T00:30:00Z' GROUP BY time(10m), host, cpu fill(previous)) "
                  "GROUP BY region", id="subquery-fill-runs-two-transforms"),
+    # a parent's one reduce iterator (median(), spread()...) without GROUP BY time opens
+    # its window (the parent's range) at a point with a value and closes it at a point
+    # outside: a run's leading null stamped before the lower bound ends the window, so each
+    # run is a row (fuzz 368-793, 460-588; count() reduces the windows again: one row)
+    *(pytest.param(f"SELECT {calls} FROM {RUNS_BEFORE_LOWER}{tail}",
+                   id=f"subquery-fill-runs-window-closed-early-{ident}")
+      for calls, tail, ident in (("spread(a)", " GROUP BY /nomatch/", "spread"),
+                                 ("median(a)", "", "median"),
+                                 ("top(a, 2)", "", "top"),
+                                 ("distinct(a)", "", "distinct"),
+                                 ("percentile(a, 50), stddev(a)", "", "percentile-stddev"),
+                                 ("spread(a)", " LIMIT 2 OFFSET 1", "limit-offset"),
+                                 ("spread(a)", " GROUP BY host", "by-host"),
+                                 ("count(a), max(a)", "", "count"))),
+    pytest.param("SELECT spread(a) FROM (SELECT first(v) AS a FROM single WHERE "
+                 "time > '2023-12-24T00:00:00Z' AND time < '2024-01-01 03:00:00' "
+                 "GROUP BY time(1h), * fill(linear)) WHERE time >= '2023-12-24T23:30:00Z' "
+                 "AND time < 1704848400s", {"epoch": "ns"},
+                 id="subquery-fill-runs-window-closed-early-linear"),
     # each call of a subquery has its runs of its own (server02 lacks usage_idle at 00:03),
     # joined at the least tag set and time among the calls' next points (the greatest under
     # DESC); a call without a point there reads fill's number or, under previous, its last

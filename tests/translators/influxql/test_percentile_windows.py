@@ -1,4 +1,4 @@
-"""How a parent's reduce iterators read a subquery's cursor scans (`_reduced`), and the scans
+"""How a parent's reduce iterators read a subquery's cursor scans (`reduced`), and the scans
 themselves (`_scans`); the answers they lead to are pinned against 1.6.7 by the oracle's
 `percentile-low-rank-subquery-*` cases."""
 
@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 
 from translators.influxql import ast
-from translators.influxql.percentile_windows import _reduced, _scan, _scans, kept_rows
+from translators.influxql.percentile_windows import (
+    _scan,
+    _scans,
+    after_nils,
+    kept_rows,
+    reduced,
+)
 from translators.influxql.select_plan import Prim, PrimRef, SelectPlan
 from translators.influxql.series_rows import SeriesRows
 from translators.influxql.timerange import TimeRange
@@ -31,7 +37,17 @@ N = None  # a scan that finds nothing (every call's window selects nothing)
 ])
 def test_reduced_windows(scans: list[int | None], keys: str, layers: int,
                          windows: list[list[int]]) -> None:
-    assert _reduced(scans, keys.__getitem__, layers) == windows
+    assert reduced(scans, keys.__getitem__, layers) == windows
+
+
+@pytest.mark.parametrize(("scans", "found"), [
+    pytest.param([0, 1, 2], [[0, 1, 2]], id="no-nil"),
+    pytest.param([0, N, 1, N], [[0], [1]], id="trailing-nil-opens-nothing"),
+    # the read goes on past two nils in a row: the parent's reducers decide where it ends
+    pytest.param([N, 0, N, N, 1], [[], [0], [], [1]], id="every-nil-counted"),
+])
+def test_after_nils_numbers_every_row(scans: list[int | None], found: list[list[int]]) -> None:
+    assert after_nils(scans) == found
 
 
 def test_scans_go_on_past_the_cursor_end() -> None:
