@@ -189,7 +189,7 @@ class SelectPlan:
     # batches (`subquery_batches.py`, `Series.batches`); 0: not so read
     reduce_layers: int = 0
     # A subquery read by a raw parent, whose LIMIT, OFFSET and condition meet the nils
-    # between its batches (`subquery._read_raw`): its rows carry their batch numbers
+    # between its batches (`subquery_batches.read_raw`): its rows carry their batch numbers
     # (`Series.batches`) also where its windows span several series
     batched_read: bool = False
     # The aggregates of a statement whose raw transformations 1.x's cursor reads beside them

@@ -29,7 +29,15 @@ from .schema import SchemaProvider, StaticSchema
 from .select_list import parent_columns, schema_union, strip_parens
 from .select_plan import PrimRef, SelectPlan
 from .sqlnames import STORED_TIME, TIME, VIRTUAL_DB, col, ident
-from .subquery_batches import STRIDE, emission_stretches, range_windows, reduce_batches
+from .subquery_batches import (
+    BATCH,
+    emission_stretches,
+    into_batches,
+    join_batches,
+    range_windows,
+    read_raw,
+    reduce_batches,
+)
 from .subquery_fill import statement_fills_in_runs
 from .subquery_inner import (
     aggregates,
@@ -112,7 +120,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
     check_parent_types(statement, types, now, untyped)
     virtual: dict[str, Virtual] = {}
-    batched = False  # a subquery's rows carry their batch numbers as a tag (`_batched`)
+    batched = False  # a subquery's rows carry their batch numbers as a tag (`into_batches`)
     apart = False  # ...and their stretches of one parent group (`emission_stretches`)
     layers = reduce_layers(statement)
     raw_read = _raw_reads_batches(statement)
@@ -151,7 +159,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             answered, apart = stretches or answered, stretches is not None
         if (layers or raw_read) and answered and all(
                 a.batches is not None for a in answered):
-            answered = [piece for series in answered for piece in _batched(series)]
+            answered = [piece for series in answered for piece in into_batches(series)]
             batched = True
         tagged = tag_columns(inner, inner_plan, database, schema, now)
         own = {d.expr.name for d in expand_dimensions(as_subquery(source), database, schema)
@@ -176,9 +184,9 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     outer = dataclasses.replace(
         statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in names),
         condition=parent_condition(statement, now), slimit=0, soffset=0)
-    if batched:  # LIMIT and OFFSET count the rows of every batch (`_unbatched`)
+    if batched:  # LIMIT and OFFSET count the rows of every batch (`join_batches`)
         outer = dataclasses.replace(
-            outer, dimensions=(*outer.dimensions, ast.Dimension(ast.VarRef(_BATCH))),
+            outer, dimensions=(*outer.dimensions, ast.Dimension(ast.VarRef(BATCH))),
             limit=0, offset=0)
     scan = cast("TableRunner", run)
     renames = {name: _table_name(i) for i, name in enumerate(names)}
@@ -193,14 +201,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     if not batched:
         return found
     if raw_read:
-        return _read_raw(found, statement.limit, statement.offset, descending(statement),
+        return read_raw(found, statement.limit, statement.offset, descending(statement),
                          apart)
-    return _unbatched(found, statement.limit, statement.offset)
+    return join_batches(found, statement.limit, statement.offset)
 
 
-#: The hidden tag a subquery's rows carry their batch number in (`_batched`): a name no tag
-#: can have, a line protocol key never holding a newline, so a user's `__batch` stays theirs.
-_BATCH = "\nbatch"
 #: The calls 1.x reduces a subquery's rows with once, and those it reduces twice (each
 #: reduce iterator's partials again: `reduce_layers`).
 _ONCE = frozenset({"median", "mode", "stddev", "spread", "percentile", "distinct", "top",
@@ -227,95 +232,11 @@ def reduce_layers(statement: ast.SelectStatement) -> int:
 
 def _raw_reads_batches(statement: ast.SelectStatement) -> bool:
     """Whether a raw parent reads the nils its subquery's cursor answers between batches of
-    rows, which its LIMIT, OFFSET and condition meet (`_read_raw`); not matched under
+    rows, which its LIMIT, OFFSET and condition meet (`read_raw`); not matched under
     SLIMIT/SOFFSET or several sources."""
     return (not aggregates(statement) and not streams(statement)
             and len(statement.sources) == 1 and not statement.slimit
             and not statement.soffset)
-
-
-def _read_raw(found: list[Series], limit: int, offset: int,
-              descending: bool, apart: bool = False) -> list[Series]:
-    """A raw parent's series per batch (`_batched`) joined back and paged as 1.x pages them.
-    Its limit iterator counts each series' points as they come, batch after batch, and hands
-    the subquery's nil between two batches on: the executor's rule then holds for what it
-    lets through (a nil with no row since the one before, or before any row, ends the read).
-    So an OFFSET that skips a whole batch ends the read there (`SELECT a FROM (SELECT
-    percentile(x, 5) AS a ... GROUP BY time(2m)) OFFSET 1` over batches of one row answers
-    nothing), and so does a batch the parent's condition empties (`WHERE a < 40`). Under
-    ORDER BY time DESC the batches are numbered newest first, as the cursor emits them, and
-    the series come in reverse order. `apart`: the batch numbers carry the cursor's stretches
-    of one group each (`emission_stretches`), a series apiece."""
-    batches: dict[int, list[tuple[int, Series]]] = {}
-    for series in found:  # by name and tag set within a batch, as the cursor emitted them
-        number = int((series.tags or {}).get(_BATCH, "0"))
-        nils, stretch = divmod(number, STRIDE) if apart else (number, 0)
-        batches.setdefault(nils, []).append((stretch, series))
-    joined: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
-    out: list[Series] = []
-    counted: tuple[str, tuple[tuple[str, str], ...]] | None = None  # the limit's series
-    points = 0
-    for number in range(max(batches, default=-1) + 1):
-        rows = False  # a row let through in this batch
-        for _, series in sorted(batches.get(number, ()), key=lambda piece: piece[0]):
-            tags = {k: v for k, v in (series.tags or {}).items() if k != _BATCH} or None
-            key = (series.name, tuple(sorted((tags or {}).items())))
-            if key != counted:
-                counted, points = key, 0
-            kept = []
-            for row in series.values:
-                points += 1
-                if points > offset and (not limit or points - offset <= limit):
-                    kept.append(row)
-            if not kept:
-                continue
-            rows = True
-            if key in joined and (not apart or out[-1] is joined[key]):
-                joined[key].values = joined[key].values + kept
-            else:
-                joined[key] = Series(series.name, series.columns, kept, tags,
-                                     series.has_time, timezone=series.timezone)
-                out.append(joined[key])
-        if not rows:  # the nil after this batch finds no row since the one before
-            break
-    if apart:
-        return out
-    return [joined[key] for key in sorted(joined, reverse=descending)]
-
-
-def _batched(series: Series) -> list[Series]:
-    """The series cut where the subquery's cursor ended a batch, each piece tagged with its
-    batch number, so that the parent reduces each on its own (`_unbatched` joins them)."""
-    if not series.batches:
-        return [series]
-    pieces: dict[int, list[list[object]]] = {}
-    places: dict[int, list[int]] = {}  # the rows' places in the emission order, if known
-    for at, (number, row) in enumerate(zip(series.batches, series.values, strict=True)):
-        pieces.setdefault(number, []).append(row)
-        if series.order is not None:
-            places.setdefault(number, []).append(series.order[at])
-    return [Series(series.name, series.columns, rows,
-                   {**(series.tags or {}), _BATCH: f"{number:012d}"}, series.has_time,
-                   timezone=series.timezone, order=places.get(number))
-            for number, rows in sorted(pieces.items())]
-
-
-def _unbatched(found: list[Series], limit: int, offset: int) -> list[Series]:
-    """The parent's series per batch joined back, batch after batch, without the tag, then
-    cut by LIMIT and OFFSET."""
-    joined: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
-    for series in found:  # by name and tag set: batch after batch
-        tags = {k: v for k, v in (series.tags or {}).items() if k != _BATCH} or None
-        key = (series.name, tuple(sorted((tags or {}).items())))
-        if key in joined:
-            joined[key].values = joined[key].values + series.values
-        else:
-            joined[key] = Series(series.name, series.columns, list(series.values), tags,
-                                 series.has_time, timezone=series.timezone)
-    for series in joined.values():
-        series.values = series.values[offset:offset + limit if limit else None]
-    # by name and tag set, as without the tag (sorted before the others, it led the order)
-    return [joined[key] for key in sorted(joined) if joined[key].values]
 
 
 def _ascending(series: Series) -> Series:

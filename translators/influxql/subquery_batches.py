@@ -1,4 +1,4 @@
-"""The batches (windows) a parent's reducers read a subquery's rows in.
+"""A subquery's rows in the batches 1.x's cursor answers them in, as a parent reads them.
 
 A subquery's cursor answers a nil where every percentile() window selects nothing; its rows
 come numbered by how many such nils came before each (`percentile_windows.after_nils`,
@@ -158,3 +158,92 @@ def emission_stretches(answered: list[Series], dimensions: tuple[ast.Dimension, 
     return [Series(s.name, s.columns, s.values, s.tags, s.has_time, timezone=s.timezone,
                    order=s.order, batches=[numbers[n, at] for at in range(s.row_count)])
             for n, s in enumerate(answered)]
+
+
+#: The hidden tag a subquery's rows carry their batch number in (`into_batches`): a name no tag
+#: can have, a line protocol key never holding a newline, so a user's `__batch` stays theirs.
+BATCH = "\nbatch"
+
+
+def read_raw(found: list[Series], limit: int, offset: int,
+              descending: bool, apart: bool = False) -> list[Series]:
+    """A raw parent's series per batch (`into_batches`) joined back and paged as 1.x pages them.
+    Its limit iterator counts each series' points as they come, batch after batch, and hands
+    the subquery's nil between two batches on: the executor's rule then holds for what it
+    lets through (a nil with no row since the one before, or before any row, ends the read).
+    So an OFFSET that skips a whole batch ends the read there (`SELECT a FROM (SELECT
+    percentile(x, 5) AS a ... GROUP BY time(2m)) OFFSET 1` over batches of one row answers
+    nothing), and so does a batch the parent's condition empties (`WHERE a < 40`). Under
+    ORDER BY time DESC the batches are numbered newest first, as the cursor emits them, and
+    the series come in reverse order. `apart`: the batch numbers carry the cursor's stretches
+    of one group each (`emission_stretches`), a series apiece."""
+    batches: dict[int, list[tuple[int, Series]]] = {}
+    for series in found:  # by name and tag set within a batch, as the cursor emitted them
+        number = int((series.tags or {}).get(BATCH, "0"))
+        nils, stretch = divmod(number, STRIDE) if apart else (number, 0)
+        batches.setdefault(nils, []).append((stretch, series))
+    joined: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
+    out: list[Series] = []
+    counted: tuple[str, tuple[tuple[str, str], ...]] | None = None  # the limit's series
+    points = 0
+    for number in range(max(batches, default=-1) + 1):
+        rows = False  # a row let through in this batch
+        for _, series in sorted(batches.get(number, ()), key=lambda piece: piece[0]):
+            tags = {k: v for k, v in (series.tags or {}).items() if k != BATCH} or None
+            key = (series.name, tuple(sorted((tags or {}).items())))
+            if key != counted:
+                counted, points = key, 0
+            kept = []
+            for row in series.values:
+                points += 1
+                if points > offset and (not limit or points - offset <= limit):
+                    kept.append(row)
+            if not kept:
+                continue
+            rows = True
+            if key in joined and (not apart or out[-1] is joined[key]):
+                joined[key].values = joined[key].values + kept
+            else:
+                joined[key] = Series(series.name, series.columns, kept, tags,
+                                     series.has_time, timezone=series.timezone)
+                out.append(joined[key])
+        if not rows:  # the nil after this batch finds no row since the one before
+            break
+    if apart:
+        return out
+    return [joined[key] for key in sorted(joined, reverse=descending)]
+
+
+def into_batches(series: Series) -> list[Series]:
+    """The series cut where the subquery's cursor ended a batch, each piece tagged with its
+    batch number, so that the parent reduces each on its own (`join_batches` joins them)."""
+    if not series.batches:
+        return [series]
+    pieces: dict[int, list[list[object]]] = {}
+    places: dict[int, list[int]] = {}  # the rows' places in the emission order, if known
+    for at, (number, row) in enumerate(zip(series.batches, series.values, strict=True)):
+        pieces.setdefault(number, []).append(row)
+        if series.order is not None:
+            places.setdefault(number, []).append(series.order[at])
+    return [Series(series.name, series.columns, rows,
+                   {**(series.tags or {}), BATCH: f"{number:012d}"}, series.has_time,
+                   timezone=series.timezone, order=places.get(number))
+            for number, rows in sorted(pieces.items())]
+
+
+def join_batches(found: list[Series], limit: int, offset: int) -> list[Series]:
+    """The parent's series per batch joined back, batch after batch, without the tag, then
+    cut by LIMIT and OFFSET."""
+    joined: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
+    for series in found:  # by name and tag set: batch after batch
+        tags = {k: v for k, v in (series.tags or {}).items() if k != BATCH} or None
+        key = (series.name, tuple(sorted((tags or {}).items())))
+        if key in joined:
+            joined[key].values = joined[key].values + series.values
+        else:
+            joined[key] = Series(series.name, series.columns, list(series.values), tags,
+                                 series.has_time, timezone=series.timezone)
+    for series in joined.values():
+        series.values = series.values[offset:offset + limit if limit else None]
+    # by name and tag set, as without the tag (sorted before the others, it led the order)
+    return [joined[key] for key in sorted(joined) if joined[key].values]

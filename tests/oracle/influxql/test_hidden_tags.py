@@ -1,6 +1,6 @@
 """A user's tag may be named like the gateway's hidden columns: the answers still match a real
 InfluxDB 1.6.7's. The cpu measurement of the dataset, its `host` tag renamed `__batch` (the
-name the subquery batches once rode in, `subquery._BATCH`)."""
+name the subquery batches once rode in, `subquery_batches.BATCH`)."""
 
 from __future__ import annotations
 
