@@ -35,9 +35,10 @@ from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
 from translators.lineprotocol.precision import truncate_nanos
 from translators.lineprotocol.rewrite import (
+    Part,
     rescale_timestamps,
     resolve_auto,
-    split_by_key,
+    split_numbered,
     stamp_missing,
 )
 
@@ -133,18 +134,19 @@ class Fanout:
         if guard is not None:
             groups = self._by_measurement(database, plain.body)
         results = await asyncio.gather(
-            *(self._route(route, replace(plain, body=b"\n".join(parts)), credentials)
+            *(_numbered(self._route(route, replace(plain, body=_joined(parts)), credentials),
+                        parts)
               for route, parts in groups.values()),
             return_exceptions=True)
         return _combine(results, guard)
 
     def _by_measurement(self, database: str, body: bytes
-                        ) -> dict[int, tuple[ResolvedRoute, list[bytes]]]:
-        groups: dict[int, tuple[ResolvedRoute, list[bytes]]] = {}
-        for measurement, lines in split_by_key(body, "measurement").items():
+                        ) -> dict[int, tuple[ResolvedRoute, list[Part]]]:
+        groups: dict[int, tuple[ResolvedRoute, list[Part]]] = {}
+        for measurement, part in split_numbered(body, "measurement").items():
             # Measurement keys come unescaped: the name as queries spell it.
             route = self._router.resolve(database, measurement.decode("utf-8", "replace"))
-            groups.setdefault(id(route), (route, []))[1].append(lines)
+            groups.setdefault(id(route), (route, []))[1].append(part)
         return groups
 
     def _guard_split(self, plain: Forward, targets: Iterable[str]) -> tuple[Forward, Guard | None]:
@@ -182,12 +184,13 @@ class Fanout:
                      credentials: PassCredentials | None) -> WriteOutcome:
         assert resolved.ring is not None
         plain, guard = self._guard_split(self._plain(forward), resolved.route.targets)
-        parts: dict[str, list[bytes]] = {}
+        parts: dict[str, list[Part]] = {}
         # Measurement keys come unescaped, so reads find a measurement's shard by its name.
-        for key, lines in split_by_key(plain.body, resolved.route.shard_by).items():
-            parts.setdefault(resolved.ring.target(key), []).append(lines)
+        for key, part in split_numbered(plain.body, resolved.route.shard_by).items():
+            parts.setdefault(resolved.ring.target(key), []).append(part)
         results = await asyncio.gather(
-            *(self._send(target, replace(plain, body=b"\n".join(chunks)), credentials)
+            *(_numbered(self._send(target, replace(plain, body=_joined(chunks)), credentials),
+                        chunks)
               for target, chunks in parts.items()),
             return_exceptions=True)
         return _combine(results, guard)
@@ -360,6 +363,29 @@ def _queued(forward: Forward) -> QueuedWrite:
         enqueued_ns=forward.received_ns)
 
 
+def _joined(parts: list[Part]) -> bytes:
+    return b"\n".join(part.body for part in parts)
+
+
+async def _numbered(sent: Awaitable[WriteOutcome], parts: list[Part]
+                    ) -> WriteOutcome:
+    """One part's answer in the caller's terms: the lines a target refused numbered in the
+    caller's body (a target numbers those of the part it was sent), and a target that
+    counts no points (an upstream's 204) counted as storing every point it was sent."""
+    numbers = [n for part in parts for n in part.numbers]
+    try:
+        outcome = await sent
+    except PartialWrite as exc:
+        raise PartialWrite(
+            [replace(e, line_number=numbers[e.line_number - 1])
+             if 0 < e.line_number <= len(numbers) else e for e in exc.errors],
+            written=exc.written, dropped=exc.dropped, omitted=exc.omitted,
+            beyond_retention=exc.beyond_retention) from None
+    if not outcome.written and not outcome.dropped and not outcome.errors:
+        outcome = replace(outcome, written=sum(part.points for part in parts))
+    return outcome
+
+
 def _combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -> WriteOutcome:
     """Parts of one batch sent to several targets: the first error wins (a 1.x or 2.x 400 or
     the native store's partial write naming the points blanked out before the split too),
@@ -377,6 +403,13 @@ def _combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -
                 [*guard.errors, *result.errors],
                 written=result.written + sum(r.written for r in results
                                              if isinstance(r, WriteOutcome)),
+                dropped=result.dropped, omitted=result.omitted,
+                beyond_retention=result.beyond_retention) from None
+        if isinstance(result, PartialWrite):
+            # the points the other parts stored count too, as for the whole body natively
+            raise PartialWrite(
+                result.errors, written=result.written + sum(
+                    r.written for r in results if isinstance(r, WriteOutcome)),
                 dropped=result.dropped, omitted=result.omitted,
                 beyond_retention=result.beyond_retention) from None
         if isinstance(result, BaseException):

@@ -1,0 +1,62 @@
+"""Error answers of writes split among targets, over real HTTP to real InfluxDB 1.6.7: the
+caller gets what the native store answers for the same whole body on a database no route
+splits, line numbers counted in the caller's body."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from gateway.app import create_app
+from gateway.config import RouteConfig, UpstreamConfig
+from tests.conftest import GatewayTestServer, make_config
+from tests.support.influxd import Influxd
+
+WRITES = {
+    "v1": ("/write", "db"),
+    "v2": ("/api/v2/write", "bucket"),
+    "v3": ("/api/v3/write_lp", "db"),
+}
+
+
+async def gateway(aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd,
+                  *routes: RouteConfig) -> TestClient:
+    config = dataclasses.replace(
+        make_config(tmp_path / "data"), routes=routes,
+        upstreams=(UpstreamConfig(name="one", type="influxdb1", url=influxdb1.url),))
+    return await aiohttp_client(GatewayTestServer(create_app(config)))
+
+
+async def answer(client: TestClient, api: str, database: str, body: bytes
+                 ) -> tuple[int, object]:
+    path, name = WRITES[api]
+    params = {name: database}
+    if api == "v2":
+        params["org"] = "my-org"
+    reply = await client.post(path, params=params, data=body)
+    text = await reply.text()
+    return reply.status, (await reply.json() if text.strip() else None)
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_a_native_part_numbers_its_lines_in_the_callers_body(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="split", measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    async with client.session.post(f"{influxdb1.url}/query",
+                                   params={"q": "CREATE DATABASE split"}) as created:
+        assert created.status == 200
+    for database in ("split", "whole"):
+        assert (await client.post("/query", data={"q": f"CREATE DATABASE {database}"})
+                ).status == 200
+    body = b"up v=1 1\ncpu v=1 2\nup v=2 3\n\ncpu v=x 4\nup v=3 5\ncpu v=2 6"
+    split = await answer(client, api, "split", body)
+    whole = await answer(client, api, "whole", body)
+    assert split[0] == 400
+    assert split == whole
