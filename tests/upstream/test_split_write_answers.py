@@ -60,3 +60,52 @@ async def test_a_native_part_numbers_its_lines_in_the_callers_body(
     whole = await answer(client, api, "whole", body)
     assert split[0] == 400
     assert split == whole
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_every_refusing_part_is_named_and_a_wholly_refused_part_is_a_partial_write(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    # 1.x refuses the `up` part whole (its bare `unable to parse`) while the native store
+    # writes some of its part and refuses one line: both parts' lines are named, in the
+    # caller's order, in the partial write the native store gives for the whole body.
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="both", measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    async with client.session.post(f"{influxdb1.url}/query",
+                                   params={"q": "CREATE DATABASE both"}) as created:
+        assert created.status == 200
+    for database in ("both", "whole"):
+        assert (await client.post("/query", data={"q": f"CREATE DATABASE {database}"})
+                ).status == 200
+    body = b"cpu v=1 1\nup v=x 2\ncpu v=y 3\nup v=z 4\ncpu v=2 5"
+    split = await answer(client, api, "both", body)
+    whole = await answer(client, api, "whole", body)
+    assert split[0] == 400
+    assert split == whole
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_a_shard_refusing_all_its_lines_makes_a_partial_write_beside_stored_shards(
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd],
+        api: str) -> None:
+    config = dataclasses.replace(
+        make_config(tmp_path / "data"),
+        routes=(RouteConfig(database="sharded", mode="shard", shard_by="measurement",
+                            targets=("a", "b")),),
+        upstreams=tuple(UpstreamConfig(name=name, type="influxdb1", url=server.url)
+                        for name, server in zip("ab", servers, strict=True)))
+    client = await aiohttp_client(GatewayTestServer(create_app(config)))
+    for server in servers:
+        async with client.session.post(f"{server.url}/query",
+                                       params={"q": "CREATE DATABASE sharded"}) as created:
+            assert created.status == 200
+    assert (await client.post("/query", data={"q": "CREATE DATABASE whole"})).status == 200
+    # every other measurement's line refused: each shard's 1.x refuses its own (with or
+    # without points stored beside them), and the caller gets all of them in one answer
+    body = b"\n".join(
+        f"m{k} v={'x' if k % 2 else k} {k + 1}".encode() for k in range(8))
+    split = await answer(client, api, "sharded", body)
+    whole = await answer(client, api, "whole", body)
+    assert split[0] == 400
+    assert split == whole
