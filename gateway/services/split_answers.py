@@ -87,14 +87,14 @@ def _refused_by_1x(error: RelayedError, parts: list[Part], numbers: list[int]
 def combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -> WriteOutcome:
     """Parts of one batch sent to several targets. When the parts that failed all refused
     lines (partial writes), one partial write names them all, as the native store does for
-    the whole body: the points blanked out before the split first, then the refused lines
-    in the caller's order, with every part's points counted. Otherwise the first error wins
+    the whole body: the points blanked out before the split and the refused lines, in the
+    caller's order, with every part's points counted. Otherwise the first error wins
     (a 1.x or 2.x 400 naming the blanked points too); else the sum."""
     refusals = [r for r in results if isinstance(r, PartialWrite)]
     if refusals and all(isinstance(r, PartialWrite | WriteOutcome) for r in results):
         raise PartialWrite(
-            [*(guard.errors if guard is not None else ()),
-             *sorted((e for r in refusals for e in r.errors), key=lambda e: e.line_number)],
+            sorted([*(guard.errors if guard is not None else ()),
+                    *(e for r in refusals for e in r.errors)], key=lambda e: e.line_number),
             written=sum(r.written for r in results if isinstance(r, PartialWrite | WriteOutcome)),
             dropped=sum(r.dropped for r in refusals), omitted=sum(r.omitted for r in refusals),
             beyond_retention=sum(r.beyond_retention for r in refusals)) from None

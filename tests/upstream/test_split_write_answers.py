@@ -113,3 +113,25 @@ async def test_a_shard_refusing_all_its_lines_makes_a_partial_write_beside_store
     whole = await answer(client, api, "whole", body)
     assert split[0] == 400
     assert split == whole
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_a_point_kept_from_1x_is_named_in_the_callers_order_beside_refused_lines(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    # the point that crashes 1.x (blanked out before the split) comes after a line the
+    # native store refuses: the whole body's answer names them in body order
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="hazard", measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    async with client.session.post(f"{influxdb1.url}/query",
+                                   params={"q": "CREATE DATABASE hazard"}) as created:
+        assert created.status == 200
+    for database in ("hazard", "whole"):
+        assert (await client.post("/query", data={"q": f"CREATE DATABASE {database}"})
+                ).status == 200
+    body = b'cpu v=x 1\nup v=1 2\nup f\\\\="=a" 3\ncpu v=2 4'
+    split = await answer(client, api, "hazard", body)
+    whole = await answer(client, api, "whole", body)
+    assert split[0] == 400
+    assert split == whole
