@@ -22,22 +22,28 @@ from dataclasses import dataclass, replace
 
 from gateway.backends.replay import QueuedEntry, QueuedStatement, QueuedWrite, ReplayQueue
 from gateway.backends.replayer import Delivery, Outcome, Replayer
-from gateway.backends.upstream.base import PassCredentials, Upstream, UpstreamFailure
+from gateway.backends.upstream.base import (
+    PassCredentials,
+    Upstream,
+    UpstreamFailure,
+)
 from gateway.compression import GZIP, inflate
 from gateway.config import NATIVE, RouteConfig
-from gateway.errors import GatewayError, PartialWrite
+from gateway.errors import GatewayError
 from gateway.model import Namespace, WriteBatch, WriteOutcome
 from gateway.services.mirror_outcomes import delivery_of, kept_for_later
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
+from gateway.services.split_answers import combine, joined, numbered
 from gateway.services.target_report import TargetCounters
 from gateway.services.upstream_guard import GUARDED, Guard, split_guarded
 from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
 from translators.lineprotocol.precision import truncate_nanos
 from translators.lineprotocol.rewrite import (
+    Part,
     rescale_timestamps,
     resolve_auto,
-    split_by_key,
+    split_numbered,
     stamp_missing,
 )
 
@@ -133,18 +139,19 @@ class Fanout:
         if guard is not None:
             groups = self._by_measurement(database, plain.body)
         results = await asyncio.gather(
-            *(self._route(route, replace(plain, body=b"\n".join(parts)), credentials)
+            *(numbered(self._route(route, replace(plain, body=joined(parts)), credentials),
+                        parts)
               for route, parts in groups.values()),
             return_exceptions=True)
-        return _combine(results, guard)
+        return combine(results, guard)
 
     def _by_measurement(self, database: str, body: bytes
-                        ) -> dict[int, tuple[ResolvedRoute, list[bytes]]]:
-        groups: dict[int, tuple[ResolvedRoute, list[bytes]]] = {}
-        for measurement, lines in split_by_key(body, "measurement").items():
+                        ) -> dict[int, tuple[ResolvedRoute, list[Part]]]:
+        groups: dict[int, tuple[ResolvedRoute, list[Part]]] = {}
+        for measurement, part in split_numbered(body, "measurement").items():
             # Measurement keys come unescaped: the name as queries spell it.
             route = self._router.resolve(database, measurement.decode("utf-8", "replace"))
-            groups.setdefault(id(route), (route, []))[1].append(lines)
+            groups.setdefault(id(route), (route, []))[1].append(part)
         return groups
 
     def _guard_split(self, plain: Forward, targets: Iterable[str]) -> tuple[Forward, Guard | None]:
@@ -182,15 +189,16 @@ class Fanout:
                      credentials: PassCredentials | None) -> WriteOutcome:
         assert resolved.ring is not None
         plain, guard = self._guard_split(self._plain(forward), resolved.route.targets)
-        parts: dict[str, list[bytes]] = {}
+        parts: dict[str, list[Part]] = {}
         # Measurement keys come unescaped, so reads find a measurement's shard by its name.
-        for key, lines in split_by_key(plain.body, resolved.route.shard_by).items():
-            parts.setdefault(resolved.ring.target(key), []).append(lines)
+        for key, part in split_numbered(plain.body, resolved.route.shard_by).items():
+            parts.setdefault(resolved.ring.target(key), []).append(part)
         results = await asyncio.gather(
-            *(self._send(target, replace(plain, body=b"\n".join(chunks)), credentials)
+            *(numbered(self._send(target, replace(plain, body=joined(chunks)), credentials),
+                        chunks)
               for target, chunks in parts.items()),
             return_exceptions=True)
-        return _combine(results, guard)
+        return combine(results, guard)
 
     async def _mirror(self, primary: str, mirrors: tuple[str, ...], forward: Forward,
                       credentials: PassCredentials | None) -> WriteOutcome:
@@ -358,35 +366,3 @@ def _queued(forward: Forward) -> QueuedWrite:
         retention_policy=forward.namespace.retention_policy,
         precision=forward.precision.value, body=forward.body, gzip=forward.gzip,
         enqueued_ns=forward.received_ns)
-
-
-def _combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -> WriteOutcome:
-    """Parts of one batch sent to several targets: the first error wins (a 1.x or 2.x 400 or
-    the native store's partial write naming the points blanked out before the split too),
-    then those points, else the sum."""
-    for result in results:
-        if (guard is not None and isinstance(result, RelayedError)
-                and result.reply.generation in GUARDED):
-            written = any(isinstance(r, WriteOutcome) for r in results)
-            reply = guard.answer(result.reply, written_elsewhere=written)
-            if reply is not result.reply:
-                raise RelayedError(result.upstream, reply) from None
-        if guard is not None and guard.errors and isinstance(result, PartialWrite):
-            # the native store's refusal of other lines: the blanked lines named first
-            raise PartialWrite(
-                [*guard.errors, *result.errors],
-                written=result.written + sum(r.written for r in results
-                                             if isinstance(r, WriteOutcome)),
-                dropped=result.dropped, omitted=result.omitted,
-                beyond_retention=result.beyond_retention) from None
-        if isinstance(result, BaseException):
-            raise result
-    if guard is not None:
-        guard.finish()
-    total = WriteOutcome()
-    for result in results:
-        assert isinstance(result, WriteOutcome)
-        total.written += result.written
-        total.dropped += result.dropped
-        total.errors.extend(result.errors)
-    return total

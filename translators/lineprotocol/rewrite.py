@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .precision import Precision, auto_multiplier
 from .spans import (
@@ -215,10 +215,30 @@ def split_by_key(body: bytes, key: SplitKey) -> dict[bytes, bytes]:
     `=` and space backslashed), so the tag order a writer used does not matter. A line whose
     tags do not parse (the server will refuse it) is keyed by its text up to the first space.
     """
+    return {name: part.body for name, part in split_numbered(body, key).items()}
+
+
+class Part(NamedTuple):
+    """One group of `split_numbered`: its lines joined, the 1-based number in the body split
+    of each of its lines, and how many points (entries) it holds."""
+
+    body: bytes
+    numbers: list[int]
+    points: int
+
+
+def split_numbered(body: bytes, key: SplitKey) -> dict[bytes, Part]:
+    """`split_by_key`, each group with the 1-based number in `body` of each of its lines, so
+    that an error a target reports for a group's line names the caller's line."""
     if key not in ("measurement", "series"):
         raise ValueError(f"cannot split by {key!r}: expected measurement or series")
-    groups = _group(body, key)
-    return {name: b"\n".join(lines) for name, lines in groups.items()}
+    parts: dict[bytes, Part] = {}
+    for name, entries in _group(body, key).items():
+        numbers: list[int] = []
+        for first, entry in entries:
+            numbers.extend(range(first, first + entry.count(b"\n") + 1))
+        parts[name] = Part(b"\n".join(entry for _, entry in entries), numbers, len(entries))
+    return parts
 
 
 def measurements(body: bytes) -> set[bytes]:
@@ -226,7 +246,8 @@ def measurements(body: bytes) -> set[bytes]:
     return set(_group(body, "measurement"))
 
 
-def _group(body: bytes, key: SplitKey) -> dict[bytes, list[bytes]]:
+def _group(body: bytes, key: SplitKey) -> dict[bytes, list[tuple[int, bytes]]]:
+    """The entries of `body` by key, each with the number of its first line in `body`."""
     lines, _ = read_points(body, _FOR_SPLITTING)
     escapes = b"\\" in body
     key_of: Callable[[bytes], bytes]
@@ -235,8 +256,11 @@ def _group(body: bytes, key: SplitKey) -> dict[bytes, list[bytes]]:
     else:
         key_of = _series_key(escapes)
     comments = b"#" in body
-    groups: dict[bytes, list[bytes]] = {}
+    groups: dict[bytes, list[tuple[int, bytes]]] = {}
+    number = 1
     for line in lines:
+        first = number
+        number += line.count(b"\n") + 1
         if comments and line.lstrip(BLANKS)[:1] == b"#":
             continue
         name = key_of(line)
@@ -248,9 +272,9 @@ def _group(body: bytes, key: SplitKey) -> dict[bytes, list[bytes]]:
             line += b"\n"
         group = groups.get(name)
         if group is None:
-            groups[name] = [line]
+            groups[name] = [(first, line)]
         else:
-            group.append(line)
+            group.append((first, line))
     return groups
 
 
