@@ -42,6 +42,17 @@ async def answer(client: TestClient, api: str, database: str, body: bytes
     return reply.status, (await reply.json() if text.strip() else None)
 
 
+async def databases(client: TestClient, influxdb1: Influxd, routed: str) -> None:
+    """`routed` made on the 1.x upstream and through the gateway, beside an unrouted "whole"
+    whose answer is the reference."""
+    async with client.session.post(f"{influxdb1.url}/query",
+                                   params={"q": f"CREATE DATABASE {routed}"}) as created:
+        assert created.status == 200
+    for database in (routed, "whole"):
+        assert (await client.post("/query", data={"q": f"CREATE DATABASE {database}"})
+                ).status == 200
+
+
 @pytest.mark.parametrize("api", list(WRITES))
 async def test_a_native_part_numbers_its_lines_in_the_callers_body(
         aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
@@ -49,12 +60,7 @@ async def test_a_native_part_numbers_its_lines_in_the_callers_body(
         aiohttp_client, tmp_path, influxdb1,
         RouteConfig(database="split", measurement="up", targets=("one",)),
         RouteConfig(database="*", targets=("native",)))
-    async with client.session.post(f"{influxdb1.url}/query",
-                                   params={"q": "CREATE DATABASE split"}) as created:
-        assert created.status == 200
-    for database in ("split", "whole"):
-        assert (await client.post("/query", data={"q": f"CREATE DATABASE {database}"})
-                ).status == 200
+    await databases(client, influxdb1, "split")
     body = b"up v=1 1\ncpu v=1 2\nup v=2 3\n\ncpu v=x 4\nup v=3 5\ncpu v=2 6"
     split = await answer(client, api, "split", body)
     whole = await answer(client, api, "whole", body)
@@ -77,12 +83,7 @@ async def test_every_refusing_part_is_named_and_a_wholly_refused_part_is_a_parti
         aiohttp_client, tmp_path, influxdb1,
         RouteConfig(database="both", measurement="up", targets=("one",)),
         RouteConfig(database="*", targets=("native",)))
-    async with client.session.post(f"{influxdb1.url}/query",
-                                   params={"q": "CREATE DATABASE both"}) as created:
-        assert created.status == 200
-    for database in ("both", "whole"):
-        assert (await client.post("/query", data={"q": f"CREATE DATABASE {database}"})
-                ).status == 200
+    await databases(client, influxdb1, "both")
     split = await answer(client, api, "both", body)
     whole = await answer(client, api, "whole", body)
     assert split[0] == 400
@@ -124,12 +125,7 @@ async def test_a_point_kept_from_1x_is_named_in_the_callers_order_beside_refused
         aiohttp_client, tmp_path, influxdb1,
         RouteConfig(database="hazard", measurement="up", targets=("one",)),
         RouteConfig(database="*", targets=("native",)))
-    async with client.session.post(f"{influxdb1.url}/query",
-                                   params={"q": "CREATE DATABASE hazard"}) as created:
-        assert created.status == 200
-    for database in ("hazard", "whole"):
-        assert (await client.post("/query", data={"q": f"CREATE DATABASE {database}"})
-                ).status == 200
+    await databases(client, influxdb1, "hazard")
     body = b'cpu v=x 1\nup v=1 2\nup f\\\\="=a" 3\ncpu v=2 4'
     split = await answer(client, api, "hazard", body)
     whole = await answer(client, api, "whole", body)
