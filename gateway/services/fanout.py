@@ -38,6 +38,7 @@ from gateway.services.target_report import TargetCounters
 from gateway.services.upstream_guard import GUARDED, Guard, split_guarded
 from gateway.streams import BodyStream
 from translators.lineprotocol import Precision
+from translators.lineprotocol.hazards import may_hold_hazard
 from translators.lineprotocol.precision import truncate_nanos
 from translators.lineprotocol.rewrite import (
     Part,
@@ -54,6 +55,11 @@ NativeWrite = Callable[[WriteBatch], Awaitable[WriteOutcome]]
 DeliverStatement = Callable[[str, QueuedStatement], Awaitable[Delivery]]
 # The coarsest precision every v2 and v3 upstream takes; 1.x's m and h are rescaled to it.
 RESCALED = Precision.SECOND
+# Bodies (as sent) past which inflating, stamping and the crash guard's read run in a worker
+# thread rather than on the event loop: below them the hop to the thread costs about as much
+# as the work (5,000 lines are 600 KB plain, 55 KB gzip: 0.15 ms to inflate, 0.7 ms to stamp).
+OFF_LOOP_GZIP = 8 * 1024
+OFF_LOOP_PLAIN = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,9 @@ class Forward:
     received_ns: int
     accept_partial: bool = True
     sync: bool = True
+    # Read once for every target (a mirror's): holds no `\\=`, so the crash guard of each
+    # 1.x or 2.x target need not inflate and read it again.
+    hazard_free: bool = False
 
 
 class Fanout:
@@ -202,7 +211,10 @@ class Fanout:
 
     async def _mirror(self, primary: str, mirrors: tuple[str, ...], forward: Forward,
                       credentials: PassCredentials | None) -> WriteOutcome:
-        forward = self._stamped(forward)
+        if _off_loop(forward.body, forward.gzip):
+            forward = await asyncio.to_thread(self._stamped, forward)
+        else:
+            forward = self._stamped(forward)
         for mirror in mirrors:
             # A backlogged mirror whose queue is full refuses the write before the primary
             # stores it, so that a 503 means nothing was written anywhere.
@@ -281,17 +293,20 @@ class Fanout:
             return outcome
         body, precision, gzip = self._for_upstream(self._router.upstreams[target], forward)
         return await self._send_upstream(target, forward.namespace, body, precision, gzip,
-                                         credentials, accept_partial=forward.accept_partial)
+                                         credentials, accept_partial=forward.accept_partial,
+                                         hazard_free=forward.hazard_free)
 
     async def _send_upstream(self, target: str, namespace: Namespace,
                              body: bytes | BodyStream, precision: Precision, gzip: bool,
                              credentials: PassCredentials | None, *,
-                             accept_partial: bool = True) -> WriteOutcome:
+                             accept_partial: bool = True,
+                             hazard_free: bool = False) -> WriteOutcome:
         """Write to one upstream (in a precision it takes); an error answer raises in the
         caller's terms. A streamed body that failed on the caller's side (past the size limit,
         the caller gone) raises that failure: the upstream request was abandoned before the
         body's end, so the upstream stored none of it. A 1.x or 2.x upstream is never sent
-        the points that crash 1.x (upstream_guard): they are named in a partial write."""
+        the points that crash 1.x (upstream_guard): they are named in a partial write, unless
+        the body is known to be `hazard_free`. A large body is checked in a worker thread."""
         counters = self._count(target)
         upstream = self._router.upstreams[target]
         stream = body if isinstance(body, BodyStream) else None
@@ -299,9 +314,13 @@ class Fanout:
         if guard is not None and stream is not None:
             body, gzip = await guard.stream(stream, gzip, self._limit,
                                             accept_partial=accept_partial)
-        elif guard is not None:
+        elif guard is not None and not hazard_free:
             assert isinstance(body, bytes)
-            body, gzip = guard.check(body, gzip, self._limit, accept_partial=accept_partial)
+            if _off_loop(body, gzip):
+                body, gzip = await asyncio.to_thread(guard.check, body, gzip, self._limit,
+                                                     accept_partial=accept_partial)
+            else:
+                body, gzip = guard.check(body, gzip, self._limit, accept_partial=accept_partial)
         try:
             reply = await upstream.write(self._router.namespace_for(target, namespace), body,
                                          precision, gzip=gzip, credentials=credentials)
@@ -349,15 +368,24 @@ class Fanout:
         return replace(forward, body=inflate(forward.body, self._limit), gzip=False)
 
     def _stamped(self, forward: Forward) -> Forward:
+        """A mirrored batch as every target gets it: times stamped, and read once for the
+        crash guard (timestamps added or rescaled cannot make a `\\\\=`). Pure, so it can
+        run in a worker thread."""
         if forward.precision is Precision.AUTO:
             # Resolved once here, so that every target stores the times guessed here.
             forward = self._resolved(forward)
         plain = self._plain(forward)
         stamp = truncate_nanos(forward.received_ns, forward.precision) // forward.precision.nanos
         body = stamp_missing(plain.body, stamp)
-        if body is plain.body:
-            return forward  # nothing to stamp: the caller's bytes go out as sent
-        return replace(plain, body=body)
+        hazard_free = not may_hold_hazard(body)
+        if body is plain.body:  # nothing to stamp: the caller's bytes go out as sent
+            return replace(forward, hazard_free=hazard_free)
+        return replace(plain, body=body, hazard_free=hazard_free)
+
+
+def _off_loop(body: bytes, gzip: bool) -> bool:
+    """Whether a body is large enough to be inflated and read in a worker thread."""
+    return len(body) > (OFF_LOOP_GZIP if gzip else OFF_LOOP_PLAIN)
 
 
 def _queued(forward: Forward) -> QueuedWrite:
