@@ -16,14 +16,15 @@ from gateway.backends.upstream.base import Generation
 from gateway.errors import PartialWrite
 from gateway.model import WriteOutcome
 from gateway.services.routing import RelayedError
-from gateway.services.upstream_guard import GUARDED, Guard
+from gateway.services.upstream_guard import (
+    GUARDED,
+    NONE_DROPPED,
+    PARTIAL,
+    UNPARSED,
+    Guard,
+)
 from translators.lineprotocol import LineError
 from translators.lineprotocol.rewrite import Part
-
-# 1.x's wording of a write whose lines did not parse (models.ParsePointsWithPrecision).
-_PARTIAL = "partial write: "
-_NONE_DROPPED = " dropped=0"
-_UNPARSED = "unable to parse '"
 
 
 def joined(parts: list[Part]) -> bytes:
@@ -65,15 +66,15 @@ def _refused_by_1x(error: RelayedError, parts: list[Part], numbers: list[int]
     if reply.generation is not Generation.V1 or reply.status != 400:
         return None
     message = reply.error_message()
-    stored = message.startswith(_PARTIAL) and message.endswith(_NONE_DROPPED)
+    stored = message.startswith(PARTIAL) and message.endswith(NONE_DROPPED)
     if stored:
-        message = message[len(_PARTIAL):-len(_NONE_DROPPED)]
-    if not message.startswith(_UNPARSED):
+        message = message[len(PARTIAL):-len(NONE_DROPPED)]
+    if not message.startswith(UNPARSED):
         return None
     lines = [line.decode("utf-8", "replace") for part in parts for line in part.body.split(b"\n")]
     taken: set[int] = set()
     errors: list[LineError] = []
-    for described in message[len(_UNPARSED):].split("\n" + _UNPARSED):
+    for described in message[len(UNPARSED):].split("\n" + UNPARSED):
         text, found, reason = described.rpartition("': ")
         index = next((i for i, line in enumerate(lines) if line == text and i not in taken), None)
         if not found or index is None or index >= len(numbers):

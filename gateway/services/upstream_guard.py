@@ -40,7 +40,12 @@ GUARDED = frozenset({Generation.V1, Generation.V2})
 # Prefixed to the rest of a streamed body to read it as if the bytes already sent had left a
 # string open (a point of its own whose string takes in the rest's first lines).
 _OPEN_STRING = b'm s="'
-_PARTIAL = "partial write: "
+# 1.x's wording of a write whose lines did not parse (models.ParsePointsWithPrecision): each
+# line `unable to parse '<line>': <reason>`, under `partial write: ... dropped=0` when it
+# stored the rest; split_answers reads the same words.
+PARTIAL = "partial write: "
+NONE_DROPPED = " dropped=0"
+UNPARSED = "unable to parse '"
 _BACKSLASH = ord("\\")
 
 
@@ -87,11 +92,11 @@ class Guard:
             return reply
         message = reply.error_message()
         ours = "\n".join(e.describe() for e in self.errors)
-        if message.startswith(_PARTIAL) and message.endswith(" dropped=0"):
-            text = f"{_PARTIAL}{ours}\n{message[len(_PARTIAL):]}"
-        elif message.startswith("unable to parse '") and written_elsewhere:
-            text = f"{_PARTIAL}{ours}\n{message} dropped=0"
-        elif message.startswith("unable to parse '"):
+        if message.startswith(PARTIAL) and message.endswith(NONE_DROPPED):
+            text = f"{PARTIAL}{ours}\n{message[len(PARTIAL):]}"
+        elif message.startswith(UNPARSED) and written_elsewhere:
+            text = f"{PARTIAL}{ours}\n{message}{NONE_DROPPED}"
+        elif message.startswith(UNPARSED):
             text = f"{ours}\n{message}"
         else:
             return reply
