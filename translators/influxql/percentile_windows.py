@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from . import ast
 from . import functions as fn
@@ -24,6 +24,7 @@ from .select_plan import Prim, SelectPlan, transforms_in
 from .series_rows import SeriesRows
 
 Rows = Sequence[tuple[int | None, list[Any]]]  # one series' buckets: (time, prim values)
+T = TypeVar("T")
 
 
 def read_rows(plan: SelectPlan, groups: Sequence[Rows],
@@ -266,20 +267,22 @@ def _batches(emitted: list[int], ended: set[int]) -> list[list[int]]:
     return [batch for batch in found if batch]
 
 
-def _between_nils(scans: Iterable[int | None]) -> list[list[int]]:
-    """The rows a raw parent reads of a subquery's cursor scans (`_scans`), in batches: a
-    nil ends one, and only a second in a row (or one before any row) ends the read."""
-    found: list[list[int]] = []
+def _between_nils(stream: Iterable[T | None]) -> list[list[T]]:
+    """What 1.x's statement executor reads of a stream of rows and nils, in batches: a nil
+    ends one, and only a second in a row (or one before any row) ends the read. A raw parent
+    reads a subquery's cursor scans (`_scans`) so; a parent's reducers their windows
+    (`reduced`)."""
+    found: list[list[T]] = []
     rows = False  # a row since the last nil
-    for scanned in scans:
-        if scanned is None:
+    for item in stream:
+        if item is None:
             if not rows:
                 break
             rows = False
             continue
         if not rows:
             found.append([])
-        found[-1].append(scanned)
+        found[-1].append(item)
         rows = True
     return found
 
@@ -329,17 +332,7 @@ def reduced(scans: Iterable[int | None], key_of: Callable[[int], Hashable], laye
                 window.extend(following)
             out.append(window)
         stream = out
-    found: list[list[int]] = []
-    rows = False  # a row since the last nil
-    for window in stream:
-        if window is None:
-            if not rows:
-                break
-            rows = False
-            continue
-        found.append(window)
-        rows = True
-    return found
+    return [window for batch in _between_nils(stream) for window in batch]
 
 
 def filled_breaks(plan: SelectPlan, groups: Sequence[Rows], end: int | None) -> set[int]:
