@@ -152,7 +152,7 @@ class Fanout:
                         parts)
               for route, parts in groups.values()),
             return_exceptions=True)
-        return combine(results, guard)
+        return combine(results, guard, [route.route.targets for route, _ in groups.values()])
 
     def _by_measurement(self, database: str, body: bytes
                         ) -> dict[int, tuple[ResolvedRoute, list[Part]]]:
@@ -207,7 +207,7 @@ class Fanout:
                         chunks)
               for target, chunks in parts.items()),
             return_exceptions=True)
-        return combine(results, guard)
+        return combine(results, guard, [(target,) for target in parts])
 
     async def _mirror(self, primary: str, mirrors: tuple[str, ...], forward: Forward,
                       credentials: PassCredentials | None) -> WriteOutcome:

@@ -4,27 +4,30 @@ the caller's terms: the native store's answer for the whole body.
 A target numbers the lines of the part it was sent, and 1.x names a refused line by its text
 only, so each part keeps the number in the caller's body of each of its lines
 (`rewrite.split_numbered`). Parts refusing lines make one partial write naming them all in
-the caller's order; any other error is the first failed part's.
+the caller's order, described and counted as the native store describes and counts them
+(the first MAX_LINE_ERRORS of each kind, the rest counted). Any other error is the first
+failed part's, naming its target and saying which targets stored the other parts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 
 from gateway.backends.upstream.base import Generation
-from gateway.errors import PartialWrite
+from gateway.config import NATIVE
+from gateway.errors import GatewayError, PartialWrite
 from gateway.model import WriteOutcome
 from gateway.services.routing import RelayedError
-from gateway.services.upstream_guard import (
-    GUARDED,
-    NONE_DROPPED,
-    PARTIAL,
-    UNPARSED,
-    Guard,
-)
-from translators.lineprotocol import LineError
+from gateway.services.upstream_guard import GUARDED, Guard
+from gateway.services.upstream_replies import reworded
+from gateway.services.v1_write_errors import read_write_error
+from translators.lineprotocol import LineError, line_text, split_points
+from translators.lineprotocol.model import MAX_LINE_ERRORS
 from translators.lineprotocol.rewrite import Part
+
+# Why a point of a part 2.x refused is not stored, though it parsed.
+UNSTORED = "not written: upstream {} stores nothing of a batch with a line it cannot parse"
 
 
 def joined(parts: list[Part]) -> bytes:
@@ -41,7 +44,7 @@ async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part]
     try:
         outcome = await sent
     except RelayedError as exc:
-        refused = _refused_by_1x(exc, parts, numbers)
+        refused = _refused_lines(exc, parts, numbers)
         if refused is None:
             raise
         raise refused from None
@@ -56,58 +59,66 @@ async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part]
     return outcome
 
 
-def _refused_by_1x(error: RelayedError, parts: list[Part], numbers: list[int]
+def _refused_lines(error: RelayedError, parts: list[Part], numbers: list[int]
                    ) -> PartialWrite | None:
-    """A 1.x upstream's 400 for the parse errors of its part (`unable to parse '<line>':
-    <reason>` each, under `partial write: ... dropped=0` when it stored the rest), as the
+    """A 1.x or 2.x upstream's 400 for the lines of its part it could not parse, as the
     native store's partial write naming those lines by their number in the caller's body;
-    None for any other answer, or a line not found in the part."""
+    None for any other answer, or a line not found in the part.
+
+    1.x stores the rest of the part (`partial write: ... dropped=0`), or nothing when no
+    line parsed; 2.x stores nothing of it, so its other points are named as not written."""
     reply = error.reply
-    if reply.generation is not Generation.V1 or reply.status != 400:
+    if reply.generation not in GUARDED or reply.status != 400:
         return None
-    message = reply.error_message()
-    stored = message.startswith(PARTIAL) and message.endswith(NONE_DROPPED)
-    if stored:
-        message = message[len(PARTIAL):-len(NONE_DROPPED)]
-    if not message.startswith(UNPARSED):
+    read = read_write_error(reply.error_message())
+    if read is None or read.refusal is not None or read.dropped or not read.unparsed:
         return None
-    lines = [line.decode("utf-8", "replace") for part in parts for line in part.body.split(b"\n")]
-    taken: set[int] = set()
+    raw = split_points(joined(parts))
+    # 1.x quotes a point without its leading blanks (its carriage return kept); the native
+    # store's text leaves the carriage return out too (line_text).
+    points = [(i, point.lstrip(b" \t").decode("utf-8", "replace"))
+              for i, point in enumerate(raw) if point.strip() and i < len(numbers)]
     errors: list[LineError] = []
-    for described in message[len(UNPARSED):].split("\n" + UNPARSED):
-        text, found, reason = described.rpartition("': ")
-        index = next((i for i, line in enumerate(lines) if line == text and i not in taken), None)
-        if not found or index is None or index >= len(numbers):
+    named: set[int] = set()
+    at = 0
+    for unparsed in read.unparsed:
+        while at < len(points) and points[at][1] != unparsed.text:
+            at += 1
+        if at == len(points):
             return None
-        taken.add(index)
-        errors.append(LineError(numbers[index], text, reason))
-    points = sum(part.points for part in parts)
-    return PartialWrite(errors, written=points - len(errors) if stored else 0, dropped=0)
+        index = points[at][0]
+        named.add(index)
+        errors.append(LineError(numbers[index], line_text(raw, index + 1), unparsed.reason))
+        at += 1
+    total = sum(part.points for part in parts)
+    if reply.generation is Generation.V1:
+        return PartialWrite(errors, written=total - len(errors) if read.partial else 0,
+                            dropped=0)
+    unstored = [LineError(numbers[i], line_text(raw, i + 1), UNSTORED.format(error.upstream),
+                          parsed=True)
+                for i, text in points if i not in named and not text.startswith("#")]
+    return PartialWrite(sorted(errors + unstored, key=lambda e: e.line_number), written=0,
+                        dropped=len(unstored))
 
 
-def combine(results: list[WriteOutcome | BaseException], guard: Guard | None) -> WriteOutcome:
-    """Parts of one batch sent to several targets. When the parts that failed all refused
-    lines (partial writes), one partial write names them all, as the native store does for
-    the whole body: the points blanked out before the split and the refused lines, in the
-    caller's order, with every part's points counted. Otherwise the first error wins
-    (a 1.x or 2.x 400 naming the blanked points too); else the sum."""
+def combine(results: list[WriteOutcome | BaseException], guard: Guard | None,
+            targets: Sequence[tuple[str, ...]]) -> WriteOutcome:
+    """Parts of one batch sent to several targets (`targets[i]` took `results[i]`). When the
+    parts that failed all refused lines (partial writes), one partial write names them all,
+    as the native store does for the whole body: the points blanked out before the split
+    and the refused lines, in the caller's order, with every part's points counted.
+    Otherwise the first error wins (a 1.x or 2.x 400 naming the blanked points too), saying
+    which targets stored the other parts; else the sum."""
+    for index, result in enumerate(results):
+        if isinstance(result, BaseException) and not isinstance(result, PartialWrite):
+            stored = [t for i, r in enumerate(results) if i != index and _stored(r)
+                      for t in targets[i]]
+            raise _failed(result, guard, targets[index], stored) from None
     refusals = [r for r in results if isinstance(r, PartialWrite)]
-    if refusals and all(isinstance(r, PartialWrite | WriteOutcome) for r in results):
-        raise PartialWrite(
-            sorted([*(guard.errors if guard is not None else ()),
-                    *(e for r in refusals for e in r.errors)], key=lambda e: e.line_number),
-            written=sum(r.written for r in results if isinstance(r, PartialWrite | WriteOutcome)),
-            dropped=sum(r.dropped for r in refusals), omitted=sum(r.omitted for r in refusals),
-            beyond_retention=sum(r.beyond_retention for r in refusals)) from None
-    for result in results:
-        if (guard is not None and isinstance(result, RelayedError)
-                and result.reply.generation in GUARDED):
-            written = any(isinstance(r, WriteOutcome) for r in results)
-            reply = guard.answer(result.reply, written_elsewhere=written)
-            if reply is not result.reply:
-                raise RelayedError(result.upstream, reply) from None
-        if isinstance(result, BaseException):
-            raise result
+    if refusals:
+        raise merged([*(guard.errors if guard is not None else ())], refusals,
+                     written=sum(r.written for r in results
+                                 if isinstance(r, PartialWrite | WriteOutcome))) from None
     if guard is not None:
         guard.finish()
     total = WriteOutcome()
@@ -117,3 +128,55 @@ def combine(results: list[WriteOutcome | BaseException], guard: Guard | None) ->
         total.dropped += result.dropped
         total.errors.extend(result.errors)
     return total
+
+
+def merged(blanked: list[LineError], refusals: list[PartialWrite], *, written: int
+           ) -> PartialWrite:
+    """Partial writes of the parts of one body as the native store's for the whole body: its
+    lines in the caller's order, of each kind (not parsed; parsed and refused) the first
+    MAX_LINE_ERRORS described and the rest counted as omitted. Each part describes the first
+    of its own, so the whole body's first are among those described."""
+    errors = sorted([*blanked, *(e for r in refusals for e in r.errors)],
+                    key=lambda e: e.line_number)
+    unparsed = [e for e in errors if not e.parsed][:MAX_LINE_ERRORS]
+    refused = [e for e in errors if e.parsed][:MAX_LINE_ERRORS]
+    kept = sorted(unparsed + refused, key=lambda e: e.line_number)
+    omitted = len(errors) + sum(r.omitted for r in refusals) - len(kept)
+    return PartialWrite(kept, written=written, dropped=sum(r.dropped for r in refusals),
+                        omitted=omitted,
+                        beyond_retention=sum(r.beyond_retention for r in refusals))
+
+
+def _stored(result: WriteOutcome | BaseException) -> bool:
+    return isinstance(result, WriteOutcome) or isinstance(result, PartialWrite) and bool(
+        result.written)
+
+
+def _failed(error: BaseException, guard: Guard | None, targets: tuple[str, ...],
+            stored: list[str]) -> BaseException:
+    """A part's error other than refused lines: a 1.x or 2.x 400 with the points blanked out
+    before the split named too; when other parts were stored, its text names the target that
+    failed (as a shard's error for a statement other shards ran does) and the targets that
+    stored the rest, its status as the target gave it."""
+    written = bool(stored)
+    if isinstance(error, RelayedError):
+        reply = error.reply
+        if guard is not None and reply.generation in GUARDED:
+            reply = guard.answer(reply, written_elsewhere=written)
+        if written:
+            reply = reworded(reply, f"upstream {error.upstream}: {reply.error_message()}"
+                                    f"{_rest_stored(stored)}")
+        return error if reply is error.reply else RelayedError(error.upstream, reply)
+    if not written or not isinstance(error, GatewayError):
+        return error
+    message = error.message
+    if targets == (NATIVE,) and not message.startswith("upstream "):
+        message = f"the native store: {message}"
+    return GatewayError(error.category, message + _rest_stored(stored),
+                        retry_after=error.retry_after)
+
+
+def _rest_stored(targets: list[str]) -> str:
+    names = [f"upstream {t}" if t != NATIVE else "the native store"
+             for t in dict.fromkeys(targets)]
+    return f" (the write's other parts were stored by {', '.join(names)})"

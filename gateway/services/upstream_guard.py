@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from gateway.backends.upstream.base import Generation, UpstreamReply
 from gateway.compression import Inflater, inflate
 from gateway.errors import Category, GatewayError, PartialWrite
+from gateway.services.upstream_replies import reworded
+from gateway.services.v1_write_errors import Unparsed, read_write_error, unparsed_message
 from gateway.streams import BodyStream
-from translators.encoders.gojson import go_json_string
 from translators.lineprotocol import LineError, parse_lines
 from translators.lineprotocol.hazards import HAZARD, Guarded, guard_body, may_hold_hazard
 from translators.lineprotocol.precision import Precision
@@ -40,12 +41,6 @@ GUARDED = frozenset({Generation.V1, Generation.V2})
 # Prefixed to the rest of a streamed body to read it as if the bytes already sent had left a
 # string open (a point of its own whose string takes in the rest's first lines).
 _OPEN_STRING = b'm s="'
-# 1.x's wording of a write whose lines did not parse (models.ParsePointsWithPrecision): each
-# line `unable to parse '<line>': <reason>`, under `partial write: ... dropped=0` when it
-# stored the rest; split_answers reads the same words.
-PARTIAL = "partial write: "
-NONE_DROPPED = " dropped=0"
-UNPARSED = "unable to parse '"
 _BACKSLASH = ord("\\")
 
 
@@ -90,23 +85,12 @@ class Guard:
         wrote nothing still makes a partial write."""
         if not self.errors or reply.ok or reply.status != 400:
             return reply
-        message = reply.error_message()
-        ours = "\n".join(e.describe() for e in self.errors)
-        if message.startswith(PARTIAL) and message.endswith(NONE_DROPPED):
-            text = f"{PARTIAL}{ours}\n{message[len(PARTIAL):]}"
-        elif message.startswith(UNPARSED) and written_elsewhere:
-            text = f"{PARTIAL}{ours}\n{message}{NONE_DROPPED}"
-        elif message.startswith(UNPARSED):
-            text = f"{ours}\n{message}"
-        else:
+        read = read_write_error(reply.error_message())
+        if read is None or read.refusal is not None or read.dropped:
             return reply
-        if reply.generation is Generation.V2:  # 2.x's error body
-            body = b'{"code":"invalid","message":' + go_json_string(text).encode() + b"}\n"
-            return UpstreamReply(400, body, {"content-type": "application/json"},
-                                 reply.generation)
-        body = b'{"error":' + go_json_string(text).encode() + b"}\n"
-        return UpstreamReply(400, body, {"content-type": "application/json",
-                                         "x-influxdb-error": text}, reply.generation)
+        text = unparsed_message([*(Unparsed(e.line, e.reason) for e in self.errors),
+                                 *read.unparsed], partial=read.partial or written_elsewhere)
+        return reworded(reply, text)
 
     def finish(self) -> None:
         """The upstream stored the rest: the partial write, when points were blanked out."""

@@ -14,7 +14,12 @@ from aiohttp.test_utils import TestClient
 from gateway.app import create_app
 from gateway.config import RouteConfig, UpstreamConfig
 from tests.conftest import GatewayTestServer, make_config
+from tests.support.fake_upstreams import FakeInfluxDB2
 from tests.support.influxd import Influxd
+from tests.support.ports import free_port
+from tests.upstream.test_translation_routes import routed, v2
+
+__all__ = ["routed"]  # the fixture, imported for the tests here
 
 WRITES = {
     "v1": ("/write", "db"),
@@ -131,3 +136,122 @@ async def test_a_point_kept_from_1x_is_named_in_the_callers_order_beside_refused
     whole = await answer(client, api, "whole", body)
     assert split[0] == 400
     assert split == whole
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_a_1x_part_names_points_over_two_lines_and_after_blanks(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    # 1.x quotes a point whose string holds a newline with that newline, and one sent after
+    # blanks without them: each is still found in the part and numbered in the caller's body
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="spans", measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    await databases(client, influxdb1, "spans")
+    body = b'cpu v=1 1\nup s="a\nb",v=x 2\ncpu v=x 3\n  up v=y 4\nup v=1 5\ncpu v=2 6'
+    split = await answer(client, api, "spans", body)
+    whole = await answer(client, api, "whole", body)
+    assert split[0] == 400
+    assert split == whole
+
+
+@pytest.mark.parametrize(("up", "cpu"), [
+    pytest.param(1050, 30, id="1x-part-over-the-limit"),
+    pytest.param(20, 1020, id="native-part-over-the-limit"),
+])
+@pytest.mark.parametrize("api", ["v1", "v2"])  # v3 lists the first 100 lines only
+async def test_lines_past_the_native_stores_limit_are_counted_as_for_the_whole_body(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str, up: int,
+        cpu: int) -> None:
+    # the native store describes the first 1,000 lines that did not parse and counts the
+    # rest; 1.x describes all of them: the split answer describes the whole body's first
+    # 1,000, whichever part they came from, and counts the others
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="many", measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    await databases(client, influxdb1, "many")
+    lines = [f"up v=x {k + 1}" for k in range(up)] + [f"cpu v=y {k + 1}" for k in range(cpu)]
+    lines = lines[::2] + lines[1::2]  # the two measurements interleaved
+    lines[5:5] = ["up v=1 1", "cpu v=1 1"]
+    body = "\n".join(lines).encode()
+    split = await answer(client, api, "many", body)
+    whole = await answer(client, api, "whole", body)
+    assert split[0] == 400
+    assert split == whole
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_an_influxdb2_parts_400_names_its_lines_and_its_points_not_written(
+        routed: Callable, api: str) -> None:
+    # 2.x stores nothing of a part with a line it cannot parse: the caller's partial write
+    # names that line in its own numbering, the native part's refused line, and the 2.x
+    # part's other points as not written, counting only the native part's points as stored
+    async with FakeInfluxDB2(buckets=("mixed",)) as fake:
+        client = await routed([v2(fake.url)], [
+            RouteConfig(database="mixed", measurement="up", targets=("two",)),
+            RouteConfig(database="*", targets=("native",))])
+        body = b"cpu v=1 1\nup v=1 2\ncpu v=x 3\nup bad 4\nup v=2 5\ncpu v=2 6"
+        status, answered = await answer(client, api, "mixed", body)
+        assert fake.lines["mixed"] == []
+    unstored = "not written: upstream two stores nothing of a batch with a line it cannot parse"
+    lines = [(2, "up v=1 2", unstored), (3, "cpu v=x 3", "invalid boolean"),
+             (4, "up bad 4", "missing fields"), (5, "up v=2 5", unstored)]
+    assert status == 400
+    if api == "v1":
+        assert answered == {"error": f"partial write: {unstored} dropped=2"}
+    elif api == "v2":
+        assert answered == {"code": "invalid", "line": 2, "message": (
+            "partial write error (2 written): " + "\n".join(
+                reason if reason == unstored else f"unable to parse '{text}': {reason}"
+                for _, text, reason in lines))}
+    else:
+        assert answered == {"error": "partial write of line protocol occurred", "data": [
+            {"original_line": text, "line_number": number, "error_message": reason}
+            for number, text, reason in lines]}
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_a_failing_part_names_its_target_and_who_stored_the_rest(
+        routed: Callable, api: str) -> None:
+    # a 500 from the 2.x part while the native part was stored: the 500 stands (as on a
+    # single route to that upstream), naming the upstream and the native store
+    async with FakeInfluxDB2(buckets=("failing",)) as fake:
+        client = await routed([v2(fake.url)], [
+            RouteConfig(database="failing", measurement="up", targets=("two",)),
+            RouteConfig(database="*", targets=("native",))])
+        fake.fail(500)
+        status, answered = await answer(client, api, "failing",
+                                        b"cpu v=1 1\nup v=1 2\ncpu v=2 3")
+        stored = await client.post("/query", data={"db": "failing",
+                                                   "q": "SELECT count(v) FROM cpu"})
+        assert (await stored.json())["results"][0]["series"][0]["values"][0][1] == 2
+    message = ("upstream two: the fake was told to fail (the write's other parts were "
+               "stored by the native store)")
+    assert status == 500
+    assert answered == {"v1": {"error": message},
+                        "v2": {"code": "internal error", "message": message},
+                        "v3": {"error": message, "data": None}}[api]
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_an_unreachable_shard_is_named_beside_the_shards_that_stored(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    config = dataclasses.replace(
+        make_config(tmp_path / "data"),
+        routes=(RouteConfig(database="halves", mode="shard", shard_by="measurement",
+                            targets=("a", "b")),),
+        upstreams=(UpstreamConfig(name="a", type="influxdb1", url=influxdb1.url),
+                   UpstreamConfig(name="b", type="influxdb1",
+                                  url=f"http://127.0.0.1:{free_port()}")))
+    client = await aiohttp_client(GatewayTestServer(create_app(config)))
+    async with client.session.post(f"{influxdb1.url}/query",
+                                   params={"q": "CREATE DATABASE halves"}) as created:
+        assert created.status == 200
+    body = b"\n".join(f"m{k} v={k} {k + 1}".encode() for k in range(8))
+    status, answered = await answer(client, api, "halves", body)
+    assert status == 503
+    assert isinstance(answered, dict)
+    message = answered["message" if api == "v2" else "error"]
+    assert message.startswith("upstream b is unavailable: ")
+    assert message.endswith(" (the write's other parts were stored by upstream a)")
