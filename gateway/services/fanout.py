@@ -149,7 +149,7 @@ class Fanout:
             groups = self._by_measurement(database, plain.body)
         results = await asyncio.gather(
             *(numbered(self._route(route, replace(plain, body=joined(parts)), credentials),
-                        parts)
+                       parts, plain.precision)
               for route, parts in groups.values()),
             return_exceptions=True)
         return combine(results, guard, [route.route.targets for route, _ in groups.values()])
@@ -204,7 +204,7 @@ class Fanout:
             parts.setdefault(resolved.ring.target(key), []).append(part)
         results = await asyncio.gather(
             *(numbered(self._send(target, replace(plain, body=joined(chunks)), credentials),
-                        chunks)
+                       chunks, plain.precision)
               for target, chunks in parts.items()),
             return_exceptions=True)
         return combine(results, guard, [(target,) for target in parts])

@@ -22,8 +22,8 @@ from gateway.services.routing import RelayedError
 from gateway.services.upstream_guard import GUARDED, Guard
 from gateway.services.upstream_replies import reworded
 from gateway.services.v1_write_errors import read_write_error
-from translators.lineprotocol import LineError, line_text, split_points
-from translators.lineprotocol.model import MAX_LINE_ERRORS
+from translators.lineprotocol import LineError, Precision, line_text, parse_lines, split_points
+from translators.lineprotocol.model import BEYOND_RETENTION, MAX_LINE_ERRORS
 from translators.lineprotocol.rewrite import Part
 
 # Why a point of a part 2.x refused is not stored, though it parsed.
@@ -34,17 +34,17 @@ def joined(parts: list[Part]) -> bytes:
     return b"\n".join(part.body for part in parts)
 
 
-async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part]
-                    ) -> WriteOutcome:
+async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part], precision: Precision
+                   ) -> WriteOutcome:
     """One part's answer in the caller's terms: the lines a target refused numbered in the
     caller's body (a target numbers those of the part it was sent; 1.x names them by their
     text), and a target that counts no points (an upstream's 204) counted as storing every
-    point it was sent."""
+    point it was sent. `precision`: the parts' timestamps'."""
     numbers = [n for part in parts for n in part.numbers]
     try:
         outcome = await sent
     except RelayedError as exc:
-        refused = _refused_lines(exc, parts, numbers)
+        refused = _refused_lines(exc, parts, numbers, precision)
         if refused is None:
             raise
         raise refused from None
@@ -59,18 +59,22 @@ async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part]
     return outcome
 
 
-def _refused_lines(error: RelayedError, parts: list[Part], numbers: list[int]
-                   ) -> PartialWrite | None:
+def _refused_lines(error: RelayedError, parts: list[Part], numbers: list[int],
+                   precision: Precision) -> PartialWrite | None:
     """A 1.x or 2.x upstream's 400 for the lines of its part it could not parse, as the
     native store's partial write naming those lines by their number in the caller's body;
     None for any other answer, or a line not found in the part.
 
     1.x stores the rest of the part (`partial write: ... dropped=0`), or nothing when no
-    line parsed; 2.x stores nothing of it, so its other points are named as not written."""
+    line parsed; 2.x stores nothing of it, so its other points are named as not written.
+    1.x's points beyond retention: `_beyond_retention`."""
     reply = error.reply
     if reply.generation not in GUARDED or reply.status != 400:
         return None
     read = read_write_error(reply.error_message())
+    if (read is not None and reply.generation is Generation.V1
+            and read.refusal == BEYOND_RETENTION and read.dropped):
+        return _beyond_retention(read.dropped, parts, numbers, precision)
     if read is None or read.refusal is not None or read.dropped or not read.unparsed:
         return None
     raw = split_points(joined(parts))
@@ -99,6 +103,22 @@ def _refused_lines(error: RelayedError, parts: list[Part], numbers: list[int]
                 for i, text in points if i not in named and not text.startswith("#")]
     return PartialWrite(sorted(errors + unstored, key=lambda e: e.line_number), written=0,
                         dropped=len(unstored))
+
+
+def _beyond_retention(dropped: int, parts: list[Part], numbers: list[int],
+                      precision: Precision) -> PartialWrite:
+    """1.x's `partial write: points beyond retention policy dropped=N` for a part, as the
+    native store's partial write: 1.x does not say which points were too old, so they are
+    counted (dropped, beyond retention, and omitted: not described), and it leaves the lines
+    it could not parse unmentioned once it dropped a point, so they are named as the
+    gateway's parser (which refuses what 1.x refuses) names them."""
+    parsed = parse_lines(joined(parts), precision, 0)
+    unparsed = [replace(e, line_number=numbers[e.line_number - 1]) for e in parsed.errors
+                if not e.parsed and 0 < e.line_number <= len(numbers)]
+    return PartialWrite(
+        unparsed, written=sum(part.points for part in parts) - dropped - parsed.error_count,
+        dropped=dropped, beyond_retention=dropped,
+        omitted=dropped + parsed.error_count - len(unparsed))
 
 
 def combine(results: list[WriteOutcome | BaseException], guard: Guard | None,
