@@ -26,6 +26,8 @@ from translators.lineprotocol import LineError, Precision, line_text, parse_line
 from translators.lineprotocol.model import BEYOND_RETENTION, MAX_LINE_ERRORS
 from translators.lineprotocol.rewrite import Part
 
+# How an error of one part says which targets stored the others.
+_STORED_BY = " (the write's other parts were stored by "
 # Why a point of a part 2.x refused is not stored, though it parsed.
 UNSTORED = "not written: upstream {} stores nothing of a batch with a line it cannot parse"
 
@@ -184,19 +186,24 @@ def _failed(error: BaseException, guard: Guard | None, targets: tuple[str, ...],
         if guard is not None and reply.generation in GUARDED:
             reply = guard.answer(reply, written_elsewhere=written)
         if written:
-            reply = reworded(reply, f"upstream {error.upstream}: {reply.error_message()}"
-                                    f"{_rest_stored(stored)}")
+            text = reply.error_message()
+            if not text.startswith(f"upstream {error.upstream}"):
+                text = f"upstream {error.upstream}: {text}"
+            reply = reworded(reply, _noted(text, stored))
         return error if reply is error.reply else RelayedError(error.upstream, reply)
     if not written or not isinstance(error, GatewayError):
         return error
     message = error.message
     if targets == (NATIVE,) and not message.startswith("upstream "):
         message = f"the native store: {message}"
-    return GatewayError(error.category, message + _rest_stored(stored),
-                        retry_after=error.retry_after)
+    return GatewayError(error.category, _noted(message, stored), retry_after=error.retry_after)
 
 
-def _rest_stored(targets: list[str]) -> str:
-    names = [f"upstream {t}" if t != NATIVE else "the native store"
-             for t in dict.fromkeys(targets)]
-    return f" (the write's other parts were stored by {', '.join(names)})"
+def _noted(text: str, stored: list[str]) -> str:
+    """`text` saying which targets stored the other parts; a part split again (a route by
+    measurement whose targets are shards) was noted by its own split: one note lists all."""
+    labels = [f"upstream {t}" if t != NATIVE else "the native store" for t in stored]
+    before, noted, listed = text.partition(_STORED_BY)
+    if noted and listed.endswith(")"):
+        text, labels = before, [*listed[:-1].split(", "), *labels]
+    return f"{text}{_STORED_BY}{', '.join(dict.fromkeys(labels))})"

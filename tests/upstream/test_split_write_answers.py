@@ -301,3 +301,28 @@ async def test_points_beyond_retention_are_counted_across_shards(
         assert split[1] == {"error": "partial write of line protocol occurred", "data": [
             {"original_line": text, "line_number": number, "error_message": "invalid boolean"}
             for number, text in enumerate(unparsed, 17)]}
+
+
+async def test_an_unreachable_shard_of_a_measurements_route_is_named_once(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd) -> None:
+    # measurements up* are sharded over a (1.6.7) and b (nothing listening), the rest go to
+    # the native store: one answer names b once, and both a and the native store as storing
+    config = dataclasses.replace(
+        make_config(tmp_path / "data"),
+        routes=(RouteConfig(database="nested", measurement="up*", mode="shard",
+                            shard_by="measurement", targets=("a", "b")),
+                RouteConfig(database="*", targets=("native",))),
+        upstreams=(UpstreamConfig(name="a", type="influxdb1", url=influxdb1.url),
+                   UpstreamConfig(name="b", type="influxdb1",
+                                  url=f"http://127.0.0.1:{free_port()}")))
+    client = await aiohttp_client(GatewayTestServer(create_app(config)))
+    await databases(client, influxdb1, "nested")
+    body = b"\n".join(f"up{k} v={k} {k + 1}\ncpu v={k} {k + 1}".encode() for k in range(8))
+    status, answered = await answer(client, "v1", "nested", body)
+    assert status == 503
+    assert isinstance(answered, dict)
+    message = answered["error"]
+    assert message.startswith("upstream b is unavailable: ")
+    assert message.count("upstream b") == 1
+    assert message.endswith(" (the write's other parts were stored by upstream a, "
+                            "the native store)")
