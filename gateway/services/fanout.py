@@ -32,8 +32,9 @@ from gateway.config import NATIVE, RouteConfig
 from gateway.errors import GatewayError
 from gateway.model import Namespace, WriteBatch, WriteOutcome
 from gateway.services.mirror_outcomes import delivery_of, kept_for_later
+from gateway.services.part_refusals import joined
 from gateway.services.routing import RelayedError, ResolvedRoute, Router, failure_error
-from gateway.services.split_answers import combine, joined, numbered
+from gateway.services.split_answers import combine, numbered
 from gateway.services.target_report import TargetCounters
 from gateway.services.upstream_guard import GUARDED, Guard, split_guarded
 from gateway.streams import BodyStream

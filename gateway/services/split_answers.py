@@ -3,7 +3,8 @@ the caller's terms: the native store's answer for the whole body.
 
 A target numbers the lines of the part it was sent, and 1.x names a refused line by its text
 only, so each part keeps the number in the caller's body of each of its lines
-(`rewrite.split_numbered`). Parts refusing lines make one partial write naming them all in
+(`rewrite.split_numbered`) and a target's 400 for lines is read back in those numbers
+(part_refusals). Parts refusing lines make one partial write naming them all in
 the caller's order, described and counted as the native store describes and counts them
 (the first MAX_LINE_ERRORS of each kind, the rest counted). Any other error is the first
 failed part's, naming its target and saying which targets stored the other parts.
@@ -14,26 +15,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 
-from gateway.backends.upstream.base import Generation
 from gateway.config import NATIVE
 from gateway.errors import GatewayError, PartialWrite
 from gateway.model import WriteOutcome
+from gateway.services.part_refusals import refused_lines
 from gateway.services.routing import RelayedError
 from gateway.services.upstream_guard import GUARDED, Guard
 from gateway.services.upstream_replies import reworded
-from gateway.services.v1_write_errors import read_write_error
-from translators.lineprotocol import LineError, Precision, line_text, parse_lines, split_points
-from translators.lineprotocol.model import BEYOND_RETENTION, MAX_LINE_ERRORS
+from translators.lineprotocol import LineError, Precision
+from translators.lineprotocol.model import MAX_LINE_ERRORS
 from translators.lineprotocol.rewrite import Part
 
 # How an error of one part says which targets stored the others.
 _STORED_BY = " (the write's other parts were stored by "
-# Why a point of a part 2.x refused is not stored, though it parsed.
-UNSTORED = "not written: upstream {} stores nothing of a batch with a line it cannot parse"
-
-
-def joined(parts: list[Part]) -> bytes:
-    return b"\n".join(part.body for part in parts)
 
 
 async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part], precision: Precision
@@ -46,7 +40,7 @@ async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part], precision: 
     try:
         outcome = await sent
     except RelayedError as exc:
-        refused = _refused_lines(exc, parts, numbers, precision)
+        refused = refused_lines(exc, parts, numbers, precision)
         if refused is None:
             raise
         raise refused from None
@@ -59,68 +53,6 @@ async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part], precision: 
     if not outcome.written and not outcome.dropped and not outcome.errors:
         outcome = replace(outcome, written=sum(part.points for part in parts))
     return outcome
-
-
-def _refused_lines(error: RelayedError, parts: list[Part], numbers: list[int],
-                   precision: Precision) -> PartialWrite | None:
-    """A 1.x or 2.x upstream's 400 for the lines of its part it could not parse, as the
-    native store's partial write naming those lines by their number in the caller's body;
-    None for any other answer, or a line not found in the part.
-
-    1.x stores the rest of the part (`partial write: ... dropped=0`), or nothing when no
-    line parsed; 2.x stores nothing of it, so its other points are named as not written.
-    1.x's points beyond retention: `_beyond_retention`."""
-    reply = error.reply
-    if reply.generation not in GUARDED or reply.status != 400:
-        return None
-    read = read_write_error(reply.error_message())
-    if (read is not None and reply.generation is Generation.V1
-            and read.refusal == BEYOND_RETENTION and read.dropped):
-        return _beyond_retention(read.dropped, parts, numbers, precision)
-    if read is None or read.refusal is not None or read.dropped or not read.unparsed:
-        return None
-    raw = split_points(joined(parts))
-    # 1.x quotes a point without its leading blanks (its carriage return kept); the native
-    # store's text leaves the carriage return out too (line_text).
-    points = [(i, point.lstrip(b" \t").decode("utf-8", "replace"))
-              for i, point in enumerate(raw) if point.strip() and i < len(numbers)]
-    errors: list[LineError] = []
-    named: set[int] = set()
-    at = 0
-    for unparsed in read.unparsed:
-        while at < len(points) and points[at][1] != unparsed.text:
-            at += 1
-        if at == len(points):
-            return None
-        index = points[at][0]
-        named.add(index)
-        errors.append(LineError(numbers[index], line_text(raw, index + 1), unparsed.reason))
-        at += 1
-    total = sum(part.points for part in parts)
-    if reply.generation is Generation.V1:
-        return PartialWrite(errors, written=total - len(errors) if read.partial else 0,
-                            dropped=0)
-    unstored = [LineError(numbers[i], line_text(raw, i + 1), UNSTORED.format(error.upstream),
-                          parsed=True)
-                for i, text in points if i not in named and not text.startswith("#")]
-    return PartialWrite(sorted(errors + unstored, key=lambda e: e.line_number), written=0,
-                        dropped=len(unstored))
-
-
-def _beyond_retention(dropped: int, parts: list[Part], numbers: list[int],
-                      precision: Precision) -> PartialWrite:
-    """1.x's `partial write: points beyond retention policy dropped=N` for a part, as the
-    native store's partial write: 1.x does not say which points were too old, so they are
-    counted (dropped, beyond retention, and omitted: not described), and it leaves the lines
-    it could not parse unmentioned once it dropped a point, so they are named as the
-    gateway's parser (which refuses what 1.x refuses) names them."""
-    parsed = parse_lines(joined(parts), precision, 0)
-    unparsed = [replace(e, line_number=numbers[e.line_number - 1]) for e in parsed.errors
-                if not e.parsed and 0 < e.line_number <= len(numbers)]
-    return PartialWrite(
-        unparsed, written=sum(part.points for part in parts) - dropped - parsed.error_count,
-        dropped=dropped, beyond_retention=dropped,
-        omitted=dropped + parsed.error_count - len(unparsed))
 
 
 def combine(results: list[WriteOutcome | BaseException], guard: Guard | None,

@@ -15,10 +15,10 @@ from aiohttp.test_utils import TestClient
 from gateway.app import create_app
 from gateway.config import RouteConfig, UpstreamConfig
 from tests.conftest import GatewayTestServer, make_config
-from tests.support.fake_upstreams import FakeInfluxDB2
+from tests.support.fake_upstreams import FakeInfluxDB2, FakeInfluxDB3
 from tests.support.influxd import Influxd
 from tests.support.ports import free_port
-from tests.upstream.test_translation_routes import routed, v2
+from tests.upstream.test_translation_routes import routed, v2, v3
 
 __all__ = ["routed"]  # the fixture, imported for the tests here
 
@@ -326,3 +326,29 @@ async def test_an_unreachable_shard_of_a_measurements_route_is_named_once(
     assert message.count("upstream b") == 1
     assert message.endswith(" (the write's other parts were stored by upstream a, "
                             "the native store)")
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_an_influxdb3_parts_partial_write_is_numbered_in_the_callers_body(
+        routed: Callable, api: str) -> None:
+    # InfluxDB 3 stores the rest of its part and lists the lines it refused, numbered in the
+    # part: one partial write names them beside the native part's, in the caller's numbers
+    async with FakeInfluxDB3() as fake:
+        client = await routed([v3(fake.url)], [
+            RouteConfig(database="third", measurement="up", targets=("three",)),
+            RouteConfig(database="*", targets=("native",))])
+        body = b"cpu v=1 1\nup v=1 2\ncpu v=x 3\nup bad 4\nup v=2 5\ncpu v=2 6"
+        status, answered = await answer(client, api, "third", body)
+        assert [line.split()[:2] for line in fake.lines["third"]] == [["up", "v=1"],
+                                                                      ["up", "v=2"]]
+    lines = [(3, "cpu v=x 3", "invalid boolean"), (4, "up bad 4", "missing fields")]
+    described = "\n".join(f"unable to parse '{text}': {reason}" for _, text, reason in lines)
+    assert status == 400
+    assert answered == {
+        "v1": {"error": f"partial write: {described} dropped=0"},
+        "v2": {"code": "invalid", "line": 3,
+               "message": f"partial write error (4 written): {described}"},
+        "v3": {"error": "partial write of line protocol occurred", "data": [
+            {"original_line": text, "line_number": number, "error_message": reason}
+            for number, text, reason in lines]},
+    }[api]

@@ -1,0 +1,128 @@
+"""A target's 400 for lines of one part of a split write, read back as the native store's
+partial write for that part, each line numbered in the caller's body.
+
+`numbers[i]` is the caller's number of the part's physical line i+1 (the parts joined, as
+sent). 1.x and 2.x name a line by its text (v1_write_errors reads their words); InfluxDB 3
+numbers the lines of the part it was sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from gateway.backends.upstream.base import Generation
+from gateway.errors import PartialWrite
+from gateway.services.routing import RelayedError
+from gateway.services.upstream_guard import GUARDED
+from gateway.services.v1_write_errors import read_write_error
+from translators.lineprotocol import LineError, Precision, line_text, parse_lines, split_points
+from translators.lineprotocol.model import BEYOND_RETENTION
+from translators.lineprotocol.rewrite import Part
+
+# Why a point of a part is not stored though it parsed: its target stores all or nothing.
+UNSTORED = "not written: upstream {} stores nothing of a batch with a line it cannot parse"
+# InfluxDB 3's summaries of a write it refused lines of (its `data` lists them).
+V3_PARTIAL = "partial write of line protocol occurred"
+V3_FAILED = "write of line protocol failed"
+
+
+def joined(parts: list[Part]) -> bytes:
+    return b"\n".join(part.body for part in parts)
+
+
+def refused_lines(error: RelayedError, parts: list[Part], numbers: list[int],
+                  precision: Precision) -> PartialWrite | None:
+    """An upstream's 400 for lines of its part, as the native store's partial write naming
+    them in the caller's body; None for any other answer, or a line not found in the part.
+    `precision`: the part's timestamps'."""
+    reply = error.reply
+    if reply.status != 400:
+        return None
+    if reply.generation is Generation.V3:
+        return _by_3x(error, parts, numbers)
+    if reply.generation not in GUARDED:
+        return None
+    read = read_write_error(reply.error_message())
+    if (read is not None and reply.generation is Generation.V1
+            and read.refusal == BEYOND_RETENTION and read.dropped):
+        return _beyond_retention(read.dropped, parts, numbers, precision)
+    if read is None or read.refusal is not None or read.dropped or not read.unparsed:
+        return None
+    raw = split_points(joined(parts))
+    # 1.x quotes a point without its leading blanks (its carriage return kept); the native
+    # store's text leaves the carriage return out too (line_text).
+    points = [(i, point.lstrip(b" \t").decode("utf-8", "replace"))
+              for i, point in enumerate(raw) if point.strip() and i < len(numbers)]
+    errors: list[LineError] = []
+    at = 0
+    for unparsed in read.unparsed:
+        while at < len(points) and points[at][1] != unparsed.text:
+            at += 1
+        if at == len(points):
+            return None
+        index = points[at][0]
+        errors.append(LineError(numbers[index], line_text(raw, index + 1), unparsed.reason))
+        at += 1
+    total = sum(part.points for part in parts)
+    if reply.generation is Generation.V1:
+        # 1.x stores the rest (`partial write: ... dropped=0`), or nothing when no line parsed
+        return PartialWrite(errors, written=total - len(errors) if read.partial else 0,
+                            dropped=0)
+    return _none_stored(error.upstream, errors, raw, numbers)
+
+
+def _by_3x(error: RelayedError, parts: list[Part], numbers: list[int]) -> PartialWrite | None:
+    """InfluxDB 3's 400 listing the lines of its part it refused (`data`, numbered in the
+    part): it stored the rest (`partial write of line protocol occurred`) or nothing."""
+    try:
+        body = json.loads(error.reply.body)
+    except ValueError:
+        return None
+    summary = body.get("error") if isinstance(body, dict) else None
+    data = body.get("data") if isinstance(body, dict) else None
+    if summary not in (V3_PARTIAL, V3_FAILED) or not isinstance(data, list) or not data:
+        return None
+    raw = split_points(joined(parts))
+    errors: list[LineError] = []
+    for entry in data:
+        number = entry.get("line_number") if isinstance(entry, dict) else None
+        reason = entry.get("error_message") if isinstance(entry, dict) else None
+        if (not isinstance(number, int) or isinstance(number, bool)
+                or not 0 < number <= min(len(numbers), len(raw)) or not isinstance(reason, str)):
+            return None
+        text = line_text(raw, number) or str(entry.get("original_line", ""))
+        errors.append(LineError(numbers[number - 1], text, reason))
+    if summary == V3_FAILED:
+        return _none_stored(error.upstream, errors, raw, numbers)
+    return PartialWrite(errors, written=sum(part.points for part in parts) - len(errors),
+                        dropped=0)
+
+
+def _none_stored(upstream: str, errors: list[LineError], raw: list[bytes],
+                 numbers: list[int]) -> PartialWrite:
+    """A part its target stored nothing of, `errors` naming the lines it refused: its other
+    points are named as not written (refused though they parsed)."""
+    named = {e.line_number for e in errors}
+    unstored = [LineError(numbers[i], line_text(raw, i + 1), UNSTORED.format(upstream),
+                          parsed=True)
+                for i, point in enumerate(raw[:len(numbers)])
+                if point.strip() and not point.lstrip()[:1] == b"#" and numbers[i] not in named]
+    return PartialWrite(sorted(errors + unstored, key=lambda e: e.line_number), written=0,
+                        dropped=len(unstored))
+
+
+def _beyond_retention(dropped: int, parts: list[Part], numbers: list[int],
+                      precision: Precision) -> PartialWrite:
+    """1.x's `partial write: points beyond retention policy dropped=N` for a part, as the
+    native store's partial write: 1.x does not say which points were too old, so they are
+    counted (dropped, beyond retention, and omitted: not described), and it leaves the lines
+    it could not parse unmentioned once it dropped a point, so they are named as the
+    gateway's parser (which refuses what 1.x refuses) names them."""
+    parsed = parse_lines(joined(parts), precision, 0)
+    unparsed = [replace(e, line_number=numbers[e.line_number - 1]) for e in parsed.errors
+                if not e.parsed and 0 < e.line_number <= len(numbers)]
+    return PartialWrite(
+        unparsed, written=sum(part.points for part in parts) - dropped - parsed.error_count,
+        dropped=dropped, beyond_retention=dropped,
+        omitted=dropped + parsed.error_count - len(unparsed))
