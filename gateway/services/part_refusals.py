@@ -17,7 +17,7 @@ from gateway.services.routing import RelayedError
 from gateway.services.upstream_guard import GUARDED
 from gateway.services.v1_write_errors import read_write_error
 from translators.lineprotocol import LineError, Precision, line_text, parse_lines, split_points
-from translators.lineprotocol.model import BEYOND_RETENTION
+from translators.lineprotocol.model import BEYOND_RETENTION, named_refusal
 from translators.lineprotocol.rewrite import Part
 
 # Why a point of a part is not stored though it parsed: its target stores all or nothing.
@@ -45,8 +45,8 @@ def refused_lines(error: RelayedError, parts: list[Part], numbers: list[int],
         return None
     read = read_write_error(reply.error_message())
     if (read is not None and reply.generation is Generation.V1
-            and read.refusal == BEYOND_RETENTION and read.dropped):
-        return _beyond_retention(read.dropped, parts, numbers, precision)
+            and read.refusal is not None and read.dropped):
+        return _dropped_by_1x(read.refusal, read.dropped, parts, numbers, precision)
     if read is None or read.refusal is not None or read.dropped or not read.unparsed:
         return None
     raw = split_points(joined(parts))
@@ -112,17 +112,25 @@ def _none_stored(upstream: str, errors: list[LineError], raw: list[bytes],
                         dropped=len(unstored))
 
 
-def _beyond_retention(dropped: int, parts: list[Part], numbers: list[int],
-                      precision: Precision) -> PartialWrite:
-    """1.x's `partial write: points beyond retention policy dropped=N` for a part, as the
-    native store's partial write: 1.x does not say which points were too old, so they are
-    counted (dropped, beyond retention, and omitted: not described), and it leaves the lines
-    it could not parse unmentioned once it dropped a point, so they are named as the
-    gateway's parser (which refuses what 1.x refuses) names them."""
+def _dropped_by_1x(refusal: str, dropped: int, parts: list[Part], numbers: list[int],
+                   precision: Precision) -> PartialWrite | None:
+    """1.x's `partial write: <refusal> dropped=N` for a part, as the native store's partial
+    write, or None when the points it refused cannot be told (a field type conflict: its
+    store's types decide). Once it refused a point 1.x leaves the lines it could not parse
+    unmentioned, so they, and the points it refuses for their `time` tag or field, are named
+    as the gateway's parser (which refuses what 1.x refuses) names them. Which points were
+    beyond retention 1.x does not say: they are counted (dropped, and omitted: rejected
+    lines not described)."""
     parsed = parse_lines(joined(parts), precision, 0)
-    unparsed = [replace(e, line_number=numbers[e.line_number - 1]) for e in parsed.errors
-                if not e.parsed and 0 < e.line_number <= len(numbers)]
-    return PartialWrite(
-        unparsed, written=sum(part.points for part in parts) - dropped - parsed.error_count,
-        dropped=dropped, beyond_retention=dropped,
-        omitted=dropped + parsed.error_count - len(unparsed))
+    errors = [replace(e, line_number=numbers[e.line_number - 1]) for e in parsed.errors
+              if 0 < e.line_number <= len(numbers)]
+    refused = [e for e in errors if e.parsed]
+    total = sum(part.points for part in parts)
+    if refusal == BEYOND_RETENTION and not refused:
+        return PartialWrite(errors, written=total - dropped - parsed.error_count,
+                            dropped=dropped, beyond_retention=dropped,
+                            omitted=dropped + parsed.error_count - len(errors))
+    if parsed.refused_count != dropped or named_refusal(refused) != refusal:
+        return None
+    return PartialWrite(errors, written=total - parsed.error_count, dropped=dropped,
+                        omitted=parsed.error_count - len(errors))

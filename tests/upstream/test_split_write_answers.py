@@ -352,3 +352,22 @@ async def test_an_influxdb3_parts_partial_write_is_numbered_in_the_callers_body(
             {"original_line": text, "line_number": number, "error_message": reason}
             for number, text, reason in lines]},
     }[api]
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_points_1x_refuses_for_a_time_key_are_named_beside_the_other_parts_lines(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    # 1.x answers `partial write: invalid tag key: input tag "time" ... dropped=3` for its
+    # part, naming neither those points nor its line that does not parse: all are named
+    # in the caller's numbers beside the native part's refused line
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="timekeys", measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    await databases(client, influxdb1, "timekeys")
+    body = (b"cpu v=1 1\nup,time=1 v=1 2\nup v=x 3\ncpu v=y 4\nup time=1 5\nup v=1 6\n"
+            b"up,time=2 v=1 7\ncpu v=2 8")
+    split = await answer(client, api, "timekeys", body)
+    whole = await answer(client, api, "whole", body)
+    assert split[0] == 400
+    assert split == whole
