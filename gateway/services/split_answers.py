@@ -12,6 +12,7 @@ failed part's, naming its target and saying which targets stored the other parts
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 
@@ -40,7 +41,8 @@ async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part], precision: 
     try:
         outcome = await sent
     except RelayedError as exc:
-        refused = refused_lines(exc, parts, numbers, precision)
+        # read in a worker thread: a large part's lines are split, perhaps parsed, for it
+        refused = await asyncio.to_thread(refused_lines, exc, parts, numbers, precision)
         if refused is None:
             raise
         raise refused from None
