@@ -31,10 +31,22 @@ WRITES = {
 
 async def gateway(aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd,
                   *routes: RouteConfig) -> TestClient:
+    return await with_1x(aiohttp_client, tmp_path, {"one": influxdb1.url}, *routes)
+
+
+async def with_1x(aiohttp_client: Callable, tmp_path: Path, urls: dict[str, str],
+                  *routes: RouteConfig) -> TestClient:
+    """A gateway whose 1.x upstreams are at `urls` (by name)."""
     config = dataclasses.replace(
         make_config(tmp_path / "data"), routes=routes,
-        upstreams=(UpstreamConfig(name="one", type="influxdb1", url=influxdb1.url),))
+        upstreams=tuple(UpstreamConfig(name=name, type="influxdb1", url=url)
+                        for name, url in urls.items()))
     return await aiohttp_client(GatewayTestServer(create_app(config)))
+
+
+def shards(database: str) -> RouteConfig:
+    return RouteConfig(database=database, mode="shard", shard_by="measurement",
+                       targets=("a", "b"))
 
 
 async def answer(client: TestClient, api: str, database: str, body: bytes
@@ -100,13 +112,8 @@ async def test_every_refusing_part_is_named_and_a_wholly_refused_part_is_a_parti
 async def test_a_shard_refusing_all_its_lines_makes_a_partial_write_beside_stored_shards(
         aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd],
         api: str) -> None:
-    config = dataclasses.replace(
-        make_config(tmp_path / "data"),
-        routes=(RouteConfig(database="sharded", mode="shard", shard_by="measurement",
-                            targets=("a", "b")),),
-        upstreams=tuple(UpstreamConfig(name=name, type="influxdb1", url=server.url)
-                        for name, server in zip("ab", servers, strict=True)))
-    client = await aiohttp_client(GatewayTestServer(create_app(config)))
+    client = await with_1x(aiohttp_client, tmp_path,
+                           {"a": servers[0].url, "b": servers[1].url}, shards("sharded"))
     for server in servers:
         async with client.session.post(f"{server.url}/query",
                                        params={"q": "CREATE DATABASE sharded"}) as created:
@@ -238,14 +245,9 @@ async def test_a_failing_part_names_its_target_and_who_stored_the_rest(
 @pytest.mark.parametrize("api", list(WRITES))
 async def test_an_unreachable_shard_is_named_beside_the_shards_that_stored(
         aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
-    config = dataclasses.replace(
-        make_config(tmp_path / "data"),
-        routes=(RouteConfig(database="halves", mode="shard", shard_by="measurement",
-                            targets=("a", "b")),),
-        upstreams=(UpstreamConfig(name="a", type="influxdb1", url=influxdb1.url),
-                   UpstreamConfig(name="b", type="influxdb1",
-                                  url=f"http://127.0.0.1:{free_port()}")))
-    client = await aiohttp_client(GatewayTestServer(create_app(config)))
+    client = await with_1x(aiohttp_client, tmp_path,
+                           {"a": influxdb1.url, "b": f"http://127.0.0.1:{free_port()}"},
+                           shards("halves"))
     async with client.session.post(f"{influxdb1.url}/query",
                                    params={"q": "CREATE DATABASE halves"}) as created:
         assert created.status == 200
@@ -265,13 +267,8 @@ async def test_points_beyond_retention_are_counted_across_shards(
     # each shard holds points older than the database's one-hour default policy, and one a
     # line that does not parse: 1.x answers `partial write: points beyond retention policy
     # dropped=N` for its part, naming neither its old points nor its unparsable line
-    config = dataclasses.replace(
-        make_config(tmp_path / "data"),
-        routes=(RouteConfig(database="aged", mode="shard", shard_by="measurement",
-                            targets=("a", "b")),),
-        upstreams=tuple(UpstreamConfig(name=name, type="influxdb1", url=server.url)
-                        for name, server in zip("ab", servers, strict=True)))
-    client = await aiohttp_client(GatewayTestServer(create_app(config)))
+    client = await with_1x(aiohttp_client, tmp_path,
+                           {"a": servers[0].url, "b": servers[1].url}, shards("aged"))
     policy = "CREATE RETENTION POLICY short ON {} DURATION 1h REPLICATION 1 DEFAULT"
     for server in servers:
         for statement in ("CREATE DATABASE aged", policy.format("aged")):
@@ -307,15 +304,10 @@ async def test_an_unreachable_shard_of_a_measurements_route_is_named_once(
         aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd) -> None:
     # measurements up* are sharded over a (1.6.7) and b (nothing listening), the rest go to
     # the native store: one answer names b once, and both a and the native store as storing
-    config = dataclasses.replace(
-        make_config(tmp_path / "data"),
-        routes=(RouteConfig(database="nested", measurement="up*", mode="shard",
-                            shard_by="measurement", targets=("a", "b")),
-                RouteConfig(database="*", targets=("native",))),
-        upstreams=(UpstreamConfig(name="a", type="influxdb1", url=influxdb1.url),
-                   UpstreamConfig(name="b", type="influxdb1",
-                                  url=f"http://127.0.0.1:{free_port()}")))
-    client = await aiohttp_client(GatewayTestServer(create_app(config)))
+    client = await with_1x(aiohttp_client, tmp_path,
+                           {"a": influxdb1.url, "b": f"http://127.0.0.1:{free_port()}"},
+                           dataclasses.replace(shards("nested"), measurement="up*"),
+                           RouteConfig(database="*", targets=("native",)))
     await databases(client, influxdb1, "nested")
     body = b"\n".join(f"up{k} v={k} {k + 1}\ncpu v={k} {k + 1}".encode() for k in range(8))
     status, answered = await answer(client, "v1", "nested", body)
