@@ -6,6 +6,8 @@ import time
 
 import aiohttp
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gateway.services.v1_write_errors import Unparsed, V1WriteError, read_write_error
 from tests.support.influxd import Influxd
@@ -62,3 +64,18 @@ async def test_1x_write_errors_are_read_and_written_back_in_its_words(
 ])
 def test_other_answers_are_not_read_as_write_errors(message: str) -> None:
     assert read_write_error(message) is None
+
+
+# A line's text may hold anything but the words that begin the next line's description;
+# 1.x's reasons are its parser's fixed words, which never hold `': `.
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30).filter(
+    lambda text: "\nunable to parse '" not in text)
+reasons = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n"),
+                  min_size=1, max_size=20).filter(lambda reason: "': " not in reason)
+
+
+@given(st.lists(st.builds(Unparsed, texts, reasons), min_size=1, max_size=5), st.booleans())
+def test_lines_written_in_1xs_words_read_back_the_same(
+        unparsed: list[Unparsed], partial: bool) -> None:
+    said = V1WriteError(tuple(unparsed), partial)
+    assert read_write_error(said.message()) == said
