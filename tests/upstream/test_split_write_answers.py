@@ -219,14 +219,18 @@ async def test_an_influxdb2_parts_400_names_its_lines_and_its_points_not_written
             for number, text, reason in lines]}
 
 
+@pytest.mark.parametrize("generation", ["v2", "v3"])
 @pytest.mark.parametrize("api", list(WRITES))
 async def test_a_failing_part_names_its_target_and_who_stored_the_rest(
-        routed: Callable, api: str) -> None:
-    # a 500 from the 2.x part while the native part was stored: the 500 stands (as on a
-    # single route to that upstream), naming the upstream and the native store
-    async with FakeInfluxDB2(buckets=("failing",)) as fake:
-        client = await routed([v2(fake.url)], [
-            RouteConfig(database="failing", measurement="up", targets=("two",)),
+        routed: Callable, api: str, generation: str) -> None:
+    # a 500 from the 2.x or 3.x part while the native part was stored: the 500 stands (as on
+    # a single route to that upstream; relayed in its own body to a caller of its
+    # generation), naming the upstream and the native store
+    fake = FakeInfluxDB2(buckets=("failing",)) if generation == "v2" else FakeInfluxDB3()
+    async with fake:
+        upstream = v2(fake.url, "up") if generation == "v2" else v3(fake.url, "up")
+        client = await routed([upstream], [
+            RouteConfig(database="failing", measurement="up", targets=("up",)),
             RouteConfig(database="*", targets=("native",))])
         fake.fail(500)
         status, answered = await answer(client, api, "failing",
@@ -234,11 +238,13 @@ async def test_a_failing_part_names_its_target_and_who_stored_the_rest(
         stored = await client.post("/query", data={"db": "failing",
                                                    "q": "SELECT count(v) FROM cpu"})
         assert (await stored.json())["results"][0]["series"][0]["values"][0][1] == 2
-    message = ("upstream two: the fake was told to fail (the write's other parts were "
+    message = ("upstream up: the fake was told to fail (the write's other parts were "
                "stored by the native store)")
     assert status == 500
+    # a 2.x caller of a 2.x upstream gets its code; of another, the gateway's for a 5xx
+    code = "internal error" if generation == "v2" else "unavailable"
     assert answered == {"v1": {"error": message},
-                        "v2": {"code": "internal error", "message": message},
+                        "v2": {"code": code, "message": message},
                         "v3": {"error": message, "data": None}}[api]
 
 
@@ -274,9 +280,15 @@ async def test_points_beyond_retention_are_counted_across_shards(
         for statement in ("CREATE DATABASE aged", policy.format("aged")):
             async with client.session.post(f"{server.url}/query",
                                            params={"q": statement}) as created:
-                assert created.status == 200
+                assert await created.json() == {"results": [{"statement_id": 0}]}
     for statement in ("CREATE DATABASE whole", policy.format("whole")):
-        assert (await client.post("/query", data={"q": statement})).status == 200
+        made = await client.post("/query", data={"q": statement})
+        assert await made.json() == {"results": [{"statement_id": 0}]}
+    for server in servers:  # the default policy on each
+        async with client.session.post(f"{server.url}/query", params={
+                "q": "SHOW RETENTION POLICIES ON aged"}) as shown:
+            rows = (await shown.json())["results"][0]["series"][0]["values"]
+            assert [row[0] for row in rows if row[-1]] == ["short"]
     now = time.time_ns()
     lines = [line for k in range(8) for line in (f"m{k} v=1 {now}", f"m{k} v=1 {k + 1}")]
     unparsed = [f"m0 v=x {now}", f"m5 v=y {now}"]
