@@ -168,11 +168,13 @@ async def _upstreams(app: web.Application) -> AsyncIterator[None]:
     app[keys.SOURCES] = sources
     app[keys.ROUTES] = routes
     app[keys.WRITES] = fanout  # type: ignore[assignment]
-    routed_influxql = RoutedInfluxQL(router, native_influxql, fanout)
+    routed_influxql = RoutedInfluxQL(router, native_influxql, fanout,
+                                     config.query.timeout_seconds)
     app[keys.INFLUXQL] = routed_influxql  # type: ignore[assignment]
     app[keys.CONFIGURE] = ConfigureService(router, routed_influxql, native_influxql,
                                            app[keys.ADMIN], fanout)
-    app[keys.QUERIES] = RoutedSql(router, app[keys.QUERIES])  # type: ignore[assignment]
+    app[keys.QUERIES] = RoutedSql(router, app[keys.QUERIES],  # type: ignore[assignment]
+                                  config.query.timeout_seconds)
     if router.active:
         log.info("routing to %s", ", ".join(n for n in router.all_targets() if n != NATIVE))
     try:

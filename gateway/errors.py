@@ -2,6 +2,7 @@
 
     GatewayError (category, message)
      ├─ PartialWrite       some lines rejected; carries the LineErrors and counts
+     ├─ QueryTimedOut      an upstream query ran past the query timeout (UNAVAILABLE)
      └─ (all others are plain GatewayError with a Category)
 
 No HTTP here: a category says what went wrong, the API layer decides how each generation
@@ -53,6 +54,14 @@ def not_found(message: str) -> GatewayError:
 
 def conflict(message: str) -> GatewayError:
     return GatewayError(Category.CONFLICT, message)
+
+
+class QueryTimedOut(GatewayError):
+    """The query timeout passed while an upstream was still answering; InfluxQL answers it
+    as a statement's error, as the native store does."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(Category.UNAVAILABLE, f"query timed out after {timeout:g} s")
 
 
 class PartialWrite(GatewayError):

@@ -29,7 +29,11 @@ _QUEUE_METRICS = [
     ("influx_gateway_replay_rejected_total", "counter",
      "Queued entries a mirror refused (logged, not retried).", "rejected"),
     ("influx_gateway_replay_dropped_total", "counter",
-     "Queued entries dropped at the queue's byte or age bound.", "dropped"),
+     "Queued write batches dropped at the queue's byte or age bound (drop_oldest; "
+     "statements are never dropped).", "dropped"),
+    ("influx_gateway_replay_refused_total", "counter",
+     "Entries refused at the queue's bound (reject, or drop_oldest with a statement "
+     "waiting first), answered 503.", "refused"),
 ]
 
 

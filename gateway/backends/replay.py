@@ -82,6 +82,8 @@ class ReplayStats:
     last_error: str | None
     statements_appended: int = 0  # of `appended`, statements rather than write batches
     head: str | None = None  # what waits first: "write" or "statement", None when empty
+    refused: int = 0  # entries refused at a bound (QueueFull): "reject", or "drop_oldest"
+    # with a statement at the head
 
 
 class ReplayQueue:
@@ -114,7 +116,7 @@ class ReplayQueue:
         self._peeked: int | None = None
         self._closing = False
         self._appended = self._replayed = self._rejected = self._statements = 0
-        self._dropped = self._dropped_bytes = self._failures = 0
+        self._dropped = self._dropped_bytes = self._failures = self._refused = 0
         self._last_error: str | None = None
 
     def open(self) -> ReplayQueue:
@@ -152,7 +154,8 @@ class ReplayQueue:
 
     async def append(self, entry: QueuedEntry) -> None:
         """Queue `entry`; when this returns it is on disk. Raises QueueFull at a bound
-        under "reject" (nothing stored); under "drop_oldest" the oldest entries make room."""
+        under "reject" (nothing stored); under "drop_oldest" the oldest writes make room, and
+        a statement at the head (never dropped) makes it refuse as "reject" does."""
         if self._executor is None or self._closing:
             raise GatewayError(Category.UNAVAILABLE,
                                f"the replay queue of mirror {self.name!r} is not open")
@@ -170,11 +173,20 @@ class ReplayQueue:
         self._admit(entry.record_bytes)
 
     def _admit(self, size: int) -> None:
+        try:
+            self._check_bounds(size)
+        except QueueFull:
+            self._refused += 1
+            raise
+
+    def _check_bounds(self, size: int) -> None:
         if size > self.max_bytes:
             raise QueueFull(self.name, f"a write of {size} bytes is larger than the bound of "
                             f"{self.max_bytes} bytes (replay.max_bytes)", self.retry_after)
-        if self.when_full != REJECT:
-            return
+        if self.when_full == DROP_OLDEST and not isinstance(self._state.head, QueuedStatement):
+            return  # the oldest writes make room
+        # Under "drop_oldest" with a statement at the head: statements are never dropped
+        # (nor the writes behind them, which must not overtake them), so as under "reject".
         queued = self._state.bytes + self._pending_bytes
         if queued + size > self.max_bytes:
             raise QueueFull(self.name, f"{queued} bytes are queued and the bound is "
@@ -248,7 +260,8 @@ class ReplayQueue:
         await self._io(self._log.advance, before=self._take_peeked() + 1, then=rejected)
 
     async def expire(self) -> int:
-        """Under "drop_oldest", drop the entries older than the age bound; their count."""
+        """Under "drop_oldest", drop the writes older than the age bound up to the first
+        statement; their count."""
         if self.when_full != DROP_OLDEST or self._oldest_age() <= self.max_age_seconds:
             return 0
         moved = await self._io(self._log.advance, older_than_ns=self._cutoff_ns(),
@@ -286,7 +299,7 @@ class ReplayQueue:
             dropped=self._dropped + state.corrupt, dropped_bytes=self._dropped_bytes,
             failures=self._failures, last_error=self._last_error,
             statements_appended=self._statements,
-            head=None if state.head is None else _kind(state.head))
+            head=None if state.head is None else _kind(state.head), refused=self._refused)
 
     def _oldest_age(self) -> float:
         head = self._state.head

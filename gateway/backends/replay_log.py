@@ -254,9 +254,9 @@ class ReplayLog:
 
     def advance(self, *, before: int | None = None, max_bytes: int | None = None,
                 older_than_ns: int | None = None) -> Moved:
-        """Move the head past records numbered below `before`, then past the oldest while
-        the log holds more than `max_bytes`, then past those enqueued before
-        `older_than_ns`; sync the head once."""
+        """Move the head past records numbered below `before`, then past the oldest writes
+        while the log holds more than `max_bytes`, then past those enqueued before
+        `older_than_ns` (the bounds stop at a statement); sync the head once."""
         entries, freed, moved = self._move(before=before, max_bytes=max_bytes,
                                            older_than_ns=older_than_ns)
         self._finish(moved)
@@ -283,15 +283,19 @@ class ReplayLog:
         moved = False
         while self._head_seq < self._next_seq:
             try:
-                enqueued_ns, length, _ = self._record(self._head_seg, self._head_off,
-                                                      self._head_seq, whole=False)
+                enqueued_ns, length, _, statement = self._record(
+                    self._head_seg, self._head_off, self._head_seq, whole=False)
             except DamagedRecord as exc:
                 self._skip_damaged(exc)
                 moved = True
                 continue
-            if not ((before is not None and self._head_seq < before)
-                    or (max_bytes is not None and self._queued_bytes() > max_bytes)
-                    or (older_than_ns is not None and enqueued_ns < older_than_ns)):
+            delivered = before is not None and self._head_seq < before
+            # The bounds drop only writes: a statement dropped (a DROP MEASUREMENT, a
+            # DELETE) would leave the mirror holding what the primary removed. One at the
+            # head stops them; replay.py then refuses new entries as "reject" does.
+            if not (delivered or (not statement and (
+                    (max_bytes is not None and self._queued_bytes() > max_bytes)
+                    or (older_than_ns is not None and enqueued_ns < older_than_ns)))):
                 break
             self._head_seq += 1
             self._head_off += length
@@ -401,6 +405,6 @@ class ReplayLog:
         return self._reader[1]
 
     def _record(self, segment: int, offset: int, seq: int, *,
-                whole: bool) -> tuple[int, int, bytes]:
+                whole: bool) -> tuple[int, int, bytes, bool]:
         return read_record(self._fd(segment), offset, self._sizes[segment], seq, whole=whole)
 

@@ -128,17 +128,17 @@ def decode_payload(payload: bytes) -> QueuedEntry:
 
 
 def read_record(fd: int, offset: int, end: int, seq: int, *,
-                whole: bool) -> tuple[int, int, bytes]:
-    """(enqueued_ns, size on disk, payload) of record `seq` at `offset`, which must end by
-    `end`. Only a `whole` read returns the payload and checks the CRC; else b"" (skipping
-    a record needs its length, not its body)."""
+                whole: bool) -> tuple[int, int, bytes, bool]:
+    """(enqueued_ns, size on disk, payload, is a statement) of record `seq` at `offset`,
+    which must end by `end`. Only a `whole` read returns the payload and checks the CRC; else
+    b"" (skipping a record needs its length and kind, not its body)."""
     raw = pread(fd, _FRAME.size + _FIXED.size, offset)
     if len(raw) < _FRAME.size + _FIXED.size:
         raise DamagedRecord("short record header")
     crc, length = _FRAME.unpack_from(raw)
     if length < _FIXED.size or offset + _FRAME.size + length > end:
         raise DamagedRecord(f"record length {length} runs past the segment")
-    found, enqueued_ns, _, _ = _FIXED.unpack_from(raw, _FRAME.size)
+    found, enqueued_ns, flags, _ = _FIXED.unpack_from(raw, _FRAME.size)
     if found != seq:
         raise DamagedRecord(f"record {found} where {seq} was expected")
     payload = b""
@@ -146,7 +146,7 @@ def read_record(fd: int, offset: int, end: int, seq: int, *,
         payload = pread(fd, length, offset + _FRAME.size)
         if zlib.crc32(payload, zlib.crc32(_LENGTH.pack(length))) != crc:
             raise DamagedRecord("checksum mismatch")
-    return enqueued_ns, _FRAME.size + length, payload
+    return enqueued_ns, _FRAME.size + length, payload, bool(flags & _FLAG_STATEMENT)
 
 
 def pread(fd: int, count: int, offset: int) -> bytes:

@@ -44,6 +44,7 @@ def mirror_report(fanout: Fanout) -> dict[str, dict[str, object]]:
                 "replayed": stats.replayed,
                 "rejected": stats.rejected,
                 "dropped": stats.dropped,
+                "refused": stats.refused,
                 "statements_appended": stats.statements_appended,
                 "head": stats.head,
                 "last_error": stats.last_error,

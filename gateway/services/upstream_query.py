@@ -19,7 +19,7 @@ import logging
 
 from gateway.backends.upstream.base import Generation, InfluxQLCall, Upstream, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
-from gateway.errors import invalid
+from gateway.errors import QueryTimedOut, invalid
 from gateway.model import Namespace, PassCredentials
 from gateway.services import influxql_sources as names
 from gateway.services.create_database import create_everywhere, native_create
@@ -41,6 +41,7 @@ from gateway.services.routing import (
 )
 from gateway.services.shard_read import ShardedReads, changes_shards, wants_shards
 from gateway.services.target_statements import TargetStatements, fetch_results
+from gateway.services.upstream_watch import watched
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
 from translators.influxql.render import render
@@ -54,8 +55,9 @@ class RoutedInfluxQL:
     """Sends each InfluxQL request to the native store or to its route's read target."""
 
     def __init__(self, router: Router, native: InfluxQLService,
-                 queues: StatementQueues) -> None:
+                 queues: StatementQueues, timeout: float | None = None) -> None:
         self._router = router
+        self._timeout = timeout  # query.timeout_seconds, for each read an upstream answers
         self._native = native
         self._queues = queues
         self._targets = TargetStatements(router, native)
@@ -258,6 +260,16 @@ class RoutedInfluxQL:
         relay = relay_allowed and (request.caller is Generation.V1 and (
             generation is Generation.V1
             or negotiate_v1_format(request.accept) is not V1Format.MSGPACK))
+        try:
+            return await watched(self._upstream_answer(upstream, call, statements, request,
+                                                       relay), request.gone, self._timeout)
+        except QueryTimedOut as exc:  # a statement's error, as the native store answers it
+            return InfluxQLAnswer.of([StatementResult(0, error=exc.message)], statements[:1])
+
+    async def _upstream_answer(self, upstream: Upstream, call: InfluxQLCall,
+                               statements: list[ast.Statement], request: InfluxQLRequest,
+                               relay: bool) -> InfluxQLAnswer:
+        generation = upstream.generation
         if relay:
             reply = await upstream.influxql(call, credentials=request.credentials)
             if reply.retryable or (not reply.ok and generation is not Generation.V1):

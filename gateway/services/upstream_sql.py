@@ -24,6 +24,7 @@ from gateway.model import PassCredentials, SqlQuery
 from gateway.services.query import QueryService
 from gateway.services.routing import RelayedError, Router, with_failover
 from gateway.services.target_statements import fetch_results
+from gateway.services.upstream_watch import watched
 from translators.influxql.render import render
 from translators.sql import SqlRejected
 from translators.sql.to_influxql import (
@@ -39,9 +40,11 @@ log = logging.getLogger(__name__)
 class RoutedSql:
     """Sends SQL to the native store or to its route's read target (with failover)."""
 
-    def __init__(self, router: Router, native: QueryService) -> None:
+    def __init__(self, router: Router, native: QueryService,
+                 timeout: float | None = None) -> None:
         self._router = router
         self._native = native
+        self._timeout = timeout  # query.timeout_seconds, for each read an upstream answers
 
     async def sql(self, query: SqlQuery, *, format: str = "json",
                   credentials: PassCredentials | None = None) -> pa.Table | UpstreamReply:
@@ -64,7 +67,8 @@ class RoutedSql:
                 return await self._native.sql(query)
             upstream = self._router.upstreams[target]
             if upstream.generation is Generation.V3:
-                return await self._v3(upstream, query, format, creds)
+                return await watched(self._v3(upstream, query, format, creds), query.gone,
+                                     self._timeout)
             nonlocal translation
             if translation is None:
                 try:
@@ -73,7 +77,8 @@ class RoutedSql:
                     translation = exc
             if isinstance(translation, SqlRejected):
                 raise invalid(str(translation))
-            return await self._translated(upstream, query, translation, creds)
+            return await watched(self._translated(upstream, query, translation, creds),
+                                 query.gone, self._timeout)
 
         return await with_failover(targets, attempt, database)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.backends.replay import QueueFull, ReplayQueue
+from gateway.backends.replay import QueuedStatement, QueueFull, ReplayQueue
 from gateway.backends.replay_log import SEGMENT_MAGIC
 from gateway.errors import Category, GatewayError
 from tests.backends.replay_support import MAX_AGE, Clock, drain, entry, number, open_queue
@@ -122,6 +122,59 @@ async def test_drop_oldest_drops_entries_over_age(tmp_path: Path) -> None:
     await queue.append(entry(3, enqueued_ns=clock.ns()))  # appending drops by age too
     assert queue.stats.dropped == 2
     assert [number(item) for item in await drain(queue)] == [2, 3]
+    await queue.close()
+
+
+def drop(n: int, *, enqueued_ns: int = int(1_700_000_000 * 1e9)) -> QueuedStatement:
+    return QueuedStatement("db", None, f'DROP MEASUREMENT "m{n}"', enqueued_ns)
+
+
+def kinds(items: list) -> list[str]:
+    return [item.text if isinstance(item, QueuedStatement) else f"write {number(item)}"
+            for item in items]
+
+
+async def test_drop_oldest_drops_writes_never_statements(tmp_path: Path) -> None:
+    statement = drop(0)
+    queue = open_queue(tmp_path, max_bytes=2 * SIZE + statement.record_bytes,
+                       when_full="drop_oldest")
+    await queue.append(entry(0))
+    await queue.append(statement)
+    await queue.append(entry(1))
+    await queue.append(entry(2))  # over the bound: write 0 goes, the DROP now waits first
+    assert (queue.stats.dropped, queue.stats.head, queue.stats.refused) == (1, "statement", 0)
+    # Nothing ahead of the DROP may go (the writes behind it must not overtake it): refused
+    # as under "reject", before anything is stored.
+    with pytest.raises(QueueFull, match="replay.max_bytes"):
+        queue.check_room(entry(3))
+    with pytest.raises(QueueFull, match="replay.max_bytes"):
+        await queue.append(entry(3))
+    assert (queue.stats.dropped, queue.stats.refused, queue.stats.depth) == (1, 2, 3)
+    await queue.close()
+    reopened = open_queue(tmp_path, max_bytes=2 * SIZE + statement.record_bytes,
+                          when_full="drop_oldest")
+    assert kinds(await drain(reopened)) == ['DROP MEASUREMENT "m0"', "write 1", "write 2"]
+    await reopened.close()
+
+
+async def test_drop_oldest_keeps_statements_over_age(tmp_path: Path) -> None:
+    clock = Clock()
+    queue = open_queue(tmp_path, clock=clock, when_full="drop_oldest")
+    await queue.append(entry(0, enqueued_ns=clock.ns()))
+    await queue.append(drop(0, enqueued_ns=clock.ns()))
+    await queue.append(entry(1, enqueued_ns=clock.ns()))
+    clock.now += MAX_AGE + 1
+    assert await queue.expire() == 1  # the write before the DROP, not the DROP
+    assert queue.stats.head == "statement"
+    with pytest.raises(QueueFull, match="replay.max_age_seconds"):
+        await queue.append(entry(2, enqueued_ns=clock.ns()))
+    assert await queue.expire() == 0
+    queue.peek()
+    await queue.ack()  # the mirror took the DROP: the old write behind it may go now
+    assert await queue.expire() == 1
+    await queue.append(entry(3, enqueued_ns=clock.ns()))
+    assert kinds(await drain(queue)) == ["write 3"]
+    assert (queue.stats.dropped, queue.stats.refused) == (2, 1)
     await queue.close()
 
 

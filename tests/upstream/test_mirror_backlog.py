@@ -212,3 +212,35 @@ def test_a_queued_statement_the_mirror_refuses_is_dropped_and_holds_nothing_back
     logs = "".join(p.read_text() for p in tmp_path.glob("gateway-*.log"))
     assert "refused a queued statement to database 'lonely'" in logs
     assert "database not found: lonely" in logs
+
+
+def test_drop_oldest_never_drops_a_queued_drop_measurement(servers, start_gateway,
+                                                           tmp_path: Path) -> None:
+    # A DROP MEASUREMENT the mirror missed waits first in its queue when the bound is reached:
+    # dropped, it would leave the mirror holding "cpu" for good. Kept, and the writes that
+    # find it waiting first at the bound are refused (503, stored nowhere) as under reject.
+    first, second = servers
+    config = mirror_config(tmp_path / "bounded.toml", servers)
+    size = len(batch(0, 20, "mem"))
+    config.write_text(config.read_text()
+                      + f'when_full = "drop_oldest"\nmax_bytes = {5 * size // 2}\n')
+    gateway = start_gateway(config, "gw-bounded")
+    assert run(gateway, "CREATE DATABASE bounded", "bounded")["results"][0].get("error") is None
+    assert write(gateway.url, "bounded", batch(0, 20, "cpu")) == (204, b"")
+    second.stop()
+    try:
+        assert run(gateway, 'DROP MEASUREMENT "cpu"', "bounded") == {
+            "results": [{"statement_id": 0}]}
+        for start in (0, 20):
+            assert write(gateway.url, "bounded", batch(start, 20, "mem")) == (204, b"")
+        status, body = write(gateway.url, "bounded", batch(40, 20, "mem"))  # over the bound
+        assert status == 503 and b"replay.max_bytes" in body
+        queue = report(gateway)["queue"]
+        assert (queue["head"], queue["depth"], queue["dropped"], queue["refused"]) == (
+            "statement", 3, 0, 1)
+    finally:
+        second.start()
+    wait_until(lambda: replay_depth(gateway) == 0, timeout=30)
+    expected = {f"host=h{i}": 8 for i in range(5)}  # the refused batch is stored nowhere
+    assert_mirrored(first, second, "bounded", "mem", expected)
+    assert counts(second.url, "bounded", "cpu") == counts(first.url, "bounded", "cpu") == {}

@@ -43,6 +43,11 @@ CASES = [
     pytest.param("SHOW TAG KEYS FROM cpu LIMIT 1 OFFSET 1", id="tag-keys-limit-offset"),
     pytest.param("SHOW TAG KEYS SLIMIT 2", id="tag-keys-slimit"),
     pytest.param("SHOW TAG KEYS FROM nosuch", id="tag-keys-unknown-measurement"),
+    # 1.6.7's tag index is per database: the policy a source names, even one that does not
+    # exist, does not narrow what SHOW TAG KEYS lists
+    pytest.param('SHOW TAG KEYS FROM "iql"."autogen"."cpu"', id="tag-keys-from-db-rp"),
+    pytest.param('SHOW TAG KEYS FROM "iql"."nosuchrp"."cpu"', id="tag-keys-from-unknown-rp"),
+    pytest.param("SHOW TAG KEYS FROM nosuchrp./^(cpu|mem)$/", id="tag-keys-from-rp-regex"),
     pytest.param("SHOW TAG VALUES WITH KEY = host", id="tag-values"),
     pytest.param("SHOW TAG VALUES FROM cpu WITH KEY = host", id="tag-values-from"),
     pytest.param("SHOW TAG VALUES FROM cpu WITH KEY = cpu", id="tag-values-missing-on-some"),

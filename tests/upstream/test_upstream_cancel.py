@@ -1,0 +1,134 @@
+"""A query on a route to a real InfluxDB 1.6.7 is cancelled upstream when the gateway stops
+waiting for it: its caller disconnected, or the gateway's query timeout passed. The gateway
+closes the upstream connection, and 1.6.7 marks the query killed (SHOW QUERIES), as it does
+for a client of its own that goes away. Uncancelled, the query below runs for minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.gateway_process import GatewayProcess, gateway_process
+from tests.support.influxd import Influxd, InfluxdMissing, influxd
+
+pytestmark = pytest.mark.slow
+
+# eight series of 1,000 one-second buckets, each fitted with a season of 20: seconds each
+SLOW = ("SELECT holt_winters(mean(v), 10, 20) FROM m WHERE time >= 0 AND time < 1000s "
+        "GROUP BY time(1s), host")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Influxd]:
+    try:
+        started = influxd(tmp_path_factory.mktemp("influxd")).start()
+    except InfluxdMissing as exc:
+        pytest.skip(str(exc))
+    _post(f"{started.url}/query", {"q": "CREATE DATABASE db"})
+    body = "\n".join(f"m,host=h{h} v={(i * 7919 + h) % 1000} {i}"
+                     for h in range(8) for i in range(1000)).encode()
+    _post(f"{started.url}/write?db=db&precision=s", body=body)
+    yield started
+    started.stop()
+
+
+def _post(url: str, form: dict[str, str] | None = None, body: bytes | None = None) -> None:
+    data = urllib.parse.urlencode(form).encode() if form is not None else body
+    with urllib.request.urlopen(urllib.request.Request(url, data=data, method="POST"),
+                                timeout=60) as response:
+        assert response.status in (200, 204)
+
+
+def _route(path: Path, server: Influxd) -> Path:
+    path.write_text("\n".join([
+        "[[upstreams]]", 'name = "a"', 'type = "influxdb1"', f'url = "{server.url}"',
+        "timeout_seconds = 600.0",  # the upstream's own limit is not what ends the query
+        "[[routes]]", 'database = "*"', 'mode = "single"', 'targets = ["a"]']) + "\n")
+    return path
+
+
+@pytest.fixture
+def start(tmp_path: Path, server: Influxd) -> Iterator:
+    started: list[GatewayProcess] = []
+
+    def run(**env: str) -> GatewayProcess:
+        process = gateway_process(tmp_path / f"gw{len(started)}",
+                                  _route(tmp_path / "route.toml", server), **env).start()
+        started.append(process)
+        return process
+
+    yield run
+    for process in started:
+        process.stop()
+    _wait_for_no_slow_query(server, within=120)  # the next test starts with an idle server
+
+
+def _slow_queries(server: Influxd) -> list[str]:
+    """The status of each run of SLOW that 1.6.7 lists (running or killed)."""
+    url = f"{server.url}/query?" + urllib.parse.urlencode({"q": "SHOW QUERIES"})
+    with urllib.request.urlopen(url, timeout=10) as response:
+        series = json.load(response)["results"][0]["series"][0]
+    return [row[4] for row in series["values"] if row[1].startswith("SELECT holt_winters")]
+
+
+def _wait_until_running(server: Influxd) -> None:
+    deadline = time.monotonic() + 30
+    while _slow_queries(server) != ["running"]:
+        assert time.monotonic() < deadline, "the slow query never started upstream"
+        time.sleep(0.1)
+
+
+def _assert_stopped_upstream(server: Influxd, within: float) -> None:
+    deadline = time.monotonic() + within
+    while "running" in _slow_queries(server):
+        assert time.monotonic() < deadline, "the upstream still runs the abandoned query"
+        time.sleep(0.1)
+
+
+def _wait_for_no_slow_query(server: Influxd, within: float) -> None:
+    deadline = time.monotonic() + within
+    while _slow_queries(server) and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    pytest.param("/query", {"results": [{"statement_id": 0,
+                                         "error": "query timed out after 1 s"}]}, id="v1"),
+    pytest.param("/api/v3/query_influxql", None, id="v3-influxql"),
+])
+def test_the_query_timeout_cancels_the_upstream_query(start, server: Influxd, path: str,
+                                                      expected: object) -> None:
+    gateway = start(INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="1")
+    url = f"{gateway.url}{path}?" + urllib.parse.urlencode({"db": "db", "q": SLOW})
+    began = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            status, body = response.status, json.load(response)
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, json.load(exc)
+    assert time.monotonic() - began < 10
+    if expected is not None:
+        assert (status, body) == (200, expected)
+    else:  # InfluxDB 3's error shape, as the native store's timed-out query has it
+        assert status >= 400 and "query timed out after 1 s" in json.dumps(body)
+    _assert_stopped_upstream(server, within=3)
+
+
+@pytest.mark.parametrize("path", ["/query", "/api/v3/query_influxql"])
+def test_a_caller_that_leaves_cancels_the_upstream_query(start, server: Influxd,
+                                                         path: str) -> None:
+    gateway = start()
+    target = f"{path}?" + urllib.parse.urlencode({"db": "db", "q": SLOW})
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as client:
+        client.sendall(f"GET {target} HTTP/1.1\r\nHost: gw\r\n\r\n".encode())
+        _wait_until_running(server)
+    _assert_stopped_upstream(server, within=3)
