@@ -16,6 +16,7 @@ the rows writes after `influxql_json`'s Go rules, byte for byte:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import accumulate
 
@@ -48,7 +49,7 @@ def values_texts(many: Sequence[Series], epoch: str | None,
         columns = group.columns
         cells: list[pa.Array] = []
         if group.has_time:
-            text = _time_cells(columns[0], epoch, group.timezone)
+            text = _time_cells(columns[0], epoch, group.timezone, len(group.members) > 1)
             if text is None:
                 return None
             cells.append(text)
@@ -75,12 +76,15 @@ def _joined(cells: list[pa.Array], counts: list[int], pretty: bool) -> list[str]
     return [opening + text + closing for text in joined_rows(rows, counts, row).to_pylist()]
 
 
-def _time_cells(times: pa.Array, epoch: str | None, zone: str | None) -> pa.Array | None:
+def _time_cells(times: pa.Array, epoch: str | None, zone: str | None,
+                several: bool) -> pa.Array | None:
+    """`several`: the times of several series, which may hold the same buckets again."""
     if not pa.types.is_integer(times.type):
         return None
-    distinct = pc.dictionary_encode(times)
-    if len(distinct.dictionary) * 2 <= len(times):  # GROUP BY time: the same buckets again
-        return pc.take(_time_text(distinct.dictionary, epoch, zone), distinct.indices)
+    if several:
+        distinct = pc.dictionary_encode(times)
+        if len(distinct.dictionary) * 2 <= len(times):  # GROUP BY time: the same buckets again
+            return pc.take(_time_text(distinct.dictionary, epoch, zone), distinct.indices)
     return _time_text(times, epoch, zone)
 
 
@@ -92,7 +96,12 @@ def _time_text(times: pa.Array, epoch: str | None, zone: str | None) -> pa.Array
             '"', pa.array(zoned_times(times.to_pylist(), zone), pa.string()), '"', "")
     else:
         text = rfc3339_text(times, quoted=True)
-    return pc.fill_null(text, "null")
+    return _nulls_written(text)
+
+
+def _nulls_written(text: pa.Array) -> pa.Array:
+    # each Arrow call costs microseconds even with nothing to do: most columns have no nulls
+    return pc.fill_null(text, "null") if text.null_count else text
 
 
 def _cells_by_type(columns: list[pa.Array]) -> list[pa.Array] | None:
@@ -133,14 +142,23 @@ def _cells(column: pa.Array) -> pa.Array | None:
         text = _string_cells(pc.cast(column, pa.string()))
     else:
         return None
-    return None if text is None else pc.fill_null(text, "null")
+    return None if text is None else _nulls_written(text)
 
 
 def _float_cells(column: pa.Array) -> pa.Array | None:
+    magnitude = pc.abs(column)
+    # the common case in three Arrow calls, not eleven: every value finite (a NaN or ±Inf
+    # makes the sum one) and within Arrow's range (a zero takes the longer way)
+    total = pc.sum(magnitude).as_py()
+    if total is None:  # nothing but nulls
+        return pc.cast(column, pa.string())
+    if math.isfinite(total):
+        least, most = (v.as_py() for v in pc.min_max(magnitude).values())
+        if _ARROW_LOW <= least and most < _ARROW_HIGH:
+            return pc.cast(column, pa.string())
     if pc.all(pc.is_finite(column)).as_py() is False:
         return None  # NaN or ±Inf: the caller reproduces 1.6.7's marshalling error
     text = pc.cast(column, pa.string())
-    magnitude = pc.abs(column)
     elsewhere = pc.fill_null(pc.or_(
         pc.greater_equal(magnitude, _ARROW_HIGH),
         pc.and_(pc.less(magnitude, _ARROW_LOW), pc.not_equal(column, 0.0))), False)

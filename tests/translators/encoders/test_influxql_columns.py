@@ -136,6 +136,14 @@ FORMATS = [(V1Format.JSON, {}), (V1Format.JSON, {"pretty": True}),
            (V1Format.CSV, {}), (V1Format.CSV, {"epoch": "ms"}), (V1Format.CSV, {"epoch": "h"}),
            (V1Format.CSV, {"epoch": "x"}), (V1Format.MSGPACK, {}),
            (V1Format.MSGPACK, {"epoch": "u"}), (V1Format.MSGPACK, {"epoch": "s"})]
+_FINITE = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(min_value=-1e12, max_value=1e12),
+    st.sampled_from([0.0, -0.0, 1e-6, 9.999999e-7, 1e10, 9999999999.5, 2.0**53, 1e21]),
+    st.none())
+_IN_RANGE = st.one_of(  # where Arrow's float text is Go's
+    st.floats(min_value=1e-6, max_value=1e10, exclude_max=True),
+    st.floats(min_value=-1e10, max_value=-1e-6, exclude_min=True), st.none())
 _FLOATS = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.floats(min_value=-1e12, max_value=1e12),
@@ -204,3 +212,25 @@ def test_columns_and_rows_encode_alike(answer: list[StatementResult], chunk_size
         encode_v1(columns, fmt, epoch="ms")
         list(encode_v1_chunks(columns, fmt, chunk_size=chunk_size, chunking={0: Chunking.ROWS}))
         assert written_from_columns(columns)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.lists(_IN_RANGE, min_size=64, max_size=200),  # the Arrow-only way
+                st.lists(_FINITE, min_size=64, max_size=200),  # NaN is in most lists of 64
+                st.lists(_FLOATS, min_size=64, max_size=200)),
+       st.sampled_from([None, "ms", "s"]), st.booleans())
+def test_a_long_float_column_is_written_from_columns_as_from_rows(
+        values: list[float | None], epoch: str | None, repeated: bool) -> None:
+    """Series of 64 rows and more are written by Arrow kernels: the few-call check that every
+    float is finite and within Arrow's range, and one series' times written without looking
+    for repeated buckets, give the rows' bytes (zeros, nulls, NaN, tiny and huge values)."""
+    step = 0 if repeated else 10**9  # one time again and again: a bucket each row
+
+    def rows() -> list[StatementResult]:
+        return [StatementResult(0, [Series("m", ["time", "v"],
+                                           [[i * step, v] for i, v in enumerate(values)],
+                                           has_time=True)])]
+
+    columns = all_by_columns(rows())
+    assert columns[0].series[0].arrays is not None
+    assert encode_json(columns, epoch=epoch) == encode_json(rows(), epoch=epoch)
