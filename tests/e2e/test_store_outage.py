@@ -206,3 +206,32 @@ def test_a_write_whose_commit_meets_the_fatal_state_is_a_503(tmp_path: Path) -> 
         assert count(gateway) == 30_001
     finally:
         gateway.stop()
+
+
+def test_a_commit_that_cannot_write_the_wal_is_a_503_and_the_store_stays_up(
+        tmp_path: Path) -> None:
+    # DuckDB refuses such a COMMIT and keeps the database valid (it was a 500 "storage
+    # error"): the disk's state, not the write's fault, so clients are told to retry.
+    data_dir = tmp_path / "gw"
+    gateway = gateway_process(data_dir, INFLUX_GATEWAY_STORAGE_IDLE_CHECKPOINT_SECONDS="600")
+    gateway.start()
+    try:
+        body = "".join(f"m,host=h{i % 50} v={i}.5 {i}\n" for i in range(20_000)).encode()
+        assert call(gateway, "POST", "/write", body, db="db", precision="s").status == 204
+        wal = data_dir / "native.duckdb.wal"
+        limit_files(gateway, wal.stat().st_size)  # the WAL may not grow
+        for path, name, key in [("/write", "db", "error"), ("/api/v2/write", "bucket", "message"),
+                                ("/api/v3/write_lp", "db", "error")]:
+            reply = call(gateway, "POST", path, b"m,host=late v=1 7", precision="s",
+                         **{name: "db"})
+            assert reply.status == 503, (path, reply.status, reply.body)
+            assert reply.headers["Retry-After"] == "1", path
+            assert "the store could not commit the write" in reply.json()[key], path
+        assert call(gateway, "GET", "/health").status == 200
+        assert count(gateway) == 20_000
+        limit_files(gateway, resource.RLIM_INFINITY)
+        reply = call(gateway, "POST", "/write", b"m,host=late v=1 7", db="db", precision="s")
+        assert reply.status == 204, reply.body
+        assert stored_times(gateway) == {7 * 10**9}
+    finally:
+        gateway.stop()
