@@ -35,3 +35,6 @@ class AdminService:
 
     def store_status(self) -> StoreStatus:
         return self._store.status()
+
+    async def store_setting(self, name: str) -> str:
+        return await self._store.setting(name)

@@ -106,8 +106,9 @@ class NativeStore(Backend):
                                         daemon=True)
         self._writer.start()
         self._retention.start()
-        log.info("native store open at %s (%d databases)", self.path,
-                 len(self._catalog.databases))
+        limit = self._con.execute("SELECT current_setting('memory_limit')").fetchone()
+        log.info("native store open at %s (%d databases, memory_limit %s)", self.path,
+                 len(self._catalog.databases), limit[0] if limit else "?")
 
     def _connect(self) -> tuple[duckdb.DuckDBPyConnection, Catalog]:
         """Open the database file (DuckDB replays its WAL) locked down; with its catalog."""
@@ -440,6 +441,12 @@ class NativeStore(Backend):
 
     def databases(self) -> list[str]:
         return sorted(self._catalog.databases)
+
+    async def setting(self, name: str) -> str:
+        """A DuckDB setting's value as DuckDB reports it (e.g. memory_limit "9.4 GiB")."""
+        query = exp.select(exp.func("current_setting", exp.Literal.string(name)).as_("value"))
+        table = await self.read(lambda reader: reader.run(query))
+        return str(table.column("value")[0].as_py())
 
     # -- reads (`reads.py`) ---------------------------------------------------------------
 
