@@ -464,12 +464,11 @@ class NativeStore(Backend):
         self._refuse_if_down()
         try:
             return await read()
-        except GatewayError as exc:
-            if not outage.is_fatal(exc):
+        except (GatewayError, duckdb.Error) as exc:  # a read's own statements raise bare
+            if outage.is_fatal(exc):
+                self._fall(exc)
+            elif not isinstance(exc, duckdb.ConnectionException):  # closed to be reopened
                 raise
-            self._fall(exc)
-            raise self._outage.refusal() from exc
-        except duckdb.ConnectionException as exc:  # its connection closed to be reopened
             raise self._outage.refusal() from exc
 
     def _connection(self) -> duckdb.DuckDBPyConnection:

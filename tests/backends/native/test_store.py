@@ -340,3 +340,35 @@ async def test_the_memory_limit_is_a_share_of_available_memory_in_duckdb(
 async def test_a_memory_limit_given_as_a_size_reaches_duckdb(make_client) -> None:
     client = await make_client(storage={"memory_limit": "300MB"})
     assert await client.app[keys.ADMIN].store_setting("memory_limit") == "286.1 MiB"
+
+
+async def test_a_read_that_meets_the_fatal_state_takes_the_store_down_until_reopened(
+        store: NativeStore) -> None:
+    # DuckDB's fatal state cannot be reached here without limiting the test process's own
+    # files (tests/e2e/test_store_outage.py does it to a gateway process): the read raises
+    # DuckDB's exception itself, and the database it reopens is sound.
+    await store.write(Namespace("d"), batch(b"m v=1 1"))
+    old_cursors = []
+
+    def fatal(reader: Reader) -> None:
+        old_cursors.append(reader._call.cursor)
+        raise duckdb.FatalException("FATAL Error: Failed to create checkpoint: disk full")
+
+    with pytest.raises(GatewayError) as info:
+        await store.read(fatal)
+    assert info.value.category is Category.UNAVAILABLE and info.value.retry_after
+    assert "disk full" in info.value.message
+    status = store.status()
+    assert status.fatal_errors == 1
+    deadline = time.monotonic() + 30
+    while not store.status().up:  # the writer reopens it at once
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    assert store.status().recovered == 1
+    await store.write(Namespace("d"), batch(b"m v=3 3"))
+    assert await rows(store, "d", "SELECT v FROM m ORDER BY time") == [{"v": 1.0}, {"v": 3.0}]
+
+    def cursor(reader: Reader) -> object:
+        return reader._call.cursor
+
+    assert await store.read(cursor) not in old_cursors  # the old connection's are dropped
