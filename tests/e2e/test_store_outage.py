@@ -235,3 +235,29 @@ def test_a_commit_that_cannot_write_the_wal_is_a_503_and_the_store_stays_up(
         assert stored_times(gateway) == {7 * 10**9}
     finally:
         gateway.stop()
+
+
+def test_a_gateway_killed_while_its_store_is_down_restarts_with_every_acknowledged_point(
+        tmp_path: Path) -> None:
+    data_dir = tmp_path / "gw"
+    gateway = gateway_process(data_dir, INFLUX_GATEWAY_STORAGE_CHECKPOINT_THRESHOLD="1B",
+                              INFLUX_GATEWAY_STORAGE_IDLE_CHECKPOINT_SECONDS="600")
+    gateway.start()
+    try:
+        write_checkpointed(gateway, data_dir, 30_000)
+        body = b"m,host=late v=1 1000000\nm,host=late v=1 1000001"
+        assert call(gateway, "POST", "/write", body, db="db", precision="s").status == 204
+        limit_files(gateway, FULL)
+        reply = call(gateway, "POST", "/write", b"m,host=late v=1 7", db="db", precision="s")
+        assert reply.status == 503, reply.body
+        assert call(gateway, "GET", "/health").status == 503
+        gateway.kill()  # still down: no reopen has succeeded
+        gateway.start()  # a new process, its files unlimited
+        assert call(gateway, "GET", "/health").status == 200
+        assert {1_000_000 * 10**9, 1_000_001 * 10**9} <= stored_times(gateway)
+        assert count(gateway) == 30_000 + len(stored_times(gateway))
+        reply = call(gateway, "POST", "/write", b"m,host=late v=1 8", db="db", precision="s")
+        assert reply.status == 204, reply.body
+        assert 8 * 10**9 in stored_times(gateway)
+    finally:
+        gateway.stop()

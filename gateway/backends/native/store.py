@@ -197,7 +197,11 @@ class NativeStore(Backend):
         while True:
             due = self._outage.wait()
             if due == 0:
-                self._reopen()
+                try:
+                    self._reopen()
+                except Exception:  # the writer must outlive it, to try again
+                    log.exception("reopening the native store failed")
+                    self._outage.attempt_failed()
                 continue
             try:
                 item = self._queue.get(timeout=self._idle_seconds if due is None else due)
