@@ -22,7 +22,7 @@ from gateway.backends.native.store import NativeStore
 from gateway.backends.replay import ReplayQueue
 from gateway.backends.upstream.factory import build_upstream
 from gateway.compression import use_fast_zlib
-from gateway.config import NATIVE, Config
+from gateway.config import NATIVE, Config, duckdb_memory_limit
 from gateway.services.admin import AdminService
 from gateway.services.configure import ConfigureService
 from gateway.services.fanout import Fanout
@@ -76,7 +76,7 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
     store = NativeStore(
         Path(config.server.data_dir) / STORE_FILE,
         threads=config.storage.threads,
-        memory_limit=config.storage.memory_limit,
+        memory_limit=duckdb_memory_limit(config.storage.memory_limit),
         auto_create=config.write.auto_create_databases,
         checkpoint_threshold=config.storage.checkpoint_threshold,
         idle_checkpoint_seconds=config.storage.idle_checkpoint_seconds,

@@ -23,6 +23,12 @@ from gateway.routing_config import (  # re-exported: the routing model is part o
     route_problems,
 )
 
+# Where a cgroup's memory limit is read: v2's memory.max ("max" when unlimited), v1's
+# memory.limit_in_bytes (a huge number when unlimited).
+CGROUP_MEMORY_FILES = (Path("/sys/fs/cgroup/memory.max"),
+                       Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+_SHARE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)%")
+
 _INTERVAL_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
                    "h": 3600.0}
 _INTERVAL = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
@@ -87,7 +93,11 @@ class StorageConfig:
     # DuckDB threads (a database-wide setting). One thread appends small batches fastest and
     # leaves the other cores to parsing; raise it for large analytic queries. 0 = one per core.
     threads: int = 1
-    memory_limit: str = ""  # DuckDB memory_limit, e.g. "4GB"; empty = DuckDB's default
+    # DuckDB's memory_limit: a share of the memory the process may use ("50%": of the
+    # machine's RAM, or of its cgroup's limit when lower; see duckdb_memory_limit), a size
+    # ("4GB"), or empty for DuckDB's own default, 80% of RAM, which leaves too little beside
+    # it for the gateway's Python heap and the Arrow buffers of answers being encoded.
+    memory_limit: str = "50%"
     # Threads that parse write bodies beside the writer thread; 0 = one per core but one, which
     # leaves a core to the writer (measured best on 2 cores: two workers contend with it).
     parse_workers: int = 0
@@ -338,6 +348,34 @@ def _validate_routing(config: Config, problems: list[str]) -> None:
         problems.append("replay: need 0 < backoff_initial_seconds <= backoff_max_seconds")
 
 
+def available_memory(cgroup_files: Collection[Path] = CGROUP_MEMORY_FILES,
+                     ram: int | None = None) -> int:
+    """Bytes of memory the process may use: the machine's RAM, or its cgroup's memory
+    limit when that is lower."""
+    if ram is None:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    limits = [ram]
+    for path in cgroup_files:
+        try:
+            text = path.read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            limits.append(int(text))
+    return min(limits)
+
+
+def duckdb_memory_limit(value: str, available: int | None = None) -> str:
+    """storage.memory_limit as DuckDB takes it: a share ("50%") of `available` (by default
+    `available_memory()`) in bytes; a size, or empty (DuckDB's default), as it is."""
+    share = _SHARE.fullmatch(value.strip())
+    if share is None:
+        return value
+    if available is None:
+        available = available_memory()
+    return f"{int(available * float(share.group(1)) / 100)}B"
+
+
 def _validate(config: Config, problems: list[str]) -> None:
     try:
         _, port = config.host_port
@@ -359,6 +397,9 @@ def _validate(config: Config, problems: list[str]) -> None:
          "storage.idle_checkpoint_seconds: must be positive"),
     ]
     problems.extend(message for ok, message in bounds if not ok)
+    share = _SHARE.fullmatch(config.storage.memory_limit.strip())
+    if share is not None and not 0 < float(share.group(1)) <= 100:
+        problems.append("storage.memory_limit: a share of memory from 0% (excluded) to 100%")
     try:
         every = config.storage.retention_check_seconds
     except ValueError as exc:

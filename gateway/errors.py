@@ -3,6 +3,7 @@
     GatewayError (category, message)
      ├─ PartialWrite       some lines rejected; carries the LineErrors and counts
      ├─ QueryTimedOut      an upstream query ran past the query timeout (UNAVAILABLE)
+     ├─ StoreDown          the native store refuses every request until it is reopened
      └─ (all others are plain GatewayError with a Category)
 
 No HTTP here: a category says what went wrong, the API layer decides how each generation
@@ -82,3 +83,11 @@ class PartialWrite(GatewayError):
         if omitted:
             message += f"\n... and {omitted} more rejected lines"
         super().__init__(Category.INVALID, message)
+
+
+class StoreDown(GatewayError):
+    """The native store is down (DuckDB invalidated its database, which is being reopened):
+    the whole request is refused, never one statement of it."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(Category.UNAVAILABLE, message, retry_after=retry_after)

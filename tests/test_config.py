@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config import SECTIONS, TABLES, Config, ConfigError, load_config
+from gateway.config import (
+    SECTIONS,
+    TABLES,
+    Config,
+    ConfigError,
+    available_memory,
+    duckdb_memory_limit,
+    load_config,
+)
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
@@ -129,3 +137,40 @@ def test_retention_check_interval_out_of_bounds_is_a_problem(text: str) -> None:
     limit would kill the check thread: both refused at start-up."""
     with pytest.raises(ConfigError, match="0 \\(off\\) or from 10ms to 8760h"):
         load_config(None, environ={"INFLUX_GATEWAY_STORAGE_RETENTION_CHECK_INTERVAL": text})
+
+
+@pytest.mark.parametrize(("files", "ram", "expected"), [
+    pytest.param({}, 16 << 30, 16 << 30, id="no-cgroup"),
+    pytest.param({"memory.max": "max\n"}, 16 << 30, 16 << 30, id="v2-unlimited"),
+    pytest.param({"memory.max": "2147483648\n"}, 16 << 30, 2 << 30, id="v2-limit"),
+    pytest.param({"memory.max": "68719476736\n"}, 16 << 30, 16 << 30, id="v2-above-ram"),
+    pytest.param({"limit_in_bytes": "9223372036854771712\n"}, 16 << 30, 16 << 30,
+                 id="v1-unlimited"),
+    pytest.param({"limit_in_bytes": "1073741824\n"}, 16 << 30, 1 << 30, id="v1-limit"),
+])
+def test_available_memory_is_the_ram_or_the_cgroup_limit_when_lower(
+        tmp_path: Path, files: dict[str, str], ram: int, expected: int) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    paths = [tmp_path / "memory.max", tmp_path / "limit_in_bytes"]
+    assert available_memory(paths, ram=ram) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    pytest.param("50%", "2147483648B", id="half"),
+    pytest.param("12.5%", "536870912B", id="fraction"),
+    pytest.param("4GB", "4GB", id="size"),
+    pytest.param("", "", id="duckdb-default"),
+])
+def test_duckdb_memory_limit_takes_a_share_of_available_memory(value: str,
+                                                               expected: str) -> None:
+    assert duckdb_memory_limit(value, available=4 << 30) == expected
+
+
+@pytest.mark.parametrize("value", ["0%", "101%", "150.5%"])
+def test_a_share_of_memory_out_of_range_is_a_problem(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(f'[storage]\nmemory_limit = "{value}"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path, environ={})
+    assert "storage.memory_limit: a share of memory" in "\n".join(info.value.problems)

@@ -18,10 +18,12 @@ async def ping(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    ok = await request.app[keys.ADMIN].healthy()
+    status = request.app[keys.ADMIN].store_status()
+    ok = status.up
     body = {
         "name": "influx-gateway",
-        "message": "ready for queries and writes" if ok else "storage is not available",
+        "message": "ready for queries and writes" if ok
+        else f"storage is not available: {status.reason}",
         "status": "pass" if ok else "fail",
         "checks": [],
         "version": __version__,

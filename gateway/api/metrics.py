@@ -1,10 +1,11 @@
-"""GET /metrics (Prometheus text) and GET /admin/replay (JSON): upstream writes and the
-mirrors' replay queues."""
+"""GET /metrics (Prometheus text) and GET /admin/replay (JSON): upstream writes, the
+mirrors' replay queues and the native store's state."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from gateway.backends.native.outage import StoreStatus
 from gateway.services.target_report import mirror_report
 
 from . import keys
@@ -48,8 +49,28 @@ def _number(value: object) -> str:
     return repr(float(value or 0))  # type: ignore[arg-type]
 
 
-def render_metrics(report: dict[str, dict[str, object]]) -> str:
-    lines: list[str] = []
+def store_metrics(status: StoreStatus) -> list[str]:
+    """The native store's state: down while DuckDB's database is invalidated (`outage.py`)."""
+    return [
+        "# HELP influx_gateway_native_store_up Whether the native store takes writes and "
+        "reads (0 while its database, invalidated by a fatal error, is being reopened).",
+        "# TYPE influx_gateway_native_store_up gauge",
+        f"influx_gateway_native_store_up {int(status.up)}",
+        "# HELP influx_gateway_native_store_fatal_errors_total Times DuckDB invalidated the "
+        "native store's database (a fatal error: e.g. a checkpoint on a full disk).",
+        "# TYPE influx_gateway_native_store_fatal_errors_total counter",
+        f"influx_gateway_native_store_fatal_errors_total {status.fatal_errors}",
+        "# HELP influx_gateway_native_store_reopens_total Attempts to reopen the native "
+        "store after a fatal error, by outcome.",
+        "# TYPE influx_gateway_native_store_reopens_total counter",
+        f'influx_gateway_native_store_reopens_total{{outcome="recovered"}} {status.recovered}',
+        f'influx_gateway_native_store_reopens_total{{outcome="failed"}} {status.failed}',
+    ]
+
+
+def render_metrics(report: dict[str, dict[str, object]],
+                   store: StoreStatus | None = None) -> str:
+    lines: list[str] = [] if store is None else store_metrics(store)
     lines += ["# HELP influx_gateway_target_writes_total Batches a target stored.",
               "# TYPE influx_gateway_target_writes_total counter"]
     lines += [f'influx_gateway_target_writes_total{{target="{_label(t)}"}} {e["written"]}'
@@ -79,7 +100,7 @@ def render_metrics(report: dict[str, dict[str, object]]) -> str:
 async def metrics(request: web.Request) -> web.Response:
     fanout = request.app[keys.FANOUT]
     report = mirror_report(fanout) if fanout is not None else {}
-    return web.Response(text=render_metrics(report),
+    return web.Response(text=render_metrics(report, request.app[keys.ADMIN].store_status()),
                         content_type="text/plain", charset="utf-8",
                         headers={"X-Content-Type-Options": "nosniff"})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.backends.native.outage import StoreStatus
 from gateway.backends.native.store import NativeStore
 from translators.lineprotocol import FieldType
 
@@ -31,3 +32,9 @@ class AdminService:
 
     async def healthy(self) -> bool:
         return await self._store.ping()
+
+    def store_status(self) -> StoreStatus:
+        return self._store.status()
+
+    async def store_setting(self, name: str) -> str:
+        return await self._store.setting(name)

@@ -22,7 +22,7 @@ from gateway.backends.native.reader import Reader
 from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore
 from gateway.backends.upstream.base import UpstreamReply
-from gateway.errors import Category, GatewayError, invalid
+from gateway.errors import Category, GatewayError, StoreDown, invalid
 from gateway.model import Generation, PassCredentials
 from gateway.services import select_into
 from gateway.services.retention import RetentionStatements
@@ -117,6 +117,8 @@ class InfluxQLService:
                 break
             except (QueryError, TimeConditionError) as exc:
                 result.error = str(exc)
+            except StoreDown:  # no statement can run: the whole request is refused
+                raise
             except GatewayError as exc:
                 result.error = exc.message
             except RecursionError:  # a tree the parser's depth limit let through, too deep

@@ -16,6 +16,7 @@ from translators.cancel import CancelFlag
 
 from . import statements as st
 from .catalog import Catalog
+from .outage import is_fatal
 from .series_times import SeriesWatch
 
 # How a SELECT's rows come back as Arrow. The relation API (`cursor.sql(...)`) binds each
@@ -103,7 +104,12 @@ class Reader:
             raise GatewayError(Category.INVALID, "query error: the query needs more memory "
                                "than the store's memory limit leaves it (storage.memory_limit); "
                                "narrow it with WHERE, LIMIT or an aggregate") from exc
-        except duckdb.Error as exc:  # the query's own fault: bad column, bad cast, ...
+        except duckdb.Error as exc:
+            if is_fatal(exc) or isinstance(exc, duckdb.ConnectionException):
+                # the store's state (its database invalidated, or closed to be reopened)
+                raise GatewayError(Category.UNAVAILABLE, f"the store is unavailable ({exc}); "
+                                   "try again", retry_after=1) from exc
+            # the query's own fault: bad column, bad cast, ...
             raise GatewayError(Category.INVALID, f"query error: {exc}") from exc
 
     def run(self, query: exp.Expression,

@@ -131,10 +131,20 @@ class ReadPool:
         """Interrupt running queries and drop waiting ones; returns once the running ones
         ended or after 5 s (interrupted queries end quickly; stragglers are ignored)."""
         self._stopped.set()
-        for call in list(self._running):  # queries must not hold up shutdown
-            call.cancel.cancel("server shutting down")
-            call.cursor.interrupt()
         self._query_pool.shutdown(wait=False, cancel_futures=True)
+        self._interrupt("server shutting down")  # queries must not hold up shutdown
+
+    def renew(self) -> None:
+        """Before the store closes its connection to open it again: running queries are
+        interrupted, and no cursor of that connection is handed out again."""
+        self._readers = queue.SimpleQueue()  # reads return theirs to the queue they took
+        self._interrupt("the store is being reopened")
+
+    def _interrupt(self, reason: str) -> None:
+        """Interrupt running queries; return once they ended or after 5 s."""
+        for call in list(self._running):
+            call.cancel.cancel(reason)
+            call.cursor.interrupt()
         deadline = time.monotonic() + 5
         while self._running and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -194,8 +204,9 @@ class ReadPool:
         stops as a timed-out one does.
         """
         call = QueryCall(self._catalog(), self._watch, self._max_bytes)
+        readers = self._readers
         try:
-            call.cursor = self._readers.get_nowait()
+            call.cursor = readers.get_nowait()
         except queue.Empty:
             call.cursor = self._connection().cursor()
         job = self._query_pool.submit(self._read, call, work)
@@ -207,20 +218,20 @@ class ReadPool:
                 await asyncio.wait({future}, timeout=left if gone is None
                                    else min(left, _GONE_POLL))
                 if gone is not None and not future.done() and gone():
-                    self._abandon(call, job, future, _GONE)
+                    self._abandon(call, job, future, _GONE, readers)
                     raise GatewayError(Category.UNAVAILABLE, _GONE)
         except asyncio.CancelledError:  # its caller is gone (shutdown)
-            self._abandon(call, job, future, "query cancelled")
+            self._abandon(call, job, future, "query cancelled", readers)
             raise
         if future.done():
-            self._readers.put(call.cursor)
+            readers.put(call.cursor)
             return future.result()
         message = f"query timed out after {self._query_timeout:g} s"
-        self._abandon(call, job, future, message)  # past the time limit: answer now
+        self._abandon(call, job, future, message, readers)  # past the time limit: answer now
         raise GatewayError(Category.UNAVAILABLE, message)
 
     def _abandon(self, call: QueryCall, job: Future[Any], future: asyncio.Future[Any],
-                 reason: str) -> None:
+                 reason: str, readers: queue.SimpleQueue[duckdb.DuckDBPyConnection]) -> None:
         """Stop a read nobody waits for. One not started is dropped; a running one is
         interrupted (DuckDB at its next check, Python work at its next look at the cancel
         flag), and its cursor returns to the pool when it ends. `job` is asked, not
@@ -228,10 +239,10 @@ class ReadPool:
         call.cancel.cancel(reason)
         future.cancel()  # nobody reads its result (nor its error, which would be logged)
         if job.cancel():
-            self._readers.put(call.cursor)
+            readers.put(call.cursor)
         else:
             call.cursor.interrupt()
-            job.add_done_callback(lambda _: self._readers.put(call.cursor))
+            job.add_done_callback(lambda _: readers.put(call.cursor))
 
     def _catalog_after(self, catalog: Catalog) -> Catalog:
         """The catalog, once it differs from `catalog` or no write transaction is open: one

@@ -5,6 +5,9 @@ them in one transaction and commits once (group commit: DuckDB syncs its WAL at 
 answers each job. A write is acknowledged only after that COMMIT, so a 204 means durable and
 queryable. Reads run on separate DuckDB cursors in worker threads (DuckDB releases the GIL):
 `reads.py`.
+
+When DuckDB invalidates the database (a FATAL error), the store refuses writes and reads with a
+503 and the writer thread closes and reopens it, which replays the WAL (`outage.py`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,7 @@ from gateway.errors import Category, GatewayError, not_found
 from gateway.model import Namespace, SqlQuery, WriteOutcome
 from translators.lineprotocol import FieldType, LineError, ParsedBatch
 
-from . import ddl, policies, retention, series_index, transaction, writes
+from . import ddl, outage, policies, retention, series_index, transaction, writes
 from . import statements as st
 from .catalog import Catalog, CatalogTxn, Column, Role
 from .reader import Reader
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 
 Job = Callable[[transaction.Transaction], Any]
 _STOP = object()
+_WAKE = object()  # a reader met the fatal state: the writer reopens the database
 _GROUP_LIMIT = 512
 
 
@@ -84,6 +88,7 @@ class NativeStore(Backend):
         self._loading: set[tuple[str, str]] = set()
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
+        self._outage = outage.Outage()
         self._retention = retention.RetentionService(
             retention_check_interval, lambda now: self.submit(
                 lambda tx: retention.expire(tx, self._index, now)))
@@ -96,6 +101,17 @@ class NativeStore(Backend):
 
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con, self._catalog = self._connect()
+        self._writer = threading.Thread(target=self._write_loop, name="native-writer",
+                                        daemon=True)
+        self._writer.start()
+        self._retention.start()
+        limit = self._con.execute("SELECT current_setting('memory_limit')").fetchone()
+        log.info("native store open at %s (%d databases, memory_limit %s)", self.path,
+                 len(self._catalog.databases), limit[0] if limit else "?")
+
+    def _connect(self) -> tuple[duckdb.DuckDBPyConnection, Catalog]:
+        """Open the database file (DuckDB replays its WAL) locked down; with its catalog."""
         # Checkpoints (WAL -> compressed columns) cost far less per row in large units, so the
         # automatic one is rare and the writer checkpoints itself when writes pause.
         config: dict[str, Any] = {"checkpoint_threshold": self._checkpoint_threshold}
@@ -104,30 +120,11 @@ class NativeStore(Backend):
         if self._memory_limit:
             config["memory_limit"] = self._memory_limit
         con = duckdb.connect(str(self.path), config=config)
-        # DataFusion reads a text time without an offset as UTC, whatever zone the process runs
-        # in; DuckDB would read it (in casts to TIMESTAMPTZ) in the machine's zone. Global, so
-        # every reader cursor has it, and set before the configuration is locked below.
-        con.execute("SET GLOBAL TimeZone = 'UTC'")
-        for statement in st.meta_setup():
-            con.execute(statement)
-        # From here on no SQL on any connection can reach files, attach databases, load
-        # extensions or change settings.
-        con.execute("SET enable_external_access = false")
-        # Nor name a Python variable of the process as a table (DuckDB's replacement scans).
-        con.execute("SET GLOBAL python_enable_replacements = false")
-        con.execute("SET autoinstall_known_extensions = false")
-        con.execute("SET autoload_known_extensions = false")
-        con.execute("SET lock_configuration = true")
-        databases = ddl.load_catalog(con)
-        policies.load_policies(con, databases)
-        self._catalog = Catalog(databases)
-        self._con = con
-        self._writer = threading.Thread(target=self._write_loop, name="native-writer",
-                                        daemon=True)
-        self._writer.start()
-        self._retention.start()
-        log.info("native store open at %s (%d databases)", self.path,
-                 len(self._catalog.databases))
+        try:
+            return con, _lock_down(con)
+        except BaseException:
+            con.close()
+            raise
 
     async def close(self) -> None:
         await asyncio.to_thread(self.close_sync)
@@ -140,11 +137,12 @@ class NativeStore(Backend):
             self._writer.join()
             self._writer = None
         self._reads.close()
-        if self._con is not None:
+        if self._con is not None and self._outage.reason is None:
             try:
                 self._con.execute("CHECKPOINT")
             except duckdb.Error:  # e.g. a FatalException after a commit failed for memory
                 log.exception("checkpoint at close failed; the WAL is replayed at next start")
+        if self._con is not None:
             try:
                 self._con.close()
             except duckdb.Error:
@@ -152,7 +150,10 @@ class NativeStore(Backend):
             self._con = None
 
     async def ping(self) -> bool:
-        return self._writer is not None and self._writer.is_alive()
+        return self.status().up
+
+    def status(self) -> outage.StoreStatus:
+        return self._outage.status(self._writer is not None and self._writer.is_alive())
 
     @property
     def catalog(self) -> Catalog:
@@ -168,7 +169,12 @@ class NativeStore(Backend):
         return future
 
     async def run(self, job: Job) -> Any:
+        self._refuse_if_down()
         return await asyncio.wrap_future(self.submit(job))
+
+    def _refuse_if_down(self) -> None:
+        if self._outage.reason is not None:
+            raise self._outage.refusal()
 
     def _load_series(self, database: str, table: str) -> None:
         """Have the writer read a table's series index (reads use it: `series_times.py`)."""
@@ -188,16 +194,25 @@ class NativeStore(Backend):
             self._loading.discard((database, table))
 
     def _write_loop(self) -> None:
-        stopping = False
-        while not stopping:
+        while True:
+            due = self._outage.wait()
+            if due == 0:
+                try:
+                    self._reopen()
+                except Exception:  # the writer must outlive it, to try again
+                    log.exception("reopening the native store failed")
+                    self._outage.attempt_failed()
+                continue
             try:
-                item = self._queue.get(timeout=self._idle_seconds)
+                item = self._queue.get(timeout=self._idle_seconds if due is None else due)
             except queue.Empty:
-                self._checkpoint_if_needed()
+                if due is None:
+                    self._checkpoint_if_needed()
                 continue
             if item is _STOP:
-                break
-            group = [item]
+                return
+            group = [] if item is _WAKE else [item]
+            stopping = False
             while len(group) < _GROUP_LIMIT:
                 try:
                     item = self._queue.get_nowait()
@@ -206,8 +221,59 @@ class NativeStore(Backend):
                 if item is _STOP:
                     stopping = True
                     break
-                group.append(item)
-            self._run_group(group)
+                if item is not _WAKE:
+                    group.append(item)
+            if group and self._outage.reason is not None:
+                for _, future in group:  # queued before the store went down
+                    future.set_exception(self._outage.refusal())
+            elif group:
+                self._run_group(group)
+            if stopping:
+                return
+
+    def _fall(self, error: BaseException) -> None:
+        """DuckDB invalidated the database: refuse writes and reads until it is reopened."""
+        if self._outage.mark(error):
+            log.error("the native store's database was invalidated by a fatal error; writes "
+                      "and reads are refused until it is reopened: %s", error)
+            if threading.current_thread() is not self._writer:
+                self._queue.put(_WAKE)
+
+    def _reopen(self) -> None:
+        """In the writer thread: close the invalidated database and open it again (DuckDB
+        replays its WAL), then checkpoint it, which fails while the disk is still full."""
+        attempt = self._outage.recovered + self._outage.failed + 1
+        log.warning("reopening the native store (attempt %d) after: %s", attempt,
+                    self._outage.reason)
+        self._reads.renew()  # running reads stop; cursors of the old connection are dropped
+        old, self._con = self._con, None
+        if old is not None:
+            try:
+                old.close()
+            except duckdb.Error:
+                log.exception("closing the invalidated database failed")
+        self._index.clear()
+        self._loading.clear()
+        try:
+            con, catalog = self._connect()
+        except Exception as exc:  # the writer must outlive it, to try again
+            delay = self._outage.attempt_failed()
+            log.error("reopening the native store failed (attempt %d), next attempt in "
+                      "%.0f s: %s", attempt, delay, exc)
+            return
+        try:
+            con.execute("CHECKPOINT")
+        except duckdb.Error as exc:
+            con.close()
+            delay = self._outage.attempt_failed()
+            log.error("the reopened native store could not checkpoint (attempt %d), next "
+                      "attempt in %.0f s: %s", attempt, delay, exc)
+            return
+        self._catalog = catalog
+        self._con = con
+        self._outage.attempt_recovered()
+        log.warning("native store reopened (attempt %d, %d databases)", attempt,
+                    len(catalog.databases))
 
     def _checkpoint_if_needed(self) -> None:
         """Fold the WAL into the database file while no write is waiting."""
@@ -219,7 +285,11 @@ class NativeStore(Backend):
             started = time.perf_counter()
             try:
                 self._con.execute("CHECKPOINT")
-            except duckdb.Error:  # e.g. a full disk: writes go on, the WAL keeps growing
+            except duckdb.Error as exc:
+                if outage.is_fatal(exc):  # e.g. it could not write the database file
+                    self._fall(exc)
+                    return
+                # e.g. a full disk: writes go on, the WAL keeps growing
                 log.exception("checkpoint failed; will retry when writes pause again")
                 return
             log.debug("checkpointed %d WAL bytes in %.3f s", pending,
@@ -233,11 +303,13 @@ class NativeStore(Backend):
         tx = transaction.Transaction(con, CatalogTxn(self._catalog))
         results: list[Any] = []
         self._watch.begun += 1
+        committing = False
         try:
             con.begin()
             for job, _ in group:
                 results.append(job(tx))
             tx.flush()
+            committing = True
             con.commit()
         except Exception as exc:
             try:
@@ -246,6 +318,11 @@ class NativeStore(Backend):
                 pass
             self._index.clear()  # may hold times of rows that were rolled back
             self._watch.ended += 1
+            if outage.is_fatal(exc):  # no job of the group was committed, nor can run again
+                self._fall(exc)
+                for _, future in group:
+                    future.set_exception(self._outage.refusal())
+                return
             if len(group) > 1:
                 for item in group:
                     self._run_group([item])
@@ -254,6 +331,13 @@ class NativeStore(Backend):
                 log.warning("write refused: %s", exc)
                 exc = GatewayError(Category.UNAVAILABLE, "the store is out of memory "
                                    "(storage.memory_limit); nothing was written, try again",
+                                   retry_after=1)
+            elif committing and isinstance(exc, duckdb.Error):
+                # the store's state, not the write's fault: e.g. the WAL could not be
+                # written on a full disk
+                log.error("commit failed: %s", exc)
+                exc = GatewayError(Category.UNAVAILABLE, f"the store could not commit the "
+                                   f"write ({exc}); nothing was written, try again",
                                    retry_after=1)
             elif not isinstance(exc, GatewayError):
                 log.exception("storage transaction failed")
@@ -274,6 +358,7 @@ class NativeStore(Backend):
                     sync: bool = True, all_or_nothing: bool = False) -> WriteOutcome:
         database = namespace.database
         ddl.check_database_name(database)
+        self._refuse_if_down()
         if not self.auto_create and database not in self._catalog.databases:
             raise not_found(f"database not found: {json.dumps(database)}")
         policy = policies.resolve_policy(self._catalog.databases.get(database),
@@ -361,19 +446,61 @@ class NativeStore(Backend):
     def databases(self) -> list[str]:
         return sorted(self._catalog.databases)
 
+    async def setting(self, name: str) -> str:
+        """A DuckDB setting's value as DuckDB reports it (e.g. memory_limit "9.4 GiB")."""
+        query = exp.select(exp.func("current_setting", exp.Literal.string(name)).as_("value"))
+        table = await self.read(lambda reader: reader.run(query))
+        return str(table.column("value")[0].as_py())
+
     # -- reads (`reads.py`) ---------------------------------------------------------------
 
     async def query_sql(self, query: SqlQuery) -> pa.Table:
-        return await self._reads.query_sql(query)
+        return await self._watched(lambda: self._reads.query_sql(query))
 
     async def read(self, work: Callable[[Reader], Any],
                    gone: Callable[[], bool] | None = None) -> Any:
         """Run `work` on a query worker with a locked-down cursor (`ReadPool.read`)."""
-        return await self._reads.read(work, gone)
+        return await self._watched(lambda: self._reads.read(work, gone))
+
+    async def _watched(self, read: Callable[[], Awaitable[Any]]) -> Any:
+        """A read, refused while the store is down; one that meets DuckDB's fatal state
+        takes the store down (the reader answers it as unavailable)."""
+        self._refuse_if_down()
+        try:
+            return await read()
+        except (GatewayError, duckdb.Error) as exc:  # a read's own statements raise bare
+            if outage.is_fatal(exc):
+                self._fall(exc)
+            elif not isinstance(exc, duckdb.ConnectionException):  # closed to be reopened
+                raise
+            raise self._outage.refusal() from exc
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
-        assert self._con is not None
-        return self._con
+        con = self._con
+        if con is None:  # being reopened
+            raise self._outage.refusal()
+        return con
+
+
+def _lock_down(con: duckdb.DuckDBPyConnection) -> Catalog:
+    """Settings every connection of the store runs with, then locked; the stored catalog."""
+    # DataFusion reads a text time without an offset as UTC, whatever zone the process runs
+    # in; DuckDB would read it (in casts to TIMESTAMPTZ) in the machine's zone. Global, so
+    # every reader cursor has it, and set before the configuration is locked below.
+    con.execute("SET GLOBAL TimeZone = 'UTC'")
+    for statement in st.meta_setup():
+        con.execute(statement)
+    # From here on no SQL on any connection can reach files, attach databases, load
+    # extensions or change settings.
+    con.execute("SET enable_external_access = false")
+    # Nor name a Python variable of the process as a table (DuckDB's replacement scans).
+    con.execute("SET GLOBAL python_enable_replacements = false")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET lock_configuration = true")
+    databases = ddl.load_catalog(con)
+    policies.load_policies(con, databases)
+    return Catalog(databases)
 
 
 def _outcome(written: int, rejected: writes.Refusals) -> WriteOutcome:

@@ -12,11 +12,13 @@ import duckdb
 import pytest
 from sqlglot import exp
 
+from gateway.api import keys
 from gateway.backends.native import ddl, transaction, writes
 from gateway.backends.native import statements as st
 from gateway.backends.native.reader import Reader
 from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore
+from gateway.config import available_memory
 from gateway.errors import Category, GatewayError
 from gateway.model import Namespace, SqlQuery
 from translators.influxql import engine
@@ -311,3 +313,62 @@ async def test_a_delete_leaves_no_stale_latest_time_in_the_series_index(
     assert await series_times() == [("a", 5)]
     assert await _last_per_host(store, "SELECT last(v) FROM m GROUP BY host") == [
         ("m", {"host": "a"}, [[5, 1.0]])]
+
+
+_DUCKDB_UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+
+def _duckdb_bytes(text: str) -> tuple[float, int]:
+    """DuckDB's '9.4 GiB' as (bytes, the unit it shows to a tenth of)."""
+    number, unit = text.split()
+    return float(number) * _DUCKDB_UNITS[unit], _DUCKDB_UNITS[unit]
+
+
+@pytest.mark.parametrize(("storage", "share"), [
+    pytest.param({}, 0.5, id="default-half"),
+    pytest.param({"memory_limit": "25%"}, 0.25, id="quarter"),
+])
+async def test_the_memory_limit_is_a_share_of_available_memory_in_duckdb(
+        make_client, storage: dict[str, object], share: float) -> None:
+    # DuckDB's own default (80% of RAM) left too little beside it for the gateway's heap
+    client = await make_client(storage=storage)
+    reported = await client.app[keys.ADMIN].store_setting("memory_limit")
+    value, unit = _duckdb_bytes(reported)
+    assert abs(value - available_memory() * share) <= unit * 0.1, reported  # 5.88 -> 5.8
+
+
+async def test_a_memory_limit_given_as_a_size_reaches_duckdb(make_client) -> None:
+    client = await make_client(storage={"memory_limit": "300MB"})
+    assert await client.app[keys.ADMIN].store_setting("memory_limit") == "286.1 MiB"
+
+
+async def test_a_read_that_meets_the_fatal_state_takes_the_store_down_until_reopened(
+        store: NativeStore) -> None:
+    # DuckDB's fatal state cannot be reached here without limiting the test process's own
+    # files (tests/e2e/test_store_outage.py does it to a gateway process): the read raises
+    # DuckDB's exception itself, and the database it reopens is sound.
+    await store.write(Namespace("d"), batch(b"m v=1 1"))
+    old_cursors = []
+
+    def fatal(reader: Reader) -> None:
+        old_cursors.append(reader._call.cursor)
+        raise duckdb.FatalException("FATAL Error: Failed to create checkpoint: disk full")
+
+    with pytest.raises(GatewayError) as info:
+        await store.read(fatal)
+    assert info.value.category is Category.UNAVAILABLE and info.value.retry_after
+    assert "disk full" in info.value.message
+    status = store.status()
+    assert status.fatal_errors == 1
+    deadline = time.monotonic() + 30
+    while not store.status().up:  # the writer reopens it at once
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    assert store.status().recovered == 1
+    await store.write(Namespace("d"), batch(b"m v=3 3"))
+    assert await rows(store, "d", "SELECT v FROM m ORDER BY time") == [{"v": 1.0}, {"v": 3.0}]
+
+    def cursor(reader: Reader) -> object:
+        return reader._call.cursor
+
+    assert await store.read(cursor) not in old_cursors  # the old connection's are dropped
