@@ -24,15 +24,15 @@ from .shard_index import groups_by
 
 
 def reduce_batches(answered: list[Series], statement: ast.SelectStatement, layers: int,
-                   meeting: Callable[[], dict[int, pa.Array] | None]) -> list[Series]:
+                   meeting: Callable[[], dict[int, pa.Array] | None],
+                   names: frozenset[str]) -> list[Series]:
     """The subquery's series with each row's batch number as the parent's `layers` reduce
     iterators read it (`Series.batches`), the rows they never read or the condition drops
     left out. `statement`: the parent, its dimensions expanded. `meeting()`: per series (by
     number), a mask of the rows the parent's condition keeps; None when it keeps all. A row
-    null in every column the calls read is a nil point to them, skipped before the window's
-    checks, so another group's such row closes no window (1.x's reduce iterator)."""
+    null in every column the calls read (`names`) is a nil point to them, skipped before the
+    window's checks, so another group's such row closes no window (1.x's reduce iterator)."""
     grouped = groups_by(statement.dimensions)
-    names = _read_columns(statement)
     kept = meeting()
 
     def key(series: Series) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -78,15 +78,14 @@ def reduce_batches(answered: list[Series], statement: ast.SelectStatement, layer
 
 
 def range_windows(answered: list[Series], statement: ast.SelectStatement,
-                  lower: int | None) -> list[Series]:
+                  lower: int | None, names: frozenset[str]) -> list[Series]:
     """The subquery's series (its fill runs, in read order) with each row's batch number
     (`Series.batches`) as a parent's one reduce iterator (median(), spread()...) windows
     them without GROUP BY time: a window is the parent's range, opened at a point with a
     value (a null one is skipped) and closed by a point of another group or one outside the
     range, so a run's leading null stamped before the lower bound, read after a window
     opened, ends it (fuzz 368-793, 460-588). Unchanged where one window holds it all, or
-    where the calls read several columns (each call reads its own)."""
-    names = _read_columns(statement)
+    where the calls read several columns (`names`; each call reads its own)."""
     if lower is None or len(names) != 1:
         return answered
     name = next(iter(names))
@@ -113,12 +112,6 @@ def range_windows(answered: list[Series], statement: ast.SelectStatement,
         return answered
     return [Series(s.name, s.columns, s.values, s.tags, s.has_time, timezone=s.timezone,
                    batches=mine) for s, mine in zip(answered, numbers, strict=True)]
-
-
-def _read_columns(statement: ast.SelectStatement) -> set[str]:
-    """The names the statement's calls read."""
-    return {v.name for item in statement.fields for c in ast.calls(item.expr)
-            for v in ast.var_refs(c)}
 
 
 #: A batch number's factor for its nil batch, its stretch (`emission_stretches`) added

@@ -913,6 +913,13 @@ SELECTORS = [
                    "GROUP BY time(2m), host) GROUP BY region",
                    id=f"percentile-subquery-cursor-parent-groups-{call}-skips-nulls")
       for call in ("spread", "count", "median")),
+    # each call windows its own column: count(a) and count(b) close their windows apart
+    *(pytest.param(f"SELECT {call}(a), {call}(b) FROM (SELECT percentile(usage_user, 20) "
+                   "AS a, percentile(usage_idle, 30) AS b FROM cpu WHERE "
+                   "time >= '2024-01-01T00:28:00Z' AND time < '2024-01-01T00:55:00Z' "
+                   "GROUP BY time(2m), host) GROUP BY region",
+                   id=f"percentile-subquery-cursor-parent-groups-{call}-two-columns")
+      for call in ("spread", "count")),
     # a parent's transformations read the subquery through a merge iterator, which drops it
     # at its first nil: the first scan where every call finds nothing ends the read, no
     # second scan (fuzz 180-764, 190-628); a raw parent or an aggregate reads on
@@ -1058,6 +1065,18 @@ SELECTORS = [
                  "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
                  "GROUP BY time(90s), host) GROUP BY host",
                  id="percentile-low-rank-subquery-median-by-tag-stretches"),
+    # calls of both kinds side by side: each answers its own rows (spread() one per batch,
+    # max() one for the whole read), which 1.x's cursor joins by time, one of each a row
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
+                   "counters WHERE time >= '2024-01-01T00:00:00Z' AND "
+                   f"time < '2024-01-01T01:00:00Z' GROUP BY time(4m30s)){tail}",
+                   id=f"percentile-low-rank-subquery-both-kinds{ident}")
+      for fields, tail, ident in (
+          ("spread(a), max(a)", "", ""),
+          ("count(a), median(a)", "", "-count-median"),
+          ("stddev(a), count(a), median(a), sum(a)", "", "-four-calls"),
+          ("spread(a), max(a)", " LIMIT 2 OFFSET 1", "-limit"),
+          ("max(a), spread(a)", " WHERE time >= '2024-01-01T00:00:00Z'", "-lower-bound"))),
     # with a fill: past a series' last bucket a nil of the next series' first windows ends
     # it; filling the series' empty buckets after its last window uses one nil up each
     pytest.param("SELECT cumulative_sum(a) FROM (SELECT percentile(usage_system, 5) AS a "
