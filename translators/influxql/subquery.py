@@ -164,11 +164,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                 # a fill run's rows come run after run: its leading nulls close windows
                 answered = range_windows(answered, parent, _lower_bound(statement, now),
                                          group.names)
-            if raw_read and not descending(statement) and answered and all(
-                    a.order is not None for a in answered):
+            if raw_read and answered and all(a.order is not None for a in answered):
                 # its cursor went back and forth between the parent's groups: a series a
                 # stretch
-                stretches = emission_stretches(answered, parent.dimensions)
+                stretches = emission_stretches(answered, parent.dimensions,
+                                               descending(statement))
                 answered, apart = stretches or answered, stretches is not None
             if (group or raw_read) and answered and all(
                     a.batches is not None for a in answered):

@@ -118,12 +118,13 @@ def range_windows(answered: list[Series], statement: ast.SelectStatement,
 STRIDE = 1 << 20
 
 
-def emission_stretches(answered: list[Series], dimensions: tuple[ast.Dimension, ...]
-                       ) -> list[Series] | None:
+def emission_stretches(answered: list[Series], dimensions: tuple[ast.Dimension, ...],
+                       descending: bool) -> list[Series] | None:
     """A subquery's series whose rows its cursor emitted back and forth between the parent's
     groups (`Series.order`), each row's batch number (`Series.batches`, the nils before it)
     times `STRIDE` plus its stretch of one group in that order: 1.x's raw parent answers
-    each stretch as a series of its own. None where every group's rows come in one
+    each stretch as a series of its own (`descending`: the rows were turned ascending,
+    their places negated, and are walked back). None where every group's rows come in one
     stretch."""
     grouped = groups_by(dimensions)
 
@@ -131,8 +132,8 @@ def emission_stretches(answered: list[Series], dimensions: tuple[ast.Dimension, 
         return series.name, tuple((k, v) for k, v in sorted((series.tags or {}).items())
                                   if grouped(k))
 
-    rows = sorted((place, number, at) for number, series in enumerate(answered)
-                  for at, place in enumerate(series.order or ()))
+    rows = sorted(((place, number, at) for number, series in enumerate(answered)
+                   for at, place in enumerate(series.order or ())), reverse=descending)
     numbers: dict[tuple[int, int], int] = {}
     seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
     last = None

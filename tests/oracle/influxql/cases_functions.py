@@ -905,6 +905,22 @@ SELECTORS = [
                                          ("a, b", "", " LIMIT 3 OFFSET 2", "-limit-offset"),
                                          ("b", " WHERE b > 50", "", "-condition"),
                                          ("a", "", " OFFSET 5", "-offset"))),
+    # under ORDER BY time DESC the cursor takes the greatest of the calls' next points,
+    # windows newest first: server02's 00:27 row of a alone comes after us-east's b rows,
+    # and the raw parent answers each stretch of one group as a series of its own too
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(usage_system, 40) AS a, "
+                   "percentile(temp, 20) AS b FROM cpu WHERE "
+                   "time >= '2024-01-01T00:28:00Z' AND time < '2024-01-01T01:00:00Z' "
+                   f"GROUP BY time(3m), host) GROUP BY region ORDER BY time DESC{tail}",
+                   id=f"percentile-subquery-cursor-parent-groups-interleaved-desc{ident}")
+      for fields, tail, ident in (("*", "", ""),
+                                  ("a, b", " LIMIT 3 OFFSET 2", "-limit-offset"),
+                                  ("a", " OFFSET 5", "-offset"))),
+    pytest.param("SELECT * FROM (SELECT percentile(usage_user, 80) AS a, "
+                 "percentile(usage_idle, 20) AS b FROM cpu WHERE "
+                 "time >= '2024-01-01T00:10:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(4m), host) GROUP BY region ORDER BY time DESC",
+                 id="percentile-subquery-cursor-parent-groups-interleaved-desc-first-bucket"),
     # ...where a parent's reducer reads b, a's us-west rows (b null) are nil points to it,
     # skipped before the window's group is checked: eu's window stays open across them
     *(pytest.param(f"SELECT {call}(b) FROM (SELECT percentile(usage_user, 20) AS a, "
