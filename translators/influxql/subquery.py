@@ -147,13 +147,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         read.append((answered, by_time, tag_columns(inner, inner_plan, database, schema, now),
                      own))
 
-    def run_parent(group: CallGroup | None) -> tuple[list[Series], bool]:
-        """The parent over the subqueries' rows, as `group`'s calls window them (all calls
-        alike where None), and whether its rows came in batches."""
-        virtual: dict[str, Virtual] = {}
-        batched = False  # a subquery's rows carry their batch numbers as a tag
-        apart = False  # ...and their stretches of one parent group (`emission_stretches`)
-        for (answered, by_time, tagged, own), inner_types in zip(read, types, strict=True):
+    def windowed(group: CallGroup | None) -> list[list[Series]]:
+        """Each subquery's series, its rows numbered by the batches `group`'s calls window
+        them in (`Series.batches`; as they came where None)."""
+        out = []
+        for answered, by_time, _, _ in read:
             if group and answered and all(a.batches is not None for a in answered):
                 # the parent's condition filters the rows before its reducers read them
                 answered = reduce_batches(
@@ -164,13 +162,24 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                 # a fill run's rows come run after run: its leading nulls close windows
                 answered = range_windows(answered, parent, _lower_bound(statement, now),
                                          group.names)
+            out.append(answered)
+        return out
+
+    def run_parent(sources: list[list[Series]], grouped: bool) -> tuple[list[Series], bool]:
+        """The parent over the subqueries' series (`windowed`; `grouped`: by a group of its
+        calls), and whether its rows came in batches."""
+        virtual: dict[str, Virtual] = {}
+        batched = False  # a subquery's rows carry their batch numbers as a tag
+        apart = False  # ...and their stretches of one parent group (`emission_stretches`)
+        for answered, (_, by_time, tagged, own), inner_types in zip(sources, read, types,
+                                                                     strict=True):
             if raw_read and answered and all(a.order is not None for a in answered):
                 # its cursor went back and forth between the parent's groups: a series a
                 # stretch
                 stretches = emission_stretches(answered, parent.dimensions,
                                                descending(statement))
                 answered, apart = stretches or answered, stretches is not None
-            if (group or raw_read) and answered and all(
+            if (grouped or raw_read) and answered and all(
                     a.batches is not None for a in answered):
                 answered = [piece for series in answered for piece in into_batches(series)]
                 batched = True
@@ -217,11 +226,13 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                             apart), True
         return join_batches(found, statement.limit, statement.offset), True
 
-    if len(groups) < 2:
-        return run_parent(groups[0] if groups else None)[0]
+    pieces = [windowed(group) for group in groups] or [windowed(None)]
+    if len(pieces) < 2 or not any(series.batches for sources in pieces
+                                  for answered in sources for series in answered):
+        return run_parent(pieces[0], bool(groups))[0]
     # each group's calls window the rows their own way: one run each, joined as 1.x's
     # cursor joins the calls' points
-    answers, batched = zip(*(run_parent(group) for group in groups), strict=True)
+    answers, batched = zip(*(run_parent(sources, True) for sources in pieces), strict=True)
     return join_calls(list(answers), groups, list(batched))
 
 
