@@ -103,6 +103,15 @@ AGGREGATES = [
                  "ORDER BY time DESC", id="percentile-desc-tie-one-series"),
     pytest.param("SELECT percentile(used_percent, 5) FROM disk GROUP BY * ORDER BY time DESC",
                  id="percentile-desc-tie-by-series"),
+    # over a subquery they read its rows as its cursor emitted them (by bucket, then
+    # series; the last first under DESC): 30 values three times each, Go's sort decides
+    *(pytest.param(f"SELECT {call} FROM (SELECT max(usage_system) AS a FROM cpu WHERE "
+                   "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                   f"GROUP BY time(2m), host){tail}", id=f"subquery-{ident}-tie-emission-order")
+      for call, tail, ident in (("mode(a)", "", "mode"),
+                                ("mode(a)", " ORDER BY time DESC", "mode-desc"),
+                                ("percentile(a, 50)", "", "percentile"),
+                                ("percentile(a, 50)", " ORDER BY time DESC", "percentile-desc"))),
     # beside another function: its buckets are filled, integral()'s rows joined unfilled
     pytest.param(f"SELECT integral(usage_user), mean(usage_user) {C1} GROUP BY time(30m) "
                  "ORDER BY time DESC", id="integral-desc-beside-mean-by-time"),
