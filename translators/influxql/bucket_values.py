@@ -239,7 +239,14 @@ class _ReadOrder:
 
     def _merge(self) -> dict[int | None, list[dict[str, Any]]]:
         merged: dict[int | None, list[dict[str, Any]]] = {}
-        for point in merge_series(self.runs(), self.plan.descending):
+        points = [p for _, values in self.group.rows for p in values[self.index] or []]
+        if points and "q" in points[0]:
+            # a subquery's rows: in the order its cursor emitted them (`storage.py`), read
+            # from the last under ORDER BY time DESC, where they were turned ascending
+            ordered = sorted(points, key=lambda p: p["q"], reverse=self.plan.descending)
+        else:
+            ordered = merge_series(self.runs(), self.plan.descending)
+        for point in ordered:
             bucket = bucket_of(self.plan, point["t"]) if self.plan.interval is not None else None
             merged.setdefault(bucket, []).append(point)
         return merged

@@ -40,6 +40,7 @@ from .sqlnames import (
     ident,
     prim_name,
 )
+from .subquery_rows import SEQUENCE
 
 # Functions whose answer between equal values (integral: points at one time) depends on the
 # order 1.x reads points in.
@@ -175,6 +176,10 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             inner_columns.append(col(SOURCE))
     elif plan.exact_means or any(p.func in _BY_SERIES for p in plan.prims):
         inner_columns.append(_series_order(schema).as_(SERIES, copy=False))
+    # a subquery's rows reach mode() and percentile() in the order its cursor emitted them
+    emitted = database == VIRTUAL_DB and any(p.func in READ_ORDER for p in plan.prims)
+    if emitted:
+        inner_columns.append(col(SEQUENCE))
     for index, prim in enumerate(plan.prims):
         if prim.func is None or needs_points(plan, prim) or prim.func in SQL_AGGREGATES:
             inner_columns.append(_asked_only(plan, prim, _value(schema, prim), now)
@@ -216,6 +221,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             # they need the series (top()'s limited read merges them)
             if prim.func in _READ_SERIES or prim in plan.exact_means:
                 fields.append(exp.PropertyEQ(this=ident("s"), expression=col(SERIES)))
+            if emitted:
+                fields.append(exp.PropertyEQ(this=ident("q"), expression=col(SEQUENCE)))
             agg: exp.Expression = exp.ArrayAgg(this=exp.Order(
                 this=exp.Struct(expressions=fields),
                 expressions=[exp.Ordered(this=col(TIME))]))

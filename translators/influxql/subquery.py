@@ -38,6 +38,7 @@ from .subquery_batches import (
     read_raw,
     reduce_batches,
 )
+from .subquery_calls import CallGroup, call_groups, join_calls
 from .subquery_fill import statement_fills_in_runs
 from .subquery_inner import (
     aggregates,
@@ -119,13 +120,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                 rows.typed.setdefault(name, FieldType.STRING)
 
     check_parent_types(statement, types, now, untyped)
-    virtual: dict[str, Virtual] = {}
-    batched = False  # a subquery's rows carry their batch numbers as a tag (`into_batches`)
-    apart = False  # ...and their stretches of one parent group (`emission_stretches`)
-    layers = reduce_layers(statement)
+    groups = call_groups(statement)
+    layers = max((g.layers for g in groups), default=0)
     raw_read = _raw_reads_batches(statement)
-    for source, inner, inner_plan, inner_types in zip(statement.sources, inners, plans, types,
-                                                      strict=True):
+    read: list[tuple[list[Series], bool, set[str], set[str]]] = []
+    for source, inner, inner_plan in zip(statement.sources, inners, plans, strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
         # time has one bucket, so its rows come series by series whatever their times.
         by_time = not aggregates(inner) or any(is_time(d) for d in inner.dimensions)
@@ -143,91 +142,98 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             answered = [_ascending(s) for s in reversed(answered)]
         answered = cut_early_rows(answered, parent, now,
                                   lambda condition, a=answered: _meeting(a, condition, run))
-        if layers and answered and all(a.batches is not None for a in answered):
-            # the parent's condition filters the rows before its reducers read them
-            answered = reduce_batches(
-                answered, parent, layers,
-                lambda a=answered: _parent_filter(a, statement, now, run))
-        elif layers == 1 and not by_time and answered and all(
-                a.batches is None and a.order is None for a in answered):
-            # a fill run's rows come run after run: its leading nulls close windows
-            answered = range_windows(answered, parent, _lower_bound(statement, now))
-        if raw_read and not descending(statement) and answered and all(
-                a.order is not None for a in answered):
-            # its cursor went back and forth between the parent's groups: a series a stretch
-            stretches = emission_stretches(answered, parent.dimensions)
-            answered, apart = stretches or answered, stretches is not None
-        if (layers or raw_read) and answered and all(
-                a.batches is not None for a in answered):
-            answered = [piece for series in answered for piece in into_batches(series)]
-            batched = True
-        tagged = tag_columns(inner, inner_plan, database, schema, now)
         own = {d.expr.name for d in expand_dimensions(as_subquery(source), database, schema)
                if isinstance(d.expr, ast.VarRef)}
-        for rank, series in enumerate(answered):
-            # Descending answers reverse time but keep series order (the shaper reverses all).
-            rank = -rank if descending(statement) else rank
-            rows = virtual.setdefault(series.name, Virtual())
-            add_series(rows, series, rank, by_time)
-            rows.tagged.update(tagged)
-            rows.own.update(own)
-        add_types(virtual, inner_types)
-    untyped(virtual)
-    if aggregates(statement) or streams(statement):
-        for rows in virtual.values():
-            drop_uncast(rows)
-    names = sorted(virtual)
-    schemas = {name: schema_of(name, virtual[name]) for name in names}
-    tables = {_table_name(i): table_of(schemas[name], virtual[name])
-              for i, name in enumerate(names)}
-    # The subqueries were paged with this statement's SLIMIT/SOFFSET; 1.x pages nothing here.
-    outer = dataclasses.replace(
-        statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in names),
-        condition=parent_condition(statement, now), slimit=0, soffset=0)
-    if batched:  # LIMIT and OFFSET count the rows of every batch (`join_batches`)
+        read.append((answered, by_time, tag_columns(inner, inner_plan, database, schema, now),
+                     own))
+
+    def windowed(group: CallGroup | None) -> list[list[Series]]:
+        """Each subquery's series, its rows numbered by the batches `group`'s calls window
+        them in (`Series.batches`; as they came where None)."""
+        out = []
+        for answered, by_time, _, _ in read:
+            if group and answered and all(a.batches is not None for a in answered):
+                # the parent's condition filters the rows before its reducers read them
+                answered = reduce_batches(
+                    answered, parent, group.layers,
+                    lambda a=answered: _parent_filter(a, statement, now, run), group.names)
+            elif group and group.layers == 1 and not by_time and answered and all(
+                    a.batches is None and a.order is None for a in answered):
+                # a fill run's rows come run after run: its leading nulls close windows
+                answered = range_windows(answered, parent, _lower_bound(statement, now),
+                                         group.names)
+            out.append(answered)
+        return out
+
+    def run_parent(sources: list[list[Series]], grouped: bool) -> tuple[list[Series], bool]:
+        """The parent over the subqueries' series (`windowed`; `grouped`: by a group of its
+        calls), and whether its rows came in batches."""
+        virtual: dict[str, Virtual] = {}
+        batched = False  # a subquery's rows carry their batch numbers as a tag
+        apart = False  # ...and their stretches of one parent group (`emission_stretches`)
+        for answered, (_, by_time, tagged, own), inner_types in zip(sources, read, types,
+                                                                     strict=True):
+            if raw_read and answered and all(a.order is not None for a in answered):
+                # its cursor went back and forth between the parent's groups: a series a
+                # stretch
+                stretches = emission_stretches(answered, parent.dimensions,
+                                               descending(statement))
+                answered, apart = stretches or answered, stretches is not None
+            if (grouped or raw_read) and answered and all(
+                    a.batches is not None for a in answered):
+                answered = [piece for series in answered for piece in into_batches(series)]
+                batched = True
+            for rank, series in enumerate(answered):
+                # Descending answers reverse time but keep series order (the shaper
+                # reverses all).
+                rank = -rank if descending(statement) else rank
+                rows = virtual.setdefault(series.name, Virtual())
+                add_series(rows, series, rank, by_time)
+                rows.tagged.update(tagged)
+                rows.own.update(own)
+            add_types(virtual, inner_types)
+        untyped(virtual)
+        if aggregates(statement) or streams(statement):
+            for rows in virtual.values():
+                drop_uncast(rows)
+        names = sorted(virtual)
+        schemas = {name: schema_of(name, virtual[name]) for name in names}
+        tables = {_table_name(i): table_of(schemas[name], virtual[name])
+                  for i, name in enumerate(names)}
+        # The subqueries were paged with this statement's SLIMIT/SOFFSET; 1.x pages nothing
+        # here.
         outer = dataclasses.replace(
-            outer, dimensions=(*outer.dimensions, ast.Dimension(ast.VarRef(BATCH))),
-            limit=0, offset=0)
-    scan = cast("TableRunner", run)
-    renames = {name: _table_name(i) for i, name in enumerate(names)}
+            statement, sources=tuple(ast.Measurement(n, database=VIRTUAL_DB) for n in names),
+            condition=parent_condition(statement, now), slimit=0, soffset=0)
+        if batched:  # LIMIT and OFFSET count the rows of every batch (`join_batches`)
+            outer = dataclasses.replace(
+                outer, dimensions=(*outer.dimensions, ast.Dimension(ast.VarRef(BATCH))),
+                limit=0, offset=0)
+        scan = cast("TableRunner", run)
+        renames = {name: _table_name(i) for i, name in enumerate(names)}
 
-    def run_outer(query: exp.Expression) -> pa.Table:
-        return scan(_point_at_tables(query, renames), tables=tables)
+        def run_outer(query: exp.Expression) -> pa.Table:
+            return scan(_point_at_tables(query, renames), tables=tables)
 
-    # A subquery's own fill() over these rows runs by the outermost's groups too.
-    found = select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer, now,
-                   limits, paged_by=paged_by if nested else None, keep_nan=keep_nan,
-                   read_once=read_once)
-    if not batched:
-        return found
-    if raw_read:
-        return read_raw(found, statement.limit, statement.offset, descending(statement),
-                         apart)
-    return join_batches(found, statement.limit, statement.offset)
+        # A subquery's own fill() over these rows runs by the outermost's groups too.
+        found = select(outer, VIRTUAL_DB, StaticSchema({VIRTUAL_DB: schemas}), run_outer,
+                       now, limits, paged_by=paged_by if nested else None,
+                       keep_nan=keep_nan, read_once=read_once)
+        if not batched:
+            return found, False
+        if raw_read:
+            return read_raw(found, statement.limit, statement.offset, descending(statement),
+                            apart), True
+        return join_batches(found, statement.limit, statement.offset), True
 
-
-#: The calls 1.x reduces a subquery's rows with once, and those it reduces twice (each
-#: reduce iterator's partials again: `reduce_layers`).
-_ONCE = frozenset({"median", "mode", "stddev", "spread", "percentile", "distinct", "top",
-                   "bottom", "sample"})
-_TWICE = frozenset({"count", "sum", "min", "max", "first", "last", "mean"})
-
-
-def reduce_layers(statement: ast.SelectStatement) -> int:
-    """Through how many reduce iterators 1.x's calls of the statement read its subquery
-    (`SelectPlan.reduce_layers`): 1 for median(), spread() and the like, 2 for count(),
-    sum(), min(), max(), first(), last() and mean(), which reduce each window of the first
-    iterator again; a nil the subquery's cursor answers (a percentile() window selecting
-    nothing) closes a window of the first, a nil read first closes one of the second, so
-    a parent answers a row per batch of windows (`Series.batches`). 0 where that is not
-    matched: calls of both kinds or of others, GROUP BY time, ORDER BY time DESC,
-    SLIMIT/SOFFSET, several sources."""
-    names = {c.name if isinstance(c, ast.Call) else "distinct"
-             for item in statement.fields for c in ast.calls(item.expr)}
-    if (not names or any(is_time(d) for d in statement.dimensions) or descending(statement)
-            or len(statement.sources) != 1 or statement.slimit or statement.soffset):
-        return 0
-    return 1 if names <= _ONCE else 2 if names <= _TWICE else 0
+    pieces = [windowed(group) for group in groups] or [windowed(None)]
+    if len(pieces) < 2 or not any(series.batches for sources in pieces
+                                  for answered in sources for series in answered):
+        return run_parent(pieces[0], bool(groups))[0]
+    # each group's calls window the rows their own way: one run each, joined as 1.x's
+    # cursor joins the calls' points
+    answers, batched = zip(*(run_parent(sources, True) for sources in pieces), strict=True)
+    return join_calls(list(answers), groups, list(batched))
 
 
 def _raw_reads_batches(statement: ast.SelectStatement) -> bool:

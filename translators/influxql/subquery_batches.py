@@ -24,15 +24,15 @@ from .shard_index import groups_by
 
 
 def reduce_batches(answered: list[Series], statement: ast.SelectStatement, layers: int,
-                   meeting: Callable[[], dict[int, pa.Array] | None]) -> list[Series]:
+                   meeting: Callable[[], dict[int, pa.Array] | None],
+                   names: frozenset[str]) -> list[Series]:
     """The subquery's series with each row's batch number as the parent's `layers` reduce
     iterators read it (`Series.batches`), the rows they never read or the condition drops
     left out. `statement`: the parent, its dimensions expanded. `meeting()`: per series (by
     number), a mask of the rows the parent's condition keeps; None when it keeps all. A row
-    null in every column the calls read is a nil point to them, skipped before the window's
-    checks, so another group's such row closes no window (1.x's reduce iterator)."""
+    null in every column the calls read (`names`) is a nil point to them, skipped before the
+    window's checks, so another group's such row closes no window (1.x's reduce iterator)."""
     grouped = groups_by(statement.dimensions)
-    names = _read_columns(statement)
     kept = meeting()
 
     def key(series: Series) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -78,15 +78,14 @@ def reduce_batches(answered: list[Series], statement: ast.SelectStatement, layer
 
 
 def range_windows(answered: list[Series], statement: ast.SelectStatement,
-                  lower: int | None) -> list[Series]:
+                  lower: int | None, names: frozenset[str]) -> list[Series]:
     """The subquery's series (its fill runs, in read order) with each row's batch number
     (`Series.batches`) as a parent's one reduce iterator (median(), spread()...) windows
     them without GROUP BY time: a window is the parent's range, opened at a point with a
     value (a null one is skipped) and closed by a point of another group or one outside the
     range, so a run's leading null stamped before the lower bound, read after a window
     opened, ends it (fuzz 368-793, 460-588). Unchanged where one window holds it all, or
-    where the calls read several columns (each call reads its own)."""
-    names = _read_columns(statement)
+    where the calls read several columns (`names`; each call reads its own)."""
     if lower is None or len(names) != 1:
         return answered
     name = next(iter(names))
@@ -115,22 +114,17 @@ def range_windows(answered: list[Series], statement: ast.SelectStatement,
                    batches=mine) for s, mine in zip(answered, numbers, strict=True)]
 
 
-def _read_columns(statement: ast.SelectStatement) -> set[str]:
-    """The names the statement's calls read."""
-    return {v.name for item in statement.fields for c in ast.calls(item.expr)
-            for v in ast.var_refs(c)}
-
-
 #: A batch number's factor for its nil batch, its stretch (`emission_stretches`) added
 STRIDE = 1 << 20
 
 
-def emission_stretches(answered: list[Series], dimensions: tuple[ast.Dimension, ...]
-                       ) -> list[Series] | None:
+def emission_stretches(answered: list[Series], dimensions: tuple[ast.Dimension, ...],
+                       descending: bool) -> list[Series] | None:
     """A subquery's series whose rows its cursor emitted back and forth between the parent's
     groups (`Series.order`), each row's batch number (`Series.batches`, the nils before it)
     times `STRIDE` plus its stretch of one group in that order: 1.x's raw parent answers
-    each stretch as a series of its own. None where every group's rows come in one
+    each stretch as a series of its own (`descending`: the rows were turned ascending,
+    their places negated, and are walked back). None where every group's rows come in one
     stretch."""
     grouped = groups_by(dimensions)
 
@@ -138,8 +132,8 @@ def emission_stretches(answered: list[Series], dimensions: tuple[ast.Dimension, 
         return series.name, tuple((k, v) for k, v in sorted((series.tags or {}).items())
                                   if grouped(k))
 
-    rows = sorted((place, number, at) for number, series in enumerate(answered)
-                  for at, place in enumerate(series.order or ()))
+    rows = sorted(((place, number, at) for number, series in enumerate(answered)
+                   for at, place in enumerate(series.order or ())), reverse=descending)
     numbers: dict[tuple[int, int], int] = {}
     seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
     last = None

@@ -103,6 +103,15 @@ AGGREGATES = [
                  "ORDER BY time DESC", id="percentile-desc-tie-one-series"),
     pytest.param("SELECT percentile(used_percent, 5) FROM disk GROUP BY * ORDER BY time DESC",
                  id="percentile-desc-tie-by-series"),
+    # over a subquery they read its rows as its cursor emitted them (by bucket, then
+    # series; the last first under DESC): 30 values three times each, Go's sort decides
+    *(pytest.param(f"SELECT {call} FROM (SELECT max(usage_system) AS a FROM cpu WHERE "
+                   "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                   f"GROUP BY time(2m), host){tail}", id=f"subquery-{ident}-tie-emission-order")
+      for call, tail, ident in (("mode(a)", "", "mode"),
+                                ("mode(a)", " ORDER BY time DESC", "mode-desc"),
+                                ("percentile(a, 50)", "", "percentile"),
+                                ("percentile(a, 50)", " ORDER BY time DESC", "percentile-desc"))),
     # beside another function: its buckets are filled, integral()'s rows joined unfilled
     pytest.param(f"SELECT integral(usage_user), mean(usage_user) {C1} GROUP BY time(30m) "
                  "ORDER BY time DESC", id="integral-desc-beside-mean-by-time"),
@@ -905,6 +914,22 @@ SELECTORS = [
                                          ("a, b", "", " LIMIT 3 OFFSET 2", "-limit-offset"),
                                          ("b", " WHERE b > 50", "", "-condition"),
                                          ("a", "", " OFFSET 5", "-offset"))),
+    # under ORDER BY time DESC the cursor takes the greatest of the calls' next points,
+    # windows newest first: server02's 00:27 row of a alone comes after us-east's b rows,
+    # and the raw parent answers each stretch of one group as a series of its own too
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(usage_system, 40) AS a, "
+                   "percentile(temp, 20) AS b FROM cpu WHERE "
+                   "time >= '2024-01-01T00:28:00Z' AND time < '2024-01-01T01:00:00Z' "
+                   f"GROUP BY time(3m), host) GROUP BY region ORDER BY time DESC{tail}",
+                   id=f"percentile-subquery-cursor-parent-groups-interleaved-desc{ident}")
+      for fields, tail, ident in (("*", "", ""),
+                                  ("a, b", " LIMIT 3 OFFSET 2", "-limit-offset"),
+                                  ("a", " OFFSET 5", "-offset"))),
+    pytest.param("SELECT * FROM (SELECT percentile(usage_user, 80) AS a, "
+                 "percentile(usage_idle, 20) AS b FROM cpu WHERE "
+                 "time >= '2024-01-01T00:10:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(4m), host) GROUP BY region ORDER BY time DESC",
+                 id="percentile-subquery-cursor-parent-groups-interleaved-desc-first-bucket"),
     # ...where a parent's reducer reads b, a's us-west rows (b null) are nil points to it,
     # skipped before the window's group is checked: eu's window stays open across them
     *(pytest.param(f"SELECT {call}(b) FROM (SELECT percentile(usage_user, 20) AS a, "
@@ -913,6 +938,13 @@ SELECTORS = [
                    "GROUP BY time(2m), host) GROUP BY region",
                    id=f"percentile-subquery-cursor-parent-groups-{call}-skips-nulls")
       for call in ("spread", "count", "median")),
+    # each call windows its own column: count(a) and count(b) close their windows apart
+    *(pytest.param(f"SELECT {call}(a), {call}(b) FROM (SELECT percentile(usage_user, 20) "
+                   "AS a, percentile(usage_idle, 30) AS b FROM cpu WHERE "
+                   "time >= '2024-01-01T00:28:00Z' AND time < '2024-01-01T00:55:00Z' "
+                   "GROUP BY time(2m), host) GROUP BY region",
+                   id=f"percentile-subquery-cursor-parent-groups-{call}-two-columns")
+      for call in ("spread", "count")),
     # a parent's transformations read the subquery through a merge iterator, which drops it
     # at its first nil: the first scan where every call finds nothing ends the read, no
     # second scan (fuzz 180-764, 190-628); a raw parent or an aggregate reads on
@@ -1058,6 +1090,18 @@ SELECTORS = [
                  "WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
                  "GROUP BY time(90s), host) GROUP BY host",
                  id="percentile-low-rank-subquery-median-by-tag-stretches"),
+    # calls of both kinds side by side: each answers its own rows (spread() one per batch,
+    # max() one for the whole read), which 1.x's cursor joins by time, one of each a row
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
+                   "counters WHERE time >= '2024-01-01T00:00:00Z' AND "
+                   f"time < '2024-01-01T01:00:00Z' GROUP BY time(4m30s)){tail}",
+                   id=f"percentile-low-rank-subquery-both-kinds{ident}")
+      for fields, tail, ident in (
+          ("spread(a), max(a)", "", ""),
+          ("count(a), median(a)", "", "-count-median"),
+          ("stddev(a), count(a), median(a), sum(a)", "", "-four-calls"),
+          ("spread(a), max(a)", " LIMIT 2 OFFSET 1", "-limit"),
+          ("max(a), spread(a)", " WHERE time >= '2024-01-01T00:00:00Z'", "-lower-bound"))),
     # with a fill: past a series' last bucket a nil of the next series' first windows ends
     # it; filling the series' empty buckets after its last window uses one nil up each
     pytest.param("SELECT cumulative_sum(a) FROM (SELECT percentile(usage_system, 5) AS a "

@@ -30,6 +30,7 @@ RUNS_BEFORE_LOWER = ("(SELECT last(total) AS a FROM mem WHERE delta <= 20.5 AND 
                      "time >= '2024-01-01T00:00:00Z' AND time < 1704070800s "
                      "GROUP BY time(30m, 3m), host fill(previous)) "
                      "WHERE time >= '2024-01-01 00:00:45' AND time < '2024-01-01 03:00:00'")
+RUNS_TWO_BEFORE_LOWER = RUNS_BEFORE_LOWER.replace("AS a", "AS a, last(used) AS b")
 
 PROJECTIONS = [
     pytest.param(f"SELECT usage_user FROM cpu WHERE {ONE}", id="field"),
@@ -390,7 +391,15 @@ SOURCES = [
                                  ("percentile(a, 50), stddev(a)", "", "percentile-stddev"),
                                  ("spread(a)", " LIMIT 2 OFFSET 1", "limit-offset"),
                                  ("spread(a)", " GROUP BY host", "by-host"),
-                                 ("count(a), max(a)", "", "count"))),
+                                 ("count(a), max(a)", "", "count"),
+                                 # calls of both kinds: each answers its own rows, joined
+                                 ("spread(a), max(a)", "", "beside-max"),
+                                 ("spread(a), count(a)", "", "beside-count"))),
+    # each call windows its own column: a run's leading null closes each one's windows
+    *(pytest.param(f"SELECT {calls} FROM {RUNS_TWO_BEFORE_LOWER}",
+                   id=f"subquery-fill-runs-window-closed-early-two-columns-{ident}")
+      for calls, ident in (("spread(a), spread(b)", "spread"),
+                           ("median(a), count(b)", "median-count"))),
     pytest.param("SELECT spread(a) FROM (SELECT first(v) AS a FROM single WHERE "
                  "time > '2023-12-24T00:00:00Z' AND time < '2024-01-01 03:00:00' "
                  "GROUP BY time(1h), * fill(linear)) WHERE time >= '2023-12-24T23:30:00Z' "

@@ -1,0 +1,113 @@
+"""A parent's calls over a subquery grouped as 1.x's reduce iterators window them, and joined.
+
+Each call of a parent reads the subquery's cursor through reduce iterators of its own: a row
+null in the call's column is a nil point it skips, and a nil the cursor answers (a
+percentile() window selecting nothing) closes its window once or twice over (`layers`:
+median(), spread() and the like reduce once, count(), max() and the like twice). Calls
+reading other columns, or through another number of layers, thus answer rows per batches of
+their own (`subquery_batches.reduce_batches`); 1.x's cursor then joins the calls' points,
+taking at each step the least time among their next points and one point of every call at
+that time (`join_calls`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import ast
+from .results import Series
+from .subquery_inner import descending, is_time
+
+#: The calls 1.x reduces a subquery's rows with once, and those it reduces twice (each
+#: reduce iterator's partials again).
+_ONCE = frozenset({"median", "mode", "stddev", "spread", "percentile", "distinct", "top",
+                   "bottom", "sample"})
+_TWICE = frozenset({"count", "sum", "min", "max", "first", "last", "mean"})
+
+
+@dataclass(frozen=True, slots=True)
+class CallGroup:
+    """Calls of a parent that 1.x's reduce iterators window alike."""
+
+    layers: int  # through how many reduce iterators they read (`SelectPlan.reduce_layers`)
+    names: frozenset[str]  # the subquery's columns they read
+    fields: frozenset[int]  # the parent's fields (positions) made of them
+
+
+def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
+    """The parent's calls by how 1.x's reduce iterators window them: 1 layer for median(),
+    spread() and the like, 2 for count(), sum(), min(), max(), first(), last() and mean(),
+    which reduce each window of the first iterator again. Calls reading other columns are
+    apart too, a column's nulls being nil points to its own calls only. Where a field reads
+    calls of several groups, one group of them all if they are of one kind (their
+    numbering that of a row null in every column they read); none where that is not
+    matched: calls of both kinds in one field or of other kinds (math, integral()...),
+    GROUP BY time, ORDER BY time DESC, SLIMIT/SOFFSET, several sources."""
+    if (any(is_time(d) for d in statement.dimensions) or descending(statement)
+            or len(statement.sources) != 1 or statement.slimit or statement.soffset):
+        return []
+    found: dict[tuple[int, frozenset[str]], set[int]] = {}
+    apart = True  # every field reads the calls of one group
+    for at, item in enumerate(statement.fields):
+        keys = set()
+        for call in ast.calls(item.expr):
+            name = call.name if isinstance(call, ast.Call) else "distinct"
+            layers = 1 if name in _ONCE else 2 if name in _TWICE else 0
+            if not layers:
+                return []
+            keys.add((layers, frozenset(v.name for v in ast.var_refs(call))))
+        apart = apart and len(keys) == 1
+        for key in keys:
+            found.setdefault(key, set()).add(at)
+    if apart:
+        return [CallGroup(layers, names, frozenset(fields))
+                for (layers, names), fields in sorted(found.items(),
+                                                      key=lambda item: min(item[1]))]
+    kinds = {layers for layers, _ in found}
+    if len(kinds) != 1:
+        return []
+    return [CallGroup(kinds.pop(), frozenset(n for _, names in found for n in names),
+                      frozenset(range(len(statement.fields))))]
+
+
+def join_calls(answers: list[list[Series]], groups: list[CallGroup],
+               batched: list[bool]) -> list[Series]:
+    """The parent's series as 1.x's cursor joins its calls' points, from each group's answer
+    (the whole statement run over the rows as that group's calls window them; only the
+    group's own fields are read from it): by measurement and tag set, at each step the
+    least time among the groups' next rows, one row of each group at that time. A row of a
+    group whose batches were not cut apart (`batched`) holding no value in its fields is no
+    point of its calls."""
+    by_key: dict[tuple[str, tuple[tuple[str, str], ...]], list[Series | None]] = {}
+    for at, answer in enumerate(answers):
+        for series in answer:
+            key = series.name, tuple(sorted((series.tags or {}).items()))
+            by_key.setdefault(key, [None] * len(answers))[at] = series
+    out = []
+    for key in sorted(by_key):
+        pieces = by_key[key]
+        rows: list[list[list[object]]] = []
+        for series, group, cut in zip(pieces, groups, batched, strict=True):
+            mine = [] if series is None else series.values
+            if not cut:
+                mine = [r for r in mine if any(r[f + 1] is not None for f in group.fields)]
+            rows.append(mine)
+        first = next(s for s in pieces if s is not None)
+        width = len(first.columns)
+        places = [0] * len(rows)
+        joined = []
+        while True:
+            times = [r[p][0] for r, p in zip(rows, places, strict=True) if p < len(r)]
+            if not times:
+                break
+            time = min(times)
+            row: list[object] = [time] + [None] * (width - 1)
+            for at, (mine, group) in enumerate(zip(rows, groups, strict=True)):
+                if places[at] < len(mine) and mine[places[at]][0] == time:
+                    for f in group.fields:
+                        row[f + 1] = mine[places[at]][f + 1]
+                    places[at] += 1
+            joined.append(row)
+        if joined:
+            out.append(Series(first.name, first.columns, joined, first.tags, first.has_time,
+                              timezone=first.timezone))
+    return out
