@@ -4,9 +4,11 @@ A case's answers (one per batch, then what was stored) from InfluxDB 1.6.7 and t
 differ; `explain` names the deliberate deviation (README) that accounts for every difference,
 or None when something is left unexplained. Each recogniser needs the deviation's cause in
 the bodies and its mark in the answers, and accounts for the first differing step and what
-follows from it; a difference in an earlier step is never explained. Columns that 1.6.7 keeps
-from points it refused are taken out of its answer before anything is compared, so a case
-with phantom columns and a real difference is still reported.
+follows from it; a difference in an earlier step is never explained. Where a second pass of
+1.6.7's (RETRY) accounts for a step's answer and a later step's answer differs too, the rest
+is explained from that later step, the reasons joined by `; `. Columns that 1.6.7 keeps from
+points it refused are taken out of its answer before anything is compared, so a case with
+phantom columns and a real difference is still reported.
 """
 
 from __future__ import annotations
@@ -64,19 +66,35 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
         if answer != mine and (named := _named_without_cr(answer)) == mine:
             theirs[step] = named
             crlf = True
-    differing = [step for step, (a, b) in enumerate(zip(theirs, ours, strict=True)) if a != b]
-    if not differing:
-        return (HEADER_CUT if cut else CRLF if crlf else lptwice.REASON if kept_type
-                else PHANTOM if refused else None)
-    first = differing[0]
-    if first == len(batches):
-        first = _STORED
-    for recognise in (_batch, _retry, partial(_shards, twice=twice), _quote, _tab_key,
-                      _groups, partial(_groups_and_shards, twice=twice)):
-        reason = recognise(batches, first, theirs, ours, differing)
-        if reason:
-            return reason
-    return None
+    found: list[str] = []  # deviations that account for an earlier step's answer alone
+    while True:
+        differing = [step for step, (a, b) in enumerate(zip(theirs, ours, strict=True))
+                     if a != b]
+        if not differing:
+            return ("; ".join(found) if found else HEADER_CUT if cut else CRLF if crlf
+                    else lptwice.REASON if kept_type else PHANTOM if refused else None)
+        first = differing[0]
+        if first == len(batches):
+            first = _STORED
+        every = (_batch, _retry, partial(_shards, twice=twice), _quote, _tab_key, _groups,
+                 partial(_groups_and_shards, twice=twice))
+        for recognise in _ON_ITS_OWN if found else every:
+            reason = recognise(batches, first, theirs, ours, differing)
+            if reason:
+                return "; ".join([*found, reason])
+        # Two deviations in two steps (139-114: a second pass's answer, then text after a
+        # quote): where 1.6.7's second pass accounts for the first step's answer and a later
+        # step's answer differs too, the first is taken as answered alike and what follows
+        # is explained by a deviation whose cause is in its own body. Not where only what
+        # was stored differs after it, nor by a type per shard: those may come from the
+        # step's own refusals, which its answer no longer shows.
+        later = [step for step in differing[1:] if step < len(batches)]
+        alone = None if first == _STORED or not later else _retry(
+            batches, first, theirs, ours, [first])
+        if alone is None:
+            return None
+        theirs[first] = ours[first]
+        found.append(alone)
 
 
 def _batch(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
@@ -288,6 +306,11 @@ def _groups_and_shards(batches: Sequence[lpgen.Batch], first: int, influx: list,
     if not named or not 0 <= extra - len(lost) <= room:
         return None
     return f"{GROUPS}; {SHARDS}"
+
+
+# the recognisers whose cause lies in the differing step's own body: after a step explained
+# on its own, nothing of its refusals can hide behind them
+_ON_ITS_OWN = (_batch, _retry, _quote, _tab_key)
 
 
 def _named_lines(error: str, lines: list[lptwice.Line]) -> list[lptwice.Line]:
