@@ -6,7 +6,9 @@ or None when something is left unexplained. Each recogniser needs the deviation'
 the bodies and its mark in the answers, and accounts for the first differing step and what
 follows from it; a difference in an earlier step is never explained. Where a second pass of
 1.6.7's (RETRY) accounts for a step's answer and a later step's answer differs too, the rest
-is explained from that later step, the reasons joined by `; `. Columns that 1.6.7 keeps from
+is explained from that later step, the reasons joined by `; `; and where the last differing
+step's answer is QUOTE's, the rows 1.6.7 stored from its quoted lines are taken out and the
+rest explained before it. Columns that 1.6.7 keeps from
 points it refused are taken out of its answer before anything is compared, so a case with
 phantom columns and a real difference is still reported.
 """
@@ -37,6 +39,9 @@ _CONFLICT = re.compile(r'field type conflict: input field "((?:[^"\\]|\\.)*)" on
 _TAB_KEY = re.compile(rb"(?<!\\) [ \t]*\t=")
 # `\r` (a CR in JSON, not an escaped backslash and an `r`) that ends a line a message names
 _NAMED_CR = re.compile(r"(?<!\\)((?:\\\\)*)\\r': ")
+# a line the gateway or 1.6.7 names as not parsed for its fields (JSON keeps its newlines)
+_INVALID_FIELDS = re.compile(r"unable to parse '(.*?)': invalid field format\n?", re.S)
+_ESCAPED = re.compile(r'\\([,= ])')  # what 1.x unescapes in a measurement, tag key and value
 _DROPPED = re.compile(r"(partial write: .*) dropped=(\d+)", re.S)
 _WEEK_NS = 7 * 24 * 3600 * 10**9
 _UNIT_NS = {"": 1, "n": 1, "ns": 1, "u": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
@@ -67,12 +72,15 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
             theirs[step] = named
             crlf = True
     found: list[str] = []  # deviations that account for an earlier step's answer alone
+    behind: list[str] = []  # ... and for a later step's answer and what it stored
     while True:
         differing = [step for step, (a, b) in enumerate(zip(theirs, ours, strict=True))
                      if a != b]
+        if not differing and (found or behind):
+            return "; ".join([*found, *behind])
         if not differing:
-            return ("; ".join(found) if found else HEADER_CUT if cut else CRLF if crlf
-                    else lptwice.REASON if kept_type else PHANTOM if refused else None)
+            return (HEADER_CUT if cut else CRLF if crlf else lptwice.REASON if kept_type
+                    else PHANTOM if refused else None)
         first = differing[0]
         if first == len(batches):
             first = _STORED
@@ -81,7 +89,7 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
         for recognise in _ON_ITS_OWN if found else every:
             reason = recognise(batches, first, theirs, ours, differing)
             if reason:
-                return "; ".join([*found, reason])
+                return "; ".join([*found, reason, *behind])
         # Two deviations in two steps (139-114: a second pass's answer, then text after a
         # quote): where 1.6.7's second pass accounts for the first step's answer and a later
         # step's answer differs too, the first is taken as answered alike and what follows
@@ -91,10 +99,17 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
         later = [step for step in differing[1:] if step < len(batches)]
         alone = None if first == _STORED or not later else _retry(
             batches, first, theirs, ours, [first])
-        if alone is None:
+        if alone is not None:
+            theirs[first] = ours[first]
+            found.append(alone)
+            continue
+        # Or the other way round (151-178: a type per shard, then text after a quote): the
+        # last step's answer is QUOTE's, and the rows 1.6.7 stored from its lines go.
+        quoted = _quote_behind(batches, later, theirs, ours)
+        if quoted is None:
             return None
-        theirs[first] = ours[first]
-        found.append(alone)
+        theirs = quoted
+        behind.insert(0, QUOTE)
 
 
 def _batch(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
@@ -233,6 +248,53 @@ def _quote(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
     """The gateway refuses a line with text after a closing quote that 1.6.7 reads."""
     return QUOTE if _refused_line(batches, first, influx, ours, _text_after_quote,
                                   "invalid field format") else None
+
+
+def _quote_behind(batches: Sequence[lpgen.Batch], later: list[int], influx: list,
+                  ours: list) -> list | None:
+    """1.6.7's answers with the last of the `later` steps answered as the gateway answered it
+    and the rows it stored from that step's lines with text after a quote taken out, when
+    QUOTE accounts for the step's answer: the gateway names such lines 1.6.7 did not, and
+    nothing else differs in it. Rows are told by their measurement and tags; columns and
+    field keys that only those rows held go too."""
+    if not later:
+        return None
+    step = later[-1]
+    if not _quote(batches, step, influx, ours, [step]):
+        return None
+    theirs_named = _INVALID_FIELDS.findall(_error(influx[step]))
+    extra = [line for line in _INVALID_FIELDS.findall(_error(ours[step]))
+             if line not in theirs_named and _text_after_quote(line)]
+    if not extra or _rest(ours[step]) != _rest(influx[step]):
+        return None
+    keys = [_series_key(line) for line in extra]
+    mine = {name: _points([name, columns, rows]) for name, columns, rows in ours[-1][0]}
+    series = []
+    for name, columns, rows in influx[-1][0]:
+        left = [row for row in rows
+                if _points([name, columns, [row]])[0] in mine.get(name, [])
+                or not any(name == measurement and all(
+                    tag in columns and row[columns.index(tag)] == value
+                    for tag, value in tags.items()) for measurement, tags in keys)]
+        if left:
+            series.append([name, columns, left])
+    stored = _without_phantoms([series, influx[-1][1]], ours[-1])
+    return [*influx[:step], ours[step], *influx[step + 1:-1], stored]
+
+
+def _rest(answer: list) -> str:
+    """What an answer says besides the lines it names as not parsed for their fields."""
+    said = _INVALID_FIELDS.sub("", _error(answer)).removeprefix("partial write: ")
+    return said.removesuffix(" dropped=0").strip()
+
+
+def _series_key(line: str) -> tuple[str, dict[str, str]]:
+    """A line's measurement and tags, unescaped as 1.x stores them."""
+    key = re.split(r"(?<!\\) ", line.lstrip(" \t"), maxsplit=1)[0]
+    measurement, *pairs = re.split(r"(?<!\\),", key)
+    tags = dict(re.split(r"(?<!\\)=", pair, maxsplit=1) for pair in pairs if "=" in pair)
+    return (_ESCAPED.sub(r"\1", measurement),
+            {_ESCAPED.sub(r"\1", k): _ESCAPED.sub(r"\1", v) for k, v in tags.items()})
 
 
 def _tab_key(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
