@@ -108,13 +108,14 @@ def describe(batches: list[lpgen.Batch]) -> str:
                      for b in batches)
 
 
+# Runs of a case whose bodies without timestamps may have been given their default times
+# differently by the two servers (lpnow): at most this many before it is left out.
+ATTEMPTS = 5
+
 # The CI run's cases that differ (seed 1, its first 100), each with the README deviation that
 # explains it: a case that stops differing, or is explained otherwise, fails. Other cases
 # report what `explain` cannot account for (a deviation's case is an xfail naming it).
 PINNED = 100
-# Runs of a case whose bodies without timestamps may have been given their default times
-# differently by the two servers (lpnow): at most this many before it is left out.
-ATTEMPTS = 5
 KNOWN = {1: {9: lpexplain.QUOTE, 10: lpexplain.PHANTOM, 11: lpexplain.BATCH,
              45: lpexplain.BATCH, 53: lpexplain.PHANTOM, 55: lpexplain.BATCH,
              62: lpexplain.PHANTOM, 63: lpexplain.SHARDS, 77: lpexplain.BATCH,
