@@ -4,19 +4,24 @@ A case's answers (one per batch, then what was stored) from InfluxDB 1.6.7 and t
 differ; `explain` names the deliberate deviation (README) that accounts for every difference,
 or None when something is left unexplained. Each recogniser needs the deviation's cause in
 the bodies and its mark in the answers, and accounts for the first differing step and what
-follows from it; a difference in an earlier step is never explained. Columns that 1.6.7 keeps
-from points it refused are taken out of its answer before anything is compared, so a case
-with phantom columns and a real difference is still reported.
+follows from it; a difference in an earlier step is never explained. Where a second pass of
+1.6.7's (RETRY) accounts for a step's answer and a later step's answer differs too, the rest
+is explained from that later step, the reasons joined by `; `; and where the last differing
+step's answer is QUOTE's, the rows 1.6.7 stored from its quoted lines are taken out and the
+rest explained before it. Columns that 1.6.7 keeps from
+points it refused are taken out of its answer before anything is compared, so a case with
+phantom columns and a real difference is still reported.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 
-from tests.oracle import lpgen, lptwice
+from tests.oracle import lpgen, lptext, lptwice
+from tests.oracle.lptext import STORED, error_text, stored_points
 
 SHARDS = "1.6.7 keeps a type per field per shard; the gateway one per column (README)"
 BATCH = "1.6.7 fails a whole write for a new field given two types (README)"
@@ -32,14 +37,10 @@ CRLF = ("the gateway names a refused line without the carriage return that ends 
 
 _CONFLICT = re.compile(r'field type conflict: input field "((?:[^"\\]|\\.)*)" on measurement '
                        r'"((?:[^"\\]|\\.)*)"')
-_TAB_KEY = re.compile(rb"(?<!\\) [ \t]*\t=")
-# `\r` (a CR in JSON, not an escaped backslash and an `r`) that ends a line a message names
-_NAMED_CR = re.compile(r"(?<!\\)((?:\\\\)*)\\r': ")
 _DROPPED = re.compile(r"(partial write: .*) dropped=(\d+)", re.S)
 _WEEK_NS = 7 * 24 * 3600 * 10**9
 _UNIT_NS = {"": 1, "n": 1, "ns": 1, "u": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
             "h": 3600 * 10**9}
-_STORED = -1  # the step that compares what was stored
 
 
 def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[object]
@@ -58,32 +59,58 @@ def explain(batches: Sequence[lpgen.Batch], influx: list[object], ours: list[obj
         theirs[-1] = _without_phantoms(theirs[-1], ours[-1])
     cut = crlf = False
     for step, (answer, mine) in enumerate(zip(theirs[:-1], ours[:-1], strict=True)):
-        if answer != mine and _cut_inside_a_character(answer[1], mine[1]):
+        if answer != mine and lptext.cut_inside_a_character(answer[1], mine[1]):
             theirs[step] = [answer[0], mine[1], answer[2]]
             cut = True
-        if answer != mine and (named := _named_without_cr(answer)) == mine:
+        if answer != mine and (named := lptext.named_without_cr(answer)) == mine:
             theirs[step] = named
             crlf = True
-    differing = [step for step, (a, b) in enumerate(zip(theirs, ours, strict=True)) if a != b]
-    if not differing:
-        return (HEADER_CUT if cut else CRLF if crlf else lptwice.REASON if kept_type
-                else PHANTOM if refused else None)
-    first = differing[0]
-    if first == len(batches):
-        first = _STORED
-    for recognise in (_batch, _retry, partial(_shards, twice=twice), _quote, _tab_key,
-                      _groups, partial(_groups_and_shards, twice=twice)):
-        reason = recognise(batches, first, theirs, ours, differing)
-        if reason:
-            return reason
-    return None
+    found: list[str] = []  # deviations that account for an earlier step's answer alone
+    behind: list[str] = []  # ... and for a later step's answer and what it stored
+    while True:
+        differing = [step for step, (a, b) in enumerate(zip(theirs, ours, strict=True))
+                     if a != b]
+        if not differing and (found or behind):
+            return "; ".join([*found, *behind])
+        if not differing:
+            return (HEADER_CUT if cut else CRLF if crlf else lptwice.REASON if kept_type
+                    else PHANTOM if refused else None)
+        first = differing[0]
+        if first == len(batches):
+            first = STORED
+        every = (_batch, _retry, partial(_shards, twice=twice), _quote, _tab_key, _groups,
+                 partial(_groups_and_shards, twice=twice))
+        for recognise in _ON_ITS_OWN if found else every:
+            reason = recognise(batches, first, theirs, ours, differing)
+            if reason:
+                return "; ".join([*found, reason, *behind])
+        # Two deviations in two steps (139-114: a second pass's answer, then text after a
+        # quote): where 1.6.7's second pass accounts for the first step's answer and a later
+        # step's answer differs too, the first is taken as answered alike and what follows
+        # is explained by a deviation whose cause is in its own body. Not where only what
+        # was stored differs after it, nor by a type per shard: those may come from the
+        # step's own refusals, which its answer no longer shows.
+        later = [step for step in differing[1:] if step < len(batches)]
+        alone = None if first == STORED or not later else _retry(
+            batches, first, theirs, ours, [first])
+        if alone is not None:
+            theirs[first] = ours[first]
+            found.append(alone)
+            continue
+        # Or the other way round (151-178: a type per shard, then text after a quote): the
+        # last step's answer is QUOTE's, and the rows 1.6.7 stored from its lines go.
+        quoted = lptext.quote_behind(batches, later, theirs, ours)
+        if quoted is None:
+            return None
+        theirs = [*quoted[:-1], _without_phantoms(quoted[-1], ours[-1])]
+        behind.insert(0, QUOTE)
 
 
 def _batch(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
            differing: list[int]) -> str | None:
     # 1.6.7's bare "field type conflict" comes only from creating a shard's new fields when
     # the batch gave one of them two types.
-    if first != _STORED and influx[first][1] == "field type conflict" and ours[first][0] == 400:
+    if first != STORED and influx[first][1] == "field type conflict" and ours[first][0] == 400:
         return BATCH
     return None
 
@@ -95,14 +122,14 @@ def _retry(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
     it (the points kept moved to the front, the rest as they were): it names that pass's
     first refusal, the new field's conflict, and counts that pass's refusals. Only the
     step's answer differs, and the gateway also refuses points in it."""
-    if first == _STORED or differing != [first] or ours[first][0] != 400:
+    if first == STORED or differing != [first] or ours[first][0] != 400:
         return None
-    named = _CONFLICT.match(_error(influx[first]).removeprefix("partial write: "))
-    if named is None or not _DROPPED.fullmatch(_error(ours[first])):
+    named = _CONFLICT.match(error_text(influx[first]).removeprefix("partial write: "))
+    if named is None or not _DROPPED.fullmatch(error_text(ours[first])):
         return None
     key, measurement = named[1], named[2]
     kinds = re.search(r"is type (\w+), already exists as type (\w+) dropped=\d+$",
-                      _error(influx[first]))
+                      error_text(influx[first]))
     if kinds is None:
         return None
     every = [line for step, batch in enumerate(batches[:first + 1])
@@ -128,12 +155,12 @@ def _shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list
     """1.6.7 lists a field twice, with two types, where the gateway refused the second."""
     if not twice:
         return None
-    if first == _STORED:
+    if first == STORED:
         (series, fields), (our_series, our_fields) = influx[-1], ours[-1]
         changed = {s[0] for s in _mismatched(series, our_series)}
         changed |= {f["name"] for f in _mismatched(fields or [], our_fields or [])}
         return SHARDS if changed <= {name for name, _ in twice} else None
-    named = {(m.group(2), m.group(1)) for m in _CONFLICT.finditer(_error(ours[first]))}
+    named = {(m.group(2), m.group(1)) for m in _CONFLICT.finditer(error_text(ours[first]))}
     if named & twice:
         return SHARDS
     return SHARDS if _hidden_conflicts(batches, first, influx, ours, differing, twice) else None
@@ -151,7 +178,7 @@ def _hidden_conflicts(batches: Sequence[lpgen.Batch], first: int, influx: list, 
             batches[step] != batches[first] or influx[step] != influx[first]
             or ours[step] != ours[first] for step in again):
         return False
-    counts = [_DROPPED.fullmatch(_error(answer)) for answer in (influx[first], ours[first])]
+    counts = [_DROPPED.fullmatch(error_text(answer)) for answer in (influx[first], ours[first])]
     if not (counts[0] and counts[1]) or counts[0][1] != counts[1][1]:
         return False
     lost = _lost_to_two_types(influx[-1], ours[-1], twice)
@@ -178,10 +205,10 @@ def _lost_to_two_types(influx: list, ours: list, twice: set[tuple[str, str]]
     (series, fields), (our_series, our_fields) = influx, ours
     if any(f["name"] not in typed for f in _mismatched(fields or [], our_fields or [])):
         return None
-    theirs_by_name = {s[0]: _points(s) for s in series}
+    theirs_by_name = {s[0]: stored_points(s) for s in series}
     field_keys = {f["name"]: {v[0] for v in f["values"]} for f in our_fields or ()}
     missing = []
-    for name, points in ((s[0], _points(s)) for s in our_series):
+    for name, points in ((s[0], stored_points(s)) for s in our_series):
         shown = theirs_by_name.get(name, [])
         for point, seen in zip(points, _without(points, twice, name), strict=True):
             # 1.6.7's SELECT * shows a field of two types with one type's values: a point
@@ -189,7 +216,7 @@ def _lost_to_two_types(influx: list, ours: list, twice: set[tuple[str, str]]
             if point not in shown and seen not in shown and field_keys.get(name, set()) & {*seen}:
                 return None  # the gateway holds a point 1.6.7 does not
     for name, points in theirs_by_name.items():
-        mine = next((_points(s) for s in our_series if s[0] == name), [])
+        mine = next((stored_points(s) for s in our_series if s[0] == name), [])
         seen = _without(mine, twice, name)
         lost = [p for p in points if p not in mine and p not in seen]
         if lost and name not in typed:
@@ -204,48 +231,30 @@ def _without(points: list[dict], twice: set[tuple[str, str]], name: str) -> list
     return [{k: v for k, v in point.items() if k not in two_typed} for point in points]
 
 
-def _points(series: list) -> list[dict]:
-    """A stored series' rows as {column: value}, without the columns a row has no value in."""
-    _, columns, rows = series
-    return [{c: v for c, v in zip(columns, row, strict=True) if v is not None} for row in rows]
-
-
 def _quote(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
            differing: list[int]) -> str | None:
     """The gateway refuses a line with text after a closing quote that 1.6.7 reads."""
-    return QUOTE if _refused_line(batches, first, influx, ours, _text_after_quote,
-                                  "invalid field format") else None
+    cause = lptext.text_after_quote
+    refused = lptext.refused_line(batches, first, influx, ours, cause, "invalid field format")
+    return QUOTE if refused else None
 
 
 def _tab_key(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
              differing: list[int]) -> str | None:
     """The gateway refuses `cpu \\t=1` (blanks ending in a tab, then `=`) as a missing field
     key; 1.6.7 checks only for a space before the `=`."""
-    return TAB_KEY if _refused_line(batches, first, influx, ours,
-                                    lambda body: bool(_TAB_KEY.search(body.encode())),
-                                    "missing field key") else None
+    def cause(body: str) -> bool:
+        return bool(lptext.TAB_KEY.search(body.encode()))
 
-
-def _refused_line(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
-                  cause: Callable[[str], bool], words: str) -> bool:
-    """Whether the first differing step's body holds `cause` and the gateway names one more
-    line with `words` than 1.6.7. The answers may also agree (other lines fail, or a refused
-    point's reason hides the lines that did not parse) with only what was stored differing:
-    then any body with `cause` that the gateway answered with a 400 will do."""
-    for step in range(len(batches)) if first == _STORED else [first]:
-        if not cause(batches[step].body.decode()):
-            continue
-        mine, theirs = _error(ours[step]), _error(influx[step])
-        if first == _STORED and ours[step][0] == 400 or mine.count(words) > theirs.count(words):
-            return True
-    return False
+    refused = lptext.refused_line(batches, first, influx, ours, cause, "missing field key")
+    return TAB_KEY if refused else None
 
 
 def _groups(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
             differing: list[int]) -> str | None:
     """Refusals in several shard groups: 1.6.7 answers with the refusals of the group whose
     write failed first and counts only those; everything else about the case is the same."""
-    if first == _STORED or differing != [first]:
+    if first == STORED or differing != [first]:
         return None
     dropped = [re.fullmatch(r"partial write: .* dropped=(\d+)", answer[1] or "", re.S)
                for answer in (influx[first], ours[first])]
@@ -262,11 +271,11 @@ def _groups_and_shards(batches: Sequence[lpgen.Batch], first: int, influx: list,
     points 1.6.7 stored with a value of a type it lists for the field beside the gateway's;
     the gateway counts those and at most as many other refusals as the body has points
     outside the groups of the refusal 1.6.7 names (and of the points it stored)."""
-    if first == _STORED or differing != [first, len(influx) - 1]:
+    if first == STORED or differing != [first, len(influx) - 1]:
         return None
     if not _groups(batches, first, influx, ours, [first]):
         return None
-    counts = [_DROPPED.fullmatch(_error(answer)) for answer in (influx[first], ours[first])]
+    counts = [_DROPPED.fullmatch(error_text(answer)) for answer in (influx[first], ours[first])]
     lost = _lost_to_two_types(influx[-1], ours[-1], twice)
     if not (counts[0] and counts[1]) or not lost:
         return None
@@ -280,7 +289,7 @@ def _groups_and_shards(batches: Sequence[lpgen.Batch], first: int, influx: list,
             return None  # not a point of the field's other type
     lines = lptwice.read_lines(first, batches[first])
     kept = {(name, lptwice.group_of(point["time"])) for name, point in lost}
-    named = [line for line in _named_lines(_error(influx[first]), lines)
+    named = [line for line in _named_lines(error_text(influx[first]), lines)
              if (line.measurement, line.group) not in kept]  # stored there, not refused
     groups = {line.group for line in named}
     room = sum(line.group not in groups and (line.measurement, line.group) not in kept
@@ -288,6 +297,11 @@ def _groups_and_shards(batches: Sequence[lpgen.Batch], first: int, influx: list,
     if not named or not 0 <= extra - len(lost) <= room:
         return None
     return f"{GROUPS}; {SHARDS}"
+
+
+# the recognisers whose cause lies in the differing step's own body: after a step explained
+# on its own, nothing of its refusals can hide behind them
+_ON_ITS_OWN = (_batch, _retry, _quote, _tab_key)
 
 
 def _named_lines(error: str, lines: list[lptwice.Line]) -> list[lptwice.Line]:
@@ -313,29 +327,6 @@ def _fits(value: object, kind: str) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, int) or kind == "float" and isinstance(value, float)
-
-
-def _cut_inside_a_character(theirs: str | None, ours: str | None) -> bool:
-    """1.6.7's header (read as Latin-1, a character per byte) is its first 1,024 bytes,
-    ending inside a UTF-8 character; the gateway's stops before that character (and before
-    the blanks ahead of it, which a header's reader strips from its end)."""
-    if theirs is None or ours is None or len(theirs) != 1024 or not theirs.startswith(ours):
-        return False
-    tail = theirs[len(ours):].lstrip(" \t").encode("latin-1")
-    return 0 < len(tail) < 4 and tail[0] >= 0xC0 and all(0x80 <= b < 0xC0 for b in tail[1:])
-
-
-def _named_without_cr(answer: list) -> list | None:
-    """1.6.7's answer with the carriage return that ends each line it names taken out (its
-    JSON `\\r` before the closing `': `), as the gateway, which reads CRLF as a line ending,
-    names them; the header as 1.6.7 would send that message (CR and LF as spaces)."""
-    body = _NAMED_CR.sub(r"\1': ", answer[2] or "")
-    if body == answer[2]:
-        return None
-    header = json.loads(body)["error"].replace("\r", " ").replace("\n", " ")
-    if len(header.encode()) > 1024:
-        return None  # cut: see `_cut_inside_a_character`
-    return [answer[0], header.encode().decode("latin-1"), body]
 
 
 def _without_phantoms(influx: list, ours: list) -> list:
@@ -365,11 +356,6 @@ def _without_phantoms(influx: list, ours: list) -> list:
     return [sorted(kept_series, key=json.dumps), kept_fields or None]
 
 
-def _error(answer: list) -> str:
-    """The error text of a write's answer, from its JSON body (the header is flattened)."""
-    return json.loads(answer[2])["error"] if answer[2] else ""
-
-
 def _mismatched(one: list, other: list) -> list:
     """What either list holds that the other does not."""
     return [x for x in one if x not in other] + [x for x in other if x not in one]
@@ -381,25 +367,6 @@ def _fields_with_two_types(fields: list | None) -> set[tuple[str, str]]:
         keys = [v[0] for v in one["values"]]
         twice |= {(one["name"], k) for k in keys if keys.count(k) > 1}
     return twice
-
-
-def _text_after_quote(body: str) -> bool:
-    """A string value closed by a quote that neither a separator nor the line's end follows,
-    read as 1.6.7's field scanner reads quotes (a backslash escapes the next byte)."""
-    inside, i = False, 0
-    while i < len(body):
-        c = body[i]
-        if c == "\\":
-            i += 2
-            continue
-        if inside and c == '"':
-            inside = False
-            if i + 1 < len(body) and body[i + 1] not in ", \n":
-                return True
-        elif not inside and c == '"' and body[i - 1:i] == "=":
-            inside = True
-        i += 1
-    return False
 
 
 def _groups_of(batch: lpgen.Batch) -> set[int | None]:

@@ -313,6 +313,64 @@ def test_existing_shard_written_again() -> None:
     assert explain(batches, theirs, [OK, refused(ours_said), other]) is None
 
 
+def test_existing_shard_written_again_then_text_after_a_quote() -> None:
+    """139-114: 1.6.7 answers one body from its second pass, then stores a later body's line
+    with text after a closing quote that the gateway refuses; each deviation accounts for
+    its own step."""
+    batches = [Batch(b'cpu u="s" 0', ""),
+               Batch(b"cpu u=1.5 0\ncpu,h=b t=47i 0\ncpu,h=b t=45.5 0\ncpu,h=a v=1 0", ""),
+               Batch(b'mem s="a"b 1', "")]
+    theirs_said = ('partial write: field type conflict: input field "t" on measurement "cpu" '
+                   "is type float, already exists as type integer dropped=1")
+    ours_said = ('partial write: field type conflict: input field "u" on measurement "cpu" '
+                 "is type float, already exists as type string dropped=2")
+    cpu = ("cpu", ["time", "t", "u"], [[0, 47, None], [0, None, "s"]])
+    fields = {"cpu": [["t", "integer"], ["u", "string"]]}
+    theirs = [OK, refused(theirs_said), OK,
+              stored(cpu, ("mem", ["time", "s"], [[1, 'a"b']]),
+                     fields={**fields, "mem": [["s", "string"]]})]
+    quote = refused("unable to parse 'mem s=\"a\"b 1': invalid field format")
+    ours = [OK, refused(ours_said), quote, stored(cpu, fields=fields)]
+    assert explain(batches, theirs, ours) == f"{RETRY}; {QUOTE}"
+    # each alone as before
+    assert explain(batches, [*theirs[:2], quote, ours[3]], ours) == RETRY
+    assert explain(batches, [*ours[:2], *theirs[2:]], ours) == QUOTE
+    # ... but not where the later body has no text after its quote
+    plain = [*batches[:2], Batch(b'mem s="a",b=1 1', "")]
+    assert explain(plain, theirs, ours) is None
+    # ... nor where the first step is not a second pass's answer (the field was there)
+    earlier = [Batch(b'cpu u="s",t=1i 0', ""), *batches[1:]]
+    assert explain(earlier, theirs, ours) is None
+
+
+def test_a_type_per_shard_then_text_after_a_quote() -> None:
+    """151-178: the first body's type conflict across shard groups shows only in its count
+    (SHARDS, behind the `time` tag), a later body's line with text after a quote is stored by
+    1.6.7 (QUOTE) in the same measurement; without that line's row the rest is SHARDS'."""
+    batches = [Batch(b'cpu,time=a v=1 1\ncpu n=1.5\ncpu n="x",w=1 -3600000000000', ""),
+               Batch(b'cpu,t=a s="q"x 1', "")]
+    columns = ["time", "n", "s", "t", "w"]
+    rows = [[-3600000000000, None, None, None, 1.0], ["now", 1.5, None, None, None],
+            [1, None, 'q"x', "a", None]]
+    fields = {"cpu": [["n", "float"], ["n", "string"], ["s", "string"], ["w", "float"]]}
+    theirs = [refused(f"{TIME_TAG} dropped=1"), OK, stored(("cpu", columns, rows), fields=fields)]
+    ours = [refused(f"{TIME_TAG} dropped=2"),
+            refused("unable to parse 'cpu,t=a s=\"q\"x 1': invalid field format"),
+            stored(("cpu", ["time", "n"], [["now", 1.5]]), fields={"cpu": [["n", "float"]]})]
+    assert explain(batches, theirs, ours) == f"{SHARDS}; {QUOTE}"
+    # ... not where the later line has no text after its quote
+    plain = [batches[0], Batch(b'cpu,t=a s="q",x=1 1', "")]
+    assert explain(plain, theirs, ours) is None
+    # ... nor where 1.6.7 stored a row the quoted line did not give it
+    other = stored(("cpu", columns, rows), ("mem", ["time", "t", "s"], [[1, "a", 'q"x']]),
+                   fields={**fields, "mem": [["s", "string"]]})
+    assert explain(batches, [*theirs[:2], other], ours) is None
+    # ... nor where the later answer differs otherwise too
+    more = refused("unable to parse 'cpu,t=a s=\"q\"x 1': invalid field format\n"
+                   "unable to parse 'x': missing fields")
+    assert explain(batches, theirs, [ours[0], more, ours[2]]) is None
+
+
 def test_existing_shard_written_again_after_a_point_naming_the_field_twice() -> None:
     """The new field's two types in one point (fuzz 101-106): 1.6.7's second pass refuses that
     point as the first left it twice in its list, so it names that conflict, not the `time`
