@@ -132,3 +132,32 @@ def test_a_caller_that_leaves_cancels_the_upstream_query(start, server: Influxd,
         client.sendall(f"GET {target} HTTP/1.1\r\nHost: gw\r\n\r\n".encode())
         _wait_until_running(server)
     _assert_stopped_upstream(server, within=3)
+
+
+def _shards(path: Path, server: Influxd) -> Path:
+    """Two shards of every database, both on the one 1.6.7 (each runs its own copy)."""
+    path.write_text("\n".join([
+        *(line for name in ("a", "b") for line in (
+            "[[upstreams]]", f'name = "{name}"', 'type = "influxdb1"', f'url = "{server.url}"',
+            "timeout_seconds = 600.0")),
+        "[[routes]]", 'database = "*"', 'mode = "shard"', 'shard_by = "series"',
+        'targets = ["a", "b"]']) + "\n")
+    return path
+
+
+def test_the_query_timeout_cancels_a_read_sent_to_every_shard(tmp_path: Path,
+                                                              server: Influxd) -> None:
+    gateway = gateway_process(tmp_path / "gw", _shards(tmp_path / "route.toml", server),
+                              INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="1").start()
+    try:
+        url = f"{gateway.url}/query?" + urllib.parse.urlencode({"db": "db", "q": SLOW})
+        began = time.monotonic()
+        with urllib.request.urlopen(url, timeout=60) as response:
+            status, body = response.status, json.load(response)
+        assert time.monotonic() - began < 10
+        assert (status, body) == (200, {"results": [
+            {"statement_id": 0, "error": "query timed out after 1 s"}]})
+        _assert_stopped_upstream(server, within=3)
+    finally:
+        gateway.stop()
+        _wait_for_no_slow_query(server, within=120)
