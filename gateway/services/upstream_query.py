@@ -180,7 +180,15 @@ class RoutedInfluxQL:
         """Statements that read different databases, each answered by its own route, as 1.x
         answers them: in order, each under its id, none after the first error."""
         answer = InfluxQLAnswer()
+        loop = asyncio.get_running_loop()
+        deadline = None if self._timeout is None else loop.time() + self._timeout
         for index, statement in enumerate(statements):
+            if deadline is not None and index and loop.time() > deadline:
+                # the timeout bounds the whole request, as the native store's (influxql.py)
+                answer.results.append(StatementResult(
+                    index, error=QueryTimedOut(self._timeout or 0).message))
+                answer.chunking[index] = chunking_for(statement)
+                break
             single = dataclasses.replace(request, text=render(statement))
             result = (await self.execute(single, relay=False)).results
             for part in result[:1]:
