@@ -16,6 +16,7 @@ from gateway.config import (
     available_memory,
     duckdb_memory_limit,
     load_config,
+    memory_limit_files,
 )
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
@@ -174,3 +175,29 @@ def test_a_share_of_memory_out_of_range_is_a_problem(tmp_path: Path, value: str)
     with pytest.raises(ConfigError) as info:
         load_config(path, environ={})
     assert "storage.memory_limit: a share of memory" in "\n".join(info.value.problems)
+
+
+@pytest.mark.parametrize(("proc_cgroup", "files", "expected"), [
+    pytest.param("0::/system.slice/gateway.service\n",
+                 {"system.slice/gateway.service/memory.max": "1073741824",
+                  "system.slice/memory.max": "max"}, 1 << 30, id="v2-service"),
+    pytest.param("0::/system.slice/gateway.service\n",
+                 {"system.slice/gateway.service/memory.max": "max",
+                  "system.slice/memory.max": "2147483648"}, 2 << 30, id="v2-parent"),
+    pytest.param("4:memory:/process_api/abc\n3:cpuset:/\n0::/\n",
+                 {"memory/process_api/abc/memory.limit_in_bytes": "536870912",
+                  "memory/memory.limit_in_bytes": "9223372036854771712"}, 1 << 29, id="v1"),
+    pytest.param("5:cpuacct,memory:/x\n", {"memory/x/memory.limit_in_bytes": "3221225472"},
+                 3 << 30, id="v1-joined-controllers"),
+    pytest.param("0::/\n", {"memory.max": "1610612736"}, 3 << 29, id="namespaced-root"),
+    pytest.param("0::/../../etc\n", {}, 8 << 30, id="no-escape"),
+])
+def test_the_memory_limit_of_the_process_own_cgroup_counts(
+        tmp_path: Path, proc_cgroup: str, files: dict[str, str], expected: int) -> None:
+    # a systemd service's MemoryMax= sits on its own cgroup, not on the mount's root
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    found = memory_limit_files(proc_cgroup, root=tmp_path)
+    assert all(path.is_relative_to(tmp_path) for path in found)
+    assert available_memory(found, ram=8 << 30) == expected

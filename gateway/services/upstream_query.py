@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Awaitable
 
 from gateway.backends.upstream.base import Generation, InfluxQLCall, Upstream, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
@@ -122,8 +123,11 @@ class RoutedInfluxQL:
         if route.mode == "shard" and not route.read and len(targets) > 1 and wants_shards(
                 statements):
             # Each shard holds part of the data: all are asked and their answers merged.
-            return await self._sharded.execute(targets, statements, request,
-                                               whole_series=route.shard_by == "measurement")
+            asked = self._sharded.execute(targets, statements, request,
+                                          whole_series=route.shard_by == "measurement")
+            if changes_shards(statements):  # not cut short: some shards would have run it
+                return await asked
+            return await self._watched(asked, statements, request)
         if route.mode == "shard" and route.read and changes_shards(statements):
             # Reads come from the read target, but each shard holds part of the data: what
             # changes it reaches them all, or a DELETE leaves the other shards' points.
@@ -176,7 +180,15 @@ class RoutedInfluxQL:
         """Statements that read different databases, each answered by its own route, as 1.x
         answers them: in order, each under its id, none after the first error."""
         answer = InfluxQLAnswer()
+        loop = asyncio.get_running_loop()
+        deadline = None if self._timeout is None else loop.time() + self._timeout
         for index, statement in enumerate(statements):
+            if deadline is not None and index and loop.time() > deadline:
+                # the timeout bounds the whole request, as the native store's (influxql.py)
+                answer.results.append(StatementResult(
+                    index, error=QueryTimedOut(self._timeout or 0).message))
+                answer.chunking[index] = chunking_for(statement)
+                break
             single = dataclasses.replace(request, text=render(statement))
             result = (await self.execute(single, relay=False)).results
             for part in result[:1]:
@@ -260,9 +272,15 @@ class RoutedInfluxQL:
         relay = relay_allowed and (request.caller is Generation.V1 and (
             generation is Generation.V1
             or negotiate_v1_format(request.accept) is not V1Format.MSGPACK))
+        return await self._watched(
+            self._upstream_answer(upstream, call, statements, request, relay), statements,
+            request)
+
+    async def _watched(self, call: Awaitable[InfluxQLAnswer], statements: list[ast.Statement],
+                       request: InfluxQLRequest) -> InfluxQLAnswer:
+        """`call`'s answer, cancelled when the query timeout passes or the caller leaves."""
         try:
-            return await watched(self._upstream_answer(upstream, call, statements, request,
-                                                       relay), request.gone, self._timeout)
+            return await watched(call, request.gone, self._timeout)
         except QueryTimedOut as exc:  # a statement's error, as the native store answers it
             return InfluxQLAnswer.of([StatementResult(0, error=exc.message)], statements[:1])
 

@@ -132,3 +132,59 @@ def test_a_caller_that_leaves_cancels_the_upstream_query(start, server: Influxd,
         client.sendall(f"GET {target} HTTP/1.1\r\nHost: gw\r\n\r\n".encode())
         _wait_until_running(server)
     _assert_stopped_upstream(server, within=3)
+
+
+def _shards(path: Path, server: Influxd) -> Path:
+    """Two shards of every database, both on the one 1.6.7 (each runs its own copy)."""
+    path.write_text("\n".join([
+        *(line for name in ("a", "b") for line in (
+            "[[upstreams]]", f'name = "{name}"', 'type = "influxdb1"', f'url = "{server.url}"',
+            "timeout_seconds = 600.0")),
+        "[[routes]]", 'database = "*"', 'mode = "shard"', 'shard_by = "series"',
+        'targets = ["a", "b"]']) + "\n")
+    return path
+
+
+def test_the_query_timeout_cancels_a_read_sent_to_every_shard(tmp_path: Path,
+                                                              server: Influxd) -> None:
+    gateway = gateway_process(tmp_path / "gw", _shards(tmp_path / "route.toml", server),
+                              INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="1").start()
+    try:
+        url = f"{gateway.url}/query?" + urllib.parse.urlencode({"db": "db", "q": SLOW})
+        began = time.monotonic()
+        with urllib.request.urlopen(url, timeout=60) as response:
+            status, body = response.status, json.load(response)
+        assert time.monotonic() - began < 10
+        assert (status, body) == (200, {"results": [
+            {"statement_id": 0, "error": "query timed out after 1 s"}]})
+        _assert_stopped_upstream(server, within=3)
+    finally:
+        gateway.stop()
+        _wait_for_no_slow_query(server, within=120)
+
+
+
+def test_the_query_timeout_bounds_a_request_whose_statements_read_several_databases(
+        tmp_path: Path, server: Influxd) -> None:
+    """Statements of databases on different routes are sent one by one; once the timeout has
+    passed the next fails, as on the native store, however quickly each one ran."""
+    route = tmp_path / "route.toml"
+    route.write_text("\n".join([
+        "[[upstreams]]", 'name = "a"', 'type = "influxdb1"', f'url = "{server.url}"',
+        "[[routes]]", 'database = "db"', 'mode = "single"', 'targets = ["a"]']) + "\n")
+    quick = ("SELECT holt_winters(mean(v), 10, 20) FROM db..m WHERE time >= 0 AND time < 25s "
+             "GROUP BY time(1s), host")  # about 0.6 s on 1.6.7
+    statements = ["SELECT * FROM other..m", *[quick] * 8]  # 'other' is the native store's
+    gateway = gateway_process(tmp_path / "gw", route,
+                              INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="2").start()
+    try:
+        _post(f"{gateway.url}/query", {"q": "CREATE DATABASE other"})
+        url = f"{gateway.url}/query?" + urllib.parse.urlencode({"q": ";".join(statements)})
+        with urllib.request.urlopen(url, timeout=120) as response:
+            results = json.load(response)["results"]
+    finally:
+        gateway.stop()
+    assert len(results) < len(statements)
+    assert results[-1] == {"statement_id": len(results) - 1,
+                           "error": "query timed out after 2 s"}
+    assert all("error" not in r for r in results[:-1])
