@@ -195,6 +195,8 @@ def _read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run
                and not source.extra and not source.mentions
                and timesort.take_time_order(query))
     if limit is None or int(limit.expression.name) > limits.max_rows:
+        # Without ORDER BY this cap keeps rows in stored order, not time order: sound only
+        # because a read past max_rows is refused whole, never answered truncated.
         query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)
     table = run(query)
     return timesort.in_time_order(table) if by_time else table
