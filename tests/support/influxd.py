@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ports import free_port, start_server, stop_server
+from .ports import PortTaken, free_port, start_server, stop_server
 
 CONFIG = """\
 reporting-enabled = false
@@ -68,12 +68,21 @@ class Influxd:
         self.data_dir = self.data_dir.absolute()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self.data_dir / "influxdb.conf"
-        config.write_text(CONFIG.format(dir=self.data_dir, port=self.port,
-                                        auth=str(self.auth).lower()))
-        self.process = start_server([influxd_binary(), "run", "-config", str(config)],
-                                    self.url, str(self.data_dir / "influxd.log"),
-                                    timeout=timeout)
-        return self
+        # A restart keeps its port (its URL is in use); a first start may take another.
+        attempts = 1 if config.exists() else 3
+        while True:
+            attempts -= 1
+            config.write_text(CONFIG.format(dir=self.data_dir, port=self.port,
+                                            auth=str(self.auth).lower()))
+            try:
+                self.process = start_server([influxd_binary(), "run", "-config", str(config)],
+                                            self.url, str(self.data_dir / "influxd.log"),
+                                            timeout=timeout)
+                return self
+            except PortTaken:
+                if not attempts:
+                    raise
+                self.port = free_port()
 
     def stop(self) -> None:
         if self.process is not None:

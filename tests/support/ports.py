@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -9,10 +10,31 @@ import urllib.error
 import urllib.request
 
 
+class PortTaken(RuntimeError):
+    """Another process listens on the port a server was to take: the port was free when
+    chosen, and taken (by any process on the machine binding port 0) before the server
+    bound it, so /ping was answered by that process, not by the server."""
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def listens_on(process: subprocess.Popen[bytes], port: int) -> bool | None:
+    """Whether `process` holds the socket listening on loopback `port` (Linux /proc); None
+    where that cannot be read."""
+    try:
+        with open("/proc/net/tcp") as table:
+            rows = [line.split() for line in table.readlines()[1:]]
+        inodes = {row[9] for row in rows
+                  if row[3] == "0A" and int(row[1].rsplit(":", 1)[1], 16) == port}
+        fds = f"/proc/{process.pid}/fd"
+        held = {os.readlink(f"{fds}/{fd}") for fd in os.listdir(fds)}
+    except OSError:
+        return None
+    return any(f"socket:[{inode}]" in held for inode in inodes)
 
 
 def wait_for_ping(url: str, process: subprocess.Popen[bytes], log: str,
@@ -25,12 +47,21 @@ def wait_for_ping(url: str, process: subprocess.Popen[bytes], log: str,
         try:
             with urllib.request.urlopen(f"{url}/ping", timeout=1) as response:
                 if response.status == 204:
+                    _check_owner(url, process)
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.05)
     process.terminate()
     process.wait()
     raise RuntimeError(f"{url} did not answer /ping within {timeout} s; see {log}")
+
+
+def _check_owner(url: str, process: subprocess.Popen[bytes]) -> None:
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    if listens_on(process, port) is False:
+        process.terminate()
+        process.wait()
+        raise PortTaken(f"{url} answered /ping from another process than the one started")
 
 
 def start_server(command: list[str], url: str, log_path: str, *,
