@@ -71,17 +71,24 @@ async def databases(client: TestClient, influxdb1: Influxd, routed: str) -> None
                 ).status == 200
 
 
+async def split_and_whole(aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str,
+                          database: str, body: bytes) -> tuple[tuple[int, object], ...]:
+    """`body` written through `api` to `database`, whose `up` lines go to the 1.x upstream and
+    the rest to the native store, and to the unrouted "whole": the two answers."""
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database=database, measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    await databases(client, influxdb1, database)
+    return (await answer(client, api, database, body),
+            await answer(client, api, "whole", body))
+
+
 @pytest.mark.parametrize("api", list(WRITES))
 async def test_a_native_part_numbers_its_lines_in_the_callers_body(
         aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
-    client = await gateway(
-        aiohttp_client, tmp_path, influxdb1,
-        RouteConfig(database="split", measurement="up", targets=("one",)),
-        RouteConfig(database="*", targets=("native",)))
-    await databases(client, influxdb1, "split")
     body = b"up v=1 1\ncpu v=1 2\nup v=2 3\n\ncpu v=x 4\nup v=3 5\ncpu v=2 6"
-    split = await answer(client, api, "split", body)
-    whole = await answer(client, api, "whole", body)
+    split, whole = await split_and_whole(aiohttp_client, tmp_path, influxdb1, api, "split", body)
     assert split[0] == 400
     assert split == whole
 
@@ -97,13 +104,7 @@ async def test_every_refusing_part_is_named_and_a_wholly_refused_part_is_a_parti
     # 1.x refuses the `up` part whole (its bare `unable to parse`) while the native store
     # writes some of its part and refuses one line: both parts' lines are named, in the
     # caller's order, in the partial write the native store gives for the whole body.
-    client = await gateway(
-        aiohttp_client, tmp_path, influxdb1,
-        RouteConfig(database="both", measurement="up", targets=("one",)),
-        RouteConfig(database="*", targets=("native",)))
-    await databases(client, influxdb1, "both")
-    split = await answer(client, api, "both", body)
-    whole = await answer(client, api, "whole", body)
+    split, whole = await split_and_whole(aiohttp_client, tmp_path, influxdb1, api, "both", body)
     assert split[0] == 400
     assert split == whole
 
@@ -134,14 +135,8 @@ async def test_a_point_kept_from_1x_is_named_in_the_callers_order_beside_refused
         aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
     # the point that crashes 1.x (blanked out before the split) comes after a line the
     # native store refuses: the whole body's answer names them in body order
-    client = await gateway(
-        aiohttp_client, tmp_path, influxdb1,
-        RouteConfig(database="hazard", measurement="up", targets=("one",)),
-        RouteConfig(database="*", targets=("native",)))
-    await databases(client, influxdb1, "hazard")
     body = b'cpu v=x 1\nup v=1 2\nup f\\\\="=a" 3\ncpu v=2 4'
-    split = await answer(client, api, "hazard", body)
-    whole = await answer(client, api, "whole", body)
+    split, whole = await split_and_whole(aiohttp_client, tmp_path, influxdb1, api, "hazard", body)
     assert split[0] == 400
     assert split == whole
 
@@ -151,14 +146,8 @@ async def test_a_1x_part_names_points_over_two_lines_and_after_blanks(
         aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
     # 1.x quotes a point whose string holds a newline with that newline, and one sent after
     # blanks without them: each is still found in the part and numbered in the caller's body
-    client = await gateway(
-        aiohttp_client, tmp_path, influxdb1,
-        RouteConfig(database="spans", measurement="up", targets=("one",)),
-        RouteConfig(database="*", targets=("native",)))
-    await databases(client, influxdb1, "spans")
     body = b'cpu v=1 1\nup s="a\nb",v=x 2\ncpu v=x 3\n  up v=y 4\nup v=1 5\ncpu v=2 6'
-    split = await answer(client, api, "spans", body)
-    whole = await answer(client, api, "whole", body)
+    split, whole = await split_and_whole(aiohttp_client, tmp_path, influxdb1, api, "spans", body)
     assert split[0] == 400
     assert split == whole
 
@@ -174,17 +163,11 @@ async def test_lines_past_the_native_stores_limit_are_counted_as_for_the_whole_b
     # the native store describes the first 1,000 lines that did not parse and counts the
     # rest; 1.x describes all of them: the split answer describes the whole body's first
     # 1,000, whichever part they came from, and counts the others
-    client = await gateway(
-        aiohttp_client, tmp_path, influxdb1,
-        RouteConfig(database="many", measurement="up", targets=("one",)),
-        RouteConfig(database="*", targets=("native",)))
-    await databases(client, influxdb1, "many")
     lines = [f"up v=x {k + 1}" for k in range(up)] + [f"cpu v=y {k + 1}" for k in range(cpu)]
     lines = lines[::2] + lines[1::2]  # the two measurements interleaved
     lines[5:5] = ["up v=1 1", "cpu v=1 1"]
     body = "\n".join(lines).encode()
-    split = await answer(client, api, "many", body)
-    whole = await answer(client, api, "whole", body)
+    split, whole = await split_and_whole(aiohttp_client, tmp_path, influxdb1, api, "many", body)
     assert split[0] == 400
     assert split == whole
 
@@ -364,14 +347,8 @@ async def test_points_1x_refuses_for_a_time_key_are_named_beside_the_other_parts
     # 1.x answers `partial write: invalid tag key: input tag "time" ... dropped=3` for its
     # part, naming neither those points nor its line that does not parse: all are named
     # in the caller's numbers beside the native part's refused line
-    client = await gateway(
-        aiohttp_client, tmp_path, influxdb1,
-        RouteConfig(database="timekeys", measurement="up", targets=("one",)),
-        RouteConfig(database="*", targets=("native",)))
-    await databases(client, influxdb1, "timekeys")
     body = (b"cpu v=1 1\nup,time=1 v=1 2\nup v=x 3\ncpu v=y 4\nup time=1 5\nup v=1 6\n"
             b"up,time=2 v=1 7\ncpu v=2 8")
-    split = await answer(client, api, "timekeys", body)
-    whole = await answer(client, api, "whole", body)
+    split, whole = await split_and_whole(aiohttp_client, tmp_path, influxdb1, api, "timekeys", body)
     assert split[0] == 400
     assert split == whole
