@@ -252,7 +252,7 @@ async def test_sql_cannot_name_python_variables(store: NativeStore) -> None:
     """DuckDB's replacement scans read a Python DataFrame or Arrow table by its variable
     name from the calling frame; the store turns them off for every cursor it makes (its
     lockdown of external access already stops this scan; the setting is a second wall)."""
-    cursor = store._con.cursor()
+    cursor = store._writer.con.cursor()
     try:
         assert cursor.sql("SELECT current_setting('python_enable_replacements')"
                           ).fetchall() == [(False,)]
