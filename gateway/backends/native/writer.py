@@ -169,7 +169,9 @@ class Writer:
         attempt = self._outage.recovered + self._outage.failed + 1
         log.warning("reopening the native store (attempt %d) after: %s", attempt,
                     self._outage.reason)
-        self._reads.renew()  # running reads stop; cursors of the old connection are dropped
+        # running reads stop, refused as reads are during the outage (the whole request);
+        # cursors of the old connection are dropped
+        self._reads.renew(self._outage.refusal())
         old, self.con = self.con, None
         if old is not None:
             try:

@@ -19,7 +19,7 @@ from gateway.backends.native.reader import Reader
 from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore
 from gateway.config import available_memory
-from gateway.errors import Category, GatewayError
+from gateway.errors import Category, GatewayError, StoreDown
 from gateway.model import Namespace, SqlQuery
 from translators.influxql import engine
 from translators.influxql.parser import parse_query
@@ -372,3 +372,31 @@ async def test_a_read_that_meets_the_fatal_state_takes_the_store_down_until_reop
         return reader._call.cursor
 
     assert await store.read(cursor) not in old_cursors  # the old connection's are dropped
+
+
+async def test_a_read_the_reopen_interrupts_is_refused_as_the_outage(store: NativeStore) -> None:
+    # A read still running when the writer reopens the database is stopped there; its answer
+    # is the outage's refusal (StoreDown: an InfluxQL request is refused as a whole, with
+    # Retry-After), not a plain "query interrupted" that InfluxQL reports as a statement's
+    # error in a 200.
+    await store.write(Namespace("d"), batch(b"m v=1 1"))
+    started = threading.Event()
+
+    def long_read(reader: Reader) -> None:
+        started.set()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # until the reopen stops it
+            reader.run_sql('SELECT count(*) FROM range(100000)')
+
+    def fatal(reader: Reader) -> None:
+        raise duckdb.FatalException("FATAL Error: Failed to create checkpoint: disk full")
+
+    running = asyncio.ensure_future(store.read(long_read))
+    assert await asyncio.to_thread(started.wait, 10)
+    with pytest.raises(StoreDown):
+        await store.read(fatal)
+    with pytest.raises(GatewayError) as info:
+        await running
+    assert isinstance(info.value, StoreDown), info.value
+    assert info.value.retry_after and info.value.retry_after >= 1
+    assert "disk full" in info.value.message
