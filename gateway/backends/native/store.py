@@ -85,9 +85,11 @@ class NativeStore(Backend):
         self._writer.start()
         self._retention.start()
         assert self._writer.con is not None
-        limit = self._writer.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        # fetchall: a result left unfinished keeps DuckDB 2 from any other call on the
+        # connection
+        limit = self._writer.con.execute("SELECT current_setting('memory_limit')").fetchall()
         log.info("native store open at %s (%d databases, memory_limit %s)", self.path,
-                 len(self.catalog.databases), limit[0] if limit else "?")
+                 len(self.catalog.databases), limit[0][0] if limit else "?")
 
     def _connect(self) -> tuple[duckdb.DuckDBPyConnection, Catalog]:
         """Open the database file (DuckDB replays its WAL) locked down; with its catalog."""

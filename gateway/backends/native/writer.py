@@ -34,6 +34,7 @@ Connect = Callable[[], tuple[duckdb.DuckDBPyConnection, Catalog]]
 _STOP = object()
 _WAKE = object()  # a reader met the fatal state: the writer reopens the database
 _GROUP_LIMIT = 512
+_CLOSE_PATIENCE = 5.0  # seconds the reopen waits for a call on the old connection to end
 
 
 def _out_of_memory(exc: Exception) -> bool:
@@ -42,6 +43,22 @@ def _out_of_memory(exc: Exception) -> bool:
     advice to raise memory_limit)."""
     return isinstance(exc, duckdb.OutOfMemoryException) or (
         isinstance(exc, duckdb.TransactionException) and "memory_limit" in str(exc))
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    """Close `con`. DuckDB refuses while another thread is in a call on it
+    (ResourceInUseException), e.g. a read that took it just before the reopen, taking a
+    cursor on the event loop; such a call is brief, so the close is tried again meanwhile.
+    Left open, the invalidated database would be the one the reopen connects to again."""
+    deadline = time.monotonic() + _CLOSE_PATIENCE
+    while True:
+        try:
+            con.close()
+            return
+        except duckdb.ResourceInUseException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class Writer:
@@ -169,13 +186,13 @@ class Writer:
         attempt = self._outage.recovered + self._outage.failed + 1
         log.warning("reopening the native store (attempt %d) after: %s", attempt,
                     self._outage.reason)
+        old, self.con = self.con, None  # no read takes a cursor of it from here on
         # running reads stop, refused as reads are during the outage (the whole request);
         # cursors of the old connection are dropped
         self._reads.renew(self._outage.refusal())
-        old, self.con = self.con, None
         if old is not None:
             try:
-                old.close()
+                _close(old)
             except duckdb.Error:
                 log.exception("closing the invalidated database failed")
         self._index.clear()

@@ -400,3 +400,55 @@ async def test_a_read_the_reopen_interrupts_is_refused_as_the_outage(store: Nati
     assert isinstance(info.value, StoreDown), info.value
     assert info.value.retry_after and info.value.retry_after >= 1
     assert "disk full" in info.value.message
+
+
+async def test_the_reopen_closes_the_old_connection_a_call_holds_busy(
+        store: NativeStore, caplog: pytest.LogCaptureFixture) -> None:
+    # DuckDB refuses to close a connection while another thread is in a call on it
+    # (ResourceInUseException), e.g. a read taking a cursor on the event loop; the reopen
+    # waits for that call instead of leaving the invalidated database open. The hold here
+    # is a long query on the connection itself, interrupted once the writer is at the close.
+    old = store._writer.con
+    assert old is not None
+    stopped: list[BaseException] = []
+
+    def run_long() -> None:
+        try:
+            old.execute("SELECT count(*) FROM range(1000000000000) t(a) WHERE a % 7 = 3"
+                        ).fetchall()
+        except duckdb.InterruptException as exc:
+            stopped.append(exc)
+
+    busy = threading.Thread(target=run_long)
+    busy.start()
+    deadline = time.monotonic() + 30
+    while True:  # until the connection refuses another call: the query is running
+        assert time.monotonic() < deadline
+        try:
+            old.execute("SELECT 1").fetchall()
+        except duckdb.ResourceInUseException:
+            break
+        await asyncio.sleep(0.01)
+
+    def fatal(reader: Reader) -> None:
+        raise duckdb.FatalException("FATAL Error: Failed to create checkpoint: disk full")
+
+    with pytest.raises(StoreDown):
+        await store.read(fatal)
+    deadline = time.monotonic() + 30
+    while not any("reopening the native store" in r.getMessage() for r in caplog.records):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)  # the writer is at the close by now
+    old.interrupt()
+    await asyncio.to_thread(busy.join, 10)
+    assert stopped
+    while not store.status().up:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    assert not any("closing the invalidated database failed" in r.getMessage()
+                   for r in caplog.records)
+    with pytest.raises(duckdb.ConnectionException):
+        old.execute("SELECT 1")  # closed, not left open beside the new one
+    await store.write(Namespace("d"), batch(b"m v=1 1"))
+    assert await rows(store, "d", "SELECT v FROM m") == [{"v": 1.0}]
