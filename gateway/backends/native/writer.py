@@ -148,9 +148,9 @@ class Writer:
             if due == 0:
                 try:
                     self._reopen()
-                except Exception:  # the writer must outlive it, to try again
+                except Exception as exc:  # the writer must outlive it, to try again
                     log.exception("reopening the native store failed")
-                    self._outage.attempt_failed()
+                    self._outage.attempt_failed(exc)
                 continue
             try:
                 item = self._queue.get(timeout=self._idle_seconds if due is None else due)
@@ -200,7 +200,7 @@ class Writer:
         try:
             con, catalog = self._connect()
         except Exception as exc:  # the writer must outlive it, to try again
-            delay = self._outage.attempt_failed()
+            delay = self._outage.attempt_failed(exc)
             log.error("reopening the native store failed (attempt %d), next attempt in "
                       "%.0f s: %s", attempt, delay, exc)
             return
@@ -208,7 +208,7 @@ class Writer:
             con.execute("CHECKPOINT")
         except duckdb.Error as exc:
             con.close()
-            delay = self._outage.attempt_failed()
+            delay = self._outage.attempt_failed(exc)
             log.error("the reopened native store could not checkpoint (attempt %d), next "
                       "attempt in %.0f s: %s", attempt, delay, exc)
             return
