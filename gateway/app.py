@@ -146,7 +146,8 @@ async def _upstreams(app: web.Application) -> AsyncIterator[None]:
     lock = asyncio.Lock()  # one change to the router's upstreams or routes at a time
     sources = SourceService(app[keys.METADATA], router, build_upstream, lock,
                             native_databases=app[keys.ADMIN].databases,
-                            native_healthy=app[keys.ADMIN].healthy, config_upstreams=upstreams)
+                            native_status=app[keys.ADMIN].store_status,
+                            config_upstreams=upstreams)
     routes = RouteService(app[keys.METADATA], router, lock, fanout.open_queue)
     try:
         await sources.restore()

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from gateway.backends.native.outage import StoreStatus
 from gateway.backends.upstream.base import UnexpectedReply, Upstream, UpstreamFailure
 from gateway.config import NATIVE, ConfigError, UpstreamConfig
 from gateway.errors import Category, GatewayError, conflict, invalid, not_found
@@ -107,14 +108,14 @@ class SourceService:
 
     def __init__(self, metadata: MetadataStore, router: Router, build: BuildUpstream,
                  lock: asyncio.Lock, *, native_databases: Callable[[], list[str]],
-                 native_healthy: Callable[[], Awaitable[bool]],
+                 native_status: Callable[[], StoreStatus],
                  config_upstreams: Collection[str], retire_seconds: float = 30.0) -> None:
         self._metadata = metadata
         self._router = router
         self._build = build
         self._lock = lock
         self._native_databases = native_databases
-        self._native_healthy = native_healthy
+        self._native_status = native_status
         self._config_upstreams = frozenset(config_upstreams)
         # A replaced or deleted source's client is closed this much later, so requests that
         # already hold it can finish (a source's requests time out after 30 s).
@@ -290,9 +291,9 @@ class SourceService:
         """Ask the source itself: the native store, or the upstream's health endpoint."""
         source = self.source(source_id)
         if source is None:
-            ok = await self._native_healthy()
-            return SourceHealth(NATIVE, ok, "ready for queries and writes" if ok
-                                else "storage is not available")
+            status = self._native_status()
+            return SourceHealth(NATIVE, status.up, "ready for queries and writes" if status.up
+                                else f"storage is not available: {status.reason}")
         upstream = self._router.upstreams[source.name]
         try:
             reply = await upstream.ping()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway.services.sources import SELF_ID
 from tests.support.gateway_process import GatewayProcess, gateway_process
 
 pytestmark = pytest.mark.slow
@@ -152,6 +153,15 @@ def test_a_checkpoint_on_a_full_disk_takes_the_store_down_until_space_returns(
         # While files may not grow, each reopen fails at its checkpoint; attempts back off
         # (at once, then 1, 2, 4 s...) instead of looping.
         wait_for(lambda: reopens(gateway, "failed") >= 2)
+        # /health and the self source's health say why the latest attempt failed
+        health = call(gateway, "GET", "/health").json()
+        message = health["message"]
+        assert message.startswith("storage is not available: FATAL Error"), message
+        assert "; the latest attempt to reopen it failed: " in message, message
+        source = call(gateway, "GET", f"/api/v2/sources/{SELF_ID}/health")
+        assert source.status == 503, source.body
+        assert source.json()["status"] == "fail"
+        assert source.json()["message"] == message
         time.sleep(max(0.0, down_at + 6 - time.monotonic()))
         failed = reopens(gateway, "failed")
         # one attempt in each doubling of the time since: log2, where a loop makes a few a second

@@ -54,7 +54,7 @@ class StoreStatus:
     """What /health and /metrics report about the native store."""
 
     up: bool
-    reason: str  # why it is down ("" when up)
+    reason: str  # why it is down ("" when up), with the latest failed reopen's reason
     fatal_errors: int  # times DuckDB invalidated the database
     recovered: int  # reopen attempts that succeeded
     failed: int  # reopen attempts that failed
@@ -71,6 +71,7 @@ class Outage:
         self.fatal_errors = 0
         self.recovered = 0
         self.failed = 0
+        self.attempt_error = ""  # why the latest reopen attempt of this outage failed
         self._delay = 0.0
         self._next = 0.0
         self._recovered_at = -math.inf
@@ -81,6 +82,7 @@ class Outage:
             if self.reason is not None:
                 return False
             self.reason = describe(error)
+            self.attempt_error = ""
             self.fatal_errors += 1
             now = self._clock()
             if now - self._recovered_at > CALM_SECONDS:
@@ -95,10 +97,12 @@ class Outage:
                 return None
             return max(0.0, self._next - self._clock())
 
-    def attempt_failed(self) -> float:
-        """Record a failed reopen; the seconds until the next one."""
+    def attempt_failed(self, error: BaseException | None = None) -> float:
+        """Record a failed reopen (`error`: why); the seconds until the next one."""
         with self._lock:
             self.failed += 1
+            if error is not None:
+                self.attempt_error = describe(error)
             self._delay = min(max(FIRST_DELAY, self._delay * 2), MAX_DELAY)
             self._next = self._clock() + self._delay
             return self._delay
@@ -120,6 +124,8 @@ class Outage:
     def status(self, running: bool) -> StoreStatus:
         with self._lock:
             reason = self.reason if running else "the store's writer has stopped"
+            if running and reason is not None and self.attempt_error:
+                reason += f"; the latest attempt to reopen it failed: {self.attempt_error}"
             return StoreStatus(up=reason is None, reason=reason or "",
                                fatal_errors=self.fatal_errors, recovered=self.recovered,
                                failed=self.failed)

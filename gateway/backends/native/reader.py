@@ -150,4 +150,4 @@ class QueryCall:
     max_bytes: int  # the most bytes one statement's rows may hold (query.max_bytes)
     cursor: Any = None
     cancel: CancelFlag = field(default_factory=CancelFlag)
-    refusal: GatewayError | None = None  # why the read was interrupted (SpillGuard)
+    refusal: GatewayError | None = None  # why the read was stopped (SpillGuard, a reopen)

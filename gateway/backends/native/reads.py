@@ -134,15 +134,18 @@ class ReadPool:
         self._query_pool.shutdown(wait=False, cancel_futures=True)
         self._interrupt("server shutting down")  # queries must not hold up shutdown
 
-    def renew(self) -> None:
+    def renew(self, refusal: GatewayError) -> None:
         """Before the store closes its connection to open it again: running queries are
-        interrupted, and no cursor of that connection is handed out again."""
+        interrupted, each answered `refusal` (the outage's), and no cursor of that connection
+        is handed out again."""
         self._readers = queue.SimpleQueue()  # reads return theirs to the queue they took
-        self._interrupt("the store is being reopened")
+        self._interrupt(refusal.message, refusal)
 
-    def _interrupt(self, reason: str) -> None:
+    def _interrupt(self, reason: str, refusal: GatewayError | None = None) -> None:
         """Interrupt running queries; return once they ended or after 5 s."""
         for call in list(self._running):
+            if refusal is not None:
+                call.refusal = refusal
             call.cancel.cancel(reason)
             call.cursor.interrupt()
         deadline = time.monotonic() + 5
@@ -278,5 +281,12 @@ class ReadPool:
                 finally:
                     reader.release()
             raise AssertionError("unreachable")
+        except Exception as exc:
+            # stopped on purpose (the spill bound, the store's reopen): whether DuckDB's
+            # interrupt or the Python work's look at the cancel flag stopped it, its answer
+            # is why
+            if call.refusal is not None and exc is not call.refusal:
+                raise call.refusal from exc
+            raise
         finally:
             self._running.discard(call)

@@ -1,10 +1,8 @@
 """NativeStore: the embedded DuckDB database, its writer thread and its read connections.
 
-All changes go through one writer thread. It takes every job waiting in its queue, applies
-them in one transaction and commits once (group commit: DuckDB syncs its WAL at COMMIT), then
-answers each job. A write is acknowledged only after that COMMIT, so a 204 means durable and
-queryable. Reads run on separate DuckDB cursors in worker threads (DuckDB releases the GIL):
-`reads.py`.
+All changes go through one writer thread, which commits waiting jobs together (`writer.py`).
+A write is acknowledged only after that COMMIT, so a 204 means durable and queryable. Reads
+run on separate DuckDB cursors in worker threads (DuckDB releases the GIL): `reads.py`.
 
 When DuckDB invalidates the database (a FATAL error), the store refuses writes and reads with a
 503 and the writer thread closes and reopens it, which replays the WAL (`outage.py`).
@@ -16,8 +14,6 @@ import asyncio
 import concurrent.futures
 import json
 import logging
-import queue
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -34,25 +30,13 @@ from translators.lineprotocol import FieldType, LineError, ParsedBatch
 
 from . import ddl, outage, policies, retention, series_index, transaction, writes
 from . import statements as st
-from .catalog import Catalog, CatalogTxn, Column, Role
+from .catalog import Catalog, Column, Role
 from .reader import Reader
 from .reads import ReadPool, SpillGuard
 from .series_times import SeriesWatch
+from .writer import Job, Writer
 
 log = logging.getLogger(__name__)
-
-Job = Callable[[transaction.Transaction], Any]
-_STOP = object()
-_WAKE = object()  # a reader met the fatal state: the writer reopens the database
-_GROUP_LIMIT = 512
-
-
-def _out_of_memory(exc: Exception) -> bool:
-    """Whether DuckDB refused a write for want of memory (a COMMIT says so in a
-    TransactionException: 'could not allocate block', 'failed to pin block', each with the
-    advice to raise memory_limit)."""
-    return isinstance(exc, duckdb.OutOfMemoryException) or (
-        isinstance(exc, duckdb.TransactionException) and "memory_limit" in str(exc))
 
 
 class NativeStore(Backend):
@@ -78,37 +62,34 @@ class NativeStore(Backend):
         self._threads = threads
         self._memory_limit = memory_limit
         self._checkpoint_threshold = checkpoint_threshold
-        self._idle_seconds = idle_checkpoint_seconds
-        self._wal = Path(f"{path}.wal")
         self.max_columns = max_columns
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._catalog = Catalog()
         self._index: series_index.SeriesIndex = {}
-        self._watch = SeriesWatch(self._index, self._load_series)
-        self._loading: set[tuple[str, str]] = set()
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._writer: threading.Thread | None = None
+        self._watch = SeriesWatch(self._index, lambda database, table:
+                                  self._writer.load_series(database, table))
         self._outage = outage.Outage()
         self._retention = retention.RetentionService(
             retention_check_interval, lambda now: self.submit(
                 lambda tx: retention.expire(tx, self._index, now)))
-        self._reads = ReadPool(lambda: self._catalog, self._connection, self._watch,
+        self._reads = ReadPool(lambda: self._writer.catalog, self._connection, self._watch,
                                query_timeout=query_timeout, query_workers=query_workers,
                                max_rows=max_rows, max_bytes=max_bytes,
                                spill=SpillGuard(Path(f"{path}.tmp"), max_spill_bytes))
+        self._writer = Writer(self._connect, index=self._index, watch=self._watch,
+                              down=self._outage, reads=self._reads, wal=Path(f"{path}.wal"),
+                              idle_seconds=idle_checkpoint_seconds)
 
     # -- life cycle --------------------------------------------------------------------------
 
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con, self._catalog = self._connect()
-        self._writer = threading.Thread(target=self._write_loop, name="native-writer",
-                                        daemon=True)
         self._writer.start()
         self._retention.start()
-        limit = self._con.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert self._writer.con is not None
+        # fetchall: a result left unfinished keeps DuckDB 2 from any other call on the
+        # connection
+        limit = self._writer.con.execute("SELECT current_setting('memory_limit')").fetchall()
         log.info("native store open at %s (%d databases, memory_limit %s)", self.path,
-                 len(self._catalog.databases), limit[0] if limit else "?")
+                 len(self.catalog.databases), limit[0][0] if limit else "?")
 
     def _connect(self) -> tuple[duckdb.DuckDBPyConnection, Catalog]:
         """Open the database file (DuckDB replays its WAL) locked down; with its catalog."""
@@ -132,41 +113,24 @@ class NativeStore(Backend):
     def close_sync(self) -> None:
         self._reads.stop()
         self._retention.stop()
-        if self._writer is not None:
-            self._queue.put(_STOP)
-            self._writer.join()
-            self._writer = None
+        self._writer.stop()
         self._reads.close()
-        if self._con is not None and self._outage.reason is None:
-            try:
-                self._con.execute("CHECKPOINT")
-            except duckdb.Error:  # e.g. a FatalException after a commit failed for memory
-                log.exception("checkpoint at close failed; the WAL is replayed at next start")
-        if self._con is not None:
-            try:
-                self._con.close()
-            except duckdb.Error:
-                log.exception("closing the store failed; the WAL is replayed at next start")
-            self._con = None
+        self._writer.close()
 
     async def ping(self) -> bool:
         return self.status().up
 
     def status(self) -> outage.StoreStatus:
-        return self._outage.status(self._writer is not None and self._writer.is_alive())
+        return self._outage.status(self._writer.running())
 
     @property
     def catalog(self) -> Catalog:
-        return self._catalog
+        return self._writer.catalog
 
-    # -- writer thread -------------------------------------------------------------------------
+    # -- writer thread (`writer.py`) --------------------------------------------------------
 
     def submit(self, job: Job) -> concurrent.futures.Future[Any]:
-        if self._writer is None:
-            raise GatewayError(Category.UNAVAILABLE, "the store is closed")
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        self._queue.put((job, future))
-        return future
+        return self._writer.submit(job)
 
     async def run(self, job: Job) -> Any:
         self._refuse_if_down()
@@ -175,179 +139,6 @@ class NativeStore(Backend):
     def _refuse_if_down(self) -> None:
         if self._outage.reason is not None:
             raise self._outage.refusal()
-
-    def _load_series(self, database: str, table: str) -> None:
-        """Have the writer read a table's series index (reads use it: `series_times.py`)."""
-        if (database, table) in self._loading:
-            return
-        self._loading.add((database, table))
-
-        def job(tx: transaction.Transaction) -> None:
-            self._loading.discard((database, table))
-            found = tx.catalog.view.table(database, table)
-            if found is not None:
-                series_index.load_series(tx, self._index, database, found)
-
-        try:
-            self.submit(job)
-        except GatewayError:  # closing
-            self._loading.discard((database, table))
-
-    def _write_loop(self) -> None:
-        while True:
-            due = self._outage.wait()
-            if due == 0:
-                try:
-                    self._reopen()
-                except Exception:  # the writer must outlive it, to try again
-                    log.exception("reopening the native store failed")
-                    self._outage.attempt_failed()
-                continue
-            try:
-                item = self._queue.get(timeout=self._idle_seconds if due is None else due)
-            except queue.Empty:
-                if due is None:
-                    self._checkpoint_if_needed()
-                continue
-            if item is _STOP:
-                return
-            group = [] if item is _WAKE else [item]
-            stopping = False
-            while len(group) < _GROUP_LIMIT:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stopping = True
-                    break
-                if item is not _WAKE:
-                    group.append(item)
-            if group and self._outage.reason is not None:
-                for _, future in group:  # queued before the store went down
-                    future.set_exception(self._outage.refusal())
-            elif group:
-                self._run_group(group)
-            if stopping:
-                return
-
-    def _fall(self, error: BaseException) -> None:
-        """DuckDB invalidated the database: refuse writes and reads until it is reopened."""
-        if self._outage.mark(error):
-            log.error("the native store's database was invalidated by a fatal error; writes "
-                      "and reads are refused until it is reopened: %s", error)
-            if threading.current_thread() is not self._writer:
-                self._queue.put(_WAKE)
-
-    def _reopen(self) -> None:
-        """In the writer thread: close the invalidated database and open it again (DuckDB
-        replays its WAL), then checkpoint it, which fails while the disk is still full."""
-        attempt = self._outage.recovered + self._outage.failed + 1
-        log.warning("reopening the native store (attempt %d) after: %s", attempt,
-                    self._outage.reason)
-        self._reads.renew()  # running reads stop; cursors of the old connection are dropped
-        old, self._con = self._con, None
-        if old is not None:
-            try:
-                old.close()
-            except duckdb.Error:
-                log.exception("closing the invalidated database failed")
-        self._index.clear()
-        self._loading.clear()
-        try:
-            con, catalog = self._connect()
-        except Exception as exc:  # the writer must outlive it, to try again
-            delay = self._outage.attempt_failed()
-            log.error("reopening the native store failed (attempt %d), next attempt in "
-                      "%.0f s: %s", attempt, delay, exc)
-            return
-        try:
-            con.execute("CHECKPOINT")
-        except duckdb.Error as exc:
-            con.close()
-            delay = self._outage.attempt_failed()
-            log.error("the reopened native store could not checkpoint (attempt %d), next "
-                      "attempt in %.0f s: %s", attempt, delay, exc)
-            return
-        self._catalog = catalog
-        self._con = con
-        self._outage.attempt_recovered()
-        log.warning("native store reopened (attempt %d, %d databases)", attempt,
-                    len(catalog.databases))
-
-    def _checkpoint_if_needed(self) -> None:
-        """Fold the WAL into the database file while no write is waiting."""
-        try:
-            pending = self._wal.stat().st_size
-        except FileNotFoundError:
-            return
-        if pending and self._con is not None:
-            started = time.perf_counter()
-            try:
-                self._con.execute("CHECKPOINT")
-            except duckdb.Error as exc:
-                if outage.is_fatal(exc):  # e.g. it could not write the database file
-                    self._fall(exc)
-                    return
-                # e.g. a full disk: writes go on, the WAL keeps growing
-                log.exception("checkpoint failed; will retry when writes pause again")
-                return
-            log.debug("checkpointed %d WAL bytes in %.3f s", pending,
-                      time.perf_counter() - started)
-
-    def _run_group(self, group: list[tuple[Job, concurrent.futures.Future[Any]]]) -> None:
-        """Run jobs in one transaction. If any job fails, nothing of the group is kept: the
-        others run again on their own, so one bad job never costs another its write."""
-        con = self._con
-        assert con is not None
-        tx = transaction.Transaction(con, CatalogTxn(self._catalog))
-        results: list[Any] = []
-        self._watch.begun += 1
-        committing = False
-        try:
-            con.begin()
-            for job, _ in group:
-                results.append(job(tx))
-            tx.flush()
-            committing = True
-            con.commit()
-        except Exception as exc:
-            try:
-                con.rollback()
-            except duckdb.Error:
-                pass
-            self._index.clear()  # may hold times of rows that were rolled back
-            self._watch.ended += 1
-            if outage.is_fatal(exc):  # no job of the group was committed, nor can run again
-                self._fall(exc)
-                for _, future in group:
-                    future.set_exception(self._outage.refusal())
-                return
-            if len(group) > 1:
-                for item in group:
-                    self._run_group([item])
-                return
-            if _out_of_memory(exc):  # queries hold the memory
-                log.warning("write refused: %s", exc)
-                exc = GatewayError(Category.UNAVAILABLE, "the store is out of memory "
-                                   "(storage.memory_limit); nothing was written, try again",
-                                   retry_after=1)
-            elif committing and isinstance(exc, duckdb.Error):
-                # the store's state, not the write's fault: e.g. the WAL could not be
-                # written on a full disk
-                log.error("commit failed: %s", exc)
-                exc = GatewayError(Category.UNAVAILABLE, f"the store could not commit the "
-                                   f"write ({exc}); nothing was written, try again",
-                                   retry_after=1)
-            elif not isinstance(exc, GatewayError):
-                log.exception("storage transaction failed")
-                exc = GatewayError(Category.INTERNAL, f"storage error: {exc}")
-            group[0][1].set_exception(exc)
-            return
-        self._catalog = tx.catalog.result()  # before `ended`: see _catalog_after
-        self._watch.ended += 1
-        for (_, future), result in zip(group, results, strict=True):
-            future.set_result(result)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -359,9 +150,9 @@ class NativeStore(Backend):
         database = namespace.database
         ddl.check_database_name(database)
         self._refuse_if_down()
-        if not self.auto_create and database not in self._catalog.databases:
+        if not self.auto_create and database not in self.catalog.databases:
             raise not_found(f"database not found: {json.dumps(database)}")
-        policy = policies.resolve_policy(self._catalog.databases.get(database),
+        policy = policies.resolve_policy(self.catalog.databases.get(database),
                                          namespace.retention_policy)
         now = time.time_ns()
 
@@ -404,7 +195,7 @@ class NativeStore(Backend):
 
     async def ensure_database(self, name: str) -> None:
         """Create the database if missing (InfluxQL CREATE DATABASE is idempotent)."""
-        if name in self._catalog.databases:
+        if name in self.catalog.databases:
             return
         await self.run(lambda tx: ddl.ensure_database(tx, name, create=True,
                                                          now_ns=time.time_ns()))
@@ -444,7 +235,7 @@ class NativeStore(Backend):
                                                   condition))
 
     def databases(self) -> list[str]:
-        return sorted(self._catalog.databases)
+        return sorted(self.catalog.databases)
 
     async def setting(self, name: str) -> str:
         """A DuckDB setting's value as DuckDB reports it (e.g. memory_limit "9.4 GiB")."""
@@ -470,13 +261,13 @@ class NativeStore(Backend):
             return await read()
         except (GatewayError, duckdb.Error) as exc:  # a read's own statements raise bare
             if outage.is_fatal(exc):
-                self._fall(exc)
+                self._writer.fall(exc)
             elif not isinstance(exc, duckdb.ConnectionException):  # closed to be reopened
                 raise
             raise self._outage.refusal() from exc
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
-        con = self._con
+        con = self._writer.con
         if con is None:  # being reopened
             raise self._outage.refusal()
         return con

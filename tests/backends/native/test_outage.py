@@ -65,3 +65,19 @@ def test_reopen_attempts_back_off_and_a_new_outage_soon_after_goes_on() -> None:
     assert (status.up, status.fatal_errors, status.recovered, status.failed) == (
         False, 3, 2, 9)
     assert not outage.status(running=False).up
+
+
+def test_the_status_gives_the_latest_failed_reopens_reason() -> None:
+    outage = Outage(clock=lambda: 0.0)
+    outage.mark(duckdb.Error(INVALIDATED))
+    assert outage.status(running=True).reason == (
+        "Failed to create checkpoint because of error: disk full")
+    outage.attempt_failed(duckdb.IOException("Could not write file: first"))
+    outage.attempt_failed(duckdb.IOException("Could not write file: File too large"))
+    assert outage.status(running=True).reason == (
+        "Failed to create checkpoint because of error: disk full; the latest attempt to "
+        "reopen it failed: Could not write file: File too large")
+    outage.attempt_recovered()
+    assert outage.status(running=True).reason == ""
+    outage.mark(duckdb.FatalException("again"))  # a new outage: no attempt of it failed yet
+    assert outage.status(running=True).reason == "again"

@@ -19,7 +19,7 @@ from gateway.backends.native.reader import Reader
 from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore
 from gateway.config import available_memory
-from gateway.errors import Category, GatewayError
+from gateway.errors import Category, GatewayError, StoreDown
 from gateway.model import Namespace, SqlQuery
 from translators.influxql import engine
 from translators.influxql.parser import parse_query
@@ -252,7 +252,7 @@ async def test_sql_cannot_name_python_variables(store: NativeStore) -> None:
     """DuckDB's replacement scans read a Python DataFrame or Arrow table by its variable
     name from the calling frame; the store turns them off for every cursor it makes (its
     lockdown of external access already stops this scan; the setting is a second wall)."""
-    cursor = store._con.cursor()
+    cursor = store._writer.con.cursor()
     try:
         assert cursor.sql("SELECT current_setting('python_enable_replacements')"
                           ).fetchall() == [(False,)]
@@ -372,3 +372,83 @@ async def test_a_read_that_meets_the_fatal_state_takes_the_store_down_until_reop
         return reader._call.cursor
 
     assert await store.read(cursor) not in old_cursors  # the old connection's are dropped
+
+
+async def test_a_read_the_reopen_interrupts_is_refused_as_the_outage(store: NativeStore) -> None:
+    # A read still running when the writer reopens the database is stopped there; its answer
+    # is the outage's refusal (StoreDown: an InfluxQL request is refused as a whole, with
+    # Retry-After), not a plain "query interrupted" that InfluxQL reports as a statement's
+    # error in a 200.
+    await store.write(Namespace("d"), batch(b"m v=1 1"))
+    started = threading.Event()
+
+    def long_read(reader: Reader) -> None:
+        started.set()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # until the reopen stops it
+            reader.run_sql('SELECT count(*) FROM range(100000)')
+
+    def fatal(reader: Reader) -> None:
+        raise duckdb.FatalException("FATAL Error: Failed to create checkpoint: disk full")
+
+    running = asyncio.ensure_future(store.read(long_read))
+    assert await asyncio.to_thread(started.wait, 10)
+    with pytest.raises(StoreDown):
+        await store.read(fatal)
+    with pytest.raises(GatewayError) as info:
+        await running
+    assert isinstance(info.value, StoreDown), info.value
+    assert info.value.retry_after and info.value.retry_after >= 1
+    assert "disk full" in info.value.message
+
+
+async def test_the_reopen_closes_the_old_connection_a_call_holds_busy(
+        store: NativeStore, caplog: pytest.LogCaptureFixture) -> None:
+    # DuckDB refuses to close a connection while another thread is in a call on it
+    # (ResourceInUseException), e.g. a read taking a cursor on the event loop; the reopen
+    # waits for that call instead of leaving the invalidated database open. The hold here
+    # is a long query on the connection itself, interrupted once the writer is at the close.
+    old = store._writer.con
+    assert old is not None
+    stopped: list[BaseException] = []
+
+    def run_long() -> None:
+        try:
+            old.execute("SELECT count(*) FROM range(1000000000000) t(a) WHERE a % 7 = 3"
+                        ).fetchall()
+        except duckdb.InterruptException as exc:
+            stopped.append(exc)
+
+    busy = threading.Thread(target=run_long)
+    busy.start()
+    deadline = time.monotonic() + 30
+    while True:  # until the connection refuses another call: the query is running
+        assert time.monotonic() < deadline
+        try:
+            old.execute("SELECT 1").fetchall()
+        except duckdb.ResourceInUseException:
+            break
+        await asyncio.sleep(0.01)
+
+    def fatal(reader: Reader) -> None:
+        raise duckdb.FatalException("FATAL Error: Failed to create checkpoint: disk full")
+
+    with pytest.raises(StoreDown):
+        await store.read(fatal)
+    deadline = time.monotonic() + 30
+    while not any("reopening the native store" in r.getMessage() for r in caplog.records):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)  # the writer is at the close by now
+    old.interrupt()
+    await asyncio.to_thread(busy.join, 10)
+    assert stopped
+    while not store.status().up:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    assert not any("closing the invalidated database failed" in r.getMessage()
+                   for r in caplog.records)
+    with pytest.raises(duckdb.ConnectionException):
+        old.execute("SELECT 1")  # closed, not left open beside the new one
+    await store.write(Namespace("d"), batch(b"m v=1 1"))
+    assert await rows(store, "d", "SELECT v FROM m") == [{"v": 1.0}]
