@@ -337,8 +337,7 @@ def test_a_passthrough_mirror_keeps_what_it_cannot_replay_as_the_caller(
     except InfluxdMissing as exc:  # `servers` started one, so it is there
         pytest.fail(str(exc))
     # Until an admin exists, 1.x refuses everything but making one.
-    assert query(mirror.url, "CREATE USER admin WITH PASSWORD 'secret' WITH ALL PRIVILEGES",
-                 method="POST")[0] == 200
+    mirror.create_admin("admin", "secret")
     caller = {"u": "admin", "p": "secret"}
     created = urllib.parse.urlencode({"q": "CREATE DATABASE passed", **caller})
     assert _http("POST", f"{mirror.url}/query?{created}")[0] == 200  # 1.x: u/p in the URL

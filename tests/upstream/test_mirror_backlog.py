@@ -137,8 +137,7 @@ def test_a_live_401_or_403_from_a_passthrough_mirror_keeps_the_batch(
         pytest.fail(str(exc))
     try:
         admin = {"u": "admin", "p": "secret"}
-        assert query(mirror.url, "CREATE USER admin WITH PASSWORD 'secret' WITH ALL "
-                     "PRIVILEGES", method="POST")[0] == 200
+        mirror.create_admin("admin", "secret")
         for text in ("CREATE DATABASE kept", "CREATE USER reader WITH PASSWORD 'r'",
                      'GRANT READ ON "kept" TO "reader"'):
             asked = urllib.parse.urlencode({"q": text, **admin})  # 1.x: u/p in the URL

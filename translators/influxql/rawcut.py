@@ -31,7 +31,7 @@ from .readrange import timestamp_literal
 from .schema import MeasurementSchema
 from .select_plan import NO_END, SelectPlan, Source
 from .sqlnames import STORED_TIME, TIME, call, col, dim_name
-from .storage import build_query
+from .storage import build_query, grouping_dims
 
 Runner = Callable[[exp.Expression], pa.Table]
 SeriesTimes = Callable[[str, str], pa.Table | None]
@@ -141,8 +141,8 @@ def _cut_groups(plan: SelectPlan, schema: MeasurementSchema, dimensions: list[st
     spare = 2 * max(groups.values(), default=1)
     if wanted + spare > max_rows:
         return None
-    rank = exp.Window(this=exp.RowNumber(), partition_by=[col(dim_name(i))
-                                                     for i in range(len(dimensions))],
+    partition = [col(dim_name(i)) for i in grouping_dims(schema, dimensions)]
+    rank = exp.Window(this=exp.RowNumber(), partition_by=partition or None,
                       order=exp.Order(expressions=[exp.Ordered(this=col(STORED_TIME),
                                                                desc=plan.descending)]))
     rows = run(_capped(query.qualify(exp.LTE(this=rank, expression=exp.Literal.number(

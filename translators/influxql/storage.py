@@ -113,6 +113,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     raw = [p for p in plan.prims if p.func is None]
     dims = [tag_value(schema, name).as_(dim_name(i), copy=False)
             for i, name in enumerate(dimensions)]
+    grouped = grouping_dims(schema, dimensions)
     if not plan.aggregate:
         present = [not_null(_value(schema, p)) for p in raw if p.role == "field"]
         # 1.x: every row a subquery answers stays
@@ -137,8 +138,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         # Sorted on the stored time column (not its epoch_ns), then on the tags themselves:
         # DuckDB's top-N then narrows its scan to the row groups that can still place.
         keyed = stream_keys(plan)  # a raw subquery over subqueries: their rows as they come
-        order = [exp.Ordered(this=col(dim_name(i))) for i, name in enumerate(dimensions)
-                 if keyed is None or name in keyed]
+        order = [exp.Ordered(this=col(dim_name(i))) for i in grouped
+                 if keyed is None or dimensions[i] in keyed]
         order.append(exp.Ordered(this=col(STORED_TIME)))
         if heap:  # rows of one time are put in order in Arrow: by time alone costs far less
             return query.order_by(*order, copy=False)
@@ -152,7 +153,7 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
             return query.order_by(*order, copy=False).limit(exp.Literal.number(wanted), copy=False)
         # LIMIT/OFFSET per series, pushed down so storage reads only the rows answered;
         # OFFSET alone per series and shard group (`SelectPlan.shard_cut`)
-        partition = [col(dim_name(i)) for i in range(len(dimensions))]
+        partition = [col(dim_name(i)) for i in grouped]
         ranked = [exp.Ordered(this=col(TIME), desc=plan.descending)]
         if plan.shard_cut is not None:
             partition.append(_bucket(col(TIME), SHARD_GROUP, SHARD_ORIGIN % SHARD_GROUP))
@@ -167,7 +168,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         query = query.qualify(exp.LTE(this=rank, expression=exp.Literal.number(wanted)), copy=False)
         return query.order_by(*order, copy=False)
     # Aggregates: bucket in an inner query, aggregate in the outer one.
-    inner_columns: list[exp.Expression] = [time_ns.as_(TIME, copy=False), *dims]
+    inner_columns: list[exp.Expression] = [time_ns.as_(TIME, copy=False),
+                                           *(dims[i] for i in grouped)]
     series_tags = [f"__g{j}" for j in range(len(schema.tags))] if per_series else []
     if per_series:
         inner_columns.extend(col(schema.tag_column(t)).as_(name, copy=False)
@@ -187,8 +189,10 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
     inner = exp.select(*inner_columns, copy=False).from_(table, copy=False)
     if where is not None:
         inner = inner.where(where, copy=False)
-    group: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
-    outer: list[exp.Expression] = [col(dim_name(i)) for i in range(len(dimensions))]
+    group: list[exp.Expression] = [col(dim_name(i)) for i in grouped]
+    kept = set(grouped)
+    outer: list[exp.Expression] = [col(dim_name(i)) if i in kept else dims[i]
+                                   for i in range(len(dimensions))]
     if by_source:
         group.append(col(SOURCE))
         outer.append(col(SOURCE))
@@ -272,7 +276,8 @@ def build_query(plan: SelectPlan, database: str, schema: MeasurementSchema,
         query = firstlast.by_group(
             query, [dim_name(i) for i in range(len(dimensions))], [TIME, *names, COUNTED],
             [prim_name(i) for i, p in enumerate(plan.prims) if p.func is not None],
-            SERIES, TIME, SOURCE if by_source else None)
+            SERIES, TIME, SOURCE if by_source else None,
+            absent={dim_name(i) for i in range(len(dimensions)) if i not in kept})
     return query
 
 
@@ -326,6 +331,13 @@ def _series_ordering(schema: MeasurementSchema, pinned: set[str]) -> list[exp.Or
     on every row, are left out (they would only make DuckDB's sort slower)."""
     return [exp.Ordered(this=col(schema.tag_column(t)), nulls_first=True)
             for t in sorted(schema.tags) if t not in pinned]
+
+
+def grouping_dims(schema: MeasurementSchema, dimensions: list[str]) -> list[int]:
+    """The places in `dimensions` of the tags the measurement has. The others are a constant
+    NULL (`tag_value`): left out of GROUP BY, ORDER BY and PARTITION BY, since DuckDB's cost
+    of grouping by them grows faster than their number (6,000 of them took seconds)."""
+    return [i for i, name in enumerate(dimensions) if name in schema.tags]
 
 
 def tag_value(schema: MeasurementSchema, name: str) -> exp.Expression:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Iterator
 
@@ -186,10 +184,7 @@ def influxdb1_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Influxd
             pytest.fail(str(exc))
         pytest.skip(str(exc))
     # Until an admin exists 1.x refuses everything but creating one.
-    statement = f"CREATE USER {ADMIN} WITH PASSWORD '{PASSWORD}' WITH ALL PRIVILEGES"
-    form = urllib.parse.urlencode({"q": statement}).encode()
-    with urllib.request.urlopen(f"{server.url}/query", data=form, timeout=10) as answer:
-        assert answer.status == 200
+    server.create_admin(ADMIN, PASSWORD)
     yield server
     server.stop()
 

@@ -652,6 +652,19 @@ GROUPING = [
                  id="raw-group-by-regex"),
     pytest.param(f"SELECT latency FROM events WHERE {W} GROUP BY nosuchtag",
                  id="raw-group-by-unknown-tag"),
+    # a tag the measurement lacks beside one it has: each series answers it empty (the
+    # translator leaves it out of the SQL's GROUP BY, ORDER BY and PARTITION BY)
+    pytest.param(f"SELECT usage_user FROM cpu WHERE {S} GROUP BY host, nosuchtag LIMIT 2",
+                 id="raw-limit-group-by-unknown-and-known-tag"),
+    pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {W} GROUP BY time(30m), nosuchtag, "
+                 "host", id="group-by-time-unknown-and-known-tag"),
+    pytest.param(f"SELECT last(usage_user), max(usage_idle) FROM cpu WHERE {W} "
+                 "GROUP BY nosuchtag, cpu", id="selectors-group-by-unknown-and-known-tag"),
+    pytest.param(f"SELECT last(usage_user) FROM cpu WHERE {W} GROUP BY nosuchtag, cpu",
+                 id="last-group-by-unknown-and-known-tag"),
+    pytest.param(f"SELECT mean(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE {W} "
+                 "GROUP BY time(30m), host) GROUP BY host, nosuchtag",
+                 id="subquery-group-by-unknown-and-known-tag"),
     pytest.param(f"SELECT * FROM cpu WHERE {S} AND host = 'server01' GROUP BY cpu",
                  id="wildcard-group-by-removes-tag"),
     # any GROUP BY regex leaves no tag among the wildcard's columns (found by the fuzzer)
