@@ -31,9 +31,15 @@ def listens_on(process: subprocess.Popen[bytes], port: int) -> bool | None:
         inodes = {row[9] for row in rows
                   if row[3] == "0A" and int(row[1].rsplit(":", 1)[1], 16) == port}
         fds = f"/proc/{process.pid}/fd"
-        held = {os.readlink(f"{fds}/{fd}") for fd in os.listdir(fds)}
+        names = os.listdir(fds)
     except OSError:
         return None
+    held = set()
+    for fd in names:
+        try:
+            held.add(os.readlink(f"{fds}/{fd}"))
+        except OSError:  # closed while the list was read: not the listening socket
+            continue
     return any(f"socket:[{inode}]" in held for inode in inodes)
 
 
