@@ -55,9 +55,11 @@ def grouping_cost(columns: int) -> float:
 
 async def test_a_group_by_of_thousands_of_tags_answers(client: TestClient) -> None:
     # the tag columns were filled in one at a time, each copying the whole table (growing
-    # with the square: 6.9 s of CPU at 3,000 tags against 2 s now, 1.2 s of which is DuckDB's
-    # grouping). Measured in CPU time (this process's, the gateway's threads and DuckDB's),
-    # against DuckDB's own grouping measured here, so that a busy machine does not count.
+    # with the square: 6.9 s of CPU at 3,000 tags), then DuckDB grouped by every absent tag
+    # (2 s, 1.2 of them that grouping); now the absent tags are constants outside the
+    # GROUP BY (0.55 s). Measured in CPU time (this process's, the gateway's threads and
+    # DuckDB's) against DuckDB's own grouping by those columns measured here, so that a busy
+    # machine does not count: the query must cost less than that grouping alone.
     await write_lp(client, "db", b"cpu,host=h1 v=1 1\ncpu,host=h2 v=3 2\n", "s")
     tags = 3000
     absent = ",".join(f"t{i}" for i in range(tags))
@@ -71,7 +73,7 @@ async def test_a_group_by_of_thousands_of_tags_answers(client: TestClient) -> No
     spent = time.process_time() - start
     assert [(s["tags"]["host"], s["tags"][f"t{tags - 1}"], s["values"]) for s in series] == [
         ("h1", "", [["1970-01-01T00:00:00Z", 1]]), ("h2", "", [["1970-01-01T00:00:00Z", 3]])]
-    assert spent < 2.5 * baseline + 0.5, (spent, baseline)
+    assert spent < baseline + 0.2, (spent, baseline)
 
 
 async def test_delete_past_either_end_of_time_deletes_nothing(client: TestClient) -> None:
