@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.oracle import lpgen
-from tests.support.raw_http import RawRequest, send
+from tests.support.raw_http import RawRequest, ping, send
 
 VALID = (b'cpu,host=a,region=us usage=1.5,idle=90i,ok=t,name="x y" 1700000000000000000\n'
          b"mem,host=a free=10i,total=20u 1700000000000000001\n")
@@ -383,3 +383,17 @@ async def test_undecodable_header_bytes_in_an_error_message(client: TestClient, 
     assert message == "unsupported Content-Encoding: \ufffd"
     if "x-influxdb-error" in answer.headers:  # http.client reads header bytes as Latin-1
         assert answer.headers["x-influxdb-error"].encode("latin-1").decode() == message
+
+
+@pytest.mark.parametrize("target", [
+    "/query?db=q&q=SELECT%20*%20FROM%20é", "/write?db=é", "/api/v2/write?bucket=é",
+])
+async def test_a_raw_non_ascii_request_line_is_aiohttps_plain_400(client: TestClient,
+                                                                  target: str) -> None:
+    """README's deviation, pinned: bytes outside ASCII in the request line (1.6.7 reads them
+    as UTF-8 and serves the request) are refused by aiohttp's parser before any handler, in
+    plain text; the process keeps serving. If aiohttp starts to accept them, the handlers
+    answer and this fails: then the deviation goes."""
+    answer = await asyncio.to_thread(send, client.port, RawRequest("GET", target))
+    assert (answer.status, answer.content_type) == (400, "text/plain"), answer
+    assert await asyncio.to_thread(ping, client.port) == 204
