@@ -155,18 +155,23 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 and not unfilled and not prefilled:
             rows = _filled(plan, group, rows, start, end, quiet)
         rows = fill_point_companions(plan, rows, _kinds(plan, group))
-        if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
+        # under GROUP BY time 1.x's cursor joins sample()'s points to the other calls'
+        # answers, transformations included (`cursor.joined_rows`' `apart`)
+        apart = integrals if beside and plan.interval is not None and all(
+            p.func != "integral" for p in plan.prims) else {}
+        if integrals and not apart:  # 1.x fills the other functions' buckets, never the
+            # rows apart (integral()'s, sample()'s)
             rows = _beside_integrals(plan, rows, integrals, quiet, schema_of(plan, group.name))
         if multi:  # fill runs over their rows in the answer's order (topread.py)
             turn = plan.descending and plan.fill is ast.FillOption.PREVIOUS
             rows = topread.fill_companions(plan, _descending(plan, rows, True) if turn else rows)
             rows = _descending(plan, rows, True) if turn else rows
-        joined = cursor.applies(plan) and not walked
+        joined = (cursor.applies(plan) or bool(apart)) and not walked
         out_rows = (cursor.joined_rows(plan, rows, keep, schema_of(plan, group.name),
                                        evaluate_node,
                                        points_of(plan, rows, keep,
                                                  _merge(plan, group, read_inputs[id(group)])),
-                                       quiet)
+                                       quiet, apart)
                     if joined else evaluate(plan, rows, keep))
         if nan_possible and not plan.keep_nan:
             out_rows = cursor.nan_as_null(out_rows)

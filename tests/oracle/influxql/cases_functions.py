@@ -1172,6 +1172,16 @@ SELECTORS = [
                  "time < '2024-01-01T00:03:00Z'", id="sample-beside-sample-whole"),
     pytest.param(f"SELECT * FROM (SELECT sample(usage_user, 200), max(usage_user) FROM cpu "
                  f"WHERE {M2} GROUP BY time(5m))", id="sample-beside-max-in-subquery"),
+    # a transformation beside sample() reads max()'s buckets alone, and its answer is joined
+    pytest.param(f"SELECT sample(usage_user, 200), derivative(max(usage_user)) FROM cpu "
+                 f"WHERE {M2} GROUP BY time(5m) fill(3)",
+                 id="sample-beside-derivative-fill-number"),
+    pytest.param("SELECT sample(usage_user, 200), difference(max(usage_user)) FROM cpu WHERE "
+                 "host = 'server02' AND time >= '2024-01-01T00:00:30Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3) ORDER BY time DESC",
+                 id="sample-beside-difference-desc-bucket-start"),
+    pytest.param(f"SELECT sample(usage_user, 200), cumulative_sum(mean(usage_user)) FROM cpu "
+                 f"WHERE {M2} GROUP BY time(5m) LIMIT 3", id="sample-beside-cumulative-sum-limit"),
 ]
 
 TRANSFORMS = [
