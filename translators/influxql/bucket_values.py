@@ -26,7 +26,8 @@ def compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
             rng: random.Random) -> tuple[list[tuple[int, list[Any]]],
                                          dict[int, list[tuple[int, float]]]]:
     """Each row's time and final prim values (struct and list results resolved), and apart
-    from them each integral()'s own rows, by prim index."""
+    from them the own rows of each integral() and of each sample() beside other calls, by
+    prim index, in the order 1.x emits them."""
     rows = group.rows
     if not plan.aggregate:
         return rows, {}  # type: ignore[return-value]
@@ -36,10 +37,15 @@ def compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
     default_time = lower if plan.time_range.lower is not None else 0
     multi = next((i for i, p in enumerate(plan.prims) if p.func in fn.MULTI_ROW), None)
     integrals = _integrals(plan, rows, orders, lower, upper)
+    if multi is not None and beside_others(plan):
+        # 1.x joins sample()'s points, at their own times, to the other calls' buckets
+        integrals.update(_apart_points(plan, rows, rng))
+        multi = None
     kept = (topread.kept_points(plan, _ReadOrder(plan, group, multi).runs())
             if multi is not None and topread.reads_limited(plan, plan.prims[multi]) else None)
-    # rows of the other functions; integral()'s own rows are joined to them below
-    others = any(p.func not in (None, "integral") for p in plan.prims)
+    # rows of the other functions; the rows apart (integral()'s) are joined to them below
+    others = any(p.func not in (None, "integral") and i not in integrals
+                 for i, p in enumerate(plan.prims))
     for bucket, values in rows if others or not integrals else []:
         time = bucket if bucket is not None else default_time
         if multi is not None:
@@ -77,6 +83,33 @@ def compute(plan: SelectPlan, group: SeriesRows, lower: int, upper: int,
             time = selected
         out.append((time, resolved))
     return out, integrals
+
+
+def beside_others(plan: SelectPlan) -> bool:
+    """Whether a multi-row call stands beside another call (only sample() may: 1.x refuses
+    top(), bottom() and distinct() beside other functions), so that each call's points are
+    its own iterator's, joined by time as 1.x's cursor joins them."""
+    calls = [p for p in plan.prims if p.func is not None]
+    return len(calls) > 1 and any(p.func in fn.MULTI_ROW for p in calls)
+
+
+def _apart_points(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],
+                  rng: random.Random) -> dict[int, list[tuple[int, Any]]]:
+    """Each sample()'s points, by prim index, at their own times (even under GROUP BY time)
+    and in 1.x's emission order: bucket after bucket (newest first under ORDER BY time
+    DESC), each bucket's points ascending."""
+    out: dict[int, list[tuple[int, Any]]] = {}
+    buckets = rows[::-1] if plan.descending else rows
+    for index, prim in enumerate(plan.prims):
+        if prim.func not in fn.MULTI_ROW:
+            continue
+        size = int(prim.args[0]) if prim.args else 0
+        points = out.setdefault(index, [])
+        for _, values in buckets:
+            held = values[index] or []
+            chosen = held if len(held) <= size else rng.sample(held, size)
+            points.extend((p["t"], p["v"]) for p in sorted(chosen, key=lambda p: p["t"]))
+    return out
 
 
 def _integrals(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from . import ast
 from . import functions as fn
-from .fill import UNTYPED, cursor_fill
+from .fill import UNTYPED, bucket_of, cursor_fill
 from .schema import MeasurementSchema
 from .select_plan import Node, PrimRef, SelectPlan, Transform, outermost, read_type, transforms_in
 
@@ -50,8 +50,9 @@ def widened(plan: SelectPlan, keep: Window, buckets: int) -> Window:
 def applies(plan: SelectPlan) -> bool:
     """Whether the answer is 1.x's join of calls: GROUP BY time over aggregates, selectors
     and transformations (not the several rows of top/bottom/sample/distinct, integral()'s
-    own rows or a lone selector's companions, which `shape.py` answers its own way), or
-    transformations of raw points (`difference(x), cumulative_sum(y)`)."""
+    own rows or a lone selector's companions, which `shape.py` answers its own way; sample()
+    beside other calls `shape.py` joins here too, its points apart), or transformations of
+    raw points (`difference(x), cumulative_sum(y)`)."""
     if not plan.aggregate:
         return any(transforms_in(node) for node in plan.outputs)
     return (plan.aggregate and plan.interval is not None and not plan.selector_time
@@ -104,18 +105,20 @@ def _stored_kind(plan: SelectPlan, ref: PrimRef, schema: MeasurementSchema | Non
 
 
 def join(plan: SelectPlan, streams: dict[Call, list[tuple[int, Any]]],
-         kinds: dict[Call, str | None]) -> list[tuple[int, dict[Call, Any]]]:
+         kinds: dict[Call, str | None], emitted: frozenset[Call] = frozenset()
+         ) -> list[tuple[int, dict[Call, Any]]]:
     """One series' rows in the answer's order (newest first under ORDER BY time DESC): each
     call's points cut by LIMIT/OFFSET, joined by time, a missing value read as the cursor's
     default. A call may have several points at one time (a transformation of several
-    series' raw points): each row takes the next point of every call at the row's time."""
+    series' raw points): each row takes the next point of every call at the row's time.
+    `emitted`: the calls whose points are already in 1.x's emission order."""
     kept: dict[Call, list[tuple[int, Any]]] = {}
     for call, points in streams.items():
         # a transformation answers its points in the order it reads them, which is not by
         # time when FROM names the measurement several times (`readorder.input_orders`):
         # 1.x's cursor takes them so, each row at the earliest time among the calls' next
         # points. Buckets are sorted (stable: points at one time keep their order).
-        ordered = points if isinstance(call, Transform) else sorted(
+        ordered = points if isinstance(call, Transform) or call in emitted else sorted(
             points, key=lambda point: point[0], reverse=plan.descending)
         if plan.rows_end is not None:
             ordered = ordered[plan.offset:plan.rows_end]
@@ -165,17 +168,25 @@ def missing_value(fill: ast.FillOption, fill_value: float | int | None, kind: st
 def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
                 keep: Window, schema: MeasurementSchema | None,
                 evaluate: Evaluate, points: Points,
-                quiet: frozenset[int] = frozenset()) -> list[list[Any]]:
+                quiet: frozenset[int] = frozenset(),
+                apart: Mapping[int, list[tuple[int, Any]]] | None = None) -> list[list[Any]]:
     """One series' output rows, ascending, LIMIT and OFFSET applied: `rows` are its buckets
     (time, prim values), filled; `keep` the buckets asked for when some before them were
     read for the transformations that look back; `evaluate` computes an output from prim
     values and transformation values, `points` a transformation's points by time (those it
     answers for the buckets before `keep` included: 1.x answers them too);
-    `quiet`: the aggregates without a point in the series (`silent`)."""
+    `quiet`: the aggregates without a point in the series (`silent`); `apart`: by prim
+    index, the points of a call that are not its buckets' (sample()'s, at their own times,
+    in 1.x's emission order)."""
+    apart = apart or {}
     asked = asked_rows(rows, keep)
     streams: dict[Call, list[tuple[int, Any]]] = {}
     for call in (c for node in plan.outputs for c in calls_in(node)):
         if call in streams:
+            continue
+        if isinstance(call, PrimRef) and call.index in apart:
+            streams[call] = [(t, v) for t, v in apart[call.index]
+                             if in_window(bucket_of(plan, t), keep)]
             continue
         if isinstance(call, PrimRef):  # fill(none) leaves the call's empty buckets out
             streams[call] = [] if call.index in quiet else [
@@ -185,7 +196,8 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
         streams[call] = points(call)
     kinds = {call: kind_of(plan, call, schema) for call in streams}
     out = []
-    for time, values in join(plan, streams, kinds):
+    emitted = frozenset(c for c in streams if isinstance(c, PrimRef) and c.index in apart)
+    for time, values in join(plan, streams, kinds, emitted):
         prims: list[Any] = [None] * len(plan.prims)
         for call, value in values.items():
             if isinstance(call, PrimRef):

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from . import ast, cursor, late_fill, percentile_windows, run_fill, run_join, topread
 from . import functions as fn
 from . import integral as area
-from .bucket_values import compute
+from .bucket_values import beside_others, compute
 from .fill import bucket_of, bucket_span, cursor_fill, fill_point_companions, fill_rows, own_start
 from .outputs import Merge, evaluate, evaluate_node, points_of
 from .paging import in_page, page_series
@@ -57,9 +57,11 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             keep = (bucket_of(plan, lower), bucket_of(plan, upper))
     rng = random.Random(0)
     # 1.x never fills the buckets of top, bottom, sample or distinct: an empty one is absent.
-    multi = any(p.func in fn.MULTI_ROW for p in plan.prims)
+    # Beside other calls sample()'s points are rows apart, joined to their filled buckets.
+    beside = beside_others(plan)
+    multi = any(p.func in fn.MULTI_ROW for p in plan.prims) and not beside
     # nor integral's when it is the only function (beside others it is filled like them)
-    unfilled = multi or all(p.func in (None, "integral") for p in plan.prims)
+    unfilled = multi or all(p.func in (None, "integral", *fn.MULTI_ROW) for p in plan.prims)
     series: list[Series] = []
     if (plan.aggregate and plan.paged_by is not None and plan.rows_end is None
             and not plan.slimit and not plan.soffset
@@ -104,7 +106,7 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
         computed = [((group, {}, frozenset()), group.name, rows[::-1] if plan.descending else rows)
                     for (group, *_), rows in zip(_paged(plan, every), late, strict=True) if rows]
         prefilled = walked = True
-    if plan.paged_by is not None and not unfilled and not walked and fills_in_runs(
+    if plan.paged_by is not None and not unfilled and not walked and not beside and fills_in_runs(
             plan.fill, plan.interval is not None, (p.func for p in plan.prims)):
         # a subquery's fill runs over its parent's groups, a run per change of series
         keys = [d.expr.name for d in plan.paged_by if isinstance(d.expr, ast.VarRef)]
@@ -153,18 +155,23 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
                 and not unfilled and not prefilled:
             rows = _filled(plan, group, rows, start, end, quiet)
         rows = fill_point_companions(plan, rows, _kinds(plan, group))
-        if integrals:  # 1.x fills the other functions' buckets, never integral()'s rows
+        # under GROUP BY time 1.x's cursor joins sample()'s points to the other calls'
+        # answers, transformations included (`cursor.joined_rows`' `apart`)
+        apart = integrals if beside and plan.interval is not None and all(
+            p.func != "integral" for p in plan.prims) else {}
+        if integrals and not apart:  # 1.x fills the other functions' buckets, never the
+            # rows apart (integral()'s, sample()'s)
             rows = _beside_integrals(plan, rows, integrals, quiet, schema_of(plan, group.name))
         if multi:  # fill runs over their rows in the answer's order (topread.py)
             turn = plan.descending and plan.fill is ast.FillOption.PREVIOUS
             rows = topread.fill_companions(plan, _descending(plan, rows, True) if turn else rows)
             rows = _descending(plan, rows, True) if turn else rows
-        joined = cursor.applies(plan) and not walked
+        joined = (cursor.applies(plan) or bool(apart)) and not walked
         out_rows = (cursor.joined_rows(plan, rows, keep, schema_of(plan, group.name),
                                        evaluate_node,
                                        points_of(plan, rows, keep,
                                                  _merge(plan, group, read_inputs[id(group)])),
-                                       quiet)
+                                       quiet, apart)
                     if joined else evaluate(plan, rows, keep))
         if nan_possible and not plan.keep_nan:
             out_rows = cursor.nan_as_null(out_rows)
@@ -367,7 +374,8 @@ def _quieted(plan: SelectPlan, rows: list[tuple[int, list[Any]]], quiet: frozens
 def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
                       integrals: dict[int, list[tuple[int, float]]], quiet: frozenset[int],
                       schema: MeasurementSchema | None) -> list[tuple[int, list[Any]]]:
-    """The other functions' rows joined with integral()'s (`integral.join`). A function
+    """The other functions' rows joined with integral()'s, or sample()'s points beside them
+    (`bucket_values.compute`'s rows apart; `integral.join`). A function
     without a point in the series (`quiet`, a low percentile's) has no rows of its own and
     reads the fill value beside the others (`cursor.silent`): when all of them are quiet,
     only integral()'s rows answer. Under fill(<number>) an integral without an area at their
@@ -375,7 +383,8 @@ def _beside_integrals(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     defaults = [cursor.missing_value(plan.fill, plan.fill_value,
                                      cursor.kind_of(plan, PrimRef(i), schema), None)
                 for i in range(len(plan.prims))]
-    others = [i for i, p in enumerate(plan.prims) if p.func not in (None, "integral")]
+    others = [i for i, p in enumerate(plan.prims)
+              if p.func not in (None, "integral") and i not in integrals]
     if others and all(i in quiet for i in others):
         rows = []
     elif plan.fill is ast.FillOption.NUMBER:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .cases_select import H1, W
+from .cases_select import H1, M2, W
 
 #: cpu, server01's cpu0 series only, over the main window.
 C1 = f"FROM cpu WHERE host = 'server01' AND cpu = 'cpu0' AND {W}"
@@ -14,6 +14,8 @@ C1 = f"FROM cpu WHERE host = 'server01' AND cpu = 'cpu0' AND {W}"
 CW = f"FROM cpu WHERE {W}"
 #: counters over the main window.
 CT = f"FROM counters WHERE {W}"
+#: server02 over the main window.
+M2B = f"host = 'server02' AND {W}"
 #: stock, symbol AAA, main window.
 SA = f"FROM stock WHERE symbol = 'AAA' AND {W}"
 
@@ -1124,6 +1126,62 @@ SELECTORS = [
     pytest.param(f"SELECT sample(usage_user, 200) {C1}", id="sample-more-than-points"),
     pytest.param(f"SELECT sample(used, 5) FROM mem WHERE {W} AND host = 'server02' "
                  "GROUP BY time(20m)", id="sample-by-time-all"),
+    # Beside other calls sample() is an iterator of its own: its points keep their times
+    # (under GROUP BY time too) and 1.x's cursor joins them to the others' rows by time, the
+    # others reading the cursor's default in sample()'s extra rows. N above the points per
+    # bucket keeps the sample whole, so the answer is deterministic.
+    pytest.param(f"SELECT sample(usage_user, 200), max(usage_user) FROM cpu WHERE {M2B}",
+                 id="sample-beside-max"),
+    pytest.param(f"SELECT sample(usage_user, 200), max(usage_user) FROM cpu WHERE {M2B} "
+                 "GROUP BY time(30m)", id="sample-beside-max-by-time"),
+    pytest.param(f"SELECT sample(usage_user, 200), max(usage_user) FROM cpu WHERE {M2B} "
+                 "GROUP BY time(30m) fill(3)", id="sample-beside-max-by-time-fill-number"),
+    pytest.param(f"SELECT sample(usage_user, 200), max(usage_user) FROM cpu WHERE {M2B} "
+                 "GROUP BY time(30m) ORDER BY time DESC", id="sample-beside-max-by-time-desc"),
+    pytest.param(f"SELECT sample(usage_user, 200), mean(usage_user), count(usage_idle) "
+                 f"FROM cpu WHERE {M2B} GROUP BY time(30m) fill(previous)",
+                 id="sample-beside-mean-count-fill-previous"),
+    # max()'s row at the lower bound (its bucket's start) stands apart from sample()'s first
+    pytest.param("SELECT sample(usage_user, 200), max(usage_user) FROM cpu WHERE host = "
+                 "'server02' AND time >= '2024-01-01T00:00:30Z' AND "
+                 "time < '2024-01-01T00:10:00Z'", id="sample-beside-max-lower-bound-apart"),
+    pytest.param("SELECT sample(usage_user, 200), max(usage_user) FROM cpu WHERE host = "
+                 "'server02' AND time >= '2024-01-01T00:00:30Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(previous) "
+                 "ORDER BY time DESC", id="sample-beside-max-desc-fill-previous-bucket-start"),
+    # server03's gap: max()'s filled buckets are rows, sample() reads null there
+    pytest.param("SELECT sample(usage_user, 200), max(usage_user) FROM cpu WHERE host = "
+                 "'server03' AND time >= '2024-01-01T00:20:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(10m)",
+                 id="sample-beside-max-empty-buckets"),
+    pytest.param("SELECT sample(usage_user, 200), max(usage_user) FROM cpu WHERE host = "
+                 "'server03' AND time >= '2024-01-01T00:20:00Z' AND "
+                 "time < '2024-01-01T01:00:00Z' GROUP BY time(10m) fill(none)",
+                 id="sample-beside-max-empty-buckets-fill-none"),
+    # LIMIT cuts each call's points apart before the join: 3 of sample's, 2 buckets of max's
+    pytest.param(f"SELECT sample(usage_user, 200), max(usage_user) FROM cpu WHERE {M2} "
+                 "GROUP BY time(5m) LIMIT 3", id="sample-beside-max-limit-each-call"),
+    # server01's two cpu series merged: two sample points at each time
+    pytest.param("SELECT sample(usage_user, 200), max(usage_user) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z' "
+                 "GROUP BY time(5m), host", id="sample-beside-max-by-host-series-merged"),
+    pytest.param(f"SELECT sample(usage_user, 200), integral(usage_user) FROM cpu WHERE {M2} "
+                 "GROUP BY time(5m)", id="sample-beside-integral-by-time"),
+    pytest.param("SELECT sample(usage_user, 3), sample(usage_system, 200) FROM cpu WHERE "
+                 "host = 'server02' AND time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:03:00Z'", id="sample-beside-sample-whole"),
+    pytest.param(f"SELECT * FROM (SELECT sample(usage_user, 200), max(usage_user) FROM cpu "
+                 f"WHERE {M2} GROUP BY time(5m))", id="sample-beside-max-in-subquery"),
+    # a transformation beside sample() reads max()'s buckets alone, and its answer is joined
+    pytest.param(f"SELECT sample(usage_user, 200), derivative(max(usage_user)) FROM cpu "
+                 f"WHERE {M2} GROUP BY time(5m) fill(3)",
+                 id="sample-beside-derivative-fill-number"),
+    pytest.param("SELECT sample(usage_user, 200), difference(max(usage_user)) FROM cpu WHERE "
+                 "host = 'server02' AND time >= '2024-01-01T00:00:30Z' AND "
+                 "time < '2024-01-01T00:10:00Z' GROUP BY time(5m) fill(3) ORDER BY time DESC",
+                 id="sample-beside-difference-desc-bucket-start"),
+    pytest.param(f"SELECT sample(usage_user, 200), cumulative_sum(mean(usage_user)) FROM cpu "
+                 f"WHERE {M2} GROUP BY time(5m) LIMIT 3", id="sample-beside-cumulative-sum-limit"),
 ]
 
 TRANSFORMS = [

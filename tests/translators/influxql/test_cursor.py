@@ -67,3 +67,16 @@ def test_join_takes_a_transformation_in_its_read_order() -> None:
     rows = join(plan(), streams, {MEAN: "float", DIFF: "integer"})
     assert [(t, v[MEAN], v[DIFF]) for t, v in rows] == [
         (1, 10.0, 3), (2, None, 4), (1, None, 5)]
+
+
+def test_join_takes_an_emitted_call_in_its_order() -> None:
+    """sample()'s points beside another call come in 1.x's emission order: under DESC the
+    buckets newest first (interval 10 here), each bucket's points ascending, and the join
+    keeps that order; sorted by time they would come newest first inside each bucket."""
+    sample = PrimRef(0)
+    streams = {sample: [(10, 1.0), (12, 2.0), (0, 3.0), (4, 4.0)], DIFF: [(10, 5), (0, 6)]}
+    kinds = {sample: "float", DIFF: "integer"}
+    rows = join(plan(descending=True), streams, kinds,  # type: ignore[arg-type]
+                frozenset({sample}))
+    assert [(t, v[sample], v[DIFF]) for t, v in rows] == [
+        (10, 1.0, 5), (12, 2.0, None), (0, 3.0, 6), (4, 4.0, None)]
