@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
 
 from gateway.backends.replay import QueuedEntry, QueuedStatement, QueuedWrite, ReplayQueue
 from gateway.backends.replayer import Delivery, Outcome, Replayer
@@ -43,6 +44,7 @@ from translators.lineprotocol.hazards import may_hold_hazard
 from translators.lineprotocol.precision import truncate_nanos
 from translators.lineprotocol.rewrite import (
     Part,
+    SplitKey,
     rescale_timestamps,
     resolve_auto,
     split_numbered,
@@ -50,6 +52,8 @@ from translators.lineprotocol.rewrite import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+K = TypeVar("K")  # where the parts of a split batch go: a route, or a shard's target
 
 NativeWrite = Callable[[WriteBatch], Awaitable[WriteOutcome]]
 # Runs a queued statement on one target (statement_replay.StatementReplay.deliver).
@@ -74,8 +78,8 @@ class Forward:
     received_ns: int
     accept_partial: bool = True
     sync: bool = True
-    # Read once for every target (a mirror's): holds no `\\=`, so the crash guard of each
-    # 1.x or 2.x target need not inflate and read it again.
+    # Read once for every target (a mirror's, or the parts' of a split): holds no `\\=`, so
+    # the crash guard of each 1.x or 2.x target need not inflate and read it again.
     hazard_free: bool = False
 
 
@@ -142,35 +146,33 @@ class Fanout:
         if not self._router.by_measurement(database):
             return await self._route(resolved, forward, credentials)
         # Some route names a measurement: split the batch and send each part its own way.
-        plain = self._plain(forward)
-        groups = self._by_measurement(database, plain.body)
-        plain, guard = self._guard_split(plain, (t for r, _ in groups.values()
-                                                 for t in r.route.targets))
-        if guard is not None:
-            groups = self._by_measurement(database, plain.body)
+        resolve = self._router.resolver(database)
+        guarded = self._guarded()
+        split = await self._off_loop(forward, _split, forward, self._limit, "measurement",
+                                     # Measurement keys come unescaped: the name as queries
+                                     # spell it.
+                                     lambda name: resolve(name.decode("utf-8", "replace")),
+                                     lambda routes: any(t in guarded for r in routes
+                                                        for t in r.route.targets))
         results = await asyncio.gather(
-            *(numbered(self._route(route, replace(plain, body=joined(parts)), credentials),
-                       parts, plain.precision)
-              for route, parts in groups.values()),
+            *(numbered(self._route(route, replace(split.plain, body=body), credentials),
+                       parts, split.plain.precision)
+              for route, parts, body in split.parts),
             return_exceptions=True)
-        return combine(results, guard, [route.route.targets for route, _ in groups.values()])
+        return combine(results, split.guard, [route.route.targets for route, _, _ in split.parts])
 
-    def _by_measurement(self, database: str, body: bytes
-                        ) -> dict[int, tuple[ResolvedRoute, list[Part]]]:
-        groups: dict[int, tuple[ResolvedRoute, list[Part]]] = {}
-        for measurement, part in split_numbered(body, "measurement").items():
-            # Measurement keys come unescaped: the name as queries spell it.
-            route = self._router.resolve(database, measurement.decode("utf-8", "replace"))
-            groups.setdefault(id(route), (route, []))[1].append(part)
-        return groups
+    def _guarded(self) -> frozenset[str]:
+        """The upstreams (by name) whose writes pass the crash guard: 1.x and 2.x."""
+        return frozenset(name for name, upstream in self._router.upstreams.items()
+                         if upstream.generation in GUARDED)
 
-    def _guard_split(self, plain: Forward, targets: Iterable[str]) -> tuple[Forward, Guard | None]:
-        """A batch split among targets, one of them a 1.x or 2.x upstream: `split_guarded`."""
-        if not any(self._router.upstreams[t].generation in GUARDED
-                   for t in targets if t != NATIVE):
-            return plain, None
-        body, guard = split_guarded(plain.body, self._limit, accept_partial=plain.accept_partial)
-        return replace(plain, body=body), guard
+    async def _off_loop(self, forward: Forward, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)`, work on `forward`'s body: in a worker thread when the body is large
+        (`OFF_LOOP_GZIP`, `OFF_LOOP_PLAIN`), so that other requests are served meanwhile;
+        on the event loop otherwise."""
+        if _off_loop(forward.body, forward.gzip):
+            return await asyncio.to_thread(work, *args)
+        return work(*args)
 
     def _streamed_route(self, batch: WriteBatch) -> RouteConfig | None:
         """The route of a batch that can be passed on as it arrives: `single` to an upstream
@@ -197,18 +199,18 @@ class Fanout:
 
     async def _shard(self, resolved: ResolvedRoute, forward: Forward,
                      credentials: PassCredentials | None) -> WriteOutcome:
-        assert resolved.ring is not None
-        plain, guard = self._guard_split(self._plain(forward), resolved.route.targets)
-        parts: dict[str, list[Part]] = {}
+        ring = resolved.ring
+        assert ring is not None
+        guarded = not self._guarded().isdisjoint(resolved.route.targets)
         # Measurement keys come unescaped, so reads find a measurement's shard by its name.
-        for key, part in split_numbered(plain.body, resolved.route.shard_by).items():
-            parts.setdefault(resolved.ring.target(key), []).append(part)
+        split = await self._off_loop(forward, _split, forward, self._limit,
+                                     resolved.route.shard_by, ring.target, lambda _: guarded)
         results = await asyncio.gather(
-            *(numbered(self._send(target, replace(plain, body=joined(chunks)), credentials),
-                       chunks, plain.precision)
-              for target, chunks in parts.items()),
+            *(numbered(self._send(target, replace(split.plain, body=body), credentials),
+                       chunks, split.plain.precision)
+              for target, chunks, body in split.parts),
             return_exceptions=True)
-        return combine(results, guard, [(target,) for target in parts])
+        return combine(results, split.guard, [(target,) for target, _, _ in split.parts])
 
     async def _mirror(self, primary: str, mirrors: tuple[str, ...], forward: Forward,
                       credentials: PassCredentials | None) -> WriteOutcome:
@@ -292,7 +294,12 @@ class Fanout:
                 raise
             counters.written += 1
             return outcome
-        body, precision, gzip = self._for_upstream(self._router.upstreams[target], forward)
+        upstream = self._router.upstreams[target]
+        if upstream.accepts(forward.precision):  # sent as it is: no work
+            body, precision, gzip = forward.body, forward.precision, forward.gzip
+        else:
+            body, precision, gzip = await self._off_loop(forward, self._for_upstream, upstream,
+                                                         forward)
         return await self._send_upstream(target, forward.namespace, body, precision, gzip,
                                          credentials, accept_partial=forward.accept_partial,
                                          hazard_free=forward.hazard_free)
@@ -346,9 +353,8 @@ class Fanout:
 
     def _for_upstream(self, upstream: Upstream, forward: Forward
                       ) -> tuple[bytes, Precision, bool]:
-        """The bytes as sent when the upstream takes their precision; rescaled once if not."""
-        if upstream.accepts(forward.precision):
-            return forward.body, forward.precision, forward.gzip
+        """The bytes of a batch in a precision the upstream does not take, inflated and
+        rescaled once to one it takes. Pure, so it can run in a worker thread."""
         plain = self._resolved(forward)
         if upstream.accepts(plain.precision):
             return plain.body, plain.precision, False
@@ -364,9 +370,7 @@ class Fanout:
         return replace(plain, body=body, precision=unit)
 
     def _plain(self, forward: Forward) -> Forward:
-        if not forward.gzip:
-            return forward
-        return replace(forward, body=inflate(forward.body, self._limit), gzip=False)
+        return _plain(forward, self._limit)
 
     def _stamped(self, forward: Forward) -> Forward:
         """A mirrored batch as every target gets it: times stamped, and read once for the
@@ -382,6 +386,49 @@ class Fanout:
         if body is plain.body:  # nothing to stamp: the caller's bytes go out as sent
             return replace(forward, hazard_free=hazard_free)
         return replace(plain, body=body, hazard_free=hazard_free)
+
+
+@dataclass(frozen=True, slots=True)
+class _Split(Generic[K]):
+    """A batch split among targets: the plain body split (its crashing points blanked out
+    when a part goes to a 1.x or 2.x upstream), the guard that answers for them, and each
+    place's parts (`split_numbered`) and their lines joined, in body order of first line."""
+
+    plain: Forward
+    guard: Guard | None
+    parts: list[tuple[K, list[Part], bytes]]
+
+
+def _split(forward: Forward, limit: int, key: SplitKey, place: Callable[[bytes], K],
+           guarded: Callable[[Collection[K]], bool]) -> _Split[K]:
+    """`forward`'s points grouped by `key` and each group placed (`place`: its route, or
+    its shard). When `guarded` says some place sends to a 1.x or 2.x upstream, the body's
+    crashing points are blanked out before the split (`split_guarded`), so that the partial
+    write names them by their line in the caller's body. Pure, so it can run in a worker
+    thread; the body is read whole (the crash guard's check of its parts is spared when it
+    holds no `\\\\=`)."""
+    plain = _plain(forward, limit)
+    groups = _placed(plain.body, key, place)
+    guard = None
+    if guarded(groups):
+        body, guard = split_guarded(plain.body, limit, accept_partial=plain.accept_partial)
+        if guard is not None:
+            groups = _placed(body, key, place)
+        plain = replace(plain, body=body, hazard_free=not may_hold_hazard(body))
+    return _Split(plain, guard, [(at, parts, joined(parts)) for at, parts in groups.items()])
+
+
+def _placed(body: bytes, key: SplitKey, place: Callable[[bytes], K]) -> dict[K, list[Part]]:
+    groups: dict[K, list[Part]] = {}
+    for name, part in split_numbered(body, key).items():
+        groups.setdefault(place(name), []).append(part)
+    return groups
+
+
+def _plain(forward: Forward, limit: int) -> Forward:
+    if not forward.gzip:
+        return forward
+    return replace(forward, body=inflate(forward.body, limit), gzip=False)
 
 
 def _off_loop(body: bytes, gzip: bool) -> bool:

@@ -125,10 +125,10 @@ class Router:
 
     def __init__(self, routes: Sequence[RouteConfig], upstreams: Mapping[str, Upstream],
                  dbrps: Sequence[DbrpConfig] = ()) -> None:
+        self._default = ResolvedRoute(DEFAULT_ROUTE)
         self.set_routes(routes)
         self.upstreams = dict(upstreams)
         self.dbrps = tuple(dbrps)
-        self._default = ResolvedRoute(DEFAULT_ROUTE)
 
     def set_routes(self, routes: Sequence[RouteConfig]) -> None:
         """Replace the routes (already validated); requests that started keep their route."""
@@ -158,10 +158,19 @@ class Router:
         return self._active
 
     def resolve(self, database: str, measurement: str | None = None) -> ResolvedRoute:
-        for resolved in self.routes:
-            if resolved.route.matches(database, measurement):
-                return resolved
-        return self._default
+        return self.resolver(database)(measurement)
+
+    def resolver(self, database: str) -> Callable[[str | None], ResolvedRoute]:
+        """`resolve` for `database` over the routes as they are now, for a write split in a
+        worker thread: it keeps the routes it started with while they change meanwhile."""
+        routes, default = self.routes, self._default
+
+        def resolve(measurement: str | None) -> ResolvedRoute:
+            for resolved in routes:
+                if resolved.route.matches(database, measurement):
+                    return resolved
+            return default
+        return resolve
 
     def by_measurement(self, database: str) -> bool:
         """True when some route for `database` also names a measurement, so a write must be

@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,7 @@ from gateway.compression import inflate
 from gateway.config import ReplayConfig, RouteConfig, UpstreamConfig
 from tests.conftest import GatewayTestServer, make_config
 from tests.support.influxd import Influxd
+from tests.support.loop_turns import busiest_turn
 from translators.lineprotocol.rewrite import stamp_missing
 
 CRASH = b'm f\\\\="=" 2'  # kills 1.6.7 (its store's StringValue panics)
@@ -350,29 +351,6 @@ async def test_a_measurement_split_names_the_crashing_lines_beside_the_native_st
     assert routed == (400, {"error": "partial write: unable to parse 'm f\\\\=\"=\" 2': "
                                      "unbalanced quotes\nunable to parse 'bad v=': missing "
                                      "field value dropped=0"})
-
-
-async def busiest_turn(work: Awaitable[object]) -> tuple[object, float]:
-    """`work`'s result, and the most CPU time the event loop's thread spent in one turn of the
-    loop while it ran (CPU time, so a machine busy with other processes does not count)."""
-    turns: list[float] = []
-    done = asyncio.Event()
-
-    async def probe() -> None:
-        last = time.thread_time()
-        while not done.is_set():
-            await asyncio.sleep(0)  # back at once: every turn of the loop is measured
-            now = time.thread_time()
-            turns.append(now - last)
-            last = now
-
-    task = asyncio.ensure_future(probe())
-    try:
-        result = await work
-    finally:
-        done.set()
-        await task
-    return result, max(turns)
 
 
 def loop_cost(body: bytes) -> float:
