@@ -202,11 +202,24 @@ class SelectPlan:
     # Raised by the statement's caller once it answered without it (the query timed out):
     # the loops that run long over the storage rows check it (`translators/cancel.py`)
     cancel: CancelFlag = field(default_factory=CancelFlag)
+    # What `_sources_facts` found over `sources`, and the list (by identity and length) it
+    # was found over: asked once per source, so over thousands of measurements (`FROM /.*/`)
+    # finding it afresh each time made the statement quadratic in them
+    _facts: tuple[int, int, bool, list[str]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
+    def _sources_facts(self) -> tuple[bool, list[str]]:
+        """Whether a source is a subquery's rows, and every source's tags, sorted."""
+        key = (id(self.sources), len(self.sources))
+        if self._facts is None or self._facts[:2] != key:
+            self._facts = (*key, any(s.database == VIRTUAL_DB for s in self.sources),
+                           sorted({t for s in self.sources for t in s.schema.tags}))
+        return self._facts[2], self._facts[3]
 
     @property
     def reads_subquery(self) -> bool:
         """Whether a source is a subquery's rows (`subquery.py`), not the storage engine."""
-        return any(s.database == VIRTUAL_DB for s in self.sources)
+        return self._sources_facts()[0]
 
     @property
     def rows_end(self) -> int | None:
@@ -240,9 +253,9 @@ class SelectPlan:
     def dimensions(self, schema: MeasurementSchema) -> list[str]:
         """The tag keys the series are grouped by, sorted as 1.x sorts them. `*` and regexes
         range over every source's tags (a measurement without one answers it as "")."""
-        tags = sorted({t for s in self.sources for t in s.schema.tags})
+        tags = self._sources_facts()[1]
         if self.dimension_all:
-            return tags
+            return list(tags)
         names = set(self.dimension_names)
         for pattern in self.dimension_regexes:
             names.update(t for t in tags if matcher(pattern).search(t))

@@ -129,6 +129,14 @@ SOURCES = [
                  id="regex-source-unicode-class"),
     pytest.param(f"SELECT mean(usage_user) FROM cpu WHERE {S} GROUP BY /^\\pL[[:alpha:]]st$/",
                  id="regex-group-by-unicode-class"),
+    # three dozen measurements at once, as Grafana's "all measurements" panels ask
+    pytest.param(f'SELECT * FROM "iql_db2"../^many_/ WHERE {W}', id="regex-many-raw"),
+    pytest.param('SELECT count(*) FROM "iql_db2"../^many_/', id="regex-many-count"),
+    pytest.param(f'SELECT mean(value) FROM "iql_db2"../^many_/ WHERE {W} GROUP BY time(30m), * '
+                 "fill(0)", id="regex-many-mean-by-time"),
+    pytest.param('SELECT last(*) FROM "iql_db2"../^many_/ GROUP BY *', id="regex-many-last"),
+    pytest.param(f'SELECT max(value), host FROM "iql_db2"../many_[0-9]*[13579]$/ WHERE {W}',
+                 id="regex-many-selector-tag"),
     pytest.param(f"SELECT * FROM nosuch WHERE {W}", id="unknown-measurement"),
     pytest.param(f"SELECT * FROM \"weird measure\" WHERE {S}", id="measurement-with-space"),
     pytest.param(f"SELECT * FROM cpu, cpu WHERE {ONE}", id="same-source-twice"),

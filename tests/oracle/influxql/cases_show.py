@@ -72,6 +72,7 @@ CASES = [
     pytest.param("SHOW FIELD KEYS FROM cpu", id="field-keys-from"),
     pytest.param("SHOW FIELD KEYS FROM events", id="field-keys-types"),
     pytest.param("SHOW FIELD KEYS FROM /^s/", id="field-keys-from-regex"),
+    pytest.param('SHOW FIELD KEYS FROM "iql_db2"../^many_/', id="field-keys-from-regex-many"),
     pytest.param('SHOW FIELD KEYS FROM "weird measure"', id="field-keys-awkward"),
     pytest.param("SHOW FIELD KEYS ON iql_db2", id="field-keys-on"),
     pytest.param("SHOW FIELD KEYS FROM cpu LIMIT 2 OFFSET 1", id="field-keys-limit-offset"),

@@ -271,12 +271,28 @@ def main_batch() -> Batch:
     return Batch(DATABASE, tuple(lines))
 
 
+def many_lines() -> list[str]:
+    """Three dozen small measurements (`many_00`...), for regex sources naming many at once
+    (Grafana's and the influx CLI's `FROM /.*/`): tags and field types vary between them,
+    some points lie outside the main window."""
+    lines = []
+    for m in range(36):
+        tags = ("", f",host=h{m % 3}", f",host=h{m % 2},region=r{m % 4}")[m % 3]
+        value = f"{m * 3}i" if m % 4 == 0 else number(m * 1.25)
+        extra = f",ok={'true' if m % 2 else 'false'}" if m % 5 == 0 else ""
+        for i in range(1 + m % 3):
+            stamp = T0 + (m * 7 + i * 41) * MINUTE - (3 * HOUR if m % 11 == 0 else 0)
+            lines.append(f"many_{m:02d}{tags} value={value}{extra} {stamp}")
+    return lines
+
+
 def second_batch() -> Batch:
     """The second database, for fully qualified sources and SHOW ... ON."""
     lines = [f"cpu,host=db2host,region=ap usage_user={number(10 + i)} {T0 + i * MINUTE}"
              for i in range(5)]
     lines += [f"net,iface=eth{i % 2} bytes_in={i * 100}i {T0 + i * MINUTE}" for i in range(6)]
     lines += twin_lines(DATABASE2) + pair_lines(DATABASE2) + mixed_lines(DATABASE2)
+    lines += many_lines()
     return Batch(DATABASE2, tuple(lines))
 
 
