@@ -12,10 +12,10 @@ import json
 from dataclasses import replace
 
 from gateway.backends.upstream.base import Generation
+from gateway.backends.upstream.v1_write_errors import read_write_error
 from gateway.errors import PartialWrite
 from gateway.services.routing import RelayedError
 from gateway.services.upstream_guard import GUARDED
-from gateway.services.v1_write_errors import read_write_error
 from translators.lineprotocol import LineError, Precision, line_text, parse_lines, split_points
 from translators.lineprotocol.model import BEYOND_RETENTION, named_refusal
 from translators.lineprotocol.rewrite import Part

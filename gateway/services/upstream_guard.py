@@ -26,10 +26,10 @@ from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
 
 from gateway.backends.upstream.base import Generation, UpstreamReply
+from gateway.backends.upstream.v1_write_errors import Unparsed, read_write_error, unparsed_message
 from gateway.compression import Inflater, inflate
 from gateway.errors import Category, GatewayError, PartialWrite
 from gateway.services.upstream_replies import reworded
-from gateway.services.v1_write_errors import Unparsed, read_write_error, unparsed_message
 from gateway.streams import BodyStream
 from translators.lineprotocol import LineError, parse_lines
 from translators.lineprotocol.hazards import HAZARD, Guarded, guard_body, may_hold_hazard

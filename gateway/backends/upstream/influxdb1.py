@@ -24,6 +24,7 @@ from .base import (
     UpstreamReply,
 )
 from .http import HttpTransport, json_answer, without_none
+from .v1_write_errors import PARTIAL, UNPARSED
 
 # 1.x's /write precision words.
 _PRECISION = {
@@ -111,7 +112,7 @@ def statement_values(upstream: str, reply: UpstreamReply) -> list[list[object]]:
 # forbids and aiohttp's parser refuses: that header's value is all that is left of the answer.
 # Its words say which answer it was: 1.x's 400 for a body with lines it could not parse
 # begins so, and nothing else it answers a write with names a line.
-_UNPARSED_LINES = ("unable to parse '", "partial write: ")
+_UNPARSED_LINES = (UNPARSED, PARTIAL)
 
 
 def _unparsed_line_reply(failure: UpstreamFailure) -> UpstreamReply | None:

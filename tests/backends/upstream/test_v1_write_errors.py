@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.services.v1_write_errors import Unparsed, V1WriteError, read_write_error
+from gateway.backends.upstream.v1_write_errors import Unparsed, V1WriteError, read_write_error
 from tests.support.influxd import Influxd
 
 NOW = time.time_ns()
