@@ -97,8 +97,7 @@ class Reader:
         try:
             return work(*args)
         except duckdb.InterruptException as exc:
-            if self._call.refusal is not None:
-                raise self._call.refusal from exc
+            # stopped on purpose (the spill bound, a reopen): ReadPool._read answers its refusal
             raise GatewayError(Category.UNAVAILABLE, "query interrupted") from exc
         except duckdb.OutOfMemoryException as exc:
             raise GatewayError(Category.INVALID, "query error: the query needs more memory "
