@@ -2,7 +2,7 @@
 
     GatewayError (category, message)
      ├─ PartialWrite       some lines rejected; carries the LineErrors and counts
-     ├─ QueryTimedOut      an upstream query ran past the query timeout (UNAVAILABLE)
+     ├─ QueryTimedOut      a query ran past the query timeout (UNAVAILABLE)
      ├─ StoreDown          the native store refuses every request until it is reopened
      └─ (all others are plain GatewayError with a Category)
 
@@ -58,8 +58,8 @@ def conflict(message: str) -> GatewayError:
 
 
 class QueryTimedOut(GatewayError):
-    """The query timeout passed while an upstream was still answering; InfluxQL answers it
-    as a statement's error, as the native store does."""
+    """The query timeout passed while the native store or an upstream was still answering;
+    InfluxQL answers it as a statement's error."""
 
     def __init__(self, timeout: float) -> None:
         super().__init__(Category.UNAVAILABLE, f"query timed out after {timeout:g} s")

@@ -22,7 +22,7 @@ from gateway.backends.native.reader import Reader
 from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore
 from gateway.backends.upstream.base import UpstreamReply
-from gateway.errors import Category, GatewayError, StoreDown, invalid
+from gateway.errors import GatewayError, QueryTimedOut, StoreDown, invalid
 from gateway.model import Generation, PassCredentials
 from gateway.services import select_into
 from gateway.services.retention import RetentionStatements
@@ -108,8 +108,7 @@ class InfluxQLService:
                 # thousands of quick statements, each within the timeout, must not make a
                 # request that outlasts it: the next one fails as a read past it does
                 if deadline is not None and index and time.monotonic() > deadline:
-                    raise GatewayError(Category.UNAVAILABLE,
-                                       f"query timed out after {self._timeout:g} s")
+                    raise QueryTimedOut(self._timeout)
                 await self._run(statement, request, now, result)
             except StatementPanic as exc:
                 results.append(StatementResult(

@@ -42,7 +42,7 @@ from gateway.services.routing import (
 )
 from gateway.services.shard_read import ShardedReads, changes_shards, wants_shards
 from gateway.services.target_statements import TargetStatements, fetch_results
-from gateway.services.upstream_watch import watched
+from gateway.watch import watched
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
 from translators.influxql.render import render

@@ -24,7 +24,7 @@ from gateway.model import PassCredentials, SqlQuery
 from gateway.services.query import QueryService
 from gateway.services.routing import RelayedError, Router, with_failover
 from gateway.services.target_statements import fetch_results
-from gateway.services.upstream_watch import watched
+from gateway.watch import watched
 from translators.influxql.render import render
 from translators.sql import SqlRejected
 from translators.sql.to_influxql import (

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from gateway.errors import Category, GatewayError, not_found
 from gateway.model import SqlQuery
+from gateway.watch import watched
 from translators.cancel import Cancelled
 from translators.sql import (
     SqlRejected,
@@ -40,8 +41,6 @@ from .series_times import SeriesWatch
 log = logging.getLogger(__name__)
 
 _READ_ATTEMPTS = 3  # a read restarts when a concurrent drop removed a table it was reading
-_GONE_POLL = 0.25  # seconds between looks at whether a read's caller has gone
-_GONE = "query cancelled: the client disconnected"
 
 
 def _plan(reader: Reader, translation: Translation) -> pa.Table:
@@ -213,34 +212,28 @@ class ReadPool:
         except queue.Empty:
             call.cursor = self._connection().cursor()
         job = self._query_pool.submit(self._read, call, work)
-        future = asyncio.wrap_future(job)
-        loop = asyncio.get_running_loop()
-        limit = loop.time() + self._query_timeout
-        try:
-            while not future.done() and (left := limit - loop.time()) > 0:
-                await asyncio.wait({future}, timeout=left if gone is None
-                                   else min(left, _GONE_POLL))
-                if gone is not None and not future.done() and gone():
-                    self._abandon(call, job, future, _GONE, readers)
-                    raise GatewayError(Category.UNAVAILABLE, _GONE)
-        except asyncio.CancelledError:  # its caller is gone (shutdown)
-            self._abandon(call, job, future, "query cancelled", readers)
-            raise
-        if future.done():
-            readers.put(call.cursor)
-            return future.result()
-        message = f"query timed out after {self._query_timeout:g} s"
-        self._abandon(call, job, future, message, readers)  # past the time limit: answer now
-        raise GatewayError(Category.UNAVAILABLE, message)
+        stopped = False
 
-    def _abandon(self, call: QueryCall, job: Future[Any], future: asyncio.Future[Any],
-                 reason: str, readers: queue.SimpleQueue[duckdb.DuckDBPyConnection]) -> None:
+        def stop(reason: str) -> None:
+            nonlocal stopped
+            stopped = True
+            self._abandon(call, job, reason, readers)
+
+        try:
+            return await watched(asyncio.wrap_future(job), gone, self._query_timeout, stop)
+        finally:
+            if not stopped:
+                readers.put(call.cursor)
+
+    @staticmethod
+    def _abandon(call: QueryCall, job: Future[Any], reason: str,
+                 readers: queue.SimpleQueue[duckdb.DuckDBPyConnection]) -> None:
         """Stop a read nobody waits for. One not started is dropped; a running one is
         interrupted (DuckDB at its next check, Python work at its next look at the cancel
-        flag), and its cursor returns to the pool when it ends. `job` is asked, not
-        `future`: the event loop's wrapper cancels even while the worker runs on."""
+        flag), and its cursor returns to the pool when it ends. `job` is asked, not the event
+        loop's wrapper (which `watched` cancels), as that cancels even while the worker runs
+        on."""
         call.cancel.cancel(reason)
-        future.cancel()  # nobody reads its result (nor its error, which would be logged)
         if job.cancel():
             readers.put(call.cursor)
         else:
