@@ -19,6 +19,7 @@ from dataclasses import replace
 from gateway.config import NATIVE
 from gateway.errors import GatewayError, PartialWrite
 from gateway.model import WriteOutcome
+from gateway.services.mirror_statements import target_label
 from gateway.services.part_refusals import refused_lines
 from gateway.services.routing import RelayedError
 from gateway.services.upstream_guard import GUARDED, Guard
@@ -129,14 +130,14 @@ def _failed(error: BaseException, guard: Guard | None, targets: tuple[str, ...],
         return error
     message = error.message
     if targets == (NATIVE,) and not message.startswith("upstream "):
-        message = f"the native store: {message}"
+        message = f"{target_label(NATIVE)}: {message}"
     return GatewayError(error.category, _noted(message, stored), retry_after=error.retry_after)
 
 
 def _noted(text: str, stored: list[str]) -> str:
     """`text` saying which targets stored the other parts; a part split again (a route by
     measurement whose targets are shards) was noted by its own split: one note lists all."""
-    labels = [f"upstream {t}" if t != NATIVE else "the native store" for t in stored]
+    labels = [target_label(t) for t in stored]
     before, noted, listed = text.partition(_STORED_BY)
     if noted and listed.endswith(")"):
         text, labels = before, [*listed[:-1].split(", "), *labels]
