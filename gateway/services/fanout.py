@@ -148,12 +148,12 @@ class Fanout:
         # Some route names a measurement: split the batch and send each part its own way.
         resolve = self._router.resolver(database)
         guarded = self._guarded()
-        split = await self._off_loop(forward, _split, forward, self._limit, "measurement",
-                                     # Measurement keys come unescaped: the name as queries
-                                     # spell it.
-                                     lambda name: resolve(name.decode("utf-8", "replace")),
-                                     lambda routes: any(t in guarded for r in routes
-                                                        for t in r.route.targets))
+        split = await _sized(forward.body, forward.gzip, _split, forward, self._limit,
+                             "measurement",
+                             # Measurement keys come unescaped: the name as queries spell it.
+                             lambda name: resolve(name.decode("utf-8", "replace")),
+                             lambda routes: any(t in guarded for r in routes
+                                                for t in r.route.targets))
         results = await asyncio.gather(
             *(numbered(self._route(route, replace(split.plain, body=body), credentials),
                        parts, split.plain.precision)
@@ -165,14 +165,6 @@ class Fanout:
         """The upstreams (by name) whose writes pass the crash guard: 1.x and 2.x."""
         return frozenset(name for name, upstream in self._router.upstreams.items()
                          if upstream.generation in GUARDED)
-
-    async def _off_loop(self, forward: Forward, work: Callable[..., T], *args: Any) -> T:
-        """`work(*args)`, work on `forward`'s body: in a worker thread when the body is large
-        (`OFF_LOOP_GZIP`, `OFF_LOOP_PLAIN`), so that other requests are served meanwhile;
-        on the event loop otherwise."""
-        if _off_loop(forward.body, forward.gzip):
-            return await asyncio.to_thread(work, *args)
-        return work(*args)
 
     def _streamed_route(self, batch: WriteBatch) -> RouteConfig | None:
         """The route of a batch that can be passed on as it arrives: `single` to an upstream
@@ -203,8 +195,8 @@ class Fanout:
         assert ring is not None
         guarded = not self._guarded().isdisjoint(resolved.route.targets)
         # Measurement keys come unescaped, so reads find a measurement's shard by its name.
-        split = await self._off_loop(forward, _split, forward, self._limit,
-                                     resolved.route.shard_by, ring.target, lambda _: guarded)
+        split = await _sized(forward.body, forward.gzip, _split, forward, self._limit,
+                             resolved.route.shard_by, ring.target, lambda _: guarded)
         results = await asyncio.gather(
             *(numbered(self._send(target, replace(split.plain, body=body), credentials),
                        chunks, split.plain.precision)
@@ -214,10 +206,7 @@ class Fanout:
 
     async def _mirror(self, primary: str, mirrors: tuple[str, ...], forward: Forward,
                       credentials: PassCredentials | None) -> WriteOutcome:
-        if _off_loop(forward.body, forward.gzip):
-            forward = await asyncio.to_thread(self._stamped, forward)
-        else:
-            forward = self._stamped(forward)
+        forward = await _sized(forward.body, forward.gzip, self._stamped, forward)
         for mirror in mirrors:
             # A backlogged mirror whose queue is full refuses the write before the primary
             # stores it, so that a 503 means nothing was written anywhere.
@@ -298,8 +287,8 @@ class Fanout:
         if upstream.accepts(forward.precision):  # sent as it is: no work
             body, precision, gzip = forward.body, forward.precision, forward.gzip
         else:
-            body, precision, gzip = await self._off_loop(forward, self._for_upstream, upstream,
-                                                         forward)
+            body, precision, gzip = await _sized(forward.body, forward.gzip,
+                                                 self._for_upstream, upstream, forward)
         return await self._send_upstream(target, forward.namespace, body, precision, gzip,
                                          credentials, accept_partial=forward.accept_partial,
                                          hazard_free=forward.hazard_free)
@@ -324,11 +313,8 @@ class Fanout:
                                             accept_partial=accept_partial)
         elif guard is not None and not hazard_free:
             assert isinstance(body, bytes)
-            if _off_loop(body, gzip):
-                body, gzip = await asyncio.to_thread(guard.check, body, gzip, self._limit,
-                                                     accept_partial=accept_partial)
-            else:
-                body, gzip = guard.check(body, gzip, self._limit, accept_partial=accept_partial)
+            body, gzip = await _sized(body, gzip, guard.check, body, gzip, self._limit,
+                                      accept_partial=accept_partial)
         try:
             reply = await upstream.write(self._router.namespace_for(target, namespace), body,
                                          precision, gzip=gzip, credentials=credentials)
@@ -431,9 +417,14 @@ def _plain(forward: Forward, limit: int) -> Forward:
     return replace(forward, body=inflate(forward.body, limit), gzip=False)
 
 
-def _off_loop(body: bytes, gzip: bool) -> bool:
-    """Whether a body is large enough to be inflated and read in a worker thread."""
-    return len(body) > (OFF_LOOP_GZIP if gzip else OFF_LOOP_PLAIN)
+async def _sized(body: bytes, gzip: bool, work: Callable[..., T], *args: Any,
+                 **kwargs: Any) -> T:
+    """`work(*args, **kwargs)`, work on `body`: in a worker thread when the body is large
+    (`OFF_LOOP_GZIP`, `OFF_LOOP_PLAIN`), so that other requests are served meanwhile; on the
+    event loop otherwise."""
+    if len(body) > (OFF_LOOP_GZIP if gzip else OFF_LOOP_PLAIN):
+        return await asyncio.to_thread(work, *args, **kwargs)
+    return work(*args, **kwargs)
 
 
 def _queued(forward: Forward) -> QueuedWrite:
