@@ -22,8 +22,7 @@ async def health(request: web.Request) -> web.Response:
     ok = status.up
     body = {
         "name": "influx-gateway",
-        "message": "ready for queries and writes" if ok
-        else f"storage is not available: {status.reason}",
+        "message": status.message,
         "status": "pass" if ok else "fail",
         "checks": [],
         "version": __version__,

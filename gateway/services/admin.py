@@ -30,9 +30,6 @@ class AdminService:
     async def drop_table(self, database: str, table: str) -> None:
         await self._store.drop_table(database, table)
 
-    async def healthy(self) -> bool:
-        return await self._store.ping()
-
     def store_status(self) -> StoreStatus:
         return self._store.status()
 

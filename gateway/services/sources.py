@@ -292,8 +292,7 @@ class SourceService:
         source = self.source(source_id)
         if source is None:
             status = self._native_status()
-            return SourceHealth(NATIVE, status.up, "ready for queries and writes" if status.up
-                                else f"storage is not available: {status.reason}")
+            return SourceHealth(NATIVE, status.up, status.message)
         upstream = self._router.upstreams[source.name]
         try:
             reply = await upstream.ping()

@@ -59,6 +59,12 @@ class StoreStatus:
     recovered: int  # reopen attempts that succeeded
     failed: int  # reopen attempts that failed
 
+    @property
+    def message(self) -> str:
+        """What /health and the self source's health say."""
+        return ("ready for queries and writes" if self.up
+                else f"storage is not available: {self.reason}")
+
 
 class Outage:
     """The store's fatal state, shared by the writer thread (which marks, reopens and
