@@ -394,12 +394,18 @@ def available_memory(cgroup_files: Collection[Path] | None = None,
 def duckdb_memory_limit(value: str, available: int | None = None) -> str:
     """storage.memory_limit as DuckDB takes it: a share ("50%") of `available` (by default
     `available_memory()`) in bytes; a size, or empty (DuckDB's default), as it is."""
-    share = _SHARE.fullmatch(value.strip())
+    share = memory_share(value)
     if share is None:
         return value
     if available is None:
         available = available_memory()
-    return f"{int(available * float(share.group(1)) / 100)}B"
+    return f"{int(available * share / 100)}B"
+
+
+def memory_share(value: str) -> float | None:
+    """The percentage storage.memory_limit gives ("50%" -> 50.0); None for a size or empty."""
+    share = _SHARE.fullmatch(value.strip())
+    return None if share is None else float(share.group(1))
 
 
 def _validate(config: Config, problems: list[str]) -> None:
@@ -423,8 +429,8 @@ def _validate(config: Config, problems: list[str]) -> None:
          "storage.idle_checkpoint_seconds: must be positive"),
     ]
     problems.extend(message for ok, message in bounds if not ok)
-    share = _SHARE.fullmatch(config.storage.memory_limit.strip())
-    if share is not None and not 0 < float(share.group(1)) <= 100:
+    share = memory_share(config.storage.memory_limit)
+    if share is not None and not 0 < share <= 100:
         problems.append("storage.memory_limit: a share of memory from 0% (excluded) to 100%")
     try:
         every = config.storage.retention_check_seconds
