@@ -202,19 +202,22 @@ class SelectPlan:
     # Raised by the statement's caller once it answered without it (the query timed out):
     # the loops that run long over the storage rows check it (`translators/cancel.py`)
     cancel: CancelFlag = field(default_factory=CancelFlag)
-    # What `_sources_facts` found over `sources`, and the list (by identity and length) it
-    # was found over: asked once per source, so over thousands of measurements (`FROM /.*/`)
-    # finding it afresh each time made the statement quadratic in them
-    _facts: tuple[int, int, bool, list[str]] | None = field(
+    # What `_sources_facts` found over `sources`, with the list it was found over (held, so
+    # its identity cannot pass to another list) and its length: asked once per source, so
+    # over thousands of measurements (`FROM /.*/`) finding it afresh each time made the
+    # statement quadratic in them
+    _facts: tuple[list[Source], int, bool, list[str]] | None = field(
         default=None, init=False, repr=False, compare=False)
 
     def _sources_facts(self) -> tuple[bool, list[str]]:
         """Whether a source is a subquery's rows, and every source's tags, sorted."""
-        key = (id(self.sources), len(self.sources))
-        if self._facts is None or self._facts[:2] != key:
-            self._facts = (*key, any(s.database == VIRTUAL_DB for s in self.sources),
-                           sorted({t for s in self.sources for t in s.schema.tags}))
-        return self._facts[2], self._facts[3]
+        facts = self._facts
+        if facts is None or facts[0] is not self.sources or facts[1] != len(self.sources):
+            facts = self._facts = (
+                self.sources, len(self.sources),
+                any(s.database == VIRTUAL_DB for s in self.sources),
+                sorted({t for s in self.sources for t in s.schema.tags}))
+        return facts[2], facts[3]
 
     @property
     def reads_subquery(self) -> bool:
