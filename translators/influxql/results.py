@@ -9,7 +9,7 @@ RFC3339 rendering are the encoder's choice alone.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,6 +109,15 @@ class Series:
         name, columns, rows, tags, has_time, partial, timezone = self._key()
         return (f"Series(name={name!r}, columns={columns!r}, values={rows!r}, tags={tags!r}, "
                 f"has_time={has_time!r}, partial={partial!r}, timezone={timezone!r})")
+
+
+# A series by measurement and tag set, as answers group and join series.
+SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def series_identity(name: str, tags: Mapping[str, str] | None) -> SeriesKey:
+    """The measurement and tag set of a series, comparable and hashable."""
+    return name, tuple(sorted((tags or {}).items()))
 
 
 def _rows_of(arrays: Sequence[pa.Array]) -> list[list[Any]]:

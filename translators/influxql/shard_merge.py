@@ -14,11 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .durations import wrap_int64
-from .results import Series, StatementResult
+from .results import Series, SeriesKey, StatementResult, series_identity
 from .shard_index import keep_paged, page_answered
 from .shard_plan import Combiner, Merge, ShardPlan
-
-SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
 
 
 def merge_results(plan: ShardPlan, statement_id: int,
@@ -56,7 +54,7 @@ def merge_results(plan: ShardPlan, statement_id: int,
 
 
 def _key(series: Series) -> SeriesKey:
-    return series.name, tuple(sorted((series.tags or {}).items()))
+    return series_identity(series.name, series.tags)
 
 
 def _ordered(series: list[Series], plan: ShardPlan,

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from . import ast
 from .percentile_windows import reduced
-from .results import Series
+from .results import Series, SeriesKey, series_identity
 from .shard_index import groups_by
 
 
@@ -35,10 +35,9 @@ def reduce_batches(answered: list[Series], statement: ast.SelectStatement, layer
     grouped = groups_by(statement.dimensions)
     kept = meeting()
 
-    def key(series: Series) -> tuple[str, tuple[tuple[str, str], ...]]:
+    def key(series: Series) -> SeriesKey:
         # the window 1.x's reduce iterators read: measurement and the parent's GROUP BY tags
-        return series.name, tuple((k, v) for k, v in sorted((series.tags or {}).items())
-                                  if grouped(k))
+        return _group_key(series, grouped)
 
     # each row as (nils before it, its place in the emission order, series, row)
     rows: list[tuple[int, tuple[Any, ...], int, int]] = []
@@ -90,7 +89,7 @@ def range_windows(answered: list[Series], statement: ast.SelectStatement,
         return answered
     name = next(iter(names))
     grouped = groups_by(statement.dimensions)
-    opened: tuple[str, tuple[tuple[str, str], ...]] | None = None  # the open window's group
+    opened: SeriesKey | None = None  # the open window's group
     numbers: list[list[int]] = []
     count = 0  # windows opened so far
     for series in answered:
@@ -128,14 +127,13 @@ def emission_stretches(answered: list[Series], dimensions: tuple[ast.Dimension, 
     stretch."""
     grouped = groups_by(dimensions)
 
-    def key(series: Series) -> tuple[str, tuple[tuple[str, str], ...]]:
-        return series.name, tuple((k, v) for k, v in sorted((series.tags or {}).items())
-                                  if grouped(k))
+    def key(series: Series) -> SeriesKey:
+        return _group_key(series, grouped)
 
     rows = sorted(((place, number, at) for number, series in enumerate(answered)
                    for at, place in enumerate(series.order or ())), reverse=descending)
     numbers: dict[tuple[int, int], int] = {}
-    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    seen: set[SeriesKey] = set()
     last = None
     stretch = 0
     back = False  # a group met again after another's rows
@@ -176,15 +174,15 @@ def read_raw(found: list[Series], limit: int, offset: int,
         number = int((series.tags or {}).get(BATCH, "0"))
         nils, stretch = divmod(number, STRIDE) if apart else (number, 0)
         batches.setdefault(nils, []).append((stretch, series))
-    joined: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
+    joined: dict[SeriesKey, Series] = {}
     out: list[Series] = []
-    counted: tuple[str, tuple[tuple[str, str], ...]] | None = None  # the limit's series
+    counted: SeriesKey | None = None  # the limit's series
     points = 0
     for number in range(max(batches, default=-1) + 1):
         rows = False  # a row let through in this batch
         for _, series in sorted(batches.get(number, ()), key=lambda piece: piece[0]):
             tags = {k: v for k, v in (series.tags or {}).items() if k != BATCH} or None
-            key = (series.name, tuple(sorted((tags or {}).items())))
+            key = series_identity(series.name, tags)
             if key != counted:
                 counted, points = key, 0
             kept = []
@@ -228,10 +226,10 @@ def into_batches(series: Series) -> list[Series]:
 def join_batches(found: list[Series], limit: int, offset: int) -> list[Series]:
     """The parent's series per batch joined back, batch after batch, without the tag, then
     cut by LIMIT and OFFSET."""
-    joined: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
+    joined: dict[SeriesKey, Series] = {}
     for series in found:  # by name and tag set: batch after batch
         tags = {k: v for k, v in (series.tags or {}).items() if k != BATCH} or None
-        key = (series.name, tuple(sorted((tags or {}).items())))
+        key = series_identity(series.name, tags)
         if key in joined:
             joined[key].values = joined[key].values + series.values
         else:
@@ -241,3 +239,9 @@ def join_batches(found: list[Series], limit: int, offset: int) -> list[Series]:
         series.values = series.values[offset:offset + limit if limit else None]
     # by name and tag set, as without the tag (sorted before the others, it led the order)
     return [joined[key] for key in sorted(joined) if joined[key].values]
+
+
+def _group_key(series: Series, grouped: Callable[[str], bool]) -> SeriesKey:
+    """The series' measurement and those of its tags the parent groups by (`grouped`)."""
+    return series_identity(series.name, {k: v for k, v in (series.tags or {}).items()
+                                         if grouped(k)})

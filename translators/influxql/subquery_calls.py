@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import ast
-from .results import Series
+from .results import Series, SeriesKey, series_identity
 from .subquery_inner import descending, is_time
 
 #: The calls 1.x reduces a subquery's rows with once, and those it reduces twice (each
@@ -77,10 +77,10 @@ def join_calls(answers: list[list[Series]], groups: list[CallGroup],
     least time among the groups' next rows, one row of each group at that time. A row of a
     group whose batches were not cut apart (`batched`) holding no value in its fields is no
     point of its calls."""
-    by_key: dict[tuple[str, tuple[tuple[str, str], ...]], list[Series | None]] = {}
+    by_key: dict[SeriesKey, list[Series | None]] = {}
     for at, answer in enumerate(answers):
         for series in answer:
-            key = series.name, tuple(sorted((series.tags or {}).items()))
+            key = series_identity(series.name, series.tags)
             by_key.setdefault(key, [None] * len(answers))[at] = series
     out = []
     for key in sorted(by_key):
