@@ -37,6 +37,10 @@ class Category(enum.Enum):
 class GatewayError(Exception):
     """An error with a category; `message` is safe to show to the caller."""
 
+    # On the error of a failed part of a write split among targets: what the other parts
+    # did (services.split_answers.SplitNote), so that a split of a split names them once.
+    split_note: object = None
+
     def __init__(self, category: Category, message: str, *,
                  retry_after: float | None = None) -> None:
         super().__init__(message)

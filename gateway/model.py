@@ -81,6 +81,10 @@ class WriteOutcome:
     dropped: int = 0
     errors: list[LineError] = field(default_factory=list)
     beyond_retention: int = 0  # of `dropped`, points older than the policy keeps
+    # Mirrors of a route that hold the batch only in their replay queue, and those that
+    # refused it for good (a 4xx, logged): neither has stored it.
+    queued: list[str] = field(default_factory=list)
+    refused_by: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

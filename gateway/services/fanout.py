@@ -65,6 +65,8 @@ RESCALED = Precision.SECOND
 # as the work (5,000 lines are 600 KB plain, 55 KB gzip: 0.15 ms to inflate, 0.7 ms to stamp).
 OFF_LOOP_GZIP = 8 * 1024
 OFF_LOOP_PLAIN = 64 * 1024
+# What a mirror did with a batch (Fanout._mirror_one).
+STORED, QUEUED, REFUSED = "stored", "queued", "refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,25 +220,32 @@ class Fanout:
                   for m in mirrors]
         # Every mirror must hold the batch (written or durably queued) before the answer.
         await asyncio.gather(first, *others, return_exceptions=True)
-        for task in others:
-            task.result()  # a queue that is full refuses the whole write
-        return first.result()
+        held = [task.result() for task in others]  # a queue that is full refuses the write
+        outcome = first.result()
+        # What each mirror did, for a split write's answer naming the targets that stored.
+        outcome.queued.extend(m for m, how in zip(mirrors, held, strict=True) if how == QUEUED)
+        outcome.refused_by.extend(m for m, how in zip(mirrors, held, strict=True)
+                                  if how == REFUSED)
+        return outcome
 
     async def _mirror_one(self, target: str, forward: Forward,
-                          credentials: PassCredentials | None) -> None:
+                          credentials: PassCredentials | None) -> str:
+        """Send to one mirror, or queue for it: STORED, QUEUED or REFUSED (for good)."""
         queue = self.queues[target]
         if self.replayers[target].backlogged:
             await self._enqueue(target, queue, forward)
-            return
+            return QUEUED
         try:
             await self._send(target, forward, credentials)
         except GatewayError as exc:
             if kept_for_later(exc):
                 await self._enqueue(target, queue, forward)
-            else:
-                self._count(target).rejected += 1
-                log.warning("mirror %s refused a batch for %s: %s", target,
-                            forward.namespace.database, exc.message)
+                return QUEUED
+            self._count(target).rejected += 1
+            log.warning("mirror %s refused a batch for %s: %s", target,
+                        forward.namespace.database, exc.message)
+            return REFUSED
+        return STORED
 
     async def _enqueue(self, target: str, queue: ReplayQueue, forward: Forward) -> None:
         await queue.append(_queued(forward))

@@ -7,14 +7,15 @@ only, so each part keeps the number in the caller's body of each of its lines
 (part_refusals). Parts refusing lines make one partial write naming them all in
 the caller's order, described and counted as the native store describes and counts them
 (the first MAX_LINE_ERRORS of each kind, the rest counted). Any other error is the first
-failed part's, naming its target and saying which targets stored the other parts.
+failed part's, with its status, naming its target and what became of the other parts: which
+targets stored them, which mirrors only queued them, which lines were refused (SplitNote).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from gateway.config import NATIVE
 from gateway.errors import GatewayError, PartialWrite
@@ -28,9 +29,6 @@ from translators.lineprotocol import LineError, Precision
 from translators.lineprotocol.model import MAX_LINE_ERRORS
 from translators.lineprotocol.rewrite import Part
 
-# How an error of one part says which targets stored the others.
-_STORED_BY = " (the write's other parts were stored by "
-
 
 async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part], precision: Precision
                    ) -> WriteOutcome:
@@ -41,18 +39,18 @@ async def numbered(sent: Awaitable[WriteOutcome], parts: list[Part], precision: 
     numbers = [n for part in parts for n in part.numbers]
     try:
         outcome = await sent
-    except RelayedError as exc:
-        # read in a worker thread: a large part's lines are split, perhaps parsed, for it
-        refused = await asyncio.to_thread(refused_lines, exc, parts, numbers, precision)
-        if refused is None:
-            raise
-        raise refused from None
     except PartialWrite as exc:
-        raise PartialWrite(
-            [replace(e, line_number=numbers[e.line_number - 1])
-             if 0 < e.line_number <= len(numbers) else e for e in exc.errors],
-            written=exc.written, dropped=exc.dropped, omitted=exc.omitted,
-            beyond_retention=exc.beyond_retention) from None
+        raise _in_caller_numbers(exc, numbers) from None
+    except GatewayError as exc:
+        if isinstance(exc, RelayedError):
+            # read in a worker thread: a large part's lines are split, perhaps parsed, for it
+            refused = await asyncio.to_thread(refused_lines, exc, parts, numbers, precision)
+            if refused is not None:
+                raise refused from None
+        note = exc.split_note  # the part was split again, and one of its own parts failed
+        if isinstance(note, SplitNote) and note.refused is not None:
+            exc.split_note = replace(note, refused=_in_caller_numbers(note.refused, numbers))
+        raise
     if not outcome.written and not outcome.dropped and not outcome.errors:
         outcome = replace(outcome, written=sum(part.points for part in parts))
     return outcome
@@ -65,12 +63,12 @@ def combine(results: list[WriteOutcome | BaseException], guard: Guard | None,
     as the native store does for the whole body: the points blanked out before the split
     and the refused lines, in the caller's order, with every part's points counted.
     Otherwise the first error wins (a 1.x or 2.x 400 naming the blanked points too), saying
-    which targets stored the other parts; else the sum."""
+    which targets stored the other parts, which only queued them, and which lines were
+    refused; else the sum."""
     for index, result in enumerate(results):
         if isinstance(result, BaseException) and not isinstance(result, PartialWrite):
-            stored = [t for i, r in enumerate(results) if i != index and _stored(r)
-                      for t in targets[i]]
-            raise _failed(result, guard, targets[index], stored) from None
+            others = [(r, targets[i]) for i, r in enumerate(results) if i != index]
+            raise _failed(result, guard, targets[index], others) from None
     refusals = [r for r in results if isinstance(r, PartialWrite)]
     if refusals:
         raise merged([*(guard.errors if guard is not None else ())], refusals,
@@ -104,41 +102,117 @@ def merged(blanked: list[LineError], refusals: list[PartialWrite], *, written: i
                         beyond_retention=sum(r.beyond_retention for r in refusals))
 
 
-def _stored(result: WriteOutcome | BaseException) -> bool:
-    return isinstance(result, WriteOutcome) or isinstance(result, PartialWrite) and bool(
-        result.written)
+@dataclass(frozen=True, slots=True)
+class SplitNote:
+    """What the other parts of a split write did, kept on the failed part's error
+    (GatewayError.split_note) so that a part split again (a route by measurement whose
+    targets are shards) and the outer split name them in one note: the failed part's text
+    before the note, the targets (labelled) that stored the other parts, the mirrors that
+    only queued them, and the lines they refused, numbered in the body of the split that
+    made the note."""
+
+    text: str
+    stored: tuple[str, ...] = ()
+    queued: tuple[str, ...] = ()
+    refused: PartialWrite | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.stored or self.queued or self.refused)
+
+    def describe(self) -> str:
+        """The text with the note: `... (the write's other parts were stored by upstream a;
+        queued for upstream m; lines refused: unable to parse '...': ...)`."""
+        said = []
+        if self.stored:
+            said.append(f"stored by {', '.join(self.stored)}")
+        if self.queued:
+            said.append(f"queued for {', '.join(self.queued)}")
+        note = f"the write's other parts were {'; '.join(said)}" if said else ""
+        if self.refused is not None:
+            note = "; ".join(filter(None, [note, f"lines refused: {self.refused.message}"]))
+        return f"{self.text} ({note})"
+
+
+def _in_caller_numbers(refused: PartialWrite, numbers: list[int]) -> PartialWrite:
+    """A part's partial write, its lines (numbered in the part) numbered in the caller's
+    body."""
+    return PartialWrite(
+        [replace(e, line_number=numbers[e.line_number - 1])
+         if 0 < e.line_number <= len(numbers) else e for e in refused.errors],
+        written=refused.written, dropped=refused.dropped, omitted=refused.omitted,
+        beyond_retention=refused.beyond_retention)
+
+
+def _noted(earlier: object, text: str, blanked: list[LineError],
+           others: list[tuple[WriteOutcome | BaseException, tuple[str, ...]]]) -> SplitNote:
+    """The note for a failed part whose error says `text` (`earlier`: the note its own split
+    made, if any), the other parts' `results` and targets: a mirror route's part lists its
+    primary as storing and its mirrors as they did; a partial write, the target that
+    answered it (what its mirrors did is not known). `blanked`: points kept from every
+    target before the split, refused lines too when the failed part's answer does not name
+    them."""
+    note = earlier if isinstance(earlier, SplitNote) else SplitNote(text)
+    stored: list[str] = []
+    queued: list[str] = []
+    for result, targets in others:
+        if isinstance(result, WriteOutcome):
+            stored += [t for t in targets if t not in result.queued + result.refused_by]
+            queued += result.queued
+        elif isinstance(result, PartialWrite) and result.written:
+            stored.append(targets[0])
+    refusals = [r for r, _ in others if isinstance(r, PartialWrite)]
+    if note.refused is not None:
+        refusals.append(note.refused)
+    refused = None
+    if refusals or blanked:
+        refused = merged(blanked, refusals, written=sum(r.written for r in refusals))
+    return SplitNote(note.text,
+                     tuple(dict.fromkeys([*note.stored, *map(target_label, stored)])),
+                     tuple(dict.fromkeys([*note.queued, *map(target_label, queued)])),
+                     refused)
 
 
 def _failed(error: BaseException, guard: Guard | None, targets: tuple[str, ...],
-            stored: list[str]) -> BaseException:
+            others: list[tuple[WriteOutcome | BaseException, tuple[str, ...]]]
+            ) -> BaseException:
     """A part's error other than refused lines: a 1.x or 2.x 400 with the points blanked out
-    before the split named too; when other parts were stored, its text names the target that
-    failed (as a shard's error for a statement other shards ran does) and the targets that
-    stored the rest, its status as the target gave it."""
-    written = bool(stored)
+    before the split named too; when other parts were stored or queued, or lines refused,
+    its text names the target that failed (as a shard's error for a statement other shards
+    ran does) and adds the note (SplitNote), its status as the target gave it, so that a
+    caller retries the write (the refused lines will be refused again, and named in a
+    partial write once every target answers)."""
+    if not isinstance(error, GatewayError):
+        return error
+    blanked = list(guard.errors) if guard is not None else []
     if isinstance(error, RelayedError):
         reply = error.reply
+        written = any(_stored(r) for r, _ in others)
         if guard is not None and reply.generation in GUARDED:
             reply = guard.answer(reply, written_elsewhere=written)
-        if written:
-            text = reply.error_message()
-            if not text.startswith(f"upstream {error.upstream}"):
-                text = f"upstream {error.upstream}: {text}"
-            reply = reworded(reply, _noted(text, stored))
-        return error if reply is error.reply else RelayedError(error.upstream, reply)
-    if not written or not isinstance(error, GatewayError):
-        return error
+            if reply is not error.reply:
+                blanked = []  # named in the upstream's 400 already
+        text = reply.error_message()
+        if not text.startswith(f"upstream {error.upstream}"):
+            text = f"upstream {error.upstream}: {text}"
+        note = _noted(error.split_note, text, blanked, others)
+        if note:
+            reply = reworded(reply, note.describe())
+        if reply is error.reply:
+            return error
+        relayed = RelayedError(error.upstream, reply)
+        relayed.split_note = note
+        return relayed
     message = error.message
     if targets == (NATIVE,) and not message.startswith("upstream "):
         message = f"{target_label(NATIVE)}: {message}"
-    return GatewayError(error.category, _noted(message, stored), retry_after=error.retry_after)
+    note = _noted(error.split_note, message, blanked, others)
+    if not note:
+        return error
+    failed = GatewayError(error.category, note.describe(), retry_after=error.retry_after)
+    failed.split_note = note
+    return failed
 
 
-def _noted(text: str, stored: list[str]) -> str:
-    """`text` saying which targets stored the other parts; a part split again (a route by
-    measurement whose targets are shards) was noted by its own split: one note lists all."""
-    labels = [target_label(t) for t in stored]
-    before, noted, listed = text.partition(_STORED_BY)
-    if noted and listed.endswith(")"):
-        text, labels = before, [*listed[:-1].split(", "), *labels]
-    return f"{text}{_STORED_BY}{', '.join(dict.fromkeys(labels))})"
+def _stored(result: WriteOutcome | BaseException) -> bool:
+    return isinstance(result, WriteOutcome) or isinstance(result, PartialWrite) and bool(
+        result.written)

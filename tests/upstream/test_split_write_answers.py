@@ -4,6 +4,7 @@ splits, line numbers counted in the caller's body."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from gateway.app import create_app
 from gateway.config import RouteConfig, UpstreamConfig
+from gateway.services.routing import HashRing
 from tests.conftest import GatewayTestServer, make_config
 from tests.support.fake_upstreams import FakeInfluxDB2, FakeInfluxDB3
 from tests.support.influxd import Influxd
@@ -352,3 +354,127 @@ async def test_points_1x_refuses_for_a_time_key_are_named_beside_the_other_parts
     split, whole = await split_and_whole(aiohttp_client, tmp_path, influxdb1, api, "timekeys", body)
     assert split[0] == 400
     assert split == whole
+
+
+def shard_of(measurement: str) -> str:
+    """The shard (a or b) the route `shards` sends a measurement's points to."""
+    return HashRing(("a", "b")).target(measurement.encode())
+
+
+async def writable(client: TestClient, server: Influxd, database: str, policy: str) -> None:
+    """Wait until 1.6.7 writes to a retention policy it was just told to create: the first
+    write after CREATE RETENTION POLICY was seen answered "retention policy not found"."""
+    for _ in range(50):
+        async with client.session.post(f"{server.url}/write", params={
+                "db": database, "rp": policy}, data=b"probe v=1") as probed:
+            if probed.status == 204:
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{server.url} never took writes to {database}.{policy}")
+
+
+async def test_a_failing_shard_names_the_lines_another_shard_refused(
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd]) -> None:
+    # shard a's 1.6.7 lacks the retention policy written to (its 500), shard b's refuses
+    # lines and stores the rest: the 500 stands, so the caller retries, and its text names
+    # the lines b refused (sent again they are refused again) beside who stored the rest
+    client = await with_1x(aiohttp_client, tmp_path,
+                           {"a": servers[0].url, "b": servers[1].url}, shards("kept"))
+    statements = {"a": ["CREATE DATABASE kept"],
+                  "b": ["CREATE DATABASE kept",
+                        "CREATE RETENTION POLICY keep ON kept DURATION 1h REPLICATION 1"]}
+    for name, server in zip("ab", servers, strict=True):
+        for statement in statements[name]:
+            async with client.session.post(f"{server.url}/query",
+                                           params={"q": statement}) as made:
+                assert await made.json() == {"results": [{"statement_id": 0}]}
+    await writable(client, servers[1], "kept", "keep")
+    now = time.time_ns()
+    lines = [f"m{k} v={'x' if k % 2 else k} {now + k}" for k in range(8)]
+    reply = await client.post("/write", params={"db": "kept", "rp": "keep"},
+                              data="\n".join(lines).encode())
+    refused = [line for line in lines if shard_of(line.split()[0]) == "b" and " v=x " in line]
+    assert refused and any(shard_of(f"m{k}") == "a" for k in range(8))
+    assert reply.status == 500
+    assert await reply.json() == {"error": (
+        "upstream a: retention policy not found: keep (the write's other parts were stored "
+        "by upstream b; lines refused: "
+        + "\n".join(f"unable to parse '{line}': invalid boolean" for line in refused) + ")")}
+    async with client.session.post(f"{servers[1].url}/query", params={
+            "db": "kept", "q": 'SELECT count(v) FROM "keep"./m/'}) as stored:
+        counted = {s["name"]: s["values"][0][1]
+                   for s in (await stored.json())["results"][0]["series"]}
+    assert counted == {f"m{k}": 1 for k in range(0, 8, 2) if shard_of(f"m{k}") == "b"}
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_an_unreachable_shard_is_named_beside_the_lines_the_other_refused(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    # b does not answer (503, retried), a refuses some of its lines: the answer names
+    # them, in the caller's order; b's own line that would not parse is not named (b was
+    # never asked)
+    client = await with_1x(aiohttp_client, tmp_path,
+                           {"a": influxdb1.url, "b": f"http://127.0.0.1:{free_port()}"},
+                           shards("refusing"))
+    async with client.session.post(f"{influxdb1.url}/query",
+                                   params={"q": "CREATE DATABASE refusing"}) as created:
+        assert created.status == 200
+    lines = [f"m{k} v={'y' if k % 3 else k} {k + 1}" for k in range(8)]
+    status, answered = await answer(client, api, "refusing", "\n".join(lines).encode())
+    refused = [line for line in lines if shard_of(line.split()[0]) == "a" and " v=y " in line]
+    assert len(refused) >= 2
+    assert status == 503
+    assert isinstance(answered, dict)
+    message = answered["message" if api == "v2" else "error"]
+    assert message.startswith("upstream b is unavailable: ")
+    assert message.endswith(
+        " (the write's other parts were stored by upstream a; lines refused: "
+        + "\n".join(f"unable to parse '{line}': invalid boolean" for line in refused) + ")")
+
+
+async def test_a_measurements_route_names_refused_lines_of_its_shards_and_of_the_rest(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd) -> None:
+    # up* sharded over a (1.6.7) and b (nothing listening), the rest to the native store:
+    # the lines a and the native store refused are named once, in the caller's order
+    client = await with_1x(aiohttp_client, tmp_path,
+                           {"a": influxdb1.url, "b": f"http://127.0.0.1:{free_port()}"},
+                           dataclasses.replace(shards("mixed"), measurement="up*"),
+                           RouteConfig(database="*", targets=("native",)))
+    await databases(client, influxdb1, "mixed")
+    lines = [line for k in range(8) for line in (f"up{k} v={'x' if k % 2 else k} {k + 1}",
+                                                 f"cpu v={'z' if k % 3 == 1 else k} {k + 1}")]
+    status, answered = await answer(client, "v3", "mixed", "\n".join(lines).encode())
+    refused = [line for line in lines if line.startswith("cpu") and " v=z " in line
+               or line.startswith("up") and " v=x " in line and shard_of(line.split()[0]) == "a"]
+    assert any(line.startswith("up") for line in refused)
+    assert status == 503
+    assert isinstance(answered, dict)
+    assert answered["error"].startswith("upstream b is unavailable: ")
+    assert answered["error"].endswith(
+        " (the write's other parts were stored by upstream a, the native store; lines "
+        "refused: " + "\n".join(f"unable to parse '{line}': invalid boolean"
+                                for line in refused) + ")")
+
+
+async def test_a_mirror_that_only_queued_its_part_is_named_as_queuing_it(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd) -> None:
+    # `up` is mirrored from 1.6.7 to a mirror that does not answer (its part queued for
+    # replay), the rest goes to an upstream that does not answer either: the answer says
+    # the mirror queued the part, not that it stored it
+    gone = f"http://127.0.0.1:{free_port()}"
+    client = await with_1x(aiohttp_client, tmp_path,
+                           {"one": influxdb1.url, "mirror": gone, "down": gone},
+                           RouteConfig(database="queuing", measurement="up", mode="mirror",
+                                       targets=("one", "mirror")),
+                           RouteConfig(database="queuing", targets=("down",)))
+    async with client.session.post(f"{influxdb1.url}/query",
+                                   params={"q": "CREATE DATABASE queuing"}) as created:
+        assert created.status == 200
+    status, answered = await answer(client, "v1", "queuing", b"up v=1 1\ncpu v=1 2")
+    assert status == 503
+    assert isinstance(answered, dict)
+    assert answered["error"].startswith("upstream down is unavailable: ")
+    assert answered["error"].endswith(" (the write's other parts were stored by upstream "
+                                      "one; queued for upstream mirror)")
+    report = (await (await client.get("/admin/replay")).json())["targets"]["mirror"]
+    assert report["queue"]["depth"] == 1
