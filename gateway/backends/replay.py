@@ -83,7 +83,7 @@ class ReplayStats:
     statements_appended: int = 0  # of `appended`, statements rather than write batches
     head: str | None = None  # what waits first: "write" or "statement", None when empty
     refused: int = 0  # entries refused at a bound (QueueFull): "reject", or "drop_oldest"
-    # with a statement at the head
+    # when the writes ahead of the first statement cannot make room
 
 
 class ReplayQueue:
@@ -111,6 +111,7 @@ class ReplayQueue:
         self._state = LogState(version=-1, head_seq=0, next_seq=0, bytes=0, head=None)
         self._pending: list[tuple[QueuedEntry, int, asyncio.Future[None]]] = []
         self._pending_bytes = 0  # appended but not yet synced, the batch being written too
+        self._writing: list[tuple[QueuedEntry, int, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._nonempty = asyncio.Event()
         self._peeked: int | None = None
@@ -154,8 +155,9 @@ class ReplayQueue:
 
     async def append(self, entry: QueuedEntry) -> None:
         """Queue `entry`; when this returns it is on disk. Raises QueueFull at a bound
-        under "reject" (nothing stored); under "drop_oldest" the oldest writes make room, and
-        a statement at the head (never dropped) makes it refuse as "reject" does."""
+        under "reject" (nothing stored); under "drop_oldest" the oldest writes make room,
+        and when those ahead of the first statement (never dropped, nor the writes behind
+        it) cannot make enough, it refuses as "reject" does."""
         if self._executor is None or self._closing:
             raise GatewayError(Category.UNAVAILABLE,
                                f"the replay queue of mirror {self.name!r} is not open")
@@ -183,12 +185,19 @@ class ReplayQueue:
         if size > self.max_bytes:
             raise QueueFull(self.name, f"a write of {size} bytes is larger than the bound of "
                             f"{self.max_bytes} bytes (replay.max_bytes)", self.retry_after)
-        if self.when_full == DROP_OLDEST and not isinstance(self._state.head, QueuedStatement):
-            return  # the oldest writes make room
-        # Under "drop_oldest" with a statement at the head: statements are never dropped
-        # (nor the writes behind them, which must not overtake them), so as under "reject".
         queued = self._state.bytes + self._pending_bytes
-        if queued + size > self.max_bytes:
+        if self.when_full == DROP_OLDEST:
+            # The oldest writes make room, up to the first statement: statements are never
+            # dropped (nor the writes behind them, which must not overtake them), so what
+            # they hold stays, and a write it leaves no room for is refused as by "reject".
+            kept = queued - self._droppable()
+            if kept + size > self.max_bytes:
+                raise QueueFull(self.name, f"{kept} bytes are queued from its first statement "
+                                "on, which drop_oldest does not drop, and the bound is "
+                                f"{self.max_bytes} bytes (replay.max_bytes)", self.retry_after)
+            if not isinstance(self._state.head, QueuedStatement):
+                return  # writes over age are dropped
+        elif queued + size > self.max_bytes:
             raise QueueFull(self.name, f"{queued} bytes are queued and the bound is "
                             f"{self.max_bytes} bytes (replay.max_bytes)", self.retry_after)
         age = self._oldest_age()
@@ -197,12 +206,25 @@ class ReplayQueue:
                             f"of {self.max_age_seconds:g} s (replay.max_age_seconds)",
                             self.retry_after)
 
+    def _droppable(self) -> int:
+        """Bytes the oldest writes hold up to the first statement, stored or not yet."""
+        state = self._state
+        if state.droppable < state.bytes:  # a statement is stored
+            return state.droppable
+        droppable = state.bytes
+        for entry, size, _ in [*self._writing, *self._pending]:
+            if isinstance(entry, QueuedStatement):
+                break
+            droppable += size
+        return droppable
+
     async def _flush(self) -> None:
         # Group commit: whatever was appended while the previous batch was being synced
         # goes to disk as the next batch, with one fsync.
         try:
             while self._pending:
                 batch, self._pending = self._pending, []
+                self._writing = batch
                 size = sum(entry_size for _, entry_size, _ in batch)
                 entries = [entry for entry, _, _ in batch]
                 failure: str | None = None
@@ -218,6 +240,7 @@ class ReplayQueue:
                     log.error("%s", self._last_error)
                 finally:
                     self._pending_bytes -= size
+                    self._writing = []
                 for _, _, done in batch:
                     if done.done():  # its caller was cancelled
                         continue

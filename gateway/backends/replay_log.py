@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from gateway.backends.replay_head import HEAD_FILE, Head, HeadFile
 from gateway.backends.replay_record import (
     DamagedRecord,
     QueuedEntry,
+    QueuedStatement,
     QueuedWrite,
     create_file,
     decode_payload,
@@ -71,6 +73,9 @@ class LogState:
     bytes: int  # record bytes from the head to the end
     head: QueuedEntry | None  # the record at head_seq, None when the log is empty
     corrupt: int = 0  # records skipped because their (non-last) segment was damaged
+    # Record bytes of the writes ahead of the first statement (all of `bytes` when none is
+    # queued): what the bounds may drop, as they stop at a statement.
+    droppable: int = 0
 
     @property
     def depth(self) -> int:
@@ -110,6 +115,10 @@ class ReplayLog:
         self._corrupt = 0
         self._broken: str | None = None
         self._uncut = False  # a failed write may have left bytes past the tail's size
+        # Where each queued statement starts, as (seq, position): a position counts record
+        # bytes up to the tail's end (`_end`), so the head's is `_end - _queued_bytes()`.
+        self._statements: deque[tuple[int, int]] = deque()
+        self._end = 0
 
     # -- recovery ---------------------------------------------------------------------------
 
@@ -141,7 +150,29 @@ class ReplayLog:
         self._restore_head(self._head_file.open(), firsts[0])
         self._finish(moved=False)
         self._forget_segments()  # left behind by a crash between a head sync and an unlink
+        self._find_statements()
         return self.state()
+
+    def _find_statements(self) -> None:
+        """Note where the queued statements are, reading each record's header from the head
+        on (a damaged segment's rest is passed over, as the head will pass it)."""
+        position = 0
+        for first in [first for first in self._sizes if first >= self._head_seg]:
+            size = self._sizes[first]
+            offset, seq = ((self._head_off, self._head_seq) if first == self._head_seg
+                           else (_START, first))
+            while offset < size:
+                try:
+                    _, length, _, statement = self._record(first, offset, seq, whole=False)
+                except DamagedRecord:
+                    position += size - offset
+                    break
+                if statement:
+                    self._statements.append((seq, position))
+                position += length
+                offset += length
+                seq += 1
+        self._end = position
 
     def _recover_tail(self) -> int:
         fd, path = self._tail_fd, self._path(self._tail)
@@ -212,7 +243,8 @@ class ReplayLog:
         if self._sizes[self._tail] >= self.segment_bytes and self._next_seq > self._tail:
             self._roll()
         start, first_seq = self._sizes[self._tail], self._next_seq
-        data = b"".join(encode_record(first_seq + i, entry) for i, entry in enumerate(entries))
+        records = [encode_record(first_seq + i, entry) for i, entry in enumerate(entries)]
+        data = b"".join(records)
         try:
             pwrite_all(self._tail_fd, data, start)
         except OSError:
@@ -230,6 +262,10 @@ class ReplayLog:
             raise
         self._sizes[self._tail] = start + len(data)
         self._next_seq += len(entries)
+        for seq, (entry, record) in enumerate(zip(entries, records, strict=True), first_seq):
+            if isinstance(entry, QueuedStatement):
+                self._statements.append((seq, self._end))
+            self._end += len(record)
         # Only a batch that is stored makes room: had the head moved before a write that then
         # failed, the entries it passed would be gone from memory, dropped for nothing and
         # uncounted. Dropping after the write frees no less (nothing is deleted before
@@ -264,8 +300,13 @@ class ReplayLog:
 
     def state(self) -> LogState:
         self._version += 1
-        return LogState(self._version, self._head_seq, self._next_seq, self._queued_bytes(),
-                        self._head_entry, self._corrupt)
+        while self._statements and self._statements[0][0] < self._head_seq:
+            self._statements.popleft()  # delivered, or lost to a damaged segment
+        queued = self._queued_bytes()
+        droppable = (queued if not self._statements
+                     else self._statements[0][1] - (self._end - queued))
+        return LogState(self._version, self._head_seq, self._next_seq, queued,
+                        self._head_entry, self._corrupt, droppable)
 
     def close(self) -> None:
         for fd in (self._tail_fd, self._reader[1] if self._reader else -1, self._lock_fd):
@@ -292,7 +333,8 @@ class ReplayLog:
             delivered = before is not None and self._head_seq < before
             # The bounds drop only writes: a statement dropped (a DROP MEASUREMENT, a
             # DELETE) would leave the mirror holding what the primary removed. One at the
-            # head stops them; replay.py then refuses new entries as "reject" does.
+            # head stops them; replay.py refuses beforehand what they could not make room
+            # for (LogState.droppable), as "reject" does.
             if not (delivered or (not statement and (
                     (max_bytes is not None and self._queued_bytes() > max_bytes)
                     or (older_than_ns is not None and enqueued_ns < older_than_ns)))):

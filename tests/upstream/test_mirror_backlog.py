@@ -243,3 +243,42 @@ def test_drop_oldest_never_drops_a_queued_drop_measurement(servers, start_gatewa
     expected = {f"host=h{i}": 8 for i in range(5)}  # the refused batch is stored nowhere
     assert_mirrored(first, second, "bounded", "mem", expected)
     assert counts(second.url, "bounded", "cpu") == counts(first.url, "bounded", "cpu") == {}
+
+
+def test_drop_oldest_keeps_its_byte_bound_with_a_write_waiting_before_a_statement(
+        servers, start_gateway, tmp_path: Path) -> None:
+    # The queue holds a small write, a DROP MEASUREMENT and a write. A write that dropping
+    # the first one cannot make room for (the DROP and what follows it stay) is refused with
+    # a 503, stored nowhere, instead of taking the queue past replay.max_bytes.
+    first, second = servers
+    config = mirror_config(tmp_path / "true-bound.toml", servers)
+    size = len(batch(0, 20, "mem"))
+    bound = 5 * size // 2
+    config.write_text(config.read_text()
+                      + f'when_full = "drop_oldest"\nmax_bytes = {bound}\n')
+    gateway = start_gateway(config, "gw-true-bound")
+    assert run(gateway, "CREATE DATABASE capped", "capped")["results"][0].get("error") is None
+    assert write(gateway.url, "capped", batch(0, 20, "cpu")) == (204, b"")
+    second.stop()
+    try:
+        assert write(gateway.url, "capped", batch(0, 10, "mem")) == (204, b"")
+        assert run(gateway, 'DROP MEASUREMENT "cpu"', "capped") == {
+            "results": [{"statement_id": 0}]}
+        assert write(gateway.url, "capped", batch(10, 20, "mem")) == (204, b"")
+        status, body = write(gateway.url, "capped", batch(30, 40, "mem"))
+        assert status == 503 and b"replay.max_bytes" in body
+        queue = report(gateway)["queue"]
+        assert (queue["head"], queue["depth"], queue["dropped"], queue["refused"]) == (
+            "write", 3, 0, 1)
+        assert queue["bytes"] <= bound
+        metrics = _http("GET", f"{gateway.url}/metrics")[2].decode().splitlines()
+        assert 'influx_gateway_replay_refused_total{mirror="b"} 1' in metrics
+        assert 'influx_gateway_replay_dropped_total{mirror="b"} 0' in metrics
+        assert f'influx_gateway_replay_queue_bytes{{mirror="b"}} {queue["bytes"]}' in metrics
+    finally:
+        second.start()
+    wait_until(lambda: replay_depth(gateway) == 0, timeout=30)
+    # the refused batch (points 30 to 69) is stored nowhere; the queued ones reach the mirror
+    expected = {f"host=h{i}": 6 for i in range(5)}
+    assert_mirrored(first, second, "capped", "mem", expected)
+    assert counts(second.url, "capped", "cpu") == counts(first.url, "capped", "cpu") == {}
