@@ -478,3 +478,25 @@ async def test_a_mirror_that_only_queued_its_part_is_named_as_queuing_it(
                                       "one; queued for upstream mirror)")
     report = (await (await client.get("/admin/replay")).json())["targets"]["mirror"]
     assert report["queue"]["depth"] == 1
+
+
+async def test_a_point_kept_from_1x_is_named_beside_an_unreachable_shard(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd) -> None:
+    # the point that crashes 1.x is blanked out before the split and sent nowhere: beside a
+    # shard that cannot be reached it is named as refused (it was lost from the answer)
+    client = await with_1x(aiohttp_client, tmp_path,
+                           {"a": influxdb1.url, "b": f"http://127.0.0.1:{free_port()}"},
+                           shards("guarded"))
+    async with client.session.post(f"{influxdb1.url}/query",
+                                   params={"q": "CREATE DATABASE guarded"}) as created:
+        assert created.status == 200
+    crash = 'm0 f\\\\="=" 9'
+    lines = [f"m{k} v={k} {k + 1}" for k in range(8)]
+    status, answered = await answer(client, "v1", "guarded",
+                                    "\n".join([*lines[:4], crash, *lines[4:]]).encode())
+    assert status == 503
+    assert isinstance(answered, dict)
+    assert answered["error"].startswith("upstream b is unavailable: ")
+    assert answered["error"].endswith(
+        " (the write's other parts were stored by upstream a; lines refused: "
+        f"unable to parse '{crash}': unbalanced quotes)")
