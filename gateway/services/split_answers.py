@@ -26,7 +26,7 @@ from gateway.services.routing import RelayedError
 from gateway.services.upstream_guard import GUARDED, Guard
 from gateway.services.upstream_replies import reworded
 from translators.lineprotocol import LineError, Precision
-from translators.lineprotocol.model import MAX_LINE_ERRORS
+from translators.lineprotocol.model import MAX_LINE_ERRORS, time_tag_refusal
 from translators.lineprotocol.rewrite import Part
 
 
@@ -88,13 +88,14 @@ def combine(results: list[WriteOutcome | BaseException], guard: Guard | None,
 def merged(blanked: list[LineError], refusals: list[PartialWrite], *, written: int
            ) -> PartialWrite:
     """Partial writes of the parts of one body as the native store's for the whole body: its
-    lines in the caller's order, of each kind (not parsed; parsed and refused) the first
-    MAX_LINE_ERRORS described and the rest counted as omitted. Each part describes the first
-    of its own, so the whole body's first are among those described."""
+    lines in the caller's order, of each kind (rejected by the parser: not parsed, or
+    refused for a `time` key; refused by the store) the first MAX_LINE_ERRORS described and
+    the rest counted as omitted. Each part describes the first of its own, so the whole
+    body's first are among those described."""
     errors = sorted([*blanked, *(e for r in refusals for e in r.errors)],
                     key=lambda e: e.line_number)
-    unparsed = [e for e in errors if not e.parsed][:MAX_LINE_ERRORS]
-    refused = [e for e in errors if e.parsed][:MAX_LINE_ERRORS]
+    unparsed = [e for e in errors if _by_parser(e)][:MAX_LINE_ERRORS]
+    refused = [e for e in errors if not _by_parser(e)][:MAX_LINE_ERRORS]
     kept = sorted(unparsed + refused, key=lambda e: e.line_number)
     omitted = len(errors) + sum(r.omitted for r in refusals) - len(kept)
     return PartialWrite(kept, written=written, dropped=sum(r.dropped for r in refusals),
@@ -211,6 +212,19 @@ def _failed(error: BaseException, guard: Guard | None, targets: tuple[str, ...],
     failed = GatewayError(error.category, note.describe(), retry_after=error.retry_after)
     failed.split_note = note
     return failed
+
+
+# The reasons the parser refuses a point that parsed with (a `time` tag, a `time` field
+# alone: translators.lineprotocol.slow._refuse): the native store's parser describes the
+# first MAX_LINE_ERRORS of these and of the lines that did not parse together. A field
+# given two types in one line is refused by the parser too, in the words of the store's
+# refusal of a type its catalog does not hold: counted with the store's.
+_PARSER_REFUSALS = (time_tag_refusal("").partition(" on ")[0],
+                    'invalid field name: input field "time"')
+
+
+def _by_parser(error: LineError) -> bool:
+    return not error.parsed or error.reason.startswith(_PARSER_REFUSALS)
 
 
 def _stored(result: WriteOutcome | BaseException) -> bool:

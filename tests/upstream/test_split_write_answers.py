@@ -500,3 +500,18 @@ async def test_a_point_kept_from_1x_is_named_beside_an_unreachable_shard(
     assert answered["error"].endswith(
         " (the write's other parts were stored by upstream a; lines refused: "
         f"unable to parse '{crash}': unbalanced quotes)")
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])  # v3 lists the first 100 lines only
+async def test_points_refused_for_a_time_key_count_against_the_parsers_limit(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    # the native store's parser describes the first 1,000 lines it rejects, those that do
+    # not parse and those refused for a `time` tag or field alike: points with a `time` tag
+    # after 1,000 lines that did not parse (in the 1.x part) are counted, not described
+    lines = [f"up v=x {k + 1}" for k in range(1010)]
+    lines[500:500] = [f"cpu,time=1 v={k} {k + 1}" for k in range(3)]
+    lines += [f"cpu,time=2 v={k} {k + 1}" for k in range(4)] + ["cpu v=1 1", "up v=1 1"]
+    split, whole = await split_and_whole(aiohttp_client, tmp_path, influxdb1, api, "timed",
+                                         "\n".join(lines).encode())
+    assert split[0] == 400
+    assert split == whole
