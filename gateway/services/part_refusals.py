@@ -9,7 +9,10 @@ numbers the lines of the part it was sent.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
+
+import pyarrow.compute as pc
 
 from gateway.backends.upstream.base import Generation
 from gateway.backends.upstream.v1_write_errors import read_write_error
@@ -17,7 +20,12 @@ from gateway.errors import PartialWrite
 from gateway.services.routing import RelayedError
 from gateway.services.upstream_guard import GUARDED
 from translators.lineprotocol import LineError, Precision, line_text, parse_lines, split_points
-from translators.lineprotocol.model import BEYOND_RETENTION, named_refusal
+from translators.lineprotocol.model import (
+    BEYOND_RETENTION,
+    TIME_COLUMN,
+    ParsedBatch,
+    named_refusal,
+)
 from translators.lineprotocol.rewrite import Part
 
 # Why a point of a part is not stored though it parsed: its target stores all or nothing.
@@ -25,6 +33,11 @@ UNSTORED = "not written: upstream {} stores nothing of a batch with a line it ca
 # InfluxDB 3's summaries of a write it refused lines of (its `data` lists them).
 V3_PARTIAL = "partial write of line protocol occurred"
 V3_FAILED = "write of line protocol failed"
+_HOUR = 3600 * 10**9  # the shortest shard group 1.x makes, in ns
+# 1.x's words for a point giving a field another type than its shard holds.
+_CONFLICT = re.compile(r'field type conflict: input field "(?P<key>.*)" on measurement '
+                       r'"(?P<measurement>.*)" is type (?P<given>\w+), already exists as '
+                       r'type \w+')
 
 
 def joined(parts: list[Part]) -> bytes:
@@ -115,12 +128,13 @@ def _none_stored(upstream: str, errors: list[LineError], raw: list[bytes],
 def _dropped_by_1x(refusal: str, dropped: int, parts: list[Part], numbers: list[int],
                    precision: Precision) -> PartialWrite | None:
     """1.x's `partial write: <refusal> dropped=N` for a part, as the native store's partial
-    write, or None when the points it refused cannot be told (a field type conflict: its
-    store's types decide). Once it refused a point 1.x leaves the lines it could not parse
-    unmentioned, so they, and the points it refuses for their `time` tag or field, are named
-    as the gateway's parser (which refuses what 1.x refuses) names them. Which points were
-    beyond retention 1.x does not say: they are counted (dropped, and omitted: rejected
-    lines not described)."""
+    write, or None when the points it refused cannot be told. Once it refused a point 1.x
+    leaves the lines it could not parse unmentioned, so they, and the points it refuses for
+    their `time` tag or field, are named as the gateway's parser (which refuses what 1.x
+    refuses) names them. Which points were beyond retention 1.x does not say: they are
+    counted (dropped, and omitted: rejected lines not described). For a field type
+    conflict its shard's types decide, and it names only the first: the points giving that
+    field that type are named when they are all it refused (`_conflicting`)."""
     parsed = parse_lines(joined(parts), precision, 0)
     errors = [replace(e, line_number=numbers[e.line_number - 1]) for e in parsed.errors
               if 0 < e.line_number <= len(numbers)]
@@ -130,7 +144,41 @@ def _dropped_by_1x(refusal: str, dropped: int, parts: list[Part], numbers: list[
         return PartialWrite(errors, written=total - dropped - parsed.error_count,
                             dropped=dropped, beyond_retention=dropped,
                             omitted=dropped + parsed.error_count - len(errors))
-    if parsed.refused_count != dropped or named_refusal(refused) != refusal:
+    conflicting = _conflicting(refusal, parsed, parts, numbers)
+    refused = sorted(refused + conflicting, key=lambda e: e.line_number)
+    if parsed.refused_count + len(conflicting) != dropped or named_refusal(refused) != refusal:
         return None
-    return PartialWrite(errors, written=total - parsed.error_count, dropped=dropped,
+    return PartialWrite(sorted(errors + conflicting, key=lambda e: e.line_number),
+                        written=total - parsed.error_count - len(conflicting), dropped=dropped,
                         omitted=parsed.error_count - len(errors))
+
+
+def _conflicting(refusal: str, parsed: ParsedBatch, parts: list[Part],
+                 numbers: list[int]) -> list[LineError]:
+    """The points of a part that give the field 1.x's type conflict names the type it names
+    as given, refused with its words, in the caller's numbers; none unless the part's points
+    of that measurement fall in one hour (1.x keeps field types per shard, and its shard
+    groups span whole hours, an hour at least, by default: within one hour the points
+    meet one shard's types, so each of these is refused). 1.x may have refused others too
+    (another field), which its `dropped` count tells."""
+    match = _CONFLICT.fullmatch(refusal)
+    if match is None:
+        return []
+    key, measurement, given = match.group("key", "measurement", "given")
+    chunks = [chunk for chunk in parsed.chunks if chunk.measurement == measurement]
+    hours = {time // _HOUR for chunk in chunks
+             for time in (pc.min(chunk.table.column(TIME_COLUMN)).as_py(),
+                          pc.max(chunk.table.column(TIME_COLUMN)).as_py())}
+    if len(hours) != 1:
+        return []
+    raw: list[bytes] | None = None
+    found: list[LineError] = []
+    for chunk in chunks:
+        if chunk.fields.get(key) != given:
+            continue
+        raw = split_points(joined(parts)) if raw is None else raw
+        present = chunk.table.column(key).is_valid().to_pylist()
+        found += [LineError(numbers[line - 1], line_text(raw, line), refusal, parsed=True)
+                  for line, valid in zip(chunk.lines, present, strict=True)
+                  if valid and 0 < line <= len(numbers)]
+    return found

@@ -515,3 +515,55 @@ async def test_points_refused_for_a_time_key_count_against_the_parsers_limit(
                                          "\n".join(lines).encode())
     assert split[0] == 400
     assert split == whole
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_points_1x_refuses_for_a_field_type_are_named_beside_the_other_parts_lines(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    # 1.x holds `v` of `up` as a float and answers `partial write: field type conflict ...
+    # dropped=1` for its part, naming neither that point nor its line that does not parse:
+    # within one hour its points meet one shard's types, so both are named, in the caller's
+    # numbers, as the native store names them for the whole body holding the same types
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="typed", measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    await databases(client, influxdb1, "typed")
+    for database in ("typed", "whole"):
+        assert await answer(client, api, database, b"up v=1.5 1") == (204, None)
+    body = b"cpu v=1 1\nup v=2i 2\nup v=1.0 3\ncpu v=x 4\nup v=y 5\ncpu v=2 6"
+    split = await answer(client, api, "typed", body)
+    whole = await answer(client, api, "whole", body)
+    assert split[0] == 400
+    assert split == whole
+
+
+async def test_a_field_type_conflict_over_several_1x_shards_is_left_as_1x_said_it(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd) -> None:
+    # 1.x keeps field types per shard: `v` is a float in the shard of 1970's first week and
+    # an integer in one thirty days on, so which of the part's points it refused cannot be
+    # told from its answer (it names one shard's conflict and counts that shard's points
+    # alone: dropped=1 for two refused). The part's answer is 1.x's, with the other parts'
+    # refused lines, and no point is named that 1.x stored.
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="pershard", measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    await databases(client, influxdb1, "pershard")
+    later = 30 * 86400 * 10**9
+    assert await answer(client, "v1", "pershard", f"up v=1.5 1\nup v=1i {later}".encode()) == (
+        204, None)
+    body = f"up v=2i 2\nup v=3i {later + 1}\nup v=4.5 {later + 2}\ncpu v=x 3\ncpu v=1 4"
+    status, answered = await answer(client, "v1", "pershard", body.encode())
+    assert status == 400
+    assert isinstance(answered, dict)
+    message = answered["error"]
+    assert message.startswith("upstream one: partial write: field type conflict: ")
+    assert message.endswith(" dropped=1 (the write's other parts were stored by the native "
+                            "store; lines refused: unable to parse 'cpu v=x 3': invalid "
+                            "boolean)")
+    async with client.session.post(f"{influxdb1.url}/query", params={
+            "db": "pershard", "q": "SELECT v FROM up", "epoch": "ns"}) as stored:
+        values = (await stored.json())["results"][0]["series"][0]["values"]
+    # v=2i and v=4.5 were refused, each by its shard; v=3i was stored
+    assert [value for _, value in values] == [1.5, 1, 3]
