@@ -157,24 +157,23 @@ def _conflicting(refusal: str, parsed: ParsedBatch, parts: list[Part],
                  numbers: list[int]) -> list[LineError]:
     """The points of a part that give the field 1.x's type conflict names the type it names
     as given, refused with its words, in the caller's numbers; none unless the part's points
-    of that measurement fall in one hour (1.x keeps field types per shard, and its shard
-    groups span whole hours, an hour at least, by default: within one hour the points
-    meet one shard's types, so each of these is refused). 1.x may have refused others too
-    (another field), which its `dropped` count tells."""
+    fall in one hour. 1.x keeps field types per shard and, when several shards refuse
+    points, reports one shard's refusal and count; its shard groups span whole hours, an
+    hour at least, by default: within one hour the points meet one shard, so each of these
+    is refused, and `dropped` counts every point refused (another field's too)."""
     match = _CONFLICT.fullmatch(refusal)
     if match is None:
         return []
     key, measurement, given = match.group("key", "measurement", "given")
-    chunks = [chunk for chunk in parsed.chunks if chunk.measurement == measurement]
-    hours = {time // _HOUR for chunk in chunks
+    hours = {time // _HOUR for chunk in parsed.chunks if chunk.num_rows
              for time in (pc.min(chunk.table.column(TIME_COLUMN)).as_py(),
                           pc.max(chunk.table.column(TIME_COLUMN)).as_py())}
     if len(hours) != 1:
         return []
     raw: list[bytes] | None = None
     found: list[LineError] = []
-    for chunk in chunks:
-        if chunk.fields.get(key) != given:
+    for chunk in parsed.chunks:
+        if chunk.measurement != measurement or chunk.fields.get(key) != given:
             continue
         raw = split_points(joined(parts)) if raw is None else raw
         present = chunk.table.column(key).is_valid().to_pylist()

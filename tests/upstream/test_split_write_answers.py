@@ -567,3 +567,31 @@ async def test_a_field_type_conflict_over_several_1x_shards_is_left_as_1x_said_i
         values = (await stored.json())["results"][0]["series"][0]["values"]
     # v=2i and v=4.5 were refused, each by its shard; v=3i was stored
     assert [value for _, value in values] == [1.5, 1, 3]
+
+
+async def test_type_conflicts_of_two_measurements_in_two_1x_shards_are_left_as_1x_said_them(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd) -> None:
+    # up and uq (both to 1.x) each give a field another type than their shard holds, in
+    # shards thirty days apart: 1.x reports one shard's conflict, dropped=1, for two refused
+    # points. Naming only the points of the conflict it reported would count the other as
+    # stored: the answer stays 1.x's.
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="twotypes", measurement="u*", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    await databases(client, influxdb1, "twotypes")
+    later = 30 * 86400 * 10**9
+    assert await answer(client, "v1", "twotypes",
+                        f"up v=1.5 1\nuq w=1i {later}".encode()) == (204, None)
+    body = f"up v=2i 2\nuq w=2.5 {later + 1}\ncpu v=1 3"
+    status, answered = await answer(client, "v1", "twotypes", body.encode())
+    assert status == 400
+    assert isinstance(answered, dict)
+    assert answered["error"].startswith("upstream one: partial write: field type conflict: ")
+    assert answered["error"].endswith(" dropped=1 (the write's other parts were stored by the "
+                                      "native store)")
+    async with client.session.post(f"{influxdb1.url}/query", params={
+            "db": "twotypes", "q": "SELECT count(*) FROM /u./"}) as stored:
+        series = (await stored.json())["results"][0]["series"]
+    assert {s["name"]: s["values"][0][1:] for s in series} == {"up": [1, None],
+                                                              "uq": [None, 1]}
