@@ -147,11 +147,11 @@ def _in_caller_numbers(refused: PartialWrite, numbers: list[int]) -> PartialWrit
 def _noted(earlier: object, text: str, blanked: list[LineError],
            others: list[tuple[WriteOutcome | BaseException, tuple[str, ...]]]) -> SplitNote:
     """The note for a failed part whose error says `text` (`earlier`: the note its own split
-    made, if any), the other parts' `results` and targets: a mirror route's part lists its
-    primary as storing and its mirrors as they did; a partial write, the target that
-    answered it (what its mirrors did is not known). `blanked`: points kept from every
-    target before the split, refused lines too when the failed part's answer does not name
-    them."""
+    made, if any), from the other parts' results and targets (`others`): a mirror route's
+    part lists its primary as storing and its mirrors as they did; a partial write, the
+    target that answered it (what its mirrors did is not known). `blanked`: points kept
+    from every target before the split, refused lines too when the failed part's answer
+    does not name them."""
     note = earlier if isinstance(earlier, SplitNote) else SplitNote(text)
     stored: list[str] = []
     queued: list[str] = []
