@@ -106,7 +106,8 @@ class ReplayQueue:
         self.when_full = when_full
         self.retry_after = retry_after  # what QueueFull tells the client
         self._clock = clock
-        self._log = ReplayLog(directory, segment_bytes=segment_bytes)
+        self._log = ReplayLog(directory, segment_bytes=segment_bytes,
+                              statements=when_full == DROP_OLDEST)
         self._executor: ThreadPoolExecutor | None = None
         self._state = LogState(version=-1, head_seq=0, next_seq=0, bytes=0, head=None)
         self._pending: list[tuple[QueuedEntry, int, asyncio.Future[None]]] = []
@@ -209,7 +210,7 @@ class ReplayQueue:
     def _droppable(self) -> int:
         """Bytes the oldest writes hold up to the first statement, stored or not yet."""
         state = self._state
-        if state.droppable < state.bytes:  # a statement is stored
+        if state.droppable is not None and state.droppable < state.bytes:  # a statement
             return state.droppable
         droppable = state.bytes
         for entry, size, _ in [*self._writing, *self._pending]:

@@ -74,8 +74,9 @@ class LogState:
     head: QueuedEntry | None  # the record at head_seq, None when the log is empty
     corrupt: int = 0  # records skipped because their (non-last) segment was damaged
     # Record bytes of the writes ahead of the first statement (all of `bytes` when none is
-    # queued): what the bounds may drop, as they stop at a statement.
-    droppable: int = 0
+    # queued): what the bounds may drop, as they stop at a statement. None unless the log
+    # was opened to find statements (ReplayLog's `statements`).
+    droppable: int | None = None
 
     @property
     def depth(self) -> int:
@@ -94,7 +95,8 @@ class Moved:
 class ReplayLog:
     """Segment files plus a head file in one directory; see the module docstring."""
 
-    def __init__(self, directory: Path, *, segment_bytes: int = DEFAULT_SEGMENT_BYTES) -> None:
+    def __init__(self, directory: Path, *, segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+                 statements: bool = False) -> None:
         self.directory = directory
         self.segment_bytes = segment_bytes
         self._sizes: dict[int, int] = {}  # first seq of each segment → its size, ascending
@@ -117,6 +119,9 @@ class ReplayLog:
         self._uncut = False  # a failed write may have left bytes past the tail's size
         # Where each queued statement starts, as (seq, position): a position counts record
         # bytes up to the tail's end (`_end`), so the head's is `_end - _queued_bytes()`.
+        # Kept only when asked (`statements`, for drop_oldest): on open it costs a read of
+        # every record's header (about 5 us each).
+        self._tracking = statements
         self._statements: deque[tuple[int, int]] = deque()
         self._end = 0
 
@@ -150,7 +155,8 @@ class ReplayLog:
         self._restore_head(self._head_file.open(), firsts[0])
         self._finish(moved=False)
         self._forget_segments()  # left behind by a crash between a head sync and an unlink
-        self._find_statements()
+        if self._tracking:
+            self._find_statements()
         return self.state()
 
     def _find_statements(self) -> None:
@@ -263,7 +269,7 @@ class ReplayLog:
         self._sizes[self._tail] = start + len(data)
         self._next_seq += len(entries)
         for seq, (entry, record) in enumerate(zip(entries, records, strict=True), first_seq):
-            if isinstance(entry, QueuedStatement):
+            if self._tracking and isinstance(entry, QueuedStatement):
                 self._statements.append((seq, self._end))
             self._end += len(record)
         # Only a batch that is stored makes room: had the head moved before a write that then
@@ -303,7 +309,7 @@ class ReplayLog:
         while self._statements and self._statements[0][0] < self._head_seq:
             self._statements.popleft()  # delivered, or lost to a damaged segment
         queued = self._queued_bytes()
-        droppable = (queued if not self._statements
+        droppable = (None if not self._tracking else queued if not self._statements
                      else self._statements[0][1] - (self._end - queued))
         return LogState(self._version, self._head_seq, self._next_seq, queued,
                         self._head_entry, self._corrupt, droppable)
