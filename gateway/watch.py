@@ -24,14 +24,17 @@ _GONE_POLL = 0.25  # seconds between looks at whether the caller has gone
 
 async def watched(call: Awaitable[T], gone: Callable[[], bool] | None,
                   timeout: float | None,
-                  stop: Callable[[str], None] | None = None) -> T:
+                  stop: Callable[[str], None] | None = None, *,
+                  since: float | None = None) -> T:
     """`call`'s result, unless its caller leaves first (`gone()` turns true) or `timeout`
     seconds pass: the call is then cancelled and a 503-category error raised. `stop(reason)`,
     when given, is told first (and when our own caller is cancelled), for work the
-    cancellation alone does not reach."""
+    cancellation alone does not reach. `since` (the loop's clock, `started()`) is when the
+    timeout began, when that was before this call: one deadline for a request's every
+    attempt (failover targets, statements sent one by one)."""
     task = asyncio.ensure_future(call)
     loop = asyncio.get_running_loop()
-    limit = None if timeout is None else loop.time() + timeout
+    limit = None if timeout is None else (loop.time() if since is None else since) + timeout
     try:
         while not task.done():
             left = None if limit is None else limit - loop.time()
@@ -48,6 +51,11 @@ async def watched(call: Awaitable[T], gone: Callable[[], bool] | None,
         await _cancel(task, stop, "query cancelled")
         raise
     return task.result()
+
+
+def started() -> float:
+    """Now, on the clock `watched()`'s `since` reads."""
+    return asyncio.get_running_loop().time()
 
 
 async def _cancel(task: asyncio.Future[T], stop: Callable[[str], None] | None,

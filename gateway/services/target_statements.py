@@ -29,6 +29,7 @@ from translators.influxql import ast
 from translators.influxql.decode import (
     MalformedAnswer,
     RequestFailed,
+    decode_v1_chunks,
     decode_v1_json,
     decode_v1_msgpack,
 )
@@ -96,15 +97,19 @@ class TargetStatements:
 
 
 async def fetch_results(upstream: Upstream, call: InfluxQLCall,
-                        credentials: PassCredentials | None) -> list[StatementResult]:
+                        credentials: PassCredentials | None,
+                        received: bytearray | None = None) -> list[StatementResult]:
     """An InfluxQL answer as results, asked for in the most faithful form the upstream has:
     MessagePack from 1.x (JSON writes 2.0 as 2, losing the float), JSON with nanosecond
-    times from 2.x and 3 (InfluxDB 3's /query has no MessagePack)."""
+    times from 2.x and 3 (InfluxDB 3's /query has no MessagePack). With `received` (1.x
+    only), the answer is asked for chunked and its bytes put there as they arrive: each
+    statement's results come as it finishes, so those are there if the wait is cut short
+    (`finished_v1_msgpack` reads them)."""
     msgpack = upstream.generation is Generation.V1
     call = dataclasses.replace(
         call, accept="application/x-msgpack" if msgpack else "application/json", epoch="ns",
-        chunked=False, chunk_size=None, pretty=False)
-    reply = await upstream.influxql(call, credentials=credentials)
+        chunked=received is not None, chunk_size=None, pretty=False)
+    reply = await upstream.influxql(call, credentials=credentials, received=received)
     if reply.status == 400:
         raise invalid(reply.error_message())
     if not reply.ok:
@@ -112,7 +117,7 @@ async def fetch_results(upstream: Upstream, call: InfluxQLCall,
     try:
         if msgpack and reply.content_type.startswith("application/x-msgpack"):
             return decode_v1_msgpack(reply.body)
-        return decode_v1_json(reply.body)
+        return (decode_v1_chunks if call.chunked else decode_v1_json)(reply.body)
     except RequestFailed as exc:
         raise invalid(str(exc)) from None
     except MalformedAnswer as exc:

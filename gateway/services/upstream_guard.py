@@ -18,10 +18,12 @@ bytes could have left off, the upstream request is abandoned before the body's e
 upstream stores none of it) and the caller gets a 400 naming the line, as 1.x answers when it
 writes nothing. A gzip body cannot have bytes blanked once part of it has left: one whose
 first chunk holds a hazard is read whole and sent inflated; one found later is abandoned so.
+Blanking (or refusing) reads the rest of the body in a worker thread, off the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
 
@@ -129,7 +131,8 @@ class Guard:
             return _joined(first, iterator), gzip  # the upstream refuses it in its words
         if may_hold_hazard(plain):
             whole = first + b"".join([chunk async for chunk in iterator])
-            return self.check(whole, gzip, limit, accept_partial=accept_partial)
+            return await asyncio.to_thread(self.check, whole, gzip, limit,
+                                           accept_partial=accept_partial)
         return self._gzip(first, plain, iterator, inflater), gzip
 
     async def _plain(self, chunks: AsyncIterator[bytes], accept_partial: bool
@@ -139,7 +142,7 @@ class Guard:
         async for chunk in chunks:
             if sent.holds_hazard(chunk):
                 rest = carry + chunk + b"".join([more async for more in chunks])
-                guarded = self._rest(rest, sent, accept_partial)
+                guarded = await asyncio.to_thread(self._rest, rest, sent, accept_partial)
                 if guarded is not None:
                     rest = guarded.body
                 yield rest
@@ -186,7 +189,7 @@ class Guard:
                     # past the limit, or a body the upstream refuses whole: abandoned
                     self.failure = exc
                     raise
-                self._rest(b"".join(rest), sent, accept_partial=False)
+                await asyncio.to_thread(self._rest, b"".join(rest), sent, False)
                 for piece in pieces:  # nothing hazardous after all: on as sent
                     yield piece
                 return

@@ -29,7 +29,6 @@ from gateway.services.influxql import (
     InfluxQLAnswer,
     InfluxQLRequest,
     InfluxQLService,
-    chunking_for,
     parse_request,
 )
 from gateway.services.mirror_statements import StatementQueues, mirrored, on_write_targets
@@ -42,9 +41,10 @@ from gateway.services.routing import (
 )
 from gateway.services.shard_read import ShardedReads, changes_shards, wants_shards
 from gateway.services.target_statements import TargetStatements, fetch_results
-from gateway.watch import watched
+from gateway.watch import started, watched
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
+from translators.influxql.decode import finished_v1_msgpack
 from translators.influxql.render import render
 from translators.influxql.results import Series, StatementResult
 from translators.influxql.screen import may_change, may_read_elsewhere, names_databases
@@ -58,17 +58,21 @@ class RoutedInfluxQL:
     def __init__(self, router: Router, native: InfluxQLService,
                  queues: StatementQueues, timeout: float | None = None) -> None:
         self._router = router
-        self._timeout = timeout  # query.timeout_seconds, for each read an upstream answers
+        self._timeout = timeout  # query.timeout_seconds, for a read whoever answers it
         self._native = native
         self._queues = queues
         self._targets = TargetStatements(router, native)
         self._sharded = ShardedReads(self._targets.results, self._router.generation)
 
-    async def execute(self, request: InfluxQLRequest, *, relay: bool = True) -> InfluxQLAnswer:
+    async def execute(self, request: InfluxQLRequest, *, relay: bool = True,
+                      since: float | None = None) -> InfluxQLAnswer:
         """`relay=False` asks for decoded results even where an upstream's bytes could be
-        relayed (a request split over several databases is put back together from them)."""
+        relayed (a request split over several databases is put back together from them).
+        `since`: when the query timeout began for a request this one is part of (now
+        otherwise); it bounds every upstream read of the request, failover targets included."""
         if not self._router.active:
             return await self._native.execute(request)
+        since = started() if since is None else since
         unparsed = self._unparsed_route(request) if relay else None
         if unparsed is not None:
             # Relayed as is, without parsing (the upstream parses it anyway).
@@ -77,7 +81,7 @@ class RoutedInfluxQL:
                 request = dataclasses.replace(request, credentials=None)
             try:
                 return await with_failover(
-                    targets, lambda target: self._read(target, request, [], True),
+                    targets, lambda target: self._read(target, request, [], True, since),
                     request.database or "every database")
             except RelayedError as exc:
                 if exc.status == 400 and exc.reply.generation is not Generation.V1:
@@ -96,7 +100,7 @@ class RoutedInfluxQL:
             if isinstance(statement, ast.CreateDatabase):
                 return await self._create_database(statement, request)
         elif any(isinstance(s, ast.ShowDatabases) for s in statements):
-            return await self._with_databases_listed(statements, request)
+            return await self._with_databases_listed(statements, request, since)
         databases = sorted({d for s in statements for d in names.databases_of(s, request.database)})
         if len(databases) > 1:
             self._check_one_target_each(statements, request.database)
@@ -105,8 +109,8 @@ class RoutedInfluxQL:
                     refuse_on_influxdb3([statement], self._influxdb3_targets(
                         named, names.addressed([statement], named)[1]))
             if len(statements) > 1:
-                return await self._per_statement(statements, request)
-            return await self._spanning(statements, request, databases, relay)
+                return await self._per_statement(statements, request, since)
+            return await self._spanning(statements, request, databases, relay, since)
         database, measurement = names.addressed(statements, request.database)
         if database is None:
             return await self._native.execute(request)
@@ -127,7 +131,7 @@ class RoutedInfluxQL:
                                           whole_series=route.shard_by == "measurement")
             if changes_shards(statements):  # not cut short: some shards would have run it
                 return await asked
-            return await self._watched(asked, statements, request)
+            return await self._watched(asked, statements, request, since)
         if route.mode == "shard" and route.read and changes_shards(statements):
             # Reads come from the read target, but each shard holds part of the data: what
             # changes it reaches them all, or a DELETE leaves the other shards' points.
@@ -138,7 +142,8 @@ class RoutedInfluxQL:
             return await self._native.execute(request)
 
         return await with_failover(
-            targets, lambda target: self._read(target, request, statements, relay), database)
+            targets, lambda target: self._read(target, request, statements, relay, since),
+            database)
 
     def _unparsed_route(self, request: InfluxQLRequest
                         ) -> tuple[list[str], RouteConfig] | None:
@@ -164,6 +169,8 @@ class RoutedInfluxQL:
         generations = {self._router.generation(t) for t in targets if t != NATIVE}
         if None in generations:
             return None  # an upstream no longer configured: the parsed path reports it
+        if Generation.V1 in generations and self._timeout is not None and ";" in request.text:
+            return None  # may be several statements: read as each finishes (`_upstream`)
         if generations - {Generation.V1} and (
                 not request.database  # answered by the native store when parsed
                 or may_read_elsewhere(request.text)  # 2.x and 3 need qualified names rewritten
@@ -176,30 +183,31 @@ class RoutedInfluxQL:
         return targets, route
 
     async def _per_statement(self, statements: list[ast.Statement],
-                             request: InfluxQLRequest) -> InfluxQLAnswer:
+                             request: InfluxQLRequest, since: float) -> InfluxQLAnswer:
         """Statements that read different databases, each answered by its own route, as 1.x
-        answers them: in order, each under its id, none after the first error."""
-        answer = InfluxQLAnswer()
-        loop = asyncio.get_running_loop()
-        deadline = None if self._timeout is None else loop.time() + self._timeout
+        answers them: in order, each under its id, none after the first error (`cut_short`)."""
+        answer = InfluxQLAnswer.of([], statements)
+        deadline = None if self._timeout is None else since + self._timeout
         for index, statement in enumerate(statements):
-            if deadline is not None and index and loop.time() > deadline:
+            if deadline is not None and index and started() > deadline:
                 # the timeout bounds the whole request, as the native store's (influxql.py)
-                answer.results.append(StatementResult(
-                    index, error=QueryTimedOut(self._timeout or 0).message))
-                answer.chunking[index] = chunking_for(statement)
-                break
-            single = dataclasses.replace(request, text=render(statement))
-            result = (await self.execute(single, relay=False)).results
-            for part in result[:1]:
-                answer.results.append(dataclasses.replace(part, statement_id=index))
-            answer.chunking[index] = chunking_for(statement)
-            if not result or result[0].error is not None:
-                break
+                error = QueryTimedOut(self._timeout or 0).message
+            else:
+                single = dataclasses.replace(request, text=render(statement))
+                result = (await self.execute(single, relay=False, since=since)).results
+                if not result:
+                    break
+                if result[0].error is None:
+                    answer.results.append(dataclasses.replace(result[0], statement_id=index))
+                    continue
+                error = result[0].error
+            answer.results = cut_short(answer.results, error, len(statements),
+                                       request.chunked)
+            break
         return answer
 
     async def _spanning(self, statements: list[ast.Statement], request: InfluxQLRequest,
-                        databases: list[str], relay: bool) -> InfluxQLAnswer:
+                        databases: list[str], relay: bool, since: float) -> InfluxQLAnswer:
         """One statement reading several databases that one target serves: sent to it whole,
         as 1.x reads `FROM "db1".."m", "db2".."m"` itself. InfluxDB 2 and 3 are asked one
         database per query (2 takes the retention policy as a parameter, 3 has none), so
@@ -220,7 +228,7 @@ class RoutedInfluxQL:
                     f"a statement reading several databases ({', '.join(databases)}) cannot "
                     f"be sent to upstream {target}: InfluxDB {generation.value[1:]} "
                     "reads one database per query; read each in its own statement")
-            return await self._read(target, request, statements, relay)
+            return await self._read(target, request, statements, relay, since)
 
         return await with_failover(targets, attempt, ", ".join(databases))
 
@@ -248,7 +256,8 @@ class RoutedInfluxQL:
         return await self._targets.results(target, statements, request)
 
     async def _read(self, target: str, request: InfluxQLRequest,
-                    statements: list[ast.Statement], relay: bool) -> InfluxQLAnswer:
+                    statements: list[ast.Statement], relay: bool, since: float
+                    ) -> InfluxQLAnswer:
         """One read target's answer: the native store's, or an upstream's (relayed as is
         where `relay` allows)."""
         if target == NATIVE:
@@ -257,10 +266,11 @@ class RoutedInfluxQL:
         if dropped is not None:
             return InfluxQLAnswer.of(dropped, statements)
         return await self._upstream(self._router.upstreams[target], statements, request,
-                                    relay)
+                                    since, relay)
 
     async def _upstream(self, upstream: Upstream, statements: list[ast.Statement],
-                        request: InfluxQLRequest, relay_allowed: bool = True) -> InfluxQLAnswer:
+                        request: InfluxQLRequest, since: float, relay_allowed: bool = True
+                        ) -> InfluxQLAnswer:
         generation = upstream.generation
         call = InfluxQLCall(
             text=request.text, database=request.database,
@@ -269,24 +279,36 @@ class RoutedInfluxQL:
             chunk_size=request.chunk_size, write=not request.read_only, pretty=request.pretty)
         if generation is not Generation.V1:
             call = names.unqualified(call, statements, generation)
-        relay = relay_allowed and (request.caller is Generation.V1 and (
+        # Several statements under a timeout are read as 1.x finishes each (its chunked
+        # answer), so that those done when the timeout passes are kept, as on the native
+        # store and on 1.x itself; 2.x and 3 are not known to chunk MessagePack.
+        received = (bytearray() if self._timeout is not None and len(statements) > 1
+                    and generation is Generation.V1 else None)
+        relay = received is None and relay_allowed and (request.caller is Generation.V1 and (
             generation is Generation.V1
             or negotiate_v1_format(request.accept) is not V1Format.MSGPACK))
         return await self._watched(
-            self._upstream_answer(upstream, call, statements, request, relay), statements,
-            request)
+            self._upstream_answer(upstream, call, statements, request, relay, received),
+            statements, request, since, received)
 
     async def _watched(self, call: Awaitable[InfluxQLAnswer], statements: list[ast.Statement],
-                       request: InfluxQLRequest) -> InfluxQLAnswer:
-        """`call`'s answer, cancelled when the query timeout passes or the caller leaves."""
+                       request: InfluxQLRequest, since: float,
+                       received: bytearray | None = None) -> InfluxQLAnswer:
+        """`call`'s answer, cancelled when the query timeout (counted from `since`) passes
+        or the caller leaves. Timed out, the statements that had finished in `received` (a
+        chunked MessagePack answer's first part) are kept, and the next is cut short."""
         try:
-            return await watched(call, request.gone, self._timeout)
+            return await watched(call, request.gone, self._timeout, since=since)
         except QueryTimedOut as exc:  # a statement's error, as the native store answers it
-            return InfluxQLAnswer.of([StatementResult(0, error=exc.message)], statements[:1])
+            finished = [] if received is None else finished_v1_msgpack(bytes(received))
+            return InfluxQLAnswer.of(
+                cut_short(finished, exc.message, len(statements), request.chunked),
+                statements)
 
     async def _upstream_answer(self, upstream: Upstream, call: InfluxQLCall,
                                statements: list[ast.Statement], request: InfluxQLRequest,
-                               relay: bool) -> InfluxQLAnswer:
+                               relay: bool, received: bytearray | None = None
+                               ) -> InfluxQLAnswer:
         generation = upstream.generation
         if relay:
             reply = await upstream.influxql(call, credentials=request.credentials)
@@ -294,8 +316,8 @@ class RoutedInfluxQL:
                 # Another generation's error body is re-worded in 1.x's shape.
                 raise RelayedError(upstream.name, reply)
             return InfluxQLAnswer(relay=reply)
-        return InfluxQLAnswer.of(await fetch_results(upstream, call, request.credentials),
-                                 statements)
+        return InfluxQLAnswer.of(
+            await fetch_results(upstream, call, request.credentials, received), statements)
 
     async def databases(self) -> list[str]:
         """SHOW DATABASES' names: every target's, merged."""
@@ -308,7 +330,7 @@ class RoutedInfluxQL:
         return InfluxQLAnswer(results=[_listed(0, await self.databases())])
 
     async def _with_databases_listed(self, statements: list[ast.Statement],
-                                     request: InfluxQLRequest) -> InfluxQLAnswer:
+                                     request: InfluxQLRequest, since: float) -> InfluxQLAnswer:
         """SHOW DATABASES among other statements, merged from every target as a lone one is
         (the route of the others would ask one shard or read target): the others run as a
         request of their own, and each SHOW DATABASES is listed before them when it comes
@@ -321,7 +343,7 @@ class RoutedInfluxQL:
         others = [s for s, listed in zip(statements, listing, strict=True) if not listed]
         ran = iter((await self.execute(dataclasses.replace(
             request, text=";".join(render(s) for s in others), params=None, params_text=None),
-            relay=False)).results if others else ())
+            relay=False, since=since)).results if others else ())
         after = await self.databases() if any(listing[changed:]) else []
         results: list[StatementResult] = []
         for index, listed in enumerate(listing):
@@ -353,6 +375,23 @@ class RoutedInfluxQL:
         return InfluxQLAnswer(results=[await create_everywhere(
             route, statement, self._router, native_create(self._native, request),
             self._queues, request.credentials if route.passthrough else None)])
+
+
+def cut_short(finished: list[StatementResult], error: str, count: int, chunked: bool
+              ) -> list[StatementResult]:
+    """The results of a request of `count` statements whose first `finished` answered and
+    whose next failed with `error`, as 1.x and the native store (influxql.py) answer it: the
+    error under the next id, then "not executed" under that id for each statement left (an
+    unchunked answer keeps an id's last result, so there only the notice shows when any are
+    left). A request already stopped by a statement's error is answered as it was."""
+    if any(r.error is not None for r in finished) or len(finished) >= max(count, 1):
+        return finished
+    index = len(finished)
+    left = max(count - 1 - index, 0)
+    if chunked:
+        return [*finished, StatementResult(index, error=error),
+                *(StatementResult(index, error="not executed") for _ in range(left))]
+    return [*finished, StatementResult(index, error="not executed" if left else error)]
 
 
 def _listed(statement_id: int, names: list[str]) -> StatementResult:

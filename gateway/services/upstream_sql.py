@@ -24,7 +24,7 @@ from gateway.model import PassCredentials, SqlQuery
 from gateway.services.query import QueryService
 from gateway.services.routing import RelayedError, Router, with_failover
 from gateway.services.target_statements import fetch_results
-from gateway.watch import watched
+from gateway.watch import started, watched
 from translators.influxql.render import render
 from translators.sql import SqlRejected
 from translators.sql.to_influxql import (
@@ -44,7 +44,7 @@ class RoutedSql:
                  timeout: float | None = None) -> None:
         self._router = router
         self._native = native
-        self._timeout = timeout  # query.timeout_seconds, for each read an upstream answers
+        self._timeout = timeout  # query.timeout_seconds, for a read whoever answers it
 
     async def sql(self, query: SqlQuery, *, format: str = "json",
                   credentials: PassCredentials | None = None) -> pa.Table | UpstreamReply:
@@ -62,13 +62,15 @@ class RoutedSql:
         route = self._router.resolve(database, measurement).route
         targets = self._router.read_targets(database, measurement)
         creds = credentials if route.passthrough else None
+        since = started()  # one timeout for the read, whichever failover target answers
+
         async def attempt(target: str) -> pa.Table | UpstreamReply:
             if target == NATIVE:
                 return await self._native.sql(query)
             upstream = self._router.upstreams[target]
             if upstream.generation is Generation.V3:
                 return await watched(self._v3(upstream, query, format, creds), query.gone,
-                                     self._timeout)
+                                     self._timeout, since=since)
             nonlocal translation
             if translation is None:
                 try:
@@ -78,7 +80,7 @@ class RoutedSql:
             if isinstance(translation, SqlRejected):
                 raise invalid(str(translation))
             return await watched(self._translated(upstream, query, translation, creds),
-                                 query.gone, self._timeout)
+                                 query.gone, self._timeout, since=since)
 
         return await with_failover(targets, attempt, database)
 

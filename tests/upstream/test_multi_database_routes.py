@@ -65,15 +65,23 @@ async def test_each_statement_is_answered_by_its_databases_route(client: TestCli
         assert (await direct.json())["results"][0]["series"] == results[0]["series"]
 
 
+FAILING = ('SELECT v FROM "md_up".."m"; SELECT v FROM "md_native".."m" GROUP BY time(1m); '
+           'SELECT v FROM "md_up2".."m"')
+
+
 async def test_statements_after_an_error_are_not_answered(client: TestClient) -> None:
-    status, body = await query(
-        client, 'SELECT v FROM "md_up".."m"; SELECT v FROM "md_native".."m" GROUP BY time(1m); '
-                'SELECT v FROM "md_up2".."m"')
+    """As 1.x answers (and the native store): the failed statement's error, then "not
+    executed" under its id for the one left, which an unchunked answer keeps alone."""
+    status, body = await query(client, FAILING)
     assert status == 200, body
     first, second = body["results"]
-    assert (first["statement_id"], second["statement_id"]) == (0, 1)
     assert values(first) == [[1, 1.0], [2, 2.0]]
-    assert "aggregate" in second["error"]
+    assert (first["statement_id"], second) == (0, {"statement_id": 1, "error": "not executed"})
+    answer = await client.get("/query", params={"q": FAILING, "epoch": "s", "chunked": "true"})
+    lines = [json.loads(line)["results"] for line in (await answer.text()).splitlines()]
+    assert [r[0]["statement_id"] for r in lines] == [0, 1, 1]
+    assert "aggregate" in lines[1][0]["error"]
+    assert lines[2] == [{"statement_id": 1, "error": "not executed"}]
 
 
 async def test_other_formats_carry_every_statement(client: TestClient) -> None:

@@ -6,6 +6,7 @@ for a client of its own that goes away. Uncancelled, the query below runs for mi
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import socket
 import time
@@ -25,6 +26,13 @@ pytestmark = pytest.mark.slow
 # eight series of 1,000 one-second buckets, each fitted with a season of 20: seconds each
 SLOW = ("SELECT holt_winters(mean(v), 10, 20) FROM m WHERE time >= 0 AND time < 1000s "
         "GROUP BY time(1s), host")
+# SQL for the SQL-to-InfluxQL path (`sql_server`): 400 points of a 10 KB string, which Go's
+# regexp matches against this pattern in time proportional to the string's length times the
+# pattern's (RE2 does not backtrack, but its NFA runs 2,000 repetitions abreast): a large
+# fraction of a second a point, so the query runs for minutes. 1.6.7 lists a query killed at
+# once, but filters points below where it looks for the kill: the server is stopped after.
+SLOW_SQL = "SELECT count(s) FROM m WHERE s ~ '(x|y){1000}(x|y){1000}z'"
+SLOW_SQL_MARK = "(x|y){1000}"  # how SLOW_SQL's InfluxQL shows in SHOW QUERIES
 
 
 @pytest.fixture(scope="module")
@@ -72,24 +80,26 @@ def start(tmp_path: Path, server: Influxd) -> Iterator:
     _wait_for_no_slow_query(server, within=120)  # the next test starts with an idle server
 
 
-def _slow_queries(server: Influxd) -> list[str]:
-    """The status of each run of SLOW that 1.6.7 lists (running or killed)."""
+def _slow_queries(server: Influxd, mark: str = "holt_winters") -> list[str]:
+    """The status of each run of SLOW (or of another query whose text holds `mark`) that
+    1.6.7 lists (running or killed)."""
     url = f"{server.url}/query?" + urllib.parse.urlencode({"q": "SHOW QUERIES"})
     with urllib.request.urlopen(url, timeout=10) as response:
         series = json.load(response)["results"][0]["series"][0]
-    return [row[4] for row in series["values"] if row[1].startswith("SELECT holt_winters")]
+    return [row[4] for row in series["values"] if mark in row[1]]
 
 
-def _wait_until_running(server: Influxd) -> None:
+def _wait_until_running(server: Influxd, mark: str = "holt_winters") -> None:
     deadline = time.monotonic() + 30
-    while _slow_queries(server) != ["running"]:
+    while _slow_queries(server, mark) != ["running"]:
         assert time.monotonic() < deadline, "the slow query never started upstream"
         time.sleep(0.1)
 
 
-def _assert_stopped_upstream(server: Influxd, within: float) -> None:
+def _assert_stopped_upstream(server: Influxd, within: float, mark: str = "holt_winters"
+                             ) -> None:
     deadline = time.monotonic() + within
-    while "running" in _slow_queries(server):
+    while "running" in _slow_queries(server, mark):
         assert time.monotonic() < deadline, "the upstream still runs the abandoned query"
         time.sleep(0.1)
 
@@ -192,6 +202,168 @@ def test_the_query_timeout_bounds_a_request_whose_statements_read_several_databa
         gateway.stop()
     assert len(results) < len(statements)
     assert took < 20  # the timeout, one statement cut short and a loaded machine's slack
-    assert results[-1] == {"statement_id": len(results) - 1,
-                           "error": "query timed out after 2 s"}
+    # statements are left after the one cut short: 1.x's notice stands for its error
+    assert results[-1] == {"statement_id": len(results) - 1, "error": "not executed"}
     assert all("error" not in r for r in results[:-1])
+
+
+def _failover(path: Path, server: Influxd, first_timeout: float) -> Path:
+    """Reads go to "a", then to "b" once "a" has not answered within its `timeout_seconds`;
+    both are the one 1.6.7 (each runs its own copy of a query)."""
+    path.write_text("\n".join([
+        "[[upstreams]]", 'name = "a"', 'type = "influxdb1"', f'url = "{server.url}"',
+        f"timeout_seconds = {first_timeout}",
+        "[[upstreams]]", 'name = "b"', 'type = "influxdb1"', f'url = "{server.url}"',
+        "timeout_seconds = 600.0",
+        "[[routes]]", 'database = "*"', 'mode = "single"', 'targets = ["a"]',
+        'failover = ["b"]']) + "\n")
+    return path
+
+
+def test_failover_targets_share_the_query_timeout(tmp_path: Path, server: Influxd) -> None:
+    """"a" gives up after 6 s (its own timeout, a failure that fails over), and "b" is left
+    what remains of the 7 s query timeout, not 7 s more: the caller has its answer within
+    about 7 s, where a timeout per target answered after 13 s. SLOW runs for minutes on
+    either, so neither answers first."""
+    gateway = gateway_process(tmp_path / "gw", _failover(tmp_path / "route.toml", server, 6),
+                              INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="7").start()
+    try:
+        url = f"{gateway.url}/query?" + urllib.parse.urlencode({"db": "db", "q": SLOW})
+        began = time.monotonic()
+        with urllib.request.urlopen(url, timeout=60) as response:
+            status, body = response.status, json.load(response)
+        took = time.monotonic() - began
+        assert (status, body) == (200, {"results": [
+            {"statement_id": 0, "error": "query timed out after 7 s"}]})
+        assert 6 <= took < 11  # "b" was asked, and within the one timeout
+        _assert_stopped_upstream(server, within=3)
+    finally:
+        gateway.stop()
+        _wait_for_no_slow_query(server, within=120)
+
+
+QUICK = ["SELECT count(v) FROM m",
+         "SELECT max(v) FROM m WHERE host = 'h1' AND time >= 0 AND time < 1000s "
+         "GROUP BY time(100s)"]
+
+
+def _lines(response: object) -> list[dict]:
+    """The JSON objects of a /query answer, one per line when chunked."""
+    return [json.loads(line) for line in response.read().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["unchunked", "chunked"])
+def test_statements_finished_before_the_query_timeout_are_kept(
+        start, server: Influxd, chunked: bool) -> None:
+    """As 1.6.7 answers when its own query-timeout passes (and the native store when the
+    gateway's does): the statements done are answered, the one cut short fails with the
+    timeout, and each after it is "not executed"; unchunked, an id keeps its last result,
+    so the cut statement shows "not executed" when any follow."""
+    gateway = start(INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="2")
+    url = f"{gateway.url}/query?" + urllib.parse.urlencode({
+        "db": "db", "q": ";".join([*QUICK, SLOW, QUICK[0]]),
+        **({"chunked": "true"} if chunked else {})})
+    began = time.monotonic()
+    with urllib.request.urlopen(url, timeout=60) as response:
+        answer = _lines(response)
+    assert time.monotonic() - began < 10
+    direct = f"{server.url}/query?" + urllib.parse.urlencode({"db": "db", "q": ";".join(QUICK)})
+    with urllib.request.urlopen(direct, timeout=30) as response:
+        done = json.load(response)["results"]  # what 1.6.7 answers the quick ones alone
+    assert len(done) == 2 and all(r["series"] for r in done)
+    if chunked:
+        assert answer == [{"results": [r]} for r in [
+            *done, {"statement_id": 2, "error": "query timed out after 2 s"},
+            {"statement_id": 2, "error": "not executed"}]]
+    else:
+        assert answer == [{"results": [*done, {"statement_id": 2, "error": "not executed"}]}]
+    _assert_stopped_upstream(server, within=3)
+
+
+def test_the_statement_cut_short_last_answers_the_timeout(start, server: Influxd) -> None:
+    gateway = start(INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="2")
+    url = f"{gateway.url}/query?" + urllib.parse.urlencode({"db": "db", "q": f"{QUICK[0]};{SLOW}"})
+    with urllib.request.urlopen(url, timeout=60) as response:
+        results = json.load(response)["results"]
+    assert [r["statement_id"] for r in results] == [0, 1]
+    assert results[0]["series"][0]["columns"] == ["time", "count"]
+    assert results[1] == {"statement_id": 1, "error": "query timed out after 2 s"}
+    _assert_stopped_upstream(server, within=3)
+
+
+def test_a_statement_cut_short_while_it_streams_rows_answers_on_time(
+        start, server: Influxd) -> None:
+    """The statement cut short here answers rows all along (a bucket a second since 1970,
+    filled): what it sent before the timeout is stepped over, not decoded, so the caller
+    has the statement before it and the timeout promptly, however many rows came."""
+    gateway = start(INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="2")
+    streaming = "SELECT max(v) FROM m WHERE host = 'h1' GROUP BY time(1s)"
+    url = f"{gateway.url}/query?" + urllib.parse.urlencode({
+        "db": "db", "q": f"{QUICK[0]};{streaming}"})
+    began = time.monotonic()
+    with urllib.request.urlopen(url, timeout=60) as response:
+        results = json.load(response)["results"]
+    assert time.monotonic() - began < 6
+    assert results[0]["series"][0]["columns"] == ["time", "count"]
+    assert results[1:] == [{"statement_id": 1, "error": "query timed out after 2 s"}]
+
+
+@pytest.fixture
+def sql_server(tmp_path: Path) -> Iterator[Influxd]:
+    """A 1.6.7 of the test's own holding SLOW_SQL's points, stopped with what it still runs."""
+    try:
+        started = influxd(tmp_path / "influxd-sql").start()
+    except InfluxdMissing as exc:
+        pytest.skip(str(exc))
+    try:
+        _post(f"{started.url}/query", {"q": "CREATE DATABASE sq"})
+        text = "xy" * 5000
+        body = "\n".join(f'm,k={k} s="{text}" {k}' for k in range(400)).encode()
+        _post(f"{started.url}/write?db=sq&precision=s", body=body)
+        yield started
+    finally:
+        started.stop()
+
+
+def test_the_query_timeout_cancels_sql_translated_for_the_upstream(
+        tmp_path: Path, sql_server: Influxd) -> None:
+    """/api/v3/query_sql on a 1.x route: the SQL runs upstream as InfluxQL, and the query
+    timeout stops it there too (1.6.7 lists it killed), answered in InfluxDB 3's error
+    shape."""
+    gateway = gateway_process(tmp_path / "gw", _route(tmp_path / "route.toml", sql_server),
+                              INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="3").start()
+    url = f"{gateway.url}/api/v3/query_sql?" + urllib.parse.urlencode(
+        {"db": "sq", "q": SLOW_SQL})
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            began = time.monotonic()
+            asked = pool.submit(_answer, url)
+            _wait_until_running(sql_server, SLOW_SQL_MARK)  # seen upstream before the timeout
+            status, body = asked.result(timeout=60)
+        assert time.monotonic() - began < 12
+        assert status == 503 and "query timed out after 3 s" in body["error"], body
+        _assert_stopped_upstream(sql_server, within=3, mark=SLOW_SQL_MARK)
+    finally:
+        gateway.stop()
+
+
+def _answer(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.load(exc)
+
+
+def test_a_caller_that_leaves_cancels_sql_translated_for_the_upstream(
+        tmp_path: Path, sql_server: Influxd) -> None:
+    gateway = gateway_process(tmp_path / "gw", _route(tmp_path / "route.toml", sql_server)
+                              ).start()
+    target = "/api/v3/query_sql?" + urllib.parse.urlencode({"db": "sq", "q": SLOW_SQL})
+    try:
+        with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as client:
+            client.sendall(f"GET {target} HTTP/1.1\r\nHost: gw\r\n\r\n".encode())
+            _wait_until_running(sql_server, SLOW_SQL_MARK)
+        _assert_stopped_upstream(sql_server, within=3, mark=SLOW_SQL_MARK)
+    finally:
+        gateway.stop()

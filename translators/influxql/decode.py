@@ -234,3 +234,39 @@ def decode_v1_msgpack(body: bytes, *, epoch: str | None = "ns") -> list[Statemen
     if unpacker.tell() != len(body):
         raise MalformedAnswer("the answer ends inside a MessagePack value")
     return merge_pieces(pieces)
+
+
+def finished_v1_msgpack(body: bytes, *, epoch: str | None = "ns") -> list[StatementResult]:
+    """The statements that had finished in the first part of a chunked 1.x MessagePack
+    answer (what arrived before the request was cut short). A map whose last result is not
+    `partial` ends a statement; the answer up to the last such map is decoded, and what
+    follows (the rows of a statement cut short, however many) is only stepped over."""
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False,
+                                max_buffer_size=max(len(body), 1))
+    unpacker.feed(body)
+    end = 0
+    try:
+        while True:
+            if _ends_statement(unpacker):
+                end = unpacker.tell()
+    except (ValueError, TypeError, msgpack.UnpackException, msgpack.OutOfData):
+        pass  # the end of what arrived, or something not 1.x's: nothing more is finished
+    return decode_v1_msgpack(body[:end], epoch=epoch) if end else []
+
+
+def _ends_statement(unpacker: msgpack.Unpacker) -> bool:
+    """Reads one response map of a chunked answer, stepping over its series: whether its
+    last result ended its statement."""
+    ended = False
+    for _ in range(unpacker.read_map_header()):
+        if unpacker.unpack() != "results":
+            unpacker.skip()
+            continue
+        for _ in range(unpacker.read_array_header()):
+            ended = True
+            for _ in range(unpacker.read_map_header()):
+                if unpacker.unpack() == "partial":
+                    ended = not unpacker.unpack()
+                else:
+                    unpacker.skip()
+    return ended

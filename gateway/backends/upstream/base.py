@@ -146,8 +146,10 @@ class Upstream(ABC):
 
     @abstractmethod
     async def influxql(self, call: InfluxQLCall, *,
-                       credentials: PassCredentials | None = None) -> UpstreamReply:
-        """Run InfluxQL through the upstream's 1.x-compatible /query; the body is buffered."""
+                       credentials: PassCredentials | None = None,
+                       received: bytearray | None = None) -> UpstreamReply:
+        """Run InfluxQL through the upstream's 1.x-compatible /query; the body is buffered,
+        in `received` too as it arrives (what came of a request cut short is left there)."""
 
     async def sql(self, database: str, text: str, *, params: Mapping[str, object] | None = None,
                   format: str = "json", credentials: PassCredentials | None = None

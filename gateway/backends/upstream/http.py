@@ -140,10 +140,13 @@ class HttpTransport:
                       params: Mapping[str, str] | None = None,
                       headers: Mapping[str, str] | None = None,
                       data: Body | Mapping[str, str] | None = None,
-                      json_body: object = None) -> UpstreamReply:
+                      json_body: object = None,
+                      received: bytearray | None = None) -> UpstreamReply:
         """Send one request and buffer the whole answer, whatever its status. A redirect is
         such an answer, not followed: the upstream is the configured URL, and following a
-        Location would carry the caller's credentials and body wherever it points."""
+        Location would carry the caller's credentials and body wherever it points. The body
+        is also put in `received` as it arrives, when given: a caller that stops waiting
+        keeps what had come (the chunks of a chunked answer already sent)."""
         session = self._open()
         timeout = self._timeout
         deadline: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
@@ -158,7 +161,12 @@ class HttpTransport:
             async with deadline, session.request(
                     method, self._base + path, params=params, headers=headers, data=data,
                     json=json_body, timeout=timeout, allow_redirects=False) as response:
-                body = await response.read()
+                if received is None:
+                    body = await response.read()
+                else:
+                    async for piece in response.content.iter_any():
+                        received += piece
+                    body = bytes(received)
                 return UpstreamReply(response.status, body, reply_headers(response.headers),
                                      self.generation)
         # Timeouts first: aiohttp's own timeout errors are also connection errors.

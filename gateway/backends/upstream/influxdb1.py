@@ -80,17 +80,19 @@ def influxql_params(call: InfluxQLCall) -> dict[str, str]:
 
 
 async def send_influxql(http: HttpTransport, call: InfluxQLCall, auth: Auth, *,
-                        form: bool) -> UpstreamReply:
+                        form: bool, received: bytearray | None = None) -> UpstreamReply:
     """GET /query, or POST for statements that change things. With `form`, a POST carries its
     parameters as a form body (1.x and 2.x read it; a long query then stays out of the URL);
-    otherwise they all go in the URL (InfluxDB 3 reads only the URL)."""
+    otherwise they all go in the URL (InfluxDB 3 reads only the URL). `received`: see
+    `Upstream.influxql`."""
     headers, auth_params = auth
     headers = {**headers, **({"Accept": call.accept} if call.accept else {})}
     params = {**influxql_params(call), **auth_params}
     if call.write and form:
-        return await http.request("POST", "/query", data=params, headers=headers)
+        return await http.request("POST", "/query", data=params, headers=headers,
+                                  received=received)
     return await http.request("POST" if call.write else "GET", "/query", params=params,
-                              headers=headers)
+                              headers=headers, received=received)
 
 
 def statement_values(upstream: str, reply: UpstreamReply) -> list[list[object]]:
@@ -172,8 +174,10 @@ class InfluxDB1Upstream(Upstream):
             return reply
 
     async def influxql(self, call: InfluxQLCall, *,
-                       credentials: PassCredentials | None = None) -> UpstreamReply:
-        return await send_influxql(self._http, call, self._auth(credentials), form=True)
+                       credentials: PassCredentials | None = None,
+                       received: bytearray | None = None) -> UpstreamReply:
+        return await send_influxql(self._http, call, self._auth(credentials), form=True,
+                                   received=received)
 
     async def create_database(self, name: str, *, credentials: PassCredentials | None = None
                               ) -> UpstreamReply:

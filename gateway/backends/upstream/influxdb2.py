@@ -63,8 +63,10 @@ class InfluxDB2Upstream(TokenUpstream):
                                         headers=headers, data=body)
 
     async def influxql(self, call: InfluxQLCall, *,
-                       credentials: PassCredentials | None = None) -> UpstreamReply:
-        return await send_influxql(self._http, call, self._query_auth(credentials), form=True)
+                       credentials: PassCredentials | None = None,
+                       received: bytearray | None = None) -> UpstreamReply:
+        return await send_influxql(self._http, call, self._query_auth(credentials), form=True,
+                                   received=received)
 
     async def create_database(self, name: str, *, credentials: PassCredentials | None = None
                               ) -> UpstreamReply:

@@ -79,9 +79,11 @@ class InfluxDB3Upstream(TokenUpstream):
                                         headers=headers, data=body)
 
     async def influxql(self, call: InfluxQLCall, *,
-                       credentials: PassCredentials | None = None) -> UpstreamReply:
+                       credentials: PassCredentials | None = None,
+                       received: bytearray | None = None) -> UpstreamReply:
         # InfluxDB 3's /query reads its parameters from the URL only, POST included.
-        return await send_influxql(self._http, call, self._query_auth(credentials), form=False)
+        return await send_influxql(self._http, call, self._query_auth(credentials), form=False,
+                                   received=received)
 
     async def sql(self, database: str, text: str, *, params: Mapping[str, object] | None = None,
                   format: str = "json", credentials: PassCredentials | None = None

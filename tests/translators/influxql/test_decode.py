@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import duckdb
+import msgpack
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,6 +31,7 @@ from translators.influxql.decode import (
     decode_v1_chunks,
     decode_v1_json,
     decode_v1_msgpack,
+    finished_v1_msgpack,
 )
 from translators.influxql.parser import parse_statement
 from translators.influxql.results import Message, Series, StatementResult
@@ -349,3 +351,35 @@ def test_engine_answers_round_trip(con: duckdb.DuckDBPyConnection, query: str) -
     assert encode_csv(decoded) == encode_csv(results)
     for fmt in V3_ENCODERS:
         assert encode_table(decoded[0], fmt) == encode_table(results[0], fmt)
+
+
+def _pieces_as_1_6_7_chunks_them() -> list[bytes]:
+    """A chunked MessagePack answer of three statements as 1.6.7 sends it (chunk_size=2):
+    statement 1's series comes in two chunks, the first marked partial."""
+    def piece(statement_id: int, values: list[list[object]], partial: bool) -> bytes:
+        series: dict[str, object] = {"name": "m", "columns": ["time", "v"], "values": values}
+        result: dict[str, object] = {"statement_id": statement_id, "series": [series]}
+        if partial:
+            series["partial"] = result["partial"] = True
+        return msgpack.packb({"results": [result]})
+    return [piece(0, [[0, 1.0]], False), piece(1, [[0, 2.0], [1, 3.0]], True),
+            piece(1, [[2, 4.0]], False), piece(2, [[0, 5.0]], False)]
+
+
+@pytest.mark.parametrize(("cut", "finished"), [
+    pytest.param(lambda p: b"", [], id="nothing-arrived"),
+    pytest.param(lambda p: p[0][:-1], [], id="inside-the-first"),
+    pytest.param(lambda p: p[0], [0], id="after-the-first"),
+    pytest.param(lambda p: p[0] + p[1], [0], id="after-a-partial-chunk"),
+    pytest.param(lambda p: p[0] + p[1] + p[2][:3], [0], id="inside-the-last-chunk"),
+    pytest.param(lambda p: b"".join(p[:3]), [0, 1], id="after-the-last-chunk"),
+    pytest.param(lambda p: b"".join(p), [0, 1, 2], id="whole"),
+])
+def test_an_answer_cut_short_keeps_the_statements_that_finished(
+        cut: Callable[[list[bytes]], bytes], finished: list[int]) -> None:
+    pieces = _pieces_as_1_6_7_chunks_them()
+    results = finished_v1_msgpack(cut(pieces))
+    assert [r.statement_id for r in results] == finished
+    whole = decode_v1_msgpack(b"".join(pieces))
+    assert results == whole[:len(finished)]  # a finished statement has all its rows
+    assert [len(r.series[0].values) for r in whole] == [1, 3, 1]
