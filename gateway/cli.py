@@ -9,7 +9,7 @@ import sys
 
 from aiohttp import web
 
-from gateway import __version__
+from gateway import __version__, malloc
 from gateway.api.access_log import AccessLog
 from gateway.app import create_app, server_kwargs
 from gateway.config import ConfigError, load_config
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    malloc.keep_large_buffers()
     host, port = config.host_port
     app = create_app(config)
     print(f"influx-gateway {__version__} listening on http://{config.server.bind} "

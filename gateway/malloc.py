@@ -1,0 +1,43 @@
+"""glibc's allocator kept from handing large freed buffers back to the kernel at once.
+
+Every write passes megabyte-sized buffers through malloc: the body, its translations, DuckDB's
+appends and commits. By default glibc serves a large request with a fresh mmap (or trims its
+heap once more than twice that much lies free at the top), so the next request faults the same
+amount of memory in again and the kernel zeroes every page: under `bench/ingest_cpu.py` that
+zeroing was about a tenth of the process's CPU. Fixed thresholds keep such buffers in the heap
+for reuse; memory past `TRIM_BYTES` free at the top of a heap is still returned.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+
+log = logging.getLogger(__name__)
+
+# mallopt's parameter numbers (<malloc.h>)
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+
+MMAP_BYTES = 32 << 20  # glibc's most (HEAP_MAX_SIZE / 2 on 64-bit); larger requests still mmap
+TRIM_BYTES = 64 << 20
+
+
+def keep_large_buffers() -> bool:
+    """Set the thresholds; False where the C library is not glibc (or refuses them)."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    done = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_BYTES)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, TRIM_BYTES))
+    if not done:
+        log.warning("could not set malloc's thresholds; large buffers are mapped per use")
+    return done
