@@ -3,9 +3,9 @@
 Every write passes megabyte-sized buffers through malloc: the body, its translations, DuckDB's
 appends and commits. By default glibc serves a large request with a fresh mmap (or trims its
 heap once more than twice that much lies free at the top), so the next request faults the same
-amount of memory in again and the kernel zeroes every page: under `bench/ingest_cpu.py` that
-zeroing was about a tenth of the process's CPU. Fixed thresholds keep such buffers in the heap
-for reuse; memory past `TRIM_BYTES` free at the top of a heap is still returned.
+amount of memory in again and the kernel zeroes every page (under `bench/ingest_cpu.py` that
+zeroing was about a tenth of the process's CPU, most of it DuckDB's: below). Fixed thresholds
+keep such buffers in the heap for reuse; past `TRIM_BYTES` free at a heap's top is returned.
 
 DuckDB's own allocator (a jemalloc inside the duckdb package) does the same with the blocks
 that appended rows fill until a checkpoint writes them out and frees them: it returns them to
