@@ -9,9 +9,8 @@ import sys
 
 from aiohttp import web
 
-from gateway import __version__
+from gateway import __version__, malloc
 from gateway.api.access_log import AccessLog
-from gateway.app import create_app, server_kwargs
 from gateway.config import ConfigError, load_config
 
 
@@ -32,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Before anything imports duckdb (the app does): its allocator reads this once, at load.
+    malloc.keep_duckdb_pages()
+    from gateway.app import create_app, server_kwargs
+
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -42,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    malloc.keep_large_buffers()
     host, port = config.host_port
     app = create_app(config)
     print(f"influx-gateway {__version__} listening on http://{config.server.bind} "
