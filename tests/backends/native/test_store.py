@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 from sqlglot import exp
 
@@ -412,23 +413,29 @@ async def test_the_reopen_closes_the_old_connection_a_call_holds_busy(
     assert old is not None
     stopped: list[BaseException] = []
 
+    running = threading.Event()
+
+    def batches() -> Iterator[pa.RecordBatch]:  # endless; says when the query first reads
+        batch = pa.record_batch([pa.array(range(2048), pa.int64())], names=["a"])
+        running.set()
+        while True:
+            yield batch
+
     def run_long() -> None:
+        stream = pa.RecordBatchReader.from_batches(pa.schema([("a", pa.int64())]), batches())
         try:
-            old.execute("SELECT count(*) FROM range(1000000000000) t(a) WHERE a % 7 = 3"
-                        ).fetchall()
+            old.from_arrow(stream).aggregate("count(*)").fetchall()
         except duckdb.InterruptException as exc:
             stopped.append(exc)
 
+    # Wait for the query to read, not by calling the connection: a call made while the other
+    # thread's is still starting can wait on it instead of refusing (seen once in about 25
+    # tries here), and this query never ends of itself.
     busy = threading.Thread(target=run_long)
     busy.start()
-    deadline = time.monotonic() + 30
-    while True:  # until the connection refuses another call: the query is running
-        assert time.monotonic() < deadline
-        try:
-            old.execute("SELECT 1").fetchall()
-        except duckdb.ResourceInUseException:
-            break
-        await asyncio.sleep(0.01)
+    assert await asyncio.to_thread(running.wait, 30)
+    with pytest.raises(duckdb.ResourceInUseException):  # the hold the reopen must wait out
+        old.execute("SELECT 1")
 
     def fatal(reader: Reader) -> None:
         raise duckdb.FatalException("FATAL Error: Failed to create checkpoint: disk full")
