@@ -351,7 +351,16 @@ _PARSED_LOCK = threading.Lock()  # statements are also parsed in worker threads
 def _parse_by_shape(text: str) -> tuple[ast.Statement, ...]:
     """The statements of `text`, from the template of its shape when one is kept
     (`shapes.py`: the same SELECT with new time bounds, as a dashboard sends it)."""
-    shape = shapes.shape_of(text.strip(GO_SPACE))
+    trimmed = text.strip(GO_SPACE)
+    quick = shapes.quick_shape(trimmed)
+    if quick is not None:
+        with _PARSED_LOCK:
+            kept = _SHAPES.get(quick.key)
+        if isinstance(kept, shapes.Template):
+            statement = shapes.bind(kept, quick)
+            if statement is not None:
+                return (statement,)
+    shape = shapes.shape_of(trimmed)
     if shape is None:
         return tuple(parse_query(text))
     with _PARSED_LOCK:
@@ -359,6 +368,9 @@ def _parse_by_shape(text: str) -> tuple[ast.Statement, ...]:
     if isinstance(kept, shapes.Template):
         statement = shapes.bind(kept, shape)
         if statement is not None:
+            if quick is not None and shapes.agree(quick, shape):
+                with _PARSED_LOCK:
+                    _SHAPES[quick.key] = kept
             return (statement,)
     found = tuple(parse_query(text))
     if kept is _UNSEEN and len(found) == 1:
@@ -366,11 +378,14 @@ def _parse_by_shape(text: str) -> tuple[ast.Statement, ...]:
         if made is not None or shapes.distinct_values(shape):
             with _PARSED_LOCK:  # None: this shape's literals cannot be placed, for any values
                 _SHAPES[shape.key] = made
+                if made is not None and quick is not None and shapes.agree(quick, shape):
+                    _SHAPES[quick.key] = made
     return found
 
 
-# Templates by shape; None for a shape seen whose literals cannot be placed. Statements
-# depend on their text alone, so nothing (schema, database, time) is part of the key.
+# Templates by shape (the scanner's key, and the quick key where the two agree); None for a
+# shape seen whose literals cannot be placed. Statements depend on their text alone, so
+# nothing else (schema, database, policy, time) is part of the key.
 _SHAPES: cachetools.LRUCache[tuple[Any, ...], shapes.Template | None] = cachetools.LRUCache(512)
 _UNSEEN = object()
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from translators.influxql import shapes
+from translators.influxql.errors import InfluxQLParseError
 from translators.influxql.parser import parse_query
 
 T = "time >= {}ms AND time <= {}ms"
@@ -105,3 +108,65 @@ def test_a_value_also_written_where_it_is_not_lifted_makes_no_template() -> None
     second = "SELECT v FROM m WHERE time > now() - 5s AND time < 7s"
     assert _bound(first, second) in (None, parse_query(second)[0])
     assert _bound(second, first) in (None, parse_query(first)[0])
+
+
+# Literal texts, and characters around them, chosen to end a token early or late if the quick
+# shape misread them: every pair of fillings of one quick key must parse as the template says.
+# Each slot's two texts come from one group, so that most pairs share a key.
+_RAW = [
+    ["'a'", "'b c'", "'--x'", "'\"q\"'", "''", "'a\\'", "'\\\\'", "'x' 'y'"],
+    ["5", "07", "0", "9223372036854775808", "99999999999999999999", "5_", "5.", "5 5"],
+    ["5ms", "15m", "1h30m", "5mx", "99999999999999999999h", "1700003600000ms", "5m.5"],
+    ["5.5", "1.", "5.5.5", ".5", "1.0", "0.000", "5.5x"],
+]
+_SLOTS = ["h = {}", "x > {}", "x > -{}", "time >= {}", "a.{} = 1", "x = {}x", "({} > x)",
+          "f({}) = 1", "x = {} + 1"]
+
+
+@st.composite
+def _fillings(draw: st.DrawFn) -> tuple[list[str], list[str], list[str]]:
+    slots = draw(st.lists(st.sampled_from(_SLOTS), min_size=1, max_size=3))
+    groups = [draw(st.sampled_from(_RAW)) for _ in slots]
+    return (slots, [draw(st.sampled_from(g)) for g in groups],
+            [draw(st.sampled_from(g)) for g in groups])
+
+
+@given(_fillings(), st.sampled_from(["", " GROUP BY time(1m)", " LIMIT 5", " tz('UTC')"]))
+@settings(max_examples=400, deadline=None)
+def test_a_quick_key_binds_as_the_parser_parses(
+        filled: tuple[list[str], list[str], list[str]], tail: str) -> None:
+    slots, one, two = filled
+
+    def text(raw: list[str]) -> str:
+        return "SELECT v FROM m WHERE " + " AND ".join(
+            slot.format(value) for slot, value in zip(slots, raw, strict=True)) + tail
+
+    first, second = text(one), text(two)
+    quick, other = shapes.quick_shape(first), shapes.quick_shape(second)
+    shape = shapes.shape_of(first)
+    if (quick is None or other is None or quick.key != other.key or shape is None
+            or not shapes.agree(quick, shape)):
+        return  # (a text with a backslash has no quick shape: the scanner keys it)
+    try:
+        made = shapes.template(parse_query(first)[0], shape)
+    except InfluxQLParseError:
+        return
+    if made is None:
+        return
+    try:
+        expected = parse_query(second)[0]
+    except InfluxQLParseError:
+        expected = None
+    # None where the parser refuses the text: the caller parses it for the error
+    assert shapes.bind(made, other) == expected, (first, second)
+
+
+def test_the_quick_key_stands_for_the_scanners_only_where_they_agree() -> None:
+    text = "SELECT mean(v) FROM m WHERE h = 'a' AND time >= 1000ms GROUP BY time(1m)"
+    quick, shape = shapes.quick_shape(text), shapes.shape_of(text)
+    assert quick is not None and shape is not None and shapes.agree(quick, shape)
+    assert [lit for _, lit, _ in quick.values] == ["a", "1000ms"]
+    # a tag value with a newline, a backslash or a non-ASCII character: the scanner alone
+    for other in ("SELECT v FROM m WHERE h = 'caf\u00e9'", "SELECT v FROM m WHERE h = 'a\\'b'",
+                  "SELECT v FROM m WHERE h = 'a'\nAND x = 1"):
+        assert shapes.quick_shape(other) is None
