@@ -26,6 +26,9 @@ _TIMES = "make_timestamp_ns"
 _INT64 = range(-(1 << 63), 1 << 63)
 
 _TEXTS: cachetools.LRUCache[Any, str] = cachetools.LRUCache(512)
+# The longest text kept: a key holds its whole tree, and a statement of thousands of tag
+# values (a dashboard variable's) is not worth its memory; it is written each time.
+_KEPT_LENGTH = 16 * 1024
 _LOCK = threading.Lock()  # reads run on several worker threads
 
 
@@ -42,8 +45,9 @@ def render(query: exp.Expression) -> tuple[str, list[int]]:
         sql = _TEXTS.get(key)
     if sql is None:
         sql = _parameterized(query)
-        with _LOCK:
-            _TEXTS[key] = sql
+        if len(sql) <= _KEPT_LENGTH:
+            with _LOCK:
+                _TEXTS[key] = sql
     return sql, values
 
 
@@ -61,7 +65,12 @@ def _key(node: exp.Expression, bounds: list[exp.Literal]) -> tuple[Any, ...]:
     if isinstance(node, exp.Anonymous) and _is_bound_call(node):
         bounds.append(node.expressions[0])
         return (exp.Anonymous, _TIMES)
-    parts: list[Any] = [type(node), tuple(node.comments) if node.comments else None]
+    # the generator also reads a node's annotated type and its meta (`_type`, `_meta`)
+    kind = node._type
+    meta = node._meta
+    parts: list[Any] = [type(node), tuple(node.comments) if node.comments else None,
+                        None if kind is None else _key(kind, bounds),
+                        tuple(sorted(meta.items())) if meta else None]
     for name, value in node.args.items():
         if isinstance(value, exp.Expression):
             parts.append((name, _key(value, bounds)))

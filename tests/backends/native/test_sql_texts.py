@@ -75,3 +75,13 @@ def test_the_time_bounds_are_parameters_and_the_rest_is_the_key() -> None:
     assert one[1] == [10 * S, 40 * S] and other[1] == [2 * S, 3 * S]
     lower, upper = (sql_texts.render(_query(host=exp.Literal.string(h)))[0] for h in "aA")
     assert lower != upper and "'A'" in upper
+
+
+def test_a_long_text_is_written_each_time_not_kept(cursor: duckdb.DuckDBPyConnection) -> None:
+    many = exp.or_(*(exp.EQ(this=exp.column("host", quoted=True),
+                            expression=exp.Literal.string(f"h{i}")) for i in range(2000)))
+    tree = _query(host=exp.Literal.string("a")).where(many)
+    before = len(sql_texts._TEXTS)
+    sql, values = sql_texts.render(tree)
+    assert len(sql) > sql_texts._KEPT_LENGTH and len(sql_texts._TEXTS) == before
+    assert arrow_rows(cursor, sql, values).equals(arrow_rows(cursor, tree.sql(dialect="duckdb")))
