@@ -27,9 +27,9 @@ from gateway.model import Generation, PassCredentials
 from gateway.services import select_into
 from gateway.services.retention import RetentionStatements
 from translators.encoders.influxql_chunks import Chunking
-from translators.influxql import ast, deletion, engine, show_run
+from translators.influxql import ast, deletion, engine, shapes, show_run
 from translators.influxql.errors import InfluxQLParseError, QueryError, StatementPanic
-from translators.influxql.parser import TOO_DEEP, parse_query
+from translators.influxql.parser import GO_SPACE, TOO_DEEP, parse_query
 from translators.influxql.render import render
 from translators.influxql.results import Message, Series, StatementResult
 from translators.influxql.timerange import TimeConditionError
@@ -326,7 +326,7 @@ def parse_statements(text: str, params: Mapping[str, Any] | None) -> list[ast.St
         with _PARSED_LOCK:
             found = _PARSED.get(text)
         if found is None:
-            found = tuple(parse_query(text))
+            found = _parse_by_shape(text)
             if all(isinstance(s, _CACHED_KINDS) for s in found):
                 with _PARSED_LOCK:
                     _PARSED[text] = found
@@ -346,6 +346,48 @@ _CACHED_KINDS = (ast.SelectStatement, ast.ShowDatabases, ast.ShowMeasurements, a
                  ast.ShowRetentionPolicies, ast.ShowCardinality, ast.Explain)
 _PARSED: cachetools.LRUCache[str, tuple[ast.Statement, ...]] = cachetools.LRUCache(1024)
 _PARSED_LOCK = threading.Lock()  # statements are also parsed in worker threads
+
+
+def _parse_by_shape(text: str) -> tuple[ast.Statement, ...]:
+    """The statements of `text`, from the template of its shape when one is kept
+    (`shapes.py`: the same SELECT with new time bounds, as a dashboard sends it)."""
+    trimmed = text.strip(GO_SPACE)
+    quick = shapes.quick_shape(trimmed)
+    if quick is not None:
+        with _PARSED_LOCK:
+            kept = _SHAPES.get(quick.key)
+        if isinstance(kept, shapes.Template):
+            statement = shapes.bind(kept, quick)
+            if statement is not None:
+                return (statement,)
+    shape = shapes.shape_of(trimmed)
+    if shape is None:
+        return tuple(parse_query(text))
+    with _PARSED_LOCK:
+        kept = _SHAPES.get(shape.key, _UNSEEN)
+    if isinstance(kept, shapes.Template):
+        statement = shapes.bind(kept, shape)
+        if statement is not None:
+            if quick is not None and shapes.agree(quick, shape):
+                with _PARSED_LOCK:
+                    _SHAPES[quick.key] = kept
+            return (statement,)
+    found = tuple(parse_query(text))
+    if kept is _UNSEEN and len(found) == 1:
+        made = shapes.template(found[0], shape)
+        if made is not None or shapes.distinct_values(shape):
+            with _PARSED_LOCK:  # None: this shape's literals cannot be placed, for any values
+                _SHAPES[shape.key] = made
+                if made is not None and quick is not None and shapes.agree(quick, shape):
+                    _SHAPES[quick.key] = made
+    return found
+
+
+# Templates by shape (the scanner's key, and the quick key where the two agree); None for a
+# shape seen whose literals cannot be placed. Statements depend on their text alone, so
+# nothing else (schema, database, policy, time) is part of the key.
+_SHAPES: cachetools.LRUCache[tuple[Any, ...], shapes.Template | None] = cachetools.LRUCache(512)
+_UNSEEN = object()
 
 
 def _rewritten_to_select(statement: ast.Statement) -> bool:

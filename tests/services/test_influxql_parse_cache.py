@@ -6,6 +6,7 @@ import pytest
 
 from gateway.errors import GatewayError
 from gateway.services.influxql import parse_statements
+from translators.influxql.parser import parse_query
 
 TEXT = "SELECT mean(v) FROM m WHERE time > now() - 1h GROUP BY time(1m); SHOW DATABASES"
 
@@ -38,3 +39,16 @@ def test_statements_that_change_things_are_not_kept() -> None:
     assert first == again and first[0] is not again[0]
     mixed = "SHOW DATABASES; CREATE DATABASE x"  # one statement that changes things is enough
     assert parse_statements(mixed, None)[0] is not parse_statements(mixed, None)[0]
+
+
+def test_a_text_of_a_known_shape_is_bound_not_parsed() -> None:
+    # Grafana's refresh: the same statement with new time bounds, so a new text each time
+    shape = "SELECT mean(v) FROM m WHERE h = '{}' AND time >= {}ms AND time <= {}ms " \
+            "GROUP BY time(1m)"
+    first = parse_statements(shape.format("a", 1000, 2000), None)[0]
+    again = parse_statements(shape.format("b", 1500, 9000), None)[0]
+    assert again == parse_query(shape.format("b", 1500, 9000))[0] != first
+    # the parts outside the WHERE clause are the template's own objects
+    assert again.fields is first.fields and again.dimensions is first.dimensions
+    with pytest.raises(GatewayError, match="error parsing query: invalid duration"):
+        parse_statements(shape.format("b", 1500, "99999999999999999999999"), None)

@@ -236,22 +236,10 @@ def parse_unary(p: TokenStream) -> ast.Expr:  # noqa: C901 - one case per token,
                 raise unexpected(tokstr(tok1, lit1), ["identifier"], pos1)
             return ast.Distinct(lit1)
         raise unexpected(tokstr(tok0, lit0), ["(", "identifier"], pos0)
-    if tok == Tok.STRING:
-        return ast.StringLiteral(lit)
-    if tok == Tok.NUMBER:
-        try:
-            return ast.NumberLiteral(float(lit))
-        except ValueError:
-            raise positioned("unable to parse number", pos) from None
-    if tok == Tok.INTEGER:
-        return _integer(lit, pos)
+    if tok in LITERALS:
+        return literal(tok, lit, pos)
     if tok in (Tok.TRUE, Tok.FALSE):
         return ast.BooleanLiteral(tok == Tok.TRUE)
-    if tok == Tok.DURATIONVAL:
-        try:
-            return ast.DurationLiteral(parse_duration(lit))
-        except DurationError as exc:
-            raise plain(str(exc)) from None
     if tok == Tok.MUL:
         return _wildcard(p)
     if tok == Tok.REGEX:  # only a bound parameter gets here
@@ -269,6 +257,27 @@ def parse_unary(p: TokenStream) -> ast.Expr:  # noqa: C901 - one case per token,
     if tok in (Tok.ADD, Tok.SUB):
         return _signed(p, -1 if tok == Tok.SUB else 1)
     raise unexpected(tokstr(tok, lit), ["identifier", "string", "number", "bool"], pos)
+
+
+#: The tokens `literal` turns into a node, its value read from the token's text alone.
+LITERALS = frozenset((Tok.STRING, Tok.NUMBER, Tok.INTEGER, Tok.DURATIONVAL))
+
+
+def literal(tok: Tok, lit: str, pos: tuple[int, int]) -> ast.Expr:
+    """The node of a string, number, integer or duration token (one of LITERALS)."""
+    if tok == Tok.STRING:
+        return ast.StringLiteral(lit)
+    if tok == Tok.NUMBER:
+        try:
+            return ast.NumberLiteral(float(lit))
+        except ValueError:
+            raise positioned("unable to parse number", pos) from None
+    if tok == Tok.INTEGER:
+        return _integer(lit, pos)
+    try:
+        return ast.DurationLiteral(parse_duration(lit))
+    except DurationError as exc:
+        raise plain(str(exc)) from None
 
 
 def _integer(lit: str, pos: tuple[int, int]) -> ast.Expr:

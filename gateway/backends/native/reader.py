@@ -18,6 +18,7 @@ from . import statements as st
 from .catalog import Catalog
 from .outage import is_fatal
 from .series_times import SeriesWatch
+from .sql_texts import render
 
 # How a SELECT's rows come back as Arrow. The relation API (`cursor.sql(...)`) binds each
 # statement twice; DuckDB 2's `execute(...).to_arrow_table()` keeps the rows and runs a second
@@ -30,12 +31,13 @@ warnings.filterwarnings("ignore", message="Arrow output on a DB-API result",
                         category=UserWarning)
 
 
-def arrow_rows(cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
-    """Run one SELECT on `cursor`, its rows as an Arrow table (materialised: DuckDB's
-    interrupt reaches a query only this way)."""
+def arrow_rows(cursor: duckdb.DuckDBPyConnection, sql: str,
+               values: list[int] | None = None) -> pa.Table:
+    """Run one SELECT on `cursor` (with the values of its parameters), its rows as an Arrow
+    table (materialised: DuckDB's interrupt reaches a query only this way)."""
     if _submit is not None:
-        return _submit(cursor, sql, None, "arrow").arrow_table()
-    return cursor.execute(sql).to_arrow_table()
+        return _submit(cursor, sql, values or None, "arrow").arrow_table()
+    return cursor.execute(sql, values or None).to_arrow_table()
 
 
 class Reader:
@@ -75,8 +77,8 @@ class Reader:
             except duckdb.Error:
                 pass
 
-    def run_sql(self, sql: str) -> pa.Table:
-        table = self._engine(arrow_rows, self._call.cursor, sql)
+    def run_sql(self, sql: str, values: list[int] | None = None) -> pa.Table:
+        table = self._engine(arrow_rows, self._call.cursor, sql, values)
         if table.nbytes > self._call.max_bytes:
             # Refused before any encoder copies the rows again (JSON and Python objects
             # take several times Arrow's bytes): one query must not exhaust memory.
@@ -118,14 +120,14 @@ class Reader:
         `tables` are Arrow tables the query reads by name (an InfluxQL subquery's rows),
         registered on this cursor for this query only.
         """
-        sql = query.sql(dialect=st.DIALECT, copy=False)  # built for this query alone
+        sql, values = render(query)  # the text kept for its shape of tree (`sql_texts`)
         if not tables:
-            return self.run_sql(sql)
+            return self.run_sql(sql, values)
         cursor = self._call.cursor
         for name, table in tables.items():
             cursor.register(name, table)
         try:
-            return self.run_sql(sql)
+            return self.run_sql(sql, values)
         finally:
             for name in tables:
                 cursor.unregister(name)
