@@ -38,7 +38,7 @@ from .subquery_batches import (
     read_raw,
     reduce_batches,
 )
-from .subquery_calls import CallGroup, call_groups, join_calls
+from .subquery_calls import CallGroup, call_groups, calls_apart, evaluate_apart, join_calls
 from .subquery_fill import statement_fills_in_runs
 from .subquery_inner import (
     aggregates,
@@ -95,6 +95,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
     _check_parent_list(statement, now)
     check_directions(statement)
+    apart = calls_apart(statement)
+    if apart is not None:  # math over calls windowed apart: the calls, then the math
+        found = select_from_subqueries(apart.statement, database, schema, run, now, limits,
+                                       paged_by, keep_nan, mapped, read_once)
+        return evaluate_apart(found, apart, nested=keep_nan)
     # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
     # statement keeps them as written (its wildcard columns then list no tag).
     parent = dataclasses.replace(

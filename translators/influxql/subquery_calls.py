@@ -7,14 +7,22 @@ median(), spread() and the like reduce once, count(), max() and the like twice).
 reading other columns, or through another number of layers, thus answer rows per batches of
 their own (`subquery_batches.reduce_batches`); 1.x's cursor then joins the calls' points,
 taking at each step the least time among their next points and one point of every call at
-that time (`join_calls`)."""
+that time (`join_calls`). Math over calls windowed apart (`spread(a) - max(a)`) pairs its
+operands' points the same way, so each such call is answered as a field of its own and the
+math computed on the joined rows (`calls_apart`, `evaluate_apart`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from . import ast
+from .beside import output_tree
+from .functions import MATH
+from .outputs import evaluate_node
 from .results import Series, SeriesKey, series_identity
+from .select_list import column_names, field_name, parent_columns, strip_parens
+from .select_plan import Node
 from .subquery_inner import descending, is_time
 
 #: The calls 1.x reduces a subquery's rows with once, and those it reduces twice (each
@@ -111,3 +119,68 @@ def join_calls(answers: list[list[Series]], groups: list[CallGroup],
             out.append(Series(first.name, first.columns, joined, first.tags, first.has_time,
                               timezone=first.timezone))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class CallsApart:
+    """A parent whose math reads calls of several `CallGroup`s, as a statement of one field
+    per call (`_0`, `_1`...) and each of its own fields as a tree over those calls' values."""
+
+    statement: ast.SelectStatement
+    outputs: tuple[Node, ...]
+    read: tuple[tuple[str | None, str], ...]  # each field's alias and generated name
+
+
+def calls_apart(statement: ast.SelectStatement) -> CallsApart | None:
+    """The parent split into its calls when a field's math reads calls that 1.x's reduce
+    iterators window apart (`spread(a) - max(a)`, `floor(spread(a)), max(a)`): its binary
+    expression iterator pairs the two sides' points as the cursor joins fields (by series,
+    then the least time, one point of each), a side without a point there being nil. None
+    where `call_groups` matches the statement as it stands or not its calls either."""
+    if call_groups(statement):
+        return None
+    index: dict[ast.Expr, int] = {}
+    for item in statement.fields:
+        parts = _calls_of(item.expr)
+        if not parts:
+            return None
+        for part in parts:
+            index.setdefault(part, len(index))
+    flat = dataclasses.replace(statement, fields=tuple(
+        ast.Field(call, f"_{k}") for call, k in index.items()))
+    if len(call_groups(flat)) < 2:
+        return None
+    return CallsApart(flat, tuple(output_tree(f.expr, index) for f in statement.fields),
+                      tuple((f.alias, field_name(f.expr)) for f in statement.fields))
+
+
+def _calls_of(expr: ast.Expr) -> list[ast.Expr] | None:
+    """The calls a field's math reads (math functions and literals aside), or None when it
+    reads something else (a field, a tag, time)."""
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.Call) and expr.name in MATH or isinstance(expr, ast.BinaryExpr):
+        operands = expr.args if isinstance(expr, ast.Call) else (expr.lhs, expr.rhs)
+        found: list[ast.Expr] = []
+        for operand in operands:
+            parts = _calls_of(operand)
+            if parts is None:
+                return None
+            found += parts
+        return found
+    if isinstance(expr, ast.Call | ast.Distinct):
+        return [expr]
+    if isinstance(expr, ast.NumberLiteral | ast.IntegerLiteral | ast.UnsignedLiteral):
+        return []
+    return None
+
+
+def evaluate_apart(answer: list[Series], apart: CallsApart, nested: bool) -> list[Series]:
+    """The parent's own fields computed on each joined row of its calls (`answer`), a call
+    without a point there being null; `nested`: named as a grandparent reads them."""
+    names = (parent_columns([alias or name for alias, name in apart.read]) if nested
+             else column_names(apart.read))
+    return [Series(series.name, ["time", *names],
+                   [[row[0], *(evaluate_node(node, row[1:]) for node in apart.outputs)]
+                    for row in series.values],
+                   series.tags, series.has_time, timezone=series.timezone)
+            for series in answer]

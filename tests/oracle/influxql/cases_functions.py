@@ -1103,7 +1103,17 @@ SELECTORS = [
           ("count(a), median(a)", "", "-count-median"),
           ("stddev(a), count(a), median(a), sum(a)", "", "-four-calls"),
           ("spread(a), max(a)", " LIMIT 2 OFFSET 1", "-limit"),
-          ("max(a), spread(a)", " WHERE time >= '2024-01-01T00:00:00Z'", "-lower-bound"))),
+          ("max(a), spread(a)", " WHERE time >= '2024-01-01T00:00:00Z'", "-lower-bound"),
+          # math over both kinds pairs its operands' points as the cursor joins fields
+          ("spread(a) - max(a)", "", "-math"),
+          ("count(a) + median(a), sum(a)", "", "-math-beside-call"),
+          ("spread(a) * 2 + max(a) AS x, count(a)", "", "-math-nested"),
+          ("floor(spread(a)), max(a)", "", "-math-function"),
+          ("spread(a) - max(a)", " LIMIT 2 OFFSET 1", "-math-limit"))),
+    pytest.param("SELECT * FROM (SELECT spread(a) - max(a), median(a) FROM (SELECT "
+                 "percentile(requests, 5) AS a FROM counters WHERE time >= "
+                 "'2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(4m30s)))", id="percentile-low-rank-subquery-both-kinds-math-read"),
     # with a fill: past a series' last bucket a nil of the next series' first windows ends
     # it; filling the series' empty buckets after its last window uses one nil up each
     pytest.param("SELECT cumulative_sum(a) FROM (SELECT percentile(usage_system, 5) AS a "
