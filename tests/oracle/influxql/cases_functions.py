@@ -16,6 +16,8 @@ CW = f"FROM cpu WHERE {W}"
 CT = f"FROM counters WHERE {W}"
 #: server02 over the main window.
 M2B = f"host = 'server02' AND {W}"
+#: mem's server01 over its first hour: four points in each 20m bucket.
+MEM1 = "host = 'server01' AND time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
 #: stock, symbol AAA, main window.
 SA = f"FROM stock WHERE symbol = 'AAA' AND {W}"
 
@@ -1192,6 +1194,26 @@ SELECTORS = [
                  id="sample-beside-difference-desc-bucket-start"),
     pytest.param(f"SELECT sample(usage_user, 200), cumulative_sum(mean(usage_user)) FROM cpu "
                  f"WHERE {M2} GROUP BY time(5m) LIMIT 3", id="sample-beside-cumulative-sum-limit"),
+    # ...and beside integral() too, whose rows are joined apart like sample()'s: a looking-
+    # back transformation's earlier bucket keeps no sample() row, the later ones all stay
+    *(pytest.param(f"SELECT {calls} FROM mem WHERE {MEM1} GROUP BY time(20m){tail}",
+                   id=f"sample-beside-integral-{ident}")
+      for calls, tail, ident in (
+          ("sample(used, 5), integral(used), derivative(mean(used))", "", "derivative"),
+          ("sample(used, 5), integral(used), cumulative_sum(max(used))", " fill(0)",
+           "cumulative-sum-fill-number"),
+          ("sample(used, 5), integral(used), moving_average(max(used), 2)",
+           " ORDER BY time DESC", "moving-average-desc"),
+          ("sample(used, 5), integral(used), non_negative_difference(max(used))",
+           " fill(previous) LIMIT 4", "difference-fill-previous-limit"),
+          ("sample(used, 5), integral(used), difference(max(used))",
+           " fill(none) LIMIT 3 OFFSET 1", "difference-fill-none-offset"))),
+    # integral() beside a transformation alone: under DESC its rows of 0 stand apart
+    pytest.param(f"SELECT integral(used), derivative(max(used)) FROM mem WHERE {MEM1} "
+                 "GROUP BY time(20m) ORDER BY time DESC", id="integral-beside-derivative-desc"),
+    pytest.param(f"SELECT integral(used), cumulative_sum(max(used)) FROM mem WHERE {MEM1} "
+                 "GROUP BY time(20m) ORDER BY time DESC",
+                 id="integral-beside-cumulative-sum-desc"),
 ]
 
 TRANSFORMS = [
