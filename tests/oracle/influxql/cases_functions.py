@@ -1136,6 +1136,17 @@ SELECTORS = [
     pytest.param(f"SELECT percentile(usage_user, 95), host {CW}", id="percentile-with-tag"),
     pytest.param("SELECT sample(v, 5) FROM single GROUP BY id", id="sample-all-points"),
     pytest.param(f"SELECT sample(usage_user, 200) {C1}", id="sample-more-than-points"),
+    # 1.x sorts what sample() keeps by time, then by value: several series' points at one
+    # time come smallest first, whatever the series (false before true, text by bytes)
+    *(pytest.param(statement, id=f"sample-ties-by-value-{ident}") for statement, ident in (
+        ("SELECT sample(usage_user, 1000) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+         "time < '2024-01-01T00:05:00Z'", "cpu"),
+        ("SELECT sample(usage_user, 1000) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+         "time < '2024-01-01T00:05:00Z' GROUP BY time(2m)", "by-time"),
+        ("SELECT sample(v, 100) FROM gauge", "gauge"),
+        ("SELECT sample(u, 100), host FROM pair ORDER BY time DESC", "desc-with-tag"),
+        ("SELECT sample(ok, 100) FROM pair", "boolean"),
+        ("SELECT sample(u, 100), max(k) FROM pair", "beside-max"))),
     pytest.param(f"SELECT sample(used, 5) FROM mem WHERE {W} AND host = 'server02' "
                  "GROUP BY time(20m)", id="sample-by-time-all"),
     # Beside other calls sample() is an iterator of its own: its points keep their times
