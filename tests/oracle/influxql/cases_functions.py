@@ -1112,6 +1112,27 @@ SELECTORS = [
           ("spread(a) * 2 + max(a) AS x, count(a)", "", "-math-nested"),
           ("floor(spread(a)), max(a)", "", "-math-function"),
           ("spread(a) - max(a)", " LIMIT 2 OFFSET 1", "-math-limit"))),
+    # not yet (pending): under the parent's GROUP BY time a batch's rows keep their buckets,
+    # a row per batch and bucket, none filled
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
+                   "counters WHERE time >= '2024-01-01T00:00:00Z' AND "
+                   "time < '2024-01-01T01:00:00Z' GROUP BY time(4m30s)) WHERE "
+                   "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                   "GROUP BY time(20m)", id=f"percentile-low-rank-subquery-parent-by-time{ident}")
+      for fields, ident in (("spread(a)", ""), ("spread(a), max(a)", "-both-kinds"),
+                            ("spread(a) - max(a)", "-both-kinds-math"))),
+    # not yet (pending): a multi-row selector's rows come bucket by bucket, then series by
+    # series, each series' points ascending; a parent's GROUP BY time that merges the series
+    # reduces each run of one of its buckets in that order apart (a row per run)
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, max(used) AS m "
+                   "FROM mem WHERE time >= '2024-01-01T00:00:00Z' AND "
+                   "time < '2024-01-01T01:00:00Z' GROUP BY time(20m), host) WHERE "
+                   "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                   f"GROUP BY time({interval}){tail}", id=f"subquery-sample-parent-by-time-{ident}")
+      for fields, interval, tail, ident in (
+          ("sum(s)", "10m", " fill(none)", "runs"),
+          ("sum(s), count(m)", "10m", "", "runs-beside-count"),
+          ("mean(s)", "30m", "", "runs-across-buckets"))),
     pytest.param("SELECT * FROM (SELECT spread(a) - max(a), median(a) FROM (SELECT "
                  "percentile(requests, 5) AS a FROM counters WHERE time >= "
                  "'2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
