@@ -1250,6 +1250,17 @@ SELECTORS = [
 
 TRANSFORMS = [
     pytest.param(f"SELECT abs(temp) {C1} LIMIT 5", id="abs"),
+    # under ORDER BY time DESC 1.x adds a float series' points newest first: the last bits
+    # differ from the ascending sum, and floor()/ceil() show it (-14.000000000000002 is -15)
+    pytest.param("SELECT floor(sum(temp)), ceil(sum(temp)) FROM cpu WHERE host = 'server01' "
+                 f"AND cpu = 'cpu1' AND {W} GROUP BY time(10m) ORDER BY time DESC",
+                 id="floor-sum-desc-newest-first"),
+    pytest.param(f"SELECT floor(sum(temp)) FROM cpu WHERE host = 'server04' AND {W} "
+                 "GROUP BY time(10m) ORDER BY time DESC",
+                 id="floor-sum-desc-newest-first-server04"),
+    pytest.param(f"SELECT floor(mean(temp) * 10) FROM cpu WHERE host = 'server01' AND "
+                 f"cpu = 'cpu1' AND {W} GROUP BY time(10m) ORDER BY time DESC",
+                 id="floor-mean-desc-newest-first"),
     # A transformation of a transformation reads its points (1.x chains the iterators).
     pytest.param(f"SELECT difference(derivative(mean(bytes))) {CT} AND host = 'server01' "
                  "GROUP BY time(5m)", id="transform-of-transform"),
