@@ -16,8 +16,10 @@ CW = f"FROM cpu WHERE {W}"
 CT = f"FROM counters WHERE {W}"
 #: server02 over the main window.
 M2B = f"host = 'server02' AND {W}"
-#: mem's server01 over its first hour: four points in each 20m bucket.
-MEM1 = "host = 'server01' AND time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
+#: mem's first hour: four points of each host in each 20m bucket.
+MEMW = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
+#: ...of server01 alone.
+MEM1 = f"host = 'server01' AND {MEMW}"
 #: stock, symbol AAA, main window.
 SA = f"FROM stock WHERE symbol = 'AAA' AND {W}"
 
@@ -1133,6 +1135,18 @@ SELECTORS = [
           ("sum(s)", "10m", " fill(none)", "runs"),
           ("sum(s), count(m)", "10m", "", "runs-beside-count"),
           ("mean(s)", "30m", "", "runs-across-buckets"))),
+    # a subquery's sample() beside max() or count(), read by a parent grouping by its tags
+    # (each host's rows in emission order, a run apiece), fill()ed above or below
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, {call}(used) AS m "
+                   f"FROM mem WHERE {MEMW} GROUP BY time(20m), host{inner}){where} "
+                   f"GROUP BY {by}", id=f"subquery-sample-beside-{ident}")
+      for fields, call, inner, where, by, ident in (
+          ("count(s), max(m)", "max", "", "", "host", "max-parent-by-host"),
+          ("*", "max", "", "", "host", "max-parent-raw-by-host"),
+          ("mean(s), max(m)", "max", "", f" WHERE {MEMW}", "time(30m), host fill(0)",
+           "max-parent-by-time-and-host-fill-number"),
+          ("mean(s), max(m)", "max", " fill(0)", "", "host", "max-filled-parent-by-host"),
+          ("s, m", "count", " fill(3)", "", "host", "count-filled-parent-raw-by-host"))),
     pytest.param("SELECT * FROM (SELECT spread(a) - max(a), median(a) FROM (SELECT "
                  "percentile(requests, 5) AS a FROM counters WHERE time >= "
                  "'2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
