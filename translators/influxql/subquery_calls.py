@@ -168,10 +168,23 @@ def _calls_of(expr: ast.Expr) -> list[ast.Expr] | None:
             found += parts
         return found
     if isinstance(expr, ast.Call | ast.Distinct):
-        return [expr]
+        # a call of a wildcard or regex is a field per field it matches (`abs_a`, `abs_b`)
+        return None if _expands(expr) else [expr]
     if isinstance(expr, ast.NumberLiteral | ast.IntegerLiteral | ast.UnsignedLiteral):
         return []
     return None
+
+
+def _expands(expr: ast.Expr) -> bool:
+    """Whether a call reads a wildcard or regex, however deep in its arguments."""
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.Wildcard | ast.RegexLiteral):
+        return True
+    if isinstance(expr, ast.Call):
+        return any(_expands(a) for a in expr.args)
+    if isinstance(expr, ast.BinaryExpr):
+        return _expands(expr.lhs) or _expands(expr.rhs)
+    return False
 
 
 def evaluate_apart(answer: list[Series], apart: CallsApart, nested: bool) -> list[Series]:

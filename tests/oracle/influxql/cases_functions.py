@@ -1114,6 +1114,14 @@ SELECTORS = [
           ("spread(a) * 2 + max(a) AS x, count(a)", "", "-math-nested"),
           ("floor(spread(a)), max(a)", "", "-math-function"),
           ("spread(a) - max(a)", " LIMIT 2 OFFSET 1", "-math-limit"))),
+    # a call of a wildcard or regex inside math is a field per column it matches (abs_a,
+    # abs_b), beside a call of the other kind too
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a, max(bytes) AS b "
+                   "FROM counters WHERE time >= '2024-01-01T00:00:00Z' AND "
+                   "time < '2024-01-01T01:00:00Z' GROUP BY time(4m30s))",
+                   id=f"percentile-low-rank-subquery-both-kinds-math-{ident}")
+      for fields, ident in (("abs(count(*)), spread(a)", "wildcard"),
+                            ("floor(spread(/a/)), max(a)", "regex"))),
     # not yet (pending): under the parent's GROUP BY time a batch's rows keep their buckets,
     # a row per batch and bucket, none filled
     *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
