@@ -214,6 +214,10 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             outer = dataclasses.replace(
                 outer, dimensions=(*outer.dimensions, ast.Dimension(ast.VarRef(BATCH))),
                 limit=0, offset=0)
+            if any(is_time(d) for d in statement.dimensions):
+                # a batch's rows keep their buckets, none filled (1.x's fill iterator
+                # passes the points that go back to an earlier bucket)
+                outer = dataclasses.replace(outer, fill=ast.FillOption.NONE)
         scan = cast("TableRunner", run)
         renames = {name: _table_name(i) for i, name in enumerate(names)}
 

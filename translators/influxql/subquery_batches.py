@@ -58,7 +58,10 @@ def reduce_batches(answered: list[Series], statement: ast.SelectStatement, layer
         if (mask is None or mask[number][at]) and any(values[i] is not None
                                                       for i in read[number]):
             stream.append(index)
-    found = reduced(stream, lambda index: key(answered[rows[index][2]]), layers)
+    window = _window_of(statement)
+    found = reduced(stream, lambda index: (
+        key(answered[rows[index][2]]),
+        window(answered[rows[index][2]].values[rows[index][3]][0])), layers)
     numbers: dict[tuple[int, int], int] = {}
     for batch, window in enumerate(found):
         for index in window:
@@ -245,3 +248,17 @@ def _group_key(series: Series, grouped: Callable[[str], bool]) -> SeriesKey:
     """The series' measurement and those of its tags the parent groups by (`grouped`)."""
     return series_identity(series.name, {k: v for k, v in (series.tags or {}).items()
                                          if grouped(k)})
+
+
+def _window_of(statement: ast.SelectStatement) -> Callable[[int], int]:
+    """A row's time bucket under the parent's GROUP BY time (0 for all without one): 1.x's
+    reduce iterators close a window at a point of another bucket too."""
+    for dimension in statement.dimensions:
+        call = dimension.expr
+        if isinstance(call, ast.Call) and call.name == "time" and call.args and isinstance(
+                call.args[0], ast.DurationLiteral) and call.args[0].nanoseconds > 0:
+            interval = call.args[0].nanoseconds
+            offset = call.args[1].nanoseconds if len(call.args) == 2 and isinstance(
+                call.args[1], ast.DurationLiteral) else 0
+            return lambda time: (time - offset) // interval
+    return lambda time: 0

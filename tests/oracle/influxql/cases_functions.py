@@ -16,6 +16,8 @@ CW = f"FROM cpu WHERE {W}"
 CT = f"FROM counters WHERE {W}"
 #: server02 over the main window.
 M2B = f"host = 'server02' AND {W}"
+#: counters' first hour, ended by a space for what follows.
+CTH = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
 #: mem's first hour: four points of each host in each 20m bucket.
 MEMW = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
 #: ...of server01 alone.
@@ -1122,15 +1124,27 @@ SELECTORS = [
                    id=f"percentile-low-rank-subquery-both-kinds-math-{ident}")
       for fields, ident in (("abs(count(*)), spread(a)", "wildcard"),
                             ("floor(spread(/a/)), max(a)", "regex"))),
-    # not yet (pending): under the parent's GROUP BY time a batch's rows keep their buckets,
-    # a row per batch and bucket, none filled
+    # under the parent's GROUP BY time a batch's rows keep their buckets: a row per batch
+    # and bucket (max() and the like one per bucket), none filled whatever fill() says
     *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
-                   "counters WHERE time >= '2024-01-01T00:00:00Z' AND "
-                   "time < '2024-01-01T01:00:00Z' GROUP BY time(4m30s)) WHERE "
-                   "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
-                   "GROUP BY time(20m)", id=f"percentile-low-rank-subquery-parent-by-time{ident}")
-      for fields, ident in (("spread(a)", ""), ("spread(a), max(a)", "-both-kinds"),
-                            ("spread(a) - max(a)", "-both-kinds-math"))),
+                   f"counters WHERE {CTH}GROUP BY time(4m30s){inner}) WHERE {CTH}"
+                   f"GROUP BY time({interval}){tail}",
+                   id=f"percentile-low-rank-subquery-parent-by-time{ident}")
+      for fields, inner, interval, tail, ident in (
+          ("spread(a)", "", "20m", "", ""),
+          ("spread(a), max(a)", "", "20m", "", "-both-kinds"),
+          ("spread(a) - max(a)", "", "20m", "", "-both-kinds-math"),
+          ("spread(a)", "", "20m", " fill(0)", "-fill-number"),
+          ("spread(a)", "", "20m", " fill(previous)", "-fill-previous"),
+          ("median(a), count(a)", "", "20m", "", "-median-count"),
+          ("spread(a)", "", "20m", " LIMIT 2", "-limit"),
+          ("spread(a)", "", "30m, 5m", "", "-offset"),
+          ("spread(a)", ", host", "20m", ", host", "-by-host"),
+          ("spread(a)", ", host", "20m", "", "-hosts-merged"),
+          ("max(a)", ", host", "20m", "", "-hosts-merged-max"),
+          # not yet (pending): a transformation over the calls, and tz()
+          ("cumulative_sum(spread(a))", "", "20m", "", "-transform"),
+          ("spread(a)", "", "20m", " tz('Europe/Paris')", "-tz"))),
     # not yet (pending): a multi-row selector's rows come bucket by bucket, then series by
     # series, each series' points ascending; a parent's GROUP BY time that merges the series
     # reduces each run of one of its buckets in that order apart (a row per run)
