@@ -161,7 +161,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                 # the parent's condition filters the rows before its reducers read them
                 answered = reduce_batches(
                     answered, parent, group.layers,
-                    lambda a=answered: _parent_filter(a, statement, now, run), group.names)
+                    lambda a=answered: _parent_filter(a, statement, now, run), group.names,
+                    now)
             elif group and group.layers == 1 and not by_time and answered and all(
                     a.batches is None and a.order is None for a in answered):
                 # a fill run's rows come run after run: its leading nulls close windows

@@ -23,7 +23,7 @@ from .outputs import evaluate_node
 from .results import Series, SeriesKey, series_identity
 from .select_list import column_names, field_name, parent_columns, strip_parens
 from .select_plan import Node
-from .subquery_inner import descending
+from .subquery_inner import descending, is_time
 
 #: The calls 1.x reduces a subquery's rows with once, and those it reduces twice (each
 #: reduce iterator's partials again).
@@ -49,9 +49,10 @@ def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
     calls of several groups, one group of them all if they are of one kind (their
     numbering that of a row null in every column they read); none where that is not
     matched: calls of both kinds in one field or of other kinds (math, integral()...),
-    tz(), ORDER BY time DESC, SLIMIT/SOFFSET, several sources. Under GROUP BY time a
-    window closes at another bucket's point too (`subquery_batches.reduce_batches`)."""
-    if (descending(statement) or statement.timezone is not None
+    ORDER BY time DESC, SLIMIT/SOFFSET, several sources, and under GROUP BY time calls
+    reducing twice. Under GROUP BY time a window closes at another bucket's point too
+    (`subquery_batches.reduce_batches`)."""
+    if (descending(statement)
             or len(statement.sources) != 1 or statement.slimit or statement.soffset):
         return []
     found: dict[tuple[int, frozenset[str]], set[int]] = {}
@@ -67,6 +68,11 @@ def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
         apart = apart and len(keys) == 1
         for key in keys:
             found.setdefault(key, set()).add(at)
+    if any(is_time(d) for d in statement.dimensions) and any(
+            layers != 1 for layers, _ in found):
+        # count(), max() and the like under GROUP BY time: 1.x fills their buckets as
+        # usual, which the batches' unfilled runs do not model (not matched)
+        return []
     if apart:
         return [CallGroup(layers, names, frozenset(fields))
                 for (layers, names), fields in sorted(found.items(),

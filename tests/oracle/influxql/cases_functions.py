@@ -18,6 +18,8 @@ CT = f"FROM counters WHERE {W}"
 M2B = f"host = 'server02' AND {W}"
 #: counters' first hour, ended by a space for what follows.
 CTH = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+#: ...and its first two hours.
+CT2H = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T02:00:00Z' "
 #: mem's first hour: four points of each host in each 20m bucket.
 MEMW = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
 #: ...of server01 alone.
@@ -1125,7 +1127,8 @@ SELECTORS = [
       for fields, ident in (("abs(count(*)), spread(a)", "wildcard"),
                             ("floor(spread(/a/)), max(a)", "regex"))),
     # under the parent's GROUP BY time a batch's rows keep their buckets: a row per batch
-    # and bucket (max() and the like one per bucket), none filled whatever fill() says
+    # and bucket, none filled whatever fill() says (pending: beside count(), max() and the
+    # like, which fill their buckets)
     *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
                    f"counters WHERE {CTH}GROUP BY time(4m30s){inner}) WHERE {CTH}"
                    f"GROUP BY time({interval}){tail}",
@@ -1142,9 +1145,19 @@ SELECTORS = [
           ("spread(a)", ", host", "20m", ", host", "-by-host"),
           ("spread(a)", ", host", "20m", "", "-hosts-merged"),
           ("max(a)", ", host", "20m", "", "-hosts-merged-max"),
-          # not yet (pending): a transformation over the calls, and tz()
-          ("cumulative_sum(spread(a))", "", "20m", "", "-transform"),
-          ("spread(a)", "", "20m", " tz('Europe/Paris')", "-tz"))),
+          ("spread(a)", "", "20m", " tz('Europe/Paris')", "-tz"),
+          # not yet (pending): a transformation over the calls
+          ("cumulative_sum(spread(a))", "", "20m", "", "-transform"))),
+    # past the subquery's rows max() fills its buckets as usual (spread() answers none), and
+    # tz() aligns the buckets to the zone's offset (+05:30: on the half hour)
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
+                   f"counters WHERE {CT2H}GROUP BY time(4m30s)) WHERE {CT2H}"
+                   f"GROUP BY time({interval}){tail}",
+                   id=f"percentile-low-rank-subquery-parent-by-time-{ident}")
+      for fields, interval, tail, ident in (
+          ("max(a)", "1h, 30m", "", "max-fills-past-rows"),
+          ("spread(a)", "20m", "", "spread-fills-nothing-past-rows"),
+          ("spread(a)", "1h", " tz('Asia/Kolkata')", "tz-half-hour"))),
     # not yet (pending): a multi-row selector's rows come bucket by bucket, then series by
     # series, each series' points ascending; a parent's GROUP BY time that merges the series
     # reduces each run of one of its buckets in that order apart (a row per run)
