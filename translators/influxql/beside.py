@@ -88,8 +88,9 @@ def _classify(fields: list[ast.Field]) -> Halves | None:
         return None
     index = {**sides[0], **{e: len(sides[0]) + k for e, k in sides[1].items()}}
     read = [(f.alias, field_name(f.expr)) for f in fields]
-    return Halves(tuple(sides[0]), tuple(sides[1]), tuple(_tree(e, index) for e in found),
-                  tuple(column_names(read)), tuple(alias or name for alias, name in read))
+    return Halves(tuple(sides[0]), tuple(sides[1]),
+                  tuple(output_tree(e, index) for e in found), tuple(column_names(read)),
+                  tuple(alias or name for alias, name in read))
 
 
 def _parts(expr: ast.Expr) -> list[tuple[int, ast.Expr]] | None:
@@ -121,15 +122,16 @@ def _parts(expr: ast.Expr) -> list[tuple[int, ast.Expr]] | None:
 _LITERALS = (ast.NumberLiteral, ast.IntegerLiteral, ast.UnsignedLiteral)
 
 
-def _tree(expr: ast.Expr, index: dict[ast.Expr, int]) -> Node:
-    """An output over its parts' values, for `outputs.evaluate_node`."""
+def output_tree(expr: ast.Expr, index: dict[ast.Expr, int]) -> Node:
+    """An output over its parts' values (`index`: each part's position among them), for
+    `outputs.evaluate_node`."""
     expr = strip_parens(expr)
     if expr in index:
         return PrimRef(index[expr])
     if isinstance(expr, ast.BinaryExpr):
-        return Op(expr.op, _tree(expr.lhs, index), _tree(expr.rhs, index))
+        return Op(expr.op, output_tree(expr.lhs, index), output_tree(expr.rhs, index))
     if isinstance(expr, ast.Call):
-        return Math(expr.name, tuple(_tree(a, index) for a in expr.args))
+        return Math(expr.name, tuple(output_tree(a, index) for a in expr.args))
     assert isinstance(expr, _LITERALS)
     return Lit(expr.value)
 

@@ -108,7 +108,7 @@ def _apart_points(plan: SelectPlan, rows: list[tuple[int | None, list[Any]]],
         for _, values in buckets:
             held = values[index] or []
             chosen = held if len(held) <= size else rng.sample(held, size)
-            points.extend((p["t"], p["v"]) for p in sorted(chosen, key=lambda p: p["t"]))
+            points.extend((p["t"], p["v"]) for p in sorted(chosen, key=_sampled_order))
     return out
 
 
@@ -170,8 +170,8 @@ def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time
                 for v in sorted(held, key=lambda v: (held[v], v))]
     if func == "sample":
         size = int(prim.args[0]) if prim.args else 0
-        chosen = points if len(points) <= size else sorted(
-            rng.sample(points, size), key=lambda p: p["t"])
+        chosen = sorted(points if len(points) <= size else rng.sample(points, size),
+                        key=_sampled_order)
     else:
         chosen = _top(plan, prim, points, read_order, tag_keys)
     out = []
@@ -183,6 +183,12 @@ def _multi_rows(plan: SelectPlan, index: int, points: list[dict[str, Any]], time
                 values[int(key[1:])] = value
         out.append((point["t"] if plan.selector_time else time, values))
     return out
+
+
+def _sampled_order(point: dict[str, Any]) -> tuple[int, Any]:
+    """The order 1.x's sample() answers its points in: by time, then by value (its points'
+    sort; false before true), so points of several series at one time come value first."""
+    return point["t"], point["v"]
 
 
 def _top(plan: SelectPlan, prim: Any, points: list[dict[str, Any]],

@@ -62,10 +62,15 @@ def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
     if not table.num_rows:
         return None
     dims = [dim_name(i) for i in range(len(dimensions))]
+    # a tag the measurement lacks is null on every row (`storage.with_absent_dims`): it
+    # orders and splits nothing, and thousands of them made the sort and the keys cost seconds
+    absent = {d for d in dims if table.column(d).null_count == table.num_rows}
     if dims:  # one new table, not one per dimension: thousands of GROUP BY tags took minutes
         names, columns = table.column_names, table.columns
         position = {n: i for i, n in enumerate(names)}
         for name_ in dims:
+            if name_ in absent:
+                continue
             values = columns[position[name_]]
             if not pa.types.is_string(values.type):  # a subquery's field named like a tag
                 values = pc.cast(values, pa.string())
@@ -87,24 +92,25 @@ def block(plan: SelectPlan, name: str, dimensions: list[str], table: pa.Table,
         if plan.selector_time and selected is not None:
             times = pc.coalesce(selected, times)
     names = [f"__c{i}" for i in range(len(values))]
-    work = pa.table([*(table.column(d) for d in dims), times, *values], [*dims, TIME, *names])
-    if dims or plan.aggregate:
-        order = [(d, "ascending") for d in dims]
+    varying = [d for d in dims if d not in absent]
+    work = pa.table([*(table.column(d) for d in varying), times, *values],
+                    [*varying, TIME, *names])
+    if varying or plan.aggregate:
+        order = [(d, "ascending") for d in varying]
         if plan.aggregate:
             order.append((TIME, "ascending"))
         work = work.take(pc.sort_indices(work, sort_keys=order))  # stable: raw ties keep order
     bounds = [0]
     keys: list[tuple[str, ...]] = []
-    if dims:
-        joined = pc.binary_join_element_wise(*(work.column(d) for d in dims), "\x00")
+    if varying:
+        joined = pc.binary_join_element_wise(*(work.column(d) for d in varying), "\x00")
         if work.num_rows > 1:
             changed = pc.not_equal(joined.slice(1), joined.slice(0, work.num_rows - 1))
             bounds.extend(i + 1 for i in pc.indices_nonzero(changed).to_pylist())
-        starts = pa.array(bounds, pa.int64())
-        dim_values = [pc.take(work.column(d), starts).to_pylist() for d in dims]
-        keys = list(zip(*dim_values, strict=True))
-    else:
-        keys = [()]
+    starts = pa.array(bounds, pa.int64())
+    dim_values = [[""] * len(bounds) if d in absent
+                  else pc.take(work.column(d), starts).to_pylist() for d in dims]
+    keys = list(zip(*dim_values, strict=True)) if dims else [()]
     bounds.append(work.num_rows)
     columns = [_nil_as_null(plan, node, work.column(names[node.index]).combine_chunks())
                for node in plan.outputs]

@@ -32,9 +32,13 @@ def in_window(time: int, keep: Window) -> bool:
     return keep is None or keep[0] <= time <= keep[1]
 
 
-def asked_rows(rows: list[tuple[int, list[Any]]], keep: Window) -> list[tuple[int, list[Any]]]:
-    """The rows of the buckets asked for (all of them when none was read beyond)."""
-    return rows if keep is None else [r for r in rows if in_window(r[0], keep)]
+def asked_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]], keep: Window
+               ) -> list[tuple[int, list[Any]]]:
+    """The rows of the buckets asked for (all of them when none was read beyond), by their
+    bucket: beside integral() sample()'s points are rows at their own times."""
+    if keep is None:
+        return rows
+    return [r for r in rows if in_window(bucket_of(plan, r[0]), keep)]
 
 
 def widened(plan: SelectPlan, keep: Window, buckets: int) -> Window:
@@ -179,14 +183,16 @@ def joined_rows(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     index, the points of a call that are not its buckets' (sample()'s, at their own times,
     in 1.x's emission order)."""
     apart = apart or {}
-    asked = asked_rows(rows, keep)
+    asked = asked_rows(plan, rows, keep)
     streams: dict[Call, list[tuple[int, Any]]] = {}
     for call in (c for node in plan.outputs for c in calls_in(node)):
         if call in streams:
             continue
         if isinstance(call, PrimRef) and call.index in apart:
+            # integral()'s rows are the asked range's already (under DESC a window's end)
+            whole = plan.prims[call.index].func == "integral"
             streams[call] = [(t, v) for t, v in apart[call.index]
-                             if in_window(bucket_of(plan, t), keep)]
+                             if whole or in_window(bucket_of(plan, t), keep)]
             continue
         if isinstance(call, PrimRef):  # fill(none) leaves the call's empty buckets out
             streams[call] = [] if call.index in quiet else [

@@ -41,7 +41,7 @@ from .select_list import expand_fields, parent_columns, schema_union
 from .select_plan import SelectPlan, Source, stream_keys
 from .shape import group_rows, shape
 from .sqlnames import VIRTUAL_DB
-from .storage import build_query
+from .storage import build_query, with_absent_dims
 from .subquery_types import untyped_columns
 from .typecheck import check_types
 
@@ -198,7 +198,7 @@ def _read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run
         # Without ORDER BY this cap keeps rows in stored order, not time order: sound only
         # because a read past max_rows is refused whole, never answered truncated.
         query = query.limit(exp.Literal.number(limits.max_rows + 1), copy=False)
-    table = run(query)
+    table = with_absent_dims(run(query), source.schema, dimensions)
     return timesort.in_time_order(table) if by_time else table
 
 

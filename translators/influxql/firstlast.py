@@ -17,7 +17,6 @@ point then carries `d`, its database's place in FROM.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
 import pyarrow as pa
@@ -58,13 +57,12 @@ def series_point(func: str, point: exp.Expression, time: exp.Expression) -> exp.
 
 def by_group(per_series: exp.Select, dims: list[str], columns: list[str],
              points: list[str], series: str, time: str,
-             source: str | None = None, absent: Collection[str] = ()) -> exp.Select:
+             source: str | None = None) -> exp.Select:
     """Collect the per-series rows into one row per group: each of `points` becomes the list
     of {s: series, p: point} of the series that have one, plus {d: the `source` column} when
-    the rows come from several databases. `absent`: the dims that are a constant NULL (a tag
-    the measurement lacks), answered as such and not grouped by."""
-    select: list[exp.Expression] = [cast(exp.null(), "VARCHAR").as_(name, copy=False)
-                                    if name in absent else col(name) for name in dims]
+    the rows come from several databases. `dims`: the tags the measurement has (those it
+    lacks are added in Arrow: `storage.with_absent_dims`)."""
+    select: list[exp.Expression] = [col(name) for name in dims]
     for name in columns:
         if name in points:
             fields = [exp.PropertyEQ(this=ident("s"), expression=col(series)),
@@ -85,9 +83,8 @@ def by_group(per_series: exp.Select, dims: list[str], columns: list[str],
     # built for this query alone: sqlglot's defensive copies are not needed
     query = exp.select(*select, copy=False).from_(
         per_series.subquery("__by_series", copy=False), copy=False)
-    grouped = [name for name in dims if name not in absent]
-    if grouped:
-        query = query.group_by(*(col(name) for name in grouped), copy=False)
+    if dims:
+        query = query.group_by(*(col(name) for name in dims), copy=False)
     return query
 
 

@@ -18,7 +18,7 @@ from . import firstlast
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
 from .sqlnames import dim_name, prim_name
-from .storage import build_query
+from .storage import build_query, with_absent_dims
 
 Runner = Callable[..., pa.Table]
 
@@ -41,7 +41,8 @@ def replace_points(plan: SelectPlan, database: str, schema: MeasurementSchema,
     alone = dataclasses.replace(plan, prims=[plan.prims[i] for i in indexes], selector=False,
                                 selector_time=False)
     query = build_query(alone, database, schema, dimensions, now, copies, extra)
-    points = firstlast.resolve(alone, schema, run(query))
+    points = firstlast.resolve(alone, schema,
+                               with_absent_dims(run(query), schema, dimensions))
     dims = [dim_name(i) for i in range(len(dimensions))]
     rows = {key: row for row, key in enumerate(_keys(points, dims))}
     order = [rows.get(key) for key in _keys(table, dims)]

@@ -30,7 +30,7 @@ def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
     if not any(transforms_in(node) for node in plan.outputs):
         return [[time, *(evaluate_node(node, values) for node in plan.outputs)]
                 for time, values in rows]
-    asked = cursor.asked_rows(rows, keep)
+    asked = cursor.asked_rows(plan, rows, keep)
     columns: list[dict[int, Any]] = []
     times: set[int] = set()
     for node in plan.outputs:
@@ -68,7 +68,7 @@ def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[A
     buckets before the range its caller reads; one that looks back reads one more, and so
     does its argument (`difference(moving_average(..))` reads two)."""
     back += transform.name in fn.LOOKS_BACK
-    source = cursor.asked_rows(rows, cursor.widened(plan, keep, back))
+    source = cursor.asked_rows(plan, rows, cursor.widened(plan, keep, back))
     if transforms_in(transform.arg):
         series = sorted(_over_points(transform.arg, plan, rows, source, keep, back).items())
     elif merge is not None and isinstance(transform.arg, PrimRef):

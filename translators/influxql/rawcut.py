@@ -31,7 +31,7 @@ from .readrange import timestamp_literal
 from .schema import MeasurementSchema
 from .select_plan import NO_END, SelectPlan, Source
 from .sqlnames import STORED_TIME, TIME, call, col, dim_name
-from .storage import build_query, grouping_dims
+from .storage import adding_absent_dims, build_query, grouping_dims
 
 Runner = Callable[[exp.Expression], pa.Table]
 SeriesTimes = Callable[[str, str], pa.Table | None]
@@ -42,6 +42,7 @@ def read(plan: SelectPlan, source: Source, dimensions: list[str], now: int, run:
     """The rows of a HEAP mode read in 1.x's order (`rawheap.reorder`), at most `max_rows`
     + 1 of them read. A LIMIT whose order would need more: the first rows of each series,
     in series order at one time (the read without the heap)."""
+    run = adding_absent_dims(run, source.schema, dimensions)
     try:
         return _shard_cut(plan, dimensions, _read(plan, source, dimensions, now, run,
                                                   max_rows, series_times))

@@ -30,7 +30,7 @@ from .readrange import time_bounds
 from .schema import MeasurementSchema
 from .select_plan import SelectPlan
 from .sqlnames import call, dim_name, ident, prim_name
-from .storage import build_query, tag_value
+from .storage import build_query, tag_value, with_absent_dims
 from .timerange import TimeRange
 
 # (database, measurement) -> one row per stored series: its tag columns and latest `time` (ns),
@@ -62,7 +62,7 @@ def last_block(plan: SelectPlan, database: str, schema: MeasurementSchema,
     window = TimeRange(start, plan.time_range.upper)
     narrowed = dataclasses.replace(plan, time_range=plan.time_range.intersect(window))
     query = build_query(narrowed, database, schema, dimensions, now, copies)
-    table = run(query)
+    table = with_absent_dims(run(query), schema, dimensions)
     if not _ties_complete(table, expected, len(dimensions)):
         return None
     table = firstlast.resolve(plan, schema, table)

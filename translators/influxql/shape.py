@@ -156,9 +156,11 @@ def shape(plan: SelectPlan, groups: list[SeriesRows], lower: int, upper: int,
             rows = _filled(plan, group, rows, start, end, quiet)
         rows = fill_point_companions(plan, rows, _kinds(plan, group))
         # under GROUP BY time 1.x's cursor joins sample()'s points to the other calls'
-        # answers, transformations included (`cursor.joined_rows`' `apart`)
-        apart = integrals if beside and plan.interval is not None and all(
-            p.func != "integral" for p in plan.prims) else {}
+        # answers, transformations included (`cursor.joined_rows`' `apart`), and so
+        # integral()'s rows beside a transformation, which reads only its own buckets
+        apart = integrals if plan.interval is not None and (
+            beside and all(p.func != "integral" for p in plan.prims)
+            or integrals and any(transforms_in(node) for node in plan.outputs)) else {}
         if integrals and not apart:  # 1.x fills the other functions' buckets, never the
             # rows apart (integral()'s, sample()'s)
             rows = _beside_integrals(plan, rows, integrals, quiet, schema_of(plan, group.name))

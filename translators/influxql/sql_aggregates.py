@@ -49,13 +49,14 @@ def sql_aggregate(prim: Prim, value: exp.Expression, schema: MeasurementSchema,
     if func in NUMBERS_ONLY and ftype is None:
         return cast(exp.null(), "DOUBLE")  # a field this measurement lacks
     if func == "sum":
-        total = exp.Sum(this=value)
-        # 1.x's integer sum wraps around int64
-        return int64.wrapped(total) if ftype is FieldType.INTEGER else total
+        if ftype is FieldType.INTEGER:  # 1.x's integer sum wraps around int64
+            return int64.wrapped(exp.Sum(this=value))
+        return exp.Sum(this=_newest_first(value) if descending else value)
     if func == "mean":
         if ftype is FieldType.INTEGER:
             return int64.mean(value, one_stream)
-        return exp.Avg(this=cast(value, "DOUBLE"))
+        value = cast(value, "DOUBLE")
+        return exp.Avg(this=_newest_first(value) if descending else value)
     if func == "median":
         return call("quantile_cont", cast(value, "DOUBLE"), exp.Literal.number(0.5))
     if func == "spread":
@@ -135,3 +136,9 @@ def not_null(value: exp.Expression) -> exp.Expression:
     """`NOT value IS NULL` around `value` itself (sqlglot's `.is_()` copies it): for a node
     built for this place only."""
     return exp.Not(this=exp.Is(this=value, expression=exp.Null()))
+
+
+def _newest_first(value: exp.Expression) -> exp.Expression:
+    """An aggregate's argument read newest first: under ORDER BY time DESC 1.x adds a float
+    series' points in that order, which decides the last bits (and so floor(sum(x)))."""
+    return exp.Order(this=value, expressions=[exp.Ordered(this=col(TIME), desc=True)])

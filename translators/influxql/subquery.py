@@ -38,7 +38,7 @@ from .subquery_batches import (
     read_raw,
     reduce_batches,
 )
-from .subquery_calls import CallGroup, call_groups, join_calls
+from .subquery_calls import CallGroup, call_groups, calls_apart, evaluate_apart, join_calls
 from .subquery_fill import statement_fills_in_runs
 from .subquery_inner import (
     aggregates,
@@ -95,6 +95,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
     _check_parent_list(statement, now)
     check_directions(statement)
+    apart = calls_apart(statement)
+    if apart is not None:  # math over calls windowed apart: the calls, then the math
+        found = select_from_subqueries(apart.statement, database, schema, run, now, limits,
+                                       paged_by, keep_nan, mapped, read_once)
+        return evaluate_apart(found, apart, nested=keep_nan)
     # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
     # statement keeps them as written (its wildcard columns then list no tag).
     parent = dataclasses.replace(
@@ -156,7 +161,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                 # the parent's condition filters the rows before its reducers read them
                 answered = reduce_batches(
                     answered, parent, group.layers,
-                    lambda a=answered: _parent_filter(a, statement, now, run), group.names)
+                    lambda a=answered: _parent_filter(a, statement, now, run), group.names,
+                    now)
             elif group and group.layers == 1 and not by_time and answered and all(
                     a.batches is None and a.order is None for a in answered):
                 # a fill run's rows come run after run: its leading nulls close windows
@@ -209,6 +215,10 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             outer = dataclasses.replace(
                 outer, dimensions=(*outer.dimensions, ast.Dimension(ast.VarRef(BATCH))),
                 limit=0, offset=0)
+            if any(is_time(d) for d in statement.dimensions):
+                # a batch's rows keep their buckets, none filled (1.x's fill iterator
+                # passes the points that go back to an earlier bucket)
+                outer = dataclasses.replace(outer, fill=ast.FillOption.NONE)
         scan = cast("TableRunner", run)
         renames = {name: _table_name(i) for i, name in enumerate(names)}
 

@@ -21,11 +21,12 @@ from . import ast
 from .percentile_windows import reduced
 from .results import Series, SeriesKey, series_identity
 from .shard_index import groups_by
+from .timerange import split_condition, utc_offset_ns
 
 
 def reduce_batches(answered: list[Series], statement: ast.SelectStatement, layers: int,
                    meeting: Callable[[], dict[int, pa.Array] | None],
-                   names: frozenset[str]) -> list[Series]:
+                   names: frozenset[str], now: int) -> list[Series]:
     """The subquery's series with each row's batch number as the parent's `layers` reduce
     iterators read it (`Series.batches`), the rows they never read or the condition drops
     left out. `statement`: the parent, its dimensions expanded. `meeting()`: per series (by
@@ -58,7 +59,10 @@ def reduce_batches(answered: list[Series], statement: ast.SelectStatement, layer
         if (mask is None or mask[number][at]) and any(values[i] is not None
                                                       for i in read[number]):
             stream.append(index)
-    found = reduced(stream, lambda index: key(answered[rows[index][2]]), layers)
+    window = _window_of(statement, now)
+    found = reduced(stream, lambda index: (
+        key(answered[rows[index][2]]),
+        window(answered[rows[index][2]].values[rows[index][3]][0])), layers)
     numbers: dict[tuple[int, int], int] = {}
     for batch, window in enumerate(found):
         for index in window:
@@ -245,3 +249,21 @@ def _group_key(series: Series, grouped: Callable[[str], bool]) -> SeriesKey:
     """The series' measurement and those of its tags the parent groups by (`grouped`)."""
     return series_identity(series.name, {k: v for k, v in (series.tags or {}).items()
                                          if grouped(k)})
+
+
+def _window_of(statement: ast.SelectStatement, now: int) -> Callable[[int], int]:
+    """A row's time bucket under the parent's GROUP BY time (0 for all without one): 1.x's
+    reduce iterators close a window at a point of another bucket too. Under tz() buckets
+    are aligned to the zone's offset at the range's start, as the planner aligns them."""
+    for dimension in statement.dimensions:
+        call = dimension.expr
+        if isinstance(call, ast.Call) and call.name == "time" and call.args and isinstance(
+                call.args[0], ast.DurationLiteral) and call.args[0].nanoseconds > 0:
+            interval = call.args[0].nanoseconds
+            offset = call.args[1].nanoseconds if len(call.args) == 2 and isinstance(
+                call.args[1], ast.DurationLiteral) else 0
+            if statement.timezone:
+                lower = split_condition(statement.condition, now, statement.timezone)[1].lower
+                offset -= utc_offset_ns(statement.timezone, now if lower is None else lower)
+            return lambda time: (time - offset) // interval
+    return lambda time: 0

@@ -7,14 +7,22 @@ median(), spread() and the like reduce once, count(), max() and the like twice).
 reading other columns, or through another number of layers, thus answer rows per batches of
 their own (`subquery_batches.reduce_batches`); 1.x's cursor then joins the calls' points,
 taking at each step the least time among their next points and one point of every call at
-that time (`join_calls`)."""
+that time (`join_calls`). Math over calls windowed apart (`spread(a) - max(a)`) pairs its
+operands' points the same way, so each such call is answered as a field of its own and the
+math computed on the joined rows (`calls_apart`, `evaluate_apart`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from . import ast
+from .beside import output_tree
+from .functions import MATH
+from .outputs import evaluate_node
 from .results import Series, SeriesKey, series_identity
+from .select_list import column_names, field_name, parent_columns, strip_parens
+from .select_plan import Node
 from .subquery_inner import descending, is_time
 
 #: The calls 1.x reduces a subquery's rows with once, and those it reduces twice (each
@@ -41,8 +49,10 @@ def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
     calls of several groups, one group of them all if they are of one kind (their
     numbering that of a row null in every column they read); none where that is not
     matched: calls of both kinds in one field or of other kinds (math, integral()...),
-    GROUP BY time, ORDER BY time DESC, SLIMIT/SOFFSET, several sources."""
-    if (any(is_time(d) for d in statement.dimensions) or descending(statement)
+    ORDER BY time DESC, SLIMIT/SOFFSET, several sources, and under GROUP BY time calls
+    reducing twice. Under GROUP BY time a window closes at another bucket's point too
+    (`subquery_batches.reduce_batches`)."""
+    if (descending(statement)
             or len(statement.sources) != 1 or statement.slimit or statement.soffset):
         return []
     found: dict[tuple[int, frozenset[str]], set[int]] = {}
@@ -58,6 +68,11 @@ def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
         apart = apart and len(keys) == 1
         for key in keys:
             found.setdefault(key, set()).add(at)
+    if any(is_time(d) for d in statement.dimensions) and any(
+            layers != 1 for layers, _ in found):
+        # count(), max() and the like under GROUP BY time: 1.x fills their buckets as
+        # usual, which the batches' unfilled runs do not model (not matched)
+        return []
     if apart:
         return [CallGroup(layers, names, frozenset(fields))
                 for (layers, names), fields in sorted(found.items(),
@@ -111,3 +126,81 @@ def join_calls(answers: list[list[Series]], groups: list[CallGroup],
             out.append(Series(first.name, first.columns, joined, first.tags, first.has_time,
                               timezone=first.timezone))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class CallsApart:
+    """A parent whose math reads calls of several `CallGroup`s, as a statement of one field
+    per call (`_0`, `_1`...) and each of its own fields as a tree over those calls' values."""
+
+    statement: ast.SelectStatement
+    outputs: tuple[Node, ...]
+    read: tuple[tuple[str | None, str], ...]  # each field's alias and generated name
+
+
+def calls_apart(statement: ast.SelectStatement) -> CallsApart | None:
+    """The parent split into its calls when a field's math reads calls that 1.x's reduce
+    iterators window apart (`spread(a) - max(a)`, `floor(spread(a)), max(a)`): its binary
+    expression iterator pairs the two sides' points as the cursor joins fields (by series,
+    then the least time, one point of each), a side without a point there being nil. None
+    where `call_groups` matches the statement as it stands or not its calls either."""
+    if call_groups(statement):
+        return None
+    index: dict[ast.Expr, int] = {}
+    for item in statement.fields:
+        parts = _calls_of(item.expr)
+        if not parts:
+            return None
+        for part in parts:
+            index.setdefault(part, len(index))
+    flat = dataclasses.replace(statement, fields=tuple(
+        ast.Field(call, f"_{k}") for call, k in index.items()))
+    if len(call_groups(flat)) < 2:
+        return None
+    return CallsApart(flat, tuple(output_tree(f.expr, index) for f in statement.fields),
+                      tuple((f.alias, field_name(f.expr)) for f in statement.fields))
+
+
+def _calls_of(expr: ast.Expr) -> list[ast.Expr] | None:
+    """The calls a field's math reads (math functions and literals aside), or None when it
+    reads something else (a field, a tag, time)."""
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.Call) and expr.name in MATH or isinstance(expr, ast.BinaryExpr):
+        operands = expr.args if isinstance(expr, ast.Call) else (expr.lhs, expr.rhs)
+        found: list[ast.Expr] = []
+        for operand in operands:
+            parts = _calls_of(operand)
+            if parts is None:
+                return None
+            found += parts
+        return found
+    if isinstance(expr, ast.Call | ast.Distinct):
+        # a call of a wildcard or regex is a field per field it matches (`abs_a`, `abs_b`)
+        return None if _expands(expr) else [expr]
+    if isinstance(expr, ast.NumberLiteral | ast.IntegerLiteral | ast.UnsignedLiteral):
+        return []
+    return None
+
+
+def _expands(expr: ast.Expr) -> bool:
+    """Whether a call reads a wildcard or regex, however deep in its arguments."""
+    expr = strip_parens(expr)
+    if isinstance(expr, ast.Wildcard | ast.RegexLiteral):
+        return True
+    if isinstance(expr, ast.Call):
+        return any(_expands(a) for a in expr.args)
+    if isinstance(expr, ast.BinaryExpr):
+        return _expands(expr.lhs) or _expands(expr.rhs)
+    return False
+
+
+def evaluate_apart(answer: list[Series], apart: CallsApart, nested: bool) -> list[Series]:
+    """The parent's own fields computed on each joined row of its calls (`answer`), a call
+    without a point there being null; `nested`: named as a grandparent reads them."""
+    names = (parent_columns([alias or name for alias, name in apart.read]) if nested
+             else column_names(apart.read))
+    return [Series(series.name, ["time", *names],
+                   [[row[0], *(evaluate_node(node, row[1:]) for node in apart.outputs)]
+                    for row in series.values],
+                   series.tags, series.has_time, timezone=series.timezone)
+            for series in answer]

@@ -16,6 +16,14 @@ CW = f"FROM cpu WHERE {W}"
 CT = f"FROM counters WHERE {W}"
 #: server02 over the main window.
 M2B = f"host = 'server02' AND {W}"
+#: counters' first hour, ended by a space for what follows.
+CTH = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+#: ...and its first two hours.
+CT2H = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T02:00:00Z' "
+#: mem's first hour: four points of each host in each 20m bucket.
+MEMW = "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z'"
+#: ...of server01 alone.
+MEM1 = f"host = 'server01' AND {MEMW}"
 #: stock, symbol AAA, main window.
 SA = f"FROM stock WHERE symbol = 'AAA' AND {W}"
 
@@ -1103,7 +1111,81 @@ SELECTORS = [
           ("count(a), median(a)", "", "-count-median"),
           ("stddev(a), count(a), median(a), sum(a)", "", "-four-calls"),
           ("spread(a), max(a)", " LIMIT 2 OFFSET 1", "-limit"),
-          ("max(a), spread(a)", " WHERE time >= '2024-01-01T00:00:00Z'", "-lower-bound"))),
+          ("max(a), spread(a)", " WHERE time >= '2024-01-01T00:00:00Z'", "-lower-bound"),
+          # math over both kinds pairs its operands' points as the cursor joins fields
+          ("spread(a) - max(a)", "", "-math"),
+          ("count(a) + median(a), sum(a)", "", "-math-beside-call"),
+          ("spread(a) * 2 + max(a) AS x, count(a)", "", "-math-nested"),
+          ("floor(spread(a)), max(a)", "", "-math-function"),
+          ("spread(a) - max(a)", " LIMIT 2 OFFSET 1", "-math-limit"))),
+    # a call of a wildcard or regex inside math is a field per column it matches (abs_a,
+    # abs_b), beside a call of the other kind too
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a, max(bytes) AS b "
+                   "FROM counters WHERE time >= '2024-01-01T00:00:00Z' AND "
+                   "time < '2024-01-01T01:00:00Z' GROUP BY time(4m30s))",
+                   id=f"percentile-low-rank-subquery-both-kinds-math-{ident}")
+      for fields, ident in (("abs(count(*)), spread(a)", "wildcard"),
+                            ("floor(spread(/a/)), max(a)", "regex"))),
+    # under the parent's GROUP BY time a batch's rows keep their buckets: a row per batch
+    # and bucket, none filled whatever fill() says (pending: beside count(), max() and the
+    # like, which fill their buckets)
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
+                   f"counters WHERE {CTH}GROUP BY time(4m30s){inner}) WHERE {CTH}"
+                   f"GROUP BY time({interval}){tail}",
+                   id=f"percentile-low-rank-subquery-parent-by-time{ident}")
+      for fields, inner, interval, tail, ident in (
+          ("spread(a)", "", "20m", "", ""),
+          ("spread(a), max(a)", "", "20m", "", "-both-kinds"),
+          ("spread(a) - max(a)", "", "20m", "", "-both-kinds-math"),
+          ("spread(a)", "", "20m", " fill(0)", "-fill-number"),
+          ("spread(a)", "", "20m", " fill(previous)", "-fill-previous"),
+          ("median(a), count(a)", "", "20m", "", "-median-count"),
+          ("spread(a)", "", "20m", " LIMIT 2", "-limit"),
+          ("spread(a)", "", "30m, 5m", "", "-offset"),
+          ("spread(a)", ", host", "20m", ", host", "-by-host"),
+          ("spread(a)", ", host", "20m", "", "-hosts-merged"),
+          ("max(a)", ", host", "20m", "", "-hosts-merged-max"),
+          ("spread(a)", "", "20m", " tz('Europe/Paris')", "-tz"),
+          # not yet (pending): a transformation over the calls
+          ("cumulative_sum(spread(a))", "", "20m", "", "-transform"))),
+    # past the subquery's rows max() fills its buckets as usual (spread() answers none), and
+    # tz() aligns the buckets to the zone's offset (+05:30: on the half hour)
+    *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
+                   f"counters WHERE {CT2H}GROUP BY time(4m30s)) WHERE {CT2H}"
+                   f"GROUP BY time({interval}){tail}",
+                   id=f"percentile-low-rank-subquery-parent-by-time-{ident}")
+      for fields, interval, tail, ident in (
+          ("max(a)", "1h, 30m", "", "max-fills-past-rows"),
+          ("spread(a)", "20m", "", "spread-fills-nothing-past-rows"),
+          ("spread(a)", "1h", " tz('Asia/Kolkata')", "tz-half-hour"))),
+    # not yet (pending): a multi-row selector's rows come bucket by bucket, then series by
+    # series, each series' points ascending; a parent's GROUP BY time that merges the series
+    # reduces each run of one of its buckets in that order apart (a row per run)
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, max(used) AS m "
+                   "FROM mem WHERE time >= '2024-01-01T00:00:00Z' AND "
+                   "time < '2024-01-01T01:00:00Z' GROUP BY time(20m), host) WHERE "
+                   "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                   f"GROUP BY time({interval}){tail}", id=f"subquery-sample-parent-by-time-{ident}")
+      for fields, interval, tail, ident in (
+          ("sum(s)", "10m", " fill(none)", "runs"),
+          ("sum(s), count(m)", "10m", "", "runs-beside-count"),
+          ("mean(s)", "30m", "", "runs-across-buckets"))),
+    # a subquery's sample() beside max() or count(), read by a parent grouping by its tags
+    # (each host's rows in emission order, a run apiece), fill()ed above or below
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, {call}(used) AS m "
+                   f"FROM mem WHERE {MEMW} GROUP BY time(20m), host{inner}){where} "
+                   f"GROUP BY {by}", id=f"subquery-sample-beside-{ident}")
+      for fields, call, inner, where, by, ident in (
+          ("count(s), max(m)", "max", "", "", "host", "max-parent-by-host"),
+          ("*", "max", "", "", "host", "max-parent-raw-by-host"),
+          ("mean(s), max(m)", "max", "", f" WHERE {MEMW}", "time(30m), host fill(0)",
+           "max-parent-by-time-and-host-fill-number"),
+          ("mean(s), max(m)", "max", " fill(0)", "", "host", "max-filled-parent-by-host"),
+          ("s, m", "count", " fill(3)", "", "host", "count-filled-parent-raw-by-host"))),
+    pytest.param("SELECT * FROM (SELECT spread(a) - max(a), median(a) FROM (SELECT "
+                 "percentile(requests, 5) AS a FROM counters WHERE time >= "
+                 "'2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+                 "GROUP BY time(4m30s)))", id="percentile-low-rank-subquery-both-kinds-math-read"),
     # with a fill: past a series' last bucket a nil of the next series' first windows ends
     # it; filling the series' empty buckets after its last window uses one nil up each
     pytest.param("SELECT cumulative_sum(a) FROM (SELECT percentile(usage_system, 5) AS a "
@@ -1124,6 +1206,17 @@ SELECTORS = [
     pytest.param(f"SELECT percentile(usage_user, 95), host {CW}", id="percentile-with-tag"),
     pytest.param("SELECT sample(v, 5) FROM single GROUP BY id", id="sample-all-points"),
     pytest.param(f"SELECT sample(usage_user, 200) {C1}", id="sample-more-than-points"),
+    # 1.x sorts what sample() keeps by time, then by value: several series' points at one
+    # time come smallest first, whatever the series (false before true, text by bytes)
+    *(pytest.param(statement, id=f"sample-ties-by-value-{ident}") for statement, ident in (
+        ("SELECT sample(usage_user, 1000) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+         "time < '2024-01-01T00:05:00Z'", "cpu"),
+        ("SELECT sample(usage_user, 1000) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+         "time < '2024-01-01T00:05:00Z' GROUP BY time(2m)", "by-time"),
+        ("SELECT sample(v, 100) FROM gauge", "gauge"),
+        ("SELECT sample(u, 100), host FROM pair ORDER BY time DESC", "desc-with-tag"),
+        ("SELECT sample(ok, 100) FROM pair", "boolean"),
+        ("SELECT sample(u, 100), max(k) FROM pair", "beside-max"))),
     pytest.param(f"SELECT sample(used, 5) FROM mem WHERE {W} AND host = 'server02' "
                  "GROUP BY time(20m)", id="sample-by-time-all"),
     # Beside other calls sample() is an iterator of its own: its points keep their times
@@ -1182,10 +1275,41 @@ SELECTORS = [
                  id="sample-beside-difference-desc-bucket-start"),
     pytest.param(f"SELECT sample(usage_user, 200), cumulative_sum(mean(usage_user)) FROM cpu "
                  f"WHERE {M2} GROUP BY time(5m) LIMIT 3", id="sample-beside-cumulative-sum-limit"),
+    # ...and beside integral() too, whose rows are joined apart like sample()'s: a looking-
+    # back transformation's earlier bucket keeps no sample() row, the later ones all stay
+    *(pytest.param(f"SELECT {calls} FROM mem WHERE {MEM1} GROUP BY time(20m){tail}",
+                   id=f"sample-beside-integral-{ident}")
+      for calls, tail, ident in (
+          ("sample(used, 5), integral(used), derivative(mean(used))", "", "derivative"),
+          ("sample(used, 5), integral(used), cumulative_sum(max(used))", " fill(0)",
+           "cumulative-sum-fill-number"),
+          ("sample(used, 5), integral(used), moving_average(max(used), 2)",
+           " ORDER BY time DESC", "moving-average-desc"),
+          ("sample(used, 5), integral(used), non_negative_difference(max(used))",
+           " fill(previous) LIMIT 4", "difference-fill-previous-limit"),
+          ("sample(used, 5), integral(used), difference(max(used))",
+           " fill(none) LIMIT 3 OFFSET 1", "difference-fill-none-offset"))),
+    # integral() beside a transformation alone: under DESC its rows of 0 stand apart
+    pytest.param(f"SELECT integral(used), derivative(max(used)) FROM mem WHERE {MEM1} "
+                 "GROUP BY time(20m) ORDER BY time DESC", id="integral-beside-derivative-desc"),
+    pytest.param(f"SELECT integral(used), cumulative_sum(max(used)) FROM mem WHERE {MEM1} "
+                 "GROUP BY time(20m) ORDER BY time DESC",
+                 id="integral-beside-cumulative-sum-desc"),
 ]
 
 TRANSFORMS = [
     pytest.param(f"SELECT abs(temp) {C1} LIMIT 5", id="abs"),
+    # under ORDER BY time DESC 1.x adds a float series' points newest first: the last bits
+    # differ from the ascending sum, and floor()/ceil() show it (-14.000000000000002 is -15)
+    pytest.param("SELECT floor(sum(temp)), ceil(sum(temp)) FROM cpu WHERE host = 'server01' "
+                 f"AND cpu = 'cpu1' AND {W} GROUP BY time(10m) ORDER BY time DESC",
+                 id="floor-sum-desc-newest-first"),
+    pytest.param(f"SELECT floor(sum(temp)) FROM cpu WHERE host = 'server04' AND {W} "
+                 "GROUP BY time(10m) ORDER BY time DESC",
+                 id="floor-sum-desc-newest-first-server04"),
+    pytest.param(f"SELECT floor(mean(temp) * 10) FROM cpu WHERE host = 'server01' AND "
+                 f"cpu = 'cpu1' AND {W} GROUP BY time(10m) ORDER BY time DESC",
+                 id="floor-mean-desc-newest-first"),
     # A transformation of a transformation reads its points (1.x chains the iterators).
     pytest.param(f"SELECT difference(derivative(mean(bytes))) {CT} AND host = 'server01' "
                  "GROUP BY time(5m)", id="transform-of-transform"),
