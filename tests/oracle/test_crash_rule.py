@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.influxd import Influxd, InfluxdMissing, influxd
+from tests.support.required import unavailable
 from tests.translators.lineprotocol.test_hazards import CRASHING, FAILING, HARMLESS
 from translators.lineprotocol.hazards import hazardous
 
@@ -67,9 +68,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         keeper.up()
     except InfluxdMissing as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
+        unavailable(str(exc))
     yield keeper
     keeper.stop()
 

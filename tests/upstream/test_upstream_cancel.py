@@ -19,6 +19,7 @@ import pytest
 
 from tests.support.gateway_process import GatewayProcess, gateway_process
 from tests.support.influxd import Influxd, InfluxdMissing, influxd
+from tests.support.required import unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Influxd]:
     try:
         started = influxd(tmp_path_factory.mktemp("influxd")).start()
     except InfluxdMissing as exc:
-        pytest.skip(str(exc))
+        unavailable(str(exc))
     _post(f"{started.url}/query", {"q": "CREATE DATABASE db"})
     body = "\n".join(f"m,host=h{h} v={(i * 7919 + h) % 1000} {i}"
                      for h in range(8) for i in range(1000)).encode()

@@ -23,6 +23,7 @@ from tests.support.fake_upstreams import (
     server_tls,
     unaccepting_port,
 )
+from tests.support.required import unavailable
 
 from .conftest import MakeUpstream
 
@@ -130,7 +131,7 @@ def test_reply_headers_are_lower_case_and_describe_the_decoded_body() -> None:
 @pytest.fixture(scope="session")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     if shutil.which("openssl") is None:
-        pytest.skip("the openssl CLI is needed to make a self-signed certificate")
+        unavailable("the openssl CLI is needed to make a self-signed certificate")
     return self_signed_certificate(tmp_path_factory.mktemp("tls"))
 
 
