@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ports import free_port, start_server, stop_server
+from .ports import PortTaken, free_port, start_server, stop_server
 
 
 @dataclass
@@ -19,6 +19,7 @@ class GatewayProcess:
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
     config: Path | None = None  # a TOML file passed as --config
+    started: bool = False  # once started, a restart keeps its port (its URL is in use)
 
     @property
     def url(self) -> str:
@@ -26,13 +27,23 @@ class GatewayProcess:
 
     def start(self, timeout: float = 30.0) -> GatewayProcess:
         config = ["--config", str(self.config)] if self.config else []
-        self.process = start_server(
-            [sys.executable, "-m", "gateway", "serve", "--bind", f"127.0.0.1:{self.port}",
-             "--data-dir", str(self.data_dir), "--log-level", "WARNING", *config],
-            self.url, str(self.data_dir.parent / f"gateway-{self.port}.log"), env=self.env,
-            timeout=timeout,
-        )
-        return self
+        attempts = 1 if self.started else 3
+        while True:
+            attempts -= 1
+            try:
+                self.process = start_server(
+                    [sys.executable, "-m", "gateway", "serve", "--bind",
+                     f"127.0.0.1:{self.port}", "--data-dir", str(self.data_dir),
+                     "--log-level", "WARNING", *config],
+                    self.url, str(self.data_dir.parent / f"gateway-{self.port}.log"),
+                    env=self.env, timeout=timeout,
+                )
+                self.started = True
+                return self
+            except PortTaken:
+                if not attempts:
+                    raise
+                self.port = free_port()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
@@ -50,5 +61,9 @@ class GatewayProcess:
 
 
 def gateway_process(data_dir: Path, config: Path | None = None, **env: str) -> GatewayProcess:
-    environment = {**os.environ, **env}
+    """A gateway configured by `config` and `env` alone: INFLUX_GATEWAY_* variables of the
+    environment the tests run in are not passed on."""
+    inherited = {name: value for name, value in os.environ.items()
+                 if not name.startswith("INFLUX_GATEWAY_")}
+    environment = {**inherited, **env}
     return GatewayProcess(data_dir, free_port(), environment, config=config)

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NEEDING = [
     "tests/support/test_influxd.py::test_the_admin_made_is_there_and_signs_in",
     "tests/support/test_influxd.py::test_a_statement_error_answered_200_fails",  # conftest's
+    "tests/support/test_ports.py::test_an_influxd_whose_port_was_taken_starts_on_another",
     "tests/upstream/test_upstream_cancel.py::test_a_caller_that_leaves_cancels_the_upstream_query",
     "tests/upstream/test_sharded_reads.py::test_delete_reaches_every_shard",
     "tests/upstream/test_influxd_start.py::test_a_server_on_the_chosen_port_is_not_taken_for_"
