@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ports import PortTaken, free_port, start_server, stop_server
+from .ports import PATIENCE, PortTaken, free_port, start_server, stop_server
 
 
 @dataclass
@@ -25,7 +25,7 @@ class GatewayProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> GatewayProcess:
+    def start(self, timeout: float = PATIENCE) -> GatewayProcess:
         config = ["--config", str(self.config)] if self.config else []
         attempts = 1 if self.started else 3
         while True:
@@ -52,7 +52,7 @@ class GatewayProcess:
             self.process.wait()
             self.process = None
 
-    def stop(self, timeout: float = 30.0) -> int | None:
+    def stop(self, timeout: float = PATIENCE) -> int | None:
         if self.process is None:
             return None
         code = stop_server(self.process, timeout)

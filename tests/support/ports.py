@@ -10,6 +10,9 @@ import time
 import urllib.error
 import urllib.request
 
+# Seconds a server may take to start or to stop before it counts as hung: a loaded machine
+# takes tens of seconds for what an idle one does in one, and a wait ends as soon as it can.
+PATIENCE = 120.0
 # Every server started here, so that one a failed fixture or test never stopped does not
 # outlive the test run (`_stop_leftovers`).
 _started: list[subprocess.Popen[bytes]] = []
@@ -50,7 +53,7 @@ def listens_on(process: subprocess.Popen[bytes], port: int) -> bool | None:
 
 
 def wait_for_ping(url: str, process: subprocess.Popen[bytes], log: str,
-                  timeout: float = 30.0, log_from: int = 0) -> None:
+                  timeout: float = PATIENCE, log_from: int = 0) -> None:
     """Poll GET /ping until it answers 204; fail if the process exits or time runs out
     (`log_from`: where this run's output begins in `log`)."""
     deadline = time.monotonic() + timeout
@@ -91,7 +94,7 @@ def _check_owner(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def start_server(command: list[str], url: str, log_path: str, *,
-                 env: dict[str, str] | None = None, timeout: float = 30.0
+                 env: dict[str, str] | None = None, timeout: float = PATIENCE
                  ) -> subprocess.Popen[bytes]:
     """Start a server with its output in `log_path`; return once GET /ping answers 204."""
     with open(log_path, "ab") as log:
@@ -103,7 +106,7 @@ def start_server(command: list[str], url: str, log_path: str, *,
     return process
 
 
-def stop_server(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
+def stop_server(process: subprocess.Popen[bytes], timeout: float = PATIENCE) -> int:
     """SIGTERM, then SIGKILL if it has not exited within `timeout`; the exit code."""
     process.terminate()
     try:
