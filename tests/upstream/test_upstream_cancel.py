@@ -26,6 +26,9 @@ pytestmark = pytest.mark.slow
 # eight series of 1,000 one-second buckets, each fitted with a season of 20: seconds each
 SLOW = ("SELECT holt_winters(mean(v), 10, 20) FROM m WHERE time >= 0 AND time < 1000s "
         "GROUP BY time(1s), host")
+# Seconds within which a timed-out query is answered, and stopped upstream: the timeout is
+# 1 s, the query runs for minutes uncancelled, and a loaded machine needs the slack between.
+ANSWERED = 30
 
 
 @pytest.fixture(scope="module")
@@ -116,12 +119,12 @@ def test_the_query_timeout_cancels_the_upstream_query(start, server: Influxd, pa
             status, body = response.status, json.load(response)
     except urllib.error.HTTPError as exc:
         status, body = exc.code, json.load(exc)
-    assert time.monotonic() - began < 10
+    assert time.monotonic() - began < ANSWERED
     if expected is not None:
         assert (status, body) == (200, expected)
     else:  # InfluxDB 3's error shape, as the native store's timed-out query has it
         assert status >= 400 and "query timed out after 1 s" in json.dumps(body)
-    _assert_stopped_upstream(server, within=3)
+    _assert_stopped_upstream(server, within=ANSWERED)
 
 
 @pytest.mark.parametrize("path", ["/query", "/api/v3/query_influxql"])
@@ -132,7 +135,7 @@ def test_a_caller_that_leaves_cancels_the_upstream_query(start, server: Influxd,
     with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as client:
         client.sendall(f"GET {target} HTTP/1.1\r\nHost: gw\r\n\r\n".encode())
         _wait_until_running(server)
-    _assert_stopped_upstream(server, within=3)
+    _assert_stopped_upstream(server, within=ANSWERED)
 
 
 def _shards(path: Path, server: Influxd) -> Path:
@@ -155,10 +158,10 @@ def test_the_query_timeout_cancels_a_read_sent_to_every_shard(tmp_path: Path,
         began = time.monotonic()
         with urllib.request.urlopen(url, timeout=60) as response:
             status, body = response.status, json.load(response)
-        assert time.monotonic() - began < 10
+        assert time.monotonic() - began < ANSWERED
         assert (status, body) == (200, {"results": [
             {"statement_id": 0, "error": "query timed out after 1 s"}]})
-        _assert_stopped_upstream(server, within=3)
+        _assert_stopped_upstream(server, within=ANSWERED)
     finally:
         gateway.stop()
         _wait_for_no_slow_query(server, within=120)
