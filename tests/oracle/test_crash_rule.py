@@ -124,7 +124,7 @@ def outcome(server: Server, line: bytes) -> str:
     status = _write(current, line)
     assert current.process is not None
     if status is None:  # the connection closed with no answer: the process is going down
-        current.process.wait(10)
+        current.process.wait(60)
         return "crash"
     if status != 400:  # stored: its store may panic in a goroutine of its own a moment later
         # longer for a line the rule calls hazardous; a later death after a line it calls
