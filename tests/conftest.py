@@ -25,6 +25,16 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_gateway_settings_from_the_environment() -> Iterator[None]:
+    """The tests' gateways are configured by the tests alone: INFLUX_GATEWAY_* variables of
+    the shell or CI runner the tests run in (a developer's own settings) are taken away."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("INFLUX_GATEWAY_")]:
+            patch.delenv(name)
+        yield
+
+
 def make_config(data_dir: Path, **sections: dict[str, object]) -> Config:
     config = Config(server=ServerConfig(data_dir=str(data_dir), access_log=False))
     for name, values in sections.items():

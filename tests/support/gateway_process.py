@@ -61,9 +61,5 @@ class GatewayProcess:
 
 
 def gateway_process(data_dir: Path, config: Path | None = None, **env: str) -> GatewayProcess:
-    """A gateway configured by `config` and `env` alone: INFLUX_GATEWAY_* variables of the
-    environment the tests run in are not passed on."""
-    inherited = {name: value for name, value in os.environ.items()
-                 if not name.startswith("INFLUX_GATEWAY_")}
-    environment = {**inherited, **env}
+    environment = {**os.environ, **env}
     return GatewayProcess(data_dir, free_port(), environment, config=config)
