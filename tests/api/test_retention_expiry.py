@@ -47,7 +47,7 @@ async def points(client: TestClient, db: str) -> dict[str, list[list[object]]]:
     return found
 
 
-async def until(check: Callable, timeout: float = 10.0) -> None:
+async def until(check: Callable, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not await check():
         assert time.monotonic() < deadline, "no retention check deleted the points"

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ports import free_port, start_server, stop_server
+from .ports import PATIENCE, PortTaken, free_port, start_server, stop_server
 
 
 @dataclass
@@ -19,20 +19,31 @@ class GatewayProcess:
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
     config: Path | None = None  # a TOML file passed as --config
+    started: bool = False  # once started, a restart keeps its port (its URL is in use)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> GatewayProcess:
+    def start(self, timeout: float = PATIENCE) -> GatewayProcess:
         config = ["--config", str(self.config)] if self.config else []
-        self.process = start_server(
-            [sys.executable, "-m", "gateway", "serve", "--bind", f"127.0.0.1:{self.port}",
-             "--data-dir", str(self.data_dir), "--log-level", "WARNING", *config],
-            self.url, str(self.data_dir.parent / f"gateway-{self.port}.log"), env=self.env,
-            timeout=timeout,
-        )
-        return self
+        attempts = 1 if self.started else 3
+        while True:
+            attempts -= 1
+            try:
+                self.process = start_server(
+                    [sys.executable, "-m", "gateway", "serve", "--bind",
+                     f"127.0.0.1:{self.port}", "--data-dir", str(self.data_dir),
+                     "--log-level", "WARNING", *config],
+                    self.url, str(self.data_dir.parent / f"gateway-{self.port}.log"),
+                    env=self.env, timeout=timeout,
+                )
+                self.started = True
+                return self
+            except PortTaken:
+                if not attempts:
+                    raise
+                self.port = free_port()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
@@ -41,7 +52,7 @@ class GatewayProcess:
             self.process.wait()
             self.process = None
 
-    def stop(self, timeout: float = 30.0) -> int | None:
+    def stop(self, timeout: float = PATIENCE) -> int | None:
         if self.process is None:
             return None
         code = stop_server(self.process, timeout)

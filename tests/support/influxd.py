@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ports import PortTaken, free_port, start_server, stop_server
+from .ports import PATIENCE, PortTaken, free_port, start_server, stop_server
 
 CONFIG = """\
 reporting-enabled = false
@@ -69,7 +69,7 @@ class Influxd:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> Influxd:
+    def start(self, timeout: float = PATIENCE) -> Influxd:
         self.data_dir = self.data_dir.absolute()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self.data_dir / "influxdb.conf"
@@ -89,7 +89,7 @@ class Influxd:
                     raise
                 self.port = free_port()
 
-    def create_admin(self, username: str, password: str, timeout: float = 10.0) -> None:
+    def create_admin(self, username: str, password: str, timeout: float = 60.0) -> None:
         """Make `username` an admin (on an auth-enabled server, the first user must be one) and
         check that the server has it; an AssertionError naming every answer otherwise.
 
@@ -121,7 +121,7 @@ class Influxd:
             url += "?" + urllib.parse.urlencode({"u": username, "p": password})
         data = urllib.parse.urlencode({"q": statement}).encode()
         try:
-            with urllib.request.urlopen(url, data=data, timeout=10) as answer:
+            with urllib.request.urlopen(url, data=data, timeout=60) as answer:
                 return answer.status, answer.read().decode()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()

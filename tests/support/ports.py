@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
@@ -9,11 +10,19 @@ import time
 import urllib.error
 import urllib.request
 
+# Seconds a server may take to start or to stop before it counts as hung: a loaded machine
+# takes tens of seconds for what an idle one does in one, and a wait ends as soon as it can.
+PATIENCE = 120.0
+# Every server started here, so that one a failed fixture or test never stopped does not
+# outlive the test run (`_stop_leftovers`).
+_started: list[subprocess.Popen[bytes]] = []
+
 
 class PortTaken(RuntimeError):
-    """Another process listens on the port a server was to take: the port was free when
-    chosen, and taken (by any process on the machine binding port 0) before the server
-    bound it, so /ping was answered by that process, not by the server."""
+    """Another process holds the port a server was to take: the port was free when chosen,
+    and taken (by any process on the machine binding port 0, or a connection given it as its
+    local port) before the server bound it, so /ping was answered by that process, not by
+    the server, or the server exited, unable to bind it."""
 
 
 def free_port() -> int:
@@ -44,11 +53,14 @@ def listens_on(process: subprocess.Popen[bytes], port: int) -> bool | None:
 
 
 def wait_for_ping(url: str, process: subprocess.Popen[bytes], log: str,
-                  timeout: float = 30.0) -> None:
-    """Poll GET /ping until it answers 204; fail if the process exits or time runs out."""
+                  timeout: float = PATIENCE, log_from: int = 0) -> None:
+    """Poll GET /ping until it answers 204; fail if the process exits or time runs out
+    (`log_from`: where this run's output begins in `log`)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            if _bind_failed(log, log_from):
+                raise PortTaken(f"{url}: the port was taken before the server bound it")
             raise RuntimeError(f"{url}: server exited with {process.returncode}; see {log}")
         try:
             with urllib.request.urlopen(f"{url}/ping", timeout=1) as response:
@@ -62,6 +74,17 @@ def wait_for_ping(url: str, process: subprocess.Popen[bytes], log: str,
     raise RuntimeError(f"{url} did not answer /ping within {timeout} s; see {log}")
 
 
+def _bind_failed(log: str, log_from: int) -> bool:
+    """Whether the server said its address was in use (influxd's `bind: address already in
+    use`, Python's `[Errno 98] ... address already in use`) in its output from `log_from`."""
+    try:
+        with open(log, "rb") as text:
+            text.seek(log_from)
+            return b"address already in use" in text.read().lower()
+    except OSError:
+        return False
+
+
 def _check_owner(url: str, process: subprocess.Popen[bytes]) -> None:
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     if listens_on(process, port) is False:
@@ -71,17 +94,19 @@ def _check_owner(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def start_server(command: list[str], url: str, log_path: str, *,
-                 env: dict[str, str] | None = None, timeout: float = 30.0
+                 env: dict[str, str] | None = None, timeout: float = PATIENCE
                  ) -> subprocess.Popen[bytes]:
     """Start a server with its output in `log_path`; return once GET /ping answers 204."""
     with open(log_path, "ab") as log:
+        log_from = os.fstat(log.fileno()).st_size  # a restart's log follows the last run's
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
                                    stderr=subprocess.STDOUT, env=env)
-    wait_for_ping(url, process, log_path, timeout)
+    _started[:] = [*(other for other in _started if other.poll() is None), process]
+    wait_for_ping(url, process, log_path, timeout, log_from)
     return process
 
 
-def stop_server(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
+def stop_server(process: subprocess.Popen[bytes], timeout: float = PATIENCE) -> int:
     """SIGTERM, then SIGKILL if it has not exited within `timeout`; the exit code."""
     process.terminate()
     try:
@@ -89,3 +114,11 @@ def stop_server(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
     except subprocess.TimeoutExpired:
         process.kill()
         return process.wait()
+
+
+@atexit.register
+def _stop_leftovers() -> None:
+    """Stop the servers still running when the test process exits."""
+    for process in _started:
+        if process.poll() is None:
+            stop_server(process, 10)

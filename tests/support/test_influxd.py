@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.influxd import Influxd, InfluxdMissing, influxd
+from tests.support.required import unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -18,9 +19,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Influxd]:
     try:
         started = influxd(tmp_path_factory.mktemp("influxd-admin"), auth=True).start()
     except InfluxdMissing as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
+        unavailable(str(exc))
     yield started
     started.stop()
 

@@ -29,6 +29,7 @@ from gateway.config import ReplayConfig, RouteConfig, UpstreamConfig
 from tests.conftest import GatewayTestServer, make_config
 from tests.support.influxd import Influxd
 from tests.support.loop_turns import busiest_turn
+from tests.support.relay import Relay, body_began
 from translators.lineprotocol.rewrite import stamp_missing
 
 CRASH = b'm f\\\\="=" 2'  # kills 1.6.7 (its store's StringValue panics)
@@ -70,15 +71,25 @@ def fresh(server: Influxd, database: str) -> str:
     return database
 
 
+@pytest.fixture
+async def relay(servers: tuple[Influxd, Influxd]) -> AsyncIterator[Relay]:
+    """The way to the first server, for a test to wait until bytes have reached it."""
+    async with Relay(servers[0].port) as relayed:
+        yield relayed
+
+
 async def gateway(aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd],
-                  *, mode: str = "single", timeout_seconds: float = 5) -> TestClient:
-    """Databases named `up*` routed to the first server (mirrored to the second), the others
-    to the native store, so the same body can be sent both ways."""
+                  *, mode: str = "single", timeout_seconds: float = 5,
+                  relay: Relay | None = None) -> TestClient:
+    """Databases named `up*` routed to the first server (through `relay`, if given; mirrored
+    to the second), the others to the native store, so the same body can be sent both
+    ways."""
     first, second = servers
     targets = ("a",) if mode == "single" else ("a", "b")  # mirror or shard
     config = dataclasses.replace(
         make_config(tmp_path / "data"),
-        upstreams=(UpstreamConfig(name="a", type="influxdb1", url=first.url,
+        upstreams=(UpstreamConfig(name="a", type="influxdb1",
+                                  url=relay.url if relay else first.url,
                                   timeout_seconds=timeout_seconds),
                    UpstreamConfig(name="b", type="influxdb1", url=second.url,
                                   timeout_seconds=timeout_seconds, connect_timeout_seconds=1)),
@@ -173,16 +184,18 @@ async def test_a_chunked_body_with_the_pair_split_between_chunks(
 
 
 async def test_a_body_whose_sent_part_may_leave_a_string_open_is_abandoned(
-        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd]) -> None:
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd],
+        relay: Relay) -> None:
     """Bytes already sent held a quote, so the rest cannot be read on its own with
     certainty: nothing is written, and the caller is told so (1.x's bare parse error)."""
     first, _ = servers
-    client = await gateway(aiohttp_client, tmp_path, servers)
+    client = await gateway(aiohttp_client, tmp_path, servers, relay=relay)
     database = fresh(first, "up_abandoned")
 
     async def pieces() -> AsyncIterator[bytes]:
+        relay.clear()
         yield b'ok s="x",v=1 1\n'
-        await asyncio.sleep(0.1)
+        await relay.until(lambda sent: b'ok s="x",v=1 1\n' in sent)  # it has reached 1.6.7
         yield b'm f\\\\="=" 3\nok v=3 4\n'
 
     routed = await answer(client, "/write", {"db": "{db}"}, database, pieces())
@@ -191,8 +204,9 @@ async def test_a_body_whose_sent_part_may_leave_a_string_open_is_abandoned(
     assert stored(first, database) == []
 
     async def harmless() -> AsyncIterator[bytes]:
+        relay.clear()
         yield b'ok s="x",v=1 1\n'
-        await asyncio.sleep(0.1)
+        await relay.until(lambda sent: b'ok s="x",v=1 1\n' in sent)
         yield b'ok,t=a\\\\=b v=2 2\n'
 
     assert await answer(client, "/write", {"db": "{db}"}, database, harmless()) == (204, None)
@@ -220,12 +234,15 @@ async def test_a_mirror_and_its_replay_keep_the_crashing_lines_away(
         assert replay["queue"]["depth"] == 1
     finally:
         second.start()
-    for _ in range(100):
+    # the replay's backoff and a restarted 1.6.7 on a loaded machine: a deadline in seconds,
+    # not a count of polls
+    deadline = time.monotonic() + 60
+    while True:
         replay = (await (await client.get("/admin/replay")).json())["targets"]["b"]
         if replay["queue"]["depth"] == 0:
             break
+        assert time.monotonic() < deadline, replay
         await asyncio.sleep(0.1)
-    assert replay["queue"]["depth"] == 0
     # Live and replayed, the mirror's partial write counts as a refusal of those lines.
     assert (replay["rejected"], replay["queue"]["replayed"]) == (2, 0)
     assert alive(second) and alive(first)
@@ -273,10 +290,11 @@ async def test_a_sharded_write_names_the_line_in_the_callers_body(
 
 
 async def test_a_gzip_stream_with_the_line_in_a_later_chunk_is_abandoned(
-        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd]) -> None:
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd],
+        relay: Relay) -> None:
     """Part of the gzip stream has gone, and cannot be changed: nothing is written."""
     first, _ = servers
-    client = await gateway(aiohttp_client, tmp_path, servers)
+    client = await gateway(aiohttp_client, tmp_path, servers, relay=relay)
     database = fresh(first, "up_gzip_late")
     good = "".join(f"ok,host=h{i % 7} v={i} {i}\n" for i in range(3000)).encode()
 
@@ -284,8 +302,9 @@ async def test_a_gzip_stream_with_the_line_in_a_later_chunk_is_abandoned(
         packed = gzip.compress(good + tail)
 
         async def pieces() -> AsyncIterator[bytes]:
+            relay.clear()
             yield packed[:len(packed) // 2]
-            await asyncio.sleep(0.1)
+            await relay.until(body_began)  # part of the stream has gone
             yield packed[len(packed) // 2:]
         return pieces
 

@@ -6,6 +6,7 @@ the caller's answer is the upstream's own."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import gzip
 import json
@@ -35,6 +36,7 @@ class WatchedUpstream:
 
     def __init__(self, answer_after: float = 0.0) -> None:
         self.answer_after = answer_after  # seconds between the body's end and the answer
+        self.released = asyncio.Event()  # answers at once from then on (set before closing)
         self.first_chunk = asyncio.Event()
         self.bodies: list[tuple[dict[str, str], bytes]] = []  # (headers, body) of whole ones
         self.app = web.Application()
@@ -46,7 +48,8 @@ class WatchedUpstream:
             chunks.append(chunk)
             self.first_chunk.set()
         self.bodies.append((dict(request.headers), b"".join(chunks)))
-        await asyncio.sleep(self.answer_after)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.released.wait(), self.answer_after)
         return web.Response(status=204)
 
 
@@ -78,7 +81,7 @@ async def test_the_upstream_reads_the_body_before_the_caller_has_sent_it_all(
         async def body() -> AsyncIterator[bytes]:
             yield first
             # A gateway that read the whole body before sending would never get here in time.
-            await asyncio.wait_for(upstream.first_chunk.wait(), 5)
+            await asyncio.wait_for(upstream.first_chunk.wait(), 60)
             yield rest
 
         answer = await client.post("/write", params={"db": "telegraf", "precision": "s"},
@@ -214,26 +217,31 @@ async def test_the_upstream_timeout_starts_once_the_body_is_sent(aiohttp_client:
     upstream = WatchedUpstream()
     server = RawServer(upstream.app)
     await server.start_server()
+    loop = asyncio.get_running_loop()
+    sent: list[float] = []  # when the last bytes left
     try:
-        client = await gateway(aiohttp_client, tmp_path, str(server.make_url("")), timeout=0.5)
+        client = await gateway(aiohttp_client, tmp_path, str(server.make_url("")), timeout=2.0)
 
         async def slowly() -> AsyncIterator[bytes]:
-            for start in range(0, 60, 10):  # 1.2 s in all, each step well inside 0.5 s
-                yield lines(start, 10)
-                await asyncio.sleep(0.2)
+            # 3 s in all (more on a loaded machine), each step a twentieth of the timeout
+            for start in range(0, 60, 2):
+                yield lines(start, 2)
+                await asyncio.sleep(0.1)
+            sent.append(loop.time())
 
         answer = await client.post("/write", params={"db": "slow", "precision": "s"},
                                    data=slowly())
         assert answer.status == 204, await answer.text()
         assert [received for _, received in upstream.bodies] == [lines(0, 60)]
-        # The answer itself is still bounded: an upstream silent past the timeout is a 504.
-        upstream.answer_after = 5.0
-        started = asyncio.get_running_loop().time()
+        # The answer itself is still bounded: an upstream silent past the timeout is a 504,
+        # long before this one would answer.
+        upstream.answer_after = 60.0
         answer = await client.post("/write", params={"db": "slow", "precision": "s"},
                                    data=slowly())
         assert answer.status == 504
         assert "did not answer in time" in (await answer.json())["error"]
-        assert asyncio.get_running_loop().time() - started < 3.0
+        assert loop.time() - sent[-1] < 2.0 + 20  # the timeout and a loaded machine's slack
         assert len(upstream.bodies) == 2
     finally:
+        upstream.released.set()
         await server.close()

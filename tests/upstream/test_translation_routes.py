@@ -272,7 +272,9 @@ async def test_a_broken_upstream_is_a_5xx_in_the_callers_format(routed, mode: st
                                    data=b"m v=1 1")
         assert answer.status == status
         assert (await answer.json())["code"] == "unavailable"
-        assert time.monotonic() - started < 2 * 1.0 + 2  # two requests, each cut at 1 s
+        # two requests, each cut at 1 s, and a loaded machine's slack; uncut, the silent
+        # fault would hold each until the default timeout (30 s)
+        assert time.monotonic() - started < 2 * 1.0 + 20
         assert (await client.get("/ping")).status == 204
 
 

@@ -20,6 +20,7 @@ import pytest
 
 from tests.support.gateway_process import GatewayProcess, gateway_process
 from tests.support.influxd import Influxd, InfluxdMissing, influxd
+from tests.support.required import unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +34,9 @@ SLOW = ("SELECT holt_winters(mean(v), 10, 20) FROM m WHERE time >= 0 AND time < 
 # once, but filters points below where it looks for the kill: the server is stopped after.
 SLOW_SQL = "SELECT count(s) FROM m WHERE s ~ '(x|y){1000}(x|y){1000}z'"
 SLOW_SQL_MARK = "(x|y){1000}"  # how SLOW_SQL's InfluxQL shows in SHOW QUERIES
+# Seconds within which a timed-out query is answered, and stopped upstream: the timeout is
+# 1 s, the query runs for minutes uncancelled, and a loaded machine needs the slack between.
+ANSWERED = 30
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Influxd]:
     try:
         started = influxd(tmp_path_factory.mktemp("influxd")).start()
     except InfluxdMissing as exc:
-        pytest.skip(str(exc))
+        unavailable(str(exc))
     _post(f"{started.url}/query", {"q": "CREATE DATABASE db"})
     body = "\n".join(f"m,host=h{h} v={(i * 7919 + h) % 1000} {i}"
                      for h in range(8) for i in range(1000)).encode()
@@ -125,12 +129,12 @@ def test_the_query_timeout_cancels_the_upstream_query(start, server: Influxd, pa
             status, body = response.status, json.load(response)
     except urllib.error.HTTPError as exc:
         status, body = exc.code, json.load(exc)
-    assert time.monotonic() - began < 10
+    assert time.monotonic() - began < ANSWERED
     if expected is not None:
         assert (status, body) == (200, expected)
     else:  # InfluxDB 3's error shape, as the native store's timed-out query has it
         assert status >= 400 and "query timed out after 1 s" in json.dumps(body)
-    _assert_stopped_upstream(server, within=3)
+    _assert_stopped_upstream(server, within=ANSWERED)
 
 
 @pytest.mark.parametrize("path", ["/query", "/api/v3/query_influxql"])
@@ -141,7 +145,7 @@ def test_a_caller_that_leaves_cancels_the_upstream_query(start, server: Influxd,
     with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as client:
         client.sendall(f"GET {target} HTTP/1.1\r\nHost: gw\r\n\r\n".encode())
         _wait_until_running(server)
-    _assert_stopped_upstream(server, within=3)
+    _assert_stopped_upstream(server, within=ANSWERED)
 
 
 def _shards(path: Path, server: Influxd) -> Path:
@@ -164,10 +168,10 @@ def test_the_query_timeout_cancels_a_read_sent_to_every_shard(tmp_path: Path,
         began = time.monotonic()
         with urllib.request.urlopen(url, timeout=60) as response:
             status, body = response.status, json.load(response)
-        assert time.monotonic() - began < 10
+        assert time.monotonic() - began < ANSWERED
         assert (status, body) == (200, {"results": [
             {"statement_id": 0, "error": "query timed out after 1 s"}]})
-        _assert_stopped_upstream(server, within=3)
+        _assert_stopped_upstream(server, within=ANSWERED)
     finally:
         gateway.stop()
         _wait_for_no_slow_query(server, within=120)

@@ -35,6 +35,28 @@ async def rows(store: NativeStore, database: str, query: str) -> list[dict[str, 
     return (await store.query_sql(SqlQuery(Namespace(database), query))).to_pylist()
 
 
+async def hold_writer(store: NativeStore) -> tuple[threading.Event, asyncio.Future[object]]:
+    """Keep the writer busy until the event returned is set: jobs submitted meanwhile wait in
+    its queue and then run as one group, however long the test takes to submit them."""
+    release, holding = threading.Event(), threading.Event()
+
+    def hold(tx: transaction.Transaction) -> None:
+        holding.set()
+        assert release.wait(60), "the test never let the writer go"
+
+    held = asyncio.wrap_future(store.submit(hold))
+    assert await asyncio.to_thread(holding.wait, 30)
+    return release, held
+
+
+async def until_queued(store: NativeStore, jobs: int) -> None:
+    """Wait until `jobs` jobs wait in the busy writer's queue."""
+    deadline = time.monotonic() + 30
+    while store._writer._queue.qsize() < jobs:
+        assert time.monotonic() < deadline, "the jobs never reached the writer's queue"
+        await asyncio.sleep(0.01)
+
+
 @pytest.fixture
 async def store(tmp_path: Path):
     native = NativeStore(tmp_path / "x.duckdb")
@@ -50,11 +72,13 @@ async def test_a_failing_job_costs_its_group_nothing(store: NativeStore) -> None
         writes.apply_write(tx, {}, "d", batch(b"other v=1 1"), create=True, now_ns=0)
         raise GatewayError(Category.CONFLICT, "after changing data")
 
-    hold = store.submit(lambda tx: time.sleep(0.3))  # the writer is busy: the rest queue up
+    release, hold = await hold_writer(store)  # the writer is busy: the rest queue up
     good = asyncio.ensure_future(store.write(Namespace("d"), batch(b"m v=2 2")))
-    await asyncio.sleep(0.05)
+    await until_queued(store, 1)
     bad = store.submit(failing)
-    await asyncio.wrap_future(hold)
+    await until_queued(store, 2)  # one group: the good write's and the failing job
+    release.set()
+    await hold
     outcome = await good
     with pytest.raises(GatewayError, match="after changing data"):
         await asyncio.wrap_future(bad)
@@ -96,13 +120,15 @@ async def test_no_sync_sees_columns_of_batches_queued_before_it(store: NativeSto
     float and the second writing f as a string, were both acknowledged while the writer was
     busy (the second was checked against a catalog without f) and the string line was then
     refused after its 204: an acknowledged point lost."""
-    hold = store.submit(lambda tx: time.sleep(0.3))  # neither batch is committed before both
+    release, hold = await hold_writer(store)  # neither batch is committed before both
     first = asyncio.ensure_future(store.write(Namespace("d"), batch(b"ns f=1.5 1"),
                                               sync=False))
-    await asyncio.sleep(0.05)
+    await until_queued(store, 1)
     second = asyncio.ensure_future(store.write(Namespace("d"), batch(b'ns f="s" 2\nns g=1 3'),
                                                sync=False))
-    await asyncio.wrap_future(hold)
+    await until_queued(store, 2)
+    release.set()
+    await hold
     assert (await first).written == 1
     outcome = await second
     assert (outcome.written, [e.line_number for e in outcome.errors]) == (1, [1])
@@ -117,14 +143,15 @@ async def test_a_read_outlives_a_drop_of_a_table_its_catalog_names(store: Native
     'Catalog Error: Table ... does not exist' (SHOW TAG VALUES, a regex FROM, SQL). The read
     starts again with the catalog as it is now."""
     await store.write(Namespace("d"), batch(b"m1 v=1 1\nm2 v=2 2"))
-    dropping = threading.Event()
+    took, dropping = threading.Event(), threading.Event()
     seen: list[list[str]] = []
 
     def work(reader: Reader) -> dict[str, object]:
         tables = sorted(reader.catalog.databases["d"].tables)
         seen.append(tables)
         if len(seen) == 1:
-            dropping.wait(5)  # the drop commits now, after this read took its catalog
+            took.set()
+            dropping.wait(60)  # the drop commits now, after this read took its catalog
         counts = {}
         for name in tables:
             query = exp.select(exp.Count(this=exp.Star())).from_(st.table_ref("d", name))
@@ -132,7 +159,7 @@ async def test_a_read_outlives_a_drop_of_a_table_its_catalog_names(store: Native
         return counts
 
     reading = asyncio.ensure_future(store.read(work))
-    await asyncio.sleep(0.05)
+    assert await asyncio.to_thread(took.wait, 30)  # not a guess at how soon reads start
     await store.drop_table("d", "m1")
     dropping.set()
     assert await reading == {"m2": 1}

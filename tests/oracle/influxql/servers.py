@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
-import pytest
-
 from tests.support.influxd import InfluxdMissing
+from tests.support.required import unavailable
 
 from .oracle import Servers, load, running_servers
 
@@ -21,9 +19,7 @@ def server_pair(work: Path, *, with_dataset: bool) -> Iterator[Servers]:
         try:
             servers = stack.enter_context(running_servers(work))
         except InfluxdMissing as exc:
-            if os.environ.get("CI"):
-                pytest.fail(str(exc))
-            pytest.skip(str(exc))
+            unavailable(str(exc))
         if with_dataset:
             load(servers)
         yield servers

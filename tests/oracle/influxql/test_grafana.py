@@ -11,7 +11,6 @@ gateway whose `single` route points at a second 1.6.7, and expect that server's 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 from tests.support.gateway_process import gateway_process
 from tests.support.influxd import Influxd, InfluxdMissing, influxd
+from tests.support.required import unavailable
 
 from .dataset import BATCHES
 from .grafana_requests import LATER, TWO_HOURS, ZOOMED, GrafanaAnswer, GrafanaQuery, send
@@ -258,9 +258,7 @@ def routed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     try:
         upstream: Influxd = influxd(work / "influxd").start()
     except InfluxdMissing as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
+        unavailable(str(exc))
     config = work / "routes.toml"
     config.write_text("\n".join([
         "[[upstreams]]", 'name = "old"', 'type = "influxdb1"', f'url = "{upstream.url}"',
