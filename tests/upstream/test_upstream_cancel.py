@@ -225,11 +225,11 @@ def _failover(path: Path, server: Influxd, first_timeout: float) -> Path:
 
 
 def test_failover_targets_share_the_query_timeout(tmp_path: Path, server: Influxd) -> None:
-    """"a" gives up after 6 s (its own timeout, a failure that fails over), and "b" is left
+    """"a" gives up after 6.5 s (its own timeout, a failure that fails over), and "b" is left
     what remains of the 7 s query timeout, not 7 s more: the caller has its answer within
-    about 7 s, where a timeout per target answered after 13 s. SLOW runs for minutes on
+    about 7 s, where a timeout per target answered after 13.5 s. SLOW runs for minutes on
     either, so neither answers first."""
-    gateway = gateway_process(tmp_path / "gw", _failover(tmp_path / "route.toml", server, 6),
+    gateway = gateway_process(tmp_path / "gw", _failover(tmp_path / "route.toml", server, 6.5),
                               INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="7").start()
     try:
         url = f"{gateway.url}/query?" + urllib.parse.urlencode({"db": "db", "q": SLOW})
@@ -239,8 +239,8 @@ def test_failover_targets_share_the_query_timeout(tmp_path: Path, server: Influx
         took = time.monotonic() - began
         assert (status, body) == (200, {"results": [
             {"statement_id": 0, "error": "query timed out after 7 s"}]})
-        assert 6 <= took < 11  # "b" was asked, and within the one timeout
-        _assert_stopped_upstream(server, within=3)
+        assert 6.5 <= took < 12  # "b" was asked, within the one timeout and a loaded machine's
+        _assert_stopped_upstream(server, within=ANSWERED)
     finally:
         gateway.stop()
         _wait_for_no_slow_query(server, within=120)
