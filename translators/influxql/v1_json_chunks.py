@@ -92,6 +92,8 @@ def unchunk_v1_json(body: bytes) -> bytes | None:
     """The unchunked answer of the chunked 1.x JSON answer `body` (not pretty-printed), or
     None when it holds a shape not spliced here (see the module docstring). Only the bytes
     around each line's results are looked at, never its values."""
+    if not body.endswith(b"\n"):
+        return None  # 1.x ends every line: anything after the last is not its answer
     statements: list[_Statement] = []
     for line in _lines(body):
         found = _statement_id(line)
