@@ -149,6 +149,52 @@ def read_record(fd: int, offset: int, end: int, seq: int, *,
     return enqueued_ns, _FRAME.size + length, payload, bool(flags & _FLAG_STATEMENT)
 
 
+_HEADER = struct.Struct("<IIQqB")  # a record's first bytes, through its flags
+_WALK_BLOCK = 1 << 20  # bytes read at a time by walk_records
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWalk:
+    """What `walk_records` found: where each statement starts, as (seq, offset), and where
+    the walk stopped (`offset`, at record `seq`): the end, or the first damaged record."""
+
+    statements: list[tuple[int, int]]
+    offset: int
+    seq: int
+
+
+def walk_records(fd: int, offset: int, end: int, seq: int, *, whole: bool) -> RecordWalk:
+    """The records from `offset` (numbered from `seq`) to `end`, checked as `read_record`
+    checks them (with `whole`, their CRC too), but read a block of many records at a time:
+    a read per record cost about 5 us, most of a queue's opening when its records are
+    small."""
+    statements: list[tuple[int, int]] = []
+    block, base = b"", offset
+    header = _FRAME.size + _FIXED.size
+    unpack, crc32, pack_length = _HEADER.unpack_from, zlib.crc32, _LENGTH.pack
+    while offset < end:
+        at = offset - base
+        if at + header > len(block):
+            block, base, at = pread(fd, min(_WALK_BLOCK, end - offset), offset), offset, 0
+            if len(block) < header:
+                break
+        crc, length, found, _, flags = unpack(block, at)
+        size = _FRAME.size + length
+        if length < _FIXED.size or offset + size > end or found != seq:
+            break
+        if whole:
+            if at + size > len(block):  # a record longer than what is left of the block
+                block, base, at = pread(fd, max(_WALK_BLOCK, size), offset), offset, 0
+            payload = memoryview(block)[at + _FRAME.size:at + size]
+            if len(payload) < length or crc32(payload, crc32(pack_length(length))) != crc:
+                break
+        if flags & _FLAG_STATEMENT:
+            statements.append((seq, offset))
+        offset += size
+        seq += 1
+    return RecordWalk(statements, offset, seq)
+
+
 def pread(fd: int, count: int, offset: int) -> bytes:
     """`count` bytes from `offset`, fewer only where the file ends."""
     parts = []
@@ -160,7 +206,6 @@ def pread(fd: int, count: int, offset: int) -> bytes:
         count -= len(chunk)
         offset += len(chunk)
     return b"".join(parts)
-
 
 
 def pwrite_all(fd: int, data: bytes, offset: int) -> None:

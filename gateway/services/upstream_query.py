@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from gateway.backends.upstream.base import Generation, InfluxQLCall, Upstream, UpstreamFailure
 from gateway.config import NATIVE, RouteConfig
@@ -41,6 +41,7 @@ from gateway.services.routing import (
 )
 from gateway.services.shard_read import ShardedReads, changes_shards, wants_shards
 from gateway.services.target_statements import TargetStatements, fetch_results
+from gateway.services.upstream_watch import finished_json, json_statements, relays_json
 from gateway.watch import started, watched
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
@@ -284,25 +285,33 @@ class RoutedInfluxQL:
         # store and on 1.x itself; 2.x and 3 are not known to chunk MessagePack.
         received = (bytearray() if self._timeout is not None and len(statements) > 1
                     and generation is Generation.V1 else None)
+        if received is not None and relay_allowed and request.caller is Generation.V1 \
+                and relays_json(request):
+            # Grafana's panels: 1.x's own JSON, relayed (upstream_watch.py)
+            return await self._watched(
+                json_statements(upstream, call, statements, request, received), statements,
+                request, since, lambda: finished_json(received, request))
         relay = received is None and relay_allowed and (request.caller is Generation.V1 and (
             generation is Generation.V1
             or negotiate_v1_format(request.accept) is not V1Format.MSGPACK))
         return await self._watched(
             self._upstream_answer(upstream, call, statements, request, relay, received),
-            statements, request, since, received)
+            statements, request, since,
+            None if received is None else lambda: finished_v1_msgpack(bytes(received)))
 
     async def _watched(self, call: Awaitable[InfluxQLAnswer], statements: list[ast.Statement],
                        request: InfluxQLRequest, since: float,
-                       received: bytearray | None = None) -> InfluxQLAnswer:
+                       finished: Callable[[], list[StatementResult]] | None = None
+                       ) -> InfluxQLAnswer:
         """`call`'s answer, cancelled when the query timeout (counted from `since`) passes
-        or the caller leaves. Timed out, the statements that had finished in `received` (a
-        chunked MessagePack answer's first part) are kept, and the next is cut short."""
+        or the caller leaves. Timed out, the statements that had `finished` (read from a
+        chunked answer's first part) are kept, and the next is cut short."""
         try:
             return await watched(call, request.gone, self._timeout, since=since)
         except QueryTimedOut as exc:  # a statement's error, as the native store answers it
-            finished = [] if received is None else finished_v1_msgpack(bytes(received))
+            done = [] if finished is None else finished()
             return InfluxQLAnswer.of(
-                cut_short(finished, exc.message, len(statements), request.chunked),
+                cut_short(done, exc.message, len(statements), request.chunked),
                 statements)
 
     async def _upstream_answer(self, upstream: Upstream, call: InfluxQLCall,

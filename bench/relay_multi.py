@@ -1,0 +1,169 @@
+"""Multi-statement InfluxQL relayed to InfluxDB 1.6.7: this checkout's gateway against another
+build's, side by side, as Grafana sends a panel's queries (joined by `;`, unchunked JSON,
+`epoch=ms`).
+
+    cd /tmp && PYTHONPATH=/path/to/checkout .venv/bin/python -m bench.relay_multi \\
+        --baseline /tmp/relaybase [--other NAME=TREE ...] [--rounds 4] [--requests 60]
+
+One private InfluxDB 1.6.7 server, A, holding Telegraf-like `cpu` points (10 hosts, one cpu,
+10 s apart); two gateways with a `single` route to A: the baseline build (a source tree,
+e.g. `git archive f25cd04 | tar -x -C /tmp/relaybase`) and this checkout. Run it from a
+directory holding no `gateway` package: each gateway imports the tree its PYTHONPATH names.
+`--other` adds builds. For each case the sides take turns (the order reverses every round):
+median and p90 latency, and the gateway's CPU per request read from /proc. Each gateway's
+answer must be byte for byte A's, or the run stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    START_S,
+    cpu_seconds,
+    create_database,
+    post_all,
+    settle,
+    telegraf_cpu_lines,
+    workdir,
+)
+from bench.upstream import routing_config  # noqa: E402
+from tests.support.gateway_process import gateway_process  # noqa: E402
+from tests.support.influxd import influxd  # noqa: E402
+
+DATABASE = "bench_multi"
+HOSTS = 10
+POINTS = 36_000  # 10 hosts, 3,600 points each: ten hours 10 s apart
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def _range(hours: float) -> str:
+    start_ms = START_S * 1000
+    return f"time >= {start_ms}ms AND time <= {start_ms + int(hours * 3_600_000)}ms"
+
+
+# (label, statements): a Grafana panel's queries, as its InfluxQL data source writes them
+CASES = [
+    ("2 statements, 2 rows", [
+        f'SELECT last("usage_idle") FROM "cpu" WHERE "host" = \'host001\' AND {_range(10)}',
+        f'SELECT max("usage_user") FROM "cpu" WHERE {_range(10)}']),
+    ("3 statements, 180 rows", [
+        f'SELECT mean("{field}") FROM "cpu" WHERE "host" = \'host002\' AND {_range(1)} '
+        'GROUP BY time(1m) fill(null)' for field in ("usage_idle", "usage_user",
+                                                     "usage_system")]),
+    ("4 statements, 2,400 rows", [
+        f'SELECT mean("{field}") FROM "cpu" WHERE {_range(1)} GROUP BY time(1m), "host" '
+        'fill(null)' for field in ("usage_idle", "usage_user", "usage_system", "usage_iowait")]),
+    ("5 statements, 10,000 rows", [
+        f'SELECT "{field}" FROM "cpu" WHERE "host" = \'host00{n}\' AND {_range(5.55)}'
+        for n, field in enumerate(("usage_idle", "usage_user", "usage_system", "usage_iowait",
+                                   "usage_nice"))]),
+]
+
+
+def get(url: str, text: str) -> bytes:
+    query = urllib.parse.urlencode({"db": DATABASE, "q": text, "epoch": "ms"})
+    with urllib.request.urlopen(f"{url}/query?{query}", timeout=120) as response:
+        return response.read()
+
+
+async def _worker(url: str, text: str, requests: int, out: list[float]) -> None:
+    params = {"db": DATABASE, "q": text, "epoch": "ms"}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        for index in range(requests + 1):
+            started = time.perf_counter()
+            async with session.get(f"{url}/query", params=params) as response:
+                body = await response.read()
+            if response.status != 200 or b'"error"' in body:
+                raise RuntimeError(f"{url}: {response.status} {body[:300]!r}")
+            if index:  # the first request opens the connection: not timed
+                out.append(time.perf_counter() - started)
+
+
+async def _load(url: str, text: str, clients: int, requests: int) -> list[float]:
+    out: list[float] = []
+    await asyncio.gather(*(_worker(url, text, requests, out) for _ in range(clients)))
+    return out
+
+
+def run(baseline: Path, others: dict[str, Path], rounds: int, requests: int,
+        clients: int) -> None:
+    base = workdir("relay_multi")
+    a = influxd(base / "influxd-a")
+    config = routing_config(base / "single.toml", {"a": a.url}, "single", ["a"])
+    builds = {"baseline": baseline, **others, "this checkout": CHECKOUT}
+    gateways = {name: gateway_process(base / f"gw-{index}", config, PYTHONPATH=str(tree))
+                for index, (name, tree) in enumerate(builds.items())}
+    servers = [a, *gateways.values()]
+    try:
+        for server in servers:
+            server.start()
+        create_database(a.url, DATABASE)
+        asyncio.run(post_all(f"{a.url}/write?db={DATABASE}&precision=ns",
+                             [b"\n".join(telegraf_cpu_lines(POINTS, hosts=HOSTS, cpus=1))],
+                             1, False))
+        pids = {name: g.process.pid for name, g in gateways.items() if g.process}
+        print(f"{', '.join(f'{n} {t}' for n, t in builds.items())}; {clients} client(s), "
+              f"{requests} requests per round and side, {rounds} rounds")
+        for label, statements in CASES:
+            text = "; ".join(statements)
+            direct = get(a.url, text)
+            for name, gateway in gateways.items():
+                if get(gateway.url, text) != direct:
+                    raise SystemExit(f"{label}: {name}'s answer differs from A's")
+            times: dict[str, list[float]] = {name: [] for name in gateways}
+            cpu = dict.fromkeys(gateways, 0.0)
+            names = list(gateways)
+            for number in range(rounds):
+                for name in names if number % 2 == 0 else names[::-1]:
+                    settle([a.process.pid, *pids.values()] if a.process else list(pids.values()))
+                    before = cpu_seconds(pids[name])
+                    times[name] += asyncio.run(_load(gateways[name].url, text, clients,
+                                                     requests))
+                    cpu[name] += cpu_seconds(pids[name]) - before
+            print(f"{label} ({len(direct):,} bytes answered)")
+            for name in names:
+                seconds = times[name]
+                p90 = statistics.quantiles(seconds, n=10)[8]
+                print(f"  {name:14s} median {statistics.median(seconds) * 1000:7.2f} ms  "
+                      f"p90 {p90 * 1000:7.2f} ms  gateway CPU "
+                      f"{cpu[name] / len(seconds) * 1000:6.2f} ms/request", flush=True)
+    finally:
+        for server in reversed(servers):
+            server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--baseline", type=Path, required=True,
+                        help="a source tree of the gateway to compare against")
+    parser.add_argument("--other", action="append", default=[], metavar="NAME=TREE",
+                        help="another build to measure beside them")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--clients", type=int, default=1)
+    args = parser.parse_args()
+    if (Path.cwd() / "gateway").is_dir():
+        raise SystemExit("run from a directory without a gateway package (its own would be "
+                         "imported by both gateways)")
+    os.environ.pop("PYTHONPATH", None)  # each gateway is given its own
+    others = {name: Path(tree).resolve()
+              for name, tree in (item.split("=", 1) for item in args.other)}
+    run(args.baseline.resolve(), others, args.rounds, args.requests, args.clients)
+
+
+if __name__ == "__main__":
+    main()
