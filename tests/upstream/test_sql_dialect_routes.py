@@ -220,6 +220,25 @@ REFUSED = [
                  "date_trunc", id="date_trunc-bound"),
     pytest.param("SELECT usage FROM cpu WHERE host SIMILAR TO 'a'", "SIMILAR TO",
                  id="similar-to"),
+    # 1.x finds no point where text is ordered (SQL compares it, or casts it to the field's
+    # number), nor where a column is compared with a value of another type
+    pytest.param("SELECT usage FROM cpu WHERE host > 'a'",
+                 "text compared with <, <=, > or >=", id="tag-ordered"),
+    pytest.param("SELECT usage FROM cpu WHERE n >= '2'", "text compared with <, <=, > or >=",
+                 id="integer-ordered-with-text"),
+    pytest.param("SELECT usage FROM cpu WHERE n = '2'",
+                 "the integer field 'n' compared with text", id="integer-equal-to-text"),
+    pytest.param("SELECT usage FROM cpu WHERE n IN (1, '2')",
+                 "the integer field 'n' compared with text", id="integer-in-text"),
+    pytest.param("SELECT usage FROM cpu WHERE n ~ '1'",
+                 "the integer field 'n' compared with text", id="integer-regex"),
+    pytest.param("SELECT usage FROM cpu WHERE host = 1", "the tag 'host' compared with a number",
+                 id="tag-equal-to-number"),
+    pytest.param("SELECT usage FROM cpu WHERE usage = true",
+                 "the float field 'usage' compared with a boolean", id="float-equal-to-boolean"),
+    # a tag missing from a point is "" to 1.x, NULL (equal to nothing) in SQL
+    pytest.param("SELECT count(*) AS c FROM cpu WHERE region = ''",
+                 "the tag 'region' compared with ''", id="tag-equal-to-empty"),
 ]
 
 
@@ -257,3 +276,40 @@ async def test_bad_date_bin_is_datafusions_400_on_both_paths(both: TestClient, c
     text = f"SELECT {call} AS t, count(n) AS c FROM cpu WHERE {WINDOW} GROUP BY 1"
     for database in (UPSTREAM, NATIVE):
         assert await sql(both, database, text) == (400, {"error": message, "data": None})
+
+
+WORDS = b"words,host=a s=\"x\",b=true,v=1 1\nwords s=\"y\",b=false,v=2 2\nwords v=3 3"
+
+
+@pytest.mark.parametrize(("text", "construct", "answered"), [
+    pytest.param("SELECT max(s) AS m FROM words", "max of the string field 's'",
+                 [{"m": "y"}], id="max-of-text"),
+    pytest.param("SELECT min(b) AS m FROM words", "min of the boolean field 'b'",
+                 [{"m": False}], id="min-of-boolean"),
+    pytest.param("SELECT host, avg(s) AS m FROM words GROUP BY host",
+                 "avg of the string field 's'", None, id="avg-of-text"),
+    pytest.param("SELECT v FROM words WHERE s >= 'y'", "text compared with <, <=, > or >=",
+                 [{"v": 2.0}], id="text-ordered"),
+    pytest.param("SELECT v FROM words WHERE b > false",
+                 "a boolean compared with <, <=, > or >=", [{"v": 1.0}], id="boolean-ordered"),
+    pytest.param("SELECT v FROM words WHERE s = 1", "the string field 's' compared with a number",
+                 None, id="text-equal-to-number"),
+    pytest.param("SELECT v FROM words WHERE b = 'true'",
+                 "the boolean field 'b' compared with text", None, id="boolean-equal-to-text"),
+    pytest.param("SELECT v FROM words WHERE host = '' OR v = 2", "the tag 'host' compared with ''",
+                 [{"v": 2.0}], id="missing-tag-equal-to-empty"),
+])
+async def test_text_and_booleans_beyond_influxql_are_a_400_naming_them(
+        both: TestClient, text: str, construct: str, answered: list[object] | None) -> None:
+    """1.x orders, sums and averages numbers alone, and finds no point where a column meets
+    a value of another type or a missing tag meets '': where SQL answers otherwise (as the
+    native store does, `answered`), the routed statement is refused."""
+    for database in (UPSTREAM, NATIVE):
+        answer = await both.post("/write", params={"db": database, "precision": "s"},
+                                 data=WORDS)
+        assert answer.status == 204, await answer.text()
+    if answered is not None:
+        assert await sql(both, NATIVE, text) == (200, answered)
+    status, body = await sql(both, UPSTREAM, text)
+    assert status == 400, body
+    assert isinstance(body, dict) and body["error"] == f"cannot translate {construct} to InfluxQL"

@@ -163,6 +163,7 @@ _FLIPPED = {
     ast.BinaryOp.LT: ast.BinaryOp.GT, ast.BinaryOp.GT: ast.BinaryOp.LT,
     ast.BinaryOp.LTE: ast.BinaryOp.GTE, ast.BinaryOp.GTE: ast.BinaryOp.LTE,
 }
+_ORDERINGS = frozenset({ast.BinaryOp.LT, ast.BinaryOp.LTE, ast.BinaryOp.GT, ast.BinaryOp.GTE})
 _UINT64_MAX = 2**64 - 1
 
 
@@ -284,7 +285,13 @@ class Where:
             if op is ast.BinaryOp.NEQ:
                 raise Untranslatable("time !=")
             return ast.BinaryExpr(op, ast.VarRef("time"), time_value(rhs))
-        return ast.BinaryExpr(op, ast.VarRef(name), _value(rhs))
+        value = _value(rhs)
+        if op in _ORDERINGS and isinstance(value, ast.StringLiteral | ast.BooleanLiteral):
+            # 1.x orders neither text nor booleans (the comparison is false for every point),
+            # where DataFusion compares them, or casts the text to the column's number.
+            kind = "text" if isinstance(value, ast.StringLiteral) else "a boolean"
+            raise Untranslatable(f"{kind} compared with <, <=, > or >=")
+        return ast.BinaryExpr(op, ast.VarRef(name), value)
 
     def regex(self, node: exp.Expression, negate: bool) -> ast.Expr:
         name, pattern = self.column(node.this), node.expression

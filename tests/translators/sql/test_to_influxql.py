@@ -344,6 +344,13 @@ def test_order_by_grouped_tags(sql: str, influxql: str, order: tuple[OrderKey, .
     pytest.param("SELECT v FROM cpu LIMIT 1 + 1", "LIMIT other than a number",
                  id="limit-expression"),
     pytest.param("SELECT v FROM cpu FOR UPDATE", "FOR UPDATE", id="locks"),
+    # 1.x orders neither text nor booleans: no point matches
+    pytest.param("SELECT v FROM cpu WHERE host >= 'a'", "text compared with <, <=, > or >=",
+                 id="text-ordered"),
+    pytest.param("SELECT v FROM cpu WHERE NOT (v BETWEEN 'a' AND 'b')",
+                 "text compared with <, <=, > or >=", id="text-between"),
+    pytest.param("SELECT v FROM cpu WHERE true < b", "a boolean compared with <, <=, > or >=",
+                 id="boolean-ordered"),
 ])
 def test_untranslatable(sql: str, construct: str) -> None:
     with pytest.raises(Untranslatable) as caught:
