@@ -438,6 +438,9 @@ class Draw:
              "the tag 'host' compared with a number"),
             (f"SELECT count({field}) AS c FROM m WHERE region = ''",
              "the tag 'region' compared with ''"),
+            (f"SELECT count({field}) AS c FROM m WHERE region "
+             f"{self.pick(['LIKE', 'ILIKE'])} '%'", "matching '' on the tag 'region'"),
+            (f"SELECT {field} FROM m WHERE {field} < 1e400", "the number 1e400"),
             (f"SELECT {self.pick(['min', 'max', 'sum'])}({self.pick(['s', 'b'])}) AS x FROM m",
              "field '"),
         ]

@@ -239,6 +239,11 @@ REFUSED = [
     # a tag missing from a point is "" to 1.x, NULL (equal to nothing) in SQL
     pytest.param("SELECT count(*) AS c FROM cpu WHERE region = ''",
                  "the tag 'region' compared with ''", id="tag-equal-to-empty"),
+    pytest.param("SELECT count(*) AS c FROM cpu WHERE region ~ '^(eu)?$'",
+                 "a regular expression matching '' on the tag 'region'", id="tag-regex-empty"),
+    # 1.x's parser reads no infinity
+    pytest.param("SELECT usage FROM cpu WHERE usage < 1e400", "the number 1e400",
+                 id="infinite-number"),
 ]
 
 
@@ -298,6 +303,9 @@ WORDS = b"words,host=a s=\"x\",b=true,v=1 1\nwords s=\"y\",b=false,v=2 2\nwords 
                  "the boolean field 'b' compared with text", None, id="boolean-equal-to-text"),
     pytest.param("SELECT v FROM words WHERE host = '' OR v = 2", "the tag 'host' compared with ''",
                  [{"v": 2.0}], id="missing-tag-equal-to-empty"),
+    pytest.param("SELECT v FROM words WHERE host LIKE '%'",
+                 "a regular expression matching '' on the tag 'host'", [{"v": 1.0}],
+                 id="missing-tag-like-anything"),
 ])
 async def test_text_and_booleans_beyond_influxql_are_a_400_naming_them(
         both: TestClient, text: str, construct: str, answered: list[object] | None) -> None:
@@ -313,3 +321,12 @@ async def test_text_and_booleans_beyond_influxql_are_a_400_naming_them(
     status, body = await sql(both, UPSTREAM, text)
     assert status == 400, body
     assert isinstance(body, dict) and body["error"] == f"cannot translate {construct} to InfluxQL"
+
+
+async def test_an_error_1x_finds_in_the_whole_request_is_its_words(both: TestClient) -> None:
+    """1.x answers a request it cannot parse (a bad regex) in the MessagePack asked for: the
+    caller gets its words, not the encoded bytes."""
+    status, body = await sql(both, UPSTREAM, "SELECT usage FROM cpu WHERE host ~ '('")
+    assert status == 400, body
+    assert isinstance(body, dict) and body["error"].startswith(
+        "error parsing query: error parsing regexp: missing closing ): `(`"), body

@@ -3,6 +3,7 @@ translation describes them (see to_influxql for what is emulated and what is not
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -83,6 +84,9 @@ def _check_comparison(comparison: ast.BinaryExpr, types: dict[str, set[str]]) ->
             raise Untranslatable(f"the tag '{name}' compared with {kind}")
         if comparison.op is ast.BinaryOp.EQ and comparison.rhs == ast.StringLiteral(""):
             raise Untranslatable(f"the tag '{name}' compared with ''")
+        if (comparison.op is ast.BinaryOp.EQREGEX and isinstance(comparison.rhs, ast.RegexLiteral)
+                and _may_match_empty(comparison.rhs.pattern)):
+            raise Untranslatable(f"a regular expression matching '' on the tag '{name}'")
         return
     wanted = {_COMPARABLE.get(t, "") for t in types[name]}
     if kind == "a regular expression":
@@ -90,6 +94,15 @@ def _check_comparison(comparison: ast.BinaryExpr, types: dict[str, set[str]]) ->
     if wanted != {kind}:
         field_type = " or ".join(sorted(types[name]))
         raise Untranslatable(f"the {field_type} field '{name}' compared with {kind}")
+
+
+def _may_match_empty(pattern: str) -> bool:
+    """Whether an RE2 pattern matches '' (a point without the tag, to 1.x); Python's re reads
+    most of RE2, and a pattern it cannot read is taken to match."""
+    try:
+        return re.search(pattern, "") is not None
+    except (re.error, RecursionError, OverflowError):
+        return True
 
 
 def _check_aggregate(expr: ast.Expr, types: dict[str, set[str]]) -> None:

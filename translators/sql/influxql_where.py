@@ -7,6 +7,7 @@ regular expressions as RE2 regex literals.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -181,7 +182,10 @@ def _value(node: exp.Expression) -> ast.Expr:
             if number > _UINT64_MAX or number < -(2**63):
                 raise Untranslatable(f"the number {text}")
             return ast.IntegerLiteral(number) if number < 2**63 else ast.UnsignedLiteral(number)
-        return ast.NumberLiteral(float(text))
+        number = float(text)
+        if not math.isfinite(number):  # 1.x's parser reads no infinity
+            raise Untranslatable(f"the number {text}")
+        return ast.NumberLiteral(number)
     if isinstance(node, exp.Boolean) and not negative:
         return ast.BooleanLiteral(bool(node.this))
     if isinstance(node, exp.Null):
