@@ -244,6 +244,18 @@ REFUSED = [
     # 1.x's parser reads no infinity
     pytest.param("SELECT usage FROM cpu WHERE usage < 1e400", "the number 1e400",
                  id="infinite-number"),
+    # 1.x reads a number past int64 as its bits: n != -1 kept every point
+    pytest.param("SELECT usage FROM cpu WHERE n != 18446744073709551615",
+                 "the integer field 'n' compared with 18446744073709551615", id="past-int64"),
+    # the second argument was dropped: every row counted
+    pytest.param("SELECT count(*, usage) AS c FROM cpu", "count of several arguments",
+                 id="count-two-arguments"),
+    # 1.x's counts and durations are int64: these were answered, as all rows or one bucket
+    pytest.param("SELECT usage FROM cpu LIMIT 99999999999999999999",
+                 "LIMIT 99999999999999999999 is out of range", id="limit-past-int64"),
+    pytest.param(f"SELECT date_bin(INTERVAL '99999999999 days', time) AS t, count(n) AS c "
+                 f"FROM cpu WHERE {WINDOW} GROUP BY 1", "date_bin stride is out of range",
+                 id="stride-past-int64"),
 ]
 
 

@@ -88,6 +88,11 @@ def _check_comparison(comparison: ast.BinaryExpr, types: dict[str, set[str]]) ->
                 and _may_match_empty(comparison.rhs.pattern)):
             raise Untranslatable(f"a regular expression matching '' on the tag '{name}'")
         return
+    if isinstance(comparison.rhs, ast.UnsignedLiteral) and types[name] != {"unsigned"}:
+        # 1.x reads a number past int64 as its 64 bits, wrapped (2**64 - 1 is -1)
+        field_type = " or ".join(sorted(types[name]))
+        raise Untranslatable(f"the {field_type} field '{name}' compared with "
+                             f"{comparison.rhs.value}")
     wanted = {_COMPARABLE.get(t, "") for t in types[name]}
     if kind == "a regular expression":
         kind = "text"

@@ -351,6 +351,9 @@ def test_order_by_grouped_tags(sql: str, influxql: str, order: tuple[OrderKey, .
                  "text compared with <, <=, > or >=", id="text-between"),
     pytest.param("SELECT v FROM cpu WHERE true < b", "a boolean compared with <, <=, > or >=",
                  id="boolean-ordered"),
+    pytest.param("SELECT v FROM cpu WHERE v = 1e400", "the number 1e400", id="infinite"),
+    pytest.param("SELECT count(i, v) FROM cpu", "count of several arguments",
+                 id="count-two-arguments"),
 ])
 def test_untranslatable(sql: str, construct: str) -> None:
     with pytest.raises(Untranslatable) as caught:
@@ -379,6 +382,10 @@ def test_untranslatable(sql: str, construct: str) -> None:
                  id="unknown-qualifier"),
     pytest.param("SELECT v FROM cpu WHERE v > $nan", "unsupported parameter value: nan",
                  id="nan-parameter"),
+    pytest.param("SELECT v FROM cpu OFFSET 9223372036854775808",
+                 "OFFSET 9223372036854775808 is out of range", id="offset-past-int64"),
+    pytest.param("SELECT date_bin(INTERVAL '106752 days', time) AS b, avg(v) FROM cpu "
+                 "GROUP BY 1", "date_bin stride is out of range", id="stride-past-int64"),
 ])
 def test_rejected(sql: str, message: str) -> None:
     with pytest.raises(SqlRejected, match=message.replace("$", r"\$")) as caught:
