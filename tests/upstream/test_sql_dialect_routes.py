@@ -100,6 +100,8 @@ TRANSLATED = [
     pytest.param(f"SELECT date_bin(INTERVAL '1 minute', time) AS t, region, host, "
                  f"min(usage) AS m FROM cpu WHERE {WINDOW} GROUP BY 1, 2, 3 "
                  f"ORDER BY 2 DESC, t DESC LIMIT 2", id="order-by-position-limit"),
+    # unaliased, unquoted names are folded to lower case in the column's name too
+    pytest.param("SELECT COUNT(USAGE), MAX(C.N) FROM CPU AS C", id="names-folded"),
 ]
 
 
