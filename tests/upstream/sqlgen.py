@@ -318,6 +318,8 @@ class Draw:
         # path copies DataFusion's name for first_value(x ORDER BY t) (README), so aliased.
         select = [e if self.chance(0.2) and "[" not in e and "_value(" not in e
                   else f"{e} AS {a}" for a, e in items.items()]
+        if self.chance(0.3):  # unquoted names fold to lower case, in a column's name too
+            select = [e.upper() if " AS " not in e else e for e in select]
         group = list(tags)
         if bucket:
             stride = self.pick(STRIDES)
