@@ -344,3 +344,25 @@ async def test_an_error_1x_finds_in_the_whole_request_is_its_words(both: TestCli
     assert status == 400, body
     assert isinstance(body, dict) and body["error"].startswith(
         "error parsing query: error parsing regexp: missing closing ): `(`"), body
+
+
+PATHS = b"paths,dir=a\\\\b v=1 1\npaths,dir=a/b v=2 2\npaths,dir=c v=3 3"
+
+
+@pytest.mark.parametrize("condition", [
+    pytest.param(r"dir ~ '\\'", id="regex-ending-in-a-backslash"),
+    pytest.param(r"dir ~ '[\\/]'", id="backslash-before-slash"),
+    pytest.param(r"dir ~ '\\b$'", id="backslash-pair-then-text"),
+])
+async def test_an_escaped_backslash_in_a_regex_is_matched(both: TestClient,
+                                                          condition: str) -> None:
+    """1.x's regex literal reads `\\/` as an escaped slash: a pattern's escaped backslash
+    before the closing slash (or another) was a 1.x parse error."""
+    for database in (UPSTREAM, NATIVE):
+        answer = await both.post("/write", params={"db": database, "precision": "s"},
+                                 data=PATHS)
+        assert answer.status == 204, await answer.text()
+    text = f"SELECT dir, v FROM paths WHERE {condition}"
+    native = await sql(both, NATIVE, text)
+    assert native[0] == 200 and native[1], native
+    assert await sql(both, UPSTREAM, text) == native

@@ -212,6 +212,20 @@ def _like_pattern(pattern: str) -> str:
     return "(?s)^" + "".join(out) + "$"  # (?s): LIKE's wildcards match newlines too
 
 
+def _escaped_backslashes(pattern: str) -> str:
+    """An RE2 pattern with each escaped backslash written `\\x5c`, which means the same: 1.x's
+    scanner reads `\\/` in a regex literal as an escaped `/`, so a pattern ending in `\\\\`
+    (or with one before a `/`) never ended."""
+    out, chars = [], iter(pattern)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            out.append("\\x5c" if following == "\\" else char + following)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def _mentions_time(node: ast.Expr) -> bool:
     if isinstance(node, ast.VarRef):
         return node.name == "time"
@@ -308,5 +322,6 @@ class Where:
             negate = negate != bool(node.args.get("negate"))
         if isinstance(node, exp.RegexpILike | exp.ILike):
             text = "(?i)" + text
+        text = _escaped_backslashes(text)
         op = ast.BinaryOp.NEQREGEX if negate else ast.BinaryOp.EQREGEX
         return ast.BinaryExpr(op, ast.VarRef(name), ast.RegexLiteral(text))

@@ -158,7 +158,8 @@ def columns(translation: SqlTranslation) -> list[str]:
                  "region =~ /(?i)EU/ AND s =~ /(?s)^x..*\\. y$/ AND s !~ /(?i)(?s)^Z.*$/",
                  ["v<-field@1"], id="regex-and-like"),
     pytest.param(r"SELECT v FROM cpu WHERE s LIKE 'a\%b\\c\_d(' AND s NOT LIKE '\'",
-                 r"SELECT v, * FROM cpu WHERE s =~ /(?s)^a%b\\c_d\($/ AND s !~ /(?s)^\\$/",
+                 # an escaped backslash as \x5c: 1.x reads `\/` as an escaped slash
+                 r"SELECT v, * FROM cpu WHERE s =~ /(?s)^a%b\x5cc_d\($/ AND s !~ /(?s)^\x5c$/",
                  ["v<-field@1"], id="like-backslash-escapes"),
     pytest.param("SELECT v FROM cpu WHERE host = $host AND v > $low AND f = $f AND b = $b "
                  "LIMIT $n", "SELECT v, * FROM cpu WHERE host = 'it\\'s' AND v > 3 AND "
