@@ -3,13 +3,14 @@ translation describes them (see to_influxql for what is emulated and what is not
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 
 from translators.influxql import ast
+from translators.influxql.errors import QueryError
+from translators.influxql.regex import matcher
 from translators.influxql.results import StatementResult
 
 from .influxdb3 import SqlRejected
@@ -102,11 +103,11 @@ def _check_comparison(comparison: ast.BinaryExpr, types: dict[str, set[str]]) ->
 
 
 def _may_match_empty(pattern: str) -> bool:
-    """Whether an RE2 pattern matches '' (a point without the tag, to 1.x); Python's re reads
-    most of RE2, and a pattern it cannot read is taken to match."""
+    """Whether an RE2 pattern matches '' (a point without the tag, to 1.x); one RE2 refuses is
+    taken to match (1.x refuses it too)."""
     try:
-        return re.search(pattern, "") is not None
-    except (re.error, RecursionError, OverflowError):
+        return matcher(pattern).search("") is not None
+    except QueryError:
         return True
 
 
