@@ -111,6 +111,14 @@ async def fetch_results(upstream: Upstream, call: InfluxQLCall,
         chunked=received is not None, chunk_size=None, pretty=False)
     reply = await upstream.influxql(call, credentials=credentials, received=received)
     if reply.status == 400:
+        if msgpack and reply.content_type.startswith("application/x-msgpack"):
+            # 1.x writes a request's error (a parse error) in the format asked for
+            try:
+                decode_v1_msgpack(reply.body)
+            except RequestFailed as exc:
+                raise invalid(str(exc)) from None
+            except MalformedAnswer:
+                pass
         raise invalid(reply.error_message())
     if not reply.ok:
         raise RelayedError(upstream.name, reply)

@@ -103,18 +103,27 @@ class RoutedSql:
                             database=namespace.database,
                             retention_policy=namespace.retention_policy)
         results = await fetch_results(upstream, call, credentials)
-        for result in results:
-            if result.error:
-                if result.error.startswith("database not found"):
-                    raise not_found(result.error)
-                raise invalid(result.error)
+        for result in results[:len(translation.schema)]:
+            _raise_error(result.error)
         if len(results) != len(statements):  # 1.x and 2.x answer each statement in turn
+            _raise_error(results[-1].error if results else None)
             raise GatewayError(Category.BAD_GATEWAY,
                                f"upstream {upstream.name} answered {len(results)} results to "
                                f"{len(statements)} statements")
         field_keys, tag_keys, answer = results
         try:
+            # Before the answer's own error: 1.x refuses some of what the check names (max of
+            # a string field) in words of its iterators.
             check_schema(field_keys, tag_keys, translation)
         except SqlRejected as exc:
             raise invalid(str(exc)) from None
+        _raise_error(answer.error)
         return answer_table([answer], translation)
+
+
+def _raise_error(error: str | None) -> None:
+    """A statement's error from the upstream, as the caller's 4xx."""
+    if error:
+        if error.startswith("database not found"):
+            raise not_found(error)
+        raise invalid(error)

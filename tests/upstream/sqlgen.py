@@ -5,8 +5,10 @@
 (boolean), the last three with gaps. Every point has its own second, so no ORDER BY time has
 ties and a per-series LIMIT cuts the same rows the whole answer's does.
 
-`case(seed)` draws one statement: a raw projection or an aggregate query, with time ranges
-(inside, straddling and outside the data, now() far back), tag and field predicates, GROUP BY a
+`case(seed)` draws one statement: a raw projection (columns aliased, one perhaps twice) or an
+aggregate query, with time ranges (inside, straddling and outside the data, now() far back),
+tag predicates (=, IN, regex, LIKE/ILIKE, on host negated too, two joined by AND or OR) and
+field predicates, either ORed with a tag predicate, GROUP BY a
 date_bin bucket and tags, ORDER BY time and tags, LIMIT and OFFSET. Now and then the statement
 is a near miss, built just outside the subset the translation takes (`Case.outside` names the
 construct its 400 must name).
@@ -146,18 +148,27 @@ class Draw:
         return parts if kind != 3 else parts[:1]
 
     def _tag_predicate(self) -> str:
+        if self.chance(0.15):  # two of them, either or both
+            return f"({self._tag_predicate()} {self.pick(['OR', 'AND'])} {self._tag_predicate()})"
         tag = self.pick(TAGS)
         values = HOSTS if tag == "host" else ("eu", "us")
-        form = self.rng.randrange(4)
+        form = self.rng.randrange(7)
         if form == 0:
             return f"{tag} = {self.value(self.pick(values))}"
         if form == 1:
             return f"{tag} IN ({', '.join(_text(v) for v in self.rng.sample(values, 2))})"
         if form == 2:
             return f"{tag} ~ {_text('^' + self.pick(values)[:-1])}"
-        # != and NOT LIKE on a tag some series lack: README deviation (1.x keeps those
-        # series, SQL drops NULL), so only host, which every point has.
-        return f"host {self.pick(['!=', 'NOT LIKE'])} {_text(self.pick(HOSTS))}"
+        if form == 3:
+            return f"{tag} {self.pick(['LIKE', 'ILIKE'])} {_text(self.pick(values)[:1] + '%')}"
+        if form == 4:  # a region there is: a missing tag is "" to 1.x, != "" too
+            return "region != ''" if tag == "region" else "host ~* '^H'"
+        # Negated on a tag some series lack: README deviation (1.x keeps those series, SQL
+        # drops NULL), so only host, which every point has.
+        sample = ", ".join(_text(v) for v in self.rng.sample(HOSTS, 2))
+        return self.pick([f"host {self.pick(['!=', 'NOT LIKE'])} {_text(self.pick(HOSTS))}",
+                          f"host NOT IN ({sample})", f"host !~ {_text(self.pick(HOSTS)[1:])}",
+                          f"NOT (host = {_text(self.pick(HOSTS))} OR host IN ({sample}))"])
 
     def _field_predicate(self) -> str:
         field = self.pick(FIELDS)
@@ -188,6 +199,8 @@ class Draw:
             predicate = self._field_predicate()
             if self.chance(0.3):
                 predicate = f"({predicate} OR {self._field_predicate()})"
+            elif self.chance(0.15):  # a tag or a field
+                predicate = f"({self._tag_predicate()} OR {predicate})"
             parts.append(predicate)
         return parts
 
@@ -203,6 +216,10 @@ class Draw:
             names.append(self.pick(TAGS))
         if self.chance(0.05):  # tags alone: every point, its field values unasked
             names = ["time", *TAGS]
+        if self.chance(0.2):  # named otherwise, perhaps twice
+            names = [f"{n} AS x_{n}" if self.chance(0.5) else n for n in names]
+            if self.chance(0.3):
+                names.append(f"{names[-1].split()[0]} AS again")
         where = self.where(timed=False)
         order = self.chance(0.6)
         descending = order and self.chance(0.4)
@@ -301,6 +318,8 @@ class Draw:
         # path copies DataFusion's name for first_value(x ORDER BY t) (README), so aliased.
         select = [e if self.chance(0.2) and "[" not in e and "_value(" not in e
                   else f"{e} AS {a}" for a, e in items.items()]
+        if self.chance(0.3):  # unquoted names fold to lower case, in a column's name too
+            select = [e.upper() if " AS " not in e else e for e in select]
         group = list(tags)
         if bucket:
             stride = self.pick(STRIDES)
@@ -409,6 +428,23 @@ class Draw:
             (f"SELECT {field} FROM m, m AS n", "a query over several tables"),
             (f"SELECT selector_first({field}, time)['time'] AS t, avg(f) AS a FROM m",
              "a selector's ['time'] beside other aggregates or date_bin"),
+            # 1.x finds no point for these where SQL answers rows (README)
+            (f"SELECT {field} FROM m WHERE {self.pick(['host', 's'])} "
+             f"{self.pick(['<', '<=', '>', '>='])} 'h2'", "text compared with <, <=, > or >="),
+            (f"SELECT {field} FROM m WHERE {field} BETWEEN '1' AND '3'",
+             "text compared with <, <=, > or >="),
+            (f"SELECT {field} FROM m WHERE b > false", "a boolean compared with <, <=, > or >="),
+            (f"SELECT {field} FROM m WHERE {field} = '3'", "compared with text"),
+            (f"SELECT {field} FROM m WHERE b = 1", "the boolean field 'b' compared with a number"),
+            (f"SELECT {field} FROM m WHERE host IN ('h1', 2)",
+             "the tag 'host' compared with a number"),
+            (f"SELECT count({field}) AS c FROM m WHERE region = ''",
+             "the tag 'region' compared with ''"),
+            (f"SELECT count({field}) AS c FROM m WHERE region "
+             f"{self.pick(['LIKE', 'ILIKE'])} '%'", "matching '' on the tag 'region'"),
+            (f"SELECT {field} FROM m WHERE {field} < 1e400", "the number 1e400"),
+            (f"SELECT {self.pick(['min', 'max', 'sum'])}({self.pick(['s', 'b'])}) AS x FROM m",
+             "field '"),
         ]
         sql, construct = self.pick(choices)
         return Case(sql, outside=construct)

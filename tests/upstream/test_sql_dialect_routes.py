@@ -100,6 +100,11 @@ TRANSLATED = [
     pytest.param(f"SELECT date_bin(INTERVAL '1 minute', time) AS t, region, host, "
                  f"min(usage) AS m FROM cpu WHERE {WINDOW} GROUP BY 1, 2, 3 "
                  f"ORDER BY 2 DESC, t DESC LIMIT 2", id="order-by-position-limit"),
+    # unaliased, unquoted names are folded to lower case in the column's name too
+    pytest.param("SELECT COUNT(USAGE), MAX(C.N) FROM CPU AS C", id="names-folded"),
+    # RE2 (not Python's re) tells a tag's regex that cannot match '' (a missing tag, to 1.x)
+    pytest.param(r"SELECT usage FROM cpu WHERE host ~ '^\p{L}$' ORDER BY time",
+                 id="tag-regex-re2-class"),
 ]
 
 
@@ -220,6 +225,42 @@ REFUSED = [
                  "date_trunc", id="date_trunc-bound"),
     pytest.param("SELECT usage FROM cpu WHERE host SIMILAR TO 'a'", "SIMILAR TO",
                  id="similar-to"),
+    # 1.x finds no point where text is ordered (SQL compares it, or casts it to the field's
+    # number), nor where a column is compared with a value of another type
+    pytest.param("SELECT usage FROM cpu WHERE host > 'a'",
+                 "text compared with <, <=, > or >=", id="tag-ordered"),
+    pytest.param("SELECT usage FROM cpu WHERE n >= '2'", "text compared with <, <=, > or >=",
+                 id="integer-ordered-with-text"),
+    pytest.param("SELECT usage FROM cpu WHERE n = '2'",
+                 "the integer field 'n' compared with text", id="integer-equal-to-text"),
+    pytest.param("SELECT usage FROM cpu WHERE n IN (1, '2')",
+                 "the integer field 'n' compared with text", id="integer-in-text"),
+    pytest.param("SELECT usage FROM cpu WHERE n ~ '1'",
+                 "the integer field 'n' compared with text", id="integer-regex"),
+    pytest.param("SELECT usage FROM cpu WHERE host = 1", "the tag 'host' compared with a number",
+                 id="tag-equal-to-number"),
+    pytest.param("SELECT usage FROM cpu WHERE usage = true",
+                 "the float field 'usage' compared with a boolean", id="float-equal-to-boolean"),
+    # a tag missing from a point is "" to 1.x, NULL (equal to nothing) in SQL
+    pytest.param("SELECT count(*) AS c FROM cpu WHERE region = ''",
+                 "the tag 'region' compared with ''", id="tag-equal-to-empty"),
+    pytest.param("SELECT count(*) AS c FROM cpu WHERE region ~ '^(eu)?$'",
+                 "a regular expression matching '' on the tag 'region'", id="tag-regex-empty"),
+    # 1.x's parser reads no infinity
+    pytest.param("SELECT usage FROM cpu WHERE usage < 1e400", "the number 1e400",
+                 id="infinite-number"),
+    # 1.x reads a number past int64 as its bits: n != -1 kept every point
+    pytest.param("SELECT usage FROM cpu WHERE n != 18446744073709551615",
+                 "the integer field 'n' compared with 18446744073709551615", id="past-int64"),
+    # the second argument was dropped: every row counted
+    pytest.param("SELECT count(*, usage) AS c FROM cpu", "count of several arguments",
+                 id="count-two-arguments"),
+    # 1.x's counts and durations are int64: these were answered, as all rows or one bucket
+    pytest.param("SELECT usage FROM cpu LIMIT 99999999999999999999",
+                 "LIMIT 99999999999999999999 is out of range", id="limit-past-int64"),
+    pytest.param(f"SELECT date_bin(INTERVAL '99999999999 days', time) AS t, count(n) AS c "
+                 f"FROM cpu WHERE {WINDOW} GROUP BY 1", "date_bin stride is out of range",
+                 id="stride-past-int64"),
 ]
 
 
@@ -257,3 +298,74 @@ async def test_bad_date_bin_is_datafusions_400_on_both_paths(both: TestClient, c
     text = f"SELECT {call} AS t, count(n) AS c FROM cpu WHERE {WINDOW} GROUP BY 1"
     for database in (UPSTREAM, NATIVE):
         assert await sql(both, database, text) == (400, {"error": message, "data": None})
+
+
+WORDS = b"words,host=a s=\"x\",b=true,v=1 1\nwords s=\"y\",b=false,v=2 2\nwords v=3 3"
+
+
+@pytest.mark.parametrize(("text", "construct", "answered"), [
+    pytest.param("SELECT max(s) AS m FROM words", "max of the string field 's'",
+                 [{"m": "y"}], id="max-of-text"),
+    pytest.param("SELECT min(b) AS m FROM words", "min of the boolean field 'b'",
+                 [{"m": False}], id="min-of-boolean"),
+    pytest.param("SELECT host, avg(s) AS m FROM words GROUP BY host",
+                 "avg of the string field 's'", None, id="avg-of-text"),
+    pytest.param("SELECT v FROM words WHERE s >= 'y'", "text compared with <, <=, > or >=",
+                 [{"v": 2.0}], id="text-ordered"),
+    pytest.param("SELECT v FROM words WHERE b > false",
+                 "a boolean compared with <, <=, > or >=", [{"v": 1.0}], id="boolean-ordered"),
+    pytest.param("SELECT v FROM words WHERE s = 1", "the string field 's' compared with a number",
+                 None, id="text-equal-to-number"),
+    pytest.param("SELECT v FROM words WHERE b = 'true'",
+                 "the boolean field 'b' compared with text", None, id="boolean-equal-to-text"),
+    pytest.param("SELECT v FROM words WHERE host = '' OR v = 2", "the tag 'host' compared with ''",
+                 [{"v": 2.0}], id="missing-tag-equal-to-empty"),
+    pytest.param("SELECT v FROM words WHERE host LIKE '%'",
+                 "a regular expression matching '' on the tag 'host'", [{"v": 1.0}],
+                 id="missing-tag-like-anything"),
+])
+async def test_text_and_booleans_beyond_influxql_are_a_400_naming_them(
+        both: TestClient, text: str, construct: str, answered: list[object] | None) -> None:
+    """1.x orders, sums and averages numbers alone, and finds no point where a column meets
+    a value of another type or a missing tag meets '': where SQL answers otherwise (as the
+    native store does, `answered`), the routed statement is refused."""
+    for database in (UPSTREAM, NATIVE):
+        answer = await both.post("/write", params={"db": database, "precision": "s"},
+                                 data=WORDS)
+        assert answer.status == 204, await answer.text()
+    if answered is not None:
+        assert await sql(both, NATIVE, text) == (200, answered)
+    status, body = await sql(both, UPSTREAM, text)
+    assert status == 400, body
+    assert isinstance(body, dict) and body["error"] == f"cannot translate {construct} to InfluxQL"
+
+
+async def test_an_error_1x_finds_in_the_whole_request_is_its_words(both: TestClient) -> None:
+    """1.x answers a request it cannot parse (a bad regex) in the MessagePack asked for: the
+    caller gets its words, not the encoded bytes."""
+    status, body = await sql(both, UPSTREAM, "SELECT usage FROM cpu WHERE host ~ '('")
+    assert status == 400, body
+    assert isinstance(body, dict) and body["error"].startswith(
+        "error parsing query: error parsing regexp: missing closing ): `(`"), body
+
+
+PATHS = b"paths,dir=a\\\\b v=1 1\npaths,dir=a/b v=2 2\npaths,dir=c v=3 3"
+
+
+@pytest.mark.parametrize("condition", [
+    pytest.param(r"dir ~ '\\'", id="regex-ending-in-a-backslash"),
+    pytest.param(r"dir ~ '[\\/]'", id="backslash-before-slash"),
+    pytest.param(r"dir ~ '\\b$'", id="backslash-pair-then-text"),
+])
+async def test_an_escaped_backslash_in_a_regex_is_matched(both: TestClient,
+                                                          condition: str) -> None:
+    """1.x's regex literal reads `\\/` as an escaped slash: a pattern's escaped backslash
+    before the closing slash (or another) was a 1.x parse error."""
+    for database in (UPSTREAM, NATIVE):
+        answer = await both.post("/write", params={"db": database, "precision": "s"},
+                                 data=PATHS)
+        assert answer.status == 204, await answer.text()
+    text = f"SELECT dir, v FROM paths WHERE {condition}"
+    native = await sql(both, NATIVE, text)
+    assert native[0] == 200 and native[1], native
+    assert await sql(both, UPSTREAM, text) == native

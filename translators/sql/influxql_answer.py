@@ -8,6 +8,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from translators.influxql import ast
+from translators.influxql.errors import QueryError
+from translators.influxql.regex import matcher
 from translators.influxql.results import StatementResult
 
 from .influxdb3 import SqlRejected
@@ -21,7 +24,11 @@ def check_schema(field_keys: StatementResult, tag_keys: StatementResult,
     to 1.x (an error too), 1.x groups by a field as by a tag no point has (all in one group)
     and answers nothing for an aggregate of a tag, where SQL groups by the field's values and
     aggregates the tag's."""
-    fields = {row[0] for series in field_keys.series for row in series.values}
+    types: dict[str, set[str]] = {}
+    for series in field_keys.series:
+        for row in series.values:
+            types.setdefault(row[0], set()).add(str(row[1]) if len(row) > 1 else "")
+    fields = set(types)
     if not fields:  # every point has a field: no fields, no such table
         source = translation.statement.sources[0]
         raise SqlRejected(f"table '{getattr(source, 'name', '')}' not found")
@@ -35,6 +42,87 @@ def check_schema(field_keys: StatementResult, tag_keys: StatementResult,
     for name in translation.aggregated:
         if name not in fields:
             raise Untranslatable(f"an aggregate of the tag '{name}'")
+    for call in translation.statement.fields:
+        _check_aggregate(call.expr, types)
+    if translation.statement.condition is not None:
+        for comparison in _comparisons(translation.statement.condition):
+            _check_comparison(comparison, types)
+
+
+# What an InfluxQL literal is, as the refusals name it.
+_LITERAL_KINDS: dict[type, str] = {
+    ast.StringLiteral: "text", ast.RegexLiteral: "a regular expression",
+    ast.BooleanLiteral: "a boolean", ast.IntegerLiteral: "a number",
+    ast.NumberLiteral: "a number", ast.UnsignedLiteral: "a number",
+}
+# The literals 1.x compares a field of each type with as SQL does (a tag takes text alone).
+_COMPARABLE = {"float": "a number", "integer": "a number", "unsigned": "a number",
+               "string": "text", "boolean": "a boolean"}
+_NUMERIC_AGGREGATES = frozenset({"sum", "mean", "median", "stddev", "min", "max"})
+_SQL_NAMES = {"mean": "avg"}
+
+
+def _comparisons(condition: ast.Expr) -> list[ast.BinaryExpr]:
+    """The column-and-value comparisons under a condition's ANDs and ORs."""
+    if isinstance(condition, ast.ParenExpr):
+        return _comparisons(condition.expr)
+    if not isinstance(condition, ast.BinaryExpr):
+        return []
+    if condition.op in (ast.BinaryOp.AND, ast.BinaryOp.OR):
+        return _comparisons(condition.lhs) + _comparisons(condition.rhs)
+    return [condition] if isinstance(condition.lhs, ast.VarRef) else []
+
+
+def _check_comparison(comparison: ast.BinaryExpr, types: dict[str, set[str]]) -> None:
+    """1.x finds no point where a column is compared with a value of another type (SQL casts
+    the value, or refuses), and takes a missing tag for "" (SQL's NULL equals nothing)."""
+    name = comparison.lhs.name if isinstance(comparison.lhs, ast.VarRef) else ""
+    kind = _LITERAL_KINDS.get(type(comparison.rhs))
+    if name == "time" or kind is None:
+        return
+    if name not in types:  # a tag
+        if kind not in ("text", "a regular expression"):
+            raise Untranslatable(f"the tag '{name}' compared with {kind}")
+        if comparison.op is ast.BinaryOp.EQ and comparison.rhs == ast.StringLiteral(""):
+            raise Untranslatable(f"the tag '{name}' compared with ''")
+        if (comparison.op is ast.BinaryOp.EQREGEX and isinstance(comparison.rhs, ast.RegexLiteral)
+                and _may_match_empty(comparison.rhs.pattern)):
+            raise Untranslatable(f"a regular expression matching '' on the tag '{name}'")
+        return
+    if isinstance(comparison.rhs, ast.UnsignedLiteral) and types[name] != {"unsigned"}:
+        # 1.x reads a number past int64 as its 64 bits, wrapped (2**64 - 1 is -1)
+        field_type = " or ".join(sorted(types[name]))
+        raise Untranslatable(f"the {field_type} field '{name}' compared with "
+                             f"{comparison.rhs.value}")
+    wanted = {_COMPARABLE.get(t, "") for t in types[name]}
+    if kind == "a regular expression":
+        kind = "text"
+    if wanted != {kind}:
+        field_type = " or ".join(sorted(types[name]))
+        raise Untranslatable(f"the {field_type} field '{name}' compared with {kind}")
+
+
+def _may_match_empty(pattern: str) -> bool:
+    """Whether an RE2 pattern matches '' (a point without the tag, to 1.x); one RE2 refuses is
+    taken to match (1.x refuses it too)."""
+    try:
+        return matcher(pattern).search("") is not None
+    except QueryError:
+        return True
+
+
+def _check_aggregate(expr: ast.Expr, types: dict[str, set[str]]) -> None:
+    """1.x sums, averages and orders numbers alone; DataFusion also takes min and max of
+    text and booleans."""
+    for call in ast.calls(expr):
+        if not isinstance(call, ast.Call) or call.name not in _NUMERIC_AGGREGATES:
+            continue
+        for ref in call.args:
+            kinds = types.get(ref.name, set()) if isinstance(ref, ast.VarRef) else set()
+            if kinds - {"float", "integer", "unsigned"}:
+                function = _SQL_NAMES.get(call.name, call.name)
+                field_type = " or ".join(sorted(kinds))
+                raise Untranslatable(f"{function} of the {field_type} field '{ref.name}'")
 
 
 def _typed(values: list[Any], floating: bool = False) -> pa.Array:

@@ -120,6 +120,8 @@ class SelectPlan:
         name = _function_name(node)
         if isinstance(node, exp.Count):
             arg = node.this
+            if node.expressions:
+                raise Untranslatable("count of several arguments")
             if isinstance(arg, exp.Star) or (isinstance(arg, exp.Literal) and arg.is_number):
                 return None
             if isinstance(arg, exp.Distinct):
@@ -211,6 +213,8 @@ def _interval(node: exp.DateBin, where: Where) -> ast.Call:
     step = interval_ns(stride)
     if step <= 0:
         raise SqlRejected("date_bin stride must be positive")
+    if step >= 2**63:  # 1.x wraps a longer duration
+        raise SqlRejected("date_bin stride is out of range: at most 2**63 - 1 nanoseconds")
     offset = 0
     if origin is not None:
         stamp = time_value(origin)
@@ -244,9 +248,12 @@ def clause_count(node: exp.Expression | None, keyword: str) -> int | None:
     if node is None:
         return None
     value = node.args.get("expression")
-    if not isinstance(node, exp.Limit | exp.Offset) or _ordinal(value) is None:
+    count = _ordinal(value) if isinstance(node, exp.Limit | exp.Offset) else None
+    if count is None:
         raise Untranslatable(f"{keyword} other than a number")
-    return _ordinal(value)
+    if count >= 2**63:  # 1.x's counts are int64
+        raise SqlRejected(f"{keyword} {count} is out of range")
+    return count
 
 
 

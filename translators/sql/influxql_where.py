@@ -7,6 +7,7 @@ regular expressions as RE2 regex literals.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -163,6 +164,7 @@ _FLIPPED = {
     ast.BinaryOp.LT: ast.BinaryOp.GT, ast.BinaryOp.GT: ast.BinaryOp.LT,
     ast.BinaryOp.LTE: ast.BinaryOp.GTE, ast.BinaryOp.GTE: ast.BinaryOp.LTE,
 }
+_ORDERINGS = frozenset({ast.BinaryOp.LT, ast.BinaryOp.LTE, ast.BinaryOp.GT, ast.BinaryOp.GTE})
 _UINT64_MAX = 2**64 - 1
 
 
@@ -180,7 +182,10 @@ def _value(node: exp.Expression) -> ast.Expr:
             if number > _UINT64_MAX or number < -(2**63):
                 raise Untranslatable(f"the number {text}")
             return ast.IntegerLiteral(number) if number < 2**63 else ast.UnsignedLiteral(number)
-        return ast.NumberLiteral(float(text))
+        number = float(text)
+        if not math.isfinite(number):  # 1.x's parser reads no infinity
+            raise Untranslatable(f"the number {text}")
+        return ast.NumberLiteral(number)
     if isinstance(node, exp.Boolean) and not negative:
         return ast.BooleanLiteral(bool(node.this))
     if isinstance(node, exp.Null):
@@ -205,6 +210,20 @@ def _like_pattern(pattern: str) -> str:
             char = next(chars, "\\")
         out.append("\\" + char if char in _RE2_SPECIAL else char)
     return "(?s)^" + "".join(out) + "$"  # (?s): LIKE's wildcards match newlines too
+
+
+def _escaped_backslashes(pattern: str) -> str:
+    """An RE2 pattern with each escaped backslash written `\\x5c`, which means the same: 1.x's
+    scanner reads `\\/` in a regex literal as an escaped `/`, so a pattern ending in `\\\\`
+    (or with one before a `/`) never ended."""
+    out, chars = [], iter(pattern)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            out.append("\\x5c" if following == "\\" else char + following)
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _mentions_time(node: ast.Expr) -> bool:
@@ -284,7 +303,13 @@ class Where:
             if op is ast.BinaryOp.NEQ:
                 raise Untranslatable("time !=")
             return ast.BinaryExpr(op, ast.VarRef("time"), time_value(rhs))
-        return ast.BinaryExpr(op, ast.VarRef(name), _value(rhs))
+        value = _value(rhs)
+        if op in _ORDERINGS and isinstance(value, ast.StringLiteral | ast.BooleanLiteral):
+            # 1.x orders neither text nor booleans (the comparison is false for every point),
+            # where DataFusion compares them, or casts the text to the column's number.
+            kind = "text" if isinstance(value, ast.StringLiteral) else "a boolean"
+            raise Untranslatable(f"{kind} compared with <, <=, > or >=")
+        return ast.BinaryExpr(op, ast.VarRef(name), value)
 
     def regex(self, node: exp.Expression, negate: bool) -> ast.Expr:
         name, pattern = self.column(node.this), node.expression
@@ -297,5 +322,6 @@ class Where:
             negate = negate != bool(node.args.get("negate"))
         if isinstance(node, exp.RegexpILike | exp.ILike):
             text = "(?i)" + text
+        text = _escaped_backslashes(text)
         op = ast.BinaryOp.NEQREGEX if negate else ast.BinaryOp.EQREGEX
         return ast.BinaryExpr(op, ast.VarRef(name), ast.RegexLiteral(text))

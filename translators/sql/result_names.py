@@ -65,7 +65,9 @@ def _qualifier(select: exp.Select) -> str | None:
         return None
     table = source.this
     if isinstance(table, exp.Table | exp.Subquery) and table.alias_or_name:
-        return table.alias_or_name
+        alias = table.args.get("alias")
+        named = alias.this if alias is not None and alias.this else table.this
+        return _folded(named) if isinstance(named, exp.Identifier) else table.alias_or_name
     return None
 
 
@@ -73,10 +75,10 @@ def _display(node: exp.Expression, qualifier: str | None) -> str:
     if isinstance(node, exp.Column):
         if isinstance(node.this, exp.Star):
             raise _Unnamed
-        table = node.table or qualifier
+        table = _folded(node.args["table"]) if node.args.get("table") else qualifier
         if not table:
             raise _Unnamed
-        return f"{table}.{node.name}"
+        return f"{table}.{_folded(node.this)}"
     if isinstance(node, exp.Paren):
         return _display(node.this, qualifier)
     if isinstance(node, exp.Cast | exp.TryCast | exp.AtTimeZone):
@@ -93,6 +95,13 @@ def _display(node: exp.Expression, qualifier: str | None) -> str:
     if operator is not None:
         return f"{_display(node.left, qualifier)} {operator} {_display(node.right, qualifier)}"
     return _function(node, qualifier)
+
+
+def _folded(identifier: exp.Expression) -> str:
+    """An identifier as DataFusion names it: unquoted, in lower case."""
+    if isinstance(identifier, exp.Identifier) and not identifier.quoted:
+        return identifier.name.lower()
+    return identifier.name
 
 
 def _function(node: exp.Expression, qualifier: str | None) -> str:

@@ -37,8 +37,11 @@ NULLS (1.x's first() and last() skip nulls), and beside GROUP BY `count(DISTINCT
 selector's `['time']`, which cannot stand beside the `count(*)` above. The translation knows no
 schema; where the answer depends on it (GROUP BY a field, which 1.x takes for a tag no point
 has; an aggregate of a tag, which 1.x answers with nothing; a column the table lacks, NULL
-to 1.x), `SqlTranslation.schema` is asked for in the same request and `check_schema()`
-refuses.
+to 1.x; a column compared with a value of another type or a tag with '', which 1.x finds no
+point for or takes a missing tag to equal; min, max, sum... of text or booleans, which 1.x
+refuses), `SqlTranslation.schema` is asked for in the same request and `check_schema()`
+refuses. Text and booleans compared with <, <=, > or >= are refused without it (1.x orders
+neither).
 
 Left as they are (documented, not emulated): GROUP BY time without an upper time bound stops
 at now(), and a tag missing from a point is NULL in SQL but "" in 1.x, so `tag != 'x'` and

@@ -35,6 +35,9 @@ def names(text: str) -> list[str]:
                  id="columns-and-aliases-kept"),
     pytest.param("SELECT max(a.temp) FROM home a JOIN other b ON a.t = b.t",
                  ["max(a.temp)"], id="join-qualified"),
+    # unquoted identifiers are folded to lower case, as DataFusion reads them
+    pytest.param('SELECT COUNT(TEMP), max(H.Temp), min("Temp") FROM home H',
+                 ["count(h.temp)", "max(h.temp)", "min(h.Temp)"], id="folded-case"),
 ])
 def test_names(text: str, expected: list[str]) -> None:
     assert names(text) == expected
