@@ -115,3 +115,15 @@ async def test_bound_parameters_of_one_text_answer_each_their_own(client: TestCl
         expected = [[S0 + s, base + s] for s in (0, 10) if s <= end]
         assert await _values(client, text, params=params) == [
             (None, ["time", "v"], expected)], host
+
+
+async def test_a_written_one_times_a_field_is_bound_where_it_was_written(
+        client: TestClient) -> None:
+    # `1 * v` parses as the `+v` of a sign does; its lifted `1` once matched the `+1` beside
+    # it, so the next text's `2 * v` was answered as `v <= 2 AND v >= 1 * v`
+    await _write(client, "".join(f"cpu v={v} {S0 + s}000000000\n"
+                                 for s, v in enumerate((0.5, 1.0, 2.0, 4.0))))
+    first = "SELECT v FROM cpu WHERE v <= +1 AND v >= {} * v"
+    assert await _values(client, first.format(1)) == [
+        (None, ["time", "v"], [[S0, 0.5], [S0 + 1, 1.0]])]
+    assert await _values(client, first.format(2)) == []
