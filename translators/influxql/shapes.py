@@ -154,13 +154,18 @@ def template(statement: ast.Statement, shape: Shape) -> Template | None:
     if not isinstance(statement, ast.SelectStatement) or not shape.values:
         return None
     nodes = _literal_nodes(statement.condition)
+    # where each value is, read once: a scan of every node per literal was quadratic (an 8 KB
+    # condition of a thousand literals took seconds of CPU, for each new shape)
+    places: dict[tuple[type, Any], list[int]] = {}
+    for i, node in enumerate(nodes):
+        places.setdefault(_value(node), []).append(i)
     slots = []
     for tok, lit, pos in shape.values:
         try:
             wanted = _value(literal(tok, lit, pos))
         except InfluxQLParseError:
             return None
-        found = [i for i, node in enumerate(nodes) if _value(node) == wanted]
+        found = places.get(wanted, ())
         if len(found) != 1:
             return None
         slots.append(found[0])
