@@ -5,6 +5,8 @@ and the data became between two requests."""
 
 from __future__ import annotations
 
+import time
+
 from aiohttp.test_utils import TestClient
 
 S0 = 1_704_067_200  # seconds
@@ -115,3 +117,35 @@ async def test_bound_parameters_of_one_text_answer_each_their_own(client: TestCl
         expected = [[S0 + s, base + s] for s in (0, 10) if s <= end]
         assert await _values(client, text, params=params) == [
             (None, ["time", "v"], expected)], host
+
+
+async def test_a_written_one_times_a_field_is_bound_where_it_was_written(
+        client: TestClient) -> None:
+    # `1 * v` parses as the `+v` of a sign does; its lifted `1` once matched the `+1` beside
+    # it, so the next text's `2 * v` was answered as `v <= 2 AND v >= 1 * v`
+    await _write(client, "".join(f"cpu v={v} {S0 + s}000000000\n"
+                                 for s, v in enumerate((0.5, 1.0, 2.0, 4.0))))
+    first = "SELECT v FROM cpu WHERE v <= +1 AND v >= {} * v"
+    assert await _values(client, first.format(1)) == [
+        (None, ["time", "v"], [[S0, 0.5], [S0 + 1, 1.0]])]
+    assert await _values(client, first.format(2)) == []
+
+
+async def test_a_new_shape_of_many_literals_costs_about_a_parse(client: TestClient) -> None:
+    # A template placed each lifted literal by scanning every literal node of the condition
+    # (quadratic): a new shape of 600 literals cost seconds, where its parse takes
+    # milliseconds. Each text here is of a new shape (one literal more each time); the same
+    # texts with a `/` in a comment have no shape and are only parsed.
+    await _write(client, _points("h1", range(0, 20, 10), 1.0))
+
+    async def elapsed(terms: int, tail: str) -> float:
+        text = "SELECT v FROM cpu WHERE " + " OR ".join(
+            f"v = {1000 + k}" for k in range(terms)) + tail
+        assert len(text) < 8192  # parse_statements keeps shapes of texts this short
+        started = time.perf_counter()
+        assert await _values(client, text) == []
+        return time.perf_counter() - started
+
+    shaped = [await elapsed(600 + k, "") for k in range(3)]
+    parsed = [await elapsed(600 + k, " -- a/b") for k in range(3)]
+    assert min(shaped) < 4 * min(parsed) + 0.2, (shaped, parsed)

@@ -154,13 +154,18 @@ def template(statement: ast.Statement, shape: Shape) -> Template | None:
     if not isinstance(statement, ast.SelectStatement) or not shape.values:
         return None
     nodes = _literal_nodes(statement.condition)
+    # where each value is, read once: a scan of every node per literal was quadratic (an 8 KB
+    # condition of a thousand literals took seconds of CPU, for each new shape)
+    places: dict[tuple[type, Any], list[int]] = {}
+    for i, node in enumerate(nodes):
+        places.setdefault(_value(node), []).append(i)
     slots = []
     for tok, lit, pos in shape.values:
         try:
             wanted = _value(literal(tok, lit, pos))
         except InfluxQLParseError:
             return None
-        found = [i for i, node in enumerate(nodes) if _value(node) == wanted]
+        found = places.get(wanted, ())
         if len(found) != 1:
             return None
         slots.append(found[0])
@@ -194,7 +199,11 @@ def _value(node: ast.Expr) -> tuple[type, Any]:
 def _literal_nodes(condition: ast.Expr | None) -> list[ast.Expr]:
     """The condition's literal nodes of the lifted kinds, in the order of a walk of the tree
     (any fixed order serves: templates find their nodes by value). The `±1` that the parser
-    writes for a unary sign before a non-literal (`-1 * x`) is no token's and is left out."""
+    writes for a unary sign before a non-literal (`+x` is `1 * x`) is no token's, yet it is
+    kept: a written `1 * x` parses the same, and its lifted `1` must be found there (left
+    out, that `1` was matched to another node of value 1, such as the one `+1` folds to, and
+    the next text's value was bound in the wrong place); beside a lifted 1, a `+x` only makes
+    that value found twice, so no template is made."""
     out: list[ast.Expr] = []
     stack: list[Any] = [condition]
     while stack:
@@ -203,9 +212,7 @@ def _literal_nodes(condition: ast.Expr | None) -> list[ast.Expr]:
             out.append(node)
         elif isinstance(node, ast.BinaryExpr):
             stack.append(node.rhs)
-            if not (node.op is ast.BinaryOp.MUL and isinstance(node.lhs, ast.IntegerLiteral)
-                    and node.lhs.value in (1, -1)):
-                stack.append(node.lhs)
+            stack.append(node.lhs)
         elif isinstance(node, tuple):
             stack.extend(reversed(node))
         elif dataclasses.is_dataclass(node):

@@ -102,6 +102,20 @@ def test_repeated_values_make_no_template() -> None:
     assert shapes.template(parse_query(text)[0], shape) is None
 
 
+@pytest.mark.parametrize(("first", "second"), [
+    # a written `1 * v` is the tree of a sign's `+v`; the `+1` folds to a node of value 1
+    ("SELECT v FROM m WHERE v <= +1 AND v >= 1 * v",
+     "SELECT v FROM m WHERE v <= +1 AND v >= 2 * v"),
+    ("SELECT v FROM m WHERE v >= 1 * +v AND v <= 2",
+     "SELECT v FROM m WHERE v >= 3 * +v AND v <= 2"),
+    ("SELECT v FROM m WHERE v >= 1 * v", "SELECT v FROM m WHERE v >= 4 * v"),
+])
+def test_a_written_one_times_beside_a_sign_binds_where_it_was_written(
+        first: str, second: str) -> None:
+    assert _bound(first, second) in (None, parse_query(second)[0])
+    assert _bound(second, first) in (None, parse_query(first)[0])
+
+
 def test_a_value_also_written_where_it_is_not_lifted_makes_no_template() -> None:
     # the `5s` after `-` is not lifted (a sign folds into it), and is a node of its own
     first = "SELECT v FROM m WHERE time > now() - 5s AND time < 5s"
