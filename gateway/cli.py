@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -48,10 +49,18 @@ def main(argv: list[str] | None = None) -> int:
     malloc.keep_large_buffers()
     host, port = config.host_port
     app = create_app(config)
-    print(f"influx-gateway {__version__} listening on http://{config.server.bind} "
-          f"data-dir={os.path.abspath(config.server.data_dir)}", flush=True)
+    banner = (f"influx-gateway {__version__} listening on http://{config.server.bind} "
+              f"data-dir={os.path.abspath(config.server.data_dir)}")
     access_log = logging.getLogger("gateway.access") if config.server.access_log else None
-    web.run_app(app, host=host, port=port, print=None, access_log=access_log,
-                access_log_class=AccessLog,
-                shutdown_timeout=config.server.shutdown_timeout, **server_kwargs())
+    try:
+        # run_app calls `print` once its sockets are bound: only then is the gateway listening
+        web.run_app(app, host=host, port=port, print=lambda _: print(banner, flush=True),
+                    access_log=access_log, access_log_class=AccessLog,
+                    shutdown_timeout=config.server.shutdown_timeout, **server_kwargs())
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL):
+            raise
+        print(f"influx-gateway: cannot listen on http://{config.server.bind}: "
+              f"{os.strerror(exc.errno).lower()}", file=sys.stderr, flush=True)
+        return 1
     return 0

@@ -45,6 +45,29 @@ def test_a_gateway_whose_port_was_taken_starts_on_another(tmp_path: Path,
         gateway.stop()
 
 
+def test_a_gateway_whose_port_is_taken_says_so_in_one_line(tmp_path: Path,
+                                                            silent: int) -> None:
+    # it printed "listening on" before binding, then the bind's traceback
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "serve", "--bind", f"127.0.0.1:{silent}",
+         "--data-dir", str(tmp_path / "gw"), "--log-level", "WARNING"],
+        cwd=Path(__file__).resolve().parents[2], env=gateway_process(tmp_path).env,
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert (done.stdout, done.stderr) == (
+        "", f"influx-gateway: cannot listen on http://127.0.0.1:{silent}: "
+            "address already in use\n")
+
+
+def test_a_gateway_says_it_listens_once_it_does(tmp_path: Path) -> None:
+    gateway = gateway_process(tmp_path / "gw").start()
+    try:
+        log = (tmp_path / f"gateway-{gateway.port}.log").read_text()
+        assert f"listening on http://127.0.0.1:{gateway.port} " in log
+    finally:
+        gateway.stop()
+
+
 def test_a_gateway_restart_whose_port_was_taken_fails_rather_than_moving(
         tmp_path: Path) -> None:
     gateway = gateway_process(tmp_path / "gw").start()

@@ -50,27 +50,36 @@ def run(gateway: GatewayProcess, text: str, database: str) -> dict:
     return json.loads(body)
 
 
-def slow_replay(path: Path, servers: tuple[Influxd, Influxd]) -> Path:
-    """A mirror route whose replayer, once failing, waits seconds before it tries again: the
-    window in which a mirror is back but its queue not yet drained."""
+def held_replay(path: Path, servers: tuple[Influxd, Influxd]) -> Path:
+    """A mirror route whose replayer, once failing, waits half an hour or more before it tries
+    again: the window in which a mirror is back but its queue not yet drained lasts until
+    the test restarts the gateway with `fast_replay`."""
     config = mirror_config(path, servers)
     config.write_text(config.read_text()
-                      .replace("backoff_initial_seconds = 0.05", "backoff_initial_seconds = 4.0")
-                      .replace("backoff_max_seconds = 0.5", "backoff_max_seconds = 8.0"))
+                      .replace("backoff_initial_seconds = 0.05", "backoff_initial_seconds = 3600.0")
+                      .replace("backoff_max_seconds = 0.5", "backoff_max_seconds = 3600.0"))
     return config
+
+
+def fast_replay(path: Path) -> None:
+    path.write_text(path.read_text()
+                    .replace("backoff_initial_seconds = 3600.0", "backoff_initial_seconds = 0.05")
+                    .replace("backoff_max_seconds = 3600.0", "backoff_max_seconds = 0.5"))
 
 
 def test_a_delete_while_the_queue_drains_is_not_undone_by_the_replay(
         servers, start_gateway, tmp_path: Path) -> None:
     first, second = servers
-    gateway = start_gateway(slow_replay(tmp_path / "drain.toml", servers), "gw-drain")
+    config = held_replay(tmp_path / "drain.toml", servers)
+    gateway = start_gateway(config, "gw-drain")
     assert run(gateway, "CREATE DATABASE draining", "draining")["results"][0].get(
         "error") is None
     second.stop()
     try:
         assert write(gateway.url, "draining", batch(0, 20)) == (204, b"")
-        # Twice refused: the replayer now sleeps 4 to 8 s before its next attempt.
-        wait_until(lambda: report(gateway)["failed"].get("refused", 0) >= 3, timeout=30)
+        # The replayer's first attempt failed: it sleeps 30 to 60 minutes before its next
+        # (it records the failure and starts that sleep in one step of the event loop).
+        wait_until(lambda: report(gateway)["queue"]["last_error"] is not None, timeout=30)
     finally:
         second.start()
     # The mirror is back, its queue still full: the batch and the DELETE wait in order.
@@ -79,6 +88,10 @@ def test_a_delete_while_the_queue_drains_is_not_undone_by_the_replay(
         "results": [{"statement_id": 0}]}
     assert report(gateway)["queue"]["depth"] == 3
     assert report(gateway)["queue"]["statements_appended"] == 1
+    # The nudge: restarted with a short backoff, the gateway replays its queue from disk.
+    gateway.stop()
+    fast_replay(config)
+    gateway.start()
     wait_until(lambda: replay_depth(gateway) == 0, timeout=30)
     expected = {"host=h0": 8, "host=h2": 8, "host=h3": 8, "host=h4": 8}
     assert_mirrored(first, second, "draining", "cpu", expected)

@@ -29,7 +29,7 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
     if stream_keys(plan) is not None:  # a raw subquery reading subqueries: series as they come
         return _segments(plan, name, dimensions, columns, absent_counts)
     times = columns[TIME]
-    dims = [columns[dim_name(i)] for i in range(len(dimensions))]
+    fixed, dims = _split_dims(columns, len(dimensions))
     prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
     counts = columns.get(COUNTED)
     keys = columns.get(SERIES) if not plan.aggregate else None
@@ -47,13 +47,39 @@ def group_rows(plan: SelectPlan, name: str, dimensions: list[str],
         if mentions is not None:
             inputs.setdefault(key, []).append(mentions[row])
     out = []
-    for key in sorted(groups):
+    for key in sorted(groups):  # the fixed tags are the same in every key: order is kept
         rows = groups[key]
         if plan.aggregate:
             rows.sort(key=lambda r: r[0] if r[0] is not None else 0)
-        out.append(SeriesRows(name, tuple(zip(dimensions, key, strict=True)), rows,
-                              absent_counts, series.get(key), inputs.get(key)))
+        tags = tuple(zip(dimensions, _whole_key(key, fixed), strict=True))
+        out.append(SeriesRows(name, tags, rows, absent_counts, series.get(key),
+                              inputs.get(key)))
     return out
+
+
+def _split_dims(columns: dict[str, list[Any]], count: int
+                ) -> tuple[dict[int, str], list[list[Any]]]:
+    """The GROUP BY tag columns holding one value in every row (by position: that value),
+    and the others: a row's key is built from those others only, so that thousands of tags
+    a measurement lacks (all null) cost one pass each, not one step per row."""
+    fixed: dict[int, str] = {}
+    varying = []
+    for i in range(count):
+        values = columns[dim_name(i)]
+        first = values[0] if values else None
+        if values.count(first) == len(values):
+            fixed[i] = first or ""
+        else:
+            varying.append(values)
+    return fixed, varying
+
+
+def _whole_key(key: tuple[str, ...], fixed: dict[int, str]) -> tuple[str, ...]:
+    """A key of the varying tags with the fixed ones put back in their places."""
+    if not fixed:
+        return key
+    rest = iter(key)
+    return tuple(fixed[i] if i in fixed else next(rest) for i in range(len(key) + len(fixed)))
 
 
 def _segments(plan: SelectPlan, name: str, dimensions: list[str],
@@ -61,7 +87,7 @@ def _segments(plan: SelectPlan, name: str, dimensions: list[str],
     """The rows in the order they came (read from the end under ORDER BY time DESC, within
     each group of the outermost's GROUP BY), a series ending wherever the tags change."""
     keyed = stream_keys(plan) or frozenset()
-    dims = [columns[dim_name(i)] for i in range(len(dimensions))]
+    fixed, dims = _split_dims(columns, len(dimensions))
     prims = [columns[prim_name(i)] for i in range(len(plan.prims))]
     times = columns[TIME]
     out: list[tuple[tuple[str, ...], SeriesRows]] = []
@@ -70,9 +96,10 @@ def _segments(plan: SelectPlan, name: str, dimensions: list[str],
         key = tuple((d[row] or "") for d in dims)
         if key != current:
             current = key
-            paged = tuple(k for k, d in zip(key, dimensions, strict=True) if d in keyed)
-            out.append((paged, SeriesRows(name, tuple(zip(dimensions, key, strict=True)), [],
-                                          absent_counts)))
+            whole = _whole_key(key, fixed)
+            paged = tuple(k for k, d in zip(whole, dimensions, strict=True) if d in keyed)
+            out.append((paged, SeriesRows(name, tuple(zip(dimensions, whole, strict=True)),
+                                          [], absent_counts)))
         out[-1][1].rows.append((times[row], [p[row] for p in prims]))
     if plan.descending:  # (shape takes each series' rows in time order)
         for _, series in out:
