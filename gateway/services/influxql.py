@@ -373,7 +373,7 @@ def _parse_by_shape(text: str) -> tuple[ast.Statement, ...]:
                     _SHAPES[quick.key] = kept
             return (statement,)
     found = tuple(parse_query(text))
-    if kept is _UNSEEN and len(found) == 1:
+    if kept is _UNSEEN and len(found) == 1 and len(shape.key) <= _SHAPE_TOKENS // 16:
         made = shapes.template(found[0], shape)
         if made is not None or shapes.distinct_values(shape):
             with _PARSED_LOCK:  # None: this shape's literals cannot be placed, for any values
@@ -385,8 +385,19 @@ def _parse_by_shape(text: str) -> tuple[ast.Statement, ...]:
 
 # Templates by shape (the scanner's key, and the quick key where the two agree); None for a
 # shape seen whose literals cannot be placed. Statements depend on their text alone, so
-# nothing else (schema, database, policy, time) is part of the key.
-_SHAPES: cachetools.LRUCache[tuple[Any, ...], shapes.Template | None] = cachetools.LRUCache(512)
+# nothing else (schema, database, policy, time) is part of the key. Weighed by tokens, as an
+# entry and its key hold about 230 bytes a token: a dashboard's statement of 60 tokens costs
+# 14 KB, one of 600 OR'ed values 430 KB, so a count of entries would bound nothing. The
+# budget holds about 25 MB.
+_SHAPE_TOKENS = 100_000
+
+
+def _tokens(kept: shapes.Template | None) -> int:
+    return 1 if kept is None else kept.tokens
+
+
+_SHAPES: cachetools.LRUCache[tuple[Any, ...], shapes.Template | None] = cachetools.LRUCache(
+    _SHAPE_TOKENS, getsizeof=_tokens)
 _UNSEEN = object()
 
 

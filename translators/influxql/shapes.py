@@ -56,6 +56,7 @@ class Shape:
 class Template:
     statement: ast.SelectStatement
     slots: tuple[ast.Expr, ...]  # for each lifted literal, its node in the condition
+    tokens: int  # the length of its shape's key: what it and its key weigh in memory
 
 
 def shape_of(text: str) -> Shape | None:
@@ -171,7 +172,7 @@ def template(statement: ast.Statement, shape: Shape) -> Template | None:
         slots.append(found[0])
     if len(set(slots)) != len(slots):
         return None
-    return Template(statement, tuple(nodes[i] for i in slots))
+    return Template(statement, tuple(nodes[i] for i in slots), len(shape.key))
 
 
 def distinct_values(shape: Shape) -> bool:

@@ -184,3 +184,25 @@ def test_the_quick_key_stands_for_the_scanners_only_where_they_agree() -> None:
     for other in ("SELECT v FROM m WHERE h = 'caf\u00e9'", "SELECT v FROM m WHERE h = 'a\\'b'",
                   "SELECT v FROM m WHERE h = 'a'\nAND x = 1"):
         assert shapes.quick_shape(other) is None
+
+
+def test_kept_shapes_are_bounded_by_their_tokens_not_their_count() -> None:
+    """A shape of hundreds of literals weighs hundreds of times a dashboard's: the cache of
+    templates holds a budget of tokens, so a run of such shapes cannot grow memory past it,
+    and a statement too big for a sixteenth of the budget is parsed without a template."""
+    from gateway.services import influxql as service
+
+    def text(values: int, first: int) -> str:
+        return "SELECT v FROM cpu WHERE " + " OR ".join(
+            f"v = {first + j}" for j in range(values))
+
+    service._SHAPES.clear()
+    for n in range(40):  # forty shapes (their value counts differ) of ~2,400 tokens each
+        service._parse_by_shape(text(300 + n, 10**6 * n))
+    assert service._SHAPES.currsize <= service._SHAPE_TOKENS
+    assert len(service._SHAPES) < 2 * 40  # some were let go for the budget
+    service._SHAPES.clear()
+    huge = text(service._SHAPE_TOKENS // 16 // 8 + 1, 1)  # eight tokens a value, spaces too
+    parsed = service._parse_by_shape(huge)
+    assert len(service._SHAPES) == 0
+    assert parsed == tuple(parse_query(huge))
