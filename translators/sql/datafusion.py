@@ -127,6 +127,8 @@ def _date_bin(node: exp.DateBin) -> exp.Expression:
     if span is not None and span.fixed:
         if span.total_nanos == 0:
             raise Unsupported("Execution error: DATE_BIN stride must be non-zero")
+        if abs(span.total_nanos) >= 2**63:  # DataFusion counts the stride in an Int64
+            raise Unsupported("Execution error: DATE_BIN stride argument is too large")
         # to the nanosecond, as DataFusion bins (DuckDB's time_bucket stops at microseconds)
         return intervals.bin_nanos(span.total_nanos, source, start)
     if span is not None and (span.days or span.nanos):

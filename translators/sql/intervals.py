@@ -131,11 +131,15 @@ def bin_nanos(stride: int, source: exp.Expression, origin: exp.Expression) -> ex
     time = epoch_nanos(source)
     offset = exp.paren(exp.Sub(this=time.copy(), expression=epoch_nanos(origin)))
     size = exp.Literal.number(stride)
-    # DuckDB's % takes the dividend's sign; ((x % s) + s) % s is x's distance into its bin
-    into = exp.Mod(this=exp.paren(exp.Add(this=exp.paren(exp.Mod(this=offset, expression=size)),
-                                          expression=size.copy())),
-                   expression=size.copy())
-    return from_nanos(exp.Sub(this=time, expression=into))
+    # DuckDB's % takes the dividend's sign, as Rust's does: x % s is x's distance into its bin
+    # after the origin; before it, s is added (never added first: s near 2**63 overflows)
+    rest = exp.paren(exp.Mod(this=offset, expression=size))
+    into: exp.Expression = rest
+    if stride > 1:  # DataFusion rounds down before the origin only for a positive stride
+        into = exp.Case(ifs=[exp.If(
+            this=exp.LT(this=rest.copy(), expression=exp.Literal.number(0)),
+            true=exp.Add(this=rest.copy(), expression=size.copy()))], default=rest.copy())
+    return from_nanos(exp.Sub(this=time, expression=exp.paren(into)))
 
 
 def _below_micros(nanos: exp.Expression) -> exp.Expression:
