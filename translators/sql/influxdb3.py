@@ -63,12 +63,14 @@ _DATE_PART_PART = "Execution error: First argument of `DATE_PART` must be non-nu
 
 class InfluxSql(Postgres):
     """PostgreSQL as sqlglot reads it, with DATE_BIN's arguments read by position and
-    DataFusion's aliases datetrunc and datepart read as date_trunc and date_part."""
+    DataFusion's aliases datetrunc, datepart and mean read as date_trunc, date_part and avg."""
 
     class Parser(Postgres.Parser):
         FUNCTIONS = {**Postgres.Parser.FUNCTIONS, "DATE_BIN": build_date_bin,
                      "TO_CHAR": build_to_char, "DATE_FORMAT": build_to_char,
-                     "DATETRUNC": Postgres.Parser.FUNCTIONS["DATE_TRUNC"]}
+                     "DATETRUNC": Postgres.Parser.FUNCTIONS["DATE_TRUNC"],
+                     # DataFusion's alias of avg; the result is named avg(...), as it plans it
+                     "MEAN": Postgres.Parser.FUNCTIONS["AVG"]}
         FUNCTION_PARSERS = {**Postgres.Parser.FUNCTION_PARSERS,
                             "DATE_PART": _parse_date_part, "DATEPART": _parse_date_part}
 
