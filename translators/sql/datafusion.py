@@ -43,7 +43,10 @@ _ARROW_TYPES = {
 
 def rewrite_functions(tree: exp.Expression) -> exp.Expression:
     """`tree` with InfluxDB 3 functions replaced by DuckDB ones (raises Unsupported)."""
-    tree = intervals.rewrite_arithmetic(tree)
+    try:
+        tree = intervals.rewrite_arithmetic(tree)
+    except intervals.OutOfRange as exc:
+        raise Unsupported(str(exc)) from None
     # children first, so a rewritten function's arguments are rewritten too
     for node in reversed(list(tree.walk())):
         new = _rewrite(node)

@@ -17,6 +17,11 @@ from decimal import Decimal, InvalidOperation
 from sqlglot import exp
 
 NS_PER_DAY = 86_400_000_000_000
+_INT64 = 2**63  # nanosecond times and fixed strides are Int64 counts, in DataFusion and here
+
+
+class OutOfRange(ValueError):
+    """A fixed interval longer than any two nanosecond times are apart."""
 # arrow-cast's unit words (IntervalUnit::from_str), in nanoseconds, days or months
 _NANOS = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3_600_000_000_000),
@@ -220,6 +225,9 @@ def _shifted(node: exp.Add | exp.Sub) -> exp.Expression | None:
     span = span_of(right)
     if span is None or not span.fixed or isinstance(left, exp.Literal):
         return None
+    if abs(span.total_nanos) >= _INT64:  # DuckDB would read the count as a DOUBLE
+        raise OutOfRange(f"the interval '{_written(right)}' is out of range: a time moved by it is "
+                         "past what a nanosecond timestamp holds (1677-09-21 to 2262-04-11)")
     op = exp.Add if isinstance(node, exp.Add) else exp.Sub
     return from_nanos(op(this=epoch_nanos(left), expression=exp.Literal.number(
         span.total_nanos)))
@@ -246,5 +254,13 @@ def write_intervals(tree: exp.Expression) -> None:
         try:
             node.replace(duckdb_interval(span))
         except ValueError:
-            text = node.this.name if node.unit is None else f"{node.this.name} {node.unit.name}"
-            raise ValueError(f"'{text.lower()}'") from None
+            raise ValueError(f"'{_written(node)}'") from None
+
+
+def _written(node: exp.Expression) -> str:
+    """A literal interval's text as the user wrote it (sqlglot splits off a unit word)."""
+    if isinstance(node, exp.Cast):
+        node = node.this
+    if isinstance(node, exp.Interval) and node.unit is not None:
+        return f"{node.this.name} {node.unit.name}".lower()
+    return node.name.lower()
