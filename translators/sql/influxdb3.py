@@ -31,6 +31,7 @@ from sqlglot.tokens import TokenType
 
 from . import information_schema
 from .casts import rewrite_casts
+from .clauses import check_clauses
 from .datafusion import Unsupported, nanosecond_casts, rewrite_functions
 from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
@@ -270,6 +271,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
     # DataFusion binds parameters before planning, so the rewrites below see the values
     bind_parameters(tree, params)
     try:
+        check_clauses(tree)
         tree = rewrite_casts(tree, columns)  # arrow_cast, casts to integers, integer division
         tree = nanosecond_casts(tree)  # the user's casts only, before the rewrites add theirs
         tree = read_time_text(tree)
