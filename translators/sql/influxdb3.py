@@ -41,6 +41,7 @@ from .result_names import WRITTEN_PART, name_results
 from .size_guards import SIZE_WORDS, UNBOUNDED, guard_sizes
 from .text_times import UnreadableTime, read_time_text
 from .to_char import CHRONO, build_to_char, render_to_char
+from .type_checks import check_types
 from .zones import rewrite_zones
 
 
@@ -272,6 +273,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
     bind_parameters(tree, params)
     try:
         check_clauses(tree)
+        check_types(tree, columns)
         tree = rewrite_casts(tree, columns)  # arrow_cast, casts to integers, integer division
         tree = nanosecond_casts(tree)  # the user's casts only, before the rewrites add theirs
         tree = read_time_text(tree)
