@@ -52,3 +52,22 @@ async def test_refused_in_datafusions_words(loaded: TestClient, query: str,
 async def test_same_kinds_still_compare(loaded: TestClient, query: str,
                                         rows: list[tuple[object, ...]]) -> None:
     assert await sql_tuples(loaded, "db1", query) == rows
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    pytest.param("SELECT sum(b) FROM cpu",
+                 "the function sum does not support inputs of type Boolean", id="sum-of-bool"),
+    pytest.param("SELECT avg(s) FROM cpu",
+                 "the function avg does not support inputs of type Utf8", id="avg-of-text"),
+    pytest.param("SELECT mean(host) FROM cpu", "the function avg does not support inputs of "
+                 "type Dictionary(Int32, Utf8)", id="mean-of-a-tag"),
+])
+async def test_sums_of_what_is_no_number(loaded: TestClient, query: str, message: str) -> None:
+    response = await loaded.get("/api/v3/query_sql", params={"db": "db1", "q": query})
+    assert response.status == 400, await response.text()
+    assert await response.json() == {"error": message, "data": None}
+
+
+async def test_sums_of_numbers(loaded: TestClient) -> None:
+    rows = await sql_tuples(loaded, "db1", "SELECT sum(i), avg(f), sum(u) FROM cpu")
+    assert rows == [(2, 1.5, 3)]

@@ -16,14 +16,16 @@ from .datafusion import Unsupported
 
 _COMPARISONS = {exp.EQ: "=", exp.NEQ: "!=", exp.LT: "<", exp.LTE: "<=", exp.GT: ">",
                 exp.GTE: ">="}
+_NOT_SUMMED = frozenset({"Boolean", "Utf8", "LargeUtf8", "Utf8View", "Dictionary(Int32, Utf8)"})
 _NUMBERS = frozenset({"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64",
                       "Float32", "Float64"})
 
 
 def check_types(tree: exp.Expression,
                 columns: Mapping[str, Sequence[tuple[str, str]]] | None) -> None:
-    """Raise Unsupported for a comparison of a boolean with a number, or a WHERE that is a
-    bare number column, as DataFusion refuses them."""
+    """Raise Unsupported for a comparison of a boolean with a number, a sum or average of a
+    boolean or text column, or a WHERE that is a bare number column, as DataFusion refuses
+    them."""
     if columns is None:
         return
     arrow = _column_types(tree, columns)
@@ -32,6 +34,12 @@ def check_types(tree: exp.Expression,
         if {left, right} & {"Boolean"} and {left, right} & _NUMBERS:
             raise Unsupported("Error during planning: Cannot infer common argument type for "
                               f"comparison operation {left} {_COMPARISONS[type(node)]} {right}")
+    for call in tree.find_all(exp.Sum, exp.Avg):
+        if isinstance(call.this, exp.Column) and _arrow_type(call.this, arrow) in _NOT_SUMMED:
+            # DuckDB sums a boolean as a number and answers text with its binder's candidates
+            name = "sum" if isinstance(call, exp.Sum) else "avg"
+            raise Unsupported(f"the function {name} does not support inputs of type "
+                              f"{_arrow_type(call.this, arrow)}")
     for where in tree.find_all(exp.Where):
         condition = where.this
         kind = _arrow_type(condition, arrow) if isinstance(condition, exp.Column) else None
