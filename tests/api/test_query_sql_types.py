@@ -48,6 +48,11 @@ async def test_refused_in_datafusions_words(loaded: TestClient, query: str,
     pytest.param("SELECT f FROM cpu WHERE i = 2", [(1.5,)], id="int-with-int"),
     pytest.param("SELECT f FROM cpu WHERE f > 1", [(1.5,)], id="float-with-int"),
     pytest.param("SELECT f FROM cpu WHERE NOT b", [], id="not-bool"),
+    # a CTE's or subquery's column is its own, whatever a table's column of that name is
+    pytest.param("WITH t AS (SELECT i > 1 AS f FROM cpu) SELECT f FROM t WHERE f", [(True,)],
+                 id="cte-column-shadows-a-float"),
+    pytest.param("SELECT f FROM (SELECT i > 1 AS f FROM cpu) AS t WHERE f = true", [(True,)],
+                 id="subquery-column-shadows-a-float"),
 ])
 async def test_same_kinds_still_compare(loaded: TestClient, query: str,
                                         rows: list[tuple[object, ...]]) -> None:

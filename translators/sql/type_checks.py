@@ -2,8 +2,10 @@
 
 DuckDB compares a boolean with a number (`b = 1`, `f = true`) and filters on a number
 (`WHERE f`) by casting; DataFusion's type coercion finds no common type and its planner refuses
-a filter that is not a boolean. Only columns of the database (one Arrow type in every table
-read) and literals are typed here; anything else is left to DuckDB.
+a filter that is not a boolean; it refuses sum and avg of a boolean or text too. Only literals
+and columns of a SELECT that reads database tables alone (the column's one Arrow type in the
+tables it can come from) are typed here; a CTE's or subquery's columns and anything else are
+left to DuckDB.
 """
 
 from __future__ import annotations
@@ -28,56 +30,57 @@ def check_types(tree: exp.Expression,
     them."""
     if columns is None:
         return
-    arrow = _column_types(tree, columns)
     for node in tree.find_all(*_COMPARISONS):
-        left, right = _arrow_type(node.this, arrow), _arrow_type(node.expression, arrow)
+        left, right = _arrow_type(node.this, columns), _arrow_type(node.expression, columns)
         if {left, right} & {"Boolean"} and {left, right} & _NUMBERS:
             raise Unsupported("Error during planning: Cannot infer common argument type for "
                               f"comparison operation {left} {_COMPARISONS[type(node)]} {right}")
     for call in tree.find_all(exp.Sum, exp.Avg):
-        if isinstance(call.this, exp.Column) and _arrow_type(call.this, arrow) in _NOT_SUMMED:
+        kind = _arrow_type(call.this, columns) if isinstance(call.this, exp.Column) else None
+        if kind in _NOT_SUMMED:
             # DuckDB sums a boolean as a number and answers text with its binder's candidates
             name = "sum" if isinstance(call, exp.Sum) else "avg"
-            raise Unsupported(f"the function {name} does not support inputs of type "
-                              f"{_arrow_type(call.this, arrow)}")
+            raise Unsupported(f"the function {name} does not support inputs of type {kind}")
     for where in tree.find_all(exp.Where):
         condition = where.this
-        kind = _arrow_type(condition, arrow) if isinstance(condition, exp.Column) else None
-        if kind in _NUMBERS:
-            table = condition.table or _only_table(where)
-            if table is None:
-                continue
+        kind = _arrow_type(condition, columns) if isinstance(condition, exp.Column) else None
+        sources = _sources(where)
+        if kind in _NUMBERS and sources is not None and len(sources) == 1:
+            table = condition.table or sources[0].alias_or_name
             raise Unsupported("Error during planning: Cannot create filter with non-boolean "
                               f"predicate '{table}.{condition.name}' returning {kind}")
 
 
-def _column_types(tree: exp.Expression,
-                  columns: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, str]:
-    seen: dict[str, set[str]] = {}
-    for name in {table.name for table in tree.find_all(exp.Table)}:
-        for column, arrow in columns.get(name, ()):
-            seen.setdefault(column, set()).add(arrow)
-    return {column: next(iter(found)) for column, found in seen.items() if len(found) == 1}
+def _sources(node: exp.Expression) -> list[exp.Table] | None:
+    """The tables the SELECT around `node` reads, or None unless it reads tables only (a CTE
+    or subquery's columns are not typed here)."""
+    select = node.find_ancestor(exp.Select)
+    source = select.args.get("from_") if select is not None else None
+    if select is None or source is None:
+        return None
+    found = [source.this, *(join.this for join in select.args.get("joins") or ())]
+    tables = [t for t in found if isinstance(t, exp.Table)]
+    return tables if len(tables) == len(found) else None
 
 
-def _arrow_type(node: exp.Expression, arrow: Mapping[str, str]) -> str | None:
+def _arrow_type(node: exp.Expression,
+                columns: Mapping[str, Sequence[tuple[str, str]]]) -> str | None:
     if isinstance(node, exp.Boolean):
         return "Boolean"
     if isinstance(node, exp.Literal) and not node.is_string:
         return "Int64" if node.is_int else "Float64"
-    if isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier):
-        name = node.this.this if node.this.quoted else node.this.this.lower()
-        return arrow.get(name)
-    return None
-
-
-def _only_table(where: exp.Where) -> str | None:
-    """The one table the WHERE's SELECT reads, by the name DataFusion qualifies it with."""
-    select = where.parent
-    if not isinstance(select, exp.Select) or select.args.get("joins"):
+    if not isinstance(node, exp.Column) or not isinstance(node.this, exp.Identifier):
         return None
-    source = select.args.get("from_")
-    table = source.this if source is not None else None
-    if not isinstance(table, exp.Table):
+    tables = _sources(node)
+    if tables is None:
         return None
-    return table.alias or table.name
+    if node.table:  # only the table it names
+        tables = [t for t in tables if t.alias_or_name == node.table]
+    name = node.this.this if node.this.quoted else node.this.this.lower()
+    # one type in every table read that has the column (a CTE's table is no database table)
+    found = set()
+    for table in tables:
+        if table.name not in columns:
+            return None
+        found |= {arrow for column, arrow in columns[table.name] if column == name}
+    return found.pop() if len(found) == 1 else None
