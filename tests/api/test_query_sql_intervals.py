@@ -112,3 +112,18 @@ async def test_intervals_duckdb_cannot_hold_are_a_400(loaded: TestClient, query:
     status, body = await answer(loaded, query)
     assert status == 400
     assert isinstance(body, dict) and message in body["error"]
+
+
+@pytest.mark.parametrize("query", [
+    pytest.param("SELECT v FROM m WHERE time < now() + INTERVAL '100000 days'",
+                 id="time-moved-past-2262"),
+    pytest.param("SELECT to_timestamp_nanos(-9000000000000000000) - INTERVAL '10000 days' AS t",
+                 id="time-moved-before-1677"),
+])
+async def test_a_time_moved_out_of_range_is_a_clear_400(loaded: TestClient, query: str) -> None:
+    # the interval fits in Int64 nanoseconds, the moved time does not: DuckDB's words were
+    # "Out of Range Error: Overflow in addition of INT64 (...)"
+    status, body = await answer(loaded, query)
+    assert status == 400
+    assert body == {"error": "arithmetic overflow: a result is past what an Int64 holds (for a "
+                             "time in nanoseconds, 1677-09-21 to 2262-04-11)", "data": None}

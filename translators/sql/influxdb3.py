@@ -95,6 +95,7 @@ ALLOWED_UNMODELLED = frozenset({
     "approx_quantile", "make_timestamp", "typeof", "cast_to_type",
 })
 _DIVISION_BY_ZERO = "Error: Division by zero in expression"
+_INT64_OVERFLOW = re.compile(r"Overflow in (?:addition|subtraction|multiplication) of INT64")
 _SOURCES = (exp.Table, exp.Subquery, exp.Unnest, exp.Values, exp.Lateral)
 _DENIED = frozenset({
     "glob", "getenv", "current_setting", "getvariable", "query", "query_table", "sniff_csv",
@@ -321,6 +322,9 @@ def engine_message(message: str, schema: str) -> str:
     message = message.split("\n\nLINE ", 1)[0].strip()  # DuckDB quotes the translated SQL
     if _DIVISION_BY_ZERO in message:  # an integer divided by zero, in DataFusion's words
         return "Arrow error: Divide by zero error"
+    if _INT64_OVERFLOW.search(message):  # times are Int64 nanoseconds here: say so
+        return ("arithmetic overflow: a result is past what an Int64 holds (for a time in "
+                "nanoseconds, 1677-09-21 to 2262-04-11)")
     for words in (LIMIT_WORDS, SIZE_WORDS):
         own = message.find(words)
         if own >= 0:  # a guard's own words, without DuckDB's "Invalid Input Error"
