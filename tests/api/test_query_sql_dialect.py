@@ -84,6 +84,10 @@ SUPPORTED = [
         [{"host": "a", "avg(cpu.usage)": 2.5, "count(DISTINCT cpu.usage)": 3}],
         id="aggregate-names"),
     pytest.param(
+        # DataFusion's alias of avg, planned (and so named) as avg
+        "SELECT host, mean(usage), mean(idle) AS m FROM cpu WHERE host = 'a' GROUP BY host",
+        [{"host": "a", "avg(cpu.usage)": 2.5, "m": 80.0}], id="mean-is-avg"),
+    pytest.param(
         # date_part keeps the part as written, EXTRACT gives its upper-case name
         "SELECT date_part('hour', time), datepart('Minute', cpu.time), EXTRACT(second FROM time)"
         " FROM cpu WHERE host = 'b' ORDER BY time LIMIT 1",

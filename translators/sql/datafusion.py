@@ -43,7 +43,10 @@ _ARROW_TYPES = {
 
 def rewrite_functions(tree: exp.Expression) -> exp.Expression:
     """`tree` with InfluxDB 3 functions replaced by DuckDB ones (raises Unsupported)."""
-    tree = intervals.rewrite_arithmetic(tree)
+    try:
+        tree = intervals.rewrite_arithmetic(tree)
+    except intervals.OutOfRange as exc:
+        raise Unsupported(str(exc)) from None
     # children first, so a rewritten function's arguments are rewritten too
     for node in reversed(list(tree.walk())):
         new = _rewrite(node)
@@ -127,6 +130,8 @@ def _date_bin(node: exp.DateBin) -> exp.Expression:
     if span is not None and span.fixed:
         if span.total_nanos == 0:
             raise Unsupported("Execution error: DATE_BIN stride must be non-zero")
+        if abs(span.total_nanos) >= 2**63:  # DataFusion counts the stride in an Int64
+            raise Unsupported("Execution error: DATE_BIN stride argument is too large")
         # to the nanosecond, as DataFusion bins (DuckDB's time_bucket stops at microseconds)
         return intervals.bin_nanos(span.total_nanos, source, start)
     if span is not None and (span.days or span.nanos):

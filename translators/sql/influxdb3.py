@@ -31,6 +31,7 @@ from sqlglot.tokens import TokenType
 
 from . import information_schema
 from .casts import rewrite_casts
+from .clauses import check_clauses
 from .datafusion import Unsupported, nanosecond_casts, rewrite_functions
 from .date_bin import build_date_bin, check_date_bins
 from .gapfill import rewrite_gapfill
@@ -40,6 +41,7 @@ from .result_names import WRITTEN_PART, name_results
 from .size_guards import SIZE_WORDS, UNBOUNDED, guard_sizes
 from .text_times import UnreadableTime, read_time_text
 from .to_char import CHRONO, build_to_char, render_to_char
+from .type_checks import check_types
 from .zones import rewrite_zones
 
 
@@ -63,12 +65,14 @@ _DATE_PART_PART = "Execution error: First argument of `DATE_PART` must be non-nu
 
 class InfluxSql(Postgres):
     """PostgreSQL as sqlglot reads it, with DATE_BIN's arguments read by position and
-    DataFusion's aliases datetrunc and datepart read as date_trunc and date_part."""
+    DataFusion's aliases datetrunc, datepart and mean read as date_trunc, date_part and avg."""
 
     class Parser(Postgres.Parser):
         FUNCTIONS = {**Postgres.Parser.FUNCTIONS, "DATE_BIN": build_date_bin,
                      "TO_CHAR": build_to_char, "DATE_FORMAT": build_to_char,
-                     "DATETRUNC": Postgres.Parser.FUNCTIONS["DATE_TRUNC"]}
+                     "DATETRUNC": Postgres.Parser.FUNCTIONS["DATE_TRUNC"],
+                     # DataFusion's alias of avg; the result is named avg(...), as it plans it
+                     "MEAN": Postgres.Parser.FUNCTIONS["AVG"]}
         FUNCTION_PARSERS = {**Postgres.Parser.FUNCTION_PARSERS,
                             "DATE_PART": _parse_date_part, "DATEPART": _parse_date_part}
 
@@ -91,6 +95,7 @@ ALLOWED_UNMODELLED = frozenset({
     "approx_quantile", "make_timestamp", "typeof", "cast_to_type",
 })
 _DIVISION_BY_ZERO = "Error: Division by zero in expression"
+_INT64_OVERFLOW = re.compile(r"Overflow in (?:addition|subtraction|multiplication) of INT64")
 _SOURCES = (exp.Table, exp.Subquery, exp.Unnest, exp.Values, exp.Lateral)
 _DENIED = frozenset({
     "glob", "getenv", "current_setting", "getvariable", "query", "query_table", "sniff_csv",
@@ -268,6 +273,8 @@ def _translate(text: str, schema: str, tables: Collection[str],
     # DataFusion binds parameters before planning, so the rewrites below see the values
     bind_parameters(tree, params)
     try:
+        check_clauses(tree)
+        check_types(tree, columns)
         tree = rewrite_casts(tree, columns)  # arrow_cast, casts to integers, integer division
         tree = nanosecond_casts(tree)  # the user's casts only, before the rewrites add theirs
         tree = read_time_text(tree)
@@ -315,6 +322,9 @@ def engine_message(message: str, schema: str) -> str:
     message = message.split("\n\nLINE ", 1)[0].strip()  # DuckDB quotes the translated SQL
     if _DIVISION_BY_ZERO in message:  # an integer divided by zero, in DataFusion's words
         return "Arrow error: Divide by zero error"
+    if _INT64_OVERFLOW.search(message):  # times are Int64 nanoseconds here: say so
+        return ("arithmetic overflow: a result is past what an Int64 holds (for a time in "
+                "nanoseconds, 1677-09-21 to 2262-04-11)")
     for words in (LIMIT_WORDS, SIZE_WORDS):
         own = message.find(words)
         if own >= 0:  # a guard's own words, without DuckDB's "Invalid Input Error"

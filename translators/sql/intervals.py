@@ -17,6 +17,11 @@ from decimal import Decimal, InvalidOperation
 from sqlglot import exp
 
 NS_PER_DAY = 86_400_000_000_000
+_INT64 = 2**63  # nanosecond times and fixed strides are Int64 counts, in DataFusion and here
+
+
+class OutOfRange(ValueError):
+    """A fixed interval longer than any two nanosecond times are apart."""
 # arrow-cast's unit words (IntervalUnit::from_str), in nanoseconds, days or months
 _NANOS = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3_600_000_000_000),
@@ -131,11 +136,15 @@ def bin_nanos(stride: int, source: exp.Expression, origin: exp.Expression) -> ex
     time = epoch_nanos(source)
     offset = exp.paren(exp.Sub(this=time.copy(), expression=epoch_nanos(origin)))
     size = exp.Literal.number(stride)
-    # DuckDB's % takes the dividend's sign; ((x % s) + s) % s is x's distance into its bin
-    into = exp.Mod(this=exp.paren(exp.Add(this=exp.paren(exp.Mod(this=offset, expression=size)),
-                                          expression=size.copy())),
-                   expression=size.copy())
-    return from_nanos(exp.Sub(this=time, expression=into))
+    # DuckDB's % takes the dividend's sign, as Rust's does: x % s is x's distance into its bin
+    # after the origin; before it, s is added (never added first: s near 2**63 overflows)
+    rest = exp.paren(exp.Mod(this=offset, expression=size))
+    into: exp.Expression = rest
+    if stride > 1:  # DataFusion rounds down before the origin only for a positive stride
+        into = exp.Case(ifs=[exp.If(
+            this=exp.LT(this=rest.copy(), expression=exp.Literal.number(0)),
+            true=exp.Add(this=rest.copy(), expression=size.copy()))], default=rest.copy())
+    return from_nanos(exp.Sub(this=time, expression=exp.paren(into)))
 
 
 def _below_micros(nanos: exp.Expression) -> exp.Expression:
@@ -216,6 +225,9 @@ def _shifted(node: exp.Add | exp.Sub) -> exp.Expression | None:
     span = span_of(right)
     if span is None or not span.fixed or isinstance(left, exp.Literal):
         return None
+    if abs(span.total_nanos) >= _INT64:  # DuckDB would read the count as a DOUBLE
+        raise OutOfRange(f"the interval '{_written(right)}' is out of range: a time moved by it is "
+                         "past what a nanosecond timestamp holds (1677-09-21 to 2262-04-11)")
     op = exp.Add if isinstance(node, exp.Add) else exp.Sub
     return from_nanos(op(this=epoch_nanos(left), expression=exp.Literal.number(
         span.total_nanos)))
@@ -242,5 +254,13 @@ def write_intervals(tree: exp.Expression) -> None:
         try:
             node.replace(duckdb_interval(span))
         except ValueError:
-            text = node.this.name if node.unit is None else f"{node.this.name} {node.unit.name}"
-            raise ValueError(f"'{text.lower()}'") from None
+            raise ValueError(f"'{_written(node)}'") from None
+
+
+def _written(node: exp.Expression) -> str:
+    """A literal interval's text as the user wrote it (sqlglot splits off a unit word)."""
+    if isinstance(node, exp.Cast):
+        node = node.this
+    if isinstance(node, exp.Interval) and node.unit is not None:
+        return f"{node.this.name} {node.unit.name}".lower()
+    return node.name.lower()
