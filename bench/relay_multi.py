@@ -21,12 +21,9 @@ import asyncio
 import os
 import statistics
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
-
-import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -39,7 +36,7 @@ from bench.common import (  # noqa: E402
     telegraf_cpu_lines,
     workdir,
 )
-from bench.upstream import routing_config  # noqa: E402
+from bench.upstream import query_load, routing_config  # noqa: E402
 from tests.support.gateway_process import gateway_process  # noqa: E402
 from tests.support.influxd import influxd  # noqa: E402
 
@@ -79,25 +76,6 @@ def get(url: str, text: str) -> bytes:
         return response.read()
 
 
-async def _worker(url: str, text: str, requests: int, out: list[float]) -> None:
-    params = {"db": DATABASE, "q": text, "epoch": "ms"}
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
-        for index in range(requests + 1):
-            started = time.perf_counter()
-            async with session.get(f"{url}/query", params=params) as response:
-                body = await response.read()
-            if response.status != 200 or b'"error"' in body:
-                raise RuntimeError(f"{url}: {response.status} {body[:300]!r}")
-            if index:  # the first request opens the connection: not timed
-                out.append(time.perf_counter() - started)
-
-
-async def _load(url: str, text: str, clients: int, requests: int) -> list[float]:
-    out: list[float] = []
-    await asyncio.gather(*(_worker(url, text, requests, out) for _ in range(clients)))
-    return out
-
-
 def run(baseline: Path, others: dict[str, Path], rounds: int, requests: int,
         clients: int) -> None:
     base = workdir("relay_multi")
@@ -130,8 +108,9 @@ def run(baseline: Path, others: dict[str, Path], rounds: int, requests: int,
                 for name in names if number % 2 == 0 else names[::-1]:
                     settle([a.process.pid, *pids.values()] if a.process else list(pids.values()))
                     before = cpu_seconds(pids[name])
-                    times[name] += asyncio.run(_load(gateways[name].url, text, clients,
-                                                     requests))
+                    times[name] += asyncio.run(query_load(
+                        gateways[name].url, {"db": DATABASE, "q": text, "epoch": "ms"},
+                        clients, requests))
                     cpu[name] += cpu_seconds(pids[name]) - before
             print(f"{label} ({len(direct):,} bytes answered)")
             for name in names:

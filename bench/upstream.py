@@ -129,9 +129,11 @@ def write_rounds(sides: dict[str, str], create_on: dict[str, list[str]], bodies:
     return rates, databases
 
 
-async def _query_worker(url: str, text: str, requests: int, out: list[float]) -> None:
-    params = {"db": QUERY_DATABASE, "q": text}
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+async def query_worker(url: str, params: dict[str, str], requests: int,
+                       out: list[float]) -> None:
+    """`requests` timed GETs of /query with `params` on one keep-alive connection, after
+    one untimed request that opens it; any error or statement error stops the run."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
         for index in range(requests + 1):
             started = time.perf_counter()
             async with session.get(f"{url}/query", params=params) as response:
@@ -142,9 +144,11 @@ async def _query_worker(url: str, text: str, requests: int, out: list[float]) ->
                 out.append(time.perf_counter() - started)
 
 
-async def _query_load(url: str, text: str, clients: int, requests: int) -> list[float]:
+async def query_load(url: str, params: dict[str, str], clients: int,
+                     requests: int) -> list[float]:
+    """The request times of `clients` query workers side by side."""
     out: list[float] = []
-    await asyncio.gather(*(_query_worker(url, text, requests, out) for _ in range(clients)))
+    await asyncio.gather(*(query_worker(url, params, requests, out) for _ in range(clients)))
     return out
 
 
@@ -174,7 +178,8 @@ def query_latencies(sides: dict[str, str], text: str, clients: int, requests: in
     for number in range(rounds):
         for name in names if number % 2 == 0 else names[::-1]:
             cpu, started = cpu_seconds(gateway_pid), time.perf_counter()
-            out[name].seconds += asyncio.run(_query_load(sides[name], text, clients, requests))
+            out[name].seconds += asyncio.run(query_load(
+                sides[name], {"db": QUERY_DATABASE, "q": text}, clients, requests))
             out[name].wall += time.perf_counter() - started
             out[name].gateway_cpu += cpu_seconds(gateway_pid) - cpu
     return out
