@@ -18,7 +18,7 @@ from . import fast
 from .model import TIME_COLUMN, FieldType, LineError, ParsedBatch, TableChunk
 from .precision import Precision
 from .slow import LineSyntaxError, Point, PointRefused, parse_line
-from .spans import point_spans
+from .spans import point_spans, without_final_newline
 
 # Columns one chunk may hold, and how many recent chunks a line may join: both keep the work
 # linear in the body when lines name many different fields.
@@ -37,7 +37,7 @@ def parse_lines(
 
     `vectorised=False` forces every line through the slow path (for tests and comparison).
     """
-    text = body[:-1] if body.endswith(b"\n") else body
+    text = without_final_newline(body)
     if not text or text.isspace():  # isspace stops at the first other byte; strip copies
         return ParsedBatch()
     pieces: list[TableChunk] = []
@@ -87,9 +87,13 @@ def parse_lines(
 
 
 def split_points(body: bytes) -> list[bytes]:
-    """The lines of `body` as the parser numbers them: see `_join_spans`."""
-    lines = body.split(b"\n")
-    return _join_spans(lines, point_spans(body, lines))
+    """The lines of `body` as the parser numbers them (see `_join_spans`), one per newline
+    and one more: a final newline ends the last point and is part of none, as in
+    `parse_lines`."""
+    text = without_final_newline(body)
+    lines = text.split(b"\n")
+    points = _join_spans(lines, point_spans(text, lines))
+    return points if text is body else [*points, b""]
 
 
 def _join_spans(raw_lines: list[bytes], spans: dict[int, int]) -> list[bytes]:

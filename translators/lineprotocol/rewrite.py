@@ -270,6 +270,12 @@ def _group(body: bytes, key: SplitKey) -> dict[bytes, list[tuple[int, bytes]]]:
             # Alone it is refused; a blank line after it keeps the group's next line from
             # being read as its continuation (see spans.py).
             line += b"\n"
+        elif line[-1:] == b"\n":
+            # A point that 1.x's splitter ran to the end of the body (through a string it
+            # never closed) and that ends in a newline of its own: the group's body ends in
+            # it, and a final newline, as the body did, which parsers strip (spans.py
+            # `without_final_newline`).
+            line += b"\n"
         group = groups.get(name)
         if group is None:
             groups[name] = [(first, line)]

@@ -121,15 +121,35 @@ def locate_as_1x(text: bytes) -> int:
 def read_points(body: bytes, special: bytes) -> tuple[list[bytes], dict[int, int]]:
     """The lines of `body`, a point that spans lines joined into one entry (so the entries
     joined by newlines are `body`), and for every entry holding one of the `special` bytes,
-    its index and what `locate_timestamp` says."""
-    lines = body.split(b"\n")
-    continued = _continued(body)
+    its index and what `locate_timestamp` says.
+
+    A newline ending `body` is never part of a point, as the parser reads a body: the entry
+    after it is always empty (see `without_final_newline`).
+    """
+    text = without_final_newline(body)
+    lines = text.split(b"\n")
+    continued = _continued(text)
     if continued:
         lines = _join_runs(lines, continued, b"\n")
-    careful, spans = _read_carefully(body, lines, special, continued)
+    careful, spans = _read_carefully(text, lines, special, continued)
     if spans:
         lines, careful = _join_spans(lines, careful, spans)
+    if text is not body:
+        lines.append(b"")
     return lines, careful
+
+
+def without_final_newline(body: bytes) -> bytes:
+    """`body` without the newline that ends it, if one does: the body the parser reads.
+
+    1.x's splitter runs a point whose string it reads as never closed (` c\\,t=x q"k=1 5`:
+    after a leading space it counts the `=` of the tags, and a quote in a field key then
+    opens a string) to the end of the body, the final newline included, and then strips
+    that newline as the point's line ending: such a point at the end of a body is one line,
+    its timestamp `5` as on any other (1.6.7 stores it so). Whatever is read of the rest of
+    the body, a final newline belongs to no point.
+    """
+    return body[:-1] if body.endswith(b"\n") else body
 
 
 def point_spans(body: bytes, lines: list[bytes]) -> dict[int, int]:

@@ -7,7 +7,14 @@ import math
 import pyarrow as pa
 import pytest
 
-from translators.lineprotocol import FieldType, ParsedBatch, Precision, parse_lines
+from translators.lineprotocol import (
+    FieldType,
+    ParsedBatch,
+    Precision,
+    line_text,
+    parse_lines,
+    split_points,
+)
 
 NOW = 1_700_000_000_123_456_789
 
@@ -517,3 +524,28 @@ def test_an_escaped_newline_does_not_end_the_point(
     assert found == names
     ok = batch.measurement("ok")
     assert list(ok.lines) == [body.count(b"\n") + 2]
+
+
+@pytest.mark.parametrize(("body", "second"), [
+    pytest.param(b'ok v=1 1\n c:\\,t=x q"k=1 2\n', 'c:\\,t=x q"k=1 2', id="final-newline"),
+    pytest.param(b'ok v=1 1\n c:\\,t=x q"k=1 2\n\n', 'c:\\,t=x q"k=1 2\n',
+                 id="blank-line"),
+    pytest.param(b'ok v=1 1\n c:\\,t=x q"k=1 2\nok v=x 3\n', 'c:\\,t=x q"k=1 2\nok v=x 3',
+                 id="later-line"),
+    pytest.param(b'ok v=1 1\ncpu v="open\nok v=2 2\n', 'cpu v="open\nok v=2 2',
+                 id="unclosed-string"),
+    pytest.param(b"ok v=1 1\nm v=1 5\\\n", "m v=1 5\\", id="escaped-final-newline"),
+])
+def test_split_points_numbers_points_as_the_parser_does(body: bytes, second: str) -> None:
+    """The native store's refusals quote a line from `split_points` (write.py): the text the
+    parser read there, one entry per line of `body`. A string that 1.x's splitter opens at a
+    quote in a field key (the tags' `=` counted after a leading space, the `\\,` skipped)
+    runs to the end of the body, and the final newline is not part of it (1.6.7 stores
+    `c:,t=x` at 2 from the first body)."""
+    points = split_points(body)
+    assert len(points) == body.count(b"\n") + 1
+    assert points[-1] == b""
+    assert line_text(points, 2) == second
+    batch = parse_lines(body, Precision.NANOSECOND, NOW)
+    assert [e.line for e in batch.errors] == [line_text(points, e.line_number)
+                                              for e in batch.errors]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from tests.translators.lineprotocol.test_fast_slow_agree import escape, raw_values, stamps
@@ -16,6 +16,7 @@ from translators.lineprotocol.rewrite import (
     rescale_timestamps,
     resolve_auto,
     split_by_key,
+    split_numbered,
     stamp_missing,
 )
 from translators.lineprotocol.spans import (
@@ -24,6 +25,7 @@ from translators.lineprotocol.spans import (
     OPEN_STRING,
     locate_timestamp,
     read_points,
+    without_final_newline,
 )
 
 P = Precision
@@ -49,6 +51,11 @@ def outcome(body: bytes, precision: Precision = P.NANOSECOND, default: int = DEF
     """Points, and the numbers of the lines that did not parse or were refused."""
     batch = parse_lines(body, precision, default)
     return points(batch), sorted(e.line_number for e in batch.errors)
+
+
+# A line whose field key's quote 1.x's splitter reads as opening a string (after a leading
+# space it counts `cpu=cpu`, and the `\\,` hides the comma): it runs to the end of the body.
+OPEN_TO_THE_END = b' c:\\,cpu=cpu q"t=0.0'
 
 
 # --- locate_timestamp -------------------------------------------------------------------
@@ -167,6 +174,17 @@ def test_locate_timestamp(line: bytes, expected: int) -> None:
         # 1.x's key ends at a space without a backslash before it: `a\\ b` is one tag value
         pytest.param(b'cpu,t=a\\\\ b v="a"b 5', P.MINUTE, P.SECOND,
                      b'cpu,t=a\\\\ b v="a"b 300', id="text-after-a-string-escaped-key"),
+        # After a leading space 1.x's splitter counts the `=` of the tags (not the `,` an
+        # escape hides), so the quote in the field key opens a string that runs to the end of
+        # the body; the final newline is then stripped, and the point has its time (1.6.7).
+        pytest.param(OPEN_TO_THE_END + b" 1\n", P.MICROSECOND, P.NANOSECOND,
+                     OPEN_TO_THE_END + b" 1000\n", id="string-open-to-the-final-newline"),
+        pytest.param(b"cpu v=1 2\n" + OPEN_TO_THE_END + b" 1\n", P.MINUTE, P.SECOND,
+                     b"cpu v=1 120\n" + OPEN_TO_THE_END + b" 60\n",
+                     id="string-open-to-the-final-newline-after-a-line"),
+        # With a blank line before the end, the point is `... 1\n`: refused either way.
+        pytest.param(OPEN_TO_THE_END + b" 1\n\n", P.MINUTE, P.SECOND,
+                     OPEN_TO_THE_END + b" 1\n\n", id="string-open-past-a-blank-line"),
     ],
 )
 def test_rescale_timestamps(body: bytes, source: Precision, target: Precision,
@@ -243,6 +261,10 @@ def test_rescale_to_the_same_precision_returns_the_body_itself() -> None:
         pytest.param(b"cpu v=1 12a\ncpu v=1 1\ncpu v=1 1000000000000", b"cpu v=1 12a\n"
                      b"cpu v=1 1000000000\ncpu v=1 1000000000000000000", P.NANOSECOND,
                      id="not-an-integer-untouched"),
+        pytest.param(b"cpu v=1 1700000000\n" + OPEN_TO_THE_END + b" 1700000000000\n",
+                     b"cpu v=1 1700000000000000000\n" + OPEN_TO_THE_END
+                     + b" 1700000000000000000\n", P.NANOSECOND,
+                     id="string-open-to-the-final-newline"),
     ],
 )
 def test_resolve_auto(body: bytes, expected: bytes | None, unit: Precision) -> None:
@@ -286,6 +308,15 @@ def test_resolve_auto(body: bytes, expected: bytes | None, unit: Precision) -> N
         # point, which 1.x and the parser store; the `#` is inside it, no comment.
         pytest.param(b'cpu s="a\n#",k\\\\="\nx"y\\\\,z=1',
                      b'cpu s="a\n#",k\\\\="\nx"y\\\\,z=1 99', id="hash-inside-a-string"),
+        # 1.x strips the final newline its splitter ran to: one point, stamped before it
+        # (and before a carriage return, which the parser takes as a line ending)
+        pytest.param(OPEN_TO_THE_END + b"\n", OPEN_TO_THE_END + b" 99\n",
+                     id="string-open-to-the-final-newline"),
+        pytest.param(OPEN_TO_THE_END + b"\r\n", OPEN_TO_THE_END + b" 99\r\n",
+                     id="string-open-to-the-final-crlf"),
+        # `... q"t=0.0\n` with its newline is refused (1.6.7: invalid number): left as is
+        pytest.param(OPEN_TO_THE_END + b"\n\n", OPEN_TO_THE_END + b"\n\n",
+                     id="string-open-past-a-blank-line"),
     ],
 )
 def test_stamp_missing(body: bytes, expected: bytes) -> None:
@@ -374,6 +405,34 @@ def test_split_keeps_a_point_spanning_lines_whole() -> None:
     }
 
 
+@pytest.mark.parametrize(("ending", "kept"), [
+    pytest.param(b"\n", b"", id="final-newline"),
+    pytest.param(b"\n\n", b"\n\n", id="blank-line"),
+    pytest.param(b"\n\n\n", b"\n\n\n", id="blank-lines"),
+    pytest.param(b"\r\n\n", b"\r\n\n", id="crlf-and-blank-line"),
+])
+def test_split_keeps_a_string_open_to_the_end_as_the_body_ends(ending: bytes,
+                                                                kept: bytes) -> None:
+    """A point whose string runs to the end of the body takes in the newlines before the
+    final one, and its group ends as the body did: `... 2\\n` is stored at 2 (1.6.7),
+    `... 2\\n\\n` refused, also alone."""
+    point = OPEN_TO_THE_END + b" 2"
+    groups = split_numbered(b"cpu v=1 1\n" + point + ending, "series")
+    assert groups[b"c:\\,cpu\\=cpu"] == (point + kept, list(range(2, 3 + kept.count(b"\n"))),
+                                          1)
+    assert outcome(point + kept) == outcome(point + ending)
+    assert groups[b"cpu"].body == b"cpu v=1 1"
+
+
+def test_points_end_before_the_final_newline() -> None:
+    """Every job reads a body as the parser does, without its final newline: the point
+    whose string runs to the end of the body is one line, then an empty entry."""
+    body = OPEN_TO_THE_END + b" 1\n"
+    assert without_final_newline(body) == body[:-1]
+    assert read_points(body, b'"') == ([body[:-1], b""], {0: len(OPEN_TO_THE_END) + 1})
+    assert read_points(body + b"\n", b'"') == ([body, b""], {0: NOT_A_POINT})
+
+
 def test_split_refuses_unknown_keys() -> None:
     with pytest.raises(ValueError):
         split_by_key(b"cpu v=1", "host")  # type: ignore[arg-type]
@@ -450,6 +509,8 @@ def test_locate_timestamp_agrees_with_the_parser(text: str) -> None:
 
 @PROPERTY
 @given(body(), st.sampled_from(FINER))
+# found by hypothesis: a string open to the end of the body (see OPEN_TO_THE_END)
+@example(b' c:\\,cpu=cpu q"t=0.0 1\n', (P.MICROSECOND, P.NANOSECOND))
 def test_rescaled_body_means_the_same(data: bytes, pair: tuple[Precision, Precision]) -> None:
     source, target = pair
     rescaled = rescale_timestamps(data, source, target)
