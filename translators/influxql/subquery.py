@@ -58,6 +58,7 @@ from .subquery_range import (
 from .subquery_rows import SEQUENCE, Virtual, add_series, drop_uncast, positions, row_count
 from .subquery_rows import schema as schema_of
 from .subquery_rows import table as table_of
+from .subquery_runs import fill_runs, number_runs, sample_runs_apply
 from .subquery_types import (
     add_types,
     check_parent_types,
@@ -128,6 +129,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     groups = call_groups(statement)
     layers = max((g.layers for g in groups), default=0)
     raw_read = _raw_reads_batches(statement)
+    runs = sample_runs_apply(statement)  # its rows' runs of one bucket reduced apart
     read: list[tuple[list[Series], bool, set[str], set[str]]] = []
     for source, inner, inner_plan in zip(statement.sources, inners, plans, strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
@@ -157,6 +159,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         them in (`Series.batches`; as they came where None)."""
         out = []
         for answered, by_time, _, _ in read:
+            if runs:
+                answered = number_runs(answered, statement, now)
             if group and answered and all(a.batches is not None for a in answered):
                 # the parent's condition filters the rows before its reducers read them
                 answered = reduce_batches(
@@ -234,12 +238,15 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         if raw_read:
             return read_raw(found, statement.limit, statement.offset, descending(statement),
                             apart), True
+        if runs:  # LIMIT and OFFSET count the rows fill_runs() invents too
+            return join_batches(found, 0, 0), True
         return join_batches(found, statement.limit, statement.offset), True
 
     pieces = [windowed(group) for group in groups] or [windowed(None)]
     if len(pieces) < 2 or not any(series.batches for sources in pieces
                                   for answered in sources for series in answered):
-        return run_parent(pieces[0], bool(groups))[0]
+        found = run_parent(pieces[0], bool(groups) or runs)[0]
+        return fill_runs(found, statement, now) if runs else found
     # each group's calls window the rows their own way: one run each, joined as 1.x's
     # cursor joins the calls' points
     answers, batched = zip(*(run_parent(sources, True) for sources in pieces), strict=True)
