@@ -9,7 +9,7 @@ The runs are numbered as batches (`Series.batches`) the parent reduces each on i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from . import ast
 from .results import Series
@@ -23,24 +23,32 @@ from .timerange import split_condition
 _TWICE = frozenset({"count", "sum", "min", "max", "first", "last", "mean"})
 
 
-def sample_runs_apply(statement: ast.SelectStatement) -> bool:
-    """Whether the parent groups by time alone, ascending, over one subquery grouped by time,
-    and every field is a call reducing twice of a sample() column of it; not matched under
-    fill(linear)."""
+def sample_run_fields(statement: ast.SelectStatement) -> frozenset[int]:
+    """The parent's fields (positions) reducing a sample() column run by run: where it
+    groups by time alone, ascending, over one subquery grouped by time, and every field is a
+    call reducing twice of a column; the others' calls reduce as usual, each call's rows
+    paged by LIMIT and OFFSET before the join. Empty where not matched (fill(linear)
+    neither)."""
     if (len(statement.sources) != 1 or not isinstance(statement.sources[0], ast.SubQuery)
             or descending(statement) or statement.slimit or statement.soffset
             or statement.fill is ast.FillOption.LINEAR
             or not statement.dimensions or not all(is_time(d) for d in statement.dimensions)):
-        return False
+        return frozenset()
     inner = as_subquery(statement.sources[0])
-    if not any(is_time(d) for d in inner.dimensions):
-        return False
+    if not any(is_time(d) for d in inner.dimensions) or not all(
+            isinstance(item.expr, ast.Call) and item.expr.name in _TWICE
+            and len(item.expr.args) == 1 and isinstance(item.expr.args[0], ast.VarRef)
+            for item in statement.fields):
+        return frozenset()
     sampled = {item.alias or field_name(item.expr) for item in inner.fields
                if isinstance(item.expr, ast.Call) and item.expr.name == "sample"}
-    return bool(statement.fields) and all(
-        isinstance(item.expr, ast.Call) and item.expr.name in _TWICE
-        and len(item.expr.args) == 1 and isinstance(item.expr.args[0], ast.VarRef)
-        and item.expr.args[0].name in sampled for item in statement.fields)
+    return frozenset(at for at, name in enumerate(_read(statement)) if name in sampled)
+
+
+def _read(statement: ast.SelectStatement) -> list[str]:
+    """The column each field's call reads (`sample_run_fields` checked the shape)."""
+    return [cast(ast.VarRef, cast(ast.Call, item.expr).args[0]).name
+            for item in statement.fields]
 
 
 def fill_runs(found: list[Series], statement: ast.SelectStatement, now: int) -> list[Series]:
@@ -89,6 +97,25 @@ def fill_runs(found: list[Series], statement: ast.SelectStatement, now: int) -> 
     return out
 
 
+def default_runs(joined: list[Series], statement: ast.SelectStatement) -> list[Series]:
+    """The joined rows with each call lacking a point there (null) given the cursor's
+    default: fill()'s number under fill(number), the call's previous value under
+    fill(previous)."""
+    if statement.fill is ast.FillOption.NUMBER:
+        for series in joined:
+            series.values = [[row[0], *(statement.fill_value if v is None else v
+                                        for v in row[1:])] for row in series.values]
+    elif statement.fill is ast.FillOption.PREVIOUS:
+        for series in joined:
+            last: list[Any] = [None] * len(series.columns)
+            for row in series.values:
+                for at in range(1, len(row)):
+                    if row[at] is None:
+                        row[at] = last[at]
+                    last[at] = row[at]
+    return joined
+
+
 def _filler(statement: ast.SelectStatement, count: bool, previous: list[Any] | None,
             at: int) -> Any:
     """The value 1.x's fill iterator invents for a call (count() fills 0 for null)."""
@@ -101,19 +128,18 @@ def _filler(statement: ast.SelectStatement, count: bool, previous: list[Any] | N
             return 0 if count else None
 
 
-def number_runs(answered: list[Series], statement: ast.SelectStatement, now: int
-                ) -> list[Series]:
+def number_runs(answered: list[Series], statement: ast.SelectStatement,
+                fields: frozenset[int], now: int) -> list[Series]:
     """The subquery's series (no batches yet) with each row's run number: rows walked in 1.x's
     emission order (inner bucket, series, time), a new run wherever the parent's bucket
-    changes. A row null in every column the calls read is a nil point, skipped (it closes
+    changes. A row null in every column the `fields` read is a nil point, skipped (it closes
     no window)."""
     if not answered or any(s.batches is not None or s.order is not None for s in answered):
         return answered
     inner = as_subquery(statement.sources[0])
     inner_bucket = window_of(inner, now)
     parent_bucket = window_of(statement, now)
-    names = {item.expr.args[0].name for item in statement.fields
-             if isinstance(item.expr, ast.Call) and isinstance(item.expr.args[0], ast.VarRef)}
+    names = {name for at, name in enumerate(_read(statement)) if at in fields}
     rows = sorted((inner_bucket(row[0]), number, row[0], at)
                   for number, series in enumerate(answered)
                   for at, row in enumerate(series.values) if row[0] is not None)
