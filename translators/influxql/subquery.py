@@ -246,7 +246,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         return join_batches(found, statement.limit, statement.offset), True
 
     if runs:
-        found = fill_runs(run_parent(windowed(None, runs), True, True)[0], statement, now)
+        found = fill_runs(run_parent(windowed(None, runs), True, True)[0], statement, now,
+                          limits.max_buckets)
         every = frozenset(range(len(statement.fields)))
         if runs == every:
             return found

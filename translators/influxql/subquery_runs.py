@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from . import ast
+from .errors import QueryError
 from .results import Series
 from .select_list import field_name
 from .subquery_batches import time_grid, window_of
@@ -51,12 +52,15 @@ def _read(statement: ast.SelectStatement) -> list[str]:
             for item in statement.fields]
 
 
-def fill_runs(found: list[Series], statement: ast.SelectStatement, now: int) -> list[Series]:
+def fill_runs(found: list[Series], statement: ast.SelectStatement, now: int,
+              max_buckets: int) -> list[Series]:
     """The parent's rows (run after run, `join_batches`) through 1.x's fill iterator: it
     expects a bucket at the range's start and one more after each row it answers, and
     invents a row where the next row comes later than expected; a row going back to an
     earlier bucket is answered as it is (and the expected bucket still moves on), and
-    after the last row it fills up to the range's end."""
+    after the last row it fills up to the range's end. No more buckets per series than
+    `max_buckets` (a range open to now would fill years), as elsewhere (`fill.limit_buckets`).
+    """
     grid = time_grid(statement, now)
     if grid is None:
         return found
@@ -72,6 +76,11 @@ def fill_runs(found: list[Series], statement: ast.SelectStatement, now: int) -> 
             continue
         first = series.values[0][0] if span.lower is None else span.lower
         expected = (first - offset) // interval * interval + offset
+        if (statement.fill is not ast.FillOption.NONE
+                and (end - expected) // interval + 1 > max_buckets):
+            raise QueryError(
+                f"the query would return more than {max_buckets} buckets per series; "
+                "narrow its time range or widen the GROUP BY time interval")
         previous: list[Any] | None = None
         rows: list[list[Any]] = []
         at = 0
