@@ -58,6 +58,7 @@ from .subquery_range import (
 from .subquery_rows import SEQUENCE, Virtual, add_series, drop_uncast, positions, row_count
 from .subquery_rows import schema as schema_of
 from .subquery_rows import table as table_of
+from .subquery_runs import default_runs, fill_runs, number_runs, sample_run_fields
 from .subquery_types import (
     add_types,
     check_parent_types,
@@ -128,6 +129,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
     groups = call_groups(statement)
     layers = max((g.layers for g in groups), default=0)
     raw_read = _raw_reads_batches(statement)
+    # the fields reducing a subquery's sample() rows run by run (`subquery_runs.py`)
+    runs = sample_run_fields(statement)
     read: list[tuple[list[Series], bool, set[str], set[str]]] = []
     for source, inner, inner_plan in zip(statement.sources, inners, plans, strict=True):
         # 1.x emits a subquery's rows by bucket, then series: an aggregate without GROUP BY
@@ -152,11 +155,14 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         read.append((answered, by_time, tag_columns(inner, inner_plan, database, schema, now),
                      own))
 
-    def windowed(group: CallGroup | None) -> list[list[Series]]:
+    def windowed(group: CallGroup | None, by_runs: frozenset[int] = frozenset()
+                 ) -> list[list[Series]]:
         """Each subquery's series, its rows numbered by the batches `group`'s calls window
         them in (`Series.batches`; as they came where None)."""
         out = []
         for answered, by_time, _, _ in read:
+            if by_runs:
+                answered = number_runs(answered, statement, by_runs, now)
             if group and answered and all(a.batches is not None for a in answered):
                 # the parent's condition filters the rows before its reducers read them
                 answered = reduce_batches(
@@ -171,7 +177,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
             out.append(answered)
         return out
 
-    def run_parent(sources: list[list[Series]], grouped: bool) -> tuple[list[Series], bool]:
+    def run_parent(sources: list[list[Series]], grouped: bool,
+                   by_runs: bool = False) -> tuple[list[Series], bool]:
         """The parent over the subqueries' series (`windowed`; `grouped`: by a group of its
         calls), and whether its rows came in batches."""
         virtual: dict[str, Virtual] = {}
@@ -234,8 +241,23 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         if raw_read:
             return read_raw(found, statement.limit, statement.offset, descending(statement),
                             apart), True
+        if by_runs:  # LIMIT and OFFSET count the rows fill_runs() invents too
+            return join_batches(found, 0, 0), True
         return join_batches(found, statement.limit, statement.offset), True
 
+    if runs:
+        found = fill_runs(run_parent(windowed(None, runs), True, True)[0], statement, now,
+                          limits.max_buckets)
+        every = frozenset(range(len(statement.fields)))
+        if runs == every:
+            return found
+        # calls of other columns reduce their rows as usual, joined as 1.x's cursor joins
+        plain = run_parent(windowed(None), False)[0]
+        joined = join_calls([found, plain], [CallGroup(2, frozenset(), runs),
+                                             CallGroup(2, frozenset(), every - runs)],
+                            [True, True])
+        # a call without a point at a row's time reads the cursor's default: fill()'s number
+        return default_runs(joined, statement)
     pieces = [windowed(group) for group in groups] or [windowed(None)]
     if len(pieces) < 2 or not any(series.batches for sources in pieces
                                   for answered in sources for series in answered):

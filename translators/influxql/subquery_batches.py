@@ -59,7 +59,7 @@ def reduce_batches(answered: list[Series], statement: ast.SelectStatement, layer
         if (mask is None or mask[number][at]) and any(values[i] is not None
                                                       for i in read[number]):
             stream.append(index)
-    window = _window_of(statement, now)
+    window = window_of(statement, now)
     found = reduced(stream, lambda index: (
         key(answered[rows[index][2]]),
         window(answered[rows[index][2]].values[rows[index][3]][0])), layers)
@@ -251,10 +251,20 @@ def _group_key(series: Series, grouped: Callable[[str], bool]) -> SeriesKey:
                                          if grouped(k)})
 
 
-def _window_of(statement: ast.SelectStatement, now: int) -> Callable[[int], int]:
+def window_of(statement: ast.SelectStatement, now: int) -> Callable[[int], int]:
     """A row's time bucket under the parent's GROUP BY time (0 for all without one): 1.x's
-    reduce iterators close a window at a point of another bucket too. Under tz() buckets
-    are aligned to the zone's offset at the range's start, as the planner aligns them."""
+    reduce iterators close a window at a point of another bucket too."""
+    grid = time_grid(statement, now)
+    if grid is None:
+        return lambda time: 0
+    interval, offset = grid
+    return lambda time: (time - offset) // interval
+
+
+def time_grid(statement: ast.SelectStatement, now: int) -> tuple[int, int] | None:
+    """The statement's GROUP BY time interval and the offset its buckets start at (None
+    without one). Under tz() buckets are aligned to the zone's offset at the range's start,
+    as the planner aligns them."""
     for dimension in statement.dimensions:
         call = dimension.expr
         if isinstance(call, ast.Call) and call.name == "time" and call.args and isinstance(
@@ -265,5 +275,5 @@ def _window_of(statement: ast.SelectStatement, now: int) -> Callable[[int], int]
             if statement.timezone:
                 lower = split_condition(statement.condition, now, statement.timezone)[1].lower
                 offset -= utc_offset_ns(statement.timezone, now if lower is None else lower)
-            return lambda time: (time - offset) // interval
-    return lambda time: 0
+            return interval, offset
+    return None

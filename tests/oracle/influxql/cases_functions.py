@@ -1158,9 +1158,9 @@ SELECTORS = [
           ("max(a)", "1h, 30m", "", "max-fills-past-rows"),
           ("spread(a)", "20m", "", "spread-fills-nothing-past-rows"),
           ("spread(a)", "1h", " tz('Asia/Kolkata')", "tz-half-hour"))),
-    # not yet (pending): a multi-row selector's rows come bucket by bucket, then series by
-    # series, each series' points ascending; a parent's GROUP BY time that merges the series
-    # reduces each run of one of its buckets in that order apart (a row per run)
+    # a multi-row selector's rows come bucket by bucket, then series by series, each series'
+    # points ascending; a parent's GROUP BY time that merges the series reduces each run of
+    # one of its buckets in that order apart (a row per run)
     *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, max(used) AS m "
                    "FROM mem WHERE time >= '2024-01-01T00:00:00Z' AND "
                    "time < '2024-01-01T01:00:00Z' GROUP BY time(20m), host) WHERE "
@@ -1170,6 +1170,33 @@ SELECTORS = [
           ("sum(s)", "10m", " fill(none)", "runs"),
           ("sum(s), count(m)", "10m", "", "runs-beside-count"),
           ("mean(s)", "30m", "", "runs-across-buckets"))),
+    # ...and 1.x's fill iterator expects one bucket more after each row it answers: it fills
+    # from the range's start up to a row that comes later, passes a row going back, and past
+    # the last row fills up to the range's end only if the expected bucket is still in it
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, max(used) AS m "
+                   "FROM mem WHERE time >= '2024-01-01T00:00:00Z' AND "
+                   "time < '2024-01-01T01:00:00Z' GROUP BY time(20m), host) WHERE "
+                   f"{where} GROUP BY time(10m){tail}",
+                   id=f"subquery-sample-parent-by-time-runs-{ident}")
+      for fields, where, tail, ident in (
+          ("sum(s)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T02:00:00Z'",
+           " fill(3)", "fill-past-rows"),
+          ("sum(s)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T05:00:00Z'",
+           "", "fill-to-range-end"),
+          ("count(s), first(s)", "time >= '2024-01-01T00:00:00Z' AND "
+           "time < '2024-01-01T01:00:00Z' AND s > 1100", "", "condition-count-fills-zero"),
+          ("sum(s)", "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' "
+           "AND s > 1300", " fill(previous) LIMIT 5 OFFSET 2", "fill-previous-paged"),
+          # beside a call of another column, reduced as usual and joined by time: where it
+          # has no point the row reads fill()'s number, or its previous value; each call's
+          # rows are paged before the join
+          ("sum(s), max(m)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T02:00:00Z'",
+           " fill(7)", "beside-max-fill-number"),
+          ("count(s), first(m)", "time >= '2023-12-31T23:00:00Z' AND "
+           "time < '2024-01-01T02:00:00Z' AND s > 1300", " fill(previous)",
+           "beside-first-fill-previous"),
+          ("sum(s), count(m)", "time >= '2024-01-01T00:00:00Z' AND "
+           "time < '2024-01-01T01:00:00Z'", " LIMIT 4 OFFSET 3", "beside-count-paged"))),
     # a subquery's sample() beside max() or count(), read by a parent grouping by its tags
     # (each host's rows in emission order, a run apiece), fill()ed above or below
     *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, {call}(used) AS m "

@@ -14,9 +14,6 @@ PENDING: frozenset[str] = frozenset({
     'percentile-low-rank-subquery-parent-by-time-both-kinds-math',
     'percentile-low-rank-subquery-parent-by-time-median-count',
     'percentile-low-rank-subquery-parent-by-time-transform',
-    'subquery-sample-parent-by-time-runs',
-    'subquery-sample-parent-by-time-runs-beside-count',
-    'subquery-sample-parent-by-time-runs-across-buckets',
     'create-rp-default',
 })
 # END PENDING
