@@ -95,8 +95,12 @@ def test_an_influxd_whose_port_was_taken_starts_on_another(tmp_path: Path,
         server.stop()
 
 
-def test_a_server_left_running_is_stopped_when_the_tests_end(tmp_path: Path) -> None:
-    """What the test process does at exit (ports.py registers it with atexit)."""
+def test_a_server_left_running_is_stopped_when_the_tests_end(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the test process does at exit (ports.py registers it with atexit). The registry
+    is this test's own: the real one holds the session's servers (the shared InfluxDB 1.6.7),
+    which stopping here would take from every test after this one."""
+    monkeypatch.setattr(ports, "_started", [])
     gateway = gateway_process(tmp_path / "gw").start()
     left = gateway.process
     assert left is not None
