@@ -181,6 +181,42 @@ async def test_precision_auto_lands_at_the_right_instants_on_influxdb1(
         assert {s["tags"]["u"]: s["values"][0][0] for s in series} == AUTO_NANOS
 
 
+async def test_precision_m_is_rescaled_for_a_string_open_to_the_final_newline(
+        routed, influxdb1: Influxd, tmp_path: Path) -> None:
+    """After a leading space 1.x's splitter reads the field key's quote as opening a string
+    that runs to the end of the body; 1.6.7 strips the final newline and stores the point at
+    its time. A v1 `precision=m` write routed to an InfluxDB 3 (a second gateway, itself
+    routed to 1.6.7) is rescaled to seconds on the way, and lands where the same write sent
+    straight to 1.6.7 does: at 60 s, not at 1 s (its timestamp read as `1\\n` went out
+    unscaled)."""
+    body = b' c:\\,cpu=cpu q"t=0.0 1\n'
+    for database in ("openm", "openmdirect"):
+        assert influxdb1.query(f"CREATE DATABASE {database}")[0] == 200
+    config = tmp_path / "far.toml"
+    config.write_text(f'[[upstreams]]\nname = "one"\ntype = "influxdb1"\nurl = "{influxdb1.url}"'
+                      '\n[[routes]]\ndatabase = "openm"\nmode = "single"\ntargets = ["one"]\n')
+    upstream = gateway_process(tmp_path / "far", config).start()
+    try:
+        client = await routed([UpstreamConfig(name="far", type="influxdb3", url=upstream.url)],
+                              [single("far", "openm")])
+        answer = await client.post("/write", params={"db": "openm", "precision": "m"},
+                                   data=body)
+        assert answer.status == 204, await answer.text()
+    finally:
+        upstream.stop()
+    async with client.session.post(f"{influxdb1.url}/write",
+                                   params={"db": "openmdirect", "precision": "m"},
+                                   data=body) as direct:
+        assert direct.status == 204, await direct.text()
+    stored = []
+    for database in ("openm", "openmdirect"):
+        async with client.session.get(f"{influxdb1.url}/query", params={
+                "db": database, "epoch": "ns", "q": "SELECT * FROM /.*/"}) as read:
+            stored.append((await read.json())["results"][0]["series"])
+    assert stored[0] == stored[1] == [
+        {"name": "c:,cpu=cpu", "columns": ["time", 'q"t'], "values": [[60_000_000_000, 0]]}]
+
+
 # -- answers re-encoded for the caller's generation ------------------------------------------
 
 async def test_v3_sql_and_influxql_against_a_real_influxdb1(routed, influxdb1: Influxd) -> None:
