@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -122,3 +124,17 @@ def _stop_leftovers() -> None:
     for process in _started:
         if process.poll() is None:
             stop_server(process, 10)
+
+
+def _stop_leftovers_and_end(signum: int, _frame: object) -> None:
+    """A test run ended by a signal (`timeout`, a kill of its PID) runs no exit hook: stop
+    the servers here, then end as the signal would have."""
+    _stop_leftovers()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+if threading.current_thread() is threading.main_thread():
+    for _signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(_signum) == signal.SIG_DFL:  # never over another's handler
+            signal.signal(_signum, _stop_leftovers_and_end)

@@ -128,6 +128,32 @@ def test_a_test_process_that_exits_stops_its_servers(tmp_path: Path) -> None:
     assert not left
 
 
+def test_a_test_process_ended_by_sigterm_stops_its_servers(tmp_path: Path) -> None:
+    """`timeout` or a kill of its PID ends a test run with SIGTERM, which runs no exit hook:
+    the gateway it started must not outlive it."""
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from tests.support.gateway_process import gateway_process\n"
+        "print(gateway_process(Path(sys.argv[1])).start().process.pid, flush=True)\n"
+        "time.sleep(3600)\n")
+    runner = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "gw")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert runner.stdout is not None
+        pid = int(runner.stdout.readline())
+        runner.terminate()
+        assert runner.wait(ports.PATIENCE) == -signal.SIGTERM
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+    left = Path(f"/proc/{pid}").exists() and not _zombie(pid)
+    if left:  # the test fails; the gateway it left must not outlive it
+        os.kill(pid, signal.SIGKILL)
+    assert not left
+
+
 def _zombie(pid: int) -> bool:
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
