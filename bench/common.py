@@ -51,8 +51,10 @@ def batches(points: int, size: int, compress: bool) -> list[bytes]:
     return [gzip.compress(b, 1) for b in out] if compress else out
 
 
-async def post_all(url: str, bodies: list[bytes], connections: int, gzipped: bool) -> float:
-    """Send every body over `connections` keep-alive connections; seconds taken."""
+async def post_all(url: str, bodies: list[bytes], connections: int, gzipped: bool,
+                   pause: float = 0.0) -> float:
+    """Send every body over `connections` keep-alive connections, each connection waiting
+    `pause` seconds after each answer (a trickle of agents' flushes); seconds taken."""
     headers = {"Content-Type": "text/plain; charset=utf-8"}
     if gzipped:
         headers["Content-Encoding"] = "gzip"
@@ -68,6 +70,8 @@ async def post_all(url: str, bodies: list[bytes], connections: int, gzipped: boo
                 async with session.post(url, data=body) as response:
                     if response.status != 204:
                         raise RuntimeError(f"{url}: {response.status} {await response.text()}")
+                if pause:
+                    await asyncio.sleep(pause)
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(connections)))

@@ -2,7 +2,7 @@
 machine that others share, since it does not count time spent waiting for a core.
 
     .venv/bin/python bench/ingest_cpu.py [--points 1000000] [--rounds 3] [--profile DIR]
-                                         [--baseline OTHER_CHECKOUT]
+                                         [--baseline OTHER_CHECKOUT] [--pause SECONDS]
 
 The gateway runs alone (no InfluxDB beside it); ingest.py's batches are posted as ingest.py
 posts them, plain then gzip, each round into a new database. For each round it prints the
@@ -11,6 +11,9 @@ loop, the parse and inflate workers, the store's writer), and once the idle chec
 follows has run. `--profile DIR` records each mode's first round with py-spy (native frames).
 `--baseline` runs a second gateway from another checkout (e.g. `git worktree add` of the
 commit before a change) beside this one, alternating rounds, so that both see the same load.
+`--pause` makes each connection wait after each answer, so that the store's idle checkpoint
+runs between posts, as under a steady trickle of small writes (e.g. `--points 160000 --batch
+2000 --connections 1 --pause 1.3`); its points/s count the pauses.
 """
 
 from __future__ import annotations
@@ -68,7 +71,8 @@ def thread_names(pid: int) -> dict[int, str]:
 
 
 def measure(gateway: GatewayProcess, database: str, data: list[bytes], connections: int,
-            gzipped: bool, spy_to: Path | None) -> tuple[float, float, float, Counter[str]]:
+            gzipped: bool, spy_to: Path | None, pause: float = 0.0
+            ) -> tuple[float, float, float, Counter[str]]:
     """Post `data` into a new database: seconds, CPU-s while posting, CPU-s until idle again
     (the checkpoint), CPU-s per thread while posting."""
     assert gateway.process is not None
@@ -85,7 +89,7 @@ def measure(gateway: GatewayProcess, database: str, data: list[bytes], connectio
     threads = thread_seconds(pid)
     before = cpu_seconds(pid)
     seconds = asyncio.run(post_all(f"{gateway.url}/write?db={database}&precision=ns", data,
-                                   connections, gzipped))
+                                   connections, gzipped, pause))
     used = cpu_seconds(pid) - before
     after = thread_seconds(pid)
     if spy is not None:
@@ -101,7 +105,7 @@ def measure(gateway: GatewayProcess, database: str, data: list[bytes], connectio
 
 
 def run(points: int, rounds: int, connections: int, batch: int, profile: Path | None,
-        baseline: Path | None) -> None:
+        baseline: Path | None, pause: float = 0.0) -> None:
     bodies = {"plain": batches(points, batch, False), "gzip": batches(points, batch, True)}
     scale = 1_000_000 / points
     base = workdir("ingest_cpu")
@@ -126,7 +130,7 @@ def run(points: int, rounds: int, connections: int, batch: int, profile: Path | 
                         spy_to = profile / f"{name}-{mode}.txt"
                     seconds, used, total, per_thread = measure(
                         gateway, f"cpu_{mode}_{number}", data, connections, mode == "gzip",
-                        spy_to)
+                        spy_to, pause)
                     results.setdefault((name, mode), []).append((used * scale, total * scale))
                     split = ", ".join(f"{thread} {value * scale:.2f}" for thread, value in
                                       per_thread.most_common() if value * scale >= 0.01)
@@ -152,8 +156,11 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, default=None)
     parser.add_argument("--baseline", type=Path, default=None,
                         help="a checkout whose gateway runs beside this one, rounds alternating")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds each connection waits after each answer")
     args = parser.parse_args()
-    run(args.points, args.rounds, args.connections, args.batch, args.profile, args.baseline)
+    run(args.points, args.rounds, args.connections, args.batch, args.profile, args.baseline,
+        args.pause)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,7 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
         auto_create=config.write.auto_create_databases,
         checkpoint_threshold=config.storage.checkpoint_threshold,
         idle_checkpoint_seconds=config.storage.idle_checkpoint_seconds,
+        idle_checkpoint_bytes=config.storage.idle_checkpoint_bytes,
         max_columns=config.write.max_columns_per_table,
         query_timeout=config.query.timeout_seconds,
         query_workers=config.query.workers,

@@ -103,9 +103,13 @@ class StorageConfig:
     # leaves a core to the writer (measured best on 2 cores: two workers contend with it).
     parse_workers: int = 0
     # WAL size at which DuckDB folds the WAL into the database file even under load; the
-    # writer also does so after `idle_checkpoint_seconds` without writes.
+    # writer also does so after `idle_checkpoint_seconds` without writes, once the WAL holds
+    # `idle_checkpoint_bytes`: each checkpoint compresses a table's last, partly filled row
+    # group again, so folding a few thousand rows at every pause cost five to seven times the CPU
+    # per row of folding a row group's worth (bench/README.md, sixteenth session).
     checkpoint_threshold: str = "256MB"
     idle_checkpoint_seconds: float = 1.0
+    idle_checkpoint_bytes: int = 16_777_216
     # How often expired points are deleted (1.x's [retention] check-interval); "0" = never.
     retention_check_interval: str = "30m"
 
@@ -427,6 +431,8 @@ def _validate(config: Config, problems: list[str]) -> None:
         (config.storage.parse_workers >= 0, "storage.parse_workers: 0 (auto) or positive"),
         (config.storage.idle_checkpoint_seconds > 0,
          "storage.idle_checkpoint_seconds: must be positive"),
+        (config.storage.idle_checkpoint_bytes >= 0,
+         "storage.idle_checkpoint_bytes: 0 or positive"),
     ]
     problems.extend(message for ok, message in bounds if not ok)
     share = memory_share(config.storage.memory_limit)

@@ -49,6 +49,7 @@ class NativeStore(Backend):
         auto_create: bool = True,
         checkpoint_threshold: str = "256MB",
         idle_checkpoint_seconds: float = 1.0,
+        idle_checkpoint_bytes: int = 16_777_216,
         max_columns: int = 500,
         query_timeout: float = 300.0,
         query_workers: int = 4,
@@ -76,7 +77,8 @@ class NativeStore(Backend):
                                spill=SpillGuard(Path(f"{path}.tmp"), max_spill_bytes))
         self._writer = Writer(self._connect, index=self._index, watch=self._watch,
                               down=self._outage, reads=self._reads, wal=Path(f"{path}.wal"),
-                              idle_seconds=idle_checkpoint_seconds)
+                              idle_seconds=idle_checkpoint_seconds,
+                              idle_bytes=idle_checkpoint_bytes)
 
     # -- life cycle --------------------------------------------------------------------------
 

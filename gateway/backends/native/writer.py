@@ -67,7 +67,7 @@ class Writer:
 
     def __init__(self, connect: Connect, *, index: series_index.SeriesIndex,
                  watch: SeriesWatch, down: outage.Outage, reads: ReadPool, wal: Path,
-                 idle_seconds: float) -> None:
+                 idle_seconds: float, idle_bytes: int = 0) -> None:
         self._connect = connect
         self.con: duckdb.DuckDBPyConnection | None = None
         self.catalog = Catalog()
@@ -77,6 +77,7 @@ class Writer:
         self._reads = reads
         self._wal = wal
         self._idle_seconds = idle_seconds
+        self._idle_bytes = idle_bytes
         self._loading: set[tuple[str, str]] = set()
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -219,12 +220,15 @@ class Writer:
                     len(catalog.databases))
 
     def _checkpoint_if_needed(self) -> None:
-        """Fold the WAL into the database file while no write is waiting."""
+        """Fold the WAL into the database file while no write is waiting, once it holds
+        `idle_bytes`: each checkpoint compresses the last, partly filled row group of a table
+        again, so folding a few thousand rows at every pause costs several times the CPU per
+        row of folding many."""
         try:
             pending = self._wal.stat().st_size
         except FileNotFoundError:
             return
-        if pending and self.con is not None:
+        if pending and pending >= self._idle_bytes and self.con is not None:
             started = time.perf_counter()
             try:
                 self.con.execute("CHECKPOINT")

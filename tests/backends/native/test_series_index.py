@@ -4,7 +4,7 @@ Acero group-by; both must describe the same series."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.backends.native import series_index
@@ -23,6 +23,9 @@ def both_ways(data, tags) -> tuple[list, list]:  # type: ignore[no-untyped-def]
     return sorted(few), sorted(grouped)
 
 
+# No deadline: on a loaded machine one example took 312 ms (58 ms when run again) against
+# Hypothesis's default 200 ms, which failed the test for the time, not the result.
+@settings(deadline=None)
 @given(st.lists(LINE, min_size=1, max_size=series_index.SMALL_CHUNK))
 def test_row_by_row_matches_the_group_by(lines: list[str]) -> None:
     (chunk,) = parse_lines("\n".join(lines).encode(), Precision.NANOSECOND, 0).chunks
