@@ -595,3 +595,49 @@ async def test_type_conflicts_of_two_measurements_in_two_1x_shards_are_left_as_1
         series = (await stored.json())["results"][0]["series"]
     assert {s["name"]: s["values"][0][1:] for s in series} == {"up": [1, None],
                                                               "uq": [None, 1]}
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_refusals_past_1000_are_described_from_the_first_in_line_order(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    # `a` and `b` hold float fields, and the body gives them integers: b's point on line 2,
+    # then 1,001 of a's (its chunk starts on line 1, whose point the store takes). 1.6.7
+    # names the first refusal in line order, b's; the native store checked a's chunk first
+    # and described its first 1,000 refusals, leaving b's out (and named a's conflict); a
+    # split sent its native part grouped by measurement, a's lines before b's
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="ordered", measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    await databases(client, influxdb1, "ordered")
+    async with client.session.post(f"{influxdb1.url}/query",
+                                   params={"q": "CREATE DATABASE direct"}) as created:
+        assert created.status == 200
+    typed = b"a v=1.5 1\nb w=1.5 1"
+    async with client.session.post(f"{influxdb1.url}/write", params={"db": "direct"},
+                                   data=typed) as written:
+        assert written.status == 204
+    for database in ("ordered", "whole"):
+        assert await answer(client, "v1", database, typed) == (204, None)
+    lines = ["a u=1 1", "b w=1i 2", *(f"a v={k}i {k + 3}" for k in range(1001)), "up v=1 5"]
+    body = "\n".join(lines).encode()
+    split = await answer(client, api, "ordered", body)
+    whole = await answer(client, api, "whole", body)
+    assert split == whole
+    conflict = ('field type conflict: input field "w" on measurement "b" is type integer, '
+                "already exists as type float")
+    if api == "v1":
+        async with client.session.post(f"{influxdb1.url}/write", params={"db": "direct"},
+                                       data=body) as direct:
+            assert (direct.status, await direct.json()) == split
+        assert split == (400, {"error": f"partial write: {conflict} dropped=1002"})
+    elif api == "v2":
+        assert isinstance(split[1], dict)
+        assert split[1]["line"] == 2
+        described = split[1]["message"].split("\n")
+        assert described[0] == f"partial write error (2 written): {conflict}"
+        assert len(described) == 1 + 1000 and described[-1] == "... and 2 more rejected lines"
+    else:
+        assert isinstance(split[1], dict)
+        assert [entry["line_number"] for entry in split[1]["data"]] == list(range(2, 102))
+
