@@ -4,11 +4,14 @@ acknowledged position (the head) in a small file that a crash at any instant lea
 A queue's directory:
 
     00000000000000000000.seg   records numbered from 0 (a segment is named by its first)
+    00000000000000000000.idx   a sealed segment's side file: its count and statements
     00000000000000000412.seg   ... only the last segment is ever appended to
     head                       two 64-byte slots, written alternately
 
 A segment is SEGMENT_MAGIC followed by records back to back (replay_record has their layout);
-replay_head has the head file's.
+replay_head has the head file's, replay_index the side files'. Opening reads the last segment
+(checking every record's CRC, to cut a torn tail) and, for a queue that tracks its statements,
+the side file of each sealed one from the head on, not its records.
 
 Why it is crash-safe: an append returns only after the records' fsync, and a new segment
 exists on disk (its magic and its directory entry synced) before any record goes into it, so
@@ -32,7 +35,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.backends.replay_head import HEAD_FILE, Head, HeadFile
+from gateway.backends.replay_index import (
+    SegmentIndex,
+    index_path,
+    remove_index,
+    remove_strays,
+    sealed_statements,
+    write_index,
+)
 from gateway.backends.replay_record import (
+    SEGMENT_MAGIC,
+    SEGMENT_START,
     DamagedRecord,
     QueuedEntry,
     QueuedStatement,
@@ -53,11 +66,10 @@ __all__ = ["DEFAULT_SEGMENT_BYTES", "HEAD_FILE", "SEGMENT_MAGIC", "SEGMENT_SUFFI
 
 log = logging.getLogger(__name__)
 
-SEGMENT_MAGIC = b"IGWRPL01"
 SEGMENT_SUFFIX = ".seg"
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 
-_START = len(SEGMENT_MAGIC)  # offset of a segment's first record
+_START = SEGMENT_START  # offset of a segment's first record
 
 
 class ReplayLogError(Exception):
@@ -125,6 +137,11 @@ class ReplayLog:
         self._tracking = statements
         self._statements: deque[tuple[int, int]] = deque()
         self._end = 0
+        # The tail's statements, as (seq, offset in the segment), and where its last record
+        # starts (-1: none): its side file once it is sealed. Kept whatever `statements` says,
+        # so that every sealed segment gets one (a statement is rare: this costs nothing).
+        self._tail_statements: list[tuple[int, int]] = []
+        self._tail_last = -1
 
     # -- recovery ---------------------------------------------------------------------------
 
@@ -151,6 +168,7 @@ class ReplayLog:
         for first in firsts[:-1]:
             self._sizes[first] = self._path(first).stat().st_size
         self._tail = firsts[-1]
+        remove_strays(self.directory, firsts[:-1])
         self._tail_fd = os.open(self._path(self._tail), os.O_RDWR)
         self._sizes[self._tail] = self._recover_tail()
         self._restore_head(self._head_file.open(), firsts[0])
@@ -161,17 +179,17 @@ class ReplayLog:
         return self.state()
 
     def _find_statements(self) -> None:
-        """Note where the queued statements are, walking the records' headers from the head
-        on in blocks (a damaged segment's rest is passed over, as the head will pass it)."""
+        """Note where the queued statements are from the head on: a sealed segment's from its
+        side file, the tail's from the walk that recovered it."""
         position = 0
         for first in [first for first in self._sizes if first >= self._head_seg]:
-            size = self._sizes[first]
-            offset, seq = ((self._head_off, self._head_seq) if first == self._head_seg
-                           else (_START, first))
-            walk = walk_records(self._fd(first), offset, size, seq, whole=False)
-            self._statements.extend((found, position + at - offset)
-                                    for found, at in walk.statements)
-            position += size - offset
+            offset = self._head_off if first == self._head_seg else _START
+            statements = (self._tail_statements if first == self._tail else
+                          sealed_statements(self.directory, self._fd(first), first,
+                                            self._sizes[first], self._following(first)))
+            self._statements.extend((seq, position + at - offset) for seq, at in statements
+                                    if at >= offset)
+            position += self._sizes[first] - offset
         self._end = position
 
     def _recover_tail(self) -> int:
@@ -187,9 +205,10 @@ class ReplayLog:
             size = _START
         walk = walk_records(fd, _START, size, self._tail, whole=True)
         offset, seq = walk.offset, walk.seq
+        self._tail_statements, self._tail_last = walk.statements, walk.last
         if offset < size:
-            log.warning("replay queue %s: cutting %d bytes of a torn write at the end of %s",
-                        self.directory, size - offset, path.name)
+            log.warning("replay queue %s: cutting %d bytes of a torn write at the end of %s "
+                        "(%s)", self.directory, size - offset, path.name, walk.damage)
             os.ftruncate(fd, offset)
             os.fsync(fd)
         self._next_seq = seq
@@ -257,9 +276,14 @@ class ReplayLog:
             raise
         self._sizes[self._tail] = start + len(data)
         self._next_seq += len(entries)
+        offset = start
         for seq, (entry, record) in enumerate(zip(entries, records, strict=True), first_seq):
-            if self._tracking and isinstance(entry, QueuedStatement):
-                self._statements.append((seq, self._end))
+            if isinstance(entry, QueuedStatement):
+                self._tail_statements.append((seq, offset))
+                if self._tracking:
+                    self._statements.append((seq, self._end))
+            self._tail_last = offset
+            offset += len(record)
             self._end += len(record)
         # Only a batch that is stored makes room: had the head moved before a write that then
         # failed, the entries it passed would be gone from memory, dropped for nothing and
@@ -408,20 +432,28 @@ class ReplayLog:
                 self._reader = None
             with contextlib.suppress(FileNotFoundError):
                 self._path(first).unlink()
+            remove_index(index_path(self.directory, first))
 
     # -- segments ---------------------------------------------------------------------------
 
     def _roll(self) -> None:
         fd = self._create_segment(self._next_seq)
+        # Sealed: its side file spares the next opening a walk of its records
+        write_index(index_path(self.directory, self._tail), self._tail_fd, self._tail,
+                    self._sizes[self._tail], SegmentIndex(self._next_seq - self._tail,
+                                                          self._tail_last,
+                                                          self._tail_statements))
         os.close(self._tail_fd)
         self._tail_fd, self._tail = fd, self._next_seq
         self._sizes[self._tail] = _START
+        self._tail_statements, self._tail_last = [], -1
 
     def _create_segment(self, first: int) -> int:
         return create_file(self._path(first), SEGMENT_MAGIC)
 
     def _path(self, first: int) -> Path:
         return self.directory / f"{first:020d}{SEGMENT_SUFFIX}"
+
 
     def _following(self, segment: int) -> int | None:
         return next((first for first in self._sizes if first > segment), None)

@@ -37,6 +37,8 @@ _CRC = struct.Struct("<I")
 _FLAG_GZIP = 1
 _FLAG_STATEMENT = 2
 TABLE_CREATION = "configure/table"  # a QueuedStatement's kind: see the module docstring
+SEGMENT_MAGIC = b"IGWRPL01"  # a segment file's first bytes; its records follow
+SEGMENT_START = len(SEGMENT_MAGIC)
 
 
 class DamagedRecord(Exception):
@@ -127,40 +129,67 @@ def decode_payload(payload: bytes) -> QueuedEntry:
                        enqueued_ns)
 
 
+_HEADER = struct.Struct("<IIQqB")  # a record's first bytes: crc32, length, seq, enqueued_ns, flags
+_HEADER_SIZE = _FRAME.size + _FIXED.size  # what must be there to read a header (meta length too)
+_WALK_BLOCK = 1 << 20  # bytes read at a time by walk_records
+
+
+def _header(raw: bytes | memoryview, at: int, offset: int, end: int,
+            seq: int) -> tuple[int, int, int, int]:
+    """(crc, payload length, enqueued_ns, flags) of the header at raw[at:], checked to be
+    record `seq`'s (starting at `offset` in the file and ending by `end`): the one check of a
+    record's framing, for `read_record` and `walk_records` alike."""
+    if len(raw) - at < _HEADER_SIZE:
+        raise DamagedRecord("short record header")
+    crc, length, found, enqueued_ns, flags = _HEADER.unpack_from(raw, at)
+    if length < _FIXED.size or offset + _FRAME.size + length > end:
+        raise DamagedRecord(f"record length {length} runs past the segment")
+    if found != seq:
+        raise DamagedRecord(f"record {found} where {seq} was expected")
+    return crc, length, enqueued_ns, flags
+
+
+def _check_crc(framed: bytes | memoryview, length: int, crc: int) -> None:
+    """Check a record's CRC against `framed`, its bytes from its length field on."""
+    if len(framed) < _LENGTH.size + length:
+        raise DamagedRecord("short record")
+    if zlib.crc32(framed) != crc:
+        raise DamagedRecord("checksum mismatch")
+
+
 def read_record(fd: int, offset: int, end: int, seq: int, *,
                 whole: bool) -> tuple[int, int, bytes, bool]:
     """(enqueued_ns, size on disk, payload, is a statement) of record `seq` at `offset`,
     which must end by `end`. Only a `whole` read returns the payload and checks the CRC; else
     b"" (skipping a record needs its length and kind, not its body)."""
-    raw = pread(fd, _FRAME.size + _FIXED.size, offset)
-    if len(raw) < _FRAME.size + _FIXED.size:
-        raise DamagedRecord("short record header")
-    crc, length = _FRAME.unpack_from(raw)
-    if length < _FIXED.size or offset + _FRAME.size + length > end:
-        raise DamagedRecord(f"record length {length} runs past the segment")
-    found, enqueued_ns, flags, _ = _FIXED.unpack_from(raw, _FRAME.size)
-    if found != seq:
-        raise DamagedRecord(f"record {found} where {seq} was expected")
+    crc, length, enqueued_ns, flags = _header(pread(fd, _HEADER_SIZE, offset), 0, offset, end,
+                                              seq)
     payload = b""
     if whole:
-        payload = pread(fd, length, offset + _FRAME.size)
-        if zlib.crc32(payload, zlib.crc32(_LENGTH.pack(length))) != crc:
-            raise DamagedRecord("checksum mismatch")
+        framed = pread(fd, _LENGTH.size + length, offset + _CRC.size)
+        _check_crc(framed, length, crc)
+        payload = framed[_LENGTH.size:]
     return enqueued_ns, _FRAME.size + length, payload, bool(flags & _FLAG_STATEMENT)
 
 
-_HEADER = struct.Struct("<IIQqB")  # a record's first bytes, through its flags
-_WALK_BLOCK = 1 << 20  # bytes read at a time by walk_records
+def record_crc(fd: int, offset: int, end: int, seq: int) -> tuple[int, int]:
+    """(crc, size on disk) of record `seq` at `offset`, its framing checked as `read_record`
+    checks it: what a segment's side file is checked against (replay_index)."""
+    crc, length, _, _ = _header(pread(fd, _HEADER_SIZE, offset), 0, offset, end, seq)
+    return crc, _FRAME.size + length
 
 
 @dataclass(frozen=True, slots=True)
 class RecordWalk:
     """What `walk_records` found: where each statement starts, as (seq, offset), and where
-    the walk stopped (`offset`, at record `seq`): the end, or the first damaged record."""
+    the walk stopped (`offset`, at record `seq`): the end, or the first damaged record, and
+    then why (`damage`). `last` is where the last record it passed starts (-1: none)."""
 
     statements: list[tuple[int, int]]
     offset: int
     seq: int
+    last: int = -1
+    damage: str | None = None
 
 
 def walk_records(fd: int, offset: int, end: int, seq: int, *, whole: bool) -> RecordWalk:
@@ -169,30 +198,29 @@ def walk_records(fd: int, offset: int, end: int, seq: int, *, whole: bool) -> Re
     a read per record cost about 5 us, most of a queue's opening when its records are
     small."""
     statements: list[tuple[int, int]] = []
-    block, base = b"", offset
-    header = _FRAME.size + _FIXED.size
-    unpack, crc32, pack_length = _HEADER.unpack_from, zlib.crc32, _LENGTH.pack
-    while offset < end:
-        at = offset - base
-        if at + header > len(block):
-            block, base, at = pread(fd, min(_WALK_BLOCK, end - offset), offset), offset, 0
-            if len(block) < header:
-                break
-        crc, length, found, _, flags = unpack(block, at)
-        size = _FRAME.size + length
-        if length < _FIXED.size or offset + size > end or found != seq:
-            break
-        if whole:
-            if at + size > len(block):  # a record longer than what is left of the block
-                block, base, at = pread(fd, max(_WALK_BLOCK, size), offset), offset, 0
-            payload = memoryview(block)[at + _FRAME.size:at + size]
-            if len(payload) < length or crc32(payload, crc32(pack_length(length))) != crc:
-                break
-        if flags & _FLAG_STATEMENT:
-            statements.append((seq, offset))
-        offset += size
-        seq += 1
-    return RecordWalk(statements, offset, seq)
+    block, base, last = memoryview(b""), offset, -1
+    header, check_crc = _header, _check_crc
+    try:
+        while offset < end:
+            at = offset - base
+            if at + _HEADER_SIZE > len(block):
+                block = memoryview(pread(fd, min(_WALK_BLOCK, end - offset), offset))
+                base, at = offset, 0
+            crc, length, _, flags = header(block, at, offset, end, seq)
+            size = _FRAME.size + length
+            if whole:
+                if at + size > len(block):  # a record longer than what is left of the block
+                    block = memoryview(pread(fd, max(_WALK_BLOCK, size), offset))
+                    base, at = offset, 0
+                check_crc(block[at + _CRC.size:at + size], length, crc)
+            if flags & _FLAG_STATEMENT:
+                statements.append((seq, offset))
+            last = offset
+            offset += size
+            seq += 1
+    except DamagedRecord as exc:
+        return RecordWalk(statements, offset, seq, last, str(exc))
+    return RecordWalk(statements, offset, seq, last)
 
 
 def pread(fd: int, count: int, offset: int) -> bytes:

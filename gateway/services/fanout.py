@@ -47,7 +47,7 @@ from translators.lineprotocol.rewrite import (
     SplitKey,
     rescale_timestamps,
     resolve_auto,
-    split_numbered,
+    split_placed,
     stamp_missing,
 )
 
@@ -387,7 +387,7 @@ class Fanout:
 class _Split(Generic[K]):
     """A batch split among targets: the plain body split (its crashing points blanked out
     when a part goes to a 1.x or 2.x upstream), the guard that answers for them, and each
-    place's parts (`split_numbered`) and their lines joined, in body order of first line."""
+    place's part (`split_placed`: its lines in body order)."""
 
     plain: Forward
     guard: Guard | None
@@ -414,10 +414,7 @@ def _split(forward: Forward, limit: int, key: SplitKey, place: Callable[[bytes],
 
 
 def _placed(body: bytes, key: SplitKey, place: Callable[[bytes], K]) -> dict[K, list[Part]]:
-    groups: dict[K, list[Part]] = {}
-    for name, part in split_numbered(body, key).items():
-        groups.setdefault(place(name), []).append(part)
-    return groups
+    return {at: [part] for at, part in split_placed(body, key, place).items()}
 
 
 def _plain(forward: Forward, limit: int) -> Forward:

@@ -25,6 +25,7 @@ from translators.lineprotocol.model import (
     TIME_COLUMN,
     ParsedBatch,
     named_refusal,
+    refused_for_time_key,
 )
 from translators.lineprotocol.rewrite import Part
 
@@ -144,6 +145,14 @@ def _dropped_by_1x(refusal: str, dropped: int, parts: list[Part], numbers: list[
         return PartialWrite(errors, written=total - dropped - parsed.error_count,
                             dropped=dropped, beyond_retention=dropped,
                             omitted=dropped + parsed.error_count - len(errors))
+    if _time_keys_alone(refusal, dropped, refused, parsed.refused_count):
+        # Every shard refuses a point for its `time` key, so the parser's refusals are all
+        # that 1.x refused; over several shard groups it counts those of the shard whose
+        # answer came first (PointsWriter returns the first shard's error): all are
+        # counted, as one shard holding them all counts them, and as the native store does
+        return PartialWrite(errors, written=total - parsed.error_count,
+                            dropped=parsed.refused_count,
+                            omitted=parsed.error_count - len(errors))
     conflicting = _conflicting(refusal, parsed, parts, numbers)
     refused = sorted(refused + conflicting, key=lambda e: e.line_number)
     if parsed.refused_count + len(conflicting) != dropped or named_refusal(refused) != refusal:
@@ -151,6 +160,15 @@ def _dropped_by_1x(refusal: str, dropped: int, parts: list[Part], numbers: list[
     return PartialWrite(sorted(errors + conflicting, key=lambda e: e.line_number),
                         written=total - parsed.error_count - len(conflicting), dropped=dropped,
                         omitted=parsed.error_count - len(errors))
+
+
+def _time_keys_alone(refusal: str, dropped: int, refused: list[LineError],
+                     refused_count: int) -> bool:
+    """True when 1.x's refusal of a part is one of its refused points' `time` key refusals,
+    all those described are such refusals, and it counts no more points than they are."""
+    return (refused_for_time_key(refusal) and 0 < dropped <= refused_count
+            and any(e.reason == refusal for e in refused)
+            and all(refused_for_time_key(e.reason) for e in refused))
 
 
 def _conflicting(refusal: str, parsed: ParsedBatch, parts: list[Part],

@@ -26,7 +26,7 @@ from gateway.services.routing import RelayedError
 from gateway.services.upstream_guard import GUARDED, Guard
 from gateway.services.upstream_replies import reworded
 from translators.lineprotocol import LineError, Precision
-from translators.lineprotocol.model import MAX_LINE_ERRORS, time_tag_refusal
+from translators.lineprotocol.model import MAX_LINE_ERRORS, refused_for_time_key
 from translators.lineprotocol.rewrite import Part
 
 
@@ -214,17 +214,13 @@ def _failed(error: BaseException, guard: Guard | None, targets: tuple[str, ...],
     return failed
 
 
-# The reasons the parser refuses a point that parsed with (a `time` tag, a `time` field
-# alone: translators.lineprotocol.slow._refuse): the native store's parser describes the
-# first MAX_LINE_ERRORS of these and of the lines that did not parse together. A field
-# given two types in one line is refused by the parser too, in the words of the store's
-# refusal of a type its catalog does not hold: counted with the store's.
-_PARSER_REFUSALS = (time_tag_refusal("").partition(" on ")[0],
-                    'invalid field name: input field "time"')
-
-
 def _by_parser(error: LineError) -> bool:
-    return not error.parsed or error.reason.startswith(_PARSER_REFUSALS)
+    # The parser refuses a point that parsed for a `time` tag or a `time` field alone
+    # (translators.lineprotocol.slow._refuse): the native store's parser describes the
+    # first MAX_LINE_ERRORS of these and of the lines that did not parse together. A field
+    # given two types in one line is refused by the parser too, in the words of the store's
+    # refusal of a type its catalog does not hold: counted with the store's.
+    return not error.parsed or refused_for_time_key(error.reason)
 
 
 def _stored(result: WriteOutcome | BaseException) -> bool:

@@ -595,3 +595,96 @@ async def test_type_conflicts_of_two_measurements_in_two_1x_shards_are_left_as_1
         series = (await stored.json())["results"][0]["series"]
     assert {s["name"]: s["values"][0][1:] for s in series} == {"up": [1, None],
                                                               "uq": [None, 1]}
+
+
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_refusals_past_1000_are_described_from_the_first_in_line_order(
+        aiohttp_client: Callable, tmp_path: Path, influxdb1: Influxd, api: str) -> None:
+    # `a` and `b` hold float fields, and the body gives them integers: b's point on line 2,
+    # then 1,001 of a's (its chunk starts on line 1, whose point the store takes). 1.6.7
+    # names the first refusal in line order, b's; the native store checked a's chunk first
+    # and described its first 1,000 refusals, leaving b's out (and named a's conflict); a
+    # split sent its native part grouped by measurement, a's lines before b's
+    client = await gateway(
+        aiohttp_client, tmp_path, influxdb1,
+        RouteConfig(database="ordered", measurement="up", targets=("one",)),
+        RouteConfig(database="*", targets=("native",)))
+    await databases(client, influxdb1, "ordered")
+    async with client.session.post(f"{influxdb1.url}/query",
+                                   params={"q": "CREATE DATABASE direct"}) as created:
+        assert created.status == 200
+    typed = b"a v=1.5 1\nb w=1.5 1"
+    async with client.session.post(f"{influxdb1.url}/write", params={"db": "direct"},
+                                   data=typed) as written:
+        assert written.status == 204
+    for database in ("ordered", "whole"):
+        assert await answer(client, "v1", database, typed) == (204, None)
+    lines = ["a u=1 1", "b w=1i 2", *(f"a v={k}i {k + 3}" for k in range(1001)), "up v=1 5"]
+    body = "\n".join(lines).encode()
+    split = await answer(client, api, "ordered", body)
+    whole = await answer(client, api, "whole", body)
+    assert split == whole
+    conflict = ('field type conflict: input field "w" on measurement "b" is type integer, '
+                "already exists as type float")
+    if api == "v1":
+        async with client.session.post(f"{influxdb1.url}/write", params={"db": "direct"},
+                                       data=body) as direct:
+            assert (direct.status, await direct.json()) == split
+        assert split == (400, {"error": f"partial write: {conflict} dropped=1002"})
+    elif api == "v2":
+        assert isinstance(split[1], dict)
+        assert split[1]["line"] == 2
+        described = split[1]["message"].split("\n")
+        assert described[0] == f"partial write error (2 written): {conflict}"
+        assert len(described) == 1 + 1000 and described[-1] == "... and 2 more rejected lines"
+    else:
+        assert isinstance(split[1], dict)
+        assert [entry["line_number"] for entry in split[1]["data"]] == list(range(2, 102))
+
+
+DAY30 = 30 * 86400 * 10**9
+
+
+@pytest.mark.parametrize("later", [pytest.param(7, id="one-shard-group"),
+                                   pytest.param(DAY30, id="two-shard-groups")])
+@pytest.mark.parametrize("api", list(WRITES))
+async def test_points_refused_for_a_time_key_on_several_1x_shards_are_all_counted(
+        aiohttp_client: Callable, tmp_path: Path, servers: tuple[Influxd, Influxd], api: str,
+        later: int) -> None:
+    # Each shard's 1.x refuses its part's points with a `time` tag or field alone; with
+    # them in two shard groups (1970's first week and thirty days on) it counts one
+    # group's (its PointsWriter answers the first shard's error), so each part's count fell
+    # short of its refused points and the answer was one 1.x's (`dropped=1`). Every shard
+    # refuses them: all are counted, named as the native store names them for the whole
+    # body, and as one 1.6.7 answers when they meet one shard
+    database = f"timekeyed_{api}_{later}"
+    client = await with_1x(aiohttp_client, tmp_path,
+                           {"a": servers[0].url, "b": servers[1].url}, shards(database))
+    for server in servers:
+        async with client.session.post(f"{server.url}/query", params={
+                "q": f"CREATE DATABASE {database}"}) as created:
+            assert created.status == 200
+    async with client.session.post(f"{servers[0].url}/query", params={
+            "q": f"CREATE DATABASE direct_{database}"}) as created:
+        assert created.status == 200
+    assert (await client.post("/query", data={"q": "CREATE DATABASE whole"})).status == 200
+    assert [shard_of(f"m{k}") for k in range(1, 7)] == ["a", "b", "b", "a", "b", "b"]
+    body = "\n".join(["m1,time=1 v=1 1", "m2,time=1 v=1 2", f"m3 time=1 {later}",
+                      f"m4,time=2 v=1 {later + 1}", "m5 v=1 5", "m6,time=1 v=1 6",
+                      "m5 v=x 7"]).encode()
+    split = await answer(client, api, database, body)
+    whole = await answer(client, api, "whole", body)
+    assert split == whole
+    if api != "v1":
+        return
+    refusal = ('partial write: invalid tag key: input tag "time" on measurement "{}" is '
+               "invalid dropped={}")
+    assert split == (400, {"error": refusal.format("m1", 5)})
+    async with client.session.post(f"{servers[0].url}/write", params={
+            "db": f"direct_{database}"}, data=body) as direct:
+        directly = (direct.status, await direct.json())
+    if later == 7:
+        assert directly == split
+    else:  # one shard group's points: m1, m2 and m6, or m3 and m4 (its first `time` tag)
+        assert directly in [(400, {"error": refusal.format(*first)})
+                            for first in (("m1", 3), ("m4", 2))]

@@ -82,7 +82,18 @@ def time_tag_refusal(measurement: str) -> str:
     return f'invalid tag key: input tag "time" on measurement "{measurement}" is invalid'
 
 
+def time_field_refusal(measurement: str) -> str:
+    return f'invalid field name: input field "time" on measurement "{measurement}" is invalid'
+
+
+def refused_for_time_key(reason: str) -> bool:
+    """True for 1.x's refusal of a point with a `time` tag, or a `time` field alone: every
+    shard refuses such a point, whatever it holds, and the parser refuses it too."""
+    return reason.startswith(_TIME_KEY_REFUSALS)
+
+
 _TIME_TAG_REFUSAL = time_tag_refusal("")[:time_tag_refusal("").index(" on ")]
+_TIME_KEY_REFUSALS = (_TIME_TAG_REFUSAL, time_field_refusal("").partition(" on ")[0])
 
 
 # 1.x's reason for points older than the retention policy the write addresses allows.

@@ -23,9 +23,10 @@ bytes call for it depends on the job (see `_FOR_STAMPING`). Stamping first check
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 
 from .precision import Precision, auto_multiplier
 from .spans import (
@@ -54,6 +55,7 @@ _FOR_SPLITTING = b'"'
 _DIGITS = b"0123456789-\n\r"  # an integer token, the newlines joining them, a line's CR
 
 SplitKey = Literal["measurement", "series"]
+P = TypeVar("P")  # where split_placed sends a group: a route, or a shard's target
 
 
 def rescale_timestamps(body: bytes, source: Precision, target: Precision) -> bytes:
@@ -238,6 +240,27 @@ def split_numbered(body: bytes, key: SplitKey) -> dict[bytes, Part]:
         for first, entry in entries:
             numbers.extend(range(first, first + entry.count(b"\n") + 1))
         parts[name] = Part(b"\n".join(entry for _, entry in entries), numbers, len(entries))
+    return parts
+
+
+def split_placed(body: bytes, key: SplitKey, place: Callable[[bytes], P]) -> dict[P, Part]:
+    """`split_numbered`'s groups placed (`place` maps a group's key to where it goes), the
+    groups of one place joined as one part whose lines keep their order in `body`: a
+    target describing the first of the lines it refuses then describes the first in the
+    caller's order, as 1.x does for the whole body (grouped by key, a later group's lines
+    came after an earlier group's, whatever their order in `body`)."""
+    if key not in ("measurement", "series"):
+        raise ValueError(f"cannot split by {key!r}: expected measurement or series")
+    placed: dict[P, list[list[tuple[int, bytes]]]] = {}
+    for name, entries in _group(body, key).items():
+        placed.setdefault(place(name), []).append(entries)
+    parts: dict[P, Part] = {}
+    for at, groups in placed.items():
+        entries = groups[0] if len(groups) == 1 else list(heapq.merge(*groups))  # by line
+        numbers: list[int] = []
+        for first, entry in entries:
+            numbers.extend(range(first, first + entry.count(b"\n") + 1))
+        parts[at] = Part(b"\n".join(entry for _, entry in entries), numbers, len(entries))
     return parts
 
 

@@ -16,6 +16,7 @@ from .model import (
     MAX_KEY_LENGTH,
     TIME_COLUMN,
     FieldType,
+    time_field_refusal,
     time_tag_refusal,
 )
 from .precision import TIME_OUT_OF_RANGE, Precision, TimestampOutOfRange, scale_to_nanos
@@ -165,8 +166,7 @@ def _refuse(measurement: str, tags: dict[str, str],
     if TIME_COLUMN in tags:
         raise PointRefused(time_tag_refusal(measurement))
     if fields.pop(TIME_COLUMN, None) is not None and not fields:
-        raise PointRefused(
-            f'invalid field name: input field "time" on measurement "{measurement}" is invalid')
+        raise PointRefused(time_field_refusal(measurement))
     if conflict is not None:
         raise PointRefused(conflict)
 

@@ -8,6 +8,7 @@ for a merge.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -35,7 +36,10 @@ _TIMESTAMP = pa.timestamp("ns")
 
 @dataclass(slots=True)
 class Refusals:
-    """Rows the catalog refuses: (line, reason) of the first MAX_LINE_ERRORS, and a count."""
+    """Rows the catalog refuses: (line, reason) of the first MAX_LINE_ERRORS in line order,
+    and a count. Chunks are checked in the order of their first line, so a later chunk may
+    refuse earlier lines: 1.6.7 names the first refusal in line order, and a split write's
+    answer describes its parts' first in line order too."""
 
     kept: list[tuple[int, str]] = field(default_factory=list)
     count: int = 0
@@ -43,16 +47,20 @@ class Refusals:
 
     def add(self, lines: Sequence[int], reason: str) -> None:
         self.count += len(lines)
-        room = MAX_LINE_ERRORS - len(self.kept)
-        if room > 0:
-            self.kept.extend((line, reason) for line in lines[:room])
+        self._keep([(line, reason) for line in lines[:MAX_LINE_ERRORS]])
 
     def add_rows(self, lines: Sequence[int], rows: pa.Array, reason: str) -> None:
-        """Refuse the given row positions of a chunk whose rows stand on `lines`."""
+        """Refuse the given row positions (ascending) of a chunk whose rows stand on
+        `lines`."""
         self.count += len(rows)
-        room = MAX_LINE_ERRORS - len(self.kept)
-        if room > 0:
-            self.kept.extend((lines[row], reason) for row in rows[:room].to_pylist())
+        self._keep([(lines[row], reason) for row in rows[:MAX_LINE_ERRORS].to_pylist()])
+
+    def _keep(self, refused: list[tuple[int, str]]) -> None:
+        # a chunk's lines ascend: its first MAX_LINE_ERRORS are all it can add to the first
+        kept = self.kept + refused
+        if len(kept) > MAX_LINE_ERRORS:
+            kept = heapq.nsmallest(MAX_LINE_ERRORS, kept, key=lambda refusal: refusal[0])
+        self.kept = kept
 
 
 @dataclass(frozen=True, slots=True)
