@@ -47,7 +47,7 @@ from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
 from translators.influxql.decode import finished_v1_msgpack
 from translators.influxql.render import render
-from translators.influxql.results import Series, StatementResult
+from translators.influxql.results import Series, StatementResult, stopped_at
 from translators.influxql.screen import may_change, may_read_elsewhere, names_databases
 
 log = logging.getLogger(__name__)
@@ -389,18 +389,8 @@ class RoutedInfluxQL:
 def cut_short(finished: list[StatementResult], error: str, count: int, chunked: bool
               ) -> list[StatementResult]:
     """The results of a request of `count` statements whose first `finished` answered and
-    whose next failed with `error`, as 1.x and the native store (influxql.py) answer it: the
-    error under the next id, then "not executed" under that id for each statement left (an
-    unchunked answer keeps an id's last result, so there only the notice shows when any are
-    left). A request already stopped by a statement's error is answered as it was."""
-    if any(r.error is not None for r in finished) or len(finished) >= max(count, 1):
-        return finished
-    index = len(finished)
-    left = max(count - 1 - index, 0)
-    if chunked:
-        return [*finished, StatementResult(index, error=error),
-                *(StatementResult(index, error="not executed") for _ in range(left))]
-    return [*finished, StatementResult(index, error="not executed" if left else error)]
+    whose next failed with `error`, as 1.x and the native store answer it (`stopped_at`)."""
+    return stopped_at(finished, StatementResult(len(finished), error=error), count, chunked)
 
 
 def _listed(statement_id: int, names: list[str]) -> StatementResult:
