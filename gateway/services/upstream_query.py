@@ -40,6 +40,7 @@ from gateway.services.routing import (
     with_failover,
 )
 from gateway.services.shard_read import ShardedReads, changes_shards, wants_shards
+from gateway.services.statement_steps import first_result, in_turn
 from gateway.services.target_statements import TargetStatements, fetch_results
 from gateway.services.upstream_watch import finished_json, json_statements, relays_json
 from gateway.watch import started, watched
@@ -128,11 +129,11 @@ class RoutedInfluxQL:
         if route.mode == "shard" and not route.read and len(targets) > 1 and wants_shards(
                 statements):
             # Each shard holds part of the data: all are asked and their answers merged.
-            asked = self._sharded.execute(targets, statements, request,
-                                          whole_series=route.shard_by == "measurement")
+            whole = route.shard_by == "measurement"
             if changes_shards(statements):  # not cut short: some shards would have run it
-                return await asked
-            return await self._watched(asked, statements, request, since)
+                return await self._sharded.execute(targets, statements, request,
+                                                   whole_series=whole)
+            return await self._sharded_reads(targets, statements, request, whole, since)
         if route.mode == "shard" and route.read and changes_shards(statements):
             # Reads come from the read target, but each shard holds part of the data: what
             # changes it reaches them all, or a DELETE leaves the other shards' points.
@@ -170,8 +171,10 @@ class RoutedInfluxQL:
         generations = {self._router.generation(t) for t in targets if t != NATIVE}
         if None in generations:
             return None  # an upstream no longer configured: the parsed path reports it
-        if Generation.V1 in generations and self._timeout is not None and ";" in request.text:
-            return None  # may be several statements: read as each finishes (`_upstream`)
+        if ";" in request.text and (self._timeout is not None or Generation.V3 in generations):
+            # may be several statements: read as 1.x finishes each, or sent to 2.x and 3 one
+            # at a time (`_upstream`)
+            return None
         if generations - {Generation.V1} and (
                 not request.database  # answered by the native store when parsed
                 or may_read_elsewhere(request.text)  # 2.x and 3 need qualified names rewritten
@@ -186,26 +189,14 @@ class RoutedInfluxQL:
     async def _per_statement(self, statements: list[ast.Statement],
                              request: InfluxQLRequest, since: float) -> InfluxQLAnswer:
         """Statements that read different databases, each answered by its own route, as 1.x
-        answers them: in order, each under its id, none after the first error (`cut_short`)."""
-        answer = InfluxQLAnswer.of([], statements)
-        deadline = None if self._timeout is None else since + self._timeout
-        for index, statement in enumerate(statements):
-            if deadline is not None and index and started() > deadline:
-                # the timeout bounds the whole request, as the native store's (influxql.py)
-                error = QueryTimedOut(self._timeout or 0).message
-            else:
-                single = dataclasses.replace(request, text=render(statement))
-                result = (await self.execute(single, relay=False, since=since)).results
-                if not result:
-                    break
-                if result[0].error is None:
-                    answer.results.append(dataclasses.replace(result[0], statement_id=index))
-                    continue
-                error = result[0].error
-            answer.results = cut_short(answer.results, error, len(statements),
-                                       request.chunked)
-            break
-        return answer
+        answers them: in order, each under its id, none after the first error (`in_turn`)."""
+        async def step(statement: ast.Statement) -> StatementResult:
+            single = dataclasses.replace(request, text=render(statement))
+            return first_result((await self.execute(single, relay=False, since=since)).results)
+
+        return InfluxQLAnswer.of(await in_turn(
+            statements, step, chunked=request.chunked, timeout=self._timeout, since=since),
+            statements)
 
     async def _spanning(self, statements: list[ast.Statement], request: InfluxQLRequest,
                         databases: list[str], relay: bool, since: float) -> InfluxQLAnswer:
@@ -232,6 +223,29 @@ class RoutedInfluxQL:
             return await self._read(target, request, statements, relay, since)
 
         return await with_failover(targets, attempt, ", ".join(databases))
+
+    async def _sharded_reads(self, targets: list[str], statements: list[ast.Statement],
+                             request: InfluxQLRequest, whole_series: bool, since: float
+                             ) -> InfluxQLAnswer:
+        """Reads asked of every shard and merged, bounded by the query timeout; several are
+        asked one at a time, so those finished when it passes are kept (`in_turn`), all
+        reading one `now()`."""
+        if len(statements) == 1 or self._timeout is None:
+            return await self._watched(self._sharded.execute(
+                targets, statements, request, whole_series=whole_series), statements, request,
+                since)
+        now = self._sharded.now()
+
+        async def step(statement: ast.Statement) -> StatementResult:
+            single = dataclasses.replace(request, text=render(statement), params=None,
+                                         params_text=None)
+            return first_result((await self._watched(self._sharded.execute(
+                targets, [statement], single, whole_series=whole_series, now=now),
+                [statement], single, since)).results)
+
+        return InfluxQLAnswer.of(await in_turn(
+            statements, step, chunked=request.chunked, timeout=self._timeout, since=since),
+            statements)
 
     def _influxdb3_targets(self, database: str, measurement: str | None) -> list[str]:
         """The InfluxDB 3 upstreams among the write and read targets of the database's
@@ -278,11 +292,14 @@ class RoutedInfluxQL:
             retention_policy=request.retention_policy, epoch=request.epoch,
             params=request.params_text, accept=request.accept, chunked=request.chunked,
             chunk_size=request.chunk_size, write=not request.read_only, pretty=request.pretty)
+        if generation is not Generation.V1 and len(statements) > 1 and (
+                self._timeout is not None or generation is Generation.V3):
+            return await self._in_turn(upstream, call, statements, request, since)
         if generation is not Generation.V1:
             call = names.unqualified(call, statements, generation)
         # Several statements under a timeout are read as 1.x finishes each (its chunked
         # answer), so that those done when the timeout passes are kept, as on the native
-        # store and on 1.x itself; 2.x and 3 are not known to chunk MessagePack.
+        # store and on 1.x itself; 2.x and 3 are sent them one at a time (above).
         received = (bytearray() if self._timeout is not None and len(statements) > 1
                     and generation is Generation.V1 else None)
         if received is not None and relay_allowed and request.caller is Generation.V1 \
@@ -298,6 +315,24 @@ class RoutedInfluxQL:
             self._upstream_answer(upstream, call, statements, request, relay, received),
             statements, request, since,
             None if received is None else lambda: finished_v1_msgpack(bytes(received)))
+
+    async def _in_turn(self, upstream: Upstream, call: InfluxQLCall,
+                       statements: list[ast.Statement], request: InfluxQLRequest,
+                       since: float) -> InfluxQLAnswer:
+        """Several statements for an InfluxDB 2 or 3, sent one at a time (`statement_steps`):
+        neither is known to answer a request's statements as each finishes, and InfluxDB 3
+        takes one statement per request. Their answers are decoded, then encoded for the
+        caller as one answer."""
+        async def step(statement: ast.Statement) -> StatementResult:
+            single = names.unqualified(dataclasses.replace(
+                call, text=render(statement), params=None), [statement], upstream.generation)
+            return first_result((await self._watched(self._upstream_answer(
+                upstream, single, [statement], request, relay=False), [statement], request,
+                since)).results)
+
+        return InfluxQLAnswer.of(await in_turn(
+            statements, step, chunked=request.chunked, timeout=self._timeout, since=since),
+            statements)
 
     async def _watched(self, call: Awaitable[InfluxQLAnswer], statements: list[ast.Statement],
                        request: InfluxQLRequest, since: float,
