@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from gateway.backends.upstream.base import Generation, InfluxQLCall, Upstream, UpstreamFailure
-from gateway.config import NATIVE, RouteConfig
+from gateway.config import NATIVE
 from gateway.errors import QueryTimedOut, invalid
 from gateway.model import Namespace, PassCredentials
 from gateway.services import influxql_sources as names
@@ -42,14 +42,19 @@ from gateway.services.routing import (
 from gateway.services.shard_read import ShardedReads, changes_shards, wants_shards
 from gateway.services.statement_steps import first_result, in_turn
 from gateway.services.target_statements import TargetStatements, fetch_results
-from gateway.services.upstream_watch import finished_json, json_statements, relays_json
+from gateway.services.unparsed_route import unparsed_route
+from gateway.services.upstream_watch import (
+    chunking_of,
+    finished_json,
+    json_statements,
+    relays_json,
+)
 from gateway.watch import started, watched
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
 from translators.influxql.decode import finished_v1_msgpack
 from translators.influxql.render import render
 from translators.influxql.results import Series, StatementResult, stopped_at
-from translators.influxql.screen import may_change, may_read_elsewhere, names_databases
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +80,15 @@ class RoutedInfluxQL:
         if not self._router.active:
             return await self._native.execute(request)
         since = started() if since is None else since
-        unparsed = self._unparsed_route(request) if relay else None
+        unparsed = unparsed_route(self._router, request, self._timeout) if relay else None
         if unparsed is not None:
             # Relayed as is, without parsing (the upstream parses it anyway).
-            targets, route = unparsed
-            if not route.passthrough:
+            if not unparsed.route.passthrough:
                 request = dataclasses.replace(request, credentials=None)
             try:
                 return await with_failover(
-                    targets, lambda target: self._read(target, request, [], True, since),
+                    unparsed.targets, lambda target: self._read(
+                        target, request, [], True, since, unparsed.count),
                     request.database or "every database")
             except RelayedError as exc:
                 if exc.status == 400 and exc.reply.generation is not Generation.V1:
@@ -146,45 +151,6 @@ class RoutedInfluxQL:
         return await with_failover(
             targets, lambda target: self._read(target, request, statements, relay, since),
             database)
-
-    def _unparsed_route(self, request: InfluxQLRequest
-                        ) -> tuple[list[str], RouteConfig] | None:
-        """The read targets (and their route) of a 1.x caller's request that needs no parse to
-        be routed or rewritten, else None. That is a request whose every statement reads the
-        request's database (or one whose route serves every database), whose route sends all
-        of that database to the same targets (no shards, no measurement routes), and which
-        creates, drops or lists no database (those are answered from every target)."""
-        if request.caller is not Generation.V1 or names_databases(request.text):
-            return None
-        fixed = self._router.fixed_read_targets()
-        if fixed is not None:
-            targets, route = fixed, self._router.routes[0].route
-        elif request.database and not self._router.by_measurement(request.database):
-            route = self._router.resolve(request.database).route
-            if route.mode == "shard" and not route.read:
-                return None
-            targets = self._router.read_targets(request.database)
-        else:
-            return None
-        if route.mode in ("mirror", "shard") and may_change(request.text):
-            return None  # may change what the mirrors or shards hold too: parsed, sent to each
-        generations = {self._router.generation(t) for t in targets if t != NATIVE}
-        if None in generations:
-            return None  # an upstream no longer configured: the parsed path reports it
-        if ";" in request.text and (self._timeout is not None or Generation.V3 in generations):
-            # may be several statements: read as 1.x finishes each, or sent to 2.x and 3 one
-            # at a time (`_upstream`)
-            return None
-        if generations - {Generation.V1} and (
-                not request.database  # answered by the native store when parsed
-                or may_read_elsewhere(request.text)  # 2.x and 3 need qualified names rewritten
-                or negotiate_v1_format(request.accept) is V1Format.MSGPACK):  # re-encoded
-            return None
-        if fixed is None and may_read_elsewhere(request.text):
-            return None  # a statement may read a database that another route serves
-        if Generation.V3 in generations and may_change(request.text):
-            return None  # a DROP goes through InfluxDB 3's configure API (influxdb3_drops)
-        return targets, route
 
     async def _per_statement(self, statements: list[ast.Statement],
                              request: InfluxQLRequest, since: float) -> InfluxQLAnswer:
@@ -271,22 +237,26 @@ class RoutedInfluxQL:
         return await self._targets.results(target, statements, request)
 
     async def _read(self, target: str, request: InfluxQLRequest,
-                    statements: list[ast.Statement], relay: bool, since: float
-                    ) -> InfluxQLAnswer:
+                    statements: list[ast.Statement], relay: bool, since: float,
+                    count: int | None = None) -> InfluxQLAnswer:
         """One read target's answer: the native store's, or an upstream's (relayed as is
-        where `relay` allows)."""
+        where `relay` allows). `count`: how many statements a request relayed unparsed
+        (`statements` empty) holds."""
         if target == NATIVE:
             return await self._native.execute(request)
         dropped = await self._targets.dropped_through_api(target, statements, request)
         if dropped is not None:
             return InfluxQLAnswer.of(dropped, statements)
         return await self._upstream(self._router.upstreams[target], statements, request,
-                                    since, relay)
+                                    since, relay, count)
 
     async def _upstream(self, upstream: Upstream, statements: list[ast.Statement],
-                        request: InfluxQLRequest, since: float, relay_allowed: bool = True
-                        ) -> InfluxQLAnswer:
+                        request: InfluxQLRequest, since: float, relay_allowed: bool = True,
+                        count: int | None = None) -> InfluxQLAnswer:
+        """`count`: how many statements a request relayed unparsed holds (`statements` is
+        then empty)."""
         generation = upstream.generation
+        count = len(statements) if count is None else count
         call = InfluxQLCall(
             text=request.text, database=request.database,
             retention_policy=request.retention_policy, epoch=request.epoch,
@@ -300,14 +270,18 @@ class RoutedInfluxQL:
         # Several statements under a timeout are read as 1.x finishes each (its chunked
         # answer), so that those done when the timeout passes are kept, as on the native
         # store and on 1.x itself; 2.x and 3 are sent them one at a time (above).
-        received = (bytearray() if self._timeout is not None and len(statements) > 1
+        received = (bytearray() if self._timeout is not None and count > 1
                     and generation is Generation.V1 else None)
         if received is not None and relay_allowed and request.caller is Generation.V1 \
                 and relays_json(request):
-            # Grafana's panels: 1.x's own JSON, relayed (upstream_watch.py)
-            return await self._watched(
+            # Grafana's panels: 1.x's own JSON, relayed (upstream_watch.py), unparsed when
+            # routing needs no parse
+            answer = await self._watched(
                 json_statements(upstream, call, statements, request, received), statements,
-                request, since, lambda: finished_json(received, request))
+                request, since, lambda: finished_json(received, request), count)
+            if answer.relay is None and not statements:  # decoded: encoded as each's kind
+                answer.chunking = await chunking_of(request)
+            return answer
         relay = received is None and relay_allowed and (request.caller is Generation.V1 and (
             generation is Generation.V1
             or negotiate_v1_format(request.accept) is not V1Format.MSGPACK))
@@ -336,18 +310,19 @@ class RoutedInfluxQL:
 
     async def _watched(self, call: Awaitable[InfluxQLAnswer], statements: list[ast.Statement],
                        request: InfluxQLRequest, since: float,
-                       finished: Callable[[], list[StatementResult]] | None = None
-                       ) -> InfluxQLAnswer:
+                       finished: Callable[[], list[StatementResult]] | None = None,
+                       count: int | None = None) -> InfluxQLAnswer:
         """`call`'s answer, cancelled when the query timeout (counted from `since`) passes
         or the caller leaves. Timed out, the statements that had `finished` (read from a
-        chunked answer's first part) are kept, and the next is cut short."""
+        chunked answer's first part) are kept, and the next is cut short. `count`: how
+        many statements the request holds, when not parsed into `statements`."""
         try:
             return await watched(call, request.gone, self._timeout, since=since)
         except QueryTimedOut as exc:  # a statement's error, as the native store answers it
             done = [] if finished is None else finished()
-            return InfluxQLAnswer.of(
-                cut_short(done, exc.message, len(statements), request.chunked),
-                statements)
+            return InfluxQLAnswer.of(cut_short(
+                done, exc.message, len(statements) if count is None else count,
+                request.chunked), statements)
 
     async def _upstream_answer(self, upstream: Upstream, call: InfluxQLCall,
                                statements: list[ast.Statement], request: InfluxQLRequest,
