@@ -3,7 +3,7 @@ build's, side by side, as Grafana sends a panel's queries (joined by `;`, unchun
 `epoch=ms`).
 
     cd /tmp && PYTHONPATH=/path/to/checkout .venv/bin/python -m bench.relay_multi \\
-        --baseline /tmp/relaybase [--other NAME=TREE ...] [--rounds 4] [--requests 60]
+        --baseline /tmp/relaybase [--other NAME=TREE ...] [--rounds 4] [--requests 60] [--fresh]
 
 One private InfluxDB 1.6.7 server, A, holding Telegraf-like `cpu` points (10 hosts, one cpu,
 10 s apart); two gateways with a `single` route to A: the baseline build (a source tree,
@@ -11,18 +11,24 @@ e.g. `git archive f25cd04 | tar -x -C /tmp/relaybase`) and this checkout. Run it
 directory holding no `gateway` package: each gateway imports the tree its PYTHONPATH names.
 `--other` adds builds. For each case the sides take turns (the order reverses every round):
 median and p90 latency, and the gateway's CPU per request read from /proc. Each gateway's
-answer must be byte for byte A's, or the run stops.
+answer must be byte for byte A's, or the run stops. `--fresh` moves each request's upper time
+bounds one millisecond further than the last request's (no point lies within them), as a
+dashboard's refresh writes new bounds: no text is sent twice, so no cache of parsed texts
+answers for the parse.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
+import re
 import statistics
 import sys
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -70,6 +76,22 @@ CASES = [
 ]
 
 
+_UPPER = re.compile(r"time <= ([0-9]+)ms")
+_MOVED = itertools.count(1)  # milliseconds: a few thousand requests stay below 10 s
+
+
+def fresh_params(text: str) -> Callable[[], dict[str, str]]:
+    """The request's parameters, each time with its upper time bounds a millisecond later
+    than any request's before."""
+
+    def params() -> dict[str, str]:
+        shift = next(_MOVED)
+        return {"db": DATABASE, "epoch": "ms",
+                "q": _UPPER.sub(lambda m: f"time <= {int(m.group(1)) + shift}ms", text)}
+
+    return params
+
+
 def get(url: str, text: str) -> bytes:
     query = urllib.parse.urlencode({"db": DATABASE, "q": text, "epoch": "ms"})
     with urllib.request.urlopen(f"{url}/query?{query}", timeout=120) as response:
@@ -77,7 +99,7 @@ def get(url: str, text: str) -> bytes:
 
 
 def run(baseline: Path, others: dict[str, Path], rounds: int, requests: int,
-        clients: int) -> None:
+        clients: int, fresh: bool = False) -> None:
     base = workdir("relay_multi")
     a = influxd(base / "influxd-a")
     config = routing_config(base / "single.toml", {"a": a.url}, "single", ["a"])
@@ -108,9 +130,10 @@ def run(baseline: Path, others: dict[str, Path], rounds: int, requests: int,
                 for name in names if number % 2 == 0 else names[::-1]:
                     settle([a.process.pid, *pids.values()] if a.process else list(pids.values()))
                     before = cpu_seconds(pids[name])
+                    params = (fresh_params(text) if fresh
+                              else {"db": DATABASE, "q": text, "epoch": "ms"})
                     times[name] += asyncio.run(query_load(
-                        gateways[name].url, {"db": DATABASE, "q": text, "epoch": "ms"},
-                        clients, requests))
+                        gateways[name].url, params, clients, requests))
                     cpu[name] += cpu_seconds(pids[name]) - before
             print(f"{label} ({len(direct):,} bytes answered)")
             for name in names:
@@ -134,6 +157,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--clients", type=int, default=1)
+    parser.add_argument("--fresh", action="store_true",
+                        help="new time bounds in every request, as a dashboard's refresh")
     args = parser.parse_args()
     if (Path.cwd() / "gateway").is_dir():
         raise SystemExit("run from a directory without a gateway package (its own would be "
@@ -141,7 +166,8 @@ def main() -> None:
     os.environ.pop("PYTHONPATH", None)  # each gateway is given its own
     others = {name: Path(tree).resolve()
               for name, tree in (item.split("=", 1) for item in args.other)}
-    run(args.baseline.resolve(), others, args.rounds, args.requests, args.clients)
+    run(args.baseline.resolve(), others, args.rounds, args.requests, args.clients,
+        args.fresh)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,14 +130,17 @@ def write_rounds(sides: dict[str, str], create_on: dict[str, list[str]], bodies:
     return rates, databases
 
 
-async def query_worker(url: str, params: dict[str, str], requests: int,
-                       out: list[float]) -> None:
+Params = dict[str, str] | Callable[[], dict[str, str]]  # the same each time, or made anew
+
+
+async def query_worker(url: str, params: Params, requests: int, out: list[float]) -> None:
     """`requests` timed GETs of /query with `params` on one keep-alive connection, after
     one untimed request that opens it; any error or statement error stops the run."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
         for index in range(requests + 1):
+            sent = params() if callable(params) else params
             started = time.perf_counter()
-            async with session.get(f"{url}/query", params=params) as response:
+            async with session.get(f"{url}/query", params=sent) as response:
                 body = await response.read()
             if response.status != 200 or b'"error"' in body:
                 raise RuntimeError(f"{url}: {response.status} {body[:300]!r}")
@@ -144,7 +148,7 @@ async def query_worker(url: str, params: dict[str, str], requests: int,
                 out.append(time.perf_counter() - started)
 
 
-async def query_load(url: str, params: dict[str, str], clients: int,
+async def query_load(url: str, params: Params, clients: int,
                      requests: int) -> list[float]:
     """The request times of `clients` query workers side by side."""
     out: list[float] = []

@@ -31,7 +31,7 @@ from translators.influxql import ast, deletion, engine, shapes, show_run
 from translators.influxql.errors import InfluxQLParseError, QueryError, StatementPanic
 from translators.influxql.parser import GO_SPACE, TOO_DEEP, parse_query
 from translators.influxql.render import render
-from translators.influxql.results import Message, Series, StatementResult
+from translators.influxql.results import Message, Series, StatementResult, stopped_at
 from translators.influxql.timerange import TimeConditionError
 
 log = logging.getLogger(__name__)
@@ -122,19 +122,11 @@ class InfluxQLService:
                 result.error = exc.message
             except RecursionError:  # a tree the parser's depth limit let through, too deep
                 result.error = TOO_DEEP  # for a pass: the statement's error, not a 500
-            results.append(result)
             if result.error is not None:
                 result.series = []
-                # 1.x answers each statement after a failed one "not executed", under the
-                # failed one's id: a chunked answer sends them all, the others keep the
-                # last result of each id (so the error is overwritten by the notice).
-                following = len(statements) - 1 - index
-                if request.chunked:
-                    results.extend(StatementResult(index, error="not executed")
-                                   for _ in range(following))
-                elif following:
-                    result.error = "not executed"
+                answer.results = stopped_at(results, result, len(statements), request.chunked)
                 break
+            results.append(result)
         return answer
 
     def _panic_text(self, statements: list[ast.Statement], index: int,

@@ -94,14 +94,20 @@ class ShardedReads:
         self._generation_of = generation_of  # None: the native store
         self._clock = clock
 
+    def now(self) -> int:
+        """The time `now()` reads for a request beginning now."""
+        return self._clock()
+
     async def execute(self, targets: Sequence[str], statements: list[ast.Statement],
                       request: InfluxQLRequest, *, whole_series: bool,
-                      read_first: bool = False) -> InfluxQLAnswer:
+                      read_first: bool = False, now: int | None = None) -> InfluxQLAnswer:
         """The request's answer from every shard in `targets`; with `read_first` (a route
         whose `read` target is the first of them) only the statements that change what the
-        shards hold reach them all, and the first target alone answers the others."""
+        shards hold reach them all, and the first target alone answers the others. `now`:
+        the time `now()` reads (when the request began, for statements sent one at a
+        time), now otherwise."""
         self._refuse(targets, statements)
-        now = self._clock()
+        now = self._clock() if now is None else now
         statements = [pin_now(s, now) for s in statements]
         tag_keys: dict[int, set[str]] = {}
         indexes: dict[int, dict[str, set[bytes]]] = {}

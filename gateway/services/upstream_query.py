@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from gateway.backends.upstream.base import Generation, InfluxQLCall, Upstream, UpstreamFailure
-from gateway.config import NATIVE, RouteConfig
+from gateway.config import NATIVE
 from gateway.errors import QueryTimedOut, invalid
 from gateway.model import Namespace, PassCredentials
 from gateway.services import influxql_sources as names
@@ -40,15 +40,21 @@ from gateway.services.routing import (
     with_failover,
 )
 from gateway.services.shard_read import ShardedReads, changes_shards, wants_shards
+from gateway.services.statement_steps import first_result, in_turn
 from gateway.services.target_statements import TargetStatements, fetch_results
-from gateway.services.upstream_watch import finished_json, json_statements, relays_json
+from gateway.services.unparsed_route import unparsed_route
+from gateway.services.upstream_watch import (
+    chunking_of,
+    finished_json,
+    json_statements,
+    relays_json,
+)
 from gateway.watch import started, watched
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
 from translators.influxql.decode import finished_v1_msgpack
 from translators.influxql.render import render
-from translators.influxql.results import Series, StatementResult
-from translators.influxql.screen import may_change, may_read_elsewhere, names_databases
+from translators.influxql.results import Series, StatementResult, stopped_at
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +80,15 @@ class RoutedInfluxQL:
         if not self._router.active:
             return await self._native.execute(request)
         since = started() if since is None else since
-        unparsed = self._unparsed_route(request) if relay else None
+        unparsed = unparsed_route(self._router, request, self._timeout) if relay else None
         if unparsed is not None:
             # Relayed as is, without parsing (the upstream parses it anyway).
-            targets, route = unparsed
-            if not route.passthrough:
+            if not unparsed.route.passthrough:
                 request = dataclasses.replace(request, credentials=None)
             try:
                 return await with_failover(
-                    targets, lambda target: self._read(target, request, [], True, since),
+                    unparsed.targets, lambda target: self._read(
+                        target, request, [], True, since, unparsed.count),
                     request.database or "every database")
             except RelayedError as exc:
                 if exc.status == 400 and exc.reply.generation is not Generation.V1:
@@ -128,11 +134,11 @@ class RoutedInfluxQL:
         if route.mode == "shard" and not route.read and len(targets) > 1 and wants_shards(
                 statements):
             # Each shard holds part of the data: all are asked and their answers merged.
-            asked = self._sharded.execute(targets, statements, request,
-                                          whole_series=route.shard_by == "measurement")
+            whole = route.shard_by == "measurement"
             if changes_shards(statements):  # not cut short: some shards would have run it
-                return await asked
-            return await self._watched(asked, statements, request, since)
+                return await self._sharded.execute(targets, statements, request,
+                                                   whole_series=whole)
+            return await self._sharded_reads(targets, statements, request, whole, since)
         if route.mode == "shard" and route.read and changes_shards(statements):
             # Reads come from the read target, but each shard holds part of the data: what
             # changes it reaches them all, or a DELETE leaves the other shards' points.
@@ -146,66 +152,17 @@ class RoutedInfluxQL:
             targets, lambda target: self._read(target, request, statements, relay, since),
             database)
 
-    def _unparsed_route(self, request: InfluxQLRequest
-                        ) -> tuple[list[str], RouteConfig] | None:
-        """The read targets (and their route) of a 1.x caller's request that needs no parse to
-        be routed or rewritten, else None. That is a request whose every statement reads the
-        request's database (or one whose route serves every database), whose route sends all
-        of that database to the same targets (no shards, no measurement routes), and which
-        creates, drops or lists no database (those are answered from every target)."""
-        if request.caller is not Generation.V1 or names_databases(request.text):
-            return None
-        fixed = self._router.fixed_read_targets()
-        if fixed is not None:
-            targets, route = fixed, self._router.routes[0].route
-        elif request.database and not self._router.by_measurement(request.database):
-            route = self._router.resolve(request.database).route
-            if route.mode == "shard" and not route.read:
-                return None
-            targets = self._router.read_targets(request.database)
-        else:
-            return None
-        if route.mode in ("mirror", "shard") and may_change(request.text):
-            return None  # may change what the mirrors or shards hold too: parsed, sent to each
-        generations = {self._router.generation(t) for t in targets if t != NATIVE}
-        if None in generations:
-            return None  # an upstream no longer configured: the parsed path reports it
-        if Generation.V1 in generations and self._timeout is not None and ";" in request.text:
-            return None  # may be several statements: read as each finishes (`_upstream`)
-        if generations - {Generation.V1} and (
-                not request.database  # answered by the native store when parsed
-                or may_read_elsewhere(request.text)  # 2.x and 3 need qualified names rewritten
-                or negotiate_v1_format(request.accept) is V1Format.MSGPACK):  # re-encoded
-            return None
-        if fixed is None and may_read_elsewhere(request.text):
-            return None  # a statement may read a database that another route serves
-        if Generation.V3 in generations and may_change(request.text):
-            return None  # a DROP goes through InfluxDB 3's configure API (influxdb3_drops)
-        return targets, route
-
     async def _per_statement(self, statements: list[ast.Statement],
                              request: InfluxQLRequest, since: float) -> InfluxQLAnswer:
         """Statements that read different databases, each answered by its own route, as 1.x
-        answers them: in order, each under its id, none after the first error (`cut_short`)."""
-        answer = InfluxQLAnswer.of([], statements)
-        deadline = None if self._timeout is None else since + self._timeout
-        for index, statement in enumerate(statements):
-            if deadline is not None and index and started() > deadline:
-                # the timeout bounds the whole request, as the native store's (influxql.py)
-                error = QueryTimedOut(self._timeout or 0).message
-            else:
-                single = dataclasses.replace(request, text=render(statement))
-                result = (await self.execute(single, relay=False, since=since)).results
-                if not result:
-                    break
-                if result[0].error is None:
-                    answer.results.append(dataclasses.replace(result[0], statement_id=index))
-                    continue
-                error = result[0].error
-            answer.results = cut_short(answer.results, error, len(statements),
-                                       request.chunked)
-            break
-        return answer
+        answers them: in order, each under its id, none after the first error (`in_turn`)."""
+        async def step(statement: ast.Statement) -> StatementResult:
+            single = dataclasses.replace(request, text=render(statement))
+            return first_result((await self.execute(single, relay=False, since=since)).results)
+
+        return InfluxQLAnswer.of(await in_turn(
+            statements, step, chunked=request.chunked, timeout=self._timeout, since=since),
+            statements)
 
     async def _spanning(self, statements: list[ast.Statement], request: InfluxQLRequest,
                         databases: list[str], relay: bool, since: float) -> InfluxQLAnswer:
@@ -233,6 +190,29 @@ class RoutedInfluxQL:
 
         return await with_failover(targets, attempt, ", ".join(databases))
 
+    async def _sharded_reads(self, targets: list[str], statements: list[ast.Statement],
+                             request: InfluxQLRequest, whole_series: bool, since: float
+                             ) -> InfluxQLAnswer:
+        """Reads asked of every shard and merged, bounded by the query timeout; several are
+        asked one at a time, so those finished when it passes are kept (`in_turn`), all
+        reading one `now()`."""
+        if len(statements) == 1 or self._timeout is None:
+            return await self._watched(self._sharded.execute(
+                targets, statements, request, whole_series=whole_series), statements, request,
+                since)
+        now = self._sharded.now()
+
+        async def step(statement: ast.Statement) -> StatementResult:
+            single = dataclasses.replace(request, text=render(statement), params=None,
+                                         params_text=None)
+            return first_result((await self._watched(self._sharded.execute(
+                targets, [statement], single, whole_series=whole_series, now=now),
+                [statement], single, since)).results)
+
+        return InfluxQLAnswer.of(await in_turn(
+            statements, step, chunked=request.chunked, timeout=self._timeout, since=since),
+            statements)
+
     def _influxdb3_targets(self, database: str, measurement: str | None) -> list[str]:
         """The InfluxDB 3 upstreams among the write and read targets of the database's
         route."""
@@ -257,40 +237,51 @@ class RoutedInfluxQL:
         return await self._targets.results(target, statements, request)
 
     async def _read(self, target: str, request: InfluxQLRequest,
-                    statements: list[ast.Statement], relay: bool, since: float
-                    ) -> InfluxQLAnswer:
+                    statements: list[ast.Statement], relay: bool, since: float,
+                    count: int | None = None) -> InfluxQLAnswer:
         """One read target's answer: the native store's, or an upstream's (relayed as is
-        where `relay` allows)."""
+        where `relay` allows). `count`: how many statements a request relayed unparsed
+        (`statements` empty) holds."""
         if target == NATIVE:
             return await self._native.execute(request)
         dropped = await self._targets.dropped_through_api(target, statements, request)
         if dropped is not None:
             return InfluxQLAnswer.of(dropped, statements)
         return await self._upstream(self._router.upstreams[target], statements, request,
-                                    since, relay)
+                                    since, relay, count)
 
     async def _upstream(self, upstream: Upstream, statements: list[ast.Statement],
-                        request: InfluxQLRequest, since: float, relay_allowed: bool = True
-                        ) -> InfluxQLAnswer:
+                        request: InfluxQLRequest, since: float, relay_allowed: bool = True,
+                        count: int | None = None) -> InfluxQLAnswer:
+        """`count`: how many statements a request relayed unparsed holds (`statements` is
+        then empty)."""
         generation = upstream.generation
+        count = len(statements) if count is None else count
         call = InfluxQLCall(
             text=request.text, database=request.database,
             retention_policy=request.retention_policy, epoch=request.epoch,
             params=request.params_text, accept=request.accept, chunked=request.chunked,
             chunk_size=request.chunk_size, write=not request.read_only, pretty=request.pretty)
+        if generation is not Generation.V1 and len(statements) > 1 and (
+                self._timeout is not None or generation is Generation.V3):
+            return await self._in_turn(upstream, call, statements, request, since)
         if generation is not Generation.V1:
             call = names.unqualified(call, statements, generation)
         # Several statements under a timeout are read as 1.x finishes each (its chunked
         # answer), so that those done when the timeout passes are kept, as on the native
-        # store and on 1.x itself; 2.x and 3 are not known to chunk MessagePack.
-        received = (bytearray() if self._timeout is not None and len(statements) > 1
+        # store and on 1.x itself; 2.x and 3 are sent them one at a time (above).
+        received = (bytearray() if self._timeout is not None and count > 1
                     and generation is Generation.V1 else None)
         if received is not None and relay_allowed and request.caller is Generation.V1 \
                 and relays_json(request):
-            # Grafana's panels: 1.x's own JSON, relayed (upstream_watch.py)
-            return await self._watched(
+            # Grafana's panels: 1.x's own JSON, relayed (upstream_watch.py), unparsed when
+            # routing needs no parse
+            answer = await self._watched(
                 json_statements(upstream, call, statements, request, received), statements,
-                request, since, lambda: finished_json(received, request))
+                request, since, lambda: finished_json(received, request), count)
+            if answer.relay is None and not statements:  # decoded: encoded as each's kind
+                answer.chunking = await chunking_of(request)
+            return answer
         relay = received is None and relay_allowed and (request.caller is Generation.V1 and (
             generation is Generation.V1
             or negotiate_v1_format(request.accept) is not V1Format.MSGPACK))
@@ -299,20 +290,39 @@ class RoutedInfluxQL:
             statements, request, since,
             None if received is None else lambda: finished_v1_msgpack(bytes(received)))
 
+    async def _in_turn(self, upstream: Upstream, call: InfluxQLCall,
+                       statements: list[ast.Statement], request: InfluxQLRequest,
+                       since: float) -> InfluxQLAnswer:
+        """Several statements for an InfluxDB 2 or 3, sent one at a time (`statement_steps`):
+        neither is known to answer a request's statements as each finishes, and InfluxDB 3
+        takes one statement per request. Their answers are decoded, then encoded for the
+        caller as one answer."""
+        async def step(statement: ast.Statement) -> StatementResult:
+            single = names.unqualified(dataclasses.replace(
+                call, text=render(statement), params=None), [statement], upstream.generation)
+            return first_result((await self._watched(self._upstream_answer(
+                upstream, single, [statement], request, relay=False), [statement], request,
+                since)).results)
+
+        return InfluxQLAnswer.of(await in_turn(
+            statements, step, chunked=request.chunked, timeout=self._timeout, since=since),
+            statements)
+
     async def _watched(self, call: Awaitable[InfluxQLAnswer], statements: list[ast.Statement],
                        request: InfluxQLRequest, since: float,
-                       finished: Callable[[], list[StatementResult]] | None = None
-                       ) -> InfluxQLAnswer:
+                       finished: Callable[[], list[StatementResult]] | None = None,
+                       count: int | None = None) -> InfluxQLAnswer:
         """`call`'s answer, cancelled when the query timeout (counted from `since`) passes
         or the caller leaves. Timed out, the statements that had `finished` (read from a
-        chunked answer's first part) are kept, and the next is cut short."""
+        chunked answer's first part) are kept, and the next is cut short. `count`: how
+        many statements the request holds, when not parsed into `statements`."""
         try:
             return await watched(call, request.gone, self._timeout, since=since)
         except QueryTimedOut as exc:  # a statement's error, as the native store answers it
             done = [] if finished is None else finished()
-            return InfluxQLAnswer.of(
-                cut_short(done, exc.message, len(statements), request.chunked),
-                statements)
+            return InfluxQLAnswer.of(cut_short(
+                done, exc.message, len(statements) if count is None else count,
+                request.chunked), statements)
 
     async def _upstream_answer(self, upstream: Upstream, call: InfluxQLCall,
                                statements: list[ast.Statement], request: InfluxQLRequest,
@@ -389,18 +399,8 @@ class RoutedInfluxQL:
 def cut_short(finished: list[StatementResult], error: str, count: int, chunked: bool
               ) -> list[StatementResult]:
     """The results of a request of `count` statements whose first `finished` answered and
-    whose next failed with `error`, as 1.x and the native store (influxql.py) answer it: the
-    error under the next id, then "not executed" under that id for each statement left (an
-    unchunked answer keeps an id's last result, so there only the notice shows when any are
-    left). A request already stopped by a statement's error is answered as it was."""
-    if any(r.error is not None for r in finished) or len(finished) >= max(count, 1):
-        return finished
-    index = len(finished)
-    left = max(count - 1 - index, 0)
-    if chunked:
-        return [*finished, StatementResult(index, error=error),
-                *(StatementResult(index, error="not executed") for _ in range(left))]
-    return [*finished, StatementResult(index, error="not executed" if left else error)]
+    whose next failed with `error`, as 1.x and the native store answer it (`stopped_at`)."""
+    return stopped_at(finished, StatementResult(len(finished), error=error), count, chunked)
 
 
 def _listed(statement_id: int, names: list[str]) -> StatementResult:

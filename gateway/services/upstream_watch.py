@@ -17,8 +17,9 @@ import dataclasses
 
 from gateway.backends.upstream.base import InfluxQLCall, Upstream, UpstreamReply
 from gateway.errors import Category, GatewayError, invalid
-from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest
+from gateway.services.influxql import InfluxQLAnswer, InfluxQLRequest, parse_request
 from gateway.services.routing import RelayedError
+from translators.encoders.influxql_chunks import Chunking
 from translators.encoders.influxql_format import V1Format, negotiate_v1_format
 from translators.influxql import ast
 from translators.influxql.decode import MalformedAnswer, RequestFailed, decode_v1_chunks
@@ -64,3 +65,15 @@ def finished_json(received: bytearray, request: InfluxQLRequest) -> list[Stateme
         return finished_v1_json(bytes(received), epoch=request.epoch)
     except (RequestFailed, MalformedAnswer):
         return []
+
+
+async def chunking_of(request: InfluxQLRequest) -> dict[int, Chunking]:
+    """How 1.x chunks each statement of a request relayed unparsed, for an answer that had
+    to be decoded (cut short by the timeout, or a shape not spliced): the parse that tells
+    it is left to these rare answers. None known when the text does not parse here (the
+    encoders then guess from each result)."""
+    try:
+        statements = await parse_request(request.text, request.params)
+    except GatewayError:
+        return {}
+    return InfluxQLAnswer.of([], statements).chunking

@@ -93,18 +93,38 @@ async def test_a_routed_database_is_relayed_unparsed(client: TestClient, influxd
     assert parsed == []
 
 
-@pytest.mark.parametrize("options", [{}, {"chunked": "true"}], ids=["unchunked", "chunked"])
-async def test_several_statements_are_parsed_and_answered_as_1x_answers(
-        client: TestClient, influxdb1: Influxd, parsed: list[str],
-        options: dict[str, str]) -> None:
-    """A request that may hold several statements is parsed and its answer read as 1.x
-    finishes each statement, so that those finished are kept if the query timeout passes
-    (test_upstream_cancel); the caller still gets 1.x's answer, byte for byte."""
-    text = 'SHOW MEASUREMENTS; SHOW TAG VALUES WITH KEY = "h"'
-    via = await ask(client, str(client.make_url("")).rstrip("/"), text, db="rq_a", **options)
-    direct = await ask(client, influxdb1.url, text, db="rq_a", **options)
+SEVERAL = [
+    pytest.param('SHOW MEASUREMENTS; SHOW TAG VALUES WITH KEY = "h"', {}, False, id="json"),
+    pytest.param('SHOW MEASUREMENTS; SHOW TAG VALUES WITH KEY = "h"', {"chunked": "true"},
+                 False, id="chunked"),
+    # Grafana's panel: a regex, strings and a comment holding `;`, as the scan steps over
+    pytest.param("SELECT mean(v) FROM m WHERE h =~ /^(a|b;c)$/ AND time >= 0s AND time <= 5s "
+                 "GROUP BY time(1s) fill(null); SELECT last(v) FROM m WHERE h = 'a;b' "
+                 "-- the last; with a semicolon\n; SELECT max(v) FROM m", {"epoch": "ms"},
+                 False, id="grafana-panel"),
+    pytest.param('SELECT * FROM "m"; SELECT w FROM n', {"Accept": "application/x-msgpack"},
+                 True, id="msgpack-re-encoded"),
+    pytest.param("SELECT v / 2 FROM m; SELECT w FROM n", {}, True, id="division-unsure"),
+]
+
+
+@pytest.mark.parametrize(("text", "options", "parses"), SEVERAL)
+async def test_several_statements_are_answered_as_1x_answers(
+        client: TestClient, influxdb1: Influxd, parsed: list[str], text: str,
+        options: dict[str, str], parses: bool) -> None:
+    """A request of several statements is asked of 1.x chunked and read as it finishes each,
+    so that those finished are kept if the query timeout passes (test_upstream_cancel); the
+    caller still gets 1.x's answer, byte for byte. A JSON caller's is relayed unparsed, its
+    statements counted from a scan of the text; it is parsed where the scan is unsure (a
+    `/` that may be division) or the answer is re-encoded (MessagePack)."""
+    options = dict(options)
+    headers = {"Accept": options.pop("Accept")} if "Accept" in options else {}
+    via = await ask(client, str(client.make_url("")).rstrip("/"), text, headers, db="rq_a",
+                    **options)
+    direct = await ask(client, influxdb1.url, text, headers, db="rq_a", **options)
     assert via == direct
-    assert parsed == [text]
+    assert via[0] == 200 and b"error" not in via[2]
+    assert parsed == ([text] if parses else [])
 
 
 async def test_statements_naming_other_databases_are_still_parsed_and_routed(

@@ -270,11 +270,20 @@ def test_statements_that_cannot_be_merged_exactly_are_refused(gateway, text: str
 
 
 def test_statements_after_a_refused_one_are_not_run(gateway) -> None:
-    body = v1(gateway, "sharded", "SELECT count(value) FROM cpu; SELECT mode(value) FROM cpu; "
-              "SHOW MEASUREMENTS")[2]
-    results = json.loads(body)["results"]
-    assert [r["statement_id"] for r in results] == [0, 1]
+    """A refused statement fails as 1.x's statements fail: its error, then "not executed"
+    for each after it, under its id; unchunked, 1.x keeps an id's last result, so the notice
+    stands in the error's place (alone, or last, the error shows)."""
+    text = "SELECT count(value) FROM cpu; SELECT mode(value) FROM cpu; SHOW MEASUREMENTS"
+    body = v1(gateway, "sharded", text, chunked="true")[2]
+    results = [json.loads(line)["results"][0] for line in body.splitlines()]
+    assert [r["statement_id"] for r in results] == [0, 1, 1]
     assert results[0]["series"][0]["values"][0][1] == 320
+    assert "mode(value)" in results[1]["error"]
+    assert results[2] == {"statement_id": 1, "error": "not executed"}
+    results = json.loads(v1(gateway, "sharded", text)[2])["results"]
+    assert results[1:] == [{"statement_id": 1, "error": "not executed"}]
+    results = json.loads(v1(gateway, "sharded", text.rpartition(";")[0])[2])["results"]
+    assert [r["statement_id"] for r in results] == [0, 1]
     assert "mode(value)" in results[1]["error"]
 
 

@@ -292,6 +292,29 @@ async def test_v3_sql_passes_through_to_an_influxdb3_upstream(routed) -> None:
         assert sent.headers["authorization"] == f"Bearer {V3_TOKEN}"
 
 
+@pytest.mark.parametrize("chunked", [False, True], ids=["unchunked", "chunked"])
+async def test_several_statements_reach_an_influxdb3_one_at_a_time(routed,
+                                                                   chunked: bool) -> None:
+    """InfluxDB 3's /query runs one statement a request ("must provide only one InfluxQl
+    statement per query"): a 1.x caller's request of several is sent them one at a time and
+    answered as one, each result under its own statement's id."""
+    series = {"name": "m", "columns": ["time", "v"], "values": [[1000, 2.5]]}
+    async with FakeInfluxDB3(databases=("lake",)) as fake:
+        fake.influxql_answer = json.dumps(
+            {"results": [{"statement_id": 0, "series": [series]}]}).encode()
+        client = await routed([v3(fake.url)], [single("three")])
+        answer = await client.get("/query", params={
+            "db": "lake", "q": "SELECT v FROM m; SELECT v FROM m WHERE time > 0; ",
+            "epoch": "ns", **({"chunked": "true"} if chunked else {})})
+        assert answer.status == 200, await answer.text()
+        lines = [json.loads(line) for line in (await answer.read()).splitlines()]
+        results = [{"statement_id": n, "series": [series]} for n in (0, 1)]
+        assert lines == ([{"results": [r]} for r in results] if chunked
+                         else [{"results": results}])
+        assert [r.query["q"] for r in fake.requests_to("/query")] == [
+            "SELECT v FROM m", "SELECT v FROM m WHERE time > 0"]
+
+
 # -- faults: the caller's own format, in time, and the process keeps serving ------------------
 
 @pytest.mark.parametrize(("mode", "status"), [("garbage", 502), ("close_body", 502),

@@ -371,3 +371,62 @@ def test_a_caller_that_leaves_cancels_sql_translated_for_the_upstream(
         _assert_stopped_upstream(sql_server, within=3, mark=SLOW_SQL_MARK)
     finally:
         gateway.stop()
+
+
+def _behind(path: Path, far: GatewayProcess, kind: str) -> Path:
+    """Every database routed to `far` (a second gateway, routed to the real 1.6.7) as to an
+    InfluxDB 2 or 3 of this `kind`."""
+    path.write_text("\n".join([
+        "[[upstreams]]", 'name = "far"', f'type = "{kind}"', f'url = "{far.url}"',
+        "timeout_seconds = 600.0",
+        "[[routes]]", 'database = "*"', 'mode = "single"', 'targets = ["far"]']) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(("route", "chunked"), [
+    pytest.param("influxdb2", False, id="influxdb2"),
+    pytest.param("influxdb3", True, id="influxdb3-chunked"),
+    pytest.param("shard", False, id="shards"),
+    pytest.param("shard", True, id="shards-chunked"),
+])
+def test_statements_finished_on_influxdb2_3_and_shards_are_kept(
+        tmp_path: Path, server: Influxd, route: str, chunked: bool) -> None:
+    """On an InfluxDB 2 or 3 upstream and on a sharded route, whose answers the gateway does
+    not read statement by statement, several statements are sent one at a time: the ones
+    finished when the query timeout passes are answered as they are alone, the one cut
+    short fails with the timeout and each after it is "not executed", as on a 1.x route.
+    (They used to fail from the first statement.)"""
+    far = None
+    if route == "shard":
+        config = _shards(tmp_path / "route.toml", server)
+    else:
+        far = gateway_process(tmp_path / "far", _route(tmp_path / "far.toml", server)).start()
+        config = _behind(tmp_path / "route.toml", far, route)
+    # long enough for the quick statements through two gateways on a loaded machine; the
+    # slow one runs for minutes
+    gateway = gateway_process(tmp_path / "gw", config,
+                              INFLUX_GATEWAY_QUERY_TIMEOUT_SECONDS="8").start()
+    flags = {"chunked": "true"} if chunked else {}
+    try:
+        alone = f"{gateway.url}/query?" + urllib.parse.urlencode(
+            {"db": "db", "q": ";".join(QUICK), **flags})
+        with urllib.request.urlopen(alone, timeout=60) as response:
+            done = [r for line in _lines(response) for r in line["results"]]
+        assert [r["statement_id"] for r in done] == [0, 1] and all(r["series"] for r in done)
+        url = f"{gateway.url}/query?" + urllib.parse.urlencode(
+            {"db": "db", "q": ";".join([*QUICK, SLOW, QUICK[0]]), **flags})
+        with urllib.request.urlopen(url, timeout=60) as response:
+            answer = _lines(response)
+        if chunked:
+            assert answer == [{"results": [r]} for r in [
+                *done, {"statement_id": 2, "error": "query timed out after 8 s"},
+                {"statement_id": 2, "error": "not executed"}]]
+        else:
+            assert answer == [{"results": [*done,
+                                           {"statement_id": 2, "error": "not executed"}]}]
+        _assert_stopped_upstream(server, within=ANSWERED)
+    finally:
+        gateway.stop()
+        if far is not None:
+            far.stop()
+        _wait_for_no_slow_query(server, within=120)

@@ -8,6 +8,7 @@ RFC3339 rendering are the encoder's choice alone.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -137,6 +138,28 @@ class StatementResult:
     messages: list[Message] = field(default_factory=list)
     error: str | None = None
     partial: bool = False
+
+
+NOT_EXECUTED = "not executed"  # 1.x's result for each statement after a failed one
+
+
+def stopped_at(finished: list[StatementResult], failed: StatementResult, count: int,
+               chunked: bool) -> list[StatementResult]:
+    """The results of a request of `count` statements whose `finished` ones answered and
+    whose next one `failed` (its error, and any messages it had), as 1.x answers it: the
+    failed result under the next id, then "not executed" under that same id for each
+    statement left; an unchunked answer keeps an id's last result, so there the notice
+    replaces the error when any are left. A request already stopped by a statement's error
+    (or with nothing left to fail) is answered as it was."""
+    if any(r.error is not None for r in finished) or len(finished) >= max(count, 1):
+        return finished
+    index = len(finished)
+    failed = dataclasses.replace(failed, statement_id=index)
+    left = max(count - 1 - index, 0)
+    if chunked:
+        return [*finished, failed,
+                *(StatementResult(index, error=NOT_EXECUTED) for _ in range(left))]
+    return [*finished, dataclasses.replace(failed, error=NOT_EXECUTED) if left else failed]
 
 
 _ESCAPE_MEASUREMENT = str.maketrans({",": "\\,", " ": "\\ "})

@@ -1,5 +1,5 @@
-"""A look at a query's text without parsing it: could a statement name a database, or change
-what a database holds?
+"""A look at a query's text without parsing it: how many statements, could a statement name a
+database, or change what a database holds?
 
 A router relays a query unparsed when its route is decided by the request's own database;
 that holds only when no statement names another one. The tests here are lexical and lean
@@ -10,6 +10,8 @@ and the caller then parses, which is always right, only slower.
 from __future__ import annotations
 
 import re
+
+from .parser import GO_SPACE
 
 # CREATE/DROP DATABASE, SHOW DATABASES: statements about databases themselves.
 _DATABASE_WORD = re.compile(r"\bdatabases?\b", re.IGNORECASE)
@@ -35,3 +37,38 @@ def may_change(text: str) -> bool:
     """True when a statement of `text` may change data or schema (a mirror route sends those
     to every write target)."""
     return _CHANGE_WORD.search(text) is not None
+
+
+# What a statement count steps over whole, as 1.x's scanner reads it: a string, a quoted name,
+# a comment to the line's end, a regex after =~ or !~ (`\/` inside is a slash; possessive, so
+# that one left open is not ended early); and what it stops at: `;`, and what leaves it unsure
+# (a quote left open; a `/` anywhere else, which may be division, a `/* */` comment or a
+# regex: 1.x scans one wherever a field, source, call argument or GROUP BY term may start).
+_PIECES = re.compile(r"""
+    '(?:[^'\\\n]|\\.)*+'
+  | "(?:[^"\\\n]|\\.)*+"
+  | --[^\n]*+
+  | [=!]~[ \t\n]*+/(?:\\/|[^/\n])*+/
+  | [;'"/]
+""", re.VERBOSE)
+_BLANK = " \t\n"  # 1.x's scanner's whitespace; anything else is a token
+
+
+def statement_count(text: str) -> int | None:
+    """How many statements 1.x reads in `text` (empty ones between `;` skipped, as its
+    parser skips them), from a scan of its strings, names, comments and regexes alone; None
+    when a `/` or an unclosed quote leaves it unsure (the caller then parses)."""
+    text = text.strip(GO_SPACE)  # as 1.x's handler trims `q`
+    count, filled, position = 0, False, 0
+    for match in _PIECES.finditer(text):
+        piece = match.group()
+        filled = filled or bool(text[position:match.start()].strip(_BLANK))
+        position = match.end()
+        if piece == ";":
+            count, filled = count + filled, False
+        elif piece in ("'", '"', "/"):
+            return None
+        elif not piece.startswith("--"):
+            filled = True
+    filled = filled or bool(text[position:].strip(_BLANK))
+    return count + filled

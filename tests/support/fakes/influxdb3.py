@@ -183,6 +183,9 @@ class FakeInfluxDB3(FakeServer):
         problem = influxql_problem(params["q"])
         if problem:
             return self.error(400, f"parsing error: {problem}")
+        if len([s for s in params["q"].split(";") if s.strip()]) > 1:
+            # InfluxDB 3's /query (as /api/v3/query_influxql) runs one statement a request
+            return self.error(400, "must provide only one InfluxQl statement per query")
         accept = request.headers.get("Accept", "application/json")
         if accept not in ("application/json", "*/*", "application/csv", "text/csv"):
             return self.error(400, f"invalid mime type ({accept})")
