@@ -38,7 +38,14 @@ from .subquery_batches import (
     read_raw,
     reduce_batches,
 )
-from .subquery_calls import CallGroup, call_groups, calls_apart, evaluate_apart, join_calls
+from .subquery_calls import (
+    CallGroup,
+    call_groups,
+    calls_apart,
+    evaluate_apart,
+    filled_apart,
+    join_calls,
+)
 from .subquery_fill import statement_fills_in_runs
 from .subquery_inner import (
     aggregates,
@@ -258,14 +265,23 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                             [True, True])
         # a call without a point at a row's time reads the cursor's default: fill()'s number
         return default_runs(joined, statement)
-    pieces = [windowed(group) for group in groups] or [windowed(None)]
-    if len(pieces) < 2 or not any(series.batches for sources in pieces
-                                  for answered in sources for series in answered):
+    filled = [filled_apart(statement, group) for group in groups]
+    pieces = [windowed(None if plain else group)
+              for group, plain in zip(groups, filled, strict=True)] or [windowed(None)]
+    in_batches = any(series.batches for sources in pieces for answered in sources
+                     for series in answered)
+    if len(pieces) < 2 or not in_batches:
         return run_parent(pieces[0], bool(groups))[0]
     # each group's calls window the rows their own way: one run each, joined as 1.x's
     # cursor joins the calls' points
-    answers, batched = zip(*(run_parent(sources, True) for sources in pieces), strict=True)
-    return join_calls(list(answers), groups, list(batched))
+    answers, batched = zip(*(run_parent(sources, not plain)
+                             for sources, plain in zip(pieces, filled, strict=True)),
+                           strict=True)
+    joined = join_calls(list(answers), groups, [cut or plain for cut, plain
+                                                in zip(batched, filled, strict=True)])
+    # beside filled buckets a call without a point at a row's time reads the cursor's
+    # default (fill()'s number, the previous value)
+    return default_runs(joined, statement) if any(filled) else joined
 
 
 def _raw_reads_batches(statement: ast.SelectStatement) -> bool:

@@ -50,8 +50,9 @@ def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
     numbering that of a row null in every column they read); none where that is not
     matched: calls of both kinds in one field or of other kinds (math, integral()...),
     ORDER BY time DESC, SLIMIT/SOFFSET, several sources, and under GROUP BY time calls
-    reducing twice. Under GROUP BY time a window closes at another bucket's point too
-    (`subquery_batches.reduce_batches`)."""
+    reducing twice alone. Under GROUP BY time a window closes at another bucket's point too
+    (`subquery_batches.reduce_batches`), and calls reducing twice beside the others answer
+    their filled buckets as usual (`filled_apart`)."""
     if (descending(statement)
             or len(statement.sources) != 1 or statement.slimit or statement.soffset):
         return []
@@ -68,10 +69,10 @@ def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
         apart = apart and len(keys) == 1
         for key in keys:
             found.setdefault(key, set()).add(at)
-    if any(is_time(d) for d in statement.dimensions) and any(
+    if any(is_time(d) for d in statement.dimensions) and all(
             layers != 1 for layers, _ in found):
-        # count(), max() and the like under GROUP BY time: 1.x fills their buckets as
-        # usual, which the batches' unfilled runs do not model (not matched)
+        # count(), max() and the like alone under GROUP BY time: 1.x fills their buckets
+        # as usual, the statement's own run (beside median() and the like, `filled_apart`)
         return []
     if apart:
         return [CallGroup(layers, names, frozenset(fields))
@@ -82,6 +83,14 @@ def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
         return []
     return [CallGroup(kinds.pop(), frozenset(n for _, names in found for n in names),
                       frozenset(range(len(statement.fields))))]
+
+
+def filled_apart(statement: ast.SelectStatement, group: CallGroup) -> bool:
+    """Whether a group's calls answer the parent's own run over the subquery's rows, unbatched:
+    under GROUP BY time count(), max() and the like reduce each bucket's windows again into
+    one point, and their fill iterator fills the buckets as usual, whatever median() or
+    spread() beside them answer per batch."""
+    return group.layers == 2 and any(is_time(d) for d in statement.dimensions)
 
 
 def join_calls(answers: list[list[Series]], groups: list[CallGroup],

@@ -1127,8 +1127,9 @@ SELECTORS = [
       for fields, ident in (("abs(count(*)), spread(a)", "wildcard"),
                             ("floor(spread(/a/)), max(a)", "regex"))),
     # under the parent's GROUP BY time a batch's rows keep their buckets: a row per batch
-    # and bucket, none filled whatever fill() says (pending: beside count(), max() and the
-    # like, which fill their buckets)
+    # and bucket, none filled whatever fill() says; count(), max() and the like beside them
+    # fill their buckets as usual, joined by the cursor, a row without their point reading
+    # its default (fill()'s number, the previous value)
     *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
                    f"counters WHERE {CTH}GROUP BY time(4m30s){inner}) WHERE {CTH}"
                    f"GROUP BY time({interval}){tail}",
@@ -1146,6 +1147,12 @@ SELECTORS = [
           ("spread(a)", ", host", "20m", "", "-hosts-merged"),
           ("max(a)", ", host", "20m", "", "-hosts-merged-max"),
           ("spread(a)", "", "20m", " tz('Europe/Paris')", "-tz"),
+          ("spread(a), max(a)", "", "20m", " fill(0)", "-both-kinds-fill-number"),
+          ("spread(a), max(a)", "", "20m", " fill(previous)", "-both-kinds-fill-previous"),
+          ("spread(a), max(a)", "", "20m", " fill(none)", "-both-kinds-fill-none"),
+          ("spread(a), max(a)", ", host", "20m", ", host", "-both-kinds-by-host"),
+          ("max(a), spread(a)", "", "30m, 5m", " LIMIT 2 OFFSET 1", "-both-kinds-limit"),
+          ("median(a), count(a)", "", "20m", " fill(7)", "-median-count-fill-number"),
           # not yet (pending): a transformation over the calls
           ("cumulative_sum(spread(a))", "", "20m", "", "-transform"))),
     # past the subquery's rows max() fills its buckets as usual (spread() answers none), and
@@ -1157,7 +1164,11 @@ SELECTORS = [
       for fields, interval, tail, ident in (
           ("max(a)", "1h, 30m", "", "max-fills-past-rows"),
           ("spread(a)", "20m", "", "spread-fills-nothing-past-rows"),
-          ("spread(a)", "1h", " tz('Asia/Kolkata')", "tz-half-hour"))),
+          ("spread(a)", "1h", " tz('Asia/Kolkata')", "tz-half-hour"),
+          # max() fills the buckets past the rows, spread() reading the cursor's default
+          ("spread(a), max(a)", "20m", "", "both-kinds-fills-past-rows"),
+          ("spread(a), max(a)", "20m", " fill(previous)", "both-kinds-previous-past-rows"),
+          ("spread(a) - max(a)", "20m", " fill(1)", "both-kinds-math-fill-number"))),
     # a multi-row selector's rows come bucket by bucket, then series by series, each series'
     # points ascending; a parent's GROUP BY time that merges the series reduces each run of
     # one of its buckets in that order apart (a row per run)
