@@ -66,6 +66,7 @@ from .subquery_rows import SEQUENCE, Virtual, add_series, drop_uncast, positions
 from .subquery_rows import schema as schema_of
 from .subquery_rows import table as table_of
 from .subquery_runs import default_runs, fill_runs, number_runs, sample_run_fields
+from .subquery_transforms import evaluate_transforms, transforms_apart
 from .subquery_types import (
     add_types,
     check_parent_types,
@@ -94,15 +95,32 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                            paged_by: tuple[ast.Dimension, ...] | None = None,
                            keep_nan: bool = False,
                            mapped: tuple[int, int] | None = None,
-                           read_once: bool = False) -> list[Series]:
+                           read_once: bool = False, plain_transforms: bool = False,
+                           seen_batches: list[bool] | None = None) -> list[Series]:
     """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery;
     `keep_nan`: then its NaN stay too (`SelectPlan.keep_nan`); `mapped`: the outermost
     statement's time range, whose shard groups 1.x maps for every subquery below it;
-    `read_once`: its parent's transformations read it (`SelectPlan.read_once`)."""
+    `read_once`: its parent's transformations read it (`SelectPlan.read_once`);
+    `plain_transforms`: its transformations of calls are computed as usual even where they
+    would be split (`transforms_apart`); `seen_batches`: told whether the parent's calls
+    read the subquery's rows in batches."""
     from .engine import select  # engine imports this module lazily; select recurses
 
     _check_parent_list(statement, now)
     check_directions(statement)
+    transforms = None if plain_transforms else transforms_apart(statement)
+    if transforms is not None:
+        # transformations of calls over batches: the calls, then the transformations; as
+        # usual where the calls read no batches
+        seen: list[bool] = []
+        found = [select_from_subqueries(one, database, schema, run, now, limits, paged_by,
+                                        keep_nan, mapped, read_once, seen_batches=seen)
+                 for one in transforms.statements]
+        if any(seen):
+            return evaluate_transforms(found, transforms, statement, now, nested=keep_nan)
+        return select_from_subqueries(statement, database, schema, run, now, limits,
+                                      paged_by, keep_nan, mapped, read_once,
+                                      plain_transforms=True)
     apart = calls_apart(statement)
     if apart is not None:  # math over calls windowed apart: the calls, then the math
         found = select_from_subqueries(apart.statement, database, schema, run, now, limits,
@@ -270,6 +288,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
               for group, plain in zip(groups, filled, strict=True)] or [windowed(None)]
     in_batches = any(series.batches for sources in pieces for answered in sources
                      for series in answered)
+    if seen_batches is not None:
+        seen_batches.append(bool(groups) and in_batches)
     if len(pieces) < 2 or not in_batches:
         return run_parent(pieces[0], bool(groups))[0]
     # each group's calls window the rows their own way: one run each, joined as 1.x's

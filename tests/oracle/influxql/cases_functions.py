@@ -1153,8 +1153,20 @@ SELECTORS = [
           ("spread(a), max(a)", ", host", "20m", ", host", "-both-kinds-by-host"),
           ("max(a), spread(a)", "", "30m, 5m", " LIMIT 2 OFFSET 1", "-both-kinds-limit"),
           ("median(a), count(a)", "", "20m", " fill(7)", "-median-count-fill-number"),
-          # not yet (pending): a transformation over the calls
-          ("cumulative_sum(spread(a))", "", "20m", "", "-transform"))),
+          # a transformation reads its call's points across the batches, several at one
+          # time (derivative() and difference() keep the first of them)
+          ("cumulative_sum(spread(a))", "", "20m", "", "-transform"),
+          ("cumulative_sum(median(a))", "", "20m", "", "-transform-median"),
+          ("difference(median(a))", "", "20m", "", "-transform-difference"),
+          ("derivative(median(a))", "", "20m", "", "-transform-derivative"),
+          ("non_negative_derivative(median(a), 1m)", "", "20m", "", "-transform-unit"),
+          ("moving_average(median(a), 2)", "", "20m", "", "-transform-moving-average"),
+          ("cumulative_sum(median(a)), cumulative_sum(max(a))", "", "20m", "",
+           "-transform-both-kinds"),
+          ("cumulative_sum(median(a)) AS c, difference(spread(a))", "", "20m", "",
+           "-transforms-two"),
+          ("cumulative_sum(median(a))", "", "20m", " LIMIT 3 OFFSET 1", "-transform-limit"),
+          ("cumulative_sum(median(a))", ", host", "20m", ", host", "-transform-by-host"))),
     # past the subquery's rows max() fills its buckets as usual (spread() answers none), and
     # tz() aligns the buckets to the zone's offset (+05:30: on the half hour)
     *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
@@ -1168,7 +1180,14 @@ SELECTORS = [
           # max() fills the buckets past the rows, spread() reading the cursor's default
           ("spread(a), max(a)", "20m", "", "both-kinds-fills-past-rows"),
           ("spread(a), max(a)", "20m", " fill(previous)", "both-kinds-previous-past-rows"),
-          ("spread(a) - max(a)", "20m", " fill(1)", "both-kinds-math-fill-number"))),
+          ("spread(a) - max(a)", "20m", " fill(1)", "both-kinds-math-fill-number"),
+          # each transformation reads its own call's points: max()'s filled nulls are none
+          ("cumulative_sum(median(a)), cumulative_sum(max(a))", "20m", "",
+           "transform-both-kinds-past-rows"),
+          ("cumulative_sum(mean(a)), difference(median(a))", "20m", "",
+           "transform-both-kinds-own-points"),
+          ("difference(median(a)), cumulative_sum(max(a))", "20m", " fill(none)",
+           "transform-both-kinds-fill-none"))),
     # a multi-row selector's rows come bucket by bucket, then series by series, each series'
     # points ascending; a parent's GROUP BY time that merges the series reduces each run of
     # one of its buckets in that order apart (a row per run)
