@@ -65,7 +65,13 @@ from .subquery_range import (
 from .subquery_rows import SEQUENCE, Virtual, add_series, drop_uncast, positions, row_count
 from .subquery_rows import schema as schema_of
 from .subquery_rows import table as table_of
-from .subquery_runs import default_runs, fill_runs, number_runs, sample_run_fields
+from .subquery_runs import (
+    default_runs,
+    fill_runs,
+    number_runs,
+    run_condition,
+    sample_run_fields,
+)
 from .subquery_transforms import evaluate_transforms, transforms_apart
 from .subquery_types import (
     add_types,
@@ -187,7 +193,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         out = []
         for answered, by_time, _, _ in read:
             if by_runs:
-                answered = number_runs(answered, statement, by_runs, now)
+                condition = run_condition(statement, by_runs, now)
+                kept = None if condition is None else {
+                    number: mask.to_pylist()
+                    for number, mask in _meeting(answered, condition, run).items()}
+                answered = number_runs(answered, statement, by_runs, now, kept)
             if group and answered and all(a.batches is not None for a in answered):
                 # the parent's condition filters the rows before its reducers read them
                 answered = reduce_batches(

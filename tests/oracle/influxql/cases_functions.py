@@ -1227,6 +1227,28 @@ SELECTORS = [
            "beside-first-fill-previous"),
           ("sum(s), count(m)", "time >= '2024-01-01T00:00:00Z' AND "
            "time < '2024-01-01T01:00:00Z'", " LIMIT 4 OFFSET 3", "beside-count-paged"))),
+    # spread(), median() and the like reduce each run apart too, and to them a row without a
+    # sample() point of another bucket (max()'s point of a later bucket of an earlier series,
+    # which 1.x's cursor emits between a series' sample() points) ends a window: server03's
+    # 00:00 bucket is two rows; the parent's condition drops such rows first
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, max(used) AS m "
+                   f"FROM mem WHERE {MEMW} GROUP BY time(20m), host) WHERE {where} "
+                   f"GROUP BY time({interval}){tail}",
+                   id=f"subquery-sample-parent-by-time-once-{ident}")
+      for fields, where, interval, tail, ident in (
+          ("spread(s)", MEMW, "10m", "", "spread"),
+          ("median(s)", MEMW, "10m", " fill(none)", "median"),
+          ("stddev(s)", MEMW, "10m", "", "stddev"),
+          ("mode(s)", MEMW, "30m", "", "mode"),
+          ("spread(s), median(s)", MEMW, "10m", " LIMIT 4 OFFSET 3", "two-paged"),
+          ("spread(s), max(m)", MEMW, "10m", "", "beside-max"),
+          ("spread(s)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T02:00:00Z'",
+           "10m", " fill(3)", "fill-number"),
+          ("spread(s)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T02:00:00Z'",
+           "10m", " fill(previous)", "fill-previous"),
+          ("spread(s)", f"s > 1100 AND {MEMW}", "10m", "", "condition"),
+          ("median(s)", f"s < 1500 AND {MEMW}", "10m", " fill(0)", "condition-fill"),
+          ("spread(s)", MEMW, "10m", " tz('Asia/Kolkata')", "tz"))),
     # a subquery's sample() beside max() or count(), read by a parent grouping by its tags
     # (each host's rows in emission order, a run apiece), fill()ed above or below
     *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, {call}(used) AS m "
