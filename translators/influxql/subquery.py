@@ -281,6 +281,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         return join_batches(found, statement.limit, statement.offset), True
 
     if runs:
+        if seen_batches is not None:
+            seen_batches.append(True)
         found = fill_runs(run_parent(windowed(None, runs), True, True)[0], statement, now,
                           limits.max_buckets)
         every = frozenset(range(len(statement.fields)))

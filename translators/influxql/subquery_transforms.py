@@ -1,7 +1,8 @@
 """A parent's transformations of its calls over a subquery's batches, under GROUP BY time.
 
 Where a subquery's rows come in batches (`subquery_batches.py`), `median()`, `spread()` and
-the like answer a row per batch and bucket, several at one time, none filled. 1.x's
+the like answer a row per batch and bucket, several at one time, none filled; over its
+sample() rows the calls answer a row per run of a bucket (`subquery_runs.py`). 1.x's
 transformation iterator (`cumulative_sum(median(a))`) reads those points one after the other
 across the batches, as it reads any call's points: `cumulative_sum()` adds each, `derivative()`
 and `difference()` keep the first of several points at one time, `moving_average()` takes
@@ -24,6 +25,7 @@ from .select_list import column_names, field_name, parent_columns, strip_parens
 from .subquery_batches import time_grid
 from .subquery_calls import call_groups
 from .subquery_inner import descending, is_time
+from .subquery_runs import sample_run_fields
 
 #: The transformations matched, each a function of a call's points and its arguments.
 _MATCHED = frozenset({"cumulative_sum", "difference", "non_negative_difference",
@@ -70,7 +72,7 @@ def transforms_apart(statement: ast.SelectStatement) -> TransformsApart | None:
         calls.append(call)
     statements = tuple(dataclasses.replace(statement, fields=(ast.Field(inner, "_0"),),
                                            limit=0, offset=0) for inner in index)
-    if not any(call_groups(one) for one in statements):
+    if not any(call_groups(one) or sample_run_fields(one) for one in statements):
         return None
     return TransformsApart(statements, tuple(reads), tuple(calls),
                            tuple((f.alias, field_name(f.expr)) for f in statement.fields))

@@ -1249,6 +1249,20 @@ SELECTORS = [
           ("spread(s)", f"s > 1100 AND {MEMW}", "10m", "", "condition"),
           ("median(s)", f"s < 1500 AND {MEMW}", "10m", " fill(0)", "condition-fill"),
           ("spread(s)", MEMW, "10m", " tz('Asia/Kolkata')", "tz"))),
+    # a transformation of the calls over sample() runs reads each run's row in turn
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, max(used) AS m "
+                   f"FROM mem WHERE {MEMW} GROUP BY time(20m), host) WHERE {where} "
+                   f"GROUP BY time(10m){tail}",
+                   id=f"subquery-sample-parent-by-time-runs-transform-{ident}")
+      for fields, where, tail, ident in (
+          ("cumulative_sum(sum(s))", MEMW, "", "cumulative-sum"),
+          ("difference(mean(s))", MEMW, "", "difference"),
+          ("derivative(max(s))", MEMW, "", "derivative"),
+          ("cumulative_sum(spread(s))", MEMW, "", "of-spread"),
+          ("cumulative_sum(sum(s)), cumulative_sum(max(m))", MEMW, "", "beside-max"),
+          ("cumulative_sum(sum(s))", f"s > 1100 AND {MEMW}", "", "condition"),
+          ("non_negative_difference(sum(s))", MEMW, " fill(none)", "non-negative"),
+          ("moving_average(sum(s), 3)", MEMW, " LIMIT 5", "moving-average-limit"))),
     # a subquery's sample() beside max() or count(), read by a parent grouping by its tags
     # (each host's rows in emission order, a run apiece), fill()ed above or below
     *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, {call}(used) AS m "

@@ -11,6 +11,7 @@ from translators.influxql.parser import parse_statement
 from translators.influxql.subquery_transforms import transforms_apart
 
 INNER = "(SELECT percentile(v, 5) AS a FROM m GROUP BY time(4m30s))"
+SAMPLED = "(SELECT sample(v, 5) AS s FROM m GROUP BY time(20m), host)"
 
 
 def _select(text: str) -> ast.SelectStatement:
@@ -27,6 +28,13 @@ def test_split(fields: str, tail: str, calls: int) -> None:
     found = transforms_apart(_select(f"SELECT {fields} FROM {INNER} GROUP BY time(20m){tail}"))
     assert found is not None and len(found.statements) == calls
     assert all(s.limit == 0 and len(s.fields) == 1 for s in found.statements)
+
+
+def test_split_over_sample_runs() -> None:
+    # sum() alone reduces sample() runs apart (`subquery_runs.py`), so it is split too
+    found = transforms_apart(_select(f"SELECT cumulative_sum(sum(s)) FROM {SAMPLED} "
+                                     "GROUP BY time(10m)"))
+    assert found is not None and len(found.statements) == 1
 
 
 @pytest.mark.parametrize("text", [
