@@ -292,7 +292,7 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         plain = run_parent(windowed(None), False)[0]
         joined = join_calls([found, plain], [CallGroup(2, frozenset(), runs),
                                              CallGroup(2, frozenset(), every - runs)],
-                            [True, True])
+                            [True, True], descending(statement))
         # a call without a point at a row's time reads the cursor's default: fill()'s number
         return default_runs(joined, statement)
     filled = [filled_apart(statement, group) for group in groups]

@@ -94,13 +94,14 @@ def filled_apart(statement: ast.SelectStatement, group: CallGroup) -> bool:
 
 
 def join_calls(answers: list[list[Series]], groups: list[CallGroup],
-               batched: list[bool]) -> list[Series]:
+               batched: list[bool], descending: bool = False) -> list[Series]:
     """The parent's series as 1.x's cursor joins its calls' points, from each group's answer
     (the whole statement run over the rows as that group's calls window them; only the
     group's own fields are read from it): by measurement and tag set, at each step the
     least time among the groups' next rows, one row of each group at that time. A row of a
     group whose batches were not cut apart (`batched`) holding no value in its fields is no
-    point of its calls."""
+    point of its calls. `descending`: the rows run newest first, and the greatest time is
+    taken."""
     by_key: dict[SeriesKey, list[Series | None]] = {}
     for at, answer in enumerate(answers):
         for series in answer:
@@ -123,7 +124,7 @@ def join_calls(answers: list[list[Series]], groups: list[CallGroup],
             times = [r[p][0] for r, p in zip(rows, places, strict=True) if p < len(r)]
             if not times:
                 break
-            time = min(times)
+            time = max(times) if descending else min(times)
             row: list[object] = [time] + [None] * (width - 1)
             for at, (mine, group) in enumerate(zip(rows, groups, strict=True)):
                 if places[at] < len(mine) and mine[places[at]][0] == time:

@@ -1263,6 +1263,33 @@ SELECTORS = [
           ("cumulative_sum(sum(s))", f"s > 1100 AND {MEMW}", "", "condition"),
           ("non_negative_difference(sum(s))", MEMW, " fill(none)", "non-negative"),
           ("moving_average(sum(s), 3)", MEMW, " LIMIT 5", "moving-average-limit"))),
+    # under ORDER BY time DESC the runs come buckets newest first (series and points still
+    # ascending inside), the cursor taking the greatest series, then time; the fill iterator
+    # expects the range's last bucket first. fill(linear) draws a line from the point it
+    # answered before, filled or not, to the row it reads next
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, max(used) AS m "
+                   f"FROM mem WHERE {MEMW} GROUP BY time(20m), host) WHERE {where} "
+                   f"GROUP BY time({interval}){tail}",
+                   id=f"subquery-sample-parent-by-time-runs-{ident}")
+      for fields, where, interval, tail, ident in (
+          ("sum(s)", MEMW, "10m", " ORDER BY time DESC", "desc"),
+          ("spread(s)", MEMW, "10m", " ORDER BY time DESC", "desc-once"),
+          ("sum(s)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T02:00:00Z'",
+           "10m", " fill(3) ORDER BY time DESC", "desc-fill-number"),
+          ("sum(s), count(m)", MEMW, "10m", " ORDER BY time DESC", "desc-beside-count"),
+          ("sum(s), max(m)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T02:00:00Z'",
+           "10m", " fill(7) ORDER BY time DESC", "desc-beside-max-fill-number"),
+          ("mean(s)", MEMW, "30m", " fill(none) ORDER BY time DESC LIMIT 4", "desc-limit"),
+          ("median(s)", f"s < 1500 AND {MEMW}", "10m", " ORDER BY time DESC LIMIT 5 OFFSET 2",
+           "desc-condition-paged"),
+          ("sum(s)", "time >= '2023-12-31T23:30:00Z' AND time < '2024-01-01T01:30:00Z'",
+           "10m", " fill(linear)", "fill-linear"),
+          ("sum(s)", f"s > 1700 AND {MEMW}", "5m", " fill(linear)", "fill-linear-gaps"),
+          ("mean(s)", f"s > 1700 AND {MEMW}", "5m", " fill(linear) ORDER BY time DESC",
+           "fill-linear-desc"),
+          ("count(s)", f"s > 1200 AND {MEMW}", "5m", " fill(linear)", "fill-linear-count"),
+          ("mean(s), max(m)", "time >= '2023-12-31T23:30:00Z' AND "
+           "time < '2024-01-01T01:30:00Z'", "10m", " fill(linear)", "fill-linear-beside-max"))),
     # a subquery's sample() beside max() or count(), read by a parent grouping by its tags
     # (each host's rows in emission order, a run apiece), fill()ed above or below
     *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, {call}(used) AS m "
