@@ -38,7 +38,14 @@ from .subquery_batches import (
     read_raw,
     reduce_batches,
 )
-from .subquery_calls import CallGroup, call_groups, calls_apart, evaluate_apart, join_calls
+from .subquery_calls import (
+    CallGroup,
+    call_groups,
+    calls_apart,
+    evaluate_apart,
+    filled_apart,
+    join_calls,
+)
 from .subquery_fill import statement_fills_in_runs
 from .subquery_inner import (
     aggregates,
@@ -58,7 +65,14 @@ from .subquery_range import (
 from .subquery_rows import SEQUENCE, Virtual, add_series, drop_uncast, positions, row_count
 from .subquery_rows import schema as schema_of
 from .subquery_rows import table as table_of
-from .subquery_runs import default_runs, fill_runs, number_runs, sample_run_fields
+from .subquery_runs import (
+    default_runs,
+    fill_runs,
+    number_runs,
+    run_condition,
+    sample_run_fields,
+)
+from .subquery_transforms import evaluate_transforms, transforms_apart
 from .subquery_types import (
     add_types,
     check_parent_types,
@@ -87,15 +101,32 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
                            paged_by: tuple[ast.Dimension, ...] | None = None,
                            keep_nan: bool = False,
                            mapped: tuple[int, int] | None = None,
-                           read_once: bool = False) -> list[Series]:
+                           read_once: bool = False, plain_transforms: bool = False,
+                           seen_batches: list[bool] | None = None) -> list[Series]:
     """`paged_by`: the outermost statement's GROUP BY, when this one is itself a subquery;
     `keep_nan`: then its NaN stay too (`SelectPlan.keep_nan`); `mapped`: the outermost
     statement's time range, whose shard groups 1.x maps for every subquery below it;
-    `read_once`: its parent's transformations read it (`SelectPlan.read_once`)."""
+    `read_once`: its parent's transformations read it (`SelectPlan.read_once`);
+    `plain_transforms`: its transformations of calls are computed as usual even where they
+    would be split (`transforms_apart`); `seen_batches`: told whether the parent's calls
+    read the subquery's rows in batches."""
     from .engine import select  # engine imports this module lazily; select recurses
 
     _check_parent_list(statement, now)
     check_directions(statement)
+    transforms = None if plain_transforms else transforms_apart(statement)
+    if transforms is not None:
+        # transformations of calls over batches: the calls, then the transformations; as
+        # usual where the calls read no batches
+        seen: list[bool] = []
+        found = [select_from_subqueries(one, database, schema, run, now, limits, paged_by,
+                                        keep_nan, mapped, read_once, seen_batches=seen)
+                 for one in transforms.statements]
+        if any(seen):
+            return evaluate_transforms(found, transforms, statement, now, nested=keep_nan)
+        return select_from_subqueries(statement, database, schema, run, now, limits,
+                                      paged_by, keep_nan, mapped, read_once,
+                                      plain_transforms=True)
     apart = calls_apart(statement)
     if apart is not None:  # math over calls windowed apart: the calls, then the math
         found = select_from_subqueries(apart.statement, database, schema, run, now, limits,
@@ -162,7 +193,11 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         out = []
         for answered, by_time, _, _ in read:
             if by_runs:
-                answered = number_runs(answered, statement, by_runs, now)
+                condition = run_condition(statement, by_runs, now)
+                kept = None if condition is None else {
+                    number: mask.to_pylist()
+                    for number, mask in _meeting(answered, condition, run).items()}
+                answered = number_runs(answered, statement, by_runs, now, kept)
             if group and answered and all(a.batches is not None for a in answered):
                 # the parent's condition filters the rows before its reducers read them
                 answered = reduce_batches(
@@ -246,6 +281,8 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         return join_batches(found, statement.limit, statement.offset), True
 
     if runs:
+        if seen_batches is not None:
+            seen_batches.append(True)
         found = fill_runs(run_parent(windowed(None, runs), True, True)[0], statement, now,
                           limits.max_buckets)
         every = frozenset(range(len(statement.fields)))
@@ -255,17 +292,28 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
         plain = run_parent(windowed(None), False)[0]
         joined = join_calls([found, plain], [CallGroup(2, frozenset(), runs),
                                              CallGroup(2, frozenset(), every - runs)],
-                            [True, True])
+                            [True, True], descending(statement))
         # a call without a point at a row's time reads the cursor's default: fill()'s number
         return default_runs(joined, statement)
-    pieces = [windowed(group) for group in groups] or [windowed(None)]
-    if len(pieces) < 2 or not any(series.batches for sources in pieces
-                                  for answered in sources for series in answered):
+    filled = [filled_apart(statement, group) for group in groups]
+    pieces = [windowed(None if plain else group)
+              for group, plain in zip(groups, filled, strict=True)] or [windowed(None)]
+    in_batches = any(series.batches for sources in pieces for answered in sources
+                     for series in answered)
+    if seen_batches is not None:
+        seen_batches.append(bool(groups) and in_batches)
+    if len(pieces) < 2 or not in_batches:
         return run_parent(pieces[0], bool(groups))[0]
     # each group's calls window the rows their own way: one run each, joined as 1.x's
     # cursor joins the calls' points
-    answers, batched = zip(*(run_parent(sources, True) for sources in pieces), strict=True)
-    return join_calls(list(answers), groups, list(batched))
+    answers, batched = zip(*(run_parent(sources, not plain)
+                             for sources, plain in zip(pieces, filled, strict=True)),
+                           strict=True)
+    joined = join_calls(list(answers), groups, [cut or plain for cut, plain
+                                                in zip(batched, filled, strict=True)])
+    # beside filled buckets a call without a point at a row's time reads the cursor's
+    # default (fill()'s number, the previous value)
+    return default_runs(joined, statement) if any(filled) else joined
 
 
 def _raw_reads_batches(statement: ast.SelectStatement) -> bool:

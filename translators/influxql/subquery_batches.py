@@ -231,7 +231,8 @@ def join_batches(found: list[Series], limit: int, offset: int) -> list[Series]:
     """The parent's series per batch joined back, batch after batch, without the tag, then
     cut by LIMIT and OFFSET."""
     joined: dict[SeriesKey, Series] = {}
-    for series in found:  # by name and tag set: batch after batch
+    # by name and tag set: batch after batch (under ORDER BY time DESC they came last first)
+    for series in sorted(found, key=lambda s: (s.tags or {}).get(BATCH, "")):
         tags = {k: v for k, v in (series.tags or {}).items() if k != BATCH} or None
         key = series_identity(series.name, tags)
         if key in joined:

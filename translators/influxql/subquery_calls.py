@@ -50,8 +50,9 @@ def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
     numbering that of a row null in every column they read); none where that is not
     matched: calls of both kinds in one field or of other kinds (math, integral()...),
     ORDER BY time DESC, SLIMIT/SOFFSET, several sources, and under GROUP BY time calls
-    reducing twice. Under GROUP BY time a window closes at another bucket's point too
-    (`subquery_batches.reduce_batches`)."""
+    reducing twice alone. Under GROUP BY time a window closes at another bucket's point too
+    (`subquery_batches.reduce_batches`), and calls reducing twice beside the others answer
+    their filled buckets as usual (`filled_apart`)."""
     if (descending(statement)
             or len(statement.sources) != 1 or statement.slimit or statement.soffset):
         return []
@@ -68,10 +69,10 @@ def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
         apart = apart and len(keys) == 1
         for key in keys:
             found.setdefault(key, set()).add(at)
-    if any(is_time(d) for d in statement.dimensions) and any(
+    if any(is_time(d) for d in statement.dimensions) and all(
             layers != 1 for layers, _ in found):
-        # count(), max() and the like under GROUP BY time: 1.x fills their buckets as
-        # usual, which the batches' unfilled runs do not model (not matched)
+        # count(), max() and the like alone under GROUP BY time: 1.x fills their buckets
+        # as usual, the statement's own run (beside median() and the like, `filled_apart`)
         return []
     if apart:
         return [CallGroup(layers, names, frozenset(fields))
@@ -84,14 +85,23 @@ def call_groups(statement: ast.SelectStatement) -> list[CallGroup]:
                       frozenset(range(len(statement.fields))))]
 
 
+def filled_apart(statement: ast.SelectStatement, group: CallGroup) -> bool:
+    """Whether a group's calls answer the parent's own run over the subquery's rows, unbatched:
+    under GROUP BY time count(), max() and the like reduce each bucket's windows again into
+    one point, and their fill iterator fills the buckets as usual, whatever median() or
+    spread() beside them answer per batch."""
+    return group.layers == 2 and any(is_time(d) for d in statement.dimensions)
+
+
 def join_calls(answers: list[list[Series]], groups: list[CallGroup],
-               batched: list[bool]) -> list[Series]:
+               batched: list[bool], descending: bool = False) -> list[Series]:
     """The parent's series as 1.x's cursor joins its calls' points, from each group's answer
     (the whole statement run over the rows as that group's calls window them; only the
     group's own fields are read from it): by measurement and tag set, at each step the
     least time among the groups' next rows, one row of each group at that time. A row of a
     group whose batches were not cut apart (`batched`) holding no value in its fields is no
-    point of its calls."""
+    point of its calls. `descending`: the rows run newest first, and the greatest time is
+    taken."""
     by_key: dict[SeriesKey, list[Series | None]] = {}
     for at, answer in enumerate(answers):
         for series in answer:
@@ -114,7 +124,7 @@ def join_calls(answers: list[list[Series]], groups: list[CallGroup],
             times = [r[p][0] for r, p in zip(rows, places, strict=True) if p < len(r)]
             if not times:
                 break
-            time = min(times)
+            time = max(times) if descending else min(times)
             row: list[object] = [time] + [None] * (width - 1)
             for at, (mine, group) in enumerate(zip(rows, groups, strict=True)):
                 if places[at] < len(mine) and mine[places[at]][0] == time:

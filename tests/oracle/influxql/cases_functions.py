@@ -1127,8 +1127,9 @@ SELECTORS = [
       for fields, ident in (("abs(count(*)), spread(a)", "wildcard"),
                             ("floor(spread(/a/)), max(a)", "regex"))),
     # under the parent's GROUP BY time a batch's rows keep their buckets: a row per batch
-    # and bucket, none filled whatever fill() says (pending: beside count(), max() and the
-    # like, which fill their buckets)
+    # and bucket, none filled whatever fill() says; count(), max() and the like beside them
+    # fill their buckets as usual, joined by the cursor, a row without their point reading
+    # its default (fill()'s number, the previous value)
     *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
                    f"counters WHERE {CTH}GROUP BY time(4m30s){inner}) WHERE {CTH}"
                    f"GROUP BY time({interval}){tail}",
@@ -1146,8 +1147,26 @@ SELECTORS = [
           ("spread(a)", ", host", "20m", "", "-hosts-merged"),
           ("max(a)", ", host", "20m", "", "-hosts-merged-max"),
           ("spread(a)", "", "20m", " tz('Europe/Paris')", "-tz"),
-          # not yet (pending): a transformation over the calls
-          ("cumulative_sum(spread(a))", "", "20m", "", "-transform"))),
+          ("spread(a), max(a)", "", "20m", " fill(0)", "-both-kinds-fill-number"),
+          ("spread(a), max(a)", "", "20m", " fill(previous)", "-both-kinds-fill-previous"),
+          ("spread(a), max(a)", "", "20m", " fill(none)", "-both-kinds-fill-none"),
+          ("spread(a), max(a)", ", host", "20m", ", host", "-both-kinds-by-host"),
+          ("max(a), spread(a)", "", "30m, 5m", " LIMIT 2 OFFSET 1", "-both-kinds-limit"),
+          ("median(a), count(a)", "", "20m", " fill(7)", "-median-count-fill-number"),
+          # a transformation reads its call's points across the batches, several at one
+          # time (derivative() and difference() keep the first of them)
+          ("cumulative_sum(spread(a))", "", "20m", "", "-transform"),
+          ("cumulative_sum(median(a))", "", "20m", "", "-transform-median"),
+          ("difference(median(a))", "", "20m", "", "-transform-difference"),
+          ("derivative(median(a))", "", "20m", "", "-transform-derivative"),
+          ("non_negative_derivative(median(a), 1m)", "", "20m", "", "-transform-unit"),
+          ("moving_average(median(a), 2)", "", "20m", "", "-transform-moving-average"),
+          ("cumulative_sum(median(a)), cumulative_sum(max(a))", "", "20m", "",
+           "-transform-both-kinds"),
+          ("cumulative_sum(median(a)) AS c, difference(spread(a))", "", "20m", "",
+           "-transforms-two"),
+          ("cumulative_sum(median(a))", "", "20m", " LIMIT 3 OFFSET 1", "-transform-limit"),
+          ("cumulative_sum(median(a))", ", host", "20m", ", host", "-transform-by-host"))),
     # past the subquery's rows max() fills its buckets as usual (spread() answers none), and
     # tz() aligns the buckets to the zone's offset (+05:30: on the half hour)
     *(pytest.param(f"SELECT {fields} FROM (SELECT percentile(requests, 5) AS a FROM "
@@ -1157,7 +1176,18 @@ SELECTORS = [
       for fields, interval, tail, ident in (
           ("max(a)", "1h, 30m", "", "max-fills-past-rows"),
           ("spread(a)", "20m", "", "spread-fills-nothing-past-rows"),
-          ("spread(a)", "1h", " tz('Asia/Kolkata')", "tz-half-hour"))),
+          ("spread(a)", "1h", " tz('Asia/Kolkata')", "tz-half-hour"),
+          # max() fills the buckets past the rows, spread() reading the cursor's default
+          ("spread(a), max(a)", "20m", "", "both-kinds-fills-past-rows"),
+          ("spread(a), max(a)", "20m", " fill(previous)", "both-kinds-previous-past-rows"),
+          ("spread(a) - max(a)", "20m", " fill(1)", "both-kinds-math-fill-number"),
+          # each transformation reads its own call's points: max()'s filled nulls are none
+          ("cumulative_sum(median(a)), cumulative_sum(max(a))", "20m", "",
+           "transform-both-kinds-past-rows"),
+          ("cumulative_sum(mean(a)), difference(median(a))", "20m", "",
+           "transform-both-kinds-own-points"),
+          ("difference(median(a)), cumulative_sum(max(a))", "20m", " fill(none)",
+           "transform-both-kinds-fill-none"))),
     # a multi-row selector's rows come bucket by bucket, then series by series, each series'
     # points ascending; a parent's GROUP BY time that merges the series reduces each run of
     # one of its buckets in that order apart (a row per run)
@@ -1197,6 +1227,69 @@ SELECTORS = [
            "beside-first-fill-previous"),
           ("sum(s), count(m)", "time >= '2024-01-01T00:00:00Z' AND "
            "time < '2024-01-01T01:00:00Z'", " LIMIT 4 OFFSET 3", "beside-count-paged"))),
+    # spread(), median() and the like reduce each run apart too, and to them a row without a
+    # sample() point of another bucket (max()'s point of a later bucket of an earlier series,
+    # which 1.x's cursor emits between a series' sample() points) ends a window: server03's
+    # 00:00 bucket is two rows; the parent's condition drops such rows first
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, max(used) AS m "
+                   f"FROM mem WHERE {MEMW} GROUP BY time(20m), host) WHERE {where} "
+                   f"GROUP BY time({interval}){tail}",
+                   id=f"subquery-sample-parent-by-time-once-{ident}")
+      for fields, where, interval, tail, ident in (
+          ("spread(s)", MEMW, "10m", "", "spread"),
+          ("median(s)", MEMW, "10m", " fill(none)", "median"),
+          ("stddev(s)", MEMW, "10m", "", "stddev"),
+          ("mode(s)", MEMW, "30m", "", "mode"),
+          ("spread(s), median(s)", MEMW, "10m", " LIMIT 4 OFFSET 3", "two-paged"),
+          ("spread(s), max(m)", MEMW, "10m", "", "beside-max"),
+          ("spread(s)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T02:00:00Z'",
+           "10m", " fill(3)", "fill-number"),
+          ("spread(s)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T02:00:00Z'",
+           "10m", " fill(previous)", "fill-previous"),
+          ("spread(s)", f"s > 1100 AND {MEMW}", "10m", "", "condition"),
+          ("median(s)", f"s < 1500 AND {MEMW}", "10m", " fill(0)", "condition-fill"),
+          ("spread(s)", MEMW, "10m", " tz('Asia/Kolkata')", "tz"))),
+    # a transformation of the calls over sample() runs reads each run's row in turn
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, max(used) AS m "
+                   f"FROM mem WHERE {MEMW} GROUP BY time(20m), host) WHERE {where} "
+                   f"GROUP BY time(10m){tail}",
+                   id=f"subquery-sample-parent-by-time-runs-transform-{ident}")
+      for fields, where, tail, ident in (
+          ("cumulative_sum(sum(s))", MEMW, "", "cumulative-sum"),
+          ("difference(mean(s))", MEMW, "", "difference"),
+          ("derivative(max(s))", MEMW, "", "derivative"),
+          ("cumulative_sum(spread(s))", MEMW, "", "of-spread"),
+          ("cumulative_sum(sum(s)), cumulative_sum(max(m))", MEMW, "", "beside-max"),
+          ("cumulative_sum(sum(s))", f"s > 1100 AND {MEMW}", "", "condition"),
+          ("non_negative_difference(sum(s))", MEMW, " fill(none)", "non-negative"),
+          ("moving_average(sum(s), 3)", MEMW, " LIMIT 5", "moving-average-limit"))),
+    # under ORDER BY time DESC the runs come buckets newest first (series and points still
+    # ascending inside), the cursor taking the greatest series, then time; the fill iterator
+    # expects the range's last bucket first. fill(linear) draws a line from the point it
+    # answered before, filled or not, to the row it reads next
+    *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, max(used) AS m "
+                   f"FROM mem WHERE {MEMW} GROUP BY time(20m), host) WHERE {where} "
+                   f"GROUP BY time({interval}){tail}",
+                   id=f"subquery-sample-parent-by-time-runs-{ident}")
+      for fields, where, interval, tail, ident in (
+          ("sum(s)", MEMW, "10m", " ORDER BY time DESC", "desc"),
+          ("spread(s)", MEMW, "10m", " ORDER BY time DESC", "desc-once"),
+          ("sum(s)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T02:00:00Z'",
+           "10m", " fill(3) ORDER BY time DESC", "desc-fill-number"),
+          ("sum(s), count(m)", MEMW, "10m", " ORDER BY time DESC", "desc-beside-count"),
+          ("sum(s), max(m)", "time >= '2023-12-31T23:00:00Z' AND time < '2024-01-01T02:00:00Z'",
+           "10m", " fill(7) ORDER BY time DESC", "desc-beside-max-fill-number"),
+          ("mean(s)", MEMW, "30m", " fill(none) ORDER BY time DESC LIMIT 4", "desc-limit"),
+          ("median(s)", f"s < 1500 AND {MEMW}", "10m", " ORDER BY time DESC LIMIT 5 OFFSET 2",
+           "desc-condition-paged"),
+          ("sum(s)", "time >= '2023-12-31T23:30:00Z' AND time < '2024-01-01T01:30:00Z'",
+           "10m", " fill(linear)", "fill-linear"),
+          ("sum(s)", f"s > 1700 AND {MEMW}", "5m", " fill(linear)", "fill-linear-gaps"),
+          ("mean(s)", f"s > 1700 AND {MEMW}", "5m", " fill(linear) ORDER BY time DESC",
+           "fill-linear-desc"),
+          ("count(s)", f"s > 1200 AND {MEMW}", "5m", " fill(linear)", "fill-linear-count"),
+          ("mean(s), max(m)", "time >= '2023-12-31T23:30:00Z' AND "
+           "time < '2024-01-01T01:30:00Z'", "10m", " fill(linear)", "fill-linear-beside-max"))),
     # a subquery's sample() beside max() or count(), read by a parent grouping by its tags
     # (each host's rows in emission order, a run apiece), fill()ed above or below
     *(pytest.param(f"SELECT {fields} FROM (SELECT sample(used, 5) AS s, {call}(used) AS m "
