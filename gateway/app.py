@@ -4,6 +4,7 @@ concrete classes."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -55,7 +56,9 @@ def server_kwargs() -> dict[str, Any]:
     return {"auto_decompress": False, "max_line_size": MAX_REQUEST_LINE}
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, *, freeze_heap: bool = False) -> web.Application:
+    """The app; `freeze_heap` for the serving process (`_frozen_heap`), not for apps made
+    and dropped again and again in one process, as tests do."""
     use_fast_zlib()
     app = web.Application(middlewares=[gateway_middleware],
                           client_max_size=max(FORM_LIMIT, config.write.max_body_bytes + 1))
@@ -68,7 +71,22 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_native_store)
     app.cleanup_ctx.append(_metadata)
     app.cleanup_ctx.append(_upstreams)
+    if freeze_heap:
+        app.cleanup_ctx.append(_frozen_heap)  # last: once the others have opened everything
     return app
+
+
+async def _frozen_heap(app: web.Application) -> AsyncIterator[None]:
+    """What start-up left on the heap (modules, classes, the stores' state: about 100 K
+    objects) kept out of the cyclic collector's walks until shutdown. A full collection
+    walks every tracked object: with them, 45 ms of CPU (a pause of up to 150 ms on a busy
+    machine) every few hundred small queries, in whichever request allocated last."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 async def _native_store(app: web.Application) -> AsyncIterator[None]:

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     malloc.keep_large_buffers()
     host, port = config.host_port
-    app = create_app(config)
+    app = create_app(config, freeze_heap=True)
     banner = (f"influx-gateway {__version__} listening on http://{config.server.bind} "
               f"data-dir={os.path.abspath(config.server.data_dir)}")
     access_log = logging.getLogger("gateway.access") if config.server.access_log else None

@@ -43,8 +43,11 @@ def column_groups(many: Sequence[Series], by_zone: bool = False) -> list[ColumnG
         groups.setdefault(key, []).append(index)
     out = []
     for (types, has_time, zone), members in groups.items():
-        columns = [pa.concat_arrays([many[i].arrays[p] for i in members])  # type: ignore[index]
-                   for p in range(len(types))]  # type: ignore[arg-type]
+        if len(members) == 1:  # one series: its own arrays, not copies
+            columns = list(many[members[0]].arrays)  # type: ignore[arg-type]
+        else:
+            columns = [pa.concat_arrays([many[i].arrays[p]  # type: ignore[index]
+                                         for i in members]) for p in range(len(types))]
         out.append(ColumnGroup(members, [many[i].row_count for i in members], columns,
                                bool(has_time), zone))  # type: ignore[arg-type]
     return out

@@ -255,11 +255,29 @@ def _dumps(document: object, pretty: bool) -> str:
             **({"indent": 4} if pretty else {"separators": (",", ":")})))
         if not raws:
             return document_text
+        if not pretty:  # no indenting: cut at the markers, without a pattern
+            spliced = _spliced(document_text, json.dumps(marker)[:-1], raws)
+            if spliced is not None:
+                return spliced
+            continue
         pattern = re.compile('"' + re.escape(json.dumps(marker)[1:-1]) + r'([0-9]+)"')
         text, found = pattern.subn(splice, document_text)
         if found == len(raws):
             return text
     raise RuntimeError("no free marker for raw values")  # pragma: no cover
+
+
+def _spliced(text: str, opening: str, raws: list[str]) -> str | None:
+    """`text` with each `opening` + N + `"` replaced by raws[N]; None when the count of
+    openings is not the count of raws (a value of the document holds the marker)."""
+    parts = text.split(opening)
+    if len(parts) != len(raws) + 1:
+        return None
+    out = [parts[0]]
+    for part in parts[1:]:
+        number, _, rest = part.partition('"')
+        out += (raws[int(number)], rest)
+    return "".join(out)
 
 
 def encode_document(document: dict[str, Any], pretty: bool = False) -> bytes:

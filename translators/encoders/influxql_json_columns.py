@@ -26,8 +26,8 @@ import pyarrow.compute as pc
 from translators.influxql.results import Series
 
 from .gojson import go_json_float_text, go_json_string
-from .influxql_columns import column_groups, joined_rows
-from .influxql_time import epoch_array, rfc3339_text, zoned_times
+from .influxql_columns import column_groups
+from .influxql_time import epoch_array, rfc3339_stem, rfc3339_text, zoned_times
 from .values import is_text
 
 # Where Arrow's float text (double-conversion's shortest, no exponent) is Go's.
@@ -47,56 +47,84 @@ def values_texts(many: Sequence[Series], epoch: str | None,
     out = [""] * len(many)
     for group in groups:
         columns = group.columns
-        cells: list[pa.Array] = []
+        cells: list[list[pa.Array | str]] = []
         if group.has_time:
-            text = _time_cells(columns[0], epoch, group.timezone, len(group.members) > 1)
-            if text is None:
+            time = _time_cells(columns[0], epoch, group.timezone, len(group.members) > 1)
+            if time is None:
                 return None
-            cells.append(text)
+            cells.append(time)
             columns = columns[1:]
         texts = _cells_by_type(columns)
         if texts is None:
             return None
-        cells.extend(texts)
+        cells.extend([text] for text in texts)
         for index, text in zip(group.members, _joined(cells, group.counts, pretty),
                                strict=True):
             out[index] = text
     return out
 
 
-def _joined(cells: list[pa.Array], counts: list[int], pretty: bool) -> list[str]:
-    """Each series' rows as one JSON array: the cells of a row joined, then the rows of a
-    series joined with the brackets between them (`],[`), so no row is wrapped on its own."""
-    if pretty:
-        cell, row = ",\n        ", "\n    ],\n    [\n        "
-        opening, closing = "[\n    [\n        ", "\n    ]\n]"
-    else:
-        cell, row, opening, closing = ",", "],[", "[[", "]]"
-    rows = pc.binary_join_element_wise(*cells, cell) if len(cells) > 1 else cells[0]
-    return [opening + text + closing for text in joined_rows(rows, counts, row).to_pylist()]
+# Each row's text before and after its cells, and between cells; and the text around the
+# rows of a series.
+_ROW = {False: ("[", "],", ","), True: ("[\n        ", "\n    ],\n    ", ",\n        ")}
+_SERIES = {False: ("[", "]"), True: ("[\n    ", "\n]")}
+
+
+def _joined(cells: list[list[pa.Array | str]], counts: list[int], pretty: bool) -> list[str]:
+    """Each series' rows as one JSON array, in one Arrow call: every row is written with
+    its brackets and the comma after it, so the rows of a series lie end to end in the
+    result's data buffer and are cut from it (the last row's comma left out) rather than
+    joined again. `cells`: each cell's pieces, arrays of text and the scalar text between
+    them (`_time_text`)."""
+    before, after, between = _ROW[pretty]
+    opening, closing = _SERIES[pretty]
+    parts: list[pa.Array | str] = [before]
+    for index, pieces in enumerate(cells):
+        parts.extend([between, *pieces] if index else pieces)
+    parts.append(after)
+    rows = pc.binary_join_element_wise(*parts, "")
+    data = rows.buffers()[2]
+    offsets = memoryview(rows.buffers()[1]).cast("q" if pa.types.is_large_string(rows.type)
+                                                 else "i")
+    trailing = len(after) - len(after.rstrip(" \n,"))  # the text between two rows' brackets
+    out = []
+    start = rows.offset
+    for count in counts:
+        first, last = offsets[start], offsets[start + count]
+        body = b"" if data is None or not count else data[first:last - trailing].to_pybytes()
+        out.append(opening + body.decode() + closing)
+        start += count
+    return out
 
 
 def _time_cells(times: pa.Array, epoch: str | None, zone: str | None,
-                several: bool) -> pa.Array | None:
-    """`several`: the times of several series, which may hold the same buckets again."""
+                several: bool) -> list[pa.Array | str] | None:
+    """The time cells' pieces (`_joined`). `several`: the times of several series, which
+    may hold the same buckets again."""
     if not pa.types.is_integer(times.type):
         return None
     if several:
         distinct = pc.dictionary_encode(times)
         if len(distinct.dictionary) * 2 <= len(times):  # GROUP BY time: the same buckets again
-            return pc.take(_time_text(distinct.dictionary, epoch, zone), distinct.indices)
+            pieces = _time_text(distinct.dictionary, epoch, zone)
+            text = pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, "")
+            return [_nulls_written(pc.take(text, distinct.indices))]
     return _time_text(times, epoch, zone)
 
 
-def _time_text(times: pa.Array, epoch: str | None, zone: str | None) -> pa.Array:
+def _time_text(times: pa.Array, epoch: str | None, zone: str | None) -> list[pa.Array | str]:
+    """The pieces of each time's JSON text: an array, with the text around it as scalars
+    (written by the one call that joins a row's cells) where no time is null."""
     if epoch:
-        text = pc.cast(epoch_array(times, epoch), pa.string())
-    elif zone:
-        text = pc.binary_join_element_wise(
-            '"', pa.array(zoned_times(times.to_pylist(), zone), pa.string()), '"', "")
-    else:
-        text = rfc3339_text(times, quoted=True)
-    return _nulls_written(text)
+        return [_nulls_written(pc.cast(epoch_array(times, epoch), pa.string()))]
+    if zone:
+        text = pa.array(zoned_times(times.to_pylist(), zone), pa.string())
+        if not times.null_count:
+            return ['"', text, '"']
+        return [_nulls_written(pc.binary_join_element_wise('"', text, '"', ""))]
+    if not times.null_count:
+        return ['"', rfc3339_stem(times), 'Z"']
+    return [_nulls_written(rfc3339_text(times, quoted=True))]
 
 
 def _nulls_written(text: pa.Array) -> pa.Array:
@@ -146,13 +174,19 @@ def _cells(column: pa.Array) -> pa.Array | None:
 
 
 def _float_cells(column: pa.Array) -> pa.Array | None:
-    magnitude = pc.abs(column)
     # the common case in three Arrow calls, not eleven: every value finite (a NaN or ±Inf
-    # makes the sum one) and within Arrow's range (a zero takes the longer way)
-    total = pc.sum(magnitude).as_py()
+    # makes the sum one, as does a sum past the largest float) and, the column's values all
+    # of one sign, within Arrow's range (a zero takes the longer way)
+    total = pc.sum(column).as_py()
     if total is None:  # nothing but nulls
         return pc.cast(column, pa.string())
     if math.isfinite(total):
+        least, most = (v.as_py() for v in pc.min_max(column).values())
+        if _ARROW_LOW <= least and most < _ARROW_HIGH or (
+                -_ARROW_HIGH < least and most <= -_ARROW_LOW):
+            return pc.cast(column, pa.string())
+    magnitude = pc.abs(column)
+    if math.isfinite(total):  # of both signs: their magnitudes decide
         least, most = (v.as_py() for v in pc.min_max(magnitude).values())
         if _ARROW_LOW <= least and most < _ARROW_HIGH:
             return pc.cast(column, pa.string())

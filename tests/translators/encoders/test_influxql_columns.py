@@ -234,3 +234,33 @@ def test_a_long_float_column_is_written_from_columns_as_from_rows(
     columns = all_by_columns(rows())
     assert columns[0].series[0].arrays is not None
     assert encode_json(columns, epoch=epoch) == encode_json(rows(), epoch=epoch)
+
+
+_SIGNED = {
+    "positive": [0.5, 42.25, 9_999_999_999.0, 1e-6],
+    "negative": [-0.5, -42.25, -9_999_999_999.0, -1e-6],
+    "mixed": [-0.5, 42.25, -1e-6, 3.0],
+    "negative-past-arrow": [-0.5, -1e10, -2.5e-7, -3.0],
+    "with-zero": [0.0, 1.5, -0.0, 2.0],
+    "huge-sum": [1.7e308, 1.7e308, 1.5, 2.5],
+}
+
+
+@pytest.mark.parametrize("values", list(_SIGNED.values()), ids=list(_SIGNED))
+@pytest.mark.parametrize("step", [10**9, 10**9 + 250], ids=["whole-seconds", "fractions"])
+@pytest.mark.parametrize("pretty", [False, True], ids=["compact", "pretty"])
+@pytest.mark.parametrize("count", [1, 3], ids=["one-series", "three-series"])
+def test_float_signs_and_time_fractions_are_written_from_columns_as_from_rows(
+        values: list[float], step: int, pretty: bool, count: int) -> None:
+    """Floats of one sign are checked against Arrow's range by their least and greatest
+    value, others by their magnitudes; times on whole seconds are written without a
+    fraction to trim; each series' rows are cut from one joined buffer."""
+    def rows() -> list[StatementResult]:
+        return [StatementResult(0, [Series(
+            "m", ["time", "v", "n"],
+            [[-7 * step + i * step, v, i - 1] for i, v in enumerate(values * 20)],
+            {"host": str(index)}, has_time=True) for index in range(count)])]
+
+    columns = all_by_columns(rows())
+    assert encode_json(columns, pretty=pretty) == encode_json(rows(), pretty=pretty)
+    assert written_from_columns(columns)
