@@ -121,8 +121,12 @@ def _retry(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
     types by writing the group's points again, from its list as the failed first pass left
     it (the points kept moved to the front, the rest as they were): it names that pass's
     first refusal, the new field's conflict, and counts that pass's refusals. Only the
-    step's answer differs, and the gateway also refuses points in it."""
-    if first == STORED or differing != [first] or ours[first][0] != 400:
+    step's answer differs, and the gateway also refuses points in it; or what was stored
+    differs too, only in the values of points the second pass refuses for a type the first
+    pass gave a field before it failed (`_first_pass_types`)."""
+    if first == STORED or differing not in ([first], [first, len(batches)]):
+        return None
+    if ours[first][0] != 400:
         return None
     named = _CONFLICT.match(error_text(influx[first]).removeprefix("partial write: "))
     if named is None or not _DROPPED.fullmatch(error_text(ours[first])):
@@ -147,7 +151,89 @@ def _retry(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,
     # the first itself where it names the field again with it (`v=1.5,v=0i`)
     later = [line for at, line in enumerate(mine) if line.group == group
              and kinds[1] in line.types(key)[1 if at == 0 else 0:]]
-    return RETRY if later else None
+    if not later:
+        return None
+    if differing == [first]:
+        return RETRY
+    extra = _first_pass_types(every, first, group)
+    cells = {(line.measurement, line.time, key) for line in extra for key, _ in line.fields}
+    counts = [_DROPPED.fullmatch(error_text(answer)) for answer in (influx[first], ours[first])]
+    if not (counts[0] and counts[1]) or not 0 < int(counts[0][2]) - int(counts[1][2]) <= len(
+            extra):
+        return None  # 1.6.7 refused more than those points
+    return RETRY if _masked(influx[-1], cells) == _masked(ours[-1], cells) else None
+
+
+def _first_pass_types(lines: list[lptwice.Line], step: int, group: int | str | None
+                      ) -> list[lptwice.Line]:
+    """The step's points that the gateway stores and 1.6.7's second pass refuses for a type
+    its first pass gave a field before failing (166-172: `cpu b=1i,a=1.5` after `cpu a=1i`
+    makes `b` an integer, so a later `cpu b=t` is refused). The first pass names each field
+    new to the shard group, point after point in line order, and creates them in that order
+    until one was already given another type.
+    """
+    existing: dict[tuple[str, str], str | None] = {}
+    for line in lines:
+        if line.step < step and line.group == group:
+            for key, kind in line.fields:
+                existing.setdefault((line.measurement, key), kind)
+    points = [line for line in lines if line.step == step and line.group == group
+              and all(kind is not None for _, kind in line.fields)]
+    created: dict[tuple[str, str], str | None] = {}
+    failed = False
+    for line in points:
+        if any(existing.get((line.measurement, k), kind) != kind for k, kind in line.fields):
+            continue  # refused by the first pass: it names no field
+        for key, kind in line.fields:
+            name = (line.measurement, key)
+            if key == "time" or name in existing:
+                continue
+            if created.setdefault(name, kind) != kind:
+                failed = True
+                break
+        if failed:
+            break
+    # the gateway refuses a point where a field has another type than the one the points
+    # before it that it kept (or the shard group) gave the field
+    known = dict(existing)
+    stored = []
+    for line in points:
+        named = dict.fromkeys((line.measurement, k) for k, _ in line.fields)
+        for k, kind in line.fields:
+            named[(line.measurement, k)] = known.get((line.measurement, k), kind)
+        if all(named[(line.measurement, k)] == kind for k, kind in line.fields):
+            known.update(named)
+            stored.append(line)
+    types = {**created, **existing}
+    return [line for line in stored
+            if any(types.get((line.measurement, k), kind) != kind for k, kind in line.fields)]
+
+
+def _masked(stored: list, cells: set[tuple[str, object, str]]) -> list:
+    """A stored answer without the values in `cells`, then without the rows and columns left
+    holding no field value, and without the field keys the cells name that hold none."""
+    series, fields = stored
+    keys = {(name, key) for name, _, key in cells}
+    field_keys = {(f["name"], v[0]) for f in fields or () for v in f["values"]}
+    out = []
+    for name, columns, rows in series:
+        masked = [[None if (name, row[0], c) in cells else v
+                   for c, v in zip(columns, row, strict=True)] for row in rows]
+        masked = [row for row in masked if any(
+            v is not None and (name, c) in field_keys for c, v in zip(columns, row, strict=True)
+            if c != "time")]
+        at = [i for i, c in enumerate(columns) if any(row[i] is not None for row in masked)]
+        if masked:
+            out.append([name, [columns[i] for i in at],
+                        sorted(([row[i] for i in at] for row in masked), key=json.dumps)])
+    holding = {(name, c) for name, columns, _ in out for c in columns}
+    kept = []
+    for one in fields or ():
+        values = [v for v in one["values"]
+                  if (one["name"], v[0]) not in keys or (one["name"], v[0]) in holding]
+        if values:
+            kept.append({**one, "values": values})
+    return [sorted(out, key=json.dumps), kept]
 
 
 def _shards(batches: Sequence[lpgen.Batch], first: int, influx: list, ours: list,

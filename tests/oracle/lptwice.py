@@ -40,6 +40,7 @@ class Line:
     fields: tuple[tuple[str, str | None], ...]
     group: int | str | None  # None: the timestamp is not one
     tags: tuple[str, ...] = ()
+    time: int | str | None = None  # in ns; "now" without a timestamp, None when not one
 
     def types(self, key: str) -> list[str | None]:
         return [kind for name, kind in self.fields if name == key]
@@ -223,13 +224,15 @@ def _line(step: int, sections: list[str], precision: str) -> Line | None:
         name, value = _split_key(field)
         fields.append((_UNESCAPE.sub(r"\1", name), _kind(value)))
     group: int | str | None = _NOW
+    time: int | str | None = _NOW
     if len(sections) > 2 and sections[2]:
         stamp = sections[2]
-        group = (int(stamp) * _UNIT_NS[precision] // _WEEK_NS
-                 if re.fullmatch(r"-?[0-9]+", stamp) and len(sections) == 3 else None)
+        time = (int(stamp) * _UNIT_NS[precision]
+                if re.fullmatch(r"-?[0-9]+", stamp) and len(sections) == 3 else None)
+        group = None if time is None else int(time) // _WEEK_NS
     keys = tuple(_UNESCAPE.sub(r"\1", re.split(r"(?<!\\)=", tag, maxsplit=1)[0])
                  for tag in tags)
-    return Line(step, _UNESCAPE.sub(r"\1", measurement), tuple(fields), group, keys)
+    return Line(step, _UNESCAPE.sub(r"\1", measurement), tuple(fields), group, keys, time)
 
 
 def _split(text: str, separator: str) -> list[str]:

@@ -313,6 +313,32 @@ def test_existing_shard_written_again() -> None:
     assert explain(batches, theirs, [OK, refused(ours_said), other]) is None
 
 
+def test_existing_shard_written_again_refuses_a_type_of_its_first_pass() -> None:
+    """166-172: 1.6.7's first pass creates `b` as an integer from the point whose `a` then
+    fails it, so its second pass refuses that point and `cpu b=t 2` too; the gateway stores
+    the latter. Answers as both servers gave them."""
+    batches = [Batch(b"mem v=1 0", ""), Batch(b"cpu a=1i 0\ncpu b=1i,a=1.5 1\ncpu b=t 2", "")]
+    said = ('partial write: field type conflict: input field "a" on measurement "cpu" is '
+            "type float, already exists as type integer dropped={}")
+    mem = ("mem", ["time", "v"], [[0, 1.0]])
+    theirs = [OK, refused(said.format(2)),
+              stored(("cpu", ["time", "a", "b"], [[0, 1, None]]), mem,
+                     fields={"cpu": [["a", "integer"], ["b", "integer"]], "mem": [["v", "float"]]})]
+    ours = [OK, refused(said.format(1)),
+            stored(("cpu", ["time", "a", "b"], [[0, 1, None], [2, None, True]]), mem,
+                   fields={"cpu": [["a", "integer"], ["b", "boolean"]], "mem": [["v", "float"]]})]
+    assert explain(batches, theirs, ours) == RETRY
+    # ... not where `b` comes after `a` in that point: the first pass never created it
+    after = [batches[0], Batch(b"cpu a=1i 0\ncpu a=1.5,b=1i 1\ncpu b=t 2", "")]
+    assert explain(after, theirs, ours) is None
+    # ... nor where 1.6.7 refused more points than those
+    assert explain(batches, [OK, refused(said.format(3)), theirs[2]], ours) is None
+    # ... nor where what was stored differs in another point too
+    other = stored(("cpu", ["time", "a", "b"], [[0, 2, None], [2, None, True]]), mem,
+                   fields={"cpu": [["a", "integer"], ["b", "boolean"]], "mem": [["v", "float"]]})
+    assert explain(batches, theirs, [*ours[:2], other]) is None
+
+
 def test_existing_shard_written_again_then_text_after_a_quote() -> None:
     """139-114: 1.6.7 answers one body from its second pass, then stores a later body's line
     with text after a closing quote that the gateway refuses; each deviation accounts for

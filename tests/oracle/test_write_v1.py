@@ -389,6 +389,27 @@ def test_two_new_fields_of_two_types_in_an_existing_shard(influxdb1: Influxd,
     assert influx_rows(influxdb1, database, "cpu") == 1
 
 
+def test_type_of_a_first_pass_refused_in_an_existing_shard(influxdb1: Influxd,
+                                                          gateway: GatewayProcess) -> None:
+    """README deviation (write fuzz 166-172): 1.6.7's first pass creates `b` as an integer
+    from the point whose `a` then fails it, so its second pass refuses `cpu b=t 2` as well
+    (dropped=2); the gateway, keeping nothing from a refused point, stores it. Where `b`
+    comes after `a` in that point, the first pass never reaches it and both store the same."""
+    said = ('{{"error":"partial write: field type conflict: input field \\"a\\" on '
+            'measurement \\"cpu\\" is type float, already exists as type integer '
+            'dropped={}"}}\n')
+    body = b"cpu a=1i 0\ncpu b=1i,a=1.5 1\ncpu b=t 2"
+    database, influx, ours = both(influxdb1, gateway, body, setup=b"mem v=1 0")
+    assert influx == (400, said.format(2))
+    assert ours == (400, said.format(1))
+    assert influx_rows(influxdb1, database, "cpu") == 1
+    assert gateway_rows(gateway, database, "cpu") == 2
+    after = b"cpu a=1i 0\ncpu a=1.5,b=1i 1\ncpu b=t 2"
+    database, influx, ours = both(influxdb1, gateway, after, setup=b"mem v=1 0")
+    assert influx == ours == (400, said.format(1))
+    assert select_all(gateway.url, database) == select_all(influxdb1.url, database)
+
+
 @pytest.mark.parametrize("emptying", ["DELETE FROM cpu", "DROP SERIES FROM cpu"])
 def test_type_forgotten_with_the_last_series(influxdb1: Influxd, gateway: GatewayProcess,
                                              emptying: str) -> None:

@@ -103,6 +103,9 @@ def _cond(expr: ast.Expr, schema: MeasurementSchema, inside_comparison: bool = F
                 source = col(name) if role == "tag" else cast(exp.null(), "VARCHAR")
                 return "tag", exp.Coalesce(this=source, expressions=[exp.Literal.string("")])
             ftype = schema.fields[name]
+            if ftype is FieldType.FLOAT and expr.type is ast.DataType.INTEGER:
+                # 1.x reads a float field cast to integer truncated, in a condition too
+                return "number", cast(exp.func("trunc", col(name)), "BIGINT")
             if ftype in NUMERIC:
                 return "number", col(name)
             return ("string" if ftype is FieldType.STRING else "boolean"), col(name)

@@ -20,6 +20,7 @@ from .errors import QueryError
 from .select_plan import Lit, Math, Node, Op, PrimRef, SelectPlan, Transform, transforms_in
 
 Row = list[Any]  # [time, output values...]
+_CASTS = ("__integer", "__float")  # a float field read `::integer`, an integer `::float`
 
 
 def evaluate(plan: SelectPlan, rows: list[tuple[int, list[Any]]],
@@ -71,13 +72,28 @@ def _points(transform: Transform, plan: SelectPlan, rows: list[tuple[int, list[A
     source = cursor.asked_rows(plan, rows, cursor.widened(plan, keep, back))
     if transforms_in(transform.arg):
         series = sorted(_over_points(transform.arg, plan, rows, source, keep, back).items())
-    elif merge is not None and isinstance(transform.arg, PrimRef):
-        return _transform(transform, _merged(plan, rows, merge, transform.arg.index), plan)
+    elif merge is not None and (read := _raw_field(transform.arg)) is not None:
+        index, cast = read
+        merged = _merged(plan, rows, merge, index)
+        if cast is not None:  # 1.x casts each point as it reads it, after the merge
+            merged = [(t, fn.math_function(cast, [v])) for t, v in merged]
+        return _transform(transform, merged, plan)
     else:
         series = [(t, evaluate_node(transform.arg, v)) for t, v in source]
     if plan.descending:
         series.reverse()  # 1.x walks the series newest first under ORDER BY DESC
     return _transform(transform, series, plan)
+
+
+def _raw_field(node: Node) -> tuple[int, str | None] | None:
+    """The field (prim index) a transformation reads raw, with the cast it reads it through
+    (`difference(x::integer)` over a float field), or None when it reads something else."""
+    if isinstance(node, PrimRef):
+        return node.index, None
+    if (isinstance(node, Math) and node.name in _CASTS and len(node.args) == 1
+            and isinstance(node.args[0], PrimRef)):
+        return node.args[0].index, node.name
+    return None
 
 
 def _merged(plan: SelectPlan, rows: list[tuple[int, list[Any]]], merge: Merge,

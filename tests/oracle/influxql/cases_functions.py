@@ -1824,6 +1824,17 @@ MERGED_RAW = [
     pytest.param("SELECT moving_average(usage_user, 4) FROM cpu WHERE "
                  "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:03:00Z' "
                  "GROUP BY region", id="merged-raw-moving-average-by-region"),
+    # a field cast to the other number type is merged as the field is, then cast
+    # (fuzz 800-51, IQLFUZZ_EXTRA: kaufmans_efficiency_ratio(usage_user::integer, 3))
+    pytest.param("SELECT cumulative_sum(usage_user::integer), difference(usage_user::integer) "
+                 "FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND "
+                 "time < '2024-01-01T00:03:00Z'", id="merged-raw-cast-integer"),
+    pytest.param("SELECT kaufmans_efficiency_ratio(usage_user::integer, 3) FROM cpu WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+                 "ORDER BY time DESC", id="merged-raw-cast-integer-indicator-desc"),
+    pytest.param("SELECT cumulative_sum(used::float) FROM mem WHERE "
+                 "time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:13:00Z' "
+                 "ORDER BY time DESC", id="merged-raw-cast-float-desc"),
     # integral() under DESC walks the merged series newest first, series order reversed
     # FROM naming the measurement several times: each mention is an input of 1.x's merge,
     # read whole one after the other (Go's heap order: a third mention before the second)

@@ -64,6 +64,10 @@ PROJECTIONS = [
                  id="type-casts-multi-source"),
     pytest.param(f"SELECT used::float FROM mem WHERE {M2}", id="int-cast-float"),
     pytest.param(f"SELECT usage_user::integer FROM cpu WHERE {ONE}", id="float-cast-integer"),
+    # a condition reads the cast value too: -2.5 as -2 (fuzz 801-248, IQLFUZZ_EXTRA)
+    pytest.param("SELECT v FROM single WHERE v::integer != -2", id="where-float-cast-integer"),
+    pytest.param("SELECT v FROM single WHERE v::integer * 2 = -14 OR v::float = -5",
+                 id="where-float-cast-integer-math"),
     pytest.param(f"SELECT message::string, ok::boolean FROM events WHERE {S}",
                  id="string-boolean-casts"),
     # a cast to another kind reads nothing (found by the query fuzzer)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import random
 
+from .qgen_extra import Extra
 from .qgen_grafana import Grafana
 from .qgen_schema import (
     AGGREGATES,
@@ -68,6 +69,7 @@ class Draw:
         self.misfits = 0  # fields drawn for a function that may refuse their kind
         self.grafana = Grafana(seed)  # IQLFUZZ_GRAFANA: written as Grafana's editor does
         self.paging = random.Random(f"offset-{seed}")  # IQLFUZZ_OFFSET: OFFSET without LIMIT
+        self.extra = Extra(seed)  # IQLFUZZ_EXTRA: casts in calls, math in WHERE, nesting
 
     def near(self, scale: float = 1.0) -> bool:
         return self.rng.random() < NEAR_MISS * scale
@@ -438,6 +440,7 @@ class Draw:
         if self.chance(0.3):
             inner += " " + self.pick(FILLS)
         fields = ["a"] + (["b"] if len(inner_items) > 1 else [])
+        inner = self.extra.nest(inner, fields)
         # A parent's `*` or regex ranges over the tags the subquery grouped by, so `*` keeps
         # the subquery's series apart, as raw rows and transformations need.
         plain = [t for t in inner_tags if t in m.tags]
@@ -497,6 +500,8 @@ def _case(seed: int | str) -> Case | None:
         text = draw.subquery(m)
     if draw.misfits > 1:
         return None
+    text = draw.extra.casts(draw.extra.top_tags(text, m), m)
+    text = draw.extra.condition(text, m)
     text = draw.grafana.source(text, m.name)
     params = {"db": "iql"}
     epoch = draw.pick(EPOCHS)

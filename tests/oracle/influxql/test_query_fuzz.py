@@ -5,7 +5,8 @@ and compares the answers as the hand-written cases are compared (compare.py). CI
 fixed-seed sample; explore with e.g. `IQLFUZZ_SEED=7 IQLFUZZ_CASES=2000` (and
 `IQLFUZZ_NEAR_MISS=0.2` for more errors, `IQLFUZZ_STYLE=0.5` for statements written as
 Grafana writes them, `IQLFUZZ_GRAFANA=0.5` for the time filters, intervals and regex variables
-Grafana's editor writes, `IQLFUZZ_OFFSET=0.3` for OFFSET without LIMIT). A failure names
+Grafana's editor writes, `IQLFUZZ_OFFSET=0.3` for OFFSET without LIMIT, `IQLFUZZ_EXTRA=0.5`
+for casts in calls, math in WHERE and nested subqueries: qgen_extra.py). A failure names
 the seed and case number; replay one with `qgen.case("<seed>-<case>")`. Differences found
 are kept as named cases in the `cases_*.py` modules.
 """
