@@ -106,6 +106,10 @@ class StorageConfig:
     # writer also does so after `idle_checkpoint_seconds` without writes.
     checkpoint_threshold: str = "256MB"
     idle_checkpoint_seconds: float = 1.0
+    # While writes pause, rewrite settled rows sorted by series (`compaction.py`).
+    cluster_series: bool = True
+    cluster_window_rows: int = 737_280  # rows per window rewritten sorted (six row groups)
+    cluster_piece_rows: int = 65_536  # rows per transaction: how long a write may wait
     # How often expired points are deleted (1.x's [retention] check-interval); "0" = never.
     retention_check_interval: str = "30m"
 
@@ -427,6 +431,10 @@ def _validate(config: Config, problems: list[str]) -> None:
         (config.storage.parse_workers >= 0, "storage.parse_workers: 0 (auto) or positive"),
         (config.storage.idle_checkpoint_seconds > 0,
          "storage.idle_checkpoint_seconds: must be positive"),
+        (config.storage.cluster_window_rows > 0,
+         "storage.cluster_window_rows: must be positive"),
+        (config.storage.cluster_piece_rows > 0,
+         "storage.cluster_piece_rows: must be positive"),
     ]
     problems.extend(message for ok, message in bounds if not ok)
     share = memory_share(config.storage.memory_limit)
