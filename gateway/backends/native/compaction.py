@@ -128,7 +128,7 @@ class Clusterer:
             else:
                 self._rewrite(con, key, state)
                 again = True  # its next piece, or its next window
-        except duckdb.Error:
+        except Exception:
             state.window = None  # tried again after the table's next write
             raise
         else:

@@ -91,9 +91,13 @@ class NativeStore(Backend):
         self._writer.start()
         self._retention.start()
         assert self._writer.con is not None
-        # fetchall: a result left unfinished keeps DuckDB 2 from any other call on the
-        # connection
-        limit = self._writer.con.execute("SELECT current_setting('memory_limit')").fetchall()
+        # On a cursor: the writer thread may be using the connection already (clustering).
+        # fetchall: a result left unfinished keeps DuckDB 2 from any other call on it.
+        cursor = self._writer.con.cursor()
+        try:
+            limit = cursor.execute("SELECT current_setting('memory_limit')").fetchall()
+        finally:
+            cursor.close()
         log.info("native store open at %s (%d databases, memory_limit %s)", self.path,
                  len(self.catalog.databases), limit[0][0] if limit else "?")
 

@@ -181,6 +181,8 @@ class Writer:
                     break
                 if item is not _WAKE:
                     group.append(item)
+            # clustering goes on only after writes pause again for `idle_seconds`
+            self._clustering = False
             if group and self._outage.reason is not None:
                 for _, future in group:  # queued before the store went down
                     future.set_exception(self._outage.refusal())
@@ -238,12 +240,13 @@ class Writer:
         if self._cluster is not None and self.con is not None:
             try:
                 self._clustering = self._cluster.step(self.con, self.catalog)
-            except duckdb.Error as exc:
+            except Exception as exc:  # the writer must outlive it
                 if outage.is_fatal(exc):
                     self.fall(exc)
                     return
                 # e.g. out of memory: the table is tried again after its next write
                 log.exception("clustering rows by series failed")
+                self._clustering = self._cluster.backlog > 0
             if self._clustering:
                 # between windows: a checkpoint ends the row group being filled
                 if self._cluster.finished:
