@@ -8,10 +8,10 @@ Targets (issue 3): queries 3, 4 and 5 at least 10x faster than InfluxDB 1.6.7; 1
 slower. Both servers get the same bodies; each query is sent once to warm up, then `repeat`
 times alternating between the servers, one at a time on one keep-alive connection.
 
-The gateway's store clusters settled rows by series in the background (storage.cluster_series);
-queries start once it has caught up (/metrics' clustering backlog at 0), as 1.6.7 has compacted
-its TSM files by then. `--compare` loads the gateway with clustering off, then serves a copy of
-its data with clustering on and the original with it off, side by side.
+With storage.cluster_series on, the gateway's store clusters settled rows by series in the
+background; queries start once it has caught up (/metrics' clustering backlog at 0), as 1.6.7
+has compacted its TSM files by then. `--compare` loads the gateway with clustering off, then
+serves a copy of its data with clustering on and the original with it off, side by side.
 """
 
 from __future__ import annotations
@@ -132,7 +132,8 @@ def run(points: int, repeat: int, compare: bool) -> None:
             gateways["gateway"].stop()
             shutil.copytree(work / "gateway", work / "gateway-clustered")
             gateways["unclustered"] = gateway_process(work / "gateway", **off).start()
-            gateways["gateway"] = gateway_process(work / "gateway-clustered").start()
+            gateways["gateway"] = gateway_process(
+                work / "gateway-clustered", INFLUX_GATEWAY_STORAGE_CLUSTER_SERIES="true").start()
             targets = {"influxdb-1.6.7": influx.url, "gateway": gateways["gateway"].url,
                        "unclustered": gateways["unclustered"].url}
         for name, gateway in gateways.items():

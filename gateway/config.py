@@ -106,8 +106,10 @@ class StorageConfig:
     # writer also does so after `idle_checkpoint_seconds` without writes.
     checkpoint_threshold: str = "256MB"
     idle_checkpoint_seconds: float = 1.0
-    # While writes pause, rewrite settled rows sorted by series (`compaction.py`).
-    cluster_series: bool = True
+    # While writes pause, rewrite settled rows sorted by series (`compaction.py`). Off by
+    # default: it speeds one-series reads but slows raw time-ordered reads across series
+    # (bench/README.md, query.py, sixteenth session).
+    cluster_series: bool = False
     cluster_window_rows: int = 737_280  # rows per window rewritten sorted (six row groups)
     cluster_piece_rows: int = 65_536  # rows per transaction: how long a write may wait
     # How often expired points are deleted (1.x's [retention] check-interval); "0" = never.

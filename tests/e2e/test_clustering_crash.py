@@ -48,7 +48,7 @@ def counts(gateway: GatewayProcess) -> dict[tuple[str, str], tuple[int, float]]:
 
 
 def test_every_point_stays_once_when_killed_while_clustering(tmp_path: Path) -> None:
-    gateway = gateway_process(tmp_path / "gw",
+    gateway = gateway_process(tmp_path / "gw", INFLUX_GATEWAY_STORAGE_CLUSTER_SERIES="true",
                               INFLUX_GATEWAY_STORAGE_CLUSTER_WINDOW_ROWS="3000",
                               INFLUX_GATEWAY_STORAGE_CLUSTER_PIECE_ROWS="200",
                               INFLUX_GATEWAY_STORAGE_IDLE_CHECKPOINT_SECONDS="0.05").start()

@@ -57,7 +57,7 @@ class NativeStore(Backend):
         max_bytes: int = 268_435_456,
         max_spill_bytes: int = 1_073_741_824,
         retention_check_interval: float = 1800.0,
-        cluster_series: bool = True,
+        cluster_series: bool = False,
         cluster_window_rows: int = compaction.WINDOW_ROWS,
         cluster_piece_rows: int = compaction.PIECE_ROWS,
     ) -> None:

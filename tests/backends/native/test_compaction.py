@@ -32,6 +32,7 @@ def line(host: str, cpu: str | None, stamp: int, value: float) -> str:
 
 
 def open_store(path: Path, **options: object) -> NativeStore:
+    options = {"cluster_series": True, **options}
     store = NativeStore(path, idle_checkpoint_seconds=0.01, cluster_window_rows=WINDOW,
                         cluster_piece_rows=PIECE, **options)  # type: ignore[arg-type]
     store.open()

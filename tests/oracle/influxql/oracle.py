@@ -31,7 +31,8 @@ TIMEOUT = 30
 # The gateway clusters stored rows by series in windows this small (`compaction.py`), and the
 # dataset is clustered before the cases run: the order rows are stored in must not change
 # any answer.
-CLUSTERING = {"INFLUX_GATEWAY_STORAGE_CLUSTER_WINDOW_ROWS": "8",
+CLUSTERING = {"INFLUX_GATEWAY_STORAGE_CLUSTER_SERIES": "true",
+              "INFLUX_GATEWAY_STORAGE_CLUSTER_WINDOW_ROWS": "8",
               "INFLUX_GATEWAY_STORAGE_CLUSTER_PIECE_ROWS": "4",
               "INFLUX_GATEWAY_STORAGE_IDLE_CHECKPOINT_SECONDS": "0.02"}
 
