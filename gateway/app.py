@@ -106,6 +106,9 @@ async def _native_store(app: web.Application) -> AsyncIterator[None]:
         max_bytes=config.query.max_bytes,
         max_spill_bytes=config.query.max_spill_bytes,
         retention_check_interval=config.storage.retention_check_seconds,
+        cluster_series=config.storage.cluster_series,
+        cluster_window_rows=config.storage.cluster_window_rows,
+        cluster_piece_rows=config.storage.cluster_piece_rows,
     )
     await asyncio.to_thread(store.open)
     parse_pool = ThreadPoolExecutor(config.parse_workers, thread_name_prefix="parse")

@@ -110,6 +110,12 @@ class StorageConfig:
     checkpoint_threshold: str = "256MB"
     idle_checkpoint_seconds: float = 1.0
     idle_checkpoint_bytes: int = 16_777_216
+    # While writes pause, rewrite settled rows sorted by series (`compaction.py`). Off by
+    # default: it speeds one-series reads but slows raw time-ordered reads across series
+    # (bench/README.md, query.py, sixteenth session).
+    cluster_series: bool = False
+    cluster_window_rows: int = 737_280  # rows per window rewritten sorted (six row groups)
+    cluster_piece_rows: int = 65_536  # rows per transaction: how long a write may wait
     # How often expired points are deleted (1.x's [retention] check-interval); "0" = never.
     retention_check_interval: str = "30m"
 
@@ -433,6 +439,10 @@ def _validate(config: Config, problems: list[str]) -> None:
          "storage.idle_checkpoint_seconds: must be positive"),
         (config.storage.idle_checkpoint_bytes >= 0,
          "storage.idle_checkpoint_bytes: 0 or positive"),
+        (config.storage.cluster_window_rows > 0,
+         "storage.cluster_window_rows: must be positive"),
+        (config.storage.cluster_piece_rows > 0,
+         "storage.cluster_piece_rows: must be positive"),
     ]
     problems.extend(message for ok, message in bounds if not ok)
     share = memory_share(config.storage.memory_limit)

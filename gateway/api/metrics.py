@@ -65,6 +65,11 @@ def store_metrics(status: StoreStatus) -> list[str]:
         "# TYPE influx_gateway_native_store_reopens_total counter",
         f'influx_gateway_native_store_reopens_total{{outcome="recovered"}} {status.recovered}',
         f'influx_gateway_native_store_reopens_total{{outcome="failed"}} {status.failed}',
+        "# HELP influx_gateway_native_store_clustering_backlog Tables that may still hold "
+        "settled rows not yet rewritten sorted by series (-1 before the first look; 0 when "
+        "caught up or off).",
+        "# TYPE influx_gateway_native_store_clustering_backlog gauge",
+        f"influx_gateway_native_store_clustering_backlog {status.clustering_backlog}",
     ]
 
 

@@ -167,6 +167,7 @@ def drop_database(tx: Transaction, index: SeriesIndex,
     tx.con.execute(st.meta_delete(st.META_COLUMNS, database=name))
     tx.con.execute(st.meta_delete(st.META_RETENTION_POLICIES, database=name))
     tx.con.execute(st.meta_delete(st.META_DEFAULT_POLICIES, database=name))
+    tx.con.execute(st.meta_delete(st.META_CLUSTERED, database=name))
     del tx.catalog.writable().databases[name]
     for key in [k for k in index if k[0] == name]:
         del index[key]
@@ -182,6 +183,7 @@ def drop_table(tx: Transaction, index: SeriesIndex,
     tx.discard(database, table)
     tx.con.execute(st.drop_table(database, table))
     tx.con.execute(st.meta_delete(st.META_COLUMNS, database=database, table=table))
+    tx.con.execute(st.meta_delete(st.META_CLUSTERED, database=database, table=table))
     del tx.catalog.writable().databases[database].tables[table]
     index.pop((database, table), None)
 

@@ -58,6 +58,9 @@ class StoreStatus:
     fatal_errors: int  # times DuckDB invalidated the database
     recovered: int  # reopen attempts that succeeded
     failed: int  # reopen attempts that failed
+    # tables that may still hold settled rows not yet clustered by series (`compaction.py`);
+    # -1 before the writer first looked at them
+    clustering_backlog: int = 0
 
     @property
     def message(self) -> str:

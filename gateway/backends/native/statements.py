@@ -103,6 +103,16 @@ def time_before(value: int) -> exp.Expression:
     return exp.LT(this=column(TIME_COLUMN), expression=_nanos(value))
 
 
+def time_at_or_after(value: int) -> exp.Expression:
+    """Rows whose time is `value` (ns) or later."""
+    return exp.GTE(this=column(TIME_COLUMN), expression=_nanos(value))
+
+
+def time_window(low: int, high: int) -> exp.Expression:
+    """Rows whose time is in [low, high) (ns)."""
+    return _and(time_at_or_after(low), time_before(high))
+
+
 @dataclass(frozen=True, slots=True)
 class Merge:
     """Staged rows to merge into a table: its tags, the staged columns, their time window."""
@@ -200,6 +210,8 @@ META_COLUMNS_LAYOUT = ("database", "table", "column", "role", "type")
 # database without a default row predates them and has 1.x's `autogen` alone.
 META_RETENTION_POLICIES = "retention_policies"
 META_DEFAULT_POLICIES = "default_retention_policies"
+# Per table, the time before which its rows were rewritten sorted by series (`compaction.py`).
+META_CLUSTERED = "clustered"
 
 
 def meta_setup() -> list[str]:
@@ -217,6 +229,8 @@ def meta_setup() -> list[str]:
         ),
         create_table(META_SCHEMA, META_DEFAULT_POLICIES,
                      [("database", "VARCHAR"), ("name", "VARCHAR")]),
+        create_table(META_SCHEMA, META_CLUSTERED,
+                     [("database", "VARCHAR"), ("table", "VARCHAR"), ("through_ns", "BIGINT")]),
     ]
 
 

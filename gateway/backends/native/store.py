@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import json
 import logging
 import time
@@ -28,7 +29,7 @@ from gateway.errors import Category, GatewayError, not_found
 from gateway.model import Namespace, SqlQuery, WriteOutcome
 from translators.lineprotocol import FieldType, LineError, ParsedBatch
 
-from . import ddl, outage, policies, retention, series_index, transaction, writes
+from . import compaction, ddl, outage, policies, retention, series_index, transaction, writes
 from . import statements as st
 from .catalog import Catalog, Column, Role
 from .reader import Reader
@@ -57,6 +58,9 @@ class NativeStore(Backend):
         max_bytes: int = 268_435_456,
         max_spill_bytes: int = 1_073_741_824,
         retention_check_interval: float = 1800.0,
+        cluster_series: bool = False,
+        cluster_window_rows: int = compaction.WINDOW_ROWS,
+        cluster_piece_rows: int = compaction.PIECE_ROWS,
     ) -> None:
         self.path = path
         self.auto_create = auto_create
@@ -75,10 +79,12 @@ class NativeStore(Backend):
                                query_timeout=query_timeout, query_workers=query_workers,
                                max_rows=max_rows, max_bytes=max_bytes,
                                spill=SpillGuard(Path(f"{path}.tmp"), max_spill_bytes))
+        self._cluster = compaction.Clusterer(cluster_window_rows, cluster_piece_rows) \
+            if cluster_series else None
         self._writer = Writer(self._connect, index=self._index, watch=self._watch,
                               down=self._outage, reads=self._reads, wal=Path(f"{path}.wal"),
                               idle_seconds=idle_checkpoint_seconds,
-                              idle_bytes=idle_checkpoint_bytes)
+                              idle_bytes=idle_checkpoint_bytes, cluster=self._cluster)
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -87,9 +93,13 @@ class NativeStore(Backend):
         self._writer.start()
         self._retention.start()
         assert self._writer.con is not None
-        # fetchall: a result left unfinished keeps DuckDB 2 from any other call on the
-        # connection
-        limit = self._writer.con.execute("SELECT current_setting('memory_limit')").fetchall()
+        # On a cursor: the writer thread may be using the connection already (clustering).
+        # fetchall: a result left unfinished keeps DuckDB 2 from any other call on it.
+        cursor = self._writer.con.cursor()
+        try:
+            limit = cursor.execute("SELECT current_setting('memory_limit')").fetchall()
+        finally:
+            cursor.close()
         log.info("native store open at %s (%d databases, memory_limit %s)", self.path,
                  len(self.catalog.databases), limit[0][0] if limit else "?")
 
@@ -123,7 +133,10 @@ class NativeStore(Backend):
         return self.status().up
 
     def status(self) -> outage.StoreStatus:
-        return self._outage.status(self._writer.running())
+        status = self._outage.status(self._writer.running())
+        if self._cluster is None:
+            return status
+        return dataclasses.replace(status, clustering_backlog=self._cluster.backlog)
 
     @property
     def catalog(self) -> Catalog:

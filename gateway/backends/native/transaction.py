@@ -37,6 +37,14 @@ class Transaction:
     con: duckdb.DuckDBPyConnection
     catalog: CatalogTxn
     pending: dict[tuple[str, str], list[pa.Table]] = field(default_factory=dict)
+    # per table, the earliest time (ns) of the rows stored, for clustering (`compaction.py`)
+    earliest: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def wrote(self, database: str, table: str, low: int) -> None:
+        key = (database, table)
+        known = self.earliest.get(key)
+        if known is None or low < known:
+            self.earliest[key] = low
 
     def append(self, database: str, table: str, data: pa.Table) -> None:
         if data.num_rows:

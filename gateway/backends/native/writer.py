@@ -2,9 +2,10 @@
 
 It takes every job waiting in its queue, applies them in one transaction and commits once
 (group commit: DuckDB syncs its WAL at COMMIT), then answers each job. When writes pause it
-folds the WAL into the database file (a checkpoint). When DuckDB invalidates the database (a
-FATAL error) it closes and reopens it, which replays the WAL, backing off between attempts
-(`outage.py`).
+rewrites settled rows sorted by series, one bounded piece at a time between queued writes
+(`compaction.py`), and folds the WAL into the database file (a checkpoint). When DuckDB
+invalidates the database (a FATAL error) it closes and reopens it, which replays the WAL,
+backing off between attempts (`outage.py`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import duckdb
 
 from gateway.errors import Category, GatewayError
 
-from . import outage, series_index, transaction
+from . import compaction, outage, series_index, transaction
 from .catalog import Catalog, CatalogTxn
 from .reads import ReadPool
 from .series_times import SeriesWatch
@@ -35,6 +36,9 @@ _STOP = object()
 _WAKE = object()  # a reader met the fatal state: the writer reopens the database
 _GROUP_LIMIT = 512
 _CLOSE_PATIENCE = 5.0  # seconds the reopen waits for a call on the old connection to end
+# WAL bytes at which clustering, which keeps the writer busy while writes pause, checkpoints
+# between its windows rather than once it is done
+_CLUSTER_WAL_BYTES = 64 << 20
 
 
 def _out_of_memory(exc: Exception) -> bool:
@@ -67,7 +71,8 @@ class Writer:
 
     def __init__(self, connect: Connect, *, index: series_index.SeriesIndex,
                  watch: SeriesWatch, down: outage.Outage, reads: ReadPool, wal: Path,
-                 idle_seconds: float, idle_bytes: int = 0) -> None:
+                 idle_seconds: float, idle_bytes: int = 0,
+                 cluster: compaction.Clusterer | None = None) -> None:
         self._connect = connect
         self.con: duckdb.DuckDBPyConnection | None = None
         self.catalog = Catalog()
@@ -78,12 +83,16 @@ class Writer:
         self._wal = wal
         self._idle_seconds = idle_seconds
         self._idle_bytes = idle_bytes
+        self._cluster = cluster
+        self._clustering = False  # pieces remain: the writer goes on while no write waits
         self._loading: set[tuple[str, str]] = set()
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         self.con, self.catalog = self._connect()
+        if self._cluster is not None:
+            self._cluster.load(self.con)
         self._thread = threading.Thread(target=self._loop, name="native-writer", daemon=True)
         self._thread.start()
 
@@ -154,10 +163,11 @@ class Writer:
                     self._outage.attempt_failed(exc)
                 continue
             try:
-                item = self._queue.get(timeout=self._idle_seconds if due is None else due)
+                wait = 0 if self._clustering else self._idle_seconds
+                item = self._queue.get(timeout=wait if due is None else due)
             except queue.Empty:
                 if due is None:
-                    self._checkpoint_if_needed()
+                    self._idle_work()
                 continue
             if item is _STOP:
                 return
@@ -173,6 +183,8 @@ class Writer:
                     break
                 if item is not _WAKE:
                     group.append(item)
+            # clustering goes on only after writes pause again for `idle_seconds`
+            self._clustering = False
             if group and self._outage.reason is not None:
                 for _, future in group:  # queued before the store went down
                     future.set_exception(self._outage.refusal())
@@ -213,22 +225,48 @@ class Writer:
             log.error("the reopened native store could not checkpoint (attempt %d), next "
                       "attempt in %.0f s: %s", attempt, delay, exc)
             return
+        if self._cluster is not None:
+            try:
+                self._cluster.load(con)
+            except duckdb.Error:
+                log.exception("reading the clustering watermarks failed; starting over")
         self.catalog = catalog
         self.con = con
         self._outage.attempt_recovered()
         log.warning("native store reopened (attempt %d, %d databases)", attempt,
                     len(catalog.databases))
 
-    def _checkpoint_if_needed(self) -> None:
-        """Fold the WAL into the database file while no write is waiting, once it holds
-        `idle_bytes`: each checkpoint compresses the last, partly filled row group of a table
-        again, so folding a few thousand rows at every pause costs several times the CPU per
-        row of folding many."""
+    def _idle_work(self) -> None:
+        """No write waits: one piece of clustering, else fold the WAL in."""
+        self._clustering = False
+        if self._cluster is not None and self.con is not None:
+            try:
+                self._clustering = self._cluster.step(self.con, self.catalog)
+            except Exception as exc:  # the writer must outlive it
+                if outage.is_fatal(exc):
+                    self.fall(exc)
+                    return
+                # e.g. out of memory: the table is tried again after its next write
+                log.exception("clustering rows by series failed")
+                self._clustering = self._cluster.backlog > 0
+            if self._clustering:
+                # between windows: a checkpoint ends the row group being filled
+                if self._cluster.finished:
+                    self._checkpoint_if_needed(_CLUSTER_WAL_BYTES)
+                return
+        self._checkpoint_if_needed()
+
+    def _checkpoint_if_needed(self, threshold: int | None = None) -> None:
+        """Fold the WAL into the database file while no write is waiting, once it holds more
+        than `threshold` bytes, by default once it holds `idle_bytes`: each checkpoint
+        compresses the last, partly filled row group of a table again, so folding a few
+        thousand rows at every pause costs several times the CPU per row of folding many."""
         try:
             pending = self._wal.stat().st_size
         except FileNotFoundError:
             return
-        if pending and pending >= self._idle_bytes and self.con is not None:
+        least = self._idle_bytes if threshold is None else threshold + 1
+        if pending and pending >= least and self.con is not None:
             started = time.perf_counter()
             try:
                 self.con.execute("CHECKPOINT")
@@ -293,5 +331,7 @@ class Writer:
             return
         self.catalog = tx.catalog.result()  # before `ended`: see _catalog_after
         self._watch.ended += 1
+        if self._cluster is not None and tx.earliest:
+            self._cluster.written(tx.earliest)
         for (_, future), result in zip(group, results, strict=True):
             future.set_result(result)

@@ -300,6 +300,8 @@ def _store_chunk(
     series = load_series(tx, index, database, table)
     tags = [c for c in data.column_names if c in chunk.tags]
     merge_mask = classify(stats, series)
+    if stats.series:
+        tx.wrote(database, measurement, min(low for _, low, _, _ in stats.series))
     position = data.column_names.index(TIME_COLUMN)
     data = data.set_column(position, TIME_COLUMN, pc.cast(data.column(TIME_COLUMN), _TIMESTAMP))
     if merge_mask is None:
