@@ -42,6 +42,7 @@ from .size_guards import SIZE_WORDS, UNBOUNDED, guard_sizes
 from .text_times import UnreadableTime, read_time_text
 from .to_char import CHRONO, build_to_char, render_to_char
 from .type_checks import check_types, coerce_comparisons
+from .wrapping import mark_wrapping, wrap_integers
 from .zones import rewrite_zones
 
 
@@ -282,6 +283,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
         check_clauses(tree)
         check_types(tree, columns)
         tree = coerce_comparisons(tree, columns)
+        mark_wrapping(tree, columns)  # while the types can be told; wrapped below
         tree = rewrite_casts(tree, columns)  # arrow_cast, casts to integers, integer division
         tree = nanosecond_casts(tree)  # the user's casts only, before the rewrites add theirs
         tree = read_time_text(tree)
@@ -289,6 +291,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
         tree = rewrite_gapfill(tree, fill_limit)
         tree = _render_to_chars(tree)
         tree = rewrite_functions(tree)
+        tree = wrap_integers(tree)
         tree = guard_sizes(tree, size_limit)
         tree = type_big_integers(tree)
     except (Unsupported, UnreadableTime) as exc:
