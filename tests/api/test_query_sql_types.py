@@ -37,6 +37,12 @@ async def loaded(client: TestClient) -> TestClient:
     pytest.param("SELECT c.i FROM cpu AS c WHERE i",
                  "Cannot create filter with non-boolean predicate 'c.i' returning Int64",
                  id="aliased-integer-as-the-filter"),
+    pytest.param("SELECT f FROM cpu WHERE f + 1",
+                 "Cannot create filter with non-boolean predicate 'cpu.f + Int64(1)' returning "
+                 "Float64", id="float-sum-as-the-filter"),
+    pytest.param("SELECT c.f FROM cpu AS c WHERE i % 2",
+                 "Cannot create filter with non-boolean predicate 'c.i % Int64(2)' returning "
+                 "Int64", id="remainder-as-the-filter"),
     # the types of expressions, not only of literals and columns
     pytest.param("SELECT f FROM cpu WHERE b = (1+0)",
                  "Cannot infer common argument type for comparison operation Boolean = Int64",

@@ -16,17 +16,19 @@ from sqlglot import exp
 
 from .arrow_types import BOOLEAN, NUMBERS, TEXTS, Columns, arrow_type, select_tables
 from .datafusion import Unsupported
+from .result_names import display
 
 _COMPARISONS = {exp.EQ: "=", exp.NEQ: "!=", exp.LT: "<", exp.LTE: "<=", exp.GT: ">",
                 exp.GTE: ">=", exp.NullSafeEQ: "IS NOT DISTINCT FROM",
                 exp.NullSafeNEQ: "IS DISTINCT FROM"}
 _NOT_SUMMED = TEXTS | {BOOLEAN}
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 
 
 def check_types(tree: exp.Expression, columns: Columns | None) -> None:
     """Raise Unsupported for a comparison of a boolean with a number or text, a sum or
-    average of a boolean or text, or a WHERE that is a bare number column, as DataFusion
-    refuses them."""
+    average of a boolean or text, or a WHERE that is a number column or arithmetic of
+    columns and literals, as DataFusion refuses them."""
     if columns is None:
         return
     for node in tree.find_all(*_COMPARISONS):
@@ -42,14 +44,22 @@ def check_types(tree: exp.Expression, columns: Columns | None) -> None:
             raise Unsupported(f"the function {name} does not support inputs of type {kind}")
     for where in tree.find_all(exp.Where):
         condition = where.this
-        if not isinstance(condition, exp.Column):
-            continue  # DataFusion names an expression in its own print of it
         kind = arrow_type(condition, columns)
         sources = select_tables(where)
-        if kind in NUMBERS and sources is not None and len(sources) == 1:
-            table = condition.table or sources[0].alias_or_name
+        if kind not in NUMBERS or sources is None or len(sources) != 1:
+            continue
+        if isinstance(condition, exp.Column):
+            printed: str | None = (f"{condition.table or sources[0].alias_or_name}."
+                                   f"{condition.name}")
+        elif isinstance(condition, _ARITHMETIC) and all(
+                isinstance(side, exp.Column | exp.Literal)
+                for side in (condition.this, condition.expression)):
+            printed = display(condition)  # `cpu.f + Int64(1)`, as DataFusion prints it
+        else:
+            continue  # DataFusion's print of other expressions (casts, nesting) differs
+        if printed is not None:
             raise Unsupported("Error during planning: Cannot create filter with non-boolean "
-                              f"predicate '{table}.{condition.name}' returning {kind}")
+                              f"predicate '{printed}' returning {kind}")
 
 
 def coerce_comparisons(tree: exp.Expression, columns: Columns | None) -> exp.Expression:
