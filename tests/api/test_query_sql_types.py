@@ -43,6 +43,16 @@ async def loaded(client: TestClient) -> TestClient:
     pytest.param("SELECT c.f FROM cpu AS c WHERE i % 2",
                  "Cannot create filter with non-boolean predicate 'c.i % Int64(2)' returning "
                  "Int64", id="remainder-as-the-filter"),
+    # arithmetic with a boolean or text: DuckDB answered its binder's candidate functions
+    pytest.param("SELECT b * 2 AS x FROM cpu",
+                 "Cannot coerce arithmetic expression Boolean * Int64 to valid types",
+                 id="bool-times-an-integer"),
+    pytest.param("SELECT s + i AS x FROM cpu",
+                 "Cannot coerce arithmetic expression Utf8 + Int64 to valid types",
+                 id="text-plus-an-integer"),
+    pytest.param("SELECT f FROM cpu WHERE (i < 2) % f > 0",
+                 "Cannot coerce arithmetic expression Boolean % Float64 to valid types",
+                 id="comparison-modulo-a-float"),
     # the types of expressions, not only of literals and columns
     pytest.param("SELECT f FROM cpu WHERE b = (1+0)",
                  "Cannot infer common argument type for comparison operation Boolean = Int64",

@@ -22,11 +22,12 @@ _COMPARISONS = {exp.EQ: "=", exp.NEQ: "!=", exp.LT: "<", exp.LTE: "<=", exp.GT: 
                 exp.GTE: ">=", exp.NullSafeEQ: "IS NOT DISTINCT FROM",
                 exp.NullSafeNEQ: "IS DISTINCT FROM"}
 _NOT_SUMMED = TEXTS | {BOOLEAN}
-_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+_ARITHMETIC = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}
 
 
 def check_types(tree: exp.Expression, columns: Columns | None) -> None:
-    """Raise Unsupported for a comparison of a boolean with a number or text, a sum or
+    """Raise Unsupported for a comparison of a boolean with a number or text, arithmetic
+    with a boolean or text, a sum or
     average of a boolean or text, or a WHERE that is a number column or arithmetic of
     columns and literals, as DataFusion refuses them."""
     if columns is None:
@@ -36,6 +37,12 @@ def check_types(tree: exp.Expression, columns: Columns | None) -> None:
         if BOOLEAN in (left, right) and {left, right} & (NUMBERS | TEXTS):
             raise Unsupported("Error during planning: Cannot infer common argument type for "
                               f"comparison operation {left} {_COMPARISONS[type(node)]} {right}")
+    for node in tree.find_all(*_ARITHMETIC):
+        left, right = arrow_type(node.this, columns), arrow_type(node.expression, columns)
+        if left is not None and right is not None and {left, right} & _NOT_SUMMED:
+            # DuckDB answers its binder's list of candidate functions
+            raise Unsupported("Error during planning: Cannot coerce arithmetic expression "
+                              f"{left} {_ARITHMETIC[type(node)]} {right} to valid types")
     for call in tree.find_all(exp.Sum, exp.Avg):
         kind = arrow_type(call.this, columns)
         if kind in _NOT_SUMMED:
@@ -51,7 +58,7 @@ def check_types(tree: exp.Expression, columns: Columns | None) -> None:
         if isinstance(condition, exp.Column):
             printed: str | None = (f"{condition.table or sources[0].alias_or_name}."
                                    f"{condition.name}")
-        elif isinstance(condition, _ARITHMETIC) and all(
+        elif isinstance(condition, tuple(_ARITHMETIC)) and all(
                 isinstance(side, exp.Column | exp.Literal)
                 for side in (condition.this, condition.expression)):
             printed = display(condition)  # `cpu.f + Int64(1)`, as DataFusion prints it
