@@ -43,6 +43,17 @@ async def loaded(client: TestClient) -> TestClient:
     pytest.param("SELECT c.f FROM cpu AS c WHERE i % 2",
                  "Cannot create filter with non-boolean predicate 'c.i % Int64(2)' returning "
                  "Int64", id="remainder-as-the-filter"),
+    # text or a time as the filter: DuckDB read it as a boolean (an error for most text)
+    pytest.param("SELECT f FROM cpu WHERE s",
+                 "Cannot create filter with non-boolean predicate 'cpu.s' returning Utf8",
+                 id="text-as-the-filter"),
+    pytest.param("SELECT f FROM cpu WHERE host", "Cannot create filter with non-boolean "
+                 "predicate 'cpu.host' returning Dictionary(Int32, Utf8)", id="tag-as-the-filter"),
+    pytest.param("SELECT f FROM cpu WHERE time", "Cannot create filter with non-boolean "
+                 "predicate 'cpu.time' returning Timestamp(Nanosecond, None)",
+                 id="time-as-the-filter"),
+    pytest.param("SELECT f FROM cpu WHERE 'true'", "Cannot create filter with non-boolean "
+                 "predicate 'Utf8(\"true\")' returning Utf8", id="text-literal-as-the-filter"),
     # arithmetic with a boolean or text: DuckDB answered its binder's candidate functions
     pytest.param("SELECT b * 2 AS x FROM cpu",
                  "Cannot coerce arithmetic expression Boolean * Int64 to valid types",

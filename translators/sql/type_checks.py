@@ -1,11 +1,12 @@
 """Type comparisons and sums as DataFusion plans them: refuse what it refuses, coerce as it does.
 
-DuckDB compares a boolean with a number (`b = 1`, `f = true`) or with text (`b = 'true'`) and
-filters on a number (`WHERE f`) by casting; DataFusion's type coercion finds no common type
-and its planner refuses a filter that is not a boolean; it refuses sum and avg of a boolean or
-text too. DuckDB compares text with a number by reading the text as a number (and fails on
-text that is none); DataFusion 50, as InfluxDB 3 runs it, compares them as text. The types
-are those arrow_types.py can tell; anything else is left to DuckDB.
+DuckDB compares a boolean with a number (`b = 1`, `f = true`) or with text (`b = 'true'`),
+does arithmetic with booleans, and filters on a number or text (`WHERE f`, `WHERE s`) by
+casting; DataFusion's type coercion finds no common type and its planner refuses a filter that
+is not a boolean; it refuses sum and avg of a boolean or text too. DuckDB compares text with a
+number by reading the text as a number (and fails on text that is none); DataFusion 50, as
+InfluxDB 3 runs it, compares them as text. The types are those arrow_types.py can tell;
+anything else is left to DuckDB.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ _ARITHMETIC = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: 
 def check_types(tree: exp.Expression, columns: Columns | None) -> None:
     """Raise Unsupported for a comparison of a boolean with a number or text, arithmetic
     with a boolean or text, a sum or
-    average of a boolean or text, or a WHERE that is a number column or arithmetic of
-    columns and literals, as DataFusion refuses them."""
+    average of a boolean or text, or a WHERE that is no boolean (a column, a literal or
+    arithmetic of them), as DataFusion refuses them."""
     if columns is None:
         return
     for node in tree.find_all(*_COMPARISONS):
@@ -53,11 +54,13 @@ def check_types(tree: exp.Expression, columns: Columns | None) -> None:
         condition = where.this
         kind = arrow_type(condition, columns)
         sources = select_tables(where)
-        if kind not in NUMBERS or sources is None or len(sources) != 1:
+        if kind in (None, BOOLEAN) or sources is None or len(sources) != 1:
             continue
         if isinstance(condition, exp.Column):
             printed: str | None = (f"{condition.table or sources[0].alias_or_name}."
                                    f"{condition.name}")
+        elif isinstance(condition, exp.Literal):
+            printed = display(condition)  # `Utf8("x")`, `Int64(1)`
         elif isinstance(condition, tuple(_ARITHMETIC)) and all(
                 isinstance(side, exp.Column | exp.Literal)
                 for side in (condition.this, condition.expression)):
