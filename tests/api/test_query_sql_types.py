@@ -181,3 +181,16 @@ async def test_bad_patterns(texts: TestClient, query: str, reason: str) -> None:
     assert await response.json() == {
         "error": "Arrow error: Compute error: Regular expression did not compile: " + reason,
         "data": None}
+
+
+@pytest.mark.parametrize(("query", "near"), [
+    pytest.param("SELECT ('x' || NOT coalesce(i, 0)) AS x FROM cpu", "COALESCE", id="not-operand"),
+    pytest.param("SELECT f BETWEEN 1 AND 2 IN (1, 2) AS x FROM cpu", "IN", id="between-in"),
+])
+async def test_syntax_duckdb_cannot_read(texts: TestClient, query: str, near: str) -> None:
+    # sqlglot reads these and prints them as written; DuckDB's grammar refuses them, and its
+    # "Parser Error" is the user's syntax error, worded as the gateway's own parse errors
+    response = await texts.get("/api/v3/query_sql", params={"db": "db1", "q": query})
+    assert response.status == 400, await response.text()
+    assert await response.json() == {
+        "error": f'error parsing SQL: syntax error at or near "{near}"', "data": None}

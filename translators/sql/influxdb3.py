@@ -97,6 +97,9 @@ ALLOWED_UNMODELLED = frozenset({
 })
 _DIVISION_BY_ZERO = "Error: Division by zero in expression"
 _INT64_OVERFLOW = re.compile(r"Overflow in (?:addition|subtraction|multiplication) of INT64")
+# what sqlglot reads and prints as written but DuckDB cannot parse (`'x' || NOT f`,
+# `a BETWEEN 1 AND 2 IN (...)`): the user's syntax, worded as sqlglot's parse errors are
+_PARSER_ERROR = "query error: Parser Error: "
 # RE2's reasons for a pattern it cannot compile, as DuckDB passes them on (`missing ): (`)
 _BAD_PATTERN = re.compile(
     r"Invalid Input Error: ((?:invalid escape sequence|invalid character class(?: range)?"
@@ -332,6 +335,8 @@ def engine_message(message: str, schema: str) -> str:
     message = message.split("\n\nLINE ", 1)[0].strip()  # DuckDB quotes the translated SQL
     if _DIVISION_BY_ZERO in message:  # an integer divided by zero, in DataFusion's words
         return "Arrow error: Divide by zero error"
+    if message.startswith(_PARSER_ERROR):  # written as read: DuckDB's grammar reads it not
+        message = "error parsing SQL: " + message[len(_PARSER_ERROR):]
     bad_pattern = _BAD_PATTERN.search(message)
     if bad_pattern:  # DataFusion's lead words, RE2's reason (Rust's regex words it otherwise)
         return ("Arrow error: Compute error: Regular expression did not compile: "
