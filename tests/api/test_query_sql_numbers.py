@@ -95,3 +95,15 @@ async def extremes(client: TestClient) -> TestClient:
 async def test_integer_arithmetic_wraps_around(extremes: TestClient, query: str,
                                                rows: list[dict[str, object]]) -> None:
     assert await sql(extremes, "db1", query) == rows
+
+
+def _wrapped(value: int) -> int:
+    return (value + 2**63) % 2**64 - 2**63
+
+
+async def test_a_long_sum_wraps_once(extremes: TestClient) -> None:
+    # a sum inside a sum is wrapped at the outermost only: wrapping each of 300 terms nested
+    # the SQL past what sqlglot can print ("the query nests too deeply")
+    query = "SELECT " + " + ".join(["i"] * 300) + " AS x FROM m ORDER BY time"
+    assert await sql(extremes, "db1", query) == [
+        {"x": _wrapped(300 * 9223372036854775807)}, {"x": _wrapped(300 * 9223372036854775806)}]

@@ -36,10 +36,35 @@ _PREDICATES = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.NullSafeEQ
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 
 
+class Typer:
+    """arrow_type for the nodes of one tree, each typed once (a chain of thousands of `+`
+    would otherwise be typed again under every one of its operators)."""
+
+    def __init__(self, columns: Columns, tree: exp.Expression | None = None) -> None:
+        self.columns = columns
+        self._seen: dict[int, tuple[exp.Expression, str | None]] = {}
+        if tree is not None:  # children before parents: no typing recurses more than a level
+            for node in reversed(list(tree.walk())):
+                self(node)
+
+    def __call__(self, node: exp.Expression) -> str | None:
+        seen = self._seen.get(id(node))
+        if seen is not None and seen[0] is node:
+            return seen[1]
+        kind = _type(node, self)
+        self._seen[id(node)] = (node, kind)  # the node is kept: its id is not reused
+        return kind
+
+
 def arrow_type(node: exp.Expression, columns: Columns) -> str | None:
     """The Arrow type DataFusion gives `node` (see the module's list), or None."""
+    return Typer(columns)(node)
+
+
+def _type(node: exp.Expression, typer: Typer) -> str | None:
+    columns = typer.columns
     if isinstance(node, exp.Paren):
-        return arrow_type(node.this, columns)
+        return typer(node.this)
     if isinstance(node, exp.Boolean) or isinstance(node, _PREDICATES):
         return BOOLEAN
     if isinstance(node, exp.Literal):
@@ -51,33 +76,33 @@ def arrow_type(node: exp.Expression, columns: Columns) -> str | None:
     if isinstance(node, exp.Column):
         return column_type(node, columns)
     if isinstance(node, exp.Neg):
-        inner = arrow_type(node.this, columns)
+        inner = typer(node.this)
         return inner if inner in NUMBERS else None
     if isinstance(node, _ARITHMETIC):
-        return _arithmetic(arrow_type(node.this, columns), arrow_type(node.expression, columns))
+        return _arithmetic(typer(node.this), typer(node.expression))
     if isinstance(node, exp.Cast):
         return None if node.to.expressions else _CASTS.get(node.to.this)
     if isinstance(node, exp.Case):
         branches = [*(branch.args.get("true") for branch in node.args.get("ifs") or ()),
                     node.args.get("default")]
-        return _agreed(branches, columns)
+        return _agreed(branches, typer)
     if isinstance(node, exp.Coalesce):
-        return _agreed([node.this, *node.expressions], columns)
+        return _agreed([node.this, *node.expressions], typer)
     if isinstance(node, exp.Count):
         return "Int64"
     if isinstance(node, exp.Avg):
-        return "Float64" if arrow_type(node.this, columns) in NUMBERS else None
+        return "Float64" if typer(node.this) in NUMBERS else None
     if isinstance(node, exp.Sum):
-        inner = arrow_type(node.this, columns)
+        inner = typer(node.this)
         return {"Int64": "Int64", "UInt64": "UInt64", "Float64": "Float64"}.get(inner or "")
     if isinstance(node, exp.Min | exp.Max | exp.Abs):
-        return arrow_type(node.this, columns)
+        return typer(node.this)
     return None
 
 
-def _agreed(branches: list[exp.Expression | None], columns: Columns) -> str | None:
+def _agreed(branches: list[exp.Expression | None], typer: Typer) -> str | None:
     """The one type of the branches that are not NULL, or None if they differ."""
-    found = {arrow_type(branch, columns) for branch in branches
+    found = {typer(branch) for branch in branches
              if branch is not None and not isinstance(branch, exp.Null)}
     return found.pop() if len(found) == 1 else None
 

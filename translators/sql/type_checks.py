@@ -15,7 +15,7 @@ import math
 
 from sqlglot import exp
 
-from .arrow_types import BOOLEAN, NUMBERS, TEXTS, Columns, arrow_type, select_tables
+from .arrow_types import BOOLEAN, NUMBERS, TEXTS, Columns, Typer, select_tables
 from .datafusion import Unsupported
 from .result_names import display
 
@@ -33,26 +33,27 @@ def check_types(tree: exp.Expression, columns: Columns | None) -> None:
     arithmetic of them), as DataFusion refuses them."""
     if columns is None:
         return
+    arrow_type = Typer(columns, tree)
     for node in tree.find_all(*_COMPARISONS):
-        left, right = arrow_type(node.this, columns), arrow_type(node.expression, columns)
+        left, right = arrow_type(node.this), arrow_type(node.expression)
         if BOOLEAN in (left, right) and {left, right} & (NUMBERS | TEXTS):
             raise Unsupported("Error during planning: Cannot infer common argument type for "
                               f"comparison operation {left} {_COMPARISONS[type(node)]} {right}")
     for node in tree.find_all(*_ARITHMETIC):
-        left, right = arrow_type(node.this, columns), arrow_type(node.expression, columns)
+        left, right = arrow_type(node.this), arrow_type(node.expression)
         if left is not None and right is not None and {left, right} & _NOT_SUMMED:
             # DuckDB answers its binder's list of candidate functions
             raise Unsupported("Error during planning: Cannot coerce arithmetic expression "
                               f"{left} {_ARITHMETIC[type(node)]} {right} to valid types")
     for call in tree.find_all(exp.Sum, exp.Avg):
-        kind = arrow_type(call.this, columns)
+        kind = arrow_type(call.this)
         if kind in _NOT_SUMMED:
             # DuckDB sums a boolean as a number and answers text with its binder's candidates
             name = "sum" if isinstance(call, exp.Sum) else "avg"
             raise Unsupported(f"the function {name} does not support inputs of type {kind}")
     for where in tree.find_all(exp.Where):
         condition = where.this
-        kind = arrow_type(condition, columns)
+        kind = arrow_type(condition)
         sources = select_tables(where)
         if kind in (None, BOOLEAN) or sources is None or len(sources) != 1:
             continue
@@ -78,6 +79,7 @@ def coerce_comparisons(tree: exp.Expression, columns: Columns | None) -> exp.Exp
     as text)."""
     if columns is None:
         return tree
+    arrow_type = Typer(columns, tree)
     groups: list[list[exp.Expression]] = []
     for node in tree.find_all(*_COMPARISONS, exp.In, exp.Between):
         if isinstance(node, exp.In):
@@ -89,7 +91,7 @@ def coerce_comparisons(tree: exp.Expression, columns: Columns | None) -> exp.Exp
         else:
             groups.append([node.this, node.expression])
     for operands in groups:
-        kinds = [arrow_type(operand, columns) for operand in operands]
+        kinds = [arrow_type(operand) for operand in operands]
         if not set(kinds) & TEXTS or not set(kinds) & NUMBERS:
             continue
         for operand, kind in zip(operands, kinds, strict=True):

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from .arrow_types import Columns, arrow_type
+from .arrow_types import Columns, Typer
 
 _WRAP = "wraps_to"  # meta key: the 64-bit type a node's value is brought back into
+_WIDE = "wide"  # meta key: a sum left in 128 bits for the sum around it to wrap
 _NAME = "wrapped_name"  # meta key: the name DuckDB gave the unaliased select item as written
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul)
 _DUCKDB = {"Int64": exp.DataType.Type.BIGINT, "UInt64": exp.DataType.Type.UBIGINT}
@@ -27,12 +28,13 @@ def mark_wrapping(tree: exp.Expression, columns: Columns | None) -> None:
     """Mark each +, -, * and sum of Int64 or UInt64 values in `tree`."""
     if columns is None:
         return
+    arrow_type = Typer(columns, tree)
     for node in tree.find_all(*_ARITHMETIC, exp.Sum):
         if isinstance(node, exp.Sum):
-            kind = arrow_type(node, columns)
+            kind = arrow_type(node)
         else:
-            left = arrow_type(node.this, columns)
-            kind = left if left == arrow_type(node.expression, columns) else None
+            left = arrow_type(node.this)
+            kind = left if left == arrow_type(node.expression) else None
         if kind in _DUCKDB:
             node.meta[_WRAP] = kind
             if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
@@ -54,6 +56,14 @@ def wrap_integers(tree: exp.Expression) -> exp.Expression:
             new = _modulo(target, kind, wide=target.copy())
         else:
             wide = node.__class__(this=_hugeint(node.this), expression=_hugeint(node.expression))
+            parent = node.parent
+            if isinstance(node, exp.Add | exp.Sub) and isinstance(parent, exp.Add | exp.Sub) \
+                    and parent._meta and parent.meta.get(_WRAP) == kind:
+                # a sum inside a sum wraps once, at the outermost: 128 bits hold the terms,
+                # and the nesting stays as deep as written
+                wide.meta[_WIDE] = True
+                node.replace(wide)
+                continue
             new = _modulo(node, kind, wide=wide)
         if name is not None and isinstance(node.parent, exp.Select):
             new = exp.alias_(new, name, quoted=True)
@@ -80,6 +90,8 @@ def _modulo(node: exp.Expression, kind: str, *, wide: exp.Expression) -> exp.Exp
 
 
 def _hugeint(value: exp.Expression) -> exp.Expression:
+    if value._meta and value.meta.get(_WIDE):
+        return value
     return exp.Cast(this=value, to=exp.DataType.build("HUGEINT"))
 
 
