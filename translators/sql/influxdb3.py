@@ -97,7 +97,7 @@ ALLOWED_UNMODELLED = frozenset({
 })
 _DIVISION_BY_ZERO = "Error: Division by zero in expression"
 _INT64_OVERFLOW = re.compile(r"Overflow in (?:addition|subtraction|multiplication) of INT64")
-# what sqlglot reads and prints as written but DuckDB cannot parse (`'x' || NOT f`,
+# what sqlglot reads and prints as written but DuckDB cannot parse (`'x' || NOT b`,
 # `a BETWEEN 1 AND 2 IN (...)`): the user's syntax, worded as sqlglot's parse errors are
 _PARSER_ERROR = "query error: Parser Error: "
 # RE2's reasons for a pattern it cannot compile, as DuckDB passes them on (`missing ): (`)

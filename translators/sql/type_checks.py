@@ -27,8 +27,8 @@ _ARITHMETIC = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: 
 
 
 def check_types(tree: exp.Expression, columns: Columns | None) -> None:
-    """Raise Unsupported for a comparison of a boolean with a number or text, arithmetic
-    with a boolean or text, a sum or
+    """Raise Unsupported for a comparison of a boolean with a number or text, NOT or IS TRUE
+    of what is no boolean, arithmetic with a boolean or text, a sum or
     average of a boolean or text, or a WHERE that is no boolean (a column, a literal or
     arithmetic of them), as DataFusion refuses them."""
     if columns is None:
@@ -39,6 +39,14 @@ def check_types(tree: exp.Expression, columns: Columns | None) -> None:
         if BOOLEAN in (left, right) and {left, right} & (NUMBERS | TEXTS):
             raise Unsupported("Error during planning: Cannot infer common argument type for "
                               f"comparison operation {left} {_COMPARISONS[type(node)]} {right}")
+    for node in tree.find_all(exp.Not, exp.Is):
+        if isinstance(node, exp.Is) and not isinstance(node.expression, exp.Boolean):
+            continue  # IS NULL takes any type
+        kind = arrow_type(node.this)
+        if kind not in (None, BOOLEAN):
+            # DataFusion coerces NOT x and x IS TRUE as x IS DISTINCT FROM a boolean
+            raise Unsupported("Error during planning: Cannot infer common argument type for "
+                              f"comparison operation {kind} IS DISTINCT FROM Boolean")
     for node in tree.find_all(*_ARITHMETIC):
         left, right = arrow_type(node.this), arrow_type(node.expression)
         if left is not None and right is not None and {left, right} & _NOT_SUMMED:
