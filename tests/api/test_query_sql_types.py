@@ -54,7 +54,11 @@ async def loaded(client: TestClient) -> TestClient:
                  id="time-as-the-filter"),
     pytest.param("SELECT f FROM cpu WHERE 'true'", "Cannot create filter with non-boolean "
                  "predicate 'Utf8(\"true\")' returning Utf8", id="text-literal-as-the-filter"),
-    # NOT and IS TRUE of what is no boolean: DuckDB cast it to a boolean
+    # AND, OR, NOT and IS TRUE of what is no boolean: DuckDB cast it to a boolean
+    pytest.param("SELECT f FROM cpu WHERE i AND b", "Cannot infer common argument type for "
+                 "logical boolean operation Int64 AND Boolean", id="integer-and-bool"),
+    pytest.param("SELECT f FROM cpu WHERE b OR 'x'", "Cannot infer common argument type for "
+                 "logical boolean operation Boolean OR Utf8", id="bool-or-text"),
     pytest.param("SELECT f FROM cpu WHERE NOT i", "Cannot infer common argument type for "
                  "comparison operation Int64 IS DISTINCT FROM Boolean", id="not-an-integer"),
     pytest.param("SELECT NOT s AS x FROM cpu", "Cannot infer common argument type for "

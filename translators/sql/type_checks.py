@@ -27,8 +27,8 @@ _ARITHMETIC = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: 
 
 
 def check_types(tree: exp.Expression, columns: Columns | None) -> None:
-    """Raise Unsupported for a comparison of a boolean with a number or text, NOT or IS TRUE
-    of what is no boolean, arithmetic with a boolean or text, a sum or
+    """Raise Unsupported for a comparison of a boolean with a number or text, AND, OR, NOT
+    or IS TRUE of what is no boolean, arithmetic with a boolean or text, a sum or
     average of a boolean or text, or a WHERE that is no boolean (a column, a literal or
     arithmetic of them), as DataFusion refuses them."""
     if columns is None:
@@ -39,6 +39,12 @@ def check_types(tree: exp.Expression, columns: Columns | None) -> None:
         if BOOLEAN in (left, right) and {left, right} & (NUMBERS | TEXTS):
             raise Unsupported("Error during planning: Cannot infer common argument type for "
                               f"comparison operation {left} {_COMPARISONS[type(node)]} {right}")
+    for node in tree.find_all(exp.And, exp.Or):
+        left, right = arrow_type(node.this), arrow_type(node.expression)
+        if left is not None and right is not None and {left, right} != {BOOLEAN}:
+            operator = "AND" if isinstance(node, exp.And) else "OR"
+            raise Unsupported("Error during planning: Cannot infer common argument type for "
+                              f"logical boolean operation {left} {operator} {right}")
     for node in tree.find_all(exp.Not, exp.Is):
         if isinstance(node, exp.Is) and not isinstance(node.expression, exp.Boolean):
             continue  # IS NULL takes any type
