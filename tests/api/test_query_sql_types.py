@@ -76,6 +76,12 @@ async def loaded(client: TestClient) -> TestClient:
                  "Cannot coerce arithmetic expression Boolean % Float64 to valid types",
                  id="comparison-modulo-a-float"),
     # the types of expressions, not only of literals and columns
+    pytest.param("SELECT lower(s) + 1 AS x FROM cpu",
+                 "Cannot coerce arithmetic expression Utf8 + Int64 to valid types",
+                 id="lower-of-text-plus-an-integer"),
+    pytest.param("SELECT f FROM cpu WHERE length(s) = true",
+                 "Cannot infer common argument type for comparison operation Int32 = Boolean",
+                 id="character-length-equals-true"),
     pytest.param("SELECT f FROM cpu WHERE b = (1+0)",
                  "Cannot infer common argument type for comparison operation Boolean = Int64",
                  id="bool-equals-an-integer-sum"),
@@ -173,6 +179,7 @@ async def texts(client: TestClient) -> TestClient:
     pytest.param("SELECT i FROM cpu WHERE i > '9'", [], id="integer-ordered-as-text"),
     pytest.param("SELECT f FROM cpu WHERE f = '1.5'", [(1.5,)], id="float-and-text"),
     pytest.param("SELECT i FROM cpu WHERE i + 1 = '11'", [(10,)], id="an-expression-made-text"),
+    pytest.param("SELECT s FROM cpu WHERE upper(s) = 12", [("12",)], id="upper-of-text"),
 ])
 async def test_text_and_numbers_compare_as_text(texts: TestClient, query: str,
                                                 rows: list[tuple[object, ...]]) -> None:

@@ -3,8 +3,9 @@
 Literals, the database's columns (one Arrow type in every table read that has the column),
 and the expressions built on them whose type DataFusion derives from their operands alone:
 comparisons and logic (Boolean), arithmetic (its numeric coercion), casts to numbers and
-booleans, CASE and COALESCE whose branches agree, and the aggregates count, sum, avg, min,
-max. Anything else, and any column of a CTE or subquery, is None: left to DuckDB.
+booleans, CASE and COALESCE whose branches agree, lower, upper and character_length of
+plain text, and the aggregates count, sum, avg, min, max. Anything else, and any column of a
+CTE or subquery, is None: left to DuckDB.
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ def _type(node: exp.Expression, typer: Typer) -> str | None:
     if isinstance(node, exp.Sum):
         inner = typer(node.this)
         return {"Int64": "Int64", "UInt64": "UInt64", "Float64": "Float64"}.get(inner or "")
+    if isinstance(node, exp.Lower | exp.Upper):  # of plain text, as its type stays
+        return "Utf8" if typer(node.this) == "Utf8" else None
+    if isinstance(node, exp.Length):  # character_length of Utf8
+        return "Int32" if typer(node.this) == "Utf8" else None
     if isinstance(node, exp.Min | exp.Max | exp.Abs):
         return typer(node.this)
     return None
