@@ -57,3 +57,53 @@ async def test_big_integer_parameters(loaded: TestClient) -> None:
                                  headers={"Content-Type": "application/json"})
     assert response.status == 400, await response.text()
     assert "error" in await response.json()
+
+
+@pytest.fixture
+async def extremes(client: TestClient) -> TestClient:
+    return await write_lp(client, "db1", b"m,t=a i=9223372036854775807i,u=18446744073709551615u "
+                          b"1700000000\nm,t=b i=9223372036854775806i,u=18446744073709551614u "
+                          b"1700000010\n", "s")
+
+
+@pytest.mark.parametrize(("query", "rows"), [
+    # DataFusion 50 adds, subtracts and multiplies 64-bit integers wrapping around, and sums
+    # them so: DuckDB answered an overflow error, or a sum past Int64 as a 128-bit integer
+    pytest.param("SELECT 9223372036854775807 + 1",
+                 [{"Int64(9223372036854775807) + Int64(1)": -9223372036854775808}],
+                 id="literals-added"),
+    pytest.param("SELECT i + 1 AS x FROM m ORDER BY time",
+                 [{"x": -9223372036854775808}, {"x": 9223372036854775807}], id="column-added"),
+    pytest.param("SELECT i * 2 AS x FROM m ORDER BY time", [{"x": -2}, {"x": -4}],
+                 id="column-multiplied"),
+    pytest.param("SELECT -i - 2 FROM m ORDER BY time",  # named as written
+                 [{"-i - 2": 9223372036854775807}, {"-i - 2": -9223372036854775808}],
+                 id="negated-and-subtracted"),
+    pytest.param("SELECT sum(i) FROM m", [{"sum(m.i)": -3}], id="sum-of-int64"),
+    pytest.param("SELECT sum(u) AS s FROM m", [{"s": 18446744073709551613}], id="sum-of-uint64"),
+    pytest.param("SELECT sum(i) OVER (ORDER BY time) AS s FROM m ORDER BY time",
+                 [{"s": 9223372036854775807}, {"s": -3}], id="running-sum"),
+    pytest.param("SELECT sum(i) FILTER (WHERE i > 0) + 0 AS s FROM m", [{"s": -3}],
+                 id="filtered-sum"),
+    pytest.param("SELECT x FROM (SELECT i + 1 AS x FROM m) AS s WHERE x < 0",
+                 [{"x": -9223372036854775808}], id="in-a-subquery"),
+    pytest.param("SELECT date_bin(INTERVAL '1 hour', time) AS b, sum(i) AS s FROM m GROUP BY 1",
+                 [{"b": "2023-11-14T22:00:00", "s": -3}], id="grouped-by-time"),
+    pytest.param("SELECT i + 1 - 1 AS x FROM m ORDER BY time",  # no overflow, no change
+                 [{"x": 9223372036854775807}, {"x": 9223372036854775806}], id="round-trip"),
+])
+async def test_integer_arithmetic_wraps_around(extremes: TestClient, query: str,
+                                               rows: list[dict[str, object]]) -> None:
+    assert await sql(extremes, "db1", query) == rows
+
+
+def _wrapped(value: int) -> int:
+    return (value + 2**63) % 2**64 - 2**63
+
+
+async def test_a_long_sum_wraps_once(extremes: TestClient) -> None:
+    # a sum inside a sum is wrapped at the outermost only: wrapping each of 300 terms nested
+    # the SQL past what sqlglot can print ("the query nests too deeply")
+    query = "SELECT " + " + ".join(["i"] * 300) + " AS x FROM m ORDER BY time"
+    assert await sql(extremes, "db1", query) == [
+        {"x": _wrapped(300 * 9223372036854775807)}, {"x": _wrapped(300 * 9223372036854775806)}]

@@ -41,7 +41,8 @@ from .result_names import WRITTEN_PART, name_results
 from .size_guards import SIZE_WORDS, UNBOUNDED, guard_sizes
 from .text_times import UnreadableTime, read_time_text
 from .to_char import CHRONO, build_to_char, render_to_char
-from .type_checks import check_types
+from .type_checks import check_types, coerce_comparisons
+from .wrapping import mark_wrapping, wrap_integers
 from .zones import rewrite_zones
 
 
@@ -96,6 +97,15 @@ ALLOWED_UNMODELLED = frozenset({
 })
 _DIVISION_BY_ZERO = "Error: Division by zero in expression"
 _INT64_OVERFLOW = re.compile(r"Overflow in (?:addition|subtraction|multiplication) of INT64")
+# what sqlglot reads and prints as written but DuckDB cannot parse (`'x' || NOT b`,
+# `a BETWEEN 1 AND 2 IN (...)`): the user's syntax, worded as sqlglot's parse errors are
+_PARSER_ERROR = "query error: Parser Error: "
+# RE2's reasons for a pattern it cannot compile, as DuckDB passes them on (`missing ): (`)
+_BAD_PATTERN = re.compile(
+    r"Invalid Input Error: ((?:invalid escape sequence|invalid character class(?: range)?"
+    r"|missing \]|missing \)|unexpected \)|trailing \\|no argument for repetition operator"
+    r"|invalid repetition size|bad repetition operator|invalid perl operator|invalid UTF-8"
+    r"|invalid named capture group|pattern too large - compile failed)(?::.*)?)$", re.DOTALL)
 _SOURCES = (exp.Table, exp.Subquery, exp.Unnest, exp.Values, exp.Lateral)
 _DENIED = frozenset({
     "glob", "getenv", "current_setting", "getvariable", "query", "query_table", "sniff_csv",
@@ -275,6 +285,8 @@ def _translate(text: str, schema: str, tables: Collection[str],
     try:
         check_clauses(tree)
         check_types(tree, columns)
+        tree = coerce_comparisons(tree, columns)
+        mark_wrapping(tree, columns)  # while the types can be told; wrapped below
         tree = rewrite_casts(tree, columns)  # arrow_cast, casts to integers, integer division
         tree = nanosecond_casts(tree)  # the user's casts only, before the rewrites add theirs
         tree = read_time_text(tree)
@@ -282,6 +294,7 @@ def _translate(text: str, schema: str, tables: Collection[str],
         tree = rewrite_gapfill(tree, fill_limit)
         tree = _render_to_chars(tree)
         tree = rewrite_functions(tree)
+        tree = wrap_integers(tree)
         tree = guard_sizes(tree, size_limit)
         tree = type_big_integers(tree)
     except (Unsupported, UnreadableTime) as exc:
@@ -322,6 +335,12 @@ def engine_message(message: str, schema: str) -> str:
     message = message.split("\n\nLINE ", 1)[0].strip()  # DuckDB quotes the translated SQL
     if _DIVISION_BY_ZERO in message:  # an integer divided by zero, in DataFusion's words
         return "Arrow error: Divide by zero error"
+    if message.startswith(_PARSER_ERROR):  # written as read: DuckDB's grammar reads it not
+        message = "error parsing SQL: " + message[len(_PARSER_ERROR):]
+    bad_pattern = _BAD_PATTERN.search(message)
+    if bad_pattern:  # DataFusion's lead words, RE2's reason (Rust's regex words it otherwise)
+        return ("Arrow error: Compute error: Regular expression did not compile: "
+                + bad_pattern.group(1))
     if _INT64_OVERFLOW.search(message):  # times are Int64 nanoseconds here: say so
         return ("arithmetic overflow: a result is past what an Int64 holds (for a time in "
                 "nanoseconds, 1677-09-21 to 2262-04-11)")

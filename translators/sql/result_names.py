@@ -49,6 +49,16 @@ def name_results(tree: exp.Expression) -> None:
         select.set("expressions", [_named(p, qualifier) for p in select.expressions])
 
 
+def display(node: exp.Expression) -> str | None:
+    """`node` as DataFusion prints it, qualified as in the SELECT around it, or None outside
+    the covered forms."""
+    select = node.find_ancestor(exp.Select)
+    try:
+        return _display(node, _qualifier(select) if select is not None else None)
+    except _Unnamed:
+        return None
+
+
 def _named(projection: exp.Expression, qualifier: str | None) -> exp.Expression:
     if isinstance(projection, exp.Alias | exp.Column | exp.Star):
         return projection

@@ -1,86 +1,128 @@
-"""Refuse, in DataFusion's planning words, the type mixes DataFusion refuses and DuckDB casts.
+"""Type comparisons and sums as DataFusion plans them: refuse what it refuses, coerce as it does.
 
-DuckDB compares a boolean with a number (`b = 1`, `f = true`) and filters on a number
-(`WHERE f`) by casting; DataFusion's type coercion finds no common type and its planner refuses
-a filter that is not a boolean; it refuses sum and avg of a boolean or text too. Only literals
-and columns of a SELECT that reads database tables alone (the column's one Arrow type in the
-tables it can come from) are typed here; a CTE's or subquery's columns and anything else are
-left to DuckDB.
+DuckDB compares a boolean with a number (`b = 1`, `f = true`) or with text (`b = 'true'`),
+does arithmetic with booleans, and filters on a number or text (`WHERE f`, `WHERE s`) by
+casting; DataFusion's type coercion finds no common type and its planner refuses a filter that
+is not a boolean; it refuses sum and avg of a boolean or text too. DuckDB compares text with a
+number by reading the text as a number (and fails on text that is none); DataFusion 50, as
+InfluxDB 3 runs it, compares them as text. The types are those arrow_types.py can tell;
+anything else is left to DuckDB.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
 
 from sqlglot import exp
 
+from .arrow_types import BOOLEAN, NUMBERS, TEXTS, Columns, Typer, select_tables
 from .datafusion import Unsupported
+from .result_names import display
 
 _COMPARISONS = {exp.EQ: "=", exp.NEQ: "!=", exp.LT: "<", exp.LTE: "<=", exp.GT: ">",
-                exp.GTE: ">="}
-_NOT_SUMMED = frozenset({"Boolean", "Utf8", "LargeUtf8", "Utf8View", "Dictionary(Int32, Utf8)"})
-_NUMBERS = frozenset({"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64",
-                      "Float32", "Float64"})
+                exp.GTE: ">=", exp.NullSafeEQ: "IS NOT DISTINCT FROM",
+                exp.NullSafeNEQ: "IS DISTINCT FROM"}
+_NOT_SUMMED = TEXTS | {BOOLEAN}
+_ARITHMETIC = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}
 
 
-def check_types(tree: exp.Expression,
-                columns: Mapping[str, Sequence[tuple[str, str]]] | None) -> None:
-    """Raise Unsupported for a comparison of a boolean with a number, a sum or average of a
-    boolean or text column, or a WHERE that is a bare number column, as DataFusion refuses
-    them."""
+def check_types(tree: exp.Expression, columns: Columns | None) -> None:
+    """Raise Unsupported for a comparison of a boolean with a number or text, AND, OR, NOT
+    or IS TRUE of what is no boolean, arithmetic with a boolean or text, a sum or
+    average of a boolean or text, or a WHERE that is no boolean (a column, a literal or
+    arithmetic of them), as DataFusion refuses them."""
     if columns is None:
         return
+    arrow_type = Typer(columns, tree)
     for node in tree.find_all(*_COMPARISONS):
-        left, right = _arrow_type(node.this, columns), _arrow_type(node.expression, columns)
-        if {left, right} & {"Boolean"} and {left, right} & _NUMBERS:
+        left, right = arrow_type(node.this), arrow_type(node.expression)
+        if BOOLEAN in (left, right) and {left, right} & (NUMBERS | TEXTS):
             raise Unsupported("Error during planning: Cannot infer common argument type for "
                               f"comparison operation {left} {_COMPARISONS[type(node)]} {right}")
+    for node in tree.find_all(exp.And, exp.Or):
+        left, right = arrow_type(node.this), arrow_type(node.expression)
+        if left is not None and right is not None and {left, right} != {BOOLEAN}:
+            operator = "AND" if isinstance(node, exp.And) else "OR"
+            raise Unsupported("Error during planning: Cannot infer common argument type for "
+                              f"logical boolean operation {left} {operator} {right}")
+    for node in tree.find_all(exp.Not, exp.Is):
+        if isinstance(node, exp.Is) and not isinstance(node.expression, exp.Boolean):
+            continue  # IS NULL takes any type
+        kind = arrow_type(node.this)
+        if kind not in (None, BOOLEAN):
+            # DataFusion coerces NOT x and x IS TRUE as x IS DISTINCT FROM a boolean
+            raise Unsupported("Error during planning: Cannot infer common argument type for "
+                              f"comparison operation {kind} IS DISTINCT FROM Boolean")
+    for node in tree.find_all(*_ARITHMETIC):
+        left, right = arrow_type(node.this), arrow_type(node.expression)
+        if left is not None and right is not None and {left, right} & _NOT_SUMMED:
+            # DuckDB answers its binder's list of candidate functions
+            raise Unsupported("Error during planning: Cannot coerce arithmetic expression "
+                              f"{left} {_ARITHMETIC[type(node)]} {right} to valid types")
     for call in tree.find_all(exp.Sum, exp.Avg):
-        kind = _arrow_type(call.this, columns) if isinstance(call.this, exp.Column) else None
+        kind = arrow_type(call.this)
         if kind in _NOT_SUMMED:
             # DuckDB sums a boolean as a number and answers text with its binder's candidates
             name = "sum" if isinstance(call, exp.Sum) else "avg"
             raise Unsupported(f"the function {name} does not support inputs of type {kind}")
     for where in tree.find_all(exp.Where):
         condition = where.this
-        kind = _arrow_type(condition, columns) if isinstance(condition, exp.Column) else None
-        sources = _sources(where)
-        if kind in _NUMBERS and sources is not None and len(sources) == 1:
-            table = condition.table or sources[0].alias_or_name
+        kind = arrow_type(condition)
+        sources = select_tables(where)
+        if kind in (None, BOOLEAN) or sources is None or len(sources) != 1:
+            continue
+        if isinstance(condition, exp.Column):
+            printed: str | None = (f"{condition.table or sources[0].alias_or_name}."
+                                   f"{condition.name}")
+        elif isinstance(condition, exp.Literal):
+            printed = display(condition)  # `Utf8("x")`, `Int64(1)`
+        elif isinstance(condition, tuple(_ARITHMETIC)) and all(
+                isinstance(side, exp.Column | exp.Literal)
+                for side in (condition.this, condition.expression)):
+            printed = display(condition)  # `cpu.f + Int64(1)`, as DataFusion prints it
+        else:
+            continue  # DataFusion's print of other expressions (casts, nesting) differs
+        if printed is not None:
             raise Unsupported("Error during planning: Cannot create filter with non-boolean "
-                              f"predicate '{table}.{condition.name}' returning {kind}")
+                              f"predicate '{printed}' returning {kind}")
 
 
-def _sources(node: exp.Expression) -> list[exp.Table] | None:
-    """The tables the SELECT around `node` reads, or None unless it reads tables only (a CTE
-    or subquery's columns are not typed here)."""
-    select = node.find_ancestor(exp.Select)
-    source = select.args.get("from_") if select is not None else None
-    if select is None or source is None:
-        return None
-    found = [source.this, *(join.this for join in select.args.get("joins") or ())]
-    tables = [t for t in found if isinstance(t, exp.Table)]
-    return tables if len(tables) == len(found) else None
+def coerce_comparisons(tree: exp.Expression, columns: Columns | None) -> exp.Expression:
+    """`tree` with every number compared with text (=, <, IN, BETWEEN...) made text, as
+    DataFusion 50's comparison coercion casts it (`s = 3` is `s = '3'`, `s < 10` compares
+    as text)."""
+    if columns is None:
+        return tree
+    arrow_type = Typer(columns, tree)
+    groups: list[list[exp.Expression]] = []
+    for node in tree.find_all(*_COMPARISONS, exp.In, exp.Between):
+        if isinstance(node, exp.In):
+            if node.args.get("query") is not None or node.args.get("unnest") is not None:
+                continue
+            groups.append([node.this, *node.expressions])
+        elif isinstance(node, exp.Between):
+            groups.append([node.this, node.args["low"], node.args["high"]])
+        else:
+            groups.append([node.this, node.expression])
+    for operands in groups:
+        kinds = [arrow_type(operand) for operand in operands]
+        if not set(kinds) & TEXTS or not set(kinds) & NUMBERS:
+            continue
+        for operand, kind in zip(operands, kinds, strict=True):
+            if kind in NUMBERS:
+                operand.replace(_as_text(operand))
+    return tree
 
 
-def _arrow_type(node: exp.Expression,
-                columns: Mapping[str, Sequence[tuple[str, str]]]) -> str | None:
-    if isinstance(node, exp.Boolean):
-        return "Boolean"
-    if isinstance(node, exp.Literal) and not node.is_string:
-        return "Int64" if node.is_int else "Float64"
-    if not isinstance(node, exp.Column) or not isinstance(node.this, exp.Identifier):
-        return None
-    tables = _sources(node)
-    if tables is None:
-        return None
-    if node.table:  # only the table it names
-        tables = [t for t in tables if t.alias_or_name == node.table]
-    name = node.this.this if node.this.quoted else node.this.this.lower()
-    # one type in every table read that has the column (a CTE's table is no database table)
-    found = set()
-    for table in tables:
-        if table.name not in columns:
-            return None
-        found |= {arrow for column, arrow in columns[table.name] if column == name}
-    return found.pop() if len(found) == 1 else None
+def _as_text(value: exp.Expression) -> exp.Expression:
+    """`value` as the text Arrow's cast makes of it: a literal written out, as DataFusion
+    folds the cast of a constant (`1.50` is `'1.5'`); anything else cast by DuckDB."""
+    literal = value.this if isinstance(value, exp.Paren) else value
+    if isinstance(literal, exp.Literal) and literal.is_int:
+        return exp.Literal.string(str(int(literal.name)))
+    if isinstance(literal, exp.Literal):
+        number = float(literal.name)
+        written = repr(number)
+        if math.isfinite(number) and "e" not in written:
+            return exp.Literal.string(written)
+    return exp.Cast(this=value.copy(), to=exp.DataType.build("VARCHAR"))

@@ -1,0 +1,100 @@
+"""Integer arithmetic that wraps around past 64 bits, as DataFusion 50 (InfluxDB 3's) computes it.
+
+DataFusion adds, subtracts and multiplies Int64 and UInt64 values with Arrow's wrapping kernels
+and sums them with wrapping accumulators: `9223372036854775807 + 1` is
+`-9223372036854775808`, never an error. DuckDB fails on such a sum or product (and answers
+a sum past Int64 as a HUGEINT). So each +, -, * or sum whose operands arrow_types.py types as
+Int64 or UInt64 is computed in 128 bits and brought back into 64, modulo 2^64.
+
+The nodes are marked while the tree is still the user's (mark_wrapping), where their types
+can be told, and rewritten last (wrap_integers), after the rewrites that read aggregates and
+time arithmetic in their written shape.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .arrow_types import Columns, Typer
+
+_WRAP = "wraps_to"  # meta key: the 64-bit type a node's value is brought back into
+_WIDE = "wide"  # meta key: a sum left in 128 bits for the sum around it to wrap
+_NAME = "wrapped_name"  # meta key: the name DuckDB gave the unaliased select item as written
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul)
+_DUCKDB = {"Int64": exp.DataType.Type.BIGINT, "UInt64": exp.DataType.Type.UBIGINT}
+
+
+def mark_wrapping(tree: exp.Expression, columns: Columns | None) -> None:
+    """Mark each +, -, * and sum of Int64 or UInt64 values in `tree`."""
+    if columns is None:
+        return
+    arrow_type = Typer(columns, tree)
+    for node in tree.find_all(*_ARITHMETIC, exp.Sum):
+        if isinstance(node, exp.Sum):
+            kind = arrow_type(node)
+        else:
+            left = arrow_type(node.this)
+            kind = left if left == arrow_type(node.expression) else None
+        if kind in _DUCKDB:
+            node.meta[_WRAP] = kind
+            if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
+                node.meta[_NAME] = node.sql(dialect="duckdb")  # an unaliased item keeps it
+
+
+def wrap_integers(tree: exp.Expression) -> exp.Expression:
+    """`tree` with every node mark_wrapping marked computed modulo 2^64."""
+    marked = [node for node in tree.walk() if node._meta and node.meta.get(_WRAP)]
+    for node in reversed(marked):  # children first
+        kind = node.meta.pop(_WRAP)
+        name = node.meta.pop(_NAME, None)
+        if isinstance(node, exp.Sum):
+            # OVER and FILTER belong to the aggregate: wrap what they make
+            target: exp.Expression = node
+            while isinstance(target.parent, exp.Window | exp.Filter) \
+                    and target.parent.this is target:
+                target = target.parent
+            new = _modulo(target, kind, wide=target.copy())
+        else:
+            wide = node.__class__(this=_hugeint(node.this), expression=_hugeint(node.expression))
+            parent = node.parent
+            if isinstance(node, exp.Add | exp.Sub) and isinstance(parent, exp.Add | exp.Sub) \
+                    and parent._meta and parent.meta.get(_WRAP) == kind:
+                # a sum inside a sum wraps once, at the outermost: 128 bits hold the terms,
+                # and the nesting stays as deep as written
+                wide.meta[_WIDE] = True
+                node.replace(wide)
+                continue
+            new = _modulo(node, kind, wide=wide)
+        if name is not None and isinstance(node.parent, exp.Select):
+            new = exp.alias_(new, name, quoted=True)
+        if node is tree:
+            return new
+        (target if isinstance(node, exp.Sum) else node).replace(new)
+    return tree
+
+
+def _modulo(node: exp.Expression, kind: str, *, wide: exp.Expression) -> exp.Expression:
+    """`wide` (a 128-bit integer) as the 64-bit `kind` holds it after wrapping around."""
+    modulus = _constant(2**64)
+    rest = exp.Mod(this=exp.paren(wide, copy=False), expression=modulus)
+    if kind == "UInt64":  # ((x % 2^64) + 2^64) % 2^64
+        value: exp.Expression = exp.Mod(
+            this=exp.paren(exp.Add(this=rest, expression=modulus.copy()), copy=False),
+            expression=modulus.copy())
+    else:  # ((x % 2^64) + 2^64 + 2^63) % 2^64 - 2^63
+        half = _constant(2**63)
+        shifted = exp.Add(this=exp.Add(this=rest, expression=modulus.copy()), expression=half)
+        value = exp.Sub(this=exp.Mod(this=exp.paren(shifted, copy=False),
+                                     expression=modulus.copy()), expression=half.copy())
+    return exp.Cast(this=value, to=exp.DataType(this=_DUCKDB[kind]))
+
+
+def _hugeint(value: exp.Expression) -> exp.Expression:
+    if value._meta and value.meta.get(_WIDE):
+        return value
+    return exp.Cast(this=value, to=exp.DataType.build("HUGEINT"))
+
+
+def _constant(value: int) -> exp.Expression:
+    # a string cast: an integer literal past Int64 is typed as DataFusion types it later
+    return exp.Cast(this=exp.Literal.string(str(value)), to=exp.DataType.build("HUGEINT"))
