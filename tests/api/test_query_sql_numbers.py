@@ -91,6 +91,13 @@ async def extremes(client: TestClient) -> TestClient:
                  [{"b": "2023-11-14T22:00:00", "s": -3}], id="grouped-by-time"),
     pytest.param("SELECT i + 1 - 1 AS x FROM m ORDER BY time",  # no overflow, no change
                  [{"x": 9223372036854775807}, {"x": 9223372036854775806}], id="round-trip"),
+    # (2^64 - 1)^2 is past a signed 128-bit integer: unsigned products are taken in 128
+    # unsigned bits (DuckDB answered 'Overflow in multiplication of INT128')
+    pytest.param("SELECT u * u AS x FROM m ORDER BY time", [{"x": 1}, {"x": 4}],
+                 id="uint64-multiplied"),
+    pytest.param("SELECT u * u * u AS x FROM m ORDER BY time",
+                 [{"x": 18446744073709551615}, {"x": 18446744073709551608}],
+                 id="uint64-multiplied-twice"),
 ])
 async def test_integer_arithmetic_wraps_around(extremes: TestClient, query: str,
                                                rows: list[dict[str, object]]) -> None:

@@ -55,7 +55,11 @@ def wrap_integers(tree: exp.Expression) -> exp.Expression:
                 target = target.parent
             new = _modulo(target, kind, wide=target.copy())
         else:
-            wide = node.__class__(this=_hugeint(node.this), expression=_hugeint(node.expression))
+            # (2^64 - 1)^2 is past a signed 128-bit integer: unsigned products are taken in
+            # 128 unsigned bits, which hold it (a difference may be negative: signed)
+            unsigned = isinstance(node, exp.Mul) and kind == "UInt64"
+            wide = node.__class__(this=_hugeint(node.this, unsigned),
+                                  expression=_hugeint(node.expression, unsigned))
             parent = node.parent
             if isinstance(node, exp.Add | exp.Sub) and isinstance(parent, exp.Add | exp.Sub) \
                     and parent._meta and parent.meta.get(_WRAP) == kind:
@@ -64,7 +68,7 @@ def wrap_integers(tree: exp.Expression) -> exp.Expression:
                 wide.meta[_WIDE] = True
                 node.replace(wide)
                 continue
-            new = _modulo(node, kind, wide=wide)
+            new = _modulo(node, kind, wide=wide, unsigned=unsigned)
         if name is not None and isinstance(node.parent, exp.Select):
             new = exp.alias_(new, name, quoted=True)
         if node is tree:
@@ -73,12 +77,16 @@ def wrap_integers(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def _modulo(node: exp.Expression, kind: str, *, wide: exp.Expression) -> exp.Expression:
-    """`wide` (a 128-bit integer) as the 64-bit `kind` holds it after wrapping around."""
-    modulus = _constant(2**64)
+def _modulo(node: exp.Expression, kind: str, *, wide: exp.Expression,
+            unsigned: bool = False) -> exp.Expression:
+    """`wide` (a 128-bit integer, `unsigned` or not) as the 64-bit `kind` holds it after
+    wrapping around."""
+    modulus = _constant(2**64, unsigned)
     rest = exp.Mod(this=exp.paren(wide, copy=False), expression=modulus)
-    if kind == "UInt64":  # ((x % 2^64) + 2^64) % 2^64
-        value: exp.Expression = exp.Mod(
+    if unsigned:  # never negative
+        value: exp.Expression = rest
+    elif kind == "UInt64":  # ((x % 2^64) + 2^64) % 2^64
+        value = exp.Mod(
             this=exp.paren(exp.Add(this=rest, expression=modulus.copy()), copy=False),
             expression=modulus.copy())
     else:  # ((x % 2^64) + 2^64 + 2^63) % 2^64 - 2^63
@@ -89,12 +97,16 @@ def _modulo(node: exp.Expression, kind: str, *, wide: exp.Expression) -> exp.Exp
     return exp.Cast(this=value, to=exp.DataType(this=_DUCKDB[kind]))
 
 
-def _hugeint(value: exp.Expression) -> exp.Expression:
+def _hugeint(value: exp.Expression, unsigned: bool = False) -> exp.Expression:
     if value._meta and value.meta.get(_WIDE):
         return value
-    return exp.Cast(this=value, to=exp.DataType.build("HUGEINT"))
+    return exp.Cast(this=value, to=_wide_type(unsigned))
 
 
-def _constant(value: int) -> exp.Expression:
+def _constant(value: int, unsigned: bool = False) -> exp.Expression:
     # a string cast: an integer literal past Int64 is typed as DataFusion types it later
-    return exp.Cast(this=exp.Literal.string(str(value)), to=exp.DataType.build("HUGEINT"))
+    return exp.Cast(this=exp.Literal.string(str(value)), to=_wide_type(unsigned))
+
+
+def _wide_type(unsigned: bool) -> exp.DataType:
+    return exp.DataType(this=exp.DataType.Type.UINT128 if unsigned else exp.DataType.Type.INT128)
