@@ -104,6 +104,21 @@ async def test_integer_arithmetic_wraps_around(extremes: TestClient, query: str,
     assert await sql(extremes, "db1", query) == rows
 
 
+@pytest.mark.parametrize(("item", "values"), [
+    pytest.param("i + 1 IN (1, 2)", [False, False], id="in-a-predicate"),
+    pytest.param("SUM(i) OVER ()", [-3, -3], id="windowed-sum"),
+    pytest.param("FIRST_VALUE(i + 1) OVER (ORDER BY time)",
+                 [-9223372036854775808] * 2, id="in-a-window-call"),
+    pytest.param("COALESCE(i * 2, 0)", [-2, -4], id="in-a-call"),
+])
+async def test_an_item_holding_wrapped_arithmetic_is_named_as_written(
+        extremes: TestClient, item: str, values: list[object]) -> None:
+    """An unaliased item that holds a wrapped +, -, * or sum keeps its name as written; it
+    was named by DuckDB after the 128-bit rewrite (CAST(((((CAST(i AS INT128) + ...)."""
+    rows = await sql(extremes, "db1", f"SELECT {item} FROM m ORDER BY time")
+    assert rows == [{item: value} for value in values]
+
+
 def _wrapped(value: int) -> int:
     return (value + 2**63) % 2**64 - 2**63
 

@@ -37,8 +37,18 @@ def mark_wrapping(tree: exp.Expression, columns: Columns | None) -> None:
             kind = left if left == arrow_type(node.expression) else None
         if kind in _DUCKDB:
             node.meta[_WRAP] = kind
-            if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
-                node.meta[_NAME] = node.sql(dialect="duckdb")  # an unaliased item keeps it
+            item = _select_item(node)
+            if item is not None and not isinstance(item, exp.Alias) and (
+                    not item._meta or _NAME not in item.meta):
+                # an unaliased item keeps it, rather than DuckDB's name of the rewrite
+                item.meta[_NAME] = item.sql(dialect="duckdb")
+
+
+def _select_item(node: exp.Expression) -> exp.Expression | None:
+    """The select item `node` is, or lies in, up to the nearest SELECT; None elsewhere."""
+    while node.parent is not None and not isinstance(node.parent, exp.Select):
+        node = node.parent
+    return node if node.parent is not None and node.arg_key == "expressions" else None
 
 
 def wrap_integers(tree: exp.Expression) -> exp.Expression:
@@ -54,6 +64,8 @@ def wrap_integers(tree: exp.Expression) -> exp.Expression:
                     and target.parent.this is target:
                 target = target.parent
             new = _modulo(target, kind, wide=target.copy())
+            if target is not node and target._meta:  # sum(...) OVER (...) as the item
+                name = target.meta.pop(_NAME, None) or name
         else:
             # (2^64 - 1)^2 is past a signed 128-bit integer: unsigned products are taken in
             # 128 unsigned bits, which hold it (a difference may be negative: signed)
@@ -69,11 +81,17 @@ def wrap_integers(tree: exp.Expression) -> exp.Expression:
                 node.replace(wide)
                 continue
             new = _modulo(node, kind, wide=wide, unsigned=unsigned)
-        if name is not None and isinstance(node.parent, exp.Select):
+        replaced = target if isinstance(node, exp.Sum) else node
+        if name is not None and isinstance(replaced.parent, exp.Select):
             new = exp.alias_(new, name, quoted=True)
         if node is tree:
             return new
-        (target if isinstance(node, exp.Sum) else node).replace(new)
+        replaced.replace(new)
+    # items that hold a wrapped node
+    for item in [n for n in tree.walk() if n._meta and _NAME in n.meta]:
+        name = item.meta.pop(_NAME)
+        if isinstance(item.parent, exp.Select) and item.arg_key == "expressions":
+            item.replace(exp.alias_(item, name, quoted=True))
     return tree
 
 
