@@ -8,8 +8,9 @@ A queue's directory:
     00000000000000000412.seg   ... only the last segment is ever appended to
     head                       two 64-byte slots, written alternately
 
-A segment is SEGMENT_MAGIC followed by records back to back (replay_record has their layout);
-replay_head has the head file's, replay_index the side files'. Opening reads the last segment
+A segment is SEGMENT_MAGIC followed by records back to back (replay_record has their layout;
+replay_segments names, creates and recovers segment files); replay_head has the head file's
+layout, replay_index the side files'. Opening reads the last segment
 (checking every record's CRC, to cut a torn tail) and, for a queue that tracks its statements,
 the side file of each sealed one from the head on, not its records.
 
@@ -50,15 +51,20 @@ from gateway.backends.replay_record import (
     QueuedEntry,
     QueuedStatement,
     QueuedWrite,
-    create_file,
     decode_payload,
     encode_record,
     fsync_dir,
     lock_directory,
-    pread,
     pwrite_all,
     read_record,
-    walk_records,
+)
+from gateway.backends.replay_segments import (
+    SEGMENT_SUFFIX,
+    ReplayLogError,
+    create_segment,
+    list_segments,
+    recover_tail,
+    segment_path,
 )
 
 __all__ = ["DEFAULT_SEGMENT_BYTES", "HEAD_FILE", "SEGMENT_MAGIC", "SEGMENT_SUFFIX", "LogState",
@@ -66,14 +72,9 @@ __all__ = ["DEFAULT_SEGMENT_BYTES", "HEAD_FILE", "SEGMENT_MAGIC", "SEGMENT_SUFFI
 
 log = logging.getLogger(__name__)
 
-SEGMENT_SUFFIX = ".seg"
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 
 _START = SEGMENT_START  # offset of a segment's first record
-
-
-class ReplayLogError(Exception):
-    """The log cannot go on: damage recovery cannot repair, or an earlier write failed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +160,7 @@ class ReplayLog:
             raise
 
     def _recover(self) -> LogState:
-        firsts = sorted(int(p.name[:-len(SEGMENT_SUFFIX)]) for p in self.directory.iterdir()
-                        if p.name.endswith(SEGMENT_SUFFIX)
-                        and p.name[:-len(SEGMENT_SUFFIX)].isdigit())
+        firsts = list_segments(self.directory)
         if not firsts:
             os.close(self._create_segment(0))
             firsts = [0]
@@ -170,7 +169,10 @@ class ReplayLog:
         self._tail = firsts[-1]
         remove_strays(self.directory, firsts[:-1])
         self._tail_fd = os.open(self._path(self._tail), os.O_RDWR)
-        self._sizes[self._tail] = self._recover_tail()
+        walk = recover_tail(self._tail_fd, self._path(self._tail), self._tail)
+        self._tail_statements, self._tail_last = walk.statements, walk.last
+        self._next_seq = walk.seq
+        self._sizes[self._tail] = walk.offset
         self._restore_head(self._head_file.open(), firsts[0])
         self._finish(moved=False)
         self._forget_segments()  # left behind by a crash between a head sync and an unlink
@@ -191,28 +193,6 @@ class ReplayLog:
                                     if at >= offset)
             position += self._sizes[first] - offset
         self._end = position
-
-    def _recover_tail(self) -> int:
-        fd, path = self._tail_fd, self._path(self._tail)
-        size = os.fstat(fd).st_size
-        if pread(fd, _START, 0) != SEGMENT_MAGIC:
-            if size > _START:
-                raise ReplayLogError(f"{path} is not a replay queue segment")
-            # Torn while being created: it never held a record.
-            pwrite_all(fd, SEGMENT_MAGIC, 0)
-            os.ftruncate(fd, _START)
-            os.fsync(fd)
-            size = _START
-        walk = walk_records(fd, _START, size, self._tail, whole=True)
-        offset, seq = walk.offset, walk.seq
-        self._tail_statements, self._tail_last = walk.statements, walk.last
-        if offset < size:
-            log.warning("replay queue %s: cutting %d bytes of a torn write at the end of %s "
-                        "(%s)", self.directory, size - offset, path.name, walk.damage)
-            os.ftruncate(fd, offset)
-            os.fsync(fd)
-        self._next_seq = seq
-        return offset
 
     def _restore_head(self, saved: Head | None, earliest: int) -> None:
         if saved is not None:
@@ -449,11 +429,10 @@ class ReplayLog:
         self._tail_statements, self._tail_last = [], -1
 
     def _create_segment(self, first: int) -> int:
-        return create_file(self._path(first), SEGMENT_MAGIC)
+        return create_segment(self.directory, first)
 
     def _path(self, first: int) -> Path:
-        return self.directory / f"{first:020d}{SEGMENT_SUFFIX}"
-
+        return segment_path(self.directory, first)
 
     def _following(self, segment: int) -> int | None:
         return next((first for first in self._sizes if first > segment), None)
