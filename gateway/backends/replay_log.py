@@ -32,7 +32,6 @@ import logging
 import os
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.backends.replay_head import HEAD_FILE, Head, HeadFile
@@ -61,11 +60,13 @@ from gateway.backends.replay_record import (
 from gateway.backends.replay_segments import (
     SEGMENT_SUFFIX,
     ReplayLogError,
+    SegmentReader,
     create_segment,
     list_segments,
     recover_tail,
     segment_path,
 )
+from gateway.backends.replay_state import LogState, Moved
 
 __all__ = ["DEFAULT_SEGMENT_BYTES", "HEAD_FILE", "SEGMENT_MAGIC", "SEGMENT_SUFFIX", "LogState",
            "Moved", "QueuedEntry", "QueuedWrite", "ReplayLog", "ReplayLogError"]
@@ -75,35 +76,6 @@ log = logging.getLogger(__name__)
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 
 _START = SEGMENT_START  # offset of a segment's first record
-
-
-@dataclass(frozen=True, slots=True)
-class LogState:
-    """A snapshot of the log after one operation; the one with the larger version is newer."""
-
-    version: int
-    head_seq: int  # the oldest record not yet delivered or dropped
-    next_seq: int  # the number the next appended record gets
-    bytes: int  # record bytes from the head to the end
-    head: QueuedEntry | None  # the record at head_seq, None when the log is empty
-    corrupt: int = 0  # records skipped because their (non-last) segment was damaged
-    # Record bytes of the writes ahead of the first statement (all of `bytes` when none is
-    # queued): what the bounds may drop, as they stop at a statement. None unless the log
-    # was opened to find statements (ReplayLog's `statements`).
-    droppable: int | None = None
-
-    @property
-    def depth(self) -> int:
-        return self.next_seq - self.head_seq
-
-
-@dataclass(frozen=True, slots=True)
-class Moved:
-    """An operation's result: the new state and how far the head moved."""
-
-    state: LogState
-    entries: int = 0
-    bytes: int = 0
 
 
 class ReplayLog:
@@ -118,7 +90,7 @@ class ReplayLog:
         self._tail_fd = -1
         self._lock_fd = -1  # the directory, locked while open
         self._head_file = HeadFile(directory)
-        self._reader: tuple[int, int] | None = None  # (segment, fd) of a non-last segment
+        self._reader = SegmentReader(directory)  # a segment before the tail
         self._head_seq = 0
         self._head_seg = 0
         self._head_off = _START
@@ -308,12 +280,12 @@ class ReplayLog:
                         self._head_entry, self._corrupt, droppable)
 
     def close(self) -> None:
-        for fd in (self._tail_fd, self._reader[1] if self._reader else -1, self._lock_fd):
+        self._reader.close()
+        for fd in (self._tail_fd, self._lock_fd):
             if fd >= 0:
                 os.close(fd)
         self._head_file.close()
         self._tail_fd = self._lock_fd = -1
-        self._reader = None
 
     # -- the head ---------------------------------------------------------------------------
 
@@ -407,9 +379,7 @@ class ReplayLog:
     def _forget_segments(self) -> None:
         for first in [first for first in self._sizes if first < self._persisted_seg]:
             del self._sizes[first]
-            if self._reader is not None and self._reader[0] == first:
-                os.close(self._reader[1])
-                self._reader = None
+            self._reader.forget(first)
             with contextlib.suppress(FileNotFoundError):
                 self._path(first).unlink()
             remove_index(index_path(self.directory, first))
@@ -445,12 +415,7 @@ class ReplayLog:
     def _fd(self, segment: int) -> int:
         if segment == self._tail:
             return self._tail_fd
-        if self._reader is None or self._reader[0] != segment:
-            if self._reader is not None:
-                os.close(self._reader[1])
-                self._reader = None
-            self._reader = (segment, os.open(self._path(segment), os.O_RDONLY))
-        return self._reader[1]
+        return self._reader.fd(segment)
 
     def _record(self, segment: int, offset: int, seq: int, *,
                 whole: bool) -> tuple[int, int, bytes, bool]:

@@ -25,8 +25,8 @@ from gateway.backends.replay_record import (
     walk_records,
 )
 
-__all__ = ["SEGMENT_SUFFIX", "ReplayLogError", "create_segment", "list_segments",
-           "recover_tail", "segment_path"]
+__all__ = ["SEGMENT_SUFFIX", "ReplayLogError", "SegmentReader", "create_segment",
+           "list_segments", "recover_tail", "segment_path"]
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +72,27 @@ def recover_tail(fd: int, path: Path, first: int) -> RecordWalk:
         os.ftruncate(fd, walk.offset)
         os.fsync(fd)
     return walk
+
+
+class SegmentReader:
+    """One sealed segment open for reading at a time (the head reads them in order)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._open: tuple[int, int] | None = None  # (segment, fd)
+
+    def fd(self, segment: int) -> int:
+        if self._open is None or self._open[0] != segment:
+            self.close()
+            self._open = (segment, os.open(segment_path(self.directory, segment), os.O_RDONLY))
+        return self._open[1]
+
+    def forget(self, segment: int) -> None:
+        """Close `segment` if it is the one open (it is about to be deleted)."""
+        if self._open is not None and self._open[0] == segment:
+            self.close()
+
+    def close(self) -> None:
+        if self._open is not None:
+            fd, self._open = self._open[1], None
+            os.close(fd)
