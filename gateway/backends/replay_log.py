@@ -8,8 +8,9 @@ A queue's directory:
     00000000000000000412.seg   ... only the last segment is ever appended to
     head                       two 64-byte slots, written alternately
 
-A segment is SEGMENT_MAGIC followed by records back to back (replay_record has their layout);
-replay_head has the head file's, replay_index the side files'. Opening reads the last segment
+A segment is SEGMENT_MAGIC followed by records back to back (replay_record has their layout;
+replay_segments names, creates and recovers segment files); replay_head has the head file's
+layout, replay_index the side files'. Opening reads the last segment
 (checking every record's CRC, to cut a torn tail) and, for a queue that tracks its statements,
 the side file of each sealed one from the head on, not its records.
 
@@ -31,7 +32,6 @@ import logging
 import os
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.backends.replay_head import HEAD_FILE, Head, HeadFile
@@ -50,59 +50,32 @@ from gateway.backends.replay_record import (
     QueuedEntry,
     QueuedStatement,
     QueuedWrite,
-    create_file,
     decode_payload,
     encode_record,
     fsync_dir,
     lock_directory,
-    pread,
     pwrite_all,
     read_record,
-    walk_records,
 )
+from gateway.backends.replay_segments import (
+    SEGMENT_SUFFIX,
+    ReplayLogError,
+    SegmentReader,
+    create_segment,
+    list_segments,
+    recover_tail,
+    segment_path,
+)
+from gateway.backends.replay_state import LogState, Moved
 
 __all__ = ["DEFAULT_SEGMENT_BYTES", "HEAD_FILE", "SEGMENT_MAGIC", "SEGMENT_SUFFIX", "LogState",
            "Moved", "QueuedEntry", "QueuedWrite", "ReplayLog", "ReplayLogError"]
 
 log = logging.getLogger(__name__)
 
-SEGMENT_SUFFIX = ".seg"
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 
 _START = SEGMENT_START  # offset of a segment's first record
-
-
-class ReplayLogError(Exception):
-    """The log cannot go on: damage recovery cannot repair, or an earlier write failed."""
-
-
-@dataclass(frozen=True, slots=True)
-class LogState:
-    """A snapshot of the log after one operation; the one with the larger version is newer."""
-
-    version: int
-    head_seq: int  # the oldest record not yet delivered or dropped
-    next_seq: int  # the number the next appended record gets
-    bytes: int  # record bytes from the head to the end
-    head: QueuedEntry | None  # the record at head_seq, None when the log is empty
-    corrupt: int = 0  # records skipped because their (non-last) segment was damaged
-    # Record bytes of the writes ahead of the first statement (all of `bytes` when none is
-    # queued): what the bounds may drop, as they stop at a statement. None unless the log
-    # was opened to find statements (ReplayLog's `statements`).
-    droppable: int | None = None
-
-    @property
-    def depth(self) -> int:
-        return self.next_seq - self.head_seq
-
-
-@dataclass(frozen=True, slots=True)
-class Moved:
-    """An operation's result: the new state and how far the head moved."""
-
-    state: LogState
-    entries: int = 0
-    bytes: int = 0
 
 
 class ReplayLog:
@@ -117,7 +90,7 @@ class ReplayLog:
         self._tail_fd = -1
         self._lock_fd = -1  # the directory, locked while open
         self._head_file = HeadFile(directory)
-        self._reader: tuple[int, int] | None = None  # (segment, fd) of a non-last segment
+        self._reader = SegmentReader(directory)  # a segment before the tail
         self._head_seq = 0
         self._head_seg = 0
         self._head_off = _START
@@ -159,9 +132,7 @@ class ReplayLog:
             raise
 
     def _recover(self) -> LogState:
-        firsts = sorted(int(p.name[:-len(SEGMENT_SUFFIX)]) for p in self.directory.iterdir()
-                        if p.name.endswith(SEGMENT_SUFFIX)
-                        and p.name[:-len(SEGMENT_SUFFIX)].isdigit())
+        firsts = list_segments(self.directory)
         if not firsts:
             os.close(self._create_segment(0))
             firsts = [0]
@@ -170,7 +141,10 @@ class ReplayLog:
         self._tail = firsts[-1]
         remove_strays(self.directory, firsts[:-1])
         self._tail_fd = os.open(self._path(self._tail), os.O_RDWR)
-        self._sizes[self._tail] = self._recover_tail()
+        walk = recover_tail(self._tail_fd, self._path(self._tail), self._tail)
+        self._tail_statements, self._tail_last = walk.statements, walk.last
+        self._next_seq = walk.seq
+        self._sizes[self._tail] = walk.offset
         self._restore_head(self._head_file.open(), firsts[0])
         self._finish(moved=False)
         self._forget_segments()  # left behind by a crash between a head sync and an unlink
@@ -191,28 +165,6 @@ class ReplayLog:
                                     if at >= offset)
             position += self._sizes[first] - offset
         self._end = position
-
-    def _recover_tail(self) -> int:
-        fd, path = self._tail_fd, self._path(self._tail)
-        size = os.fstat(fd).st_size
-        if pread(fd, _START, 0) != SEGMENT_MAGIC:
-            if size > _START:
-                raise ReplayLogError(f"{path} is not a replay queue segment")
-            # Torn while being created: it never held a record.
-            pwrite_all(fd, SEGMENT_MAGIC, 0)
-            os.ftruncate(fd, _START)
-            os.fsync(fd)
-            size = _START
-        walk = walk_records(fd, _START, size, self._tail, whole=True)
-        offset, seq = walk.offset, walk.seq
-        self._tail_statements, self._tail_last = walk.statements, walk.last
-        if offset < size:
-            log.warning("replay queue %s: cutting %d bytes of a torn write at the end of %s "
-                        "(%s)", self.directory, size - offset, path.name, walk.damage)
-            os.ftruncate(fd, offset)
-            os.fsync(fd)
-        self._next_seq = seq
-        return offset
 
     def _restore_head(self, saved: Head | None, earliest: int) -> None:
         if saved is not None:
@@ -328,12 +280,12 @@ class ReplayLog:
                         self._head_entry, self._corrupt, droppable)
 
     def close(self) -> None:
-        for fd in (self._tail_fd, self._reader[1] if self._reader else -1, self._lock_fd):
+        self._reader.close()
+        for fd in (self._tail_fd, self._lock_fd):
             if fd >= 0:
                 os.close(fd)
         self._head_file.close()
         self._tail_fd = self._lock_fd = -1
-        self._reader = None
 
     # -- the head ---------------------------------------------------------------------------
 
@@ -427,9 +379,7 @@ class ReplayLog:
     def _forget_segments(self) -> None:
         for first in [first for first in self._sizes if first < self._persisted_seg]:
             del self._sizes[first]
-            if self._reader is not None and self._reader[0] == first:
-                os.close(self._reader[1])
-                self._reader = None
+            self._reader.forget(first)
             with contextlib.suppress(FileNotFoundError):
                 self._path(first).unlink()
             remove_index(index_path(self.directory, first))
@@ -449,11 +399,10 @@ class ReplayLog:
         self._tail_statements, self._tail_last = [], -1
 
     def _create_segment(self, first: int) -> int:
-        return create_file(self._path(first), SEGMENT_MAGIC)
+        return create_segment(self.directory, first)
 
     def _path(self, first: int) -> Path:
-        return self.directory / f"{first:020d}{SEGMENT_SUFFIX}"
-
+        return segment_path(self.directory, first)
 
     def _following(self, segment: int) -> int | None:
         return next((first for first in self._sizes if first > segment), None)
@@ -466,12 +415,7 @@ class ReplayLog:
     def _fd(self, segment: int) -> int:
         if segment == self._tail:
             return self._tail_fd
-        if self._reader is None or self._reader[0] != segment:
-            if self._reader is not None:
-                os.close(self._reader[1])
-                self._reader = None
-            self._reader = (segment, os.open(self._path(segment), os.O_RDONLY))
-        return self._reader[1]
+        return self._reader.fd(segment)
 
     def _record(self, segment: int, offset: int, seq: int, *,
                 whole: bool) -> tuple[int, int, bytes, bool]:
