@@ -23,7 +23,8 @@ from gateway.backends.native.store import NativeStore
 from gateway.backends.replay import ReplayQueue
 from gateway.backends.upstream.factory import build_upstream
 from gateway.compression import use_fast_zlib
-from gateway.config import NATIVE, Config, duckdb_memory_limit
+from gateway.config import NATIVE, Config
+from gateway.memory_limit import duckdb_memory_limit
 from gateway.services.admin import AdminService
 from gateway.services.configure import ConfigureService
 from gateway.services.fanout import Fanout

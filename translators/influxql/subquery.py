@@ -29,6 +29,7 @@ from .schema import SchemaProvider, StaticSchema
 from .select_list import parent_columns, schema_union, strip_parens
 from .select_plan import PrimRef, SelectPlan
 from .sqlnames import STORED_TIME, TIME, VIRTUAL_DB, col, ident
+from .subquery_apart import select_apart
 from .subquery_batches import (
     BATCH,
     emission_stretches,
@@ -41,8 +42,6 @@ from .subquery_batches import (
 from .subquery_calls import (
     CallGroup,
     call_groups,
-    calls_apart,
-    evaluate_apart,
     filled_apart,
     join_calls,
 )
@@ -72,7 +71,6 @@ from .subquery_runs import (
     run_condition,
     sample_run_fields,
 )
-from .subquery_transforms import evaluate_transforms, transforms_apart
 from .subquery_types import (
     add_types,
     check_parent_types,
@@ -114,24 +112,16 @@ def select_from_subqueries(statement: ast.SelectStatement, database: str | None,
 
     _check_parent_list(statement, now)
     check_directions(statement)
-    transforms = None if plain_transforms else transforms_apart(statement)
-    if transforms is not None:
-        # transformations of calls over batches: the calls, then the transformations; as
-        # usual where the calls read no batches
-        seen: list[bool] = []
-        found = [select_from_subqueries(one, database, schema, run, now, limits, paged_by,
-                                        keep_nan, mapped, read_once, seen_batches=seen)
-                 for one in transforms.statements]
-        if any(seen):
-            return evaluate_transforms(found, transforms, statement, now, nested=keep_nan)
-        return select_from_subqueries(statement, database, schema, run, now, limits,
-                                      paged_by, keep_nan, mapped, read_once,
-                                      plain_transforms=True)
-    apart = calls_apart(statement)
-    if apart is not None:  # math over calls windowed apart: the calls, then the math
-        found = select_from_subqueries(apart.statement, database, schema, run, now, limits,
-                                       paged_by, keep_nan, mapped, read_once)
-        return evaluate_apart(found, apart, nested=keep_nan)
+    def select_part(part: ast.SelectStatement, *, plain_transforms: bool = False,
+                    seen_batches: list[bool] | None = None) -> list[Series]:
+        return select_from_subqueries(part, database, schema, run, now, limits, paged_by,
+                                      keep_nan, mapped, read_once,
+                                      plain_transforms=plain_transforms,
+                                      seen_batches=seen_batches)
+
+    found = select_apart(statement, select_part, now, plain_transforms, keep_nan)
+    if found is not None:
+        return found
     # The parent's `*` and regexes range over the tags its subqueries grouped by; the outer
     # statement keeps them as written (its wildcard columns then list no tag).
     parent = dataclasses.replace(

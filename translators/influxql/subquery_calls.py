@@ -93,6 +93,17 @@ def filled_apart(statement: ast.SelectStatement, group: CallGroup) -> bool:
     return group.layers == 2 and any(is_time(d) for d in statement.dimensions)
 
 
+def series_by_key(answers: list[list[Series]]) -> list[list[Series | None]]:
+    """The series of several answers grouped by measurement and tag set, in key order: for
+    each key, the series of each answer (None where an answer has none)."""
+    by_key: dict[SeriesKey, list[Series | None]] = {}
+    for at, answer in enumerate(answers):
+        for series in answer:
+            key = series_identity(series.name, series.tags)
+            by_key.setdefault(key, [None] * len(answers))[at] = series
+    return [by_key[key] for key in sorted(by_key)]
+
+
 def join_calls(answers: list[list[Series]], groups: list[CallGroup],
                batched: list[bool], descending: bool = False) -> list[Series]:
     """The parent's series as 1.x's cursor joins its calls' points, from each group's answer
@@ -102,14 +113,8 @@ def join_calls(answers: list[list[Series]], groups: list[CallGroup],
     group whose batches were not cut apart (`batched`) holding no value in its fields is no
     point of its calls. `descending`: the rows run newest first, and the greatest time is
     taken."""
-    by_key: dict[SeriesKey, list[Series | None]] = {}
-    for at, answer in enumerate(answers):
-        for series in answer:
-            key = series_identity(series.name, series.tags)
-            by_key.setdefault(key, [None] * len(answers))[at] = series
     out = []
-    for key in sorted(by_key):
-        pieces = by_key[key]
+    for pieces in series_by_key(answers):
         rows: list[list[list[object]]] = []
         for series, group, cut in zip(pieces, groups, batched, strict=True):
             mine = [] if series is None else series.values

@@ -20,10 +20,10 @@ from typing import Any, cast
 
 from . import ast
 from . import functions as fn
-from .results import Series, SeriesKey, series_identity
+from .results import Series
 from .select_list import column_names, field_name, parent_columns, strip_parens
 from .subquery_batches import time_grid
-from .subquery_calls import call_groups
+from .subquery_calls import call_groups, series_by_key
 from .subquery_inner import descending, is_time
 from .subquery_runs import sample_run_fields
 
@@ -89,14 +89,8 @@ def evaluate_transforms(answers: list[list[Series]], apart: TransformsApart,
     interval = grid[0] if grid is not None else 1_000_000_000
     names = (parent_columns([alias or name for alias, name in apart.names]) if nested
              else column_names(apart.names))
-    by_key: dict[SeriesKey, list[Series | None]] = {}
-    for at, answer in enumerate(answers):
-        for series in answer:
-            key = series_identity(series.name, series.tags)
-            by_key.setdefault(key, [None] * len(answers))[at] = series
     out = []
-    for key in sorted(by_key):
-        pieces = by_key[key]
+    for pieces in series_by_key(answers):
         fields = [_transform(call, [] if pieces[read] is None else [
             (row[0], row[1]) for row in cast(Series, pieces[read]).values], interval)
                   for call, read in zip(apart.calls, apart.reads, strict=True)]

@@ -19,8 +19,8 @@ from gateway.backends.native import statements as st
 from gateway.backends.native.reader import Reader
 from gateway.backends.native.schema import CatalogSchema
 from gateway.backends.native.store import NativeStore
-from gateway.config import available_memory
 from gateway.errors import Category, GatewayError, StoreDown
+from gateway.memory_limit import available_memory
 from gateway.model import Namespace, SqlQuery
 from translators.influxql import engine
 from translators.influxql.parser import parse_query
