@@ -197,8 +197,9 @@ def _top(plan: SelectPlan, prim: Any, points: list[dict[str, Any]],
     """top/bottom: the N largest (smallest) values, one per tag combination when tags are
     given, as 1.x's reducer picks and orders them (`functions.top_reduce`); answered in time
     order. With tags, 1.x first selects each combination's max (min), earliest point first,
-    and hands them on by time, then by tag values. A combination is one of the series' tag
-    values (over a subquery its rows' tags, never a field of the name the columns show)."""
+    and hands them on by time, then by tag values, oldest first under ORDER BY time DESC too.
+    A combination is one of the series' tag values (over a subquery its rows' tags, never a
+    field of the name the columns show)."""
     count = int(prim.args[-1])
     sign = -1 if prim.func == "top" else 1
     tags = [t.name for t in prim.args[:-1]]
@@ -212,9 +213,7 @@ def _top(plan: SelectPlan, prim: Any, points: list[dict[str, Any]],
             held = best.get(key)
             if held is None or sign * point["v"] < sign * held["v"]:
                 best[key] = point
-        direction = -1 if plan.descending else 1
-        candidates = [best[key] for key in sorted(
-            best, key=lambda k: (direction * best[k]["t"], k))]
+        candidates = [best[key] for key in sorted(best, key=lambda k: (best[k]["t"], k))]
     chosen = fn.top_reduce(candidates, count, largest=prim.func == "top")
     return sorted(chosen, key=lambda p: p["t"])
 

@@ -705,6 +705,11 @@ SELECTORS = [
     pytest.param("SELECT top(bytes, host, 2) FROM counters WHERE time < '2024-01-01T00:00:30Z'"
                  " AND time > '2023-12-31 23:30:00' ORDER BY time DESC",
                  id="top-tag-tie-value-and-time-desc"),
+    # gauge's b, c, d tie at 10 on 00:10 once cast, a's max (9) is older: 1.x feeds its reducer
+    # the maxima by time ascending even under DESC, so a goes first and c replaces it (803-73)
+    pytest.param("SELECT top(v::integer, id, 2) FROM gauge WHERE time < '2024-01-01 02:00:00'"
+                 " ORDER BY time DESC",
+                 id="top-tag-tie-desc-fed-oldest-first"),
     pytest.param("SELECT bottom(bytes, 2), host FROM counters WHERE time < '2024-01-01T02:00:00Z'"
                  " AND time > '2023-12-31 23:30:00' GROUP BY time(1d, 30s)",
                  id="bottom-tie-value-and-time-read-order"),
